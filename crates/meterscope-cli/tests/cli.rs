@@ -1,0 +1,114 @@
+//! The CLI as a user runs it: arguments, stdin, exit codes, JSON shape.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const FRAME_698: &str =
+    "68 1f 00 43 05 08 00 00 00 00 00 10 b5 0b 06 01 04 40 00 02 00 1c 07 e0 09 0b 12 1e 00 00 05 69 16";
+
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meterscope"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn meterscope");
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let out = run(&["decode", "--json", FRAME_698], None);
+    let v = json(&out);
+    let frames = v["frames"].as_array().expect("frames array");
+    assert!(!frames.is_empty());
+    assert!(v["junk"].is_array());
+    let mut covered = 0;
+    for f in frames {
+        for key in ["protocol", "span", "valid", "checks", "tree", "diagnostics"] {
+            assert!(f.get(key).is_some(), "frame lacks {key}: {f}");
+        }
+        let span = f["span"].as_array().unwrap();
+        covered += span[1].as_u64().unwrap() - span[0].as_u64().unwrap();
+        let tree = &f["tree"];
+        for key in ["id", "label", "span", "children"] {
+            assert!(tree.get(key).is_some(), "tree lacks {key}");
+        }
+        for d in f["diagnostics"].as_array().unwrap() {
+            for key in ["severity", "offset", "code", "message"] {
+                assert!(d.get(key).is_some(), "diagnostic lacks {key}");
+            }
+        }
+    }
+    for j in v["junk"].as_array().unwrap() {
+        let span = j["span"].as_array().unwrap();
+        covered += span[1].as_u64().unwrap() - span[0].as_u64().unwrap();
+    }
+    assert_eq!(covered, 33, "every byte of the input is in a frame or in junk");
+}
+
+#[test]
+fn bad_hex_exits_2_naming_line_and_column() {
+    let out = run(&["decode", "68 1G"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 1, column 5"), "{err}");
+    assert!(err.contains("'G'"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn stdin_and_dash_read_standard_input() {
+    let a = run(&["decode", "--json"], Some("68 1F\n00 43\n"));
+    let b = run(&["decode", "--json", "-"], Some("68 1F\n00 43\n"));
+    assert_eq!(json(&a), json(&b));
+    // Two input lines of unrecognised bytes stay two frames.
+    assert_eq!(json(&a)["frames"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn words_are_joined() {
+    let a = run(&["decode", "--json", "68", "1f", "00"], None);
+    let b = run(&["decode", "--json", "681f00"], None);
+    assert_eq!(json(&a), json(&b));
+}
+
+#[test]
+fn unknown_bytes_are_not_valid_and_exit_1() {
+    let out = run(&["decode", "01 02 03"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("01 02 03"), "{text}");
+    assert!(text.contains("unknown"), "{text}");
+}
+
+#[test]
+fn chinese_labels() {
+    let out = run(&["decode", "--lang", "zh", "--json", "01 02"], None);
+    let v = json(&out);
+    assert_eq!(v["frames"][0]["tree"]["label"], "未识别的字节");
+}
+
+#[test]
+fn unusable_options_and_empty_input_exit_2() {
+    assert_eq!(run(&["decode", "--protocol", "nonsense", "01"], None).status.code(), Some(2));
+    assert_eq!(run(&["decode", "--lang", "fr", "01"], None).status.code(), Some(2));
+    assert_eq!(run(&["decode"], Some("  \n")).status.code(), Some(2));
+}
+
+#[test]
+fn protocols_lists() {
+    let out = run(&["protocols"], None);
+    assert_eq!(out.status.code(), Some(0));
+}

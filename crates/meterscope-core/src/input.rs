@@ -1,0 +1,564 @@
+//! Tolerant input: turn whatever a user pasted into bytes.
+//!
+//! Accepted shapes: hex with any separators (spaces, `0x`, `\x`, commas, colons,
+//! semicolons, dashes, line breaks), hexdump lines with offsets and ASCII
+//! gutters (`hexdump -C`, `xxd`, Wireshark "copy as hex dump"), C and JSON
+//! arrays, base64, and plain text for the text protocols (IEC 62056-21, DSMR P1),
+//! where `<STX>`-style mnemonics stand for control characters.
+//!
+//! A token that is not hex is reported with its line, column and character.
+
+use core::fmt;
+
+/// How the input was read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "lowercase"))]
+pub enum InputKind {
+    Hex,
+    Hexdump,
+    Base64,
+    Text,
+}
+
+impl InputKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputKind::Hex => "hex",
+            InputKind::Hexdump => "hexdump",
+            InputKind::Base64 => "base64",
+            InputKind::Text => "text",
+        }
+    }
+}
+
+/// The bytes of an input and how they were read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    pub bytes: Vec<u8>,
+    pub kind: InputKind,
+    /// Byte offsets where a new non-empty input line began (hex input only,
+    /// not hexdumps): a hint for splitting bytes no protocol recognises.
+    pub line_starts: Vec<usize>,
+}
+
+/// A bad token, pinned to its place in the source text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub column: usize,
+    /// Byte offset of the character in the source string.
+    pub offset: usize,
+    /// Length in bytes of the offending token in the source string.
+    pub len: usize,
+    /// The offending character.
+    pub found: char,
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Characters that separate hex tokens.
+fn is_separator(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(c, ',' | ':' | ';' | '-' | '[' | ']' | '{' | '}' | '(' | ')' | '"' | '\'' | '|' | '<' | '>')
+}
+
+/// Read an input. Empty input gives no bytes.
+pub fn parse_input(src: &str) -> Result<Input, InputError> {
+    let trimmed = src.trim();
+    if trimmed.is_empty() {
+        return Ok(Input { bytes: Vec::new(), kind: InputKind::Hex, line_starts: Vec::new() });
+    }
+    if let Some(rest) = strip_prefix_ci(trimmed, "base64:") {
+        let at = src.len() - rest.len();
+        return decode_base64(rest)
+            .map(|bytes| Input { bytes, kind: InputKind::Base64, line_starts: vec![0] })
+            .ok_or_else(|| error_at(src, at, rest.len(), "not valid base64".to_string()));
+    }
+    if let Some(rest) = strip_prefix_ci(trimmed, "text:") {
+        return Ok(Input { bytes: text_bytes(rest), kind: InputKind::Text, line_starts: vec![0] });
+    }
+    if looks_like_text(trimmed) {
+        return Ok(Input { bytes: text_bytes(trimmed), kind: InputKind::Text, line_starts: vec![0] });
+    }
+    match parse_hex(src) {
+        Ok(input) => Ok(input),
+        Err(err) => {
+            if base64_candidate(trimmed)
+                && let Some(bytes) = decode_base64(trimmed)
+            {
+                return Ok(Input { bytes, kind: InputKind::Base64, line_starts: vec![0] });
+            }
+            Err(err)
+        }
+    }
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    if s.len() >= prefix.len() && s.is_char_boundary(prefix.len()) && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
+        Some(&s[prefix.len()..])
+    } else {
+        None
+    }
+}
+
+fn error_at(src: &str, offset: usize, len: usize, message: String) -> InputError {
+    let before = &src[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = src[line_start..offset].chars().count() + 1;
+    let found = src[offset..].chars().next().unwrap_or(' ');
+    InputError { line, column, offset, len, found, message }
+}
+
+/// Text telegrams: IEC 62056-21 and DSMR messages start with `/`, carry control
+/// characters, or consist of `id(value)` data lines.
+fn looks_like_text(s: &str) -> bool {
+    if s.starts_with('/') || s.starts_with('!') {
+        return true;
+    }
+    if s.chars().any(|c| matches!(c, '\u{1}' | '\u{2}' | '\u{3}' | '\u{6}' | '\u{15}')) {
+        return true;
+    }
+    if MNEMONICS.iter().any(|(m, _)| s.contains(m)) {
+        return true;
+    }
+    // `1.8.0(001234.5*kWh)` data lines, but not C code such as `(uint8_t[]){…}`.
+    !s.contains("0x") && !s.contains('{') && s.lines().any(|l| {
+        let l = l.trim();
+        matches!(l.find('('), Some(open) if open > 0 && l.ends_with(')') && l[..open].chars().any(|c| c == '.' || c == ':'))
+    })
+}
+
+const MNEMONICS: &[(&str, u8)] = &[
+    ("<SOH>", 0x01),
+    ("<STX>", 0x02),
+    ("<ETX>", 0x03),
+    ("<EOT>", 0x04),
+    ("<ACK>", 0x06),
+    ("<NAK>", 0x15),
+    ("<CR>", 0x0D),
+    ("<LF>", 0x0A),
+];
+
+/// Text to bytes, with `<STX>`-style mnemonics turned into their control characters.
+fn text_bytes(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut rest = s;
+    'outer: while !rest.is_empty() {
+        if rest.starts_with('<') {
+            for (m, b) in MNEMONICS {
+                if let Some(r) = strip_prefix_ci(rest, m) {
+                    out.push(*b);
+                    // A mnemonic `<CR>` followed by a real line break stands for that break alone.
+                    rest = r;
+                    if (*b == 0x0D || *b == 0x0A) && (rest.starts_with('\n') || rest.starts_with("\r\n")) {
+                        rest = rest.trim_start_matches('\r');
+                        rest = &rest[1..];
+                    }
+                    continue 'outer;
+                }
+            }
+        }
+        let c = rest.chars().next().unwrap_or_default();
+        let mut buf = [0u8; 4];
+        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+fn base64_candidate(s: &str) -> bool {
+    let body: Vec<char> = s.chars().filter(|c| *c != '\n' && *c != '\r').collect();
+    if body.len() < 4 || body.iter().any(|c| *c == ' ' || *c == '\t') {
+        return false;
+    }
+    if !body.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_')) {
+        return false;
+    }
+    let symbols = body.iter().any(|c| matches!(c, '+' | '/' | '='));
+    let hexish = body.iter().filter(|c| c.is_ascii_hexdigit()).count();
+    symbols || hexish * 4 < body.len() * 3
+}
+
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let engines = [
+        &base64::engine::general_purpose::STANDARD,
+        &base64::engine::general_purpose::STANDARD_NO_PAD,
+        &base64::engine::general_purpose::URL_SAFE,
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+    ];
+    engines.iter().find_map(|e| e.decode(compact.as_bytes()).ok())
+}
+
+/// A token: its text and byte offset in the source.
+#[derive(Clone, Copy)]
+struct Token<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+fn tokens(line: &str, base: usize) -> Vec<Token<'_>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in line.char_indices() {
+        if is_separator(c) {
+            if let Some(s) = start.take() {
+                out.push(Token { text: &line[s..i], at: base + s });
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        out.push(Token { text: &line[s..], at: base + s });
+    }
+    out
+}
+
+/// A hexdump line: offset, then hex byte groups, then an optional ASCII gutter.
+struct DumpLine<'a> {
+    offset: usize,
+    /// Hex groups after the offset (gutter not yet cut).
+    groups: Vec<Token<'a>>,
+    /// Source offset where the hex part ends (a `|` gutter or the line end).
+    end: usize,
+}
+
+fn dump_line(line: &str, base: usize) -> Option<DumpLine<'_>> {
+    let trimmed_start = line.len() - line.trim_start().len();
+    let body = &line[trimmed_start..];
+    let first_end = body.find(char::is_whitespace)?;
+    let first = &body[..first_end];
+    let (digits, colon) = match first.strip_suffix(':') {
+        Some(d) => (d, true),
+        None => (first, false),
+    };
+    if !(4..=8).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let offset = usize::from_str_radix(digits, 16).ok()?;
+    let rest_at = trimmed_start + first_end;
+    let bar = line[rest_at..].find('|').map(|i| rest_at + i);
+    let hex_part = &line[rest_at..bar.unwrap_or(line.len())];
+    let groups: Vec<Token<'_>> = tokens(hex_part, base + rest_at).into_iter().collect();
+    let first_group = groups.first()?;
+    let width = first_group.text.len();
+    if !first_group.text.bytes().all(|b| b.is_ascii_hexdigit()) || !(width == 2 || width == 4) {
+        return None;
+    }
+    // Without a colon, the offset must look different from the data (wider than a group).
+    if !colon && digits.len() == width {
+        return None;
+    }
+    let end = base + bar.unwrap_or(line.trim_end().len());
+    Some(DumpLine { offset, groups, end })
+}
+
+fn parse_hex(src: &str) -> Result<Input, InputError> {
+    // C arrays and braces: read between the outermost braces.
+    let (region_start, region_end) = match (src.find('{'), src.rfind('}')) {
+        (Some(a), Some(b)) if a < b => (a + 1, b),
+        _ => (0, src.len()),
+    };
+    let region = &src[region_start..region_end];
+
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut at = region_start;
+    for line in region.split('\n') {
+        lines.push((at, line));
+        at += line.len() + 1;
+    }
+
+    let dumps: Vec<Option<DumpLine<'_>>> = lines.iter().map(|(base, l)| dump_line(l, *base)).collect();
+    let nonempty = lines.iter().filter(|(_, l)| !l.trim().is_empty()).count();
+    let dump_count = dumps.iter().filter(|d| d.is_some()).count();
+    let offsets: Vec<usize> = dumps.iter().flatten().map(|d| d.offset).collect();
+    let is_dump = dump_count > 0
+        && dump_count == nonempty
+        && offsets[0].is_multiple_of(16)
+        && offsets.windows(2).all(|w| w[0] < w[1]);
+
+    let mut bytes = Vec::new();
+    let mut line_starts = Vec::new();
+    if is_dump {
+        let parsed: Vec<&DumpLine<'_>> = dumps.iter().flatten().collect();
+        let mut width_seen = 16;
+        for (i, d) in parsed.iter().enumerate() {
+            let expected = parsed.get(i + 1).map(|n| n.offset.wrapping_sub(d.offset)).filter(|n| (1..=256).contains(n));
+            if let Some(n) = expected {
+                width_seen = n;
+            }
+            let limit = expected.unwrap_or(width_seen);
+            let mut taken = 0;
+            for (gi, g) in d.groups.iter().enumerate() {
+                if taken >= limit {
+                    break;
+                }
+                // On a last line, a gutter holds one character per byte after a wide gap.
+                if expected.is_none() && gi > 0 {
+                    let prev = &d.groups[gi - 1];
+                    let gap = &src[prev.at + prev.text.len()..g.at];
+                    if gap.len() >= 2 && src[g.at..d.end].trim_end().chars().count() == taken {
+                        break;
+                    }
+                }
+                match hex_token(src, *g) {
+                    Ok(mut b) => {
+                        if expected.is_none() && b.is_empty() {
+                            break;
+                        }
+                        taken += b.len();
+                        bytes.append(&mut b);
+                    }
+                    // Past the last byte, a non-hex token starts the ASCII gutter.
+                    Err(_) if expected.is_none() && taken > 0 => break,
+                    Err(e) => return Err(e),
+                }
+            }
+            if let Some(n) = expected
+                && taken < n
+            {
+                let end = d.groups.last().map_or(0, |g| g.at + g.text.len());
+                return Err(error_at(
+                    src,
+                    end.min(src.len().saturating_sub(1)),
+                    1,
+                    format!("hexdump line at offset {:#x} has {taken} bytes, the next offset implies {n}", d.offset),
+                ));
+            }
+        }
+        return Ok(Input { bytes, kind: InputKind::Hexdump, line_starts });
+    }
+
+    for (base, line) in &lines {
+        let toks = tokens(line, *base);
+        if toks.is_empty() {
+            continue;
+        }
+        line_starts.push(bytes.len());
+        for t in toks {
+            let mut b = hex_token(src, t)?;
+            bytes.append(&mut b);
+        }
+    }
+    line_starts.dedup();
+    if line_starts.len() <= 1 {
+        line_starts.clear();
+    }
+    Ok(Input { bytes, kind: InputKind::Hex, line_starts })
+}
+
+/// One token to bytes: `68`, `0x68`, `681f00`, `\x68\x1f`, `0x6` (one digit with a prefix).
+fn hex_token(src: &str, t: Token<'_>) -> Result<Vec<u8>, InputError> {
+    let text = t.text;
+    let mut digits: Vec<(usize, u8)> = Vec::with_capacity(text.len());
+    let mut prefixed = false;
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        // `0x` / `0X` prefix at the start of a group.
+        if c == b'0' && i + 1 < b.len() && (b[i + 1] == b'x' || b[i + 1] == b'X') && (i == 0 || b[i - 1] == b'\\') {
+            prefixed = true;
+            i += 2;
+            continue;
+        }
+        if c == b'\\' && i + 1 < b.len() && (b[i + 1] == b'x' || b[i + 1] == b'X') {
+            prefixed = true;
+            i += 2;
+            continue;
+        }
+        if c.is_ascii_hexdigit() {
+            digits.push((t.at + i, hex_val(c)));
+            i += 1;
+            continue;
+        }
+        // Trailing assembler-style `h` (`68h`).
+        if (c == b'h' || c == b'H') && i + 1 == b.len() && !digits.is_empty() && digits.len() <= 2 {
+            prefixed = true;
+            i += 1;
+            continue;
+        }
+        let ch = text[i..].chars().next().unwrap_or('?');
+        return Err(error_at(src, t.at + i, ch.len_utf8(), format!("'{ch}' is not a hex digit (in '{text}')")));
+    }
+    if digits.len() % 2 == 1 {
+        if prefixed && digits.len() == 1 {
+            return Ok(vec![digits[0].1]);
+        }
+        let last = digits.last().map_or(t.at, |d| d.0);
+        return Err(error_at(src, last, 1, format!("odd number of hex digits in '{text}'")));
+    }
+    Ok(digits.chunks(2).map(|p| (p[0].1 << 4) | p[1].1).collect())
+}
+
+fn hex_val(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        _ => c - b'A' + 10,
+    }
+}
+
+/// Bytes as spaced upper-case hex (`68 1F 00`).
+pub fn to_hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push(char::from(b"0123456789ABCDEF"[(b >> 4) as usize]));
+        s.push(char::from(b"0123456789ABCDEF"[(b & 15) as usize]));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        parse_input(s).unwrap_or_else(|e| panic!("{s:?}: {e}")).bytes
+    }
+
+    const F: [u8; 4] = [0x68, 0x1F, 0x00, 0x43];
+
+    #[test]
+    fn separators_and_prefixes() {
+        for s in [
+            "68 1f 00 43",
+            "681F0043",
+            "0x68, 0x1F, 0x00, 0x43",
+            "0x68,0x1f,0x00,0x43",
+            "\\x68\\x1f\\x00\\x43",
+            "68:1f:00:43",
+            "68;1f;00;43",
+            "68-1F-00-43",
+            "68\n1f\r\n00\t43",
+            "  68 1F\n\n00 43  ",
+            "unsigned char frame[] = { 0x68, 0x1f, 0x0, 0x43 };",
+            "[104-0, ]".replace("104-0, ", "0x68, 0x1F, 0x00, 0x43").as_str(),
+            "[\"68\", \"1F\", \"00\", \"43\"]",
+            "0x681F0043",
+            "68h 1Fh 00h 43h",
+        ] {
+            assert_eq!(hex(s), F, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn bad_token_has_line_column_and_char() {
+        let e = parse_input("68 1G").unwrap_err();
+        assert_eq!((e.line, e.column, e.found), (1, 5, 'G'));
+        let e = parse_input("68 1F\n00 4Z 16").unwrap_err();
+        assert_eq!((e.line, e.column, e.found, e.offset), (2, 5, 'Z', 10));
+        assert!(e.message.contains("not a hex digit"), "{}", e.message);
+        let e = parse_input("68 1F 0").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 7));
+        assert!(e.message.contains("odd number"));
+        // Columns count characters, not bytes.
+        let e = parse_input("68 数").unwrap_err();
+        assert_eq!((e.line, e.column, e.found), (1, 4, '数'));
+    }
+
+    #[test]
+    fn hexdumps_with_gutters() {
+        let hexdump_c = "00000000  68 1f 00 43 05 08 00 00  00 00 00 10 b5 0b 06 01  |h..C............|\n\
+                         00000010  04 40 00 02                                       |.@..|\n";
+        let b = hex(hexdump_c);
+        assert_eq!(b.len(), 20);
+        assert_eq!(&b[16..], &[0x04, 0x40, 0x00, 0x02]);
+
+        let xxd = "00000000: 681f 0043 0508 0000 0000 0010 b50b 0601  h..C............\n00000010: 0440 0002                                .@..\n";
+        assert_eq!(hex(xxd), b);
+
+        let wireshark = "0000   68 1f 00 43 05 08 00 00 00 00 00 10 b5 0b 06 01   h..C............\n0010   04 40 00 02                                       .@..\n";
+        assert_eq!(hex(wireshark), b);
+        assert_eq!(parse_input(wireshark).unwrap().kind, InputKind::Hexdump);
+
+        // A gutter made only of hex letters is still cut by the offsets.
+        let tricky = "0000: 61 62 63 64  abcd\n0004: 65 66  ef\n";
+        assert_eq!(hex(tricky), vec![0x61, 0x62, 0x63, 0x64, 0x65, 0x66]);
+    }
+
+    #[test]
+    fn plain_groups_are_not_a_dump() {
+        assert_eq!(hex("681F 0043"), F);
+        assert_eq!(hex("681F0043 05"), [0x68, 0x1F, 0x00, 0x43, 0x05]);
+    }
+
+    #[test]
+    fn base64() {
+        assert_eq!(hex("aB8AQw=="), F);
+        assert_eq!(hex("base64: aB8AQw=="), F);
+        assert_eq!(parse_input("aB8AQw==").unwrap().kind, InputKind::Base64);
+        // Mostly-hex tokens with a typo stay hex errors.
+        assert!(parse_input("681G").is_err());
+    }
+
+    #[test]
+    fn text_telegrams() {
+        let i = parse_input("/ISk5\\2MT382-1000\n\n1-0:1.8.1(000001.000*kWh)\n!").unwrap();
+        assert_eq!(i.kind, InputKind::Text);
+        assert!(i.bytes.starts_with(b"/ISk5\\2MT382"));
+        let i = parse_input("<STX>1.8.0(001234.5*kWh)<CR><LF>!<CR><LF><ETX>x").unwrap();
+        assert_eq!(i.kind, InputKind::Text);
+        assert_eq!(i.bytes[0], 0x02);
+        assert!(i.bytes.ends_with(b"!\r\n\x03x"));
+        assert_eq!(parse_input("text:68 1G").unwrap().bytes, b"68 1G");
+    }
+
+    #[test]
+    fn line_starts_hint_multiple_lines() {
+        let i = parse_input("68 1F\n00 43 05\n").unwrap();
+        assert_eq!(i.line_starts, vec![0, 2]);
+        assert!(parse_input("68 1F 00").unwrap().line_starts.is_empty());
+    }
+
+    #[test]
+    fn empty() {
+        assert!(hex("  \n ").is_empty());
+    }
+
+    #[test]
+    fn never_panics_on_odd_strings() {
+        for s in [
+            "{",
+            "}",
+            "{}",
+            "}{",
+            "0x",
+            "\\x",
+            "0000:",
+            "0000: zz",
+            "0000  68 |",
+            "h",
+            "0xg",
+            "数据",
+            "/",
+            "\u{2}",
+            "<",
+            "<ST",
+            "0000:\n0010: 68",
+        ] {
+            let _ = parse_input(s);
+        }
+    }
+
+    #[test]
+    fn to_hex_spaced_upper() {
+        assert_eq!(to_hex(&F), "68 1F 00 43");
+        assert_eq!(to_hex(&[]), "");
+    }
+}

@@ -1,0 +1,46 @@
+//! meterscope's protocol core.
+//!
+//! Pure Rust: no I/O, no clock, no threads, no web APIs. It builds and tests
+//! natively and for `wasm32-unknown-unknown`.
+//!
+//! - [`input`]: tolerant input (hex in any shape, hexdumps, base64, text).
+//! - [`model`]: the dissection model (byte-spanned tree, checks, diagnostics).
+//! - [`registry`]: stream framing, auto-detection and protocol override.
+//! - [`lang`]: English and Chinese labels keyed by node id.
+
+pub mod error;
+pub mod input;
+pub mod lang;
+pub mod model;
+pub mod protocols;
+pub mod registry;
+pub mod span;
+pub mod unknown;
+
+pub use error::{ErrorKind, ParseError};
+pub use input::{Input, InputError, InputKind, parse_input, to_hex};
+pub use lang::Lang;
+pub use model::{Check, Diagnostic, Dissection, Frame, Junk, Node, NodeKind, Severity};
+pub use registry::{FrameStatus, Guess, Options, Protocol, Registry};
+pub use span::Span;
+
+/// The result of decoding one input text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decoded {
+    pub bytes: Vec<u8>,
+    pub kind: InputKind,
+    pub dissection: Dissection,
+}
+
+/// Read an input text and dissect every frame in it with the default registry.
+pub fn decode(src: &str, opts: &Options) -> Result<Decoded, InputError> {
+    let input = parse_input(src)?;
+    let registry = Registry::default();
+    let dissection = registry.dissect(&input.bytes, &input.line_starts, opts);
+    Ok(Decoded { bytes: input.bytes, kind: input.kind, dissection })
+}
+
+/// Dissect bytes with the default registry.
+pub fn dissect_bytes(bytes: &[u8], opts: &Options) -> Dissection {
+    Registry::default().dissect(bytes, &[], opts)
+}

@@ -1,0 +1,393 @@
+//! The protocol registry: stream framing over a whole input, auto-detection
+//! with a ranked list, and a manual override.
+
+use crate::lang::Lang;
+use crate::model::{Diagnostic, Dissection, Frame, Junk};
+use crate::span::Span;
+use crate::unknown;
+
+/// What a protocol's framer makes of the bytes at the current position.
+///
+/// "Not enough bytes yet" is not an error: a reader keeps the bytes and waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameStatus {
+    /// After `preamble` wake-up bytes, a whole frame of `len` bytes.
+    Complete { preamble: usize, len: usize },
+    /// After `preamble` bytes, a frame starts but is not complete;
+    /// `needed` more bytes are expected when the length is known.
+    Incomplete { preamble: usize, needed: Option<usize> },
+    /// No frame of this protocol starts here.
+    NoMatch,
+}
+
+/// Options of one decode.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Language of labels, texts and messages.
+    pub lang: Lang,
+    /// Decode as this protocol only (a registry name); `None` means auto-detect.
+    pub protocol: Option<String>,
+    /// Strict policy: warnings also make a frame invalid. Tolerant (the default)
+    /// reports them and keeps the frame valid.
+    pub strict: bool,
+}
+
+/// One protocol family member known to the registry.
+///
+/// Implementations never panic and never loop unboundedly on any input.
+pub trait Protocol: Sync + Send {
+    /// Registry name, also the `protocol` of frames (`dlt645-2007`).
+    fn name(&self) -> &'static str;
+    /// Human title in a language.
+    fn title(&self, lang: Lang) -> &'static str;
+    /// Stream framing at the start of `bytes`.
+    fn frame(&self, bytes: &[u8]) -> FrameStatus;
+    /// How well a complete candidate frame fits, 0 (not at all) to 100 (every check passes).
+    fn score(&self, frame: &[u8]) -> u8;
+    /// Dissect one frame. `base` is the absolute offset of `frame[0]` in the input,
+    /// to be added to every span. Never fails: returns what it could build plus diagnostics.
+    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame;
+}
+
+/// A ranked guess of auto-detection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Guess {
+    pub protocol: &'static str,
+    pub title: &'static str,
+    /// 0–100.
+    pub score: u8,
+    /// Where the first frame of this protocol starts.
+    pub offset: usize,
+}
+
+/// The set of protocols the core knows.
+pub struct Registry {
+    protocols: Vec<Box<dyn Protocol>>,
+}
+
+impl Default for Registry {
+    /// Every protocol the core implements.
+    fn default() -> Self {
+        Registry { protocols: crate::protocols::all() }
+    }
+}
+
+impl Registry {
+    pub fn new(protocols: Vec<Box<dyn Protocol>>) -> Self {
+        Registry { protocols }
+    }
+
+    pub fn protocols(&self) -> impl Iterator<Item = &dyn Protocol> {
+        self.protocols.iter().map(|p| p.as_ref())
+    }
+
+    pub fn get(&self, name: &str) -> Option<&dyn Protocol> {
+        self.protocols().find(|p| p.name().eq_ignore_ascii_case(name))
+    }
+
+    /// Names accepted by `Options::protocol`.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.protocols().map(|p| p.name()).collect()
+    }
+
+    /// Ranked guesses: for each protocol, its first complete frame and its score,
+    /// best first. Protocols that frame nothing are left out.
+    pub fn detect(&self, bytes: &[u8], lang: Lang) -> Vec<Guess> {
+        let mut out: Vec<Guess> = Vec::new();
+        for p in self.protocols() {
+            let mut pos = 0;
+            while pos < bytes.len() {
+                match p.frame(&bytes[pos..]) {
+                    FrameStatus::Complete { preamble, len } => {
+                        let start = pos + preamble;
+                        let score = p.score(&bytes[start..start + len]);
+                        // Frames that start later fit the input less well.
+                        let penalty = if pos == 0 { 0 } else { 10 };
+                        out.push(Guess {
+                            protocol: p.name(),
+                            title: p.title(lang),
+                            score: score.saturating_sub(penalty),
+                            offset: start,
+                        });
+                        break;
+                    }
+                    FrameStatus::Incomplete { preamble, .. } if pos == 0 => {
+                        out.push(Guess { protocol: p.name(), title: p.title(lang), score: 20, offset: preamble });
+                        break;
+                    }
+                    _ => pos += 1,
+                }
+            }
+        }
+        out.sort_by(|a, b| b.score.cmp(&a.score).then(a.offset.cmp(&b.offset)));
+        out
+    }
+
+    /// Split an input into frames and junk and dissect every frame.
+    ///
+    /// `line_starts` are offsets where input lines began; bytes no protocol
+    /// recognises are shown as unknown frames split at those lines.
+    pub fn dissect(&self, bytes: &[u8], line_starts: &[usize], opts: &Options) -> Dissection {
+        let forced = opts.protocol.as_deref().filter(|n| !n.eq_ignore_ascii_case("auto")).and_then(|n| self.get(n));
+        let candidates: Vec<&dyn Protocol> = match forced {
+            Some(p) => vec![p],
+            None => self.protocols().collect(),
+        };
+
+        let mut out = Dissection::default();
+        let mut pos = 0;
+        let mut junk_start: Option<usize> = None;
+        // First position where a frame started but was incomplete, with its protocol.
+        let mut pending: Option<(usize, &dyn Protocol)> = None;
+
+        while pos < bytes.len() {
+            let mut best: Option<(u8, &dyn Protocol, usize, usize)> = None;
+            for &p in &candidates {
+                match p.frame(&bytes[pos..]) {
+                    FrameStatus::Complete { preamble, len } if len > 0 && pos + preamble + len <= bytes.len() => {
+                        let start = pos + preamble;
+                        let score = p.score(&bytes[start..start + len]);
+                        if best.is_none_or(|b| score > b.0) {
+                            best = Some((score, p, preamble, len));
+                        }
+                    }
+                    FrameStatus::Incomplete { preamble, .. } if pending.is_none() => {
+                        pending = Some((pos + preamble, p));
+                    }
+                    _ => {}
+                }
+            }
+            match best {
+                Some((_, p, preamble, len)) => {
+                    if let Some(js) = junk_start.take() {
+                        self.unclaimed(bytes, js, pos, line_starts, opts, &mut out);
+                    }
+                    if preamble > 0 {
+                        out.junk.push(Junk { span: Span::at(pos, preamble), reason: "preamble".into() });
+                    }
+                    let start = pos + preamble;
+                    out.frames.push(finish(p.dissect(&bytes[start..start + len], start, opts), opts));
+                    pos = start + len;
+                    pending = None;
+                }
+                None => {
+                    junk_start.get_or_insert(pos);
+                    pos += 1;
+                }
+            }
+        }
+
+        // A frame that started and never completed: dissect what is there.
+        if let (Some((start, p)), Some(js)) = (pending, junk_start) {
+            if js < start {
+                self.unclaimed(bytes, js, start, line_starts, opts, &mut out);
+            }
+            out.frames.push(finish(p.dissect(&bytes[start..], start, opts), opts));
+            junk_start = None;
+        }
+        if let Some(js) = junk_start {
+            self.unclaimed(bytes, js, bytes.len(), line_starts, opts, &mut out);
+        }
+
+        // An override that framed nothing: show that protocol's reading of all bytes.
+        if let Some(p) = forced
+            && !bytes.is_empty()
+            && out.frames.iter().all(|f| f.protocol == unknown::NAME)
+        {
+            out.frames = vec![finish(p.dissect(bytes, 0, opts), opts)];
+            out.junk.clear();
+        }
+        out.frames.sort_by_key(|f| f.span.start);
+        out
+    }
+
+    /// Bytes `[start, end)` no protocol claimed: junk between frames, or unknown
+    /// frames (split at input lines) when nothing else is in the input.
+    fn unclaimed(
+        &self,
+        bytes: &[u8],
+        start: usize,
+        end: usize,
+        line_starts: &[usize],
+        opts: &Options,
+        out: &mut Dissection,
+    ) {
+        let anything_framed = !out.frames.is_empty() || end < bytes.len();
+        if anything_framed && !line_starts.iter().any(|&l| l > start && l < end) && end - start < 64 && start > 0 {
+            out.junk.push(Junk { span: Span::new(start, end), reason: "unrecognised".into() });
+            return;
+        }
+        let mut cuts: Vec<usize> = line_starts.iter().copied().filter(|&l| l > start && l < end).collect();
+        cuts.insert(0, start);
+        cuts.push(end);
+        for w in cuts.windows(2) {
+            out.frames.push(unknown::dissect(&bytes[w[0]..w[1]], w[0], opts));
+        }
+    }
+}
+
+/// Apply the policy: in strict mode warnings invalidate a frame too.
+fn finish(mut frame: Frame, opts: &Options) -> Frame {
+    if opts.strict && frame.diagnostics.iter().any(|d| d.severity >= crate::model::Severity::Warning) {
+        frame.valid = false;
+    }
+    frame
+}
+
+/// A diagnostic for a frame cut short by the end of the input.
+pub fn truncated(span_end: usize, needed: Option<usize>, code: &str, lang: Lang) -> Diagnostic {
+    let msg = match (needed, lang) {
+        (Some(n), Lang::En) => format!("the input ends here; {n} more byte(s) expected"),
+        (Some(n), Lang::Zh) => format!("输入在此结束，还缺 {n} 个字节"),
+        (None, Lang::En) => "the input ends before the frame is complete".to_string(),
+        (None, Lang::Zh) => "输入在帧结束前终止".to_string(),
+    };
+    Diagnostic::error(Span::at(span_end, 0), code, msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Check, Node, NodeKind};
+
+    /// A toy protocol for registry tests: `AA len payload… sum`, with `55` wake-up bytes.
+    struct Toy;
+    impl Protocol for Toy {
+        fn name(&self) -> &'static str {
+            "toy"
+        }
+        fn title(&self, _: Lang) -> &'static str {
+            "Toy"
+        }
+        fn frame(&self, b: &[u8]) -> FrameStatus {
+            let pre = b.iter().take_while(|&&x| x == 0x55).count();
+            let b = &b[pre..];
+            match b {
+                [] => FrameStatus::NoMatch,
+                [0xAA] => FrameStatus::Incomplete { preamble: pre, needed: None },
+                [0xAA, len, ..] => {
+                    let total = 3 + *len as usize;
+                    if b.len() >= total {
+                        FrameStatus::Complete { preamble: pre, len: total }
+                    } else {
+                        FrameStatus::Incomplete { preamble: pre, needed: Some(total - b.len()) }
+                    }
+                }
+                _ => FrameStatus::NoMatch,
+            }
+        }
+        fn score(&self, f: &[u8]) -> u8 {
+            let sum = f[..f.len() - 1].iter().fold(0u8, |a, b| a.wrapping_add(*b));
+            if sum == f[f.len() - 1] { 100 } else { 50 }
+        }
+        fn dissect(&self, f: &[u8], base: usize, opts: &Options) -> Frame {
+            let span = Span::at(base, f.len());
+            let mut diags = Vec::new();
+            let mut checks = Vec::new();
+            if f.len() >= 3 && f.len() == 3 + f[1] as usize {
+                let sum = f[..f.len() - 1].iter().fold(0u8, |a, b| a.wrapping_add(*b));
+                let stated = f[f.len() - 1];
+                checks.push(Check {
+                    id: "toy.sum".into(),
+                    label: "sum".into(),
+                    stated: format!("0x{stated:02X}"),
+                    computed: format!("0x{sum:02X}"),
+                    ok: sum == stated,
+                    span: Span::at(base + f.len() - 1, 1),
+                });
+            } else {
+                diags.push(truncated(base + f.len(), None, "toy.truncated", opts.lang));
+            }
+            Frame::new("toy", Node::new("toy", "Toy", span).kind(NodeKind::Data), checks, diags)
+        }
+    }
+
+    fn reg() -> Registry {
+        Registry::new(vec![Box::new(Toy)])
+    }
+
+    #[test]
+    fn frames_junk_and_preamble() {
+        // junk(2) | pre(2) frame(4) | frame(3) | junk(1)
+        let b = [0x01, 0x02, 0x55, 0x55, 0xAA, 0x01, 0x10, 0xBB, 0xAA, 0x00, 0xAA, 0x07];
+        let d = reg().dissect(&b, &[], &Options::default());
+        let spans: Vec<_> = d.frames.iter().map(|f| (f.protocol.as_str(), f.span)).collect();
+        assert_eq!(spans, vec![("unknown", Span::new(0, 2)), ("toy", Span::new(4, 8)), ("toy", Span::new(8, 11))]);
+        assert!(d.frames[1].valid && d.frames[2].valid);
+        assert_eq!(
+            d.junk,
+            vec![
+                Junk { span: Span::new(2, 4), reason: "preamble".into() },
+                Junk { span: Span::new(11, 12), reason: "unrecognised".into() }
+            ]
+        );
+        // Every byte is accounted for.
+        let covered: usize =
+            d.frames.iter().map(|f| f.span.len()).sum::<usize>() + d.junk.iter().map(|j| j.span.len()).sum::<usize>();
+        assert_eq!(covered, b.len());
+    }
+
+    #[test]
+    fn bad_checksum_frame_is_invalid_but_kept() {
+        let d = reg().dissect(&[0xAA, 0x01, 0x10, 0x00], &[], &Options::default());
+        assert_eq!(d.frames.len(), 1);
+        assert!(!d.frames[0].valid);
+        assert_eq!(d.frames[0].checks[0].computed, "0xBB");
+    }
+
+    #[test]
+    fn truncated_frame_at_the_end() {
+        // `AA 00 AA` is a whole frame; `AA 05 01` starts one that never ends.
+        let d = reg().dissect(&[0xAA, 0x00, 0xAA, 0xAA, 0x05, 0x01], &[], &Options::default());
+        assert_eq!(d.frames.len(), 2);
+        assert_eq!(d.frames[1].span, Span::new(3, 6));
+        assert!(!d.frames[1].valid);
+        assert_eq!(d.frames[1].diagnostics[0].code, "toy.truncated");
+    }
+
+    #[test]
+    fn incomplete_start_inside_junk_does_not_swallow_later_frames() {
+        // `AA 09` looks like the start of a long frame, but a complete one follows.
+        let d = reg().dissect(&[0xAA, 0x09, 0x00, 0xAA, 0x00, 0xAA], &[], &Options::default());
+        let toys: Vec<_> = d.frames.iter().filter(|f| f.protocol == "toy").map(|f| f.span).collect();
+        assert_eq!(toys, vec![Span::new(3, 6)]);
+    }
+
+    #[test]
+    fn nothing_recognised_becomes_unknown_frames_per_line() {
+        let d = reg().dissect(&[1, 2, 3, 4, 5], &[0, 3], &Options::default());
+        assert_eq!(d.frames.iter().map(|f| f.span).collect::<Vec<_>>(), vec![Span::new(0, 3), Span::new(3, 5)]);
+        assert!(d.frames.iter().all(|f| f.protocol == "unknown" && !f.valid));
+    }
+
+    #[test]
+    fn override_forces_a_reading() {
+        let opts = Options { protocol: Some("toy".into()), ..Options::default() };
+        let d = reg().dissect(&[0x01, 0x02], &[], &opts);
+        assert_eq!(d.frames.len(), 1);
+        assert_eq!(d.frames[0].protocol, "toy");
+        assert!(!d.frames[0].valid);
+    }
+
+    #[test]
+    fn detect_ranks() {
+        let r = reg();
+        let g = r.detect(&[0xAA, 0x00, 0xAA], Lang::En);
+        assert_eq!(g.len(), 1);
+        assert_eq!((g[0].protocol, g[0].score, g[0].offset), ("toy", 100, 0));
+        assert!(r.detect(&[1, 2, 3], Lang::En).is_empty());
+    }
+
+    #[test]
+    fn strict_policy_invalidates_on_warnings() {
+        let f = Frame::new(
+            "toy",
+            Node::new("toy", "Toy", Span::at(0, 1)),
+            vec![],
+            vec![Diagnostic::warning(Span::at(0, 1), "w", "w")],
+        );
+        assert!(f.valid);
+        assert!(!finish(f, &Options { strict: true, ..Options::default() }).valid);
+    }
+}

@@ -1,0 +1,390 @@
+//! The decoder page: input, frame list, field tree, hex+ASCII view linked both
+//! ways, checks, diagnostics. It renders whatever dissection the core returns.
+
+use leptos::prelude::*;
+use meterscope_core::{Frame, InputError, Node, Options, Registry, Span, to_hex};
+use wasm_bindgen::JsCast;
+
+use crate::app::AppState;
+use crate::i18n::t;
+use crate::view_model::{Focus, Path, ascii, byte_kinds, hex2, kind_class, row_focus};
+
+/// Bytes per hex view row.
+const ROW: usize = 16;
+
+/// Selection and hover inside the current frame.
+#[derive(Clone, Copy)]
+struct Pointer {
+    hover: RwSignal<Option<Path>>,
+    selected: RwSignal<Option<Path>>,
+    /// Hover wins over selection.
+    focus: Memo<Option<Path>>,
+    /// Span of the focused node and the spans of its ancestors.
+    spans: Memo<(Option<Span>, Vec<Span>)>,
+}
+
+fn path_str(p: &[usize]) -> String {
+    p.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(".")
+}
+
+fn scroll_to_byte(offset: usize) {
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(&format!("[data-testid=hexview] [data-off=\"{offset}\"]")).ok().flatten());
+    if let Some(el) = el {
+        let opts = web_sys::ScrollIntoViewOptions::new();
+        opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+        el.scroll_into_view_with_scroll_into_view_options(&opts);
+    }
+}
+
+#[component]
+pub fn DecoderPage() -> impl IntoView {
+    let st = expect_context::<AppState>();
+    let lang = st.lang;
+    let decoded = Memo::new(move |_| {
+        let opts = Options { lang: lang.get(), protocol: Some(st.protocol.get()), strict: false };
+        st.input.with(|i| meterscope_core::decode(i, &opts))
+    });
+    let frame_idx = RwSignal::new(0usize);
+    let frame: Memo<Option<Frame>> = Memo::new(move |_| {
+        decoded.with(|d| {
+            let frames = &d.as_ref().ok()?.dissection.frames;
+            frames.get(frame_idx.get().min(frames.len().saturating_sub(1))).cloned()
+        })
+    });
+
+    let hover: RwSignal<Option<Path>> = RwSignal::new(None);
+    let selected: RwSignal<Option<Path>> = RwSignal::new(None);
+    let focus = Memo::new(move |_| hover.get().or_else(|| selected.get()));
+    let spans = Memo::new(move |_| {
+        let Some(path) = focus.get() else {
+            return (None, Vec::new());
+        };
+        frame.with(|f| {
+            let Some(f) = f else {
+                return (None, Vec::new());
+            };
+            let mut ancestors = Vec::new();
+            let mut node = &f.tree;
+            for &i in &path {
+                ancestors.push(node.span);
+                match node.children.get(i) {
+                    Some(c) => node = c,
+                    None => return (None, Vec::new()),
+                }
+            }
+            (Some(node.span), ancestors)
+        })
+    });
+    let ptr = Pointer { hover, selected, focus, spans };
+
+    // The permalink's selected node, once, at start.
+    if let Some(id) = st.selected_id.get_untracked()
+        && let Some(Ok(d)) = decoded.try_get_untracked()
+    {
+        for (i, f) in d.dissection.frames.iter().enumerate() {
+            if let Some(p) = f.tree.find_path(&id) {
+                frame_idx.set(i);
+                selected.set(Some(p));
+                break;
+            }
+        }
+    }
+    // A new input or frame resets the pointer (paths would be stale).
+    Effect::new(move |prev: Option<()>| {
+        decoded.track();
+        if prev.is_some() {
+            hover.set(None);
+            selected.set(None);
+            frame_idx.set(0);
+        }
+    });
+    // The selected node's id goes to the permalink.
+    Effect::new(move |_| {
+        let id = selected
+            .get()
+            .and_then(|p| frame.with(|f| f.as_ref().and_then(|f| f.tree.at_path(&p)).map(|n| n.id.clone())));
+        if st.selected_id.get_untracked() != id {
+            st.selected_id.set(id);
+        }
+    });
+
+    let protocol_names = Registry::default().names();
+
+    view! {
+        <section class="decoder">
+            <div class="input-bar">
+                <label for="hex-input">{move || t(lang.get(), "input.label")}</label>
+                <div class="controls">
+                    <label>{move || t(lang.get(), "protocol.label")}" "
+                        <select data-testid="protocol" prop:value=move || st.protocol.get()
+                            on:change=move |ev| st.protocol.set(event_target_value(&ev))>
+                            <option value="auto">{move || t(lang.get(), "protocol.auto")}</option>
+                            {protocol_names.into_iter().map(|n| view! { <option value=n>{n}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <Guesses decoded=decoded/>
+                </div>
+            </div>
+            <textarea id="hex-input" data-testid="input" spellcheck="false" rows="4"
+                placeholder=move || t(lang.get(), "input.placeholder")
+                prop:value=move || st.input.get()
+                on:input=move |ev| st.input.set(event_target_value(&ev))></textarea>
+            {move || decoded.with(|d| match d {
+                Err(e) => input_error_view(e, &st.input.get_untracked(), lang.get()).into_any(),
+                Ok(d) if d.bytes.is_empty() => view! { <p class="empty">{t(lang.get(), "empty")}</p> }.into_any(),
+                Ok(_) => ().into_any(),
+            })}
+            <FrameList decoded=decoded frame_idx=frame_idx/>
+            <div class="panes">
+                <div class="pane tree-pane">
+                    <h2>{move || t(lang.get(), "tree")}</h2>
+                    <div data-testid="tree" class="tree" on:mouseleave=move |_| hover.set(None)>
+                        {move || frame.with(|f| f.as_ref().map(|f| view! {
+                            <ul class="root">{tree_row(&f.tree, Vec::new(), ptr)}</ul>
+                        }))}
+                    </div>
+                </div>
+                <div class="pane hex-pane">
+                    <h2>{move || t(lang.get(), "hex")}</h2>
+                    <HexView decoded=decoded frame=frame ptr=ptr/>
+                </div>
+            </div>
+            <Checks frame=frame ptr=ptr/>
+            <Diagnostics frame=frame ptr=ptr/>
+        </section>
+    }
+}
+
+fn input_error_view(e: &InputError, src: &str, lang: meterscope_core::Lang) -> impl IntoView {
+    let line_text = src.lines().nth(e.line - 1).unwrap_or("").to_string();
+    let col = e.column - 1;
+    let before: String = line_text.chars().take(col).collect();
+    let bad: String = line_text.chars().skip(col).take(1).collect();
+    let after: String = line_text.chars().skip(col + 1).collect();
+    view! {
+        <div class="input-error" data-testid="input-error" role="alert">
+            <strong>{t(lang, "input.error")}": "</strong>{e.to_string()}
+            <pre class="context">{before}<mark>{bad}</mark>{after}</pre>
+        </div>
+    }
+}
+
+#[component]
+fn Guesses(decoded: Memo<Result<meterscope_core::Decoded, InputError>>) -> impl IntoView {
+    let st = expect_context::<AppState>();
+    let guesses = Memo::new(move |_| {
+        decoded.with(|d| match d {
+            Ok(d) if !d.bytes.is_empty() => {
+                Registry::default().detect(&d.bytes, st.lang.get()).into_iter().map(|g| (g.protocol, g.score)).collect()
+            }
+            _ => Vec::new(),
+        })
+    });
+    view! {
+        <span class="guesses" data-testid="guesses">
+            {move || guesses.get().into_iter().map(|(p, score)| view! {
+                <button class="guess" on:click=move |_| st.protocol.set(p.to_string())>{p}" "{score}"%"</button>
+            }).collect_view()}
+        </span>
+    }
+}
+
+#[component]
+fn FrameList(decoded: Memo<Result<meterscope_core::Decoded, InputError>>, frame_idx: RwSignal<usize>) -> impl IntoView {
+    let st = expect_context::<AppState>();
+    let lang = st.lang;
+    view! {
+        <div class="frames" data-testid="frames">
+            {move || decoded.with(|d| {
+                let Ok(d) = d else { return ().into_any() };
+                let frames = d.dissection.frames.iter().enumerate().map(|(i, f)| {
+                    let valid = f.valid;
+                    let label = format!("#{} {} [{}..{})", i + 1, f.protocol, f.span.start, f.span.end);
+                    view! {
+                        <button class="frame-tab" class:active=move || frame_idx.get() == i class:invalid=!valid
+                            on:click=move |_| frame_idx.set(i)>
+                            {label}" "<span class="state">{move || t(lang.get(), if valid { "valid" } else { "invalid" })}</span>
+                        </button>
+                    }
+                }).collect_view();
+                let junk = d.dissection.junk.iter().map(|j| {
+                    let text = format!("{} [{}..{}) {}", j.reason, j.span.start, j.span.end, to_hex(&d.bytes[j.span.range()]));
+                    view! { <span class="junk" data-testid="junk">{text}</span> }
+                }).collect_view();
+                view! { {frames} {junk} }.into_any()
+            })}
+        </div>
+    }
+}
+
+/// One tree row and its children.
+fn tree_row(node: &Node, path: Path, ptr: Pointer) -> AnyView {
+    let expanded = RwSignal::new(path.len() < 4);
+    let has_children = !node.children.is_empty();
+    let children = node
+        .children
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut p = path.clone();
+            p.push(i);
+            tree_row(c, p, ptr)
+        })
+        .collect_view();
+    let row_path = path.clone();
+    let row_path2 = path.clone();
+    let enter_path = path.clone();
+    let click_path = path.clone();
+    let span = node.span;
+    let value = node.value.clone().map(|v| match &node.unit {
+        Some(u) => format!("{v} {u}"),
+        None => v,
+    });
+    view! {
+        <li class="node" data-id=node.id.clone() data-path=path_str(&path)>
+            <div class=format!("row {}", kind_class(node.kind))
+                class:hl=move || ptr.focus.with(|f| f.as_deref().map(|f| row_focus(&row_path, f)) == Some(Focus::Node))
+                class:anc=move || ptr.focus.with(|f| f.as_deref().map(|f| row_focus(&row_path2, f)) == Some(Focus::Ancestor))
+                on:mouseenter=move |_| ptr.hover.set(Some(enter_path.clone()))
+                on:click=move |_| {
+                    ptr.selected.set(Some(click_path.clone()));
+                    scroll_to_byte(span.start);
+                }>
+                <button class="twisty" class:leaf=!has_children tabindex="-1"
+                    on:click=move |ev| { ev.stop_propagation(); expanded.update(|e| *e = !*e); }>
+                    {move || if !has_children { "·" } else if expanded.get() { "▾" } else { "▸" }}
+                </button>
+                <span class="label">{node.label.clone()}</span>
+                {value.map(|v| view! { <span class="value">{v}</span> })}
+                {node.text.clone().map(|v| view! { <span class="text">{v}</span> })}
+                <span class="span">{format!("{}..{}", span.start, span.end)}</span>
+            </div>
+            {has_children.then(|| view! { <ul class="children" class:collapsed=move || !expanded.get()>{children}</ul> })}
+        </li>
+    }
+    .into_any()
+}
+
+#[component]
+fn HexView(
+    decoded: Memo<Result<meterscope_core::Decoded, InputError>>,
+    frame: Memo<Option<Frame>>,
+    ptr: Pointer,
+) -> impl IntoView {
+    let pick = move |off: usize| frame.with_untracked(|f| f.as_ref().and_then(|f| f.tree.path_at(off)));
+    let cell_class = move |off: usize, kind: &'static str| {
+        move || {
+            ptr.spans.with(|(node, anc)| {
+                let focus = if node.is_some_and(|s| s.contains(off)) {
+                    " hl"
+                } else if anc.iter().any(|s| s.contains(off)) {
+                    " anc"
+                } else {
+                    ""
+                };
+                format!("b {kind}{focus}")
+            })
+        }
+    };
+    let on_enter = move |ev: web_sys::MouseEvent| {
+        let off = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.get_attribute("data-off"))
+            .and_then(|s| s.parse::<usize>().ok());
+        if let Some(off) = off {
+            let p = pick(off);
+            if ptr.hover.get_untracked() != p {
+                ptr.hover.set(p);
+            }
+        }
+    };
+    view! {
+        <div class="hexview" data-testid="hexview" on:mouseleave=move |_| ptr.hover.set(None) on:mouseover=on_enter>
+            {move || {
+                let Some(f) = frame.get() else { return ().into_any() };
+                let kinds = byte_kinds(&f);
+                let bytes: Vec<u8> = decoded.with_untracked(|d| d.as_ref().map(|d| d.bytes[f.span.range()].to_vec()).unwrap_or_default());
+                let rows = bytes.chunks(ROW).enumerate().map(|(r, chunk)| {
+                    let base = f.span.start + r * ROW;
+                    let hex = chunk.iter().enumerate().map(|(i, &b)| {
+                        let off = base + i;
+                        let kind = kind_class(kinds[r * ROW + i]);
+                        view! { <span class=cell_class(off, kind) data-off=off on:click=move |_| ptr.selected.set(pick(off))>{hex2(b)}</span> }
+                    }).collect_view();
+                    let asc = chunk.iter().enumerate().map(|(i, &b)| {
+                        let off = base + i;
+                        let kind = kind_class(kinds[r * ROW + i]);
+                        view! { <span class=cell_class(off, kind) data-aoff=off>{ascii(b).to_string()}</span> }
+                    }).collect_view();
+                    view! {
+                        <div class="hexrow">
+                            <span class="off">{format!("{base:04X}")}</span>
+                            <span class="hexbytes">{hex}</span>
+                            <span class="ascii">{asc}</span>
+                        </div>
+                    }
+                }).collect_view();
+                rows.into_any()
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Checks(frame: Memo<Option<Frame>>, ptr: Pointer) -> impl IntoView {
+    let st = expect_context::<AppState>();
+    let lang = st.lang;
+    view! {
+        <div class="checks" data-testid="checks">
+            {move || frame.with(|f| {
+                let f = f.as_ref()?;
+                if f.checks.is_empty() { return None; }
+                let rows = f.checks.iter().map(|c| {
+                    let verdict = if c.ok { t(lang.get(), "ok").to_string() } else { format!("{} {}", t(lang.get(), "incorrect"), c.computed) };
+                    let ok = c.ok;
+                    let off = c.span.start;
+                    let path = f.tree.path_at(off);
+                    view! {
+                        <tr class:bad=!ok on:click=move |_| { ptr.selected.set(path.clone()); scroll_to_byte(off); }>
+                            <td>{c.label.clone()}</td>
+                            <td>{t(lang.get(), "stated")}" "{c.stated.clone()}</td>
+                            <td>{t(lang.get(), "computed")}" "{c.computed.clone()}</td>
+                            <td class="verdict">{verdict}</td>
+                        </tr>
+                    }
+                }).collect_view();
+                Some(view! { <h2>{t(lang.get(), "checks")}</h2><table>{rows}</table> })
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn Diagnostics(frame: Memo<Option<Frame>>, ptr: Pointer) -> impl IntoView {
+    let st = expect_context::<AppState>();
+    let lang = st.lang;
+    view! {
+        <div class="diagnostics" data-testid="diagnostics">
+            {move || frame.with(|f| {
+                let f = f.as_ref()?;
+                if f.diagnostics.is_empty() { return None; }
+                let items = f.diagnostics.iter().map(|d| {
+                    let off = d.offset;
+                    let path = f.tree.path_at(off.min(f.span.end.saturating_sub(1)));
+                    view! {
+                        <li class=format!("diag {}", d.severity.as_str())>
+                            <button class="jump" on:click=move |_| { ptr.selected.set(path.clone()); scroll_to_byte(off); }>
+                                {format!("@{off}")}
+                            </button>
+                            " "<span class="sev">{d.severity.as_str()}</span>" "<code>{d.code.clone()}</code>" "{d.message.clone()}
+                        </li>
+                    }
+                }).collect_view();
+                Some(view! { <h2>{t(lang.get(), "diagnostics")}</h2><ul>{items}</ul> })
+            })}
+        </div>
+    }
+}

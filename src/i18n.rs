@@ -1,0 +1,70 @@
+//! Interface strings in English and Simplified Chinese.
+
+use meterscope_core::Lang;
+
+/// `(key, English, Chinese)`.
+static STRINGS: &[(&str, &str, &str)] = &[
+    ("app.tagline", "Smart-meter protocol workbench", "智能电表协议工作台"),
+    ("tab.decoder", "Decoder", "解析"),
+    ("tab.reader", "Reader", "抄表"),
+    (
+        "input.label",
+        "Frame bytes: hex in any shape, hexdump, base64 or a text telegram",
+        "帧数据：任意格式的十六进制、hexdump、base64 或文本报文",
+    ),
+    (
+        "input.placeholder",
+        "Paste hex here, e.g. 68 AA AA AA AA AA AA 68 11 04 33 33 34 33 AE 16",
+        "在此粘贴十六进制，例如 68 AA AA AA AA AA AA 68 11 04 33 33 34 33 AE 16",
+    ),
+    ("protocol.auto", "auto-detect", "自动识别"),
+    ("protocol.label", "Protocol", "协议"),
+    ("frames", "Frames", "帧"),
+    ("tree", "Fields", "字段"),
+    ("hex", "Bytes", "字节"),
+    ("checks", "Checks", "校验"),
+    ("diagnostics", "Diagnostics", "诊断"),
+    ("junk", "Skipped bytes", "跳过的字节"),
+    ("valid", "valid", "有效"),
+    ("invalid", "not valid", "无效"),
+    ("ok", "ok", "正确"),
+    ("incorrect", "incorrect, should be", "错误，应为"),
+    ("stated", "stated", "报文值"),
+    ("computed", "computed", "计算值"),
+    ("empty", "Paste or type bytes to decode them.", "粘贴或输入字节以解析。"),
+    ("input.error", "Input error", "输入错误"),
+    ("bytes", "bytes", "字节"),
+    ("permalink", "Permalink", "永久链接"),
+    ("theme", "Theme", "主题"),
+    (
+        "reader.unsupported",
+        "This browser has no Web Serial API. Use Chrome or Edge 89+ on a desktop, over https or on localhost, to read meters.",
+        "此浏览器不支持 Web Serial API。请在桌面版 Chrome 或 Edge 89+ 中通过 https 或 localhost 打开以抄读电表。",
+    ),
+    (
+        "reader.insecure",
+        "Web Serial needs a secure context: open this page over https or on localhost.",
+        "Web Serial 需要安全上下文：请通过 https 或 localhost 打开此页面。",
+    ),
+    ("reader.connect", "Connect…", "连接…"),
+    ("reader.disconnect", "Disconnect", "断开"),
+    ("reader.baud", "Baud", "波特率"),
+    ("reader.parity", "Parity", "校验位"),
+    ("reader.send", "Send", "发送"),
+    ("reader.trace", "Raw trace", "原始报文"),
+    ("reader.decode", "Decode", "解析"),
+    ("reader.connected", "Connected", "已连接"),
+    ("reader.disconnected", "Not connected", "未连接"),
+    ("reader.tx", "TX", "发"),
+    ("reader.rx", "RX", "收"),
+    ("reader.clear", "Clear", "清空"),
+];
+
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    STRINGS.iter().find(|(k, _, _)| *k == key).map(|(_, en, zh)| lang.pick(en, zh)).unwrap_or("?")
+}
+
+/// All keys (for the test that every key has both languages).
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    STRINGS.iter().map(|(k, _, _)| *k)
+}

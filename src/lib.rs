@@ -1,0 +1,15 @@
+//! meterscope web app: the decoder page and the reader, rendered client-side with Leptos.
+//!
+//! The app renders whatever dissection the core returns; protocol knowledge
+//! lives in `meterscope-core` only. The crate is empty except on wasm32.
+#![cfg(target_arch = "wasm32")]
+
+pub mod app;
+pub mod decoder;
+pub mod i18n;
+pub mod permalink;
+pub mod reader;
+pub mod serial;
+pub mod view_model;
+
+pub use app::App;

@@ -1,0 +1,100 @@
+// The decoder page, end to end: type hex, see the tree and the hex view, follow the pointer.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, openPage } from './harness.mjs';
+
+const FRAME_698 = '68 1f 00 43 05 08 00 00 00 00 00 10 b5 0b 06 01 04 40 00 02 00 1c 07 e0 09 0b 12 1e 00 00 05 69 16';
+let server, browser;
+before(async () => { server = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+test('typing hex shows the tree, the hex view and a highlight that follows the pointer', async () => {
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url);
+  const input = page.getByTestId('input');
+  await input.click();
+  await input.pressSequentially(FRAME_698.slice(0, 20));
+  await input.fill(FRAME_698);
+  const cells = page.locator('[data-testid=hexview] .hexbytes .b');
+  await assert.doesNotReject(cells.nth(32).waitFor());
+  assert.equal(await cells.count(), 33);
+  assert.ok(await page.locator('[data-testid=tree] .node').count() > 0);
+
+  // Hover byte 20: exactly one tree row lights up, and it contains byte 20.
+  await cells.nth(20).hover();
+  const hl = page.locator('[data-testid=tree] .row.hl');
+  await hl.first().waitFor();
+  assert.equal(await hl.count(), 1);
+  const [s, e] = (await hl.locator('.span').textContent()).split('..').map(Number);
+  assert.ok(s <= 20 && 20 < e, `highlighted node ${s}..${e} contains byte 20`);
+  assert.match(await cells.nth(20).getAttribute('class'), /\bhl\b/);
+
+  // The highlight follows the pointer to another byte.
+  await cells.nth(3).hover();
+  await page.waitForFunction(() => document.querySelector('[data-testid=hexview] [data-off="3"]').classList.contains('hl'));
+  const [s2, e2] = (await page.locator('[data-testid=tree] .row.hl .span').textContent()).split('..').map(Number);
+  assert.ok(s2 <= 3 && 3 < e2);
+
+  // Hovering a tree row highlights its bytes; its ancestors are marked.
+  await page.locator('[data-testid=tree] .row').nth(2).hover();
+  await page.locator('[data-testid=hexview] .hexbytes .b.hl').first().waitFor();
+  assert.ok(await page.locator('[data-testid=tree] .row.anc').count() >= 1, 'ancestor rows marked');
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('bad hex is reported at its line and column, with the character marked', async () => {
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url);
+  await page.getByTestId('input').fill('68 AA\n68 1G');
+  const err = page.getByTestId('input-error');
+  await err.waitFor();
+  assert.match(await err.textContent(), /line 2, column 5/);
+  assert.equal(await err.locator('mark').textContent(), 'G');
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('the permalink restores input and selection; no network is used', async () => {
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url);
+  await page.getByTestId('input').fill(FRAME_698);
+  await page.locator('[data-testid=hexview] .hexbytes .b').nth(17).click();
+  await page.waitForFunction(() => location.hash.includes('&s='));
+  const url = page.url();
+  assert.match(url, /#i=68\+1f\+00/);
+
+  const second = await openPage(browser);
+  await second.page.goto(url);
+  assert.equal(await second.page.getByTestId('input').inputValue(), FRAME_698);
+  await second.page.locator('[data-testid=tree] .row.hl').waitFor();
+  assert.match(await second.page.locator('[data-testid=hexview] [data-off="17"]').getAttribute('class'), /\bhl\b/);
+  assert.deepEqual(second.problems, []);
+  await second.close();
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('diagnostics jump to their byte, and several lines become several frames', async () => {
+  const { page, close } = await openPage(browser);
+  await page.goto(server.url);
+  await page.getByTestId('input').fill('01 02 03\n04 05');
+  const tabs = page.locator('[data-testid=frames] .frame-tab');
+  await tabs.nth(1).waitFor();
+  assert.equal(await tabs.count(), 2);
+  await tabs.nth(1).click();
+  await page.locator('[data-testid=diagnostics] .jump').first().click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=hexview] [data-off="3"]')?.classList.contains('hl'));
+  await close();
+});
+
+test('language switch relabels the tree', async () => {
+  const { page, close } = await openPage(browser);
+  await page.goto(server.url + '#i=01+02&l=en');
+  await page.locator('[data-testid=tree] .label').first().waitFor();
+  const en = await page.locator('[data-testid=tree] .label').first().textContent();
+  await page.getByTestId('lang').click();
+  await page.waitForFunction((en) => document.querySelector('[data-testid=tree] .label').textContent !== en, en);
+  assert.match(await page.locator('[data-testid=tree] .label').first().textContent(), /[\u4e00-\u9fff]/);
+  await close();
+});
