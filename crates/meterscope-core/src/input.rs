@@ -556,6 +556,37 @@ mod tests {
         }
     }
 
+    /// Seeded random inputs over an alphabet of the characters that matter:
+    /// never a panic, and errors always point inside the input at the character they name.
+    #[test]
+    fn random_inputs_never_panic_and_errors_point_inside() {
+        #[rustfmt::skip]
+        const ALPHABET: &[&str] = &[
+            "0", "1", "6", "8", "a", "F", "g", "G", "x", "0x", "\\x", " ", "  ", "\n", "\r\n", "\t", ",", ":", ";", "-", "{",
+            "}", "[", "]", "|", "=", "+", "/", "<STX>", "<", ">", "(", ")", "*", "!", "h", "数", "é", "0000: ", "00000010  ",
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 24) as usize;
+            let s: String = (0..len).map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize]).collect();
+            match parse_input(&s) {
+                Ok(_) => {}
+                Err(e) => {
+                    assert!(e.offset < s.len(), "{s:?}: offset {} out of range", e.offset);
+                    assert!(s.is_char_boundary(e.offset));
+                    assert_eq!(s[e.offset..].chars().next(), Some(e.found), "{s:?}: {e}");
+                    assert!(e.line >= 1 && e.column >= 1);
+                }
+            }
+        }
+    }
+
     #[test]
     fn to_hex_spaced_upper() {
         assert_eq!(to_hex(&F), "68 1F 00 43");

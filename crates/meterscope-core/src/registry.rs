@@ -361,6 +361,36 @@ mod tests {
         assert!(d.frames.iter().all(|f| f.protocol == "unknown" && !f.valid));
     }
 
+    /// Random byte strings: every byte ends up in exactly one frame or junk entry,
+    /// in order, and every node span lies inside its frame.
+    #[test]
+    fn random_bytes_are_all_accounted_for() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabet = [0x00, 0x55, 0xAA, 0x01, 0x02, 0xFF];
+        for _ in 0..5_000 {
+            let len = (next() % 40) as usize;
+            let b: Vec<u8> = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+            let d = reg().dissect(&b, &[], &Options::default());
+            let mut spans: Vec<Span> = d.frames.iter().map(|f| f.span).chain(d.junk.iter().map(|j| j.span)).collect();
+            spans.sort();
+            let mut at = 0;
+            for s in &spans {
+                assert_eq!(s.start, at, "{b:02X?}: gap or overlap at {at}: {spans:?}");
+                at = s.end;
+            }
+            assert_eq!(at, b.len(), "{b:02X?}");
+            for f in &d.frames {
+                f.tree.walk(&mut |n, _| assert!(f.span.encloses(n.span), "{b:02X?}: node {} outside frame", n.id));
+            }
+        }
+    }
+
     #[test]
     fn override_forces_a_reading() {
         let opts = Options { protocol: Some("toy".into()), ..Options::default() };
