@@ -138,8 +138,8 @@ impl Registry {
         let mut out = Dissection::default();
         let mut pos = 0;
         let mut junk_start: Option<usize> = None;
-        // First position where a frame started but was incomplete, with its protocol.
-        let mut pending: Option<(usize, &dyn Protocol)> = None;
+        // First position where a frame started but was incomplete: position, preamble, protocol.
+        let mut pending: Option<(usize, usize, &dyn Protocol)> = None;
 
         while pos < bytes.len() {
             let mut best: Option<(u8, &dyn Protocol, usize, usize)> = None;
@@ -153,7 +153,7 @@ impl Registry {
                         }
                     }
                     FrameStatus::Incomplete { preamble, .. } if pending.is_none() => {
-                        pending = Some((pos + preamble, p));
+                        pending = Some((pos, preamble, p));
                     }
                     _ => {}
                 }
@@ -179,10 +179,14 @@ impl Registry {
         }
 
         // A frame that started and never completed: dissect what is there.
-        if let (Some((start, p)), Some(js)) = (pending, junk_start) {
-            if js < start {
-                self.unclaimed(bytes, js, start, line_starts, opts, &mut out);
+        if let (Some((at, preamble, p)), Some(js)) = (pending, junk_start) {
+            if js < at {
+                self.unclaimed(bytes, js, at, line_starts, opts, &mut out);
             }
+            if preamble > 0 {
+                out.junk.push(Junk { span: Span::at(at, preamble), reason: "preamble".into() });
+            }
+            let start = at + preamble;
             out.frames.push(finish(p.dissect(&bytes[start..], start, opts), opts));
             junk_start = None;
         }
@@ -202,8 +206,9 @@ impl Registry {
         out
     }
 
-    /// Bytes `[start, end)` no protocol claimed: junk between frames, or unknown
-    /// frames (split at input lines) when nothing else is in the input.
+    /// Bytes `[start, end)` no protocol claimed: junk when a frame stands before
+    /// or after them on the same input line, otherwise unknown frames, one per
+    /// input line, so that unsupported frames in a pasted log stay visible.
     fn unclaimed(
         &self,
         bytes: &[u8],
@@ -213,12 +218,15 @@ impl Registry {
         opts: &Options,
         out: &mut Dissection,
     ) {
-        let anything_framed = !out.frames.is_empty() || end < bytes.len();
-        if anything_framed && !line_starts.iter().any(|&l| l > start && l < end) && end - start < 64 && start > 0 {
+        let framed_any = !out.frames.is_empty() || end < bytes.len();
+        let mut cuts: Vec<usize> = line_starts.iter().copied().filter(|&l| l > start && l < end).collect();
+        let whole_lines = !line_starts.is_empty()
+            && (start == 0 || line_starts.contains(&start))
+            && (end == bytes.len() || line_starts.contains(&end));
+        if framed_any && cuts.is_empty() && !whole_lines {
             out.junk.push(Junk { span: Span::new(start, end), reason: "unrecognised".into() });
             return;
         }
-        let mut cuts: Vec<usize> = line_starts.iter().copied().filter(|&l| l > start && l < end).collect();
         cuts.insert(0, start);
         cuts.push(end);
         for w in cuts.windows(2) {
@@ -313,11 +321,12 @@ mod tests {
         let b = [0x01, 0x02, 0x55, 0x55, 0xAA, 0x01, 0x10, 0xBB, 0xAA, 0x00, 0xAA, 0x07];
         let d = reg().dissect(&b, &[], &Options::default());
         let spans: Vec<_> = d.frames.iter().map(|f| (f.protocol.as_str(), f.span)).collect();
-        assert_eq!(spans, vec![("unknown", Span::new(0, 2)), ("toy", Span::new(4, 8)), ("toy", Span::new(8, 11))]);
-        assert!(d.frames[1].valid && d.frames[2].valid);
+        assert_eq!(spans, vec![("toy", Span::new(4, 8)), ("toy", Span::new(8, 11))]);
+        assert!(d.frames[0].valid && d.frames[1].valid);
         assert_eq!(
             d.junk,
             vec![
+                Junk { span: Span::new(0, 2), reason: "unrecognised".into() },
                 Junk { span: Span::new(2, 4), reason: "preamble".into() },
                 Junk { span: Span::new(11, 12), reason: "unrecognised".into() }
             ]
@@ -344,6 +353,30 @@ mod tests {
         assert_eq!(d.frames[1].span, Span::new(3, 6));
         assert!(!d.frames[1].valid);
         assert_eq!(d.frames[1].diagnostics[0].code, "toy.truncated");
+    }
+
+    #[test]
+    fn truncated_frame_keeps_its_preamble_as_junk() {
+        let d = reg().dissect(&[0x01, 0x55, 0x55, 0xAA, 0x05, 0x01], &[], &Options::default());
+        assert_eq!(
+            d.frames.iter().map(|f| (f.protocol.as_str(), f.span)).collect::<Vec<_>>(),
+            vec![("toy", Span::new(3, 6))]
+        );
+        assert_eq!(
+            d.junk,
+            vec![
+                Junk { span: Span::new(0, 1), reason: "unrecognised".into() },
+                Junk { span: Span::new(1, 3), reason: "preamble".into() }
+            ]
+        );
+    }
+
+    #[test]
+    fn unsupported_lines_between_frames_stay_frames() {
+        // line 1: a toy frame; line 2: unrecognised bytes; line 3: a toy frame.
+        let d = reg().dissect(&[0xAA, 0x00, 0xAA, 0x01, 0x02, 0xAA, 0x00, 0xAA], &[0, 3, 5], &Options::default());
+        let kinds: Vec<_> = d.frames.iter().map(|f| (f.protocol.as_str(), f.span)).collect();
+        assert_eq!(kinds, vec![("toy", Span::new(0, 3)), ("unknown", Span::new(3, 5)), ("toy", Span::new(5, 8))]);
     }
 
     #[test]
