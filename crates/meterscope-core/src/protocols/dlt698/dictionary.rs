@@ -1,0 +1,429 @@
+//! The object dictionary of DL/T 698.45 (clause 7 and Appendix A), kept small
+//! and compositional.
+//!
+//! An object identifier (OI) is two bytes. Its first nibble is the class of
+//! object (0 energy, 1 demand, 2 variable, 3 event, 4 parameter, 5 freeze,
+//! 6 collection…). Energy and demand OIs compose further: the third nibble is
+//! the kind of quantity and the fourth the phase (0 total, 1 A, 2 B, 3 C),
+//! so `0012` is "forward active energy, phase B". The other classes are short
+//! tables. Attribute names follow the interface class of the object.
+
+use crate::lang::Lang;
+
+/// How the elements of an array attribute are named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Elements {
+    /// No element names.
+    None,
+    /// total, T1, T2… (energies and demands by tariff).
+    Tariff,
+    /// phase A, B, C (class 3 phase variables).
+    Phase,
+    /// total, phase A, B, C (class 4 power variables).
+    TotalPhase,
+}
+
+impl Elements {
+    /// The name of element `index` (1-based, as in an OAD element index).
+    pub fn name(self, index: usize, lang: Lang) -> Option<String> {
+        match (self, index) {
+            (_, 0) | (Elements::None, _) => None,
+            (Elements::Tariff, 1) => Some(lang.pick("total", "总").to_string()),
+            (Elements::Tariff, i) => Some(format!("{}{}", lang.pick("T", "费率"), i - 1)),
+            (Elements::Phase, i @ 1..=3) => Some(phase(i, lang)),
+            (Elements::TotalPhase, 1) => Some(lang.pick("total", "总").to_string()),
+            (Elements::TotalPhase, i @ 2..=4) => Some(phase(i - 1, lang)),
+            _ => None,
+        }
+    }
+}
+
+fn phase(i: usize, lang: Lang) -> String {
+    let p = ["A", "B", "C"][(i - 1).min(2)];
+    match lang {
+        Lang::En => format!("phase {p}"),
+        Lang::Zh => format!("{p}相"),
+    }
+}
+
+/// What the dictionary knows of one attribute: the scaler and unit of its
+/// numbers and how its array elements are named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hint {
+    pub scaler: i8,
+    /// A unit code of the Scaler_Unit enumeration (Appendix, table of units).
+    pub unit: u8,
+    pub elements: Elements,
+}
+
+/// Quantity kinds of energy and demand OIs (third nibble): en, zh, unit code.
+const QUANTITY: &[(&str, &str, u8)] = &[
+    ("combined active", "组合有功", 33),
+    ("forward active", "正向有功", 33),
+    ("reverse active", "反向有功", 33),
+    ("combined reactive 1", "组合无功1", 35),
+    ("combined reactive 2", "组合无功2", 35),
+    ("quadrant I reactive", "第一象限无功", 35),
+    ("quadrant II reactive", "第二象限无功", 35),
+    ("quadrant III reactive", "第三象限无功", 35),
+    ("quadrant IV reactive", "第四象限无功", 35),
+    ("forward apparent", "正向视在", 34),
+    ("reverse apparent", "反向视在", 34),
+];
+
+/// Class 3, 4 and 6 variables: OI, en, zh, scaler, unit code, elements.
+const VARIABLES: &[(u16, &str, &str, i8, u8, Elements)] = &[
+    (0x2000, "voltage", "电压", -1, 38, Elements::Phase),
+    (0x2001, "current", "电流", -3, 36, Elements::Phase),
+    (0x2002, "voltage phase angle", "电压相角", -1, 8, Elements::Phase),
+    (0x2003, "voltage-current phase angle", "电压电流相角", -1, 8, Elements::Phase),
+    (0x2004, "active power", "有功功率", -1, 27, Elements::TotalPhase),
+    (0x2005, "reactive power", "无功功率", -1, 31, Elements::TotalPhase),
+    (0x2006, "apparent power", "视在功率", -1, 29, Elements::TotalPhase),
+    (0x200A, "power factor", "功率因数", -3, 255, Elements::TotalPhase),
+    (0x200F, "grid frequency", "电网频率", -2, 47, Elements::None),
+    (0x2010, "meter temperature", "表内温度", -1, 9, Elements::None),
+    (0x2011, "clock battery voltage", "时钟电池电压", -2, 38, Elements::None),
+    (0x2014, "meter running status words", "电能表运行状态字", 0, 255, Elements::None),
+    (0x2015, "meter follow-report status word", "电能表跟随上报状态字", 0, 255, Elements::None),
+    (0x2017, "current active demand", "当前有功需量", -4, 28, Elements::None),
+    (0x2018, "current reactive demand", "当前无功需量", -4, 32, Elements::None),
+    (0x2021, "data freeze time", "数据冻结时间", 0, 255, Elements::None),
+    (0x2026, "voltage unbalance rate", "电压不平衡率", -2, 51, Elements::None),
+    (0x2027, "current unbalance rate", "电流不平衡率", -2, 51, Elements::None),
+];
+
+/// Named objects of the other classes: OI, en, zh.
+const OBJECTS: &[(u16, &str, &str)] = &[
+    (0x3000, "loss-of-voltage event", "失压事件"),
+    (0x3001, "under-voltage event", "欠压事件"),
+    (0x3002, "over-voltage event", "过压事件"),
+    (0x3003, "phase-break event", "断相事件"),
+    (0x3004, "loss-of-current event", "失流事件"),
+    (0x3005, "over-current event", "过流事件"),
+    (0x3006, "current-break event", "断流事件"),
+    (0x3007, "power reversal event", "功率反向事件"),
+    (0x3008, "overload event", "过载事件"),
+    (0x3009, "forward active demand exceeded event", "正向有功需量超限事件"),
+    (0x300A, "reverse active demand exceeded event", "反向有功需量超限事件"),
+    (0x300B, "reactive demand exceeded event", "无功需量超限事件"),
+    (0x300C, "power factor below limit event", "功率因数超下限事件"),
+    (0x300D, "all-phase loss-of-voltage event", "全失压事件"),
+    (0x300E, "auxiliary power loss event", "辅助电源掉电事件"),
+    (0x300F, "voltage reverse phase sequence event", "电压逆相序事件"),
+    (0x3010, "current reverse phase sequence event", "电流逆相序事件"),
+    (0x3011, "power-down event", "掉电事件"),
+    (0x3012, "programming event", "编程事件"),
+    (0x3013, "meter clear event", "电能表清零事件"),
+    (0x3014, "demand clear event", "需量清零事件"),
+    (0x3015, "event clear event", "事件清零事件"),
+    (0x3016, "clock setting event", "校时事件"),
+    (0x301B, "cover opening event", "开盖事件"),
+    (0x301C, "terminal cover opening event", "开端钮盒事件"),
+    (0x301D, "voltage unbalance event", "电压不平衡事件"),
+    (0x301E, "current unbalance event", "电流不平衡事件"),
+    (0x301F, "relay trip event", "跳闸事件"),
+    (0x3020, "relay close event", "合闸事件"),
+    (0x3320, "new event list", "新增事件列表"),
+    (0x4000, "date-time", "日期时间"),
+    (0x4001, "communication address", "通信地址"),
+    (0x4002, "meter number", "表号"),
+    (0x4003, "customer number", "客户编号"),
+    (0x4004, "device location", "设备地理位置"),
+    (0x4005, "group address", "组地址"),
+    (0x4006, "clock source", "时钟源"),
+    (0x4007, "LCD parameters", "液晶参数"),
+    (0x4100, "maximum demand period", "最大需量周期"),
+    (0x4101, "slip time", "滑差时间"),
+    (0x4300, "electrical device", "电气设备"),
+    (0x4400, "application connection", "应用连接"),
+    (0x5000, "instant freeze", "瞬时冻结"),
+    (0x5001, "second freeze", "秒冻结"),
+    (0x5002, "minute freeze", "分钟冻结"),
+    (0x5003, "hour freeze", "小时冻结"),
+    (0x5004, "day freeze", "日冻结"),
+    (0x5005, "settlement-day freeze", "结算日冻结"),
+    (0x5006, "month freeze", "月冻结"),
+    (0x5007, "year freeze", "年冻结"),
+    (0x6000, "meter file configuration table", "采集档案配置表"),
+    (0x6012, "task configuration table", "任务配置表"),
+    (0x6014, "normal collection scheme", "普通采集方案"),
+    (0x6040, "collection start time", "采集启动时标"),
+    (0x6041, "collection success time", "采集成功时标"),
+    (0x6042, "collection storage time", "采集存储时标"),
+];
+
+/// The name of an object identifier, composed for energies and demands.
+pub fn object_name(oi: u16, lang: Lang) -> Option<String> {
+    let (hi, kind, ph) = (oi >> 8, ((oi >> 4) & 0xF) as usize, (oi & 0xF) as usize);
+    let phase_suffix = |lang: Lang| match ph {
+        0 => Some(String::new()),
+        1..=3 => Some(format!("{}{}", lang.pick(", ", "，"), phase(ph, lang))),
+        _ => None,
+    };
+    match hi {
+        0x00 if kind < QUANTITY.len() => {
+            let q = QUANTITY[kind];
+            let base = match lang {
+                Lang::En => format!("{} energy", q.0),
+                Lang::Zh => format!("{}电能", q.1),
+            };
+            Some(base + &phase_suffix(lang)?)
+        }
+        0x10 if (1..QUANTITY.len()).contains(&kind) => {
+            let q = QUANTITY[kind];
+            let base = match lang {
+                Lang::En => format!("{} maximum demand", q.0),
+                Lang::Zh => format!("{}最大需量", q.1),
+            };
+            Some(base + &phase_suffix(lang)?)
+        }
+        _ => VARIABLES
+            .iter()
+            .find(|v| v.0 == oi)
+            .map(|v| lang.pick(v.1, v.2).to_string())
+            .or_else(|| OBJECTS.iter().find(|o| o.0 == oi).map(|o| lang.pick(o.1, o.2).to_string())),
+    }
+}
+
+/// The name of attribute `attr` of object `oi`.
+pub fn attribute_name(oi: u16, attr: u8, lang: Lang) -> Option<&'static str> {
+    let attr = attr & 0x1F; // bits 7..5 are the attribute feature
+    let (en, zh) = match (oi >> 12, attr) {
+        (_, 1) => ("logical name", "逻辑名"),
+        (0, 2) => ("total and tariff energies", "总及费率电能量"),
+        (0, 3) => ("scaler and unit", "换算及单位"),
+        (0, 4) => ("high-precision total and tariff energies", "高精度总及费率电能量"),
+        (0, 5) => ("high-precision scaler and unit", "高精度换算及单位"),
+        (1, 2) => ("total and tariff maximum demands", "总及费率最大需量"),
+        (1, 3) => ("scaler and unit", "换算及单位"),
+        (2, 2) => ("value", "数值"),
+        (2, 3) => ("scaler and unit", "换算及单位"),
+        (2, 4) if oi == 0x2001 => ("neutral current", "零线电流"),
+        (4, 2) => ("value", "参数值"),
+        (5, 2) => ("frozen data table", "冻结数据表"),
+        (5, 3) => ("associated object attribute table", "关联对象属性表"),
+        _ => return None,
+    };
+    Some(lang.pick(en, zh))
+}
+
+/// The name of method `method` of object `oi`.
+pub fn method_name(oi: u16, method: u8, lang: Lang) -> Option<&'static str> {
+    let (en, zh) = match (oi >> 12, method) {
+        (_, 1) => ("reset", "复位"),
+        (_, 2) if oi >> 12 != 0 => ("execute", "执行"),
+        (3, 4) | (5, 4) => ("add an associated attribute", "添加一个关联对象属性"),
+        (3, 5) | (5, 5) => ("delete an associated attribute", "删除一个关联对象属性"),
+        (6, 127) | (0x4, 127) => ("add or update", "添加或更新"),
+        (6, 128) => ("delete", "删除"),
+        (6, 129) => ("clear", "清空"),
+        _ => return None,
+    };
+    Some(lang.pick(en, zh))
+}
+
+/// Scaler, unit and element names of the numbers of attribute `attr` of `oi`.
+pub fn hint(oi: u16, attr: u8) -> Option<Hint> {
+    let attr = attr & 0x1F;
+    let (hi, kind) = (oi >> 8, ((oi >> 4) & 0xF) as usize);
+    match (hi, attr) {
+        (0x00, 2 | 4) if kind < QUANTITY.len() => {
+            Some(Hint { scaler: if attr == 2 { -2 } else { -4 }, unit: QUANTITY[kind].2, elements: Elements::Tariff })
+        }
+        (0x10, 2) if (1..QUANTITY.len()).contains(&kind) => {
+            let unit = match QUANTITY[kind].2 {
+                33 => 28,
+                34 => 30,
+                _ => 32,
+            };
+            Some(Hint { scaler: -4, unit, elements: Elements::Tariff })
+        }
+        (_, 2) => VARIABLES.iter().find(|v| v.0 == oi).map(|v| Hint { scaler: v.3, unit: v.4, elements: v.5 }),
+        (_, 4) if oi == 0x2001 => Some(Hint { scaler: -3, unit: 36, elements: Elements::None }),
+        _ => None,
+    }
+}
+
+/// Units of the Scaler_Unit enumeration: code, symbol.
+const UNITS: &[(u8, &str)] = &[
+    (1, "a"),
+    (2, "mo"),
+    (3, "wk"),
+    (4, "d"),
+    (5, "h"),
+    (6, "min"),
+    (7, "s"),
+    (8, "°"),
+    (9, "°C"),
+    (10, "currency"),
+    (11, "m"),
+    (12, "m/s"),
+    (13, "m³"),
+    (19, "l"),
+    (20, "kg"),
+    (21, "N"),
+    (22, "Nm"),
+    (23, "Pa"),
+    (24, "bar"),
+    (25, "J"),
+    (26, "J/h"),
+    (27, "W"),
+    (28, "kW"),
+    (29, "VA"),
+    (30, "kVA"),
+    (31, "var"),
+    (32, "kvar"),
+    (33, "kWh"),
+    (34, "kVAh"),
+    (35, "kvarh"),
+    (36, "A"),
+    (37, "C"),
+    (38, "V"),
+    (39, "V/m"),
+    (40, "F"),
+    (41, "Ω"),
+    (43, "Wb"),
+    (44, "T"),
+    (45, "A/m"),
+    (46, "H"),
+    (47, "Hz"),
+    (51, "%"),
+    (52, "byte"),
+    (53, "dBm"),
+    (54, "currency/kWh"),
+    (55, "Ah"),
+    (56, "ms"),
+];
+
+/// The symbol of a unit code; `None` for "no unit" (255) and unknown codes.
+pub fn unit_symbol(code: u8) -> Option<&'static str> {
+    UNITS.iter().find(|u| u.0 == code).map(|u| u.1)
+}
+
+/// Data access result codes (DAR, clause 7.3.x): code, en, zh.
+const DAR: &[(u8, &str, &str)] = &[
+    (0, "success", "成功"),
+    (1, "hardware failure", "硬件失效"),
+    (2, "temporary failure", "暂时失效"),
+    (3, "read-write denied", "拒绝读写"),
+    (4, "object undefined", "对象未定义"),
+    (5, "interface class mismatch", "对象接口类不符"),
+    (6, "object does not exist", "对象不存在"),
+    (7, "type mismatch", "类型不匹配"),
+    (8, "out of range", "越界"),
+    (9, "data block unavailable", "数据块不可用"),
+    (10, "fragmented transfer cancelled", "分帧传输已取消"),
+    (11, "not in fragmented transfer", "不处于分帧传输状态"),
+    (12, "block write cancelled", "块写取消"),
+    (13, "not in block write", "不存在块写状态"),
+    (14, "data block number invalid", "数据块序号无效"),
+    (15, "password error or unauthorised", "密码错/未授权"),
+    (16, "baud rate cannot be changed", "通信速率不能更改"),
+    (17, "too many year time zones", "年时区数超"),
+    (18, "too many day periods", "日时段数超"),
+    (19, "too many tariffs", "费率数超"),
+    (20, "security authentication mismatch", "安全认证不匹配"),
+    (21, "duplicate recharge", "重复充值"),
+    (22, "ESAM verification failed", "ESAM验证失败"),
+    (23, "security authentication failed", "安全认证失败"),
+    (24, "customer number mismatch", "客户编号不匹配"),
+    (25, "recharge count error", "充值次数错误"),
+    (26, "purchase exceeds hoarding limit", "购电超囤积"),
+    (27, "address abnormal", "地址异常"),
+    (28, "symmetric decryption error", "对称解密错误"),
+    (29, "asymmetric decryption error", "非对称解密错误"),
+    (30, "signature error", "签名错误"),
+    (31, "meter suspended", "电能表挂起"),
+    (32, "time tag invalid", "时间标签无效"),
+    (33, "request timed out", "请求超时"),
+    (34, "ESAM P1P2 incorrect", "ESAM的P1P2不正确"),
+    (35, "ESAM LC error", "ESAM的LC错误"),
+    (255, "other", "其它"),
+];
+
+/// The meaning of a DAR code.
+pub fn dar_name(code: u8, lang: Lang) -> Option<&'static str> {
+    DAR.iter().find(|d| d.0 == code).map(|d| lang.pick(d.1, d.2))
+}
+
+/// "OI name, attribute name, element name" for an OAD, as far as known.
+pub fn describe_oad(oi: u16, attr: u8, index: u8, lang: Lang) -> Option<String> {
+    let mut s = object_name(oi, lang)?;
+    let sep = lang.pick(", ", "，");
+    match attribute_name(oi, attr, lang) {
+        Some(a) => {
+            s.push_str(sep);
+            s.push_str(a);
+        }
+        None => {
+            s.push_str(sep);
+            s.push_str(&format!("{} {}", lang.pick("attribute", "属性"), attr & 0x1F));
+        }
+    }
+    if index > 0 {
+        s.push_str(sep);
+        match hint(oi, attr).and_then(|h| h.elements.name(index as usize, lang)) {
+            Some(e) => s.push_str(&e),
+            None => s.push_str(&format!("{} {index}", lang.pick("element", "元素"))),
+        }
+    }
+    Some(s)
+}
+
+/// "OI name, method name" for an OMD, as far as known.
+pub fn describe_omd(oi: u16, method: u8, lang: Lang) -> Option<String> {
+    let mut s = object_name(oi, lang)?;
+    s.push_str(lang.pick(", ", "，"));
+    match method_name(oi, method, lang) {
+        Some(m) => s.push_str(m),
+        None => s.push_str(&format!("{} {method}", lang.pick("method", "方法"))),
+    }
+    Some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn composed_names() {
+        assert_eq!(object_name(0x0010, Lang::En).as_deref(), Some("forward active energy"));
+        assert_eq!(object_name(0x0012, Lang::En).as_deref(), Some("forward active energy, phase B"));
+        assert_eq!(object_name(0x0010, Lang::Zh).as_deref(), Some("正向有功电能"));
+        assert_eq!(object_name(0x0031, Lang::Zh).as_deref(), Some("组合无功1电能，A相"));
+        assert_eq!(object_name(0x1010, Lang::En).as_deref(), Some("forward active maximum demand"));
+        assert_eq!(object_name(0x2000, Lang::Zh).as_deref(), Some("电压"));
+        assert_eq!(object_name(0x5004, Lang::En).as_deref(), Some("day freeze"));
+        assert_eq!(object_name(0x00B0, Lang::En), None);
+        assert_eq!(object_name(0x0015, Lang::En), None);
+        assert_eq!(object_name(0x9999, Lang::En), None);
+    }
+
+    #[test]
+    fn oad_descriptions() {
+        assert_eq!(
+            describe_oad(0x0010, 2, 1, Lang::En).as_deref(),
+            Some("forward active energy, total and tariff energies, total")
+        );
+        assert_eq!(describe_oad(0x2000, 2, 2, Lang::En).as_deref(), Some("voltage, value, phase B"));
+        assert_eq!(describe_oad(0x4000, 2, 0, Lang::Zh).as_deref(), Some("日期时间，参数值"));
+        assert_eq!(describe_omd(0x0010, 1, Lang::En).as_deref(), Some("forward active energy, reset"));
+        assert_eq!(describe_omd(0x6012, 129, Lang::Zh).as_deref(), Some("任务配置表，清空"));
+    }
+
+    #[test]
+    fn hints_and_units() {
+        assert_eq!(hint(0x0010, 2), Some(Hint { scaler: -2, unit: 33, elements: Elements::Tariff }));
+        assert_eq!(hint(0x0010, 4).map(|h| h.scaler), Some(-4));
+        assert_eq!(hint(0x2001, 2).map(|h| (h.scaler, unit_symbol(h.unit))), Some((-3, Some("A"))));
+        assert_eq!(hint(0x1010, 2).map(|h| unit_symbol(h.unit)), Some(Some("kW")));
+        assert_eq!(unit_symbol(255), None);
+        assert_eq!(dar_name(4, Lang::En), Some("object undefined"));
+        assert_eq!(dar_name(32, Lang::Zh), Some("时间标签无效"));
+        assert_eq!(dar_name(200, Lang::En), None);
+        assert_eq!(Elements::Tariff.name(3, Lang::En).as_deref(), Some("T2"));
+        assert_eq!(Elements::TotalPhase.name(4, Lang::Zh).as_deref(), Some("C相"));
+        assert_eq!(Elements::Phase.name(4, Lang::En), None);
+    }
+}
