@@ -43,7 +43,7 @@ pub fn DecoderPage() -> impl IntoView {
     let st = expect_context::<AppState>();
     let lang = st.lang;
     let decoded = Memo::new(move |_| {
-        let opts = Options { lang: lang.get(), protocol: Some(st.protocol.get()), strict: false };
+        let opts = Options { lang: lang.get(), protocol: Some(st.protocol.get()), ..Options::default() };
         st.input.with(|i| meterscope_core::decode(i, &opts))
     });
     let frame_idx = RwSignal::new(0usize);

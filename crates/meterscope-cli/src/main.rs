@@ -97,7 +97,7 @@ fn decode(
     if input.bytes.is_empty() {
         return Err("the input holds no bytes".to_string());
     }
-    let opts = Options { lang, protocol: Some(protocol.to_string()), strict };
+    let opts = Options { lang, protocol: Some(protocol.to_string()), strict, ..Options::default() };
     let dissection = registry.dissect(&input.bytes, &input.line_starts, &opts);
     if json {
         let v = serde_json::to_string_pretty(&dissection).map_err(|e| e.to_string())?;

@@ -21,7 +21,7 @@ pub use error::{ErrorKind, ParseError};
 pub use input::{Input, InputError, InputKind, parse_input, to_hex};
 pub use lang::Lang;
 pub use model::{Check, Diagnostic, Dissection, Frame, Junk, Node, NodeKind, Severity};
-pub use registry::{FrameStatus, Guess, Options, Protocol, Registry};
+pub use registry::{FrameStatus, Guess, Keys, Options, Protocol, Registry};
 pub use span::Span;
 
 /// The result of decoding one input text.

@@ -30,6 +30,31 @@ pub struct Options {
     /// Strict policy: warnings also make a frame invalid. Tolerant (the default)
     /// reports them and keeps the frame valid.
     pub strict: bool,
+    /// Keys for ciphered APDUs (DLMS security suite 0, encrypted DSMR P1).
+    pub keys: Keys,
+}
+
+/// Security material a user typed in. Held in memory for one decode; never
+/// part of a permalink or of a dissection.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Keys {
+    /// AES-128 global or dedicated cipher key (EK).
+    pub cipher_key: Option<[u8; 16]>,
+    /// AES-128 authentication key (AK).
+    pub auth_key: Option<[u8; 16]>,
+    /// System title (8 bytes) to use when the bytes do not carry one.
+    pub system_title: Option<[u8; 8]>,
+}
+
+impl core::fmt::Debug for Keys {
+    /// Key material is never printed.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Keys")
+            .field("cipher_key", &self.cipher_key.map(|_| "set"))
+            .field("auth_key", &self.auth_key.map(|_| "set"))
+            .field("system_title", &self.system_title)
+            .finish()
+    }
 }
 
 /// One protocol family member known to the registry.

@@ -17,7 +17,7 @@ pub fn version() -> String {
 #[wasm_bindgen(js_name = decodeJson)]
 pub fn decode_json(input: &str, protocol: &str, lang: &str) -> Result<String, JsError> {
     let lang: Lang = lang.parse().map_err(|e: String| JsError::new(&e))?;
-    let opts = Options { lang, protocol: Some(protocol.to_string()), strict: false };
+    let opts = Options { lang, protocol: Some(protocol.to_string()), ..Options::default() };
     let decoded = meterscope_core::decode(input, &opts).map_err(|e| JsError::new(&e.to_string()))?;
     serde_json::to_string(&decoded.dissection).map_err(|e| JsError::new(&e.to_string()))
 }
