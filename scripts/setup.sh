@@ -25,11 +25,13 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WBG"; then
   cargo install wasm-bindgen-cli@"$WBG" --force
 fi
 
-if ! dpkg -s chromium chromium-driver >/dev/null 2>&1; then
-  log "installing chromium and chromium-driver from apt"
+# Chromium for the browser tests; socat for the CLI's pseudo-terminal tests.
+APT_PACKAGES=(chromium chromium-driver socat)
+if ! dpkg -s "${APT_PACKAGES[@]}" >/dev/null 2>&1; then
+  log "installing ${APT_PACKAGES[*]} from apt"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium chromium-driver
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${APT_PACKAGES[@]}"
 fi
 
 # playwright-core (drives Debian's Chromium, never downloads a browser) and

@@ -23,6 +23,8 @@ pub struct AppState {
     pub tab: RwSignal<Tab>,
     /// Id of the selected node, for the permalink.
     pub selected_id: RwSignal<Option<String>>,
+    /// Keys from the key panel: memory only, never in the permalink.
+    pub keys: RwSignal<meterscope_core::Keys>,
 }
 
 fn location_hash() -> String {
@@ -43,6 +45,7 @@ pub fn App() -> impl IntoView {
         lang: RwSignal::new(link.lang.unwrap_or_else(browser_lang)),
         tab: RwSignal::new(Tab::Decoder),
         selected_id: RwSignal::new(link.selected.clone()),
+        keys: RwSignal::new(meterscope_core::Keys::default()),
     };
     provide_context(state);
 

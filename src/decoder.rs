@@ -6,7 +6,9 @@ use meterscope_core::{Frame, InputError, Node, Options, Registry, Span, to_hex};
 use wasm_bindgen::JsCast;
 
 use crate::app::AppState;
+use crate::export;
 use crate::i18n::t;
+use crate::keys::KeyPanel;
 use crate::view_model::{Focus, Path, ascii, byte_kinds, hex2, kind_class, row_focus};
 
 /// Bytes per hex view row.
@@ -43,7 +45,7 @@ pub fn DecoderPage() -> impl IntoView {
     let st = expect_context::<AppState>();
     let lang = st.lang;
     let decoded = Memo::new(move |_| {
-        let opts = Options { lang: lang.get(), protocol: Some(st.protocol.get()), ..Options::default() };
+        let opts = Options { lang: lang.get(), protocol: Some(st.protocol.get()), keys: st.keys.get(), strict: false };
         st.input.with(|i| meterscope_core::decode(i, &opts))
     });
     let frame_idx = RwSignal::new(0usize);
@@ -125,12 +127,28 @@ pub fn DecoderPage() -> impl IntoView {
                         </select>
                     </label>
                     <Guesses decoded=decoded/>
+                    <label class="file-open">{move || t(lang.get(), "open.file")}
+                        <input type="file" data-testid="file" on:change=move |ev| {
+                            let input: web_sys::HtmlInputElement = event_target(&ev);
+                            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                                load_file(file, st.input);
+                            }
+                        }/>
+                    </label>
                 </div>
             </div>
             <textarea id="hex-input" data-testid="input" spellcheck="false" rows="4"
                 placeholder=move || t(lang.get(), "input.placeholder")
                 prop:value=move || st.input.get()
-                on:input=move |ev| st.input.set(event_target_value(&ev))></textarea>
+                on:input=move |ev| st.input.set(event_target_value(&ev))
+                on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
+                on:drop=move |ev: web_sys::DragEvent| {
+                    if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
+                        ev.prevent_default();
+                        load_file(file, st.input);
+                    }
+                }></textarea>
+            <KeyPanel/>
             {move || decoded.with(|d| match d {
                 Err(e) => input_error_view(e, &st.input.get_untracked(), lang.get()).into_any(),
                 Ok(d) if d.bytes.is_empty() => view! { <p class="empty">{t(lang.get(), "empty")}</p> }.into_any(),
@@ -153,8 +171,35 @@ pub fn DecoderPage() -> impl IntoView {
             </div>
             <Checks frame=frame ptr=ptr/>
             <Diagnostics frame=frame ptr=ptr/>
+            <div class="output">
+                <button data-testid="copy-json" on:click=move |_| export::copy(dissection_json(decoded))>
+                    {move || t(lang.get(), "copy.json")}
+                </button>
+                <button data-testid="download-json" on:click=move |_| {
+                    export::download("meterscope.json", "application/json", &dissection_json(decoded))
+                }>{move || t(lang.get(), "download.json")}</button>
+            </div>
         </section>
     }
+}
+
+/// The whole decode as the JSON of the dissection model.
+fn dissection_json(decoded: Memo<Result<meterscope_core::Decoded, InputError>>) -> String {
+    decoded.with_untracked(|d| match d {
+        Ok(d) => serde_json::to_string_pretty(&d.dissection).unwrap_or_default(),
+        Err(e) => format!("{{\"error\": {}}}", serde_json::Value::String(e.to_string())),
+    })
+}
+
+/// Read a dropped or opened file into the input (text as is, binary as hex).
+fn load_file(file: web_sys::File, input: RwSignal<String>) {
+    leptos::task::spawn_local(async move {
+        let promise: js_sys::Promise = file.array_buffer().unchecked_into();
+        if let Ok(buf) = wasm_bindgen_futures::JsFuture::from(promise).await {
+            let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+            input.set(export::file_to_input(&bytes));
+        }
+    });
 }
 
 fn input_error_view(e: &InputError, src: &str, lang: meterscope_core::Lang) -> impl IntoView {

@@ -58,6 +58,20 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("reader.tx", "TX", "发"),
     ("reader.rx", "RX", "收"),
     ("reader.clear", "Clear", "清空"),
+    ("keys.title", "DLMS keys (stay in this tab)", "DLMS 密钥（仅保存在此页面）"),
+    ("keys.cipher", "Cipher key", "加密密钥"),
+    ("keys.auth", "Authentication key", "认证密钥"),
+    ("keys.title_field", "System title", "系统标题"),
+    ("keys.test", "Green Book test keys", "绿皮书测试密钥"),
+    ("keys.clear", "Clear keys", "清除密钥"),
+    (
+        "keys.hint",
+        "Used to decrypt ciphered DLMS APDUs and encrypted P1 telegrams. Never put in the link or stored.",
+        "用于解密 DLMS 加密 APDU 和加密 P1 报文。不会写入链接，也不会被保存。",
+    ),
+    ("copy.json", "Copy JSON", "复制 JSON"),
+    ("download.json", "Download JSON", "下载 JSON"),
+    ("open.file", "Open file…", "打开文件…"),
 ];
 
 pub fn t(lang: Lang, key: &str) -> &'static str {

@@ -6,7 +6,9 @@
 
 pub mod app;
 pub mod decoder;
+pub mod export;
 pub mod i18n;
+pub mod keys;
 pub mod permalink;
 pub mod reader;
 pub mod serial;

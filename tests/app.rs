@@ -105,7 +105,7 @@ async fn bad_hex_is_pinned() {
 #[wasm_bindgen_test]
 async fn language_switch_relabels() {
     let (host, _h) = mount();
-    type_input(&host, "01 02").await;
+    type_input(&host, "C1 C2").await;
     let btn: HtmlElement = host.query_selector("[data-testid=lang]").unwrap().unwrap().unchecked_into();
     let before = host.query_selector("[data-testid=tree] .label").unwrap().unwrap().text_content().unwrap();
     btn.click();
@@ -135,7 +135,7 @@ fn permalink_round_trip() {
 #[wasm_bindgen_test]
 fn focus_relations() {
     let d =
-        meterscope_core::decode("01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18", &Options::default()).unwrap();
+        meterscope_core::decode("C1 C2 C3 C4 C5 C6 C7 C8 C9 CA CB CC CD CE CF D0 D1 D2", &Options::default()).unwrap();
     let f = &d.dissection.frames[0];
     assert_eq!(byte_focus(f, &[1], 17), Focus::Node);
     assert_eq!(byte_focus(f, &[1], 3), Focus::Ancestor);
@@ -162,4 +162,23 @@ fn every_ui_string_is_bilingual() {
         assert_ne!(meterscope::i18n::t(Lang::En, k), "?");
         assert!(meterscope::i18n::t(Lang::Zh, k).chars().any(|c| c as u32 > 0x2E80), "{k}");
     }
+}
+
+#[wasm_bindgen_test]
+fn keys_parse_with_lengths_checked() {
+    use meterscope::keys::{TEST_AUTH_KEY, TEST_CIPHER_KEY, parse_keys};
+    let k = parse_keys(TEST_CIPHER_KEY, TEST_AUTH_KEY, "4D 4D 4D 00 00 BC 61 4E").unwrap();
+    assert_eq!(k.cipher_key.unwrap()[15], 0x0F);
+    assert_eq!(k.auth_key.unwrap()[0], 0xD0);
+    assert_eq!(k.system_title.unwrap(), [0x4D, 0x4D, 0x4D, 0x00, 0x00, 0xBC, 0x61, 0x4E]);
+    assert_eq!(parse_keys("", " ", "").unwrap(), meterscope_core::Keys::default());
+    assert!(parse_keys("0011", "", "").unwrap_err().contains("16 expected"));
+    assert!(parse_keys("", "", "4D 4G").unwrap_err().contains("system title"));
+}
+
+#[wasm_bindgen_test]
+fn files_become_input_text() {
+    use meterscope::export::file_to_input;
+    assert_eq!(file_to_input(b"68 AA 16\n"), "68 AA 16\n");
+    assert_eq!(file_to_input(&[0x68, 0x00, 0xFF]), "68 00 FF");
 }

@@ -78,7 +78,7 @@ test('the permalink restores input and selection; no network is used', async () 
 test('diagnostics jump to their byte, and several lines become several frames', async () => {
   const { page, close } = await openPage(browser);
   await page.goto(server.url);
-  await page.getByTestId('input').fill('01 02 03\n04 05');
+  await page.getByTestId('input').fill('C1 C2 C3\nC4 C5');
   const tabs = page.locator('[data-testid=frames] .frame-tab');
   await tabs.nth(1).waitFor();
   assert.equal(await tabs.count(), 2);
@@ -90,11 +90,35 @@ test('diagnostics jump to their byte, and several lines become several frames', 
 
 test('language switch relabels the tree', async () => {
   const { page, close } = await openPage(browser);
-  await page.goto(server.url + '#i=01+02&l=en');
+  await page.goto(server.url + '#i=C1+C2&l=en');
   await page.locator('[data-testid=tree] .label').first().waitFor();
   const en = await page.locator('[data-testid=tree] .label').first().textContent();
   await page.getByTestId('lang').click();
   await page.waitForFunction((en) => document.querySelector('[data-testid=tree] .label').textContent !== en, en);
   assert.match(await page.locator('[data-testid=tree] .label').first().textContent(), /[\u4e00-\u9fff]/);
+  await close();
+});
+
+test('a binary file opens as hex; keys typed in the key panel stay out of the permalink', async () => {
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url);
+  await page.getByTestId('file').setInputFiles({ name: 'frame.bin', mimeType: 'application/octet-stream',
+    buffer: Buffer.from([0x68, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0x68, 0x13, 0x00, 0xDF, 0x16]) });
+  await page.waitForFunction(() => document.querySelector('[data-testid=input]').value === '68 AA AA AA AA AA AA 68 13 00 DF 16');
+  await page.locator('[data-testid=keys] summary').click();
+  await page.getByTestId('key-test').click();
+  assert.equal(await page.getByTestId('key-cipher').inputValue(), '000102030405060708090A0B0C0D0E0F');
+  await page.getByTestId('key-title').fill('4D4D4D0000BC614E');
+  await page.getByTestId('input').fill('68 AA AA AA AA AA AA 68 11 04 33 33 34 33 AE 16');
+  await page.waitForFunction(() => location.hash.includes('68+AA'));
+  const url = decodeURIComponent(page.url()).toUpperCase();
+  for (const secret of ['000102030405060708090A0B0C0D0E0F', 'D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF', '4D4D4D0000BC614E']) {
+    assert.ok(!url.includes(secret), `the permalink carries a key: ${url}`);
+  }
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+  assert.ok(!stored.toUpperCase().includes('000102030405060708090A0B0C0D0E0F'));
+  await page.getByTestId('key-cipher').fill('0011');
+  assert.match(await page.getByTestId('key-error').textContent(), /16 expected/);
+  assert.deepEqual(problems, []);
   await close();
 });

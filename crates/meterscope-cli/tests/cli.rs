@@ -70,8 +70,8 @@ fn bad_hex_exits_2_naming_line_and_column() {
 
 #[test]
 fn stdin_and_dash_read_standard_input() {
-    let a = run(&["decode", "--json"], Some("01 02\n03 04\n"));
-    let b = run(&["decode", "--json", "-"], Some("01 02\n03 04\n"));
+    let a = run(&["decode", "--json"], Some("C1 C2\nC3 C4\n"));
+    let b = run(&["decode", "--json", "-"], Some("C1 C2\nC3 C4\n"));
     assert_eq!(json(&a), json(&b));
     // Two input lines of unrecognised bytes stay two frames.
     assert_eq!(json(&a)["frames"].as_array().unwrap().len(), 2);
@@ -86,16 +86,16 @@ fn words_are_joined() {
 
 #[test]
 fn unknown_bytes_are_not_valid_and_exit_1() {
-    let out = run(&["decode", "01 02 03"], None);
+    let out = run(&["decode", "C1 C2 C3"], None);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("01 02 03"), "{text}");
+    assert!(text.contains("C1 C2 C3"), "{text}");
     assert!(text.contains("unknown"), "{text}");
 }
 
 #[test]
 fn chinese_labels() {
-    let out = run(&["decode", "--lang", "zh", "--json", "01 02"], None);
+    let out = run(&["decode", "--lang", "zh", "--json", "C1 C2"], None);
     let v = json(&out);
     assert_eq!(v["frames"][0]["tree"]["label"], "未识别的字节");
 }

@@ -1,0 +1,15 @@
+//! DL/T 698.45: link framer and dissector, APDU dissector and data decoder, forced on any bytes.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use meterscope_core::protocols::dlt698::{self, Dlt698};
+use meterscope_core::{Options, Protocol};
+
+fuzz_target!(|data: &[u8]| {
+    let p = Dlt698;
+    let _ = p.frame(data);
+    let _ = p.score(data);
+    let frame = p.dissect(data, 3, &Options::default());
+    frame.tree.walk(&mut |n, _| assert!(frame.span.encloses(n.span)));
+    let (node, _diags) = dlt698::dissect_apdu(data, 0, &Options::default());
+    node.walk(&mut |n, _| assert!(n.span.end <= data.len()));
+});

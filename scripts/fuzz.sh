@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Run the fuzz targets with libFuzzer (cargo-fuzz, nightly toolchain).
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET (default 60)] [TARGET...]
+# Targets: input registry dlt645 dlt698 (default: all). Corpora are seeded from
+# fuzz/seeds/*.txt and kept in fuzz/corpus/<target> between runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECS=${1:-60}; shift || true
+TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(input registry dlt645 dlt698)
+rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+cargo +nightly fuzz --version >/dev/null 2>&1 || cargo +nightly install cargo-fuzz --locked
+seed() { # target seed-files...
+  local dir=fuzz/corpus/$1; shift; mkdir -p "$dir"
+  for f in "$@"; do
+    grep -v '^#' "$f" | sed 's/#.*//' | while read -r line; do
+      [ -n "$line" ] || continue
+      h=$(echo "$line" | tr -d ' \t'); echo "$h" | xxd -r -p > "$dir/seed-$(echo "$h" | sha1sum | cut -c1-12)"
+      printf '%s' "$line" > "$dir/text-$(echo "$h" | sha1sum | cut -c1-12)"
+    done
+  done
+}
+for t in "${TARGETS[@]}"; do
+  case $t in
+    dlt645) seed "$t" fuzz/seeds/dlt645-*.txt ;;
+    dlt698) seed "$t" fuzz/seeds/dlt698*.txt ;;
+    *) seed "$t" fuzz/seeds/*.txt ;;
+  esac
+  echo "=== fuzz $t for ${SECS}s"
+  (cd fuzz && cargo +nightly fuzz run "$t" -- -max_total_time="$SECS" -print_final_stats=1 2>&1 | grep -E "Done|stat::number_of_executed_units|stat::peak_rss|ERROR|panicked|SUMMARY" || true)
+  # libFuzzer leaves crash-* files in fuzz/artifacts/<target> when it finds something.
+  if ls fuzz/artifacts/"$t"/crash-* >/dev/null 2>&1; then echo "FINDING in $t: fuzz/artifacts/$t"; exit 1; fi
+done
