@@ -4,8 +4,12 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use meterscope_core::protocols::dlt645::simulator::MeterConfig;
+use meterscope_core::protocols::dlt645::{Address, Variant};
+use meterscope_core::session::{LineSettings, Parity};
 use meterscope_core::{Lang, Options, Registry};
 
+mod read;
 mod render;
 
 #[derive(Parser)]
@@ -45,6 +49,89 @@ enum Command {
     },
     /// List the protocols the decoder knows.
     Protocols,
+    /// Read a meter: identifiers, clock, time sync, over a serial port, TCP or the simulated meter.
+    ///
+    /// Exit code: 0 when everything was read, 1 when some read failed, 2 for unusable arguments or port.
+    Read {
+        /// Protocol: dlt645 (DL/T 645-2007) or dlt645-1997.
+        #[arg(long, short)]
+        protocol: String,
+        /// Serial device (`/dev/ttyUSB0`, `COM3`).
+        #[arg(long, conflicts_with_all = ["tcp", "simulate"])]
+        port: Option<String>,
+        /// Baud rate of the serial port.
+        #[arg(long, default_value_t = 2400)]
+        baud: u32,
+        /// Parity of the serial port: N, E or O.
+        #[arg(long, default_value = "E")]
+        parity: String,
+        /// Data bits of the serial port.
+        #[arg(long, default_value_t = 8)]
+        data_bits: u8,
+        /// Stop bits of the serial port.
+        #[arg(long, default_value_t = 1)]
+        stop_bits: u8,
+        /// A TCP serial server or meter: HOST:PORT.
+        #[arg(long, conflicts_with = "simulate")]
+        tcp: Option<String>,
+        /// Talk to the built-in simulated meter.
+        #[arg(long)]
+        simulate: bool,
+        /// Meter address (12 digits); found with a read-address request when omitted.
+        #[arg(long)]
+        address: Option<String>,
+        /// Also read the meter's date and time.
+        #[arg(long)]
+        clock: bool,
+        /// Broadcast the system time (UTC) to every meter first.
+        #[arg(long)]
+        sync_clock: bool,
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Report line notices (echo, noise, retries) on standard error.
+        #[arg(long, short)]
+        verbose: bool,
+        /// Language of names: en or zh.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Reply timeout in milliseconds.
+        #[arg(long, default_value_t = 1000)]
+        timeout: u64,
+        /// Retransmissions after the first attempt.
+        #[arg(long, default_value_t = 2)]
+        retries: u8,
+        /// FE wake-up bytes before each request (0-4).
+        #[arg(long, default_value_t = 4)]
+        wake_up: usize,
+        /// Data identifiers: 8 hex digits (2007, `00010000`) or 4 (1997, `9010`).
+        dis: Vec<String>,
+    },
+    /// Serve a simulated meter on a serial port (until stopped).
+    Simulate {
+        /// Protocol: dlt645.
+        #[arg(long, short)]
+        protocol: String,
+        /// Serial device to serve on.
+        #[arg(long)]
+        port: String,
+        #[arg(long, default_value_t = 2400)]
+        baud: u32,
+        #[arg(long, default_value = "E")]
+        parity: String,
+        /// The simulated meter's address (12 digits).
+        #[arg(long, default_value = "123456789012")]
+        address: String,
+        /// Seed of the simulated meter's values.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Most data bytes per reply; smaller values force follow-up frames.
+        #[arg(long, default_value_t = 200)]
+        max_data: usize,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        seconds: Option<u64>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -61,14 +148,101 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Decode { protocol, json, lang, strict, file, input } => {
-            match decode(&protocol, json, &lang, strict, file.as_deref(), &input) {
-                Ok(code) => ExitCode::from(code),
-                Err(message) => {
-                    eprintln!("meterscope: {message}");
-                    ExitCode::from(2)
-                }
-            }
+            exit(decode(&protocol, json, &lang, strict, file.as_deref(), &input))
         }
+        Command::Read {
+            protocol,
+            port,
+            baud,
+            parity,
+            data_bits,
+            stop_bits,
+            tcp,
+            simulate,
+            address,
+            clock,
+            sync_clock,
+            json,
+            verbose,
+            lang,
+            timeout,
+            retries,
+            wake_up,
+            dis,
+        } => {
+            let job = (|| {
+                let variant = variant(&protocol)?;
+                let target = match (port, tcp, simulate) {
+                    (Some(path), None, false) => {
+                        let parity =
+                            Parity::parse(&parity).ok_or_else(|| format!("parity '{parity}' is not N, E or O"))?;
+                        if !(5..=8).contains(&data_bits) || !(1..=2).contains(&stop_bits) || baud == 0 {
+                            return Err("unusable line settings".to_string());
+                        }
+                        read::Target::Port { path, line: LineSettings::new(baud, data_bits, parity, stop_bits) }
+                    }
+                    (None, Some(addr), false) => read::Target::Tcp(addr),
+                    (None, None, true) => read::Target::Simulate,
+                    _ => return Err("give one of --port DEVICE, --tcp HOST:PORT or --simulate".to_string()),
+                };
+                let address = match address {
+                    Some(a) => Some(Address::parse(&a).ok_or_else(|| format!("'{a}' is not a 12-digit address"))?),
+                    None => None,
+                };
+                let dis = read::parse_dis(&dis, variant)?;
+                if dis.is_empty() && !clock && !sync_clock {
+                    return Err("nothing to read: give data identifiers, --clock or --sync-clock".to_string());
+                }
+                let lang: Lang = lang.parse()?;
+                Ok(read::ReadJob {
+                    variant,
+                    target,
+                    address,
+                    dis,
+                    clock,
+                    sync_clock,
+                    json,
+                    verbose,
+                    lang,
+                    timeout,
+                    retries,
+                    wake_up: wake_up.min(4),
+                })
+            })();
+            exit(job.and_then(read::run_read))
+        }
+        Command::Simulate { protocol, port, baud, parity, address, seed, max_data, seconds } => {
+            let run = (|| {
+                if variant(&protocol)? != Variant::V2007 && protocol != "dlt645" {
+                    return Err("the simulated meter answers both editions: use --protocol dlt645".to_string());
+                }
+                let parity = Parity::parse(&parity).ok_or_else(|| format!("parity '{parity}' is not N, E or O"))?;
+                let address =
+                    Address::parse(&address).ok_or_else(|| format!("'{address}' is not a 12-digit address"))?;
+                let meter = MeterConfig { address, seed, max_data: max_data.clamp(1, 200), ..MeterConfig::default() };
+                read::run_simulate(&port, LineSettings::new(baud, 8, parity, 1), meter, seconds)
+            })();
+            exit(run)
+        }
+    }
+}
+
+fn exit(result: Result<u8, String>) -> ExitCode {
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("meterscope: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The DL/T 645 edition a protocol name asks for.
+fn variant(protocol: &str) -> Result<Variant, String> {
+    match protocol {
+        "dlt645" | "dlt645-2007" => Ok(Variant::V2007),
+        "dlt645-1997" => Ok(Variant::V1997),
+        other => Err(format!("reading is available for dlt645 and dlt645-1997, not '{other}'")),
     }
 }
 

@@ -12,8 +12,10 @@ pub mod error;
 pub mod input;
 pub mod lang;
 pub mod model;
+pub mod obis;
 pub mod protocols;
 pub mod registry;
+pub mod session;
 pub mod span;
 pub mod unknown;
 

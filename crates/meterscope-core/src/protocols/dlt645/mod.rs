@@ -14,6 +14,8 @@
 pub mod dictionary;
 pub mod dissect;
 pub mod frame;
+pub mod session;
+pub mod simulator;
 pub mod value;
 
 #[cfg(test)]

@@ -1,0 +1,509 @@
+//! Tests of IEC 62056-21 and DSMR P1: the public vectors (entries
+//! `iec21-*`, `dsmr-*`, `p1-*` of `/work/shared/vectors/public.json`, with
+//! their expectations transcribed), diagnostics, and a seeded robustness run.
+
+use super::frame::{self, crc16_arc};
+use super::*;
+use crate::lang;
+use crate::model::{Frame, Node, Severity};
+use crate::registry::Registry;
+use crate::span::Span;
+
+fn strip(id: &str) -> String {
+    id.split('.').filter(|s| !s.bytes().all(|b| b.is_ascii_digit())).collect::<Vec<_>>().join(".")
+}
+
+fn all<'a>(n: &'a Node, id: &str) -> Vec<&'a Node> {
+    let mut out = Vec::new();
+    n.walk(&mut |_, _| {});
+    fn go<'a>(n: &'a Node, id: &str, out: &mut Vec<&'a Node>) {
+        if strip(&n.id) == id {
+            out.push(n);
+        }
+        for c in &n.children {
+            go(c, id, out);
+        }
+    }
+    go(n, id, &mut out);
+    out
+}
+
+fn value(n: &Node, id: &str) -> String {
+    let v = all(n, id);
+    assert!(!v.is_empty(), "no node {id} in\n{}", dump(n));
+    v[0].value.clone().unwrap_or_default()
+}
+
+fn text(n: &Node, id: &str) -> String {
+    all(n, id).first().and_then(|n| n.text.clone()).unwrap_or_default()
+}
+
+fn dump(n: &Node) -> String {
+    let mut s = String::new();
+    n.walk(&mut |n, d| {
+        s.push_str(&format!(
+            "{}{} [{}..{}] {:?} {:?} {:?}\n",
+            "  ".repeat(d),
+            n.id,
+            n.span.start,
+            n.span.end,
+            n.value,
+            n.unit,
+            n.text
+        ));
+    });
+    s
+}
+
+/// The data set whose address is `address`: (value, unit, node).
+fn set<'a>(n: &'a Node, address: &str) -> &'a Node {
+    all(n, "dsmr.data.line.set")
+        .into_iter()
+        .chain(all(n, "iec62056-21.data.line.set"))
+        .find(|s| s.children.first().and_then(|a| a.value.as_deref()) == Some(address))
+        .unwrap_or_else(|| panic!("no data set {address} in\n{}", dump(n)))
+}
+
+fn vu(n: &Node, address: &str) -> (String, String) {
+    let s = set(n, address);
+    (s.value.clone().unwrap_or_default(), s.unit.clone().unwrap_or_default())
+}
+
+fn check_tree(root: &Node, outer: Span) {
+    let all = dump(root);
+    let mut seen = std::collections::BTreeSet::new();
+    fn go(n: &Node, parent: Span, seen: &mut std::collections::BTreeSet<String>) {
+        assert!(parent.encloses(n.span), "{} {:?} outside {:?}", n.id, n.span, parent);
+        assert!(seen.insert(n.id.clone()), "duplicate id {}", n.id);
+        assert!(lang::lookup(&n.id).is_some(), "no label for {}", n.id);
+        for c in &n.children {
+            go(c, n.span, seen);
+        }
+    }
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| go(root, outer, &mut seen)));
+    assert!(r.is_ok(), "in\n{all}");
+}
+
+fn check_frame(f: &Frame, input_len: usize) {
+    check_tree(&f.tree, f.span);
+    assert!(f.span.end <= input_len);
+    for d in &f.diagnostics {
+        assert!(d.span.end <= input_len && d.span.start <= d.span.end, "{d:?}");
+    }
+    for c in &f.checks {
+        assert!(f.span.encloses(c.span));
+    }
+}
+
+fn codes(f: &Frame) -> Vec<&str> {
+    f.diagnostics.iter().map(|d| d.code.as_str()).collect()
+}
+
+fn decode_with(input: &str, opts: &Options) -> (Vec<u8>, crate::Dissection) {
+    let i = crate::parse_input(input).expect("input");
+    let d = Registry::default().dissect(&i.bytes, &i.line_starts, opts);
+    (i.bytes, d)
+}
+
+/// The whole input as one frame of `protocol`, no junk.
+fn one(input: &str, protocol: &str) -> Frame {
+    let (b, d) = decode_with(input, &Options::default());
+    assert_eq!(d.frames.len(), 1, "{:?}", d.frames.iter().map(|f| (&f.protocol, f.span)).collect::<Vec<_>>());
+    assert!(d.junk.is_empty(), "{:?}", d.junk);
+    let f = d.frames.into_iter().next().unwrap();
+    assert_eq!(f.protocol, protocol, "{}", dump(&f.tree));
+    assert_eq!(f.span, Span::at(0, b.len()));
+    check_frame(&f, b.len());
+    f
+}
+
+// ------------------------------------------------------------ IEC 62056-21 vectors
+
+#[test]
+fn vector_iec21_signon_addressed() {
+    let f = one("2f3f3435363738393033210d0a", "iec62056-21");
+    assert!(f.valid && f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+    assert_eq!(f.tree.text.as_deref(), Some("request (sign-on)"));
+    assert_eq!(value(&f.tree, "iec62056-21.address"), "45678903");
+    // Without an address, and as pasted text.
+    let f = one("/?!<CR><LF>", "iec62056-21");
+    assert!(f.valid);
+    assert_eq!(value(&f.tree, "iec62056-21.address"), "");
+}
+
+#[test]
+fn vector_iec21_ack_option_select_mode_e() {
+    let f = one("063235320d0a", "iec62056-21");
+    assert!(f.valid, "{:?}", f.diagnostics);
+    assert_eq!(text(&f.tree, "iec62056-21.protocol-control"), "2 HDLC protocol procedure");
+    assert_eq!(text(&f.tree, "iec62056-21.baud"), "5 -> 9600");
+    assert_eq!(text(&f.tree, "iec62056-21.mode-control"), "2 binary (HDLC) mode");
+    assert!(f.tree.text.as_deref().unwrap().contains("switch to 9600 Bd 8N1 and start HDLC SNRM"));
+}
+
+#[test]
+fn vector_iec21_w2_write() {
+    let f = one("01573202433030332839313033323430393232333929031b", "iec62056-21");
+    assert!(f.valid, "{:?}", f.diagnostics);
+    assert_eq!(value(&f.tree, "iec62056-21.command"), "W2");
+    assert_eq!(vu(&f.tree, "C003").0, "910324092239");
+    assert_eq!(value(&f.tree, "iec62056-21.bcc"), "0x1B");
+    let c = &f.checks[0];
+    assert_eq!((c.stated.as_str(), c.computed.as_str(), c.ok), ("0x1B", "0x1B", true));
+}
+
+#[test]
+fn vector_iec21_readout_two_datasets_one_line() {
+    let f = one("02333a3134283331342a6b576829343a3135283431352a6b5768290d0a210d0a0322", "iec62056-21");
+    assert!(f.valid, "{:?}", f.diagnostics);
+    assert_eq!(all(&f.tree, "iec62056-21.data.line").len(), 1);
+    assert_eq!(vu(&f.tree, "3:14"), ("314".into(), "kWh".into()));
+    assert_eq!(vu(&f.tree, "4:15"), ("415".into(), "kWh".into()));
+    assert_eq!(value(&f.tree, "iec62056-21.end"), "!");
+    assert_eq!(value(&f.tree, "iec62056-21.bcc"), "0x22");
+}
+
+#[test]
+fn wrong_bcc_is_reported_with_the_expected_value() {
+    let (b, d) =
+        decode_with("02333a3134283331342a6b576829343a3135283431352a6b5768290d0a210d0a0323", &Options::default());
+    let f = &d.frames[0];
+    assert!(!f.valid);
+    let diag = f.diagnostics.iter().find(|d| d.code == "iec62056-21.bcc.mismatch").unwrap();
+    assert_eq!(diag.offset, b.len() - 1);
+    assert_eq!(diag.message, "BCC 0x23 is incorrect, should be 0x22");
+    assert_eq!((f.checks[0].stated.as_str(), f.checks[0].computed.as_str()), ("0x23", "0x22"));
+    // The 7-bit form: BCC received with its parity bit set.
+    let (_, d) =
+        decode_with("02333a3134283331342a6b576829343a3135283431352a6b5768290d0a210d0a03a2", &Options::default());
+    let f = &d.frames[0];
+    assert!(f.valid);
+    assert_eq!(codes(f), ["iec62056-21.bcc.seven-bit"]);
+}
+
+#[test]
+fn identification_messages() {
+    let f = one("/ISk5\\2MT382-1000<CR><LF>", "iec62056-21");
+    assert!(f.valid, "{:?}", f.diagnostics);
+    assert_eq!(value(&f.tree, "iec62056-21.manufacturer"), "ISk");
+    assert!(text(&f.tree, "iec62056-21.manufacturer").contains("20 ms"));
+    assert_eq!(text(&f.tree, "iec62056-21.baud"), "mode C/E: 9600 Bd");
+    assert_eq!(text(&f.tree, "iec62056-21.capability"), "mode E (binary HDLC) available");
+    assert_eq!(value(&f.tree, "iec62056-21.ident"), "MT382-1000");
+    let f = one("/LGZC ZMD4104100<CR><LF>", "iec62056-21");
+    assert_eq!(text(&f.tree, "iec62056-21.baud"), "mode B: 2400 Bd");
+    let f = one("/ABC_x<CR><LF>", "iec62056-21");
+    assert!(text(&f.tree, "iec62056-21.baud").starts_with("mode A"));
+}
+
+#[test]
+fn commands_errors_ack_nak() {
+    for (hex, cmd, name) in [
+        ("01 42 30 03 71", "B0", "break: complete sign-off"),
+        ("01 50 31 02 28 31 32 33 34 35 36 37 38 29 03", "P1", "password: comparison password"),
+        ("01 52 31 02 31 2E 38 2E 30 28 29 03", "R1", "read ASCII-coded data"),
+        ("01 52 35 02 31 2E 38 2E 30 28 29 03", "R5", ""),
+        ("01 45 32 02 43 30 30 33 28 29 03", "E2", "execute, formatted communication coding"),
+    ] {
+        let mut b = crate::parse_input(hex).unwrap().bytes;
+        if b[b.len() - 1] == frame::ETX {
+            b.push(frame::bcc(&b[1..]));
+        }
+        let d = Registry::default().dissect(&b, &[], &Options::default());
+        assert_eq!(d.frames.len(), 1);
+        let f = &d.frames[0];
+        check_frame(f, b.len());
+        assert!(f.valid, "{hex}: {:?}", f.diagnostics);
+        assert_eq!(value(&f.tree, "iec62056-21.command"), cmd);
+        if !name.is_empty() {
+            assert_eq!(text(&f.tree, "iec62056-21.command"), name);
+        }
+    }
+    let f = one("<STX>(ERR04)<ETX>v", "iec62056-21");
+    assert_eq!(value(&f.tree, "iec62056-21.error"), "ERR04");
+    assert_eq!(f.tree.value.as_deref(), Some("error"));
+    let f = one("<ACK>", "iec62056-21");
+    assert_eq!(f.tree.value.as_deref(), Some("ack"));
+    let f = one("<NAK>", "iec62056-21");
+    assert_eq!(f.tree.value.as_deref(), Some("nak"));
+}
+
+#[test]
+fn readout_with_history_and_timestamps() {
+    let body = "\u{2}F.F(00)\r\n0.0.0(12345678)\r\n1.8.1(001234.5*kWh)\r\n1.8.1*04(001000.0*kWh)\r\n1.8.1&04(001000.0*kWh)\r\n0.9.1(170102192002W)\r\n1.6.1(0.12*kW)(1701021920)\r\n2.8.0,2(5*imp/kWh)\r\n!\r\n\u{3}";
+    let mut b = body.as_bytes().to_vec();
+    b.push(frame::bcc(&b[1..]));
+    let d = Registry::default().dissect(&b, &[], &Options::default());
+    let f = &d.frames[0];
+    check_frame(f, b.len());
+    assert!(f.valid, "{:?}", f.diagnostics);
+    assert_eq!(vu(&f.tree, "1.8.1"), ("001234.5".into(), "kWh".into()));
+    let h = set(&f.tree, "1.8.1*04");
+    assert!(h.children[0].text.as_deref().unwrap().starts_with("1-0:1.8.1*4"), "{}", dump(h));
+    assert_eq!(vu(&f.tree, "2.8.0,2").1, "imp/kWh");
+    assert_eq!(text(set(&f.tree, "0.9.1"), "iec62056-21.data.line.set.value"), "2017-01-02 19:20:02 winter time");
+    assert!(text(set(&f.tree, "1.8.1"), "iec62056-21.data.line.set.address").contains("1-0:1.8.1*255"));
+}
+
+// ------------------------------------------------------------ DSMR vectors
+
+const V5: &str = "/ISk5\\2MT382-1000\r\n\r\n1-3:0.2.8(50)\r\n0-0:1.0.0(170102192002W)\r\n0-0:96.1.1(4B384547303034303436333935353037)\r\n1-0:1.8.1(000004.426*kWh)\r\n1-0:1.8.2(000002.399*kWh)\r\n1-0:2.8.1(000002.444*kWh)\r\n1-0:2.8.2(000000.000*kWh)\r\n0-0:96.14.0(0002)\r\n1-0:1.7.0(00.244*kW)\r\n1-0:2.7.0(00.000*kW)\r\n0-0:96.7.21(00013)\r\n0-0:96.7.9(00000)\r\n1-0:99.97.0(0)(0-0:96.7.19)\r\n1-0:32.32.0(00000)\r\n1-0:52.32.0(00000)\r\n1-0:72.32.0(00000)\r\n1-0:32.36.0(00000)\r\n1-0:52.36.0(00000)\r\n1-0:72.36.0(00000)\r\n0-0:96.13.0()\r\n1-0:32.7.0(0230.0*V)\r\n1-0:52.7.0(0230.0*V)\r\n1-0:72.7.0(0229.0*V)\r\n1-0:31.7.0(0.48*A)\r\n1-0:51.7.0(0.44*A)\r\n1-0:71.7.0(0.86*A)\r\n1-0:21.7.0(00.070*kW)\r\n1-0:41.7.0(00.032*kW)\r\n1-0:61.7.0(00.142*kW)\r\n1-0:22.7.0(00.000*kW)\r\n1-0:42.7.0(00.000*kW)\r\n1-0:62.7.0(00.000*kW)\r\n0-1:24.1.0(003)\r\n0-1:96.1.0(3232323241424344313233343536373839)\r\n0-1:24.2.1(170102161005W)(00000.107*m3)\r\n0-2:24.1.0(003)\r\n0-2:96.1.0()\r\n!6EEE\r\n";
+
+#[test]
+fn vector_dsmr_v5_iskra() {
+    let f = one(V5, "dsmr-p1");
+    assert!(f.valid && f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+    let t = &f.tree;
+    assert_eq!(value(t, "dsmr.header"), "/ISk5\\2MT382-1000");
+    assert_eq!(value(t, "dsmr.crc"), "6EEE");
+    assert_eq!(f.checks[0].computed, "0x6EEE");
+    assert_eq!(vu(t, "1-3:0.2.8").0, "50");
+    assert!(set(t, "1-3:0.2.8").text.as_deref().unwrap().contains("DSMR 5.0"));
+    assert_eq!(text(set(t, "0-0:1.0.0"), "dsmr.data.line.set.value"), "2017-01-02 19:20:02 winter time");
+    for (id, v, u) in [
+        ("1-0:1.8.1", "000004.426", "kWh"),
+        ("1-0:1.8.2", "000002.399", "kWh"),
+        ("1-0:2.8.1", "000002.444", "kWh"),
+        ("1-0:1.7.0", "00.244", "kW"),
+        ("1-0:32.7.0", "0230.0", "V"),
+        ("1-0:31.7.0", "0.48", "A"),
+        ("0-1:24.2.1", "00000.107", "m3"),
+    ] {
+        assert_eq!(vu(t, id), (v.to_string(), u.to_string()), "{id}");
+    }
+    let gas = set(t, "0-1:24.2.1");
+    assert_eq!(gas.children.len(), 3);
+    assert_eq!(gas.children[1].text.as_deref(), Some("2017-01-02 16:10:05 winter time"));
+    assert_eq!(text(set(t, "0-2:96.1.0"), "dsmr.data.line.set.value"), "empty");
+    let log = set(t, "1-0:99.97.0");
+    assert_eq!(log.children.len(), 3);
+    assert_eq!(log.children[2].value.as_deref(), Some("0-0:96.7.19"));
+    assert_eq!(text(set(t, "0-0:96.1.1"), "dsmr.data.line.set.value"), "\"K8EG004046395507\"");
+    assert!(text(set(t, "0-1:24.1.0"), "dsmr.data.line.set.value").contains("gas"));
+    assert_eq!(value(t, "dsmr.country"), "NL");
+    assert_eq!(value(t, "dsmr.header.manufacturer"), "ISk");
+    assert_eq!(value(t, "dsmr.header.capability"), "\\2");
+}
+
+#[test]
+fn vector_dsmr_crc_without_leading_zero() {
+    let f = one(
+        "/NWA-WARMTELINK\r\n\r\n1-3:0.2.8(50)\r\n0-0:1.0.0(260215200523W)\r\n0-0:96.1.1(ADC3100000158491)\r\n0-0:96.13.1()\r\n0-0:96.13.0()\r\n0-1:24.1.0(004)\r\n0-1:96.1.0(621848012D2C0B0C)\r\n0-1:24.2.1(260215200523W)(240.860*GJ)\r\n!B9F\r\n",
+        "dsmr-p1",
+    );
+    assert!(f.valid, "{:?}", f.diagnostics);
+    assert_eq!(value(&f.tree, "dsmr.header"), "/NWA-WARMTELINK");
+    assert_eq!(value(&f.tree, "dsmr.crc"), "B9F");
+    assert_eq!(text(&f.tree, "dsmr.crc"), "0x0B9F");
+    assert_eq!(codes(&f), ["dsmr.crc.short"]);
+    assert_eq!(vu(&f.tree, "0-1:24.2.1"), ("240.860".into(), "GJ".into()));
+}
+
+const HU: &str = "/SAG5SAG-METER\r\n\r\n0-0:1.0.0(230724150730S)\r\n0-0:42.0.0(53414733303832323030303032313630)\r\n0-0:96.1.0(383930303832323030303032313630)\r\n0-0:96.14.0(0001)\r\n0-0:96.3.10(1)\r\n0-0:17.0.0(90.000*kW)\r\n1-0:1.8.0(000173.640*kWh)\r\n1-0:1.8.1(000047.719*kWh)\r\n1-0:1.8.2(000125.921*kWh)\r\n1-0:1.8.3(000000.000*kWh)\r\n1-0:1.8.4(000000.000*kWh)\r\n1-0:2.8.0(000627.177*kWh)\r\n1-0:2.8.1(000401.829*kWh)\r\n1-0:2.8.2(000225.348*kWh)\r\n1-0:2.8.3(000000.000*kWh)\r\n1-0:2.8.4(000000.000*kWh)\r\n1-0:3.8.0(000000.123*kvarh)\r\n1-0:4.8.0(000303.131*kvarh)\r\n1-0:5.8.0(000000.668*kvarh)\r\n1-0:6.8.0(000000.071*kvarh)\r\n1-0:7.8.0(000160.487*kvarh)\r\n1-0:8.8.0(000143.346*kvarh)\r\n1-0:15.8.0(000800.817*kWh)\r\n1-0:32.7.0(240.4*V)\r\n1-0:52.7.0(239.1*V)\r\n1-0:72.7.0(241.2*V)\r\n1-0:31.7.0(003*A)\r\n1-0:51.7.0(004*A)\r\n1-0:71.7.0(003*A)\r\n1-0:13.7.0(4.556)\r\n1-0:33.7.0(4.591)\r\n1-0:53.7.0(4.542)\r\n1-0:73.7.0(4.552)\r\n1-0:14.7.0(50.00*Hz)\r\n1-0:1.7.0(00.000*kW)\r\n1-0:2.7.0(02.601*kW)\r\n1-0:5.7.0(00.000*kvar)\r\n1-0:6.7.0(00.000*kvar)\r\n1-0:7.7.0(00.504*kvar)\r\n1-0:8.7.0(00.000*kvar)\r\n1-0:31.4.0(200.00*A)\r\n1-0:51.4.0(200.00*A)\r\n1-0:71.4.0(200.00*A)\r\n0-0:98.1.0(230701000000S)(000040.777*kWh)(000008.950*kWh)(000031.827*kWh)(000142.250*kWh)(000111.164*kWh)(000031.086*kWh)(000000.030*kvarh)(000073.988*kvarh)(000000.205*kvarh)(000000.048*kvarh)(000039.199*kvarh)(000035.020*kvarh)(000183.027*kWh)(03.564*kW)(02.156*kW)(03.564*kW)(04.104*kW)(04.104*kW)(03.400*kW)\r\n0-0:96.13.0()\r\n!99DA\r\n";
+
+#[test]
+fn vector_dsmr_eon_hu() {
+    let f = one(HU, "dsmr-p1");
+    assert!(f.valid, "{:?}", f.diagnostics);
+    let t = &f.tree;
+    assert_eq!(value(t, "dsmr.header"), "/SAG5SAG-METER");
+    assert_eq!(value(t, "dsmr.crc"), "99DA");
+    assert_eq!(vu(t, "1-0:1.8.3"), ("000000.000".into(), "kWh".into()));
+    assert_eq!(vu(t, "1-0:13.7.0"), ("4.556".into(), "".into()));
+    assert_eq!(vu(t, "1-0:14.7.0"), ("50.00".into(), "Hz".into()));
+    assert_eq!(vu(t, "1-0:31.4.0"), ("200.00".into(), "A".into()));
+    let m = set(t, "0-0:98.1.0");
+    assert_eq!(m.children.len(), 21);
+    assert_eq!(m.children[1].text.as_deref(), Some("2023-07-01 00:00:00 summer time"));
+    assert_eq!(value(t, "dsmr.country"), "HU");
+    assert!(f.diagnostics.iter().all(|d| d.severity == Severity::Info), "{:?}", f.diagnostics);
+}
+
+#[test]
+fn vector_p1_lg_e360_no_trailing_crlf() {
+    let input = "/LGF5E360\r\n\r\n0-0:1.0.0(210222161900W)\r\n1-0:1.8.0(00000896.020*kWh)\r\n1-0:2.8.0(00000048.792*kWh)\r\n1-0:3.8.0(00000518.309*kVArh)\r\n1-0:4.8.0(00000023.732*kVArh)\r\n1-0:1.7.0(0000.000*kW)\r\n1-0:2.7.0(0000.020*kW)\r\n1-0:3.7.0(0000.000*kVAr)\r\n1-0:4.7.0(0000.308*kVAr)\r\n1-0:21.7.0(0000.000*kW)\r\n1-0:22.7.0(0000.012*kW)\r\n1-0:41.7.0(0000.000*kW)\r\n1-0:42.7.0(0000.071*kW)\r\n1-0:61.7.0(0000.063*kW)\r\n1-0:62.7.0(0000.000*kW)\r\n1-0:23.7.0(0000.000*kVAr)\r\n1-0:24.7.0(0000.146*kVAr)\r\n1-0:43.7.0(0000.000*kVAr)\r\n1-0:44.7.0(0000.135*kVAr)\r\n1-0:63.7.0(0000.000*kVAr)\r\n1-0:64.7.0(0000.026*kVAr)\r\n1-0:32.7.0(230.1*V)\r\n1-0:52.7.0(232.2*V)\r\n1-0:72.7.0(230.4*V)\r\n1-0:31.7.0(000.6*A)\r\n1-0:51.7.0(000.6*A)\r\n1-0:71.7.0(000.3*A)\r\n!A077";
+    let f = one(input, "dsmr-p1");
+    assert!(f.valid, "{:?}", f.diagnostics);
+    let t = &f.tree;
+    assert_eq!(value(t, "dsmr.header"), "/LGF5E360");
+    assert_eq!(value(t, "dsmr.crc"), "A077");
+    assert!(all(t, "dsmr.eol").len() == 1, "only the header's line end");
+    assert_eq!(vu(t, "1-0:1.8.0"), ("00000896.020".into(), "kWh".into()));
+    assert_eq!(vu(t, "1-0:3.8.0"), ("00000518.309".into(), "kVArh".into()));
+    assert_eq!(vu(t, "1-0:22.7.0"), ("0000.012".into(), "kW".into()));
+    assert_eq!(vu(t, "1-0:71.7.0"), ("000.3".into(), "A".into()));
+    assert_eq!(value(t, "dsmr.country"), "SE");
+}
+
+#[test]
+fn wrong_crc_missing_crc_and_lf_only() {
+    let bad = V5.replace("!6EEE", "!6EEF");
+    let (b, d) = decode_with(&bad, &Options::default());
+    let f = &d.frames[0];
+    assert!(!f.valid);
+    let diag = f.diagnostics.iter().find(|d| d.code == "dsmr.crc.mismatch").unwrap();
+    assert_eq!(diag.message, "CRC 0x6EEF is incorrect, should be 0x6EEE");
+    assert_eq!(&b[diag.offset..diag.offset + 4], b"6EEF");
+    // LF-only line ends (pasted text): the CRC matches with CR LF.
+    let lf = V5.replace("\r\n", "\n");
+    let f = one(&lf, "dsmr-p1");
+    assert!(f.valid, "{:?}", f.diagnostics);
+    let info = f.diagnostics.iter().find(|d| d.code == "dsmr.crc.crlf").unwrap();
+    assert_eq!(info.message, "CRC matches with CR LF line endings as sent by the meter");
+    // No CRC at all: DSMR 5 says there should be one.
+    let none = V5.replace("!6EEE\r\n", "!");
+    let f = one(&none, "dsmr-p1");
+    assert!(f.valid);
+    assert_eq!(codes(&f), ["dsmr.crc.missing"]);
+    assert_eq!(f.diagnostics[0].severity, Severity::Warning);
+    // DSMR 2.2: no version line, no CRC, an info only.
+    let old = "/KMP5 KA6U001585575011\r\n\r\n0-0:96.1.1(204B413655303031353835353735303131)\r\n1-0:1.8.1(00185.000*kWh)\r\n1-0:1.8.2(00084.000*kWh)\r\n0-1:24.3.0(121030140000)(00)(60)(1)(0-1:24.2.1)(m3)\r\n(00000.000)\r\n!\r\n";
+    let f = one(old, "dsmr-p1");
+    assert!(f.valid);
+    assert_eq!(f.diagnostics[0].severity, Severity::Info);
+    assert_eq!(value(&f.tree, "dsmr.country"), "NL");
+}
+
+#[test]
+fn belgian_and_encrypted() {
+    let body = "/FLU5\\253769484_A\r\n\r\n0-0:96.1.4(50217)\r\n1-0:1.4.0(02.351*kW)\r\n1-0:1.6.0(200509134558S)(02.589*kW)\r\n0-0:96.13.0(48656C6C6F)\r\n!";
+    let crc = crc16_arc(body.as_bytes());
+    let f = one(&format!("{body}{crc:04X}\r\n"), "dsmr-p1");
+    assert!(f.valid, "{:?}", f.diagnostics);
+    assert_eq!(value(&f.tree, "dsmr.country"), "BE");
+    assert_eq!(text(set(&f.tree, "0-0:96.13.0"), "dsmr.data.line.set.value"), "\"Hello\"");
+    assert_eq!(vu(&f.tree, "1-0:1.6.0"), ("02.589".into(), "kW".into()));
+    // Encrypted: DB 08 system title, length, security control, counter, ciphertext, tag.
+    let mut e = vec![0xDB, 0x08, b'S', b'A', b'G', 0x67, 0x00, 0x6A, 0x11, 0x22, 0x82, 0x00, 0x1A, 0x30];
+    e.extend([0, 0, 0, 5]);
+    e.extend([0xAA; 9]);
+    e.extend([0xBB; 12]);
+    let d = Registry::default().dissect(&e, &[], &Options::default());
+    assert_eq!(d.frames.len(), 1);
+    let f = &d.frames[0];
+    check_frame(f, e.len());
+    assert_eq!(f.protocol, "dsmr-p1");
+    assert_eq!(value(&f.tree, "dsmr.encrypted.invocation-counter"), "5");
+    assert_eq!(value(&f.tree, "dsmr.encrypted.length"), "26");
+}
+
+#[test]
+fn identification_alone_is_iec_and_telegrams_in_a_log_split() {
+    // Two telegrams and a sign-on in one input.
+    let s = format!("/?!\r\n{V5}{V5}");
+    let (_, d) = decode_with(&format!("text:{s}"), &Options::default());
+    let names: Vec<&str> = d.frames.iter().map(|f| f.protocol.as_str()).collect();
+    assert_eq!(names, ["iec62056-21", "dsmr-p1", "dsmr-p1"]);
+    assert!(d.frames.iter().all(|f| f.valid));
+    // A cut telegram is reported, not dropped (forced: in auto mode another
+    // protocol's framer may claim bytes inside the cut text).
+    let cut = &V5[..200];
+    let (b, d) = decode_with(cut, &Options { protocol: Some("dsmr-p1".into()), ..Options::default() });
+    let f = &d.frames[0];
+    assert_eq!(f.protocol, "dsmr-p1");
+    assert!(!f.valid);
+    check_frame(f, b.len());
+    // Chinese labels and messages.
+    let (_, d) = decode_with(&V5.replace("!6EEE", "!6EEF"), &Options { lang: Lang::Zh, ..Options::default() });
+    assert!(d.frames[0].diagnostics.iter().any(|d| d.message == "CRC 0x6EEF 错误,应为 0x6EEE"));
+    assert_eq!(d.frames[0].tree.label, "DSMR P1 报文");
+}
+
+// ------------------------------------------------------------ robustness
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+    }
+    fn byte(&mut self) -> u8 {
+        const ALPHABET: &[u8] = b"/?!()*:-.,&\\\r\n\x01\x02\x03\x04\x06\x150123456789ABCDEFkWhWS";
+        if self.below(3) == 0 { self.next() as u8 } else { ALPHABET[self.below(ALPHABET.len())] }
+    }
+}
+
+/// Thousands of random, mutated and truncated inputs through framing, scoring
+/// and dissection: no panic, every span inside its frame, every byte accounted for.
+#[test]
+fn seeded_robustness() {
+    let mut rng = Rng(0x6205_6021);
+    let registry = Registry::default();
+    let opts = Options::default();
+    let seeds: Vec<Vec<u8>> = [
+        V5.as_bytes().to_vec(),
+        HU.as_bytes()[..600].to_vec(),
+        b"/?12345678!\r\n".to_vec(),
+        b"\x06050\r\n".to_vec(),
+        b"\x01W2\x02C003(910324092239)\x03\x1b".to_vec(),
+        b"\x023:14(314*kWh)4:15(415*kWh)\r\n!\r\n\x03\"".to_vec(),
+        b"/ISk5\\2MT382-1000\r\n".to_vec(),
+        vec![0xDB, 0x08, b'S', b'A', b'G', 1, 2, 3, 4, 5, 0x20, 0x30, 0, 0, 0, 1],
+    ]
+    .to_vec();
+    let protos = protocols();
+    for round in 0..3000 {
+        let mut input: Vec<u8> = match round % 4 {
+            0 => (0..rng.below(120)).map(|_| rng.byte()).collect(),
+            _ => seeds[rng.below(seeds.len())].clone(),
+        };
+        for _ in 0..rng.below(6) {
+            if input.is_empty() {
+                break;
+            }
+            let at = rng.below(input.len());
+            match rng.below(4) {
+                0 => input[at] = rng.byte(),
+                1 => input.insert(at, rng.byte()),
+                2 => {
+                    input.remove(at);
+                }
+                _ => input[at] ^= 1 << rng.below(8),
+            }
+        }
+        if rng.below(4) == 0 {
+            let cut = rng.below(input.len() + 1);
+            input.truncate(cut);
+        }
+        let d = registry.dissect(&input, &[], &opts);
+        // Other protocols' frames are their own tests' business.
+        for f in d.frames.iter().filter(|f| f.protocol == "iec62056-21" || f.protocol == "dsmr-p1") {
+            check_frame(f, input.len());
+        }
+        let covered: usize =
+            d.frames.iter().map(|f| f.span.len()).sum::<usize>() + d.junk.iter().map(|j| j.span.len()).sum::<usize>();
+        assert_eq!(covered, input.len(), "round {round}: bytes dropped");
+        for p in &protos {
+            for start in 0..input.len().min(6) {
+                match p.frame(&input[start..]) {
+                    FrameStatus::Complete { preamble, len } => {
+                        assert!(len > 0 && start + preamble + len <= input.len());
+                        let f = &input[start + preamble..start + preamble + len];
+                        let _ = p.score(f);
+                        check_frame(&p.dissect(f, start + preamble, &opts), input.len());
+                    }
+                    FrameStatus::Incomplete { preamble, .. } => {
+                        check_frame(&p.dissect(&input[start + preamble..], start + preamble, &opts), input.len());
+                    }
+                    FrameStatus::NoMatch => {}
+                }
+            }
+            check_frame(&p.dissect(&input, 0, &opts), input.len());
+        }
+    }
+}
+
+#[test]
+fn labels_and_names() {
+    assert!(Registry::default().get("iec62056-21").is_some());
+    assert!(Registry::default().get("dsmr-p1").is_some());
+    for (id, ..) in LABELS {
+        assert!(lang::lookup(id).is_some());
+    }
+}

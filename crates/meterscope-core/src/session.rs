@@ -1,0 +1,293 @@
+//! The sans-IO vocabulary every client session and simulated meter shares.
+//!
+//! A session is a state machine in the style of quinn-proto and str0m: it
+//! reads no clock and does no I/O. The transport that drives it (Web Serial in
+//! the app, a native serial port or TCP in the CLI, a simulated meter in tests
+//! and demos) feeds it bytes and timeouts and carries out what it asks for:
+//!
+//! ```text
+//!   handle_input(now, bytes) ─┐                 ┌─► poll_action()  → Transmit / Reopen / SetDtrRts / Wait
+//!   handle_timeout(now) ──────┼─► session ──────┼─► poll_timeout() → the next deadline
+//!                             ┘                 └─► poll_event()   → readings, errors, Done
+//! ```
+//!
+//! Time is [`Millis`], a monotonic millisecond count the caller supplies (any
+//! origin; only differences matter). Line changes (another baud rate, parity)
+//! are actions like a transmit, because Web Serial cannot change the rate of an
+//! open port: the transport closes and reopens it.
+
+use core::fmt;
+
+/// A point on the caller's monotonic clock, in milliseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Millis(pub u64);
+
+impl Millis {
+    /// `self + ms`, saturating.
+    pub const fn after(self, ms: u64) -> Millis {
+        Millis(self.0.saturating_add(ms))
+    }
+    /// Milliseconds from `earlier` to `self` (0 when `earlier` is later).
+    pub const fn since(self, earlier: Millis) -> u64 {
+        self.0.saturating_sub(earlier.0)
+    }
+}
+
+impl fmt::Display for Millis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ms", self.0)
+    }
+}
+
+/// Parity of a serial character.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Parity {
+    None,
+    #[default]
+    Even,
+    Odd,
+}
+
+impl Parity {
+    /// `N`, `E` or `O` as in `8E1`.
+    pub const fn letter(self) -> char {
+        match self {
+            Parity::None => 'N',
+            Parity::Even => 'E',
+            Parity::Odd => 'O',
+        }
+    }
+    /// From `N`, `E`, `O` (or `none`, `even`, `odd`), any case.
+    pub fn parse(text: &str) -> Option<Parity> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "n" | "none" => Some(Parity::None),
+            "e" | "even" => Some(Parity::Even),
+            "o" | "odd" => Some(Parity::Odd),
+            _ => None,
+        }
+    }
+}
+
+/// Serial line settings: `2400 8E1`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct LineSettings {
+    pub baud: u32,
+    pub data_bits: u8,
+    pub parity: Parity,
+    pub stop_bits: u8,
+}
+
+impl LineSettings {
+    pub const fn new(baud: u32, data_bits: u8, parity: Parity, stop_bits: u8) -> Self {
+        LineSettings { baud, data_bits, parity, stop_bits }
+    }
+
+    /// Bits on the wire per character: start, data, parity, stop.
+    pub const fn bits_per_char(&self) -> u32 {
+        let parity = match self.parity {
+            Parity::None => 0,
+            _ => 1,
+        };
+        1 + self.data_bits as u32 + parity + self.stop_bits as u32
+    }
+
+    /// Milliseconds `bytes` characters take on the wire, rounded up.
+    pub const fn wire_time(&self, bytes: usize) -> u64 {
+        let baud = if self.baud == 0 { 1 } else { self.baud as u64 };
+        (bytes as u64 * self.bits_per_char() as u64 * 1000).div_ceil(baud)
+    }
+}
+
+impl fmt::Display for LineSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}{}{}", self.baud, self.data_bits, self.parity.letter(), self.stop_bits)
+    }
+}
+
+/// What a session asks its transport to do, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Write these bytes to the line.
+    Transmit(Vec<u8>),
+    /// Close the port and open it again with these settings.
+    Reopen(LineSettings),
+    /// Set the modem control lines (some optical heads and RS-485 adapters use them).
+    SetDtrRts { dtr: bool, rts: bool },
+    /// Hold further actions back for this many milliseconds (a settle delay).
+    Wait(Millis),
+}
+
+/// The interface every client session offers its transport.
+pub trait Session {
+    /// What the session reports (readings, errors, progress).
+    type Event;
+    /// Bytes read from the line at `now`, in whatever pieces the transport got them.
+    fn handle_input(&mut self, now: Millis, bytes: &[u8]);
+    /// The clock reached a deadline given by [`Session::poll_timeout`].
+    fn handle_timeout(&mut self, now: Millis);
+    /// The next thing to do on the line.
+    fn poll_action(&mut self) -> Option<Action>;
+    /// When [`Session::handle_timeout`] is to be called next.
+    fn poll_timeout(&self) -> Option<Millis>;
+    /// The next event.
+    fn poll_event(&mut self) -> Option<Self::Event>;
+    /// No work queued or under way (every event may still not be polled).
+    fn is_idle(&self) -> bool;
+}
+
+/// A simulated meter: requests in, replies out, on the caller's clock.
+pub trait SimulatedMeter {
+    /// Bytes the meter receives at `now`.
+    fn handle_input(&mut self, now: Millis, bytes: &[u8]);
+    /// Bytes the meter sends.
+    fn poll_transmit(&mut self) -> Option<Vec<u8>>;
+    /// The line settings the meter now listens with (a baud change moves it).
+    fn line(&self) -> LineSettings;
+}
+
+/// A civil date and time (proleptic Gregorian, no time zone): what meters keep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct DateTime {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+    pub hour: u8,
+    pub minute: u8,
+    pub second: u8,
+}
+
+impl DateTime {
+    /// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
+    fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// Seconds since 1970-01-01 00:00:00 (the fields taken as UTC).
+    pub fn to_unix(&self) -> i64 {
+        let days = Self::days_from_civil(i64::from(self.year), i64::from(self.month), i64::from(self.day));
+        days * 86_400 + i64::from(self.hour) * 3600 + i64::from(self.minute) * 60 + i64::from(self.second)
+    }
+
+    /// The date and time `secs` seconds after 1970-01-01 00:00:00.
+    pub fn from_unix(secs: i64) -> DateTime {
+        let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)).clamp(0, 9999) as u16;
+        DateTime { year, month, day, hour: (rem / 3600) as u8, minute: (rem / 60 % 60) as u8, second: (rem % 60) as u8 }
+    }
+
+    /// Day of the week, 0 = Sunday.
+    pub fn weekday(&self) -> u8 {
+        let days = Self::days_from_civil(i64::from(self.year), i64::from(self.month), i64::from(self.day));
+        // 1970-01-01 was a Thursday.
+        (days + 4).rem_euclid(7) as u8
+    }
+
+    /// The same instant `secs` seconds later.
+    pub fn plus_seconds(&self, secs: i64) -> DateTime {
+        DateTime::from_unix(self.to_unix() + secs)
+    }
+
+    /// Whether every field is in range (month 1–12, day within the month, …).
+    pub fn is_valid(&self) -> bool {
+        let leap = self.year.is_multiple_of(4) && (!self.year.is_multiple_of(100) || self.year.is_multiple_of(400));
+        let days = match self.month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return false,
+        };
+        (1..=days).contains(&self.day) && self.hour < 24 && self.minute < 60 && self.second < 60
+    }
+}
+
+impl fmt::Display for DateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        )
+    }
+}
+
+/// A small deterministic generator (SplitMix64) for simulators and test
+/// harnesses: the same seed always gives the same sequence, on every target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub const fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `lo..=hi` (`lo` when the range is empty).
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        if hi <= lo { lo } else { lo + self.next_u64() % (hi - lo + 1) }
+    }
+    /// True with probability `percent`/100.
+    pub fn chance(&mut self, percent: u8) -> bool {
+        self.range(0, 99) < u64::from(percent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_time_round_trips() {
+        let t = DateTime { year: 2024, month: 2, day: 29, hour: 23, minute: 59, second: 58 };
+        assert!(t.is_valid());
+        assert_eq!(DateTime::from_unix(t.to_unix()), t);
+        assert_eq!(t.plus_seconds(2).to_string(), "2024-03-01 00:00:00");
+        assert_eq!(DateTime::from_unix(0).to_string(), "1970-01-01 00:00:00");
+        // 2016-08-21 was a Sunday, 2026-11-21 a Saturday.
+        assert_eq!(DateTime { year: 2016, month: 8, day: 21, hour: 0, minute: 0, second: 0 }.weekday(), 0);
+        assert_eq!(DateTime { year: 2026, month: 11, day: 21, hour: 0, minute: 0, second: 0 }.weekday(), 6);
+        assert!(!DateTime { year: 2023, month: 2, day: 29, hour: 0, minute: 0, second: 0 }.is_valid());
+    }
+
+    #[test]
+    fn line_settings() {
+        let l = LineSettings::new(2400, 8, Parity::Even, 1);
+        assert_eq!(l.to_string(), "2400 8E1");
+        assert_eq!(l.bits_per_char(), 11);
+        // 16 bytes of 11 bits at 2400 bit/s: 73.3 ms.
+        assert_eq!(l.wire_time(16), 74);
+        assert_eq!(Parity::parse("e"), Some(Parity::Even));
+        assert_eq!(Millis(5).after(10).since(Millis(3)), 12);
+    }
+
+    #[test]
+    fn rng_is_deterministic() {
+        let (mut a, mut b) = (Rng::new(7), Rng::new(7));
+        for _ in 0..100 {
+            let x = a.range(3, 9);
+            assert_eq!(x, b.range(3, 9));
+            assert!((3..=9).contains(&x));
+        }
+    }
+}
