@@ -62,8 +62,13 @@ pub type LabelTable = &'static [(&'static str, &'static str, &'static str)];
 
 /// Every label table: the shared one here and one per protocol module.
 /// A unit test keeps each sorted, unique and bilingual.
-static TABLES: &[LabelTable] =
-    &[LABELS, crate::protocols::dlt645::LABELS, crate::protocols::dlt698::LABELS, crate::protocols::iec62056::LABELS];
+static TABLES: &[LabelTable] = &[
+    LABELS,
+    crate::protocols::dlt645::LABELS,
+    crate::protocols::dlt698::LABELS,
+    crate::protocols::iec62056::LABELS,
+    crate::protocols::dlms::LABELS,
+];
 
 static LABELS: LabelTable =
     &[("check", "Check", "校验"), ("unknown", "Unrecognised bytes", "未识别的字节"), ("unknown.row", "Bytes", "字节")];

@@ -69,6 +69,12 @@ pub trait Protocol: Sync + Send {
     fn frame(&self, bytes: &[u8]) -> FrameStatus;
     /// How well a complete candidate frame fits, 0 (not at all) to 100 (every check passes).
     fn score(&self, frame: &[u8]) -> u8;
+    /// An anchored protocol has no delimiters of its own (bare APDUs): the
+    /// registry tries it only at the start of the input and at input line
+    /// starts, never at every byte, which keeps scanning linear.
+    fn anchored(&self) -> bool {
+        false
+    }
     /// Dissect one frame. `base` is the absolute offset of `frame[0]` in the input,
     /// to be added to every span. Never fails: returns what it could build plus diagnostics.
     fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame;
@@ -122,7 +128,7 @@ impl Registry {
         let mut out: Vec<Guess> = Vec::new();
         for p in self.protocols() {
             let mut pos = 0;
-            while pos < bytes.len() {
+            while pos < bytes.len() && (pos == 0 || !p.anchored()) {
                 match p.frame(&bytes[pos..]) {
                     FrameStatus::Complete { preamble, len } => {
                         let start = pos + preamble;
@@ -168,7 +174,11 @@ impl Registry {
 
         while pos < bytes.len() {
             let mut best: Option<(u8, &dyn Protocol, usize, usize)> = None;
+            let at_line_start = pos == 0 || line_starts.binary_search(&pos).is_ok();
             for &p in &candidates {
+                if p.anchored() && !at_line_start {
+                    continue;
+                }
                 match p.frame(&bytes[pos..]) {
                     FrameStatus::Complete { preamble, len } if len > 0 && pos + preamble + len <= bytes.len() => {
                         let start = pos + preamble;
@@ -447,6 +457,42 @@ mod tests {
                 f.tree.walk(&mut |n, _| assert!(f.span.encloses(n.span), "{b:02X?}: node {} outside frame", n.id));
             }
         }
+    }
+
+    /// A protocol without delimiters: any bytes from a line start to its end.
+    struct Bare;
+    impl Protocol for Bare {
+        fn name(&self) -> &'static str {
+            "bare"
+        }
+        fn title(&self, _: Lang) -> &'static str {
+            "Bare"
+        }
+        fn frame(&self, b: &[u8]) -> FrameStatus {
+            match b.first() {
+                Some(0xC0) => FrameStatus::Complete { preamble: 0, len: b.iter().take_while(|&&x| x != 0xEE).count() },
+                _ => FrameStatus::NoMatch,
+            }
+        }
+        fn score(&self, _: &[u8]) -> u8 {
+            10
+        }
+        fn anchored(&self) -> bool {
+            true
+        }
+        fn dissect(&self, f: &[u8], base: usize, _: &Options) -> Frame {
+            Frame::new("bare", Node::new("bare", "Bare", Span::at(base, f.len())), vec![], vec![])
+        }
+    }
+
+    #[test]
+    fn anchored_protocols_start_only_at_line_starts() {
+        let r = Registry::new(vec![Box::new(Bare)]);
+        // `C0` at 0 and at the line start 4 frame; the `C0` at 2 does not.
+        let d = r.dissect(&[0xC0, 0x01, 0xC0, 0xEE, 0xC0, 0x02], &[0, 4], &Options::default());
+        let bare: Vec<_> = d.frames.iter().filter(|f| f.protocol == "bare").map(|f| f.span).collect();
+        assert_eq!(bare, vec![Span::new(0, 3), Span::new(4, 6)]);
+        assert_eq!(r.detect(&[0x01, 0xC0], Lang::En), vec![]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! One module per protocol family; `all()` lists what the registry knows.
 
+pub mod dlms;
 pub mod dlt645;
 pub mod dlt698;
 pub mod iec62056;
@@ -10,7 +11,8 @@ use crate::registry::Protocol;
 pub fn all() -> Vec<Box<dyn Protocol>> {
     dlt645::protocols()
         .into_iter()
-        .chain([Box::new(dlt698::Dlt698) as Box<dyn Protocol>])
+        .chain([Box::new(dlt698::Dlt698) as Box<dyn Protocol>, Box::new(dlt698::Dlt698Apdu)])
         .chain(iec62056::protocols())
+        .chain(dlms::protocols())
         .collect()
 }

@@ -50,6 +50,58 @@ impl Protocol for Dlt698 {
     }
 }
 
+/// Registry name of bare APDUs (no link layer), as pasted from logs and documents.
+pub const APDU_NAME: &str = "dlt698.45-apdu";
+
+/// Largest input tried as one bare APDU.
+pub const MAX_BARE_APDU: usize = 8192;
+
+/// DL/T 698.45 APDUs without the link layer. Anchored: tried only at the
+/// start of the input and at line starts, one APDU per line.
+pub struct Dlt698Apdu;
+
+impl Dlt698Apdu {
+    /// The APDU decodes to its last byte with no error.
+    fn clean(bytes: &[u8]) -> bool {
+        let (_, diags) = dissect_apdu(bytes, 0, &Options::default());
+        !diags.iter().any(|d| d.severity == crate::model::Severity::Error)
+    }
+}
+
+impl Protocol for Dlt698Apdu {
+    fn name(&self) -> &'static str {
+        APDU_NAME
+    }
+
+    fn title(&self, lang: Lang) -> &'static str {
+        lang.pick("DL/T 698.45 APDU", "DL/T 698.45 应用层数据单元")
+    }
+
+    fn frame(&self, bytes: &[u8]) -> FrameStatus {
+        match bytes.first() {
+            Some(&t) if apdu::service_name(t).is_some() && bytes.len() <= MAX_BARE_APDU && Self::clean(bytes) => {
+                FrameStatus::Complete { preamble: 0, len: bytes.len() }
+            }
+            _ => FrameStatus::NoMatch,
+        }
+    }
+
+    /// Low, so that any framed protocol wins.
+    fn score(&self, frame: &[u8]) -> u8 {
+        let (_, diags) = dissect_apdu(frame, 0, &Options::default());
+        if diags.is_empty() { 30 } else { 15 }
+    }
+
+    fn anchored(&self) -> bool {
+        true
+    }
+
+    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame {
+        let (node, diags) = dissect_apdu(frame, base, opts);
+        Frame::new(APDU_NAME, node, Vec::new(), diags)
+    }
+}
+
 /// Labels of every node id this module emits (numeric suffixes stripped).
 pub static LABELS: LabelTable = &[
     ("dlt698", "DL/T 698.45 frame", "DL/T 698.45 帧"),

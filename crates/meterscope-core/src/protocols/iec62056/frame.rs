@@ -213,6 +213,8 @@ fn lone(b: &[u8]) -> bool {
 fn block_end(b: &[u8], stx_at: Option<usize>) -> Option<FrameStatus> {
     for (i, &c) in b.iter().enumerate().take(MAX_TELEGRAM).skip(1) {
         match c {
+            // An empty block (`STX ETX`) is no message: binary frames hold such pairs.
+            ETX | EOT if i == stx_at.unwrap_or(0) + 1 => return None,
             ETX | EOT => {
                 return Some(if i + 1 < b.len() {
                     FrameStatus::Complete { preamble: 0, len: i + 2 }

@@ -1,0 +1,1047 @@
+//! A-XDR `Data` (IEC 62056-6-2 clause 4.1.5, IEC 61334-6): the tolerant
+//! dissector used by every APDU, and a strict codec ([`Data`]) for programs.
+//!
+//! Numbers are big-endian; lengths and counts are one byte below 0x80, or
+//! `0x8N` and N length bytes. `date-time` is 12 bytes (year 2, month, day,
+//! weekday, hour, minute, second, hundredths, deviation 2, clock status),
+//! with 0xFF (0xFFFF, 0x8000) meaning "not specified".
+
+use super::{Cx, MAX_DEPTH, Rd, ascii, classes, hex};
+use crate::error::{ErrorKind, ParseError};
+use crate::lang::Lang;
+use crate::model::{Node, NodeKind};
+use crate::obis;
+use crate::protocols::dlt698::data::scaled;
+use crate::span::Span;
+
+/// Type tags of the Data CHOICE.
+pub mod tag {
+    pub const NULL: u8 = 0;
+    pub const ARRAY: u8 = 1;
+    pub const STRUCTURE: u8 = 2;
+    pub const BOOLEAN: u8 = 3;
+    pub const BIT_STRING: u8 = 4;
+    pub const DOUBLE_LONG: u8 = 5;
+    pub const DOUBLE_LONG_UNSIGNED: u8 = 6;
+    pub const OCTET_STRING: u8 = 9;
+    pub const VISIBLE_STRING: u8 = 10;
+    pub const UTF8_STRING: u8 = 12;
+    pub const BCD: u8 = 13;
+    pub const INTEGER: u8 = 15;
+    pub const LONG: u8 = 16;
+    pub const UNSIGNED: u8 = 17;
+    pub const LONG_UNSIGNED: u8 = 18;
+    pub const COMPACT_ARRAY: u8 = 19;
+    pub const LONG64: u8 = 20;
+    pub const LONG64_UNSIGNED: u8 = 21;
+    pub const ENUM: u8 = 22;
+    pub const FLOAT32: u8 = 23;
+    pub const FLOAT64: u8 = 24;
+    pub const DATE_TIME: u8 = 25;
+    pub const DATE: u8 = 26;
+    pub const TIME: u8 = 27;
+    pub const DONT_CARE: u8 = 255;
+}
+
+/// Type names (the standard's identifiers) with Chinese forms.
+static TYPES: &[(u8, &str, &str)] = &[
+    (0, "null-data", "空"),
+    (1, "array", "数组"),
+    (2, "structure", "结构体"),
+    (3, "boolean", "布尔值"),
+    (4, "bit-string", "位串"),
+    (5, "double-long", "32位整数"),
+    (6, "double-long-unsigned", "32位无符号整数"),
+    (9, "octet-string", "字节串"),
+    (10, "visible-string", "可见字符串"),
+    (12, "utf8-string", "UTF8字符串"),
+    (13, "bcd", "BCD"),
+    (15, "integer", "8位整数"),
+    (16, "long", "16位整数"),
+    (17, "unsigned", "8位无符号整数"),
+    (18, "long-unsigned", "16位无符号整数"),
+    (19, "compact-array", "紧凑数组"),
+    (20, "long64", "64位整数"),
+    (21, "long64-unsigned", "64位无符号整数"),
+    (22, "enum", "枚举"),
+    (23, "float32", "32位浮点数"),
+    (24, "float64", "64位浮点数"),
+    (25, "date-time", "日期时间"),
+    (26, "date", "日期"),
+    (27, "time", "时间"),
+    (255, "dont-care", "任意"),
+];
+
+/// The name of a type tag.
+pub fn type_name(t: u8, lang: Lang) -> Option<&'static str> {
+    TYPES.iter().find(|x| x.0 == t).map(|x| lang.pick(x.1, x.2))
+}
+
+/// Fixed content size of a simple type, `None` for variable or composite types.
+pub fn fixed_size(t: u8) -> Option<usize> {
+    Some(match t {
+        tag::NULL | tag::DONT_CARE => 0,
+        tag::BOOLEAN | tag::BCD | tag::INTEGER | tag::UNSIGNED | tag::ENUM => 1,
+        tag::LONG | tag::LONG_UNSIGNED => 2,
+        tag::DOUBLE_LONG | tag::DOUBLE_LONG_UNSIGNED | tag::FLOAT32 | tag::TIME => 4,
+        tag::DATE => 5,
+        tag::LONG64 | tag::LONG64_UNSIGNED | tag::FLOAT64 => 8,
+        tag::DATE_TIME => 12,
+        _ => return None,
+    })
+}
+
+/// The element type of a compact array (clause 4.1.5, TypeDescription).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TypeDesc {
+    Simple(u8),
+    Array(u16, Box<TypeDesc>),
+    Structure(Vec<TypeDesc>),
+}
+
+/// What the dissector learned of a value, for the rules that look at siblings.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kind {
+    Int(i128),
+    Float(f64),
+    Octets(Vec<u8>),
+    Struct(Vec<(u8, Kind)>),
+    Other,
+}
+
+/// One dissected value: its node, tag and what it holds.
+pub struct Dv {
+    pub node: Node,
+    pub tag: u8,
+    pub kind: Kind,
+}
+
+/// Dissect one tagged Data value at the reader; the node gets `id`, nested
+/// values get fresh `dlms.data.N` ids. `None` when it cannot be read (the
+/// diagnostic is recorded).
+pub fn data(cx: &mut Cx, rd: &mut Rd, id: &str) -> Option<Dv> {
+    let start = rd.at();
+    let Some(t) = rd.u8() else {
+        cx.truncated(start);
+        return None;
+    };
+    value(cx, rd, t, start, id.to_string(), None)
+}
+
+/// A fresh id for a nested value.
+fn nested(cx: &mut Cx) -> String {
+    format!("dlms.data.{}", cx.fresh())
+}
+
+fn named(cx: &Cx, id: String, t: u8, span: Span) -> Node {
+    let name = type_name(t, cx.lang).unwrap_or("?");
+    Node::new(id, name, span)
+}
+
+/// The content of a value of type `t` (its tag already read at `start`), or
+/// when `desc` is given an untagged compact-array element.
+fn value(cx: &mut Cx, rd: &mut Rd, t: u8, start: usize, id: String, desc: Option<&TypeDesc>) -> Option<Dv> {
+    if cx.depth >= MAX_DEPTH {
+        cx.error(
+            Span::at(start, 1),
+            "dlms.data.depth",
+            "data nested deeper than the decoder follows",
+            "数据嵌套层数超过解码器上限",
+        );
+        return None;
+    }
+    cx.depth += 1;
+    let out = value_inner(cx, rd, t, start, id, desc);
+    cx.depth -= 1;
+    out
+}
+
+fn value_inner(cx: &mut Cx, rd: &mut Rd, t: u8, start: usize, id: String, desc: Option<&TypeDesc>) -> Option<Dv> {
+    let lang = cx.lang;
+    macro_rules! need {
+        ($e:expr) => {
+            match $e {
+                Some(v) => v,
+                None => {
+                    cx.truncated(rd.at());
+                    return None;
+                }
+            }
+        };
+    }
+    if let Some(n) = fixed_size(t) {
+        let bytes = need!(rd.take(n));
+        let mut node = named(cx, id, t, rd.since(start));
+        let mut kind = Kind::Other;
+        let int = |b: &[u8], signed: bool| -> i128 {
+            let u = b.iter().fold(0u128, |a, &x| (a << 8) | x as u128);
+            if signed && !b.is_empty() && b[0] & 0x80 != 0 { u as i128 - (1i128 << (8 * b.len())) } else { u as i128 }
+        };
+        match t {
+            tag::NULL => node = node.value("null"),
+            tag::DONT_CARE => node = node.value("dont-care"),
+            tag::BOOLEAN => {
+                node = node.value(if bytes[0] != 0 { "true" } else { "false" });
+            }
+            tag::BCD => {
+                node = node.value(format!("{:02X}", bytes[0]));
+                kind = Kind::Int(bytes[0] as i128);
+            }
+            tag::INTEGER | tag::LONG | tag::DOUBLE_LONG | tag::LONG64 => {
+                let v = int(bytes, true);
+                node = node.value(v.to_string());
+                kind = Kind::Int(v);
+            }
+            tag::UNSIGNED | tag::LONG_UNSIGNED | tag::DOUBLE_LONG_UNSIGNED | tag::LONG64_UNSIGNED | tag::ENUM => {
+                let v = int(bytes, false);
+                node = node.value(v.to_string());
+                kind = Kind::Int(v);
+            }
+            tag::FLOAT32 => {
+                let v = f32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as f64;
+                node = node.value(format_float(v)).text(format!("0x{}", hex(bytes)));
+                kind = Kind::Float(v);
+            }
+            tag::FLOAT64 => {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(bytes);
+                let v = f64::from_be_bytes(a);
+                node = node.value(format_float(v)).text(format!("0x{}", hex(bytes)));
+                kind = Kind::Float(v);
+            }
+            tag::DATE_TIME | tag::DATE | tag::TIME => {
+                let fields = date_time_fields(cx, bytes, rd.at() - n, t);
+                node.value = Some(fields.0);
+                node.text = Some(format!("{} 0x{}", fields.1, hex(bytes)));
+                node.children = fields.2;
+            }
+            _ => {}
+        }
+        return Some(Dv { node, tag: t, kind });
+    }
+    match t {
+        tag::ARRAY | tag::STRUCTURE => {
+            // Untagged elements of a compact array follow the description.
+            let (count, elems): (usize, Option<Vec<&TypeDesc>>) = match desc {
+                Some(TypeDesc::Array(n, d)) => (*n as usize, Some(vec![&**d; (*n as usize).min(rd.left() + 1)])),
+                Some(TypeDesc::Structure(list)) => (list.len(), Some(list.iter().collect())),
+                _ => {
+                    let at = rd.at();
+                    let n = need!(rd.axdr_len());
+                    if n > rd.left() {
+                        cx.error(
+                            rd.since(at),
+                            "dlms.data.count.mismatch",
+                            "the element count exceeds the bytes present",
+                            "元素个数超过现有字节数",
+                        );
+                    }
+                    (n, None)
+                }
+            };
+            let mut node = named(cx, id, t, Span::at(start, 0));
+            let mut kinds = Vec::new();
+            for i in 0..count {
+                if rd.left() == 0 && count > 0 && elems.as_ref().is_none_or(|e| i < e.len()) {
+                    // Zero-size untagged elements (null) are legal; anything else is cut short.
+                    let zero = elems.as_ref().and_then(|e| e.get(i)).is_some_and(|d| size_of_desc(d) == Some(0));
+                    if !zero {
+                        cx.truncated(rd.at());
+                        break;
+                    }
+                }
+                let child_id = nested(cx);
+                let dv = match elems.as_ref().and_then(|e| e.get(i)) {
+                    Some(d) => untagged(cx, rd, d, child_id),
+                    None if elems.is_some() => None,
+                    None => data(cx, rd, &child_id),
+                };
+                let Some(dv) = dv else { break };
+                if kinds.len() < 8 {
+                    kinds.push((dv.tag, dv.kind.clone()));
+                }
+                node.push(dv.node);
+            }
+            node.span = rd.since(start);
+            let count_text = match lang {
+                Lang::En => format!("{} element(s)", node.children.len()),
+                Lang::Zh => format!("{} 个元素", node.children.len()),
+            };
+            node.value = Some(count.to_string());
+            node.text = Some(count_text);
+            if t == tag::STRUCTURE {
+                register_rules(cx, &mut node, &kinds);
+            }
+            let kind = if t == tag::STRUCTURE && count <= 8 { Kind::Struct(kinds) } else { Kind::Other };
+            Some(Dv { node, tag: t, kind })
+        }
+        tag::BIT_STRING => {
+            let bits = need!(rd.axdr_len());
+            let bytes = need!(rd.take(bits.div_ceil(8)));
+            let s: String = (0..bits).map(|i| if bytes[i / 8] & (0x80 >> (i % 8)) != 0 { '1' } else { '0' }).collect();
+            let node = named(cx, id, t, rd.since(start)).value(s);
+            Some(Dv { node, tag: t, kind: Kind::Other })
+        }
+        tag::OCTET_STRING | tag::VISIBLE_STRING | tag::UTF8_STRING => {
+            let at = rd.at();
+            let n = need!(rd.axdr_len());
+            let Some(bytes) = rd.take(n) else {
+                cx.error(
+                    rd.since(at),
+                    "dlms.data.length.mismatch",
+                    "the string length exceeds the bytes present",
+                    "字符串长度超过现有字节数",
+                );
+                rd.rest();
+                return None;
+            };
+            let mut node = named(cx, id, t, rd.since(start));
+            if t == tag::OCTET_STRING {
+                node = node.value(hex(bytes));
+                if n == 12 && plausible_date_time(bytes) {
+                    let (v, txt, children) = date_time_fields(cx, bytes, rd.at() - 12, tag::DATE_TIME);
+                    node.value = Some(v);
+                    node.text = Some(format!("{} {txt} 0x{}", lang.pick("date-time", "日期时间"), hex(bytes)));
+                    node.children = children;
+                } else if bytes.iter().all(|b| (0x20..0x7F).contains(b)) && n >= 4 {
+                    node = node.text(format!("\"{}\"", ascii(bytes)));
+                }
+            } else {
+                let text = String::from_utf8_lossy(bytes);
+                let trimmed = text.trim_end_matches('\0');
+                let nuls = text.len() - trimmed.len();
+                node = node.value(trimmed.escape_debug().to_string());
+                if nuls > 0 {
+                    node = node.text(match lang {
+                        Lang::En => format!("followed by {nuls} NUL byte(s)"),
+                        Lang::Zh => format!("后跟 {nuls} 个 NUL 字节"),
+                    });
+                }
+            }
+            Some(Dv { node, tag: t, kind: Kind::Octets(if n <= 16 { bytes.to_vec() } else { Vec::new() }) })
+        }
+        tag::COMPACT_ARRAY => {
+            let mut node = named(cx, id, t, Span::at(start, 0));
+            let dstart = rd.at();
+            let d = type_desc(cx, rd, 0)?;
+            let k = cx.fresh();
+            node.push(cx.node(format!("dlms.data.{k}.type-description"), rd.since(dstart)).value(desc_text(&d)));
+            let lat = rd.at();
+            let n = need!(rd.axdr_len());
+            let k = cx.fresh();
+            node.push(
+                cx.node(format!("dlms.data.{k}.length"), rd.since(lat)).kind(NodeKind::Length).value(n.to_string()),
+            );
+            let Some(contents) = rd.take(n) else {
+                cx.error(
+                    rd.since(lat),
+                    "dlms.data.length.mismatch",
+                    "the compact-array contents run past the bytes present",
+                    "紧凑数组内容超过现有字节数",
+                );
+                rd.rest();
+                node.span = rd.since(start);
+                return Some(Dv { node, tag: t, kind: Kind::Other });
+            };
+            let mut sub = Rd { b: contents, pos: 0, base: rd.at() - n };
+            let mut elements = 0usize;
+            while sub.left() > 0 {
+                let before = sub.pos;
+                let child = nested(cx);
+                match untagged(cx, &mut sub, &d, child) {
+                    Some(dv) => node.push(dv.node),
+                    None => break,
+                }
+                elements += 1;
+                if sub.pos == before {
+                    break; // zero-size elements: stop rather than loop
+                }
+            }
+            node.span = rd.since(start);
+            node.value = Some(elements.to_string());
+            Some(Dv { node, tag: t, kind: Kind::Other })
+        }
+        _ => {
+            cx.error(
+                Span::at(start, 1),
+                "dlms.data.tag.unknown",
+                &format!("0x{t:02X} is not an A-XDR data type"),
+                &format!("0x{t:02X} 不是 A-XDR 数据类型"),
+            );
+            None
+        }
+    }
+}
+
+/// An untagged value described by `d` (compact-array contents).
+fn untagged(cx: &mut Cx, rd: &mut Rd, d: &TypeDesc, id: String) -> Option<Dv> {
+    let start = rd.at();
+    match d {
+        TypeDesc::Simple(t) => value(cx, rd, *t, start, id, None),
+        TypeDesc::Array(..) => value(cx, rd, tag::ARRAY, start, id, Some(d)),
+        TypeDesc::Structure(_) => value(cx, rd, tag::STRUCTURE, start, id, Some(d)),
+    }
+}
+
+/// Content size of a description, when fixed.
+fn size_of_desc(d: &TypeDesc) -> Option<usize> {
+    match d {
+        TypeDesc::Simple(t) => fixed_size(*t),
+        TypeDesc::Array(n, e) => size_of_desc(e).map(|s| s * *n as usize),
+        TypeDesc::Structure(l) => l.iter().map(size_of_desc).sum(),
+    }
+}
+
+/// Read a TypeDescription (tolerant).
+fn type_desc(cx: &mut Cx, rd: &mut Rd, depth: usize) -> Option<TypeDesc> {
+    let at = rd.at();
+    if depth > MAX_DEPTH {
+        cx.error(Span::at(at, 1), "dlms.data.depth", "type description nested too deeply", "类型描述嵌套过深");
+        return None;
+    }
+    let Some(t) = rd.u8() else {
+        cx.truncated(at);
+        return None;
+    };
+    match t {
+        tag::ARRAY => {
+            let Some(n) = rd.u16() else {
+                cx.truncated(rd.at());
+                return None;
+            };
+            Some(TypeDesc::Array(n, Box::new(type_desc(cx, rd, depth + 1)?)))
+        }
+        tag::STRUCTURE => {
+            let Some(n) = rd.axdr_len() else {
+                cx.truncated(rd.at());
+                return None;
+            };
+            let mut list = Vec::new();
+            for _ in 0..n.min(rd.left()) {
+                list.push(type_desc(cx, rd, depth + 1)?);
+            }
+            Some(TypeDesc::Structure(list))
+        }
+        _ if fixed_size(t).is_some()
+            || matches!(t, tag::BIT_STRING | tag::OCTET_STRING | tag::VISIBLE_STRING | tag::UTF8_STRING) =>
+        {
+            Some(TypeDesc::Simple(t))
+        }
+        _ => {
+            cx.error(
+                Span::at(at, 1),
+                "dlms.data.tag.unknown",
+                &format!("0x{t:02X} is not a type for a compact array"),
+                &format!("0x{t:02X} 不是紧凑数组可用的类型"),
+            );
+            None
+        }
+    }
+}
+
+/// `structure{long-unsigned, …}` style text of a description.
+pub fn desc_text(d: &TypeDesc) -> String {
+    match d {
+        TypeDesc::Simple(t) => type_name(*t, Lang::En).unwrap_or("?").to_string(),
+        TypeDesc::Array(n, e) => format!("array[{n}] of {}", desc_text(e)),
+        TypeDesc::Structure(l) => format!("structure{{{}}}", l.iter().map(desc_text).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+fn format_float(v: f64) -> String {
+    if v.is_finite() && v == v.trunc() && v.abs() < 1e15 { format!("{v:.1}") } else { format!("{v}") }
+}
+
+/// Rules over a structure's children: 6-byte octet-strings in a logical-name
+/// position are OBIS codes; `{OBIS, value, {scaler, unit}}` gets its value scaled.
+fn register_rules(cx: &Cx, node: &mut Node, kinds: &[(u8, Kind)]) {
+    let first_is_class = kinds.first().is_some_and(|k| k.0 == tag::LONG_UNSIGNED);
+    for (i, (t, k)) in kinds.iter().enumerate() {
+        let Kind::Octets(b) = k else { continue };
+        if *t != tag::OCTET_STRING || b.len() != 6 {
+            continue;
+        }
+        if i == 0 || (first_is_class && i <= 2) {
+            let code = [b[0], b[1], b[2], b[3], b[4], b[5]];
+            if let Some(n) = node.children.get_mut(i) {
+                n.value = Some(obis::canonical(code));
+                n.label = format!("{} (OBIS)", n.label);
+                let name = obis::describe(code, cx.lang).unwrap_or_default();
+                n.text = Some(if name.is_empty() { hex(b) } else { format!("{name} 0x{}", hex(b)) });
+            }
+        }
+    }
+    // {logical name, value, {scaler, unit}}
+    if kinds.len() == 3
+        && matches!(&kinds[0], (tag::OCTET_STRING, Kind::Octets(b)) if b.len() == 6)
+        && kinds[2].0 == tag::STRUCTURE
+        && let Kind::Struct(su) = &kinds[2].1
+        && let [(tag::INTEGER, Kind::Int(scaler)), (tag::ENUM, Kind::Int(unit))] = su.as_slice()
+    {
+        let scaler = *scaler as i8;
+        let unit_code = *unit as u8;
+        let symbol = classes::unit(unit_code);
+        if let Some(v) = node.children.get_mut(1) {
+            let scaled_value = match &kinds[1].1 {
+                Kind::Int(raw) => Some(scaled(*raw, scaler)),
+                Kind::Float(f) => Some(format_float(f * 10f64.powi(scaler as i32))),
+                _ => None,
+            };
+            if let Some(s) = scaled_value {
+                let raw = v.value.clone().unwrap_or_default();
+                v.value = Some(s);
+                if let Some(sym) = symbol.filter(|s| !s.is_empty()) {
+                    v.unit = Some(sym.to_string());
+                }
+                v.text = Some(match cx.lang {
+                    Lang::En => format!("raw {raw}, scaler {scaler}, unit {unit_code}"),
+                    Lang::Zh => format!("原始值 {raw}，换算 {scaler}，单位 {unit_code}"),
+                });
+            }
+        }
+        if let Some(su_node) = node.children.get_mut(2) {
+            su_node.text = Some(format!("10^{scaler} {}", symbol.unwrap_or("?")));
+        }
+    }
+}
+
+/// Whether 12 octets read as a date-time with every field in range or "not specified".
+pub fn plausible_date_time(b: &[u8]) -> bool {
+    b.len() == 12
+        && matches!(b[2], 1..=12 | 0xFD..=0xFF)
+        && matches!(b[3], 1..=31 | 0xFD..=0xFF)
+        && matches!(b[4], 1..=7 | 0xFF)
+        && (b[5] < 24 || b[5] == 0xFF)
+        && (b[6] < 60 || b[6] == 0xFF)
+        && (b[7] < 60 || b[7] == 0xFF)
+        && (b[8] < 100 || b[8] == 0xFF)
+}
+
+/// Days in a month (Gregorian).
+fn days_in(year: u16, month: u8) -> u8 {
+    match month {
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// ISO weekday (1 = Monday) of a Gregorian date.
+pub fn weekday(year: u16, month: u8, day: u8) -> u8 {
+    const T: [i32; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
+    let y = year as i32 - i32::from(month < 3);
+    let d = (y + y / 4 - y / 100 + y / 400 + T[(month as usize - 1) % 12] + day as i32) % 7; // 0 = Sunday
+    if d == 0 { 7 } else { d as u8 }
+}
+
+const WEEKDAYS: [(&str, &str); 7] = [
+    ("Mon", "星期一"),
+    ("Tue", "星期二"),
+    ("Wed", "星期三"),
+    ("Thu", "星期四"),
+    ("Fri", "星期五"),
+    ("Sat", "星期六"),
+    ("Sun", "星期日"),
+];
+
+/// Decode date-time (12), date (5) or time (4) octets at absolute `at`:
+/// machine value (`2019-12-16T07:59:40`, `*` for unspecified), a summary, and field nodes.
+fn date_time_fields(cx: &mut Cx, b: &[u8], at: usize, t: u8) -> (String, String, Vec<Node>) {
+    let lang = cx.lang;
+    let k = cx.fresh();
+    let mut nodes = Vec::new();
+    let mut field = |name: &str, off: usize, len: usize, value: String, text: Option<String>| {
+        let mut n = cx.node(format!("dlms.data.{k}.{name}"), Span::at(at + off, len)).value(value);
+        n.text = text;
+        nodes.push(n);
+    };
+    let ns = lang.pick("not specified", "未指定");
+    let (date, time) = match t {
+        tag::DATE_TIME => (Some(0), Some(5)),
+        tag::DATE => (Some(0), None),
+        _ => (None, Some(0)),
+    };
+    let mut parts = Vec::new();
+    let mut summary = Vec::new();
+    let mut ymd: (Option<u16>, Option<u8>, Option<u8>, Option<u8>) = (None, None, None, None);
+    let mut problems: Vec<(usize, &str, &str)> = Vec::new();
+    if let Some(o) = date {
+        let year = u16::from_be_bytes([b[o], b[o + 1]]);
+        let (month, day, wd) = (b[o + 2], b[o + 3], b[o + 4]);
+        let ys = if year == 0xFFFF { "****".to_string() } else { format!("{year:04}") };
+        field("year", o, 2, year.to_string(), (year == 0xFFFF).then(|| ns.to_string()));
+        let ms = match month {
+            1..=12 => format!("{month:02}"),
+            _ => "**".to_string(),
+        };
+        let mtext = match month {
+            0xFD => Some(lang.pick("daylight savings end", "夏令时结束").to_string()),
+            0xFE => Some(lang.pick("daylight savings begin", "夏令时开始").to_string()),
+            0xFF => Some(ns.to_string()),
+            1..=12 => None,
+            _ => {
+                problems.push((o + 2, "month out of range", "月份超出范围"));
+                None
+            }
+        };
+        field("month", o + 2, 1, month.to_string(), mtext);
+        let ds = match day {
+            1..=31 => format!("{day:02}"),
+            _ => "**".to_string(),
+        };
+        let dtext = match day {
+            0xFD => Some(lang.pick("second last day of month", "月倒数第二天").to_string()),
+            0xFE => Some(lang.pick("last day of month", "月末最后一天").to_string()),
+            0xFF => Some(ns.to_string()),
+            1..=31 => None,
+            _ => {
+                problems.push((o + 3, "day of month out of range", "日超出范围"));
+                None
+            }
+        };
+        field("day", o + 3, 1, day.to_string(), dtext);
+        let wtext = match wd {
+            1..=7 => Some(lang.pick(WEEKDAYS[wd as usize - 1].0, WEEKDAYS[wd as usize - 1].1).to_string()),
+            0xFF => Some(ns.to_string()),
+            _ => {
+                problems.push((o + 4, "day of week out of range", "星期超出范围"));
+                None
+            }
+        };
+        if let Some(w) = wtext.as_ref().filter(|_| (1..=7).contains(&wd)) {
+            summary.push(w.clone());
+        }
+        field("weekday", o + 4, 1, wd.to_string(), wtext);
+        parts.push(format!("{ys}-{ms}-{ds}"));
+        ymd = (
+            (year != 0xFFFF).then_some(year),
+            (1..=12).contains(&month).then_some(month),
+            (1..=31).contains(&day).then_some(day),
+            (1..=7).contains(&wd).then_some(wd),
+        );
+    }
+    if let Some(o) = time {
+        let names = [("hour", 24u8), ("minute", 60), ("second", 60), ("hundredths", 100)];
+        let mut tp = Vec::new();
+        for (i, (name, limit)) in names.iter().enumerate() {
+            let v = b[o + i];
+            let text = if v == 0xFF {
+                Some(ns.to_string())
+            } else if v >= *limit {
+                problems.push((o + i, "time field out of range", "时间字段超出范围"));
+                None
+            } else {
+                None
+            };
+            field(name, o + i, 1, v.to_string(), text);
+            tp.push(if v == 0xFF || v >= *limit { "**".to_string() } else { format!("{v:02}") });
+        }
+        let mut s = format!("{}:{}:{}", tp[0], tp[1], tp[2]);
+        if b[o + 3] != 0xFF {
+            s.push('.');
+            s.push_str(&tp[3]);
+        }
+        parts.push(s);
+    }
+    if t == tag::DATE_TIME {
+        let dev = i16::from_be_bytes([b[9], b[10]]);
+        let dtext = if dev as u16 == 0x8000 {
+            ns.to_string()
+        } else {
+            if !(-720..=720).contains(&dev) {
+                problems.push((9, "deviation outside ±720 minutes", "时差超出 ±720 分钟"));
+            }
+            match lang {
+                Lang::En => format!("{dev} min"),
+                Lang::Zh => format!("{dev} 分钟"),
+            }
+        };
+        field("deviation", 9, 2, dev.to_string(), Some(dtext));
+        let st = b[11];
+        let stext = if st == 0xFF {
+            ns.to_string()
+        } else {
+            let bits: [(u8, &str, &str); 5] = [
+                (0x01, "invalid value", "无效值"),
+                (0x02, "doubtful value", "可疑值"),
+                (0x04, "different clock base", "不同时钟基准"),
+                (0x08, "invalid clock status", "时钟状态无效"),
+                (0x80, "daylight saving active", "夏令时生效"),
+            ];
+            let set: Vec<&str> = bits.iter().filter(|x| st & x.0 != 0).map(|x| lang.pick(x.1, x.2)).collect();
+            if set.is_empty() { lang.pick("ok", "正常").to_string() } else { set.join(", ") }
+        };
+        field("clock-status", 11, 1, format!("0x{st:02X}"), Some(stext));
+    }
+    // Impossible dates and a weekday that contradicts the date.
+    if let (Some(y), Some(m), Some(d)) = (ymd.0, ymd.1, ymd.2) {
+        if d > days_in(y, m) {
+            problems.push((3, "no such day in this month", "该月没有这一天"));
+        } else if let Some(w) = ymd.3
+            && weekday(y, m, d) != w
+        {
+            let real = weekday(y, m, d);
+            let (en, zh) = WEEKDAYS[real as usize - 1];
+            let msg_en = format!("the day of week contradicts the date, which is a {en}");
+            let msg_zh = format!("星期与日期不符，该日期是{zh}");
+            cx.warning(Span::at(at + 4, 1), "dlms.data.date-time.weekday", &msg_en, &msg_zh);
+        }
+    }
+    for (off, en, zh) in problems {
+        cx.warning(Span::at(at + off, 1), "dlms.data.date-time.invalid", en, zh);
+    }
+    let value = match t {
+        tag::DATE_TIME => format!("{}T{}", parts[0], parts[1]),
+        _ => parts.join(""),
+    };
+    (value, summary.join(" "), nodes)
+}
+
+// ---------------------------------------------------------------------------
+// Strict codec
+// ---------------------------------------------------------------------------
+
+/// A-XDR Data as an owned value, for programs. Floats are kept as their bits
+/// so that values compare exactly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Data {
+    Null,
+    Array(Vec<Data>),
+    Structure(Vec<Data>),
+    Boolean(bool),
+    /// Length in bits and the bits, first bit in the high bit of the first byte.
+    BitString(usize, Vec<u8>),
+    DoubleLong(i32),
+    DoubleLongUnsigned(u32),
+    OctetString(Vec<u8>),
+    VisibleString(Vec<u8>),
+    Utf8String(Vec<u8>),
+    Bcd(u8),
+    Integer(i8),
+    Long(i16),
+    Unsigned(u8),
+    LongUnsigned(u16),
+    /// Element description and the elements (untagged on the wire).
+    CompactArray(TypeDesc, Vec<Data>),
+    Long64(i64),
+    Long64Unsigned(u64),
+    Enum(u8),
+    Float32(u32),
+    Float64(u64),
+    DateTime([u8; 12]),
+    Date([u8; 5]),
+    Time([u8; 4]),
+    DontCare,
+}
+
+/// Write an A-XDR length.
+pub fn emit_len(n: usize, out: &mut Vec<u8>) {
+    if n < 0x80 {
+        out.push(n as u8);
+    } else {
+        let bytes = (n as u32).to_be_bytes();
+        let skip = bytes.iter().take_while(|&&b| b == 0).count();
+        out.push(0x80 | (4 - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+}
+
+impl TypeDesc {
+    pub fn emit(&self, out: &mut Vec<u8>) {
+        match self {
+            TypeDesc::Simple(t) => out.push(*t),
+            TypeDesc::Array(n, e) => {
+                out.push(tag::ARRAY);
+                out.extend_from_slice(&n.to_be_bytes());
+                e.emit(out);
+            }
+            TypeDesc::Structure(l) => {
+                out.push(tag::STRUCTURE);
+                emit_len(l.len(), out);
+                for d in l {
+                    d.emit(out);
+                }
+            }
+        }
+    }
+}
+
+struct Strict<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Strict<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ParseError> {
+        if n > self.b.len() - self.pos {
+            return Err(ParseError::new(self.b.len(), ErrorKind::Truncated { needed: n - (self.b.len() - self.pos) }));
+        }
+        let s = &self.b[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+    fn u8(&mut self) -> Result<u8, ParseError> {
+        Ok(self.take(1)?[0])
+    }
+    fn len(&mut self) -> Result<usize, ParseError> {
+        let at = self.pos;
+        let first = self.u8()?;
+        if first < 0x80 {
+            return Ok(first as usize);
+        }
+        let n = (first & 0x7F) as usize;
+        if n == 0 || n > 4 {
+            return Err(ParseError::new(at, ErrorKind::UnexpectedByte { found: first, expected: "an A-XDR length" }));
+        }
+        Ok(self.take(n)?.iter().fold(0usize, |a, &b| (a << 8) | b as usize))
+    }
+    fn bounded(&mut self, n: usize) -> Result<usize, ParseError> {
+        // Every element takes at least one byte: a count beyond the bytes left cannot be right.
+        if n > self.b.len() - self.pos {
+            return Err(ParseError::new(self.pos, ErrorKind::BadLength { stated: n, actual: self.b.len() - self.pos }));
+        }
+        Ok(n)
+    }
+    fn desc(&mut self, depth: usize) -> Result<TypeDesc, ParseError> {
+        let at = self.pos;
+        if depth > MAX_DEPTH {
+            return Err(ParseError::new(at, ErrorKind::BadValue { what: "nesting depth" }));
+        }
+        let t = self.u8()?;
+        Ok(match t {
+            tag::ARRAY => {
+                let s = self.take(2)?;
+                TypeDesc::Array(u16::from_be_bytes([s[0], s[1]]), Box::new(self.desc(depth + 1)?))
+            }
+            tag::STRUCTURE => {
+                let n = self.len()?;
+                let n = self.bounded(n)?;
+                let mut l = Vec::with_capacity(n);
+                for _ in 0..n {
+                    l.push(self.desc(depth + 1)?);
+                }
+                TypeDesc::Structure(l)
+            }
+            _ if fixed_size(t).is_some()
+                || matches!(t, tag::BIT_STRING | tag::OCTET_STRING | tag::VISIBLE_STRING | tag::UTF8_STRING) =>
+            {
+                TypeDesc::Simple(t)
+            }
+            _ => return Err(ParseError::new(at, ErrorKind::UnexpectedByte { found: t, expected: "a data type" })),
+        })
+    }
+    fn data(&mut self, depth: usize) -> Result<Data, ParseError> {
+        let at = self.pos;
+        let t = self.u8()?;
+        self.body(t, at, depth)
+    }
+    fn untagged(&mut self, d: &TypeDesc, depth: usize) -> Result<Data, ParseError> {
+        if depth > MAX_DEPTH {
+            return Err(ParseError::new(self.pos, ErrorKind::BadValue { what: "nesting depth" }));
+        }
+        match d {
+            TypeDesc::Simple(t) => self.body(*t, self.pos, depth),
+            TypeDesc::Array(n, e) => {
+                let mut v = Vec::new();
+                for _ in 0..*n {
+                    v.push(self.untagged(e, depth + 1)?);
+                }
+                Ok(Data::Array(v))
+            }
+            TypeDesc::Structure(l) => {
+                let mut v = Vec::new();
+                for e in l {
+                    v.push(self.untagged(e, depth + 1)?);
+                }
+                Ok(Data::Structure(v))
+            }
+        }
+    }
+    fn body(&mut self, t: u8, at: usize, depth: usize) -> Result<Data, ParseError> {
+        if depth > MAX_DEPTH {
+            return Err(ParseError::new(at, ErrorKind::BadValue { what: "nesting depth" }));
+        }
+        macro_rules! arr {
+            ($n:expr) => {{
+                let mut a = [0u8; $n];
+                a.copy_from_slice(self.take($n)?);
+                a
+            }};
+        }
+        Ok(match t {
+            tag::NULL => Data::Null,
+            tag::DONT_CARE => Data::DontCare,
+            tag::ARRAY | tag::STRUCTURE => {
+                let n = self.len()?;
+                let n = self.bounded(n)?;
+                let mut v = Vec::with_capacity(n);
+                for _ in 0..n {
+                    v.push(self.data(depth + 1)?);
+                }
+                if t == tag::ARRAY { Data::Array(v) } else { Data::Structure(v) }
+            }
+            tag::BOOLEAN => Data::Boolean(self.u8()? != 0),
+            tag::BIT_STRING => {
+                let bits = self.len()?;
+                Data::BitString(bits, self.take(bits.div_ceil(8))?.to_vec())
+            }
+            tag::DOUBLE_LONG => Data::DoubleLong(i32::from_be_bytes(arr!(4))),
+            tag::DOUBLE_LONG_UNSIGNED => Data::DoubleLongUnsigned(u32::from_be_bytes(arr!(4))),
+            tag::OCTET_STRING | tag::VISIBLE_STRING | tag::UTF8_STRING => {
+                let n = self.len()?;
+                let v = self.take(n)?.to_vec();
+                match t {
+                    tag::OCTET_STRING => Data::OctetString(v),
+                    tag::VISIBLE_STRING => Data::VisibleString(v),
+                    _ => Data::Utf8String(v),
+                }
+            }
+            tag::BCD => Data::Bcd(self.u8()?),
+            tag::INTEGER => Data::Integer(self.u8()? as i8),
+            tag::LONG => Data::Long(i16::from_be_bytes(arr!(2))),
+            tag::UNSIGNED => Data::Unsigned(self.u8()?),
+            tag::LONG_UNSIGNED => Data::LongUnsigned(u16::from_be_bytes(arr!(2))),
+            tag::COMPACT_ARRAY => {
+                let d = self.desc(depth + 1)?;
+                let n = self.len()?;
+                let contents = self.take(n)?;
+                let mut sub = Strict { b: contents, pos: 0 };
+                let mut items = Vec::new();
+                while sub.pos < contents.len() {
+                    let before = sub.pos;
+                    items.push(
+                        sub.untagged(&d, depth + 1).map_err(|e| ParseError::new(e.offset + self.pos - n, e.kind))?,
+                    );
+                    if sub.pos == before {
+                        return Err(ParseError::new(
+                            self.pos - n,
+                            ErrorKind::BadValue { what: "zero-size compact-array element" },
+                        ));
+                    }
+                }
+                Data::CompactArray(d, items)
+            }
+            tag::LONG64 => Data::Long64(i64::from_be_bytes(arr!(8))),
+            tag::LONG64_UNSIGNED => Data::Long64Unsigned(u64::from_be_bytes(arr!(8))),
+            tag::ENUM => Data::Enum(self.u8()?),
+            tag::FLOAT32 => Data::Float32(u32::from_be_bytes(arr!(4))),
+            tag::FLOAT64 => Data::Float64(u64::from_be_bytes(arr!(8))),
+            tag::DATE_TIME => Data::DateTime(arr!(12)),
+            tag::DATE => Data::Date(arr!(5)),
+            tag::TIME => Data::Time(arr!(4)),
+            _ => return Err(ParseError::new(at, ErrorKind::UnexpectedByte { found: t, expected: "a data type" })),
+        })
+    }
+}
+
+impl Data {
+    /// Parse exactly one value filling `bytes`.
+    pub fn parse(bytes: &[u8]) -> Result<Data, ParseError> {
+        let (d, used) = Data::decode(bytes)?;
+        if used != bytes.len() {
+            return Err(ParseError::new(used, ErrorKind::TrailingBytes { count: bytes.len() - used }));
+        }
+        Ok(d)
+    }
+
+    /// Parse one value at the start of `bytes`; returns it and the bytes used.
+    pub fn decode(bytes: &[u8]) -> Result<(Data, usize), ParseError> {
+        let mut s = Strict { b: bytes, pos: 0 };
+        let d = s.data(0)?;
+        Ok((d, s.pos))
+    }
+
+    /// The type tag.
+    pub fn tag(&self) -> u8 {
+        match self {
+            Data::Null => tag::NULL,
+            Data::Array(_) => tag::ARRAY,
+            Data::Structure(_) => tag::STRUCTURE,
+            Data::Boolean(_) => tag::BOOLEAN,
+            Data::BitString(..) => tag::BIT_STRING,
+            Data::DoubleLong(_) => tag::DOUBLE_LONG,
+            Data::DoubleLongUnsigned(_) => tag::DOUBLE_LONG_UNSIGNED,
+            Data::OctetString(_) => tag::OCTET_STRING,
+            Data::VisibleString(_) => tag::VISIBLE_STRING,
+            Data::Utf8String(_) => tag::UTF8_STRING,
+            Data::Bcd(_) => tag::BCD,
+            Data::Integer(_) => tag::INTEGER,
+            Data::Long(_) => tag::LONG,
+            Data::Unsigned(_) => tag::UNSIGNED,
+            Data::LongUnsigned(_) => tag::LONG_UNSIGNED,
+            Data::CompactArray(..) => tag::COMPACT_ARRAY,
+            Data::Long64(_) => tag::LONG64,
+            Data::Long64Unsigned(_) => tag::LONG64_UNSIGNED,
+            Data::Enum(_) => tag::ENUM,
+            Data::Float32(_) => tag::FLOAT32,
+            Data::Float64(_) => tag::FLOAT64,
+            Data::DateTime(_) => tag::DATE_TIME,
+            Data::Date(_) => tag::DATE,
+            Data::Time(_) => tag::TIME,
+            Data::DontCare => tag::DONT_CARE,
+        }
+    }
+
+    /// Encode with its tag.
+    pub fn emit(&self, out: &mut Vec<u8>) {
+        out.push(self.tag());
+        self.emit_body(out);
+    }
+
+    /// Encode without the tag (the content of a compact-array element).
+    pub fn emit_body(&self, out: &mut Vec<u8>) {
+        match self {
+            Data::Null | Data::DontCare => {}
+            Data::Array(v) | Data::Structure(v) => {
+                emit_len(v.len(), out);
+                for d in v {
+                    d.emit(out);
+                }
+            }
+            Data::Boolean(b) => out.push(u8::from(*b)),
+            Data::BitString(bits, b) => {
+                emit_len(*bits, out);
+                out.extend_from_slice(b);
+            }
+            Data::DoubleLong(v) => out.extend_from_slice(&v.to_be_bytes()),
+            Data::DoubleLongUnsigned(v) => out.extend_from_slice(&v.to_be_bytes()),
+            Data::OctetString(b) | Data::VisibleString(b) | Data::Utf8String(b) => {
+                emit_len(b.len(), out);
+                out.extend_from_slice(b);
+            }
+            Data::Bcd(v) | Data::Unsigned(v) | Data::Enum(v) => out.push(*v),
+            Data::Integer(v) => out.push(*v as u8),
+            Data::Long(v) => out.extend_from_slice(&v.to_be_bytes()),
+            Data::LongUnsigned(v) => out.extend_from_slice(&v.to_be_bytes()),
+            Data::CompactArray(d, items) => {
+                d.emit(out);
+                let mut contents = Vec::new();
+                for item in items {
+                    item.emit_untagged(&mut contents);
+                }
+                emit_len(contents.len(), out);
+                out.extend_from_slice(&contents);
+            }
+            Data::Long64(v) => out.extend_from_slice(&v.to_be_bytes()),
+            Data::Long64Unsigned(v) => out.extend_from_slice(&v.to_be_bytes()),
+            Data::Float32(v) => out.extend_from_slice(&v.to_be_bytes()),
+            Data::Float64(v) => out.extend_from_slice(&v.to_be_bytes()),
+            Data::DateTime(b) => out.extend_from_slice(b),
+            Data::Date(b) => out.extend_from_slice(b),
+            Data::Time(b) => out.extend_from_slice(b),
+        }
+    }
+
+    /// Compact-array element form: arrays and structures without tags or counts.
+    fn emit_untagged(&self, out: &mut Vec<u8>) {
+        match self {
+            Data::Array(v) | Data::Structure(v) => {
+                for d in v {
+                    d.emit_untagged(out);
+                }
+            }
+            other => other.emit_body(out),
+        }
+    }
+}

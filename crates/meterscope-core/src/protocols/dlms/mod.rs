@@ -1,0 +1,497 @@
+//! DLMS/COSEM (IEC 62056-5-3, -6-2, -46, -47): three registry protocols over
+//! one application layer.
+//!
+//! - [`hdlc`]: HDLC frames `7E A0 LL dst src ctrl [HCS info] FCS 7E`
+//!   (IEC 62056-46, frame format type 3), registry name `dlms-hdlc`.
+//! - [`wrapper`]: the TCP/UDP wrapper `00 01 src dst len APDU` (IEC 62056-47),
+//!   registry name `dlms-wrapper`.
+//! - [`apdu`]: xDLMS APDUs (GET/SET/ACTION, notifications, short-name
+//!   services, errors), and `dlms-apdu` for bare APDUs.
+//! - [`acse`]: AARQ, AARE, RLRQ, RLRE (BER) with xDLMS Initiate.
+//! - [`axdr`]: A-XDR `Data`: the tolerant dissector and a strict codec.
+//! - [`security`]: security suite 0 ciphered APDUs (AES-128-GCM).
+//! - [`classes`]: interface classes, attribute and method names, units.
+//!
+//! Shared here: the byte reader [`Rd`] with absolute spans and the decoding
+//! context [`Cx`] that collects checks and diagnostics.
+
+pub mod acse;
+pub mod apdu;
+pub mod axdr;
+pub mod classes;
+pub mod hdlc;
+pub mod security;
+pub mod wrapper;
+
+#[cfg(test)]
+mod tests;
+
+use crate::lang::{LabelTable, Lang};
+use crate::model::{Check, Diagnostic, Frame, Node};
+use crate::registry::{FrameStatus, Keys, Options, Protocol};
+use crate::span::Span;
+
+/// Registry name of HDLC framed DLMS.
+pub const HDLC: &str = "dlms-hdlc";
+/// Registry name of the TCP/UDP wrapper.
+pub const WRAPPER: &str = "dlms-wrapper";
+/// Registry name of bare APDUs.
+pub const APDU: &str = "dlms-apdu";
+
+/// Maximum nesting of A-XDR data and of ciphered APDUs.
+pub const MAX_DEPTH: usize = 24;
+
+/// The three DLMS registry protocols.
+pub fn protocols() -> Vec<Box<dyn Protocol>> {
+    vec![Box::new(DlmsHdlc), Box::new(DlmsWrapper), Box::new(DlmsApdu)]
+}
+
+/// DLMS over HDLC (IEC 62056-46).
+pub struct DlmsHdlc;
+/// DLMS over the TCP/UDP wrapper (IEC 62056-47).
+pub struct DlmsWrapper;
+/// A bare xDLMS or ACSE APDU.
+pub struct DlmsApdu;
+
+impl Protocol for DlmsHdlc {
+    fn name(&self) -> &'static str {
+        HDLC
+    }
+    fn title(&self, lang: Lang) -> &'static str {
+        lang.pick("DLMS/COSEM over HDLC", "DLMS/COSEM HDLC 帧")
+    }
+    fn frame(&self, bytes: &[u8]) -> FrameStatus {
+        hdlc::frame(bytes)
+    }
+    fn score(&self, frame: &[u8]) -> u8 {
+        hdlc::score(frame)
+    }
+    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame {
+        hdlc::dissect(frame, base, opts)
+    }
+}
+
+impl Protocol for DlmsWrapper {
+    fn name(&self) -> &'static str {
+        WRAPPER
+    }
+    fn title(&self, lang: Lang) -> &'static str {
+        lang.pick("DLMS/COSEM TCP/UDP wrapper", "DLMS/COSEM TCP/UDP 封装")
+    }
+    fn frame(&self, bytes: &[u8]) -> FrameStatus {
+        wrapper::frame(bytes)
+    }
+    fn score(&self, frame: &[u8]) -> u8 {
+        wrapper::score(frame)
+    }
+    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame {
+        wrapper::dissect(frame, base, opts)
+    }
+}
+
+impl Protocol for DlmsApdu {
+    fn name(&self) -> &'static str {
+        APDU
+    }
+    fn title(&self, lang: Lang) -> &'static str {
+        lang.pick("DLMS/COSEM APDU", "DLMS/COSEM 应用数据单元")
+    }
+    /// The whole input, when it starts with a known APDU tag and decodes
+    /// without a warning or an error (so that it never swallows other frames).
+    fn frame(&self, bytes: &[u8]) -> FrameStatus {
+        match bytes.first() {
+            Some(&t) if apdu::is_known_tag(t) && bytes.len() <= MAX_BARE && plausible(bytes) && clean(bytes) => {
+                FrameStatus::Complete { preamble: 0, len: bytes.len() }
+            }
+            _ => FrameStatus::NoMatch,
+        }
+    }
+    /// Low, so that any framed protocol wins: 30 when the APDU decodes cleanly.
+    fn score(&self, frame: &[u8]) -> u8 {
+        if clean(frame) { 30 } else { 5 }
+    }
+    /// Bare APDUs have no delimiters: one per input line.
+    fn anchored(&self) -> bool {
+        true
+    }
+    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame {
+        let mut cx = Cx::new(opts.lang, &opts.keys);
+        let mut node = apdu::apdu(&mut cx, frame, base);
+        uniquify(&mut node);
+        Frame::new(APDU, node, cx.checks, cx.diags)
+    }
+}
+
+/// Largest input `dlms-apdu` tries to frame as one bare APDU.
+pub const MAX_BARE: usize = 8192;
+
+/// A cheap look at the first bytes before a full decode: lengths that must
+/// cover exactly the rest, and service variants in range.
+fn plausible(b: &[u8]) -> bool {
+    let rest_len = |at: usize| {
+        let mut rd = Rd::new(&b[at..], 0);
+        rd.axdr_len().is_some_and(|n| n == rd.left())
+    };
+    match b {
+        [0x60..=0x63, ..] => b.len() >= 2 && rest_len(1),
+        [0xDB | 0xDC, ..] => b.len() > 12,
+        [t, ..] if apdu::is_ciphered(*t) => rest_len(1),
+        [0xC0..=0xC7, c, ..] => (1..=6).contains(c),
+        [0x0F, ..] => b.len() >= 6,
+        _ => b.len() >= 2,
+    }
+}
+
+/// Whether bytes decode as one APDU without a warning or an error.
+fn clean(bytes: &[u8]) -> bool {
+    let keys = Keys::default();
+    let mut cx = Cx::new(Lang::En, &keys);
+    let _ = apdu::apdu(&mut cx, bytes, 0);
+    !cx.diags.iter().any(|d| d.severity >= crate::model::Severity::Warning)
+}
+
+/// Decoding context: language, keys, findings, depth and fresh id numbers.
+pub struct Cx<'k> {
+    pub lang: Lang,
+    pub keys: &'k Keys,
+    pub diags: Vec<Diagnostic>,
+    pub checks: Vec<Check>,
+    pub depth: usize,
+    next: usize,
+    truncated: bool,
+}
+
+impl<'k> Cx<'k> {
+    pub fn new(lang: Lang, keys: &'k Keys) -> Self {
+        Cx { lang, keys, diags: Vec::new(), checks: Vec::new(), depth: 0, next: 0, truncated: false }
+    }
+
+    /// A fresh number for ids that must stay unique in one tree.
+    pub fn fresh(&mut self) -> usize {
+        self.next += 1;
+        self.next
+    }
+
+    /// A node labelled from the table.
+    pub fn node(&self, id: impl Into<String>, span: Span) -> Node {
+        let id = id.into();
+        let label = self.lang.label(&id);
+        Node::new(id, label, span)
+    }
+
+    pub fn error(&mut self, span: Span, code: &str, en: &str, zh: &str) {
+        let msg = self.lang.pick(en, zh).to_string();
+        self.diags.push(Diagnostic::error(span, code, msg));
+    }
+
+    pub fn warning(&mut self, span: Span, code: &str, en: &str, zh: &str) {
+        let msg = self.lang.pick(en, zh).to_string();
+        self.diags.push(Diagnostic::warning(span, code, msg));
+    }
+
+    pub fn info(&mut self, span: Span, code: &str, en: &str, zh: &str) {
+        let msg = self.lang.pick(en, zh).to_string();
+        self.diags.push(Diagnostic::info(span, code, msg));
+    }
+
+    /// Report that the bytes end too early (once per frame).
+    pub fn truncated(&mut self, at: usize) {
+        if !self.truncated {
+            self.truncated = true;
+            self.error(
+                Span::at(at, 0),
+                "dlms.truncated",
+                "the bytes end before this element is complete",
+                "字节在该元素结束前终止",
+            );
+        }
+    }
+}
+
+/// A reader over a byte slice whose spans are absolute (`base` added).
+#[derive(Clone, Copy)]
+pub struct Rd<'a> {
+    pub b: &'a [u8],
+    pub pos: usize,
+    pub base: usize,
+}
+
+impl<'a> Rd<'a> {
+    pub fn new(b: &'a [u8], base: usize) -> Self {
+        Rd { b, pos: 0, base }
+    }
+    /// Bytes left.
+    pub fn left(&self) -> usize {
+        self.b.len() - self.pos
+    }
+    /// Absolute offset of the next byte.
+    pub fn at(&self) -> usize {
+        self.base + self.pos
+    }
+    /// Span from absolute offset `start` to the current position.
+    pub fn since(&self, start: usize) -> Span {
+        Span::new(start, self.at())
+    }
+    pub fn peek(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
+    }
+    pub fn u8(&mut self) -> Option<u8> {
+        let v = self.peek()?;
+        self.pos += 1;
+        Some(v)
+    }
+    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.left() {
+            return None;
+        }
+        let s = &self.b[self.pos..self.pos + n];
+        self.pos += n;
+        Some(s)
+    }
+    pub fn u16(&mut self) -> Option<u16> {
+        self.take(2).map(|s| u16::from_be_bytes([s[0], s[1]]))
+    }
+    pub fn u32(&mut self) -> Option<u32> {
+        self.take(4).map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+    }
+    /// An A-XDR length: one byte below 0x80, or 0x8N and N big-endian bytes
+    /// (N at most 4). `None` when the bytes end or the form is not allowed.
+    pub fn axdr_len(&mut self) -> Option<usize> {
+        let save = self.pos;
+        let first = self.u8()?;
+        if first < 0x80 {
+            return Some(first as usize);
+        }
+        let n = (first & 0x7F) as usize;
+        if n == 0 || n > 4 {
+            self.pos = save;
+            return None;
+        }
+        match self.take(n) {
+            Some(s) => Some(s.iter().fold(0usize, |a, &b| (a << 8) | b as usize)),
+            None => {
+                self.pos = save;
+                None
+            }
+        }
+    }
+    /// The rest of the bytes.
+    pub fn rest(&mut self) -> &'a [u8] {
+        let s = &self.b[self.pos..];
+        self.pos = self.b.len();
+        s
+    }
+}
+
+/// Make every id of a tree unique: a repeated id gets a numeric suffix
+/// (`dlms.hdlc.flag.2`), which the label lookup skips.
+pub fn uniquify(root: &mut Node) {
+    fn go(n: &mut Node, seen: &mut std::collections::BTreeSet<String>) {
+        if !seen.insert(n.id.clone()) {
+            let mut k = 2usize;
+            loop {
+                let candidate = format!("{}.{k}", n.id);
+                if seen.insert(candidate.clone()) {
+                    n.id = candidate;
+                    break;
+                }
+                k += 1;
+            }
+        }
+        for c in &mut n.children {
+            go(c, seen);
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    go(root, &mut seen);
+}
+
+/// Uppercase hex without separators.
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02X}")).collect()
+}
+
+/// Printable ASCII with dots for other bytes.
+pub fn ascii(b: &[u8]) -> String {
+    b.iter().map(|&x| if (0x20..0x7F).contains(&x) { x as char } else { '.' }).collect()
+}
+
+/// Labels of every node id this module emits (numeric segments stripped).
+pub static LABELS: LabelTable = &[
+    ("dlms.acse", "ACSE APDU", "ACSE 应用数据单元"),
+    ("dlms.acse.application-context", "Application context name", "应用上下文名"),
+    ("dlms.acse.authentication-value", "Authentication value", "认证值"),
+    ("dlms.acse.called-ae-invocation-id", "Called AE invocation id", "被叫 AE 调用标识"),
+    ("dlms.acse.called-ae-qualifier", "Called AE qualifier", "被叫 AE 限定符"),
+    ("dlms.acse.called-ap-invocation-id", "Called AP invocation id", "被叫 AP 调用标识"),
+    ("dlms.acse.called-ap-title", "Called AP title", "被叫 AP 标题"),
+    ("dlms.acse.calling-ae-invocation-id", "Calling AE invocation id", "主叫 AE 调用标识"),
+    ("dlms.acse.calling-ae-qualifier", "Calling AE qualifier", "主叫 AE 限定符"),
+    ("dlms.acse.calling-ap-invocation-id", "Calling AP invocation id", "主叫 AP 调用标识"),
+    ("dlms.acse.calling-ap-title", "Calling AP title (system title)", "主叫 AP 标题(系统标题)"),
+    ("dlms.acse.component", "Component", "组件"),
+    ("dlms.acse.diagnostic", "Result source diagnostic", "结果源诊断"),
+    ("dlms.acse.implementation-information", "Implementation information", "实现信息"),
+    ("dlms.acse.length", "Length", "长度"),
+    ("dlms.acse.mechanism-name", "Mechanism name", "认证机制名"),
+    ("dlms.acse.protocol-version", "Protocol version", "协议版本"),
+    ("dlms.acse.reason", "Reason", "原因"),
+    ("dlms.acse.requirements", "ACSE requirements", "ACSE 要求"),
+    ("dlms.acse.responding-ae-invocation-id", "Responding AE invocation id", "响应 AE 调用标识"),
+    ("dlms.acse.responding-ae-qualifier", "Responding AE qualifier", "响应 AE 限定符"),
+    ("dlms.acse.responding-ap-invocation-id", "Responding AP invocation id", "响应 AP 调用标识"),
+    ("dlms.acse.responding-ap-title", "Responding AP title (system title)", "响应 AP 标题(系统标题)"),
+    ("dlms.acse.result", "Association result", "关联结果"),
+    ("dlms.acse.tag", "ACSE tag", "ACSE 标签"),
+    ("dlms.acse.user-information", "User information", "用户信息"),
+    ("dlms.apdu", "xDLMS APDU", "xDLMS 应用数据单元"),
+    ("dlms.apdu.access.body", "Access request body", "访问请求体"),
+    ("dlms.apdu.access.date-time", "Date-time", "日期时间"),
+    ("dlms.apdu.access.invoke", "Long invoke-id and priority", "长调用标识及优先级"),
+    ("dlms.apdu.action.block", "Data block", "数据块"),
+    ("dlms.apdu.action.block-number", "Block number", "块序号"),
+    ("dlms.apdu.action.count", "Count", "个数"),
+    ("dlms.apdu.action.descriptor", "Method descriptor", "方法描述符"),
+    ("dlms.apdu.action.descriptor.class", "Class", "接口类"),
+    ("dlms.apdu.action.descriptor.method", "Method", "方法"),
+    ("dlms.apdu.action.descriptor.obis", "Logical name (OBIS)", "逻辑名 OBIS"),
+    ("dlms.apdu.action.parameters", "Method parameters", "方法参数"),
+    ("dlms.apdu.action.parameters-flag", "Parameters present", "参数存在标志"),
+    ("dlms.apdu.action.result", "Action result", "操作结果"),
+    ("dlms.apdu.action.return", "Return parameters", "返回参数"),
+    ("dlms.apdu.action.return-flag", "Return parameters present", "返回参数存在标志"),
+    ("dlms.apdu.block.data", "Raw data", "原始数据"),
+    ("dlms.apdu.block.last", "Last block", "最后块"),
+    ("dlms.apdu.block.number", "Block number", "块序号"),
+    ("dlms.apdu.choice", "Service variant", "服务类型"),
+    ("dlms.apdu.data", "Data", "数据"),
+    ("dlms.apdu.error.service", "Service", "服务"),
+    ("dlms.apdu.error.type", "Error type", "错误类型"),
+    ("dlms.apdu.error.value", "Error", "错误"),
+    ("dlms.apdu.event.descriptor", "Attribute descriptor", "属性描述符"),
+    ("dlms.apdu.event.descriptor.attribute", "Attribute", "属性"),
+    ("dlms.apdu.event.descriptor.class", "Class", "接口类"),
+    ("dlms.apdu.event.descriptor.obis", "Logical name (OBIS)", "逻辑名 OBIS"),
+    ("dlms.apdu.event.time", "Time", "时间"),
+    ("dlms.apdu.event.time-flag", "Time present", "时间存在标志"),
+    ("dlms.apdu.event.value", "Attribute value", "属性值"),
+    ("dlms.apdu.exception.invocation-counter", "Expected invocation counter", "期望的调用计数器"),
+    ("dlms.apdu.exception.service-error", "Service error", "服务错误"),
+    ("dlms.apdu.exception.state-error", "State error", "状态错误"),
+    ("dlms.apdu.gbt.ack", "Block number acknowledged", "已确认块序号"),
+    ("dlms.apdu.gbt.control", "Block control", "块控制"),
+    ("dlms.apdu.gbt.data", "Block data", "块数据"),
+    ("dlms.apdu.gbt.number", "Block number", "块序号"),
+    ("dlms.apdu.get.block", "Data block", "数据块"),
+    ("dlms.apdu.get.block-number", "Block number", "块序号"),
+    ("dlms.apdu.get.count", "Count", "个数"),
+    ("dlms.apdu.get.data", "Data", "数据"),
+    ("dlms.apdu.get.descriptor", "Attribute descriptor", "属性描述符"),
+    ("dlms.apdu.get.descriptor.attribute", "Attribute", "属性"),
+    ("dlms.apdu.get.descriptor.class", "Class", "接口类"),
+    ("dlms.apdu.get.descriptor.obis", "Logical name (OBIS)", "逻辑名 OBIS"),
+    ("dlms.apdu.get.result", "Result", "结果"),
+    ("dlms.apdu.get.result-choice", "Result kind", "结果类型"),
+    ("dlms.apdu.get.selection", "Selective access", "选择性访问"),
+    ("dlms.apdu.get.selection-flag", "Selective access present", "选择性访问存在标志"),
+    ("dlms.apdu.get.selection.parameters", "Access parameters", "访问参数"),
+    ("dlms.apdu.get.selection.selector", "Access selector", "访问选择器"),
+    ("dlms.apdu.invoke", "Invoke-id and priority", "调用标识及优先级"),
+    ("dlms.apdu.long-invoke", "Long invoke-id and priority", "长调用标识及优先级"),
+    ("dlms.apdu.notification.body", "Notification body", "通知体"),
+    ("dlms.apdu.notification.date-time", "Date-time", "日期时间"),
+    ("dlms.apdu.rest", "Undecoded bytes", "未解析字节"),
+    ("dlms.apdu.set.block", "Data block", "数据块"),
+    ("dlms.apdu.set.block-number", "Block number", "块序号"),
+    ("dlms.apdu.set.count", "Count", "个数"),
+    ("dlms.apdu.set.descriptor", "Attribute descriptor", "属性描述符"),
+    ("dlms.apdu.set.descriptor.attribute", "Attribute", "属性"),
+    ("dlms.apdu.set.descriptor.class", "Class", "接口类"),
+    ("dlms.apdu.set.descriptor.obis", "Logical name (OBIS)", "逻辑名 OBIS"),
+    ("dlms.apdu.set.result", "Result", "结果"),
+    ("dlms.apdu.set.selection", "Selective access", "选择性访问"),
+    ("dlms.apdu.set.selection-flag", "Selective access present", "选择性访问存在标志"),
+    ("dlms.apdu.set.selection.parameters", "Access parameters", "访问参数"),
+    ("dlms.apdu.set.selection.selector", "Access selector", "访问选择器"),
+    ("dlms.apdu.set.value", "Value", "值"),
+    ("dlms.apdu.sn.count", "Count", "个数"),
+    ("dlms.apdu.sn.data", "Data", "数据"),
+    ("dlms.apdu.sn.result", "Result", "结果"),
+    ("dlms.apdu.sn.variable", "Variable access", "变量访问"),
+    ("dlms.apdu.sn.variable.block-number", "Block number", "块序号"),
+    ("dlms.apdu.sn.variable.kind", "Access kind", "访问类型"),
+    ("dlms.apdu.sn.variable.name", "Base name", "短名"),
+    ("dlms.apdu.sn.variable.parameters", "Parameters", "参数"),
+    ("dlms.apdu.sn.variable.selector", "Selector", "选择器"),
+    ("dlms.apdu.tag", "Service", "服务"),
+    ("dlms.ciphered", "Ciphered APDU", "密文应用数据单元"),
+    ("dlms.ciphered.ciphertext", "Ciphertext", "密文"),
+    ("dlms.ciphered.invocation-counter", "Invocation counter", "调用计数器"),
+    ("dlms.ciphered.length", "Length", "长度"),
+    ("dlms.ciphered.plaintext", "Authenticated plaintext", "认证明文"),
+    ("dlms.ciphered.security-control", "Security control", "安全控制字节"),
+    ("dlms.ciphered.system-title", "System title", "系统标题"),
+    ("dlms.ciphered.tag", "Ciphered service", "密文服务"),
+    ("dlms.ciphered.tag-value", "Authentication tag", "认证标签"),
+    ("dlms.data", "Data", "数据"),
+    ("dlms.data.clock-status", "Clock status", "时钟状态"),
+    ("dlms.data.count", "Count", "个数"),
+    ("dlms.data.day", "Day of month", "日"),
+    ("dlms.data.deviation", "Deviation", "时差"),
+    ("dlms.data.hour", "Hour", "时"),
+    ("dlms.data.hundredths", "Hundredths", "百分秒"),
+    ("dlms.data.length", "Length", "长度"),
+    ("dlms.data.minute", "Minute", "分"),
+    ("dlms.data.month", "Month", "月"),
+    ("dlms.data.second", "Second", "秒"),
+    ("dlms.data.type", "Type", "数据类型"),
+    ("dlms.data.type-description", "Type description", "类型描述"),
+    ("dlms.data.weekday", "Day of week", "星期"),
+    ("dlms.data.year", "Year", "年"),
+    ("dlms.hdlc", "DLMS HDLC frame", "DLMS HDLC 帧"),
+    ("dlms.hdlc.control", "Control field", "控制域"),
+    ("dlms.hdlc.control.nr", "Receive sequence N(R)", "接收序号 N(R)"),
+    ("dlms.hdlc.control.ns", "Send sequence N(S)", "发送序号 N(S)"),
+    ("dlms.hdlc.control.pf", "Poll/final bit", "查询/终结位"),
+    ("dlms.hdlc.dst", "Destination address", "目的地址"),
+    ("dlms.hdlc.dst.client", "Client SAP", "客户端 SAP"),
+    ("dlms.hdlc.dst.lower", "Lower HDLC address (physical)", "HDLC 低地址(物理)"),
+    ("dlms.hdlc.dst.upper", "Upper HDLC address (logical)", "HDLC 高地址(逻辑)"),
+    ("dlms.hdlc.fcs", "Frame check sequence (FCS)", "帧校验 FCS"),
+    ("dlms.hdlc.flag", "Flag", "标志"),
+    ("dlms.hdlc.format", "Frame format", "帧格式"),
+    ("dlms.hdlc.format.length", "Frame length", "帧长度"),
+    ("dlms.hdlc.format.segmented", "Segmentation bit", "分段位"),
+    ("dlms.hdlc.format.type", "Format type", "格式类型"),
+    ("dlms.hdlc.hcs", "Header check sequence (HCS)", "帧头校验 HCS"),
+    ("dlms.hdlc.info", "Information field", "信息域"),
+    ("dlms.hdlc.llc", "LLC header", "LLC 头"),
+    ("dlms.hdlc.params", "Negotiation parameters", "协商参数"),
+    ("dlms.hdlc.params.format", "Format identifier", "格式标识"),
+    ("dlms.hdlc.params.group", "Group", "参数组"),
+    ("dlms.hdlc.params.param", "Parameter", "参数"),
+    ("dlms.hdlc.segment", "Segment", "分段数据"),
+    ("dlms.hdlc.src", "Source address", "源地址"),
+    ("dlms.hdlc.src.client", "Client SAP", "客户端 SAP"),
+    ("dlms.hdlc.src.lower", "Lower HDLC address (physical)", "HDLC 低地址(物理)"),
+    ("dlms.hdlc.src.upper", "Upper HDLC address (logical)", "HDLC 高地址(逻辑)"),
+    ("dlms.initiate", "xDLMS Initiate", "xDLMS 初始化"),
+    ("dlms.initiate.conformance", "Conformance", "一致性块"),
+    ("dlms.initiate.conformance.bit", "Conformance bit", "一致性位"),
+    ("dlms.initiate.dedicated-key", "Dedicated key", "专用密钥"),
+    ("dlms.initiate.dedicated-key-flag", "Dedicated key present", "专用密钥存在标志"),
+    ("dlms.initiate.max-pdu", "Maximum receive PDU size", "最大接收 PDU 尺寸"),
+    ("dlms.initiate.qos", "Quality of service", "服务质量"),
+    ("dlms.initiate.qos-flag", "Quality of service present", "服务质量存在标志"),
+    ("dlms.initiate.response-allowed", "Response allowed", "允许响应"),
+    ("dlms.initiate.response-allowed-flag", "Response allowed present", "允许响应存在标志"),
+    ("dlms.initiate.tag", "Initiate service", "初始化服务"),
+    ("dlms.initiate.vaa-name", "VAA name", "VAA 名"),
+    ("dlms.initiate.version", "DLMS version", "DLMS 版本"),
+    ("dlms.trailing", "Trailing bytes", "多余字节"),
+    ("dlms.wrapper", "DLMS wrapper frame", "DLMS 封装帧"),
+    ("dlms.wrapper.destination", "Destination wPort", "目的 wPort"),
+    ("dlms.wrapper.length", "Length", "长度"),
+    ("dlms.wrapper.source", "Source wPort", "源 wPort"),
+    ("dlms.wrapper.version", "Version", "版本"),
+];
