@@ -3,12 +3,13 @@
 // throughput and the WebAssembly/native ratio.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const wasm = require(path.join(root, 'target/embed/node/meterscope_wasm.js'));
+const embed = path.join(root, 'target/bench/site/embed');
+const dir = path.join(embed, fs.readdirSync(embed).find((d) => d.startsWith('v')));
+const wasm = await import(pathToFileURL(path.join(dir, 'meterscope_wasm.js')).href);
+await wasm.default({ module_or_path: fs.readFileSync(path.join(dir, 'meterscope_wasm_bg.wasm')) });
 
 const buf = fs.readFileSync(path.join(root, 'target/bench/corpus.bin'));
 const samples = [];

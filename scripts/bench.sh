@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
 source scripts/env.sh
 cargo run --quiet --profile bench-native -p meterscope-bench --bin bench-native -- "$@" --out target/bench
-scripts/build-embed.sh
+scripts/build-embed.sh target/bench/site
 node bench/wasm.mjs

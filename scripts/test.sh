@@ -23,8 +23,7 @@ step "app tests: wasm-bindgen-test in headless Chromium"
 cargo test -p meterscope --target wasm32-unknown-unknown
 
 step "release build"
-trunk build --release
-scripts/build-embed.sh
+trunk build --release            # its post_build hook builds dist/embed/ (scripts/build-embed.sh)
 scripts/size-report.sh
 
 step "end-to-end tests: Playwright on the release build"

@@ -1,8 +1,11 @@
 //! The decoder alone, as a WebAssembly module: no app, no Web Serial.
 //!
-//! Used by the Node benchmark today and the embedding module later.
+//! The JavaScript wrapper (`www/embed/lib/meterscope.js`) exposes `init`,
+//! `decode`, `detect` and `version` on top of these exports, in browsers and
+//! in Node from the same files. Results are the dissection model of DESIGN.md
+//! as plain objects.
 
-use meterscope_core::{Lang, Options, Registry};
+use meterscope_core::{Keys, Lang, Options, Registry, parse_input};
 use wasm_bindgen::prelude::*;
 
 /// The crate version.
@@ -11,19 +14,88 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// Decode an input text (hex in any shape, base64 or a text telegram) and
-/// return the dissection as JSON. `protocol` is `auto` or a registry name;
-/// `lang` is `en` or `zh`. Unusable input throws its message.
-#[wasm_bindgen(js_name = decodeJson)]
-pub fn decode_json(input: &str, protocol: &str, lang: &str) -> Result<String, JsError> {
-    let lang: Lang = lang.parse().map_err(|e: String| JsError::new(&e))?;
-    let opts = Options { lang, protocol: Some(protocol.to_string()), ..Options::default() };
-    let decoded = meterscope_core::decode(input, &opts).map_err(|e| JsError::new(&e.to_string()))?;
-    serde_json::to_string(&decoded.dissection).map_err(|e| JsError::new(&e.to_string()))
+fn hex_key<const N: usize>(text: Option<String>, what: &str) -> Result<Option<[u8; N]>, JsError> {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else { return Ok(None) };
+    let bytes = parse_input(&text).map_err(|e| JsError::new(&format!("{what}: {e}")))?.bytes;
+    <[u8; N]>::try_from(bytes.as_slice())
+        .map(Some)
+        .map_err(|_| JsError::new(&format!("{what}: {} bytes, {N} expected", bytes.len())))
 }
 
-/// Split and dissect raw bytes; returns the number of frames (benchmark entry point:
-/// the same work as the native benchmark, without serialisation).
+fn options(
+    protocol: &str,
+    lang: &str,
+    cipher_key: Option<String>,
+    auth_key: Option<String>,
+    system_title: Option<String>,
+) -> Result<Options, JsError> {
+    let lang: Lang = lang.parse().map_err(|e: String| JsError::new(&e))?;
+    let keys = Keys {
+        cipher_key: hex_key::<16>(cipher_key, "cipherKey")?,
+        auth_key: hex_key::<16>(auth_key, "authKey")?,
+        system_title: hex_key::<8>(system_title, "systemTitle")?,
+    };
+    Ok(Options { lang, protocol: Some(protocol.to_string()), keys, strict: false })
+}
+
+/// Decode an input text (hex in any shape, base64 or a text telegram); returns
+/// `{ bytes: "68 1F …", kind, dissection }` as JSON. Unusable input throws its
+/// message (`line 1, column 5: …`).
+#[wasm_bindgen(js_name = decodeInput)]
+pub fn decode_input(
+    input: &str,
+    protocol: &str,
+    lang: &str,
+    cipher_key: Option<String>,
+    auth_key: Option<String>,
+    system_title: Option<String>,
+) -> Result<String, JsError> {
+    let opts = options(protocol, lang, cipher_key, auth_key, system_title)?;
+    let parsed = parse_input(input).map_err(|e| JsError::new(&e.to_string()))?;
+    let d = Registry::default().dissect(&parsed.bytes, &parsed.line_starts, &opts);
+    wrap(&parsed.bytes, parsed.kind.as_str(), &d)
+}
+
+/// Decode raw bytes; same result shape as [`decode_input`].
+#[wasm_bindgen(js_name = decodeBytes)]
+pub fn decode_bytes(
+    bytes: &[u8],
+    protocol: &str,
+    lang: &str,
+    cipher_key: Option<String>,
+    auth_key: Option<String>,
+    system_title: Option<String>,
+) -> Result<String, JsError> {
+    let opts = options(protocol, lang, cipher_key, auth_key, system_title)?;
+    let d = Registry::default().dissect(bytes, &[], &opts);
+    wrap(bytes, "bytes", &d)
+}
+
+fn wrap(bytes: &[u8], kind: &str, d: &meterscope_core::Dissection) -> Result<String, JsError> {
+    let dissection = serde_json::to_string(d).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(format!(
+        "{{\"bytes\":{},\"kind\":\"{kind}\",\"dissection\":{dissection}}}",
+        serde_json::Value::String(meterscope_core::to_hex(bytes))
+    ))
+}
+
+/// Ranked protocol guesses for raw bytes, as JSON `[{protocol, title, score, offset}]`.
+#[wasm_bindgen(js_name = detectBytes)]
+pub fn detect_bytes(bytes: &[u8], lang: &str) -> Result<String, JsError> {
+    let lang: Lang = lang.parse().map_err(|e: String| JsError::new(&e))?;
+    serde_json::to_string(&Registry::default().detect(bytes, lang)).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Names of the protocols (`auto` plus the registry), as JSON.
+#[wasm_bindgen(js_name = protocolNames)]
+pub fn protocol_names() -> String {
+    let mut names = vec!["auto"];
+    names.extend(Registry::default().names());
+    serde_json::to_string(&names).unwrap_or_default()
+}
+
+/// Split and dissect raw bytes; returns the number of frames and junk entries
+/// (benchmark entry point: the same work as the native benchmark, without serialisation).
 #[wasm_bindgen(js_name = dissectCount)]
 pub fn dissect_count(bytes: &[u8]) -> u32 {
     let d = Registry::default().dissect(bytes, &[], &Options::default());

@@ -1,0 +1,98 @@
+// Types of the meterscope decoder module.
+
+export type Lang = 'en' | 'zh';
+export type Span = [number, number];
+
+export interface Keys {
+  /** AES-128 cipher key, hex (32 digits). */
+  cipherKey?: string;
+  /** AES-128 authentication key, hex (32 digits). */
+  authKey?: string;
+  /** System title, hex (16 digits), when the bytes do not carry one. */
+  systemTitle?: string;
+}
+
+export interface DecodeOptions {
+  /** `auto` (default) or a name from `protocols()`. */
+  protocol?: string;
+  lang?: Lang;
+  keys?: Keys;
+}
+
+export type NodeKind = 'delimiter' | 'length' | 'address' | 'control' | 'data' | 'check' | 'unknown';
+
+export interface Node {
+  /** Stable dotted id, e.g. `dlt645.data.di`. */
+  id: string;
+  label: string;
+  span: Span;
+  kind: NodeKind;
+  value?: string;
+  unit?: string;
+  text?: string;
+  children: Node[];
+}
+
+export interface Check {
+  id: string;
+  label: string;
+  stated: string;
+  computed: string;
+  ok: boolean;
+  span: Span;
+}
+
+export interface Diagnostic {
+  severity: 'info' | 'warning' | 'error';
+  offset: number;
+  span: Span;
+  code: string;
+  message: string;
+}
+
+export interface Frame {
+  protocol: string;
+  span: Span;
+  valid: boolean;
+  checks: Check[];
+  tree: Node;
+  diagnostics: Diagnostic[];
+}
+
+export interface Junk {
+  span: Span;
+  reason: string;
+}
+
+export interface Dissection {
+  frames: Frame[];
+  junk: Junk[];
+}
+
+export interface Decoded {
+  /** The input bytes as spaced upper-case hex. */
+  bytes: string;
+  /** How the input was read: hex, hexdump, base64, text or bytes. */
+  kind: string;
+  dissection: Dissection;
+}
+
+export interface Guess {
+  protocol: string;
+  title: string;
+  score: number;
+  offset: number;
+}
+
+export type Input = string | Uint8Array | ArrayBuffer | number[];
+
+/** Load the WebAssembly module once (next to this file unless `source` is given). */
+export function init(source?: string | URL | Response | BufferSource | WebAssembly.Module): Promise<void>;
+/** Decode a frame, several frames or a whole log. Throws on unusable input (with line and column). */
+export function decode(input: Input, options?: DecodeOptions): Decoded;
+/** Ranked protocol guesses, best first. */
+export function detect(input: Input, options?: { lang?: Lang }): Guess[];
+/** `auto` and the protocol names `decode` accepts. */
+export function protocols(): string[];
+/** The decoder's version. */
+export function version(): string;
