@@ -12,6 +12,7 @@ pub mod keys;
 pub mod permalink;
 pub mod reader;
 pub mod serial;
+pub mod transport;
 pub mod view_model;
 
 pub use app::App;

@@ -6,6 +6,7 @@
 //! `instanceof` check the fake would fail.
 
 use js_sys::{Reflect, Uint8Array};
+use meterscope_core::session::{LineSettings, Parity};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ParityType, ReadableStreamDefaultReader, SerialOptions, SerialPort, WritableStreamDefaultWriter};
@@ -33,55 +34,17 @@ pub fn availability() -> Availability {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Parity {
-    None,
-    Even,
-    Odd,
-}
-
-impl Parity {
-    pub fn code(self) -> &'static str {
-        match self {
-            Parity::None => "N",
-            Parity::Even => "E",
-            Parity::Odd => "O",
-        }
-    }
-    pub fn from_code(s: &str) -> Parity {
-        match s {
-            "E" => Parity::Even,
-            "O" => Parity::Odd,
-            _ => Parity::None,
-        }
-    }
-}
-
-/// Line settings of a serial port (`2400 8E1`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LineSettings {
-    pub baud: u32,
-    pub data_bits: u8,
-    pub parity: Parity,
-    pub stop_bits: u8,
-}
-
-impl LineSettings {
-    pub fn label(&self) -> String {
-        format!("{} {}{}{}", self.baud, self.data_bits, self.parity.code(), self.stop_bits)
-    }
-
-    fn options(&self) -> SerialOptions {
-        let opts = SerialOptions::new(self.baud);
-        opts.set_data_bits(self.data_bits);
-        opts.set_stop_bits(self.stop_bits);
-        opts.set_parity(match self.parity {
-            Parity::None => ParityType::None,
-            Parity::Even => ParityType::Even,
-            Parity::Odd => ParityType::Odd,
-        });
-        opts
-    }
+/// Web Serial options for core line settings.
+fn serial_options(line: &LineSettings) -> SerialOptions {
+    let opts = SerialOptions::new(line.baud);
+    opts.set_data_bits(line.data_bits);
+    opts.set_stop_bits(line.stop_bits);
+    opts.set_parity(match line.parity {
+        Parity::None => ParityType::None,
+        Parity::Even => ParityType::Even,
+        Parity::Odd => ParityType::Odd,
+    });
+    opts
 }
 
 fn js_err(e: JsValue) -> String {
@@ -106,7 +69,7 @@ pub struct Connection {
 
 impl Connection {
     pub async fn open(port: SerialPort, line: LineSettings) -> Result<Connection, String> {
-        let promise: js_sys::Promise = port.open(&line.options()).unchecked_into();
+        let promise: js_sys::Promise = port.open(&serial_options(&line)).unchecked_into();
         JsFuture::from(promise).await.map_err(js_err)?;
         let writer = port.writable().get_writer().map_err(js_err)?;
         let reader: ReadableStreamDefaultReader = port.readable().get_reader().unchecked_into();
@@ -150,6 +113,11 @@ impl Connection {
         let chunk = Uint8Array::from(bytes);
         let promise: js_sys::Promise = self.writer.write_with_chunk(&chunk).unchecked_into();
         JsFuture::from(promise).await.map(|_| ()).map_err(js_err)
+    }
+
+    /// The port, to reopen it at other line settings after [`Connection::close`].
+    pub fn port(&self) -> SerialPort {
+        self.port.clone()
     }
 
     /// Cancel the read, release the locks and close the port.

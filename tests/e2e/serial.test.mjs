@@ -10,7 +10,7 @@ after(async () => { await browser?.close(); await server?.close(); });
 // A fake port that answers every write with a canned DL/T 645 reply, in two chunks.
 function fakeSerial() {
   const writes = [];
-  const reply = [0x68, 0x12, 0x90, 0x78, 0x56, 0x34, 0x12, 0x68, 0x93, 0x06, 0x45, 0xC3, 0xAB, 0x89, 0x67, 0x45, 0x59, 0x16];
+  const reply = [0x68, 0x12, 0x90, 0x78, 0x56, 0x34, 0x12, 0x68, 0x93, 0x06, 0x45, 0xC3, 0xAB, 0x89, 0x67, 0x45, 0x07, 0x16];
   class FakeSerialPort extends EventTarget {
     async open(opts) {
       window.__serialOpenOptions = { ...opts };
@@ -35,6 +35,7 @@ test('connect at the chosen line settings, send, receive, decode, disconnect', a
   const { page, problems, close } = await openPage(browser, { init: fakeSerial });
   await page.goto(server.url);
   await page.getByTestId('tab-reader').click();
+  await page.getByTestId('source-serial').check();
   await page.getByTestId('baud').selectOption('9600');
   await page.getByTestId('parity').selectOption('E');
   await page.getByTestId('connect').click();
@@ -53,14 +54,14 @@ test('connect at the chosen line settings, send, receive, decode, disconnect', a
 
   // The two reply chunks arrive 5 ms apart and form one trace entry.
   const rx = page.locator('[data-testid=trace] li.rx');
-  await page.waitForFunction(() => document.querySelector('[data-testid=trace] li.rx .bytes')?.textContent.endsWith('59 16'));
+  await page.waitForFunction(() => document.querySelector('[data-testid=trace] li.rx .bytes')?.textContent.endsWith('07 16'));
   assert.equal(await rx.count(), 1);
-  assert.equal(await rx.locator('.bytes').textContent(), '68 12 90 78 56 34 12 68 93 06 45 C3 AB 89 67 45 59 16');
+  assert.equal(await rx.locator('.bytes').textContent(), '68 12 90 78 56 34 12 68 93 06 45 C3 AB 89 67 45 07 16');
   assert.equal(await page.locator('[data-testid=trace] li.tx').count(), 1);
 
   // One click from the trace to the decoder.
   await rx.locator('.to-decoder').click();
-  assert.equal(await page.getByTestId('input').inputValue(), '68 12 90 78 56 34 12 68 93 06 45 C3 AB 89 67 45 59 16');
+  assert.equal(await page.getByTestId('input').inputValue(), '68 12 90 78 56 34 12 68 93 06 45 C3 AB 89 67 45 07 16');
   await page.locator('[data-testid=hexview] .hexbytes .b').nth(17).waitFor();
 
   await page.getByTestId('tab-reader').click();
@@ -78,5 +79,8 @@ test('without Web Serial the reader explains why instead of showing dead buttons
   await page.getByTestId('tab-reader').click();
   await page.getByTestId('serial-unsupported').waitFor();
   assert.equal(await page.getByTestId('connect').count(), 0);
+  // The demo meter still works without Web Serial.
+  await page.getByTestId('flow-find').click();
+  await page.waitForFunction(() => /123456789012/.test(document.querySelector('[data-testid=meter-address]').textContent));
   await close();
 });

@@ -10,6 +10,9 @@ use meterscope_core::session::{LineSettings, Parity};
 use meterscope_core::{Lang, Options, Registry};
 
 mod read;
+mod read_dlms;
+mod read_dlt698;
+mod read_iec;
 mod render;
 
 #[derive(Parser)]
@@ -104,7 +107,28 @@ enum Command {
         /// FE wake-up bytes before each request (0-4).
         #[arg(long, default_value_t = 4)]
         wake_up: usize,
-        /// Data identifiers: 8 hex digits (2007, `00010000`) or 4 (1997, `9010`).
+        /// DLMS: client SAP (16 public client, 1 management).
+        #[arg(long, default_value_t = 16)]
+        client: u16,
+        /// DLMS: server logical address.
+        #[arg(long, default_value_t = 1)]
+        server: u16,
+        /// DLMS: authentication none, low (password) or high (HLS-GMAC).
+        #[arg(long, default_value = "none")]
+        auth: String,
+        /// DLMS: password of low level security.
+        #[arg(long)]
+        password: Option<String>,
+        /// DLMS: global cipher key, 32 hex digits (turns on ciphering).
+        #[arg(long)]
+        cipher_key: Option<String>,
+        /// DLMS: authentication key, 32 hex digits.
+        #[arg(long)]
+        auth_key: Option<String>,
+        /// DLMS: client system title, 16 hex digits.
+        #[arg(long)]
+        system_title: Option<String>,
+        /// Data identifiers: 8 hex digits (2007, `00010000`) or 4 (1997, `9010`); DLMS: OBIS[:attr].
         dis: Vec<String>,
     },
     /// Serve a simulated meter on a serial port (until stopped).
@@ -135,6 +159,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = read_iec::dispatch() {
+        return code;
+    }
     let cli = Cli::parse();
     match cli.command {
         Command::Protocols => {
@@ -168,8 +195,58 @@ fn main() -> ExitCode {
             timeout,
             retries,
             wake_up,
+            client,
+            server,
+            auth,
+            password,
+            cipher_key,
+            auth_key,
+            system_title,
             dis,
         } => {
+            if protocol == "dlms" {
+                return exit(read_dlms::run_read(read_dlms::Args {
+                    port,
+                    baud,
+                    parity,
+                    data_bits,
+                    stop_bits,
+                    tcp,
+                    simulate,
+                    client,
+                    server,
+                    auth,
+                    password,
+                    cipher_key,
+                    auth_key,
+                    system_title,
+                    clock,
+                    json,
+                    verbose,
+                    timeout,
+                    retries,
+                    targets: dis,
+                }));
+            }
+            if protocol == "dlt698" {
+                return exit(read_dlt698::run_read(read_dlt698::Args {
+                    port,
+                    baud,
+                    parity,
+                    data_bits,
+                    stop_bits,
+                    tcp,
+                    simulate,
+                    address,
+                    json,
+                    verbose,
+                    lang,
+                    timeout,
+                    retries,
+                    wake_up,
+                    oads: dis,
+                }));
+            }
             let job = (|| {
                 let variant = variant(&protocol)?;
                 let target = match (port, tcp, simulate) {
@@ -212,6 +289,12 @@ fn main() -> ExitCode {
             exit(job.and_then(read::run_read))
         }
         Command::Simulate { protocol, port, baud, parity, address, seed, max_data, seconds } => {
+            if protocol == "dlms" {
+                return exit(read_dlms::run_simulate(&port, baud, &parity, seed, seconds));
+            }
+            if protocol == "dlt698" {
+                return exit(read_dlt698::run_simulate(&port, baud, &parity, &address, seed, max_data, seconds));
+            }
             let run = (|| {
                 if variant(&protocol)? != Variant::V2007 && protocol != "dlt645" {
                     return Err("the simulated meter answers both editions: use --protocol dlt645".to_string());

@@ -11,18 +11,28 @@
 //! - [`axdr`]: A-XDR `Data`: the tolerant dissector and a strict codec.
 //! - [`security`]: security suite 0 ciphered APDUs (AES-128-GCM).
 //! - [`classes`]: interface classes, attribute and method names, units.
+//! - [`link`], [`assoc`], [`services`]: strict build and parse of HDLC and
+//!   wrapper frames, AARQ/AARE/RLRQ with suite 0 ciphering and HLS-GMAC, and
+//!   GET/SET/ACTION, for the session and the simulated meter.
 //!
 //! Shared here: the byte reader [`Rd`] with absolute spans and the decoding
 //! context [`Cx`] that collects checks and diagnostics.
 
 pub mod acse;
 pub mod apdu;
+pub mod assoc;
 pub mod axdr;
 pub mod classes;
 pub mod hdlc;
+pub mod link;
 pub mod security;
+pub mod services;
+pub mod session;
+pub mod simulator;
 pub mod wrapper;
 
+#[cfg(test)]
+mod session_tests;
 #[cfg(test)]
 mod tests;
 

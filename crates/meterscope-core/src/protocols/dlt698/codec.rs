@@ -428,6 +428,15 @@ impl Data {
         Ok((d, r.pos))
     }
 
+    /// Strict parse of a value of type `t` written without its tag, as the APDU
+    /// grammar writes fields of a known type (the RSD and RCSD of GET-Request-Record,
+    /// the RCSD of A-ResultRecord).
+    pub fn parse_untagged(t: u8, b: &[u8]) -> Result<(Data, usize), ParseError> {
+        let mut r = R { b, pos: 0 };
+        let d = r.body(t, 0, 0)?;
+        Ok((d, r.pos))
+    }
+
     /// The type tag of this value.
     pub fn tag(&self) -> u8 {
         match self {
@@ -452,6 +461,11 @@ impl Data {
     /// width of their tag (two's complement, truncated when out of range).
     pub fn emit(&self, out: &mut Vec<u8>) {
         out.push(self.tag());
+        self.emit_untagged(out);
+    }
+
+    /// Append the encoding without the tag (see [`Data::parse_untagged`]).
+    pub fn emit_untagged(&self, out: &mut Vec<u8>) {
         match self {
             Data::Null => {}
             Data::Array(v) | Data::Structure(v) => {
@@ -537,14 +551,14 @@ impl Data {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::data::Dec;
     use super::super::tests::Rng;
     use super::*;
     use crate::lang::Lang;
     use crate::model::Severity;
 
-    fn arr4(r: &mut Rng) -> [u8; 4] {
+    pub(in crate::protocols::dlt698) fn arr4(r: &mut Rng) -> [u8; 4] {
         [r.byte(), r.byte(), r.byte(), r.byte()]
     }
 
@@ -571,7 +585,7 @@ mod tests {
         }
     }
 
-    fn csd(r: &mut Rng) -> Csd {
+    pub(in crate::protocols::dlt698) fn csd(r: &mut Rng) -> Csd {
         if r.below(2) == 0 {
             Csd::Oad(arr4(r))
         } else {
@@ -589,7 +603,7 @@ mod tests {
     }
 
     /// A random Data value, nested at most a few levels.
-    fn arbitrary(r: &mut Rng, depth: usize) -> Data {
+    pub(in crate::protocols::dlt698) fn arbitrary(r: &mut Rng, depth: usize) -> Data {
         let leaf = depth >= 4;
         match r.below(if leaf { 8 } else { 16 }) {
             0 => Data::Null,

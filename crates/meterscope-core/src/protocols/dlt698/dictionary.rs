@@ -88,7 +88,10 @@ const VARIABLES: &[(u16, &str, &str, i8, u8, Elements)] = &[
     (0x2015, "meter follow-report status word", "电能表跟随上报状态字", 0, 255, Elements::None),
     (0x2017, "current active demand", "当前有功需量", -4, 28, Elements::None),
     (0x2018, "current reactive demand", "当前无功需量", -4, 32, Elements::None),
+    (0x201E, "event start time", "事件发生时间", 0, 255, Elements::None),
+    (0x2020, "event end time", "事件结束时间", 0, 255, Elements::None),
     (0x2021, "data freeze time", "数据冻结时间", 0, 255, Elements::None),
+    (0x2022, "event record number", "事件记录序号", 0, 255, Elements::None),
     (0x2026, "voltage unbalance rate", "电压不平衡率", -2, 51, Elements::None),
     (0x2027, "current unbalance rate", "电流不平衡率", -2, 51, Elements::None),
 ];
@@ -200,6 +203,7 @@ pub fn attribute_name(oi: u16, attr: u8, lang: Lang) -> Option<&'static str> {
         (2, 2) => ("value", "数值"),
         (2, 3) => ("scaler and unit", "换算及单位"),
         (2, 4) if oi == 0x2001 => ("neutral current", "零线电流"),
+        (3, 2) => ("event record table", "事件记录表"),
         (4, 2) => ("value", "参数值"),
         (5, 2) => ("frozen data table", "冻结数据表"),
         (5, 3) => ("associated object attribute table", "关联对象属性表"),

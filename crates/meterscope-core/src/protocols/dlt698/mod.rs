@@ -7,16 +7,25 @@
 //! - [`apdu`]: every APDU of clause 6.3; [`dissect_apdu`] for APDU-only input.
 //! - [`dictionary`]: object, attribute and method names, scaler and unit, DAR.
 //! - [`codec`]: strict parse and emit of Data values.
+//! - [`emit`]: strict parse and emit of the APDUs a client and a meter exchange.
+//! - [`reassembly`]: link-layer fragments, confirmations, [`reassemble`].
+//! - [`session`]: the sans-IO client session.
+//! - [`simulator`]: a self-consistent simulated meter.
 
 pub mod apdu;
 pub mod codec;
 pub mod data;
 pub mod dictionary;
+pub mod emit;
 pub mod link;
+pub mod reassembly;
+pub mod session;
+pub mod simulator;
 #[cfg(test)]
 mod tests;
 
 pub use apdu::dissect_apdu;
+pub use reassembly::reassemble;
 
 use crate::lang::{LabelTable, Lang};
 use crate::model::Frame;

@@ -7,6 +7,9 @@
 //! - [`lines`]: data lines as nodes, shared by both protocols.
 //! - [`dissect`]: the tolerant dissectors.
 //! - [`codec`]: the strict codec (`Message::parse`/`emit`, `DataSet`).
+//! - [`session`]: the sans-IO IEC 62056-21 client (modes A–E).
+//! - [`p1`]: the sans-IO DSMR P1 listener.
+//! - [`simulator`]: a simulated optical-port meter and a DSMR 5 P1 port.
 //!
 //! An identification message `/XXXZident CR LF` alone is IEC 62056-21; the
 //! same line followed by a blank line (or a data line) and ending in `!CRC`
@@ -18,6 +21,9 @@ pub mod data;
 pub mod dissect;
 pub mod frame;
 pub mod lines;
+pub mod p1;
+pub mod session;
+pub mod simulator;
 
 #[cfg(test)]
 mod tests;

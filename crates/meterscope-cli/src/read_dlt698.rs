@@ -1,0 +1,329 @@
+//! `meterscope read --protocol dlt698` and `meterscope simulate --protocol dlt698`:
+//! the core's DL/T 698.45 session and simulated meter over a native serial
+//! port, TCP or in process. The transports and the driving loop are those of
+//! [`crate::read`].
+//!
+//! OADs are 8 hex digits (`00100200`); `OAD@N` reads the N-th last record of
+//! a record object with GET-Request-Record, RSD selector 9 (`50040200@1`, the
+//! latest day freeze), with the meter's default columns.
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use meterscope_core::Lang;
+use meterscope_core::protocols::dlt698::codec::Rsd;
+use meterscope_core::protocols::dlt698::session::{
+    Config, Dlt698Event, Dlt698Session, Failure, Item, Notice, Reading, Record,
+};
+use meterscope_core::protocols::dlt698::simulator::{Dlt698Meter, MeterConfig};
+use meterscope_core::session::{LineSettings, Millis, Parity, SimulatedMeter};
+use serde_json::{Value, json};
+
+use crate::read::{Serial, Tcp, Transport, drive};
+
+/// What `meterscope read --protocol dlt698` was given.
+pub struct Args {
+    pub port: Option<String>,
+    pub baud: u32,
+    pub parity: String,
+    pub data_bits: u8,
+    pub stop_bits: u8,
+    pub tcp: Option<String>,
+    pub simulate: bool,
+    pub address: Option<String>,
+    pub json: bool,
+    pub verbose: bool,
+    pub lang: String,
+    pub timeout: u64,
+    pub retries: u8,
+    pub wake_up: usize,
+    pub oads: Vec<String>,
+}
+
+/// One thing to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Oad(u32),
+    /// The N-th last record (RSD selector 9).
+    Record(u32, u8),
+}
+
+/// Parse `00100200` and `50040200@1`.
+pub fn parse_targets(words: &[String]) -> Result<Vec<Target>, String> {
+    words
+        .iter()
+        .map(|w| {
+            let (oad, n) = match w.split_once('@') {
+                Some((o, n)) => (o, Some(n)),
+                None => (w.as_str(), None),
+            };
+            let t = oad.trim().trim_start_matches("0x").trim_start_matches("0X");
+            if t.len() != 8 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!("'{w}' is not an OAD of 8 hex digits (or OAD@N for the N-th last record)"));
+            }
+            let oad = u32::from_str_radix(t, 16).map_err(|e| e.to_string())?;
+            match n {
+                None => Ok(Target::Oad(oad)),
+                Some(n) => match n.parse::<u8>() {
+                    Ok(n) if n >= 1 => Ok(Target::Record(oad, n)),
+                    _ => Err(format!("'{w}': the record number after @ is 1-255")),
+                },
+            }
+        })
+        .collect()
+}
+
+/// A server address as written: an even number of hex digits, 2 to 32.
+fn parse_address(text: &str) -> Result<Vec<u8>, String> {
+    let t = text.trim();
+    if t.len() < 2 || t.len() > 32 || !t.len().is_multiple_of(2) || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("'{text}' is not a server address (2 to 32 hex digits)"));
+    }
+    (0..t.len()).step_by(2).map(|i| u8::from_str_radix(&t[i..i + 2], 16).map_err(|e| e.to_string())).collect()
+}
+
+/// The simulated meter in this process.
+struct InProcess {
+    meter: Dlt698Meter,
+    pending: Vec<u8>,
+}
+
+impl Transport for InProcess {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.pending.extend_from_slice(bytes);
+        Ok(())
+    }
+    fn read(&mut self, buf: &mut [u8], timeout: Duration, now: Millis) -> io::Result<usize> {
+        if !self.pending.is_empty() {
+            let bytes = std::mem::take(&mut self.pending);
+            self.meter.handle_input(now, &bytes);
+        }
+        // One frame per read, as a line would bring it.
+        match self.meter.poll_transmit() {
+            Some(reply) if reply.len() <= buf.len() => {
+                buf[..reply.len()].copy_from_slice(&reply);
+                Ok(reply.len())
+            }
+            Some(_) => Ok(0),
+            None => {
+                std::thread::sleep(timeout.min(Duration::from_millis(5)));
+                Ok(0)
+            }
+        }
+    }
+    fn reopen(&mut self, _: LineSettings) -> io::Result<()> {
+        Ok(())
+    }
+    fn set_dtr_rts(&mut self, _: bool, _: bool) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn failure_text(f: &Failure) -> String {
+    match f {
+        Failure::Timeout { attempts } => format!("no reply after {attempts} attempt(s)"),
+        Failure::Dar { code, text } => format!("DAR {code}: {text}"),
+        Failure::ErrorResponse { kind } => format!("ERROR-Response, type {kind}"),
+        Failure::NoMeter => "no meter address (finding the meter failed)".to_string(),
+        Failure::TooManyBlocks => "too many GET-Response-Next blocks".to_string(),
+    }
+}
+
+fn notice_text(n: &Notice) -> String {
+    match n {
+        Notice::Echo => "echo of our request ignored".into(),
+        Notice::ForeignRequest => "a client frame we did not send, ignored".into(),
+        Notice::WrongAddress(a) => format!("frame from another server ({a}) ignored"),
+        Notice::Unexpected(k) => format!("unexpected {k} ignored"),
+        Notice::Garbled(hex) => format!("damaged frame: {hex}"),
+        Notice::Junk(n) => format!("{n} byte(s) of noise skipped"),
+        Notice::Incomplete(n) => format!("{n} byte(s) of an unfinished frame dropped"),
+        Notice::Retry { attempt } => format!("sending again (attempt {attempt})"),
+        Notice::Fragment { seq } => format!("link fragment {seq} confirmed"),
+        Notice::BadFragments(why) => format!("fragments dropped: {why}"),
+        Notice::Block { block } => format!("block {block} received, asking for the next"),
+        Notice::Link { kind } => format!("LINK-Request (type {kind}) answered"),
+    }
+}
+
+fn unit(i: &Item) -> String {
+    if i.unit.is_empty() { String::new() } else { format!(" {}", i.unit) }
+}
+
+fn reading_json(r: &Reading) -> Value {
+    json!({ "oad": r.canonical, "name": r.name, "items": r.items })
+}
+
+fn record_json(r: &Record) -> Value {
+    json!({ "oad": r.canonical, "name": r.name, "columns": r.columns, "rows": r.rows })
+}
+
+fn print_reading(r: &Reading) {
+    match r.items.as_slice() {
+        [one] => println!("{}  {}: {}{}", r.canonical, r.name, one.value, unit(one)),
+        items => {
+            println!("{}  {}", r.canonical, r.name);
+            for i in items {
+                println!("    {}: {}{}", i.label, i.value, unit(i));
+            }
+        }
+    }
+}
+
+fn print_record(r: &Record) {
+    println!("{}  {} ({} row(s))", r.canonical, r.name, r.rows.len());
+    for (n, row) in r.rows.iter().enumerate() {
+        println!("  row {}", n + 1);
+        for i in row {
+            println!("    {}: {}{}", i.label, i.value, unit(i));
+        }
+    }
+}
+
+/// Run `meterscope read --protocol dlt698`: exit code 0 (all read) or 1, or a message for exit code 2.
+pub fn run_read(a: Args) -> Result<u8, String> {
+    let targets = parse_targets(&a.oads)?;
+    if targets.is_empty() {
+        return Err("nothing to read: give OADs (00100200) or records (50040200@1)".to_string());
+    }
+    let address = a.address.as_deref().map(parse_address).transpose()?;
+    let lang: Lang = a.lang.parse()?;
+    let line = match (&a.port, &a.tcp, a.simulate) {
+        (Some(_), None, false) => {
+            let parity = Parity::parse(&a.parity).ok_or_else(|| format!("parity '{}' is not N, E or O", a.parity))?;
+            if !(5..=8).contains(&a.data_bits) || !(1..=2).contains(&a.stop_bits) || a.baud == 0 {
+                return Err("unusable line settings".to_string());
+            }
+            LineSettings::new(a.baud, a.data_bits, parity, a.stop_bits)
+        }
+        (None, Some(_), false) | (None, None, true) => LineSettings::new(9600, 8, Parity::Even, 1),
+        _ => return Err("give one of --port DEVICE, --tcp HOST:PORT or --simulate".to_string()),
+    };
+    let mut transport: Box<dyn Transport> = match (&a.port, &a.tcp) {
+        (Some(path), _) => Box::new(Serial::open(path, line)?),
+        (None, Some(addr)) => Box::new(Tcp::connect(addr)?),
+        (None, None) => Box::new(InProcess { meter: Dlt698Meter::new(MeterConfig::default()), pending: Vec::new() }),
+    };
+    let cfg = Config {
+        line,
+        wake_up: a.wake_up.min(4),
+        reply_timeout: a.timeout,
+        retries: a.retries,
+        lang,
+        ..Config::default()
+    };
+    let start = Instant::now();
+    let mut session = Dlt698Session::new(cfg, address.as_deref());
+    let now = Millis(0);
+    if address.is_none() {
+        session.find_meter(now);
+    }
+    for t in &targets {
+        match *t {
+            Target::Oad(o) => session.get(now, &[o]),
+            Target::Record(o, n) => session.get_record(now, o, Rsd::S9(n), &[]),
+        }
+    }
+
+    let mut failed = false;
+    let (mut values, mut records, mut errors, mut reports) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut meter: Option<String> = address.as_ref().map(|a| meterscope_core::to_hex(a).replace(' ', ""));
+    let (json_out, verbose) = (a.json, a.verbose);
+    drive(&mut session, transport.as_mut(), start, |e| match e {
+        Dlt698Event::MeterFound(addr) => {
+            if !json_out {
+                println!("meter {addr}");
+            }
+            meter = Some(addr);
+        }
+        Dlt698Event::Value(r) => {
+            if json_out {
+                values.push(reading_json(&r));
+            } else {
+                print_reading(&r);
+            }
+        }
+        Dlt698Event::Record(r) => {
+            if json_out {
+                records.push(record_json(&r));
+            } else {
+                print_record(&r);
+            }
+        }
+        Dlt698Event::Written { oad, dar } => {
+            if !json_out {
+                println!("{oad:08X}  written, DAR {dar}");
+            }
+        }
+        Dlt698Event::Report { values: v, records: r } | Dlt698Event::FollowReport { values: v, records: r } => {
+            if json_out {
+                reports.push(json!({
+                    "values": v.iter().map(reading_json).collect::<Vec<_>>(),
+                    "records": r.iter().map(record_json).collect::<Vec<_>>(),
+                }));
+            } else {
+                println!("report from the meter:");
+                v.iter().for_each(print_reading);
+                r.iter().for_each(print_record);
+            }
+        }
+        Dlt698Event::Error { oad, failure } => {
+            failed = true;
+            let oad = oad.map(|o| format!("{o:08X}"));
+            if json_out {
+                errors.push(json!({ "oad": oad, "error": failure_text(&failure) }));
+            } else {
+                println!("{}  error: {}", oad.as_deref().unwrap_or("--------"), failure_text(&failure));
+            }
+        }
+        Dlt698Event::Notice(n) => {
+            if verbose {
+                eprintln!("meterscope: {}", notice_text(&n));
+            }
+        }
+        Dlt698Event::Done => {}
+    })
+    .map_err(|e| format!("line error: {e}"))?;
+    if json_out {
+        let out = json!({ "meter": meter, "values": values, "records": records, "reports": reports, "errors": errors });
+        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+    }
+    Ok(if failed { 1 } else { 0 })
+}
+
+/// Serve the simulated DL/T 698.45 meter on a serial port until stopped (or
+/// for `seconds`). `max_frame` is the largest frame it sends; longer replies
+/// go out as link fragments.
+pub fn run_simulate(
+    path: &str,
+    baud: u32,
+    parity: &str,
+    address: &str,
+    seed: u64,
+    max_frame: usize,
+    seconds: Option<u64>,
+) -> Result<u8, String> {
+    let parity = Parity::parse(parity).ok_or_else(|| format!("parity '{parity}' is not N, E or O"))?;
+    let addr = parse_address(address)?;
+    let address: [u8; 6] = addr.try_into().map_err(|_| format!("'{address}' is not a 12-digit address"))?;
+    let line = LineSettings::new(baud, 8, parity, 1);
+    let cfg = MeterConfig { address, seed, max_frame: max_frame.max(40), line, ..MeterConfig::default() };
+    let mut port = Serial::open(path, line)?;
+    let mut meter = Dlt698Meter::new(cfg);
+    eprintln!("meterscope: simulated DL/T 698.45 meter {} on {path} at {line}", meter.address_text());
+    let start = Instant::now();
+    let mut buf = [0u8; 512];
+    loop {
+        if seconds.is_some_and(|s| start.elapsed().as_secs() >= s) {
+            return Ok(0);
+        }
+        let now = Millis(start.elapsed().as_millis() as u64);
+        let n = port.read(&mut buf, Duration::from_millis(50), now).map_err(|e| format!("line error: {e}"))?;
+        if n > 0 {
+            meter.handle_input(Millis(start.elapsed().as_millis() as u64), &buf[..n]);
+        }
+        while let Some(reply) = meter.poll_transmit() {
+            port.write(&reply).map_err(|e| format!("line error: {e}"))?;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! `meterscope read --protocol dlt698` and `meterscope simulate --protocol dlt698`:
+//! the DL/T 698.45 session over the in-process simulated meter and over a real
+//! pseudo-terminal pair made by `socat`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_meterscope");
+
+/// Energies, voltage, current, power, clock, address, a day freeze and an event record.
+const OADS: [&str; 8] =
+    ["00100200", "00200200", "20000200", "20010200", "20040200", "40000200", "40010200", "50040200@1"];
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().expect("run meterscope")
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn check(v: &serde_json::Value) {
+    assert_eq!(v["meter"], "123456789012");
+    let values = v["values"].as_array().unwrap();
+    assert_eq!(values.len(), 7, "{v}");
+    let energy = &values[0]["items"];
+    assert_eq!(energy[0]["unit"], "kWh");
+    let total: f64 = energy[0]["value"].as_str().unwrap().parse().unwrap();
+    let tariffs: f64 = (1..5).map(|i| energy[i]["value"].as_str().unwrap().parse::<f64>().unwrap()).sum();
+    assert!((total - tariffs).abs() < 0.005, "{total} vs {tariffs}");
+    assert_eq!(values[2]["items"][0]["unit"], "V");
+    assert_eq!(values[6]["items"][0]["value"], "123456789012");
+    let records = v["records"].as_array().unwrap();
+    assert_eq!(records[0]["oad"], "50040200");
+    assert_eq!(records[0]["rows"].as_array().unwrap().len(), 1);
+    assert!(v["errors"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn reads_the_simulated_meter() {
+    let mut args = vec!["read", "--protocol", "dlt698", "--simulate", "--json"];
+    args.extend(OADS);
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    check(&json(&out));
+    // Text, a DAR, an unusable OAD.
+    let out = run(&["read", "--protocol", "dlt698", "--simulate", "--address", "123456789012", "20000201", "99990200"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("20000201  voltage, value, phase A: 2"), "{text}");
+    assert!(text.contains("99990200  error: DAR 6: object does not exist"), "{text}");
+    for bad in
+        [&["read", "--protocol", "dlt698", "--simulate", "0010020"][..], &["read", "--protocol", "dlt698", "00100200"]]
+    {
+        assert_eq!(run(bad).status.code(), Some(2), "{bad:?}");
+    }
+}
+
+/// Children killed when the test ends, however it ends.
+struct Kill(Vec<Child>);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn find_socat() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|d| d.join("socat")).find(|p| p.is_file())
+}
+
+fn wait_for(paths: &[&Path], limit: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if paths.iter().all(|p| p.exists()) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+#[test]
+fn reads_oads_across_a_pty_pair_with_link_fragments() {
+    let Some(socat) = find_socat() else {
+        println!("SKIPPED reads_oads_across_a_pty_pair_with_link_fragments: socat not found");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("meterscope-pty698-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (a, b) = (dir.join("master"), dir.join("meter"));
+    let link = |p: &Path| format!("pty,raw,echo=0,link={}", p.display());
+    let mut kids = Kill(Vec::new());
+    kids.0.push(
+        Command::new(socat)
+            .args(["-d", "-d", &link(&a), &link(&b)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start socat"),
+    );
+    assert!(wait_for(&[&a, &b], Duration::from_secs(10)), "socat made no ptys");
+    // Frames of at most 48 bytes: the energy and freeze replies go in link fragments.
+    kids.0.push(
+        Command::new(BIN)
+            .args(["simulate", "--protocol", "dlt698", "--port", b.to_str().unwrap(), "--baud", "9600"])
+            .args(["--max-data", "48", "--seconds", "60"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the simulated meter"),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let mut args =
+        vec!["read", "--protocol", "dlt698", "--port", a.to_str().unwrap(), "--baud", "9600", "--json", "-v"];
+    args.extend(OADS);
+    let out = run(&args);
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stdout: {}\nstderr: {stderr}", String::from_utf8_lossy(&out.stdout));
+    check(&json(&out));
+    assert!(stderr.contains("link fragment 0 confirmed"), "{stderr}");
+}
