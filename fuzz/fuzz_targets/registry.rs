@@ -6,7 +6,10 @@ use meterscope_core::{Lang, Options, Registry, Span};
 
 fuzz_target!(|data: &[u8]| {
     let reg = Registry::default();
-    let opts = Options { lang: if data.first().is_some_and(|b| b & 1 == 1) { Lang::Zh } else { Lang::En }, ..Options::default() };
+    let opts = Options {
+        lang: if data.first().is_some_and(|b| b & 1 == 1) { Lang::Zh } else { Lang::En },
+        ..Options::default()
+    };
     let d = reg.dissect(data, &[], &opts);
     let mut spans: Vec<Span> = d.frames.iter().map(|f| f.span).chain(d.junk.iter().map(|j| j.span)).collect();
     spans.sort();

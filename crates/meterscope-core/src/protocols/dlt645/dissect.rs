@@ -559,7 +559,14 @@ fn di_node(
         Some(i) => {
             let name = i.name(ctx.lang).to_string();
             ctx.summary.push(format!("{canonical} {name}"));
-            n = n.text(name);
+            let oad = match len {
+                4 => u32::from_str_radix(&canonical, 16).ok().and_then(super::equivalents::oad_2007),
+                _ => u16::from_str_radix(&canonical, 16).ok().and_then(super::equivalents::oad_1997),
+            };
+            n = n.text(match oad {
+                Some(oad) => format!("{name} · DL/T 698.45 {}", super::equivalents::canonical(oad)),
+                None => name,
+            });
         }
         None => {
             n = n.text(ctx.pick("not in the dictionary", "字典中没有此数据标识"));

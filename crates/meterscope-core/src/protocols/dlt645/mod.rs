@@ -13,6 +13,7 @@
 
 pub mod dictionary;
 pub mod dissect;
+pub mod equivalents;
 pub mod frame;
 pub mod session;
 pub mod simulator;

@@ -61,13 +61,13 @@ fn vector_645_01_read_energy_wildcard() {
     assert_eq!(text(&f.tree, "dlt645.control.function"), "读数据");
     assert_eq!(value(&f.tree, "dlt645.control.dir"), "master->slave");
     assert_eq!(value(&f.tree, "dlt645.data.di"), "00010000");
-    assert_eq!(text(&f.tree, "dlt645.data.di"), "(当前)正向有功总电能");
+    assert_eq!(text(&f.tree, "dlt645.data.di"), "(当前)正向有功总电能 · DL/T 698.45 00100201");
     assert_eq!(check(f, "dlt645.cs").computed, "0xAE");
     let en = decode("68 AA AA AA AA AA AA 68 11 04 33 33 34 33 AE 16", Lang::En);
     let f = only_frame(&en);
     assert_eq!(text(&f.tree, "dlt645.control.function"), "read data");
     assert_eq!(text(&f.tree, "dlt645.address"), "wildcard address");
-    assert_eq!(text(&f.tree, "dlt645.data.di"), "Forward active energy, total, current");
+    assert_eq!(text(&f.tree, "dlt645.data.di"), "Forward active energy, total, current · DL/T 698.45 00100201");
 }
 
 /// 645-04: four wake-up bytes, then a read of 00010000 from 123456789012.
