@@ -158,7 +158,18 @@ enum Command {
     },
 }
 
+/// Output piped into `head` and the like ends quietly when the reader goes away,
+/// as Unix tools do, instead of panicking on a broken pipe.
+fn default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    default_sigpipe();
     if let Some(code) = read_iec::dispatch() {
         return code;
     }
