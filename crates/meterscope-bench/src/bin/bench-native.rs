@@ -47,6 +47,31 @@ fn main() {
     println!(
         "native  split+dissect: {frames_per_s:>12.0} inputs/s  {mb_per_s:>8.2} MB/s  ({passes} passes, sink {sink})"
     );
+    // Per group: the same measure on each group's inputs alone.
+    let mut groups: Vec<&str> = samples.iter().map(|s| s.group).collect();
+    groups.dedup();
+    groups.sort_unstable();
+    groups.dedup();
+    for g in groups {
+        let set: Vec<&[u8]> = samples.iter().filter(|s| s.group == g).map(|s| s.bytes.as_slice()).collect();
+        let bytes: usize = set.iter().map(|b| b.len()).sum();
+        let mut passes = 0u32;
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_millis(300) || passes < 2 {
+            for b in &set {
+                sink += registry.dissect(b, &[], &opts).frames.len();
+            }
+            passes += 1;
+        }
+        let secs = start.elapsed().as_secs_f64();
+        println!(
+            "native  {g:<12} {:>12.0} inputs/s  {:>8.2} MB/s  ({} inputs, {} bytes)",
+            set.len() as f64 * passes as f64 / secs,
+            bytes as f64 * passes as f64 / secs / 1e6,
+            set.len(),
+            bytes
+        );
+    }
     let json = format!(
         "{{\"seed\":{seed},\"inputs\":{},\"bytes\":{total_bytes},\"inputs_per_s\":{frames_per_s:.1},\"mb_per_s\":{mb_per_s:.3}}}\n",
         samples.len()
