@@ -1,5 +1,11 @@
 //! The decoder page: input, frame list, field tree, hex+ASCII view linked both
-//! ways, checks, diagnostics. It renders whatever dissection the core returns.
+//! ways, checks, diagnostics, the selection inspector, copy and export,
+//! examples, fragment reassembly and keyboard use. It renders whatever
+//! dissection the core returns.
+
+mod panels;
+
+use std::collections::HashSet;
 
 use leptos::prelude::*;
 use meterscope_core::{Frame, InputError, Node, Options, Registry, Span, to_hex};
@@ -9,10 +15,18 @@ use crate::app::AppState;
 use crate::export;
 use crate::i18n::t;
 use crate::keys::KeyPanel;
-use crate::view_model::{Focus, Path, ascii, byte_kinds, hex2, kind_class, row_focus};
+use crate::view_model::{
+    Focus, Nav, NavKey, Path, ascii, byte_kinds, byte_range, default_expanded, hex2, kind_class, navigate, row_focus,
+};
 
 /// Bytes per hex view row.
 const ROW: usize = 16;
+/// Frame tabs and junk ranges shown before a "show all" button.
+const MAX_TABS: usize = 64;
+/// Bytes of a frame shown in the hex view before a "show all" button.
+const MAX_HEX: usize = 4096;
+/// Children of a tree node shown before a "show all" button.
+const MAX_CHILDREN: usize = 256;
 
 /// Selection and hover inside the current frame.
 #[derive(Clone, Copy)]
@@ -23,10 +37,55 @@ struct Pointer {
     focus: Memo<Option<Path>>,
     /// Span of the focused node and the spans of its ancestors.
     spans: Memo<(Option<Span>, Vec<Span>)>,
+    /// The keyboard cursor in the tree.
+    cursor: RwSignal<Option<Path>>,
+    /// Byte selection `(anchor, head)`, absolute offsets, both inclusive.
+    range: RwSignal<Option<(usize, usize)>>,
+    /// Rows whose expansion differs from the default.
+    toggled: RwSignal<HashSet<Path>>,
+}
+
+impl Pointer {
+    fn expanded(&self, path: &[usize]) -> bool {
+        default_expanded(path) != self.toggled.with_untracked(|t| t.contains(path))
+    }
+
+    fn toggle(&self, path: &[usize]) {
+        self.toggled.update(|t| {
+            if !t.remove(path) {
+                t.insert(path.to_vec());
+            }
+        });
+    }
+
+    /// Select a node with the pointer or Enter: the cursor follows, a byte range is dropped.
+    fn select(&self, path: Option<Path>) {
+        self.cursor.set(path.clone());
+        self.selected.set(path);
+        self.range.set(None);
+    }
+
+    fn clear(&self) {
+        self.hover.set(None);
+        self.cursor.set(None);
+        self.selected.set(None);
+        self.range.set(None);
+    }
 }
 
 fn path_str(p: &[usize]) -> String {
     p.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(".")
+}
+
+fn scroll_to_row(path: &[usize]) {
+    let el = web_sys::window().and_then(|w| w.document()).and_then(|d| {
+        d.query_selector(&format!("[data-testid=tree] li[data-path=\"{}\"] > .row", path_str(path))).ok().flatten()
+    });
+    if let Some(el) = el {
+        let opts = web_sys::ScrollIntoViewOptions::new();
+        opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+        el.scroll_into_view_with_scroll_into_view_options(&opts);
+    }
 }
 
 fn scroll_to_byte(offset: usize) {
@@ -58,7 +117,10 @@ pub fn DecoderPage() -> impl IntoView {
 
     let hover: RwSignal<Option<Path>> = RwSignal::new(None);
     let selected: RwSignal<Option<Path>> = RwSignal::new(None);
-    let focus = Memo::new(move |_| hover.get().or_else(|| selected.get()));
+    let cursor: RwSignal<Option<Path>> = RwSignal::new(None);
+    let range: RwSignal<Option<(usize, usize)>> = RwSignal::new(None);
+    let toggled: RwSignal<HashSet<Path>> = RwSignal::new(HashSet::new());
+    let focus = Memo::new(move |_| hover.get().or_else(|| cursor.get()).or_else(|| selected.get()));
     let spans = Memo::new(move |_| {
         let Some(path) = focus.get() else {
             return (None, Vec::new());
@@ -79,7 +141,7 @@ pub fn DecoderPage() -> impl IntoView {
             (Some(node.span), ancestors)
         })
     });
-    let ptr = Pointer { hover, selected, focus, spans };
+    let ptr = Pointer { hover, selected, focus, spans, cursor, range, toggled };
 
     // The permalink's selected node, once, at start.
     if let Some(id) = st.selected_id.get_untracked()
@@ -88,6 +150,7 @@ pub fn DecoderPage() -> impl IntoView {
         for (i, f) in d.dissection.frames.iter().enumerate() {
             if let Some(p) = f.tree.find_path(&id) {
                 frame_idx.set(i);
+                cursor.set(Some(p.clone()));
                 selected.set(Some(p));
                 break;
             }
@@ -97,11 +160,42 @@ pub fn DecoderPage() -> impl IntoView {
     Effect::new(move |prev: Option<()>| {
         decoded.track();
         if prev.is_some() {
-            hover.set(None);
-            selected.set(None);
+            ptr.clear();
+            toggled.set(HashSet::new());
             frame_idx.set(0);
         }
     });
+    // Another frame: paths and byte selection belong to the old one.
+    Effect::new(move |prev: Option<usize>| {
+        let i = frame_idx.get();
+        if prev.is_some_and(|p| p != i) {
+            ptr.clear();
+            toggled.set(HashSet::new());
+        }
+        i
+    });
+    // Global keys on the decoder page: "/" focuses the input, Escape clears the selection.
+    let keys = window_event_listener(leptos::ev::keydown, move |ev: web_sys::KeyboardEvent| {
+        if st.tab.get_untracked() != crate::app::Tab::Decoder || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let in_field = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        match ev.key().as_str() {
+            "/" if !in_field => {
+                let ta = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("hex-input"));
+                if let Some(ta) = ta.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    ev.prevent_default();
+                    let _ = ta.focus();
+                }
+            }
+            "Escape" => ptr.clear(),
+            _ => {}
+        }
+    });
+    on_cleanup(move || keys.remove());
     // The selected node's id goes to the permalink.
     Effect::new(move |_| {
         let id = selected
@@ -127,6 +221,7 @@ pub fn DecoderPage() -> impl IntoView {
                         </select>
                     </label>
                     <Guesses decoded=decoded/>
+                    <panels::Examples/>
                     <label class="file-open">{move || t(lang.get(), "open.file")}
                         <input type="file" data-testid="file" on:change=move |ev| {
                             let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -157,8 +252,9 @@ pub fn DecoderPage() -> impl IntoView {
             <FrameList decoded=decoded frame_idx=frame_idx/>
             <div class="panes">
                 <div class="pane tree-pane">
-                    <h2>{move || t(lang.get(), "tree")}</h2>
-                    <div data-testid="tree" class="tree" on:mouseleave=move |_| hover.set(None)>
+                    <h2>{move || t(lang.get(), "tree")}<span class="keyhint">{move || t(lang.get(), "keys.help")}</span></h2>
+                    <div data-testid="tree" class="tree" tabindex="0" on:mouseleave=move |_| hover.set(None)
+                        on:keydown=move |ev: web_sys::KeyboardEvent| tree_key(&ev, frame, ptr)>
                         {move || frame.with(|f| f.as_ref().map(|f| view! {
                             <ul class="root">{tree_row(&f.tree, Vec::new(), ptr)}</ul>
                         }))}
@@ -169,15 +265,21 @@ pub fn DecoderPage() -> impl IntoView {
                     <HexView decoded=decoded frame=frame ptr=ptr/>
                 </div>
             </div>
+            <panels::Inspector decoded=decoded frame=frame ptr=ptr/>
             <Checks frame=frame ptr=ptr/>
             <Diagnostics frame=frame ptr=ptr/>
+            <panels::Reassembled decoded=decoded/>
             <div class="output">
+                <panels::CopyBar decoded=decoded frame=frame ptr=ptr/>
                 <button data-testid="copy-json" on:click=move |_| export::copy(dissection_json(decoded))>
                     {move || t(lang.get(), "copy.json")}
                 </button>
                 <button data-testid="download-json" on:click=move |_| {
                     export::download("meterscope.json", "application/json", &dissection_json(decoded))
                 }>{move || t(lang.get(), "download.json")}</button>
+                <button data-testid="download-text" on:click=move |_| {
+                    export::download("meterscope.txt", "text/plain", &dissection_text(decoded, lang.get_untracked()))
+                }>{move || t(lang.get(), "download.text")}</button>
             </div>
         </section>
     }
@@ -189,6 +291,51 @@ fn dissection_json(decoded: Memo<Result<meterscope_core::Decoded, InputError>>) 
         Ok(d) => serde_json::to_string_pretty(&d.dissection).unwrap_or_default(),
         Err(e) => format!("{{\"error\": {}}}", serde_json::Value::String(e.to_string())),
     })
+}
+
+/// The whole decode as indented text.
+fn dissection_text(decoded: Memo<Result<meterscope_core::Decoded, InputError>>, lang: meterscope_core::Lang) -> String {
+    decoded.with_untracked(|d| match d {
+        Ok(d) => export::dissection_text(&d.dissection, &d.bytes, lang),
+        Err(e) => e.to_string(),
+    })
+}
+
+/// Arrow keys move the tree cursor, left/right collapse and expand, Enter selects.
+fn tree_key(ev: &web_sys::KeyboardEvent, frame: Memo<Option<Frame>>, ptr: Pointer) {
+    let key = match ev.key().as_str() {
+        "ArrowUp" => NavKey::Up,
+        "ArrowDown" => NavKey::Down,
+        "ArrowLeft" => NavKey::Left,
+        "ArrowRight" => NavKey::Right,
+        "Enter" => {
+            ev.prevent_default();
+            let cur = ptr.cursor.get_untracked();
+            let start =
+                cur.as_ref().and_then(|p| frame.with_untracked(|f| f.as_ref()?.tree.at_path(p).map(|n| n.span.start)));
+            ptr.select(cur);
+            if let Some(off) = start {
+                scroll_to_byte(off);
+            }
+            return;
+        }
+        _ => return,
+    };
+    ev.prevent_default();
+    let nav = frame.with_untracked(|f| {
+        let f = f.as_ref()?;
+        let cur = ptr.cursor.get_untracked().or_else(|| ptr.selected.get_untracked());
+        Some(navigate(&f.tree, &|p| ptr.expanded(p), cur.as_deref(), key))
+    });
+    match nav {
+        Some(Nav::Move(p)) => {
+            ptr.hover.set(None);
+            scroll_to_row(&p);
+            ptr.cursor.set(Some(p));
+        }
+        Some(Nav::Toggle(p)) => ptr.toggle(&p),
+        _ => {}
+    }
 }
 
 /// Read a dropped or opened file into the input (text as is, binary as hex).
@@ -240,11 +387,15 @@ fn Guesses(decoded: Memo<Result<meterscope_core::Decoded, InputError>>) -> impl 
 fn FrameList(decoded: Memo<Result<meterscope_core::Decoded, InputError>>, frame_idx: RwSignal<usize>) -> impl IntoView {
     let st = expect_context::<AppState>();
     let lang = st.lang;
+    let show_all = RwSignal::new(false);
     view! {
         <div class="frames" data-testid="frames">
             {move || decoded.with(|d| {
                 let Ok(d) = d else { return ().into_any() };
-                let frames = d.dissection.frames.iter().enumerate().map(|(i, f)| {
+                let limit = if show_all.get() { usize::MAX } else { MAX_TABS };
+                let hidden_frames = d.dissection.frames.len().saturating_sub(limit);
+                let hidden_junk = d.dissection.junk.len().saturating_sub(limit);
+                let frames = d.dissection.frames.iter().take(limit).enumerate().map(|(i, f)| {
                     let valid = f.valid;
                     let label = format!("#{} {} [{}..{})", i + 1, f.protocol, f.span.start, f.span.end);
                     view! {
@@ -254,30 +405,68 @@ fn FrameList(decoded: Memo<Result<meterscope_core::Decoded, InputError>>, frame_
                         </button>
                     }
                 }).collect_view();
-                let junk = d.dissection.junk.iter().map(|j| {
-                    let text = format!("{} [{}..{}) {}", j.reason, j.span.start, j.span.end, to_hex(&d.bytes[j.span.range()]));
+                let junk = d.dissection.junk.iter().take(limit).map(|j| {
+                    let text = format!("{} [{}..{}) {}", j.reason, j.span.start, j.span.end, junk_hex(&d.bytes[j.span.range()]));
                     view! { <span class="junk" data-testid="junk">{text}</span> }
                 }).collect_view();
-                view! { {frames} {junk} }.into_any()
+                let more = (hidden_frames + hidden_junk > 0).then(|| {
+                    let mut text = Vec::new();
+                    if hidden_frames > 0 {
+                        text.push(format!("{hidden_frames} {}", t(lang.get(), "more.frames")));
+                    }
+                    if hidden_junk > 0 {
+                        text.push(format!("{hidden_junk} {}", t(lang.get(), "more.junk")));
+                    }
+                    view! {
+                        <span class="more" data-testid="more-frames">{text.join(", ")}" "
+                            <button on:click=move |_| show_all.set(true)>{t(lang.get(), "show.all")}</button>
+                        </span>
+                    }
+                });
+                view! { {frames} {junk} {more} }.into_any()
             })}
         </div>
     }
 }
 
+/// Junk bytes as hex, elided past a few hundred bytes with the count of the rest.
+fn junk_hex(b: &[u8]) -> String {
+    const MAX: usize = 256;
+    if b.len() > MAX { format!("{} … (+{} bytes)", to_hex(&b[..MAX]), b.len() - MAX) } else { to_hex(b) }
+}
+
 /// One tree row and its children.
 fn tree_row(node: &Node, path: Path, ptr: Pointer) -> AnyView {
-    let expanded = RwSignal::new(path.len() < 4);
+    let lang = expect_context::<AppState>().lang;
     let has_children = !node.children.is_empty();
-    let children = node
-        .children
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let mut p = path.clone();
-            p.push(i);
-            tree_row(c, p, ptr)
-        })
-        .collect_view();
+    let child_view = move |c: &Node, i: usize, path: &Path| {
+        let mut p = path.clone();
+        p.push(i);
+        tree_row(c, p, ptr)
+    };
+    let children =
+        node.children.iter().take(MAX_CHILDREN).enumerate().map(|(i, c)| child_view(c, i, &path)).collect_view();
+    let rest: Vec<Node> = node.children.iter().skip(MAX_CHILDREN).cloned().collect();
+    let more = (!rest.is_empty()).then(|| {
+        let shown = RwSignal::new(false);
+        let n = rest.len();
+        let rest_path = path.clone();
+        view! {
+            {move || if shown.get() {
+                rest.iter().enumerate().map(|(i, c)| child_view(c, MAX_CHILDREN + i, &rest_path)).collect_view().into_any()
+            } else {
+                view! {
+                    <li class="more" data-testid="more-nodes">{format!("{n} {}", t(lang.get_untracked(), "more.nodes"))}" "
+                        <button on:click=move |_| shown.set(true)>{t(lang.get_untracked(), "show.all")}</button>
+                    </li>
+                }.into_any()
+            }}
+        }
+    });
+    let exp_path = path.clone();
+    let expanded = Memo::new(move |_| default_expanded(&exp_path) != ptr.toggled.with(|t| t.contains(&exp_path)));
+    let toggle_path = path.clone();
+    let cursor_path = path.clone();
     let row_path = path.clone();
     let row_path2 = path.clone();
     let enter_path = path.clone();
@@ -292,13 +481,14 @@ fn tree_row(node: &Node, path: Path, ptr: Pointer) -> AnyView {
             <div class=format!("row {}", kind_class(node.kind))
                 class:hl=move || ptr.focus.with(|f| f.as_deref().map(|f| row_focus(&row_path, f)) == Some(Focus::Node))
                 class:anc=move || ptr.focus.with(|f| f.as_deref().map(|f| row_focus(&row_path2, f)) == Some(Focus::Ancestor))
+                class:cursor=move || ptr.cursor.with(|c| c.as_deref() == Some(cursor_path.as_slice()))
                 on:mouseenter=move |_| ptr.hover.set(Some(enter_path.clone()))
                 on:click=move |_| {
-                    ptr.selected.set(Some(click_path.clone()));
+                    ptr.select(Some(click_path.clone()));
                     scroll_to_byte(span.start);
                 }>
                 <button class="twisty" class:leaf=!has_children tabindex="-1"
-                    on:click=move |ev| { ev.stop_propagation(); expanded.update(|e| *e = !*e); }>
+                    on:click=move |ev| { ev.stop_propagation(); ptr.toggle(&toggle_path); }>
                     {move || if !has_children { "·" } else if expanded.get() { "▾" } else { "▸" }}
                 </button>
                 <span class="label">{node.label.clone()}</span>
@@ -306,7 +496,7 @@ fn tree_row(node: &Node, path: Path, ptr: Pointer) -> AnyView {
                 {node.text.clone().map(|v| view! { <span class="text">{v}</span> })}
                 <span class="span">{format!("{}..{}", span.start, span.end)}</span>
             </div>
-            {has_children.then(|| view! { <ul class="children" class:collapsed=move || !expanded.get()>{children}</ul> })}
+            {has_children.then(|| view! { <ul class="children" class:collapsed=move || !expanded.get()>{children}{more}</ul> })}
         </li>
     }
     .into_any()
@@ -319,8 +509,16 @@ fn HexView(
     ptr: Pointer,
 ) -> impl IntoView {
     let pick = move |off: usize| frame.with_untracked(|f| f.as_ref().and_then(|f| f.tree.path_at(off)));
+    let lang = expect_context::<AppState>().lang;
+    let show_all = RwSignal::new(false);
     let cell_class = move |off: usize, kind: &'static str| {
         move || {
+            let sel = ptr.range.with(|r| {
+                r.is_some_and(|(a, h)| {
+                    let (s, e) = byte_range(a, h);
+                    s <= off && off < e
+                })
+            });
             ptr.spans.with(|(node, anc)| {
                 let focus = if node.is_some_and(|s| s.contains(off)) {
                     " hl"
@@ -329,8 +527,18 @@ fn HexView(
                 } else {
                     ""
                 };
-                format!("b {kind}{focus}")
+                format!("b {kind}{focus}{}", if sel { " sel" } else { "" })
             })
+        }
+    };
+    // Click selects the byte and its node; shift-click extends the byte selection.
+    let on_click = move |ev: web_sys::MouseEvent, off: usize| match ptr.range.get_untracked() {
+        Some((anchor, _)) if ev.shift_key() => ptr.range.set(Some((anchor, off))),
+        _ => {
+            let p = pick(off);
+            ptr.cursor.set(p.clone());
+            ptr.selected.set(p);
+            ptr.range.set(Some((off, off)));
         }
     };
     let on_enter = move |ev: web_sys::MouseEvent| {
@@ -351,13 +559,16 @@ fn HexView(
             {move || {
                 let Some(f) = frame.get() else { return ().into_any() };
                 let kinds = byte_kinds(&f);
-                let bytes: Vec<u8> = decoded.with_untracked(|d| d.as_ref().map(|d| d.bytes[f.span.range()].to_vec()).unwrap_or_default());
+                let limit = if show_all.get() { usize::MAX } else { MAX_HEX };
+                let shown = Span::at(f.span.start, f.span.len().min(limit));
+                let hidden = f.span.len() - shown.len();
+                let bytes: Vec<u8> = decoded.with_untracked(|d| d.as_ref().map(|d| d.bytes[shown.range()].to_vec()).unwrap_or_default());
                 let rows = bytes.chunks(ROW).enumerate().map(|(r, chunk)| {
                     let base = f.span.start + r * ROW;
                     let hex = chunk.iter().enumerate().map(|(i, &b)| {
                         let off = base + i;
                         let kind = kind_class(kinds[r * ROW + i]);
-                        view! { <span class=cell_class(off, kind) data-off=off on:click=move |_| ptr.selected.set(pick(off))>{hex2(b)}</span> }
+                        view! { <span class=cell_class(off, kind) data-off=off on:click=move |ev| on_click(ev, off)>{hex2(b)}</span> }
                     }).collect_view();
                     let asc = chunk.iter().enumerate().map(|(i, &b)| {
                         let off = base + i;
@@ -372,7 +583,12 @@ fn HexView(
                         </div>
                     }
                 }).collect_view();
-                rows.into_any()
+                let more = (hidden > 0).then(|| view! {
+                    <div class="more" data-testid="more-bytes">{format!("{hidden} {}", t(lang.get(), "more.bytes"))}" "
+                        <button on:click=move |_| show_all.set(true)>{t(lang.get(), "show.all")}</button>
+                    </div>
+                });
+                view! { {rows} {more} }.into_any()
             }}
         </div>
     }
@@ -393,7 +609,7 @@ fn Checks(frame: Memo<Option<Frame>>, ptr: Pointer) -> impl IntoView {
                     let off = c.span.start;
                     let path = f.tree.path_at(off);
                     view! {
-                        <tr class:bad=!ok on:click=move |_| { ptr.selected.set(path.clone()); scroll_to_byte(off); }>
+                        <tr class:bad=!ok on:click=move |_| { ptr.select(path.clone()); scroll_to_byte(off); }>
                             <td>{c.label.clone()}</td>
                             <td>{t(lang.get(), "stated")}" "{c.stated.clone()}</td>
                             <td>{t(lang.get(), "computed")}" "{c.computed.clone()}</td>
@@ -421,7 +637,7 @@ fn Diagnostics(frame: Memo<Option<Frame>>, ptr: Pointer) -> impl IntoView {
                     let path = f.tree.path_at(off.min(f.span.end.saturating_sub(1)));
                     view! {
                         <li class=format!("diag {}", d.severity.as_str())>
-                            <button class="jump" on:click=move |_| { ptr.selected.set(path.clone()); scroll_to_byte(off); }>
+                            <button class="jump" on:click=move |_| { ptr.select(path.clone()); scroll_to_byte(off); }>
                                 {format!("@{off}")}
                             </button>
                             " "<span class="sev">{d.severity.as_str()}</span>" "<code>{d.code.clone()}</code>" "{d.message.clone()}

@@ -34,3 +34,67 @@ pub fn file_to_input(bytes: &[u8]) -> String {
         _ => meterscope_core::to_hex(bytes),
     }
 }
+
+/// Bytes shown per node in the text form before eliding (as the CLI does).
+const TEXT_MAX_BYTES: usize = 16;
+
+fn clip(bytes: &[u8], span: meterscope_core::Span) -> String {
+    let end = span.end.min(bytes.len());
+    let slice = &bytes[span.start.min(end)..end];
+    if slice.len() > TEXT_MAX_BYTES {
+        format!("{} … (+{} bytes)", meterscope_core::to_hex(&slice[..TEXT_MAX_BYTES]), slice.len() - TEXT_MAX_BYTES)
+    } else {
+        meterscope_core::to_hex(slice)
+    }
+}
+
+/// A node's value with its unit (`9.64 kWh`), if it has a value.
+pub fn node_value(n: &meterscope_core::Node) -> Option<String> {
+    n.value.as_ref().map(|v| match &n.unit {
+        Some(u) => format!("{v} {u}"),
+        None => v.clone(),
+    })
+}
+
+/// A subtree as indented text, one node a line, like the CLI's text form:
+/// `label: value unit  (text)  [start..end) bytes`.
+pub fn node_text(out: &mut String, n: &meterscope_core::Node, bytes: &[u8], depth: usize) {
+    use std::fmt::Write;
+    let _ = write!(out, "{}{}", "  ".repeat(depth), n.label);
+    if let Some(v) = node_value(n) {
+        let _ = write!(out, ": {v}");
+    }
+    if let Some(t) = &n.text {
+        let _ = write!(out, "  ({t})");
+    }
+    let _ = writeln!(out, "  [{}..{}) {}", n.span.start, n.span.end, clip(bytes, n.span));
+    for c in &n.children {
+        node_text(out, c, bytes, depth + 1);
+    }
+}
+
+/// The whole decode as text: every frame's tree, checks and diagnostics, then the junk.
+pub fn dissection_text(d: &meterscope_core::Dissection, bytes: &[u8], lang: meterscope_core::Lang) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for (i, f) in d.frames.iter().enumerate() {
+        let state = if f.valid { lang.pick("valid", "有效") } else { lang.pick("NOT VALID", "无效") };
+        let _ = writeln!(out, "#{} {}  [{}..{})  {}", i + 1, f.protocol, f.span.start, f.span.end, state);
+        node_text(&mut out, &f.tree, bytes, 1);
+        for c in &f.checks {
+            let verdict = if c.ok { "ok".to_string() } else { format!("INCORRECT, should be {}", c.computed) };
+            let _ = writeln!(
+                out,
+                "  check {}: stated {}, computed {}: {}  @{}",
+                c.label, c.stated, c.computed, verdict, c.span.start
+            );
+        }
+        for diag in &f.diagnostics {
+            let _ = writeln!(out, "  {} @{} {}: {}", diag.severity.as_str(), diag.offset, diag.code, diag.message);
+        }
+    }
+    for j in &d.junk {
+        let _ = writeln!(out, "junk [{}..{}) {}: {}", j.span.start, j.span.end, j.reason, clip(bytes, j.span));
+    }
+    out
+}

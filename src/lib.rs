@@ -6,11 +6,14 @@
 
 pub mod app;
 pub mod decoder;
+pub mod examples;
 pub mod export;
 pub mod i18n;
+pub mod inspector;
 pub mod keys;
 pub mod permalink;
 pub mod reader;
+pub mod reassembly;
 pub mod serial;
 pub mod transport;
 pub mod view_model;

@@ -1,4 +1,6 @@
 //! The permalink in the URL fragment: `#i=<input>&p=<protocol>&l=<lang>&s=<node id>`.
+//! Inputs above [`COMPRESS_ABOVE`] bytes go as `z=<base64url(deflate(input))>`
+//! instead of `i=`; both are read back.
 //!
 //! Pure functions, so the format is tested without a browser. Keys typed by
 //! users are never part of it.
@@ -17,7 +19,12 @@ pub struct Permalink {
 
 /// Encode as a fragment (without the leading `#`).
 pub fn encode(p: &Permalink) -> String {
-    let mut out = format!("i={}", escape(&p.input));
+    let mut out = if p.input.len() > COMPRESS_ABOVE {
+        let packed = miniz_oxide::deflate::compress_to_vec(p.input.as_bytes(), 9);
+        format!("z={}", base64url(&packed))
+    } else {
+        format!("i={}", escape(&p.input))
+    };
     if !p.protocol.is_empty() && p.protocol != "auto" {
         out.push_str("&p=");
         out.push_str(&escape(&p.protocol));
@@ -41,6 +48,7 @@ pub fn decode(fragment: &str) -> Permalink {
         let v = unescape(v);
         match k {
             "i" => p.input = v,
+            "z" => p.input = inflate(&v).unwrap_or_default(),
             "p" if !v.is_empty() => p.protocol = v,
             "l" => p.lang = v.parse().ok(),
             "s" if !v.is_empty() => p.selected = Some(v),
@@ -87,4 +95,53 @@ fn hex_val(c: u8) -> u8 {
         b'a'..=b'f' => c - b'a' + 10,
         _ => c - b'A' + 10,
     }
+}
+
+/// Inputs longer than this (in bytes) are compressed in the link.
+pub const COMPRESS_ABOVE: usize = 2048;
+/// The largest input a `z=` link may expand to.
+pub const MAX_INFLATED: usize = 16 << 20;
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Base64url without padding.
+pub fn base64url(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | ((b as u32) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// Read base64url (padding and standard `+/` tolerated); `None` on a bad character.
+pub fn unbase64url(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.bytes().filter(|&c| c != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// The input text of a `z=` value; `None` when it is not valid.
+fn inflate(v: &str) -> Option<String> {
+    let packed = unbase64url(v.trim())?;
+    let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_INFLATED).ok()?;
+    String::from_utf8(raw).ok()
 }

@@ -30,6 +30,92 @@ impl Demo {
     pub fn new(meter: Box<dyn SimulatedMeter>) -> Self {
         Demo { meter, epoch: now_ms() }
     }
+
+    /// The meter's time now.
+    pub fn now(&self) -> Millis {
+        Millis((now_ms() - self.epoch).max(0.0) as u64)
+    }
+
+    /// Queue whatever the meter has to send, each reply after its wire time
+    /// on the line it goes out on, starting at `at`.
+    fn drain(&mut self, mut at: f64, rx: &RxQueue) {
+        loop {
+            let line = self.meter.line();
+            let Some(reply) = self.meter.poll_transmit() else { break };
+            at += line.wire_time(reply.len()) as f64;
+            rx.borrow_mut().push_back((at, reply));
+        }
+    }
+
+    /// Tell the meter the time and collect what it sends unasked (P1
+    /// telegrams, active reports).
+    pub fn tick(&mut self, rx: &RxQueue) {
+        if !rx.borrow().is_empty() {
+            return;
+        }
+        let now = self.now();
+        self.meter.handle_input(now, &[]);
+        self.drain(now_ms(), rx);
+    }
+}
+
+/// A simulated meter shared with the page, which may poke it (raise an
+/// active report) while a [`Demo`] owns it.
+pub struct Shared<M>(pub Rc<RefCell<M>>);
+
+impl<M: SimulatedMeter> SimulatedMeter for Shared<M> {
+    fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
+        self.0.borrow_mut().handle_input(now, bytes)
+    }
+    fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        self.0.borrow_mut().poll_transmit()
+    }
+    fn line(&self) -> LineSettings {
+        self.0.borrow().line()
+    }
+}
+
+/// A recorded trace played back: each request is answered with the bytes
+/// that followed it in the recording.
+pub struct Replay {
+    /// `(tx, bytes)` in recorded order.
+    steps: Vec<(bool, Vec<u8>)>,
+    pos: usize,
+    /// Requests that differed from the recorded ones.
+    pub mismatches: usize,
+}
+
+impl Replay {
+    pub fn new(steps: Vec<(bool, Vec<u8>)>) -> Self {
+        Replay { steps: steps.into_iter().filter(|(_, b)| !b.is_empty()).collect(), pos: 0, mismatches: 0 }
+    }
+
+    /// Recorded requests left.
+    pub fn remaining(&self) -> usize {
+        self.steps[self.pos.min(self.steps.len())..].iter().filter(|(tx, _)| *tx).count()
+    }
+
+    /// The replies to `request`: the RX entries after the recorded TX with the
+    /// same bytes (else the next recorded TX), up to the TX after it.
+    pub fn answer(&mut self, request: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+        let rest = || self.steps.iter().enumerate().skip(self.pos).filter(|(_, (tx, _))| *tx);
+        let same = rest().find(|(_, (_, b))| b == request).map(|(i, _)| i);
+        let at = match same.or_else(|| rest().next().map(|(i, _)| i)) {
+            Some(i) => i,
+            None => return Err("the recording has no more requests".into()),
+        };
+        if same.is_none() {
+            self.mismatches += 1;
+        }
+        let mut out = Vec::new();
+        let mut i = at + 1;
+        while i < self.steps.len() && !self.steps[i].0 {
+            out.push(self.steps[i].1.clone());
+            i += 1;
+        }
+        self.pos = i;
+        Ok(out)
+    }
 }
 
 /// Where the bytes go.
@@ -37,6 +123,7 @@ impl Demo {
 pub enum Link {
     Serial(Rc<RefCell<Option<Rc<Connection>>>>),
     Demo(Rc<RefCell<Demo>>),
+    Replay(Rc<RefCell<Replay>>),
 }
 
 /// A line event for the trace.
@@ -57,17 +144,28 @@ impl Link {
             }
             Link::Demo(d) => {
                 let mut d = d.borrow_mut();
-                let line = d.meter.line();
-                let sent = now_ms() + line.wire_time(bytes.len()) as f64;
+                let sent = now_ms() + d.meter.line().wire_time(bytes.len()) as f64;
                 let now = Millis((sent - d.epoch).max(0.0) as u64);
                 d.meter.handle_input(now, bytes);
-                let mut at = sent + 20.0;
-                while let Some(reply) = d.meter.poll_transmit() {
-                    at += line.wire_time(reply.len()) as f64;
+                d.drain(sent + 20.0, rx);
+                Ok(())
+            }
+            Link::Replay(r) => {
+                let replies = r.borrow_mut().answer(bytes)?;
+                let mut at = now_ms() + 20.0;
+                for reply in replies {
                     rx.borrow_mut().push_back((at, reply));
+                    at += 50.0;
                 }
                 Ok(())
             }
+        }
+    }
+
+    /// Let a demo meter send what it has unasked; nothing for other links.
+    pub fn tick(&self, rx: &RxQueue) {
+        if let Link::Demo(d) = self {
+            d.borrow_mut().tick(rx);
         }
     }
 
@@ -82,7 +180,7 @@ impl Link {
                 spawn_reader(conn, rx.clone());
                 Ok(())
             }
-            Link::Demo(_) => Ok(()),
+            Link::Demo(_) | Link::Replay(_) => Ok(()),
         }
     }
 }
@@ -106,13 +204,31 @@ pub async fn drive<S: Session>(
     session: &mut S,
     link: &Link,
     rx: &RxQueue,
+    line: impl FnMut(LineEvent),
+    event: impl FnMut(S::Event),
+    cancelled: impl Fn() -> bool,
+) {
+    drive_with(session, link, rx, line, event, cancelled, false).await
+}
+
+/// [`drive`], or with `keep_alive` a listener: it runs until cancelled even
+/// when the session is idle (active reports, P1 telegrams), and a demo meter
+/// is ticked so that it sends unasked.
+pub async fn drive_with<S: Session>(
+    session: &mut S,
+    link: &Link,
+    rx: &RxQueue,
     mut line: impl FnMut(LineEvent),
     mut event: impl FnMut(S::Event),
     cancelled: impl Fn() -> bool,
+    keep_alive: bool,
 ) {
     let t0 = now_ms();
     let since = |t: f64| Millis((t - t0).max(0.0) as u64);
     loop {
+        if keep_alive {
+            link.tick(rx);
+        }
         let now = now_ms();
         let ready: Vec<Vec<u8>> = {
             let mut q = rx.borrow_mut();
@@ -152,7 +268,7 @@ pub async fn drive<S: Session>(
         while let Some(e) = session.poll_event() {
             event(e);
         }
-        if cancelled() || (session.is_idle() && rx.borrow().is_empty()) {
+        if cancelled() || (!keep_alive && session.is_idle() && rx.borrow().is_empty()) {
             break;
         }
         // Sleep until the next deadline or arrival, at most 10 ms.

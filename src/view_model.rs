@@ -85,3 +85,88 @@ pub fn ascii(b: u8) -> char {
 pub fn hex2(b: u8) -> String {
     format!("{b:02X}")
 }
+
+/// Tree rows open by default: the first four levels.
+pub fn default_expanded(path: &[usize]) -> bool {
+    path.len() < 4
+}
+
+/// Paths of the rows a reader can see, in document order: a row is visible
+/// when every ancestor is expanded.
+pub fn visible_rows(root: &Node, expanded: &dyn Fn(&[usize]) -> bool) -> Vec<Path> {
+    fn go(n: &Node, path: &mut Path, expanded: &dyn Fn(&[usize]) -> bool, out: &mut Vec<Path>) {
+        out.push(path.clone());
+        if n.children.is_empty() || !expanded(path) {
+            return;
+        }
+        for (i, c) in n.children.iter().enumerate() {
+            path.push(i);
+            go(c, path, expanded, out);
+            path.pop();
+        }
+    }
+    let mut out = Vec::new();
+    go(root, &mut Vec::new(), expanded, &mut out);
+    out
+}
+
+/// A key that moves through the tree rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NavKey {
+    Up,
+    Down,
+    Left,
+    Right,
+}
+
+/// What a navigation key does from the `cursor` row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Nav {
+    /// Move the cursor to this row.
+    Move(Path),
+    /// Expand or collapse this row.
+    Toggle(Path),
+    Stay,
+}
+
+/// Tree keyboard navigation: up/down through visible rows, left collapses or
+/// goes to the parent, right expands or goes to the first child.
+pub fn navigate(root: &Node, expanded: &dyn Fn(&[usize]) -> bool, cursor: Option<&[usize]>, key: NavKey) -> Nav {
+    let rows = visible_rows(root, expanded);
+    let Some(cur) = cursor.filter(|c| root.at_path(c).is_some()) else {
+        return match key {
+            NavKey::Up => rows.last().cloned().map_or(Nav::Stay, Nav::Move),
+            _ => Nav::Move(Vec::new()),
+        };
+    };
+    let idx = rows.iter().position(|r| r.as_slice() == cur);
+    let has_children = root.at_path(cur).is_some_and(|n| !n.children.is_empty());
+    match key {
+        NavKey::Down => match idx {
+            Some(i) if i + 1 < rows.len() => Nav::Move(rows[i + 1].clone()),
+            Some(_) => Nav::Stay,
+            None => Nav::Move(cur[..cur.len().saturating_sub(1)].to_vec()),
+        },
+        NavKey::Up => match idx {
+            Some(i) if i > 0 => Nav::Move(rows[i - 1].clone()),
+            Some(_) => Nav::Stay,
+            None => Nav::Move(cur[..cur.len().saturating_sub(1)].to_vec()),
+        },
+        NavKey::Left if has_children && expanded(cur) => Nav::Toggle(cur.to_vec()),
+        NavKey::Left if !cur.is_empty() => Nav::Move(cur[..cur.len() - 1].to_vec()),
+        NavKey::Left => Nav::Stay,
+        NavKey::Right if has_children && !expanded(cur) => Nav::Toggle(cur.to_vec()),
+        NavKey::Right if has_children => {
+            let mut p = cur.to_vec();
+            p.push(0);
+            Nav::Move(p)
+        }
+        NavKey::Right => Nav::Stay,
+    }
+}
+
+/// The ordered byte range between a selection anchor and head (inclusive
+/// offsets), as a half-open `(start, end)`.
+pub fn byte_range(anchor: usize, head: usize) -> (usize, usize) {
+    (anchor.min(head), anchor.max(head) + 1)
+}

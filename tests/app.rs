@@ -182,3 +182,378 @@ fn files_become_input_text() {
     assert_eq!(file_to_input(b"68 AA 16\n"), "68 AA 16\n");
     assert_eq!(file_to_input(&[0x68, 0x00, 0xFF]), "68 00 FF");
 }
+
+// ---- Decoder page: inspector, navigation, text export, permalink compression,
+// ---- examples, reassembly, large inputs, keyboard.
+
+fn frame_of(hex: &str) -> meterscope_core::Frame {
+    meterscope_core::decode(hex, &Options::default()).unwrap().dissection.frames.remove(0)
+}
+
+#[wasm_bindgen_test]
+fn inspector_reads_integers_bcd_and_floats() {
+    use meterscope::inspector::{inspect, value_of};
+    let r = inspect(&[0x12, 0x34], Lang::En);
+    assert_eq!(value_of(&r, "u16 LE"), Some("13330"));
+    assert_eq!(value_of(&r, "u16 BE"), Some("4660"));
+    assert_eq!(value_of(&r, "BCD"), Some("1234"));
+    assert_eq!(value_of(&r, "BCD LE"), Some("3412"));
+    let r = inspect(&[0xFF], Lang::En);
+    assert_eq!((value_of(&r, "u8"), value_of(&r, "i8")), (Some("255"), Some("-1")));
+    assert_eq!(value_of(&r, "BCD"), None, "0xFF is not BCD");
+    let r = inspect(&[0xFE, 0xFF, 0xFF, 0xFF], Lang::En);
+    assert_eq!(value_of(&r, "i32 LE"), Some("-2"));
+    assert_eq!(value_of(&r, "u32 BE"), Some("4278190079"));
+    assert_eq!(value_of(&inspect(&[0x42, 0xCA, 0x00, 0x00], Lang::En), "f32 BE"), Some("101"));
+    let one = 1.5f64.to_le_bytes();
+    assert_eq!(value_of(&inspect(&one, Lang::En), "f64 LE"), Some("1.5"));
+    let r = inspect(&[0x01, 0x02, 0x03], Lang::En);
+    assert_eq!(value_of(&r, "u24 LE"), Some("197121"));
+    assert_eq!(value_of(&r, "f32 LE"), None);
+    assert_eq!(value_of(&inspect(b"AB\r", Lang::En), "ASCII"), Some("AB\\r"));
+    assert!(inspect(&[], Lang::En).is_empty());
+    // A big selection keeps its length, never panics.
+    let big = vec![0x33u8; 5000];
+    assert_eq!(value_of(&inspect(&big, Lang::En), "length"), Some("5000 bytes"));
+}
+
+#[wasm_bindgen_test]
+fn inspector_reads_protocol_encodings() {
+    use meterscope::inspector::{inspect, value_of};
+    // DL/T 645: data bytes carry +0x33; the DI 00010000 travels as 33 33 34 33.
+    let r = inspect(&[0x33, 0x33, 0x34, 0x33], Lang::En);
+    assert_eq!(value_of(&r, "-0x33"), Some("00 00 01 00"));
+    assert_eq!(value_of(&r, "-0x33 BCD LE"), Some("00010000"));
+    // A-XDR integers with their type tag, and a length.
+    assert_eq!(value_of(&inspect(&[0x12, 0x09, 0x6D], Lang::En), "A-XDR long-unsigned"), Some("2413"));
+    assert_eq!(value_of(&inspect(&[0x10, 0xFF, 0xFE], Lang::En), "A-XDR long"), Some("-2"));
+    assert_eq!(value_of(&inspect(&[0x82, 0x01, 0x00], Lang::En), "A-XDR length"), Some("256"));
+    // OBIS from 6 bytes, or an octet-string of 6.
+    let obis = value_of(&inspect(&[1, 0, 1, 8, 0, 255], Lang::En), "OBIS").unwrap().to_string();
+    assert!(obis.starts_with("1-0:1.8.0*255 · "), "{obis}");
+    let zh = inspect(&[0x09, 0x06, 1, 0, 1, 8, 0, 255], Lang::Zh);
+    assert!(value_of(&zh, "OBIS").unwrap().chars().any(|c| c as u32 > 0x2E80));
+    // DLMS date-time, 12 bytes (or with its 09 0C header), unspecified fields starred.
+    let dt = [0x07, 0xE3, 0x0C, 0x10, 0x01, 0x07, 0x3B, 0x28, 0xFF, 0x80, 0x00, 0xFF];
+    assert_eq!(value_of(&inspect(&dt, Lang::En), "DLMS date-time"), Some("2019-12-16 07:59:40 wd 1"));
+    let dt2 = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xC4, 0x00];
+    assert_eq!(
+        value_of(&inspect(&dt2, Lang::En), "DLMS date-time"),
+        Some("****-**-** 00:00:00.00 dev -60 min status 0x00")
+    );
+    // DL/T 698.45 date_time_s, 7 bytes (or with its 1C tag).
+    let s = [0x07, 0xE0, 0x09, 0x0B, 0x12, 0x1E, 0x00];
+    assert_eq!(value_of(&inspect(&s, Lang::En), "698 date_time_s"), Some("2016-09-11 18:30:00"));
+    let tagged = [0x1C, 0x07, 0xE0, 0x09, 0x0B, 0x12, 0x1E, 0x00];
+    assert_eq!(value_of(&inspect(&tagged, Lang::En), "698 date_time_s"), Some("2016-09-11 18:30:00"));
+    assert_eq!(value_of(&inspect(&[0, 0, 13, 40, 99, 99, 99], Lang::En), "698 date_time_s"), None);
+}
+
+#[wasm_bindgen_test]
+fn tree_navigation_by_keys() {
+    use meterscope::view_model::{Nav, NavKey, default_expanded, navigate, visible_rows};
+    let f = frame_of("FE FE FE FE 68 12 90 78 56 34 12 68 11 04 33 33 34 33 68 16");
+    let open = |p: &[usize]| default_expanded(p);
+    let rows = visible_rows(&f.tree, &open);
+    assert_eq!(rows[0], Vec::<usize>::new());
+    assert_eq!(rows.len(), f.tree.count(), "small trees are fully open");
+    assert_eq!(navigate(&f.tree, &open, None, NavKey::Down), Nav::Move(vec![]));
+    assert_eq!(navigate(&f.tree, &open, Some(&[]), NavKey::Down), Nav::Move(rows[1].clone()));
+    assert_eq!(navigate(&f.tree, &open, Some(&rows[1]), NavKey::Up), Nav::Move(vec![]));
+    assert_eq!(navigate(&f.tree, &open, Some(&[]), NavKey::Up), Nav::Stay);
+    // Right on an open parent goes to its first child; left on a leaf goes to its parent.
+    assert_eq!(navigate(&f.tree, &open, Some(&[]), NavKey::Right), Nav::Move(vec![0]));
+    let leaf = rows.iter().rev().find(|p| f.tree.at_path(p).unwrap().children.is_empty()).unwrap().clone();
+    let parent = leaf[..leaf.len() - 1].to_vec();
+    assert_eq!(navigate(&f.tree, &open, Some(&leaf), NavKey::Left), Nav::Move(parent));
+    // Left on an open parent collapses it; right on a closed one expands it.
+    assert_eq!(navigate(&f.tree, &open, Some(&[]), NavKey::Left), Nav::Toggle(vec![]));
+    let closed = |_: &[usize]| false;
+    assert_eq!(visible_rows(&f.tree, &closed), vec![Vec::<usize>::new()]);
+    assert_eq!(navigate(&f.tree, &closed, Some(&[]), NavKey::Right), Nav::Toggle(vec![]));
+    // A stale cursor does not panic.
+    assert_eq!(navigate(&f.tree, &open, Some(&[99, 3]), NavKey::Down), Nav::Move(vec![]));
+}
+
+#[wasm_bindgen_test]
+fn decode_as_text_like_the_cli() {
+    use meterscope::export::{dissection_text, node_text};
+    let d = meterscope_core::decode(
+        "FE FE FE FE 68 66 55 44 33 22 11 68 91 09 33 33 34 33 97 3C 33 33 0B 16",
+        &Options::default(),
+    )
+    .unwrap();
+    let text = dissection_text(&d.dissection, &d.bytes, Lang::En);
+    assert!(text.starts_with("#1 dlt645-2007  [4..24)  NOT VALID\n"), "{text}");
+    assert!(text.contains("INCORRECT, should be 0xD4"), "{text}");
+    assert!(text.contains("error @22 dlt645.cs.mismatch"), "{text}");
+    assert!(text.contains("junk [0..4) preamble: FE FE FE FE"), "{text}");
+    let di = d.dissection.frames[0].tree.find_path("dlt645.data.di").unwrap();
+    let mut sub = String::new();
+    node_text(&mut sub, d.dissection.frames[0].tree.at_path(&di).unwrap(), &d.bytes, 0);
+    assert!(sub.starts_with("Data identifier: 00010000  ("), "{sub}");
+    assert!(sub.contains("[14..18) 33 33 34 33"), "{sub}");
+}
+
+#[wasm_bindgen_test]
+fn permalink_compresses_large_inputs() {
+    let big: String = (0..400).map(|i| format!("68 {:02X} 00 43 05 08 00 00 00 00 00 10\n", i % 256)).collect();
+    assert!(big.len() > permalink::COMPRESS_ABOVE);
+    let p = Permalink { input: big.clone(), protocol: "auto".into(), lang: Some(Lang::En), selected: None };
+    let enc = permalink::encode(&p);
+    assert!(enc.starts_with("z="), "{}", &enc[..20]);
+    assert!(enc.len() < big.len() / 3, "compressed to {} from {}", enc.len(), big.len());
+    assert!(enc.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_=&.".contains(&b)));
+    assert_eq!(permalink::decode(&format!("#{enc}")), p);
+    // Small inputs stay readable; old i= links still open.
+    let small = Permalink { input: "68 AA".into(), protocol: "auto".into(), lang: None, selected: None };
+    assert_eq!(permalink::encode(&small), "i=68+AA");
+    assert_eq!(permalink::decode("#i=68+AA&l=en").input, "68 AA");
+    // A damaged z= never panics; it yields an empty input.
+    assert_eq!(permalink::decode("#z=!!!").input, "");
+    assert_eq!(permalink::decode("#z=AAAA").input, "");
+    for n in 0..8 {
+        let data: Vec<u8> = (0..n).map(|i| (i * 37 + 5) as u8).collect();
+        assert_eq!(permalink::unbase64url(&permalink::base64url(&data)).unwrap(), data);
+    }
+    assert_eq!(permalink::base64url(b"\xFB\xFF"), "-_8");
+}
+
+#[wasm_bindgen_test]
+fn every_example_decodes_and_broken_ones_are_invalid() {
+    use meterscope::examples::EXAMPLES;
+    for e in EXAMPLES {
+        assert!(!e.zh.is_empty() && !e.en.is_empty());
+        let d = meterscope_core::decode(e.input, &Options::default()).unwrap_or_else(|err| panic!("{}: {err}", e.id));
+        assert!(!d.dissection.frames.is_empty(), "{}", e.id);
+        let broken = e.en.starts_with("Broken");
+        let all_valid = d.dissection.frames.iter().all(|f| f.valid);
+        let warned = d.dissection.frames.iter().any(|f| !f.diagnostics.is_empty());
+        if broken {
+            assert!(!all_valid || warned || e.id.contains("fragment"), "{} should show a fault", e.id);
+        } else {
+            assert!(all_valid, "{} should be valid", e.id);
+        }
+        assert!(!d.dissection.frames.iter().any(|f| f.protocol == "unknown"), "{}", e.id);
+    }
+    let log = meterscope::examples::by_id("serial-log").unwrap();
+    let d = meterscope_core::decode(log.input, &Options::default()).unwrap();
+    assert_eq!(d.dissection.frames.len(), 3);
+    assert!(d.dissection.junk.len() >= 3);
+}
+
+#[wasm_bindgen_test]
+fn fragments_are_reassembled_or_the_gap_named() {
+    use meterscope::reassembly::{Problem, find};
+    let ex = |id| meterscope::examples::by_id(id).unwrap().input;
+    let d = meterscope_core::decode(ex("698-fragments"), &Options::default()).unwrap();
+    let r = find(&d.dissection, &d.bytes).expect("fragments found");
+    assert_eq!(r.parts.iter().map(|p| p.seq).collect::<Vec<_>>(), vec![0, 1, 2, 3]);
+    let apdu = r.apdu.unwrap();
+    assert_eq!(apdu.len(), 37);
+    assert_eq!(&apdu[..4], &[0x85, 0x01, 0x01, 0x00]);
+    let d = meterscope_core::decode(ex("698-fragment-missing"), &Options::default()).unwrap();
+    let r = find(&d.dissection, &d.bytes).unwrap();
+    assert_eq!(r.apdu, Err(Problem::Missing { from: 2, to: 2 }));
+    // Without the last, or without the first.
+    let lines: Vec<&str> = ex("698-fragments").lines().collect();
+    let d = meterscope_core::decode(&lines[..3].join("\n"), &Options::default()).unwrap();
+    assert_eq!(find(&d.dissection, &d.bytes).unwrap().apdu, Err(Problem::NoLast));
+    let d = meterscope_core::decode(&lines[1..].join("\n"), &Options::default()).unwrap();
+    assert_eq!(find(&d.dissection, &d.bytes).unwrap().apdu, Err(Problem::NoFirst));
+    // A plain frame is no fragment.
+    let d = meterscope_core::decode(FRAME_698, &Options::default()).unwrap();
+    assert!(find(&d.dissection, &d.bytes).is_none());
+}
+
+fn key(el: &Element, k: &str, shift: bool) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(k);
+    init.set_bubbles(true);
+    init.set_shift_key(shift);
+    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    el.dispatch_event(&ev).unwrap();
+}
+
+fn shift_click(el: &Element) {
+    let init = web_sys::MouseEventInit::new();
+    init.set_bubbles(true);
+    init.set_shift_key(true);
+    el.dispatch_event(&web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap()).unwrap();
+}
+
+fn text(host: &HtmlElement, sel: &str) -> String {
+    host.query_selector(sel).unwrap().map(|e| e.text_content().unwrap()).unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn selecting_bytes_fills_the_inspector() {
+    let (host, _h) = mount();
+    type_input(&host, FRAME_698).await;
+    assert!(all(&host, "[data-testid=inspector] tr").is_empty());
+    let cells = all(&host, "[data-testid=hexview] .hexbytes .b");
+    // Bytes 21..29 are the date_time_s 1C 07 E0 09 0B 12 1E 00.
+    cells[21].unchecked_ref::<HtmlElement>().click();
+    sleep(Duration::from_millis(20)).await;
+    assert!(text(&host, "[data-testid=inspector] tr[data-name=length]").contains("1 bytes"));
+    shift_click(&cells[28]);
+    sleep(Duration::from_millis(20)).await;
+    assert_eq!(all(&host, "[data-testid=hexview] .hexbytes .b.sel").len(), 8);
+    let dts = text(&host, "[data-testid=inspector] tr[data-name=\"698 date_time_s\"]");
+    assert!(dts.contains("2016-09-11 18:30:00"), "{dts}");
+    // A tree row selects its node's span.
+    let row = all(&host, "[data-testid=tree] li.node[data-id=\"dlt698.length\"] > .row");
+    if let Some(row) = row.first() {
+        row.unchecked_ref::<HtmlElement>().click();
+        sleep(Duration::from_millis(20)).await;
+        assert!(text(&host, "[data-testid=inspector] tr[data-name=length]").contains("2 bytes"));
+        assert!(all(&host, "[data-testid=hexview] .hexbytes .b.sel").is_empty());
+    }
+    // Escape clears everything.
+    key(&host.query_selector("[data-testid=tree]").unwrap().unwrap(), "Escape", false);
+    sleep(Duration::from_millis(20)).await;
+    assert!(all(&host, "[data-testid=inspector] tr").is_empty());
+    assert!(all(&host, "[data-testid=tree] .row.hl").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn arrow_keys_walk_the_tree_and_enter_selects() {
+    let (host, _h) = mount();
+    type_input(&host, FRAME_698).await;
+    let tree = host.query_selector("[data-testid=tree]").unwrap().unwrap();
+    key(&tree, "ArrowDown", false);
+    sleep(Duration::from_millis(20)).await;
+    let cur = all(&host, "[data-testid=tree] .row.cursor");
+    assert_eq!(cur.len(), 1);
+    assert_eq!(cur[0].parent_element().unwrap().get_attribute("data-path").unwrap(), "");
+    key(&tree, "ArrowDown", false);
+    key(&tree, "ArrowDown", false);
+    sleep(Duration::from_millis(20)).await;
+    assert_eq!(
+        all(&host, "[data-testid=tree] .row.cursor")[0].parent_element().unwrap().get_attribute("data-path").unwrap(),
+        "1"
+    );
+    key(&tree, "Enter", false);
+    sleep(Duration::from_millis(20)).await;
+    assert!(web_sys::window().unwrap().location().hash().unwrap().contains("&s="));
+    assert!(!all(&host, "[data-testid=inspector] tr").is_empty());
+    // Left on the root collapses it; right expands it again.
+    key(&tree, "ArrowLeft", false); // to the parent (root)
+    key(&tree, "ArrowLeft", false); // collapse
+    sleep(Duration::from_millis(20)).await;
+    assert!(host.query_selector("[data-testid=tree] ul.root > li > ul.collapsed").unwrap().is_some());
+    key(&tree, "ArrowRight", false);
+    sleep(Duration::from_millis(20)).await;
+    assert!(host.query_selector("[data-testid=tree] ul.root > li > ul.collapsed").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn examples_menu_fills_the_input_and_fragments_reassemble() {
+    let (host, _h) = mount();
+    let sel: web_sys::HtmlSelectElement =
+        host.query_selector("[data-testid=examples]").unwrap().unwrap().unchecked_into();
+    sel.set_value("698-fragments");
+    sel.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    sleep(Duration::from_millis(30)).await;
+    let ta: HtmlTextAreaElement = host.query_selector("[data-testid=input]").unwrap().unwrap().unchecked_into();
+    assert_eq!(ta.value(), meterscope::examples::by_id("698-fragments").unwrap().input);
+    assert_eq!(all(&host, "[data-testid=frames] .frame-tab").len(), 4);
+    assert_eq!(all(&host, "[data-testid=reassembly-parts] li").len(), 4);
+    assert!(text(&host, "[data-testid=reassembly-status]").contains("37"));
+    assert!(host.query_selector("[data-testid=reassembly-tree] li[data-id]").unwrap().is_some());
+    type_input(&host, meterscope::examples::by_id("698-fragment-missing").unwrap().input).await;
+    let status = text(&host, "[data-testid=reassembly-status]");
+    assert!(status.ends_with(" 2"), "{status}");
+}
+
+#[wasm_bindgen_test]
+async fn many_frames_show_a_count_and_a_button() {
+    let (host, _h) = mount();
+    let many: String = (0..100).map(|_| "C1 C2\n").collect();
+    type_input(&host, &many).await;
+    assert_eq!(all(&host, "[data-testid=frames] .frame-tab").len(), 64);
+    let more = host.query_selector("[data-testid=more-frames]").unwrap().expect("a count of the rest");
+    assert!(more.text_content().unwrap().contains("36 "), "{:?}", more.text_content());
+    more.query_selector("button").unwrap().unwrap().unchecked_into::<HtmlElement>().click();
+    sleep(Duration::from_millis(30)).await;
+    assert_eq!(all(&host, "[data-testid=frames] .frame-tab").len(), 100);
+    assert!(host.query_selector("[data-testid=more-frames]").unwrap().is_none());
+    // One big frame: the hex view shows the first bytes and counts the rest.
+    let big: String = (0..5000).map(|i| format!("{:02X} ", (i % 200) as u8 + 1)).collect();
+    type_input(&host, &big).await;
+    let cells = all(&host, "[data-testid=hexview] .hexbytes .b").len();
+    let frame_len: usize = {
+        let tab = text(&host, "[data-testid=frames] .frame-tab");
+        let r = tab.split('[').nth(1).unwrap().split(')').next().unwrap().to_string();
+        let (s, e) = r.split_once("..").unwrap();
+        e.parse::<usize>().unwrap() - s.parse::<usize>().unwrap()
+    };
+    if frame_len > 4096 {
+        assert_eq!(cells, 4096);
+        let more = text(&host, "[data-testid=more-bytes]");
+        assert!(more.contains(&format!("{} ", frame_len - 4096)), "{more}");
+    } else {
+        assert_eq!(cells, frame_len);
+    }
+}
+
+#[wasm_bindgen_test]
+fn reader_helpers() {
+    use meterscope::reader::{Reading, Table, chart_points, parse_hex_words, results_csv, results_json, table_csv};
+    assert_eq!(parse_hex_words("00100200, 20000200", 8, "OAD").unwrap(), vec![0x0010_0200, 0x2000_0200]);
+    assert!(parse_hex_words("0010", 8, "OAD").unwrap_err().contains("OAD"));
+    let r = Reading::new("02800002", "Frequency", "49.99".into(), "Hz");
+    assert_eq!(r.number(), Some(49.99));
+    assert_eq!(r.key(), "02800002 Frequency");
+    assert_eq!(
+        results_csv(std::slice::from_ref(&r)),
+        "id,name,value,unit\n\"02800002\",\"Frequency\",\"49.99\",\"Hz\"\n"
+    );
+    let t =
+        Table { title: "x".into(), columns: vec!["a".into(), "b\"".into()], rows: vec![vec!["1".into(), "2".into()]] };
+    assert_eq!(table_csv(&t), "\"a\",\"b\"\"\"\n\"1\",\"2\"\n");
+    let json: serde_json::Value = serde_json::from_str(&results_json(&[r], Some(&t))).unwrap();
+    assert_eq!(json["readings"][0]["unit"], "Hz");
+    assert_eq!(json["table"]["rows"][0][1], "2");
+    assert_eq!(chart_points(&[(0.0, 1.0), (10.0, 3.0)], 100.0, 50.0), "0.0,50.0 100.0,0.0");
+    assert_eq!(chart_points(&[(5.0, 2.0)], 100.0, 50.0), "50.0,25.0");
+    assert_eq!(chart_points(&[], 100.0, 50.0), "");
+}
+
+#[wasm_bindgen_test]
+fn reader_protocols_have_presets_and_flows() {
+    use meterscope::reader::{Flow, Proto};
+    for p in Proto::ALL {
+        assert_eq!(Proto::from_id(p.id()), p);
+        assert!(!p.presets().is_empty() && !p.flows().is_empty(), "{p:?}");
+    }
+    assert_eq!(Proto::Dlt645.presets()[0].to_string(), "2400 8E1");
+    assert_eq!(Proto::Dlt698.presets()[0].to_string(), "9600 8E1");
+    assert_eq!(Proto::Dlms.presets()[0].to_string(), "9600 8N1");
+    assert_eq!(Proto::Iec.presets()[0].to_string(), "300 7E1");
+    assert_eq!(Proto::Dsmr.presets().iter().map(|l| l.to_string()).collect::<Vec<_>>(), ["115200 8N1", "9600 7E1"]);
+    assert!(Proto::Dlt698.flows().contains(&Flow::Monitor));
+    let t = meterscope::reader::dlms::parse_time("2024-05-17 08:15").unwrap();
+    assert_eq!(t.to_string(), "2024-05-17 08:15:00");
+    assert!(meterscope::reader::dlms::parse_time("2024-02-30 08:15").is_none());
+}
+
+#[wasm_bindgen_test]
+fn replay_answers_each_request_with_what_followed_it() {
+    use meterscope::transport::Replay;
+    let mut r =
+        Replay::new(vec![(true, vec![1]), (false, vec![9, 9]), (false, vec![8]), (true, vec![2]), (false, vec![7])]);
+    assert_eq!(r.remaining(), 2);
+    assert_eq!(r.answer(&[1]).unwrap(), vec![vec![9, 9], vec![8]]);
+    assert_eq!(r.answer(&[5]).unwrap(), vec![vec![7]], "a different request gets the next recorded reply");
+    assert_eq!(r.mismatches, 1);
+    assert!(r.answer(&[1]).is_err());
+}
+
+#[wasm_bindgen_test]
+fn only_measurements_are_charted() {
+    use meterscope::reader::Reading;
+    assert_eq!(Reading::new("address", "Meter address", "123456789012".into(), "").number(), None);
+    assert_eq!(Reading::new("33.7.0", "Power factor", "0.950".into(), "").number(), Some(0.95));
+    assert_eq!(Reading::new("1.8.0", "Energy", "001234.567".into(), "kWh").number(), Some(1234.567));
+}

@@ -122,3 +122,110 @@ test('a binary file opens as hex; keys typed in the key panel stay out of the pe
   assert.deepEqual(problems, []);
   await close();
 });
+
+test('examples, selection inspector, keyboard and copy as text', async () => {
+  const { page, problems, close } = await openPage(browser);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url.replace(/\/$/, '') });
+  await page.goto(server.url + '#l=en');
+  // "/" focuses the input from anywhere on the page.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'hex-input');
+  assert.equal(await page.getByTestId('input').inputValue(), '');
+
+  // The examples menu fills the input; the serial log shows its junk.
+  await page.getByTestId('examples').selectOption('serial-log');
+  await page.locator('[data-testid=frames] .frame-tab').nth(2).waitFor();
+  assert.ok(await page.getByTestId('junk').count() >= 3);
+  assert.match(await page.getByTestId('input').inputValue(), /^00 FF 3F FE/);
+
+  // Click a byte, shift-click another: the inspector reads the range.
+  await page.getByTestId('examples').selectOption('645-reply');
+  await page.locator('[data-testid=hexview] [data-off="14"]').waitFor();
+  await page.locator('[data-testid=hexview] [data-off="10"]').click();
+  await page.locator('[data-testid=hexview] [data-off="13"]').click({ modifiers: ['Shift'] });
+  assert.equal(await page.locator('[data-testid=hexview] .hexbytes .b.sel').count(), 4);
+  const bcd = page.locator('[data-testid=inspector] tr[data-name="-0x33 BCD LE"] td');
+  assert.equal(await bcd.textContent(), '00010000');
+  await page.getByTestId('copy-bytes').click();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), '33 33 34 33');
+
+  // Keyboard: arrows move the cursor in the tree, Enter selects, Escape clears.
+  await page.getByTestId('tree').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => location.hash.includes('&s='));
+  await page.getByTestId('copy-subtree').click();
+  const sub = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(sub, /\[\d+\.\.\d+\)/);
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=tree] .row.hl'));
+  assert.equal(await page.locator('[data-testid=inspector] tr').count(), 0);
+
+  // The whole decode as text, like the CLI.
+  await page.getByTestId('copy-text').click();
+  assert.match(await page.evaluate(() => navigator.clipboard.readText()), /^#1 dlt645-2007  \[0\.\.20\)  valid\n/);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('a 698.45 fragment sequence is reassembled; a missing part is named', async () => {
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url + '#l=en');
+  await page.getByTestId('examples').selectOption('698-fragments');
+  await page.getByTestId('reassembly').waitFor();
+  assert.equal(await page.locator('[data-testid=reassembly-parts] li').count(), 4);
+  assert.match(await page.getByTestId('reassembly-status').textContent(), /^37 bytes/);
+  assert.ok(await page.locator('[data-testid=reassembly-tree] li.node').count() > 5);
+  await page.getByTestId('examples').selectOption('698-fragment-missing');
+  await page.waitForFunction(() => /Missing part: fragment sequence 2/.test(document.querySelector('[data-testid=reassembly-status]')?.textContent ?? ''));
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('large inputs: counted, shown on demand, and linked compressed', async () => {
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url + '#l=en');
+  const many = Array.from({ length: 100 }, () => '68 AA AA AA AA AA AA 68 13 00 DF 16').join('\n');
+  await page.getByTestId('input').fill(many);
+  await page.getByTestId('more-frames').waitFor();
+  assert.match(await page.getByTestId('more-frames').textContent(), /36 more frames not shown/);
+  assert.equal(await page.locator('[data-testid=frames] .frame-tab').count(), 64);
+  await page.getByTestId('more-frames').locator('button').click();
+  await page.locator('[data-testid=frames] .frame-tab').nth(99).waitFor();
+  // The link is compressed, and opens the same input.
+  await page.waitForFunction(() => location.hash.startsWith('#z='));
+  const url = page.url();
+  assert.ok(url.length < many.length / 4, `link length ${url.length}`);
+  const second = await openPage(browser);
+  await second.page.goto(url);
+  await second.page.locator('[data-testid=frames] .frame-tab').first().waitFor();
+  assert.equal(await second.page.getByTestId('input').inputValue(), many);
+  await second.close();
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('offline: a manifest, and a service worker that serves the page without the server', async () => {
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url);
+  const manifest = await page.evaluate(async () => (await fetch(document.querySelector('link[rel=manifest]').href)).json());
+  assert.equal(manifest.short_name, 'meterscope');
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  const cached = await page.evaluate(async () => {
+    const keys = await caches.keys();
+    const c = await caches.open(keys.find((k) => k.startsWith('meterscope-')));
+    return (await c.keys()).map((r) => new URL(r.url).pathname);
+  });
+  assert.ok(cached.some((p) => /_bg\.wasm$/.test(p)), cached.join(' '));
+  assert.ok(cached.some((p) => /\.css$/.test(p)), cached.join(' '));
+  // With the network gone, the page still opens and decodes.
+  await page.context().setOffline(true);
+  await page.goto(server.url + '?offline#i=68+AA+AA+AA+AA+AA+AA+68+13+00+DF+16&l=en');
+  await page.locator('[data-testid=frames] .frame-tab').first().waitFor();
+  assert.match(await page.locator('[data-testid=frames] .frame-tab').first().textContent(), /dlt645-2007.*valid/);
+  await page.context().setOffline(false);
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -91,3 +91,220 @@ test('serial: find the meter through a port that echoes', async () => {
   assert.deepEqual(problems, []);
   await close();
 });
+
+// Select a protocol and the demo meter in the page.
+async function demoPage(protocol) {
+  const opened = await openPage(browser);
+  const { page } = opened;
+  await page.goto(server.url + '#l=en');
+  await page.getByTestId('tab-reader').click();
+  await page.getByTestId('reader-protocol').selectOption(protocol);
+  await page.getByTestId('source-demo').check();
+  return opened;
+}
+
+const text = (page, id) => page.getByTestId(id).textContent();
+const waitText = (page, id, re) => page.waitForFunction(([id, src, flags]) =>
+  new RegExp(src, flags).test(document.querySelector(`[data-testid=${id}]`)?.textContent ?? ''), [id, re.source, re.flags]);
+
+test('DL/T 698.45 demo: presets, find, OADs with units, clock, day-freeze records, event monitor', async () => {
+  const { page, problems, close } = await demoPage('dlt698');
+  assert.equal(await page.getByTestId('preset').inputValue(), '9600 8E1');
+  await page.getByTestId('preset').selectOption('2400 8E1');
+  assert.equal(await page.getByTestId('baud').inputValue(), '2400');
+  await page.getByTestId('flow-find').click();
+  await waitText(page, 'meter-address', /123456789012/);
+
+  await page.getByTestId('dis').fill('00100200 20000200 200F0200');
+  await page.getByTestId('flow-read').click();
+  await waitText(page, 'results', /Hz/);
+  const rows = await page.getByTestId('results').locator('tr').allTextContents();
+  assert.ok(rows.some((r) => /00100200.*kWh$/.test(r)), rows.join('\n'));
+  assert.equal(rows.filter((r) => /20000200.*V$/.test(r)).length, 3, 'three phase voltages');
+
+  await page.getByTestId('flow-clock').click();
+  await waitText(page, 'results', /40000200.*\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+
+  await page.getByTestId('records-n').fill('3');
+  await page.getByTestId('flow-records').click();
+  await page.getByTestId('records').waitFor();
+  assert.equal(await page.getByTestId('records').locator('tbody tr').count(), 3);
+  assert.match(await page.getByTestId('records').locator('thead').textContent(), /kWh/);
+
+  await page.getByTestId('flow-monitor').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=reports] li').length >= 2, null, { timeout: 10000 });
+  await page.getByTestId('flow-cancel').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]').disabled);
+  const reports = await page.getByTestId('reports').locator('li').allTextContents();
+  assert.ok(reports.some((r) => /33200200/.test(r)), reports.join('\n'));
+  assert.ok(reports.some((r) => /30110200.*row/.test(r)), reports.join('\n'));
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('DLMS demo: low-level association, registers with scaler and unit, clock, object list, load profile', async () => {
+  const { page, problems, close } = await demoPage('dlms');
+  assert.equal(await page.getByTestId('preset').inputValue(), '9600 8N1');
+  await page.getByTestId('dlms-auth').selectOption('low');
+  assert.equal(await page.getByTestId('dlms-client').inputValue(), '1');
+  await page.getByTestId('dlms-password').fill('12345678');
+  await page.getByTestId('dis').fill('1-0:1.8.0.255 1-0:32.7.0.255 1-0:14.7.0.255');
+  await page.getByTestId('flow-read').click();
+  await waitText(page, 'results', /Hz/);
+  const rows = await page.getByTestId('results').locator('tr').allTextContents();
+  assert.ok(rows.some((r) => /AARE.*accepted/.test(r)), rows.join('\n'));
+  assert.ok(rows.some((r) => /1-0:1\.8\.0\*255:2.*\d+(\.\d+)?k?Wh$/.test(r)), rows.join('\n'));
+  assert.ok(rows.some((r) => /1-0:32\.7\.0\*255:2.*\d+\.\d+V$/.test(r)), rows.join('\n'));
+
+  await page.getByTestId('flow-clock').click();
+  await waitText(page, 'results', /0-0:1\.0\.0\*255.*\d{4}-\d{2}-\d{2}/);
+
+  await page.getByTestId('flow-browse').click();
+  await waitText(page, 'records', /0-0:1\.0\.0\*255/);
+  assert.ok(await page.getByTestId('records').locator('tbody tr').count() >= 5);
+
+  await page.getByTestId('profile-from').fill('2024-05-17 08:00');
+  await page.getByTestId('profile-to').fill('2024-05-17 10:00');
+  await page.getByTestId('flow-profile').click();
+  await waitText(page, 'records', /2024-05-17 09:00:00/);
+  assert.equal(await page.getByTestId('records').locator('tbody tr').count(), 9, 'every 15 minutes from 08:00 to 10:00');
+  assert.match(await page.getByTestId('trace').textContent(), /released/);
+
+  // High level security (HLS-GMAC) with ciphered APDUs: the demo meter's test keys.
+  await page.getByTestId('dlms-auth').selectOption('high');
+  await page.getByTestId('dlms-cipher').check();
+  await page.getByTestId('results').locator('xpath=..').getByRole('button', { name: 'Clear' }).first().click();
+  await page.getByTestId('flow-clock').click();
+  await waitText(page, 'results', /0-0:1\.0\.0\*255.*\d{4}-\d{2}-\d{2}/);
+  assert.match(await page.getByTestId('trace').textContent(), /f\(CtoS\) checked/);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('IEC 62056-21 demo: mode C readout with the baud switch as a reopen, programming mode, mode E hand-over', async () => {
+  const { page, problems, close } = await demoPage('iec62056');
+  assert.equal(await page.getByTestId('preset').inputValue(), '300 7E1');
+  await page.getByTestId('iec-mode').selectOption('C');
+  await page.getByTestId('flow-read').click();
+  await waitText(page, 'flow-status', /data set/);
+  const rows = await page.getByTestId('results').locator('tr').allTextContents();
+  assert.ok(rows.some((r) => /ident.*MSC.*mode C/.test(r)), rows.join('\n'));
+  assert.ok(rows.some((r) => /^1\.8\.0.*\d+\.\d{3}kWh$/.test(r)), rows.join('\n'));
+  const notes = await page.locator('[data-testid=trace] li.note').allTextContents();
+  assert.ok(notes.some((n) => /reopen at 9600 7E1/.test(n)), notes.join('\n'));
+  assert.ok(notes.some((n) => /reopen at 300 7E1/.test(n)), 'back to the initial rate after the readout');
+
+  await page.getByTestId('dis').fill('1.8.0 32.7.0');
+  await page.getByTestId('flow-program').click();
+  await waitText(page, 'trace', /Password accepted/);
+  await page.waitForFunction(() => !document.querySelector('[data-testid=flow-cancel]') || document.querySelector('[data-testid=flow-cancel]').disabled);
+
+  await page.getByTestId('iec-mode').selectOption('E');
+  await page.getByTestId('flow-read').click();
+  await waitText(page, 'results', /start the DLMS HDLC session at 9600 8N1/);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('DSMR demo: live telegrams replace the readings, then cancel', async () => {
+  const { page, problems, close } = await demoPage('dsmr');
+  assert.equal(await page.getByTestId('preset').inputValue(), '115200 8N1');
+  await page.getByTestId('flow-live').click();
+  await waitText(page, 'telegram', /#2 \/MSC5.*DSMR 50.*CRC ok/);
+  const rows = await page.getByTestId('results').locator('tr').allTextContents();
+  assert.ok(rows.some((r) => /1-0:1\.7\.0.*kW$/.test(r)), rows.join('\n'));
+  assert.ok(rows.some((r) => /1-0:32\.7\.0.*V$/.test(r)), rows.join('\n'));
+  await page.getByTestId('flow-cancel').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]').disabled);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('poll a selection every second with a live chart, export JSON', async () => {
+  const { page, problems, close } = await demoPage('dlt645');
+  await page.getByTestId('dis').fill('02030000 02800002');
+  await page.getByTestId('poll-seconds').fill('1');
+  await page.getByTestId('poll').click();
+  await page.waitForFunction(() => (document.querySelector('[data-testid=chart] polyline')?.getAttribute('points') ?? '').split(' ').length >= 3,
+    null, { timeout: 10000 });
+  const keys = await page.getByTestId('chart-value').locator('option').allTextContents();
+  assert.ok(keys.some((k) => /02800002/.test(k)), keys.join('\n'));
+  await page.getByTestId('chart-value').selectOption({ label: keys.find((k) => /02800002/.test(k)) });
+  await page.getByTestId('poll').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]').disabled);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('results-json').click()]);
+  const json = JSON.parse(await (await download.createReadStream()).toArray().then((c) => Buffer.concat(c).toString()));
+  assert.ok(json.readings.some((r) => r.id === '02800002' && r.unit === 'Hz'), JSON.stringify(json));
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('trace replay: a recorded exchange answers the same flow without a meter', async () => {
+  const { page, problems, close } = await demoPage('dlt645');
+  await page.getByTestId('flow-find').click();
+  await waitText(page, 'meter-address', /123456789012/);
+  await page.getByTestId('source-replay').check();
+  await page.getByTestId('replay-load').click();
+  await waitText(page, 'replay-info', /^1 /);
+  await page.getByTestId('results').locator('xpath=..').getByRole('button', { name: 'Clear' }).first().click();
+  await page.getByTestId('flow-find').click();
+  await waitText(page, 'results', /address.*123456789012/);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+// A fake optical head on an IEC 62056-21 meter (mode C): it answers the
+// sign-on at 300 Bd and sends the readout on the port reopened at 9600 Bd.
+function fakeIecPort() {
+  const opens = [];
+  const writes = [];
+  const enc = (s) => Array.from(s, (c) => c.charCodeAt(0));
+  const body = enc('\x021.8.0(001234.567*kWh)\r\n32.7.0(230.1*V)\r\n!\r\n\x03');
+  let bcc = 0;
+  for (const b of body.slice(1)) bcc ^= b;
+  const readout = [...body, bcc];
+  let pending = null;
+  class FakeSerialPort extends EventTarget {
+    async open(opts) {
+      opens.push({ ...opts });
+      let ctrl;
+      this.readable = new ReadableStream({ start: (c) => { ctrl = c; } });
+      if (pending) { const p = pending; pending = null; setTimeout(() => ctrl.enqueue(new Uint8Array(p)), 100); }
+      this.writable = new WritableStream({ write: (chunk) => {
+        writes.push(Array.from(chunk));
+        if (chunk[0] === 0x2f) setTimeout(() => ctrl.enqueue(new Uint8Array(enc('/MSC5MS-Fake\r\n'))), 50);
+        else if (chunk[0] === 0x06) pending = readout;
+      } });
+    }
+    async close() { window.__serialCloses = (window.__serialCloses ?? 0) + 1; }
+    getInfo() { return { usbVendorId: 0x0403, usbProductId: 0x6001 }; }
+  }
+  const port = new FakeSerialPort();
+  const serial = Object.assign(new EventTarget(), { requestPort: async () => port, getPorts: async () => [port] });
+  Object.defineProperty(Navigator.prototype, 'serial', { get: () => serial, configurable: true });
+  window.__serialOpens = opens;
+  window.__serialWrites = writes;
+}
+
+test('serial: the IEC mode C readout reopens the port at the negotiated baud', async () => {
+  const { page, problems, close } = await openPage(browser, { init: fakeIecPort });
+  await page.goto(server.url + '#l=en');
+  await page.getByTestId('tab-reader').click();
+  await page.getByTestId('reader-protocol').selectOption('iec62056');
+  await page.getByTestId('source-serial').check();
+  await page.getByTestId('connect').click();
+  await waitText(page, 'serial-status', /Connected/);
+  await page.getByTestId('flow-read').click();
+  await waitText(page, 'flow-status', /data set/);
+  const opens = await page.evaluate(() => window.__serialOpens);
+  const line = (o) => `${o.baudRate} ${o.dataBits}${o.parity[0].toUpperCase()}${o.stopBits}`;
+  assert.deepEqual(opens.map(line), ['300 7E1', '9600 7E1', '300 7E1']);
+  assert.equal(await page.evaluate(() => window.__serialCloses), 2);
+  const writes = await page.evaluate(() => window.__serialWrites.map((w) => String.fromCharCode(...w)));
+  assert.deepEqual(writes, ['/?!\r\n', '\x06050\r\n']);
+  const rows = await page.getByTestId('results').locator('tr').allTextContents();
+  assert.ok(rows.some((r) => /^1\.8\.0.*001234\.567kWh$/.test(r)), rows.join('\n'));
+  assert.ok(rows.some((r) => /^32\.7\.0.*230\.1V$/.test(r)), rows.join('\n'));
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -1,0 +1,127 @@
+//! The examples gallery: one or more frames for every protocol, valid and
+//! broken, each filling the decoder input. Every example is decoded in the
+//! app tests, so a frame here never rots.
+
+/// One example: stable id, English and Chinese titles, input text.
+pub struct Example {
+    pub id: &'static str,
+    pub en: &'static str,
+    pub zh: &'static str,
+    pub input: &'static str,
+}
+
+pub static EXAMPLES: &[Example] = &[
+    Example {
+        id: "645-read",
+        en: "DL/T 645-2007: read energy (request)",
+        zh: "DL/T 645-2007：读电能（请求）",
+        input: "FE FE FE FE 68 12 90 78 56 34 12 68 11 04 33 33 34 33 68 16",
+    },
+    Example {
+        id: "645-reply",
+        en: "DL/T 645-2007: energy reply",
+        zh: "DL/T 645-2007：电能应答",
+        input: "68 76 02 02 47 02 02 68 91 08 33 33 34 33 35 33 33 33 C9 16",
+    },
+    Example {
+        id: "645-voltage",
+        en: "DL/T 645-2007: phase voltages",
+        zh: "DL/T 645-2007：三相电压",
+        input: "68 12 00 00 00 10 20 68 91 0A 33 32 34 35 89 55 32 32 32 32 21 16",
+    },
+    Example {
+        id: "645-1997",
+        en: "DL/T 645-1997: read",
+        zh: "DL/T 645-1997：读数据",
+        input: "68 12 90 78 56 34 12 68 01 02 43 C3 8F 16",
+    },
+    Example {
+        id: "645-bad-cs",
+        en: "Broken: 645 wrong checksum and length",
+        zh: "错误：645 校验和与长度错误",
+        input: "FE FE FE FE 68 66 55 44 33 22 11 68 91 09 33 33 34 33 97 3C 33 33 0B 16",
+    },
+    Example {
+        id: "645-bad-bcd",
+        en: "Broken: 645 bad BCD value",
+        zh: "错误：645 非法 BCD 数值",
+        input: "68 12 90 78 56 34 12 68 91 08 33 33 34 33 4C DD 33 35 7D 16",
+    },
+    Example {
+        id: "698-get",
+        en: "DL/T 698.45: GET clock (request)",
+        zh: "DL/T 698.45：读时钟（请求）",
+        input: "68 17 00 43 05 12 90 78 56 34 12 00 A3 2E 05 01 01 40 00 02 00 00 7D 1B 16",
+    },
+    Example {
+        id: "698-energy",
+        en: "DL/T 698.45: energy reply",
+        zh: "DL/T 698.45：电能应答",
+        input: "68 22 00 C3 05 00 00 00 00 00 00 00 AE 25 85 01 00 00 10 04 01 01 15 00 00 00 00 00 BC 61 4E 00 00 62 BB 16",
+    },
+    Example {
+        id: "698-set",
+        en: "DL/T 698.45: SET clock",
+        zh: "DL/T 698.45：设置时钟",
+        input: "68 1F 00 43 05 08 00 00 00 00 00 10 B5 0B 06 01 04 40 00 02 00 1C 07 E0 09 0B 12 1E 00 00 05 69 16",
+    },
+    Example {
+        id: "698-truncated",
+        en: "Broken: 698.45 frame cut short",
+        zh: "错误：698.45 帧被截断",
+        input: "68 17 00 43 05 00 00 00 00 00 00 00 72 79 05 01 00 00 10",
+    },
+    Example {
+        id: "698-fragments",
+        en: "DL/T 698.45: four link fragments",
+        zh: "DL/T 698.45：四个链路分帧",
+        input: "68 1B 00 E3 05 12 90 78 56 34 12 10 33 EF 00 00 85 01 01 00 10 02 00 01 01 05 F4 1B 16\n68 1B 00 E3 05 12 90 78 56 34 12 10 33 EF 01 C0 06 00 00 12 34 06 00 00 01 00 BD EC 16\n68 1B 00 E3 05 12 90 78 56 34 12 10 33 EF 02 C0 06 00 00 02 00 06 00 00 03 00 56 3A 16\n68 18 00 E3 05 12 90 78 56 34 12 10 80 11 03 40 06 00 00 04 00 00 00 03 96 16",
+    },
+    Example {
+        id: "698-fragment-missing",
+        en: "Broken: 698.45 fragments, one missing",
+        zh: "错误：698.45 分帧缺少一帧",
+        input: "68 1B 00 E3 05 12 90 78 56 34 12 10 33 EF 00 00 85 01 01 00 10 02 00 01 01 05 F4 1B 16\n68 1B 00 E3 05 12 90 78 56 34 12 10 33 EF 01 C0 06 00 00 12 34 06 00 00 01 00 BD EC 16\n68 18 00 E3 05 12 90 78 56 34 12 10 80 11 03 40 06 00 00 04 00 00 00 03 96 16",
+    },
+    Example {
+        id: "hdlc-aarq",
+        en: "DLMS HDLC: AARQ",
+        zh: "DLMS HDLC：AARQ",
+        input: "7E A0 2C 02 23 21 10 AF 9F E6 E6 00 60 1D A1 09 06 07 60 85 74 05 08 01 01 BE 10 04 0E 01 00 00 00 06 5F 1F 04 00 00 1E 1D FF FF C5 E4 7E",
+    },
+    Example {
+        id: "hdlc-bad-fcs",
+        en: "Broken: HDLC wrong FCS",
+        zh: "错误：HDLC 帧校验错误",
+        input: "7E A0 08 02 23 21 93 BD 65 7E",
+    },
+    Example {
+        id: "wrapper",
+        en: "DLMS wrapper: GET float32",
+        zh: "DLMS wrapper：读 float32",
+        input: "00 01 00 10 00 01 00 0D C0 01 C1 00 03 01 00 00 07 00 FF 02 00\n00 01 00 01 00 10 00 09 C4 01 C1 00 17 42 CA 00 00",
+    },
+    Example {
+        id: "iec21",
+        en: "IEC 62056-21: sign-on",
+        zh: "IEC 62056-21：登录请求",
+        input: "2F 3F 34 35 36 37 38 39 30 33 21 0D 0A",
+    },
+    Example {
+        id: "dsmr",
+        en: "DSMR P1 telegram",
+        zh: "DSMR P1 报文",
+        input: "/NWA-WARMTELINK\r\n\r\n1-3:0.2.8(50)\r\n0-0:1.0.0(260215200523W)\r\n0-0:96.1.1(ADC3100000158491)\r\n0-0:96.13.1()\r\n0-0:96.13.0()\r\n0-1:24.1.0(004)\r\n0-1:96.1.0(621848012D2C0B0C)\r\n0-1:24.2.1(260215200523W)(240.860*GJ)\r\n!B9F\r\n",
+    },
+    Example {
+        id: "serial-log",
+        en: "Serial log with junk between frames",
+        zh: "夹杂干扰字节的串口日志",
+        input: "00 FF 3F FE FE FE FE 68 12 90 78 56 34 12 68 11 04 33 33 34 33 68 16 0D 0A 55 68 76 02 02 47 02 02 68 91 08 33 33 34 33 35 33 33 33 C9 16 FF 68 17 00 43 05 12 90 78 56 34 12 00 A3 2E 05 01 01 40 00 02 00 00 7D 1B 16 00 00",
+    },
+];
+
+/// The example with this id.
+pub fn by_id(id: &str) -> Option<&'static Example> {
+    EXAMPLES.iter().find(|e| e.id == id)
+}

@@ -1,0 +1,194 @@
+//! DLMS/COSEM (HDLC) flows: association with the chosen client, server and
+//! authentication; registers with scaler and unit; the clock; the object
+//! list; the load profile by range.
+
+use meterscope_core::obis;
+use meterscope_core::protocols::dlms::assoc::SuiteKeys;
+use meterscope_core::protocols::dlms::services::Access;
+use meterscope_core::protocols::dlms::session::{
+    Auth, Config, DlmsEvent, DlmsSession, Notice, Security, data_text, octets, parse_target,
+};
+use meterscope_core::protocols::dlms::simulator::{DlmsMeter, MeterConfig, test_keys};
+use meterscope_core::session::{DateTime, Millis};
+
+use leptos::prelude::*;
+
+use super::{Ctx, Flow, Params, Reading, Table};
+use crate::i18n::t;
+use crate::transport::Demo;
+
+/// Registers read by default.
+pub const DEFAULT_OBIS: &str =
+    "1-0:1.8.0.255 1-0:2.8.0.255 1-0:1.7.0.255 1-0:32.7.0.255 1-0:31.7.0.255 1-0:14.7.0.255 0-0:96.1.0.255";
+/// The load profile.
+const LOAD_PROFILE: [u8; 6] = [1, 0, 99, 1, 0, 255];
+/// The client system title used for ciphering.
+const CLIENT_TITLE: [u8; 8] = *b"MSC\x00\x00\x00\x00\x10";
+
+pub(super) fn demo() -> Demo {
+    Demo::new(Box::new(DlmsMeter::new(MeterConfig::default())))
+}
+
+/// `YYYY-MM-DD hh:mm[:ss]`.
+pub fn parse_time(text: &str) -> Option<DateTime> {
+    let t = text.trim();
+    let (d, h) = t.split_once([' ', 'T'])?;
+    let mut dp = d.split('-').map(|x| x.parse::<u16>().ok());
+    let (year, month, day) = (dp.next()??, dp.next()??, dp.next()??);
+    let mut hp = h.split(':').map(|x| x.parse::<u8>().ok());
+    let (hour, minute) = (hp.next()??, hp.next()??);
+    let second = hp.next().flatten().unwrap_or(0);
+    let dt = DateTime { year, month: month as u8, day: day as u8, hour, minute, second };
+    dt.is_valid().then_some(dt)
+}
+
+fn config(p: &Params, ic: u32) -> Result<Config, String> {
+    let client: u16 = p.dlms_client.trim().parse().map_err(|_| "client SAP: a number of 1 to 127".to_string())?;
+    if client == 0 || client > 0x7F {
+        return Err("client SAP: a number of 1 to 127".into());
+    }
+    let server: u16 = p.dlms_server.trim().parse().map_err(|_| "server address: a number".to_string())?;
+    let keys = match (p.keys.cipher_key, p.keys.auth_key) {
+        (Some(ek), Some(ak)) => Some(SuiteKeys { ek, ak }),
+        _ if p.demo => Some(test_keys()),
+        _ => None,
+    };
+    let auth = match p.dlms_auth.as_str() {
+        "low" => Auth::Low(p.dlms_password.clone().into_bytes()),
+        "high" => Auth::HighGmac,
+        _ => Auth::None,
+    };
+    let wants_keys = auth == Auth::HighGmac || p.dlms_cipher;
+    let security = match (wants_keys, keys) {
+        (false, _) => None,
+        (true, Some(keys)) => {
+            Some(Security { keys, system_title: CLIENT_TITLE, invocation_counter: ic, cipher: p.dlms_cipher })
+        }
+        (true, None) => {
+            return Err(
+                "high security and ciphering need the cipher and authentication keys of the key panel (decoder page)"
+                    .into(),
+            );
+        }
+    };
+    Ok(Config { client, server, auth, security, line: p.line, ..Config::default() })
+}
+
+fn notice_text(n: &Notice) -> String {
+    match n {
+        Notice::Ignored => "a frame for another address (or our echo) ignored".into(),
+        Notice::Garbled(h) => format!("damaged frame: {h}"),
+        Notice::Junk(k) => format!("{k} byte(s) of noise skipped"),
+        Notice::Incomplete(k) => format!("{k} byte(s) of an unfinished frame dropped"),
+        Notice::Retry { attempt } => format!("sending again (attempt {attempt})"),
+        Notice::OutOfSequence { ns, expected } => format!("I frame N(S) {ns} out of sequence (expected {expected})"),
+    }
+}
+
+fn name(code: [u8; 6], lang: meterscope_core::Lang) -> String {
+    obis::describe(code, lang).unwrap_or_default()
+}
+
+pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> {
+    let lang = cx.lang;
+    let cfg = config(p, cx.sigs.dlms_ic.get_untracked())?;
+    let mut session = DlmsSession::new(cfg);
+    let now = Millis(0);
+    match flow {
+        Flow::Read => {
+            let targets = p
+                .selection
+                .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+                .filter(|w| !w.is_empty())
+                .map(|w| parse_target(w).ok_or_else(|| format!("'{w}' is not OBIS[:attr] (e.g. 1-0:1.8.0.255)")))
+                .collect::<Result<Vec<_>, _>>()?;
+            session.open(now);
+            session.read(now, &targets);
+        }
+        Flow::Clock => session.read_clock(now),
+        Flow::Browse => session.browse(now),
+        Flow::Profile => {
+            let from = parse_time(&p.from).ok_or("profile range: from is YYYY-MM-DD hh:mm")?;
+            let to = parse_time(&p.to).ok_or("profile range: to is YYYY-MM-DD hh:mm")?;
+            session.read_profile(now, LOAD_PROFILE, Some(Access::range(octets(from), octets(to), Vec::new())));
+        }
+        _ => return Ok(()),
+    }
+    session.close(now);
+    let s = cx.sigs;
+    cx.drive(&mut session, false, move |e| match e {
+        DlmsEvent::Connected { max_info_tx, max_info_rx, window } => {
+            s.note(format!("HDLC connected: information field {max_info_tx}/{max_info_rx}, window {window}"))
+        }
+        DlmsEvent::Associated { conformance, max_pdu, .. } => s.push(Reading::new(
+            "AARE",
+            t(lang, "reader.association"),
+            format!("{} (conformance 0x{conformance:06X}, max PDU {max_pdu})", t(lang, "reader.accepted")),
+            "",
+        )),
+        DlmsEvent::Authenticated => s.note("HLS: the meter's f(CtoS) checked".into()),
+        DlmsEvent::Value { attr, text, unit, .. } => s.push(Reading::new(
+            &format!("{}:{}", obis::canonical(attr.obis), attr.index),
+            &name(attr.obis, lang),
+            text,
+            unit.as_deref().unwrap_or(""),
+        )),
+        DlmsEvent::Clock { time, raw } => s.push(Reading::new(
+            &obis::canonical(meterscope_core::protocols::dlms::session::CLOCK),
+            t(lang, "reader.clock"),
+            time.map_or_else(|| meterscope_core::to_hex(&raw), |t| t.to_string()),
+            "",
+        )),
+        DlmsEvent::ClockSet(tm) => s.status.set(format!("{} {tm}", t(lang, "reader.synced"))),
+        DlmsEvent::ObjectList(list) => {
+            s.status.set(format!("{} {}", list.len(), t(lang, "reader.objects")));
+            s.table.set(Some(Table {
+                title: t(lang, "reader.object_list").to_string(),
+                columns: vec!["class".into(), "version".into(), "OBIS".into(), t(lang, "reader.name").into()],
+                rows: list
+                    .iter()
+                    .map(|o| {
+                        vec![o.class.to_string(), o.version.to_string(), obis::canonical(o.obis), name(o.obis, lang)]
+                    })
+                    .collect(),
+            }));
+        }
+        DlmsEvent::Profile { obis: code, columns, rows } => {
+            s.status.set(format!("{}: {} {}", obis::canonical(code), rows.len(), t(lang, "reader.rows")));
+            s.table.set(Some(Table {
+                title: format!("{} {}", obis::canonical(code), name(code, lang)),
+                columns: columns
+                    .iter()
+                    .map(|c| {
+                        let n = name(c.obis, lang);
+                        if n.is_empty() { obis::canonical(c.obis) } else { n }
+                    })
+                    .collect(),
+                rows: rows.iter().map(|r| r.iter().map(data_text).collect()).collect(),
+            }));
+        }
+        DlmsEvent::Written { attr, result } => {
+            s.note(format!("{}:{} written, result {result}", obis::canonical(attr.obis), attr.index))
+        }
+        DlmsEvent::Invoked { method, result, .. } => {
+            s.note(format!("{}:{} invoked, result {result}", obis::canonical(method.obis), method.index))
+        }
+        DlmsEvent::Progress { block, bytes } => {
+            s.progress.set(format!("{} {block}, {bytes} {}", t(lang, "reader.block"), t(lang, "bytes")))
+        }
+        DlmsEvent::Error { attr, failure } => s.push_error(
+            &attr.map(|a| format!("{}:{}", obis::canonical(a.obis), a.index)).unwrap_or_else(|| "association".into()),
+            failure.text(),
+        ),
+        DlmsEvent::Notice(n) => s.note(notice_text(&n)),
+        DlmsEvent::Released => s.note("association released (RLRE)".into()),
+        DlmsEvent::Disconnected => s.note("link disconnected".into()),
+        DlmsEvent::InvocationCounter(ic) => {
+            s.dlms_ic.set(ic);
+            s.note(format!("next invocation counter {ic}"));
+        }
+        DlmsEvent::Done => {}
+    })
+    .await;
+    Ok(())
+}

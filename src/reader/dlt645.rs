@@ -1,0 +1,86 @@
+//! DL/T 645-2007 flows: find the meter, read a selection, read and sync the clock.
+
+use meterscope_core::Lang;
+use meterscope_core::protocols::dlt645::session::{Config, Dlt645Event, Dlt645Session, Failure, Notice};
+use meterscope_core::protocols::dlt645::simulator::{Dlt645Meter, MeterConfig};
+use meterscope_core::protocols::dlt645::{Address, Variant};
+use meterscope_core::session::Millis;
+
+use leptos::prelude::*;
+
+use super::{Ctx, Flow, Params, Reading, local_now, parse_dis};
+use crate::i18n::t;
+use crate::transport::Demo;
+
+/// Identifiers read by default: energy, voltages, currents, power, frequency, address.
+pub const DEFAULT_DIS: &str = "00010000 00020000 0201FF00 0202FF00 02030000 02060000 02800002 04000401";
+
+pub(super) fn demo() -> Demo {
+    Demo::new(Box::new(Dlt645Meter::new(MeterConfig::default())))
+}
+
+fn failure_text(f: &Failure, lang: Lang) -> String {
+    match f {
+        Failure::Timeout { attempts } => {
+            format!("{} ({attempts})", lang.pick("no reply", "无应答"))
+        }
+        Failure::Abnormal { err, bits } => {
+            format!("{} 0x{err:02X}: {}", lang.pick("abnormal reply", "异常应答"), bits.join(", "))
+        }
+        Failure::NoMeter => lang.pick("no meter address", "没有表地址").to_string(),
+        Failure::TooManyFollowUps => lang.pick("too many follow-up frames", "后续帧过多").to_string(),
+    }
+}
+
+fn notice_text(n: &Notice) -> String {
+    match n {
+        Notice::Echo => "echo of our request ignored".into(),
+        Notice::ForeignRequest => "a request from another master ignored".into(),
+        Notice::WrongAddress(a) => format!("reply from another meter ({}) ignored", a.digits()),
+        Notice::Unexpected { control } => format!("unexpected reply (C = 0x{control:02X}) ignored"),
+        Notice::Garbled(h) => format!("damaged frame dropped: {h}"),
+        Notice::Junk(n) => format!("{n} byte(s) of noise dropped"),
+        Notice::Incomplete(n) => format!("an unfinished frame of {n} byte(s) dropped"),
+        Notice::Retry { attempt } => format!("retry, attempt {attempt}"),
+    }
+}
+
+pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> {
+    let lang = cx.lang;
+    let dis = if flow == Flow::Read { parse_dis(&p.selection)? } else { Vec::new() };
+    let known = p.address.as_deref().and_then(Address::parse);
+    let cfg = Config { variant: Variant::V2007, line: p.line, lang, ..Config::default() };
+    let mut session = Dlt645Session::new(cfg, known);
+    let start = Millis(0);
+    match flow {
+        Flow::Find => session.find_meter(start),
+        Flow::Read => session.read(start, &dis),
+        Flow::Clock => session.read_clock(start),
+        Flow::Sync => session.sync_clock(start, local_now()),
+        _ => return Ok(()),
+    }
+    let s = cx.sigs;
+    cx.drive(&mut session, false, move |e| match e {
+        Dlt645Event::MeterFound(a) => {
+            s.address.set(Some(a.digits()));
+            s.push(Reading::new("address", t(lang, "reader.meter"), a.digits(), ""));
+        }
+        Dlt645Event::Value { canonical, name, items, complete, .. } => {
+            for it in items {
+                let label =
+                    if it.label == name || name.is_empty() { name.clone() } else { format!("{name} · {}", it.label) };
+                let value = if complete { it.value } else { format!("{} (incomplete)", it.value) };
+                s.push(Reading::new(&canonical, &label, value, &it.unit));
+            }
+        }
+        Dlt645Event::Clock(c) => s.push(Reading::new("clock", t(lang, "reader.clock"), c.to_string(), "")),
+        Dlt645Event::TimeBroadcast(c) => s.status.set(format!("{} {c}", t(lang, "reader.synced"))),
+        Dlt645Event::Error { di, failure } => {
+            s.push_error(&di.map(|d| format!("{d:08X}")).unwrap_or_default(), failure_text(&failure, lang))
+        }
+        Dlt645Event::Notice(n) => s.note(notice_text(&n)),
+        Dlt645Event::Done => {}
+    })
+    .await;
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! DL/T 698.45 flows: find the meter (4001), read OADs with units, read the
+//! clock, read the last N day-freeze records, and an event monitor that
+//! lists the active reports the session answers.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use meterscope_core::protocols::dlt698::codec::{Ms, Rsd};
+use meterscope_core::protocols::dlt698::session::{
+    Config, Dlt698Event, Dlt698Session, Failure, Notice, Reading as R698, Record,
+};
+use meterscope_core::protocols::dlt698::simulator::{Dlt698Meter, MeterConfig, ReportKind};
+use meterscope_core::session::Millis;
+
+use leptos::prelude::*;
+
+use super::{Ctx, Flow, Params, Reading, Table, parse_hex_words};
+use crate::i18n::t;
+use crate::transport::{Demo, Shared, now_ms};
+
+/// OADs read by default: energies, voltages, currents, power, power factor, frequency.
+pub const DEFAULT_OADS: &str = "00100200 00200200 20000200 20010200 20040200 200A0200 200F0200";
+/// The day freeze.
+const DAY_FREEZE: u32 = 0x5004_0200;
+/// Interval between the demo meter's active reports while the monitor runs, ms.
+const DEMO_REPORT_EVERY: u64 = 1500;
+
+pub(super) fn demo() -> (Demo, Rc<RefCell<Dlt698Meter>>) {
+    let meter = Rc::new(RefCell::new(Dlt698Meter::new(MeterConfig::default())));
+    (Demo::new(Box::new(Shared(meter.clone()))), meter)
+}
+
+fn failure_text(f: &Failure) -> String {
+    match f {
+        Failure::Timeout { attempts } => format!("no reply after {attempts} attempt(s)"),
+        Failure::Dar { code, text } => format!("DAR {code}: {text}"),
+        Failure::ErrorResponse { kind } => format!("ERROR-Response, type {kind}"),
+        Failure::NoMeter => "no meter address (finding the meter failed)".to_string(),
+        Failure::TooManyBlocks => "too many GET-Response-Next blocks".to_string(),
+    }
+}
+
+fn notice_text(n: &Notice) -> String {
+    match n {
+        Notice::Echo => "echo of our request ignored".into(),
+        Notice::ForeignRequest => "a client frame we did not send, ignored".into(),
+        Notice::WrongAddress(a) => format!("frame from another server ({a}) ignored"),
+        Notice::Unexpected(k) => format!("unexpected {k} ignored"),
+        Notice::Garbled(hex) => format!("damaged frame: {hex}"),
+        Notice::Junk(n) => format!("{n} byte(s) of noise skipped"),
+        Notice::Incomplete(n) => format!("{n} byte(s) of an unfinished frame dropped"),
+        Notice::Retry { attempt } => format!("sending again (attempt {attempt})"),
+        Notice::Fragment { seq } => format!("link fragment {seq} confirmed"),
+        Notice::BadFragments(why) => format!("fragments dropped: {why}"),
+        Notice::Block { block } => format!("block {block} received, asking for the next"),
+        Notice::Link { kind } => format!("LINK-Request (type {kind}) answered"),
+    }
+}
+
+/// The rows of one OAD's value.
+fn readings(r: &R698) -> Vec<Reading> {
+    let many = r.items.len() > 1;
+    r.items
+        .iter()
+        .map(|i| {
+            let name = if many && !i.label.is_empty() { format!("{} · {}", r.name, i.label) } else { r.name.clone() };
+            Reading::new(&r.canonical, &name, i.value.clone(), &i.unit)
+        })
+        .collect()
+}
+
+/// A record as a table: headers from the items of the first row (with units).
+fn table(r: &Record) -> Table {
+    let columns = match r.rows.first() {
+        Some(row) => row
+            .iter()
+            .map(|i| if i.unit.is_empty() { i.label.clone() } else { format!("{} ({})", i.label, i.unit) })
+            .collect(),
+        None => r.columns.clone(),
+    };
+    Table {
+        title: format!("{} {}", r.canonical, r.name),
+        columns,
+        rows: r.rows.iter().map(|row| row.iter().map(|i| i.value.clone()).collect()).collect(),
+    }
+}
+
+fn report_text(values: &[R698], records: &[Record]) -> String {
+    let mut parts: Vec<String> = values
+        .iter()
+        .map(|v| {
+            let items: Vec<String> = v
+                .items
+                .iter()
+                .map(|i| if i.unit.is_empty() { i.value.clone() } else { format!("{} {}", i.value, i.unit) })
+                .collect();
+            format!("{} {}: {}", v.canonical, v.name, items.join(", "))
+        })
+        .collect();
+    parts.extend(records.iter().map(|r| format!("{} {}: {} row(s)", r.canonical, r.name, r.rows.len())));
+    parts.join("; ")
+}
+
+/// A server address as written (2 to 32 hex digits).
+fn parse_address(text: &str) -> Option<Vec<u8>> {
+    let t = text.trim();
+    if t.len() < 2 || t.len() > 32 || !t.len().is_multiple_of(2) || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..t.len()).step_by(2).map(|i| u8::from_str_radix(&t[i..i + 2], 16).ok()).collect()
+}
+
+pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> {
+    let lang = cx.lang;
+    let oads = if flow == Flow::Read { parse_hex_words(&p.selection, 8, "OAD")? } else { Vec::new() };
+    let known = p.address.as_deref().and_then(parse_address);
+    let cfg = Config { line: p.line, lang, ..Config::default() };
+    let mut session = Dlt698Session::new(cfg, known.as_deref());
+    let now = Millis(0);
+    let mut keep_alive = false;
+    match flow {
+        Flow::Find => session.find_meter(now),
+        Flow::Read | Flow::Clock | Flow::Records if known.is_none() => session.find_meter(now),
+        _ => {}
+    }
+    match flow {
+        Flow::Read => session.get(now, &oads),
+        Flow::Clock => session.get(now, &[0x4000_0200]),
+        Flow::Records => session.get_record(now, DAY_FREEZE, Rsd::S10(p.records.clamp(1, 255), Ms::All), &[]),
+        Flow::Monitor => keep_alive = true,
+        _ => {}
+    }
+    // The demo meter raises an active report now and then while the monitor runs.
+    if keep_alive && let Some(meter) = cx.meter698.clone() {
+        let (cancel, demo) = (cx.cancel.clone(), cx.demo.clone());
+        leptos::task::spawn_local(async move {
+            let mut n = 0u32;
+            loop {
+                gloo_timers::future::sleep(Duration::from_millis(DEMO_REPORT_EVERY)).await;
+                if cancel.get() {
+                    break;
+                }
+                let at = demo.as_ref().map_or(Millis(now_ms() as u64), |d| d.borrow().now());
+                let kind = if n.is_multiple_of(2) { ReportKind::List } else { ReportKind::Record };
+                meter.borrow_mut().raise_report(at, kind);
+                n += 1;
+            }
+        });
+    }
+    let s = cx.sigs;
+    cx.drive(&mut session, keep_alive, move |e| match e {
+        Dlt698Event::MeterFound(a) => {
+            s.address.set(Some(a.clone()));
+            s.push(Reading::new("4001", t(lang, "reader.meter"), a, ""));
+        }
+        Dlt698Event::Value(r) => {
+            if r.oad == 0x4000_0200 {
+                let v = r.items.first().map(|i| i.value.clone()).unwrap_or_default();
+                s.push(Reading::new(&r.canonical, t(lang, "reader.clock"), v, ""));
+            } else {
+                readings(&r).into_iter().for_each(|x| s.push(x));
+            }
+        }
+        Dlt698Event::Record(r) => {
+            s.status.set(format!("{} {}: {} {}", r.canonical, r.name, r.rows.len(), t(lang, "reader.rows")));
+            s.table.set(Some(table(&r)));
+        }
+        Dlt698Event::Written { oad, dar } => s.note(format!("{oad:08X} written, DAR {dar}")),
+        Dlt698Event::Report { values, records } => {
+            s.reports.update(|l| l.push((now_ms(), report_text(&values, &records))));
+            values.iter().flat_map(readings).for_each(|x| s.push(x));
+        }
+        Dlt698Event::FollowReport { values, records } => {
+            s.reports.update(|l| l.push((now_ms(), format!("FollowReport: {}", report_text(&values, &records)))));
+        }
+        Dlt698Event::Error { oad, failure } => {
+            s.push_error(&oad.map(|o| format!("{o:08X}")).unwrap_or_default(), failure_text(&failure))
+        }
+        Dlt698Event::Notice(n) => s.note(notice_text(&n)),
+        Dlt698Event::Done => {}
+    })
+    .await;
+    Ok(())
+}

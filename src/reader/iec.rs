@@ -1,0 +1,189 @@
+//! IEC 62056-21 flows (readout in modes A, B and C, the mode E hand-over,
+//! programming mode with R1 reads) and the DSMR P1 live view.
+//!
+//! The baud switch is the session's `Wait` (settle time t2) then `Reopen`:
+//! the transport closes the Web Serial port and opens it again at the new rate.
+
+use meterscope_core::protocols::iec62056::p1::{DsmrLine, P1Config, P1Event, P1Notice, P1Session};
+use meterscope_core::protocols::iec62056::session::{
+    Config, Failure, Iec62056Session, IecEvent, Mode, Notice, Reading as IecReading,
+};
+use meterscope_core::protocols::iec62056::simulator::{self, MeterConfig, OpticalMeter, P1Meter};
+use meterscope_core::session::{Millis, Parity};
+
+use leptos::prelude::*;
+
+use super::{Ctx, Flow, Params, Reading};
+use crate::i18n::t;
+use crate::transport::Demo;
+
+/// Registers read in programming mode by default.
+pub const DEFAULT_REGISTERS: &str = "1.8.0 2.8.0 32.7.0 14.7.0";
+
+/// The optical demo meter answering in `mode` (E: mode C offering `\2`).
+pub(super) fn demo(mode: Mode) -> Demo {
+    let meter_mode = if matches!(mode, Mode::A | Mode::B) { mode } else { Mode::C };
+    Demo::new(Box::new(OpticalMeter::new(MeterConfig { mode: meter_mode, ..MeterConfig::default() })))
+}
+
+/// The demo P1 port.
+pub(super) fn demo_p1() -> Demo {
+    Demo::new(Box::new(P1Meter::new(simulator::P1Config::default())))
+}
+
+fn failure_text(f: &Failure) -> String {
+    match f {
+        Failure::Timeout { stage, attempts } => format!("no reply ({stage:?}) after {attempts} attempt(s)"),
+        Failure::WrongPassword(text) => format!("password refused ({text})"),
+        Failure::NotSupported(what) => format!("not supported: {what}"),
+        Failure::BadBcc => "the readout never arrived with a correct BCC".to_string(),
+    }
+}
+
+fn notice_text(n: &Notice) -> String {
+    match n {
+        Notice::Echo => "echo of our message removed".into(),
+        Notice::Junk(k) => format!("{k} byte(s) of noise skipped"),
+        Notice::Incomplete(k) => format!("{k} byte(s) of an unfinished message dropped"),
+        Notice::BadBcc { stated, computed } => format!("wrong BCC 0x{stated:02X}, should be 0x{computed:02X}"),
+        Notice::Unexpected(hex) => format!("unexpected message: {hex}"),
+        Notice::ModeMismatch { configured, announced } => format!(
+            "the meter announces mode {} (asked for {}); following the meter",
+            announced.letter(),
+            configured.letter()
+        ),
+        Notice::RepeatRequest => "the meter asked for a repetition".into(),
+        Notice::Retry { attempt } => format!("trying again (attempt {attempt})"),
+    }
+}
+
+/// The rows of one data set.
+fn readings(r: &IecReading) -> Vec<Reading> {
+    let name = r.name.clone().unwrap_or_default();
+    r.values
+        .iter()
+        .map(|v| {
+            let value = match &v.text {
+                Some(text) if text != &v.value => format!("{} ({text})", v.value),
+                _ => v.value.clone(),
+            };
+            Reading::new(&r.address, &name, value, &v.unit)
+        })
+        .collect()
+}
+
+pub(super) fn mode(p: &Params) -> Mode {
+    Mode::parse(&p.iec_mode).unwrap_or(Mode::C)
+}
+
+pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> {
+    let lang = cx.lang;
+    let mode = mode(p);
+    let registers: Vec<String> = p.selection.split_whitespace().map(str::to_string).collect();
+    if flow == Flow::Program && registers.is_empty() {
+        return Err("give the registers to read (1.8.0 32.7.0 …)".into());
+    }
+    let settle = p.settle.trim().parse().unwrap_or(300);
+    let max_baud = p.max_baud.trim().parse().ok().filter(|&b: &u32| b > 0);
+    let cfg = Config {
+        mode: if flow == Flow::Program { Mode::C } else { mode },
+        address: p.address.clone().unwrap_or_default(),
+        initial: p.line,
+        settle,
+        max_baud,
+        lang,
+        ..Config::default()
+    };
+    let mut session = Iec62056Session::new(cfg);
+    let now = Millis(0);
+    match (flow, mode) {
+        (Flow::Program, _) => session.program(now, &p.password, &registers),
+        (_, Mode::E) => session.hand_over(now),
+        (_, Mode::D) => session.listen(now, 1),
+        _ => session.readout(now),
+    }
+    let s = cx.sigs;
+    cx.drive(&mut session, false, move |e| match e {
+        IecEvent::Identified(i) => {
+            let rate = i.max_baud.map(|r| format!(", ≤ {r} Bd")).unwrap_or_default();
+            let e = if i.mode_e { ", mode E" } else { "" };
+            s.push(Reading::new(
+                "ident",
+                t(lang, "reader.identification"),
+                format!("{} {} (mode {}{rate}{e})", i.manufacturer, i.ident, i.mode.letter()),
+                "",
+            ));
+        }
+        IecEvent::BaudSwitch(l) => s.note(format!("{} {l}", t(lang, "reader.baud_switch"))),
+        IecEvent::Reading(r) => readings(&r).into_iter().for_each(|x| s.push(x)),
+        IecEvent::ReadoutEnd { sets, bcc_ok } => s.progress.set(format!(
+            "{sets} {}, BCC {}",
+            t(lang, "reader.data_sets"),
+            if bcc_ok { t(lang, "ok") } else { t(lang, "invalid") }
+        )),
+        IecEvent::Operand(op) => s.note(format!("operand P0 ({op})")),
+        IecEvent::LoggedIn => s.note(t(lang, "reader.logged_in").to_string()),
+        IecEvent::RegisterError { address, text } => s.push_error(&address, text),
+        IecEvent::HandOver(l) => {
+            s.push(Reading::new(
+                "mode E",
+                t(lang, "reader.handover"),
+                format!("{} {l}", t(lang, "reader.handover_text")),
+                "",
+            ));
+        }
+        IecEvent::Error(f) => s.push_error("", failure_text(&f)),
+        IecEvent::Notice(n) => s.note(notice_text(&n)),
+        IecEvent::Done => {}
+    })
+    .await;
+    Ok(())
+}
+
+/// DSMR P1 live view: every telegram replaces the readings.
+pub(super) async fn live(p: &Params, cx: &Ctx) -> Result<(), String> {
+    let lang = cx.lang;
+    let version = if p.line.data_bits == 7 && p.line.parity == Parity::Even { DsmrLine::V2V3 } else { DsmrLine::V4V5 };
+    let cfg = P1Config { version, count: None, lang, ..P1Config::default() };
+    let mut session = P1Session::new(cfg);
+    session.listen(Millis(0));
+    let s = cx.sigs;
+    let cancel = cx.cancel.clone();
+    let mut n = 0usize;
+    cx.drive(&mut session, true, move |e| match e {
+        P1Event::Telegram(tg) => {
+            n += 1;
+            s.results.set(Vec::new());
+            for r in &tg.readings {
+                readings(r).into_iter().for_each(|x| s.push(x));
+            }
+            let crc = match tg.crc_ok {
+                Some(true) => "CRC ok",
+                Some(false) => "CRC WRONG",
+                None => "no CRC",
+            };
+            s.telegram.set(format!(
+                "#{n} /{} · DSMR {} · {} · {} {} · {crc}",
+                tg.header,
+                tg.version.as_deref().unwrap_or("?"),
+                tg.timestamp.as_deref().unwrap_or(""),
+                tg.readings.len(),
+                t(lang, "reader.data_sets"),
+            ));
+        }
+        P1Event::Notice(n) => s.note(match n {
+            P1Notice::Junk(k) => format!("{k} byte(s) of noise skipped"),
+            P1Notice::BadCrc { stated, computed } => {
+                format!("telegram with a wrong CRC {stated:04X} (computed {computed:04X}) dropped")
+            }
+            P1Notice::Incomplete(k) => format!("{k} byte(s) of a cut telegram dropped"),
+        }),
+        P1Event::Silence => {
+            s.status.set(t(lang, "reader.silence").to_string());
+            cancel.set(true);
+        }
+        P1Event::Done => {}
+    })
+    .await;
+    Ok(())
+}

@@ -1,0 +1,981 @@
+//! The reader page: a meter over Web Serial, the demo meter of each protocol
+//! in the page, or a recorded trace played back; the protocol's flows with
+//! progress and cancel; results with units (CSV/JSON), record and profile
+//! tables, polling with a small live chart, and the raw trace with each frame
+//! one click away from the decoder.
+//!
+//! One module per protocol family turns its core session's events into rows:
+//! [`dlt645`], [`dlt698`], [`dlms`], [`iec`] (IEC 62056-21 and DSMR P1).
+
+pub mod dlms;
+pub mod dlt645;
+pub mod dlt698;
+pub mod iec;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use meterscope_core::protocols::dlt698::simulator::Dlt698Meter;
+use meterscope_core::session::{DateTime, LineSettings, Parity, Session};
+use meterscope_core::{Keys, Lang, parse_input, to_hex};
+
+use crate::app::{AppState, Tab};
+use crate::i18n::t;
+use crate::serial::{self, Availability, Connection};
+use crate::transport::{Demo, LineEvent, Link, Replay, RxQueue, drive_with, now_ms, spawn_reader};
+
+pub use dlt645::DEFAULT_DIS;
+
+/// Received chunks closer together than this belong to one trace entry.
+const GAP_MS: f64 = 40.0;
+/// Trace entries kept (a live P1 view adds one a second).
+const TRACE_LIMIT: usize = 2000;
+/// Samples kept per value for the chart.
+const CHART_POINTS: usize = 120;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceEntry {
+    pub tx: bool,
+    /// Milliseconds since the page loaded.
+    pub at_ms: f64,
+    pub bytes: Vec<u8>,
+    pub note: Option<String>,
+}
+
+/// Append received bytes to the trace, grouping chunks that arrive within [`GAP_MS`].
+pub fn push_rx(trace: &mut Vec<TraceEntry>, at_ms: f64, bytes: &[u8]) {
+    if let Some(last) = trace.last_mut()
+        && !last.tx
+        && last.note.is_none()
+        && at_ms - last.at_ms <= GAP_MS
+    {
+        last.bytes.extend_from_slice(bytes);
+        last.at_ms = at_ms;
+        return;
+    }
+    trace.push(TraceEntry { tx: false, at_ms, bytes: bytes.to_vec(), note: None });
+}
+
+/// One line of the results table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reading {
+    pub id: String,
+    pub name: String,
+    pub value: String,
+    pub unit: String,
+    pub error: bool,
+}
+
+impl Reading {
+    pub fn new(id: &str, name: &str, value: String, unit: &str) -> Reading {
+        Reading { id: id.to_string(), name: name.to_string(), value, unit: unit.to_string(), error: false }
+    }
+
+    /// What names this value in the chart: identifier and name.
+    pub fn key(&self) -> String {
+        if self.name.is_empty() { self.id.clone() } else { format!("{} {}", self.id, self.name) }
+    }
+
+    /// The value as a number, when it is a measurement (a unit or a decimal
+    /// point: addresses and serial numbers made of digits are not).
+    pub fn number(&self) -> Option<f64> {
+        if self.error || (self.unit.is_empty() && !self.value.contains('.')) {
+            return None;
+        }
+        self.value.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+    }
+}
+
+/// Rows and columns of a record, profile or object list read.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Table {
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// One polled value at a time, for the chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    pub at_ms: f64,
+    pub key: String,
+    pub value: f64,
+}
+
+/// Hex words of `digits` digits from free text, separated by anything.
+pub fn parse_hex_words(text: &str, digits: usize, what: &str) -> Result<Vec<u32>, String> {
+    text.split(|c: char| !c.is_ascii_hexdigit())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            if w.len() == digits {
+                u32::from_str_radix(w, 16).map_err(|e| e.to_string())
+            } else {
+                Err(format!("'{w}' is not a {what} ({digits} hex digits)"))
+            }
+        })
+        .collect()
+}
+
+/// Identifiers from free text: 8 hex digits each (2007), separated by anything.
+pub fn parse_dis(text: &str) -> Result<Vec<u32>, String> {
+    parse_hex_words(text, 8, "data identifier (DI3..DI0)")
+}
+
+fn csv_field(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// Results as CSV (id, name, value, unit).
+pub fn results_csv(rows: &[Reading]) -> String {
+    let mut out = String::from("id,name,value,unit\n");
+    for r in rows {
+        let f = [&r.id, &r.name, &r.value, &r.unit].map(|s| csv_field(s));
+        out.push_str(&f.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// A table as CSV, headers first.
+pub fn table_csv(t: &Table) -> String {
+    let mut out = t.columns.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",");
+    out.push('\n');
+    for row in &t.rows {
+        out.push_str(&row.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// Results (and the table, when there is one) as JSON.
+pub fn results_json(rows: &[Reading], table: Option<&Table>) -> String {
+    let readings: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            let mut v = serde_json::json!({ "id": r.id, "name": r.name, "value": r.value, "unit": r.unit });
+            if r.error {
+                v["error"] = serde_json::Value::Bool(true);
+            }
+            v
+        })
+        .collect();
+    let mut out = serde_json::json!({ "readings": readings });
+    if let Some(t) = table {
+        out["table"] = serde_json::json!({ "title": t.title, "columns": t.columns, "rows": t.rows });
+    }
+    serde_json::to_string_pretty(&out).unwrap_or_default()
+}
+
+/// A polyline of samples scaled into a `w`×`h` box (time left to right, value bottom to top).
+pub fn chart_points(samples: &[(f64, f64)], w: f64, h: f64) -> String {
+    let Some(&(t0, _)) = samples.first() else { return String::new() };
+    let t1 = samples.last().map_or(t0, |s| s.0);
+    let lo = samples.iter().map(|s| s.1).fold(f64::INFINITY, f64::min);
+    let hi = samples.iter().map(|s| s.1).fold(f64::NEG_INFINITY, f64::max);
+    let (span_t, span_v) = ((t1 - t0).max(1e-9), (hi - lo).max(1e-9));
+    samples
+        .iter()
+        .map(|&(t, v)| {
+            let x = if samples.len() == 1 { w / 2.0 } else { (t - t0) / span_t * w };
+            let y = if hi == lo { h / 2.0 } else { h - (v - lo) / span_v * h };
+            format!("{x:.1},{y:.1}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub(crate) fn local_now() -> DateTime {
+    let d = js_sys::Date::new_0();
+    DateTime {
+        year: d.get_full_year() as u16,
+        month: d.get_month() as u8 + 1,
+        day: d.get_date() as u8,
+        hour: d.get_hours() as u8,
+        minute: d.get_minutes() as u8,
+        second: d.get_seconds() as u8,
+    }
+}
+
+/// The protocol families the reader drives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proto {
+    Dlt645,
+    Dlt698,
+    Dlms,
+    Iec,
+    Dsmr,
+}
+
+const fn line(baud: u32, data_bits: u8, parity: Parity) -> LineSettings {
+    LineSettings::new(baud, data_bits, parity, 1)
+}
+
+impl Proto {
+    pub const ALL: [Proto; 5] = [Proto::Dlt645, Proto::Dlt698, Proto::Dlms, Proto::Iec, Proto::Dsmr];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Proto::Dlt645 => "dlt645",
+            Proto::Dlt698 => "dlt698",
+            Proto::Dlms => "dlms",
+            Proto::Iec => "iec62056",
+            Proto::Dsmr => "dsmr",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Proto {
+        Proto::ALL.into_iter().find(|p| p.id() == id).unwrap_or(Proto::Dlt645)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Proto::Dlt645 => "DL/T 645-2007",
+            Proto::Dlt698 => "DL/T 698.45",
+            Proto::Dlms => "DLMS/COSEM (HDLC)",
+            Proto::Iec => "IEC 62056-21",
+            Proto::Dsmr => "DSMR P1",
+        }
+    }
+
+    /// Line presets, the usual one first.
+    pub fn presets(self) -> &'static [LineSettings] {
+        const DLT645: [LineSettings; 3] =
+            [line(2400, 8, Parity::Even), line(1200, 8, Parity::Even), line(9600, 8, Parity::Even)];
+        const DLT698: [LineSettings; 2] = [line(9600, 8, Parity::Even), line(2400, 8, Parity::Even)];
+        const DLMS: [LineSettings; 2] = [line(9600, 8, Parity::None), line(19200, 8, Parity::None)];
+        // 300 Bd 7E1 to sign on; the session switches to the meter's rate.
+        const IEC: [LineSettings; 1] = [line(300, 7, Parity::Even)];
+        const DSMR: [LineSettings; 2] = [line(115_200, 8, Parity::None), line(9600, 7, Parity::Even)];
+        match self {
+            Proto::Dlt645 => &DLT645,
+            Proto::Dlt698 => &DLT698,
+            Proto::Dlms => &DLMS,
+            Proto::Iec => &IEC,
+            Proto::Dsmr => &DSMR,
+        }
+    }
+
+    pub fn flows(self) -> &'static [Flow] {
+        match self {
+            Proto::Dlt645 => &[Flow::Find, Flow::Read, Flow::Clock, Flow::Sync],
+            Proto::Dlt698 => &[Flow::Find, Flow::Read, Flow::Clock, Flow::Records, Flow::Monitor],
+            Proto::Dlms => &[Flow::Read, Flow::Clock, Flow::Browse, Flow::Profile],
+            Proto::Iec => &[Flow::Read, Flow::Program],
+            Proto::Dsmr => &[Flow::Live],
+        }
+    }
+
+    /// The default of the selection field, and its label.
+    pub fn selection(self) -> (&'static str, &'static str) {
+        match self {
+            Proto::Dlt645 => (dlt645::DEFAULT_DIS, "reader.dis"),
+            Proto::Dlt698 => (dlt698::DEFAULT_OADS, "reader.oads"),
+            Proto::Dlms => (dlms::DEFAULT_OBIS, "reader.obis"),
+            Proto::Iec => (iec::DEFAULT_REGISTERS, "reader.registers"),
+            Proto::Dsmr => ("", ""),
+        }
+    }
+}
+
+/// What a flow does once the session exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Find,
+    Read,
+    Clock,
+    Sync,
+    Records,
+    Monitor,
+    Browse,
+    Profile,
+    Program,
+    Live,
+}
+
+impl Flow {
+    pub fn testid(self) -> &'static str {
+        match self {
+            Flow::Find => "flow-find",
+            Flow::Read => "flow-read",
+            Flow::Clock => "flow-clock",
+            Flow::Sync => "flow-sync",
+            Flow::Records => "flow-records",
+            Flow::Monitor => "flow-monitor",
+            Flow::Browse => "flow-browse",
+            Flow::Profile => "flow-profile",
+            Flow::Program => "flow-program",
+            Flow::Live => "flow-live",
+        }
+    }
+
+    pub fn label(self, proto: Proto) -> &'static str {
+        match self {
+            Flow::Find => "reader.find",
+            Flow::Read if proto == Proto::Iec => "reader.readout",
+            Flow::Read => "reader.read",
+            Flow::Clock => "reader.read_clock",
+            Flow::Sync => "reader.sync_clock",
+            Flow::Records => "reader.records",
+            Flow::Monitor => "reader.monitor",
+            Flow::Browse => "reader.browse",
+            Flow::Profile => "reader.profile",
+            Flow::Program => "reader.program",
+            Flow::Live => "reader.live",
+        }
+    }
+}
+
+/// The inputs of a flow, read once when it starts.
+#[derive(Clone, Debug)]
+pub struct Params {
+    pub line: LineSettings,
+    pub demo: bool,
+    pub selection: String,
+    /// The meter's address (DL/T 645, 698) or the IEC device address.
+    pub address: Option<String>,
+    pub records: u8,
+    pub dlms_client: String,
+    pub dlms_server: String,
+    pub dlms_auth: String,
+    pub dlms_password: String,
+    pub dlms_cipher: bool,
+    pub from: String,
+    pub to: String,
+    pub keys: Keys,
+    pub iec_mode: String,
+    pub password: String,
+    pub settle: String,
+    pub max_baud: String,
+}
+
+/// The page's outputs, all `Copy` signals.
+#[derive(Clone, Copy)]
+pub struct Sigs {
+    pub results: RwSignal<Vec<Reading>>,
+    pub trace: RwSignal<Vec<TraceEntry>>,
+    pub status: RwSignal<String>,
+    pub progress: RwSignal<String>,
+    pub table: RwSignal<Option<Table>>,
+    pub address: RwSignal<Option<String>>,
+    pub reports: RwSignal<Vec<(f64, String)>>,
+    pub history: RwSignal<Vec<Sample>>,
+    pub telegram: RwSignal<String>,
+    /// The next DLMS invocation counter (ciphering), carried from flow to flow.
+    pub dlms_ic: RwSignal<u32>,
+}
+
+impl Sigs {
+    fn trace_push(&self, e: TraceEntry) {
+        self.trace.update(|t| {
+            t.push(e);
+            if t.len() > TRACE_LIMIT {
+                t.drain(..t.len() - TRACE_LIMIT);
+            }
+        });
+    }
+
+    pub fn line_event(&self, e: LineEvent) {
+        match e {
+            LineEvent::Tx(b) => self.trace_push(TraceEntry { tx: true, at_ms: now_ms(), bytes: b, note: None }),
+            LineEvent::Rx(b) => self.trace.update(|t| push_rx(t, now_ms(), &b)),
+            LineEvent::Note(n) => self.note(n),
+        }
+    }
+
+    pub fn note(&self, text: String) {
+        self.trace_push(TraceEntry { tx: false, at_ms: now_ms(), bytes: vec![], note: Some(text) });
+    }
+
+    /// Add a reading; a number also goes to the chart history.
+    pub fn push(&self, r: Reading) {
+        if let Some(value) = r.number() {
+            let key = r.key();
+            self.history.update(|h| {
+                h.push(Sample { at_ms: now_ms(), key: key.clone(), value });
+                if h.iter().filter(|s| s.key == key).count() > CHART_POINTS
+                    && let Some(i) = h.iter().position(|s| s.key == key)
+                {
+                    h.remove(i);
+                }
+            });
+        }
+        self.results.update(|v| v.push(r));
+    }
+
+    pub fn push_error(&self, id: &str, text: String) {
+        self.results.update(|v| {
+            v.push(Reading { id: id.to_string(), name: String::new(), value: text, unit: String::new(), error: true })
+        });
+    }
+}
+
+/// What a flow runs against.
+#[derive(Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub sigs: Sigs,
+    pub link: Link,
+    pub rx: RxQueue,
+    pub cancel: Rc<Cell<bool>>,
+    pub demo: Option<Rc<RefCell<Demo>>>,
+    pub meter698: Option<Rc<RefCell<Dlt698Meter>>>,
+}
+
+impl Ctx {
+    /// Run a session over the link until it is done (or, `keep_alive`, until cancelled).
+    pub async fn drive<S: Session>(&self, session: &mut S, keep_alive: bool, on_event: impl FnMut(S::Event)) {
+        let (sigs, cancel) = (self.sigs, self.cancel.clone());
+        drive_with(
+            session,
+            &self.link,
+            &self.rx,
+            move |e| sigs.line_event(e),
+            on_event,
+            move || cancel.get(),
+            keep_alive,
+        )
+        .await
+    }
+}
+
+async fn run_flow(proto: Proto, flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> {
+    match proto {
+        Proto::Dlt645 => dlt645::run(flow, p, cx).await,
+        Proto::Dlt698 => dlt698::run(flow, p, cx).await,
+        Proto::Dlms => dlms::run(flow, p, cx).await,
+        Proto::Iec => iec::run(flow, p, cx).await,
+        Proto::Dsmr => iec::live(p, cx).await,
+    }
+}
+
+type DemoSlot = (String, Rc<RefCell<Demo>>, Option<Rc<RefCell<Dlt698Meter>>>);
+
+/// The demo meter of a protocol (made on first use, kept while the page lives).
+fn demo_for(slots: &RefCell<Vec<DemoSlot>>, proto: Proto, p: &Params) -> DemoSlot {
+    let key = match proto {
+        Proto::Iec => format!("iec-{}", iec::mode(p).letter()),
+        other => other.id().to_string(),
+    };
+    if let Some(s) = slots.borrow().iter().find(|s| s.0 == key) {
+        return s.clone();
+    }
+    let (demo, meter) = match proto {
+        Proto::Dlt645 => (dlt645::demo(), None),
+        Proto::Dlt698 => {
+            let (d, m) = dlt698::demo();
+            (d, Some(m))
+        }
+        Proto::Dlms => (dlms::demo(), None),
+        Proto::Iec => (iec::demo(iec::mode(p)), None),
+        Proto::Dsmr => (iec::demo_p1(), None),
+    };
+    let slot = (key, Rc::new(RefCell::new(demo)), meter);
+    slots.borrow_mut().push(slot.clone());
+    slot
+}
+
+/// `<select>` options of a list of `(value, label)`.
+fn options(items: &'static [(&'static str, &'static str)]) -> impl IntoView {
+    items.iter().map(|(v, l)| view! { <option value=*v>{*l}</option> }).collect_view()
+}
+
+#[component]
+pub fn ReaderPage() -> impl IntoView {
+    let st = expect_context::<AppState>();
+    let lang = st.lang;
+    let avail = serial::availability();
+    let source = RwSignal::new(String::from(if avail == Availability::Supported { "serial" } else { "demo" }));
+    let proto = RwSignal::new(Proto::Dlt645);
+    let first = Proto::Dlt645.presets()[0];
+    let baud = RwSignal::new(first.baud.to_string());
+    let data_bits = RwSignal::new(first.data_bits.to_string());
+    let parity = RwSignal::new(first.parity.letter().to_string());
+    let stop_bits = RwSignal::new(first.stop_bits.to_string());
+    let sigs = Sigs {
+        results: RwSignal::new(Vec::new()),
+        trace: RwSignal::new(Vec::new()),
+        status: RwSignal::new(String::new()),
+        progress: RwSignal::new(String::new()),
+        table: RwSignal::new(None),
+        address: RwSignal::new(None),
+        reports: RwSignal::new(Vec::new()),
+        history: RwSignal::new(Vec::new()),
+        telegram: RwSignal::new(String::new()),
+        dlms_ic: RwSignal::new(1),
+    };
+    let Sigs { results, trace, status, progress, table, address, reports, history, telegram, .. } = sigs;
+    let connected = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let polling = RwSignal::new(false);
+    let poll_secs = RwSignal::new(String::from("5"));
+    let chart_key = RwSignal::new(String::new());
+    let selection = RwSignal::new(String::from(DEFAULT_DIS));
+    let records_n = RwSignal::new(String::from("3"));
+    let dlms_client = RwSignal::new(String::from("16"));
+    let dlms_server = RwSignal::new(String::from("1"));
+    let dlms_auth = RwSignal::new(String::from("none"));
+    let dlms_password = RwSignal::new(String::from("12345678"));
+    let dlms_cipher = RwSignal::new(false);
+    let from = RwSignal::new(String::from("2024-05-17 06:00"));
+    let to = RwSignal::new(String::from("2024-05-17 10:30"));
+    let iec_mode = RwSignal::new(String::from("C"));
+    let iec_address = RwSignal::new(String::new());
+    let password = RwSignal::new(String::from("00000000"));
+    let settle = RwSignal::new(String::from("300"));
+    let max_baud = RwSignal::new(String::new());
+    let tx_text = RwSignal::new(String::from("68 AA AA AA AA AA AA 68 13 00 DF 16"));
+    let replay_info = RwSignal::new(String::new());
+    let cancel = Rc::new(Cell::new(false));
+    let conn: Rc<RefCell<Option<Rc<Connection>>>> = Rc::new(RefCell::new(None));
+    let rx: RxQueue = Rc::new(RefCell::new(Default::default()));
+    let demos: Rc<RefCell<Vec<DemoSlot>>> = Rc::new(RefCell::new(Vec::new()));
+    let replay = Rc::new(RefCell::new(Replay::new(Vec::new())));
+
+    let line_settings = move || LineSettings {
+        baud: baud.get_untracked().trim().parse().unwrap_or(2400),
+        data_bits: data_bits.get_untracked().trim().parse().unwrap_or(8),
+        parity: Parity::parse(&parity.get_untracked()).unwrap_or(Parity::Even),
+        stop_bits: stop_bits.get_untracked().trim().parse().unwrap_or(1),
+    };
+    let apply_line = move |l: LineSettings| {
+        baud.set(l.baud.to_string());
+        data_bits.set(l.data_bits.to_string());
+        parity.set(l.parity.letter().to_string());
+        stop_bits.set(l.stop_bits.to_string());
+    };
+    let preset_value = move || {
+        let cur = format!("{} {}{}{}", baud.get(), data_bits.get(), parity.get(), stop_bits.get());
+        if proto.get().presets().iter().any(|l| l.to_string() == cur) { cur } else { "custom".to_string() }
+    };
+    let set_proto = move |p: Proto| {
+        proto.set(p);
+        apply_line(p.presets()[0]);
+        selection.set(p.selection().0.to_string());
+        address.set(None);
+        table.set(None);
+        telegram.set(String::new());
+    };
+
+    let connect = {
+        let (conn, rx) = (conn.clone(), rx.clone());
+        move |_| {
+            let (conn, rx) = (conn.clone(), rx.clone());
+            let line = line_settings();
+            spawn_local(async move {
+                let port = match serial::request_port().await {
+                    Ok(p) => p,
+                    Err(e) => return status.set(e),
+                };
+                match Connection::open(port, line).await {
+                    Ok(c) => {
+                        let c = Rc::new(c);
+                        *conn.borrow_mut() = Some(c.clone());
+                        spawn_reader(c, rx);
+                        connected.set(true);
+                        status.set(line.to_string());
+                    }
+                    Err(e) => status.set(e),
+                }
+            });
+        }
+    };
+
+    let disconnect = {
+        let conn = conn.clone();
+        move |_| {
+            let Some(c) = conn.borrow_mut().take() else { return };
+            connected.set(false);
+            spawn_local(async move {
+                if let Err(e) = c.close().await {
+                    status.set(e);
+                }
+            });
+        }
+    };
+
+    // Raw bytes typed by the user, over the serial port; replies land in the trace.
+    let send = {
+        let (conn, rx) = (conn.clone(), rx.clone());
+        move |_| {
+            let link = Link::Serial(conn.clone());
+            let rx = rx.clone();
+            let bytes = match parse_input(&tx_text.get_untracked()) {
+                Ok(i) => i.bytes,
+                Err(e) => return status.set(e.to_string()),
+            };
+            spawn_local(async move {
+                match link.write(&bytes, &rx).await {
+                    Ok(()) => trace.update(|t| t.push(TraceEntry { tx: true, at_ms: now_ms(), bytes, note: None })),
+                    Err(e) => status.set(e),
+                }
+                // Collect whatever arrives in the next second.
+                let until = now_ms() + 1000.0;
+                while now_ms() < until {
+                    let chunks: Vec<(f64, Vec<u8>)> = rx.borrow_mut().drain(..).collect();
+                    for (at, b) in chunks {
+                        trace.update(|t| push_rx(t, at, &b));
+                    }
+                    gloo_timers::future::sleep(Duration::from_millis(10)).await;
+                }
+            });
+        }
+    };
+
+    let start = {
+        let (conn, rx, cancel, demos, replay) =
+            (conn.clone(), rx.clone(), cancel.clone(), demos.clone(), replay.clone());
+        move |flow: Flow, poll: bool| {
+            let lang_now = lang.get_untracked();
+            let p = proto.get_untracked();
+            let src = source.get_untracked();
+            let iec_addr = iec_address.get_untracked();
+            let params = Params {
+                line: line_settings(),
+                demo: src == "demo",
+                selection: selection.get_untracked(),
+                address: if p == Proto::Iec {
+                    Some(iec_addr.trim().to_string()).filter(|a| !a.is_empty())
+                } else {
+                    address.get_untracked()
+                },
+                records: records_n.get_untracked().trim().parse().unwrap_or(3),
+                dlms_client: dlms_client.get_untracked(),
+                dlms_server: dlms_server.get_untracked(),
+                dlms_auth: dlms_auth.get_untracked(),
+                dlms_password: dlms_password.get_untracked(),
+                dlms_cipher: dlms_cipher.get_untracked(),
+                from: from.get_untracked(),
+                to: to.get_untracked(),
+                keys: st.keys.get_untracked(),
+                iec_mode: iec_mode.get_untracked(),
+                password: password.get_untracked(),
+                settle: settle.get_untracked(),
+                max_baud: max_baud.get_untracked(),
+            };
+            let (link, demo, meter698) = match src.as_str() {
+                "demo" => {
+                    let (_, d, m) = demo_for(&demos, p, &params);
+                    (Link::Demo(d.clone()), Some(d), m)
+                }
+                "replay" => (Link::Replay(replay.clone()), None, None),
+                _ => {
+                    if conn.borrow().is_none() {
+                        return status.set(t(lang_now, "reader.connect.first").to_string());
+                    }
+                    (Link::Serial(conn.clone()), None, None)
+                }
+            };
+            let cx = Ctx { lang: lang_now, sigs, link, rx: rx.clone(), cancel: cancel.clone(), demo, meter698 };
+            cancel.set(false);
+            busy.set(true);
+            polling.set(poll);
+            status.set(String::new());
+            progress.set(String::new());
+            let every = poll_secs.get_untracked().trim().parse::<f64>().unwrap_or(5.0).max(1.0) * 1000.0;
+            let mut params = params;
+            spawn_local(async move {
+                loop {
+                    let began = now_ms();
+                    if poll {
+                        results.set(Vec::new());
+                        if p != Proto::Iec {
+                            params.address = address.get_untracked();
+                        }
+                    }
+                    if let Err(e) = run_flow(p, flow, &params, &cx).await {
+                        status.set(e);
+                        break;
+                    }
+                    if status.get_untracked().is_empty() || poll {
+                        status.set(format!("{} {:.0} ms", t(lang_now, "reader.done"), now_ms() - began));
+                    }
+                    // Stopping the poll lets the cycle under way finish; cancel stops at once.
+                    let stopped = || cx.cancel.get() || !polling.get_untracked();
+                    if !poll || stopped() {
+                        break;
+                    }
+                    let until = began + every;
+                    while now_ms() < until && !stopped() {
+                        gloo_timers::future::sleep(Duration::from_millis(50)).await;
+                    }
+                    if stopped() {
+                        break;
+                    }
+                }
+                busy.set(false);
+                polling.set(false);
+            });
+        }
+    };
+    let start = Rc::new(start);
+    let stop = {
+        let cancel = cancel.clone();
+        move |_| cancel.set(true)
+    };
+    let poll_toggle = {
+        let start = start.clone();
+        move |_| {
+            if polling.get_untracked() {
+                polling.set(false);
+            } else if !busy.get_untracked() {
+                start(Flow::Read, true);
+            }
+        }
+    };
+    let load_replay = {
+        let replay = replay.clone();
+        move |_| {
+            let steps: Vec<(bool, Vec<u8>)> =
+                trace.get_untracked().into_iter().filter(|e| e.note.is_none()).map(|e| (e.tx, e.bytes)).collect();
+            let r = Replay::new(steps);
+            replay_info.set(format!("{} {}", r.remaining(), t(lang.get_untracked(), "reader.replay_loaded")));
+            *replay.borrow_mut() = r;
+            source.set("replay".into());
+        }
+    };
+
+    let serial_note = match avail {
+        Availability::Supported => None,
+        Availability::InsecureContext => Some("reader.insecure"),
+        Availability::Missing => Some("reader.unsupported"),
+    };
+    // One button per flow; a protocol shows its own (Send-free: built once).
+    let flow_buttons = [
+        Flow::Find,
+        Flow::Read,
+        Flow::Clock,
+        Flow::Sync,
+        Flow::Records,
+        Flow::Monitor,
+        Flow::Browse,
+        Flow::Profile,
+        Flow::Program,
+        Flow::Live,
+    ]
+    .map(|flow| {
+        let start = start.clone();
+        view! {
+            <button data-testid=flow.testid() hidden=move || !proto.get().flows().contains(&flow)
+                prop:disabled=move || busy.get() || (source.get() == "serial" && !connected.get())
+                on:click=move |_| start(flow, false)>{move || t(lang.get(), flow.label(proto.get()))}</button>
+        }
+    })
+    .into_iter()
+    .collect_view();
+    let chart_keys = Memo::new(move |_| {
+        let mut keys: Vec<String> = Vec::new();
+        for s in history.get().iter() {
+            if !keys.contains(&s.key) {
+                keys.push(s.key.clone());
+            }
+        }
+        keys
+    });
+    let chart_current = move || {
+        let keys = chart_keys.get();
+        let k = chart_key.get();
+        if keys.contains(&k) { Some(k) } else { keys.first().cloned() }
+    };
+    let chart_samples = move || {
+        let Some(k) = chart_current() else { return Vec::new() };
+        history.get().iter().filter(|s| s.key == k).map(|s| (s.at_ms, s.value)).collect::<Vec<_>>()
+    };
+    let text_input = |sig: RwSignal<String>, testid: &'static str, class: &'static str| {
+        view! { <input data-testid=testid class=class spellcheck="false" prop:value=move || sig.get()
+        on:input=move |ev| sig.set(event_target_value(&ev))/> }
+    };
+
+    view! {
+        <section class="reader">
+            {serial_note.map(|key| view! { <p class="unsupported" data-testid="serial-unsupported">{move || t(lang.get(), key)}</p> })}
+            <div class="line">
+                <label>{move || t(lang.get(), "reader.protocol")}" "
+                    <select data-testid="reader-protocol" prop:value=move || proto.get().id()
+                        on:change=move |ev| set_proto(Proto::from_id(&event_target_value(&ev)))>
+                        {Proto::ALL.map(|p| view! { <option value=p.id()>{p.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label><input type="radio" name="source" value="demo" data-testid="source-demo" prop:checked=move || source.get() == "demo"
+                    on:change=move |_| source.set("demo".into())/>{move || t(lang.get(), "reader.demo")}</label>
+                {(avail == Availability::Supported).then(|| view! {
+                    <label><input type="radio" name="source" value="serial" data-testid="source-serial" prop:checked=move || source.get() == "serial"
+                        on:change=move |_| source.set("serial".into())/>{move || t(lang.get(), "reader.serial")}</label>
+                })}
+                <label><input type="radio" name="source" value="replay" data-testid="source-replay" prop:checked=move || source.get() == "replay"
+                    on:change=move |_| source.set("replay".into())/>{move || t(lang.get(), "reader.replay")}</label>
+            </div>
+            <div class="line">
+                <label>{move || t(lang.get(), "reader.preset")}" "
+                    <select data-testid="preset" prop:value=preset_value
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            if let Some(l) = proto.get_untracked().presets().iter().find(|l| l.to_string() == v) { apply_line(*l) }
+                        }>
+                        {move || proto.get().presets().iter().map(|l| { let s = l.to_string(); view! { <option value=s.clone()>{s.clone()}</option> } }).collect_view()}
+                        <option value="custom">{move || t(lang.get(), "reader.custom")}</option>
+                    </select>
+                </label>
+                <label>{move || t(lang.get(), "reader.baud")}" "
+                    <select data-testid="baud" prop:value=move || baud.get() on:change=move |ev| baud.set(event_target_value(&ev))>
+                        {options(&[("300", "300"), ("600", "600"), ("1200", "1200"), ("2400", "2400"), ("4800", "4800"), ("9600", "9600"), ("19200", "19200"), ("38400", "38400"), ("57600", "57600"), ("115200", "115200")])}
+                    </select>
+                </label>
+                <label>{move || t(lang.get(), "reader.data_bits")}" "
+                    <select data-testid="data-bits" prop:value=move || data_bits.get() on:change=move |ev| data_bits.set(event_target_value(&ev))>
+                        {options(&[("7", "7"), ("8", "8")])}
+                    </select>
+                </label>
+                <label>{move || t(lang.get(), "reader.parity")}" "
+                    <select data-testid="parity" prop:value=move || parity.get() on:change=move |ev| parity.set(event_target_value(&ev))>
+                        {options(&[("E", "E"), ("N", "N"), ("O", "O")])}
+                    </select>
+                </label>
+                <label>{move || t(lang.get(), "reader.stop_bits")}" "
+                    <select data-testid="stop-bits" prop:value=move || stop_bits.get() on:change=move |ev| stop_bits.set(event_target_value(&ev))>
+                        {options(&[("1", "1"), ("2", "2")])}
+                    </select>
+                </label>
+            </div>
+            {(avail == Availability::Supported).then(|| view! {
+                <div class="line" hidden=move || source.get() != "serial">
+                    <button data-testid="connect" prop:disabled=move || connected.get() on:click=connect>{move || t(lang.get(), "reader.connect")}</button>
+                    <button data-testid="disconnect" prop:disabled=move || !connected.get() on:click=disconnect>{move || t(lang.get(), "reader.disconnect")}</button>
+                    <span class="status" data-testid="serial-status">
+                        {move || if connected.get() { t(lang.get(), "reader.connected") } else { t(lang.get(), "reader.disconnected") }}
+                    </span>
+                </div>
+                <div class="send" hidden=move || source.get() != "serial">
+                    <input data-testid="tx-input" spellcheck="false" prop:value=move || tx_text.get() on:input=move |ev| tx_text.set(event_target_value(&ev))/>
+                    <button data-testid="send" prop:disabled=move || !connected.get() || busy.get() on:click=send>{move || t(lang.get(), "reader.send")}</button>
+                </div>
+            })}
+            <div class="line" hidden=move || source.get() != "replay">
+                <button data-testid="replay-load" on:click=load_replay>{move || t(lang.get(), "reader.replay_load")}</button>
+                <span class="status" data-testid="replay-info">{move || replay_info.get()}</span>
+            </div>
+            <div class="params">
+                <label class="dis" hidden=move || proto.get() == Proto::Dsmr>{move || t(lang.get(), proto.get().selection().1)}
+                    {text_input(selection, "dis", "")}
+                </label>
+                <div class="line" hidden=move || proto.get() != Proto::Dlt698>
+                    <label>{move || t(lang.get(), "reader.records_n")}" "{text_input(records_n, "records-n", "num")}</label>
+                </div>
+                <div class="line" hidden=move || proto.get() != Proto::Dlms>
+                    <label>{move || t(lang.get(), "reader.client")}" "{text_input(dlms_client, "dlms-client", "num")}</label>
+                    <label>{move || t(lang.get(), "reader.server")}" "{text_input(dlms_server, "dlms-server", "num")}</label>
+                    <label>{move || t(lang.get(), "reader.auth")}" "
+                        <select data-testid="dlms-auth" prop:value=move || dlms_auth.get() on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            // The demo meter's clients: 16 public (none), 1 with a password or HLS.
+                            dlms_client.set(if v == "none" { "16".into() } else { "1".into() });
+                            dlms_auth.set(v);
+                        }>
+                            <option value="none">{move || t(lang.get(), "reader.auth_none")}</option>
+                            <option value="low">{move || t(lang.get(), "reader.auth_low")}</option>
+                            <option value="high">{move || t(lang.get(), "reader.auth_high")}</option>
+                        </select>
+                    </label>
+                    <label hidden=move || dlms_auth.get() != "low">{move || t(lang.get(), "reader.password")}" "{text_input(dlms_password, "dlms-password", "")}</label>
+                    <label><input type="checkbox" data-testid="dlms-cipher" prop:checked=move || dlms_cipher.get()
+                        on:change=move |ev| dlms_cipher.set(event_target_checked(&ev))/>{move || t(lang.get(), "reader.cipher")}</label>
+                    <span class="hint">{move || t(lang.get(), "reader.keys_hint")}</span>
+                </div>
+                <div class="line" hidden=move || proto.get() != Proto::Dlms>
+                    <label>{move || t(lang.get(), "reader.from")}" "{text_input(from, "profile-from", "")}</label>
+                    <label>{move || t(lang.get(), "reader.to")}" "{text_input(to, "profile-to", "")}</label>
+                </div>
+                <div class="line" hidden=move || proto.get() != Proto::Iec>
+                    <label>{move || t(lang.get(), "reader.mode")}" "
+                        <select data-testid="iec-mode" prop:value=move || iec_mode.get() on:change=move |ev| iec_mode.set(event_target_value(&ev))>
+                            {options(&[("A", "A"), ("B", "B"), ("C", "C"), ("E", "E (→ DLMS)")])}
+                        </select>
+                    </label>
+                    <label>{move || t(lang.get(), "reader.iec_address")}" "{text_input(iec_address, "iec-address", "")}</label>
+                    <label>{move || t(lang.get(), "reader.password")}" "{text_input(password, "iec-password", "")}</label>
+                    <label>{move || t(lang.get(), "reader.settle")}" "{text_input(settle, "iec-settle", "num")}</label>
+                    <label>{move || t(lang.get(), "reader.max_baud")}" "{text_input(max_baud, "iec-max-baud", "num")}</label>
+                </div>
+            </div>
+            <div class="flows">
+                {flow_buttons}
+                <button data-testid="flow-cancel" prop:disabled=move || !busy.get() on:click=stop>{move || t(lang.get(), "reader.cancel")}</button>
+                <span class="status" data-testid="flow-status">{move || busy.get().then_some("… ")}{move || status.get()}" "{move || progress.get()}</span>
+            </div>
+            <div class="flows poll" hidden=move || !proto.get().flows().contains(&Flow::Read)>
+                <button data-testid="poll" class:active=move || polling.get() prop:disabled=move || busy.get() && !polling.get() on:click=poll_toggle>
+                    {move || t(lang.get(), if polling.get() { "reader.poll_stop" } else { "reader.poll" })}
+                </button>
+                <label>{move || t(lang.get(), "reader.every")}" "{text_input(poll_secs, "poll-seconds", "num")}" s"</label>
+            </div>
+            <p class="meter" data-testid="meter-address">{move || address.get().map(|a| format!("{}: {a}", t(lang.get(), "reader.meter")))}</p>
+            <p class="telegram" data-testid="telegram" hidden=move || telegram.get().is_empty()>{move || telegram.get()}</p>
+            <h2>{move || t(lang.get(), "reader.results")}
+                " "<button class="small" data-testid="results-csv" on:click=move |_| crate::export::download("meterscope-readings.csv", "text/csv", &results_csv(&results.get_untracked()))>"CSV"</button>
+                " "<button class="small" data-testid="results-json" on:click=move |_| crate::export::download("meterscope-readings.json", "application/json", &results_json(&results.get_untracked(), table.get_untracked().as_ref()))>"JSON"</button>
+                " "<button class="small" on:click=move |_| { results.set(Vec::new()); table.set(None); reports.set(Vec::new()); history.set(Vec::new()); }>{move || t(lang.get(), "reader.clear")}</button>
+            </h2>
+            <table class="results" data-testid="results">
+                {move || results.get().into_iter().map(|r| view! {
+                    <tr class:error=r.error><td class="id">{r.id}</td><td>{r.name}</td><td class="value">{r.value}</td><td>{r.unit}</td></tr>
+                }).collect_view()}
+            </table>
+            <div class="chart-box" hidden=move || chart_keys.get().is_empty()>
+                <label>{move || t(lang.get(), "reader.chart")}" "
+                    <select data-testid="chart-value" prop:value=move || chart_current().unwrap_or_default() on:change=move |ev| chart_key.set(event_target_value(&ev))>
+                        {move || chart_keys.get().into_iter().map(|k| view! { <option value=k.clone()>{k.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <svg class="chart" data-testid="chart" viewBox="-4 -4 308 88" width="308" height="88">
+                    <polyline fill="none" points=move || chart_points(&chart_samples(), 300.0, 80.0)/>
+                </svg>
+                <span class="chart-last" data-testid="chart-last">{move || {
+                    let s = chart_samples();
+                    match (s.first(), s.last()) {
+                        (Some(a), Some(b)) => format!("{} … {} ({} {})", a.1, b.1, s.len(), t(lang.get(), "reader.points")),
+                        _ => String::new(),
+                    }
+                }}</span>
+            </div>
+            {move || table.get().map(|tb| {
+                let csv = table_csv(&tb);
+                view! {
+                    <h2>{tb.title.clone()}" "<button class="small" data-testid="table-csv" on:click=move |_| crate::export::download("meterscope-table.csv", "text/csv", &csv)>"CSV"</button></h2>
+                    <table class="results records" data-testid="records">
+                        <thead><tr>{tb.columns.iter().map(|c| view! { <th>{c.clone()}</th> }).collect_view()}</tr></thead>
+                        <tbody>{tb.rows.iter().map(|row| view! { <tr>{row.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}</tr> }).collect_view()}</tbody>
+                    </table>
+                }
+            })}
+            <div hidden=move || reports.get().is_empty()>
+                <h2>{move || t(lang.get(), "reader.reports")}</h2>
+                <ol class="reports" data-testid="reports">
+                    {move || reports.get().into_iter().map(|(at, text)| view! { <li><span class="ts">{format!("{at:.0} ms")}</span>" "{text}</li> }).collect_view()}
+                </ol>
+            </div>
+            <h2>{move || t(lang.get(), "reader.trace")}" "<button class="small" on:click=move |_| trace.set(Vec::new())>{move || t(lang.get(), "reader.clear")}</button></h2>
+            <ol class="trace" data-testid="trace">
+                {move || trace.get().into_iter().map(|e| {
+                    let dir = if e.note.is_some() { "note" } else if e.tx { "tx" } else { "rx" };
+                    let hex = to_hex(&e.bytes);
+                    let hex2 = hex.clone();
+                    view! {
+                        <li class=format!("t {dir}")>
+                            <span class="ts">{format!("{:.0} ms", e.at_ms)}</span>
+                            <span class="dir">{move || t(lang.get(), if e.tx { "reader.tx" } else { "reader.rx" })}</span>
+                            <code class="bytes">{hex}</code>
+                            {e.note.clone().map(|n| view! { <span class="note">{n}</span> })}
+                            {(!e.bytes.is_empty()).then(|| view! {
+                                <button class="to-decoder" on:click=move |_| { st.input.set(hex2.clone()); st.tab.set(Tab::Decoder); }>
+                                    {move || t(lang.get(), "reader.decode")}
+                                </button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
