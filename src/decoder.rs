@@ -555,7 +555,9 @@ fn HexView(
         }
     };
     view! {
-        <div class="hexview" data-testid="hexview" on:mouseleave=move |_| ptr.hover.set(None) on:mouseover=on_enter>
+        <div class="hexview" data-testid="hexview" on:mouseleave=move |_| ptr.hover.set(None) on:mouseover=on_enter
+            // Shift-click extends the byte selection, not the browser's text selection.
+            on:mousedown=move |ev: web_sys::MouseEvent| if ev.shift_key() { ev.prevent_default() }>
             {move || {
                 let Some(f) = frame.get() else { return ().into_any() };
                 let kinds = byte_kinds(&f);
