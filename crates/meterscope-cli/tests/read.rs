@@ -1,26 +1,16 @@
 //! `meterscope read` and `meterscope simulate`: the DL/T 645 session over the
 //! in-process simulated meter and over a real pseudo-terminal pair.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+mod common;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_meterscope");
+use common::{json, pty_bench, run};
 
 /// Ten identifiers: energies, a tariff block, variables, parameters, the clock.
 const TEN: [&str; 10] = [
     "00010000", "0001FF00", "00020000", "0201FF00", "02020100", "02030000", "02800002", "04000401", "04000402",
     "04000102",
 ];
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("run meterscope")
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
-}
 
 #[test]
 fn reads_the_simulated_meter() {
@@ -97,68 +87,16 @@ fn unusable_arguments_exit_2() {
     }
 }
 
-/// Children killed when the test ends, however it ends.
-struct Kill(Vec<Child>);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn find_socat() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join("socat")).find(|p| p.is_file())
-}
-
-fn wait_for(paths: &[&Path], limit: Duration) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if paths.iter().all(|p| p.exists()) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
-}
-
 #[test]
 fn reads_ten_identifiers_across_a_pty_pair() {
-    let Some(socat) = find_socat() else {
-        println!("SKIPPED reads_ten_identifiers_across_a_pty_pair: socat not found (apt-get install -y socat)");
+    let Some(bench) =
+        pty_bench("reads_ten_identifiers_across_a_pty_pair", &["--protocol", "dlt645", "--max-data", "12"])
+    else {
         return;
     };
-    let dir = std::env::temp_dir().join(format!("meterscope-pty-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (a, b) = (dir.join("master"), dir.join("meter"));
-    let link = |p: &Path| format!("pty,raw,echo=0,link={}", p.display());
-    let mut kids = Kill(Vec::new());
-    kids.0.push(
-        Command::new(socat)
-            .args(["-d", "-d", &link(&a), &link(&b)])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start socat"),
-    );
-    assert!(wait_for(&[&a, &b], Duration::from_secs(10)), "socat made no ptys");
-    kids.0.push(
-        Command::new(BIN)
-            .args(["simulate", "--protocol", "dlt645", "--port", b.to_str().unwrap(), "--max-data", "12"])
-            .args(["--seconds", "60"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the simulated meter"),
-    );
-    std::thread::sleep(Duration::from_millis(300));
-    let mut args = vec!["read", "--protocol", "dlt645", "--port", a.to_str().unwrap(), "--json"];
+    let mut args = vec!["read", "--protocol", "dlt645", "--port", bench.port(), "--json"];
     args.extend(TEN);
     let out = run(&args);
-    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(
         out.status.code(),
         Some(0),

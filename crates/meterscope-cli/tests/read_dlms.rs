@@ -2,22 +2,10 @@
 //! the DLMS/COSEM session over the in-process simulated meter and over a real
 //! pseudo-terminal pair made by socat.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_meterscope");
+mod common;
+use common::{json, pty_bench, run};
 const EK: &str = "000102030405060708090A0B0C0D0E0F";
 const AK: &str = "D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF";
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("run meterscope")
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
-}
 
 #[test]
 fn reads_the_simulated_meter_with_each_authentication() {
@@ -75,68 +63,17 @@ fn rejections_and_unusable_arguments() {
 }
 
 /// Children killed when the test ends, however it ends.
-struct Kill(Vec<Child>);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn find_socat() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join("socat")).find(|p| p.is_file())
-}
-
-fn wait_for(paths: &[&Path], limit: Duration) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if paths.iter().all(|p| p.exists()) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
-}
-
 #[test]
 fn reads_registers_and_the_clock_across_a_pty_pair() {
-    let Some(socat) = find_socat() else {
-        println!("SKIPPED reads_registers_and_the_clock_across_a_pty_pair: socat not found");
+    let Some(bench) = pty_bench("reads_registers_and_the_clock_across_a_pty_pair", &["--protocol", "dlms"]) else {
         return;
     };
-    let dir = std::env::temp_dir().join(format!("meterscope-dlms-pty-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (a, b) = (dir.join("client"), dir.join("meter"));
-    let link = |p: &Path| format!("pty,raw,echo=0,link={}", p.display());
-    let mut kids = Kill(Vec::new());
-    kids.0.push(
-        Command::new(socat)
-            .args(["-d", "-d", &link(&a), &link(&b)])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start socat"),
-    );
-    assert!(wait_for(&[&a, &b], Duration::from_secs(10)), "socat made no ptys");
-    kids.0.push(
-        Command::new(BIN)
-            .args(["simulate", "--protocol", "dlms", "--port", b.to_str().unwrap(), "--seconds", "60"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the simulated meter"),
-    );
-    std::thread::sleep(Duration::from_millis(300));
     let out = run(&[
         "read",
         "--protocol",
         "dlms",
         "--port",
-        a.to_str().unwrap(),
+        bench.port(),
         "--json",
         "--clock",
         "1-0:1.8.0.255",
@@ -144,7 +81,6 @@ fn reads_registers_and_the_clock_across_a_pty_pair() {
         "1-0:31.7.0.255",
         "0-0:96.1.0.255",
     ]);
-    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(
         out.status.code(),
         Some(0),

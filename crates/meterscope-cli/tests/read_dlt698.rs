@@ -2,24 +2,12 @@
 //! the DL/T 698.45 session over the in-process simulated meter and over a real
 //! pseudo-terminal pair made by `socat`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_meterscope");
+mod common;
+use common::{json, pty_bench, run};
 
 /// Energies, voltage, current, power, clock, address, a day freeze and an event record.
 const OADS: [&str; 8] =
     ["00100200", "00200200", "20000200", "20010200", "20040200", "40000200", "40010200", "50040200@1"];
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("run meterscope")
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
-}
 
 fn check(v: &serde_json::Value) {
     assert_eq!(v["meter"], "123456789012");
@@ -59,69 +47,16 @@ fn reads_the_simulated_meter() {
 }
 
 /// Children killed when the test ends, however it ends.
-struct Kill(Vec<Child>);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn find_socat() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join("socat")).find(|p| p.is_file())
-}
-
-fn wait_for(paths: &[&Path], limit: Duration) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if paths.iter().all(|p| p.exists()) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
-}
-
 #[test]
 fn reads_oads_across_a_pty_pair_with_link_fragments() {
-    let Some(socat) = find_socat() else {
-        println!("SKIPPED reads_oads_across_a_pty_pair_with_link_fragments: socat not found");
+    // Frames of at most 48 bytes: the energy and freeze replies go in link fragments.
+    let simulate = ["--protocol", "dlt698", "--baud", "9600", "--max-data", "48"];
+    let Some(bench) = pty_bench("reads_oads_across_a_pty_pair_with_link_fragments", &simulate) else {
         return;
     };
-    let dir = std::env::temp_dir().join(format!("meterscope-pty698-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (a, b) = (dir.join("master"), dir.join("meter"));
-    let link = |p: &Path| format!("pty,raw,echo=0,link={}", p.display());
-    let mut kids = Kill(Vec::new());
-    kids.0.push(
-        Command::new(socat)
-            .args(["-d", "-d", &link(&a), &link(&b)])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start socat"),
-    );
-    assert!(wait_for(&[&a, &b], Duration::from_secs(10)), "socat made no ptys");
-    // Frames of at most 48 bytes: the energy and freeze replies go in link fragments.
-    kids.0.push(
-        Command::new(BIN)
-            .args(["simulate", "--protocol", "dlt698", "--port", b.to_str().unwrap(), "--baud", "9600"])
-            .args(["--max-data", "48", "--seconds", "60"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the simulated meter"),
-    );
-    std::thread::sleep(Duration::from_millis(300));
-    let mut args =
-        vec!["read", "--protocol", "dlt698", "--port", a.to_str().unwrap(), "--baud", "9600", "--json", "-v"];
+    let mut args = vec!["read", "--protocol", "dlt698", "--port", bench.port(), "--baud", "9600", "--json", "-v"];
     args.extend(OADS);
     let out = run(&args);
-    let _ = std::fs::remove_dir_all(&dir);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "stdout: {}\nstderr: {stderr}", String::from_utf8_lossy(&out.stdout));
     check(&json(&out));

@@ -2,20 +2,8 @@
 //! session and the DSMR P1 listener over the in-process simulated meters and
 //! over a real pseudo-terminal pair (ptys accept the baud changes).
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_meterscope");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("run meterscope")
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
-}
+mod common;
+use common::{json, pty_bench, run};
 
 fn value(readings: &serde_json::Value, address: &str) -> f64 {
     let r = readings.as_array().unwrap().iter().find(|r| r["address"] == address).unwrap();
@@ -92,73 +80,14 @@ fn unusable_arguments_exit_2() {
 }
 
 /// Children killed when the test ends, however it ends.
-struct Kill(Vec<Child>);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn find_socat() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join("socat")).find(|p| p.is_file())
-}
-
-fn wait_for(paths: &[&Path], limit: Duration) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if paths.iter().all(|p| p.exists()) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
-}
-
-/// A pty pair with the simulator (`simulate_args`) on one end; returns the other end.
-fn pty_pair(name: &str, simulate_args: &[&str]) -> Option<(Kill, PathBuf, PathBuf)> {
-    let socat = find_socat()?;
-    let dir = std::env::temp_dir().join(format!("meterscope-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (a, b) = (dir.join("reader"), dir.join("meter"));
-    let link = |p: &Path| format!("pty,raw,echo=0,link={}", p.display());
-    let mut kids = Kill(Vec::new());
-    kids.0.push(
-        Command::new(socat)
-            .args(["-d", "-d", &link(&a), &link(&b)])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start socat"),
-    );
-    assert!(wait_for(&[&a, &b], Duration::from_secs(10)), "socat made no ptys");
-    kids.0.push(
-        Command::new(BIN)
-            .args(["simulate", "--port", b.to_str().unwrap(), "--seconds", "60"])
-            .args(simulate_args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the simulated meter"),
-    );
-    std::thread::sleep(Duration::from_millis(300));
-    Some((kids, a, dir))
-}
-
 #[test]
 fn mode_c_readout_across_a_pty_pair() {
-    let Some((_kids, a, dir)) = pty_pair("iec", &["--protocol", "iec62056-21", "--mode", "C"]) else {
-        println!("SKIPPED mode_c_readout_across_a_pty_pair: socat not found (apt-get install -y socat)");
+    let Some(bench) = pty_bench("mode_c_readout_across_a_pty_pair", &["--protocol", "iec62056-21", "--mode", "C"])
+    else {
         return;
     };
-    let out = run(&["read", "--protocol", "iec62056-21", "--mode", "C", "--port", a.to_str().unwrap(), "--json", "-v"]);
-    let programming =
-        run(&["read", "-p", "iec62056-21", "--port", a.to_str().unwrap(), "--password", "00000000", "1.8.1"]);
-    let _ = std::fs::remove_dir_all(&dir);
+    let out = run(&["read", "--protocol", "iec62056-21", "--mode", "C", "--port", bench.port(), "--json", "-v"]);
+    let programming = run(&["read", "-p", "iec62056-21", "--port", bench.port(), "--password", "00000000", "1.8.1"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "stdout: {}\nstderr: {stderr}", String::from_utf8_lossy(&out.stdout));
     let v = json(&out);
@@ -171,12 +100,10 @@ fn mode_c_readout_across_a_pty_pair() {
 
 #[test]
 fn dsmr_telegrams_across_a_pty_pair() {
-    let Some((_kids, a, dir)) = pty_pair("dsmr", &["--protocol", "dsmr"]) else {
-        println!("SKIPPED dsmr_telegrams_across_a_pty_pair: socat not found (apt-get install -y socat)");
+    let Some(bench) = pty_bench("dsmr_telegrams_across_a_pty_pair", &["--protocol", "dsmr"]) else {
         return;
     };
-    let out = run(&["read", "--protocol", "dsmr", "--port", a.to_str().unwrap(), "--count", "2", "--json"]);
-    let _ = std::fs::remove_dir_all(&dir);
+    let out = run(&["read", "--protocol", "dsmr", "--port", bench.port(), "--count", "2", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let v = json(&out);
     let t = v["telegrams"].as_array().unwrap();
