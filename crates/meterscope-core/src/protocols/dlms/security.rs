@@ -64,6 +64,69 @@ pub fn seal(key: &[u8; 16], ak: &[u8; 16], system_title: &[u8; 8], ic: u32, plai
     out
 }
 
+/// How the authentication tag of a suite-0 ciphered body fared in [`open`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TagStatus {
+    /// The tag matches: keys, system title and bytes are right.
+    Verified,
+    /// The tag does not match; the tag computed over the received bytes.
+    Mismatch([u8; TAG_LEN]),
+    /// Not checked: no authentication key, or no tag present.
+    Unverified,
+    /// The security control byte asks for no authentication: there is no tag.
+    NotAuthenticated,
+}
+
+/// Decrypt a suite-0 ciphered body (`ct` is what follows SC and IC, without
+/// the tag) and check its tag, the shared entry point of ciphered APDUs and
+/// encrypted P1 telegrams. The plaintext is always returned (counter mode:
+/// byte i of it is byte i of `ct`); the tag is checked when `sc` asks for
+/// authentication and both `ak` and `tag` are given. Additional data is
+/// SC || AK (SC || AK || plaintext when only authenticated).
+pub fn open(
+    key: &[u8; 16],
+    ak: Option<&[u8; 16]>,
+    system_title: &[u8; 8],
+    sc: u8,
+    ic: u32,
+    ct: &[u8],
+    tag: Option<&[u8]>,
+) -> (Vec<u8>, TagStatus) {
+    let mut iv = [0u8; 12];
+    iv[..8].copy_from_slice(system_title);
+    iv[8..].copy_from_slice(&ic.to_be_bytes());
+    let mut aad = vec![sc];
+    if let Some(ak) = ak {
+        aad.extend_from_slice(ak);
+    }
+    let auth = sc & 0x10 != 0;
+    let enc = sc & 0x20 != 0;
+    let mut data = ct.to_vec();
+    let tag = match (auth, ak, tag) {
+        (true, Some(_), Some(tag)) => tag,
+        _ => {
+            if enc {
+                gcm_apply(key, &iv, &aad, &mut data);
+            }
+            return (data, if auth { TagStatus::Unverified } else { TagStatus::NotAuthenticated });
+        }
+    };
+    if !enc {
+        aad.extend_from_slice(ct);
+        let computed = gcm_apply(key, &iv, &aad, &mut []);
+        let status = if computed[..] == *tag { TagStatus::Verified } else { TagStatus::Mismatch(computed) };
+        return (data, status);
+    }
+    if gcm_open(key, &iv, &aad, &mut data, tag) {
+        return (data, TagStatus::Verified);
+    }
+    // Wrong tag: the counter-mode plaintext anyway, and the tag of the received ciphertext.
+    gcm_apply(key, &iv, &aad, &mut data);
+    let mut again = data.clone();
+    let computed = gcm_apply(key, &iv, &aad, &mut again);
+    (data, TagStatus::Mismatch(computed))
+}
+
 /// Text of a security control byte.
 pub fn security_control_text(sc: u8, lang: Lang) -> String {
     let mut parts = vec![match lang {
@@ -319,4 +382,34 @@ fn ciphered_into(cx: &mut Cx, rd: &mut Rd, root: &mut Node, start: usize) -> Opt
         root.push(tn);
     }
     Some(())
+}
+
+#[cfg(test)]
+mod open_tests {
+    use super::*;
+
+    #[test]
+    fn open_verifies_reports_mismatch_and_decrypts_anyway() {
+        let (ek, ak, st) = ([0x11u8; 16], [0x22u8; 16], *b"ABC12345");
+        let plain = b"/ABC5 plaintext\r\n".to_vec();
+        let sealed = seal(&ek, &ak, &st, 7, &plain);
+        let (ct, tag) = sealed[5..].split_at(sealed.len() - 5 - TAG_LEN);
+        assert_eq!(open(&ek, Some(&ak), &st, 0x30, 7, ct, Some(tag)), (plain.clone(), TagStatus::Verified));
+        let (p, status) = open(&ek, Some(&[0u8; 16]), &st, 0x30, 7, ct, Some(tag));
+        assert_eq!(p, plain);
+        assert!(matches!(status, TagStatus::Mismatch(c) if c[..] != *tag));
+        assert_eq!(open(&ek, None, &st, 0x30, 7, ct, Some(tag)), (plain.clone(), TagStatus::Unverified));
+        assert_eq!(open(&ek, Some(&ak), &st, 0x30, 7, ct, None).1, TagStatus::Unverified);
+        // Encrypted only: no tag.
+        assert_eq!(open(&ek, Some(&ak), &st, 0x20, 7, ct, None), (plain, TagStatus::NotAuthenticated));
+        // Authenticated only: the tag covers SC || AK || plaintext.
+        let mut iv = [0u8; 12];
+        iv[..8].copy_from_slice(&st);
+        iv[8..].copy_from_slice(&9u32.to_be_bytes());
+        let mut aad = vec![0x10];
+        aad.extend_from_slice(&ak);
+        aad.extend_from_slice(b"hello");
+        let t = gcm_apply(&ek, &iv, &aad, &mut []);
+        assert_eq!(open(&ek, Some(&ak), &st, 0x10, 9, b"hello", Some(&t)).1, TagStatus::Verified);
+    }
 }

@@ -8,6 +8,7 @@ use super::lines::{self, text};
 use crate::input::to_hex;
 use crate::lang::Lang;
 use crate::model::{Check, Diagnostic, Frame, Node, NodeKind, Severity};
+use crate::protocols::dlms::security;
 use crate::registry::{self, Options};
 use crate::span::Span;
 
@@ -510,7 +511,7 @@ pub fn dissect_dsmr(f: &[u8], base: usize, opts: &Options) -> Frame {
     let mut root = Node::new("dsmr", lang.label("dsmr"), Span::at(base, f.len()));
     match f.first() {
         Some(&b'/') => telegram(&mut ctx, &mut root, f),
-        Some(&0xDB) => encrypted(&mut ctx, &mut root, f),
+        Some(&0xDB) => encrypted(&mut ctx, &mut root, f, opts),
         Some(_) => {
             root.push(ctx.node("raw", 0, f.len(), NodeKind::Unknown).value(to_hex(f)));
             ctx.diag(
@@ -528,14 +529,26 @@ pub fn dissect_dsmr(f: &[u8], base: usize, opts: &Options) -> Frame {
 }
 
 /// The country variant a telegram's objects point to, with the line that tells.
-fn country(sets: &[(String, [u8; 6], usize)], has_version: bool) -> Option<(&'static str, &'static str, usize)> {
+///
+/// `sets` holds each identified data set: text, code, offset and the unit of
+/// its first value. Austria (`AT`): energy registers `1-0:1.8.0`/`2.8.0` in
+/// whole `Wh` under a version line, as the public Austrian examples show
+/// (Sagemcom T210-D `/EST5…` telegrams; Luxembourg writes `kWh`).
+fn country(
+    sets: &[(String, [u8; 6], usize, String)],
+    has_version: bool,
+) -> Option<(&'static str, &'static str, usize)> {
     let find =
         |a: u8, c: u8, d: u8, e: u8| sets.iter().find(|s| s.1[0] == a && data::cde(s.1) == (c, d, e)).map(|s| s.2);
+    let in_wh = |c: u8| sets.iter().find(|s| s.1[0] == 1 && data::cde(s.1) == (c, 8, 0) && s.3 == "Wh").map(|s| s.2);
     if let Some(at) = find(0, 96, 1, 4).or(find(1, 1, 4, 0)).or(find(0, 24, 2, 3)) {
         return Some(("BE", "e-MUCS", at));
     }
     if let Some(at) = find(0, 98, 1, 0).or(find(1, 1, 8, 3)).or(find(1, 1, 8, 4)) {
         return Some(("HU", "", at));
+    }
+    if has_version && let Some(at) = in_wh(1).or(in_wh(2)) {
+        return Some(("AT", "", at));
     }
     if has_version && let Some(at) = find(1, 1, 8, 0).filter(|_| find(1, 3, 8, 0).is_some()) {
         return Some(("LU", "", at));
@@ -596,7 +609,8 @@ fn telegram(ctx: &mut Ctx, root: &mut Node, f: &[u8]) {
                 if code[0] == 1 && data::cde(code) == (99, 97, 0) {
                     event_log(ctx, f, s);
                 }
-                sets.push((a, code, s.span.start));
+                let unit = s.groups.first().and_then(|g| g.unit.clone()).map(|u| text(f, u)).unwrap_or_default();
+                sets.push((a, code, s.span.start, unit));
             }
         }
     }
@@ -761,12 +775,20 @@ fn crc_check(ctx: &mut Ctx, root: &mut Node, f: &[u8], bang: usize, s: usize, e:
     root.push(n);
 }
 
+/// The authentication key the Luxembourg P1 specification gives for encrypted
+/// telegrams, used when the user gives none.
+pub const DEFAULT_AK: [u8; 16] =
+    [0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF];
+
 /// An encrypted telegram (general-glo-ciphering, as in Luxembourg and Austria):
-/// the header fields only.
-fn encrypted(ctx: &mut Ctx, root: &mut Node, f: &[u8]) {
+/// `DB 08 system-title length SC IC ciphertext tag`, decrypted with the
+/// user's cipher key (suite 0, [`security::open`]) and the plaintext telegram
+/// dissected in place: counter mode keeps byte i of the plaintext at byte i of
+/// the ciphertext, so its nodes span the ciphertext bytes.
+fn encrypted(ctx: &mut Ctx, root: &mut Node, f: &[u8], opts: &Options) {
     let lang = ctx.lang;
-    root.text =
-        Some(lang.pick("encrypted P1 telegram (general-glo-ciphering)", "加密 P1 报文(general-glo-ciphering)").into());
+    let title = lang.pick("encrypted P1 telegram (general-glo-ciphering)", "加密 P1 报文(general-glo-ciphering)");
+    root.text = Some(title.into());
     root.push(ctx.node("encrypted.tag", 0, 1, NodeKind::Data).value("0xDB").text("general-glo-ciphering"));
     let Some(h) = frame::encrypted_header(f) else {
         ctx.diags.push(registry::truncated(ctx.base + f.len(), None, "dsmr.truncated", lang));
@@ -775,45 +797,208 @@ fn encrypted(ctx: &mut Ctx, root: &mut Node, f: &[u8]) {
     root.push(ctx.node("encrypted.title-length", 1, 1, NodeKind::Data).value("8"));
     let maker = text(f, 2..5);
     root.push(
-        ctx.node("encrypted.system-title", 2, 8, NodeKind::Data)
-            .value(to_hex(&f[2..10]).replace(' ', ""))
+        ctx.node("encrypted.system-title", 2, 8, NodeKind::Address)
+            .value(hex(&f[2..10]))
             .text(format!("{} {maker}", lang.pick("manufacturer", "制造商"))),
     );
     root.push(ctx.node("encrypted.length", 10, h.len_bytes, NodeKind::Length).value(h.length.to_string()));
     let at = 10 + h.len_bytes;
-    if let Some(&sc) = f.get(at) {
-        root.push(ctx.node("encrypted.security-control", at, 1, NodeKind::Data).value(format!("0x{sc:02X}")));
-    }
-    if f.len() >= at + 5 {
-        let ic = u32::from_be_bytes([f[at + 1], f[at + 2], f[at + 3], f[at + 4]]);
-        root.push(ctx.node("encrypted.invocation-counter", at + 1, 4, NodeKind::Data).value(ic.to_string()));
-    }
     let total = at + h.length;
-    if f.len() >= total && total >= at + 17 {
-        root.push(ctx.node("encrypted.ciphertext", at + 5, total - 12 - at - 5, NodeKind::Data).value(format!(
-            "{} {}",
-            total - 12 - at - 5,
-            lang.pick("byte(s)", "字节")
-        )));
-        root.push(
-            ctx.node("encrypted.tag-value", total - 12, 12, NodeKind::Check)
-                .value(to_hex(&f[total - 12..total]).replace(' ', "")),
-        );
+    if f.len() < at + 5 {
+        if let Some(&sc) = f.get(at) {
+            root.push(ctx.node("encrypted.security-control", at, 1, NodeKind::Control).value(format!("0x{sc:02X}")));
+        }
+        ctx.diags.push(registry::truncated(ctx.base + f.len(), Some(at + 5 - f.len()), "dsmr.truncated", lang));
+        return;
+    }
+    let sc = f[at];
+    root.push(
+        ctx.node("encrypted.security-control", at, 1, NodeKind::Control)
+            .value(format!("0x{sc:02X}"))
+            .text(security::security_control_text(sc, lang)),
+    );
+    let ic = u32::from_be_bytes([f[at + 1], f[at + 2], f[at + 3], f[at + 4]]);
+    root.push(
+        ctx.node("encrypted.invocation-counter", at + 1, 4, NodeKind::Data)
+            .value(ic.to_string())
+            .text(format!("0x{ic:08X}")),
+    );
+    let ct_at = at + 5;
+    let auth = sc & 0x10 != 0;
+    // The ciphertext and the tag; a cut telegram keeps its ciphertext, without a tag.
+    let cut = total > f.len();
+    let (ct_end, tag) = if cut {
+        let msg = match lang {
+            Lang::En => format!("the length says {} byte(s), {} are present", h.length, f.len() - at),
+            Lang::Zh => format!("长度为 {} 字节，实际只有 {} 字节", h.length, f.len() - at),
+        };
+        ctx.diags.push(Diagnostic::error(ctx.span(10, h.len_bytes), "dsmr.encrypted.length.mismatch", msg));
+        (f.len(), None)
+    } else if auth {
+        if total < ct_at + security::TAG_LEN {
+            ctx.diag(
+                Severity::Error,
+                10,
+                h.len_bytes,
+                "dsmr.encrypted.length.mismatch",
+                "the length leaves no room for the 12-byte authentication tag",
+                "长度放不下 12 字节认证标签",
+            );
+            (total, None)
+        } else {
+            (total - security::TAG_LEN, Some(&f[total - security::TAG_LEN..total]))
+        }
+    } else {
+        (total, None)
+    };
+    let ct = &f[ct_at..ct_end];
+    let mut ctn = ctx.node("encrypted.ciphertext", ct_at, ct.len(), NodeKind::Data).value(format!(
+        "{} {}",
+        ct.len(),
+        lang.pick("byte(s)", "字节")
+    ));
+    let key = opts.keys.cipher_key;
+    let (ak, default_ak) = match opts.keys.auth_key {
+        Some(k) => (k, false),
+        None => (DEFAULT_AK, true),
+    };
+    let mut system_title = [0u8; 8];
+    system_title.copy_from_slice(&f[2..10]);
+    let mut status = None;
+    let mut is_telegram = false;
+    if sc & 0x0F != 0 {
         ctx.diag(
             Severity::Info,
-            at + 5,
-            total - 12 - at - 5,
-            "dsmr.encrypted",
-            "encrypted P1 telegram: decryption is not done here",
-            "加密的 P1 报文:此处不解密",
+            at,
+            1,
+            "dsmr.encrypted.suite",
+            "only security suite 0 is decrypted",
+            "只解密安全套件 0",
         );
-        trailing(ctx, root, f, total);
+    } else if let Some(key) = key {
+        let (plain, st) = security::open(&key, Some(&ak), &system_title, sc, ic, ct, tag);
+        status = Some(st);
+        is_telegram = plain.first() == Some(&b'/');
+        let inner = plaintext(&plain, ctx.base + ct_at, opts);
+        ctn = ctn.text(match &inner.tree.text {
+            Some(t) => format!("{} {t}", lang.pick("decrypted:", "已解密:")),
+            None => lang.pick("decrypted", "已解密").to_string(),
+        });
+        if let Some(t) = &inner.tree.text {
+            root.text = Some(format!("{title} · {t}"));
+        }
+        root.value = inner.tree.value.clone();
+        ctx.checks.extend(inner.checks);
+        ctx.diags.extend(inner.diagnostics);
+        ctn.push(inner.tree);
     } else {
-        ctx.diags.push(registry::truncated(
-            ctx.base + f.len(),
-            Some(total.saturating_sub(f.len())),
-            "dsmr.truncated",
-            lang,
-        ));
+        ctx.diag(
+            Severity::Info,
+            ct_at,
+            ct.len(),
+            "dsmr.encrypted.no-key",
+            "not decrypted: no cipher key (give the meter's encryption key)",
+            "未解密：缺少加密密钥(请输入表计的加密密钥)",
+        );
     }
+    root.push(ctn);
+    if let Some(tag) = tag {
+        let tag_at = ct_end;
+        let mut tn = ctx.node("encrypted.tag-value", tag_at, tag.len(), NodeKind::Check).value(hex(tag));
+        let label = lang.label("dsmr.encrypted.tag-value");
+        let span = ctx.span(tag_at, tag.len());
+        let check = |ok: bool, computed: String| Check {
+            id: "dsmr.encrypted.tag-value".into(),
+            label: label.clone(),
+            stated: hex(tag),
+            computed,
+            ok,
+            span,
+        };
+        match status {
+            Some(security::TagStatus::Verified) => {
+                ctx.checks.push(check(true, hex(tag)));
+                tn = tn.text(if default_ak {
+                    lang.pick("authenticated (default authentication key)", "已认证(默认认证密钥)")
+                } else {
+                    lang.pick("authenticated", "已认证")
+                });
+            }
+            Some(security::TagStatus::Mismatch(computed)) => {
+                ctx.checks.push(check(false, hex(&computed)));
+                tn = tn.text(lang.pick("tag mismatch", "标签不匹配"));
+                if default_ak && is_telegram {
+                    ctx.diag(
+                        Severity::Warning,
+                        tag_at,
+                        tag.len(),
+                        "dsmr.encrypted.tag.mismatch",
+                        "tag mismatch with the default authentication key 00112233445566778899AABBCCDDEEFF: \
+                         the telegram decrypts, give the meter's authentication key to verify it",
+                        "使用默认认证密钥 00112233445566778899AABBCCDDEEFF 时标签不匹配：报文可解密，\
+                         请输入表计的认证密钥以验证",
+                    );
+                } else {
+                    ctx.diag(
+                        Severity::Error,
+                        tag_at,
+                        tag.len(),
+                        "dsmr.encrypted.tag.mismatch",
+                        "tag mismatch: wrong keys or altered bytes",
+                        "标签不匹配：密钥错误或字节被改动",
+                    );
+                }
+            }
+            _ if key.is_none() => {
+                tn = tn.text(lang.pick("not checked: no cipher key", "未校验：缺少加密密钥"));
+            }
+            _ => {
+                tn = tn.text(lang.pick("tag not verified", "标签未验证"));
+            }
+        }
+        root.push(tn);
+    }
+    if !cut && total < f.len() {
+        root.push(ctx.node("encrypted.trailing", total, f.len() - total, NodeKind::Unknown).value(to_hex(&f[total..])));
+        ctx.diag(
+            Severity::Warning,
+            total,
+            f.len() - total,
+            "dsmr.trailing",
+            "bytes after the end of the message",
+            "报文结束后的多余字节",
+        );
+    }
+}
+
+/// Compact upper-case hex.
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02X}")).collect()
+}
+
+/// The decrypted bytes of an encrypted telegram, dissected as a telegram at
+/// `base` (the ciphertext's offset), under the id `dsmr.encrypted.plaintext`.
+fn plaintext(plain: &[u8], base: usize, opts: &Options) -> Frame {
+    let lang = opts.lang;
+    let mut frame = if plain.first() == Some(&b'/') {
+        dissect_dsmr(plain, base, opts)
+    } else {
+        let mut ctx = Ctx { lang, base, prefix: "dsmr", checks: Vec::new(), diags: Vec::new() };
+        let mut root = Node::new("dsmr", "", Span::at(base, plain.len()));
+        if !plain.is_empty() {
+            root.push(ctx.node("raw", 0, plain.len(), NodeKind::Unknown).value(to_hex(plain)));
+        }
+        ctx.diag(
+            Severity::Error,
+            0,
+            plain.len(),
+            "dsmr.encrypted.plaintext",
+            "the decrypted bytes are no P1 telegram (expected /): wrong cipher key?",
+            "解密后的字节不是 P1 报文(应以 / 开始)：加密密钥错误？",
+        );
+        Frame::new(DSMR, root, ctx.checks, ctx.diags)
+    };
+    frame.tree.id = "dsmr.encrypted.plaintext".into();
+    frame.tree.label = lang.label("dsmr.encrypted.plaintext");
+    frame
 }

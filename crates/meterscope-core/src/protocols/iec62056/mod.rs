@@ -3,6 +3,10 @@
 //!
 //! - [`frame`]: message kinds, stream framers, BCC (ISO 1155 XOR) and the
 //!   CRC-16/ARC of DSMR telegrams; encrypted P1 headers.
+//! - encrypted P1 telegrams (general-glo-ciphering `DB 08 …`, Luxembourg and
+//!   Austria) are decrypted in [`dissect`] with `Options::keys` through
+//!   `dlms::security::open` (suite 0) and the plaintext telegram dissected
+//!   under `dsmr.encrypted.plaintext`, its spans on the ciphertext bytes.
 //! - [`data`]: data lines `address(value*unit)`, identifiers, timestamps.
 //! - [`lines`]: data lines as nodes, shared by both protocols.
 //! - [`dissect`]: the tolerant dissectors.
@@ -136,11 +140,13 @@ pub static LABELS: LabelTable = &[
     ("dsmr.encrypted.ciphertext", "Ciphertext", "密文"),
     ("dsmr.encrypted.invocation-counter", "Invocation counter", "调用计数器"),
     ("dsmr.encrypted.length", "Length", "长度"),
+    ("dsmr.encrypted.plaintext", "Decrypted telegram", "解密后的报文"),
     ("dsmr.encrypted.security-control", "Security control byte", "安全控制字节"),
     ("dsmr.encrypted.system-title", "System title", "系统标题"),
     ("dsmr.encrypted.tag", "Ciphering tag", "加密标签"),
     ("dsmr.encrypted.tag-value", "Authentication tag", "认证标签"),
     ("dsmr.encrypted.title-length", "System title length", "系统标题长度"),
+    ("dsmr.encrypted.trailing", "Bytes after the encrypted telegram", "加密报文后的字节"),
     ("dsmr.end", "End character", "结束字符"),
     ("dsmr.end-eol", "Line end after the CRC", "CRC 后的行结束符"),
     ("dsmr.eol", "Line end", "行结束符"),

@@ -7,15 +7,28 @@
 //! over `/` through `!` (DSMR 4 and 5; DSMR 2.2 and 3 carry none) and reports
 //! each telegram's data sets as readings with OBIS names and units.
 //!
+//! Encrypted telegrams (Luxembourg, Austria: general-glo-ciphering `DB 08
+//! title length SC IC ciphertext tag`) are framed by their length and, when
+//! [`P1Config::keys`] holds a cipher key, decrypted (suite 0) and their tag
+//! checked with the authentication key (the Luxembourg default
+//! [`DEFAULT_AK`] when none is given); the plaintext telegram is then handled
+//! like a plain one. Encrypted telegrams that cannot be used (no key, tag
+//! mismatch) are skipped as [`P1Notice::Junk`] and counted in
+//! [`P1Session::encrypted_drops`].
+//!
 //! Lines: 115200 Bd 8N1 for DSMR 4 and 5, 9600 Bd 7E1 for DSMR 2.2 and 3
 //! ([`P1Config::line`]). Nothing is ever transmitted; the consumer may have to
 //! raise the request line (RTS/DTR through the cable), which is the only action.
 
 use std::collections::VecDeque;
 
+use super::dissect::DEFAULT_AK;
 use super::frame::{self, CR, LF};
 use super::session::{Reading, readings};
 use crate::lang::Lang;
+use crate::protocols::dlms::security::{self, TagStatus};
+use crate::registry::FrameStatus;
+use crate::registry::Keys;
 use crate::session::{Action, LineSettings, Millis, Parity, Session};
 
 /// Which DSMR generation the port speaks: it sets the line and whether a CRC is due.
@@ -42,6 +55,11 @@ pub struct P1Config {
     /// Raise DTR and RTS at the start (cables that power the request line from them).
     pub raise_request: bool,
     pub lang: Lang,
+    /// Keys of encrypted telegrams: the cipher key (EK) decrypts, the
+    /// authentication key (AK) checks the tag; the system title comes with each telegram.
+    pub keys: Keys,
+    /// Report encrypted telegrams whose tag does not match too (marked [`P1Tag::Mismatch`]).
+    pub accept_bad_tag: bool,
 }
 
 impl Default for P1Config {
@@ -54,6 +72,8 @@ impl Default for P1Config {
             accept_bad_crc: false,
             raise_request: true,
             lang: Lang::En,
+            keys: Keys::default(),
+            accept_bad_tag: false,
         }
     }
 }
@@ -81,8 +101,46 @@ pub struct Telegram {
     pub readings: Vec<Reading>,
     /// The CRC check: `None` when the telegram carries none.
     pub crc_ok: Option<bool>,
-    /// Bytes of the telegram.
+    /// Bytes of the telegram (of the encrypted frame, for an encrypted one).
     pub len: usize,
+    /// How an encrypted telegram was protected; `None` for a plain one.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub encryption: Option<Encryption>,
+}
+
+/// The protection of an encrypted telegram.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Encryption {
+    /// The system title, hex (`5341476700000001`).
+    pub system_title: String,
+    pub invocation_counter: u32,
+    pub tag: P1Tag,
+}
+
+/// The authentication tag of an encrypted telegram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "kebab-case"))]
+pub enum P1Tag {
+    /// Verified with the configured authentication key.
+    Verified,
+    /// Verified with the default authentication key (none was configured).
+    VerifiedDefaultKey,
+    /// The tag does not match (reported only with [`P1Config::accept_bad_tag`]).
+    Mismatch,
+    /// The security control byte asks for no authentication.
+    None,
+}
+
+/// Encrypted telegrams skipped so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EncryptedDrops {
+    /// No cipher key configured.
+    pub no_key: usize,
+    /// The tag did not match.
+    pub bad_tag: usize,
+    /// Decrypted, but no telegram `/…!` inside (wrong key, unsupported suite).
+    pub not_telegram: usize,
 }
 
 /// What the listener reports besides telegrams.
@@ -118,6 +176,7 @@ pub struct P1Session {
     /// When the next telegram must have begun.
     deadline: Option<Millis>,
     junk: usize,
+    drops: EncryptedDrops,
     actions: VecDeque<Action>,
     events: VecDeque<P1Event>,
 }
@@ -132,6 +191,7 @@ impl P1Session {
             last_rx: Millis(0),
             deadline: None,
             junk: 0,
+            drops: EncryptedDrops::default(),
             actions: VecDeque::new(),
             events: VecDeque::new(),
         }
@@ -139,6 +199,11 @@ impl P1Session {
 
     pub fn config(&self) -> &P1Config {
         &self.cfg
+    }
+
+    /// Encrypted telegrams skipped so far, by reason.
+    pub fn encrypted_drops(&self) -> EncryptedDrops {
+        self.drops
     }
 
     /// Start listening.
@@ -172,7 +237,7 @@ impl P1Session {
     /// Frame telegrams at the start of `rx`.
     fn process(&mut self, now: Millis) {
         while self.listening && !self.rx.is_empty() {
-            let Some(start) = self.rx.iter().position(|&c| c == b'/') else {
+            let Some(start) = self.rx.iter().position(|&c| c == b'/' || c == 0xDB) else {
                 let n = self.rx.len();
                 self.rx.clear();
                 self.junk(n);
@@ -181,6 +246,22 @@ impl P1Session {
             if start > 0 {
                 self.rx.drain(..start);
                 self.junk(start);
+            }
+            if self.rx[0] == 0xDB {
+                match frame::frame_dsmr(&self.rx) {
+                    FrameStatus::Complete { len, .. } => {
+                        let t: Vec<u8> = self.rx.drain(..len).collect();
+                        self.flush_junk();
+                        self.on_encrypted(now, &t);
+                        continue;
+                    }
+                    FrameStatus::Incomplete { .. } => break,
+                    FrameStatus::NoMatch => {
+                        self.rx.remove(0);
+                        self.junk(1);
+                        continue;
+                    }
+                }
             }
             // A header begins `/XXXZ`: three letters and a baud character.
             let head = &self.rx[1..self.rx.len().min(5)];
@@ -232,12 +313,68 @@ impl P1Session {
             };
             let t: Vec<u8> = self.rx.drain(..len).collect();
             self.flush_junk();
-            self.on_telegram(now, &t, bang);
+            let len = t.len();
+            self.on_telegram(now, &t, bang, len, None);
         }
         self.flush_junk();
     }
 
-    fn on_telegram(&mut self, now: Millis, t: &[u8], bang: usize) {
+    /// An encrypted telegram `DB 08 title length SC IC ciphertext tag`, framed.
+    fn on_encrypted(&mut self, now: Millis, t: &[u8]) {
+        let Some(h) = frame::encrypted_header(t) else { return };
+        let at = 10 + h.len_bytes;
+        let (sc, total) = (t[at], at + h.length);
+        let Some(key) = self.cfg.keys.cipher_key.filter(|_| sc & 0x0F == 0 && total <= t.len()) else {
+            if self.cfg.keys.cipher_key.is_none() {
+                self.drops.no_key += 1;
+            } else {
+                self.drops.not_telegram += 1;
+            }
+            self.junk(t.len());
+            self.flush_junk();
+            return;
+        };
+        let ic = u32::from_be_bytes([t[at + 1], t[at + 2], t[at + 3], t[at + 4]]);
+        let auth = sc & 0x10 != 0;
+        let ct_end = if auth { total.saturating_sub(security::TAG_LEN).max(at + 5) } else { total };
+        let tag = auth.then(|| &t[ct_end..total]);
+        let (ak, default_ak) = match self.cfg.keys.auth_key {
+            Some(k) => (k, false),
+            None => (DEFAULT_AK, true),
+        };
+        let mut title = [0u8; 8];
+        title.copy_from_slice(&t[2..10]);
+        let (plain, status) = security::open(&key, Some(&ak), &title, sc, ic, &t[at + 5..ct_end], tag);
+        let tag = match status {
+            TagStatus::Verified if default_ak => P1Tag::VerifiedDefaultKey,
+            TagStatus::Verified => P1Tag::Verified,
+            TagStatus::NotAuthenticated => P1Tag::None,
+            TagStatus::Mismatch(_) | TagStatus::Unverified => P1Tag::Mismatch,
+        };
+        if tag == P1Tag::Mismatch {
+            self.drops.bad_tag += 1;
+            if !self.cfg.accept_bad_tag {
+                self.junk(t.len());
+                self.flush_junk();
+                return;
+            }
+        }
+        let bang = match frame::telegram_layout(&plain) {
+            Some((frame::TelegramLayout { bang: Some(bang), .. }, _)) => bang,
+            _ => {
+                self.drops.not_telegram += 1;
+                self.junk(t.len());
+                self.flush_junk();
+                return;
+            }
+        };
+        let system_title = title.iter().map(|b| format!("{b:02X}")).collect();
+        let enc = Encryption { system_title, invocation_counter: ic, tag };
+        self.on_telegram(now, &plain, bang, t.len(), Some(enc));
+    }
+
+    /// A telegram `t` (`/` … `!` CRC CR LF) with its `!` at `bang`; `len` bytes on the line.
+    fn on_telegram(&mut self, now: Millis, t: &[u8], bang: usize, len: usize, encryption: Option<Encryption>) {
         let Some(header_end) = t.iter().position(|&c| c == CR || c == LF) else { return };
         let digits = &t[bang + 1..];
         let digits = &digits[..digits.iter().position(|&c| c == CR || c == LF).unwrap_or(digits.len())];
@@ -270,7 +407,8 @@ impl P1Session {
             timestamp,
             readings,
             crc_ok,
-            len: t.len(),
+            len,
+            encryption,
         }));
         self.received += 1;
         self.deadline = self.cfg.silence_timeout.map(|s| now.after(s));
@@ -349,7 +487,11 @@ mod tests {
 
     /// The meter's stream for `seconds` seconds, in random pieces with noise between telegrams.
     fn feed(s: &mut P1Session, seconds: u64, seed: u64, noise: bool) {
-        let mut meter = P1Meter::new(MeterConfig::default());
+        feed_from(s, MeterConfig::default(), seconds, seed, noise);
+    }
+
+    fn feed_from(s: &mut P1Session, cfg: MeterConfig, seconds: u64, seed: u64, noise: bool) {
+        let mut meter = P1Meter::new(cfg);
         let mut rng = Rng::new(seed);
         for ms in (0..seconds * 1000).step_by(100) {
             let now = Millis(ms);
@@ -458,5 +600,114 @@ mod tests {
         s.handle_timeout(Millis(15_000));
         assert_eq!(events(&mut s), [P1Event::Silence]);
         assert!(s.is_idle());
+    }
+}
+
+#[cfg(test)]
+mod encrypted_tests {
+    use super::*;
+    use crate::protocols::iec62056::simulator::{P1Config as MeterConfig, P1Encryption, P1Meter};
+    use crate::session::{Rng, SimulatedMeter};
+
+    fn run(cfg: P1Config, meter: MeterConfig, seed: u64) -> (P1Session, Vec<P1Event>) {
+        let mut s = P1Session::new(P1Config { count: Some(3), ..cfg });
+        s.listen(Millis(0));
+        let mut m = P1Meter::new(meter);
+        let mut rng = Rng::new(seed);
+        for ms in (0..4000).step_by(100) {
+            let now = Millis(ms);
+            m.handle_input(now, &[]);
+            let mut stream = Vec::new();
+            if rng.chance(30) {
+                stream.extend((0..rng.range(1, 12)).map(|_| rng.range(0, 255) as u8));
+            }
+            if let Some(t) = m.poll_transmit() {
+                stream.extend(t);
+            }
+            let mut at = 0;
+            while at < stream.len() {
+                let n = (rng.range(1, 64) as usize).min(stream.len() - at);
+                s.handle_input(now, &stream[at..at + n]);
+                at += n;
+            }
+            if s.poll_timeout().is_some_and(|t| t <= now) {
+                s.handle_timeout(now);
+            }
+        }
+        let ev = core::iter::from_fn(|| s.poll_event()).collect();
+        (s, ev)
+    }
+
+    fn telegrams(ev: &[P1Event]) -> Vec<&Telegram> {
+        ev.iter()
+            .filter_map(|e| match e {
+                P1Event::Telegram(t) => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn encrypting(e: &P1Encryption) -> MeterConfig {
+        MeterConfig { encryption: Some(e.clone()), ..MeterConfig::default() }
+    }
+
+    fn with_keys(ek: [u8; 16], ak: Option<[u8; 16]>) -> P1Config {
+        P1Config { keys: Keys { cipher_key: Some(ek), auth_key: ak, system_title: None }, ..P1Config::default() }
+    }
+
+    #[test]
+    fn encrypted_telegrams_with_keys() {
+        let e = P1Encryption { auth_key: *b"not-the-default!", invocation_counter: 100, ..P1Encryption::default() };
+        for seed in 0..6 {
+            let (s, ev) = run(with_keys(e.cipher_key, Some(e.auth_key)), encrypting(&e), seed);
+            let t = telegrams(&ev);
+            assert_eq!(t.len(), 3, "seed {seed}: {ev:?}");
+            assert_eq!(ev.last(), Some(&P1Event::Done));
+            for (k, tg) in t.iter().enumerate() {
+                let enc = tg.encryption.as_ref().unwrap();
+                assert_eq!(enc.tag, P1Tag::Verified);
+                assert_eq!(enc.invocation_counter, 100 + k as u32);
+                assert_eq!(enc.system_title, "5341476700000001");
+                assert_eq!(tg.crc_ok, Some(true));
+                assert_eq!(tg.version.as_deref(), Some("50"));
+                assert_eq!(tg.header, "MSC5\\2MS-P1-Sim");
+                assert!(tg.len > 18 + 12 + 500);
+            }
+            assert_eq!(s.encrypted_drops(), EncryptedDrops::default());
+        }
+        // The default authentication key, not configured.
+        let d = P1Encryption::default();
+        let (_, ev) = run(with_keys(d.cipher_key, None), encrypting(&d), 1);
+        let t = telegrams(&ev);
+        assert_eq!(t.len(), 3);
+        assert!(t.iter().all(|t| t.encryption.as_ref().unwrap().tag == P1Tag::VerifiedDefaultKey));
+        // Plain telegrams still arrive with keys configured.
+        let (_, ev) = run(with_keys(d.cipher_key, None), MeterConfig::default(), 2);
+        assert!(telegrams(&ev).iter().all(|t| t.encryption.is_none()) && telegrams(&ev).len() == 3);
+    }
+
+    #[test]
+    fn encrypted_telegrams_without_keys_or_with_a_wrong_tag_are_skipped() {
+        let e = P1Encryption { auth_key: *b"not-the-default!", ..P1Encryption::default() };
+        // No keys: skipped as junk, counted.
+        let (s, ev) = run(P1Config::default(), encrypting(&e), 3);
+        assert!(telegrams(&ev).is_empty());
+        assert!(s.encrypted_drops().no_key >= 3, "{:?}", s.encrypted_drops());
+        assert!(ev.iter().any(|e| matches!(e, P1Event::Notice(P1Notice::Junk(n)) if *n > 500)));
+        // The default AK against a meter with another one: the tag does not match.
+        let (s, ev) = run(with_keys(e.cipher_key, None), encrypting(&e), 4);
+        assert!(telegrams(&ev).is_empty());
+        assert!(s.encrypted_drops().bad_tag >= 3);
+        // Accepted when asked, marked.
+        let cfg = P1Config { accept_bad_tag: true, ..with_keys(e.cipher_key, None) };
+        let (_, ev) = run(cfg, encrypting(&e), 5);
+        let t = telegrams(&ev);
+        assert_eq!(t.len(), 3);
+        assert!(t.iter().all(|t| t.encryption.as_ref().unwrap().tag == P1Tag::Mismatch && t.crc_ok == Some(true)));
+        // A wrong cipher key: tag mismatch, and no telegram inside when accepted.
+        let cfg = P1Config { accept_bad_tag: true, ..with_keys(*b"wrong-cipher-key", Some(e.auth_key)) };
+        let (s, ev) = run(cfg, encrypting(&e), 6);
+        assert!(telegrams(&ev).is_empty());
+        assert!(s.encrypted_drops().not_telegram >= 3);
     }
 }

@@ -23,6 +23,7 @@ use super::codec::{DataSet, Message, Value};
 use super::data;
 use super::frame::{self, ACK, NAK, SOH, STX};
 use super::session::{Mode, baud_char_b, baud_char_c, line_7e1, line_8n1};
+use crate::protocols::dlms::security;
 use crate::registry::FrameStatus;
 use crate::session::{DateTime, LineSettings, Millis, Parity, SimulatedMeter};
 
@@ -468,6 +469,44 @@ pub struct P1Config {
     pub equipment: String,
     /// A gas meter on M-Bus channel 1.
     pub gas: bool,
+    /// Send every telegram encrypted (general-glo-ciphering, suite 0), as
+    /// Luxembourg's and Austrian meters do; `None`: plain text.
+    pub encryption: Option<P1Encryption>,
+}
+
+/// How an encrypting P1 port seals its telegrams.
+#[derive(Clone, PartialEq, Eq)]
+pub struct P1Encryption {
+    /// AES-128 cipher key (EK).
+    pub cipher_key: [u8; 16],
+    /// AES-128 authentication key (AK), part of the additional data.
+    pub auth_key: [u8; 16],
+    /// The meter's system title (manufacturer id and serial).
+    pub system_title: [u8; 8],
+    /// The invocation counter of the telegram at `now` = 0; one more each second.
+    pub invocation_counter: u32,
+}
+
+impl core::fmt::Debug for P1Encryption {
+    /// Key material is never printed.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("P1Encryption")
+            .field("system_title", &self.system_title)
+            .field("invocation_counter", &self.invocation_counter)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for P1Encryption {
+    /// Test keys, the default authentication key of the Luxembourg specification, a `SAG` title.
+    fn default() -> Self {
+        P1Encryption {
+            cipher_key: *b"meterscope-EK-01",
+            auth_key: super::dissect::DEFAULT_AK,
+            system_title: *b"SAG\x67\x00\x00\x00\x01",
+            invocation_counter: 1,
+        }
+    }
 }
 
 impl Default for P1Config {
@@ -478,6 +517,7 @@ impl Default for P1Config {
             header: "MSC5\\2MS-P1-Sim".to_string(),
             equipment: "E0099001234567824".to_string(),
             gas: true,
+            encryption: None,
         }
     }
 }
@@ -592,6 +632,26 @@ impl P1Meter {
     }
 }
 
+impl P1Meter {
+    /// What goes on the line in the second `now` falls in: the telegram, encrypted when configured:
+    /// `DB 08 title length SC IC ciphertext tag` with SC 0x30 (authenticated and encrypted, suite 0).
+    pub fn frame(&self, now: Millis) -> Vec<u8> {
+        let plain = self.telegram(now);
+        let Some(e) = &self.cfg.encryption else { return plain };
+        let ic = e.invocation_counter.wrapping_add((now.0 / 1000) as u32);
+        let sealed = security::seal(&e.cipher_key, &e.auth_key, &e.system_title, ic, &plain);
+        let mut out = vec![0xDB, 0x08];
+        out.extend_from_slice(&e.system_title);
+        match sealed.len() {
+            n if n < 0x80 => out.push(n as u8),
+            n if n <= 0xFF => out.extend([0x81, n as u8]),
+            n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+        }
+        out.extend(sealed);
+        out
+    }
+}
+
 impl SimulatedMeter for P1Meter {
     /// The P1 port ignores what it receives; the call tells it the time.
     fn handle_input(&mut self, now: Millis, _: &[u8]) {
@@ -608,7 +668,7 @@ impl SimulatedMeter for P1Meter {
             return None;
         }
         self.next = Millis((now.0 / 1000 + 1) * 1000);
-        Some(self.telegram(now))
+        Some(self.frame(now))
     }
 
     fn line(&self) -> LineSettings {
@@ -685,6 +745,32 @@ mod tests {
         let reply = m.poll_transmit().unwrap();
         assert!(reply.starts_with(b"\x021.8.1(") && reply[reply.len() - 2] == frame::ETX, "{reply:?}");
         assert_eq!(reply[reply.len() - 1], frame::bcc(&reply[1..reply.len() - 1]));
+    }
+
+    #[test]
+    fn p1_encrypted_frames() {
+        let e = P1Encryption::default();
+        let mut m = P1Meter::new(P1Config { encryption: Some(e.clone()), ..P1Config::default() });
+        m.handle_input(Millis(2000), &[]);
+        let f = m.poll_transmit().unwrap();
+        let plain = m.telegram(Millis(2000));
+        assert_eq!(&f[..2], &[0xDB, 0x08]);
+        assert_eq!(&f[2..10], &e.system_title);
+        let len = usize::from(f[11]) << 8 | usize::from(f[12]);
+        assert_eq!((f[10], len, f.len()), (0x82, f.len() - 13, 13 + 5 + plain.len() + 12));
+        assert_eq!(&f[13..18], &[0x30, 0, 0, 0, 3], "SC and the counter of the third second");
+        assert_eq!(frame::frame_dsmr(&f), FrameStatus::Complete { preamble: 0, len: f.len() });
+        let (opened, status) = security::open(
+            &e.cipher_key,
+            Some(&e.auth_key),
+            &e.system_title,
+            0x30,
+            3,
+            &f[18..f.len() - 12],
+            Some(&f[f.len() - 12..]),
+        );
+        assert_eq!((opened, status), (plain, security::TagStatus::Verified));
+        assert!(!format!("{e:?}").contains("cipher_key"));
     }
 
     #[test]
