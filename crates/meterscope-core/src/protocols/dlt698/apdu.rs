@@ -485,7 +485,7 @@ fn service_body(d: &mut Dec, root: &mut Node, t: u8, k: u8) {
             piid(d, root, &SET, false);
             let (o, v) = d.oad(SET.oad);
             root.push(o);
-            root.push(d.data(hint_of(v)));
+            root.push(attribute_data(d, v));
         }
         (0x06, 2) => {
             piid(d, root, &SET, false);
@@ -768,6 +768,48 @@ fn hint_of(oad: Option<(u16, u8, u8)>) -> Option<Hint> {
     oad.and_then(|(oi, attr, _)| dictionary::hint(oi, attr))
 }
 
+/// The Data value of attribute `oad`: numbers scaled with the dictionary's
+/// scaler and unit; the report switches of the electrical device (4300
+/// attributes 7, 8, 9) and its report channels (attribute 10) named.
+fn attribute_data(d: &mut Dec, oad: Option<(u16, u8, u8)>) -> Node {
+    let mut n = d.data(hint_of(oad));
+    let Some((oi, attr, index)) = oad else { return n };
+    let lang = d.lang;
+    let data_tag = n.children.first().and_then(|c| c.value.as_deref()).and_then(|v| v.parse::<u8>().ok());
+    if data_tag == Some(tag::BOOL) {
+        let on = n.value.as_deref() == Some("true");
+        if let Some(m) = dictionary::switch_meaning(oi, attr, on, lang) {
+            n.text = Some(m.to_string());
+        }
+    } else if dictionary::is_report_channels(oi, attr) && index == 0 && data_tag == Some(tag::ARRAY) {
+        let names: Vec<String> = n
+            .children
+            .iter()
+            .filter_map(|c| c.value.as_deref())
+            .filter(|v| v.len() == 8)
+            .filter_map(|v| u32::from_str_radix(v, 16).ok())
+            .map(|o| channel_name(o, lang))
+            .collect();
+        let head = lang.pick("report channels", "上报通道");
+        n.text = Some(if names.is_empty() {
+            format!("{head}: {}", lang.pick("none", "无"))
+        } else {
+            format!("{head}: {}", names.join(lang.pick(", ", "、")))
+        });
+    }
+    n
+}
+
+/// A report channel by its OAD: the interface's name and port number (`RS485 1`).
+fn channel_name(o: u32, lang: Lang) -> String {
+    let (oi, index) = ((o >> 16) as u16, o & 0xFF);
+    match dictionary::object_name(oi, lang) {
+        Some(name) if index > 0 => format!("{name} {index}"),
+        Some(name) => name,
+        None => format!("{o:08X}"),
+    }
+}
+
 /// A DAR (data access result).
 fn dar(d: &mut Dec) -> Node {
     let (n, v) = d.byte("dlt698.apdu.dar", NodeKind::Data);
@@ -784,7 +826,7 @@ fn result_normal(d: &mut Dec) -> Node {
     let (o, v) = d.oad("dlt698.apdu.result.oad");
     let text = o.text.clone();
     n.push(o);
-    get_result(d, &mut n, hint_of(v));
+    get_result(d, &mut n, v);
     let n = d.close(n, s);
     let n = match v {
         Some((oi, a, i)) => n.value(format!("{oi:04X}{a:02X}{i:02X}")),
@@ -796,7 +838,7 @@ fn result_normal(d: &mut Dec) -> Node {
     }
 }
 
-fn get_result(d: &mut Dec, n: &mut Node, hint: Option<Hint>) {
+fn get_result(d: &mut Dec, n: &mut Node, oad: Option<(u16, u8, u8)>) {
     let (mut c, k) = d.byte("dlt698.apdu.result.choice", NodeKind::Control);
     c = c.text(match k {
         Some(0) => d.lang.pick("error (DAR)", "错误信息 DAR"),
@@ -806,7 +848,7 @@ fn get_result(d: &mut Dec, n: &mut Node, hint: Option<Hint>) {
     n.push(c);
     match k {
         Some(0) => n.push(dar(d)),
-        Some(1) => n.push(d.data(hint)),
+        Some(1) => n.push(attribute_data(d, oad)),
         Some(_) => d.fail_at(d.pos() - 1, "dlt698.apdu.bad-choice", "unknown result choice", "未知的结果选择"),
         None => {}
     }
@@ -881,7 +923,7 @@ fn oad_data(d: &mut Dec, id: &'static str) -> Node {
     let (o, v) = d.oad("dlt698.apdu.item.oad");
     let text = o.text.clone();
     n.push(o);
-    n.push(d.data(hint_of(v)));
+    n.push(attribute_data(d, v));
     let n = d.close(n, s);
     match text {
         Some(t) => n.text(t),

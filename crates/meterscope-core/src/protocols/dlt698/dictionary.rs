@@ -140,6 +140,8 @@ const OBJECTS: &[(u16, &str, &str)] = &[
     (0x4101, "slip time", "滑差时间"),
     (0x4300, "electrical device", "电气设备"),
     (0x4400, "application connection", "应用连接"),
+    (0x4500, "public network communication module 1", "公网通信模块1"),
+    (0x4510, "Ethernet communication module 1", "以太网通信模块1"),
     (0x5000, "instant freeze", "瞬时冻结"),
     (0x5001, "second freeze", "秒冻结"),
     (0x5002, "minute freeze", "分钟冻结"),
@@ -154,7 +156,64 @@ const OBJECTS: &[(u16, &str, &str)] = &[
     (0x6040, "collection start time", "采集启动时标"),
     (0x6041, "collection success time", "采集成功时标"),
     (0x6042, "collection storage time", "采集存储时标"),
+    (0xF100, "ESAM", "ESAM"),
+    (0xF101, "security mode parameters", "安全模式参数"),
+    (0xF200, "RS232", "RS232"),
+    (0xF201, "RS485", "RS485"),
+    (0xF202, "infrared", "红外"),
+    (0xF203, "switch input", "开关量输入"),
+    (0xF204, "DC analogue input", "直流模拟量"),
+    (0xF205, "relay output", "继电器输出"),
+    (0xF206, "alarm output", "告警输出"),
+    (0xF207, "multi-function terminal", "多功能端子"),
+    (0xF208, "AC sampling interface", "交采接口"),
+    (0xF209, "carrier/micro-power wireless interface", "载波/微功率无线接口"),
+    (0xF20A, "pulse input device", "脉冲输入设备"),
+    (0xF20B, "Bluetooth", "蓝牙"),
 ];
+
+/// Attributes of the device management class (19) that object 4300, the
+/// electrical device, carries: attribute, en, zh.
+const DEVICE_ATTRIBUTES: &[(u8, &str, &str)] = &[
+    (2, "device descriptor", "设备描述符"),
+    (3, "version information", "版本信息"),
+    (4, "production date", "生产日期"),
+    (5, "sub-device list", "子设备列表"),
+    (6, "supported protocols", "支持规约列表"),
+    (7, "follow report allowed", "允许跟随上报"),
+    (8, "active report allowed", "允许主动上报"),
+    (9, "talking to the master station allowed", "允许与主站通话"),
+    (10, "report channels", "上报通道"),
+];
+
+/// An English and a Chinese text.
+type Text = (&'static str, &'static str);
+
+/// The report switches of the electrical device (4300): attribute, and the
+/// meaning of true and of false.
+const REPORT_SWITCHES: &[(u8, Text, Text)] = &[
+    (7, ("follow reports allowed", "允许跟随上报"), ("follow reports forbidden", "禁止跟随上报")),
+    (8, ("active reports allowed", "允许主动上报"), ("active reports forbidden", "禁止主动上报")),
+    (
+        9,
+        ("talking to the master station allowed", "允许与主站通话"),
+        ("talking to the master station forbidden", "禁止与主站通话"),
+    ),
+];
+
+/// The meaning of a bool value of a switch attribute (4300 attributes 7, 8, 9).
+pub fn switch_meaning(oi: u16, attr: u8, on: bool, lang: Lang) -> Option<&'static str> {
+    let attr = attr & 0x1F;
+    let s = REPORT_SWITCHES.iter().find(|s| oi == 0x4300 && s.0 == attr)?;
+    let (en, zh) = if on { s.1 } else { s.2 };
+    Some(lang.pick(en, zh))
+}
+
+/// True for the report channels attribute (4300 attribute 10): an array of the
+/// OADs of the interfaces active reports go out on.
+pub fn is_report_channels(oi: u16, attr: u8) -> bool {
+    oi == 0x4300 && attr & 0x1F == 10
+}
 
 /// The name of an object identifier, composed for energies and demands.
 pub fn object_name(oi: u16, lang: Lang) -> Option<String> {
@@ -192,8 +251,12 @@ pub fn object_name(oi: u16, lang: Lang) -> Option<String> {
 /// The name of attribute `attr` of object `oi`.
 pub fn attribute_name(oi: u16, attr: u8, lang: Lang) -> Option<&'static str> {
     let attr = attr & 0x1F; // bits 7..5 are the attribute feature
+    if let Some(a) = DEVICE_ATTRIBUTES.iter().find(|a| oi == 0x4300 && a.0 == attr) {
+        return Some(lang.pick(a.1, a.2));
+    }
     let (en, zh) = match (oi >> 12, attr) {
         (_, 1) => ("logical name", "逻辑名"),
+        (0xF, 2) if oi >> 8 == 0xF2 => ("device object list", "设备对象列表"),
         (0, 2) => ("total and tariff energies", "总及费率电能量"),
         (0, 3) => ("scaler and unit", "换算及单位"),
         (0, 4) => ("high-precision total and tariff energies", "高精度总及费率电能量"),
@@ -429,5 +492,96 @@ mod tests {
         assert_eq!(Elements::Tariff.name(3, Lang::En).as_deref(), Some("T2"));
         assert_eq!(Elements::TotalPhase.name(4, Lang::Zh).as_deref(), Some("C相"));
         assert_eq!(Elements::Phase.name(4, Lang::En), None);
+    }
+
+    /// Lists what the dictionary covers (run with `--nocapture` to read it) and
+    /// spot-checks entries against the standard (Appendix A object tables,
+    /// interface classes 1–4, 19, 22, DAR codes).
+    #[test]
+    fn coverage() {
+        const CLASSES: [&str; 16] = [
+            "energy",
+            "demand",
+            "variable",
+            "event",
+            "parameter",
+            "freeze",
+            "collection",
+            "set",
+            "control",
+            "?",
+            "?",
+            "?",
+            "?",
+            "?",
+            "?",
+            "interface and file",
+        ];
+        let mut named = [0usize; 16];
+        let (mut attributes, mut scaled, mut with_unit) = (0usize, 0usize, 0usize);
+        for oi in 0..=u16::MAX {
+            if object_name(oi, Lang::En).is_none() {
+                continue;
+            }
+            assert!(object_name(oi, Lang::Zh).is_some(), "{oi:04X} has no Chinese name");
+            named[usize::from(oi >> 12)] += 1;
+            for attr in 1..=31 {
+                attributes += usize::from(attribute_name(oi, attr, Lang::En).is_some());
+                if let Some(h) = hint(oi, attr) {
+                    scaled += 1;
+                    with_unit += usize::from(h.unit != 255);
+                    assert!(
+                        h.unit == 255 || unit_symbol(h.unit).is_some(),
+                        "{oi:04X} attribute {attr}: unit {}",
+                        h.unit
+                    );
+                }
+            }
+        }
+        eprintln!("DL/T 698.45 dictionary coverage:");
+        for (class, n) in named.iter().enumerate().filter(|x| *x.1 > 0) {
+            eprintln!("  class {class:X} ({}): {n} objects named", CLASSES[class]);
+        }
+        eprintln!(
+            "  {} objects, {attributes} named attributes, {scaled} attributes with scaler and unit ({with_unit} with a physical unit)",
+            named.iter().sum::<usize>()
+        );
+        eprintln!("  {} DAR codes, {} units", DAR.len(), UNITS.len());
+        // Every energy kind by phase and every demand kind by phase.
+        assert_eq!(named[0], QUANTITY.len() * 4);
+        assert_eq!(named[1], (QUANTITY.len() - 1) * 4);
+        assert!(named[2] >= 20 && named[3] >= 25 && named[4] >= 10 && named[5] == 8 && named[0xF] >= 10);
+        assert!(scaled >= 150, "{scaled}");
+
+        // Spot checks (value, scaler, unit as the standard gives them).
+        let h = |oi, attr| hint(oi, attr).map(|h| (h.scaler, unit_symbol(h.unit)));
+        // 0010 forward active energy: double-long-unsigned, kWh, scaler -2; high precision -4.
+        assert_eq!(h(0x0010, 2), Some((-2, Some("kWh"))));
+        assert_eq!(h(0x0010, 4), Some((-4, Some("kWh"))));
+        // 0030 combined reactive 1 energy: kvarh, -2.
+        assert_eq!(h(0x0030, 2), Some((-2, Some("kvarh"))));
+        // 1010 forward active maximum demand: kW, -4.
+        assert_eq!(h(0x1010, 2), Some((-4, Some("kW"))));
+        // 2000 voltage: long-unsigned, V, -1; 2001 current: double-long, A, -3.
+        assert_eq!(h(0x2000, 2), Some((-1, Some("V"))));
+        assert_eq!(h(0x2001, 2), Some((-3, Some("A"))));
+        // 2004 active power: W, -1; 2005 reactive power: var, -1; 200A power factor: -3, no unit.
+        assert_eq!(h(0x2004, 2), Some((-1, Some("W"))));
+        assert_eq!(h(0x2005, 2), Some((-1, Some("var"))));
+        assert_eq!(h(0x200A, 2), Some((-3, None)));
+        // 200F grid frequency: Hz, -2.
+        assert_eq!(h(0x200F, 2), Some((-2, Some("Hz"))));
+        // Names of objects and attributes.
+        assert_eq!(object_name(0x3011, Lang::Zh).as_deref(), Some("掉电事件"));
+        assert_eq!(object_name(0x4001, Lang::Zh).as_deref(), Some("通信地址"));
+        assert_eq!(object_name(0x5006, Lang::Zh).as_deref(), Some("月冻结"));
+        assert_eq!(object_name(0xF201, Lang::En).as_deref(), Some("RS485"));
+        assert_eq!(attribute_name(0x4300, 7, Lang::Zh), Some("允许跟随上报"));
+        assert_eq!(attribute_name(0x4300, 10, Lang::Zh), Some("上报通道"));
+        assert_eq!(switch_meaning(0x4300, 8, false, Lang::En), Some("active reports forbidden"));
+        assert_eq!(switch_meaning(0x4000, 8, false, Lang::En), None);
+        // DAR 3 is "read-write denied", 6 "object does not exist".
+        assert_eq!(dar_name(3, Lang::Zh), Some("拒绝读写"));
+        assert_eq!(dar_name(6, Lang::Zh), Some("对象不存在"));
     }
 }

@@ -23,6 +23,14 @@
 //! a frame that stops arriving dropped after the inter-byte gap. PIIDs count
 //! 0–63 and a response must carry the PIID of its request.
 //!
+//! - **security-mode reads**: with [`ReadSecurity::PlaintextRn`] every GET
+//!   (and GET-Request-Next) goes out inside a SECURITY-Request, plaintext with
+//!   a fresh 16-byte random number (RN), as meters whose security mode
+//!   parameters require it expect; the SECURITY-Response is unwrapped and its
+//!   plaintext APDU handled as if it came bare. The MAC it carries is kept
+//!   ([`Dlt698Session::last_security`]) but not verified: that takes the
+//!   ESAM. A SECURITY-Response error (DAR) fails the request.
+//!
 //! Values are reported with the scaler of the dictionary applied and their
 //! unit (`230.1 V`); the typed [`Data`] stays with them.
 
@@ -32,13 +40,14 @@ use super::codec::{Csd, Data, Rsd};
 use super::data::{hex, scaled, tag};
 use super::dictionary;
 use super::emit::{
-    Apdu, FollowReport, GetResult, NextAnswer, Oad, RecordData, ResultNormal, ResultRecord, ServerTail, oad, oad_u32,
+    Apdu, FollowReport, GetResult, NextAnswer, Oad, RecordData, ResultNormal, ResultRecord, SecurityData,
+    SecurityResponseData, ServerTail, VerifyInfo, oad, oad_u32,
 };
 use super::link::{self, FrameRepr};
 use super::reassembly::{self, Fragment, FragmentKind, Reassembler};
 use crate::lang::Lang;
 use crate::registry::FrameStatus;
-use crate::session::{Action, LineSettings, Millis, Parity, Session};
+use crate::session::{Action, LineSettings, Millis, Parity, Rng, Session};
 
 /// Most bytes kept while waiting for a frame to complete.
 const RX_LIMIT: usize = 8192;
@@ -62,6 +71,30 @@ pub struct Config {
     pub client_address: u8,
     /// Language of names.
     pub lang: Lang,
+    /// How GET requests are protected.
+    pub security: ReadSecurity,
+}
+
+/// How the session protects its GET requests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReadSecurity {
+    /// Bare GET requests.
+    #[default]
+    None,
+    /// GET inside SECURITY-Request, plaintext, with a random number (RN) of 16
+    /// bytes drawn from a generator seeded with `seed`; the reply is expected
+    /// as SECURITY-Response plaintext with a MAC.
+    PlaintextRn { seed: u64 },
+}
+
+/// The security information of the last protected exchange.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecurityInfo {
+    /// The random number sent (hex).
+    pub rn: String,
+    /// The MAC of the reply (hex), when the meter sent one. Not verified: that needs the ESAM.
+    pub mac: Option<String>,
+    pub verified: bool,
 }
 
 impl Default for Config {
@@ -75,6 +108,7 @@ impl Default for Config {
             max_blocks: 255,
             client_address: 0x10,
             lang: Lang::En,
+            security: ReadSecurity::None,
         }
     }
 }
@@ -225,6 +259,8 @@ struct Exchange {
     deadline: Millis,
     /// GET-Response-Next blocks so far.
     blocks: u16,
+    /// The RN sent with a protected request.
+    rn: Option<Vec<u8>>,
     normals: Vec<ResultNormal>,
     records: Vec<ResultRecord>,
 }
@@ -245,6 +281,8 @@ pub struct Dlt698Session {
     actions: VecDeque<Action>,
     events: VecDeque<Dlt698Event>,
     busy: bool,
+    rng: Rng,
+    security: Option<SecurityInfo>,
 }
 
 impl Dlt698Session {
@@ -252,7 +290,6 @@ impl Dlt698Session {
     /// for whichever meter answers the wildcard address when `None`.
     pub fn new(cfg: Config, address: Option<&[u8]>) -> Self {
         Dlt698Session {
-            cfg,
             address: address.map(|a| a.iter().rev().copied().collect()),
             piid: 0,
             queue: VecDeque::new(),
@@ -264,6 +301,37 @@ impl Dlt698Session {
             actions: VecDeque::new(),
             events: VecDeque::new(),
             busy: false,
+            rng: Rng::new(match cfg.security {
+                ReadSecurity::PlaintextRn { seed } => seed,
+                ReadSecurity::None => 0,
+            }),
+            cfg,
+            security: None,
+        }
+    }
+
+    /// The RN and MAC of the last protected exchange (security-mode reads).
+    pub fn last_security(&self) -> Option<&SecurityInfo> {
+        self.security.as_ref()
+    }
+
+    /// `apdu` as it goes on the line: GETs wrapped in SECURITY-Request
+    /// (plaintext, RN) in security mode; the RN when one was drawn.
+    fn protect(&mut self, apdu: Apdu) -> (Apdu, Option<Vec<u8>>) {
+        let get = matches!(
+            apdu,
+            Apdu::GetNormal { .. } | Apdu::GetNormalList { .. } | Apdu::GetRecord { .. } | Apdu::GetNext { .. }
+        );
+        match self.cfg.security {
+            ReadSecurity::PlaintextRn { .. } if get => {
+                let rn: Vec<u8> = (0..16).map(|_| self.rng.next_u64() as u8).collect();
+                let wrapped = Apdu::SecurityRequest {
+                    data: SecurityData::Plain(apdu.emit()),
+                    verify: VerifyInfo::Rn(rn.clone()),
+                };
+                (wrapped, Some(rn))
+            }
+            _ => (apdu, None),
         }
     }
 
@@ -364,6 +432,7 @@ impl Dlt698Session {
             }
             Op::Set { oad, data } => Apdu::SetNormal { piid, oad: *oad, data: data.clone(), time_tag: None },
         };
+        let (apdu, rn) = self.protect(apdu);
         let Some(frame) = self.request_frame(&apdu, op == Op::FindMeter) else { return };
         let deadline = self.deadline(now, &frame);
         self.transmit(&frame);
@@ -375,6 +444,7 @@ impl Dlt698Session {
             attempt: 1,
             deadline,
             blocks: 0,
+            rn,
             normals: Vec::new(),
             records: Vec::new(),
         });
@@ -514,7 +584,47 @@ impl Dlt698Session {
                 return;
             }
         };
+        let apdu = match apdu {
+            Apdu::SecurityResponse { data, mac } => match self.unwrap_security(now, data, mac) {
+                Some(inner) => inner,
+                None => return,
+            },
+            other => other,
+        };
         self.on_apdu(now, &frame, apdu);
+    }
+
+    /// The plaintext APDU of a SECURITY-Response, its MAC kept; `None` when
+    /// there is nothing to go on with (an error, a ciphertext, a bad APDU).
+    fn unwrap_security(&mut self, now: Millis, data: SecurityResponseData, mac: Option<Vec<u8>>) -> Option<Apdu> {
+        match data {
+            SecurityResponseData::Plain(bytes) => match Apdu::parse(&bytes) {
+                Ok(inner) => {
+                    let rn = self.current.as_ref().and_then(|ex| ex.rn.as_deref()).map(hex).unwrap_or_default();
+                    self.security = Some(SecurityInfo { rn, mac: mac.as_deref().map(hex), verified: false });
+                    Some(inner)
+                }
+                Err(_) => {
+                    self.notice(Notice::Garbled(hex(&bytes)));
+                    if self.current.is_some() {
+                        self.retry(now);
+                    }
+                    None
+                }
+            },
+            SecurityResponseData::Dar(code) => {
+                match self.current.take() {
+                    Some(ex) => self.fail(now, ex, Failure::Dar { code, text: dar_text(code, self.cfg.lang) }),
+                    None => self.notice(Notice::Unexpected("SECURITY-Response".into())),
+                }
+                None
+            }
+            SecurityResponseData::Cipher(_) => {
+                // Deciphering takes the ESAM; the request times out or is retried.
+                self.notice(Notice::Unexpected("SECURITY-Response (ciphertext)".into()));
+                None
+            }
+        }
     }
 
     /// Answer a server-initiated frame with the same addresses.
@@ -555,7 +665,7 @@ impl Dlt698Session {
             self.notice(Notice::Unexpected(kind_of(&apdu)));
             return;
         };
-        if apdu.piid() & 0x3F != ex.piid & 0x3F {
+        if apdu.piid().map(|p| p & 0x3F) != Some(ex.piid & 0x3F) {
             self.current = Some(ex);
             self.notice(Notice::Unexpected(kind_of(&apdu)));
             return;
@@ -611,8 +721,10 @@ impl Dlt698Session {
                     self.notice(Notice::Block { block });
                     let piid = self.next_piid();
                     let next = Apdu::GetNext { piid, last_block: block, time_tag: None };
+                    let (next, rn) = self.protect(next);
                     let Some(f) = self.request_frame(&next, false) else { return };
                     ex.piid = piid;
+                    ex.rn = rn;
                     ex.attempt = 1;
                     ex.deadline = self.deadline(now, &f);
                     ex.frame = f.clone();
@@ -909,10 +1021,14 @@ mod tests {
 
     impl Pair {
         fn new(seed: u64, meter: MeterConfig, known: bool, faults: Faults) -> Self {
+            Pair::with(seed, meter, known, faults, Config::default())
+        }
+
+        fn with(seed: u64, meter: MeterConfig, known: bool, faults: Faults, cfg: Config) -> Self {
             let address = known.then_some(meter.address);
             Pair {
                 now: Millis(1_000),
-                session: Dlt698Session::new(Config::default(), address.as_ref().map(|a| a.as_slice())),
+                session: Dlt698Session::new(cfg, address.as_ref().map(|a| a.as_slice())),
                 meter: Dlt698Meter::new(meter),
                 rng: Rng::new(seed),
                 faults,
@@ -1148,6 +1264,78 @@ mod tests {
         p.run();
         let rows: Vec<&str> = p.records()[0].rows.iter().map(|r| r[0].value.as_str()).collect();
         assert_eq!(rows, ["2024-05-10 00:00:00", "2024-05-11 00:00:00", "2024-05-12 00:00:00"]);
+    }
+
+    /// A meter that reads only through SECURITY-Request: bare GETs are refused,
+    /// GETs wrapped in SECURITY-Request (plaintext, RN) are answered in
+    /// SECURITY-Response (plaintext, MAC), across find-meter, lists, records,
+    /// GET-Response-Next blocks and a lost reply.
+    #[test]
+    fn security_mode_reads() {
+        let meter = MeterConfig { require_security: true, block_items: 2, ..MeterConfig::default() };
+        // Bare requests: DAR 20 (security authentication mismatch) for each object.
+        let mut p = Pair::new(7, meter.clone(), true, Faults::default());
+        p.session.get(p.now, &[0x0010_0200, 0x2000_0200]);
+        p.run();
+        let errors = p.errors();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(matches!(&errors[0], (Some(0x0010_0200), Failure::Dar { code: 20, .. })), "{errors:?}");
+        assert!(p.values().is_empty() && p.session.last_security().is_none());
+
+        // Protected requests, the meter found first, the first reply lost.
+        let cfg = Config { security: ReadSecurity::PlaintextRn { seed: 0x5EC }, ..Config::default() };
+        let faults = Faults { drop: vec![1], noise: true, ..Faults::default() };
+        let mut p = Pair::with(8, meter.clone(), false, faults, cfg.clone());
+        p.session.get_each(p.now, &OADS[..3]);
+        p.session.get(p.now, &OADS[..5]);
+        p.session.get_record(p.now, 0x5004_0200, Rsd::S10(3, Ms::All), &[0x2021_0200, 0x0010_0200]);
+        p.run();
+        assert!(p.errors().is_empty(), "{:?}", p.errors());
+        assert!(p.events.contains(&Dlt698Event::MeterFound("123456789012".into())));
+        let values = p.values();
+        assert_eq!(values.len(), 3 + 5);
+        assert_eq!((values[0].canonical.as_str(), values[0].items[0].unit.as_str()), ("00100200", "kWh"));
+        assert!((220.0..230.0).contains(&num(&values[2].items[0])));
+        assert_eq!(p.records()[0].rows.len(), 3, "two blocks of 2 and 1 rows");
+        assert!(p.notices().contains(&&Notice::Retry { attempt: 2 }));
+        // Every request went out as SECURITY-Request, plaintext GET with a fresh RN.
+        let mut rns = std::collections::BTreeSet::new();
+        for t in &p.transmits {
+            let f = FrameRepr::parse(&t[4..]).unwrap();
+            let a = Apdu::parse(&f.user_data).unwrap();
+            let Apdu::SecurityRequest { verify: VerifyInfo::Rn(rn), .. } = &a else { panic!("{a:?}") };
+            assert_eq!(rn.len(), 16);
+            rns.insert(rn.clone());
+            let inner = a.plaintext().unwrap().unwrap();
+            assert!(matches!(
+                inner,
+                Apdu::GetNormal { .. } | Apdu::GetNormalList { .. } | Apdu::GetRecord { .. } | Apdu::GetNext { .. }
+            ));
+        }
+        // 1 find + 3 + 1 list of 5 (3 blocks: 2 Next) + 1 record (2 blocks: 1 Next) + 1 retry.
+        assert_eq!(p.transmits.len(), 1 + 3 + 3 + 2 + 1);
+        assert_eq!(rns.len(), p.transmits.len() - 1, "the retry repeats its RN, the others are fresh");
+        // The MAC of the last reply is shown, not verified.
+        let s = p.session.last_security().unwrap();
+        assert_eq!((s.rn.len(), s.mac.as_ref().map(String::len), s.verified), (32, Some(8), false));
+
+        // The same session against a meter that does not require security still reads.
+        let mut p = Pair::with(9, MeterConfig::default(), true, Faults::default(), cfg);
+        p.session.get(p.now, &[0x4000_0200]);
+        p.run();
+        assert_eq!(p.values().len(), 1);
+        // A ciphertext request is refused by the simulated meter (no ESAM).
+        let mut m = Dlt698Meter::new(meter);
+        let sa: Vec<u8> = MeterConfig::default().address.iter().rev().copied().collect();
+        let req =
+            Apdu::SecurityRequest { data: SecurityData::Cipher(vec![1, 2, 3]), verify: VerifyInfo::Rn(vec![0; 16]) };
+        m.handle_input(Millis(0), &FrameRepr { control: 0x43, af: 0x05, sa, ca: 0x10, user_data: req.emit() }.emit());
+        let out = m.poll_transmit().unwrap();
+        let f = FrameRepr::parse(&out[out.iter().take_while(|&&b| b == 0xFE).count()..]).unwrap();
+        assert_eq!(
+            Apdu::parse(&f.user_data).unwrap(),
+            Apdu::SecurityResponse { data: SecurityResponseData::Dar(22), mac: None }
+        );
     }
 
     #[test]

@@ -29,6 +29,13 @@
 //! replies into GET-Response-Next blocks ([`MeterConfig::block_items`]) and
 //! sends frames longer than [`MeterConfig::max_frame`] as link fragments,
 //! each after the confirmation of the one before.
+//!
+//! With [`MeterConfig::require_security`] it reads only through
+//! SECURITY-Request: a bare GET is answered with DAR 20 (security
+//! authentication mismatch) for each object, a plaintext SECURITY-Request is
+//! answered with a plaintext SECURITY-Response carrying a MAC. The MAC is a
+//! stand-in computed from the RN and the reply (a real meter's comes from its
+//! ESAM); a ciphertext request is refused with DAR 22 (ESAM verification failed).
 
 use std::collections::VecDeque;
 
@@ -36,7 +43,8 @@ use super::codec::{Csd, Data, Rsd};
 use super::data::tag;
 use super::dictionary;
 use super::emit::{
-    Apdu, FollowReport, GetResult, NextAnswer, Oad, RecordData, ResultNormal, ResultRecord, ServerTail, oad, oad_u32,
+    Apdu, FollowReport, GetResult, NextAnswer, Oad, RecordData, ResultNormal, ResultRecord, SecurityData,
+    SecurityResponseData, ServerTail, VerifyInfo, oad, oad_u32,
 };
 use super::link::{self, FrameRepr};
 use super::reassembly::{self, Fragment, FragmentKind};
@@ -60,6 +68,8 @@ pub struct MeterConfig {
     /// `FE` bytes before each frame.
     pub wake_up: usize,
     pub line: LineSettings,
+    /// Reads only through SECURITY-Request (plaintext with RN, RN_MAC, SID or SID_MAC).
+    pub require_security: bool,
 }
 
 impl Default for MeterConfig {
@@ -72,6 +82,7 @@ impl Default for MeterConfig {
             block_items: 0,
             wake_up: 4,
             line: LineSettings::new(9600, 8, Parity::Even, 1),
+            require_security: false,
         }
     }
 }
@@ -543,7 +554,7 @@ impl Dlt698Meter {
             }
             return;
         }
-        let reply = self.answer(now, apdu);
+        let reply = self.respond(now, apdu);
         if let (true, Some(r)) = (answer, reply) {
             self.send(0xC3, f.ca, &r.emit());
         }
@@ -577,6 +588,38 @@ impl Dlt698Meter {
             self.blocks = None;
         }
         Apdu::GetResponseNext { piid, last, block, answer, tail }
+    }
+
+    /// The reply to a request, through the security layer.
+    fn respond(&mut self, now: Millis, apdu: Apdu) -> Option<Apdu> {
+        match apdu {
+            Apdu::SecurityRequest { data: SecurityData::Plain(inner), verify } => {
+                let rn = match verify {
+                    VerifyInfo::Rn(rn) | VerifyInfo::RnMac { rn, .. } => rn,
+                    VerifyInfo::Sid { data, .. } | VerifyInfo::SidMac { data, .. } => data,
+                };
+                let Ok(inner) = Apdu::parse(&inner) else {
+                    return Some(Apdu::SecurityResponse { data: SecurityResponseData::Dar(255), mac: None });
+                };
+                let reply = self.answer(now, inner)?.emit();
+                let mac = self.mac(&rn, &reply);
+                Some(Apdu::SecurityResponse { data: SecurityResponseData::Plain(reply), mac: Some(mac) })
+            }
+            Apdu::SecurityRequest { data: SecurityData::Cipher(_), .. } => {
+                Some(Apdu::SecurityResponse { data: SecurityResponseData::Dar(22), mac: None })
+            }
+            a if self.cfg.require_security => match refuse(&a, 20) {
+                Some(r) => Some(r),
+                None => self.answer(now, a),
+            },
+            a => self.answer(now, a),
+        }
+    }
+
+    /// A stand-in MAC of 4 bytes over the RN and the reply.
+    fn mac(&self, rn: &[u8], reply: &[u8]) -> Vec<u8> {
+        let h = rn.iter().chain(reply).fold(mix(self.cfg.seed, 0x4D41_4300), |h, &b| mix(h, u64::from(b)));
+        h.to_be_bytes()[..4].to_vec()
     }
 
     fn answer(&mut self, now: Millis, apdu: Apdu) -> Option<Apdu> {
@@ -634,6 +677,27 @@ impl Dlt698Meter {
             _ => return None,
         })
     }
+}
+
+/// A GET refused with `dar` for every object asked for; `None` for other APDUs.
+fn refuse(apdu: &Apdu, dar: u8) -> Option<Apdu> {
+    let no = |o: Oad| ResultNormal { oad: o, result: GetResult::Dar(dar) };
+    let tail = ServerTail::default();
+    Some(match apdu {
+        Apdu::GetNormal { piid, oad: o, .. } => Apdu::GetResponseNormal { piid: *piid, result: no(*o), tail },
+        Apdu::GetNormalList { piid, oads, .. } => {
+            Apdu::GetResponseNormalList { piid: *piid, results: oads.iter().map(|&o| no(o)).collect(), tail }
+        }
+        Apdu::GetRecord { piid, oad: o, rcsd, .. } => Apdu::GetResponseRecord {
+            piid: *piid,
+            result: ResultRecord { oad: *o, rcsd: rcsd.clone(), data: RecordData::Dar(dar) },
+            tail,
+        },
+        Apdu::GetNext { piid, last_block, .. } => {
+            Apdu::GetResponseNext { piid: *piid, last: true, block: *last_block, answer: NextAnswer::Dar(dar), tail }
+        }
+        _ => return None,
+    })
 }
 
 fn isqrt(n: i128) -> i128 {

@@ -632,3 +632,52 @@ fn fcs_and_registry_name() {
     assert_eq!(Dlt698.title(Lang::Zh), "DL/T 698.45");
     assert!(Registry::default().get("dlt698.45").is_some());
 }
+
+/// The report switches of the electrical device (4300 attributes 7, 8, 10)
+/// are named in GET and SET, in both languages.
+#[test]
+fn report_switches_of_the_electrical_device() {
+    // GET-Response-Normal: 43000700 (follow report allowed) = true.
+    let n = apdu_only("85 01 01 43 00 07 00 01 03 01 00 00");
+    let oad = all(&n, "dlt698.apdu.result.oad")[0];
+    assert_eq!(oad.text.as_deref(), Some("electrical device, follow report allowed"));
+    assert_eq!(all(&n, "dlt698.data.bool")[0].text.as_deref(), Some("follow reports allowed"));
+    // SET-Request-Normal: 43000800 (active report allowed) = false.
+    let n = apdu_only("06 01 02 43 00 08 00 03 00 00");
+    assert_eq!(all(&n, "dlt698.apdu.set.oad")[0].text.as_deref(), Some("electrical device, active report allowed"));
+    assert_eq!(all(&n, "dlt698.data.bool")[0].text.as_deref(), Some("active reports forbidden"));
+    // The same in Chinese.
+    let b = bytes("06 01 02 43 00 08 00 03 00 00");
+    let opts = crate::registry::Options { lang: crate::lang::Lang::Zh, ..Default::default() };
+    let (n, diags) = dissect_apdu(&b, 0, &opts);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(all(&n, "dlt698.data.bool")[0].text.as_deref(), Some("禁止主动上报"));
+    // GET-Response-Normal: 43000A00 (report channels) = [RS485 port 1, carrier port 1].
+    let n = apdu_only("85 01 03 43 00 0A 00 01 01 02 51 F2 01 02 01 51 F2 09 02 01 00 00");
+    assert_eq!(all(&n, "dlt698.apdu.result.oad")[0].text.as_deref(), Some("electrical device, report channels"));
+    assert_eq!(
+        all(&n, "dlt698.data.array")[0].text.as_deref(),
+        Some("report channels: RS485 1, carrier/micro-power wireless interface 1")
+    );
+    assert_eq!(values(&n, "dlt698.data.oad"), ["F2010201", "F2090201"]);
+    // SET-Request-NormalList of all three, built with the strict emitter.
+    let a = emit::Apdu::SetNormalList {
+        piid: 4,
+        items: vec![
+            (emit::oad(0x4300_0700), codec::Data::Bool(false)),
+            (emit::oad(0x4300_0800), codec::Data::Bool(true)),
+            (
+                emit::oad(0x4300_0A00),
+                codec::Data::Array(vec![codec::Data::Fixed { tag: data::tag::OAD, bytes: vec![0x45, 0, 2, 0] }]),
+            ),
+        ],
+        time_tag: None,
+    };
+    let n = apdu_only(&data::hex(&a.emit()));
+    let texts: Vec<_> = all(&n, "dlt698.data.bool").iter().map(|b| b.text.clone().unwrap_or_default()).collect();
+    assert_eq!(texts, ["follow reports forbidden", "active reports allowed"]);
+    assert_eq!(
+        all(&n, "dlt698.data.array")[0].text.as_deref(),
+        Some("report channels: public network communication module 1")
+    );
+}
