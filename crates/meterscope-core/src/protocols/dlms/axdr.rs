@@ -6,7 +6,7 @@
 //! weekday, hour, minute, second, hundredths, deviation 2, clock status),
 //! with 0xFF (0xFFFF, 0x8000) meaning "not specified".
 
-use super::{Cx, MAX_DEPTH, Rd, ascii, classes, hex};
+use super::{Cx, MAX_DEPTH, MAX_ELEMENTS, Rd, ascii, classes, hex};
 use crate::error::{ErrorKind, ParseError};
 use crate::lang::Lang;
 use crate::model::{Node, NodeKind};
@@ -141,6 +141,18 @@ fn named(cx: &Cx, id: String, t: u8, span: Span) -> Node {
 /// The content of a value of type `t` (its tag already read at `start`), or
 /// when `desc` is given an untagged compact-array element.
 fn value(cx: &mut Cx, rd: &mut Rd, t: u8, start: usize, id: String, desc: Option<&TypeDesc>) -> Option<Dv> {
+    cx.elements += 1;
+    if cx.elements > MAX_ELEMENTS {
+        if cx.elements == MAX_ELEMENTS + 1 {
+            cx.error(
+                Span::at(start, 1),
+                "dlms.data.too-many",
+                "more data values than the decoder follows (zero-size elements multiplied by nested counts)",
+                "数据元素数量超过解码器上限（嵌套计数使零长度元素成倍增加）",
+            );
+        }
+        return None;
+    }
     if cx.depth >= MAX_DEPTH {
         cx.error(
             Span::at(start, 1),
@@ -770,6 +782,8 @@ impl TypeDesc {
 struct Strict<'a> {
     b: &'a [u8],
     pos: usize,
+    /// Values still allowed (see [`MAX_ELEMENTS`]).
+    budget: usize,
 }
 
 impl<'a> Strict<'a> {
@@ -836,7 +850,15 @@ impl<'a> Strict<'a> {
         let t = self.u8()?;
         self.body(t, at, depth)
     }
+    fn spend(&mut self) -> Result<(), ParseError> {
+        self.budget = self
+            .budget
+            .checked_sub(1)
+            .ok_or(ParseError::new(self.pos, ErrorKind::BadValue { what: "element count" }))?;
+        Ok(())
+    }
     fn untagged(&mut self, d: &TypeDesc, depth: usize) -> Result<Data, ParseError> {
+        self.spend()?;
         if depth > MAX_DEPTH {
             return Err(ParseError::new(self.pos, ErrorKind::BadValue { what: "nesting depth" }));
         }
@@ -859,6 +881,7 @@ impl<'a> Strict<'a> {
         }
     }
     fn body(&mut self, t: u8, at: usize, depth: usize) -> Result<Data, ParseError> {
+        self.spend()?;
         if depth > MAX_DEPTH {
             return Err(ParseError::new(at, ErrorKind::BadValue { what: "nesting depth" }));
         }
@@ -906,7 +929,7 @@ impl<'a> Strict<'a> {
                 let d = self.desc(depth + 1)?;
                 let n = self.len()?;
                 let contents = self.take(n)?;
-                let mut sub = Strict { b: contents, pos: 0 };
+                let mut sub = Strict { b: contents, pos: 0, budget: self.budget };
                 let mut items = Vec::new();
                 while sub.pos < contents.len() {
                     let before = sub.pos;
@@ -920,6 +943,7 @@ impl<'a> Strict<'a> {
                         ));
                     }
                 }
+                self.budget = sub.budget;
                 Data::CompactArray(d, items)
             }
             tag::LONG64 => Data::Long64(i64::from_be_bytes(arr!(8))),
@@ -947,7 +971,7 @@ impl Data {
 
     /// Parse one value at the start of `bytes`; returns it and the bytes used.
     pub fn decode(bytes: &[u8]) -> Result<(Data, usize), ParseError> {
-        let mut s = Strict { b: bytes, pos: 0 };
+        let mut s = Strict { b: bytes, pos: 0, budget: MAX_ELEMENTS };
         let d = s.data(0)?;
         Ok((d, s.pos))
     }
@@ -1043,5 +1067,24 @@ impl Data {
             }
             other => other.emit_body(out),
         }
+    }
+}
+
+#[cfg(test)]
+mod element_budget_tests {
+    use super::*;
+    use crate::Keys;
+
+    /// Compact arrays of 0x0A0A arrays of 0x0A0A … of null-data: found by fuzzing
+    /// (it multiplied zero-size elements past any memory). Both decoders stop.
+    #[test]
+    fn nested_zero_size_compact_arrays_are_bounded() {
+        let bytes = [0x13, 0x01, 0x0A, 0x0A, 0x01, 0x0A, 0x0A, 0x01, 0x0A, 0x0A, 0x00, 0x02, 0x00, 0x00];
+        assert!(Data::parse(&bytes).is_err());
+        let keys = Keys::default();
+        let mut cx = Cx::new(Lang::En, &keys);
+        let mut rd = Rd::new(&bytes, 0);
+        let _ = data(&mut cx, &mut rd, "dlms.data");
+        assert!(cx.elements <= MAX_ELEMENTS + 1, "{}", cx.elements);
     }
 }

@@ -51,6 +51,10 @@ pub const APDU: &str = "dlms-apdu";
 /// Maximum nesting of A-XDR data and of ciphered APDUs.
 pub const MAX_DEPTH: usize = 24;
 
+/// Most data values one dissection decodes. Zero-size elements (null-data in
+/// nested compact arrays) would otherwise multiply without consuming bytes.
+pub const MAX_ELEMENTS: usize = 100_000;
+
 /// The three DLMS registry protocols.
 pub fn protocols() -> Vec<Box<dyn Protocol>> {
     vec![Box::new(DlmsHdlc), Box::new(DlmsWrapper), Box::new(DlmsApdu)]
@@ -167,13 +171,15 @@ pub struct Cx<'k> {
     pub diags: Vec<Diagnostic>,
     pub checks: Vec<Check>,
     pub depth: usize,
+    /// Data values decoded so far (bounded by [`MAX_ELEMENTS`]).
+    pub elements: usize,
     next: usize,
     truncated: bool,
 }
 
 impl<'k> Cx<'k> {
     pub fn new(lang: Lang, keys: &'k Keys) -> Self {
-        Cx { lang, keys, diags: Vec::new(), checks: Vec::new(), depth: 0, next: 0, truncated: false }
+        Cx { lang, keys, diags: Vec::new(), checks: Vec::new(), depth: 0, elements: 0, next: 0, truncated: false }
     }
 
     /// A fresh number for ids that must stay unique in one tree.
