@@ -28,7 +28,6 @@ for t in "${TARGETS[@]}"; do
   esac
   echo "=== fuzz $t for ${SECS}s"
   (cd fuzz && cargo +nightly fuzz run "$t" -- -max_total_time="$SECS" -print_final_stats=1 2>&1 | grep -E "Done|stat::number_of_executed_units|stat::peak_rss|ERROR|panicked|SUMMARY" || true)
-  # libFuzzer leaves crash-* files in fuzz/artifacts/<target> when it finds something.
   # libFuzzer leaves crash-, oom-, timeout- or leak- files in fuzz/artifacts/<target> for a finding.
   if ls fuzz/artifacts/"$t"/{crash,oom,timeout,leak}-* >/dev/null 2>&1; then echo "FINDING in $t: fuzz/artifacts/$t"; exit 1; fi
 done

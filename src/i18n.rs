@@ -174,6 +174,54 @@ static STRINGS: &[(&str, &str, &str)] = &[
         "↑↓ rows · ←→ collapse/expand · Enter select · Esc clear · / input",
         "↑↓ 移动 · ←→ 折叠/展开 · Enter 选中 · Esc 清除 · / 输入框",
     ),
+    // Reader: granted ports, unplug and re-plug, DTR/RTS, echo count, port help.
+    ("reader.granted", "Ports this page may use:", "已授权的串口："),
+    ("reader.use_port", "Connect", "连接"),
+    ("reader.forget", "Forget", "移除授权"),
+    ("reader.no_forget", "This browser cannot forget ports.", "此浏览器不支持移除串口授权。"),
+    ("reader.no_signals", "This browser cannot set DTR/RTS.", "此浏览器不支持设置 DTR/RTS。"),
+    (
+        "reader.lost",
+        "Port unplugged: session lost. The readings taken so far are kept; plug it back in to reconnect.",
+        "串口已拔出：会话中断。已读取的数据保留；重新插入即可重连。",
+    ),
+    ("reader.lost_short", "Unplugged", "已拔出"),
+    ("reader.reconnect", "Reconnect", "重新连接"),
+    ("reader.reconnected", "Port back, reconnected at", "串口已恢复，重新连接："),
+    ("reader.echoes", "echoes dropped", "已丢弃回显"),
+    ("help.button", "Port not showing?", "找不到串口？"),
+    ("help.title", "When a port does not appear or does not open", "串口不出现或无法打开时"),
+    (
+        "help.drivers",
+        "Install the adapter's driver: FTDI (VCP driver, vendor 0403), Silicon Labs CP210x (10C4), WCH CH340/CH341 (CH34x, 1A86), Prolific PL2303 (067B). Windows and macOS may need it; Linux has them built in.",
+        "安装转换器驱动：FTDI（VCP 驱动，厂商 0403）、Silicon Labs CP210x（10C4）、沁恒 CH340/CH341（CH34x，1A86）、Prolific PL2303（067B）。Windows 和 macOS 可能需要安装；Linux 已内置。",
+    ),
+    (
+        "help.dialout",
+        "Linux: add yourself to the dialout group with sudo usermod -aG dialout $USER, then log out and in again.",
+        "Linux：执行 sudo usermod -aG dialout $USER 将当前用户加入 dialout 组，然后注销并重新登录。",
+    ),
+    (
+        "help.busy",
+        "\"Failed to open\": another program holds the port (a vendor tool, a terminal, ModemManager). Close it and try again.",
+        "“无法打开”：串口被其他程序占用（厂家软件、串口终端、ModemManager）。关闭后重试。",
+    ),
+    (
+        "help.browser",
+        "Web Serial works in Chrome and Edge on desktop (89+), not in Firefox, Safari or on phones.",
+        "Web Serial 仅支持桌面版 Chrome 和 Edge（89+），不支持 Firefox、Safari 和手机浏览器。",
+    ),
+    (
+        "help.secure",
+        "Open the page over https or on localhost: Web Serial is missing on plain http.",
+        "请通过 https 或 localhost 打开本页：普通 http 下没有 Web Serial。",
+    ),
+    (
+        "help.replug",
+        "Unplug and re-plug the adapter, then choose it again with Connect…; a port in the list above reconnects without the chooser.",
+        "拔下并重新插入转换器，再点“连接…”选择；上方列表中的串口无需选择即可重连。",
+    ),
+    ("help.close", "Close", "关闭"),
 ];
 
 pub fn t(lang: Lang, key: &str) -> &'static str {

@@ -132,3 +132,101 @@ impl Connection {
         JsFuture::from(promise).await.map(|_| ()).map_err(js_err)
     }
 }
+
+fn has(obj: &JsValue, name: &str) -> bool {
+    Reflect::get(obj, &JsValue::from_str(name)).is_ok_and(|f| f.is_function())
+}
+
+/// The ports this origin was granted before (no chooser needed); empty when
+/// the browser (or a test's fake) has no `getPorts`.
+pub async fn granted_ports() -> Vec<SerialPort> {
+    let Some(window) = web_sys::window() else { return Vec::new() };
+    let serial = window.navigator().serial();
+    if !has(&serial, "getPorts") {
+        return Vec::new();
+    }
+    let promise: js_sys::Promise = serial.get_ports().unchecked_into();
+    match JsFuture::from(promise).await {
+        Ok(list) => js_sys::Array::from(&list).iter().map(|p| p.unchecked_into()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// USB vendor and product id of a port, when it is a USB device.
+pub fn usb_ids(port: &SerialPort) -> Option<(u16, u16)> {
+    if !has(port, "getInfo") {
+        return None;
+    }
+    let info = port.get_info();
+    Some((info.get_usb_vendor_id()?, info.get_usb_product_id().unwrap_or(0)))
+}
+
+/// The usual USB-serial chips by vendor id.
+pub fn adapter_name(vendor: u16) -> Option<&'static str> {
+    match vendor {
+        0x0403 => Some("FTDI"),
+        0x10C4 => Some("CP210x"),
+        0x1A86 => Some("CH34x"),
+        0x067B => Some("Prolific"),
+        _ => None,
+    }
+}
+
+/// A port as a user recognises it: `CH34x 1A86:7523`, or `USB 2341:0043`.
+pub fn port_label(ids: Option<(u16, u16)>) -> String {
+    match ids {
+        Some((v, p)) => format!("{} {v:04X}:{p:04X}", adapter_name(v).unwrap_or("USB")),
+        None => "serial port".to_string(),
+    }
+}
+
+/// Whether two handles are the same port: the same object, or (after a
+/// re-plug, which makes a new object) the same USB vendor and product.
+pub fn same_port(a: &SerialPort, b: &SerialPort) -> bool {
+    js_sys::Object::is(a, b) || usb_ids(a).is_some_and(|ids| Some(ids) == usb_ids(b))
+}
+
+/// Revoke the page's access to a port; `Ok(false)` where `forget` is missing.
+pub async fn forget(port: &SerialPort) -> Result<bool, String> {
+    if !has(port, "forget") {
+        return Ok(false);
+    }
+    let promise: js_sys::Promise = port.forget().unchecked_into();
+    JsFuture::from(promise).await.map(|_| true).map_err(js_err)
+}
+
+/// Call `f` with the port of every `connect` (`true`) or `disconnect`
+/// (`false`) event on `navigator.serial` while the page lives.
+pub fn on_plug(f: impl Fn(bool, SerialPort) + 'static) {
+    use wasm_bindgen::closure::Closure;
+    let Some(window) = web_sys::window() else { return };
+    let serial = window.navigator().serial();
+    let f = std::rc::Rc::new(f);
+    for (kind, plugged) in [("connect", true), ("disconnect", false)] {
+        let f = f.clone();
+        let cb = Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
+            // The event is fired at the port and bubbles to navigator.serial.
+            if let Ok(port) = Reflect::get(&ev, &JsValue::from_str("target"))
+                && has(&port, "open")
+            {
+                f(plugged, port.unchecked_into());
+            }
+        });
+        let _ = serial.add_event_listener_with_callback(kind, cb.as_ref().unchecked_ref());
+        cb.forget();
+    }
+}
+
+impl Connection {
+    /// Set DTR and RTS; `Ok(false)` where `setSignals` is missing.
+    pub async fn set_signals(&self, dtr: bool, rts: bool) -> Result<bool, String> {
+        if !has(&self.port, "setSignals") {
+            return Ok(false);
+        }
+        let signals = web_sys::SerialOutputSignals::new();
+        signals.set_data_terminal_ready(dtr);
+        signals.set_request_to_send(rts);
+        let promise: js_sys::Promise = self.port.set_signals_with_signals(&signals).unchecked_into();
+        JsFuture::from(promise).await.map(|_| true).map_err(js_err)
+    }
+}

@@ -169,6 +169,20 @@ impl Link {
         }
     }
 
+    /// Set the DTR and RTS lines of a serial port (probes powered by them); nothing for other links.
+    pub async fn set_signals(&self, dtr: bool, rts: bool) -> Result<(), String> {
+        match self {
+            Link::Serial(c) => {
+                let conn = c.borrow().clone().ok_or("the port is closed")?;
+                match conn.set_signals(dtr, rts).await? {
+                    true => Ok(()),
+                    false => Err("this browser cannot set DTR/RTS".into()),
+                }
+            }
+            Link::Demo(_) | Link::Replay(_) => Ok(()),
+        }
+    }
+
     /// Close and open again at other settings (Web Serial cannot change an open port's rate).
     pub async fn reopen(&self, line: LineSettings, rx: &RxQueue) -> Result<(), String> {
         match self {
@@ -262,7 +276,12 @@ pub async fn drive_with<S: Session>(
                     }
                 }
                 Action::Wait(ms) => gloo_timers::future::sleep(Duration::from_millis(ms.0)).await,
-                Action::SetDtrRts { dtr, rts } => line(LineEvent::Note(format!("DTR {dtr} RTS {rts}"))),
+                Action::SetDtrRts { dtr, rts } => {
+                    line(LineEvent::Note(format!("DTR {dtr} RTS {rts}")));
+                    if let Err(e) = link.set_signals(dtr, rts).await {
+                        line(LineEvent::Note(e));
+                    }
+                }
             }
         }
         while let Some(e) = session.poll_event() {

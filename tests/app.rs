@@ -557,3 +557,37 @@ fn only_measurements_are_charted() {
     assert_eq!(Reading::new("33.7.0", "Power factor", "0.950".into(), "").number(), Some(0.95));
     assert_eq!(Reading::new("1.8.0", "Energy", "001234.567".into(), "kWh").number(), Some(1234.567));
 }
+
+/// A stand-in port: a plain object with `getInfo` (web-sys imports are structural).
+fn fake_port(ids: &str) -> web_sys::SerialPort {
+    let port = js_sys::Object::new();
+    let get_info = js_sys::Function::new_no_args(&format!("return {ids};"));
+    js_sys::Reflect::set(&port, &"getInfo".into(), &get_info).unwrap();
+    port.unchecked_into()
+}
+
+#[wasm_bindgen_test]
+fn granted_ports_are_named_by_usb_ids() {
+    use meterscope::serial::{adapter_name, port_label, same_port, usb_ids};
+    assert_eq!(adapter_name(0x0403), Some("FTDI"));
+    assert_eq!(adapter_name(0x10C4), Some("CP210x"));
+    assert_eq!(adapter_name(0x1A86), Some("CH34x"));
+    assert_eq!(adapter_name(0x067B), Some("Prolific"));
+    assert_eq!(adapter_name(0x2341), None);
+    assert_eq!(port_label(Some((0x1A86, 0x7523))), "CH34x 1A86:7523");
+    assert_eq!(port_label(Some((0x2341, 0x0043))), "USB 2341:0043");
+    assert_eq!(port_label(None), "serial port");
+
+    let ftdi = fake_port("{ usbVendorId: 0x0403, usbProductId: 0x6001 }");
+    let replugged = fake_port("{ usbVendorId: 0x0403, usbProductId: 0x6001 }");
+    let ch340 = fake_port("{ usbVendorId: 0x1a86, usbProductId: 0x7523 }");
+    let bluetooth = fake_port("{}");
+    assert_eq!(usb_ids(&ftdi), Some((0x0403, 0x6001)));
+    assert_eq!(usb_ids(&bluetooth), None);
+    // No getInfo at all (an old fake, another browser): no ids, no exception.
+    assert_eq!(usb_ids(&js_sys::Object::new().unchecked_into()), None);
+    assert!(same_port(&ftdi, &replugged), "a re-plugged adapter has a new object and the same ids");
+    assert!(!same_port(&ftdi, &ch340));
+    assert!(same_port(&bluetooth, &bluetooth));
+    assert!(!same_port(&bluetooth, &fake_port("{}")), "ports without ids match only themselves");
+}

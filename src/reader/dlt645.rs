@@ -78,7 +78,12 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         Dlt645Event::Error { di, failure } => {
             s.push_error(&di.map(|d| format!("{d:08X}")).unwrap_or_default(), failure_text(&failure, lang))
         }
-        Dlt645Event::Notice(n) => s.note(notice_text(&n)),
+        Dlt645Event::Notice(n) => {
+            if matches!(n, Notice::Echo) {
+                s.echo();
+            }
+            s.note(notice_text(&n))
+        }
         Dlt645Event::Done => {}
     })
     .await;

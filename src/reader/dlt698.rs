@@ -177,7 +177,12 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         Dlt698Event::Error { oad, failure } => {
             s.push_error(&oad.map(|o| format!("{o:08X}")).unwrap_or_default(), failure_text(&failure))
         }
-        Dlt698Event::Notice(n) => s.note(notice_text(&n)),
+        Dlt698Event::Notice(n) => {
+            if matches!(n, Notice::Echo) {
+                s.echo();
+            }
+            s.note(notice_text(&n))
+        }
         Dlt698Event::Done => {}
     })
     .await;

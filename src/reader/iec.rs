@@ -133,7 +133,12 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
             ));
         }
         IecEvent::Error(f) => s.push_error("", failure_text(&f)),
-        IecEvent::Notice(n) => s.note(notice_text(&n)),
+        IecEvent::Notice(n) => {
+            if matches!(n, Notice::Echo) {
+                s.echo();
+            }
+            s.note(notice_text(&n))
+        }
         IecEvent::Done => {}
     })
     .await;

@@ -26,6 +26,7 @@ use crate::app::{AppState, Tab};
 use crate::i18n::t;
 use crate::serial::{self, Availability, Connection};
 use crate::transport::{Demo, LineEvent, Link, Replay, RxQueue, drive_with, now_ms, spawn_reader};
+use web_sys::SerialPort;
 
 pub use dlt645::DEFAULT_DIS;
 
@@ -365,6 +366,8 @@ pub struct Sigs {
     pub telegram: RwSignal<String>,
     /// The next DLMS invocation counter (ciphering), carried from flow to flow.
     pub dlms_ic: RwSignal<u32>,
+    /// Echoes of our own requests the session dropped in this flow: count and bytes.
+    pub echoes: RwSignal<(u32, usize)>,
 }
 
 impl Sigs {
@@ -403,6 +406,15 @@ impl Sigs {
             });
         }
         self.results.update(|v| v.push(r));
+    }
+
+    /// The session dropped an echo of our last request (its length in bytes).
+    pub fn echo(&self) {
+        let len = self.trace.with_untracked(|t| t.iter().rev().find(|e| e.tx).map_or(0, |e| e.bytes.len()));
+        self.echoes.update(|(n, b)| {
+            *n += 1;
+            *b += len;
+        });
     }
 
     pub fn push_error(&self, id: &str, text: String) {
@@ -505,6 +517,7 @@ pub fn ReaderPage() -> impl IntoView {
         history: RwSignal::new(Vec::new()),
         telegram: RwSignal::new(String::new()),
         dlms_ic: RwSignal::new(1),
+        echoes: RwSignal::new((0, 0)),
     };
     let Sigs { results, trace, status, progress, table, address, reports, history, telegram, .. } = sigs;
     let connected = RwSignal::new(false);
@@ -559,35 +572,143 @@ pub fn ReaderPage() -> impl IntoView {
         telegram.set(String::new());
     };
 
-    let connect = {
+    // Serial port handling: granted ports, open with DTR/RTS, lost on unplug, back on re-plug.
+    let dtr = RwSignal::new(true);
+    let rts = RwSignal::new(true);
+    let lost = RwSignal::new(false);
+    let help = RwSignal::new(false);
+    let port_labels = RwSignal::new(Vec::<String>::new());
+    let granted: StoredValue<Vec<SerialPort>, LocalStorage> = StoredValue::new_local(Vec::new());
+    let last_port: StoredValue<Option<(SerialPort, LineSettings)>, LocalStorage> = StoredValue::new_local(None);
+    let refresh = move || {
+        spawn_local(async move {
+            let list = serial::granted_ports().await;
+            if port_labels.is_disposed() {
+                return;
+            }
+            port_labels.set(list.iter().map(|p| serial::port_label(serial::usb_ids(p))).collect());
+            granted.set_value(list);
+        })
+    };
+    let open_port: Rc<dyn Fn(SerialPort, LineSettings, bool)> = {
         let (conn, rx) = (conn.clone(), rx.clone());
-        move |_| {
+        Rc::new(move |port: SerialPort, line: LineSettings, again: bool| {
             let (conn, rx) = (conn.clone(), rx.clone());
-            let line = line_settings();
             spawn_local(async move {
-                let port = match serial::request_port().await {
-                    Ok(p) => p,
-                    Err(e) => return status.set(e),
-                };
-                match Connection::open(port, line).await {
+                match Connection::open(port.clone(), line).await {
                     Ok(c) => {
                         let c = Rc::new(c);
+                        let (d, r) = (dtr.get_untracked(), rts.get_untracked());
+                        match c.set_signals(d, r).await {
+                            Ok(true) => sigs.note(format!("DTR {d} RTS {r}")),
+                            Ok(false) => {}
+                            Err(e) => sigs.note(format!("DTR/RTS: {e}")),
+                        }
+                        rx.borrow_mut().clear();
                         *conn.borrow_mut() = Some(c.clone());
+                        last_port.set_value(Some((port, line)));
                         spawn_reader(c, rx);
                         connected.set(true);
-                        status.set(line.to_string());
+                        lost.set(false);
+                        let l = lang.get_untracked();
+                        status.set(if again {
+                            format!("{} {line}", t(l, "reader.reconnected"))
+                        } else {
+                            line.to_string()
+                        });
                     }
+                    Err(e) => status.set(e),
+                }
+                refresh();
+            });
+        })
+    };
+    let opener = StoredValue::new_local(open_port.clone());
+    let connect = move |_| {
+        let line = line_settings();
+        let open_port = opener.get_value();
+        spawn_local(async move {
+            match serial::request_port().await {
+                Ok(p) => open_port(p, line, false),
+                Err(e) => status.set(e),
+            }
+        });
+    };
+    let use_port = move |i: usize| {
+        if let Some(p) = granted.with_value(|g| g.get(i).cloned()) {
+            opener.with_value(|f| f(p, line_settings(), false));
+        }
+    };
+    let forget_port = move |i: usize| {
+        let Some(p) = granted.with_value(|g| g.get(i).cloned()) else { return };
+        spawn_local(async move {
+            match serial::forget(&p).await {
+                Ok(true) => {}
+                Ok(false) => status.set(t(lang.get_untracked(), "reader.no_forget").to_string()),
+                Err(e) => status.set(e),
+            }
+            refresh();
+        });
+    };
+    let reconnect = move |_| {
+        if let Some((p, line)) = last_port.get_value() {
+            opener.with_value(|f| f(p, line, true));
+        }
+    };
+    let apply_signals = {
+        let conn = conn.clone();
+        move || {
+            let Some(c) = conn.borrow().clone() else { return };
+            let (d, r) = (dtr.get_untracked(), rts.get_untracked());
+            spawn_local(async move {
+                match c.set_signals(d, r).await {
+                    Ok(true) => sigs.note(format!("DTR {d} RTS {r}")),
+                    Ok(false) => status.set(t(lang.get_untracked(), "reader.no_signals").to_string()),
                     Err(e) => status.set(e),
                 }
             });
         }
     };
+    let (apply_dtr, apply_rts) = (apply_signals.clone(), apply_signals);
+    if avail == Availability::Supported {
+        refresh();
+        let (conn, cancel) = (conn.clone(), cancel.clone());
+        serial::on_plug(move |plugged, port| {
+            if connected.is_disposed() {
+                return;
+            }
+            if !plugged {
+                let ours = conn.borrow().as_ref().is_some_and(|c| js_sys::Object::is(&c.port(), &port));
+                if ours {
+                    cancel.set(true);
+                    lost.set(true);
+                    connected.set(false);
+                    polling.set(false);
+                    let text = t(lang.get_untracked(), "reader.lost").to_string();
+                    sigs.note(text.clone());
+                    status.set(text);
+                    if let Some(c) = conn.borrow_mut().take() {
+                        spawn_local(async move {
+                            let _ = c.close().await;
+                        });
+                    }
+                }
+            } else if lost.get_untracked()
+                && let Some((old, line)) = last_port.get_value()
+                && serial::same_port(&old, &port)
+            {
+                open_port(port, line, true);
+            }
+            refresh();
+        });
+    }
 
     let disconnect = {
         let conn = conn.clone();
         move |_| {
             let Some(c) = conn.borrow_mut().take() else { return };
             connected.set(false);
+            lost.set(false);
             spawn_local(async move {
                 if let Err(e) = c.close().await {
                     status.set(e);
@@ -674,6 +795,7 @@ pub fn ReaderPage() -> impl IntoView {
             polling.set(poll);
             status.set(String::new());
             progress.set(String::new());
+            sigs.echoes.set((0, 0));
             let every = poll_secs.get_untracked().trim().parse::<f64>().unwrap_or(5.0).max(1.0) * 1000.0;
             let mut params = params;
             spawn_local(async move {
@@ -685,7 +807,13 @@ pub fn ReaderPage() -> impl IntoView {
                             params.address = address.get_untracked();
                         }
                     }
-                    if let Err(e) = run_flow(p, flow, &params, &cx).await {
+                    let outcome = run_flow(p, flow, &params, &cx).await;
+                    // Unplugged: the flow was stopped; the readings taken stay.
+                    if lost.get_untracked() {
+                        status.set(t(lang_now, "reader.lost").to_string());
+                        break;
+                    }
+                    if let Err(e) = outcome {
                         status.set(e);
                         break;
                     }
@@ -806,6 +934,15 @@ pub fn ReaderPage() -> impl IntoView {
                 })}
                 <label><input type="radio" name="source" value="replay" data-testid="source-replay" prop:checked=move || source.get() == "replay"
                     on:change=move |_| source.set("replay".into())/>{move || t(lang.get(), "reader.replay")}</label>
+                <button class="small" data-testid="port-help" on:click=move |_| help.update(|h| *h = !*h)>{move || t(lang.get(), "help.button")}</button>
+            </div>
+            <div class="help-dialog" role="dialog" data-testid="port-help-dialog" hidden=move || !help.get()>
+                <h3>{move || t(lang.get(), "help.title")}</h3>
+                <ul>
+                    {["help.drivers", "help.dialout", "help.busy", "help.browser", "help.secure", "help.replug"]
+                        .map(|k| view! { <li>{move || t(lang.get(), k)}</li> })}
+                </ul>
+                <button class="small" data-testid="port-help-close" on:click=move |_| help.set(false)>{move || t(lang.get(), "help.close")}</button>
             </div>
             <div class="line">
                 <label>{move || t(lang.get(), "reader.preset")}" "
@@ -843,9 +980,25 @@ pub fn ReaderPage() -> impl IntoView {
                 <div class="line" hidden=move || source.get() != "serial">
                     <button data-testid="connect" prop:disabled=move || connected.get() on:click=connect>{move || t(lang.get(), "reader.connect")}</button>
                     <button data-testid="disconnect" prop:disabled=move || !connected.get() on:click=disconnect>{move || t(lang.get(), "reader.disconnect")}</button>
+                    <button data-testid="reconnect" hidden=move || !lost.get() || connected.get() on:click=reconnect>{move || t(lang.get(), "reader.reconnect")}</button>
+                    <label><input type="checkbox" data-testid="dtr" prop:checked=move || dtr.get()
+                        on:change=move |ev| { dtr.set(event_target_checked(&ev)); apply_dtr() }/>"DTR"</label>
+                    <label><input type="checkbox" data-testid="rts" prop:checked=move || rts.get()
+                        on:change=move |ev| { rts.set(event_target_checked(&ev)); apply_rts() }/>"RTS"</label>
                     <span class="status" data-testid="serial-status">
-                        {move || if connected.get() { t(lang.get(), "reader.connected") } else { t(lang.get(), "reader.disconnected") }}
+                        {move || if connected.get() { t(lang.get(), "reader.connected") } else if lost.get() { t(lang.get(), "reader.lost_short") } else { t(lang.get(), "reader.disconnected") }}
                     </span>
+                </div>
+                <div class="line ports" hidden=move || source.get() != "serial" || port_labels.get().is_empty()>
+                    <span>{move || t(lang.get(), "reader.granted")}</span>
+                    <ul data-testid="granted-ports">
+                        {move || port_labels.get().into_iter().enumerate().map(|(i, label)| view! {
+                            <li><span class="port">{label}</span>" "
+                                <button class="small" data-testid="port-use" prop:disabled=move || connected.get() on:click=move |_| use_port(i)>{move || t(lang.get(), "reader.use_port")}</button>" "
+                                <button class="small" data-testid="port-forget" prop:disabled=move || connected.get() on:click=move |_| forget_port(i)>{move || t(lang.get(), "reader.forget")}</button>
+                            </li>
+                        }).collect_view()}
+                    </ul>
                 </div>
                 <div class="send" hidden=move || source.get() != "serial">
                     <input data-testid="tx-input" spellcheck="false" prop:value=move || tx_text.get() on:input=move |ev| tx_text.set(event_target_value(&ev))/>
@@ -902,7 +1055,12 @@ pub fn ReaderPage() -> impl IntoView {
             <div class="flows">
                 {flow_buttons}
                 <button data-testid="flow-cancel" prop:disabled=move || !busy.get() on:click=stop>{move || t(lang.get(), "reader.cancel")}</button>
-                <span class="status" data-testid="flow-status">{move || busy.get().then_some("… ")}{move || status.get()}" "{move || progress.get()}</span>
+                <span class="status" data-testid="flow-status">{move || busy.get().then_some("… ")}{move || status.get()}" "{move || progress.get()}
+                    {move || {
+                        let (n, b) = sigs.echoes.get();
+                        (n > 0).then(|| format!(" · {}: {n} ({b} {})", t(lang.get(), "reader.echoes"), t(lang.get(), "bytes")))
+                    }}
+                </span>
             </div>
             <div class="flows poll" hidden=move || !proto.get().flows().contains(&Flow::Read)>
                 <button data-testid="poll" class:active=move || polling.get() prop:disabled=move || busy.get() && !polling.get() on:click=poll_toggle>

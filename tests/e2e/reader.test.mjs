@@ -88,6 +88,8 @@ test('serial: find the meter through a port that echoes', async () => {
   const writes = await page.evaluate(() => window.__serialWrites);
   assert.deepEqual(writes, [0xFE, 0xFE, 0xFE, 0xFE, 0x68, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0x68, 0x13, 0x00, 0xDF, 0x16]);
   assert.match(await page.getByTestId('trace').textContent(), /echo/);
+  // The echo the session dropped is counted in the status line (the 16-byte request).
+  await waitText(page, 'flow-status', /echoes dropped: 1 \(16 bytes\)/);
   assert.deepEqual(problems, []);
   await close();
 });
