@@ -395,12 +395,13 @@ fn untagged(cx: &mut Cx, rd: &mut Rd, d: &TypeDesc, id: String) -> Option<Dv> {
     }
 }
 
-/// Content size of a description, when fixed.
+/// Content size of a description, when fixed (and representable: nested
+/// counts can multiply past `usize`).
 fn size_of_desc(d: &TypeDesc) -> Option<usize> {
     match d {
         TypeDesc::Simple(t) => fixed_size(*t),
-        TypeDesc::Array(n, e) => size_of_desc(e).map(|s| s * *n as usize),
-        TypeDesc::Structure(l) => l.iter().map(size_of_desc).sum(),
+        TypeDesc::Array(n, e) => size_of_desc(e)?.checked_mul(*n as usize),
+        TypeDesc::Structure(l) => l.iter().try_fold(0usize, |acc, e| acc.checked_add(size_of_desc(e)?)),
     }
 }
 
@@ -1086,5 +1087,23 @@ mod element_budget_tests {
         let mut rd = Rd::new(&bytes, 0);
         let _ = data(&mut cx, &mut rd, "dlms.data");
         assert!(cx.elements <= MAX_ELEMENTS + 1, "{}", cx.elements);
+    }
+
+    /// Nested 0xFFFF counts overflowed the size of a description (found by fuzzing).
+    #[test]
+    fn description_sizes_do_not_overflow() {
+        let huge = TypeDesc::Array(0xFFFF, Box::new(TypeDesc::Array(0xFFFF, Box::new(TypeDesc::Simple(tag::LONG64)))));
+        let deeper = TypeDesc::Array(0xFFFF, Box::new(TypeDesc::Array(0xFFFF, Box::new(huge.clone()))));
+        assert_eq!(size_of_desc(&huge), Some(0xFFFF * 0xFFFF * 8));
+        assert_eq!(size_of_desc(&deeper), None);
+        assert_eq!(size_of_desc(&TypeDesc::Structure(vec![deeper.clone(), huge])), None);
+        let crash = [
+            0x13, 0x01, 0x01, 0x01, 0x01, 0x41, 0x01, 0x01, 0xB5, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x2C, 0x01, 0xFF,
+            0x01, 0x01, 0x2E, 0x2C, 0x16, 0x01, 0x13, 0xE0, 0x02,
+        ];
+        let keys = Keys::default();
+        let mut cx = Cx::new(Lang::En, &keys);
+        let _ = data(&mut cx, &mut Rd::new(&crash, 0), "dlms.data");
+        let _ = Data::parse(&crash);
     }
 }
