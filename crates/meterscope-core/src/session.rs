@@ -253,9 +253,98 @@ impl Rng {
     }
 }
 
+/// Received bytes waiting to be framed: sessions push what arrives and take
+/// complete frames out, with the count of junk bytes dropped before each.
+/// Wake-up bytes (`FE`) are dropped without counting as junk. When a frame
+/// that never completes holds more than `limit` bytes, its first byte is
+/// dropped as junk, so the buffer stays bounded.
+#[derive(Clone, Debug, Default)]
+pub struct RxBuffer {
+    bytes: Vec<u8>,
+    junk: usize,
+    limit: usize,
+}
+
+impl RxBuffer {
+    pub fn new(limit: usize) -> Self {
+        RxBuffer { bytes: Vec::new(), junk: 0, limit }
+    }
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+    /// Drop everything (a frame that stopped arriving); the junk count starts again.
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.junk = 0;
+    }
+    /// The next complete frame found by `frame`, and the junk bytes dropped before it.
+    pub fn next_frame(&mut self, frame: impl Fn(&[u8]) -> crate::FrameStatus, wake_up: u8) -> Option<(Vec<u8>, usize)> {
+        use crate::FrameStatus;
+        // Bytes to drop from the front, applied once (no quadratic shifting).
+        let mut skip = 0;
+        let found = loop {
+            let rest = &self.bytes[skip..];
+            if rest.is_empty() {
+                break None;
+            }
+            match frame(rest) {
+                FrameStatus::NoMatch => {
+                    if rest[0] != wake_up {
+                        self.junk += 1;
+                    }
+                    skip += 1;
+                }
+                FrameStatus::Incomplete { .. } if rest.len() > self.limit => {
+                    self.junk += 1;
+                    skip += 1;
+                }
+                FrameStatus::Incomplete { .. } => break None,
+                FrameStatus::Complete { preamble, len } => {
+                    let f = rest[preamble..preamble + len].to_vec();
+                    skip += preamble + len;
+                    break Some((f, std::mem::take(&mut self.junk)));
+                }
+            }
+        };
+        self.bytes.drain(..skip);
+        found
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rx_buffer_frames_counts_junk_and_stays_bounded() {
+        // Frames are `AA len …`; `FE` is a wake-up byte.
+        let framer = |b: &[u8]| match b {
+            [0xAA, n, rest @ ..] if rest.len() >= *n as usize => {
+                crate::FrameStatus::Complete { preamble: 0, len: 2 + *n as usize }
+            }
+            [0xAA, ..] => crate::FrameStatus::Incomplete { preamble: 0, needed: None },
+            _ => crate::FrameStatus::NoMatch,
+        };
+        let mut rx = RxBuffer::new(8);
+        rx.push(&[0x01, 0xFE, 0xFE, 0x02, 0xAA, 0x01]);
+        assert_eq!(rx.next_frame(framer, 0xFE), None);
+        rx.push(&[0x77, 0xAA, 0x00]);
+        assert_eq!(rx.next_frame(framer, 0xFE), Some((vec![0xAA, 0x01, 0x77], 2)));
+        assert_eq!(rx.next_frame(framer, 0xFE), Some((vec![0xAA, 0x00], 0)));
+        assert!(rx.is_empty());
+        // A frame that never completes is dropped byte by byte past the limit.
+        rx.push(&[0xAA, 0xFF, 1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(rx.next_frame(framer, 0xFE), None);
+        assert!(rx.len() <= 8);
+        rx.clear();
+        assert!(rx.is_empty());
+    }
 
     #[test]
     fn civil_time_round_trips() {

@@ -35,8 +35,8 @@ use super::frame::{DataId, frame_status};
 use super::value::{self, Format, Shape};
 use crate::input::to_hex;
 use crate::lang::Lang;
-use crate::registry::{FrameStatus, Options};
-use crate::session::{Action, DateTime, LineSettings, Millis, Parity, Session};
+use crate::registry::Options;
+use crate::session::{Action, DateTime, LineSettings, Millis, Parity, RxBuffer, Session};
 
 /// Most bytes kept while waiting for a frame to complete (a frame is at most 267).
 const RX_LIMIT: usize = 1024;
@@ -198,9 +198,8 @@ pub struct Dlt645Session {
     current: Option<Exchange>,
     /// After a broadcast: quiet until then.
     quiet_until: Option<Millis>,
-    rx: Vec<u8>,
+    rx: RxBuffer,
     last_rx: Millis,
-    junk: usize,
     clock_date: Option<(u16, u8, u8)>,
     actions: VecDeque<Action>,
     events: VecDeque<Dlt645Event>,
@@ -216,9 +215,8 @@ impl Dlt645Session {
             queue: VecDeque::new(),
             current: None,
             quiet_until: None,
-            rx: Vec::new(),
+            rx: RxBuffer::new(RX_LIMIT),
             last_rx: Millis(0),
-            junk: 0,
             clock_date: None,
             actions: VecDeque::new(),
             events: VecDeque::new(),
@@ -426,35 +424,11 @@ impl Dlt645Session {
 
     /// Frame what has arrived and act on every complete frame.
     fn process_rx(&mut self, now: Millis) {
-        loop {
-            if self.rx.is_empty() {
-                return;
+        while let Some((frame, junk)) = self.rx.next_frame(frame_status, WAKE_UP) {
+            if junk > 0 {
+                self.notice(Notice::Junk(junk));
             }
-            match frame_status(&self.rx) {
-                FrameStatus::NoMatch => {
-                    if self.rx[0] != WAKE_UP {
-                        self.junk += 1;
-                    }
-                    self.rx.remove(0);
-                }
-                FrameStatus::Incomplete { .. } => {
-                    if self.rx.len() > RX_LIMIT {
-                        self.rx.remove(0);
-                        self.junk += 1;
-                        continue;
-                    }
-                    return;
-                }
-                FrameStatus::Complete { preamble, len } => {
-                    let frame: Vec<u8> = self.rx[preamble..preamble + len].to_vec();
-                    self.rx.drain(..preamble + len);
-                    if self.junk > 0 {
-                        let n = std::mem::take(&mut self.junk);
-                        self.notice(Notice::Junk(n));
-                    }
-                    self.on_frame(now, &frame);
-                }
-            }
+            self.on_frame(now, &frame);
         }
     }
 
@@ -586,7 +560,7 @@ impl Session for Dlt645Session {
         if bytes.is_empty() {
             return;
         }
-        self.rx.extend_from_slice(bytes);
+        self.rx.push(bytes);
         self.last_rx = now;
         self.process_rx(now);
     }
@@ -596,7 +570,6 @@ impl Session for Dlt645Session {
         if !self.rx.is_empty() && now.since(self.last_rx) >= self.cfg.byte_gap {
             let n = self.rx.len();
             self.rx.clear();
-            self.junk = 0;
             self.notice(Notice::Incomplete(n));
         }
         if let Some(t) = self.quiet_until

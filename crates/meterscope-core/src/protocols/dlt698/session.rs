@@ -46,8 +46,7 @@ use super::emit::{
 use super::link::{self, FrameRepr};
 use super::reassembly::{self, Fragment, FragmentKind, Reassembler};
 use crate::lang::Lang;
-use crate::registry::FrameStatus;
-use crate::session::{Action, LineSettings, Millis, Parity, Rng, Session};
+use crate::session::{Action, LineSettings, Millis, Parity, Rng, RxBuffer, Session};
 
 /// Most bytes kept while waiting for a frame to complete.
 const RX_LIMIT: usize = 8192;
@@ -275,9 +274,8 @@ pub struct Dlt698Session {
     queue: VecDeque<Op>,
     current: Option<Exchange>,
     reassembler: Reassembler,
-    rx: Vec<u8>,
+    rx: RxBuffer,
     last_rx: Millis,
-    junk: usize,
     actions: VecDeque<Action>,
     events: VecDeque<Dlt698Event>,
     busy: bool,
@@ -295,9 +293,8 @@ impl Dlt698Session {
             queue: VecDeque::new(),
             current: None,
             reassembler: Reassembler::new(),
-            rx: Vec::new(),
+            rx: RxBuffer::new(RX_LIMIT),
             last_rx: Millis(0),
-            junk: 0,
             actions: VecDeque::new(),
             events: VecDeque::new(),
             busy: false,
@@ -493,35 +490,11 @@ impl Dlt698Session {
     }
 
     fn process_rx(&mut self, now: Millis) {
-        loop {
-            if self.rx.is_empty() {
-                return;
+        while let Some((frame, junk)) = self.rx.next_frame(link::frame, link::WAKE_UP) {
+            if junk > 0 {
+                self.notice(Notice::Junk(junk));
             }
-            match link::frame(&self.rx) {
-                FrameStatus::NoMatch => {
-                    if self.rx[0] != link::WAKE_UP {
-                        self.junk += 1;
-                    }
-                    self.rx.remove(0);
-                }
-                FrameStatus::Incomplete { .. } => {
-                    if self.rx.len() > RX_LIMIT {
-                        self.rx.remove(0);
-                        self.junk += 1;
-                        continue;
-                    }
-                    return;
-                }
-                FrameStatus::Complete { preamble, len } => {
-                    let frame: Vec<u8> = self.rx[preamble..preamble + len].to_vec();
-                    self.rx.drain(..preamble + len);
-                    if self.junk > 0 {
-                        let n = std::mem::take(&mut self.junk);
-                        self.notice(Notice::Junk(n));
-                    }
-                    self.on_frame(now, &frame);
-                }
-            }
+            self.on_frame(now, &frame);
         }
     }
 
@@ -834,7 +807,7 @@ impl Session for Dlt698Session {
         if bytes.is_empty() {
             return;
         }
-        self.rx.extend_from_slice(bytes);
+        self.rx.push(bytes);
         self.last_rx = now;
         self.process_rx(now);
     }
@@ -843,7 +816,6 @@ impl Session for Dlt698Session {
         if !self.rx.is_empty() && now.since(self.last_rx) >= self.cfg.byte_gap {
             let n = self.rx.len();
             self.rx.clear();
-            self.junk = 0;
             self.notice(Notice::Incomplete(n));
         }
         if let Some(ex) = &self.current
