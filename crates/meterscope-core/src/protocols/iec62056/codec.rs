@@ -154,7 +154,7 @@ impl Message {
             NAK if b.len() == 1 => Ok(Message::Nak),
             NAK => done(b, 1).map(|_| Message::Nak),
             ACK => {
-                let v = b.get(1..4).ok_or(err(b.len(), ErrorKind::Truncated { needed: 6 - b.len() }))?;
+                let v = b.get(1..4).ok_or_else(|| err(b.len(), ErrorKind::Truncated { needed: 6 - b.len() }))?;
                 if let Some(i) = v.iter().position(|c| !c.is_ascii_alphanumeric()) {
                     return Err(err(1 + i, ErrorKind::BadValue { what: "option select character" }));
                 }
@@ -428,6 +428,16 @@ mod tests {
             Ok(Message::OptionSelect { protocol: b'2', baud: b'5', mode: b'2' })
         );
         assert_eq!(Message::parse(b"/?45678903!\r\n"), Ok(Message::Request { address: "45678903".into() }));
+    }
+
+    /// Found by fuzzing: an ACK followed by more than six bytes computed a negative
+    /// "needed" count before checking the option characters.
+    #[test]
+    fn long_message_after_ack_is_an_error_not_a_panic() {
+        let b = b"\x06\x023:1\x8854(314\xd9*kWh)4:15(415*kWh)\r\n!\r\n\x03\"";
+        assert_eq!(Message::parse(b).unwrap_err().offset, 1);
+        assert!(Message::parse(b"\x06").is_ok());
+        assert!(matches!(Message::parse(b"\x0625").unwrap_err().kind, ErrorKind::Truncated { needed: 3 }));
     }
 
     #[test]
