@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the embeddable decoder (crates/meterscope-wasm, decoder only) into a
 # versioned, self-contained folder: OUT/embed/v<version>/ (module, custom
-# element, iframe page, types) plus the documentation page OUT/embed/index.html.
+# element, iframe page, types) plus the documentation page OUT/embed/index.html
+# and the decoder page's log worker OUT/log-worker.js, which loads the module.
 # OUT: the first argument, else Trunk's staging directory (when run as Trunk's
 # post_build hook), else dist.
 set -euo pipefail
@@ -18,3 +19,7 @@ wasm-opt -Oz --enable-bulk-memory --enable-reference-types --enable-nontrapping-
   --enable-mutable-globals "$DIR/meterscope_wasm_bg.wasm" -o "$DIR/meterscope_wasm_bg.wasm"
 cp www/embed/lib/* "$DIR/"
 sed "s/{{VERSION}}/$VER/g" www/embed/index.html > "$OUT/embed/index.html"
+# The decoder page's log worker loads this module.
+sed "s/{{VERSION}}/$VER/g" www/log-worker.js > "$OUT/log-worker.js"
+# In a page build (dist or Trunk's staging directory), the service worker lists these files too.
+if [ -f "$OUT/sw.js" ]; then scripts/sw-cache-list.sh "$OUT"; fi

@@ -3,14 +3,16 @@
 //! examples, fragment reassembly and keyboard use. It renders whatever
 //! dissection the core returns.
 
+mod biglog;
 mod panels;
 
 use std::collections::HashSet;
 
 use leptos::prelude::*;
-use meterscope_core::{Frame, InputError, Node, Options, Registry, Span, to_hex};
+use meterscope_core::{Decoded, Dissection, Frame, InputError, InputKind, Node, Options, Registry, Span, to_hex};
 use wasm_bindgen::JsCast;
 
+use self::biglog::{BigState, LARGE, Source};
 use crate::app::AppState;
 use crate::export;
 use crate::i18n::t;
@@ -103,12 +105,25 @@ fn scroll_to_byte(offset: usize) {
 pub fn DecoderPage() -> impl IntoView {
     let st = expect_context::<AppState>();
     let lang = st.lang;
+    // A long input split by the log worker (see biglog.rs).
+    let big: RwSignal<Option<BigState>> = RwSignal::new(None);
+    let big_log = move || match big.get() {
+        Some(BigState::Done(log)) => Some(log),
+        _ => None,
+    };
     let decoded = Memo::new(move |_| {
+        if let Some(log) = big_log() {
+            return Ok(Decoded { bytes: log.bytes.clone(), kind: InputKind::Hex, dissection: Dissection::default() });
+        }
         let opts = Options { lang: lang.get(), protocol: Some(st.protocol.get()), keys: st.keys.get(), strict: false };
         st.input.with(|i| meterscope_core::decode(i, &opts))
     });
     let frame_idx = RwSignal::new(0usize);
     let frame: Memo<Option<Frame>> = Memo::new(move |_| {
+        if let Some(log) = big_log() {
+            let opts = Options { lang: lang.get(), protocol: None, keys: st.keys.get(), strict: false };
+            return log.dissect(frame_idx.get(), &opts);
+        }
         decoded.with(|d| {
             let frames = &d.as_ref().ok()?.dissection.frames;
             frames.get(frame_idx.get().min(frames.len().saturating_sub(1))).cloned()
@@ -174,6 +189,15 @@ pub fn DecoderPage() -> impl IntoView {
         }
         i
     });
+    // Another protocol override splits a long input again.
+    Effect::new(move |prev: Option<String>| {
+        let p = st.protocol.get();
+        if prev.is_some_and(|q| q != p) && big.with_untracked(Option::is_some) {
+            biglog::restart(big, &p);
+        }
+        p
+    });
+    on_cleanup(biglog::stop);
     // Global keys on the decoder page: "/" focuses the input, Escape clears the selection.
     let keys = window_event_listener(leptos::ev::keydown, move |ev: web_sys::KeyboardEvent| {
         if st.tab.get_untracked() != crate::app::Tab::Decoder || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
@@ -220,13 +244,13 @@ pub fn DecoderPage() -> impl IntoView {
                             {protocol_names.into_iter().map(|n| view! { <option value=n>{n}</option> }).collect_view()}
                         </select>
                     </label>
-                    <Guesses decoded=decoded/>
+                    <Guesses decoded=decoded skip=Signal::derive(move || big.with(Option::is_some))/>
                     <panels::Examples/>
                     <label class="file-open">{move || t(lang.get(), "open.file")}
                         <input type="file" data-testid="file" on:change=move |ev| {
                             let input: web_sys::HtmlInputElement = event_target(&ev);
                             if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                                load_file(file, st.input);
+                                load_file(file, st.input, big, st.protocol.get_untracked());
                             }
                         }/>
                     </label>
@@ -235,21 +259,37 @@ pub fn DecoderPage() -> impl IntoView {
             <textarea id="hex-input" data-testid="input" spellcheck="false" rows="4"
                 placeholder=move || t(lang.get(), "input.placeholder")
                 prop:value=move || st.input.get()
-                on:input=move |ev| st.input.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    if text.len() > LARGE {
+                        let name = t(lang.get_untracked(), "big.pasted").to_string();
+                        biglog::start(name, Source::Text(std::sync::Arc::new(text)), &st.protocol.get_untracked(), big);
+                        st.input.set(String::new());
+                    } else {
+                        if big.with_untracked(Option::is_some) {
+                            biglog::clear(big);
+                        }
+                        st.input.set(text);
+                    }
+                }
                 on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
                 on:drop=move |ev: web_sys::DragEvent| {
                     if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
                         ev.prevent_default();
-                        load_file(file, st.input);
+                        load_file(file, st.input, big, st.protocol.get_untracked());
                     }
                 }></textarea>
             <KeyPanel/>
+            <biglog::BigBar state=big/>
             {move || decoded.with(|d| match d {
                 Err(e) => input_error_view(e, &st.input.get_untracked(), lang.get()).into_any(),
-                Ok(d) if d.bytes.is_empty() => view! { <p class="empty">{t(lang.get(), "empty")}</p> }.into_any(),
+                Ok(d) if d.bytes.is_empty() && big.with(Option::is_none) => view! { <p class="empty">{t(lang.get(), "empty")}</p> }.into_any(),
                 Ok(_) => ().into_any(),
             })}
-            <FrameList decoded=decoded frame_idx=frame_idx/>
+            {move || match big_log() {
+                Some(log) => view! { <biglog::BigFrames log=log frame_idx=frame_idx/> }.into_any(),
+                None => view! { <FrameList decoded=decoded frame_idx=frame_idx/> }.into_any(),
+            }}
             <div class="panes">
                 <div class="pane tree-pane">
                     <h2>{move || t(lang.get(), "tree")}<span class="keyhint">{move || t(lang.get(), "keys.help")}</span></h2>
@@ -271,11 +311,11 @@ pub fn DecoderPage() -> impl IntoView {
             <panels::Reassembled decoded=decoded/>
             <div class="output">
                 <panels::CopyBar decoded=decoded frame=frame ptr=ptr/>
-                <button data-testid="copy-json" on:click=move |_| export::copy(dissection_json(decoded))>
+                <button data-testid="copy-json" on:click=move |_| export::copy(dissection_json(decoded, big))>
                     {move || t(lang.get(), "copy.json")}
                 </button>
                 <button data-testid="download-json" on:click=move |_| {
-                    export::download("meterscope.json", "application/json", &dissection_json(decoded))
+                    export::download("meterscope.json", "application/json", &dissection_json(decoded, big))
                 }>{move || t(lang.get(), "download.json")}</button>
                 <button data-testid="download-text" on:click=move |_| {
                     export::download("meterscope.txt", "text/plain", &dissection_text(decoded, lang.get_untracked()))
@@ -285,8 +325,14 @@ pub fn DecoderPage() -> impl IntoView {
     }
 }
 
-/// The whole decode as the JSON of the dissection model.
-fn dissection_json(decoded: Memo<Result<meterscope_core::Decoded, InputError>>) -> String {
+/// The whole decode as the JSON of the dissection model (of a long input: its split).
+fn dissection_json(
+    decoded: Memo<Result<meterscope_core::Decoded, InputError>>,
+    big: RwSignal<Option<BigState>>,
+) -> String {
+    if let Some(BigState::Done(log)) = big.get_untracked() {
+        return log.json();
+    }
     decoded.with_untracked(|d| match d {
         Ok(d) => serde_json::to_string_pretty(&d.dissection).unwrap_or_default(),
         Err(e) => format!("{{\"error\": {}}}", serde_json::Value::String(e.to_string())),
@@ -338,13 +384,27 @@ fn tree_key(ev: &web_sys::KeyboardEvent, frame: Memo<Option<Frame>>, ptr: Pointe
     }
 }
 
-/// Read a dropped or opened file into the input (text as is, binary as hex).
-fn load_file(file: web_sys::File, input: RwSignal<String>) {
+/// Read a dropped or opened file into the input (text as is, binary as hex); a
+/// long file goes to the log worker instead.
+fn load_file(file: web_sys::File, input: RwSignal<String>, big: RwSignal<Option<BigState>>, protocol: String) {
     leptos::task::spawn_local(async move {
         let promise: js_sys::Promise = file.array_buffer().unchecked_into();
         if let Ok(buf) = wasm_bindgen_futures::JsFuture::from(promise).await {
             let bytes = js_sys::Uint8Array::new(&buf).to_vec();
-            input.set(export::file_to_input(&bytes));
+            if bytes.len() > LARGE {
+                let source = match String::from_utf8(bytes) {
+                    Ok(s) if !s.contains('\0') => Source::Text(std::sync::Arc::new(s)),
+                    Ok(s) => Source::Bytes(std::sync::Arc::new(s.into_bytes())),
+                    Err(e) => Source::Bytes(std::sync::Arc::new(e.into_bytes())),
+                };
+                input.set(String::new());
+                biglog::start(file.name(), source, &protocol, big);
+            } else {
+                if big.with_untracked(Option::is_some) {
+                    biglog::clear(big);
+                }
+                input.set(export::file_to_input(&bytes));
+            }
         }
     });
 }
@@ -364,11 +424,11 @@ fn input_error_view(e: &InputError, src: &str, lang: meterscope_core::Lang) -> i
 }
 
 #[component]
-fn Guesses(decoded: Memo<Result<meterscope_core::Decoded, InputError>>) -> impl IntoView {
+fn Guesses(decoded: Memo<Result<meterscope_core::Decoded, InputError>>, skip: Signal<bool>) -> impl IntoView {
     let st = expect_context::<AppState>();
     let guesses = Memo::new(move |_| {
         decoded.with(|d| match d {
-            Ok(d) if !d.bytes.is_empty() => {
+            Ok(d) if !d.bytes.is_empty() && !skip.get() => {
                 Registry::default().detect(&d.bytes, st.lang.get()).into_iter().map(|g| (g.protocol, g.score)).collect()
             }
             _ => Vec::new(),

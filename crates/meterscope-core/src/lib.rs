@@ -17,6 +17,7 @@ pub mod protocols;
 pub mod registry;
 pub mod session;
 pub mod span;
+pub mod stream;
 pub mod unknown;
 
 pub use error::{ErrorKind, ParseError};

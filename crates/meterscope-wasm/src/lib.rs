@@ -101,3 +101,6 @@ pub fn dissect_count(bytes: &[u8]) -> u32 {
     let d = Registry::default().dissect(bytes, &[], &Options::default());
     d.frames.len() as u32 + d.junk.len() as u32
 }
+
+mod log;
+pub use log::LogSplitter;

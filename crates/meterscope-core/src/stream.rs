@@ -1,0 +1,233 @@
+//! Long logs in steps: the registry's split and dissection run over a window
+//! of the input at a time, keeping only a summary of each frame (span,
+//! protocol, validity). A caller (the page's worker) reports progress between
+//! steps and dissects a frame in full when it is opened.
+//!
+//! A window's tail is never trusted: items that start within [`TAIL`] bytes of
+//! a window's end are dissected again at the start of the next window, so a
+//! frame shorter than [`TAIL`] is split exactly as a whole-input dissection
+//! would split it. Junk runs are cut at the same margin and merged back.
+
+use crate::model::Junk;
+use crate::registry::{Options, Registry};
+use crate::span::Span;
+
+/// Bytes dissected per step, at least.
+pub const WINDOW: usize = 1 << 20;
+/// Lookahead kept past every accepted item: frames up to this size split exactly.
+pub const TAIL: usize = 64 * 1024;
+
+/// One frame of a long input, without its field tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct FrameSummary {
+    pub span: Span,
+    /// Protocol name, as in [`crate::Frame::protocol`].
+    pub protocol: String,
+    pub valid: bool,
+}
+
+/// Splits one input in steps. Feed the same `bytes` and `line_starts` to every step.
+pub struct Splitter {
+    registry: Registry,
+    window: usize,
+    pos: usize,
+    frames: Vec<FrameSummary>,
+    junk: Vec<Junk>,
+}
+
+impl Default for Splitter {
+    fn default() -> Self {
+        Splitter::new(WINDOW)
+    }
+}
+
+impl Splitter {
+    /// A splitter with the default registry and a window of `window` bytes (at least `2 * TAIL`).
+    pub fn new(window: usize) -> Self {
+        Splitter {
+            registry: Registry::default(),
+            window: window.max(2 * TAIL),
+            pos: 0,
+            frames: Vec::new(),
+            junk: Vec::new(),
+        }
+    }
+
+    /// Bytes of the input settled so far.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    pub fn frames(&self) -> &[FrameSummary] {
+        &self.frames
+    }
+
+    pub fn junk(&self) -> &[Junk] {
+        &self.junk
+    }
+
+    /// Dissect the next window; true when the whole input is settled.
+    pub fn step(&mut self, bytes: &[u8], line_starts: &[usize], opts: &Options) -> bool {
+        let n = bytes.len();
+        if self.pos >= n {
+            return true;
+        }
+        let start = self.pos;
+        let mut window = self.window;
+        loop {
+            let end = start.saturating_add(window).min(n);
+            let last = end == n;
+            let lo = line_starts.partition_point(|&l| l < start);
+            let hi = line_starts.partition_point(|&l| l < end);
+            let local: Vec<usize> = line_starts[lo..hi].iter().map(|&l| l - start).collect();
+            let d = self.registry.dissect(&bytes[start..end], &local, opts);
+            let wlen = end - start;
+            // Everything ending before `limit` had TAIL bytes of lookahead.
+            let limit = if last { usize::MAX } else { wlen - TAIL };
+            let cut = if last {
+                wlen
+            } else {
+                d.frames
+                    .iter()
+                    .map(|f| f.span)
+                    .chain(d.junk.iter().map(|j| j.span))
+                    .filter(|s| s.end > limit)
+                    .map(|s| s.start)
+                    .min()
+                    .unwrap_or(wlen)
+            };
+            // A junk run crossing the limit holds no frame start before it: keep its head.
+            let junk_head = d
+                .junk
+                .iter()
+                .find(|j| j.span.start < limit && j.span.end > limit && j.reason == "unrecognised")
+                .map(|j| j.span);
+            let cut = match junk_head {
+                Some(s) if s.start == cut => limit,
+                _ => cut,
+            };
+            if cut == 0 {
+                // One item fills the window: widen it.
+                window = window.saturating_mul(2);
+                continue;
+            }
+            for f in d.frames.into_iter().filter(|f| f.span.start < cut) {
+                let span = Span::new(f.span.start + start, f.span.end.min(cut) + start);
+                self.frames.push(FrameSummary { span, protocol: f.protocol, valid: f.valid });
+            }
+            let mut junk: Vec<Junk> = d.junk.into_iter().filter(|j| j.span.start < cut).collect();
+            junk.sort_by_key(|j| j.span.start);
+            for j in junk {
+                let span = Span::new(j.span.start + start, j.span.end.min(cut) + start);
+                match self.junk.last_mut() {
+                    Some(prev) if prev.span.end == span.start && prev.reason == j.reason => prev.span.end = span.end,
+                    _ => self.junk.push(Junk { span, reason: j.reason }),
+                }
+            }
+            self.pos = start + cut;
+            return self.pos >= n;
+        }
+    }
+
+    /// Run every step.
+    pub fn run(mut self, bytes: &[u8], line_starts: &[usize], opts: &Options) -> Self {
+        while !self.step(bytes, line_starts, opts) {}
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Dissection;
+
+    /// A serial log: public frames of every protocol, junk between them, in a seeded order.
+    fn log(seed: u64, count: usize) -> Vec<u8> {
+        let frames: Vec<Vec<u8>> = [
+            "68 AA AA AA AA AA AA 68 11 04 33 33 34 33 B2 16",
+            "FE FE FE FE 68 11 11 11 11 11 11 68 91 08 33 33 34 33 B3 38 44 33 C2 16",
+            "68 17 00 43 05 01 00 00 00 00 00 10 12 D9 05 01 00 40 01 02 00 00 C4 64 16",
+            "7E A0 07 03 21 93 0F 01 7E",
+            "00 01 00 10 00 01 00 0D C0 01 C1 00 08 00 00 01 00 00 FF 02 00",
+            "2F 3F 21 0D 0A",
+        ]
+        .iter()
+        .map(|h| crate::parse_input(h).unwrap().bytes)
+        .collect();
+        let mut rng = crate::session::Rng::new(seed);
+        let mut out = Vec::new();
+        for _ in 0..count {
+            let f = &frames[rng.range(0, frames.len() as u64 - 1) as usize];
+            out.extend_from_slice(f);
+            for _ in 0..rng.range(0, 3) {
+                out.push(0xC0 | rng.range(0, 15) as u8);
+            }
+        }
+        out
+    }
+
+    fn summary(d: &Dissection) -> (Vec<FrameSummary>, Vec<Junk>) {
+        let frames = d
+            .frames
+            .iter()
+            .map(|f| FrameSummary { span: f.span, protocol: f.protocol.clone(), valid: f.valid })
+            .collect();
+        (frames, d.junk.clone())
+    }
+
+    #[test]
+    fn steps_split_as_the_whole_input_does() {
+        let opts = Options::default();
+        for seed in 1..4 {
+            let bytes = log(seed, 20_000);
+            let whole = summary(&Registry::default().dissect(&bytes, &[], &opts));
+            let mut s = Splitter::new(2 * TAIL + 1234 * seed as usize);
+            let mut steps = 0;
+            while !s.step(&bytes, &[], &opts) {
+                steps += 1;
+                assert!(s.position() < bytes.len());
+            }
+            assert!(steps > 2, "{} bytes in {steps} steps", bytes.len());
+            assert_eq!(s.frames(), whole.0.as_slice(), "seed {seed}");
+            assert_eq!(s.junk(), whole.1.as_slice(), "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn text_logs_keep_their_lines() {
+        let opts = Options::default();
+        let mut text = String::new();
+        for i in 0..20_000 {
+            match i % 3 {
+                0 => text.push_str("68 AA AA AA AA AA AA 68 11 04 33 33 34 33 B2 16\n"),
+                1 => text.push_str("C1 C2 C3 C4\n"),
+                _ => text.push_str("7E A0 07 03 21 93 0F 01 7E\n"),
+            }
+        }
+        let input = crate::parse_input(&text).unwrap();
+        let whole = summary(&Registry::default().dissect(&input.bytes, &input.line_starts, &opts));
+        let s = Splitter::new(0).run(&input.bytes, &input.line_starts, &opts);
+        assert_eq!(s.frames(), whole.0.as_slice());
+        assert_eq!(s.junk(), whole.1.as_slice());
+        assert!(s.frames().iter().any(|f| f.protocol == crate::unknown::NAME));
+    }
+
+    #[test]
+    fn junk_and_a_huge_frame_make_progress() {
+        let opts = Options::default();
+        // Junk only: cut at the lookahead margin and merged back into one run.
+        let junk = vec![0xC5u8; 5 * TAIL];
+        let s = Splitter::new(0).run(&junk, &[], &opts);
+        let whole = summary(&Registry::default().dissect(&junk, &[], &opts));
+        assert_eq!((s.frames(), s.junk()), (whole.0.as_slice(), whole.1.as_slice()));
+        // A frame longer than the window: the window widens.
+        let mut big = vec![0x02u8];
+        big.extend(std::iter::repeat_n(b'A', 3 * TAIL));
+        big.extend_from_slice(b"\r\n!\r\n\x03\x00");
+        let s = Splitter::new(0).run(&big, &[], &opts);
+        let whole = summary(&Registry::default().dissect(&big, &[], &opts));
+        assert_eq!((s.frames(), s.junk()), (whole.0.as_slice(), whole.1.as_slice()));
+        assert!(Splitter::new(0).run(&[], &[], &opts).frames().is_empty());
+    }
+}

@@ -1,0 +1,389 @@
+//! Long inputs (a serial log, a capture file): split into frames by the log
+//! worker (`www/log-worker.js`, the decoder module in a Web Worker) with a
+//! progress bar while the page keeps answering; listed in a virtualised frame
+//! list; a frame dissected in full on the page when it is opened.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use meterscope_core::{Frame, Options, Registry, Span, to_hex};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use crate::app::AppState;
+use crate::i18n::t;
+
+/// Inputs longer than this (characters of text, or bytes of a file) go to the worker.
+pub const LARGE: usize = 256 * 1024;
+/// Height of one row of the virtual frame list, px (matches `.vlist .vrow` in the style sheet).
+const ROW_PX: f64 = 22.0;
+/// Height of the virtual frame list, px.
+const LIST_PX: f64 = 264.0;
+
+/// What the worker is given.
+#[derive(Clone)]
+pub enum Source {
+    Text(Arc<String>),
+    Bytes(Arc<Vec<u8>>),
+}
+
+impl Source {
+    fn len(&self) -> usize {
+        match self {
+            Source::Text(t) => t.len(),
+            Source::Bytes(b) => b.len(),
+        }
+    }
+}
+
+/// A split long input.
+#[derive(Debug, PartialEq)]
+pub struct BigLog {
+    pub name: String,
+    pub kind: String,
+    pub bytes: Vec<u8>,
+    /// `[start, end, protocol index, valid]` per frame.
+    frames: Vec<u32>,
+    protocols: Vec<String>,
+    /// `[start, end, reason index]` per junk run.
+    junk: Vec<u32>,
+    reasons: Vec<String>,
+    pub millis: f64,
+}
+
+/// One row of the frame list: a frame or a junk run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    Frame(usize),
+    Junk(usize),
+}
+
+impl BigLog {
+    pub fn frame_count(&self) -> usize {
+        self.frames.len() / 4
+    }
+
+    pub fn junk_count(&self) -> usize {
+        self.junk.len() / 3
+    }
+
+    /// Span, protocol and validity of frame `i`.
+    pub fn frame(&self, i: usize) -> Option<(Span, &str, bool)> {
+        let f = self.frames.get(i * 4..i * 4 + 4)?;
+        let p = self.protocols.get(f[2] as usize).map(String::as_str).unwrap_or("unknown");
+        Some((Span::new(f[0] as usize, f[1] as usize), p, f[3] != 0))
+    }
+
+    pub fn junk(&self, i: usize) -> Option<(Span, &str)> {
+        let j = self.junk.get(i * 3..i * 3 + 3)?;
+        Some((
+            Span::new(j[0] as usize, j[1] as usize),
+            self.reasons.get(j[2] as usize).map(String::as_str).unwrap_or(""),
+        ))
+    }
+
+    pub fn invalid_count(&self) -> usize {
+        self.frames.chunks(4).filter(|f| f[3] == 0).count()
+    }
+
+    /// Frames per protocol, most first.
+    pub fn per_protocol(&self) -> Vec<(String, usize)> {
+        let mut n = vec![0usize; self.protocols.len()];
+        for f in self.frames.chunks(4) {
+            if let Some(c) = n.get_mut(f[2] as usize) {
+                *c += 1;
+            }
+        }
+        let mut out: Vec<(String, usize)> = self.protocols.iter().cloned().zip(n).collect();
+        out.sort_by_key(|p| std::cmp::Reverse(p.1));
+        out
+    }
+
+    /// Rows of the frame list in byte order: every frame and junk run, or only
+    /// the frames that are not valid and the junk.
+    pub fn items(&self, problems_only: bool) -> Vec<Item> {
+        let mut out = Vec::with_capacity(self.frame_count() + self.junk_count());
+        let (mut f, mut j) = (0, 0);
+        loop {
+            let fs = self.frame(f).map(|x| x.0.start);
+            let js = self.junk(j).map(|x| x.0.start);
+            let frame_first = match (fs, js) {
+                (Some(a), Some(b)) => a <= b,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => return out,
+            };
+            if frame_first {
+                if !problems_only || self.frames[f * 4 + 3] == 0 {
+                    out.push(Item::Frame(f));
+                }
+                f += 1;
+            } else {
+                out.push(Item::Junk(j));
+                j += 1;
+            }
+        }
+    }
+
+    /// Dissect frame `i` in full.
+    pub fn dissect(&self, i: usize, opts: &Options) -> Option<Frame> {
+        let (span, protocol, _) = self.frame(i)?;
+        let bytes = self.bytes.get(span.range())?;
+        let registry = Registry::default();
+        Some(match registry.get(protocol) {
+            Some(p) => p.dissect(bytes, span.start, opts),
+            None => meterscope_core::unknown::dissect(bytes, span.start, opts),
+        })
+    }
+
+    /// The split as JSON: every frame's protocol, span and validity, and the junk runs.
+    pub fn json(&self) -> String {
+        use std::fmt::Write;
+        let mut out = format!(
+            "{{\n  \"name\": {},\n  \"bytes\": {},\n  \"frames\": [",
+            serde_json::to_string(&self.name).unwrap_or_default(),
+            self.bytes.len()
+        );
+        for (i, (s, p, v)) in (0..self.frame_count()).filter_map(|i| self.frame(i)).enumerate() {
+            let sep = if i == 0 { "" } else { "," };
+            let _ = write!(
+                out,
+                "{sep}\n    {{\"protocol\": \"{p}\", \"span\": {{\"start\": {}, \"end\": {}}}, \"valid\": {v}}}",
+                s.start, s.end
+            );
+        }
+        out.push_str("\n  ],\n  \"junk\": [");
+        for (i, (s, r)) in (0..self.junk_count()).filter_map(|i| self.junk(i)).enumerate() {
+            let sep = if i == 0 { "" } else { "," };
+            let _ = write!(
+                out,
+                "{sep}\n    {{\"span\": {{\"start\": {}, \"end\": {}}}, \"reason\": \"{r}\"}}",
+                s.start, s.end
+            );
+        }
+        out.push_str("\n  ]\n}\n");
+        out
+    }
+}
+
+/// Where a long input stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BigState {
+    Working { name: String, position: usize, total: usize },
+    Done(Arc<BigLog>),
+    Failed(String),
+}
+
+struct Job {
+    worker: web_sys::Worker,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+thread_local! {
+    static JOB: RefCell<Option<Job>> = const { RefCell::new(None) };
+    static SOURCE: RefCell<Option<(String, Source)>> = const { RefCell::new(None) };
+}
+
+/// Stop the worker, if one is running.
+pub fn stop() {
+    JOB.with(|j| {
+        if let Some(job) = j.borrow_mut().take() {
+            job.worker.terminate();
+        }
+    });
+}
+
+/// Forget the long input.
+pub fn clear(state: RwSignal<Option<BigState>>) {
+    stop();
+    SOURCE.with(|s| *s.borrow_mut() = None);
+    state.set(None);
+}
+
+/// Split the long input again (another protocol override).
+pub fn restart(state: RwSignal<Option<BigState>>, protocol: &str) {
+    if let Some((name, source)) = SOURCE.with(|s| s.borrow().clone()) {
+        start(name, source, protocol, state);
+    }
+}
+
+/// Hand a long input to a new worker; progress and the result land in `state`.
+pub fn start(name: String, source: Source, protocol: &str, state: RwSignal<Option<BigState>>) {
+    stop();
+    SOURCE.with(|s| *s.borrow_mut() = Some((name.clone(), source.clone())));
+    let total = source.len();
+    state.set(Some(BigState::Working { name: name.clone(), position: 0, total }));
+    let opts = web_sys::WorkerOptions::new();
+    opts.set_type(web_sys::WorkerType::Module);
+    let worker = match web_sys::Worker::new_with_options("log-worker.js", &opts) {
+        Ok(w) => w,
+        Err(e) => {
+            state.set(Some(BigState::Failed(format!("{e:?}"))));
+            return;
+        }
+    };
+    let started = now();
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+        let data = ev.data();
+        let get = |k: &str| js_sys::Reflect::get(&data, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+        if let Some(err) = get("error").as_string() {
+            stop();
+            state.set(Some(BigState::Failed(err)));
+        } else if get("done").is_truthy() {
+            let strings = |k: &str| -> Vec<String> {
+                js_sys::Array::from(&get(k)).iter().filter_map(|v| v.as_string()).collect()
+            };
+            let log = BigLog {
+                name: name.clone(),
+                kind: get("kind").as_string().unwrap_or_default(),
+                bytes: js_sys::Uint8Array::new(&get("bytes")).to_vec(),
+                frames: js_sys::Uint32Array::new(&get("frames")).to_vec(),
+                protocols: strings("protocols"),
+                junk: js_sys::Uint32Array::new(&get("junk")).to_vec(),
+                reasons: strings("reasons"),
+                millis: now() - started,
+            };
+            stop();
+            state.set(Some(BigState::Done(Arc::new(log))));
+        } else {
+            let position = get("position").as_f64().unwrap_or(0.0) as usize;
+            state.set(Some(BigState::Working { name: name.clone(), position, total }));
+        }
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    let msg = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| {
+        let _ = js_sys::Reflect::set(&msg, &JsValue::from_str(k), v);
+    };
+    set("id", &JsValue::from(1));
+    set("protocol", &JsValue::from_str(protocol));
+    set("lang", &JsValue::from_str("en"));
+    let posted = match &source {
+        Source::Text(text) => {
+            set("text", &JsValue::from_str(text));
+            worker.post_message(&msg)
+        }
+        Source::Bytes(bytes) => {
+            let arr = js_sys::Uint8Array::from(bytes.as_slice());
+            set("bytes", &arr);
+            worker.post_message_with_transfer(&msg, &js_sys::Array::of1(&arr.buffer()))
+        }
+    };
+    if let Err(e) = posted {
+        state.set(Some(BigState::Failed(format!("{e:?}"))));
+        return;
+    }
+    JOB.with(|j| *j.borrow_mut() = Some(Job { worker, _on_message: on_message }));
+}
+
+fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+fn mb(n: usize) -> String {
+    format!("{:.1} MB", n as f64 / 1e6)
+}
+
+/// The long input's status: progress while splitting, then counts and a close button.
+#[component]
+pub fn BigBar(state: RwSignal<Option<BigState>>) -> impl IntoView {
+    let lang = expect_context::<AppState>().lang;
+    move || {
+        let s = state.get()?;
+        Some(match s {
+            BigState::Working { name, position, total } => view! {
+                <div class="biglog" data-testid="big-progress" role="status">
+                    <span>{format!("{name}: {} {}", mb(total), t(lang.get(), "big.working"))}</span>" "
+                    <progress max=total.max(1) value=position></progress>" "
+                    <span class="pct">{format!("{}%", position * 100 / total.max(1))}</span>" "
+                    <button on:click=move |_| clear(state)>{t(lang.get(), "big.cancel")}</button>
+                </div>
+            }
+            .into_any(),
+            BigState::Failed(msg) => view! {
+                <div class="biglog input-error" data-testid="big-error" role="alert">{msg}" "
+                    <button on:click=move |_| clear(state)>{t(lang.get(), "big.close")}</button>
+                </div>
+            }
+            .into_any(),
+            BigState::Done(log) => {
+                let per =
+                    log.per_protocol().into_iter().map(|(p, n)| format!("{p} {n}")).collect::<Vec<_>>().join(", ");
+                view! {
+                    <div class="biglog" data-testid="big-summary" role="status">
+                        <span>{format!(
+                            "{}: {} ({} {}), {} {} ({} {}), {} {}; {} {:.1} s",
+                            log.name, mb(log.bytes.len()), log.bytes.len(), t(lang.get(), "bytes"),
+                            log.frame_count(), t(lang.get(), "big.frames"), log.invalid_count(), t(lang.get(), "invalid"),
+                            log.junk_count(), t(lang.get(), "big.junk"), t(lang.get(), "big.worker"), log.millis / 1000.0
+                        )}</span>" "
+                        <span class="per-protocol">{per}</span>" "
+                        <button data-testid="big-close" on:click=move |_| clear(state)>{t(lang.get(), "big.close")}</button>
+                    </div>
+                }
+                .into_any()
+            }
+        })
+    }
+}
+
+/// The virtualised frame list of a long input: only the rows in view are in the page.
+#[component]
+pub fn BigFrames(log: Arc<BigLog>, frame_idx: RwSignal<usize>) -> impl IntoView {
+    let lang = expect_context::<AppState>().lang;
+    let problems_only = RwSignal::new(false);
+    let scroll = RwSignal::new(0.0f64);
+    let items_log = log.clone();
+    let items = Memo::new(move |_| Arc::new(items_log.items(problems_only.get())));
+    let rows_log = log.clone();
+    let rows = move || {
+        let items = items.get();
+        let first = ((scroll.get() / ROW_PX).floor() as usize).saturating_sub(5);
+        let count = (LIST_PX / ROW_PX).ceil() as usize + 10;
+        items
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(count)
+            .map(|(row, item)| {
+                let top = format!("top:{}px", row as f64 * ROW_PX);
+                match *item {
+                    Item::Frame(i) => {
+                        let (span, protocol, valid) = rows_log.frame(i).unwrap_or((Span::new(0, 0), "", false));
+                        let label = format!("#{} {} [{}..{})", i + 1, protocol, span.start, span.end);
+                        view! {
+                            <button class="vrow frame-tab" style=top class:active=move || frame_idx.get() == i
+                                class:invalid=!valid data-row=row on:click=move |_| frame_idx.set(i)>
+                                {label}" "<span class="state">{move || t(lang.get(), if valid { "valid" } else { "invalid" })}</span>
+                            </button>
+                        }
+                        .into_any()
+                    }
+                    Item::Junk(j) => {
+                        let (span, reason) = rows_log.junk(j).unwrap_or((Span::new(0, 0), ""));
+                        let head = &rows_log.bytes[span.start..span.end.min(span.start + 16).min(rows_log.bytes.len())];
+                        let more = if span.len() > 16 { " …" } else { "" };
+                        let text = format!("{reason} [{}..{}) {}{more}", span.start, span.end, to_hex(head));
+                        view! { <span class="vrow junk" style=top data-row=row>{text}</span> }.into_any()
+                    }
+                }
+            })
+            .collect_view()
+    };
+    let height = move || format!("height:{}px", items.with(|i| i.len()) as f64 * ROW_PX);
+    view! {
+        <div class="frames big" data-testid="frames">
+            <label class="problems"><input type="checkbox" data-testid="problems-only"
+                on:change=move |ev| problems_only.set(event_target_checked(&ev))/>
+                {move || t(lang.get(), "big.problems")}</label>
+            <div class="vlist" data-testid="vlist" style=format!("height:{LIST_PX}px")
+                on:scroll=move |ev| {
+                    let el: web_sys::Element = event_target(&ev);
+                    scroll.set(el.scroll_top() as f64);
+                }>
+                <div class="vspace" style=height>{rows}</div>
+            </div>
+        </div>
+    }
+}
