@@ -1,21 +1,52 @@
-// Refresh docs/screenshot.png from the release build: node tests/e2e/screenshot.mjs [hex]
+// Refresh the screenshots under docs/ from the release build (trunk build --release first):
+//   node tests/e2e/screenshot.mjs
+// The decoder in English and Chinese, light and dark; the reader in English and Chinese.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, launch, openPage } from './harness.mjs';
 
-const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshot.png');
-const hex = process.argv[2] ?? 'FE FE FE FE 68 12 90 78 56 34 12 68 11 04 33 33 34 33 68 16';
+const docs = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs');
+// A DL/T 698.45 SET request: address, control, APDU, date-time, checks.
+const HEX = '68 1f 00 43 05 08 00 00 00 00 00 10 b5 0b 06 01 04 40 00 02 00 1c 07 e0 09 0b 12 1e 00 00 05 69 16';
 const server = await serve();
 const browser = await launch();
-const { page, close } = await openPage(browser);
-await page.setViewportSize({ width: 1200, height: 640 });
-await page.goto(server.url + '#l=en');
-await page.getByTestId('input').fill(hex);
-await page.locator('[data-testid=hexview] .hexbytes .b').first().waitFor();
-const cells = page.locator('[data-testid=hexview] .hexbytes .b');
-await cells.nth(Math.min(5, (await cells.count()) - 1)).hover();
-await page.screenshot({ path: out });
-await close();
+
+async function shot(name, lang, theme, act) {
+  const { page, problems, close } = await openPage(browser);
+  await page.setViewportSize({ width: 1200, height: 720 });
+  await page.emulateMedia({ colorScheme: theme });
+  await page.goto(`${server.url}#l=${lang}`);
+  await page.getByTestId('input').waitFor();
+  // The theme button cycles auto → dark → light.
+  for (let i = 0; i < (theme === 'dark' ? 1 : 2); i++) await page.getByTestId('theme').click();
+  await act(page);
+  const out = path.join(docs, `${name}.png`);
+  await page.screenshot({ path: out });
+  if (problems.length) throw new Error(problems.join('\n'));
+  await close();
+  console.log(`wrote ${out}`);
+}
+
+async function decoder(page) {
+  await page.getByTestId('input').fill(HEX);
+  const cells = page.locator('[data-testid=hexview] .hexbytes .b');
+  await cells.nth(20).waitFor();
+  await cells.nth(20).hover();
+}
+
+async function reader(page) {
+  await page.getByTestId('tab-reader').click();
+  await page.getByTestId('source-demo').check();
+  await page.getByTestId('flow-find').click();
+  await page.waitForFunction(() => /123456789012/.test(document.querySelector('[data-testid=meter-address]').textContent));
+  await page.getByTestId('dis').fill('00010000 0201FF00 02020100 02030000 02800002');
+  await page.getByTestId('flow-read').click();
+  await page.waitForFunction(() => /Hz/.test(document.querySelector('[data-testid=results]').textContent));
+}
+
+for (const lang of ['en', 'zh']) {
+  for (const theme of ['light', 'dark']) await shot(`decoder-${lang}-${theme}`, lang, theme, decoder);
+  await shot(`reader-${lang}`, lang, 'light', reader);
+}
 await browser.close();
 await server.close();
-console.log(`wrote ${out}`);
