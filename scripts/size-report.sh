@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Report raw and gzipped sizes of every built .wasm and check the budgets.
-# Budgets (gzip -9 bytes): app 600 KiB (decoder, reader with every session and demo meter), embed .wasm 256 KiB (the decoder alone), embed .js 16 KiB.
+# Budgets (gzip -9 bytes): app 600 KiB (decoder, reader with every session), embed .wasm 256 KiB
+# (the decoder alone), embed .js 16 KiB, simulated meters .wasm 192 KiB (loaded by the reader's
+# demo mode on first use).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 APP_BUDGET=${APP_BUDGET:-614400}
 EMBED_BUDGET=${EMBED_BUDGET:-262144}
 EMBED_JS_BUDGET=${EMBED_JS_BUDGET:-16384}
+SIM_BUDGET=${SIM_BUDGET:-196608}
 fail=0
 report() { # file budget
   local f=$1 budget=$2 raw gz
@@ -14,11 +17,13 @@ report() { # file budget
   [ "$gz" -le "$budget" ] || fail=1
 }
 shopt -s nullglob
-apps=(dist/*.wasm); embeds=(dist/embed/v*/*.wasm)
+apps=(dist/*.wasm); embeds=(dist/embed/v*/*.wasm); sims=(dist/sim/*.wasm)
 [ ${#apps[@]} -gt 0 ] || { echo "no dist/*.wasm: run trunk build --release first"; exit 1; }
 for f in "${apps[@]}"; do report "$f" "$APP_BUDGET"; done
 [ ${#embeds[@]} -gt 0 ] || { echo "no dist/embed/v*/*.wasm: the post_build hook did not run"; exit 1; }
 for f in "${embeds[@]}"; do report "$f" "$EMBED_BUDGET"; done
+[ ${#sims[@]} -gt 0 ] || { echo "no dist/sim/*.wasm: the post_build hook did not run"; exit 1; }
+for f in "${sims[@]}"; do report "$f" "$SIM_BUDGET"; done
 # The module's JavaScript (glue, wrapper, custom element), gzipped.
 js=0; for f in "$(dirname "${embeds[0]}")"/*.js; do js=$((js + $(gzip -9 -c "$f" | wc -c))); done
 printf 'js size:   %-48s gzip %7d  budget %7d  %s\n' "$(dirname "${embeds[0]}")/*.js" "$js" "$EMBED_JS_BUDGET" "$([ "$js" -le "$EMBED_JS_BUDGET" ] && echo ok || echo OVER)"

@@ -1,5 +1,6 @@
 //! The transport seam of the reader: sessions talk to a [`Link`] and never
-//! know whether it is a Web Serial port or a simulated meter in the page.
+//! know whether it is a Web Serial port, a simulated meter in the page (the
+//! separate module of `crates/meterscope-sim`, loaded on first use) or a replay.
 //! [`drive`] runs any sans-IO session of the core over a link.
 
 use std::cell::RefCell;
@@ -7,7 +8,9 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 use std::time::Duration;
 
-use meterscope_core::session::{Action, LineSettings, Millis, Session, SimulatedMeter};
+use meterscope_core::session::{Action, LineSettings, Millis, Parity, Session};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 
 use crate::serial::Connection;
 
@@ -19,16 +22,59 @@ pub fn now_ms() -> f64 {
 /// Received bytes waiting for the session, each with the time it arrives.
 pub type RxQueue = Rc<RefCell<VecDeque<(f64, Vec<u8>)>>>;
 
-/// A simulated meter running in the page, answering after the wire time.
+#[wasm_bindgen(inline_js = "export function load_sim(url) { \
+    return import(new URL(url, document.baseURI).href).then(async (m) => { await m.default(); return m; }); }")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    async fn load_sim(url: &str) -> Result<JsValue, JsValue>;
+
+    /// A meter of the simulated-meter module (`crates/meterscope-sim`).
+    pub type SimMeter;
+    #[wasm_bindgen(method)]
+    fn input(this: &SimMeter, now_ms: f64, bytes: &[u8]);
+    #[wasm_bindgen(method)]
+    fn transmit(this: &SimMeter) -> Option<Vec<u8>>;
+    #[wasm_bindgen(method)]
+    fn line(this: &SimMeter) -> Vec<u32>;
+    #[wasm_bindgen(method, catch)]
+    fn report(this: &SimMeter, now_ms: f64, record: bool) -> Result<(), JsValue>;
+}
+
+thread_local! {
+    /// The simulated-meter module, loaded on first use.
+    static SIM: RefCell<Option<JsValue>> = const { RefCell::new(None) };
+}
+
+fn js_text(e: JsValue) -> String {
+    e.as_string()
+        .or_else(|| js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()))
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// A simulated meter (the core's, from the module `sim/meterscope_sim.js`
+/// loaded on first use), answering after the wire time.
 pub struct Demo {
-    meter: Box<dyn SimulatedMeter>,
+    meter: SimMeter,
     /// Page time of the meter's `now` = 0.
     epoch: f64,
 }
 
 impl Demo {
-    pub fn new(meter: Box<dyn SimulatedMeter>) -> Self {
-        Demo { meter, epoch: now_ms() }
+    /// A meter of `kind` (`dlt645`, `dlt698`, `dlms`, `iec62056` with its mode letter, `dsmr`).
+    pub async fn load(kind: &str, option: Option<&str>) -> Result<Demo, String> {
+        let module = match SIM.with(|s| s.borrow().clone()) {
+            Some(m) => m,
+            None => {
+                let m = load_sim("sim/meterscope_sim.js").await.map_err(|e| format!("demo meters: {}", js_text(e)))?;
+                SIM.with(|s| *s.borrow_mut() = Some(m.clone()));
+                m
+            }
+        };
+        let class: js_sys::Function =
+            js_sys::Reflect::get(&module, &"Meter".into()).map_err(js_text)?.dyn_into().map_err(js_text)?;
+        let option = option.map_or(JsValue::UNDEFINED, JsValue::from_str);
+        let meter = js_sys::Reflect::construct(&class, &js_sys::Array::of2(&kind.into(), &option)).map_err(js_text)?;
+        Ok(Demo { meter: meter.unchecked_into(), epoch: now_ms() })
     }
 
     /// The meter's time now.
@@ -36,12 +82,23 @@ impl Demo {
         Millis((now_ms() - self.epoch).max(0.0) as u64)
     }
 
+    fn line(&self) -> LineSettings {
+        let l = self.meter.line();
+        let parity = match l.get(2) {
+            Some(1) => Parity::Odd,
+            Some(2) => Parity::Even,
+            _ => Parity::None,
+        };
+        let get = |i: usize, d: u32| l.get(i).copied().unwrap_or(d);
+        LineSettings::new(get(0, 9600), get(1, 8) as u8, parity, get(3, 1) as u8)
+    }
+
     /// Queue whatever the meter has to send, each reply after its wire time
     /// on the line it goes out on, starting at `at`.
     fn drain(&mut self, mut at: f64, rx: &RxQueue) {
         loop {
-            let line = self.meter.line();
-            let Some(reply) = self.meter.poll_transmit() else { break };
+            let line = self.line();
+            let Some(reply) = self.meter.transmit() else { break };
             at += line.wire_time(reply.len()) as f64;
             rx.borrow_mut().push_back((at, reply));
         }
@@ -54,24 +111,13 @@ impl Demo {
             return;
         }
         let now = self.now();
-        self.meter.handle_input(now, &[]);
+        self.meter.input(now.0 as f64, &[]);
         self.drain(now_ms(), rx);
     }
-}
 
-/// A simulated meter shared with the page, which may poke it (raise an
-/// active report) while a [`Demo`] owns it.
-pub struct Shared<M>(pub Rc<RefCell<M>>);
-
-impl<M: SimulatedMeter> SimulatedMeter for Shared<M> {
-    fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
-        self.0.borrow_mut().handle_input(now, bytes)
-    }
-    fn poll_transmit(&mut self) -> Option<Vec<u8>> {
-        self.0.borrow_mut().poll_transmit()
-    }
-    fn line(&self) -> LineSettings {
-        self.0.borrow().line()
+    /// DL/T 698.45 meters: raise an active report (values, or an event record).
+    pub fn report(&self, record: bool) -> Result<(), String> {
+        self.meter.report(self.now().0 as f64, record).map_err(js_text)
     }
 }
 
@@ -144,9 +190,8 @@ impl Link {
             }
             Link::Demo(d) => {
                 let mut d = d.borrow_mut();
-                let sent = now_ms() + d.meter.line().wire_time(bytes.len()) as f64;
-                let now = Millis((sent - d.epoch).max(0.0) as u64);
-                d.meter.handle_input(now, bytes);
+                let sent = now_ms() + d.line().wire_time(bytes.len()) as f64;
+                d.meter.input((sent - d.epoch).max(0.0), bytes);
                 d.drain(sent + 20.0, rx);
                 Ok(())
             }

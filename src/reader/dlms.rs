@@ -8,14 +8,13 @@ use meterscope_core::protocols::dlms::services::Access;
 use meterscope_core::protocols::dlms::session::{
     Auth, Config, DlmsEvent, DlmsSession, Notice, Security, data_text, octets, parse_target,
 };
-use meterscope_core::protocols::dlms::simulator::{DlmsMeter, MeterConfig, test_keys};
+use meterscope_core::protocols::dlms::simulator::test_keys;
 use meterscope_core::session::{DateTime, Millis};
 
 use leptos::prelude::*;
 
 use super::{Ctx, Flow, Params, Reading, Table};
 use crate::i18n::t;
-use crate::transport::Demo;
 
 /// Registers read by default.
 pub const DEFAULT_OBIS: &str =
@@ -24,10 +23,6 @@ pub const DEFAULT_OBIS: &str =
 const LOAD_PROFILE: [u8; 6] = [1, 0, 99, 1, 0, 255];
 /// The client system title used for ciphering.
 const CLIENT_TITLE: [u8; 8] = *b"MSC\x00\x00\x00\x00\x10";
-
-pub(super) fn demo() -> Demo {
-    Demo::new(Box::new(DlmsMeter::new(MeterConfig::default())))
-}
 
 /// `YYYY-MM-DD hh:mm[:ss]`.
 pub fn parse_time(text: &str) -> Option<DateTime> {

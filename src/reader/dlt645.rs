@@ -2,7 +2,6 @@
 
 use meterscope_core::Lang;
 use meterscope_core::protocols::dlt645::session::{Config, Dlt645Event, Dlt645Session, Failure, Notice};
-use meterscope_core::protocols::dlt645::simulator::{Dlt645Meter, MeterConfig};
 use meterscope_core::protocols::dlt645::{Address, Variant};
 use meterscope_core::session::Millis;
 
@@ -10,14 +9,9 @@ use leptos::prelude::*;
 
 use super::{Ctx, Flow, Params, Reading, local_now, parse_dis};
 use crate::i18n::t;
-use crate::transport::Demo;
 
 /// Identifiers read by default: energy, voltages, currents, power, frequency, address.
 pub const DEFAULT_DIS: &str = "00010000 00020000 0201FF00 0202FF00 02030000 02060000 02800002 04000401";
-
-pub(super) fn demo() -> Demo {
-    Demo::new(Box::new(Dlt645Meter::new(MeterConfig::default())))
-}
 
 fn failure_text(f: &Failure, lang: Lang) -> String {
     match f {

@@ -2,22 +2,19 @@
 //! clock, read the last N day-freeze records, and an event monitor that
 //! lists the active reports the session answers.
 
-use std::cell::RefCell;
-use std::rc::Rc;
 use std::time::Duration;
 
 use meterscope_core::protocols::dlt698::codec::{Ms, Rsd};
 use meterscope_core::protocols::dlt698::session::{
     Config, Dlt698Event, Dlt698Session, Failure, Notice, Reading as R698, Record,
 };
-use meterscope_core::protocols::dlt698::simulator::{Dlt698Meter, MeterConfig, ReportKind};
 use meterscope_core::session::Millis;
 
 use leptos::prelude::*;
 
 use super::{Ctx, Flow, Params, Reading, Table, parse_hex_words};
 use crate::i18n::t;
-use crate::transport::{Demo, Shared, now_ms};
+use crate::transport::now_ms;
 
 /// OADs read by default: energies, voltages, currents, power, power factor, frequency.
 pub const DEFAULT_OADS: &str = "00100200 00200200 20000200 20010200 20040200 200A0200 200F0200";
@@ -25,11 +22,6 @@ pub const DEFAULT_OADS: &str = "00100200 00200200 20000200 20010200 20040200 200
 const DAY_FREEZE: u32 = 0x5004_0200;
 /// Interval between the demo meter's active reports while the monitor runs, ms.
 const DEMO_REPORT_EVERY: u64 = 1500;
-
-pub(super) fn demo() -> (Demo, Rc<RefCell<Dlt698Meter>>) {
-    let meter = Rc::new(RefCell::new(Dlt698Meter::new(MeterConfig::default())));
-    (Demo::new(Box::new(Shared(meter.clone()))), meter)
-}
 
 fn failure_text(f: &Failure) -> String {
     match f {
@@ -132,8 +124,8 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         _ => {}
     }
     // The demo meter raises an active report now and then while the monitor runs.
-    if keep_alive && let Some(meter) = cx.meter698.clone() {
-        let (cancel, demo) = (cx.cancel.clone(), cx.demo.clone());
+    if keep_alive && let Some(demo) = cx.demo.clone() {
+        let cancel = cx.cancel.clone();
         leptos::task::spawn_local(async move {
             let mut n = 0u32;
             loop {
@@ -141,9 +133,10 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
                 if cancel.get() {
                     break;
                 }
-                let at = demo.as_ref().map_or(Millis(now_ms() as u64), |d| d.borrow().now());
-                let kind = if n.is_multiple_of(2) { ReportKind::List } else { ReportKind::Record };
-                meter.borrow_mut().raise_report(at, kind);
+                if let Err(e) = demo.borrow().report(!n.is_multiple_of(2)) {
+                    web_sys::console::warn_1(&e.into());
+                    break;
+                }
                 n += 1;
             }
         });

@@ -8,28 +8,15 @@ use meterscope_core::protocols::iec62056::p1::{DsmrLine, P1Config, P1Event, P1No
 use meterscope_core::protocols::iec62056::session::{
     Config, Failure, Iec62056Session, IecEvent, Mode, Notice, Reading as IecReading,
 };
-use meterscope_core::protocols::iec62056::simulator::{self, MeterConfig, OpticalMeter, P1Meter};
 use meterscope_core::session::{Millis, Parity};
 
 use leptos::prelude::*;
 
 use super::{Ctx, Flow, Params, Reading};
 use crate::i18n::t;
-use crate::transport::Demo;
 
 /// Registers read in programming mode by default.
 pub const DEFAULT_REGISTERS: &str = "1.8.0 2.8.0 32.7.0 14.7.0";
-
-/// The optical demo meter answering in `mode` (E: mode C offering `\2`).
-pub(super) fn demo(mode: Mode) -> Demo {
-    let meter_mode = if matches!(mode, Mode::A | Mode::B) { mode } else { Mode::C };
-    Demo::new(Box::new(OpticalMeter::new(MeterConfig { mode: meter_mode, ..MeterConfig::default() })))
-}
-
-/// The demo P1 port.
-pub(super) fn demo_p1() -> Demo {
-    Demo::new(Box::new(P1Meter::new(simulator::P1Config::default())))
-}
 
 fn failure_text(f: &Failure) -> String {
     match f {

@@ -18,7 +18,6 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use meterscope_core::protocols::dlt698::simulator::Dlt698Meter;
 use meterscope_core::session::{DateTime, LineSettings, Parity, Session};
 use meterscope_core::{Keys, Lang, parse_input, to_hex};
 
@@ -433,7 +432,6 @@ pub struct Ctx {
     pub rx: RxQueue,
     pub cancel: Rc<Cell<bool>>,
     pub demo: Option<Rc<RefCell<Demo>>>,
-    pub meter698: Option<Rc<RefCell<Dlt698Meter>>>,
 }
 
 impl Ctx {
@@ -463,30 +461,25 @@ async fn run_flow(proto: Proto, flow: Flow, p: &Params, cx: &Ctx) -> Result<(), 
     }
 }
 
-type DemoSlot = (String, Rc<RefCell<Demo>>, Option<Rc<RefCell<Dlt698Meter>>>);
+type DemoSlot = (String, Rc<RefCell<Demo>>);
 
-/// The demo meter of a protocol (made on first use, kept while the page lives).
-fn demo_for(slots: &RefCell<Vec<DemoSlot>>, proto: Proto, p: &Params) -> DemoSlot {
-    let key = match proto {
-        Proto::Iec => format!("iec-{}", iec::mode(p).letter()),
-        other => other.id().to_string(),
+/// The demo meter of a protocol (loaded on first use, kept while the page lives).
+async fn demo_for(slots: &RefCell<Vec<DemoSlot>>, proto: Proto, p: &Params) -> Result<Rc<RefCell<Demo>>, String> {
+    let mode = iec::mode(p).letter().to_string();
+    let (kind, option) = match proto {
+        Proto::Dlt645 => ("dlt645", None),
+        Proto::Dlt698 => ("dlt698", None),
+        Proto::Dlms => ("dlms", None),
+        Proto::Iec => ("iec62056", Some(mode.as_str())),
+        Proto::Dsmr => ("dsmr", None),
     };
+    let key = format!("{kind}-{}", option.unwrap_or(""));
     if let Some(s) = slots.borrow().iter().find(|s| s.0 == key) {
-        return s.clone();
+        return Ok(s.1.clone());
     }
-    let (demo, meter) = match proto {
-        Proto::Dlt645 => (dlt645::demo(), None),
-        Proto::Dlt698 => {
-            let (d, m) = dlt698::demo();
-            (d, Some(m))
-        }
-        Proto::Dlms => (dlms::demo(), None),
-        Proto::Iec => (iec::demo(iec::mode(p)), None),
-        Proto::Dsmr => (iec::demo_p1(), None),
-    };
-    let slot = (key, Rc::new(RefCell::new(demo)), meter);
-    slots.borrow_mut().push(slot.clone());
-    slot
+    let demo = Rc::new(RefCell::new(Demo::load(kind, option).await?));
+    slots.borrow_mut().push((key, demo.clone()));
+    Ok(demo)
 }
 
 /// `<select>` options of a list of `(value, label)`.
@@ -776,20 +769,18 @@ pub fn ReaderPage() -> impl IntoView {
                 settle: settle.get_untracked(),
                 max_baud: max_baud.get_untracked(),
             };
-            let (link, demo, meter698) = match src.as_str() {
-                "demo" => {
-                    let (_, d, m) = demo_for(&demos, p, &params);
-                    (Link::Demo(d.clone()), Some(d), m)
-                }
-                "replay" => (Link::Replay(replay.clone()), None, None),
+            // A demo meter is loaded in the flow's task (its module may not be loaded yet).
+            let link = match src.as_str() {
+                "demo" => None,
+                "replay" => Some(Link::Replay(replay.clone())),
                 _ => {
                     if conn.borrow().is_none() {
                         return status.set(t(lang_now, "reader.connect.first").to_string());
                     }
-                    (Link::Serial(conn.clone()), None, None)
+                    Some(Link::Serial(conn.clone()))
                 }
             };
-            let cx = Ctx { lang: lang_now, sigs, link, rx: rx.clone(), cancel: cancel.clone(), demo, meter698 };
+            let (rx, cancel_flag, demos) = (rx.clone(), cancel.clone(), demos.clone());
             cancel.set(false);
             busy.set(true);
             polling.set(poll);
@@ -799,6 +790,19 @@ pub fn ReaderPage() -> impl IntoView {
             let every = poll_secs.get_untracked().trim().parse::<f64>().unwrap_or(5.0).max(1.0) * 1000.0;
             let mut params = params;
             spawn_local(async move {
+                let (link, demo) = match link {
+                    Some(link) => (link, None),
+                    None => match demo_for(&demos, p, &params).await {
+                        Ok(d) => (Link::Demo(d.clone()), Some(d)),
+                        Err(e) => {
+                            status.set(e);
+                            busy.set(false);
+                            polling.set(false);
+                            return;
+                        }
+                    },
+                };
+                let cx = Ctx { lang: lang_now, sigs, link, rx, cancel: cancel_flag, demo };
                 loop {
                     let began = now_ms();
                     if poll {

@@ -1,0 +1,100 @@
+//! The simulated meters of the core as a WebAssembly module, loaded by the
+//! reader page when a demo meter is first used (so the app itself carries no
+//! simulator), and by the end-to-end tests behind a fake Web Serial port
+//! (`www/sim/port.js`), so that the real serial code talks to the same meters.
+//!
+//! A [`Meter`] is sans-IO like the core's: bytes in at a time, bytes out, the
+//! line settings it listens with. The caller keeps the clock.
+
+use meterscope_core::protocols::dlt698::simulator::{Dlt698Meter, ReportKind};
+use meterscope_core::protocols::iec62056::session::Mode;
+use meterscope_core::protocols::{dlms, dlt645, dlt698, iec62056};
+use meterscope_core::session::{Millis, SimulatedMeter};
+use wasm_bindgen::prelude::*;
+
+enum Inner {
+    Dlt698(Dlt698Meter),
+    Other(Box<dyn SimulatedMeter>),
+}
+
+/// One simulated meter.
+#[wasm_bindgen]
+pub struct Meter {
+    inner: Inner,
+}
+
+fn mode(letter: &str) -> Result<Mode, JsError> {
+    match letter {
+        "A" => Ok(Mode::A),
+        "B" => Ok(Mode::B),
+        "" | "C" | "E" => Ok(Mode::C),
+        other => Err(JsError::new(&format!("IEC 62056-21 demo meter: mode {other} (A, B, C or E)"))),
+    }
+}
+
+#[wasm_bindgen]
+impl Meter {
+    /// A meter of `kind`: `dlt645`, `dlt698`, `dlms`, `iec62056` (optical port;
+    /// `option` is the mode A, B or C, E offered by C) or `dsmr` (a P1 port).
+    #[wasm_bindgen(constructor)]
+    pub fn new(kind: &str, option: Option<String>) -> Result<Meter, JsError> {
+        let option = option.unwrap_or_default();
+        let inner = match kind {
+            "dlt645" => Inner::Other(Box::new(dlt645::simulator::Dlt645Meter::new(Default::default()))),
+            "dlt698" => Inner::Dlt698(Dlt698Meter::new(dlt698::simulator::MeterConfig::default())),
+            "dlms" => Inner::Other(Box::new(dlms::simulator::DlmsMeter::new(Default::default()))),
+            "iec62056" => {
+                let cfg = iec62056::simulator::MeterConfig {
+                    mode: mode(&option)?,
+                    ..iec62056::simulator::MeterConfig::default()
+                };
+                Inner::Other(Box::new(iec62056::simulator::OpticalMeter::new(cfg)))
+            }
+            "dsmr" => Inner::Other(Box::new(iec62056::simulator::P1Meter::new(Default::default()))),
+            other => return Err(JsError::new(&format!("no simulated meter of kind {other}"))),
+        };
+        Ok(Meter { inner })
+    }
+
+    fn meter(&mut self) -> &mut dyn SimulatedMeter {
+        match &mut self.inner {
+            Inner::Dlt698(m) => m,
+            Inner::Other(m) => m.as_mut(),
+        }
+    }
+
+    /// Bytes the meter receives at `now_ms` of its clock (none: time passes).
+    pub fn input(&mut self, now_ms: f64, bytes: &[u8]) {
+        self.meter().handle_input(Millis(now_ms.max(0.0) as u64), bytes);
+    }
+
+    /// The next bytes the meter sends, if any.
+    pub fn transmit(&mut self) -> Option<Vec<u8>> {
+        self.meter().poll_transmit()
+    }
+
+    /// The line the meter listens with: `[baud, data bits, parity (0 none, 1 odd, 2 even), stop bits]`.
+    pub fn line(&mut self) -> Vec<u32> {
+        let l = self.meter().line();
+        let parity = match l.parity.letter() {
+            'O' => 1,
+            'E' => 2,
+            _ => 0,
+        };
+        vec![l.baud, u32::from(l.data_bits), parity, u32::from(l.stop_bits)]
+    }
+
+    /// DL/T 698.45: raise an active report (a list of values, or an event record) at `now_ms`.
+    pub fn report(&mut self, now_ms: f64, record: bool) -> Result<(), JsError> {
+        match &mut self.inner {
+            Inner::Dlt698(m) => {
+                m.raise_report(
+                    Millis(now_ms.max(0.0) as u64),
+                    if record { ReportKind::Record } else { ReportKind::List },
+                );
+                Ok(())
+            }
+            Inner::Other(_) => Err(JsError::new("only the DL/T 698.45 meter raises active reports")),
+        }
+    }
+}
