@@ -13,7 +13,7 @@ use meterscope_core::session::{Millis, SimulatedMeter};
 use wasm_bindgen::prelude::*;
 
 enum Inner {
-    Dlt698(Dlt698Meter),
+    Dlt698(Box<Dlt698Meter>),
     Other(Box<dyn SimulatedMeter>),
 }
 
@@ -41,7 +41,7 @@ impl Meter {
         let option = option.unwrap_or_default();
         let inner = match kind {
             "dlt645" => Inner::Other(Box::new(dlt645::simulator::Dlt645Meter::new(Default::default()))),
-            "dlt698" => Inner::Dlt698(Dlt698Meter::new(dlt698::simulator::MeterConfig::default())),
+            "dlt698" => Inner::Dlt698(Box::new(Dlt698Meter::new(dlt698::simulator::MeterConfig::default()))),
             "dlms" => Inner::Other(Box::new(dlms::simulator::DlmsMeter::new(Default::default()))),
             "iec62056" => {
                 let cfg = iec62056::simulator::MeterConfig {
@@ -58,7 +58,7 @@ impl Meter {
 
     fn meter(&mut self) -> &mut dyn SimulatedMeter {
         match &mut self.inner {
-            Inner::Dlt698(m) => m,
+            Inner::Dlt698(m) => m.as_mut(),
             Inner::Other(m) => m.as_mut(),
         }
     }
