@@ -90,6 +90,13 @@ pub static EXAMPLES: &[Example] = &[
         input: "7E A0 2C 02 23 21 10 AF 9F E6 E6 00 60 1D A1 09 06 07 60 85 74 05 08 01 01 BE 10 04 0E 01 00 00 00 06 5F 1F 04 00 00 1E 1D FF FF C5 E4 7E",
     },
     Example {
+        id: "hdlc-segments",
+        en: "DLMS HDLC: load profile in three segments",
+        zh: "DLMS HDLC：负荷曲线分三段传输",
+        // Built by the core's HDLC encoder (test `example_frames_for_the_decoder_page`).
+        input: "7E A0 1A 02 23 21 10 E6 70 E6 E6 00 C0 01 C1 00 07 01 00 63 01 00 FF 02 00 54 89 7E\n7E A8 5A 21 02 23 30 57 71 E6 E7 00 C4 01 C1 00 01 08 02 03 09 0C 07 E8 05 11 05 0A 00 00 00 80 00 00 06 00 12 D4 50 06 00 00 DA C0 02 03 09 0C 07 E8 05 11 05 0A 0F 00 00 80 00 00 06 00 12 D5 4A 06 00 00 DA C3 02 03 09 0C 07 E8 05 11 05 0A 1E 00 00 80 00 00 06 00 12 B7 13 7E\n7E A0 08 02 23 21 31 A5 E2 7E\n7E A8 5A 21 02 23 32 45 52 D6 44 06 00 00 DA C6 02 03 09 0C 07 E8 05 11 05 0A 2D 00 00 80 00 00 06 00 12 D7 3E 06 00 00 DA C9 02 03 09 0C 07 E8 05 11 05 0B 00 00 00 80 00 00 06 00 12 D8 38 06 00 00 DA CC 02 03 09 0C 07 E8 05 11 05 0B 0F 00 00 80 00 00 06 00 12 D9 32 DB C1 7E\n7E A0 08 02 23 21 51 A3 81 7E\n7E A0 43 21 02 23 34 0F F3 06 00 00 DA CF 02 03 09 0C 07 E8 05 11 05 0B 1E 00 00 80 00 00 06 00 12 DA 2C 06 00 00 DA D2 02 03 09 0C 07 E8 05 11 05 0B 2D 00 00 80 00 00 06 00 12 DB 26 06 00 00 DA D5 74 37 7E",
+    },
+    Example {
         id: "hdlc-bad-fcs",
         en: "Broken: HDLC wrong FCS",
         zh: "错误：HDLC 帧校验错误",

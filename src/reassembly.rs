@@ -1,13 +1,16 @@
 //! Multi-frame reassembly for the decoder page: when the input holds
 //! DL/T 698.45 link fragments, find them, join them with the core's
-//! `reassemble`, and say which part is missing when the sequence is broken.
+//! `reassemble`, and say which part is missing when the sequence is broken;
+//! DLMS/COSEM HDLC segments, data blocks and general block transfer, and the
+//! HLS-GMAC answers of an association, through the core's `dlms` modules.
 //!
-//! Pure: frames are recognised by parsing them as 698.45 link frames with the
+//! Pure: 698.45 frames are recognised by parsing them as link frames with the
 //! fragment bit set, not by protocol name.
 
-use meterscope_core::Dissection;
+use meterscope_core::protocols::dlms::reassembly::{Analysis, analyse};
 use meterscope_core::protocols::dlt698::link::FrameRepr;
 use meterscope_core::protocols::dlt698::reassembly::{self, Fragment, FragmentKind, ReassemblyError};
+use meterscope_core::{Dissection, Options};
 
 /// One fragment found in the input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,4 +82,10 @@ pub fn kind_name(k: FragmentKind) -> &'static str {
         FragmentKind::Last => "last",
         FragmentKind::Confirm => "confirm",
     }
+}
+
+/// DLMS/COSEM across the frames of an input: parts joined, HLS-GMAC answers
+/// checked with the keys of `opts`, profile buffers as tables.
+pub fn dlms(d: &Dissection, bytes: &[u8], opts: &Options) -> Analysis {
+    analyse(d, bytes, opts)
 }

@@ -1,8 +1,10 @@
-//! Decoder page panels: selection inspector, copy bar, examples menu and the
-//! reassembled APDU of link fragments.
+//! Decoder page panels: selection inspector, copy bar, examples menu, the
+//! reassembled APDU of link fragments (DL/T 698.45), DLMS/COSEM segments and
+//! blocks joined, and HLS-GMAC answers checked.
 
 use leptos::prelude::*;
-use meterscope_core::{Decoded, Frame, InputError, Node, Options, to_hex};
+use meterscope_core::protocols::dlms::reassembly::{Analysis, Kind};
+use meterscope_core::{Decoded, Diagnostic, Frame, InputError, Lang, Node, Options, to_hex};
 
 use super::Pointer;
 use crate::app::AppState;
@@ -136,26 +138,126 @@ fn apdu_row(n: &Node) -> AnyView {
     .into_any()
 }
 
+/// Diagnostics of a reassembled APDU (offsets inside it).
+fn diag_list(diags: Vec<Diagnostic>) -> impl IntoView {
+    view! {
+        <ul class="diags">{diags.into_iter().map(|d| view! {
+            <li class=format!("diag {}", d.severity.as_str())>{format!("@{} {}: {}", d.offset, d.code, d.message)}</li>
+        }).collect_view()}</ul>
+    }
+}
+
+/// One DLMS/COSEM finding across frames (a reassembly, the HLS-GMAC checks,
+/// a profile table): title, status, items and a tree; test ids from `id`.
+#[allow(clippy::too_many_arguments)]
+fn pane(
+    id: &'static str,
+    title: String,
+    status: String,
+    bad: bool,
+    items: Vec<String>,
+    item: &'static str,
+    tree: Option<Node>,
+    diags: Vec<Diagnostic>,
+) -> AnyView {
+    view! {
+        <div class="reassembly pane" data-testid=id>
+            <h2>{title}</h2>
+            <p class="status" class:bad=bad data-testid=format!("{id}-status")>{status}</p>
+            <ul class="parts" data-testid=format!("{id}-parts")>
+                {items.into_iter().map(|s| view! { <li data-testid=item>{s}</li> }).collect_view()}
+            </ul>
+            {tree.map(|n| view! { <div class="tree" data-testid=format!("{id}-tree")><ul class="root">{apdu_row(&n)}</ul></div> })}
+            {diag_list(diags)}
+        </div>
+    }
+    .into_any()
+}
+
+/// The panes of DLMS/COSEM across frames.
+fn dlms_panes(a: Analysis, l: Lang) -> Vec<AnyView> {
+    let b = t(l, "bytes");
+    let mut out = Vec::new();
+    for r in a.joined {
+        let mut status: Vec<String> = r.bytes.iter().map(|x| format!("{} {b}", x.len())).collect();
+        status.extend(r.problems.iter().map(|p| p.text(l)));
+        let number = if r.kind == Kind::Segments { "N(S)" } else { t(l, "reassembly.block") };
+        let items = r
+            .parts
+            .iter()
+            .map(|p| {
+                let last = if p.last { t(l, "reassembly.last") } else { "" };
+                format!(
+                    "#{} {number} {} {last} · {}..{} · {} {b}",
+                    p.frame + 1,
+                    p.number,
+                    p.span.start,
+                    p.span.end,
+                    p.len
+                )
+            })
+            .collect();
+        let (tree, diags) = r.frame.map(|f| (f.tree, f.diagnostics)).unzip();
+        let title = format!("{} · {}", t(l, "reassembly.dlms"), r.kind.name(l));
+        out.push(pane(
+            "dlms-reassembly",
+            title,
+            status.join(" · "),
+            r.bytes.is_none(),
+            items,
+            "",
+            tree,
+            diags.unwrap_or_default(),
+        ));
+    }
+    if !a.proofs.is_empty() {
+        let ok = a.proofs.iter().all(|p| p.check.ok);
+        let items = a
+            .proofs
+            .into_iter()
+            .map(|p| {
+                let c = p.check;
+                let verdict = t(l, if c.ok { "hls.verified" } else { "hls.mismatch" });
+                format!(
+                    "#{} {}: {verdict} · {} {} · {} {}",
+                    p.frame + 1,
+                    c.label,
+                    t(l, "stated"),
+                    c.stated,
+                    t(l, "computed"),
+                    c.computed
+                )
+            })
+            .collect();
+        let status = t(l, if ok { "hls.verified" } else { "hls.mismatch" }).to_string();
+        out.push(pane("hls", t(l, "hls").into(), status, !ok, items, "hls-check", None, Vec::new()));
+    }
+    for tb in a.tables {
+        let title = format!("#{} {}", tb.frame + 1, tb.node.label);
+        let status = tb.node.text.clone().unwrap_or_default();
+        out.push(pane("dlms-profile", title, status, false, Vec::new(), "", Some(tb.node), Vec::new()));
+    }
+    out
+}
+
 #[component]
 pub(super) fn Reassembled(decoded: DecodedMemo) -> impl IntoView {
     let st = expect_context::<AppState>();
     let lang = st.lang;
     let found =
         Memo::new(move |_| decoded.with(|d| reassembly::find(&d.as_ref().ok()?.dissection, &d.as_ref().ok()?.bytes)));
-    let tree = Memo::new(move |_| {
-        found.with(|r| {
-            let apdu = r.as_ref()?.apdu.as_ref().ok()?;
-            let opts = Options { lang: lang.get(), ..Options::default() };
-            let (node, diags) = meterscope_core::protocols::dlt698::dissect_apdu(apdu, 0, &opts);
-            Some((to_hex(apdu), node, diags))
-        })
+    let dlms = Memo::new(move |_| {
+        let opts = Options { lang: lang.get(), keys: st.keys.get(), ..Options::default() };
+        decoded.with(|d| d.as_ref().ok().map(|d| reassembly::dlms(&d.dissection, &d.bytes, &opts)))
     });
     view! {
         {move || found.get().map(|r| {
             let l = lang.get();
-            let parts = r.parts.iter().map(|p| view! {
-                <li>{format!("#{} seq {} {} · {} {}", p.frame + 1, p.seq, reassembly::kind_name(p.kind), p.len, t(l, "bytes"))}</li>
-            }).collect_view();
+            let items = r
+                .parts
+                .iter()
+                .map(|p| format!("#{} seq {} {} · {} {}", p.frame + 1, p.seq, reassembly::kind_name(p.kind), p.len, t(l, "bytes")))
+                .collect();
             let status = match &r.apdu {
                 Ok(a) => format!("{} {}", a.len(), t(l, "bytes")),
                 Err(Problem::Missing { from, to }) if from == to => format!("{} {from}", t(l, "reassembly.missing")),
@@ -164,22 +266,16 @@ pub(super) fn Reassembled(decoded: DecodedMemo) -> impl IntoView {
                 Err(Problem::NoLast) => t(l, "reassembly.no_last").to_string(),
                 Err(Problem::Other(e)) => format!("{} {e}", t(l, "reassembly.failed")),
             };
-            let ok = r.apdu.is_ok();
-            view! {
-                <div class="reassembly pane" data-testid="reassembly">
-                    <h2>{t(l, "reassembly")}</h2>
-                    <p class="status" class:bad=!ok data-testid="reassembly-status">{status}</p>
-                    <h3>{t(l, "reassembly.parts")}</h3>
-                    <ul class="parts" data-testid="reassembly-parts">{parts}</ul>
-                    {move || tree.get().map(|(hex, node, diags)| view! {
-                        <pre class="apdu-hex">{hex}</pre>
-                        <div class="tree" data-testid="reassembly-tree"><ul class="root">{apdu_row(&node)}</ul></div>
-                        <ul class="diags">{diags.into_iter().map(|d| view! {
-                            <li class=format!("diag {}", d.severity.as_str())>{format!("@{} {}: {}", d.offset, d.code, d.message)}</li>
-                        }).collect_view()}</ul>
-                    })}
-                </div>
-            }
+            let (tree, diags) = match &r.apdu {
+                Ok(apdu) => {
+                    let opts = Options { lang: l, ..Options::default() };
+                    let (node, diags) = meterscope_core::protocols::dlt698::dissect_apdu(apdu, 0, &opts);
+                    (Some(node), diags)
+                }
+                Err(_) => (None, Vec::new()),
+            };
+            pane("reassembly", t(l, "reassembly").into(), status, r.apdu.is_err(), items, "", tree, diags)
         })}
+        {move || dlms.get().map(|a| dlms_panes(a, lang.get()))}
     }
 }

@@ -26,6 +26,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run: the size of the `read` options does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Decode hex (any common shape), a hexdump, base64 or a text telegram.
@@ -128,6 +130,46 @@ enum Command {
         /// DLMS: client system title, 16 hex digits.
         #[arg(long)]
         system_title: Option<String>,
+        /// DLMS: invocation counter to start from (ciphering; carry it from the last run).
+        #[arg(long, default_value_t = 1)]
+        invocation_counter: u32,
+        /// DLMS: dedicated key, 32 hex digits (ded-ciphering; needs the cipher and authentication keys).
+        #[arg(long)]
+        dedicated_key: Option<String>,
+        /// DLMS: short-name referencing (for meters that offer short names).
+        #[arg(long)]
+        short_names: bool,
+        /// DLMS: HDLC window proposed to the meter (1-7).
+        #[arg(long, default_value_t = 1)]
+        window: u8,
+        /// DLMS: read the object list of the association.
+        #[arg(long)]
+        objects: bool,
+        /// DLMS: read the load profile 1-0:99.1.0.255 (whole, or --from/--to, or --entries); its line
+        /// time is printed next to its wire time.
+        #[arg(long)]
+        profile: bool,
+        /// DLMS: read the event log 0-0:99.98.0.255 (whole, or --from/--to, or --entries).
+        #[arg(long)]
+        events: bool,
+        /// DLMS: start of the profile range, `YYYY-MM-DD hh:mm`.
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        /// DLMS: end of the profile range, `YYYY-MM-DD hh:mm`.
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// DLMS: profile entries `FIRST:LAST` (1 the oldest, LAST 0 the newest).
+        #[arg(long, conflicts_with = "from")]
+        entries: Option<String>,
+        /// DLMS: read every attribute of an object, `[CLASS/]OBIS` (repeatable).
+        #[arg(long)]
+        object: Vec<String>,
+        /// DLMS: read the firmware identifiers.
+        #[arg(long)]
+        firmware: bool,
+        /// DLMS: read the alarm register and the alarm filter.
+        #[arg(long)]
+        alarms: bool,
         /// Data identifiers: 8 hex digits (2007, `00010000`) or 4 (1997, `9010`); DLMS: OBIS[:attr].
         dis: Vec<String>,
     },
@@ -155,6 +197,18 @@ enum Command {
         /// Stop after this many seconds.
         #[arg(long)]
         seconds: Option<u64>,
+        /// DLMS: largest HDLC window the simulated meter accepts (1-7).
+        #[arg(long, default_value_t = 1)]
+        window: u8,
+        /// DLMS: offer general block transfer with this window of blocks.
+        #[arg(long)]
+        gbt_window: Option<u8>,
+        /// DLMS: short-name referencing (Association SN) instead of logical names.
+        #[arg(long)]
+        short_names: bool,
+        /// DLMS: days of 15-minute entries in the load profile.
+        #[arg(long, default_value_t = 2)]
+        profile_days: u32,
     },
 }
 
@@ -213,6 +267,19 @@ fn main() -> ExitCode {
             cipher_key,
             auth_key,
             system_title,
+            invocation_counter,
+            dedicated_key,
+            short_names,
+            window,
+            objects,
+            profile,
+            events,
+            from,
+            to,
+            entries,
+            object,
+            firmware,
+            alarms,
             dis,
         } => {
             if protocol == "dlms" {
@@ -231,7 +298,20 @@ fn main() -> ExitCode {
                     cipher_key,
                     auth_key,
                     system_title,
+                    invocation_counter,
+                    dedicated_key,
+                    short_names,
+                    window,
                     clock,
+                    objects,
+                    profile,
+                    events,
+                    from,
+                    to,
+                    entries,
+                    object,
+                    firmware,
+                    alarms,
                     json,
                     verbose,
                     timeout,
@@ -299,9 +379,23 @@ fn main() -> ExitCode {
             })();
             exit(job.and_then(read::run_read))
         }
-        Command::Simulate { protocol, port, baud, parity, address, seed, max_data, seconds } => {
+        Command::Simulate {
+            protocol,
+            port,
+            baud,
+            parity,
+            address,
+            seed,
+            max_data,
+            seconds,
+            window,
+            gbt_window,
+            short_names,
+            profile_days,
+        } => {
             if protocol == "dlms" {
-                return exit(read_dlms::run_simulate(&port, baud, &parity, seed, seconds));
+                let meter = read_dlms::SimulateArgs { seed, window, gbt_window, short_names, profile_days };
+                return exit(read_dlms::run_simulate(&port, baud, &parity, meter, seconds));
             }
             if protocol == "dlt698" {
                 return exit(read_dlt698::run_simulate(&port, baud, &parity, &address, seed, max_data, seconds));

@@ -5,19 +5,28 @@
 //!
 //! Targets are `OBIS[:attr]` (`1-0:1.8.0.255`, `0-0:1.0.0.255:2`), or
 //! `CLASS/OBIS[:attr]` when the class is not the usual one for the code.
+//! Besides them: the clock, the object list, the load profile and the event
+//! log (whole, by range or by entries), whole objects, firmware identifiers
+//! and alarms. Each profile read is timed: its line time (first request to
+//! last byte) is printed next to its theoretical wire time at the line's
+//! speed (bytes × bits per character / baud).
 //! The line defaults to 9600 8N1 (the DL/T 645 defaults of the shared
-//! options, 2400 8E1, are taken as "not given").
+//! options, 2400 8E1, are taken as "not given"). The simulated meter keeps
+//! two days of load profile.
 
 use std::io;
 use std::time::{Duration, Instant};
 
 use meterscope_core::obis;
 use meterscope_core::protocols::dlms::assoc::SuiteKeys;
+use meterscope_core::protocols::dlms::classes;
+use meterscope_core::protocols::dlms::services::{Access, AttrRef};
 use meterscope_core::protocols::dlms::session::{
-    Auth, Config, DlmsEvent, DlmsSession, Notice, Security, Transport as Link, parse_target,
+    Auth, Config, DlmsEvent, DlmsSession, EVENT_LOG, LOAD_PROFILE, Notice, Security, Transport as Link, data_text,
+    octets, parse_target,
 };
 use meterscope_core::protocols::dlms::simulator::{DlmsMeter, MeterConfig};
-use meterscope_core::session::{LineSettings, Millis, Parity, SimulatedMeter};
+use meterscope_core::session::{DateTime, LineSettings, LineTime, Millis, Parity, SimulatedMeter};
 use meterscope_core::{Lang, to_hex};
 use serde_json::{Value, json};
 
@@ -39,7 +48,20 @@ pub struct Args {
     pub cipher_key: Option<String>,
     pub auth_key: Option<String>,
     pub system_title: Option<String>,
+    pub invocation_counter: u32,
+    pub dedicated_key: Option<String>,
+    pub short_names: bool,
+    pub window: u8,
     pub clock: bool,
+    pub objects: bool,
+    pub profile: bool,
+    pub events: bool,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub entries: Option<String>,
+    pub object: Vec<String>,
+    pub firmware: bool,
+    pub alarms: bool,
     pub json: bool,
     pub verbose: bool,
     pub timeout: u64,
@@ -122,7 +144,7 @@ fn config(a: &Args, line: LineSettings) -> Result<Config, String> {
                 Some(t) => hex_bytes(t, "--system-title")?,
                 None => *b"MSC\x00\x00\x00\x00\x10",
             },
-            invocation_counter: 1,
+            invocation_counter: a.invocation_counter,
             cipher: true,
         }),
         (None, None) => None,
@@ -131,8 +153,16 @@ fn config(a: &Args, line: LineSettings) -> Result<Config, String> {
     if auth == Auth::HighGmac && security.is_none() {
         return Err("--auth high needs --cipher-key and --auth-key".to_string());
     }
+    let dedicated_key = match &a.dedicated_key {
+        Some(k) if security.is_some() => Some(hex_bytes(k, "--dedicated-key")?),
+        Some(_) => return Err("--dedicated-key needs --cipher-key and --auth-key".to_string()),
+        None => None,
+    };
     if a.client == 0 || a.client > 0x7F {
         return Err("--client is a SAP of 1 to 127".to_string());
+    }
+    if !(1..=7).contains(&a.window) {
+        return Err("--window is 1 to 7".to_string());
     }
     Ok(Config {
         transport: if a.tcp.is_some() { Link::Wrapper } else { Link::Hdlc },
@@ -140,10 +170,65 @@ fn config(a: &Args, line: LineSettings) -> Result<Config, String> {
         server: a.server,
         auth,
         security,
+        dedicated_key,
+        short_names: a.short_names,
+        window: a.window,
         line,
         reply_timeout: a.timeout,
         retries: a.retries,
         ..Config::default()
+    })
+}
+
+/// `YYYY-MM-DD hh:mm[:ss]` (or with `T`).
+fn parse_time(text: &str, what: &str) -> Result<DateTime, String> {
+    let bad = || format!("{what} '{text}' is not YYYY-MM-DD hh:mm");
+    let (d, h) = text.trim().split_once([' ', 'T']).ok_or_else(bad)?;
+    let num = |s: Option<&str>| s.and_then(|x| x.trim().parse::<u16>().ok()).ok_or_else(bad);
+    let mut dp = d.split('-');
+    let (year, month, day) = (num(dp.next())?, num(dp.next())?, num(dp.next())?);
+    let mut hp = h.split(':');
+    let (hour, minute) = (num(hp.next())?, num(hp.next())?);
+    let second = hp.next().map_or(Ok(0), |s| num(Some(s)))?;
+    let small = |v: u16| u8::try_from(v).map_err(|_| bad());
+    let t = DateTime {
+        year,
+        month: small(month)?,
+        day: small(day)?,
+        hour: small(hour)?,
+        minute: small(minute)?,
+        second: small(second)?,
+    };
+    if !t.is_valid() {
+        return Err(bad());
+    }
+    Ok(t)
+}
+
+/// Selective access of `--from/--to` or `--entries`.
+fn profile_access(a: &Args) -> Result<Option<Access>, String> {
+    if let (Some(from), Some(to)) = (&a.from, &a.to) {
+        let (from, to) = (parse_time(from, "--from")?, parse_time(to, "--to")?);
+        return Ok(Some(Access::range(octets(from), octets(to), Vec::new())));
+    }
+    if let Some(e) = &a.entries {
+        let bad = || format!("--entries '{e}' is not FIRST:LAST (e.g. 1:96)");
+        let (f, l) = e.split_once(':').ok_or_else(bad)?;
+        let (f, l) = (f.trim().parse::<u32>().map_err(|_| bad())?, l.trim().parse::<u32>().map_err(|_| bad())?);
+        return Ok(Some(Access::entries(f, l)));
+    }
+    Ok(None)
+}
+
+fn attr_text(a: &AttrRef) -> String {
+    format!("{}:{}", obis::canonical(a.obis), a.index)
+}
+
+fn line_time_json(t: &LineTime) -> Value {
+    json!({
+        "line_ms": t.line_ms(), "wire_ms": t.wire_ms(), "idle_ms": t.idle_ms(),
+        "bytes_sent": t.bytes_sent, "bytes_received": t.bytes_received, "frames_sent": t.frames_sent,
+        "line": t.line.to_string(),
     })
 }
 
@@ -154,16 +239,27 @@ pub fn run_read(a: Args) -> Result<u8, String> {
         .iter()
         .map(|t| parse_target(t).ok_or_else(|| format!("'{t}' is not OBIS[:attr] (e.g. 1-0:1.8.0.255:2)")))
         .collect::<Result<Vec<_>, _>>()?;
-    if targets.is_empty() && !a.clock {
-        return Err("nothing to read: give OBIS codes or --clock".to_string());
+    let objects_to_read = a
+        .object
+        .iter()
+        .map(|t| parse_target(t).ok_or_else(|| format!("--object '{t}' is not [CLASS/]OBIS (e.g. 70/0-0:96.3.10.255)")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let nothing = targets.is_empty() && objects_to_read.is_empty();
+    if nothing && !(a.clock || a.objects || a.profile || a.events || a.firmware || a.alarms) {
+        return Err(
+            "nothing to read: give OBIS codes, --clock, --objects, --profile, --events, --object, --firmware or --alarms"
+                .to_string(),
+        );
     }
+    let access = profile_access(&a)?;
     let line = line(a.baud, &a.parity, a.data_bits, a.stop_bits)?;
     let cfg = config(&a, line)?;
     let mut transport: Box<dyn Transport> = match (&a.port, &a.tcp, a.simulate) {
         (Some(path), None, false) => Box::new(Serial::open(path, line)?),
         (None, Some(addr), false) => Box::new(Tcp::connect(addr)?),
         (None, None, true) => {
-            Box::new(InProcess { meter: DlmsMeter::new(MeterConfig::default()), pending: Vec::new() })
+            let meter = MeterConfig { profile_entries: 2 * 96, ..MeterConfig::default() };
+            Box::new(InProcess { meter: DlmsMeter::new(meter), pending: Vec::new() })
         }
         _ => return Err("give one of --port DEVICE, --tcp HOST:PORT or --simulate".to_string()),
     };
@@ -173,14 +269,35 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     if a.clock {
         session.read_clock(now);
     }
+    if a.objects {
+        session.browse(now);
+    }
     session.read(now, &targets);
+    for o in &objects_to_read {
+        session.read_object(now, o.class, o.obis);
+    }
+    if a.firmware {
+        session.read_firmware(now);
+    }
+    if a.alarms {
+        session.read_alarms(now);
+    }
+    if a.profile {
+        session.read_profile(now, LOAD_PROFILE, access.clone());
+    }
+    if a.events {
+        session.read_event_log(now, EVENT_LOG, access);
+    }
     session.close(now);
 
     let (json_out, verbose) = (a.json, a.verbose);
     let mut failed = false;
     let mut values = Vec::<Value>::new();
     let mut errors = Vec::<Value>::new();
+    let mut objects = Vec::<Value>::new();
+    let mut profiles = Vec::<Value>::new();
     let mut clock: Option<String> = None;
+    let mut counter: Option<u32> = None;
     drive(&mut session, transport.as_mut(), start, |e| match e {
         DlmsEvent::Value { attr, data, text, unit } => {
             let code = obis::canonical(attr.obis);
@@ -204,6 +321,42 @@ pub fn run_read(a: Args) -> Result<u8, String> {
             }
             clock = Some(t);
         }
+        DlmsEvent::ObjectList(list) => {
+            if !json_out {
+                println!("objects: {}", list.len());
+            }
+            for o in list {
+                let name = obis::describe(o.obis, Lang::En).unwrap_or_default();
+                let class = classes::class_name(o.class, Lang::En).unwrap_or("");
+                if json_out {
+                    objects.push(json!({
+                        "class": o.class, "class_name": class, "version": o.version,
+                        "obis": obis::canonical(o.obis), "name": name,
+                    }));
+                } else {
+                    println!("  {:>3} v{} {:<16} {:<22} {name}", o.class, o.version, obis::canonical(o.obis), class);
+                }
+            }
+        }
+        DlmsEvent::Profile { obis: code, columns, rows } => {
+            let name = obis::describe(code, Lang::En).unwrap_or_default();
+            let cols: Vec<String> = columns.iter().map(attr_text).collect();
+            if json_out {
+                let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(data_text).collect()).collect();
+                profiles.push(json!({
+                    "obis": obis::canonical(code), "name": name, "columns": cols, "rows": rows,
+                }));
+            } else {
+                println!("profile {} {name}: {} rows", obis::canonical(code), rows.len());
+                println!("  {}", cols.join(" | "));
+                for r in &rows {
+                    println!("  {}", r.iter().map(data_text).collect::<Vec<_>>().join(" | "));
+                }
+            }
+        }
+        DlmsEvent::Written { attr, .. } if !json_out => println!("{} written", attr_text(&attr)),
+        DlmsEvent::Invoked { method, .. } if !json_out => println!("{} invoked", attr_text(&method)),
+        DlmsEvent::Progress { block, bytes } if verbose => eprintln!("meterscope: block {block}, {bytes} bytes"),
         DlmsEvent::Error { attr, failure } => {
             failed = true;
             let what = attr.map(|a| format!("{}:{}", obis::canonical(a.obis), a.index));
@@ -223,23 +376,69 @@ pub fn run_read(a: Args) -> Result<u8, String> {
         DlmsEvent::Associated { conformance, max_pdu, .. } if verbose => {
             eprintln!("meterscope: associated, conformance 0x{conformance:06X}, max PDU {max_pdu}");
         }
-        DlmsEvent::InvocationCounter(ic) if verbose => eprintln!("meterscope: next invocation counter {ic}"),
+        DlmsEvent::InvocationCounter(ic) => {
+            counter = Some(ic);
+            if verbose {
+                eprintln!("meterscope: next invocation counter {ic}");
+            }
+        }
         _ => {}
     })
     .map_err(|e| format!("line error: {e}"))?;
+    // Each timed profile read beside its profile (in the order read).
+    let times = session.line_times();
+    let mut used = vec![false; times.len()];
+    for p in &mut profiles {
+        let code = p["obis"].as_str().unwrap_or_default().to_string();
+        if let Some(i) = (0..times.len()).find(|&i| !used[i] && obis::canonical(times[i].0) == code) {
+            used[i] = true;
+            p["line_time"] = line_time_json(&times[i].1);
+        }
+    }
     if json_out {
-        let out = json!({ "clock": clock, "values": values, "errors": errors });
+        let out = json!({
+            "clock": clock, "values": values, "errors": errors, "objects": objects, "profiles": profiles,
+            "invocation_counter": counter,
+        });
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+    } else {
+        for (code, t) in times {
+            println!("{}: {t}", obis::canonical(*code));
+        }
+        if let Some(ic) = counter {
+            println!("next invocation counter {ic}");
+        }
     }
     Ok(if failed { 1 } else { 0 })
 }
 
+/// How `meterscope simulate --protocol dlms` makes its meter.
+pub struct SimulateArgs {
+    pub seed: u64,
+    pub window: u8,
+    pub gbt_window: Option<u8>,
+    pub short_names: bool,
+    pub profile_days: u32,
+}
+
 /// Serve the simulated DLMS meter (HDLC) on a serial port until stopped (or for `seconds`).
-pub fn run_simulate(path: &str, baud: u32, parity: &str, seed: u64, seconds: Option<u64>) -> Result<u8, String> {
+pub fn run_simulate(path: &str, baud: u32, parity: &str, m: SimulateArgs, seconds: Option<u64>) -> Result<u8, String> {
     let line = line(baud, parity, 8, 1)?;
+    if !(1..=7).contains(&m.window) || m.gbt_window.is_some_and(|w| !(1..=63).contains(&w)) {
+        return Err("--window is 1 to 7, --gbt-window 1 to 63".to_string());
+    }
     let mut port = Serial::open(path, line)?;
-    let mut meter = DlmsMeter::new(MeterConfig { seed, line, ..MeterConfig::default() });
-    eprintln!("meterscope: simulated DLMS/COSEM meter (HDLC, server 1) on {path} at {line}");
+    let mut meter = DlmsMeter::new(MeterConfig {
+        seed: m.seed,
+        line,
+        window: m.window,
+        gbt_window: m.gbt_window,
+        short_names: m.short_names,
+        profile_entries: m.profile_days.clamp(1, 62) * 96,
+        ..MeterConfig::default()
+    });
+    let refs = if m.short_names { "short names" } else { "logical names" };
+    eprintln!("meterscope: simulated DLMS/COSEM meter (HDLC, server 1, {refs}) on {path} at {line}");
     let start = Instant::now();
     let mut buf = [0u8; 512];
     loop {

@@ -106,6 +106,67 @@ impl fmt::Display for LineSettings {
     }
 }
 
+/// How long a read took on the line, next to the time its bytes need at the
+/// line's speed (bytes × bits per character / baud): the difference is the
+/// meter's response times, turnarounds and any retry, never a wait of the
+/// session's own. Times are the caller's [`Millis`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineTime {
+    pub line: LineSettings,
+    /// The first byte of the first request left.
+    pub started: Millis,
+    /// The last byte of the last reply arrived.
+    pub ended: Millis,
+    pub bytes_sent: usize,
+    pub bytes_received: usize,
+    /// Frames transmitted (requests, acknowledgements, polls, repetitions).
+    pub frames_sent: usize,
+}
+
+impl LineTime {
+    /// Start counting at `now`.
+    pub const fn start(line: LineSettings, now: Millis) -> Self {
+        LineTime { line, started: now, ended: now, bytes_sent: 0, bytes_received: 0, frames_sent: 0 }
+    }
+    /// A frame of `n` bytes was handed to the transport.
+    pub fn sent(&mut self, n: usize) {
+        self.bytes_sent += n;
+        self.frames_sent += 1;
+    }
+    /// `n` bytes arrived at `now`.
+    pub fn received(&mut self, now: Millis, n: usize) {
+        self.bytes_received += n;
+        self.ended = self.ended.max(now);
+    }
+    /// Milliseconds from the first byte out to the last byte in.
+    pub const fn line_ms(&self) -> u64 {
+        self.ended.since(self.started)
+    }
+    /// Milliseconds every byte of both directions takes at the line's speed.
+    pub const fn wire_ms(&self) -> u64 {
+        self.line.wire_time(self.bytes_sent + self.bytes_received)
+    }
+    /// Line time beyond the wire time (meter response times, turnarounds, retries).
+    pub const fn idle_ms(&self) -> u64 {
+        self.line_ms().saturating_sub(self.wire_ms())
+    }
+}
+
+impl fmt::Display for LineTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line time {} ms, wire time {} ms ({} bytes sent, {} received, {} frames sent, at {})",
+            self.line_ms(),
+            self.wire_ms(),
+            self.bytes_sent,
+            self.bytes_received,
+            self.frames_sent,
+            self.line
+        )
+    }
+}
+
 /// What a session asks its transport to do, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -314,6 +375,178 @@ impl RxBuffer {
         };
         self.bytes.drain(..skip);
         found
+    }
+}
+
+/// A test bench shared by session tests: a session and a simulated meter on
+/// a virtual clock (in the style of quinn-proto's `Pair`), joined by a serial
+/// line model. Bytes take their wire time in both directions and arrive in
+/// random pieces; each direction carries one byte at a time, so frames sent
+/// back to back queue up; the meter answers after a response time drawn
+/// from a range, summed in [`Pair::response_ms`] so tests can compare the
+/// session's line time with wire time plus the meter's response times.
+/// Frames can be lost in either direction.
+#[cfg(test)]
+pub mod testing {
+    use super::{Action, LineSettings, Millis, Rng, Session, SimulatedMeter};
+
+    /// Frames lost on the line, counted from 0 in each direction.
+    #[derive(Clone, Debug, Default)]
+    pub struct Faults {
+        /// Meter frames that never arrive.
+        pub drop_replies: Vec<usize>,
+        /// Session frames that never arrive.
+        pub drop_requests: Vec<usize>,
+    }
+
+    /// One frame on the line, as it was sent.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct Sent {
+        /// When its first byte left.
+        pub at: Millis,
+        /// Sent by the meter (else by the session).
+        pub from_meter: bool,
+        /// Lost on the way.
+        pub lost: bool,
+        pub bytes: Vec<u8>,
+    }
+
+    pub struct Pair<S: Session, M: SimulatedMeter> {
+        pub now: Millis,
+        pub session: S,
+        pub meter: M,
+        pub line: LineSettings,
+        pub rng: Rng,
+        pub faults: Faults,
+        /// The meter's response time range, ms (from the last byte of a request
+        /// to the first byte of the reply).
+        pub response: (u64, u64),
+        /// Sum of the meter's response times so far.
+        pub response_ms: u64,
+        /// Frames sent by the session and by the meter so far.
+        pub requests: usize,
+        pub replies: usize,
+        /// Every frame in the order sent.
+        pub trace: Vec<Sent>,
+        pub events: Vec<S::Event>,
+        /// When each direction is free again: to the meter, to the session.
+        free: [Millis; 2],
+        /// Pieces in flight: arrival, to the session, bytes.
+        flight: Vec<(Millis, bool, Vec<u8>)>,
+    }
+
+    impl<S: Session, M: SimulatedMeter> Pair<S, M> {
+        pub fn new(seed: u64, session: S, meter: M, faults: Faults) -> Self {
+            let line = meter.line();
+            Pair {
+                now: Millis(1_000),
+                session,
+                meter,
+                line,
+                rng: Rng::new(seed),
+                faults,
+                response: (10, 100),
+                response_ms: 0,
+                requests: 0,
+                replies: 0,
+                trace: Vec::new(),
+                events: Vec::new(),
+                free: [Millis(0); 2],
+                flight: Vec::new(),
+            }
+        }
+
+        /// Put `bytes` on the line from `at` (or when the direction is free),
+        /// in random pieces, each arriving when its last byte has crossed.
+        /// Returns when the first byte leaves.
+        fn send(&mut self, at: Millis, to_session: bool, bytes: &[u8], lost: bool) -> Millis {
+            let dir = usize::from(to_session);
+            let start = at.max(self.free[dir]);
+            self.free[dir] = start.after(self.line.wire_time(bytes.len()));
+            self.trace.push(Sent { at: start, from_meter: to_session, lost, bytes: bytes.to_vec() });
+            if !lost {
+                let mut done = 0;
+                while done < bytes.len() {
+                    let n = (self.rng.range(1, 40) as usize).min(bytes.len() - done);
+                    done += n;
+                    let arrival = start.after(self.line.wire_time(done));
+                    self.flight.push((arrival, to_session, bytes[done - n..done].to_vec()));
+                }
+            }
+            start
+        }
+
+        pub fn pump(&mut self) {
+            let mut hold = self.now;
+            while let Some(a) = self.session.poll_action() {
+                match a {
+                    Action::Transmit(bytes) => {
+                        let lost = self.faults.drop_requests.contains(&self.requests);
+                        self.requests += 1;
+                        self.send(hold, false, &bytes, lost);
+                    }
+                    Action::Wait(ms) => hold = hold.max(self.free[0]).after(ms.0),
+                    Action::Reopen(_) | Action::SetDtrRts { .. } => {}
+                }
+            }
+            // Replies polled together go out back to back after one response time.
+            let mut first = true;
+            while let Some(reply) = self.meter.poll_transmit() {
+                let lost = self.faults.drop_replies.contains(&self.replies);
+                self.replies += 1;
+                let at = if first {
+                    let r = self.rng.range(self.response.0, self.response.1);
+                    let at = self.now.after(r).max(self.free[1]);
+                    self.response_ms += at.since(self.now);
+                    at
+                } else {
+                    self.now
+                };
+                first = false;
+                self.send(at, true, &reply, lost);
+            }
+            while let Some(e) = self.session.poll_event() {
+                self.events.push(e);
+            }
+        }
+
+        /// Run until the session has nothing left to do and the line is quiet.
+        pub fn run(&mut self) {
+            for _ in 0..1_000_000 {
+                self.pump();
+                if self.session.is_idle() && self.flight.is_empty() {
+                    return;
+                }
+                let next_flight = self.flight.iter().map(|f| f.0).min();
+                let next = [next_flight, self.session.poll_timeout()].into_iter().flatten().min();
+                let Some(next) = next else { panic!("stuck: nothing in flight and no deadline") };
+                self.now = self.now.max(next);
+                self.flight.sort_by_key(|f| f.0);
+                while self.flight.first().is_some_and(|f| f.0 <= self.now) {
+                    let (_, to_session, bytes) = self.flight.remove(0);
+                    if to_session {
+                        self.session.handle_input(self.now, &bytes);
+                    } else {
+                        self.meter.handle_input(self.now, &bytes);
+                    }
+                    self.pump();
+                }
+                if self.session.poll_timeout().is_some_and(|t| t <= self.now) {
+                    self.session.handle_timeout(self.now);
+                }
+            }
+            panic!("the session did not finish");
+        }
+
+        /// Frames sent by the meter (lost ones included).
+        pub fn meter_frames(&self) -> impl Iterator<Item = &Sent> {
+            self.trace.iter().filter(|s| s.from_meter)
+        }
+
+        /// Frames sent by the session (lost ones included).
+        pub fn session_frames(&self) -> impl Iterator<Item = &Sent> {
+            self.trace.iter().filter(|s| !s.from_meter)
+        }
     }
 }
 

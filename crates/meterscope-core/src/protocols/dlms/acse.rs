@@ -111,6 +111,42 @@ fn inner(b: &[u8], at: usize) -> Option<(u8, &[u8], usize)> {
     Some((t, rd.take(n)?, content_at))
 }
 
+/// What an AARQ (0x60) or AARE (0x61) says of its sender, found without
+/// dissecting it: the AP title (system title), the last arc of the mechanism
+/// name (5 is HLS-GMAC) and the authentication value (password or challenge).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Peer {
+    pub title: Option<Vec<u8>>,
+    pub mechanism: Option<u8>,
+    pub auth: Option<Vec<u8>>,
+}
+
+/// The [`Peer`] of an AARQ or AARE; `None` for other bytes or a broken one.
+pub fn peer(b: &[u8]) -> Option<Peer> {
+    let mut rd = Rd::new(b, 0);
+    let (title, mech, auth) = match rd.u8()? {
+        0x60 => (0xA6, 0x8B, 0xAC),
+        0x61 => (0xA4, 0x89, 0xAA),
+        _ => return None,
+    };
+    let n = ber_len(&mut rd)?;
+    let mut rd = Rd::new(rd.take(n)?, 0);
+    let mut p = Peer::default();
+    while rd.left() > 0 {
+        let t = rd.u8()?;
+        let n = ber_len(&mut rd)?;
+        let c = rd.take(n)?;
+        let value = || inner(c, 0).map(|x| x.1.to_vec());
+        match t {
+            _ if t == title => p.title = value(),
+            _ if t == mech => p.mechanism = c.last().copied(),
+            _ if t == auth => p.auth = value(),
+            _ => {}
+        }
+    }
+    Some(p)
+}
+
 fn small_int(b: &[u8]) -> i64 {
     b.iter().take(8).fold(if b.first().is_some_and(|x| x & 0x80 != 0) { -1i64 } else { 0 }, |a, &x| (a << 8) | x as i64)
 }

@@ -1,7 +1,8 @@
 //! xDLMS APDUs (IEC 62056-5-3, the Green Book): the dispatcher over every
 //! APDU tag, the logical-name services GET, SET, ACTION (every variant),
 //! Event- and Data-Notification, Access, general block transfer,
-//! Exception-Response and ConfirmedServiceError, the short-name services
+//! Exception-Response and ConfirmedServiceError, general-ciphering and
+//! general-signing (in [`security`]), the short-name services
 //! Read, Write, UnconfirmedWrite and InformationReport, and xDLMS Initiate.
 
 use super::{Cx, Rd, acse, axdr, classes, hex, security};
@@ -373,6 +374,7 @@ pub fn apdu_at(cx: &mut Cx, rd: &mut Rd) -> Node {
     };
     match t {
         0x60..=0x63 => return acse::acse(cx, rd),
+        0xDD | 0xDF => return security::general(cx, rd),
         _ if is_ciphered(t) => return security::ciphered(cx, rd),
         _ => {}
     }
@@ -409,16 +411,6 @@ pub fn apdu_at(cx: &mut Cx, rd: &mut Rd) -> Node {
         0x0C | 0x0D => sn_response(cx, rd, &mut root, t),
         0x18 => information_report(cx, rd, &mut root),
         0xD9 | 0xDA => access(cx, rd, &mut root, t),
-        0xDD | 0xDF => {
-            let span = Span::new(rd.at(), rd.base + rd.b.len());
-            cx.info(
-                span,
-                "dlms.apdu.not-decoded",
-                "general-ciphering and general-signing are shown as bytes",
-                "general-ciphering 与 general-signing 仅显示字节",
-            );
-            Some(())
-        }
         _ => {
             let en = format!("0x{t:02X} is not a known xDLMS or ACSE APDU tag");
             let zh = format!("0x{t:02X} 不是已知的 xDLMS 或 ACSE APDU 标签");
@@ -648,7 +640,7 @@ fn event_notification(cx: &mut Cx, rd: &mut Rd, root: &mut Node) -> Option<()> {
 }
 
 /// An octet-string holding a date-time (or empty), dissected as data.
-fn date_time_octets(cx: &mut Cx, rd: &mut Rd, id: &str) -> Option<Node> {
+pub(super) fn date_time_octets(cx: &mut Cx, rd: &mut Rd, id: &str) -> Option<Node> {
     let start = rd.at();
     let n = need!(cx, rd, rd.peek());
     if n == 0 {

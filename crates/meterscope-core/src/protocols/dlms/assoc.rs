@@ -1,8 +1,9 @@
 //! Strict association codecs for programs: AARQ, AARE, RLRQ and RLRE (BER,
 //! IEC 62056-5-3 clause 9.4.2 and ISO 8650), the xDLMS InitiateRequest and
 //! InitiateResponse they carry, and the security suite 0 pieces an
-//! association needs: glo-ciphering of APDUs and the HLS-GMAC proof
-//! `f(challenge) = SC || IC || GMAC(SC || AK || challenge)`.
+//! association needs: glo-ciphering of APDUs (global key), ded-ciphering
+//! (the dedicated key the glo-ciphered InitiateRequest carries) and the
+//! HLS-GMAC proof `f(challenge) = SC || IC || GMAC(SC || AK || challenge)`.
 //!
 //! ```text
 //! AARQ 60 len | A1 09 06 07 60 85 74 05 08 01 cc   application context (1 LN, 2 SN, 3 LN ciphered, 4 SN ciphered)
@@ -91,6 +92,22 @@ pub mod conformance {
     pub const SELECTIVE_ACCESS: u32 = bit(21);
     pub const EVENT_NOTIFICATION: u32 = bit(22);
     pub const ACTION: u32 = bit(23);
+    /// General block transfer (GBT): long APDUs in `E0` blocks, streamed in windows.
+    pub const GENERAL_BLOCK_TRANSFER: u32 = bit(2);
+    /// Short-name read and write.
+    pub const READ: u32 = bit(3);
+    pub const WRITE: u32 = bit(4);
+    /// Parameterized access (short-name selective access).
+    pub const PARAMETERIZED_ACCESS: u32 = bit(18);
+    /// What a short-name client usually proposes.
+    pub const CLIENT_SN: u32 = READ
+        | WRITE
+        | BLOCK_TRANSFER_WITH_GET
+        | BLOCK_TRANSFER_WITH_SET
+        | MULTIPLE_REFERENCES
+        | PARAMETERIZED_ACCESS
+        | bit(5)
+        | bit(15);
     /// What a logical-name client usually proposes.
     pub const CLIENT_LN: u32 = BLOCK_TRANSFER_WITH_GET
         | BLOCK_TRANSFER_WITH_SET
@@ -559,7 +576,11 @@ pub const SC_AUTH: u8 = 0x10;
 pub fn glo_tag(plain: u8) -> Option<u8> {
     Some(match plain {
         0x01 => 0x21,
+        0x05 => 0x25,
+        0x06 => 0x26,
         0x08 => 0x28,
+        0x0C => 0x2C,
+        0x0D => 0x2D,
         0x0E => 0x2E,
         0xC0 => 0xC8,
         0xC1 => 0xC9,
@@ -570,6 +591,25 @@ pub fn glo_tag(plain: u8) -> Option<u8> {
         0xC7 => 0xCF,
         _ => return None,
     })
+}
+
+/// The dedicated-ciphering tag of a plaintext APDU tag (xDLMS services only:
+/// the InitiateRequest that carries the dedicated key is glo-ciphered).
+pub fn ded_tag(plain: u8) -> Option<u8> {
+    Some(match plain {
+        0x05 => 0x45,
+        0x06 => 0x46,
+        0x0C => 0x4C,
+        0x0D => 0x4D,
+        0x0E => 0x4E,
+        0xC0..=0xC5 | 0xC7 => plain + 0x10,
+        _ => return None,
+    })
+}
+
+/// Whether `tag` is a dedicated-ciphered APDU (opened with the dedicated key).
+pub fn is_ded(tag: u8) -> bool {
+    matches!(tag, 0x41..=0x58 | 0xD0..=0xD7)
 }
 
 fn iv(title: &[u8; 8], ic: u32) -> [u8; 12] {
@@ -583,6 +623,17 @@ fn iv(title: &[u8; 8], ic: u32) -> [u8; 12] {
 /// `tag' len SC IC ciphertext T`.
 pub fn glo_seal(keys: &SuiteKeys, title: &[u8; 8], ic: u32, plain: &[u8]) -> Vec<u8> {
     let tag = plain.first().and_then(|&t| glo_tag(t)).unwrap_or(0xDB);
+    seal_tagged(tag, keys, title, ic, plain)
+}
+
+/// Cipher a plaintext APDU with ded-ciphering: as [`glo_seal`], with the
+/// dedicated key of the association (`keys.ek`) and the `ded-` tag.
+pub fn ded_seal(keys: &SuiteKeys, title: &[u8; 8], ic: u32, plain: &[u8]) -> Vec<u8> {
+    let tag = plain.first().and_then(|&t| ded_tag(t)).unwrap_or(0xDC);
+    seal_tagged(tag, keys, title, ic, plain)
+}
+
+fn seal_tagged(tag: u8, keys: &SuiteKeys, title: &[u8; 8], ic: u32, plain: &[u8]) -> Vec<u8> {
     let mut aad = vec![SC_AUTH_ENC];
     aad.extend_from_slice(&keys.ak);
     let mut data = plain.to_vec();
@@ -744,6 +795,15 @@ mod tests {
         bad[10] ^= 1;
         assert!(glo_open(&k, &title, &bad).is_err());
         assert!(glo_open(&k, &[0; 8], &c).is_err());
+        // Ded-ciphering: the dedicated key and the ded- tag; the global key does not open it.
+        let ded = SuiteKeys { ek: [0x5A; 16], ak: k.ak };
+        let d = ded_seal(&ded, &title, 7, &plain);
+        assert_eq!(d[0], 0xD0);
+        assert!(is_ded(d[0]) && !is_ded(c[0]));
+        assert_eq!(glo_open(&ded, &title, &d).unwrap(), (plain.to_vec(), 7));
+        assert!(glo_open(&k, &title, &d).is_err());
+        assert_eq!(ded_tag(0xC7), Some(0xD7));
+        assert_eq!(glo_tag(0x0C), Some(0x2C));
         let proof = hls_gmac(&k, &title, 0x0123_4567, b"P6wRJ21F");
         assert_eq!(proof.len(), 17);
         assert!(hls_gmac_check(&k, &title, b"P6wRJ21F", &proof));

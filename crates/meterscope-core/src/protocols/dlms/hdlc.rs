@@ -483,6 +483,18 @@ fn info_field(cx: &mut Cx, b: &[u8], at: usize, ctrl: Control, seg: bool) -> Nod
         );
         return node;
     }
+    // The last segment has the segmentation bit clear and no LLC header (only the
+    // first segment carries one): an I frame like that which is no APDU of its own.
+    if matches!(ctrl, Control::I { .. }) && off == at && !rest.is_empty() && !super::clean(rest) {
+        node.push(cx.node("dlms.hdlc.segment", Span::at(off, rest.len())).value(hex(rest)));
+        cx.info(
+            Span::at(off, rest.len()),
+            "dlms.hdlc.last-segment",
+            "no LLC header and no APDU of its own: the last segment of a longer APDU, decoded once the segments are joined",
+            "无 LLC 头且自身不是完整 APDU：较长 APDU 的最后一段，需拼接各段后才能解码",
+        );
+        return node;
+    }
     if !rest.is_empty() {
         let a = apdu::apdu(cx, rest, off);
         node.push(a);

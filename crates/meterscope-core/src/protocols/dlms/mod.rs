@@ -1,8 +1,10 @@
-//! DLMS/COSEM (IEC 62056-5-3, -6-2, -46, -47): three registry protocols over
+//! DLMS/COSEM (IEC 62056-5-3, -6-2, -46, -47): four registry protocols over
 //! one application layer.
 //!
 //! - [`hdlc`]: HDLC frames `7E A0 LL dst src ctrl [HCS info] FCS 7E`
 //!   (IEC 62056-46, frame format type 3), registry name `dlms-hdlc`.
+//! - [`stuffed`]: the byte-stuffed HDLC variant of some customer ports
+//!   (`7D 5E` for 0x7E, `7D 5D` for 0x7D), registry name `dlms-hdlc-stuffed`.
 //! - [`wrapper`]: the TCP/UDP wrapper `00 01 src dst len APDU` (IEC 62056-47),
 //!   registry name `dlms-wrapper`.
 //! - [`apdu`]: xDLMS APDUs (GET/SET/ACTION, notifications, short-name
@@ -11,6 +13,11 @@
 //! - [`axdr`]: A-XDR `Data`: the tolerant dissector and a strict codec.
 //! - [`security`]: security suite 0 ciphered APDUs (AES-128-GCM).
 //! - [`classes`]: interface classes, attribute and method names, units.
+//! - [`reassembly`]: HDLC segments, GET data blocks and general block
+//!   transfer joined across the frames of one input and dissected as one.
+//! - [`hls`]: HLS-GMAC challenge answers checked across the frames of one input.
+//! - [`profile`]: profile generic buffers as tables, columns named from the
+//!   capture objects read in the same input.
 //! - [`link`], [`assoc`], [`services`]: strict build and parse of HDLC and
 //!   wrapper frames, AARQ/AARE/RLRQ with suite 0 ciphering and HLS-GMAC, and
 //!   GET/SET/ACTION, for the session and the simulated meter.
@@ -24,13 +31,19 @@ pub mod assoc;
 pub mod axdr;
 pub mod classes;
 pub mod hdlc;
+pub mod hls;
 pub mod link;
+pub mod profile;
+pub mod reassembly;
 pub mod security;
 pub mod services;
 pub mod session;
 pub mod simulator;
+pub mod stuffed;
 pub mod wrapper;
 
+#[cfg(test)]
+mod multi_tests;
 #[cfg(test)]
 mod session_tests;
 #[cfg(test)]
@@ -55,13 +68,15 @@ pub const MAX_DEPTH: usize = 24;
 /// nested compact arrays) would otherwise multiply without consuming bytes.
 pub const MAX_ELEMENTS: usize = 100_000;
 
-/// The three DLMS registry protocols.
+/// The DLMS registry protocols.
 pub fn protocols() -> Vec<Box<dyn Protocol>> {
-    vec![Box::new(DlmsHdlc), Box::new(DlmsWrapper), Box::new(DlmsApdu)]
+    vec![Box::new(DlmsHdlc), Box::new(DlmsHdlcStuffed), Box::new(DlmsWrapper), Box::new(DlmsApdu)]
 }
 
 /// DLMS over HDLC (IEC 62056-46).
 pub struct DlmsHdlc;
+/// DLMS over byte-stuffed HDLC (some customer ports).
+pub struct DlmsHdlcStuffed;
 /// DLMS over the TCP/UDP wrapper (IEC 62056-47).
 pub struct DlmsWrapper;
 /// A bare xDLMS or ACSE APDU.
@@ -82,6 +97,24 @@ impl Protocol for DlmsHdlc {
     }
     fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame {
         hdlc::dissect(frame, base, opts)
+    }
+}
+
+impl Protocol for DlmsHdlcStuffed {
+    fn name(&self) -> &'static str {
+        stuffed::STUFFED
+    }
+    fn title(&self, lang: Lang) -> &'static str {
+        lang.pick("DLMS/COSEM over HDLC, byte-stuffed", "DLMS/COSEM HDLC 帧（字节填充）")
+    }
+    fn frame(&self, bytes: &[u8]) -> FrameStatus {
+        stuffed::frame(bytes)
+    }
+    fn score(&self, frame: &[u8]) -> u8 {
+        stuffed::score(frame)
+    }
+    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame {
+        stuffed::dissect(frame, base, opts)
     }
 }
 
@@ -156,7 +189,9 @@ fn plausible(b: &[u8]) -> bool {
     }
 }
 
-/// Whether bytes decode as one APDU without a warning or an error.
+/// Whether bytes decode as one APDU without a warning or an error (not
+/// inlined: the framer of bare APDUs and the HDLC dissector share it).
+#[inline(never)]
 fn clean(bytes: &[u8]) -> bool {
     let keys = Keys::default();
     let mut cx = Cx::new(Lang::En, &keys);
@@ -464,6 +499,18 @@ pub static LABELS: LabelTable = &[
     ("dlms.data.type-description", "Type description", "类型描述"),
     ("dlms.data.weekday", "Day of week", "星期"),
     ("dlms.data.year", "Year", "年"),
+    ("dlms.general.date-time", "Date-time", "日期时间"),
+    ("dlms.general.key-info", "Key information", "密钥信息"),
+    ("dlms.general.key-info-flag", "Key information present", "密钥信息存在标志"),
+    ("dlms.general.key-info.choice", "Key information kind", "密钥信息类型"),
+    ("dlms.general.key-info.kek-id", "Key encryption key id", "密钥加密密钥标识"),
+    ("dlms.general.key-info.key-ciphered-data", "Key ciphered data", "密钥密文数据"),
+    ("dlms.general.key-info.key-id", "Key id", "密钥标识"),
+    ("dlms.general.key-info.key-parameters", "Key agreement scheme", "密钥协商方案"),
+    ("dlms.general.originator-system-title", "Originator system title", "发起方系统标题"),
+    ("dlms.general.other-information", "Other information", "其他信息"),
+    ("dlms.general.recipient-system-title", "Recipient system title", "接收方系统标题"),
+    ("dlms.general.transaction-id", "Transaction id", "事务标识"),
     ("dlms.hdlc", "DLMS HDLC frame", "DLMS HDLC 帧"),
     ("dlms.hdlc.control", "Control field", "控制域"),
     ("dlms.hdlc.control.nr", "Receive sequence N(R)", "接收序号 N(R)"),
@@ -485,12 +532,22 @@ pub static LABELS: LabelTable = &[
     ("dlms.hdlc.params", "Negotiation parameters", "协商参数"),
     ("dlms.hdlc.params.format", "Format identifier", "格式标识"),
     ("dlms.hdlc.params.group", "Group", "参数组"),
-    ("dlms.hdlc.params.param", "Parameter", "参数"),
+    ("dlms.hdlc.params.group.param", "Parameter", "参数"),
     ("dlms.hdlc.segment", "Segment", "分段数据"),
     ("dlms.hdlc.src", "Source address", "源地址"),
     ("dlms.hdlc.src.client", "Client SAP", "客户端 SAP"),
     ("dlms.hdlc.src.lower", "Lower HDLC address (physical)", "HDLC 低地址(物理)"),
     ("dlms.hdlc.src.upper", "Upper HDLC address (logical)", "HDLC 高地址(逻辑)"),
+    (
+        "dlms.hls.f-ctos",
+        "HLS-GMAC f(CtoS): the server's answer to the client challenge",
+        "HLS-GMAC f(CtoS)：服务器对客户端挑战的应答",
+    ),
+    (
+        "dlms.hls.f-stoc",
+        "HLS-GMAC f(StoC): the client's answer to the server challenge",
+        "HLS-GMAC f(StoC)：客户端对服务器挑战的应答",
+    ),
     ("dlms.initiate", "xDLMS Initiate", "xDLMS 初始化"),
     ("dlms.initiate.conformance", "Conformance", "一致性块"),
     ("dlms.initiate.conformance.bit", "Conformance bit", "一致性位"),
@@ -504,6 +561,13 @@ pub static LABELS: LabelTable = &[
     ("dlms.initiate.tag", "Initiate service", "初始化服务"),
     ("dlms.initiate.vaa-name", "VAA name", "VAA 名"),
     ("dlms.initiate.version", "DLMS version", "DLMS 版本"),
+    ("dlms.profile", "Profile buffer", "曲线缓冲区"),
+    ("dlms.profile.row", "Row", "行"),
+    ("dlms.reassembled", "Reassembled", "重组结果"),
+    ("dlms.reassembled.data", "Reassembled value", "重组的数据值"),
+    ("dlms.signing", "Signed APDU", "签名应用数据单元"),
+    ("dlms.signing.content", "Signed content", "签名内容"),
+    ("dlms.signing.signature", "Signature", "签名"),
     ("dlms.trailing", "Trailing bytes", "多余字节"),
     ("dlms.wrapper", "DLMS wrapper frame", "DLMS 封装帧"),
     ("dlms.wrapper.destination", "Destination wPort", "目的 wPort"),

@@ -19,6 +19,7 @@ use aes_gcm::aead::consts::U12;
 use super::{Cx, MAX_DEPTH, Rd, apdu, hex};
 use crate::lang::Lang;
 use crate::model::{Check, Node, NodeKind};
+use crate::registry::Keys;
 use crate::span::Span;
 
 /// AES-128-GCM with a 12-byte IV and a 12-byte tag.
@@ -92,12 +93,30 @@ pub fn open(
     ct: &[u8],
     tag: Option<&[u8]>,
 ) -> (Vec<u8>, TagStatus) {
+    open_with(key, ak, system_title, sc, ic, ct, tag, &[])
+}
+
+/// [`open`] with more additional data after SC || AK: the transaction id,
+/// system titles, date-time and other information of a general-ciphering
+/// APDU, each with its length (Green Book, general-ciphering AAD).
+#[allow(clippy::too_many_arguments)]
+pub fn open_with(
+    key: &[u8; 16],
+    ak: Option<&[u8; 16]>,
+    system_title: &[u8; 8],
+    sc: u8,
+    ic: u32,
+    ct: &[u8],
+    tag: Option<&[u8]>,
+    extra: &[u8],
+) -> (Vec<u8>, TagStatus) {
     let mut iv = [0u8; 12];
     iv[..8].copy_from_slice(system_title);
     iv[8..].copy_from_slice(&ic.to_be_bytes());
     let mut aad = vec![sc];
     if let Some(ak) = ak {
         aad.extend_from_slice(ak);
+        aad.extend_from_slice(extra);
     }
     let auth = sc & 0x10 != 0;
     let enc = sc & 0x20 != 0;
@@ -125,6 +144,114 @@ pub fn open(
     let mut again = data.clone();
     let computed = gcm_apply(key, &iv, &aad, &mut again);
     (data, TagStatus::Mismatch(computed))
+}
+
+/// The protected parts of a ciphered APDU (service-specific, general-glo,
+/// general-ded or general-ciphering), found without dissecting it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located<'a> {
+    /// The system title the APDU carries (general-glo/ded, or the originator of general-ciphering).
+    pub title: Option<[u8; 8]>,
+    pub sc: u8,
+    pub ic: u32,
+    pub ct: &'a [u8],
+    /// Offset of `ct` in the APDU.
+    pub ct_at: usize,
+    pub tag: Option<&'a [u8]>,
+    /// Additional data after SC || AK (general-ciphering header fields).
+    pub extra: &'a [u8],
+    /// False when the key is wrapped or agreed (general-ciphering key-info).
+    pub key_usable: bool,
+}
+
+/// An A-XDR octet-string at the reader.
+fn take_octets<'a>(rd: &mut Rd<'a>) -> Option<&'a [u8]> {
+    let n = rd.axdr_len()?;
+    rd.take(n)
+}
+
+/// Find the protected parts of a ciphered APDU; `None` when `b` is not one or is cut short.
+pub fn locate(b: &[u8]) -> Option<Located<'_>> {
+    let mut rd = Rd::new(b, 0);
+    let t = rd.u8()?;
+    let (mut title, mut extra, mut key_usable) = (None, &b[..0], true);
+    match t {
+        0xDB | 0xDC => title = <[u8; 8]>::try_from(take_octets(&mut rd)?).ok(),
+        0xDD => {
+            let h = rd.pos;
+            take_octets(&mut rd)?;
+            title = <[u8; 8]>::try_from(take_octets(&mut rd)?).ok();
+            for _ in 0..3 {
+                take_octets(&mut rd)?;
+            }
+            extra = &b[h..rd.pos];
+            if rd.u8()? != 0 {
+                match rd.u8()? {
+                    0 => {
+                        rd.u8()?;
+                    }
+                    1 => {
+                        rd.u8()?;
+                        take_octets(&mut rd)?;
+                        key_usable = false;
+                    }
+                    2 => {
+                        take_octets(&mut rd)?;
+                        take_octets(&mut rd)?;
+                        key_usable = false;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        _ if apdu::is_ciphered(t) => {}
+        _ => return None,
+    }
+    let n = rd.axdr_len()?;
+    let body_at = rd.pos;
+    let body = rd.take(n)?;
+    let tag_len = if body.first()? & 0x10 != 0 { TAG_LEN } else { 0 };
+    if body.len() < 5 + tag_len {
+        return None;
+    }
+    let (ct, tag) = body[5..].split_at(body.len() - 5 - tag_len);
+    Some(Located {
+        title,
+        sc: body[0],
+        ic: u32::from_be_bytes([body[1], body[2], body[3], body[4]]),
+        ct,
+        ct_at: body_at + 5,
+        tag: (tag_len > 0).then_some(tag),
+        extra,
+        key_usable,
+    })
+}
+
+/// Decrypt a ciphered APDU with the user's keys, trying the system title it
+/// carries, then the user's, then `titles` (those of the association, from
+/// an AARQ and an AARE). The title whose tag verifies wins; without an
+/// authentication key, the first whose plaintext starts with a known APDU
+/// tag. Returns the plaintext, the offset of the ciphertext in `b` and the title used.
+pub fn decipher(b: &[u8], keys: &Keys, titles: &[[u8; 8]]) -> Option<(Vec<u8>, usize, [u8; 8])> {
+    let p = locate(b)?;
+    let key = keys.cipher_key.filter(|_| p.key_usable)?;
+    let mut tried: Vec<[u8; 8]> = Vec::new();
+    let mut best = None;
+    for t in p.title.iter().chain(keys.system_title.iter()).chain(titles) {
+        if tried.contains(t) {
+            continue;
+        }
+        tried.push(*t);
+        let (plain, status) = open_with(&key, keys.auth_key.as_ref(), t, p.sc, p.ic, p.ct, p.tag, p.extra);
+        if status == TagStatus::Verified {
+            return Some((plain, p.ct_at, *t));
+        }
+        let plausible = p.sc & 0x20 == 0 || plain.first().is_some_and(|&x| apdu::is_known_tag(x));
+        if best.is_none() && plausible {
+            best = Some((plain, p.ct_at, *t));
+        }
+    }
+    best
 }
 
 /// Text of a security control byte.
@@ -162,8 +289,38 @@ pub fn ciphered(cx: &mut Cx, rd: &mut Rd) -> Node {
     root
 }
 
+/// An A-XDR octet-string field as a node, with its bytes.
+fn octet_field<'a>(cx: &mut Cx, rd: &mut Rd<'a>, id: &str) -> Option<(Node, &'a [u8])> {
+    let at = rd.at();
+    let Some(n) = rd.axdr_len() else {
+        cx.truncated(rd.at());
+        return None;
+    };
+    let Some(b) = rd.take(n) else {
+        let en = format!("the length says {n} bytes, {} are present", rd.left());
+        let zh = format!("长度为 {n} 字节，实际只有 {} 字节", rd.left());
+        cx.error(rd.since(at), "dlms.ciphered.length.mismatch", &en, &zh);
+        rd.rest();
+        return None;
+    };
+    Some((cx.node(id, rd.since(at)).value(hex(b)), b))
+}
+
+/// A system title field: 8 bytes, the first three often a manufacturer id.
+fn title_field(cx: &mut Cx, rd: &mut Rd, id: &str) -> Option<(Node, Option<[u8; 8]>)> {
+    let (mut node, b) = octet_field(cx, rd, id)?;
+    node.kind = NodeKind::Address;
+    let title = <[u8; 8]>::try_from(b).ok();
+    if title.is_none() {
+        cx.warning(node.span, "dlms.ciphered.system-title.length", "a system title is 8 bytes", "系统标题应为 8 字节");
+    }
+    if b.len() == 8 && b[..3].iter().all(|c| c.is_ascii_uppercase()) {
+        node = node.text(format!("{} {}", cx.lang.pick("manufacturer", "制造商"), super::ascii(&b[..3])));
+    }
+    Some((node, title))
+}
+
 fn ciphered_into(cx: &mut Cx, rd: &mut Rd, root: &mut Node, start: usize) -> Option<()> {
-    let lang = cx.lang;
     let t = rd.u8()?;
     let name = apdu::tag_name(t).unwrap_or("?");
     root.push(
@@ -173,33 +330,9 @@ fn ciphered_into(cx: &mut Cx, rd: &mut Rd, root: &mut Node, start: usize) -> Opt
     let general = matches!(t, 0xDB | 0xDC);
     let mut carried_title: Option<[u8; 8]> = None;
     if general {
-        let at = rd.at();
-        let Some(n) = rd.axdr_len() else {
-            cx.truncated(rd.at());
-            return None;
-        };
-        let Some(b) = rd.take(n) else {
-            cx.truncated(rd.at());
-            rd.rest();
-            return None;
-        };
-        let mut node = cx.node("dlms.ciphered.system-title", rd.since(at)).kind(NodeKind::Address).value(hex(b));
-        if b.len() == 8 {
-            let mut st = [0u8; 8];
-            st.copy_from_slice(b);
-            carried_title = Some(st);
-            if b[..3].iter().all(|c| c.is_ascii_uppercase()) {
-                node = node.text(format!("{} {}", lang.pick("manufacturer", "制造商"), super::ascii(&b[..3])));
-            }
-        } else {
-            cx.warning(
-                node.span,
-                "dlms.ciphered.system-title.length",
-                "a system title is 8 bytes",
-                "系统标题应为 8 字节",
-            );
-        }
+        let (node, title) = title_field(cx, rd, "dlms.ciphered.system-title")?;
         root.push(node);
+        carried_title = title;
     }
     let lat = rd.at();
     let Some(len) = rd.axdr_len() else {
@@ -223,17 +356,186 @@ fn ciphered_into(cx: &mut Cx, rd: &mut Rd, root: &mut Node, start: usize) -> Opt
             let zh = format!("长度为 {len} 字节，实际只有 {} 字节", rd.left());
             cx.error(rd.since(lat), "dlms.ciphered.length.mismatch", &en, &zh);
         }
-        let rest = rd.rest();
-        root.push(
-            cx.node("dlms.apdu.rest", Span::at(rd.at() - rest.len(), rest.len()))
-                .kind(NodeKind::Unknown)
-                .value(hex(rest))
-                .text(super::ascii(rest)),
-        );
+        rest(cx, rd, root);
         return None;
     }
     let body_at = rd.at();
     let body = rd.take(len)?;
+    let key = cx.keys.cipher_key;
+    protected(cx, root, body, body_at, carried_title, key, &[], None)
+}
+
+/// Dissect a general-ciphering (0xDD) or general-signing (0xDF) APDU at the
+/// reader (Green Book 9.5): transaction id, originator and recipient system
+/// titles, date-time and other information, then the key information and the
+/// ciphered content (decrypted like the other ciphered APDUs when the key is
+/// identified and known; those five fields, with their lengths, are part of
+/// the additional data), or the signed content and its signature (ECDSA is
+/// not verified).
+pub fn general(cx: &mut Cx, rd: &mut Rd) -> Node {
+    let start = rd.at();
+    let signing = rd.peek() == Some(0xDF);
+    let mut root = cx.node(if signing { "dlms.signing" } else { "dlms.ciphered" }, Span::at(start, 0));
+    let _ = general_into(cx, rd, &mut root, start, signing);
+    root.span = rd.since(start);
+    root
+}
+
+/// A one-byte field with a name for its value.
+fn enum_field(cx: &mut Cx, rd: &mut Rd, id: &str, names: &[(&str, &str)]) -> Option<(Node, u8)> {
+    let at = rd.at();
+    let Some(v) = rd.u8() else {
+        cx.truncated(at);
+        return None;
+    };
+    let mut n = cx.node(id, rd.since(at)).kind(NodeKind::Control).value(v.to_string());
+    if let Some((en, zh)) = names.get(v as usize) {
+        n = n.text(cx.lang.pick(en, zh));
+    }
+    Some((n, v))
+}
+
+fn general_into(cx: &mut Cx, rd: &mut Rd, root: &mut Node, start: usize, signing: bool) -> Option<()> {
+    let lang = cx.lang;
+    let t = rd.u8()?;
+    let name = apdu::tag_name(t).unwrap_or("?");
+    let tag_id = if signing { "dlms.apdu.tag" } else { "dlms.ciphered.tag" };
+    root.push(cx.node(tag_id, rd.since(start)).kind(NodeKind::Control).value(format!("0x{t:02X}")).text(name));
+    root.value = Some(name.to_string());
+    let header = rd.pos;
+    root.push(octet_field(cx, rd, "dlms.general.transaction-id")?.0);
+    let (node, originator) = title_field(cx, rd, "dlms.general.originator-system-title")?;
+    root.push(node);
+    root.push(title_field(cx, rd, "dlms.general.recipient-system-title")?.0);
+    root.push(apdu::date_time_octets(cx, rd, "dlms.general.date-time")?);
+    root.push(octet_field(cx, rd, "dlms.general.other-information")?.0);
+    let b = rd.b;
+    let extra = &b[header..rd.pos];
+    if signing {
+        let (mut content, c) = octet_field(cx, rd, "dlms.signing.content")?;
+        content.value = None;
+        content.text = Some(match lang {
+            Lang::En => format!("{} byte(s)", c.len()),
+            Lang::Zh => format!("{} 字节", c.len()),
+        });
+        if !c.is_empty()
+            && let Some(inner) = nested(cx, c, content.span.end - c.len())
+        {
+            content.push(inner);
+        }
+        root.push(content);
+        let (sig, s) = octet_field(cx, rd, "dlms.signing.signature")?;
+        let text = match lang {
+            Lang::En => format!("{}-byte signature, not verified (ECDSA)", s.len()),
+            Lang::Zh => format!("{} 字节签名，未验证(ECDSA)", s.len()),
+        };
+        cx.info(
+            sig.span,
+            "dlms.signing.unverified",
+            "signature not verified: ECDSA is not checked by this decoder",
+            "签名未验证：本解码器不校验 ECDSA",
+        );
+        root.push(sig.kind(NodeKind::Check).text(text));
+        return Some(());
+    }
+    let (flag, present) = enum_field(cx, rd, "dlms.general.key-info-flag", &[("absent", "无"), ("present", "有")])?;
+    root.push(flag);
+    let mut key = cx.keys.cipher_key;
+    let mut no_key = None;
+    if present != 0 {
+        let kstart = rd.at();
+        let mut ki = cx.node("dlms.general.key-info", Span::at(kstart, 0));
+        let kinds = [("identified-key", "标识密钥"), ("wrapped-key", "包装密钥"), ("agreed-key", "协商密钥")];
+        let (c, choice) = enum_field(cx, rd, "dlms.general.key-info.choice", &kinds)?;
+        ki.value = c.text.clone();
+        ki.push(c);
+        match choice {
+            0 => {
+                let ids = [
+                    ("global-unicast-encryption-key", "全局单播加密密钥"),
+                    ("global-broadcast-encryption-key", "全局广播加密密钥"),
+                ];
+                ki.push(enum_field(cx, rd, "dlms.general.key-info.key-id", &ids)?.0);
+            }
+            1 => {
+                ki.push(enum_field(cx, rd, "dlms.general.key-info.kek-id", &[("master-key", "主密钥")])?.0);
+                ki.push(octet_field(cx, rd, "dlms.general.key-info.key-ciphered-data")?.0);
+                key = None;
+                no_key = Some(("the key is wrapped with the master key (KEK)", "密钥由主密钥(KEK)包装"));
+            }
+            2 => {
+                let (mut p, v) = octet_field(cx, rd, "dlms.general.key-info.key-parameters")?;
+                match v {
+                    [1] => p = p.text("C(1e, 1s, ECC CDH)"),
+                    [2] => p = p.text("C(0e, 2s, ECC CDH)"),
+                    _ => {}
+                }
+                ki.push(p);
+                ki.push(octet_field(cx, rd, "dlms.general.key-info.key-ciphered-data")?.0);
+                key = None;
+                no_key = Some(("the key is agreed (ECC CDH)", "密钥由 ECC CDH 协商"));
+            }
+            _ => {
+                ki.span = rd.since(kstart);
+                let span = ki.span;
+                root.push(ki);
+                cx.error(
+                    span,
+                    "dlms.apdu.choice.unknown",
+                    "key-info is 0 (identified), 1 (wrapped) or 2 (agreed key)",
+                    "密钥信息应为 0(标识)、1(包装)或 2(协商密钥)",
+                );
+                return None;
+            }
+        }
+        ki.span = rd.since(kstart);
+        root.push(ki);
+    }
+    let lat = rd.at();
+    let Some(len) = rd.axdr_len() else {
+        cx.truncated(rd.at());
+        return None;
+    };
+    root.push(cx.node("dlms.ciphered.length", rd.since(lat)).kind(NodeKind::Length).value(len.to_string()));
+    if len > rd.left() {
+        let en = format!("the length says {len} bytes, {} are present", rd.left());
+        let zh = format!("长度为 {len} 字节，实际只有 {} 字节", rd.left());
+        cx.error(rd.since(lat), "dlms.ciphered.length.mismatch", &en, &zh);
+        rest(cx, rd, root);
+        return None;
+    }
+    let body_at = rd.at();
+    let body = rd.take(len)?;
+    protected(cx, root, body, body_at, originator, key, extra, no_key)
+}
+
+/// Whatever is left, as undecoded bytes.
+fn rest(cx: &mut Cx, rd: &mut Rd, root: &mut Node) {
+    let rest = rd.rest();
+    root.push(
+        cx.node("dlms.apdu.rest", Span::at(rd.at() - rest.len(), rest.len()))
+            .kind(NodeKind::Unknown)
+            .value(hex(rest))
+            .text(super::ascii(rest)),
+    );
+}
+
+/// The protected body `SC | IC | ciphertext | [tag]` at `body_at`: decrypted
+/// and dissected when `key` and a system title are known, its tag checked
+/// with the additional data SC || AK || `extra`. `no_key` names why there
+/// is no usable key when `key` is `None` for a reason other than the user's.
+#[allow(clippy::too_many_arguments)]
+fn protected(
+    cx: &mut Cx,
+    root: &mut Node,
+    body: &[u8],
+    body_at: usize,
+    title: Option<[u8; 8]>,
+    key: Option<[u8; 16]>,
+    extra: &[u8],
+    no_key: Option<(&str, &str)>,
+) -> Option<()> {
+    let lang = cx.lang;
     if body.len() < 5 {
         cx.error(
             Span::at(body_at, body.len()),
@@ -275,76 +577,45 @@ fn ciphered_into(cx: &mut Cx, rd: &mut Rd, root: &mut Node, start: usize) -> Opt
     }
     let (ct, tag) = payload.split_at(payload.len() - tag_len);
     let tag_at = pay_at + ct.len();
-    let title = carried_title.or(cx.keys.system_title);
-    let key = cx.keys.cipher_key;
+    let title = title.or(cx.keys.system_title);
     let ak = cx.keys.auth_key;
-    let mut iv = [0u8; 12];
-    if let Some(st) = title {
-        iv[..8].copy_from_slice(&st);
-        iv[8..].copy_from_slice(&ic.to_be_bytes());
-    }
-    let mut aad = vec![sc];
-    if let Some(ak) = ak {
-        aad.extend_from_slice(&ak);
-    }
-    // Plaintext and the tag state.
+    // Plaintext and the tag state (ok, stated, computed).
     let mut plain: Option<Vec<u8>> = None;
-    let mut tag_state: Option<(bool, String, String)> = None; // (ok, stated, computed)
-    let missing = |what_en: &str, what_zh: &str, cx: &mut Cx| {
-        let en = format!("not decrypted: no {what_en}");
-        let zh = format!("未解密：缺少{what_zh}");
-        cx.info(Span::at(pay_at, ct.len()), "dlms.ciphered.no-key", &en, &zh);
-    };
-    match (enc, key, title) {
-        (false, _, _) => {
-            // Authentication only: the payload is the plaintext.
-            plain = Some(ct.to_vec());
-            if auth {
-                match (key, title, ak) {
-                    (Some(k), Some(_), Some(_)) => {
-                        let mut a = aad.clone();
-                        a.extend_from_slice(ct);
-                        let computed = gcm_apply(&k, &iv, &a, &mut []);
-                        tag_state = Some((computed[..] == *tag, hex(tag), hex(&computed)));
-                    }
-                    _ => tag_state = None,
-                }
-            }
+    let mut tag_state: Option<(bool, String, String)> = None;
+    match (key, title) {
+        (Some(k), Some(st)) => {
+            let (p, status) = open_with(&k, ak.as_ref(), &st, sc, ic, ct, auth.then_some(tag), extra);
+            tag_state = match status {
+                TagStatus::Verified => Some((true, hex(tag), hex(tag))),
+                TagStatus::Mismatch(c) => Some((false, hex(tag), hex(&c))),
+                _ => None,
+            };
+            plain = Some(p);
         }
-        (true, Some(k), Some(_)) => {
-            let mut data = ct.to_vec();
-            if auth && ak.is_some() {
-                if gcm_open(&k, &iv, &aad, &mut data, tag) {
-                    tag_state = Some((true, hex(tag), hex(tag)));
-                } else {
-                    gcm_apply(&k, &iv, &aad, &mut data);
-                    let mut again = data.clone();
-                    let computed = gcm_apply(&k, &iv, &aad, &mut again);
-                    tag_state = Some((false, hex(tag), hex(&computed)));
-                }
-            } else {
-                gcm_apply(&k, &iv, &aad, &mut data);
-            }
-            plain = Some(data);
+        _ if !enc => plain = Some(ct.to_vec()),
+        (None, _) => {
+            let (en, zh) = no_key.unwrap_or(("no cipher key", "缺少加密密钥"));
+            let en = format!("not decrypted: {en}");
+            let zh = format!("未解密：{zh}");
+            cx.info(Span::at(pay_at, ct.len()), "dlms.ciphered.no-key", &en, &zh);
         }
-        (true, None, _) => missing("cipher key", "加密密钥", cx),
-        (true, Some(_), None) => missing("system title", "系统标题", cx),
+        (Some(_), None) => cx.info(
+            Span::at(pay_at, ct.len()),
+            "dlms.ciphered.no-key",
+            "not decrypted: no system title",
+            "未解密：缺少系统标题",
+        ),
     }
     let mut ctn =
         cx.node(if enc { "dlms.ciphered.ciphertext" } else { "dlms.ciphered.plaintext" }, Span::at(pay_at, ct.len()));
     if plain.is_none() {
         ctn = ctn.value(hex(ct));
     }
-    if let Some(p) = plain.as_ref().filter(|p| !p.is_empty()) {
-        if cx.depth >= MAX_DEPTH {
-            cx.error(Span::at(pay_at, 1), "dlms.data.depth", "ciphered APDUs nested too deeply", "密文 APDU 嵌套过深");
-        } else {
-            cx.depth += 1;
-            let inner = apdu::apdu(cx, p, pay_at);
-            cx.depth -= 1;
-            ctn = ctn.text(format!("{} {}", lang.pick("plaintext", "明文"), hex(p)));
-            ctn.push(inner);
-        }
+    if let Some(p) = plain.as_ref().filter(|p| !p.is_empty())
+        && let Some(inner) = nested(cx, p, pay_at)
+    {
+        ctn = ctn.text(format!("{} {}", lang.pick("plaintext", "明文"), hex(p)));
+        ctn.push(inner);
     }
     root.push(ctn);
     if auth {
@@ -382,6 +653,19 @@ fn ciphered_into(cx: &mut Cx, rd: &mut Rd, root: &mut Node, start: usize) -> Opt
         root.push(tn);
     }
     Some(())
+}
+
+/// An APDU carried inside another (plaintext of a ciphered APDU, content of
+/// a signed one), dissected at `at` unless the nesting is too deep.
+fn nested(cx: &mut Cx, b: &[u8], at: usize) -> Option<Node> {
+    if cx.depth >= MAX_DEPTH {
+        cx.error(Span::at(at, 1), "dlms.data.depth", "ciphered APDUs nested too deeply", "密文 APDU 嵌套过深");
+        return None;
+    }
+    cx.depth += 1;
+    let inner = apdu::apdu(cx, b, at);
+    cx.depth -= 1;
+    Some(inner)
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
-//! Strict xDLMS logical-name services for programs (IEC 62056-5-3 clause
-//! 9.3): GET (normal, next, with-list, data blocks), SET normal, ACTION
-//! normal, Exception-Response; built and parsed, values as typed [`Data`].
+//! Strict xDLMS services for programs (IEC 62056-5-3 clause 9.3): the
+//! logical-name GET (normal, next, with-list, data blocks), SET normal,
+//! ACTION normal, Exception-Response; general block transfer ([`Gbt`]); the
+//! short-name ReadRequest/ReadResponse and WriteRequest/WriteResponse
+//! ([`SnRequest`], [`SnResponse`]); built and parsed, values as typed [`Data`].
 //!
 //! ```text
 //! GET-Request-Normal    C0 01 invoke | class(2) OBIS(6) attr(1) | 00 / 01 selector Data
@@ -14,6 +16,11 @@
 //! ACTION-Request-Normal C3 01 invoke | class OBIS method | 00 / 01 Data
 //! ACTION-Response       C7 01 invoke | result | 00 / 01 (00 Data / 01 result)
 //! Exception-Response    D8 state-error service-error
+//! General-Block-Transfer E0 control(last, streaming, window) | block-number(2) block-number-ack(2) | octet-string
+//! ReadRequest           05 count | (02 name(2) / 04 name(2) selector Data / 05 block-number(2))*
+//! ReadResponse          0C count | (00 Data / 01 result / 02 last(1) block(2) octet-string / 03 block(2))*
+//! WriteRequest          06 count | variable* | count | Data*
+//! WriteResponse         0D count | (00 / 01 result / 02 block(2))*
 //! ```
 
 use super::axdr::{Data, emit_len};
@@ -309,6 +316,271 @@ pub fn emit_result_list(results: &[GetResult]) -> Vec<u8> {
     out
 }
 
+/// A general-block-transfer APDU (tag `E0`): `control block-number(2)
+/// block-number-ack(2) block-data(octet string)`; the control byte holds
+/// last-block (bit 7), streaming (bit 6) and the sender's receive window
+/// (bits 0–5). A long APDU goes in blocks numbered from 1; blocks of one
+/// window are streamed, the last one of the window without the streaming
+/// bit, and the receiver acknowledges it with the number of the last block
+/// it holds in order (an empty GBT APDU of its own).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gbt {
+    pub last: bool,
+    pub streaming: bool,
+    pub window: u8,
+    pub number: u16,
+    pub ack: u16,
+    pub data: Vec<u8>,
+}
+
+impl Gbt {
+    pub const TAG: u8 = 0xE0;
+
+    pub fn emit(&self) -> Vec<u8> {
+        let control = (u8::from(self.last) << 7) | (u8::from(self.streaming) << 6) | (self.window & 0x3F);
+        let mut out = vec![Self::TAG, control];
+        out.extend_from_slice(&self.number.to_be_bytes());
+        out.extend_from_slice(&self.ack.to_be_bytes());
+        emit_len(self.data.len(), &mut out);
+        out.extend_from_slice(&self.data);
+        out
+    }
+
+    pub fn parse(b: &[u8]) -> Result<Gbt, ParseError> {
+        let mut r = Reader { b, pos: 0 };
+        let tag = r.u8()?;
+        if tag != Self::TAG {
+            return Err(ParseError::new(
+                0,
+                ErrorKind::UnexpectedByte { found: tag, expected: "general-block-transfer (E0)" },
+            ));
+        }
+        let control = r.u8()?;
+        let number = r.u16()?;
+        let ack = r.u16()?;
+        let n = r.len()?;
+        let data = r.take(n)?.to_vec();
+        r.end()?;
+        Ok(Gbt { last: control & 0x80 != 0, streaming: control & 0x40 != 0, window: control & 0x3F, number, ack, data })
+    }
+}
+
+/// A short-name variable access specification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Variable {
+    /// variable-name (2): the short name of an attribute.
+    Name(u16),
+    /// parameterized-access (4): a name with a selector and its parameters.
+    Parameterized { name: u16, access: Access },
+    /// block-number-access (5): the number of the last data block received.
+    BlockNumber(u16),
+}
+
+/// A short-name request: ReadRequest (`05`) or WriteRequest (`06`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SnRequest {
+    Read(Vec<Variable>),
+    Write { variables: Vec<Variable>, values: Vec<Data> },
+}
+
+/// One result of a ReadResponse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SnReadResult {
+    Data(Data),
+    /// data-access-error: a data-access-result code.
+    Error(u8),
+    /// data-block-result: a block of the encoded results (`count result*`).
+    Block {
+        last: bool,
+        number: u16,
+        raw: Vec<u8>,
+    },
+    /// block-number: the block the server expects next (write with blocks).
+    BlockNumber(u16),
+}
+
+/// A short-name response: ReadResponse (`0C`) or WriteResponse (`0D`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SnResponse {
+    Read(Vec<SnReadResult>),
+    Write(Vec<Result<(), u8>>),
+}
+
+fn emit_variable(v: &Variable, out: &mut Vec<u8>) {
+    match v {
+        Variable::Name(n) => {
+            out.push(2);
+            out.extend_from_slice(&n.to_be_bytes());
+        }
+        Variable::Parameterized { name, access } => {
+            out.push(4);
+            out.extend_from_slice(&name.to_be_bytes());
+            out.push(access.selector);
+            access.parameters.emit(out);
+        }
+        Variable::BlockNumber(n) => {
+            out.push(5);
+            out.extend_from_slice(&n.to_be_bytes());
+        }
+    }
+}
+
+impl SnRequest {
+    pub fn emit(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let vars = match self {
+            SnRequest::Read(v) => {
+                out.push(0x05);
+                v
+            }
+            SnRequest::Write { variables, .. } => {
+                out.push(0x06);
+                variables
+            }
+        };
+        emit_len(vars.len(), &mut out);
+        for v in vars {
+            emit_variable(v, &mut out);
+        }
+        if let SnRequest::Write { values, .. } = self {
+            emit_len(values.len(), &mut out);
+            for d in values {
+                d.emit(&mut out);
+            }
+        }
+        out
+    }
+
+    pub fn parse(b: &[u8]) -> Result<SnRequest, ParseError> {
+        let mut r = Reader { b, pos: 0 };
+        let tag = r.u8()?;
+        if tag != 0x05 && tag != 0x06 {
+            return Err(ParseError::new(0, ErrorKind::BadValue { what: "short-name request (05 or 06)" }));
+        }
+        let n = r.count()?;
+        let mut variables = Vec::with_capacity(n);
+        for _ in 0..n {
+            let at = r.pos;
+            variables.push(match r.u8()? {
+                2 => Variable::Name(r.u16()?),
+                4 => {
+                    let name = r.u16()?;
+                    let selector = r.u8()?;
+                    Variable::Parameterized { name, access: Access { selector, parameters: r.data()? } }
+                }
+                5 => Variable::BlockNumber(r.u16()?),
+                other => {
+                    return Err(ParseError::new(
+                        at,
+                        ErrorKind::UnexpectedByte { found: other, expected: "variable access (2, 4 or 5)" },
+                    ));
+                }
+            });
+        }
+        let req = if tag == 0x05 {
+            SnRequest::Read(variables)
+        } else {
+            let m = r.count()?;
+            let mut values = Vec::with_capacity(m);
+            for _ in 0..m {
+                values.push(r.data()?);
+            }
+            SnRequest::Write { variables, values }
+        };
+        r.end()?;
+        Ok(req)
+    }
+}
+
+/// The read results as a ReadResponse body (`count result*`): what data blocks carry.
+pub fn emit_sn_results(results: &[SnReadResult]) -> Vec<u8> {
+    let mut out = Vec::new();
+    emit_len(results.len(), &mut out);
+    for x in results {
+        match x {
+            SnReadResult::Data(d) => {
+                out.push(0);
+                d.emit(&mut out);
+            }
+            SnReadResult::Error(code) => out.extend_from_slice(&[1, *code]),
+            SnReadResult::Block { last, number, raw } => {
+                out.extend_from_slice(&[2, u8::from(*last)]);
+                out.extend_from_slice(&number.to_be_bytes());
+                emit_len(raw.len(), &mut out);
+                out.extend_from_slice(raw);
+            }
+            SnReadResult::BlockNumber(n) => {
+                out.push(3);
+                out.extend_from_slice(&n.to_be_bytes());
+            }
+        }
+    }
+    out
+}
+
+/// Read results from a ReadResponse body (`count result*`).
+pub fn parse_sn_results(b: &[u8]) -> Result<Vec<SnReadResult>, ParseError> {
+    let mut r = Reader { b, pos: 0 };
+    let v = r.sn_results()?;
+    r.end()?;
+    Ok(v)
+}
+
+impl SnResponse {
+    pub fn emit(&self) -> Vec<u8> {
+        match self {
+            SnResponse::Read(results) => {
+                let mut out = vec![0x0C];
+                out.extend_from_slice(&emit_sn_results(results));
+                out
+            }
+            SnResponse::Write(results) => {
+                let mut out = vec![0x0D];
+                emit_len(results.len(), &mut out);
+                for x in results {
+                    match x {
+                        Ok(()) => out.push(0),
+                        Err(code) => out.extend_from_slice(&[1, *code]),
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    pub fn parse(b: &[u8]) -> Result<SnResponse, ParseError> {
+        let mut r = Reader { b, pos: 0 };
+        let resp = match r.u8()? {
+            0x0C => SnResponse::Read(r.sn_results()?),
+            0x0D => {
+                let n = r.count()?;
+                let mut v = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let at = r.pos;
+                    v.push(match r.u8()? {
+                        0 => Ok(()),
+                        1 => Err(r.u8()?),
+                        2 => {
+                            r.u16()?;
+                            Ok(())
+                        }
+                        other => {
+                            return Err(ParseError::new(
+                                at,
+                                ErrorKind::UnexpectedByte { found: other, expected: "write result (0, 1 or 2)" },
+                            ));
+                        }
+                    });
+                }
+                SnResponse::Write(v)
+            }
+            _ => return Err(ParseError::new(0, ErrorKind::BadValue { what: "short-name response (0C or 0D)" })),
+        };
+        r.end()?;
+        Ok(resp)
+    }
+}
+
 struct Reader<'a> {
     b: &'a [u8],
     pos: usize,
@@ -326,6 +598,35 @@ impl<'a> Reader<'a> {
     }
     fn u8(&mut self) -> Result<u8, ParseError> {
         Ok(self.take(1)?[0])
+    }
+    fn u16(&mut self) -> Result<u16, ParseError> {
+        let s = self.take(2)?;
+        Ok(u16::from_be_bytes([s[0], s[1]]))
+    }
+    fn sn_results(&mut self) -> Result<Vec<SnReadResult>, ParseError> {
+        let n = self.count()?;
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            let at = self.pos;
+            v.push(match self.u8()? {
+                0 => SnReadResult::Data(self.data()?),
+                1 => SnReadResult::Error(self.u8()?),
+                2 => {
+                    let last = self.u8()? != 0;
+                    let number = self.u16()?;
+                    let k = self.len()?;
+                    SnReadResult::Block { last, number, raw: self.take(k)?.to_vec() }
+                }
+                3 => SnReadResult::BlockNumber(self.u16()?),
+                other => {
+                    return Err(ParseError::new(
+                        at,
+                        ErrorKind::UnexpectedByte { found: other, expected: "read result (0 to 3)" },
+                    ));
+                }
+            });
+        }
+        Ok(v)
     }
     fn u32(&mut self) -> Result<u32, ParseError> {
         let s = self.take(4)?;
@@ -493,6 +794,49 @@ mod tests {
         let list = vec![Ok(Data::Null), Err(11)];
         assert_eq!(parse_result_list(&emit_result_list(&list)).unwrap(), list);
         assert_eq!(result_text(3), "read-write denied");
+    }
+
+    #[test]
+    fn general_block_transfer_round_trips() {
+        let g = Gbt { last: true, streaming: false, window: 0, number: 1, ack: 0, data: vec![0xC4, 0x01, 0x00] };
+        let b = g.emit();
+        // The example of the decoder's tests: E0 80 0001 0000 03 C40100.
+        assert_eq!(b, [0xE0, 0x80, 0x00, 0x01, 0x00, 0x00, 0x03, 0xC4, 0x01, 0x00]);
+        assert_eq!(Gbt::parse(&b).unwrap(), g);
+        let g = Gbt { last: false, streaming: true, window: 5, number: 300, ack: 2, data: vec![7; 300] };
+        let b = g.emit();
+        assert_eq!(Gbt::parse(&b).unwrap(), g);
+        assert!(DlmsApdu.dissect(&b, 0, &Options::default()).valid);
+        assert!(Gbt::parse(&b[..b.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn short_name_services_round_trip() {
+        let reqs = [
+            SnRequest::Read(vec![Variable::Name(0xFA08)]),
+            SnRequest::Read(vec![
+                Variable::Name(0x0808),
+                Variable::Parameterized { name: 0x0B08, access: Access::entries(1, 4) },
+            ]),
+            SnRequest::Read(vec![Variable::BlockNumber(3)]),
+            SnRequest::Write { variables: vec![Variable::Name(0x0908)], values: vec![Data::DateTime(dt(4))] },
+        ];
+        for r in reqs {
+            let b = r.emit();
+            assert_eq!(SnRequest::parse(&b).unwrap(), r);
+            assert!(DlmsApdu.dissect(&b, 0, &Options::default()).valid, "{r:?}");
+            assert!(SnRequest::parse(&b[..b.len() - 1]).is_err());
+        }
+        let resps = [
+            SnResponse::Read(vec![SnReadResult::Data(Data::LongUnsigned(5)), SnReadResult::Error(4)]),
+            SnResponse::Read(vec![SnReadResult::Block { last: false, number: 1, raw: vec![1, 2, 3] }]),
+            SnResponse::Write(vec![Ok(()), Err(3)]),
+        ];
+        for r in resps {
+            let b = r.emit();
+            assert_eq!(SnResponse::parse(&b).unwrap(), r);
+            assert!(DlmsApdu.dissect(&b, 0, &Options::default()).valid, "{r:?}");
+        }
         assert_eq!(exception_text(2, 2), "service unknown, service not supported");
     }
 }

@@ -3,37 +3,66 @@
 //!
 //! Flows:
 //! - **link** (HDLC): SNRM with the proposed information field lengths and
-//!   window, UA with the server's; I frames with N(S)/N(R); APDUs longer than
-//!   the negotiated length sent in segments (segmentation bit, each segment
-//!   acknowledged by RR); segmented replies polled with RR; the last frame
-//!   sent again on a reply timeout; DISC/UA at the end; DM and FRMR reported.
-//!   The wrapper transport (TCP) has no link layer.
+//!   windows, UA with the server's; I frames with N(S)/N(R). APDUs longer
+//!   than the negotiated length go in segments (segmentation bit), up to the
+//!   negotiated window of frames at a time, the poll bit on the last one;
+//!   the meter acknowledges with RR, and an RR that names an earlier frame
+//!   makes the session go back and send from there. Segmented replies are
+//!   taken a window at a time and polled with RR after the frame with the
+//!   final bit; an out-of-sequence frame with the final bit is answered with
+//!   RR naming the frame expected. The last frame is sent again on a reply
+//!   timeout; DISC/UA at the end; DM and FRMR reported. The wrapper
+//!   transport (TCP) has no link layer.
 //! - **association**: AARQ with no authentication, a password (low level
 //!   security) or HLS-GMAC (client challenge CtoS; the server's challenge
 //!   StoC answered with `f(StoC)` by ACTION on the Association LN object,
 //!   method 1, and the server's `f(CtoS)` checked). With ciphering every
 //!   xDLMS APDU is glo-ciphered (suite 0) with the client system title and
-//!   an invocation counter that goes on from the configured value; the server
-//!   system title comes from the AARE. A rejection is reported in words.
-//! - **services**: GET normal, with-list and with selective access; data
-//!   blocks asked for with GET-Request-Next and joined, with progress events;
-//!   SET and ACTION only with an explicit [`Confirm`]. Registers are read
-//!   with their scaler and unit, read once per association and cached. Clock
-//!   read and sync, object-list browsing and profile reads (capture objects,
-//!   then the buffer by range or by entries) are flows of their own.
+//!   an invocation counter that goes on from the configured value; with a
+//!   dedicated key (carried in the glo-ciphered InitiateRequest) they are
+//!   ded-ciphered instead. The server system title comes from the AARE. A
+//!   rejection is reported in words (result and diagnostic).
+//! - **referencing**: logical names (GET/SET/ACTION), or short names when the
+//!   meter offers them ([`Config::short_names`]): the object list of the
+//!   Association SN object (base name `FA00`) is read once per association
+//!   and maps every `class/OBIS:attribute` to its short name, read with
+//!   ReadRequest (parameterized access for selective access, block numbers
+//!   for long replies) and written with WriteRequest.
+//! - **services**: GET normal, with-list (one GET each when the meter does
+//!   not grant multiple references) and with selective access; data blocks
+//!   asked for with GET-Request-Next and joined, with progress events;
+//!   general block transfer (GBT) when the meter uses it: blocks streamed a
+//!   window at a time, polled over HDLC, acknowledged at the end of each
+//!   window, lost blocks asked for again. SET and ACTION only with an
+//!   explicit [`Confirm`]. Registers are read with their scaler and unit,
+//!   read once per association and cached. Clock read and sync, object-list
+//!   browsing, whole objects (every attribute of the class), profile reads
+//!   (capture objects, then the buffer by range or by entries: load profile,
+//!   event logs) and the meter operations (firmware identifiers, alarm
+//!   register, disconnect control, push setup, M-Bus client) are calls of
+//!   their own.
+//! - **line time**: each profile read is timed on the caller's clock from its
+//!   first request to the last byte of the buffer, next to the wire time of
+//!   every byte it moved ([`DlmsSession::line_times`]). The session never
+//!   waits of its own accord: every request leaves as soon as the reply it
+//!   follows is complete.
 //! - **release**: RLRQ, then DISC.
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::assoc::{self, Aare, Aarq, AppContext, InitiateRequest, InitiateResponse, Mechanism, SuiteKeys};
+use super::assoc::{
+    self, Aare, Aarq, AppContext, InitiateRequest, InitiateResponse, Mechanism, SuiteKeys, conformance,
+};
 use super::axdr::Data;
 use super::hdlc::{self, Control};
 use super::link::{self, HdlcAddress, HdlcFrame, LLC_COMMAND, LinkParams};
-use super::services::{self, Access, AttrRef, GetResult, Request, Response};
+use super::services::{
+    self, Access, AttrRef, Gbt, GetResult, Request, Response, SnReadResult, SnRequest, SnResponse, Variable,
+};
 use super::{classes, wrapper};
 use crate::obis;
 use crate::registry::FrameStatus;
-use crate::session::{Action, DateTime, LineSettings, Millis, Parity, Session};
+use crate::session::{Action, DateTime, LineSettings, LineTime, Millis, Parity, Session};
 
 /// Most bytes kept while waiting for a frame to complete.
 const RX_LIMIT: usize = 70_000;
@@ -42,8 +71,26 @@ const APDU_LIMIT: usize = 1 << 20;
 
 /// The Association LN object of the current association.
 pub const ASSOCIATION_LN: [u8; 6] = [0, 0, 40, 0, 0, 255];
+/// Base name of the Association SN object (short-name referencing).
+pub const ASSOCIATION_SN: u16 = 0xFA00;
 /// The clock object.
 pub const CLOCK: [u8; 6] = [0, 0, 1, 0, 0, 255];
+/// The load profile (profile generic, 15-minute energy).
+pub const LOAD_PROFILE: [u8; 6] = [1, 0, 99, 1, 0, 255];
+/// The standard event log.
+pub const EVENT_LOG: [u8; 6] = [0, 0, 99, 98, 0, 255];
+/// Disconnect control.
+pub const DISCONNECT_CONTROL: [u8; 6] = [0, 0, 96, 3, 10, 255];
+/// Alarm register 1 and its filter.
+pub const ALARM_REGISTER: [u8; 6] = [0, 0, 97, 98, 0, 255];
+pub const ALARM_FILTER: [u8; 6] = [0, 0, 97, 98, 10, 255];
+/// Push setup (the first one; `0-0:25.9.0.255`).
+pub const PUSH_SETUP: [u8; 6] = [0, 0, 25, 9, 0, 255];
+/// M-Bus client of channel 1.
+pub const MBUS_CLIENT: [u8; 6] = [0, 1, 24, 1, 0, 255];
+/// Firmware identifiers: active (metrology) firmware identifier and
+/// signature, and the communication module's firmware identifier.
+pub const FIRMWARE: [[u8; 6]; 3] = [[1, 0, 0, 2, 0, 255], [1, 0, 0, 2, 8, 255], [0, 0, 0, 2, 0, 255]];
 
 /// How bytes travel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,7 +135,7 @@ pub struct Security {
 }
 
 /// How the session talks to the meter.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Config {
     pub transport: Transport,
     /// Client SAP (16 public client, 1 management, …) or wPort.
@@ -99,6 +146,10 @@ pub struct Config {
     pub physical: Option<u16>,
     pub auth: Auth,
     pub security: Option<Security>,
+    /// A dedicated key for this association (ded-ciphering; needs ciphering).
+    pub dedicated_key: Option<[u8; 16]>,
+    /// Short-name referencing (for meters that offer it instead of logical names).
+    pub short_names: bool,
     /// Client challenge CtoS for HLS (8 to 64 bytes; the core has no random source).
     pub challenge: Vec<u8>,
     pub line: LineSettings,
@@ -108,12 +159,38 @@ pub struct Config {
     /// Largest APDU the client accepts (InitiateRequest).
     pub max_pdu: u16,
     pub conformance: u32,
+    /// The window of general-block-transfer blocks the client takes at a time.
+    pub gbt_window: u8,
     /// How long to wait for a reply after the request has left, in ms.
     pub reply_timeout: u64,
     /// Longest silence between two bytes of one frame, in ms.
     pub byte_gap: u64,
     /// Retransmissions after the first attempt.
     pub retries: u8,
+}
+
+impl core::fmt::Debug for Config {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Config")
+            .field("transport", &self.transport)
+            .field("client", &self.client)
+            .field("server", &self.server)
+            .field("physical", &self.physical)
+            .field("auth", &self.auth)
+            .field("security", &self.security)
+            .field("dedicated_key", &self.dedicated_key.map(|_| ".."))
+            .field("short_names", &self.short_names)
+            .field("line", &self.line)
+            .field("max_info", &self.max_info)
+            .field("window", &self.window)
+            .field("max_pdu", &self.max_pdu)
+            .field("conformance", &self.conformance)
+            .field("gbt_window", &self.gbt_window)
+            .field("reply_timeout", &self.reply_timeout)
+            .field("byte_gap", &self.byte_gap)
+            .field("retries", &self.retries)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Config {
@@ -125,12 +202,15 @@ impl Default for Config {
             physical: None,
             auth: Auth::None,
             security: None,
+            dedicated_key: None,
+            short_names: false,
             challenge: b"meterscp".to_vec(),
             line: LineSettings::new(9600, 8, Parity::None, 1),
             max_info: 128,
             window: 1,
             max_pdu: 1024,
-            conformance: assoc::conformance::CLIENT_LN,
+            conformance: conformance::CLIENT_LN | conformance::GENERAL_BLOCK_TRANSFER,
+            gbt_window: 4,
             reply_timeout: 2000,
             byte_gap: 500,
             retries: 2,
@@ -150,7 +230,8 @@ impl Confirm {
     }
 }
 
-/// One entry of the object list (Association LN attribute 2).
+/// One entry of the object list (Association LN attribute 2, or Association
+/// SN attribute 2 with the base names).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObjectEntry {
     pub class: u16,
@@ -181,6 +262,8 @@ pub enum Failure {
     Protocol(String),
     /// Nothing can be done without an association.
     NotAssociated,
+    /// Something this client does not do (with these settings).
+    Unsupported(String),
 }
 
 impl Failure {
@@ -197,6 +280,7 @@ impl Failure {
             Failure::FrameReject(b) => format!("the meter rejected a frame (FRMR {})", super::hex(b)),
             Failure::Protocol(t) => format!("unexpected reply: {t}"),
             Failure::NotAssociated => "no association".into(),
+            Failure::Unsupported(t) => format!("not supported: {t}"),
         }
     }
 }
@@ -296,6 +380,8 @@ enum Purpose {
     Scaler,
     Clock,
     ObjectList,
+    /// The short-name object list, read to map names (not reported).
+    SnNames,
     Columns,
     Buffer,
 }
@@ -317,9 +403,11 @@ enum Op {
 #[derive(Debug)]
 struct Exchange {
     op: Op,
-    /// Info fields (HDLC) still to send after the one on the line.
-    segments: VecDeque<Vec<u8>>,
-    /// The frame on the line, sent again on a timeout.
+    /// HDLC info fields still to send, each with "more segments follow".
+    segments: VecDeque<(Vec<u8>, bool)>,
+    /// HDLC I frames sent and not yet acknowledged: N(S), info, segmented.
+    unacked: VecDeque<(u8, Vec<u8>, bool)>,
+    /// The frame on the line (the last of a burst), sent again on a timeout.
     frame: Vec<u8>,
     attempt: u8,
     deadline: Millis,
@@ -329,6 +417,11 @@ struct Exchange {
     blocks: Vec<u8>,
     block: u32,
     invoke: u8,
+    /// General block transfer: blocks joined, the next block number expected,
+    /// our own block number for acknowledgements.
+    gbt: Vec<u8>,
+    gbt_next: u16,
+    gbt_own: u16,
 }
 
 /// The DLMS/COSEM client.
@@ -342,28 +435,46 @@ pub struct DlmsSession {
     ns: u8,
     nr: u8,
     max_tx: usize,
+    /// I frames we may send before an acknowledgement.
+    window_tx: u8,
     server_title: Option<[u8; 8]>,
     ic: u32,
     max_pdu: u16,
+    /// Conformance the meter granted.
+    granted: u32,
+    /// Ded-ciphering is on for this association.
+    dedicated: bool,
+    /// Short names by OBIS code (base names), once read.
+    sn_names: Option<BTreeMap<[u8; 6], u16>>,
     invoke: u8,
     scalers: BTreeMap<(u16, [u8; 6]), (i8, u8)>,
     columns: BTreeMap<[u8; 6], Vec<AttrRef>>,
     rx: Vec<u8>,
     last_rx: Millis,
+    /// The final bit of the I frame that completed the last APDU.
+    final_bit: bool,
+    /// The profile read being timed, and those timed so far.
+    timing: Option<([u8; 6], LineTime)>,
+    line_times: Vec<([u8; 6], LineTime)>,
     actions: VecDeque<Action>,
     events: VecDeque<DlmsEvent>,
     busy: bool,
 }
 
 /// The interface class an OBIS code usually has, when the caller gives none:
-/// clock 8, profiles 7, association LN 15, disconnect control 70, registers
-/// of electricity (A = 1) 3, everything else data (1).
+/// clock 8, profiles 7, association LN 15, disconnect control 70, push setup
+/// 40, M-Bus client 72, M-Bus values 4, registers of electricity (A = 1) 3,
+/// everything else data (1).
 pub fn guess_class(code: [u8; 6]) -> u16 {
     match code {
         [0, _, 1, 0, _, _] => 8,
         [_, _, 99, ..] => 7,
         [0, _, 40, 0, _, _] => 15,
         [0, _, 96, 3, 10, _] => 70,
+        [0, _, 25, 9, _, _] => 40,
+        [0, _, 24, 1, _, _] => 72,
+        [0, _, 24, 2, _, _] => 4,
+        [_, _, 0, ..] => 1,
         [1, _, c, d, _, _] if c < 96 && d != 0 => 3,
         _ => 1,
     }
@@ -477,6 +588,70 @@ fn attr_of(d: &Data) -> Option<AttrRef> {
     }
 }
 
+/// The scaler and unit of a `scaler_unit` value.
+fn scaler_unit(d: &Data) -> Option<(i8, u8)> {
+    match d {
+        Data::Structure(v) => match v.as_slice() {
+            [Data::Integer(s), Data::Enum(u)] => Some((*s, *u)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// An object list entry: logical-name form `{class, version, LN, rights}` or
+/// short-name form `{base name, class, version, LN}` (with the base name).
+fn object_entry(d: &Data) -> Option<(ObjectEntry, Option<u16>)> {
+    let Data::Structure(v) = d else { return None };
+    let ln = |b: &Vec<u8>| <[u8; 6]>::try_from(b.as_slice()).ok();
+    match v.as_slice() {
+        [Data::LongUnsigned(class), Data::Unsigned(version), Data::OctetString(b), ..] => {
+            Some((ObjectEntry { class: *class, version: *version, obis: ln(b)? }, None))
+        }
+        [Data::Long(base), Data::LongUnsigned(class), Data::Unsigned(version), Data::OctetString(b), ..] => {
+            Some((ObjectEntry { class: *class, version: *version, obis: ln(b)? }, Some(*base as u16)))
+        }
+        _ => None,
+    }
+}
+
+/// A short-name read result as a GET result.
+fn sn_result(r: SnReadResult) -> GetResult {
+    match r {
+        SnReadResult::Data(d) => Ok(d),
+        SnReadResult::Error(code) => Err(code),
+        SnReadResult::Block { .. } | SnReadResult::BlockNumber(_) => Err(250),
+    }
+}
+
+/// Every attribute of an interface class, from 1 (the logical name) on.
+pub fn all_attributes(class: u16, obis: [u8; 6]) -> Vec<AttrRef> {
+    (1..=i8::MAX)
+        .take_while(|&a| classes::attribute_name(class, a).is_some())
+        .map(|a| AttrRef::new(class, obis, a))
+        .collect()
+}
+
+impl Exchange {
+    fn new(op: Op, frame: Vec<u8>, deadline: Millis) -> Self {
+        Exchange {
+            op,
+            segments: VecDeque::new(),
+            unacked: VecDeque::new(),
+            frame,
+            attempt: 1,
+            deadline,
+            rx: Vec::new(),
+            blocks: Vec::new(),
+            block: 0,
+            invoke: 0,
+            gbt: Vec::new(),
+            gbt_next: 1,
+            gbt_own: 1,
+        }
+    }
+}
+
 impl DlmsSession {
     pub fn new(cfg: Config) -> Self {
         let ic = cfg.security.as_ref().map_or(0, |s| s.invocation_counter);
@@ -489,14 +664,21 @@ impl DlmsSession {
             ns: 0,
             nr: 0,
             max_tx: 128,
+            window_tx: 1,
             server_title: None,
             ic,
             max_pdu: 0xFFFF,
+            granted: 0,
+            dedicated: false,
+            sn_names: None,
             invoke: 0,
             scalers: BTreeMap::new(),
             columns: BTreeMap::new(),
             rx: Vec::new(),
             last_rx: Millis(0),
+            final_bit: true,
+            timing: None,
+            line_times: Vec::new(),
             actions: VecDeque::new(),
             events: VecDeque::new(),
             busy: false,
@@ -517,6 +699,24 @@ impl DlmsSession {
         self.ic
     }
 
+    /// The conformance the meter granted in the last AARE.
+    pub fn granted_conformance(&self) -> u32 {
+        self.granted
+    }
+
+    /// The I frames the session sends before an acknowledgement (negotiated window).
+    pub fn window(&self) -> u8 {
+        self.window_tx
+    }
+
+    /// The line time of every profile read so far (load profile, event logs),
+    /// with the OBIS code of the profile, in the order read: from the first
+    /// request (capture objects) to the last byte of the buffer, next to the
+    /// wire time of every byte moved in both directions.
+    pub fn line_times(&self) -> &[([u8; 6], LineTime)] {
+        &self.line_times
+    }
+
     /// Connect the link and open the association (done by itself before the
     /// first service when not called).
     pub fn open(&mut self, now: Millis) {
@@ -533,7 +733,9 @@ impl DlmsSession {
         self.enqueue(now, attrs.iter().map(|a| Op::Get(*a, None, Purpose::Value)));
     }
 
-    /// Read attributes in one GET-Request-With-List.
+    /// Read attributes in one GET-Request-With-List (one GET each when the
+    /// meter does not grant multiple references); registers with their
+    /// scaler and unit.
     pub fn read_list(&mut self, now: Millis, attrs: &[AttrRef]) {
         self.enqueue(now, [Op::GetList(attrs.to_vec())]);
     }
@@ -541,6 +743,14 @@ impl DlmsSession {
     /// Read an attribute with selective access.
     pub fn read_selective(&mut self, now: Millis, attr: AttrRef, access: Access) {
         self.enqueue(now, [Op::Get(attr, Some(access), Purpose::Value)]);
+    }
+
+    /// Read every attribute of an object (those its interface class defines).
+    pub fn read_object(&mut self, now: Millis, class: u16, obis: [u8; 6]) {
+        let attrs = all_attributes(class, obis);
+        if !attrs.is_empty() {
+            self.read_list(now, &attrs);
+        }
     }
 
     /// Read the clock.
@@ -560,7 +770,8 @@ impl DlmsSession {
     }
 
     /// Read a profile: its capture objects, then its buffer, whole or by
-    /// `access` ([`Access::range`], [`Access::entries`]).
+    /// `access` ([`Access::range`], [`Access::entries`]). Timed: see
+    /// [`DlmsSession::line_times`].
     pub fn read_profile(&mut self, now: Millis, obis: [u8; 6], access: Option<Access>) {
         self.enqueue(
             now,
@@ -569,6 +780,57 @@ impl DlmsSession {
                 Op::Get(AttrRef::new(7, obis, 2), access, Purpose::Buffer),
             ],
         );
+    }
+
+    /// Read an event log (a profile of capture time and event code).
+    pub fn read_event_log(&mut self, now: Millis, obis: [u8; 6], access: Option<Access>) {
+        self.read_profile(now, obis, access);
+    }
+
+    /// Read the firmware identifiers and signature ([`FIRMWARE`]).
+    pub fn read_firmware(&mut self, now: Millis) {
+        let attrs: Vec<AttrRef> = FIRMWARE.iter().map(|o| AttrRef::new(1, *o, 2)).collect();
+        self.read_list(now, &attrs);
+    }
+
+    /// Read the alarm register and the alarm filter.
+    pub fn read_alarms(&mut self, now: Millis) {
+        self.read_list(now, &[AttrRef::new(1, ALARM_REGISTER, 2), AttrRef::new(1, ALARM_FILTER, 2)]);
+    }
+
+    /// Clear the alarm register (write 0).
+    pub fn clear_alarms(&mut self, now: Millis, confirm: Confirm) {
+        self.set(now, AttrRef::new(1, ALARM_REGISTER, 2), Data::DoubleLongUnsigned(0), confirm);
+    }
+
+    /// Read the disconnect control: output state, control state, control mode.
+    pub fn read_disconnect_control(&mut self, now: Millis) {
+        self.read_object(now, 70, DISCONNECT_CONTROL);
+    }
+
+    /// Open the supply relay (remote_disconnect, method 1).
+    pub fn disconnect(&mut self, now: Millis, confirm: Confirm) {
+        self.action(now, AttrRef::new(70, DISCONNECT_CONTROL, 1), Some(Data::Integer(0)), confirm);
+    }
+
+    /// Close the supply relay (remote_reconnect, method 2).
+    pub fn reconnect(&mut self, now: Millis, confirm: Confirm) {
+        self.action(now, AttrRef::new(70, DISCONNECT_CONTROL, 2), Some(Data::Integer(0)), confirm);
+    }
+
+    /// Read a push setup object (push objects, destination, windows, retries).
+    pub fn read_push_setup(&mut self, now: Millis, obis: [u8; 6]) {
+        self.read_object(now, 40, obis);
+    }
+
+    /// Trigger a push (method 1 of the push setup).
+    pub fn push(&mut self, now: Millis, obis: [u8; 6], confirm: Confirm) {
+        self.action(now, AttrRef::new(40, obis, 1), Some(Data::Integer(0)), confirm);
+    }
+
+    /// Read an M-Bus client object (the device on an M-Bus channel).
+    pub fn read_mbus_client(&mut self, now: Millis, obis: [u8; 6]) {
+        self.read_object(now, 72, obis);
     }
 
     /// Write an attribute (explicitly confirmed).
@@ -625,6 +887,15 @@ impl DlmsSession {
         matches!(op, Op::Get(..) | Op::GetList(_) | Op::Set(..) | Op::Action(..))
     }
 
+    /// Whether an operation needs the short names of the objects.
+    fn needs_names(op: &Op) -> bool {
+        match op {
+            Op::Get(_, _, p) => !matches!(p, Purpose::ObjectList | Purpose::SnNames),
+            Op::GetList(_) | Op::Set(..) => true,
+            _ => false,
+        }
+    }
+
     fn next_invoke(&mut self) -> u8 {
         self.invoke = (self.invoke + 1) % 16;
         0xC0 | self.invoke
@@ -633,24 +904,56 @@ impl DlmsSession {
     fn start(&mut self, now: Millis, op: Op) {
         if Self::needs_association(&op) && !self.associated {
             self.queue.push_front(op);
+            self.queue.push_front(Op::Aarq);
             if self.cfg.transport == Transport::Hdlc && !self.connected {
-                self.queue.push_front(Op::Aarq);
                 self.queue.push_front(Op::Snrm);
-            } else {
-                self.queue.push_front(Op::Aarq);
             }
             return;
         }
         // A register's value needs its scaler and unit first (once per association).
+        let needs_scaler = |s: &Self, a: &AttrRef| {
+            matches!(a.class, 3 | 4) && a.index == 2 && !s.scalers.contains_key(&(a.class, a.obis))
+        };
         if let Op::Get(a, None, Purpose::Value) = &op
-            && matches!(a.class, 3 | 4)
-            && a.index == 2
-            && !self.scalers.contains_key(&(a.class, a.obis))
+            && needs_scaler(self, a)
         {
             let s = AttrRef::new(a.class, a.obis, 3);
             self.queue.push_front(op);
             self.queue.push_front(Op::Get(s, None, Purpose::Scaler));
             return;
+        }
+        if let Op::GetList(attrs) = &op {
+            // Without multiple references a list is read one attribute at a time.
+            if self.granted & conformance::MULTIPLE_REFERENCES == 0 || attrs.len() == 1 {
+                for a in attrs.iter().rev() {
+                    self.queue.push_front(Op::Get(*a, None, Purpose::Value));
+                }
+                return;
+            }
+            // Scalers the list does not read itself come first.
+            let missing: Vec<AttrRef> = attrs
+                .iter()
+                .filter(|a| needs_scaler(self, a) && !attrs.contains(&AttrRef::new(a.class, a.obis, 3)))
+                .map(|a| AttrRef::new(a.class, a.obis, 3))
+                .collect();
+            if !missing.is_empty() {
+                self.queue.push_front(op);
+                for s in missing.into_iter().rev() {
+                    self.queue.push_front(Op::Get(s, None, Purpose::Scaler));
+                }
+                return;
+            }
+        }
+        // Short names come from the object list, read once per association.
+        if self.cfg.short_names && self.sn_names.is_none() && Self::needs_names(&op) {
+            self.queue.push_front(op);
+            self.queue.push_front(Op::Get(AttrRef::new(12, ASSOCIATION_LN, 2), None, Purpose::SnNames));
+            return;
+        }
+        if let Op::Get(a, _, Purpose::Columns | Purpose::Buffer) = &op
+            && self.timing.is_none()
+        {
+            self.timing = Some((a.obis, LineTime::start(self.cfg.line, now)));
         }
         let invoke = self.next_invoke();
         let apdu = match &op {
@@ -658,8 +961,8 @@ impl DlmsSession {
                 let p = LinkParams {
                     max_info_tx: self.cfg.max_info,
                     max_info_rx: self.cfg.max_info,
-                    window_tx: self.cfg.window,
-                    window_rx: self.cfg.window,
+                    window_tx: self.cfg.window.clamp(1, 7),
+                    window_rx: self.cfg.window.clamp(1, 7),
                 };
                 let frame = self.hdlc(Control::Snrm { pf: true }, p.emit(), false);
                 self.send_frame(now, op, frame);
@@ -671,6 +974,14 @@ impl DlmsSession {
                 return;
             }
             Op::Aarq => self.aarq(),
+            Op::Release => assoc::rlrq(),
+            _ if self.cfg.short_names => match self.sn_request(&op) {
+                Ok(plain) => self.cipher(plain),
+                Err(f) => {
+                    self.fail(now, op, f);
+                    return;
+                }
+            },
             Op::HlsReply(stoc) => {
                 let Some(sec) = &self.cfg.security else { return };
                 let proof = assoc::hls_gmac(&sec.keys, &sec.system_title, self.ic, stoc);
@@ -690,19 +1001,61 @@ impl DlmsSession {
             Op::Action(method, params) => {
                 self.cipher(Request::Action { invoke, method: *method, params: params.clone() }.emit())
             }
-            Op::Release => assoc::rlrq(),
         };
         self.send_apdu(now, op, apdu, invoke);
     }
 
+    /// The short name of an attribute: the object's base name plus 8 per attribute.
+    fn sn_name(&self, a: &AttrRef) -> Option<u16> {
+        let base = if a.obis == ASSOCIATION_LN && matches!(a.class, 12 | 15) {
+            ASSOCIATION_SN
+        } else {
+            *self.sn_names.as_ref()?.get(&a.obis)?
+        };
+        let index = u16::try_from(a.index).ok().filter(|&i| i >= 1)?;
+        Some(base.wrapping_add(8 * (index - 1)))
+    }
+
+    /// The short-name request (plaintext) of an operation.
+    fn sn_request(&self, op: &Op) -> Result<Vec<u8>, Failure> {
+        let name = |a: &AttrRef| self.sn_name(a).ok_or(Failure::Refused { code: 4, text: services::result_text(4) });
+        match op {
+            Op::Get(a, access, _) => {
+                let name = name(a)?;
+                let v = match access {
+                    None => Variable::Name(name),
+                    Some(access) => Variable::Parameterized { name, access: access.clone() },
+                };
+                Ok(SnRequest::Read(vec![v]).emit())
+            }
+            Op::GetList(attrs) => {
+                let vars = attrs.iter().map(|a| name(a).map(Variable::Name)).collect::<Result<Vec<_>, _>>()?;
+                Ok(SnRequest::Read(vars).emit())
+            }
+            Op::Set(a, value, _) => {
+                Ok(SnRequest::Write { variables: vec![Variable::Name(name(a)?)], values: vec![value.clone()] }.emit())
+            }
+            Op::Action(..) | Op::HlsReply(_) => {
+                Err(Failure::Unsupported("methods (ACTION, HLS) with short-name referencing".into()))
+            }
+            _ => Err(Failure::Protocol("no short-name form".into())),
+        }
+    }
+
+    fn ciphered(&self) -> bool {
+        self.cfg.security.as_ref().is_some_and(|s| s.cipher)
+    }
+
     fn aarq(&mut self) -> Vec<u8> {
+        let ciphered = self.ciphered();
+        let sn = if self.cfg.short_names { conformance::CLIENT_SN } else { 0 };
         let init = InitiateRequest {
-            dedicated_key: None,
+            // A dedicated key only travels inside a ciphered InitiateRequest.
+            dedicated_key: self.cfg.dedicated_key.filter(|_| ciphered).map(|k| k.to_vec()),
             version: 6,
-            conformance: self.cfg.conformance,
+            conformance: self.cfg.conformance | sn,
             max_pdu: self.cfg.max_pdu,
         };
-        let ciphered = self.cfg.security.as_ref().is_some_and(|s| s.cipher);
         let (mechanism, auth_value) = match &self.cfg.auth {
             Auth::None => (None, None),
             Auth::Low(p) => (Some(Mechanism::Low), Some(p.clone())),
@@ -718,7 +1071,7 @@ impl DlmsSession {
             _ => init.emit(),
         };
         Aarq {
-            context: AppContext { logical_names: true, ciphered },
+            context: AppContext { logical_names: !self.cfg.short_names, ciphered },
             calling_title: title.filter(|_| ciphered || self.cfg.auth == Auth::HighGmac),
             mechanism,
             auth_value,
@@ -727,16 +1080,16 @@ impl DlmsSession {
         .emit()
     }
 
-    /// Glo-cipher an xDLMS APDU when ciphering is on.
+    /// Cipher an xDLMS APDU when ciphering is on: ded-ciphering with the
+    /// dedicated key once the association has one, glo-ciphering otherwise.
     fn cipher(&mut self, apdu: Vec<u8>) -> Vec<u8> {
-        match &self.cfg.security {
-            Some(sec) if sec.cipher => {
-                let c = assoc::glo_seal(&sec.keys, &sec.system_title, self.ic, &apdu);
-                self.ic = self.ic.wrapping_add(1);
-                c
-            }
-            _ => apdu,
-        }
+        let Some(sec) = self.cfg.security.as_ref().filter(|s| s.cipher) else { return apdu };
+        let c = match (self.dedicated, self.cfg.dedicated_key) {
+            (true, Some(ek)) => assoc::ded_seal(&SuiteKeys { ek, ak: sec.keys.ak }, &sec.system_title, self.ic, &apdu),
+            _ => assoc::glo_seal(&sec.keys, &sec.system_title, self.ic, &apdu),
+        };
+        self.ic = self.ic.wrapping_add(1);
+        c
     }
 
     fn hdlc(&self, control: Control, info: Vec<u8>, segmented: bool) -> Vec<u8> {
@@ -750,62 +1103,133 @@ impl DlmsSession {
         .emit()
     }
 
-    fn deadline(&self, now: Millis, frame: &[u8]) -> Millis {
-        now.after(self.cfg.line.wire_time(frame.len()) + self.cfg.reply_timeout)
+    fn deadline(&self, now: Millis, bytes: usize) -> Millis {
+        now.after(self.cfg.line.wire_time(bytes) + self.cfg.reply_timeout)
     }
 
+    /// Hand a frame to the transport (counted when a read is timed).
+    fn transmit(&mut self, frame: Vec<u8>) {
+        if let Some((_, t)) = &mut self.timing {
+            t.sent(frame.len());
+        }
+        self.actions.push_back(Action::Transmit(frame));
+    }
+
+    /// Start an exchange with one frame (SNRM, DISC, a wrapped APDU).
     fn send_frame(&mut self, now: Millis, op: Op, frame: Vec<u8>) {
-        let deadline = self.deadline(now, &frame);
-        self.actions.push_back(Action::Transmit(frame.clone()));
-        self.current = Some(Exchange {
-            op,
-            segments: VecDeque::new(),
-            frame,
-            attempt: 1,
-            deadline,
-            rx: Vec::new(),
-            blocks: Vec::new(),
-            block: 0,
-            invoke: 0,
-        });
+        let deadline = self.deadline(now, frame.len());
+        self.transmit(frame.clone());
+        self.current = Some(Exchange::new(op, frame, deadline));
     }
 
-    /// Send an APDU: wrapped, or in HDLC I frames of at most the negotiated length.
+    /// Start an exchange with an APDU: wrapped, or in HDLC I frames of at most
+    /// the negotiated length, a window of them at a time.
     fn send_apdu(&mut self, now: Millis, op: Op, apdu: Vec<u8>, invoke: u8) {
         if self.cfg.transport == Transport::Wrapper {
             let frame = link::wrap(self.cfg.client, self.cfg.server, &apdu);
             self.send_frame(now, op, frame);
         } else {
-            let mut info = LLC_COMMAND.to_vec();
-            info.extend_from_slice(&apdu);
-            let mut segments: VecDeque<Vec<u8>> = info.chunks(self.max_tx.max(16)).map(<[u8]>::to_vec).collect();
-            let first = segments.pop_front().unwrap_or_default();
-            let frame = self.i_frame(first, !segments.is_empty());
-            self.send_frame(now, op, frame);
-            if let Some(ex) = &mut self.current {
-                ex.segments = segments;
-            }
+            self.current = Some(Exchange::new(op, Vec::new(), now));
+            self.queue_segments(&apdu);
+            self.send_window(now, false);
         }
         if let Some(ex) = &mut self.current {
             ex.invoke = invoke;
         }
     }
 
-    fn i_frame(&mut self, info: Vec<u8>, segmented: bool) -> Vec<u8> {
-        let f = self.hdlc(Control::I { ns: self.ns, nr: self.nr, pf: true }, info, segmented);
-        self.ns = (self.ns + 1) % 8;
-        f
+    /// The APDU with its LLC header, cut into information fields.
+    fn queue_segments(&mut self, apdu: &[u8]) {
+        let mut info = LLC_COMMAND.to_vec();
+        info.extend_from_slice(apdu);
+        let size = self.max_tx.max(16);
+        let n = info.len().div_ceil(size);
+        let segments = info.chunks(size).enumerate().map(|(i, c)| (c.to_vec(), i + 1 < n)).collect();
+        if let Some(ex) = &mut self.current {
+            ex.segments = segments;
+        }
+    }
+
+    /// Send I frames: those not yet acknowledged again when `resend` (go
+    /// back), then new segments up to the window; the poll bit on the last.
+    /// False when there was nothing to send.
+    fn send_window(&mut self, now: Millis, resend: bool) -> bool {
+        let Some(mut ex) = self.current.take() else { return false };
+        let window = usize::from(self.window_tx.max(1));
+        let mut burst: Vec<(u8, Vec<u8>, bool)> =
+            if resend { ex.unacked.iter().cloned().collect() } else { Vec::new() };
+        while ex.unacked.len() < window {
+            let Some((info, more)) = ex.segments.pop_front() else { break };
+            let ns = self.ns;
+            self.ns = (self.ns + 1) % 8;
+            ex.unacked.push_back((ns, info.clone(), more));
+            burst.push((ns, info, more));
+        }
+        if burst.is_empty() {
+            self.current = Some(ex);
+            return false;
+        }
+        let n = burst.len();
+        let mut bytes = 0;
+        for (i, (ns, info, more)) in burst.into_iter().enumerate() {
+            let f = self.hdlc(Control::I { ns, nr: self.nr, pf: i + 1 == n }, info, more);
+            bytes += f.len();
+            if i + 1 == n {
+                ex.frame = f.clone();
+            }
+            self.transmit(f);
+        }
+        ex.attempt = if resend { ex.attempt.saturating_add(1) } else { 1 };
+        ex.deadline = self.deadline(now, bytes);
+        self.current = Some(ex);
+        true
+    }
+
+    /// Send the next APDU of the same exchange (GET-Request-Next, the next
+    /// short-name block, a GBT acknowledgement).
+    fn next_apdu(&mut self, now: Millis, apdu: Vec<u8>) {
+        match self.cfg.transport {
+            Transport::Wrapper => {
+                let frame = link::wrap(self.cfg.client, self.cfg.server, &apdu);
+                self.continue_with(now, frame);
+            }
+            Transport::Hdlc => {
+                self.queue_segments(&apdu);
+                self.send_window(now, false);
+            }
+        }
     }
 
     /// Put a new frame on the line for the current exchange.
     fn continue_with(&mut self, now: Millis, frame: Vec<u8>) {
-        let deadline = self.deadline(now, &frame);
-        self.actions.push_back(Action::Transmit(frame.clone()));
+        let deadline = self.deadline(now, frame.len());
+        self.transmit(frame.clone());
         if let Some(ex) = &mut self.current {
             ex.frame = frame;
             ex.attempt = 1;
             ex.deadline = deadline;
         }
+    }
+
+    /// RR with the poll bit: "send on from N(R)". `again` when it asks for
+    /// frames once more (counted like a retransmission).
+    fn poll(&mut self, now: Millis, again: bool) {
+        let frame = self.hdlc(Control::Rr { nr: self.nr, pf: true }, Vec::new(), false);
+        if !again {
+            self.continue_with(now, frame);
+            return;
+        }
+        let Some(ex) = self.current.as_mut() else { return };
+        if ex.attempt > self.cfg.retries {
+            let op = ex.op.clone();
+            self.current = None;
+            self.fail(now, op, Failure::Protocol("the meter's frames keep arriving out of sequence".into()));
+            return;
+        }
+        ex.attempt += 1;
+        ex.frame = frame.clone();
+        ex.deadline = now.after(self.cfg.line.wire_time(frame.len()) + self.cfg.reply_timeout);
+        self.transmit(frame);
     }
 
     fn retry(&mut self, now: Millis) {
@@ -818,8 +1242,8 @@ impl DlmsSession {
         }
         ex.attempt += 1;
         self.notice(Notice::Retry { attempt: ex.attempt });
-        ex.deadline = self.deadline(now, &ex.frame);
-        self.actions.push_back(Action::Transmit(ex.frame.clone()));
+        ex.deadline = self.deadline(now, ex.frame.len());
+        self.transmit(ex.frame.clone());
         self.current = Some(ex);
     }
 
@@ -830,12 +1254,22 @@ impl DlmsSession {
         }
     }
 
+    /// The timed profile read is over.
+    fn end_timing(&mut self) {
+        if let Some(t) = self.timing.take() {
+            self.line_times.push(t);
+        }
+    }
+
     /// End an exchange with a failure. A failed link or association ends
     /// every queued service too.
     fn fail(&mut self, now: Millis, op: Op, failure: Failure) {
         let link_lost = matches!(op, Op::Snrm)
             || matches!(failure, Failure::Timeout { .. } | Failure::DisconnectedMode | Failure::FrameReject(_));
         let fatal = link_lost || matches!(op, Op::Aarq | Op::HlsReply(_));
+        if fatal || matches!(op, Op::Get(_, _, Purpose::Buffer)) {
+            self.end_timing();
+        }
         self.events.push_back(DlmsEvent::Error { attr: Self::attr_of_op(&op), failure });
         if fatal {
             self.associated = false;
@@ -853,6 +1287,13 @@ impl DlmsSession {
             }
         }
         self.advance(now);
+    }
+
+    /// End the exchange under way with a failure.
+    fn abort(&mut self, now: Millis, failure: Failure) {
+        if let Some(ex) = self.current.take() {
+            self.fail(now, ex.op, failure);
+        }
     }
 
     fn finish(&mut self, now: Millis) {
@@ -904,10 +1345,30 @@ impl DlmsSession {
         }
     }
 
+    /// N(R) from the meter acknowledges our I frames before it. False when it
+    /// names no frame of ours (then nothing changes).
+    fn ack(&mut self, nr: u8) -> bool {
+        let ns = self.ns;
+        let Some(ex) = self.current.as_mut() else { return false };
+        if nr != ns && !ex.unacked.iter().any(|u| u.0 == nr) {
+            return false;
+        }
+        while ex.unacked.front().is_some_and(|u| u.0 != nr) {
+            ex.unacked.pop_front();
+        }
+        true
+    }
+
     fn on_frame(&mut self, now: Millis, bytes: &[u8]) {
         if self.cfg.transport == Transport::Wrapper {
             match link::unwrap(bytes) {
                 Ok((src, dst, apdu)) if src == self.cfg.server && dst == self.cfg.client => {
+                    // A reply streams in (GBT blocks): the wait starts again.
+                    let deadline = now.after(self.cfg.reply_timeout);
+                    if let Some(ex) = &mut self.current {
+                        ex.deadline = ex.deadline.max(deadline);
+                    }
+                    self.final_bit = false;
                     self.on_apdu(now, apdu);
                 }
                 Ok(_) => self.notice(Notice::Ignored),
@@ -934,15 +1395,16 @@ impl DlmsSession {
         match f.control {
             Control::Ua { .. } if op == Op::Snrm => {
                 let p = LinkParams::parse(&f.info).unwrap_or_default();
-                // The server's receive length bounds what we send.
+                // The server's receive length and window bound what we send.
                 self.max_tx = usize::from(p.max_info_rx.min(self.cfg.max_info)).max(16);
+                self.window_tx = p.window_rx.min(self.cfg.window).clamp(1, 7);
                 self.connected = true;
                 self.ns = 0;
                 self.nr = 0;
                 self.events.push_back(DlmsEvent::Connected {
                     max_info_tx: self.max_tx as u16,
                     max_info_rx: p.max_info_tx,
-                    window: p.window_tx.min(self.cfg.window),
+                    window: p.window_tx.min(self.cfg.window.max(1)),
                 });
                 self.finish(now);
             }
@@ -962,44 +1424,52 @@ impl DlmsSession {
                 self.fail(now, op, Failure::FrameReject(f.info));
             }
             Control::Rr { nr, .. } => {
-                // The meter acknowledges a segment of ours: send the next.
-                let next = self.current.as_mut().and_then(|ex| ex.segments.pop_front());
-                match next {
-                    Some(seg) if nr == self.ns => {
-                        let more = self.current.as_ref().is_some_and(|ex| !ex.segments.is_empty());
-                        let frame = self.i_frame(seg, more);
-                        self.continue_with(now, frame);
-                    }
-                    Some(seg) => {
-                        if let Some(ex) = &mut self.current {
-                            ex.segments.push_front(seg);
-                        }
-                        self.notice(Notice::Ignored);
-                    }
-                    None => self.notice(Notice::Ignored),
+                // The meter acknowledges segments of ours: go on, or go back to N(R).
+                let sending = self.current.as_ref().is_some_and(|ex| !ex.unacked.is_empty() || !ex.segments.is_empty());
+                if !sending || !self.ack(nr) {
+                    self.notice(Notice::Ignored);
+                    return;
                 }
+                let resend = self.current.as_ref().is_some_and(|ex| !ex.unacked.is_empty());
+                if resend && self.current.as_ref().is_some_and(|ex| ex.attempt > self.cfg.retries) {
+                    let attempts = self.current.as_ref().map_or(0, |ex| ex.attempt);
+                    self.abort(now, Failure::Timeout { attempts });
+                    return;
+                }
+                self.send_window(now, resend);
             }
-            Control::I { ns, .. } => {
+            Control::I { ns, nr, pf } => {
+                self.ack(nr);
                 if ns != self.nr {
                     self.notice(Notice::OutOfSequence { ns, expected: self.nr });
+                    if pf {
+                        // Ask for the frames from the one expected.
+                        self.poll(now, true);
+                    }
                     return;
                 }
                 self.nr = (self.nr + 1) % 8;
+                let reply_timeout = self.cfg.reply_timeout;
                 let ex = self.current.as_mut().expect("checked above");
-                let info = if ex.rx.is_empty() && f.info.starts_with(&[0xE6, 0xE7]) { &f.info[3..] } else { &f.info };
+                ex.deadline = now.after(reply_timeout);
+                let info = match f.info.as_slice() {
+                    [0xE6, 0xE7, rest @ ..] if ex.rx.is_empty() => rest.get(1..).unwrap_or_default(),
+                    all => all,
+                };
                 if ex.rx.len() + info.len() > APDU_LIMIT {
-                    self.current = None;
-                    self.fail(now, op, Failure::Protocol("reply too long".into()));
+                    self.abort(now, Failure::Protocol("reply too long".into()));
                     return;
                 }
                 ex.rx.extend_from_slice(info);
                 if f.segmented {
-                    let frame = self.hdlc(Control::Rr { nr: self.nr, pf: true }, Vec::new(), false);
-                    self.continue_with(now, frame);
-                } else {
-                    let apdu = std::mem::take(&mut ex.rx);
-                    self.on_apdu(now, apdu);
+                    if pf {
+                        self.poll(now, false);
+                    }
+                    return;
                 }
+                let apdu = std::mem::take(&mut ex.rx);
+                self.final_bit = pf;
+                self.on_apdu(now, apdu);
             }
             _ => self.notice(Notice::Ignored),
         }
@@ -1013,12 +1483,24 @@ impl DlmsSession {
         let (Some(sec), Some(title)) = (&self.cfg.security, self.server_title) else {
             return Err(Failure::Deciphering("ciphered reply without keys or server system title".into()));
         };
-        assoc::glo_open(&sec.keys, &title, &apdu).map(|(p, _)| p).map_err(|e| Failure::Deciphering(e.to_string()))
+        let keys = if assoc::is_ded(tag) {
+            let Some(ek) = self.cfg.dedicated_key else {
+                return Err(Failure::Deciphering("a ded-ciphered reply, and no dedicated key".into()));
+            };
+            SuiteKeys { ek, ak: sec.keys.ak }
+        } else {
+            sec.keys.clone()
+        };
+        assoc::glo_open(&keys, &title, &apdu).map(|(p, _)| p).map_err(|e| Failure::Deciphering(e.to_string()))
     }
 
     fn on_apdu(&mut self, now: Millis, apdu: Vec<u8>) {
         let Some(ex) = self.current.as_ref() else { return };
         let op = ex.op.clone();
+        if apdu.first() == Some(&Gbt::TAG) {
+            self.on_gbt(now, &apdu);
+            return;
+        }
         if op == Op::Aarq {
             self.on_aare(now, &apdu);
             return;
@@ -1026,97 +1508,63 @@ impl DlmsSession {
         if op == Op::Release {
             if apdu.first() == Some(&0x63) {
                 self.associated = false;
+                self.dedicated = false;
+                self.sn_names = None;
                 self.scalers.clear();
                 self.events.push_back(DlmsEvent::Released);
                 self.finish(now);
             } else {
-                self.current = None;
-                self.fail(now, op, Failure::Protocol(format!("{} instead of RLRE", super::hex(&apdu))));
+                self.abort(now, Failure::Protocol(format!("{} instead of RLRE", super::hex(&apdu))));
             }
             return;
         }
         let plain = match self.decipher(apdu) {
             Ok(p) => p,
             Err(f) => {
-                self.current = None;
-                self.fail(now, op, f);
+                self.abort(now, f);
                 return;
             }
         };
+        if matches!(plain.first(), Some(0x0C | 0x0D)) {
+            self.on_sn(now, op, &plain);
+            return;
+        }
         let resp = match Response::parse(&plain) {
             Ok(r) => r,
             Err(e) => {
-                self.current = None;
-                self.fail(now, op, Failure::Protocol(format!("{e}: {}", super::hex(&plain))));
+                self.abort(now, Failure::Protocol(format!("{e}: {}", super::hex(&plain))));
                 return;
             }
         };
         if let Response::Exception { state, service } = resp {
-            self.current = None;
             let text = services::exception_text(state, service);
-            self.fail(now, op, Failure::Exception { state, service, text });
+            self.abort(now, Failure::Exception { state, service, text });
             return;
         }
         match (op.clone(), resp) {
-            (Op::Get(..) | Op::GetList(_), Response::GetBlock { last, block, raw, .. }) => {
-                let ex = self.current.as_mut().expect("checked");
-                match raw {
-                    Err(code) => {
-                        self.current = None;
-                        self.fail(now, op, Failure::Refused { code, text: services::result_text(code) });
-                    }
-                    Ok(bytes) => {
-                        if ex.blocks.len() + bytes.len() > APDU_LIMIT || block != ex.block + 1 {
-                            self.current = None;
-                            self.fail(now, op, Failure::Protocol(format!("data block {block} out of order")));
-                            return;
-                        }
-                        ex.blocks.extend_from_slice(&bytes);
-                        ex.block = block;
-                        let total = ex.blocks.len();
-                        self.events.push_back(DlmsEvent::Progress { block, bytes: total });
-                        if last {
-                            let joined = std::mem::take(&mut ex.blocks);
-                            let results = match &op {
-                                Op::GetList(_) => services::parse_result_list(&joined),
-                                _ => Data::parse(&joined).map(|d| vec![Ok(d)]),
-                            };
-                            match results {
-                                Ok(r) => self.got(now, op, r),
-                                Err(e) => {
-                                    self.current = None;
-                                    self.fail(now, op, Failure::Protocol(e.to_string()));
-                                }
-                            }
-                        } else {
-                            let invoke = ex.invoke;
-                            let apdu = self.cipher(Request::GetNext { invoke, block }.emit());
-                            self.next_apdu(now, apdu);
-                        }
+            (Op::Get(..) | Op::GetList(_), Response::GetBlock { last, block, raw, .. }) => match raw {
+                Err(code) => self.abort(now, Failure::Refused { code, text: services::result_text(code) }),
+                Ok(bytes) => {
+                    let Some(joined) = self.join_block(now, block, &bytes, last) else { return };
+                    let results = match &op {
+                        Op::GetList(_) => services::parse_result_list(&joined),
+                        _ => Data::parse(&joined).map(|d| vec![Ok(d)]),
+                    };
+                    match results {
+                        Ok(r) => self.got(now, op, r),
+                        Err(e) => self.abort(now, Failure::Protocol(e.to_string())),
                     }
                 }
-            }
+            },
             (Op::Get(..), Response::Get { result, .. }) => self.got(now, op, vec![result]),
             (Op::GetList(_), Response::GetWithList { results, .. }) => self.got(now, op, results),
-            (Op::Set(attr, _, time), Response::Set { result, .. }) => {
-                if result == 0 {
-                    self.events.push_back(match time {
-                        Some(t) => DlmsEvent::ClockSet(t),
-                        None => DlmsEvent::Written { attr, result },
-                    });
-                    self.finish(now);
-                } else {
-                    self.current = None;
-                    self.fail(now, op, Failure::Refused { code: result, text: services::result_text(result) });
-                }
-            }
+            (Op::Set(attr, _, time), Response::Set { result, .. }) => self.written(now, attr, time, result),
             (Op::HlsReply(_), Response::Action { result, ret, .. }) => {
                 let proof = match ret {
                     Some(Ok(Data::OctetString(p))) if result == 0 => p,
                     _ => {
-                        self.current = None;
                         let why = format!("the meter refused f(StoC): {}", services::result_text(result));
-                        self.fail(now, op, Failure::Authentication(why));
+                        self.abort(now, Failure::Authentication(why));
                         return;
                     }
                 };
@@ -1129,8 +1577,7 @@ impl DlmsSession {
                     self.events.push_back(DlmsEvent::Authenticated);
                     self.finish(now);
                 } else {
-                    self.current = None;
-                    self.fail(now, op, Failure::Authentication("the meter's f(CtoS) does not check".into()));
+                    self.abort(now, Failure::Authentication("the meter's f(CtoS) does not check".into()));
                 }
             }
             (Op::Action(method, _), Response::Action { result, ret, .. }) => {
@@ -1139,45 +1586,155 @@ impl DlmsSession {
                     self.events.push_back(DlmsEvent::Invoked { method, result, data });
                     self.finish(now);
                 } else {
-                    self.current = None;
-                    self.fail(now, op, Failure::Refused { code: result, text: services::result_text(result) });
+                    self.abort(now, Failure::Refused { code: result, text: services::result_text(result) });
                 }
             }
-            (_, other) => {
-                self.current = None;
-                self.fail(now, op, Failure::Protocol(format!("{other:?}")));
-            }
+            (_, other) => self.abort(now, Failure::Protocol(format!("{other:?}"))),
         }
     }
 
-    /// Send the next APDU of the same exchange (GET-Request-Next).
-    fn next_apdu(&mut self, now: Millis, apdu: Vec<u8>) {
-        let frame = match self.cfg.transport {
-            Transport::Wrapper => link::wrap(self.cfg.client, self.cfg.server, &apdu),
-            Transport::Hdlc => {
-                let mut info = LLC_COMMAND.to_vec();
-                info.extend_from_slice(&apdu);
-                // GET-Request-Next is short: one segment.
-                self.i_frame(info, false)
+    /// A data block of a long reply (GET or short-name read): joined, with a
+    /// progress event. The whole reply once the last block is in; otherwise
+    /// the next block is asked for and `None` returned.
+    fn join_block(&mut self, now: Millis, block: u32, bytes: &[u8], last: bool) -> Option<Vec<u8>> {
+        let ex = self.current.as_mut()?;
+        if ex.blocks.len() + bytes.len() > APDU_LIMIT || block != ex.block.wrapping_add(1) {
+            self.abort(now, Failure::Protocol(format!("data block {block} out of order")));
+            return None;
+        }
+        ex.blocks.extend_from_slice(bytes);
+        ex.block = block;
+        let total = ex.blocks.len();
+        let invoke = ex.invoke;
+        self.events.push_back(DlmsEvent::Progress { block, bytes: total });
+        if last {
+            return self.current.as_mut().map(|ex| std::mem::take(&mut ex.blocks));
+        }
+        let next = if self.cfg.short_names {
+            SnRequest::Read(vec![Variable::BlockNumber(block as u16)]).emit()
+        } else {
+            Request::GetNext { invoke, block }.emit()
+        };
+        let apdu = self.cipher(next);
+        self.next_apdu(now, apdu);
+        None
+    }
+
+    /// SET answered (logical or short names).
+    fn written(&mut self, now: Millis, attr: AttrRef, time: Option<DateTime>, result: u8) {
+        if result == 0 {
+            self.events.push_back(match time {
+                Some(t) => DlmsEvent::ClockSet(t),
+                None => DlmsEvent::Written { attr, result },
+            });
+            self.finish(now);
+        } else {
+            self.abort(now, Failure::Refused { code: result, text: services::result_text(result) });
+        }
+    }
+
+    /// A short-name ReadResponse or WriteResponse.
+    fn on_sn(&mut self, now: Millis, op: Op, plain: &[u8]) {
+        let resp = match SnResponse::parse(plain) {
+            Ok(r) => r,
+            Err(e) => {
+                self.abort(now, Failure::Protocol(format!("{e}: {}", super::hex(plain))));
+                return;
             }
         };
-        self.continue_with(now, frame);
+        match (op.clone(), resp) {
+            (Op::Get(..) | Op::GetList(_), SnResponse::Read(results)) => {
+                if let [SnReadResult::Block { last, number, raw }] = results.as_slice() {
+                    let Some(joined) = self.join_block(now, u32::from(*number), raw, *last) else { return };
+                    match services::parse_sn_results(&joined) {
+                        Ok(r) => self.got(now, op, r.into_iter().map(sn_result).collect()),
+                        Err(e) => self.abort(now, Failure::Protocol(e.to_string())),
+                    }
+                } else {
+                    self.got(now, op, results.into_iter().map(sn_result).collect());
+                }
+            }
+            (Op::Set(attr, _, time), SnResponse::Write(results)) => match results.as_slice() {
+                [r] => self.written(now, attr, time, r.err().unwrap_or(0)),
+                _ => self.abort(now, Failure::Protocol(format!("{} write results for one", results.len()))),
+            },
+            (_, other) => self.abort(now, Failure::Protocol(format!("{other:?}"))),
+        }
+    }
+
+    /// A general-block-transfer APDU: a block of a long reply.
+    fn on_gbt(&mut self, now: Millis, apdu: &[u8]) {
+        let g = match Gbt::parse(apdu) {
+            Ok(g) => g,
+            Err(e) => {
+                self.abort(now, Failure::Protocol(format!("general block transfer: {e}")));
+                return;
+            }
+        };
+        let retries = self.cfg.retries;
+        let Some(ex) = self.current.as_mut() else { return };
+        let in_order = g.number == ex.gbt_next;
+        if in_order {
+            if ex.gbt.len() + g.data.len() > APDU_LIMIT {
+                self.abort(now, Failure::Protocol("reply too long".into()));
+                return;
+            }
+            ex.gbt.extend_from_slice(&g.data);
+            ex.gbt_next = ex.gbt_next.wrapping_add(1);
+            ex.attempt = 1;
+            let (block, bytes) = (u32::from(g.number), ex.gbt.len());
+            self.events.push_back(DlmsEvent::Progress { block, bytes });
+        } else if g.number > ex.gbt_next {
+            // A block is missing: counted, and asked for again at the end of the window.
+            ex.attempt = ex.attempt.saturating_add(1);
+            if ex.attempt > retries.saturating_add(1) {
+                self.abort(now, Failure::Protocol("general block transfer: blocks keep missing".into()));
+                return;
+            }
+        }
+        let Some(ex) = self.current.as_mut() else { return };
+        if g.last && in_order {
+            let joined = std::mem::take(&mut ex.gbt);
+            ex.gbt_next = 1;
+            if joined.first() == Some(&Gbt::TAG) {
+                self.abort(now, Failure::Protocol("general block transfer inside general block transfer".into()));
+                return;
+            }
+            self.on_apdu(now, joined);
+            return;
+        }
+        if g.streaming && !g.last {
+            // More blocks of this window follow unasked; over HDLC the meter
+            // waits for a poll after a frame with the final bit.
+            if self.cfg.transport == Transport::Hdlc && self.final_bit {
+                self.poll(now, false);
+            }
+            return;
+        }
+        // The end of a window (or a gap): acknowledge the last block held in order.
+        let ack = Gbt {
+            last: true,
+            streaming: false,
+            window: self.cfg.gbt_window.clamp(1, 63),
+            number: ex.gbt_own,
+            ack: ex.gbt_next.wrapping_sub(1),
+            data: Vec::new(),
+        };
+        ex.gbt_own = ex.gbt_own.wrapping_add(1);
+        self.next_apdu(now, ack.emit());
     }
 
     fn on_aare(&mut self, now: Millis, apdu: &[u8]) {
-        let op = Op::Aarq;
         let aare = match Aare::parse(apdu) {
             Ok(a) => a,
             Err(e) => {
-                self.current = None;
-                self.fail(now, op, Failure::Protocol(format!("AARE: {e}")));
+                self.abort(now, Failure::Protocol(format!("AARE: {e}")));
                 return;
             }
         };
         if aare.result != assoc::result::ACCEPTED {
-            self.current = None;
             let text = format!("{}, {}", assoc::result_text(aare.result), aare.diagnostic.text());
-            self.fail(now, op, Failure::Rejected { result: aare.result, diagnostic: aare.diagnostic, text });
+            self.abort(now, Failure::Rejected { result: aare.result, diagnostic: aare.diagnostic, text });
             return;
         }
         self.server_title = aare.responding_title.as_deref().and_then(|t| <[u8; 8]>::try_from(t).ok());
@@ -1185,20 +1742,21 @@ impl DlmsSession {
         let info = match self.decipher(info) {
             Ok(i) => i,
             Err(f) => {
-                self.current = None;
-                self.fail(now, op, f);
+                self.abort(now, f);
                 return;
             }
         };
         let resp = match InitiateResponse::parse(&info) {
             Ok(r) => r,
             Err(e) => {
-                self.current = None;
-                self.fail(now, op, Failure::Protocol(format!("InitiateResponse: {e}")));
+                self.abort(now, Failure::Protocol(format!("InitiateResponse: {e}")));
                 return;
             }
         };
         self.max_pdu = resp.max_pdu;
+        self.granted = resp.conformance;
+        self.dedicated = self.cfg.dedicated_key.is_some() && self.ciphered();
+        self.sn_names = None;
         self.scalers.clear();
         self.columns.clear();
         self.events.push_back(DlmsEvent::Associated {
@@ -1209,13 +1767,11 @@ impl DlmsSession {
         });
         if self.cfg.auth == Auth::HighGmac {
             let Some(stoc) = aare.auth_value.clone() else {
-                self.current = None;
-                self.fail(now, op, Failure::Authentication("no server challenge in the AARE".into()));
+                self.abort(now, Failure::Authentication("no server challenge in the AARE".into()));
                 return;
             };
             if self.cfg.security.is_none() || self.server_title.is_none() {
-                self.current = None;
-                self.fail(now, op, Failure::Authentication("HLS-GMAC needs keys and the server system title".into()));
+                self.abort(now, Failure::Authentication("HLS-GMAC needs keys and the server system title".into()));
                 return;
             }
             self.queue.push_front(Op::HlsReply(stoc));
@@ -1225,7 +1781,7 @@ impl DlmsSession {
         self.finish(now);
     }
 
-    /// Results of a GET, by purpose.
+    /// Results of a GET (or short-name read), by purpose.
     fn got(&mut self, now: Millis, op: Op, results: Vec<GetResult>) {
         self.current = None;
         let (attrs, purpose) = match &op {
@@ -1236,6 +1792,16 @@ impl DlmsSession {
         if results.len() != attrs.len() {
             self.fail(now, op, Failure::Protocol(format!("{} results for {} attributes", results.len(), attrs.len())));
             return;
+        }
+        // Scalers read in the same list apply to the values beside them.
+        for (a, r) in attrs.iter().zip(&results) {
+            if a.index == 3
+                && matches!(a.class, 3 | 4)
+                && let Ok(d) = r
+                && let Some(su) = scaler_unit(d)
+            {
+                self.scalers.insert((a.class, a.obis), su);
+            }
         }
         for (attr, r) in attrs.into_iter().zip(results) {
             let data = match r {
@@ -1252,20 +1818,16 @@ impl DlmsSession {
             };
             self.report(attr, &purpose, data);
         }
+        if purpose == Purpose::Buffer {
+            self.end_timing();
+        }
         self.advance(now);
     }
 
     fn report(&mut self, attr: AttrRef, purpose: &Purpose, data: Data) {
         match purpose {
             Purpose::Scaler => {
-                let su = match &data {
-                    Data::Structure(v) => match v.as_slice() {
-                        [Data::Integer(s), Data::Enum(u)] => Some((*s, *u)),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                self.scalers.insert((attr.class, attr.obis), su.unwrap_or((0, 255)));
+                self.scalers.insert((attr.class, attr.obis), scaler_unit(&data).unwrap_or((0, 255)));
             }
             Purpose::Clock => {
                 let raw = match &data {
@@ -1281,7 +1843,7 @@ impl DlmsSession {
                     }),
                 }
             }
-            Purpose::ObjectList => {
+            Purpose::ObjectList | Purpose::SnNames => {
                 let Data::Array(items) = &data else {
                     self.events.push_back(DlmsEvent::Error {
                         attr: Some(attr),
@@ -1289,23 +1851,13 @@ impl DlmsSession {
                     });
                     return;
                 };
-                let list = items
-                    .iter()
-                    .filter_map(|i| match i {
-                        Data::Structure(v) => match v.as_slice() {
-                            [Data::LongUnsigned(class), Data::Unsigned(version), Data::OctetString(ln), ..]
-                                if ln.len() == 6 =>
-                            {
-                                let mut obis = [0u8; 6];
-                                obis.copy_from_slice(ln);
-                                Some(ObjectEntry { class: *class, version: *version, obis })
-                            }
-                            _ => None,
-                        },
-                        _ => None,
-                    })
-                    .collect();
-                self.events.push_back(DlmsEvent::ObjectList(list));
+                let entries: Vec<(ObjectEntry, Option<u16>)> = items.iter().filter_map(object_entry).collect();
+                if entries.iter().any(|e| e.1.is_some()) || *purpose == Purpose::SnNames {
+                    self.sn_names = Some(entries.iter().filter_map(|(o, base)| Some((o.obis, (*base)?))).collect());
+                }
+                if *purpose == Purpose::ObjectList {
+                    self.events.push_back(DlmsEvent::ObjectList(entries.into_iter().map(|e| e.0).collect()));
+                }
             }
             Purpose::Columns => {
                 let cols = match &data {
@@ -1349,6 +1901,9 @@ impl Session for DlmsSession {
     fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
         if bytes.is_empty() {
             return;
+        }
+        if let Some((_, t)) = &mut self.timing {
+            t.received(now, bytes.len());
         }
         self.rx.extend_from_slice(bytes);
         self.last_rx = now;

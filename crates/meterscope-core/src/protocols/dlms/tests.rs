@@ -8,7 +8,7 @@ use crate::model::{Frame, Node};
 use crate::registry::Registry;
 use crate::span::Span;
 
-fn bytes(hex: &str) -> Vec<u8> {
+pub(super) fn bytes(hex: &str) -> Vec<u8> {
     crate::parse_input(hex).unwrap().bytes
 }
 
@@ -16,7 +16,7 @@ fn strip(id: &str) -> String {
     id.split('.').filter(|s| !s.bytes().all(|b| b.is_ascii_digit())).collect::<Vec<_>>().join(".")
 }
 
-fn all<'a>(n: &'a Node, id: &str) -> Vec<&'a Node> {
+pub(super) fn all<'a>(n: &'a Node, id: &str) -> Vec<&'a Node> {
     let mut out = Vec::new();
     fn go<'a>(n: &'a Node, id: &str, out: &mut Vec<&'a Node>) {
         if strip(&n.id) == id {
@@ -30,13 +30,13 @@ fn all<'a>(n: &'a Node, id: &str) -> Vec<&'a Node> {
     out
 }
 
-fn value(n: &Node, id: &str) -> String {
+pub(super) fn value(n: &Node, id: &str) -> String {
     let v = all(n, id);
     assert!(!v.is_empty(), "no node {id} in\n{}", dump(n));
     v[0].value.clone().unwrap_or_default()
 }
 
-fn text(n: &Node, id: &str) -> String {
+pub(super) fn text(n: &Node, id: &str) -> String {
     let v = all(n, id);
     assert!(!v.is_empty(), "no node {id} in\n{}", dump(n));
     v[0].text.clone().unwrap_or_default()
@@ -60,7 +60,7 @@ pub(super) fn dump(n: &Node) -> String {
     s
 }
 
-fn check_tree(root: &Node, outer: Span) {
+pub(super) fn check_tree(root: &Node, outer: Span) {
     let mut ids = std::collections::BTreeSet::new();
     root.walk(&mut |n, _| assert!(ids.insert(n.id.clone()), "duplicate id {}", n.id));
     fn go(n: &Node, parent: Span, depth: usize) {
@@ -74,7 +74,7 @@ fn check_tree(root: &Node, outer: Span) {
     go(root, outer, 0);
 }
 
-fn check_frame(f: &Frame, input_len: usize) {
+pub(super) fn check_frame(f: &Frame, input_len: usize) {
     check_tree(&f.tree, f.span);
     assert!(f.span.end <= input_len);
     for d in &f.diagnostics {
@@ -122,7 +122,7 @@ fn reg(m: &std::collections::BTreeMap<String, (String, String)>, obis: &str) -> 
     m.get(obis).cloned().unwrap_or_else(|| panic!("no {obis} in {m:?}"))
 }
 
-fn keys(ek: &str, ak: Option<&str>, st: Option<&str>) -> Options {
+pub(super) fn keys(ek: &str, ak: Option<&str>, st: Option<&str>) -> Options {
     let arr = |h: &str| bytes(h);
     let mut o = Options::default();
     o.keys.cipher_key = Some(arr(ek).try_into().unwrap());
@@ -131,13 +131,14 @@ fn keys(ek: &str, ak: Option<&str>, st: Option<&str>) -> Options {
     o
 }
 
-const GB_EK: &str = "000102030405060708090A0B0C0D0E0F";
-const GB_AK: &str = "D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF";
-const GB_ST: &str = "4D4D4D0000BC614E";
+pub(super) const GB_EK: &str = "000102030405060708090A0B0C0D0E0F";
+pub(super) const GB_AK: &str = "D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF";
+pub(super) const GB_ST: &str = "4D4D4D0000BC614E";
 
 const SNRM: &str = "7ea00802232193bd647e";
 const AARQ: &str = "7EA02C02232110AF9FE6E600601DA109060760857405080101BE10040E01000000065F1F0400001E1DFFFFC5E47E";
 const AIDON: &str = "7ea2434108831385ebe6e7000f4000000000011b020209060000010000ff090c07e30c1001073b28ff8000ff020309060100010700ff060000046202020f00161b020309060100020700ff060000000002020f00161b020309060100030700ff06000005e302020f00161d020309060100040700ff060000000002020f00161d0203090601001f0700ff10000002020fff1621020309060100330700ff10004b02020fff1621020309060100470700ff10000002020fff1621020309060100200700ff12090302020fff1623020309060100340700ff1209c302020fff1623020309060100480700ff12090402020fff1623020309060100150700ff060000000002020f00161b020309060100160700ff060000000002020f00161b020309060100170700ff060000000002020f00161d020309060100180700ff060000000002020f00161d020309060100290700ff060000046202020f00161b0203090601002a0700ff060000000002020f00161b0203090601002b0700ff06000005e202020f00161d0203090601002c0700ff060000000002020f00161d0203090601003d0700ff060000000002020f00161b0203090601003e0700ff060000000002020f00161b0203090601003f0700ff060000000002020f00161d020309060100400700ff060000000002020f00161d020309060100010800ff060099598602020f00161e020309060100020800ff060000000802020f00161e020309060100030800ff060064ed4b02020f001620020309060100040800ff060000000502020f001620be407e";
+pub(super) const ESCAPE_VECTOR: &str = ESCAPE;
 const ESCAPE: &str = "7ea02a410883130413e6e7000f40000000000101020309060100010700ff060000067d02020f00161b1c057e";
 const RR: &str = "7ea00a002254d361513f997e";
 const SN_READ: &str = "7ea011034132e258e6e60005010260f8ba8d7e";
@@ -726,18 +727,18 @@ fn labels_cover_every_id() {
 // Robustness and round trips
 // ---------------------------------------------------------------------------
 
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
-    fn byte(&mut self) -> u8 {
+    pub(super) fn byte(&mut self) -> u8 {
         self.next() as u8
     }
 }
@@ -749,6 +750,9 @@ fn seeded_robustness() {
             .iter()
             .map(|s| bytes(s))
             .chain([
+                // general-signing and general-ciphering (identified key).
+                bytes("DF080102030405060708085454540000000001084D4D4D000000004200000DC001C100080000010000FF02004033333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333"),
+                bytes("DD080102030405060708084D4D4D0000BC614E084D4D4D000000000100000100001E3000000102A1A1A1A1A1A1A1A1A1A1A1A1A1B2B2B2B2B2B2B2B2B2B2B2B2"),
                 bytes("C401C10013020212110600010500 0206"),
                 bytes("6129A109060760857405080101A203020100A305A103020100BE10040E0800065F1F040000101D00EF0007"),
             ])
