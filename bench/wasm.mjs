@@ -1,36 +1,72 @@
-// The benchmark corpus through the WebAssembly build of the core, in Node.
-// Reads target/bench/corpus.bin and native.json written by bench-native, prints
-// throughput and the WebAssembly/native ratio.
+// The benchmark corpus through the WebAssembly build of the core, in Node, per
+// group: framing only (splitCount) and full dissection (dissectCount). Reads
+// target/bench/corpus.bin and native.json written by bench-native, prints the
+// figures with the WebAssembly/native ratio and writes target/bench/wasm.json.
+// Usage: node bench/wasm.mjs [--secs S]   (each measurement: whole passes, at least S s)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const embed = path.join(root, 'target/bench/site/embed');
+const out = path.join(root, 'target/bench');
+const secsArg = process.argv.indexOf('--secs');
+const minSecs = secsArg > 0 ? Number(process.argv[secsArg + 1]) : 1.0;
+
+const embed = path.join(out, 'site/embed');
 const dir = path.join(embed, fs.readdirSync(embed).find((d) => d.startsWith('v')));
 const wasm = await import(pathToFileURL(path.join(dir, 'meterscope_wasm.js')).href);
 await wasm.default({ module_or_path: fs.readFileSync(path.join(dir, 'meterscope_wasm_bg.wasm')) });
 
-const buf = fs.readFileSync(path.join(root, 'target/bench/corpus.bin'));
+// Records: u8 group length, group, u32 LE length, bytes.
+const buf = fs.readFileSync(path.join(out, 'corpus.bin'));
 const samples = [];
 for (let at = 0; at < buf.length;) {
+  const g = buf.toString('latin1', at + 1, at + 1 + buf[at]);
+  at += 1 + buf[at];
   const n = buf.readUInt32LE(at);
-  samples.push(new Uint8Array(buf.buffer, buf.byteOffset + at + 4, n));
+  samples.push({ group: g, bytes: new Uint8Array(buf.buffer, buf.byteOffset + at + 4, n) });
   at += 4 + n;
 }
-const bytes = samples.reduce((a, s) => a + s.length, 0);
-let sink = 0;
-for (const s of samples) sink += wasm.dissectCount(s);
-let passes = 0;
-const t0 = process.hrtime.bigint();
-let elapsed = 0;
-while (elapsed < 1.0 || passes < 3) {
-  for (const s of samples) sink += wasm.dissectCount(s);
-  passes++;
-  elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+const native = JSON.parse(fs.readFileSync(path.join(out, 'native.json'), 'utf8'));
+
+// Whole passes over `inputs` for at least minSecs (and 3 passes): [passes, seconds, sink].
+function measure(inputs, work) {
+  let sink = 0;
+  for (const s of inputs) sink += work(s);
+  let passes = 0;
+  const t0 = process.hrtime.bigint();
+  let elapsed = 0;
+  while (elapsed < minSecs || passes < 3) {
+    for (const s of inputs) sink += work(s);
+    passes++;
+    elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+  }
+  return [passes, elapsed, sink];
 }
-const inputsPerS = (samples.length * passes) / elapsed;
-const mbPerS = (bytes * passes) / elapsed / 1e6;
-console.log(`wasm    split+dissect: ${inputsPerS.toFixed(0).padStart(12)} inputs/s  ${mbPerS.toFixed(2).padStart(8)} MB/s  (${passes} passes, sink ${sink}, meterscope-wasm ${wasm.version()})`);
-const native = JSON.parse(fs.readFileSync(path.join(root, 'target/bench/native.json'), 'utf8'));
-console.log(`ratio   wasm/native throughput: ${(mbPerS / native.mb_per_s).toFixed(2)} (native ${native.mb_per_s.toFixed(2)} MB/s)`);
+
+const all = samples.map((s) => s.bytes);
+const totalBytes = all.reduce((a, s) => a + s.length, 0);
+const [wp, wt, wsink] = measure(all, (s) => wasm.dissectCount(s));
+const wholeMb = (totalBytes * wp) / wt / 1e6;
+console.log(`wasm    whole corpus split+dissect: ${((all.length * wp) / wt).toFixed(0).padStart(10)} inputs/s ${wholeMb.toFixed(2).padStart(8)} MB/s  (${wp} passes, sink ${wsink}, meterscope-wasm ${wasm.version()}, Node ${process.version})`);
+console.log(`ratio   whole corpus wasm/native: ${(wholeMb / native.mb_per_s).toFixed(2)} (native ${native.mb_per_s.toFixed(2)} MB/s)`);
+console.log('');
+const pad = (s, n) => String(s).padStart(n);
+console.log(`wasm    ${'group'.padEnd(13)} ${pad('split fr/s', 12)} ${pad('MB/s', 9)} ${pad('/native', 7)}  ${pad('dissect fr/s', 12)} ${pad('MB/s', 9)} ${pad('/native', 7)}`);
+const groups = [];
+for (const g of native.groups) {
+  const inputs = samples.filter((s) => s.group === g.group).map((s) => s.bytes);
+  const row = { group: g.group, inputs: inputs.length, frames: g.frames, bytes: g.bytes };
+  let line = `wasm    ${g.group.padEnd(13)}`;
+  for (const [name, fn] of [['split', wasm.splitCount], ['dissect', wasm.dissectCount]]) {
+    const [passes, t] = measure(inputs, (s) => fn(s));
+    const fps = (g.frames * passes) / t;
+    const mbs = (g.bytes * passes) / t / 1e6;
+    const ratio = fps / g[name].frames_per_s;
+    row[name] = { frames_per_s: Math.round(fps), mb_per_s: Number(mbs.toFixed(3)), passes, ratio: Number(ratio.toFixed(3)) };
+    line += ` ${pad(fps.toFixed(0), 12)} ${pad(mbs.toFixed(2), 9)} ${pad(ratio.toFixed(2), 7)} `;
+  }
+  console.log(line.trimEnd());
+  groups.push(row);
+}
+fs.writeFileSync(path.join(out, 'wasm.json'), JSON.stringify({ version: wasm.version(), node: process.version, mb_per_s: wholeMb, groups }) + '\n');

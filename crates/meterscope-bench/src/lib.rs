@@ -1,5 +1,17 @@
 //! Benchmark corpus: frames of every protocol the core knows, generated from a
-//! seed so that native and WebAssembly runs measure the same bytes.
+//! seed so that native, WebAssembly and peer-library runs measure the same bytes.
+//!
+//! DL/T 645-2007 frames come from the strict codec; the other protocols'
+//! frames are what the core's client sessions and simulated meters say to each
+//! other (requests and replies, one sample per message on the line), and DSMR
+//! P1 telegrams are the simulated P1 port's. [`facts`] names the few fields of
+//! a dissected frame that the peer comparison (`bench/peers.py`) checks, and
+//! [`json`] is the little JSON the benchmark programs read and write.
+
+pub mod json;
+
+use meterscope_core::session::{Action, Millis, Session, SimulatedMeter};
+use meterscope_core::{Frame, Severity};
 
 /// A small deterministic PRNG (xorshift64*), enough for corpus generation.
 pub struct Rng(u64);
@@ -24,15 +36,29 @@ impl Rng {
     }
 }
 
-/// One corpus entry: a group name (protocol or `random`) and its bytes.
+/// One corpus entry: a group name (a registry protocol name, `mixed-log` or
+/// `random`) and its bytes.
 pub struct Sample {
     pub group: &'static str,
     pub bytes: Vec<u8>,
 }
 
-/// The corpus for `seed`: frames of every protocol the core implements (each
-/// protocol issue adds its generator here), unrecognised byte strings from 10
-/// bytes to 4 KiB, and a mixed serial log with junk between frames.
+/// The corpus groups in report order: one per protocol (each sample one
+/// message as it went on the line, wake-up bytes included), a serial log with
+/// junk between DL/T 645 frames, and random bytes no protocol should claim.
+pub const GROUPS: [&str; 9] = [
+    "dlt645-2007",
+    "dlt645-1997",
+    "dlt698.45",
+    "dlms-hdlc",
+    "dlms-wrapper",
+    "iec62056-21",
+    "dsmr-p1",
+    "mixed-log",
+    "random",
+];
+
+/// The corpus for `seed`, grouped in [`GROUPS`] order.
 pub fn corpus(seed: u64) -> Vec<Sample> {
     let mut rng = Rng::new(seed);
     let mut out = Vec::new();
@@ -45,7 +71,16 @@ pub fn corpus(seed: u64) -> Vec<Sample> {
         log.extend_from_slice(&[0xFE; 4][..wake]);
         log.extend_from_slice(f);
     }
-    out.extend(dl645.into_iter().map(|bytes| Sample { group: "dlt645", bytes }));
+    let mut push = |group: &'static str, frames: Vec<Vec<u8>>| {
+        out.extend(frames.into_iter().map(|bytes| Sample { group, bytes }));
+    };
+    push("dlt645-2007", dl645);
+    push("dlt645-1997", dlt645_1997_frames(&mut rng, 256));
+    push("dlt698.45", dlt698_frames(&mut rng, 256));
+    push("dlms-hdlc", dlms_frames(&mut rng, 256, false));
+    push("dlms-wrapper", dlms_frames(&mut rng, 256, true));
+    push("iec62056-21", iec_frames(&mut rng, 128));
+    push("dsmr-p1", p1_telegrams(&mut rng, 64));
     out.push(Sample { group: "mixed-log", bytes: log });
     for size in [10usize, 32, 128, 512, 4096] {
         for _ in 0..64 {
@@ -79,19 +114,299 @@ fn dlt645_frames(rng: &mut Rng, n: usize) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Serialise a corpus as `u32 LE length, bytes` records (read by the Node benchmark).
+/// Every message of a session talking to a simulated meter, in line order,
+/// until the session is idle (bounded). Replies reach the session at once;
+/// waits and timeouts move the clock.
+pub fn converse<S: Session, M: SimulatedMeter>(session: &mut S, meter: &mut M, now: &mut Millis) -> Vec<Vec<u8>> {
+    let mut line = Vec::new();
+    for _ in 0..10_000 {
+        let mut moved = false;
+        while let Some(a) = session.poll_action() {
+            moved = true;
+            match a {
+                Action::Transmit(bytes) => {
+                    *now = now.after(20);
+                    meter.handle_input(*now, &bytes);
+                    line.push(bytes);
+                }
+                Action::Wait(ms) => *now = now.after(ms.0),
+                Action::Reopen(_) | Action::SetDtrRts { .. } => {}
+            }
+        }
+        while let Some(reply) = meter.poll_transmit() {
+            moved = true;
+            *now = now.after(20);
+            session.handle_input(*now, &reply);
+            line.push(reply);
+        }
+        while session.poll_event().is_some() {}
+        if session.is_idle() {
+            break;
+        }
+        if !moved {
+            match session.poll_timeout() {
+                Some(t) => {
+                    *now = (*now).max(t);
+                    session.handle_timeout(*now);
+                }
+                None => break,
+            }
+        }
+    }
+    line
+}
+
+/// DL/T 645-1997 reads of dictionary identifiers against the simulated meter.
+fn dlt645_1997_frames(rng: &mut Rng, n: usize) -> Vec<Vec<u8>> {
+    use meterscope_core::protocols::dlt645::session::{Config, Dlt645Session};
+    use meterscope_core::protocols::dlt645::simulator::{Dlt645Meter, MeterConfig};
+    use meterscope_core::protocols::dlt645::{Variant, dictionary};
+    let dis: Vec<u32> = dictionary::enumerate_1997().step_by(7).map(u32::from).collect();
+    let mut out = Vec::new();
+    while out.len() < n {
+        let mcfg = MeterConfig { seed: rng.next_u64(), wake_up: rng.below(5), ..MeterConfig::default() };
+        let address = mcfg.address;
+        let mut meter = Dlt645Meter::new(mcfg);
+        let cfg = Config { variant: Variant::V1997, wake_up: rng.below(5), ..Config::default() };
+        let mut s = Dlt645Session::new(cfg, Some(address));
+        let mut now = Millis(0);
+        let pick: Vec<u32> = (0..8).map(|_| dis[rng.below(dis.len())]).collect();
+        s.read(now, &pick);
+        out.extend(converse(&mut s, &mut meter, &mut now));
+    }
+    out.truncate(n);
+    out
+}
+
+/// DL/T 698.45 GETs (normal, lists) of the simulated meter's objects.
+fn dlt698_frames(rng: &mut Rng, n: usize) -> Vec<Vec<u8>> {
+    use meterscope_core::protocols::dlt698::session::{Config, Dlt698Session};
+    use meterscope_core::protocols::dlt698::simulator::{Dlt698Meter, MeterConfig};
+    const OADS: [u32; 12] = [
+        0x0010_0200,
+        0x0020_0200,
+        0x0010_0201,
+        0x2000_0200,
+        0x2001_0200,
+        0x2004_0200,
+        0x200A_0200,
+        0x200F_0200,
+        0x4000_0200,
+        0x4001_0200,
+        0x0030_0200,
+        0x1010_0200,
+    ];
+    let mut out = Vec::new();
+    while out.len() < n {
+        let mcfg = MeterConfig { seed: rng.next_u64(), wake_up: rng.below(5), ..MeterConfig::default() };
+        let address = mcfg.address;
+        let mut meter = Dlt698Meter::new(mcfg);
+        let cfg = Config { wake_up: rng.below(5), ..Config::default() };
+        let mut s = Dlt698Session::new(cfg, Some(&address));
+        let mut now = Millis(0);
+        let each: Vec<u32> = (0..4).map(|_| OADS[rng.below(OADS.len())]).collect();
+        s.get_each(now, &each);
+        let list: Vec<u32> = (0..1 + rng.below(4)).map(|_| OADS[rng.below(OADS.len())]).collect();
+        s.get(now, &list);
+        out.extend(converse(&mut s, &mut meter, &mut now));
+    }
+    out.truncate(n);
+    out
+}
+
+/// DLMS/COSEM associations over HDLC (SNRM/UA, AARQ/AARE, GETs with segmented
+/// replies and RR polls, release, DISC) or the TCP wrapper.
+fn dlms_frames(rng: &mut Rng, n: usize, wrapper: bool) -> Vec<Vec<u8>> {
+    use meterscope_core::protocols::dlms::services::AttrRef;
+    use meterscope_core::protocols::dlms::session::{Config, DlmsSession, Transport};
+    use meterscope_core::protocols::dlms::simulator::{DlmsMeter, MeterConfig};
+    let transport = if wrapper { Transport::Wrapper } else { Transport::Hdlc };
+    let registers: [[u8; 6]; 6] = [
+        [1, 0, 1, 8, 0, 255],
+        [1, 0, 2, 8, 0, 255],
+        [1, 0, 1, 7, 0, 255],
+        [1, 0, 32, 7, 0, 255],
+        [1, 0, 31, 7, 0, 255],
+        [1, 0, 14, 7, 0, 255],
+    ];
+    let mut out = Vec::new();
+    while out.len() < n {
+        let mut meter = DlmsMeter::new(MeterConfig { seed: rng.next_u64(), transport, ..MeterConfig::default() });
+        let mut s = DlmsSession::new(Config { transport, ..Config::default() });
+        let mut now = Millis(0);
+        s.read_clock(now);
+        let attrs: Vec<AttrRef> = (0..3).map(|_| AttrRef::new(3, registers[rng.below(registers.len())], 2)).collect();
+        s.read(now, &attrs);
+        if rng.below(3) == 0 {
+            s.read(now, &[AttrRef::new(1, [0, 0, 96, 1, 0, 255], 2)]);
+        }
+        if rng.below(4) == 0 {
+            s.read_profile(now, [1, 0, 99, 1, 0, 255], None);
+        }
+        s.close(now);
+        out.extend(converse(&mut s, &mut meter, &mut now));
+    }
+    out.truncate(n);
+    out
+}
+
+/// IEC 62056-21 readouts (sign-on, identification, option select, data block)
+/// in modes A, B and C.
+fn iec_frames(rng: &mut Rng, n: usize) -> Vec<Vec<u8>> {
+    use meterscope_core::protocols::iec62056::session::{Config, Iec62056Session, Mode};
+    use meterscope_core::protocols::iec62056::simulator::{MeterConfig, OpticalMeter};
+    let mut out = Vec::new();
+    while out.len() < n {
+        let mode = [Mode::A, Mode::B, Mode::C][rng.below(3)];
+        let mut meter = OpticalMeter::new(MeterConfig { mode, seed: rng.next_u64(), ..MeterConfig::default() });
+        let mut s = Iec62056Session::new(Config { mode, ..Config::default() });
+        let mut now = Millis(0);
+        s.readout(now);
+        out.extend(converse(&mut s, &mut meter, &mut now));
+    }
+    out.truncate(n);
+    out
+}
+
+/// DSMR 5 P1 telegrams of simulated ports, with and without a gas meter.
+fn p1_telegrams(rng: &mut Rng, n: usize) -> Vec<Vec<u8>> {
+    use meterscope_core::protocols::iec62056::simulator::{P1Config, P1Meter};
+    (0..n)
+        .map(|i| {
+            let meter = P1Meter::new(P1Config { seed: rng.next_u64(), gas: i % 3 != 0, ..P1Config::default() });
+            meter.telegram(Millis(rng.below(86_400) as u64 * 1000))
+        })
+        .collect()
+}
+
+/// Serialise a corpus as records `u8 group length, group, u32 LE length,
+/// bytes` (read by the Node benchmark).
 pub fn encode(samples: &[Sample]) -> Vec<u8> {
     let mut out = Vec::new();
     for s in samples {
+        out.push(s.group.len() as u8);
+        out.extend_from_slice(s.group.as_bytes());
         out.extend_from_slice(&(s.bytes.len() as u32).to_le_bytes());
         out.extend_from_slice(&s.bytes);
     }
     out
 }
 
+/// The value of the first node with this id, depth first.
+fn value<'a>(f: &'a Frame, id: &str) -> Option<&'a str> {
+    let path = f.tree.find_path(id)?;
+    f.tree.at_path(&path)?.value.as_deref()
+}
+
+/// A DLMS HDLC address (`dlms.hdlc.dst` or `.src`) as one number: a client
+/// SAP, or a server address with the upper (logical) part shifted over the
+/// lower (physical) part by 7 bits (2-byte form) or 14 bits (4-byte form).
+fn hdlc_address(f: &Frame, id: &str) -> Option<String> {
+    let wire = value(f, id)?;
+    if let Some(c) = value(f, &format!("{id}.client")) {
+        return Some(c.to_string());
+    }
+    let upper: u64 = value(f, &format!("{id}.upper"))?.parse().ok()?;
+    let lower: Option<u64> = value(f, &format!("{id}.lower")).and_then(|l| l.parse().ok());
+    Some(match (wire.len() / 2, lower) {
+        (4, Some(l)) => (upper << 14 | l).to_string(),
+        (_, Some(l)) => (upper << 7 | l).to_string(),
+        (_, None) => upper.to_string(),
+    })
+}
+
+/// The facts of a frame the peer comparison checks, by protocol: always
+/// `valid` (and for an invalid frame its `problems`: failed checks and error
+/// diagnostics); DL/T 645 address (as written), control code and data identifier;
+/// DL/T 698.45 control, server and client address and APDU tag; DLMS HDLC
+/// addresses (as numbers), control with N(S) and N(R), segmentation and APDU tag; the wrapper's
+/// wPorts and APDU tag; the tag of bare APDUs; DSMR P1 header, object count and every object's OBIS
+/// code with its values and unit.
+pub fn facts(f: &Frame) -> json::Json {
+    use json::Json;
+    let mut o: Vec<(String, Json)> = vec![("valid".into(), Json::Bool(f.valid))];
+    if !f.valid {
+        let failed = f.checks.iter().filter(|c| !c.ok).map(|c| format!("{} mismatch", c.id));
+        let errors = f.diagnostics.iter().filter(|d| d.severity == Severity::Error).map(|d| d.code.clone());
+        o.push(("problems".into(), Json::Arr(failed.chain(errors).map(Json::Str).collect())));
+    }
+    let mut put = |k: &str, v: Option<&str>| {
+        if let Some(v) = v {
+            o.push((k.to_string(), Json::Str(v.to_string())));
+        }
+    };
+    let tag = || {
+        ["dlms.apdu.tag", "dlms.acse.tag", "dlms.ciphered.tag"]
+            .iter()
+            .filter_map(|id| f.tree.find_path(id))
+            .min()
+            .and_then(|p| f.tree.at_path(&p).and_then(|n| n.value.clone()))
+    };
+    match f.protocol.as_str() {
+        "dlt645-2007" | "dlt645-1997" => {
+            put("address", value(f, "dlt645.address"));
+            put("control", value(f, "dlt645.control"));
+            put("di", value(f, "dlt645.data.di"));
+        }
+        "dlt698.45" => {
+            put("control", value(f, "dlt698.link.control"));
+            put("sa", value(f, "dlt698.address.sa"));
+            put("ca", value(f, "dlt698.address.ca"));
+            put("apdu", value(f, "dlt698.apdu.tag"));
+            put("frag", value(f, "dlt698.link.control.frag"));
+        }
+        "dlms-hdlc" => {
+            put("control", value(f, "dlms.hdlc.control"));
+            put("ns", value(f, "dlms.hdlc.control.ns"));
+            put("nr", value(f, "dlms.hdlc.control.nr"));
+            put("dst", hdlc_address(f, "dlms.hdlc.dst").as_deref());
+            put("src", hdlc_address(f, "dlms.hdlc.src").as_deref());
+            put("segmented", value(f, "dlms.hdlc.format.segmented"));
+            put("apdu", tag().as_deref());
+        }
+        "dlt698.45-apdu" => put("apdu", value(f, "dlt698.apdu.tag")),
+        "dlms-apdu" => put("apdu", tag().as_deref()),
+        "dlms-wrapper" => {
+            put("source", value(f, "dlms.wrapper.source"));
+            put("destination", value(f, "dlms.wrapper.destination"));
+            put("apdu", tag().as_deref());
+        }
+        "dsmr-p1" => {
+            put("header", value(f, "dsmr.header"));
+            let mut objects = Vec::new();
+            if let Some(data) = f.tree.find_path("dsmr.data").and_then(|p| f.tree.at_path(&p)) {
+                for line in &data.children {
+                    for set in &line.children {
+                        let mut obis = String::new();
+                        let mut values = Vec::new();
+                        let mut unit = String::new();
+                        for c in &set.children {
+                            let v = c.value.clone().unwrap_or_default();
+                            if c.id.ends_with(".address") {
+                                obis = v;
+                            } else {
+                                values.push(Json::Str(v));
+                                if let Some(u) = &c.unit {
+                                    unit = u.clone();
+                                }
+                            }
+                        }
+                        objects.push(Json::Arr(vec![Json::Str(obis), Json::Arr(values), Json::Str(unit)]));
+                    }
+                }
+            }
+            o.push(("objects".into(), Json::Arr(objects)));
+        }
+        _ => {}
+    }
+    Json::Obj(o)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use meterscope_core::registry::Piece;
+    use meterscope_core::{Options, Registry};
 
     #[test]
     fn corpus_is_reproducible_from_the_seed() {
@@ -103,12 +418,44 @@ mod tests {
     }
 
     #[test]
-    fn corpus_frames_decode_as_their_protocol() {
-        let reg = meterscope_core::Registry::default();
-        for s in corpus(3).iter().filter(|s| s.group == "dlt645") {
-            let d = reg.dissect(&s.bytes, &[], &meterscope_core::Options::default());
-            assert_eq!(d.frames.len(), 1);
-            assert!(d.frames[0].protocol.starts_with("dlt645") && d.frames[0].valid, "{:02X?}", s.bytes);
+    fn corpus_has_every_group_in_order() {
+        let c = corpus(3);
+        let mut groups: Vec<&str> = c.iter().map(|s| s.group).collect();
+        groups.dedup();
+        assert_eq!(groups, GROUPS);
+        for g in GROUPS {
+            assert!(c.iter().filter(|s| s.group == g).count() >= 1, "{g}");
         }
+    }
+
+    /// Every protocol sample is one frame of its group's protocol (after
+    /// wake-up bytes), and `split` finds the same frame. Every frame is valid
+    /// except, in HDLC, some final segments of a segmented APDU: an I-frame
+    /// whose information field is the rest of an APDU (no LLC header), which
+    /// the dissector reads as an APDU of its own.
+    #[test]
+    fn corpus_frames_decode_as_their_protocol() {
+        let reg = Registry::default();
+        let opts = Options::default();
+        for s in corpus(3).iter().filter(|s| !matches!(s.group, "mixed-log" | "random")) {
+            let d = reg.dissect(&s.bytes, &[], &opts);
+            assert_eq!(d.frames.len(), 1, "{}: {:02X?}", s.group, s.bytes);
+            let f = &d.frames[0];
+            assert_eq!(f.protocol, s.group, "{:02X?}", s.bytes);
+            let final_segment = s.group == "dlms-hdlc" && f.tree.find_path("dlms.hdlc.llc").is_none();
+            assert!(f.valid || final_segment, "{} {:?}: {:02X?}", s.group, f.diagnostics, s.bytes);
+            let frames: Vec<Piece> =
+                reg.split(&s.bytes, &[], &opts).into_iter().filter(|p| matches!(p, Piece::Frame { .. })).collect();
+            assert_eq!(frames, vec![Piece::Frame { protocol: s.group, span: f.span }]);
+        }
+    }
+
+    #[test]
+    fn facts_of_a_dlt645_frame() {
+        let bytes = [0x68, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0x68, 0x11, 0x04, 0x33, 0x33, 0x34, 0x33, 0xAE, 0x16];
+        let d = Registry::default().dissect(&bytes, &[], &Options::default());
+        let mut text = String::new();
+        facts(&d.frames[0]).write(&mut text);
+        assert_eq!(text, r#"{"valid":true,"address":"AAAAAAAAAAAA","control":"0x11","di":"00010000"}"#);
     }
 }

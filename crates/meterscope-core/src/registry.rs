@@ -160,13 +160,74 @@ impl Registry {
     /// `line_starts` are offsets where input lines began; bytes no protocol
     /// recognises are shown as unknown frames split at those lines.
     pub fn dissect(&self, bytes: &[u8], line_starts: &[usize], opts: &Options) -> Dissection {
-        let forced = opts.protocol.as_deref().filter(|n| !n.eq_ignore_ascii_case("auto")).and_then(|n| self.get(n));
+        let forced = self.forced(opts);
+        let mut out = Dissection::default();
+        self.walk(bytes, line_starts, forced, &mut |found| match found {
+            Found::Frame(p, span) => out.frames.push(finish(p.dissect(&bytes[span.range()], span.start, opts), opts)),
+            Found::Unknown(span) => out.frames.push(unknown::dissect(&bytes[span.range()], span.start, opts)),
+            Found::Junk(span, reason) => out.junk.push(Junk { span, reason: reason.into() }),
+        });
+
+        // An override that framed nothing: show that protocol's reading of all bytes.
+        if let Some(p) = forced
+            && !bytes.is_empty()
+            && out.frames.iter().all(|f| f.protocol == unknown::NAME)
+        {
+            out.frames = vec![finish(p.dissect(bytes, 0, opts), opts)];
+            out.junk.clear();
+        }
+        out.frames.sort_by_key(|f| f.span.start);
+        out
+    }
+
+    /// Split an input into frames and junk without dissecting anything: the
+    /// framing half of [`Registry::dissect`] (same walk, same choices), in byte
+    /// order. A frame's span is what `dissect` would give that frame.
+    pub fn split(&self, bytes: &[u8], line_starts: &[usize], opts: &Options) -> Vec<Piece> {
+        let forced = self.forced(opts);
+        let mut out = Vec::new();
+        let mut framed = false;
+        self.walk(bytes, line_starts, forced, &mut |found| {
+            out.push(match found {
+                Found::Frame(p, span) => {
+                    framed = true;
+                    Piece::Frame { protocol: p.name(), span }
+                }
+                Found::Unknown(span) => Piece::Frame { protocol: unknown::NAME, span },
+                Found::Junk(span, reason) => Piece::Junk { span, reason },
+            })
+        });
+        if let Some(p) = forced
+            && !bytes.is_empty()
+            && !framed
+        {
+            return vec![Piece::Frame { protocol: p.name(), span: Span::new(0, bytes.len()) }];
+        }
+        out.sort_by_key(|p| p.span().start);
+        out
+    }
+
+    /// The protocol an override names, if it names one this registry knows.
+    fn forced(&self, opts: &Options) -> Option<&dyn Protocol> {
+        opts.protocol.as_deref().filter(|n| !n.eq_ignore_ascii_case("auto")).and_then(|n| self.get(n))
+    }
+
+    /// The walk behind `dissect` and `split`: at each position ask every
+    /// candidate to frame, keep the best complete frame, and report frames,
+    /// unrecognised bytes and junk to `emit` as they are found.
+    fn walk<'a>(
+        &'a self,
+        bytes: &[u8],
+        line_starts: &[usize],
+        forced: Option<&'a dyn Protocol>,
+        emit: &mut impl FnMut(Found<'a>),
+    ) {
         let candidates: Vec<&dyn Protocol> = match forced {
             Some(p) => vec![p],
             None => self.protocols().collect(),
         };
-
-        let mut out = Dissection::default();
+        // Frames reported so far, unknown ones included.
+        let mut frames = 0usize;
         let mut pos = 0;
         let mut junk_start: Option<usize> = None;
         // First position where a frame started but was incomplete: position, preamble, protocol.
@@ -196,13 +257,14 @@ impl Registry {
             match best {
                 Some((_, p, preamble, len)) => {
                     if let Some(js) = junk_start.take() {
-                        self.unclaimed(bytes, js, pos, line_starts, opts, &mut out);
+                        frames += unclaimed(bytes.len(), js, pos, line_starts, frames, emit);
                     }
                     if preamble > 0 {
-                        out.junk.push(Junk { span: Span::at(pos, preamble), reason: "preamble".into() });
+                        emit(Found::Junk(Span::at(pos, preamble), "preamble"));
                     }
                     let start = pos + preamble;
-                    out.frames.push(finish(p.dissect(&bytes[start..start + len], start, opts), opts));
+                    emit(Found::Frame(p, Span::at(start, len)));
+                    frames += 1;
                     pos = start + len;
                     pending = None;
                 }
@@ -216,58 +278,74 @@ impl Registry {
         // A frame that started and never completed: dissect what is there.
         if let (Some((at, preamble, p)), Some(js)) = (pending, junk_start) {
             if js < at {
-                self.unclaimed(bytes, js, at, line_starts, opts, &mut out);
+                frames += unclaimed(bytes.len(), js, at, line_starts, frames, emit);
             }
             if preamble > 0 {
-                out.junk.push(Junk { span: Span::at(at, preamble), reason: "preamble".into() });
+                emit(Found::Junk(Span::at(at, preamble), "preamble"));
             }
             let start = at + preamble;
-            out.frames.push(finish(p.dissect(&bytes[start..], start, opts), opts));
+            emit(Found::Frame(p, Span::new(start, bytes.len())));
             junk_start = None;
         }
         if let Some(js) = junk_start {
-            self.unclaimed(bytes, js, bytes.len(), line_starts, opts, &mut out);
-        }
-
-        // An override that framed nothing: show that protocol's reading of all bytes.
-        if let Some(p) = forced
-            && !bytes.is_empty()
-            && out.frames.iter().all(|f| f.protocol == unknown::NAME)
-        {
-            out.frames = vec![finish(p.dissect(bytes, 0, opts), opts)];
-            out.junk.clear();
-        }
-        out.frames.sort_by_key(|f| f.span.start);
-        out
-    }
-
-    /// Bytes `[start, end)` no protocol claimed: junk when a frame stands before
-    /// or after them on the same input line, otherwise unknown frames, one per
-    /// input line, so that unsupported frames in a pasted log stay visible.
-    fn unclaimed(
-        &self,
-        bytes: &[u8],
-        start: usize,
-        end: usize,
-        line_starts: &[usize],
-        opts: &Options,
-        out: &mut Dissection,
-    ) {
-        let framed_any = !out.frames.is_empty() || end < bytes.len();
-        let mut cuts: Vec<usize> = line_starts.iter().copied().filter(|&l| l > start && l < end).collect();
-        let whole_lines = !line_starts.is_empty()
-            && (start == 0 || line_starts.contains(&start))
-            && (end == bytes.len() || line_starts.contains(&end));
-        if framed_any && cuts.is_empty() && !whole_lines {
-            out.junk.push(Junk { span: Span::new(start, end), reason: "unrecognised".into() });
-            return;
-        }
-        cuts.insert(0, start);
-        cuts.push(end);
-        for w in cuts.windows(2) {
-            out.frames.push(unknown::dissect(&bytes[w[0]..w[1]], w[0], opts));
+            unclaimed(bytes.len(), js, bytes.len(), line_starts, frames, emit);
         }
     }
+}
+
+/// One piece of an input as [`Registry::split`] finds it, before any dissection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Piece {
+    /// A frame and the registry name of the protocol that framed it (`unknown`
+    /// for bytes no protocol recognises). A frame cut short by the end of the
+    /// input runs to the end.
+    Frame { protocol: &'static str, span: Span },
+    /// Bytes between frames and why they were skipped (`preamble`, `unrecognised`).
+    Junk { span: Span, reason: &'static str },
+}
+
+impl Piece {
+    pub fn span(&self) -> Span {
+        match self {
+            Piece::Frame { span, .. } | Piece::Junk { span, .. } => *span,
+        }
+    }
+}
+
+/// What the registry's walk finds, in the order found.
+enum Found<'a> {
+    Frame(&'a dyn Protocol, Span),
+    Unknown(Span),
+    Junk(Span, &'static str),
+}
+
+/// Bytes `[start, end)` no protocol claimed: junk when a frame stands before
+/// or after them on the same input line, otherwise unknown frames, one per
+/// input line, so that unsupported frames in a pasted log stay visible.
+/// Returns the number of unknown frames reported.
+fn unclaimed<'a>(
+    len: usize,
+    start: usize,
+    end: usize,
+    line_starts: &[usize],
+    frames_before: usize,
+    emit: &mut impl FnMut(Found<'a>),
+) -> usize {
+    let framed_any = frames_before > 0 || end < len;
+    let mut cuts: Vec<usize> = line_starts.iter().copied().filter(|&l| l > start && l < end).collect();
+    let whole_lines = !line_starts.is_empty()
+        && (start == 0 || line_starts.contains(&start))
+        && (end == len || line_starts.contains(&end));
+    if framed_any && cuts.is_empty() && !whole_lines {
+        emit(Found::Junk(Span::new(start, end), "unrecognised"));
+        return 0;
+    }
+    cuts.insert(0, start);
+    cuts.push(end);
+    for w in cuts.windows(2) {
+        emit(Found::Unknown(Span::new(w[0], w[1])));
+    }
+    cuts.len() - 1
 }
 
 /// Apply the policy: in strict mode warnings invalidate a frame too.
@@ -457,6 +535,59 @@ mod tests {
                 f.tree.walk(&mut |n, _| assert!(f.span.encloses(n.span), "{b:02X?}: node {} outside frame", n.id));
             }
         }
+    }
+
+    /// `split` is the framing half of `dissect`: the same frames (protocol and
+    /// span) and the same junk, in byte order, on random inputs with line starts
+    /// and overrides, including truncated frames and unknown lines.
+    #[test]
+    fn split_finds_what_dissect_finds() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabet = [0x00, 0x55, 0xAA, 0x01, 0x02, 0xC0, 0xEE];
+        let r = Registry::new(vec![Box::new(Toy), Box::new(Bare)]);
+        let overrides = [None, Some("toy"), Some("bare"), Some("auto")];
+        for i in 0..5_000 {
+            let len = (next() % 40) as usize;
+            let b: Vec<u8> = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+            let mut lines: Vec<usize> = (0..len).filter(|_| next() % 8 == 0).collect();
+            if !lines.is_empty() {
+                lines.insert(0, 0);
+                lines.dedup();
+            }
+            let opts = Options { protocol: overrides[i % overrides.len()].map(String::from), ..Options::default() };
+            let d = r.dissect(&b, &lines, &opts);
+            let mut want: Vec<Piece> = d
+                .frames
+                .iter()
+                .map(|f| Piece::Frame {
+                    protocol: r.get(&f.protocol).map_or(unknown::NAME, |p| p.name()),
+                    span: f.span,
+                })
+                .chain(d.junk.iter().map(|j| Piece::Junk {
+                    span: j.span,
+                    reason: if j.reason == "preamble" { "preamble" } else { "unrecognised" },
+                }))
+                .collect();
+            want.sort_by_key(|p| p.span().start);
+            assert_eq!(r.split(&b, &lines, &opts), want, "{b:02X?} lines {lines:?} {opts:?}");
+        }
+        // The pieces of a plain input, by hand: junk, preamble, frame, unknown line.
+        let b = [0x01, 0x55, 0xAA, 0x00, 0xAA, 0x02, 0x03];
+        assert_eq!(
+            reg().split(&b, &[0, 5], &Options::default()),
+            vec![
+                Piece::Junk { span: Span::new(0, 1), reason: "unrecognised" },
+                Piece::Junk { span: Span::new(1, 2), reason: "preamble" },
+                Piece::Frame { protocol: "toy", span: Span::new(2, 5) },
+                Piece::Frame { protocol: "unknown", span: Span::new(5, 7) },
+            ]
+        );
     }
 
     /// A protocol without delimiters: any bytes from a line start to its end.
