@@ -247,11 +247,24 @@ impl Link {
 /// Read a serial connection into the queue until it closes; line errors are noted and reading goes on.
 pub fn spawn_reader(conn: Rc<Connection>, rx: RxQueue) {
     leptos::task::spawn_local(async move {
+        // Line errors (parity, framing, break, overrun) give a fresh stream and reading goes on;
+        // a stream that keeps failing without data in between is a lost device.
+        let mut failures = 0u32;
         loop {
             match conn.read().await {
-                Ok(Some(bytes)) => rx.borrow_mut().push_back((now_ms(), bytes)),
+                Ok(Some(bytes)) => {
+                    failures = 0;
+                    rx.borrow_mut().push_back((now_ms(), bytes));
+                }
                 Ok(None) => break,
-                Err(e) => web_sys::console::warn_1(&format!("serial read: {e}").into()),
+                Err(e) => {
+                    web_sys::console::warn_1(&format!("serial read: {e}").into());
+                    failures += 1;
+                    if failures >= 20 {
+                        break;
+                    }
+                    gloo_timers::future::sleep(Duration::from_millis(10 * u64::from(failures))).await;
+                }
             }
         }
     });

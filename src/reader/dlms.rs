@@ -21,6 +21,8 @@ pub const DEFAULT_OBIS: &str =
     "1-0:1.8.0.255 1-0:2.8.0.255 1-0:1.7.0.255 1-0:32.7.0.255 1-0:31.7.0.255 1-0:14.7.0.255 0-0:96.1.0.255";
 /// The load profile.
 const LOAD_PROFILE: [u8; 6] = [1, 0, 99, 1, 0, 255];
+/// Seconds of load profile asked for in one request.
+const PROFILE_PART: i64 = 6 * 3600;
 /// The client system title used for ciphering.
 const CLIENT_TITLE: [u8; 8] = *b"MSC\x00\x00\x00\x00\x10";
 
@@ -105,12 +107,27 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         Flow::Profile => {
             let from = parse_time(&p.from).ok_or("profile range: from is YYYY-MM-DD hh:mm")?;
             let to = parse_time(&p.to).ok_or("profile range: to is YYYY-MM-DD hh:mm")?;
-            session.read_profile(now, LOAD_PROFILE, Some(Access::range(octets(from), octets(to), Vec::new())));
+            // In parts of PROFILE_PART: each part's rows join the table as it arrives, so a
+            // read cut short (unplugged, cancelled) keeps what came before.
+            let mut start = from;
+            loop {
+                let end = start.plus_seconds(PROFILE_PART).min(to);
+                session.read_profile(now, LOAD_PROFILE, Some(Access::range(octets(start), octets(end), Vec::new())));
+                if end >= to {
+                    break;
+                }
+                // Ranges include both ends: the next part starts a second later.
+                start = end.plus_seconds(1);
+            }
         }
         _ => return Ok(()),
     }
     session.close(now);
     let s = cx.sigs;
+    let profile_parts = flow == Flow::Profile;
+    if profile_parts {
+        s.table.set(None);
+    }
     cx.drive(&mut session, false, move |e| match e {
         DlmsEvent::Connected { max_info_tx, max_info_rx, window } => {
             s.note(format!("HDLC connected: information field {max_info_tx}/{max_info_rx}, window {window}"))
@@ -149,9 +166,16 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
             }));
         }
         DlmsEvent::Profile { obis: code, columns, rows } => {
+            let title = format!("{} {}", obis::canonical(code), name(code, lang));
+            let mut rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(data_text).collect()).collect();
+            // A later part of the same read: its rows follow the earlier ones.
+            if let Some(mut tb) = s.table.get_untracked().filter(|tb| tb.title == title && profile_parts) {
+                tb.rows.append(&mut rows);
+                rows = tb.rows;
+            }
             s.status.set(format!("{}: {} {}", obis::canonical(code), rows.len(), t(lang, "reader.rows")));
             s.table.set(Some(Table {
-                title: format!("{} {}", obis::canonical(code), name(code, lang)),
+                title,
                 columns: columns
                     .iter()
                     .map(|c| {
@@ -159,7 +183,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
                         if n.is_empty() { obis::canonical(c.obis) } else { n }
                     })
                     .collect(),
-                rows: rows.iter().map(|r| r.iter().map(data_text).collect()).collect(),
+                rows,
             }));
         }
         DlmsEvent::Written { attr, result } => {

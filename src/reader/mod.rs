@@ -11,6 +11,7 @@ pub mod dlms;
 pub mod dlt645;
 pub mod dlt698;
 pub mod iec;
+pub mod trace;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -868,6 +869,36 @@ pub fn ReaderPage() -> impl IntoView {
             source.set("replay".into());
         }
     };
+    // A trace saved as JSON (from this page, another run or another machine) becomes the replay.
+    let import_replay = {
+        let replay = replay.clone();
+        move |ev: leptos::ev::Event| {
+            let input: web_sys::HtmlInputElement = event_target(&ev);
+            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            let replay = replay.clone();
+            spawn_local(async move {
+                let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                    Ok(v) => v.as_string().unwrap_or_default(),
+                    Err(_) => return replay_info.set(format!("{}: cannot read the file", file.name())),
+                };
+                match trace::from_json(&text) {
+                    Ok(entries) => {
+                        let steps =
+                            entries.iter().filter(|e| e.note.is_none()).map(|e| (e.tx, e.bytes.clone())).collect();
+                        let r = Replay::new(steps);
+                        replay_info.set(format!(
+                            "{} {} ({})",
+                            r.remaining(),
+                            t(lang.get_untracked(), "reader.replay_loaded"),
+                            file.name()
+                        ));
+                        *replay.borrow_mut() = r;
+                    }
+                    Err(e) => replay_info.set(format!("{}: {e}", file.name())),
+                }
+            });
+        }
+    };
 
     let serial_note = match avail {
         Availability::Supported => None,
@@ -1011,6 +1042,9 @@ pub fn ReaderPage() -> impl IntoView {
             })}
             <div class="line" hidden=move || source.get() != "replay">
                 <button data-testid="replay-load" on:click=load_replay>{move || t(lang.get(), "reader.replay_load")}</button>
+                <label class="file-open">{move || t(lang.get(), "reader.replay_import")}
+                    <input type="file" accept=".json,application/json" data-testid="replay-file" on:change=import_replay/>
+                </label>
                 <span class="status" data-testid="replay-info">{move || replay_info.get()}</span>
             </div>
             <div class="params">
@@ -1117,7 +1151,12 @@ pub fn ReaderPage() -> impl IntoView {
                     {move || reports.get().into_iter().map(|(at, text)| view! { <li><span class="ts">{format!("{at:.0} ms")}</span>" "{text}</li> }).collect_view()}
                 </ol>
             </div>
-            <h2>{move || t(lang.get(), "reader.trace")}" "<button class="small" on:click=move |_| trace.set(Vec::new())>{move || t(lang.get(), "reader.clear")}</button></h2>
+            <h2>{move || t(lang.get(), "reader.trace")}" "<button class="small" on:click=move |_| trace.set(Vec::new())>{move || t(lang.get(), "reader.clear")}</button>
+                " "<button class="small" data-testid="trace-text" on:click=move |_| crate::export::download("meterscope-trace.txt", "text/plain", &trace::text(&trace.get_untracked()))>{move || t(lang.get(), "reader.text")}</button>
+                " "<button class="small" data-testid="trace-json" on:click=move |_| {
+                    let json = trace::json(&trace.get_untracked(), proto.get_untracked().id(), &line_settings().to_string());
+                    crate::export::download("meterscope-trace.json", "application/json", &json)
+                }>"JSON"</button></h2>
             <ol class="trace" data-testid="trace">
                 {move || trace.get().into_iter().map(|e| {
                     let dir = if e.note.is_some() { "note" } else if e.tx { "tx" } else { "rx" };

@@ -78,6 +78,8 @@ test('a 10 MB log splits in the worker while the page answers, and any frame ope
   assert.ok(await rows.count() < 100, `${await rows.count()} rows rendered`);
   // Scroll to the middle and open a frame there.
   await page.getByTestId('vlist').evaluate((el) => { el.scrollTop = el.scrollHeight / 2; });
+  // The rows in view follow the scroll position.
+  await page.waitForFunction(() => Number(/#(\d+)/.exec(document.querySelector('[data-testid=vlist] .vrow.frame-tab')?.textContent ?? '')?.[1] ?? 0) > 1000);
   const row = page.locator('[data-testid=vlist] .vrow.frame-tab').nth(5);
   await row.waitFor();
   const label = await row.textContent();

@@ -5,6 +5,9 @@
 // Both runs must end the same way with the same readings.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { serve, launch, openPage } from './harness.mjs';
 
 let server, browser;
@@ -25,6 +28,7 @@ function fakeSerial() {
     getPorts: async () => ports,
   });
   Object.defineProperty(Navigator.prototype, 'serial', { get: () => serial, configurable: true });
+  window.__serial = serial;
 }
 
 // Per protocol: [flow, iec mode, listens (runs until cancelled)].
@@ -106,3 +110,75 @@ for (const proto of Object.keys(FLOWS)) {
     await serial.close();
   });
 }
+
+const waitText = (page, id, re, timeout = 30_000) => page.waitForFunction(([id, src, flags]) =>
+  new RegExp(src, flags).test(document.querySelector(`[data-testid=${id}]`)?.textContent ?? ''), [id, re.source, re.flags], { timeout });
+const readingRows = (page) => page.locator('[data-testid=results] tr').allTextContents();
+const clearResults = (page) => page.getByTestId('results').locator('xpath=..').getByRole('button', { name: 'Clear' }).first().click();
+
+test('a trace exported as JSON from one run replays into the same results', async () => {
+  const { page, problems, close } = await openPage(browser, { init: fakeSerial });
+  await page.goto(server.url + '#l=en');
+  await page.getByTestId('tab-reader').click();
+  await page.getByTestId('reader-protocol').selectOption('dlt698');
+  await page.getByTestId('source-demo').check();
+  for (const flow of ['find', 'read', 'clock']) {
+    await page.getByTestId(`flow-${flow}`).click();
+    await idle(page);
+  }
+  const first = await readingRows(page);
+  assert.ok(first.length > 5, first.join('\n'));
+  const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('trace-json').click()]);
+  const saved = await json.path();
+  const doc = JSON.parse(fs.readFileSync(saved, 'utf8'));
+  assert.equal(doc.format, 'meterscope-trace');
+  assert.ok(doc.entries.some((e) => e.dir === 'tx') && doc.entries.some((e) => e.dir === 'rx'));
+  const [txt] = await Promise.all([page.waitForEvent('download'), page.getByTestId('trace-text').click()]);
+  assert.match(fs.readFileSync(await txt.path(), 'utf8'), /^\s+\d+ ms {2}TX {2}(FE )*68 /m);
+
+  // A fresh page, no meter: the saved trace answers the same flows.
+  const other = await openPage(browser);
+  await other.page.goto(server.url + '#l=en');
+  await other.page.getByTestId('tab-reader').click();
+  await other.page.getByTestId('reader-protocol').selectOption('dlt698');
+  await other.page.getByTestId('source-replay').check();
+  await other.page.getByTestId('replay-file').setInputFiles(saved);
+  await waitText(other.page, 'replay-info', /^3 .*meterscope-trace|^\d+ /);
+  for (const flow of ['find', 'read', 'clock']) {
+    await other.page.getByTestId(`flow-${flow}`).click();
+    await idle(other.page);
+  }
+  assert.deepEqual(await readingRows(other.page), first);
+  // A file that is not a trace is refused with the reason.
+  const bad = path.join(os.tmpdir(), 'not-a-trace.json');
+  fs.writeFileSync(bad, '{"entries": []}');
+  await other.page.getByTestId('replay-file').setInputFiles(bad);
+  await waitText(other.page, 'replay-info', /not a meterscope trace/);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(other.problems, []);
+  await other.close();
+  await close();
+});
+
+test('unplugged in the middle of a DLMS load-profile read: the parts read stay, the failure is shown', async () => {
+  const { page, problems, close } = await openPage(browser, { init: fakeSerial });
+  await page.goto(server.url + '#l=en');
+  await page.getByTestId('tab-reader').click();
+  await page.getByTestId('reader-protocol').selectOption('dlms');
+  await page.getByTestId('source-serial').check();
+  await page.evaluate(() => { window.__sim = ['dlms']; });
+  await page.getByTestId('connect').click();
+  await waitText(page, 'serial-status', /Connected/);
+  await page.getByTestId('profile-from').fill('2024-05-17 00:00');
+  await page.getByTestId('profile-to').fill('2024-05-18 00:00');
+  await page.getByTestId('flow-profile').click();
+  // The first 6-hour part (24 rows of 15 minutes) arrives, then the adapter is pulled.
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=records] tbody tr').length > 0, null, { timeout: 30_000 });
+  await page.evaluate(() => window.__port.unplug(window.__serial));
+  await idle(page);
+  const rows = await page.locator('[data-testid=records] tbody tr').count();
+  assert.ok(rows > 0 && rows < 96, `${rows} rows kept of the 96 asked for`);
+  await waitText(page, 'flow-status', /unplugged/i);
+  assert.deepEqual(problems.filter((p) => !/device has been lost/i.test(p)), []);
+  await close();
+});

@@ -83,12 +83,20 @@ export async function simulatedPort(kind, option, info = { usbVendorId: 0x0403, 
     async setSignals(signals) { this.signals = { ...this.signals, ...signals }; }
     /** DL/T 698.45: the meter raises an active report (values, or an event record with `record`). */
     report(record = false) { meter.report(clock(), record); }
-    /** Pull the adapter out: reads fail and `disconnect` fires. */
-    unplug() {
+    /** Pull the adapter out: the read fails, the streams go, and `disconnect` fires at the
+     *  port and (as Chrome bubbles it) at `serial`, the fake navigator.serial if given. */
+    unplug(serial) {
       clearInterval(timer);
       try { ctrl?.error(new DOMException('The device has been lost.', 'NetworkError')); } catch { /* closed */ }
       ctrl = null;
+      this.readable = null;
+      this.writable = null;
       this.dispatchEvent(new Event('disconnect'));
+      if (serial) {
+        const ev = new Event('disconnect');
+        Object.defineProperty(ev, 'target', { value: this });
+        serial.dispatchEvent(ev);
+      }
     }
   }
   return new SimulatedPort();
