@@ -65,6 +65,13 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("reader.read", "Read", "读取"),
     ("reader.read_clock", "Read clock", "读时钟"),
     ("reader.sync_clock", "Sync clock", "广播校时"),
+    ("reader.set_clock", "Set clock", "校时"),
+    ("reader.clock_set", "Clock set to", "时钟已设为"),
+    (
+        "reader.set_clock_confirm",
+        "Set the meter's clock to this computer's time? This writes to the meter.",
+        "将电表时钟设为本机时间？此操作会写入电表。",
+    ),
     ("reader.cancel", "Cancel", "取消"),
     ("reader.dis", "Data identifiers", "数据标识"),
     ("reader.meter", "Meter address", "电表地址"),

@@ -6,7 +6,7 @@ use meterscope_core::obis;
 use meterscope_core::protocols::dlms::assoc::SuiteKeys;
 use meterscope_core::protocols::dlms::services::Access;
 use meterscope_core::protocols::dlms::session::{
-    Auth, Config, DlmsEvent, DlmsSession, Notice, Security, data_text, octets, parse_target,
+    Auth, Config, Confirm, DlmsEvent, DlmsSession, Notice, Security, data_text, octets, parse_target,
 };
 use meterscope_core::protocols::dlms::simulator::test_keys;
 use meterscope_core::session::{DateTime, Millis};
@@ -103,6 +103,11 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
             session.read(now, &targets);
         }
         Flow::Clock => session.read_clock(now),
+        // Set the clock to the computer's time (the user confirmed), then read it back.
+        Flow::Sync => {
+            session.sync_clock(now, super::local_now(), Confirm::write_to_meter());
+            session.read_clock(now);
+        }
         Flow::Browse => session.browse(now),
         Flow::Profile => {
             let from = parse_time(&p.from).ok_or("profile range: from is YYYY-MM-DD hh:mm")?;
@@ -151,7 +156,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
             time.map_or_else(|| meterscope_core::to_hex(&raw), |t| t.to_string()),
             "",
         )),
-        DlmsEvent::ClockSet(tm) => s.status.set(format!("{} {tm}", t(lang, "reader.synced"))),
+        DlmsEvent::ClockSet(tm) => s.status.set(format!("{} {tm}", t(lang, "reader.clock_set"))),
         DlmsEvent::ObjectList(list) => {
             s.status.set(format!("{} {}", list.len(), t(lang, "reader.objects")));
             s.table.set(Some(Table {

@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use meterscope_core::protocols::dlt698::codec::{Ms, Rsd};
+use meterscope_core::protocols::dlt698::codec::{Data, Ms, Rsd};
+use meterscope_core::protocols::dlt698::data::tag::DATE_TIME_S;
 use meterscope_core::protocols::dlt698::session::{
     Config, Dlt698Event, Dlt698Session, Failure, Notice, Reading as R698, Record,
 };
@@ -113,12 +114,20 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
     let mut keep_alive = false;
     match flow {
         Flow::Find => session.find_meter(now),
-        Flow::Read | Flow::Clock | Flow::Records if known.is_none() => session.find_meter(now),
+        Flow::Read | Flow::Clock | Flow::Sync | Flow::Records if known.is_none() => session.find_meter(now),
         _ => {}
     }
     match flow {
         Flow::Read => session.get(now, &oads),
         Flow::Clock => session.get(now, &[0x4000_0200]),
+        // Set the clock (4000 attribute 2) to the computer's time, then read it back.
+        Flow::Sync => {
+            let tm = super::local_now();
+            let mut bytes = tm.year.to_be_bytes().to_vec();
+            bytes.extend_from_slice(&[tm.month, tm.day, tm.hour, tm.minute, tm.second]);
+            session.set(now, 0x4000_0200, Data::Fixed { tag: DATE_TIME_S, bytes });
+            session.get(now, &[0x4000_0200]);
+        }
         Flow::Records => session.get_record(now, DAY_FREEZE, Rsd::S10(p.records.clamp(1, 255), Ms::All), &[]),
         Flow::Monitor => keep_alive = true,
         _ => {}

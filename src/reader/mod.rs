@@ -262,8 +262,8 @@ impl Proto {
     pub fn flows(self) -> &'static [Flow] {
         match self {
             Proto::Dlt645 => &[Flow::Find, Flow::Read, Flow::Clock, Flow::Sync],
-            Proto::Dlt698 => &[Flow::Find, Flow::Read, Flow::Clock, Flow::Records, Flow::Monitor],
-            Proto::Dlms => &[Flow::Read, Flow::Clock, Flow::Browse, Flow::Profile],
+            Proto::Dlt698 => &[Flow::Find, Flow::Read, Flow::Clock, Flow::Sync, Flow::Records, Flow::Monitor],
+            Proto::Dlms => &[Flow::Read, Flow::Clock, Flow::Sync, Flow::Browse, Flow::Profile],
             Proto::Iec => &[Flow::Read, Flow::Program],
             Proto::Dsmr => &[Flow::Live],
         }
@@ -318,7 +318,8 @@ impl Flow {
             Flow::Read if proto == Proto::Iec => "reader.readout",
             Flow::Read => "reader.read",
             Flow::Clock => "reader.read_clock",
-            Flow::Sync => "reader.sync_clock",
+            Flow::Sync if proto == Proto::Dlt645 => "reader.sync_clock",
+            Flow::Sync => "reader.set_clock",
             Flow::Records => "reader.records",
             Flow::Monitor => "reader.monitor",
             Flow::Browse => "reader.browse",
@@ -745,6 +746,15 @@ pub fn ReaderPage() -> impl IntoView {
         move |flow: Flow, poll: bool| {
             let lang_now = lang.get_untracked();
             let p = proto.get_untracked();
+            // Setting a meter's clock writes to the meter: only after the user says so.
+            if flow == Flow::Sync
+                && p != Proto::Dlt645
+                && !web_sys::window()
+                    .and_then(|w| w.confirm_with_message(t(lang_now, "reader.set_clock_confirm")).ok())
+                    .unwrap_or(false)
+            {
+                return;
+            }
             let src = source.get_untracked();
             let iec_addr = iec_address.get_untracked();
             let params = Params {

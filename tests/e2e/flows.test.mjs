@@ -34,8 +34,8 @@ function fakeSerial() {
 // Per protocol: [flow, iec mode, listens (runs until cancelled)].
 const FLOWS = {
   dlt645: [['find'], ['read'], ['clock'], ['sync']],
-  dlt698: [['find'], ['read'], ['clock'], ['records'], ['monitor', null, 'reports']],
-  dlms: [['read'], ['clock'], ['browse'], ['profile']],
+  dlt698: [['find'], ['read'], ['clock'], ['sync'], ['records'], ['monitor', null, 'reports']],
+  dlms: [['read'], ['clock'], ['sync'], ['browse'], ['profile']],
   iec62056: [['read', 'A'], ['read', 'B'], ['read', 'C'], ['program', 'C'], ['read', 'E']],
   dsmr: [['live', null, 'telegram']],
 };
@@ -45,6 +45,8 @@ const idle = (page) => page.waitForFunction(() => document.querySelector('[data-
 async function runAll(proto, source) {
   const opened = await openPage(browser, { init: fakeSerial });
   const { page } = opened;
+  // Setting a meter's clock asks first: the test says yes.
+  page.on('dialog', (d) => d.accept());
   await page.goto(server.url + '#l=en');
   await page.getByTestId('tab-reader').click();
   await page.getByTestId('reader-protocol').selectOption(proto);
