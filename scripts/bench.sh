@@ -8,7 +8,10 @@
 #  3. peer libraries from PyPI (bench/peers-requirements.txt, installed here
 #     into target/bench/venv) timed on the same frames, what each makes of the
 #     corpus and public-vector frames, and where they disagree with our
-#     decoder (bench-facts, bench/peers.py).
+#     decoder (bench-facts, bench/peers.py);
+#  4. page-level figures in headless Chromium on the release build: navigation
+#     to the first decode, a 10 MB log split in the page's worker with the
+#     page's timer lag and JS heap peak (bench/page.mjs).
 # Usage: scripts/bench.sh [--seed N] [--secs S]   (S: least seconds per measurement, default 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,3 +66,7 @@ scripts/build-embed.sh "$OUT/site"
 node bench/wasm.mjs --secs "$SECS"
 echo
 peers --secs "$SECS"
+echo
+# Page-level figures in headless Chromium on the release build.
+[ -f dist/index.html ] || trunk build --release
+node bench/page.mjs

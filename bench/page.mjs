@@ -1,0 +1,77 @@
+// Page-level figures in headless Chromium, on the release build in dist/:
+// time from navigation to the first decode on screen (a frame in the
+// permalink), and time to split a 10 MB serial log in the page's worker,
+// with the page's JavaScript heap peak (CDP Performance metrics).
+// Usage: node bench/page.mjs   (after trunk build --release)
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, launch, openPage } from '../tests/e2e/harness.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// The log: public frames of the binary protocols with 0-3 junk bytes between them (seeded).
+const frames = JSON.parse(fs.readFileSync(path.join(root, 'crates/meterscope-core/tests/data/public-vectors.json'), 'utf8'))
+  .filter((v) => /^(dlt645|dlt698\.45$|dlms-hdlc$|dlms-hdlc\+)/.test(v.protocol))
+  .map((v) => (v.hex ?? v.hex_or_text ?? '').replace(/[^0-9a-fA-F]/g, ''))
+  .filter((h) => h.length >= 10 && h.length % 2 === 0)
+  .map((h) => Buffer.from(h, 'hex'));
+let seed = 7;
+const rnd = (n) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+const parts = [];
+let size = 0;
+while (size < 10 * 1024 * 1024) {
+  const f = frames[rnd(frames.length)];
+  const junk = Buffer.alloc(rnd(4), 0xc3);
+  parts.push(f, junk);
+  size += f.length + junk.length;
+}
+const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'meterscope-bench-')), 'serial-log.bin');
+fs.writeFileSync(log, Buffer.concat(parts));
+
+const server = await serve();
+const browser = await launch();
+const hex = '68 1f 00 43 05 08 00 00 00 00 00 10 b5 0b 06 01 04 40 00 02 00 1c 07 e0 09 0b 12 1e 00 00 05 69 16';
+
+// First decode: a fresh context per run (cold caches), navigation start to the tree on screen.
+const firsts = [];
+for (let i = 0; i < 5; i++) {
+  const { page, close } = await openPage(browser);
+  const t0 = Date.now();
+  await page.goto(`${server.url}#i=${encodeURIComponent(hex)}&l=en`);
+  await page.locator('[data-testid=tree] .node').first().waitFor();
+  firsts.push(Date.now() - t0);
+  await close();
+}
+console.log(`page    first decode after navigation: median ${median(firsts)} ms (runs: ${firsts.join(', ')} ms)`);
+
+// The 10 MB log in the worker.
+const { page, close } = await openPage(browser);
+const cdp = await page.context().newCDPSession(page);
+await cdp.send('Performance.enable');
+await page.goto(`${server.url}#l=en`);
+await page.getByTestId('input').waitFor();
+let heap = 0;
+const sample = async () => {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  heap = Math.max(heap, metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0);
+};
+const t0 = Date.now();
+await page.getByTestId('file').setInputFiles(log);
+const lags = [];
+while (!(await page.getByTestId('big-summary').isVisible())) {
+  await sample();
+  lags.push(await page.evaluate(() => new Promise((r) => { const t = performance.now(); setTimeout(() => r(performance.now() - t), 0); })));
+  await page.waitForTimeout(100);
+}
+const split = Date.now() - t0;
+await sample();
+const summary = await page.getByTestId('big-summary').textContent();
+const n = /(\d+) frames/.exec(summary)?.[1];
+console.log(`page    10 MB log (${size} bytes, ${n} frames) split in the worker: ${split} ms (${(size / 1e6 / (split / 1000)).toFixed(2)} MB/s); `
+  + `page timer lag while splitting: max ${Math.max(...lags).toFixed(0)} ms; page JS heap peak ${(heap / 1e6).toFixed(1)} MB`);
+await close();
+await browser.close();
+await server.close();
