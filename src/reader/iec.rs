@@ -136,7 +136,8 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
 pub(super) async fn live(p: &Params, cx: &Ctx) -> Result<(), String> {
     let lang = cx.lang;
     let version = if p.line.data_bits == 7 && p.line.parity == Parity::Even { DsmrLine::V2V3 } else { DsmrLine::V4V5 };
-    let cfg = P1Config { version, count: None, lang, ..P1Config::default() };
+    // Encrypted telegrams are opened with the key panel's keys.
+    let cfg = P1Config { version, count: None, lang, keys: p.keys.clone(), ..P1Config::default() };
     let mut session = P1Session::new(cfg);
     session.listen(Millis(0));
     let s = cx.sigs;

@@ -112,6 +112,13 @@ struct ReadArgs {
     /// DSMR version: 5, 4 (115200 8N1) or 3, 2.2 (9600 7E1).
     #[arg(long, default_value = "5")]
     dsmr_version: String,
+    /// DSMR: cipher key (EK) of encrypted telegrams, 32 hex digits (with --simulate the
+    /// simulated port encrypts with it).
+    #[arg(long)]
+    cipher_key: Option<String>,
+    /// DSMR: authentication key (AK) that checks the tag of encrypted telegrams, 32 hex digits.
+    #[arg(long)]
+    auth_key: Option<String>,
     /// Print the results as JSON.
     #[arg(long)]
     json: bool,
@@ -443,11 +450,29 @@ fn read_dsmr(a: ReadArgs, lang: Lang) -> Result<u8, String> {
     if a.count == 0 {
         return Err("--count must be at least 1".to_string());
     }
-    let cfg = P1Config { version, count: Some(a.count), lang, ..P1Config::default() };
+    let key = |text: &Option<String>, what: &str| -> Result<Option<[u8; 16]>, String> {
+        let Some(t) = text else { return Ok(None) };
+        let bytes = meterscope_core::parse_input(t).map_err(|e| format!("{what}: {e}"))?.bytes;
+        <[u8; 16]>::try_from(bytes.as_slice())
+            .map(Some)
+            .map_err(|_| format!("{what}: 16 bytes (32 hex digits) expected"))
+    };
+    let keys = meterscope_core::Keys {
+        cipher_key: key(&a.cipher_key, "--cipher-key")?,
+        auth_key: key(&a.auth_key, "--auth-key")?,
+        system_title: None,
+    };
+    // The simulated port encrypts when given keys (the default authentication key without --auth-key).
+    let encryption = keys.cipher_key.map(|ek| simulator::P1Encryption {
+        cipher_key: ek,
+        auth_key: keys.auth_key.unwrap_or(simulator::P1Encryption::default().auth_key),
+        ..simulator::P1Encryption::default()
+    });
+    let cfg = P1Config { version, count: Some(a.count), lang, keys, ..P1Config::default() };
     let line = cfg.line();
     let mut transport = ModemOptional(open(&a.port, &a.tcp, a.simulate, line, || {
         Box::new(InProcess {
-            meter: P1Meter::new(simulator::P1Config::default()),
+            meter: P1Meter::new(simulator::P1Config { encryption, ..simulator::P1Config::default() }),
             pending: Vec::new(),
             out: Vec::new(),
         })

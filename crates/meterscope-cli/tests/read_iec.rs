@@ -63,6 +63,39 @@ fn dsmr_telegrams_from_the_simulated_port() {
     assert_ne!(t[0]["timestamp"], t[1]["timestamp"], "one telegram per second");
 }
 
+/// Encrypted P1 (Luxembourg/Austria style): the simulated port seals its telegrams with the
+/// cipher key; the reader opens them with the same key and checks the tag (default AK).
+#[test]
+fn encrypted_dsmr_telegrams_opened_with_the_cipher_key() {
+    let ek = "00112233445566778899AABBCCDDEEFF";
+    let out = run(&["read", "--protocol", "dsmr", "--simulate", "--count", "1", "--json", "--cipher-key", ek]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out);
+    let t = &v["telegrams"][0];
+    assert_eq!(t["encryption"]["tag"], "verified-default-key", "{t}");
+    assert_eq!(t["version"], "50");
+    // With an authentication key of its own the tag is checked with that key.
+    let ak = "000102030405060708090A0B0C0D0E0F";
+    let out = run(&[
+        "read",
+        "--protocol",
+        "dsmr",
+        "--simulate",
+        "--count",
+        "1",
+        "--json",
+        "--cipher-key",
+        ek,
+        "--auth-key",
+        ak,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(&out)["telegrams"][0]["encryption"]["tag"], "verified");
+    let bad = run(&["read", "--protocol", "dsmr", "--simulate", "--cipher-key", "0011"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--cipher-key: 16 bytes"));
+}
+
 #[test]
 fn unusable_arguments_exit_2() {
     for args in [
