@@ -536,6 +536,9 @@ pub fn ReaderPage() -> impl IntoView {
     let max_baud = RwSignal::new(String::new());
     let tx_text = RwSignal::new(String::from("68 AA AA AA AA AA AA 68 13 00 DF 16"));
     let replay_info = RwSignal::new(String::new());
+    // Trace filters: direction (all, tx, rx, note) and hex or text to look for.
+    let trace_dir = RwSignal::new(String::from("all"));
+    let trace_find = RwSignal::new(String::new());
     let cancel = Rc::new(Cell::new(false));
     let conn: Rc<RefCell<Option<Rc<Connection>>>> = Rc::new(RefCell::new(None));
     let rx: RxQueue = Rc::new(RefCell::new(Default::default()));
@@ -1167,8 +1170,29 @@ pub fn ReaderPage() -> impl IntoView {
                     let json = trace::json(&trace.get_untracked(), proto.get_untracked().id(), &line_settings().to_string());
                     crate::export::download("meterscope-trace.json", "application/json", &json)
                 }>"JSON"</button></h2>
+            <div class="line trace-filter">
+                <select data-testid="trace-dir" prop:value=move || trace_dir.get() on:change=move |ev| trace_dir.set(event_target_value(&ev))>
+                    <option value="all">{move || t(lang.get(), "reader.trace_all")}</option>
+                    <option value="tx">{move || t(lang.get(), "reader.tx")}</option>
+                    <option value="rx">{move || t(lang.get(), "reader.rx")}</option>
+                    <option value="note">{move || t(lang.get(), "reader.trace_notes")}</option>
+                </select>
+                <input data-testid="trace-find" spellcheck="false" placeholder=move || t(lang.get(), "reader.trace_find")
+                    prop:value=move || trace_find.get() on:input=move |ev| trace_find.set(event_target_value(&ev))/>
+            </div>
             <ol class="trace" data-testid="trace">
-                {move || trace.get().into_iter().map(|e| {
+                {move || {
+                    let want = trace_dir.get();
+                    // Hex looked for without separators and case; notes by their text.
+                    let find: String = trace_find.get().chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+                    trace.get().into_iter().filter(|e| {
+                        let dir = if e.note.is_some() { "note" } else if e.tx { "tx" } else { "rx" };
+                        (want == "all" || want == dir)
+                            && (find.is_empty()
+                                || to_hex(&e.bytes).replace(' ', "").contains(&find)
+                                || e.note.as_deref().is_some_and(|n| n.to_ascii_uppercase().replace(' ', "").contains(&find)))
+                    }).collect::<Vec<_>>()
+                }.into_iter().map(|e| {
                     let dir = if e.note.is_some() { "note" } else if e.tx { "tx" } else { "rx" };
                     let hex = to_hex(&e.bytes);
                     let hex2 = hex.clone();

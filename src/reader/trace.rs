@@ -58,25 +58,32 @@ pub fn json(trace: &[TraceEntry], protocol: &str, line: &str) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }
 
-/// Read a trace saved by [`json`]; says which entry is wrong when one is.
+/// Read a trace saved by [`json`]; says which entry is wrong when one is. (The browser's
+/// JSON parser reads the file: the app carries none of its own.)
 pub fn from_json(text: &str) -> Result<Vec<TraceEntry>, String> {
-    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-    if doc.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+    use wasm_bindgen::JsValue;
+    let doc = js_sys::JSON::parse(text).map_err(|e| format!("not JSON: {}", e.as_string().unwrap_or_default()))?;
+    let get = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    if get(&doc, "format").as_string().as_deref() != Some(FORMAT) {
         return Err(format!("not a meterscope trace (no \"format\": \"{FORMAT}\")"));
     }
-    let entries = doc.get("entries").and_then(|e| e.as_array()).ok_or("no \"entries\" list")?;
-    let mut out = Vec::with_capacity(entries.len());
+    let entries = get(&doc, "entries");
+    if !js_sys::Array::is_array(&entries) {
+        return Err("no \"entries\" list".into());
+    }
+    let entries = js_sys::Array::from(&entries);
+    let mut out = Vec::with_capacity(entries.length() as usize);
     for (i, e) in entries.iter().enumerate() {
-        let at_ms = e.get("t").and_then(|t| t.as_f64()).unwrap_or(0.0);
-        let dir = e.get("dir").and_then(|d| d.as_str()).unwrap_or("");
-        let hex = e.get("hex").and_then(|h| h.as_str()).unwrap_or("");
+        let at_ms = get(&e, "t").as_f64().unwrap_or(0.0);
+        let dir = get(&e, "dir").as_string().unwrap_or_default();
+        let hex = get(&e, "hex").as_string().unwrap_or_default();
         let bytes = if hex.trim().is_empty() {
             Vec::new()
         } else {
-            parse_input(hex).map_err(|err| format!("entry {}: {err}", i + 1))?.bytes
+            parse_input(&hex).map_err(|err| format!("entry {}: {err}", i + 1))?.bytes
         };
-        let note = e.get("note").and_then(|n| n.as_str()).map(str::to_string);
-        let tx = match dir {
+        let note = get(&e, "note").as_string();
+        let tx = match dir.as_str() {
             "tx" => true,
             "rx" | "note" => false,
             other => return Err(format!("entry {}: direction {other:?} (tx, rx or note)", i + 1)),

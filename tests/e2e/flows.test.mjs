@@ -130,6 +130,17 @@ test('a trace exported as JSON from one run replays into the same results', asyn
   }
   const first = await readingRows(page);
   assert.ok(first.length > 5, first.join('\n'));
+  // Trace filters: by direction, and by hex (separators and case ignored).
+  const all = await page.locator('[data-testid=trace] li').count();
+  await page.getByTestId('trace-dir').selectOption('tx');
+  const tx = await page.locator('[data-testid=trace] li').evaluateAll((els) => els.map((e) => e.className));
+  assert.ok(tx.length > 0 && tx.length < all && tx.every((c) => /\btx\b/.test(c)), tx.join(' '));
+  await page.getByTestId('trace-find').fill('40 00 02 00');
+  const found = await page.locator('[data-testid=trace] li code').allTextContents();
+  assert.ok(found.length > 0 && found.length < tx.length && found.every((h) => /40 00 02 00/.test(h)), found.join('\n'));
+  await page.getByTestId('trace-dir').selectOption('all');
+  await page.getByTestId('trace-find').fill('');
+  assert.equal(await page.locator('[data-testid=trace] li').count(), all);
   const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('trace-json').click()]);
   const saved = await json.path();
   const doc = JSON.parse(fs.readFileSync(saved, 'utf8'));
