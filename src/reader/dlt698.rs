@@ -7,7 +7,7 @@ use std::time::Duration;
 use meterscope_core::protocols::dlt698::codec::{Data, Ms, Rsd};
 use meterscope_core::protocols::dlt698::data::tag::DATE_TIME_S;
 use meterscope_core::protocols::dlt698::session::{
-    Config, Dlt698Event, Dlt698Session, Failure, Notice, Reading as R698, Record,
+    Config, Dlt698Event, Dlt698Session, Notice, Reading as R698, Record,
 };
 use meterscope_core::session::Millis;
 
@@ -23,33 +23,6 @@ pub const DEFAULT_OADS: &str = "00100200 00200200 20000200 20010200 20040200 200
 const DAY_FREEZE: u32 = 0x5004_0200;
 /// Interval between the demo meter's active reports while the monitor runs, ms.
 const DEMO_REPORT_EVERY: u64 = 1500;
-
-fn failure_text(f: &Failure) -> String {
-    match f {
-        Failure::Timeout { attempts } => format!("no reply after {attempts} attempt(s)"),
-        Failure::Dar { code, text } => format!("DAR {code}: {text}"),
-        Failure::ErrorResponse { kind } => format!("ERROR-Response, type {kind}"),
-        Failure::NoMeter => "no meter address (finding the meter failed)".to_string(),
-        Failure::TooManyBlocks => "too many GET-Response-Next blocks".to_string(),
-    }
-}
-
-fn notice_text(n: &Notice) -> String {
-    match n {
-        Notice::Echo => "echo of our request ignored".into(),
-        Notice::ForeignRequest => "a client frame we did not send, ignored".into(),
-        Notice::WrongAddress(a) => format!("frame from another server ({a}) ignored"),
-        Notice::Unexpected(k) => format!("unexpected {k} ignored"),
-        Notice::Garbled(hex) => format!("damaged frame: {hex}"),
-        Notice::Junk(n) => format!("{n} byte(s) of noise skipped"),
-        Notice::Incomplete(n) => format!("{n} byte(s) of an unfinished frame dropped"),
-        Notice::Retry { attempt } => format!("sending again (attempt {attempt})"),
-        Notice::Fragment { seq } => format!("link fragment {seq} confirmed"),
-        Notice::BadFragments(why) => format!("fragments dropped: {why}"),
-        Notice::Block { block } => format!("block {block} received, asking for the next"),
-        Notice::Link { kind } => format!("LINK-Request (type {kind}) answered"),
-    }
-}
 
 /// The rows of one OAD's value.
 fn readings(r: &R698) -> Vec<Reading> {
@@ -177,13 +150,13 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
             s.reports.update(|l| l.push((now_ms(), format!("FollowReport: {}", report_text(&values, &records)))));
         }
         Dlt698Event::Error { oad, failure } => {
-            s.push_error(&oad.map(|o| format!("{o:08X}")).unwrap_or_default(), failure_text(&failure))
+            s.push_error(&oad.map(|o| format!("{o:08X}")).unwrap_or_default(), failure.to_string())
         }
         Dlt698Event::Notice(n) => {
             if matches!(n, Notice::Echo) {
                 s.echo();
             }
-            s.note(notice_text(&n))
+            s.note(n.to_string())
         }
         Dlt698Event::Done => {}
     })

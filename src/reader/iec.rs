@@ -6,7 +6,7 @@
 
 use meterscope_core::protocols::iec62056::p1::{DsmrLine, P1Config, P1Event, P1Notice, P1Session};
 use meterscope_core::protocols::iec62056::session::{
-    Config, Failure, Iec62056Session, IecEvent, Mode, Notice, Reading as IecReading,
+    Config, Iec62056Session, IecEvent, Mode, Notice, Reading as IecReading,
 };
 use meterscope_core::session::{Millis, Parity};
 
@@ -17,15 +17,6 @@ use crate::i18n::t;
 
 /// Registers read in programming mode by default.
 pub const DEFAULT_REGISTERS: &str = "1.8.0 2.8.0 32.7.0 14.7.0";
-
-fn failure_text(f: &Failure) -> String {
-    match f {
-        Failure::Timeout { stage, attempts } => format!("no reply ({stage:?}) after {attempts} attempt(s)"),
-        Failure::WrongPassword(text) => format!("password refused ({text})"),
-        Failure::NotSupported(what) => format!("not supported: {what}"),
-        Failure::BadBcc => "the readout never arrived with a correct BCC".to_string(),
-    }
-}
 
 fn notice_text(n: &Notice) -> String {
     match n {
@@ -119,7 +110,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
                 "",
             ));
         }
-        IecEvent::Error(f) => s.push_error("", failure_text(&f)),
+        IecEvent::Error(f) => s.push_error("", f.to_string()),
         IecEvent::Notice(n) => {
             if matches!(n, Notice::Echo) {
                 s.echo();

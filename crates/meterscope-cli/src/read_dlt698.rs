@@ -12,9 +12,7 @@ use std::time::{Duration, Instant};
 
 use meterscope_core::Lang;
 use meterscope_core::protocols::dlt698::codec::Rsd;
-use meterscope_core::protocols::dlt698::session::{
-    Config, Dlt698Event, Dlt698Session, Failure, Item, Notice, Reading, Record,
-};
+use meterscope_core::protocols::dlt698::session::{Config, Dlt698Event, Dlt698Session, Item, Reading, Record};
 use meterscope_core::protocols::dlt698::simulator::{Dlt698Meter, MeterConfig};
 use meterscope_core::session::{LineSettings, Millis, Parity, SimulatedMeter};
 use serde_json::{Value, json};
@@ -116,33 +114,6 @@ impl Transport for InProcess {
     }
     fn set_dtr_rts(&mut self, _: bool, _: bool) -> io::Result<()> {
         Ok(())
-    }
-}
-
-fn failure_text(f: &Failure) -> String {
-    match f {
-        Failure::Timeout { attempts } => format!("no reply after {attempts} attempt(s)"),
-        Failure::Dar { code, text } => format!("DAR {code}: {text}"),
-        Failure::ErrorResponse { kind } => format!("ERROR-Response, type {kind}"),
-        Failure::NoMeter => "no meter address (finding the meter failed)".to_string(),
-        Failure::TooManyBlocks => "too many GET-Response-Next blocks".to_string(),
-    }
-}
-
-fn notice_text(n: &Notice) -> String {
-    match n {
-        Notice::Echo => "echo of our request ignored".into(),
-        Notice::ForeignRequest => "a client frame we did not send, ignored".into(),
-        Notice::WrongAddress(a) => format!("frame from another server ({a}) ignored"),
-        Notice::Unexpected(k) => format!("unexpected {k} ignored"),
-        Notice::Garbled(hex) => format!("damaged frame: {hex}"),
-        Notice::Junk(n) => format!("{n} byte(s) of noise skipped"),
-        Notice::Incomplete(n) => format!("{n} byte(s) of an unfinished frame dropped"),
-        Notice::Retry { attempt } => format!("sending again (attempt {attempt})"),
-        Notice::Fragment { seq } => format!("link fragment {seq} confirmed"),
-        Notice::BadFragments(why) => format!("fragments dropped: {why}"),
-        Notice::Block { block } => format!("block {block} received, asking for the next"),
-        Notice::Link { kind } => format!("LINK-Request (type {kind}) answered"),
     }
 }
 
@@ -271,14 +242,14 @@ pub fn run_read(a: Args) -> Result<u8, String> {
             failed = true;
             let oad = oad.map(|o| format!("{o:08X}"));
             if json_out {
-                errors.push(json!({ "oad": oad, "error": failure_text(&failure) }));
+                errors.push(json!({ "oad": oad, "error": failure.to_string() }));
             } else {
-                println!("{}  error: {}", oad.as_deref().unwrap_or("--------"), failure_text(&failure));
+                println!("{}  error: {}", oad.as_deref().unwrap_or("--------"), failure);
             }
         }
         Dlt698Event::Notice(n) => {
             if verbose {
-                eprintln!("meterscope: {}", notice_text(&n));
+                eprintln!("meterscope: {n}");
             }
         }
         Dlt698Event::Done => {}

@@ -16,7 +16,7 @@ use clap::Parser;
 use meterscope_core::Lang;
 use meterscope_core::protocols::iec62056::p1::{DsmrLine, P1Config, P1Event, P1Notice, P1Session};
 use meterscope_core::protocols::iec62056::session::{
-    Config, Failure, Iec62056Session, IecEvent, Mode, Notice, Reading, line_7e1,
+    Config, Iec62056Session, IecEvent, Mode, Notice, Reading, line_7e1,
 };
 use meterscope_core::protocols::iec62056::simulator::{self, MeterConfig, OpticalMeter, P1Meter};
 use meterscope_core::session::{LineSettings, Millis, SimulatedMeter};
@@ -200,15 +200,6 @@ impl<M: SimulatedMeter> Transport for InProcess<M> {
     }
 }
 
-fn failure_text(f: &Failure) -> String {
-    match f {
-        Failure::Timeout { stage, attempts } => format!("no reply ({stage:?}) after {attempts} attempt(s)"),
-        Failure::WrongPassword(text) => format!("password refused ({text})"),
-        Failure::NotSupported(what) => format!("not supported: {what}"),
-        Failure::BadBcc => "the readout never arrived with a correct BCC".to_string(),
-    }
-}
-
 fn notice_text(n: &Notice) -> String {
     match n {
         Notice::Echo => "echo of our message removed".into(),
@@ -365,9 +356,9 @@ fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
         IecEvent::Error(f) => {
             failed = true;
             if json_out {
-                errors.push(json!({ "error": failure_text(&f) }));
+                errors.push(json!({ "error": f.to_string() }));
             } else {
-                println!("error: {}", failure_text(&f));
+                println!("error: {f}");
             }
         }
         IecEvent::Notice(n) => {

@@ -953,6 +953,47 @@ pub fn record(o: Oad, rcsd: &[Csd], rows: &[Vec<Data>], lang: Lang) -> Record {
     }
 }
 
+/// In words, as the reader and the command line show it.
+impl core::fmt::Display for Failure {
+    fn fmt(&self, out: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let f = self;
+        let text: String = {
+            match f {
+                Failure::Timeout { attempts } => format!("no reply after {attempts} attempt(s)"),
+                Failure::Dar { code, text } => format!("DAR {code}: {text}"),
+                Failure::ErrorResponse { kind } => format!("ERROR-Response, type {kind}"),
+                Failure::NoMeter => "no meter address (finding the meter failed)".to_string(),
+                Failure::TooManyBlocks => "too many GET-Response-Next blocks".to_string(),
+            }
+        };
+        out.write_str(&text)
+    }
+}
+
+/// In words, as the reader and the command line show it.
+impl core::fmt::Display for Notice {
+    fn fmt(&self, out: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let n = self;
+        let text: String = {
+            match n {
+                Notice::Echo => "echo of our request ignored".into(),
+                Notice::ForeignRequest => "a client frame we did not send, ignored".into(),
+                Notice::WrongAddress(a) => format!("frame from another server ({a}) ignored"),
+                Notice::Unexpected(k) => format!("unexpected {k} ignored"),
+                Notice::Garbled(hex) => format!("damaged frame: {hex}"),
+                Notice::Junk(n) => format!("{n} byte(s) of noise skipped"),
+                Notice::Incomplete(n) => format!("{n} byte(s) of an unfinished frame dropped"),
+                Notice::Retry { attempt } => format!("sending again (attempt {attempt})"),
+                Notice::Fragment { seq } => format!("link fragment {seq} confirmed"),
+                Notice::BadFragments(why) => format!("fragments dropped: {why}"),
+                Notice::Block { block } => format!("block {block} received, asking for the next"),
+                Notice::Link { kind } => format!("LINK-Request (type {kind}) answered"),
+            }
+        };
+        out.write_str(&text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1081,6 +1081,22 @@ impl Session for Iec62056Session {
     }
 }
 
+/// In words, as the reader and the command line show it.
+impl core::fmt::Display for Failure {
+    fn fmt(&self, out: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let f = self;
+        let text: String = {
+            match f {
+                Failure::Timeout { stage, attempts } => format!("no reply ({stage:?}) after {attempts} attempt(s)"),
+                Failure::WrongPassword(text) => format!("password refused ({text})"),
+                Failure::NotSupported(what) => format!("not supported: {what}"),
+                Failure::BadBcc => "the readout never arrived with a correct BCC".to_string(),
+            }
+        };
+        out.write_str(&text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
