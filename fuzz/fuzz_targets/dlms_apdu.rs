@@ -13,6 +13,9 @@ fuzz_target!(|data: &[u8]| {
     };
     for opts in [Options::default(), keyed] {
         let f = p.dissect(data, 2, &opts);
-        f.tree.walk(&mut |n, _| assert!(f.span.encloses(n.span), "node {} outside", n.id));
+        for n in &f.nodes {
+            assert!(f.span.encloses(n.span), "node {} outside", n.id.to_text());
+        }
+        let _ = (f.render(meterscope_core::Lang::En), f.render(meterscope_core::Lang::Zh));
     }
 });

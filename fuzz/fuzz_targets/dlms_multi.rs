@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let keys = Keys { cipher_key: Some(k.ek), auth_key: Some(k.ak), system_title: None };
     let keyed = Options { keys, ..Options::default() };
     for opts in [Options::default(), keyed] {
-        let mut d = Registry::default().dissect(data, &[], &opts);
+        let mut d = Registry::default().dissect(data, &[], &opts).render(opts.lang);
         let _ = reassembly::analyse(&d, data, &opts);
         let _ = reassembly::find(&d, data, &opts);
         let _ = profile::tables(&d, data, &opts);

@@ -13,6 +13,9 @@ fuzz_target!(|data: &[u8]| {
     for p in dlt645::protocols() {
         let _ = p.score(data);
         let frame = p.dissect(data, 7, &Options::default());
-        frame.tree.walk(&mut |n, _| assert!(frame.span.encloses(n.span)));
+        for n in &frame.nodes {
+            assert!(frame.span.encloses(n.span));
+        }
+        let _ = (frame.render(meterscope_core::Lang::En), frame.render(meterscope_core::Lang::Zh));
     }
 });

@@ -9,7 +9,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = p.frame(data);
     let _ = p.score(data);
     let frame = p.dissect(data, 3, &Options::default());
-    frame.tree.walk(&mut |n, _| assert!(frame.span.encloses(n.span)));
+    for n in &frame.nodes {
+        assert!(frame.span.encloses(n.span));
+    }
+    let _ = (frame.render(meterscope_core::Lang::En), frame.render(meterscope_core::Lang::Zh));
     let (node, _diags) = dlt698::dissect_apdu(data, 0, &Options::default());
     node.walk(&mut |n, _| assert!(n.span.end <= data.len()));
 });

@@ -12,6 +12,9 @@ fuzz_target!(|data: &[u8]| {
             let _ = p.score(&data[preamble..preamble + len]);
         }
         let frame = p.dissect(data, 5, &Options::default());
-        frame.tree.walk(&mut |n, _| assert!(frame.span.encloses(n.span), "{}: node {} outside", p.name(), n.id));
+        for n in &frame.nodes {
+            assert!(frame.span.encloses(n.span), "{}: node {} outside", p.name(), n.id.to_text());
+        }
+        let _ = (frame.render(meterscope_core::Lang::En), frame.render(meterscope_core::Lang::Zh));
     }
 });

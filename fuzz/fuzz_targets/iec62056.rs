@@ -11,10 +11,16 @@ fuzz_target!(|data: &[u8]| {
         if let FrameStatus::Complete { preamble, len } = p.frame(data) {
             assert!(preamble + len <= data.len());
             let f = p.dissect(&data[preamble..preamble + len], preamble, &opts);
-            f.tree.walk(&mut |n, _| assert!(f.span.encloses(n.span), "node {} outside", n.id));
+            for n in &f.nodes {
+                assert!(f.span.encloses(n.span), "node {} outside", n.id.to_text());
+            }
+            let _ = (f.render(meterscope_core::Lang::En), f.render(meterscope_core::Lang::Zh));
         }
         let f = p.dissect(data, 0, &opts);
-        f.tree.walk(&mut |n, _| assert!(f.span.encloses(n.span), "node {} outside", n.id));
+        for n in &f.nodes {
+            assert!(f.span.encloses(n.span), "node {} outside", n.id.to_text());
+        }
+        let _ = (f.render(meterscope_core::Lang::En), f.render(meterscope_core::Lang::Zh));
     }
     let _ = frame::kind(data);
     let _ = frame::telegram_layout(data);

@@ -20,7 +20,10 @@ fuzz_target!(|data: &[u8]| {
     }
     assert_eq!(at, data.len());
     for f in &d.frames {
-        f.tree.walk(&mut |n, _| assert!(f.span.encloses(n.span), "node {} outside its frame", n.id));
+        for n in &f.nodes {
+            assert!(f.span.encloses(n.span), "node {} outside its frame", n.id.to_text());
+        }
+        let _ = (f.render(meterscope_core::Lang::En), f.render(meterscope_core::Lang::Zh));
         for c in &f.checks {
             assert!(f.span.encloses(c.span));
         }

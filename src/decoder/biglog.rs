@@ -131,10 +131,13 @@ impl BigLog {
         let (span, protocol, _) = self.frame(i)?;
         let bytes = self.bytes.get(span.range())?;
         let registry = Registry::default();
-        Some(match registry.get(protocol) {
-            Some(p) => p.dissect(bytes, span.start, opts),
-            None => meterscope_core::unknown::dissect(bytes, span.start, opts),
-        })
+        Some(
+            match registry.get(protocol) {
+                Some(p) => p.dissect(bytes, span.start, opts),
+                None => meterscope_core::unknown::dissect(bytes, span.start),
+            }
+            .render(opts.lang),
+        )
     }
 
     /// The split as JSON: every frame's protocol, span and validity, and the junk runs.

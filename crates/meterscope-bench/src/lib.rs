@@ -438,7 +438,7 @@ mod tests {
         let reg = Registry::default();
         let opts = Options::default();
         for s in corpus(3).iter().filter(|s| !matches!(s.group, "mixed-log" | "random")) {
-            let d = reg.dissect(&s.bytes, &[], &opts);
+            let d = reg.dissect(&s.bytes, &[], &opts).render(opts.lang);
             assert_eq!(d.frames.len(), 1, "{}: {:02X?}", s.group, s.bytes);
             let f = &d.frames[0];
             assert_eq!(f.protocol, s.group, "{:02X?}", s.bytes);
@@ -453,7 +453,7 @@ mod tests {
     #[test]
     fn facts_of_a_dlt645_frame() {
         let bytes = [0x68, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0x68, 0x11, 0x04, 0x33, 0x33, 0x34, 0x33, 0xAE, 0x16];
-        let d = Registry::default().dissect(&bytes, &[], &Options::default());
+        let d = Registry::default().dissect(&bytes, &[], &Options::default()).render(meterscope_core::Lang::En);
         let mut text = String::new();
         facts(&d.frames[0]).write(&mut text);
         assert_eq!(text, r#"{"valid":true,"address":"AAAAAAAAAAAA","control":"0x11","di":"00010000"}"#);

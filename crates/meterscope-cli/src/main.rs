@@ -460,7 +460,7 @@ fn decode(
         return Err("the input holds no bytes".to_string());
     }
     let opts = Options { lang, protocol: Some(protocol.to_string()), strict, ..Options::default() };
-    let dissection = registry.dissect(&input.bytes, &input.line_starts, &opts);
+    let dissection = registry.dissect(&input.bytes, &input.line_starts, &opts).render(lang);
     if json {
         let v = serde_json::to_string_pretty(&dissection).map_err(|e| e.to_string())?;
         println!("{v}");

@@ -23,10 +23,26 @@ fn dissect_json(input: &str, keys: &Keys) -> String {
         Err(e) => return format!("input error: {e}\n"),
     };
     let mut out = String::new();
-    for lang in [Lang::En, Lang::Zh] {
+    let decode = |lang| {
         let opts = Options { lang, keys: keys.clone(), ..Options::default() };
-        let d = Registry::default().dissect(&parsed.bytes, &parsed.line_starts, &opts);
-        let _ = writeln!(out, "=== {lang}\n{}", compact_pairs(&serde_json::to_string_pretty(&d).unwrap()));
+        Registry::default().dissect(&parsed.bytes, &parsed.line_starts, &opts)
+    };
+    let english = decode(Lang::En);
+    for lang in [Lang::En, Lang::Zh] {
+        let rendered = decode(lang).render(lang);
+        // A language-neutral frame decoded once renders as a decode in that language does.
+        for (once, own) in english.frames.iter().zip(&rendered.frames) {
+            if once.baked.is_none() {
+                assert_eq!(
+                    &once.render(lang),
+                    own,
+                    "{input}: frame at {} renders apart from its own decode",
+                    own.span.start
+                );
+            }
+        }
+        let json = serde_json::to_string_pretty(&rendered).unwrap();
+        let _ = writeln!(out, "=== {lang}\n{}", compact_pairs(&json));
     }
     out
 }

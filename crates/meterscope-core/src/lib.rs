@@ -4,7 +4,11 @@
 //! natively and for `wasm32-unknown-unknown`.
 //!
 //! - [`input`]: tolerant input (hex in any shape, hexdumps, base64, text).
-//! - [`model`]: the dissection model (byte-spanned tree, checks, diagnostics).
+//! - [`model`]: the dissection model, language-neutral: a node arena with
+//!   spans, static ids, typed values and messages; rendered for a language
+//!   into a [`view`] at the edge.
+//! - [`view`]: a dissection rendered for one language, owned and serialisable
+//!   (the JSON shape every surface shows).
 //! - [`registry`]: stream framing, auto-detection and protocol override.
 //! - [`lang`]: English and Chinese labels keyed by node id.
 
@@ -19,15 +23,16 @@ pub mod session;
 pub mod span;
 pub mod stream;
 pub mod unknown;
+pub mod view;
 
 pub use error::{ErrorKind, ParseError};
 pub use input::{Input, InputError, InputKind, parse_input, to_hex};
 pub use lang::Lang;
-pub use model::{Check, Diagnostic, Dissection, Frame, Junk, Node, NodeKind, Severity};
 pub use registry::{FrameStatus, Guess, Keys, Options, Protocol, Registry};
 pub use span::Span;
+pub use view::{Check, Diagnostic, Dissection, Frame, Junk, Node, NodeKind, Severity};
 
-/// The result of decoding one input text.
+/// The result of decoding one input text, rendered in the language of the options.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decoded {
     pub bytes: Vec<u8>,
@@ -39,11 +44,11 @@ pub struct Decoded {
 pub fn decode(src: &str, opts: &Options) -> Result<Decoded, InputError> {
     let input = parse_input(src)?;
     let registry = Registry::default();
-    let dissection = registry.dissect(&input.bytes, &input.line_starts, opts);
+    let dissection = registry.dissect(&input.bytes, &input.line_starts, opts).render(opts.lang);
     Ok(Decoded { bytes: input.bytes, kind: input.kind, dissection })
 }
 
-/// Dissect bytes with the default registry.
+/// Dissect bytes with the default registry and render them in the language of the options.
 pub fn dissect_bytes(bytes: &[u8], opts: &Options) -> Dissection {
-    Registry::default().dissect(bytes, &[], opts)
+    Registry::default().dissect(bytes, &[], opts).render(opts.lang)
 }

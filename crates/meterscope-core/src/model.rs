@@ -1,234 +1,691 @@
-//! The dissection model shared by every protocol: a byte-spanned tree, checks
-//! as data, diagnostics pinned to bytes, and the frames and junk of an input.
+//! The dissection model: language-neutral and cheap to build.
+//!
+//! A dissector builds a [`Frame`]: its nodes in one flat arena (indices for
+//! parent, children and siblings), each with a static dotted id, a byte span,
+//! a typed [`Value`] and messages ([`Msg`]) that are keys and typed arguments,
+//! not text. Checks and diagnostics are data of the same kind. Nothing here
+//! is in a language: [`Frame::render`] and [`Dissection::render`] turn a
+//! dissection into the owned, serialisable [`view`](crate::view) for one
+//! language, at the edge, as often as a surface needs, without decoding again.
+//!
+//! Hex is never built per node: byte values are spans into the frame's bytes,
+//! which the frame keeps (one copy per frame).
 
+use core::fmt;
+
+use crate::lang::{self, Lang};
 use crate::span::Span;
+use crate::view;
 
-/// What a node is, for colouring and for filtering; never needed to understand a value.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "lowercase"))]
-pub enum NodeKind {
-    /// Start/end delimiters, preambles, fixed markers.
-    Delimiter,
-    /// Length fields.
-    Length,
-    /// Addresses (meter, client, SAP…).
-    Address,
-    /// Control and function codes.
-    Control,
-    /// Application data.
+pub use crate::view::{NodeKind, Severity};
+
+/// Index of a node in its frame's arena.
+pub type NodeRef = u32;
+
+/// No node (no parent, no child, no sibling).
+pub const NONE: NodeRef = u32::MAX;
+
+/// Writes a message with its arguments for a language (made by [`msg!`](crate::msg)).
+pub type RenderFn = fn(&[Arg], Lang, &mut dyn fmt::Write) -> fmt::Result;
+
+/// Names a code in a language: a dictionary's name of a DI, an OAD, an OBIS code…
+pub type CodeFn = fn(u64, Lang, &mut dyn fmt::Write) -> fmt::Result;
+
+/// A message rendered for a language at the edge.
+#[derive(Clone, Default)]
+pub enum Msg {
+    /// Nothing.
     #[default]
-    Data,
-    /// Checksums and CRCs (the node of a [`Check`]).
-    Check,
-    /// Bytes no rule explains.
-    Unknown,
+    None,
+    /// The label of the node's (or check's) id in the label tables.
+    Label,
+    /// Text that is the same in every language (codes, numbers, names in the bytes).
+    Str(&'static str),
+    /// Owned text that is the same in every language (read from the bytes).
+    Owned(Box<str>),
+    /// The same words in English and in Chinese.
+    Bi(&'static str, &'static str),
+    /// A formatted message and its typed arguments.
+    Fmt(RenderFn, Box<[Arg]>),
+    /// A code named at render time by a dictionary.
+    Code(CodeFn, u64),
+    /// Bytes of the frame as hex, spaced (`68 12`) or not (`6812`), optionally
+    /// most significant byte (the last on the wire) first.
+    Hex { span: Span, spaced: bool, reversed: bool },
+    /// Bytes of the frame as ASCII, `.` for what is not printable.
+    Ascii(Span),
+    /// An unsigned integer in decimal.
+    Uint(u64),
+    /// A signed integer in decimal.
+    Int(i64),
+    /// `mantissa × 10^-scale`, printed with `scale` decimals (`-12.30`).
+    Decimal { mantissa: i64, scale: u8 },
+    /// Messages one after the other.
+    Concat(Box<[Msg]>),
 }
 
-/// One node of a dissection tree.
-///
-/// `id` is stable and dotted (`dlt698.apdu.get.oad`): it is the JSON key, the
-/// selection anchor in the page and the key of the label in the language table.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Node {
-    pub id: String,
-    pub label: String,
-    pub span: Span,
-    pub kind: NodeKind,
-    /// Machine-readable value (`"9.64"`, `"00010000"`, `"1-0:1.8.0*255"`).
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub value: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub unit: Option<String>,
-    /// Human explanation in the requested language.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub text: Option<String>,
-    pub children: Vec<Node>,
+impl fmt::Debug for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        let _ = self.write(&mut s, Lang::En, "", &[], 0);
+        write!(f, "Msg({s:?})")
+    }
 }
 
-impl Node {
-    pub fn new(id: impl Into<String>, label: impl Into<String>, span: Span) -> Self {
-        Node {
-            id: id.into(),
-            label: label.into(),
-            span,
-            kind: NodeKind::Data,
-            value: None,
-            unit: None,
-            text: None,
-            children: Vec::new(),
-        }
+impl Msg {
+    pub fn is_none(&self) -> bool {
+        matches!(self, Msg::None)
     }
 
-    pub fn kind(mut self, kind: NodeKind) -> Self {
-        self.kind = kind;
-        self
+    /// Owned text, the same in every language.
+    pub fn owned(s: impl Into<String>) -> Msg {
+        Msg::Owned(s.into().into_boxed_str())
     }
 
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
+    /// Bytes of the frame as spaced hex (`68 12`).
+    pub fn hex(span: Span) -> Msg {
+        Msg::Hex { span, spaced: true, reversed: false }
     }
 
-    pub fn unit(mut self, unit: impl Into<String>) -> Self {
-        self.unit = Some(unit.into());
-        self
-    }
-
-    pub fn text(mut self, text: impl Into<String>) -> Self {
-        self.text = Some(text.into());
-        self
-    }
-
-    pub fn child(mut self, child: Node) -> Self {
-        self.children.push(child);
-        self
-    }
-
-    pub fn push(&mut self, child: Node) {
-        self.children.push(child);
-    }
-
-    /// Depth-first walk, parents before children.
-    pub fn walk(&self, f: &mut impl FnMut(&Node, usize)) {
-        fn go(n: &Node, depth: usize, f: &mut impl FnMut(&Node, usize)) {
-            f(n, depth);
-            for c in &n.children {
-                go(c, depth + 1, f);
+    /// Write this message. `id` is the id [`Msg::Label`] names; `bytes` are the
+    /// frame's bytes, which start at absolute offset `base`.
+    pub fn write(&self, w: &mut dyn fmt::Write, lang: Lang, id: &str, bytes: &[u8], base: usize) -> fmt::Result {
+        match self {
+            Msg::None => Ok(()),
+            Msg::Label => w.write_str(lang::lookup(id).map_or(id, |(en, zh)| lang.pick(en, zh))),
+            Msg::Str(s) => w.write_str(s),
+            Msg::Owned(s) => w.write_str(s),
+            Msg::Bi(en, zh) => w.write_str(lang.pick(en, zh)),
+            Msg::Fmt(render, args) => render(args, lang, w),
+            Msg::Code(name, code) => name(*code, lang, w),
+            Msg::Hex { span, spaced, reversed } => {
+                let start = span.start.saturating_sub(base).min(bytes.len());
+                let end = span.end.saturating_sub(base).clamp(start, bytes.len());
+                write_hex(w, &bytes[start..end], *spaced, *reversed)
             }
+            Msg::Ascii(span) => {
+                let start = span.start.saturating_sub(base).min(bytes.len());
+                let end = span.end.saturating_sub(base).clamp(start, bytes.len());
+                bytes[start..end]
+                    .iter()
+                    .try_for_each(|&b| w.write_char(if (0x20..0x7F).contains(&b) { b as char } else { '.' }))
+            }
+            Msg::Uint(v) => write!(w, "{v}"),
+            Msg::Int(v) => write!(w, "{v}"),
+            Msg::Decimal { mantissa, scale } => write_decimal(w, *mantissa, *scale),
+            Msg::Concat(parts) => parts.iter().try_for_each(|p| p.write(w, lang, id, bytes, base)),
         }
-        go(self, 0, f)
     }
 
-    /// The path (child indices from this node) of the deepest node whose span
-    /// contains `offset`, or `None` when this node does not contain it.
-    pub fn path_at(&self, offset: usize) -> Option<Vec<usize>> {
-        if !self.span.contains(offset) {
-            return None;
+    /// This message as a string in a language (for messages that name no
+    /// label and no frame bytes: diagnostics, check values, arguments).
+    pub fn to_string(&self, lang: Lang) -> String {
+        let mut s = String::new();
+        let _ = self.write(&mut s, lang, "", &[], 0);
+        s
+    }
+}
+
+/// Hex digits of bytes, upper case.
+pub fn write_hex(w: &mut dyn fmt::Write, b: &[u8], spaced: bool, reversed: bool) -> fmt::Result {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    let mut buf = [0u8; 96];
+    let mut n = 0;
+    let mut first = true;
+    let mut emit = |x: u8, w: &mut dyn fmt::Write| -> fmt::Result {
+        if n + 3 > buf.len() {
+            // Safe: only ASCII digits and spaces are written.
+            w.write_str(core::str::from_utf8(&buf[..n]).unwrap_or(""))?;
+            n = 0;
         }
-        let mut path = Vec::new();
-        let mut node = self;
-        'down: loop {
-            for (i, c) in node.children.iter().enumerate() {
-                if c.span.contains(offset) {
-                    path.push(i);
-                    node = c;
-                    continue 'down;
+        if spaced && !first {
+            buf[n] = b' ';
+            n += 1;
+        }
+        first = false;
+        buf[n] = DIGITS[usize::from(x >> 4)];
+        buf[n + 1] = DIGITS[usize::from(x & 15)];
+        n += 2;
+        Ok(())
+    };
+    if reversed {
+        for &x in b.iter().rev() {
+            emit(x, w)?;
+        }
+    } else {
+        for &x in b {
+            emit(x, w)?;
+        }
+    }
+    w.write_str(core::str::from_utf8(&buf[..n]).unwrap_or(""))
+}
+
+/// `mantissa × 10^-scale` with `scale` decimals.
+pub fn write_decimal(w: &mut dyn fmt::Write, mantissa: i64, scale: u8) -> fmt::Result {
+    if scale == 0 {
+        return write!(w, "{mantissa}");
+    }
+    let p = 10u64.saturating_pow(u32::from(scale));
+    let m = mantissa.unsigned_abs();
+    let sign = if mantissa < 0 { "-" } else { "" };
+    write!(w, "{sign}{}.{:0width$}", m / p, m % p, width = usize::from(scale))
+}
+
+/// A typed argument of a formatted message.
+#[derive(Clone)]
+pub enum Arg {
+    Uint(u64),
+    Int(i64),
+    Str(&'static str),
+    Owned(Box<str>),
+    Bi(&'static str, &'static str),
+    Code(CodeFn, u64),
+    Msg(Box<Msg>),
+}
+
+impl From<u8> for Arg {
+    fn from(v: u8) -> Self {
+        Arg::Uint(v.into())
+    }
+}
+impl From<u16> for Arg {
+    fn from(v: u16) -> Self {
+        Arg::Uint(v.into())
+    }
+}
+impl From<u32> for Arg {
+    fn from(v: u32) -> Self {
+        Arg::Uint(v.into())
+    }
+}
+impl From<u64> for Arg {
+    fn from(v: u64) -> Self {
+        Arg::Uint(v)
+    }
+}
+impl From<usize> for Arg {
+    fn from(v: usize) -> Self {
+        Arg::Uint(v as u64)
+    }
+}
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::Int(v)
+    }
+}
+impl From<i32> for Arg {
+    fn from(v: i32) -> Self {
+        Arg::Int(v.into())
+    }
+}
+impl From<&'static str> for Arg {
+    fn from(v: &'static str) -> Self {
+        Arg::Str(v)
+    }
+}
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Arg::Owned(v.into_boxed_str())
+    }
+}
+impl From<Msg> for Arg {
+    fn from(v: Msg) -> Self {
+        match v {
+            Msg::Str(s) => Arg::Str(s),
+            Msg::Owned(s) => Arg::Owned(s),
+            Msg::Bi(en, zh) => Arg::Bi(en, zh),
+            Msg::Code(f, c) => Arg::Code(f, c),
+            Msg::Uint(v) => Arg::Uint(v),
+            Msg::Int(v) => Arg::Int(v),
+            other => Arg::Msg(Box::new(other)),
+        }
+    }
+}
+
+/// An argument in a language, as the format machinery sees it.
+pub struct ArgIn<'a>(pub &'a Arg, pub Lang);
+
+impl ArgIn<'_> {
+    fn text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Arg::Uint(v) => fmt::Display::fmt(v, f),
+            Arg::Int(v) => fmt::Display::fmt(v, f),
+            Arg::Str(s) => f.pad(s),
+            Arg::Owned(s) => f.pad(s),
+            Arg::Bi(en, zh) => f.pad(self.1.pick(en, zh)),
+            Arg::Code(name, code) => {
+                let mut s = String::new();
+                name(*code, self.1, &mut s)?;
+                f.pad(&s)
+            }
+            Arg::Msg(m) => f.pad(&m.to_string(self.1)),
+        }
+    }
+}
+
+impl fmt::Display for ArgIn<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.text(f)
+    }
+}
+impl fmt::UpperHex for ArgIn<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Arg::Uint(v) => fmt::UpperHex::fmt(v, f),
+            Arg::Int(v) => fmt::UpperHex::fmt(v, f),
+            _ => self.text(f),
+        }
+    }
+}
+impl fmt::LowerHex for ArgIn<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Arg::Uint(v) => fmt::LowerHex::fmt(v, f),
+            Arg::Int(v) => fmt::LowerHex::fmt(v, f),
+            _ => self.text(f),
+        }
+    }
+}
+
+/// A message in English and Chinese with typed arguments, rendered at the
+/// edge: `msg!("the end byte is 0x{:02X}, not 0x16", "结束符是 0x{:02X}，不是 0x16", byte)`.
+/// Both format strings take the arguments in order (positional `{}` only).
+#[macro_export]
+macro_rules! msg {
+    ($en:literal, $zh:literal $(,)?) => {
+        $crate::model::Msg::Bi($en, $zh)
+    };
+    ($en:literal, $zh:literal, $($a:expr),+ $(,)?) => {{
+        fn render(
+            args: &[$crate::model::Arg],
+            lang: $crate::Lang,
+            w: &mut dyn ::core::fmt::Write,
+        ) -> ::core::fmt::Result {
+            let empty = $crate::model::Arg::Str("");
+            let mut it = args.iter();
+            let mut next = || $crate::model::ArgIn(it.next().unwrap_or(&empty), lang);
+            match lang {
+                $crate::Lang::En => write!(w, $en, $({ let _ = stringify!($a); next() }),+),
+                $crate::Lang::Zh => {
+                    let mut it = args.iter();
+                    let mut next = || $crate::model::ArgIn(it.next().unwrap_or(&empty), lang);
+                    write!(w, $zh, $({ let _ = stringify!($a); next() }),+)
                 }
             }
-            return Some(path);
+        }
+        $crate::model::Msg::Fmt(render, ::std::boxed::Box::new([$($crate::model::Arg::from($a)),+]))
+    }};
+}
+
+/// A node's id: static and dotted (`dlt645.data.di`), with an optional
+/// numeric last segment for repeated items (`dlt645.data.value.3`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Id {
+    Static(&'static str),
+    Indexed(&'static str, u32),
+    /// An id made at run time (dissectors not yet on static ids).
+    Owned(Box<str>),
+}
+
+impl Id {
+    pub fn write(&self, w: &mut dyn fmt::Write) -> fmt::Result {
+        match self {
+            Id::Static(s) => w.write_str(s),
+            Id::Indexed(s, i) => write!(w, "{s}.{i}"),
+            Id::Owned(s) => w.write_str(s),
         }
     }
 
-    /// The node at `path` (child indices), if any.
-    pub fn at_path(&self, path: &[usize]) -> Option<&Node> {
-        let mut node = self;
-        for &i in path {
-            node = node.children.get(i)?;
-        }
-        Some(node)
+    /// The id as text.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        let _ = self.write(&mut s);
+        s
     }
 
-    /// The path of the first node with this id, depth first.
-    pub fn find_path(&self, id: &str) -> Option<Vec<usize>> {
-        if self.id == id {
-            return Some(Vec::new());
+    /// The id without its index: the key of its label.
+    pub fn key(&self) -> &str {
+        match self {
+            Id::Static(s) | Id::Indexed(s, _) => s,
+            Id::Owned(s) => s,
         }
-        for (i, c) in self.children.iter().enumerate() {
-            if let Some(mut p) = c.find_path(id) {
-                p.insert(0, i);
-                return Some(p);
-            }
-        }
-        None
-    }
-
-    /// Number of nodes in this subtree.
-    pub fn count(&self) -> usize {
-        1 + self.children.iter().map(Node::count).sum::<usize>()
     }
 }
 
-/// A check as data: a value stated in the bytes against the value computed from them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+impl From<&'static str> for Id {
+    fn from(s: &'static str) -> Self {
+        Id::Static(s)
+    }
+}
+
+/// One node of a frame's arena.
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub id: Id,
+    pub span: Span,
+    pub kind: NodeKind,
+    /// Usually [`Msg::Label`]: the label of the id.
+    pub label: Msg,
+    /// Machine-readable value (`9.64`, `00010000`, `1-0:1.8.0*255`).
+    pub value: Msg,
+    pub unit: Msg,
+    /// The explanation.
+    pub text: Msg,
+    pub parent: NodeRef,
+    pub first_child: NodeRef,
+    pub last_child: NodeRef,
+    pub next_sibling: NodeRef,
+}
+
+/// A check as data: the value stated in the bytes against the value computed.
+#[derive(Clone, Debug)]
 pub struct Check {
-    pub id: String,
-    pub label: String,
-    pub stated: String,
-    pub computed: String,
+    pub id: Id,
+    pub label: Msg,
+    pub stated: Msg,
+    pub computed: Msg,
     pub ok: bool,
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "lowercase"))]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-/// A finding pinned to a byte: `offset` is absolute in the input bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+/// A finding pinned to bytes.
+#[derive(Clone, Debug)]
 pub struct Diagnostic {
     pub severity: Severity,
-    pub offset: usize,
     pub span: Span,
     /// Stable dotted code (`dlt645.cs.mismatch`).
-    pub code: String,
-    pub message: String,
+    pub code: Id,
+    pub message: Msg,
 }
 
 impl Diagnostic {
-    pub fn new(severity: Severity, span: Span, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Diagnostic { severity, offset: span.start, span, code: code.into(), message: message.into() }
-    }
-    pub fn error(span: Span, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(Severity::Error, span, code, message)
-    }
-    pub fn warning(span: Span, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(Severity::Warning, span, code, message)
-    }
-    pub fn info(span: Span, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(Severity::Info, span, code, message)
+    pub fn new(severity: Severity, span: Span, code: impl Into<Id>, message: Msg) -> Self {
+        Diagnostic { severity, span, code: code.into(), message }
     }
 }
 
-/// One dissected frame: what a dissector returns, never an error.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+/// One dissected frame: its bytes, its node arena (the root first), checks
+/// and diagnostics.
+#[derive(Clone, Debug)]
 pub struct Frame {
-    /// Protocol name (`dlt645-2007`), or `unknown`.
-    pub protocol: String,
+    /// Registry name (`dlt645-2007`), or `unknown`.
+    pub protocol: &'static str,
     pub span: Span,
-    /// True when no check failed and no diagnostic is an error.
+    /// True when no check failed and no diagnostic is an error (after the policy).
     pub valid: bool,
+    /// The frame's bytes; `bytes[0]` is at absolute offset `span.start`.
+    pub bytes: Box<[u8]>,
+    pub nodes: Vec<Node>,
     pub checks: Vec<Check>,
-    pub tree: Node,
     pub diagnostics: Vec<Diagnostic>,
+    /// Set when a dissector wrote its texts in one language (not yet
+    /// language-neutral): rendering it in another language needs a new decode.
+    pub baked: Option<Lang>,
+}
+
+/// A node being built: setters that chain.
+pub struct NodeMut<'a> {
+    node: &'a mut Node,
+    index: NodeRef,
+}
+
+impl NodeMut<'_> {
+    pub fn index(&self) -> NodeRef {
+        self.index
+    }
+    pub fn value(self, v: Msg) -> Self {
+        self.node.value = v;
+        self
+    }
+    pub fn unit(self, u: Msg) -> Self {
+        self.node.unit = u;
+        self
+    }
+    pub fn text(self, t: Msg) -> Self {
+        self.node.text = t;
+        self
+    }
+    pub fn label(self, l: Msg) -> Self {
+        self.node.label = l;
+        self
+    }
+    pub fn kind(self, k: NodeKind) -> Self {
+        self.node.kind = k;
+        self
+    }
 }
 
 impl Frame {
-    /// Assemble a frame; `valid` is derived from the checks and diagnostics.
-    pub fn new(protocol: impl Into<String>, tree: Node, checks: Vec<Check>, diagnostics: Vec<Diagnostic>) -> Self {
-        let valid = checks.iter().all(|c| c.ok) && !diagnostics.iter().any(|d| d.severity == Severity::Error);
-        Frame { protocol: protocol.into(), span: tree.span, valid, checks, tree, diagnostics }
+    /// An empty frame over `bytes`, which start at absolute offset `base`.
+    pub fn new(protocol: &'static str, bytes: &[u8], base: usize) -> Self {
+        Frame {
+            protocol,
+            span: Span::at(base, bytes.len()),
+            valid: true,
+            bytes: bytes.into(),
+            nodes: Vec::with_capacity(24),
+            checks: Vec::new(),
+            diagnostics: Vec::new(),
+            baked: None,
+        }
     }
 
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error) || self.checks.iter().any(|c| !c.ok)
+    /// Add a node under `parent` (or a root with [`NONE`]), as its last child.
+    pub fn add(&mut self, parent: NodeRef, id: impl Into<Id>, span: Span, kind: NodeKind) -> NodeMut<'_> {
+        let index = self.nodes.len() as NodeRef;
+        self.nodes.push(Node {
+            id: id.into(),
+            span,
+            kind,
+            label: Msg::Label,
+            value: Msg::None,
+            unit: Msg::None,
+            text: Msg::None,
+            parent: NONE,
+            first_child: NONE,
+            last_child: NONE,
+            next_sibling: NONE,
+        });
+        if parent != NONE {
+            self.attach(parent, index);
+        }
+        NodeMut { node: &mut self.nodes[index as usize], index }
+    }
+
+    /// Make a detached node the last child of `parent`.
+    pub fn attach(&mut self, parent: NodeRef, child: NodeRef) {
+        let (p, c) = (parent as usize, child as usize);
+        if p >= self.nodes.len() || c >= self.nodes.len() || self.nodes[c].parent != NONE {
+            return;
+        }
+        // No cycles: the parent must not be the child or lie below it.
+        let mut up = parent;
+        while up != NONE {
+            if up == child {
+                return;
+            }
+            up = self.nodes[up as usize].parent;
+        }
+        self.nodes[c].parent = parent;
+        match self.nodes[p].last_child {
+            NONE => self.nodes[p].first_child = child,
+            last => self.nodes[last as usize].next_sibling = child,
+        }
+        self.nodes[p].last_child = child;
+    }
+
+    /// Change a node after it was added.
+    pub fn node_mut(&mut self, index: NodeRef) -> NodeMut<'_> {
+        NodeMut { node: &mut self.nodes[index as usize], index }
+    }
+
+    pub fn node(&self, index: NodeRef) -> Option<&Node> {
+        self.nodes.get(index as usize)
+    }
+
+    /// The children of a node, in order.
+    pub fn children(&self, index: NodeRef) -> Children<'_> {
+        Children { frame: self, next: self.node(index).map_or(NONE, |n| n.first_child) }
+    }
+
+    pub fn check(&mut self, check: Check) {
+        self.checks.push(check);
+    }
+
+    pub fn diag(&mut self, severity: Severity, span: Span, code: impl Into<Id>, message: Msg) {
+        self.diagnostics.push(Diagnostic::new(severity, span, code, message));
+    }
+
+    /// Derive `valid` from the checks and diagnostics; call when done.
+    pub fn finish(mut self) -> Self {
+        self.valid =
+            self.checks.iter().all(|c| c.ok) && !self.diagnostics.iter().any(|d| d.severity == Severity::Error);
+        self
+    }
+
+    /// The bytes of an absolute span that lies in this frame.
+    pub fn slice(&self, span: Span) -> &[u8] {
+        let start = span.start.saturating_sub(self.span.start).min(self.bytes.len());
+        let end = span.end.saturating_sub(self.span.start).clamp(start, self.bytes.len());
+        &self.bytes[start..end]
+    }
+
+    fn write(&self, m: &Msg, lang: Lang, id: &str) -> Option<String> {
+        if m.is_none() {
+            return None;
+        }
+        let mut s = String::new();
+        let _ = m.write(&mut s, lang, id, &self.bytes, self.span.start);
+        Some(s)
+    }
+
+    /// The frame for one language, in the owned shape every surface shows and
+    /// serialises.
+    pub fn render(&self, lang: Lang) -> view::Frame {
+        let tree = if self.nodes.is_empty() {
+            view::Node::new(self.protocol, self.protocol, self.span)
+        } else {
+            self.render_node(0, lang)
+        };
+        let checks = self
+            .checks
+            .iter()
+            .map(|c| {
+                let id = c.id.to_text();
+                view::Check {
+                    label: self.write(&c.label, lang, &id).unwrap_or_default(),
+                    stated: self.write(&c.stated, lang, &id).unwrap_or_default(),
+                    computed: self.write(&c.computed, lang, &id).unwrap_or_default(),
+                    ok: c.ok,
+                    span: c.span,
+                    id,
+                }
+            })
+            .collect();
+        let diagnostics = self
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let code = d.code.to_text();
+                view::Diagnostic {
+                    severity: d.severity,
+                    offset: d.span.start,
+                    span: d.span,
+                    message: self.write(&d.message, lang, &code).unwrap_or_default(),
+                    code,
+                }
+            })
+            .collect();
+        view::Frame {
+            protocol: self.protocol.to_string(),
+            span: self.span,
+            valid: self.valid,
+            checks,
+            tree,
+            diagnostics,
+        }
+    }
+
+    fn render_node(&self, index: NodeRef, lang: Lang) -> view::Node {
+        let n = &self.nodes[index as usize];
+        let id = n.id.to_text();
+        let label = match &n.label {
+            Msg::Label => lang::lookup(n.id.key()).map_or_else(|| id.clone(), |(en, zh)| lang.pick(en, zh).to_string()),
+            other => self.write(other, lang, &id).unwrap_or_default(),
+        };
+        let mut out = view::Node::new(String::new(), label, n.span).kind(n.kind);
+        out.value = self.write(&n.value, lang, &id);
+        out.unit = self.write(&n.unit, lang, &id);
+        out.text = self.write(&n.text, lang, &id);
+        out.id = id;
+        let mut c = n.first_child;
+        while c != NONE {
+            out.children.push(self.render_node(c, lang));
+            c = self.nodes[c as usize].next_sibling;
+        }
+        out
+    }
+
+    /// A frame from an owned view (made by a dissector that is not yet
+    /// language-neutral): its texts stay in the view's language.
+    pub fn from_view(protocol: &'static str, v: view::Frame, bytes: &[u8], lang: Lang) -> Frame {
+        let mut f = Frame::new(protocol, bytes, v.span.start);
+        f.span = v.span;
+        f.baked = Some(lang);
+        fn go(f: &mut Frame, parent: NodeRef, n: view::Node) {
+            let owned = |s: Option<String>| s.map_or(Msg::None, Msg::owned);
+            let index = f
+                .add(parent, Id::Owned(n.id.into_boxed_str()), n.span, n.kind)
+                .label(Msg::owned(n.label))
+                .value(owned(n.value))
+                .unit(owned(n.unit))
+                .text(owned(n.text))
+                .index();
+            for c in n.children {
+                go(f, index, c);
+            }
+        }
+        go(&mut f, NONE, v.tree);
+        f.checks = v
+            .checks
+            .into_iter()
+            .map(|c| Check {
+                id: Id::Owned(c.id.into_boxed_str()),
+                label: Msg::owned(c.label),
+                stated: Msg::owned(c.stated),
+                computed: Msg::owned(c.computed),
+                ok: c.ok,
+                span: c.span,
+            })
+            .collect();
+        f.diagnostics = v
+            .diagnostics
+            .into_iter()
+            .map(|d| Diagnostic {
+                severity: d.severity,
+                span: Span::new(d.offset, d.span.end.max(d.offset)),
+                code: Id::Owned(d.code.into_boxed_str()),
+                message: Msg::owned(d.message),
+            })
+            .collect();
+        f.valid = v.valid;
+        f
+    }
+}
+
+/// The children of a node.
+pub struct Children<'a> {
+    frame: &'a Frame,
+    next: NodeRef,
+}
+
+impl<'a> Iterator for Children<'a> {
+    type Item = (NodeRef, &'a Node);
+    fn next(&mut self) -> Option<Self::Item> {
+        let i = self.next;
+        let n = self.frame.node(i)?;
+        self.next = n.next_sibling;
+        Some((i, n))
     }
 }
 
@@ -237,13 +694,12 @@ impl Frame {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Junk {
     pub span: Span,
-    /// Why the bytes were skipped (`preamble`, `unrecognised`…).
-    pub reason: String,
+    /// Why the bytes were skipped (`preamble`, `unrecognised`).
+    pub reason: &'static str,
 }
 
-/// Everything the core makes of one input: frames and junk, in byte order.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+/// Everything the core makes of one input, in no language: frames and junk.
+#[derive(Clone, Debug, Default)]
 pub struct Dissection {
     pub frames: Vec<Frame>,
     pub junk: Vec<Junk>,
@@ -254,48 +710,79 @@ impl Dissection {
     pub fn all_valid(&self) -> bool {
         !self.frames.is_empty() && self.frames.iter().all(|f| f.valid)
     }
+
+    /// Whether every frame renders in any language from this one decode.
+    pub fn neutral(&self) -> bool {
+        self.frames.iter().all(|f| f.baked.is_none())
+    }
+
+    /// The dissection for one language.
+    pub fn render(&self, lang: Lang) -> view::Dissection {
+        view::Dissection {
+            frames: self.frames.iter().map(|f| f.render(lang)).collect(),
+            junk: self.junk.iter().map(|j| view::Junk { span: j.span, reason: j.reason.to_string() }).collect(),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn sample() -> Node {
-        Node::new("p", "P", Span::new(0, 10))
-            .child(Node::new("p.a", "A", Span::new(0, 2)))
-            .child(Node::new("p.b", "B", Span::new(2, 10)).child(Node::new("p.b.c", "C", Span::new(4, 6))))
+    fn sample() -> Frame {
+        let mut f = Frame::new("toy", &[0x68, 0x12, 0x34, 0x16], 10);
+        let root = f.add(NONE, "check", Span::at(10, 4), NodeKind::Data).index();
+        f.add(root, "unknown.row", Span::at(11, 2), NodeKind::Data)
+            .value(Msg::hex(Span::at(11, 2)))
+            .unit(Msg::Str("kWh"))
+            .text(crate::msg!("{} byte(s) at 0x{:02X}", "{} 个字节，位于 0x{:02X}", 2u8, 0x0Bu8));
+        f.add(root, Id::Indexed("unknown.row", 3), Span::at(13, 1), NodeKind::Check)
+            .value(Msg::Hex { span: Span::at(11, 2), spaced: false, reversed: true })
+            .text(Msg::Decimal { mantissa: -1230, scale: 2 });
+        f.diag(Severity::Error, Span::at(13, 1), "toy.bad", crate::msg!("bad", "坏"));
+        f.finish()
     }
 
     #[test]
-    fn paths() {
-        let t = sample();
-        assert_eq!(t.path_at(5), Some(vec![1, 0]));
-        assert_eq!(t.path_at(3), Some(vec![1]));
-        assert_eq!(t.path_at(0), Some(vec![0]));
-        assert_eq!(t.path_at(10), None);
-        assert_eq!(t.at_path(&[1, 0]).map(|n| n.id.as_str()), Some("p.b.c"));
-        assert_eq!(t.at_path(&[2]), None);
-        assert_eq!(t.find_path("p.b.c"), Some(vec![1, 0]));
-        assert_eq!(t.find_path("nope"), None);
-        assert_eq!(t.count(), 4);
+    fn renders_in_either_language_from_one_build() {
+        let f = sample();
+        assert!(!f.valid);
+        let en = f.render(Lang::En);
+        let zh = f.render(Lang::Zh);
+        assert_eq!(en.tree.label, "Check");
+        assert_eq!(zh.tree.label, "校验");
+        let a = &en.tree.children[0];
+        assert_eq!((a.id.as_str(), a.label.as_str()), ("unknown.row", "Bytes"));
+        assert_eq!((a.value.as_deref(), a.unit.as_deref()), (Some("12 34"), Some("kWh")));
+        assert_eq!(a.text.as_deref(), Some("2 byte(s) at 0x0B"));
+        assert_eq!(zh.tree.children[0].text.as_deref(), Some("2 个字节，位于 0x0B"));
+        let b = &zh.tree.children[1];
+        assert_eq!((b.id.as_str(), b.label.as_str()), ("unknown.row.3", "字节"));
+        assert_eq!((b.value.as_deref(), b.text.as_deref()), (Some("3412"), Some("-12.30")));
+        assert_eq!(en.diagnostics[0].message, "bad");
+        assert_eq!(zh.diagnostics[0].message, "坏");
+        assert_eq!(f.children(0).count(), 2);
     }
 
     #[test]
-    fn validity_follows_checks_and_errors() {
-        let ok = Check {
-            id: "c".into(),
-            label: "C".into(),
-            stated: "1".into(),
-            computed: "1".into(),
-            ok: true,
-            span: Span::at(0, 1),
-        };
-        let bad = Check { ok: false, computed: "2".into(), ..ok.clone() };
-        assert!(Frame::new("x", sample(), vec![ok.clone()], vec![]).valid);
-        assert!(!Frame::new("x", sample(), vec![bad], vec![]).valid);
-        let warn = Diagnostic::warning(Span::at(1, 1), "x.w", "w");
-        assert!(Frame::new("x", sample(), vec![ok.clone()], vec![warn]).valid);
-        let err = Diagnostic::error(Span::at(1, 1), "x.e", "e");
-        assert!(!Frame::new("x", sample(), vec![ok], vec![err]).valid);
+    fn attach_refuses_cycles_and_second_parents() {
+        let mut f = Frame::new("toy", &[1, 2], 0);
+        let a = f.add(NONE, "a", Span::at(0, 2), NodeKind::Data).index();
+        let b = f.add(a, "b", Span::at(0, 1), NodeKind::Data).index();
+        f.attach(b, a); // a is above b: a cycle
+        f.attach(a, b); // b already has a parent
+        f.attach(a, a);
+        assert_eq!(f.children(a).count(), 1);
+        assert_eq!(f.children(b).count(), 0);
+        assert_eq!(f.nodes[a as usize].parent, NONE);
+    }
+
+    #[test]
+    fn decimals_and_hex() {
+        let mut s = String::new();
+        write_decimal(&mut s, 5, 3).unwrap();
+        write_hex(&mut s, &[0xAB; 40], true, false).unwrap();
+        assert!(s.starts_with("0.005AB AB"));
+        assert_eq!(s.len(), 5 + 40 * 3 - 1);
     }
 }

@@ -2,9 +2,10 @@
 //! with a ranked list, and a manual override.
 
 use crate::lang::Lang;
-use crate::model::{Diagnostic, Dissection, Frame, Junk};
+use crate::model::{Dissection, Frame, Junk};
 use crate::span::Span;
 use crate::unknown;
+use crate::view::Diagnostic;
 
 /// What a protocol's framer makes of the bytes at the current position.
 ///
@@ -164,8 +165,8 @@ impl Registry {
         let mut out = Dissection::default();
         self.walk(bytes, line_starts, forced, &mut |found| match found {
             Found::Frame(p, span) => out.frames.push(finish(p.dissect(&bytes[span.range()], span.start, opts), opts)),
-            Found::Unknown(span) => out.frames.push(unknown::dissect(&bytes[span.range()], span.start, opts)),
-            Found::Junk(span, reason) => out.junk.push(Junk { span, reason: reason.into() }),
+            Found::Unknown(span) => out.frames.push(unknown::dissect(&bytes[span.range()], span.start)),
+            Found::Junk(span, reason) => out.junk.push(Junk { span, reason }),
         });
 
         // An override that framed nothing: show that protocol's reading of all bytes.
@@ -370,7 +371,8 @@ pub fn truncated(span_end: usize, needed: Option<usize>, code: &str, lang: Lang)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Check, Node, NodeKind};
+    use crate::model::{Check, Msg, NONE, NodeKind, Severity};
+    use crate::msg;
 
     /// A toy protocol for registry tests: `AA len payload… sum`, with `55` wake-up bytes.
     struct Toy;
@@ -402,25 +404,25 @@ mod tests {
             let sum = f[..f.len() - 1].iter().fold(0u8, |a, b| a.wrapping_add(*b));
             if sum == f[f.len() - 1] { 100 } else { 50 }
         }
-        fn dissect(&self, f: &[u8], base: usize, opts: &Options) -> Frame {
+        fn dissect(&self, f: &[u8], base: usize, _: &Options) -> Frame {
             let span = Span::at(base, f.len());
-            let mut diags = Vec::new();
-            let mut checks = Vec::new();
+            let mut frame = Frame::new("toy", f, base);
+            frame.add(NONE, "toy", span, NodeKind::Data).label(Msg::Str("Toy"));
             if f.len() >= 3 && f.len() == 3 + f[1] as usize {
                 let sum = f[..f.len() - 1].iter().fold(0u8, |a, b| a.wrapping_add(*b));
                 let stated = f[f.len() - 1];
-                checks.push(Check {
+                frame.check(Check {
                     id: "toy.sum".into(),
-                    label: "sum".into(),
-                    stated: format!("0x{stated:02X}"),
-                    computed: format!("0x{sum:02X}"),
+                    label: Msg::Str("sum"),
+                    stated: msg!("0x{:02X}", "0x{:02X}", stated),
+                    computed: msg!("0x{:02X}", "0x{:02X}", sum),
                     ok: sum == stated,
                     span: Span::at(base + f.len() - 1, 1),
                 });
             } else {
-                diags.push(truncated(base + f.len(), None, "toy.truncated", opts.lang));
+                frame.diag(Severity::Error, Span::at(base + f.len(), 0), "toy.truncated", msg!("cut", "截断"));
             }
-            Frame::new("toy", Node::new("toy", "Toy", span).kind(NodeKind::Data), checks, diags)
+            frame.finish()
         }
     }
 
@@ -433,15 +435,15 @@ mod tests {
         // junk(2) | pre(2) frame(4) | frame(3) | junk(1)
         let b = [0x01, 0x02, 0x55, 0x55, 0xAA, 0x01, 0x10, 0xBB, 0xAA, 0x00, 0xAA, 0x07];
         let d = reg().dissect(&b, &[], &Options::default());
-        let spans: Vec<_> = d.frames.iter().map(|f| (f.protocol.as_str(), f.span)).collect();
+        let spans: Vec<_> = d.frames.iter().map(|f| (f.protocol, f.span)).collect();
         assert_eq!(spans, vec![("toy", Span::new(4, 8)), ("toy", Span::new(8, 11))]);
         assert!(d.frames[0].valid && d.frames[1].valid);
         assert_eq!(
             d.junk,
             vec![
-                Junk { span: Span::new(0, 2), reason: "unrecognised".into() },
-                Junk { span: Span::new(2, 4), reason: "preamble".into() },
-                Junk { span: Span::new(11, 12), reason: "unrecognised".into() }
+                Junk { span: Span::new(0, 2), reason: "unrecognised" },
+                Junk { span: Span::new(2, 4), reason: "preamble" },
+                Junk { span: Span::new(11, 12), reason: "unrecognised" }
             ]
         );
         // Every byte is accounted for.
@@ -455,7 +457,7 @@ mod tests {
         let d = reg().dissect(&[0xAA, 0x01, 0x10, 0x00], &[], &Options::default());
         assert_eq!(d.frames.len(), 1);
         assert!(!d.frames[0].valid);
-        assert_eq!(d.frames[0].checks[0].computed, "0xBB");
+        assert_eq!(d.frames[0].checks[0].computed.to_string(Lang::En), "0xBB");
     }
 
     #[test]
@@ -465,21 +467,18 @@ mod tests {
         assert_eq!(d.frames.len(), 2);
         assert_eq!(d.frames[1].span, Span::new(3, 6));
         assert!(!d.frames[1].valid);
-        assert_eq!(d.frames[1].diagnostics[0].code, "toy.truncated");
+        assert_eq!(d.frames[1].diagnostics[0].code.key(), "toy.truncated");
     }
 
     #[test]
     fn truncated_frame_keeps_its_preamble_as_junk() {
         let d = reg().dissect(&[0x01, 0x55, 0x55, 0xAA, 0x05, 0x01], &[], &Options::default());
-        assert_eq!(
-            d.frames.iter().map(|f| (f.protocol.as_str(), f.span)).collect::<Vec<_>>(),
-            vec![("toy", Span::new(3, 6))]
-        );
+        assert_eq!(d.frames.iter().map(|f| (f.protocol, f.span)).collect::<Vec<_>>(), vec![("toy", Span::new(3, 6))]);
         assert_eq!(
             d.junk,
             vec![
-                Junk { span: Span::new(0, 1), reason: "unrecognised".into() },
-                Junk { span: Span::new(1, 3), reason: "preamble".into() }
+                Junk { span: Span::new(0, 1), reason: "unrecognised" },
+                Junk { span: Span::new(1, 3), reason: "preamble" }
             ]
         );
     }
@@ -488,7 +487,7 @@ mod tests {
     fn unsupported_lines_between_frames_stay_frames() {
         // line 1: a toy frame; line 2: unrecognised bytes; line 3: a toy frame.
         let d = reg().dissect(&[0xAA, 0x00, 0xAA, 0x01, 0x02, 0xAA, 0x00, 0xAA], &[0, 3, 5], &Options::default());
-        let kinds: Vec<_> = d.frames.iter().map(|f| (f.protocol.as_str(), f.span)).collect();
+        let kinds: Vec<_> = d.frames.iter().map(|f| (f.protocol, f.span)).collect();
         assert_eq!(kinds, vec![("toy", Span::new(0, 3)), ("unknown", Span::new(3, 5)), ("toy", Span::new(5, 8))]);
     }
 
@@ -532,7 +531,9 @@ mod tests {
             }
             assert_eq!(at, b.len(), "{b:02X?}");
             for f in &d.frames {
-                f.tree.walk(&mut |n, _| assert!(f.span.encloses(n.span), "{b:02X?}: node {} outside frame", n.id));
+                for n in &f.nodes {
+                    assert!(f.span.encloses(n.span), "{b:02X?}: node {:?} outside frame", n.id);
+                }
             }
         }
     }
@@ -565,10 +566,7 @@ mod tests {
             let mut want: Vec<Piece> = d
                 .frames
                 .iter()
-                .map(|f| Piece::Frame {
-                    protocol: r.get(&f.protocol).map_or(unknown::NAME, |p| p.name()),
-                    span: f.span,
-                })
+                .map(|f| Piece::Frame { protocol: r.get(f.protocol).map_or(unknown::NAME, |p| p.name()), span: f.span })
                 .chain(d.junk.iter().map(|j| Piece::Junk {
                     span: j.span,
                     reason: if j.reason == "preamble" { "preamble" } else { "unrecognised" },
@@ -612,7 +610,9 @@ mod tests {
             true
         }
         fn dissect(&self, f: &[u8], base: usize, _: &Options) -> Frame {
-            Frame::new("bare", Node::new("bare", "Bare", Span::at(base, f.len())), vec![], vec![])
+            let mut frame = Frame::new("bare", f, base);
+            frame.add(NONE, "bare", Span::at(base, f.len()), NodeKind::Data);
+            frame.finish()
         }
     }
 
@@ -646,12 +646,10 @@ mod tests {
 
     #[test]
     fn strict_policy_invalidates_on_warnings() {
-        let f = Frame::new(
-            "toy",
-            Node::new("toy", "Toy", Span::at(0, 1)),
-            vec![],
-            vec![Diagnostic::warning(Span::at(0, 1), "w", "w")],
-        );
+        let mut f = Frame::new("toy", &[0], 0);
+        f.add(NONE, "toy", Span::at(0, 1), NodeKind::Data);
+        f.diag(Severity::Warning, Span::at(0, 1), "w", msg!("w", "w"));
+        let f = f.finish();
         assert!(f.valid);
         assert!(!finish(f, &Options { strict: true, ..Options::default() }).valid);
     }

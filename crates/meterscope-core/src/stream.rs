@@ -23,7 +23,7 @@ pub const TAIL: usize = 64 * 1024;
 pub struct FrameSummary {
     pub span: Span,
     /// Protocol name, as in [`crate::Frame::protocol`].
-    pub protocol: String,
+    pub protocol: &'static str,
     pub valid: bool,
 }
 
@@ -140,7 +140,7 @@ impl Splitter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Dissection;
+    use crate::model::Dissection;
 
     /// A serial log: public frames of every protocol, junk between them, in a seeded order.
     fn log(seed: u64, count: usize) -> Vec<u8> {
@@ -168,11 +168,8 @@ mod tests {
     }
 
     fn summary(d: &Dissection) -> (Vec<FrameSummary>, Vec<Junk>) {
-        let frames = d
-            .frames
-            .iter()
-            .map(|f| FrameSummary { span: f.span, protocol: f.protocol.clone(), valid: f.valid })
-            .collect();
+        let frames =
+            d.frames.iter().map(|f| FrameSummary { span: f.span, protocol: f.protocol, valid: f.valid }).collect();
         (frames, d.junk.clone())
     }
 

@@ -52,7 +52,7 @@ pub fn decode_input(
 ) -> Result<String, JsError> {
     let opts = options(protocol, lang, cipher_key, auth_key, system_title)?;
     let parsed = parse_input(input).map_err(|e| JsError::new(&e.to_string()))?;
-    let d = Registry::default().dissect(&parsed.bytes, &parsed.line_starts, &opts);
+    let d = Registry::default().dissect(&parsed.bytes, &parsed.line_starts, &opts).render(opts.lang);
     wrap(&parsed.bytes, parsed.kind.as_str(), &d)
 }
 
@@ -67,7 +67,7 @@ pub fn decode_bytes(
     system_title: Option<String>,
 ) -> Result<String, JsError> {
     let opts = options(protocol, lang, cipher_key, auth_key, system_title)?;
-    let d = Registry::default().dissect(bytes, &[], &opts);
+    let d = Registry::default().dissect(bytes, &[], &opts).render(opts.lang);
     wrap(bytes, "bytes", &d)
 }
 

@@ -104,8 +104,8 @@ impl LogSplitter {
     pub fn reasons(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for j in self.splitter.junk() {
-            if !out.contains(&j.reason) {
-                out.push(j.reason.clone());
+            if !out.iter().any(|r| r == j.reason) {
+                out.push(j.reason.to_string());
             }
         }
         out
@@ -114,8 +114,8 @@ impl LogSplitter {
     fn protocols_vec(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for f in self.splitter.frames() {
-            if !out.contains(&f.protocol) {
-                out.push(f.protocol.clone());
+            if !out.iter().any(|p| p == f.protocol) {
+                out.push(f.protocol.to_string());
             }
         }
         out

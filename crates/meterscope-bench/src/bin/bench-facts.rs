@@ -72,7 +72,9 @@ fn main() {
         if !GROUPS[..7].contains(&s.group) {
             continue;
         }
-        for f in registry.dissect(&s.bytes, &[], &opts).frames.iter().filter(|f| f.protocol == s.group) {
+        for f in
+            registry.dissect(&s.bytes, &[], &opts).render(opts.lang).frames.iter().filter(|f| f.protocol == s.group)
+        {
             let hex = to_hex(&s.bytes[f.span.range()]);
             by_protocol.entry(f.protocol.clone()).or_default().push(item("corpus", index.to_string(), hex, facts(f)));
         }
@@ -93,7 +95,7 @@ fn main() {
                 continue;
             }
         };
-        let d = registry.dissect(&parsed.bytes, &parsed.line_starts, &opts);
+        let d = registry.dissect(&parsed.bytes, &parsed.line_starts, &opts).render(opts.lang);
         let frames: Vec<_> = d.frames.iter().filter(|f| f.protocol != unknown::NAME).collect();
         for (k, f) in frames.iter().enumerate() {
             let r = if frames.len() > 1 { format!("{id}#{k}") } else { id.to_string() };

@@ -4,8 +4,8 @@
 
 use super::{Cx, Rd, apdu, ascii, hex};
 use crate::lang::Lang;
-use crate::model::{Node, NodeKind};
 use crate::span::Span;
+use crate::view::{Node, NodeKind};
 
 /// Components: (APDU tag, component tag, id suffix).
 static COMPONENTS: &[(u8, u8, &str)] = &[

@@ -7,9 +7,9 @@
 
 use super::{Cx, Rd, acse, axdr, classes, hex, security};
 use crate::lang::Lang;
-use crate::model::{Node, NodeKind};
 use crate::obis;
 use crate::span::Span;
+use crate::view::{Node, NodeKind};
 
 /// Every APDU tag: tag, name.
 static TAGS: &[(u8, &str)] = &[
@@ -351,7 +351,7 @@ fn datablock(cx: &mut Cx, rd: &mut Rd, svc: &str, with_result: bool) -> Option<N
 pub fn apdu(cx: &mut Cx, b: &[u8], base: usize) -> Node {
     let mut rd = Rd::new(b, base);
     let node = apdu_at(cx, &mut rd);
-    if rd.left() > 0 && !cx.diags.iter().any(|d| d.severity == crate::model::Severity::Error) {
+    if rd.left() > 0 && !cx.diags.iter().any(|d| d.severity == crate::view::Severity::Error) {
         let span = Span::new(rd.at(), base + b.len());
         cx.error(span, "dlms.trailing", "bytes after the end of the APDU", "APDU 结束后还有多余字节");
     }

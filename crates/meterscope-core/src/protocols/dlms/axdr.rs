@@ -9,10 +9,10 @@
 use super::{Cx, MAX_DEPTH, MAX_ELEMENTS, Rd, ascii, classes, hex};
 use crate::error::{ErrorKind, ParseError};
 use crate::lang::Lang;
-use crate::model::{Node, NodeKind};
 use crate::obis;
 use crate::protocols::dlt698::data::scaled;
 use crate::span::Span;
+use crate::view::{Node, NodeKind};
 
 /// Type tags of the Data CHOICE.
 pub mod tag {

@@ -12,10 +12,10 @@
 
 use super::{Cx, HDLC, Rd, apdu, hex};
 use crate::lang::Lang;
-use crate::model::{Check, Frame, Node, NodeKind};
 use crate::protocols::dlt698::link::fcs16;
 use crate::registry::{FrameStatus, Options};
 use crate::span::Span;
+use crate::view::{Check, Frame, Node, NodeKind};
 
 /// The flag that opens and closes a frame.
 pub const FLAG: u8 = 0x7E;

@@ -17,9 +17,9 @@ use super::acse::{self, Peer};
 use super::assoc::{self, SuiteKeys};
 use super::reassembly::{self, Apdu};
 use super::{Rd, hex};
-use crate::model::{Check, Diagnostic, Dissection};
 use crate::registry::Options;
 use crate::span::Span;
+use crate::view::{Check, Diagnostic, Dissection};
 
 /// Check id of the client's answer f(StoC).
 pub const F_STOC: &str = "dlms.hls.f-stoc";

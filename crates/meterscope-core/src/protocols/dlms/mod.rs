@@ -50,9 +50,9 @@ mod session_tests;
 mod tests;
 
 use crate::lang::{LabelTable, Lang};
-use crate::model::{Check, Diagnostic, Frame, Node};
 use crate::registry::{FrameStatus, Keys, Options, Protocol};
 use crate::span::Span;
+use crate::view::{Check, Diagnostic, Frame, Node};
 
 /// Registry name of HDLC framed DLMS.
 pub const HDLC: &str = "dlms-hdlc";
@@ -95,8 +95,9 @@ impl Protocol for DlmsHdlc {
     fn score(&self, frame: &[u8]) -> u8 {
         hdlc::score(frame)
     }
-    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame {
-        hdlc::dissect(frame, base, opts)
+    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
+        let view = { hdlc::dissect(frame, base, opts) };
+        crate::model::Frame::from_view(self.name(), view, frame, opts.lang)
     }
 }
 
@@ -113,8 +114,9 @@ impl Protocol for DlmsHdlcStuffed {
     fn score(&self, frame: &[u8]) -> u8 {
         stuffed::score(frame)
     }
-    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame {
-        stuffed::dissect(frame, base, opts)
+    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
+        let view = { stuffed::dissect(frame, base, opts) };
+        crate::model::Frame::from_view(self.name(), view, frame, opts.lang)
     }
 }
 
@@ -131,8 +133,9 @@ impl Protocol for DlmsWrapper {
     fn score(&self, frame: &[u8]) -> u8 {
         wrapper::score(frame)
     }
-    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame {
-        wrapper::dissect(frame, base, opts)
+    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
+        let view = { wrapper::dissect(frame, base, opts) };
+        crate::model::Frame::from_view(self.name(), view, frame, opts.lang)
     }
 }
 
@@ -161,11 +164,14 @@ impl Protocol for DlmsApdu {
     fn anchored(&self) -> bool {
         true
     }
-    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame {
-        let mut cx = Cx::new(opts.lang, &opts.keys);
-        let mut node = apdu::apdu(&mut cx, frame, base);
-        uniquify(&mut node);
-        Frame::new(APDU, node, cx.checks, cx.diags)
+    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
+        let view = {
+            let mut cx = Cx::new(opts.lang, &opts.keys);
+            let mut node = apdu::apdu(&mut cx, frame, base);
+            uniquify(&mut node);
+            Frame::new(APDU, node, cx.checks, cx.diags)
+        };
+        crate::model::Frame::from_view(self.name(), view, frame, opts.lang)
     }
 }
 
@@ -196,7 +202,7 @@ fn clean(bytes: &[u8]) -> bool {
     let keys = Keys::default();
     let mut cx = Cx::new(Lang::En, &keys);
     let _ = apdu::apdu(&mut cx, bytes, 0);
-    !cx.diags.iter().any(|d| d.severity >= crate::model::Severity::Warning)
+    !cx.diags.iter().any(|d| d.severity >= crate::view::Severity::Warning)
 }
 
 /// Decoding context: language, keys, findings, depth and fresh id numbers.

@@ -12,12 +12,12 @@ use super::session::{Auth, Config, DlmsEvent, DlmsSession, Security};
 use super::simulator::{DlmsMeter, MeterConfig, test_keys};
 use super::tests::{GB_AK, GB_EK, Rng, all, bytes, check_frame, check_tree, dump, keys, text, value};
 use super::*;
-use crate::model::{Dissection, Severity};
 use crate::registry::Registry;
 use crate::session::{Action, Millis, Session, SimulatedMeter};
+use crate::view::{Dissection, Severity};
 
 fn dissect(b: &[u8], opts: &Options) -> Dissection {
-    let d = Registry::default().dissect(b, &[], opts);
+    let d = Registry::default().dissect(b, &[], opts).render(opts.lang);
     for f in &d.frames {
         check_frame(f, b.len());
     }
@@ -449,7 +449,7 @@ fn general_ciphering(sc: u8, key_info: &[u8], plain: &[u8], ek: &[u8; 16], ak: &
 }
 
 fn bare_with(b: &[u8], opts: &Options) -> Frame {
-    let f = DlmsApdu.dissect(b, 0, opts);
+    let f = DlmsApdu.dissect(b, 0, opts).render(opts.lang);
     check_frame(&f, b.len());
     f
 }

@@ -11,10 +11,10 @@ use super::axdr::{self, Data};
 use super::reassembly::{self, Scanned, Value};
 use super::{Cx, Rd, classes, uniquify};
 use crate::lang::Lang;
-use crate::model::{Dissection, Node};
 use crate::obis;
 use crate::registry::{Keys, Options};
 use crate::span::Span;
+use crate::view::{Dissection, Node};
 
 /// One profile buffer read in the input.
 #[derive(Clone, Debug, PartialEq, Eq)]

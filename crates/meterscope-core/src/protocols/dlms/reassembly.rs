@@ -21,9 +21,9 @@
 use super::hdlc::{self, Control};
 use super::{APDU, Cx, HDLC, Rd, WRAPPER, acse, apdu, axdr, hex, security, uniquify};
 use crate::lang::Lang;
-use crate::model::{Dissection, Frame, NodeKind};
 use crate::registry::{Keys, Options};
 use crate::span::Span;
+use crate::view::{Dissection, Frame, NodeKind};
 
 /// The `protocol` of the frames made of joined parts.
 pub const REASSEMBLED: &str = "dlms-reassembled";

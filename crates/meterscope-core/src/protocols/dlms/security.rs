@@ -18,9 +18,9 @@ use aes_gcm::aead::consts::U12;
 
 use super::{Cx, MAX_DEPTH, Rd, apdu, hex};
 use crate::lang::Lang;
-use crate::model::{Check, Node, NodeKind};
 use crate::registry::Keys;
 use crate::span::Span;
+use crate::view::{Check, Node, NodeKind};
 
 /// AES-128-GCM with a 12-byte IV and a 12-byte tag.
 type Gcm = aes_gcm::AesGcm<aes_gcm::aes::Aes128, U12, U12>;

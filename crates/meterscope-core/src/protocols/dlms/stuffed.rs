@@ -10,10 +10,10 @@
 //! bytes as sent (an escape pair is one byte of the field it belongs to).
 
 use super::{Cx, hdlc, uniquify};
-use crate::model::{Diagnostic, Frame, Node};
 use crate::protocols::dlt698::link::fcs16;
 use crate::registry::{FrameStatus, Options};
 use crate::span::Span;
+use crate::view::{Diagnostic, Frame, Node};
 
 /// Registry name of the byte-stuffed variant.
 pub const STUFFED: &str = "dlms-hdlc-stuffed";

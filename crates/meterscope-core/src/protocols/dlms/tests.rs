@@ -4,9 +4,9 @@
 
 use super::axdr::{Data, TypeDesc};
 use super::*;
-use crate::model::{Frame, Node};
 use crate::registry::Registry;
 use crate::span::Span;
+use crate::view::{Frame, Node};
 
 pub(super) fn bytes(hex: &str) -> Vec<u8> {
     crate::parse_input(hex).unwrap().bytes
@@ -88,7 +88,7 @@ pub(super) fn check_frame(f: &Frame, input_len: usize) {
 /// Frames of an input through the default registry, all of `protocol`, no junk.
 fn frames(hex: &str, protocol: &str, opts: &Options) -> Vec<Frame> {
     let b = bytes(hex);
-    let d = Registry::default().dissect(&b, &[], opts);
+    let d = Registry::default().dissect(&b, &[], opts).render(opts.lang);
     assert!(d.junk.is_empty(), "{:?}", d.junk);
     for f in &d.frames {
         assert_eq!(f.protocol, protocol, "{}", dump(&f.tree));
@@ -257,7 +257,7 @@ fn vector_hdlc_0x7e_and_0x7d_inside_info() {
     let mut b = bytes(ESCAPE);
     let at = b.iter().position(|&x| x == 0x7D).unwrap();
     b[at] = 0x7E;
-    let d = Registry::default().dissect(&b, &[], &Options::default());
+    let d = Registry::default().dissect(&b, &[], &Options::default()).render(Lang::En);
     assert_eq!(d.frames.len(), 1);
     assert_eq!(d.frames[0].protocol, HDLC);
     assert_eq!(d.frames[0].span, Span::at(0, b.len()));
@@ -464,7 +464,7 @@ fn bare_apdus_only_win_alone() {
 /// One APDU through `dlms-apdu` directly.
 fn bare(hex: &str) -> Frame {
     let b = bytes(hex);
-    let f = DlmsApdu.dissect(&b, 0, &Options::default());
+    let f = DlmsApdu.dissect(&b, 0, &Options::default()).render(Lang::En);
     check_frame(&f, b.len());
     f
 }
@@ -609,7 +609,7 @@ fn every_data_type_dissects() {
 #[test]
 fn diagnostics_are_pinned() {
     let opts = Options::default();
-    let dis = |b: &[u8]| Registry::default().dissect(b, &[], &opts);
+    let dis = |b: &[u8]| Registry::default().dissect(b, &[], &opts).render(opts.lang);
     // Wrong FCS: the check and the error sit on the FCS bytes.
     let mut b = bytes(SNRM);
     b[7] ^= 0xFF;
@@ -650,7 +650,7 @@ fn diagnostics_are_pinned() {
     let e = f.diagnostics.iter().find(|d| d.code == "dlms.data.tag.unknown").unwrap();
     assert_eq!(e.offset, 4);
     // Unknown APDU tag.
-    let f = DlmsApdu.dissect(&bytes("7F0102"), 0, &opts);
+    let f = DlmsApdu.dissect(&bytes("7F0102"), 0, &opts).render(opts.lang);
     assert!(f.diagnostics.iter().any(|d| d.code == "dlms.apdu.tag.unknown" && d.offset == 0));
     // Trailing bytes after an APDU.
     let f = bare("C501C10000AA");
@@ -661,7 +661,9 @@ fn diagnostics_are_pinned() {
     let e = f.diagnostics.iter().find(|d| d.code == "dlms.data.length.mismatch").unwrap();
     assert_eq!(e.offset, 5);
     let forced = Options { protocol: Some(WRAPPER.into()), ..Options::default() };
-    let d = Registry::default().dissect(&bytes("0001001000010010C001C100030100000700FF0200"), &[], &forced);
+    let d = Registry::default()
+        .dissect(&bytes("0001001000010010C001C100030100000700FF0200"), &[], &forced)
+        .render(forced.lang);
     assert!(d.frames[0].diagnostics.iter().any(|d| d.code == "dlms.wrapper.truncated" && d.offset == 6));
     // Ciphered length mismatch inside a wrapper.
     let d = dis(&bytes("0001001000010005C81E300000"));
@@ -691,7 +693,7 @@ fn snrm_ua_parameters() {
     let mut b = vec![0x7E];
     b.extend_from_slice(&f);
     b.push(0x7E);
-    let d = Registry::default().dissect(&b, &[], &Options::default());
+    let d = Registry::default().dissect(&b, &[], &Options::default()).render(Lang::En);
     let fr = &d.frames[0];
     assert!(fr.valid, "{:?}\n{}", fr.diagnostics, dump(&fr.tree));
     assert_eq!(fr.tree.value.as_deref(), Some("UA"));
@@ -801,7 +803,7 @@ fn seeded_robustness() {
                     assert!(preamble + len <= b.len());
                     let fr = &b[preamble..preamble + len];
                     let _ = p.score(fr);
-                    let f = p.dissect(fr, preamble, opts);
+                    let f = p.dissect(fr, preamble, opts).render(opts.lang);
                     check_frame(&f, b.len());
                     assert!(f.span.start >= preamble);
                 }
@@ -810,10 +812,10 @@ fn seeded_robustness() {
                 }
                 FrameStatus::NoMatch => {}
             }
-            let f = p.dissect(&b, 0, opts);
+            let f = p.dissect(&b, 0, opts).render(opts.lang);
             check_frame(&f, b.len());
         }
-        let d = registry.dissect(&b, &[], opts);
+        let d = registry.dissect(&b, &[], opts).render(opts.lang);
         for f in &d.frames {
             check_frame(f, b.len());
         }

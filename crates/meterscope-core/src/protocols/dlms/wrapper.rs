@@ -2,9 +2,9 @@
 //! destination wPort | length | APDU`, all big-endian, length counting the APDU.
 
 use super::{Cx, Rd, WRAPPER, apdu, hex};
-use crate::model::{Frame, NodeKind};
 use crate::registry::{FrameStatus, Options};
 use crate::span::Span;
+use crate::view::{Frame, NodeKind};
 
 /// Header size.
 pub const HEADER: usize = 8;

@@ -8,9 +8,9 @@ use super::frame::{
 use super::value::{self, Format, Issue, Shape};
 use crate::input::to_hex;
 use crate::lang::Lang;
-use crate::model::{Check, Diagnostic, Frame, Node, NodeKind, Severity};
 use crate::registry::{self, Options};
 use crate::span::Span;
+use crate::view::{Check, Diagnostic, Frame, Node, NodeKind, Severity};
 
 /// Registry name of an edition.
 pub fn protocol_name(variant: Variant) -> &'static str {

@@ -23,7 +23,6 @@ pub mod value;
 mod tests;
 
 use crate::lang::{LabelTable, Lang};
-use crate::model::Frame;
 use crate::registry::{FrameStatus, Options, Protocol};
 pub use frame::{Address, ControlCode, DataId, Direction, Frame645, Password, Payload, Payload1997, Variant};
 
@@ -68,8 +67,9 @@ impl Protocol for Dlt645 {
         }
     }
 
-    fn dissect(&self, f: &[u8], base: usize, opts: &Options) -> Frame {
-        dissect::dissect(self.variant, f, base, opts)
+    fn dissect(&self, f: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
+        let view = { dissect::dissect(self.variant, f, base, opts) };
+        crate::model::Frame::from_view(self.name(), view, f, opts.lang)
     }
 }
 

@@ -5,8 +5,8 @@ use super::frame::{self, Address, DataId, Frame645, OperatorCode, Password, Payl
 use super::{Dlt645, dictionary};
 use crate::input::parse_input;
 use crate::lang::{self, Lang};
-use crate::model::{Frame, Node, Severity};
 use crate::registry::{FrameStatus, Options, Protocol, Registry};
+use crate::view::{Frame, Node, Severity};
 use crate::{Dissection, dissect_bytes};
 
 fn bytes(hex: &str) -> Vec<u8> {
@@ -41,7 +41,7 @@ fn codes(f: &Frame) -> Vec<&str> {
     f.diagnostics.iter().map(|d| d.code.as_str()).collect()
 }
 
-fn check<'a>(f: &'a Frame, id: &str) -> &'a crate::model::Check {
+fn check<'a>(f: &'a Frame, id: &str) -> &'a crate::view::Check {
     f.checks.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("no check {id}"))
 }
 
@@ -285,7 +285,7 @@ fn op() -> OperatorCode {
 
 fn dissect_payload(p: &Payload, lang: Lang) -> Frame {
     let b = Frame645::from_payload(Address::parse("123456789012").unwrap(), p).emit();
-    Dlt645::V2007.dissect(&b, 0, &Options { lang, ..Options::default() })
+    Dlt645::V2007.dissect(&b, 0, &Options { lang, ..Options::default() }).render(lang)
 }
 
 #[test]
@@ -500,7 +500,7 @@ fn round_trip_every_frame_type() {
         assert_eq!(wire.len(), f.buffer_len());
         assert_eq!(Frame645::parse(&wire).as_ref(), Ok(&f));
         assert_eq!(f.payload().as_ref(), Ok(&p), "{wire:02X?}");
-        let d = Dlt645::V2007.dissect(&wire, 0, &Options::default());
+        let d = Dlt645::V2007.dissect(&wire, 0, &Options::default()).render(Lang::En);
         assert!(d.valid, "{p:?}: {:#?}", d.diagnostics);
         assert!(leaves_cover(&d), "{p:?}");
 
@@ -509,7 +509,7 @@ fn round_trip_every_frame_type() {
         let wire = f97.emit();
         assert_eq!(Frame645::parse(&wire).as_ref(), Ok(&f97));
         assert_eq!(f97.payload_1997().as_ref(), Ok(&p97));
-        let d = Dlt645::V1997.dissect(&wire, 0, &Options::default());
+        let d = Dlt645::V1997.dissect(&wire, 0, &Options::default()).render(Lang::En);
         assert!(d.valid, "{p97:?}: {:#?}", d.diagnostics);
         assert!(leaves_cover(&d));
     }
@@ -582,18 +582,20 @@ fn fuzz_framing_and_dissection() {
                         assert!(preamble + len <= rest.len());
                         let fr = &rest[preamble..preamble + len];
                         let _ = p.score(fr);
-                        let d = p.dissect(fr, pos + preamble, &Options::default());
+                        let d = p.dissect(fr, pos + preamble, &Options::default()).render(Lang::En);
                         assert_eq!((d.span.start, d.span.len()), (pos + preamble, len));
                         assert!(spans_inside(&d) && leaves_cover(&d) && labelled(&d), "{fr:02X?}");
                     }
                     FrameStatus::Incomplete { preamble, needed } => {
                         assert!(preamble <= rest.len());
                         assert!(needed.is_none_or(|n| n > 0));
-                        let d = p.dissect(
-                            &rest[preamble..],
-                            pos + preamble,
-                            &Options { lang: Lang::Zh, ..Options::default() },
-                        );
+                        let d = p
+                            .dissect(
+                                &rest[preamble..],
+                                pos + preamble,
+                                &Options { lang: Lang::Zh, ..Options::default() },
+                            )
+                            .render(Lang::Zh);
                         assert!(spans_inside(&d) && labelled(&d));
                         assert!(!d.valid);
                     }
@@ -601,7 +603,7 @@ fn fuzz_framing_and_dissection() {
                 }
             }
             // Whatever the bytes, a forced reading of all of them stays in bounds.
-            let d = p.dissect(&input, 3, &Options::default());
+            let d = p.dissect(&input, 3, &Options::default()).render(Lang::En);
             assert!(spans_inside(&d) && leaves_cover(&d) && labelled(&d), "{input:02X?}");
         }
         let d = dissect_bytes(&input, &Options::default());

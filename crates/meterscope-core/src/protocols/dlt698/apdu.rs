@@ -9,9 +9,9 @@
 use super::data::{Column, Dec, tag};
 use super::dictionary::{self, Hint};
 use crate::lang::Lang;
-use crate::model::{Diagnostic, Node, NodeKind};
 use crate::registry::Options;
 use crate::span::Span;
+use crate::view::{Diagnostic, Node, NodeKind};
 
 /// APDU tags: tag, English name, Chinese name (clause 6.3.4).
 const SERVICES: &[(u8, &str, &str)] = &[

@@ -556,7 +556,7 @@ pub(super) mod tests {
     use super::super::tests::Rng;
     use super::*;
     use crate::lang::Lang;
-    use crate::model::Severity;
+    use crate::view::Severity;
 
     pub(in crate::protocols::dlt698) fn arr4(r: &mut Rng) -> [u8; 4] {
         [r.byte(), r.byte(), r.byte(), r.byte()]

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use super::dictionary::{self, Hint};
 use crate::lang::Lang;
-use crate::model::{Diagnostic, Node, NodeKind};
 use crate::span::Span;
+use crate::view::{Diagnostic, Node, NodeKind};
 
 /// Deepest nesting of arrays, structures and composite types the decoder follows.
 pub const MAX_DEPTH: usize = 32;

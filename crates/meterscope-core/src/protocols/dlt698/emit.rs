@@ -1617,8 +1617,8 @@ mod tests {
     use super::super::reassembly;
     use super::super::tests::Rng;
     use super::*;
-    use crate::model::Severity;
     use crate::registry::Options;
+    use crate::view::Severity;
 
     fn time_tag(r: &mut Rng) -> Option<TimeTag> {
         (r.below(3) == 0).then_some(TimeTag { send_time: [0x07, 0xE8, 5, 17, 10, 30, 0], delay: [1, 0, 5] })

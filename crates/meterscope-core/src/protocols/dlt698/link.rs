@@ -13,9 +13,9 @@ use super::apdu;
 use super::data::hex;
 use crate::error::{ErrorKind, ParseError};
 use crate::lang::Lang;
-use crate::model::{Check, Diagnostic, Frame, Node, NodeKind};
 use crate::registry::{self, FrameStatus, Options};
 use crate::span::Span;
+use crate::view::{Check, Diagnostic, Frame, Node, NodeKind};
 
 /// Start delimiter.
 pub const START: u8 = 0x68;

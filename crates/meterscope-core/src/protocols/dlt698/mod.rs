@@ -28,8 +28,8 @@ pub use apdu::dissect_apdu;
 pub use reassembly::reassemble;
 
 use crate::lang::{LabelTable, Lang};
-use crate::model::Frame;
 use crate::registry::{FrameStatus, Options, Protocol};
+use crate::view::Frame;
 
 /// Registry name.
 pub const NAME: &str = "dlt698.45";
@@ -54,8 +54,9 @@ impl Protocol for Dlt698 {
         link::score(frame)
     }
 
-    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame {
-        link::dissect(frame, base, opts)
+    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
+        let view = { link::dissect(frame, base, opts) };
+        crate::model::Frame::from_view(self.name(), view, frame, opts.lang)
     }
 }
 
@@ -73,7 +74,7 @@ impl Dlt698Apdu {
     /// The APDU decodes to its last byte with no error.
     fn clean(bytes: &[u8]) -> bool {
         let (_, diags) = dissect_apdu(bytes, 0, &Options::default());
-        !diags.iter().any(|d| d.severity == crate::model::Severity::Error)
+        !diags.iter().any(|d| d.severity == crate::view::Severity::Error)
     }
 }
 
@@ -105,9 +106,12 @@ impl Protocol for Dlt698Apdu {
         true
     }
 
-    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame {
-        let (node, diags) = dissect_apdu(frame, base, opts);
-        Frame::new(APDU_NAME, node, Vec::new(), diags)
+    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
+        let view = {
+            let (node, diags) = dissect_apdu(frame, base, opts);
+            Frame::new(APDU_NAME, node, Vec::new(), diags)
+        };
+        crate::model::Frame::from_view(self.name(), view, frame, opts.lang)
     }
 }
 

@@ -5,9 +5,9 @@
 use super::link::{self, FrameRepr, fcs16};
 use super::*;
 use crate::lang;
-use crate::model::{Frame, Node};
 use crate::registry::Registry;
 use crate::span::Span;
+use crate::view::{Frame, Node};
 
 fn bytes(hex: &str) -> Vec<u8> {
     crate::parse_input(hex).unwrap().bytes
@@ -86,7 +86,7 @@ fn check_frame(f: &Frame, input_len: usize) {
 /// One whole frame through the default registry: exactly one dlt698 frame, no junk.
 fn frame(hex: &str) -> Frame {
     let b = bytes(hex);
-    let d = Registry::default().dissect(&b, &[], &Options::default());
+    let d = Registry::default().dissect(&b, &[], &Options::default()).render(Lang::En);
     assert_eq!(d.frames.len(), 1, "{hex}: {:?}", d.frames.iter().map(|f| &f.protocol).collect::<Vec<_>>());
     assert!(d.junk.is_empty(), "{:?}", d.junk);
     let f = d.frames.into_iter().next().unwrap();
@@ -136,7 +136,9 @@ fn golden_set_request_normal() {
     assert_eq!(value(t, "dlt698.apdu.time-tag.flag"), "0");
     assert!(all(t, "dlt698.apdu.time-tag.send-time").is_empty());
     // Chinese labels come from the same ids.
-    let zh = Registry::default().dissect(&bytes(GOLDEN), &[], &Options { lang: Lang::Zh, ..Options::default() });
+    let zh = Registry::default()
+        .dissect(&bytes(GOLDEN), &[], &Options { lang: Lang::Zh, ..Options::default() })
+        .render(Lang::Zh);
     assert_eq!(all(&zh.frames[0].tree, "dlt698.hcs")[0].label, "帧头校验 HCS");
 }
 
@@ -456,7 +458,7 @@ fn vector_698_63_security_request_plaintext_rn() {
 fn diagnostics_are_pinned() {
     // Cut short: truncated at the end of the input.
     let b = bytes(GOLDEN);
-    let d = Registry::default().dissect(&b[..20], &[], &Options::default());
+    let d = Registry::default().dissect(&b[..20], &[], &Options::default()).render(Lang::En);
     let f = d.frames.iter().find(|f| f.protocol == NAME).expect("a truncated dlt698 frame");
     assert!(f.diagnostics.iter().any(|d| d.code == "dlt698.truncated" && d.offset == 20));
     check_frame(f, 20);
@@ -472,11 +474,11 @@ fn diagnostics_are_pinned() {
     // Wrong end byte through a forced decode; a length field that disagrees.
     let mut bad = b.clone();
     bad[32] = 0x17;
-    let f = Dlt698.dissect(&bad, 0, &Options::default());
+    let f = Dlt698.dissect(&bad, 0, &Options::default()).render(Lang::En);
     assert!(f.diagnostics.iter().any(|d| d.code == "dlt698.end.missing" && d.offset == 32));
     let mut long = b.clone();
     long.push(0x00);
-    let f = Dlt698.dissect(&long, 0, &Options::default());
+    let f = Dlt698.dissect(&long, 0, &Options::default()).render(Lang::En);
     assert!(f.diagnostics.iter().any(|d| d.code == "dlt698.length.mismatch"));
     check_frame(&f, long.len());
 }
@@ -583,7 +585,7 @@ fn seeded_robustness() {
             input = r.emit();
             assert!(FrameRepr::parse(&input).is_ok());
         }
-        let d = registry.dissect(&input, &[], &opts);
+        let d = registry.dissect(&input, &[], &opts).render(opts.lang);
         for f in &d.frames {
             check_frame(f, input.len());
         }
@@ -596,15 +598,18 @@ fn seeded_robustness() {
                 FrameStatus::Complete { preamble, len } => {
                     let f = &input[start + preamble..start + preamble + len];
                     let _ = Dlt698.score(f);
-                    check_frame(&Dlt698.dissect(f, start + preamble, &opts), input.len());
+                    check_frame(&Dlt698.dissect(f, start + preamble, &opts).render(opts.lang), input.len());
                 }
                 FrameStatus::Incomplete { preamble, .. } => {
-                    check_frame(&Dlt698.dissect(&input[start + preamble..], start + preamble, &opts), input.len());
+                    check_frame(
+                        &Dlt698.dissect(&input[start + preamble..], start + preamble, &opts).render(opts.lang),
+                        input.len(),
+                    );
                 }
                 FrameStatus::NoMatch => {}
             }
         }
-        check_frame(&Dlt698.dissect(&input, 0, &opts), input.len());
+        check_frame(&Dlt698.dissect(&input, 0, &opts).render(opts.lang), input.len());
         // The APDU decoder on its own, from a few offsets.
         for start in [0usize, 12, 14, 16] {
             if start <= input.len() {

@@ -7,10 +7,10 @@ use super::frame::{self, ACK, CR, EOT, ETX, Kind, LF, NAK, SOH, STX};
 use super::lines::{self, text};
 use crate::input::to_hex;
 use crate::lang::Lang;
-use crate::model::{Check, Diagnostic, Frame, Node, NodeKind, Severity};
 use crate::protocols::dlms::security;
 use crate::registry::{self, Options};
 use crate::span::Span;
+use crate::view::{Check, Diagnostic, Frame, Node, NodeKind, Severity};
 
 pub const IEC: &str = "iec62056-21";
 pub const DSMR: &str = "dsmr-p1";

@@ -3,8 +3,8 @@
 
 use super::data::{self, DataSet, Line};
 use crate::lang::Lang;
-use crate::model::{Node, NodeKind};
 use crate::span::Span;
+use crate::view::{Node, NodeKind};
 
 /// Text of a byte range, lossily.
 pub fn text(b: &[u8], r: core::ops::Range<usize>) -> String {

@@ -33,7 +33,6 @@ pub mod simulator;
 mod tests;
 
 use crate::lang::{LabelTable, Lang};
-use crate::model::Frame;
 use crate::registry::{FrameStatus, Options, Protocol};
 
 /// IEC 62056-21 messages as a registry protocol (`iec62056-21`).
@@ -85,8 +84,9 @@ impl Protocol for Iec62056_21 {
         }
     }
 
-    fn dissect(&self, f: &[u8], base: usize, opts: &Options) -> Frame {
-        dissect::dissect_iec(f, base, opts)
+    fn dissect(&self, f: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
+        let view = { dissect::dissect_iec(f, base, opts) };
+        crate::model::Frame::from_view(self.name(), view, f, opts.lang)
     }
 }
 
@@ -121,8 +121,9 @@ impl Protocol for DsmrP1 {
         }
     }
 
-    fn dissect(&self, f: &[u8], base: usize, opts: &Options) -> Frame {
-        dissect::dissect_dsmr(f, base, opts)
+    fn dissect(&self, f: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
+        let view = { dissect::dissect_dsmr(f, base, opts) };
+        crate::model::Frame::from_view(self.name(), view, f, opts.lang)
     }
 }
 

@@ -6,9 +6,9 @@ use super::frame::{self, crc16_arc};
 use super::*;
 use crate::input::to_hex;
 use crate::lang;
-use crate::model::{Frame, Node, Severity};
 use crate::registry::Registry;
 use crate::span::Span;
+use crate::view::{Frame, Node, Severity};
 
 fn strip(id: &str) -> String {
     id.split('.').filter(|s| !s.bytes().all(|b| b.is_ascii_digit())).collect::<Vec<_>>().join(".")
@@ -102,7 +102,7 @@ fn codes(f: &Frame) -> Vec<&str> {
 
 fn decode_with(input: &str, opts: &Options) -> (Vec<u8>, crate::Dissection) {
     let i = crate::parse_input(input).expect("input");
-    let d = Registry::default().dissect(&i.bytes, &i.line_starts, opts);
+    let d = Registry::default().dissect(&i.bytes, &i.line_starts, opts).render(opts.lang);
     (i.bytes, d)
 }
 
@@ -210,7 +210,7 @@ fn commands_errors_ack_nak() {
         if b[b.len() - 1] == frame::ETX {
             b.push(frame::bcc(&b[1..]));
         }
-        let d = Registry::default().dissect(&b, &[], &Options::default());
+        let d = Registry::default().dissect(&b, &[], &Options::default()).render(Lang::En);
         assert_eq!(d.frames.len(), 1);
         let f = &d.frames[0];
         check_frame(f, b.len());
@@ -234,7 +234,7 @@ fn readout_with_history_and_timestamps() {
     let body = "\u{2}F.F(00)\r\n0.0.0(12345678)\r\n1.8.1(001234.5*kWh)\r\n1.8.1*04(001000.0*kWh)\r\n1.8.1&04(001000.0*kWh)\r\n0.9.1(170102192002W)\r\n1.6.1(0.12*kW)(1701021920)\r\n2.8.0,2(5*imp/kWh)\r\n!\r\n\u{3}";
     let mut b = body.as_bytes().to_vec();
     b.push(frame::bcc(&b[1..]));
-    let d = Registry::default().dissect(&b, &[], &Options::default());
+    let d = Registry::default().dissect(&b, &[], &Options::default()).render(Lang::En);
     let f = &d.frames[0];
     check_frame(f, b.len());
     assert!(f.valid, "{:?}", f.diagnostics);
@@ -379,7 +379,7 @@ fn belgian_and_encrypted() {
     e.extend([0, 0, 0, 5]);
     e.extend([0xAA; 9]);
     e.extend([0xBB; 12]);
-    let d = Registry::default().dissect(&e, &[], &Options::default());
+    let d = Registry::default().dissect(&e, &[], &Options::default()).render(Lang::En);
     assert_eq!(d.frames.len(), 1);
     let f = &d.frames[0];
     check_frame(f, e.len());
@@ -472,7 +472,7 @@ fn keys(ek: [u8; 16], ak: Option<[u8; 16]>) -> Options {
     }
 }
 
-fn check<'a>(f: &'a Frame, id: &str) -> &'a crate::model::Check {
+fn check<'a>(f: &'a Frame, id: &str) -> &'a crate::view::Check {
     f.checks.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("no check {id}: {:?}", f.checks))
 }
 
@@ -534,7 +534,7 @@ fn encrypted_telegram_diagnostics() {
     let plain = simulator::P1Meter::new(simulator::P1Config::default()).telegram(crate::session::Millis(0));
     let e = encrypted_frame(&EK, &AK, &TITLE, 9, &plain);
     let codes_of = |bytes: &[u8], opts: &Options| {
-        let f = DsmrP1.dissect(bytes, 0, opts);
+        let f = DsmrP1.dissect(bytes, 0, opts).render(opts.lang);
         check_frame(&f, bytes.len());
         (f.valid, f.diagnostics.iter().map(|d| (d.code.clone(), d.severity)).collect::<Vec<_>>(), f)
     };
@@ -576,7 +576,7 @@ fn encrypted_telegram_diagnostics() {
     assert_eq!(value(&f.tree, "dsmr.encrypted.trailing"), "78 79");
     // Chinese.
     let zh = Options { lang: Lang::Zh, ..keys(EK, Some(AK)) };
-    let f = DsmrP1.dissect(&e, 0, &zh);
+    let f = DsmrP1.dissect(&e, 0, &zh).render(zh.lang);
     assert_eq!(text(&f.tree, "dsmr.encrypted.tag-value"), "已认证");
 }
 
@@ -713,7 +713,7 @@ fn seeded_robustness() {
             let cut = rng.below(input.len() + 1);
             input.truncate(cut);
         }
-        let d = registry.dissect(&input, &[], opts);
+        let d = registry.dissect(&input, &[], opts).render(opts.lang);
         // Other protocols' frames are their own tests' business.
         for f in d.frames.iter().filter(|f| f.protocol == "iec62056-21" || f.protocol == "dsmr-p1") {
             check_frame(f, input.len());
@@ -728,15 +728,18 @@ fn seeded_robustness() {
                         assert!(len > 0 && start + preamble + len <= input.len());
                         let f = &input[start + preamble..start + preamble + len];
                         let _ = p.score(f);
-                        check_frame(&p.dissect(f, start + preamble, opts), input.len());
+                        check_frame(&p.dissect(f, start + preamble, opts).render(opts.lang), input.len());
                     }
                     FrameStatus::Incomplete { preamble, .. } => {
-                        check_frame(&p.dissect(&input[start + preamble..], start + preamble, opts), input.len());
+                        check_frame(
+                            &p.dissect(&input[start + preamble..], start + preamble, opts).render(opts.lang),
+                            input.len(),
+                        );
                     }
                     FrameStatus::NoMatch => {}
                 }
             }
-            check_frame(&p.dissect(&input, 0, opts), input.len());
+            check_frame(&p.dissect(&input, 0, opts).render(opts.lang), input.len());
         }
     }
 }
