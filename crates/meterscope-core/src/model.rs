@@ -26,7 +26,7 @@ pub type NodeRef = u32;
 pub const NONE: NodeRef = u32::MAX;
 
 /// Writes a message with its arguments for a language (made by [`msg!`](crate::msg)).
-pub type RenderFn = fn(&[Arg], Lang, &mut dyn fmt::Write) -> fmt::Result;
+pub type RenderFn = fn(&[Arg], Lang, &RenderCx, &mut dyn fmt::Write) -> fmt::Result;
 
 /// Names a code in a language: a dictionary's name of a DI, an OAD, an OBIS code…
 pub type CodeFn = fn(u64, Lang, &mut dyn fmt::Write) -> fmt::Result;
@@ -52,6 +52,9 @@ pub enum Msg {
     /// Bytes of the frame as hex, spaced (`68 12`) or not (`6812`), optionally
     /// most significant byte (the last on the wire) first.
     Hex { span: Span, spaced: bool, reversed: bool },
+    /// Bytes the dissector derived from the frame (unscrambled, decrypted,
+    /// joined), kept once in [`Frame::derived`], as hex.
+    Derived { at: u32, len: u32, spaced: bool, reversed: bool },
     /// Bytes of the frame as ASCII, `.` for what is not printable.
     Ascii(Span),
     /// An unsigned integer in decimal.
@@ -66,10 +69,20 @@ pub enum Msg {
 
 impl fmt::Debug for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = String::new();
-        let _ = self.write(&mut s, Lang::En, "", &[], 0);
-        write!(f, "Msg({s:?})")
+        write!(f, "Msg({:?})", self.to_string(Lang::En))
     }
+}
+
+/// What a message may refer to while it is written.
+#[derive(Clone, Copy, Default)]
+pub struct RenderCx<'a> {
+    /// The id [`Msg::Label`] names.
+    pub id: &'a str,
+    /// The frame's bytes, which start at absolute offset `base`.
+    pub bytes: &'a [u8],
+    pub base: usize,
+    /// The frame's derived bytes.
+    pub derived: &'a [u8],
 }
 
 impl Msg {
@@ -87,21 +100,26 @@ impl Msg {
         Msg::Hex { span, spaced: true, reversed: false }
     }
 
-    /// Write this message. `id` is the id [`Msg::Label`] names; `bytes` are the
-    /// frame's bytes, which start at absolute offset `base`.
-    pub fn write(&self, w: &mut dyn fmt::Write, lang: Lang, id: &str, bytes: &[u8], base: usize) -> fmt::Result {
+    /// Write this message in a language.
+    pub fn write(&self, w: &mut dyn fmt::Write, lang: Lang, cx: &RenderCx) -> fmt::Result {
+        let (id, bytes, base) = (cx.id, cx.bytes, cx.base);
         match self {
             Msg::None => Ok(()),
             Msg::Label => w.write_str(lang::lookup(id).map_or(id, |(en, zh)| lang.pick(en, zh))),
             Msg::Str(s) => w.write_str(s),
             Msg::Owned(s) => w.write_str(s),
             Msg::Bi(en, zh) => w.write_str(lang.pick(en, zh)),
-            Msg::Fmt(render, args) => render(args, lang, w),
+            Msg::Fmt(render, args) => render(args, lang, cx, w),
             Msg::Code(name, code) => name(*code, lang, w),
             Msg::Hex { span, spaced, reversed } => {
                 let start = span.start.saturating_sub(base).min(bytes.len());
                 let end = span.end.saturating_sub(base).clamp(start, bytes.len());
                 write_hex(w, &bytes[start..end], *spaced, *reversed)
+            }
+            Msg::Derived { at, len, spaced, reversed } => {
+                let start = (*at as usize).min(cx.derived.len());
+                let end = start.saturating_add(*len as usize).min(cx.derived.len());
+                write_hex(w, &cx.derived[start..end], *spaced, *reversed)
             }
             Msg::Ascii(span) => {
                 let start = span.start.saturating_sub(base).min(bytes.len());
@@ -113,7 +131,7 @@ impl Msg {
             Msg::Uint(v) => write!(w, "{v}"),
             Msg::Int(v) => write!(w, "{v}"),
             Msg::Decimal { mantissa, scale } => write_decimal(w, *mantissa, *scale),
-            Msg::Concat(parts) => parts.iter().try_for_each(|p| p.write(w, lang, id, bytes, base)),
+            Msg::Concat(parts) => parts.iter().try_for_each(|p| p.write(w, lang, cx)),
         }
     }
 
@@ -121,7 +139,14 @@ impl Msg {
     /// label and no frame bytes: diagnostics, check values, arguments).
     pub fn to_string(&self, lang: Lang) -> String {
         let mut s = String::new();
-        let _ = self.write(&mut s, lang, "", &[], 0);
+        let _ = self.write(&mut s, lang, &RenderCx::default());
+        s
+    }
+
+    /// This message as a string, with what it refers to.
+    pub fn render(&self, lang: Lang, cx: &RenderCx) -> String {
+        let mut s = String::new();
+        let _ = self.write(&mut s, lang, cx);
         s
     }
 }
@@ -243,7 +268,7 @@ impl From<Msg> for Arg {
 }
 
 /// An argument in a language, as the format machinery sees it.
-pub struct ArgIn<'a>(pub &'a Arg, pub Lang);
+pub struct ArgIn<'a>(pub &'a Arg, pub Lang, pub &'a RenderCx<'a>);
 
 impl ArgIn<'_> {
     fn text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -258,7 +283,7 @@ impl ArgIn<'_> {
                 name(*code, self.1, &mut s)?;
                 f.pad(&s)
             }
-            Arg::Msg(m) => f.pad(&m.to_string(self.1)),
+            Arg::Msg(m) => f.pad(&m.render(self.1, self.2)),
         }
     }
 }
@@ -299,18 +324,15 @@ macro_rules! msg {
         fn render(
             args: &[$crate::model::Arg],
             lang: $crate::Lang,
+            cx: &$crate::model::RenderCx,
             w: &mut dyn ::core::fmt::Write,
         ) -> ::core::fmt::Result {
             let empty = $crate::model::Arg::Str("");
             let mut it = args.iter();
-            let mut next = || $crate::model::ArgIn(it.next().unwrap_or(&empty), lang);
+            let mut next = || $crate::model::ArgIn(it.next().unwrap_or(&empty), lang, cx);
             match lang {
                 $crate::Lang::En => write!(w, $en, $({ let _ = stringify!($a); next() }),+),
-                $crate::Lang::Zh => {
-                    let mut it = args.iter();
-                    let mut next = || $crate::model::ArgIn(it.next().unwrap_or(&empty), lang);
-                    write!(w, $zh, $({ let _ = stringify!($a); next() }),+)
-                }
+                $crate::Lang::Zh => write!(w, $zh, $({ let _ = stringify!($a); next() }),+),
             }
         }
         $crate::model::Msg::Fmt(render, ::std::boxed::Box::new([$($crate::model::Arg::from($a)),+]))
@@ -418,6 +440,8 @@ pub struct Frame {
     pub nodes: Vec<Node>,
     pub checks: Vec<Check>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Bytes derived from the frame (see [`Msg::Derived`]).
+    pub derived: Vec<u8>,
     /// Set when a dissector wrote its texts in one language (not yet
     /// language-neutral): rendering it in another language needs a new decode.
     pub baked: Option<Lang>,
@@ -466,8 +490,16 @@ impl Frame {
             nodes: Vec::with_capacity(24),
             checks: Vec::new(),
             diagnostics: Vec::new(),
+            derived: Vec::new(),
             baked: None,
         }
+    }
+
+    /// Keep bytes derived from the frame; returns where they start in [`Frame::derived`].
+    pub fn derive(&mut self, bytes: &[u8]) -> u32 {
+        let at = self.derived.len() as u32;
+        self.derived.extend_from_slice(bytes);
+        at
     }
 
     /// Add a node under `parent` (or a root with [`NONE`]), as its last child.
@@ -554,8 +586,9 @@ impl Frame {
         if m.is_none() {
             return None;
         }
+        let cx = RenderCx { id, bytes: &self.bytes, base: self.span.start, derived: &self.derived };
         let mut s = String::new();
-        let _ = m.write(&mut s, lang, id, &self.bytes, self.span.start);
+        let _ = m.write(&mut s, lang, &cx);
         Some(s)
     }
 

@@ -357,6 +357,16 @@ fn finish(mut frame: Frame, opts: &Options) -> Frame {
     frame
 }
 
+/// The diagnostic for a frame cut short by the end of the input, on a
+/// language-neutral frame: pinned to the end of the input (`span_end`).
+pub fn truncated_diag(frame: &mut Frame, span_end: usize, needed: Option<usize>, code: &'static str) {
+    let message = match needed {
+        Some(n) => crate::msg!("the input ends here; {} more byte(s) expected", "输入在此结束，还缺 {} 个字节", n),
+        None => crate::msg!("the input ends before the frame is complete", "输入在帧结束前终止"),
+    };
+    frame.diag(crate::model::Severity::Error, Span::at(span_end, 0), code, message);
+}
+
 /// A diagnostic for a frame cut short by the end of the input.
 pub fn truncated(span_end: usize, needed: Option<usize>, code: &str, lang: Lang) -> Diagnostic {
     let msg = match (needed, lang) {

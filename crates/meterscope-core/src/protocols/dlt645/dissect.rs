@@ -1,16 +1,24 @@
 //! The tolerant DL/T 645 dissector: a node for every byte, checks as data,
 //! diagnostics pinned to bytes. Never fails and never panics.
+//!
+//! It builds a language-neutral [`Frame`]: labels come from node ids, texts
+//! are messages, and what the dictionary says of an identifier (its name, the
+//! names of its values) is written when the frame is rendered. The data field
+//! with 0x33 removed is kept once in the frame's derived bytes; values refer
+//! to it.
+
+use core::fmt;
 
 use super::dictionary::{self, DiInfo, Field, Items};
 use super::frame::{
     self, Address, ControlCode, DATA_OFFSET, Direction, END, OVERHEAD, START, Variant, WAKE_UP, function,
 };
 use super::value::{self, Format, Issue, Shape};
-use crate::input::to_hex;
 use crate::lang::Lang;
+use crate::model::{Check, Frame, Id, Msg, NONE, NodeKind, NodeRef, Severity};
+use crate::msg;
 use crate::registry::{self, Options};
 use crate::span::Span;
-use crate::view::{Check, Diagnostic, Frame, Node, NodeKind, Severity};
 
 /// Registry name of an edition.
 pub fn protocol_name(variant: Variant) -> &'static str {
@@ -28,71 +36,103 @@ pub fn title(variant: Variant) -> &'static str {
     }
 }
 
-/// What the dissection of one frame collects besides the tree.
+/// The frame being built and what the dissection of it collects.
 struct Ctx {
-    lang: Lang,
+    f: Frame,
     base: usize,
     variant: Variant,
     /// The reply announces a follow-up frame: blocks may stop anywhere.
     follow: bool,
-    checks: Vec<Check>,
-    diags: Vec<Diagnostic>,
+    /// Frame offset of the data field, its length, and where its bytes with
+    /// 0x33 removed start in the derived bytes.
+    data_at: usize,
+    data_len: usize,
+    derived_at: u32,
     /// A short summary for the root node's text.
-    summary: Vec<String>,
+    summary: Vec<Msg>,
 }
 
 impl Ctx {
     fn span(&self, at: usize, len: usize) -> Span {
         Span::at(self.base + at, len)
     }
-    fn pick(&self, en: &str, zh: &str) -> String {
-        self.lang.pick(en, zh).to_string()
+    fn diag(&mut self, severity: Severity, span: Span, code: &'static str, message: Msg) {
+        self.f.diag(severity, span, code, message);
     }
-    fn diag(&mut self, severity: Severity, span: Span, code: &str, message: String) {
-        self.diags.push(Diagnostic::new(severity, span, code, message));
+    fn node(&mut self, parent: NodeRef, id: impl Into<Id>, at: usize, len: usize, kind: NodeKind) -> NodeRef {
+        let span = self.span(at, len);
+        self.f.add(parent, id, span, kind).index()
     }
-    fn node(&self, id: &str, at: usize, len: usize, kind: NodeKind) -> Node {
-        Node::new(id, self.lang.label(id), self.span(at, len)).kind(kind)
+    /// Hex of `len` bytes at frame offset `at`: the unscrambled bytes inside
+    /// the data field, the bytes as sent elsewhere.
+    fn hex(&self, at: usize, len: usize, spaced: bool, reversed: bool) -> Msg {
+        if at >= self.data_at && at + len <= self.data_at + self.data_len {
+            let at = self.derived_at + (at - self.data_at) as u32;
+            Msg::Derived { at, len: len as u32, spaced, reversed }
+        } else {
+            Msg::Hex { span: self.span(at, len), spaced, reversed }
+        }
+    }
+    /// Where the data bytes at frame offset `at` start in the derived bytes.
+    fn derived(&self, at: usize) -> u32 {
+        self.derived_at + at.saturating_sub(self.data_at) as u32
+    }
+    fn set(&mut self, n: NodeRef) -> crate::model::NodeMut<'_> {
+        self.f.node_mut(n)
     }
 }
 
 /// Dissect one frame (`frame[0]` at absolute offset `base`) as `variant`.
-pub fn dissect(variant: Variant, frame: &[u8], base: usize, opts: &Options) -> Frame {
-    let lang = opts.lang;
-    let mut ctx =
-        Ctx { lang, base, variant, follow: false, checks: Vec::new(), diags: Vec::new(), summary: Vec::new() };
-    let label = format!("{} {}", title(variant), lang.pick("frame", "帧"));
-    let mut root = Node::new("dlt645", label, Span::at(base, frame.len()));
-    let pre = frame.iter().take_while(|&&b| b == WAKE_UP).count();
+pub fn dissect(variant: Variant, bytes: &[u8], base: usize, _opts: &Options) -> Frame {
+    let mut ctx = Ctx {
+        f: Frame::new(protocol_name(variant), bytes, base),
+        base,
+        variant,
+        follow: false,
+        data_at: usize::MAX,
+        data_len: 0,
+        derived_at: 0,
+        summary: Vec::new(),
+    };
+    let label = Msg::Concat(Box::new([Msg::Str(title(variant)), Msg::Bi(" frame", " 帧")]));
+    let root = ctx.f.add(NONE, "dlt645", Span::at(base, bytes.len()), NodeKind::Data).label(label).index();
+    let pre = bytes.iter().take_while(|&&b| b == WAKE_UP).count();
     if pre > 0 {
-        root.push(ctx.node("dlt645.preamble", 0, pre, NodeKind::Delimiter).value(to_hex(&frame[..pre])));
+        let n = ctx.node(root, "dlt645.preamble", 0, pre, NodeKind::Delimiter);
+        let v = ctx.hex(0, pre, true, false);
+        ctx.set(n).value(v);
     }
-    let body = &frame[pre..];
+    let body = &bytes[pre..];
     if body.first() == Some(&START) {
-        frame_nodes(&mut ctx, &mut root, body, pre);
+        frame_nodes(&mut ctx, root, body, pre);
     } else {
-        unrecognised(&mut ctx, &mut root, body, pre);
+        unrecognised(&mut ctx, root, body, pre);
     }
     if !ctx.summary.is_empty() {
-        root.text = Some(ctx.summary.join(" · "));
+        let mut parts = Vec::with_capacity(ctx.summary.len() * 2);
+        for (i, m) in ctx.summary.drain(..).enumerate() {
+            if i > 0 {
+                parts.push(Msg::Str(" · "));
+            }
+            parts.push(m);
+        }
+        ctx.f.node_mut(root).text(Msg::Concat(parts.into_boxed_slice()));
     }
-    Frame::new(protocol_name(variant), root, ctx.checks, ctx.diags)
+    ctx.f.finish()
 }
 
 /// Bytes that do not start with 0x68 (only under a protocol override).
-fn unrecognised(ctx: &mut Ctx, root: &mut Node, body: &[u8], at: usize) {
+fn unrecognised(ctx: &mut Ctx, root: NodeRef, body: &[u8], at: usize) {
     let span = ctx.span(at, body.len());
     if body.is_empty() {
         let needed = if at == 0 { Some(OVERHEAD) } else { None };
-        ctx.diags.push(registry::truncated(span.end, needed, "dlt645.truncated", ctx.lang));
+        registry::truncated_diag(&mut ctx.f, span.end, needed, "dlt645.truncated");
         return;
     }
-    root.push(ctx.node("dlt645.raw", at, body.len(), NodeKind::Unknown).value(to_hex(body)));
-    let msg = format!(
-        "{} 0x{:02X}",
-        ctx.lang.pick("no start delimiter 0x68 here; found", "此处不是帧起始符 0x68，而是"),
-        body[0]
-    );
+    let n = ctx.node(root, "dlt645.raw", at, body.len(), NodeKind::Unknown);
+    let v = ctx.hex(at, body.len(), true, false);
+    ctx.set(n).value(v);
+    let msg = msg!("no start delimiter 0x68 here; found 0x{:02X}", "此处不是帧起始符 0x68，而是 0x{:02X}", body[0]);
     ctx.diag(Severity::Error, span, "dlt645.start.missing", msg);
 }
 
@@ -119,18 +159,32 @@ fn layout(b: &[u8]) -> Option<Layout> {
     Some(Layout { data_len: n.saturating_sub(frame::field::DATA), cs: None, end: None, mismatch: false })
 }
 
-fn frame_nodes(ctx: &mut Ctx, root: &mut Node, b: &[u8], off: usize) {
+fn frame_nodes(ctx: &mut Ctx, root: NodeRef, b: &[u8], off: usize) {
     header_nodes(ctx, root, b, off);
     let Some(lay) = layout(b) else {
-        ctx.diags.push(registry::truncated(ctx.base + off + b.len(), None, "dlt645.truncated", ctx.lang));
+        registry::truncated_diag(&mut ctx.f, ctx.base + off + b.len(), None, "dlt645.truncated");
         return;
     };
     length_check(ctx, b, off, &lay);
     let control = ControlCode(b[frame::field::CONTROL]);
     let data_at = off + frame::field::DATA;
-    let data: Vec<u8> =
-        b[frame::field::DATA..frame::field::DATA + lay.data_len].iter().map(|x| x.wrapping_sub(DATA_OFFSET)).collect();
-    root.push(data_node(ctx, control, &data, data_at, lay.cs.is_some()));
+    // The data with 0x33 removed: on the stack for every frame L can describe.
+    let wire = &b[frame::field::DATA..frame::field::DATA + lay.data_len];
+    let mut stack = [0u8; 256];
+    let heap: Vec<u8>;
+    let data: &[u8] = if wire.len() <= stack.len() {
+        for (d, x) in stack.iter_mut().zip(wire) {
+            *d = x.wrapping_sub(DATA_OFFSET);
+        }
+        &stack[..wire.len()]
+    } else {
+        heap = wire.iter().map(|x| x.wrapping_sub(DATA_OFFSET)).collect();
+        &heap
+    };
+    ctx.data_at = data_at;
+    ctx.data_len = data.len();
+    ctx.derived_at = ctx.f.derive(data);
+    data_node(ctx, root, control, data, data_at, lay.cs.is_some());
     if let Some(cs) = lay.cs {
         checksum_node(ctx, root, b, off, cs, lay.mismatch);
     }
@@ -139,134 +193,127 @@ fn frame_nodes(ctx: &mut Ctx, root: &mut Node, b: &[u8], off: usize) {
     }
     let total = lay.end.map_or(b.len(), |e| e + 1);
     if total < b.len() {
-        let extra = &b[total..];
-        root.push(ctx.node("dlt645.trailing", off + total, extra.len(), NodeKind::Unknown).value(to_hex(extra)));
-        let msg =
-            format!("{} {}", extra.len(), ctx.lang.pick("byte(s) after the end of the frame", "个字节位于帧结束之后"));
-        ctx.diag(Severity::Warning, ctx.span(off + total, extra.len()), "dlt645.trailing", msg);
+        let n = b.len() - total;
+        let node = ctx.node(root, "dlt645.trailing", off + total, n, NodeKind::Unknown);
+        let v = ctx.hex(off + total, n, true, false);
+        ctx.set(node).value(v);
+        let msg = msg!("{} byte(s) after the end of the frame", "{} 个字节位于帧结束之后", n);
+        ctx.diag(Severity::Warning, ctx.span(off + total, n), "dlt645.trailing", msg);
     }
     if lay.cs.is_none() {
         let needed = OVERHEAD + usize::from(b[frame::field::LENGTH]) - b.len();
-        ctx.diags.push(registry::truncated(ctx.base + off + b.len(), Some(needed), "dlt645.truncated", ctx.lang));
+        registry::truncated_diag(&mut ctx.f, ctx.base + off + b.len(), Some(needed), "dlt645.truncated");
     }
 }
 
 /// 68, address, 68, control code, L — as far as present.
-fn header_nodes(ctx: &mut Ctx, root: &mut Node, b: &[u8], off: usize) {
-    root.push(ctx.node("dlt645.start", off, 1, NodeKind::Delimiter).value("68"));
+fn header_nodes(ctx: &mut Ctx, root: NodeRef, b: &[u8], off: usize) {
+    let n = ctx.node(root, "dlt645.start", off, 1, NodeKind::Delimiter);
+    ctx.set(n).value(Msg::Str("68"));
     let addr = &b[1..b.len().min(7)];
     if !addr.is_empty() {
-        root.push(address_node(ctx, "dlt645.address", addr, off + 1));
+        address_node(ctx, root, "dlt645.address", addr, off + 1);
     }
     if let Some(&s2) = b.get(frame::field::START2) {
-        root.push(ctx.node("dlt645.start2", off + 7, 1, NodeKind::Delimiter).value(format!("{s2:02X}")));
+        let n = ctx.node(root, "dlt645.start2", off + 7, 1, NodeKind::Delimiter);
+        let v = ctx.hex(off + 7, 1, false, false);
+        ctx.set(n).value(v);
         if s2 != START {
-            let msg = format!(
-                "{} 0x{s2:02X}",
-                ctx.lang.pick("second start delimiter is not 0x68 but", "第二个帧起始符不是 0x68，而是")
-            );
+            let msg =
+                msg!("second start delimiter is not 0x68 but 0x{:02X}", "第二个帧起始符不是 0x68，而是 0x{:02X}", s2);
             ctx.diag(Severity::Error, ctx.span(off + 7, 1), "dlt645.start.missing", msg);
         }
     }
     if let Some(&c) = b.get(frame::field::CONTROL) {
-        root.push(control_node(ctx, ControlCode(c), off + 8));
+        control_node(ctx, root, ControlCode(c), off + 8);
     }
     if let Some(&l) = b.get(frame::field::LENGTH) {
-        let text = format!("{l} {}", ctx.lang.pick("data byte(s)", "个数据字节"));
-        root.push(ctx.node("dlt645.length", off + 9, 1, NodeKind::Length).value(l.to_string()).text(text));
+        let n = ctx.node(root, "dlt645.length", off + 9, 1, NodeKind::Length);
+        ctx.set(n).value(Msg::Uint(l.into())).text(msg!("{} data byte(s)", "{} 个数据字节", l));
     }
     if b.len() < 10 {
-        ctx.diags.push(registry::truncated(ctx.base + off + b.len(), None, "dlt645.truncated", ctx.lang));
+        registry::truncated_diag(&mut ctx.f, ctx.base + off + b.len(), None, "dlt645.truncated");
     }
 }
 
-fn address_node(ctx: &mut Ctx, id: &str, wire: &[u8], at: usize) -> Node {
+fn address_node(ctx: &mut Ctx, parent: NodeRef, id: &'static str, wire: &[u8], at: usize) {
     let a = Address::from_wire(wire);
-    let digits: String = wire.iter().rev().map(|b| format!("{b:02X}")).collect();
-    let mut node = ctx.node(id, at, wire.len(), NodeKind::Address).value(digits);
+    let n = ctx.node(parent, id, at, wire.len(), NodeKind::Address);
+    let v = ctx.hex(at, wire.len(), false, true);
+    ctx.set(n).value(v);
     if wire.len() == 6 {
         let text = if a.is_broadcast() {
-            Some(ctx.pick("broadcast address", "广播地址"))
+            Msg::Bi("broadcast address", "广播地址")
         } else if a == Address::WILDCARD {
-            Some(ctx.pick("wildcard address", "通配地址"))
+            Msg::Bi("wildcard address", "通配地址")
         } else if a.has_wildcard() {
-            Some(ctx.pick("address with wildcard digits", "含通配位的地址"))
+            Msg::Bi("address with wildcard digits", "含通配位的地址")
         } else {
-            None
+            Msg::None
         };
-        node.text = text;
+        ctx.set(n).text(text);
         if let Some(i) = a.invalid_byte() {
-            let msg =
-                format!("{} 0x{:02X}", ctx.lang.pick("address byte is not BCD:", "地址字节不是 BCD 码："), wire[i]);
+            let msg = msg!("address byte is not BCD: 0x{:02X}", "地址字节不是 BCD 码： 0x{:02X}", wire[i]);
             ctx.diag(Severity::Warning, ctx.span(at + i, 1), "dlt645.bcd.invalid", msg);
         }
     }
-    node
 }
 
-fn control_node(ctx: &mut Ctx, c: ControlCode, at: usize) -> Node {
-    let lang = ctx.lang;
+fn control_node(ctx: &mut Ctx, root: NodeRef, c: ControlCode, at: usize) {
     let f = c.function();
     let reply = c.direction() == Direction::SlaveToMaster;
     ctx.follow = reply && c.has_follow_up();
-    let name = frame::function_name(ctx.variant, f, lang).map(str::to_string);
+    let name = frame::function_names(ctx.variant, f);
     let other = match ctx.variant {
         Variant::V2007 => Variant::V1997,
         Variant::V1997 => Variant::V2007,
     };
     let (dir_value, dir_text) = if reply {
-        ("slave->master", lang.pick("reply from the slave (meter)", "从站发出的应答帧"))
+        ("slave->master", Msg::Bi("reply from the slave (meter)", "从站发出的应答帧"))
     } else {
-        ("master->slave", lang.pick("command from the master", "主站发出的命令帧"))
+        ("master->slave", Msg::Bi("command from the master", "主站发出的命令帧"))
     };
     let abnormal_text = match (reply, c.is_abnormal()) {
-        (false, _) => lang.pick("not a reply", "非应答帧"),
-        (true, false) => lang.pick("normal reply", "从站正确应答"),
-        (true, true) => lang.pick("abnormal reply", "从站对异常信息的应答"),
+        (false, _) => Msg::Bi("not a reply", "非应答帧"),
+        (true, false) => Msg::Bi("normal reply", "从站正确应答"),
+        (true, true) => Msg::Bi("abnormal reply", "从站对异常信息的应答"),
     };
     let follow_text = if c.has_follow_up() {
-        lang.pick("follow-up frame follows", "有后续数据帧")
+        Msg::Bi("follow-up frame follows", "有后续数据帧")
     } else {
-        lang.pick("no follow-up frame", "无后续数据帧")
+        Msg::Bi("no follow-up frame", "无后续数据帧")
     };
-    let bit = |v: bool| if v { "1" } else { "0" };
-    let function_text = name.clone().unwrap_or_else(|| ctx.pick("unknown function", "未知功能码"));
+    let bit = |v: bool| Msg::Str(if v { "1" } else { "0" });
+    let function_text = name.map_or(Msg::Bi("unknown function", "未知功能码"), |(en, zh)| Msg::Bi(en, zh));
     let kind_text = match (reply, c.is_abnormal()) {
-        (false, _) => lang.pick("request", "请求"),
-        (true, false) => lang.pick("normal reply", "正常应答"),
-        (true, true) => lang.pick("abnormal reply", "异常应答"),
+        (false, _) => Msg::Bi("request", "请求"),
+        (true, false) => Msg::Bi("normal reply", "正常应答"),
+        (true, true) => Msg::Bi("abnormal reply", "异常应答"),
     };
-    let node = ctx
-        .node("dlt645.control", at, 1, NodeKind::Control)
-        .value(format!("0x{:02X}", c.0))
-        .text(format!("{function_text}{}{kind_text}", lang.pick(", ", "，")))
-        .child(ctx.node("dlt645.control.dir", at, 1, NodeKind::Control).value(dir_value).text(dir_text))
-        .child(
-            ctx.node("dlt645.control.abnormal", at, 1, NodeKind::Control)
-                .value(bit(c.is_abnormal()))
-                .text(abnormal_text),
-        )
-        .child(
-            ctx.node("dlt645.control.follow", at, 1, NodeKind::Control).value(bit(c.has_follow_up())).text(follow_text),
-        )
-        .child(
-            ctx.node("dlt645.control.function", at, 1, NodeKind::Control)
-                .value(format!("0x{f:02X}"))
-                .text(function_text.clone()),
-        );
-    ctx.summary.push(format!("{function_text} ({kind_text})"));
+    let text = Msg::Concat(Box::new([function_text.clone(), Msg::Bi(", ", "，"), kind_text.clone()]));
+    let node = ctx.node(root, "dlt645.control", at, 1, NodeKind::Control);
+    ctx.set(node).value(msg!("0x{:02X}", "0x{:02X}", c.0)).text(text);
+    let n = ctx.node(node, "dlt645.control.dir", at, 1, NodeKind::Control);
+    ctx.set(n).value(Msg::Str(dir_value)).text(dir_text);
+    let n = ctx.node(node, "dlt645.control.abnormal", at, 1, NodeKind::Control);
+    ctx.set(n).value(bit(c.is_abnormal())).text(abnormal_text);
+    let n = ctx.node(node, "dlt645.control.follow", at, 1, NodeKind::Control);
+    ctx.set(n).value(bit(c.has_follow_up())).text(follow_text);
+    let n = ctx.node(node, "dlt645.control.function", at, 1, NodeKind::Control);
+    ctx.set(n).value(msg!("0x{:02X}", "0x{:02X}", f)).text(function_text.clone());
+    ctx.summary.push(Msg::Concat(Box::new([function_text, Msg::Str(" ("), kind_text, Msg::Str(")")])));
     if name.is_none() {
-        let msg = match frame::function_name(other, f, lang) {
-            Some(n) => format!(
-                "{} 0x{f:02X} ({n}) {}",
-                lang.pick("function", "功能码"),
-                lang.pick("belongs to the other edition of DL/T 645", "属于另一版本的 DL/T 645")
+        let msg = match frame::function_names(other, f) {
+            Some((en, zh)) => msg!(
+                "function 0x{:02X} ({}) belongs to the other edition of DL/T 645",
+                "功能码 0x{:02X} ({}) 属于另一版本的 DL/T 645",
+                f,
+                Msg::Bi(en, zh)
             ),
-            None => format!("{} 0x{f:02X}", lang.pick("unknown function code", "未知功能码")),
+            None => msg!("unknown function code 0x{:02X}", "未知功能码 0x{:02X}", f),
         };
         ctx.diag(Severity::Warning, ctx.span(at, 1), "dlt645.function.unknown", msg);
     }
-    node
 }
 
 fn length_check(ctx: &mut Ctx, b: &[u8], off: usize, lay: &Layout) {
@@ -275,26 +322,26 @@ fn length_check(ctx: &mut Ctx, b: &[u8], off: usize, lay: &Layout) {
     }
     let stated = usize::from(b[frame::field::LENGTH]);
     let span = ctx.span(off + frame::field::LENGTH, 1);
-    ctx.checks.push(Check {
+    ctx.f.check(Check {
         id: "dlt645.length".into(),
-        label: ctx.lang.label("dlt645.length"),
-        stated: stated.to_string(),
-        computed: lay.data_len.to_string(),
+        label: Msg::Label,
+        stated: Msg::Uint(stated as u64),
+        computed: Msg::Uint(lay.data_len as u64),
         ok: stated == lay.data_len,
         span,
     });
     if lay.mismatch {
-        let msg = match ctx.lang {
-            Lang::En => {
-                format!("L states {stated} data byte(s) but {} are present before CS and the end byte", lay.data_len)
-            }
-            Lang::Zh => format!("长度域 L 为 {stated}，但校验码和结束符之前只有 {} 个数据字节", lay.data_len),
-        };
+        let msg = msg!(
+            "L states {} data byte(s) but {} are present before CS and the end byte",
+            "长度域 L 为 {}，但校验码和结束符之前只有 {} 个数据字节",
+            stated,
+            lay.data_len
+        );
         ctx.diag(Severity::Error, span, "dlt645.length.mismatch", msg);
     }
 }
 
-fn checksum_node(ctx: &mut Ctx, root: &mut Node, b: &[u8], off: usize, cs: usize, mismatch: bool) {
+fn checksum_node(ctx: &mut Ctx, root: NodeRef, b: &[u8], off: usize, cs: usize, mismatch: bool) {
     let stated = b[cs];
     let as_sent = frame::checksum(&b[..cs]);
     // With L wrong, the right checksum is the one of the frame with L corrected.
@@ -302,58 +349,60 @@ fn checksum_node(ctx: &mut Ctx, root: &mut Node, b: &[u8], off: usize, cs: usize
     let computed = if mismatch && stated != as_sent { corrected } else { as_sent };
     let ok = stated == computed;
     let span = ctx.span(off + cs, 1);
-    ctx.checks.push(Check {
+    ctx.f.check(Check {
         id: "dlt645.cs".into(),
-        label: ctx.lang.label("dlt645.cs"),
-        stated: format!("0x{stated:02X}"),
-        computed: format!("0x{computed:02X}"),
+        label: Msg::Label,
+        stated: msg!("0x{:02X}", "0x{:02X}", stated),
+        computed: msg!("0x{:02X}", "0x{:02X}", computed),
         ok,
         span,
     });
     let text = if ok {
-        ctx.pick("correct", "正确")
+        Msg::Bi("correct", "正确")
     } else {
-        format!("{} 0x{computed:02X}", ctx.lang.pick("incorrect, should be", "错误，应为"))
+        msg!("incorrect, should be 0x{:02X}", "错误，应为 0x{:02X}", computed)
     };
-    root.push(ctx.node("dlt645.cs", off + cs, 1, NodeKind::Check).value(format!("0x{stated:02X}")).text(text));
+    let n = ctx.node(root, "dlt645.cs", off + cs, 1, NodeKind::Check);
+    ctx.set(n).value(msg!("0x{:02X}", "0x{:02X}", stated)).text(text);
     if !ok {
-        let mut msg = match ctx.lang {
-            Lang::En => format!("checksum 0x{stated:02X} is incorrect, should be 0x{computed:02X}"),
-            Lang::Zh => format!("校验码 0x{stated:02X} 错误，应为 0x{computed:02X}"),
+        let main = msg!(
+            "checksum 0x{:02X} is incorrect, should be 0x{:02X}",
+            "校验码 0x{:02X} 错误，应为 0x{:02X}",
+            stated,
+            computed
+        );
+        let msg = if mismatch {
+            let note = msg!(
+                " (with L corrected to {}; 0x{:02X} over the bytes as sent)",
+                "（按修正后的长度 {} 计算；按原样字节计算为 0x{:02X}）",
+                cs - frame::field::DATA,
+                as_sent
+            );
+            Msg::Concat(Box::new([main, note]))
+        } else {
+            main
         };
-        if mismatch {
-            msg.push_str(&match ctx.lang {
-                Lang::En => format!(
-                    " (with L corrected to {}; 0x{as_sent:02X} over the bytes as sent)",
-                    cs - frame::field::DATA
-                ),
-                Lang::Zh => {
-                    format!("（按修正后的长度 {} 计算；按原样字节计算为 0x{as_sent:02X}）", cs - frame::field::DATA)
-                }
-            });
-        }
         ctx.diag(Severity::Error, span, "dlt645.cs.mismatch", msg);
     }
 }
 
-fn end_node(ctx: &mut Ctx, root: &mut Node, byte: u8, at: usize) {
-    root.push(ctx.node("dlt645.end", at, 1, NodeKind::Delimiter).value(format!("{byte:02X}")));
+fn end_node(ctx: &mut Ctx, root: NodeRef, byte: u8, at: usize) {
+    let n = ctx.node(root, "dlt645.end", at, 1, NodeKind::Delimiter);
+    let v = ctx.hex(at, 1, false, false);
+    ctx.set(n).value(v);
     if byte != END {
-        let msg = match ctx.lang {
-            Lang::En => format!("the end byte is 0x{byte:02X}, not 0x16"),
-            Lang::Zh => format!("结束符是 0x{byte:02X}，不是 0x16"),
-        };
+        let msg = msg!("the end byte is 0x{:02X}, not 0x16", "结束符是 0x{:02X}，不是 0x16", byte);
         ctx.diag(Severity::Error, ctx.span(at, 1), "dlt645.end.missing", msg);
     }
 }
 
 // ------------------------------------------------------------------ data field
 
-/// Reads the data field from the front, making nodes for what it takes.
+/// Reads the data field from the front.
 struct Cursor<'a> {
     data: &'a [u8],
     pos: usize,
-    /// Absolute frame offset (from the frame start) of `data[0]`.
+    /// Frame offset of `data[0]`.
     at: usize,
 }
 
@@ -377,66 +426,63 @@ impl<'a> Cursor<'a> {
     }
 }
 
-fn data_node(ctx: &mut Ctx, c: ControlCode, data: &[u8], at: usize, complete: bool) -> Node {
-    let mut node = ctx.node("dlt645.data", at, data.len(), NodeKind::Data);
+fn data_node(ctx: &mut Ctx, root: NodeRef, c: ControlCode, data: &[u8], at: usize, complete: bool) {
+    let node = ctx.node(root, "dlt645.data", at, data.len(), NodeKind::Data);
     if !data.is_empty() {
-        node = node.value(to_hex(data)).text(ctx.pick("data with 0x33 removed", "数据域（已减 0x33）"));
+        let v = ctx.hex(at, data.len(), true, false);
+        ctx.set(node).value(v).text(Msg::Bi("data with 0x33 removed", "数据域（已减 0x33）"));
     }
     let mut cur = Cursor { data, pos: 0, at };
     let reply = c.direction() == Direction::SlaveToMaster;
-    if frame::function_name(ctx.variant, c.function(), ctx.lang).is_none() {
+    if frame::function_names(ctx.variant, c.function()).is_none() {
         let (bytes, at) = cur.rest();
-        raw(ctx, &mut node, bytes, at);
+        raw(ctx, node, bytes, at);
     } else if reply && c.is_abnormal() {
-        error_word(ctx, &mut node, &mut cur);
+        error_word(ctx, node, &mut cur);
     } else {
         match ctx.variant {
-            Variant::V2007 => data_2007(ctx, &mut node, &mut cur, c.function(), reply, complete),
-            Variant::V1997 => data_1997(ctx, &mut node, &mut cur, c.function(), reply, complete),
+            Variant::V2007 => data_2007(ctx, node, &mut cur, c.function(), reply, complete),
+            Variant::V1997 => data_1997(ctx, node, &mut cur, c.function(), reply, complete),
         }
     }
-    leftover(ctx, &mut node, &mut cur, complete);
-    node
+    leftover(ctx, node, &mut cur, complete);
 }
 
 /// Bytes no rule of the function explains.
-fn leftover(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, complete: bool) {
+fn leftover(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
     let (bytes, at) = cur.rest();
     if bytes.is_empty() {
         return;
     }
-    node.push(ctx.node("dlt645.data.extra", at, bytes.len(), NodeKind::Unknown).value(to_hex(bytes)));
+    let n = ctx.node(node, "dlt645.data.extra", at, bytes.len(), NodeKind::Unknown);
+    let v = ctx.hex(at, bytes.len(), true, false);
+    ctx.set(n).value(v);
     if complete {
-        let msg = format!(
-            "{} {}",
-            bytes.len(),
-            ctx.lang.pick("data byte(s) more than the function defines", "个数据字节超出该功能的定义")
-        );
+        let msg = msg!("{} data byte(s) more than the function defines", "{} 个数据字节超出该功能的定义", bytes.len());
         ctx.diag(Severity::Warning, ctx.span(at, bytes.len()), "dlt645.data.extra", msg);
     }
 }
 
 /// A field the function needs but the data lacks.
-fn missing(ctx: &mut Ctx, cur: &mut Cursor, what: (&str, &str), complete: bool) {
+fn missing(ctx: &mut Ctx, cur: &mut Cursor, what: (&'static str, &'static str), complete: bool) {
     if !complete {
         return;
     }
     let at = cur.at + cur.pos;
-    let msg = format!(
-        "{} {}",
-        ctx.lang.pick("the data ends before the", "数据域不完整，缺少"),
-        ctx.lang.pick(what.0, what.1)
-    );
+    let msg =
+        Msg::Concat(Box::new([Msg::Bi("the data ends before the ", "数据域不完整，缺少 "), Msg::Bi(what.0, what.1)]));
     ctx.diag(Severity::Warning, ctx.span(at, cur.left()), "dlt645.data.short", msg);
 }
 
-fn data_2007(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, f: u8, reply: bool, complete: bool) {
+fn data_2007(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, f: u8, reply: bool, complete: bool) {
     use function::*;
     match (f, reply) {
         (READ, false) => {
             di_2007(ctx, node, cur, complete);
-            if let Some((b, at)) = cur.take(1) {
-                node.push(ctx.node("dlt645.data.count", at, 1, NodeKind::Data).value(value::hex_msb_first(b)));
+            if let Some((_, at)) = cur.take(1) {
+                let n = ctx.node(node, "dlt645.data.count", at, 1, NodeKind::Data);
+                let v = ctx.hex(at, 1, false, true);
+                ctx.set(n).value(v);
             }
             if cur.left() > 0 {
                 time_field(ctx, node, cur, "dlt645.data.time", "YYMMDDhhmm");
@@ -471,7 +517,7 @@ fn data_2007(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, f: u8, reply: boo
             seq(ctx, node, cur, complete);
         }
         (READ_ADDRESS, true) | (WRITE_ADDRESS, false) => match cur.take(6) {
-            Some((b, at)) => node.push(address_node(ctx, "dlt645.data.address", b, at)),
+            Some((b, at)) => address_node(ctx, node, "dlt645.data.address", b, at),
             None => missing(ctx, cur, ("address", "通信地址"), complete),
         },
         (BROADCAST_TIME, false) => time_field(ctx, node, cur, "dlt645.data.time", "YYMMDDhhmmss"),
@@ -496,7 +542,7 @@ fn data_2007(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, f: u8, reply: boo
     }
 }
 
-fn data_1997(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, f: u8, reply: bool, complete: bool) {
+fn data_1997(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, f: u8, reply: bool, complete: bool) {
     use function::*;
     match (f, reply) {
         (READ_1997 | READ_FOLLOW_UP_1997, false) => {
@@ -512,7 +558,7 @@ fn data_1997(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, f: u8, reply: boo
         }
         (BROADCAST_TIME, false) => time_field(ctx, node, cur, "dlt645.data.time", "YYMMDDhhmmss"),
         (WRITE_ADDRESS_1997, false) => match cur.take(6) {
-            Some((b, at)) => node.push(address_node(ctx, "dlt645.data.address", b, at)),
+            Some((b, at)) => address_node(ctx, node, "dlt645.data.address", b, at),
             None => missing(ctx, cur, ("address", "通信地址"), complete),
         },
         (CHANGE_BAUD_1997, _) => baud(ctx, node, cur, complete),
@@ -526,122 +572,177 @@ fn data_1997(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, f: u8, reply: boo
     }
 }
 
+// ------------------------------------------------------------------ names written at render time
+
+/// A dictionary code: the identifier, its edition and an index (value or item).
+fn pack(variant: Variant, di: u32, index: usize) -> u64 {
+    let v = match variant {
+        Variant::V2007 => 0u64,
+        Variant::V1997 => 1,
+    };
+    u64::from(di) | ((index as u64 & 0xFFFF) << 32) | (v << 48)
+}
+
+fn unpack(code: u64) -> (Option<DiInfo>, usize) {
+    let di = code as u32;
+    let index = ((code >> 32) & 0xFFFF) as usize;
+    let info = if code >> 48 == 1 { dictionary::lookup_1997(di as u16) } else { dictionary::lookup(di) };
+    (info, index)
+}
+
+/// The name of an identifier, and its DL/T 698.45 equivalent when it has one.
+fn di_text(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    let (Some(info), _) = unpack(code) else { return Ok(()) };
+    w.write_str(info.name(lang))?;
+    let oad = match info.width {
+        4 => super::equivalents::oad_2007(info.di),
+        _ => super::equivalents::oad_1997(info.di as u16),
+    };
+    match oad {
+        Some(oad) => write!(w, " · DL/T 698.45 {}", super::equivalents::canonical(oad)),
+        None => Ok(()),
+    }
+}
+
+/// `00010000 Forward active energy, total, current`.
+fn di_summary(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    let (Some(info), _) = unpack(code) else { return Ok(()) };
+    write!(w, "{} {}", info.canonical(), info.name(lang))
+}
+
+fn field_name(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    let (info, j) = unpack(code);
+    w.write_str(info.as_ref().and_then(|i| i.fields.get(j)).map_or("", |f| f.name(lang)))
+}
+
+fn item_label(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    let (info, i) = unpack(code);
+    match info.and_then(|i| i.items) {
+        Some(items) => w.write_str(&items.label(i, lang)),
+        None => Ok(()),
+    }
+}
+
+/// The events a clear-events command names.
+fn event_text(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    let di = code as u32;
+    if di == 0xFFFF_FFFF {
+        return w.write_str(lang.pick("all events", "全部事件"));
+    }
+    let named = dictionary::lookup(di & 0xFFFF_FF00).or_else(|| dictionary::lookup(di));
+    match named {
+        Some(i) => w.write_str(i.name(lang)),
+        None => w.write_str(lang.pick("events of this type", "该类事件")),
+    }
+}
+
+// ------------------------------------------------------------------ fields
+
 /// The 4-byte identifier of DL/T 645-2007, looked up in the dictionary.
-fn di_2007(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, complete: bool) -> Option<DiInfo> {
+fn di_2007(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) -> Option<DiInfo> {
     let Some((b, at)) = cur.take(4) else {
         missing(ctx, cur, ("data identifier", "数据标识"), complete);
         return None;
     };
     let di = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-    di_node(ctx, node, format!("{di:08X}"), dictionary::lookup(di), at, 4)
+    di_node(ctx, node, di, dictionary::lookup(di), at, 4)
 }
 
 /// The 2-byte identifier of DL/T 645-1997.
-fn di_1997(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, complete: bool) -> Option<DiInfo> {
+fn di_1997(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) -> Option<DiInfo> {
     let Some((b, at)) = cur.take(2) else {
         missing(ctx, cur, ("data identifier", "数据标识"), complete);
         return None;
     };
     let di = u16::from_le_bytes([b[0], b[1]]);
-    di_node(ctx, node, format!("{di:04X}"), dictionary::lookup_1997(di), at, 2)
+    di_node(ctx, node, u32::from(di), dictionary::lookup_1997(di), at, 2)
 }
 
-fn di_node(
-    ctx: &mut Ctx,
-    node: &mut Node,
-    canonical: String,
-    info: Option<DiInfo>,
-    at: usize,
-    len: usize,
-) -> Option<DiInfo> {
-    let mut n = ctx.node("dlt645.data.di", at, len, NodeKind::Data).value(canonical.clone());
+fn di_node(ctx: &mut Ctx, node: NodeRef, di: u32, info: Option<DiInfo>, at: usize, len: usize) -> Option<DiInfo> {
+    let n = ctx.node(node, "dlt645.data.di", at, len, NodeKind::Data);
+    let canonical = ctx.hex(at, len, false, true);
+    ctx.set(n).value(canonical.clone());
+    let variant = if len == 4 { Variant::V2007 } else { Variant::V1997 };
     match &info {
-        Some(i) => {
-            let name = i.name(ctx.lang).to_string();
-            ctx.summary.push(format!("{canonical} {name}"));
-            let oad = match len {
-                4 => u32::from_str_radix(&canonical, 16).ok().and_then(super::equivalents::oad_2007),
-                _ => u16::from_str_radix(&canonical, 16).ok().and_then(super::equivalents::oad_1997),
-            };
-            n = n.text(match oad {
-                Some(oad) => format!("{name} · DL/T 698.45 {}", super::equivalents::canonical(oad)),
-                None => name,
-            });
+        Some(_) => {
+            let code = pack(variant, di, 0);
+            ctx.summary.push(Msg::Code(di_summary, code));
+            ctx.set(n).text(Msg::Code(di_text, code));
         }
         None => {
-            n = n.text(ctx.pick("not in the dictionary", "字典中没有此数据标识"));
+            ctx.set(n).text(Msg::Bi("not in the dictionary", "字典中没有此数据标识"));
             ctx.summary.push(canonical.clone());
-            let msg = format!(
-                "{} {canonical} {}",
-                ctx.lang.pick("data identifier", "数据标识"),
-                ctx.lang.pick("is not in the dictionary", "不在字典中")
-            );
+            let msg = Msg::Concat(Box::new([
+                Msg::Bi("data identifier ", "数据标识 "),
+                canonical,
+                Msg::Bi(" is not in the dictionary", " 不在字典中"),
+            ]));
             ctx.diag(Severity::Warning, ctx.span(at, len), "dlt645.di.unknown", msg);
         }
     }
-    node.push(n);
     info
 }
 
 /// The identifier of the events to clear (1B): `FFFFFFFF` all, else a type with DI0 = FF.
-fn event_di(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, complete: bool) {
+fn event_di(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
     let Some((b, at)) = cur.take(4) else {
         return missing(ctx, cur, ("data identifier", "数据标识"), complete);
     };
     let di = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-    let text = if di == 0xFFFF_FFFF {
-        ctx.pick("all events", "全部事件")
-    } else {
-        let named = dictionary::lookup(di & 0xFFFF_FF00).or_else(|| dictionary::lookup(di));
-        named.map(|i| i.name(ctx.lang).to_string()).unwrap_or_else(|| ctx.pick("events of this type", "该类事件"))
-    };
-    node.push(ctx.node("dlt645.data.di", at, 4, NodeKind::Data).value(format!("{di:08X}")).text(text));
+    let n = ctx.node(node, "dlt645.data.di", at, 4, NodeKind::Data);
+    let v = ctx.hex(at, 4, false, true);
+    ctx.set(n).value(v).text(Msg::Code(event_text, u64::from(di)));
 }
 
-fn seq(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, complete: bool) {
+fn seq(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
     match cur.take(1) {
-        Some((b, at)) => node.push(ctx.node("dlt645.data.seq", at, 1, NodeKind::Data).value(b[0].to_string())),
+        Some((b, at)) => {
+            let n = ctx.node(node, "dlt645.data.seq", at, 1, NodeKind::Data);
+            ctx.set(n).value(Msg::Uint(b[0].into()));
+        }
         None => missing(ctx, cur, ("frame sequence number", "帧序号"), complete),
     }
 }
 
-fn password(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, id: &str, complete: bool) {
+fn password(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, id: &'static str, complete: bool) {
     let Some((b, at)) = cur.take(4) else {
         return missing(ctx, cur, ("password", "密码"), complete);
     };
-    let code = value::hex_msb_first(&b[1..]);
-    let text = format!("{} {:02X}, {} {code}", ctx.lang.pick("level", "权限"), b[0], ctx.lang.pick("password", "密码"));
-    node.push(
-        ctx.node(id, at, 4, NodeKind::Data)
-            .text(text)
-            .child(ctx.node("dlt645.data.password.level", at, 1, NodeKind::Data).value(format!("{:02X}", b[0])))
-            .child(ctx.node("dlt645.data.password.code", at + 1, 3, NodeKind::Data).value(code)),
-    );
+    let code = ctx.hex(at + 1, 3, false, true);
+    let text = msg!("level {:02X}, password {}", "权限 {:02X}, 密码 {}", b[0], code.clone());
+    let n = ctx.node(node, id, at, 4, NodeKind::Data);
+    ctx.set(n).text(text);
+    let level = ctx.node(n, "dlt645.data.password.level", at, 1, NodeKind::Data);
+    let v = ctx.hex(at, 1, false, false);
+    ctx.set(level).value(v);
+    let c = ctx.node(n, "dlt645.data.password.code", at + 1, 3, NodeKind::Data);
+    ctx.set(c).value(code);
 }
 
-fn operator(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, complete: bool) {
+fn operator(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
     match cur.take(4) {
-        Some((b, at)) => {
-            node.push(ctx.node("dlt645.data.operator", at, 4, NodeKind::Data).value(value::hex_msb_first(b)))
+        Some((_, at)) => {
+            let n = ctx.node(node, "dlt645.data.operator", at, 4, NodeKind::Data);
+            let v = ctx.hex(at, 4, false, true);
+            ctx.set(n).value(v);
         }
         None => missing(ctx, cur, ("operator code", "操作者代码"), complete),
     }
 }
 
-fn baud(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, complete: bool) {
+fn baud(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
     match cur.take(1) {
         Some((b, at)) => {
-            let d = value::decode(&Format::BAUD, b, ctx.lang);
-            let mut n = ctx.node("dlt645.data.baud", at, 1, NodeKind::Data).value(d.value);
-            n.text = d.text;
-            node.push(n);
+            let d = value::decode_value(&Format::BAUD, b, ctx.derived(at));
+            let n = ctx.node(node, "dlt645.data.baud", at, 1, NodeKind::Data);
+            ctx.set(n).value(d.value).text(d.text);
         }
         None => missing(ctx, cur, ("rate feature word", "通信速率特征字"), complete),
     }
 }
 
 /// A date and time field decoded by `pattern` (the rest of the data, up to its length).
-fn time_field(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, id: &str, pattern: &'static str) {
+fn time_field(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, id: &'static str, pattern: &'static str) {
     let f = Format::time(pattern);
     let n = usize::from(f.len).min(cur.left());
     if n == 0 {
@@ -649,128 +750,145 @@ fn time_field(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, id: &str, patter
     }
     let Some((b, at)) = cur.take(n) else { return };
     if n < usize::from(f.len) {
-        node.push(ctx.node(id, at, n, NodeKind::Data).value(to_hex(b)));
+        let x = ctx.node(node, id, at, n, NodeKind::Data);
+        let v = ctx.hex(at, n, true, false);
+        ctx.set(x).value(v);
         return missing(ctx, cur, ("time", "时间"), true);
     }
-    node.push(value_node(ctx, id, ctx.lang.label(id), &f, b, at));
+    value_node(ctx, node, Id::Static(id), Msg::Label, &f, b, at);
 }
 
 /// The freeze time mmhhDDMM with `99` wildcards (clause 7, freeze command).
-fn freeze_time(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, complete: bool) {
+fn freeze_time(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
     let Some((b, at)) = cur.take(4) else {
         return missing(ctx, cur, ("freeze time", "冻结时间"), complete);
     };
-    let lang = ctx.lang;
-    let value = format!("{:02X}-{:02X} {:02X}:{:02X}", b[3], b[2], b[1], b[0]);
+    let value = msg!("{:02X}-{:02X} {:02X}:{:02X}", "{:02X}-{:02X} {:02X}:{:02X}", b[3], b[2], b[1], b[0]);
     let text = match (b[3], b[2], b[1], b[0]) {
-        (0x99, 0x99, 0x99, 0x99) => lang.pick("freeze now (instantaneous)", "瞬时冻结").to_string(),
-        (0x99, 0x99, 0x99, _) => format!("{} {:02X}", lang.pick("hourly freeze at minute", "每小时冻结，分钟"), b[0]),
-        (0x99, 0x99, ..) => format!("{} {:02X}:{:02X}", lang.pick("daily freeze at", "每日冻结，时间"), b[1], b[0]),
+        (0x99, 0x99, 0x99, 0x99) => Msg::Bi("freeze now (instantaneous)", "瞬时冻结"),
+        (0x99, 0x99, 0x99, _) => msg!("hourly freeze at minute {:02X}", "每小时冻结，分钟 {:02X}", b[0]),
+        (0x99, 0x99, ..) => msg!("daily freeze at {:02X}:{:02X}", "每日冻结，时间 {:02X}:{:02X}", b[1], b[0]),
         (0x99, ..) => {
-            format!("{} {:02X} {:02X}:{:02X}", lang.pick("monthly freeze on day", "每月冻结，日"), b[2], b[1], b[0])
+            msg!("monthly freeze on day {:02X} {:02X}:{:02X}", "每月冻结，日 {:02X} {:02X}:{:02X}", b[2], b[1], b[0])
         }
-        _ => format!("{} {value}", lang.pick("freeze at", "定时冻结于")),
+        _ => Msg::Concat(Box::new([Msg::Bi("freeze at ", "定时冻结于 "), value.clone()])),
     };
-    node.push(ctx.node("dlt645.data.freeze_time", at, 4, NodeKind::Data).value(value).text(text));
+    let n = ctx.node(node, "dlt645.data.freeze_time", at, 4, NodeKind::Data);
+    ctx.set(n).value(value).text(text);
     let fields = [(b[0], 59, "minute"), (b[1], 23, "hour"), (b[2], 31, "day"), (b[3], 12, "month")];
     for (i, (byte, max, name)) in fields.into_iter().enumerate() {
         let ok = byte == 0x99
-            || value::decode(&Format::num("NN", 1, 0, ""), &[byte], lang).issue.is_none() && {
+            || (byte >> 4) <= 9 && (byte & 0x0F) <= 9 && {
                 let v = (byte >> 4) * 10 + (byte & 0x0F);
                 v <= max && (i < 2 || v >= 1)
             };
         if !ok {
-            let msg = format!("{} {name}: {byte:02X}", lang.pick("impossible freeze time,", "冻结时间不合理，"));
+            let msg = msg!("impossible freeze time, {}: {:02X}", "冻结时间不合理， {}: {:02X}", name, byte);
             ctx.diag(Severity::Warning, ctx.span(at + i, 1), "dlt645.date.invalid", msg);
         }
     }
 }
 
 /// Remote control N1 (command), N2 (reserved), N3..N8 (valid until).
-fn remote_control(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor, complete: bool) {
+fn remote_control(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
     let Some((b, at)) = cur.take(1) else {
         return missing(ctx, cur, ("control command", "控制命令"), complete);
     };
-    let lang = ctx.lang;
     let text = match b[0] {
-        0x1A => lang.pick("trip", "跳闸"),
-        0x1B => lang.pick("close allowed", "合闸允许"),
-        0x2A => lang.pick("alarm", "报警"),
-        0x2B => lang.pick("alarm release", "报警解除"),
-        0x3A => lang.pick("keep power", "保电"),
-        0x3B => lang.pick("keep power release", "保电解除"),
-        _ => lang.pick("unknown command", "未知控制命令"),
+        0x1A => Msg::Bi("trip", "跳闸"),
+        0x1B => Msg::Bi("close allowed", "合闸允许"),
+        0x2A => Msg::Bi("alarm", "报警"),
+        0x2B => Msg::Bi("alarm release", "报警解除"),
+        0x3A => Msg::Bi("keep power", "保电"),
+        0x3B => Msg::Bi("keep power release", "保电解除"),
+        _ => Msg::Bi("unknown command", "未知控制命令"),
     };
-    node.push(ctx.node("dlt645.data.control_type", at, 1, NodeKind::Data).value(format!("{:02X}", b[0])).text(text));
-    if let Some((r, at)) = cur.take(1) {
-        node.push(ctx.node("dlt645.data.reserved", at, 1, NodeKind::Data).value(format!("{:02X}", r[0])));
+    let n = ctx.node(node, "dlt645.data.control_type", at, 1, NodeKind::Data);
+    let v = ctx.hex(at, 1, false, false);
+    ctx.set(n).value(v).text(text);
+    if let Some((_, at)) = cur.take(1) {
+        let r = ctx.node(node, "dlt645.data.reserved", at, 1, NodeKind::Data);
+        let v = ctx.hex(at, 1, false, false);
+        ctx.set(r).value(v);
     }
     time_field(ctx, node, cur, "dlt645.data.valid_until", "YYMMDDhhmmss");
 }
 
 /// The error information word ERR of an abnormal reply (Appendix C).
-fn error_word(ctx: &mut Ctx, node: &mut Node, cur: &mut Cursor) {
+fn error_word(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor) {
     let Some((b, at)) = cur.take(1) else {
         return missing(ctx, cur, ("error information word", "错误信息字"), true);
     };
     let err = b[0];
-    let names = error_bits(ctx.variant, ctx.lang);
-    let mut n = ctx.node("dlt645.data.err", at, 1, NodeKind::Data).value(format!("0x{err:02X}"));
+    let names = error_bits(ctx.variant);
+    let n = ctx.node(node, "dlt645.data.err", at, 1, NodeKind::Data);
+    ctx.set(n).value(msg!("0x{:02X}", "0x{:02X}", err));
     let mut set = Vec::new();
-    for (bit, name) in names.iter().enumerate() {
+    for (bit, (en, zh)) in names.iter().enumerate() {
         if err & (1 << bit) != 0 {
-            set.push(name.to_string());
-            let label = match ctx.lang {
-                Lang::En => format!("bit {bit}: {name}"),
-                Lang::Zh => format!("位{bit}：{name}"),
-            };
-            n.push(Node::new(format!("dlt645.data.err.bit.{bit}"), label, ctx.span(at, 1)).value("1").text(*name));
+            if !set.is_empty() {
+                set.push(Msg::Str(", "));
+            }
+            set.push(Msg::Bi(en, zh));
+            let label = msg!("bit {}: {}", "位{}：{}", bit, Msg::Bi(en, zh));
+            let span = ctx.span(at, 1);
+            ctx.f
+                .add(n, Id::Indexed("dlt645.data.err.bit", bit as u32), span, NodeKind::Data)
+                .label(label)
+                .value(Msg::Str("1"))
+                .text(Msg::Bi(en, zh));
         }
     }
-    n.text = Some(if set.is_empty() { ctx.pick("no error bit set", "未置错误位") } else { set.join(", ") });
-    ctx.summary.push(n.text.clone().unwrap_or_default());
-    node.push(n);
+    let text = if set.is_empty() {
+        Msg::Bi("no error bit set", "未置错误位")
+    } else {
+        Msg::Concat(set.into_boxed_slice())
+    };
+    ctx.summary.push(text.clone());
+    ctx.set(n).text(text);
 }
 
 /// ERR bit names, bit 0 first. DL/T 645-2007: other error, no requested data,
 /// password error/unauthorised, rate cannot be changed, annual time zones,
 /// daily slots, tariffs exceeded. DL/T 645-1997: illegal data, wrong data
 /// identifier, password error, (reserved), time zones, slots, tariffs exceeded.
-fn error_bits(variant: Variant, lang: Lang) -> [&'static str; 8] {
-    let reserved = lang.pick("reserved", "保留");
+pub fn error_bits(variant: Variant) -> [(&'static str, &'static str); 8] {
+    let reserved = ("reserved", "保留");
     let common = [
-        lang.pick("annual time zones exceeded", "年时区数超"),
-        lang.pick("daily time slots exceeded", "日时段数超"),
-        lang.pick("tariff count exceeded", "费率数超"),
+        ("annual time zones exceeded", "年时区数超"),
+        ("daily time slots exceeded", "日时段数超"),
+        ("tariff count exceeded", "费率数超"),
         reserved,
     ];
     let low = match variant {
         Variant::V2007 => [
-            lang.pick("other error", "其他错误"),
-            lang.pick("no requested data", "无请求数据"),
-            lang.pick("password error / unauthorised", "密码错/未授权"),
-            lang.pick("communication rate cannot be changed", "通信速率不能更改"),
+            ("other error", "其他错误"),
+            ("no requested data", "无请求数据"),
+            ("password error / unauthorised", "密码错/未授权"),
+            ("communication rate cannot be changed", "通信速率不能更改"),
         ],
         Variant::V1997 => [
-            lang.pick("illegal data", "非法数据"),
-            lang.pick("wrong data identifier", "数据标识错"),
-            lang.pick("password error", "密码错"),
+            ("illegal data", "非法数据"),
+            ("wrong data identifier", "数据标识错"),
+            ("password error", "密码错"),
             reserved,
         ],
     };
     [low[0], low[1], low[2], low[3], common[0], common[1], common[2], common[3]]
 }
 
-fn raw(ctx: &mut Ctx, node: &mut Node, bytes: &[u8], at: usize) {
+fn raw(ctx: &mut Ctx, node: NodeRef, bytes: &[u8], at: usize) {
     if !bytes.is_empty() {
-        node.push(ctx.node("dlt645.data.raw", at, bytes.len(), NodeKind::Data).value(to_hex(bytes)));
+        let n = ctx.node(node, "dlt645.data.raw", at, bytes.len(), NodeKind::Data);
+        let v = ctx.hex(at, bytes.len(), true, false);
+        ctx.set(n).value(v);
     }
 }
 
 // ------------------------------------------------------------------ values
 
 /// The value nodes of an identifier's data.
-fn values(ctx: &mut Ctx, node: &mut Node, info: Option<&DiInfo>, bytes: &[u8], at: usize, complete: bool) {
+fn values(ctx: &mut Ctx, node: NodeRef, info: Option<&DiInfo>, bytes: &[u8], at: usize, complete: bool) {
     let Some(info) = info else {
         return raw(ctx, node, bytes, at);
     };
@@ -781,80 +899,89 @@ fn values(ctx: &mut Ctx, node: &mut Node, info: Option<&DiInfo>, bytes: &[u8], a
     match info.items {
         Some(items) => repeated(ctx, node, info, items, bytes, at, tolerant),
         None => {
-            let mut container = ctx.node("dlt645.data.value", at, bytes.len(), NodeKind::Data);
-            let used = fields(ctx, &mut container, &info.fields, info.block || tolerant, bytes, at);
-            if info.fields.len() == 1 && container.children.len() == 1 && used == bytes.len() {
-                let mut only = container.children.remove(0);
-                only.id = "dlt645.data.value".into();
-                only.label = ctx.lang.label("dlt645.data.value");
-                node.push(only);
-            } else {
-                container.span = ctx.span(at, used);
-                if !container.children.is_empty() {
-                    node.push(container);
+            let used = match info.fields.as_slice() {
+                // One value that takes all the data (or is cut short): the value itself.
+                [only] if only.format.len == 0 || usize::from(only.format.len) >= bytes.len() => {
+                    fields(ctx, node, info, true, info.block || tolerant, bytes, at)
                 }
-            }
+                [] => 0,
+                _ => {
+                    let container = ctx.node(node, "dlt645.data.value", at, bytes.len(), NodeKind::Data);
+                    let used = fields(ctx, container, info, false, info.block || tolerant, bytes, at);
+                    let span = ctx.span(at, used);
+                    ctx.f.nodes[container as usize].span = span;
+                    used
+                }
+            };
             extra(ctx, node, &bytes[used..], at + used, tolerant, false);
         }
     }
 }
 
-/// Fields in order; returns how many bytes they used. A block may stop at a field boundary.
-fn fields(ctx: &mut Ctx, parent: &mut Node, list: &[Field], block: bool, bytes: &[u8], at: usize) -> usize {
+/// The values of an identifier in order; returns how many bytes they used. A
+/// block may stop at a value boundary. `alone`: the only value, named
+/// `dlt645.data.value` under the data node.
+fn fields(ctx: &mut Ctx, parent: NodeRef, info: &DiInfo, alone: bool, block: bool, bytes: &[u8], at: usize) -> usize {
+    let list: &[Field] = &info.fields;
+    let variant = if info.width == 4 { Variant::V2007 } else { Variant::V1997 };
     let mut pos = 0;
     for (j, field) in list.iter().enumerate() {
+        let name = Msg::Code(field_name, pack(variant, info.di, j));
         let left = bytes.len() - pos;
         if left == 0 {
             if !block && field.format.len != 0 {
-                let msg =
-                    format!("{} {}", ctx.lang.pick("the data ends before", "数据不完整，缺少"), field.name(ctx.lang));
+                let msg = Msg::Concat(Box::new([Msg::Bi("the data ends before ", "数据不完整，缺少 "), name]));
                 ctx.diag(Severity::Warning, ctx.span(at + pos, 0), "dlt645.data.short", msg);
             }
             break;
         }
         let len = if field.format.len == 0 { left } else { usize::from(field.format.len) };
-        let id = format!("dlt645.data.field.{j}");
+        let (id, label) = if alone {
+            (Id::Static("dlt645.data.value"), Msg::Label)
+        } else {
+            (Id::Indexed("dlt645.data.field", j as u32), name.clone())
+        };
         if left < len {
-            parent.push(
-                ctx.node(&id, at + pos, left, NodeKind::Data)
-                    .value(to_hex(&bytes[pos..]))
-                    .text(field.name(ctx.lang).to_string()),
-            );
-            let msg = format!("{}: {left}/{len}", field.name(ctx.lang));
-            let msg = format!("{} {msg}", ctx.lang.pick("value cut short,", "数值不完整，"));
+            // A value cut short keeps the label of its id; its name is the text.
+            let n = ctx.node(parent, id, at + pos, left, NodeKind::Data);
+            let v = ctx.hex(at + pos, left, true, false);
+            ctx.set(n).value(v).text(name.clone());
+            let msg = Msg::Concat(Box::new([
+                Msg::Bi("value cut short, ", "数值不完整， "),
+                name,
+                msg!(": {}/{}", ": {}/{}", left, len),
+            ]));
             ctx.diag(Severity::Warning, ctx.span(at + pos, left), "dlt645.data.short", msg);
             return bytes.len();
         }
-        let label = field.name(ctx.lang).to_string();
-        parent.push(value_node(ctx, &id, label, &field.format, &bytes[pos..pos + len], at + pos));
+        value_node(ctx, parent, id, label, &field.format, &bytes[pos..pos + len], at + pos);
         pos += len;
     }
     pos
 }
 
 /// A block of items (tariffs, phases, …), as many as the data holds.
-fn repeated(ctx: &mut Ctx, node: &mut Node, info: &DiInfo, items: Items, bytes: &[u8], at: usize, tolerant: bool) {
+fn repeated(ctx: &mut Ctx, node: NodeRef, info: &DiInfo, items: Items, bytes: &[u8], at: usize, tolerant: bool) {
     let item_len: usize = info.fields.iter().map(|f| usize::from(f.format.len)).sum();
     if item_len == 0 || info.fields.iter().any(|f| f.format.len == 0) {
         return raw(ctx, node, bytes, at);
     }
+    let variant = if info.width == 4 { Variant::V2007 } else { Variant::V1997 };
     let count = (bytes.len() / item_len).min(items.max().unwrap_or(usize::MAX));
-    let mut container = ctx.node("dlt645.data.value", at, count * item_len, NodeKind::Data);
-    for i in 0..count {
-        let (b, a) = (&bytes[i * item_len..(i + 1) * item_len], at + i * item_len);
-        let label = items.label(i, ctx.lang);
-        let id = format!("dlt645.data.item.{i}");
-        if info.fields.len() == 1 {
-            container.push(value_node(ctx, &id, label, &info.fields[0].format, b, a));
-        } else {
-            let mut item = ctx.node(&id, a, item_len, NodeKind::Data);
-            item.label = label;
-            fields(ctx, &mut item, &info.fields, false, b, a);
-            container.push(item);
-        }
-    }
     if count > 0 {
-        node.push(container);
+        let container = ctx.node(node, "dlt645.data.value", at, count * item_len, NodeKind::Data);
+        for i in 0..count {
+            let (b, a) = (&bytes[i * item_len..(i + 1) * item_len], at + i * item_len);
+            let label = Msg::Code(item_label, pack(variant, info.di, i));
+            let id = Id::Indexed("dlt645.data.item", i as u32);
+            if info.fields.len() == 1 {
+                value_node(ctx, container, id, label, &info.fields[0].format, b, a);
+            } else {
+                let item = ctx.node(container, id, a, item_len, NodeKind::Data);
+                ctx.set(item).label(label);
+                fields(ctx, item, info, false, false, b, a);
+            }
+        }
     }
     let used = count * item_len;
     let short = bytes.len() - used < item_len;
@@ -862,42 +989,42 @@ fn repeated(ctx: &mut Ctx, node: &mut Node, info: &DiInfo, items: Items, bytes: 
 }
 
 /// Bytes after the values: part of a value (`short`), or more than the identifier holds.
-fn extra(ctx: &mut Ctx, node: &mut Node, bytes: &[u8], at: usize, tolerant: bool, short: bool) {
+fn extra(ctx: &mut Ctx, node: NodeRef, bytes: &[u8], at: usize, tolerant: bool, short: bool) {
     if bytes.is_empty() {
         return;
     }
-    node.push(ctx.node("dlt645.data.extra", at, bytes.len(), NodeKind::Unknown).value(to_hex(bytes)));
+    let n = ctx.node(node, "dlt645.data.extra", at, bytes.len(), NodeKind::Unknown);
+    let v = ctx.hex(at, bytes.len(), true, false);
+    ctx.set(n).value(v);
     let severity = if tolerant { Severity::Info } else { Severity::Warning };
-    let (code, en, zh) = if short {
-        ("dlt645.data.short", "byte(s) of an incomplete value", "个字节不足一个完整数值")
+    let (code, msg) = if short {
+        ("dlt645.data.short", msg!("{} byte(s) of an incomplete value", "{} 个字节不足一个完整数值", bytes.len()))
     } else {
-        ("dlt645.data.extra", "byte(s) more than the identifier's format", "个字节超出数据标识的格式")
+        (
+            "dlt645.data.extra",
+            msg!("{} byte(s) more than the identifier's format", "{} 个字节超出数据标识的格式", bytes.len()),
+        )
     };
-    let msg = format!("{} {}", bytes.len(), ctx.lang.pick(en, zh));
     ctx.diag(severity, ctx.span(at, bytes.len()), code, msg);
 }
 
 /// One decoded value, with its issues as diagnostics.
-fn value_node(ctx: &mut Ctx, id: &str, label: String, format: &Format, bytes: &[u8], at: usize) -> Node {
-    let d = value::decode(format, bytes, ctx.lang);
-    let mut n = Node::new(id, label, ctx.span(at, bytes.len())).kind(NodeKind::Data).value(d.value.clone());
+fn value_node(ctx: &mut Ctx, parent: NodeRef, id: Id, label: Msg, format: &Format, bytes: &[u8], at: usize) {
+    let d = value::decode_value(format, bytes, ctx.derived(at));
     let is_number = matches!(format.shape, Shape::Number { .. }) && d.text.is_none() && d.issue.is_none();
-    if is_number && !format.unit.is_empty() {
-        n = n.unit(format.unit);
-    }
-    n.text = d.text;
+    let unit = if is_number && !format.unit.is_empty() { Msg::Str(format.unit) } else { Msg::None };
+    let n = ctx.node(parent, id, at, bytes.len(), NodeKind::Data);
+    ctx.set(n).label(label).value(d.value).unit(unit).text(d.text);
     match d.issue {
         Some(Issue::Bcd { index }) => {
             let byte = bytes.get(index).copied().unwrap_or(0);
-            let msg =
-                format!("{} 0x{byte:02X} ({})", ctx.lang.pick("not a BCD byte:", "不是 BCD 码："), format.pattern);
+            let msg = msg!("not a BCD byte: 0x{:02X} ({})", "不是 BCD 码： 0x{:02X} ({})", byte, format.pattern);
             ctx.diag(Severity::Warning, ctx.span(at + index, 1), "dlt645.bcd.invalid", msg);
         }
         Some(Issue::Date { field, found }) => {
-            let msg = format!("{} {field} {found}", ctx.lang.pick("impossible date or time:", "日期或时间不合理："));
+            let msg = msg!("impossible date or time: {} {}", "日期或时间不合理： {} {}", field, found);
             ctx.diag(Severity::Warning, ctx.span(at, bytes.len()), "dlt645.date.invalid", msg);
         }
         None => {}
     }
-    n
 }

@@ -166,8 +166,13 @@ pub fn variant_of(f: u8) -> Option<Variant> {
 
 /// The name of a function in an edition.
 pub fn function_name(variant: Variant, f: u8, lang: Lang) -> Option<&'static str> {
+    function_names(variant, f).map(|(en, zh)| lang.pick(en, zh))
+}
+
+/// The English and Chinese names of a function code in an edition.
+pub fn function_names(variant: Variant, f: u8) -> Option<(&'static str, &'static str)> {
     use function::*;
-    let (en, zh) = match (variant, f) {
+    Some(match (variant, f) {
         (_, BROADCAST_TIME) => ("broadcast time synchronisation", "广播校时"),
         (Variant::V2007, SECURITY) => ("security authentication", "安全认证"),
         (Variant::V2007, READ) => ("read data", "读数据"),
@@ -191,8 +196,7 @@ pub fn function_name(variant: Variant, f: u8, lang: Lang) -> Option<&'static str
         (Variant::V1997, CHANGE_PASSWORD_1997) => ("change password (1997)", "修改密码(1997)"),
         (Variant::V1997, CLEAR_DEMAND_1997) => ("clear maximum demand (1997)", "最大需量清零(1997)"),
         _ => return None,
-    };
-    Some(lang.pick(en, zh))
+    })
 }
 
 /// The additive checksum CS.

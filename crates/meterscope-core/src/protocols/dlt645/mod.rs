@@ -68,8 +68,7 @@ impl Protocol for Dlt645 {
     }
 
     fn dissect(&self, f: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
-        let view = { dissect::dissect(self.variant, f, base, opts) };
-        crate::model::Frame::from_view(self.name(), view, f, opts.lang)
+        dissect::dissect(self.variant, f, base, opts)
     }
 }
 

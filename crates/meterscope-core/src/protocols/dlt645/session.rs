@@ -621,7 +621,7 @@ fn from_bcd(b: u8) -> u8 {
 /// dissector so the words are the same everywhere.
 fn error_bit_names(variant: Variant, frame: &[u8], lang: Lang) -> Vec<String> {
     let opts = Options { lang, ..Options::default() };
-    let f = dissect::dissect(variant, frame, 0, &opts);
+    let f = dissect::dissect(variant, frame, 0, &opts).render(lang);
     let Some(path) = f.tree.find_path("dlt645.data.err") else { return Vec::new() };
     let Some(node) = f.tree.at_path(&path) else { return Vec::new() };
     node.children.iter().filter_map(|c| c.text.clone()).collect()

@@ -5,8 +5,10 @@
 //! `NNNN`). On the wire every multi-byte value is sent low byte first (clause
 //! 5), and each byte carries two BCD digits. The same holds for DL/T 645-1997.
 
-use crate::input::to_hex;
+use core::fmt::{self, Write};
+
 use crate::lang::Lang;
+use crate::model::{Msg, RenderCx};
 
 /// How the bytes of a value are to be read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,42 +93,67 @@ pub struct Decoded {
     pub issue: Option<Issue>,
 }
 
-impl Decoded {
-    fn plain(value: String) -> Self {
-        Decoded { value, text: None, issue: None }
+/// A decoded value in no language: messages that refer to the value's bytes
+/// where they stand in a frame's derived bytes.
+#[derive(Clone, Debug)]
+pub struct Value {
+    pub value: Msg,
+    pub text: Msg,
+    pub issue: Option<Issue>,
+}
+
+impl Value {
+    fn plain(value: Msg) -> Self {
+        Value { value, text: Msg::None, issue: None }
     }
 }
 
 /// Hex digits, most significant byte first (`wire` is low byte first).
 pub fn hex_msb_first(wire: &[u8]) -> String {
-    wire.iter().rev().map(|b| format!("{b:02X}")).collect()
+    let mut s = String::with_capacity(wire.len() * 2);
+    let _ = crate::model::write_hex(&mut s, wire, false, true);
+    s
 }
 
-/// Decode `wire` (0x33 already removed) as `format`. Never panics; a value of
-/// another length than the format's is decoded as raw bytes.
+/// Decode `wire` (0x33 already removed) as `format`, for a language. Never
+/// panics; a value of another length than the format's is decoded as raw bytes.
 pub fn decode(format: &Format, wire: &[u8], lang: Lang) -> Decoded {
+    let v = decode_value(format, wire, 0);
+    let cx = RenderCx { derived: wire, ..RenderCx::default() };
+    let text = (!v.text.is_none()).then(|| v.text.render(lang, &cx));
+    Decoded { value: v.value.render(lang, &cx), text, issue: v.issue }
+}
+
+/// Decode `wire` (0x33 already removed) as `format`; `at` is where `wire`
+/// starts in the frame's derived bytes. Never panics.
+pub fn decode_value(format: &Format, wire: &[u8], at: u32) -> Value {
+    let len = wire.len() as u32;
+    let digits = Msg::Derived { at, len, spaced: false, reversed: true };
+    let spaced = Msg::Derived { at, len, spaced: true, reversed: false };
     if wire.is_empty() {
-        return Decoded::plain(String::new());
+        return Value::plain(Msg::Str(""));
     }
     if format.shape != Shape::Raw && format.shape != Shape::Ascii && wire.iter().all(|&b| b == 0xFF) {
-        return Decoded {
-            value: hex_msb_first(wire), text: Some(lang.pick("no data", "无数据").into()), issue: None
-        };
+        return Value { value: digits, text: Msg::Bi("no data", "无数据"), issue: None };
     }
     match format.shape {
-        Shape::Number { decimals, signed } => number(wire, decimals, signed),
-        Shape::Digits => digits(wire),
-        Shape::DateTime => date_time(format.pattern, wire, lang),
-        Shape::Ascii => ascii(wire),
-        Shape::Bits => Decoded::plain(hex_msb_first(wire)),
-        Shape::Baud => Decoded { value: format!("{:02X}", wire[0]), text: Some(baud_text(wire[0], lang)), issue: None },
-        Shape::Raw => Decoded::plain(to_hex(wire)),
+        Shape::Number { decimals, signed } => number(wire, decimals, signed, digits),
+        Shape::Digits => match bcd_digits(wire, false) {
+            Ok(_) => Value::plain(digits),
+            Err(index) => Value { value: digits, text: Msg::None, issue: Some(Issue::Bcd { index }) },
+        },
+        Shape::DateTime => date_time(format.pattern, wire, digits, spaced),
+        Shape::Ascii => Value::plain(Msg::owned(ascii(wire))),
+        Shape::Bits => Value::plain(digits),
+        Shape::Baud => Value { value: digits, text: Msg::Code(baud_text, u64::from(wire[0])), issue: None },
+        Shape::Raw => Value::plain(spaced),
     }
 }
 
-/// BCD digits most significant first, or the wire index of the first bad byte.
-fn bcd_digits(wire: &[u8], sign_bit: bool) -> Result<(String, bool), usize> {
-    let mut out = String::with_capacity(wire.len() * 2);
+/// BCD digits most significant first, as a number and their count, or the
+/// wire index of the first bad byte.
+fn bcd_digits(wire: &[u8], sign_bit: bool) -> Result<(u128, usize, bool), usize> {
+    let mut n: u128 = 0;
     let mut negative = false;
     for (k, &byte) in wire.iter().enumerate().rev() {
         let mut b = byte;
@@ -138,45 +165,41 @@ fn bcd_digits(wire: &[u8], sign_bit: bool) -> Result<(String, bool), usize> {
         if hi > 9 || lo > 9 {
             return Err(k);
         }
-        out.push(char::from(b'0' + hi));
-        out.push(char::from(b'0' + lo));
+        n = n.wrapping_mul(100).wrapping_add(u128::from(hi * 10 + lo));
     }
-    Ok((out, negative))
-}
-
-fn invalid_bcd(wire: &[u8], index: usize) -> Decoded {
-    Decoded { value: hex_msb_first(wire), text: None, issue: Some(Issue::Bcd { index }) }
+    Ok((n, wire.len() * 2, negative))
 }
 
 /// `XXXXXX.XX` and friends: `00 00 09 64` (MSB first) reads `9.64`.
-fn number(wire: &[u8], decimals: u8, signed: bool) -> Decoded {
-    let (digits, negative) = match bcd_digits(wire, signed) {
+fn number(wire: &[u8], decimals: u8, signed: bool, digits: Msg) -> Value {
+    let (n, count, negative) = match bcd_digits(wire, signed) {
         Ok(d) => d,
-        Err(k) => return invalid_bcd(wire, k),
+        Err(index) => return Value { value: digits, text: Msg::None, issue: Some(Issue::Bcd { index }) },
     };
-    let split = digits.len().saturating_sub(decimals as usize);
-    let (int, frac) = digits.split_at(split);
-    let int = match int.trim_start_matches('0') {
-        "" => "0",
-        s => s,
-    };
-    let sign = if negative { "-" } else { "" };
-    let value = if frac.is_empty() { format!("{sign}{int}") } else { format!("{sign}{int}.{frac}") };
-    Decoded::plain(value)
-}
-
-fn digits(wire: &[u8]) -> Decoded {
-    match bcd_digits(wire, false) {
-        Ok((d, _)) => Decoded::plain(d),
-        Err(k) => invalid_bcd(wire, k),
+    let scale = decimals.min(count as u8);
+    match i64::try_from(n) {
+        Ok(m) if count <= 18 && !(negative && m == 0) => {
+            Value::plain(Msg::Decimal { mantissa: if negative { -m } else { m }, scale })
+        }
+        // Very long numbers and a negative zero keep their digits as written.
+        _ => {
+            let mut s = String::new();
+            let p = 10u128.pow(u32::from(scale));
+            let sign = if negative { "-" } else { "" };
+            let _ = if scale == 0 {
+                write!(s, "{sign}{n}")
+            } else {
+                write!(s, "{sign}{}.{:0w$}", n / p, n % p, w = usize::from(scale))
+            };
+            Value::plain(Msg::owned(s))
+        }
     }
 }
 
-fn ascii(wire: &[u8]) -> Decoded {
+fn ascii(wire: &[u8]) -> String {
     let text: String =
         wire.iter().rev().map(|&b| if (0x20..0x7F).contains(&b) { char::from(b) } else { '\u{0}' }).collect();
-    let trimmed = text.trim_matches(|c: char| c == '\u{0}' || c == ' ').replace('\u{0}', ".");
-    Decoded::plain(trimmed)
+    text.trim_matches(|c: char| c == '\u{0}' || c == ' ').replace('\u{0}', ".")
 }
 
 /// Days in a month of year 20YY.
@@ -190,6 +213,7 @@ fn days_in_month(year: u8, month: u8) -> u8 {
 }
 
 /// The fields of a date pattern, each with its BCD value.
+#[derive(Clone, Copy)]
 struct Fields {
     year: Option<u8>,
     month: Option<u8>,
@@ -199,6 +223,29 @@ struct Fields {
     minute: Option<u8>,
     second: Option<u8>,
     number: Option<u8>,
+}
+
+impl Fields {
+    /// One byte per field, `FF` when absent: the code of [`render_date`].
+    fn pack(&self) -> u64 {
+        [self.year, self.month, self.day, self.week, self.hour, self.minute, self.second, self.number]
+            .iter()
+            .fold(0u64, |acc, f| (acc << 8) | u64::from(f.unwrap_or(0xFF)))
+    }
+    fn unpack(code: u64) -> Self {
+        let b = code.to_be_bytes();
+        let f = |x: u8| (x != 0xFF).then_some(x);
+        Fields {
+            year: f(b[0]),
+            month: f(b[1]),
+            day: f(b[2]),
+            week: f(b[3]),
+            hour: f(b[4]),
+            minute: f(b[5]),
+            second: f(b[6]),
+            number: f(b[7]),
+        }
+    }
 }
 
 fn bcd(b: u8) -> Option<u8> {
@@ -255,34 +302,37 @@ fn date_issue(f: &Fields) -> Option<Issue> {
     }
 }
 
-fn render_date(f: &Fields) -> String {
-    let mut date = Vec::new();
+/// A date of packed fields ([`Fields::pack`]): `2024-05-17 12:30 W5 #01`.
+fn render_date(code: u64, _: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    let f = Fields::unpack(code);
+    let mut sep = "";
     if let Some(y) = f.year {
-        date.push(format!("20{y:02}"));
+        write!(w, "20{y:02}")?;
+        sep = "-";
     }
-    date.extend(f.month.map(|m| format!("{m:02}")));
-    date.extend(f.day.map(|d| format!("{d:02}")));
-    let mut time = Vec::new();
-    time.extend(f.hour.map(|h| format!("{h:02}")));
-    time.extend(f.minute.map(|m| format!("{m:02}")));
-    time.extend(f.second.map(|s| format!("{s:02}")));
-    if time.len() == 1 {
-        time.push("00".into());
+    for v in [f.month, f.day].into_iter().flatten() {
+        write!(w, "{sep}{v:02}")?;
+        sep = "-";
     }
-    let mut out = date.join("-");
+    let time: Vec<u8> = [f.hour, f.minute, f.second].into_iter().flatten().collect();
     if !time.is_empty() {
-        if !out.is_empty() {
-            out.push(' ');
+        if !sep.is_empty() {
+            w.write_char(' ')?;
         }
-        out.push_str(&time.join(":"));
+        for (i, v) in time.iter().enumerate() {
+            write!(w, "{}{v:02}", if i == 0 { "" } else { ":" })?;
+        }
+        if time.len() == 1 {
+            w.write_str(":00")?;
+        }
     }
-    if let Some(w) = f.week {
-        out.push_str(&format!(" W{w}"));
+    if let Some(wd) = f.week {
+        write!(w, " W{wd}")?;
     }
     if let Some(n) = f.number {
-        out.push_str(&format!(" #{n:02}"));
+        write!(w, " #{n:02}")?;
     }
-    out
+    Ok(())
 }
 
 /// Weekday name; 0 is Sunday (Appendix A, 04000101).
@@ -293,22 +343,24 @@ pub fn weekday(w: u8, lang: Lang) -> &'static str {
     lang.pick(EN[i], ZH[i])
 }
 
-fn date_time(pattern: &str, wire: &[u8], lang: Lang) -> Decoded {
+fn weekday_name(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    w.write_str(weekday(code as u8, lang))
+}
+
+fn date_time(pattern: &str, wire: &[u8], digits: Msg, spaced: Msg) -> Value {
     if pattern.len() != wire.len() * 2 {
-        return Decoded::plain(to_hex(wire));
+        return Value::plain(spaced);
     }
     if wire.iter().all(|&b| b == 0) {
-        return Decoded {
-            value: hex_msb_first(wire), text: Some(lang.pick("not set", "未设置").into()), issue: None
-        };
+        return Value { value: digits, text: Msg::Bi("not set", "未设置"), issue: None };
     }
     let fields = match date_fields(pattern, wire) {
         Ok(f) => f,
-        Err(k) => return invalid_bcd(wire, k),
+        Err(index) => return Value { value: digits, text: Msg::None, issue: Some(Issue::Bcd { index }) },
     };
     let issue = date_issue(&fields);
-    let text = fields.week.filter(|&w| w <= 6).map(|w| weekday(w, lang).to_string());
-    Decoded { value: render_date(&fields), text, issue }
+    let text = fields.week.filter(|&w| w <= 6).map_or(Msg::None, |w| Msg::Code(weekday_name, u64::from(w)));
+    Value { value: Msg::Code(render_date, fields.pack()), text, issue }
 }
 
 /// Baud rates of the communication rate feature word Z (Appendix C):
@@ -321,12 +373,15 @@ pub fn baud_rates(z: u8) -> Vec<u32> {
         .collect()
 }
 
-fn baud_text(z: u8, lang: Lang) -> String {
-    let rates = baud_rates(z);
+fn baud_text(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    let rates = baud_rates(code as u8);
     if rates.is_empty() {
-        return lang.pick("no rate selected", "未选择速率").into();
+        return w.write_str(lang.pick("no rate selected", "未选择速率"));
     }
-    rates.iter().map(|r| format!("{r} bps")).collect::<Vec<_>>().join(", ")
+    for (i, r) in rates.iter().enumerate() {
+        write!(w, "{}{r} bps", if i == 0 { "" } else { ", " })?;
+    }
+    Ok(())
 }
 
 /// Encode a decimal number string (`-12.5`) as `len` BCD bytes, low byte first.
