@@ -13,8 +13,25 @@
 //! Nothing here is a list of identifiers: small tables of quantities, phases,
 //! items and ranges are combined by rules, and [`enumerate`] walks the rules.
 
+use std::borrow::Cow;
+
 use super::value::Format;
 use crate::lang::Lang;
+
+/// A name: static text, or text composed from the rules.
+pub type Name = Cow<'static, str>;
+
+/// Whether a lookup composes names (for people) or only the layout of the
+/// data (for the dissector, which names things when a frame is rendered).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Naming(pub bool);
+
+/// A composed name, or nothing when names are not wanted.
+macro_rules! name {
+    ($n:expr, $($arg:tt)*) => {
+        if $n.0 { Cow::Owned(format!($($arg)*)) } else { Cow::Borrowed("") }
+    };
+}
 
 /// The class of an identifier (DI3 in DL/T 645-2007).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -45,13 +62,13 @@ impl DiClass {
 /// One value of an identifier's data, named in both languages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Field {
-    pub en: String,
-    pub zh: String,
+    pub en: Name,
+    pub zh: Name,
     pub format: Format,
 }
 
 impl Field {
-    pub fn new(en: impl Into<String>, zh: impl Into<String>, format: Format) -> Self {
+    pub fn new(en: impl Into<Name>, zh: impl Into<Name>, format: Format) -> Self {
         Field { en: en.into(), zh: zh.into(), format }
     }
     pub fn name(&self, lang: Lang) -> &str {
@@ -119,8 +136,8 @@ pub struct DiInfo {
     pub di: u32,
     /// 4 (DL/T 645-2007) or 2 (DL/T 645-1997).
     pub width: u8,
-    pub en: String,
-    pub zh: String,
+    pub en: Name,
+    pub zh: Name,
     pub class: DiClass,
     /// The values, in wire order. With `items`, they repeat per item.
     pub fields: Vec<Field>,
@@ -130,10 +147,10 @@ pub struct DiInfo {
 }
 
 impl DiInfo {
-    fn new(di: u32, en: String, zh: String, class: DiClass, fields: Vec<Field>) -> Self {
+    fn new(di: u32, en: Name, zh: Name, class: DiClass, fields: Vec<Field>) -> Self {
         DiInfo { di, width: 4, en, zh, class, fields, items: None, block: false }
     }
-    fn single(di: u32, en: String, zh: String, class: DiClass, format: Format) -> Self {
+    fn single(di: u32, en: Name, zh: Name, class: DiClass, format: Format) -> Self {
         let field = Field::new(en.clone(), zh.clone(), format);
         Self::new(di, en, zh, class, vec![field])
     }
@@ -192,25 +209,36 @@ impl DiInfo {
 
 const PHASES: [&str; 3] = ["A", "B", "C"];
 
-fn phase_en(p: u8) -> String {
-    format!("phase {}", PHASES[usize::from(p.clamp(1, 3)) - 1])
+fn phase_en(nm: Naming, p: u8) -> Name {
+    name!(nm, "phase {}", PHASES[usize::from(p.clamp(1, 3)) - 1])
 }
-fn phase_zh(p: u8) -> String {
-    format!("{}相", PHASES[usize::from(p.clamp(1, 3)) - 1])
+fn phase_zh(nm: Naming, p: u8) -> Name {
+    name!(nm, "{}相", PHASES[usize::from(p.clamp(1, 3)) - 1])
 }
 
-/// Look up a DL/T 645-2007 identifier (`0x00010000`).
+/// Look up a DL/T 645-2007 identifier (`0x00010000`), names included.
 pub fn lookup(di: u32) -> Option<DiInfo> {
+    lookup_with(Naming(true), di)
+}
+
+/// The layout of a DL/T 645-2007 identifier's data (class, values and their
+/// formats, items, block), without composing names: what a dissector needs.
+pub fn layout(di: u32) -> Option<DiInfo> {
+    lookup_with(Naming(false), di)
+}
+
+/// Look up a DL/T 645-2007 identifier, composing names when `n` says so.
+pub fn lookup_with(nm: Naming, di: u32) -> Option<DiInfo> {
     let [d3, d2, d1, d0] = di.to_be_bytes();
     match d3 {
-        0x00 => energy(di, d2, d1, d0),
-        0x01 => demand(di, d2, d1, d0),
-        0x02 => variable(di, d2, d1, d0),
-        0x03 => event(di, d2, d1, d0),
-        0x04 => parameter(di, d2, d1, d0),
-        0x05 => freeze(di, d2, d1, d0),
-        0x06 => load_record(di, d2, d1, d0),
-        0x10..=0x1F => event_2009(di, d3, d2, d1, d0),
+        0x00 => energy(nm, di, d2, d1, d0),
+        0x01 => demand(nm, di, d2, d1, d0),
+        0x02 => variable(nm, di, d2, d1, d0),
+        0x03 => event(nm, di, d2, d1, d0),
+        0x04 => parameter(nm, di, d2, d1, d0),
+        0x05 => freeze(nm, di, d2, d1, d0),
+        0x06 => load_record(nm, di, d2, d1, d0),
+        0x10..=0x1F => event_2009(nm, di, d3, d2, d1, d0),
         _ => None,
     }
 }
@@ -221,7 +249,7 @@ pub fn enumerate() -> impl Iterator<Item = u32> {
     let classes = (0x00u8..=0x06).chain(0x10..=0x1F);
     classes.flat_map(|d3| {
         (0u8..=255).filter(move |&d2| d2_known(d3, d2)).flat_map(move |d2| {
-            (0u32..=0xFFFF).map(move |low| u32::from_be_bytes([d3, d2, 0, 0]) | low).filter(|&di| lookup(di).is_some())
+            (0u32..=0xFFFF).map(move |low| u32::from_be_bytes([d3, d2, 0, 0]) | low).filter(|&di| layout(di).is_some())
         })
     })
 }
@@ -313,10 +341,10 @@ fn energy_kind(d2: u8) -> Option<EnergyKind> {
 }
 
 /// DI0: `00` current, `01`–`0C` the n-th last settlement day.
-fn settlement(d0: u8) -> Option<(String, String)> {
+fn settlement(nm: Naming, d0: u8) -> Option<(Name, Name)> {
     match d0 {
         0x00 => Some(("current".into(), "当前".into())),
-        0x01..=0x0C => Some((format!("settlement day −{d0}"), format!("上{d0}结算日"))),
+        0x01..=0x0C => Some((name!(nm, "settlement day −{d0}"), name!(nm, "上{d0}结算日"))),
         _ => None,
     }
 }
@@ -347,38 +375,38 @@ fn energy_format(qty: &Quantity) -> Format {
 }
 
 /// Energy, table A.1: `00 DI2 DI1 DI0`, XXXXXX.XX kWh (kvarh, kVAh).
-fn energy(di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
+fn energy(nm: Naming, di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
     let kind = energy_kind(d2)?;
-    let (pe, pz) = settlement(d0)?;
+    let (pe, pz) = settlement(nm, d0)?;
     let info = match kind {
         EnergyKind::Tariffed(k) => {
             let qty = &QUANTITIES[k];
             let t = tariff(d1)?;
             let (te, tz) = match t {
-                Tariff::Total => ("total".to_string(), "总电能".to_string()),
-                Tariff::Rate(n) => (format!("tariff {n}"), format!("费率{n}电能")),
-                Tariff::Block => ("block (total, tariffs)".to_string(), "电能数据块".to_string()),
+                Tariff::Total => ("total".into(), "总电能".into()),
+                Tariff::Rate(n) => (name!(nm, "tariff {n}"), name!(nm, "费率{n}电能")),
+                Tariff::Block => ("block (total, tariffs)".into(), "电能数据块".into()),
             };
-            let en = format!("{} energy, {te}, {pe}", qty.en);
-            let zh = format!("({pz}){}{tz}", qty.zh);
+            let en = name!(nm, "{} energy, {te}, {pe}", qty.en);
+            let zh = name!(nm, "({pz}){}{tz}", qty.zh);
             let info = DiInfo::single(di, en, zh, DiClass::Energy, energy_format(qty));
             if t == Tariff::Block { info.repeated(Items::Tariffs) } else { info }
         }
         EnergyKind::Phase(p, k) if d1 == 0 => {
             let qty = &QUANTITIES[k];
-            let en = format!("{} energy, {}, {pe}", qty.en, phase_en(p));
-            let zh = format!("({pz}){}{}电能", phase_zh(p), qty.zh);
+            let en = name!(nm, "{} energy, {}, {pe}", qty.en, phase_en(nm, p));
+            let zh = name!(nm, "({pz}){}{}电能", phase_zh(nm, p), qty.zh);
             DiInfo::single(di, en, zh, DiClass::Energy, energy_format(qty))
         }
         EnergyKind::Extra(k) if d1 == 0 => {
             let (e, z, _) = ENERGY_EXTRA[k];
             let f = Format::num("XXXXXX.XX", 4, 2, "kWh");
-            DiInfo::single(di, format!("{e}, total, {pe}"), format!("({pz}){z}"), DiClass::Energy, f)
+            DiInfo::single(di, name!(nm, "{e}, total, {pe}"), name!(nm, "({pz}){z}"), DiClass::Energy, f)
         }
         EnergyKind::PhaseExtra(p, k) if d1 == 0 => {
             let (e, _, z) = ENERGY_EXTRA[k];
             let f = Format::num("XXXXXX.XX", 4, 2, "kWh");
-            let (en, zh) = (format!("{e}, {}, {pe}", phase_en(p)), format!("({pz}){}{z}", phase_zh(p)));
+            let (en, zh) = (name!(nm, "{e}, {}, {pe}", phase_en(nm, p)), name!(nm, "({pz}){}{z}", phase_zh(nm, p)));
             DiInfo::single(di, en, zh, DiClass::Energy, f)
         }
         _ => return None,
@@ -410,20 +438,20 @@ fn demand_fields(qty: &Quantity) -> Vec<Field> {
 }
 
 /// Maximum demand and its time, table A.2: `01 DI2 DI1 DI0`.
-fn demand(di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
+fn demand(nm: Naming, di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
     let (phase, k) = demand_kind(d2)?;
-    let (pe, pz) = settlement(d0)?;
+    let (pe, pz) = settlement(nm, d0)?;
     let qty = &QUANTITIES[k];
     let (te, tz, block) = match (phase, tariff(d1)?) {
-        (Some(p), Tariff::Total) => (phase_en(p), format!("{}{}", phase_zh(p), qty.zh), false),
+        (Some(p), Tariff::Total) => (phase_en(nm, p), name!(nm, "{}{}", phase_zh(nm, p), qty.zh), false),
         (Some(_), _) => return None,
-        (None, Tariff::Total) => ("total".into(), format!("{}总", qty.zh), false),
-        (None, Tariff::Rate(n)) => (format!("tariff {n}"), format!("{}费率{n}", qty.zh), false),
-        (None, Tariff::Block) => ("block (total, tariffs)".into(), qty.zh.to_string(), true),
+        (None, Tariff::Total) => ("total".into(), name!(nm, "{}总", qty.zh), false),
+        (None, Tariff::Rate(n)) => (name!(nm, "tariff {n}"), name!(nm, "{}费率{n}", qty.zh), false),
+        (None, Tariff::Block) => ("block (total, tariffs)".into(), qty.zh.into(), true),
     };
-    let en = format!("{} maximum demand and time, {te}, {pe}", qty.en);
+    let en = name!(nm, "{} maximum demand and time, {te}, {pe}", qty.en);
     let suffix = if block { "最大需量及发生时间数据块" } else { "最大需量及发生时间" };
-    let zh = format!("({pz}){tz}{suffix}");
+    let zh = name!(nm, "({pz}){tz}{suffix}");
     let info = DiInfo::new(di, en, zh, DiClass::Demand, demand_fields(qty));
     Some(if block { info.repeated(Items::Tariffs) } else { info })
 }
@@ -467,55 +495,55 @@ static VARIABLES_80: [(&str, &str, Format); 10] = [
 ];
 
 /// Variables, table A.3: `02 DI2 DI1 DI0`.
-fn variable(di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
+fn variable(nm: Naming, di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
     match d2 {
-        0x01..=0x09 if d0 == 0 => basic_variable(di, d2, d1),
-        0x0A | 0x0B => harmonic(di, d2, d1, d0),
+        0x01..=0x09 if d0 == 0 => basic_variable(nm, di, d2, d1),
+        0x0A | 0x0B => harmonic(nm, di, d2, d1, d0),
         0x80 if d1 == 0 => variable_80(di, d0),
         _ => None,
     }
 }
 
-fn basic_variable(di: u32, d2: u8, d1: u8) -> Option<DiInfo> {
+fn basic_variable(nm: Naming, di: u32, d2: u8, d1: u8) -> Option<DiInfo> {
     let (en, zh, scope, format) = VARIABLES[usize::from(d2 - 1)];
-    let info = |e: String, z: String| DiInfo::single(di, e, z, DiClass::Variable, format);
+    let info = |e: Name, z: Name| DiInfo::single(di, e, z, DiClass::Variable, format);
     // The standard writes 瞬时总有功功率 and 瞬时A相有功功率: the qualifier goes after 瞬时.
     let qualified = |q: &str| match zh.strip_prefix("瞬时") {
-        Some(rest) => format!("瞬时{q}{rest}"),
-        None => format!("{q}{zh}"),
+        Some(rest) => name!(nm, "瞬时{q}{rest}"),
+        None => name!(nm, "{q}{zh}"),
     };
     match (scope, d1) {
-        (Scope::TotalAndPhases, 0x00) => Some(info(format!("{en}, total"), qualified("总"))),
-        (_, 0x01..=0x03) => Some(info(format!("{en}, {}", phase_en(d1)), qualified(&phase_zh(d1)))),
-        (Scope::Phases, 0xFF) => Some(info(format!("{en}, block"), format!("{zh}数据块")).repeated(Items::Phases)),
+        (Scope::TotalAndPhases, 0x00) => Some(info(name!(nm, "{en}, total"), qualified("总"))),
+        (_, 0x01..=0x03) => Some(info(name!(nm, "{en}, {}", phase_en(nm, d1)), qualified(&phase_zh(nm, d1)))),
+        (Scope::Phases, 0xFF) => Some(info(name!(nm, "{en}, block"), name!(nm, "{zh}数据块")).repeated(Items::Phases)),
         (Scope::TotalAndPhases, 0xFF) => {
-            Some(info(format!("{en}, block"), format!("{zh}数据块")).repeated(Items::TotalAndPhases))
+            Some(info(name!(nm, "{en}, block"), name!(nm, "{zh}数据块")).repeated(Items::TotalAndPhases))
         }
         _ => None,
     }
 }
 
 /// Harmonic content `02 0A/0B phase order`, XX.XX % (table A.3).
-fn harmonic(di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
+fn harmonic(nm: Naming, di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
     if !(0x01..=0x03).contains(&d1) {
         return None;
     }
     let (qe, qz) = if d2 == 0x0A { ("voltage", "电压") } else { ("current", "电流") };
     let f = Format::num("XX.XX", 2, 2, "%");
-    let (pe, pz) = (phase_en(d1), phase_zh(d1));
+    let (pe, pz) = (phase_en(nm, d1), phase_zh(nm, d1));
     match d0 {
         0x01..=0x15 => Some(DiInfo::single(
             di,
-            format!("{qe} harmonic content, {pe}, order {d0}", d0 = d0),
-            format!("{pz}{qz}{d0}次谐波含量"),
+            name!(nm, "{qe} harmonic content, {pe}, order {d0}", d0 = d0),
+            name!(nm, "{pz}{qz}{d0}次谐波含量"),
             DiClass::Variable,
             f,
         )),
         0xFF => Some(
             DiInfo::single(
                 di,
-                format!("{qe} harmonic content, {pe}, block"),
-                format!("{pz}{qz}谐波含量数据块"),
+                name!(nm, "{qe} harmonic content, {pe}, block"),
+                name!(nm, "{pz}{qz}谐波含量数据块"),
                 DiClass::Variable,
                 f,
             )
@@ -603,96 +631,105 @@ static EVENTS_30: [(&str, &str); 15] = [
 ];
 
 /// The n-th last record, `01`–`0A`.
-fn nth(d0: u8) -> Option<(String, String)> {
-    (0x01..=0x0A).contains(&d0).then(|| (format!("last {d0}"), format!("上{d0}次")))
+fn nth(nm: Naming, d0: u8) -> Option<(Name, Name)> {
+    (0x01..=0x0A).contains(&d0).then(|| (name!(nm, "last {d0}"), name!(nm, "上{d0}次")))
 }
 
 /// Event records, table A.4: `03 DI2 DI1 DI0`.
-fn event(di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
+fn event(nm: Naming, di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
     if let Some(&(_, en, zh)) = EVENTS_PHASED.iter().find(|e| e.0 == d2) {
-        return event_phased(di, en, zh, d1, d0);
+        return event_phased(nm, di, en, zh, d1, d0);
     }
     if let Some(&(code, en, zh)) = EVENTS_SINGLE.iter().find(|e| e.0 == d2) {
-        return (d1 == 0).then(|| event_single(di, code, en, zh, d0)).flatten();
+        return (d1 == 0).then(|| event_single(nm, di, code, en, zh, d0)).flatten();
     }
     match d2 {
-        0x10 => voltage_statistics(di, d1, d0),
-        0x11 if d1 == 0 => power_down(di, d0),
-        0x12 => demand_over_limit(di, d1, d0),
-        0x30 => programming(di, d1, d0),
+        0x10 => voltage_statistics(nm, di, d1, d0),
+        0x11 if d1 == 0 => power_down(nm, di, d0),
+        0x12 => demand_over_limit(nm, di, d1, d0),
+        0x30 => programming(nm, di, d1, d0),
         _ => None,
     }
 }
 
-fn event_phased(di: u32, en: &str, zh: &str, d1: u8, d0: u8) -> Option<DiInfo> {
+fn event_phased(nm: Naming, di: u32, en: &str, zh: &str, d1: u8, d0: u8) -> Option<DiInfo> {
     match (d1, d0) {
         (0x00, 0x00) => {
             let fields = (1..=3u8)
                 .flat_map(|p| {
                     [
-                        Field::new(format!("{} count", phase_en(p)), format!("{}{zh}总次数", phase_zh(p)), COUNT),
                         Field::new(
-                            format!("{} total time", phase_en(p)),
-                            format!("{}{zh}总累计时间", phase_zh(p)),
+                            name!(nm, "{} count", phase_en(nm, p)),
+                            name!(nm, "{}{zh}总次数", phase_zh(nm, p)),
+                            COUNT,
+                        ),
+                        Field::new(
+                            name!(nm, "{} total time", phase_en(nm, p)),
+                            name!(nm, "{}{zh}总累计时间", phase_zh(nm, p)),
                             MINUTES,
                         ),
                     ]
                 })
                 .collect();
             let (e, z) =
-                (format!("{en}, phases A/B/C: counts and total times"), format!("A、B、C相{zh}总次数，总累计时间"));
+                (name!(nm, "{en}, phases A/B/C: counts and total times"), name!(nm, "A、B、C相{zh}总次数，总累计时间"));
             Some(DiInfo::new(di, e, z, DiClass::Event, fields))
         }
         (0x01..=0x03, _) => {
-            let (ne, nz) = nth(d0)?;
-            let (e, z) = (format!("{en} record, {}, {ne}", phase_en(d1)), format!("({nz}){}{zh}记录", phase_zh(d1)));
+            let (ne, nz) = nth(nm, d0)?;
+            let (e, z) =
+                (name!(nm, "{en} record, {}, {ne}", phase_en(nm, d1)), name!(nm, "({nz}){}{zh}记录", phase_zh(nm, d1)));
             Some(DiInfo::new(di, e, z, DiClass::Event, vec![start_time(), end_time(), rest()]))
         }
         _ => None,
     }
 }
 
-fn event_single(di: u32, code: u8, en: &str, zh: &str, d0: u8) -> Option<DiInfo> {
+fn event_single(nm: Naming, di: u32, code: u8, en: &str, zh: &str, d0: u8) -> Option<DiInfo> {
     if d0 == 0 {
         let fields = vec![
-            Field::new("count", format!("{zh}总次数"), COUNT),
-            Field::new("total time", format!("{zh}总累计时间"), MINUTES),
+            Field::new("count", name!(nm, "{zh}总次数"), COUNT),
+            Field::new("total time", name!(nm, "{zh}总累计时间"), MINUTES),
         ];
-        let (e, z) = (format!("{en}: count and total time"), format!("{zh}总次数，总累计时间"));
+        let (e, z) = (name!(nm, "{en}: count and total time"), name!(nm, "{zh}总次数，总累计时间"));
         return Some(DiInfo::new(di, e, z, DiClass::Event, fields));
     }
-    let (ne, nz) = nth(d0)?;
+    let (ne, nz) = nth(nm, d0)?;
     let fields = match code {
         0x05 => vec![start_time(), Field::new("current", "电流值", Format::signed("XXX.XXX", 3, 3, "A")), end_time()],
         0x06 => vec![start_time(), end_time()],
         _ => vec![start_time(), end_time(), rest()],
     };
-    Some(DiInfo::new(di, format!("{en} record, {ne}"), format!("({nz}){zh}记录"), DiClass::Event, fields))
+    Some(DiInfo::new(di, name!(nm, "{en} record, {ne}"), name!(nm, "({nz}){zh}记录"), DiClass::Event, fields))
 }
 
 /// Monthly voltage qualification statistics `03 10 DI1 DI0`: DI1 `00` all, `01`–`03`
 /// phases; DI0 `00` this month, `01`–`0C` the n-th last month.
-fn voltage_statistics(di: u32, d1: u8, d0: u8) -> Option<DiInfo> {
+fn voltage_statistics(nm: Naming, di: u32, d1: u8, d0: u8) -> Option<DiInfo> {
     if d1 > 3 || d0 > 0x0C {
         return None;
     }
     let (me, mz) = if d0 == 0 {
         ("this month".into(), "当月".into())
     } else {
-        (format!("month −{d0}"), format!("上{d0}月"))
+        (name!(nm, "month −{d0}"), name!(nm, "上{d0}月"))
     };
-    let (pe, pz) = if d1 == 0 { (String::new(), String::new()) } else { (format!(", {}", phase_en(d1)), phase_zh(d1)) };
-    let en = format!("Voltage qualification statistics{pe}, {me}");
-    let zh = format!("({mz}){pz}电压合格率统计数据");
+    let (pe, pz) = if d1 == 0 {
+        (Name::Borrowed(""), Name::Borrowed(""))
+    } else {
+        (name!(nm, ", {}", phase_en(nm, d1)), phase_zh(nm, d1))
+    };
+    let en = name!(nm, "Voltage qualification statistics{pe}, {me}");
+    let zh = name!(nm, "({mz}){pz}电压合格率统计数据");
     Some(DiInfo::new(di, en, zh, DiClass::Event, vec![rest()]))
 }
 
-fn power_down(di: u32, d0: u8) -> Option<DiInfo> {
+fn power_down(nm: Naming, di: u32, d0: u8) -> Option<DiInfo> {
     if d0 == 0 {
         return Some(DiInfo::single(di, "Power-down count".into(), "掉电总次数".into(), DiClass::Event, COUNT));
     }
-    let (ne, nz) = nth(d0)?;
-    let (e, z) = (format!("Power-down record, {ne}"), format!("({nz})掉电发生时刻，结束时刻"));
+    let (ne, nz) = nth(nm, d0)?;
+    let (e, z) = (name!(nm, "Power-down record, {ne}"), name!(nm, "({nz})掉电发生时刻，结束时刻"));
     Some(DiInfo::new(di, e, z, DiClass::Event, vec![start_time(), end_time()]))
 }
 
@@ -706,11 +743,11 @@ static OVER_LIMIT: [(&str, &str, &str); 6] = [
     ("quadrant IV reactive", "第四象限无功", "kvar"),
 ];
 
-fn demand_over_limit(di: u32, d1: u8, d0: u8) -> Option<DiInfo> {
+fn demand_over_limit(nm: Naming, di: u32, d1: u8, d0: u8) -> Option<DiInfo> {
     if (d1, d0) == (0, 0) {
         let fields = OVER_LIMIT
             .iter()
-            .map(|(e, z, _)| Field::new(format!("{e} count"), format!("{z}需量超限总次数"), COUNT))
+            .map(|(e, z, _)| Field::new(name!(nm, "{e} count"), name!(nm, "{z}需量超限总次数"), COUNT))
             .collect();
         return Some(DiInfo::new(
             di,
@@ -721,25 +758,25 @@ fn demand_over_limit(di: u32, d1: u8, d0: u8) -> Option<DiInfo> {
         ));
     }
     let &(e, z, unit) = OVER_LIMIT.get(usize::from(d1).checked_sub(1)?)?;
-    let (ne, nz) = nth(d0)?;
+    let (ne, nz) = nth(nm, d0)?;
     let fields = vec![
         start_time(),
         end_time(),
         Field::new("maximum demand", "最大需量", Format::num("XX.XXXX", 3, 4, unit)),
         Field::new("time of maximum demand", "最大需量发生时间", Format::time("YYMMDDhhmm")),
     ];
-    let (en, zh) = (format!("Demand over-limit record, {e}, {ne}"), format!("({nz}){z}需量超限记录"));
+    let (en, zh) = (name!(nm, "Demand over-limit record, {e}, {ne}"), name!(nm, "({nz}){z}需量超限记录"));
     Some(DiInfo::new(di, en, zh, DiClass::Event, fields))
 }
 
 /// The fields of a programming-type record (`03 30 DI1 01`–`0A`).
-fn programming_fields(d1: u8) -> Vec<Field> {
+fn programming_fields(nm: Naming, d1: u8) -> Vec<Field> {
     let time = || Field::new("time", "发生时刻", TIME6);
     let operator = || Field::new("operator code", "操作者代码", OPERATOR);
     match d1 {
         0x00 => {
             let mut v = vec![time(), operator()];
-            v.extend((1..=10).map(|i| Field::new(format!("data identifier {i}"), format!("数据标识{i}"), DATA_ID)));
+            v.extend((1..=10).map(|i| Field::new(name!(nm, "data identifier {i}"), name!(nm, "数据标识{i}"), DATA_ID)));
             v
         }
         0x03 => vec![time(), operator(), Field::new("cleared event", "事件清零数据标识", DATA_ID)],
@@ -758,11 +795,9 @@ fn programming_fields(d1: u8) -> Vec<Field> {
         }
         0x0C => {
             let mut v = vec![time(), operator()];
-            v.extend(
-                (1..=3).map(|i| {
-                    Field::new(format!("settlement day {i}"), format!("每月第{i}结算日"), Format::time("DDhh"))
-                }),
-            );
+            v.extend((1..=3).map(|i| {
+                Field::new(name!(nm, "settlement day {i}"), name!(nm, "每月第{i}结算日"), Format::time("DDhh"))
+            }));
             v
         }
         0x0D | 0x0E => vec![start_time(), end_time(), rest()],
@@ -770,14 +805,14 @@ fn programming_fields(d1: u8) -> Vec<Field> {
     }
 }
 
-fn programming(di: u32, d1: u8, d0: u8) -> Option<DiInfo> {
+fn programming(nm: Naming, di: u32, d1: u8, d0: u8) -> Option<DiInfo> {
     let &(en, zh) = EVENTS_30.get(usize::from(d1))?;
     if d0 == 0 {
-        return Some(DiInfo::single(di, format!("{en} count"), format!("{zh}总次数"), DiClass::Event, COUNT));
+        return Some(DiInfo::single(di, name!(nm, "{en} count"), name!(nm, "{zh}总次数"), DiClass::Event, COUNT));
     }
-    let (ne, nz) = nth(d0)?;
-    let (e, z) = (format!("{en} record, {ne}"), format!("({nz}){zh}记录"));
-    Some(DiInfo::new(di, e, z, DiClass::Event, programming_fields(d1)))
+    let (ne, nz) = nth(nm, d0)?;
+    let (e, z) = (name!(nm, "{en} record, {ne}"), name!(nm, "({nz}){zh}记录"));
+    Some(DiInfo::new(di, e, z, DiClass::Event, programming_fields(nm, d1)))
 }
 
 // ------------------------------------------------- event classes 10–1F (2009 filing)
@@ -825,7 +860,7 @@ fn event_2009_family(d3: u8) -> Option<Family> {
 }
 
 /// The four total energies of a record (at the start or end of the event).
-fn totals(at_en: &str, at_zh: &str) -> Vec<Field> {
+fn totals(nm: Naming, at_en: &str, at_zh: &str) -> Vec<Field> {
     [
         ("forward active energy", "正向有功总电能", Format::num("XXXXXX.XX", 4, 2, "kWh")),
         ("reverse active energy", "反向有功总电能", Format::num("XXXXXX.XX", 4, 2, "kWh")),
@@ -833,12 +868,12 @@ fn totals(at_en: &str, at_zh: &str) -> Vec<Field> {
         ("combined reactive 2 energy", "组合无功2总电能", Format::signed("XXXXXX.XX", 4, 2, "kvarh")),
     ]
     .into_iter()
-    .map(|(e, z, f)| Field::new(format!("{e} {at_en}"), format!("{at_zh}{z}"), f))
+    .map(|(e, z, f)| Field::new(name!(nm, "{e} {at_en}"), name!(nm, "{at_zh}{z}"), f))
     .collect()
 }
 
 /// The four energies of one phase.
-fn phase_energies(p: u8, at_en: &str, at_zh: &str) -> Vec<Field> {
+fn phase_energies(nm: Naming, p: u8, at_en: &str, at_zh: &str) -> Vec<Field> {
     [
         ("forward active energy", "正向有功电能", Format::num("XXXXXX.XX", 4, 2, "kWh")),
         ("reverse active energy", "反向有功电能", Format::num("XXXXXX.XX", 4, 2, "kWh")),
@@ -846,13 +881,15 @@ fn phase_energies(p: u8, at_en: &str, at_zh: &str) -> Vec<Field> {
         ("combined reactive 2 energy", "组合无功2电能", Format::signed("XXXXXX.XX", 4, 2, "kvarh")),
     ]
     .into_iter()
-    .map(|(e, z, f)| Field::new(format!("{} {e} {at_en}", phase_en(p)), format!("{at_zh}{}{z}", phase_zh(p)), f))
+    .map(|(e, z, f)| {
+        Field::new(name!(nm, "{} {e} {at_en}", phase_en(nm, p)), name!(nm, "{at_zh}{}{z}", phase_zh(nm, p)), f)
+    })
     .collect()
 }
 
 /// The nine values of one phase at the start of an event: energies and instantaneous values.
-fn phase_values(p: u8) -> Vec<Field> {
-    let mut v = phase_energies(p, "at start", "发生时刻");
+fn phase_values(nm: Naming, p: u8) -> Vec<Field> {
+    let mut v = phase_energies(nm, p, "at start", "发生时刻");
     let inst = [
         ("voltage", "电压", Format::num("XXX.X", 2, 1, "V")),
         ("current", "电流", Format::signed("XXX.XXX", 3, 3, "A")),
@@ -861,34 +898,34 @@ fn phase_values(p: u8) -> Vec<Field> {
         ("power factor", "功率因数", Format::signed("X.XXX", 2, 3, "")),
     ];
     v.extend(inst.into_iter().map(|(e, z, f)| {
-        Field::new(format!("{} {e} at start", phase_en(p)), format!("发生时刻{}{z}", phase_zh(p)), f)
+        Field::new(name!(nm, "{} {e} at start", phase_en(nm, p)), name!(nm, "发生时刻{}{z}", phase_zh(nm, p)), f)
     }));
     v
 }
 
 /// The items of a record, in DI1 order from `01` (2009 filing of DL/T 645-2007).
-fn schema_items(schema: Schema) -> Vec<Field> {
+fn schema_items(nm: Naming, schema: Schema) -> Vec<Field> {
     let mut v = vec![start_time()];
-    v.extend(totals("at start", "发生时刻"));
+    v.extend(totals(nm, "at start", "发生时刻"));
     match schema {
-        Schema::Voltage | Schema::Current => (1..=3).for_each(|p| v.extend(phase_values(p))),
-        Schema::Sequence => (1..=3).for_each(|p| v.extend(phase_energies(p, "at start", "发生时刻"))),
+        Schema::Voltage | Schema::Current => (1..=3).for_each(|p| v.extend(phase_values(nm, p))),
+        Schema::Sequence => (1..=3).for_each(|p| v.extend(phase_energies(nm, p, "at start", "发生时刻"))),
         Schema::PowerFactor => {}
     }
     if schema == Schema::Voltage {
         v.push(Field::new("ampere-hours, total", "总安时数", Format::num("XXXXXX.XX", 4, 2, "Ah")));
         v.extend((1..=3).map(|p| {
             Field::new(
-                format!("ampere-hours, {}", phase_en(p)),
-                format!("{}安时数", phase_zh(p)),
+                name!(nm, "ampere-hours, {}", phase_en(nm, p)),
+                name!(nm, "{}安时数", phase_zh(nm, p)),
                 Format::num("XXXXXX.XX", 4, 2, "Ah"),
             )
         }));
     }
     v.push(end_time());
-    v.extend(totals("at end", "结束时刻"));
+    v.extend(totals(nm, "at end", "结束时刻"));
     if schema != Schema::PowerFactor {
-        (1..=3).for_each(|p| v.extend(phase_energies(p, "at end", "结束时刻")));
+        (1..=3).for_each(|p| v.extend(phase_energies(nm, p, "at end", "结束时刻")));
     }
     v
 }
@@ -904,33 +941,37 @@ fn schema_len(schema: Schema) -> u8 {
 }
 
 /// Event classes `10`–`1F`: `DI3 phase item n` (2009 filing of DL/T 645-2007).
-fn event_2009(di: u32, d3: u8, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
+fn event_2009(nm: Naming, di: u32, d3: u8, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
     let fam = event_2009_family(d3)?;
     let known = match d1 {
         0x00 => matches!(d0, 0x01 | 0x02 | 0xFF),
         _ if d3 == 0x10 && d2 == 0 => matches!((d1, d0), (0x01 | 0x02 | 0xFF, 0x01)),
-        0xFF => nth(d0).is_some(),
-        _ => d1 <= schema_len(fam.schema) && nth(d0).is_some(),
+        0xFF => nth(nm, d0).is_some(),
+        _ => d1 <= schema_len(fam.schema) && nth(nm, d0).is_some(),
     };
     if !known || !fam.phases.contains(&d2) {
         return None;
     }
-    let (pe, pz) = if d2 == 0 { (String::new(), String::new()) } else { (format!(", {}", phase_en(d2)), phase_zh(d2)) };
-    let (en, zh) = (format!("{}{pe}", fam.en), format!("{pz}{}", fam.zh));
+    let (pe, pz) = if d2 == 0 {
+        (Name::Borrowed(""), Name::Borrowed(""))
+    } else {
+        (name!(nm, ", {}", phase_en(nm, d2)), phase_zh(nm, d2))
+    };
+    let (en, zh) = (name!(nm, "{}{pe}", fam.en), name!(nm, "{pz}{}", fam.zh));
     if d3 == 0x10 && d2 == 0 {
-        return loss_of_voltage_total(di, d1, d0);
+        return loss_of_voltage_total(nm, di, d1, d0);
     }
     match d1 {
-        0x00 => event_summary(di, &en, &zh, d0),
+        0x00 => event_summary(nm, di, &en, &zh, d0),
         0xFF => {
-            let (ne, nz) = nth(d0)?;
-            let (e, z) = (format!("{en} record, {ne}"), format!("({nz}){zh}记录"));
-            Some(DiInfo::new(di, e, z, DiClass::Event, schema_items(fam.schema)).into_block())
+            let (ne, nz) = nth(nm, d0)?;
+            let (e, z) = (name!(nm, "{en} record, {ne}"), name!(nm, "({nz}){zh}记录"));
+            Some(DiInfo::new(di, e, z, DiClass::Event, schema_items(nm, fam.schema)).into_block())
         }
         _ if d1 <= schema_len(fam.schema) => {
-            let (ne, nz) = nth(d0)?;
-            let item = schema_items(fam.schema).swap_remove(usize::from(d1 - 1));
-            let (e, z) = (format!("{en} record, {}, {ne}", item.en), format!("({nz}){zh}{}", item.zh));
+            let (ne, nz) = nth(nm, d0)?;
+            let item = schema_items(nm, fam.schema).swap_remove(usize::from(d1 - 1));
+            let (e, z) = (name!(nm, "{en} record, {}, {ne}", item.en), name!(nm, "({nz}){zh}{}", item.zh));
             Some(DiInfo::single(di, e, z, DiClass::Event, item.format))
         }
         _ => None,
@@ -938,9 +979,9 @@ fn event_2009(di: u32, d3: u8, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
 }
 
 /// `DI3 DI2 00 01` count, `02` total time, `FF` both.
-fn event_summary(di: u32, en: &str, zh: &str, d0: u8) -> Option<DiInfo> {
-    let count = || Field::new(format!("{en}: count"), format!("{zh}总次数"), COUNT);
-    let time = || Field::new(format!("{en}: total time"), format!("{zh}总累计时间"), MINUTES);
+fn event_summary(nm: Naming, di: u32, en: &str, zh: &str, d0: u8) -> Option<DiInfo> {
+    let count = || Field::new(name!(nm, "{en}: count"), name!(nm, "{zh}总次数"), COUNT);
+    let time = || Field::new(name!(nm, "{en}: total time"), name!(nm, "{zh}总累计时间"), MINUTES);
     let one = |f: Field| DiInfo::single(di, f.en, f.zh, DiClass::Event, f.format);
     match d0 {
         0x01 => Some(one(count())),
@@ -948,8 +989,8 @@ fn event_summary(di: u32, en: &str, zh: &str, d0: u8) -> Option<DiInfo> {
         0xFF => Some(
             DiInfo::new(
                 di,
-                format!("{en}: count and total time"),
-                format!("{zh}总次数及总累计时间"),
+                name!(nm, "{en}: count and total time"),
+                name!(nm, "{zh}总次数及总累计时间"),
                 DiClass::Event,
                 vec![count(), time()],
             )
@@ -960,10 +1001,10 @@ fn event_summary(di: u32, en: &str, zh: &str, d0: u8) -> Option<DiInfo> {
 }
 
 /// `10 00 …`: loss of voltage of the whole meter, with the latest start and end.
-fn loss_of_voltage_total(di: u32, d1: u8, d0: u8) -> Option<DiInfo> {
-    let latest = |en: &str, zh: &str| Field::new(en, zh, TIME6);
+fn loss_of_voltage_total(nm: Naming, di: u32, d1: u8, d0: u8) -> Option<DiInfo> {
+    let latest = |en: &'static str, zh: &'static str| Field::new(en, zh, TIME6);
     match (d1, d0) {
-        (0x00, _) => event_summary(di, "Loss of voltage", "失压", d0),
+        (0x00, _) => event_summary(nm, di, "Loss of voltage", "失压", d0),
         (0x01, 0x01) => Some(DiInfo::single(
             di,
             "Loss of voltage, latest start time".into(),
@@ -1078,29 +1119,29 @@ const PARAMETER_BLOCKS: &[u8] = &[0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08
 
 /// Numbered parameters `04 00 DI1 01..`: run status words, load intervals,
 /// settlement days, passwords, line coefficients.
-fn numbered_parameter(d1: u8, d0: u8) -> Option<(String, String, Format)> {
+fn numbered_parameter(nm: Naming, d1: u8, d0: u8) -> Option<(Name, Name, Format)> {
     match (d1, d0) {
         (0x05, 1..=7) => {
-            Some((format!("Meter run status word {d0}"), format!("电表运行状态字{d0}"), Format::bits("XXXX", 2)))
+            Some((name!(nm, "Meter run status word {d0}"), name!(nm, "电表运行状态字{d0}"), Format::bits("XXXX", 2)))
         }
         (0x0A, 2..=7) => Some((
-            format!("Class {} load record interval", d0 - 1),
-            format!("第{}类负荷记录间隔时间", d0 - 1),
+            name!(nm, "Class {} load record interval", d0 - 1),
+            name!(nm, "第{}类负荷记录间隔时间", d0 - 1),
             Format::num("NNNN", 2, 0, "min"),
         )),
         (0x0B, 1..=3) => {
-            Some((format!("Settlement day {d0} of the month"), format!("每月第{d0}结算日"), Format::time("DDhh")))
+            Some((name!(nm, "Settlement day {d0} of the month"), name!(nm, "每月第{d0}结算日"), Format::time("DDhh")))
         }
         (0x0C, 1..=10) => {
-            Some((format!("Level {} password", d0 - 1), format!("{}级密码", d0 - 1), Format::bits("NNNNNNNN", 4)))
+            Some((name!(nm, "Level {} password", d0 - 1), name!(nm, "{}级密码", d0 - 1), Format::bits("NNNNNNNN", 4)))
         }
         (0x0D, 1..=12) => {
             const COEF: [(&str, &str); 4] =
                 [("conductance", "电导"), ("susceptance", "电纳"), ("resistance", "电阻"), ("reactance", "电抗")];
             let (p, (e, z)) = ((d0 - 1) / 4 + 1, COEF[usize::from((d0 - 1) % 4)]);
             Some((
-                format!("{} {e} coefficient", phase_en(p)),
-                format!("{}{z}系数", phase_zh(p)),
+                name!(nm, "{} {e} coefficient", phase_en(nm, p)),
+                name!(nm, "{}{z}系数", phase_zh(nm, p)),
                 Format::digits("NNNN", 2),
             ))
         }
@@ -1108,23 +1149,23 @@ fn numbered_parameter(d1: u8, d0: u8) -> Option<(String, String, Format)> {
     }
 }
 
-fn parameter_entry(d1: u8, d0: u8) -> Option<(String, String, Format)> {
+fn parameter_entry(nm: Naming, d1: u8, d0: u8) -> Option<(Name, Name, Format)> {
     PARAMETERS
         .iter()
         .find(|p| p.0 == d1 && p.1 == d0)
-        .map(|p| (p.2.to_string(), p.3.to_string(), p.4))
-        .or_else(|| numbered_parameter(d1, d0))
+        .map(|p| (p.2.into(), p.3.into(), p.4))
+        .or_else(|| numbered_parameter(nm, d1, d0))
 }
 
 /// Parameters, table A.5: `04 DI2 DI1 DI0`.
-fn parameter(di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
+fn parameter(nm: Naming, di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
     match d2 {
-        0x00 => basic_parameter(di, d1, d0),
-        0x01 | 0x02 => tariff_tables(di, d2, d1, d0),
+        0x00 => basic_parameter(nm, di, d1, d0),
+        0x01 | 0x02 => tariff_tables(nm, di, d2, d1, d0),
         0x03 if d1 == 0 && (0x01..=0xFE).contains(&d0) => Some(DiInfo::single(
             di,
-            format!("Public holiday {d0}: date and day-slot table"),
-            format!("第{d0}公共假日日期及日时段表号"),
+            name!(nm, "Public holiday {d0}: date and day-slot table"),
+            name!(nm, "第{d0}公共假日日期及日时段表号"),
             DiClass::Parameter,
             Format::time("YYMMDDNN"),
         )),
@@ -1137,8 +1178,8 @@ fn parameter(di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
             let f = Format::raw("NNNNNNNNNN", 5);
             Some(DiInfo::single(
                 di,
-                format!("{e}, screen {d0}: item"),
-                format!("{z}第{d0}屏显示数据项"),
+                name!(nm, "{e}, screen {d0}: item"),
+                name!(nm, "{z}第{d0}屏显示数据项"),
                 DiClass::Parameter,
                 f,
             ))
@@ -1148,22 +1189,22 @@ fn parameter(di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
     }
 }
 
-fn basic_parameter(di: u32, d1: u8, d0: u8) -> Option<DiInfo> {
+fn basic_parameter(nm: Naming, di: u32, d1: u8, d0: u8) -> Option<DiInfo> {
     if d0 == 0xFF {
         if !PARAMETER_BLOCKS.contains(&d1) {
             return None;
         }
         let fields: Vec<Field> =
-            (1..=0x0Eu8).filter_map(|i| parameter_entry(d1, i)).map(|(e, z, f)| Field::new(e, z, f)).collect();
-        let (en, zh) = (format!("Parameters 0400{d1:02X}xx, block"), format!("参变量0400{d1:02X}xx数据块"));
+            (1..=0x0Eu8).filter_map(|i| parameter_entry(nm, d1, i)).map(|(e, z, f)| Field::new(e, z, f)).collect();
+        let (en, zh) = (name!(nm, "Parameters 0400{d1:02X}xx, block"), name!(nm, "参变量0400{d1:02X}xx数据块"));
         return Some(DiInfo::new(di, en, zh, DiClass::Parameter, fields).into_block());
     }
-    let (en, zh, f) = parameter_entry(d1, d0)?;
+    let (en, zh, f) = parameter_entry(nm, d1, d0)?;
     Some(DiInfo::single(di, en, zh, DiClass::Parameter, f))
 }
 
 /// Time-zone and day-slot tables of the first (`04 01`) and second (`04 02`) set.
-fn tariff_tables(di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
+fn tariff_tables(nm: Naming, di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
     if d1 != 0 || d0 > 8 {
         return None;
     }
@@ -1171,11 +1212,17 @@ fn tariff_tables(di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
     let info = if d0 == 0 {
         let f =
             Field::new("time zone: start date and day-slot table", "时区起始日期及日时段表号", Format::time("MMDDNN"));
-        DiInfo::new(di, format!("{se} set: time-zone table"), format!("{sz}时区表数据"), DiClass::Parameter, vec![f])
-            .repeated(Items::Numbered { en: "time zone", zh: "时区", max: 14 })
+        DiInfo::new(
+            di,
+            name!(nm, "{se} set: time-zone table"),
+            name!(nm, "{sz}时区表数据"),
+            DiClass::Parameter,
+            vec![f],
+        )
+        .repeated(Items::Numbered { en: "time zone", zh: "时区", max: 14 })
     } else {
         let f = Field::new("day slot: start time and tariff", "时段起始时间及费率号", Format::time("hhmmNN"));
-        let (en, zh) = (format!("{se} set: day-slot table {d0}"), format!("{sz}第{d0}日时段表数据"));
+        let (en, zh) = (name!(nm, "{se} set: day-slot table {d0}"), name!(nm, "{sz}第{d0}日时段表数据"));
         DiInfo::new(di, en, zh, DiClass::Parameter, vec![f]).repeated(Items::Numbered {
             en: "slot",
             zh: "时段",
@@ -1229,12 +1276,12 @@ fn freeze_kind(d2: u8) -> Option<(&'static str, &'static str, u8)> {
     }
 }
 
-fn freeze_energy(en: &str, zh: &str, k: usize) -> Field {
+fn freeze_energy(en: &'static str, zh: &'static str, k: usize) -> Field {
     Field::new(en, zh, energy_format(&QUANTITIES[k]))
 }
 
 /// The item DI1 of a freeze (table A.6): its fields and whether they repeat per tariff.
-fn freeze_item(d2: u8, d1: u8) -> Option<(&'static str, &'static str, Vec<Field>, Option<Items>)> {
+fn freeze_item(nm: Naming, d2: u8, d1: u8) -> Option<(&'static str, &'static str, Vec<Field>, Option<Items>)> {
     if d2 == 0x04 {
         return match d1 {
             0x00 => {
@@ -1279,38 +1326,39 @@ fn freeze_item(d2: u8, d1: u8) -> Option<(&'static str, &'static str, Vec<Field>
             };
             Some((e, z, demand_fields(&QUANTITIES[usize::from(d1 - 8)]), Some(Items::Tariffs)))
         }
-        0x10 => Some(("variable data", "变量数据", freeze_variables(), None)),
+        0x10 => Some(("variable data", "变量数据", freeze_variables(nm), None)),
         _ => None,
     }
 }
 
 /// `05 xx 10 n`: active power total/A/B/C then reactive power total/A/B/C.
-fn freeze_variables() -> Vec<Field> {
+fn freeze_variables(nm: Naming) -> Vec<Field> {
     let names = [("total", "总"), ("phase A", "A相"), ("phase B", "B相"), ("phase C", "C相")];
     let mut v = Vec::new();
     for (e, z, unit) in [("active power", "有功功率", "kW"), ("reactive power", "无功功率", "kvar")] {
         for (pe, pz) in names {
-            v.push(Field::new(format!("{e}, {pe}"), format!("{pz}{z}"), Format::signed("XX.XXXX", 3, 4, unit)));
+            v.push(Field::new(name!(nm, "{e}, {pe}"), name!(nm, "{pz}{z}"), Format::signed("XX.XXXX", 3, 4, unit)));
         }
     }
     v
 }
 
 /// Freezes, table A.6: `05 kind item n`.
-fn freeze(di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
+fn freeze(nm: Naming, di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
     let (ke, kz, count) = freeze_kind(d2)?;
     if d0 == 0 || d0 > count {
         return None;
     }
-    let (ne, nz) = (format!("last {d0}"), format!("上{d0}次"));
+    let (ne, nz) = (name!(nm, "last {d0}"), name!(nm, "上{d0}次"));
     if d1 == 0xFF {
-        let (e, z) = (format!("{ke}: data block, {ne}"), format!("({nz}){kz}数据块"));
+        let (e, z) = (name!(nm, "{ke}: data block, {ne}"), name!(nm, "({nz}){kz}数据块"));
         return Some(DiInfo::new(di, e, z, DiClass::Freeze, vec![rest()]).into_block());
     }
-    let (ie, iz, fields, items) = freeze_item(d2, d1)?;
+    let (ie, iz, fields, items) = freeze_item(nm, d2, d1)?;
     let kz = kz.trim_end_matches("冻结").trim_end_matches("切换");
-    let zh = if d2 == 0x02 || d2 == 0x03 { format!("({nz}){kz}切换{iz}") } else { format!("({nz}){kz}冻结{iz}") };
-    let info = DiInfo::new(di, format!("{ke}: {ie}, {ne}"), zh, DiClass::Freeze, fields);
+    let zh =
+        if d2 == 0x02 || d2 == 0x03 { name!(nm, "({nz}){kz}切换{iz}") } else { name!(nm, "({nz}){kz}冻结{iz}") };
+    let info = DiInfo::new(di, name!(nm, "{ke}: {ie}, {ne}"), zh, DiClass::Freeze, fields);
     Some(match items {
         Some(i) => info.repeated(i),
         None => info,
@@ -1320,7 +1368,7 @@ fn freeze(di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
 // ---------------------------------------------------------------- load records (A.7)
 
 /// Load records, table A.7: `06 class 00 which` (class 0 = all, 1–6).
-fn load_record(di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
+fn load_record(nm: Naming, di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
     if d2 > 6 || d1 != 0 || d0 > 2 {
         return None;
     }
@@ -1331,12 +1379,12 @@ fn load_record(di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
     ];
     let (we, wz) = WHICH[usize::from(d0)];
     let (ce, cz) = if d2 == 0 {
-        ("all classes".to_string(), String::new())
+        ("all classes".into(), Name::Borrowed(""))
     } else {
-        (format!("class {d2}"), format!("第{d2}类负荷"))
+        (name!(nm, "class {d2}"), name!(nm, "第{d2}类负荷"))
     };
     let f = Field::new("load record (Appendix B)", "负荷记录(附录B)", Format::REST);
-    Some(DiInfo::new(di, format!("Load record, {ce}, {we}"), format!("{cz}{wz}"), DiClass::LoadRecord, vec![f]))
+    Some(DiInfo::new(di, name!(nm, "Load record, {ce}, {we}"), name!(nm, "{cz}{wz}"), DiClass::LoadRecord, vec![f]))
 }
 
 // ======================================================== DL/T 645-1997 (Appendix A)
@@ -1395,9 +1443,9 @@ fn energy_1997(d1: u8, d0: u8, demand: bool) -> Option<DiInfo> {
     let (qe, qz) = quantity_1997(reactive, d0 >> 4)?;
     let t = d0 & 0x0F;
     let (te, tz) = match t {
-        0 => ("total".to_string(), "总".to_string()),
-        0xF => ("block".to_string(), String::new()),
-        n => (format!("tariff {n}"), format!("费率{n}")),
+        0 => ("total".into(), "总".into()),
+        0xF => ("block".into(), Name::Borrowed("")),
+        n => (name!(Naming(true), "tariff {n}"), name!(Naming(true), "费率{n}")),
     };
     let (what_en, what_zh, format) = if demand {
         let unit = if reactive { "kvar" } else { "kW" };
@@ -1407,8 +1455,8 @@ fn energy_1997(d1: u8, d0: u8, demand: bool) -> Option<DiInfo> {
         ("energy", "电能", Format::num("XXXXXX.XX", 4, 2, unit))
     };
     let block = if t == 0xF { "数据块" } else { "" };
-    let en = format!("{qe} {what_en}, {te}, {me}");
-    let zh = format!("({mz}){qz}{tz}{what_zh}{block}");
+    let en = name!(Naming(true), "{qe} {what_en}, {te}, {me}");
+    let zh = name!(Naming(true), "({mz}){qz}{tz}{what_zh}{block}");
     let class = if demand { DiClass::Demand } else { DiClass::Energy };
     let info = DiInfo::single(0, en, zh, class, format);
     Some(if t == 0xF { info.repeated(Items::Tariffs) } else { info })
@@ -1420,13 +1468,13 @@ fn demand_time_1997(d1: u8, d0: u8) -> Option<DiInfo> {
     let (qe, qz) = quantity_1997(reactive, d0 >> 4)?;
     let t = d0 & 0x0F;
     let (te, tz) = match t {
-        0 => ("total".to_string(), "总".to_string()),
-        0xF => ("block".to_string(), String::new()),
-        n => (format!("tariff {n}"), format!("费率{n}")),
+        0 => ("total".into(), "总".into()),
+        0xF => ("block".into(), Name::Borrowed("")),
+        n => (name!(Naming(true), "tariff {n}"), name!(Naming(true), "费率{n}")),
     };
     let block = if t == 0xF { "数据块" } else { "" };
-    let en = format!("{qe} maximum demand time, {te}, {me}");
-    let zh = format!("({mz}){qz}{tz}最大需量发生时间{block}");
+    let en = name!(Naming(true), "{qe} maximum demand time, {te}, {me}");
+    let zh = name!(Naming(true), "({mz}){qz}{tz}最大需量发生时间{block}");
     let info = DiInfo::single(0, en, zh, DiClass::Demand, Format::time("MMDDhhmm"));
     Some(if t == 0xF { info.repeated(Items::Tariffs) } else { info })
 }
@@ -1480,7 +1528,7 @@ static TABLE_1997: &[(u16, &str, &str, Format)] = &[
 ];
 
 /// Per-phase 1997 variables `Bxx1`–`Bxx3` (A, B, C).
-fn phase_variable_1997(di: u16) -> Option<(String, String, Format)> {
+fn phase_variable_1997(di: u16) -> Option<(Name, Name, Format)> {
     let p = (di & 0x0F) as u8;
     if !(1..=3).contains(&p) {
         return None;
@@ -1497,41 +1545,45 @@ fn phase_variable_1997(di: u16) -> Option<(String, String, Format)> {
         0xB650 => ("power factor", "功率因数", Format::num("X.XXX", 2, 3, "")),
         _ => return None,
     };
-    Some((format!("{} {e}", phase_en(p)), format!("{}{z}", phase_zh(p)), f))
+    Some((
+        name!(Naming(true), "{} {e}", phase_en(Naming(true), p)),
+        name!(Naming(true), "{}{z}", phase_zh(Naming(true), p)),
+        f,
+    ))
 }
 
 /// Numbered 1997 parameters: time zones `C321`–`C32E`, day slots `C3q1`–`C3qA`
 /// (table q = 1–8 at `C33x`–`C3Ax`), public holidays `C411`–`C41D`.
-fn numbered_1997(di: u16) -> Option<(String, String, Format)> {
+fn numbered_1997(di: u16) -> Option<(Name, Name, Format)> {
     let (hi, lo) = (((di >> 4) & 0xFF) as u8, (di & 0x0F) as u8);
     match (hi, lo) {
         (0x32, 1..=0x0E) => Some((
-            format!("Time zone {lo}: start date and day-slot table"),
-            format!("第{lo}时区起始日期及日时段表号"),
+            name!(Naming(true), "Time zone {lo}: start date and day-slot table"),
+            name!(Naming(true), "第{lo}时区起始日期及日时段表号"),
             Format::time("MMDDNN"),
         )),
         (0x33..=0x3A, 1..=0x0A) => {
             let q = hi - 0x32;
             Some((
-                format!("Day-slot table {q}, slot {lo}: start time and tariff"),
-                format!("第{q}日时段表第{lo}时段起始时间及费率号"),
+                name!(Naming(true), "Day-slot table {q}, slot {lo}: start time and tariff"),
+                name!(Naming(true), "第{q}日时段表第{lo}时段起始时间及费率号"),
                 Format::time("hhmmNN"),
             ))
         }
         (0x41, 1..=0x0D) => Some((
-            format!("Public holiday {lo}: date and day-slot table"),
-            format!("第{lo}公共假日日期及日时段表号"),
+            name!(Naming(true), "Public holiday {lo}: date and day-slot table"),
+            name!(Naming(true), "第{lo}公共假日日期及日时段表号"),
             Format::time("MMDDNN"),
         )),
         _ => None,
     }
 }
 
-fn entry_1997(di: u16) -> Option<(String, String, Format)> {
+fn entry_1997(di: u16) -> Option<(Name, Name, Format)> {
     TABLE_1997
         .iter()
         .find(|e| e.0 == di)
-        .map(|e| (e.1.to_string(), e.2.to_string(), e.3))
+        .map(|e| (e.1.into(), e.2.into(), e.3))
         .or_else(|| phase_variable_1997(di))
         .or_else(|| numbered_1997(di & 0x0FFF).filter(|_| di >> 12 == 0xC))
 }
@@ -1548,7 +1600,7 @@ fn table_1997(di: u16) -> Option<DiInfo> {
     if fields.len() < 2 {
         return None;
     }
-    let (en, zh) = (format!("Block {:04X}", di), format!("{:04X}数据块", di));
+    let (en, zh) = (name!(Naming(true), "Block {:04X}", di), name!(Naming(true), "{:04X}数据块", di));
     Some(DiInfo::new(0, en, zh, class, fields).into_block())
 }
 
@@ -1560,7 +1612,7 @@ mod tests {
     #[test]
     fn composed_names() {
         let e = lookup(0x0001_0000).unwrap();
-        assert_eq!((e.zh.as_str(), e.en.as_str()), ("(当前)正向有功总电能", "Forward active energy, total, current"));
+        assert_eq!((&*e.zh, &*e.en), ("(当前)正向有功总电能", "Forward active energy, total, current"));
         assert_eq!((e.format(), e.len(), e.unit()), ("XXXXXX.XX".to_string(), Some(4), "kWh"));
         assert_eq!(lookup(0x0002_0301).unwrap().zh, "(上1结算日)反向有功费率3电能");
         assert_eq!(lookup(0x0015_0000).unwrap().zh, "(当前)A相正向有功电能");
@@ -1586,7 +1638,7 @@ mod tests {
     #[test]
     fn composed_names_1997() {
         let e = lookup_1997(0x9010).unwrap();
-        assert_eq!((e.zh.as_str(), e.canonical().as_str(), e.unit()), ("(当前)正向有功总电能", "9010", "kWh"));
+        assert_eq!((&*e.zh, e.canonical().as_str(), e.unit()), ("(当前)正向有功总电能", "9010", "kWh"));
         assert_eq!(lookup_1997(0x9020).unwrap().zh, "(当前)反向有功总电能");
         assert!(lookup_1997(0x901F).unwrap().block);
         assert_eq!(lookup_1997(0x9110).unwrap().unit(), "kvarh");
@@ -1612,6 +1664,14 @@ mod tests {
             *per_class.entry((if d3 >= 0x10 { 0x10 } else { d3 }, info.class)).or_default() += 1;
             total += 1;
             assert!(!info.en.is_empty() && info.zh.chars().any(|c| c as u32 > 0x2E80), "{di:08X}");
+            // The layout a dissector reads is the named lookup without its names.
+            let bare = layout(di).expect("enumerated ids have a layout");
+            let formats = |i: &DiInfo| i.fields.iter().map(|f| f.format).collect::<Vec<_>>();
+            assert_eq!(
+                (bare.class, bare.items, bare.block, bare.width, formats(&bare)),
+                (info.class, info.items, info.block, info.width, formats(&info)),
+                "{di:08X}"
+            );
         }
         eprintln!("DL/T 645-2007 identifiers: {total} {per_class:?}");
         assert!(total >= 2500);

@@ -645,7 +645,7 @@ fn di_2007(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) -> Op
         return None;
     };
     let di = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-    di_node(ctx, node, di, dictionary::lookup(di), at, 4)
+    di_node(ctx, node, di, dictionary::layout(di), at, 4)
 }
 
 /// The 2-byte identifier of DL/T 645-1997.
