@@ -7,9 +7,11 @@ mod biglog;
 mod panels;
 
 use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use leptos::prelude::*;
-use meterscope_core::{Decoded, Dissection, Frame, InputError, InputKind, Node, Options, Registry, Span, to_hex};
+use meterscope_core::{Decoded, Frame, InputError, InputKind, Node, Options, Registry, Span, model, to_hex};
 use wasm_bindgen::JsCast;
 
 use self::biglog::{BigState, LARGE, Source};
@@ -20,6 +22,24 @@ use crate::keys::KeyPanel;
 use crate::view_model::{
     Focus, Nav, NavKey, Path, ascii, byte_kinds, byte_range, default_expanded, hex2, kind_class, navigate, row_focus,
 };
+
+/// Decodes the page has made: a language switch renders the last one again
+/// and adds none (shown as `data-decodes` on the page for tests).
+pub static DECODES: AtomicU64 = AtomicU64::new(0);
+
+/// One decode of the input: bytes, input kind and the language-neutral
+/// dissection, or the input error. Equal when it is the same decode.
+#[derive(Clone)]
+struct Decode {
+    generation: u64,
+    result: Result<(Vec<u8>, InputKind, Arc<model::Dissection>), InputError>,
+}
+
+impl PartialEq for Decode {
+    fn eq(&self, other: &Self) -> bool {
+        self.generation == other.generation
+    }
+}
 
 /// Bytes per hex view row.
 const ROW: usize = 16;
@@ -111,12 +131,40 @@ pub fn DecoderPage() -> impl IntoView {
         Some(BigState::Done(log)) => Some(log),
         _ => None,
     };
-    let decoded = Memo::new(move |_| {
+    // One decode of the input, in no language; a language switch renders it
+    // again without decoding (frames of dissectors that still write one
+    // language are decoded again in the new one).
+    let neutral = Memo::new(move |_| {
+        let generation = DECODES.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(log) = big_log() {
-            return Ok(Decoded { bytes: log.bytes.clone(), kind: InputKind::Hex, dissection: Dissection::default() });
+            let d = Arc::new(model::Dissection::default());
+            return Decode { generation, result: Ok((log.bytes.clone(), InputKind::Hex, d)) };
         }
-        let opts = Options { lang: lang.get(), protocol: Some(st.protocol.get()), keys: st.keys.get(), strict: false };
-        st.input.with(|i| meterscope_core::decode(i, &opts))
+        let opts = Options {
+            lang: lang.get_untracked(),
+            protocol: Some(st.protocol.get()),
+            keys: st.keys.get(),
+            strict: false,
+        };
+        let result = st.input.with(|i| {
+            meterscope_core::parse_input(i).map(|input| {
+                let d = Registry::default().dissect(&input.bytes, &input.line_starts, &opts);
+                (input.bytes, input.kind, Arc::new(d))
+            })
+        });
+        if result.as_ref().is_ok_and(|r| !r.2.neutral()) {
+            lang.track();
+        }
+        Decode { generation, result }
+    });
+    let decoded = Memo::new(move |_| {
+        let lang = lang.get();
+        neutral.with(|d| match &d.result {
+            Ok((bytes, kind, dissection)) => {
+                Ok(Decoded { bytes: bytes.clone(), kind: *kind, dissection: dissection.render(lang) })
+            }
+            Err(e) => Err(e.clone()),
+        })
     });
     let frame_idx = RwSignal::new(0usize);
     let frame: Memo<Option<Frame>> = Memo::new(move |_| {
@@ -171,9 +219,10 @@ pub fn DecoderPage() -> impl IntoView {
             }
         }
     }
-    // A new input or frame resets the pointer (paths would be stale).
+    // A new decode resets the pointer (paths would be stale); a language
+    // switch keeps it.
     Effect::new(move |prev: Option<()>| {
-        decoded.track();
+        neutral.track();
         if prev.is_some() {
             ptr.clear();
             toggled.set(HashSet::new());
@@ -233,7 +282,7 @@ pub fn DecoderPage() -> impl IntoView {
     let protocol_names = Registry::default().names();
 
     view! {
-        <section class="decoder">
+        <section class="decoder" data-decodes=move || neutral.with(|d| d.generation)>
             <div class="input-bar">
                 <label for="hex-input">{move || t(lang.get(), "input.label")}</label>
                 <div class="controls">

@@ -99,6 +99,29 @@ test('language switch relabels the tree', async () => {
   await close();
 });
 
+test('a language switch renders the same decode again: no new decode', async () => {
+  const { page, problems, close } = await openPage(browser);
+  // DL/T 645 is dissected language-neutrally: one decode serves both languages.
+  await page.goto(server.url + '#i=68+AA+AA+AA+AA+AA+AA+68+11+04+33+33+34+33+AE+16&l=en');
+  const label = page.locator('[data-testid=tree] .label').first();
+  await label.waitFor();
+  const decodes = () => page.locator('section.decoder').getAttribute('data-decodes');
+  const before = await decodes();
+  assert.equal(await label.textContent(), 'DL/T 645-2007 frame');
+  await page.getByTestId('lang').click();
+  await page.waitForFunction(() => /[\u4e00-\u9fff]/.test(document.querySelector('[data-testid=tree] .label').textContent));
+  assert.equal(await label.textContent(), 'DL/T 645-2007 帧');
+  assert.equal(await decodes(), before, 'the language switch decoded the input again');
+  await page.getByTestId('lang').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=tree] .label').textContent === 'DL/T 645-2007 frame');
+  assert.equal(await decodes(), before);
+  // A new input is a new decode.
+  await page.getByTestId('input').fill('68 AA AA AA AA AA AA 68 13 00 DF 16');
+  await page.waitForFunction((b) => document.querySelector('section.decoder').dataset.decodes !== b, before);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
 test('a binary file opens as hex; keys typed in the key panel stay out of the permalink', async () => {
   const { page, problems, close } = await openPage(browser);
   await page.goto(server.url);

@@ -42,6 +42,17 @@ test('every public vector decodes in Node exactly as the CLI decodes it', () => 
   }
 });
 
+test('one decode rendered in both languages equals a decode in each', () => {
+  for (const v of vectors) {
+    const input = v.hex ?? v.hex_or_text;
+    const both = ms.decode(input, { lang: 'en', languages: ['zh'] });
+    assert.deepEqual(Object.keys(both.rendered), ['en', 'zh'], v.id);
+    assert.deepEqual(both.rendered.en, both.dissection, v.id);
+    assert.deepEqual(both.rendered.zh, ms.decode(input, { lang: 'zh' }).dissection, `${v.id} (zh)`);
+  }
+  assert.equal(ms.decode('68 AA AA AA AA AA AA 68 11 04 33 33 34 33 AE 16').rendered, undefined);
+});
+
 test('bytes, detection, protocols, version and errors', () => {
   const bytes = [0x68, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0x68, 0x11, 0x04, 0x33, 0x33, 0x34, 0x33, 0xAE, 0x16];
   const a = ms.decode(Uint8Array.from(bytes));

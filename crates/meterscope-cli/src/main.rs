@@ -40,7 +40,8 @@ enum Command {
         /// Print the dissection as JSON.
         #[arg(long)]
         json: bool,
-        /// Language of labels and messages: en or zh.
+        /// Language of labels and messages: en or zh, or several (`en,zh`): one
+        /// decode shown in each (with --json, an object keyed by language).
         #[arg(long, default_value = "en")]
         lang: String,
         /// Strict policy: warnings make a frame invalid too.
@@ -442,7 +443,8 @@ fn decode(
     file: Option<&std::path::Path>,
     input: &[String],
 ) -> Result<u8, String> {
-    let lang: Lang = lang.parse()?;
+    let langs: Vec<Lang> = lang.split(',').map(|l| l.trim().parse()).collect::<Result<_, _>>()?;
+    let lang = langs[0];
     let registry = Registry::default();
     if protocol != "auto" && registry.get(protocol).is_none() {
         let mut names = registry.names();
@@ -460,14 +462,40 @@ fn decode(
         return Err("the input holds no bytes".to_string());
     }
     let opts = Options { lang, protocol: Some(protocol.to_string()), strict, ..Options::default() };
-    let dissection = registry.dissect(&input.bytes, &input.line_starts, &opts).render(lang);
+    let each = meterscope_core::render_each(&registry, &input.bytes, &input.line_starts, &opts, &langs);
+    let [(_, dissection)] = each.as_slice() else {
+        // Several languages: one decode, shown in each.
+        if json {
+            println!("{}", serde_json::to_string_pretty(&ByLang(&each)).map_err(|e| e.to_string())?);
+        } else {
+            for (l, d) in &each {
+                println!("=== {l}");
+                print!("{}", render::text(d, &input.bytes, *l));
+            }
+        }
+        return Ok(if each.iter().all(|(_, d)| d.all_valid()) { 0 } else { 1 });
+    };
     if json {
-        let v = serde_json::to_string_pretty(&dissection).map_err(|e| e.to_string())?;
+        let v = serde_json::to_string_pretty(dissection).map_err(|e| e.to_string())?;
         println!("{v}");
     } else {
-        print!("{}", render::text(&dissection, &input.bytes, lang));
+        print!("{}", render::text(dissection, &input.bytes, lang));
     }
     Ok(if dissection.all_valid() { 0 } else { 1 })
+}
+
+/// Dissections keyed by language, in the order asked for.
+struct ByLang<'a>(&'a [(Lang, meterscope_core::Dissection)]);
+
+impl serde::Serialize for ByLang<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (lang, d) in self.0 {
+            map.serialize_entry(lang.code(), d)?;
+        }
+        map.end()
+    }
 }
 
 fn read_stdin() -> Result<String, String> {

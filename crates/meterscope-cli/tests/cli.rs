@@ -110,3 +110,28 @@ fn protocols_lists() {
     let out = run(&["protocols"], None);
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// `--lang en,zh`: one decode shown in both languages, each exactly as a
+/// decode in that language shows it (language-neutral frames and frames of
+/// dissectors that still write one language alike).
+#[test]
+fn several_languages_from_one_decode() {
+    let inputs = [
+        "68 AA AA AA AA AA AA 68 11 04 33 33 34 33 AE 16",
+        FRAME_698,
+        "68 12 90 78 56 34 12 68 11 04 33 33 34 33 69 16 00 C1 C2",
+    ];
+    for input in inputs {
+        let both = run(&["decode", "--json", "--lang", "en,zh", input], None);
+        let one = |lang| json(&run(&["decode", "--json", "--lang", lang, input], None));
+        let both = json(&both);
+        let keys: Vec<&String> = both.as_object().expect("an object keyed by language").keys().collect();
+        assert_eq!(keys, ["en", "zh"], "{input}");
+        assert_eq!(both["en"], one("en"), "{input}");
+        assert_eq!(both["zh"], one("zh"), "{input}");
+        let text = String::from_utf8(run(&["decode", "--lang", "zh,en", input], None).stdout).unwrap();
+        assert!(text.starts_with("=== zh\n") && text.contains("\n=== en\n"), "{text}");
+    }
+    let bad = run(&["decode", "--lang", "en,fr", "68"], None);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -48,6 +48,30 @@ pub fn decode(src: &str, opts: &Options) -> Result<Decoded, InputError> {
     Ok(Decoded { bytes: input.bytes, kind: input.kind, dissection })
 }
 
+/// One dissection rendered in each of `langs`: decoded once, rendered again
+/// for every language (frames of dissectors that still write one language
+/// are decoded again in the others).
+pub fn render_each(
+    registry: &Registry,
+    bytes: &[u8],
+    line_starts: &[usize],
+    opts: &Options,
+    langs: &[Lang],
+) -> Vec<(Lang, Dissection)> {
+    let once = registry.dissect(bytes, line_starts, opts);
+    langs
+        .iter()
+        .map(|&lang| {
+            let rendered = if once.neutral() || lang == opts.lang {
+                once.render(lang)
+            } else {
+                registry.dissect(bytes, line_starts, &Options { lang, ..opts.clone() }).render(lang)
+            };
+            (lang, rendered)
+        })
+        .collect()
+}
+
 /// Dissect bytes with the default registry and render them in the language of the options.
 pub fn dissect_bytes(bytes: &[u8], opts: &Options) -> Dissection {
     Registry::default().dissect(bytes, &[], opts).render(opts.lang)

@@ -5,7 +5,7 @@
 //! in Node from the same files. Results are the dissection model of DESIGN.md
 //! as plain objects.
 
-use meterscope_core::{Keys, Lang, Options, Registry, parse_input};
+use meterscope_core::{Keys, Lang, Options, Registry, parse_input, render_each};
 use wasm_bindgen::prelude::*;
 
 /// The crate version.
@@ -22,6 +22,16 @@ fn hex_key<const N: usize>(text: Option<String>, what: &str) -> Result<Option<[u
         .map_err(|_| JsError::new(&format!("{what}: {} bytes, {N} expected", bytes.len())))
 }
 
+/// `en`, `zh`, or several (`en,zh`): the first is the language of `dissection`.
+fn languages(spec: &str) -> Result<Vec<Lang>, JsError> {
+    let langs: Vec<Lang> =
+        spec.split(',').map(|l| l.trim().parse()).collect::<Result<_, String>>().map_err(|e| JsError::new(&e))?;
+    if langs.is_empty() {
+        return Err(JsError::new("no language"));
+    }
+    Ok(langs)
+}
+
 fn options(
     protocol: &str,
     lang: &str,
@@ -29,7 +39,7 @@ fn options(
     auth_key: Option<String>,
     system_title: Option<String>,
 ) -> Result<Options, JsError> {
-    let lang: Lang = lang.parse().map_err(|e: String| JsError::new(&e))?;
+    let lang = languages(lang)?[0];
     let keys = Keys {
         cipher_key: hex_key::<16>(cipher_key, "cipherKey")?,
         auth_key: hex_key::<16>(auth_key, "authKey")?,
@@ -39,8 +49,10 @@ fn options(
 }
 
 /// Decode an input text (hex in any shape, base64 or a text telegram); returns
-/// `{ bytes: "68 1F …", kind, dissection }` as JSON. Unusable input throws its
-/// message (`line 1, column 5: …`).
+/// `{ bytes: "68 1F …", kind, dissection }` as JSON. With several languages
+/// (`lang` = `en,zh`), `dissection` is in the first and `rendered` holds the
+/// same dissection in each (`{ en, zh }`), decoded once. Unusable input
+/// throws its message (`line 1, column 5: …`).
 #[wasm_bindgen(js_name = decodeInput)]
 pub fn decode_input(
     input: &str,
@@ -52,8 +64,8 @@ pub fn decode_input(
 ) -> Result<String, JsError> {
     let opts = options(protocol, lang, cipher_key, auth_key, system_title)?;
     let parsed = parse_input(input).map_err(|e| JsError::new(&e.to_string()))?;
-    let d = Registry::default().dissect(&parsed.bytes, &parsed.line_starts, &opts).render(opts.lang);
-    wrap(&parsed.bytes, parsed.kind.as_str(), &d)
+    let each = render_each(&Registry::default(), &parsed.bytes, &parsed.line_starts, &opts, &languages(lang)?);
+    wrap(&parsed.bytes, parsed.kind.as_str(), &each)
 }
 
 /// Decode raw bytes; same result shape as [`decode_input`].
@@ -67,16 +79,29 @@ pub fn decode_bytes(
     system_title: Option<String>,
 ) -> Result<String, JsError> {
     let opts = options(protocol, lang, cipher_key, auth_key, system_title)?;
-    let d = Registry::default().dissect(bytes, &[], &opts).render(opts.lang);
-    wrap(bytes, "bytes", &d)
+    let each = render_each(&Registry::default(), bytes, &[], &opts, &languages(lang)?);
+    wrap(bytes, "bytes", &each)
 }
 
-fn wrap(bytes: &[u8], kind: &str, d: &meterscope_core::Dissection) -> Result<String, JsError> {
-    let dissection = serde_json::to_string(d).map_err(|e| JsError::new(&e.to_string()))?;
-    Ok(format!(
-        "{{\"bytes\":{},\"kind\":\"{kind}\",\"dissection\":{dissection}}}",
+fn wrap(bytes: &[u8], kind: &str, each: &[(Lang, meterscope_core::Dissection)]) -> Result<String, JsError> {
+    let json = |d| serde_json::to_string(d).map_err(|e| JsError::new(&e.to_string()));
+    let dissection = match each.first() {
+        Some((_, d)) => json(d)?,
+        None => return Err(JsError::new("no language")),
+    };
+    let mut out = format!(
+        "{{\"bytes\":{},\"kind\":\"{kind}\",\"dissection\":{dissection}",
         serde_json::Value::String(meterscope_core::to_hex(bytes))
-    ))
+    );
+    if each.len() > 1 {
+        out.push_str(",\"rendered\":{");
+        for (i, (lang, d)) in each.iter().enumerate() {
+            out.push_str(&format!("{}\"{lang}\":{}", if i == 0 { "" } else { "," }, json(d)?));
+        }
+        out.push('}');
+    }
+    out.push('}');
+    Ok(out)
 }
 
 /// Ranked protocol guesses for raw bytes, as JSON `[{protocol, title, score, offset}]`.

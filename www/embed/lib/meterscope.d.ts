@@ -16,6 +16,8 @@ export interface DecodeOptions {
   /** `auto` (default) or a name from `protocols()`. */
   protocol?: string;
   lang?: Lang;
+  /** Render the same decode in these languages too, into `rendered` (one decode, no second pass). */
+  languages?: Lang[];
   keys?: Keys;
 }
 
@@ -74,7 +76,10 @@ export interface Decoded {
   bytes: string;
   /** How the input was read: hex, hexdump, base64, text or bytes. */
   kind: string;
+  /** The dissection in `lang`. */
   dissection: Dissection;
+  /** With `languages`: the dissection in `lang` and in each of `languages`. */
+  rendered?: Partial<Record<Lang, Dissection>>;
 }
 
 export interface Guess {

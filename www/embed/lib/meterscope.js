@@ -37,17 +37,20 @@ function assertReady() {
 /**
  * Decode a frame, several frames or a whole log.
  * @param {string | Uint8Array | ArrayBuffer | number[]} input hex in any common shape, base64, a text telegram, or raw bytes
- * @param {{protocol?: string, lang?: 'en'|'zh', keys?: {cipherKey?: string, authKey?: string, systemTitle?: string}}} [options]
- * @returns {{bytes: string, kind: string, dissection: {frames: object[], junk: object[]}}}
+ * @param {{protocol?: string, lang?: 'en'|'zh', languages?: ('en'|'zh')[], keys?: {cipherKey?: string, authKey?: string, systemTitle?: string}}} [options]
+ *   `languages`: render the same decode in each of these too, into `rendered`
+ * @returns {{bytes: string, kind: string, dissection: {frames: object[], junk: object[]}, rendered?: Record<string, {frames: object[], junk: object[]}>}}
  */
 export function decode(input, options = {}) {
   assertReady();
   const protocol = options.protocol ?? 'auto';
   const lang = options.lang ?? 'en';
+  // Several languages: one decode, rendered in each (`rendered.en`, `rendered.zh`).
+  const langs = [lang, ...(options.languages ?? []).filter((l) => l !== lang)].join(',');
   const k = options.keys ?? {};
   const json = typeof input === 'string'
-    ? wasm.decodeInput(input, protocol, lang, k.cipherKey, k.authKey, k.systemTitle)
-    : wasm.decodeBytes(toBytes(input), protocol, lang, k.cipherKey, k.authKey, k.systemTitle);
+    ? wasm.decodeInput(input, protocol, langs, k.cipherKey, k.authKey, k.systemTitle)
+    : wasm.decodeBytes(toBytes(input), protocol, langs, k.cipherKey, k.authKey, k.systemTitle);
   return JSON.parse(json);
 }
 
