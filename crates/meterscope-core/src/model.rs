@@ -57,6 +57,9 @@ pub enum Msg {
     Derived { at: u32, len: u32, spaced: bool, reversed: bool },
     /// Bytes of the frame as ASCII, `.` for what is not printable.
     Ascii(Span),
+    /// An unsigned integer in hexadecimal with a `0x` prefix and at least
+    /// `digits` digits (`0x0B`).
+    HexNum { value: u64, digits: u8 },
     /// An unsigned integer in decimal.
     Uint(u64),
     /// A signed integer in decimal.
@@ -128,6 +131,7 @@ impl Msg {
                     .iter()
                     .try_for_each(|&b| w.write_char(if (0x20..0x7F).contains(&b) { b as char } else { '.' }))
             }
+            Msg::HexNum { value, digits } => write!(w, "0x{value:0width$X}", width = usize::from(*digits)),
             Msg::Uint(v) => write!(w, "{v}"),
             Msg::Int(v) => write!(w, "{v}"),
             Msg::Decimal { mantissa, scale } => write_decimal(w, *mantissa, *scale),

@@ -229,7 +229,7 @@ fn header_nodes(ctx: &mut Ctx, root: NodeRef, b: &[u8], off: usize) {
     }
     if let Some(&l) = b.get(frame::field::LENGTH) {
         let n = ctx.node(root, "dlt645.length", off + 9, 1, NodeKind::Length);
-        ctx.set(n).value(Msg::Uint(l.into())).text(msg!("{} data byte(s)", "{} 个数据字节", l));
+        ctx.set(n).value(Msg::Uint(l.into())).text(Msg::Code(length_text, l.into()));
     }
     if b.len() < 10 {
         registry::truncated_diag(&mut ctx.f, ctx.base + off + b.len(), None, "dlt645.truncated");
@@ -259,6 +259,51 @@ fn address_node(ctx: &mut Ctx, parent: NodeRef, id: &'static str, wire: &[u8], a
     }
 }
 
+/// A control code and its edition, for the texts written when rendering.
+fn control_code(variant: Variant, c: ControlCode) -> u64 {
+    u64::from(c.0) | if variant == Variant::V1997 { 1 << 8 } else { 0 }
+}
+
+fn control_parts(code: u64) -> (Msg, Msg) {
+    let variant = if code >> 8 == 1 { Variant::V1997 } else { Variant::V2007 };
+    let c = ControlCode(code as u8);
+    let name = frame::function_names(variant, c.function());
+    let function_text = name.map_or(Msg::Bi("unknown function", "未知功能码"), |(en, zh)| Msg::Bi(en, zh));
+    let kind_text = match (c.direction() == Direction::SlaveToMaster, c.is_abnormal()) {
+        (false, _) => Msg::Bi("request", "请求"),
+        (true, false) => Msg::Bi("normal reply", "正常应答"),
+        (true, true) => Msg::Bi("abnormal reply", "异常应答"),
+    };
+    (function_text, kind_text)
+}
+
+/// `read data, request`.
+fn control_text(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    let (function, kind) = control_parts(code);
+    let cx = crate::model::RenderCx::default();
+    function.write(w, lang, &cx)?;
+    w.write_str(lang.pick(", ", "，"))?;
+    kind.write(w, lang, &cx)
+}
+
+/// `read data (request)`.
+fn control_summary(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    let (function, kind) = control_parts(code);
+    let cx = crate::model::RenderCx::default();
+    function.write(w, lang, &cx)?;
+    w.write_str(" (")?;
+    kind.write(w, lang, &cx)?;
+    w.write_str(")")
+}
+
+/// `4 data byte(s)`.
+fn length_text(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    match lang {
+        Lang::En => write!(w, "{code} data byte(s)"),
+        Lang::Zh => write!(w, "{code} 个数据字节"),
+    }
+}
+
 fn control_node(ctx: &mut Ctx, root: NodeRef, c: ControlCode, at: usize) {
     let f = c.function();
     let reply = c.direction() == Direction::SlaveToMaster;
@@ -284,15 +329,10 @@ fn control_node(ctx: &mut Ctx, root: NodeRef, c: ControlCode, at: usize) {
         Msg::Bi("no follow-up frame", "无后续数据帧")
     };
     let bit = |v: bool| Msg::Str(if v { "1" } else { "0" });
-    let function_text = name.map_or(Msg::Bi("unknown function", "未知功能码"), |(en, zh)| Msg::Bi(en, zh));
-    let kind_text = match (reply, c.is_abnormal()) {
-        (false, _) => Msg::Bi("request", "请求"),
-        (true, false) => Msg::Bi("normal reply", "正常应答"),
-        (true, true) => Msg::Bi("abnormal reply", "异常应答"),
-    };
-    let text = Msg::Concat(Box::new([function_text.clone(), Msg::Bi(", ", "，"), kind_text.clone()]));
+    let code = control_code(ctx.variant, c);
+    let function_text = control_parts(code).0;
     let node = ctx.node(root, "dlt645.control", at, 1, NodeKind::Control);
-    ctx.set(node).value(msg!("0x{:02X}", "0x{:02X}", c.0)).text(text);
+    ctx.set(node).value(Msg::HexNum { value: u64::from(c.0), digits: 2 }).text(Msg::Code(control_text, code));
     let n = ctx.node(node, "dlt645.control.dir", at, 1, NodeKind::Control);
     ctx.set(n).value(Msg::Str(dir_value)).text(dir_text);
     let n = ctx.node(node, "dlt645.control.abnormal", at, 1, NodeKind::Control);
@@ -300,8 +340,8 @@ fn control_node(ctx: &mut Ctx, root: NodeRef, c: ControlCode, at: usize) {
     let n = ctx.node(node, "dlt645.control.follow", at, 1, NodeKind::Control);
     ctx.set(n).value(bit(c.has_follow_up())).text(follow_text);
     let n = ctx.node(node, "dlt645.control.function", at, 1, NodeKind::Control);
-    ctx.set(n).value(msg!("0x{:02X}", "0x{:02X}", f)).text(function_text.clone());
-    ctx.summary.push(Msg::Concat(Box::new([function_text, Msg::Str(" ("), kind_text, Msg::Str(")")])));
+    ctx.set(n).value(Msg::HexNum { value: u64::from(f), digits: 2 }).text(function_text);
+    ctx.summary.push(Msg::Code(control_summary, code));
     if name.is_none() {
         let msg = match frame::function_names(other, f) {
             Some((en, zh)) => msg!(
@@ -352,8 +392,8 @@ fn checksum_node(ctx: &mut Ctx, root: NodeRef, b: &[u8], off: usize, cs: usize, 
     ctx.f.check(Check {
         id: "dlt645.cs".into(),
         label: Msg::Label,
-        stated: msg!("0x{:02X}", "0x{:02X}", stated),
-        computed: msg!("0x{:02X}", "0x{:02X}", computed),
+        stated: Msg::HexNum { value: u64::from(stated), digits: 2 },
+        computed: Msg::HexNum { value: u64::from(computed), digits: 2 },
         ok,
         span,
     });
@@ -363,7 +403,7 @@ fn checksum_node(ctx: &mut Ctx, root: NodeRef, b: &[u8], off: usize, cs: usize, 
         msg!("incorrect, should be 0x{:02X}", "错误，应为 0x{:02X}", computed)
     };
     let n = ctx.node(root, "dlt645.cs", off + cs, 1, NodeKind::Check);
-    ctx.set(n).value(msg!("0x{:02X}", "0x{:02X}", stated)).text(text);
+    ctx.set(n).value(Msg::HexNum { value: u64::from(stated), digits: 2 }).text(text);
     if !ok {
         let main = msg!(
             "checksum 0x{:02X} is incorrect, should be 0x{:02X}",
@@ -822,7 +862,7 @@ fn error_word(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor) {
     let err = b[0];
     let names = error_bits(ctx.variant);
     let n = ctx.node(node, "dlt645.data.err", at, 1, NodeKind::Data);
-    ctx.set(n).value(msg!("0x{:02X}", "0x{:02X}", err));
+    ctx.set(n).value(Msg::HexNum { value: u64::from(err), digits: 2 });
     let mut set = Vec::new();
     for (bit, (en, zh)) in names.iter().enumerate() {
         if err & (1 << bit) != 0 {
