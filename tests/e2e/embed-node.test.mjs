@@ -53,6 +53,22 @@ test('one decode rendered in both languages equals a decode in each', () => {
   assert.equal(ms.decode('68 AA AA AA AA AA AA 68 11 04 33 33 34 33 AE 16').rendered, undefined);
 });
 
+test('link fragments joined across frames, as the CLI shows them', () => {
+  const fragments = [
+    '68 1B 00 E3 05 12 90 78 56 34 12 10 33 EF 00 00 85 01 01 00 10 02 00 01 01 05 F4 1B 16',
+    '68 1B 00 E3 05 12 90 78 56 34 12 10 33 EF 01 C0 06 00 00 12 34 06 00 00 01 00 BD EC 16',
+    '68 1B 00 E3 05 12 90 78 56 34 12 10 33 EF 02 C0 06 00 00 02 00 06 00 00 03 00 56 3A 16',
+    '68 18 00 E3 05 12 90 78 56 34 12 10 80 11 03 40 06 00 00 04 00 00 00 03 96 16',
+  ].join('\n');
+  const { dissection } = ms.decode(fragments);
+  const [a] = dissection.analyses;
+  assert.equal(a.id, 'dlt698.reassembly');
+  assert.equal(a.status, '37 bytes');
+  assert.deepEqual(a.parts.map((p) => p.frame), [0, 1, 2, 3]);
+  assert.equal(a.frame.protocol, 'dlt698.45-apdu');
+  assert.deepEqual(dissection, cliJson(fragments, 'en'));
+});
+
 test('bytes, detection, protocols, version and errors', () => {
   const bytes = [0x68, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0x68, 0x11, 0x04, 0x33, 0x33, 0x34, 0x33, 0xAE, 0x16];
   const a = ms.decode(Uint8Array.from(bytes));

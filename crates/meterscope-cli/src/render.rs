@@ -30,6 +30,47 @@ pub fn text(d: &Dissection, bytes: &[u8], lang: Lang) -> String {
             let _ = writeln!(out, "  {} @{} {}: {}", diag.severity.as_str(), diag.offset, diag.code, diag.message);
         }
     }
+    for (i, a) in d.analyses.iter().enumerate() {
+        let state = match (a.ok, lang) {
+            (true, Lang::En) => "ok",
+            (false, Lang::En) => "NOT WHOLE",
+            (true, Lang::Zh) => "完整",
+            (false, Lang::Zh) => "不完整",
+        };
+        let _ = writeln!(out, "across frames {}: {}  ({})  {state}", i + 1, a.title, a.status);
+        for p in &a.parts {
+            let _ = writeln!(
+                out,
+                "  part #{} {}  [{}..{}) {} {}",
+                p.frame + 1,
+                p.label,
+                p.span.start,
+                p.span.end,
+                p.len,
+                if lang == Lang::Zh { "字节" } else { "bytes" }
+            );
+        }
+        for c in &a.checks {
+            let verdict =
+                if c.check.ok { "ok".to_string() } else { format!("INCORRECT, should be {}", c.check.computed) };
+            let _ = writeln!(
+                out,
+                "  check #{} {}: stated {}, computed {}: {verdict}  @{}",
+                c.frame + 1,
+                c.check.label,
+                c.check.stated,
+                c.check.computed,
+                c.check.span.start
+            );
+        }
+        if let Some(f) = &a.frame {
+            let joined = a.bytes.as_deref().and_then(|h| meterscope_core::parse_input(h).ok()).map(|i| i.bytes);
+            node(&mut out, &f.tree, joined.as_deref().unwrap_or_default(), 1);
+            for diag in &f.diagnostics {
+                let _ = writeln!(out, "  {} @{} {}: {}", diag.severity.as_str(), diag.offset, diag.code, diag.message);
+            }
+        }
+    }
     for j in &d.junk {
         let _ = writeln!(
             out,

@@ -135,3 +135,83 @@ fn several_languages_from_one_decode() {
     let bad = run(&["decode", "--lang", "en,fr", "68"], None);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// What the frames of one input tell together, shown by `decode`: DLMS GET
+/// data blocks, general block transfer across HDLC frames (the first block
+/// after the LLC header, the next ones without) and DL/T 698.45 link
+/// fragments, each joined and dissected with its parts, in JSON and text.
+#[test]
+fn joined_across_frames() {
+    use meterscope_core::protocols::dlms::axdr::emit_len;
+    use meterscope_core::protocols::dlms::hdlc::Control;
+    use meterscope_core::protocols::dlms::link::{self, HdlcAddress, HdlcFrame, LLC_RESPONSE};
+    let hex = |frames: &[Vec<u8>]| frames.iter().map(|f| meterscope_core::to_hex(f)).collect::<Vec<_>>().join("\n");
+
+    // An array of 40 long-unsigned in three GET-Response-With-Datablock blocks.
+    let mut value = vec![0x01, 40];
+    for i in 0..40u16 {
+        value.push(0x12);
+        value.extend_from_slice(&(i * 7).to_be_bytes());
+    }
+    let block = |n: u32, last: bool, raw: &[u8]| {
+        let mut apdu = vec![0xC4, 0x02, 0xC1, u8::from(last)];
+        apdu.extend_from_slice(&n.to_be_bytes());
+        apdu.push(0);
+        emit_len(raw.len(), &mut apdu);
+        apdu.extend_from_slice(raw);
+        link::wrap(1, 16, &apdu)
+    };
+    let pieces: Vec<&[u8]> = value.chunks(50).collect();
+    let blocks = hex(&[block(1, false, pieces[0]), block(2, false, pieces[1]), block(3, true, pieces[2])]);
+    let d = json(&run(&["decode", "--json", &blocks], None));
+    let a = &d["analyses"][0];
+    assert_eq!((a["id"].as_str(), a["ok"].as_bool()), (Some("dlms.reassembly"), Some(true)), "{a}");
+    assert_eq!(a["parts"].as_array().unwrap().len(), 3);
+    assert_eq!(a["parts"][2]["label"], "block 3, last");
+    assert_eq!(a["frame"]["tree"]["children"][0]["value"], "40", "the joined array of 40 elements");
+    assert_eq!(a["bytes"].as_str().map(|h| h.split(' ').count()), Some(value.len()));
+
+    // General block transfer from the meter in three HDLC I-frames.
+    let mut apdu = vec![0xC4, 0x01, 0xC1, 0x00, 0x01, 30];
+    for i in 0..30u16 {
+        apdu.push(0x12);
+        apdu.extend_from_slice(&(1000 + i).to_be_bytes());
+    }
+    let gbt: Vec<Vec<u8>> = apdu
+        .chunks(40)
+        .enumerate()
+        .map(|(i, piece)| {
+            let last = (i + 1) * 40 >= apdu.len();
+            let mut info = if i == 0 { LLC_RESPONSE.to_vec() } else { Vec::new() };
+            info.extend_from_slice(&[0xE0, if last { 0x81 } else { 0x01 }, 0, i as u8 + 1, 0, 0]);
+            emit_len(piece.len(), &mut info);
+            info.extend_from_slice(piece);
+            let control = Control::I { ns: i as u8, nr: i as u8, pf: true };
+            let dst = HdlcAddress { upper: 0x10, lower: 0, size: 1 };
+            let src = HdlcAddress { upper: 0x01, lower: 0x11, size: 2 };
+            HdlcFrame { segmented: false, dst, src, control, info }.emit()
+        })
+        .collect();
+    let d = json(&run(&["decode", "--json", &hex(&gbt)], None));
+    let a = &d["analyses"][0];
+    assert_eq!((a["id"].as_str(), a["ok"].as_bool()), (Some("dlms.reassembly"), Some(true)), "{a}");
+    assert!(a["title"].as_str().unwrap().ends_with("general block transfer"), "{a}");
+    assert_eq!(a["parts"].as_array().unwrap().len(), 3);
+    assert_eq!(a["frame"]["tree"]["children"][0]["value"], "get-response-normal", "{a}");
+    let text = String::from_utf8(run(&["decode", &hex(&gbt)], None).stdout).unwrap();
+    assert!(
+        text.contains("across frames 1: Reassembled DLMS/COSEM · general block transfer  (")
+            && text.contains("  part #3 block 3, last"),
+        "{text}"
+    );
+
+    // DL/T 698.45 link fragments (the decoder page's example), in Chinese too.
+    let fragments = "68 1B 00 E3 05 12 90 78 56 34 12 10 33 EF 00 00 85 01 01 00 10 02 00 01 01 05 F4 1B 16\n68 1B 00 E3 05 12 90 78 56 34 12 10 33 EF 01 C0 06 00 00 12 34 06 00 00 01 00 BD EC 16\n68 1B 00 E3 05 12 90 78 56 34 12 10 33 EF 02 C0 06 00 00 02 00 06 00 00 03 00 56 3A 16\n68 18 00 E3 05 12 90 78 56 34 12 10 80 11 03 40 06 00 00 04 00 00 00 03 96 16";
+    let d = json(&run(&["decode", "--json", "--lang", "zh", fragments], None));
+    let a = &d["analyses"][0];
+    assert_eq!((a["id"].as_str(), a["status"].as_str()), (Some("dlt698.reassembly"), Some("37 字节")), "{a}");
+    assert_eq!(a["parts"][0]["label"], "序号 0 起始");
+    assert_eq!(a["frame"]["protocol"], "dlt698.45-apdu");
+    let text = String::from_utf8(run(&["decode", fragments], None).stdout).unwrap();
+    assert!(text.contains("across frames 1: Reassembled APDU (link fragments)  (37 bytes)  ok"), "{text}");
+}

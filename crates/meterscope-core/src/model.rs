@@ -735,11 +735,75 @@ pub struct Junk {
     pub reason: &'static str,
 }
 
-/// Everything the core makes of one input, in no language: frames and junk.
+/// A finding across the frames of one input (see [`view::Analysis`]).
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    pub id: Id,
+    /// Usually [`Msg::Label`]: the label of the id.
+    pub title: Msg,
+    pub status: Msg,
+    pub ok: bool,
+    pub parts: Vec<Part>,
+    /// Checks over several frames: (frame index, check).
+    pub checks: Vec<(usize, Check)>,
+    /// The joined bytes dissected (spans are offsets in them), or a table.
+    pub frame: Option<Frame>,
+}
+
+/// One part of an [`Analysis`].
+#[derive(Clone, Debug)]
+pub struct Part {
+    pub frame: usize,
+    pub label: Msg,
+    pub span: Span,
+    pub len: usize,
+}
+
+impl Analysis {
+    /// The analysis in one language.
+    pub fn render(&self, lang: Lang) -> view::Analysis {
+        let id = self.id.to_text();
+        let cx = RenderCx { id: &id, ..RenderCx::default() };
+        view::Analysis {
+            title: self.title.render(lang, &cx),
+            status: self.status.render(lang, &cx),
+            ok: self.ok,
+            parts: self
+                .parts
+                .iter()
+                .map(|p| view::Part { frame: p.frame, label: p.label.render(lang, &cx), span: p.span, len: p.len })
+                .collect(),
+            checks: self
+                .checks
+                .iter()
+                .map(|(frame, c)| {
+                    let id = c.id.to_text();
+                    let cx = RenderCx { id: &id, ..RenderCx::default() };
+                    let check = view::Check {
+                        label: c.label.render(lang, &cx),
+                        stated: c.stated.render(lang, &cx),
+                        computed: c.computed.render(lang, &cx),
+                        ok: c.ok,
+                        span: c.span,
+                        id: id.clone(),
+                    };
+                    view::FrameCheck { frame: *frame, check }
+                })
+                .collect(),
+            bytes: self.frame.as_ref().filter(|f| !f.bytes.is_empty()).map(|f| crate::input::to_hex(&f.bytes)),
+            frame: self.frame.as_ref().map(|f| f.render(lang)),
+            id,
+        }
+    }
+}
+
+/// Everything the core makes of one input, in no language: frames and junk,
+/// and the findings across frames.
 #[derive(Clone, Debug, Default)]
 pub struct Dissection {
     pub frames: Vec<Frame>,
     pub junk: Vec<Junk>,
+    pub analyses: Vec<Analysis>,
 }
 
 impl Dissection {
@@ -751,6 +815,7 @@ impl Dissection {
     /// Whether every frame renders in any language from this one decode.
     pub fn neutral(&self) -> bool {
         self.frames.iter().all(|f| f.baked.is_none())
+            && self.analyses.iter().all(|a| a.frame.as_ref().is_none_or(|f| f.baked.is_none()))
     }
 
     /// The dissection for one language.
@@ -758,6 +823,7 @@ impl Dissection {
         view::Dissection {
             frames: self.frames.iter().map(|f| f.render(lang)).collect(),
             junk: self.junk.iter().map(|j| view::Junk { span: j.span, reason: j.reason.to_string() }).collect(),
+            analyses: self.analyses.iter().map(|a| a.render(lang)).collect(),
         }
     }
 }

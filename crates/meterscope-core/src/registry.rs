@@ -93,21 +93,27 @@ pub struct Guess {
     pub offset: usize,
 }
 
-/// The set of protocols the core knows.
+/// What a protocol family finds across the frames of one input (joined
+/// fragments, segments and blocks, checks over several frames, tables).
+/// Returns nothing, and quickly, when the input holds none of its frames.
+pub type Analyser = fn(&Dissection, &[u8], &Options) -> Vec<crate::model::Analysis>;
+
+/// The set of protocols the core knows, and the analyses run across their
+/// frames. `Registry::default()` (in [`crate::protocols`]) has every one.
 pub struct Registry {
     protocols: Vec<Box<dyn Protocol>>,
-}
-
-impl Default for Registry {
-    /// Every protocol the core implements.
-    fn default() -> Self {
-        Registry { protocols: crate::protocols::all() }
-    }
+    analysers: Vec<Analyser>,
 }
 
 impl Registry {
     pub fn new(protocols: Vec<Box<dyn Protocol>>) -> Self {
-        Registry { protocols }
+        Registry { protocols, analysers: Vec::new() }
+    }
+
+    /// The same registry running these analyses after framing.
+    pub fn with_analysers(mut self, analysers: Vec<Analyser>) -> Self {
+        self.analysers = analysers;
+        self
     }
 
     pub fn protocols(&self) -> impl Iterator<Item = &dyn Protocol> {
@@ -178,6 +184,10 @@ impl Registry {
             out.junk.clear();
         }
         out.frames.sort_by_key(|f| f.span.start);
+        for analyse in &self.analysers {
+            let found = analyse(&out, bytes, opts);
+            out.analyses.extend(found);
+        }
         out
     }
 

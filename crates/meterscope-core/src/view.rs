@@ -241,12 +241,63 @@ pub struct Junk {
     pub reason: String,
 }
 
-/// Everything the core makes of one input: frames and junk, in byte order.
+/// Everything the core makes of one input: frames and junk, in byte order,
+/// and what the frames tell together.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Dissection {
     pub frames: Vec<Frame>,
     pub junk: Vec<Junk>,
+    /// Findings across frames (joined fragments, segments and blocks; checks
+    /// that need several frames; tables), in input order.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    pub analyses: Vec<Analysis>,
+}
+
+/// A finding across the frames of one input: parts joined into a whole (or
+/// what keeps them from it), checks that need several frames, a table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Analysis {
+    /// Stable dotted id of the kind (`dlms.reassembly`, `dlt698.reassembly`, `dlms.hls`).
+    pub id: String,
+    pub title: String,
+    /// What became of it (`37 bytes`, `missing: part 3`).
+    pub status: String,
+    /// False when the parts make no whole or a check fails.
+    pub ok: bool,
+    pub parts: Vec<Part>,
+    /// Checks over several frames, each in the frame that holds its bytes.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    pub checks: Vec<FrameCheck>,
+    /// The joined bytes as spaced hex, when the parts make a whole.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub bytes: Option<String>,
+    /// The joined bytes dissected (spans are offsets in the joined bytes), or a table.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub frame: Option<Frame>,
+}
+
+/// One part of an [`Analysis`]: a frame's share of the whole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Part {
+    /// Index of the frame in [`Dissection::frames`].
+    pub frame: usize,
+    /// Which part it is (`block 3, last`, `N(S) 2`, `sequence 0, first`).
+    pub label: String,
+    /// Where its bytes are in the input.
+    pub span: Span,
+    pub len: usize,
+}
+
+/// A check of an [`Analysis`] and the frame it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct FrameCheck {
+    pub frame: usize,
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    pub check: Check,
 }
 
 impl Dissection {

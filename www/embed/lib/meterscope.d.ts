@@ -69,6 +69,24 @@ export interface Junk {
 export interface Dissection {
   frames: Frame[];
   junk: Junk[];
+  /** What the frames tell together (joined fragments, segments and blocks; checks over several frames; tables). Absent when empty. */
+  analyses?: Analysis[];
+}
+
+export interface Analysis {
+  /** Stable dotted id of the kind: `dlt698.reassembly`, `dlms.reassembly`, `dlms.hls`, `dlms.profile`. */
+  id: string;
+  title: string;
+  /** What became of it: `37 bytes`, `missing: part 3`. */
+  status: string;
+  /** False when the parts make no whole or a check fails. */
+  ok: boolean;
+  parts: { frame: number; label: string; span: Span; len: number }[];
+  checks?: (Check & { frame: number })[];
+  /** The joined bytes as spaced hex. */
+  bytes?: string;
+  /** The joined bytes dissected (spans are offsets in `bytes`), or a table. */
+  frame?: Frame;
 }
 
 export interface Decoded {

@@ -15,7 +15,7 @@
 
 use super::acse::{self, Peer};
 use super::assoc::{self, SuiteKeys};
-use super::reassembly::{self, Apdu};
+use super::reassembly::{self, Apdu, Seen};
 use super::{Rd, hex};
 use crate::registry::Options;
 use crate::span::Span;
@@ -41,11 +41,12 @@ pub fn checks(d: &Dissection, bytes: &[u8], opts: &Options) -> Vec<Proof> {
     if opts.keys.cipher_key.is_none() || opts.keys.auth_key.is_none() {
         return Vec::new();
     }
-    proofs(d, &reassembly::apdus(d, bytes, opts), opts)
+    let seen = reassembly::seen(d);
+    proofs(&seen, &reassembly::scan(&seen, bytes, opts).apdus, opts)
 }
 
 /// [`checks`] over the APDUs of a scan.
-pub(super) fn proofs(d: &Dissection, apdus: &[Apdu], opts: &Options) -> Vec<Proof> {
+pub(super) fn proofs(d: &[Seen], apdus: &[Apdu], opts: &Options) -> Vec<Proof> {
     let (Some(ek), Some(ak)) = (opts.keys.cipher_key, opts.keys.auth_key) else { return Vec::new() };
     let keys = SuiteKeys { ek, ak };
     let mut out = Vec::new();
@@ -93,7 +94,7 @@ fn octets(b: &[u8]) -> Option<&[u8]> {
 /// Recompute one answer `p` found in APDU `a`.
 #[allow(clippy::too_many_arguments)]
 fn proof(
-    d: &Dissection,
+    d: &[Seen],
     a: &Apdu,
     p: &[u8],
     keys: &SuiteKeys,
@@ -110,7 +111,7 @@ fn proof(
     let at = a.bytes.len() - p.len();
     let span = a.span(at, p.len());
     let frame = reassembly::frame_at(d, span.start)?;
-    let fs = d.frames[frame].span;
+    let fs = d[frame].span;
     let span = Span::new(span.start, span.end.min(fs.end));
     let check = Check {
         id: id.into(),

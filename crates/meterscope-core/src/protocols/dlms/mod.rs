@@ -544,6 +544,7 @@ pub static LABELS: LabelTable = &[
     ("dlms.hdlc.src.client", "Client SAP", "客户端 SAP"),
     ("dlms.hdlc.src.lower", "Lower HDLC address (physical)", "HDLC 低地址(物理)"),
     ("dlms.hdlc.src.upper", "Upper HDLC address (logical)", "HDLC 高地址(逻辑)"),
+    ("dlms.hls", "HLS-GMAC authentication", "HLS-GMAC 认证"),
     (
         "dlms.hls.f-ctos",
         "HLS-GMAC f(CtoS): the server's answer to the client challenge",
@@ -571,6 +572,7 @@ pub static LABELS: LabelTable = &[
     ("dlms.profile.row", "Row", "行"),
     ("dlms.reassembled", "Reassembled", "重组结果"),
     ("dlms.reassembled.data", "Reassembled value", "重组的数据值"),
+    ("dlms.reassembly", "Reassembled DLMS/COSEM", "重组的 DLMS/COSEM 数据"),
     ("dlms.signing", "Signed APDU", "签名应用数据单元"),
     ("dlms.signing.content", "Signed content", "签名内容"),
     ("dlms.signing.signature", "Signature", "签名"),

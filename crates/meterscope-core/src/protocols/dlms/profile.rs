@@ -32,7 +32,7 @@ pub struct Table {
 
 /// The profile buffers of an input.
 pub fn tables(d: &Dissection, bytes: &[u8], opts: &Options) -> Vec<Table> {
-    from_scan(&reassembly::scan(d, bytes, opts), opts)
+    from_scan(&reassembly::scan(&reassembly::seen(d), bytes, opts), opts)
 }
 
 pub(super) fn from_scan(s: &Scanned, opts: &Options) -> Vec<Table> {

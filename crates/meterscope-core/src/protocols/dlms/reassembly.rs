@@ -21,6 +21,7 @@
 use super::hdlc::{self, Control};
 use super::{APDU, Cx, HDLC, Rd, WRAPPER, acse, apdu, axdr, hex, security, uniquify};
 use crate::lang::Lang;
+use crate::model;
 use crate::registry::{Keys, Options};
 use crate::span::Span;
 use crate::view::{Dissection, Frame, NodeKind};
@@ -44,10 +45,16 @@ pub enum Kind {
 
 impl Kind {
     pub fn name(self, lang: Lang) -> &'static str {
+        let (en, zh) = self.names();
+        lang.pick(en, zh)
+    }
+
+    /// The name in English and Chinese.
+    pub fn names(self) -> (&'static str, &'static str) {
         match self {
-            Kind::Segments => lang.pick("HDLC segments", "HDLC 分段"),
-            Kind::DataBlocks => lang.pick("GET data blocks", "GET 数据块"),
-            Kind::BlockTransfer => lang.pick("general block transfer", "通用块传输"),
+            Kind::Segments => ("HDLC segments", "HDLC 分段"),
+            Kind::DataBlocks => ("GET data blocks", "GET 数据块"),
+            Kind::BlockTransfer => ("general block transfer", "通用块传输"),
         }
     }
 }
@@ -94,26 +101,32 @@ impl Problem {
 
     /// The problem in words (frame numbers count from 1, as listed).
     pub fn text(&self, lang: Lang) -> String {
-        let f = |n: usize| format!("#{}", n + 1);
-        let ((en, zh), detail) = match *self {
-            Problem::Missing { from, to } if from == to => (("missing: part", "缺少部分"), from.to_string()),
-            Problem::Missing { from, to } => (("missing: parts", "缺少部分"), format!("{from}–{to}")),
-            Problem::NoFirst => (("missing: the first part", "缺少第一部分"), String::new()),
-            Problem::NoLast => (("missing: the last part", "缺少最后部分"), String::new()),
+        self.msg().to_string(lang)
+    }
+
+    /// The problem as a message.
+    pub fn msg(&self) -> model::Msg {
+        use crate::msg;
+        let f = |n: usize| n + 1;
+        match *self {
+            Problem::Missing { from, to } if from == to => msg!("missing: part {}", "缺少部分 {}", from),
+            Problem::Missing { from, to } => msg!("missing: parts {}–{}", "缺少部分 {}–{}", from, to),
+            Problem::NoFirst => model::Msg::Bi("missing: the first part", "缺少第一部分"),
+            Problem::NoLast => model::Msg::Bi("missing: the last part", "缺少最后部分"),
             Problem::Duplicate { number, frame } => {
-                (("repeated, left out: part", "重复已略过：部分"), format!("{number} {}", f(frame)))
+                msg!("repeated, left out: part {} #{}", "重复已略过：部分 {} #{}", number, f(frame))
             }
             Problem::OutOfOrder { number, frame } => {
-                (("out of order: part", "乱序：部分"), format!("{number} {}", f(frame)))
+                msg!("out of order: part {} #{}", "乱序：部分 {} #{}", number, f(frame))
             }
             Problem::Aborted { frame, result } => {
-                (("transfer ended, data-access-result", "传输中止，数据访问结果"), format!("{result} {}", f(frame)))
+                msg!("transfer ended, data-access-result {} #{}", "传输中止，数据访问结果 {} #{}", result, f(frame))
             }
-            Problem::BadFrame { frame } => (("check failed, left out: frame", "校验错误已略过：帧"), f(frame)),
-            Problem::TooLong => (("the parts exceed 1 MiB", "各部分合计超过 1 MiB"), String::new()),
-        };
-        let p = lang.pick(en, zh);
-        if detail.is_empty() { p.to_string() } else { format!("{p} {detail}") }
+            Problem::BadFrame { frame } => {
+                msg!("check failed, left out: frame #{}", "校验错误已略过：帧 #{}", f(frame))
+            }
+            Problem::TooLong => model::Msg::Bi("the parts exceed 1 MiB", "各部分合计超过 1 MiB"),
+        }
     }
 }
 
@@ -198,15 +211,48 @@ impl Apdu {
     }
 }
 
+/// What the analysis needs to know of a frame: where it is, its protocol,
+/// and whether an HDLC check of it failed.
+#[derive(Clone, Copy, Debug)]
+pub struct Seen<'a> {
+    pub span: Span,
+    pub protocol: &'a str,
+    pub link_ok: bool,
+}
+
+/// The frames of a rendered dissection as the analysis sees them.
+pub fn seen(d: &Dissection) -> Vec<Seen<'_>> {
+    d.frames
+        .iter()
+        .map(|f| Seen {
+            span: f.span,
+            protocol: &f.protocol,
+            link_ok: !f.checks.iter().any(|c| c.id.starts_with("dlms.hdlc") && !c.ok),
+        })
+        .collect()
+}
+
+/// The frames of a language-neutral dissection as the analysis sees them.
+pub fn seen_model(d: &model::Dissection) -> Vec<Seen<'static>> {
+    d.frames
+        .iter()
+        .map(|f| Seen {
+            span: f.span,
+            protocol: f.protocol,
+            link_ok: !f.checks.iter().any(|c| c.id.key().starts_with("dlms.hdlc") && !c.ok),
+        })
+        .collect()
+}
+
 /// Every reassembly in a dissection (over its input `bytes`).
 pub fn find(d: &Dissection, bytes: &[u8], opts: &Options) -> Vec<Reassembled> {
-    scan(d, bytes, opts).joined
+    scan(&seen(d), bytes, opts).joined
 }
 
 /// Every whole APDU in a dissection, in input order of completion, joined
 /// and opened: what cross-frame checks (HLS-GMAC) look at.
 pub fn apdus(d: &Dissection, bytes: &[u8], opts: &Options) -> Vec<Apdu> {
-    scan(d, bytes, opts).apdus
+    scan(&seen(d), bytes, opts).apdus
 }
 
 /// What the frames of one input tell together: reassemblies, HLS-GMAC
@@ -220,6 +266,11 @@ pub struct Analysis {
 
 /// [`find`], [`super::hls::checks`] and [`super::profile::tables`] in one scan.
 pub fn analyse(d: &Dissection, bytes: &[u8], opts: &Options) -> Analysis {
+    analyse_seen(&seen(d), bytes, opts)
+}
+
+/// [`analyse`] over frames as the analysis sees them.
+pub fn analyse_seen(d: &[Seen], bytes: &[u8], opts: &Options) -> Analysis {
     let s = scan(d, bytes, opts);
     Analysis {
         proofs: super::hls::proofs(d, &s.apdus, opts),
@@ -229,9 +280,9 @@ pub fn analyse(d: &Dissection, bytes: &[u8], opts: &Options) -> Analysis {
 }
 
 /// Index of the frame of `d` whose span holds input offset `at`.
-pub fn frame_at(d: &Dissection, at: usize) -> Option<usize> {
-    let i = d.frames.partition_point(|f| f.span.start <= at).checked_sub(1)?;
-    d.frames[i].span.contains(at).then_some(i)
+pub fn frame_at(d: &[Seen], at: usize) -> Option<usize> {
+    let i = d.partition_point(|f| f.span.start <= at).checked_sub(1)?;
+    d[i].span.contains(at).then_some(i)
 }
 
 /// The LLC header length at the start of an information field (0 or 3).
@@ -513,7 +564,7 @@ struct Scan {
 
 impl Scan {
     /// Take a whole APDU: list it, and follow the blocks it carries.
-    fn take(&mut self, d: &Dissection, a: Apdu, keys: &Keys, titles: &[[u8; 8]]) {
+    fn take(&mut self, d: &[Seen], a: Apdu, keys: &Keys, titles: &[[u8; 8]]) {
         let Some((kind, stream, number, last, data)) = block_in(&a.bytes) else {
             if let [0xC4, 0x01, invoke, 0x00, v @ ..] = &a.bytes[..]
                 && v.first() == Some(&axdr::tag::ARRAY)
@@ -571,7 +622,7 @@ impl Scan {
     }
 
     /// Close a transfer; a whole general block transfer is an APDU again.
-    fn finish(&mut self, d: &Dissection, run: Blocks, keys: &Keys, titles: &[[u8; 8]]) {
+    fn finish(&mut self, d: &[Seen], run: Blocks, keys: &Keys, titles: &[[u8; 8]]) {
         let (kind, dir, title, stream) = (run.kind, run.dir.clone(), run.title, run.stream);
         let frame = run.parts.first().map_or(0, |p| p.frame);
         let (r, joined) = run.finish();
@@ -595,18 +646,18 @@ impl Scan {
     }
 }
 
-pub(super) fn scan(d: &Dissection, bytes: &[u8], opts: &Options) -> Scanned {
-    if !d.frames.iter().any(|f| f.protocol.starts_with("dlms")) {
+pub(super) fn scan(d: &[Seen], bytes: &[u8], opts: &Options) -> Scanned {
+    if !d.iter().any(|f| f.protocol.starts_with("dlms")) {
         return Scanned { apdus: Vec::new(), joined: Vec::new(), values: Vec::new() };
     }
     // Link: one APDU per frame, HDLC segments joined per direction.
     let mut link: Vec<(Apdu, Option<usize>)> = Vec::new();
     let mut segs: Vec<Reassembled> = Vec::new();
     let mut open_runs: Vec<(Vec<u8>, SegRun)> = Vec::new();
-    for (i, f) in d.frames.iter().enumerate() {
+    for (i, f) in d.iter().enumerate() {
         let Some(raw) = bytes.get(f.span.range()) else { continue };
         let base = f.span.start;
-        match f.protocol.as_str() {
+        match f.protocol {
             HDLC => {
                 let Some((dir, seg, ctrl, info, info_at)) = hdlc_parts(raw) else { continue };
                 let ns = match ctrl {
@@ -618,7 +669,7 @@ pub(super) fn scan(d: &Dissection, bytes: &[u8], opts: &Options) -> Scanned {
                     continue;
                 }
                 let open = open_runs.iter().position(|r| r.0 == dir);
-                if f.checks.iter().any(|c| c.id.starts_with("dlms.hdlc") && !c.ok) {
+                if !f.link_ok {
                     if let Some(o) = open {
                         open_runs[o].1.problems.push(Problem::BadFrame { frame: i });
                     }
@@ -708,3 +759,108 @@ fn dissect(kind: Kind, b: &[u8], opts: &Options, title: Option<[u8; 8]>) -> Fram
     uniquify(&mut root);
     Frame::new(REASSEMBLED, root, cx.checks, cx.diags)
 }
+
+/// DLMS/COSEM across the frames of a language-neutral dissection, as the
+/// core's analyses: each reassembly (parts, problems, the joined bytes
+/// dissected), the HLS-GMAC answers checked, each profile buffer as a table.
+pub fn analyses(d: &model::Dissection, bytes: &[u8], opts: &Options) -> Vec<model::Analysis> {
+    use crate::model::{Analysis, Id, Msg, Part as ModelPart};
+    use crate::msg;
+    let seen = seen_model(d);
+    if !seen.iter().any(|f| f.protocol.starts_with("dlms")) {
+        return Vec::new();
+    }
+    let a = analyse_seen(&seen, bytes, opts);
+    let join = |parts: Vec<Msg>| {
+        let mut out = Vec::with_capacity(parts.len() * 2);
+        for (i, p) in parts.into_iter().enumerate() {
+            if i > 0 {
+                out.push(Msg::Str(" · "));
+            }
+            out.push(p);
+        }
+        Msg::Concat(out.into_boxed_slice())
+    };
+    let mut out = Vec::new();
+    for r in a.joined {
+        let (en, zh) = r.kind.names();
+        let mut status: Vec<Msg> = r.bytes.iter().map(|b| msg!("{} bytes", "{} 字节", b.len())).collect();
+        status.extend(r.problems.iter().map(Problem::msg));
+        let parts = r
+            .parts
+            .iter()
+            .map(|p| {
+                let number = match r.kind {
+                    Kind::Segments => msg!("N(S) {}", "N(S) {}", p.number),
+                    _ => msg!("block {}", "块 {}", p.number),
+                };
+                let label =
+                    if p.last { Msg::Concat(Box::new([number, Msg::Bi(", last", "，末块")])) } else { number };
+                ModelPart { frame: p.frame, label, span: p.span, len: p.len }
+            })
+            .collect();
+        let frame = match (r.frame, &r.bytes) {
+            (Some(f), Some(b)) => Some(model::Frame::from_view(REASSEMBLED, f, b, opts.lang)),
+            _ => None,
+        };
+        out.push(Analysis {
+            id: Id::Static("dlms.reassembly"),
+            title: Msg::Concat(Box::new([Msg::Label, Msg::Str(" · "), Msg::Bi(en, zh)])),
+            status: join(status),
+            ok: r.bytes.is_some(),
+            parts,
+            checks: Vec::new(),
+            frame,
+        });
+    }
+    if !a.proofs.is_empty() {
+        let ok = a.proofs.iter().all(|p| p.check.ok);
+        let checks = a
+            .proofs
+            .into_iter()
+            .map(|p| {
+                let c = p.check;
+                let check = model::Check {
+                    id: Id::Owned(c.id.into_boxed_str()),
+                    label: Msg::Label,
+                    stated: Msg::owned(c.stated),
+                    computed: Msg::owned(c.computed),
+                    ok: c.ok,
+                    span: c.span,
+                };
+                (p.frame, check)
+            })
+            .collect();
+        out.push(Analysis {
+            id: Id::Static("dlms.hls"),
+            title: Msg::Label,
+            status: if ok {
+                Msg::Bi("challenge response verified", "挑战应答已验证")
+            } else {
+                Msg::Bi("mismatch", "不匹配")
+            },
+            ok,
+            parts: Vec::new(),
+            checks,
+            frame: None,
+        });
+    }
+    for t in a.tables {
+        let title = Msg::Concat(Box::new([msg!("#{} ", "#{} ", t.frame + 1), Msg::owned(t.node.label.clone())]));
+        let status = t.node.text.clone().map_or(Msg::None, Msg::owned);
+        let view = Frame::new(PROFILE, t.node, Vec::new(), Vec::new());
+        out.push(Analysis {
+            id: Id::Static("dlms.profile"),
+            title,
+            status,
+            ok: true,
+            parts: Vec::new(),
+            checks: Vec::new(),
+            frame: Some(model::Frame::from_view(PROFILE, view, &[], opts.lang)),
+        });
+    }
+    out
+}
+
+/// The `protocol` of a profile buffer shown as a table.
+pub const PROFILE: &str = "dlms-profile";

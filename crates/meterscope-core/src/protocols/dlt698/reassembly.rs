@@ -237,6 +237,83 @@ pub fn confirm(received: &FrameRepr, seq: u16) -> FrameRepr {
     }
 }
 
+/// Link fragments across the frames of a dissection, joined: the core's
+/// analysis `dlt698.reassembly`, with its parts (sequence and type, bytes
+/// in the input), what keeps them from an APDU, and the APDU dissected.
+pub fn analyses(
+    d: &crate::model::Dissection,
+    bytes: &[u8],
+    opts: &crate::registry::Options,
+) -> Vec<crate::model::Analysis> {
+    use crate::model::{Analysis, Id, Msg, Part};
+    use crate::msg;
+    use crate::registry::Protocol;
+    use crate::span::Span;
+    let mut parts = Vec::new();
+    let mut slices: Vec<&[u8]> = Vec::new();
+    for (i, f) in d.frames.iter().enumerate() {
+        if f.protocol != super::NAME {
+            continue;
+        }
+        let Some(raw) = bytes.get(f.span.range()) else { continue };
+        let start = raw.iter().take_while(|&&b| b == 0xFE).count();
+        // Only frames with the fragment bit are parsed.
+        if raw.get(start + 3).is_none_or(|c| c & FRAGMENT_BIT == 0) {
+            continue;
+        }
+        let Ok(repr) = FrameRepr::parse(&raw[start..]) else { continue };
+        let Some(frag) = Fragment::of(&repr) else { continue };
+        if frag.kind == FragmentKind::Confirm {
+            continue;
+        }
+        let kind = match frag.kind {
+            FragmentKind::First => Msg::Bi("first", "起始"),
+            FragmentKind::Middle => Msg::Bi("middle", "中间"),
+            FragmentKind::Last => Msg::Bi("last", "最后"),
+            FragmentKind::Confirm => Msg::Bi("confirm", "确认"),
+        };
+        let len = frag.data.len();
+        let at = f.span.end.saturating_sub(3 + len);
+        parts.push(Part {
+            frame: i,
+            label: msg!("sequence {} {}", "序号 {} {}", frag.seq, kind),
+            span: Span::at(at, len),
+            len,
+        });
+        slices.push(&raw[start..]);
+    }
+    if parts.is_empty() {
+        return Vec::new();
+    }
+    let joined = reassemble(&slices);
+    let status = match &joined {
+        Ok(apdu) => msg!("{} bytes", "{} 字节", apdu.len()),
+        Err(ReassemblyError::Sequence { expected, found, .. }) => {
+            let to = found.wrapping_sub(1) & 0x0FFF;
+            if *expected == to {
+                msg!("missing part: fragment sequence {}", "缺少分帧：序号 {}", *expected)
+            } else {
+                msg!("missing parts: fragment sequence {}–{}", "缺少分帧：序号 {}–{}", *expected, to)
+            }
+        }
+        Err(ReassemblyError::Order { index: 0, kind: FragmentKind::Middle | FragmentKind::Last }) => {
+            Msg::Bi("the first fragment is missing", "缺少起始分帧")
+        }
+        Err(ReassemblyError::Unfinished) => Msg::Bi("the last fragment is missing", "缺少结束分帧"),
+        Err(e) => Msg::Concat(Box::new([Msg::Bi("not reassembled: ", "无法重组："), Msg::owned(e.to_string())])),
+    };
+    let frame = joined.as_ref().ok().map(|apdu| super::Dlt698Apdu.dissect(apdu, 0, opts));
+    vec![Analysis {
+        id: Id::Static("dlt698.reassembly"),
+        title: Msg::Bi("Reassembled APDU (link fragments)", "重组的 APDU（链路分帧）"),
+        status,
+        ok: joined.is_ok(),
+        parts,
+        checks: Vec::new(),
+        frame,
+    }]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
