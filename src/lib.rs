@@ -13,7 +13,6 @@ pub mod inspector;
 pub mod keys;
 pub mod permalink;
 pub mod reader;
-pub mod reassembly;
 pub mod serial;
 pub mod transport;
 pub mod view_model;

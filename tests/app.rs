@@ -344,26 +344,20 @@ fn every_example_decodes_and_broken_ones_are_invalid() {
 
 #[wasm_bindgen_test]
 fn fragments_are_reassembled_or_the_gap_named() {
-    use meterscope::reassembly::{Problem, find};
     let ex = |id| meterscope::examples::by_id(id).unwrap().input;
-    let d = meterscope_core::decode(ex("698-fragments"), &Options::default()).unwrap();
-    let r = find(&d.dissection, &d.bytes).expect("fragments found");
-    assert_eq!(r.parts.iter().map(|p| p.seq).collect::<Vec<_>>(), vec![0, 1, 2, 3]);
-    let apdu = r.apdu.unwrap();
-    assert_eq!(apdu.len(), 37);
-    assert_eq!(&apdu[..4], &[0x85, 0x01, 0x01, 0x00]);
-    let d = meterscope_core::decode(ex("698-fragment-missing"), &Options::default()).unwrap();
-    let r = find(&d.dissection, &d.bytes).unwrap();
-    assert_eq!(r.apdu, Err(Problem::Missing { from: 2, to: 2 }));
+    let analysis = |input: &str| meterscope_core::decode(input, &Options::default()).unwrap().dissection.analyses;
+    let a = analysis(ex("698-fragments"));
+    assert_eq!(a[0].parts.iter().map(|p| p.frame).collect::<Vec<_>>(), vec![0, 1, 2, 3]);
+    assert_eq!((a[0].status.as_str(), a[0].ok), ("37 bytes", true));
+    assert!(a[0].bytes.as_deref().is_some_and(|b| b.starts_with("85 01 01 00")));
+    let a = analysis(ex("698-fragment-missing"));
+    assert_eq!((a[0].status.as_str(), a[0].ok), ("missing part: fragment sequence 2", false));
     // Without the last, or without the first.
     let lines: Vec<&str> = ex("698-fragments").lines().collect();
-    let d = meterscope_core::decode(&lines[..3].join("\n"), &Options::default()).unwrap();
-    assert_eq!(find(&d.dissection, &d.bytes).unwrap().apdu, Err(Problem::NoLast));
-    let d = meterscope_core::decode(&lines[1..].join("\n"), &Options::default()).unwrap();
-    assert_eq!(find(&d.dissection, &d.bytes).unwrap().apdu, Err(Problem::NoFirst));
+    assert_eq!(analysis(&lines[..3].join("\n"))[0].status, "the last fragment is missing");
+    assert_eq!(analysis(&lines[1..].join("\n"))[0].status, "the first fragment is missing");
     // A plain frame is no fragment.
-    let d = meterscope_core::decode(FRAME_698, &Options::default()).unwrap();
-    assert!(find(&d.dissection, &d.bytes).is_none());
+    assert!(analysis(FRAME_698).is_empty());
 }
 
 fn key(el: &Element, k: &str, shift: bool) {
@@ -458,11 +452,11 @@ async fn examples_menu_fills_the_input_and_fragments_reassemble() {
     let ta: HtmlTextAreaElement = host.query_selector("[data-testid=input]").unwrap().unwrap().unchecked_into();
     assert_eq!(ta.value(), meterscope::examples::by_id("698-fragments").unwrap().input);
     assert_eq!(all(&host, "[data-testid=frames] .frame-tab").len(), 4);
-    assert_eq!(all(&host, "[data-testid=reassembly-parts] li").len(), 4);
-    assert!(text(&host, "[data-testid=reassembly-status]").contains("37"));
-    assert!(host.query_selector("[data-testid=reassembly-tree] li[data-id]").unwrap().is_some());
+    assert_eq!(all(&host, "[data-testid=dlt698-reassembly-parts] li").len(), 4);
+    assert!(text(&host, "[data-testid=dlt698-reassembly-status]").contains("37"));
+    assert!(host.query_selector("[data-testid=dlt698-reassembly-tree] li[data-id]").unwrap().is_some());
     type_input(&host, meterscope::examples::by_id("698-fragment-missing").unwrap().input).await;
-    let status = text(&host, "[data-testid=reassembly-status]");
+    let status = text(&host, "[data-testid=dlt698-reassembly-status]");
     assert!(status.ends_with(" 2"), "{status}");
 }
 

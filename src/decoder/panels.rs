@@ -1,10 +1,10 @@
-//! Decoder page panels: selection inspector, copy bar, examples menu, the
-//! reassembled APDU of link fragments (DL/T 698.45), DLMS/COSEM segments and
-//! blocks joined, and HLS-GMAC answers checked.
+//! Decoder page panels: selection inspector, copy bar, examples menu, and
+//! the core's analyses across frames (joined parts with their dissection,
+//! checks over several frames, tables), rendered without protocol knowledge.
 
 use leptos::prelude::*;
-use meterscope_core::protocols::dlms::reassembly::{Analysis, Kind};
-use meterscope_core::{Decoded, Diagnostic, Frame, InputError, Lang, Node, Options, to_hex};
+use meterscope_core::view::Analysis;
+use meterscope_core::{Decoded, Diagnostic, Frame, InputError, Lang, Node, to_hex};
 
 use super::Pointer;
 use crate::app::AppState;
@@ -12,7 +12,6 @@ use crate::examples::{EXAMPLES, by_id};
 use crate::export;
 use crate::i18n::t;
 use crate::inspector::inspect;
-use crate::reassembly::{self, Problem};
 use crate::view_model::byte_range;
 
 type DecodedMemo = Memo<Result<Decoded, InputError>>;
@@ -147,135 +146,54 @@ fn diag_list(diags: Vec<Diagnostic>) -> impl IntoView {
     }
 }
 
-/// One DLMS/COSEM finding across frames (a reassembly, the HLS-GMAC checks,
-/// a profile table): title, status, items and a tree; test ids from `id`.
-#[allow(clippy::too_many_arguments)]
-fn pane(
-    id: &'static str,
-    title: String,
-    status: String,
-    bad: bool,
-    items: Vec<String>,
-    item: &'static str,
-    tree: Option<Node>,
-    diags: Vec<Diagnostic>,
-) -> AnyView {
+/// One analysis across frames: title, status, its parts and checks, and the
+/// joined bytes dissected; test ids from the analysis id (`dlms.hls` →
+/// `dlms-hls`, `dlms-hls-status`, …).
+fn analysis_pane(a: Analysis, l: Lang) -> AnyView {
+    let id = a.id.replace('.', "-");
+    let b = t(l, "bytes");
+    let parts = a
+        .parts
+        .iter()
+        .map(|p| format!("#{} {} · {}..{} · {} {b}", p.frame + 1, p.label, p.span.start, p.span.end, p.len));
+    let checks = a.checks.iter().map(|c| {
+        let verdict = t(l, if c.check.ok { "check.ok" } else { "check.mismatch" });
+        format!(
+            "#{} {}: {verdict} · {} {} · {} {}",
+            c.frame + 1,
+            c.check.label,
+            t(l, "stated"),
+            c.check.stated,
+            t(l, "computed"),
+            c.check.computed
+        )
+    });
+    let items: Vec<(String, &'static str)> =
+        parts.map(|s| (s, "analysis-part")).chain(checks.map(|s| (s, "analysis-check"))).collect();
+    let (tree, diags) = a.frame.map(|f| (f.tree, f.diagnostics)).unzip();
     view! {
-        <div class="reassembly pane" data-testid=id>
-            <h2>{title}</h2>
-            <p class="status" class:bad=bad data-testid=format!("{id}-status")>{status}</p>
+        <div class="reassembly pane" data-testid=id.clone() data-kind=a.id.clone()>
+            <h2>{a.title}</h2>
+            <p class="status" class:bad=!a.ok data-testid=format!("{id}-status")>{a.status}</p>
             <ul class="parts" data-testid=format!("{id}-parts")>
-                {items.into_iter().map(|s| view! { <li data-testid=item>{s}</li> }).collect_view()}
+                {items.into_iter().map(|(s, item)| view! { <li data-testid=item>{s}</li> }).collect_view()}
             </ul>
             {tree.map(|n| view! { <div class="tree" data-testid=format!("{id}-tree")><ul class="root">{apdu_row(&n)}</ul></div> })}
-            {diag_list(diags)}
+            {diag_list(diags.unwrap_or_default())}
         </div>
     }
     .into_any()
 }
 
-/// The panes of DLMS/COSEM across frames.
-fn dlms_panes(a: Analysis, l: Lang) -> Vec<AnyView> {
-    let b = t(l, "bytes");
-    let mut out = Vec::new();
-    for r in a.joined {
-        let mut status: Vec<String> = r.bytes.iter().map(|x| format!("{} {b}", x.len())).collect();
-        status.extend(r.problems.iter().map(|p| p.text(l)));
-        let number = if r.kind == Kind::Segments { "N(S)" } else { t(l, "reassembly.block") };
-        let items = r
-            .parts
-            .iter()
-            .map(|p| {
-                let last = if p.last { t(l, "reassembly.last") } else { "" };
-                format!(
-                    "#{} {number} {} {last} · {}..{} · {} {b}",
-                    p.frame + 1,
-                    p.number,
-                    p.span.start,
-                    p.span.end,
-                    p.len
-                )
-            })
-            .collect();
-        let (tree, diags) = r.frame.map(|f| (f.tree, f.diagnostics)).unzip();
-        let title = format!("{} · {}", t(l, "reassembly.dlms"), r.kind.name(l));
-        out.push(pane(
-            "dlms-reassembly",
-            title,
-            status.join(" · "),
-            r.bytes.is_none(),
-            items,
-            "",
-            tree,
-            diags.unwrap_or_default(),
-        ));
-    }
-    if !a.proofs.is_empty() {
-        let ok = a.proofs.iter().all(|p| p.check.ok);
-        let items = a
-            .proofs
-            .into_iter()
-            .map(|p| {
-                let c = p.check;
-                let verdict = t(l, if c.ok { "hls.verified" } else { "hls.mismatch" });
-                format!(
-                    "#{} {}: {verdict} · {} {} · {} {}",
-                    p.frame + 1,
-                    c.label,
-                    t(l, "stated"),
-                    c.stated,
-                    t(l, "computed"),
-                    c.computed
-                )
-            })
-            .collect();
-        let status = t(l, if ok { "hls.verified" } else { "hls.mismatch" }).to_string();
-        out.push(pane("hls", t(l, "hls").into(), status, !ok, items, "hls-check", None, Vec::new()));
-    }
-    for tb in a.tables {
-        let title = format!("#{} {}", tb.frame + 1, tb.node.label);
-        let status = tb.node.text.clone().unwrap_or_default();
-        out.push(pane("dlms-profile", title, status, false, Vec::new(), "", Some(tb.node), Vec::new()));
-    }
-    out
-}
-
+/// The analyses of the decode, as the core made them.
 #[component]
 pub(super) fn Reassembled(decoded: DecodedMemo) -> impl IntoView {
     let st = expect_context::<AppState>();
     let lang = st.lang;
-    let found =
-        Memo::new(move |_| decoded.with(|d| reassembly::find(&d.as_ref().ok()?.dissection, &d.as_ref().ok()?.bytes)));
-    let dlms = Memo::new(move |_| {
-        let opts = Options { lang: lang.get(), keys: st.keys.get(), ..Options::default() };
-        decoded.with(|d| d.as_ref().ok().map(|d| reassembly::dlms(&d.dissection, &d.bytes, &opts)))
-    });
     view! {
-        {move || found.get().map(|r| {
+        {move || decoded.with(|d| {
             let l = lang.get();
-            let items = r
-                .parts
-                .iter()
-                .map(|p| format!("#{} seq {} {} · {} {}", p.frame + 1, p.seq, reassembly::kind_name(p.kind), p.len, t(l, "bytes")))
-                .collect();
-            let status = match &r.apdu {
-                Ok(a) => format!("{} {}", a.len(), t(l, "bytes")),
-                Err(Problem::Missing { from, to }) if from == to => format!("{} {from}", t(l, "reassembly.missing")),
-                Err(Problem::Missing { from, to }) => format!("{} {from}–{to}", t(l, "reassembly.missing")),
-                Err(Problem::NoFirst) => t(l, "reassembly.no_first").to_string(),
-                Err(Problem::NoLast) => t(l, "reassembly.no_last").to_string(),
-                Err(Problem::Other(e)) => format!("{} {e}", t(l, "reassembly.failed")),
-            };
-            let (tree, diags) = match &r.apdu {
-                Ok(apdu) => {
-                    let opts = Options { lang: l, ..Options::default() };
-                    let (node, diags) = meterscope_core::protocols::dlt698::dissect_apdu(apdu, 0, &opts);
-                    (Some(node), diags)
-                }
-                Err(_) => (None, Vec::new()),
-            };
-            pane("reassembly", t(l, "reassembly").into(), status, r.apdu.is_err(), items, "", tree, diags)
+            d.as_ref().ok().map(|d| d.dissection.analyses.iter().cloned().map(|a| analysis_pane(a, l)).collect_view())
         })}
-        {move || dlms.get().map(|a| dlms_panes(a, lang.get()))}
     }
 }

@@ -197,12 +197,12 @@ test('a 698.45 fragment sequence is reassembled; a missing part is named', async
   const { page, problems, close } = await openPage(browser);
   await page.goto(server.url + '#l=en');
   await page.getByTestId('examples').selectOption('698-fragments');
-  await page.getByTestId('reassembly').waitFor();
-  assert.equal(await page.locator('[data-testid=reassembly-parts] li').count(), 4);
-  assert.match(await page.getByTestId('reassembly-status').textContent(), /^37 bytes/);
-  assert.ok(await page.locator('[data-testid=reassembly-tree] li.node').count() > 5);
+  await page.getByTestId('dlt698-reassembly').waitFor();
+  assert.equal(await page.locator('[data-testid=dlt698-reassembly-parts] li').count(), 4);
+  assert.match(await page.getByTestId('dlt698-reassembly-status').textContent(), /^37 bytes/);
+  assert.ok(await page.locator('[data-testid=dlt698-reassembly-tree] li.node').count() > 5);
   await page.getByTestId('examples').selectOption('698-fragment-missing');
-  await page.waitForFunction(() => /Missing part: fragment sequence 2/.test(document.querySelector('[data-testid=reassembly-status]')?.textContent ?? ''));
+  await page.waitForFunction(() => /missing part: fragment sequence 2/.test(document.querySelector('[data-testid=dlt698-reassembly-status]')?.textContent ?? ''));
   assert.deepEqual(problems, []);
   await close();
 });

@@ -88,20 +88,21 @@ test('HLS-GMAC answers are checked once the keys are given', async () => {
   await page.getByTestId('input').fill(HLS);
   await page.locator('[data-testid=dlms-reassembly]').first().waitFor();
   assert.equal(await page.locator('[data-testid=dlms-reassembly]').count(), 2, 'the AARQ and the AARE, each in two segments');
-  assert.equal(await page.locator('[data-testid=hls]').count(), 0, 'nothing to check without keys');
+  assert.equal(await page.locator('[data-testid=dlms-hls]').count(), 0, 'nothing to check without keys');
 
   await page.locator('[data-testid=keys] summary').click();
   await page.getByTestId('key-test').click();
-  const checks = page.getByTestId('hls-check');
+  const checks = page.getByTestId('analysis-check');
   await checks.nth(1).waitFor();
   assert.equal(await checks.count(), 2);
-  for (const i of [0, 1]) assert.match(await checks.nth(i).textContent(), /challenge response verified/);
+  for (const i of [0, 1]) assert.match(await checks.nth(i).textContent(), /: correct · /);
+  assert.equal(await page.getByTestId('dlms-hls-status').textContent(), 'challenge response verified');
   assert.match(await checks.nth(0).textContent(), /^#9 HLS-GMAC f\(StoC\)/);
   assert.match(await checks.nth(1).textContent(), /^#10 HLS-GMAC f\(CtoS\)/);
 
   // Another authentication key: both answers mismatch, the value they should have shown.
   await page.getByTestId('key-auth').fill('D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDE');
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=hls-check]')].every((e) => /mismatch/.test(e.textContent)));
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=analysis-check]')].every((e) => /mismatch/.test(e.textContent)));
   const [, stated, computed] = (await checks.nth(0).textContent()).match(/stated (\w+) · computed (\w+)/);
   assert.match(stated, /^1000000064[0-9A-F]{24}$/, 'SC, IC 100, the tag sent');
   assert.ok(computed.startsWith('1000000064') && computed !== stated);

@@ -25,8 +25,14 @@ pub type NodeRef = u32;
 /// No node (no parent, no child, no sibling).
 pub const NONE: NodeRef = u32::MAX;
 
-/// Writes a message with its arguments for a language (made by [`msg!`](crate::msg)).
-pub type RenderFn = fn(&[Arg], Lang, &RenderCx, &mut dyn fmt::Write) -> fmt::Result;
+/// A message in English and Chinese: text with `{}` placeholders for its
+/// arguments, in order (`{:02X}`, `{:04X}`, `{:x}`: hexadecimal with zero
+/// padding; `{:5}`: a width). Made by [`msg!`](crate::msg); data, not code.
+#[derive(Debug)]
+pub struct Tpl {
+    pub en: &'static str,
+    pub zh: &'static str,
+}
 
 /// Names a code in a language: a dictionary's name of a DI, an OAD, an OBIS code…
 pub type CodeFn = fn(u64, Lang, &mut dyn fmt::Write) -> fmt::Result;
@@ -45,8 +51,8 @@ pub enum Msg {
     Owned(Box<str>),
     /// The same words in English and in Chinese.
     Bi(&'static str, &'static str),
-    /// A formatted message and its typed arguments.
-    Fmt(RenderFn, Box<[Arg]>),
+    /// A message template and its typed arguments.
+    Fmt(&'static Tpl, Box<[Arg]>),
     /// A code named at render time by a dictionary.
     Code(CodeFn, u64),
     /// Bytes of the frame as hex, spaced (`68 12`) or not (`6812`), optionally
@@ -112,7 +118,7 @@ impl Msg {
             Msg::Str(s) => w.write_str(s),
             Msg::Owned(s) => w.write_str(s),
             Msg::Bi(en, zh) => w.write_str(lang.pick(en, zh)),
-            Msg::Fmt(render, args) => render(args, lang, cx, w),
+            Msg::Fmt(tpl, args) => write_tpl(w, lang.pick(tpl.en, tpl.zh), args, lang, cx),
             Msg::Code(name, code) => name(*code, lang, w),
             Msg::Hex { span, spaced, reversed } => {
                 let start = span.start.saturating_sub(base).min(bytes.len());
@@ -271,75 +277,89 @@ impl From<Msg> for Arg {
     }
 }
 
-/// An argument in a language, as the format machinery sees it.
-pub struct ArgIn<'a>(pub &'a Arg, pub Lang, pub &'a RenderCx<'a>);
-
-impl ArgIn<'_> {
-    fn text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Arg::Uint(v) => fmt::Display::fmt(v, f),
-            Arg::Int(v) => fmt::Display::fmt(v, f),
-            Arg::Str(s) => f.pad(s),
-            Arg::Owned(s) => f.pad(s),
-            Arg::Bi(en, zh) => f.pad(self.1.pick(en, zh)),
-            Arg::Code(name, code) => {
-                let mut s = String::new();
-                name(*code, self.1, &mut s)?;
-                f.pad(&s)
+/// Write a template: literal text, `{{`/`}}` escapes, and a placeholder
+/// (`{}` or `{:[0][width][X|x]}`) for each argument in turn.
+fn write_tpl(w: &mut dyn fmt::Write, tpl: &str, args: &[Arg], lang: Lang, cx: &RenderCx) -> fmt::Result {
+    let b = tpl.as_bytes();
+    let mut args = args.iter();
+    let (mut i, mut lit) = (0, 0);
+    while i < b.len() {
+        match (b[i], b.get(i + 1)) {
+            (b'{', Some(b'{')) | (b'}', Some(b'}')) => {
+                w.write_str(&tpl[lit..=i])?;
+                i += 2;
+                lit = i;
             }
-            Arg::Msg(m) => f.pad(&m.render(self.1, self.2)),
+            (b'{', _) => {
+                w.write_str(&tpl[lit..i])?;
+                let close = tpl[i..].find('}').map_or(b.len(), |j| i + j);
+                let spec = tpl.get(i + 1..close).unwrap_or("");
+                match args.next() {
+                    Some(a) => write_arg(w, a, spec.strip_prefix(':').unwrap_or(spec), lang, cx)?,
+                    None => w.write_str(&tpl[i..close.min(b.len() - 1) + 1])?,
+                }
+                i = close + 1;
+                lit = i.min(b.len());
+            }
+            _ => i += 1,
         }
     }
+    w.write_str(&tpl[lit.min(b.len())..])
 }
 
-impl fmt::Display for ArgIn<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.text(f)
-    }
-}
-impl fmt::UpperHex for ArgIn<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Arg::Uint(v) => fmt::UpperHex::fmt(v, f),
-            Arg::Int(v) => fmt::UpperHex::fmt(v, f),
-            _ => self.text(f),
+/// One argument by a placeholder's spec: `[0][width][X|x]`.
+fn write_arg(w: &mut dyn fmt::Write, a: &Arg, spec: &str, lang: Lang, cx: &RenderCx) -> fmt::Result {
+    let zero = spec.starts_with('0');
+    let (digits, kind) = match spec.as_bytes().last() {
+        Some(b'X') => (&spec[..spec.len() - 1], Some(true)),
+        Some(b'x') => (&spec[..spec.len() - 1], Some(false)),
+        _ => (spec, None),
+    };
+    let width: usize = digits.parse().unwrap_or(0);
+    let number = match *a {
+        Arg::Uint(v) => Some(v as i128),
+        Arg::Int(v) => Some(v as i128),
+        _ => None,
+    };
+    match (number, kind) {
+        (Some(v), Some(upper)) => {
+            let v = v as u64;
+            match (upper, zero) {
+                (true, true) => write!(w, "{v:0width$X}"),
+                (true, false) => write!(w, "{v:width$X}"),
+                (false, true) => write!(w, "{v:0width$x}"),
+                (false, false) => write!(w, "{v:width$x}"),
+            }
         }
-    }
-}
-impl fmt::LowerHex for ArgIn<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Arg::Uint(v) => fmt::LowerHex::fmt(v, f),
-            Arg::Int(v) => fmt::LowerHex::fmt(v, f),
-            _ => self.text(f),
+        (Some(v), None) if zero => write!(w, "{v:0width$}"),
+        (Some(v), None) => write!(w, "{v:width$}"),
+        (None, _) => {
+            let mut s = String::new();
+            match a {
+                Arg::Str(t) => s.push_str(t),
+                Arg::Owned(t) => s.push_str(t),
+                Arg::Bi(en, zh) => s.push_str(lang.pick(en, zh)),
+                Arg::Code(name, code) => name(*code, lang, &mut s)?,
+                Arg::Msg(m) => m.write(&mut s, lang, cx)?,
+                Arg::Uint(_) | Arg::Int(_) => {}
+            }
+            write!(w, "{s:width$}")
         }
     }
 }
 
 /// A message in English and Chinese with typed arguments, rendered at the
 /// edge: `msg!("the end byte is 0x{:02X}, not 0x16", "结束符是 0x{:02X}，不是 0x16", byte)`.
-/// Both format strings take the arguments in order (positional `{}` only).
+/// Both texts take the arguments in order (see [`model::Tpl`](crate::model::Tpl));
+/// the texts are data, so a message costs no code of its own.
 #[macro_export]
 macro_rules! msg {
     ($en:literal, $zh:literal $(,)?) => {
         $crate::model::Msg::Bi($en, $zh)
     };
     ($en:literal, $zh:literal, $($a:expr),+ $(,)?) => {{
-        fn render(
-            args: &[$crate::model::Arg],
-            lang: $crate::Lang,
-            cx: &$crate::model::RenderCx,
-            w: &mut dyn ::core::fmt::Write,
-        ) -> ::core::fmt::Result {
-            let empty = $crate::model::Arg::Str("");
-            let mut it = args.iter();
-            let mut next = || $crate::model::ArgIn(it.next().unwrap_or(&empty), lang, cx);
-            match lang {
-                $crate::Lang::En => write!(w, $en, $({ let _ = stringify!($a); next() }),+),
-                $crate::Lang::Zh => write!(w, $zh, $({ let _ = stringify!($a); next() }),+),
-            }
-        }
-        $crate::model::Msg::Fmt(render, ::std::boxed::Box::new([$($crate::model::Arg::from($a)),+]))
+        static TPL: $crate::model::Tpl = $crate::model::Tpl { en: $en, zh: $zh };
+        $crate::model::Msg::Fmt(&TPL, ::std::boxed::Box::new([$($crate::model::Arg::from($a)),+]))
     }};
 }
 
@@ -878,6 +898,16 @@ mod tests {
         assert_eq!(f.children(a).count(), 1);
         assert_eq!(f.children(b).count(), 0);
         assert_eq!(f.nodes[a as usize].parent, NONE);
+    }
+
+    #[test]
+    fn templates() {
+        let m = crate::msg!("{} of {:04X} {{x}} {:x}|{:3}|{:>}", "{}", 7u8, 0xABu16, 255u8, "ab", Msg::Bi("q", "r"));
+        assert_eq!(m.to_string(Lang::En), "7 of 00AB {x} ff|ab |q");
+        assert_eq!(m.to_string(Lang::Zh), "7");
+        assert_eq!(crate::msg!("{} and {}", "{}", 1u8).to_string(Lang::En), "1 and {}", "an argument short");
+        let m = Msg::Fmt(&Tpl { en: "a {} b {} c {", zh: "" }, Box::new([Arg::Uint(1)]));
+        assert_eq!(m.to_string(Lang::En), "a 1 b {} c {");
     }
 
     #[test]
