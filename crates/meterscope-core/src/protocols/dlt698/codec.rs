@@ -552,11 +552,10 @@ impl Data {
 
 #[cfg(test)]
 pub(super) mod tests {
-    use super::super::data::Dec;
+    use super::super::data::dissect_data;
     use super::super::tests::Rng;
     use super::*;
-    use crate::lang::Lang;
-    use crate::view::Severity;
+    use crate::model::Severity;
 
     pub(in crate::protocols::dlt698) fn arr4(r: &mut Rng) -> [u8; 4] {
         [r.byte(), r.byte(), r.byte(), r.byte()]
@@ -674,11 +673,10 @@ pub(super) mod tests {
             let (back, used) = Data::parse(&b).unwrap_or_else(|e| panic!("case {i}: {e} for {d:?} = {b:02X?}"));
             assert_eq!(back, d, "case {i}");
             assert_eq!(used, b.len(), "case {i}");
-            let mut dec = Dec::new(&b, 0, Lang::En);
-            let node = dec.data(None);
-            let errors: Vec<_> = dec.diags.iter().filter(|d| d.severity == Severity::Error).collect();
+            let frame = dissect_data(&b, 0);
+            let errors: Vec<_> = frame.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
             assert!(errors.is_empty(), "case {i}: {errors:?} for {b:02X?}");
-            assert_eq!(node.span.len(), b.len(), "case {i}");
+            assert_eq!(frame.nodes[0].span.len(), b.len(), "case {i}");
             // Every strict prefix is truncated, never misread.
             let cut = r.below(b.len());
             assert!(Data::parse(&b[..cut]).is_err(), "case {i}: prefix {cut} of {b:02X?} accepted");

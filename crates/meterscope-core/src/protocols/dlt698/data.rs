@@ -6,13 +6,16 @@
 //! The decoder never panics: a field that runs past the end or a type it does
 //! not know stops the decode with a diagnostic pinned to the byte, and the
 //! tree built so far is kept. Nesting is bounded by [`MAX_DEPTH`].
+//!
+//! The decoder builds nodes straight into a [`model::Frame`](crate::model::Frame):
+//! values are spans of the frame's bytes or numbers, texts are codes written
+//! at render time ([`text`]); nothing is in a language and no node allocates.
 
-use std::collections::BTreeMap;
-
-use super::dictionary::{self, Hint};
-use crate::lang::Lang;
+use super::dictionary::{self, Elements, Hint};
+use super::text::{self, elements};
+use crate::model::{Arg, Frame, Id, Msg, NONE, NodeKind, NodeRef, Severity};
+use crate::msg;
 use crate::span::Span;
-use crate::view::{Diagnostic, Node, NodeKind};
 
 /// Deepest nesting of arrays, structures and composite types the decoder follows.
 pub const MAX_DEPTH: usize = 32;
@@ -144,24 +147,97 @@ pub struct Column {
     pub road: bool,
 }
 
+impl Column {
+    /// The column's OAD as one number.
+    pub fn oad(&self) -> u32 {
+        u32::from(self.oi) << 16 | u32::from(self.attr) << 8 | u32::from(self.index)
+    }
+}
+
+/// The frame of one Data value (type tag and body) on its own: its root is the value.
+pub fn dissect_data(bytes: &[u8], base: usize) -> Frame {
+    let mut f = Frame::new(super::NAME, bytes, base);
+    Dec::new(&mut f, bytes, base).data(NONE, None);
+    f.finish()
+}
+
+/// Unique node ids per base: `base` the first time, then `base.1`, `base.2`…
+/// (a small open-addressing table keyed by the id's text).
+#[derive(Default)]
+struct Ids {
+    slots: Vec<(&'static str, u32)>,
+    used: usize,
+}
+
+impl Ids {
+    fn next(&mut self, base: &'static str) -> Id {
+        if 2 * (self.used + 1) > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = Self::hash(base) & mask;
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.0.is_empty() {
+                *slot = (base, 1);
+                self.used += 1;
+                return Id::Static(base);
+            }
+            if core::ptr::eq(slot.0, base) || slot.0 == base {
+                slot.1 += 1;
+                return Id::Indexed(base, slot.1 - 1);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(64);
+        let old = core::mem::replace(&mut self.slots, vec![("", 0); size]);
+        let mask = self.slots.len() - 1;
+        for (k, n) in old.into_iter().filter(|s| !s.0.is_empty()) {
+            let mut i = Self::hash(k) & mask;
+            while !self.slots[i].0.is_empty() {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = (k, n);
+        }
+    }
+
+    /// Ids share their first segments (`dlt698.apdu.`): hash the length and the last eight bytes.
+    fn hash(s: &str) -> usize {
+        let b = s.as_bytes();
+        let tail = match b.len().checked_sub(8) {
+            Some(at) => {
+                u64::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3], b[at + 4], b[at + 5], b[at + 6], b[at + 7]])
+            }
+            None => b.iter().fold(0, |a, &x| a << 8 | u64::from(x)),
+        };
+        let h = (tail ^ (b.len() as u64).rotate_left(56)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> 40) as usize
+    }
+}
+
 /// The tolerant decoder: a cursor over one byte string with absolute spans,
-/// the diagnostics found so far and unique node ids.
-pub struct Dec<'a> {
+/// building nodes with unique ids and diagnostics into a frame.
+pub struct Dec<'a, 'f> {
+    f: &'f mut Frame,
     bytes: &'a [u8],
     pos: usize,
     base: usize,
-    pub lang: Lang,
     /// Set once a field could not be read; every later read returns `None`.
     pub failed: bool,
-    pub diags: Vec<Diagnostic>,
-    seen: BTreeMap<&'static str, usize>,
+    ids: Ids,
     depth: usize,
+    /// The node whose text was last written by a prefixable writer of [`text`].
+    prefixable: NodeRef,
 }
 
-impl<'a> Dec<'a> {
-    /// A decoder over `bytes`, whose first byte is at absolute offset `base`.
-    pub fn new(bytes: &'a [u8], base: usize, lang: Lang) -> Self {
-        Dec { bytes, pos: 0, base, lang, failed: false, diags: Vec::new(), seen: BTreeMap::new(), depth: 0 }
+impl<'a, 'f> Dec<'a, 'f> {
+    /// A decoder over `bytes`, whose first byte is at absolute offset `base`,
+    /// building into `f` (whose bytes hold `bytes` at the same offsets).
+    pub fn new(f: &'f mut Frame, bytes: &'a [u8], base: usize) -> Self {
+        Dec { f, bytes, pos: 0, base, failed: false, ids: Ids::default(), depth: 0, prefixable: NONE }
     }
 
     pub fn pos(&self) -> usize {
@@ -189,26 +265,118 @@ impl<'a> Dec<'a> {
         Span::new(self.base + start, self.base + self.pos)
     }
 
-    /// A unique id: `base` the first time, then `base.1`, `base.2`…
-    pub fn id(&mut self, base: &'static str) -> String {
-        let n = self.seen.entry(base).or_insert(0);
-        let id = if *n == 0 { base.to_string() } else { format!("{base}.{n}") };
-        *n += 1;
-        id
+    /// `len` bytes from relative position `start` as compact hex (`40000200`).
+    pub fn hex(&self, start: usize, len: usize) -> Msg {
+        Msg::Hex { span: Span::at(self.base + start, len), spaced: false, reversed: false }
     }
 
-    /// A node with a unique id from `base`, its label, spanning `start` to here.
-    pub fn node(&mut self, base: &'static str, start: usize) -> Node {
-        let label = self.lang.label(base);
-        let id = self.id(base);
-        Node::new(id, label, self.span_from(start))
+    /// A unique id: `base` the first time, then `base.1`, `base.2`…
+    pub fn id(&mut self, base: &'static str) -> Id {
+        self.ids.next(base)
+    }
+
+    /// A node under `parent` with a unique id from `base`, spanning `start` to here.
+    pub fn node(&mut self, parent: NodeRef, base: &'static str, start: usize) -> NodeRef {
+        let id = self.ids.next(base);
+        let span = self.span_from(start);
+        self.f.add(parent, id, span, NodeKind::Data).index()
+    }
+
+    /// A node under `parent` with an id made by [`Dec::id`] and an absolute span.
+    pub fn node_at(&mut self, parent: NodeRef, id: Id, span: Span, kind: NodeKind) -> NodeRef {
+        self.f.add(parent, id, span, kind).index()
+    }
+
+    /// A node that starts here (its span is set by [`Dec::close`]).
+    pub fn open(&mut self, parent: NodeRef, base: &'static str) -> (NodeRef, usize) {
+        let start = self.pos;
+        (self.node(parent, base, start), start)
+    }
+
+    /// End `node` at the current position.
+    pub fn close(&mut self, node: NodeRef, start: usize) {
+        let span = self.span_from(start);
+        if let Some(n) = self.f.nodes.get_mut(node as usize) {
+            n.span = span;
+        }
+    }
+
+    /// Widen a node's span to cover `span` too.
+    pub fn cover(&mut self, node: NodeRef, span: Span) {
+        if let Some(n) = self.f.nodes.get_mut(node as usize) {
+            n.span = n.span.cover(span);
+        }
+    }
+
+    pub fn set_value(&mut self, node: NodeRef, value: Msg) {
+        self.f.node_mut(node).value(value);
+    }
+
+    pub fn set_unit(&mut self, node: NodeRef, unit: Msg) {
+        self.f.node_mut(node).unit(unit);
+    }
+
+    pub fn set_text(&mut self, node: NodeRef, text: Msg) {
+        if self.prefixable == node {
+            self.prefixable = NONE;
+        }
+        self.f.node_mut(node).text(text);
+    }
+
+    pub fn set_kind(&mut self, node: NodeRef, kind: NodeKind) {
+        self.f.node_mut(node).kind(kind);
+    }
+
+    /// A text written by a prefixable writer of [`text`] from `packed`.
+    fn set_prefixable(&mut self, node: NodeRef, f: crate::model::CodeFn, packed: u64) {
+        self.set_text(node, Msg::Code(f, packed));
+        self.prefixable = node;
+    }
+
+    /// The value of a node.
+    pub fn value_of(&self, node: NodeRef) -> &Msg {
+        self.f.node(node).map_or(&Msg::None, |n| &n.value)
+    }
+
+    /// The text of a node.
+    pub fn text_of(&self, node: NodeRef) -> Msg {
+        self.f.node(node).map_or(Msg::None, |n| n.text.clone())
+    }
+
+    /// Put the text of `node` after `first`: `first` alone when it has none.
+    pub fn prepend(&mut self, node: NodeRef, first: Msg, sep: &'static str) {
+        let Some(n) = self.f.nodes.get_mut(node as usize) else { return };
+        n.text = match core::mem::take(&mut n.text) {
+            Msg::None => first,
+            old => Msg::Concat(Box::new([first, Msg::Str(sep), old])),
+        };
+    }
+
+    /// The children of a node, in order.
+    pub fn children(&self, node: NodeRef) -> impl Iterator<Item = NodeRef> + '_ {
+        self.f.children(node).map(|(i, _)| i)
+    }
+
+    /// The value of a node as text, for a decision on what it reads as (never
+    /// shown). Values are numbers, hex, bytes and dates, the same in every
+    /// language; the one exception, a TI's unit, reads as no number in any.
+    pub fn value_text(&self, node: NodeRef) -> String {
+        let mut s = String::new();
+        let cx = crate::model::RenderCx { bytes: self.bytes, base: self.base, ..Default::default() };
+        let _ = self.value_of(node).write(&mut s, crate::Lang::default(), &cx);
+        s
+    }
+
+    /// A diagnostic.
+    pub fn diag(&mut self, severity: Severity, span: Span, code: &'static str, message: Msg) {
+        self.f.diag(severity, span, code, message);
     }
 
     /// Stop decoding with an error on the byte at relative position `at`.
-    pub fn fail_at(&mut self, at: usize, code: &str, en: &str, zh: &str) {
+    pub fn fail_at(&mut self, at: usize, code: &'static str, message: Msg) {
         if !self.failed {
             let span = Span::new(self.base + at, self.base + (at + 1).min(self.bytes.len()));
-            self.diags.push(Diagnostic::error(span, code, self.lang.pick(en, zh)));
+            self.f.diag(Severity::Error, span, code, message);
         }
         self.failed = true;
     }
@@ -222,11 +390,8 @@ impl<'a> Dec<'a> {
             let needed = n - self.remaining();
             let start = self.abs();
             self.pos = self.bytes.len();
-            let msg = match self.lang {
-                Lang::En => format!("the data ends here; {needed} more byte(s) expected"),
-                Lang::Zh => format!("数据在此结束，还缺 {needed} 个字节"),
-            };
-            self.diags.push(Diagnostic::error(Span::new(start, self.abs()), "dlt698.data.truncated", msg));
+            let span = Span::new(start, self.abs());
+            self.f.diag(Severity::Error, span, "dlt698.data.truncated", Msg::Code(text::data_ends, needed as u64));
             self.failed = true;
             return None;
         }
@@ -252,7 +417,7 @@ impl<'a> Dec<'a> {
         }
         let n = (first & 0x7F) as usize;
         if n == 0 || n > 4 {
-            self.fail_at(at, "dlt698.data.bad-length", "invalid A-XDR length", "无效的 A-XDR 长度");
+            self.fail_at(at, "dlt698.data.bad-length", msg!("invalid A-XDR length", "无效的 A-XDR 长度"));
             return None;
         }
         let b = self.take(n)?;
@@ -260,67 +425,60 @@ impl<'a> Dec<'a> {
     }
 
     /// A leaf node of `n` raw bytes, with their hex as value.
-    pub fn raw(&mut self, id: &'static str, n: usize) -> (Node, Option<&'a [u8]>) {
+    pub fn raw(&mut self, parent: NodeRef, id: &'static str, n: usize) -> (NodeRef, Option<&'a [u8]>) {
         let start = self.pos;
         let b = self.take(n);
-        let mut node = self.node(id, start);
+        let node = self.node(parent, id, start);
         if let Some(b) = b {
-            node = node.value(hex(b));
+            let hex = self.hex(start, b.len());
+            self.set_value(node, hex);
         }
         (node, b)
     }
 
     /// A one-byte field shown in decimal.
-    pub fn byte(&mut self, id: &'static str, kind: NodeKind) -> (Node, Option<u8>) {
+    pub fn byte(&mut self, parent: NodeRef, id: &'static str, kind: NodeKind) -> (NodeRef, Option<u8>) {
         let start = self.pos;
         let b = self.u8();
-        let mut node = self.node(id, start).kind(kind);
+        let node = self.node(parent, id, start);
+        self.set_kind(node, kind);
         if let Some(b) = b {
-            node = node.value(b.to_string());
+            self.set_value(node, Msg::Uint(b.into()));
         }
         (node, b)
     }
 
     /// A length or count field (A-XDR).
-    pub fn count(&mut self, id: &'static str) -> (Node, Option<usize>) {
+    pub fn count(&mut self, parent: NodeRef, id: &'static str) -> (NodeRef, Option<usize>) {
         let start = self.pos;
         let n = self.length();
-        let mut node = self.node(id, start).kind(NodeKind::Length);
+        let node = self.node(parent, id, start);
+        self.set_kind(node, NodeKind::Length);
         if let Some(n) = n {
-            node = node.value(n.to_string());
+            self.set_value(node, Msg::Uint(n as u64));
         }
         (node, n)
     }
 
     /// `count` items read by `item` into `parent`, stopping on failure or when
     /// an item reads nothing (so no count can make the loop run away).
-    pub fn items(&mut self, parent: &mut Node, count: usize, mut item: impl FnMut(&mut Self, usize) -> Node) {
+    pub fn items(&mut self, parent: NodeRef, count: usize, mut item: impl FnMut(&mut Self, NodeRef, usize)) {
         for i in 0..count {
             if self.failed || self.at_end() {
                 if !self.failed {
-                    let msg = match self.lang {
-                        Lang::En => format!("{} more item(s) announced but the data ends", count - i),
-                        Lang::Zh => format!("声明的还有 {} 项，但数据已结束", count - i),
-                    };
                     let at = self.abs();
-                    self.diags.push(Diagnostic::error(Span::at(at, 0), "dlt698.data.truncated", msg));
+                    let message = Msg::Code(text::items_missing, (count - i) as u64);
+                    self.f.diag(Severity::Error, Span::at(at, 0), "dlt698.data.truncated", message);
                     self.failed = true;
                 }
                 break;
             }
             let before = self.pos;
-            let n = item(self, i);
-            parent.push(n);
+            item(self, parent, i);
             if self.pos == before {
                 break;
             }
         }
-    }
-
-    /// Close `node` at the current position.
-    pub fn close(&self, mut node: Node, start: usize) -> Node {
-        node.span = self.span_from(start);
-        node
     }
 
     /// Read with `f` as if only the next `n` bytes existed, then move past them.
@@ -334,7 +492,7 @@ impl<'a> Dec<'a> {
         }
         if self.depth >= MAX_DEPTH {
             let at = self.pos;
-            self.fail_at(at, "dlt698.data.too-deep", "data nested too deeply", "数据嵌套过深");
+            self.fail_at(at, "dlt698.data.too-deep", msg!("data nested too deeply", "数据嵌套过深"));
             return None;
         }
         self.bytes = &full[..end];
@@ -349,92 +507,126 @@ impl<'a> Dec<'a> {
 
     // ---- Data ----------------------------------------------------------
 
-    /// One Data value (type tag and body), annotated by `hint` when given.
-    pub fn data(&mut self, hint: Option<Hint>) -> Node {
-        self.data_named(hint, true)
+    /// One Data value (type tag and body) under `parent`, annotated by `hint` when given.
+    pub fn data(&mut self, parent: NodeRef, hint: Option<Hint>) -> NodeRef {
+        self.data_named(parent, hint, true, None).0
     }
 
-    fn data_named(&mut self, hint: Option<Hint>, name_elements: bool) -> Node {
+    /// One Data value and its type tag, when the tag could be read.
+    pub fn data_tagged(&mut self, parent: NodeRef, hint: Option<Hint>) -> (NodeRef, Option<u8>) {
+        self.data_named(parent, hint, true, None)
+    }
+
+    /// One Data value; `element` is the array element it is, when that has a name.
+    fn data_named(
+        &mut self,
+        parent: NodeRef,
+        hint: Option<Hint>,
+        name_elements: bool,
+        element: Option<(Elements, usize)>,
+    ) -> (NodeRef, Option<u8>) {
+        let (node, t) = self.data_value(parent, hint, name_elements);
+        if let Some((e, i)) = element {
+            let packed = if self.prefixable == node { elements::pack(e, i) } else { None };
+            let n = &mut self.f.nodes[node as usize];
+            n.text = match (core::mem::take(&mut n.text), packed) {
+                (Msg::Code(f, c), Some(p)) => Msg::Code(f, c | p),
+                (Msg::None, _) => text::element_name(e, i),
+                (old, _) => Msg::Concat(Box::new([text::element_name(e, i), Msg::Str(": "), old])),
+            };
+        }
+        (node, t)
+    }
+
+    fn data_value(&mut self, parent: NodeRef, hint: Option<Hint>, name_elements: bool) -> (NodeRef, Option<u8>) {
         let start = self.pos;
         if self.depth >= MAX_DEPTH {
-            self.fail_at(start, "dlt698.data.too-deep", "data nested too deeply", "数据嵌套过深");
-            return self.node("dlt698.data", start);
+            self.fail_at(start, "dlt698.data.too-deep", msg!("data nested too deeply", "数据嵌套过深"));
+            return (self.node(parent, "dlt698.data", start), None);
         }
         let Some(t) = self.u8() else {
-            return self.node("dlt698.data", start);
+            return (self.node(parent, "dlt698.data", start), None);
         };
-        let mut tag_node = self.node("dlt698.data.type", start).kind(NodeKind::Control).value(t.to_string());
         let Some(id) = type_id(t) else {
-            let (en, zh) = (format!("unknown data type {t}"), format!("未知的数据类型 {t}"));
-            self.fail_at(start, "dlt698.data.unknown-type", &en, &zh);
-            let mut node = self.node("dlt698.data", start).kind(NodeKind::Unknown);
-            node.push(tag_node.text(self.lang.pick(&en, &zh).to_string()));
-            return node;
+            self.fail_at(start, "dlt698.data.unknown-type", Msg::Code(text::unknown_type, t.into()));
+            let node = self.node(parent, "dlt698.data", start);
+            self.set_kind(node, NodeKind::Unknown);
+            self.type_node(node, start, t, Msg::Code(text::unknown_type, t.into()));
+            return (node, Some(t));
         };
-        tag_node = tag_node.text(type_name(t).unwrap_or_default());
+        let node = self.node(parent, id, start);
+        self.type_node(node, start, t, Msg::Str(type_name(t).unwrap_or_default()));
         self.depth += 1;
-        let mut node = self.body(t, id, hint, name_elements);
+        self.body(node, t, hint, name_elements);
         self.depth -= 1;
-        node.children.insert(0, tag_node);
-        self.close(node, start)
+        self.close(node, start);
+        (node, Some(t))
+    }
+
+    fn type_node(&mut self, parent: NodeRef, start: usize, t: u8, text: Msg) {
+        let n = self.node(parent, "dlt698.data.type", start);
+        self.f.node_mut(n).kind(NodeKind::Control).value(Msg::Uint(t.into())).text(text);
     }
 
     /// The body of a value of type `t` (no tag byte), as a node with id `id`.
-    pub fn typed(&mut self, t: u8, id: &'static str) -> Node {
+    pub fn typed(&mut self, parent: NodeRef, t: u8, id: &'static str) -> NodeRef {
+        let (node, start) = self.open(parent, id);
         self.depth += 1;
-        let n = self.body(t, id, None, false);
+        self.body(node, t, None, false);
         self.depth -= 1;
-        n
+        self.close(node, start);
+        node
     }
 
-    fn body(&mut self, t: u8, id: &'static str, hint: Option<Hint>, name_elements: bool) -> Node {
+    /// Read the body of a value of type `t` into `node`, which starts here or
+    /// at its type tag just before.
+    fn body(&mut self, node: NodeRef, t: u8, hint: Option<Hint>, name_elements: bool) {
         let start = self.pos;
         if self.depth > MAX_DEPTH {
-            self.fail_at(start, "dlt698.data.too-deep", "data nested too deeply", "数据嵌套过深");
-            return self.node(id, start);
+            self.fail_at(start, "dlt698.data.too-deep", msg!("data nested too deeply", "数据嵌套过深"));
+            return;
         }
-        let name = type_name(t).unwrap_or("?");
         match t {
-            tag::NULL => self.node(id, start).value("NULL"),
+            tag::NULL => self.set_value(node, Msg::Str("NULL")),
             tag::ARRAY | tag::STRUCTURE => {
-                let (len, count) = self.count("dlt698.data.length");
-                let mut node = self.node(id, start);
-                node.push(len);
+                let (_, count) = self.count(node, "dlt698.data.length");
                 let count = count.unwrap_or(0);
                 let elements = hint.map(|h| h.elements).filter(|_| name_elements);
-                let lang = self.lang;
-                self.items(&mut node, count, |d, i| {
-                    let mut child = d.data_named(hint, false);
-                    if let Some(e) = elements.and_then(|e| e.name(i + 1, lang)) {
-                        child.text = Some(match child.text.take() {
-                            Some(t) => format!("{e}: {t}"),
-                            None => e,
-                        });
-                    }
-                    child
+                self.items(node, count, |d, parent, i| {
+                    let element = elements.filter(|e| e.has_name(i + 1)).map(|e| (e, i + 1));
+                    d.data_named(parent, hint, false, element);
                 });
-                let text = format!("{name}[{count}]");
-                self.close(node, start).text(text)
+                match text::pack_aggregate(t, count) {
+                    Some(p) => self.set_prefixable(node, text::aggregate, p),
+                    None => {
+                        let name = type_name(t).unwrap_or("?");
+                        self.set_text(node, msg!("{}[{}]", "{}[{}]", name, count));
+                    }
+                }
             }
             tag::BOOL => {
-                let b = self.u8();
-                let node = self.node(id, start);
-                match b {
-                    Some(b) => node.value(if b != 0 { "true" } else { "false" }),
-                    None => node,
+                if let Some(b) = self.u8() {
+                    self.set_value(node, Msg::Str(if b != 0 { "true" } else { "false" }));
                 }
             }
             tag::BIT_STRING => {
-                let (len, bits) = self.count("dlt698.data.length");
+                let (_, bits) = self.count(node, "dlt698.data.length");
+                let at = self.pos;
                 let bytes = bits.and_then(|b| self.take(b.div_ceil(8)));
-                let mut node = self.node(id, start);
-                node.push(len);
                 if let (Some(bits), Some(b)) = (bits, bytes) {
-                    let s: String =
-                        (0..bits).map(|i| if b[i / 8] & (0x80 >> (i % 8)) != 0 { '1' } else { '0' }).collect();
-                    node = node.value(if bits <= 64 { s } else { hex(b) }).text(format!("{name}({bits}) {}", hex(b)));
+                    let hex = self.hex(at, b.len());
+                    let bit = |i: usize| b[i / 8] & (0x80 >> (i % 8)) != 0;
+                    let value = if bits <= text::MAX_PACKED_BITS {
+                        let v = (0..bits).fold(0u64, |a, i| a << 1 | u64::from(bit(i)));
+                        Msg::Code(text::bits, (bits as u64) << 57 | v)
+                    } else if bits <= 64 {
+                        Msg::owned((0..bits).map(|i| if bit(i) { '1' } else { '0' }).collect::<String>())
+                    } else {
+                        hex.clone()
+                    };
+                    self.set_value(node, value);
+                    self.set_text(node, Msg::Concat(Box::new([Msg::Code(text::bit_string_head, bits as u64), hex])));
                 }
-                node
             }
             tag::DOUBLE_LONG
             | tag::DOUBLE_LONG_UNSIGNED
@@ -455,355 +647,383 @@ impl<'a> Dec<'a> {
                     tag::LONG64_UNSIGNED => (8, false),
                     _ => (1, false),
                 };
-                let b = self.take(n);
-                let node = self.node(id, start);
-                let Some(b) = b else { return node };
+                let Some(b) = self.take(n) else { return };
                 let raw = int_value(b, signed);
                 match hint.filter(|_| t != tag::ENUM) {
                     Some(h) => {
-                        let mut node = node.value(scaled(raw, h.scaler)).text(match self.lang {
-                            Lang::En => format!("{name}, raw {raw}, scaler {}", h.scaler),
-                            Lang::Zh => format!("{name}，原始值 {raw}，换算 {}", h.scaler),
-                        });
-                        if let Some(u) = dictionary::unit_symbol(h.unit) {
-                            node = node.unit(u);
+                        self.set_value(node, scaled_msg(raw, h.scaler));
+                        match text::pack_scaled(t, raw, h.scaler) {
+                            Some(p) => self.set_prefixable(node, text::scaled, p),
+                            None => {
+                                let name = type_name(t).unwrap_or("?");
+                                let raw = i64::try_from(raw).map_or(Arg::Uint(raw as u64), Arg::Int);
+                                let m = msg!(
+                                    "{}, raw {}, scaler {}",
+                                    "{}，原始值 {}，换算 {}",
+                                    name,
+                                    raw,
+                                    i32::from(h.scaler)
+                                );
+                                self.set_text(node, m);
+                            }
                         }
-                        node
+                        if let Some(u) = dictionary::unit_symbol(h.unit) {
+                            self.set_unit(node, Msg::Str(u));
+                        }
                     }
-                    None => node.value(raw.to_string()),
+                    None => self.set_value(node, int_msg(raw)),
                 }
             }
-            tag::OCTET_STRING | tag::MAC | tag::RN => self.octets(id),
+            tag::OCTET_STRING | tag::MAC | tag::RN => self.octets_in(node, start),
             tag::VISIBLE_STRING | tag::UTF8_STRING => {
-                let (len, n) = self.count("dlt698.data.length");
-                let b = n.and_then(|n| self.take(n));
-                let mut node = self.node(id, start);
-                node.push(len);
-                if let Some(b) = b {
-                    node = node.value(String::from_utf8_lossy(b).into_owned());
+                let (_, n) = self.count(node, "dlt698.data.length");
+                let at = self.pos;
+                if let Some(b) = n.and_then(|n| self.take(n)) {
+                    let value = if b.iter().all(|c| (0x20..0x7F).contains(c)) {
+                        Msg::Ascii(Span::at(self.base + at, b.len()))
+                    } else {
+                        Msg::owned(String::from_utf8_lossy(b))
+                    };
+                    self.set_value(node, value);
                 }
-                node
             }
             tag::FLOAT32 => {
-                let b = self.take(4);
-                let node = self.node(id, start);
-                match b {
-                    Some(b) => node.value(f32::from_be_bytes([b[0], b[1], b[2], b[3]]).to_string()),
-                    None => node,
+                if let Some(b) = self.take(4) {
+                    let bits = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+                    self.set_value(node, Msg::Code(text::float32, bits.into()));
                 }
             }
             tag::FLOAT64 => {
-                let b = self.take(8);
-                let node = self.node(id, start);
-                match b {
-                    Some(b) => {
-                        let mut a = [0u8; 8];
-                        a.copy_from_slice(b);
-                        node.value(f64::from_be_bytes(a).to_string())
-                    }
-                    None => node,
+                if let Some(b) = self.take(8) {
+                    let mut a = [0u8; 8];
+                    a.copy_from_slice(b);
+                    self.set_value(node, Msg::Code(text::float64, u64::from_be_bytes(a)));
                 }
             }
-            tag::DATE_TIME => self.date_time(id, 10),
-            tag::DATE => self.date_time(id, 5),
-            tag::TIME => self.date_time(id, 3),
-            tag::DATE_TIME_S => self.date_time(id, 7),
+            tag::DATE_TIME => self.date_time_in(node, start, 10),
+            tag::DATE => self.date_time_in(node, start, 5),
+            tag::TIME => self.date_time_in(node, start, 3),
+            tag::DATE_TIME_S => self.date_time_in(node, start, 7),
             tag::OI => {
-                let b = self.take(2);
-                let node = self.node(id, start);
-                let Some(b) = b else { return node };
+                let Some(b) = self.take(2) else { return };
                 let oi = u16::from_be_bytes([b[0], b[1]]);
-                let node = node.value(format!("{oi:04X}"));
-                match dictionary::object_name(oi, self.lang) {
-                    Some(n) => node.text(n),
-                    None => node,
+                let hex = self.hex(start, 2);
+                self.set_value(node, hex);
+                if dictionary::has_object_name(oi) {
+                    self.set_text(node, Msg::Code(text::object, oi.into()));
                 }
             }
-            tag::OAD => self.oad(id).0,
-            tag::ROAD => self.road(id).0,
-            tag::OMD => self.omd(id),
-            tag::TI => self.ti(id),
-            tag::TSA => self.tsa(id),
+            tag::OAD => {
+                self.oad_in(node, start);
+            }
+            tag::ROAD => {
+                self.road_in(node, start);
+            }
+            tag::OMD => self.omd_in(node, start),
+            tag::TI => self.ti_in(node, start),
+            tag::TSA => self.tsa_in(node, start),
             tag::REGION => {
-                let mut node = self.node(id, start);
-                let (u, unit) = self.byte("dlt698.region.unit", NodeKind::Control);
-                let u = match unit {
-                    Some(k @ 0..=3) => {
-                        let names = [
-                            ("[start, end)", "前闭后开"),
-                            ("(start, end]", "前开后闭"),
-                            ("[start, end]", "前闭后闭"),
-                            ("(start, end)", "前开后开"),
-                        ];
-                        u.text(self.lang.pick(names[k as usize].0, names[k as usize].1).to_string())
-                    }
-                    _ => u,
-                };
-                node.push(u);
-                let s = self.data(hint);
-                node.push(s);
-                let e = self.data(hint);
-                node.push(e);
-                self.close(node, start)
+                let (u, unit) = self.byte(node, "dlt698.region.unit", NodeKind::Control);
+                if let Some(k @ 0..=3) = unit {
+                    const NAMES: [(&str, &str); 4] = [
+                        ("[start, end)", "前闭后开"),
+                        ("(start, end]", "前开后闭"),
+                        ("[start, end]", "前闭后闭"),
+                        ("(start, end)", "前开后开"),
+                    ];
+                    let (en, zh) = NAMES[k as usize];
+                    self.set_text(u, Msg::Bi(en, zh));
+                }
+                self.data(node, hint);
+                self.data(node, hint);
             }
             tag::SCALER_UNIT => {
-                let b = self.take(2);
-                let node = self.node(id, start);
-                let Some(b) = b else { return node };
-                let scaler = b[0] as i8;
-                let unit = dictionary::unit_symbol(b[1]).unwrap_or("");
-                node.value(format!("10^{scaler} {unit}").trim_end().to_string())
+                if let Some(b) = self.take(2) {
+                    self.set_value(node, Msg::Code(text::scaler_unit, u64::from(b[0]) << 8 | u64::from(b[1])));
+                }
             }
-            tag::RSD => self.rsd(id),
-            tag::CSD => self.csd(id).0,
-            tag::MS => self.ms(id),
-            tag::SID => self.sid(id),
+            tag::RSD => self.rsd_in(node, start),
+            tag::CSD => {
+                self.csd_in(node, start);
+            }
+            tag::MS => self.ms_in(node, start),
+            tag::SID => self.sid_in(node, start),
             tag::SID_MAC => {
-                let mut node = self.node(id, start);
-                let s = self.sid("dlt698.sid_mac.sid");
-                node.push(s);
-                let m = self.octets("dlt698.sid_mac.mac");
-                node.push(m);
-                self.close(node, start)
+                self.sid(node, "dlt698.sid_mac.sid");
+                self.octets(node, "dlt698.sid_mac.mac");
             }
-            tag::COMDCB => self.comdcb(id),
-            tag::RCSD => self.rcsd(id).0,
-            _ => self.node(id, start),
+            tag::COMDCB => self.comdcb_in(node, start),
+            tag::RCSD => {
+                self.rcsd_in(node, start);
+            }
+            _ => {}
         }
     }
 
     /// A length-prefixed octet string (also MAC and RN).
-    pub fn octets(&mut self, id: &'static str) -> Node {
-        let start = self.pos;
-        let (len, n) = self.count("dlt698.data.length");
-        let b = n.and_then(|n| self.take(n));
-        let mut node = self.node(id, start);
-        node.push(len);
-        if let Some(b) = b {
-            node = node.value(hex(b));
-            if !b.is_empty() && b.iter().all(|c| (0x20..0x7F).contains(c)) {
-                node = node.text(format!("\"{}\"", String::from_utf8_lossy(b)));
-            }
-        }
+    pub fn octets(&mut self, parent: NodeRef, id: &'static str) -> NodeRef {
+        let (node, start) = self.open(parent, id);
+        self.octets_in(node, start);
         node
     }
 
+    fn octets_in(&mut self, node: NodeRef, start: usize) {
+        let (_, n) = self.count(node, "dlt698.data.length");
+        let at = self.pos;
+        if let Some(b) = n.and_then(|n| self.take(n)) {
+            let hex = self.hex(at, b.len());
+            self.set_value(node, hex);
+            if !b.is_empty() && b.iter().all(|c| (0x20..0x7F).contains(c)) {
+                let ascii = Msg::Ascii(Span::at(self.base + at, b.len()));
+                self.set_text(node, Msg::Concat(Box::new([Msg::Str("\""), ascii, Msg::Str("\"")])));
+            }
+        }
+        self.close(node, start);
+    }
+
     /// date_time (10 bytes), date (5), time (3) or date_time_s (7).
-    pub fn date_time(&mut self, id: &'static str, n: usize) -> Node {
-        let start = self.pos;
+    pub fn date_time(&mut self, parent: NodeRef, id: &'static str, n: usize) -> NodeRef {
+        let (node, start) = self.open(parent, id);
+        self.date_time_in(node, start, n);
+        node
+    }
+
+    fn date_time_in(&mut self, node: NodeRef, start: usize, n: usize) {
         let b = self.take(n);
-        let node = self.node(id, start);
-        let Some(b) = b else { return node };
-        let year = |b: &[u8]| {
-            let y = u16::from_be_bytes([b[0], b[1]]);
-            if y == 0xFFFF { "----".to_string() } else { format!("{y:04}") }
-        };
-        let f = |x: u8| if x == 0xFF { "--".to_string() } else { format!("{x:02}") };
-        let week = |w: u8| match self.lang {
-            Lang::En => format!("day of week {w}"),
-            Lang::Zh => format!("星期{w}"),
-        };
+        self.close(node, start);
+        let Some(b) = b else { return };
+        let year = || u16::from_be_bytes([b[0], b[1]]);
         match n {
             10 => {
-                let ms = u16::from_be_bytes([b[8], b[9]]);
-                let ms = if ms == 0xFFFF { "---".to_string() } else { format!("{ms:03}") };
-                node.value(format!("{}-{}-{} {}:{}:{}.{ms}", year(b), f(b[2]), f(b[3]), f(b[5]), f(b[6]), f(b[7])))
-                    .text(week(b[4]))
+                let dt = Msg::Code(text::date_time, text::pack_date_time(year(), [b[2], b[3], b[5], b[6], b[7]]));
+                let ms = Msg::Code(text::millis, u64::from(u16::from_be_bytes([b[8], b[9]])));
+                self.set_value(node, Msg::Concat(Box::new([dt, ms])));
+                self.set_text(node, Msg::Code(text::week, b[4].into()));
             }
-            5 => node.value(format!("{}-{}-{}", year(b), f(b[2]), f(b[3]))).text(week(b[4])),
-            3 => node.value(format!("{}:{}:{}", f(b[0]), f(b[1]), f(b[2]))),
-            _ => node.value(format!("{}-{}-{} {}:{}:{}", year(b), f(b[2]), f(b[3]), f(b[4]), f(b[5]), f(b[6]))),
+            5 => {
+                let v = u64::from(year()) << 16 | u64::from(b[2]) << 8 | u64::from(b[3]);
+                self.set_value(node, Msg::Code(text::date, v));
+                self.set_text(node, Msg::Code(text::week, b[4].into()));
+            }
+            3 => {
+                let v = u64::from(b[0]) << 16 | u64::from(b[1]) << 8 | u64::from(b[2]);
+                self.set_value(node, Msg::Code(text::time, v));
+            }
+            _ => {
+                let v = text::pack_date_time(year(), [b[2], b[3], b[4], b[5], b[6]]);
+                self.set_value(node, Msg::Code(text::date_time, v));
+            }
         }
     }
 
     /// An OAD: OI, attribute (with feature bits 7..5), element index.
-    pub fn oad(&mut self, id: &'static str) -> (Node, Option<(u16, u8, u8)>) {
-        let start = self.pos;
+    pub fn oad(&mut self, parent: NodeRef, id: &'static str) -> (NodeRef, Option<(u16, u8, u8)>) {
+        let (node, start) = self.open(parent, id);
+        let v = self.oad_in(node, start);
+        (node, v)
+    }
+
+    fn oad_in(&mut self, node: NodeRef, start: usize) -> Option<(u16, u8, u8)> {
         let b = self.take(4);
-        let mut node = self.node(id, start);
-        let Some(b) = b else { return (node, None) };
+        self.close(node, start);
+        let b = b?;
         let (oi, attr, index) = (u16::from_be_bytes([b[0], b[1]]), b[2], b[3]);
-        let lang = self.lang;
         let a = self.base + start;
-        let mut oi_node = Node::new(self.id("dlt698.oad.oi"), lang.label("dlt698.oad.oi"), Span::at(a, 2))
-            .kind(NodeKind::Address)
-            .value(format!("{oi:04X}"));
-        if let Some(n) = dictionary::object_name(oi, lang) {
-            oi_node = oi_node.text(n);
+        let id = self.id("dlt698.oad.oi");
+        let n = self.node_at(node, id, Span::at(a, 2), NodeKind::Address);
+        let hex = self.hex(start, 2);
+        self.set_value(n, hex);
+        if dictionary::has_object_name(oi) {
+            self.set_text(n, Msg::Code(text::object, oi.into()));
         }
-        let mut attr_node = Node::new(self.id("dlt698.oad.attr"), lang.label("dlt698.oad.attr"), Span::at(a + 2, 1))
-            .value((attr & 0x1F).to_string());
-        let mut attr_text = dictionary::attribute_name(oi, attr, lang).unwrap_or_default().to_string();
-        if attr >> 5 != 0 {
-            attr_text.push_str(&format!(" ({} {})", lang.pick("feature", "属性特征"), attr >> 5));
+        let id = self.id("dlt698.oad.attr");
+        let n = self.node_at(node, id, Span::at(a + 2, 1), NodeKind::Data);
+        self.set_value(n, Msg::Uint(u64::from(attr & 0x1F)));
+        if dictionary::attribute_names(oi, attr).is_some() || attr >> 5 != 0 {
+            self.set_text(n, Msg::Code(text::attribute, u64::from(oi) << 8 | u64::from(attr)));
         }
-        if !attr_text.is_empty() {
-            attr_node = attr_node.text(attr_text.trim().to_string());
-        }
-        let mut idx_node = Node::new(self.id("dlt698.oad.index"), lang.label("dlt698.oad.index"), Span::at(a + 3, 1))
-            .value(index.to_string());
+        let id = self.id("dlt698.oad.index");
+        let n = self.node_at(node, id, Span::at(a + 3, 1), NodeKind::Data);
+        self.set_value(n, Msg::Uint(index.into()));
         if index == 0 {
-            idx_node = idx_node.text(lang.pick("whole attribute", "全部元素").to_string());
-        } else if let Some(e) = dictionary::hint(oi, attr).and_then(|h| h.elements.name(index as usize, lang)) {
-            idx_node = idx_node.text(e);
+            self.set_text(n, Msg::Bi("whole attribute", "全部元素"));
+        } else if let Some(p) = dictionary::hint(oi, attr).and_then(|h| elements::pack(h.elements, index.into())) {
+            self.set_text(n, Msg::Code(text::element, p));
         }
-        node = node.value(hex(b)).child(oi_node).child(attr_node).child(idx_node);
-        if let Some(d) = dictionary::describe_oad(oi, attr, index, lang) {
-            node = node.text(d);
+        let hex = self.hex(start, 4);
+        self.set_value(node, hex);
+        if dictionary::has_object_name(oi) {
+            let v = u64::from(oi) << 16 | u64::from(attr) << 8 | u64::from(index);
+            self.set_text(node, Msg::Code(text::oad, v));
         }
-        (node, Some((oi, attr, index)))
+        Some((oi, attr, index))
     }
 
     /// An OMD: OI, method identifier, operation mode.
-    pub fn omd(&mut self, id: &'static str) -> Node {
-        let start = self.pos;
-        let b = self.take(4);
-        let mut node = self.node(id, start);
-        let Some(b) = b else { return node };
-        let (oi, method) = (u16::from_be_bytes([b[0], b[1]]), b[2]);
-        let lang = self.lang;
-        let a = self.base + start;
-        let mut oi_node = Node::new(self.id("dlt698.omd.oi"), lang.label("dlt698.omd.oi"), Span::at(a, 2))
-            .kind(NodeKind::Address)
-            .value(format!("{oi:04X}"));
-        if let Some(n) = dictionary::object_name(oi, lang) {
-            oi_node = oi_node.text(n);
-        }
-        let mut m_node = Node::new(self.id("dlt698.omd.method"), lang.label("dlt698.omd.method"), Span::at(a + 2, 1))
-            .value(method.to_string());
-        if let Some(m) = dictionary::method_name(oi, method, lang) {
-            m_node = m_node.text(m);
-        }
-        let mode = Node::new(self.id("dlt698.omd.mode"), lang.label("dlt698.omd.mode"), Span::at(a + 3, 1))
-            .value(b[3].to_string());
-        node = node.value(hex(b)).child(oi_node).child(m_node).child(mode);
-        if let Some(d) = dictionary::describe_omd(oi, method, lang) {
-            node = node.text(d);
-        }
+    pub fn omd(&mut self, parent: NodeRef, id: &'static str) -> NodeRef {
+        let (node, start) = self.open(parent, id);
+        self.omd_in(node, start);
         node
     }
 
+    fn omd_in(&mut self, node: NodeRef, start: usize) {
+        let b = self.take(4);
+        self.close(node, start);
+        let Some(b) = b else { return };
+        let (oi, method) = (u16::from_be_bytes([b[0], b[1]]), b[2]);
+        let a = self.base + start;
+        let id = self.id("dlt698.omd.oi");
+        let n = self.node_at(node, id, Span::at(a, 2), NodeKind::Address);
+        let hex = self.hex(start, 2);
+        self.set_value(n, hex);
+        if dictionary::has_object_name(oi) {
+            self.set_text(n, Msg::Code(text::object, oi.into()));
+        }
+        let id = self.id("dlt698.omd.method");
+        let n = self.node_at(node, id, Span::at(a + 2, 1), NodeKind::Data);
+        self.set_value(n, Msg::Uint(method.into()));
+        if dictionary::method_names(oi, method).is_some() {
+            self.set_text(n, Msg::Code(text::method, u64::from(oi) << 8 | u64::from(method)));
+        }
+        let id = self.id("dlt698.omd.mode");
+        let n = self.node_at(node, id, Span::at(a + 3, 1), NodeKind::Data);
+        self.set_value(n, Msg::Uint(b[3].into()));
+        let hex = self.hex(start, 4);
+        self.set_value(node, hex);
+        if dictionary::has_object_name(oi) {
+            self.set_text(node, Msg::Code(text::omd, u64::from(oi) << 8 | u64::from(method)));
+        }
+    }
+
     /// A ROAD: an OAD and the OADs related to it.
-    pub fn road(&mut self, id: &'static str) -> (Node, Option<Column>) {
-        let start = self.pos;
-        let mut node = self.node(id, start);
-        let (oad, v) = self.oad("dlt698.road.oad");
-        node.push(oad);
-        let (len, count) = self.count("dlt698.road.count");
-        node.push(len);
-        self.items(&mut node, count.unwrap_or(0), |d, _| d.oad("dlt698.road.related").0);
-        let node = self.close(node, start);
-        let col = v.map(|(oi, attr, index)| Column { oi, attr, index, road: true });
-        let node = match v {
-            Some((oi, attr, index)) => node.value(format!("{oi:04X}{attr:02X}{index:02X}")),
-            None => node,
-        };
+    pub fn road(&mut self, parent: NodeRef, id: &'static str) -> (NodeRef, Option<Column>) {
+        let (node, start) = self.open(parent, id);
+        let col = self.road_in(node, start);
         (node, col)
     }
 
+    fn road_in(&mut self, node: NodeRef, start: usize) -> Option<Column> {
+        let at = self.pos;
+        let (_, v) = self.oad(node, "dlt698.road.oad");
+        let (_, count) = self.count(node, "dlt698.road.count");
+        self.items(node, count.unwrap_or(0), |d, parent, _| {
+            d.oad(parent, "dlt698.road.related");
+        });
+        self.close(node, start);
+        let (oi, attr, index) = v?;
+        let hex = self.hex(at, 4);
+        self.set_value(node, hex);
+        Some(Column { oi, attr, index, road: true })
+    }
+
     /// A TI: unit and interval.
-    pub fn ti(&mut self, id: &'static str) -> Node {
-        let start = self.pos;
+    pub fn ti(&mut self, parent: NodeRef, id: &'static str) -> NodeRef {
+        let (node, start) = self.open(parent, id);
+        self.ti_in(node, start);
+        node
+    }
+
+    fn ti_in(&mut self, node: NodeRef, start: usize) {
         let b = self.take(3);
-        let node = self.node(id, start);
-        let Some(b) = b else { return node };
-        let n = u16::from_be_bytes([b[1], b[2]]);
-        let units = [("s", "秒"), ("min", "分"), ("h", "时"), ("day", "日"), ("month", "月"), ("year", "年")];
-        match units.get(b[0] as usize) {
-            Some(u) => node.value(format!("{n} {}", self.lang.pick(u.0, u.1))),
-            None => node.value(format!("{n} ({} {})", self.lang.pick("unit", "单位"), b[0])),
+        self.close(node, start);
+        if let Some(b) = b {
+            let v = u64::from(b[0]) << 16 | u64::from(u16::from_be_bytes([b[1], b[2]]));
+            self.set_value(node, Msg::Code(text::interval, v));
         }
     }
 
     /// A TSA: octet string whose first byte gives the address length − 1.
-    pub fn tsa(&mut self, id: &'static str) -> Node {
-        let start = self.pos;
-        let (len, n) = self.count("dlt698.data.length");
-        let b = n.and_then(|n| self.take(n));
-        let mut node = self.node(id, start);
-        node.push(len);
-        if let Some(b) = b {
-            match b.split_first() {
-                Some((flag, addr)) => {
-                    let a = self.base + start + (self.pos - start - b.len());
-                    let f = Node::new(self.id("dlt698.tsa.flag"), self.lang.label("dlt698.tsa.flag"), Span::at(a, 1))
-                        .value(format!("0x{flag:02X}"));
-                    let ad = Node::new(
-                        self.id("dlt698.tsa.address"),
-                        self.lang.label("dlt698.tsa.address"),
-                        Span::at(a + 1, addr.len()),
-                    )
-                    .kind(NodeKind::Address)
-                    .value(hex(addr));
-                    node = node.child(f).child(ad).value(hex(addr));
-                    if (*flag & 0x0F) as usize + 1 != addr.len() {
-                        let msg = self
-                            .lang
-                            .pick("the TSA flag gives another address length", "TSA 地址标志中的长度与地址字节数不符");
-                        self.diags.push(Diagnostic::warning(Span::at(a, 1), "dlt698.tsa.length", msg));
-                    }
-                }
-                None => node = node.value(""),
-            }
-        }
+    pub fn tsa(&mut self, parent: NodeRef, id: &'static str) -> NodeRef {
+        let (node, start) = self.open(parent, id);
+        self.tsa_in(node, start);
         node
     }
 
+    fn tsa_in(&mut self, node: NodeRef, start: usize) {
+        let (_, n) = self.count(node, "dlt698.data.length");
+        let at = self.pos;
+        let b = n.and_then(|n| self.take(n));
+        self.close(node, start);
+        let Some(b) = b else { return };
+        match b.split_first() {
+            Some((flag, addr)) => {
+                let a = self.base + at;
+                let id = self.id("dlt698.tsa.flag");
+                let f = self.node_at(node, id, Span::at(a, 1), NodeKind::Data);
+                self.set_value(f, Msg::Code(text::hex2, (*flag).into()));
+                let id = self.id("dlt698.tsa.address");
+                let ad = self.node_at(node, id, Span::at(a + 1, addr.len()), NodeKind::Address);
+                let hex = self.hex(at + 1, addr.len());
+                self.set_value(ad, hex.clone());
+                self.set_value(node, hex);
+                if (*flag & 0x0F) as usize + 1 != addr.len() {
+                    let m = msg!("the TSA flag gives another address length", "TSA 地址标志中的长度与地址字节数不符");
+                    self.diag(Severity::Warning, Span::at(a, 1), "dlt698.tsa.length", m);
+                }
+            }
+            None => self.set_value(node, Msg::Str("")),
+        }
+    }
+
     /// A CSD: an OAD [0] or a ROAD [1].
-    pub fn csd(&mut self, id: &'static str) -> (Node, Option<Column>) {
-        let start = self.pos;
-        let (choice, c) = self.byte("dlt698.csd.choice", NodeKind::Control);
-        let mut node = self.node(id, start);
-        node.push(choice);
+    pub fn csd(&mut self, parent: NodeRef, id: &'static str) -> (NodeRef, Option<Column>) {
+        let (node, start) = self.open(parent, id);
+        let col = self.csd_in(node, start);
+        (node, col)
+    }
+
+    fn csd_in(&mut self, node: NodeRef, start: usize) -> Option<Column> {
+        let (_, c) = self.byte(node, "dlt698.csd.choice", NodeKind::Control);
+        let at = self.pos;
         let col = match c {
             Some(0) => {
-                let (o, v) = self.oad("dlt698.csd.oad");
-                let text = o.text.clone();
-                node.push(o);
-                node.text = text;
+                let (o, v) = self.oad(node, "dlt698.csd.oad");
+                let text = self.text_of(o);
+                self.set_text(node, text);
                 v.map(|(oi, attr, index)| Column { oi, attr, index, road: false })
             }
-            Some(1) => {
-                let (r, col) = self.road("dlt698.csd.road");
-                node.push(r);
-                col
-            }
+            Some(1) => self.road(node, "dlt698.csd.road").1,
             Some(_) => {
-                self.fail_at(start, "dlt698.data.bad-choice", "unknown CSD choice", "未知的 CSD 选择");
+                self.fail_at(start, "dlt698.data.bad-choice", msg!("unknown CSD choice", "未知的 CSD 选择"));
                 None
             }
             None => None,
         };
-        let node = self.close(node, start);
-        let node = match col {
-            Some(c) => node.value(format!("{:04X}{:02X}{:02X}", c.oi, c.attr, c.index)),
-            None => node,
-        };
-        (node, col)
+        self.close(node, start);
+        if col.is_some() {
+            let hex = self.hex(at, 4);
+            self.set_value(node, hex);
+        }
+        col
     }
 
     /// An RCSD: SEQUENCE OF CSD. Returns the columns it selects.
-    pub fn rcsd(&mut self, id: &'static str) -> (Node, Vec<Column>) {
-        let start = self.pos;
-        let mut node = self.node(id, start);
-        let (len, count) = self.count("dlt698.data.length");
-        node.push(len);
+    pub fn rcsd(&mut self, parent: NodeRef, id: &'static str) -> (NodeRef, Vec<Column>) {
+        let (node, start) = self.open(parent, id);
+        let cols = self.rcsd_in(node, start);
+        (node, cols)
+    }
+
+    fn rcsd_in(&mut self, node: NodeRef, start: usize) -> Vec<Column> {
+        let (_, count) = self.count(node, "dlt698.data.length");
         let mut cols = Vec::new();
-        self.items(&mut node, count.unwrap_or(0), |d, _| {
-            let (n, c) = d.csd("dlt698.data.csd");
-            cols.extend(c);
-            n
+        self.items(node, count.unwrap_or(0), |d, parent, _| {
+            cols.extend(d.csd(parent, "dlt698.data.csd").1);
         });
-        (self.close(node, start).text(format!("{} column(s)", cols.len())), cols)
+        self.close(node, start);
+        self.set_text(node, Msg::Code(text::columns, cols.len() as u64));
+        cols
     }
 
     /// An MS (meter set) choice.
-    pub fn ms(&mut self, id: &'static str) -> Node {
-        let start = self.pos;
-        let (choice, c) = self.byte("dlt698.ms.choice", NodeKind::Control);
-        let mut node = self.node(id, start);
-        node.push(choice);
-        let names = [
+    pub fn ms(&mut self, parent: NodeRef, id: &'static str) -> NodeRef {
+        let (node, start) = self.open(parent, id);
+        self.ms_in(node, start);
+        node
+    }
+
+    fn ms_in(&mut self, node: NodeRef, start: usize) {
+        const NAMES: [(&str, &str); 8] = [
             ("no meters", "无电能表"),
             ("all user addresses", "全部用户地址"),
             ("a set of user types", "一组用户类型"),
@@ -813,9 +1033,10 @@ impl<'a> Dec<'a> {
             ("user address regions", "一组用户地址区间"),
             ("configuration number regions", "一组配置序号区间"),
         ];
+        let (_, c) = self.byte(node, "dlt698.ms.choice", NodeKind::Control);
         if let Some(k) = c {
-            if let Some(n) = names.get(k as usize) {
-                node = node.text(self.lang.pick(n.0, n.1).to_string());
+            if let Some(&(en, zh)) = NAMES.get(k as usize) {
+                self.set_text(node, Msg::Bi(en, zh));
             }
             let elem: Option<(u8, &'static str)> = match k {
                 0 | 1 => None,
@@ -824,115 +1045,105 @@ impl<'a> Dec<'a> {
                 4 => Some((tag::LONG_UNSIGNED, "dlt698.data.long-unsigned")),
                 5..=7 => Some((tag::REGION, "dlt698.data.region")),
                 _ => {
-                    self.fail_at(start, "dlt698.data.bad-choice", "unknown MS choice", "未知的 MS 选择");
+                    self.fail_at(start, "dlt698.data.bad-choice", msg!("unknown MS choice", "未知的 MS 选择"));
                     None
                 }
             };
             if let Some((t, eid)) = elem {
-                let (len, count) = self.count("dlt698.data.length");
-                node.push(len);
-                self.items(&mut node, count.unwrap_or(0), |d, _| d.typed(t, eid));
+                let (_, count) = self.count(node, "dlt698.data.length");
+                self.items(node, count.unwrap_or(0), |d, parent, _| {
+                    d.typed(parent, t, eid);
+                });
             }
         }
-        self.close(node, start)
+        self.close(node, start);
     }
 
     /// An RSD: selector 0–10 and its parameters.
-    pub fn rsd(&mut self, id: &'static str) -> Node {
-        let start = self.pos;
-        let (sel, s) = self.byte("dlt698.rsd.selector", NodeKind::Control);
-        let mut node = self.node(id, start);
-        node.push(sel);
+    pub fn rsd(&mut self, parent: NodeRef, id: &'static str) -> NodeRef {
+        let (node, start) = self.open(parent, id);
+        self.rsd_in(node, start);
+        node
+    }
+
+    fn rsd_in(&mut self, node: NodeRef, start: usize) {
+        let (_, s) = self.byte(node, "dlt698.rsd.selector", NodeKind::Control);
         let Some(s) = s else { return self.close(node, start) };
-        let dts = |d: &mut Self, id| d.date_time(id, 7);
         match s {
             0 => {}
             1 => {
-                let o = self.oad("dlt698.rsd.oad").0;
-                node.push(o);
-                let v = self.data(None);
-                node.push(v);
+                self.oad(node, "dlt698.rsd.oad");
+                self.data(node, None);
             }
-            2 => {
-                let sel2 = self.selector2();
-                node.children.extend(sel2);
-            }
+            2 => self.selector2(node),
             3 => {
-                let (len, count) = self.count("dlt698.data.length");
-                node.push(len);
-                self.items(&mut node, count.unwrap_or(0), |d, _| {
-                    let s = d.pos;
-                    let mut n = d.node("dlt698.rsd.selector2", s);
-                    let parts = d.selector2();
-                    n.children.extend(parts);
-                    d.close(n, s)
+                let (_, count) = self.count(node, "dlt698.data.length");
+                self.items(node, count.unwrap_or(0), |d, parent, _| {
+                    let (n, s) = d.open(parent, "dlt698.rsd.selector2");
+                    d.selector2(n);
+                    d.close(n, s);
                 });
             }
             4 | 5 => {
-                let t = dts(self, "dlt698.rsd.time");
-                node.push(t);
-                let m = self.ms("dlt698.data.ms");
-                node.push(m);
+                self.date_time(node, "dlt698.rsd.time", 7);
+                self.ms(node, "dlt698.data.ms");
             }
             6..=8 => {
-                let a = dts(self, "dlt698.rsd.start");
-                node.push(a);
-                let b = dts(self, "dlt698.rsd.end");
-                node.push(b);
-                let ti = self.ti("dlt698.data.ti");
-                node.push(ti);
-                let m = self.ms("dlt698.data.ms");
-                node.push(m);
+                self.date_time(node, "dlt698.rsd.start", 7);
+                self.date_time(node, "dlt698.rsd.end", 7);
+                self.ti(node, "dlt698.data.ti");
+                self.ms(node, "dlt698.data.ms");
             }
             9 => {
-                let (n, _) = self.byte("dlt698.rsd.last", NodeKind::Data);
-                node.push(n);
+                self.byte(node, "dlt698.rsd.last", NodeKind::Data);
             }
             10 => {
-                let (n, _) = self.byte("dlt698.rsd.last", NodeKind::Data);
-                node.push(n);
-                let m = self.ms("dlt698.data.ms");
-                node.push(m);
+                self.byte(node, "dlt698.rsd.last", NodeKind::Data);
+                self.ms(node, "dlt698.data.ms");
             }
-            _ => self.fail_at(start, "dlt698.data.bad-choice", "unknown RSD selector", "未知的 RSD 选择方法"),
+            _ => self.fail_at(start, "dlt698.data.bad-choice", msg!("unknown RSD selector", "未知的 RSD 选择方法")),
         }
-        self.close(node, start).text(format!("{} {s}", self.lang.pick("selector", "方法")))
+        self.close(node, start);
+        self.set_text(node, Msg::Code(text::selector, s.into()));
     }
 
-    fn selector2(&mut self) -> Vec<Node> {
-        let mut v = vec![self.oad("dlt698.rsd.oad").0];
+    fn selector2(&mut self, parent: NodeRef) {
+        self.oad(parent, "dlt698.rsd.oad");
         for _ in 0..3 {
-            v.push(self.data(None));
+            self.data(parent, None);
         }
-        v
     }
 
     /// A SID: identifier and additional data.
-    pub fn sid(&mut self, id: &'static str) -> Node {
-        let start = self.pos;
-        let mut node = self.node(id, start);
-        let (ident, _) = self.raw("dlt698.sid.ident", 4);
-        node.push(ident);
-        let add = self.octets("dlt698.sid.data");
-        node.push(add);
-        self.close(node, start)
+    pub fn sid(&mut self, parent: NodeRef, id: &'static str) -> NodeRef {
+        let (node, start) = self.open(parent, id);
+        self.sid_in(node, start);
+        node
+    }
+
+    fn sid_in(&mut self, node: NodeRef, start: usize) {
+        self.raw(node, "dlt698.sid.ident", 4);
+        self.octets(node, "dlt698.sid.data");
+        self.close(node, start);
     }
 
     /// A COMDCB: baud rate, parity, data bits, stop bits, flow control.
-    pub fn comdcb(&mut self, id: &'static str) -> Node {
-        let start = self.pos;
+    pub fn comdcb(&mut self, parent: NodeRef, id: &'static str) -> NodeRef {
+        let (node, start) = self.open(parent, id);
+        self.comdcb_in(node, start);
+        node
+    }
+
+    fn comdcb_in(&mut self, node: NodeRef, start: usize) {
+        const FLOW: [(&str, &str); 3] =
+            [("no flow control", "无流控"), ("hardware", "硬件流控"), ("software", "软件流控")];
         let b = self.take(5);
-        let node = self.node(id, start);
-        let Some(b) = b else { return node };
-        const BAUD: [&str; 11] =
-            ["300", "600", "1200", "2400", "4800", "7200", "9600", "19200", "38400", "57600", "115200"];
-        let baud = BAUD.get(b[0] as usize).copied().unwrap_or(if b[0] == 255 { "auto" } else { "?" });
-        let parity = ["N", "O", "E"].get(b[1] as usize).copied().unwrap_or("?");
-        let flow = [("no flow control", "无流控"), ("hardware", "硬件流控"), ("software", "软件流控")]
-            .get(b[4] as usize)
-            .map(|f| self.lang.pick(f.0, f.1))
-            .unwrap_or("?");
-        node.value(format!("{baud} {}{parity}{}", b[2], b[3])).text(flow.to_string())
+        self.close(node, start);
+        let Some(b) = b else { return };
+        let v = b.iter().fold(0u64, |a, &x| a << 8 | u64::from(x));
+        self.set_value(node, Msg::Code(text::comdcb, v));
+        let flow = FLOW.get(b[4] as usize).map_or(Msg::Str("?"), |&(en, zh)| Msg::Bi(en, zh));
+        self.set_text(node, flow);
     }
 }
 
@@ -941,14 +1152,46 @@ fn int_value(b: &[u8], signed: bool) -> i128 {
     if signed && !b.is_empty() && b[0] & 0x80 != 0 { u as i128 - (1i128 << (8 * b.len())) } else { u as i128 }
 }
 
+/// An integer as a value.
+fn int_msg(raw: i128) -> Msg {
+    match i64::try_from(raw) {
+        Ok(v) => Msg::Int(v),
+        Err(_) => Msg::Uint(raw as u64),
+    }
+}
+
+/// `raw × 10^scaler` as a value, exactly (what [`scaled`] writes).
+fn scaled_msg(raw: i128, scaler: i8) -> Msg {
+    let Ok(m) = i64::try_from(raw) else { return Msg::owned(scaled(raw, scaler)) };
+    if scaler >= 0 {
+        match 10i64.checked_pow(scaler as u32).and_then(|p| m.checked_mul(p)) {
+            Some(v) => Msg::Int(v),
+            None => Msg::owned(scaled(raw, scaler)),
+        }
+    } else if scaler >= -18 {
+        Msg::Decimal { mantissa: m, scale: scaler.unsigned_abs() }
+    } else {
+        Msg::owned(scaled(raw, scaler))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Lang;
+    use crate::view::Node;
 
-    fn one(bytes: &[u8]) -> (Node, Dec<'_>) {
-        let mut d = Dec::new(bytes, 100, Lang::En);
-        let n = d.data(None);
-        (n, d)
+    /// One Data value at offset 100, rendered in English, its diagnostics'
+    /// codes and the bytes it read.
+    fn one(bytes: &[u8]) -> (Node, Vec<String>, usize) {
+        let mut f = Frame::new(super::super::NAME, bytes, 100);
+        let pos = {
+            let mut d = Dec::new(&mut f, bytes, 100);
+            d.data(NONE, None);
+            d.pos()
+        };
+        let v = f.render(Lang::En);
+        (v.tree, v.diagnostics.iter().map(|d| d.code.clone()).collect(), pos)
     }
 
     #[test]
@@ -959,6 +1202,10 @@ mod tests {
         assert_eq!(scaled(12, 2), "1200");
         assert_eq!(scaled(0, 2), "0");
         assert_eq!(scaled(12345678, -4), "1234.5678");
+        for (raw, scaler) in [(2413, -1), (5, -3), (-5, -3), (12, 2), (0, 2), (0, -2), (-1, 0), (i64::MAX as i128, 1)] {
+            assert_eq!(scaled_msg(raw, scaler).to_string(Lang::En), scaled(raw, scaler), "{raw} {scaler}");
+        }
+        assert_eq!(scaled_msg(u64::MAX as i128, -2).to_string(Lang::En), "184467440737095516.15");
     }
 
     #[test]
@@ -972,9 +1219,16 @@ mod tests {
             (&[0x10, 0x03, 0x7E], "894"),
             (&[0x12, 0x09, 0x6D], "2413"),
             (&[0x15, 0, 0, 0, 0, 0, 0xBC, 0x61, 0x4E], "12345678"),
+            (&[0x15, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], "18446744073709551615"),
             (&[0x09, 0x02, 0xAB, 0xCD], "ABCD"),
             (&[0x0A, 0x02, b'h', b'i'], "hi"),
+            (&[0x0C, 0x03, 0xE4, 0xBD, 0xA0], "你"),
             (&[0x04, 0x08, 0xA0], "10100000"),
+            (
+                &[0x04, 0x40, 0x80, 0, 0, 0, 0, 0, 0, 1],
+                "1000000000000000000000000000000000000000000000000000000000000001",
+            ),
+            (&[0x04, 0x48, 1, 2, 3, 4, 5, 6, 7, 8, 9], "010203040506070809"),
             (&[0x1C, 0x07, 0xE0, 0x09, 0x0B, 0x12, 0x1E, 0x00], "2016-09-11 18:30:00"),
             (&[0x19, 0x07, 0xE0, 0x0B, 0x09, 0x03, 0x10, 0x28, 0x01, 0x00, 0x00], "2016-11-09 16:40:01.000"),
             (&[0x1A, 0x07, 0xE0, 0x0B, 0x09, 0x03], "2016-11-09"),
@@ -987,11 +1241,12 @@ mod tests {
             (&[0x5F, 0x06, 0x02, 0x08, 0x01, 0x00], "9600 8E1"),
             (&[0x55, 0x07, 0x05, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06], "010203040506"),
             (&[0x17, 0x3F, 0x80, 0x00, 0x00], "1"),
+            (&[0x18, 0x3F, 0xF8, 0, 0, 0, 0, 0, 0], "1.5"),
         ];
         for (bytes, want) in cases {
-            let (n, d) = one(bytes);
-            assert!(d.diags.is_empty(), "{bytes:02X?}: {:?}", d.diags);
-            assert_eq!(d.pos(), bytes.len(), "{bytes:02X?} not fully read");
+            let (n, diags, pos) = one(bytes);
+            assert!(diags.is_empty(), "{bytes:02X?}: {diags:?}");
+            assert_eq!(pos, bytes.len(), "{bytes:02X?} not fully read");
             assert_eq!(n.value.as_deref(), Some(*want), "{bytes:02X?}");
             assert_eq!(n.span, Span::at(100, bytes.len()));
         }
@@ -1001,55 +1256,76 @@ mod tests {
     fn nested_structures_and_hints() {
         // array[3] of long-unsigned, voltage hint: phase names, scaled values.
         let b = [0x01, 0x03, 0x12, 0x09, 0x6D, 0x12, 0x09, 0x6E, 0x12, 0x09, 0x6F];
-        let mut d = Dec::new(&b, 0, Lang::En);
-        let n = d.data(dictionary::hint(0x2000, 2));
+        let mut f = Frame::new(super::super::NAME, &b, 0);
+        Dec::new(&mut f, &b, 0).data(NONE, dictionary::hint(0x2000, 2));
+        let n = f.render(Lang::En).tree;
         assert_eq!(n.children.len(), 5); // type, length, 3 items
         assert_eq!(n.children[2].value.as_deref(), Some("241.3"));
         assert_eq!(n.children[2].unit.as_deref(), Some("V"));
+        assert_eq!(n.children[2].text.as_deref(), Some("phase A: long-unsigned, raw 2413, scaler -1"));
         assert!(n.children[4].text.as_deref().unwrap().starts_with("phase C"));
         assert_eq!(n.children[3].id, "dlt698.data.long-unsigned.1");
+        assert_eq!(
+            f.render(Lang::Zh).tree.children[4].text.as_deref(),
+            Some("C相: long-unsigned，原始值 2415，换算 -1")
+        );
     }
 
     #[test]
     fn composite_types() {
         // RSD selector 5 with MS all, RCSD with a ROAD.
         let rsd = [0x5A, 0x05, 0x07, 0xE0, 0x0A, 0x1A, 0x00, 0x00, 0x00, 0x01];
-        let (n, d) = one(&rsd);
-        assert!(d.diags.is_empty() && d.pos() == rsd.len(), "{:?}", d.diags);
+        let (n, diags, pos) = one(&rsd);
+        assert!(diags.is_empty() && pos == rsd.len(), "{diags:?}");
         assert_eq!(n.text.as_deref(), Some("selector 5"));
         let rcsd =
             [0x60, 0x02, 0x00, 0x40, 0x01, 0x02, 0x00, 0x01, 0x50, 0x04, 0x02, 0x00, 0x01, 0x00, 0x10, 0x02, 0x00];
-        let mut d = Dec::new(&rcsd[1..], 0, Lang::En);
-        let (_, cols) = d.rcsd("dlt698.data.rcsd");
+        let mut f = Frame::new(super::super::NAME, &rcsd[1..], 0);
+        let (_, cols) = Dec::new(&mut f, &rcsd[1..], 0).rcsd(NONE, "dlt698.data.rcsd");
         assert_eq!(cols.len(), 2);
         assert!(cols[1].road && cols[1].oi == 0x5004);
         let region = [0x58, 0x00, 0x11, 0x01, 0x11, 0x05];
-        let (_, d) = one(&region);
-        assert!(d.diags.is_empty() && d.pos() == region.len());
+        let (_, diags, pos) = one(&region);
+        assert!(diags.is_empty() && pos == region.len());
         let sid_mac = [0x5E, 0x01, 0x02, 0x03, 0x04, 0x01, 0xAA, 0x02, 0xBB, 0xCC];
-        let (_, d) = one(&sid_mac);
-        assert!(d.diags.is_empty() && d.pos() == sid_mac.len());
+        let (_, diags, pos) = one(&sid_mac);
+        assert!(diags.is_empty() && pos == sid_mac.len());
     }
 
     #[test]
     fn errors_are_pinned() {
-        let (_, d) = one(&[0x12, 0x09]);
-        assert_eq!(d.diags[0].code, "dlt698.data.truncated");
-        assert_eq!(d.diags[0].offset, 101);
-        let (_, d) = one(&[0x07, 0x00]);
-        assert_eq!(d.diags[0].code, "dlt698.data.unknown-type");
-        assert_eq!(d.diags[0].span, Span::at(100, 1));
+        let f = dissect_data(&[0x12, 0x09], 100);
+        assert_eq!(f.diagnostics[0].code, Id::Static("dlt698.data.truncated"));
+        assert_eq!(f.diagnostics[0].span.start, 101);
+        let f = dissect_data(&[0x07, 0x00], 100);
+        assert_eq!(f.diagnostics[0].code, Id::Static("dlt698.data.unknown-type"));
+        assert_eq!(f.diagnostics[0].span, Span::at(100, 1));
         // An array announcing more items than present stops at the end.
-        let (_, d) = one(&[0x01, 0x7F, 0x00, 0x00]);
-        assert_eq!(d.diags[0].code, "dlt698.data.truncated");
+        let (_, diags, _) = one(&[0x01, 0x7F, 0x00, 0x00]);
+        assert_eq!(diags[0], "dlt698.data.truncated");
         // A huge multi-byte length does not allocate or loop.
-        let (_, d) = one(&[0x09, 0x84, 0xFF, 0xFF, 0xFF, 0xFF, 0x00]);
-        assert_eq!(d.diags[0].code, "dlt698.data.truncated");
-        let (_, d) = one(&[0x09, 0x85, 0x00]);
-        assert_eq!(d.diags[0].code, "dlt698.data.bad-length");
+        let (_, diags, _) = one(&[0x09, 0x84, 0xFF, 0xFF, 0xFF, 0xFF, 0x00]);
+        assert_eq!(diags[0], "dlt698.data.truncated");
+        let (_, diags, _) = one(&[0x09, 0x85, 0x00]);
+        assert_eq!(diags[0], "dlt698.data.bad-length");
         // Deep nesting is bounded.
         let deep: Vec<u8> = std::iter::repeat_n([0x01u8, 0x01], 100).flatten().collect();
-        let (_, d) = one(&deep);
-        assert_eq!(d.diags[0].code, "dlt698.data.too-deep");
+        let (_, diags, _) = one(&deep);
+        assert_eq!(diags[0], "dlt698.data.too-deep");
+    }
+
+    #[test]
+    fn ids_are_unique_per_base() {
+        let mut ids = Ids::default();
+        let names: Vec<&'static str> = (0..200).map(|i| &*Box::leak(format!("dlt698.x{i}").into_boxed_str())).collect();
+        for round in 0..3u32 {
+            for n in &names {
+                let want = if round == 0 { Id::Static(n) } else { Id::Indexed(n, round) };
+                assert_eq!(ids.next(n), want);
+            }
+        }
+        // The same text at another address counts as the same id.
+        let copy: &'static str = Box::leak(String::from("dlt698.x7").into_boxed_str());
+        assert_eq!(ids.next(copy), Id::Indexed(copy, 3));
     }
 }

@@ -8,6 +8,8 @@
 //! so `0012` is "forward active energy, phase B". The other classes are short
 //! tables. Attribute names follow the interface class of the object.
 
+use core::fmt;
+
 use crate::lang::Lang;
 
 /// How the elements of an array attribute are named.
@@ -24,25 +26,48 @@ pub enum Elements {
 }
 
 impl Elements {
+    /// Whether element `index` (1-based, as in an OAD element index) has a name.
+    pub fn has_name(self, index: usize) -> bool {
+        match (self, index) {
+            (_, 0) | (Elements::None, _) => false,
+            (Elements::Tariff, _) => true,
+            (Elements::Phase, i) => i <= 3,
+            (Elements::TotalPhase, i) => i <= 4,
+        }
+    }
+
+    /// Write the name of element `index` in a language (nothing when it has none).
+    pub fn write_name(self, index: usize, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+        if !self.has_name(index) {
+            return Ok(());
+        }
+        match (self, index) {
+            (Elements::Tariff, 1) | (Elements::TotalPhase, 1) => w.write_str(lang.pick("total", "总")),
+            (Elements::Tariff, i) => write!(w, "{}{}", lang.pick("T", "费率"), i - 1),
+            (Elements::Phase, i) => write_phase(i, lang, w),
+            (_, i) => write_phase(i - 1, lang, w),
+        }
+    }
+
     /// The name of element `index` (1-based, as in an OAD element index).
     pub fn name(self, index: usize, lang: Lang) -> Option<String> {
-        match (self, index) {
-            (_, 0) | (Elements::None, _) => None,
-            (Elements::Tariff, 1) => Some(lang.pick("total", "总").to_string()),
-            (Elements::Tariff, i) => Some(format!("{}{}", lang.pick("T", "费率"), i - 1)),
-            (Elements::Phase, i @ 1..=3) => Some(phase(i, lang)),
-            (Elements::TotalPhase, 1) => Some(lang.pick("total", "总").to_string()),
-            (Elements::TotalPhase, i @ 2..=4) => Some(phase(i - 1, lang)),
-            _ => None,
-        }
+        self.has_name(index).then(|| text(|w| self.write_name(index, lang, w)))
     }
 }
 
-fn phase(i: usize, lang: Lang) -> String {
-    let p = ["A", "B", "C"][(i - 1).min(2)];
+/// What a writer writes, as a string.
+fn text(f: impl FnOnce(&mut String) -> fmt::Result) -> String {
+    let mut s = String::new();
+    let _ = f(&mut s);
+    s
+}
+
+/// `phase A` / `A相` for 1, 2, 3.
+fn write_phase(i: usize, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    let p = ["A", "B", "C"][i.clamp(1, 3) - 1];
     match lang {
-        Lang::En => format!("phase {p}"),
-        Lang::Zh => format!("{p}相"),
+        Lang::En => write!(w, "phase {p}"),
+        Lang::Zh => write!(w, "{p}相"),
     }
 }
 
@@ -201,12 +226,16 @@ const REPORT_SWITCHES: &[(u8, Text, Text)] = &[
     ),
 ];
 
-/// The meaning of a bool value of a switch attribute (4300 attributes 7, 8, 9).
-pub fn switch_meaning(oi: u16, attr: u8, on: bool, lang: Lang) -> Option<&'static str> {
+/// The meaning of a bool value of a switch attribute (4300 attributes 7, 8, 9), in English and Chinese.
+pub fn switch_texts(oi: u16, attr: u8, on: bool) -> Option<(&'static str, &'static str)> {
     let attr = attr & 0x1F;
     let s = REPORT_SWITCHES.iter().find(|s| oi == 0x4300 && s.0 == attr)?;
-    let (en, zh) = if on { s.1 } else { s.2 };
-    Some(lang.pick(en, zh))
+    Some(if on { s.1 } else { s.2 })
+}
+
+/// The meaning of a bool value of a switch attribute (4300 attributes 7, 8, 9).
+pub fn switch_meaning(oi: u16, attr: u8, on: bool, lang: Lang) -> Option<&'static str> {
+    switch_texts(oi, attr, on).map(|(en, zh)| lang.pick(en, zh))
 }
 
 /// True for the report channels attribute (4300 attribute 10): an array of the
@@ -215,46 +244,61 @@ pub fn is_report_channels(oi: u16, attr: u8) -> bool {
     oi == 0x4300 && attr & 0x1F == 10
 }
 
-/// The name of an object identifier, composed for energies and demands.
-pub fn object_name(oi: u16, lang: Lang) -> Option<String> {
+/// How an object identifier is named: composed for energies and demands, or from a table.
+#[derive(Clone, Copy)]
+enum ObjectName {
+    Energy(usize, usize),
+    Demand(usize, usize),
+    Fixed(&'static str, &'static str),
+}
+
+fn object(oi: u16) -> Option<ObjectName> {
     let (hi, kind, ph) = (oi >> 8, ((oi >> 4) & 0xF) as usize, (oi & 0xF) as usize);
-    let phase_suffix = |lang: Lang| match ph {
-        0 => Some(String::new()),
-        1..=3 => Some(format!("{}{}", lang.pick(", ", "，"), phase(ph, lang))),
-        _ => None,
-    };
     match hi {
-        0x00 if kind < QUANTITY.len() => {
-            let q = QUANTITY[kind];
-            let base = match lang {
-                Lang::En => format!("{} energy", q.0),
-                Lang::Zh => format!("{}电能", q.1),
-            };
-            Some(base + &phase_suffix(lang)?)
-        }
-        0x10 if (1..QUANTITY.len()).contains(&kind) => {
-            let q = QUANTITY[kind];
-            let base = match lang {
-                Lang::En => format!("{} maximum demand", q.0),
-                Lang::Zh => format!("{}最大需量", q.1),
-            };
-            Some(base + &phase_suffix(lang)?)
-        }
+        0x00 if kind < QUANTITY.len() => (ph <= 3).then_some(ObjectName::Energy(kind, ph)),
+        0x10 if (1..QUANTITY.len()).contains(&kind) => (ph <= 3).then_some(ObjectName::Demand(kind, ph)),
         _ => VARIABLES
             .iter()
             .find(|v| v.0 == oi)
-            .map(|v| lang.pick(v.1, v.2).to_string())
-            .or_else(|| OBJECTS.iter().find(|o| o.0 == oi).map(|o| lang.pick(o.1, o.2).to_string())),
+            .map(|v| ObjectName::Fixed(v.1, v.2))
+            .or_else(|| OBJECTS.iter().find(|o| o.0 == oi).map(|o| ObjectName::Fixed(o.1, o.2))),
     }
 }
 
-/// The name of attribute `attr` of object `oi`.
-pub fn attribute_name(oi: u16, attr: u8, lang: Lang) -> Option<&'static str> {
+/// Whether the dictionary names an object identifier.
+pub fn has_object_name(oi: u16) -> bool {
+    object(oi).is_some()
+}
+
+/// Write the name of an object identifier in a language (nothing when unnamed).
+pub fn write_object_name(oi: u16, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    let (q, ph, what) = match object(oi) {
+        None => return Ok(()),
+        Some(ObjectName::Fixed(en, zh)) => return w.write_str(lang.pick(en, zh)),
+        Some(ObjectName::Energy(q, ph)) => (QUANTITY[q], ph, lang.pick(" energy", "电能")),
+        Some(ObjectName::Demand(q, ph)) => (QUANTITY[q], ph, lang.pick(" maximum demand", "最大需量")),
+    };
+    w.write_str(lang.pick(q.0, q.1))?;
+    w.write_str(what)?;
+    if ph > 0 {
+        w.write_str(lang.pick(", ", "，"))?;
+        write_phase(ph, lang, w)?;
+    }
+    Ok(())
+}
+
+/// The name of an object identifier, composed for energies and demands.
+pub fn object_name(oi: u16, lang: Lang) -> Option<String> {
+    has_object_name(oi).then(|| text(|w| write_object_name(oi, lang, w)))
+}
+
+/// The English and Chinese names of attribute `attr` of object `oi`.
+pub fn attribute_names(oi: u16, attr: u8) -> Option<(&'static str, &'static str)> {
     let attr = attr & 0x1F; // bits 7..5 are the attribute feature
     if let Some(a) = DEVICE_ATTRIBUTES.iter().find(|a| oi == 0x4300 && a.0 == attr) {
-        return Some(lang.pick(a.1, a.2));
+        return Some((a.1, a.2));
     }
-    let (en, zh) = match (oi >> 12, attr) {
+    Some(match (oi >> 12, attr) {
         (_, 1) => ("logical name", "逻辑名"),
         (0xF, 2) if oi >> 8 == 0xF2 => ("device object list", "设备对象列表"),
         (0, 2) => ("total and tariff energies", "总及费率电能量"),
@@ -271,13 +315,17 @@ pub fn attribute_name(oi: u16, attr: u8, lang: Lang) -> Option<&'static str> {
         (5, 2) => ("frozen data table", "冻结数据表"),
         (5, 3) => ("associated object attribute table", "关联对象属性表"),
         _ => return None,
-    };
-    Some(lang.pick(en, zh))
+    })
 }
 
-/// The name of method `method` of object `oi`.
-pub fn method_name(oi: u16, method: u8, lang: Lang) -> Option<&'static str> {
-    let (en, zh) = match (oi >> 12, method) {
+/// The name of attribute `attr` of object `oi`.
+pub fn attribute_name(oi: u16, attr: u8, lang: Lang) -> Option<&'static str> {
+    attribute_names(oi, attr).map(|(en, zh)| lang.pick(en, zh))
+}
+
+/// The English and Chinese names of method `method` of object `oi`.
+pub fn method_names(oi: u16, method: u8) -> Option<(&'static str, &'static str)> {
+    Some(match (oi >> 12, method) {
         (_, 1) => ("reset", "复位"),
         (_, 2) if oi >> 12 != 0 => ("execute", "执行"),
         (3, 4) | (5, 4) => ("add an associated attribute", "添加一个关联对象属性"),
@@ -286,8 +334,12 @@ pub fn method_name(oi: u16, method: u8, lang: Lang) -> Option<&'static str> {
         (6, 128) => ("delete", "删除"),
         (6, 129) => ("clear", "清空"),
         _ => return None,
-    };
-    Some(lang.pick(en, zh))
+    })
+}
+
+/// The name of method `method` of object `oi`.
+pub fn method_name(oi: u16, method: u8, lang: Lang) -> Option<&'static str> {
+    method_names(oi, method).map(|(en, zh)| lang.pick(en, zh))
 }
 
 /// Scaler, unit and element names of the numbers of attribute `attr` of `oi`.
@@ -409,44 +461,60 @@ const DAR: &[(u8, &str, &str)] = &[
     (255, "other", "其它"),
 ];
 
+/// The English and Chinese meanings of a DAR code.
+pub fn dar_names(code: u8) -> Option<(&'static str, &'static str)> {
+    DAR.iter().find(|d| d.0 == code).map(|d| (d.1, d.2))
+}
+
 /// The meaning of a DAR code.
 pub fn dar_name(code: u8, lang: Lang) -> Option<&'static str> {
-    DAR.iter().find(|d| d.0 == code).map(|d| lang.pick(d.1, d.2))
+    dar_names(code).map(|(en, zh)| lang.pick(en, zh))
+}
+
+/// Write "OI name, attribute name, element name" for an OAD whose object is
+/// named (nothing otherwise).
+pub fn write_oad(oi: u16, attr: u8, index: u8, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    if !has_object_name(oi) {
+        return Ok(());
+    }
+    write_object_name(oi, lang, w)?;
+    let sep = lang.pick(", ", "，");
+    w.write_str(sep)?;
+    match attribute_name(oi, attr, lang) {
+        Some(a) => w.write_str(a)?,
+        None => write!(w, "{} {}", lang.pick("attribute", "属性"), attr & 0x1F)?,
+    }
+    if index > 0 {
+        w.write_str(sep)?;
+        match hint(oi, attr).map(|h| h.elements).filter(|e| e.has_name(index as usize)) {
+            Some(e) => e.write_name(index as usize, lang, w)?,
+            None => write!(w, "{} {index}", lang.pick("element", "元素"))?,
+        }
+    }
+    Ok(())
 }
 
 /// "OI name, attribute name, element name" for an OAD, as far as known.
 pub fn describe_oad(oi: u16, attr: u8, index: u8, lang: Lang) -> Option<String> {
-    let mut s = object_name(oi, lang)?;
-    let sep = lang.pick(", ", "，");
-    match attribute_name(oi, attr, lang) {
-        Some(a) => {
-            s.push_str(sep);
-            s.push_str(a);
-        }
-        None => {
-            s.push_str(sep);
-            s.push_str(&format!("{} {}", lang.pick("attribute", "属性"), attr & 0x1F));
-        }
+    has_object_name(oi).then(|| text(|w| write_oad(oi, attr, index, lang, w)))
+}
+
+/// Write "OI name, method name" for an OMD whose object is named (nothing otherwise).
+pub fn write_omd(oi: u16, method: u8, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    if !has_object_name(oi) {
+        return Ok(());
     }
-    if index > 0 {
-        s.push_str(sep);
-        match hint(oi, attr).and_then(|h| h.elements.name(index as usize, lang)) {
-            Some(e) => s.push_str(&e),
-            None => s.push_str(&format!("{} {index}", lang.pick("element", "元素"))),
-        }
+    write_object_name(oi, lang, w)?;
+    w.write_str(lang.pick(", ", "，"))?;
+    match method_name(oi, method, lang) {
+        Some(m) => w.write_str(m),
+        None => write!(w, "{} {method}", lang.pick("method", "方法")),
     }
-    Some(s)
 }
 
 /// "OI name, method name" for an OMD, as far as known.
 pub fn describe_omd(oi: u16, method: u8, lang: Lang) -> Option<String> {
-    let mut s = object_name(oi, lang)?;
-    s.push_str(lang.pick(", ", "，"));
-    match method_name(oi, method, lang) {
-        Some(m) => s.push_str(m),
-        None => s.push_str(&format!("{} {method}", lang.pick("method", "方法"))),
-    }
-    Some(s)
+    has_object_name(oi).then(|| text(|w| write_omd(oi, method, lang, w)))
 }
 
 #[cfg(test)]
@@ -492,6 +560,26 @@ mod tests {
         assert_eq!(Elements::Tariff.name(3, Lang::En).as_deref(), Some("T2"));
         assert_eq!(Elements::TotalPhase.name(4, Lang::Zh).as_deref(), Some("C相"));
         assert_eq!(Elements::Phase.name(4, Lang::En), None);
+    }
+
+    #[test]
+    fn names_without_a_language() {
+        assert!(has_object_name(0x0012) && !has_object_name(0x0015) && !has_object_name(0x9999));
+        let mut s = String::new();
+        write_object_name(0x0012, Lang::Zh, &mut s).unwrap();
+        write_object_name(0x9999, Lang::Zh, &mut s).unwrap();
+        assert_eq!(s, "正向有功电能，B相");
+        assert_eq!(attribute_names(0x4300, 0x27), Some(("follow report allowed", "允许跟随上报")));
+        assert_eq!(method_names(0x6012, 129), Some(("clear", "清空")));
+        assert_eq!(dar_names(3), Some(("read-write denied", "拒绝读写")));
+        assert_eq!(switch_texts(0x4300, 9, true).map(|t| t.0), Some("talking to the master station allowed"));
+        assert!(Elements::Tariff.has_name(9) && !Elements::Phase.has_name(4) && !Elements::TotalPhase.has_name(0));
+        let mut s = String::new();
+        write_oad(0x2000, 2, 9, Lang::En, &mut s).unwrap();
+        assert_eq!(s, "voltage, value, element 9");
+        s.clear();
+        write_omd(0x9999, 1, Lang::En, &mut s).unwrap();
+        assert_eq!(s, "");
     }
 
     /// Lists what the dictionary covers (run with `--nocapture` to read it) and

@@ -9,13 +9,12 @@
 //! is the unit (0 bytes, 1 kilobytes). HCS covers L..CA and FCS covers L..the
 //! end of the APDU, both CRC-16/X-25 sent low byte first.
 
-use super::apdu;
-use super::data::hex;
+use super::{apdu, text};
 use crate::error::{ErrorKind, ParseError};
-use crate::lang::Lang;
-use crate::registry::{self, FrameStatus, Options};
+use crate::model::{Check, Frame, Id, Msg, NONE, NodeKind, NodeRef, Severity};
+use crate::msg;
+use crate::registry::{FrameStatus, Options};
 use crate::span::Span;
-use crate::view::{Check, Diagnostic, Frame, Node, NodeKind};
 
 /// Start delimiter.
 pub const START: u8 = 0x68;
@@ -128,102 +127,95 @@ const FRAGMENT_TYPES: [(&str, &str); 4] = [
     ("middle fragment", "中间帧"),
 ];
 
-struct Out {
-    lang: Lang,
-    base: usize,
-    checks: Vec<Check>,
-    diags: Vec<Diagnostic>,
-}
-
-impl Out {
-    fn node(&self, id: &'static str, at: usize, len: usize) -> Node {
-        Node::new(id, self.lang.label(id), Span::at(self.base + at, len))
-    }
-
-    fn bit(&self, id: &'static str, at: usize, value: impl Into<String>, text: Option<&str>) -> Node {
-        let n = self.node(id, at, 1).kind(NodeKind::Control).value(value);
-        match text {
-            Some(t) => n.text(t),
-            None => n,
+/// A CRC node and its check; a hint when the bytes are the CRC sent high byte first.
+fn crc(f: &mut Frame, parent: NodeRef, fcs: bool, at: usize, stated: u16, computed: u16) {
+    let (id, mismatch, byte_order) = if fcs {
+        ("dlt698.fcs", "dlt698.fcs.mismatch", "dlt698.fcs.byte-order")
+    } else {
+        ("dlt698.hcs", "dlt698.hcs.mismatch", "dlt698.hcs.byte-order")
+    };
+    let span = Span::at(f.span.start + at, 2);
+    f.check(Check {
+        id: Id::Static(id),
+        label: Msg::Label,
+        stated: Msg::Code(text::hex4, stated.into()),
+        computed: Msg::Code(text::hex4, computed.into()),
+        ok: stated == computed,
+        span,
+    });
+    if stated != computed {
+        let v = u64::from(fcs) << 32 | u64::from(stated) << 16 | u64::from(computed);
+        f.diag(Severity::Error, span, mismatch, Msg::Code(text::crc_mismatch, v));
+        if stated.swap_bytes() == computed {
+            let m = msg!(
+                "the bytes hold the right CRC sent high byte first; DL/T 698.45 sends it low byte first",
+                "这两个字节是高字节在前的正确校验值；DL/T 698.45 规定低字节在前"
+            );
+            f.diag(Severity::Info, span, byte_order, m);
         }
     }
-
-    /// A CRC node and its check; a hint when the bytes are the CRC sent high byte first.
-    fn crc(&mut self, id: &'static str, code: &str, at: usize, stated: u16, computed: u16) -> Node {
-        let lang = self.lang;
-        let span = Span::at(self.base + at, 2);
-        self.checks.push(Check {
-            id: id.into(),
-            label: lang.label(id),
-            stated: format!("0x{stated:04X}"),
-            computed: format!("0x{computed:04X}"),
-            ok: stated == computed,
-            span,
-        });
-        if stated != computed {
-            let msg = match lang {
-                Lang::En => format!("{} is 0x{stated:04X}, computed 0x{computed:04X}", lang.label(id)),
-                Lang::Zh => format!("{}为 0x{stated:04X}，计算值为 0x{computed:04X}", lang.label(id)),
-            };
-            self.diags.push(Diagnostic::error(span, format!("{code}.mismatch"), msg));
-            if stated.swap_bytes() == computed {
-                let msg = lang.pick(
-                    "the bytes hold the right CRC sent high byte first; DL/T 698.45 sends it low byte first",
-                    "这两个字节是高字节在前的正确校验值；DL/T 698.45 规定低字节在前",
-                );
-                self.diags.push(Diagnostic::info(span, format!("{code}.byte-order"), msg));
-            }
-        }
-        self.node(id, at, 2).kind(NodeKind::Check).value(format!("0x{stated:04X}"))
-    }
+    f.add(parent, id, span, NodeKind::Check).value(Msg::Code(text::hex4, stated.into()));
 }
 
-/// Dissect one frame (tolerant: a cut-short or malformed frame gives what it can).
-pub fn dissect(f: &[u8], base: usize, opts: &Options) -> Frame {
-    let lang = opts.lang;
-    let mut out = Out { lang, base, checks: Vec::new(), diags: Vec::new() };
-    let mut root = Node::new("dlt698", lang.label("dlt698"), Span::at(base, f.len()));
+/// A frame cut short by the end of the input at relative position `at`.
+fn truncated(f: &mut Frame, at: usize, needed: Option<usize>) {
+    let m = match needed {
+        Some(n) => Msg::Code(text::input_ends, n as u64),
+        None => msg!("the input ends before the frame is complete", "输入在帧结束前终止"),
+    };
+    f.diag(Severity::Error, Span::at(f.span.start + at, 0), "dlt698.truncated", m);
+}
+
+/// Dissect one frame (tolerant: a cut-short or malformed frame gives what it
+/// can). `base` is the absolute offset of `f[0]`; the options change nothing
+/// here (the policy is the registry's).
+pub fn dissect(f: &[u8], base: usize, _opts: &Options) -> Frame {
+    let mut fr = Frame::new(super::NAME, f, base);
+    // About one node per byte: room for them at once, not by doubling.
+    fr.nodes = Vec::with_capacity(f.len().clamp(24, 512));
+    let root = fr.add(NONE, "dlt698", Span::at(base, f.len()), NodeKind::Data).index();
+    let at = |rel: usize, len: usize| Span::at(base + rel, len);
 
     // Start delimiter.
     let Some(&first) = f.first() else {
-        out.diags.push(registry::truncated(base, None, "dlt698.truncated", lang));
-        return Frame::new(super::NAME, root, out.checks, out.diags);
+        truncated(&mut fr, 0, None);
+        return fr.finish();
     };
-    root.push(out.node("dlt698.link.start", 0, 1).kind(NodeKind::Delimiter).value(format!("0x{first:02X}")));
+    fr.add(root, "dlt698.link.start", at(0, 1), NodeKind::Delimiter).value(Msg::Code(text::hex2, first.into()));
     if first != START {
-        let msg = lang.pick("a frame starts with 0x68", "帧应以 0x68 开始");
-        out.diags.push(Diagnostic::error(Span::at(base, 1), "dlt698.start.missing", msg));
+        fr.diag(
+            Severity::Error,
+            at(0, 1),
+            "dlt698.start.missing",
+            msg!("a frame starts with 0x68", "帧应以 0x68 开始"),
+        );
     }
 
     // Header: length, control, address flag, server address, client address, HCS.
     let header_end = if f.len() > field::AF { field::SA + sa_len(f[field::AF]) + 3 } else { field::SA + 4 };
+    header(&mut fr, root, f);
     if f.len() < header_end {
-        header(&mut out, &mut root, f);
-        out.diags.push(registry::truncated(base + f.len(), Some(header_end - f.len()), "dlt698.truncated", lang));
-        return Frame::new(super::NAME, root, out.checks, out.diags);
+        truncated(&mut fr, f.len(), Some(header_end - f.len()));
+        return fr.finish();
     }
-    header(&mut out, &mut root, f);
     let total = stated_total(f[1], f[2]);
 
     // The frame as the length field states it, against the bytes present.
     let body_end = match total {
         Some(t) if t <= f.len() => {
             if t < f.len() {
-                let msg = match lang {
-                    Lang::En => format!("the length field states {t} bytes, the frame has {}", f.len()),
-                    Lang::Zh => format!("长度域为 {t} 字节，帧实际有 {} 字节", f.len()),
-                };
-                out.diags.push(Diagnostic::error(Span::at(base + 1, 2), "dlt698.length.mismatch", msg));
+                let m = Msg::Code(text::length_mismatch, (t as u64) << 32 | f.len() as u64);
+                fr.diag(Severity::Error, at(1, 2), "dlt698.length.mismatch", m);
             }
             t.max(header_end + 3)
         }
         Some(t) => {
-            out.diags.push(registry::truncated(base + f.len(), Some(t - f.len()), "dlt698.truncated", lang));
+            truncated(&mut fr, f.len(), Some(t - f.len()));
             f.len() + 3
         }
         None => {
-            let msg = lang.pick("the reserved bit 15 of the length field is set", "长度域保留位 bit15 被置位");
-            out.diags.push(Diagnostic::error(Span::at(base + 1, 2), "dlt698.length.mismatch", msg));
+            let m = msg!("the reserved bit 15 of the length field is set", "长度域保留位 bit15 被置位");
+            fr.diag(Severity::Error, at(1, 2), "dlt698.length.mismatch", m);
             f.len()
         }
     };
@@ -233,164 +225,174 @@ pub fn dissect(f: &[u8], base: usize, opts: &Options) -> Frame {
 
     // Link user data: optional fragment header, then the APDU (maybe scrambled).
     let control = f[field::CONTROL];
-    let mut at = header_end;
+    let mut pos = header_end;
     if control & 0x20 != 0 {
-        if apdu_end >= at + 2 {
-            let w = u16::from_le_bytes([f[at], f[at + 1]]);
+        if apdu_end >= pos + 2 {
+            let w = u16::from_le_bytes([f[pos], f[pos + 1]]);
             let t = (w >> 14) as usize;
-            let frag = out
-                .node("dlt698.link.fragment", at, 2)
-                .kind(NodeKind::Control)
-                .value(format!("0x{w:04X}"))
-                .text(lang.pick(FRAGMENT_TYPES[t].0, FRAGMENT_TYPES[t].1))
-                .child(out.node("dlt698.link.fragment.seq", at, 2).value((w & 0x0FFF).to_string()))
-                .child(
-                    out.node("dlt698.link.fragment.type", at + 1, 1)
-                        .value(t.to_string())
-                        .text(lang.pick(FRAGMENT_TYPES[t].0, FRAGMENT_TYPES[t].1)),
-                );
-            root.push(frag);
-            at += 2;
-            let payload = &f[at..apdu_end];
-            if !payload.is_empty() {
-                let node = out
-                    .node("dlt698.link.fragment.data", at, payload.len())
-                    .value(hex(payload))
-                    .text(lang.pick("APDU fragment (not reassembled)", "APDU 片段（未重组）"));
-                root.push(node);
+            let (en, zh) = FRAGMENT_TYPES[t];
+            let frag = fr
+                .add(root, "dlt698.link.fragment", at(pos, 2), NodeKind::Control)
+                .value(Msg::Code(text::hex4, w.into()))
+                .text(Msg::Bi(en, zh))
+                .index();
+            fr.add(frag, "dlt698.link.fragment.seq", at(pos, 2), NodeKind::Data)
+                .value(Msg::Uint(u64::from(w & 0x0FFF)));
+            fr.add(frag, "dlt698.link.fragment.type", at(pos + 1, 1), NodeKind::Data)
+                .value(Msg::Uint(t as u64))
+                .text(Msg::Bi(en, zh));
+            pos += 2;
+            if apdu_end > pos {
+                let span = at(pos, apdu_end - pos);
+                fr.add(root, "dlt698.link.fragment.data", span, NodeKind::Data)
+                    .value(Msg::Hex { span, spaced: false, reversed: false })
+                    .text(Msg::Bi("APDU fragment (not reassembled)", "APDU 片段（未重组）"));
             }
-            at = apdu_end;
+            pos = apdu_end;
         } else {
-            let msg = lang.pick("the fragment header is missing", "缺少分帧格式域");
-            out.diags.push(Diagnostic::error(Span::new(base + at, base + apdu_end), "dlt698.truncated", msg));
+            let m = msg!("the fragment header is missing", "缺少分帧格式域");
+            fr.diag(Severity::Error, Span::new(base + pos, base + apdu_end), "dlt698.truncated", m);
         }
     }
-    if at < apdu_end {
+    if pos < apdu_end {
         let scrambled = control & 0x08 != 0;
-        let bytes: Vec<u8> = if scrambled {
-            f[at..apdu_end].iter().map(|b| b.wrapping_sub(0x33)).collect()
-        } else {
-            f[at..apdu_end].to_vec()
-        };
-        let (mut node, diags) = apdu::dissect_apdu(&bytes, base + at, opts);
+        // The frame keeps the user data as the APDU dissector reads it:
+        // descrambled when the frame is scrambled.
+        let mut bytes = core::mem::take(&mut fr.bytes);
         if scrambled {
-            node.text = Some(format!(
-                "{}{}",
-                lang.pick("descrambled (−0x33); ", "已去扰码（减 0x33）；"),
-                node.text.take().unwrap_or_default()
-            ));
+            bytes[pos..apdu_end].iter_mut().for_each(|b| *b = b.wrapping_sub(0x33));
         }
-        root.push(node);
-        out.diags.extend(diags);
+        let node = apdu::dissect_into(&mut fr, root, &bytes[pos..apdu_end], base + pos);
+        fr.bytes = bytes;
+        if scrambled {
+            let first = Msg::Bi("descrambled (−0x33); ", "已去扰码（减 0x33）；");
+            let n = &mut fr.nodes[node as usize];
+            n.text = match core::mem::take(&mut n.text) {
+                Msg::None => first,
+                old => Msg::Concat(Box::new([first, old])),
+            };
+        }
     }
 
     // FCS and end delimiter.
     if complete {
         let n = body_end;
         let stated = u16::from_le_bytes([f[n - 3], f[n - 2]]);
-        let fcs = out.crc("dlt698.fcs", "dlt698.fcs", n - 3, stated, fcs16(&f[1..n - 3]));
-        root.push(fcs);
+        crc(&mut fr, root, true, n - 3, stated, fcs16(&f[1..n - 3]));
         let end = f[n - 1];
-        root.push(out.node("dlt698.link.end", n - 1, 1).kind(NodeKind::Delimiter).value(format!("0x{end:02X}")));
+        fr.add(root, "dlt698.link.end", at(n - 1, 1), NodeKind::Delimiter).value(Msg::Code(text::hex2, end.into()));
         if end != END {
-            let msg = lang.pick("a frame ends with 0x16", "帧应以 0x16 结束");
-            out.diags.push(Diagnostic::error(Span::at(base + n - 1, 1), "dlt698.end.missing", msg));
+            fr.diag(
+                Severity::Error,
+                at(n - 1, 1),
+                "dlt698.end.missing",
+                msg!("a frame ends with 0x16", "帧应以 0x16 结束"),
+            );
         }
         if n < f.len() {
-            let rest = &f[n..];
-            root.push(out.node("dlt698.trailing", n, rest.len()).kind(NodeKind::Unknown).value(hex(rest)));
+            let span = at(n, f.len() - n);
+            fr.add(root, "dlt698.trailing", span, NodeKind::Unknown).value(Msg::Hex {
+                span,
+                spaced: false,
+                reversed: false,
+            });
         }
     }
-    let summary = root_summary(&root);
-    root = root.value(summary);
-    Frame::new(super::NAME, root, out.checks, out.diags)
-}
-
-/// "SET-Request-Normal" and the like, from the APDU node.
-fn root_summary(root: &Node) -> String {
-    root.children.iter().find(|c| c.id == "dlt698.apdu").and_then(|a| a.value.clone()).unwrap_or_default()
+    // The root's value names the APDU ("SET-Request-Normal").
+    let summary = fr
+        .children(root)
+        .find(|(_, c)| c.id == Id::Static("dlt698.apdu"))
+        .map(|(_, c)| c.value.clone())
+        .filter(|v| !v.is_none())
+        .unwrap_or(Msg::Str(""));
+    fr.node_mut(root).value(summary);
+    fr.finish()
 }
 
 /// The header fields present in `f` (which holds at least the start byte).
-fn header(out: &mut Out, root: &mut Node, f: &[u8]) {
-    let lang = out.lang;
-    if f.len() >= 3 {
-        let raw = u16::from_le_bytes([f[1], f[2]]);
-        let n = raw & 0x3FFF;
-        let unit = if raw & 0x4000 != 0 { lang.pick("kilobytes", "千字节") } else { lang.pick("bytes", "字节") };
-        root.push(
-            out.node("dlt698.link.length", field::LENGTH, 2).kind(NodeKind::Length).value(n.to_string()).text(unit),
-        );
-    } else {
+fn header(fr: &mut Frame, root: NodeRef, f: &[u8]) {
+    let base = fr.span.start;
+    let at = |rel: usize, len: usize| Span::at(base + rel, len);
+    if f.len() < 3 {
         return;
     }
+    let raw = u16::from_le_bytes([f[1], f[2]]);
+    let unit = if raw & 0x4000 != 0 { Msg::Bi("kilobytes", "千字节") } else { Msg::Bi("bytes", "字节") };
+    fr.add(root, "dlt698.link.length", at(field::LENGTH, 2), NodeKind::Length)
+        .value(Msg::Uint(u64::from(raw & 0x3FFF)))
+        .text(unit);
+
     let Some(&c) = f.get(field::CONTROL) else { return };
     let func = c & 0x07;
     let func_text = match func {
-        1 => lang.pick("link management", "链路管理"),
-        3 => lang.pick("user data", "用户数据"),
-        _ => lang.pick("reserved", "保留"),
+        1 => Msg::Bi("link management", "链路管理"),
+        3 => Msg::Bi("user data", "用户数据"),
+        _ => Msg::Bi("reserved", "保留"),
     };
     let dir = if c & 0x80 != 0 {
-        lang.pick("from server", "服务器发出")
+        Msg::Bi("from server", "服务器发出")
     } else {
-        lang.pick("from client", "客户机发出")
+        Msg::Bi("from client", "客户机发出")
     };
     let prm = if c & 0x40 != 0 {
-        lang.pick("initiated by client", "客户机发起")
+        Msg::Bi("initiated by client", "客户机发起")
     } else {
-        lang.pick("initiated by server", "服务器发起")
+        Msg::Bi("initiated by server", "服务器发起")
     };
-    let at = field::CONTROL;
-    let control = out
-        .node("dlt698.link.control", at, 1)
-        .kind(NodeKind::Control)
-        .value(format!("0x{c:02X}"))
-        .text(format!("{dir}, {func_text}"))
-        .child(out.bit("dlt698.link.control.dir", at, (c >> 7).to_string(), Some(dir)))
-        .child(out.bit("dlt698.link.control.prm", at, ((c >> 6) & 1).to_string(), Some(prm)))
-        .child(out.bit("dlt698.link.control.frag", at, ((c >> 5) & 1).to_string(), None))
-        .child(out.bit("dlt698.link.control.sc", at, ((c >> 3) & 1).to_string(), None))
-        .child(out.bit("dlt698.link.control.func", at, func.to_string(), Some(func_text)));
-    root.push(control);
+    let span = at(field::CONTROL, 1);
+    let control = fr
+        .add(root, "dlt698.link.control", span, NodeKind::Control)
+        .value(Msg::Code(text::hex2, c.into()))
+        .text(Msg::Code(text::control, c.into()))
+        .index();
+    let bit = |fr: &mut Frame, id: &'static str, v: u8, text: Msg| {
+        fr.add(control, id, span, NodeKind::Control).value(Msg::Uint(v.into())).text(text);
+    };
+    bit(fr, "dlt698.link.control.dir", c >> 7, dir);
+    bit(fr, "dlt698.link.control.prm", (c >> 6) & 1, prm);
+    bit(fr, "dlt698.link.control.frag", (c >> 5) & 1, Msg::None);
+    bit(fr, "dlt698.link.control.sc", (c >> 3) & 1, Msg::None);
+    bit(fr, "dlt698.link.control.func", func, func_text);
 
     let Some(&af) = f.get(field::AF) else { return };
-    let t = (af >> 6) as usize;
-    let at = field::AF;
-    let af_node = out
-        .node("dlt698.link.af", at, 1)
-        .kind(NodeKind::Address)
-        .value(format!("0x{af:02X}"))
-        .text(lang.pick(ADDRESS_TYPES[t].0, ADDRESS_TYPES[t].1))
-        .child(out.bit(
-            "dlt698.link.af.type",
-            at,
-            t.to_string(),
-            Some(lang.pick(ADDRESS_TYPES[t].0, ADDRESS_TYPES[t].1)),
-        ))
-        .child(out.bit("dlt698.link.af.logical", at, ((af >> 4) & 3).to_string(), None))
-        .child(out.bit("dlt698.link.af.len", at, sa_len(af).to_string(), None));
-    root.push(af_node);
+    let (en, zh) = ADDRESS_TYPES[(af >> 6) as usize];
+    let span = at(field::AF, 1);
+    let af_node = fr
+        .add(root, "dlt698.link.af", span, NodeKind::Address)
+        .value(Msg::Code(text::hex2, af.into()))
+        .text(Msg::Bi(en, zh))
+        .index();
+    let bit = |fr: &mut Frame, id: &'static str, v: usize, text: Msg| {
+        fr.add(af_node, id, span, NodeKind::Control).value(Msg::Uint(v as u64)).text(text);
+    };
+    bit(fr, "dlt698.link.af.type", (af >> 6).into(), Msg::Bi(en, zh));
+    bit(fr, "dlt698.link.af.logical", ((af >> 4) & 3).into(), Msg::None);
+    bit(fr, "dlt698.link.af.len", sa_len(af), Msg::None);
 
     let n = sa_len(af);
-    let Some(sa) = f.get(field::SA..field::SA + n) else { return };
-    let reversed: Vec<u8> = sa.iter().rev().copied().collect();
-    let sa_node = out
-        .node("dlt698.address.sa", field::SA, n)
-        .kind(NodeKind::Address)
-        .value(hex(&reversed))
-        .text(format!("{} {}", lang.pick("wire order", "报文顺序"), hex(sa)));
-    root.push(sa_node);
+    if f.len() < field::SA + n {
+        return;
+    }
+    let sa = at(field::SA, n);
+    let wire = match text::pack_bytes(&f[field::SA..field::SA + n]) {
+        Some(v) => Msg::Code(text::wire_order, v),
+        None => {
+            let hex = Msg::Hex { span: sa, spaced: false, reversed: false };
+            Msg::Concat(Box::new([Msg::Bi("wire order ", "报文顺序 "), hex]))
+        }
+    };
+    fr.add(root, "dlt698.address.sa", sa, NodeKind::Address)
+        .value(Msg::Hex { span: sa, spaced: false, reversed: true })
+        .text(wire);
 
     let ca_at = field::SA + n;
     let Some(&ca) = f.get(ca_at) else { return };
-    root.push(out.node("dlt698.address.ca", ca_at, 1).kind(NodeKind::Address).value(format!("0x{ca:02X}")));
+    fr.add(root, "dlt698.address.ca", at(ca_at, 1), NodeKind::Address).value(Msg::Code(text::hex2, ca.into()));
 
     let hcs_at = ca_at + 1;
     let Some(h) = f.get(hcs_at..hcs_at + 2) else { return };
     let stated = u16::from_le_bytes([h[0], h[1]]);
-    let node = out.crc("dlt698.hcs", "dlt698.hcs", hcs_at, stated, fcs16(&f[1..hcs_at]));
-    root.push(node);
+    crc(fr, root, false, hcs_at, stated, fcs16(&f[1..hcs_at]));
 }
 
 /// A frame as data, for programs: strict parse and emit (CRCs computed on emit).

@@ -6,6 +6,7 @@
 //! - [`data`]: the Data type (tags 0–96) and the tolerant decoder.
 //! - [`apdu`]: every APDU of clause 6.3; [`dissect_apdu`] for APDU-only input.
 //! - [`dictionary`]: object, attribute and method names, scaler and unit, DAR.
+//! - [`text`]: the words of a dissection, written for a language at render time.
 //! - [`codec`]: strict parse and emit of Data values.
 //! - [`emit`]: strict parse and emit of the APDUs a client and a meter exchange.
 //! - [`reassembly`]: link-layer fragments, confirmations, [`reassemble`].
@@ -23,13 +24,14 @@ pub mod session;
 pub mod simulator;
 #[cfg(test)]
 mod tests;
+pub mod text;
 
 pub use apdu::dissect_apdu;
 pub use reassembly::reassemble;
 
 use crate::lang::{LabelTable, Lang};
+use crate::model::{Frame, Severity};
 use crate::registry::{FrameStatus, Options, Protocol};
-use crate::view::Frame;
 
 /// Registry name.
 pub const NAME: &str = "dlt698.45";
@@ -54,9 +56,8 @@ impl Protocol for Dlt698 {
         link::score(frame)
     }
 
-    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
-        let view = { link::dissect(frame, base, opts) };
-        crate::model::Frame::from_view(self.name(), view, frame, opts.lang)
+    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame {
+        link::dissect(frame, base, opts)
     }
 }
 
@@ -73,8 +74,7 @@ pub struct Dlt698Apdu;
 impl Dlt698Apdu {
     /// The APDU decodes to its last byte with no error.
     fn clean(bytes: &[u8]) -> bool {
-        let (_, diags) = dissect_apdu(bytes, 0, &Options::default());
-        !diags.iter().any(|d| d.severity == crate::view::Severity::Error)
+        !apdu::dissect_frame(bytes, 0).diagnostics.iter().any(|d| d.severity == Severity::Error)
     }
 }
 
@@ -98,20 +98,15 @@ impl Protocol for Dlt698Apdu {
 
     /// Low, so that any framed protocol wins.
     fn score(&self, frame: &[u8]) -> u8 {
-        let (_, diags) = dissect_apdu(frame, 0, &Options::default());
-        if diags.is_empty() { 30 } else { 15 }
+        if apdu::dissect_frame(frame, 0).diagnostics.is_empty() { 30 } else { 15 }
     }
 
     fn anchored(&self) -> bool {
         true
     }
 
-    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
-        let view = {
-            let (node, diags) = dissect_apdu(frame, base, opts);
-            Frame::new(APDU_NAME, node, Vec::new(), diags)
-        };
-        crate::model::Frame::from_view(self.name(), view, frame, opts.lang)
+    fn dissect(&self, frame: &[u8], base: usize, _: &Options) -> Frame {
+        apdu::dissect_frame(frame, base)
     }
 }
 

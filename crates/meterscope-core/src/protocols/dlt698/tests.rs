@@ -142,6 +142,27 @@ fn golden_set_request_normal() {
     assert_eq!(all(&zh.frames[0].tree, "dlt698.hcs")[0].label, "帧头校验 HCS");
 }
 
+/// Both registry entries build frames in no language: one decode renders in
+/// either, as a decode in that language would.
+#[test]
+fn frames_are_language_neutral() {
+    let b = bytes(GOLDEN);
+    let f = Dlt698.dissect(&b, 0, &Options::default());
+    assert!(f.baked.is_none());
+    let (en, zh) = (f.render(Lang::En), f.render(Lang::Zh));
+    assert_eq!(en.tree.children[2].text.as_deref(), Some("from client, user data"));
+    assert_eq!(zh.tree.children[2].text.as_deref(), Some("客户机发出, 用户数据"));
+    assert_eq!(all(&zh.tree, "dlt698.address.sa")[0].text.as_deref(), Some("报文顺序 080000000000"));
+    assert_eq!(all(&zh.tree, "dlt698.apdu.set.oad")[0].text.as_deref(), Some("日期时间，参数值"));
+    let opts = Options { lang: Lang::Zh, ..Options::default() };
+    assert_eq!(zh, Dlt698.dissect(&b, 0, &opts).render(Lang::Zh));
+    let a = Dlt698Apdu.dissect(&b[14..30], 14, &opts);
+    assert!(a.baked.is_none());
+    assert_eq!(a.span, Span::new(14, 30));
+    assert_eq!(a.render(Lang::En).tree.value.as_deref(), Some("SET-Request-Normal"));
+    assert_eq!(all(&a.render(Lang::Zh).tree, "dlt698.apdu.tag")[0].text.as_deref(), Some("设置请求"));
+}
+
 #[test]
 fn vector_698_03_get_request_normal_list() {
     let n = apdu_only("05 02 02 02 20 00 02 00 20 01 02 00 00");
