@@ -413,15 +413,7 @@ fn hex_val(c: u8) -> u8 {
 
 /// Bytes as spaced upper-case hex (`68 1F 00`).
 pub fn to_hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 3);
-    for (i, b) in bytes.iter().enumerate() {
-        if i > 0 {
-            s.push(' ');
-        }
-        s.push(char::from(b"0123456789ABCDEF"[(b >> 4) as usize]));
-        s.push(char::from(b"0123456789ABCDEF"[(b & 15) as usize]));
-    }
-    s
+    crate::wire::hex_spaced(bytes)
 }
 
 #[cfg(test)]

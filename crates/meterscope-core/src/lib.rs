@@ -24,6 +24,7 @@ pub mod span;
 pub mod stream;
 pub mod unknown;
 pub mod view;
+pub mod wire;
 
 pub use error::{ErrorKind, ParseError};
 pub use input::{Input, InputError, InputKind, parse_input, to_hex};

@@ -12,10 +12,10 @@
 
 use super::{Cx, HDLC, Rd, apdu, hex};
 use crate::lang::Lang;
-use crate::protocols::dlt698::link::fcs16;
 use crate::registry::{FrameStatus, Options};
 use crate::span::Span;
 use crate::view::{Check, Frame, Node, NodeKind};
+use crate::wire::crc16_x25;
 
 /// The flag that opens and closes a frame.
 pub const FLAG: u8 = 0x7E;
@@ -76,11 +76,11 @@ pub fn score(f: &[u8]) -> u8 {
     if n < h + 4 {
         return 0;
     }
-    let fcs_ok = fcs16(&f[1..n - 3]) == u16::from_le_bytes([f[n - 3], f[n - 2]]);
+    let fcs_ok = crc16_x25(&f[1..n - 3]) == u16::from_le_bytes([f[n - 3], f[n - 2]]);
     if n == h + 4 {
         return if fcs_ok { 100 } else { 40 };
     }
-    let hcs_ok = n >= h + 6 && fcs16(&f[1..1 + h]) == u16::from_le_bytes([f[1 + h], f[2 + h]]);
+    let hcs_ok = n >= h + 6 && crc16_x25(&f[1..1 + h]) == u16::from_le_bytes([f[1 + h], f[2 + h]]);
     match (hcs_ok, fcs_ok) {
         (true, true) => 100,
         (true, false) | (false, true) => 70,
@@ -390,7 +390,7 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> Node {
             }
         } else {
             let stated = u16::from_le_bytes([f[header_end], f[header_end + 1]]);
-            let computed = fcs16(&f[1..header_end]);
+            let computed = crc16_x25(&f[1..header_end]);
             let node = crc_check(
                 cx,
                 "dlms.hdlc.hcs",
@@ -411,7 +411,7 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> Node {
         return root;
     }
     let stated = u16::from_le_bytes([f[fcs_at], f[fcs_at + 1]]);
-    let computed = fcs16(&f[1..fcs_at]);
+    let computed = crc16_x25(&f[1..fcs_at]);
     let node = crc_check(cx, "dlms.hdlc.fcs", "dlms.hdlc.fcs.mismatch", Span::at(base + fcs_at, 2), stated, computed);
     root.push(node);
     if closing {

@@ -18,7 +18,7 @@
 
 use super::hdlc::{Control, FLAG, address_len};
 use crate::error::{ErrorKind, ParseError};
-use crate::protocols::dlt698::link::fcs16;
+use crate::wire::crc16_x25;
 
 /// LLC header of a command (client to server).
 pub const LLC_COMMAND: [u8; 3] = [0xE6, 0xE6, 0x00];
@@ -129,11 +129,11 @@ impl HdlcFrame {
         out[1] = 0xA0 | if self.segmented { 0x08 } else { 0 } | ((len >> 8) as u8 & 0x07);
         out[2] = len as u8;
         if !info.is_empty() {
-            let hcs = fcs16(&out[1..]);
+            let hcs = crc16_x25(&out[1..]);
             out.extend_from_slice(&hcs.to_le_bytes());
             out.extend_from_slice(info);
         }
-        let fcs = fcs16(&out[1..]);
+        let fcs = crc16_x25(&out[1..]);
         out.extend_from_slice(&fcs.to_le_bytes());
         out.push(FLAG);
         out
@@ -172,7 +172,7 @@ impl HdlcFrame {
         let control = Control::parse(f[c]);
         let fcs_at = end - 2;
         let fcs = u16::from_le_bytes([f[fcs_at], f[fcs_at + 1]]);
-        let computed = fcs16(&f[1..fcs_at]);
+        let computed = crc16_x25(&f[1..fcs_at]);
         if fcs != computed {
             return Err(ParseError::new(
                 fcs_at,
@@ -184,7 +184,7 @@ impl HdlcFrame {
                 return Err(ParseError::new(c + 1, ErrorKind::BadLength { stated: len, actual: fcs_at - c - 1 }));
             }
             let hcs = u16::from_le_bytes([f[c + 1], f[c + 2]]);
-            let computed = fcs16(&f[1..c + 1]);
+            let computed = crc16_x25(&f[1..c + 1]);
             if hcs != computed {
                 return Err(ParseError::new(
                     c + 1,

@@ -363,10 +363,7 @@ pub fn uniquify(root: &mut Node) {
     go(root, &mut seen);
 }
 
-/// Uppercase hex without separators.
-pub fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02X}")).collect()
-}
+pub use crate::wire::hex;
 
 /// Printable ASCII with dots for other bytes.
 pub fn ascii(b: &[u8]) -> String {

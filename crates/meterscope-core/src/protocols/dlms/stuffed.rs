@@ -10,10 +10,10 @@
 //! bytes as sent (an escape pair is one byte of the field it belongs to).
 
 use super::{Cx, hdlc, uniquify};
-use crate::protocols::dlt698::link::fcs16;
 use crate::registry::{FrameStatus, Options};
 use crate::span::Span;
 use crate::view::{Diagnostic, Frame, Node};
+use crate::wire::crc16_x25;
 
 /// Registry name of the byte-stuffed variant.
 pub const STUFFED: &str = "dlms-hdlc-stuffed";
@@ -52,7 +52,7 @@ fn checks(u: &[u8]) -> bool {
     let n = u.len();
     n >= 9
         && hdlc::format_length(u[1], u[2]) == Some(n - 2)
-        && fcs16(&u[1..n - 3]) == u16::from_le_bytes([u[n - 3], u[n - 2]])
+        && crc16_x25(&u[1..n - 3]) == u16::from_le_bytes([u[n - 3], u[n - 2]])
 }
 
 /// Stream framing: from a flag to the next, when that holds an escape and checks unstuffed.

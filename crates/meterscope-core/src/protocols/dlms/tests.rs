@@ -681,14 +681,14 @@ fn snrm_ua_parameters() {
     // UA with negotiated parameters (max info 128 tx/rx, window 1/1).
     let mut info = bytes("818012050180060180070400000001080400000001");
     let mut f = vec![0xA0, 0x00, 0x21, 0x02, 0x23, 0x73];
-    let hcs = crate::protocols::dlt698::link::fcs16(&f);
+    let hcs = crate::wire::crc16_x25(&f);
     f.extend_from_slice(&hcs.to_le_bytes());
     f.append(&mut info);
     let len = f.len() + 2;
     f[1] = len as u8;
-    let hcs = crate::protocols::dlt698::link::fcs16(&f[..6]);
+    let hcs = crate::wire::crc16_x25(&f[..6]);
     f[6..8].copy_from_slice(&hcs.to_le_bytes());
-    let fcs = crate::protocols::dlt698::link::fcs16(&f);
+    let fcs = crate::wire::crc16_x25(&f);
     f.extend_from_slice(&fcs.to_le_bytes());
     let mut b = vec![0x7E];
     b.extend_from_slice(&f);

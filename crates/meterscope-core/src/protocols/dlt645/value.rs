@@ -108,12 +108,7 @@ impl Value {
     }
 }
 
-/// Hex digits, most significant byte first (`wire` is low byte first).
-pub fn hex_msb_first(wire: &[u8]) -> String {
-    let mut s = String::with_capacity(wire.len() * 2);
-    let _ = crate::model::write_hex(&mut s, wire, false, true);
-    s
-}
+pub use crate::wire::hex_msb_first;
 
 /// Decode `wire` (0x33 already removed) as `format`, for a language. Never
 /// panics; a value of another length than the format's is decoded as raw bytes.

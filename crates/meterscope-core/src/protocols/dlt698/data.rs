@@ -117,10 +117,7 @@ fn type_id(t: u8) -> Option<&'static str> {
     TYPES.iter().find(|x| x.0 == t).map(|x| x.1)
 }
 
-/// Bytes as compact upper-case hex (`40000200`).
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02X}")).collect()
-}
+pub use crate::wire::hex;
 
 /// `raw × 10^scaler` as a decimal string, exactly (`2413`, -1 → `241.3`).
 pub fn scaled(raw: i128, scaler: i8) -> String {

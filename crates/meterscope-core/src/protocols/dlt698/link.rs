@@ -15,6 +15,7 @@ use crate::model::{Check, Frame, Id, Msg, NONE, NodeKind, NodeRef, Severity};
 use crate::msg;
 use crate::registry::{FrameStatus, Options};
 use crate::span::Span;
+use crate::wire::crc16_x25;
 
 /// Start delimiter.
 pub const START: u8 = 0x68;
@@ -29,19 +30,6 @@ mod field {
     pub const CONTROL: usize = 3;
     pub const AF: usize = 4;
     pub const SA: usize = 5;
-}
-
-/// CRC-16/X-25 (reflected polynomial 0x1021, initial 0xFFFF, final XOR 0xFFFF),
-/// the HCS and FCS of clause 5.3.
-pub fn fcs16(bytes: &[u8]) -> u16 {
-    let mut crc = 0xFFFFu16;
-    for &b in bytes {
-        crc ^= b as u16;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0x8408 } else { crc >> 1 };
-        }
-    }
-    !crc
 }
 
 /// Server address length from the address flag byte (AF bits 3..0, plus one).
@@ -101,9 +89,9 @@ pub fn score(f: &[u8]) -> u8 {
     if f.len() < hcs_at + 5 {
         return 0;
     }
-    let hcs_ok = fcs16(&f[1..hcs_at]) == u16::from_le_bytes([f[hcs_at], f[hcs_at + 1]]);
+    let hcs_ok = crc16_x25(&f[1..hcs_at]) == u16::from_le_bytes([f[hcs_at], f[hcs_at + 1]]);
     let n = f.len();
-    let fcs_ok = fcs16(&f[1..n - 3]) == u16::from_le_bytes([f[n - 3], f[n - 2]]);
+    let fcs_ok = crc16_x25(&f[1..n - 3]) == u16::from_le_bytes([f[n - 3], f[n - 2]]);
     match (hcs_ok, fcs_ok) {
         (true, true) => 100,
         (true, false) | (false, true) => 70,
@@ -278,7 +266,7 @@ pub fn dissect(f: &[u8], base: usize, _opts: &Options) -> Frame {
     if complete {
         let n = body_end;
         let stated = u16::from_le_bytes([f[n - 3], f[n - 2]]);
-        crc(&mut fr, root, true, n - 3, stated, fcs16(&f[1..n - 3]));
+        crc(&mut fr, root, true, n - 3, stated, crc16_x25(&f[1..n - 3]));
         let end = f[n - 1];
         fr.add(root, "dlt698.link.end", at(n - 1, 1), NodeKind::Delimiter).value(Msg::Code(text::hex2, end.into()));
         if end != END {
@@ -392,7 +380,7 @@ fn header(fr: &mut Frame, root: NodeRef, f: &[u8]) {
     let hcs_at = ca_at + 1;
     let Some(h) = f.get(hcs_at..hcs_at + 2) else { return };
     let stated = u16::from_le_bytes([h[0], h[1]]);
-    crc(fr, root, false, hcs_at, stated, fcs16(&f[1..hcs_at]));
+    crc(fr, root, false, hcs_at, stated, crc16_x25(&f[1..hcs_at]));
 }
 
 /// A frame as data, for programs: strict parse and emit (CRCs computed on emit).
@@ -441,7 +429,7 @@ impl FrameRepr {
         }
         let hcs_at = header_end - 2;
         let hcs = u16::from_le_bytes([f[hcs_at], f[hcs_at + 1]]);
-        let computed = fcs16(&f[1..hcs_at]);
+        let computed = crc16_x25(&f[1..hcs_at]);
         if hcs != computed {
             return Err(ParseError::new(
                 hcs_at,
@@ -450,7 +438,7 @@ impl FrameRepr {
         }
         let fcs_at = total - 3;
         let fcs = u16::from_le_bytes([f[fcs_at], f[fcs_at + 1]]);
-        let computed = fcs16(&f[1..fcs_at]);
+        let computed = crc16_x25(&f[1..fcs_at]);
         if fcs != computed {
             return Err(ParseError::new(
                 fcs_at,
@@ -483,10 +471,10 @@ impl FrameRepr {
         out.extend_from_slice(&[START, l[0], l[1], self.control, af]);
         out.extend_from_slice(sa);
         out.push(self.ca);
-        let hcs = fcs16(&out[1..]).to_le_bytes();
+        let hcs = crc16_x25(&out[1..]).to_le_bytes();
         out.extend_from_slice(&hcs);
         out.extend_from_slice(&self.user_data);
-        let fcs = fcs16(&out[1..]).to_le_bytes();
+        let fcs = crc16_x25(&out[1..]).to_le_bytes();
         out.extend_from_slice(&fcs);
         out.push(END);
         out
@@ -504,9 +492,9 @@ mod tests {
 
     #[test]
     fn crc_x25() {
-        assert_eq!(fcs16(b"123456789"), 0x906E);
-        assert_eq!(fcs16(&GOLDEN[1..12]), 0x0BB5);
-        assert_eq!(fcs16(&GOLDEN[1..30]), 0x6905);
+        assert_eq!(crc16_x25(b"123456789"), 0x906E);
+        assert_eq!(crc16_x25(&GOLDEN[1..12]), 0x0BB5);
+        assert_eq!(crc16_x25(&GOLDEN[1..30]), 0x6905);
     }
 
     #[test]

@@ -2,12 +2,13 @@
 //! entries `698-*`, transcribed here with their expectations), and a seeded
 //! robustness run over random, mutated and truncated inputs.
 
-use super::link::{self, FrameRepr, fcs16};
+use super::link::{self, FrameRepr};
 use super::*;
 use crate::lang;
 use crate::registry::Registry;
 use crate::span::Span;
 use crate::view::{Frame, Node};
+use crate::wire::crc16_x25;
 
 fn bytes(hex: &str) -> Vec<u8> {
     crate::parse_input(hex).unwrap().bytes
@@ -653,7 +654,7 @@ fn seeded_robustness() {
 
 #[test]
 fn fcs_and_registry_name() {
-    assert_eq!(fcs16(&[]), 0x0000);
+    assert_eq!(crc16_x25(&[]), 0x0000);
     assert_eq!(Dlt698.name(), "dlt698.45");
     assert_eq!(Dlt698.title(Lang::Zh), "DL/T 698.45");
     assert!(Registry::default().get("dlt698.45").is_some());

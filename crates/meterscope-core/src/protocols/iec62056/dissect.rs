@@ -696,7 +696,7 @@ fn crc_check(ctx: &mut Ctx, root: &mut Node, f: &[u8], bang: usize, s: usize, e:
     let lang = ctx.lang;
     let written = text(f, s..e);
     let stated = u16::from_str_radix(&written, 16).unwrap_or(0);
-    let computed = frame::crc16_arc(&f[..=bang]);
+    let computed = crate::wire::crc16_arc(&f[..=bang]);
     let mut ok = stated == computed;
     let mut crlf = false;
     let lf_only = f[..=bang].windows(2).any(|w| w[1] == LF && w[0] != CR) || f.first() == Some(&LF);
@@ -709,7 +709,7 @@ fn crc_check(ctx: &mut Ctx, root: &mut Node, f: &[u8], bang: usize, s: usize, e:
             }
             v.push(c);
         }
-        if frame::crc16_arc(&v) == stated {
+        if crate::wire::crc16_arc(&v) == stated {
             ok = true;
             crlf = true;
         }

@@ -54,19 +54,6 @@ pub fn bcc7(body: &[u8]) -> u8 {
     body.iter().fold(0, |a, b| a ^ (b & 0x7F))
 }
 
-/// CRC-16/ARC (polynomial 0x8005, reflected as 0xA001, initial 0, no final
-/// XOR), the CRC of DSMR P1 telegrams from DSMR 4.0 on.
-pub fn crc16_arc(bytes: &[u8]) -> u16 {
-    let mut crc: u16 = 0;
-    for &b in bytes {
-        crc ^= u16::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xA001 } else { crc >> 1 };
-        }
-    }
-    crc
-}
-
 /// Index just past the line end (CR LF, or LF alone) that starts at `at`, if any.
 pub fn eol_at(b: &[u8], at: usize) -> Option<usize> {
     match (b.get(at), b.get(at + 1)) {
@@ -356,7 +343,6 @@ mod tests {
 
     #[test]
     fn checks() {
-        assert_eq!(crc16_arc(b"123456789"), 0xBB3D);
         assert_eq!(bcc(b"B0\x03"), 0x71);
         assert_eq!(bcc7(&[0xC2, 0x30, 0x03]), 0x71);
     }

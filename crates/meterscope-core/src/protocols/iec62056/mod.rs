@@ -112,7 +112,7 @@ impl Protocol for DsmrP1 {
             Some((l, _)) => match (l.bang, l.crc) {
                 (Some(bang), Some((s, e))) => {
                     let stated = core::str::from_utf8(&f[s..e]).ok().and_then(|t| u16::from_str_radix(t, 16).ok());
-                    if stated == Some(frame::crc16_arc(&f[..=bang])) { 100 } else { 75 }
+                    if stated == Some(crate::wire::crc16_arc(&f[..=bang])) { 100 } else { 75 }
                 }
                 (Some(_), None) => 80,
                 (None, _) => 40,

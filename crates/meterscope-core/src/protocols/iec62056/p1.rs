@@ -381,7 +381,7 @@ impl P1Session {
         let crc_ok = if digits.is_empty() {
             None
         } else {
-            let computed = frame::crc16_arc(&t[..=bang]);
+            let computed = crate::wire::crc16_arc(&t[..=bang]);
             let stated = core::str::from_utf8(digits).ok().and_then(|d| u16::from_str_radix(d, 16).ok());
             match stated {
                 Some(s) if s == computed => Some(true),

@@ -626,7 +626,7 @@ impl P1Meter {
             line(format!("0-1:24.2.1({})({:05}.{:03}*m3)", dsmr_time(&hour), m3 / 1000, m3 % 1000));
         }
         s.push('!');
-        let crc = frame::crc16_arc(s.as_bytes());
+        let crc = crate::wire::crc16_arc(s.as_bytes());
         s.push_str(&format!("{crc:04X}\r\n"));
         s.into_bytes()
     }
@@ -786,7 +786,7 @@ mod tests {
         assert!(m.poll_transmit().is_some());
         let bang = t.iter().position(|&c| c == b'!').unwrap();
         let stated = u16::from_str_radix(core::str::from_utf8(&t[bang + 1..bang + 5]).unwrap(), 16).unwrap();
-        assert_eq!(stated, frame::crc16_arc(&t[..=bang]));
+        assert_eq!(stated, crate::wire::crc16_arc(&t[..=bang]));
         assert!(t.ends_with(b"\r\n"));
         let text = String::from_utf8(t).unwrap();
         assert!(text.contains("0-0:1.0.0(240517103000S)"), "{text}");

@@ -2,13 +2,14 @@
 //! `iec21-*`, `dsmr-*`, `p1-*` of `/work/shared/vectors/public.json`, with
 //! their expectations transcribed), diagnostics, and a seeded robustness run.
 
-use super::frame::{self, crc16_arc};
+use super::frame;
 use super::*;
 use crate::input::to_hex;
 use crate::lang;
 use crate::registry::Registry;
 use crate::span::Span;
 use crate::view::{Frame, Node, Severity};
+use crate::wire::crc16_arc;
 
 fn strip(id: &str) -> String {
     id.split('.').filter(|s| !s.bytes().all(|b| b.is_ascii_digit())).collect::<Vec<_>>().join(".")
