@@ -42,12 +42,14 @@ pub fn parse(text: &str) -> Option<[u8; 6]> {
         Some(i) => (&rest[..i], Some(group(&rest[i + 1..])?)),
         None => (rest, None),
     };
-    let parts: Vec<&str> = body.split('.').collect();
-    let mut g: Vec<u8> = Vec::with_capacity(6);
-    for p in &parts {
-        g.push(group(p)?);
+    // At most six dotted groups; more never form a code.
+    let mut g = [0u8; 6];
+    let mut n = 0;
+    for p in body.split('.') {
+        *g.get_mut(n)? = group(p)?;
+        n += 1;
     }
-    let (a, b, c, d, e, f) = match (a, b, g.as_slice(), f) {
+    let (a, b, c, d, e, f) = match (a, b, &g[..n], f) {
         // Six dotted groups without a prefix: A.B.C.D.E.F.
         (None, None, &[a, b, c, d, e, f], None) => (Some(a), Some(b), c, d, e, f),
         (_, _, &[c, d, e, f], None) if b.is_some() => (a, b, c, d, e, f),
@@ -238,10 +240,7 @@ const TIME_INTEGRALS: [u8; 10] = [8, 9, 10, 17, 18, 19, 20, 29, 30, 58];
 /// Name an OBIS code by composing its value groups; `None` when no rule applies.
 pub fn describe(code: [u8; 6], lang: Lang) -> Option<String> {
     let [a, b, c, d, e, f] = code;
-    let within = |s: Sel, v: u8| s.0 <= v && v <= s.1;
-    if let Some(&(.., en, zh)) = NAMED.iter().find(|(sa, sb, sc, sd, se, ..)| {
-        within(*sa, a) && within(*sb, b) && *sc == c && within(*sd, d) && within(*se, e)
-    }) {
+    if let Some(&(.., en, zh)) = named(code) {
         let name = lang
             .pick(en, zh)
             .replace("{b}", &b.to_string())
@@ -297,6 +296,22 @@ pub fn describe(code: [u8; 6], lang: Lang) -> Option<String> {
         });
     }
     Some(with_billing(name, f, lang))
+}
+
+/// The entry of [`NAMED`] that names a code, if any.
+fn named(code: [u8; 6]) -> Option<&'static Named> {
+    let [a, b, c, d, e, _] = code;
+    let within = |s: Sel, v: u8| s.0 <= v && v <= s.1;
+    NAMED.iter().find(|(sa, sb, sc, sd, se, ..)| {
+        within(*sa, a) && within(*sb, b) && *sc == c && within(*sd, d) && within(*se, e)
+    })
+}
+
+/// Whether [`describe`] names a code (it does in every language or in none),
+/// without composing the name.
+pub fn is_named(code: [u8; 6]) -> bool {
+    let [a, _, c, ..] = code;
+    named(code).is_some() || (a == 1 && (matches!(c, 1..=80) || OTHER_QUANTITIES.iter().any(|q| q.0 == c)))
 }
 
 /// The quantity of an electricity C group, with its phase.
@@ -487,6 +502,10 @@ mod tests {
                 for d in [0u8, 7, 8, 32, 98, 255] {
                     let _ = describe([a, 0, c, d, 0, 255], Lang::En);
                     let _ = describe([a, 1, c, d, 255, 0], Lang::Zh);
+                    for code in [[a, 0, c, d, 0, 255], [a, 1, c, d, 255, 0], [0, 2, c, d, 1, 255]] {
+                        assert_eq!(is_named(code), describe(code, Lang::En).is_some(), "{code:?}");
+                        assert_eq!(is_named(code), describe(code, Lang::Zh).is_some(), "{code:?}");
+                    }
                 }
             }
         }
