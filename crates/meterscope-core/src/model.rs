@@ -61,6 +61,8 @@ pub enum Msg {
     /// Bytes the dissector derived from the frame (unscrambled, decrypted,
     /// joined), kept once in [`Frame::derived`], as hex.
     Derived { at: u32, len: u32, spaced: bool, reversed: bool },
+    /// Derived bytes as text, as written (lossy UTF-8): a decrypted telegram's lines.
+    DerivedText { at: u32, len: u32 },
     /// Bytes of the frame as ASCII, `.` for what is not printable.
     Ascii(Span),
     /// An unsigned integer in hexadecimal with a `0x` prefix and at least
@@ -129,6 +131,11 @@ impl Msg {
                 let start = (*at as usize).min(cx.derived.len());
                 let end = start.saturating_add(*len as usize).min(cx.derived.len());
                 write_hex(w, &cx.derived[start..end], *spaced, *reversed)
+            }
+            Msg::DerivedText { at, len } => {
+                let start = (*at as usize).min(cx.derived.len());
+                let end = start.saturating_add(*len as usize).min(cx.derived.len());
+                w.write_str(&String::from_utf8_lossy(&cx.derived[start..end]))
             }
             Msg::Ascii(span) => {
                 let start = span.start.saturating_sub(base).min(bytes.len());

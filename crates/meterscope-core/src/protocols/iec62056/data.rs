@@ -2,6 +2,7 @@
 //! (IEC 62056-21:2002, 6.3.17 to 6.3.20): `address(value*unit)` data sets,
 //! several per line and several values per set, with byte ranges.
 
+use core::fmt;
 use core::ops::Range;
 
 use crate::lang::Lang;
@@ -38,48 +39,127 @@ pub struct Line {
 
 /// Split `b[range]` into lines and data sets. Never panics; every loop advances.
 pub fn lines(b: &[u8], range: Range<usize>) -> Vec<Line> {
-    let end = range.end.min(b.len());
-    let mut out = Vec::new();
-    let mut at = range.start.min(end);
-    while at < end {
-        let stop = b[at..end].iter().position(|&c| c == b'\n').map_or(end, |i| at + i);
-        let text_end = if stop > at && b[stop - 1] == b'\r' { stop - 1 } else { stop };
-        let eol_end = if stop < end { stop + 1 } else { end };
-        out.push(Line { span: at..text_end, eol: text_end..eol_end, sets: sets(b, at..text_end) });
-        at = eol_end;
-    }
-    out
+    line_iter(b, range).map(|l| Line { sets: sets(b, l.span.clone()), span: l.span, eol: l.eol }).collect()
 }
 
 /// The data sets of one line.
 pub fn sets(b: &[u8], range: Range<usize>) -> Vec<DataSet> {
-    let end = range.end;
-    let mut out = Vec::new();
-    let mut i = range.start;
-    while i < end {
-        let start = i;
+    set_iter(b, range).map(|s| DataSet { groups: s.groups(b).collect(), span: s.span, address: s.address }).collect()
+}
+
+/// One line as [`line_iter`] finds it, before its data sets are read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineAt {
+    /// The text of the line, without the line end.
+    pub span: Range<usize>,
+    /// The line end (CR LF, LF, or empty at the end of the bytes).
+    pub eol: Range<usize>,
+}
+
+/// The lines of `b[range]`, one after the other, without allocating.
+pub fn line_iter(b: &[u8], range: Range<usize>) -> LineIter<'_> {
+    let end = range.end.min(b.len());
+    LineIter { b, at: range.start.min(end), end }
+}
+
+pub struct LineIter<'a> {
+    b: &'a [u8],
+    at: usize,
+    end: usize,
+}
+
+impl Iterator for LineIter<'_> {
+    type Item = LineAt;
+    fn next(&mut self) -> Option<LineAt> {
+        let (b, at, end) = (self.b, self.at, self.end);
+        if at >= end {
+            return None;
+        }
+        let stop = b[at..end].iter().position(|&c| c == b'\n').map_or(end, |i| at + i);
+        let text_end = if stop > at && b[stop - 1] == b'\r' { stop - 1 } else { stop };
+        let eol_end = if stop < end { stop + 1 } else { end };
+        self.at = eol_end;
+        Some(LineAt { span: at..text_end, eol: text_end..eol_end })
+    }
+}
+
+/// One data set as [`set_iter`] finds it; its values are read by [`SetAt::groups`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetAt {
+    pub span: Range<usize>,
+    pub address: Range<usize>,
+}
+
+impl SetAt {
+    /// The parenthesised values of this set.
+    pub fn groups<'a>(&self, b: &'a [u8]) -> GroupIter<'a> {
+        GroupIter { b, i: self.address.end, end: self.span.end.min(b.len()) }
+    }
+}
+
+/// The data sets of one line, without allocating.
+pub fn set_iter(b: &[u8], range: Range<usize>) -> SetIter<'_> {
+    let end = range.end.min(b.len());
+    SetIter { b, i: range.start.min(end), end }
+}
+
+pub struct SetIter<'a> {
+    b: &'a [u8],
+    i: usize,
+    end: usize,
+}
+
+impl Iterator for SetIter<'_> {
+    type Item = SetAt;
+    fn next(&mut self) -> Option<SetAt> {
+        let (b, end) = (self.b, self.end);
+        let start = self.i;
+        if start >= end {
+            return None;
+        }
+        let mut i = start;
         while i < end && b[i] != b'(' {
             i += 1;
         }
         let address = start..i;
-        let mut groups = Vec::new();
         while i < end && b[i] == b'(' {
-            let open = i;
-            let close = b[open + 1..end].iter().position(|&c| c == b')').map(|k| open + 1 + k);
-            let inner_end = close.unwrap_or(end);
-            let inner = open + 1..inner_end;
-            let star = b[inner.clone()].iter().rposition(|&c| c == b'*').map(|k| inner.start + k);
-            let (value, unit) = match star {
-                Some(s) => (inner.start..s, Some(s + 1..inner_end)),
-                None => (inner.clone(), None),
-            };
-            let next = close.map_or(end, |c| c + 1);
-            groups.push(Group { span: open..next, value, unit, closed: close.is_some() });
-            i = next;
+            i = group_at(b, i, end).span.end;
         }
-        out.push(DataSet { span: start..i, address, groups });
+        self.i = i;
+        Some(SetAt { span: start..i, address })
     }
-    out
+}
+
+pub struct GroupIter<'a> {
+    b: &'a [u8],
+    i: usize,
+    end: usize,
+}
+
+impl Iterator for GroupIter<'_> {
+    type Item = Group;
+    fn next(&mut self) -> Option<Group> {
+        if self.i >= self.end || self.b[self.i] != b'(' {
+            return None;
+        }
+        let g = group_at(self.b, self.i, self.end);
+        self.i = g.span.end;
+        Some(g)
+    }
+}
+
+/// The group whose `(` is at `open`, ending at its `)` or at `end`.
+fn group_at(b: &[u8], open: usize, end: usize) -> Group {
+    let close = b[open + 1..end].iter().position(|&c| c == b')').map(|k| open + 1 + k);
+    let inner_end = close.unwrap_or(end);
+    let inner = open + 1..inner_end;
+    let star = b[inner.clone()].iter().rposition(|&c| c == b'*').map(|k| inner.start + k);
+    let (value, unit) = match star {
+        Some(s) => (inner.start..s, Some(s + 1..inner_end)),
+        None => (inner, None),
+    };
+    let next = close.map_or(end, |c| c + 1);
+    Group { span: open..next, value, unit, closed: close.is_some() }
 }
 
 /// An OBIS-like identifier as written (`1-0:1.8.0*255`, `1.8.0`, `C.1.0`,
@@ -106,25 +186,40 @@ pub fn cde(code: [u8; 6]) -> (u8, u8, u8) {
 /// A date-time value `YYMMDDhhmmss` with an optional `W` (winter, standard
 /// time) or `S` (summer, daylight saving time) flag, shown as a date.
 pub fn timestamp(v: &str, lang: Lang) -> Option<String> {
-    let (digits, flag) = match v.as_bytes().last()? {
-        b'W' | b'S' => (&v[..v.len() - 1], v.as_bytes().last().copied()),
-        _ => (v, None),
+    let code = timestamp_code(v.as_bytes())?;
+    let mut out = String::with_capacity(40);
+    let _ = write_timestamp(code, lang, &mut out);
+    Some(out)
+}
+
+/// A date-time value packed for [`write_timestamp`], when `v` is one.
+pub fn timestamp_code(v: &[u8]) -> Option<u64> {
+    let (digits, flag) = match v.last()? {
+        b'W' => (&v[..v.len() - 1], 1),
+        b'S' => (&v[..v.len() - 1], 2),
+        _ => (v, 0),
     };
-    if digits.len() != 12 || !digits.bytes().all(|c| c.is_ascii_digit()) {
+    if digits.len() != 12 || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let n = |i: usize| digits[i..i + 2].parse::<u8>().unwrap_or(99);
+    let n = |i: usize| (digits[i] - b'0') * 10 + (digits[i + 1] - b'0');
     let (mo, d, h, mi, s) = (n(2), n(4), n(6), n(8), n(10));
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 59 {
         return None;
     }
-    let mut out = format!("20{}-{:02}-{:02} {:02}:{:02}:{:02}", &digits[..2], mo, d, h, mi, s);
-    match flag {
-        Some(b'W') => out.push_str(lang.pick(" winter time", " 冬令时(标准时间)")),
-        Some(b'S') => out.push_str(lang.pick(" summer time", " 夏令时")),
-        _ => {}
+    let fields = [n(0), mo, d, h, mi, s, flag];
+    Some(fields.iter().enumerate().fold(0u64, |acc, (i, &x)| acc | u64::from(x) << (8 * i)))
+}
+
+/// Write a date-time packed by [`timestamp_code`]: `2017-01-02 19:20:02 winter time`.
+pub fn write_timestamp(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    let f = |i: u32| (code >> (8 * i)) as u8;
+    write!(w, "20{:02}-{:02}-{:02} {:02}:{:02}:{:02}", f(0), f(1), f(2), f(3), f(4), f(5))?;
+    match f(6) {
+        1 => w.write_str(lang.pick(" winter time", " 冬令时(标准时间)")),
+        2 => w.write_str(lang.pick(" summer time", " 夏令时")),
+        _ => Ok(()),
     }
-    Some(out)
 }
 
 /// Hex-encoded text (DSMR equipment identifiers and text messages), decoded

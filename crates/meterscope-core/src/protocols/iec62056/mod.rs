@@ -6,10 +6,12 @@
 //! - encrypted P1 telegrams (general-glo-ciphering `DB 08 …`, Luxembourg and
 //!   Austria) are decrypted in [`dissect`] with `Options::keys` through
 //!   `dlms::security::open` (suite 0) and the plaintext telegram dissected
-//!   under `dsmr.encrypted.plaintext`, its spans on the ciphertext bytes.
+//!   under `dsmr.encrypted.plaintext`, its spans on the ciphertext bytes and
+//!   its texts on the plaintext, kept once in the frame's derived bytes.
 //! - [`data`]: data lines `address(value*unit)`, identifiers, timestamps.
-//! - [`lines`]: data lines as nodes, shared by both protocols.
-//! - [`dissect`]: the tolerant dissectors.
+//! - [`lines`]: data lines as nodes, shared by both protocols, and the names
+//!   written for them when a frame is rendered.
+//! - [`dissect`]: the tolerant dissectors, building language-neutral frames.
 //! - [`codec`]: the strict codec (`Message::parse`/`emit`, `DataSet`).
 //! - [`session`]: the sans-IO IEC 62056-21 client (modes A–E).
 //! - [`p1`]: the sans-IO DSMR P1 listener.
@@ -85,8 +87,7 @@ impl Protocol for Iec62056_21 {
     }
 
     fn dissect(&self, f: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
-        let view = { dissect::dissect_iec(f, base, opts) };
-        crate::model::Frame::from_view(self.name(), view, f, opts.lang)
+        dissect::dissect_iec(f, base, opts)
     }
 }
 
@@ -122,8 +123,7 @@ impl Protocol for DsmrP1 {
     }
 
     fn dissect(&self, f: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
-        let view = { dissect::dissect_dsmr(f, base, opts) };
-        crate::model::Frame::from_view(self.name(), view, f, opts.lang)
+        dissect::dissect_dsmr(f, base, opts)
     }
 }
 

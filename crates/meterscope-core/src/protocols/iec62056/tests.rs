@@ -745,6 +745,37 @@ fn seeded_robustness() {
     }
 }
 
+/// Both dissectors build language-neutral frames: decoded once, a frame renders
+/// in Chinese as a decode in Chinese does, the decrypted telegram included.
+#[test]
+fn one_decode_renders_every_language() {
+    let plain = simulator::P1Meter::new(simulator::P1Config::default()).telegram(crate::session::Millis(0));
+    let sealed = encrypted_frame(&EK, &AK, &TITLE, 5, &plain);
+    let mut cut = sealed.clone();
+    cut.truncate(200);
+    let not_a_telegram = encrypted_frame(&EK, &AK, &TITLE, 5, b"\xE9t\xE9 (1*kWh)");
+    let inputs: [(&[u8], Options); 9] = [
+        (V5.as_bytes(), Options::default()),
+        (HU.as_bytes(), Options::default()),
+        (b"\x023:14(314*kWh)4:15(415*kWh)\r\n()\r\n!\r\n\x03\"", Options::default()),
+        (b"\x01R1\x021.8.0()\x03\x00", Options::default()),
+        (b"\x06259\r\n", Options::default()),
+        (&sealed, keys(EK, Some(AK))),
+        (&sealed, keys(EK, None)),
+        (&cut, keys(*b"wrong-key-16byte", None)),
+        (&not_a_telegram, keys(EK, Some(AK))),
+    ];
+    for (bytes, opts) in inputs {
+        for p in protocols() {
+            let once = p.dissect(bytes, 3, &opts);
+            assert!(once.baked.is_none());
+            let zh = Options { lang: Lang::Zh, ..opts.clone() };
+            assert_eq!(once.render(Lang::Zh), p.dissect(bytes, 3, &zh).render(Lang::Zh), "{}", p.name());
+            assert_eq!(once.render(Lang::En), p.dissect(bytes, 3, &opts).render(Lang::En), "{}", p.name());
+        }
+    }
+}
+
 #[test]
 fn labels_and_names() {
     assert!(Registry::default().get("iec62056-21").is_some());
