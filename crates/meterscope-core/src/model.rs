@@ -441,6 +441,23 @@ pub struct Check {
     pub span: Span,
 }
 
+impl Check {
+    /// The check in one language; `cx` gives the bytes its messages refer to
+    /// (its own id is added for [`Msg::Label`]).
+    pub fn render(&self, lang: Lang, cx: &RenderCx) -> view::Check {
+        let id = self.id.to_text();
+        let cx = RenderCx { id: &id, ..*cx };
+        view::Check {
+            label: self.label.render(lang, &cx),
+            stated: self.stated.render(lang, &cx),
+            computed: self.computed.render(lang, &cx),
+            ok: self.ok,
+            span: self.span,
+            id,
+        }
+    }
+}
+
 /// A finding pinned to bytes.
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
@@ -631,21 +648,8 @@ impl Frame {
         } else {
             self.render_node(0, lang)
         };
-        let checks = self
-            .checks
-            .iter()
-            .map(|c| {
-                let id = c.id.to_text();
-                view::Check {
-                    label: self.write(&c.label, lang, &id).unwrap_or_default(),
-                    stated: self.write(&c.stated, lang, &id).unwrap_or_default(),
-                    computed: self.write(&c.computed, lang, &id).unwrap_or_default(),
-                    ok: c.ok,
-                    span: c.span,
-                    id,
-                }
-            })
-            .collect();
+        let cx = RenderCx { bytes: &self.bytes, base: self.span.start, derived: &self.derived, ..RenderCx::default() };
+        let checks = self.checks.iter().map(|c| c.render(lang, &cx)).collect();
         let diagnostics = self
             .diagnostics
             .iter()
@@ -804,16 +808,7 @@ impl Analysis {
                 .checks
                 .iter()
                 .map(|(frame, c)| {
-                    let id = c.id.to_text();
-                    let cx = RenderCx { id: &id, ..RenderCx::default() };
-                    let check = view::Check {
-                        label: c.label.render(lang, &cx),
-                        stated: c.stated.render(lang, &cx),
-                        computed: c.computed.render(lang, &cx),
-                        ok: c.ok,
-                        span: c.span,
-                        id: id.clone(),
-                    };
+                    let check = c.render(lang, &RenderCx::default());
                     view::FrameCheck { frame: *frame, check }
                 })
                 .collect(),
