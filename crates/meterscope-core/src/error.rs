@@ -34,6 +34,25 @@ impl ParseError {
     }
 }
 
+impl From<crate::wire::Short> for ParseError {
+    fn from(s: crate::wire::Short) -> Self {
+        ParseError::new(s.at, ErrorKind::Truncated { needed: s.needed })
+    }
+}
+
+impl From<crate::wire::LengthError> for ParseError {
+    fn from(e: crate::wire::LengthError) -> Self {
+        use crate::wire::LengthError;
+        match e {
+            LengthError::Short(s) => s.into(),
+            LengthError::Form { at } => ParseError::new(at, ErrorKind::BadValue { what: "A-XDR length" }),
+            LengthError::NotShortest { at } => {
+                ParseError::new(at, ErrorKind::BadValue { what: "A-XDR length (not in shortest form)" })
+            }
+        }
+    }
+}
+
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "at byte {}: ", self.offset)?;

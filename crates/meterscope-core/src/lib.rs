@@ -22,6 +22,7 @@ pub mod registry;
 pub mod session;
 pub mod span;
 pub mod stream;
+pub mod units;
 pub mod unknown;
 pub mod view;
 pub mod wire;

@@ -1,5 +1,6 @@
-//! The wire kit shared by every family: the CRCs the standards name (from
-//! the `crc` crate's catalogue) and hex text of bytes.
+//! The wire kit shared by every family: one byte cursor, the A-XDR length
+//! codec (DLMS/COSEM and DL/T 698.45 both use it), the CRCs the standards
+//! name (from the `crc` crate's catalogue) and hex text of bytes.
 
 use crc::{CRC_16_ARC, CRC_16_IBM_SDLC, Crc};
 
@@ -40,9 +41,237 @@ pub fn hex_msb_first(wire: &[u8]) -> String {
     s
 }
 
+/// The bytes ran out: `needed` more were wanted at absolute offset `at`
+/// (the end of the cursor's bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Short {
+    pub at: usize,
+    pub needed: usize,
+}
+
+/// Why an A-XDR length could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LengthError {
+    /// The bytes end inside the length.
+    Short(Short),
+    /// `0x80` or `0x85`..`0xFF`: no length of that form (offset of its first byte).
+    Form { at: usize },
+    /// A long form where a shorter one was due (for strict parsers).
+    NotShortest { at: usize },
+}
+
+impl From<Short> for LengthError {
+    fn from(s: Short) -> Self {
+        LengthError::Short(s)
+    }
+}
+
+/// A reader over bytes whose offsets are reported absolute: `base` is the
+/// offset of `bytes[0]` in the input. Reads past the end take nothing and
+/// say how many bytes were missing.
+#[derive(Clone, Copy, Debug)]
+pub struct Cursor<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    base: usize,
+}
+
+impl<'a> Cursor<'a> {
+    pub fn new(bytes: &'a [u8], base: usize) -> Self {
+        Cursor { bytes, pos: 0, base }
+    }
+    /// All the bytes, read or not.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+    /// Position within the bytes.
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+    /// Absolute offset of `bytes[0]`.
+    pub fn base(&self) -> usize {
+        self.base
+    }
+    /// Absolute offset of the next byte.
+    pub fn at(&self) -> usize {
+        self.base + self.pos
+    }
+    pub fn left(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+    pub fn is_empty(&self) -> bool {
+        self.pos == self.bytes.len()
+    }
+    pub fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+    /// The bytes not read yet, without reading them.
+    pub fn remaining(&self) -> &'a [u8] {
+        &self.bytes[self.pos..]
+    }
+    /// A cursor over the first `len` bytes only, at the same position.
+    pub fn until(&self, len: usize) -> Cursor<'a> {
+        let len = len.min(self.bytes.len());
+        Cursor { bytes: &self.bytes[..len], pos: self.pos.min(len), base: self.base }
+    }
+    /// Back (or forward) to a position got from [`Cursor::pos`].
+    pub fn seek(&mut self, pos: usize) {
+        self.pos = pos.min(self.bytes.len());
+    }
+    pub fn take(&mut self, n: usize) -> Result<&'a [u8], Short> {
+        let left = self.left();
+        if n > left {
+            return Err(Short { at: self.base + self.bytes.len(), needed: n - left });
+        }
+        let s = &self.bytes[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+    pub fn u8(&mut self) -> Result<u8, Short> {
+        match self.bytes.get(self.pos) {
+            Some(&b) => {
+                self.pos += 1;
+                Ok(b)
+            }
+            None => Err(Short { at: self.base + self.bytes.len(), needed: 1 }),
+        }
+    }
+    pub fn array<const N: usize>(&mut self) -> Result<[u8; N], Short> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+    pub fn u16_be(&mut self) -> Result<u16, Short> {
+        self.array().map(u16::from_be_bytes)
+    }
+    pub fn u32_be(&mut self) -> Result<u32, Short> {
+        self.array().map(u32::from_be_bytes)
+    }
+    pub fn u64_be(&mut self) -> Result<u64, Short> {
+        self.array().map(u64::from_be_bytes)
+    }
+    pub fn u16_le(&mut self) -> Result<u16, Short> {
+        self.array().map(u16::from_le_bytes)
+    }
+    /// `n` bytes and the absolute offset of the first, or `None` (taking
+    /// nothing) when fewer remain.
+    pub fn take_at(&mut self, n: usize) -> Option<(&'a [u8], usize)> {
+        let at = self.at();
+        self.take(n).ok().map(|b| (b, at))
+    }
+    /// The rest of the bytes, read, and the absolute offset of the first.
+    pub fn rest_at(&mut self) -> (&'a [u8], usize) {
+        let at = self.at();
+        (self.rest(), at)
+    }
+    /// The rest of the bytes, read.
+    pub fn rest(&mut self) -> &'a [u8] {
+        let s = &self.bytes[self.pos..];
+        self.pos = self.bytes.len();
+        s
+    }
+    /// An A-XDR length (IEC 61334-6 / DL/T 698.45 clause 7.3): one byte below
+    /// 0x80, or 0x80 | n followed by n (1 to 4) big-endian bytes. On error
+    /// the cursor is left where it was.
+    pub fn axdr_length(&mut self) -> Result<usize, LengthError> {
+        self.length(false)
+    }
+    /// The same, refusing a form longer than the shortest one.
+    pub fn axdr_length_shortest(&mut self) -> Result<usize, LengthError> {
+        self.length(true)
+    }
+    fn length(&mut self, shortest: bool) -> Result<usize, LengthError> {
+        let save = self.pos;
+        let at = self.at();
+        let first = self.u8()?;
+        if first < 0x80 {
+            return Ok(usize::from(first));
+        }
+        let n = usize::from(first & 0x7F);
+        if !(1..=4).contains(&n) {
+            self.pos = save;
+            return Err(LengthError::Form { at });
+        }
+        let b = match self.take(n) {
+            Ok(b) => b,
+            Err(e) => {
+                self.pos = save;
+                return Err(e.into());
+            }
+        };
+        let v = b.iter().fold(0usize, |a, &x| (a << 8) | usize::from(x));
+        if shortest && axdr_length_size(v) != n + 1 {
+            self.pos = save;
+            return Err(LengthError::NotShortest { at });
+        }
+        Ok(v)
+    }
+}
+
+/// Bytes of the shortest A-XDR form of length `n`.
+pub fn axdr_length_size(n: usize) -> usize {
+    match n {
+        0..=0x7F => 1,
+        0x80..=0xFF => 2,
+        0x100..=0xFFFF => 3,
+        0x1_0000..=0xFF_FFFF => 4,
+        _ => 5,
+    }
+}
+
+/// Appends the shortest A-XDR form of length `n` (at most `u32::MAX`).
+pub fn put_axdr_length(out: &mut Vec<u8>, n: usize) {
+    let size = axdr_length_size(n);
+    if size == 1 {
+        out.push(n as u8);
+    } else {
+        out.push(0x80 | (size - 1) as u8);
+        for i in (0..size - 1).rev() {
+            out.push((n >> (8 * i)) as u8);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cursor_reads_and_reports_what_is_missing() {
+        let mut c = Cursor::new(&[1, 2, 3, 4, 5], 10);
+        assert_eq!(c.u8(), Ok(1));
+        assert_eq!(c.at(), 11);
+        assert_eq!(c.u16_be(), Ok(0x0203));
+        assert_eq!(c.u32_be(), Err(Short { at: 15, needed: 2 }));
+        assert_eq!(c.pos(), 3, "a short read takes nothing");
+        assert_eq!(c.rest(), &[4, 5]);
+        assert!(c.is_empty());
+        assert_eq!(c.u8(), Err(Short { at: 15, needed: 1 }));
+    }
+
+    #[test]
+    fn axdr_lengths_round_trip_and_bad_forms_are_refused() {
+        for n in [0usize, 1, 0x7F, 0x80, 0xFF, 0x100, 0xFFFF, 0x1_0000, 0xFF_FFFF, 0x100_0000, u32::MAX as usize] {
+            let mut out = Vec::new();
+            put_axdr_length(&mut out, n);
+            assert_eq!(out.len(), axdr_length_size(n));
+            let mut c = Cursor::new(&out, 0);
+            assert_eq!(c.axdr_length_shortest(), Ok(n), "{n:#x}");
+            assert!(c.is_empty());
+        }
+        let mut c = Cursor::new(&[0x81, 0x05], 7);
+        assert_eq!(c.axdr_length(), Ok(5));
+        let mut c = Cursor::new(&[0x81, 0x05], 7);
+        assert_eq!(c.axdr_length_shortest(), Err(LengthError::NotShortest { at: 7 }));
+        assert_eq!(c.pos(), 0);
+        let mut c = Cursor::new(&[0x85, 1, 2, 3, 4, 5], 0);
+        assert_eq!(c.axdr_length(), Err(LengthError::Form { at: 0 }));
+        let mut c = Cursor::new(&[0x80], 0);
+        assert_eq!(c.axdr_length(), Err(LengthError::Form { at: 0 }));
+        let mut c = Cursor::new(&[0x82, 1], 3);
+        assert_eq!(c.axdr_length(), Err(LengthError::Short(Short { at: 5, needed: 1 })));
+        assert_eq!(c.pos(), 0);
+    }
 
     #[test]
     fn check_values_of_the_catalogue() {

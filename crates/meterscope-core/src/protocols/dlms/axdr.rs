@@ -6,7 +6,7 @@
 //! weekday, hour, minute, second, hundredths, deviation 2, clock status),
 //! with 0xFF (0xFFFF, 0x8000) meaning "not specified".
 
-use super::{Cx, MAX_DEPTH, MAX_ELEMENTS, Rd, ascii, classes, hex};
+use super::{Cx, MAX_DEPTH, MAX_ELEMENTS, Rd, ascii, hex};
 use crate::error::{ErrorKind, ParseError};
 use crate::lang::Lang;
 use crate::obis;
@@ -493,7 +493,7 @@ fn register_rules(cx: &Cx, node: &mut Node, kinds: &[(u8, Kind)]) {
     {
         let scaler = *scaler as i8;
         let unit_code = *unit as u8;
-        let symbol = classes::unit(unit_code);
+        let symbol = crate::units::dlms_symbol(unit_code);
         if let Some(v) = node.children.get_mut(1) {
             let scaled_value = match &kinds[1].1 {
                 Kind::Int(raw) => Some(scaled(*raw, scaler)),

@@ -281,82 +281,6 @@ pub fn method_name(class: u16, method: i8) -> Option<&'static str> {
     usize::try_from(method).ok().filter(|&m| m >= 1).and_then(|m| list.get(m - 1)).copied()
 }
 
-/// Units of `scaler_unit` (enum), as symbols.
-static UNITS: &[(u8, &str)] = &[
-    (1, "a"),
-    (2, "mo"),
-    (3, "wk"),
-    (4, "d"),
-    (5, "h"),
-    (6, "min"),
-    (7, "s"),
-    (8, "°"),
-    (9, "°C"),
-    (10, "currency"),
-    (11, "m"),
-    (12, "m/s"),
-    (13, "m³"),
-    (14, "m³"),
-    (15, "m³/h"),
-    (16, "m³/h"),
-    (17, "m³/d"),
-    (18, "m³/d"),
-    (19, "l"),
-    (20, "kg"),
-    (21, "N"),
-    (22, "Nm"),
-    (23, "Pa"),
-    (24, "bar"),
-    (25, "J"),
-    (26, "J/h"),
-    (27, "W"),
-    (28, "VA"),
-    (29, "var"),
-    (30, "Wh"),
-    (31, "VAh"),
-    (32, "varh"),
-    (33, "A"),
-    (34, "C"),
-    (35, "V"),
-    (36, "V/m"),
-    (37, "F"),
-    (38, "Ω"),
-    (39, "Ωm²/m"),
-    (40, "Wb"),
-    (41, "T"),
-    (42, "A/m"),
-    (43, "H"),
-    (44, "Hz"),
-    (45, "1/(Wh)"),
-    (46, "1/(varh)"),
-    (47, "1/(VAh)"),
-    (48, "V²h"),
-    (49, "A²h"),
-    (50, "kg/s"),
-    (51, "S"),
-    (52, "K"),
-    (53, "1/(V²h)"),
-    (54, "1/(A²h)"),
-    (55, "1/m³"),
-    (56, "%"),
-    (57, "Ah"),
-    (60, "Wh/m³"),
-    (61, "J/m³"),
-    (62, "mol %"),
-    (63, "g/m³"),
-    (64, "Pa s"),
-    (65, "J/kg"),
-    (70, "dBm"),
-    (71, "dBµV"),
-    (72, "dB"),
-    (255, ""),
-];
-
-/// The symbol of a unit enum (`27` → `W`; 255 "count" has none).
-pub fn unit(code: u8) -> Option<&'static str> {
-    UNITS.iter().find(|u| u.0 == code).map(|u| u.1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,10 +302,6 @@ mod tests {
         assert_eq!(method_name(18, 4), Some("image_activate"));
         assert_eq!(method_name(15, 1), Some("reply_to_HLS_authentication"));
         assert_eq!(method_name(3, 0), None);
-        assert_eq!(unit(27), Some("W"));
-        assert_eq!(unit(35), Some("V"));
-        assert_eq!(unit(30), Some("Wh"));
-        assert_eq!(unit(0), None);
     }
 
     #[test]
@@ -389,6 +309,5 @@ mod tests {
         assert!(CLASSES.windows(2).all(|w| w[0].0 < w[1].0));
         assert!(ATTRIBUTES.windows(2).all(|w| w[0].0 < w[1].0));
         assert!(METHODS.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(UNITS.windows(2).all(|w| w[0].0 < w[1].0));
     }
 }

@@ -1885,7 +1885,7 @@ impl DlmsSession {
                 let (text, unit) = match su {
                     Some((s, u)) if attr.index == 2 => (
                         scaled(&data, s).unwrap_or_else(|| data_text(&data)),
-                        classes::unit(u).filter(|u| !u.is_empty()).map(str::to_string),
+                        crate::units::dlms_symbol(u).filter(|u| !u.is_empty()).map(str::to_string),
                     ),
                     _ => (data_text(&data), None),
                 };

@@ -19,6 +19,7 @@ use crate::model::{Check, Frame, Id, Msg, NONE, NodeKind, NodeRef, Severity};
 use crate::msg;
 use crate::registry::{self, Options};
 use crate::span::Span;
+use crate::wire::Cursor;
 
 /// Registry name of an edition.
 pub fn protocol_name(variant: Variant) -> &'static str {
@@ -438,44 +439,16 @@ fn end_node(ctx: &mut Ctx, root: NodeRef, byte: u8, at: usize) {
 
 // ------------------------------------------------------------------ data field
 
-/// Reads the data field from the front.
-struct Cursor<'a> {
-    data: &'a [u8],
-    pos: usize,
-    /// Frame offset of `data[0]`.
-    at: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn left(&self) -> usize {
-        self.data.len() - self.pos
-    }
-    /// The next `n` bytes and their frame offset, or `None` (taking nothing) when fewer remain.
-    fn take(&mut self, n: usize) -> Option<(&'a [u8], usize)> {
-        if self.left() < n {
-            return None;
-        }
-        let at = self.at + self.pos;
-        let bytes = &self.data[self.pos..self.pos + n];
-        self.pos += n;
-        Some((bytes, at))
-    }
-    fn rest(&mut self) -> (&'a [u8], usize) {
-        let n = self.left();
-        self.take(n).unwrap_or((&[], self.at + self.pos))
-    }
-}
-
 fn data_node(ctx: &mut Ctx, root: NodeRef, c: ControlCode, data: &[u8], at: usize, complete: bool) {
     let node = ctx.node(root, "dlt645.data", at, data.len(), NodeKind::Data);
     if !data.is_empty() {
         let v = ctx.hex(at, data.len(), true, false);
         ctx.set(node).value(v).text(Msg::Bi("data with 0x33 removed", "数据域（已减 0x33）"));
     }
-    let mut cur = Cursor { data, pos: 0, at };
+    let mut cur = Cursor::new(data, at);
     let reply = c.direction() == Direction::SlaveToMaster;
     if frame::function_names(ctx.variant, c.function()).is_none() {
-        let (bytes, at) = cur.rest();
+        let (bytes, at) = cur.rest_at();
         raw(ctx, node, bytes, at);
     } else if reply && c.is_abnormal() {
         error_word(ctx, node, &mut cur);
@@ -490,7 +463,7 @@ fn data_node(ctx: &mut Ctx, root: NodeRef, c: ControlCode, data: &[u8], at: usiz
 
 /// Bytes no rule of the function explains.
 fn leftover(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
-    let (bytes, at) = cur.rest();
+    let (bytes, at) = cur.rest_at();
     if bytes.is_empty() {
         return;
     }
@@ -508,7 +481,7 @@ fn missing(ctx: &mut Ctx, cur: &mut Cursor, what: (&'static str, &'static str), 
     if !complete {
         return;
     }
-    let at = cur.at + cur.pos;
+    let at = cur.at();
     let msg =
         Msg::Concat(Box::new([Msg::Bi("the data ends before the ", "数据域不完整，缺少 "), Msg::Bi(what.0, what.1)]));
     ctx.diag(Severity::Warning, ctx.span(at, cur.left()), "dlt645.data.short", msg);
@@ -519,7 +492,7 @@ fn data_2007(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, f: u8, reply: bool,
     match (f, reply) {
         (READ, false) => {
             di_2007(ctx, node, cur, complete);
-            if let Some((_, at)) = cur.take(1) {
+            if let Some((_, at)) = cur.take_at(1) {
                 let n = ctx.node(node, "dlt645.data.count", at, 1, NodeKind::Data);
                 let v = ctx.hex(at, 1, false, true);
                 ctx.set(n).value(v);
@@ -534,7 +507,7 @@ fn data_2007(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, f: u8, reply: bool,
                 password(ctx, node, cur, "dlt645.data.password", complete);
                 operator(ctx, node, cur, complete);
             }
-            let (bytes, at) = cur.rest();
+            let (bytes, at) = cur.rest_at();
             if f == SECURITY {
                 raw(ctx, node, bytes, at);
             } else {
@@ -549,14 +522,12 @@ fn data_2007(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, f: u8, reply: bool,
             let info = di_2007(ctx, node, cur, complete);
             let n = cur.left();
             if n > 0 {
-                let body = &cur.data[cur.pos..cur.pos + n - 1];
-                let at = cur.at + cur.pos;
-                cur.pos += n - 1;
+                let (body, at) = cur.take_at(n - 1).unwrap_or_default();
                 values(ctx, node, info.as_ref(), body, at, false);
             }
             seq(ctx, node, cur, complete);
         }
-        (READ_ADDRESS, true) | (WRITE_ADDRESS, false) => match cur.take(6) {
+        (READ_ADDRESS, true) | (WRITE_ADDRESS, false) => match cur.take_at(6) {
             Some((b, at)) => address_node(ctx, node, "dlt645.data.address", b, at),
             None => missing(ctx, cur, ("address", "通信地址"), complete),
         },
@@ -593,11 +564,11 @@ fn data_1997(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, f: u8, reply: bool,
             if f == WRITE_1997 {
                 password(ctx, node, cur, "dlt645.data.password", complete);
             }
-            let (bytes, at) = cur.rest();
+            let (bytes, at) = cur.rest_at();
             values(ctx, node, info.as_ref(), bytes, at, complete);
         }
         (BROADCAST_TIME, false) => time_field(ctx, node, cur, "dlt645.data.time", "YYMMDDhhmmss"),
-        (WRITE_ADDRESS_1997, false) => match cur.take(6) {
+        (WRITE_ADDRESS_1997, false) => match cur.take_at(6) {
             Some((b, at)) => address_node(ctx, node, "dlt645.data.address", b, at),
             None => missing(ctx, cur, ("address", "通信地址"), complete),
         },
@@ -680,7 +651,7 @@ fn event_text(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
 
 /// The 4-byte identifier of DL/T 645-2007, looked up in the dictionary.
 fn di_2007(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) -> Option<DiInfo> {
-    let Some((b, at)) = cur.take(4) else {
+    let Some((b, at)) = cur.take_at(4) else {
         missing(ctx, cur, ("data identifier", "数据标识"), complete);
         return None;
     };
@@ -690,7 +661,7 @@ fn di_2007(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) -> Op
 
 /// The 2-byte identifier of DL/T 645-1997.
 fn di_1997(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) -> Option<DiInfo> {
-    let Some((b, at)) = cur.take(2) else {
+    let Some((b, at)) = cur.take_at(2) else {
         missing(ctx, cur, ("data identifier", "数据标识"), complete);
         return None;
     };
@@ -725,7 +696,7 @@ fn di_node(ctx: &mut Ctx, node: NodeRef, di: u32, info: Option<DiInfo>, at: usiz
 
 /// The identifier of the events to clear (1B): `FFFFFFFF` all, else a type with DI0 = FF.
 fn event_di(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
-    let Some((b, at)) = cur.take(4) else {
+    let Some((b, at)) = cur.take_at(4) else {
         return missing(ctx, cur, ("data identifier", "数据标识"), complete);
     };
     let di = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
@@ -735,7 +706,7 @@ fn event_di(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
 }
 
 fn seq(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
-    match cur.take(1) {
+    match cur.take_at(1) {
         Some((b, at)) => {
             let n = ctx.node(node, "dlt645.data.seq", at, 1, NodeKind::Data);
             ctx.set(n).value(Msg::Uint(b[0].into()));
@@ -745,7 +716,7 @@ fn seq(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
 }
 
 fn password(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, id: &'static str, complete: bool) {
-    let Some((b, at)) = cur.take(4) else {
+    let Some((b, at)) = cur.take_at(4) else {
         return missing(ctx, cur, ("password", "密码"), complete);
     };
     let code = ctx.hex(at + 1, 3, false, true);
@@ -760,7 +731,7 @@ fn password(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, id: &'static str, co
 }
 
 fn operator(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
-    match cur.take(4) {
+    match cur.take_at(4) {
         Some((_, at)) => {
             let n = ctx.node(node, "dlt645.data.operator", at, 4, NodeKind::Data);
             let v = ctx.hex(at, 4, false, true);
@@ -771,7 +742,7 @@ fn operator(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
 }
 
 fn baud(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
-    match cur.take(1) {
+    match cur.take_at(1) {
         Some((b, at)) => {
             let d = value::decode_value(&Format::BAUD, b, ctx.derived(at));
             let n = ctx.node(node, "dlt645.data.baud", at, 1, NodeKind::Data);
@@ -788,7 +759,7 @@ fn time_field(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, id: &'static str, 
     if n == 0 {
         return missing(ctx, cur, ("time", "时间"), true);
     }
-    let Some((b, at)) = cur.take(n) else { return };
+    let Some((b, at)) = cur.take_at(n) else { return };
     if n < usize::from(f.len) {
         let x = ctx.node(node, id, at, n, NodeKind::Data);
         let v = ctx.hex(at, n, true, false);
@@ -800,7 +771,7 @@ fn time_field(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, id: &'static str, 
 
 /// The freeze time mmhhDDMM with `99` wildcards (clause 7, freeze command).
 fn freeze_time(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
-    let Some((b, at)) = cur.take(4) else {
+    let Some((b, at)) = cur.take_at(4) else {
         return missing(ctx, cur, ("freeze time", "冻结时间"), complete);
     };
     let value = msg!("{:02X}-{:02X} {:02X}:{:02X}", "{:02X}-{:02X} {:02X}:{:02X}", b[3], b[2], b[1], b[0]);
@@ -831,7 +802,7 @@ fn freeze_time(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
 
 /// Remote control N1 (command), N2 (reserved), N3..N8 (valid until).
 fn remote_control(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
-    let Some((b, at)) = cur.take(1) else {
+    let Some((b, at)) = cur.take_at(1) else {
         return missing(ctx, cur, ("control command", "控制命令"), complete);
     };
     let text = match b[0] {
@@ -846,7 +817,7 @@ fn remote_control(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool
     let n = ctx.node(node, "dlt645.data.control_type", at, 1, NodeKind::Data);
     let v = ctx.hex(at, 1, false, false);
     ctx.set(n).value(v).text(text);
-    if let Some((_, at)) = cur.take(1) {
+    if let Some((_, at)) = cur.take_at(1) {
         let r = ctx.node(node, "dlt645.data.reserved", at, 1, NodeKind::Data);
         let v = ctx.hex(at, 1, false, false);
         ctx.set(r).value(v);
@@ -856,7 +827,7 @@ fn remote_control(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool
 
 /// The error information word ERR of an abnormal reply (Appendix C).
 fn error_word(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor) {
-    let Some((b, at)) = cur.take(1) else {
+    let Some((b, at)) = cur.take_at(1) else {
         return missing(ctx, cur, ("error information word", "错误信息字"), true);
     };
     let err = b[0];

@@ -6,6 +6,7 @@
 
 use super::data::{MAX_DEPTH, tag};
 use crate::error::{ErrorKind, ParseError};
+use crate::wire::{Cursor, put_axdr_length};
 
 /// A column selector: an OAD or a ROAD.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -147,18 +148,12 @@ const FIXED: &[(u8, usize)] = &[
 const BYTES: &[u8] = &[tag::OCTET_STRING, tag::VISIBLE_STRING, tag::UTF8_STRING, tag::TSA, tag::MAC, tag::RN];
 
 struct R<'a> {
-    b: &'a [u8],
-    pos: usize,
+    c: Cursor<'a>,
 }
 
 impl<'a> R<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], ParseError> {
-        if n > self.b.len() - self.pos {
-            return Err(ParseError::new(self.b.len(), ErrorKind::Truncated { needed: n - (self.b.len() - self.pos) }));
-        }
-        let s = &self.b[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(s)
+        Ok(self.c.take(n)?)
     }
     fn u8(&mut self) -> Result<u8, ParseError> {
         Ok(self.take(1)?[0])
@@ -173,27 +168,14 @@ impl<'a> R<'a> {
     }
     /// A-XDR length in its shortest form (the form `emit` writes).
     fn len(&mut self) -> Result<usize, ParseError> {
-        let at = self.pos;
-        let first = self.u8()?;
-        if first < 0x80 {
-            return Ok(first as usize);
-        }
-        let n = (first & 0x7F) as usize;
-        if !(1..=4).contains(&n) {
-            return Err(self.bad(at, "A-XDR length"));
-        }
-        let v = self.take(n)?.iter().fold(0usize, |a, &x| (a << 8) | x as usize);
-        if len_size(v) != n + 1 {
-            return Err(self.bad(at, "A-XDR length (not in shortest form)"));
-        }
-        Ok(v)
+        Ok(self.c.axdr_length_shortest()?)
     }
     /// A count of items that each take at least one byte: bounded by the bytes left.
     fn count(&mut self) -> Result<usize, ParseError> {
-        let at = self.pos;
+        let at = self.c.pos();
         let n = self.len()?;
-        if n > self.b.len() - self.pos {
-            return Err(ParseError::new(at, ErrorKind::BadLength { stated: n, actual: self.b.len() - self.pos }));
+        if n > self.c.left() {
+            return Err(ParseError::new(at, ErrorKind::BadLength { stated: n, actual: self.c.left() }));
         }
         Ok(n)
     }
@@ -203,7 +185,7 @@ impl<'a> R<'a> {
     }
 
     fn data(&mut self, depth: usize) -> Result<Data, ParseError> {
-        let at = self.pos;
+        let at = self.c.pos();
         if depth > MAX_DEPTH {
             return Err(self.bad(at, "nesting depth"));
         }
@@ -234,7 +216,7 @@ impl<'a> R<'a> {
             tag::BOOL => match self.u8()? {
                 0 => Data::Bool(false),
                 1 => Data::Bool(true),
-                _ => return Err(self.bad(self.pos - 1, "bool")),
+                _ => return Err(self.bad(self.c.pos() - 1, "bool")),
             },
             tag::BIT_STRING => {
                 let bits = self.len()?;
@@ -278,7 +260,7 @@ impl<'a> R<'a> {
                 let (oad, related) = self.road()?;
                 Ok(Csd::Road { oad, related })
             }
-            _ => Err(self.bad(self.pos - 1, "CSD choice")),
+            _ => Err(self.bad(self.c.pos() - 1, "CSD choice")),
         }
     }
 
@@ -303,7 +285,7 @@ impl<'a> R<'a> {
                 let n = self.count()?;
                 Ms::Regions(k, (0..n).map(|_| self.region(depth)).collect::<Result<_, _>>()?)
             }
-            _ => return Err(self.bad(self.pos - 1, "MS choice")),
+            _ => return Err(self.bad(self.c.pos() - 1, "MS choice")),
         })
     }
 
@@ -332,35 +314,13 @@ impl<'a> R<'a> {
             }
             9 => Rsd::S9(self.u8()?),
             10 => Rsd::S10(self.u8()?, self.ms(depth)?),
-            _ => return Err(self.bad(self.pos - 1, "RSD selector")),
+            _ => return Err(self.bad(self.c.pos() - 1, "RSD selector")),
         })
     }
 }
 
-fn len_size(n: usize) -> usize {
-    match n {
-        0..=0x7F => 1,
-        0x80..=0xFF => 2,
-        0x100..=0xFFFF => 3,
-        0x1_0000..=0xFF_FFFF => 4,
-        _ => 5,
-    }
-}
-
-fn put_len(out: &mut Vec<u8>, n: usize) {
-    let size = len_size(n);
-    if size == 1 {
-        out.push(n as u8);
-    } else {
-        out.push(0x80 | (size - 1) as u8);
-        for i in (0..size - 1).rev() {
-            out.push((n >> (8 * i)) as u8);
-        }
-    }
-}
-
 fn put_octets(out: &mut Vec<u8>, b: &[u8]) {
-    put_len(out, b.len());
+    put_axdr_length(out, b.len());
     out.extend_from_slice(b);
 }
 
@@ -379,7 +339,7 @@ fn put_csd(out: &mut Vec<u8>, c: &Csd) {
 
 fn put_road(out: &mut Vec<u8>, oad: &[u8; 4], related: &[[u8; 4]]) {
     out.extend_from_slice(oad);
-    put_len(out, related.len());
+    put_axdr_length(out, related.len());
     related.iter().for_each(|r| out.extend_from_slice(r));
 }
 
@@ -393,17 +353,17 @@ fn put_ms(out: &mut Vec<u8>, ms: &Ms) {
         }
         Ms::Addresses(a) => {
             out.push(3);
-            put_len(out, a.len());
+            put_axdr_length(out, a.len());
             a.iter().for_each(|x| put_octets(out, x));
         }
         Ms::Configs(c) => {
             out.push(4);
-            put_len(out, c.len());
+            put_axdr_length(out, c.len());
             c.iter().for_each(|x| out.extend_from_slice(&x.to_be_bytes()));
         }
         Ms::Regions(k, r) => {
             out.push(*k);
-            put_len(out, r.len());
+            put_axdr_length(out, r.len());
             for (u, s, e) in r {
                 out.push(*u);
                 s.emit(out);
@@ -423,18 +383,18 @@ fn put_selector2(out: &mut Vec<u8>, s: &Selector2) {
 impl Data {
     /// Strict parse of one Data value; returns it and the bytes it used.
     pub fn parse(b: &[u8]) -> Result<(Data, usize), ParseError> {
-        let mut r = R { b, pos: 0 };
+        let mut r = R { c: Cursor::new(b, 0) };
         let d = r.data(0)?;
-        Ok((d, r.pos))
+        Ok((d, r.c.pos()))
     }
 
     /// Strict parse of a value of type `t` written without its tag, as the APDU
     /// grammar writes fields of a known type (the RSD and RCSD of GET-Request-Record,
     /// the RCSD of A-ResultRecord).
     pub fn parse_untagged(t: u8, b: &[u8]) -> Result<(Data, usize), ParseError> {
-        let mut r = R { b, pos: 0 };
+        let mut r = R { c: Cursor::new(b, 0) };
         let d = r.body(t, 0, 0)?;
-        Ok((d, r.pos))
+        Ok((d, r.c.pos()))
     }
 
     /// The type tag of this value.
@@ -469,12 +429,12 @@ impl Data {
         match self {
             Data::Null => {}
             Data::Array(v) | Data::Structure(v) => {
-                put_len(out, v.len());
+                put_axdr_length(out, v.len());
                 v.iter().for_each(|d| d.emit(out));
             }
             Data::Bool(b) => out.push(*b as u8),
             Data::BitString { bits, bytes } => {
-                put_len(out, *bits);
+                put_axdr_length(out, *bits);
                 let n = bits.div_ceil(8);
                 out.extend(bytes.iter().copied().chain(std::iter::repeat(0)).take(n));
             }
@@ -503,7 +463,7 @@ impl Data {
                 }
                 Rsd::S3(v) => {
                     out.push(3);
-                    put_len(out, v.len());
+                    put_axdr_length(out, v.len());
                     v.iter().for_each(|s| put_selector2(out, s));
                 }
                 Rsd::Time { selector, time, ms } => {
@@ -536,7 +496,7 @@ impl Data {
                 put_octets(out, mac);
             }
             Data::Rcsd(v) => {
-                put_len(out, v.len());
+                put_axdr_length(out, v.len());
                 v.iter().for_each(|c| put_csd(out, c));
             }
         }

@@ -16,6 +16,7 @@ use super::text::{self, elements};
 use crate::model::{Arg, Frame, Id, Msg, NONE, NodeKind, NodeRef, Severity};
 use crate::msg;
 use crate::span::Span;
+use crate::wire::{Cursor, LengthError, Short};
 
 /// Deepest nesting of arrays, structures and composite types the decoder follows.
 pub const MAX_DEPTH: usize = 32;
@@ -219,9 +220,7 @@ impl Ids {
 /// building nodes with unique ids and diagnostics into a frame.
 pub struct Dec<'a, 'f> {
     f: &'f mut Frame,
-    bytes: &'a [u8],
-    pos: usize,
-    base: usize,
+    cur: Cursor<'a>,
     /// Set once a field could not be read; every later read returns `None`.
     pub failed: bool,
     ids: Ids,
@@ -234,37 +233,37 @@ impl<'a, 'f> Dec<'a, 'f> {
     /// A decoder over `bytes`, whose first byte is at absolute offset `base`,
     /// building into `f` (whose bytes hold `bytes` at the same offsets).
     pub fn new(f: &'f mut Frame, bytes: &'a [u8], base: usize) -> Self {
-        Dec { f, bytes, pos: 0, base, failed: false, ids: Ids::default(), depth: 0, prefixable: NONE }
+        Dec { f, cur: Cursor::new(bytes, base), failed: false, ids: Ids::default(), depth: 0, prefixable: NONE }
     }
 
     pub fn pos(&self) -> usize {
-        self.pos
+        self.cur.pos()
     }
 
     pub fn abs(&self) -> usize {
-        self.base + self.pos
+        self.cur.at()
     }
 
     pub fn remaining(&self) -> usize {
-        self.bytes.len() - self.pos
+        self.cur.left()
     }
 
     pub fn at_end(&self) -> bool {
-        self.pos >= self.bytes.len()
+        self.cur.is_empty()
     }
 
     pub fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
+        self.cur.peek()
     }
 
     /// The absolute span from relative position `start` to here.
     pub fn span_from(&self, start: usize) -> Span {
-        Span::new(self.base + start, self.base + self.pos)
+        Span::new(self.cur.base() + start, self.cur.at())
     }
 
     /// `len` bytes from relative position `start` as compact hex (`40000200`).
     pub fn hex(&self, start: usize, len: usize) -> Msg {
-        Msg::Hex { span: Span::at(self.base + start, len), spaced: false, reversed: false }
+        Msg::Hex { span: Span::at(self.cur.base() + start, len), spaced: false, reversed: false }
     }
 
     /// A unique id: `base` the first time, then `base.1`, `base.2`…
@@ -286,7 +285,7 @@ impl<'a, 'f> Dec<'a, 'f> {
 
     /// A node that starts here (its span is set by [`Dec::close`]).
     pub fn open(&mut self, parent: NodeRef, base: &'static str) -> (NodeRef, usize) {
-        let start = self.pos;
+        let start = self.pos();
         (self.node(parent, base, start), start)
     }
 
@@ -359,7 +358,7 @@ impl<'a, 'f> Dec<'a, 'f> {
     /// language; the one exception, a TI's unit, reads as no number in any.
     pub fn value_text(&self, node: NodeRef) -> String {
         let mut s = String::new();
-        let cx = crate::model::RenderCx { bytes: self.bytes, base: self.base, ..Default::default() };
+        let cx = crate::model::RenderCx { bytes: self.cur.bytes(), base: self.cur.base(), ..Default::default() };
         let _ = self.value_of(node).write(&mut s, crate::Lang::default(), &cx);
         s
     }
@@ -372,7 +371,8 @@ impl<'a, 'f> Dec<'a, 'f> {
     /// Stop decoding with an error on the byte at relative position `at`.
     pub fn fail_at(&mut self, at: usize, code: &'static str, message: Msg) {
         if !self.failed {
-            let span = Span::new(self.base + at, self.base + (at + 1).min(self.bytes.len()));
+            let base = self.cur.base();
+            let span = Span::new(base + at, base + (at + 1).min(self.cur.bytes().len()));
             self.f.diag(Severity::Error, span, code, message);
         }
         self.failed = true;
@@ -383,18 +383,20 @@ impl<'a, 'f> Dec<'a, 'f> {
         if self.failed {
             return None;
         }
-        if n > self.remaining() {
-            let needed = n - self.remaining();
-            let start = self.abs();
-            self.pos = self.bytes.len();
-            let span = Span::new(start, self.abs());
-            self.f.diag(Severity::Error, span, "dlt698.data.truncated", Msg::Code(text::data_ends, needed as u64));
-            self.failed = true;
-            return None;
+        match self.cur.take(n) {
+            Ok(s) => Some(s),
+            Err(short) => self.short(short),
         }
-        let s = &self.bytes[self.pos..self.pos + n];
-        self.pos += n;
-        Some(s)
+    }
+
+    /// Note that the bytes ran out here, and read no more.
+    fn short<T>(&mut self, short: Short) -> Option<T> {
+        let start = self.abs();
+        self.cur.rest();
+        let span = Span::new(start, short.at);
+        self.f.diag(Severity::Error, span, "dlt698.data.truncated", Msg::Code(text::data_ends, short.needed as u64));
+        self.failed = true;
+        None
     }
 
     pub fn u8(&mut self) -> Option<u8> {
@@ -407,23 +409,28 @@ impl<'a, 'f> Dec<'a, 'f> {
 
     /// An A-XDR length or count.
     pub fn length(&mut self) -> Option<usize> {
-        let at = self.pos;
-        let first = self.u8()?;
-        if first < 0x80 {
-            return Some(first as usize);
-        }
-        let n = (first & 0x7F) as usize;
-        if n == 0 || n > 4 {
-            self.fail_at(at, "dlt698.data.bad-length", msg!("invalid A-XDR length", "无效的 A-XDR 长度"));
+        if self.failed {
             return None;
         }
-        let b = self.take(n)?;
-        Some(b.iter().fold(0usize, |a, &x| (a << 8) | x as usize))
+        let at = self.pos();
+        match self.cur.axdr_length() {
+            Ok(n) => Some(n),
+            Err(LengthError::Short(short)) => {
+                // The length's first byte is read; what is missing follows it.
+                self.cur.seek(at + 1);
+                self.short(short)
+            }
+            Err(LengthError::Form { .. } | LengthError::NotShortest { .. }) => {
+                self.cur.seek(at + 1);
+                self.fail_at(at, "dlt698.data.bad-length", msg!("invalid A-XDR length", "无效的 A-XDR 长度"));
+                None
+            }
+        }
     }
 
     /// A leaf node of `n` raw bytes, with their hex as value.
     pub fn raw(&mut self, parent: NodeRef, id: &'static str, n: usize) -> (NodeRef, Option<&'a [u8]>) {
-        let start = self.pos;
+        let start = self.pos();
         let b = self.take(n);
         let node = self.node(parent, id, start);
         if let Some(b) = b {
@@ -435,7 +442,7 @@ impl<'a, 'f> Dec<'a, 'f> {
 
     /// A one-byte field shown in decimal.
     pub fn byte(&mut self, parent: NodeRef, id: &'static str, kind: NodeKind) -> (NodeRef, Option<u8>) {
-        let start = self.pos;
+        let start = self.pos();
         let b = self.u8();
         let node = self.node(parent, id, start);
         self.set_kind(node, kind);
@@ -447,7 +454,7 @@ impl<'a, 'f> Dec<'a, 'f> {
 
     /// A length or count field (A-XDR).
     pub fn count(&mut self, parent: NodeRef, id: &'static str) -> (NodeRef, Option<usize>) {
-        let start = self.pos;
+        let start = self.pos();
         let n = self.length();
         let node = self.node(parent, id, start);
         self.set_kind(node, NodeKind::Length);
@@ -470,9 +477,9 @@ impl<'a, 'f> Dec<'a, 'f> {
                 }
                 break;
             }
-            let before = self.pos;
+            let before = self.pos();
             item(self, parent, i);
-            if self.pos == before {
+            if self.pos() == before {
                 break;
             }
         }
@@ -482,22 +489,22 @@ impl<'a, 'f> Dec<'a, 'f> {
     /// A failure inside stays inside: the outer decode goes on after the `n`
     /// bytes. Windows nest at most [`MAX_DEPTH`] deep.
     pub fn window<T>(&mut self, n: usize, f: impl FnOnce(&mut Self) -> T) -> Option<T> {
-        let full = self.bytes;
-        let end = (self.pos + n).min(full.len());
+        let full = self.cur;
+        let end = (self.pos() + n).min(full.bytes().len());
         if self.failed {
             return None;
         }
         if self.depth >= MAX_DEPTH {
-            let at = self.pos;
+            let at = self.pos();
             self.fail_at(at, "dlt698.data.too-deep", msg!("data nested too deeply", "数据嵌套过深"));
             return None;
         }
-        self.bytes = &full[..end];
+        self.cur = full.until(end);
         self.depth += 1;
         let out = f(self);
         self.depth -= 1;
-        self.bytes = full;
-        self.pos = end;
+        self.cur = full;
+        self.cur.seek(end);
         self.failed = false;
         Some(out)
     }
@@ -536,7 +543,7 @@ impl<'a, 'f> Dec<'a, 'f> {
     }
 
     fn data_value(&mut self, parent: NodeRef, hint: Option<Hint>, name_elements: bool) -> (NodeRef, Option<u8>) {
-        let start = self.pos;
+        let start = self.pos();
         if self.depth >= MAX_DEPTH {
             self.fail_at(start, "dlt698.data.too-deep", msg!("data nested too deeply", "数据嵌套过深"));
             return (self.node(parent, "dlt698.data", start), None);
@@ -578,7 +585,7 @@ impl<'a, 'f> Dec<'a, 'f> {
     /// Read the body of a value of type `t` into `node`, which starts here or
     /// at its type tag just before.
     fn body(&mut self, node: NodeRef, t: u8, hint: Option<Hint>, name_elements: bool) {
-        let start = self.pos;
+        let start = self.pos();
         if self.depth > MAX_DEPTH {
             self.fail_at(start, "dlt698.data.too-deep", msg!("data nested too deeply", "数据嵌套过深"));
             return;
@@ -608,7 +615,7 @@ impl<'a, 'f> Dec<'a, 'f> {
             }
             tag::BIT_STRING => {
                 let (_, bits) = self.count(node, "dlt698.data.length");
-                let at = self.pos;
+                let at = self.pos();
                 let bytes = bits.and_then(|b| self.take(b.div_ceil(8)));
                 if let (Some(bits), Some(b)) = (bits, bytes) {
                     let hex = self.hex(at, b.len());
@@ -664,7 +671,7 @@ impl<'a, 'f> Dec<'a, 'f> {
                                 self.set_text(node, m);
                             }
                         }
-                        if let Some(u) = dictionary::unit_symbol(h.unit) {
+                        if let Some(u) = crate::units::dlt698_symbol(h.unit) {
                             self.set_unit(node, Msg::Str(u));
                         }
                     }
@@ -674,10 +681,10 @@ impl<'a, 'f> Dec<'a, 'f> {
             tag::OCTET_STRING | tag::MAC | tag::RN => self.octets_in(node, start),
             tag::VISIBLE_STRING | tag::UTF8_STRING => {
                 let (_, n) = self.count(node, "dlt698.data.length");
-                let at = self.pos;
+                let at = self.pos();
                 if let Some(b) = n.and_then(|n| self.take(n)) {
                     let value = if b.iter().all(|c| (0x20..0x7F).contains(c)) {
-                        Msg::Ascii(Span::at(self.base + at, b.len()))
+                        Msg::Ascii(Span::at(self.cur.base() + at, b.len()))
                     } else {
                         Msg::owned(String::from_utf8_lossy(b))
                     };
@@ -766,12 +773,12 @@ impl<'a, 'f> Dec<'a, 'f> {
 
     fn octets_in(&mut self, node: NodeRef, start: usize) {
         let (_, n) = self.count(node, "dlt698.data.length");
-        let at = self.pos;
+        let at = self.pos();
         if let Some(b) = n.and_then(|n| self.take(n)) {
             let hex = self.hex(at, b.len());
             self.set_value(node, hex);
             if !b.is_empty() && b.iter().all(|c| (0x20..0x7F).contains(c)) {
-                let ascii = Msg::Ascii(Span::at(self.base + at, b.len()));
+                let ascii = Msg::Ascii(Span::at(self.cur.base() + at, b.len()));
                 self.set_text(node, Msg::Concat(Box::new([Msg::Str("\""), ascii, Msg::Str("\"")])));
             }
         }
@@ -825,7 +832,7 @@ impl<'a, 'f> Dec<'a, 'f> {
         self.close(node, start);
         let b = b?;
         let (oi, attr, index) = (u16::from_be_bytes([b[0], b[1]]), b[2], b[3]);
-        let a = self.base + start;
+        let a = self.cur.base() + start;
         let id = self.id("dlt698.oad.oi");
         let n = self.node_at(node, id, Span::at(a, 2), NodeKind::Address);
         let hex = self.hex(start, 2);
@@ -868,7 +875,7 @@ impl<'a, 'f> Dec<'a, 'f> {
         self.close(node, start);
         let Some(b) = b else { return };
         let (oi, method) = (u16::from_be_bytes([b[0], b[1]]), b[2]);
-        let a = self.base + start;
+        let a = self.cur.base() + start;
         let id = self.id("dlt698.omd.oi");
         let n = self.node_at(node, id, Span::at(a, 2), NodeKind::Address);
         let hex = self.hex(start, 2);
@@ -900,7 +907,7 @@ impl<'a, 'f> Dec<'a, 'f> {
     }
 
     fn road_in(&mut self, node: NodeRef, start: usize) -> Option<Column> {
-        let at = self.pos;
+        let at = self.pos();
         let (_, v) = self.oad(node, "dlt698.road.oad");
         let (_, count) = self.count(node, "dlt698.road.count");
         self.items(node, count.unwrap_or(0), |d, parent, _| {
@@ -938,13 +945,13 @@ impl<'a, 'f> Dec<'a, 'f> {
 
     fn tsa_in(&mut self, node: NodeRef, start: usize) {
         let (_, n) = self.count(node, "dlt698.data.length");
-        let at = self.pos;
+        let at = self.pos();
         let b = n.and_then(|n| self.take(n));
         self.close(node, start);
         let Some(b) = b else { return };
         match b.split_first() {
             Some((flag, addr)) => {
-                let a = self.base + at;
+                let a = self.cur.base() + at;
                 let id = self.id("dlt698.tsa.flag");
                 let f = self.node_at(node, id, Span::at(a, 1), NodeKind::Data);
                 self.set_value(f, Msg::Code(text::hex2, (*flag).into()));
@@ -971,7 +978,7 @@ impl<'a, 'f> Dec<'a, 'f> {
 
     fn csd_in(&mut self, node: NodeRef, start: usize) -> Option<Column> {
         let (_, c) = self.byte(node, "dlt698.csd.choice", NodeKind::Control);
-        let at = self.pos;
+        let at = self.pos();
         let col = match c {
             Some(0) => {
                 let (o, v) = self.oad(node, "dlt698.csd.oad");

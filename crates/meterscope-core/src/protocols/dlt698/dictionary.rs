@@ -364,62 +364,6 @@ pub fn hint(oi: u16, attr: u8) -> Option<Hint> {
     }
 }
 
-/// Units of the Scaler_Unit enumeration: code, symbol.
-const UNITS: &[(u8, &str)] = &[
-    (1, "a"),
-    (2, "mo"),
-    (3, "wk"),
-    (4, "d"),
-    (5, "h"),
-    (6, "min"),
-    (7, "s"),
-    (8, "°"),
-    (9, "°C"),
-    (10, "currency"),
-    (11, "m"),
-    (12, "m/s"),
-    (13, "m³"),
-    (19, "l"),
-    (20, "kg"),
-    (21, "N"),
-    (22, "Nm"),
-    (23, "Pa"),
-    (24, "bar"),
-    (25, "J"),
-    (26, "J/h"),
-    (27, "W"),
-    (28, "kW"),
-    (29, "VA"),
-    (30, "kVA"),
-    (31, "var"),
-    (32, "kvar"),
-    (33, "kWh"),
-    (34, "kVAh"),
-    (35, "kvarh"),
-    (36, "A"),
-    (37, "C"),
-    (38, "V"),
-    (39, "V/m"),
-    (40, "F"),
-    (41, "Ω"),
-    (43, "Wb"),
-    (44, "T"),
-    (45, "A/m"),
-    (46, "H"),
-    (47, "Hz"),
-    (51, "%"),
-    (52, "byte"),
-    (53, "dBm"),
-    (54, "currency/kWh"),
-    (55, "Ah"),
-    (56, "ms"),
-];
-
-/// The symbol of a unit code; `None` for "no unit" (255) and unknown codes.
-pub fn unit_symbol(code: u8) -> Option<&'static str> {
-    UNITS.iter().find(|u| u.0 == code).map(|u| u.1)
-}
-
 /// Data access result codes (DAR, clause 7.3.x): code, en, zh.
 const DAR: &[(u8, &str, &str)] = &[
     (0, "success", "成功"),
@@ -551,9 +495,9 @@ mod tests {
     fn hints_and_units() {
         assert_eq!(hint(0x0010, 2), Some(Hint { scaler: -2, unit: 33, elements: Elements::Tariff }));
         assert_eq!(hint(0x0010, 4).map(|h| h.scaler), Some(-4));
-        assert_eq!(hint(0x2001, 2).map(|h| (h.scaler, unit_symbol(h.unit))), Some((-3, Some("A"))));
-        assert_eq!(hint(0x1010, 2).map(|h| unit_symbol(h.unit)), Some(Some("kW")));
-        assert_eq!(unit_symbol(255), None);
+        assert_eq!(hint(0x2001, 2).map(|h| (h.scaler, crate::units::dlt698_symbol(h.unit))), Some((-3, Some("A"))));
+        assert_eq!(hint(0x1010, 2).map(|h| crate::units::dlt698_symbol(h.unit)), Some(Some("kW")));
+        assert_eq!(crate::units::dlt698_symbol(255), None);
         assert_eq!(dar_name(4, Lang::En), Some("object undefined"));
         assert_eq!(dar_name(32, Lang::Zh), Some("时间标签无效"));
         assert_eq!(dar_name(200, Lang::En), None);
@@ -619,7 +563,7 @@ mod tests {
                     scaled += 1;
                     with_unit += usize::from(h.unit != 255);
                     assert!(
-                        h.unit == 255 || unit_symbol(h.unit).is_some(),
+                        h.unit == 255 || crate::units::dlt698_symbol(h.unit).is_some(),
                         "{oi:04X} attribute {attr}: unit {}",
                         h.unit
                     );
@@ -634,7 +578,7 @@ mod tests {
             "  {} objects, {attributes} named attributes, {scaled} attributes with scaler and unit ({with_unit} with a physical unit)",
             named.iter().sum::<usize>()
         );
-        eprintln!("  {} DAR codes, {} units", DAR.len(), UNITS.len());
+        eprintln!("  {} DAR codes", DAR.len());
         // Every energy kind by phase and every demand kind by phase.
         assert_eq!(named[0], QUANTITY.len() * 4);
         assert_eq!(named[1], (QUANTITY.len() - 1) * 4);
@@ -642,7 +586,7 @@ mod tests {
         assert!(scaled >= 150, "{scaled}");
 
         // Spot checks (value, scaler, unit as the standard gives them).
-        let h = |oi, attr| hint(oi, attr).map(|h| (h.scaler, unit_symbol(h.unit)));
+        let h = |oi, attr| hint(oi, attr).map(|h| (h.scaler, crate::units::dlt698_symbol(h.unit)));
         // 0010 forward active energy: double-long-unsigned, kWh, scaler -2; high precision -4.
         assert_eq!(h(0x0010, 2), Some((-2, Some("kWh"))));
         assert_eq!(h(0x0010, 4), Some((-4, Some("kWh"))));

@@ -16,6 +16,7 @@
 use super::codec::{Csd, Data, Rsd};
 use super::data::tag;
 use crate::error::{ErrorKind, ParseError};
+use crate::wire::{Cursor, put_axdr_length};
 
 /// An OAD as its four bytes: OI (2), attribute with feature, element index.
 pub type Oad = [u8; 4];
@@ -538,18 +539,6 @@ pub enum Apdu {
     },
 }
 
-fn put_len(out: &mut Vec<u8>, n: usize) {
-    // The A-XDR length in its shortest form, as `codec` writes it.
-    if n < 0x80 {
-        out.push(n as u8);
-    } else {
-        let bytes = (n as u32).to_be_bytes();
-        let skip = bytes.iter().take_while(|&&b| b == 0).count();
-        out.push(0x80 | (4 - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-}
-
 fn put_time_tag(out: &mut Vec<u8>, t: &Option<TimeTag>) {
     match t {
         None => out.push(0),
@@ -583,7 +572,7 @@ fn put_result_record(out: &mut Vec<u8>, r: &ResultRecord) {
         RecordData::Dar(d) => out.extend_from_slice(&[0, *d]),
         RecordData::Rows(rows) => {
             out.push(1);
-            put_len(out, rows.len());
+            put_axdr_length(out, rows.len());
             for row in rows {
                 row.iter().for_each(|d| d.emit(out));
             }
@@ -592,7 +581,7 @@ fn put_result_record(out: &mut Vec<u8>, r: &ResultRecord) {
 }
 
 fn put_seq<T>(out: &mut Vec<u8>, items: &[T], f: impl Fn(&mut Vec<u8>, &T)) {
-    put_len(out, items.len());
+    put_axdr_length(out, items.len());
     items.iter().for_each(|i| f(out, i));
 }
 
@@ -612,7 +601,7 @@ fn put_tail(out: &mut Vec<u8>, t: &ServerTail) {
 }
 
 fn put_octets(out: &mut Vec<u8>, b: &[u8]) {
-    put_len(out, b.len());
+    put_axdr_length(out, b.len());
     out.extend_from_slice(b);
 }
 
@@ -1082,10 +1071,10 @@ impl Apdu {
 
     /// Strict parse of one whole APDU of the kinds above.
     pub fn parse(b: &[u8]) -> Result<Apdu, ParseError> {
-        let mut r = P { b, pos: 0 };
+        let mut r = P { c: Cursor::new(b, 0) };
         let a = r.apdu()?;
-        if r.pos < b.len() {
-            return Err(ParseError::new(r.pos, ErrorKind::TrailingBytes { count: b.len() - r.pos }));
+        if r.c.pos() < b.len() {
+            return Err(ParseError::new(r.c.pos(), ErrorKind::TrailingBytes { count: b.len() - r.c.pos() }));
         }
         Ok(a)
     }
@@ -1175,19 +1164,12 @@ impl Apdu {
 
 /// The strict reader.
 struct P<'a> {
-    b: &'a [u8],
-    pos: usize,
+    c: Cursor<'a>,
 }
 
 impl<'a> P<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], ParseError> {
-        let left = self.b.len() - self.pos;
-        if n > left {
-            return Err(ParseError::new(self.b.len(), ErrorKind::Truncated { needed: n - left }));
-        }
-        let s = &self.b[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(s)
+        Ok(self.c.take(n)?)
     }
     fn u8(&mut self) -> Result<u8, ParseError> {
         Ok(self.take(1)?[0])
@@ -1206,23 +1188,10 @@ impl<'a> P<'a> {
     }
     /// A sequence count, in the shortest A-XDR form, bounded by the bytes left.
     fn count(&mut self) -> Result<usize, ParseError> {
-        let at = self.pos;
-        let first = self.u8()?;
-        let n = if first < 0x80 {
-            first as usize
-        } else {
-            let k = (first & 0x7F) as usize;
-            if !(1..=4).contains(&k) {
-                return Err(self.bad(at, "A-XDR length"));
-            }
-            let bytes = self.take(k)?;
-            if bytes[0] == 0 || (k == 1 && bytes[0] < 0x80) {
-                return Err(self.bad(at, "A-XDR length (not in shortest form)"));
-            }
-            bytes.iter().fold(0usize, |a, &x| (a << 8) | x as usize)
-        };
-        if n > self.b.len() - self.pos {
-            return Err(ParseError::new(at, ErrorKind::BadLength { stated: n, actual: self.b.len() - self.pos }));
+        let at = self.c.pos();
+        let n = self.c.axdr_length_shortest()?;
+        if n > self.c.left() {
+            return Err(ParseError::new(at, ErrorKind::BadLength { stated: n, actual: self.c.left() }));
         }
         Ok(n)
     }
@@ -1231,23 +1200,23 @@ impl<'a> P<'a> {
         (0..n).map(|_| f(self)).collect()
     }
     fn data(&mut self) -> Result<Data, ParseError> {
-        let (d, used) = Data::parse(&self.b[self.pos..]).map_err(|e| self.shift(e))?;
-        self.pos += used;
+        let (d, used) = Data::parse(self.c.remaining()).map_err(|e| self.shift(e))?;
+        self.c.seek(self.c.pos() + used);
         Ok(d)
     }
     fn untagged(&mut self, t: u8) -> Result<Data, ParseError> {
-        let (d, used) = Data::parse_untagged(t, &self.b[self.pos..]).map_err(|e| self.shift(e))?;
-        self.pos += used;
+        let (d, used) = Data::parse_untagged(t, self.c.remaining()).map_err(|e| self.shift(e))?;
+        self.c.seek(self.c.pos() + used);
         Ok(d)
     }
     fn shift(&self, e: ParseError) -> ParseError {
-        ParseError::new(e.offset + self.pos, e.kind)
+        ParseError::new(e.offset + self.c.pos(), e.kind)
     }
     fn flag(&mut self) -> Result<bool, ParseError> {
         match self.u8()? {
             0 => Ok(false),
             1 => Ok(true),
-            _ => Err(self.bad(self.pos - 1, "OPTIONAL flag")),
+            _ => Err(self.bad(self.c.pos() - 1, "OPTIONAL flag")),
         }
     }
     fn time_tag(&mut self) -> Result<Option<TimeTag>, ParseError> {
@@ -1256,7 +1225,7 @@ impl<'a> P<'a> {
     fn rcsd(&mut self) -> Result<Vec<Csd>, ParseError> {
         match self.untagged(tag::RCSD)? {
             Data::Rcsd(v) => Ok(v),
-            _ => Err(self.bad(self.pos, "RCSD")),
+            _ => Err(self.bad(self.c.pos(), "RCSD")),
         }
     }
     fn result_normal(&mut self) -> Result<ResultNormal, ParseError> {
@@ -1264,7 +1233,7 @@ impl<'a> P<'a> {
         let result = match self.u8()? {
             0 => GetResult::Dar(self.u8()?),
             1 => GetResult::Data(self.data()?),
-            _ => return Err(self.bad(self.pos - 1, "Get-Result choice")),
+            _ => return Err(self.bad(self.c.pos() - 1, "Get-Result choice")),
         };
         Ok(ResultNormal { oad, result })
     }
@@ -1275,7 +1244,7 @@ impl<'a> P<'a> {
             0 => RecordData::Dar(self.u8()?),
             1 => {
                 let cols = rcsd.len();
-                let at = self.pos;
+                let at = self.c.pos();
                 let n = self.count()?;
                 if cols == 0 && n > 0 {
                     return Err(self.bad(at, "record rows without columns"));
@@ -1286,7 +1255,7 @@ impl<'a> P<'a> {
                 }
                 RecordData::Rows(rows)
             }
-            _ => return Err(self.bad(self.pos - 1, "record result choice")),
+            _ => return Err(self.bad(self.c.pos() - 1, "record result choice")),
         };
         Ok(ResultRecord { oad, rcsd, data })
     }
@@ -1295,7 +1264,7 @@ impl<'a> P<'a> {
             match self.u8()? {
                 1 => Some(FollowReport::Normal(self.seq(Self::result_normal)?)),
                 2 => Some(FollowReport::Record(self.seq(Self::result_record)?)),
-                _ => return Err(self.bad(self.pos - 1, "FollowReport choice")),
+                _ => return Err(self.bad(self.c.pos() - 1, "FollowReport choice")),
             }
         } else {
             None
@@ -1321,14 +1290,14 @@ impl<'a> P<'a> {
     }
     fn record_request(&mut self) -> Result<RecordRequest, ParseError> {
         let oad = self.arr()?;
-        let Data::Rsd(rsd) = self.untagged(tag::RSD)? else { return Err(self.bad(self.pos, "RSD")) };
+        let Data::Rsd(rsd) = self.untagged(tag::RSD)? else { return Err(self.bad(self.c.pos(), "RSD")) };
         Ok(RecordRequest { oad, rsd, rcsd: self.rcsd()? })
     }
     fn octets_result(&mut self) -> Result<OctetsResult, ParseError> {
         match self.u8()? {
             0 => Ok(OctetsResult::Dar(self.u8()?)),
             1 => Ok(OctetsResult::Octets(self.octets()?)),
-            _ => Err(self.bad(self.pos - 1, "result choice")),
+            _ => Err(self.bad(self.c.pos() - 1, "result choice")),
         }
     }
     fn oad_data(&mut self) -> Result<(Oad, Data), ParseError> {
@@ -1404,7 +1373,7 @@ impl<'a> P<'a> {
             1 => ConnectMechanism::Password(self.octets()?),
             2 => ConnectMechanism::Symmetric { ciphertext: self.octets()?, signature: self.octets()? },
             3 => ConnectMechanism::Signature { ciphertext: self.octets()?, signature: self.octets()? },
-            _ => return Err(self.bad(self.pos - 1, "connect mechanism")),
+            _ => return Err(self.bad(self.c.pos() - 1, "connect mechanism")),
         };
         Ok(Apdu::ConnectRequest { piid, params, mechanism, time_tag: self.time_tag()? })
     }
@@ -1431,14 +1400,14 @@ impl<'a> P<'a> {
         let data = match self.u8()? {
             0 => SecurityData::Plain(self.octets()?),
             1 => SecurityData::Cipher(self.octets()?),
-            _ => return Err(self.bad(self.pos - 1, "security data choice")),
+            _ => return Err(self.bad(self.c.pos() - 1, "security data choice")),
         };
         let verify = match self.u8()? {
             0 => VerifyInfo::SidMac { ident: self.arr()?, data: self.octets()?, mac: self.octets()? },
             1 => VerifyInfo::Rn(self.octets()?),
             2 => VerifyInfo::RnMac { rn: self.octets()?, mac: self.octets()? },
             3 => VerifyInfo::Sid { ident: self.arr()?, data: self.octets()? },
-            _ => return Err(self.bad(self.pos - 1, "verification choice")),
+            _ => return Err(self.bad(self.c.pos() - 1, "verification choice")),
         };
         Ok(Apdu::SecurityRequest { data, verify })
     }
@@ -1447,12 +1416,12 @@ impl<'a> P<'a> {
             0 => SecurityResponseData::Plain(self.octets()?),
             1 => SecurityResponseData::Cipher(self.octets()?),
             2 => SecurityResponseData::Dar(self.u8()?),
-            _ => return Err(self.bad(self.pos - 1, "security data choice")),
+            _ => return Err(self.bad(self.c.pos() - 1, "security data choice")),
         };
         let mac = if self.flag()? {
             match self.u8()? {
                 0 => Some(self.octets()?),
-                _ => return Err(self.bad(self.pos - 1, "verification choice")),
+                _ => return Err(self.bad(self.c.pos() - 1, "verification choice")),
             }
         } else {
             None
@@ -1461,7 +1430,7 @@ impl<'a> P<'a> {
     }
 
     fn apdu(&mut self) -> Result<Apdu, ParseError> {
-        let at = self.pos;
+        let at = self.c.pos();
         let t = self.u8()?;
         if t == 0x01 {
             return Ok(Apdu::LinkRequest {
@@ -1500,15 +1469,15 @@ impl<'a> P<'a> {
         if t == 0xEE {
             let (piid, kind) = (self.u8()?, self.u8()?);
             // Servers that add the optional trailer send it absent.
-            if self.b[self.pos..] == [0, 0] {
-                self.pos += 2;
+            if self.c.remaining() == [0, 0] {
+                self.c.seek(self.c.pos() + 2);
             }
             return Ok(Apdu::ErrorResponse { piid, kind });
         }
         if !matches!(t, 0x05 | 0x85 | 0x06 | 0x86 | 0x07 | 0x87 | 0x08 | 0x88 | 0x09 | 0x89) {
             return Err(ParseError::new(at, ErrorKind::UnexpectedByte { found: t, expected: "a supported APDU tag" }));
         }
-        let choice_at = self.pos;
+        let choice_at = self.c.pos();
         let k = self.u8()?;
         let piid = self.u8()?;
         Ok(match (t, k) {
@@ -1516,7 +1485,7 @@ impl<'a> P<'a> {
             (0x05, 2) => Apdu::GetNormalList { piid, oads: self.seq(|p| p.arr())?, time_tag: self.time_tag()? },
             (0x05, 3) => {
                 let oad = self.arr()?;
-                let Data::Rsd(rsd) = self.untagged(tag::RSD)? else { return Err(self.bad(self.pos, "RSD")) };
+                let Data::Rsd(rsd) = self.untagged(tag::RSD)? else { return Err(self.bad(self.c.pos(), "RSD")) };
                 Apdu::GetRecord { piid, oad, rsd, rcsd: self.rcsd()?, time_tag: self.time_tag()? }
             }
             (0x05, 4) => {
@@ -1572,14 +1541,14 @@ impl<'a> P<'a> {
                 let last = match self.u8()? {
                     0 => false,
                     1 => true,
-                    _ => return Err(self.bad(self.pos - 1, "last block flag")),
+                    _ => return Err(self.bad(self.c.pos() - 1, "last block flag")),
                 };
                 let block = self.u16()?;
                 let answer = match self.u8()? {
                     0 => NextAnswer::Dar(self.u8()?),
                     1 => NextAnswer::Normal(self.seq(Self::result_normal)?),
                     2 => NextAnswer::Record(self.seq(Self::result_record)?),
-                    _ => return Err(self.bad(self.pos - 1, "GET-Response-Next answer choice")),
+                    _ => return Err(self.bad(self.c.pos() - 1, "GET-Response-Next answer choice")),
                 };
                 Apdu::GetResponseNext { piid, last, block, answer, tail: self.tail()? }
             }

@@ -881,7 +881,7 @@ pub fn items(o: Oad, d: &Data, lang: Lang) -> Vec<Item> {
     let hint = dictionary::hint(oi, attr);
     let numeric = |d: &Data| matches!(d, Data::Int { tag: t, .. } if *t != tag::ENUM);
     let unit_of = |d: &Data| match hint {
-        Some(h) if numeric(d) => dictionary::unit_symbol(h.unit).unwrap_or("").to_string(),
+        Some(h) if numeric(d) => crate::units::dlt698_symbol(h.unit).unwrap_or("").to_string(),
         _ => String::new(),
     };
     let scaler = |d: &Data| if numeric(d) { hint.map_or(0, |h| h.scaler) } else { 0 };

@@ -311,7 +311,7 @@ pub fn interval(v: u64, lang: Lang, w: W) -> fmt::Result {
 /// A Scaler_Unit from scaler << 8 | unit: `10^-2 kWh`.
 pub fn scaler_unit(v: u64, _: Lang, w: W) -> fmt::Result {
     let scaler = (v >> 8) as u8 as i8;
-    match dictionary::unit_symbol(v as u8) {
+    match crate::units::dlt698_symbol(v as u8) {
         Some(u) if !u.is_empty() => write!(w, "10^{scaler} {u}"),
         _ => write!(w, "10^{scaler}"),
     }
