@@ -417,17 +417,31 @@ pub struct Node {
     pub id: Id,
     pub span: Span,
     pub kind: NodeKind,
-    /// Usually [`Msg::Label`]: the label of the id.
-    pub label: Msg,
     /// Machine-readable value (`9.64`, `00010000`, `1-0:1.8.0*255`).
     pub value: Msg,
-    pub unit: Msg,
     /// The explanation.
     pub text: Msg,
     pub parent: NodeRef,
     pub first_child: NodeRef,
     pub last_child: NodeRef,
     pub next_sibling: NodeRef,
+    /// Index in [`Frame::extras`] of the node's label and unit, or [`NONE`]:
+    /// the label of the id and no unit, as most nodes have. Keeping them
+    /// aside keeps the arena's nodes small.
+    pub extra: NodeRef,
+}
+
+/// A node's label, when it is not the label of its id, and its unit.
+#[derive(Clone, Debug)]
+pub struct Extra {
+    pub label: Msg,
+    pub unit: Msg,
+}
+
+impl Default for Extra {
+    fn default() -> Self {
+        Extra { label: Msg::Label, unit: Msg::None }
+    }
 }
 
 /// A check as data: the value stated in the bytes against the value computed.
@@ -486,6 +500,8 @@ pub struct Frame {
     /// The frame's bytes; `bytes[0]` is at absolute offset `span.start`.
     pub bytes: Box<[u8]>,
     pub nodes: Vec<Node>,
+    /// Labels and units of the nodes that have them (see [`Node::extra`]).
+    pub extras: Vec<Extra>,
     pub checks: Vec<Check>,
     pub diagnostics: Vec<Diagnostic>,
     /// Bytes derived from the frame (see [`Msg::Derived`]).
@@ -497,7 +513,7 @@ pub struct Frame {
 
 /// A node being built: setters that chain.
 pub struct NodeMut<'a> {
-    node: &'a mut Node,
+    frame: &'a mut Frame,
     index: NodeRef,
 }
 
@@ -505,24 +521,27 @@ impl NodeMut<'_> {
     pub fn index(&self) -> NodeRef {
         self.index
     }
-    pub fn value(self, v: Msg) -> Self {
-        self.node.value = v;
+    fn node(&mut self) -> &mut Node {
+        &mut self.frame.nodes[self.index as usize]
+    }
+    pub fn value(mut self, v: Msg) -> Self {
+        self.node().value = v;
         self
     }
     pub fn unit(self, u: Msg) -> Self {
-        self.node.unit = u;
+        self.frame.extra_mut(self.index).unit = u;
         self
     }
-    pub fn text(self, t: Msg) -> Self {
-        self.node.text = t;
+    pub fn text(mut self, t: Msg) -> Self {
+        self.node().text = t;
         self
     }
     pub fn label(self, l: Msg) -> Self {
-        self.node.label = l;
+        self.frame.extra_mut(self.index).label = l;
         self
     }
-    pub fn kind(self, k: NodeKind) -> Self {
-        self.node.kind = k;
+    pub fn kind(mut self, k: NodeKind) -> Self {
+        self.node().kind = k;
         self
     }
 }
@@ -536,6 +555,7 @@ impl Frame {
             valid: true,
             bytes: bytes.into(),
             nodes: Vec::with_capacity(24),
+            extras: Vec::new(),
             checks: Vec::new(),
             diagnostics: Vec::new(),
             derived: Vec::new(),
@@ -553,23 +573,68 @@ impl Frame {
     /// Add a node under `parent` (or a root with [`NONE`]), as its last child.
     pub fn add(&mut self, parent: NodeRef, id: impl Into<Id>, span: Span, kind: NodeKind) -> NodeMut<'_> {
         let index = self.nodes.len() as NodeRef;
-        self.nodes.push(Node {
-            id: id.into(),
+        let id = id.into();
+        // The node is written straight into the arena's spare room: building
+        // it on the stack and copying it in costs more than the rest of `add`.
+        self.nodes.reserve(1);
+        self.nodes.spare_capacity_mut()[0].write(Node {
+            id,
             span,
             kind,
-            label: Msg::Label,
             value: Msg::None,
-            unit: Msg::None,
             text: Msg::None,
             parent: NONE,
             first_child: NONE,
             last_child: NONE,
             next_sibling: NONE,
+            extra: NONE,
         });
-        if parent != NONE {
-            self.attach(parent, index);
+        // SAFETY: `reserve(1)` made room for one more node, and the slot at
+        // the current length was initialised just above.
+        unsafe { self.nodes.set_len(index as usize + 1) };
+        // A new node has no children, so it cannot be above its parent.
+        if (parent as usize) < self.nodes.len() - 1 {
+            self.link(parent, index);
         }
-        NodeMut { node: &mut self.nodes[index as usize], index }
+        NodeMut { frame: self, index }
+    }
+
+    /// The label of a node: [`Msg::Label`] unless one was set.
+    pub fn label_of(&self, index: NodeRef) -> &Msg {
+        const LABEL: &Msg = &Msg::Label;
+        match self.nodes.get(index as usize).map_or(NONE, |n| n.extra) {
+            NONE => LABEL,
+            e => &self.extras[e as usize].label,
+        }
+    }
+
+    /// The unit of a node ([`Msg::None`] when it has none).
+    pub fn unit_of(&self, index: NodeRef) -> &Msg {
+        const NO_UNIT: &Msg = &Msg::None;
+        match self.nodes.get(index as usize).map_or(NONE, |n| n.extra) {
+            NONE => NO_UNIT,
+            e => &self.extras[e as usize].unit,
+        }
+    }
+
+    fn extra_mut(&mut self, index: NodeRef) -> &mut Extra {
+        let n = &mut self.nodes[index as usize];
+        if n.extra == NONE {
+            n.extra = self.extras.len() as NodeRef;
+            self.extras.push(Extra::default());
+        }
+        &mut self.extras[n.extra as usize]
+    }
+
+    /// Link `child` (detached) as the last child of `parent`.
+    fn link(&mut self, parent: NodeRef, child: NodeRef) {
+        let (p, c) = (parent as usize, child as usize);
+        self.nodes[c].parent = parent;
+        match self.nodes[p].last_child {
+            NONE => self.nodes[p].first_child = child,
+            last => self.nodes[last as usize].next_sibling = child,
+        }
+        self.nodes[p].last_child = child;
     }
 
     /// Make a detached node the last child of `parent`.
@@ -586,17 +651,13 @@ impl Frame {
             }
             up = self.nodes[up as usize].parent;
         }
-        self.nodes[c].parent = parent;
-        match self.nodes[p].last_child {
-            NONE => self.nodes[p].first_child = child,
-            last => self.nodes[last as usize].next_sibling = child,
-        }
-        self.nodes[p].last_child = child;
+        self.link(parent, child);
     }
 
     /// Change a node after it was added.
     pub fn node_mut(&mut self, index: NodeRef) -> NodeMut<'_> {
-        NodeMut { node: &mut self.nodes[index as usize], index }
+        assert!((index as usize) < self.nodes.len(), "no node {index}");
+        NodeMut { frame: self, index }
     }
 
     pub fn node(&self, index: NodeRef) -> Option<&Node> {
@@ -677,13 +738,13 @@ impl Frame {
     fn render_node(&self, index: NodeRef, lang: Lang) -> view::Node {
         let n = &self.nodes[index as usize];
         let id = n.id.to_text();
-        let label = match &n.label {
+        let label = match self.label_of(index) {
             Msg::Label => lang::lookup(n.id.key()).map_or_else(|| id.clone(), |(en, zh)| lang.pick(en, zh).to_string()),
             other => self.write(other, lang, &id).unwrap_or_default(),
         };
         let mut out = view::Node::new(String::new(), label, n.span).kind(n.kind);
         out.value = self.write(&n.value, lang, &id);
-        out.unit = self.write(&n.unit, lang, &id);
+        out.unit = self.write(self.unit_of(index), lang, &id);
         out.text = self.write(&n.text, lang, &id);
         out.id = id;
         let mut c = n.first_child;

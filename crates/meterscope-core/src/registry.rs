@@ -245,7 +245,9 @@ impl Registry {
         let mut pending: Option<(usize, usize, &dyn Protocol)> = None;
 
         while pos < bytes.len() {
-            let mut best: Option<(u8, &dyn Protocol, usize, usize)> = None;
+            // The best complete frame here; scored only when another one
+            // competes with it (the first of equal scores wins).
+            let mut best: Option<(Option<u8>, &dyn Protocol, usize, usize)> = None;
             let at_line_start = pos == 0 || line_starts.binary_search(&pos).is_ok();
             for &p in &candidates {
                 if p.anchored() && !at_line_start {
@@ -254,9 +256,16 @@ impl Registry {
                 match p.frame(&bytes[pos..]) {
                     FrameStatus::Complete { preamble, len } if len > 0 && pos + preamble + len <= bytes.len() => {
                         let start = pos + preamble;
-                        let score = p.score(&bytes[start..start + len]);
-                        if best.is_none_or(|b| score > b.0) {
-                            best = Some((score, p, preamble, len));
+                        match &mut best {
+                            None => best = Some((None, p, preamble, len)),
+                            Some((held, q, q_pre, q_len)) => {
+                                let q_start = pos + *q_pre;
+                                let held = *held.get_or_insert_with(|| q.score(&bytes[q_start..q_start + *q_len]));
+                                let score = p.score(&bytes[start..start + len]);
+                                if score > held {
+                                    best = Some((Some(score), p, preamble, len));
+                                }
+                            }
                         }
                     }
                     FrameStatus::Incomplete { preamble, .. } if pending.is_none() => {

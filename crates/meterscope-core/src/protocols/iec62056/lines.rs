@@ -242,7 +242,8 @@ pub(super) fn data_lines(
         }
         if count == 1 {
             let s = &ctx.f.nodes[only as usize];
-            let (label, value, unit, text) = (s.label.clone(), s.value.clone(), s.unit.clone(), s.text.clone());
+            let (value, text) = (s.value.clone(), s.text.clone());
+            let (label, unit) = (ctx.f.label_of(only).clone(), ctx.f.unit_of(only).clone());
             // A set without an address keeps the label of its own id.
             let label = match label {
                 Msg::Label => {
