@@ -11,8 +11,9 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 OUT=${1:-${TRUNK_STAGING_DIR:-dist}}
 VER=$(awk -F'"' '/^version = /{print $2; exit}' crates/meterscope-wasm/Cargo.toml)
-cargo build -p meterscope-wasm --release --target wasm32-unknown-unknown --quiet
-WASM=${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/meterscope_wasm.wasm
+# The embed profile: the core at opt-level 3 (see Cargo.toml).
+cargo build -p meterscope-wasm --profile embed --target wasm32-unknown-unknown --quiet
+WASM=${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/embed/meterscope_wasm.wasm
 DIR="$OUT/embed/v$VER"
 rm -rf "$DIR"; mkdir -p "$DIR"
 wasm-bindgen --target web --no-typescript --out-dir "$DIR" --out-name meterscope_wasm "$WASM"

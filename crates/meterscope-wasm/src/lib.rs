@@ -123,18 +123,24 @@ pub fn protocol_names() -> String {
 /// (benchmark entry point: the same work as the native benchmark, without serialisation).
 #[wasm_bindgen(js_name = dissectCount)]
 pub fn dissect_count(bytes: &[u8]) -> u32 {
-    let d = Registry::default().dissect(bytes, &[], &Options::default());
+    let d = bench_registry().dissect(bytes, &[], &Options::default());
     d.frames.len() as u32 + d.junk.len() as u32
+}
+
+/// The registry of the benchmark entry points, built once and reused as the
+/// native benchmark does: building one costs about as much as framing a
+/// short frame.
+fn bench_registry() -> &'static Registry {
+    static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(Registry::default)
 }
 
 /// Split raw bytes into frames and junk without dissecting them; returns the
 /// number of pieces (benchmark entry point: framing only, the first half of
-/// [`dissect_count`]). The registry is built once and reused, as the native
-/// benchmark does: building one costs about as much as framing a short frame.
+/// [`dissect_count`]).
 #[wasm_bindgen(js_name = splitCount)]
 pub fn split_count(bytes: &[u8]) -> u32 {
-    static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
-    REGISTRY.get_or_init(Registry::default).split(bytes, &[], &Options::default()).len() as u32
+    bench_registry().split(bytes, &[], &Options::default()).len() as u32
 }
 
 mod log;
