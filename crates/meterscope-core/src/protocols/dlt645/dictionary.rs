@@ -904,7 +904,25 @@ fn phase_values(nm: Naming, p: u8) -> Vec<Field> {
 }
 
 /// The items of a record, in DI1 order from `01` (2009 filing of DL/T 645-2007).
+/// The items of a schema: composed once without names (what dissection
+/// asks for, every frame of the kind), or anew with names.
 fn schema_items(nm: Naming, schema: Schema) -> Vec<Field> {
+    if nm.0 { make_schema_items(nm, schema) } else { schema_layout(schema).to_vec() }
+}
+
+/// The `d1`-th item (from 1) of a schema.
+fn schema_item(nm: Naming, schema: Schema, d1: u8) -> Option<Field> {
+    let i = usize::from(d1).checked_sub(1)?;
+    if nm.0 { make_schema_items(nm, schema).into_iter().nth(i) } else { schema_layout(schema).get(i).cloned() }
+}
+
+/// The items of a schema without names, made on first use.
+fn schema_layout(schema: Schema) -> &'static [Field] {
+    static MADE: [std::sync::OnceLock<Vec<Field>>; 4] = [const { std::sync::OnceLock::new() }; 4];
+    MADE[schema as usize].get_or_init(|| make_schema_items(Naming(false), schema))
+}
+
+fn make_schema_items(nm: Naming, schema: Schema) -> Vec<Field> {
     let mut v = vec![start_time()];
     v.extend(totals(nm, "at start", "发生时刻"));
     match schema {
@@ -970,7 +988,7 @@ fn event_2009(nm: Naming, di: u32, d3: u8, d2: u8, d1: u8, d0: u8) -> Option<DiI
         }
         _ if d1 <= schema_len(fam.schema) => {
             let (ne, nz) = nth(nm, d0)?;
-            let item = schema_items(nm, fam.schema).swap_remove(usize::from(d1 - 1));
+            let item = schema_item(nm, fam.schema, d1)?;
             let (e, z) = (name!(nm, "{en} record, {}, {ne}", item.en), name!(nm, "({nz}){zh}{}", item.zh));
             Some(DiInfo::single(di, e, z, DiClass::Event, item.format))
         }
