@@ -2,10 +2,18 @@
 //! codec (DLMS/COSEM and DL/T 698.45 both use it), the CRCs the standards
 //! name (from the `crc` crate's catalogue) and hex text of bytes.
 
-use crc::{CRC_16_ARC, CRC_16_IBM_SDLC, Crc};
+use crc::{CRC_16_ARC, CRC_16_IBM_SDLC, Crc, Table};
 
-static X25: Crc<u16> = Crc::<u16>::new(&CRC_16_IBM_SDLC);
-static ARC: Crc<u16> = Crc::<u16>::new(&CRC_16_ARC);
+// Native builds read sixteen bytes a step (16 tables, 8 KiB each); the
+// WebAssembly builds keep one 512-byte table, as every byte of the module
+// is downloaded.
+#[cfg(not(target_arch = "wasm32"))]
+type Tables = Table<16>;
+#[cfg(target_arch = "wasm32")]
+type Tables = Table<1>;
+
+static X25: Crc<u16, Tables> = Crc::<u16, Tables>::new(&CRC_16_IBM_SDLC);
+static ARC: Crc<u16, Tables> = Crc::<u16, Tables>::new(&CRC_16_ARC);
 
 /// CRC-16/X-25 (also IBM-SDLC: reflected polynomial 0x1021, initial and
 /// final XOR 0xFFFF): the HCS and FCS of DL/T 698.45 (clause 5.3) and of
