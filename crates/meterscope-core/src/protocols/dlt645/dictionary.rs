@@ -1409,12 +1409,21 @@ fn load_record(nm: Naming, di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiInfo> {
 
 /// Look up a DL/T 645-1997 identifier (`0x9010`).
 pub fn lookup_1997(di: u16) -> Option<DiInfo> {
+    lookup_1997_with(Naming(true), di)
+}
+
+/// What [`lookup_1997`] gives, without composing names (for the dissector).
+pub fn layout_1997(di: u16) -> Option<DiInfo> {
+    lookup_1997_with(Naming(false), di)
+}
+
+fn lookup_1997_with(nm: Naming, di: u16) -> Option<DiInfo> {
     let [d1, d0] = di.to_be_bytes();
     let info = match d1 >> 4 {
-        0x9 => energy_1997(d1, d0, false),
-        0xA => energy_1997(d1, d0, true),
-        0xB if matches!(d1 & 0x0F, 0x0 | 0x1 | 0x4 | 0x5 | 0x8 | 0x9) => demand_time_1997(d1, d0),
-        0xB | 0xC => table_1997(di),
+        0x9 => energy_1997(nm, d1, d0, false),
+        0xA => energy_1997(nm, d1, d0, true),
+        0xB if matches!(d1 & 0x0F, 0x0 | 0x1 | 0x4 | 0x5 | 0x8 | 0x9) => demand_time_1997(nm, d1, d0),
+        0xB | 0xC => table_1997(nm, di),
         _ => None,
     }?;
     Some(DiInfo { di: u32::from(di), width: 2, ..info })
@@ -1456,14 +1465,14 @@ fn quantity_1997(reactive: bool, k: u8) -> Option<(&'static str, &'static str)> 
 }
 
 /// Energy (`9xxx`) and maximum demand (`Axxx`) of DL/T 645-1997.
-fn energy_1997(d1: u8, d0: u8, demand: bool) -> Option<DiInfo> {
+fn energy_1997(nm: Naming, d1: u8, d0: u8, demand: bool) -> Option<DiInfo> {
     let (me, mz, reactive) = month_1997(d1)?;
     let (qe, qz) = quantity_1997(reactive, d0 >> 4)?;
     let t = d0 & 0x0F;
     let (te, tz) = match t {
         0 => ("total".into(), "总".into()),
         0xF => ("block".into(), Name::Borrowed("")),
-        n => (name!(Naming(true), "tariff {n}"), name!(Naming(true), "费率{n}")),
+        n => (name!(nm, "tariff {n}"), name!(nm, "费率{n}")),
     };
     let (what_en, what_zh, format) = if demand {
         let unit = if reactive { "kvar" } else { "kW" };
@@ -1473,26 +1482,26 @@ fn energy_1997(d1: u8, d0: u8, demand: bool) -> Option<DiInfo> {
         ("energy", "电能", Format::num("XXXXXX.XX", 4, 2, unit))
     };
     let block = if t == 0xF { "数据块" } else { "" };
-    let en = name!(Naming(true), "{qe} {what_en}, {te}, {me}");
-    let zh = name!(Naming(true), "({mz}){qz}{tz}{what_zh}{block}");
+    let en = name!(nm, "{qe} {what_en}, {te}, {me}");
+    let zh = name!(nm, "({mz}){qz}{tz}{what_zh}{block}");
     let class = if demand { DiClass::Demand } else { DiClass::Energy };
     let info = DiInfo::single(0, en, zh, class, format);
     Some(if t == 0xF { info.repeated(Items::Tariffs) } else { info })
 }
 
 /// Time of maximum demand (`B0`, `B1`, `B4`, `B5`, `B8`, `B9`), MMDDhhmm.
-fn demand_time_1997(d1: u8, d0: u8) -> Option<DiInfo> {
+fn demand_time_1997(nm: Naming, d1: u8, d0: u8) -> Option<DiInfo> {
     let (me, mz, reactive) = month_1997(d1)?;
     let (qe, qz) = quantity_1997(reactive, d0 >> 4)?;
     let t = d0 & 0x0F;
     let (te, tz) = match t {
         0 => ("total".into(), "总".into()),
         0xF => ("block".into(), Name::Borrowed("")),
-        n => (name!(Naming(true), "tariff {n}"), name!(Naming(true), "费率{n}")),
+        n => (name!(nm, "tariff {n}"), name!(nm, "费率{n}")),
     };
     let block = if t == 0xF { "数据块" } else { "" };
-    let en = name!(Naming(true), "{qe} maximum demand time, {te}, {me}");
-    let zh = name!(Naming(true), "({mz}){qz}{tz}最大需量发生时间{block}");
+    let en = name!(nm, "{qe} maximum demand time, {te}, {me}");
+    let zh = name!(nm, "({mz}){qz}{tz}最大需量发生时间{block}");
     let info = DiInfo::single(0, en, zh, DiClass::Demand, Format::time("MMDDhhmm"));
     Some(if t == 0xF { info.repeated(Items::Tariffs) } else { info })
 }
@@ -1607,7 +1616,7 @@ fn entry_1997(di: u16) -> Option<(Name, Name, Format)> {
 }
 
 /// Single 1997 entries and their `xxxF` blocks (all members `xxx0`–`xxxE` in order).
-fn table_1997(di: u16) -> Option<DiInfo> {
+fn table_1997(nm: Naming, di: u16) -> Option<DiInfo> {
     let class = if di >> 12 == 0xB { DiClass::Variable } else { DiClass::Parameter };
     if di & 0x0F != 0x0F {
         let (en, zh, f) = entry_1997(di)?;
@@ -1618,7 +1627,7 @@ fn table_1997(di: u16) -> Option<DiInfo> {
     if fields.len() < 2 {
         return None;
     }
-    let (en, zh) = (name!(Naming(true), "Block {:04X}", di), name!(Naming(true), "{:04X}数据块", di));
+    let (en, zh) = (name!(nm, "Block {:04X}", di), name!(nm, "{:04X}数据块", di));
     Some(DiInfo::new(0, en, zh, class, fields).into_block())
 }
 

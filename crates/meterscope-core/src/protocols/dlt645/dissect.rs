@@ -666,7 +666,7 @@ fn di_1997(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) -> Op
         return None;
     };
     let di = u16::from_le_bytes([b[0], b[1]]);
-    di_node(ctx, node, u32::from(di), dictionary::lookup_1997(di), at, 2)
+    di_node(ctx, node, u32::from(di), dictionary::layout_1997(di), at, 2)
 }
 
 fn di_node(ctx: &mut Ctx, node: NodeRef, di: u32, info: Option<DiInfo>, at: usize, len: usize) -> Option<DiInfo> {
