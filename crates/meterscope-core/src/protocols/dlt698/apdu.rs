@@ -102,7 +102,7 @@ const ERROR: Svc = Svc { piid: "dlt698.apdu.error.piid", oad: "dlt698.apdu.error
 pub fn dissect_frame(bytes: &[u8], base: usize) -> Frame {
     let mut f = Frame::new(super::APDU_NAME, bytes, base);
     // About one node per byte: room for them at once, not by doubling.
-    f.nodes = Vec::with_capacity(bytes.len().clamp(24, 512));
+    f.reserve_nodes(bytes.len().clamp(24, 512));
     let root = dissect_into(&mut f, NONE, bytes, base);
     // The frame is the APDU as far as it was read.
     if let Some(n) = f.node(root) {

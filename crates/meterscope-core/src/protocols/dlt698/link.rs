@@ -160,7 +160,7 @@ fn truncated(f: &mut Frame, at: usize, needed: Option<usize>) {
 pub fn dissect(f: &[u8], base: usize, _opts: &Options) -> Frame {
     let mut fr = Frame::new(super::NAME, f, base);
     // About one node per byte: room for them at once, not by doubling.
-    fr.nodes = Vec::with_capacity(f.len().clamp(24, 512));
+    fr.reserve_nodes(f.len().clamp(24, 512));
     let root = fr.add(NONE, "dlt698", Span::at(base, f.len()), NodeKind::Data).index();
     let at = |rel: usize, len: usize| Span::at(base + rel, len);
 
