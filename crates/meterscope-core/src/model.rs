@@ -410,6 +410,15 @@ macro_rules! msg {
 pub enum Id {
     Static(&'static str),
     Indexed(&'static str, u32),
+    /// A number inside the id: `key[..at]`, `.{index}`, `key[at..]`, then
+    /// `.{last}` unless `last` is `u32::MAX` (`dlms.data.3.year` from the
+    /// key `dlms.data.year`); labelled by `key`.
+    Inner {
+        key: &'static str,
+        at: u16,
+        index: u32,
+        last: u32,
+    },
     /// An id made at run time (dissectors not yet on static ids).
     Owned(Box<str>),
 }
@@ -419,8 +428,18 @@ impl Id {
         match self {
             Id::Static(s) => w.write_str(s),
             Id::Indexed(s, i) => write!(w, "{s}.{i}"),
+            Id::Inner { key, at, index, last } => {
+                let at = usize::from(*at).min(key.len());
+                write!(w, "{}.{index}{}", &key[..at], &key[at..])?;
+                if *last != u32::MAX { write!(w, ".{last}") } else { Ok(()) }
+            }
             Id::Owned(s) => w.write_str(s),
         }
+    }
+
+    /// `key` with a number after its first `at` bytes (see [`Id::Inner`]).
+    pub fn inner(key: &'static str, at: usize, index: u32) -> Id {
+        Id::Inner { key, at: at as u16, index, last: u32::MAX }
     }
 
     /// The id as text.
@@ -433,7 +452,7 @@ impl Id {
     /// The id without its index: the key of its label.
     pub fn key(&self) -> &str {
         match self {
-            Id::Static(s) | Id::Indexed(s, _) => s,
+            Id::Static(s) | Id::Indexed(s, _) | Id::Inner { key: s, .. } => s,
             Id::Owned(s) => s,
         }
     }
@@ -576,6 +595,10 @@ impl NodeMut<'_> {
     }
     pub fn kind(mut self, k: NodeKind) -> Self {
         self.node().kind = k;
+        self
+    }
+    pub fn span(mut self, s: Span) -> Self {
+        self.node().span = s;
         self
     }
 }

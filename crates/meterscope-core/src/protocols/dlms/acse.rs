@@ -2,45 +2,45 @@
 //! (0x60), AARE (0x61), RLRQ (0x62), RLRE (0x63), BER encoded, with the
 //! xDLMS InitiateRequest/Response carried in user-information.
 
-use super::{Cx, Rd, apdu, ascii, hex};
-use crate::lang::Lang;
+use super::{Cx, Rd, apdu, byte_msg};
+use crate::model::{Id, Msg, NodeKind, NodeRef, Severity};
+use crate::msg;
 use crate::span::Span;
-use crate::view::{Node, NodeKind};
 
-/// Components: (APDU tag, component tag, id suffix).
+/// Components: (APDU tag, component tag, node id).
 static COMPONENTS: &[(u8, u8, &str)] = &[
-    (0x60, 0x80, "protocol-version"),
-    (0x60, 0xA1, "application-context"),
-    (0x60, 0xA2, "called-ap-title"),
-    (0x60, 0xA3, "called-ae-qualifier"),
-    (0x60, 0xA4, "called-ap-invocation-id"),
-    (0x60, 0xA5, "called-ae-invocation-id"),
-    (0x60, 0xA6, "calling-ap-title"),
-    (0x60, 0xA7, "calling-ae-qualifier"),
-    (0x60, 0xA8, "calling-ap-invocation-id"),
-    (0x60, 0xA9, "calling-ae-invocation-id"),
-    (0x60, 0x8A, "requirements"),
-    (0x60, 0x8B, "mechanism-name"),
-    (0x60, 0xAC, "authentication-value"),
-    (0x60, 0xBD, "implementation-information"),
-    (0x60, 0xBE, "user-information"),
-    (0x61, 0x80, "protocol-version"),
-    (0x61, 0xA1, "application-context"),
-    (0x61, 0xA2, "result"),
-    (0x61, 0xA3, "diagnostic"),
-    (0x61, 0xA4, "responding-ap-title"),
-    (0x61, 0xA5, "responding-ae-qualifier"),
-    (0x61, 0xA6, "responding-ap-invocation-id"),
-    (0x61, 0xA7, "responding-ae-invocation-id"),
-    (0x61, 0x88, "requirements"),
-    (0x61, 0x89, "mechanism-name"),
-    (0x61, 0xAA, "authentication-value"),
-    (0x61, 0xBD, "implementation-information"),
-    (0x61, 0xBE, "user-information"),
-    (0x62, 0x80, "reason"),
-    (0x62, 0xBE, "user-information"),
-    (0x63, 0x80, "reason"),
-    (0x63, 0xBE, "user-information"),
+    (0x60, 0x80, "dlms.acse.protocol-version"),
+    (0x60, 0xA1, "dlms.acse.application-context"),
+    (0x60, 0xA2, "dlms.acse.called-ap-title"),
+    (0x60, 0xA3, "dlms.acse.called-ae-qualifier"),
+    (0x60, 0xA4, "dlms.acse.called-ap-invocation-id"),
+    (0x60, 0xA5, "dlms.acse.called-ae-invocation-id"),
+    (0x60, 0xA6, "dlms.acse.calling-ap-title"),
+    (0x60, 0xA7, "dlms.acse.calling-ae-qualifier"),
+    (0x60, 0xA8, "dlms.acse.calling-ap-invocation-id"),
+    (0x60, 0xA9, "dlms.acse.calling-ae-invocation-id"),
+    (0x60, 0x8A, "dlms.acse.requirements"),
+    (0x60, 0x8B, "dlms.acse.mechanism-name"),
+    (0x60, 0xAC, "dlms.acse.authentication-value"),
+    (0x60, 0xBD, "dlms.acse.implementation-information"),
+    (0x60, 0xBE, "dlms.acse.user-information"),
+    (0x61, 0x80, "dlms.acse.protocol-version"),
+    (0x61, 0xA1, "dlms.acse.application-context"),
+    (0x61, 0xA2, "dlms.acse.result"),
+    (0x61, 0xA3, "dlms.acse.diagnostic"),
+    (0x61, 0xA4, "dlms.acse.responding-ap-title"),
+    (0x61, 0xA5, "dlms.acse.responding-ae-qualifier"),
+    (0x61, 0xA6, "dlms.acse.responding-ap-invocation-id"),
+    (0x61, 0xA7, "dlms.acse.responding-ae-invocation-id"),
+    (0x61, 0x88, "dlms.acse.requirements"),
+    (0x61, 0x89, "dlms.acse.mechanism-name"),
+    (0x61, 0xAA, "dlms.acse.authentication-value"),
+    (0x61, 0xBD, "dlms.acse.implementation-information"),
+    (0x61, 0xBE, "dlms.acse.user-information"),
+    (0x62, 0x80, "dlms.acse.reason"),
+    (0x62, 0xBE, "dlms.acse.user-information"),
+    (0x63, 0x80, "dlms.acse.reason"),
+    (0x63, 0xBE, "dlms.acse.user-information"),
 ];
 
 /// Object identifier as dotted text.
@@ -71,22 +71,23 @@ pub fn oid(b: &[u8]) -> String {
     parts.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
 }
 
-fn oid_name(o: &str, lang: Lang) -> Option<&'static str> {
-    Some(match o {
-        "2.16.756.5.8.1.1" => lang.pick("logical names, no ciphering", "逻辑名引用，不加密"),
-        "2.16.756.5.8.1.2" => lang.pick("short names, no ciphering", "短名引用，不加密"),
-        "2.16.756.5.8.1.3" => lang.pick("logical names, with ciphering", "逻辑名引用，加密"),
-        "2.16.756.5.8.1.4" => lang.pick("short names, with ciphering", "短名引用，加密"),
-        "2.16.756.5.8.2.0" => lang.pick("lowest level security", "最低安全级别"),
-        "2.16.756.5.8.2.1" => lang.pick("low level security (password)", "低级安全(密码)"),
-        "2.16.756.5.8.2.2" => lang.pick("high level security", "高级安全"),
-        "2.16.756.5.8.2.3" => lang.pick("high level security, MD5", "高级安全 MD5"),
-        "2.16.756.5.8.2.4" => lang.pick("high level security, SHA-1", "高级安全 SHA-1"),
-        "2.16.756.5.8.2.5" => lang.pick("high level security, GMAC", "高级安全 GMAC"),
-        "2.16.756.5.8.2.6" => lang.pick("high level security, SHA-256", "高级安全 SHA-256"),
-        "2.16.756.5.8.2.7" => lang.pick("high level security, ECDSA", "高级安全 ECDSA"),
+fn oid_name(o: &str) -> Option<Msg> {
+    let (en, zh) = match o {
+        "2.16.756.5.8.1.1" => ("logical names, no ciphering", "逻辑名引用，不加密"),
+        "2.16.756.5.8.1.2" => ("short names, no ciphering", "短名引用，不加密"),
+        "2.16.756.5.8.1.3" => ("logical names, with ciphering", "逻辑名引用，加密"),
+        "2.16.756.5.8.1.4" => ("short names, with ciphering", "短名引用，加密"),
+        "2.16.756.5.8.2.0" => ("lowest level security", "最低安全级别"),
+        "2.16.756.5.8.2.1" => ("low level security (password)", "低级安全(密码)"),
+        "2.16.756.5.8.2.2" => ("high level security", "高级安全"),
+        "2.16.756.5.8.2.3" => ("high level security, MD5", "高级安全 MD5"),
+        "2.16.756.5.8.2.4" => ("high level security, SHA-1", "高级安全 SHA-1"),
+        "2.16.756.5.8.2.5" => ("high level security, GMAC", "高级安全 GMAC"),
+        "2.16.756.5.8.2.6" => ("high level security, SHA-256", "高级安全 SHA-256"),
+        "2.16.756.5.8.2.7" => ("high level security, ECDSA", "高级安全 ECDSA"),
         _ => return None,
-    })
+    };
+    Some(Msg::Bi(en, zh))
 }
 
 /// A BER length (short form or 0x81/0x82/0x83 long form).
@@ -151,11 +152,10 @@ fn small_int(b: &[u8]) -> i64 {
     b.iter().take(8).fold(if b.first().is_some_and(|x| x & 0x80 != 0) { -1i64 } else { 0 }, |a, &x| (a << 8) | x as i64)
 }
 
-/// Dissect an ACSE APDU at the reader.
-pub fn acse(cx: &mut Cx, rd: &mut Rd) -> Node {
+/// Dissect an ACSE APDU at the reader, under `parent`.
+pub fn acse(cx: &mut Cx, parent: NodeRef, rd: &mut Rd) -> NodeRef {
     let start = rd.at();
-    let lang = cx.lang;
-    let mut root = cx.node("dlms.acse", Span::at(start, 0));
+    let root = cx.add(parent, "dlms.acse", Span::at(start, 0)).index();
     let Some(t) = rd.u8() else {
         cx.truncated(start);
         return root;
@@ -166,24 +166,23 @@ pub fn acse(cx: &mut Cx, rd: &mut Rd) -> Node {
         0x62 => "RLRQ",
         _ => "RLRE",
     };
-    root.value = Some(name.into());
-    root.push(cx.node("dlms.acse.tag", rd.since(start)).kind(NodeKind::Control).value(format!("0x{t:02X}")).text(name));
+    cx.set(root).value(Msg::Str(name));
+    cx.add(root, "dlms.acse.tag", rd.since(start)).kind(NodeKind::Control).value(byte_msg(t)).text(Msg::Str(name));
     let lat = rd.at();
     let Some(len) = ber_len(rd) else {
         cx.truncated(rd.at());
-        root.span = rd.since(start);
+        cx.set(root).span(rd.since(start));
         return root;
     };
-    root.push(cx.node("dlms.acse.length", rd.since(lat)).kind(NodeKind::Length).value(len.to_string()));
+    cx.add(root, "dlms.acse.length", rd.since(lat)).kind(NodeKind::Length).value(Msg::Uint(len as u64));
     let avail = len.min(rd.left());
     if len > rd.left() {
-        let en = format!("the length says {len} bytes, {} are present", rd.left());
-        let zh = format!("长度为 {len} 字节，实际只有 {} 字节", rd.left());
-        cx.error(rd.since(lat), "dlms.acse.length.mismatch", &en, &zh);
+        let m = msg!("the length says {} bytes, {} are present", "长度为 {} 字节，实际只有 {} 字节", len, rd.left());
+        cx.diag(Severity::Error, rd.since(lat), "dlms.acse.length.mismatch", m);
     }
     let body = rd.take(avail).unwrap_or_default();
     let mut sub = Rd::new(body, rd.at() - avail);
-    let mut index = 0usize;
+    let mut index = 0u32;
     while sub.left() > 0 {
         let cstart = sub.at();
         let Some(ct) = sub.u8() else { break };
@@ -204,67 +203,67 @@ pub fn acse(cx: &mut Cx, rd: &mut Rd) -> Node {
         };
         index += 1;
         let span = Span::new(cstart, sub.at());
+        let content_span = Span::at(content_at, content.len());
         let comp = COMPONENTS.iter().find(|c| c.0 == t && c.1 == ct).map(|c| c.2);
         let Some(comp) = comp else {
-            let en = format!("component tag 0x{ct:02X} is not defined for {name}");
-            let zh = format!("组件标签 0x{ct:02X} 在 {name} 中未定义");
-            cx.warning(Span::at(cstart, 1), "dlms.acse.component.unknown", &en, &zh);
-            root.push(
-                cx.node(format!("dlms.acse.component.{index}"), span).kind(NodeKind::Unknown).value(hex(content)),
-            );
+            let m = msg!("component tag 0x{:02X} is not defined for {}", "组件标签 0x{:02X} 在 {} 中未定义", ct, name);
+            cx.diag(Severity::Warning, Span::at(cstart, 1), "dlms.acse.component.unknown", m);
+            let v = cx.hex(content_span);
+            cx.add(root, Id::Indexed("dlms.acse.component", index), span).kind(NodeKind::Unknown).value(v);
             continue;
         };
-        let id = format!("dlms.acse.{comp}");
-        let mut node = cx.node(&id, span);
+        let node = cx.add(root, comp, span).index();
         match comp {
-            "application-context" | "mechanism-name" => {
-                let raw =
-                    if comp == "mechanism-name" { Some(content) } else { inner(content, content_at).map(|x| x.1) };
+            "dlms.acse.application-context" | "dlms.acse.mechanism-name" => {
+                let raw = if comp == "dlms.acse.mechanism-name" {
+                    Some(content)
+                } else {
+                    inner(content, content_at).map(|x| x.1)
+                };
                 if let Some(b) = raw {
                     let o = oid(b);
-                    if let Some(n) = oid_name(&o, lang) {
-                        node = node.text(n);
+                    if let Some(n) = oid_name(&o) {
+                        cx.set(node).text(n);
                     }
-                    node = node.value(o);
+                    cx.set(node).value(Msg::owned(o));
                 }
             }
-            "calling-ap-title" | "responding-ap-title" | "called-ap-title" => {
-                if let Some((_, b, _)) = inner(content, content_at) {
-                    node = node.kind(NodeKind::Address).value(hex(b));
+            "dlms.acse.calling-ap-title" | "dlms.acse.responding-ap-title" | "dlms.acse.called-ap-title" => {
+                if let Some((_, b, bat)) = inner(content, content_at) {
+                    let v = cx.hex(Span::at(bat, b.len()));
+                    cx.set(node).kind(NodeKind::Address).value(v);
                     if b.len() >= 3 && b[..3].iter().all(|c| c.is_ascii_uppercase()) {
-                        node = node.text(format!(
-                            "{} {}",
-                            lang.pick("system title, manufacturer", "系统标题，制造商"),
-                            ascii(&b[..3])
-                        ));
+                        let a = cx.ascii(Span::at(bat, 3), &b[..3]);
+                        cx.set(node).text(msg!("system title, manufacturer {}", "系统标题，制造商 {}", a));
                     }
                 }
             }
-            "result" => {
+            "dlms.acse.result" => {
                 if let Some((_, b, _)) = inner(content, content_at) {
                     let v = small_int(b);
                     let text = match v {
-                        0 => lang.pick("accepted", "接受"),
-                        1 => lang.pick("rejected (permanent)", "拒绝(永久)"),
-                        2 => lang.pick("rejected (transient)", "拒绝(暂时)"),
-                        _ => "?",
+                        0 => Msg::Bi("accepted", "接受"),
+                        1 => Msg::Bi("rejected (permanent)", "拒绝(永久)"),
+                        2 => Msg::Bi("rejected (transient)", "拒绝(暂时)"),
+                        _ => Msg::Str("?"),
                     };
-                    node = node.value(v.to_string()).text(text);
+                    cx.set(node).value(Msg::Int(v)).text(text);
                 }
             }
-            "diagnostic" => {
+            "dlms.acse.diagnostic" => {
                 if let Some((which, b, at)) = inner(content, content_at) {
                     let v = inner(b, at).map(|x| small_int(x.1)).unwrap_or(-1);
-                    let text = diagnostic_text(which, v, lang);
-                    node = node.value(v.to_string()).text(text);
+                    cx.set(node).value(Msg::Int(v)).text(diagnostic_text(which, v));
                 }
             }
-            "authentication-value" => {
-                if let Some((_, b, _)) = inner(content, content_at) {
-                    node = node.value(hex(b)).text(format!("\"{}\"", ascii(b)));
+            "dlms.acse.authentication-value" => {
+                if let Some((_, b, bat)) = inner(content, content_at) {
+                    let bspan = Span::at(bat, b.len());
+                    let (v, a) = (cx.hex(bspan), cx.ascii(bspan, b));
+                    cx.set(node).value(v).text(msg!("\"{}\"", "\"{}\"", a));
                 }
             }
-            "requirements" | "protocol-version" => {
+            "dlms.acse.requirements" | "dlms.acse.protocol-version" => {
                 let bits: String = content
                     .iter()
                     .skip(1)
@@ -274,26 +273,26 @@ pub fn acse(cx: &mut Cx, rd: &mut Rd) -> Node {
                             .saturating_sub(content.first().copied().unwrap_or(0) as usize),
                     )
                     .collect();
-                node = node.value(bits.clone());
-                if comp == "requirements" && bits.starts_with('1') {
-                    node = node.text(lang.pick("authentication", "认证"));
+                if comp == "dlms.acse.requirements" && bits.starts_with('1') {
+                    cx.set(node).text(Msg::Bi("authentication", "认证"));
                 }
+                cx.set(node).value(Msg::owned(bits));
             }
-            "reason" => {
+            "dlms.acse.reason" => {
                 let v = small_int(content);
                 let text = match (t, v) {
-                    (_, 0) => lang.pick("normal", "正常"),
-                    (0x62, 1) => lang.pick("urgent", "紧急"),
-                    (0x63, 1) => lang.pick("not-finished", "未完成"),
-                    (_, 30) => lang.pick("user-defined", "用户定义"),
-                    _ => "?",
+                    (_, 0) => Msg::Bi("normal", "正常"),
+                    (0x62, 1) => Msg::Bi("urgent", "紧急"),
+                    (0x63, 1) => Msg::Bi("not-finished", "未完成"),
+                    (_, 30) => Msg::Bi("user-defined", "用户定义"),
+                    _ => Msg::Str("?"),
                 };
-                node = node.value(v.to_string()).text(text);
+                cx.set(node).value(Msg::Int(v)).text(text);
             }
-            "user-information" => match inner(content, content_at) {
+            "dlms.acse.user-information" => match inner(content, content_at) {
                 Some((0x04, b, at)) => {
                     let mut r = Rd::new(b, at);
-                    let a = apdu::apdu_at(cx, &mut r);
+                    apdu::apdu_at(cx, node, &mut r);
                     if r.left() > 0 {
                         cx.error(
                             Span::new(r.at(), at + b.len()),
@@ -302,7 +301,6 @@ pub fn acse(cx: &mut Cx, rd: &mut Rd) -> Node {
                             "xDLMS APDU 之后还有多余字节",
                         );
                     }
-                    node.push(a);
                 }
                 _ => {
                     cx.error(
@@ -313,15 +311,17 @@ pub fn acse(cx: &mut Cx, rd: &mut Rd) -> Node {
                     );
                 }
             },
-            _ => node = node.value(hex(content)),
+            _ => {
+                let v = cx.hex(content_span);
+                cx.set(node).value(v);
+            }
         }
-        root.push(node);
     }
-    root.span = rd.since(start);
+    cx.set(root).span(rd.since(start));
     root
 }
 
-fn diagnostic_text(which: u8, v: i64, lang: Lang) -> String {
+fn diagnostic_text(which: u8, v: i64) -> Msg {
     let user = [
         ("null", "无"),
         ("no-reason-given", "未给出原因"),
@@ -340,10 +340,10 @@ fn diagnostic_text(which: u8, v: i64, lang: Lang) -> String {
         ("authentication-required", "需要认证"),
     ];
     let provider = [("null", "无"), ("no-reason-given", "未给出原因"), ("no-common-acse-version", "无共同 ACSE 版本")];
-    let (src, table): (&str, &[(&str, &str)]) = match which {
-        0xA1 => (lang.pick("acse-service-user", "ACSE 服务用户"), &user),
-        _ => (lang.pick("acse-service-provider", "ACSE 服务提供者"), &provider),
+    let (src, table): (Msg, &[(&'static str, &'static str)]) = match which {
+        0xA1 => (Msg::Bi("acse-service-user", "ACSE 服务用户"), &user),
+        _ => (Msg::Bi("acse-service-provider", "ACSE 服务提供者"), &provider),
     };
-    let reason = usize::try_from(v).ok().and_then(|i| table.get(i)).map(|r| lang.pick(r.0, r.1)).unwrap_or("?");
-    format!("{src}: {reason}")
+    let reason = usize::try_from(v).ok().and_then(|i| table.get(i)).map_or(Msg::Str("?"), |r| Msg::Bi(r.0, r.1));
+    msg!("{}: {}", "{}: {}", src, reason)
 }

@@ -5,11 +5,12 @@
 //! general-signing (in [`security`]), the short-name services
 //! Read, Write, UnconfirmedWrite and InformationReport, and xDLMS Initiate.
 
-use super::{Cx, Rd, acse, axdr, classes, hex, security};
+use super::{Cx, Rd, acse, axdr, byte_msg, class_msg, classes, obis_canonical, obis_name, pack_obis, security};
 use crate::lang::Lang;
+use crate::model::{Id, Msg, NodeKind, NodeRef, Severity};
+use crate::msg;
 use crate::obis;
 use crate::span::Span;
-use crate::view::{Node, NodeKind};
 
 /// Every APDU tag: tag, name.
 static TAGS: &[(u8, &str)] = &[
@@ -111,8 +112,95 @@ static ACCESS_RESULTS: &[(u8, &str, &str)] = &[
     (250, "other-reason", "其他原因"),
 ];
 
-fn access_result(v: u8, lang: Lang) -> String {
-    ACCESS_RESULTS.iter().find(|r| r.0 == v).map(|r| lang.pick(r.1, r.2).to_string()).unwrap_or_else(|| format!("{v}"))
+fn access_result(v: u8) -> Msg {
+    ACCESS_RESULTS.iter().find(|r| r.0 == v).map_or(Msg::Uint(v.into()), |r| Msg::Bi(r.1, r.2))
+}
+
+/// Ids of a descriptor and its fields.
+pub(super) struct Desc {
+    pub id: &'static str,
+    pub class: &'static str,
+    pub obis: &'static str,
+    pub attribute: &'static str,
+    pub method: &'static str,
+}
+
+/// Ids of the fields of one service family (`dlms.apdu.get`…).
+pub(super) struct Svc {
+    pub descriptor: Desc,
+    pub selection_flag: &'static str,
+    pub selection: &'static str,
+    pub selector: &'static str,
+    pub selection_parameters: &'static str,
+    pub result_choice: &'static str,
+    pub data: &'static str,
+    pub result: &'static str,
+    pub block: &'static str,
+    pub block_number: &'static str,
+    pub count: &'static str,
+    pub value: &'static str,
+    pub parameters: &'static str,
+    pub parameters_flag: &'static str,
+    pub return_flag: &'static str,
+    pub ret: &'static str,
+    pub time_flag: &'static str,
+    pub time: &'static str,
+}
+
+macro_rules! svc {
+    ($p:literal) => {
+        Svc {
+            descriptor: Desc {
+                id: concat!($p, ".descriptor"),
+                class: concat!($p, ".descriptor.class"),
+                obis: concat!($p, ".descriptor.obis"),
+                attribute: concat!($p, ".descriptor.attribute"),
+                method: concat!($p, ".descriptor.method"),
+            },
+            selection_flag: concat!($p, ".selection-flag"),
+            selection: concat!($p, ".selection"),
+            selector: concat!($p, ".selection.selector"),
+            selection_parameters: concat!($p, ".selection.parameters"),
+            result_choice: concat!($p, ".result-choice"),
+            data: concat!($p, ".data"),
+            result: concat!($p, ".result"),
+            block: concat!($p, ".block"),
+            block_number: concat!($p, ".block-number"),
+            count: concat!($p, ".count"),
+            value: concat!($p, ".value"),
+            parameters: concat!($p, ".parameters"),
+            parameters_flag: concat!($p, ".parameters-flag"),
+            return_flag: concat!($p, ".return-flag"),
+            ret: concat!($p, ".return"),
+            time_flag: concat!($p, ".time-flag"),
+            time: concat!($p, ".time"),
+        }
+    };
+}
+
+static GET: Svc = svc!("dlms.apdu.get");
+static SET: Svc = svc!("dlms.apdu.set");
+static ACTION: Svc = svc!("dlms.apdu.action");
+static EVENT: Svc = svc!("dlms.apdu.event");
+
+/// `base`, or `base.i` for the i-th of a list.
+fn idx(base: &'static str, i: Option<u32>) -> Id {
+    match i {
+        None => Id::Static(base),
+        Some(i) => Id::Indexed(base, i),
+    }
+}
+
+/// `key`, or with `.i` after its first `at` bytes (a field of the i-th of a list).
+fn sub(key: &'static str, at: &'static str, i: Option<u32>) -> Id {
+    match i {
+        None => Id::Static(key),
+        Some(i) => Id::inner(key, at.len(), i),
+    }
+}
+
+fn bool_msg(b: bool) -> Msg {
+    Msg::Str(if b { "true" } else { "false" })
 }
 
 macro_rules! need {
@@ -128,41 +216,41 @@ macro_rules! need {
 }
 
 /// A one-byte field.
-fn byte(cx: &mut Cx, rd: &mut Rd, id: &str, kind: NodeKind) -> Option<(Node, u8)> {
+fn byte(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: impl Into<Id>, kind: NodeKind) -> Option<(NodeRef, u8)> {
     let at = rd.at();
     let v = need!(cx, rd, rd.u8());
-    Some((cx.node(id, rd.since(at)).kind(kind).value(v.to_string()), v))
+    Some((cx.add(parent, id, rd.since(at)).kind(kind).value(Msg::Uint(v.into())).index(), v))
 }
 
-fn u16_field(cx: &mut Cx, rd: &mut Rd, id: &str) -> Option<(Node, u16)> {
+fn u16_field(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: impl Into<Id>) -> Option<(NodeRef, u16)> {
     let at = rd.at();
     let v = need!(cx, rd, rd.u16());
-    Some((cx.node(id, rd.since(at)).value(v.to_string()), v))
+    Some((cx.add(parent, id, rd.since(at)).value(Msg::Uint(v.into())).index(), v))
 }
 
-fn u32_field(cx: &mut Cx, rd: &mut Rd, id: &str) -> Option<(Node, u32)> {
+fn u32_field(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: impl Into<Id>) -> Option<(NodeRef, u32)> {
     let at = rd.at();
     let v = need!(cx, rd, rd.u32());
-    Some((cx.node(id, rd.since(at)).value(v.to_string()), v))
+    Some((cx.add(parent, id, rd.since(at)).value(Msg::Uint(v.into())).index(), v))
 }
 
 /// An A-XDR count, bounded by the bytes left (each item takes at least one).
-fn count(cx: &mut Cx, rd: &mut Rd, id: &str) -> Option<(Node, usize)> {
+fn count(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: impl Into<Id>) -> Option<usize> {
     let at = rd.at();
     let n = need!(cx, rd, rd.axdr_len());
-    let node = cx.node(id, rd.since(at)).kind(NodeKind::Length).value(n.to_string());
+    cx.add(parent, id, rd.since(at)).kind(NodeKind::Length).value(Msg::Uint(n as u64));
     if n > rd.left() {
         cx.error(rd.since(at), "dlms.apdu.count.mismatch", "the count exceeds the bytes present", "个数超过现有字节数");
-        return Some((node, rd.left()));
+        return Some(rd.left());
     }
-    Some((node, n))
+    Some(n)
 }
 
-/// An A-XDR octet-string (length and bytes) as one node.
-fn octets(cx: &mut Cx, rd: &mut Rd, id: &str) -> Option<Node> {
+/// An A-XDR octet-string (length and bytes) as one node, and its length.
+fn octets(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: impl Into<Id>) -> Option<(NodeRef, usize)> {
     let at = rd.at();
     let n = need!(cx, rd, rd.axdr_len());
-    let Some(b) = rd.take(n) else {
+    if rd.take(n).is_none() {
         cx.error(
             rd.since(at),
             "dlms.apdu.length.mismatch",
@@ -171,537 +259,516 @@ fn octets(cx: &mut Cx, rd: &mut Rd, id: &str) -> Option<Node> {
         );
         rd.rest();
         return None;
-    };
-    Some(cx.node(id, rd.since(at)).value(hex(b)))
+    }
+    let v = cx.hex(Span::at(rd.at() - n, n));
+    Some((cx.add(parent, id, rd.since(at)).value(v).index(), n))
 }
 
 /// Invoke-id-and-priority (one byte): invoke id bits 0–3, service class bit 6, priority bit 7.
-fn invoke(cx: &mut Cx, rd: &mut Rd) -> Option<Node> {
-    let (n, v) = byte(cx, rd, "dlms.apdu.invoke", NodeKind::Control)?;
-    let lang = cx.lang;
-    let text = match lang {
-        Lang::En => format!(
-            "invoke-id {}, {}, {}",
-            v & 0x0F,
-            if v & 0x40 != 0 { "confirmed" } else { "unconfirmed" },
-            if v & 0x80 != 0 { "high priority" } else { "normal priority" }
-        ),
-        Lang::Zh => format!(
-            "调用标识 {}，{}，{}",
-            v & 0x0F,
-            if v & 0x40 != 0 { "需确认" } else { "无需确认" },
-            if v & 0x80 != 0 { "高优先级" } else { "普通优先级" }
-        ),
+fn invoke(cx: &mut Cx, rd: &mut Rd, parent: NodeRef) -> Option<()> {
+    let (n, v) = byte(cx, rd, parent, "dlms.apdu.invoke", NodeKind::Control)?;
+    let confirmed =
+        if v & 0x40 != 0 { Msg::Bi("confirmed", "需确认") } else { Msg::Bi("unconfirmed", "无需确认") };
+    let priority = if v & 0x80 != 0 {
+        Msg::Bi("high priority", "高优先级")
+    } else {
+        Msg::Bi("normal priority", "普通优先级")
     };
-    Some(n.value(format!("0x{v:02X}")).text(text))
+    let text = msg!("invoke-id {}, {}, {}", "调用标识 {}，{}，{}", v & 0x0F, confirmed, priority);
+    cx.set(n).value(byte_msg(v)).text(text);
+    Some(())
 }
 
 /// Long-invoke-id-and-priority (four bytes).
-fn long_invoke(cx: &mut Cx, rd: &mut Rd, id: &str) -> Option<Node> {
-    let (n, v) = u32_field(cx, rd, id)?;
-    let text = match cx.lang {
-        Lang::En => format!(
-            "invoke-id {}, {}{}",
-            v & 0x00FF_FFFF,
-            if v & 0x8000_0000 != 0 { "high priority" } else { "normal priority" },
-            if v & 0x4000_0000 != 0 { ", confirmed" } else { "" }
-        ),
-        Lang::Zh => format!(
-            "调用标识 {}，{}{}",
-            v & 0x00FF_FFFF,
-            if v & 0x8000_0000 != 0 { "高优先级" } else { "普通优先级" },
-            if v & 0x4000_0000 != 0 { "，需确认" } else { "" }
-        ),
+fn long_invoke(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: &'static str) -> Option<()> {
+    let (n, v) = u32_field(cx, rd, parent, id)?;
+    let priority = if v & 0x8000_0000 != 0 {
+        Msg::Bi("high priority", "高优先级")
+    } else {
+        Msg::Bi("normal priority", "普通优先级")
     };
-    Some(n.value(format!("0x{v:08X}")).text(text))
+    let confirmed = if v & 0x4000_0000 != 0 { Msg::Bi(", confirmed", "，需确认") } else { Msg::Str("") };
+    let text = msg!("invoke-id {}, {}{}", "调用标识 {}，{}{}", v & 0x00FF_FFFF, priority, confirmed);
+    cx.set(n).value(Msg::HexNum { value: v.into(), digits: 8 }).text(text);
+    Some(())
 }
 
 /// Cosem-Attribute-Descriptor or Cosem-Method-Descriptor: class (2), instance (6), id (1).
-fn descriptor(cx: &mut Cx, rd: &mut Rd, id: &str, method: bool) -> Option<(Node, u16)> {
-    let start = rd.at();
-    let lang = cx.lang;
-    let mut node = cx.node(id, Span::at(start, 0));
-    let (mut cn, class) = u16_field(cx, rd, &format!("{id}.class"))?;
-    if let Some(name) = classes::class_name(class, lang) {
-        cn = cn.text(name);
-    }
-    node.push(cn);
-    let at = rd.at();
-    let ln = need!(cx, rd, rd.take(6));
-    let code = [ln[0], ln[1], ln[2], ln[3], ln[4], ln[5]];
-    let mut on = cx.node(format!("{id}.obis"), rd.since(at)).kind(NodeKind::Address).value(obis::canonical(code));
-    if let Some(name) = obis::describe(code, lang) {
-        on = on.text(name);
-    }
-    node.push(on);
-    let which = if method { "method" } else { "attribute" };
-    let (mut an, a) = byte(cx, rd, &format!("{id}.{which}"), NodeKind::Data)?;
-    let a = a as i8;
-    an.value = Some(a.to_string());
-    let name = if method { classes::method_name(class, a) } else { classes::attribute_name(class, a) };
-    if let Some(name) = name {
-        an = an.text(name);
-    }
-    node.push(an);
-    node.span = rd.since(start);
-    node.value = Some(format!("{class}/{}/{a}", obis::canonical(code)));
-    let cname = classes::class_name(class, lang).unwrap_or("?");
-    node.text = Some(format!("{cname} {} {}", obis::canonical(code), name.unwrap_or("")));
-    Some((node, class))
+fn descriptor(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, d: &Desc, i: Option<u32>, method: bool) -> Option<u16> {
+    cx.atomic(parent, |cx| {
+        let start = rd.at();
+        let node = cx.add(parent, idx(d.id, i), Span::at(start, 0)).index();
+        let (cn, class) = u16_field(cx, rd, node, sub(d.class, d.id, i))?;
+        let cname = class_msg(class);
+        if !matches!(cname, Msg::Str(_)) {
+            cx.set(cn).text(cname.clone());
+        }
+        let at = rd.at();
+        let ln = need!(cx, rd, rd.take(6));
+        let code = [ln[0], ln[1], ln[2], ln[3], ln[4], ln[5]];
+        let packed = pack_obis(code);
+        let on = cx
+            .add(node, sub(d.obis, d.id, i), rd.since(at))
+            .kind(NodeKind::Address)
+            .value(Msg::Code(obis_canonical, packed))
+            .index();
+        if obis::is_named(code) {
+            cx.set(on).text(Msg::Code(obis_name, packed));
+        }
+        let which = if method { d.method } else { d.attribute };
+        let (an, a) = byte(cx, rd, node, sub(which, d.id, i), NodeKind::Data)?;
+        let a = a as i8;
+        let name = if method { classes::method_name(class, a) } else { classes::attribute_name(class, a) };
+        let an = cx.set(an).value(Msg::Int(a.into()));
+        if let Some(name) = name {
+            an.text(Msg::Str(name));
+        }
+        let value = msg!("{}/{}/{}", "{}/{}/{}", class, Msg::Code(obis_canonical, packed), i64::from(a));
+        let text = msg!("{} {} {}", "{} {} {}", cname, Msg::Code(obis_canonical, packed), name.unwrap_or(""));
+        cx.set(node).span(rd.since(start)).value(value).text(text);
+        Some(class)
+    })
 }
 
 /// Optional selective access: flag, then selector and parameters.
-fn selection(cx: &mut Cx, rd: &mut Rd, svc: &str, suffix: &str, flag: bool) -> Option<Vec<Node>> {
-    let mut out = Vec::new();
-    if flag {
-        let (n, present) = byte(cx, rd, &format!("{svc}.selection-flag{suffix}"), NodeKind::Control)?;
-        out.push(n);
-        if present == 0 {
-            return Some(out);
+fn selection(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, svc: &Svc, i: Option<u32>, flag: bool) -> Option<()> {
+    cx.atomic(parent, |cx| {
+        if flag {
+            let (_, present) = byte(cx, rd, parent, idx(svc.selection_flag, i), NodeKind::Control)?;
+            if present == 0 {
+                return Some(());
+            }
         }
-    }
-    let start = rd.at();
-    let mut node = cx.node(format!("{svc}.selection{suffix}"), Span::at(start, 0));
-    let (mut sn, sel) = byte(cx, rd, &format!("{svc}.selection{suffix}.selector"), NodeKind::Control)?;
-    sn = sn.text(match sel {
-        1 => cx.lang.pick("range descriptor", "范围描述符"),
-        2 => cx.lang.pick("entry descriptor", "条目描述符"),
-        _ => cx.lang.pick("specific selector", "特定选择器"),
-    });
-    node.push(sn);
-    let dv = axdr::data(cx, rd, &format!("{svc}.selection{suffix}.parameters"));
-    if let Some(dv) = &dv {
-        node.push(dv.node.clone());
-    }
-    node.span = rd.since(start);
-    out.push(node);
-    dv.map(|_| out)
+        let start = rd.at();
+        let node = cx.add(parent, idx(svc.selection, i), Span::at(start, 0)).index();
+        let (sn, sel) = byte(cx, rd, node, sub(svc.selector, svc.selection, i), NodeKind::Control)?;
+        cx.set(sn).text(match sel {
+            1 => Msg::Bi("range descriptor", "范围描述符"),
+            2 => Msg::Bi("entry descriptor", "条目描述符"),
+            _ => Msg::Bi("specific selector", "特定选择器"),
+        });
+        let dv = axdr::data(cx, node, rd, sub(svc.selection_parameters, svc.selection, i));
+        cx.set(node).span(rd.since(start));
+        dv.map(|_| ())
+    })
 }
 
 /// Get-Data-Result: 0 data, 1 data-access-result.
-fn get_data_result(cx: &mut Cx, rd: &mut Rd, svc: &str, suffix: &str) -> Option<Vec<Node>> {
-    let (mut cn, c) = byte(cx, rd, &format!("{svc}.result-choice{suffix}"), NodeKind::Control)?;
-    match c {
-        0 => {
-            cn = cn.text(cx.lang.pick("data", "数据"));
-            let dv = axdr::data(cx, rd, &format!("{svc}.data{suffix}"));
-            let mut v = vec![cn];
-            v.extend(dv.map(|d| d.node));
-            Some(v)
+fn get_data_result(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, svc: &Svc, i: Option<u32>) -> Option<()> {
+    cx.atomic(parent, |cx| {
+        let (cn, c) = byte(cx, rd, parent, idx(svc.result_choice, i), NodeKind::Control)?;
+        match c {
+            0 => {
+                cx.set(cn).text(Msg::Bi("data", "数据"));
+                let _ = value(cx, rd, parent, idx(svc.data, i));
+                Some(())
+            }
+            1 => {
+                cx.set(cn).text(Msg::Bi("data-access-result", "数据访问结果"));
+                let (r, v) = byte(cx, rd, parent, idx(svc.result, i), NodeKind::Data)?;
+                cx.set(r).text(access_result(v));
+                Some(())
+            }
+            _ => {
+                let span = cx.span_of(cn);
+                cx.error(
+                    span,
+                    "dlms.apdu.choice.unknown",
+                    "a Get-Data-Result is 0 (data) or 1 (access result)",
+                    "Get-Data-Result 应为 0(数据)或 1(访问结果)",
+                );
+                Some(())
+            }
         }
-        1 => {
-            cn = cn.text(cx.lang.pick("data-access-result", "数据访问结果"));
-            let (r, v) = byte(cx, rd, &format!("{svc}.result{suffix}"), NodeKind::Data)?;
-            let text = access_result(v, cx.lang);
-            Some(vec![cn, r.text(text)])
-        }
-        _ => {
-            cx.error(
-                cn.span,
-                "dlms.apdu.choice.unknown",
-                "a Get-Data-Result is 0 (data) or 1 (access result)",
-                "Get-Data-Result 应为 0(数据)或 1(访问结果)",
-            );
-            Some(vec![cn])
-        }
-    }
+    })
 }
 
 /// DataBlock-G (get) or DataBlock-SA (set, action): last-block, block-number, raw data.
-fn datablock(cx: &mut Cx, rd: &mut Rd, svc: &str, with_result: bool) -> Option<Node> {
-    let start = rd.at();
-    let mut node = cx.node(format!("{svc}.block"), Span::at(start, 0));
-    let lang = cx.lang;
-    let (last, lv) = byte(cx, rd, "dlms.apdu.block.last", NodeKind::Control)?;
-    node.push(last.value(if lv != 0 { "true" } else { "false" }));
-    let (num, bn) = u32_field(cx, rd, "dlms.apdu.block.number")?;
-    node.push(num);
-    let raw = if with_result {
-        let (cn, c) = byte(cx, rd, &format!("{svc}.result-choice"), NodeKind::Control)?;
-        node.push(cn.text(if c == 0 {
-            lang.pick("raw-data", "原始数据")
-        } else {
-            lang.pick("data-access-result", "数据访问结果")
-        }));
-        if c != 0 {
-            let (r, v) = byte(cx, rd, &format!("{svc}.result"), NodeKind::Data)?;
-            let text = access_result(v, lang);
-            node.push(r.text(text));
-            false
+fn datablock(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, svc: &Svc, with_result: bool) -> Option<()> {
+    cx.atomic(parent, |cx| {
+        let start = rd.at();
+        let node = cx.add(parent, svc.block, Span::at(start, 0)).index();
+        let (last, lv) = byte(cx, rd, node, "dlms.apdu.block.last", NodeKind::Control)?;
+        cx.set(last).value(bool_msg(lv != 0));
+        let (_, bn) = u32_field(cx, rd, node, "dlms.apdu.block.number")?;
+        let raw = if with_result {
+            let (cn, c) = byte(cx, rd, node, svc.result_choice, NodeKind::Control)?;
+            cx.set(cn).text(if c == 0 {
+                Msg::Bi("raw-data", "原始数据")
+            } else {
+                Msg::Bi("data-access-result", "数据访问结果")
+            });
+            if c != 0 {
+                let (r, v) = byte(cx, rd, node, svc.result, NodeKind::Data)?;
+                cx.set(r).text(access_result(v));
+                false
+            } else {
+                true
+            }
         } else {
             true
+        };
+        if raw {
+            let (d, len) = octets(cx, rd, node, "dlms.apdu.block.data")?;
+            cx.set(d).text(msg!("{} byte(s) of the encoded value", "编码值的 {} 个字节", len));
         }
-    } else {
-        true
-    };
-    if raw {
-        let d = octets(cx, rd, "dlms.apdu.block.data")?;
-        let len = d.value.as_ref().map(|v| v.len() / 2).unwrap_or(0);
-        node.push(d.text(match lang {
-            Lang::En => format!("{len} byte(s) of the encoded value"),
-            Lang::Zh => format!("编码值的 {len} 个字节"),
-        }));
-    }
-    node.span = rd.since(start);
-    node.value = Some(format!("{bn}{}", if lv != 0 { " last" } else { "" }));
-    Some(node)
+        let value = msg!("{}{}", "{}{}", bn, if lv != 0 { " last" } else { "" });
+        cx.set(node).span(rd.since(start)).value(value);
+        Some(())
+    })
 }
 
-/// Dissect one APDU at `base`; reports bytes after it.
-pub fn apdu(cx: &mut Cx, b: &[u8], base: usize) -> Node {
+/// Dissect one APDU at `base` under `parent`; reports bytes after it.
+pub fn apdu(cx: &mut Cx, parent: NodeRef, b: &[u8], base: usize) -> NodeRef {
     let mut rd = Rd::new(b, base);
-    let node = apdu_at(cx, &mut rd);
-    if rd.left() > 0 && !cx.diags.iter().any(|d| d.severity == crate::view::Severity::Error) {
+    let node = apdu_at(cx, parent, &mut rd);
+    if rd.left() > 0 && !cx.has_error() {
         let span = Span::new(rd.at(), base + b.len());
         cx.error(span, "dlms.trailing", "bytes after the end of the APDU", "APDU 结束后还有多余字节");
     }
-    let mut node = node;
     if rd.left() > 0 {
         let span = Span::new(rd.at(), base + b.len());
         let rest = rd.rest();
-        node.push(cx.node("dlms.apdu.rest", span).kind(NodeKind::Unknown).value(hex(rest)).text(super::ascii(rest)));
+        let (v, t) = (cx.hex(span), cx.ascii(span, rest));
+        cx.add(node, "dlms.apdu.rest", span).kind(NodeKind::Unknown).value(v).text(t);
     }
-    node.span = Span::at(base, b.len());
+    cx.set(node).span(Span::at(base, b.len()));
     node
 }
 
 /// Dissect one APDU at the reader.
-pub fn apdu_at(cx: &mut Cx, rd: &mut Rd) -> Node {
+pub fn apdu_at(cx: &mut Cx, parent: NodeRef, rd: &mut Rd) -> NodeRef {
     let start = rd.at();
     let Some(t) = rd.peek() else {
         cx.truncated(start);
-        return cx.node("dlms.apdu", Span::at(start, 0));
+        return cx.add(parent, "dlms.apdu", Span::at(start, 0)).index();
     };
     match t {
-        0x60..=0x63 => return acse::acse(cx, rd),
-        0xDD | 0xDF => return security::general(cx, rd),
-        _ if is_ciphered(t) => return security::ciphered(cx, rd),
+        0x60..=0x63 => return acse::acse(cx, parent, rd),
+        0xDD | 0xDF => return security::general(cx, parent, rd),
+        _ if is_ciphered(t) => return security::ciphered(cx, parent, rd),
         _ => {}
     }
-    let lang = cx.lang;
-    let mut root = cx.node("dlms.apdu", Span::at(start, 0));
+    if matches!(t, 0x01 | 0x08) {
+        let root = cx.add(parent, "dlms.initiate", Span::at(start, 0)).index();
+        let _ = initiate(cx, rd, root);
+        cx.set(root).span(rd.since(start));
+        return root;
+    }
+    let root = cx.add(parent, "dlms.apdu", Span::at(start, 0)).index();
     rd.u8();
     let name = tag_name(t);
-    let mut tn = cx.node("dlms.apdu.tag", rd.since(start)).kind(NodeKind::Control).value(format!("0x{t:02X}"));
+    let tn = cx.add(root, "dlms.apdu.tag", rd.since(start)).kind(NodeKind::Control).value(byte_msg(t)).index();
     if let Some(n) = name {
-        tn = tn.text(n);
+        cx.set(tn).text(Msg::Str(n));
+        cx.set(root).value(Msg::Str(n));
     }
-    root.push(tn);
-    root.value = name.map(str::to_string);
-    let ok = match t {
-        0x01 | 0x08 => {
-            root.id = "dlms.initiate".into();
-            root.label = lang.label("dlms.initiate");
-            root.children.clear();
-            rd.pos -= 1;
-            initiate(cx, rd, &mut root)
-        }
-        0xC0 => get_request(cx, rd, &mut root),
-        0xC4 => get_response(cx, rd, &mut root),
-        0xC1 => set_request(cx, rd, &mut root),
-        0xC5 => set_response(cx, rd, &mut root),
-        0xC3 => action_request(cx, rd, &mut root),
-        0xC7 => action_response(cx, rd, &mut root),
-        0xC2 => event_notification(cx, rd, &mut root),
-        0x0F => data_notification(cx, rd, &mut root),
-        0xD8 => exception(cx, rd, &mut root),
-        0x0E => confirmed_service_error(cx, rd, &mut root),
-        0xE0 => general_block_transfer(cx, rd, &mut root),
-        0x05 | 0x06 | 0x16 => sn_request(cx, rd, &mut root, t),
-        0x0C | 0x0D => sn_response(cx, rd, &mut root, t),
-        0x18 => information_report(cx, rd, &mut root),
-        0xD9 | 0xDA => access(cx, rd, &mut root, t),
+    let _ = match t {
+        0xC0 => get_request(cx, rd, root),
+        0xC4 => get_response(cx, rd, root),
+        0xC1 => set_request(cx, rd, root),
+        0xC5 => set_response(cx, rd, root),
+        0xC3 => action_request(cx, rd, root),
+        0xC7 => action_response(cx, rd, root),
+        0xC2 => event_notification(cx, rd, root),
+        0x0F => data_notification(cx, rd, root),
+        0xD8 => exception(cx, rd, root),
+        0x0E => confirmed_service_error(cx, rd, root),
+        0xE0 => general_block_transfer(cx, rd, root),
+        0x05 | 0x06 | 0x16 => sn_request(cx, rd, root, t),
+        0x0C | 0x0D => sn_response(cx, rd, root, t),
+        0x18 => information_report(cx, rd, root),
+        0xD9 | 0xDA => access(cx, rd, root, t),
         _ => {
-            let en = format!("0x{t:02X} is not a known xDLMS or ACSE APDU tag");
-            let zh = format!("0x{t:02X} 不是已知的 xDLMS 或 ACSE APDU 标签");
-            cx.warning(Span::at(start, 1), "dlms.apdu.tag.unknown", &en, &zh);
+            let m = msg!(
+                "0x{:02X} is not a known xDLMS or ACSE APDU tag",
+                "0x{:02X} 不是已知的 xDLMS 或 ACSE APDU 标签",
+                t
+            );
+            cx.diag(Severity::Warning, Span::at(start, 1), "dlms.apdu.tag.unknown", m);
             None
         }
     };
-    let _ = ok;
-    root.span = rd.since(start);
+    cx.set(root).span(rd.since(start));
     root
 }
 
 /// The variant byte of GET/SET/ACTION, named.
-fn choice(cx: &mut Cx, rd: &mut Rd, root: &mut Node, names: &[&str], service: &str) -> Option<u8> {
-    let (n, c) = byte(cx, rd, "dlms.apdu.choice", NodeKind::Control)?;
+fn choice(cx: &mut Cx, rd: &mut Rd, root: NodeRef, names: &[&'static str], service: &'static str) -> Option<u8> {
+    let (n, c) = byte(cx, rd, root, "dlms.apdu.choice", NodeKind::Control)?;
     let name = names.get((c as usize).wrapping_sub(1)).copied();
     match name {
         Some(v) => {
-            root.push(n.text(v));
-            root.value = Some(format!("{service}-{v}"));
+            cx.set(n).text(Msg::Str(v));
+            cx.set(root).value(msg!("{}-{}", "{}-{}", service, v));
             Some(c)
         }
         None => {
-            let span = n.span;
-            root.push(n);
+            let span = cx.span_of(n);
             cx.error(span, "dlms.apdu.choice.unknown", "this service variant is not defined", "该服务类型未定义");
             None
         }
     }
 }
 
-fn get_request(cx: &mut Cx, rd: &mut Rd, root: &mut Node) -> Option<()> {
-    let svc = "dlms.apdu.get";
+fn get_request(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
+    let svc = &GET;
     let c = choice(cx, rd, root, &["normal", "next", "with-list"], "get-request")?;
-    root.push(invoke(cx, rd)?);
+    invoke(cx, rd, root)?;
     match c {
         1 => {
-            root.push(descriptor(cx, rd, &format!("{svc}.descriptor"), false)?.0);
-            root.children.extend(selection(cx, rd, svc, "", true)?);
+            descriptor(cx, rd, root, &svc.descriptor, None, false)?;
+            selection(cx, rd, root, svc, None, true)?;
         }
-        2 => root.push(u32_field(cx, rd, &format!("{svc}.block-number"))?.0),
+        2 => {
+            u32_field(cx, rd, root, svc.block_number)?;
+        }
         _ => {
-            let (cn, n) = count(cx, rd, &format!("{svc}.count"))?;
-            root.push(cn);
-            for i in 0..n {
-                root.push(descriptor(cx, rd, &format!("{svc}.descriptor.{i}"), false)?.0);
-                root.children.extend(selection(cx, rd, svc, &format!(".{i}"), true)?);
+            let n = count(cx, rd, root, svc.count)?;
+            for i in 0..n as u32 {
+                descriptor(cx, rd, root, &svc.descriptor, Some(i), false)?;
+                selection(cx, rd, root, svc, Some(i), true)?;
             }
         }
     }
     Some(())
 }
 
-fn get_response(cx: &mut Cx, rd: &mut Rd, root: &mut Node) -> Option<()> {
-    let svc = "dlms.apdu.get";
+fn get_response(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
+    let svc = &GET;
     let c = choice(cx, rd, root, &["normal", "with-datablock", "with-list"], "get-response")?;
-    root.push(invoke(cx, rd)?);
+    invoke(cx, rd, root)?;
     match c {
-        1 => root.children.extend(get_data_result(cx, rd, svc, "")?),
-        2 => root.push(datablock(cx, rd, svc, true)?),
+        1 => get_data_result(cx, rd, root, svc, None)?,
+        2 => datablock(cx, rd, root, svc, true)?,
         _ => {
-            let (cn, n) = count(cx, rd, &format!("{svc}.count"))?;
-            root.push(cn);
-            for i in 0..n {
-                root.children.extend(get_data_result(cx, rd, svc, &format!(".{i}"))?);
+            let n = count(cx, rd, root, svc.count)?;
+            for i in 0..n as u32 {
+                get_data_result(cx, rd, root, svc, Some(i))?;
             }
         }
     }
     Some(())
 }
 
-fn set_request(cx: &mut Cx, rd: &mut Rd, root: &mut Node) -> Option<()> {
-    let svc = "dlms.apdu.set";
+/// A tagged Data value as one field (taken back when it cannot be read).
+fn value(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: Id) -> Option<()> {
+    cx.atomic(parent, |cx| axdr::data(cx, parent, rd, id).map(|_| ()))
+}
+
+fn set_request(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
+    let svc = &SET;
     let names = ["normal", "with-first-datablock", "with-datablock", "with-list", "with-list-and-first-datablock"];
     let c = choice(cx, rd, root, &names, "set-request")?;
-    root.push(invoke(cx, rd)?);
+    invoke(cx, rd, root)?;
     match c {
         1 | 2 => {
-            root.push(descriptor(cx, rd, &format!("{svc}.descriptor"), false)?.0);
-            root.children.extend(selection(cx, rd, svc, "", true)?);
+            descriptor(cx, rd, root, &svc.descriptor, None, false)?;
+            selection(cx, rd, root, svc, None, true)?;
             if c == 1 {
-                root.push(axdr::data(cx, rd, &format!("{svc}.value"))?.node);
+                value(cx, rd, root, Id::Static(svc.value))?;
             } else {
-                root.push(datablock(cx, rd, svc, false)?);
+                datablock(cx, rd, root, svc, false)?;
             }
         }
-        3 => root.push(datablock(cx, rd, svc, false)?),
+        3 => datablock(cx, rd, root, svc, false)?,
         _ => {
-            let (cn, n) = count(cx, rd, &format!("{svc}.count"))?;
-            root.push(cn);
-            for i in 0..n {
-                root.push(descriptor(cx, rd, &format!("{svc}.descriptor.{i}"), false)?.0);
-                root.children.extend(selection(cx, rd, svc, &format!(".{i}"), true)?);
+            let n = count(cx, rd, root, svc.count)?;
+            for i in 0..n as u32 {
+                descriptor(cx, rd, root, &svc.descriptor, Some(i), false)?;
+                selection(cx, rd, root, svc, Some(i), true)?;
             }
             if c == 4 {
-                let (cn, n) = count(cx, rd, &format!("{svc}.count.{}", n + 1))?;
-                root.push(cn);
-                for i in 0..n {
-                    root.push(axdr::data(cx, rd, &format!("{svc}.value.{i}"))?.node);
+                let m = count(cx, rd, root, Id::Indexed(svc.count, n as u32 + 1))?;
+                for i in 0..m as u32 {
+                    value(cx, rd, root, Id::Indexed(svc.value, i))?;
                 }
             } else {
-                root.push(datablock(cx, rd, svc, false)?);
+                datablock(cx, rd, root, svc, false)?;
             }
         }
     }
     Some(())
 }
 
-fn result_enum(cx: &mut Cx, rd: &mut Rd, id: &str) -> Option<Node> {
-    let (n, v) = byte(cx, rd, id, NodeKind::Data)?;
-    let text = access_result(v, cx.lang);
-    Some(n.text(text))
+fn result_enum(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: Id) -> Option<()> {
+    let (n, v) = byte(cx, rd, parent, id, NodeKind::Data)?;
+    cx.set(n).text(access_result(v));
+    Some(())
 }
 
-fn set_response(cx: &mut Cx, rd: &mut Rd, root: &mut Node) -> Option<()> {
-    let svc = "dlms.apdu.set";
+fn set_response(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
+    let svc = &SET;
     let names = ["normal", "datablock", "last-datablock", "last-datablock-with-list", "with-list"];
     let c = choice(cx, rd, root, &names, "set-response")?;
-    root.push(invoke(cx, rd)?);
+    invoke(cx, rd, root)?;
     match c {
-        1 => root.push(result_enum(cx, rd, &format!("{svc}.result"))?),
-        2 => root.push(u32_field(cx, rd, &format!("{svc}.block-number"))?.0),
+        1 => result_enum(cx, rd, root, Id::Static(svc.result))?,
+        2 => {
+            u32_field(cx, rd, root, svc.block_number)?;
+        }
         3 => {
-            root.push(result_enum(cx, rd, &format!("{svc}.result"))?);
-            root.push(u32_field(cx, rd, &format!("{svc}.block-number"))?.0);
+            result_enum(cx, rd, root, Id::Static(svc.result))?;
+            u32_field(cx, rd, root, svc.block_number)?;
         }
         _ => {
-            let (cn, n) = count(cx, rd, &format!("{svc}.count"))?;
-            root.push(cn);
-            for i in 0..n {
-                root.push(result_enum(cx, rd, &format!("{svc}.result.{i}"))?);
+            let n = count(cx, rd, root, svc.count)?;
+            for i in 0..n as u32 {
+                result_enum(cx, rd, root, Id::Indexed(svc.result, i))?;
             }
             if c == 4 {
-                root.push(u32_field(cx, rd, &format!("{svc}.block-number"))?.0);
+                u32_field(cx, rd, root, svc.block_number)?;
             }
         }
     }
     Some(())
 }
 
-fn action_request(cx: &mut Cx, rd: &mut Rd, root: &mut Node) -> Option<()> {
-    let svc = "dlms.apdu.action";
+fn action_request(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
+    let svc = &ACTION;
     let names =
         ["normal", "next-pblock", "with-list", "with-first-pblock", "with-list-and-first-pblock", "with-pblock"];
     let c = choice(cx, rd, root, &names, "action-request")?;
-    root.push(invoke(cx, rd)?);
+    invoke(cx, rd, root)?;
     match c {
         1 => {
-            root.push(descriptor(cx, rd, &format!("{svc}.descriptor"), true)?.0);
-            let (f, present) = byte(cx, rd, &format!("{svc}.parameters-flag"), NodeKind::Control)?;
-            root.push(f);
+            descriptor(cx, rd, root, &svc.descriptor, None, true)?;
+            let (_, present) = byte(cx, rd, root, svc.parameters_flag, NodeKind::Control)?;
             if present != 0 {
-                root.push(axdr::data(cx, rd, &format!("{svc}.parameters"))?.node);
+                value(cx, rd, root, Id::Static(svc.parameters))?;
             }
         }
-        2 => root.push(u32_field(cx, rd, &format!("{svc}.block-number"))?.0),
+        2 => {
+            u32_field(cx, rd, root, svc.block_number)?;
+        }
         3 | 5 => {
-            let (cn, n) = count(cx, rd, &format!("{svc}.count"))?;
-            root.push(cn);
-            for i in 0..n {
-                root.push(descriptor(cx, rd, &format!("{svc}.descriptor.{i}"), true)?.0);
+            let n = count(cx, rd, root, svc.count)?;
+            for i in 0..n as u32 {
+                descriptor(cx, rd, root, &svc.descriptor, Some(i), true)?;
             }
             if c == 3 {
-                let (cn, n) = count(cx, rd, &format!("{svc}.count.{}", n + 1))?;
-                root.push(cn);
-                for i in 0..n {
-                    root.push(axdr::data(cx, rd, &format!("{svc}.parameters.{i}"))?.node);
+                let m = count(cx, rd, root, Id::Indexed(svc.count, n as u32 + 1))?;
+                for i in 0..m as u32 {
+                    value(cx, rd, root, Id::Indexed(svc.parameters, i))?;
                 }
             } else {
-                root.push(datablock(cx, rd, svc, false)?);
+                datablock(cx, rd, root, svc, false)?;
             }
         }
         4 => {
-            root.push(descriptor(cx, rd, &format!("{svc}.descriptor"), true)?.0);
-            root.push(datablock(cx, rd, svc, false)?);
+            descriptor(cx, rd, root, &svc.descriptor, None, true)?;
+            datablock(cx, rd, root, svc, false)?;
         }
-        _ => root.push(datablock(cx, rd, svc, false)?),
+        _ => datablock(cx, rd, root, svc, false)?,
     }
     Some(())
 }
 
 /// Action-Response-With-Optional-Data.
-fn action_result(cx: &mut Cx, rd: &mut Rd, root: &mut Node, suffix: &str) -> Option<()> {
-    let svc = "dlms.apdu.action";
-    root.push(result_enum(cx, rd, &format!("{svc}.result{suffix}"))?);
-    let (f, present) = byte(cx, rd, &format!("{svc}.return-flag{suffix}"), NodeKind::Control)?;
-    root.push(f);
+fn action_result(cx: &mut Cx, rd: &mut Rd, root: NodeRef, i: Option<u32>) -> Option<()> {
+    let svc = &ACTION;
+    result_enum(cx, rd, root, idx(svc.result, i))?;
+    let (_, present) = byte(cx, rd, root, idx(svc.return_flag, i), NodeKind::Control)?;
     if present != 0 {
-        let start = rd.at();
-        let mut r = cx.node(format!("{svc}.return{suffix}"), Span::at(start, 0));
-        r.children = get_data_result(cx, rd, "dlms.apdu.get", suffix)?;
-        r.span = rd.since(start);
-        root.push(r);
+        cx.atomic(root, |cx| {
+            let start = rd.at();
+            let r = cx.add(root, idx(svc.ret, i), Span::at(start, 0)).index();
+            get_data_result(cx, rd, r, &GET, i)?;
+            cx.set(r).span(rd.since(start));
+            Some(())
+        })?;
     }
     Some(())
 }
 
-fn action_response(cx: &mut Cx, rd: &mut Rd, root: &mut Node) -> Option<()> {
-    let svc = "dlms.apdu.action";
+fn action_response(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
+    let svc = &ACTION;
     let c = choice(cx, rd, root, &["normal", "with-pblock", "with-list", "next-pblock"], "action-response")?;
-    root.push(invoke(cx, rd)?);
+    invoke(cx, rd, root)?;
     match c {
-        1 => action_result(cx, rd, root, "")?,
-        2 => root.push(datablock(cx, rd, svc, false)?),
+        1 => action_result(cx, rd, root, None)?,
+        2 => datablock(cx, rd, root, svc, false)?,
         3 => {
-            let (cn, n) = count(cx, rd, &format!("{svc}.count"))?;
-            root.push(cn);
-            for i in 0..n {
-                action_result(cx, rd, root, &format!(".{i}"))?;
+            let n = count(cx, rd, root, svc.count)?;
+            for i in 0..n as u32 {
+                action_result(cx, rd, root, Some(i))?;
             }
         }
-        _ => root.push(u32_field(cx, rd, &format!("{svc}.block-number"))?.0),
+        _ => {
+            u32_field(cx, rd, root, svc.block_number)?;
+        }
     }
     Some(())
 }
 
-fn event_notification(cx: &mut Cx, rd: &mut Rd, root: &mut Node) -> Option<()> {
-    let svc = "dlms.apdu.event";
-    let (f, present) = byte(cx, rd, &format!("{svc}.time-flag"), NodeKind::Control)?;
-    root.push(f);
+fn event_notification(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
+    let svc = &EVENT;
+    let (_, present) = byte(cx, rd, root, svc.time_flag, NodeKind::Control)?;
     if present != 0 {
-        root.push(date_time_octets(cx, rd, &format!("{svc}.time"))?);
+        date_time_octets(cx, rd, root, svc.time)?;
     }
-    root.push(descriptor(cx, rd, &format!("{svc}.descriptor"), false)?.0);
-    root.push(axdr::data(cx, rd, &format!("{svc}.value"))?.node);
+    descriptor(cx, rd, root, &svc.descriptor, None, false)?;
+    value(cx, rd, root, Id::Static(svc.value))?;
     Some(())
 }
 
 /// An octet-string holding a date-time (or empty), dissected as data.
-pub(super) fn date_time_octets(cx: &mut Cx, rd: &mut Rd, id: &str) -> Option<Node> {
+pub(super) fn date_time_octets(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: &'static str) -> Option<NodeRef> {
     let start = rd.at();
     let n = need!(cx, rd, rd.peek());
     if n == 0 {
         rd.u8();
-        return Some(cx.node(id, rd.since(start)).value("").text(cx.lang.pick("absent", "无")));
+        return Some(cx.add(parent, id, rd.since(start)).value(Msg::Str("")).text(Msg::Bi("absent", "无")).index());
     }
     // Re-read as an octet-string value through the data dissector (tag 9 implied).
-    let mut dv = {
-        let save = rd.pos;
-        let len = need!(cx, rd, rd.axdr_len());
-        rd.pos = save;
-        if len != 12 {
-            return octets(cx, rd, id);
-        }
-        let fake = [&[9u8][..], &rd.b[rd.pos..]].concat();
-        let mut sub = Rd::new(&fake, rd.at() - 1);
-        let dv = axdr::data(cx, &mut sub, id)?;
-        rd.pos += sub.pos - 1;
-        dv
-    };
-    dv.node.span = rd.since(start);
-    dv.node.label = cx.lang.label(id);
+    let save = rd.pos;
+    let len = need!(cx, rd, rd.axdr_len());
+    rd.pos = save;
+    if len != 12 {
+        return octets(cx, rd, parent, id).map(|x| x.0);
+    }
+    let fake = [&[9u8][..], &rd.b[rd.pos..]].concat();
+    let mut sub = Rd::new(&fake, rd.at() - 1);
+    let dv = cx.atomic(parent, |cx| axdr::data(cx, parent, &mut sub, id))?;
+    rd.pos += sub.pos - 1;
+    cx.set(dv.node).span(rd.since(start)).label(Msg::Label);
     Some(dv.node)
 }
 
-fn data_notification(cx: &mut Cx, rd: &mut Rd, root: &mut Node) -> Option<()> {
-    root.push(long_invoke(cx, rd, "dlms.apdu.long-invoke")?);
-    root.push(date_time_octets(cx, rd, "dlms.apdu.notification.date-time")?);
-    root.push(axdr::data(cx, rd, "dlms.apdu.notification.body")?.node);
+fn data_notification(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
+    long_invoke(cx, rd, root, "dlms.apdu.long-invoke")?;
+    date_time_octets(cx, rd, root, "dlms.apdu.notification.date-time")?;
+    value(cx, rd, root, Id::Static("dlms.apdu.notification.body"))?;
     Some(())
 }
 
-fn exception(cx: &mut Cx, rd: &mut Rd, root: &mut Node) -> Option<()> {
-    let lang = cx.lang;
-    let (s, sv) = byte(cx, rd, "dlms.apdu.exception.state-error", NodeKind::Data)?;
+fn exception(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
+    let (s, sv) = byte(cx, rd, root, "dlms.apdu.exception.state-error", NodeKind::Data)?;
     let st = match sv {
-        1 => lang.pick("service-not-allowed", "服务不允许"),
-        2 => lang.pick("service-unknown", "未知服务"),
-        _ => "?",
+        1 => Msg::Bi("service-not-allowed", "服务不允许"),
+        2 => Msg::Bi("service-unknown", "未知服务"),
+        _ => Msg::Str("?"),
     };
-    root.push(s.text(st));
-    let (e, ev) = byte(cx, rd, "dlms.apdu.exception.service-error", NodeKind::Data)?;
+    cx.set(s).text(st.clone());
+    let (e, ev) = byte(cx, rd, root, "dlms.apdu.exception.service-error", NodeKind::Data)?;
     let et = match ev {
-        1 => lang.pick("operation-not-possible", "操作不可能"),
-        2 => lang.pick("service-not-supported", "服务不支持"),
-        3 => lang.pick("other-reason", "其他原因"),
-        4 => lang.pick("pdu-too-long", "PDU 过长"),
-        5 => lang.pick("deciphering-error", "解密错误"),
-        6 => lang.pick("invocation-counter-error", "调用计数器错误"),
-        _ => "?",
+        1 => Msg::Bi("operation-not-possible", "操作不可能"),
+        2 => Msg::Bi("service-not-supported", "服务不支持"),
+        3 => Msg::Bi("other-reason", "其他原因"),
+        4 => Msg::Bi("pdu-too-long", "PDU 过长"),
+        5 => Msg::Bi("deciphering-error", "解密错误"),
+        6 => Msg::Bi("invocation-counter-error", "调用计数器错误"),
+        _ => Msg::Str("?"),
     };
-    root.push(e.text(et));
+    cx.set(e).text(et.clone());
     if ev == 6 {
-        root.push(u32_field(cx, rd, "dlms.apdu.exception.invocation-counter")?.0);
+        u32_field(cx, rd, root, "dlms.apdu.exception.invocation-counter")?;
     }
-    root.value = Some(format!("exception-response {st}/{et}"));
+    cx.set(root).value(msg!("exception-response {}/{}", "exception-response {}/{}", st, et));
     Some(())
 }
 
-fn confirmed_service_error(cx: &mut Cx, rd: &mut Rd, root: &mut Node) -> Option<()> {
-    let lang = cx.lang;
+fn confirmed_service_error(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
     let services = [
         "initiateError",
         "getStatus",
@@ -723,8 +790,8 @@ fn confirmed_service_error(cx: &mut Cx, rd: &mut Rd, root: &mut Node) -> Option<
         "upLoadSegment",
         "terminateUpLoad",
     ];
-    let (s, sv) = byte(cx, rd, "dlms.apdu.error.service", NodeKind::Control)?;
-    root.push(s.text(services.get((sv as usize).wrapping_sub(1)).copied().unwrap_or("?")));
+    let (s, sv) = byte(cx, rd, root, "dlms.apdu.error.service", NodeKind::Control)?;
+    cx.set(s).text(Msg::Str(services.get((sv as usize).wrapping_sub(1)).copied().unwrap_or("?")));
     let types = [
         "application-reference",
         "hardware-resource",
@@ -738,131 +805,135 @@ fn confirmed_service_error(cx: &mut Cx, rd: &mut Rd, root: &mut Node) -> Option<
         "task",
         "other",
     ];
-    let (t, tv) = byte(cx, rd, "dlms.apdu.error.type", NodeKind::Control)?;
-    root.push(t.text(types.get(tv as usize).copied().unwrap_or("?")));
-    let (v, vv) = byte(cx, rd, "dlms.apdu.error.value", NodeKind::Data)?;
+    let (t, tv) = byte(cx, rd, root, "dlms.apdu.error.type", NodeKind::Control)?;
+    cx.set(t).text(Msg::Str(types.get(tv as usize).copied().unwrap_or("?")));
+    let (v, vv) = byte(cx, rd, root, "dlms.apdu.error.value", NodeKind::Data)?;
     let text = match (tv, vv) {
-        (6, 0) => lang.pick("other", "其他"),
-        (6, 1) => lang.pick("dlms-version-too-low", "DLMS 版本过低"),
-        (6, 2) => lang.pick("incompatible-conformance", "一致性不兼容"),
-        (6, 3) => lang.pick("pdu-size-too-short", "PDU 尺寸过小"),
-        (6, 4) => lang.pick("refused-by-the-VDE-Handler", "被 VDE 处理器拒绝"),
-        (5, 1) => lang.pick("scope-of-access-violated", "越权访问"),
-        (5, 2) => lang.pick("object-access-invalid", "对象访问无效"),
-        (5, 3) => lang.pick("hardware-fault", "硬件故障"),
-        (5, 4) => lang.pick("object-unavailable", "对象不可用"),
-        _ => "",
+        (6, 0) => Msg::Bi("other", "其他"),
+        (6, 1) => Msg::Bi("dlms-version-too-low", "DLMS 版本过低"),
+        (6, 2) => Msg::Bi("incompatible-conformance", "一致性不兼容"),
+        (6, 3) => Msg::Bi("pdu-size-too-short", "PDU 尺寸过小"),
+        (6, 4) => Msg::Bi("refused-by-the-VDE-Handler", "被 VDE 处理器拒绝"),
+        (5, 1) => Msg::Bi("scope-of-access-violated", "越权访问"),
+        (5, 2) => Msg::Bi("object-access-invalid", "对象访问无效"),
+        (5, 3) => Msg::Bi("hardware-fault", "硬件故障"),
+        (5, 4) => Msg::Bi("object-unavailable", "对象不可用"),
+        _ => Msg::None,
     };
-    root.push(if text.is_empty() { v } else { v.text(text) });
+    cx.set(v).text(text);
     Some(())
 }
 
-fn general_block_transfer(cx: &mut Cx, rd: &mut Rd, root: &mut Node) -> Option<()> {
-    let (c, cv) = byte(cx, rd, "dlms.apdu.gbt.control", NodeKind::Control)?;
-    let text = match cx.lang {
-        Lang::En => format!("last-block {}, streaming {}, window {}", cv >> 7, (cv >> 6) & 1, cv & 0x3F),
-        Lang::Zh => format!("最后块 {}，流式 {}，窗口 {}", cv >> 7, (cv >> 6) & 1, cv & 0x3F),
-    };
-    root.push(c.value(format!("0x{cv:02X}")).text(text));
-    root.push(u16_field(cx, rd, "dlms.apdu.gbt.number")?.0);
-    root.push(u16_field(cx, rd, "dlms.apdu.gbt.ack")?.0);
-    root.push(octets(cx, rd, "dlms.apdu.gbt.data")?);
+fn general_block_transfer(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
+    let (c, cv) = byte(cx, rd, root, "dlms.apdu.gbt.control", NodeKind::Control)?;
+    let text = msg!(
+        "last-block {}, streaming {}, window {}",
+        "最后块 {}，流式 {}，窗口 {}",
+        cv >> 7,
+        (cv >> 6) & 1,
+        cv & 0x3F
+    );
+    cx.set(c).value(byte_msg(cv)).text(text);
+    u16_field(cx, rd, root, "dlms.apdu.gbt.number")?;
+    u16_field(cx, rd, root, "dlms.apdu.gbt.ack")?;
+    octets(cx, rd, root, "dlms.apdu.gbt.data")?;
     Some(())
 }
 
 /// Variable-Access-Specification of the short-name services.
-fn variable(cx: &mut Cx, rd: &mut Rd, i: usize) -> Option<Node> {
-    let id = format!("dlms.apdu.sn.variable.{i}");
-    let start = rd.at();
-    let mut node = cx.node(&id, Span::at(start, 0));
-    let lang = cx.lang;
-    let (k, kv) = byte(cx, rd, &format!("{id}.kind"), NodeKind::Control)?;
-    let kind = match kv {
-        2 => "variable-name",
-        4 => "parameterized-access",
-        5 => "block-number-access",
-        6 => "read-data-block-access",
-        7 => "write-data-block-access",
-        _ => "?",
-    };
-    node.push(k.text(kind));
-    match kv {
-        2 | 4 => {
-            let (n, v) = u16_field(cx, rd, &format!("{id}.name"))?;
-            node.push(n.value(format!("0x{v:04X}")));
-            node.value = Some(format!("0x{v:04X}"));
-            if kv == 4 {
-                node.push(byte(cx, rd, &format!("{id}.selector"), NodeKind::Control)?.0);
-                node.push(axdr::data(cx, rd, &format!("{id}.parameters"))?.node);
+fn variable(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, i: u32) -> Option<()> {
+    const V: &str = "dlms.apdu.sn.variable";
+    let f = |key: &'static str| Id::inner(key, V.len(), i);
+    cx.atomic(parent, |cx| {
+        let start = rd.at();
+        let node = cx.add(parent, Id::Indexed(V, i), Span::at(start, 0)).index();
+        let (k, kv) = byte(cx, rd, node, f("dlms.apdu.sn.variable.kind"), NodeKind::Control)?;
+        let kind = match kv {
+            2 => "variable-name",
+            4 => "parameterized-access",
+            5 => "block-number-access",
+            6 => "read-data-block-access",
+            7 => "write-data-block-access",
+            _ => "?",
+        };
+        cx.set(k).text(Msg::Str(kind));
+        match kv {
+            2 | 4 => {
+                let (n, v) = u16_field(cx, rd, node, f("dlms.apdu.sn.variable.name"))?;
+                cx.set(n).value(Msg::HexNum { value: v.into(), digits: 4 });
+                cx.set(node).value(Msg::HexNum { value: v.into(), digits: 4 });
+                if kv == 4 {
+                    byte(cx, rd, node, f("dlms.apdu.sn.variable.selector"), NodeKind::Control)?;
+                    axdr::data(cx, node, rd, f("dlms.apdu.sn.variable.parameters"))?;
+                }
+            }
+            5 => {
+                u16_field(cx, rd, node, f("dlms.apdu.sn.variable.block-number"))?;
+            }
+            6 | 7 => {
+                let (l, lv) = byte(cx, rd, node, "dlms.apdu.block.last", NodeKind::Control)?;
+                cx.set(l).value(bool_msg(lv != 0));
+                u16_field(cx, rd, node, f("dlms.apdu.sn.variable.block-number"))?;
+                if kv == 6 {
+                    octets(cx, rd, node, "dlms.apdu.block.data")?;
+                }
+            }
+            _ => {
+                let span = cx.span_of(k);
+                cx.error(span, "dlms.apdu.choice.unknown", "unknown variable access kind", "未知的变量访问类型");
+                return None;
             }
         }
-        5 => node.push(u16_field(cx, rd, &format!("{id}.block-number"))?.0),
-        6 | 7 => {
-            let (l, lv) = byte(cx, rd, "dlms.apdu.block.last", NodeKind::Control)?;
-            node.push(l.value(if lv != 0 { "true" } else { "false" }));
-            node.push(u16_field(cx, rd, &format!("{id}.block-number"))?.0);
-            if kv == 6 {
-                node.push(octets(cx, rd, "dlms.apdu.block.data")?);
-            }
-        }
-        _ => {
-            let span = node.children[0].span;
-            cx.error(span, "dlms.apdu.choice.unknown", "unknown variable access kind", "未知的变量访问类型");
-            return None;
-        }
-    }
-    node.text = Some(lang.pick(kind, kind).to_string());
-    node.span = rd.since(start);
-    Some(node)
+        cx.set(node).text(Msg::Str(kind)).span(rd.since(start));
+        Some(())
+    })
 }
 
-fn sn_request(cx: &mut Cx, rd: &mut Rd, root: &mut Node, t: u8) -> Option<()> {
-    let (cn, n) = count(cx, rd, "dlms.apdu.sn.count")?;
-    root.push(cn);
-    for i in 0..n {
-        root.push(variable(cx, rd, i)?);
+fn sn_request(cx: &mut Cx, rd: &mut Rd, root: NodeRef, t: u8) -> Option<()> {
+    let n = count(cx, rd, root, "dlms.apdu.sn.count")?;
+    for i in 0..n as u32 {
+        variable(cx, rd, root, i)?;
     }
     if t != 0x05 {
-        let (cn, m) = count(cx, rd, &format!("dlms.apdu.sn.count.{}", n + 1))?;
-        root.push(cn);
-        for i in 0..m {
-            root.push(axdr::data(cx, rd, &format!("dlms.apdu.sn.data.{i}"))?.node);
+        let m = count(cx, rd, root, Id::Indexed("dlms.apdu.sn.count", n as u32 + 1))?;
+        for i in 0..m as u32 {
+            value(cx, rd, root, Id::Indexed("dlms.apdu.sn.data", i))?;
         }
     }
     Some(())
 }
 
-fn sn_response(cx: &mut Cx, rd: &mut Rd, root: &mut Node, t: u8) -> Option<()> {
-    let (cn, n) = count(cx, rd, "dlms.apdu.sn.count")?;
-    root.push(cn);
-    let lang = cx.lang;
-    for i in 0..n {
-        let (c, cv) = byte(cx, rd, &format!("dlms.apdu.sn.result.{i}"), NodeKind::Control)?;
+fn sn_response(cx: &mut Cx, rd: &mut Rd, root: NodeRef, t: u8) -> Option<()> {
+    const RESULT: &str = "dlms.apdu.sn.result";
+    let n = count(cx, rd, root, "dlms.apdu.sn.count")?;
+    for i in 0..n as u32 {
+        let (c, cv) = byte(cx, rd, root, Id::Indexed(RESULT, i), NodeKind::Control)?;
         let read = t == 0x0C;
         match (read, cv) {
             (true, 0) => {
-                root.push(c.text(lang.pick("data", "数据")));
-                root.push(axdr::data(cx, rd, &format!("dlms.apdu.sn.data.{i}"))?.node);
+                cx.set(c).text(Msg::Bi("data", "数据"));
+                value(cx, rd, root, Id::Indexed("dlms.apdu.sn.data", i))?;
             }
-            (false, 0) => root.push(c.text(lang.pick("success", "成功"))),
+            (false, 0) => {
+                cx.set(c).text(Msg::Bi("success", "成功"));
+            }
             (_, 1) => {
-                root.push(c.text(lang.pick("data-access-error", "数据访问错误")));
-                root.push(result_enum(cx, rd, &format!("dlms.apdu.sn.result.{i}.{}", 1))?);
+                cx.set(c).text(Msg::Bi("data-access-error", "数据访问错误"));
+                result_enum(cx, rd, root, Id::Inner { key: RESULT, at: RESULT.len() as u16, index: i, last: 1 })?;
             }
             (true, 2) => {
-                root.push(c.text(lang.pick("data-block-result", "数据块结果")));
-                let (l, lv) = byte(cx, rd, "dlms.apdu.block.last", NodeKind::Control)?;
-                root.push(l.value(if lv != 0 { "true" } else { "false" }));
-                root.push(u16_field(cx, rd, "dlms.apdu.block.number")?.0);
-                root.push(octets(cx, rd, "dlms.apdu.block.data")?);
+                cx.set(c).text(Msg::Bi("data-block-result", "数据块结果"));
+                let (l, lv) = byte(cx, rd, root, "dlms.apdu.block.last", NodeKind::Control)?;
+                cx.set(l).value(bool_msg(lv != 0));
+                u16_field(cx, rd, root, "dlms.apdu.block.number")?;
+                octets(cx, rd, root, "dlms.apdu.block.data")?;
             }
             (true, 3) | (false, 2) => {
-                root.push(c.text(lang.pick("block-number", "块序号")));
-                root.push(u16_field(cx, rd, "dlms.apdu.block.number")?.0);
+                cx.set(c).text(Msg::Bi("block-number", "块序号"));
+                u16_field(cx, rd, root, "dlms.apdu.block.number")?;
             }
             _ => {
-                let span = c.span;
-                root.push(c);
+                let span = cx.span_of(c);
                 cx.error(span, "dlms.apdu.choice.unknown", "unknown result kind", "未知的结果类型");
                 return None;
             }
@@ -871,25 +942,21 @@ fn sn_response(cx: &mut Cx, rd: &mut Rd, root: &mut Node, t: u8) -> Option<()> {
     Some(())
 }
 
-fn information_report(cx: &mut Cx, rd: &mut Rd, root: &mut Node) -> Option<()> {
-    let (f, present) = byte(cx, rd, "dlms.apdu.event.time-flag", NodeKind::Control)?;
-    root.push(f);
+fn information_report(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
+    let (_, present) = byte(cx, rd, root, "dlms.apdu.event.time-flag", NodeKind::Control)?;
     if present != 0 {
-        root.push(octets(cx, rd, "dlms.apdu.event.time")?);
+        octets(cx, rd, root, "dlms.apdu.event.time")?;
     }
     sn_request(cx, rd, root, 0x18)
 }
 
-fn access(cx: &mut Cx, rd: &mut Rd, root: &mut Node, t: u8) -> Option<()> {
-    root.push(long_invoke(cx, rd, "dlms.apdu.access.invoke")?);
-    root.push(date_time_octets(cx, rd, "dlms.apdu.access.date-time")?);
-    let start = rd.at();
-    let mut body = cx.node("dlms.apdu.access.body", Span::at(start, 0));
-    let spec = |cx: &mut Cx, rd: &mut Rd, body: &mut Node| -> Option<()> {
-        let (cn, n) = count(cx, rd, "dlms.apdu.get.count")?;
-        body.push(cn);
-        for i in 0..n {
-            let (c, cv) = byte(cx, rd, &format!("dlms.apdu.choice.{i}"), NodeKind::Control)?;
+fn access(cx: &mut Cx, rd: &mut Rd, root: NodeRef, t: u8) -> Option<()> {
+    long_invoke(cx, rd, root, "dlms.apdu.access.invoke")?;
+    date_time_octets(cx, rd, root, "dlms.apdu.access.date-time")?;
+    let spec = |cx: &mut Cx, rd: &mut Rd, body: NodeRef| -> Option<()> {
+        let n = count(cx, rd, body, "dlms.apdu.get.count")?;
+        for i in 0..n as u32 {
+            let (c, cv) = byte(cx, rd, body, Id::Indexed("dlms.apdu.choice", i), NodeKind::Control)?;
             let name = match cv {
                 1 => "access-request-get",
                 2 => "access-request-set",
@@ -898,47 +965,46 @@ fn access(cx: &mut Cx, rd: &mut Rd, root: &mut Node, t: u8) -> Option<()> {
                 5 => "access-request-set-with-selection",
                 _ => "?",
             };
-            body.push(c.text(name));
+            cx.set(c).text(Msg::Str(name));
             if !(1..=5).contains(&cv) {
-                let span = body.children.last().map(|n| n.span).unwrap_or_default();
+                let span = cx.span_of(c);
                 cx.error(span, "dlms.apdu.choice.unknown", "unknown access request kind", "未知的访问请求类型");
                 return None;
             }
-            body.push(descriptor(cx, rd, &format!("dlms.apdu.get.descriptor.{i}"), cv == 3)?.0);
+            descriptor(cx, rd, body, &GET.descriptor, Some(i), cv == 3)?;
             if cv >= 4 {
-                body.children.extend(selection(cx, rd, "dlms.apdu.get", &format!(".{i}"), false)?);
+                selection(cx, rd, body, &GET, Some(i), false)?;
             }
         }
         Some(())
     };
-    if t == 0xD9 {
-        spec(cx, rd, &mut body)?;
-        let (cn, n) = count(cx, rd, "dlms.apdu.set.count")?;
-        body.push(cn);
-        for i in 0..n {
-            body.push(axdr::data(cx, rd, &format!("dlms.apdu.get.data.{i}"))?.node);
+    cx.atomic(root, |cx| {
+        let start = rd.at();
+        let body = cx.add(root, "dlms.apdu.access.body", Span::at(start, 0)).index();
+        if t == 0xD9 {
+            spec(cx, rd, body)?;
+            let n = count(cx, rd, body, "dlms.apdu.set.count")?;
+            for i in 0..n as u32 {
+                value(cx, rd, body, Id::Indexed("dlms.apdu.get.data", i))?;
+            }
+        } else {
+            let (_, present) = byte(cx, rd, body, "dlms.apdu.get.selection-flag", NodeKind::Control)?;
+            if present != 0 {
+                spec(cx, rd, body)?;
+            }
+            let n = count(cx, rd, body, "dlms.apdu.set.count")?;
+            for i in 0..n as u32 {
+                value(cx, rd, body, Id::Indexed("dlms.apdu.get.data", i))?;
+            }
+            let n = count(cx, rd, body, "dlms.apdu.action.count")?;
+            for i in 0..n as u32 {
+                byte(cx, rd, body, Id::Indexed("dlms.apdu.choice", 1000 + i), NodeKind::Control)?;
+                result_enum(cx, rd, body, Id::Indexed("dlms.apdu.get.result", i))?;
+            }
         }
-    } else {
-        let (f, present) = byte(cx, rd, "dlms.apdu.get.selection-flag", NodeKind::Control)?;
-        body.push(f);
-        if present != 0 {
-            spec(cx, rd, &mut body)?;
-        }
-        let (cn, n) = count(cx, rd, "dlms.apdu.set.count")?;
-        body.push(cn);
-        for i in 0..n {
-            body.push(axdr::data(cx, rd, &format!("dlms.apdu.get.data.{i}"))?.node);
-        }
-        let (cn, n) = count(cx, rd, "dlms.apdu.action.count")?;
-        body.push(cn);
-        for i in 0..n {
-            body.push(byte(cx, rd, &format!("dlms.apdu.choice.{}", 1000 + i), NodeKind::Control)?.0);
-            body.push(result_enum(cx, rd, &format!("dlms.apdu.get.result.{i}"))?);
-        }
-    }
-    body.span = rd.since(start);
-    root.push(body);
-    Some(())
+        cx.set(body).span(rd.since(start));
+        Some(())
+    })
 }
 
 /// The 24 conformance bits (bit 0 is the first bit of the bit string).
@@ -974,44 +1040,56 @@ pub fn conformance_names(bits: u32) -> Vec<&'static str> {
     (0..24).filter(|i| bits & (1 << (23 - i)) != 0).map(|i| CONFORMANCE[i]).collect()
 }
 
-/// xDLMS InitiateRequest (0x01) or InitiateResponse (0x08), into `root`.
-pub fn initiate(cx: &mut Cx, rd: &mut Rd, root: &mut Node) -> Option<()> {
-    let lang = cx.lang;
-    let start = rd.at();
-    let (tn, t) = byte(cx, rd, "dlms.initiate.tag", NodeKind::Control)?;
-    let request = t == 0x01;
-    root.push(tn.value(format!("0x{t:02X}")).text(if request { "InitiateRequest" } else { "InitiateResponse" }));
-    root.value = Some(if request { "InitiateRequest" } else { "InitiateResponse" }.into());
-    if request {
-        let (f, present) = byte(cx, rd, "dlms.initiate.dedicated-key-flag", NodeKind::Control)?;
-        root.push(f);
-        if present != 0 {
-            root.push(octets(cx, rd, "dlms.initiate.dedicated-key")?);
+/// The names of the conformance bits set in a packed 24-bit block, joined.
+fn conformance_text(bits: u64, _: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    for (i, name) in conformance_names(bits as u32).iter().enumerate() {
+        if i > 0 {
+            w.write_str(", ")?;
         }
-        let (f, present) = byte(cx, rd, "dlms.initiate.response-allowed-flag", NodeKind::Control)?;
-        root.push(f);
+        w.write_str(name)?;
+    }
+    Ok(())
+}
+
+/// xDLMS InitiateRequest (0x01) or InitiateResponse (0x08), into `root`.
+pub fn initiate(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
+    let start = rd.at();
+    let (tn, t) = byte(cx, rd, root, "dlms.initiate.tag", NodeKind::Control)?;
+    let request = t == 0x01;
+    let name = if request { "InitiateRequest" } else { "InitiateResponse" };
+    cx.set(tn).value(byte_msg(t)).text(Msg::Str(name));
+    cx.set(root).value(Msg::Str(name));
+    if request {
+        let (_, present) = byte(cx, rd, root, "dlms.initiate.dedicated-key-flag", NodeKind::Control)?;
         if present != 0 {
-            let (n, v) = byte(cx, rd, "dlms.initiate.response-allowed", NodeKind::Data)?;
-            root.push(n.value(if v != 0 { "true" } else { "false" }));
+            octets(cx, rd, root, "dlms.initiate.dedicated-key")?;
+        }
+        let (_, present) = byte(cx, rd, root, "dlms.initiate.response-allowed-flag", NodeKind::Control)?;
+        if present != 0 {
+            let (n, v) = byte(cx, rd, root, "dlms.initiate.response-allowed", NodeKind::Data)?;
+            cx.set(n).value(bool_msg(v != 0));
         } else {
             let at = rd.at();
-            root.push(
-                cx.node("dlms.initiate.response-allowed", Span::at(at, 0))
-                    .value("true")
-                    .text(lang.pick("default", "默认值")),
-            );
+            cx.add(root, "dlms.initiate.response-allowed", Span::at(at, 0))
+                .value(Msg::Str("true"))
+                .text(Msg::Bi("default", "默认值"));
         }
     }
-    let (f, present) = byte(cx, rd, "dlms.initiate.qos-flag", NodeKind::Control)?;
-    root.push(f);
+    let (_, present) = byte(cx, rd, root, "dlms.initiate.qos-flag", NodeKind::Control)?;
     if present != 0 {
-        root.push(byte(cx, rd, "dlms.initiate.qos", NodeKind::Data)?.0);
+        byte(cx, rd, root, "dlms.initiate.qos", NodeKind::Data)?;
     }
-    root.push(byte(cx, rd, "dlms.initiate.version", NodeKind::Data)?.0);
+    byte(cx, rd, root, "dlms.initiate.version", NodeKind::Data)?;
     // Conformance: [APPLICATION 31] IMPLICIT BIT STRING (SIZE 24): 5F 1F 04 00 b0 b1 b2.
     let at = rd.at();
     let c = need!(cx, rd, rd.take(7));
-    let mut cn = cx.node("dlms.initiate.conformance", rd.since(at)).kind(NodeKind::Control);
+    let bits = u32::from_be_bytes([0, c[4], c[5], c[6]]);
+    let cn = cx
+        .add(root, "dlms.initiate.conformance", rd.since(at))
+        .kind(NodeKind::Control)
+        .value(Msg::HexNum { value: bits.into(), digits: 6 })
+        .text(Msg::Code(conformance_text, bits.into()))
+        .index();
     if c[0] != 0x5F || c[1] != 0x1F || c[2] != 0x04 {
         cx.error(
             Span::at(at, 3),
@@ -1020,25 +1098,22 @@ pub fn initiate(cx: &mut Cx, rd: &mut Rd, root: &mut Node) -> Option<()> {
             "一致性块应以 5F 1F 04 开始",
         );
     }
-    let bits = u32::from_be_bytes([0, c[4], c[5], c[6]]);
-    let names = conformance_names(bits);
-    cn = cn.value(format!("0x{bits:06X}")).text(names.join(", "));
     for (i, name) in CONFORMANCE.iter().enumerate() {
         if bits & (1 << (23 - i)) != 0 {
-            cn.push(cx.node(format!("dlms.initiate.conformance.bit.{i}"), Span::at(at + 4 + i / 8, 1)).value(*name));
+            cx.add(cn, Id::Indexed("dlms.initiate.conformance.bit", i as u32), Span::at(at + 4 + i / 8, 1))
+                .value(Msg::Str(name));
         }
     }
-    root.push(cn);
-    root.push(u16_field(cx, rd, "dlms.initiate.max-pdu")?.0);
+    u16_field(cx, rd, root, "dlms.initiate.max-pdu")?;
     if !request {
-        let (n, v) = u16_field(cx, rd, "dlms.initiate.vaa-name")?;
+        let (n, v) = u16_field(cx, rd, root, "dlms.initiate.vaa-name")?;
         let text = match v {
-            0x0007 => lang.pick("logical names", "逻辑名"),
-            0xFA00 => lang.pick("short names", "短名"),
-            _ => "",
+            0x0007 => Msg::Bi("logical names", "逻辑名"),
+            0xFA00 => Msg::Bi("short names", "短名"),
+            _ => Msg::Str(""),
         };
-        root.push(n.value(format!("0x{v:04X}")).text(text));
+        cx.set(n).value(Msg::HexNum { value: v.into(), digits: 4 }).text(text);
     }
-    root.span = rd.since(start);
+    cx.set(root).span(rd.since(start));
     Some(())
 }

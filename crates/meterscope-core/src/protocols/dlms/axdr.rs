@@ -6,13 +6,14 @@
 //! weekday, hour, minute, second, hundredths, deviation 2, clock status),
 //! with 0xFF (0xFFFF, 0x8000) meaning "not specified".
 
-use super::{Cx, MAX_DEPTH, MAX_ELEMENTS, Rd, ascii, hex};
+use super::{Cx, MAX_DEPTH, MAX_ELEMENTS, Rd, byte_msg, obis_canonical, obis_name, pack_obis};
 use crate::error::{ErrorKind, ParseError};
 use crate::lang::Lang;
+use crate::model::{self, Id, Msg, NONE, NodeKind, NodeRef, Severity};
+use crate::msg;
 use crate::obis;
 use crate::protocols::dlt698::data::scaled;
 use crate::span::Span;
-use crate::view::{Node, NodeKind};
 
 /// Type tags of the Data CHOICE.
 pub mod tag {
@@ -104,43 +105,60 @@ pub enum TypeDesc {
 pub enum Kind {
     Int(i128),
     Float(f64),
-    Octets(Vec<u8>),
-    Struct(Vec<(u8, Kind)>),
+    /// A short octet-string (at most 16 bytes): its length and bytes.
+    Octets(u8, [u8; 16]),
+    /// A structure of at most 8 members: the first members' tags and kinds.
+    Struct(Box<[(u8, Kind)]>),
     Other,
 }
 
 /// One dissected value: its node, tag and what it holds.
 pub struct Dv {
-    pub node: Node,
+    pub node: NodeRef,
     pub tag: u8,
     pub kind: Kind,
 }
 
-/// Dissect one tagged Data value at the reader; the node gets `id`, nested
-/// values get fresh `dlms.data.N` ids. `None` when it cannot be read (the
-/// diagnostic is recorded).
-pub fn data(cx: &mut Cx, rd: &mut Rd, id: &str) -> Option<Dv> {
+/// Dissect one tagged Data value at the reader under `parent`; the node gets
+/// `id`, nested values get fresh `dlms.data.N` ids. `None` (and no node) when
+/// it cannot be read (the diagnostic is recorded).
+pub fn data(cx: &mut Cx, parent: NodeRef, rd: &mut Rd, id: impl Into<Id>) -> Option<Dv> {
     let start = rd.at();
     let Some(t) = rd.u8() else {
         cx.truncated(start);
         return None;
     };
-    value(cx, rd, t, start, id.to_string(), None)
+    value(cx, parent, rd, t, start, id.into(), None)
 }
 
 /// A fresh id for a nested value.
-fn nested(cx: &mut Cx) -> String {
-    format!("dlms.data.{}", cx.fresh())
+fn nested(cx: &mut Cx) -> Id {
+    Id::Indexed("dlms.data", cx.fresh())
 }
 
-fn named(cx: &Cx, id: String, t: u8, span: Span) -> Node {
-    let name = type_name(t, cx.lang).unwrap_or("?");
-    Node::new(id, name, span)
+/// The name of a type tag as a label.
+fn type_label(t: u8) -> Msg {
+    match TYPES.iter().find(|x| x.0 == t) {
+        Some(x) => Msg::Bi(x.1, x.2),
+        None => Msg::Str("?"),
+    }
+}
+
+fn named(cx: &mut Cx, parent: NodeRef, id: Id, t: u8, span: Span) -> NodeRef {
+    cx.add(parent, id, span).label(type_label(t)).index()
 }
 
 /// The content of a value of type `t` (its tag already read at `start`), or
 /// when `desc` is given an untagged compact-array element.
-fn value(cx: &mut Cx, rd: &mut Rd, t: u8, start: usize, id: String, desc: Option<&TypeDesc>) -> Option<Dv> {
+fn value(
+    cx: &mut Cx,
+    parent: NodeRef,
+    rd: &mut Rd,
+    t: u8,
+    start: usize,
+    id: Id,
+    desc: Option<&TypeDesc>,
+) -> Option<Dv> {
     cx.elements += 1;
     if cx.elements > MAX_ELEMENTS {
         if cx.elements == MAX_ELEMENTS + 1 {
@@ -163,13 +181,25 @@ fn value(cx: &mut Cx, rd: &mut Rd, t: u8, start: usize, id: String, desc: Option
         return None;
     }
     cx.depth += 1;
-    let out = value_inner(cx, rd, t, start, id, desc);
+    let out = value_inner(cx, parent, rd, t, start, id, desc);
     cx.depth -= 1;
     out
 }
 
-fn value_inner(cx: &mut Cx, rd: &mut Rd, t: u8, start: usize, id: String, desc: Option<&TypeDesc>) -> Option<Dv> {
-    let lang = cx.lang;
+/// Text that `escape_debug` leaves as it is (printable ASCII but quotes and backslash).
+fn plain(b: &[u8]) -> bool {
+    b.iter().all(|&c| (0x20..0x7F).contains(&c) && !matches!(c, b'"' | b'\'' | b'\\'))
+}
+
+fn value_inner(
+    cx: &mut Cx,
+    parent: NodeRef,
+    rd: &mut Rd,
+    t: u8,
+    start: usize,
+    id: Id,
+    desc: Option<&TypeDesc>,
+) -> Option<Dv> {
     macro_rules! need {
         ($e:expr) => {
             match $e {
@@ -183,49 +213,54 @@ fn value_inner(cx: &mut Cx, rd: &mut Rd, t: u8, start: usize, id: String, desc: 
     }
     if let Some(n) = fixed_size(t) {
         let bytes = need!(rd.take(n));
-        let mut node = named(cx, id, t, rd.since(start));
+        let span = Span::at(rd.at() - n, n);
+        let node = named(cx, parent, id, t, rd.since(start));
         let mut kind = Kind::Other;
         let int = |b: &[u8], signed: bool| -> i128 {
             let u = b.iter().fold(0u128, |a, &x| (a << 8) | x as u128);
             if signed && !b.is_empty() && b[0] & 0x80 != 0 { u as i128 - (1i128 << (8 * b.len())) } else { u as i128 }
         };
         match t {
-            tag::NULL => node = node.value("null"),
-            tag::DONT_CARE => node = node.value("dont-care"),
+            tag::NULL => {
+                cx.set(node).value(Msg::Str("null"));
+            }
+            tag::DONT_CARE => {
+                cx.set(node).value(Msg::Str("dont-care"));
+            }
             tag::BOOLEAN => {
-                node = node.value(if bytes[0] != 0 { "true" } else { "false" });
+                cx.set(node).value(Msg::Str(if bytes[0] != 0 { "true" } else { "false" }));
             }
             tag::BCD => {
-                node = node.value(format!("{:02X}", bytes[0]));
+                let v = cx.hex(span);
+                cx.set(node).value(v);
                 kind = Kind::Int(bytes[0] as i128);
             }
             tag::INTEGER | tag::LONG | tag::DOUBLE_LONG | tag::LONG64 => {
                 let v = int(bytes, true);
-                node = node.value(v.to_string());
+                cx.set(node).value(Msg::Int(v as i64));
                 kind = Kind::Int(v);
             }
             tag::UNSIGNED | tag::LONG_UNSIGNED | tag::DOUBLE_LONG_UNSIGNED | tag::LONG64_UNSIGNED | tag::ENUM => {
                 let v = int(bytes, false);
-                node = node.value(v.to_string());
+                cx.set(node).value(Msg::Uint(v as u64));
                 kind = Kind::Int(v);
             }
-            tag::FLOAT32 => {
-                let v = f32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as f64;
-                node = node.value(format_float(v)).text(format!("0x{}", hex(bytes)));
-                kind = Kind::Float(v);
-            }
-            tag::FLOAT64 => {
-                let mut a = [0u8; 8];
-                a.copy_from_slice(bytes);
-                let v = f64::from_be_bytes(a);
-                node = node.value(format_float(v)).text(format!("0x{}", hex(bytes)));
+            tag::FLOAT32 | tag::FLOAT64 => {
+                let v = if t == tag::FLOAT32 {
+                    f32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as f64
+                } else {
+                    let mut a = [0u8; 8];
+                    a.copy_from_slice(bytes);
+                    f64::from_be_bytes(a)
+                };
+                let h = cx.hex(span);
+                cx.set(node).value(Msg::owned(format_float(v))).text(msg!("0x{}", "0x{}", h));
                 kind = Kind::Float(v);
             }
             tag::DATE_TIME | tag::DATE | tag::TIME => {
-                let fields = date_time_fields(cx, bytes, rd.at() - n, t);
-                node.value = Some(fields.0);
-                node.text = Some(format!("{} 0x{}", fields.1, hex(bytes)));
-                node.children = fields.2;
+                let (value, summary) = date_time_fields(cx, node, bytes, rd.at() - n, t);
+                let h = cx.hex(span);
+                cx.set(node).value(value).text(msg!("{} 0x{}", "{} 0x{}", summary, h));
             }
             _ => {}
         }
@@ -251,8 +286,9 @@ fn value_inner(cx: &mut Cx, rd: &mut Rd, t: u8, start: usize, id: String, desc: 
                     (n, None)
                 }
             };
-            let mut node = named(cx, id, t, Span::at(start, 0));
-            let mut kinds = Vec::new();
+            let node = named(cx, parent, id, t, Span::at(start, 0));
+            let mut kinds: Vec<(u8, Kind)> = Vec::new();
+            let mut children = 0usize;
             for i in 0..count {
                 if rd.left() == 0 && count > 0 && elems.as_ref().is_none_or(|e| i < e.len()) {
                     // Zero-size untagged elements (null) are legal; anything else is cut short.
@@ -264,34 +300,33 @@ fn value_inner(cx: &mut Cx, rd: &mut Rd, t: u8, start: usize, id: String, desc: 
                 }
                 let child_id = nested(cx);
                 let dv = match elems.as_ref().and_then(|e| e.get(i)) {
-                    Some(d) => untagged(cx, rd, d, child_id),
+                    Some(d) => untagged(cx, node, rd, d, child_id),
                     None if elems.is_some() => None,
-                    None => data(cx, rd, &child_id),
+                    None => data(cx, node, rd, child_id),
                 };
                 let Some(dv) = dv else { break };
-                if kinds.len() < 8 {
-                    kinds.push((dv.tag, dv.kind.clone()));
+                children += 1;
+                if t == tag::STRUCTURE && kinds.len() < 8 {
+                    kinds.push((dv.tag, dv.kind));
                 }
-                node.push(dv.node);
             }
-            node.span = rd.since(start);
-            let count_text = match lang {
-                Lang::En => format!("{} element(s)", node.children.len()),
-                Lang::Zh => format!("{} 个元素", node.children.len()),
-            };
-            node.value = Some(count.to_string());
-            node.text = Some(count_text);
+            cx.set(node).span(rd.since(start)).value(Msg::Uint(count as u64)).text(msg!(
+                "{} element(s)",
+                "{} 个元素",
+                children
+            ));
             if t == tag::STRUCTURE {
-                register_rules(cx, &mut node, &kinds);
+                register_rules(cx, node, &kinds);
             }
-            let kind = if t == tag::STRUCTURE && count <= 8 { Kind::Struct(kinds) } else { Kind::Other };
+            let kind = if t == tag::STRUCTURE && count <= 8 { Kind::Struct(kinds.into()) } else { Kind::Other };
             Some(Dv { node, tag: t, kind })
         }
         tag::BIT_STRING => {
             let bits = need!(rd.axdr_len());
             let bytes = need!(rd.take(bits.div_ceil(8)));
             let s: String = (0..bits).map(|i| if bytes[i / 8] & (0x80 >> (i % 8)) != 0 { '1' } else { '0' }).collect();
-            let node = named(cx, id, t, rd.since(start)).value(s);
+            let node = named(cx, parent, id, t, rd.since(start));
+            cx.set(node).value(Msg::owned(s));
             Some(Dv { node, tag: t, kind: Kind::Other })
         }
         tag::OCTET_STRING | tag::VISIBLE_STRING | tag::UTF8_STRING => {
@@ -307,43 +342,58 @@ fn value_inner(cx: &mut Cx, rd: &mut Rd, t: u8, start: usize, id: String, desc: 
                 rd.rest();
                 return None;
             };
-            let mut node = named(cx, id, t, rd.since(start));
+            let span = Span::at(rd.at() - n, n);
+            let node = named(cx, parent, id, t, rd.since(start));
             if t == tag::OCTET_STRING {
-                node = node.value(hex(bytes));
+                let h = cx.hex(span);
                 if n == 12 && plausible_date_time(bytes) {
-                    let (v, txt, children) = date_time_fields(cx, bytes, rd.at() - 12, tag::DATE_TIME);
-                    node.value = Some(v);
-                    node.text = Some(format!("{} {txt} 0x{}", lang.pick("date-time", "日期时间"), hex(bytes)));
-                    node.children = children;
+                    let (v, summary) = date_time_fields(cx, node, bytes, rd.at() - 12, tag::DATE_TIME);
+                    cx.set(node).value(v).text(msg!("date-time {} 0x{}", "日期时间 {} 0x{}", summary, h));
                 } else if bytes.iter().all(|b| (0x20..0x7F).contains(b)) && n >= 4 {
-                    node = node.text(format!("\"{}\"", ascii(bytes)));
+                    let a = cx.ascii(span, bytes);
+                    cx.set(node).value(h).text(msg!("\"{}\"", "\"{}\"", a));
+                } else {
+                    cx.set(node).value(h);
                 }
             } else {
-                let text = String::from_utf8_lossy(bytes);
-                let trimmed = text.trim_end_matches('\0');
-                let nuls = text.len() - trimmed.len();
-                node = node.value(trimmed.escape_debug().to_string());
+                let nuls = bytes.iter().rev().take_while(|&&b| b == 0).count();
+                let kept = &bytes[..n - nuls];
+                let v = if plain(kept) {
+                    cx.ascii(Span::at(span.start, kept.len()), kept)
+                } else {
+                    let text = String::from_utf8_lossy(kept);
+                    Msg::owned(text.escape_debug().to_string())
+                };
+                cx.set(node).value(v);
                 if nuls > 0 {
-                    node = node.text(match lang {
-                        Lang::En => format!("followed by {nuls} NUL byte(s)"),
-                        Lang::Zh => format!("后跟 {nuls} 个 NUL 字节"),
-                    });
+                    cx.set(node).text(msg!("followed by {} NUL byte(s)", "后跟 {} 个 NUL 字节", nuls));
                 }
             }
-            Some(Dv { node, tag: t, kind: Kind::Octets(if n <= 16 { bytes.to_vec() } else { Vec::new() }) })
+            let kind = if n <= 16 {
+                let mut a = [0u8; 16];
+                a[..n].copy_from_slice(bytes);
+                Kind::Octets(n as u8, a)
+            } else {
+                Kind::Octets(0, [0; 16])
+            };
+            Some(Dv { node, tag: t, kind })
         }
-        tag::COMPACT_ARRAY => {
-            let mut node = named(cx, id, t, Span::at(start, 0));
+        tag::COMPACT_ARRAY => cx.atomic(parent, |cx| {
+            let node = named(cx, parent, id, t, Span::at(start, 0));
             let dstart = rd.at();
             let d = type_desc(cx, rd, 0)?;
             let k = cx.fresh();
-            node.push(cx.node(format!("dlms.data.{k}.type-description"), rd.since(dstart)).value(desc_text(&d)));
+            cx.add(node, Id::inner("dlms.data.type-description", 9, k), rd.since(dstart))
+                .value(Msg::owned(desc_text(&d)));
             let lat = rd.at();
-            let n = need!(rd.axdr_len());
+            let Some(n) = rd.axdr_len() else {
+                cx.truncated(rd.at());
+                return None;
+            };
             let k = cx.fresh();
-            node.push(
-                cx.node(format!("dlms.data.{k}.length"), rd.since(lat)).kind(NodeKind::Length).value(n.to_string()),
-            );
+            cx.add(node, Id::inner("dlms.data.length", 9, k), rd.since(lat))
+                .kind(NodeKind::Length)
+                .value(Msg::Uint(n as u64));
             let Some(contents) = rd.take(n) else {
                 cx.error(
                     rd.since(lat),
@@ -352,7 +402,7 @@ fn value_inner(cx: &mut Cx, rd: &mut Rd, t: u8, start: usize, id: String, desc: 
                     "紧凑数组内容超过现有字节数",
                 );
                 rd.rest();
-                node.span = rd.since(start);
+                cx.set(node).span(rd.since(start));
                 return Some(Dv { node, tag: t, kind: Kind::Other });
             };
             let mut sub = Rd { b: contents, pos: 0, base: rd.at() - n };
@@ -360,38 +410,32 @@ fn value_inner(cx: &mut Cx, rd: &mut Rd, t: u8, start: usize, id: String, desc: 
             while sub.left() > 0 {
                 let before = sub.pos;
                 let child = nested(cx);
-                match untagged(cx, &mut sub, &d, child) {
-                    Some(dv) => node.push(dv.node),
-                    None => break,
+                if untagged(cx, node, &mut sub, &d, child).is_none() {
+                    break;
                 }
                 elements += 1;
                 if sub.pos == before {
                     break; // zero-size elements: stop rather than loop
                 }
             }
-            node.span = rd.since(start);
-            node.value = Some(elements.to_string());
+            cx.set(node).span(rd.since(start)).value(Msg::Uint(elements as u64));
             Some(Dv { node, tag: t, kind: Kind::Other })
-        }
+        }),
         _ => {
-            cx.error(
-                Span::at(start, 1),
-                "dlms.data.tag.unknown",
-                &format!("0x{t:02X} is not an A-XDR data type"),
-                &format!("0x{t:02X} 不是 A-XDR 数据类型"),
-            );
+            let m = msg!("0x{:02X} is not an A-XDR data type", "0x{:02X} 不是 A-XDR 数据类型", t);
+            cx.diag(Severity::Error, Span::at(start, 1), "dlms.data.tag.unknown", m);
             None
         }
     }
 }
 
 /// An untagged value described by `d` (compact-array contents).
-fn untagged(cx: &mut Cx, rd: &mut Rd, d: &TypeDesc, id: String) -> Option<Dv> {
+fn untagged(cx: &mut Cx, parent: NodeRef, rd: &mut Rd, d: &TypeDesc, id: Id) -> Option<Dv> {
     let start = rd.at();
     match d {
-        TypeDesc::Simple(t) => value(cx, rd, *t, start, id, None),
-        TypeDesc::Array(..) => value(cx, rd, tag::ARRAY, start, id, Some(d)),
-        TypeDesc::Structure(_) => value(cx, rd, tag::STRUCTURE, start, id, Some(d)),
+        TypeDesc::Simple(t) => value(cx, parent, rd, *t, start, id, None),
+        TypeDesc::Array(..) => value(cx, parent, rd, tag::ARRAY, start, id, Some(d)),
+        TypeDesc::Structure(_) => value(cx, parent, rd, tag::STRUCTURE, start, id, Some(d)),
     }
 }
 
@@ -441,12 +485,8 @@ fn type_desc(cx: &mut Cx, rd: &mut Rd, depth: usize) -> Option<TypeDesc> {
             Some(TypeDesc::Simple(t))
         }
         _ => {
-            cx.error(
-                Span::at(at, 1),
-                "dlms.data.tag.unknown",
-                &format!("0x{t:02X} is not a type for a compact array"),
-                &format!("0x{t:02X} 不是紧凑数组可用的类型"),
-            );
+            let m = msg!("0x{:02X} is not a type for a compact array", "0x{:02X} 不是紧凑数组可用的类型", t);
+            cx.diag(Severity::Error, Span::at(at, 1), "dlms.data.tag.unknown", m);
             None
         }
     }
@@ -465,55 +505,83 @@ fn format_float(v: f64) -> String {
     if v.is_finite() && v == v.trunc() && v.abs() < 1e15 { format!("{v:.1}") } else { format!("{v}") }
 }
 
+/// A scaled integer as a decimal (`raw × 10^scaler`).
+fn scaled_msg(raw: i128, scaler: i8) -> Msg {
+    if (-18..0).contains(&scaler)
+        && let Ok(m) = i64::try_from(raw)
+    {
+        return Msg::Decimal { mantissa: m, scale: scaler.unsigned_abs() };
+    }
+    if scaler >= 0
+        && let Some(v) = 10i128.checked_pow(scaler as u32).and_then(|p| raw.checked_mul(p))
+        && let Ok(v) = i64::try_from(v)
+    {
+        return Msg::Int(v);
+    }
+    Msg::owned(scaled(raw, scaler))
+}
+
 /// Rules over a structure's children: 6-byte octet-strings in a logical-name
 /// position are OBIS codes; `{OBIS, value, {scaler, unit}}` gets its value scaled.
-fn register_rules(cx: &Cx, node: &mut Node, kinds: &[(u8, Kind)]) {
+fn register_rules(cx: &mut Cx, node: NodeRef, kinds: &[(u8, Kind)]) {
+    let mut children = [NONE; 8];
+    for (slot, (c, _)) in children.iter_mut().zip(cx.f.children(node)) {
+        *slot = c;
+    }
     let first_is_class = kinds.first().is_some_and(|k| k.0 == tag::LONG_UNSIGNED);
     for (i, (t, k)) in kinds.iter().enumerate() {
-        let Kind::Octets(b) = k else { continue };
-        if *t != tag::OCTET_STRING || b.len() != 6 {
+        let Kind::Octets(6, b) = k else { continue };
+        if *t != tag::OCTET_STRING {
             continue;
         }
-        if i == 0 || (first_is_class && i <= 2) {
+        if (i == 0 || (first_is_class && i <= 2)) && children[i] != NONE {
             let code = [b[0], b[1], b[2], b[3], b[4], b[5]];
-            if let Some(n) = node.children.get_mut(i) {
-                n.value = Some(obis::canonical(code));
-                n.label = format!("{} (OBIS)", n.label);
-                let name = obis::describe(code, cx.lang).unwrap_or_default();
-                n.text = Some(if name.is_empty() { hex(b) } else { format!("{name} 0x{}", hex(b)) });
-            }
+            let packed = pack_obis(code);
+            let c = children[i];
+            let span = cx.span_of(c);
+            let h = cx.hex(Span::new(span.end.saturating_sub(6), span.end));
+            let text =
+                if obis::is_named(code) { msg!("{} 0x{}", "{} 0x{}", Msg::Code(obis_name, packed), h) } else { h };
+            cx.set(c)
+                .value(Msg::Code(obis_canonical, packed))
+                .label(Msg::Bi("octet-string (OBIS)", "字节串 (OBIS)"))
+                .text(text);
         }
     }
     // {logical name, value, {scaler, unit}}
     if kinds.len() == 3
-        && matches!(&kinds[0], (tag::OCTET_STRING, Kind::Octets(b)) if b.len() == 6)
+        && matches!(&kinds[0], (tag::OCTET_STRING, Kind::Octets(6, _)))
         && kinds[2].0 == tag::STRUCTURE
         && let Kind::Struct(su) = &kinds[2].1
-        && let [(tag::INTEGER, Kind::Int(scaler)), (tag::ENUM, Kind::Int(unit))] = su.as_slice()
+        && let [(tag::INTEGER, Kind::Int(scaler)), (tag::ENUM, Kind::Int(unit))] = &su[..]
     {
         let scaler = *scaler as i8;
         let unit_code = *unit as u8;
         let symbol = crate::units::dlms_symbol(unit_code);
-        if let Some(v) = node.children.get_mut(1) {
+        if children[1] != NONE {
+            let v = children[1];
             let scaled_value = match &kinds[1].1 {
-                Kind::Int(raw) => Some(scaled(*raw, scaler)),
-                Kind::Float(f) => Some(format_float(f * 10f64.powi(scaler as i32))),
+                Kind::Int(raw) => Some(scaled_msg(*raw, scaler)),
+                Kind::Float(f) => Some(Msg::owned(format_float(f * 10f64.powi(scaler as i32)))),
                 _ => None,
             };
             if let Some(s) = scaled_value {
-                let raw = v.value.clone().unwrap_or_default();
-                v.value = Some(s);
+                let raw = cx.f.node(v).map_or(Msg::None, |n| n.value.clone());
+                let text = msg!(
+                    "raw {}, scaler {}, unit {}",
+                    "原始值 {}，换算 {}，单位 {}",
+                    raw,
+                    i64::from(scaler),
+                    unit_code
+                );
+                let n = cx.set(v).value(s).text(text);
                 if let Some(sym) = symbol.filter(|s| !s.is_empty()) {
-                    v.unit = Some(sym.to_string());
+                    n.unit(Msg::Str(sym));
                 }
-                v.text = Some(match cx.lang {
-                    Lang::En => format!("raw {raw}, scaler {scaler}, unit {unit_code}"),
-                    Lang::Zh => format!("原始值 {raw}，换算 {scaler}，单位 {unit_code}"),
-                });
             }
         }
-        if let Some(su_node) = node.children.get_mut(2) {
-            su_node.text = Some(format!("10^{scaler} {}", symbol.unwrap_or("?")));
+        if children[2] != NONE {
+            cx.set(children[2]).text(msg!("10^{} {}", "10^{} {}", i64::from(scaler), symbol.unwrap_or("?")));
         }
     }
 }
@@ -558,75 +626,155 @@ const WEEKDAYS: [(&str, &str); 7] = [
     ("Sun", "星期日"),
 ];
 
-/// Decode date-time (12), date (5) or time (4) octets at absolute `at`:
-/// machine value (`2019-12-16T07:59:40`, `*` for unspecified), a summary, and field nodes.
-fn date_time_fields(cx: &mut Cx, b: &[u8], at: usize, t: u8) -> (String, String, Vec<Node>) {
-    let lang = cx.lang;
+/// Field ids of a date-time under `dlms.data.N`.
+const DT_FIELDS: [&str; 4] = ["dlms.data.hour", "dlms.data.minute", "dlms.data.second", "dlms.data.hundredths"];
+
+/// The machine value of a date-time, date or time packed by [`date_time_fields`]
+/// (year, month, day, hour, minute, second, hundredths): `2019-12-16T07:59:40`,
+/// `*` for what is not specified.
+fn write_date_time(v: u64, date: bool, time: bool, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    let b = v.to_be_bytes();
+    let year = u16::from_be_bytes([b[0], b[1]]);
+    let two = |w: &mut dyn core::fmt::Write, x: u8, ok: bool| if ok { write!(w, "{x:02}") } else { w.write_str("**") };
+    if date {
+        if year == 0xFFFF {
+            w.write_str("****")?
+        } else {
+            write!(w, "{year:04}")?
+        }
+        w.write_char('-')?;
+        two(w, b[2], (1..=12).contains(&b[2]))?;
+        w.write_char('-')?;
+        two(w, b[3], (1..=31).contains(&b[3]))?;
+    }
+    if date && time {
+        w.write_char('T')?;
+    }
+    if time {
+        let (h, m, s, c) = (b[4], b[5], b[6], b[7]);
+        two(w, h, h < 24)?;
+        w.write_char(':')?;
+        two(w, m, m < 60)?;
+        w.write_char(':')?;
+        two(w, s, s < 60)?;
+        if c != 0xFF {
+            w.write_char('.')?;
+            two(w, c, c < 100)?;
+        }
+    }
+    Ok(())
+}
+
+fn date_time_value(v: u64, _: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    write_date_time(v, true, true, w)
+}
+
+fn date_value(v: u64, _: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    write_date_time(v, true, false, w)
+}
+
+fn time_value(v: u64, _: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    write_date_time(v, false, true, w)
+}
+
+/// Clock status bits named (`ok` when none is set).
+fn clock_status_text(st: u64, lang: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    let bits: [(u64, &str, &str); 5] = [
+        (0x01, "invalid value", "无效值"),
+        (0x02, "doubtful value", "可疑值"),
+        (0x04, "different clock base", "不同时钟基准"),
+        (0x08, "invalid clock status", "时钟状态无效"),
+        (0x80, "daylight saving active", "夏令时生效"),
+    ];
+    let mut first = true;
+    for (bit, en, zh) in bits {
+        if st & bit != 0 {
+            if !first {
+                w.write_str(", ")?;
+            }
+            first = false;
+            w.write_str(lang.pick(en, zh))?;
+        }
+    }
+    if first {
+        w.write_str(lang.pick("ok", "正常"))?;
+    }
+    Ok(())
+}
+
+/// Decode date-time (12), date (5) or time (4) octets at absolute `at` into
+/// field nodes under `node`: the machine value (`2019-12-16T07:59:40`, `*`
+/// for unspecified) and a summary (the day of week).
+fn date_time_fields(cx: &mut Cx, node: NodeRef, b: &[u8], at: usize, t: u8) -> (Msg, Msg) {
     let k = cx.fresh();
-    let mut nodes = Vec::new();
-    let mut field = |name: &str, off: usize, len: usize, value: String, text: Option<String>| {
-        let mut n = cx.node(format!("dlms.data.{k}.{name}"), Span::at(at + off, len)).value(value);
-        n.text = text;
-        nodes.push(n);
+    let field = |cx: &mut Cx, name: &'static str, off: usize, len: usize, value: Msg, text: Msg| {
+        cx.add(node, Id::inner(name, 9, k), Span::at(at + off, len)).value(value).text(text);
     };
-    let ns = lang.pick("not specified", "未指定");
+    let ns = || Msg::Bi("not specified", "未指定");
     let (date, time) = match t {
         tag::DATE_TIME => (Some(0), Some(5)),
         tag::DATE => (Some(0), None),
         _ => (None, Some(0)),
     };
-    let mut parts = Vec::new();
-    let mut summary = Vec::new();
+    let write: model::CodeFn = match t {
+        tag::DATE_TIME => date_time_value,
+        tag::DATE => date_value,
+        _ => time_value,
+    };
+    let mut packed = [0xFFu8; 8];
+    let mut summary = Msg::Str("");
     let mut ymd: (Option<u16>, Option<u8>, Option<u8>, Option<u8>) = (None, None, None, None);
-    let mut problems: Vec<(usize, &str, &str)> = Vec::new();
+    let mut problems: [(usize, &str, &str); 12] = [(0, "", ""); 12];
+    let mut np = 0;
+    let mut problem = |p: (usize, &'static str, &'static str)| {
+        if np < problems.len() {
+            problems[np] = p;
+            np += 1;
+        }
+    };
     if let Some(o) = date {
         let year = u16::from_be_bytes([b[o], b[o + 1]]);
         let (month, day, wd) = (b[o + 2], b[o + 3], b[o + 4]);
-        let ys = if year == 0xFFFF { "****".to_string() } else { format!("{year:04}") };
-        field("year", o, 2, year.to_string(), (year == 0xFFFF).then(|| ns.to_string()));
-        let ms = match month {
-            1..=12 => format!("{month:02}"),
-            _ => "**".to_string(),
-        };
+        packed[0] = b[o];
+        packed[1] = b[o + 1];
+        packed[2] = month;
+        packed[3] = day;
+        field(cx, "dlms.data.year", o, 2, Msg::Uint(year.into()), if year == 0xFFFF { ns() } else { Msg::None });
         let mtext = match month {
-            0xFD => Some(lang.pick("daylight savings end", "夏令时结束").to_string()),
-            0xFE => Some(lang.pick("daylight savings begin", "夏令时开始").to_string()),
-            0xFF => Some(ns.to_string()),
-            1..=12 => None,
+            0xFD => Msg::Bi("daylight savings end", "夏令时结束"),
+            0xFE => Msg::Bi("daylight savings begin", "夏令时开始"),
+            0xFF => ns(),
+            1..=12 => Msg::None,
             _ => {
-                problems.push((o + 2, "month out of range", "月份超出范围"));
-                None
+                problem((o + 2, "month out of range", "月份超出范围"));
+                Msg::None
             }
         };
-        field("month", o + 2, 1, month.to_string(), mtext);
-        let ds = match day {
-            1..=31 => format!("{day:02}"),
-            _ => "**".to_string(),
-        };
+        field(cx, "dlms.data.month", o + 2, 1, Msg::Uint(month.into()), mtext);
         let dtext = match day {
-            0xFD => Some(lang.pick("second last day of month", "月倒数第二天").to_string()),
-            0xFE => Some(lang.pick("last day of month", "月末最后一天").to_string()),
-            0xFF => Some(ns.to_string()),
-            1..=31 => None,
+            0xFD => Msg::Bi("second last day of month", "月倒数第二天"),
+            0xFE => Msg::Bi("last day of month", "月末最后一天"),
+            0xFF => ns(),
+            1..=31 => Msg::None,
             _ => {
-                problems.push((o + 3, "day of month out of range", "日超出范围"));
-                None
+                problem((o + 3, "day of month out of range", "日超出范围"));
+                Msg::None
             }
         };
-        field("day", o + 3, 1, day.to_string(), dtext);
+        field(cx, "dlms.data.day", o + 3, 1, Msg::Uint(day.into()), dtext);
         let wtext = match wd {
-            1..=7 => Some(lang.pick(WEEKDAYS[wd as usize - 1].0, WEEKDAYS[wd as usize - 1].1).to_string()),
-            0xFF => Some(ns.to_string()),
+            1..=7 => {
+                let (en, zh) = WEEKDAYS[wd as usize - 1];
+                summary = Msg::Bi(en, zh);
+                Msg::Bi(en, zh)
+            }
+            0xFF => ns(),
             _ => {
-                problems.push((o + 4, "day of week out of range", "星期超出范围"));
-                None
+                problem((o + 4, "day of week out of range", "星期超出范围"));
+                Msg::None
             }
         };
-        if let Some(w) = wtext.as_ref().filter(|_| (1..=7).contains(&wd)) {
-            summary.push(w.clone());
-        }
-        field("weekday", o + 4, 1, wd.to_string(), wtext);
-        parts.push(format!("{ys}-{ms}-{ds}"));
+        field(cx, "dlms.data.weekday", o + 4, 1, Msg::Uint(wd.into()), wtext);
         ymd = (
             (year != 0xFFFF).then_some(year),
             (1..=12).contains(&month).then_some(month),
@@ -635,80 +783,57 @@ fn date_time_fields(cx: &mut Cx, b: &[u8], at: usize, t: u8) -> (String, String,
         );
     }
     if let Some(o) = time {
-        let names = [("hour", 24u8), ("minute", 60), ("second", 60), ("hundredths", 100)];
-        let mut tp = Vec::new();
-        for (i, (name, limit)) in names.iter().enumerate() {
+        let limits = [24u8, 60, 60, 100];
+        for (i, (name, limit)) in DT_FIELDS.iter().zip(limits).enumerate() {
             let v = b[o + i];
             let text = if v == 0xFF {
-                Some(ns.to_string())
-            } else if v >= *limit {
-                problems.push((o + i, "time field out of range", "时间字段超出范围"));
-                None
+                ns()
             } else {
-                None
+                if v >= limit {
+                    problem((o + i, "time field out of range", "时间字段超出范围"));
+                }
+                Msg::None
             };
-            field(name, o + i, 1, v.to_string(), text);
-            tp.push(if v == 0xFF || v >= *limit { "**".to_string() } else { format!("{v:02}") });
+            field(cx, name, o + i, 1, Msg::Uint(v.into()), text);
+            packed[4 + i] = v;
         }
-        let mut s = format!("{}:{}:{}", tp[0], tp[1], tp[2]);
-        if b[o + 3] != 0xFF {
-            s.push('.');
-            s.push_str(&tp[3]);
-        }
-        parts.push(s);
     }
     if t == tag::DATE_TIME {
         let dev = i16::from_be_bytes([b[9], b[10]]);
         let dtext = if dev as u16 == 0x8000 {
-            ns.to_string()
+            ns()
         } else {
             if !(-720..=720).contains(&dev) {
-                problems.push((9, "deviation outside ±720 minutes", "时差超出 ±720 分钟"));
+                problem((9, "deviation outside ±720 minutes", "时差超出 ±720 分钟"));
             }
-            match lang {
-                Lang::En => format!("{dev} min"),
-                Lang::Zh => format!("{dev} 分钟"),
-            }
+            msg!("{} min", "{} 分钟", i64::from(dev))
         };
-        field("deviation", 9, 2, dev.to_string(), Some(dtext));
+        field(cx, "dlms.data.deviation", 9, 2, Msg::Int(dev.into()), dtext);
         let st = b[11];
-        let stext = if st == 0xFF {
-            ns.to_string()
-        } else {
-            let bits: [(u8, &str, &str); 5] = [
-                (0x01, "invalid value", "无效值"),
-                (0x02, "doubtful value", "可疑值"),
-                (0x04, "different clock base", "不同时钟基准"),
-                (0x08, "invalid clock status", "时钟状态无效"),
-                (0x80, "daylight saving active", "夏令时生效"),
-            ];
-            let set: Vec<&str> = bits.iter().filter(|x| st & x.0 != 0).map(|x| lang.pick(x.1, x.2)).collect();
-            if set.is_empty() { lang.pick("ok", "正常").to_string() } else { set.join(", ") }
-        };
-        field("clock-status", 11, 1, format!("0x{st:02X}"), Some(stext));
+        let stext = if st == 0xFF { ns() } else { Msg::Code(clock_status_text, st.into()) };
+        field(cx, "dlms.data.clock-status", 11, 1, byte_msg(st), stext);
     }
     // Impossible dates and a weekday that contradicts the date.
     if let (Some(y), Some(m), Some(d)) = (ymd.0, ymd.1, ymd.2) {
         if d > days_in(y, m) {
-            problems.push((3, "no such day in this month", "该月没有这一天"));
+            problem((3, "no such day in this month", "该月没有这一天"));
         } else if let Some(w) = ymd.3
             && weekday(y, m, d) != w
         {
             let real = weekday(y, m, d);
             let (en, zh) = WEEKDAYS[real as usize - 1];
-            let msg_en = format!("the day of week contradicts the date, which is a {en}");
-            let msg_zh = format!("星期与日期不符，该日期是{zh}");
-            cx.warning(Span::at(at + 4, 1), "dlms.data.date-time.weekday", &msg_en, &msg_zh);
+            let m = msg!(
+                "the day of week contradicts the date, which is a {}",
+                "星期与日期不符，该日期是{}",
+                Msg::Bi(en, zh)
+            );
+            cx.diag(Severity::Warning, Span::at(at + 4, 1), "dlms.data.date-time.weekday", m);
         }
     }
-    for (off, en, zh) in problems {
+    for &(off, en, zh) in &problems[..np] {
         cx.warning(Span::at(at + off, 1), "dlms.data.date-time.invalid", en, zh);
     }
-    let value = match t {
-        tag::DATE_TIME => format!("{}T{}", parts[0], parts[1]),
-        _ => parts.join(""),
-    };
-    (value, summary.join(" "), nodes)
+    (Msg::Code(write, u64::from_be_bytes(packed)), summary)
 }
 
 // ---------------------------------------------------------------------------
@@ -1083,9 +1208,9 @@ mod element_budget_tests {
         let bytes = [0x13, 0x01, 0x0A, 0x0A, 0x01, 0x0A, 0x0A, 0x01, 0x0A, 0x0A, 0x00, 0x02, 0x00, 0x00];
         assert!(Data::parse(&bytes).is_err());
         let keys = Keys::default();
-        let mut cx = Cx::new(Lang::En, &keys);
+        let mut cx = Cx::new(super::super::APDU, &bytes, 0, &keys);
         let mut rd = Rd::new(&bytes, 0);
-        let _ = data(&mut cx, &mut rd, "dlms.data");
+        let _ = data(&mut cx, NONE, &mut rd, "dlms.data");
         assert!(cx.elements <= MAX_ELEMENTS + 1, "{}", cx.elements);
     }
 
@@ -1102,8 +1227,8 @@ mod element_budget_tests {
             0x01, 0x01, 0x2E, 0x2C, 0x16, 0x01, 0x13, 0xE0, 0x02,
         ];
         let keys = Keys::default();
-        let mut cx = Cx::new(Lang::En, &keys);
-        let _ = data(&mut cx, &mut Rd::new(&crash, 0), "dlms.data");
+        let mut cx = Cx::new(super::super::APDU, &crash, 0, &keys);
+        let _ = data(&mut cx, NONE, &mut Rd::new(&crash, 0), "dlms.data");
         let _ = Data::parse(&crash);
     }
 }

@@ -10,11 +10,12 @@
 //! stuffing: frames are delimited by the length field, and 0x7E may occur in
 //! the information field.
 
-use super::{Cx, HDLC, Rd, apdu, hex};
+use super::{Cx, HDLC, Rd, apdu, byte_msg};
 use crate::lang::Lang;
+use crate::model::{Check, Frame, Id, Msg, NONE, NodeKind, NodeRef, Severity};
+use crate::msg;
 use crate::registry::{FrameStatus, Options};
 use crate::span::Span;
-use crate::view::{Check, Frame, Node, NodeKind};
 use crate::wire::crc16_x25;
 
 /// The flag that opens and closes a frame.
@@ -163,88 +164,121 @@ impl Control {
 }
 
 /// HDLC parameter names of the SNRM/UA negotiation (group 0x80).
-fn param_name(id: u8, lang: Lang) -> &'static str {
+fn param_name(id: u8) -> Msg {
     match id {
-        0x05 => lang.pick("maximum information field length, transmit", "最大信息域长度(发送)"),
-        0x06 => lang.pick("maximum information field length, receive", "最大信息域长度(接收)"),
-        0x07 => lang.pick("window size, transmit", "窗口大小(发送)"),
-        0x08 => lang.pick("window size, receive", "窗口大小(接收)"),
-        _ => lang.pick("unknown parameter", "未知参数"),
+        0x05 => Msg::Bi("maximum information field length, transmit", "最大信息域长度(发送)"),
+        0x06 => Msg::Bi("maximum information field length, receive", "最大信息域长度(接收)"),
+        0x07 => Msg::Bi("window size, transmit", "窗口大小(发送)"),
+        0x08 => Msg::Bi("window size, receive", "窗口大小(接收)"),
+        _ => Msg::Bi("unknown parameter", "未知参数"),
     }
+}
+
+/// The summary of a control byte (see [`Control::summary`]), written when rendered.
+fn control_summary(c: u64, _: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    w.write_str(&Control::parse(c as u8).summary())
 }
 
 /// Dissect one frame (tolerant).
 pub fn dissect(f: &[u8], base: usize, opts: &Options) -> Frame {
-    let mut cx = Cx::new(opts.lang, &opts.keys);
-    let mut root = dissect_into(&mut cx, f, base);
-    super::uniquify(&mut root);
-    Frame::new(HDLC, root, cx.checks, cx.diags)
+    let mut cx = Cx::new(HDLC, f, base, &opts.keys);
+    dissect_into(&mut cx, f, base);
+    cx.finish()
 }
 
-fn crc_check(cx: &mut Cx, id: &str, code: &str, span: Span, stated: u16, computed: u16) -> Node {
-    let label = cx.lang.label(id);
-    cx.checks.push(Check {
-        id: id.into(),
-        label: label.clone(),
-        stated: format!("0x{stated:04X}"),
-        computed: format!("0x{computed:04X}"),
+#[allow(clippy::too_many_arguments)]
+fn crc_check(
+    cx: &mut Cx,
+    parent: NodeRef,
+    id: &'static str,
+    code: &'static str,
+    order: &'static str,
+    span: Span,
+    stated: u16,
+    computed: u16,
+) {
+    let hex4 = |v: u16| Msg::HexNum { value: v.into(), digits: 4 };
+    cx.check(Check {
+        id: Id::Static(id),
+        label: Msg::Label,
+        stated: hex4(stated),
+        computed: hex4(computed),
         ok: stated == computed,
         span,
     });
     if stated != computed {
-        let en = format!("{label} is 0x{stated:04X}, computed 0x{computed:04X}");
-        let zh = format!("{label}为 0x{stated:04X}，计算值为 0x{computed:04X}");
-        cx.error(span, code, &en, &zh);
+        let label = crate::lang::lookup(id).map_or(Msg::Str(id), |(en, zh)| Msg::Bi(en, zh));
+        let m = msg!("{} is 0x{:04X}, computed 0x{:04X}", "{}为 0x{:04X}，计算值为 0x{:04X}", label, stated, computed);
+        cx.diag(Severity::Error, span, code, m);
         if stated.swap_bytes() == computed {
             cx.info(
                 span,
-                &code.replace("mismatch", "byte-order"),
+                order,
                 "the bytes hold the right CRC sent high byte first; IEC 62056-46 sends it low byte first",
                 "这两个字节是高字节在前的正确校验值；IEC 62056-46 规定低字节在前",
             );
         }
     }
-    cx.node(id, span).kind(NodeKind::Check).value(format!("0x{stated:04X}"))
+    cx.add(parent, id, span).kind(NodeKind::Check).value(hex4(stated));
 }
 
-fn address(cx: &mut Cx, id: &str, b: &[u8], at: usize, client: bool) -> Node {
-    let mut n = cx.node(id, Span::at(at, b.len())).kind(NodeKind::Address).value(hex(b));
+/// Ids of an address and its parts.
+struct AddrIds {
+    id: &'static str,
+    client: &'static str,
+    upper: &'static str,
+    lower: &'static str,
+}
+
+static DST: AddrIds = AddrIds {
+    id: "dlms.hdlc.dst",
+    client: "dlms.hdlc.dst.client",
+    upper: "dlms.hdlc.dst.upper",
+    lower: "dlms.hdlc.dst.lower",
+};
+static SRC: AddrIds = AddrIds {
+    id: "dlms.hdlc.src",
+    client: "dlms.hdlc.src.client",
+    upper: "dlms.hdlc.src.upper",
+    lower: "dlms.hdlc.src.lower",
+};
+
+fn address(cx: &mut Cx, parent: NodeRef, ids: &AddrIds, b: &[u8], at: usize, client: bool) {
+    let span = Span::at(at, b.len());
+    let value = cx.hex(span);
+    let n = cx.add(parent, ids.id, span).kind(NodeKind::Address).value(value).index();
     let v = |x: u8| (x >> 1) as u32;
     let (upper, lower) = match b.len() {
         1 if client => {
-            n.push(cx.node(format!("{id}.client"), Span::at(at, 1)).kind(NodeKind::Address).value(v(b[0]).to_string()));
-            n.text = Some(format!("{} {}", cx.lang.pick("client SAP", "客户端 SAP"), v(b[0])));
-            return n;
+            cx.add(n, ids.client, Span::at(at, 1)).kind(NodeKind::Address).value(Msg::Uint(v(b[0]).into()));
+            cx.set(n).text(msg!("client SAP {}", "客户端 SAP {}", v(b[0])));
+            return;
         }
-        1 => (Some((v(b[0]), 1)), None),
-        2 => (Some((v(b[0]), 1)), Some((v(b[1]), 1))),
-        _ => (Some(((v(b[0]) << 7) | v(b[1]), 2)), Some(((v(b[2]) << 7) | v(b[3]), 2))),
+        1 => ((v(b[0]), 1), None),
+        2 => ((v(b[0]), 1), Some((v(b[1]), 1))),
+        _ => (((v(b[0]) << 7) | v(b[1]), 2), Some(((v(b[2]) << 7) | v(b[3]), 2))),
     };
-    let mut text = Vec::new();
-    if let Some((u, w)) = upper {
-        n.push(cx.node(format!("{id}.upper"), Span::at(at, w)).kind(NodeKind::Address).value(u.to_string()));
-        text.push(format!("{} {u}", cx.lang.pick("logical", "逻辑")));
-    }
-    if let Some((l, w)) = lower {
-        n.push(
-            cx.node(format!("{id}.lower"), Span::at(at + b.len() - w, w)).kind(NodeKind::Address).value(l.to_string()),
-        );
-        text.push(format!("{} {l}", cx.lang.pick("physical", "物理")));
-    }
-    n.text = Some(format!("{} {}", cx.lang.pick("server", "服务器"), text.join(", ")));
-    n
+    let (u, w) = upper;
+    cx.add(n, ids.upper, Span::at(at, w)).kind(NodeKind::Address).value(Msg::Uint(u.into()));
+    let text = match lower {
+        Some((l, w)) => {
+            cx.add(n, ids.lower, Span::at(at + b.len() - w, w)).kind(NodeKind::Address).value(Msg::Uint(l.into()));
+            msg!("server logical {}, physical {}", "服务器 逻辑 {}, 物理 {}", u, l)
+        }
+        None => msg!("server logical {}", "服务器 逻辑 {}", u),
+    };
+    cx.set(n).text(text);
 }
 
-/// Dissect into a tree, recording checks and diagnostics in `cx`.
-pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> Node {
-    let lang = cx.lang;
-    let mut root = cx.node("dlms.hdlc", Span::at(base, f.len()));
+/// Dissect into the frame, from its root.
+pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
+    let root = cx.add(NONE, "dlms.hdlc", Span::at(base, f.len())).index();
     let n = f.len();
     if n == 0 {
         cx.truncated(base);
         return root;
     }
-    root.push(cx.node("dlms.hdlc.flag", Span::at(base, 1)).kind(NodeKind::Delimiter).value(format!("0x{:02X}", f[0])));
+    cx.add(root, "dlms.hdlc.flag", Span::at(base, 1)).kind(NodeKind::Delimiter).value(byte_msg(f[0]));
     if f[0] != FLAG {
         cx.error(
             Span::at(base, 1),
@@ -260,16 +294,16 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> Node {
     // Format field.
     let flen = (((f[1] & 0x07) as usize) << 8) | f[2] as usize;
     let seg = f[1] & 0x08 != 0;
-    let mut fmt = cx
-        .node("dlms.hdlc.format", Span::at(base + 1, 2))
+    let fmt = cx
+        .add(root, "dlms.hdlc.format", Span::at(base + 1, 2))
         .kind(NodeKind::Length)
-        .value(format!("0x{:02X}{:02X}", f[1], f[2]));
-    fmt.push(cx.node("dlms.hdlc.format.type", Span::at(base + 1, 1)).value(format!("0x{:X}", f[1] >> 4)).text(
-        if f[1] >> 4 == 0xA { lang.pick("type 3", "类型 3") } else { lang.pick("not type 3", "不是类型 3") },
-    ));
-    fmt.push(cx.node("dlms.hdlc.format.segmented", Span::at(base + 1, 1)).value(if seg { "1" } else { "0" }));
-    fmt.push(cx.node("dlms.hdlc.format.length", Span::at(base + 1, 2)).kind(NodeKind::Length).value(flen.to_string()));
-    root.push(fmt);
+        .value(Msg::HexNum { value: u64::from(u16::from_be_bytes([f[1], f[2]])), digits: 4 })
+        .index();
+    cx.add(fmt, "dlms.hdlc.format.type", Span::at(base + 1, 1))
+        .value(Msg::HexNum { value: u64::from(f[1] >> 4), digits: 1 })
+        .text(if f[1] >> 4 == 0xA { Msg::Bi("type 3", "类型 3") } else { Msg::Bi("not type 3", "不是类型 3") });
+    cx.add(fmt, "dlms.hdlc.format.segmented", Span::at(base + 1, 1)).value(Msg::Str(if seg { "1" } else { "0" }));
+    cx.add(fmt, "dlms.hdlc.format.length", Span::at(base + 1, 2)).kind(NodeKind::Length).value(Msg::Uint(flen as u64));
     if f[1] >> 4 != 0xA {
         cx.error(
             Span::at(base + 1, 1),
@@ -279,13 +313,14 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> Node {
         );
     }
     if flen + 2 != n {
-        let en = format!("the length field says {flen} bytes between the flags, {} are present", n.saturating_sub(2));
-        let zh = format!("长度域为 {flen} 字节，实际标志之间有 {} 字节", n.saturating_sub(2));
-        if flen + 2 > n {
-            cx.error(Span::at(base + 1, 2), "dlms.hdlc.truncated", &en, &zh);
-        } else {
-            cx.error(Span::at(base + 1, 2), "dlms.hdlc.length.mismatch", &en, &zh);
-        }
+        let m = msg!(
+            "the length field says {} bytes between the flags, {} are present",
+            "长度域为 {} 字节，实际标志之间有 {} 字节",
+            flen,
+            n.saturating_sub(2)
+        );
+        let code = if flen + 2 > n { "dlms.hdlc.truncated" } else { "dlms.hdlc.length.mismatch" };
+        cx.diag(Severity::Error, Span::at(base + 1, 2), code, m);
     }
     // The frame as the length says, within the bytes present.
     let end = (flen + 2).min(n);
@@ -317,9 +352,9 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> Node {
     // the destination is taken as the server (a client's command).
     let dst_client = dl == 1 && sl > 1;
     let src_client = sl == 1 && !dst_client;
-    root.push(address(cx, "dlms.hdlc.dst", &f[pos..pos + dl], base + pos, dst_client));
+    address(cx, root, &DST, &f[pos..pos + dl], base + pos, dst_client);
     pos += dl;
-    root.push(address(cx, "dlms.hdlc.src", &f[pos..pos + sl], base + pos, src_client));
+    address(cx, root, &SRC, &f[pos..pos + sl], base + pos, src_client);
     pos += sl;
     if pos >= body_end {
         cx.truncated(base + pos);
@@ -327,27 +362,24 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> Node {
     }
     let c = f[pos];
     let ctrl = Control::parse(c);
-    let mut cn = cx
-        .node("dlms.hdlc.control", Span::at(base + pos, 1))
+    cx.set(root).value(Msg::Str(ctrl.name()));
+    let cn = cx
+        .add(root, "dlms.hdlc.control", Span::at(base + pos, 1))
         .kind(NodeKind::Control)
-        .value(format!("0x{c:02X}"))
-        .text(ctrl.summary());
+        .value(byte_msg(c))
+        .text(Msg::Code(control_summary, c.into()))
+        .index();
+    let cspan = Span::at(base + pos, 1);
     match ctrl {
         Control::I { ns, nr, .. } => {
-            cn.push(
-                cx.node("dlms.hdlc.control.ns", Span::at(base + pos, 1)).kind(NodeKind::Control).value(ns.to_string()),
-            );
-            cn.push(
-                cx.node("dlms.hdlc.control.nr", Span::at(base + pos, 1)).kind(NodeKind::Control).value(nr.to_string()),
-            );
+            cx.add(cn, "dlms.hdlc.control.ns", cspan).kind(NodeKind::Control).value(Msg::Uint(ns.into()));
+            cx.add(cn, "dlms.hdlc.control.nr", cspan).kind(NodeKind::Control).value(Msg::Uint(nr.into()));
         }
         Control::Rr { nr, .. } | Control::Rnr { nr, .. } => {
-            cn.push(
-                cx.node("dlms.hdlc.control.nr", Span::at(base + pos, 1)).kind(NodeKind::Control).value(nr.to_string()),
-            );
+            cx.add(cn, "dlms.hdlc.control.nr", cspan).kind(NodeKind::Control).value(Msg::Uint(nr.into()));
         }
         Control::Unknown(_) => cx.warning(
-            Span::at(base + pos, 1),
+            cspan,
             "dlms.hdlc.control.unknown",
             "this control field names no IEC 62056-46 frame type",
             "该控制域不对应 IEC 62056-46 帧类型",
@@ -355,14 +387,8 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> Node {
         _ => {}
     }
     if let Some(pf) = ctrl.pf() {
-        cn.push(
-            cx.node("dlms.hdlc.control.pf", Span::at(base + pos, 1))
-                .kind(NodeKind::Control)
-                .value(u8::from(pf).to_string()),
-        );
+        cx.add(cn, "dlms.hdlc.control.pf", cspan).kind(NodeKind::Control).value(Msg::Str(if pf { "1" } else { "0" }));
     }
-    root.value = Some(ctrl.name().to_string());
-    root.push(cn);
     pos += 1;
     let header_end = pos;
 
@@ -391,19 +417,19 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> Node {
         } else {
             let stated = u16::from_le_bytes([f[header_end], f[header_end + 1]]);
             let computed = crc16_x25(&f[1..header_end]);
-            let node = crc_check(
+            crc_check(
                 cx,
+                root,
                 "dlms.hdlc.hcs",
                 "dlms.hdlc.hcs.mismatch",
+                "dlms.hdlc.hcs.byte-order",
                 Span::at(base + header_end, 2),
                 stated,
                 computed,
             );
-            root.push(node);
             let info_at = header_end + 2;
             if info_at < fcs_at {
-                let info = info_field(cx, &f[info_at..fcs_at], base + info_at, ctrl, seg);
-                root.push(info);
+                info_field(cx, root, &f[info_at..fcs_at], base + info_at, ctrl, seg);
             }
         }
     }
@@ -412,10 +438,18 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> Node {
     }
     let stated = u16::from_le_bytes([f[fcs_at], f[fcs_at + 1]]);
     let computed = crc16_x25(&f[1..fcs_at]);
-    let node = crc_check(cx, "dlms.hdlc.fcs", "dlms.hdlc.fcs.mismatch", Span::at(base + fcs_at, 2), stated, computed);
-    root.push(node);
+    crc_check(
+        cx,
+        root,
+        "dlms.hdlc.fcs",
+        "dlms.hdlc.fcs.mismatch",
+        "dlms.hdlc.fcs.byte-order",
+        Span::at(base + fcs_at, 2),
+        stated,
+        computed,
+    );
     if closing {
-        root.push(cx.node("dlms.hdlc.flag", Span::at(base + end - 1, 1)).kind(NodeKind::Delimiter).value("0x7E"));
+        cx.add(root, "dlms.hdlc.flag", Span::at(base + end - 1, 1)).kind(NodeKind::Delimiter).value(Msg::Str("0x7E"));
     } else if end == flen + 2 {
         cx.error(
             Span::at(base + end - 1, 1),
@@ -425,43 +459,39 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> Node {
         );
     }
     if n > end {
-        cx.error(
-            Span::new(base + end, base + n),
-            "dlms.trailing",
-            "bytes after the end of the frame",
-            "帧结束后还有多余字节",
-        );
-        root.push(
-            cx.node("dlms.trailing", Span::new(base + end, base + n)).kind(NodeKind::Unknown).value(hex(&f[end..])),
-        );
+        let span = Span::new(base + end, base + n);
+        cx.error(span, "dlms.trailing", "bytes after the end of the frame", "帧结束后还有多余字节");
+        let v = cx.hex(span);
+        cx.add(root, "dlms.trailing", span).kind(NodeKind::Unknown).value(v);
     }
     root
 }
 
 /// The information field: SNRM/UA parameters, or an LLC header and an APDU.
-fn info_field(cx: &mut Cx, b: &[u8], at: usize, ctrl: Control, seg: bool) -> Node {
-    let lang = cx.lang;
-    let mut node = cx.node("dlms.hdlc.info", Span::at(at, b.len()));
+fn info_field(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize, ctrl: Control, seg: bool) {
+    let node = cx.add(parent, "dlms.hdlc.info", Span::at(at, b.len())).index();
     match ctrl {
         Control::Snrm { .. } | Control::Ua { .. } if b.first() == Some(&0x81) => {
-            node.push(params(cx, b, at));
-            return node;
+            params(cx, node, b, at);
+            return;
         }
         Control::I { .. } | Control::Ui { .. } => {}
         _ => {
-            node.value = Some(hex(b));
-            return node;
+            let v = cx.hex(Span::at(at, b.len()));
+            cx.set(node).value(v);
+            return;
         }
     }
     let mut rest = b;
     let mut off = at;
     if b.len() >= 3 && b[0] == 0xE6 && (b[1] == 0xE6 || b[1] == 0xE7) {
         let text = if b[1] == 0xE6 {
-            lang.pick("command (client to server)", "命令(客户端到服务器)")
+            Msg::Bi("command (client to server)", "命令(客户端到服务器)")
         } else {
-            lang.pick("response (server to client)", "响应(服务器到客户端)")
+            Msg::Bi("response (server to client)", "响应(服务器到客户端)")
         };
-        node.push(cx.node("dlms.hdlc.llc", Span::at(at, 3)).kind(NodeKind::Control).value(hex(&b[..3])).text(text));
+        let v = cx.hex(Span::at(at, 3));
+        cx.add(node, "dlms.hdlc.llc", Span::at(at, 3)).kind(NodeKind::Control).value(v).text(text);
         if b[2] != 0 {
             cx.warning(
                 Span::at(at + 2, 1),
@@ -473,42 +503,45 @@ fn info_field(cx: &mut Cx, b: &[u8], at: usize, ctrl: Control, seg: bool) -> Nod
         rest = &b[3..];
         off = at + 3;
     }
+    let span = Span::at(off, rest.len());
     if seg {
-        node.push(cx.node("dlms.hdlc.segment", Span::at(off, rest.len())).value(hex(rest)));
+        let v = cx.hex(span);
+        cx.add(node, "dlms.hdlc.segment", span).value(v);
         cx.info(
-            Span::at(off, rest.len()),
+            span,
             "dlms.hdlc.segmented",
             "a segment of a longer APDU: the APDU is decoded once the segments are joined",
             "较长 APDU 的一个分段：需拼接各段后才能解码",
         );
-        return node;
+        return;
     }
     // The last segment has the segmentation bit clear and no LLC header (only the
     // first segment carries one): an I frame like that which is no APDU of its own.
     if matches!(ctrl, Control::I { .. }) && off == at && !rest.is_empty() && !super::clean(rest) {
-        node.push(cx.node("dlms.hdlc.segment", Span::at(off, rest.len())).value(hex(rest)));
+        let v = cx.hex(span);
+        cx.add(node, "dlms.hdlc.segment", span).value(v);
         cx.info(
-            Span::at(off, rest.len()),
+            span,
             "dlms.hdlc.last-segment",
             "no LLC header and no APDU of its own: the last segment of a longer APDU, decoded once the segments are joined",
             "无 LLC 头且自身不是完整 APDU：较长 APDU 的最后一段，需拼接各段后才能解码",
         );
-        return node;
+        return;
     }
     if !rest.is_empty() {
-        let a = apdu::apdu(cx, rest, off);
-        node.push(a);
+        apdu::apdu(cx, node, rest, off);
     }
-    node
 }
 
 /// SNRM/UA parameter negotiation: `81 80 len (id len value)*`.
-fn params(cx: &mut Cx, b: &[u8], at: usize) -> Node {
-    let mut node = cx.node("dlms.hdlc.params", Span::at(at, b.len()));
+fn params(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize) {
+    const GROUP: &str = "dlms.hdlc.params.group";
+    const PARAM: &str = "dlms.hdlc.params.group.param";
+    let node = cx.add(parent, "dlms.hdlc.params", Span::at(at, b.len())).index();
     let mut rd = Rd::new(b, at);
     let fstart = rd.at();
     rd.u8();
-    node.push(cx.node("dlms.hdlc.params.format", rd.since(fstart)).value("0x81"));
+    cx.add(node, "dlms.hdlc.params.format", rd.since(fstart)).value(Msg::Str("0x81"));
     let mut gi = 0;
     while rd.left() > 0 {
         let gstart = rd.at();
@@ -526,7 +559,7 @@ fn params(cx: &mut Cx, b: &[u8], at: usize) -> Node {
             );
             break;
         };
-        let mut g = cx.node(format!("dlms.hdlc.params.group.{gi}"), rd.since(gstart)).value(format!("0x{gid:02X}"));
+        let g = cx.add(node, Id::Indexed(GROUP, gi), rd.since(gstart)).value(byte_msg(gid)).index();
         let mut prd = Rd::new(group, gstart + 2);
         let mut pi = 0;
         while prd.left() > 0 {
@@ -546,13 +579,13 @@ fn params(cx: &mut Cx, b: &[u8], at: usize) -> Node {
             };
             pi += 1;
             let value = v.iter().fold(0u64, |a, &x| (a << 8) | x as u64);
-            g.push(
-                cx.node(format!("dlms.hdlc.params.group.{gi}.param.{pi}"), prd.since(pstart))
-                    .value(value.to_string())
-                    .text(format!("0x{pid:02X} {}", param_name(pid, cx.lang))),
-            );
+            let id = Id::Inner { key: PARAM, at: GROUP.len() as u16, index: gi, last: pi };
+            cx.add(g, id, prd.since(pstart)).value(Msg::Uint(value)).text(msg!(
+                "0x{:02X} {}",
+                "0x{:02X} {}",
+                pid,
+                param_name(pid)
+            ));
         }
-        node.push(g);
     }
-    node
 }

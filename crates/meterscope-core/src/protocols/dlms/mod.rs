@@ -23,7 +23,7 @@
 //!   GET/SET/ACTION, for the session and the simulated meter.
 //!
 //! Shared here: the byte reader [`Rd`] with absolute spans and the decoding
-//! context [`Cx`] that collects checks and diagnostics.
+//! context [`Cx`] that builds a language-neutral [`model::Frame`].
 
 pub mod acse;
 pub mod apdu;
@@ -50,9 +50,9 @@ mod session_tests;
 mod tests;
 
 use crate::lang::{LabelTable, Lang};
+use crate::model::{self, Check, Frame, Id, Msg, NONE, NodeMut, NodeRef, Severity};
 use crate::registry::{FrameStatus, Keys, Options, Protocol};
 use crate::span::Span;
-use crate::view::{Check, Diagnostic, Frame, Node};
 
 /// Registry name of HDLC framed DLMS.
 pub const HDLC: &str = "dlms-hdlc";
@@ -95,9 +95,8 @@ impl Protocol for DlmsHdlc {
     fn score(&self, frame: &[u8]) -> u8 {
         hdlc::score(frame)
     }
-    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
-        let view = { hdlc::dissect(frame, base, opts) };
-        crate::model::Frame::from_view(self.name(), view, frame, opts.lang)
+    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame {
+        hdlc::dissect(frame, base, opts)
     }
 }
 
@@ -114,9 +113,8 @@ impl Protocol for DlmsHdlcStuffed {
     fn score(&self, frame: &[u8]) -> u8 {
         stuffed::score(frame)
     }
-    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
-        let view = { stuffed::dissect(frame, base, opts) };
-        crate::model::Frame::from_view(self.name(), view, frame, opts.lang)
+    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame {
+        stuffed::dissect(frame, base, opts)
     }
 }
 
@@ -133,9 +131,8 @@ impl Protocol for DlmsWrapper {
     fn score(&self, frame: &[u8]) -> u8 {
         wrapper::score(frame)
     }
-    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
-        let view = { wrapper::dissect(frame, base, opts) };
-        crate::model::Frame::from_view(self.name(), view, frame, opts.lang)
+    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame {
+        wrapper::dissect(frame, base, opts)
     }
 }
 
@@ -164,14 +161,10 @@ impl Protocol for DlmsApdu {
     fn anchored(&self) -> bool {
         true
     }
-    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> crate::model::Frame {
-        let view = {
-            let mut cx = Cx::new(opts.lang, &opts.keys);
-            let mut node = apdu::apdu(&mut cx, frame, base);
-            uniquify(&mut node);
-            Frame::new(APDU, node, cx.checks, cx.diags)
-        };
-        crate::model::Frame::from_view(self.name(), view, frame, opts.lang)
+    fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame {
+        let mut cx = Cx::new(APDU, frame, base, &opts.keys);
+        apdu::apdu(&mut cx, NONE, frame, base);
+        cx.finish()
     }
 }
 
@@ -200,55 +193,137 @@ fn plausible(b: &[u8]) -> bool {
 #[inline(never)]
 fn clean(bytes: &[u8]) -> bool {
     let keys = Keys::default();
-    let mut cx = Cx::new(Lang::En, &keys);
-    let _ = apdu::apdu(&mut cx, bytes, 0);
-    !cx.diags.iter().any(|d| d.severity >= crate::view::Severity::Warning)
+    let mut cx = Cx::new(APDU, &[], 0, &keys);
+    apdu::apdu(&mut cx, NONE, bytes, 0);
+    !cx.f.diagnostics.iter().any(|d| d.severity >= Severity::Warning)
 }
 
-/// Decoding context: language, keys, findings, depth and fresh id numbers.
+/// Where a subtree starts in the arena, to take it back when it cannot be completed.
+#[derive(Clone, Copy)]
+pub struct Mark {
+    nodes: usize,
+    parent: NodeRef,
+    last: NodeRef,
+}
+
+/// Decoding context: the frame being built, keys, depth and fresh id numbers.
 pub struct Cx<'k> {
-    pub lang: Lang,
+    pub f: Frame,
     pub keys: &'k Keys,
-    pub diags: Vec<Diagnostic>,
-    pub checks: Vec<Check>,
     pub depth: usize,
     /// Data values decoded so far (bounded by [`MAX_ELEMENTS`]).
     pub elements: usize,
-    next: usize,
+    next: u32,
     truncated: bool,
+    ids: Ids,
+    /// While derived bytes are read: the absolute offset their spans start
+    /// from, and where they start in the frame's derived bytes.
+    src: Option<(usize, u32)>,
 }
 
 impl<'k> Cx<'k> {
-    pub fn new(lang: Lang, keys: &'k Keys) -> Self {
-        Cx { lang, keys, diags: Vec::new(), checks: Vec::new(), depth: 0, elements: 0, next: 0, truncated: false }
+    /// A context building a frame of `protocol` over `bytes` at `base`.
+    pub fn new(protocol: &'static str, bytes: &[u8], base: usize, keys: &'k Keys) -> Self {
+        Cx {
+            f: Frame::new(protocol, bytes, base),
+            keys,
+            depth: 0,
+            elements: 0,
+            next: 0,
+            truncated: false,
+            ids: Ids::default(),
+            src: None,
+        }
+    }
+
+    /// The frame, its validity derived from its checks and diagnostics.
+    pub fn finish(self) -> Frame {
+        self.f.finish()
     }
 
     /// A fresh number for ids that must stay unique in one tree.
-    pub fn fresh(&mut self) -> usize {
+    pub fn fresh(&mut self) -> u32 {
         self.next += 1;
         self.next
     }
 
-    /// A node labelled from the table.
-    pub fn node(&self, id: impl Into<String>, span: Span) -> Node {
-        let id = id.into();
-        let label = self.lang.label(&id);
-        Node::new(id, label, span)
+    /// Add a node under `parent` (labelled from its id). A static id seen
+    /// before in this frame gets its occurrence number (`dlms.hdlc.flag.2`).
+    pub fn add(&mut self, parent: NodeRef, id: impl Into<Id>, span: Span) -> NodeMut<'_> {
+        let id = match id.into() {
+            Id::Static(s) => self.ids.next(s),
+            other => other,
+        };
+        self.f.add(parent, id, span, model::NodeKind::Data)
     }
 
-    pub fn error(&mut self, span: Span, code: &str, en: &str, zh: &str) {
-        let msg = self.lang.pick(en, zh).to_string();
-        self.diags.push(Diagnostic::error(span, code, msg));
+    /// Change a node added before.
+    pub fn set(&mut self, n: NodeRef) -> NodeMut<'_> {
+        self.f.node_mut(n)
     }
 
-    pub fn warning(&mut self, span: Span, code: &str, en: &str, zh: &str) {
-        let msg = self.lang.pick(en, zh).to_string();
-        self.diags.push(Diagnostic::warning(span, code, msg));
+    pub fn span_of(&self, n: NodeRef) -> Span {
+        self.f.node(n).map_or_else(Span::default, |n| n.span)
     }
 
-    pub fn info(&mut self, span: Span, code: &str, en: &str, zh: &str) {
-        let msg = self.lang.pick(en, zh).to_string();
-        self.diags.push(Diagnostic::info(span, code, msg));
+    /// The number of children of a node.
+    pub fn child_count(&self, n: NodeRef) -> usize {
+        self.f.children(n).count()
+    }
+
+    /// Where nodes added from now on under `parent` start.
+    pub fn mark(&self, parent: NodeRef) -> Mark {
+        let last = self.f.node(parent).map_or(NONE, |p| p.last_child);
+        Mark { nodes: self.f.nodes.len(), parent, last }
+    }
+
+    /// Take back every node added since `m`.
+    pub fn rollback(&mut self, m: Mark) {
+        self.f.nodes.truncate(m.nodes);
+        if let Some(p) = self.f.nodes.get_mut(m.parent as usize) {
+            p.last_child = m.last;
+            if m.last == NONE {
+                p.first_child = NONE;
+            }
+        }
+        if let Some(l) = self.f.nodes.get_mut(m.last as usize) {
+            l.next_sibling = NONE;
+        }
+    }
+
+    /// Run `body`, taking back what it added under `parent` when it fails.
+    pub fn atomic<T>(&mut self, parent: NodeRef, body: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+        let m = self.mark(parent);
+        let out = body(self);
+        if out.is_none() {
+            self.rollback(m);
+        }
+        out
+    }
+
+    pub fn diag(&mut self, severity: Severity, span: Span, code: &'static str, message: Msg) {
+        self.f.diag(severity, span, code, message);
+    }
+
+    pub fn error(&mut self, span: Span, code: &'static str, en: &'static str, zh: &'static str) {
+        self.f.diag(Severity::Error, span, code, Msg::Bi(en, zh));
+    }
+
+    pub fn warning(&mut self, span: Span, code: &'static str, en: &'static str, zh: &'static str) {
+        self.f.diag(Severity::Warning, span, code, Msg::Bi(en, zh));
+    }
+
+    pub fn info(&mut self, span: Span, code: &'static str, en: &'static str, zh: &'static str) {
+        self.f.diag(Severity::Info, span, code, Msg::Bi(en, zh));
+    }
+
+    pub fn check(&mut self, check: Check) {
+        self.f.check(check);
+    }
+
+    /// Whether an error was reported so far.
+    pub fn has_error(&self) -> bool {
+        self.f.diagnostics.iter().any(|d| d.severity == Severity::Error)
     }
 
     /// Report that the bytes end too early (once per frame).
@@ -262,6 +337,96 @@ impl<'k> Cx<'k> {
                 "字节在该元素结束前终止",
             );
         }
+    }
+
+    /// Read derived bytes `d` (spans from `at`) in `body`: keeps them once in
+    /// the frame, and values written as hex or text refer to them.
+    pub fn derived<T>(&mut self, d: &[u8], at: usize, body: impl FnOnce(&mut Self) -> T) -> T {
+        let k = self.f.derive(d);
+        let saved = self.src.replace((at, k));
+        let out = body(self);
+        self.src = saved;
+        out
+    }
+
+    /// The bytes of an absolute span as compact hex (`0102`), from the frame
+    /// or from the derived bytes being read.
+    pub fn hex(&self, span: Span) -> Msg {
+        match self.src {
+            None => Msg::Hex { span, spaced: false, reversed: false },
+            Some((base, at)) => Msg::Derived {
+                at: at + span.start.saturating_sub(base) as u32,
+                len: span.len() as u32,
+                spaced: false,
+                reversed: false,
+            },
+        }
+    }
+
+    /// The bytes of an absolute span as printable ASCII (dots for other bytes).
+    pub fn ascii(&self, span: Span, b: &[u8]) -> Msg {
+        match self.src {
+            None => Msg::Ascii(span),
+            Some((base, at)) if b.iter().all(|c| (0x20..0x7F).contains(c)) => {
+                Msg::DerivedText { at: at + span.start.saturating_sub(base) as u32, len: span.len() as u32 }
+            }
+            Some(_) => Msg::owned(ascii(b)),
+        }
+    }
+}
+
+/// Occurrences of static ids in one frame: the first keeps its id, the
+/// n-th (n ≥ 2) becomes `id.n` (a small open-addressing table).
+#[derive(Default)]
+struct Ids {
+    slots: Vec<(&'static str, u32)>,
+    used: usize,
+}
+
+impl Ids {
+    fn next(&mut self, base: &'static str) -> Id {
+        if 2 * (self.used + 1) > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = Self::hash(base) & mask;
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.0.is_empty() {
+                *slot = (base, 1);
+                self.used += 1;
+                return Id::Static(base);
+            }
+            if core::ptr::eq(slot.0, base) || slot.0 == base {
+                slot.1 += 1;
+                return Id::Indexed(base, slot.1);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(32);
+        let old = core::mem::replace(&mut self.slots, vec![("", 0); size]);
+        let mask = size - 1;
+        for (k, n) in old.into_iter().filter(|s| !s.0.is_empty()) {
+            let mut i = Self::hash(k) & mask;
+            while !self.slots[i].0.is_empty() {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = (k, n);
+        }
+    }
+
+    /// Ids share their first segments (`dlms.apdu.`): hash the length and the last eight bytes.
+    fn hash(s: &str) -> usize {
+        let b = s.as_bytes();
+        let tail = match b.len().checked_sub(8) {
+            Some(at) => u64::from_le_bytes(b[at..].try_into().unwrap_or([0; 8])),
+            None => b.iter().fold(0, |a, &x| a << 8 | u64::from(x)),
+        };
+        let h = (tail ^ (b.len() as u64).rotate_left(56)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> 40) as usize
     }
 }
 
@@ -340,34 +505,56 @@ impl<'a> Rd<'a> {
     }
 }
 
-/// Make every id of a tree unique: a repeated id gets a numeric suffix
-/// (`dlms.hdlc.flag.2`), which the label lookup skips.
-pub fn uniquify(root: &mut Node) {
-    fn go(n: &mut Node, seen: &mut std::collections::BTreeSet<String>) {
-        if !seen.insert(n.id.clone()) {
-            let mut k = 2usize;
-            loop {
-                let candidate = format!("{}.{k}", n.id);
-                if seen.insert(candidate.clone()) {
-                    n.id = candidate;
-                    break;
-                }
-                k += 1;
-            }
-        }
-        for c in &mut n.children {
-            go(c, seen);
-        }
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    go(root, &mut seen);
-}
-
 pub use crate::wire::hex;
 
 /// Printable ASCII with dots for other bytes.
 pub fn ascii(b: &[u8]) -> String {
     b.iter().map(|&x| if (0x20..0x7F).contains(&x) { x as char } else { '.' }).collect()
+}
+
+/// `0x0B`: a byte as a value.
+pub fn byte_msg(v: u8) -> Msg {
+    Msg::HexNum { value: v.into(), digits: 2 }
+}
+
+/// An OBIS code packed in a `u64` for [`Msg::Code`].
+pub fn pack_obis(c: [u8; 6]) -> u64 {
+    c.iter().fold(0u64, |a, &x| a << 8 | u64::from(x))
+}
+
+fn unpack_obis(v: u64) -> [u8; 6] {
+    let b = v.to_be_bytes();
+    [b[2], b[3], b[4], b[5], b[6], b[7]]
+}
+
+/// The canonical form of a packed OBIS code (`1-0:1.8.0*255`).
+pub fn obis_canonical(v: u64, _: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    let [a, b, c, d, e, f] = unpack_obis(v);
+    write!(w, "{a}-{b}:{c}.{d}.{e}*{f}")
+}
+
+/// The name of a packed OBIS code, empty when it has none.
+pub fn obis_name(v: u64, lang: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    match crate::obis::describe(unpack_obis(v), lang) {
+        Some(n) => w.write_str(&n),
+        None => Ok(()),
+    }
+}
+
+/// The name of a packed OBIS code, else its canonical form.
+pub fn obis_name_or_canonical(v: u64, lang: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    match crate::obis::describe(unpack_obis(v), lang) {
+        Some(n) => w.write_str(&n),
+        None => obis_canonical(v, lang, w),
+    }
+}
+
+/// An interface class name as a message (`?` when unknown).
+pub fn class_msg(class: u16) -> Msg {
+    match (classes::class_name(class, Lang::En), classes::class_name(class, Lang::Zh)) {
+        (Some(en), Some(zh)) => Msg::Bi(en, zh),
+        _ => Msg::Str("?"),
+    }
 }
 
 /// Labels of every node id this module emits (numeric segments stripped).

@@ -14,7 +14,7 @@ use super::tests::{GB_AK, GB_EK, Rng, all, bytes, check_frame, check_tree, dump,
 use super::*;
 use crate::registry::Registry;
 use crate::session::{Action, Millis, Session, SimulatedMeter};
-use crate::view::{Dissection, Severity};
+use crate::view::{Dissection, Frame, Severity};
 
 fn dissect(b: &[u8], opts: &Options) -> Dissection {
     let d = Registry::default().dissect(b, &[], opts).render(opts.lang);
@@ -35,6 +35,7 @@ fn joined(input: &[u8], opts: &Options) -> Vec<Reassembled> {
         }
         match (&x.bytes, &x.frame) {
             (Some(b), Some(f)) => {
+                let f = f.render(Lang::En);
                 check_tree(&f.tree, Span::new(0, b.len()));
                 assert!(f.diagnostics.iter().all(|d| d.span.end <= b.len()));
             }
@@ -125,7 +126,7 @@ fn hdlc_segments_join_into_one_get_response() {
     );
     assert_eq!(&input[s.parts[0].span.range()][..3], &LLC_RESPONSE, "a part's span is its information field");
     assert_eq!(s.parts.iter().map(|p| p.len).sum::<usize>(), s.bytes.as_ref().unwrap().len());
-    let f = s.frame.as_ref().unwrap();
+    let f = &s.frame.as_ref().unwrap().render(Lang::En);
     assert!(f.valid, "{:?}\n{}", f.diagnostics, dump(&f.tree));
     assert_eq!(value(&f.tree, "dlms.hdlc.llc"), "E6E700");
     assert_eq!(value(&f.tree, "dlms.apdu"), "get-response-normal");
@@ -197,7 +198,7 @@ fn get_data_blocks_join_into_one_value() {
         [(0, 1, false), (2, 2, false), (4, 3, true)]
     );
     assert_eq!(r[0].bytes.as_deref(), Some(&value_bytes[..]));
-    let f = r[0].frame.as_ref().unwrap();
+    let f = &r[0].frame.as_ref().unwrap().render(Lang::En);
     assert!(f.valid, "{:?}", f.diagnostics);
     assert_eq!(value(&f.tree, "dlms.reassembled.data"), "40");
     assert_eq!(f.tree.children[0].children.len(), 40);
@@ -242,7 +243,7 @@ fn general_block_transfer_joins_into_an_apdu() {
     assert_eq!(r[0].problems, vec![]);
     assert_eq!(r[0].parts.iter().map(|p| p.number).collect::<Vec<_>>(), [1, 2, 3]);
     assert_eq!(r[0].bytes.as_deref(), Some(&apdu[..]));
-    let f = r[0].frame.as_ref().unwrap();
+    let f = &r[0].frame.as_ref().unwrap().render(Lang::En);
     assert!(f.valid, "{:?}", f.diagnostics);
     assert_eq!(value(&f.tree, "dlms.apdu"), "get-response-normal");
     // A block missing; a block sent twice.
@@ -279,7 +280,7 @@ fn public_vector_ciphered_data_blocks_join_into_the_object_list() {
         [(1, 1, false, 990), (3, 2, true, 611)]
     );
     assert_eq!(b.bytes.as_ref().map(Vec::len), Some(1601));
-    let f = b.frame.as_ref().unwrap();
+    let f = &b.frame.as_ref().unwrap().render(Lang::En);
     assert!(f.valid, "{:?}", f.diagnostics);
     let list = &f.tree.children[0];
     assert_eq!(list.value.as_deref(), Some("24"));
@@ -373,7 +374,7 @@ fn simulator_blocks_and_segments_are_joined_and_hls_answers_verified() {
         assert_eq!(blocks.len(), 1, "cipher {cipher}");
         let numbers: Vec<u32> = blocks[0].parts.iter().map(|p| p.number).collect();
         assert!(numbers.len() >= 3 && numbers.iter().copied().eq(1..=numbers.len() as u32), "{numbers:?}");
-        let f = blocks[0].frame.as_ref().unwrap();
+        let f = &blocks[0].frame.as_ref().unwrap().render(Lang::En);
         assert!(f.valid, "{:?}", f.diagnostics);
         let entries = f.tree.children[0].value.as_deref().and_then(|v| v.parse::<usize>().ok());
         assert_eq!(entries, listed, "the joined value is the object list the session read");
@@ -608,10 +609,13 @@ fn profile_buffers_are_tables_named_from_capture_objects() {
     assert_eq!(a.tables.len(), 1);
     let t = &a.tables[0];
     assert_eq!((t.frame, t.obis, t.columns.len()), (1, [1, 0, 99, 1, 0, 255], 0));
-    check_tree(&t.node, t.node.span);
-    assert_eq!(t.node.children.len(), 8);
-    assert_eq!(t.node.children[1].id, "dlms.profile.row.2");
-    assert_eq!(t.node.children[1].value.as_deref(), Some("2024-05-17T10:15:00.00 | 1234250 | 56003"));
+    let tree = t.node.render(Lang::En).tree;
+    check_tree(&tree, tree.span);
+    assert_eq!(tree.children.len(), 8);
+    assert_eq!(tree.children[1].id, "dlms.profile.row.2");
+    assert_eq!(tree.children[1].value.as_deref(), Some("2024-05-17T10:15:00.00 | 1234250 | 56003"));
+    // Rendered in Chinese from the same table.
+    assert_eq!(t.node.render(Lang::Zh).tree.children[1].label, "行 2");
 
     // The simulated meter: capture objects, then the buffer in data blocks.
     let meter = MeterConfig { max_pdu: 128, ..MeterConfig::default() };
@@ -622,15 +626,17 @@ fn profile_buffers_are_tables_named_from_capture_objects() {
     assert!(a.joined.iter().any(|r| r.kind == Kind::DataBlocks && r.bytes.is_some()), "{:#?}", a.joined);
     assert_eq!(a.tables.len(), 1, "{:#?}", a.tables);
     let t = &a.tables[0];
-    assert_eq!(t.columns.len(), 3, "{:?}", t.columns);
-    assert!(t.columns[0].contains("0-0:1.0.0*255") || t.columns[0].to_lowercase().contains("clock"), "{:?}", t.columns);
-    assert!(t.node.children.len() > 10, "{}", dump(&t.node));
-    check_tree(&t.node, t.node.span);
-    for row in &t.node.children {
-        assert_eq!(row.children.iter().map(|c| c.label.clone()).collect::<Vec<_>>(), t.columns);
+    let columns: Vec<String> = t.columns.iter().map(|c| c.to_string(Lang::En)).collect();
+    let tree = t.node.render(Lang::En).tree;
+    assert_eq!(columns.len(), 3, "{columns:?}");
+    assert!(columns[0].contains("0-0:1.0.0*255") || columns[0].to_lowercase().contains("clock"), "{columns:?}");
+    assert!(tree.children.len() > 10, "{}", dump(&tree));
+    check_tree(&tree, tree.span);
+    for row in &tree.children {
+        assert_eq!(row.children.iter().map(|c| c.label.clone()).collect::<Vec<_>>(), columns);
         assert_eq!(row.value.as_deref().unwrap().split(" | ").count(), 3);
     }
-    assert_eq!(t.node.value.as_deref(), Some(t.columns.join(" | ").as_str()));
+    assert_eq!(tree.value.as_deref(), Some(columns.join(" | ").as_str()));
     assert_eq!(a.tables, super::profile::tables(&d, &wire, &Options::default()));
 }
 
@@ -650,12 +656,16 @@ fn simulator_general_block_transfer_is_joined() {
             let numbers: Vec<u32> = r.parts.iter().map(|p| p.number).collect();
             assert_eq!(r.parts.last().map(|p| p.last), Some(true));
             assert!(numbers.windows(2).all(|w| w[1] == w[0] + 1), "{numbers:?}");
-            let f = r.frame.as_ref().unwrap();
+            let f = &r.frame.as_ref().unwrap().render(Lang::En);
             assert!(f.valid, "cipher {cipher}: {:?}\n{}", f.diagnostics, dump(&f.tree));
         }
         assert!(gbt.iter().any(|r| r.parts.len() >= 3), "cipher {cipher}");
         // The profile inside the blocks is a table of 48 rows.
-        assert_eq!(a.tables.iter().map(|t| t.node.children.len()).max(), Some(48), "cipher {cipher}");
+        assert_eq!(
+            a.tables.iter().map(|t| t.node.render(Lang::En).tree.children.len()).max(),
+            Some(48),
+            "cipher {cipher}"
+        );
     }
 }
 

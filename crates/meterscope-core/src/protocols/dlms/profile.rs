@@ -9,33 +9,47 @@
 
 use super::axdr::{self, Data};
 use super::reassembly::{self, Scanned, Value};
-use super::{Cx, Rd, classes, uniquify};
+use super::{Cx, Rd, classes, obis_canonical, obis_name_or_canonical, pack_obis};
 use crate::lang::Lang;
-use crate::obis;
+use crate::model::{Frame, Id, Msg, NONE, NodeRef};
+use crate::msg;
 use crate::registry::{Keys, Options};
 use crate::span::Span;
-use crate::view::{Dissection, Node};
+use crate::view::Dissection;
 
 /// One profile buffer read in the input.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Table {
     /// Frame of the response (of its first data block).
     pub frame: usize,
     /// Logical name of the profile.
     pub obis: [u8; 6],
     /// Column names from the capture objects, when they were read in the same input.
-    pub columns: Vec<String>,
-    /// The buffer: one child per row, cells labelled by column; spans are
+    pub columns: Vec<Msg>,
+    /// The buffer as a frame (the encoded value in its derived bytes): one
+    /// child of the root per row, cells labelled by column; spans are
     /// offsets in the encoded value.
-    pub node: Node,
+    pub node: Frame,
 }
+
+impl PartialEq for Table {
+    /// Columns and buffers compare by what they show (in English).
+    fn eq(&self, o: &Self) -> bool {
+        let cols = |t: &Table| t.columns.iter().map(|c| c.to_string(Lang::En)).collect::<Vec<_>>();
+        (self.frame, self.obis) == (o.frame, o.obis)
+            && cols(self) == cols(o)
+            && self.node.render(Lang::En) == o.node.render(Lang::En)
+    }
+}
+
+impl Eq for Table {}
 
 /// The profile buffers of an input.
 pub fn tables(d: &Dissection, bytes: &[u8], opts: &Options) -> Vec<Table> {
     from_scan(&reassembly::scan(&reassembly::seen(d), bytes, opts), opts)
 }
 
-pub(super) fn from_scan(s: &Scanned, opts: &Options) -> Vec<Table> {
+pub(super) fn from_scan(s: &Scanned, _opts: &Options) -> Vec<Table> {
     if s.values.is_empty() {
         return Vec::new();
     }
@@ -47,72 +61,89 @@ pub(super) fn from_scan(s: &Scanned, opts: &Options) -> Vec<Table> {
         }
     }
     let asked = |v: &Value| requests.iter().rev().find(|r| r.0 < v.frame && r.1 == v.invoke).map(|r| (r.2, r.3));
-    let mut columns: Vec<([u8; 6], Vec<String>)> = Vec::new();
+    let mut columns: Vec<([u8; 6], Vec<Msg>)> = Vec::new();
     for v in &s.values {
         if let Some((code, 3)) = asked(v)
             && let Ok(Data::Array(items)) = Data::parse(&v.bytes)
         {
-            columns.push((code, items.iter().map(|i| column(i, opts.lang)).collect()));
+            columns.push((code, items.iter().map(column).collect()));
         }
     }
     let mut out = Vec::new();
     for v in &s.values {
         if let Some((code, 2)) = asked(v) {
             let names = columns.iter().rev().find(|c| c.0 == code).map(|c| c.1.clone()).unwrap_or_default();
-            out.push(table(v, code, names, opts.lang));
+            out.push(table(v, code, names));
         }
     }
     out
 }
 
 /// A column's name from its capture object definition.
-fn column(item: &Data, lang: Lang) -> String {
-    let Data::Structure(f) = item else { return "?".into() };
+fn column(item: &Data) -> Msg {
+    let Data::Structure(f) = item else { return Msg::Str("?") };
     match f.as_slice() {
         [Data::LongUnsigned(class), Data::OctetString(ln), Data::Integer(attr), ..] => {
-            let Ok(code) = <[u8; 6]>::try_from(&ln[..]) else { return "?".into() };
-            let name = obis::describe(code, lang).unwrap_or_else(|| obis::canonical(code));
+            let Ok(code) = <[u8; 6]>::try_from(&ln[..]) else { return Msg::Str("?") };
+            let name = Msg::Code(obis_name_or_canonical, pack_obis(code));
             match classes::attribute_name(*class, *attr) {
-                Some(a) if *attr != 2 => format!("{name} ({a})"),
+                Some(a) if *attr != 2 => msg!("{} ({})", "{} ({})", name, a),
                 _ => name,
             }
         }
-        _ => "?".into(),
+        _ => Msg::Str("?"),
     }
 }
 
-fn table(v: &Value, code: [u8; 6], columns: Vec<String>, lang: Lang) -> Table {
-    let keys = Keys::default();
-    let mut cx = Cx::new(lang, &keys);
-    let mut rd = Rd::new(&v.bytes, 0);
-    let mut node = match axdr::data(&mut cx, &mut rd, "dlms.profile") {
-        Some(dv) => dv.node,
-        None => cx.node("dlms.profile", Span::at(0, v.bytes.len())),
-    };
-    node.label = format!("{} {}", lang.label("dlms.profile"), obis::canonical(code));
-    node.text = Some(match lang {
-        Lang::En => format!("{} row(s)", node.children.len()),
-        Lang::Zh => format!("{} 行", node.children.len()),
-    });
-    node.value = (!columns.is_empty()).then(|| columns.join(" | "));
-    let row = lang.label("dlms.profile.row");
-    for (i, r) in node.children.iter_mut().enumerate() {
-        r.id = format!("dlms.profile.row.{}", i + 1);
-        r.label = format!("{row} {}", i + 1);
-        for (cell, name) in r.children.iter_mut().zip(&columns) {
-            cell.label = name.clone();
+/// Messages one after the other with ` | ` between them.
+fn joined(parts: Vec<Msg>) -> Msg {
+    let mut out = Vec::with_capacity(parts.len() * 2);
+    for (i, p) in parts.into_iter().enumerate() {
+        if i > 0 {
+            out.push(Msg::Str(" | "));
         }
-        let cells: Vec<String> = r
-            .children
+        out.push(p);
+    }
+    Msg::Concat(out.into_boxed_slice())
+}
+
+fn table(v: &Value, code: [u8; 6], columns: Vec<Msg>) -> Table {
+    let keys = Keys::default();
+    let mut cx = Cx::new(super::reassembly::PROFILE, &[], 0, &keys);
+    let node = cx.derived(&v.bytes, 0, |cx| {
+        let mut rd = Rd::new(&v.bytes, 0);
+        match axdr::data(cx, NONE, &mut rd, "dlms.profile") {
+            Some(dv) => dv.node,
+            None => cx.add(NONE, "dlms.profile", Span::at(0, v.bytes.len())).index(),
+        }
+    });
+    let rows: Vec<NodeRef> = cx.f.children(node).map(|(i, _)| i).collect();
+    let label = Msg::Concat(Box::new([Msg::Label, Msg::Str(" "), Msg::Code(obis_canonical, pack_obis(code))]));
+    let value = if columns.is_empty() { Msg::None } else { joined(columns.clone()) };
+    cx.set(node).label(label).text(msg!("{} row(s)", "{} 行", rows.len())).value(value);
+    for (i, &r) in rows.iter().enumerate() {
+        let n = i as u32 + 1;
+        let cells: Vec<NodeRef> = cx.f.children(r).map(|(c, _)| c).collect();
+        for (&cell, name) in cells.iter().zip(&columns) {
+            cx.set(cell).label(name.clone());
+        }
+        let shown = cells
             .iter()
-            .map(|c| match (&c.value, &c.unit) {
-                (Some(v), Some(u)) => format!("{v} {u}"),
-                (v, _) => v.clone().unwrap_or_default(),
+            .filter_map(|&c| Some((cx.f.node(c)?, cx.f.unit_of(c))))
+            .map(|(c, u)| match (&c.value, u) {
+                (v, u) if !v.is_none() && !u.is_none() => Msg::Concat(Box::new([v.clone(), Msg::Str(" "), u.clone()])),
+                (v, _) => v.clone(),
             })
             .collect();
-        r.value = Some(cells.join(" | "));
-        r.text = None;
+        let row = &mut cx.f.nodes[r as usize];
+        row.id = Id::Indexed("dlms.profile.row", n);
+        cx.set(r).label(msg!("Row {}", "行 {}", n)).value(joined(shown)).text(Msg::None);
     }
-    uniquify(&mut node);
-    Table { frame: v.frame, obis: code, columns, node }
+    // The table shows the rows; what the dissection found is the response frame's.
+    let span = cx.span_of(node);
+    let mut f = cx.f;
+    f.span = span;
+    f.diagnostics.clear();
+    f.checks.clear();
+    Table { frame: v.frame, obis: code, columns, node: f }
 }

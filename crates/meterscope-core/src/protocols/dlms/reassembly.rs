@@ -19,12 +19,13 @@
 //! missing, repeated, out of order, or the last one never seen.
 
 use super::hdlc::{self, Control};
-use super::{APDU, Cx, HDLC, Rd, WRAPPER, acse, apdu, axdr, hex, security, uniquify};
+use super::{APDU, Cx, HDLC, Rd, WRAPPER, acse, apdu, axdr, security};
 use crate::lang::Lang;
 use crate::model;
+use crate::model::{Msg, NONE, NodeKind};
 use crate::registry::{Keys, Options};
 use crate::span::Span;
-use crate::view::{Dissection, Frame, NodeKind};
+use crate::view::Dissection;
 
 /// The `protocol` of the frames made of joined parts.
 pub const REASSEMBLED: &str = "dlms-reassembled";
@@ -131,7 +132,7 @@ impl Problem {
 }
 
 /// One reassembly: its parts, its problems and, when whole, the joined bytes dissected.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Reassembled {
     pub kind: Kind,
     pub parts: Vec<Part>,
@@ -139,8 +140,19 @@ pub struct Reassembled {
     /// The joined bytes (LLC and APDU, the encoded value, or the APDU), when no part is missing.
     pub bytes: Option<Vec<u8>>,
     /// Their dissection; spans are offsets in `bytes`.
-    pub frame: Option<Frame>,
+    pub frame: Option<model::Frame>,
 }
+
+impl PartialEq for Reassembled {
+    /// Frames compare by what they show (in English).
+    fn eq(&self, o: &Self) -> bool {
+        let show = |f: &Option<model::Frame>| f.as_ref().map(|f| f.render(Lang::En));
+        (self.kind, &self.parts, &self.problems, &self.bytes) == (o.kind, &o.parts, &o.problems, &o.bytes)
+            && show(&self.frame) == show(&o.frame)
+    }
+}
+
+impl Eq for Reassembled {}
 
 /// Where the bytes of a buffer came from: runs of (input offset, length), in buffer order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -726,38 +738,41 @@ pub(super) fn scan(d: &[Seen], bytes: &[u8], opts: &Options) -> Scanned {
 }
 
 /// Dissect joined bytes (offsets from 0), with the system title that opened them.
-fn dissect(kind: Kind, b: &[u8], opts: &Options, title: Option<[u8; 8]>) -> Frame {
+fn dissect(kind: Kind, b: &[u8], opts: &Options, title: Option<[u8; 8]>) -> model::Frame {
     let mut keys = opts.keys.clone();
     if title.is_some() {
         keys.system_title = title;
     }
-    let mut cx = Cx::new(opts.lang, &keys);
-    let mut root = cx.node("dlms.reassembled", Span::at(0, b.len())).value(kind.name(opts.lang));
+    let mut cx = Cx::new(REASSEMBLED, b, 0, &keys);
+    let (en, zh) = kind.names();
+    let root = cx.add(NONE, "dlms.reassembled", Span::at(0, b.len())).value(Msg::Bi(en, zh)).index();
     match kind {
         Kind::DataBlocks => {
             let mut rd = Rd::new(b, 0);
-            if let Some(dv) = axdr::data(&mut cx, &mut rd, "dlms.reassembled.data") {
-                root.push(dv.node);
-            }
+            let _ = axdr::data(&mut cx, root, &mut rd, "dlms.reassembled.data");
             if rd.left() > 0 {
                 let span = Span::new(rd.at(), b.len());
                 cx.error(span, "dlms.trailing", "bytes after the end of the value", "数据值结束后还有多余字节");
-                root.push(cx.node("dlms.apdu.rest", span).kind(NodeKind::Unknown).value(hex(rd.rest())));
+                rd.rest();
+                let v = cx.hex(span);
+                cx.add(root, "dlms.apdu.rest", span).kind(NodeKind::Unknown).value(v);
             }
         }
         Kind::Segments => {
             let skip = llc_len(b);
             if skip > 0 {
-                root.push(cx.node("dlms.hdlc.llc", Span::at(0, 3)).kind(NodeKind::Control).value(hex(&b[..3])));
+                let v = cx.hex(Span::at(0, 3));
+                cx.add(root, "dlms.hdlc.llc", Span::at(0, 3)).kind(NodeKind::Control).value(v);
             }
             if b.len() > skip {
-                root.push(apdu::apdu(&mut cx, &b[skip..], skip));
+                apdu::apdu(&mut cx, root, &b[skip..], skip);
             }
         }
-        Kind::BlockTransfer => root.push(apdu::apdu(&mut cx, b, 0)),
+        Kind::BlockTransfer => {
+            apdu::apdu(&mut cx, root, b, 0);
+        }
     }
-    uniquify(&mut root);
-    Frame::new(REASSEMBLED, root, cx.checks, cx.diags)
+    cx.finish()
 }
 
 /// DLMS/COSEM across the frames of a language-neutral dissection, as the
@@ -799,10 +814,7 @@ pub fn analyses(d: &model::Dissection, bytes: &[u8], opts: &Options) -> Vec<mode
                 ModelPart { frame: p.frame, label, span: p.span, len: p.len }
             })
             .collect();
-        let frame = match (r.frame, &r.bytes) {
-            (Some(f), Some(b)) => Some(model::Frame::from_view(REASSEMBLED, f, b, opts.lang)),
-            _ => None,
-        };
+        let frame = r.frame.filter(|_| r.bytes.is_some());
         out.push(Analysis {
             id: Id::Static("dlms.reassembly"),
             title: Msg::Concat(Box::new([Msg::Label, Msg::Str(" · "), Msg::Bi(en, zh)])),
@@ -846,9 +858,13 @@ pub fn analyses(d: &model::Dissection, bytes: &[u8], opts: &Options) -> Vec<mode
         });
     }
     for t in a.tables {
-        let title = Msg::Concat(Box::new([msg!("#{} ", "#{} ", t.frame + 1), Msg::owned(t.node.label.clone())]));
-        let status = t.node.text.clone().map_or(Msg::None, Msg::owned);
-        let view = Frame::new(PROFILE, t.node, Vec::new(), Vec::new());
+        let title = Msg::Concat(Box::new([
+            msg!("#{} ", "#{} ", t.frame + 1),
+            Msg::Label,
+            Msg::Str(" "),
+            Msg::Code(super::obis_canonical, super::pack_obis(t.obis)),
+        ]));
+        let status = t.node.nodes.first().map_or(Msg::None, |n| n.text.clone());
         out.push(Analysis {
             id: Id::Static("dlms.profile"),
             title,
@@ -856,7 +872,7 @@ pub fn analyses(d: &model::Dissection, bytes: &[u8], opts: &Options) -> Vec<mode
             ok: true,
             parts: Vec::new(),
             checks: Vec::new(),
-            frame: Some(model::Frame::from_view(PROFILE, view, &[], opts.lang)),
+            frame: Some(t.node),
         });
     }
     out

@@ -16,11 +16,12 @@ use aes_gcm::aead::AeadInPlace;
 use aes_gcm::aead::KeyInit;
 use aes_gcm::aead::consts::U12;
 
-use super::{Cx, MAX_DEPTH, Rd, apdu, hex};
+use super::{Cx, MAX_DEPTH, Rd, apdu, byte_msg, hex};
 use crate::lang::Lang;
+use crate::model::{Check, Id, Msg, NodeKind, NodeRef, Severity};
+use crate::msg;
 use crate::registry::Keys;
 use crate::span::Span;
-use crate::view::{Check, Node, NodeKind};
 
 /// AES-128-GCM with a 12-byte IV and a 12-byte tag.
 type Gcm = aes_gcm::AesGcm<aes_gcm::aes::Aes128, U12, U12>;
@@ -280,81 +281,87 @@ pub fn security_control_text(sc: u8, lang: Lang) -> String {
     parts.join(", ")
 }
 
-/// Dissect a ciphered APDU at the reader, decrypting it when the keys allow.
-pub fn ciphered(cx: &mut Cx, rd: &mut Rd) -> Node {
+/// The security control byte's text, written when rendered.
+fn sc_text(sc: u64, lang: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    w.write_str(&security_control_text(sc as u8, lang))
+}
+
+/// Dissect a ciphered APDU at the reader under `parent`, decrypting it when the keys allow.
+pub fn ciphered(cx: &mut Cx, parent: NodeRef, rd: &mut Rd) -> NodeRef {
     let start = rd.at();
-    let mut root = cx.node("dlms.ciphered", Span::at(start, 0));
-    let _ = ciphered_into(cx, rd, &mut root, start);
-    root.span = rd.since(start);
+    let root = cx.add(parent, "dlms.ciphered", Span::at(start, 0)).index();
+    let _ = ciphered_into(cx, rd, root, start);
+    cx.set(root).span(rd.since(start));
     root
 }
 
 /// An A-XDR octet-string field as a node, with its bytes.
-fn octet_field<'a>(cx: &mut Cx, rd: &mut Rd<'a>, id: &str) -> Option<(Node, &'a [u8])> {
+fn octet_field<'a>(cx: &mut Cx, rd: &mut Rd<'a>, parent: NodeRef, id: &'static str) -> Option<(NodeRef, &'a [u8])> {
     let at = rd.at();
     let Some(n) = rd.axdr_len() else {
         cx.truncated(rd.at());
         return None;
     };
     let Some(b) = rd.take(n) else {
-        let en = format!("the length says {n} bytes, {} are present", rd.left());
-        let zh = format!("长度为 {n} 字节，实际只有 {} 字节", rd.left());
-        cx.error(rd.since(at), "dlms.ciphered.length.mismatch", &en, &zh);
+        let m = msg!("the length says {} bytes, {} are present", "长度为 {} 字节，实际只有 {} 字节", n, rd.left());
+        cx.diag(Severity::Error, rd.since(at), "dlms.ciphered.length.mismatch", m);
         rd.rest();
         return None;
     };
-    Some((cx.node(id, rd.since(at)).value(hex(b)), b))
+    let v = cx.hex(Span::at(rd.at() - n, n));
+    Some((cx.add(parent, id, rd.since(at)).value(v).index(), b))
 }
 
 /// A system title field: 8 bytes, the first three often a manufacturer id.
-fn title_field(cx: &mut Cx, rd: &mut Rd, id: &str) -> Option<(Node, Option<[u8; 8]>)> {
-    let (mut node, b) = octet_field(cx, rd, id)?;
-    node.kind = NodeKind::Address;
+fn title_field(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: &'static str) -> Option<Option<[u8; 8]>> {
+    let (node, b) = octet_field(cx, rd, parent, id)?;
+    cx.set(node).kind(NodeKind::Address);
     let title = <[u8; 8]>::try_from(b).ok();
     if title.is_none() {
-        cx.warning(node.span, "dlms.ciphered.system-title.length", "a system title is 8 bytes", "系统标题应为 8 字节");
+        let span = cx.span_of(node);
+        cx.warning(span, "dlms.ciphered.system-title.length", "a system title is 8 bytes", "系统标题应为 8 字节");
     }
     if b.len() == 8 && b[..3].iter().all(|c| c.is_ascii_uppercase()) {
-        node = node.text(format!("{} {}", cx.lang.pick("manufacturer", "制造商"), super::ascii(&b[..3])));
+        let a = cx.ascii(Span::at(rd.at() - 8, 3), &b[..3]);
+        cx.set(node).text(msg!("manufacturer {}", "制造商 {}", a));
     }
-    Some((node, title))
+    Some(title)
 }
 
-fn ciphered_into(cx: &mut Cx, rd: &mut Rd, root: &mut Node, start: usize) -> Option<()> {
+fn ciphered_into(cx: &mut Cx, rd: &mut Rd, root: NodeRef, start: usize) -> Option<()> {
     let t = rd.u8()?;
     let name = apdu::tag_name(t).unwrap_or("?");
-    root.push(
-        cx.node("dlms.ciphered.tag", rd.since(start)).kind(NodeKind::Control).value(format!("0x{t:02X}")).text(name),
-    );
-    root.value = Some(name.to_string());
+    cx.add(root, "dlms.ciphered.tag", rd.since(start)).kind(NodeKind::Control).value(byte_msg(t)).text(Msg::Str(name));
+    cx.set(root).value(Msg::Str(name));
     let general = matches!(t, 0xDB | 0xDC);
     let mut carried_title: Option<[u8; 8]> = None;
     if general {
-        let (node, title) = title_field(cx, rd, "dlms.ciphered.system-title")?;
-        root.push(node);
-        carried_title = title;
+        carried_title = title_field(cx, rd, root, "dlms.ciphered.system-title")?;
     }
     let lat = rd.at();
     let Some(len) = rd.axdr_len() else {
         cx.truncated(rd.at());
         return None;
     };
-    root.push(cx.node("dlms.ciphered.length", rd.since(lat)).kind(NodeKind::Length).value(len.to_string()));
+    cx.add(root, "dlms.ciphered.length", rd.since(lat)).kind(NodeKind::Length).value(Msg::Uint(len as u64));
     if len > rd.left() {
         // A first byte that merely looks like a ciphered tag: the security control byte
         // that would follow names no suite 0–2 protection.
         let implausible_sc = rd.peek().is_none_or(|sc| sc & 0x0F > 2 || sc & 0x30 == 0);
         if !general && start == rd.base && implausible_sc {
-            let en = format!(
-                "0x{t:02X} would be {name}, but its length {len} exceeds the {} byte(s) present: not an xDLMS APDU",
+            let m = msg!(
+                "0x{:02X} would be {}, but its length {} exceeds the {} byte(s) present: not an xDLMS APDU",
+                "0x{:02X} 应为 {}，但其长度 {} 超过现有的 {} 字节：不是 xDLMS APDU",
+                t,
+                name,
+                len,
                 rd.left()
             );
-            let zh = format!("0x{t:02X} 应为 {name}，但其长度 {len} 超过现有的 {} 字节：不是 xDLMS APDU", rd.left());
-            cx.warning(Span::at(start, 1), "dlms.apdu.tag.unknown", &en, &zh);
+            cx.diag(Severity::Warning, Span::at(start, 1), "dlms.apdu.tag.unknown", m);
         } else {
-            let en = format!("the length says {len} bytes, {} are present", rd.left());
-            let zh = format!("长度为 {len} 字节，实际只有 {} 字节", rd.left());
-            cx.error(rd.since(lat), "dlms.ciphered.length.mismatch", &en, &zh);
+            let m =
+                msg!("the length says {} bytes, {} are present", "长度为 {} 字节，实际只有 {} 字节", len, rd.left());
+            cx.diag(Severity::Error, rd.since(lat), "dlms.ciphered.length.mismatch", m);
         }
         rest(cx, rd, root);
         return None;
@@ -372,135 +379,137 @@ fn ciphered_into(cx: &mut Cx, rd: &mut Rd, root: &mut Node, start: usize) -> Opt
 /// identified and known; those five fields, with their lengths, are part of
 /// the additional data), or the signed content and its signature (ECDSA is
 /// not verified).
-pub fn general(cx: &mut Cx, rd: &mut Rd) -> Node {
+pub fn general(cx: &mut Cx, parent: NodeRef, rd: &mut Rd) -> NodeRef {
     let start = rd.at();
     let signing = rd.peek() == Some(0xDF);
-    let mut root = cx.node(if signing { "dlms.signing" } else { "dlms.ciphered" }, Span::at(start, 0));
-    let _ = general_into(cx, rd, &mut root, start, signing);
-    root.span = rd.since(start);
+    let root = cx.add(parent, if signing { "dlms.signing" } else { "dlms.ciphered" }, Span::at(start, 0)).index();
+    let _ = general_into(cx, rd, root, start, signing);
+    cx.set(root).span(rd.since(start));
     root
 }
 
 /// A one-byte field with a name for its value.
-fn enum_field(cx: &mut Cx, rd: &mut Rd, id: &str, names: &[(&str, &str)]) -> Option<(Node, u8)> {
+fn enum_field(
+    cx: &mut Cx,
+    rd: &mut Rd,
+    parent: NodeRef,
+    id: &'static str,
+    names: &[(&'static str, &'static str)],
+) -> Option<(NodeRef, u8)> {
     let at = rd.at();
     let Some(v) = rd.u8() else {
         cx.truncated(at);
         return None;
     };
-    let mut n = cx.node(id, rd.since(at)).kind(NodeKind::Control).value(v.to_string());
-    if let Some((en, zh)) = names.get(v as usize) {
-        n = n.text(cx.lang.pick(en, zh));
-    }
-    Some((n, v))
+    let n = cx.add(parent, id, rd.since(at)).kind(NodeKind::Control).value(Msg::Uint(v.into()));
+    let n = match names.get(v as usize) {
+        Some((en, zh)) => n.text(Msg::Bi(en, zh)),
+        None => n,
+    };
+    Some((n.index(), v))
 }
 
-fn general_into(cx: &mut Cx, rd: &mut Rd, root: &mut Node, start: usize, signing: bool) -> Option<()> {
-    let lang = cx.lang;
+fn general_into(cx: &mut Cx, rd: &mut Rd, root: NodeRef, start: usize, signing: bool) -> Option<()> {
     let t = rd.u8()?;
     let name = apdu::tag_name(t).unwrap_or("?");
     let tag_id = if signing { "dlms.apdu.tag" } else { "dlms.ciphered.tag" };
-    root.push(cx.node(tag_id, rd.since(start)).kind(NodeKind::Control).value(format!("0x{t:02X}")).text(name));
-    root.value = Some(name.to_string());
+    cx.add(root, tag_id, rd.since(start)).kind(NodeKind::Control).value(byte_msg(t)).text(Msg::Str(name));
+    cx.set(root).value(Msg::Str(name));
     let header = rd.pos;
-    root.push(octet_field(cx, rd, "dlms.general.transaction-id")?.0);
-    let (node, originator) = title_field(cx, rd, "dlms.general.originator-system-title")?;
-    root.push(node);
-    root.push(title_field(cx, rd, "dlms.general.recipient-system-title")?.0);
-    root.push(apdu::date_time_octets(cx, rd, "dlms.general.date-time")?);
-    root.push(octet_field(cx, rd, "dlms.general.other-information")?.0);
+    octet_field(cx, rd, root, "dlms.general.transaction-id")?;
+    let originator = title_field(cx, rd, root, "dlms.general.originator-system-title")?;
+    title_field(cx, rd, root, "dlms.general.recipient-system-title")?;
+    apdu::date_time_octets(cx, rd, root, "dlms.general.date-time")?;
+    octet_field(cx, rd, root, "dlms.general.other-information")?;
     let b = rd.b;
     let extra = &b[header..rd.pos];
     if signing {
-        let (mut content, c) = octet_field(cx, rd, "dlms.signing.content")?;
-        content.value = None;
-        content.text = Some(match lang {
-            Lang::En => format!("{} byte(s)", c.len()),
-            Lang::Zh => format!("{} 字节", c.len()),
-        });
-        if !c.is_empty()
-            && let Some(inner) = nested(cx, c, content.span.end - c.len())
-        {
-            content.push(inner);
+        let (content, c) = octet_field(cx, rd, root, "dlms.signing.content")?;
+        cx.set(content).value(Msg::None).text(msg!("{} byte(s)", "{} 字节", c.len()));
+        if !c.is_empty() {
+            let end = cx.span_of(content).end;
+            nested(cx, content, c, end - c.len());
         }
-        root.push(content);
-        let (sig, s) = octet_field(cx, rd, "dlms.signing.signature")?;
-        let text = match lang {
-            Lang::En => format!("{}-byte signature, not verified (ECDSA)", s.len()),
-            Lang::Zh => format!("{} 字节签名，未验证(ECDSA)", s.len()),
-        };
+        let (sig, s) = octet_field(cx, rd, root, "dlms.signing.signature")?;
+        let span = cx.span_of(sig);
         cx.info(
-            sig.span,
+            span,
             "dlms.signing.unverified",
             "signature not verified: ECDSA is not checked by this decoder",
             "签名未验证：本解码器不校验 ECDSA",
         );
-        root.push(sig.kind(NodeKind::Check).text(text));
+        let text = msg!("{}-byte signature, not verified (ECDSA)", "{} 字节签名，未验证(ECDSA)", s.len());
+        cx.set(sig).kind(NodeKind::Check).text(text);
         return Some(());
     }
-    let (flag, present) = enum_field(cx, rd, "dlms.general.key-info-flag", &[("absent", "无"), ("present", "有")])?;
-    root.push(flag);
+    let (_, present) = enum_field(cx, rd, root, "dlms.general.key-info-flag", &[("absent", "无"), ("present", "有")])?;
     let mut key = cx.keys.cipher_key;
     let mut no_key = None;
     if present != 0 {
-        let kstart = rd.at();
-        let mut ki = cx.node("dlms.general.key-info", Span::at(kstart, 0));
-        let kinds = [("identified-key", "标识密钥"), ("wrapped-key", "包装密钥"), ("agreed-key", "协商密钥")];
-        let (c, choice) = enum_field(cx, rd, "dlms.general.key-info.choice", &kinds)?;
-        ki.value = c.text.clone();
-        ki.push(c);
-        match choice {
-            0 => {
-                let ids = [
-                    ("global-unicast-encryption-key", "全局单播加密密钥"),
-                    ("global-broadcast-encryption-key", "全局广播加密密钥"),
-                ];
-                ki.push(enum_field(cx, rd, "dlms.general.key-info.key-id", &ids)?.0);
-            }
-            1 => {
-                ki.push(enum_field(cx, rd, "dlms.general.key-info.kek-id", &[("master-key", "主密钥")])?.0);
-                ki.push(octet_field(cx, rd, "dlms.general.key-info.key-ciphered-data")?.0);
-                key = None;
-                no_key = Some(("the key is wrapped with the master key (KEK)", "密钥由主密钥(KEK)包装"));
-            }
-            2 => {
-                let (mut p, v) = octet_field(cx, rd, "dlms.general.key-info.key-parameters")?;
-                match v {
-                    [1] => p = p.text("C(1e, 1s, ECC CDH)"),
-                    [2] => p = p.text("C(0e, 2s, ECC CDH)"),
-                    _ => {}
+        let go_on = cx.atomic(root, |cx| {
+            let kstart = rd.at();
+            let ki = cx.add(root, "dlms.general.key-info", Span::at(kstart, 0)).index();
+            let kinds = [("identified-key", "标识密钥"), ("wrapped-key", "包装密钥"), ("agreed-key", "协商密钥")];
+            let (c, choice) = enum_field(cx, rd, ki, "dlms.general.key-info.choice", &kinds)?;
+            let text = cx.f.node(c).map_or(Msg::None, |n| n.text.clone());
+            cx.set(ki).value(text);
+            match choice {
+                0 => {
+                    let ids = [
+                        ("global-unicast-encryption-key", "全局单播加密密钥"),
+                        ("global-broadcast-encryption-key", "全局广播加密密钥"),
+                    ];
+                    enum_field(cx, rd, ki, "dlms.general.key-info.key-id", &ids)?;
                 }
-                ki.push(p);
-                ki.push(octet_field(cx, rd, "dlms.general.key-info.key-ciphered-data")?.0);
-                key = None;
-                no_key = Some(("the key is agreed (ECC CDH)", "密钥由 ECC CDH 协商"));
+                1 => {
+                    enum_field(cx, rd, ki, "dlms.general.key-info.kek-id", &[("master-key", "主密钥")])?;
+                    octet_field(cx, rd, ki, "dlms.general.key-info.key-ciphered-data")?;
+                    key = None;
+                    no_key = Some(("the key is wrapped with the master key (KEK)", "密钥由主密钥(KEK)包装"));
+                }
+                2 => {
+                    let (p, v) = octet_field(cx, rd, ki, "dlms.general.key-info.key-parameters")?;
+                    match v {
+                        [1] => {
+                            cx.set(p).text(Msg::Str("C(1e, 1s, ECC CDH)"));
+                        }
+                        [2] => {
+                            cx.set(p).text(Msg::Str("C(0e, 2s, ECC CDH)"));
+                        }
+                        _ => {}
+                    }
+                    octet_field(cx, rd, ki, "dlms.general.key-info.key-ciphered-data")?;
+                    key = None;
+                    no_key = Some(("the key is agreed (ECC CDH)", "密钥由 ECC CDH 协商"));
+                }
+                _ => {
+                    cx.set(ki).span(rd.since(kstart));
+                    let span = rd.since(kstart);
+                    cx.error(
+                        span,
+                        "dlms.apdu.choice.unknown",
+                        "key-info is 0 (identified), 1 (wrapped) or 2 (agreed key)",
+                        "密钥信息应为 0(标识)、1(包装)或 2(协商密钥)",
+                    );
+                    return Some(false);
+                }
             }
-            _ => {
-                ki.span = rd.since(kstart);
-                let span = ki.span;
-                root.push(ki);
-                cx.error(
-                    span,
-                    "dlms.apdu.choice.unknown",
-                    "key-info is 0 (identified), 1 (wrapped) or 2 (agreed key)",
-                    "密钥信息应为 0(标识)、1(包装)或 2(协商密钥)",
-                );
-                return None;
-            }
+            cx.set(ki).span(rd.since(kstart));
+            Some(true)
+        })?;
+        if !go_on {
+            return None;
         }
-        ki.span = rd.since(kstart);
-        root.push(ki);
     }
     let lat = rd.at();
     let Some(len) = rd.axdr_len() else {
         cx.truncated(rd.at());
         return None;
     };
-    root.push(cx.node("dlms.ciphered.length", rd.since(lat)).kind(NodeKind::Length).value(len.to_string()));
+    cx.add(root, "dlms.ciphered.length", rd.since(lat)).kind(NodeKind::Length).value(Msg::Uint(len as u64));
     if len > rd.left() {
-        let en = format!("the length says {len} bytes, {} are present", rd.left());
-        let zh = format!("长度为 {len} 字节，实际只有 {} 字节", rd.left());
-        cx.error(rd.since(lat), "dlms.ciphered.length.mismatch", &en, &zh);
+        let m = msg!("the length says {} bytes, {} are present", "长度为 {} 字节，实际只有 {} 字节", len, rd.left());
+        cx.diag(Severity::Error, rd.since(lat), "dlms.ciphered.length.mismatch", m);
         rest(cx, rd, root);
         return None;
     }
@@ -510,32 +519,29 @@ fn general_into(cx: &mut Cx, rd: &mut Rd, root: &mut Node, start: usize, signing
 }
 
 /// Whatever is left, as undecoded bytes.
-fn rest(cx: &mut Cx, rd: &mut Rd, root: &mut Node) {
+fn rest(cx: &mut Cx, rd: &mut Rd, root: NodeRef) {
     let rest = rd.rest();
-    root.push(
-        cx.node("dlms.apdu.rest", Span::at(rd.at() - rest.len(), rest.len()))
-            .kind(NodeKind::Unknown)
-            .value(hex(rest))
-            .text(super::ascii(rest)),
-    );
+    let span = Span::at(rd.at() - rest.len(), rest.len());
+    let (v, t) = (cx.hex(span), cx.ascii(span, rest));
+    cx.add(root, "dlms.apdu.rest", span).kind(NodeKind::Unknown).value(v).text(t);
 }
 
 /// The protected body `SC | IC | ciphertext | [tag]` at `body_at`: decrypted
 /// and dissected when `key` and a system title are known, its tag checked
 /// with the additional data SC || AK || `extra`. `no_key` names why there
 /// is no usable key when `key` is `None` for a reason other than the user's.
+/// The plaintext is kept in the frame's derived bytes.
 #[allow(clippy::too_many_arguments)]
 fn protected(
     cx: &mut Cx,
-    root: &mut Node,
+    root: NodeRef,
     body: &[u8],
     body_at: usize,
     title: Option<[u8; 8]>,
     key: Option<[u8; 16]>,
     extra: &[u8],
-    no_key: Option<(&str, &str)>,
+    no_key: Option<(&'static str, &'static str)>,
 ) -> Option<()> {
-    let lang = cx.lang;
     if body.len() < 5 {
         cx.error(
             Span::at(body_at, body.len()),
@@ -546,18 +552,14 @@ fn protected(
         return None;
     }
     let sc = body[0];
-    root.push(
-        cx.node("dlms.ciphered.security-control", Span::at(body_at, 1))
-            .kind(NodeKind::Control)
-            .value(format!("0x{sc:02X}"))
-            .text(security_control_text(sc, lang)),
-    );
+    cx.add(root, "dlms.ciphered.security-control", Span::at(body_at, 1))
+        .kind(NodeKind::Control)
+        .value(byte_msg(sc))
+        .text(Msg::Code(sc_text, sc.into()));
     let ic = u32::from_be_bytes([body[1], body[2], body[3], body[4]]);
-    root.push(
-        cx.node("dlms.ciphered.invocation-counter", Span::at(body_at + 1, 4))
-            .value(ic.to_string())
-            .text(format!("0x{ic:08X}")),
-    );
+    cx.add(root, "dlms.ciphered.invocation-counter", Span::at(body_at + 1, 4))
+        .value(Msg::Uint(ic.into()))
+        .text(Msg::HexNum { value: ic.into(), digits: 8 });
     if sc & 0x0F != 0 {
         cx.info(Span::at(body_at, 1), "dlms.ciphered.suite", "only security suite 0 is decrypted", "只解密安全套件 0");
     }
@@ -577,27 +579,29 @@ fn protected(
     }
     let (ct, tag) = payload.split_at(payload.len() - tag_len);
     let tag_at = pay_at + ct.len();
+    let tag_span = Span::at(tag_at, tag.len());
     let title = title.or(cx.keys.system_title);
     let ak = cx.keys.auth_key;
-    // Plaintext and the tag state (ok, stated, computed).
+    // Plaintext (decrypted, or the bytes as sent) and the tag state (ok, computed).
     let mut plain: Option<Vec<u8>> = None;
-    let mut tag_state: Option<(bool, String, String)> = None;
+    let mut decrypted = false;
+    let mut tag_state: Option<(bool, Msg)> = None;
     match (key, title) {
         (Some(k), Some(st)) => {
             let (p, status) = open_with(&k, ak.as_ref(), &st, sc, ic, ct, auth.then_some(tag), extra);
             tag_state = match status {
-                TagStatus::Verified => Some((true, hex(tag), hex(tag))),
-                TagStatus::Mismatch(c) => Some((false, hex(tag), hex(&c))),
+                TagStatus::Verified => Some((true, cx.hex(tag_span))),
+                TagStatus::Mismatch(c) => Some((false, Msg::owned(hex(&c)))),
                 _ => None,
             };
             plain = Some(p);
+            decrypted = true;
         }
-        _ if !enc => plain = Some(ct.to_vec()),
+        _ if !enc => plain = Some(Vec::new()),
         (None, _) => {
             let (en, zh) = no_key.unwrap_or(("no cipher key", "缺少加密密钥"));
-            let en = format!("not decrypted: {en}");
-            let zh = format!("未解密：{zh}");
-            cx.info(Span::at(pay_at, ct.len()), "dlms.ciphered.no-key", &en, &zh);
+            let m = msg!("not decrypted: {}", "未解密：{}", Msg::Bi(en, zh));
+            cx.diag(Severity::Info, Span::at(pay_at, ct.len()), "dlms.ciphered.no-key", m);
         }
         (Some(_), None) => cx.info(
             Span::at(pay_at, ct.len()),
@@ -606,66 +610,78 @@ fn protected(
             "未解密：缺少系统标题",
         ),
     }
-    let mut ctn =
-        cx.node(if enc { "dlms.ciphered.ciphertext" } else { "dlms.ciphered.plaintext" }, Span::at(pay_at, ct.len()));
+    let ct_span = Span::at(pay_at, ct.len());
+    let ctn = cx.add(root, if enc { "dlms.ciphered.ciphertext" } else { "dlms.ciphered.plaintext" }, ct_span).index();
     if plain.is_none() {
-        ctn = ctn.value(hex(ct));
+        let v = cx.hex(ct_span);
+        cx.set(ctn).value(v);
     }
-    if let Some(p) = plain.as_ref().filter(|p| !p.is_empty())
-        && let Some(inner) = nested(cx, p, pay_at)
-    {
-        ctn = ctn.text(format!("{} {}", lang.pick("plaintext", "明文"), hex(p)));
-        ctn.push(inner);
+    let dissect = |cx: &mut Cx, p: &[u8]| {
+        if nested(cx, ctn, p, pay_at) {
+            let h = cx.hex(Span::at(pay_at, p.len()));
+            cx.set(ctn).text(msg!("plaintext {}", "明文 {}", h));
+        }
+    };
+    match plain {
+        Some(p) if decrypted && !p.is_empty() => cx.derived(&p, pay_at, |cx| dissect(cx, &p)),
+        Some(_) if !decrypted && !ct.is_empty() => dissect(cx, ct),
+        _ => {}
     }
-    root.push(ctn);
     if auth {
-        let span = Span::at(tag_at, tag.len());
-        let mut tn = cx.node("dlms.ciphered.tag-value", span).kind(NodeKind::Check).value(hex(tag));
-        let label = cx.lang.label("dlms.ciphered.tag-value");
+        let tn = cx.add(root, "dlms.ciphered.tag-value", tag_span).kind(NodeKind::Check).index();
+        let stated = cx.hex(tag_span);
+        cx.set(tn).value(stated.clone());
         match tag_state {
-            Some((ok, stated, computed)) => {
-                cx.checks.push(Check { id: "dlms.ciphered.tag-value".into(), label, stated, computed, ok, span });
+            Some((ok, computed)) => {
+                cx.check(Check {
+                    id: Id::Static("dlms.ciphered.tag-value"),
+                    label: Msg::Label,
+                    stated,
+                    computed,
+                    ok,
+                    span: tag_span,
+                });
                 if ok {
-                    tn = tn.text(lang.pick("authenticated", "已认证"));
+                    cx.set(tn).text(Msg::Bi("authenticated", "已认证"));
                 } else {
-                    tn = tn.text(lang.pick("tag mismatch", "标签不匹配"));
+                    cx.set(tn).text(Msg::Bi("tag mismatch", "标签不匹配"));
                     cx.error(
-                        span,
+                        tag_span,
                         "dlms.ciphered.tag.mismatch",
                         "tag mismatch: wrong keys, system title or altered bytes",
                         "标签不匹配：密钥、系统标题错误或字节被改动",
                     );
                 }
             }
-            None if plain.is_some() && ak.is_none() => {
-                tn = tn.text(lang.pick("tag not verified: no authentication key", "标签未验证：缺少认证密钥"));
+            None if (decrypted || !enc) && ak.is_none() => {
+                cx.set(tn).text(Msg::Bi("tag not verified: no authentication key", "标签未验证：缺少认证密钥"));
                 cx.info(
-                    span,
+                    tag_span,
                     "dlms.ciphered.tag.unverified",
                     "tag not verified: no authentication key",
                     "标签未验证：缺少认证密钥",
                 );
             }
             None => {
-                tn = tn.text(lang.pick("tag not verified", "标签未验证"));
+                cx.set(tn).text(Msg::Bi("tag not verified", "标签未验证"));
             }
         }
-        root.push(tn);
     }
     Some(())
 }
 
 /// An APDU carried inside another (plaintext of a ciphered APDU, content of
-/// a signed one), dissected at `at` unless the nesting is too deep.
-fn nested(cx: &mut Cx, b: &[u8], at: usize) -> Option<Node> {
+/// a signed one), dissected at `at` under `parent` unless the nesting is too
+/// deep; false then.
+fn nested(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize) -> bool {
     if cx.depth >= MAX_DEPTH {
         cx.error(Span::at(at, 1), "dlms.data.depth", "ciphered APDUs nested too deeply", "密文 APDU 嵌套过深");
-        return None;
+        return false;
     }
     cx.depth += 1;
-    let inner = apdu::apdu(cx, b, at);
+    apdu::apdu(cx, parent, b, at);
     cx.depth -= 1;
-    Some(inner)
+    true
 }
 
 #[cfg(test)]

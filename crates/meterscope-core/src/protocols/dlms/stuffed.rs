@@ -9,10 +9,11 @@
 //! frame is dissected unstuffed, then every span is mapped back onto the
 //! bytes as sent (an escape pair is one byte of the field it belongs to).
 
-use super::{Cx, hdlc, uniquify};
+use super::{Cx, hdlc};
+use crate::model::{Frame, Severity};
+use crate::msg;
 use crate::registry::{FrameStatus, Options};
 use crate::span::Span;
-use crate::view::{Diagnostic, Frame, Node};
 use crate::wire::crc16_x25;
 
 /// Registry name of the byte-stuffed variant.
@@ -85,48 +86,39 @@ pub fn score(raw: &[u8]) -> u8 {
 }
 
 /// Dissect one stuffed frame (tolerant): the HDLC dissection of its
-/// unstuffed bytes, with spans on the bytes as sent.
+/// unstuffed bytes (kept in the frame's derived bytes), with spans on the
+/// bytes as sent.
 pub fn dissect(raw: &[u8], base: usize, opts: &Options) -> Frame {
     let (u, at) = unstuff(raw, false).unwrap_or_default();
-    let mut cx = Cx::new(opts.lang, &opts.keys);
-    let mut root = hdlc::dissect_into(&mut cx, &u, 0);
+    let mut cx = Cx::new(STUFFED, raw, base, &opts.keys);
+    cx.derived(&u, 0, |cx| hdlc::dissect_into(cx, &u, 0));
     let start = |i: usize| at.get(i).copied().unwrap_or(raw.len());
     let map = |s: Span| {
         let a = start(s.start);
         let e = if s.end > s.start { start(s.end) } else { a };
         Span::new(base + a, base + e.max(a))
     };
-    fn walk(n: &mut Node, map: &impl Fn(Span) -> Span) {
+    let f = &mut cx.f;
+    for n in &mut f.nodes {
         n.span = map(n.span);
-        for c in &mut n.children {
-            walk(c, map);
-        }
     }
-    walk(&mut root, &map);
-    root.span = Span::at(base, raw.len());
-    for c in &mut cx.checks {
+    if let Some(root) = f.nodes.first_mut() {
+        root.span = Span::at(base, raw.len());
+    }
+    for c in &mut f.checks {
         c.span = map(c.span);
     }
-    let mut diags: Vec<Diagnostic> = cx
-        .diags
-        .drain(..)
-        .map(|mut d| {
-            d.span = map(d.span);
-            d.offset = d.span.start;
-            d
-        })
-        .collect();
+    for d in &mut f.diagnostics {
+        d.span = map(d.span);
+    }
     let escapes = raw.len() - u.len();
     if escapes > 0 {
-        let (en, zh) = (
-            format!(
-                "byte-stuffed: {escapes} escape(s) (7D 5E for 7E, 7D 5D for 7D) removed before the length and the checks"
-            ),
-            format!("字节填充：长度与校验前先去除 {escapes} 个转义（7D 5E 表示 7E，7D 5D 表示 7D）"),
+        let m = msg!(
+            "byte-stuffed: {} escape(s) (7D 5E for 7E, 7D 5D for 7D) removed before the length and the checks",
+            "字节填充：长度与校验前先去除 {} 个转义（7D 5E 表示 7E，7D 5D 表示 7D）",
+            escapes
         );
-        let msg = opts.lang.pick(&en, &zh).to_string();
-        diags.push(Diagnostic::info(Span::at(base, raw.len()), "dlms.hdlc.stuffed", msg));
+        cx.diag(Severity::Info, Span::at(base, raw.len()), "dlms.hdlc.stuffed", m);
     }
-    uniquify(&mut root);
-    Frame::new(STUFFED, root, cx.checks, diags)
+    cx.finish()
 }

@@ -1,10 +1,11 @@
 //! The TCP/UDP wrapper of IEC 62056-47: `version (00 01) | source wPort |
 //! destination wPort | length | APDU`, all big-endian, length counting the APDU.
 
-use super::{Cx, Rd, WRAPPER, apdu, hex};
+use super::{Cx, Rd, WRAPPER, apdu};
+use crate::model::{Frame, Msg, NONE, NodeKind, Severity};
+use crate::msg;
 use crate::registry::{FrameStatus, Options};
 use crate::span::Span;
-use crate::view::{Frame, NodeKind};
 
 /// Header size.
 pub const HEADER: usize = 8;
@@ -41,8 +42,8 @@ pub fn score(f: &[u8]) -> u8 {
 
 /// Dissect one wrapper frame.
 pub fn dissect(f: &[u8], base: usize, opts: &Options) -> Frame {
-    let mut cx = Cx::new(opts.lang, &opts.keys);
-    let mut root = cx.node("dlms.wrapper", Span::at(base, f.len()));
+    let mut cx = Cx::new(WRAPPER, f, base, &opts.keys);
+    let root = cx.add(NONE, "dlms.wrapper", Span::at(base, f.len())).index();
     let mut rd = Rd::new(f, base);
     let fields = [
         ("dlms.wrapper.version", NodeKind::Control),
@@ -55,11 +56,10 @@ pub fn dissect(f: &[u8], base: usize, opts: &Options) -> Frame {
         let at = rd.at();
         let Some(v) = rd.u16() else {
             cx.truncated(rd.at());
-            super::uniquify(&mut root);
-            return Frame::new(WRAPPER, root, cx.checks, cx.diags);
+            return cx.finish();
         };
         vals[i] = v;
-        root.push(cx.node(*id, rd.since(at)).kind(*kind).value(v.to_string()));
+        cx.add(root, *id, rd.since(at)).kind(*kind).value(Msg::Uint(v.into()));
     }
     if vals[0] != 1 {
         cx.error(Span::at(base, 2), "dlms.wrapper.version", "the wrapper version is not 1", "封装版本不是 1");
@@ -69,13 +69,16 @@ pub fn dissect(f: &[u8], base: usize, opts: &Options) -> Frame {
     let apdu_at = base + HEADER;
     let used = len.min(body.len());
     if len > body.len() {
-        let en = format!("the length field says {len} bytes, {} are present", body.len());
-        let zh = format!("长度域为 {len} 字节，实际只有 {} 字节", body.len());
-        cx.error(Span::at(base + 6, 2), "dlms.wrapper.truncated", &en, &zh);
+        let m = msg!(
+            "the length field says {} bytes, {} are present",
+            "长度域为 {} 字节，实际只有 {} 字节",
+            len,
+            body.len()
+        );
+        cx.diag(Severity::Error, Span::at(base + 6, 2), "dlms.wrapper.truncated", m);
     }
     if used > 0 {
-        let a = apdu::apdu(&mut cx, &body[..used], apdu_at);
-        root.push(a);
+        apdu::apdu(&mut cx, root, &body[..used], apdu_at);
     }
     if body.len() > len {
         let span = Span::new(apdu_at + len, base + f.len());
@@ -85,9 +88,9 @@ pub fn dissect(f: &[u8], base: usize, opts: &Options) -> Frame {
             "bytes after the APDU the length field counts",
             "长度域所计字节之后还有多余字节",
         );
-        root.push(cx.node("dlms.trailing", span).kind(NodeKind::Unknown).value(hex(&body[len..])));
+        let v = cx.hex(span);
+        cx.add(root, "dlms.trailing", span).kind(NodeKind::Unknown).value(v);
     }
-    root.value = Some(format!("{} → {}", vals[1], vals[2]));
-    super::uniquify(&mut root);
-    Frame::new(WRAPPER, root, cx.checks, cx.diags)
+    cx.set(root).value(msg!("{} → {}", "{} → {}", vals[1], vals[2]));
+    cx.finish()
 }
