@@ -152,9 +152,6 @@ pub fn DecoderPage() -> impl IntoView {
                 (input.bytes, input.kind, Arc::new(d))
             })
         });
-        if result.as_ref().is_ok_and(|r| !r.2.neutral()) {
-            lang.track();
-        }
         Decode { generation, result }
     });
     let decoded = Memo::new(move |_| {

@@ -50,9 +50,8 @@ pub fn decode(src: &str, opts: &Options) -> Result<Decoded, InputError> {
     Ok(Decoded { bytes: input.bytes, kind: input.kind, dissection })
 }
 
-/// One dissection rendered in each of `langs`: decoded once, rendered again
-/// for every language (frames of dissectors that still write one language
-/// are decoded again in the others).
+/// One dissection rendered in each of `langs`: decoded once, rendered for
+/// every language.
 pub fn render_each(
     registry: &Registry,
     bytes: &[u8],
@@ -61,17 +60,7 @@ pub fn render_each(
     langs: &[Lang],
 ) -> Vec<(Lang, Dissection)> {
     let once = registry.dissect(bytes, line_starts, opts);
-    langs
-        .iter()
-        .map(|&lang| {
-            let rendered = if once.neutral() || lang == opts.lang {
-                once.render(lang)
-            } else {
-                registry.dissect(bytes, line_starts, &Options { lang, ..opts.clone() }).render(lang)
-            };
-            (lang, rendered)
-        })
-        .collect()
+    langs.iter().map(|&lang| (lang, once.render(lang))).collect()
 }
 
 /// Dissect bytes with the default registry and render them in the language of the options.

@@ -559,9 +559,6 @@ pub struct Frame {
     pub diagnostics: Vec<Diagnostic>,
     /// Bytes derived from the frame (see [`Msg::Derived`]).
     pub derived: Vec<u8>,
-    /// Set when a dissector wrote its texts in one language (not yet
-    /// language-neutral): rendering it in another language needs a new decode.
-    pub baked: Option<Lang>,
 }
 
 /// A node being built: setters that chain.
@@ -686,7 +683,6 @@ impl Frame {
             checks: Vec::new(),
             diagnostics: Vec::new(),
             derived: Vec::new(),
-            baked: None,
         }
     }
 
@@ -886,52 +882,6 @@ impl Frame {
         }
         out
     }
-
-    /// A frame from an owned view (made by a dissector that is not yet
-    /// language-neutral): its texts stay in the view's language.
-    pub fn from_view(protocol: &'static str, v: view::Frame, bytes: &[u8], lang: Lang) -> Frame {
-        let mut f = Frame::new(protocol, bytes, v.span.start);
-        f.span = v.span;
-        f.baked = Some(lang);
-        fn go(f: &mut Frame, parent: NodeRef, n: view::Node) {
-            let owned = |s: Option<String>| s.map_or(Msg::None, Msg::owned);
-            let index = f
-                .add(parent, Id::Owned(n.id.into_boxed_str()), n.span, n.kind)
-                .label(Msg::owned(n.label))
-                .value(owned(n.value))
-                .unit(owned(n.unit))
-                .text(owned(n.text))
-                .index();
-            for c in n.children {
-                go(f, index, c);
-            }
-        }
-        go(&mut f, NONE, v.tree);
-        f.checks = v
-            .checks
-            .into_iter()
-            .map(|c| Check {
-                id: Id::Owned(c.id.into_boxed_str()),
-                label: Msg::owned(c.label),
-                stated: Msg::owned(c.stated),
-                computed: Msg::owned(c.computed),
-                ok: c.ok,
-                span: c.span,
-            })
-            .collect();
-        f.diagnostics = v
-            .diagnostics
-            .into_iter()
-            .map(|d| Diagnostic {
-                severity: d.severity,
-                span: Span::new(d.offset, d.span.end.max(d.offset)),
-                code: Id::Owned(d.code.into_boxed_str()),
-                message: Msg::owned(d.message),
-            })
-            .collect();
-        f.valid = v.valid;
-        f
-    }
 }
 
 /// The children of a node.
@@ -1025,12 +975,6 @@ impl Dissection {
     /// True when there is at least one frame and every frame is valid.
     pub fn all_valid(&self) -> bool {
         !self.frames.is_empty() && self.frames.iter().all(|f| f.valid)
-    }
-
-    /// Whether every frame renders in any language from this one decode.
-    pub fn neutral(&self) -> bool {
-        self.frames.iter().all(|f| f.baked.is_none())
-            && self.analyses.iter().all(|a| a.frame.as_ref().is_none_or(|f| f.baked.is_none()))
     }
 
     /// The dissection for one language.
