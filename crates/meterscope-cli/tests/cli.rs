@@ -142,7 +142,7 @@ fn several_languages_from_one_decode() {
 /// fragments, each joined and dissected with its parts, in JSON and text.
 #[test]
 fn joined_across_frames() {
-    use meterscope_core::protocols::dlms::axdr::emit_len;
+    use meterscope_core::wire::put_axdr_length;
     use meterscope_core::protocols::dlms::hdlc::Control;
     use meterscope_core::protocols::dlms::link::{self, HdlcAddress, HdlcFrame, LLC_RESPONSE};
     let hex = |frames: &[Vec<u8>]| frames.iter().map(|f| meterscope_core::to_hex(f)).collect::<Vec<_>>().join("\n");
@@ -157,7 +157,7 @@ fn joined_across_frames() {
         let mut apdu = vec![0xC4, 0x02, 0xC1, u8::from(last)];
         apdu.extend_from_slice(&n.to_be_bytes());
         apdu.push(0);
-        emit_len(raw.len(), &mut apdu);
+        put_axdr_length(&mut apdu, raw.len());
         apdu.extend_from_slice(raw);
         link::wrap(1, 16, &apdu)
     };
@@ -184,7 +184,7 @@ fn joined_across_frames() {
             let last = (i + 1) * 40 >= apdu.len();
             let mut info = if i == 0 { LLC_RESPONSE.to_vec() } else { Vec::new() };
             info.extend_from_slice(&[0xE0, if last { 0x81 } else { 0x01 }, 0, i as u8 + 1, 0, 0]);
-            emit_len(piece.len(), &mut info);
+            put_axdr_length(&mut info, piece.len());
             info.extend_from_slice(piece);
             let control = Control::I { ns: i as u8, nr: i as u8, pf: true };
             let dst = HdlcAddress { upper: 0x10, lower: 0, size: 1 };

@@ -721,16 +721,16 @@ pub(super) fn date_time_octets(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: &'
         return Some(cx.add(parent, id, rd.since(start)).value(Msg::Str("")).text(Msg::Bi("absent", "无")).index());
     }
     // Re-read as an octet-string value through the data dissector (tag 9 implied).
-    let save = rd.pos;
+    let save = rd.pos();
     let len = need!(cx, rd, rd.axdr_len());
-    rd.pos = save;
+    rd.seek(save);
     if len != 12 {
         return octets(cx, rd, parent, id).map(|x| x.0);
     }
-    let fake = [&[9u8][..], &rd.b[rd.pos..]].concat();
+    let fake = [&[9u8][..], rd.0.remaining()].concat();
     let mut sub = Rd::new(&fake, rd.at() - 1);
     let dv = cx.atomic(parent, |cx| axdr::data(cx, parent, &mut sub, id))?;
-    rd.pos += sub.pos - 1;
+    rd.seek(rd.pos() + sub.pos() - 1);
     cx.set(dv.node).span(rd.since(start)).label(Msg::Label);
     Some(dv.node)
 }

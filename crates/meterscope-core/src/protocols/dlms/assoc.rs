@@ -643,7 +643,7 @@ fn seal_tagged(tag: u8, keys: &SuiteKeys, title: &[u8; 8], ic: u32, plain: &[u8]
     body.extend_from_slice(&data);
     body.extend_from_slice(&t);
     let mut out = vec![tag];
-    super::axdr::emit_len(body.len(), &mut out);
+    crate::wire::put_axdr_length(&mut out, body.len());
     out.extend_from_slice(&body);
     out
 }
@@ -654,7 +654,7 @@ pub fn glo_open(keys: &SuiteKeys, title: &[u8; 8], b: &[u8]) -> Result<(Vec<u8>,
     let mut rd = super::Rd::new(b, 0);
     rd.u8().ok_or_else(|| short(b, 1))?;
     let n = rd.axdr_len().ok_or_else(|| err(1, "A-XDR length"))?;
-    let at = rd.pos;
+    let at = rd.pos();
     let body = rd.take(n).ok_or_else(|| short(b, at + n))?;
     if rd.left() != 0 {
         return Err(ParseError::new(at + n, ErrorKind::TrailingBytes { count: rd.left() }));

@@ -14,6 +14,7 @@ use crate::msg;
 use crate::obis;
 use crate::protocols::dlt698::data::scaled;
 use crate::span::Span;
+use crate::wire::{Cursor, LengthError};
 
 /// Type tags of the Data CHOICE.
 pub mod tag {
@@ -405,16 +406,16 @@ fn value_inner(
                 cx.set(node).span(rd.since(start));
                 return Some(Dv { node, tag: t, kind: Kind::Other });
             };
-            let mut sub = Rd { b: contents, pos: 0, base: rd.at() - n };
+            let mut sub = Rd::new(contents, rd.at() - n);
             let mut elements = 0usize;
             while sub.left() > 0 {
-                let before = sub.pos;
+                let before = sub.pos();
                 let child = nested(cx);
                 if untagged(cx, node, &mut sub, &d, child).is_none() {
                     break;
                 }
                 elements += 1;
-                if sub.pos == before {
+                if sub.pos() == before {
                     break; // zero-size elements: stop rather than loop
                 }
             }
@@ -873,18 +874,6 @@ pub enum Data {
     DontCare,
 }
 
-/// Write an A-XDR length.
-pub fn emit_len(n: usize, out: &mut Vec<u8>) {
-    if n < 0x80 {
-        out.push(n as u8);
-    } else {
-        let bytes = (n as u32).to_be_bytes();
-        let skip = bytes.iter().take_while(|&&b| b == 0).count();
-        out.push(0x80 | (4 - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-}
-
 impl TypeDesc {
     pub fn emit(&self, out: &mut Vec<u8>) {
         match self {
@@ -896,7 +885,7 @@ impl TypeDesc {
             }
             TypeDesc::Structure(l) => {
                 out.push(tag::STRUCTURE);
-                emit_len(l.len(), out);
+                crate::wire::put_axdr_length(out, l.len());
                 for d in l {
                     d.emit(out);
                 }
@@ -906,45 +895,37 @@ impl TypeDesc {
 }
 
 struct Strict<'a> {
-    b: &'a [u8],
-    pos: usize,
+    c: Cursor<'a>,
     /// Values still allowed (see [`MAX_ELEMENTS`]).
     budget: usize,
 }
 
 impl<'a> Strict<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], ParseError> {
-        if n > self.b.len() - self.pos {
-            return Err(ParseError::new(self.b.len(), ErrorKind::Truncated { needed: n - (self.b.len() - self.pos) }));
-        }
-        let s = &self.b[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(s)
+        Ok(self.c.take(n)?)
     }
     fn u8(&mut self) -> Result<u8, ParseError> {
         Ok(self.take(1)?[0])
     }
     fn len(&mut self) -> Result<usize, ParseError> {
-        let at = self.pos;
-        let first = self.u8()?;
-        if first < 0x80 {
-            return Ok(first as usize);
+        match self.c.axdr_length() {
+            Ok(n) => Ok(n),
+            Err(LengthError::Form { at }) => {
+                let found = self.c.bytes()[at];
+                Err(ParseError::new(at, ErrorKind::UnexpectedByte { found, expected: "an A-XDR length" }))
+            }
+            Err(e) => Err(e.into()),
         }
-        let n = (first & 0x7F) as usize;
-        if n == 0 || n > 4 {
-            return Err(ParseError::new(at, ErrorKind::UnexpectedByte { found: first, expected: "an A-XDR length" }));
-        }
-        Ok(self.take(n)?.iter().fold(0usize, |a, &b| (a << 8) | b as usize))
     }
     fn bounded(&mut self, n: usize) -> Result<usize, ParseError> {
         // Every element takes at least one byte: a count beyond the bytes left cannot be right.
-        if n > self.b.len() - self.pos {
-            return Err(ParseError::new(self.pos, ErrorKind::BadLength { stated: n, actual: self.b.len() - self.pos }));
+        if n > self.c.left() {
+            return Err(ParseError::new(self.c.pos(), ErrorKind::BadLength { stated: n, actual: self.c.left() }));
         }
         Ok(n)
     }
     fn desc(&mut self, depth: usize) -> Result<TypeDesc, ParseError> {
-        let at = self.pos;
+        let at = self.c.pos();
         if depth > MAX_DEPTH {
             return Err(ParseError::new(at, ErrorKind::BadValue { what: "nesting depth" }));
         }
@@ -972,7 +953,7 @@ impl<'a> Strict<'a> {
         })
     }
     fn data(&mut self, depth: usize) -> Result<Data, ParseError> {
-        let at = self.pos;
+        let at = self.c.pos();
         let t = self.u8()?;
         self.body(t, at, depth)
     }
@@ -980,16 +961,16 @@ impl<'a> Strict<'a> {
         self.budget = self
             .budget
             .checked_sub(1)
-            .ok_or(ParseError::new(self.pos, ErrorKind::BadValue { what: "element count" }))?;
+            .ok_or(ParseError::new(self.c.pos(), ErrorKind::BadValue { what: "element count" }))?;
         Ok(())
     }
     fn untagged(&mut self, d: &TypeDesc, depth: usize) -> Result<Data, ParseError> {
         self.spend()?;
         if depth > MAX_DEPTH {
-            return Err(ParseError::new(self.pos, ErrorKind::BadValue { what: "nesting depth" }));
+            return Err(ParseError::new(self.c.pos(), ErrorKind::BadValue { what: "nesting depth" }));
         }
         match d {
-            TypeDesc::Simple(t) => self.body(*t, self.pos, depth),
+            TypeDesc::Simple(t) => self.body(*t, self.c.pos(), depth),
             TypeDesc::Array(n, e) => {
                 let mut v = Vec::new();
                 for _ in 0..*n {
@@ -1055,16 +1036,17 @@ impl<'a> Strict<'a> {
                 let d = self.desc(depth + 1)?;
                 let n = self.len()?;
                 let contents = self.take(n)?;
-                let mut sub = Strict { b: contents, pos: 0, budget: self.budget };
+                let mut sub = Strict { c: Cursor::new(contents, 0), budget: self.budget };
                 let mut items = Vec::new();
-                while sub.pos < contents.len() {
-                    let before = sub.pos;
+                while sub.c.pos() < contents.len() {
+                    let before = sub.c.pos();
                     items.push(
-                        sub.untagged(&d, depth + 1).map_err(|e| ParseError::new(e.offset + self.pos - n, e.kind))?,
+                        sub.untagged(&d, depth + 1)
+                            .map_err(|e| ParseError::new(e.offset + self.c.pos() - n, e.kind))?,
                     );
-                    if sub.pos == before {
+                    if sub.c.pos() == before {
                         return Err(ParseError::new(
-                            self.pos - n,
+                            self.c.pos() - n,
                             ErrorKind::BadValue { what: "zero-size compact-array element" },
                         ));
                     }
@@ -1097,9 +1079,9 @@ impl Data {
 
     /// Parse one value at the start of `bytes`; returns it and the bytes used.
     pub fn decode(bytes: &[u8]) -> Result<(Data, usize), ParseError> {
-        let mut s = Strict { b: bytes, pos: 0, budget: MAX_ELEMENTS };
+        let mut s = Strict { c: Cursor::new(bytes, 0), budget: MAX_ELEMENTS };
         let d = s.data(0)?;
-        Ok((d, s.pos))
+        Ok((d, s.c.pos()))
     }
 
     /// The type tag.
@@ -1144,20 +1126,20 @@ impl Data {
         match self {
             Data::Null | Data::DontCare => {}
             Data::Array(v) | Data::Structure(v) => {
-                emit_len(v.len(), out);
+                crate::wire::put_axdr_length(out, v.len());
                 for d in v {
                     d.emit(out);
                 }
             }
             Data::Boolean(b) => out.push(u8::from(*b)),
             Data::BitString(bits, b) => {
-                emit_len(*bits, out);
+                crate::wire::put_axdr_length(out, *bits);
                 out.extend_from_slice(b);
             }
             Data::DoubleLong(v) => out.extend_from_slice(&v.to_be_bytes()),
             Data::DoubleLongUnsigned(v) => out.extend_from_slice(&v.to_be_bytes()),
             Data::OctetString(b) | Data::VisibleString(b) | Data::Utf8String(b) => {
-                emit_len(b.len(), out);
+                crate::wire::put_axdr_length(out, b.len());
                 out.extend_from_slice(b);
             }
             Data::Bcd(v) | Data::Unsigned(v) | Data::Enum(v) => out.push(*v),
@@ -1170,7 +1152,7 @@ impl Data {
                 for item in items {
                     item.emit_untagged(&mut contents);
                 }
-                emit_len(contents.len(), out);
+                crate::wire::put_axdr_length(out, contents.len());
                 out.extend_from_slice(&contents);
             }
             Data::Long64(v) => out.extend_from_slice(&v.to_be_bytes()),

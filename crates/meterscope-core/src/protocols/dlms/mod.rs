@@ -53,6 +53,7 @@ use crate::lang::{LabelTable, Lang};
 use crate::model::{self, Check, Frame, Id, Msg, NONE, NodeMut, NodeRef, Severity};
 use crate::registry::{FrameStatus, Keys, Options, Protocol};
 use crate::span::Span;
+use crate::wire::Cursor;
 
 /// Registry name of HDLC framed DLMS.
 pub const HDLC: &str = "dlms-hdlc";
@@ -430,78 +431,66 @@ impl Ids {
     }
 }
 
-/// A reader over a byte slice whose spans are absolute (`base` added).
+/// The tolerant dissector's reader: the wire kit's [`Cursor`] (absolute
+/// offsets), with reads that give `None` when the bytes end, as the
+/// dissector reports that itself.
 #[derive(Clone, Copy)]
-pub struct Rd<'a> {
-    pub b: &'a [u8],
-    pub pos: usize,
-    pub base: usize,
-}
+pub struct Rd<'a>(pub Cursor<'a>);
 
 impl<'a> Rd<'a> {
     pub fn new(b: &'a [u8], base: usize) -> Self {
-        Rd { b, pos: 0, base }
+        Rd(Cursor::new(b, base))
+    }
+    /// All the bytes, read or not.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.0.bytes()
+    }
+    /// Position within the bytes.
+    pub fn pos(&self) -> usize {
+        self.0.pos()
+    }
+    /// Absolute offset of the first byte.
+    pub fn base(&self) -> usize {
+        self.0.base()
+    }
+    pub fn seek(&mut self, pos: usize) {
+        self.0.seek(pos);
     }
     /// Bytes left.
     pub fn left(&self) -> usize {
-        self.b.len() - self.pos
+        self.0.left()
     }
     /// Absolute offset of the next byte.
     pub fn at(&self) -> usize {
-        self.base + self.pos
+        self.0.at()
     }
     /// Span from absolute offset `start` to the current position.
     pub fn since(&self, start: usize) -> Span {
         Span::new(start, self.at())
     }
     pub fn peek(&self) -> Option<u8> {
-        self.b.get(self.pos).copied()
+        self.0.peek()
     }
     pub fn u8(&mut self) -> Option<u8> {
-        let v = self.peek()?;
-        self.pos += 1;
-        Some(v)
+        self.0.u8().ok()
     }
     pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if n > self.left() {
-            return None;
-        }
-        let s = &self.b[self.pos..self.pos + n];
-        self.pos += n;
-        Some(s)
+        self.0.take(n).ok()
     }
     pub fn u16(&mut self) -> Option<u16> {
-        self.take(2).map(|s| u16::from_be_bytes([s[0], s[1]]))
+        self.0.u16_be().ok()
     }
     pub fn u32(&mut self) -> Option<u32> {
-        self.take(4).map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+        self.0.u32_be().ok()
     }
-    /// An A-XDR length: one byte below 0x80, or 0x8N and N big-endian bytes
-    /// (N at most 4). `None` when the bytes end or the form is not allowed.
+    /// An A-XDR length; `None` (reading nothing) when the bytes end or the
+    /// form is not allowed.
     pub fn axdr_len(&mut self) -> Option<usize> {
-        let save = self.pos;
-        let first = self.u8()?;
-        if first < 0x80 {
-            return Some(first as usize);
-        }
-        let n = (first & 0x7F) as usize;
-        if n == 0 || n > 4 {
-            self.pos = save;
-            return None;
-        }
-        match self.take(n) {
-            Some(s) => Some(s.iter().fold(0usize, |a, &b| (a << 8) | b as usize)),
-            None => {
-                self.pos = save;
-                None
-            }
-        }
+        self.0.axdr_length().ok()
     }
     /// The rest of the bytes.
     pub fn rest(&mut self) -> &'a [u8] {
-        let s = &self.b[self.pos..];
-        self.pos = self.b.len();
-        s
+        self.0.rest()
     }
 }
 

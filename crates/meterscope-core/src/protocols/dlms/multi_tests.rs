@@ -169,7 +169,7 @@ fn block(n: u32, last: bool, raw: &[u8]) -> Vec<u8> {
     let mut apdu = vec![0xC4, 0x02, 0xC1, u8::from(last)];
     apdu.extend_from_slice(&n.to_be_bytes());
     apdu.push(0);
-    axdr::emit_len(raw.len(), &mut apdu);
+    crate::wire::put_axdr_length(&mut apdu, raw.len());
     apdu.extend_from_slice(raw);
     link::wrap(1, 16, &apdu)
 }
@@ -230,7 +230,7 @@ fn general_block_transfer_joins_into_an_apdu() {
         let mut g = vec![0xE0, if last { 0x81 } else { 0x01 }];
         g.extend_from_slice(&n.to_be_bytes());
         g.extend_from_slice(&0u16.to_be_bytes());
-        axdr::emit_len(data.len(), &mut g);
+        crate::wire::put_axdr_length(&mut g, data.len());
         g.extend_from_slice(data);
         link::wrap(1, 16, &g)
     };
@@ -444,7 +444,7 @@ fn general_ciphering(sc: u8, key_info: &[u8], plain: &[u8], ek: &[u8; 16], ak: &
     let mut out = vec![0xDD];
     out.extend_from_slice(&header);
     out.extend_from_slice(key_info);
-    axdr::emit_len(body.len(), &mut out);
+    crate::wire::put_axdr_length(&mut out, body.len());
     out.extend_from_slice(&body);
     out
 }

@@ -498,7 +498,7 @@ fn block_in(b: &[u8]) -> Option<BlockFound> {
             let number = rd.u16()?;
             rd.u16()?;
             let n = rd.axdr_len()?;
-            let at = rd.pos;
+            let at = rd.pos();
             rd.take(n)?;
             Some((Kind::BlockTransfer, 0, number.into(), control & 0x80 != 0, Ok((at, n))))
         }
@@ -509,7 +509,7 @@ fn block_in(b: &[u8]) -> Option<BlockFound> {
             let data = match rd.u8()? {
                 0 => {
                     let n = rd.axdr_len()?;
-                    let at = rd.pos;
+                    let at = rd.pos();
                     rd.take(n)?;
                     Ok((at, n))
                 }

@@ -179,13 +179,13 @@ pub fn locate(b: &[u8]) -> Option<Located<'_>> {
     match t {
         0xDB | 0xDC => title = <[u8; 8]>::try_from(take_octets(&mut rd)?).ok(),
         0xDD => {
-            let h = rd.pos;
+            let h = rd.pos();
             take_octets(&mut rd)?;
             title = <[u8; 8]>::try_from(take_octets(&mut rd)?).ok();
             for _ in 0..3 {
                 take_octets(&mut rd)?;
             }
-            extra = &b[h..rd.pos];
+            extra = &b[h..rd.pos()];
             if rd.u8()? != 0 {
                 match rd.u8()? {
                     0 => {
@@ -209,7 +209,7 @@ pub fn locate(b: &[u8]) -> Option<Located<'_>> {
         _ => return None,
     }
     let n = rd.axdr_len()?;
-    let body_at = rd.pos;
+    let body_at = rd.pos();
     let body = rd.take(n)?;
     let tag_len = if body.first()? & 0x10 != 0 { TAG_LEN } else { 0 };
     if body.len() < 5 + tag_len {
@@ -348,7 +348,7 @@ fn ciphered_into(cx: &mut Cx, rd: &mut Rd, root: NodeRef, start: usize) -> Optio
         // A first byte that merely looks like a ciphered tag: the security control byte
         // that would follow names no suite 0–2 protection.
         let implausible_sc = rd.peek().is_none_or(|sc| sc & 0x0F > 2 || sc & 0x30 == 0);
-        if !general && start == rd.base && implausible_sc {
+        if !general && start == rd.base() && implausible_sc {
             let m = msg!(
                 "0x{:02X} would be {}, but its length {} exceeds the {} byte(s) present: not an xDLMS APDU",
                 "0x{:02X} 应为 {}，但其长度 {} 超过现有的 {} 字节：不是 xDLMS APDU",
@@ -415,14 +415,14 @@ fn general_into(cx: &mut Cx, rd: &mut Rd, root: NodeRef, start: usize, signing: 
     let tag_id = if signing { "dlms.apdu.tag" } else { "dlms.ciphered.tag" };
     cx.add(root, tag_id, rd.since(start)).kind(NodeKind::Control).value(byte_msg(t)).text(Msg::Str(name));
     cx.set(root).value(Msg::Str(name));
-    let header = rd.pos;
+    let header = rd.pos();
     octet_field(cx, rd, root, "dlms.general.transaction-id")?;
     let originator = title_field(cx, rd, root, "dlms.general.originator-system-title")?;
     title_field(cx, rd, root, "dlms.general.recipient-system-title")?;
     apdu::date_time_octets(cx, rd, root, "dlms.general.date-time")?;
     octet_field(cx, rd, root, "dlms.general.other-information")?;
-    let b = rd.b;
-    let extra = &b[header..rd.pos];
+    let b = rd.bytes();
+    let extra = &b[header..rd.pos()];
     if signing {
         let (content, c) = octet_field(cx, rd, root, "dlms.signing.content")?;
         cx.set(content).value(Msg::None).text(msg!("{} byte(s)", "{} 字节", c.len()));

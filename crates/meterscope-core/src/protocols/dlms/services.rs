@@ -23,8 +23,9 @@
 //! WriteResponse         0D count | (00 / 01 result / 02 block(2))*
 //! ```
 
-use super::axdr::{Data, emit_len};
+use super::axdr::Data;
 use crate::error::{ErrorKind, ParseError};
+use crate::wire::Cursor;
 
 /// A COSEM attribute (or, for ACTION, method) reference.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -143,7 +144,7 @@ impl Request {
             }
             Request::GetWithList { invoke, items } => {
                 out.extend_from_slice(&[0xC0, 0x03, *invoke]);
-                emit_len(items.len(), &mut out);
+                crate::wire::put_axdr_length(&mut out, items.len());
                 for (attr, access) in items {
                     attr.emit(&mut out);
                     emit_access(access, &mut out);
@@ -171,7 +172,7 @@ impl Request {
     }
 
     pub fn parse(b: &[u8]) -> Result<Request, ParseError> {
-        let mut r = Reader { b, pos: 0 };
+        let mut r = Reader { c: Cursor::new(b, 0) };
         let tag = r.u8()?;
         let choice = r.u8()?;
         let invoke = r.u8()?;
@@ -213,7 +214,7 @@ impl Response {
                 match raw {
                     Ok(bytes) => {
                         out.push(0);
-                        emit_len(bytes.len(), &mut out);
+                        crate::wire::put_axdr_length(&mut out, bytes.len());
                         out.extend_from_slice(bytes);
                     }
                     Err(code) => out.extend_from_slice(&[1, *code]),
@@ -221,7 +222,7 @@ impl Response {
             }
             Response::GetWithList { invoke, results } => {
                 out.extend_from_slice(&[0xC4, 0x03, *invoke]);
-                emit_len(results.len(), &mut out);
+                crate::wire::put_axdr_length(&mut out, results.len());
                 for r in results {
                     emit_result(r, &mut out);
                 }
@@ -243,7 +244,7 @@ impl Response {
     }
 
     pub fn parse(b: &[u8]) -> Result<Response, ParseError> {
-        let mut r = Reader { b, pos: 0 };
+        let mut r = Reader { c: Cursor::new(b, 0) };
         let tag = r.u8()?;
         if tag == 0xD8 {
             let state = r.u8()?;
@@ -266,7 +267,7 @@ impl Response {
                     1 => Err(r.u8()?),
                     other => {
                         return Err(ParseError::new(
-                            r.pos - 1,
+                            r.c.pos() - 1,
                             ErrorKind::UnexpectedByte { found: other, expected: "raw-data (0) or result (1)" },
                         ));
                     }
@@ -296,7 +297,7 @@ impl Response {
 
 /// The results of a GET-Response-With-List carried in data blocks (`count result*`).
 pub fn parse_result_list(b: &[u8]) -> Result<Vec<GetResult>, ParseError> {
-    let mut r = Reader { b, pos: 0 };
+    let mut r = Reader { c: Cursor::new(b, 0) };
     let n = r.count()?;
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
@@ -309,7 +310,7 @@ pub fn parse_result_list(b: &[u8]) -> Result<Vec<GetResult>, ParseError> {
 /// The encoding of results as a with-list response carries them in data blocks.
 pub fn emit_result_list(results: &[GetResult]) -> Vec<u8> {
     let mut out = Vec::new();
-    emit_len(results.len(), &mut out);
+    crate::wire::put_axdr_length(&mut out, results.len());
     for r in results {
         emit_result(r, &mut out);
     }
@@ -341,13 +342,13 @@ impl Gbt {
         let mut out = vec![Self::TAG, control];
         out.extend_from_slice(&self.number.to_be_bytes());
         out.extend_from_slice(&self.ack.to_be_bytes());
-        emit_len(self.data.len(), &mut out);
+        crate::wire::put_axdr_length(&mut out, self.data.len());
         out.extend_from_slice(&self.data);
         out
     }
 
     pub fn parse(b: &[u8]) -> Result<Gbt, ParseError> {
-        let mut r = Reader { b, pos: 0 };
+        let mut r = Reader { c: Cursor::new(b, 0) };
         let tag = r.u8()?;
         if tag != Self::TAG {
             return Err(ParseError::new(
@@ -438,12 +439,12 @@ impl SnRequest {
                 variables
             }
         };
-        emit_len(vars.len(), &mut out);
+        crate::wire::put_axdr_length(&mut out, vars.len());
         for v in vars {
             emit_variable(v, &mut out);
         }
         if let SnRequest::Write { values, .. } = self {
-            emit_len(values.len(), &mut out);
+            crate::wire::put_axdr_length(&mut out, values.len());
             for d in values {
                 d.emit(&mut out);
             }
@@ -452,7 +453,7 @@ impl SnRequest {
     }
 
     pub fn parse(b: &[u8]) -> Result<SnRequest, ParseError> {
-        let mut r = Reader { b, pos: 0 };
+        let mut r = Reader { c: Cursor::new(b, 0) };
         let tag = r.u8()?;
         if tag != 0x05 && tag != 0x06 {
             return Err(ParseError::new(0, ErrorKind::BadValue { what: "short-name request (05 or 06)" }));
@@ -460,7 +461,7 @@ impl SnRequest {
         let n = r.count()?;
         let mut variables = Vec::with_capacity(n);
         for _ in 0..n {
-            let at = r.pos;
+            let at = r.c.pos();
             variables.push(match r.u8()? {
                 2 => Variable::Name(r.u16()?),
                 4 => {
@@ -495,7 +496,7 @@ impl SnRequest {
 /// The read results as a ReadResponse body (`count result*`): what data blocks carry.
 pub fn emit_sn_results(results: &[SnReadResult]) -> Vec<u8> {
     let mut out = Vec::new();
-    emit_len(results.len(), &mut out);
+    crate::wire::put_axdr_length(&mut out, results.len());
     for x in results {
         match x {
             SnReadResult::Data(d) => {
@@ -506,7 +507,7 @@ pub fn emit_sn_results(results: &[SnReadResult]) -> Vec<u8> {
             SnReadResult::Block { last, number, raw } => {
                 out.extend_from_slice(&[2, u8::from(*last)]);
                 out.extend_from_slice(&number.to_be_bytes());
-                emit_len(raw.len(), &mut out);
+                crate::wire::put_axdr_length(&mut out, raw.len());
                 out.extend_from_slice(raw);
             }
             SnReadResult::BlockNumber(n) => {
@@ -520,7 +521,7 @@ pub fn emit_sn_results(results: &[SnReadResult]) -> Vec<u8> {
 
 /// Read results from a ReadResponse body (`count result*`).
 pub fn parse_sn_results(b: &[u8]) -> Result<Vec<SnReadResult>, ParseError> {
-    let mut r = Reader { b, pos: 0 };
+    let mut r = Reader { c: Cursor::new(b, 0) };
     let v = r.sn_results()?;
     r.end()?;
     Ok(v)
@@ -536,7 +537,7 @@ impl SnResponse {
             }
             SnResponse::Write(results) => {
                 let mut out = vec![0x0D];
-                emit_len(results.len(), &mut out);
+                crate::wire::put_axdr_length(&mut out, results.len());
                 for x in results {
                     match x {
                         Ok(()) => out.push(0),
@@ -549,14 +550,14 @@ impl SnResponse {
     }
 
     pub fn parse(b: &[u8]) -> Result<SnResponse, ParseError> {
-        let mut r = Reader { b, pos: 0 };
+        let mut r = Reader { c: Cursor::new(b, 0) };
         let resp = match r.u8()? {
             0x0C => SnResponse::Read(r.sn_results()?),
             0x0D => {
                 let n = r.count()?;
                 let mut v = Vec::with_capacity(n);
                 for _ in 0..n {
-                    let at = r.pos;
+                    let at = r.c.pos();
                     v.push(match r.u8()? {
                         0 => Ok(()),
                         1 => Err(r.u8()?),
@@ -582,19 +583,12 @@ impl SnResponse {
 }
 
 struct Reader<'a> {
-    b: &'a [u8],
-    pos: usize,
+    c: Cursor<'a>,
 }
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], ParseError> {
-        let left = self.b.len() - self.pos;
-        if n > left {
-            return Err(ParseError::new(self.b.len(), ErrorKind::Truncated { needed: n - left }));
-        }
-        let s = &self.b[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(s)
+        Ok(self.c.take(n)?)
     }
     fn u8(&mut self) -> Result<u8, ParseError> {
         Ok(self.take(1)?[0])
@@ -607,7 +601,7 @@ impl<'a> Reader<'a> {
         let n = self.count()?;
         let mut v = Vec::with_capacity(n);
         for _ in 0..n {
-            let at = self.pos;
+            let at = self.c.pos();
             v.push(match self.u8()? {
                 0 => SnReadResult::Data(self.data()?),
                 1 => SnReadResult::Error(self.u8()?),
@@ -633,16 +627,14 @@ impl<'a> Reader<'a> {
         Ok(u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
     }
     fn len(&mut self) -> Result<usize, ParseError> {
-        let mut rd = super::Rd::new(&self.b[self.pos..], 0);
-        let n = rd.axdr_len().ok_or(ParseError::new(self.pos, ErrorKind::BadValue { what: "A-XDR length" }))?;
-        self.pos += rd.pos;
-        Ok(n)
+        let at = self.c.pos();
+        self.c.axdr_length().map_err(|_| ParseError::new(at, ErrorKind::BadValue { what: "A-XDR length" }))
     }
     /// A count of elements, each at least one byte.
     fn count(&mut self) -> Result<usize, ParseError> {
-        let at = self.pos;
+        let at = self.c.pos();
         let n = self.len()?;
-        let left = self.b.len() - self.pos;
+        let left = self.c.left();
         if n > left {
             return Err(ParseError::new(at, ErrorKind::BadLength { stated: n, actual: left }));
         }
@@ -655,8 +647,9 @@ impl<'a> Reader<'a> {
         Ok(AttrRef { class: u16::from_be_bytes([s[0], s[1]]), obis, index: s[8] as i8 })
     }
     fn data(&mut self) -> Result<Data, ParseError> {
-        let (d, used) = Data::decode(&self.b[self.pos..]).map_err(|e| ParseError::new(e.offset + self.pos, e.kind))?;
-        self.pos += used;
+        let (d, used) =
+            Data::decode(self.c.remaining()).map_err(|e| ParseError::new(e.offset + self.c.pos(), e.kind))?;
+        self.c.seek(self.c.pos() + used);
         Ok(d)
     }
     fn access(&mut self) -> Result<Option<Access>, ParseError> {
@@ -671,14 +664,14 @@ impl<'a> Reader<'a> {
             0 => Ok(Ok(self.data()?)),
             1 => Ok(Err(self.u8()?)),
             other => Err(ParseError::new(
-                self.pos - 1,
+                self.c.pos() - 1,
                 ErrorKind::UnexpectedByte { found: other, expected: "data (0) or data-access-result (1)" },
             )),
         }
     }
     fn end(&self) -> Result<(), ParseError> {
-        if self.pos != self.b.len() {
-            return Err(ParseError::new(self.pos, ErrorKind::TrailingBytes { count: self.b.len() - self.pos }));
+        if !self.c.is_empty() {
+            return Err(ParseError::new(self.c.pos(), ErrorKind::TrailingBytes { count: self.c.left() }));
         }
         Ok(())
     }
