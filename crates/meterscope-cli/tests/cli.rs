@@ -142,9 +142,9 @@ fn several_languages_from_one_decode() {
 /// fragments, each joined and dissected with its parts, in JSON and text.
 #[test]
 fn joined_across_frames() {
-    use meterscope_core::wire::put_axdr_length;
     use meterscope_core::protocols::dlms::hdlc::Control;
     use meterscope_core::protocols::dlms::link::{self, HdlcAddress, HdlcFrame, LLC_RESPONSE};
+    use meterscope_core::wire::put_axdr_length;
     let hex = |frames: &[Vec<u8>]| frames.iter().map(|f| meterscope_core::to_hex(f)).collect::<Vec<_>>().join("\n");
 
     // An array of 40 long-unsigned in three GET-Response-With-Datablock blocks.

@@ -464,6 +464,65 @@ impl From<&'static str> for Id {
     }
 }
 
+/// How often each static id has been seen in one frame, for dissectors that
+/// number repeated ids (`dlms.data.3`): a small open-addressing table, the
+/// ids compared by address first.
+#[derive(Default)]
+pub struct Occurrences {
+    slots: Vec<(&'static str, u32)>,
+    used: usize,
+}
+
+impl Occurrences {
+    /// Count one more occurrence of `id`; returns how many there have been (1 the first time).
+    pub fn count(&mut self, id: &'static str) -> u32 {
+        if 2 * (self.used + 1) > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = Self::hash(id) & mask;
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.0.is_empty() {
+                *slot = (id, 1);
+                self.used += 1;
+                return 1;
+            }
+            if core::ptr::eq(slot.0, id) || slot.0 == id {
+                slot.1 += 1;
+                return slot.1;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(64);
+        let old = core::mem::replace(&mut self.slots, vec![("", 0); size]);
+        let mask = size - 1;
+        for (k, n) in old.into_iter().filter(|s| !s.0.is_empty()) {
+            let mut i = Self::hash(k) & mask;
+            while !self.slots[i].0.is_empty() {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = (k, n);
+        }
+    }
+
+    /// Ids share their first segments (`dlt698.apdu.`): hash the length and the last eight bytes.
+    fn hash(s: &str) -> usize {
+        let b = s.as_bytes();
+        let tail = match b.len().checked_sub(8) {
+            Some(at) => {
+                u64::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3], b[at + 4], b[at + 5], b[at + 6], b[at + 7]])
+            }
+            None => b.iter().fold(0, |a, &x| a << 8 | u64::from(x)),
+        };
+        let h = (tail ^ (b.len() as u64).rotate_left(56)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> 40) as usize
+    }
+}
+
 /// One node of a frame's arena.
 #[derive(Clone, Debug)]
 pub struct Node {
@@ -1056,5 +1115,19 @@ mod tests {
         write_hex(&mut s, &[0xAB; 40], true, false).unwrap();
         assert!(s.starts_with("0.005AB AB"));
         assert_eq!(s.len(), 5 + 40 * 3 - 1);
+    }
+
+    #[test]
+    fn occurrences_count_each_id() {
+        let mut seen = Occurrences::default();
+        let names: Vec<&'static str> = (0..200).map(|i| &*Box::leak(format!("dlt698.x{i}").into_boxed_str())).collect();
+        for round in 1..=3u32 {
+            for n in &names {
+                assert_eq!(seen.count(n), round);
+            }
+        }
+        // The same text at another address counts as the same id.
+        let copy: &'static str = Box::leak(String::from("dlt698.x7").into_boxed_str());
+        assert_eq!(seen.count(copy), 4);
     }
 }

@@ -216,7 +216,7 @@ pub struct Cx<'k> {
     pub elements: usize,
     next: u32,
     truncated: bool,
-    ids: Ids,
+    ids: model::Occurrences,
     /// While derived bytes are read: the absolute offset their spans start
     /// from, and where they start in the frame's derived bytes.
     src: Option<(usize, u32)>,
@@ -232,7 +232,7 @@ impl<'k> Cx<'k> {
             elements: 0,
             next: 0,
             truncated: false,
-            ids: Ids::default(),
+            ids: model::Occurrences::default(),
             src: None,
         }
     }
@@ -252,7 +252,10 @@ impl<'k> Cx<'k> {
     /// before in this frame gets its occurrence number (`dlms.hdlc.flag.2`).
     pub fn add(&mut self, parent: NodeRef, id: impl Into<Id>, span: Span) -> NodeMut<'_> {
         let id = match id.into() {
-            Id::Static(s) => self.ids.next(s),
+            Id::Static(s) => match self.ids.count(s) {
+                1 => Id::Static(s),
+                n => Id::Indexed(s, n),
+            },
             other => other,
         };
         self.f.add(parent, id, span, model::NodeKind::Data)
@@ -373,61 +376,6 @@ impl<'k> Cx<'k> {
             }
             Some(_) => Msg::owned(ascii(b)),
         }
-    }
-}
-
-/// Occurrences of static ids in one frame: the first keeps its id, the
-/// n-th (n ≥ 2) becomes `id.n` (a small open-addressing table).
-#[derive(Default)]
-struct Ids {
-    slots: Vec<(&'static str, u32)>,
-    used: usize,
-}
-
-impl Ids {
-    fn next(&mut self, base: &'static str) -> Id {
-        if 2 * (self.used + 1) > self.slots.len() {
-            self.grow();
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = Self::hash(base) & mask;
-        loop {
-            let slot = &mut self.slots[i];
-            if slot.0.is_empty() {
-                *slot = (base, 1);
-                self.used += 1;
-                return Id::Static(base);
-            }
-            if core::ptr::eq(slot.0, base) || slot.0 == base {
-                slot.1 += 1;
-                return Id::Indexed(base, slot.1);
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(32);
-        let old = core::mem::replace(&mut self.slots, vec![("", 0); size]);
-        let mask = size - 1;
-        for (k, n) in old.into_iter().filter(|s| !s.0.is_empty()) {
-            let mut i = Self::hash(k) & mask;
-            while !self.slots[i].0.is_empty() {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = (k, n);
-        }
-    }
-
-    /// Ids share their first segments (`dlms.apdu.`): hash the length and the last eight bytes.
-    fn hash(s: &str) -> usize {
-        let b = s.as_bytes();
-        let tail = match b.len().checked_sub(8) {
-            Some(at) => u64::from_le_bytes(b[at..].try_into().unwrap_or([0; 8])),
-            None => b.iter().fold(0, |a, &x| a << 8 | u64::from(x)),
-        };
-        let h = (tail ^ (b.len() as u64).rotate_left(56)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (h >> 40) as usize
     }
 }
 

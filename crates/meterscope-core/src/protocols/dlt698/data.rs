@@ -13,7 +13,7 @@
 
 use super::dictionary::{self, Elements, Hint};
 use super::text::{self, elements};
-use crate::model::{Arg, Frame, Id, Msg, NONE, NodeKind, NodeRef, Severity};
+use crate::model::{Arg, Frame, Id, Msg, NONE, NodeKind, NodeRef, Occurrences, Severity};
 use crate::msg;
 use crate::span::Span;
 use crate::wire::{Cursor, LengthError, Short};
@@ -159,63 +159,6 @@ pub fn dissect_data(bytes: &[u8], base: usize) -> Frame {
     f.finish()
 }
 
-/// Unique node ids per base: `base` the first time, then `base.1`, `base.2`…
-/// (a small open-addressing table keyed by the id's text).
-#[derive(Default)]
-struct Ids {
-    slots: Vec<(&'static str, u32)>,
-    used: usize,
-}
-
-impl Ids {
-    fn next(&mut self, base: &'static str) -> Id {
-        if 2 * (self.used + 1) > self.slots.len() {
-            self.grow();
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = Self::hash(base) & mask;
-        loop {
-            let slot = &mut self.slots[i];
-            if slot.0.is_empty() {
-                *slot = (base, 1);
-                self.used += 1;
-                return Id::Static(base);
-            }
-            if core::ptr::eq(slot.0, base) || slot.0 == base {
-                slot.1 += 1;
-                return Id::Indexed(base, slot.1 - 1);
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(64);
-        let old = core::mem::replace(&mut self.slots, vec![("", 0); size]);
-        let mask = self.slots.len() - 1;
-        for (k, n) in old.into_iter().filter(|s| !s.0.is_empty()) {
-            let mut i = Self::hash(k) & mask;
-            while !self.slots[i].0.is_empty() {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = (k, n);
-        }
-    }
-
-    /// Ids share their first segments (`dlt698.apdu.`): hash the length and the last eight bytes.
-    fn hash(s: &str) -> usize {
-        let b = s.as_bytes();
-        let tail = match b.len().checked_sub(8) {
-            Some(at) => {
-                u64::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3], b[at + 4], b[at + 5], b[at + 6], b[at + 7]])
-            }
-            None => b.iter().fold(0, |a, &x| a << 8 | u64::from(x)),
-        };
-        let h = (tail ^ (b.len() as u64).rotate_left(56)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (h >> 40) as usize
-    }
-}
-
 /// The tolerant decoder: a cursor over one byte string with absolute spans,
 /// building nodes with unique ids and diagnostics into a frame.
 pub struct Dec<'a, 'f> {
@@ -223,7 +166,7 @@ pub struct Dec<'a, 'f> {
     cur: Cursor<'a>,
     /// Set once a field could not be read; every later read returns `None`.
     pub failed: bool,
-    ids: Ids,
+    ids: Occurrences,
     depth: usize,
     /// The node whose text was last written by a prefixable writer of [`text`].
     prefixable: NodeRef,
@@ -233,7 +176,7 @@ impl<'a, 'f> Dec<'a, 'f> {
     /// A decoder over `bytes`, whose first byte is at absolute offset `base`,
     /// building into `f` (whose bytes hold `bytes` at the same offsets).
     pub fn new(f: &'f mut Frame, bytes: &'a [u8], base: usize) -> Self {
-        Dec { f, cur: Cursor::new(bytes, base), failed: false, ids: Ids::default(), depth: 0, prefixable: NONE }
+        Dec { f, cur: Cursor::new(bytes, base), failed: false, ids: Occurrences::default(), depth: 0, prefixable: NONE }
     }
 
     pub fn pos(&self) -> usize {
@@ -268,12 +211,15 @@ impl<'a, 'f> Dec<'a, 'f> {
 
     /// A unique id: `base` the first time, then `base.1`, `base.2`…
     pub fn id(&mut self, base: &'static str) -> Id {
-        self.ids.next(base)
+        match self.ids.count(base) {
+            1 => Id::Static(base),
+            n => Id::Indexed(base, n - 1),
+        }
     }
 
     /// A node under `parent` with a unique id from `base`, spanning `start` to here.
     pub fn node(&mut self, parent: NodeRef, base: &'static str, start: usize) -> NodeRef {
-        let id = self.ids.next(base);
+        let id = self.id(base);
         let span = self.span_from(start);
         self.f.add(parent, id, span, NodeKind::Data).index()
     }
@@ -1316,20 +1262,5 @@ mod tests {
         let deep: Vec<u8> = std::iter::repeat_n([0x01u8, 0x01], 100).flatten().collect();
         let (_, diags, _) = one(&deep);
         assert_eq!(diags[0], "dlt698.data.too-deep");
-    }
-
-    #[test]
-    fn ids_are_unique_per_base() {
-        let mut ids = Ids::default();
-        let names: Vec<&'static str> = (0..200).map(|i| &*Box::leak(format!("dlt698.x{i}").into_boxed_str())).collect();
-        for round in 0..3u32 {
-            for n in &names {
-                let want = if round == 0 { Id::Static(n) } else { Id::Indexed(n, round) };
-                assert_eq!(ids.next(n), want);
-            }
-        }
-        // The same text at another address counts as the same id.
-        let copy: &'static str = Box::leak(String::from("dlt698.x7").into_boxed_str());
-        assert_eq!(ids.next(copy), Id::Indexed(copy, 3));
     }
 }
