@@ -112,7 +112,7 @@ async fn language_switch_relabels() {
     sleep(Duration::from_millis(20)).await;
     let after = host.query_selector("[data-testid=tree] .label").unwrap().unwrap().text_content().unwrap();
     assert_ne!(before, after);
-    assert_eq!(after, Lang::Zh.label("unknown"));
+    assert_eq!(after, Lang::Zh.label(&[], "unknown"));
 }
 
 #[wasm_bindgen_test]

@@ -1,8 +1,9 @@
-//! Languages and the label table: node labels come from node ids.
+//! Languages and label tables: node labels come from node ids.
 //!
-//! Every id a dissector emits has an entry here with an English and a
-//! Simplified Chinese label. Ids with numeric segments (`x.item.3`) fall back
-//! to the id with those segments removed (`x.item`).
+//! Every id a dissector emits has an entry in its family's label table (which
+//! the family gives its frames: `Frame::labels`) or in the shared one here,
+//! with an English and a Simplified Chinese label. Ids with numeric segments
+//! (`x.item.3`) fall back to the id with those segments removed (`x.item`).
 
 use core::fmt;
 use core::str::FromStr;
@@ -31,9 +32,10 @@ impl Lang {
         }
     }
 
-    /// The label of a node id in this language; the id itself when the table has none.
-    pub fn label(self, id: &str) -> String {
-        match lookup(id) {
+    /// The label of a node id in this language, from `table` or the shared
+    /// table; the id itself when neither has it.
+    pub fn label(self, table: LabelTable, id: &str) -> String {
+        match lookup(table, id) {
             Some((en, zh)) => self.pick(en, zh).to_string(),
             None => id.to_string(),
         }
@@ -60,23 +62,17 @@ impl FromStr for Lang {
 /// A label table: `(id, English, Chinese)`, sorted by id.
 pub type LabelTable = &'static [(&'static str, &'static str, &'static str)];
 
-/// Every label table: the shared one here and one per protocol module.
-/// A unit test keeps each sorted, unique and bilingual.
-static TABLES: &[LabelTable] = &[
-    LABELS,
-    crate::protocols::dlt645::LABELS,
-    crate::protocols::dlt698::LABELS,
-    crate::protocols::iec62056::LABELS,
-    crate::protocols::dlms::LABELS,
-];
-
-static LABELS: LabelTable =
+/// The shared label table (ids every family may use).
+pub static LABELS: LabelTable =
     &[("check", "Check", "校验"), ("unknown", "Unrecognised bytes", "未识别的字节"), ("unknown.row", "Bytes", "字节")];
 
-/// The `(en, zh)` labels of an id, trying the id without numeric segments too.
-pub fn lookup(id: &str) -> Option<(&'static str, &'static str)> {
+/// The `(en, zh)` labels of an id in `table` or the shared table, trying the
+/// id without numeric segments too.
+pub fn lookup(table: LabelTable, id: &str) -> Option<(&'static str, &'static str)> {
     let find = |key: &str| {
-        TABLES.iter().find_map(|t| t.binary_search_by(|(k, _, _)| (*k).cmp(key)).ok().map(|i| (t[i].1, t[i].2)))
+        [table, LABELS]
+            .into_iter()
+            .find_map(|t| t.binary_search_by(|(k, _, _)| (*k).cmp(key)).ok().map(|i| (t[i].1, t[i].2)))
     };
     if let Some(hit) = find(id) {
         return Some(hit);
@@ -88,9 +84,32 @@ pub fn lookup(id: &str) -> Option<(&'static str, &'static str)> {
     None
 }
 
-/// All ids of the table (for tests that check coverage).
-pub fn ids() -> impl Iterator<Item = &'static str> {
-    TABLES.iter().flat_map(|t| t.iter().map(|(id, _, _)| *id))
+/// Checks a set of label tables: each sorted, no id in two, every label in
+/// both languages (the Chinese with CJK characters). The protocols' list is
+/// checked with it.
+pub fn check_tables(tables: &[LabelTable]) -> Result<(), String> {
+    let mut all: Vec<&str> = Vec::new();
+    for table in tables.iter().chain([&LABELS]) {
+        for w in table.windows(2) {
+            if w[0].0 >= w[1].0 {
+                return Err(format!("label table out of order at {} / {}", w[0].0, w[1].0));
+            }
+        }
+        for (id, en, zh) in table.iter() {
+            if en.is_empty() || zh.is_empty() {
+                return Err(format!("{id} lacks a label"));
+            }
+            if !zh.chars().any(|c| c as u32 > 0x2E80) {
+                return Err(format!("{id}: Chinese label '{zh}' has no CJK character"));
+            }
+            all.push(id);
+        }
+    }
+    all.sort_unstable();
+    match all.windows(2).find(|w| w[0] == w[1]) {
+        Some(w) => Err(format!("{} is in two tables", w[0])),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -98,26 +117,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn table_is_sorted_unique_and_bilingual() {
-        for table in TABLES {
-            for w in table.windows(2) {
-                assert!(w[0].0 < w[1].0, "label table out of order at {} / {}", w[0].0, w[1].0);
-            }
-        }
-        let mut all: Vec<&str> = ids().collect();
-        all.sort_unstable();
-        assert!(all.windows(2).all(|w| w[0] != w[1]), "an id is in two tables");
-        for (id, en, zh) in TABLES.iter().flat_map(|t| t.iter()) {
-            assert!(!en.is_empty() && !zh.is_empty(), "{id} lacks a label");
-            assert!(zh.chars().any(|c| c as u32 > 0x2E80), "{id}: Chinese label '{zh}' has no CJK character");
-        }
+    fn shared_table_is_sorted_unique_and_bilingual() {
+        assert_eq!(check_tables(&[]), Ok(()));
+        assert!(check_tables(&[&[("b", "B", "乙"), ("a", "A", "甲")]]).is_err());
+        assert!(check_tables(&[&[("check", "Check", "校验")]]).is_err());
     }
 
     #[test]
     fn lookup_falls_back_past_numeric_segments() {
-        assert_eq!(Lang::En.label("unknown.row"), "Bytes");
-        assert_eq!(Lang::Zh.label("unknown.row.3"), "字节");
-        assert_eq!(Lang::En.label("no.such.id"), "no.such.id");
+        assert_eq!(Lang::En.label(&[], "unknown.row"), "Bytes");
+        assert_eq!(Lang::Zh.label(&[], "unknown.row.3"), "字节");
+        assert_eq!(Lang::En.label(&[], "no.such.id"), "no.such.id");
+        let own: LabelTable = &[("x.item", "Item", "项")];
+        assert_eq!(Lang::Zh.label(own, "x.item.2"), "项");
     }
 
     #[test]

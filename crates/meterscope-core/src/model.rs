@@ -13,7 +13,7 @@
 
 use core::fmt;
 
-use crate::lang::{self, Lang};
+use crate::lang::{self, LabelTable, Lang};
 use crate::span::Span;
 use crate::view;
 
@@ -94,6 +94,9 @@ pub struct RenderCx<'a> {
     pub base: usize,
     /// The frame's derived bytes.
     pub derived: &'a [u8],
+    /// The label table of the family that made the message (the shared
+    /// table is searched after it).
+    pub labels: LabelTable,
 }
 
 impl Msg {
@@ -150,7 +153,7 @@ impl Msg {
         let (id, bytes, base) = (cx.id, cx.bytes, cx.base);
         match self {
             Msg::None => Ok(()),
-            Msg::Label => w.write_str(lang::lookup(id).map_or(id, |(en, zh)| lang.pick(en, zh))),
+            Msg::Label => w.write_str(lang::lookup(cx.labels, id).map_or(id, |(en, zh)| lang.pick(en, zh))),
             Msg::Str(s) => w.write_str(s),
             Msg::Owned(s) => w.write_str(s),
             Msg::Bi(en, zh) => w.write_str(lang.pick(en, zh)),
@@ -618,6 +621,9 @@ pub struct Frame {
     pub diagnostics: Vec<Diagnostic>,
     /// Bytes derived from the frame (see [`Msg::Derived`]).
     pub derived: Vec<u8>,
+    /// The label table of the family that made the frame (the shared one
+    /// is searched after it): the family gives it, the core knows no family.
+    pub labels: LabelTable,
 }
 
 /// A node being built: setters that chain.
@@ -742,7 +748,14 @@ impl Frame {
             checks: Vec::new(),
             diagnostics: Vec::new(),
             derived: Vec::new(),
+            labels: &[],
         }
+    }
+
+    /// The frame with its family's label table.
+    pub fn with_labels(mut self, labels: LabelTable) -> Self {
+        self.labels = labels;
+        self
     }
 
     /// Room for at least `n` more nodes.
@@ -882,7 +895,8 @@ impl Frame {
         if m.is_none() {
             return None;
         }
-        let cx = RenderCx { id, bytes: &self.bytes, base: self.span.start, derived: &self.derived };
+        let cx =
+            RenderCx { id, bytes: &self.bytes, base: self.span.start, derived: &self.derived, labels: self.labels };
         let mut s = String::new();
         let _ = m.write(&mut s, lang, &cx);
         Some(s)
@@ -896,7 +910,13 @@ impl Frame {
         } else {
             self.render_node(0, lang)
         };
-        let cx = RenderCx { bytes: &self.bytes, base: self.span.start, derived: &self.derived, ..RenderCx::default() };
+        let cx = RenderCx {
+            bytes: &self.bytes,
+            base: self.span.start,
+            derived: &self.derived,
+            labels: self.labels,
+            ..RenderCx::default()
+        };
         let checks = self.checks.iter().map(|c| c.render(lang, &cx)).collect();
         let diagnostics = self
             .diagnostics
@@ -926,7 +946,8 @@ impl Frame {
         let n = &self.nodes[index as usize];
         let id = n.id.to_text();
         let label = match self.label_of(index) {
-            Msg::Label => lang::lookup(n.id.key()).map_or_else(|| id.clone(), |(en, zh)| lang.pick(en, zh).to_string()),
+            Msg::Label => lang::lookup(self.labels, n.id.key())
+                .map_or_else(|| id.clone(), |(en, zh)| lang.pick(en, zh).to_string()),
             other => self.write(other, lang, &id).unwrap_or_default(),
         };
         let mut out = view::Node::new(String::new(), label, n.span).kind(n.kind);
@@ -981,6 +1002,8 @@ pub struct Analysis {
     pub checks: Vec<(usize, Check)>,
     /// The joined bytes dissected (spans are offsets in them), or a table.
     pub frame: Option<Frame>,
+    /// The label table of the family that made the analysis.
+    pub labels: LabelTable,
 }
 
 /// One part of an [`Analysis`].
@@ -996,7 +1019,7 @@ impl Analysis {
     /// The analysis in one language.
     pub fn render(&self, lang: Lang) -> view::Analysis {
         let id = self.id.to_text();
-        let cx = RenderCx { id: &id, ..RenderCx::default() };
+        let cx = RenderCx { id: &id, labels: self.labels, ..RenderCx::default() };
         view::Analysis {
             title: self.title.render(lang, &cx),
             status: self.status.render(lang, &cx),

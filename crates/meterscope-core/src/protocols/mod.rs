@@ -29,3 +29,23 @@ pub fn all() -> Vec<Box<dyn Protocol>> {
         .chain(dlms::protocols())
         .collect()
 }
+
+/// The label table of every family, as the families register them: the base
+/// modules (`lang`, `model`, `registry`) know no family, each frame carries
+/// its family's table.
+pub static LABEL_TABLES: &[crate::lang::LabelTable] = &[dlt645::LABELS, dlt698::LABELS, iec62056::LABELS, dlms::LABELS];
+
+/// Whether some family's table (or the shared one) labels `id`: for tests
+/// that walk frames of any family.
+#[cfg(test)]
+pub(crate) fn has_label(id: &str) -> bool {
+    LABEL_TABLES.iter().any(|t| crate::lang::lookup(t, id).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn label_tables_are_sorted_unique_and_bilingual() {
+        assert_eq!(crate::lang::check_tables(super::LABEL_TABLES), Ok(()));
+    }
+}

@@ -207,7 +207,7 @@ fn crc_check(
         span,
     });
     if stated != computed {
-        let label = crate::lang::lookup(id).map_or(Msg::Str(id), |(en, zh)| Msg::Bi(en, zh));
+        let label = crate::lang::lookup(super::LABELS, id).map_or(Msg::Str(id), |(en, zh)| Msg::Bi(en, zh));
         let m = msg!("{} is 0x{:04X}, computed 0x{:04X}", "{}为 0x{:04X}，计算值为 0x{:04X}", label, stated, computed);
         cx.diag(Severity::Error, span, code, m);
         if stated.swap_bytes() == computed {

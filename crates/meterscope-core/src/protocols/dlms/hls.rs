@@ -115,7 +115,7 @@ fn proof(
     let span = Span::new(span.start, span.end.min(fs.end));
     let check = Check {
         id: id.into(),
-        label: opts.lang.label(id),
+        label: opts.lang.label(super::LABELS, id),
         stated: hex(p),
         computed: hex(&computed),
         ok: computed == p,

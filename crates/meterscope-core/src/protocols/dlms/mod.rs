@@ -226,7 +226,7 @@ impl<'k> Cx<'k> {
     /// A context building a frame of `protocol` over `bytes` at `base`.
     pub fn new(protocol: &'static str, bytes: &[u8], base: usize, keys: &'k Keys) -> Self {
         Cx {
-            f: Frame::new(protocol, bytes, base),
+            f: Frame::new(protocol, bytes, base).with_labels(LABELS),
             keys,
             depth: 0,
             elements: 0,

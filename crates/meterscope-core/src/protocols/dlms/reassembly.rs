@@ -823,6 +823,7 @@ pub fn analyses(d: &model::Dissection, bytes: &[u8], opts: &Options) -> Vec<mode
             parts,
             checks: Vec::new(),
             frame,
+            labels: super::LABELS,
         });
     }
     if !a.proofs.is_empty() {
@@ -855,6 +856,7 @@ pub fn analyses(d: &model::Dissection, bytes: &[u8], opts: &Options) -> Vec<mode
             parts: Vec::new(),
             checks,
             frame: None,
+            labels: super::LABELS,
         });
     }
     for t in a.tables {
@@ -873,6 +875,7 @@ pub fn analyses(d: &model::Dissection, bytes: &[u8], opts: &Options) -> Vec<mode
             parts: Vec::new(),
             checks: Vec::new(),
             frame: Some(t.node),
+            labels: super::LABELS,
         });
     }
     out

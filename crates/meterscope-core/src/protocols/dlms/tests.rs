@@ -65,7 +65,7 @@ pub(super) fn check_tree(root: &Node, outer: Span) {
     root.walk(&mut |n, _| assert!(ids.insert(n.id.clone()), "duplicate id {}", n.id));
     fn go(n: &Node, parent: Span, depth: usize) {
         assert!(parent.encloses(n.span), "{} {:?} outside {:?}", n.id, n.span, parent);
-        assert!(crate::lang::lookup(&n.id).is_some(), "no label for {}", n.id);
+        assert!(crate::protocols::has_label(&n.id), "no label for {}", n.id);
         assert!(depth < 200, "tree too deep");
         for c in &n.children {
             go(c, n.span, depth + 1);

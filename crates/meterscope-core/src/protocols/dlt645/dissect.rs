@@ -86,7 +86,7 @@ impl Ctx {
 /// Dissect one frame (`frame[0]` at absolute offset `base`) as `variant`.
 pub fn dissect(variant: Variant, bytes: &[u8], base: usize, _opts: &Options) -> Frame {
     let mut ctx = Ctx {
-        f: Frame::new(protocol_name(variant), bytes, base),
+        f: Frame::new(protocol_name(variant), bytes, base).with_labels(super::LABELS),
         base,
         variant,
         follow: false,

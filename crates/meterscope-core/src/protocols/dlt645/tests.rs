@@ -4,7 +4,7 @@
 use super::frame::{self, Address, DataId, Frame645, OperatorCode, Password, Payload, Payload1997, function};
 use super::{Dlt645, dictionary};
 use crate::input::parse_input;
-use crate::lang::{self, Lang};
+use crate::lang::Lang;
 use crate::registry::{FrameStatus, Options, Protocol, Registry};
 use crate::view::{Frame, Node, Severity};
 use crate::{Dissection, dissect_bytes};
@@ -538,7 +538,7 @@ fn spans_inside(f: &Frame) -> bool {
 
 fn labelled(f: &Frame) -> bool {
     let mut ok = true;
-    f.tree.walk(&mut |n, _| ok &= lang::lookup(&n.id).is_some());
+    f.tree.walk(&mut |n, _| ok &= crate::protocols::has_label(&n.id));
     ok
 }
 

@@ -100,7 +100,7 @@ const ERROR: Svc = Svc { piid: "dlt698.apdu.error.piid", oad: "dlt698.apdu.error
 /// The frame of an APDU on its own (no link layer): its root is the APDU.
 /// `base` is the absolute offset of `bytes[0]`.
 pub fn dissect_frame(bytes: &[u8], base: usize) -> Frame {
-    let mut f = Frame::new(super::APDU_NAME, bytes, base);
+    let mut f = Frame::new(super::APDU_NAME, bytes, base).with_labels(super::LABELS);
     // About one node per byte: room for them at once, not by doubling.
     f.reserve_nodes(bytes.len().clamp(24, 512));
     let root = dissect_into(&mut f, NONE, bytes, base);

@@ -154,7 +154,7 @@ impl Column {
 
 /// The frame of one Data value (type tag and body) on its own: its root is the value.
 pub fn dissect_data(bytes: &[u8], base: usize) -> Frame {
-    let mut f = Frame::new(super::NAME, bytes, base);
+    let mut f = Frame::new(super::NAME, bytes, base).with_labels(super::LABELS);
     Dec::new(&mut f, bytes, base).data(NONE, None);
     f.finish()
 }

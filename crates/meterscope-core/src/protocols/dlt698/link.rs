@@ -158,7 +158,7 @@ fn truncated(f: &mut Frame, at: usize, needed: Option<usize>) {
 /// can). `base` is the absolute offset of `f[0]`; the options change nothing
 /// here (the policy is the registry's).
 pub fn dissect(f: &[u8], base: usize, _opts: &Options) -> Frame {
-    let mut fr = Frame::new(super::NAME, f, base);
+    let mut fr = Frame::new(super::NAME, f, base).with_labels(super::LABELS);
     // About one node per byte: room for them at once, not by doubling.
     fr.reserve_nodes(f.len().clamp(24, 512));
     let root = fr.add(NONE, "dlt698", Span::at(base, f.len()), NodeKind::Data).index();

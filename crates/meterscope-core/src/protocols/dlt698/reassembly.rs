@@ -311,6 +311,7 @@ pub fn analyses(
         parts,
         checks: Vec::new(),
         frame,
+        labels: super::LABELS,
     }]
 }
 

@@ -4,7 +4,6 @@
 
 use super::link::{self, FrameRepr};
 use super::*;
-use crate::lang;
 use crate::registry::Registry;
 use crate::span::Span;
 use crate::view::{Frame, Node};
@@ -65,7 +64,7 @@ fn check_tree(root: &Node, outer: Span) {
     fn go(n: &Node, parent: Span, seen: &mut std::collections::BTreeSet<String>) {
         assert!(parent.encloses(n.span), "{} {:?} outside {:?}", n.id, n.span, parent);
         assert!(seen.insert(n.id.clone()), "duplicate id {}", n.id);
-        assert!(lang::lookup(&n.id).is_some(), "no label for {}", n.id);
+        assert!(crate::protocols::has_label(&n.id), "no label for {}", n.id);
         for c in &n.children {
             go(c, n.span, seen);
         }

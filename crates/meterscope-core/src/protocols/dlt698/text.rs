@@ -493,7 +493,7 @@ pub fn length_mismatch(v: u64, lang: Lang, w: W) -> fmt::Result {
 /// `Header check sequence (HCS) is 0x0BB4, computed 0x0BB5`.
 pub fn crc_mismatch(v: u64, lang: Lang, w: W) -> fmt::Result {
     let id = if v >> 32 != 0 { "dlt698.fcs" } else { "dlt698.hcs" };
-    let label = lang::lookup(id).map_or(id, |(en, zh)| lang.pick(en, zh));
+    let label = lang::lookup(super::LABELS, id).map_or(id, |(en, zh)| lang.pick(en, zh));
     let (stated, computed) = ((v >> 16) as u16, v as u16);
     match lang {
         Lang::En => write!(w, "{label} is 0x{stated:04X}, computed 0x{computed:04X}"),

@@ -46,7 +46,7 @@ pub(super) struct Ctx {
 
 impl Ctx {
     fn new(protocol: &'static str, bytes: &[u8], base: usize, dsmr: bool) -> Ctx {
-        Ctx { f: Frame::new(protocol, bytes, base), base, dsmr, plain: None }
+        Ctx { f: Frame::new(protocol, bytes, base).with_labels(super::LABELS), base, dsmr, plain: None }
     }
     pub fn span(&self, at: usize, len: usize) -> Span {
         Span::at(self.base + at, len)

@@ -246,9 +246,8 @@ pub(super) fn data_lines(
             let (label, unit) = (ctx.f.label_of(only).clone(), ctx.f.unit_of(only).clone());
             // A set without an address keeps the label of its own id.
             let label = match label {
-                Msg::Label => {
-                    crate::lang::lookup(pid!(ctx, "data.line.set")).map_or(Msg::Label, |(en, zh)| Msg::Bi(en, zh))
-                }
+                Msg::Label => crate::lang::lookup(super::LABELS, pid!(ctx, "data.line.set"))
+                    .map_or(Msg::Label, |(en, zh)| Msg::Bi(en, zh)),
                 other => other,
             };
             ctx.set(ln).label(label).value(value).unit(unit).text(text);

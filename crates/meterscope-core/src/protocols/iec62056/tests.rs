@@ -5,7 +5,6 @@
 use super::frame;
 use super::*;
 use crate::input::to_hex;
-use crate::lang;
 use crate::registry::Registry;
 use crate::span::Span;
 use crate::view::{Frame, Node, Severity};
@@ -77,7 +76,7 @@ fn check_tree(root: &Node, outer: Span) {
     fn go(n: &Node, parent: Span, seen: &mut std::collections::BTreeSet<String>) {
         assert!(parent.encloses(n.span), "{} {:?} outside {:?}", n.id, n.span, parent);
         assert!(seen.insert(n.id.clone()), "duplicate id {}", n.id);
-        assert!(lang::lookup(&n.id).is_some(), "no label for {}", n.id);
+        assert!(crate::protocols::has_label(&n.id), "no label for {}", n.id);
         for c in &n.children {
             go(c, n.span, seen);
         }
@@ -780,6 +779,6 @@ fn labels_and_names() {
     assert!(Registry::default().get("iec62056-21").is_some());
     assert!(Registry::default().get("dsmr-p1").is_some());
     for (id, ..) in LABELS {
-        assert!(lang::lookup(id).is_some());
+        assert!(crate::protocols::has_label(id));
     }
 }
