@@ -3,14 +3,16 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use meterscope_core::protocols::dlms::axdr::{self, Data};
-use meterscope_core::protocols::dlms::{Cx, Rd};
-use meterscope_core::{Keys, Lang};
+use meterscope_core::Keys;
+use meterscope_core::model::NONE;
+use meterscope_core::protocols::dlms::{APDU, Cx, Rd};
 
 fuzz_target!(|data: &[u8]| {
     let keys = Keys::default();
-    let mut cx = Cx::new(Lang::Zh, &keys);
+    let mut cx = Cx::new(APDU, data, 0, &keys);
     let mut rd = Rd::new(data, 0);
-    let _ = axdr::data(&mut cx, &mut rd, "dlms.data");
+    let _ = axdr::data(&mut cx, NONE, &mut rd, "dlms.data");
+    let _ = cx.finish().render(meterscope_core::Lang::Zh);
     if let Ok(v) = Data::parse(data) {
         let mut out = Vec::new();
         v.emit(&mut out);

@@ -10,5 +10,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = wrapper::score(&data[preamble..preamble + len]);
     }
     let f = wrapper::dissect(data, 1, &Options::default());
-    f.tree.walk(&mut |n, _| assert!(f.span.encloses(n.span), "node {} outside", n.id));
+    for n in &f.nodes {
+        assert!(f.span.encloses(n.span), "node {} outside", n.id.to_text());
+    }
 });
