@@ -1033,7 +1033,7 @@ impl Analysis {
                 .checks
                 .iter()
                 .map(|(frame, c)| {
-                    let check = c.render(lang, &RenderCx::default());
+                    let check = c.render(lang, &RenderCx { labels: self.labels, ..RenderCx::default() });
                     view::FrameCheck { frame: *frame, check }
                 })
                 .collect(),

@@ -392,6 +392,10 @@ fn simulator_blocks_and_segments_are_joined_and_hls_answers_verified() {
         }
         // The client's answer is in a client frame, the server's in a later one.
         assert!(proofs[0].frame < proofs[1].frame);
+        // The analysis names its checks from the family's labels.
+        let shown = d.analyses.iter().find(|a| a.id == "dlms.hls").expect("the HLS analysis");
+        let labels: Vec<&str> = shown.checks.iter().map(|c| c.check.label.as_str()).collect();
+        assert!(labels.iter().all(|l| l.starts_with("HLS-GMAC f(")), "{labels:?}");
 
         // A wrong authentication key: both answers mismatch, with the value they should have.
         let mut wrong = opts.clone();
