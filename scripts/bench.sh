@@ -67,6 +67,7 @@ node bench/wasm.mjs --secs "$SECS"
 echo
 peers --secs "$SECS"
 echo
-# Page-level figures in headless Chromium on the release build.
-[ -f dist/index.html ] || trunk build --release
+# Page-level figures in headless Chromium on the release build of this tree
+# (built every run: a dist/ left from an older tree would be measured instead).
+trunk build --release >/dev/null
 node bench/page.mjs
