@@ -934,3 +934,53 @@ fn axdr_round_trip() {
         crate::error::ErrorKind::TrailingBytes { count: 1 }
     ));
 }
+
+/// Every DLMS registry entry builds language-neutral frames: decoded once, a
+/// frame renders in Chinese as a decode in Chinese does, the decrypted APDUs
+/// (kept in the frame's derived bytes) and unstuffed HDLC frames included;
+/// and so do the analyses across frames (joined segments, profile tables).
+#[test]
+fn one_decode_renders_every_language() {
+    let k = hex(b"MYDUMMYGLOBALKEY");
+    let stuffed = {
+        let mut b = bytes(ESCAPE);
+        let inner: Vec<u8> = b[1..b.len() - 1]
+            .iter()
+            .flat_map(|&x| if x == 0x7E || x == 0x7D { vec![0x7D, x ^ 0x20] } else { vec![x] })
+            .collect();
+        b.splice(1..b.len() - 1, inner);
+        b
+    };
+    let inputs: Vec<(Vec<u8>, Options)> = vec![
+        (bytes(SNRM), Options::default()),
+        (bytes(AARQ), Options::default()),
+        (bytes(AIDON), Options::default()),
+        (bytes(LG), Options::default()),
+        (bytes(SN_READ), Options::default()),
+        (bytes(WRAP_FLOAT), Options::default()),
+        (bytes(WRAP_RL), Options::default()),
+        (bytes(UDP_GGLO), keys(&k, Some(&k), None)),
+        (bytes(UDP_GGLO), keys(&k, None, None)),
+        (bytes(UDP_GGLO), Options::default()),
+        (bytes(GLO_GET), keys(GB_EK, Some(GB_AK), Some(GB_ST))),
+        (bytes(GLO_GET), keys(GB_EK, Some(GB_EK), Some(GB_ST))),
+        (stuffed, Options::default()),
+        (super::multi_tests::segmented_profile().concat(), Options::default()),
+    ];
+    let mut derived = 0;
+    for (b, opts) in inputs {
+        let once = Registry::default().dissect(&b, &[], &opts);
+        derived += once.frames.iter().filter(|f| !f.derived.is_empty()).count();
+        let zh = Options { lang: Lang::Zh, ..opts.clone() };
+        let own = Registry::default().dissect(&b, &[], &zh).render(Lang::Zh);
+        assert_eq!(once.render(Lang::Zh), own, "{}", hex(&b));
+        assert_eq!(once.render(Lang::En), Registry::default().dissect(&b, &[], &opts).render(Lang::En));
+    }
+    assert!(derived >= 3, "decrypted and unstuffed bytes are kept as derived bytes");
+    // The Chinese rendering of a decrypted APDU names its parts in Chinese.
+    let f = Registry::default().dissect(&bytes(GLO_GET), &[], &keys(GB_EK, Some(GB_AK), Some(GB_ST)));
+    let zh = f.frames[0].render(Lang::Zh);
+    assert_eq!(all(&zh.tree, "dlms.ciphered.tag-value")[0].text.as_deref(), Some("已认证"));
+    assert_eq!(text(&zh.tree, "dlms.apdu.get.descriptor.class"), "时钟");
+    assert!(text(&zh.tree, "dlms.ciphered.ciphertext").starts_with("明文 C0010000080000010000FF0200"));
+}
