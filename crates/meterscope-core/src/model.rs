@@ -468,25 +468,34 @@ impl From<&'static str> for Id {
 }
 
 /// How often each static id has been seen in one frame, for dissectors that
-/// number repeated ids (`dlms.data.3`): a small open-addressing table, the
-/// ids compared by address first.
-#[derive(Default)]
+/// number repeated ids (`dlms.data.3`): an open-addressing table kept inline
+/// (no allocation for the few dozen ids of a frame), the ids compared by
+/// address first, with a list for the rest.
 pub struct Occurrences {
-    slots: Vec<(&'static str, u32)>,
+    slots: [(&'static str, u32); Occurrences::SLOTS],
     used: usize,
+    more: Vec<(&'static str, u32)>,
+}
+
+impl Default for Occurrences {
+    fn default() -> Self {
+        Occurrences { slots: [("", 0); Occurrences::SLOTS], used: 0, more: Vec::new() }
+    }
 }
 
 impl Occurrences {
+    const SLOTS: usize = 64;
+
     /// Count one more occurrence of `id`; returns how many there have been (1 the first time).
     pub fn count(&mut self, id: &'static str) -> u32 {
-        if 2 * (self.used + 1) > self.slots.len() {
-            self.grow();
-        }
-        let mask = self.slots.len() - 1;
+        let mask = Self::SLOTS - 1;
         let mut i = Self::hash(id) & mask;
         loop {
             let slot = &mut self.slots[i];
             if slot.0.is_empty() {
+                if 4 * (self.used + 1) > 3 * Self::SLOTS {
+                    break;
+                }
                 *slot = (id, 1);
                 self.used += 1;
                 return 1;
@@ -497,18 +506,16 @@ impl Occurrences {
             }
             i = (i + 1) & mask;
         }
-    }
-
-    fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(64);
-        let old = core::mem::replace(&mut self.slots, vec![("", 0); size]);
-        let mask = size - 1;
-        for (k, n) in old.into_iter().filter(|s| !s.0.is_empty()) {
-            let mut i = Self::hash(k) & mask;
-            while !self.slots[i].0.is_empty() {
-                i = (i + 1) & mask;
+        // The table is three quarters full: the rest in a list.
+        match self.more.iter_mut().find(|s| s.0 == id) {
+            Some(s) => {
+                s.1 += 1;
+                s.1
             }
-            self.slots[i] = (k, n);
+            None => {
+                self.more.push((id, 1));
+                1
+            }
         }
     }
 
@@ -516,9 +523,7 @@ impl Occurrences {
     fn hash(s: &str) -> usize {
         let b = s.as_bytes();
         let tail = match b.len().checked_sub(8) {
-            Some(at) => {
-                u64::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3], b[at + 4], b[at + 5], b[at + 6], b[at + 7]])
-            }
+            Some(at) => u64::from_le_bytes(b[at..].try_into().unwrap_or([0; 8])),
             None => b.iter().fold(0, |a, &x| a << 8 | u64::from(x)),
         };
         let h = (tail ^ (b.len() as u64).rotate_left(56)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -1143,7 +1148,7 @@ mod tests {
     #[test]
     fn occurrences_count_each_id() {
         let mut seen = Occurrences::default();
-        let names: Vec<&'static str> = (0..200).map(|i| &*Box::leak(format!("dlt698.x{i}").into_boxed_str())).collect();
+        let names: Vec<&'static str> = (0..300).map(|i| &*Box::leak(format!("dlt698.x{i}").into_boxed_str())).collect();
         for round in 1..=3u32 {
             for n in &names {
                 assert_eq!(seen.count(n), round);

@@ -82,9 +82,20 @@ pub fn tag_name(t: u8) -> Option<&'static str> {
     TAGS.binary_search_by_key(&t, |x| x.0).ok().map(|i| TAGS[i].1)
 }
 
+/// Which bytes are APDU tags (framers ask at every offset).
+static KNOWN: [bool; 256] = {
+    let mut k = [false; 256];
+    let mut i = 0;
+    while i < TAGS.len() {
+        k[TAGS[i].0 as usize] = true;
+        i += 1;
+    }
+    k
+};
+
 /// Whether `t` starts an xDLMS or ACSE APDU.
 pub fn is_known_tag(t: u8) -> bool {
-    tag_name(t).is_some()
+    KNOWN[usize::from(t)]
 }
 
 /// Whether `t` is a ciphered APDU (service-specific or general).
@@ -267,16 +278,25 @@ fn octets(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: impl Into<Id>) -> Optio
 /// Invoke-id-and-priority (one byte): invoke id bits 0–3, service class bit 6, priority bit 7.
 fn invoke(cx: &mut Cx, rd: &mut Rd, parent: NodeRef) -> Option<()> {
     let (n, v) = byte(cx, rd, parent, "dlms.apdu.invoke", NodeKind::Control)?;
-    let confirmed =
-        if v & 0x40 != 0 { Msg::Bi("confirmed", "需确认") } else { Msg::Bi("unconfirmed", "无需确认") };
-    let priority = if v & 0x80 != 0 {
-        Msg::Bi("high priority", "高优先级")
-    } else {
-        Msg::Bi("normal priority", "普通优先级")
-    };
-    let text = msg!("invoke-id {}, {}, {}", "调用标识 {}，{}，{}", v & 0x0F, confirmed, priority);
-    cx.set(n).value(byte_msg(v)).text(text);
+    cx.set(n).value(byte_msg(v)).text(Msg::Code(invoke_text, v.into()));
     Some(())
+}
+
+/// The text of an invoke-id-and-priority byte.
+fn invoke_text(v: u64, lang: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    let (confirmed, priority) = match lang {
+        Lang::En => (
+            if v & 0x40 != 0 { "confirmed" } else { "unconfirmed" },
+            if v & 0x80 != 0 { "high priority" } else { "normal priority" },
+        ),
+        Lang::Zh => {
+            (if v & 0x40 != 0 { "需确认" } else { "无需确认" }, if v & 0x80 != 0 { "高优先级" } else { "普通优先级" })
+        }
+    };
+    match lang {
+        Lang::En => write!(w, "invoke-id {}, {confirmed}, {priority}", v & 0x0F),
+        Lang::Zh => write!(w, "调用标识 {}，{confirmed}，{priority}", v & 0x0F),
+    }
 }
 
 /// Long-invoke-id-and-priority (four bytes).
@@ -494,13 +514,22 @@ pub fn apdu_at(cx: &mut Cx, parent: NodeRef, rd: &mut Rd) -> NodeRef {
 }
 
 /// The variant byte of GET/SET/ACTION, named.
-fn choice(cx: &mut Cx, rd: &mut Rd, root: NodeRef, names: &[&'static str], service: &'static str) -> Option<u8> {
+/// Variants of a service: the variant's name and the service's with it (`get-request-normal`).
+type Variants = [(&'static str, &'static str)];
+
+macro_rules! variants {
+    ($service:literal: $($v:literal),+ $(,)?) => {
+        &[$(($v, concat!($service, "-", $v))),+]
+    };
+}
+
+fn choice(cx: &mut Cx, rd: &mut Rd, root: NodeRef, names: &Variants) -> Option<u8> {
     let (n, c) = byte(cx, rd, root, "dlms.apdu.choice", NodeKind::Control)?;
     let name = names.get((c as usize).wrapping_sub(1)).copied();
     match name {
-        Some(v) => {
+        Some((v, full)) => {
             cx.set(n).text(Msg::Str(v));
-            cx.set(root).value(msg!("{}-{}", "{}-{}", service, v));
+            cx.set(root).value(Msg::Str(full));
             Some(c)
         }
         None => {
@@ -513,7 +542,7 @@ fn choice(cx: &mut Cx, rd: &mut Rd, root: NodeRef, names: &[&'static str], servi
 
 fn get_request(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
     let svc = &GET;
-    let c = choice(cx, rd, root, &["normal", "next", "with-list"], "get-request")?;
+    let c = choice(cx, rd, root, variants!("get-request": "normal", "next", "with-list"))?;
     invoke(cx, rd, root)?;
     match c {
         1 => {
@@ -536,7 +565,7 @@ fn get_request(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
 
 fn get_response(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
     let svc = &GET;
-    let c = choice(cx, rd, root, &["normal", "with-datablock", "with-list"], "get-response")?;
+    let c = choice(cx, rd, root, variants!("get-response": "normal", "with-datablock", "with-list"))?;
     invoke(cx, rd, root)?;
     match c {
         1 => get_data_result(cx, rd, root, svc, None)?,
@@ -558,8 +587,8 @@ fn value(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: Id) -> Option<()> {
 
 fn set_request(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
     let svc = &SET;
-    let names = ["normal", "with-first-datablock", "with-datablock", "with-list", "with-list-and-first-datablock"];
-    let c = choice(cx, rd, root, &names, "set-request")?;
+    let names = variants!("set-request": "normal", "with-first-datablock", "with-datablock", "with-list", "with-list-and-first-datablock");
+    let c = choice(cx, rd, root, names)?;
     invoke(cx, rd, root)?;
     match c {
         1 | 2 => {
@@ -599,8 +628,9 @@ fn result_enum(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: Id) -> Option<()> 
 
 fn set_response(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
     let svc = &SET;
-    let names = ["normal", "datablock", "last-datablock", "last-datablock-with-list", "with-list"];
-    let c = choice(cx, rd, root, &names, "set-response")?;
+    let names =
+        variants!("set-response": "normal", "datablock", "last-datablock", "last-datablock-with-list", "with-list");
+    let c = choice(cx, rd, root, names)?;
     invoke(cx, rd, root)?;
     match c {
         1 => result_enum(cx, rd, root, Id::Static(svc.result))?,
@@ -626,9 +656,8 @@ fn set_response(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
 
 fn action_request(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
     let svc = &ACTION;
-    let names =
-        ["normal", "next-pblock", "with-list", "with-first-pblock", "with-list-and-first-pblock", "with-pblock"];
-    let c = choice(cx, rd, root, &names, "action-request")?;
+    let names = variants!("action-request": "normal", "next-pblock", "with-list", "with-first-pblock", "with-list-and-first-pblock", "with-pblock");
+    let c = choice(cx, rd, root, names)?;
     invoke(cx, rd, root)?;
     match c {
         1 => {
@@ -683,7 +712,7 @@ fn action_result(cx: &mut Cx, rd: &mut Rd, root: NodeRef, i: Option<u32>) -> Opt
 
 fn action_response(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
     let svc = &ACTION;
-    let c = choice(cx, rd, root, &["normal", "with-pblock", "with-list", "next-pblock"], "action-response")?;
+    let c = choice(cx, rd, root, variants!("action-response": "normal", "with-pblock", "with-list", "next-pblock"))?;
     invoke(cx, rd, root)?;
     match c {
         1 => action_result(cx, rd, root, None)?,

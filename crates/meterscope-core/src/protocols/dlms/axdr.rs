@@ -311,11 +311,10 @@ fn value_inner(
                     kinds.push((dv.tag, dv.kind));
                 }
             }
-            cx.set(node).span(rd.since(start)).value(Msg::Uint(count as u64)).text(msg!(
-                "{} element(s)",
-                "{} 个元素",
-                children
-            ));
+            cx.set(node)
+                .span(rd.since(start))
+                .value(Msg::Uint(count as u64))
+                .text(Msg::Code(elements_text, children as u64));
             if t == tag::STRUCTURE {
                 register_rules(cx, node, &kinds);
             }
@@ -427,6 +426,14 @@ fn value_inner(
             cx.diag(Severity::Error, Span::at(start, 1), "dlms.data.tag.unknown", m);
             None
         }
+    }
+}
+
+/// `3 element(s)`.
+fn elements_text(n: u64, lang: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    match lang {
+        Lang::En => write!(w, "{n} element(s)"),
+        Lang::Zh => write!(w, "{n} 个元素"),
     }
 }
 

@@ -243,6 +243,24 @@ static SRC: AddrIds = AddrIds {
     lower: "dlms.hdlc.src.lower",
 };
 
+/// Flags of a packed address for [`address_text`].
+const CLIENT: u64 = 1 << 63;
+const LOWER: u64 = 1 << 62;
+
+/// `client SAP 16`, `server logical 1, physical 17` from a packed address
+/// (upper in bits 32–61, lower or client in bits 0–31).
+fn address_text(v: u64, lang: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    let (upper, lower) = ((v >> 32) & 0x3FFF_FFFF, v & 0xFFFF_FFFF);
+    if v & CLIENT != 0 {
+        return write!(w, "{} {lower}", lang.pick("client SAP", "客户端 SAP"));
+    }
+    write!(w, "{} {upper}", lang.pick("server logical", "服务器 逻辑"))?;
+    if v & LOWER != 0 {
+        write!(w, ", {} {lower}", lang.pick("physical", "物理"))?;
+    }
+    Ok(())
+}
+
 fn address(cx: &mut Cx, parent: NodeRef, ids: &AddrIds, b: &[u8], at: usize, client: bool) {
     let span = Span::at(at, b.len());
     let value = cx.hex(span);
@@ -251,7 +269,7 @@ fn address(cx: &mut Cx, parent: NodeRef, ids: &AddrIds, b: &[u8], at: usize, cli
     let (upper, lower) = match b.len() {
         1 if client => {
             cx.add(n, ids.client, Span::at(at, 1)).kind(NodeKind::Address).value(Msg::Uint(v(b[0]).into()));
-            cx.set(n).text(msg!("client SAP {}", "客户端 SAP {}", v(b[0])));
+            cx.set(n).text(Msg::Code(address_text, u64::from(v(b[0])) | CLIENT));
             return;
         }
         1 => ((v(b[0]), 1), None),
@@ -263,9 +281,9 @@ fn address(cx: &mut Cx, parent: NodeRef, ids: &AddrIds, b: &[u8], at: usize, cli
     let text = match lower {
         Some((l, w)) => {
             cx.add(n, ids.lower, Span::at(at + b.len() - w, w)).kind(NodeKind::Address).value(Msg::Uint(l.into()));
-            msg!("server logical {}, physical {}", "服务器 逻辑 {}, 物理 {}", u, l)
+            Msg::Code(address_text, u64::from(u) << 32 | u64::from(l) | LOWER)
         }
-        None => msg!("server logical {}", "服务器 逻辑 {}", u),
+        None => Msg::Code(address_text, u64::from(u) << 32),
     };
     cx.set(n).text(text);
 }

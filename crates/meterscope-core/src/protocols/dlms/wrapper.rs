@@ -12,7 +12,7 @@ pub const HEADER: usize = 8;
 
 /// Stream framing: version 1 and a non-zero length.
 pub fn frame(b: &[u8]) -> FrameStatus {
-    if !b.starts_with(&[0x00, 0x01]) {
+    if !matches!(b, [0x00, 0x01, ..]) {
         return FrameStatus::NoMatch;
     }
     if b.len() < HEADER {
