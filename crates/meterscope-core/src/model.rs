@@ -484,7 +484,7 @@ impl Default for Occurrences {
 }
 
 impl Occurrences {
-    const SLOTS: usize = 64;
+    const SLOTS: usize = 32;
 
     /// Count one more occurrence of `id`; returns how many there have been (1 the first time).
     pub fn count(&mut self, id: &'static str) -> u32 {

@@ -219,7 +219,7 @@ fn crc_check(
             );
         }
     }
-    cx.add(parent, id, span).kind(NodeKind::Check).value(hex4(stated));
+    cx.add_once(parent, id, span).kind(NodeKind::Check).value(hex4(stated));
 }
 
 /// Ids of an address and its parts.
@@ -264,11 +264,11 @@ fn address_text(v: u64, lang: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::
 fn address(cx: &mut Cx, parent: NodeRef, ids: &AddrIds, b: &[u8], at: usize, client: bool) {
     let span = Span::at(at, b.len());
     let value = cx.hex(span);
-    let n = cx.add(parent, ids.id, span).kind(NodeKind::Address).value(value).index();
+    let n = cx.add_once(parent, ids.id, span).kind(NodeKind::Address).value(value).index();
     let v = |x: u8| (x >> 1) as u32;
     let (upper, lower) = match b.len() {
         1 if client => {
-            cx.add(n, ids.client, Span::at(at, 1)).kind(NodeKind::Address).value(Msg::Uint(v(b[0]).into()));
+            cx.add_once(n, ids.client, Span::at(at, 1)).kind(NodeKind::Address).value(Msg::Uint(v(b[0]).into()));
             cx.set(n).text(Msg::Code(address_text, u64::from(v(b[0])) | CLIENT));
             return;
         }
@@ -277,10 +277,10 @@ fn address(cx: &mut Cx, parent: NodeRef, ids: &AddrIds, b: &[u8], at: usize, cli
         _ => (((v(b[0]) << 7) | v(b[1]), 2), Some(((v(b[2]) << 7) | v(b[3]), 2))),
     };
     let (u, w) = upper;
-    cx.add(n, ids.upper, Span::at(at, w)).kind(NodeKind::Address).value(Msg::Uint(u.into()));
+    cx.add_once(n, ids.upper, Span::at(at, w)).kind(NodeKind::Address).value(Msg::Uint(u.into()));
     let text = match lower {
         Some((l, w)) => {
-            cx.add(n, ids.lower, Span::at(at + b.len() - w, w)).kind(NodeKind::Address).value(Msg::Uint(l.into()));
+            cx.add_once(n, ids.lower, Span::at(at + b.len() - w, w)).kind(NodeKind::Address).value(Msg::Uint(l.into()));
             Msg::Code(address_text, u64::from(u) << 32 | u64::from(l) | LOWER)
         }
         None => Msg::Code(address_text, u64::from(u) << 32),
@@ -290,13 +290,13 @@ fn address(cx: &mut Cx, parent: NodeRef, ids: &AddrIds, b: &[u8], at: usize, cli
 
 /// Dissect into the frame, from its root.
 pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
-    let root = cx.add(NONE, "dlms.hdlc", Span::at(base, f.len())).index();
+    let root = cx.add_once(NONE, "dlms.hdlc", Span::at(base, f.len())).index();
     let n = f.len();
     if n == 0 {
         cx.truncated(base);
         return root;
     }
-    cx.add(root, "dlms.hdlc.flag", Span::at(base, 1)).kind(NodeKind::Delimiter).value(byte_msg(f[0]));
+    cx.add_once(root, "dlms.hdlc.flag", Span::at(base, 1)).kind(NodeKind::Delimiter).value(byte_msg(f[0]));
     if f[0] != FLAG {
         cx.error(
             Span::at(base, 1),
@@ -313,15 +313,17 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
     let flen = (((f[1] & 0x07) as usize) << 8) | f[2] as usize;
     let seg = f[1] & 0x08 != 0;
     let fmt = cx
-        .add(root, "dlms.hdlc.format", Span::at(base + 1, 2))
+        .add_once(root, "dlms.hdlc.format", Span::at(base + 1, 2))
         .kind(NodeKind::Length)
         .value(Msg::HexNum { value: u64::from(u16::from_be_bytes([f[1], f[2]])), digits: 4 })
         .index();
-    cx.add(fmt, "dlms.hdlc.format.type", Span::at(base + 1, 1))
+    cx.add_once(fmt, "dlms.hdlc.format.type", Span::at(base + 1, 1))
         .value(Msg::HexNum { value: u64::from(f[1] >> 4), digits: 1 })
         .text(if f[1] >> 4 == 0xA { Msg::Bi("type 3", "类型 3") } else { Msg::Bi("not type 3", "不是类型 3") });
-    cx.add(fmt, "dlms.hdlc.format.segmented", Span::at(base + 1, 1)).value(Msg::Str(if seg { "1" } else { "0" }));
-    cx.add(fmt, "dlms.hdlc.format.length", Span::at(base + 1, 2)).kind(NodeKind::Length).value(Msg::Uint(flen as u64));
+    cx.add_once(fmt, "dlms.hdlc.format.segmented", Span::at(base + 1, 1)).value(Msg::Str(if seg { "1" } else { "0" }));
+    cx.add_once(fmt, "dlms.hdlc.format.length", Span::at(base + 1, 2))
+        .kind(NodeKind::Length)
+        .value(Msg::Uint(flen as u64));
     if f[1] >> 4 != 0xA {
         cx.error(
             Span::at(base + 1, 1),
@@ -382,7 +384,7 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
     let ctrl = Control::parse(c);
     cx.set(root).value(Msg::Str(ctrl.name()));
     let cn = cx
-        .add(root, "dlms.hdlc.control", Span::at(base + pos, 1))
+        .add_once(root, "dlms.hdlc.control", Span::at(base + pos, 1))
         .kind(NodeKind::Control)
         .value(byte_msg(c))
         .text(Msg::Code(control_summary, c.into()))
@@ -390,11 +392,11 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
     let cspan = Span::at(base + pos, 1);
     match ctrl {
         Control::I { ns, nr, .. } => {
-            cx.add(cn, "dlms.hdlc.control.ns", cspan).kind(NodeKind::Control).value(Msg::Uint(ns.into()));
-            cx.add(cn, "dlms.hdlc.control.nr", cspan).kind(NodeKind::Control).value(Msg::Uint(nr.into()));
+            cx.add_once(cn, "dlms.hdlc.control.ns", cspan).kind(NodeKind::Control).value(Msg::Uint(ns.into()));
+            cx.add_once(cn, "dlms.hdlc.control.nr", cspan).kind(NodeKind::Control).value(Msg::Uint(nr.into()));
         }
         Control::Rr { nr, .. } | Control::Rnr { nr, .. } => {
-            cx.add(cn, "dlms.hdlc.control.nr", cspan).kind(NodeKind::Control).value(Msg::Uint(nr.into()));
+            cx.add_once(cn, "dlms.hdlc.control.nr", cspan).kind(NodeKind::Control).value(Msg::Uint(nr.into()));
         }
         Control::Unknown(_) => cx.warning(
             cspan,
@@ -405,7 +407,11 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
         _ => {}
     }
     if let Some(pf) = ctrl.pf() {
-        cx.add(cn, "dlms.hdlc.control.pf", cspan).kind(NodeKind::Control).value(Msg::Str(if pf { "1" } else { "0" }));
+        cx.add_once(cn, "dlms.hdlc.control.pf", cspan).kind(NodeKind::Control).value(Msg::Str(if pf {
+            "1"
+        } else {
+            "0"
+        }));
     }
     pos += 1;
     let header_end = pos;
@@ -467,7 +473,9 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
         computed,
     );
     if closing {
-        cx.add(root, "dlms.hdlc.flag", Span::at(base + end - 1, 1)).kind(NodeKind::Delimiter).value(Msg::Str("0x7E"));
+        cx.add_once(root, Id::Indexed("dlms.hdlc.flag", 2), Span::at(base + end - 1, 1))
+            .kind(NodeKind::Delimiter)
+            .value(Msg::Str("0x7E"));
     } else if end == flen + 2 {
         cx.error(
             Span::at(base + end - 1, 1),
@@ -480,14 +488,14 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
         let span = Span::new(base + end, base + n);
         cx.error(span, "dlms.trailing", "bytes after the end of the frame", "帧结束后还有多余字节");
         let v = cx.hex(span);
-        cx.add(root, "dlms.trailing", span).kind(NodeKind::Unknown).value(v);
+        cx.add_once(root, "dlms.trailing", span).kind(NodeKind::Unknown).value(v);
     }
     root
 }
 
 /// The information field: SNRM/UA parameters, or an LLC header and an APDU.
 fn info_field(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize, ctrl: Control, seg: bool) {
-    let node = cx.add(parent, "dlms.hdlc.info", Span::at(at, b.len())).index();
+    let node = cx.add_once(parent, "dlms.hdlc.info", Span::at(at, b.len())).index();
     match ctrl {
         Control::Snrm { .. } | Control::Ua { .. } if b.first() == Some(&0x81) => {
             params(cx, node, b, at);
@@ -509,7 +517,7 @@ fn info_field(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize, ctrl: Control, 
             Msg::Bi("response (server to client)", "响应(服务器到客户端)")
         };
         let v = cx.hex(Span::at(at, 3));
-        cx.add(node, "dlms.hdlc.llc", Span::at(at, 3)).kind(NodeKind::Control).value(v).text(text);
+        cx.add_once(node, "dlms.hdlc.llc", Span::at(at, 3)).kind(NodeKind::Control).value(v).text(text);
         if b[2] != 0 {
             cx.warning(
                 Span::at(at + 2, 1),
@@ -524,7 +532,7 @@ fn info_field(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize, ctrl: Control, 
     let span = Span::at(off, rest.len());
     if seg {
         let v = cx.hex(span);
-        cx.add(node, "dlms.hdlc.segment", span).value(v);
+        cx.add_once(node, "dlms.hdlc.segment", span).value(v);
         cx.info(
             span,
             "dlms.hdlc.segmented",
@@ -537,7 +545,7 @@ fn info_field(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize, ctrl: Control, 
     // first segment carries one): an I frame like that which is no APDU of its own.
     if matches!(ctrl, Control::I { .. }) && off == at && !rest.is_empty() && !super::clean(rest) {
         let v = cx.hex(span);
-        cx.add(node, "dlms.hdlc.segment", span).value(v);
+        cx.add_once(node, "dlms.hdlc.segment", span).value(v);
         cx.info(
             span,
             "dlms.hdlc.last-segment",
@@ -555,11 +563,11 @@ fn info_field(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize, ctrl: Control, 
 fn params(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize) {
     const GROUP: &str = "dlms.hdlc.params.group";
     const PARAM: &str = "dlms.hdlc.params.group.param";
-    let node = cx.add(parent, "dlms.hdlc.params", Span::at(at, b.len())).index();
+    let node = cx.add_once(parent, "dlms.hdlc.params", Span::at(at, b.len())).index();
     let mut rd = Rd::new(b, at);
     let fstart = rd.at();
     rd.u8();
-    cx.add(node, "dlms.hdlc.params.format", rd.since(fstart)).value(Msg::Str("0x81"));
+    cx.add_once(node, "dlms.hdlc.params.format", rd.since(fstart)).value(Msg::Str("0x81"));
     let mut gi = 0;
     while rd.left() > 0 {
         let gstart = rd.at();
@@ -577,7 +585,7 @@ fn params(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize) {
             );
             break;
         };
-        let g = cx.add(node, Id::Indexed(GROUP, gi), rd.since(gstart)).value(byte_msg(gid)).index();
+        let g = cx.add_once(node, Id::Indexed(GROUP, gi), rd.since(gstart)).value(byte_msg(gid)).index();
         let mut prd = Rd::new(group, gstart + 2);
         let mut pi = 0;
         while prd.left() > 0 {
@@ -598,7 +606,7 @@ fn params(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize) {
             pi += 1;
             let value = v.iter().fold(0u64, |a, &x| (a << 8) | x as u64);
             let id = Id::Inner { key: PARAM, at: GROUP.len() as u16, index: gi, last: pi };
-            cx.add(g, id, prd.since(pstart)).value(Msg::Uint(value)).text(msg!(
+            cx.add_once(g, id, prd.since(pstart)).value(Msg::Uint(value)).text(msg!(
                 "0x{:02X} {}",
                 "0x{:02X} {}",
                 pid,

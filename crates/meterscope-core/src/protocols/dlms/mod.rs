@@ -261,6 +261,12 @@ impl<'k> Cx<'k> {
         self.f.add(parent, id, span, model::NodeKind::Data)
     }
 
+    /// Add a node whose id occurs once in any frame (the link layer's
+    /// fields), without counting it.
+    pub fn add_once(&mut self, parent: NodeRef, id: impl Into<Id>, span: Span) -> NodeMut<'_> {
+        self.f.add(parent, id, span, model::NodeKind::Data)
+    }
+
     /// Change a node added before.
     pub fn set(&mut self, n: NodeRef) -> NodeMut<'_> {
         self.f.node_mut(n)

@@ -43,7 +43,7 @@ pub fn score(f: &[u8]) -> u8 {
 /// Dissect one wrapper frame.
 pub fn dissect(f: &[u8], base: usize, opts: &Options) -> Frame {
     let mut cx = Cx::new(WRAPPER, f, base, &opts.keys);
-    let root = cx.add(NONE, "dlms.wrapper", Span::at(base, f.len())).index();
+    let root = cx.add_once(NONE, "dlms.wrapper", Span::at(base, f.len())).index();
     let mut rd = Rd::new(f, base);
     let fields = [
         ("dlms.wrapper.version", NodeKind::Control),
@@ -59,7 +59,7 @@ pub fn dissect(f: &[u8], base: usize, opts: &Options) -> Frame {
             return cx.finish();
         };
         vals[i] = v;
-        cx.add(root, *id, rd.since(at)).kind(*kind).value(Msg::Uint(v.into()));
+        cx.add_once(root, *id, rd.since(at)).kind(*kind).value(Msg::Uint(v.into()));
     }
     if vals[0] != 1 {
         cx.error(Span::at(base, 2), "dlms.wrapper.version", "the wrapper version is not 1", "封装版本不是 1");
@@ -89,7 +89,7 @@ pub fn dissect(f: &[u8], base: usize, opts: &Options) -> Frame {
             "长度域所计字节之后还有多余字节",
         );
         let v = cx.hex(span);
-        cx.add(root, "dlms.trailing", span).kind(NodeKind::Unknown).value(v);
+        cx.add_once(root, "dlms.trailing", span).kind(NodeKind::Unknown).value(v);
     }
     cx.set(root).value(msg!("{} → {}", "{} → {}", vals[1], vals[2]));
     cx.finish()
