@@ -2,7 +2,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use meterscope_core::protocols::dlt645::{self, Frame645};
-use meterscope_core::{Options, Protocol};
+use meterscope_core::Options;
 
 fuzz_target!(|data: &[u8]| {
     let _ = dlt645::frame::frame_status(data);
