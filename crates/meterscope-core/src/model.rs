@@ -127,6 +127,18 @@ impl Msg {
         )
     }
 
+    /// Messages one after the other with `sep` between them.
+    pub fn joined(parts: Vec<Msg>, sep: &'static str) -> Msg {
+        let mut out = Vec::with_capacity(parts.len() * 2);
+        for (i, p) in parts.into_iter().enumerate() {
+            if i > 0 {
+                out.push(Msg::Str(sep));
+            }
+            out.push(p);
+        }
+        Msg::Concat(out.into_boxed_slice())
+    }
+
     /// Put `new` in `slot`, dropping the old message only if it holds memory.
     #[inline]
     fn put(slot: &mut Msg, new: Msg) {

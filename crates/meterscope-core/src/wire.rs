@@ -155,12 +155,6 @@ impl<'a> Cursor<'a> {
     pub fn u32_be(&mut self) -> Result<u32, Short> {
         self.array().map(u32::from_be_bytes)
     }
-    pub fn u64_be(&mut self) -> Result<u64, Short> {
-        self.array().map(u64::from_be_bytes)
-    }
-    pub fn u16_le(&mut self) -> Result<u16, Short> {
-        self.array().map(u16::from_le_bytes)
-    }
     /// `n` bytes and the absolute offset of the first, or `None` (taking
     /// nothing) when fewer remain.
     pub fn take_at(&mut self, n: usize) -> Option<(&'a [u8], usize)> {

@@ -95,18 +95,6 @@ fn column(item: &Data) -> Msg {
     }
 }
 
-/// Messages one after the other with ` | ` between them.
-fn joined(parts: Vec<Msg>) -> Msg {
-    let mut out = Vec::with_capacity(parts.len() * 2);
-    for (i, p) in parts.into_iter().enumerate() {
-        if i > 0 {
-            out.push(Msg::Str(" | "));
-        }
-        out.push(p);
-    }
-    Msg::Concat(out.into_boxed_slice())
-}
-
 fn table(v: &Value, code: [u8; 6], columns: Vec<Msg>) -> Table {
     let keys = Keys::default();
     let mut cx = Cx::new(super::reassembly::PROFILE, &[], 0, &keys);
@@ -119,7 +107,7 @@ fn table(v: &Value, code: [u8; 6], columns: Vec<Msg>) -> Table {
     });
     let rows: Vec<NodeRef> = cx.f.children(node).map(|(i, _)| i).collect();
     let label = Msg::Concat(Box::new([Msg::Label, Msg::Str(" "), Msg::Code(obis_canonical, pack_obis(code))]));
-    let value = if columns.is_empty() { Msg::None } else { joined(columns.clone()) };
+    let value = if columns.is_empty() { Msg::None } else { Msg::joined(columns.clone(), " | ") };
     cx.set(node).label(label).text(msg!("{} row(s)", "{} 行", rows.len())).value(value);
     for (i, &r) in rows.iter().enumerate() {
         let n = i as u32 + 1;
@@ -137,7 +125,7 @@ fn table(v: &Value, code: [u8; 6], columns: Vec<Msg>) -> Table {
             .collect();
         let row = &mut cx.f.nodes[r as usize];
         row.id = Id::Indexed("dlms.profile.row", n);
-        cx.set(r).label(msg!("Row {}", "行 {}", n)).value(joined(shown)).text(Msg::None);
+        cx.set(r).label(msg!("Row {}", "行 {}", n)).value(Msg::joined(shown, " | ")).text(Msg::None);
     }
     // The table shows the rows; what the dissection found is the response frame's.
     let span = cx.span_of(node);

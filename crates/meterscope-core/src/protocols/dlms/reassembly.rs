@@ -786,16 +786,7 @@ pub fn analyses(d: &model::Dissection, bytes: &[u8], opts: &Options) -> Vec<mode
         return Vec::new();
     }
     let a = analyse_seen(&seen, bytes, opts);
-    let join = |parts: Vec<Msg>| {
-        let mut out = Vec::with_capacity(parts.len() * 2);
-        for (i, p) in parts.into_iter().enumerate() {
-            if i > 0 {
-                out.push(Msg::Str(" · "));
-            }
-            out.push(p);
-        }
-        Msg::Concat(out.into_boxed_slice())
-    };
+    let join = |parts: Vec<Msg>| Msg::joined(parts, " · ");
     let mut out = Vec::new();
     for r in a.joined {
         let (en, zh) = r.kind.names();
