@@ -521,6 +521,22 @@ fn block_in(b: &[u8]) -> Option<BlockFound> {
     }
 }
 
+/// Whether an APDU of one frame can take part in an analysis: a block of a
+/// transfer, an association (its system titles, its HLS challenges), an
+/// HLS answer, a profile read (request or array value), or anything
+/// ciphered when keys could open it. The rest is left out of the scan,
+/// which then costs a single-frame input nothing.
+fn relevant(b: &[u8], opts: &Options) -> bool {
+    opts.keys.cipher_key.is_some()
+        || matches!(
+            b,
+            [0x60 | 0x61 | 0xE0, ..]
+                | [0xC4, 0x02, ..]
+                | [0xC4, 0x01, _, 0x00, axdr::tag::ARRAY, ..]
+                | [0xC0, 0x01, _, 0x00, 0x07, ..]
+        )
+}
+
 /// The system titles of an association in the input: AARQ calling and AARE responding titles.
 fn titles<'a>(apdus: impl Iterator<Item = &'a Apdu>) -> Vec<[u8; 8]> {
     let mut out = Vec::new();
@@ -690,7 +706,9 @@ pub(super) fn scan(d: &[Seen], bytes: &[u8], opts: &Options) -> Scanned {
                 let o = match open {
                     None if !seg => {
                         let skip = llc_len(info);
-                        link.push((Apdu::new(i, dir, &info[skip..], base + info_at + skip), None));
+                        if relevant(&info[skip..], opts) {
+                            link.push((Apdu::new(i, dir, &info[skip..], base + info_at + skip), None));
+                        }
                         continue;
                     }
                     None => {
@@ -708,8 +726,10 @@ pub(super) fn scan(d: &[Seen], bytes: &[u8], opts: &Options) -> Scanned {
                     }
                 }
             }
-            WRAPPER if raw.len() > 8 => link.push((Apdu::new(i, &raw[2..6], &raw[8..], base + 8), None)),
-            APDU => link.push((Apdu::new(i, &[], raw, base), None)),
+            WRAPPER if raw.len() > 8 && relevant(&raw[8..], opts) => {
+                link.push((Apdu::new(i, &raw[2..6], &raw[8..], base + 8), None))
+            }
+            APDU if relevant(raw, opts) => link.push((Apdu::new(i, &[], raw, base), None)),
             _ => {}
         }
     }
