@@ -14,6 +14,7 @@ mod read_dlms;
 mod read_dlt698;
 mod read_iec;
 mod render;
+mod trace;
 
 #[derive(Parser)]
 #[command(
@@ -110,16 +111,32 @@ enum Command {
         /// FE wake-up bytes before each request (0-4).
         #[arg(long, default_value_t = 4)]
         wake_up: usize,
+        #[command(flatten)]
+        trace: trace::TraceArgs,
+        /// DL/T 698.45: client address CA, 0-255 (`0x10`, `16`).
+        #[arg(long, default_value = "0x10")]
+        client_address: String,
+        /// DL/T 698.45: open an application connection (CONNECT) before reading:
+        /// `auto` when the meter asks for one, `always` (`--connect` alone), `never`.
+        #[arg(long, default_value = "auto", default_missing_value = "always", num_args = 0..=1)]
+        connect: String,
         /// DLMS: client SAP (16 public client, 1 management).
         #[arg(long, default_value_t = 16)]
         client: u16,
         /// DLMS: server logical address.
         #[arg(long, default_value_t = 1)]
         server: u16,
+        /// DLMS: server physical HDLC address (0 leaves it out: one-byte addressing).
+        #[arg(long)]
+        server_physical: Option<u16>,
+        /// DLMS: the link, `hdlc` or `wrapper` (default: HDLC on a serial port, the wrapper over TCP).
+        #[arg(long)]
+        transport: Option<String>,
         /// DLMS: authentication none, low (password) or high (HLS-GMAC).
         #[arg(long, default_value = "none")]
         auth: String,
-        /// DLMS: password of low level security.
+        /// DLMS: password of low level security; DL/T 698.45: password of the
+        /// application connection (PasswordSecurity).
         #[arg(long)]
         password: Option<String>,
         /// DLMS: global cipher key, 32 hex digits (turns on ciphering).
@@ -174,14 +191,17 @@ enum Command {
         /// Data identifiers: 8 hex digits (2007, `00010000`) or 4 (1997, `9010`); DLMS: OBIS[:attr].
         dis: Vec<String>,
     },
-    /// Serve a simulated meter on a serial port (until stopped).
+    /// Serve a simulated meter on a serial or TCP port (until stopped).
     Simulate {
-        /// Protocol: dlt645.
+        /// Protocol: dlt645, dlt698, dlms (iec62056-21 and dsmr take their own options).
         #[arg(long, short)]
         protocol: String,
         /// Serial device to serve on.
+        #[arg(long, required_unless_present = "tcp", conflicts_with = "tcp")]
+        port: Option<String>,
+        /// TCP port to serve on: PORT (127.0.0.1) or HOST:PORT; one client at a time.
         #[arg(long)]
-        port: String,
+        tcp: Option<String>,
         #[arg(long, default_value_t = 2400)]
         baud: u32,
         #[arg(long, default_value = "E")]
@@ -210,6 +230,15 @@ enum Command {
         /// DLMS: days of 15-minute entries in the load profile.
         #[arg(long, default_value_t = 2)]
         profile_days: u32,
+        /// DLMS: the link, `hdlc` or `wrapper` (default: HDLC on a serial port, the wrapper on TCP).
+        #[arg(long)]
+        transport: Option<String>,
+        /// DL/T 698.45: answer only inside an application connection (CONNECT).
+        #[arg(long)]
+        require_connect: bool,
+        /// DL/T 698.45: the connection password the meter checks (implies --require-connect).
+        #[arg(long)]
+        password: Option<String>,
     },
 }
 
@@ -261,8 +290,13 @@ fn main() -> ExitCode {
             timeout,
             retries,
             wake_up,
+            trace,
+            client_address,
+            connect,
             client,
             server,
+            server_physical,
+            transport,
             auth,
             password,
             cipher_key,
@@ -294,6 +328,8 @@ fn main() -> ExitCode {
                     simulate,
                     client,
                     server,
+                    server_physical,
+                    transport,
                     auth,
                     password,
                     cipher_key,
@@ -317,6 +353,7 @@ fn main() -> ExitCode {
                     verbose,
                     timeout,
                     retries,
+                    trace,
                     targets: dis,
                 }));
             }
@@ -336,6 +373,10 @@ fn main() -> ExitCode {
                     timeout,
                     retries,
                     wake_up,
+                    client_address,
+                    connect,
+                    password,
+                    trace,
                     oads: dis,
                 }));
             }
@@ -376,6 +417,7 @@ fn main() -> ExitCode {
                     timeout,
                     retries,
                     wake_up: wake_up.min(4),
+                    trace,
                 })
             })();
             exit(job.and_then(read::run_read))
@@ -383,6 +425,7 @@ fn main() -> ExitCode {
         Command::Simulate {
             protocol,
             port,
+            tcp,
             baud,
             parity,
             address,
@@ -393,13 +436,27 @@ fn main() -> ExitCode {
             gbt_window,
             short_names,
             profile_days,
+            transport,
+            require_connect,
+            password,
         } => {
             if protocol == "dlms" {
-                let meter = read_dlms::SimulateArgs { seed, window, gbt_window, short_names, profile_days };
-                return exit(read_dlms::run_simulate(&port, baud, &parity, meter, seconds));
+                let meter = read_dlms::SimulateArgs { seed, window, gbt_window, short_names, profile_days, transport };
+                return exit(read_dlms::run_simulate(port.as_deref(), tcp.as_deref(), baud, &parity, meter, seconds));
             }
             if protocol == "dlt698" {
-                return exit(read_dlt698::run_simulate(&port, baud, &parity, &address, seed, max_data, seconds));
+                return exit(read_dlt698::run_simulate(read_dlt698::SimulateArgs {
+                    port,
+                    tcp,
+                    baud,
+                    parity,
+                    address,
+                    seed,
+                    max_frame: max_data,
+                    seconds,
+                    require_connect,
+                    password,
+                }));
             }
             let run = (|| {
                 if variant(&protocol)? != Variant::V2007 && protocol != "dlt645" {
@@ -409,7 +466,13 @@ fn main() -> ExitCode {
                 let address =
                     Address::parse(&address).ok_or_else(|| format!("'{address}' is not a 12-digit address"))?;
                 let meter = MeterConfig { address, seed, max_data: max_data.clamp(1, 200), ..MeterConfig::default() };
-                read::run_simulate(&port, LineSettings::new(baud, 8, parity, 1), meter, seconds)
+                read::run_simulate(
+                    port.as_deref(),
+                    tcp.as_deref(),
+                    LineSettings::new(baud, 8, parity, 1),
+                    meter,
+                    seconds,
+                )
             })();
             exit(run)
         }

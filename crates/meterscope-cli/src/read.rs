@@ -15,6 +15,8 @@ use meterscope_core::protocols::dlt645::{Address, Variant};
 use meterscope_core::session::{Action, DateTime, LineSettings, Millis, Parity, Session, SimulatedMeter};
 use serde_json::{Value, json};
 
+use crate::trace::Traced;
+
 /// Something bytes go out on and come back from.
 pub trait Transport {
     fn write(&mut self, bytes: &[u8]) -> io::Result<()>;
@@ -124,6 +126,99 @@ impl Transport for Tcp {
     }
 }
 
+/// A TCP port a simulated meter serves on: one client at a time; when it
+/// leaves, the next one is accepted. The meter keeps its state across clients.
+pub struct TcpServer {
+    listener: std::net::TcpListener,
+    client: Option<TcpStream>,
+}
+
+impl TcpServer {
+    /// Listen on `PORT` (127.0.0.1) or `HOST:PORT`.
+    pub fn bind(addr: &str) -> Result<TcpServer, String> {
+        let addr = if addr.contains(':') { addr.to_string() } else { format!("127.0.0.1:{addr}") };
+        let listener = std::net::TcpListener::bind(&addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+        Ok(TcpServer { listener, client: None })
+    }
+
+    /// The address listened on (with the port the system chose for port 0).
+    pub fn local_addr(&self) -> String {
+        self.listener.local_addr().map_or_else(|e| e.to_string(), |a| a.to_string())
+    }
+
+    fn drop_client(&mut self, why: &str) {
+        if let Some(c) = self.client.take() {
+            let peer = c.peer_addr().map_or_else(|_| "?".to_string(), |a| a.to_string());
+            eprintln!("meterscope: client {peer} {why}");
+        }
+    }
+}
+
+impl Transport for TcpServer {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if let Some(c) = &mut self.client
+            && c.write_all(bytes).is_err()
+        {
+            self.drop_client("gone");
+        }
+        Ok(())
+    }
+    fn read(&mut self, buf: &mut [u8], timeout: Duration, _: Millis) -> io::Result<usize> {
+        let Some(c) = &mut self.client else {
+            match self.listener.accept() {
+                Ok((stream, peer)) => {
+                    stream.set_nonblocking(false)?;
+                    stream.set_nodelay(true).ok();
+                    eprintln!("meterscope: client {peer} connected");
+                    self.client = Some(stream);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(timeout.min(Duration::from_millis(20)))
+                }
+                Err(e) => return Err(e),
+            }
+            return Ok(0);
+        };
+        c.set_read_timeout(Some(timeout.max(Duration::from_millis(1))))?;
+        match c.read(buf) {
+            Ok(0) => {
+                self.drop_client("left");
+                Ok(0)
+            }
+            Ok(n) => Ok(n),
+            Err(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => Ok(0),
+            Err(_) => {
+                self.drop_client("lost");
+                Ok(0)
+            }
+        }
+    }
+    fn reopen(&mut self, _: LineSettings) -> io::Result<()> {
+        Ok(())
+    }
+    fn set_dtr_rts(&mut self, _: bool, _: bool) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Where `meterscope simulate` serves: a serial port or a TCP port, and how to say so.
+pub fn serve_on(
+    port: Option<&str>,
+    tcp: Option<&str>,
+    line: LineSettings,
+) -> Result<(Box<dyn Transport>, String), String> {
+    match (port, tcp) {
+        (Some(path), None) => Ok((Box::new(Serial::open(path, line)?), format!("{path} at {line}"))),
+        (None, Some(addr)) => {
+            let server = TcpServer::bind(addr)?;
+            let at = format!("tcp {}", server.local_addr());
+            Ok((Box::new(server), at))
+        }
+        _ => Err("give one of --port DEVICE or --tcp PORT".to_string()),
+    }
+}
+
 /// The simulated meter in this process, on the same clock.
 pub struct InProcess {
     meter: Dlt645Meter,
@@ -166,6 +261,23 @@ impl Transport for InProcess {
 }
 
 /// Milliseconds since `start` as the session's clock.
+/// How the trace names the line: `9600 8E1`, `tcp HOST:PORT`, `simulated meter`.
+pub fn line_text(tcp: Option<&str>, simulate: bool, line: LineSettings) -> String {
+    match (tcp, simulate) {
+        (Some(addr), _) => format!("tcp {addr}"),
+        (None, true) => format!("simulated meter, {line}"),
+        (None, false) => line.to_string(),
+    }
+}
+
+fn line_name(target: &Target, line: LineSettings) -> String {
+    match target {
+        Target::Tcp(addr) => line_text(Some(addr), false, line),
+        Target::Simulate => line_text(None, true, line),
+        Target::Port { .. } => line_text(None, false, line),
+    }
+}
+
 fn millis(start: Instant) -> Millis {
     Millis(start.elapsed().as_millis() as u64)
 }
@@ -227,6 +339,7 @@ pub struct ReadJob {
     pub timeout: u64,
     pub retries: u8,
     pub wake_up: usize,
+    pub trace: crate::trace::TraceArgs,
 }
 
 /// Parse identifiers of an edition: 8 hex digits (2007) or 4 (1997).
@@ -288,11 +401,12 @@ pub fn run_read(job: ReadJob) -> Result<u8, String> {
         lang: job.lang,
         ..Config::default()
     };
-    let mut transport: Box<dyn Transport> = match &job.target {
+    let inner: Box<dyn Transport> = match &job.target {
         Target::Port { path, line } => Box::new(Serial::open(path, *line)?),
         Target::Tcp(addr) => Box::new(Tcp::connect(addr)?),
         Target::Simulate => Box::new(InProcess::new(Dlt645Meter::new(MeterConfig::default()))),
     };
+    let mut transport = Traced::new(inner, &job.trace, job.json, job.lang, "dlt645", line_name(&job.target, line));
     let start = Instant::now();
     let mut session = Dlt645Session::new(cfg, job.address);
     let now = millis(start);
@@ -313,7 +427,7 @@ pub fn run_read(job: ReadJob) -> Result<u8, String> {
     let mut meter: Option<String> = job.address.map(|a| a.digits());
     let mut clock: Option<String> = None;
     let (json_out, verbose) = (job.json, job.verbose);
-    drive(&mut session, transport.as_mut(), start, |e| match e {
+    let driven = drive(&mut session, &mut transport, start, |e| match e {
         Dlt645Event::MeterFound(a) => {
             if !json_out {
                 println!("meter {}", a.digits());
@@ -374,8 +488,9 @@ pub fn run_read(job: ReadJob) -> Result<u8, String> {
             }
         }
         Dlt645Event::Done => {}
-    })
-    .map_err(|e| format!("line error: {e}"))?;
+    });
+    transport.finish()?;
+    driven.map_err(|e| format!("line error: {e}"))?;
     if json_out {
         let out = json!({ "meter": meter, "clock": clock, "values": values, "errors": errors });
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
@@ -385,10 +500,16 @@ pub fn run_read(job: ReadJob) -> Result<u8, String> {
 
 /// Serve the simulated meter on a serial port until the process is stopped
 /// (or for `seconds` when given).
-pub fn run_simulate(path: &str, line: LineSettings, meter: MeterConfig, seconds: Option<u64>) -> Result<u8, String> {
-    let mut port = Serial::open(path, line)?;
+pub fn run_simulate(
+    port: Option<&str>,
+    tcp: Option<&str>,
+    line: LineSettings,
+    meter: MeterConfig,
+    seconds: Option<u64>,
+) -> Result<u8, String> {
+    let (mut port, at) = serve_on(port, tcp, line)?;
     let mut meter = Dlt645Meter::new(meter);
-    eprintln!("meterscope: simulated DL/T 645 meter {} on {path} at {line}", meter.address().digits());
+    eprintln!("meterscope: simulated DL/T 645 meter {} on {at}", meter.address().digits());
     let start = Instant::now();
     let mut buf = [0u8; 512];
     let mut current = line;

@@ -30,7 +30,8 @@ use meterscope_core::session::{DateTime, LineSettings, LineTime, Millis, Parity,
 use meterscope_core::{Lang, to_hex};
 use serde_json::{Value, json};
 
-use crate::read::{Serial, Tcp, Transport, drive};
+use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
+use crate::trace::{TraceArgs, Traced};
 
 /// What `meterscope read --protocol dlms` was given.
 pub struct Args {
@@ -43,6 +44,8 @@ pub struct Args {
     pub simulate: bool,
     pub client: u16,
     pub server: u16,
+    pub server_physical: Option<u16>,
+    pub transport: Option<String>,
     pub auth: String,
     pub password: Option<String>,
     pub cipher_key: Option<String>,
@@ -66,6 +69,7 @@ pub struct Args {
     pub verbose: bool,
     pub timeout: u64,
     pub retries: u8,
+    pub trace: TraceArgs,
     pub targets: Vec<String>,
 }
 
@@ -164,10 +168,29 @@ fn config(a: &Args, line: LineSettings) -> Result<Config, String> {
     if !(1..=7).contains(&a.window) {
         return Err("--window is 1 to 7".to_string());
     }
+    let transport = match a.transport.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => {
+            if a.tcp.is_some() {
+                Link::Wrapper
+            } else {
+                Link::Hdlc
+            }
+        }
+        Some("hdlc") => Link::Hdlc,
+        Some("wrapper" | "tcp" | "udp") => Link::Wrapper,
+        Some(other) => return Err(format!("--transport '{other}': give hdlc or wrapper")),
+    };
+    if transport == Link::Wrapper && a.server_physical.is_some() {
+        return Err("--server-physical is an HDLC address: give --transport hdlc".to_string());
+    }
+    if a.server > 0x3FFF || a.server_physical.is_some_and(|p| p > 0x3FFF) {
+        return Err("HDLC server addresses are 0 to 16383".to_string());
+    }
     Ok(Config {
-        transport: if a.tcp.is_some() { Link::Wrapper } else { Link::Hdlc },
+        transport,
         client: a.client,
         server: a.server,
+        physical: a.server_physical.filter(|&p| p != 0),
         auth,
         security,
         dedicated_key,
@@ -254,7 +277,7 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     let access = profile_access(&a)?;
     let line = line(a.baud, &a.parity, a.data_bits, a.stop_bits)?;
     let cfg = config(&a, line)?;
-    let mut transport: Box<dyn Transport> = match (&a.port, &a.tcp, a.simulate) {
+    let inner: Box<dyn Transport> = match (&a.port, &a.tcp, a.simulate) {
         (Some(path), None, false) => Box::new(Serial::open(path, line)?),
         (None, Some(addr), false) => Box::new(Tcp::connect(addr)?),
         (None, None, true) => {
@@ -263,6 +286,8 @@ pub fn run_read(a: Args) -> Result<u8, String> {
         }
         _ => return Err("give one of --port DEVICE, --tcp HOST:PORT or --simulate".to_string()),
     };
+    let line_name = line_text(a.tcp.as_deref(), a.simulate, line);
+    let mut transport = Traced::new(inner, &a.trace, a.json, Lang::En, "dlms", line_name);
     let start = Instant::now();
     let mut session = DlmsSession::new(cfg);
     let now = Millis(0);
@@ -298,7 +323,7 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     let mut profiles = Vec::<Value>::new();
     let mut clock: Option<String> = None;
     let mut counter: Option<u32> = None;
-    drive(&mut session, transport.as_mut(), start, |e| match e {
+    let driven = drive(&mut session, &mut transport, start, |e| match e {
         DlmsEvent::Value { attr, data, text, unit } => {
             let code = obis::canonical(attr.obis);
             let name = obis::describe(attr.obis, Lang::En).unwrap_or_default();
@@ -383,8 +408,9 @@ pub fn run_read(a: Args) -> Result<u8, String> {
             }
         }
         _ => {}
-    })
-    .map_err(|e| format!("line error: {e}"))?;
+    });
+    transport.finish()?;
+    driven.map_err(|e| format!("line error: {e}"))?;
     // Each timed profile read beside its profile (in the order read).
     let times = session.line_times();
     let mut used = vec![false; times.len()];
@@ -419,16 +445,32 @@ pub struct SimulateArgs {
     pub gbt_window: Option<u8>,
     pub short_names: bool,
     pub profile_days: u32,
+    /// `hdlc` or `wrapper`; default: HDLC on a serial port, the wrapper on TCP.
+    pub transport: Option<String>,
 }
 
-/// Serve the simulated DLMS meter (HDLC) on a serial port until stopped (or for `seconds`).
-pub fn run_simulate(path: &str, baud: u32, parity: &str, m: SimulateArgs, seconds: Option<u64>) -> Result<u8, String> {
+/// Serve the simulated DLMS meter on a serial or TCP port until stopped (or for `seconds`).
+pub fn run_simulate(
+    port: Option<&str>,
+    tcp: Option<&str>,
+    baud: u32,
+    parity: &str,
+    m: SimulateArgs,
+    seconds: Option<u64>,
+) -> Result<u8, String> {
     let line = line(baud, parity, 8, 1)?;
     if !(1..=7).contains(&m.window) || m.gbt_window.is_some_and(|w| !(1..=63).contains(&w)) {
         return Err("--window is 1 to 7, --gbt-window 1 to 63".to_string());
     }
-    let mut port = Serial::open(path, line)?;
+    let transport = match m.transport.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None if tcp.is_some() => Link::Wrapper,
+        None | Some("hdlc") => Link::Hdlc,
+        Some("wrapper" | "tcp" | "udp") => Link::Wrapper,
+        Some(other) => return Err(format!("--transport '{other}': give hdlc or wrapper")),
+    };
+    let (mut port, at) = serve_on(port, tcp, line)?;
     let mut meter = DlmsMeter::new(MeterConfig {
+        transport,
         seed: m.seed,
         line,
         window: m.window,
@@ -438,7 +480,8 @@ pub fn run_simulate(path: &str, baud: u32, parity: &str, m: SimulateArgs, second
         ..MeterConfig::default()
     });
     let refs = if m.short_names { "short names" } else { "logical names" };
-    eprintln!("meterscope: simulated DLMS/COSEM meter (HDLC, server 1, {refs}) on {path} at {line}");
+    let link = if transport == Link::Wrapper { "wrapper" } else { "HDLC" };
+    eprintln!("meterscope: simulated DLMS/COSEM meter ({link}, server 1, {refs}) on {at}");
     let start = Instant::now();
     let mut buf = [0u8; 512];
     loop {

@@ -12,12 +12,13 @@ use std::time::{Duration, Instant};
 
 use meterscope_core::Lang;
 use meterscope_core::protocols::dlt698::codec::Rsd;
-use meterscope_core::protocols::dlt698::session::{Config, Dlt698Event, Dlt698Session, Item, Reading, Record};
+use meterscope_core::protocols::dlt698::session::{Config, Connect, Dlt698Event, Dlt698Session, Item, Reading, Record};
 use meterscope_core::protocols::dlt698::simulator::{Dlt698Meter, MeterConfig};
 use meterscope_core::session::{LineSettings, Millis, Parity, SimulatedMeter};
 use serde_json::{Value, json};
 
-use crate::read::{Serial, Tcp, Transport, drive};
+use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
+use crate::trace::{TraceArgs, Traced};
 
 /// What `meterscope read --protocol dlt698` was given.
 pub struct Args {
@@ -35,7 +36,32 @@ pub struct Args {
     pub timeout: u64,
     pub retries: u8,
     pub wake_up: usize,
+    pub client_address: String,
+    pub connect: String,
+    pub password: Option<String>,
+    pub trace: TraceArgs,
     pub oads: Vec<String>,
+}
+
+/// A client address: `0x20`, `20H` or decimal `32`, 0-255.
+pub fn parse_client_address(text: &str) -> Result<u8, String> {
+    let t = text.trim();
+    let hex = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).or_else(|| t.strip_suffix(['h', 'H']));
+    let v = match hex {
+        Some(h) => u8::from_str_radix(h, 16).ok(),
+        None => t.parse::<u8>().ok(),
+    };
+    v.ok_or_else(|| format!("'{text}' is not a client address (0-255, `0x10` or `16`)"))
+}
+
+/// `--connect`: auto, always or never.
+fn parse_connect(text: &str) -> Result<Connect, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "auto" => Ok(Connect::Auto),
+        "always" | "yes" | "on" => Ok(Connect::Always),
+        "never" | "no" | "off" => Ok(Connect::Never),
+        _ => Err(format!("--connect '{text}': give auto, always or never")),
+    }
 }
 
 /// One thing to read.
@@ -170,17 +196,24 @@ pub fn run_read(a: Args) -> Result<u8, String> {
         (None, Some(_), false) | (None, None, true) => LineSettings::new(9600, 8, Parity::Even, 1),
         _ => return Err("give one of --port DEVICE, --tcp HOST:PORT or --simulate".to_string()),
     };
-    let mut transport: Box<dyn Transport> = match (&a.port, &a.tcp) {
+    let client_address = parse_client_address(&a.client_address)?;
+    let connect = parse_connect(&a.connect)?;
+    let inner: Box<dyn Transport> = match (&a.port, &a.tcp) {
         (Some(path), _) => Box::new(Serial::open(path, line)?),
         (None, Some(addr)) => Box::new(Tcp::connect(addr)?),
         (None, None) => Box::new(InProcess { meter: Dlt698Meter::new(MeterConfig::default()), pending: Vec::new() }),
     };
+    let line_name = line_text(a.tcp.as_deref(), a.simulate, line);
+    let mut transport = Traced::new(inner, &a.trace, a.json, lang, "dlt698", line_name);
     let cfg = Config {
         line,
         wake_up: a.wake_up.min(4),
         reply_timeout: a.timeout,
         retries: a.retries,
         lang,
+        client_address,
+        connect,
+        password: a.password.as_ref().map(|p| p.as_bytes().to_vec()),
         ..Config::default()
     };
     let start = Instant::now();
@@ -200,7 +233,7 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     let (mut values, mut records, mut errors, mut reports) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut meter: Option<String> = address.as_ref().map(|a| meterscope_core::to_hex(a).replace(' ', ""));
     let (json_out, verbose) = (a.json, a.verbose);
-    drive(&mut session, transport.as_mut(), start, |e| match e {
+    let driven = drive(&mut session, &mut transport, start, |e| match e {
         Dlt698Event::MeterFound(addr) => {
             if !json_out {
                 println!("meter {addr}");
@@ -253,8 +286,9 @@ pub fn run_read(a: Args) -> Result<u8, String> {
             }
         }
         Dlt698Event::Done => {}
-    })
-    .map_err(|e| format!("line error: {e}"))?;
+    });
+    transport.finish()?;
+    driven.map_err(|e| format!("line error: {e}"))?;
     if json_out {
         let out = json!({ "meter": meter, "values": values, "records": records, "reports": reports, "errors": errors });
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
@@ -265,23 +299,41 @@ pub fn run_read(a: Args) -> Result<u8, String> {
 /// Serve the simulated DL/T 698.45 meter on a serial port until stopped (or
 /// for `seconds`). `max_frame` is the largest frame it sends; longer replies
 /// go out as link fragments.
-pub fn run_simulate(
-    path: &str,
-    baud: u32,
-    parity: &str,
-    address: &str,
-    seed: u64,
-    max_frame: usize,
-    seconds: Option<u64>,
-) -> Result<u8, String> {
-    let parity = Parity::parse(parity).ok_or_else(|| format!("parity '{parity}' is not N, E or O"))?;
-    let addr = parse_address(address)?;
-    let address: [u8; 6] = addr.try_into().map_err(|_| format!("'{address}' is not a 12-digit address"))?;
-    let line = LineSettings::new(baud, 8, parity, 1);
-    let cfg = MeterConfig { address, seed, max_frame: max_frame.max(40), line, ..MeterConfig::default() };
-    let mut port = Serial::open(path, line)?;
+/// What `meterscope simulate --protocol dlt698` was given.
+pub struct SimulateArgs {
+    pub port: Option<String>,
+    pub tcp: Option<String>,
+    pub baud: u32,
+    pub parity: String,
+    pub address: String,
+    pub seed: u64,
+    pub max_frame: usize,
+    pub seconds: Option<u64>,
+    /// Answer services only inside an application connection.
+    pub require_connect: bool,
+    /// The connection password the meter checks.
+    pub password: Option<String>,
+}
+
+pub fn run_simulate(a: SimulateArgs) -> Result<u8, String> {
+    let parity = Parity::parse(&a.parity).ok_or_else(|| format!("parity '{}' is not N, E or O", a.parity))?;
+    let addr = parse_address(&a.address)?;
+    let address: [u8; 6] = addr.try_into().map_err(|_| format!("'{}' is not a 12-digit address", a.address))?;
+    let line = LineSettings::new(a.baud, 8, parity, 1);
+    let cfg = MeterConfig {
+        address,
+        seed: a.seed,
+        max_frame: a.max_frame.max(40),
+        line,
+        require_connect: a.require_connect || a.password.is_some(),
+        password: a.password.map(String::into_bytes),
+        ..MeterConfig::default()
+    };
+    let seconds = a.seconds;
+    let (mut port, at) = serve_on(a.port.as_deref(), a.tcp.as_deref(), line)?;
     let mut meter = Dlt698Meter::new(cfg);
-    eprintln!("meterscope: simulated DL/T 698.45 meter {} on {path} at {line}", meter.address_text());
+    let connect = if meter.config().require_connect { ", application connection required" } else { "" };
+    eprintln!("meterscope: simulated DL/T 698.45 meter {}{connect} on {at}", meter.address_text());
     let start = Instant::now();
     let mut buf = [0u8; 512];
     loop {

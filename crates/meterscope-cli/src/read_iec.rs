@@ -22,7 +22,8 @@ use meterscope_core::protocols::iec62056::simulator::{self, MeterConfig, Optical
 use meterscope_core::session::{LineSettings, Millis, SimulatedMeter};
 use serde_json::{Value, json};
 
-use crate::read::{Serial, Tcp, Transport, drive};
+use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
+use crate::trace::{TraceArgs, Traced};
 
 const IEC: &str = "iec62056-21";
 const DSMR: &str = "dsmr";
@@ -128,6 +129,8 @@ struct ReadArgs {
     /// Language of names: en or zh.
     #[arg(long, default_value = "en")]
     lang: String,
+    #[command(flatten)]
+    trace: TraceArgs,
     /// Registers to read in programming mode (`1.8.0`, `1-0:32.7.0`).
     registers: Vec<String>,
 }
@@ -138,8 +141,11 @@ struct SimulateArgs {
     #[arg(long, short)]
     protocol: String,
     /// Serial device to serve on.
+    #[arg(long, required_unless_present = "tcp", conflicts_with = "tcp")]
+    port: Option<String>,
+    /// TCP port to serve on: PORT (127.0.0.1) or HOST:PORT (no baud switches on TCP).
     #[arg(long)]
-    port: String,
+    tcp: Option<String>,
     /// The optical meter's mode: A, B or C (C also answers mode E).
     #[arg(long, default_value = "C")]
     mode: String,
@@ -274,7 +280,8 @@ fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
     };
     let mut session = Iec62056Session::new(cfg);
     let meter_mode = if matches!(mode, Mode::A | Mode::B) { mode } else { Mode::C };
-    let mut transport = open(&a.port, &a.tcp, a.simulate, session.line(), || {
+    let first_line = session.line();
+    let inner = open(&a.port, &a.tcp, a.simulate, first_line, || {
         let meter = OpticalMeter::new(MeterConfig { mode: meter_mode, ..MeterConfig::default() });
         if mode == Mode::D {
             // The in-process meter has no push button: it pushes one readout at once.
@@ -284,6 +291,8 @@ fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
         }
         Box::new(InProcess { meter, pending: Vec::new(), out: Vec::new() })
     })?;
+    let line_name = line_text(a.tcp.as_deref(), a.simulate, first_line);
+    let mut transport = Traced::new(inner, &a.trace, a.json, lang, "iec62056", line_name);
     let start = Instant::now();
     let now = millis(start);
     match (mode, &a.password) {
@@ -299,7 +308,7 @@ fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
     let mut errors = Vec::<Value>::new();
     let mut handover = Value::Null;
     let mut line = session.line().to_string();
-    drive(&mut session, transport.as_mut(), start, |e| match e {
+    let driven = drive(&mut session, &mut transport, start, |e| match e {
         IecEvent::Identified(i) => {
             if !json_out {
                 let rate = i.max_baud.map(|r| format!(", up to {r} Bd")).unwrap_or_default();
@@ -367,8 +376,9 @@ fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
             }
         }
         IecEvent::Done => {}
-    })
-    .map_err(|e| format!("line error: {e}"))?;
+    });
+    transport.finish()?;
+    driven.map_err(|e| format!("line error: {e}"))?;
     if json_out {
         let out = json!({
             "identification": ident, "line": line, "readings": readings, "errors": errors, "handover": handover,
@@ -461,20 +471,22 @@ fn read_dsmr(a: ReadArgs, lang: Lang) -> Result<u8, String> {
     });
     let cfg = P1Config { version, count: Some(a.count), lang, keys, ..P1Config::default() };
     let line = cfg.line();
-    let mut transport = ModemOptional(open(&a.port, &a.tcp, a.simulate, line, || {
+    let inner = ModemOptional(open(&a.port, &a.tcp, a.simulate, line, || {
         Box::new(InProcess {
             meter: P1Meter::new(simulator::P1Config { encryption, ..simulator::P1Config::default() }),
             pending: Vec::new(),
             out: Vec::new(),
         })
     })?);
+    let line_name = line_text(a.tcp.as_deref(), a.simulate, line);
+    let mut transport = Traced::new(Box::new(inner), &a.trace, a.json, lang, "dsmr", line_name);
     let mut session = P1Session::new(cfg);
     let start = Instant::now();
     session.listen(millis(start));
     let (json_out, verbose) = (a.json, a.verbose);
     let mut failed = false;
     let mut telegrams = Vec::<Value>::new();
-    drive(&mut session, &mut transport, start, |e| match e {
+    let driven = drive(&mut session, &mut transport, start, |e| match e {
         P1Event::Telegram(t) => {
             if json_out {
                 telegrams.push(serde_json::to_value(&t).unwrap_or(Value::Null));
@@ -509,8 +521,9 @@ fn read_dsmr(a: ReadArgs, lang: Lang) -> Result<u8, String> {
             }
         }
         P1Event::Done => {}
-    })
-    .map_err(|e| format!("line error: {e}"))?;
+    });
+    transport.finish()?;
+    driven.map_err(|e| format!("line error: {e}"))?;
     if json_out {
         let out = json!({ "line": line.to_string(), "telegrams": telegrams, "complete": !failed });
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
@@ -525,8 +538,8 @@ fn run_simulate(protocol: &str, a: SimulateArgs) -> Result<u8, String> {
     let mut buf = [0u8; 512];
     if protocol == DSMR {
         let mut meter = P1Meter::new(simulator::P1Config { seed: a.seed, ..simulator::P1Config::default() });
-        let mut port = Serial::open(&a.port, meter.line())?;
-        eprintln!("meterscope: simulated DSMR 5 P1 port on {} at {}", a.port, meter.line());
+        let (mut port, at) = serve_on(a.port.as_deref(), a.tcp.as_deref(), meter.line())?;
+        eprintln!("meterscope: simulated DSMR 5 P1 port on {at}");
         while !stop(&a.seconds) {
             let now = millis(start);
             // Whatever comes in is ignored; the read paces the loop.
@@ -545,8 +558,8 @@ fn run_simulate(protocol: &str, a: SimulateArgs) -> Result<u8, String> {
     let cfg = MeterConfig { mode, max_baud: a.max_baud, password: a.password, seed: a.seed, ..MeterConfig::default() };
     let mut meter = OpticalMeter::new(cfg);
     let mut current = meter.line();
-    let mut port = Serial::open(&a.port, current)?;
-    eprintln!("meterscope: simulated IEC 62056-21 meter (mode {}) on {} at {current}", mode.letter(), a.port);
+    let (mut port, at) = serve_on(a.port.as_deref(), a.tcp.as_deref(), current)?;
+    eprintln!("meterscope: simulated IEC 62056-21 meter (mode {}) on {at}", mode.letter());
     let mut last_rx = Instant::now();
     while !stop(&a.seconds) {
         let n = port.read(&mut buf, Duration::from_millis(20), millis(start)).map_err(err)?;

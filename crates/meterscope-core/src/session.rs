@@ -288,6 +288,33 @@ impl fmt::Display for DateTime {
     }
 }
 
+/// Where a session takes its challenges and random numbers from (the DLMS
+/// HLS challenge, the DL/T 698.45 RN): the platform's cryptographic source
+/// by default; fixed bytes only where a test or a reproducible example asks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Random {
+    /// The operating system's source, or `crypto.getRandomValues` in a browser.
+    #[default]
+    System,
+    /// These bytes, repeated as far as needed. Never for talking to a real meter.
+    Fixed(Vec<u8>),
+}
+
+impl Random {
+    /// `n` random bytes, or why there are none.
+    pub fn bytes(&self, n: usize) -> Result<Vec<u8>, String> {
+        let mut out = vec![0; n];
+        match self {
+            Random::System => {
+                getrandom::fill(&mut out).map_err(|e| format!("no cryptographic random source: {e}"))?;
+            }
+            Random::Fixed(b) if b.is_empty() => return Err("empty fixed random bytes".into()),
+            Random::Fixed(b) => out.iter_mut().zip(b.iter().cycle()).for_each(|(o, &x)| *o = x),
+        }
+        Ok(out)
+    }
+}
+
 /// A small deterministic generator (SplitMix64) for simulators and test
 /// harnesses: the same seed always gives the same sequence, on every target.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -91,3 +91,36 @@ pub fn pty_bench(test: &str, simulate_args: &[&str]) -> Option<Bench> {
     std::thread::sleep(Duration::from_millis(300));
     Some(bench)
 }
+
+/// `meterscope simulate --tcp 0 <simulate_args>` running; killed when dropped.
+pub struct TcpBench {
+    kid: Child,
+    /// `127.0.0.1:PORT` as the simulator reported it.
+    pub addr: String,
+}
+
+impl Drop for TcpBench {
+    fn drop(&mut self) {
+        let _ = self.kid.kill();
+        let _ = self.kid.wait();
+    }
+}
+
+/// Start a simulated meter on a TCP port the system chooses, and wait until it listens.
+pub fn tcp_bench(simulate_args: &[&str]) -> TcpBench {
+    use std::io::{BufRead, BufReader};
+    let mut kid = Command::new(BIN)
+        .args(["simulate", "--tcp", "0", "--seconds", "60"])
+        .args(simulate_args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the simulated meter");
+    let mut lines = BufReader::new(kid.stderr.take().unwrap()).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let addr = first.rsplit("on tcp ").next().unwrap_or_default().trim().to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "simulate said: {first}");
+    // Keep draining what it says so that it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    TcpBench { kid, addr }
+}

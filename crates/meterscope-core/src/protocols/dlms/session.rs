@@ -62,7 +62,7 @@ use super::services::{
 use super::{classes, wrapper};
 use crate::obis;
 use crate::registry::FrameStatus;
-use crate::session::{Action, DateTime, LineSettings, LineTime, Millis, Parity, Session};
+use crate::session::{Action, DateTime, LineSettings, LineTime, Millis, Parity, Random, Session};
 
 /// Most bytes kept while waiting for a frame to complete.
 const RX_LIMIT: usize = 70_000;
@@ -150,8 +150,11 @@ pub struct Config {
     pub dedicated_key: Option<[u8; 16]>,
     /// Short-name referencing (for meters that offer it instead of logical names).
     pub short_names: bool,
-    /// Client challenge CtoS for HLS (8 to 64 bytes; the core has no random source).
-    pub challenge: Vec<u8>,
+    /// Client challenge CtoS for HLS (8 to 64 bytes). `None`, the default:
+    /// 16 fresh bytes from [`Config::random`] for every association.
+    pub challenge: Option<Vec<u8>>,
+    /// Where challenges come from: the platform's cryptographic source.
+    pub random: Random,
     pub line: LineSettings,
     /// Information field length and window proposed in SNRM.
     pub max_info: u16,
@@ -204,7 +207,8 @@ impl Default for Config {
             security: None,
             dedicated_key: None,
             short_names: false,
-            challenge: b"meterscp".to_vec(),
+            challenge: None,
+            random: Random::System,
             line: LineSettings::new(9600, 8, Parity::None, 1),
             max_info: 128,
             window: 1,
@@ -459,6 +463,8 @@ pub struct DlmsSession {
     actions: VecDeque<Action>,
     events: VecDeque<DlmsEvent>,
     busy: bool,
+    /// The HLS challenge CtoS of the association under way.
+    challenge: Vec<u8>,
 }
 
 /// The interface class an OBIS code usually has, when the caller gives none:
@@ -682,6 +688,7 @@ impl DlmsSession {
             actions: VecDeque::new(),
             events: VecDeque::new(),
             busy: false,
+            challenge: Vec::new(),
         }
     }
 
@@ -973,7 +980,13 @@ impl DlmsSession {
                 self.send_frame(now, op, frame);
                 return;
             }
-            Op::Aarq => self.aarq(),
+            Op::Aarq => match self.aarq() {
+                Ok(apdu) => apdu,
+                Err(f) => {
+                    self.abort(now, f);
+                    return;
+                }
+            },
             Op::Release => assoc::rlrq(),
             _ if self.cfg.short_names => match self.sn_request(&op) {
                 Ok(plain) => self.cipher(plain),
@@ -1046,7 +1059,7 @@ impl DlmsSession {
         self.cfg.security.as_ref().is_some_and(|s| s.cipher)
     }
 
-    fn aarq(&mut self) -> Vec<u8> {
+    fn aarq(&mut self) -> Result<Vec<u8>, Failure> {
         let ciphered = self.ciphered();
         let sn = if self.cfg.short_names { conformance::CLIENT_SN } else { 0 };
         let init = InitiateRequest {
@@ -1059,7 +1072,13 @@ impl DlmsSession {
         let (mechanism, auth_value) = match &self.cfg.auth {
             Auth::None => (None, None),
             Auth::Low(p) => (Some(Mechanism::Low), Some(p.clone())),
-            Auth::HighGmac => (Some(Mechanism::HighGmac), Some(self.cfg.challenge.clone())),
+            Auth::HighGmac => {
+                self.challenge = match &self.cfg.challenge {
+                    Some(c) => c.clone(),
+                    None => self.cfg.random.bytes(16).map_err(Failure::Authentication)?,
+                };
+                (Some(Mechanism::HighGmac), Some(self.challenge.clone()))
+            }
         };
         let title = self.cfg.security.as_ref().map(|s| s.system_title.to_vec());
         let user_info = match (&self.cfg.security, ciphered) {
@@ -1070,14 +1089,14 @@ impl DlmsSession {
             }
             _ => init.emit(),
         };
-        Aarq {
+        Ok(Aarq {
             context: AppContext { logical_names: !self.cfg.short_names, ciphered },
             calling_title: title.filter(|_| ciphered || self.cfg.auth == Auth::HighGmac),
             mechanism,
             auth_value,
             user_info,
         }
-        .emit()
+        .emit())
     }
 
     /// Cipher an xDLMS APDU when ciphering is on: ded-ciphering with the
@@ -1569,7 +1588,7 @@ impl DlmsSession {
                     }
                 };
                 let ok = match (&self.cfg.security, self.server_title) {
-                    (Some(sec), Some(title)) => assoc::hls_gmac_check(&sec.keys, &title, &self.cfg.challenge, &proof),
+                    (Some(sec), Some(title)) => assoc::hls_gmac_check(&sec.keys, &title, &self.challenge, &proof),
                     _ => false,
                 };
                 if ok {

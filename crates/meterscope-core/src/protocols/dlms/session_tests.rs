@@ -898,3 +898,30 @@ fn the_meter_takes_frames_out_of_sequence() {
         }
     }
 }
+
+/// The HLS challenge CtoS of the AARQ a session sent.
+fn challenge_sent(p: &DlmsPair) -> Vec<u8> {
+    let f = hdlc_frames(p, false).into_iter().find(|f| f.info.get(3) == Some(&0x60)).expect("an AARQ");
+    crate::protocols::dlms::assoc::Aarq::parse(&f.info[3..]).unwrap().auth_value.unwrap()
+}
+
+#[test]
+fn hls_challenges_come_from_the_platform_random_source() {
+    let run = |seed: u64, cfg: Config| {
+        let mut p = pair(seed, cfg, MeterConfig::default(), Faults::default());
+        p.session.read_clock(p.now);
+        p.run();
+        assert_eq!(errors(&p), vec![]);
+        assert_eq!(count(&p, |e| *e == DlmsEvent::Authenticated), 1);
+        challenge_sent(&p)
+    };
+    // Two sessions, same configuration: two different 16-byte challenges, both proved.
+    let (a, b) = (run(6, management(false)), run(6, management(false)));
+    assert_eq!((a.len(), b.len()), (16, 16));
+    assert_ne!(a, b);
+    // A fixed challenge only where a test asks for it.
+    let fixed = Config { challenge: Some(b"ABCDEFGH".to_vec()), ..management(false) };
+    assert_eq!(run(6, fixed), b"ABCDEFGH");
+    let fixed = Config { random: crate::session::Random::Fixed(vec![7]), ..management(false) };
+    assert_eq!(run(6, fixed), [7; 16]);
+}

@@ -40,13 +40,13 @@ use super::codec::{Csd, Data, Rsd};
 use super::data::{hex, scaled, tag};
 use super::dictionary;
 use super::emit::{
-    Apdu, FollowReport, GetResult, NextAnswer, Oad, RecordData, ResultNormal, ResultRecord, SecurityData,
-    SecurityResponseData, ServerTail, VerifyInfo, oad, oad_u32,
+    Apdu, ConnectMechanism, ConnectParams, FollowReport, GetResult, NextAnswer, Oad, RecordData, ResultNormal,
+    ResultRecord, SecurityData, SecurityResponseData, ServerTail, VerifyInfo, oad, oad_u32,
 };
 use super::link::{self, FrameRepr};
 use super::reassembly::{self, Fragment, FragmentKind, Reassembler};
 use crate::lang::Lang;
-use crate::session::{Action, LineSettings, Millis, Parity, Rng, RxBuffer, Session};
+use crate::session::{Action, LineSettings, Millis, Parity, Random, RxBuffer, Session};
 
 /// Most bytes kept while waiting for a frame to complete.
 const RX_LIMIT: usize = 8192;
@@ -72,7 +72,40 @@ pub struct Config {
     pub lang: Lang,
     /// How GET requests are protected.
     pub security: ReadSecurity,
+    /// When an application connection (CONNECT-Request) is opened.
+    pub connect: Connect,
+    /// The password of a PasswordSecurity connection; `None`: NullSecurity.
+    pub password: Option<Vec<u8>>,
+    /// Where the RNs of security-mode reads come from.
+    pub random: Random,
 }
+
+/// When the session opens an application connection before its requests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Connect {
+    /// When the meter asks for one: a request refused with ERROR-Response
+    /// (service not supported, other) or DAR 3 (refused) / 15 (unauthorised)
+    /// while no connection is open is sent again inside a connection; later
+    /// batches then connect first.
+    #[default]
+    Auto,
+    /// Always, before the first request of a batch.
+    Always,
+    /// Never (the meter's pre-established public connection only).
+    Never,
+}
+
+/// The parameters the session proposes in its CONNECT-Request.
+pub const CONNECT_PARAMS: ConnectParams = ConnectParams {
+    version: 0x0016,
+    protocol_conformance: [0xFF; 8],
+    function_conformance: [0xFF; 16],
+    send_max: 2048,
+    receive_max: 2048,
+    window: 1,
+    apdu_max: 4096,
+    timeout: 7200,
+};
 
 /// How the session protects its GET requests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -81,9 +114,9 @@ pub enum ReadSecurity {
     #[default]
     None,
     /// GET inside SECURITY-Request, plaintext, with a random number (RN) of 16
-    /// bytes drawn from a generator seeded with `seed`; the reply is expected
-    /// as SECURITY-Response plaintext with a MAC.
-    PlaintextRn { seed: u64 },
+    /// bytes from [`Config::random`], fresh for every request; the reply is
+    /// expected as SECURITY-Response plaintext with a MAC.
+    PlaintextRn,
 }
 
 /// The security information of the last protected exchange.
@@ -108,6 +141,9 @@ impl Default for Config {
             client_address: 0x10,
             lang: Lang::En,
             security: ReadSecurity::None,
+            connect: Connect::Auto,
+            password: None,
+            random: Random::System,
         }
     }
 }
@@ -159,6 +195,10 @@ pub enum Failure {
     Dar { code: u8, text: String },
     /// The meter answered with ERROR-Response of this type.
     ErrorResponse { kind: u8 },
+    /// The meter refused the application connection (CONNECT-Response result).
+    ConnectRefused { result: u8 },
+    /// No random number could be drawn for a protected request.
+    Random(String),
     /// No meter address is known (finding the meter failed).
     NoMeter,
     /// More GET-Response-Next blocks than [`Config::max_blocks`].
@@ -192,6 +232,12 @@ pub enum Notice {
     Block { block: u16 },
     /// A LINK-Request from the meter was answered.
     Link { kind: u8 },
+    /// An application connection was opened (what the meter granted).
+    Connected { version: u16, apdu_max: u16, timeout: u32 },
+    /// The meter asked for an application connection (why); one is opened.
+    Connecting(String),
+    /// The application connection was released (RELEASE-Response result).
+    Released { result: u8 },
 }
 
 /// What the DL/T 698.45 session reports.
@@ -233,13 +279,25 @@ pub enum Dlt698Event {
 enum Op {
     FindMeter,
     Get(Vec<Oad>),
-    Record { oad: Oad, rsd: Rsd, rcsd: Vec<Csd> },
-    Set { oad: Oad, data: Data },
+    Record {
+        oad: Oad,
+        rsd: Rsd,
+        rcsd: Vec<Csd>,
+    },
+    Set {
+        oad: Oad,
+        data: Data,
+    },
+    /// CONNECT-Request.
+    Connect,
+    /// RELEASE-Request.
+    Release,
 }
 
 impl Op {
     fn first_oad(&self) -> Option<u32> {
         match self {
+            Op::Connect | Op::Release => None,
             Op::FindMeter => Some(0x4001_0200),
             Op::Get(v) => v.first().map(|o| oad_u32(*o)),
             Op::Record { oad, .. } | Op::Set { oad, .. } => Some(oad_u32(*oad)),
@@ -279,8 +337,13 @@ pub struct Dlt698Session {
     actions: VecDeque<Action>,
     events: VecDeque<Dlt698Event>,
     busy: bool,
-    rng: Rng,
     security: Option<SecurityInfo>,
+    /// An application connection is open.
+    connected: bool,
+    /// A connection was refused (or not answered) in this batch: no more tries.
+    refused: bool,
+    /// The meter asked for a connection: later batches connect first.
+    wants_connect: bool,
 }
 
 impl Dlt698Session {
@@ -298,12 +361,11 @@ impl Dlt698Session {
             actions: VecDeque::new(),
             events: VecDeque::new(),
             busy: false,
-            rng: Rng::new(match cfg.security {
-                ReadSecurity::PlaintextRn { seed } => seed,
-                ReadSecurity::None => 0,
-            }),
             cfg,
             security: None,
+            connected: false,
+            refused: false,
+            wants_connect: false,
         }
     }
 
@@ -314,22 +376,27 @@ impl Dlt698Session {
 
     /// `apdu` as it goes on the line: GETs wrapped in SECURITY-Request
     /// (plaintext, RN) in security mode; the RN when one was drawn.
-    fn protect(&mut self, apdu: Apdu) -> (Apdu, Option<Vec<u8>>) {
+    fn protect(&mut self, apdu: Apdu) -> Result<(Apdu, Option<Vec<u8>>), Failure> {
         let get = matches!(
             apdu,
             Apdu::GetNormal { .. } | Apdu::GetNormalList { .. } | Apdu::GetRecord { .. } | Apdu::GetNext { .. }
         );
         match self.cfg.security {
-            ReadSecurity::PlaintextRn { .. } if get => {
-                let rn: Vec<u8> = (0..16).map(|_| self.rng.next_u64() as u8).collect();
+            ReadSecurity::PlaintextRn if get => {
+                let rn = self.cfg.random.bytes(16).map_err(Failure::Random)?;
                 let wrapped = Apdu::SecurityRequest {
                     data: SecurityData::Plain(apdu.emit()),
                     verify: VerifyInfo::Rn(rn.clone()),
                 };
-                (wrapped, Some(rn))
+                Ok((wrapped, Some(rn)))
             }
-            _ => (apdu, None),
+            _ => Ok((apdu, None)),
         }
+    }
+
+    /// Whether an application connection is open.
+    pub fn connected(&self) -> bool {
+        self.connected
     }
 
     pub fn config(&self) -> &Config {
@@ -392,6 +459,12 @@ impl Dlt698Session {
     fn advance(&mut self, now: Millis) {
         while self.current.is_none() {
             let Some(op) = self.queue.pop_front() else {
+                // The batch is over: release the connection it opened.
+                if self.connected {
+                    self.start(now, Op::Release);
+                    continue;
+                }
+                self.refused = false;
                 if self.busy {
                     self.busy = false;
                     self.events.push_back(Dlt698Event::Done);
@@ -414,10 +487,21 @@ impl Dlt698Session {
     }
 
     fn start(&mut self, now: Millis, op: Op) {
-        if op != Op::FindMeter && self.address.is_none() {
+        if !matches!(op, Op::FindMeter | Op::Connect | Op::Release) && self.address.is_none() {
             self.queue.push_front(op);
             self.queue.push_front(Op::FindMeter);
             return;
+        }
+        let upfront = self.cfg.connect == Connect::Always || (self.cfg.connect == Connect::Auto && self.wants_connect);
+        // Finding the meter too goes inside the connection (on the wildcard address).
+        if !matches!(op, Op::Connect | Op::Release) && upfront && !self.connected && !self.refused {
+            self.queue.push_front(op);
+            self.queue.push_front(Op::Connect);
+            return;
+        }
+        if op == Op::Release {
+            // Closed from here on, whatever the answer.
+            self.connected = false;
         }
         let piid = self.next_piid();
         let apdu = match &op {
@@ -428,9 +512,26 @@ impl Dlt698Session {
                 Apdu::GetRecord { piid, oad: *oad, rsd: rsd.clone(), rcsd: rcsd.clone(), time_tag: None }
             }
             Op::Set { oad, data } => Apdu::SetNormal { piid, oad: *oad, data: data.clone(), time_tag: None },
+            Op::Connect => Apdu::ConnectRequest {
+                piid,
+                params: CONNECT_PARAMS,
+                mechanism: match &self.cfg.password {
+                    Some(p) => ConnectMechanism::Password(p.clone()),
+                    None => ConnectMechanism::Null,
+                },
+                time_tag: None,
+            },
+            Op::Release => Apdu::ReleaseRequest { piid, time_tag: None },
         };
-        let (apdu, rn) = self.protect(apdu);
-        let Some(frame) = self.request_frame(&apdu, op == Op::FindMeter) else { return };
+        let (apdu, rn) = match self.protect(apdu) {
+            Ok(x) => x,
+            Err(failure) => {
+                self.events.push_back(Dlt698Event::Error { oad: op.first_oad(), failure });
+                return;
+            }
+        };
+        let wildcard = op == Op::FindMeter || (op == Op::Connect && self.address.is_none());
+        let Some(frame) = self.request_frame(&apdu, wildcard) else { return };
         let deadline = self.deadline(now, &frame);
         self.transmit(&frame);
         self.reassembler.reset();
@@ -475,6 +576,9 @@ impl Dlt698Session {
 
     /// End the current op with a failure; blocks already received are still reported.
     fn fail(&mut self, now: Millis, ex: Exchange, failure: Failure) {
+        if ex.op == Op::Connect {
+            self.refused = true;
+        }
         let oad = ex.op.first_oad();
         let find = ex.op == Op::FindMeter;
         self.report_results(ex.normals, ex.records);
@@ -624,6 +728,12 @@ impl Dlt698Session {
                 self.follow(&tail);
                 return;
             }
+            Apdu::ReleaseNotification { .. } => {
+                // The meter closed the connection (its timeout ran out).
+                self.connected = false;
+                self.notice(Notice::Released { result: 0 });
+                return;
+            }
             Apdu::LinkRequest { piid, kind, time, .. } => {
                 // No clock in the core: the request time stands for the others.
                 let reply =
@@ -646,7 +756,28 @@ impl Dlt698Session {
         if let Some(t) = apdu.tail() {
             self.follow(t);
         }
+        if let Some(why) = self.asks_for_connection(&apdu, &ex.op) {
+            self.wants_connect = true;
+            self.notice(Notice::Connecting(why));
+            self.queue.push_front(ex.op);
+            self.queue.push_front(Op::Connect);
+            self.advance(now);
+            return;
+        }
         match (apdu, &ex.op) {
+            (Apdu::ConnectResponse { params, result, .. }, Op::Connect) => {
+                if result != 0 {
+                    self.fail(now, ex, Failure::ConnectRefused { result });
+                    return;
+                }
+                self.connected = true;
+                self.notice(Notice::Connected {
+                    version: params.version,
+                    apdu_max: params.apdu_max,
+                    timeout: params.timeout,
+                });
+            }
+            (Apdu::ReleaseResponse { result, .. }, Op::Release) => self.notice(Notice::Released { result }),
             (Apdu::GetResponseNormal { result, .. }, Op::FindMeter) => {
                 let written: Vec<u8> = frame.sa.iter().rev().copied().collect();
                 match result.result {
@@ -694,7 +825,13 @@ impl Dlt698Session {
                     self.notice(Notice::Block { block });
                     let piid = self.next_piid();
                     let next = Apdu::GetNext { piid, last_block: block, time_tag: None };
-                    let (next, rn) = self.protect(next);
+                    let (next, rn) = match self.protect(next) {
+                        Ok(x) => x,
+                        Err(failure) => {
+                            self.fail(now, ex, failure);
+                            return;
+                        }
+                    };
                     let Some(f) = self.request_frame(&next, false) else { return };
                     ex.piid = piid;
                     ex.rn = rn;
@@ -715,6 +852,35 @@ impl Dlt698Session {
             }
         }
         self.advance(now);
+    }
+
+    /// Why the meter's answer asks for an application connection, when it
+    /// does and one may be opened: a refusal of the whole request while none
+    /// is open.
+    fn asks_for_connection(&self, apdu: &Apdu, op: &Op) -> Option<String> {
+        if self.cfg.connect == Connect::Never
+            || self.connected
+            || self.refused
+            || matches!(op, Op::Connect | Op::Release)
+        {
+            return None;
+        }
+        let lang = self.cfg.lang;
+        let refused = |code: u8| matches!(code, 3 | 15).then(|| format!("DAR {code}: {}", dar_text(code, lang)));
+        match apdu {
+            Apdu::ErrorResponse { kind, .. } if *kind != 1 => Some(format!("ERROR-Response: {}", error_text(*kind))),
+            Apdu::GetResponseNormal { result: ResultNormal { result: GetResult::Dar(code), .. }, .. } => refused(*code),
+            Apdu::GetResponseNormalList { results, .. } => {
+                let first = match results.first()?.result {
+                    GetResult::Dar(c) => c,
+                    GetResult::Data(_) => return None,
+                };
+                results.iter().all(|r| r.result == GetResult::Dar(first)).then(|| refused(first)).flatten()
+            }
+            Apdu::GetResponseRecord { result: ResultRecord { data: RecordData::Dar(code), .. }, .. } => refused(*code),
+            Apdu::SetResponseNormal { dar, .. } => refused(*dar),
+            _ => None,
+        }
     }
 
     fn follow(&mut self, tail: &ServerTail) {
@@ -793,6 +959,16 @@ fn kind_of(a: &Apdu) -> String {
         }
         [t, ..] => super::apdu::service_name(*t).unwrap_or("?").to_string(),
         [] => String::new(),
+    }
+}
+
+/// An ERROR-Response type in words (DL/T 698.45 clause 7.3.x: 1 the APDU
+/// cannot be decoded, 2 service not supported, 255 other).
+fn error_text(kind: u8) -> &'static str {
+    match kind {
+        1 => "APDU cannot be decoded",
+        2 => "service not supported",
+        _ => "other error",
     }
 }
 
@@ -953,6 +1129,19 @@ pub fn record(o: Oad, rcsd: &[Csd], rows: &[Vec<Data>], lang: Lang) -> Record {
     }
 }
 
+/// A CONNECT-Response result in words.
+fn connect_result_text(result: u8) -> &'static str {
+    match result {
+        0 => "allowed",
+        1 => "password error",
+        2 => "symmetric decryption error",
+        3 => "asymmetric decryption error",
+        4 => "signature error",
+        5 => "protocol version mismatch",
+        _ => "other error",
+    }
+}
+
 /// In words, as the reader and the command line show it.
 impl core::fmt::Display for Failure {
     fn fmt(&self, out: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -961,7 +1150,18 @@ impl core::fmt::Display for Failure {
             match f {
                 Failure::Timeout { attempts } => format!("no reply after {attempts} attempt(s)"),
                 Failure::Dar { code, text } => format!("DAR {code}: {text}"),
-                Failure::ErrorResponse { kind } => format!("ERROR-Response, type {kind}"),
+                Failure::ErrorResponse { kind: 1 } => {
+                    "ERROR-Response: the meter cannot decode the request (type 1)".to_string()
+                }
+                Failure::ErrorResponse { kind } => format!(
+                    "ERROR-Response: {} (type {kind}); the meter may require an application connection (CONNECT)",
+                    error_text(*kind)
+                ),
+                Failure::ConnectRefused { result } => format!(
+                    "application connection refused: {} (CONNECT-Response result {result})",
+                    connect_result_text(*result)
+                ),
+                Failure::Random(why) => why.clone(),
                 Failure::NoMeter => "no meter address (finding the meter failed)".to_string(),
                 Failure::TooManyBlocks => "too many GET-Response-Next blocks".to_string(),
             }
@@ -988,6 +1188,12 @@ impl core::fmt::Display for Notice {
                 Notice::BadFragments(why) => format!("fragments dropped: {why}"),
                 Notice::Block { block } => format!("block {block} received, asking for the next"),
                 Notice::Link { kind } => format!("LINK-Request (type {kind}) answered"),
+                Notice::Connecting(why) => format!("{why}: opening an application connection"),
+                Notice::Connected { version, apdu_max, timeout } => format!(
+                    "application connection open (protocol version {version}, APDU up to {apdu_max} bytes, timeout {timeout} s)"
+                ),
+                Notice::Released { result: 0 } => "application connection released".to_string(),
+                Notice::Released { result } => format!("application connection released (result {result})"),
             }
         };
         out.write_str(&text)
@@ -1283,6 +1489,109 @@ mod tests {
     /// GETs wrapped in SECURITY-Request (plaintext, RN) are answered in
     /// SECURITY-Response (plaintext, MAC), across find-meter, lists, records,
     /// GET-Response-Next blocks and a lost reply.
+    /// The service tags of the APDUs the session sent, in order.
+    fn sent_services(p: &Pair) -> Vec<u8> {
+        p.transmits.iter().map(|t| FrameRepr::parse(&t[4..]).unwrap().user_data[0]).collect()
+    }
+
+    #[test]
+    fn connects_when_the_meter_asks_and_releases_at_the_end() {
+        let meter = MeterConfig { require_connect: true, ..MeterConfig::default() };
+        // Auto: the first GET is refused with ERROR-Response "service not
+        // supported"; the session connects (through the wildcard address while
+        // the meter is unknown), reads, and releases.
+        let mut p = Pair::new(21, meter.clone(), false, Faults { noise: true, ..Faults::default() });
+        p.session.get(p.now, &[0x0010_0200, 0x2000_0200]);
+        p.session.get(p.now, &[0x4000_0200]);
+        p.run();
+        assert!(p.errors().is_empty(), "{:?}", p.errors());
+        assert_eq!(p.values().len(), 3);
+        assert!(p.events.contains(&Dlt698Event::MeterFound("123456789012".into())));
+        // find (refused) · CONNECT · find · GET list · GET · RELEASE
+        assert_eq!(sent_services(&p), [0x05, 0x02, 0x05, 0x05, 0x05, 0x03]);
+        let notices = p.notices();
+        assert!(
+            matches!(notices.iter().find(|n| matches!(n, Notice::Connecting(_))), Some(Notice::Connecting(w)) if w.contains("service not supported")),
+            "{notices:?}"
+        );
+        assert!(notices.iter().any(|n| matches!(n, Notice::Connected { version: 0x16, .. })));
+        assert!(notices.contains(&&Notice::Released { result: 0 }));
+        assert!(!p.meter.connected() && !p.session.connected());
+        // The next batch connects first: the meter asked once.
+        p.events.clear();
+        p.transmits.clear();
+        p.session.get(p.now, &[0x0010_0200]);
+        p.run();
+        assert_eq!(sent_services(&p), [0x02, 0x05, 0x03]);
+        assert_eq!(p.values().len(), 1);
+
+        // Never: the refusal is the answer, in words.
+        let cfg = Config { connect: Connect::Never, ..Config::default() };
+        let mut p = Pair::with(22, meter.clone(), true, Faults::default(), cfg);
+        p.session.get(p.now, &[0x0010_0200]);
+        p.run();
+        let errors = p.errors();
+        assert_eq!(errors, [(Some(0x0010_0200), Failure::ErrorResponse { kind: 2 })]);
+        let said = errors[0].1.to_string();
+        assert!(said.contains("service not supported") && said.contains("application connection"), "{said}");
+
+        // Always, with a password and another client address: the meter
+        // checks the password; the frames carry the client address.
+        let meter = MeterConfig { password: Some(b"123456".to_vec()), ..meter };
+        let cfg = Config {
+            connect: Connect::Always,
+            password: Some(b"123456".to_vec()),
+            client_address: 0x20,
+            ..Config::default()
+        };
+        let mut p = Pair::with(23, meter.clone(), true, Faults::default(), cfg.clone());
+        p.session.get(p.now, &[0x2000_0200]);
+        p.run();
+        assert!(p.errors().is_empty(), "{:?}", p.errors());
+        assert_eq!(sent_services(&p), [0x02, 0x05, 0x03]);
+        assert!(p.transmits.iter().all(|t| FrameRepr::parse(&t[4..]).unwrap().ca == 0x20));
+        let Apdu::ConnectRequest { mechanism, params, .. } =
+            Apdu::parse(&FrameRepr::parse(&p.transmits[0][4..]).unwrap().user_data).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!((mechanism, params), (ConnectMechanism::Password(b"123456".to_vec()), CONNECT_PARAMS));
+
+        // A wrong password: the connection is refused once, in words, and the
+        // read fails with the meter's refusal; no endless reconnecting.
+        let cfg = Config { password: Some(b"000000".to_vec()), ..cfg };
+        let mut p = Pair::with(24, meter, true, Faults::default(), cfg);
+        p.session.get(p.now, &[0x2000_0200]);
+        p.run();
+        let errors = p.errors();
+        assert_eq!(errors[0], (None, Failure::ConnectRefused { result: 1 }), "{errors:?}");
+        assert!(errors[0].1.to_string().contains("password error"));
+        assert_eq!(errors[1], (Some(0x2000_0200), Failure::ErrorResponse { kind: 2 }));
+        assert_eq!(sent_services(&p), [0x02, 0x05]);
+    }
+
+    #[test]
+    fn random_numbers_come_from_the_configured_source() {
+        let meter = MeterConfig { require_security: true, ..MeterConfig::default() };
+        let rn_of = |p: &Pair| {
+            let a = Apdu::parse(&FrameRepr::parse(&p.transmits[0][4..]).unwrap().user_data).unwrap();
+            let Apdu::SecurityRequest { verify: VerifyInfo::Rn(rn), .. } = a else { panic!("{a:?}") };
+            rn
+        };
+        let run = |random: Random| {
+            let cfg = Config { security: ReadSecurity::PlaintextRn, random, ..Config::default() };
+            let mut p = Pair::with(25, meter.clone(), true, Faults::default(), cfg);
+            p.session.get(p.now, &[0x2000_0200]);
+            p.run();
+            assert!(p.errors().is_empty(), "{:?}", p.errors());
+            rn_of(&p)
+        };
+        // Two sessions on the system source draw different RNs.
+        assert_ne!(run(Random::System), run(Random::System));
+        // A fixed source only where a test asks for it.
+        assert_eq!(run(Random::Fixed(vec![0xA5, 0x5A])), [0xA5, 0x5A].repeat(8));
+    }
+
     #[test]
     fn security_mode_reads() {
         let meter = MeterConfig { require_security: true, block_items: 2, ..MeterConfig::default() };
@@ -1296,7 +1605,7 @@ mod tests {
         assert!(p.values().is_empty() && p.session.last_security().is_none());
 
         // Protected requests, the meter found first, the first reply lost.
-        let cfg = Config { security: ReadSecurity::PlaintextRn { seed: 0x5EC }, ..Config::default() };
+        let cfg = Config { security: ReadSecurity::PlaintextRn, ..Config::default() };
         let faults = Faults { drop: vec![1], noise: true, ..Faults::default() };
         let mut p = Pair::with(8, meter.clone(), false, faults, cfg.clone());
         p.session.get_each(p.now, &OADS[..3]);

@@ -43,8 +43,8 @@ use super::codec::{Csd, Data, Rsd};
 use super::data::tag;
 use super::dictionary;
 use super::emit::{
-    Apdu, FollowReport, GetResult, NextAnswer, Oad, RecordData, ResultNormal, ResultRecord, SecurityData,
-    SecurityResponseData, ServerTail, VerifyInfo, oad, oad_u32,
+    Apdu, ConnectMechanism, FactoryVersion, FollowReport, GetResult, NextAnswer, Oad, RecordData, ResultNormal,
+    ResultRecord, SecurityData, SecurityResponseData, ServerTail, VerifyInfo, oad, oad_u32,
 };
 use super::link::{self, FrameRepr};
 use super::reassembly::{self, Fragment, FragmentKind};
@@ -70,6 +70,12 @@ pub struct MeterConfig {
     pub line: LineSettings,
     /// Reads only through SECURITY-Request (plaintext with RN, RN_MAC, SID or SID_MAC).
     pub require_security: bool,
+    /// Services only inside an application connection: without one every
+    /// request gets ERROR-Response "service not supported" (type 2).
+    pub require_connect: bool,
+    /// The password a CONNECT-Request must carry (PasswordSecurity); `None`
+    /// accepts NullSecurity and any password.
+    pub password: Option<Vec<u8>>,
 }
 
 impl Default for MeterConfig {
@@ -83,6 +89,8 @@ impl Default for MeterConfig {
             wake_up: 4,
             line: LineSettings::new(9600, 8, Parity::Even, 1),
             require_security: false,
+            require_connect: false,
+            password: None,
         }
     }
 }
@@ -130,6 +138,8 @@ pub struct Dlt698Meter {
     confirms: usize,
     rx: Vec<u8>,
     tx: VecDeque<Vec<u8>>,
+    /// An application connection is open.
+    connected: bool,
 }
 
 fn mix(seed: u64, a: u64) -> u64 {
@@ -194,7 +204,13 @@ impl Dlt698Meter {
             confirms: 0,
             rx: Vec::new(),
             tx: VecDeque::new(),
+            connected: false,
         }
+    }
+
+    /// Whether an application connection is open.
+    pub fn connected(&self) -> bool {
+        self.connected
     }
 
     pub fn config(&self) -> &MeterConfig {
@@ -590,9 +606,45 @@ impl Dlt698Meter {
         Apdu::GetResponseNext { piid, last, block, answer, tail }
     }
 
-    /// The reply to a request, through the security layer.
+    /// The reply to a request, through the connection and security layers.
     fn respond(&mut self, now: Millis, apdu: Apdu) -> Option<Apdu> {
         match apdu {
+            Apdu::ConnectRequest { piid, params, mechanism, .. } => {
+                let result = match (&self.cfg.password, &mechanism) {
+                    (None, ConnectMechanism::Null | ConnectMechanism::Password(_)) => 0,
+                    (Some(want), ConnectMechanism::Password(p)) if p == want => 0,
+                    (Some(_), ConnectMechanism::Null | ConnectMechanism::Password(_)) => 1,
+                    (_, ConnectMechanism::Symmetric { .. }) => 2,
+                    (_, ConnectMechanism::Signature { .. }) => 4,
+                };
+                self.connected = result == 0;
+                let mut granted = params;
+                granted.send_max = granted.send_max.min(self.cfg.max_frame as u16);
+                granted.apdu_max = granted.apdu_max.min(2048);
+                let factory = FactoryVersion {
+                    vendor: *b"MSCP",
+                    software_version: *b"0100",
+                    software_date: *b"240517",
+                    hardware_version: *b"0100",
+                    hardware_date: *b"240517",
+                    extension: [0; 8],
+                };
+                Some(Apdu::ConnectResponse {
+                    piid,
+                    factory,
+                    params: granted,
+                    result,
+                    security: None,
+                    tail: ServerTail::default(),
+                })
+            }
+            Apdu::ReleaseRequest { piid, .. } => {
+                self.connected = false;
+                Some(Apdu::ReleaseResponse { piid, result: 0, tail: ServerTail::default() })
+            }
+            a if self.cfg.require_connect && !self.connected => {
+                Some(Apdu::ErrorResponse { piid: a.piid().unwrap_or(0), kind: 2 })
+            }
             Apdu::SecurityRequest { data: SecurityData::Plain(inner), verify } => {
                 let rn = match verify {
                     VerifyInfo::Rn(rn) | VerifyInfo::RnMac { rn, .. } => rn,

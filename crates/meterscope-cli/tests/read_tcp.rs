@@ -1,0 +1,154 @@
+//! `meterscope simulate --tcp` for every protocol, and `meterscope read` over
+//! TCP with the choices a third-party meter needs: the DL/T 698.45 application
+//! connection and client address, DLMS over HDLC or the wrapper, and the wire
+//! trace (`--trace`, `--trace-file`).
+
+mod common;
+use common::{json, run, tcp_bench};
+
+#[test]
+fn dlt698_with_connect_password_and_client_address_over_tcp() {
+    let bench = tcp_bench(&["--protocol", "dlt698", "--password", "123456"]);
+    let file = std::env::temp_dir().join(format!("meterscope-trace-{}.json", std::process::id()));
+    let file_arg = file.to_str().unwrap();
+    let out = run(&[
+        "read",
+        "--protocol",
+        "dlt698",
+        "--tcp",
+        &bench.addr,
+        "--connect",
+        "--password",
+        "123456",
+        "--client-address",
+        "0x20",
+        "--json",
+        "--trace",
+        "--trace-file",
+        file_arg,
+        "00100200",
+        "20000200",
+        "40000200",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v = json(&out);
+    assert_eq!(v["values"].as_array().unwrap().len(), 3, "{v}");
+    assert_eq!(v["values"][1]["items"][0]["unit"], "V");
+    // The trace on standard error: JSON lines, both directions, each frame named.
+    let lines: Vec<serde_json::Value> =
+        stderr.lines().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(lines.iter().any(|l| l["dir"] == "tx" && l["frames"][0].as_str().unwrap().contains("CONNECT-Request")));
+    assert!(lines.iter().any(|l| l["dir"] == "rx" && l["frames"][0].as_str().unwrap().contains("CONNECT-Response")));
+    assert!(lines.iter().any(|l| l["frames"][0].as_str().unwrap().contains("RELEASE-Response")));
+    // The file: the reader page's replay format, every frame sent with client address 0x20.
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(
+        (doc["format"].as_str(), doc["version"].as_i64(), doc["protocol"].as_str()),
+        (Some("meterscope-trace"), Some(1), Some("dlt698"))
+    );
+    let entries = doc["entries"].as_array().unwrap();
+    let tx: Vec<&str> = entries.iter().filter(|e| e["dir"] == "tx").map(|e| e["hex"].as_str().unwrap()).collect();
+    assert_eq!(tx.len(), 6, "find, CONNECT, three GETs, RELEASE: {tx:?}");
+    assert!(tx.iter().all(|h| h.split(' ').nth(15) == Some("20")), "CA 0x20 in every request: {tx:?}");
+    assert_eq!(entries.iter().filter(|e| e["dir"] == "rx").count(), 6);
+}
+
+#[test]
+fn a_failed_read_shows_the_bytes_and_the_reason() {
+    let bench = tcp_bench(&["--protocol", "dlt698", "--require-connect"]);
+    let out = run(&["read", "--protocol", "dlt698", "--tcp", &bench.addr, "--connect", "never", "--trace", "20000200"]);
+    assert_eq!(out.status.code(), Some(1));
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("service not supported") && stdout.contains("application connection"), "{stdout}");
+    let tx = stderr.lines().find(|l| l.contains(" TX ")).expect("a TX line");
+    let rx = stderr.lines().find(|l| l.contains(" RX ")).expect("an RX line");
+    assert!(tx.contains("68 17 00 43 45 AA AA AA AA AA AA 10"), "{stderr}");
+    assert!(rx.contains("EE") && stderr.contains("ERROR-Response"), "{stderr}");
+    // Auto (the default): the same meter reads, the connection opened because it asked.
+    let out = run(&["read", "--protocol", "dlt698", "--tcp", &bench.addr, "-v", "20000200"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("opening an application connection"), "{stderr}");
+}
+
+#[test]
+fn dlms_over_hdlc_and_the_wrapper_on_tcp() {
+    for transport in ["hdlc", "wrapper"] {
+        let bench = tcp_bench(&["--protocol", "dlms", "--transport", transport]);
+        let out = run(&[
+            "read",
+            "--protocol",
+            "dlms",
+            "--tcp",
+            &bench.addr,
+            "--transport",
+            transport,
+            "--json",
+            "--clock",
+            "1-0:1.8.0.255",
+            "1-0:32.7.0.255",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{transport}: {}", String::from_utf8_lossy(&out.stderr));
+        let v = json(&out);
+        assert_eq!(v["values"].as_array().unwrap().len(), 2, "{transport}: {v}");
+        assert!(v["clock"].is_string(), "{transport}: {v}");
+        // The wrong link is refused in words, not hung on.
+        let other = if transport == "hdlc" { "wrapper" } else { "hdlc" };
+        let out = run(&[
+            "read",
+            "--protocol",
+            "dlms",
+            "--tcp",
+            &bench.addr,
+            "--transport",
+            other,
+            "--timeout",
+            "300",
+            "--retries",
+            "0",
+            "1-0:1.8.0.255",
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{transport} read as {other}");
+    }
+    // An HDLC server address with a physical part.
+    let bench = tcp_bench(&["--protocol", "dlms", "--transport", "hdlc"]);
+    let out = run(&[
+        "read",
+        "--protocol",
+        "dlms",
+        "--tcp",
+        &bench.addr,
+        "--transport",
+        "hdlc",
+        "--server-physical",
+        "17",
+        "--trace",
+        "--timeout",
+        "300",
+        "--retries",
+        "0",
+        "1-0:1.8.0.255",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(" TX  7E A0"), "{stderr}");
+    for bad in [
+        &["read", "--protocol", "dlms", "--tcp", &bench.addr, "--transport", "x25", "1-0:1.8.0.255"][..],
+        &["read", "--protocol", "dlms", "--tcp", &bench.addr, "--server-physical", "17", "1-0:1.8.0.255"],
+    ] {
+        assert_eq!(run(bad).status.code(), Some(2), "{bad:?}");
+    }
+}
+
+#[test]
+fn every_simulated_meter_serves_on_tcp() {
+    let bench = tcp_bench(&["--protocol", "dlt645"]);
+    let out = run(&["read", "--protocol", "dlt645", "--tcp", &bench.addr, "--json", "--clock", "00010000"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(json(&out)["values"].as_array().unwrap().iter().any(|v| v["di"] == "00010000"));
+
+    let bench = tcp_bench(&["--protocol", "iec62056-21"]);
+    let out = run(&["read", "--protocol", "iec62056-21", "--tcp", &bench.addr, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
