@@ -6,7 +6,7 @@ use meterscope_core::obis;
 use meterscope_core::protocols::dlms::assoc::SuiteKeys;
 use meterscope_core::protocols::dlms::services::Access;
 use meterscope_core::protocols::dlms::session::{
-    Auth, Config, Confirm, DlmsEvent, DlmsSession, Notice, Security, data_text, octets, parse_target,
+    Auth, Config, Confirm, DlmsEvent, DlmsSession, Notice, Security, Transport as Link, data_text, octets, parse_target,
 };
 use meterscope_core::protocols::dlms::simulator::test_keys;
 use meterscope_core::session::{DateTime, Millis};
@@ -68,7 +68,17 @@ fn config(p: &Params, ic: u32) -> Result<Config, String> {
             );
         }
     };
-    Ok(Config { client, server, auth, security, line: p.line, ..Config::default() })
+    let physical = match p.dlms_physical.trim() {
+        "" | "0" => None,
+        t => Some(t.parse::<u16>().ok().filter(|&v| v <= 0x3FFF).ok_or("physical address: a number of 0 to 16383")?),
+    };
+    let transport = match p.dlms_link.as_str() {
+        "wrapper" if p.demo => return Err("the demo meter speaks HDLC".into()),
+        "wrapper" if physical.is_some() => return Err("a physical address is an HDLC address".into()),
+        "wrapper" => Link::Wrapper,
+        _ => Link::Hdlc,
+    };
+    Ok(Config { client, server, physical, transport, auth, security, line: p.line, ..Config::default() })
 }
 
 fn notice_text(n: &Notice) -> String {

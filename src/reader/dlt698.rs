@@ -7,7 +7,7 @@ use std::time::Duration;
 use meterscope_core::protocols::dlt698::codec::{Data, Ms, Rsd};
 use meterscope_core::protocols::dlt698::data::tag::DATE_TIME_S;
 use meterscope_core::protocols::dlt698::session::{
-    Config, Dlt698Event, Dlt698Session, Notice, Reading as R698, Record,
+    Config, Connect, Dlt698Event, Dlt698Session, Notice, Reading as R698, Record,
 };
 use meterscope_core::session::Millis;
 
@@ -81,7 +81,16 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
     let lang = cx.lang;
     let oads = if flow == Flow::Read { parse_hex_words(&p.selection, 8, "OAD")? } else { Vec::new() };
     let known = p.address.as_deref().and_then(parse_address);
-    let cfg = Config { line: p.line, lang, ..Config::default() };
+    let t_ = p.client_address.trim();
+    let client_address = u8::from_str_radix(t_.trim_start_matches("0x").trim_start_matches("0X"), 16)
+        .map_err(|_| format!("client address '{t_}': two hex digits, 00 to FF"))?;
+    let connect = match p.connect.as_str() {
+        "always" => Connect::Always,
+        "never" => Connect::Never,
+        _ => Connect::Auto,
+    };
+    let password = Some(p.connect_password.clone()).filter(|s| !s.is_empty()).map(String::into_bytes);
+    let cfg = Config { line: p.line, lang, client_address, connect, password, ..Config::default() };
     let mut session = Dlt698Session::new(cfg, known.as_deref());
     let now = Millis(0);
     let mut keep_alive = false;

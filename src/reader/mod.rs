@@ -339,8 +339,18 @@ pub struct Params {
     /// The meter's address (DL/T 645, 698) or the IEC device address.
     pub address: Option<String>,
     pub records: u8,
+    /// DL/T 698.45 client address as typed (`10`, hex).
+    pub client_address: String,
+    /// DL/T 698.45 application connection: `auto`, `always`, `never`.
+    pub connect: String,
+    /// DL/T 698.45 connection password (empty: NullSecurity).
+    pub connect_password: String,
     pub dlms_client: String,
     pub dlms_server: String,
+    /// DLMS server physical HDLC address (empty: none).
+    pub dlms_physical: String,
+    /// DLMS link: `hdlc` or `wrapper`.
+    pub dlms_link: String,
     pub dlms_auth: String,
     pub dlms_password: String,
     pub dlms_cipher: bool,
@@ -522,6 +532,11 @@ pub fn ReaderPage() -> impl IntoView {
     let chart_key = RwSignal::new(String::new());
     let selection = RwSignal::new(String::from(DEFAULT_DIS));
     let records_n = RwSignal::new(String::from("3"));
+    let client_address = RwSignal::new(String::from("10"));
+    let connect_mode = RwSignal::new(String::from("auto"));
+    let connect_password = RwSignal::new(String::new());
+    let dlms_physical = RwSignal::new(String::new());
+    let dlms_link = RwSignal::new(String::from("hdlc"));
     let dlms_client = RwSignal::new(String::from("16"));
     let dlms_server = RwSignal::new(String::from("1"));
     let dlms_auth = RwSignal::new(String::from("none"));
@@ -770,8 +785,13 @@ pub fn ReaderPage() -> impl IntoView {
                     address.get_untracked()
                 },
                 records: records_n.get_untracked().trim().parse().unwrap_or(3),
+                client_address: client_address.get_untracked(),
+                connect: connect_mode.get_untracked(),
+                connect_password: connect_password.get_untracked(),
                 dlms_client: dlms_client.get_untracked(),
                 dlms_server: dlms_server.get_untracked(),
+                dlms_physical: dlms_physical.get_untracked(),
+                dlms_link: dlms_link.get_untracked(),
                 dlms_auth: dlms_auth.get_untracked(),
                 dlms_password: dlms_password.get_untracked(),
                 dlms_cipher: dlms_cipher.get_untracked(),
@@ -1066,10 +1086,26 @@ pub fn ReaderPage() -> impl IntoView {
                 </label>
                 <div class="line" hidden=move || proto.get() != Proto::Dlt698>
                     <label>{move || t(lang.get(), "reader.records_n")}" "{text_input(records_n, "records-n", "num")}</label>
+                    <label>{move || t(lang.get(), "reader.client_address")}" "{text_input(client_address, "client-address", "")}</label>
+                    <label>{move || t(lang.get(), "reader.connect_mode")}" "
+                        <select data-testid="connect-mode" prop:value=move || connect_mode.get() on:change=move |ev| connect_mode.set(event_target_value(&ev))>
+                            <option value="auto">{move || t(lang.get(), "reader.connect_auto")}</option>
+                            <option value="always">{move || t(lang.get(), "reader.connect_always")}</option>
+                            <option value="never">{move || t(lang.get(), "reader.connect_never")}</option>
+                        </select>
+                    </label>
+                    <label>{move || t(lang.get(), "reader.connect_password")}" "{text_input(connect_password, "connect-password", "")}</label>
                 </div>
                 <div class="line" hidden=move || proto.get() != Proto::Dlms>
                     <label>{move || t(lang.get(), "reader.client")}" "{text_input(dlms_client, "dlms-client", "num")}</label>
                     <label>{move || t(lang.get(), "reader.server")}" "{text_input(dlms_server, "dlms-server", "num")}</label>
+                    <label>{move || t(lang.get(), "reader.physical")}" "{text_input(dlms_physical, "dlms-physical", "num")}</label>
+                    <label>{move || t(lang.get(), "reader.link")}" "
+                        <select data-testid="dlms-link" prop:value=move || dlms_link.get() on:change=move |ev| dlms_link.set(event_target_value(&ev))>
+                            <option value="hdlc">{move || t(lang.get(), "reader.link_hdlc")}</option>
+                            <option value="wrapper">{move || t(lang.get(), "reader.link_wrapper")}</option>
+                        </select>
+                    </label>
                     <label>{move || t(lang.get(), "reader.auth")}" "
                         <select data-testid="dlms-auth" prop:value=move || dlms_auth.get() on:change=move |ev| {
                             let v = event_target_value(&ev);
