@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Report raw and gzipped sizes of every built .wasm and check the budgets.
-# Budgets (gzip -9 bytes): app 608 KiB (decoder, reader with every session), embed .wasm 320 KiB
+# Budgets (gzip -9 bytes): app 616 KiB (decoder, reader with every session), embed .wasm 320 KiB
 # (the decoder alone, with the analysis across frames: DLMS reassembly, HLS checks, profile
 # tables, DL/T 698.45 fragments; its core built at opt-level 3 for speed, about 50 KiB more
 # than at opt-level "z"), embed .js 16 KiB, simulated meters .wasm 192 KiB (loaded by
 # the reader's demo mode on first use). While the dissection model moves family by family,
 # both the language-neutral builders and the remaining one-language ones are linked; these
-# budgets are an interim ceiling, far above the design's 400 KB / 200 KB.
+# budgets are an interim ceiling, far above the design's 400 KB / 200 KB. The app's rose
+# from 608 to 616 KiB with the reader's application connection and link settings; moving
+# the reader's sessions out of the app (loaded on first use) is what brings it down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-APP_BUDGET=${APP_BUDGET:-622592}
+APP_BUDGET=${APP_BUDGET:-630784}
 EMBED_BUDGET=${EMBED_BUDGET:-327680}
 EMBED_JS_BUDGET=${EMBED_JS_BUDGET:-16384}
 SIM_BUDGET=${SIM_BUDGET:-196608}
