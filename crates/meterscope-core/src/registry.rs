@@ -21,6 +21,40 @@ pub enum FrameStatus {
     NoMatch,
 }
 
+impl FrameStatus {
+    /// The answer `d` bytes further inside the preamble (see [`Protocol::preamble_byte`]).
+    fn later_in_preamble(self, d: usize) -> FrameStatus {
+        match self {
+            FrameStatus::Complete { preamble, len } => FrameStatus::Complete { preamble: preamble - d, len },
+            FrameStatus::Incomplete { preamble, needed } => FrameStatus::Incomplete { preamble: preamble - d, needed },
+            FrameStatus::NoMatch => FrameStatus::NoMatch,
+        }
+    }
+}
+
+/// One candidate's framing at a position, each run of its preamble byte
+/// framed once: the run's extent and the answer at its start.
+#[derive(Clone, Copy, Default)]
+struct RunMemo(Option<(usize, usize, FrameStatus)>);
+
+impl RunMemo {
+    fn frame(&mut self, p: &dyn Protocol, bytes: &[u8], pos: usize) -> FrameStatus {
+        let Some(b) = p.preamble_byte() else { return p.frame(&bytes[pos..]) };
+        if let Some((start, end, at_start)) = self.0
+            && pos > start
+            && pos < end
+        {
+            return at_start.later_in_preamble(pos - start);
+        }
+        let status = p.frame(&bytes[pos..]);
+        if bytes[pos] == b {
+            let end = pos + bytes[pos..].iter().take_while(|&&x| x == b).count();
+            self.0 = Some((pos, end, status));
+        }
+        status
+    }
+}
+
 /// Options of one decode.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Options {
@@ -75,6 +109,14 @@ pub trait Protocol: Sync + Send {
     /// starts, never at every byte, which keeps scanning linear.
     fn anchored(&self) -> bool {
         false
+    }
+    /// The byte this framer skips before a frame (wake-up `FE`, HDLC flags
+    /// `7E`), if any. Contract: started anywhere inside a run of it, `frame`
+    /// answers as it does at the run's start, with the preamble shorter by
+    /// the distance. The registry then frames each run once, which keeps the
+    /// walk linear on long runs (a line idling on flags, wake-up bytes).
+    fn preamble_byte(&self) -> Option<u8> {
+        None
     }
     /// Dissect one frame. `base` is the absolute offset of `frame[0]` in the input,
     /// to be added to every span. Never fails: returns what it could build plus diagnostics.
@@ -135,8 +177,9 @@ impl Registry {
         let mut out: Vec<Guess> = Vec::new();
         for p in self.protocols() {
             let mut pos = 0;
+            let mut memo = RunMemo::default();
             while pos < bytes.len() && (pos == 0 || !p.anchored()) {
-                match p.frame(&bytes[pos..]) {
+                match memo.frame(p, bytes, pos) {
                     FrameStatus::Complete { preamble, len } => {
                         let start = pos + preamble;
                         let score = p.score(&bytes[start..start + len]);
@@ -243,17 +286,18 @@ impl Registry {
         let mut junk_start: Option<usize> = None;
         // First position where a frame started but was incomplete: position, preamble, protocol.
         let mut pending: Option<(usize, usize, &dyn Protocol)> = None;
+        let mut memos = vec![RunMemo::default(); candidates.len()];
 
         while pos < bytes.len() {
             // The best complete frame here; scored only when another one
             // competes with it (the first of equal scores wins).
             let mut best: Option<(Option<u8>, &dyn Protocol, usize, usize)> = None;
             let at_line_start = pos == 0 || line_starts.binary_search(&pos).is_ok();
-            for &p in &candidates {
+            for (&p, memo) in candidates.iter().zip(&mut memos) {
                 if p.anchored() && !at_line_start {
                     continue;
                 }
-                match p.frame(&bytes[pos..]) {
+                match memo.frame(p, bytes, pos) {
                     FrameStatus::Complete { preamble, len } if len > 0 && pos + preamble + len <= bytes.len() => {
                         let start = pos + preamble;
                         match &mut best {

@@ -93,6 +93,9 @@ impl Protocol for DlmsHdlc {
     fn frame(&self, bytes: &[u8]) -> FrameStatus {
         hdlc::frame(bytes)
     }
+    fn preamble_byte(&self) -> Option<u8> {
+        Some(hdlc::FLAG)
+    }
     fn score(&self, frame: &[u8]) -> u8 {
         hdlc::score(frame)
     }
@@ -110,6 +113,9 @@ impl Protocol for DlmsHdlcStuffed {
     }
     fn frame(&self, bytes: &[u8]) -> FrameStatus {
         stuffed::frame(bytes)
+    }
+    fn preamble_byte(&self) -> Option<u8> {
+        Some(hdlc::FLAG)
     }
     fn score(&self, frame: &[u8]) -> u8 {
         stuffed::score(frame)

@@ -55,6 +55,10 @@ impl Protocol for Dlt645 {
         frame::frame_status(bytes)
     }
 
+    fn preamble_byte(&self) -> Option<u8> {
+        Some(frame::WAKE_UP)
+    }
+
     /// Integrity (length, checksum, end byte), weighed by how well the function
     /// code and data shape fit this edition.
     fn score(&self, f: &[u8]) -> u8 {

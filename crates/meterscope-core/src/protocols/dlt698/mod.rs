@@ -52,6 +52,10 @@ impl Protocol for Dlt698 {
         link::frame(bytes)
     }
 
+    fn preamble_byte(&self) -> Option<u8> {
+        Some(link::WAKE_UP)
+    }
+
     fn score(&self, frame: &[u8]) -> u8 {
         link::score(frame)
     }
