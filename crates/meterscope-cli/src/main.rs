@@ -48,6 +48,18 @@ enum Command {
         /// Strict policy: warnings make a frame invalid too.
         #[arg(long)]
         strict: bool,
+        /// DLMS / encrypted P1: global (block cipher) key EK, 32 hex digits, or
+        /// `env:NAME` to read it from an environment variable. Never printed.
+        #[arg(long, value_name = "HEX")]
+        cipher_key: Option<String>,
+        /// DLMS / encrypted P1: authentication key AK, 32 hex digits or `env:NAME`;
+        /// without it a ciphered APDU is decrypted but its tag not verified.
+        #[arg(long, value_name = "HEX")]
+        auth_key: Option<String>,
+        /// DLMS: the sender's system title, 16 hex digits, for ciphered APDUs
+        /// whose input carries no AARQ/AARE or general-ciphering that gives it.
+        #[arg(long, value_name = "HEX")]
+        system_title: Option<String>,
         /// Read the input from a file.
         #[arg(long, short, conflicts_with = "input")]
         file: Option<std::path::PathBuf>,
@@ -269,8 +281,12 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Decode { protocol, json, lang, strict, file, input } => {
-            exit(decode(&protocol, json, &lang, strict, file.as_deref(), &input))
+        Command::Decode { protocol, json, lang, strict, cipher_key, auth_key, system_title, file, input } => {
+            let keys = match decode_keys(cipher_key, auth_key, system_title) {
+                Ok(k) => k,
+                Err(e) => return exit(Err(e)),
+            };
+            exit(decode(&protocol, json, &lang, strict, keys, file.as_deref(), &input))
         }
         Command::Read {
             protocol,
@@ -498,11 +514,45 @@ fn variant(protocol: &str) -> Result<Variant, String> {
     }
 }
 
+/// A key or system title as typed: hex of `N` bytes (any separators), or
+/// `env:NAME`. The message names the option, never the value.
+fn key_bytes<const N: usize>(text: &str, option: &str) -> Result<[u8; N], String> {
+    let value = match text.strip_prefix("env:") {
+        Some(name) => {
+            std::env::var(name).map_err(|_| format!("{option}: the environment variable {name} is not set"))?
+        }
+        None => text.to_string(),
+    };
+    let hex: String = value.chars().filter(|c| !c.is_whitespace() && !matches!(c, ':' | '-' | ',')).collect();
+    let hex = hex.strip_prefix("0x").or_else(|| hex.strip_prefix("0X")).unwrap_or(&hex);
+    if hex.len() != 2 * N || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("{option}: {} hex digits expected", 2 * N));
+    }
+    let mut out = [0u8; N];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+fn decode_keys(
+    cipher: Option<String>,
+    auth: Option<String>,
+    title: Option<String>,
+) -> Result<meterscope_core::Keys, String> {
+    Ok(meterscope_core::Keys {
+        cipher_key: cipher.map(|k| key_bytes::<16>(&k, "--cipher-key")).transpose()?,
+        auth_key: auth.map(|k| key_bytes::<16>(&k, "--auth-key")).transpose()?,
+        system_title: title.map(|k| key_bytes::<8>(&k, "--system-title")).transpose()?,
+    })
+}
+
 fn decode(
     protocol: &str,
     json: bool,
     lang: &str,
     strict: bool,
+    keys: meterscope_core::Keys,
     file: Option<&std::path::Path>,
     input: &[String],
 ) -> Result<u8, String> {
@@ -524,7 +574,7 @@ fn decode(
     if input.bytes.is_empty() {
         return Err("the input holds no bytes".to_string());
     }
-    let opts = Options { lang, protocol: Some(protocol.to_string()), strict, ..Options::default() };
+    let opts = Options { lang, protocol: Some(protocol.to_string()), strict, keys };
     let each = meterscope_core::render_each(&registry, &input.bytes, &input.line_starts, &opts, &langs);
     let [(_, dissection)] = each.as_slice() else {
         // Several languages: one decode, shown in each.

@@ -622,7 +622,15 @@ fn protected(
             cx.set(ctn).text(msg!("plaintext {}", "明文 {}", h));
         }
     };
+    let authentic = !matches!(tag_state, Some((false, _)));
     match plain {
+        // A tag that does not match: the "plaintext" is noise from a wrong key; not read as an APDU.
+        Some(_) if decrypted && !authentic => {
+            let v = cx.hex(ct_span);
+            cx.set(ctn)
+                .value(v)
+                .text(Msg::Bi("not opened: the authentication tag does not match", "未打开：认证标签不匹配"));
+        }
         Some(p) if decrypted && !p.is_empty() => cx.derived(&p, pay_at, |cx| dissect(cx, &p)),
         Some(_) if !decrypted && !ct.is_empty() => dissect(cx, ct),
         _ => {}
