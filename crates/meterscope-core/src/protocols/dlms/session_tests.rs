@@ -814,7 +814,21 @@ fn random_bytes_never_break_either_side() {
         s.read_clock(Millis(0));
         s.handle_input(Millis(1), &junk);
         s.handle_timeout(Millis(10_000));
-        while s.poll_event().is_some() {}
+        // However the bytes went, the job ends: idle, the last word "done".
+        let mut last = None;
+        for _ in 0..1000 {
+            while s.poll_action().is_some() {}
+            while let Some(e) = s.poll_event() {
+                last = Some(e);
+            }
+            let Some(t) = s.poll_timeout() else { break };
+            s.handle_timeout(t);
+        }
+        while let Some(e) = s.poll_event() {
+            last = Some(e);
+        }
+        assert!(s.is_idle(), "case {i}");
+        assert_eq!(last, Some(DlmsEvent::Done), "case {i}");
         let meter = MeterConfig { short_names: i % 2 == 0, gbt_window: Some(2), ..MeterConfig::default() };
         let mut m = DlmsMeter::new(meter);
         m.handle_input(Millis(1), &junk);

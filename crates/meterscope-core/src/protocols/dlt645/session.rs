@@ -1005,6 +1005,7 @@ mod tests {
         let mut meter = Dlt645Meter::new(MeterConfig::default());
         session.read(Millis(0), &TEN);
         let mut now = Millis(0);
+        let mut dones = 0;
         for round in 0..3000u64 {
             let len = rng.range(0, 40) as usize;
             let mut bytes: Vec<u8> = (0..len).map(|_| rng.range(0, 255) as u8).collect();
@@ -1022,15 +1023,21 @@ mod tests {
                 session.handle_timeout(now);
             }
             while session.poll_action().is_some() {}
-            while session.poll_event().is_some() {}
+            while let Some(e) = session.poll_event() {
+                dones += usize::from(e == Dlt645Event::Done);
+            }
             while meter.poll_transmit().is_some() {}
         }
-        // Every read ends one way or another.
+        // Every read ends one way or another: idle, "done" said once.
         for _ in 0..100 {
             let Some(t) = session.poll_timeout() else { break };
             session.handle_timeout(t);
         }
+        while let Some(e) = session.poll_event() {
+            dones += usize::from(e == Dlt645Event::Done);
+        }
         assert!(session.is_idle());
+        assert_eq!(dones, 1, "the queued work ended once");
     }
 
     #[test]

@@ -1778,6 +1778,7 @@ mod tests {
         for _ in 0..200 {
             let mut s = Dlt698Session::new(Config::default(), Some(&[1, 2, 3, 4, 5, 6]));
             s.get(Millis(0), &[0x0010_0200]);
+            let mut dones = 0;
             for i in 0..20 {
                 let n = rng.range(0, 40) as usize;
                 let mut b: Vec<u8> = (0..n).map(|_| rng.range(0, 255) as u8).collect();
@@ -1787,8 +1788,20 @@ mod tests {
                 s.handle_input(Millis(i * 10), &b);
                 s.handle_timeout(Millis(i * 700));
                 while s.poll_action().is_some() {}
-                while s.poll_event().is_some() {}
+                while let Some(e) = s.poll_event() {
+                    dones += usize::from(e == Dlt698Event::Done);
+                }
             }
+            // However the bytes went, the read ends: idle, "done" said once.
+            for _ in 0..100 {
+                let Some(t) = s.poll_timeout() else { break };
+                s.handle_timeout(t);
+            }
+            while let Some(e) = s.poll_event() {
+                dones += usize::from(e == Dlt698Event::Done);
+            }
+            assert!(s.is_idle());
+            assert_eq!(dones, 1, "the queued work ended once");
         }
     }
 }

@@ -1558,6 +1558,7 @@ mod tests {
                 _ => s.hand_over(Millis(0)),
             }
             let mut now = Millis(0);
+            let mut last = None;
             let pieces: [&[u8]; 6] = [
                 b"/MSC5\\2MS-Sim-1\r\n",
                 b"\x02",
@@ -1578,13 +1579,20 @@ mod tests {
                     s.handle_timeout(now);
                 }
                 while s.poll_action().is_some() {}
-                while s.poll_event().is_some() {}
+                while let Some(e) = s.poll_event() {
+                    last = Some(e);
+                }
             }
             for _ in 0..100 {
                 let Some(t) = s.poll_timeout() else { break };
                 s.handle_timeout(t);
             }
-            assert!(s.is_idle());
+            while s.poll_action().is_some() {}
+            while let Some(e) = s.poll_event() {
+                last = Some(e);
+            }
+            assert!(s.is_idle(), "job {job}");
+            assert_eq!(last, Some(IecEvent::Done), "job {job}");
         }
     }
 }
