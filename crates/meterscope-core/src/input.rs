@@ -84,10 +84,12 @@ pub fn parse_input(src: &str) -> Result<Input, InputError> {
             .ok_or_else(|| error_at(src, at, rest.len(), "not valid base64".to_string()));
     }
     if let Some(rest) = strip_prefix_ci(trimmed, "text:") {
+        let rest = with_line_end(src, rest);
         return Ok(Input { bytes: text_bytes(rest), kind: InputKind::Text, line_starts: vec![0] });
     }
     if looks_like_text(trimmed) {
-        return Ok(Input { bytes: text_bytes(trimmed), kind: InputKind::Text, line_starts: vec![0] });
+        let text = with_line_end(src, trimmed);
+        return Ok(Input { bytes: text_bytes(text), kind: InputKind::Text, line_starts: vec![0] });
     }
     match parse_hex(src) {
         Ok(input) => Ok(input),
@@ -100,6 +102,23 @@ pub fn parse_input(src: &str) -> Result<Input, InputError> {
             Err(err)
         }
     }
+}
+
+/// `part` (a slice of `src` without its surrounding white space) with the
+/// line end that followed it in `src`: a text message's last line ends in
+/// CR LF (IEC 62056-21, DSMR), which belongs to the message.
+fn with_line_end<'a>(src: &'a str, part: &'a str) -> &'a str {
+    let start = part.as_ptr() as usize - src.as_ptr() as usize;
+    let end = start + part.len();
+    let after = &src[end..];
+    let keep = if after.starts_with("\r\n") {
+        2
+    } else if after.starts_with(['\n', '\r']) {
+        1
+    } else {
+        0
+    };
+    &src[start..end + keep]
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
@@ -509,6 +528,14 @@ mod tests {
         assert_eq!(i.bytes[0], 0x02);
         assert!(i.bytes.ends_with(b"!\r\n\x03x"));
         assert_eq!(parse_input("text:68 1G").unwrap().bytes, b"68 1G");
+    }
+
+    #[test]
+    fn a_text_message_keeps_its_last_line_end() {
+        assert_eq!(parse_input("  /LGZ4\\2ZMD3104407.B32\r\n").unwrap().bytes, b"/LGZ4\\2ZMD3104407.B32\r\n");
+        assert_eq!(parse_input("/ISk5\\2MT382-1000\n  \n").unwrap().bytes, b"/ISk5\\2MT382-1000\n");
+        assert_eq!(parse_input("text:/ABC5\r\n").unwrap().bytes, b"/ABC5\r\n");
+        assert_eq!(parse_input("/ABC5 ").unwrap().bytes, b"/ABC5");
     }
 
     #[test]

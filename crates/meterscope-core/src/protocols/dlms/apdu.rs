@@ -749,6 +749,12 @@ pub(super) fn date_time_octets(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: &'
         rd.u8();
         return Some(cx.add(parent, id, rd.since(start)).value(Msg::Str("")).text(Msg::Bi("absent", "无")).index());
     }
+    // Some vendors send it as tagged data (an octet-string, `09 0C` + 12 bytes).
+    if n == axdr::tag::OCTET_STRING && rd.0.remaining().get(1) == Some(&12) {
+        let dv = cx.atomic(parent, |cx| axdr::data(cx, parent, rd, id))?;
+        cx.set(dv.node).span(rd.since(start)).label(Msg::Label);
+        return Some(dv.node);
+    }
     // Re-read as an octet-string value through the data dissector (tag 9 implied).
     let save = rd.pos();
     let len = need!(cx, rd, rd.axdr_len());
