@@ -984,3 +984,29 @@ fn one_decode_renders_every_language() {
     assert_eq!(text(&zh.tree, "dlms.apdu.get.descriptor.class"), "时钟");
     assert!(text(&zh.tree, "dlms.ciphered.ciphertext").starts_with("明文 C0010000080000010000FF0200"));
 }
+
+/// A Kaifa KFM_001 HAN push (public sample of a Norwegian HAN-port
+/// project): data-notification in an HDLC I frame whose date-time is sent as
+/// tagged data, `09 0C` + 12 bytes, then one double-long-unsigned.
+#[test]
+fn kaifa_push_with_a_tagged_date_time() {
+    let kaifa = "7E A0 27 01 02 01 10 5A 87 E6 E7 00 0F 40 00 00 00 09 0C 07 E1 09 0C 02 17 12 2A FF 80 00 00 02 01 06 00 00 05 28 B8 0C 7E";
+    let f = one(kaifa, HDLC, &Options::default());
+    assert!(f.valid && f.diagnostics.is_empty(), "{:?}\n{}", f.diagnostics, dump(&f.tree));
+    let t = &f.tree;
+    assert_eq!(value(t, "dlms.apdu"), "data-notification");
+    let dt = &all(t, "dlms.apdu.notification.date-time")[0];
+    assert_eq!(dt.value.as_deref(), Some("2017-09-12T23:18:42"));
+    assert_eq!((dt.span.start, dt.span.end), (17, 31), "the tag, the length and 12 bytes");
+    let body = &all(t, "dlms.apdu.notification.body")[0];
+    assert_eq!(body.children.len(), 1, "{}", dump(t));
+    assert!(dump(t).contains("1320"), "the value 0x0528 = 1320 W: {}", dump(t));
+    // The same APDU with the date-time untagged (newer firmware) and absent.
+    for (dt, want) in [("0C 07 E1 09 0C 02 17 12 2A FF 80 00 00", Some("2017-09-12T23:18:42")), ("00", None)] {
+        let apdu = format!("0F 40 00 00 00 {dt} 02 01 06 00 00 05 28");
+        let f = one(&apdu, APDU, &Options::default());
+        assert!(f.valid && f.diagnostics.is_empty(), "{dt}: {:?}", f.diagnostics);
+        let got = all(&f.tree, "dlms.apdu.notification.date-time")[0].value.clone().filter(|v| !v.is_empty());
+        assert_eq!(got.as_deref(), want, "{dt}");
+    }
+}

@@ -513,7 +513,14 @@ fn block(ctx: &mut Ctx, root: NodeRef, f: &[u8]) -> (&'static str, Msg) {
             region
                 .iter()
                 .enumerate()
-                .position(|(i, &c)| c == b'!' && (i == 0 || region[i - 1] == LF))
+                // At a line start, or right after a data set's `)` at the end of the
+                // data (heat meters end their last line with `)!`).
+                .position(|(i, &c)| {
+                    c == b'!'
+                        && (i == 0
+                            || region[i - 1] == LF
+                            || (region[i - 1] == b')' && matches!(region.get(i + 1), None | Some(&CR) | Some(&LF))))
+                })
                 .map(|i| data_from + i)
         } else {
             None

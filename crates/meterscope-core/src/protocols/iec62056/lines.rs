@@ -258,6 +258,28 @@ pub(super) fn data_lines(
     ctx.set(data).value(Msg::Code(line_count, lines)).text(Msg::Code(set_count, sets));
 }
 
+/// Whether `unit` can be the unit of the electricity quantity of `code`
+/// (value group A = 1; other media and abstract codes always fit).
+fn unit_fits(code: [u8; 6], unit: &[u8]) -> bool {
+    if code[0] != 1 || !(1..=80).contains(&code[2]) {
+        return true;
+    }
+    let u = String::from_utf8_lossy(unit).to_ascii_lowercase();
+    let var = u.contains("var");
+    match (code[2] - 1) % 20 + 1 {
+        // Active power and energy.
+        1 | 2 | 15 | 16 => !var && (u.ends_with('w') || u.ends_with("wh")),
+        // Reactive.
+        3..=8 => var,
+        // Apparent.
+        9 | 10 => !var && (u.ends_with("va") || u.ends_with("vah")),
+        11 => u.ends_with('a') && !u.ends_with("va"),
+        12 => u.ends_with('v') && !var,
+        14 => u == "hz",
+        _ => true,
+    }
+}
+
 /// One data set as a node: address, then each parenthesised value.
 fn set_node(
     ctx: &mut Ctx,
@@ -268,7 +290,13 @@ fn set_node(
     found: Option<&mut Telegram>,
 ) -> NodeRef {
     let address = b.get(set.address.clone()).unwrap_or_default();
-    let ident = core::str::from_utf8(address).ok().and_then(data::identifier);
+    // An electricity code whose unit says another quantity (heat meters'
+    // `6.8(…*MWh)`, `6.26(…*m3)`) is the meter's own identifier: not named.
+    let unit = set.groups(b).find_map(|g| g.unit).and_then(|u| b.get(u));
+    let ident = core::str::from_utf8(address)
+        .ok()
+        .and_then(data::identifier)
+        .filter(|(c, _)| unit.is_none_or(|u| unit_fits(*c, u)));
     let code = ident.map(|c| c.0);
     let node = ctx.node(parent, ids.set(), set.span.start, set.span.len(), NodeKind::Data);
     if !set.address.is_empty() {

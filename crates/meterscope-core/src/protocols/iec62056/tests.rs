@@ -782,3 +782,41 @@ fn labels_and_names() {
         assert!(crate::protocols::has_label(id));
     }
 }
+
+/// What field meters send beyond the textbook: the enhanced identification
+/// `\2` (mode E) with a lower-case third manufacturer letter, and a heat
+/// meter's readout with several data sets per line, `)!` ending the last
+/// line, and quantities that are not electricity.
+#[test]
+fn enhanced_identification_and_heat_meter_readouts() {
+    for (input, maker) in [("/LGZ4\\2ZMD3104407.B32\r\n", "LGZ"), ("/ISk5\\2MT382-1000\r\n", "ISk")] {
+        let f = one(input, "iec62056-21");
+        assert!(f.valid && codes(&f).is_empty(), "{input:?}: {:?}", codes(&f));
+        assert_eq!(value(&f.tree, "iec62056-21.manufacturer"), maker);
+        assert!(dump(&f.tree).contains("mode E"), "{}", dump(&f.tree));
+    }
+    assert!(text(&one("/ISk5\\2MT382-1000\r\n", "iec62056-21").tree, "iec62056-21.manufacturer").contains("20 ms"));
+
+    let body = b"6.8(0328.872*MWh)6.26(03329.68*m3)9.21(66153690)\r\n6.26*01(03188.46*m3)6.8*01(0313.964*MWh)F(0)9.20(66153690)6.35(60*m)!\r\n\x03";
+    let mut frame = b"\x02".to_vec();
+    frame.extend_from_slice(body);
+    frame.push(body.iter().fold(0, |a, b| a ^ b));
+    let f = one(&to_hex(&frame), "iec62056-21");
+    assert!(f.valid && codes(&f).is_empty(), "{:?}\n{}", codes(&f), dump(&f.tree));
+    assert_eq!(value(&f.tree, "iec62056-21.end"), "!");
+    let sets = all(&f.tree, "iec62056-21.data.line.set");
+    assert_eq!(sets.len(), 8, "{}", dump(&f.tree));
+    // 6.8 in MWh and 6.26 in m3 are the heat meter's own codes, not electricity's reactive energy.
+    assert_eq!((sets[0].value.as_deref(), sets[0].unit.as_deref()), (Some("0328.872"), Some("MWh")));
+    assert_eq!(sets[0].text, None, "{:?}", sets[0]);
+    assert_eq!(sets[1].text, None, "{:?}", sets[1]);
+    // Electricity codes with their own units are still named.
+    let body = b"1.8.0(001234.5*kWh)32.7.0(230.1*V)31.7.0(1.2*A)\r\n!\r\n\x03";
+    let mut frame = b"\x02".to_vec();
+    frame.extend_from_slice(body);
+    frame.push(body.iter().fold(0, |a, b| a ^ b));
+    let f = one(&to_hex(&frame), "iec62056-21");
+    let sets = all(&f.tree, "iec62056-21.data.line.set");
+    assert_eq!(sets.len(), 3);
+    assert!(sets.iter().all(|s| s.text.is_some()), "{}", dump(&f.tree));
+}
