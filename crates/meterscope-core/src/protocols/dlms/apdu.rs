@@ -369,8 +369,50 @@ fn selection(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, svc: &Svc, i: Option<u32
         });
         let dv = axdr::data(cx, node, rd, sub(svc.selection_parameters, svc.selection, i));
         cx.set(node).span(rd.since(start));
+        if let Some(dv) = &dv {
+            name_access_parameters(cx, dv.node, sel);
+        }
         dv.map(|_| ())
     })
+}
+
+/// The parameters of selective access by range (selector 1) and by entry
+/// (selector 2) named, as the profile generic class defines them.
+fn name_access_parameters(cx: &mut Cx, params: NodeRef, selector: u8) {
+    const RANGE: [(&str, &str); 4] = [
+        ("restricting object", "限定对象"),
+        ("from value", "起始值"),
+        ("to value", "结束值"),
+        ("selected values (columns; empty: all)", "选定的列（空：全部）"),
+    ];
+    const RESTRICTING: [(&str, &str); 4] =
+        [("class", "类"), ("logical name", "逻辑名"), ("attribute", "属性"), ("data index", "数据索引")];
+    const ENTRY: [(&str, &str); 4] = [
+        ("from entry (1: the oldest)", "起始条目（1：最早）"),
+        ("to entry (0: the newest)", "结束条目（0：最新）"),
+        ("from selected value (column)", "起始列"),
+        ("to selected value (0: the last column)", "结束列（0：最后一列）"),
+    ];
+    let names: &[(&str, &str)] = match selector {
+        1 => &RANGE,
+        2 => &ENTRY,
+        _ => return,
+    };
+    let kids: Vec<NodeRef> = cx.f.children(params).map(|(i, _)| i).collect();
+    if kids.len() != names.len() {
+        return;
+    }
+    for (k, &(en, zh)) in kids.iter().zip(names) {
+        cx.set(*k).label(Msg::Bi(en, zh));
+    }
+    if selector == 1 {
+        let inner: Vec<NodeRef> = cx.f.children(kids[0]).map(|(i, _)| i).collect();
+        if inner.len() == RESTRICTING.len() {
+            for (k, &(en, zh)) in inner.iter().zip(&RESTRICTING) {
+                cx.set(*k).label(Msg::Bi(en, zh));
+            }
+        }
+    }
 }
 
 /// Get-Data-Result: 0 data, 1 data-access-result.

@@ -1010,3 +1010,21 @@ fn kaifa_push_with_a_tagged_date_time() {
         assert_eq!(got.as_deref(), want, "{dt}");
     }
 }
+
+/// Profile reads: the range descriptor's restricting object and its from/to
+/// date-times (octet-strings shown as date-times), and the entry descriptor, named.
+#[test]
+fn selective_access_parameters_are_named() {
+    let range = "C0 01 C1 00 07 01 00 63 01 00 FF 02 01 01 02 04 02 04 12 00 08 09 06 00 00 01 00 00 FF 0F 02 12 00 00 09 0C 07 E8 05 11 FF 00 00 00 FF 80 00 00 09 0C 07 E8 05 12 FF 00 00 00 FF 80 00 00 01 00";
+    let f = one(range, APDU, &Options::default());
+    assert!(f.valid, "{:?}", f.diagnostics);
+    let d = dump(&f.tree);
+    for want in
+        ["restricting object", "logical name", "from value", "to value", "2024-05-17T00:00:00", "2024-05-18T00:00:00"]
+    {
+        assert!(d.contains(want), "{want} in\n{d}");
+    }
+    let entry = "C0 01 C1 00 07 01 00 63 01 00 FF 02 01 02 02 04 06 00 00 00 01 06 00 00 00 00 12 00 01 12 00 00";
+    let zh = one(entry, APDU, &Options { lang: Lang::Zh, ..Options::default() });
+    assert!(dump(&zh.tree).contains("起始条目"), "{}", dump(&zh.tree));
+}
