@@ -44,6 +44,47 @@ pub struct Iec62056_21;
 pub struct DsmrP1;
 
 /// Both protocols, for `protocols::all()`.
+/// Bytes no protocol framed whose top bit is, in every byte, the even
+/// parity of the low seven: text sent at 7E1 (IEC 62056-21, DSMR 2.2/3)
+/// read at 8N1. When the bytes with that bit removed frame as a message,
+/// the analysis says so and shows that message dissected.
+pub fn parity_analyses(d: &crate::model::Dissection, bytes: &[u8], opts: &Options) -> Vec<crate::model::Analysis> {
+    use crate::model::{Analysis, Id, Msg, Part};
+    let mut out = Vec::new();
+    for (i, f) in d.frames.iter().enumerate() {
+        if f.protocol != crate::unknown::NAME {
+            continue;
+        }
+        let Some(raw) = bytes.get(f.span.range()) else { continue };
+        let even = |b: &u8| ((b & 0x7F).count_ones() % 2 == 1) == (b & 0x80 != 0);
+        if raw.len() < 4 || !raw.iter().any(|b| b & 0x80 != 0) || !raw.iter().all(even) {
+            continue;
+        }
+        let masked: Vec<u8> = raw.iter().map(|b| b & 0x7F).collect();
+        let Some((p, len)) = protocols().into_iter().find_map(|p| match p.frame(&masked) {
+            FrameStatus::Complete { preamble: 0, len } if len > 0 => Some((p, len)),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let frame = p.dissect(&masked[..len], 0, opts);
+        out.push(Analysis {
+            id: Id::Static("iec62056-21.parity"),
+            title: Msg::Label,
+            status: Msg::Bi(
+                "the top bit of every byte is its even parity bit: set the line to 7 data bits, even parity (7E1)",
+                "每个字节的最高位都是偶校验位：请把串口设为 7 个数据位、偶校验 (7E1)",
+            ),
+            ok: false,
+            parts: vec![Part { frame: i, label: Msg::Label, span: f.span, len: f.span.len() }],
+            checks: Vec::new(),
+            frame: Some(frame),
+            labels: LABELS,
+        });
+    }
+    out
+}
+
 pub fn protocols() -> Vec<Box<dyn Protocol>> {
     vec![Box::new(Iec62056_21), Box::new(DsmrP1)]
 }
@@ -181,6 +222,7 @@ pub static LABELS: LabelTable = &[
     ("iec62056-21.manufacturer", "Manufacturer id", "制造商标识"),
     ("iec62056-21.mode-control", "Mode control character", "模式控制字符"),
     ("iec62056-21.nak", "Repeat request (NAK)", "重发请求 NAK"),
+    ("iec62056-21.parity", "Bytes with their parity bit (7E1 read as 8N1)", "含校验位的字节（7E1 按 8N1 读取）"),
     ("iec62056-21.protocol-control", "Protocol control character", "协议控制字符"),
     ("iec62056-21.raw", "Unrecognised bytes", "未识别的字节"),
     ("iec62056-21.request", "Request command", "请求命令"),

@@ -820,3 +820,21 @@ fn enhanced_identification_and_heat_meter_readouts() {
     assert_eq!(sets.len(), 3);
     assert!(sets.iter().all(|s| s.text.is_some()), "{}", dump(&f.tree));
 }
+
+/// 7E1 text read at 8N1: the bytes stay unknown, and the analysis says why
+/// and shows the message with the parity bits removed.
+#[test]
+fn parity_bits_of_7e1_read_as_8n1_are_explained() {
+    let text = b"/ISK5\\2MT382-1000\r\n";
+    let with_parity: Vec<u8> = text.iter().map(|&b| if b.count_ones() % 2 == 1 { b | 0x80 } else { b }).collect();
+    let d = Registry::default().dissect(&with_parity, &[], &Options::default()).render(Lang::En);
+    assert_eq!(d.frames[0].protocol, "unknown");
+    let a = d.analyses.iter().find(|a| a.id == "iec62056-21.parity").expect("the parity analysis");
+    assert!(a.status.contains("7 data bits, even parity"), "{}", a.status);
+    let f = a.frame.as_ref().unwrap();
+    assert_eq!(f.protocol, "iec62056-21");
+    assert!(f.valid);
+    // Plain 8-bit binary that is no text: no such analysis.
+    let d = Registry::default().dissect(&[0x81, 0x82, 0x83, 0x84, 0x85], &[], &Options::default()).render(Lang::En);
+    assert!(d.analyses.is_empty());
+}
