@@ -424,6 +424,19 @@ fn option_select(ctx: &mut Ctx, root: NodeRef, f: &[u8]) -> Msg {
     };
     let n = ctx.node(root, "iec62056-21.mode-control", 3, 1, NodeKind::Control);
     ctx.set(n).value(Msg::Code(char_of, y.into())).text(yt);
+    // Reserved characters: no meter acts on them (what random bytes look like).
+    if !matches!(v, b'0'..=b'2') {
+        let m = Msg::Bi("reserved protocol control character", "保留的协议控制字符");
+        ctx.diag(Severity::Error, 1, 1, "iec62056-21.option.reserved", m);
+    }
+    if option_rate(z).is_none() {
+        let m = Msg::Bi("reserved baud rate character", "保留的波特率字符");
+        ctx.diag(Severity::Error, 2, 1, "iec62056-21.option.reserved", m);
+    }
+    if !matches!(y, b'0'..=b'2' | b'6'..=b'9') {
+        let m = Msg::Bi("reserved mode control character", "保留的模式控制字符");
+        ctx.diag(Severity::Error, 3, 1, "iec62056-21.option.reserved", m);
+    }
     let at = eol(ctx, root, f, 4);
     trailing(ctx, root, f, at);
     Msg::Code(option_summary, u64::from(v) << 16 | u64::from(y) << 8 | u64::from(z))

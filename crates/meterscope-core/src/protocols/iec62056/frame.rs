@@ -152,9 +152,9 @@ pub fn kind(b: &[u8]) -> Option<(Kind, FrameStatus)> {
             }
         }
         ACK => {
-            // Option select: ACK V Z Y CR LF, with V, Z and Y characters.
+            // Option select: ACK V Z Y CR LF, with V, Z and Y digits.
             let v = &b[1..b.len().min(4)];
-            if v.len() == 3 && v.iter().all(|c| c.is_ascii_alphanumeric()) {
+            if v.len() == 3 && v.iter().all(|c| c.is_ascii_digit()) {
                 return Some((
                     Kind::OptionSelect,
                     match eol_at(b, 4) {

@@ -838,3 +838,16 @@ fn parity_bits_of_7e1_read_as_8n1_are_explained() {
     let d = Registry::default().dissect(&[0x81, 0x82, 0x83, 0x84, 0x85], &[], &Options::default()).render(Lang::En);
     assert!(d.analyses.is_empty());
 }
+
+/// An option select is four digits after ACK; reserved digits are errors,
+/// and letters are no option select at all (random bytes looked like one).
+#[test]
+fn option_select_plausibility() {
+    let d = Registry::default().dissect(&[0x06, 0x31, 0x78, 0x53], &[], &Options::default()).render(Lang::En);
+    assert_eq!(d.frames[0].protocol, "unknown");
+    let f = one(&to_hex(b"\x06050\r\n"), "iec62056-21");
+    assert!(f.valid && codes(&f).is_empty(), "{:?}", codes(&f));
+    let f = one(&to_hex(b"\x06393\r\n"), "iec62056-21");
+    assert!(!f.valid);
+    assert_eq!(codes(&f), ["iec62056-21.option.reserved"; 3]);
+}
