@@ -133,7 +133,7 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("reader.connect_password", "Connection password", "连接密码"),
     ("reader.physical", "Physical address", "物理地址"),
     ("reader.link", "Link", "链路"),
-    ("reader.link_hdlc", "HDLC", "HDLC"),
+    ("reader.link_hdlc", "HDLC", "HDLC 链路"),
     ("reader.link_wrapper", "wrapper (IEC 62056-47)", "封装层 (IEC 62056-47)"),
     ("reader.server", "Server address", "服务器地址"),
     ("reader.auth", "Authentication", "认证"),
