@@ -630,7 +630,7 @@ pub struct Frame {
     /// True when no check failed and no diagnostic is an error (after the policy).
     pub valid: bool,
     /// The frame's bytes; `bytes[0]` is at absolute offset `span.start`.
-    pub bytes: Box<[u8]>,
+    pub bytes: Vec<u8>,
     pub nodes: Vec<Node>,
     /// Labels and units of the nodes that have them (see [`Node::extra`]).
     pub extras: Vec<Extra>,
@@ -682,89 +682,127 @@ impl NodeMut<'_> {
     }
 }
 
-/// Node arenas of dropped frames, kept for the next frames of this thread:
-/// an arena is a few kilobytes, and taking a warm one back costs less than
-/// asking the allocator for a fresh one every frame.
+/// The vectors of dropped frames (node arena, extras, checks, diagnostics,
+/// derived bytes, bytes), kept emptied for the next frames of this thread:
+/// taking warm ones back costs less than asking the allocator for fresh ones
+/// and giving them back every frame.
 mod spare {
-    use super::Node;
+    use super::{Check, Diagnostic, Extra, Node};
     use std::cell::RefCell;
 
-    /// Arenas kept at most, and the largest kept (in nodes).
+    /// Sets kept at most.
     const KEEP: usize = 8;
-    const LARGEST: usize = 4096;
+    /// The largest vectors kept: nodes, other items, bytes.
+    const LARGEST_NODES: usize = 4096;
+    const LARGEST_ITEMS: usize = 1024;
+    const LARGEST_BYTES: usize = 1 << 16;
+
+    /// A frame's vectors, all empty.
+    #[derive(Default)]
+    pub struct Parts {
+        pub nodes: Vec<Node>,
+        pub extras: Vec<Extra>,
+        pub checks: Vec<Check>,
+        pub diagnostics: Vec<Diagnostic>,
+        pub derived: Vec<u8>,
+        pub bytes: Vec<u8>,
+    }
 
     thread_local! {
-        static SPARE: RefCell<Vec<Vec<Node>>> = const { RefCell::new(Vec::new()) };
+        static SPARE: RefCell<Vec<Parts>> = const { RefCell::new(Vec::new()) };
     }
 
-    /// An empty arena with room for at least `n` nodes.
-    pub fn take(n: usize) -> Vec<Node> {
-        let kept = SPARE.try_with(|s| s.borrow_mut().pop()).ok().flatten();
-        match kept {
-            Some(mut v) => {
-                v.reserve(n);
-                v
-            }
-            None => Vec::with_capacity(n),
-        }
+    /// Empty vectors, warm when a dropped frame left some.
+    pub fn take() -> Parts {
+        SPARE.try_with(|s| s.borrow_mut().pop()).ok().flatten().unwrap_or_default()
     }
 
-    /// Keep an emptied arena for later, unless enough are kept.
-    pub fn give(v: Vec<Node>) {
-        debug_assert!(v.is_empty());
-        if v.capacity() == 0 || v.capacity() > LARGEST {
+    /// Keep emptied vectors for later, unless enough are kept; the largest
+    /// ones are let go.
+    pub fn give(mut p: Parts) {
+        debug_assert!(p.nodes.is_empty() && p.extras.is_empty() && p.checks.is_empty());
+        debug_assert!(p.diagnostics.is_empty() && p.derived.is_empty() && p.bytes.is_empty());
+        if p.nodes.capacity() == 0 && p.bytes.capacity() == 0 {
             return;
+        }
+        if p.nodes.capacity() > LARGEST_NODES {
+            p.nodes = Vec::new();
+        }
+        if p.extras.capacity() > LARGEST_ITEMS {
+            p.extras = Vec::new();
+        }
+        if p.checks.capacity() > LARGEST_ITEMS {
+            p.checks = Vec::new();
+        }
+        if p.diagnostics.capacity() > LARGEST_ITEMS {
+            p.diagnostics = Vec::new();
+        }
+        if p.derived.capacity() > LARGEST_BYTES {
+            p.derived = Vec::new();
+        }
+        if p.bytes.capacity() > LARGEST_BYTES {
+            p.bytes = Vec::new();
         }
         let _ = SPARE.try_with(|s| {
             let mut s = s.borrow_mut();
             if s.len() < KEEP {
-                s.push(v);
+                s.push(p);
             }
         });
     }
 }
 
 impl Drop for Frame {
-    /// Drops the nodes' messages that hold memory and skips the rest, which
-    /// are most of them (dropping every message one by one was a tenth of
-    /// the time of a dissection), and keeps the emptied arena for the next
+    /// Drops the messages that hold memory and skips the rest, which are
+    /// most of them (dropping every message one by one was a tenth of the
+    /// time of a dissection), and keeps the emptied vectors for the next
     /// frame.
     fn drop(&mut self) {
         let mut nodes = core::mem::take(&mut self.nodes);
-        for n in nodes.drain(..) {
-            let Node { id, value, text, .. } = n;
-            if value.owns_memory() {
-                drop(value);
-            } else {
-                core::mem::forget(value);
+        for n in nodes.iter_mut() {
+            if n.value.owns_memory() {
+                n.value = Msg::None;
             }
-            if text.owns_memory() {
-                drop(text);
-            } else {
-                core::mem::forget(text);
+            if n.text.owns_memory() {
+                n.text = Msg::None;
             }
-            match id {
-                Id::Static(_) | Id::Indexed(..) => core::mem::forget(id),
-                owned => drop(owned),
+            if let Id::Owned(_) = n.id {
+                n.id = Id::Static("");
             }
         }
-        spare::give(nodes);
+        // SAFETY: shortening to 0 only forgets the nodes, and none of them
+        // holds memory any more (what did was dropped just above).
+        unsafe { nodes.set_len(0) };
+        let mut checks = core::mem::take(&mut self.checks);
+        checks.clear();
+        let mut diagnostics = core::mem::take(&mut self.diagnostics);
+        diagnostics.clear();
+        let mut extras = core::mem::take(&mut self.extras);
+        extras.clear();
+        let mut derived = core::mem::take(&mut self.derived);
+        derived.clear();
+        let mut bytes = core::mem::take(&mut self.bytes);
+        bytes.clear();
+        spare::give(spare::Parts { nodes, extras, checks, diagnostics, derived, bytes });
     }
 }
 
 impl Frame {
     /// An empty frame over `bytes`, which start at absolute offset `base`.
     pub fn new(protocol: &'static str, bytes: &[u8], base: usize) -> Self {
+        let spare::Parts { mut nodes, extras, checks, diagnostics, derived, bytes: mut own } = spare::take();
+        nodes.reserve(24);
+        own.extend_from_slice(bytes);
         Frame {
             protocol,
             span: Span::at(base, bytes.len()),
             valid: true,
-            bytes: bytes.into(),
-            nodes: spare::take(24),
-            extras: Vec::new(),
-            checks: Vec::new(),
-            diagnostics: Vec::new(),
-            derived: Vec::new(),
+            bytes: own,
+            nodes,
+            extras,
+            checks,
+            diagnostics,
+            derived,
             labels: &[],
         }
     }

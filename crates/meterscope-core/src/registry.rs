@@ -276,24 +276,26 @@ impl Registry {
         forced: Option<&'a dyn Protocol>,
         emit: &mut impl FnMut(Found<'a>),
     ) {
-        let candidates: Vec<&dyn Protocol> = match forced {
-            Some(p) => vec![p],
-            None => self.protocols().collect(),
-        };
+        // The forced protocol alone, or every protocol.
+        let all: &[Box<dyn Protocol>] = if forced.is_some() { &[] } else { &self.protocols };
         // Frames reported so far, unknown ones included.
         let mut frames = 0usize;
         let mut pos = 0;
         let mut junk_start: Option<usize> = None;
         // First position where a frame started but was incomplete: position, preamble, protocol.
         let mut pending: Option<(usize, usize, &dyn Protocol)> = None;
-        let mut memos = vec![RunMemo::default(); candidates.len()];
+        // Each candidate's framing of the preamble run it is in (registries of
+        // more than 32 protocols frame the rest without the memo).
+        let mut memos = [RunMemo::default(); 32];
 
         while pos < bytes.len() {
             // The best complete frame here; scored only when another one
             // competes with it (the first of equal scores wins).
             let mut best: Option<(Option<u8>, &dyn Protocol, usize, usize)> = None;
             let at_line_start = pos == 0 || line_starts.binary_search(&pos).is_ok();
-            for (&p, memo) in candidates.iter().zip(&mut memos) {
+            for (k, p) in forced.into_iter().chain(all.iter().map(|p| p.as_ref())).enumerate() {
+                let mut spare = RunMemo::default();
+                let memo = memos.get_mut(k).unwrap_or(&mut spare);
                 if p.anchored() && !at_line_start {
                     continue;
                 }

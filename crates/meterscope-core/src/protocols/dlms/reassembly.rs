@@ -801,10 +801,10 @@ fn dissect(kind: Kind, b: &[u8], opts: &Options, title: Option<[u8; 8]>) -> mode
 pub fn analyses(d: &model::Dissection, bytes: &[u8], opts: &Options) -> Vec<model::Analysis> {
     use crate::model::{Analysis, Id, Msg, Part as ModelPart};
     use crate::msg;
-    let seen = seen_model(d);
-    if !seen.iter().any(|f| f.protocol.starts_with("dlms")) {
+    if !d.frames.iter().any(|f| f.protocol.starts_with("dlms")) {
         return Vec::new();
     }
+    let seen = seen_model(d);
     let a = analyse_seen(&seen, bytes, opts);
     let join = |parts: Vec<Msg>| Msg::joined(parts, " · ");
     let mut out = Vec::new();
