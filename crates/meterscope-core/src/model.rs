@@ -752,6 +752,30 @@ mod spare {
     }
 }
 
+/// Empty `v` without running the drop code of its items, which the caller
+/// has made hold no memory.
+fn forget_items<T>(v: &mut Vec<T>) {
+    // SAFETY: shortening to 0 only forgets the items (leaking is safe), and
+    // the callers have dropped whatever memory they held.
+    unsafe { v.set_len(0) };
+}
+
+/// Drop a message in place if it holds memory (most do not).
+#[inline]
+fn release(m: &mut Msg) {
+    if m.owns_memory() {
+        *m = Msg::None;
+    }
+}
+
+/// Drop an id in place if it holds memory.
+#[inline]
+fn release_id(id: &mut Id) {
+    if let Id::Owned(_) = id {
+        *id = Id::Static("");
+    }
+}
+
 impl Drop for Frame {
     /// Drops the messages that hold memory and skips the rest, which are
     /// most of them (dropping every message one by one was a tenth of the
@@ -760,25 +784,31 @@ impl Drop for Frame {
     fn drop(&mut self) {
         let mut nodes = core::mem::take(&mut self.nodes);
         for n in nodes.iter_mut() {
-            if n.value.owns_memory() {
-                n.value = Msg::None;
-            }
-            if n.text.owns_memory() {
-                n.text = Msg::None;
-            }
-            if let Id::Owned(_) = n.id {
-                n.id = Id::Static("");
-            }
+            release(&mut n.value);
+            release(&mut n.text);
+            release_id(&mut n.id);
         }
-        // SAFETY: shortening to 0 only forgets the nodes, and none of them
-        // holds memory any more (what did was dropped just above).
-        unsafe { nodes.set_len(0) };
-        let mut checks = core::mem::take(&mut self.checks);
-        checks.clear();
-        let mut diagnostics = core::mem::take(&mut self.diagnostics);
-        diagnostics.clear();
+        forget_items(&mut nodes);
         let mut extras = core::mem::take(&mut self.extras);
-        extras.clear();
+        for e in extras.iter_mut() {
+            release(&mut e.label);
+            release(&mut e.unit);
+        }
+        forget_items(&mut extras);
+        let mut checks = core::mem::take(&mut self.checks);
+        for c in checks.iter_mut() {
+            release(&mut c.label);
+            release(&mut c.stated);
+            release(&mut c.computed);
+            release_id(&mut c.id);
+        }
+        forget_items(&mut checks);
+        let mut diagnostics = core::mem::take(&mut self.diagnostics);
+        for d in diagnostics.iter_mut() {
+            release(&mut d.message);
+            release_id(&mut d.code);
+        }
+        forget_items(&mut diagnostics);
         let mut derived = core::mem::take(&mut self.derived);
         derived.clear();
         let mut bytes = core::mem::take(&mut self.bytes);
@@ -819,6 +849,7 @@ impl Frame {
     }
 
     /// Keep bytes derived from the frame; returns where they start in [`Frame::derived`].
+    #[inline]
     pub fn derive(&mut self, bytes: &[u8]) -> u32 {
         let at = self.derived.len() as u32;
         self.derived.extend_from_slice(bytes);
@@ -924,10 +955,12 @@ impl Frame {
         Children { frame: self, next: self.node(index).map_or(NONE, |n| n.first_child) }
     }
 
+    #[inline]
     pub fn check(&mut self, check: Check) {
         self.checks.push(check);
     }
 
+    #[inline]
     pub fn diag(&mut self, severity: Severity, span: Span, code: impl Into<Id>, message: Msg) {
         self.diagnostics.push(Diagnostic::new(severity, span, code, message));
     }

@@ -38,8 +38,8 @@ impl FrameStatus {
 struct RunMemo(Option<(usize, usize, FrameStatus)>);
 
 impl RunMemo {
-    fn frame(&mut self, p: &dyn Protocol, bytes: &[u8], pos: usize) -> FrameStatus {
-        let Some(b) = p.preamble_byte() else { return p.frame(&bytes[pos..]) };
+    fn frame(&mut self, p: &dyn Protocol, preamble: Option<u8>, bytes: &[u8], pos: usize) -> FrameStatus {
+        let Some(b) = preamble else { return p.frame(&bytes[pos..]) };
         if let Some((start, end, at_start)) = self.0
             && pos > start
             && pos < end
@@ -144,12 +144,17 @@ pub type Analyser = fn(&Dissection, &[u8], &Options) -> Vec<crate::model::Analys
 /// frames. `Registry::default()` (in [`crate::protocols`]) has every one.
 pub struct Registry {
     protocols: Vec<Box<dyn Protocol>>,
+    /// `anchored()` and `preamble_byte()` of each protocol, asked once.
+    anchored: Vec<bool>,
+    preamble: Vec<Option<u8>>,
     analysers: Vec<Analyser>,
 }
 
 impl Registry {
     pub fn new(protocols: Vec<Box<dyn Protocol>>) -> Self {
-        Registry { protocols, analysers: Vec::new() }
+        let anchored = protocols.iter().map(|p| p.anchored()).collect();
+        let preamble = protocols.iter().map(|p| p.preamble_byte()).collect();
+        Registry { protocols, anchored, preamble, analysers: Vec::new() }
     }
 
     /// The same registry running these analyses after framing.
@@ -179,7 +184,7 @@ impl Registry {
             let mut pos = 0;
             let mut memo = RunMemo::default();
             while pos < bytes.len() && (pos == 0 || !p.anchored()) {
-                match memo.frame(p, bytes, pos) {
+                match memo.frame(p, p.preamble_byte(), bytes, pos) {
                     FrameStatus::Complete { preamble, len } => {
                         let start = pos + preamble;
                         let score = p.score(&bytes[start..start + len]);
@@ -276,8 +281,9 @@ impl Registry {
         forced: Option<&'a dyn Protocol>,
         emit: &mut impl FnMut(Found<'a>),
     ) {
-        // The forced protocol alone, or every protocol.
-        let all: &[Box<dyn Protocol>] = if forced.is_some() { &[] } else { &self.protocols };
+        // The forced protocol alone, or every protocol (with whether it is anchored).
+        let forced = forced.map(|p| (p, p.anchored(), p.preamble_byte()));
+        let all = if forced.is_some() { &[][..] } else { &self.protocols[..] };
         // Frames reported so far, unknown ones included.
         let mut frames = 0usize;
         let mut pos = 0;
@@ -293,13 +299,14 @@ impl Registry {
             // competes with it (the first of equal scores wins).
             let mut best: Option<(Option<u8>, &dyn Protocol, usize, usize)> = None;
             let at_line_start = pos == 0 || line_starts.binary_search(&pos).is_ok();
-            for (k, p) in forced.into_iter().chain(all.iter().map(|p| p.as_ref())).enumerate() {
+            let each = all.iter().zip(&self.anchored).zip(&self.preamble).map(|((p, &a), &b)| (p.as_ref(), a, b));
+            for (k, (p, anchored, preamble)) in forced.into_iter().chain(each).enumerate() {
                 let mut spare = RunMemo::default();
                 let memo = memos.get_mut(k).unwrap_or(&mut spare);
-                if p.anchored() && !at_line_start {
+                if anchored && !at_line_start {
                     continue;
                 }
-                match memo.frame(p, bytes, pos) {
+                match memo.frame(p, preamble, bytes, pos) {
                     FrameStatus::Complete { preamble, len } if len > 0 && pos + preamble + len <= bytes.len() => {
                         let start = pos + preamble;
                         match &mut best {

@@ -49,8 +49,11 @@ struct Ctx {
     data_at: usize,
     data_len: usize,
     derived_at: u32,
-    /// A short summary for the root node's text.
-    summary: Vec<Msg>,
+    /// A short summary for the root node's text: its parts (at most three
+    /// are made: the control code, the identifier, the error word), kept
+    /// inline.
+    summary: [Msg; 3],
+    summaries: usize,
 }
 
 impl Ctx {
@@ -78,6 +81,13 @@ impl Ctx {
     fn derived(&self, at: usize) -> u32 {
         self.derived_at + at.saturating_sub(self.data_at) as u32
     }
+    /// One more part of the summary (a fourth would be dropped; none is made).
+    fn summarise(&mut self, m: Msg) {
+        if let Some(slot) = self.summary.get_mut(self.summaries) {
+            *slot = m;
+            self.summaries += 1;
+        }
+    }
     fn set(&mut self, n: NodeRef) -> crate::model::NodeMut<'_> {
         self.f.node_mut(n)
     }
@@ -93,9 +103,13 @@ pub fn dissect(variant: Variant, bytes: &[u8], base: usize, _opts: &Options) -> 
         data_at: usize::MAX,
         data_len: 0,
         derived_at: 0,
-        summary: Vec::new(),
+        summary: [Msg::None, Msg::None, Msg::None],
+        summaries: 0,
     };
-    let label = Msg::Concat(Box::new([Msg::Str(title(variant)), Msg::Bi(" frame", " 帧")]));
+    let label = match variant {
+        Variant::V2007 => Msg::Bi("DL/T 645-2007 frame", "DL/T 645-2007 帧"),
+        Variant::V1997 => Msg::Bi("DL/T 645-1997 frame", "DL/T 645-1997 帧"),
+    };
     let root = ctx.f.add(NONE, "dlt645", Span::at(base, bytes.len()), NodeKind::Data).label(label).index();
     let pre = bytes.iter().take_while(|&&b| b == WAKE_UP).count();
     if pre > 0 {
@@ -109,15 +123,15 @@ pub fn dissect(variant: Variant, bytes: &[u8], base: usize, _opts: &Options) -> 
     } else {
         unrecognised(&mut ctx, root, body, pre);
     }
-    if !ctx.summary.is_empty() {
-        let mut parts = Vec::with_capacity(ctx.summary.len() * 2);
-        for (i, m) in ctx.summary.drain(..).enumerate() {
-            if i > 0 {
-                parts.push(Msg::Str(" · "));
-            }
-            parts.push(m);
-        }
-        ctx.f.node_mut(root).text(Msg::Concat(parts.into_boxed_slice()));
+    let [a, b, c] = core::mem::take(&mut ctx.summary);
+    let text = match ctx.summaries {
+        0 => Msg::None,
+        1 => a,
+        2 => Msg::Concat(Box::new([a, Msg::Str(" · "), b])),
+        _ => Msg::Concat(Box::new([a, Msg::Str(" · "), b, Msg::Str(" · "), c])),
+    };
+    if !text.is_none() {
+        ctx.f.node_mut(root).text(text);
     }
     ctx.f.finish()
 }
@@ -342,7 +356,7 @@ fn control_node(ctx: &mut Ctx, root: NodeRef, c: ControlCode, at: usize) {
     ctx.set(n).value(bit(c.has_follow_up())).text(follow_text);
     let n = ctx.node(node, "dlt645.control.function", at, 1, NodeKind::Control);
     ctx.set(n).value(Msg::HexNum { value: u64::from(f), digits: 2 }).text(function_text);
-    ctx.summary.push(Msg::Code(control_summary, code));
+    ctx.summarise(Msg::Code(control_summary, code));
     if name.is_none() {
         let msg = match frame::function_names(other, f) {
             Some((en, zh)) => msg!(
@@ -677,12 +691,12 @@ fn di_node(ctx: &mut Ctx, node: NodeRef, di: u32, info: Option<DiInfo>, at: usiz
     match &info {
         Some(_) => {
             let code = pack(variant, di, 0);
-            ctx.summary.push(Msg::Code(di_summary, code));
+            ctx.summarise(Msg::Code(di_summary, code));
             ctx.set(n).text(Msg::Code(di_text, code));
         }
         None => {
             ctx.set(n).text(Msg::Bi("not in the dictionary", "字典中没有此数据标识"));
-            ctx.summary.push(canonical.clone());
+            ctx.summarise(canonical.clone());
             let msg = Msg::Concat(Box::new([
                 Msg::Bi("data identifier ", "数据标识 "),
                 canonical,
@@ -855,7 +869,7 @@ fn error_word(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor) {
     } else {
         Msg::Concat(set.into_boxed_slice())
     };
-    ctx.summary.push(text.clone());
+    ctx.summarise(text.clone());
     ctx.set(n).text(text);
 }
 
