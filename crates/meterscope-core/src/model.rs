@@ -142,11 +142,13 @@ impl Msg {
     /// Put `new` in `slot`, dropping the old message only if it holds memory.
     #[inline]
     fn put(slot: &mut Msg, new: Msg) {
-        let old = core::mem::replace(slot, new);
-        if old.owns_memory() {
-            drop(old);
+        // The old message is looked at before the new one is written, so
+        // that the new one is written straight into the slot (reading the
+        // old one back after building the new one beside it stalled).
+        if slot.owns_memory() {
+            *slot = new;
         } else {
-            core::mem::forget(old);
+            core::mem::forget(core::mem::replace(slot, new));
         }
     }
 

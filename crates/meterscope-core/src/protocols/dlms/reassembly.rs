@@ -736,6 +736,10 @@ pub(super) fn scan(d: &[Seen], bytes: &[u8], opts: &Options) -> Scanned {
     for (dir, run) in open_runs {
         segs.push(run.finish(false, &dir).0);
     }
+    if link.is_empty() && segs.is_empty() {
+        // No frame takes part: nothing to join, open or follow.
+        return Scanned { apdus: Vec::new(), joined: Vec::new(), values: Vec::new() };
+    }
     let titles = titles(link.iter().map(|l| &l.0));
     let mut seg_titles = vec![None; segs.len()];
     let mut scan = Scan::default();
