@@ -45,12 +45,21 @@ static COMPONENTS: &[(u8, u8, &str)] = &[
 
 /// Object identifier as dotted text.
 pub fn oid(b: &[u8]) -> String {
-    let mut parts: Vec<u64> = Vec::new();
+    use core::fmt::Write;
+    // Written as the arcs are read: one string, no list of arcs.
+    let mut out = String::with_capacity(24);
+    let mut arc = |v: u64| {
+        if !out.is_empty() {
+            out.push('.');
+        }
+        let _ = write!(out, "{v}");
+    };
+    let mut first = true;
     let mut acc = 0u64;
     for (i, &x) in b.iter().enumerate() {
         acc = (acc << 7) | (x & 0x7F) as u64;
         if x & 0x80 == 0 {
-            if parts.is_empty() {
+            if first {
                 let (a, rest) = if acc < 40 {
                     (0, acc)
                 } else if acc < 80 {
@@ -58,17 +67,18 @@ pub fn oid(b: &[u8]) -> String {
                 } else {
                     (2, acc - 80)
                 };
-                parts.push(a);
-                parts.push(rest);
+                arc(a);
+                arc(rest);
+                first = false;
             } else {
-                parts.push(acc);
+                arc(acc);
             }
             acc = 0;
         } else if i == b.len() - 1 || acc > (u64::MAX >> 8) {
             break;
         }
     }
-    parts.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
+    out
 }
 
 fn oid_name(o: &str) -> Option<Msg> {

@@ -91,6 +91,11 @@ pub fn dissect(f: &[u8], base: usize, opts: &Options) -> Frame {
         let v = cx.hex(span);
         cx.add_once(root, "dlms.trailing", span).kind(NodeKind::Unknown).value(v);
     }
-    cx.set(root).value(msg!("{} → {}", "{} → {}", vals[1], vals[2]));
+    cx.set(root).value(Msg::Code(ports, u64::from(vals[1]) << 16 | u64::from(vals[2])));
     cx.finish()
+}
+
+/// `source → destination` wPorts (packed `source << 16 | destination`).
+fn ports(code: u64, _: crate::lang::Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    write!(w, "{} → {}", code >> 16, code & 0xFFFF)
 }

@@ -345,7 +345,7 @@ fn control_node(ctx: &mut Ctx, root: NodeRef, c: ControlCode, at: usize) {
     };
     let bit = |v: bool| Msg::Str(if v { "1" } else { "0" });
     let code = control_code(ctx.variant, c);
-    let function_text = control_parts(code).0;
+    let function_text = name.map_or(Msg::Bi("unknown function", "未知功能码"), |(en, zh)| Msg::Bi(en, zh));
     let node = ctx.node(root, "dlt645.control", at, 1, NodeKind::Control);
     ctx.set(node).value(Msg::HexNum { value: u64::from(c.0), digits: 2 }).text(Msg::Code(control_text, code));
     let n = ctx.node(node, "dlt645.control.dir", at, 1, NodeKind::Control);
