@@ -30,5 +30,7 @@ for t in "${TARGETS[@]}"; do
   echo "=== fuzz $t for ${SECS}s"
   (cd fuzz && cargo +nightly fuzz run "$t" -- -max_total_time="$SECS" -print_final_stats=1 2>&1 | grep -E "Done|stat::number_of_executed_units|stat::peak_rss|ERROR|panicked|SUMMARY" || true)
   # libFuzzer leaves crash-, oom-, timeout- or leak- files in fuzz/artifacts/<target> for a finding.
-  if ls fuzz/artifacts/"$t"/{crash,oom,timeout,leak}-* >/dev/null 2>&1; then echo "FINDING in $t: fuzz/artifacts/$t"; exit 1; fi
+  if [ -n "$(find fuzz/artifacts/"$t" -maxdepth 1 \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' -o -name 'leak-*' \) 2>/dev/null)" ]; then
+    echo "FINDING in $t: fuzz/artifacts/$t"; exit 1
+  fi
 done

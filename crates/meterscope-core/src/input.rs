@@ -78,7 +78,8 @@ pub fn parse_input(src: &str) -> Result<Input, InputError> {
         return Ok(Input { bytes: Vec::new(), kind: InputKind::Hex, line_starts: Vec::new() });
     }
     if let Some(rest) = strip_prefix_ci(trimmed, "base64:") {
-        let at = src.len() - rest.len();
+        // Where `rest` starts in `src` (trailing white space is not in `rest`).
+        let at = rest.as_ptr() as usize - src.as_ptr() as usize;
         return decode_base64(rest)
             .map(|bytes| Input { bytes, kind: InputKind::Base64, line_starts: vec![0] })
             .ok_or_else(|| error_at(src, at, rest.len(), "not valid base64".to_string()));
@@ -528,6 +529,21 @@ mod tests {
         assert_eq!(i.bytes[0], 0x02);
         assert!(i.bytes.ends_with(b"!\r\n\x03x"));
         assert_eq!(parse_input("text:68 1G").unwrap().bytes, b"68 1G");
+    }
+
+    #[test]
+    fn bad_base64_is_pinned_inside_the_input_even_with_trailing_space() {
+        // A fuzzer's find: the offset was counted from the end of the untrimmed input.
+        let src = "base64:\u{b1}\u{b1}!! \u{e2} \n ";
+        let e = parse_input(src).unwrap_err();
+        assert!(e.offset < src.len() && src.is_char_boundary(e.offset), "{e:?}");
+        assert_eq!(&src[e.offset..e.offset + 2], "\u{b1}");
+        // The fuzzer's input itself.
+        let h = "6261536536343ab1b1b1b1b1b1b1b1b1ffffffffffff0000b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1f3b1b1b1b1b1b1b1b1b1b13030204333203035ffff100020f3f3b1b1b1b1b1b1b1b1b1b18bb1b1b1ffffffffffff0000b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1ffffffff30312030302030343030204333203035ffff303000e23062e2e2e2e2e2e2e2e230e2e2e20d20ff78390a0d383900e2e3819f0a30780a0a303030203030200d65613030203030202830300d00910a3332343598b00d20330da50d20ff78390a0d383900e2e3819f0a203030200d65613030203030202830300d200a0d3839383a3664ffff0a0d3c3998989898333234352034000a989898989898989898989898989898333234352034000021213332bfbd3934003900e2e3819f0a30780a0a303030203030200d65613030203030202830300d6334200affffffffffffffff000000fcff240000003c3c3c3cc83c3c3c3ca03c3c3c3c003640653c3c3c3c3c3c3b3c3c3c3c3cb83c3c3c3c3c3c3566ff7e3662613870346464633c3c3c3c3566ff36626138643ca03c3c3c3c3c3cfdffffffffff3c3c3c3c0d";
+        let data: Vec<u8> = (0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap()).collect();
+        let text = String::from_utf8_lossy(&data);
+        let e = parse_input(&text).unwrap_err();
+        assert!(e.offset < text.len() && text.is_char_boundary(e.offset));
     }
 
     #[test]
