@@ -26,5 +26,8 @@ step "release build"
 trunk build --release            # its post_build hook builds dist/embed/ (scripts/build-embed.sh)
 scripts/size-report.sh
 
+step "interoperability: third-party meter simulators from PyPI read by the CLI"
+scripts/interop.sh
+
 step "end-to-end tests: Playwright on the release build"
 (cd tests/e2e && node --test --test-reporter=spec --test-concurrency=1)

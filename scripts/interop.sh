@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Interoperability: read third-party meter simulators from PyPI packages with
+# the command line, on 127.0.0.1, each case under a time limit.
+#
+#   dlt645  the `dlt645` package's TCP meter server (MeterServerService):
+#           find the address, read energies and voltages, the clock request.
+#
+# Usage: scripts/interop.sh [CASE...]   (default: every case)
+# The packages go into target/interop/venv at the versions pinned in
+# tests/interop/requirements.txt (reinstalled only when that file changes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+OUT=target/interop
+REQ=tests/interop/requirements.txt
+mkdir -p "$OUT"
+PIP_FLAGS=(--quiet --disable-pip-version-check --no-input)
+if python3 -c 'import venv, ensurepip' 2>/dev/null; then
+  if [ ! -x "$OUT/venv/bin/python" ]; then rm -rf "$OUT/venv"; python3 -m venv "$OUT/venv"; fi
+  if ! cmp -s "$REQ" "$OUT/venv/installed-requirements.txt"; then
+    echo "interop: installing the simulators into $OUT/venv (PyPI)"
+    "$OUT/venv/bin/python" -m pip install "${PIP_FLAGS[@]}" -r "$REQ"
+    cp "$REQ" "$OUT/venv/installed-requirements.txt"
+  fi
+  PY=("$OUT/venv/bin/python")
+else
+  if ! cmp -s "$REQ" "$OUT/pylib/installed-requirements.txt"; then
+    echo "interop: no python3 venv module; installing the simulators into $OUT/pylib (PyPI)"
+    rm -rf "$OUT/pylib"
+    python3 -m pip install "${PIP_FLAGS[@]}" --target "$OUT/pylib" -r "$REQ"
+    cp "$REQ" "$OUT/pylib/installed-requirements.txt"
+  fi
+  PY=(env PYTHONPATH="$PWD/$OUT/pylib" python3)
+fi
+cargo build --quiet -p meterscope-cli
+BIN="${CARGO_TARGET_DIR:-target}/debug/meterscope"
+CASES=("$@"); [ ${#CASES[@]} -gt 0 ] || CASES=(dlt645)
+for c in "${CASES[@]}"; do
+  echo "=== interop $c"
+  timeout 120 "${PY[@]}" "tests/interop/${c}_server.py" "$BIN" || { echo "interop: case $c failed"; exit 1; }
+done
