@@ -4,6 +4,9 @@
 #
 #   dlt645  the `dlt645` package's TCP meter server (MeterServerService):
 #           find the address, read energies and voltages, the clock request.
+#   dlt698  the `dlt698` package's server (C++ engine): client address 0x20,
+#           services only inside an application connection (CONNECT, with
+#           the protocol version negotiated), energies and voltages.
 #
 # Usage: scripts/interop.sh [CASE...]   (default: every case)
 # The packages go into target/interop/venv at the versions pinned in
@@ -34,7 +37,7 @@ else
 fi
 cargo build --quiet -p meterscope-cli
 BIN="${CARGO_TARGET_DIR:-target}/debug/meterscope"
-CASES=("$@"); [ ${#CASES[@]} -gt 0 ] || CASES=(dlt645)
+CASES=("$@"); [ ${#CASES[@]} -gt 0 ] || CASES=(dlt645 dlt698)
 for c in "${CASES[@]}"; do
   echo "=== interop $c"
   timeout 120 "${PY[@]}" "tests/interop/${c}_server.py" "$BIN" || { echo "interop: case $c failed"; exit 1; }

@@ -238,6 +238,8 @@ pub enum Notice {
     Connecting(String),
     /// The application connection was released (RELEASE-Response result).
     Released { result: u8 },
+    /// The meter refused the proposed protocol version and named its own; it is proposed.
+    Version { theirs: u16 },
 }
 
 /// What the DL/T 698.45 session reports.
@@ -344,6 +346,9 @@ pub struct Dlt698Session {
     refused: bool,
     /// The meter asked for a connection: later batches connect first.
     wants_connect: bool,
+    /// The protocol version proposed in CONNECT-Request: ours, or the one a
+    /// meter that refused ours for a version mismatch named in its answer.
+    connect_version: u16,
 }
 
 impl Dlt698Session {
@@ -366,6 +371,7 @@ impl Dlt698Session {
             connected: false,
             refused: false,
             wants_connect: false,
+            connect_version: CONNECT_PARAMS.version,
         }
     }
 
@@ -514,7 +520,7 @@ impl Dlt698Session {
             Op::Set { oad, data } => Apdu::SetNormal { piid, oad: *oad, data: data.clone(), time_tag: None },
             Op::Connect => Apdu::ConnectRequest {
                 piid,
-                params: CONNECT_PARAMS,
+                params: ConnectParams { version: self.connect_version, ..CONNECT_PARAMS },
                 mechanism: match &self.cfg.password {
                     Some(p) => ConnectMechanism::Password(p.clone()),
                     None => ConnectMechanism::Null,
@@ -766,6 +772,14 @@ impl Dlt698Session {
         }
         match (apdu, &ex.op) {
             (Apdu::ConnectResponse { params, result, .. }, Op::Connect) => {
+                // A version mismatch: propose the meter's version, once.
+                if result == 5 && params.version != 0 && params.version != self.connect_version {
+                    self.connect_version = params.version;
+                    self.notice(Notice::Version { theirs: params.version });
+                    self.queue.push_front(Op::Connect);
+                    self.advance(now);
+                    return;
+                }
                 if result != 0 {
                     self.fail(now, ex, Failure::ConnectRefused { result });
                     return;
@@ -1193,6 +1207,9 @@ impl core::fmt::Display for Notice {
                     "application connection open (protocol version {version}, APDU up to {apdu_max} bytes, timeout {timeout} s)"
                 ),
                 Notice::Released { result: 0 } => "application connection released".to_string(),
+                Notice::Version { theirs } => {
+                    format!("the meter speaks protocol version {theirs}: connecting again with it")
+                }
                 Notice::Released { result } => format!("application connection released (result {result})"),
             }
         };
@@ -1568,6 +1585,22 @@ mod tests {
         assert!(errors[0].1.to_string().contains("password error"));
         assert_eq!(errors[1], (Some(0x2000_0200), Failure::ErrorResponse { kind: 2 }));
         assert_eq!(sent_services(&p), [0x02, 0x05]);
+    }
+
+    /// A meter of another protocol version refuses the CONNECT (result 5)
+    /// naming its version; the session connects again with it, once.
+    #[test]
+    fn a_protocol_version_mismatch_is_negotiated() {
+        let meter = MeterConfig { require_connect: true, protocol_version: 0x0010, ..MeterConfig::default() };
+        let cfg = Config { connect: Connect::Always, ..Config::default() };
+        let mut p = Pair::with(26, meter, true, Faults::default(), cfg);
+        p.session.get(p.now, &[0x2000_0200]);
+        p.run();
+        assert!(p.errors().is_empty(), "{:?}", p.errors());
+        assert_eq!(sent_services(&p), [0x02, 0x02, 0x05, 0x03]);
+        assert!(p.notices().contains(&&Notice::Version { theirs: 0x0010 }));
+        assert!(p.notices().iter().any(|n| matches!(n, Notice::Connected { version: 0x0010, .. })));
+        assert_eq!(p.values().len(), 1);
     }
 
     #[test]

@@ -76,6 +76,9 @@ pub struct MeterConfig {
     /// The password a CONNECT-Request must carry (PasswordSecurity); `None`
     /// accepts NullSecurity and any password.
     pub password: Option<Vec<u8>>,
+    /// The protocol version the meter speaks: a CONNECT-Request proposing
+    /// another is refused with result 5 (version mismatch), this one named.
+    pub protocol_version: u16,
 }
 
 impl Default for MeterConfig {
@@ -91,6 +94,7 @@ impl Default for MeterConfig {
             require_security: false,
             require_connect: false,
             password: None,
+            protocol_version: 0x0016,
         }
     }
 }
@@ -611,6 +615,7 @@ impl Dlt698Meter {
         match apdu {
             Apdu::ConnectRequest { piid, params, mechanism, .. } => {
                 let result = match (&self.cfg.password, &mechanism) {
+                    _ if params.version != self.cfg.protocol_version => 5,
                     (None, ConnectMechanism::Null | ConnectMechanism::Password(_)) => 0,
                     (Some(want), ConnectMechanism::Password(p)) if p == want => 0,
                     (Some(_), ConnectMechanism::Null | ConnectMechanism::Password(_)) => 1,
@@ -619,6 +624,7 @@ impl Dlt698Meter {
                 };
                 self.connected = result == 0;
                 let mut granted = params;
+                granted.version = self.cfg.protocol_version;
                 granted.send_max = granted.send_max.min(self.cfg.max_frame as u16);
                 granted.apdu_max = granted.apdu_max.min(2048);
                 let factory = FactoryVersion {
