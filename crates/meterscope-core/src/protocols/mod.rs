@@ -4,6 +4,7 @@ pub mod dlms;
 pub mod dlt645;
 pub mod dlt698;
 pub mod iec62056;
+pub mod qgdw1376;
 
 use crate::registry::{Analyser, Protocol, Registry};
 
@@ -27,13 +28,15 @@ pub fn all() -> Vec<Box<dyn Protocol>> {
         .chain([Box::new(dlt698::Dlt698) as Box<dyn Protocol>, Box::new(dlt698::Dlt698Apdu)])
         .chain(iec62056::protocols())
         .chain(dlms::protocols())
+        .chain(qgdw1376::protocols())
         .collect()
 }
 
 /// The label table of every family, as the families register them: the base
 /// modules (`lang`, `model`, `registry`) know no family, each frame carries
 /// its family's table.
-pub static LABEL_TABLES: &[crate::lang::LabelTable] = &[dlt645::LABELS, dlt698::LABELS, iec62056::LABELS, dlms::LABELS];
+pub static LABEL_TABLES: &[crate::lang::LabelTable] =
+    &[dlt645::LABELS, dlt698::LABELS, iec62056::LABELS, dlms::LABELS, qgdw1376::LABELS];
 
 /// Whether some family's table (or the shared one) labels `id`: for tests
 /// that walk frames of any family.
