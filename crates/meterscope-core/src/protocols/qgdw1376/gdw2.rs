@@ -301,15 +301,16 @@ fn frame_field(cx: &mut Cx, parent: NodeRef, cur: &mut Cursor, hint: Hint) -> Op
 /// `n` slave node addresses (and protocol types).
 fn nodes(cx: &mut Cx, parent: NodeRef, cur: &mut Cursor, n: u8, with_protocol: bool) -> Option<()> {
     for k in 1..=u32::from(n) {
-        let len = if with_protocol { 7 } else { 6 };
         let start = cur.at();
-        let node = cx.add(parent, Id::Indexed("qgdw13762.data.node", k), start, len, NodeKind::Data);
+        let node = cx.add(parent, Id::Indexed("qgdw13762.data.node", k), start, 0, NodeKind::Data);
         cx.field(node, Id::inner("qgdw13762.data.node.address", AT_NODE, k), cur, Fmt::Addr)?;
         if with_protocol {
             let t = cur.peek()?;
             let p = cx.field(node, Id::inner("qgdw13762.data.node.protocol", AT_NODE, k), cur, Fmt::Bin(1))?;
             cx.set(p).text(Msg::Code(names::protocol_2, t.into()));
         }
+        let end = cur.at();
+        cx.set(node).span(Span::new(start, end));
     }
     Some(())
 }
@@ -357,12 +358,14 @@ fn data(cx: &mut Cx, d: NodeRef, cur: &mut Cursor, afn: u8, f: u16, up: bool) ->
             if f == 1 {
                 for k in 1..=u32::from(n) {
                     let start = cur.at();
-                    let node = cx.add(d, Id::Indexed("qgdw13762.data.node", k), start, 9, NodeKind::Data);
+                    let node = cx.add(d, Id::Indexed("qgdw13762.data.node", k), start, 0, NodeKind::Data);
                     cx.field(node, Id::inner("qgdw13762.data.node.address", AT_NODE, k), cur, Fmt::Addr)?;
                     let t = cur.peek()?;
                     let p = cx.field(node, Id::inner("qgdw13762.data.node.protocol", AT_NODE, k), cur, Fmt::Bin(1))?;
                     cx.set(p).text(Msg::Code(names::protocol_2, t.into()));
                     cx.field(node, Id::inner("qgdw13762.data.node.index", AT_NODE, k), cur, Fmt::Bin(2))?;
+                    let end = cur.at();
+                    cx.set(node).span(Span::new(start, end));
                 }
             }
         }
@@ -391,9 +394,11 @@ fn data(cx: &mut Cx, d: NodeRef, cur: &mut Cursor, afn: u8, f: u16, up: bool) ->
             put(cx, d, "qgdw13762.data.count", cur, Fmt::Bin(1), "")?;
             for k in 1..=u32::from(n) {
                 let start = cur.at();
-                let node = cx.add(d, Id::Indexed("qgdw13762.data.node", k), start, 8, NodeKind::Data);
+                let node = cx.add(d, Id::Indexed("qgdw13762.data.node", k), start, 0, NodeKind::Data);
                 cx.field(node, Id::inner("qgdw13762.data.node.address", AT_NODE, k), cur, Fmt::Addr)?;
                 cx.field(node, Id::inner("qgdw13762.data.node.info", AT_NODE, k), cur, Fmt::Hex(2))?;
+                let end = cur.at();
+                cx.set(node).span(Span::new(start, end));
             }
         }
         (0x11, 1, false) | (0x11, 2, false) => {

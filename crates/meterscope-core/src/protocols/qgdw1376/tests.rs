@@ -420,6 +420,10 @@ fn no_panic_on_any_input() {
         }
         inputs.push(flipped);
     }
+    // A fuzzer's find: slave nodes announced past the end of the bytes.
+    inputs.push(bytes(
+        "6800fbff0a001c68d40010020000003172a67700ec050068d400100200000000006d00000000000000000000000000000000000000800000000000",
+    ));
     let mut rng = crate::session::Rng::new(1376);
     for _ in 0..3000 {
         let n = rng.range(0, 80) as usize;
