@@ -19,8 +19,10 @@ use crate::wire::Cursor;
 /// Registry name.
 pub const NAME: &str = "qgdw1376.1";
 
-/// Downlink AFNs that carry the 16-byte message authentication code PW.
-const PW_AFNS: [u8; 6] = [0x01, 0x04, 0x05, 0x06, 0x0F, 0x10];
+/// Downlink AFNs that carry the 16-byte message authentication code PW
+/// (reset, set parameters, control, file transfer, data forwarding), as
+/// public master-station and terminal implementations read them.
+const PW_AFNS: [u8; 5] = [0x01, 0x04, 0x05, 0x0F, 0x10];
 
 /// `qgdw13761.data` and `qgdw13761.unit` are this long: where a number goes.
 const AT: usize = 14;
@@ -266,7 +268,7 @@ fn user_data(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, len: usize) -> Option
         };
         bits(cx, n, "qgdw13761.control.acd", at, (c >> 5) & 1, t);
     } else {
-        bits(cx, n, "qgdw13761.control.fcb", at, (c >> 5) & 1, Msg::Bi("frame count bit", "帧计数位"));
+        bits(cx, n, "qgdw13761.control.fcb", at, (c >> 5) & 1, Msg::None);
         let t = if c & 0x10 != 0 { Msg::Bi("FCB valid", "FCB有效") } else { Msg::Bi("FCB not used", "FCB无效") };
         bits(cx, n, "qgdw13761.control.fcv", at, (c >> 4) & 1, t);
     }

@@ -200,7 +200,7 @@ fn info_field(cx: &mut Cx, root: NodeRef, r: &[u8], at: usize, up: bool) {
     };
     bits(cx, n, "qgdw13762.r.route", at, r[0] & 1, route);
     if !up {
-        bits(cx, n, "qgdw13762.r.attached", at, (r[0] >> 1) & 1, Msg::Bi("attached nodes flag", "附属节点标识"));
+        bits(cx, n, "qgdw13762.r.attached", at, (r[0] >> 1) & 1, Msg::None);
     }
     let module = if r[0] & 4 != 0 {
         Msg::Bi("to or from a slave node's module (address field present)", "对从节点操作（带地址域）")
@@ -209,36 +209,15 @@ fn info_field(cx: &mut Cx, root: NodeRef, r: &[u8], at: usize, up: bool) {
     };
     bits(cx, n, "qgdw13762.r.module", at, (r[0] >> 2) & 1, module);
     if !up {
-        bits(cx, n, "qgdw13762.r.conflict", at, (r[0] >> 3) & 1, Msg::Bi("conflict detection", "冲突检测"));
+        bits(cx, n, "qgdw13762.r.conflict", at, (r[0] >> 3) & 1, Msg::None);
     }
-    bits(cx, n, "qgdw13762.r.relay", at, r[0] >> 4, Msg::Bi("relay level", "中继级别"));
-    bits(cx, n, "qgdw13762.r.channel", at + 1, r[1] & 0x0F, Msg::Bi("channel", "信道标识"));
+    bits(cx, n, "qgdw13762.r.relay", at, r[0] >> 4, Msg::None);
+    bits(cx, n, "qgdw13762.r.channel", at + 1, r[1] & 0x0F, Msg::None);
     if up {
-        bits(cx, n, "qgdw13762.r.phase", at + 2, r[2] & 0x0F, Msg::Bi("measured phase", "实测相线标识"));
-        bits(
-            cx,
-            n,
-            "qgdw13762.r.meter_channel",
-            at + 2,
-            r[2] >> 4,
-            Msg::Bi("meter channel characteristics", "电表通道特征"),
-        );
-        bits(
-            cx,
-            n,
-            "qgdw13762.r.command_quality",
-            at + 3,
-            r[3] & 0x0F,
-            Msg::Bi("signal quality of the last command", "末级命令信号品质"),
-        );
-        bits(
-            cx,
-            n,
-            "qgdw13762.r.reply_quality",
-            at + 3,
-            r[3] >> 4,
-            Msg::Bi("signal quality of the last reply", "末级应答信号品质"),
-        );
+        bits(cx, n, "qgdw13762.r.phase", at + 2, r[2] & 0x0F, Msg::None);
+        bits(cx, n, "qgdw13762.r.meter_channel", at + 2, r[2] >> 4, Msg::None);
+        bits(cx, n, "qgdw13762.r.command_quality", at + 3, r[3] & 0x0F, Msg::None);
+        bits(cx, n, "qgdw13762.r.reply_quality", at + 3, r[3] >> 4, Msg::None);
         let ev = if r[4] & 1 != 0 {
             Msg::Bi("events to report", "有事件上报")
         } else {
@@ -246,7 +225,7 @@ fn info_field(cx: &mut Cx, root: NodeRef, r: &[u8], at: usize, up: bool) {
         };
         bits(cx, n, "qgdw13762.r.event", at + 4, r[4] & 1, ev);
     } else {
-        bits(cx, n, "qgdw13762.r.ecc", at + 1, r[1] >> 4, Msg::Bi("error-correcting code", "纠错编码标识"));
+        bits(cx, n, "qgdw13762.r.ecc", at + 1, r[1] >> 4, Msg::None);
         let e = cx.add(n, "qgdw13762.r.reply_len", at + 2, 1, NodeKind::Control);
         cx.set(e).value(Msg::Uint(r[2].into())).unit(Msg::Str("B"));
         let rate = u16::from_le_bytes([r[3], r[4]]);
