@@ -128,8 +128,9 @@ fn public_vectors_with_keys() {
     }
 }
 
-/// Vectors of protocol families the core does not dissect yet: they guard
-/// how unrecognised bytes are shown.
+/// Vectors of the newer families: Q/GDW 1376.1 and 1376.2 dissected, the
+/// families the core does not dissect yet guarding how unrecognised bytes
+/// are shown.
 #[test]
 fn new_family_vectors() {
     for v in vectors("new-public-vectors.json") {
