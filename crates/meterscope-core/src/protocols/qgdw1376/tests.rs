@@ -2,6 +2,15 @@
 //! (`tests/data/new-public-vectors.json`, families `qgdw1376-1` and
 //! `qgdw1376-2`), detection against DL/T 645 and DL/T 698.45, nested
 //! frames and their labels in both languages, robustness.
+//!
+//! Notes on the expectations:
+//! - `q2-afn03-f1-vendor-version-up` gives the version as the raw bytes
+//!   `1020`; 1376.2 sends its multi-byte fields low byte first, so the BCD
+//!   version reads 2010 (both are checked: the bytes and the value).
+//! - AFN 0A/04 F1 carries the response timeout (D11–D0, seconds) and the
+//!   retries (D13–D12) in one little-endian word, as the standard defines it;
+//!   a public master station reads `1E 03` as 30 s and 3 retries, which the
+//!   word does not say (798 s, 0 retries). The dissector follows the standard.
 
 use crate::lang::Lang;
 use crate::model::Dissection;
@@ -473,4 +482,19 @@ fn mixed_stream_is_split_by_structure() {
     let names: Vec<&str> = d.frames.iter().map(|f| f.protocol).collect();
     assert_eq!(names, ["qgdw1376.2", "qgdw1376.1", "dlt645-2007", "qgdw1376.2"]);
     assert!(d.junk.is_empty() && d.all_valid());
+}
+
+/// Q/GDW 130-2005 shares the frame; the protocol identifier of L (01) tells it.
+#[test]
+fn q_gdw_130_frames_are_read_as_the_older_edition() {
+    let d = decode("683100310068C91403326300027300000100EB16");
+    assert_eq!(d.frames.len(), 1);
+    let f = d.frames[0].render(Lang::En);
+    assert_eq!(f.protocol, "qgdw1376.1");
+    assert!(f.valid, "{:?}", f.diagnostics);
+    assert_eq!(value(&f.tree, "qgdw13761.length.protocol"), "1");
+    assert!(text(&f.tree, "qgdw13761.length").contains("Q/GDW 130-2005"));
+    let zh = d.frames[0].render(Lang::Zh);
+    assert_eq!(node(&zh.tree, "qgdw13761.afn").text.as_deref(), Some("链路接口检测"));
+    assert_eq!(text(&zh.tree, "qgdw13761.unit.1"), "F1 登录");
 }
