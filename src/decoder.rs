@@ -11,7 +11,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use leptos::prelude::*;
-use meterscope_core::{Decoded, Frame, InputError, InputKind, Node, Options, Registry, Span, model, to_hex};
+use meterscope_core::{
+    Decoded, Frame, InputError, InputKind, Lang, Node, NodeKind, Options, Registry, Span, model, to_hex,
+};
 use wasm_bindgen::JsCast;
 
 use self::biglog::{BigState, LARGE, Source};
@@ -49,6 +51,105 @@ const MAX_TABS: usize = 64;
 const MAX_HEX: usize = 4096;
 /// Children of a tree node shown before a "show all" button.
 const MAX_CHILDREN: usize = 256;
+/// Inputs longer than this (in bytes) are decoded once typing pauses.
+const DEBOUNCE_ABOVE: usize = 16 * 1024;
+/// The pause, in milliseconds.
+const DEBOUNCE_MS: u64 = 250;
+
+/// A problem the core found at a node or byte: failed check, error, warning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Mark {
+    Warning,
+    Error,
+    Bad,
+}
+
+impl Mark {
+    fn class(self) -> &'static str {
+        match self {
+            Mark::Bad => "bad",
+            Mark::Error => "error",
+            Mark::Warning => "warning",
+        }
+    }
+    fn icon(self) -> &'static str {
+        match self {
+            Mark::Bad | Mark::Error => "✗",
+            Mark::Warning => "⚠",
+        }
+    }
+    fn text(self, lang: Lang) -> &'static str {
+        t(
+            lang,
+            match self {
+                Mark::Bad => "mark.bad",
+                Mark::Error => "mark.error",
+                Mark::Warning => "mark.warning",
+            },
+        )
+    }
+}
+
+/// Spans of a frame's failed checks, errors and warnings.
+#[derive(Clone, Default)]
+struct Marks(Vec<(Span, Mark)>);
+
+impl Marks {
+    fn of(f: &Frame) -> Marks {
+        use meterscope_core::Severity;
+        let checks = f.checks.iter().filter(|c| !c.ok).map(|c| (c.span, Mark::Bad));
+        let diags = f.diagnostics.iter().filter(|d| !d.span.is_empty()).filter_map(|d| match d.severity {
+            Severity::Error => Some((d.span, Mark::Error)),
+            Severity::Warning => Some((d.span, Mark::Warning)),
+            _ => None,
+        });
+        Marks(checks.chain(diags).collect())
+    }
+    /// A node's mark: a failed check or a diagnostic on exactly its bytes.
+    fn node(&self, n: &Node) -> Option<Mark> {
+        self.0
+            .iter()
+            .filter(|(s, m)| {
+                *s == n.span
+                    || (*m == Mark::Bad && n.kind == NodeKind::Check && s.start < n.span.end && n.span.start < s.end)
+            })
+            .map(|(_, m)| *m)
+            .max()
+    }
+    fn byte(&self, off: usize) -> Option<Mark> {
+        self.0.iter().filter(|(s, _)| s.contains(off)).map(|(_, m)| *m).max()
+    }
+}
+
+/// A row's tooltip: label, value and unit, where its bytes are, and its mark.
+fn row_title(lang: Lang, n: &Node, mark: Option<Mark>) -> String {
+    let mut out = n.label.clone();
+    if let Some(v) = &n.value {
+        out.push_str(": ");
+        out.push_str(v);
+        if let Some(u) = &n.unit {
+            out.push(' ');
+            out.push_str(u);
+        }
+    }
+    if let Some(text) = &n.text {
+        out.push_str(" (");
+        out.push_str(text);
+        out.push(')');
+    }
+    out.push_str(" · ");
+    out.push_str(&span_title(lang, n.span));
+    if let Some(m) = mark {
+        out.push_str(" · ");
+        out.push_str(m.text(lang));
+    }
+    out
+}
+
+/// `offset 3, length 4` (decimal, as the spans are written).
+fn span_title(lang: Lang, span: Span) -> String {
+    format!("{} {}, {} {}", t(lang, "offset"), span.start, t(lang, "length"), span.len())
+}
 
 /// Selection and hover inside the current frame.
 #[derive(Clone, Copy)]
@@ -134,25 +235,35 @@ pub fn DecoderPage() -> impl IntoView {
     // One decode of the input, in no language; a language switch renders it
     // again without decoding (frames of dissectors that still write one
     // language are decoded again in the new one).
+    // The last decode and what it read: the same input, protocol and keys give
+    // it back (equal, so nothing downstream renders again) instead of a new one.
+    let last: StoredValue<Option<(String, String, meterscope_core::Keys, Decode)>> = StoredValue::new(None);
     let neutral = Memo::new(move |_| {
-        let generation = DECODES.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(log) = big_log() {
+            let generation = DECODES.fetch_add(1, Ordering::Relaxed) + 1;
             let d = Arc::new(model::Dissection::default());
             return Decode { generation, result: Ok((log.bytes.clone(), InputKind::Hex, d)) };
         }
-        let opts = Options {
-            lang: lang.get_untracked(),
-            protocol: Some(st.protocol.get()),
-            keys: st.keys.get(),
-            strict: false,
+        let (protocol, keys) = (st.protocol.get(), st.keys.get());
+        let same = |i: &String| {
+            last.with_value(|l| l.as_ref().filter(|c| c.0 == *i && c.1 == protocol && c.2 == keys).map(|c| c.3.clone()))
         };
-        let result = st.input.with(|i| {
-            meterscope_core::parse_input(i).map(|input| {
+        if let Some(d) = st.input.with(same) {
+            return d;
+        }
+        let generation = DECODES.fetch_add(1, Ordering::Relaxed) + 1;
+        let opts =
+            Options { lang: lang.get_untracked(), protocol: Some(protocol.clone()), keys: keys.clone(), strict: false };
+        let (input, result) = st.input.with(|i| {
+            let result = meterscope_core::parse_input(i).map(|input| {
                 let d = Registry::default().dissect(&input.bytes, &input.line_starts, &opts);
                 (input.bytes, input.kind, Arc::new(d))
-            })
+            });
+            (i.clone(), result)
         });
-        Decode { generation, result }
+        let d = Decode { generation, result };
+        last.set_value(Some((input, protocol, keys, d.clone())));
+        d
     });
     let decoded = Memo::new(move |_| {
         let lang = lang.get();
@@ -163,7 +274,7 @@ pub fn DecoderPage() -> impl IntoView {
             Err(e) => Err(e.clone()),
         })
     });
-    let frame_idx = RwSignal::new(0usize);
+    let frame_idx = st.frame;
     let frame: Memo<Option<Frame>> = Memo::new(move |_| {
         if let Some(log) = big_log() {
             let opts = Options { lang: lang.get(), protocol: None, keys: st.keys.get(), strict: false };
@@ -203,33 +314,51 @@ pub fn DecoderPage() -> impl IntoView {
     });
     let ptr = Pointer { hover, selected, focus, spans, cursor, range, toggled };
 
-    // The permalink's selected node, once, at start.
-    if let Some(id) = st.selected_id.get_untracked()
-        && let Some(Ok(d)) = decoded.try_get_untracked()
-    {
-        for (i, f) in d.dissection.frames.iter().enumerate() {
-            if let Some(p) = f.tree.find_path(&id) {
-                frame_idx.set(i);
-                cursor.set(Some(p.clone()));
-                selected.set(Some(p));
-                break;
-            }
-        }
-    }
     // A new decode resets the pointer (paths would be stale); a language
-    // switch keeps it.
-    Effect::new(move |prev: Option<()>| {
-        neutral.track();
-        if prev.is_some() {
+    // switch keeps it. A permalink's frame and node are applied once its
+    // input is decoded.
+    let applied: StoredValue<Option<usize>> = StoredValue::new(None);
+    Effect::new(move |prev: Option<u64>| {
+        let generation = neutral.with(|d| d.generation);
+        let pending = st.pending.get();
+        if prev.is_some_and(|p| p != generation) {
             ptr.clear();
             toggled.set(HashSet::new());
             frame_idx.set(0);
         }
+        if let Some((want, id)) = pending {
+            st.pending.set(None);
+            let found = decoded.with_untracked(|d| {
+                let frames = &d.as_ref().ok()?.dissection.frames;
+                let at = |i: usize| Some((i, frames.get(i)?.tree.find_path(id.as_deref()?)?));
+                // The linked frame first, then any frame holding the node.
+                let hit = at(want).or_else(|| (0..frames.len()).find_map(at));
+                Some(hit.ok_or(want < frames.len()))
+            });
+            match found {
+                Some(Ok((i, p))) => {
+                    applied.set_value(Some(i));
+                    frame_idx.set(i);
+                    ptr.clear();
+                    cursor.set(Some(p.clone()));
+                    selected.set(Some(p));
+                }
+                Some(Err(true)) => {
+                    ptr.clear();
+                    frame_idx.set(want);
+                }
+                _ => {}
+            }
+        }
+        generation
     });
-    // Another frame: paths and byte selection belong to the old one.
+    // Another frame: paths and byte selection belong to the old one (not
+    // when a permalink chose the frame and its node).
     Effect::new(move |prev: Option<usize>| {
         let i = frame_idx.get();
-        if prev.is_some_and(|p| p != i) {
+        let keep = applied.get_value() == Some(i);
+        applied.set_value(None);
+        if prev.is_some_and(|p| p != i) && !keep {
             ptr.clear();
             toggled.set(HashSet::new());
         }
@@ -277,6 +406,39 @@ pub fn DecoderPage() -> impl IntoView {
     });
 
     let protocol_names = Registry::default().names();
+    // The hex view follows the focused node: its first byte is scrolled into
+    // the view's own box (never the page) when out of sight.
+    Effect::new(move |_| {
+        if let (Some(span), _) = ptr.spans.get() {
+            request_animation_frame(move || reveal_byte(span.start));
+        }
+    });
+    // Typing in a long input: decoded once typing pauses.
+    let pending_input: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
+    let set_input = move |text: String| {
+        if let Some(h) = pending_input.get_value() {
+            h.clear();
+        }
+        if text.len() > DEBOUNCE_ABOVE || st.input.with_untracked(|i| i.len() > DEBOUNCE_ABOVE) {
+            let h = set_timeout_with_handle(
+                move || {
+                    pending_input.set_value(None);
+                    st.input.set(text);
+                },
+                std::time::Duration::from_millis(DEBOUNCE_MS),
+            )
+            .ok();
+            pending_input.set_value(h);
+        } else {
+            pending_input.set_value(None);
+            st.input.set(text);
+        }
+    };
+    let has_input = Memo::new(move |_| {
+        big.with(Option::is_some) || decoded.with(|d| d.as_ref().is_ok_and(|d| !d.bytes.is_empty()))
+    });
+    let copy_status: export::CopyStatus = RwSignal::new(None);
+    let file_input = NodeRef::<leptos::html::Input>::new();
 
     view! {
         <section class="decoder" data-decodes=move || neutral.with(|d| d.generation)>
@@ -292,14 +454,15 @@ pub fn DecoderPage() -> impl IntoView {
                     </label>
                     <Guesses decoded=decoded skip=Signal::derive(move || big.with(Option::is_some))/>
                     <panels::Examples/>
-                    <label class="file-open">{move || t(lang.get(), "open.file")}
-                        <input type="file" data-testid="file" on:change=move |ev| {
-                            let input: web_sys::HtmlInputElement = event_target(&ev);
-                            if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                                load_file(file, st.input, big, st.protocol.get_untracked());
-                            }
-                        }/>
-                    </label>
+                    <button class="file-open" data-testid="file-open" on:click=move |_| {
+                        if let Some(i) = file_input.get() { i.click(); }
+                    }>{move || t(lang.get(), "open.file")}</button>
+                    <input type="file" data-testid="file" node_ref=file_input hidden tabindex="-1" on:change=move |ev| {
+                        let input: web_sys::HtmlInputElement = event_target(&ev);
+                        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                            load_file(file, st.input, big, st.protocol.get_untracked());
+                        }
+                    }/>
                 </div>
             </div>
             <textarea id="hex-input" data-testid="input" spellcheck="false" rows="4"
@@ -315,7 +478,7 @@ pub fn DecoderPage() -> impl IntoView {
                         if big.with_untracked(Option::is_some) {
                             biglog::clear(big);
                         }
-                        st.input.set(text);
+                        set_input(text);
                     }
                 }
                 on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
@@ -329,25 +492,27 @@ pub fn DecoderPage() -> impl IntoView {
             <biglog::BigBar state=big/>
             {move || decoded.with(|d| match d {
                 Err(e) => input_error_view(e, &st.input.get_untracked(), lang.get()).into_any(),
-                Ok(d) if d.bytes.is_empty() && big.with(Option::is_none) => view! { <p class="empty">{t(lang.get(), "empty")}</p> }.into_any(),
                 Ok(_) => ().into_any(),
             })}
             {move || match big_log() {
                 Some(log) => view! { <biglog::BigFrames log=log frame_idx=frame_idx/> }.into_any(),
-                None => view! { <FrameList decoded=decoded frame_idx=frame_idx/> }.into_any(),
+                None => view! { <FrameList decoded=decoded frame_idx=frame_idx big=big/> }.into_any(),
             }}
             <div class="panes">
                 <div class="pane tree-pane">
                     <h2>{move || t(lang.get(), "tree")}<span class="keyhint">{move || t(lang.get(), "keys.help")}</span></h2>
-                    <div data-testid="tree" class="tree" tabindex="0" on:mouseleave=move |_| hover.set(None)
+                    <div data-testid="tree" class="tree" tabindex="0" role="tree" aria-label=move || t(lang.get(), "tree")
+                        aria-activedescendant=move || ptr.cursor.get().map(|p| format!("node-{}", path_str(&p)))
+                        on:mouseleave=move |_| hover.set(None)
                         on:keydown=move |ev: web_sys::KeyboardEvent| tree_key(&ev, frame, ptr)>
-                        {move || frame.with(|f| f.as_ref().map(|f| view! {
-                            <ul class="root">{tree_row(&f.tree, Vec::new(), ptr)}</ul>
+                        {move || frame.with(|f| f.as_ref().map(|f| {
+                            let marks = Marks::of(f);
+                            view! { <ul class="root" role="none">{tree_row(&f.tree, Vec::new(), ptr, &marks)}</ul> }
                         }))}
                     </div>
                 </div>
                 <div class="pane hex-pane">
-                    <h2>{move || t(lang.get(), "hex")}</h2>
+                    <h2 id="hex-heading">{move || t(lang.get(), "hex")}<span class="keyhint">{move || t(lang.get(), "hex.help")}</span></h2>
                     <HexView decoded=decoded frame=frame ptr=ptr/>
                 </div>
             </div>
@@ -356,16 +521,25 @@ pub fn DecoderPage() -> impl IntoView {
             <Diagnostics frame=frame ptr=ptr/>
             <panels::Reassembled decoded=decoded/>
             <div class="output">
-                <panels::CopyBar decoded=decoded frame=frame ptr=ptr/>
-                <button data-testid="copy-json" on:click=move |_| export::copy(dissection_json(decoded, big))>
+                <panels::CopyBar decoded=decoded frame=frame ptr=ptr has_input=has_input status=copy_status/>
+                <button data-testid="copy-json" disabled=move || !has_input.get()
+                    on:click=move |_| export::copy(dissection_json(decoded, big), copy_status)>
                     {move || t(lang.get(), "copy.json")}
                 </button>
-                <button data-testid="download-json" on:click=move |_| {
+                <button data-testid="download-json" disabled=move || !has_input.get() on:click=move |_| {
                     export::download("meterscope.json", "application/json", &dissection_json(decoded, big))
                 }>{move || t(lang.get(), "download.json")}</button>
-                <button data-testid="download-text" on:click=move |_| {
+                <button data-testid="download-text" disabled=move || !has_input.get() on:click=move |_| {
                     export::download("meterscope.txt", "text/plain", &dissection_text(decoded, lang.get_untracked()))
                 }>{move || t(lang.get(), "download.text")}</button>
+                <span data-testid="copy-status" class="copy-status" role="status"
+                    class:error=move || copy_status.with(|s| matches!(s, Some(Err(_))))>
+                    {move || copy_status.with(|s| match s {
+                        Some(Ok(())) => t(lang.get(), "copy.done").to_string(),
+                        Some(Err(e)) => format!("{}: {e}", t(lang.get(), "copy.failed")),
+                        None => String::new(),
+                    })}
+                </span>
             </div>
         </section>
     }
@@ -391,6 +565,11 @@ fn dissection_text(decoded: Memo<Result<meterscope_core::Decoded, InputError>>, 
         Ok(d) => export::dissection_text(&d.dissection, &d.bytes, lang),
         Err(e) => e.to_string(),
     })
+}
+
+/// A severity's name in `lang`.
+pub(crate) fn severity(lang: Lang, s: meterscope_core::Severity) -> &'static str {
+    t(lang, &format!("sev.{}", s.as_str()))
 }
 
 /// Arrow keys move the tree cursor, left/right collapse and expand, Enter selects.
@@ -490,14 +669,22 @@ fn Guesses(decoded: Memo<Result<meterscope_core::Decoded, InputError>>, skip: Si
 }
 
 #[component]
-fn FrameList(decoded: Memo<Result<meterscope_core::Decoded, InputError>>, frame_idx: RwSignal<usize>) -> impl IntoView {
+fn FrameList(
+    decoded: Memo<Result<meterscope_core::Decoded, InputError>>,
+    frame_idx: RwSignal<usize>,
+    big: RwSignal<Option<BigState>>,
+) -> impl IntoView {
     let st = expect_context::<AppState>();
     let lang = st.lang;
     let show_all = RwSignal::new(false);
     view! {
+        // The hint for an empty input stands where the frames will: nothing moves at the first decode.
         <div class="frames" data-testid="frames">
             {move || decoded.with(|d| {
                 let Ok(d) = d else { return ().into_any() };
+                if d.bytes.is_empty() && big.with(Option::is_none) {
+                    return view! { <p class="empty">{t(lang.get(), "empty")}</p> }.into_any();
+                }
                 let limit = if show_all.get() { usize::MAX } else { MAX_TABS };
                 let hidden_frames = d.dissection.frames.len().saturating_sub(limit);
                 let hidden_junk = d.dissection.junk.len().saturating_sub(limit);
@@ -512,7 +699,12 @@ fn FrameList(decoded: Memo<Result<meterscope_core::Decoded, InputError>>, frame_
                     }
                 }).collect_view();
                 let junk = d.dissection.junk.iter().take(limit).map(|j| {
-                    let text = format!("{} [{}..{}) {}", j.reason, j.span.start, j.span.end, junk_hex(&d.bytes[j.span.range()]));
+                    let reason = match j.reason.as_str() {
+                        "preamble" => t(lang.get(), "junk.preamble").to_string(),
+                        "unrecognised" => t(lang.get(), "junk.unrecognised").to_string(),
+                        other => other.to_string(),
+                    };
+                    let text = format!("{reason} [{}..{}) {}", j.span.start, j.span.end, junk_hex(&d.bytes[j.span.range()]));
                     view! { <span class="junk" data-testid="junk">{text}</span> }
                 }).collect_view();
                 let more = (hidden_frames + hidden_junk > 0).then(|| {
@@ -542,16 +734,17 @@ fn junk_hex(b: &[u8]) -> String {
 }
 
 /// One tree row and its children.
-fn tree_row(node: &Node, path: Path, ptr: Pointer) -> AnyView {
+fn tree_row(node: &Node, path: Path, ptr: Pointer, marks: &Marks) -> AnyView {
     let lang = expect_context::<AppState>().lang;
     let has_children = !node.children.is_empty();
-    let child_view = move |c: &Node, i: usize, path: &Path| {
+    let child_view = move |c: &Node, i: usize, path: &Path, marks: &Marks| {
         let mut p = path.clone();
         p.push(i);
-        tree_row(c, p, ptr)
+        tree_row(c, p, ptr, marks)
     };
     let children =
-        node.children.iter().take(MAX_CHILDREN).enumerate().map(|(i, c)| child_view(c, i, &path)).collect_view();
+        node.children.iter().take(MAX_CHILDREN).enumerate().map(|(i, c)| child_view(c, i, &path, marks)).collect_view();
+    let rest_marks = marks.clone();
     let rest: Vec<Node> = node.children.iter().skip(MAX_CHILDREN).cloned().collect();
     let more = (!rest.is_empty()).then(|| {
         let shown = RwSignal::new(false);
@@ -559,7 +752,7 @@ fn tree_row(node: &Node, path: Path, ptr: Pointer) -> AnyView {
         let rest_path = path.clone();
         view! {
             {move || if shown.get() {
-                rest.iter().enumerate().map(|(i, c)| child_view(c, MAX_CHILDREN + i, &rest_path)).collect_view().into_any()
+                rest.iter().enumerate().map(|(i, c)| child_view(c, MAX_CHILDREN + i, &rest_path, &rest_marks)).collect_view().into_any()
             } else {
                 view! {
                     <li class="more" data-testid="more-nodes">{format!("{n} {}", t(lang.get_untracked(), "more.nodes"))}" "
@@ -582,9 +775,17 @@ fn tree_row(node: &Node, path: Path, ptr: Pointer) -> AnyView {
         Some(u) => format!("{v} {u}"),
         None => v,
     });
+    let mark = marks.node(node);
+    let title_node = Node { children: Vec::new(), ..node.clone() };
+    let title = move || row_title(lang.get(), &title_node, mark);
+    let sel_path = path.clone();
+    let twisty_label = move || t(lang.get(), if expanded.get() { "tree.collapse" } else { "tree.expand" });
     view! {
-        <li class="node" data-id=node.id.clone() data-path=path_str(&path)>
-            <div class=format!("row {}", kind_class(node.kind))
+        <li class="node" role="treeitem" id=format!("node-{}", path_str(&path)) data-id=node.id.clone() data-path=path_str(&path)
+            aria-expanded=has_children.then_some(move || expanded.get().to_string())
+            aria-selected=move || ptr.selected.with(|s| s.as_deref() == Some(sel_path.as_slice())).to_string()>
+            <div class=format!("row {}{}", kind_class(node.kind), mark.map_or(String::new(), |m| format!(" {}", m.class())))
+                title=title
                 class:hl=move || ptr.focus.with(|f| f.as_deref().map(|f| row_focus(&row_path, f)) == Some(Focus::Node))
                 class:anc=move || ptr.focus.with(|f| f.as_deref().map(|f| row_focus(&row_path2, f)) == Some(Focus::Ancestor))
                 class:cursor=move || ptr.cursor.with(|c| c.as_deref() == Some(cursor_path.as_slice()))
@@ -593,16 +794,23 @@ fn tree_row(node: &Node, path: Path, ptr: Pointer) -> AnyView {
                     ptr.select(Some(click_path.clone()));
                     scroll_to_byte(span.start);
                 }>
-                <button class="twisty" class:leaf=!has_children tabindex="-1"
-                    on:click=move |ev| { ev.stop_propagation(); ptr.toggle(&toggle_path); }>
-                    {move || if !has_children { "·" } else if expanded.get() { "▾" } else { "▸" }}
-                </button>
+                {if has_children {
+                    view! {
+                        <button class="twisty" tabindex="-1" aria-label=twisty_label
+                            on:click=move |ev| { ev.stop_propagation(); ptr.toggle(&toggle_path); }>
+                            {move || if expanded.get() { "▾" } else { "▸" }}
+                        </button>
+                    }.into_any()
+                } else {
+                    view! { <span class="twisty leaf" aria-hidden="true">"·"</span> }.into_any()
+                }}
+                {mark.map(|m| view! { <span class="flag" role="img" aria-label=move || m.text(lang.get())>{m.icon()}</span> })}
                 <span class="label">{node.label.clone()}</span>
                 {value.map(|v| view! { <span class="value">{v}</span> })}
                 {node.text.clone().map(|v| view! { <span class="text">{v}</span> })}
-                <span class="span">{format!("{}..{}", span.start, span.end)}</span>
+                <span class="span" title=move || span_title(lang.get(), span)>{format!("{}..{}", span.start, span.end)}</span>
             </div>
-            {has_children.then(|| view! { <ul class="children" class:collapsed=move || !expanded.get()>{children}{more}</ul> })}
+            {has_children.then(|| view! { <ul class="children" role="group" class:collapsed=move || !expanded.get()>{children}{more}</ul> })}
         </li>
     }
     .into_any()
@@ -617,7 +825,7 @@ fn HexView(
     let pick = move |off: usize| frame.with_untracked(|f| f.as_ref().and_then(|f| f.tree.path_at(off)));
     let lang = expect_context::<AppState>().lang;
     let show_all = RwSignal::new(false);
-    let cell_class = move |off: usize, kind: &'static str| {
+    let cell_class = move |off: usize, kind: &'static str, mark: Option<Mark>| {
         move || {
             let sel = ptr.range.with(|r| {
                 r.is_some_and(|(a, h)| {
@@ -633,19 +841,44 @@ fn HexView(
                 } else {
                     ""
                 };
-                format!("b {kind}{focus}{}", if sel { " sel" } else { "" })
+                let mark = mark.map_or("", |m| m.class());
+                format!("b {kind} {mark}{focus}{}", if sel { " sel" } else { "" })
             })
         }
     };
-    // Click selects the byte and its node; shift-click extends the byte selection.
-    let on_click = move |ev: web_sys::MouseEvent, off: usize| match ptr.range.get_untracked() {
-        Some((anchor, _)) if ev.shift_key() => ptr.range.set(Some((anchor, off))),
+    // Select one byte (and its node), or extend the byte selection to it.
+    let select_byte = move |off: usize, extend: bool| match ptr.range.get_untracked() {
+        Some((anchor, _)) if extend => ptr.range.set(Some((anchor, off))),
         _ => {
             let p = pick(off);
             ptr.cursor.set(p.clone());
             ptr.selected.set(p);
             ptr.range.set(Some((off, off)));
         }
+    };
+    // Click selects the byte and its node; shift-click extends the byte selection.
+    let on_click = move |ev: web_sys::MouseEvent, off: usize| select_byte(off, ev.shift_key());
+    // Keys: arrows move the byte (a row up and down), Home and End, shift extends.
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let Some(span) = frame.with_untracked(|f| f.as_ref().map(|f| f.span)) else { return };
+        if span.is_empty() {
+            return;
+        }
+        let last = span.end - 1;
+        let head = ptr.range.get_untracked().map(|(_, h)| h);
+        let next = match (ev.key().as_str(), head) {
+            ("ArrowRight" | "ArrowLeft" | "ArrowDown" | "ArrowUp" | "Home" | "End", None) => span.start,
+            ("ArrowRight", Some(h)) => (h + 1).min(last),
+            ("ArrowLeft", Some(h)) => h.saturating_sub(1).max(span.start),
+            ("ArrowDown", Some(h)) => (h + ROW).min(last),
+            ("ArrowUp", Some(h)) => h.saturating_sub(ROW).max(span.start),
+            ("Home", Some(_)) => span.start,
+            ("End", Some(_)) => last,
+            _ => return,
+        };
+        ev.prevent_default();
+        select_byte(next, ev.shift_key() && head.is_some());
+        request_animation_frame(move || reveal_byte(next));
     };
     let on_enter = move |ev: web_sys::MouseEvent| {
         let off = ev
@@ -661,33 +894,43 @@ fn HexView(
         }
     };
     view! {
-        <div class="hexview" data-testid="hexview" on:mouseleave=move |_| ptr.hover.set(None) on:mouseover=on_enter
+        <div class="hexview" data-testid="hexview" tabindex="0" role="grid" aria-readonly="true" aria-labelledby="hex-heading"
+            aria-activedescendant=move || ptr.range.get().map(|(_, h)| format!("hb-{h}"))
+            on:keydown=on_key
+            on:mouseleave=move |_| ptr.hover.set(None) on:mouseover=on_enter
             // Shift-click extends the byte selection, not the browser's text selection.
             on:mousedown=move |ev: web_sys::MouseEvent| if ev.shift_key() { ev.prevent_default() }>
             {move || {
                 let Some(f) = frame.get() else { return ().into_any() };
                 let kinds = byte_kinds(&f);
+                let marks = Marks::of(&f);
                 let limit = if show_all.get() { usize::MAX } else { MAX_HEX };
                 let shown = Span::at(f.span.start, f.span.len().min(limit));
                 let hidden = f.span.len() - shown.len();
                 let bytes: Vec<u8> = decoded.with_untracked(|d| d.as_ref().map(|d| d.bytes[shown.range()].to_vec()).unwrap_or_default());
+                let l = lang.get();
                 let rows = bytes.chunks(ROW).enumerate().map(|(r, chunk)| {
                     let base = f.span.start + r * ROW;
                     let hex = chunk.iter().enumerate().map(|(i, &b)| {
                         let off = base + i;
                         let kind = kind_class(kinds[r * ROW + i]);
-                        view! { <span class=cell_class(off, kind) data-off=off on:click=move |ev| on_click(ev, off)>{hex2(b)}</span> }
+                        let mark = marks.byte(off);
+                        let title = mark.map(|m| format!("{} {off} · {}", t(l, "offset"), m.text(l)));
+                        view! {
+                            <span class=cell_class(off, kind, mark) role="gridcell" id=format!("hb-{off}") data-off=off title=title
+                                on:click=move |ev| on_click(ev, off)>{hex2(b)}</span>
+                        }
                     }).collect_view();
                     let asc = chunk.iter().enumerate().map(|(i, &b)| {
                         let off = base + i;
                         let kind = kind_class(kinds[r * ROW + i]);
-                        view! { <span class=cell_class(off, kind) data-aoff=off>{ascii(b).to_string()}</span> }
+                        view! { <span class=cell_class(off, kind, marks.byte(off)) data-aoff=off>{ascii(b).to_string()}</span> }
                     }).collect_view();
                     view! {
-                        <div class="hexrow">
-                            <span class="off">{format!("{base:04X}")}</span>
-                            <span class="hexbytes">{hex}</span>
-                            <span class="ascii">{asc}</span>
+                        <div class="hexrow" role="row">
+                            <span class="off" role="rowheader" title=format!("{} {base} (0x{base:04X})", t(l, "offset"))>{base.to_string()}</span>
+                            <span class="hexbytes" role="none">{hex}</span>
+                            <span class="ascii" aria-hidden="true">{asc}</span>
                         </div>
                     }
                 }).collect_view();
@@ -699,6 +942,25 @@ fn HexView(
                 view! { {rows} {more} }.into_any()
             }}
         </div>
+    }
+}
+
+/// Scroll the hex view's own box (never the page) so byte `offset` shows,
+/// by the least distance; nothing moves when it is already in sight.
+fn reveal_byte(offset: usize) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let (Some(view), Some(cell)) = (
+        doc.query_selector("[data-testid=hexview]").ok().flatten(),
+        doc.query_selector(&format!("[data-testid=hexview] [data-off=\"{offset}\"]")).ok().flatten(),
+    ) else {
+        return;
+    };
+    let (v, c) = (view.get_bounding_client_rect(), cell.get_bounding_client_rect());
+    let top = view.scroll_top();
+    if c.top() < v.top() {
+        view.set_scroll_top(top - (v.top() - c.top()));
+    } else if c.bottom() > v.top() + view.client_height() as f64 {
+        view.set_scroll_top(top + (c.bottom() - v.top() - view.client_height() as f64));
     }
 }
 
@@ -748,7 +1010,7 @@ fn Diagnostics(frame: Memo<Option<Frame>>, ptr: Pointer) -> impl IntoView {
                             <button class="jump" on:click=move |_| { ptr.select(path.clone()); scroll_to_byte(off); }>
                                 {format!("@{off}")}
                             </button>
-                            " "<span class="sev">{d.severity.as_str()}</span>" "<code>{d.code.clone()}</code>" "{d.message.clone()}
+                            " "<span class="sev">{severity(lang.get(), d.severity)}</span>" "<code>{d.code.clone()}</code>" "{d.message.clone()}
                         </li>
                     }
                 }).collect_view();

@@ -1,12 +1,47 @@
 //! Output of a decode: copy to the clipboard, download as a file.
 
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// Copy text to the clipboard (async; failures are ignored: the page stays usable).
-pub fn copy(text: String) {
-    if let Some(w) = web_sys::window() {
-        let _ = w.navigator().clipboard().write_text(&text);
+/// The outcome of the last copy, shown beside the buttons: `Ok` once copied,
+/// `Err` with the browser's reason when the clipboard refused.
+pub type CopyStatus = RwSignal<Option<Result<(), String>>>;
+
+/// How long the outcome of a copy stays shown, in milliseconds.
+const STATUS_MS: u64 = 4000;
+
+/// Copy text to the clipboard (async) and report the outcome in `status`.
+pub fn copy(text: String, status: CopyStatus) {
+    let Some(w) = web_sys::window() else { return };
+    let nav = w.navigator();
+    // No clipboard outside a secure context: the property is missing.
+    let present = js_sys::Reflect::get(&nav, &"clipboard".into()).is_ok_and(|c| !c.is_undefined() && !c.is_null());
+    if !present {
+        report(status, Err("no clipboard in this context".into()));
+        return;
     }
+    let promise = nav.clipboard().write_text(&text);
+    leptos::task::spawn_local(async move {
+        let result = wasm_bindgen_futures::JsFuture::from(promise).await.map(|_| ()).map_err(|e| {
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .or_else(|| e.as_string())
+                .unwrap_or_else(|| "refused".into())
+        });
+        report(status, result);
+    });
+}
+
+fn report(status: CopyStatus, result: Result<(), String>) {
+    status.set(Some(result.clone()));
+    set_timeout(
+        move || {
+            if status.try_get_untracked().flatten().as_ref() == Some(&result) {
+                status.set(None);
+            }
+        },
+        std::time::Duration::from_millis(STATUS_MS),
+    );
 }
 
 /// Offer `text` as a download named `name`.

@@ -1,4 +1,7 @@
-//! The permalink in the URL fragment: `#i=<input>&p=<protocol>&l=<lang>&s=<node id>`.
+//! The permalink in the URL fragment:
+//! `#i=<input>&p=<protocol>&l=<lang>&t=<theme>&f=<frame>&s=<node id>`
+//! (`t` is `dark` or `light`, absent for the system's; `f` counts from 1,
+//! absent for the first frame).
 //! Inputs above [`COMPRESS_ABOVE`] bytes go as `z=<base64url(deflate(input))>`
 //! instead of `i=`; both are read back.
 //!
@@ -13,6 +16,10 @@ pub struct Permalink {
     /// `auto` when empty.
     pub protocol: String,
     pub lang: Option<Lang>,
+    /// `dark` or `light`; `None` follows the system.
+    pub theme: Option<String>,
+    /// The selected frame, from 0.
+    pub frame: usize,
     /// Id of the selected node.
     pub selected: Option<String>,
 }
@@ -33,6 +40,13 @@ pub fn encode(p: &Permalink) -> String {
         out.push_str("&l=");
         out.push_str(l.code());
     }
+    if let Some(t) = p.theme.as_deref().filter(|t| matches!(*t, "dark" | "light")) {
+        out.push_str("&t=");
+        out.push_str(t);
+    }
+    if p.frame > 0 {
+        out.push_str(&format!("&f={}", p.frame + 1));
+    }
     if let Some(s) = &p.selected {
         out.push_str("&s=");
         out.push_str(&escape(s));
@@ -52,6 +66,8 @@ pub fn decode(fragment: &str) -> Permalink {
             "p" if !v.is_empty() => p.protocol = v,
             "l" => p.lang = v.parse().ok(),
             "s" if !v.is_empty() => p.selected = Some(v),
+            "t" if matches!(v.as_str(), "dark" | "light") => p.theme = Some(v),
+            "f" => p.frame = v.parse::<usize>().map_or(0, |f| f.saturating_sub(1)),
             _ => {}
         }
     }

@@ -26,15 +26,18 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(req.url);
   if (req.method !== 'GET' || url.origin !== self.location.origin) return;
   if (req.mode === 'navigate') {
-    // The page itself: fresh when online, cached when not. The fragment never reaches here.
+    // A page: fresh when online, cached when not. Each page is kept under its
+    // own address (the app shell, the embed page, the embed frame), without
+    // the query; the fragment never reaches here.
+    const key = url.origin + url.pathname;
     event.respondWith(
       fetch(req)
         .then((res) => {
           const copy = res.clone();
-          if (res.ok) caches.open(CACHE).then((c) => c.put('./', copy));
+          if (res.ok && !res.redirected) caches.open(CACHE).then((c) => c.put(key, copy));
           return res;
         })
-        .catch(() => caches.match('./').then((r) => r || caches.match('index.html'))),
+        .catch(() => cachedPage(url)),
     );
     return;
   }
@@ -49,3 +52,19 @@ self.addEventListener('fetch', (event) => {
     })),
   );
 });
+
+// The cached page for an address: itself, its directory's index.html, and
+// for the app's own start address (with any query) the app shell.
+async function cachedPage(url) {
+  const path = url.origin + url.pathname;
+  const tries = [path];
+  if (path.endsWith('/')) tries.push(path + 'index.html');
+  if (path.endsWith('/index.html')) tries.push(path.slice(0, -'index.html'.length));
+  const scope = new URL('./', self.location.href).href;
+  if (path === scope || path === scope + 'index.html') tries.push(scope, scope + 'index.html');
+  for (const t of tries) {
+    const hit = await caches.match(t);
+    if (hit) return hit;
+  }
+  return Response.error();
+}

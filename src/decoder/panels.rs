@@ -60,7 +60,13 @@ pub(super) fn Inspector(decoded: DecodedMemo, frame: Memo<Option<Frame>>, ptr: P
 }
 
 #[component]
-pub(super) fn CopyBar(decoded: DecodedMemo, frame: Memo<Option<Frame>>, ptr: Pointer) -> impl IntoView {
+pub(super) fn CopyBar(
+    decoded: DecodedMemo,
+    frame: Memo<Option<Frame>>,
+    ptr: Pointer,
+    has_input: Memo<bool>,
+    status: export::CopyStatus,
+) -> impl IntoView {
     let lang = expect_context::<AppState>().lang;
     let has_node = Memo::new(move |_| {
         let path = ptr.selected.get().or_else(|| ptr.cursor.get());
@@ -68,12 +74,12 @@ pub(super) fn CopyBar(decoded: DecodedMemo, frame: Memo<Option<Frame>>, ptr: Poi
     });
     let copy_value = move |_| {
         if let Some(v) = selected_node(frame, ptr).and_then(|n| export::node_value(&n)) {
-            export::copy(v);
+            export::copy(v, status);
         }
     };
     let copy_bytes = move |_| {
         if let Some((_, b)) = selection(decoded, frame, ptr) {
-            export::copy(to_hex(&b));
+            export::copy(to_hex(&b), status);
         }
     };
     let copy_subtree = move |_| {
@@ -84,17 +90,17 @@ pub(super) fn CopyBar(decoded: DecodedMemo, frame: Memo<Option<Frame>>, ptr: Poi
                     export::node_text(&mut out, &n, &d.bytes, 0);
                 }
             });
-            export::copy(out);
+            export::copy(out, status);
         }
     };
-    let copy_text = move |_| export::copy(super::dissection_text(decoded, lang.get_untracked()));
+    let copy_text = move |_| export::copy(super::dissection_text(decoded, lang.get_untracked()), status);
     view! {
         <button data-testid="copy-value" disabled=move || !has_node.get() on:click=copy_value>{move || t(lang.get(), "copy.value")}</button>
         <button data-testid="copy-bytes" disabled=move || !has_node.get() && ptr.range.get().is_none() on:click=copy_bytes>
             {move || t(lang.get(), "copy.bytes")}
         </button>
         <button data-testid="copy-subtree" disabled=move || !has_node.get() on:click=copy_subtree>{move || t(lang.get(), "copy.subtree")}</button>
-        <button data-testid="copy-text" on:click=copy_text>{move || t(lang.get(), "copy.text")}</button>
+        <button data-testid="copy-text" disabled=move || !has_input.get() on:click=copy_text>{move || t(lang.get(), "copy.text")}</button>
     }
 }
 
@@ -103,7 +109,7 @@ pub(super) fn Examples() -> impl IntoView {
     let st = expect_context::<AppState>();
     let lang = st.lang;
     view! {
-        <select data-testid="examples" prop:value="" on:change=move |ev| {
+        <select data-testid="examples" prop:value="" aria-label=move || t(lang.get(), "examples") on:change=move |ev| {
             let id = event_target_value(&ev);
             if let Some(e) = by_id(&id) {
                 st.protocol.set("auto".into());
@@ -138,10 +144,12 @@ fn apdu_row(n: &Node) -> AnyView {
 }
 
 /// Diagnostics of a reassembled APDU (offsets inside it).
-fn diag_list(diags: Vec<Diagnostic>) -> impl IntoView {
+fn diag_list(diags: Vec<Diagnostic>, l: Lang) -> impl IntoView {
     view! {
         <ul class="diags">{diags.into_iter().map(|d| view! {
-            <li class=format!("diag {}", d.severity.as_str())>{format!("@{} {}: {}", d.offset, d.code, d.message)}</li>
+            <li class=format!("diag {}", d.severity.as_str())>
+                <span class="sev">{super::severity(l, d.severity)}</span>{format!(" @{} {}: {}", d.offset, d.code, d.message)}
+            </li>
         }).collect_view()}</ul>
     }
 }
@@ -179,7 +187,7 @@ fn analysis_pane(a: Analysis, l: Lang) -> AnyView {
                 {items.into_iter().map(|(s, item)| view! { <li data-testid=item>{s}</li> }).collect_view()}
             </ul>
             {tree.map(|n| view! { <div class="tree" data-testid=format!("{id}-tree")><ul class="root">{apdu_row(&n)}</ul></div> })}
-            {diag_list(diags.unwrap_or_default())}
+            {diag_list(diags.unwrap_or_default(), l)}
         </div>
     }
     .into_any()

@@ -590,6 +590,15 @@ pub fn ReaderPage() -> impl IntoView {
     let rts = RwSignal::new(true);
     let lost = RwSignal::new(false);
     let help = RwSignal::new(false);
+    let help_button = NodeRef::<leptos::html::Button>::new();
+    let help_dialog = NodeRef::<leptos::html::Div>::new();
+    // Closing the help gives focus back to its button.
+    let close_help = move || {
+        help.set(false);
+        if let Some(b) = help_button.get_untracked() {
+            let _ = b.focus();
+        }
+    };
     let port_labels = RwSignal::new(Vec::<String>::new());
     let granted: StoredValue<Vec<SerialPort>, LocalStorage> = StoredValue::new_local(Vec::new());
     let last_port: StoredValue<Option<(SerialPort, LineSettings)>, LocalStorage> = StoredValue::new_local(None);
@@ -1002,15 +1011,27 @@ pub fn ReaderPage() -> impl IntoView {
                 })}
                 <label><input type="radio" name="source" value="replay" data-testid="source-replay" prop:checked=move || source.get() == "replay"
                     on:change=move |_| source.set("replay".into())/>{move || t(lang.get(), "reader.replay")}</label>
-                <button class="small" data-testid="port-help" on:click=move |_| help.update(|h| *h = !*h)>{move || t(lang.get(), "help.button")}</button>
+                <button class="small" data-testid="port-help" node_ref=help_button aria-expanded=move || help.get().to_string()
+                    aria-controls="port-help-dialog" on:click=move |_| {
+                        help.update(|h| *h = !*h);
+                        // The dialog takes focus once shown.
+                        if help.get_untracked() {
+                            request_animation_frame(move || if let Some(d) = help_dialog.get_untracked() { let _ = d.focus(); });
+                        }
+                    }>{move || t(lang.get(), "help.button")}</button>
             </div>
-            <div class="help-dialog" role="dialog" data-testid="port-help-dialog" hidden=move || !help.get()>
-                <h3>{move || t(lang.get(), "help.title")}</h3>
+            <div class="help-dialog" role="dialog" id="port-help-dialog" aria-labelledby="port-help-title" tabindex="-1"
+                data-testid="port-help-dialog" node_ref=help_dialog hidden=move || !help.get()
+                on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" {
+                    ev.stop_propagation();
+                    close_help();
+                }>
+                <h3 id="port-help-title">{move || t(lang.get(), "help.title")}</h3>
                 <ul>
                     {["help.drivers", "help.dialout", "help.busy", "help.browser", "help.secure", "help.replug"]
                         .map(|k| view! { <li>{move || t(lang.get(), k)}</li> })}
                 </ul>
-                <button class="small" data-testid="port-help-close" on:click=move |_| help.set(false)>{move || t(lang.get(), "help.close")}</button>
+                <button class="small" data-testid="port-help-close" on:click=move |_| close_help()>{move || t(lang.get(), "help.close")}</button>
             </div>
             <div class="line">
                 <label>{move || t(lang.get(), "reader.preset")}" "

@@ -2,8 +2,9 @@
 //!
 //! Accepted shapes: hex with any separators (spaces, `0x`, `\x`, commas, colons,
 //! semicolons, dashes, line breaks), hexdump lines with offsets and ASCII
-//! gutters (`hexdump -C`, `xxd`, Wireshark "copy as hex dump"), C and JSON
-//! arrays, base64, and plain text for the text protocols (IEC 62056-21, DSMR P1),
+//! gutters (`hexdump -C`, `xxd`, `od -A x -t x1z`, Wireshark "copy as hex
+//! dump"; the closing offset line and `*` for repeated lines included), C and
+//! JSON arrays, Python bytes literals (`b'h\x1f\x00C'`), base64, and plain text for the text protocols (IEC 62056-21, DSMR P1),
 //! where `<STX>`-style mnemonics stand for control characters.
 //!
 //! A token that is not hex is reported with its line, column and character.
@@ -87,6 +88,9 @@ pub fn parse_input(src: &str) -> Result<Input, InputError> {
     if let Some(rest) = strip_prefix_ci(trimmed, "text:") {
         let rest = with_line_end(src, rest);
         return Ok(Input { bytes: text_bytes(rest), kind: InputKind::Text, line_starts: vec![0] });
+    }
+    if let Some(result) = python_bytes(src) {
+        return result;
     }
     if looks_like_text(trimmed) {
         let text = with_line_end(src, trimmed);
@@ -255,6 +259,26 @@ struct DumpLine<'a> {
     end: usize,
 }
 
+/// What a line of a dump can be besides a data line.
+enum DumpMark {
+    /// `00000021`: the offset alone, closing `hexdump -C` and `od` output.
+    End(usize),
+    /// `*`: lines equal to the one before, up to the next offset.
+    Repeat,
+}
+
+fn dump_mark(line: &str) -> Option<DumpMark> {
+    let t = line.trim();
+    if t == "*" {
+        return Some(DumpMark::Repeat);
+    }
+    let digits = t.strip_suffix(':').unwrap_or(t);
+    if (4..=8).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return usize::from_str_radix(digits, 16).ok().map(DumpMark::End);
+    }
+    None
+}
+
 fn dump_line(line: &str, base: usize) -> Option<DumpLine<'_>> {
     let trimmed_start = line.len() - line.trim_start().len();
     let body = &line[trimmed_start..];
@@ -300,26 +324,55 @@ fn parse_hex(src: &str) -> Result<Input, InputError> {
         at += line.len() + 1;
     }
 
-    let dumps: Vec<Option<DumpLine<'_>>> = lines.iter().map(|(base, l)| dump_line(l, *base)).collect();
+    let mut dumps: Vec<Option<DumpLine<'_>>> = lines.iter().map(|(base, l)| dump_line(l, *base)).collect();
+    // `*` lines and a closing offset line (the last non-empty line) belong to a
+    // dump when every other line is a dump line.
+    let last_nonempty = lines.iter().rposition(|(_, l)| !l.trim().is_empty());
+    let mut repeats = Vec::new();
+    for (i, (base, l)) in lines.iter().enumerate() {
+        if dumps[i].is_some() {
+            continue;
+        }
+        match dump_mark(l) {
+            Some(DumpMark::Repeat) => repeats.push(i),
+            Some(DumpMark::End(offset)) if Some(i) == last_nonempty && i > 0 => {
+                dumps[i] = Some(DumpLine { offset, groups: Vec::new(), end: base + l.len() });
+            }
+            _ => {}
+        }
+    }
     let nonempty = lines.iter().filter(|(_, l)| !l.trim().is_empty()).count();
     let dump_count = dumps.iter().filter(|d| d.is_some()).count();
     let offsets: Vec<usize> = dumps.iter().flatten().map(|d| d.offset).collect();
     let is_dump = dump_count > 0
-        && dump_count == nonempty
+        && dump_count + repeats.len() == nonempty
+        && dumps.iter().flatten().any(|d| !d.groups.is_empty())
         && offsets[0].is_multiple_of(16)
         && offsets.windows(2).all(|w| w[0] < w[1]);
 
     let mut bytes = Vec::new();
     let mut line_starts = Vec::new();
     if is_dump {
-        let parsed: Vec<&DumpLine<'_>> = dumps.iter().flatten().collect();
+        // Each data line, and whether a `*` line follows it.
+        let parsed: Vec<(&DumpLine<'_>, bool)> = dumps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| {
+                let d = d.as_ref()?;
+                let next = dumps[i + 1..].iter().position(Option::is_some).map_or(dumps.len(), |p| i + 1 + p);
+                Some((d, repeats.iter().any(|&r| r > i && r < next)))
+            })
+            .collect();
         let mut width_seen = 16;
-        for (i, d) in parsed.iter().enumerate() {
-            let expected = parsed.get(i + 1).map(|n| n.offset.wrapping_sub(d.offset)).filter(|n| (1..=256).contains(n));
+        for (i, &(d, repeated)) in parsed.iter().enumerate() {
+            let gap = parsed.get(i + 1).map(|n| n.0.offset.wrapping_sub(d.offset));
+            let expected = gap.filter(|n| (1..=256).contains(n));
+            let expected = if repeated { Some(width_seen) } else { expected };
             if let Some(n) = expected {
                 width_seen = n;
             }
             let limit = expected.unwrap_or(width_seen);
+            let line_start = bytes.len();
             let mut taken = 0;
             for (gi, g) in d.groups.iter().enumerate() {
                 if taken >= limit {
@@ -357,6 +410,14 @@ fn parse_hex(src: &str) -> Result<Input, InputError> {
                     format!("hexdump line at offset {:#x} has {taken} bytes, the next offset implies {n}", d.offset),
                 ));
             }
+            // `*`: the line again until the next offset (bounded by the input's own claim).
+            if repeated && taken > 0 {
+                let until = gap.unwrap_or(0).min(MAX_REPEAT);
+                let line = bytes[line_start..].to_vec();
+                while bytes.len() - line_start + line.len() <= until {
+                    bytes.extend_from_slice(&line);
+                }
+            }
         }
         return Ok(Input { bytes, kind: InputKind::Hexdump, line_starts });
     }
@@ -377,6 +438,91 @@ fn parse_hex(src: &str) -> Result<Input, InputError> {
         line_starts.clear();
     }
     Ok(Input { bytes, kind: InputKind::Hex, line_starts })
+}
+
+/// Bytes a `*` line of a dump may stand for.
+const MAX_REPEAT: usize = 16 << 20;
+
+/// Python bytes literals: `b'h\x1f\x00C'`, several in a row (`b'..' b'..'`,
+/// with `+`, parentheses or line breaks between). `None` when the input is not one.
+fn python_bytes(src: &str) -> Option<Result<Input, InputError>> {
+    let t = src.trim_start().trim_start_matches(|c: char| c == '(' || c.is_whitespace());
+    let first = t.strip_prefix('b').or_else(|| t.strip_prefix('B'))?;
+    if !(first.starts_with('\'') || first.starts_with('"')) {
+        return None;
+    }
+    let s = src.as_bytes();
+    let mut bytes = Vec::new();
+    let mut line_starts = Vec::new();
+    let mut i = 0;
+    loop {
+        while i < s.len() && (s[i].is_ascii_whitespace() || matches!(s[i], b'+' | b'(' | b')' | b',')) {
+            i += 1;
+        }
+        if i == s.len() {
+            break;
+        }
+        if !(matches!(s[i], b'b' | b'B') && i + 1 < s.len() && matches!(s[i + 1], b'\'' | b'"')) {
+            return Some(Err(error_at(src, i, 1, "expected a bytes literal b'…'".to_string())));
+        }
+        let quote = s[i + 1];
+        let open = i + 1;
+        i += 2;
+        line_starts.push(bytes.len());
+        loop {
+            let Some(&c) = s.get(i) else {
+                return Some(Err(error_at(src, open, 1, "bytes literal not closed".to_string())));
+            };
+            if c == quote {
+                i += 1;
+                break;
+            }
+            if c == b'\\' {
+                let esc = s.get(i + 1).copied().unwrap_or(b' ');
+                let simple = match esc {
+                    b'n' => Some(b'\n'),
+                    b'r' => Some(b'\r'),
+                    b't' => Some(b'\t'),
+                    b'0' => Some(0),
+                    b'a' => Some(7),
+                    b'b' => Some(8),
+                    b'f' => Some(12),
+                    b'v' => Some(11),
+                    b'\\' | b'\'' | b'"' => Some(esc),
+                    _ => None,
+                };
+                if let Some(b) = simple {
+                    bytes.push(b);
+                    i += 2;
+                    continue;
+                }
+                if esc == b'x'
+                    && let (Some(h), Some(l)) = (s.get(i + 2), s.get(i + 3))
+                    && h.is_ascii_hexdigit()
+                    && l.is_ascii_hexdigit()
+                {
+                    bytes.push((hex_val(*h) << 4) | hex_val(*l));
+                    i += 4;
+                    continue;
+                }
+                return Some(Err(error_at(src, i, 1, "unknown escape in a bytes literal".to_string())));
+            }
+            if !(0x20..0x7f).contains(&c) {
+                return Some(Err(error_at(
+                    src,
+                    i,
+                    1,
+                    "only ASCII characters may stand in a bytes literal".to_string(),
+                )));
+            }
+            bytes.push(c);
+            i += 1;
+        }
+    }
+    if line_starts.len() <= 1 {
+        line_starts.clear();
+    }
+    Some(Ok(Input { bytes, kind: InputKind::Hex, line_starts }))
 }
 
 /// One token to bytes: `68`, `0x68`, `681f00`, `\x68\x1f`, `0x6` (one digit with a prefix).
@@ -502,6 +648,51 @@ mod tests {
         // A gutter made only of hex letters is still cut by the offsets.
         let tricky = "0000: 61 62 63 64  abcd\n0004: 65 66  ef\n";
         assert_eq!(hex(tricky), vec![0x61, 0x62, 0x63, 0x64, 0x65, 0x66]);
+    }
+
+    #[test]
+    fn hexdumps_with_a_closing_offset_and_repeats() {
+        // `printf 'h\x1f\x00C\x05\x08\0\0\0\0\0\x10\xb5\x0b\x06\x01\x04@\0\x02' | hexdump -C`
+        let hexdump_c = "00000000  68 1f 00 43 05 08 00 00  00 00 00 10 b5 0b 06 01  |h..C............|\n\
+                         00000010  04 40 00 02                                       |.@..|\n\
+                         00000014\n";
+        let b = hex(hexdump_c);
+        assert_eq!(b.len(), 20);
+        assert_eq!(&b[16..], &[0x04, 0x40, 0x00, 0x02]);
+        assert_eq!(parse_input(hexdump_c).unwrap().kind, InputKind::Hexdump);
+        // A gutter that would read as hex on the last line is cut by the closing offset.
+        let gutter = "00000000  61 62 63 64 65 66 0a                              |abcdef.|\n00000007\n";
+        assert_eq!(hex(gutter), b"abcdef\n");
+        // `od -A x -t x1z`
+        let od = "000000 68 1f 00 43 05 08 00 00 00 00 00 10 b5 0b 06 01  >h..C............<\n\
+                  000010 04 40 00 02                                      >.@..<\n\
+                  000014\n";
+        assert_eq!(hex(od), b);
+        // `*` stands for lines equal to the one before.
+        let star = "00000000  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n\
+                    *\n\
+                    00000030  68 16                                             |h.|\n\
+                    00000032\n";
+        let b = hex(star);
+        assert_eq!(b.len(), 0x32);
+        assert_eq!(&b[0x30..], &[0x68, 0x16]);
+        // A lone number is still hex, and hex lines do not become a dump.
+        assert_eq!(hex("681F0043"), F);
+        assert_eq!(hex("68 1F\n0043"), F);
+    }
+
+    #[test]
+    fn python_bytes_literals() {
+        assert_eq!(hex("b'\\x68\\x1f\\x00\\x43'"), F);
+        assert_eq!(hex("b'h\\x1f\\x00C'"), F);
+        assert_eq!(hex("  B\"h\\x1f\" b'\\x00C'\n"), F);
+        assert_eq!(hex("(b'h\\x1f'\n + b'\\x00C')"), F);
+        assert_eq!(hex(r"b'/ISK5\\2M550T\r\n\'\t\0'"), b"/ISK5\\2M550T\r\n'\t\0");
+        let e = parse_input("b'\\x6g'").unwrap_err();
+        assert_eq!(e.column, 3);
+        assert!(parse_input("b'\\x68").unwrap_err().message.contains("not closed"));
+        // Hex that starts with b is still hex.
+        assert_eq!(hex("b5 0b"), [0xB5, 0x0B]);
     }
 
     #[test]

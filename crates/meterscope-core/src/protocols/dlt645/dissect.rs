@@ -329,9 +329,9 @@ fn control_node(ctx: &mut Ctx, root: NodeRef, c: ControlCode, at: usize) {
         Variant::V1997 => Variant::V2007,
     };
     let (dir_value, dir_text) = if reply {
-        ("slave->master", Msg::Bi("reply from the slave (meter)", "从站发出的应答帧"))
+        (Msg::Bi("slave->master", "从站->主站"), Msg::Bi("reply from the slave (meter)", "从站发出的应答帧"))
     } else {
-        ("master->slave", Msg::Bi("command from the master", "主站发出的命令帧"))
+        (Msg::Bi("master->slave", "主站->从站"), Msg::Bi("command from the master", "主站发出的命令帧"))
     };
     let abnormal_text = match (reply, c.is_abnormal()) {
         (false, _) => Msg::Bi("not a reply", "非应答帧"),
@@ -349,7 +349,7 @@ fn control_node(ctx: &mut Ctx, root: NodeRef, c: ControlCode, at: usize) {
     let node = ctx.node(root, "dlt645.control", at, 1, NodeKind::Control);
     ctx.set(node).value(Msg::HexNum { value: u64::from(c.0), digits: 2 }).text(Msg::Code(control_text, code));
     let n = ctx.node(node, "dlt645.control.dir", at, 1, NodeKind::Control);
-    ctx.set(n).value(Msg::Str(dir_value)).text(dir_text);
+    ctx.set(n).value(dir_value).text(dir_text);
     let n = ctx.node(node, "dlt645.control.abnormal", at, 1, NodeKind::Control);
     ctx.set(n).value(bit(c.is_abnormal())).text(abnormal_text);
     let n = ctx.node(node, "dlt645.control.follow", at, 1, NodeKind::Control);

@@ -59,7 +59,7 @@ fn vector_645_01_read_energy_wildcard() {
     assert_eq!(text(&f.tree, "dlt645.address"), "通配地址");
     assert_eq!(value(&f.tree, "dlt645.control"), "0x11");
     assert_eq!(text(&f.tree, "dlt645.control.function"), "读数据");
-    assert_eq!(value(&f.tree, "dlt645.control.dir"), "master->slave");
+    assert_eq!(value(&f.tree, "dlt645.control.dir"), "主站->从站");
     assert_eq!(value(&f.tree, "dlt645.data.di"), "00010000");
     assert_eq!(text(&f.tree, "dlt645.data.di"), "(当前)正向有功总电能 · DL/T 698.45 00100201");
     assert_eq!(check(f, "dlt645.cs").computed, "0xAE");

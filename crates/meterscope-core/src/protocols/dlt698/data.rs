@@ -739,9 +739,47 @@ impl<'a, 'f> Dec<'a, 'f> {
     }
 
     fn date_time_in(&mut self, node: NodeRef, start: usize, n: usize) {
+        let at = self.pos();
         let b = self.take(n);
         self.close(node, start);
         let Some(b) = b else { return };
+        // One leaf per field: (id, offset, length).
+        let fields: &[(&'static str, usize, usize)] = match n {
+            10 => &[
+                ("dlt698.date_time.year", 0, 2),
+                ("dlt698.date_time.month", 2, 1),
+                ("dlt698.date_time.day", 3, 1),
+                ("dlt698.date_time.week", 4, 1),
+                ("dlt698.date_time.hour", 5, 1),
+                ("dlt698.date_time.minute", 6, 1),
+                ("dlt698.date_time.second", 7, 1),
+                ("dlt698.date_time.millis", 8, 2),
+            ],
+            5 => &[
+                ("dlt698.date_time.year", 0, 2),
+                ("dlt698.date_time.month", 2, 1),
+                ("dlt698.date_time.day", 3, 1),
+                ("dlt698.date_time.week", 4, 1),
+            ],
+            3 => {
+                &[("dlt698.date_time.hour", 0, 1), ("dlt698.date_time.minute", 1, 1), ("dlt698.date_time.second", 2, 1)]
+            }
+            _ => &[
+                ("dlt698.date_time.year", 0, 2),
+                ("dlt698.date_time.month", 2, 1),
+                ("dlt698.date_time.day", 3, 1),
+                ("dlt698.date_time.hour", 4, 1),
+                ("dlt698.date_time.minute", 5, 1),
+                ("dlt698.date_time.second", 6, 1),
+            ],
+        };
+        for &(id, off, len) in fields {
+            let id = self.id(id);
+            let span = Span::at(self.cur.base() + at + off, len);
+            let leaf = self.node_at(node, id, span, NodeKind::Data);
+            let v = if len == 2 { u16::from_be_bytes([b[off], b[off + 1]]) } else { u16::from(b[off]) };
+            self.set_value(leaf, Msg::Uint(v.into()));
+        }
         let year = || u16::from_be_bytes([b[0], b[1]]);
         match n {
             10 => {

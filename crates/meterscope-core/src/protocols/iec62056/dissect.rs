@@ -700,7 +700,9 @@ fn telegram(ctx: &mut Ctx, root: NodeRef, f: &[u8]) {
     };
     let summary = match country(&found.sets, version.is_some()) {
         Some((cc, t, line)) => {
-            let n = ctx.node(root, "dsmr.country", line, 0, NodeKind::Data);
+            // The line that tells, not an empty node after the data.
+            let len = f[line..].iter().position(|&c| c == CR || c == LF).unwrap_or(f.len() - line);
+            let n = ctx.node(root, "dsmr.country", line, len, NodeKind::Data);
             let text =
                 Msg::Concat(Box::new([Msg::Bi("likely variant:", "可能的国家变体:"), Msg::Str(" "), Msg::Str(t)]));
             ctx.set(n).value(Msg::Str(cc)).text(text);
@@ -754,9 +756,11 @@ fn crc_check(ctx: &mut Ctx, root: NodeRef, f: &[u8], bang: usize, s: usize, e: u
     let computed = crate::wire::crc16_arc(&f[..=bang]);
     let mut ok = stated == computed;
     let mut crlf = false;
+    // What the meter sends, and so the CRC to suggest: pasted text with LF-only
+    // line ends was sent with CR LF.
+    let mut sent = computed;
     let lf_only = f[..=bang].windows(2).any(|w| w[1] == LF && w[0] != CR) || f.first() == Some(&LF);
-    if !ok && lf_only {
-        // Pasted text with LF-only line ends: the meter sent CR LF.
+    if lf_only {
         let mut v = Vec::with_capacity(bang + 64);
         for (i, &c) in f[..=bang].iter().enumerate() {
             if c == LF && (i == 0 || f[i - 1] != CR) {
@@ -764,11 +768,13 @@ fn crc_check(ctx: &mut Ctx, root: NodeRef, f: &[u8], bang: usize, s: usize, e: u
             }
             v.push(c);
         }
-        if crate::wire::crc16_arc(&v) == stated {
+        sent = crate::wire::crc16_arc(&v);
+        if !ok && sent == stated {
             ok = true;
             crlf = true;
         }
     }
+    let computed = if ok { computed } else { sent };
     let n = ctx.node(root, "dsmr.crc", s, e - s, NodeKind::Check);
     let v = ctx.text(f, s..e);
     ctx.set(n).value(v);

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use super::data::{self, SetAt};
 use super::dissect::{Ctx, pid};
 use crate::lang::Lang;
-use crate::model::{Id, Msg, NONE, NodeKind, NodeRef, Severity};
+use crate::model::{Id, Msg, NodeKind, NodeRef, Severity};
 use crate::msg;
 
 /// Text of a byte range, lossily.
@@ -235,22 +235,30 @@ pub(super) fn data_lines(
             line.eol.end - line.span.start,
             NodeKind::Data,
         );
-        let (mut count, mut only) = (0, NONE);
-        for (m, set) in data::set_iter(b, line.span.clone()).enumerate() {
-            only = set_node(ctx, ln, b, &set, SetIds::new(ctx.dsmr, i, m), found.as_deref_mut());
-            count += 1;
-        }
-        if count == 1 {
-            let s = &ctx.f.nodes[only as usize];
-            let (value, text) = (s.value.clone(), s.text.clone());
-            let (label, unit) = (ctx.f.label_of(only).clone(), ctx.f.unit_of(only).clone());
-            // A set without an address keeps the label of its own id.
-            let label = match label {
-                Msg::Label => crate::lang::lookup(super::LABELS, pid!(ctx, "data.line.set"))
-                    .map_or(Msg::Label, |(en, zh)| Msg::Bi(en, zh)),
-                other => other,
-            };
-            ctx.set(ln).label(label).value(value).unit(unit).text(text);
+        // A line of one data set is that set: its address and values go right
+        // under the line, so the line is shown once. Lines of several sets
+        // keep a node per set.
+        let mut iter = data::set_iter(b, line.span.clone());
+        let first = iter.next();
+        let second = iter.next();
+        let mut count = 0;
+        match (first, second) {
+            (Some(set), None) => {
+                set_node(ctx, ln, b, &set, SetIds::new(ctx.dsmr, i, 0), found.as_deref_mut(), true);
+                if set.address.is_empty() {
+                    // A set without an address keeps the label of a data set.
+                    let label = crate::lang::lookup(super::LABELS, pid!(ctx, "data.line.set"))
+                        .map_or(Msg::Label, |(en, zh)| Msg::Bi(en, zh));
+                    ctx.set(ln).label(label);
+                }
+                count = 1;
+            }
+            (first, second) => {
+                for (m, set) in first.into_iter().chain(second).chain(iter).enumerate() {
+                    set_node(ctx, ln, b, &set, SetIds::new(ctx.dsmr, i, m), found.as_deref_mut(), false);
+                    count += 1;
+                }
+            }
         }
         sets += count;
         lines += 1;
@@ -280,7 +288,8 @@ fn unit_fits(code: [u8; 6], unit: &[u8]) -> bool {
     }
 }
 
-/// One data set as a node: address, then each parenthesised value.
+/// One data set as a node under `parent` (or, `inline`, written into
+/// `parent` itself): address, then each parenthesised value.
 fn set_node(
     ctx: &mut Ctx,
     parent: NodeRef,
@@ -288,6 +297,7 @@ fn set_node(
     set: &SetAt,
     ids: SetIds,
     found: Option<&mut Telegram>,
+    inline: bool,
 ) -> NodeRef {
     let address = b.get(set.address.clone()).unwrap_or_default();
     // An electricity code whose unit says another quantity (heat meters'
@@ -298,7 +308,8 @@ fn set_node(
         .and_then(data::identifier)
         .filter(|(c, _)| unit.is_none_or(|u| unit_fits(*c, u)));
     let code = ident.map(|c| c.0);
-    let node = ctx.node(parent, ids.set(), set.span.start, set.span.len(), NodeKind::Data);
+    let node =
+        if inline { parent } else { ctx.node(parent, ids.set(), set.span.start, set.span.len(), NodeKind::Data) };
     if !set.address.is_empty() {
         let a = ctx.node(node, ids.address(), set.address.start, set.address.len(), NodeKind::Data);
         let v = ctx.text(b, set.address.clone());

@@ -56,11 +56,13 @@ fn dump(n: &Node) -> String {
     s
 }
 
-/// The data set whose address is `address`: (value, unit, node).
+/// The data set whose address is `address` (a line of one set is that set).
 fn set<'a>(n: &'a Node, address: &str) -> &'a Node {
     all(n, "dsmr.data.line.set")
         .into_iter()
         .chain(all(n, "iec62056-21.data.line.set"))
+        .chain(all(n, "dsmr.data.line"))
+        .chain(all(n, "iec62056-21.data.line"))
         .find(|s| s.children.first().and_then(|a| a.value.as_deref()) == Some(address))
         .unwrap_or_else(|| panic!("no data set {address} in\n{}", dump(n)))
 }
