@@ -139,6 +139,23 @@ fn new_family_vectors() {
     }
 }
 
+/// Frames from meters in the field (push messages, SN associations,
+/// releases, block transfer, range reads, IEC enhanced identifications and
+/// heat-meter readouts), ciphered ones with the keys their sources publish.
+#[test]
+fn conformance_vectors() {
+    for v in vectors("conformance-vectors.json") {
+        let id = v["id"].as_str().unwrap();
+        let e = &v["expect"];
+        let keys = match (e["encryption_key"].as_str(), e["authentication_key"].as_str()) {
+            (Some(ek), Some(ak)) => Keys { cipher_key: Some(key16(ek)), auth_key: Some(key16(ak)), system_title: None },
+            _ => Keys::default(),
+        };
+        let input = v.get("hex").or_else(|| v.get("text")).and_then(|h| h.as_str()).unwrap();
+        check("conformance", id, input, &keys);
+    }
+}
+
 #[test]
 fn gallery_examples() {
     for e in examples::EXAMPLES {

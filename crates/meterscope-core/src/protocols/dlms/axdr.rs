@@ -289,6 +289,8 @@ fn value_inner(
             };
             let node = named(cx, parent, id, t, Span::at(start, 0));
             let mut kinds: Vec<(u8, Kind)> = Vec::new();
+            // 6-byte octet-strings past the first members (flat push lists).
+            let mut codes: Vec<(NodeRef, [u8; 6])> = Vec::new();
             let mut children = 0usize;
             for i in 0..count {
                 if rd.left() == 0 && count > 0 && elems.as_ref().is_none_or(|e| i < e.len()) {
@@ -307,6 +309,13 @@ fn value_inner(
                 };
                 let Some(dv) = dv else { break };
                 children += 1;
+                if t == tag::STRUCTURE
+                    && dv.tag == tag::OCTET_STRING
+                    && let Kind::Octets(6, b) = &dv.kind
+                    && i >= 1
+                {
+                    codes.push((dv.node, [b[0], b[1], b[2], b[3], b[4], b[5]]));
+                }
                 if t == tag::STRUCTURE && kinds.len() < 8 {
                     kinds.push((dv.tag, dv.kind));
                 }
@@ -316,6 +325,7 @@ fn value_inner(
                 .value(Msg::Uint(count as u64))
                 .text(Msg::Code(elements_text, children as u64));
             if t == tag::STRUCTURE {
+                obis_list_rule(cx, &codes, children);
                 register_rules(cx, node, &kinds);
             }
             let kind = if t == tag::STRUCTURE && count <= 8 { Kind::Struct(kinds.into()) } else { Kind::Other };
@@ -529,6 +539,37 @@ fn scaled_msg(raw: i128, scaler: i8) -> Msg {
     Msg::owned(scaled(raw, scaler))
 }
 
+/// Whether 6 bytes read as a logical name: value group A a medium (0–15),
+/// B a channel (0–64), F a billing period or 255.
+fn plausible_obis(c: [u8; 6]) -> bool {
+    c[0] <= 15 && c[1] <= 64 && (c[5] == 0xFF || c[5] <= 100)
+}
+
+/// A flat push list (`structure{id, OBIS, value, OBIS, value, …}`, as
+/// Kamstrup sends): when a structure holds 6-byte octet-strings (past its
+/// first member) at least every third member, all of them plausible
+/// logical names, each is shown as its OBIS code.
+fn obis_list_rule(cx: &mut Cx, codes: &[(NodeRef, [u8; 6])], members: usize) {
+    if codes.len() < 2 || codes.len() * 3 < members.saturating_sub(3) || !codes.iter().all(|c| plausible_obis(c.1)) {
+        return;
+    }
+    for &(n, code) in codes {
+        name_obis(cx, n, code);
+    }
+}
+
+/// An octet-string node shown as the OBIS code it holds.
+fn name_obis(cx: &mut Cx, c: NodeRef, code: [u8; 6]) {
+    let packed = pack_obis(code);
+    let span = cx.span_of(c);
+    let h = cx.hex(Span::new(span.end.saturating_sub(6), span.end));
+    let text = if obis::is_named(code) { msg!("{} 0x{}", "{} 0x{}", Msg::Code(obis_name, packed), h) } else { h };
+    cx.set(c)
+        .value(Msg::Code(obis_canonical, packed))
+        .label(Msg::Bi("octet-string (OBIS)", "字节串 (OBIS)"))
+        .text(text);
+}
+
 /// Rules over a structure's children: 6-byte octet-strings in a logical-name
 /// position are OBIS codes; `{OBIS, value, {scaler, unit}}` gets its value scaled.
 fn register_rules(cx: &mut Cx, node: NodeRef, kinds: &[(u8, Kind)]) {
@@ -543,17 +584,7 @@ fn register_rules(cx: &mut Cx, node: NodeRef, kinds: &[(u8, Kind)]) {
             continue;
         }
         if (i == 0 || (first_is_class && i <= 2)) && children[i] != NONE {
-            let code = [b[0], b[1], b[2], b[3], b[4], b[5]];
-            let packed = pack_obis(code);
-            let c = children[i];
-            let span = cx.span_of(c);
-            let h = cx.hex(Span::new(span.end.saturating_sub(6), span.end));
-            let text =
-                if obis::is_named(code) { msg!("{} 0x{}", "{} 0x{}", Msg::Code(obis_name, packed), h) } else { h };
-            cx.set(c)
-                .value(Msg::Code(obis_canonical, packed))
-                .label(Msg::Bi("octet-string (OBIS)", "字节串 (OBIS)"))
-                .text(text);
+            name_obis(cx, children[i], [b[0], b[1], b[2], b[3], b[4], b[5]]);
         }
     }
     // {logical name, value, {scaler, unit}}

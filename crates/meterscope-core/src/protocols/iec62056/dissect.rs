@@ -275,6 +275,15 @@ pub fn dissect_iec(f: &[u8], base: usize, _opts: &Options) -> Frame {
             Some(("nak", Msg::Bi("repeat request", "重发请求报文")))
         }
         Some(Kind::Block) | Some(Kind::Command) => Some(block(&mut ctx, root, f)),
+        Some(Kind::Unframed) => {
+            data_to_end(&mut ctx, root, f, 0, f.len(), true);
+            let msg = Msg::Bi(
+                "data lines without STX, ETX and BCC: a readout as logged, the block characters left out",
+                "无 STX、ETX 和 BCC 的数据行:记录下来的读出数据,未含块控制字符",
+            );
+            ctx.diag(Severity::Info, 0, 0, "iec62056-21.unframed", msg);
+            Some(("data", Msg::Bi("data lines (no STX/ETX)", "数据行(无 STX/ETX)")))
+        }
         None => {
             if f.is_empty() {
                 ctx.truncated(0, None, "iec62056-21.truncated");
@@ -521,45 +530,7 @@ fn block(ctx: &mut Ctx, root: NodeRef, f: &[u8]) -> (&'static str, Msg) {
     };
     // The data: lines up to `!` (data message) or the block end.
     if data_from < body_end {
-        let region = &f[data_from..body_end];
-        let bang = if value == "data" {
-            region
-                .iter()
-                .enumerate()
-                // At a line start, or right after a data set's `)` at the end of the
-                // data (heat meters end their last line with `)!`).
-                .position(|(i, &c)| {
-                    c == b'!'
-                        && (i == 0
-                            || region[i - 1] == LF
-                            || (region[i - 1] == b')' && matches!(region.get(i + 1), None | Some(&CR) | Some(&LF))))
-                })
-                .map(|i| data_from + i)
-        } else {
-            None
-        };
-        let data_end = bang.unwrap_or(body_end);
-        lines::data_lines(ctx, root, f, data_from..data_end, None);
-        if let Some(b) = bang {
-            let n = ctx.node(root, "iec62056-21.end", b, 1, NodeKind::Delimiter);
-            ctx.set(n).value(Msg::Str("!"));
-            let after = match frame::eol_at(f, b + 1) {
-                Some(e) => {
-                    let n = ctx.node(root, "iec62056-21.eol", b + 1, e - b - 1, NodeKind::Delimiter);
-                    ctx.set(n).value(Msg::Str("CR LF"));
-                    e
-                }
-                None => b + 1,
-            };
-            if after < body_end {
-                let n = ctx.node(root, "iec62056-21.data-trailing", after, body_end - after, NodeKind::Unknown);
-                let v = ctx.hex(after, body_end - after, true);
-                ctx.set(n).value(v);
-            }
-        } else if value == "data" && end.is_some_and(|e| f[e] == ETX) {
-            let msg = Msg::Bi("the end character ! is missing before ETX", "ETX 前缺少结束字符 !");
-            ctx.diag(Severity::Warning, data_end, 0, "iec62056-21.end.missing", msg);
-        }
+        data_to_end(ctx, root, f, data_from, body_end, value == "data");
     }
     let Some(end) = end else {
         ctx.truncated(f.len(), None, "iec62056-21.truncated");
@@ -570,6 +541,52 @@ fn block(ctx: &mut Ctx, root: NodeRef, f: &[u8]) -> (&'static str, Msg) {
     bcc_check(ctx, root, f, end);
     trailing(ctx, root, f, end + 2);
     (value, summary)
+}
+
+/// The data lines of `f[data_from..body_end]` up to `!` (`data`: a data
+/// message) or the region's end, then `!`, the line end and what trails.
+/// `etx`: the block ends with ETX, so a missing `!` is worth a warning.
+fn data_to_end(ctx: &mut Ctx, root: NodeRef, f: &[u8], data_from: usize, body_end: usize, data: bool) {
+    let etx = body_end < f.len() && f[body_end] == ETX;
+    let region = &f[data_from..body_end];
+    let bang = if data {
+        region
+            .iter()
+            .enumerate()
+            // At a line start, or right after a data set's `)` at the end of the
+            // data (heat meters end their last line with `)!`).
+            .position(|(i, &c)| {
+                c == b'!'
+                    && (i == 0
+                        || region[i - 1] == LF
+                        || (region[i - 1] == b')' && matches!(region.get(i + 1), None | Some(&CR) | Some(&LF))))
+            })
+            .map(|i| data_from + i)
+    } else {
+        None
+    };
+    let data_end = bang.unwrap_or(body_end);
+    lines::data_lines(ctx, root, f, data_from..data_end, None);
+    if let Some(b) = bang {
+        let n = ctx.node(root, "iec62056-21.end", b, 1, NodeKind::Delimiter);
+        ctx.set(n).value(Msg::Str("!"));
+        let after = match frame::eol_at(f, b + 1) {
+            Some(e) => {
+                let n = ctx.node(root, "iec62056-21.eol", b + 1, e - b - 1, NodeKind::Delimiter);
+                ctx.set(n).value(Msg::Str("CR LF"));
+                e
+            }
+            None => b + 1,
+        };
+        if after < body_end {
+            let n = ctx.node(root, "iec62056-21.data-trailing", after, body_end - after, NodeKind::Unknown);
+            let v = ctx.hex(after, body_end - after, true);
+            ctx.set(n).value(v);
+        }
+    } else if data && etx {
+        let msg = Msg::Bi("the end character ! is missing before ETX", "ETX 前缺少结束字符 !");
+        ctx.diag(Severity::Warning, data_end, 0, "iec62056-21.end.missing", msg);
+    }
 }
 
 /// The BCC after ETX/EOT at `end`: XOR over `f[1..=end]`.

@@ -40,6 +40,10 @@ pub enum Kind {
     Block,
     /// `SOH C D [STX data] ETX BCC`.
     Command,
+    /// Data lines up to `!` CR LF without STX, ETX and BCC: a readout as
+    /// logging tools and meter read-out programs store it (heat meters'
+    /// `6.8(0328.871*GJ)6.26(…)` lines after the identification).
+    Unframed,
 }
 
 /// The BCC of IEC 62056-21 (ISO 1155): XOR of every byte after the first SOH
@@ -89,10 +93,25 @@ fn dsmr_follows(b: &[u8], after: usize) -> Option<bool> {
         None => None,
         Some(&CR) if b.len() == after + 1 => None,
         Some(&CR) | Some(&LF) => Some(true),
-        // Some meters leave out the blank line: a data line `1-0:...(` follows.
-        Some(c) if c.is_ascii_digit() => Some(b[after..].iter().take(40).any(|&c| c == b'(')),
+        // Some meters leave out the blank line: a data line with a whole
+        // OBIS code `1-0:1.8.1(` follows. A short code (`6.8(`, `F.F(`) is
+        // an IEC 62056-21 readout logged without its STX, as heat meters send.
+        Some(c) if c.is_ascii_digit() => Some(obis_line(&b[after..])),
         _ => Some(false),
     }
+}
+
+/// Whether `line` starts with `A-B:` (digits, dash, digits, colon), then
+/// reaches `(` within the line's first 40 bytes.
+fn obis_line(line: &[u8]) -> bool {
+    let head = &line[..line.len().min(40)];
+    let digits = |s: &[u8]| s.iter().take_while(|c| c.is_ascii_digit()).count();
+    let a = digits(head);
+    if a == 0 || head.get(a) != Some(&b'-') {
+        return false;
+    }
+    let b = digits(&head[a + 1..]);
+    b > 0 && head.get(a + 1 + b) == Some(&b':') && head.contains(&b'(')
 }
 
 /// Stream framing of IEC 62056-21 messages.
@@ -180,8 +199,39 @@ pub fn kind(b: &[u8]) -> Option<(Kind, FrameStatus)> {
                 _ => block_end(b, Some(3)).map(|s| (Kind::Command, s)),
             }
         }
+        c if c.is_ascii_alphanumeric() => unframed_end(b).map(|s| (Kind::Unframed, s)),
         _ => None,
     }
+}
+
+/// The end of data lines without STX: the first line starts with a data set
+/// (an address of at most 16 characters, then `(`); only text, CR and LF up
+/// to a `!` at a line start or right after a `)`, then the line end.
+fn unframed_end(b: &[u8]) -> Option<FrameStatus> {
+    let open = b.iter().take(17).position(|&c| c == b'(')?;
+    if open == 0 || !b[..open].iter().all(|&c| c.is_ascii_alphanumeric() || b".:*&-_".contains(&c)) {
+        return None;
+    }
+    let mut prev = LF;
+    for (i, &c) in b.iter().enumerate().take(MAX_TELEGRAM) {
+        match c {
+            b'!' if i > 0 && (prev == LF || prev == b')') => {
+                return match eol_at(b, i + 1) {
+                    Some(e) => Some(FrameStatus::Complete { preamble: 0, len: e }),
+                    None if b.len() == i + 1 => Some(FrameStatus::Complete { preamble: 0, len: i + 1 }),
+                    None if b.len() == i + 2 && b[i + 1] == CR => {
+                        Some(FrameStatus::Incomplete { preamble: 0, needed: Some(1) })
+                    }
+                    None => None,
+                };
+            }
+            CR | LF => {}
+            c if !(0x20..0x7F).contains(&c) => return None,
+            _ => {}
+        }
+        prev = c;
+    }
+    (b.len() < MAX_TELEGRAM).then_some(FrameStatus::Incomplete { preamble: 0, needed: None })
 }
 
 /// An ACK or NAK byte stands alone: it is the whole input, or another

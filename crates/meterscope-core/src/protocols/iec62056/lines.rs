@@ -226,6 +226,7 @@ pub(super) fn data_lines(
         return;
     }
     let data = ctx.node(parent, pid!(ctx, "data"), range.start, range.end - range.start, NodeKind::Data);
+    let reduced = reduced_are_electricity(b, range.clone());
     let (mut lines, mut sets) = (0u64, 0u64);
     for (i, line) in data::line_iter(b, range).enumerate() {
         let ln = ctx.node(
@@ -244,7 +245,15 @@ pub(super) fn data_lines(
         let mut count = 0;
         match (first, second) {
             (Some(set), None) => {
-                set_node(ctx, ln, b, &set, SetIds::new(ctx.dsmr, i, 0), found.as_deref_mut(), true);
+                set_node(
+                    ctx,
+                    ln,
+                    b,
+                    &set,
+                    SetIds::new(ctx.dsmr, i, 0),
+                    found.as_deref_mut(),
+                    How { inline: true, reduced },
+                );
                 if set.address.is_empty() {
                     // A set without an address keeps the label of a data set.
                     let label = crate::lang::lookup(super::LABELS, pid!(ctx, "data.line.set"))
@@ -255,7 +264,15 @@ pub(super) fn data_lines(
             }
             (first, second) => {
                 for (m, set) in first.into_iter().chain(second).chain(iter).enumerate() {
-                    set_node(ctx, ln, b, &set, SetIds::new(ctx.dsmr, i, m), found.as_deref_mut(), false);
+                    set_node(
+                        ctx,
+                        ln,
+                        b,
+                        &set,
+                        SetIds::new(ctx.dsmr, i, m),
+                        found.as_deref_mut(),
+                        How { inline: false, reduced },
+                    );
                     count += 1;
                 }
             }
@@ -264,6 +281,27 @@ pub(super) fn data_lines(
         lines += 1;
     }
     ctx.set(data).value(Msg::Code(line_count, lines)).text(Msg::Code(set_count, sets));
+}
+
+/// Whether the reduced codes of a message (`C.D`, `C.D.E` without `A-B:`)
+/// can be read as electricity codes: not when one of them carries a unit of
+/// another quantity (a heat meter's `6.8(0328.871*GJ)`), for then the meter
+/// numbers its data in its own scheme and `9.21` is no apparent power.
+fn reduced_are_electricity(b: &[u8], range: Range<usize>) -> bool {
+    data::line_iter(b, range).all(|line| {
+        data::set_iter(b, line.span).all(|set| {
+            let address = b.get(set.address.clone()).unwrap_or_default();
+            if address.iter().any(|&c| c == b'-' || c == b':') {
+                return true;
+            }
+            let unit = set.groups(b).find_map(|g| g.unit).and_then(|u| b.get(u));
+            let code = core::str::from_utf8(address).ok().and_then(data::identifier);
+            match (code, unit) {
+                (Some((code, _)), Some(unit)) => unit_fits(code, unit),
+                _ => true,
+            }
+        })
+    })
 }
 
 /// Whether `unit` can be the unit of the electricity quantity of `code`
@@ -288,7 +326,16 @@ fn unit_fits(code: [u8; 6], unit: &[u8]) -> bool {
     }
 }
 
-/// One data set as a node under `parent` (or, `inline`, written into
+/// How a data set is written.
+#[derive(Clone, Copy)]
+struct How {
+    /// Into its parent node (the line of one set) instead of a node of its own.
+    inline: bool,
+    /// Reduced codes are read as electricity codes (see [`reduced_are_electricity`]).
+    reduced: bool,
+}
+
+/// One data set as a node under `parent` (or, `how.inline`, written into
 /// `parent` itself): address, then each parenthesised value.
 fn set_node(
     ctx: &mut Ctx,
@@ -297,16 +344,18 @@ fn set_node(
     set: &SetAt,
     ids: SetIds,
     found: Option<&mut Telegram>,
-    inline: bool,
+    how: How,
 ) -> NodeRef {
+    let How { inline, reduced } = how;
     let address = b.get(set.address.clone()).unwrap_or_default();
+    let named = reduced || address.iter().any(|&c| c == b'-' || c == b':');
     // An electricity code whose unit says another quantity (heat meters'
     // `6.8(…*MWh)`, `6.26(…*m3)`) is the meter's own identifier: not named.
     let unit = set.groups(b).find_map(|g| g.unit).and_then(|u| b.get(u));
     let ident = core::str::from_utf8(address)
         .ok()
         .and_then(data::identifier)
-        .filter(|(c, _)| unit.is_none_or(|u| unit_fits(*c, u)));
+        .filter(|(c, _)| named && unit.is_none_or(|u| unit_fits(*c, u)));
     let code = ident.map(|c| c.0);
     let node =
         if inline { parent } else { ctx.node(parent, ids.set(), set.span.start, set.span.len(), NodeKind::Data) };

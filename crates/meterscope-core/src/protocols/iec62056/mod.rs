@@ -115,6 +115,7 @@ impl Protocol for Iec62056_21 {
                 }
             }
             Some((frame::Kind::Ack | frame::Kind::Nak, _)) => 40,
+            Some((frame::Kind::Unframed, _)) => 65,
             Some((frame::Kind::Block | frame::Kind::Command, _)) => {
                 let end = f.iter().skip(1).position(|&c| c == frame::ETX || c == frame::EOT).map(|i| i + 1);
                 match end.and_then(|e| f.get(e + 1).map(|&b| (e, b))) {

@@ -823,6 +823,38 @@ fn enhanced_identification_and_heat_meter_readouts() {
     assert!(sets.iter().all(|s| s.text.is_some()), "{}", dump(&f.tree));
 }
 
+/// A heat meter's readout as read-out programs log it: the identification,
+/// then the data lines without STX, ETX and BCC. Not a DSMR telegram (no
+/// blank line, no `A-B:` codes); the meter's own codes are not named as
+/// electricity (`9.21` is no apparent power where `6.8` is in GJ).
+#[test]
+fn heat_meter_readout_logged_without_block_characters() {
+    let text = "/LUGCUH50\r\n6.8(0328.871*GJ)6.26(03329.67*m3)9.21(66153690)\r\nF(0)9.20(66153690)\r\n!\r\n";
+    let (_, d) = decode_with(text, &Options::default());
+    let got: Vec<_> = d.frames.iter().map(|f| (f.protocol.as_str(), f.span.start, f.span.end, f.valid)).collect();
+    assert_eq!(got, [("iec62056-21", 0, 11, true), ("iec62056-21", 11, text.len(), true)]);
+    assert!(d.junk.is_empty());
+    let f = &d.frames[1];
+    assert_eq!(codes(f), ["iec62056-21.unframed"]);
+    let sets = all(&f.tree, "iec62056-21.data.line.set");
+    assert_eq!(sets.len(), 5, "{}", dump(&f.tree));
+    assert!(sets.iter().all(|s| s.text.is_none()), "{}", dump(&f.tree));
+    assert_eq!(value(&f.tree, "iec62056-21.end"), "!");
+    // The same short codes from an electricity meter (units that fit) are named.
+    let text = "/ISK5MT174\r\n1.8.0(001234.5*kWh)32.7.0(230.1*V)\r\n!\r\n";
+    let (_, d) = decode_with(text, &Options::default());
+    assert_eq!(d.frames.len(), 2);
+    assert!(all(&d.frames[1].tree, "iec62056-21.data.line.set").iter().all(|s| s.text.is_some()));
+    // A DSMR telegram without its blank line stays a telegram.
+    let f = one("/ISk5\\2MT382-1000\r\n1-0:1.8.1(000001.000*kWh)\r\n!\r\n", "dsmr-p1");
+    assert!(f.valid);
+    // Text that only looks like a data set at first does not frame.
+    for junk in ["6.8(1)\x01!\r\n", "abcdefghijklmnopqrs(1)\r\n!\r\n", "6.8(1)\r\nno end"] {
+        let b = junk.as_bytes();
+        assert!(!matches!(frame::frame_iec(b), crate::registry::FrameStatus::Complete { .. }), "{junk:?}");
+    }
+}
+
 /// 7E1 text read at 8N1: the bytes stay unknown, and the analysis says why
 /// and shows the message with the parity bits removed.
 #[test]
