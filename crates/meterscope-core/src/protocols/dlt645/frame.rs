@@ -239,7 +239,10 @@ pub fn is_sound(frame: &[u8]) -> bool {
 /// Stream framing: FE wake-up bytes, then a frame delimited by L.
 ///
 /// A broken candidate directly followed by a sound frame one byte later (a
-/// duplicated 0x68) is no match, so the registry resynchronises on the real one.
+/// duplicated 0x68) is no match, so the registry resynchronises on the real
+/// one; so is a candidate whose checksum and end byte are both wrong, unless
+/// it is all that is left of the input (a frame pasted alone, however broken):
+/// two `68` bytes seven apart are no frame (a run of `68` would be a chain of them).
 pub fn frame_status(bytes: &[u8]) -> FrameStatus {
     let preamble = bytes.iter().take_while(|&&b| b == WAKE_UP).count();
     let b = &bytes[preamble..];
@@ -248,7 +251,8 @@ pub fn frame_status(bytes: &[u8]) -> FrameStatus {
         Extent::Short(needed) => FrameStatus::Incomplete { preamble, needed },
         Extent::Whole(len) => {
             let next_is_sound = || matches!(extent(&b[1..]), Extent::Whole(l) if is_sound(&b[1..1 + l]));
-            if !is_sound(&b[..len]) && next_is_sound() {
+            let supported = len == b.len() || b[len - 1] == END || checksum(&b[..len - 2]) == b[len - 2];
+            if !supported || (!is_sound(&b[..len]) && next_is_sound()) {
                 FrameStatus::NoMatch
             } else {
                 FrameStatus::Complete { preamble, len }

@@ -275,14 +275,17 @@ pub fn dissect_iec(f: &[u8], base: usize, _opts: &Options) -> Frame {
             Some(("nak", Msg::Bi("repeat request", "重发请求报文")))
         }
         Some(Kind::Block) | Some(Kind::Command) => Some(block(&mut ctx, root, f)),
-        Some(Kind::Unframed) => {
-            data_to_end(&mut ctx, root, f, 0, f.len(), true);
+        Some(Kind::LoggedReadout) => {
+            let end = f.iter().position(|&c| c == CR || c == LF).unwrap_or(f.len());
+            let after = frame::eol_at(f, end).unwrap_or(end);
+            identification(&mut ctx, root, &f[..after], false);
+            data_to_end(&mut ctx, root, f, after, f.len(), true, "iec62056-21.end-eol");
             let msg = Msg::Bi(
                 "data lines without STX, ETX and BCC: a readout as logged, the block characters left out",
                 "无 STX、ETX 和 BCC 的数据行:记录下来的读出数据,未含块控制字符",
             );
-            ctx.diag(Severity::Info, 0, 0, "iec62056-21.unframed", msg);
-            Some(("data", Msg::Bi("data lines (no STX/ETX)", "数据行(无 STX/ETX)")))
+            ctx.diag(Severity::Info, after, 0, "iec62056-21.unframed", msg);
+            Some(("readout", Msg::Bi("identification and data lines (no STX/ETX)", "识别报文和数据行(无 STX/ETX)")))
         }
         None => {
             if f.is_empty() {
@@ -530,7 +533,7 @@ fn block(ctx: &mut Ctx, root: NodeRef, f: &[u8]) -> (&'static str, Msg) {
     };
     // The data: lines up to `!` (data message) or the block end.
     if data_from < body_end {
-        data_to_end(ctx, root, f, data_from, body_end, value == "data");
+        data_to_end(ctx, root, f, data_from, body_end, value == "data", "iec62056-21.eol");
     }
     let Some(end) = end else {
         ctx.truncated(f.len(), None, "iec62056-21.truncated");
@@ -546,7 +549,16 @@ fn block(ctx: &mut Ctx, root: NodeRef, f: &[u8]) -> (&'static str, Msg) {
 /// The data lines of `f[data_from..body_end]` up to `!` (`data`: a data
 /// message) or the region's end, then `!`, the line end and what trails.
 /// `etx`: the block ends with ETX, so a missing `!` is worth a warning.
-fn data_to_end(ctx: &mut Ctx, root: NodeRef, f: &[u8], data_from: usize, body_end: usize, data: bool) {
+/// `eol` is the id of the line end after `!`.
+fn data_to_end(
+    ctx: &mut Ctx,
+    root: NodeRef,
+    f: &[u8],
+    data_from: usize,
+    body_end: usize,
+    data: bool,
+    eol: &'static str,
+) {
     let etx = body_end < f.len() && f[body_end] == ETX;
     let region = &f[data_from..body_end];
     let bang = if data {
@@ -572,7 +584,7 @@ fn data_to_end(ctx: &mut Ctx, root: NodeRef, f: &[u8], data_from: usize, body_en
         ctx.set(n).value(Msg::Str("!"));
         let after = match frame::eol_at(f, b + 1) {
             Some(e) => {
-                let n = ctx.node(root, "iec62056-21.eol", b + 1, e - b - 1, NodeKind::Delimiter);
+                let n = ctx.node(root, eol, b + 1, e - b - 1, NodeKind::Delimiter);
                 ctx.set(n).value(Msg::Str("CR LF"));
                 e
             }

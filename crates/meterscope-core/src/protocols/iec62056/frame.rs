@@ -40,10 +40,10 @@ pub enum Kind {
     Block,
     /// `SOH C D [STX data] ETX BCC`.
     Command,
-    /// Data lines up to `!` CR LF without STX, ETX and BCC: a readout as
-    /// logging tools and meter read-out programs store it (heat meters'
-    /// `6.8(0328.871*GJ)6.26(…)` lines after the identification).
-    Unframed,
+    /// An identification, then data lines up to `!` CR LF without STX, ETX
+    /// and BCC: a readout as read-out programs log it (a heat meter's
+    /// `/LUGCUH50` then `6.8(0328.871*GJ)6.26(…)` lines).
+    LoggedReadout,
 }
 
 /// The BCC of IEC 62056-21 (ISO 1155): XOR of every byte after the first SOH
@@ -131,6 +131,10 @@ pub fn kind(b: &[u8]) -> Option<(Kind, FrameStatus)> {
             if b.len() == 1 {
                 return Some((Kind::Request, incomplete(None)));
             }
+            // Not `/?` and no `/XXXZ` start: nothing to look for further.
+            if b[1] != b'?' && b.len() >= 5 && !looks_like_identification(&b[..5]) {
+                return None;
+            }
             let end = line_end(b, 1, MAX_LINE);
             if b[1] == b'?' {
                 let bang = b.iter().take(MAX_LINE).position(|&c| c == b'!');
@@ -165,7 +169,10 @@ pub fn kind(b: &[u8]) -> Option<(Kind, FrameStatus)> {
                     let after = eol_at(b, e).unwrap_or(e + 1);
                     match dsmr_follows(b, after) {
                         Some(true) => None,
-                        _ => Some((Kind::Identification, complete(after))),
+                        _ => match unframed_end(b.get(after..).unwrap_or_default()) {
+                            Some(len) => Some((Kind::LoggedReadout, complete(after + len))),
+                            None => Some((Kind::Identification, complete(after))),
+                        },
                     }
                 }
             }
@@ -199,15 +206,16 @@ pub fn kind(b: &[u8]) -> Option<(Kind, FrameStatus)> {
                 _ => block_end(b, Some(3)).map(|s| (Kind::Command, s)),
             }
         }
-        c if c.is_ascii_alphanumeric() => unframed_end(b).map(|s| (Kind::Unframed, s)),
         _ => None,
     }
 }
 
-/// The end of data lines without STX: the first line starts with a data set
-/// (an address of at most 16 characters, then `(`); only text, CR and LF up
-/// to a `!` at a line start or right after a `)`, then the line end.
-fn unframed_end(b: &[u8]) -> Option<FrameStatus> {
+/// The length of data lines without STX: the first line starts with a data
+/// set (an address of at most 16 characters, then `(`); only text, CR and LF
+/// up to a `!` at a line start or right after a `)`, then the line end. A
+/// `/` at a line start (the next message) or any other byte ends the search
+/// with nothing, so each identification looks only as far as its own data.
+fn unframed_end(b: &[u8]) -> Option<usize> {
     let open = b.iter().take(17).position(|&c| c == b'(')?;
     if open == 0 || !b[..open].iter().all(|&c| c.is_ascii_alphanumeric() || b".:*&-_".contains(&c)) {
         return None;
@@ -215,23 +223,15 @@ fn unframed_end(b: &[u8]) -> Option<FrameStatus> {
     let mut prev = LF;
     for (i, &c) in b.iter().enumerate().take(MAX_TELEGRAM) {
         match c {
-            b'!' if i > 0 && (prev == LF || prev == b')') => {
-                return match eol_at(b, i + 1) {
-                    Some(e) => Some(FrameStatus::Complete { preamble: 0, len: e }),
-                    None if b.len() == i + 1 => Some(FrameStatus::Complete { preamble: 0, len: i + 1 }),
-                    None if b.len() == i + 2 && b[i + 1] == CR => {
-                        Some(FrameStatus::Incomplete { preamble: 0, needed: Some(1) })
-                    }
-                    None => None,
-                };
-            }
+            b'!' if prev == LF || prev == b')' => return Some(eol_at(b, i + 1).unwrap_or(i + 1)),
+            b'/' if prev == LF => return None,
             CR | LF => {}
             c if !(0x20..0x7F).contains(&c) => return None,
             _ => {}
         }
         prev = c;
     }
-    (b.len() < MAX_TELEGRAM).then_some(FrameStatus::Incomplete { preamble: 0, needed: None })
+    None
 }
 
 /// An ACK or NAK byte stands alone: it is the whole input, or another
@@ -286,6 +286,10 @@ pub struct TelegramLayout {
 /// Delimit a DSMR telegram `/header CR LF CR LF data... ! CRC CR LF`.
 pub fn telegram_layout(b: &[u8]) -> Option<(TelegramLayout, bool)> {
     if b.first() != Some(&b'/') || b.get(1) == Some(&b'?') {
+        return None;
+    }
+    // The header starts with the manufacturer's three letters (`/ISk5`, `/KFM5`).
+    if !b.iter().skip(1).take(3).all(u8::is_ascii_alphabetic) {
         return None;
     }
     let header_end = line_end(b, 1, MAX_LINE)?;

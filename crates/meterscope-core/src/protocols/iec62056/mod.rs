@@ -115,7 +115,7 @@ impl Protocol for Iec62056_21 {
                 }
             }
             Some((frame::Kind::Ack | frame::Kind::Nak, _)) => 40,
-            Some((frame::Kind::Unframed, _)) => 65,
+            Some((frame::Kind::LoggedReadout, _)) => 85,
             Some((frame::Kind::Block | frame::Kind::Command, _)) => {
                 let end = f.iter().skip(1).position(|&c| c == frame::ETX || c == frame::EOT).map(|i| i + 1);
                 match end.and_then(|e| f.get(e + 1).map(|&b| (e, b))) {
@@ -215,6 +215,7 @@ pub static LABELS: LabelTable = &[
     ("iec62056-21.data.line.set.address", "Address (identifier)", "地址(标识)"),
     ("iec62056-21.data.line.set.value", "Value", "值"),
     ("iec62056-21.end", "End character", "结束字符"),
+    ("iec62056-21.end-eol", "Line end after the end character", "结束字符后的行结束符"),
     ("iec62056-21.eol", "Line end", "行结束符"),
     ("iec62056-21.eot", "End of partial block (EOT)", "部分块结束 EOT"),
     ("iec62056-21.error", "Error message", "错误信息"),

@@ -832,26 +832,29 @@ fn heat_meter_readout_logged_without_block_characters() {
     let text = "/LUGCUH50\r\n6.8(0328.871*GJ)6.26(03329.67*m3)9.21(66153690)\r\nF(0)9.20(66153690)\r\n!\r\n";
     let (_, d) = decode_with(text, &Options::default());
     let got: Vec<_> = d.frames.iter().map(|f| (f.protocol.as_str(), f.span.start, f.span.end, f.valid)).collect();
-    assert_eq!(got, [("iec62056-21", 0, 11, true), ("iec62056-21", 11, text.len(), true)]);
+    assert_eq!(got, [("iec62056-21", 0, text.len(), true)]);
     assert!(d.junk.is_empty());
-    let f = &d.frames[1];
+    let f = &d.frames[0];
     assert_eq!(codes(f), ["iec62056-21.unframed"]);
+    assert_eq!(value(&f.tree, "iec62056-21.manufacturer"), "LUG");
     let sets = all(&f.tree, "iec62056-21.data.line.set");
     assert_eq!(sets.len(), 5, "{}", dump(&f.tree));
     assert!(sets.iter().all(|s| s.text.is_none()), "{}", dump(&f.tree));
     assert_eq!(value(&f.tree, "iec62056-21.end"), "!");
     // The same short codes from an electricity meter (units that fit) are named.
     let text = "/ISK5MT174\r\n1.8.0(001234.5*kWh)32.7.0(230.1*V)\r\n!\r\n";
-    let (_, d) = decode_with(text, &Options::default());
-    assert_eq!(d.frames.len(), 2);
-    assert!(all(&d.frames[1].tree, "iec62056-21.data.line.set").iter().all(|s| s.text.is_some()));
+    let f = one(text, "iec62056-21");
+    assert!(all(&f.tree, "iec62056-21.data.line.set").iter().all(|s| s.text.is_some()));
     // A DSMR telegram without its blank line stays a telegram.
     let f = one("/ISk5\\2MT382-1000\r\n1-0:1.8.1(000001.000*kWh)\r\n!\r\n", "dsmr-p1");
     assert!(f.valid);
-    // Text that only looks like a data set at first does not frame.
-    for junk in ["6.8(1)\x01!\r\n", "abcdefghijklmnopqrs(1)\r\n!\r\n", "6.8(1)\r\nno end"] {
-        let b = junk.as_bytes();
-        assert!(!matches!(frame::frame_iec(b), crate::registry::FrameStatus::Complete { .. }), "{junk:?}");
+    // Without an identification, or with text that only looks like a data
+    // set at first, data lines are no message; the identification stands alone.
+    assert_eq!(frame::frame_iec(b"6.8(1)\r\n!\r\n"), crate::registry::FrameStatus::NoMatch);
+    for tail in ["6.8(1)\x01!\r\n", "abcdefghijklmnopqrs(1)\r\n!\r\n", "6.8(1)\r\nno end", "6.8(1)\r\n/ABC5X\r\n!\r\n"]
+    {
+        let b = format!("/ABC5X\r\n{tail}");
+        assert_eq!(frame::kind(b.as_bytes()).map(|k| k.0), Some(frame::Kind::Identification), "{tail:?}");
     }
 }
 
