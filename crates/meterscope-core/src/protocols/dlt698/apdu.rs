@@ -780,9 +780,18 @@ fn uint(d: &mut Dec, parent: NodeRef, id: &'static str, n: usize) -> (NodeRef, O
 
 /// An enumerated byte with named values.
 fn enum_field(d: &mut Dec, parent: NodeRef, id: &'static str, names: &[(u8, &'static str, &'static str)]) {
+    let at = d.abs();
     let (n, v) = d.byte(parent, id, NodeKind::Data);
-    if let Some(&(_, en, zh)) = v.and_then(|v| names.iter().find(|e| e.0 == v)) {
-        d.set_text(n, Msg::Bi(en, zh));
+    match v.map(|v| (v, names.iter().find(|e| e.0 == v))) {
+        Some((_, Some(&(_, en, zh)))) => {
+            d.set_text(n, Msg::Bi(en, zh));
+        }
+        Some((v, None)) => {
+            let m = msg!("{} is not a value the standard defines here", "{} 不是标准在此定义的值", v);
+            let span = Span::at(at, 1);
+            d.diag(Severity::Error, span, "dlt698.apdu.undefined", m);
+        }
+        None => {}
     }
 }
 

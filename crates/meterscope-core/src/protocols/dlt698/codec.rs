@@ -576,7 +576,22 @@ pub(super) mod tests {
             }
             3 => {
                 let (t, n) = FIXED[r.below(FIXED.len())];
-                Data::Fixed { tag: t, bytes: (0..n).map(|_| r.byte()).collect() }
+                let mut bytes: Vec<u8> = (0..n).map(|_| r.byte()).collect();
+                // Dates and times with their fields in range (the tolerant decoder flags others).
+                let fields: &[(usize, u8, u8)] = match t {
+                    tag::DATE_TIME => &[(2, 1, 12), (3, 1, 31), (4, 0, 6), (5, 0, 23), (6, 0, 59), (7, 0, 59)],
+                    tag::DATE => &[(2, 1, 12), (3, 1, 31), (4, 0, 6)],
+                    tag::TIME => &[(0, 0, 23), (1, 0, 59), (2, 0, 59)],
+                    tag::DATE_TIME_S => &[(2, 1, 12), (3, 1, 31), (4, 0, 23), (5, 0, 59), (6, 0, 59)],
+                    _ => &[],
+                };
+                for &(at, lo, hi) in fields {
+                    bytes[at] = lo + r.below(usize::from(hi - lo) + 1) as u8;
+                }
+                if t == tag::DATE_TIME {
+                    bytes[8..10].copy_from_slice(&(r.below(1000) as u16).to_be_bytes());
+                }
+                Data::Fixed { tag: t, bytes }
             }
             4 => Data::Bytes { tag: BYTES[r.below(BYTES.len())], bytes: bytes(r, 300) },
             5 => {

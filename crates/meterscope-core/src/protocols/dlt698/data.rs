@@ -774,10 +774,32 @@ impl<'a, 'f> Dec<'a, 'f> {
             ],
         };
         for &(id, off, len) in fields {
-            let id = self.id(id);
             let span = Span::at(self.cur.base() + at + off, len);
-            let leaf = self.node_at(node, id, span, NodeKind::Data);
             let v = if len == 2 { u16::from_be_bytes([b[off], b[off + 1]]) } else { u16::from(b[off]) };
+            // The field's range; all ones says "not specified" (freeze and
+            // report times of any day or hour).
+            let range = match id {
+                "dlt698.date_time.month" => 1..=12,
+                "dlt698.date_time.day" => 1..=31,
+                "dlt698.date_time.week" => 0..=6,
+                "dlt698.date_time.hour" => 0..=23,
+                "dlt698.date_time.minute" | "dlt698.date_time.second" => 0..=59,
+                "dlt698.date_time.millis" => 0..=999,
+                _ => 0..=u16::MAX,
+            };
+            let unspecified = if len == 2 { v == 0xFFFF } else { v == 0xFF };
+            if !range.contains(&v) && !unspecified {
+                let m = msg!(
+                    "{} is out of range for this date-time field ({}–{})",
+                    "{} 超出此日期时间字段的范围({}–{})",
+                    v,
+                    *range.start(),
+                    *range.end()
+                );
+                self.diag(Severity::Error, span, "dlt698.date_time.range", m);
+            }
+            let id = self.id(id);
+            let leaf = self.node_at(node, id, span, NodeKind::Data);
             self.set_value(leaf, Msg::Uint(v.into()));
         }
         let year = || u16::from_be_bytes([b[0], b[1]]);

@@ -1630,8 +1630,18 @@ mod tests {
         }
     }
 
+    /// A date_time whose fields are in range (the tolerant decoder flags others).
     fn dt10(r: &mut Rng) -> [u8; 10] {
-        core::array::from_fn(|_| r.byte())
+        let ms = r.below(1000) as u16;
+        let [y0, y1] = (r.next() as u16).to_be_bytes();
+        let [m0, m1] = ms.to_be_bytes();
+        let f = |r: &mut Rng, lo: usize, hi: usize| (lo + r.below(hi - lo + 1)) as u8;
+        [y0, y1, f(r, 1, 12), f(r, 1, 31), f(r, 0, 6), f(r, 0, 23), f(r, 0, 59), f(r, 0, 59), m0, m1]
+    }
+
+    /// One of the values an enumerated field defines.
+    fn one_of(r: &mut Rng, values: &[u8]) -> u8 {
+        values[r.below(values.len())]
     }
 
     fn octs(r: &mut Rng, max: usize) -> Vec<u8> {
@@ -1763,13 +1773,13 @@ mod tests {
                     extension: [0; 8],
                 },
                 params: params(r),
-                result: r.byte(),
+                result: one_of(r, &[0, 1, 2, 3, 4, 5, 255]),
                 security: (r.below(2) == 0)
                     .then(|| ConnectSecurity { server_rn: octs(r, 20), server_signature: octs(r, 8) }),
                 tail: tail(r),
             },
             2 => Apdu::ReleaseRequest { piid, time_tag: time_tag(r) },
-            3 => Apdu::ReleaseResponse { piid, result: r.byte(), tail: tail(r) },
+            3 => Apdu::ReleaseResponse { piid, result: 0, tail: tail(r) },
             4 => Apdu::ReleaseNotification {
                 piid,
                 connect_time: [0x07, 0xE8, 5, 17, 9, 0, 0],
@@ -1835,7 +1845,7 @@ mod tests {
     fn apdu_at(r: &mut Rng, depth: usize) -> Apdu {
         let piid = r.byte();
         match r.below(44) {
-            0 => Apdu::LinkRequest { piid, kind: r.byte(), heartbeat: r.next() as u16, time: dt10(r) },
+            0 => Apdu::LinkRequest { piid, kind: one_of(r, &[0, 1, 2]), heartbeat: r.next() as u16, time: dt10(r) },
             1 => Apdu::LinkResponse {
                 piid,
                 result: r.byte(),
@@ -1894,7 +1904,7 @@ mod tests {
                 results: (0..r.below(3)).map(|_| record(r)).collect(),
                 tail: tail(r),
             },
-            17 => Apdu::ErrorResponse { piid, kind: r.byte() },
+            17 => Apdu::ErrorResponse { piid, kind: one_of(r, &[1, 2, 255]) },
             _ => apdu_more(r, piid, depth),
         }
     }
