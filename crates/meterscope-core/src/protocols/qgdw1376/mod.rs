@@ -12,13 +12,18 @@
 //!   appendix A; [`names`]: AFN, Fn, ERC names; [`nested`]: forwarded
 //!   DL/T 645 and DL/T 698.45 frames dissected in place.
 
+pub mod codec;
 pub mod common;
+pub mod concentrator;
 pub mod frame;
 pub mod gdw1;
 pub mod gdw2;
 mod labels;
+pub mod module;
 pub mod names;
 pub mod nested;
+#[cfg(test)]
+mod session_tests;
 #[cfg(test)]
 mod tests;
 
