@@ -714,7 +714,7 @@ fn frame_698(frame: &[u8]) -> Option<Apdu> {
 }
 
 /// What a DL/T 645-2007 reply frame says (its identifier checked against `di` when given).
-fn value_645(frame: &[u8], di: Option<u32>, lang: Lang) -> Result<MeterValue, Failure> {
+pub(super) fn value_645(frame: &[u8], di: Option<u32>, lang: Lang) -> Result<MeterValue, Failure> {
     let f = Frame645::parse(frame).map_err(|_| Failure::BadReply(to_hex(frame)))?;
     let meter = f.address.digits();
     if f.control.is_abnormal() {

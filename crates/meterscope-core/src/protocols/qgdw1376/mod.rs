@@ -19,11 +19,13 @@ pub mod frame;
 pub mod gdw1;
 pub mod gdw2;
 mod labels;
+pub mod master;
 pub mod module;
 pub mod names;
 pub mod nested;
 #[cfg(test)]
 mod session_tests;
+pub mod terminal;
 #[cfg(test)]
 mod tests;
 

@@ -2,11 +2,13 @@
 //! shared virtual clock ([`crate::session::testing::Pair`]): bytes take their
 //! wire time, the device its response time, frames can be lost.
 
-use super::codec::{Frame2, node_text};
+use super::codec::{Frame1, Frame2, node_text};
 use super::concentrator::{ConcentratorEvent, ConcentratorSession, Config, Failure, Notice};
+use super::master::{Config as MasterConfig, Data as MasterData, Failure as MasterFailure, MasterEvent, MasterSession};
 use super::module::{Module, ModuleConfig, Report, protocol};
+use super::terminal::{Terminal, TerminalConfig};
 use crate::session::testing::{Faults, Pair};
-use crate::session::{Millis, Rng, Session, SimulatedMeter};
+use crate::session::{DateTime, Millis, Rng, Session, SimulatedMeter};
 
 type ModulePair = Pair<ConcentratorSession, Module>;
 
@@ -212,5 +214,173 @@ fn concentrator_random_bytes_never_break_the_session() {
         let junk: Vec<u8> = (0..rng.range(0, 200)).map(|_| rng.range(0, 255) as u8).collect();
         m.handle_input(Millis(1), &junk);
         while m.poll_transmit().is_some() {}
+    }
+}
+
+type TerminalPair = Pair<MasterSession, Terminal>;
+
+fn terminal_pair(seed: u64, cfg: MasterConfig, terminal: TerminalConfig, faults: Faults) -> TerminalPair {
+    Pair::new(seed, MasterSession::new(cfg), Terminal::new(terminal), faults)
+}
+
+fn master_errors(p: &TerminalPair) -> Vec<(String, MasterFailure)> {
+    p.events
+        .iter()
+        .filter_map(|e| match e {
+            MasterEvent::Error { what, failure } => Some((what.clone(), failure.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn data(p: &TerminalPair) -> Vec<MasterData> {
+    p.events
+        .iter()
+        .filter_map(|e| match e {
+            MasterEvent::Data(d) => Some(d.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn item<'a>(d: &'a MasterData, label: &str) -> &'a super::concentrator::Item {
+    d.items.iter().find(|i| i.label.starts_with(label)).unwrap_or_else(|| panic!("no {label} in {:#?}", d.items))
+}
+
+#[test]
+fn master_reads_class_1_and_2_data_events_and_relays_a_645_read() {
+    for seed in 0..6 {
+        let terminal = TerminalConfig { login: true, heartbeat_every: 3, ..TerminalConfig::default() };
+        let mut p = terminal_pair(seed, MasterConfig::default(), terminal, Faults::default());
+        let now = p.now;
+        let meter = p.meter.meter(1).unwrap().address();
+        p.session.read_clock(now);
+        p.session.read_config(now);
+        p.session.class1(now, 1, 25);
+        p.session.class1(now, 1, 129);
+        p.session.class1(now, 2, 33);
+        p.session.class2_day(now, 1, 161, DateTime { year: 2024, month: 5, day: 16, hour: 0, minute: 0, second: 0 });
+        p.session.events(now, true, 0, 2);
+        p.session.relay_read(now, 2, meter, 0x0001_0000);
+        p.session.set_clock(now, DateTime { year: 2025, month: 1, day: 1, hour: 0, minute: 0, second: 0 });
+        p.run();
+        let e = master_errors(&p);
+        assert_eq!(e, vec![("AFN 05 p0 F31".to_string(), MasterFailure::NotConfirmed)], "seed {seed}");
+        assert!(
+            p.events
+                .iter()
+                .any(|e| matches!(e, MasterEvent::Clock(t) if t.to_string().starts_with("2024-05-17 10:30")))
+        );
+        // The login before the first answer and the heartbeats were answered.
+        let tests: Vec<u16> = p
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                MasterEvent::LinkTest { fn_, .. } => Some(*fn_),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(tests, [1, 3, 3], "seed {seed}");
+        assert_eq!(p.meter.link_tests(), (3, 3));
+        let d = data(&p);
+        assert_eq!(d.len(), 7, "{d:#?}");
+        assert_eq!(item(&d[1], "Vendor").value, "MSCP");
+        // F25: voltages in V, currents in A, as the meter has them.
+        let f25 = &d[2];
+        assert_eq!((f25.afn, f25.pn, f25.fn_), (0x0C, 1, 25));
+        let ua = item(f25, "Phase A voltage");
+        assert_eq!(ua.unit, "V");
+        let u: f64 = ua.value.parse().unwrap();
+        assert!((218.0..234.0).contains(&u), "{u}");
+        // F129: total = sum of the tariffs, in kWh with four decimals.
+        let energies: Vec<f64> =
+            d[3].items.iter().filter(|i| i.unit == "kWh").map(|i| i.value.parse().unwrap()).collect();
+        assert_eq!(energies.len(), 5, "{:#?}", d[3].items);
+        assert!((energies[0] - energies[1..].iter().sum::<f64>()).abs() < 0.0001);
+        // F33 of point 2: four series of five.
+        assert_eq!(d[4].items.iter().filter(|i| i.unit == "kWh" || i.unit == "kvarh").count(), 20);
+        // F161 of the day before: every tariff 2.50 kWh lower per day back.
+        let frozen: Vec<f64> =
+            d[5].items.iter().filter(|i| i.unit == "kWh").map(|i| i.value.parse().unwrap()).collect();
+        assert_eq!(frozen.len(), 5);
+        assert!((energies[1] - frozen[1] - 5.0).abs() < 0.0001, "{energies:?} {frozen:?}");
+        // Events: ERC1 and ERC14.
+        assert!(d[6].items.iter().any(|i| i.label.contains("ERC14") || i.value == "14"), "{:#?}", d[6].items);
+        // The relayed 645 read: the meter's energy.
+        let relay = p.events.iter().find_map(|e| match e {
+            MasterEvent::Relay { port, value, .. } => Some((*port, value.clone().unwrap())),
+            _ => None,
+        });
+        let (port, v) = relay.expect("relay reply");
+        assert_eq!(port, 2);
+        assert_eq!(v.id, "00010000");
+        let relayed: f64 = v.items[0].value.parse().unwrap();
+        assert!((relayed - energies[0]).abs() < 0.011, "{relayed} vs {}", energies[0]);
+        assert_eq!(p.events.last(), Some(&MasterEvent::Done));
+    }
+}
+
+#[test]
+fn master_sets_the_clock_only_when_confirmed_and_handles_denials_and_loss() {
+    let cfg = MasterConfig { allow_control: true, retries: 2, ..MasterConfig::default() };
+    let faults = Faults { drop_requests: vec![1], drop_replies: vec![0] };
+    let mut p = terminal_pair(4, cfg, TerminalConfig::default(), faults);
+    let t = DateTime { year: 2025, month: 1, day: 2, hour: 3, minute: 4, second: 5 };
+    p.session.set_clock(p.now, t);
+    p.session.class1(p.now, 9, 25);
+    p.session.class2_day(p.now, 1, 161, DateTime { year: 2030, month: 1, day: 1, hour: 0, minute: 0, second: 0 });
+    p.run();
+    assert!(p.events.contains(&MasterEvent::Confirmed { afn: 0x05, fn_: 31 }));
+    assert!(p.meter.clock(p.now).to_string().starts_with("2025-01-02 03:0"));
+    let e = master_errors(&p);
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(e.iter().all(|(_, f)| *f == MasterFailure::Denied));
+    // The set and control frames carry PW and ask for confirmation.
+    let sent = p.session_frames().filter_map(|s| Frame1::parse(&s.bytes).ok()).next().unwrap();
+    assert_eq!((sent.control, sent.afn, sent.seq & 0x10), (0x4A, 0x05, 0x10));
+    assert_eq!(sent.data.len(), 4 + 6 + 16);
+}
+
+#[test]
+fn master_random_bytes_never_break_the_session() {
+    let mut rng = Rng::new(13);
+    for _ in 0..200 {
+        let mut s = MasterSession::new(MasterConfig::default());
+        s.read_clock(Millis(0));
+        s.class1(Millis(0), 1, 25);
+        let mut dones = 0;
+        for i in 0..20 {
+            let n = rng.range(0, 60) as usize;
+            let mut b: Vec<u8> = (0..n).map(|_| rng.range(0, 255) as u8).collect();
+            if rng.chance(25) {
+                let f = Frame1 {
+                    control: 0x80 | if rng.chance(30) { 0x49 } else { 0x08 },
+                    address: MasterConfig::default().terminal,
+                    afn: [0x00, 0x02, 0x0C, 0x10][rng.range(0, 3) as usize],
+                    seq: 0x60 | rng.range(0, 2) as u8 | if rng.chance(20) { 0 } else { 0x20 },
+                    data: b.clone(),
+                };
+                b = f.emit();
+            }
+            s.handle_input(Millis(i * 10), &b);
+            s.handle_timeout(Millis(i * 4000));
+            while s.poll_action().is_some() {}
+            while let Some(e) = s.poll_event() {
+                dones += usize::from(e == MasterEvent::Done);
+            }
+        }
+        for _ in 0..100 {
+            let Some(t) = s.poll_timeout() else { break };
+            s.handle_timeout(t);
+        }
+        while let Some(e) = s.poll_event() {
+            dones += usize::from(e == MasterEvent::Done);
+        }
+        assert!(s.is_idle());
+        assert_eq!(dones, 1, "the queued work ended once");
+        let mut t = Terminal::new(TerminalConfig::default());
+        let junk: Vec<u8> = (0..rng.range(0, 200)).map(|_| rng.range(0, 255) as u8).collect();
+        t.handle_input(Millis(1), &junk);
+        while t.poll_transmit().is_some() {}
     }
 }
