@@ -686,6 +686,7 @@ impl ConcentratorSession {
         };
         let mut name = String::new();
         let _ = names::fn_2(0x06 << 16 | u64::from(f.fn_), self.cfg.lang, &mut name);
+        let name = name.split_once(' ').map_or(name.clone(), |(_, n)| n.to_string());
         let mut report = Report { fn_: f.fn_, name, protocol: None, frame: None, values: Vec::new() };
         if let Some((proto, at)) = carried {
             let len = usize::from(d[at]);

@@ -495,9 +495,11 @@ pub fn data_items(frame: &[u8], lang: Lang) -> Vec<Item> {
         let data = n.id.starts_with("qgdw13761.data.") || n.id.starts_with("qgdw13761.erc.");
         if data && n.children.is_empty() && n.value.is_some() {
             let value = n.value.clone().unwrap_or_default();
+            // Words that say more than the label (a tariff, "no data"), not
+            // the hex of text already in the value.
+            let hex = |t: &str| t.split(' ').all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()));
             let (label, value) = match &n.text {
-                // Words that say more than the label (a tariff, "no data").
-                Some(t) if !t.is_empty() && t != &value => (format!("{}, {t}", n.label), value),
+                Some(t) if !t.is_empty() && t != &value && !hex(t) => (format!("{}, {t}", n.label), value),
                 _ => (n.label.clone(), value),
             };
             out.push(Item { label, value, unit: n.unit.clone().unwrap_or_default() });

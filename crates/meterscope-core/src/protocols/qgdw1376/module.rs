@@ -16,10 +16,11 @@
 //!   denied, reason 11 "slave node does not reply");
 //! - anything else: denied, reason 4 "information class does not exist".
 //!
-//! It raises reports on demand or after a number of forwards
+//! It raises reports on demand or once after a number of forwards
 //! ([`ModuleConfig::report_after`]): AFN 06 F5 (slave node event: the DL/T
 //! 645 meter's reply to a read of its active report status word 04001501,
-//! or the DL/T 698.45 meter's REPORT-Notification) and AFN 06 F2 (read data:
+//! or of its run status word 1 04000501 when it keeps no such word; the
+//! DL/T 698.45 meter's REPORT-Notification) and AFN 06 F2 (read data:
 //! the meter's reply to a read of its forward active energy), and counts the
 //! confirmations (AFN 00 F1 with the report's sequence number).
 
@@ -70,8 +71,8 @@ pub struct ModuleConfig {
     /// The meters on the line.
     pub meters_645: Vec<Meter645>,
     pub meters_698: Vec<Meter698>,
-    /// Raise an event report after this many route forwards (and again
-    /// after as many more); `None`: only on demand.
+    /// Raise an event report (of the meter just read) once, after this many
+    /// route forwards; `None`: only on demand.
     pub report_after: Option<u32>,
 }
 
@@ -332,10 +333,7 @@ impl Module {
         let address = Addresses { source: dest, relays: Vec::new(), destination: self.address };
         self.reply(f, 0x13, 1, Some(address), data);
         self.forwards += 1;
-        if let Some(n) = self.cfg.report_after
-            && n > 0
-            && self.forwards.is_multiple_of(n)
-        {
+        if self.cfg.report_after == Some(self.forwards) {
             self.raise(now, Report::Event(index));
         }
     }
@@ -366,12 +364,21 @@ impl Module {
         let meters = self.meters();
         let Some(&(address, proto)) = meters.get(index) else { return };
         let frame = if index < n645 {
-            let di = if event { 0x0400_1501 } else { 0x0001_0000 };
-            let req = Frame645::from_payload(
-                Address(address),
-                &Payload::ReadRequest { di: DataId(di), blocks: None, time: None },
-            );
-            self.ask_meter(now, index, &req.emit())
+            // The active report status word; a meter that does not keep it
+            // gives its run status word 1 instead.
+            let dis: &[u32] = if event { &[0x0400_1501, 0x0400_0501] } else { &[0x0001_0000] };
+            let mut reply = None;
+            for &di in dis {
+                let req = Frame645::from_payload(
+                    Address(address),
+                    &Payload::ReadRequest { di: DataId(di), blocks: None, time: None },
+                );
+                reply = self.ask_meter(now, index, &req.emit());
+                if reply.as_ref().is_some_and(|r| Frame645::parse(r).is_ok_and(|f| !f.control.is_abnormal())) {
+                    break;
+                }
+            }
+            reply
         } else if event {
             let m = &mut self.m698[index - n645];
             m.raise_report(now, ReportKind::List);
