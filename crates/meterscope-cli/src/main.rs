@@ -13,6 +13,7 @@ mod read;
 mod read_dlms;
 mod read_dlt698;
 mod read_iec;
+mod read_qgdw1376;
 mod render;
 mod trace;
 
@@ -72,7 +73,8 @@ enum Command {
     ///
     /// Exit code: 0 when everything was read, 1 when some read failed, 2 for unusable arguments or port.
     Read {
-        /// Protocol: dlt645 (DL/T 645-2007) or dlt645-1997.
+        /// Protocol: dlt645 (DL/T 645-2007), dlt645-1997, dlt698, dlms, qgdw1376.2 (a
+        /// concentrator's local communication module), qgdw1376.1 (a terminal).
         #[arg(long, short)]
         protocol: String,
         /// Serial device (`/dev/ttyUSB0`, `COM3`).
@@ -200,12 +202,22 @@ enum Command {
         /// DLMS: read the alarm register and the alarm filter.
         #[arg(long)]
         alarms: bool,
+        /// Q/GDW 1376.2: add the meters named to the module's route (AFN 11 F1) first.
+        #[arg(long)]
+        add_nodes: bool,
+        /// Q/GDW 1376.2: stay on the line this many milliseconds at the end for the module's reports.
+        #[arg(long, default_value_t = 0)]
+        listen: u64,
+        /// Q/GDW 1376.1: the explicit confirmation that set and control commands (set-clock) need.
+        #[arg(long)]
+        confirm: bool,
         /// Data identifiers: 8 hex digits (2007, `00010000`) or 4 (1997, `9010`); DLMS: OBIS[:attr].
         dis: Vec<String>,
     },
     /// Serve a simulated meter on a serial or TCP port (until stopped).
     Simulate {
-        /// Protocol: dlt645, dlt698, dlms (iec62056-21 and dsmr take their own options).
+        /// Protocol: dlt645, dlt698, dlms, qgdw1376.2 (a local communication module with
+        /// meters behind it), qgdw1376.1 (a terminal) (iec62056-21 and dsmr take their own options).
         #[arg(long, short)]
         protocol: String,
         /// Serial device to serve on.
@@ -251,6 +263,12 @@ enum Command {
         /// DL/T 698.45: the connection password the meter checks (implies --require-connect).
         #[arg(long)]
         password: Option<String>,
+        /// Q/GDW 1376.2: the module raises a meter event report after this many route forwards (0: never).
+        #[arg(long, default_value_t = 0)]
+        report_after: u32,
+        /// Q/GDW 1376.1: the simulated terminal's address, RRRR-TTTT.
+        #[arg(long)]
+        terminal: Option<String>,
     },
 }
 
@@ -331,8 +349,38 @@ fn main() -> ExitCode {
             object,
             firmware,
             alarms,
+            add_nodes,
+            listen,
+            confirm,
             dis,
         } => {
+            if protocol == "qgdw1376.2" || protocol == "qgdw1376.1" {
+                let args = read_qgdw1376::Args {
+                    port,
+                    baud,
+                    parity,
+                    data_bits,
+                    stop_bits,
+                    tcp,
+                    simulate,
+                    address,
+                    json,
+                    verbose,
+                    lang,
+                    timeout,
+                    retries,
+                    add_nodes,
+                    listen,
+                    confirm,
+                    trace,
+                    targets: dis,
+                };
+                return exit(if protocol == "qgdw1376.2" {
+                    read_qgdw1376::run_read_2(args)
+                } else {
+                    read_qgdw1376::run_read_1(args)
+                });
+            }
             if protocol == "dlms" {
                 return exit(read_dlms::run_read(read_dlms::Args {
                     port,
@@ -455,7 +503,22 @@ fn main() -> ExitCode {
             transport,
             require_connect,
             password,
+            report_after,
+            terminal,
         } => {
+            if protocol == "qgdw1376.2" || protocol == "qgdw1376.1" {
+                return exit(read_qgdw1376::run_simulate(read_qgdw1376::SimulateArgs {
+                    part: if protocol == "qgdw1376.2" { 2 } else { 1 },
+                    port,
+                    tcp,
+                    baud,
+                    parity,
+                    seed,
+                    address: terminal,
+                    report_after,
+                    seconds,
+                }));
+            }
             if protocol == "dlms" {
                 let meter = read_dlms::SimulateArgs { seed, window, gbt_window, short_names, profile_days, transport };
                 return exit(read_dlms::run_simulate(port.as_deref(), tcp.as_deref(), baud, &parity, meter, seconds));

@@ -80,8 +80,18 @@ pub fn frame_1(b: &[u8]) -> FrameStatus {
 /// Stream framing of 1376.2: `68 L L C` with a known communication mode and
 /// a length in range, then the end byte where L puts it.
 pub fn frame_2(b: &[u8]) -> FrameStatus {
-    if b.first() != Some(&START) || b.len() < 4 {
+    if b.first() != Some(&START) {
         return FrameStatus::NoMatch;
+    }
+    if b.len() < 4 {
+        // Not enough bytes yet for L and C (a serial read may end anywhere).
+        let short = b.len() == 3 && usize::from(u16::from_le_bytes([b[1], b[2]])) < MIN_LEN_2;
+        let long = b.len() == 3 && usize::from(u16::from_le_bytes([b[1], b[2]])) > MAX_LEN_2;
+        return if short || long {
+            FrameStatus::NoMatch
+        } else {
+            FrameStatus::Incomplete { preamble: 0, needed: None }
+        };
     }
     let total = usize::from(u16::from_le_bytes([b[1], b[2]]));
     if !(MIN_LEN_2..=MAX_LEN_2).contains(&total) || !known_mode(b[3]) {

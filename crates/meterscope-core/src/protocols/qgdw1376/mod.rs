@@ -12,13 +12,20 @@
 //!   appendix A; [`names`]: AFN, Fn, ERC names; [`nested`]: forwarded
 //!   DL/T 645 and DL/T 698.45 frames dissected in place.
 
+pub mod codec;
 pub mod common;
+pub mod concentrator;
 pub mod frame;
 pub mod gdw1;
 pub mod gdw2;
 mod labels;
+pub mod master;
+pub mod module;
 pub mod names;
 pub mod nested;
+#[cfg(test)]
+mod session_tests;
+pub mod terminal;
 #[cfg(test)]
 mod tests;
 

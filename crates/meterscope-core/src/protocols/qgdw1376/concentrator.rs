@@ -1,0 +1,834 @@
+//! The Q/GDW 1376.2 session as a concentrator talking to its local
+//! communication module (carrier, HPLC or RF), sans-IO.
+//!
+//! Flows:
+//! - **query the module**: AFN 03 F1 (vendor code, chip code, version date
+//!   and version), AFN 03 F4 (master node address);
+//! - **slave nodes**: AFN 10 F1 (number of nodes and the route's maximum),
+//!   AFN 10 F2 (node addresses, protocol types), AFN 11 F1 (add nodes),
+//!   answered with AFN 00 F1 confirm or F2 deny (the reason named);
+//! - **read a meter through the module**: AFN 13 F1 route data forwarding
+//!   to the node's address (address field present, R's module flag set)
+//!   carrying a DL/T 645-2007 read (11) or a DL/T 698.45 GET-Request-Normal;
+//!   the meter's reply comes back inside AFN 13 F1 and is decoded by its own
+//!   family's code (identifier names, values, units); the meter's clock is
+//!   04000101 + 04000102 (645) or 40000200 (698.45);
+//! - **reports**: an AFN 06 frame from the module (F1/F4 node information,
+//!   F2 read data, F3 route change, F5 node event) is confirmed at once with
+//!   AFN 00 F1 carrying its sequence number, whatever is under way, and
+//!   surfaced with the meter frame inside decoded.
+//!
+//! A reply must carry the sequence number (R6) of its request. Line faults
+//! handled as in the other sessions: replies in pieces, echoes and noise
+//! ignored, timeouts with retries (a route forward waits longer: the module
+//! has a meter to reach), frames that stop arriving dropped after the gap.
+
+use std::collections::VecDeque;
+
+use super::codec::{Addresses, Frame2, NodeAddress, c2, node_text, unbcd};
+use super::frame::frame_2;
+use super::module::protocol;
+use super::names;
+use crate::input::to_hex;
+use crate::lang::Lang;
+use crate::protocols::dlt645::frame::{Address, DataId, Frame645, Payload, Variant};
+use crate::protocols::dlt645::session::decode_values;
+use crate::protocols::dlt698::emit::{Apdu, GetResult, oad, oad_u32};
+use crate::protocols::dlt698::link::FrameRepr;
+use crate::protocols::dlt698::session::reading;
+use crate::protocols::dlt698::simulator::parse_date_time_s;
+use crate::session::{Action, DateTime, LineSettings, Millis, Parity, RxBuffer, Session};
+
+/// Most bytes kept while a frame is arriving.
+const RX_LIMIT: usize = 8192;
+
+/// How the concentrator talks to its module.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// 9600 8E1 by default.
+    pub line: LineSettings,
+    /// Communication mode written in the control field (3: broadband carrier).
+    pub mode: u8,
+    /// How long the module has to answer a local request, in ms.
+    pub reply_timeout: u64,
+    /// How long a route forward may take (the module reaches the meter first), in ms.
+    pub forward_timeout: u64,
+    /// Longest silence between two bytes of a frame, in ms.
+    pub byte_gap: u64,
+    /// Retransmissions after the first attempt.
+    pub retries: u8,
+    pub lang: Lang,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            line: LineSettings::new(9600, 8, Parity::Even, 1),
+            mode: 3,
+            reply_timeout: 2000,
+            forward_timeout: 15_000,
+            byte_gap: 500,
+            retries: 1,
+            lang: Lang::En,
+        }
+    }
+}
+
+/// One labelled value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Item {
+    pub label: String,
+    pub value: String,
+    /// Empty when the value has none.
+    pub unit: String,
+}
+
+/// A value read from a meter (or carried in a report).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct MeterValue {
+    /// The meter's address, 12 digits.
+    pub meter: String,
+    /// Protocol type: 2 DL/T 645-2007, 3 DL/T 698.45.
+    pub protocol: u8,
+    /// `00010000` (DI) or `00100200` (OAD).
+    pub id: String,
+    pub name: String,
+    pub items: Vec<Item>,
+}
+
+/// What AFN 03 F1 says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ModuleInfo {
+    pub vendor: String,
+    pub chip: String,
+    /// `2024-05-17`.
+    pub date: String,
+    /// `0101`.
+    pub version: String,
+}
+
+/// A slave node of the route (AFN 10 F2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Node {
+    pub address: String,
+    pub protocol: u8,
+    /// The node information word (relay level, signal quality, phase, protocol).
+    pub info: u16,
+}
+
+/// A report from the module (AFN 06), already confirmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Report {
+    /// 1 node information, 2 read data, 3 route change, 4 node information and device type, 5 node event.
+    pub fn_: u16,
+    /// What the class is called.
+    pub name: String,
+    pub protocol: Option<u8>,
+    /// The meter frame carried (hex), when there is one.
+    pub frame: Option<String>,
+    /// What the meter frame says.
+    pub values: Vec<MeterValue>,
+}
+
+/// Why an exchange failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// No usable reply after every attempt.
+    Timeout { attempts: u8 },
+    /// The module denied the request (AFN 00 F2) with this reason.
+    Denied { reason: u8, text: String },
+    /// The meter answered with an error (abnormal reply, DAR).
+    Meter(String),
+    /// The module forwarded, but no frame came back from the meter.
+    NoMeterReply,
+    /// The reply's data does not have the layout of its class (hex).
+    BadReply(String),
+}
+
+impl core::fmt::Display for Failure {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Failure::Timeout { attempts } => write!(f, "no reply after {attempts} attempt(s)"),
+            Failure::Denied { reason, text } => write!(f, "denied by the module, reason {reason}: {text}"),
+            Failure::Meter(t) => write!(f, "the meter answered: {t}"),
+            Failure::NoMeterReply => f.write_str("the meter did not answer the forwarded frame"),
+            Failure::BadReply(h) => write!(f, "a reply of the wrong layout: {h}"),
+        }
+    }
+}
+
+/// Something on the line that was not the reply awaited.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// Our own frame came back, or another downlink frame.
+    Echo,
+    /// A frame that answers nothing under way (AFN, Fn, sequence number).
+    Unexpected { afn: u8, fn_: u16, seq: u8 },
+    /// A frame with a wrong checksum or shape (hex).
+    Garbled(String),
+    /// Bytes that are no frame, dropped.
+    Junk(usize),
+    /// A frame began but its bytes stopped arriving; dropped.
+    Incomplete(usize),
+    /// A request is sent again (attempt number from 2).
+    Retry { attempt: u8 },
+    /// A report was confirmed (AFN 06 Fn, sequence number).
+    ReportConfirmed { fn_: u16, seq: u8 },
+}
+
+impl core::fmt::Display for Notice {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Notice::Echo => f.write_str("echo of a downlink frame ignored"),
+            Notice::Unexpected { afn, fn_, seq } => {
+                write!(f, "unexpected frame AFN {afn:02X} F{fn_} (sequence {seq}) ignored")
+            }
+            Notice::Garbled(h) => write!(f, "damaged frame: {h}"),
+            Notice::Junk(n) => write!(f, "{n} byte(s) of noise skipped"),
+            Notice::Incomplete(n) => write!(f, "{n} byte(s) of an unfinished frame dropped"),
+            Notice::Retry { attempt } => write!(f, "sending again (attempt {attempt})"),
+            Notice::ReportConfirmed { fn_, seq } => write!(f, "report AFN 06 F{fn_} (sequence {seq}) confirmed"),
+        }
+    }
+}
+
+/// What the concentrator session reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConcentratorEvent {
+    ModuleInfo(ModuleInfo),
+    /// The master node address (12 digits).
+    MasterAddress(String),
+    NodeCount {
+        count: u16,
+        max: u16,
+    },
+    Nodes {
+        total: u16,
+        nodes: Vec<Node>,
+    },
+    /// The module confirmed a request (AFN, Fn of the request).
+    Confirmed {
+        afn: u8,
+        fn_: u16,
+    },
+    Value(MeterValue),
+    /// A meter's date and time.
+    Clock {
+        meter: String,
+        time: DateTime,
+    },
+    Report(Report),
+    /// An exchange failed; `what` names it (`03 F1`, `00010000 @ 202405170001`).
+    Error {
+        what: String,
+        failure: Failure,
+    },
+    Notice(Notice),
+    /// Every queued request is finished.
+    Done,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Purpose {
+    Plain,
+    ClockDate,
+    ClockTime,
+    Clock698,
+}
+
+/// A unit of work.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Op {
+    /// A local request to the module: AFN, Fn, data.
+    Local(u8, u16, Vec<u8>),
+    Read645 {
+        meter: NodeAddress,
+        di: u32,
+        purpose: Purpose,
+    },
+    Read698 {
+        meter: NodeAddress,
+        oad: u32,
+        purpose: Purpose,
+    },
+    /// Stay on the line for reports until then (ms after it starts).
+    Listen(u64),
+}
+
+impl Op {
+    fn what(&self) -> String {
+        match self {
+            Op::Local(afn, f, _) => format!("{afn:02X} F{f}"),
+            Op::Read645 { meter, di, .. } => format!("{di:08X} @ {}", node_text(meter)),
+            Op::Read698 { meter, oad, .. } => format!("{oad:08X} @ {}", node_text(meter)),
+            Op::Listen(_) => "listen".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Exchange {
+    op: Op,
+    seq: u8,
+    frame: Vec<u8>,
+    attempt: u8,
+    deadline: Millis,
+}
+
+/// The concentrator side of Q/GDW 1376.2.
+#[derive(Debug)]
+pub struct ConcentratorSession {
+    cfg: Config,
+    /// The master node address (A1 of route forwards), once known or given.
+    master: NodeAddress,
+    queue: VecDeque<Op>,
+    current: Option<Exchange>,
+    listen_until: Option<Millis>,
+    seq: u8,
+    piid: u8,
+    rx: RxBuffer,
+    last_rx: Millis,
+    clock_date: Option<(u16, u8, u8)>,
+    actions: VecDeque<Action>,
+    events: VecDeque<ConcentratorEvent>,
+    busy: bool,
+}
+
+impl ConcentratorSession {
+    pub fn new(cfg: Config) -> Self {
+        ConcentratorSession {
+            cfg,
+            master: [0; 6],
+            queue: VecDeque::new(),
+            current: None,
+            listen_until: None,
+            seq: 0,
+            piid: 0,
+            rx: RxBuffer::new(RX_LIMIT),
+            last_rx: Millis(0),
+            clock_date: None,
+            actions: VecDeque::new(),
+            events: VecDeque::new(),
+            busy: false,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// Queue AFN 03 F1 (vendor and version) and AFN 03 F4 (master node address).
+    pub fn query_module(&mut self, now: Millis) {
+        self.enqueue(now, [Op::Local(0x03, 1, Vec::new()), Op::Local(0x03, 4, Vec::new())]);
+    }
+
+    /// Queue AFN 10 F1 (number of nodes) and AFN 10 F2 from node 1 (up to `count`).
+    pub fn read_nodes(&mut self, now: Millis, count: u8) {
+        self.enqueue(now, [Op::Local(0x10, 1, Vec::new()), Op::Local(0x10, 2, vec![1, 0, count])]);
+    }
+
+    /// Queue AFN 11 F1: add these nodes (address, protocol type).
+    pub fn add_nodes(&mut self, now: Millis, nodes: &[(NodeAddress, u8)]) {
+        for chunk in nodes.chunks(32) {
+            let mut d = vec![chunk.len() as u8];
+            for (a, p) in chunk {
+                d.extend_from_slice(a);
+                d.push(*p);
+            }
+            self.enqueue(now, [Op::Local(0x11, 1, d)]);
+        }
+    }
+
+    /// Queue reads of DL/T 645-2007 identifiers of the meter at `meter` (wire order).
+    pub fn read_645(&mut self, now: Millis, meter: NodeAddress, dis: &[u32]) {
+        self.enqueue(now, dis.iter().map(|&di| Op::Read645 { meter, di, purpose: Purpose::Plain }));
+    }
+
+    /// Queue reads of DL/T 698.45 OADs of the meter at `meter` (wire order).
+    pub fn read_698(&mut self, now: Millis, meter: NodeAddress, oads: &[u32]) {
+        self.enqueue(now, oads.iter().map(|&oad| Op::Read698 { meter, oad, purpose: Purpose::Plain }));
+    }
+
+    /// Queue a clock read of a meter of protocol type `protocol`.
+    pub fn read_clock(&mut self, now: Millis, meter: NodeAddress, protocol: u8) {
+        if protocol == protocol::DLT698 {
+            self.enqueue(now, [Op::Read698 { meter, oad: 0x4000_0200, purpose: Purpose::Clock698 }]);
+        } else {
+            self.enqueue(
+                now,
+                [
+                    Op::Read645 { meter, di: 0x0400_0101, purpose: Purpose::ClockDate },
+                    Op::Read645 { meter, di: 0x0400_0102, purpose: Purpose::ClockTime },
+                ],
+            );
+        }
+    }
+
+    /// Queue a quiet time of `ms` in which reports are received and confirmed.
+    pub fn listen(&mut self, now: Millis, ms: u64) {
+        self.enqueue(now, [Op::Listen(ms)]);
+    }
+
+    /// Forget queued work (the request under way is finished first).
+    pub fn cancel(&mut self) {
+        self.queue.clear();
+    }
+
+    fn enqueue(&mut self, now: Millis, ops: impl IntoIterator<Item = Op>) {
+        self.queue.extend(ops);
+        self.busy = true;
+        self.advance(now);
+    }
+
+    fn notice(&mut self, n: Notice) {
+        self.events.push_back(ConcentratorEvent::Notice(n));
+    }
+
+    fn advance(&mut self, now: Millis) {
+        while self.current.is_none() && self.listen_until.is_none() {
+            let Some(op) = self.queue.pop_front() else {
+                if self.busy {
+                    self.busy = false;
+                    self.events.push_back(ConcentratorEvent::Done);
+                }
+                return;
+            };
+            self.start(now, op);
+        }
+    }
+
+    fn next_seq(&mut self) -> u8 {
+        let s = self.seq;
+        self.seq = self.seq.wrapping_add(1);
+        s
+    }
+
+    fn r(&self, seq: u8) -> [u8; 6] {
+        // Routing, no attached node, no conflict detection, channel 0,
+        // expected reply length 0 (not given), default rate.
+        [0, 0, 0, 0, 0, seq]
+    }
+
+    fn start(&mut self, now: Millis, op: Op) {
+        let control = c2::PRM | (self.cfg.mode & 0x3F);
+        let seq = self.next_seq();
+        let frame = match &op {
+            Op::Listen(ms) => {
+                self.listen_until = Some(now.after(*ms));
+                return;
+            }
+            Op::Local(afn, f, data) => {
+                Frame2 { control, r: self.r(seq), address: None, afn: *afn, fn_: *f, data: data.clone() }
+            }
+            Op::Read645 { meter, di, .. } => {
+                let inner = Frame645::from_payload(
+                    Address(*meter),
+                    &Payload::ReadRequest { di: DataId(*di), blocks: None, time: None },
+                )
+                .emit();
+                self.forward(control, seq, *meter, protocol::DLT645_2007, &inner)
+            }
+            Op::Read698 { meter, oad: o, .. } => {
+                self.piid = (self.piid + 1) % 64;
+                let apdu = Apdu::GetNormal { piid: self.piid, oad: oad(*o), time_tag: None };
+                let inner =
+                    FrameRepr { control: 0x43, af: 0x05, sa: meter.to_vec(), ca: 0x10, user_data: apdu.emit() }.emit();
+                self.forward(control, seq, *meter, protocol::DLT698, &inner)
+            }
+        };
+        let bytes = frame.emit();
+        let deadline = self.deadline(now, &op, bytes.len());
+        self.actions.push_back(Action::Transmit(bytes.clone()));
+        self.current = Some(Exchange { op, seq, frame: bytes, attempt: 1, deadline });
+    }
+
+    /// AFN 13 F1 to `meter`: protocol type, no delay correction, no attached node, the frame.
+    fn forward(&self, control: u8, seq: u8, meter: NodeAddress, proto: u8, inner: &[u8]) -> Frame2 {
+        let mut data = vec![proto, 0, 0, inner.len().min(255) as u8];
+        data.extend_from_slice(&inner[..inner.len().min(255)]);
+        let address = Addresses { source: self.master, relays: Vec::new(), destination: meter };
+        Frame2 { control, r: self.r(seq), address: Some(address), afn: 0x13, fn_: 1, data }
+    }
+
+    fn deadline(&self, now: Millis, op: &Op, len: usize) -> Millis {
+        let wait = match op {
+            Op::Read645 { .. } | Op::Read698 { .. } => self.cfg.forward_timeout,
+            _ => self.cfg.reply_timeout,
+        };
+        now.after(self.cfg.line.wire_time(len) + wait)
+    }
+
+    fn retry(&mut self, now: Millis) {
+        let Some(mut ex) = self.current.take() else { return };
+        self.rx.clear();
+        if ex.attempt > self.cfg.retries {
+            self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 });
+            return;
+        }
+        ex.attempt += 1;
+        self.notice(Notice::Retry { attempt: ex.attempt });
+        ex.deadline = self.deadline(now, &ex.op, ex.frame.len());
+        self.actions.push_back(Action::Transmit(ex.frame.clone()));
+        self.current = Some(ex);
+    }
+
+    fn fail(&mut self, now: Millis, ex: Exchange, failure: Failure) {
+        if matches!(ex.op, Op::Read645 { purpose: Purpose::ClockDate, .. }) {
+            // The time half of the clock read has nothing to join: drop it.
+            if matches!(self.queue.front(), Some(Op::Read645 { purpose: Purpose::ClockTime, .. })) {
+                self.queue.pop_front();
+            }
+        }
+        self.events.push_back(ConcentratorEvent::Error { what: ex.op.what(), failure });
+        self.advance(now);
+    }
+
+    fn process_rx(&mut self, now: Millis) {
+        while let Some((frame, junk)) = self.rx.next_frame(frame_2, 0xFE) {
+            if junk > 0 {
+                self.notice(Notice::Junk(junk));
+            }
+            self.on_frame(now, &frame);
+        }
+    }
+
+    fn on_frame(&mut self, now: Millis, bytes: &[u8]) {
+        let f = match Frame2::parse(bytes) {
+            Ok(f) => f,
+            Err(_) => {
+                self.notice(Notice::Garbled(to_hex(bytes)));
+                return;
+            }
+        };
+        if !f.up() {
+            self.notice(Notice::Echo);
+            return;
+        }
+        if f.prm() {
+            self.on_report(f);
+            return;
+        }
+        let Some(ex) = self.current.take() else {
+            self.notice(Notice::Unexpected { afn: f.afn, fn_: f.fn_, seq: f.seq() });
+            return;
+        };
+        if f.seq() != ex.seq {
+            self.notice(Notice::Unexpected { afn: f.afn, fn_: f.fn_, seq: f.seq() });
+            self.current = Some(ex);
+            return;
+        }
+        if f.afn == 0x00 && f.fn_ == 2 {
+            let reason = f.data.first().copied().unwrap_or(0xFF);
+            let mut text = String::new();
+            let _ = names::deny_2(reason.into(), self.cfg.lang, &mut text);
+            self.fail(now, ex, Failure::Denied { reason, text });
+            return;
+        }
+        match (&ex.op, f.afn, f.fn_) {
+            (Op::Local(afn, fn_, _), 0x00, 1) => {
+                self.events.push_back(ConcentratorEvent::Confirmed { afn: *afn, fn_: *fn_ });
+                self.advance(now);
+            }
+            (Op::Local(afn, fn_, _), a, x) if a == *afn && x == *fn_ => match self.local_reply(a, x, &f.data) {
+                Some(e) => {
+                    if a == 0x03 && x == 4 {
+                        self.master.copy_from_slice(&f.data[..6]);
+                    }
+                    self.events.push_back(e);
+                    self.advance(now);
+                }
+                None => self.fail(now, ex, Failure::BadReply(to_hex(&f.data))),
+            },
+            (Op::Read645 { .. } | Op::Read698 { .. }, 0x13, 1) => self.on_forwarded(now, ex, &f),
+            _ => {
+                self.notice(Notice::Unexpected { afn: f.afn, fn_: f.fn_, seq: f.seq() });
+                self.current = Some(ex);
+            }
+        }
+    }
+
+    /// Decode a local reply of AFN 03 / 10.
+    fn local_reply(&self, afn: u8, f: u16, d: &[u8]) -> Option<ConcentratorEvent> {
+        let ascii = |b: &[u8]| b.iter().map(|&x| if x.is_ascii_graphic() { x as char } else { '.' }).collect();
+        match (afn, f) {
+            (0x03, 1) if d.len() >= 9 => {
+                let (day, month, year) = (unbcd(d[4])?, unbcd(d[5])?, unbcd(d[6])?);
+                Some(ConcentratorEvent::ModuleInfo(ModuleInfo {
+                    vendor: ascii(&d[0..2]),
+                    chip: ascii(&d[2..4]),
+                    date: format!("20{year:02}-{month:02}-{day:02}"),
+                    version: format!("{:02X}{:02X}", d[8], d[7]),
+                }))
+            }
+            (0x03, 4) if d.len() >= 6 => {
+                let mut a = [0u8; 6];
+                a.copy_from_slice(&d[..6]);
+                Some(ConcentratorEvent::MasterAddress(node_text(&a)))
+            }
+            (0x10, 1) if d.len() >= 4 => Some(ConcentratorEvent::NodeCount {
+                count: u16::from_le_bytes([d[0], d[1]]),
+                max: u16::from_le_bytes([d[2], d[3]]),
+            }),
+            (0x10, 2) if d.len() >= 3 && d.len() == 3 + 8 * usize::from(d[2]) => {
+                let nodes = d[3..]
+                    .chunks(8)
+                    .map(|c| {
+                        let mut a = [0u8; 6];
+                        a.copy_from_slice(&c[..6]);
+                        let info = u16::from_le_bytes([c[6], c[7]]);
+                        Node { address: node_text(&a), protocol: ((info >> 11) & 7) as u8, info }
+                    })
+                    .collect();
+                Some(ConcentratorEvent::Nodes { total: u16::from_le_bytes([d[0], d[1]]), nodes })
+            }
+            _ => None,
+        }
+    }
+
+    /// AFN 13 F1 up: uplink time (2), protocol type, length, the meter's frame.
+    fn on_forwarded(&mut self, now: Millis, ex: Exchange, f: &Frame2) {
+        let d = &f.data;
+        let frame = match d.get(3) {
+            Some(&len) if d.len() == 4 + usize::from(len) => &d[4..],
+            _ => {
+                self.fail(now, ex, Failure::BadReply(to_hex(d)));
+                return;
+            }
+        };
+        if frame.is_empty() {
+            self.fail(now, ex, Failure::NoMeterReply);
+            return;
+        }
+        let lang = self.cfg.lang;
+        let result = match &ex.op {
+            Op::Read645 { meter, di, .. } => value_645(frame, Some(*di), lang).map(|v| (v, *meter)),
+            Op::Read698 { meter, oad, .. } => value_698(frame, Some(*oad), lang).map(|v| (v, *meter)),
+            _ => return,
+        };
+        match result {
+            Ok((v, meter)) => {
+                self.report_value(&ex.op, v, &meter, frame);
+                self.advance(now);
+            }
+            Err(failure) => self.fail(now, ex, failure),
+        }
+    }
+
+    fn report_value(&mut self, op: &Op, v: MeterValue, meter: &NodeAddress, frame: &[u8]) {
+        let purpose = match op {
+            Op::Read645 { purpose, .. } | Op::Read698 { purpose, .. } => *purpose,
+            _ => Purpose::Plain,
+        };
+        let meter = node_text(meter);
+        match purpose {
+            Purpose::ClockDate => {
+                // YYMMDDWW, WW first on the wire.
+                if let Ok(Payload::ReadReply { data, .. }) = Frame645::parse(frame).and_then(|x| x.payload())
+                    && data.len() == 4
+                    && let (Some(d), Some(m), Some(y)) = (unbcd(data[1]), unbcd(data[2]), unbcd(data[3]))
+                {
+                    self.clock_date = Some((2000 + u16::from(y), m, d));
+                }
+            }
+            Purpose::ClockTime => {
+                if let Ok(Payload::ReadReply { data, .. }) = Frame645::parse(frame).and_then(|x| x.payload())
+                    && data.len() == 3
+                    && let (Some(s), Some(mi), Some(h)) = (unbcd(data[0]), unbcd(data[1]), unbcd(data[2]))
+                    && let Some((year, month, day)) = self.clock_date.take()
+                {
+                    let time = DateTime { year, month, day, hour: h, minute: mi, second: s };
+                    self.events.push_back(ConcentratorEvent::Clock { meter: meter.clone(), time });
+                }
+            }
+            Purpose::Clock698 => {
+                if let Some(time) = frame_698(frame).and_then(|a| match a {
+                    Apdu::GetResponseNormal { result, .. } => match result.result {
+                        GetResult::Data(d) => parse_date_time_s(&d),
+                        GetResult::Dar(_) => None,
+                    },
+                    _ => None,
+                }) {
+                    self.events.push_back(ConcentratorEvent::Clock { meter: meter.clone(), time });
+                }
+            }
+            Purpose::Plain => {}
+        }
+        self.events.push_back(ConcentratorEvent::Value(v));
+    }
+
+    /// An AFN 06 report: confirm it at once, then say what it carries.
+    fn on_report(&mut self, f: Frame2) {
+        if f.afn != 0x06 {
+            self.notice(Notice::Unexpected { afn: f.afn, fn_: f.fn_, seq: f.seq() });
+            return;
+        }
+        let confirm = Frame2 {
+            control: self.cfg.mode & 0x3F,
+            r: self.r(f.seq()),
+            address: None,
+            afn: 0x00,
+            fn_: 1,
+            data: vec![0xFF, 0xFF, 0x00, 0x00],
+        };
+        self.actions.push_back(Action::Transmit(confirm.emit()));
+        self.notice(Notice::ReportConfirmed { fn_: f.fn_, seq: f.seq() });
+        let d = &f.data;
+        // Where the protocol type and the length-prefixed frame are in each class.
+        let carried = match f.fn_ {
+            2 if d.len() >= 6 => Some((d[2], 5)),
+            5 if d.len() >= 3 => Some((d[1], 2)),
+            _ => None,
+        };
+        let mut name = String::new();
+        let _ = names::fn_2(0x06 << 16 | u64::from(f.fn_), self.cfg.lang, &mut name);
+        let name = name.split_once(' ').map_or(name.clone(), |(_, n)| n.to_string());
+        let mut report = Report { fn_: f.fn_, name, protocol: None, frame: None, values: Vec::new() };
+        if let Some((proto, at)) = carried {
+            let len = usize::from(d[at]);
+            if let Some(frame) = d.get(at + 1..at + 1 + len) {
+                report.protocol = Some(proto);
+                report.frame = Some(to_hex(frame));
+                let v = if proto == protocol::DLT698 {
+                    value_698(frame, None, self.cfg.lang)
+                } else {
+                    value_645(frame, None, self.cfg.lang)
+                };
+                if let Ok(v) = v {
+                    report.values.push(v);
+                }
+            }
+        }
+        self.events.push_back(ConcentratorEvent::Report(report));
+    }
+}
+
+/// The APDU of a DL/T 698.45 frame (wake-up bytes allowed).
+fn frame_698(frame: &[u8]) -> Option<Apdu> {
+    let skip = frame.iter().take_while(|&&b| b == 0xFE).count();
+    let f = FrameRepr::parse(&frame[skip..]).ok()?;
+    Apdu::parse(&f.user_data).ok()
+}
+
+/// What a DL/T 645-2007 reply frame says (its identifier checked against `di` when given).
+pub(super) fn value_645(frame: &[u8], di: Option<u32>, lang: Lang) -> Result<MeterValue, Failure> {
+    let f = Frame645::parse(frame).map_err(|_| Failure::BadReply(to_hex(frame)))?;
+    let meter = f.address.digits();
+    if f.control.is_abnormal() {
+        let err = f.data.first().copied().unwrap_or(0);
+        return Err(Failure::Meter(format!("abnormal reply, ERR 0x{err:02X}")));
+    }
+    match f.payload() {
+        Ok(Payload::ReadReply { di: got, data, .. }) if di.is_none_or(|d| d == got.0) => {
+            let (name, items) = decode_values(Variant::V2007, got.0, &data, lang);
+            let items = items.into_iter().map(|i| Item { label: i.label, value: i.value, unit: i.unit }).collect();
+            Ok(MeterValue { meter, protocol: protocol::DLT645_2007, id: got.canonical(), name, items })
+        }
+        _ => Err(Failure::BadReply(to_hex(frame))),
+    }
+}
+
+/// What a DL/T 698.45 frame says: a GET-Response-Normal (of `want` when
+/// given) or a REPORT-Notification-List.
+fn value_698(frame: &[u8], want: Option<u32>, lang: Lang) -> Result<MeterValue, Failure> {
+    let skip = frame.iter().take_while(|&&b| b == 0xFE).count();
+    let f = FrameRepr::parse(&frame[skip..]).map_err(|_| Failure::BadReply(to_hex(frame)))?;
+    let meter: String = f.sa.iter().rev().map(|b| format!("{b:02X}")).collect();
+    let apdu = Apdu::parse(&f.user_data).map_err(|_| Failure::BadReply(to_hex(frame)))?;
+    let results = match apdu {
+        Apdu::GetResponseNormal { result, .. } => vec![result],
+        Apdu::ReportNotificationList { results, .. } if want.is_none() => results,
+        _ => return Err(Failure::BadReply(to_hex(frame))),
+    };
+    let mut out: Option<MeterValue> = None;
+    for r in results {
+        if want.is_some_and(|w| w != oad_u32(r.oad)) {
+            return Err(Failure::BadReply(to_hex(frame)));
+        }
+        match r.result {
+            GetResult::Data(d) => {
+                let rd = reading(r.oad, d, lang);
+                let items = rd.items.into_iter().map(|i| Item { label: i.label, value: i.value, unit: i.unit });
+                match &mut out {
+                    Some(v) => {
+                        v.items.extend(items);
+                        v.id.push(',');
+                        v.id.push_str(&rd.canonical);
+                    }
+                    None => {
+                        out = Some(MeterValue {
+                            meter: meter.clone(),
+                            protocol: protocol::DLT698,
+                            id: rd.canonical,
+                            name: rd.name,
+                            items: items.collect(),
+                        })
+                    }
+                }
+            }
+            GetResult::Dar(code) => {
+                let text = crate::protocols::dlt698::dictionary::dar_name(code, lang).unwrap_or("");
+                return Err(Failure::Meter(format!("DAR {code}: {text}")));
+            }
+        }
+    }
+    out.ok_or_else(|| Failure::BadReply(to_hex(frame)))
+}
+
+impl Session for ConcentratorSession {
+    type Event = ConcentratorEvent;
+
+    fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        self.rx.push(bytes);
+        self.last_rx = now;
+        self.process_rx(now);
+    }
+
+    fn handle_timeout(&mut self, now: Millis) {
+        if !self.rx.is_empty() && now.since(self.last_rx) >= self.cfg.byte_gap {
+            let n = self.rx.len();
+            self.rx.clear();
+            self.notice(Notice::Incomplete(n));
+        }
+        if let Some(t) = self.listen_until
+            && now >= t
+        {
+            self.listen_until = None;
+            self.advance(now);
+        }
+        if let Some(ex) = &self.current
+            && now >= ex.deadline
+            && self.rx.is_empty()
+        {
+            self.retry(now);
+        }
+    }
+
+    fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    fn poll_timeout(&self) -> Option<Millis> {
+        let line = if self.rx.is_empty() {
+            self.current.as_ref().map(|ex| ex.deadline)
+        } else {
+            Some(self.last_rx.after(self.cfg.byte_gap))
+        };
+        [line, self.listen_until].into_iter().flatten().min()
+    }
+
+    fn poll_event(&mut self) -> Option<ConcentratorEvent> {
+        self.events.pop_front()
+    }
+
+    fn is_idle(&self) -> bool {
+        self.current.is_none() && self.queue.is_empty() && self.listen_until.is_none()
+    }
+}

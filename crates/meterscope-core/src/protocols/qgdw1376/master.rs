@@ -1,0 +1,561 @@
+//! The Q/GDW 1376.1 session as a master station talking to a terminal
+//! (over its local maintenance serial port or TCP), sans-IO.
+//!
+//! Flows (requests with link function 11, "request class 2 data"; set and
+//! control with function 10 and the 16-byte PW; the terminal answers with
+//! function 8 and the request's sequence number):
+//! - **terminal clock**: AFN 0C F2 (A.1), reported as a date and time;
+//! - **configuration**: AFN 09 F1 (vendor, device number, versions);
+//! - **class 1 data** of a measurement point: AFN 0C Fn pn (F25 power,
+//!   power factor, voltage, current; F33 / F129 energies; any other class
+//!   as the dissector reads it);
+//! - **class 2 data by date**: AFN 0D Fn pn with the data time Td_d (A.20),
+//!   e.g. F161 daily frozen forward active energy;
+//! - **events**: AFN 0E F1 (important) or F2 (general) between Pm and Pn;
+//! - **relay**: AFN 10 F1 transparent forwarding of a DL/T 645 frame to a
+//!   port, the meter's reply decoded by the DL/T 645 code;
+//! - **set the clock** (AFN 05 F31): only when [`Config::allow_control`]
+//!   is set, the explicit confirmation that set and control need.
+//!
+//! A link test from the terminal (AFN 02 F1 login, F2 logout, F3 heartbeat)
+//! is answered at once with AFN 00 F1 (link function 11, "link status"),
+//! whatever is under way. A multi-frame answer (FIR/FIN) is gathered until
+//! its final frame. The values of every answer are read by the 1376.1
+//! dissector (one grammar), so they carry its labels, units and words.
+
+use std::collections::VecDeque;
+
+use super::codec::{Address1, Frame1, c1, seq, unit_id};
+use super::concentrator::{Item, MeterValue};
+use super::frame::frame_1;
+use super::names;
+use super::terminal::{PW_AFNS, a1, parse_a1};
+use crate::input::to_hex;
+use crate::lang::Lang;
+use crate::protocols::dlt645::frame::{Address, DataId, Frame645, Payload};
+use crate::session::{Action, DateTime, LineSettings, Millis, Parity, RxBuffer, Session};
+
+const RX_LIMIT: usize = 16_384;
+
+/// How the master station talks to the terminal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub line: LineSettings,
+    /// The terminal's region code and address.
+    pub terminal: Address1,
+    /// The master station address MSA (1–127).
+    pub msa: u8,
+    pub reply_timeout: u64,
+    /// How long a relayed frame may take, in ms.
+    pub relay_timeout: u64,
+    pub byte_gap: u64,
+    pub retries: u8,
+    /// Set and control commands may go out (the explicit confirmation).
+    pub allow_control: bool,
+    pub lang: Lang,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            line: LineSettings::new(9600, 8, Parity::Even, 1),
+            terminal: Address1 { region: 0x1234, terminal: 0x0001, a3: 0 },
+            msa: 1,
+            reply_timeout: 3000,
+            relay_timeout: 10_000,
+            byte_gap: 500,
+            retries: 1,
+            allow_control: false,
+            lang: Lang::En,
+        }
+    }
+}
+
+/// Data of one request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Data {
+    pub afn: u8,
+    pub pn: u16,
+    pub fn_: u16,
+    /// What the class is called.
+    pub name: String,
+    pub items: Vec<Item>,
+}
+
+/// Why an exchange failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    Timeout {
+        attempts: u8,
+    },
+    /// AFN 00 F2: denied.
+    Denied,
+    /// Link function 9: no data requested.
+    NoData,
+    /// A set or control command without the explicit confirmation.
+    NotConfirmed,
+    /// The relayed frame got no reply from the meter.
+    NoMeterReply,
+    BadReply(String),
+}
+
+impl core::fmt::Display for Failure {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Failure::Timeout { attempts } => write!(f, "no reply after {attempts} attempt(s)"),
+            Failure::Denied => f.write_str("denied by the terminal"),
+            Failure::NoData => f.write_str("the terminal has no such data"),
+            Failure::NotConfirmed => f.write_str("set and control commands need the explicit confirmation"),
+            Failure::NoMeterReply => f.write_str("the meter did not answer the relayed frame"),
+            Failure::BadReply(h) => write!(f, "a reply of the wrong layout: {h}"),
+        }
+    }
+}
+
+/// Something on the line that was not the reply awaited.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    Echo,
+    /// A reply from another terminal (its address).
+    WrongAddress(String),
+    Unexpected {
+        afn: u8,
+        seq: u8,
+    },
+    Garbled(String),
+    Junk(usize),
+    Incomplete(usize),
+    Retry {
+        attempt: u8,
+    },
+}
+
+impl core::fmt::Display for Notice {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Notice::Echo => f.write_str("echo of a downlink frame ignored"),
+            Notice::WrongAddress(a) => write!(f, "frame from another terminal ({a}) ignored"),
+            Notice::Unexpected { afn, seq } => write!(f, "unexpected frame AFN {afn:02X} (SEQ 0x{seq:02X}) ignored"),
+            Notice::Garbled(h) => write!(f, "damaged frame: {h}"),
+            Notice::Junk(n) => write!(f, "{n} byte(s) of noise skipped"),
+            Notice::Incomplete(n) => write!(f, "{n} byte(s) of an unfinished frame dropped"),
+            Notice::Retry { attempt } => write!(f, "sending again (attempt {attempt})"),
+        }
+    }
+}
+
+/// What the master station session reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MasterEvent {
+    Data(Data),
+    /// The terminal's clock (AFN 0C F2).
+    Clock(DateTime),
+    /// The reply a relayed frame brought back (hex), and what it says.
+    Relay {
+        port: u8,
+        frame: String,
+        value: Option<MeterValue>,
+    },
+    /// The terminal confirmed a set or control command.
+    Confirmed {
+        afn: u8,
+        fn_: u16,
+    },
+    /// A link test from the terminal, answered (1 login, 2 logout, 3 heartbeat).
+    LinkTest {
+        fn_: u16,
+        terminal: String,
+    },
+    Error {
+        what: String,
+        failure: Failure,
+    },
+    Notice(Notice),
+    Done,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Op {
+    afn: u8,
+    pn: u16,
+    fn_: u16,
+    /// Data after DA DT (and before PW).
+    data: Vec<u8>,
+}
+
+impl Op {
+    fn what(&self) -> String {
+        format!("AFN {:02X} p{} F{}", self.afn, self.pn, self.fn_)
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Exchange {
+    op: Op,
+    pseq: u8,
+    frame: Vec<u8>,
+    attempt: u8,
+    deadline: Millis,
+    /// Frames of a multi-frame answer so far.
+    parts: Vec<Vec<u8>>,
+}
+
+/// The master station side of Q/GDW 1376.1.
+#[derive(Debug)]
+pub struct MasterSession {
+    cfg: Config,
+    queue: VecDeque<Op>,
+    current: Option<Exchange>,
+    pseq: u8,
+    rx: RxBuffer,
+    last_rx: Millis,
+    actions: VecDeque<Action>,
+    events: VecDeque<MasterEvent>,
+    busy: bool,
+}
+
+impl MasterSession {
+    pub fn new(cfg: Config) -> Self {
+        MasterSession {
+            cfg,
+            queue: VecDeque::new(),
+            current: None,
+            pseq: 0,
+            rx: RxBuffer::new(RX_LIMIT),
+            last_rx: Millis(0),
+            actions: VecDeque::new(),
+            events: VecDeque::new(),
+            busy: false,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// Queue the terminal clock (AFN 0C F2).
+    pub fn read_clock(&mut self, now: Millis) {
+        self.enqueue(now, Op { afn: 0x0C, pn: 0, fn_: 2, data: Vec::new() });
+    }
+
+    /// Queue the terminal's version information (AFN 09 F1).
+    pub fn read_config(&mut self, now: Millis) {
+        self.enqueue(now, Op { afn: 0x09, pn: 0, fn_: 1, data: Vec::new() });
+    }
+
+    /// Queue class 1 data Fn of point pn (AFN 0C).
+    pub fn class1(&mut self, now: Millis, pn: u16, fn_: u16) {
+        self.enqueue(now, Op { afn: 0x0C, pn, fn_, data: Vec::new() });
+    }
+
+    /// Queue class 2 data Fn of point pn for a day (AFN 0D, Td_d: DD MM YY).
+    pub fn class2_day(&mut self, now: Millis, pn: u16, fn_: u16, day: DateTime) {
+        let td = [day.day, day.month, (day.year % 100) as u8].map(super::codec::bcd).to_vec();
+        self.enqueue(now, Op { afn: 0x0D, pn, fn_, data: td });
+    }
+
+    /// Queue events (AFN 0E F1 important / F2 general) from pointer `pm` up to `pn`.
+    pub fn events(&mut self, now: Millis, important: bool, pm: u8, pn: u8) {
+        self.enqueue(now, Op { afn: 0x0E, pn: 0, fn_: if important { 1 } else { 2 }, data: vec![pm, pn] });
+    }
+
+    /// Queue a DL/T 645 frame relayed on `port` (AFN 10 F1, 2400 8E1, timeouts 2 s and 500 ms).
+    pub fn relay(&mut self, now: Millis, port: u8, frame: &[u8]) {
+        let frame = &frame[..frame.len().min(1024)];
+        // Control word: 2400 bit/s (3 << 5), 1 stop bit, parity on and even, 8 data bits.
+        let mut data = vec![port, 3 << 5 | 0x08 | 0x03, 0x80 | 2, 50];
+        data.extend_from_slice(&(frame.len() as u16).to_le_bytes());
+        data.extend_from_slice(frame);
+        self.enqueue(now, Op { afn: 0x10, pn: 0, fn_: 1, data });
+    }
+
+    /// Queue a relayed DL/T 645-2007 read of `di` from the meter at `meter`.
+    pub fn relay_read(&mut self, now: Millis, port: u8, meter: Address, di: u32) {
+        let req = Frame645::from_payload(meter, &Payload::ReadRequest { di: DataId(di), blocks: None, time: None });
+        self.relay(now, port, &req.emit());
+    }
+
+    /// Queue setting the terminal clock (AFN 05 F31): refused unless [`Config::allow_control`].
+    pub fn set_clock(&mut self, now: Millis, t: DateTime) {
+        if !self.cfg.allow_control {
+            self.busy = true;
+            let what = Op { afn: 0x05, pn: 0, fn_: 31, data: Vec::new() }.what();
+            self.events.push_back(MasterEvent::Error { what, failure: Failure::NotConfirmed });
+            self.advance(now);
+            return;
+        }
+        self.enqueue(now, Op { afn: 0x05, pn: 0, fn_: 31, data: a1(&t).to_vec() });
+    }
+
+    pub fn cancel(&mut self) {
+        self.queue.clear();
+    }
+
+    fn enqueue(&mut self, now: Millis, op: Op) {
+        self.queue.push_back(op);
+        self.busy = true;
+        self.advance(now);
+    }
+
+    fn notice(&mut self, n: Notice) {
+        self.events.push_back(MasterEvent::Notice(n));
+    }
+
+    fn advance(&mut self, now: Millis) {
+        while self.current.is_none() {
+            let Some(op) = self.queue.pop_front() else {
+                if self.busy {
+                    self.busy = false;
+                    self.events.push_back(MasterEvent::Done);
+                }
+                return;
+            };
+            self.start(now, op);
+        }
+    }
+
+    fn address(&self) -> Address1 {
+        Address1 { a3: (self.cfg.msa & 0x7F) << 1, ..self.cfg.terminal }
+    }
+
+    fn start(&mut self, now: Millis, op: Op) {
+        let control_fn = matches!(op.afn, 0x04 | 0x05).then_some(c1::CLASS1).unwrap_or(c1::CLASS2);
+        let pseq = self.pseq;
+        self.pseq = (self.pseq + 1) & 0x0F;
+        let con = if matches!(op.afn, 0x04 | 0x05) { seq::CON } else { 0 };
+        let mut data = unit_id(op.pn, op.fn_).to_vec();
+        data.extend_from_slice(&op.data);
+        if PW_AFNS.contains(&op.afn) {
+            data.extend_from_slice(&[0; 16]);
+        }
+        let f = Frame1 {
+            control: c1::PRM | control_fn,
+            address: self.address(),
+            afn: op.afn,
+            seq: seq::FIR | seq::FIN | con | pseq,
+            data,
+        };
+        let bytes = f.emit();
+        let deadline = self.deadline(now, &op, bytes.len());
+        self.actions.push_back(Action::Transmit(bytes.clone()));
+        self.current = Some(Exchange { op, pseq, frame: bytes, attempt: 1, deadline, parts: Vec::new() });
+    }
+
+    fn deadline(&self, now: Millis, op: &Op, len: usize) -> Millis {
+        let wait = if op.afn == 0x10 { self.cfg.relay_timeout } else { self.cfg.reply_timeout };
+        now.after(self.cfg.line.wire_time(len) + wait)
+    }
+
+    fn retry(&mut self, now: Millis) {
+        let Some(mut ex) = self.current.take() else { return };
+        self.rx.clear();
+        if ex.attempt > self.cfg.retries {
+            self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 });
+            return;
+        }
+        ex.attempt += 1;
+        ex.parts.clear();
+        self.notice(Notice::Retry { attempt: ex.attempt });
+        ex.deadline = self.deadline(now, &ex.op, ex.frame.len());
+        self.actions.push_back(Action::Transmit(ex.frame.clone()));
+        self.current = Some(ex);
+    }
+
+    fn fail(&mut self, now: Millis, ex: Exchange, failure: Failure) {
+        self.events.push_back(MasterEvent::Error { what: ex.op.what(), failure });
+        self.advance(now);
+    }
+
+    fn on_frame(&mut self, now: Millis, bytes: &[u8]) {
+        let f = match Frame1::parse(bytes) {
+            Ok(f) => f,
+            Err(_) => {
+                self.notice(Notice::Garbled(to_hex(bytes)));
+                return;
+            }
+        };
+        if !f.up() {
+            self.notice(Notice::Echo);
+            return;
+        }
+        if f.address.terminal != self.cfg.terminal.terminal || f.address.region != self.cfg.terminal.region {
+            self.notice(Notice::WrongAddress(f.address.text()));
+            return;
+        }
+        if f.prm() {
+            self.on_initiated(&f);
+            return;
+        }
+        let Some(mut ex) = self.current.take() else {
+            self.notice(Notice::Unexpected { afn: f.afn, seq: f.seq });
+            return;
+        };
+        if f.pseq() != ex.pseq || (f.afn != ex.op.afn && f.afn != 0x00) {
+            self.notice(Notice::Unexpected { afn: f.afn, seq: f.seq });
+            self.current = Some(ex);
+            return;
+        }
+        if f.function() == c1::NO_DATA {
+            self.fail(now, ex, Failure::NoData);
+            return;
+        }
+        if f.afn == 0x00 {
+            let confirmed = f.data.get(..4) == Some(&unit_id(0, 1)[..]);
+            if confirmed && ex.op.afn != 0x00 && matches!(ex.op.afn, 0x01 | 0x04 | 0x05) {
+                self.events.push_back(MasterEvent::Confirmed { afn: ex.op.afn, fn_: ex.op.fn_ });
+                self.advance(now);
+            } else {
+                self.fail(now, ex, Failure::Denied);
+            }
+            return;
+        }
+        ex.parts.push(bytes.to_vec());
+        if f.seq & seq::FIN == 0 {
+            // More frames of this answer follow.
+            ex.deadline = self.deadline(now, &ex.op, 0);
+            self.current = Some(ex);
+            return;
+        }
+        self.answer(now, ex, &f);
+    }
+
+    /// A whole answer: its values, read by the dissector.
+    fn answer(&mut self, now: Millis, ex: Exchange, last: &Frame1) {
+        let lang = self.cfg.lang;
+        let op = &ex.op;
+        if op.afn == 0x10 {
+            // Port (1), length (2), the meter's frame.
+            let d = &last.data[4..];
+            let (port, frame) = match d {
+                [port, l0, l1, rest @ ..] if rest.len() >= usize::from(u16::from_le_bytes([*l0, *l1])) => {
+                    (*port, &rest[..usize::from(u16::from_le_bytes([*l0, *l1]))])
+                }
+                _ => {
+                    let h = to_hex(&last.data);
+                    self.fail(now, ex, Failure::BadReply(h));
+                    return;
+                }
+            };
+            if frame.is_empty() {
+                self.fail(now, ex, Failure::NoMeterReply);
+                return;
+            }
+            let value = super::concentrator::value_645(frame, None, lang).ok();
+            self.events.push_back(MasterEvent::Relay { port, frame: to_hex(frame), value });
+            self.advance(now);
+            return;
+        }
+        if op.afn == 0x0C && op.fn_ == 2 {
+            match last.data.get(4..10).and_then(parse_a1) {
+                Some(t) => self.events.push_back(MasterEvent::Clock(t)),
+                None => {
+                    let h = to_hex(&last.data);
+                    self.fail(now, ex, Failure::BadReply(h));
+                    return;
+                }
+            }
+        }
+        let mut items = Vec::new();
+        for part in &ex.parts {
+            items.extend(data_items(part, lang));
+        }
+        let mut name = String::new();
+        let _ = names::fn_1(u64::from(op.afn) << 16 | u64::from(op.fn_), lang, &mut name);
+        let name = name.split_once(' ').map_or(name.clone(), |(_, n)| n.to_string());
+        self.events.push_back(MasterEvent::Data(Data { afn: op.afn, pn: op.pn, fn_: op.fn_, name, items }));
+        self.advance(now);
+    }
+
+    /// A frame the terminal initiated: a link test is confirmed at once.
+    fn on_initiated(&mut self, f: &Frame1) {
+        let unit = f.data.get(..4).and_then(|u| super::codec::one_class(u[2], u[3]));
+        match (f.afn, unit) {
+            (0x02, Some(fn_ @ 1..=3)) => {
+                let confirm = Frame1 {
+                    control: c1::LINK_STATUS,
+                    address: f.address,
+                    afn: 0x00,
+                    seq: seq::FIR | seq::FIN | f.pseq(),
+                    data: unit_id(0, 1).to_vec(),
+                };
+                self.actions.push_back(Action::Transmit(confirm.emit()));
+                self.events.push_back(MasterEvent::LinkTest { fn_, terminal: f.address.text() });
+            }
+            _ => self.notice(Notice::Unexpected { afn: f.afn, seq: f.seq }),
+        }
+    }
+}
+
+/// The labelled values of a 1376.1 frame's data units, as its dissector reads them.
+pub fn data_items(frame: &[u8], lang: Lang) -> Vec<Item> {
+    let view = super::gdw1::dissect(frame, 0).render(lang);
+    let mut out = Vec::new();
+    view.tree.walk(&mut |n, _| {
+        let data = n.id.starts_with("qgdw13761.data.") || n.id.starts_with("qgdw13761.erc.");
+        if data && n.children.is_empty() && n.value.is_some() {
+            let value = n.value.clone().unwrap_or_default();
+            // Words that say more than the label (a tariff, "no data"), not
+            // the hex of text already in the value.
+            let hex = |t: &str| t.split(' ').all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()));
+            let (label, value) = match &n.text {
+                Some(t) if !t.is_empty() && t != &value && !hex(t) => (format!("{}, {t}", n.label), value),
+                _ => (n.label.clone(), value),
+            };
+            out.push(Item { label, value, unit: n.unit.clone().unwrap_or_default() });
+        }
+    });
+    out
+}
+
+impl Session for MasterSession {
+    type Event = MasterEvent;
+
+    fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        self.rx.push(bytes);
+        self.last_rx = now;
+        while let Some((frame, junk)) = self.rx.next_frame(frame_1, 0xFE) {
+            if junk > 0 {
+                self.notice(Notice::Junk(junk));
+            }
+            self.on_frame(now, &frame);
+        }
+    }
+
+    fn handle_timeout(&mut self, now: Millis) {
+        if !self.rx.is_empty() && now.since(self.last_rx) >= self.cfg.byte_gap {
+            let n = self.rx.len();
+            self.rx.clear();
+            self.notice(Notice::Incomplete(n));
+        }
+        if let Some(ex) = &self.current
+            && now >= ex.deadline
+            && self.rx.is_empty()
+        {
+            self.retry(now);
+        }
+    }
+
+    fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    fn poll_timeout(&self) -> Option<Millis> {
+        if self.rx.is_empty() {
+            self.current.as_ref().map(|ex| ex.deadline)
+        } else {
+            Some(self.last_rx.after(self.cfg.byte_gap))
+        }
+    }
+
+    fn poll_event(&mut self) -> Option<MasterEvent> {
+        self.events.pop_front()
+    }
+
+    fn is_idle(&self) -> bool {
+        self.current.is_none() && self.queue.is_empty()
+    }
+}
