@@ -364,7 +364,10 @@ fn identification(ctx: &mut Ctx, parent: NodeRef, f: &[u8], header: bool) -> usi
             "too short for /XXXZ: manufacturer id and baud character missing",
             "长度不足 /XXXZ:缺少制造商标识和波特率字符",
         );
-        ctx.diag(Severity::Warning, 0, end, pid!(ctx, "identification.short"), msg);
+        // An identification message cut short is no message; a DSMR header so
+        // short still heads the telegram's data.
+        let severity = if header { Severity::Warning } else { Severity::Error };
+        ctx.diag(severity, 0, end, pid!(ctx, "identification.short"), msg);
         return end;
     }
     let n = ctx.node(parent, ident_id!(header, "manufacturer"), 1, 3, NodeKind::Data);

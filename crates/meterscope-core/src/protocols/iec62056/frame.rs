@@ -156,7 +156,14 @@ pub fn kind(b: &[u8]) -> Option<(Kind, FrameStatus)> {
                 ));
             }
             let line = &b[..end.unwrap_or(b.len().min(MAX_LINE))];
-            let short_start = line.len() < 5 && end.is_none() && b.len() < 5;
+            // The start of an identification still arriving: `/`, then what
+            // there is of the manufacturer's letters.
+            let prefix = b.iter().enumerate().skip(1).all(|(i, c)| match i {
+                1 | 2 => c.is_ascii_uppercase(),
+                3 => c.is_ascii_alphabetic(),
+                _ => c.is_ascii_graphic(),
+            });
+            let short_start = line.len() < 5 && end.is_none() && b.len() < 5 && prefix;
             if !looks_like_identification(line) && !short_start {
                 return None;
             }
