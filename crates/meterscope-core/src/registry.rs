@@ -123,6 +123,10 @@ pub trait Protocol: Sync + Send {
     fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame;
 }
 
+/// Scores below this are weak: such a frame is taken only where a line or a
+/// frame ends, not right after unrecognised bytes.
+const WEAK: u8 = 45;
+
 /// A ranked guess of auto-detection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -325,6 +329,17 @@ impl Registry {
                         pending = Some((pos, preamble, p));
                     }
                     _ => {}
+                }
+            }
+            // A weak frame (a lone ACK, a guess) right after unrecognised bytes
+            // is more of them: it stands only where a line or a frame ends.
+            if let Some((held, p, preamble, len)) = best
+                && junk_start.is_some()
+                && !at_line_start
+            {
+                let start = pos + preamble;
+                if held.unwrap_or_else(|| p.score(&bytes[start..start + len])) < WEAK {
+                    best = None;
                 }
             }
             match best {
@@ -696,6 +711,25 @@ mod tests {
             frame.add(NONE, "bare", Span::at(base, f.len()), NodeKind::Data);
             frame.finish()
         }
+    }
+
+    /// A lone ACK is an IEC 62056-21 acknowledgement alone or after a frame,
+    /// not the last byte of unrecognised bytes.
+    #[test]
+    fn weak_frames_stand_only_after_a_frame_or_a_line_end() {
+        let r = Registry::default();
+        let protocols = |b: &[u8]| {
+            let d = r.dissect(b, &[], &Options::default());
+            d.frames.iter().map(|f| (f.protocol, f.span.start)).collect::<Vec<_>>()
+        };
+        assert_eq!(protocols(&[0x06]), [("iec62056-21", 0)]);
+        assert_eq!(protocols(&[0x9C, 0x11, 0x06]), [("unknown", 0)]);
+        let mut b = b"/?!\r\n".to_vec();
+        b.push(0x06);
+        assert_eq!(protocols(&b), [("iec62056-21", 0), ("iec62056-21", 5)]);
+        // On a line of its own it stands too.
+        let d = r.dissect(&[0x9C, 0x11, 0x06], &[0, 2], &Options::default());
+        assert_eq!(d.frames.last().map(|f| (f.protocol, f.span.start)), Some(("iec62056-21", 2)));
     }
 
     #[test]
