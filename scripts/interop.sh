@@ -7,6 +7,14 @@
 #   dlt698  the `dlt698` package's server (C++ engine): client address 0x20,
 #           services only inside an application connection (CONNECT, with
 #           the protocol version negotiated), energies and voltages.
+#   dlms_hdlc     a DLMS/COSEM meter from the `gurux_dlms` package's server
+#                 classes (tests/interop/gurux_meter.py), HDLC over TCP
+#                 (logical 1, physical 17): clients 16 (no authentication)
+#                 and 17 (password), register, clock, string and object list
+#                 compared with what it holds and with the package's client;
+#                 the meter's refusals in words; its malformed UA named in
+#                 the trace.
+#   dlms_wrapper  the same meter over the wrapper on TCP.
 #
 # Usage: scripts/interop.sh [CASE...]   (default: every case)
 # The packages go into target/interop/venv at the versions pinned in
@@ -37,7 +45,11 @@ else
 fi
 cargo build --quiet -p meterscope-cli
 BIN="${CARGO_TARGET_DIR:-target}/debug/meterscope"
-CASES=("$@"); [ ${#CASES[@]} -gt 0 ] || CASES=(dlt645 dlt698)
+ALL=(dlt645 dlt698 dlms_hdlc dlms_wrapper)
+CASES=("$@"); [ ${#CASES[@]} -gt 0 ] || CASES=("${ALL[@]}")
+for c in "${CASES[@]}"; do
+  [ -f "tests/interop/${c}_server.py" ] || { echo "interop: no case '$c' (cases: ${ALL[*]})"; exit 2; }
+done
 for c in "${CASES[@]}"; do
   echo "=== interop $c"
   timeout 120 "${PY[@]}" "tests/interop/${c}_server.py" "$BIN" || { echo "interop: case $c failed"; exit 1; }
