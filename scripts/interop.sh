@@ -3,10 +3,15 @@
 # the command line, on 127.0.0.1, each case under a time limit.
 #
 #   dlt645  the `dlt645` package's TCP meter server (MeterServerService):
-#           find the address, read energies and voltages, the clock request.
+#           find the address, read energies, voltage and current with their
+#           units, and the clock; compared with what the server holds and
+#           with the package's own client (MeterClientService).
 #   dlt698  the `dlt698` package's server (C++ engine): client address 0x20,
-#           services only inside an application connection (CONNECT, with
-#           the protocol version negotiated), energies and voltages.
+#           services only inside an application connection: refused in words
+#           with --connect never; with --connect (CONNECT first, the protocol
+#           version negotiated) energies, voltages and the clock compared
+#           with what it holds and with the package's own client; opened on
+#           the server's request without the option.
 #   dlms_hdlc     a DLMS/COSEM meter from the `gurux_dlms` package's server
 #                 classes (tests/interop/gurux_meter.py), HDLC over TCP
 #                 (logical 1, physical 17): clients 16 (no authentication)
@@ -17,6 +22,8 @@
 #   dlms_wrapper  the same meter over the wrapper on TCP.
 #
 # Usage: scripts/interop.sh [CASE...]   (default: every case)
+# Each case (tests/interop/CASE_server.py) starts its simulator on 127.0.0.1
+# on a free port and runs under a time limit of CASE_SECONDS (default 40).
 # The packages go into target/interop/venv at the versions pinned in
 # tests/interop/requirements.txt (reinstalled only when that file changes).
 set -euo pipefail
@@ -52,5 +59,6 @@ for c in "${CASES[@]}"; do
 done
 for c in "${CASES[@]}"; do
   echo "=== interop $c"
-  timeout 120 "${PY[@]}" "tests/interop/${c}_server.py" "$BIN" || { echo "interop: case $c failed"; exit 1; }
+  timeout --kill-after=5 "${CASE_SECONDS:-40}" "${PY[@]}" "tests/interop/${c}_server.py" "$BIN" ||
+    { echo "interop: case $c failed (exit $?; 124: not done within ${CASE_SECONDS:-40} s)"; exit 1; }
 done

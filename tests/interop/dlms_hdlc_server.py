@@ -29,7 +29,7 @@ def main():
     problems, port = run_case("hdlc", binary)
     link = ["--transport", "hdlc", "--server", str(LOGICAL), "--server-physical", str(PHYSICAL)]
     cmd = [binary, "read", "--protocol", "dlms", "--tcp", f"127.0.0.1:{port}", *link, "--clock", "--trace"]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
     if out.returncode != 0 or UA_FAULT not in out.stderr:
         problems.append(f"trace: exit {out.returncode}, no {UA_FAULT!r} in\n{out.stderr}")
     if problems:

@@ -282,7 +282,7 @@ def obis(ln):
 def cli(binary, port, *args):
     """`meterscope read --protocol dlms` on the meter; (exit code, JSON or None, stderr)."""
     cmd = [binary, "read", "--protocol", "dlms", "--tcp", f"127.0.0.1:{port}", "--json", *args]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
     try:
         got = json.loads(out.stdout)
     except ValueError:
