@@ -51,6 +51,7 @@ else
   PY=(env PYTHONPATH="$PWD/$OUT/pylib" python3)
 fi
 cargo build --quiet -p meterscope-cli
+export PYTHONDONTWRITEBYTECODE=1  # the cases import tests/interop/gurux_meter.py: no __pycache__ in the tree
 BIN="${CARGO_TARGET_DIR:-target}/debug/meterscope"
 ALL=(dlt645 dlt698 dlms_hdlc dlms_wrapper)
 CASES=("$@"); [ ${#CASES[@]} -gt 0 ] || CASES=("${ALL[@]}")
