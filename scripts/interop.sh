@@ -3,12 +3,27 @@
 # the command line, on 127.0.0.1, each case under a time limit.
 #
 #   dlt645  the `dlt645` package's TCP meter server (MeterServerService):
-#           find the address, read energies and voltages, the clock request.
+#           find the address, read energies, voltage and current with their
+#           units, and the clock; compared with what the server holds and
+#           with the package's own client (MeterClientService).
 #   dlt698  the `dlt698` package's server (C++ engine): client address 0x20,
-#           services only inside an application connection (CONNECT, with
-#           the protocol version negotiated), energies and voltages.
+#           services only inside an application connection: refused in words
+#           with --connect never; with --connect (CONNECT first, the protocol
+#           version negotiated) energies, voltages and the clock compared
+#           with what it holds and with the package's own client; opened on
+#           the server's request without the option.
+#   dlms_hdlc     a DLMS/COSEM meter from the `gurux_dlms` package's server
+#                 classes (tests/interop/gurux_meter.py), HDLC over TCP
+#                 (logical 1, physical 17): clients 16 (no authentication)
+#                 and 17 (password), register, clock, string and object list
+#                 compared with what it holds and with the package's client;
+#                 the meter's refusals in words; its malformed UA named in
+#                 the trace.
+#   dlms_wrapper  the same meter over the wrapper on TCP.
 #
 # Usage: scripts/interop.sh [CASE...]   (default: every case)
+# Each case (tests/interop/CASE_server.py) starts its simulator on 127.0.0.1
+# on a free port and runs under a time limit of CASE_SECONDS (default 40).
 # The packages go into target/interop/venv at the versions pinned in
 # tests/interop/requirements.txt (reinstalled only when that file changes).
 set -euo pipefail
@@ -36,9 +51,15 @@ else
   PY=(env PYTHONPATH="$PWD/$OUT/pylib" python3)
 fi
 cargo build --quiet -p meterscope-cli
+export PYTHONDONTWRITEBYTECODE=1  # the cases import tests/interop/gurux_meter.py: no __pycache__ in the tree
 BIN="${CARGO_TARGET_DIR:-target}/debug/meterscope"
-CASES=("$@"); [ ${#CASES[@]} -gt 0 ] || CASES=(dlt645 dlt698)
+ALL=(dlt645 dlt698 dlms_hdlc dlms_wrapper)
+CASES=("$@"); [ ${#CASES[@]} -gt 0 ] || CASES=("${ALL[@]}")
+for c in "${CASES[@]}"; do
+  [ -f "tests/interop/${c}_server.py" ] || { echo "interop: no case '$c' (cases: ${ALL[*]})"; exit 2; }
+done
 for c in "${CASES[@]}"; do
   echo "=== interop $c"
-  timeout 120 "${PY[@]}" "tests/interop/${c}_server.py" "$BIN" || { echo "interop: case $c failed"; exit 1; }
+  timeout --kill-after=5 "${CASE_SECONDS:-40}" "${PY[@]}" "tests/interop/${c}_server.py" "$BIN" ||
+    { echo "interop: case $c failed (exit $?; 124: not done within ${CASE_SECONDS:-40} s)"; exit 1; }
 done

@@ -131,7 +131,8 @@ enum Command {
         #[arg(long, default_value = "0x10")]
         client_address: String,
         /// DL/T 698.45: open an application connection (CONNECT) before reading:
-        /// `auto` when the meter asks for one, `always` (`--connect` alone), `never`.
+        /// `auto` when the meter asks for one, `always` (`--connect` alone, or
+        /// followed by an OAD, which is read), `never`.
         #[arg(long, default_value = "auto", default_missing_value = "always", num_args = 0..=1)]
         connect: String,
         /// DLMS: client SAP (16 public client, 1 management).

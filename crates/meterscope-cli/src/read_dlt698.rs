@@ -64,6 +64,23 @@ fn parse_connect(text: &str) -> Result<Connect, String> {
     }
 }
 
+/// `--connect` and the things to read. The option's value is optional, so
+/// `--connect 20000200` hands it the OAD: a value that is no mode but a
+/// target is read, with the connection asked for.
+fn connect_and_targets(connect: &str, oads: &[String]) -> Result<(Connect, Vec<Target>), String> {
+    let mut targets = parse_targets(oads)?;
+    match parse_connect(connect) {
+        Ok(mode) => Ok((mode, targets)),
+        Err(e) => match parse_targets(&[connect.trim().to_string()]) {
+            Ok(first) => {
+                targets.splice(0..0, first);
+                Ok((Connect::Always, targets))
+            }
+            Err(_) => Err(e),
+        },
+    }
+}
+
 /// One thing to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -179,7 +196,7 @@ fn print_record(r: &Record) {
 
 /// Run `meterscope read --protocol dlt698`: exit code 0 (all read) or 1, or a message for exit code 2.
 pub fn run_read(a: Args) -> Result<u8, String> {
-    let targets = parse_targets(&a.oads)?;
+    let (connect, targets) = connect_and_targets(&a.connect, &a.oads)?;
     if targets.is_empty() {
         return Err("nothing to read: give OADs (00100200) or records (50040200@1)".to_string());
     }
@@ -197,7 +214,6 @@ pub fn run_read(a: Args) -> Result<u8, String> {
         _ => return Err("give one of --port DEVICE, --tcp HOST:PORT or --simulate".to_string()),
     };
     let client_address = parse_client_address(&a.client_address)?;
-    let connect = parse_connect(&a.connect)?;
     let inner: Box<dyn Transport> = match (&a.port, &a.tcp) {
         (Some(path), _) => Box::new(Serial::open(path, line)?),
         (None, Some(addr)) => Box::new(Tcp::connect(addr)?),
@@ -348,5 +364,23 @@ pub fn run_simulate(a: SimulateArgs) -> Result<u8, String> {
         while let Some(reply) = meter.poll_transmit() {
             port.write(&reply).map_err(|e| format!("line error: {e}"))?;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--connect 20000200`: the OAD is read, with the connection asked for;
+    /// a word that is neither a mode nor a target stays an error.
+    #[test]
+    fn connect_takes_a_target_as_its_value() {
+        let oads = vec!["00100200".to_string()];
+        let (mode, targets) = connect_and_targets("20000200", &oads).unwrap();
+        assert_eq!(mode, Connect::Always);
+        assert_eq!(targets, vec![Target::Oad(0x2000_0200), Target::Oad(0x0010_0200)]);
+        assert_eq!(connect_and_targets("never", &oads).unwrap().0, Connect::Never);
+        assert_eq!(connect_and_targets("always", &[]).unwrap(), (Connect::Always, vec![]));
+        assert!(connect_and_targets("sometimes", &oads).unwrap_err().contains("auto, always or never"));
     }
 }

@@ -576,7 +576,21 @@ fn params(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize) {
             break;
         };
         gi += 1;
-        let Some(group) = rd.take(glen as usize) else {
+        // A group length that disagrees with the parameters after it (a UA
+        // of `81 80 00 05 01 80 ..`): say so, and read them as the group.
+        let after = &b[rd.at() - at..];
+        let mut glen = usize::from(glen);
+        if gid == 0x80 && glen != after.len() && super::link::LinkParams::well_formed(after) {
+            let m = msg!(
+                "the group length says {} bytes, but {} bytes of parameters follow: read as the group",
+                "参数组长度为 {} 字节，其后却有 {} 字节参数：按参数组读取",
+                glen,
+                after.len()
+            );
+            cx.diag(Severity::Error, Span::at(gstart + 1, 1), "dlms.hdlc.params.group-length", m);
+            glen = after.len();
+        }
+        let Some(group) = rd.take(glen) else {
             cx.error(
                 rd.since(gstart),
                 "dlms.hdlc.params.length",
@@ -605,6 +619,14 @@ fn params(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize) {
             };
             pi += 1;
             let value = v.iter().fold(0u64, |a, &x| (a << 8) | x as u64);
+            if matches!(pid, 0x07 | 0x08) && !(1..=7).contains(&value) {
+                let m = msg!(
+                    "a window size is 1 to 7, not {}: taken as 1",
+                    "窗口大小应为 1 至 7，而非 {}：按 1 处理",
+                    value
+                );
+                cx.diag(Severity::Warning, prd.since(pstart), "dlms.hdlc.params.window", m);
+            }
             let id = Id::Inner { key: PARAM, at: GROUP.len() as u16, index: gi, last: pi };
             cx.add_once(g, id, prd.since(pstart)).value(Msg::Uint(value)).text(msg!(
                 "0x{:02X} {}",

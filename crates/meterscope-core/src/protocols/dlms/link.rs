@@ -234,7 +234,10 @@ impl LinkParams {
         out
     }
 
-    /// Read the parameters; missing ones keep their defaults.
+    /// Read the parameters; missing ones keep their defaults, and so do
+    /// windows outside 1..=7. A group length that does not match the bytes
+    /// after it (a server sending `81 80 00` and then its parameters) is
+    /// passed over when those bytes are a well-formed parameter list.
     pub fn parse(b: &[u8]) -> Result<LinkParams, ParseError> {
         let mut p = LinkParams::default();
         if b.is_empty() {
@@ -244,10 +247,13 @@ impl LinkParams {
             return Err(ParseError::new(0, ErrorKind::BadValue { what: "HDLC parameter negotiation header" }));
         }
         let glen = b[2] as usize;
-        if 3 + glen > b.len() {
+        let g = if 3 + glen != b.len() && Self::well_formed(&b[3..]) {
+            &b[3..]
+        } else if 3 + glen > b.len() {
             return Err(ParseError::new(2, ErrorKind::BadLength { stated: glen, actual: b.len() - 3 }));
-        }
-        let g = &b[3..3 + glen];
+        } else {
+            &b[3..3 + glen]
+        };
         let mut i = 0;
         while i + 2 <= g.len() {
             let (id, n) = (g[i], g[i + 1] as usize);
@@ -255,16 +261,31 @@ impl LinkParams {
                 return Err(ParseError::new(3 + i, ErrorKind::BadLength { stated: n, actual: g.len() - i - 2 }));
             };
             let value = v.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x));
+            let window = |w: u64| if (1..=7).contains(&w) { w as u8 } else { 1 };
             match id {
                 0x05 => p.max_info_tx = value.min(u64::from(u16::MAX)) as u16,
                 0x06 => p.max_info_rx = value.min(u64::from(u16::MAX)) as u16,
-                0x07 => p.window_tx = value.clamp(1, 7) as u8,
-                0x08 => p.window_rx = value.clamp(1, 7) as u8,
+                0x07 => p.window_tx = window(value),
+                0x08 => p.window_rx = window(value),
                 _ => {}
             }
             i += 2 + n;
         }
         Ok(p)
+    }
+
+    /// Whether `g` is a non-empty run of the four parameters (05 to 08),
+    /// each `id length value`, ending exactly at its end.
+    pub fn well_formed(g: &[u8]) -> bool {
+        let mut i = 0;
+        while i < g.len() {
+            let (Some(&id), Some(&n)) = (g.get(i), g.get(i + 1)) else { return false };
+            if !(0x05..=0x08).contains(&id) || n == 0 || n > 4 || i + 2 + n as usize > g.len() {
+                return false;
+            }
+            i += 2 + n as usize;
+        }
+        !g.is_empty()
     }
 }
 
@@ -297,6 +318,31 @@ pub fn unwrap(b: &[u8]) -> Result<(u16, u16, Vec<u8>), ParseError> {
 mod tests {
     use super::*;
     use crate::Options;
+
+    /// A UA whose parameter group states length 00 with 18 bytes of
+    /// parameters after it (gurux_dlms 1.0.203's server, which also turns the
+    /// receive window into 0x00020001): the parameters are read, the window
+    /// out of 1..=7 keeps the default.
+    #[test]
+    fn ua_parameters_behind_a_wrong_group_length() {
+        let info = [
+            0x81, 0x80, 0x00, 0x05, 0x01, 0x80, 0x06, 0x01, 0x40, 0x07, 0x04, 0x00, 0x00, 0x00, 0x01, 0x08, 0x04, 0x00,
+            0x02, 0x00, 0x01,
+        ];
+        let p = LinkParams::parse(&info).unwrap();
+        assert_eq!(p, LinkParams { max_info_tx: 128, max_info_rx: 64, window_tx: 1, window_rx: 1 });
+        // A length past the end, the same parameters: read as well.
+        let mut long = info;
+        long[2] = 0x20;
+        assert_eq!(LinkParams::parse(&long).unwrap(), p);
+        // Windows 0 and 9 are no windows: 1.
+        let odd = [0x81, 0x80, 0x0C, 0x07, 0x04, 0, 0, 0, 0, 0x08, 0x04, 0, 0, 0, 9];
+        let q = LinkParams::parse(&odd).unwrap();
+        assert_eq!((q.window_tx, q.window_rx), (1, 1));
+        // A length past the end over bytes that are no parameters: an error.
+        assert!(LinkParams::parse(&[0x81, 0x80, 0x09, 0x05, 0x01]).is_err());
+        assert!(!LinkParams::well_formed(&[0x05, 0x01, 0x80, 0x99]));
+    }
 
     /// SNRM from client 16 to server 1 with default parameters, as meters see it.
     #[test]

@@ -1744,6 +1744,15 @@ impl DlmsSession {
     }
 
     fn on_aare(&mut self, now: Millis, apdu: &[u8]) {
+        if apdu.first() != Some(&0x61) {
+            // Not an AARE at all (an exception, or bytes of no APDU): name what came.
+            let what = match apdu.first().and_then(|&t| super::apdu::tag_name(t)) {
+                Some(name) => format!("{name} {}", super::hex(apdu)),
+                None => super::hex(apdu),
+            };
+            self.abort(now, Failure::Protocol(format!("{what} instead of an AARE")));
+            return;
+        }
         let aare = match Aare::parse(apdu) {
             Ok(a) => a,
             Err(e) => {

@@ -868,6 +868,46 @@ fn hostile_replies_end_in_a_clear_result() {
     assert_eq!(events.last(), Some(&DlmsEvent::Done));
 }
 
+/// A UA whose parameter group length is 00 with the parameters after it
+/// (gurux_dlms 1.0.203's server): the session takes the meter's receive
+/// length from them, and reads on.
+#[test]
+fn ua_parameters_behind_a_wrong_group_length_are_taken() {
+    use super::link::HdlcAddress;
+    let mut s = DlmsSession::new(Config::default());
+    s.read_clock(Millis(0));
+    while s.poll_action().is_some() {}
+    let mut info = vec![0x81, 0x80, 0x00, 0x05, 0x01, 0x80, 0x06, 0x01, 0x40];
+    info.extend_from_slice(&[0x07, 0x04, 0x00, 0x00, 0x00, 0x01, 0x08, 0x04, 0x00, 0x02, 0x00, 0x01]);
+    let ua = HdlcFrame {
+        segmented: false,
+        dst: HdlcAddress::client(16),
+        src: HdlcAddress::server(1, None),
+        control: Control::Ua { pf: true },
+        info,
+    };
+    s.handle_input(Millis(10), &ua.emit());
+    let events: Vec<DlmsEvent> = std::iter::from_fn(|| s.poll_event()).collect();
+    assert!(events.contains(&DlmsEvent::Connected { max_info_tx: 64, max_info_rx: 128, window: 1 }), "{events:?}");
+}
+
+/// A reply to the AARQ that is no AARE (gurux_dlms 1.0.203's server sends
+/// 00 01 C1 01 when its handling of the AARQ raises an error) is named as
+/// such, not parsed as an AARE.
+#[test]
+fn a_reply_that_is_no_aare_is_named() {
+    let mut s = DlmsSession::new(Config { transport: Transport::Wrapper, ..Config::default() });
+    s.read_clock(Millis(0));
+    while s.poll_action().is_some() {}
+    s.handle_input(Millis(10), &super::link::wrap(1, 16, &[0x00, 0x01, 0xC1, 0x01]));
+    let events: Vec<DlmsEvent> = std::iter::from_fn(|| s.poll_event()).collect();
+    let failure = events.iter().find_map(|e| match e {
+        DlmsEvent::Error { failure: Failure::Protocol(t), .. } => Some(t.clone()),
+        _ => None,
+    });
+    assert_eq!(failure.as_deref(), Some("0001C101 instead of an AARE"), "{events:?}");
+}
+
 /// The meter's own view: SN and LN meters, window and GBT state never
 /// panic on frames that are valid HDLC but nonsense in sequence.
 #[test]

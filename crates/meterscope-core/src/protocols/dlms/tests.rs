@@ -703,6 +703,26 @@ fn snrm_ua_parameters() {
     assert!(params[0].text.as_deref().unwrap().contains("transmit"));
 }
 
+/// gurux_dlms 1.0.203's server answers SNRM with a group length of 00 and
+/// the receive window 0x00020001: the decode names both at their bytes and
+/// still shows the four parameters.
+#[test]
+fn ua_with_a_wrong_group_length() {
+    let b = bytes("7EA01F21022373E6C781800005018006018007040000000108040002000161DC7E");
+    let d = Registry::default().dissect(&b, &[], &Options::default()).render(Lang::En);
+    let fr = &d.frames[0];
+    assert!(!fr.valid);
+    let e = fr.diagnostics.iter().find(|d| d.code == "dlms.hdlc.params.group-length").unwrap();
+    assert_eq!(e.span, Span::at(11, 1));
+    assert!(e.message.contains("says 0 bytes, but 18 bytes"), "{}", e.message);
+    let w = fr.diagnostics.iter().find(|d| d.code == "dlms.hdlc.params.window").unwrap();
+    assert_eq!(w.span, Span::at(24, 6));
+    let params = all(&fr.tree, "dlms.hdlc.params.group.param");
+    let vals: Vec<_> = params.iter().map(|p| p.value.clone().unwrap()).collect();
+    assert_eq!(vals, ["128", "128", "1", "131073"]);
+    check_frame(fr, b.len());
+}
+
 #[test]
 fn ciphered_roundtrip_with_seal() {
     // Seal a GET-request, wrap it as glo-get-request, and read it back.
