@@ -621,7 +621,6 @@ fn decode(
     input: &[String],
 ) -> Result<u8, String> {
     let langs: Vec<Lang> = lang.split(',').map(|l| l.trim().parse()).collect::<Result<_, _>>()?;
-    let lang = langs[0];
     let registry = Registry::default();
     if protocol != "auto" && registry.get(protocol).is_none() {
         let mut names = registry.names();
@@ -629,17 +628,81 @@ fn decode(
         return Err(format!("unknown protocol '{protocol}' (known: {})", names.join(", ")));
     }
     let text = match (file, input) {
-        (Some(path), _) => std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+        (Some(path), _) => {
+            let raw = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            // A packet capture: the TCP and UDP payloads, stream by stream.
+            if let Some(cap) = meterscope_core::capture::read(&raw) {
+                let cap = cap.map_err(|e| format!("{}: {e}", path.display()))?;
+                capture_summary(&cap);
+                if cap.bytes.is_empty() {
+                    return Err(format!("{}: the capture holds no TCP or UDP payload", path.display()));
+                }
+                let input = meterscope_core::Input {
+                    bytes: cap.bytes,
+                    kind: meterscope_core::InputKind::Hex,
+                    line_starts: cap.line_starts,
+                };
+                return show(&registry, input, protocol, json, strict, keys, &langs);
+            }
+            match String::from_utf8(raw) {
+                Ok(text) => text,
+                // Not text: the file's bytes as they are.
+                Err(e) => {
+                    let input = meterscope_core::Input {
+                        bytes: e.into_bytes(),
+                        kind: meterscope_core::InputKind::Hex,
+                        line_starts: Vec::new(),
+                    };
+                    return show(&registry, input, protocol, json, strict, keys, &langs);
+                }
+            }
+        }
         (None, []) => read_stdin()?,
         (None, [one]) if one == "-" => read_stdin()?,
         (None, words) => words.join(" "),
     };
     let input = meterscope_core::parse_input(&text).map_err(|e| e.to_string())?;
+    show(&registry, input, protocol, json, strict, keys, &langs)
+}
+
+/// What a capture held, on standard error (standard output keeps the decode).
+fn capture_summary(cap: &meterscope_core::capture::Capture) {
+    eprintln!("capture: {} packet(s), {} stream(s) with payload", cap.packets, cap.streams.len());
+    for (i, s) in cap.streams.iter().enumerate() {
+        let chunks = cap.chunks.iter().filter(|c| c.stream == i).count();
+        eprintln!(
+            "  stream {} {} {} <-> {}: {} byte(s) in {} chunk(s), input [{}..{})",
+            i + 1,
+            s.transport.as_str(),
+            s.a,
+            s.b,
+            s.len,
+            chunks,
+            s.offset,
+            s.offset + s.len
+        );
+    }
+    for n in &cap.notes {
+        eprintln!("  note: {n}");
+    }
+}
+
+/// Dissect an input and print it in each language asked for.
+fn show(
+    registry: &Registry,
+    input: meterscope_core::Input,
+    protocol: &str,
+    json: bool,
+    strict: bool,
+    keys: meterscope_core::Keys,
+    langs: &[Lang],
+) -> Result<u8, String> {
+    let lang = langs[0];
     if input.bytes.is_empty() {
         return Err("the input holds no bytes".to_string());
     }
     let opts = Options { lang, protocol: Some(protocol.to_string()), strict, keys };
-    let each = meterscope_core::render_each(&registry, &input.bytes, &input.line_starts, &opts, &langs);
+    let each = meterscope_core::render_each(registry, &input.bytes, &input.line_starts, &opts, langs);
     let [(_, dissection)] = each.as_slice() else {
         // Several languages: one decode, shown in each.
         if json {

@@ -275,3 +275,50 @@ fn general_glo_ciphering_push_opens_with_its_own_system_title() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("data-notification") && text.contains("authenticated"), "{text}");
 }
+
+/// A pcap and a pcapng file: the TCP payloads of a DLMS wrapper exchange and
+/// of a DL/T 698.45 exchange, reassembled per stream and dissected in order;
+/// the streams named on standard error. A binary file is read as bytes.
+#[test]
+fn captures_and_binary_files() {
+    use meterscope_core::capture::write::{pcap, pcapng, tcp};
+    let bytes = |s: &str| meterscope_core::parse_input(s).unwrap().bytes;
+    let client = ([10, 0, 0, 1], 50123);
+    let dlms = ([10, 0, 0, 2], 4059);
+    let get = bytes("00 01 00 10 00 01 00 0D C0 01 C1 00 03 01 00 00 07 00 FF 02 00");
+    let resp = bytes("00 01 00 01 00 10 00 09 C4 01 C1 00 17 42 CA 00 00");
+    let m698 = ([10, 0, 0, 3], 9001);
+    let req698 =
+        bytes("68 1f 00 43 05 08 00 00 00 00 00 10 b5 0b 06 01 04 40 00 02 00 1c 07 e0 09 0b 12 1e 00 00 05 69 16");
+    let packets = vec![
+        (1_000, tcp(client, dlms, 1, 0x18, &get, false)),
+        (2_000, tcp(dlms, client, 7, 0x18, &resp[..5], false)),
+        (2_500, tcp(dlms, client, 12, 0x18, &resp[5..], false)),
+        (3_000, tcp(client, m698, 40, 0x18, &req698, false)),
+    ];
+    let dir = std::env::temp_dir().join(format!("meterscope-cap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, file) in [("s.pcap", pcap(&packets)), ("s.pcapng", pcapng(&packets))] {
+        let path = dir.join(name);
+        std::fs::write(&path, file).unwrap();
+        let out = run(&["decode", "--json", "--file", path.to_str().unwrap()], None);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("4 packet(s), 2 stream(s)"), "{err}");
+        assert!(err.contains("stream 1 TCP 10.0.0.1:50123 <-> 10.0.0.2:4059"), "{err}");
+        let v = json(&out);
+        let frames: Vec<_> = v["frames"].as_array().unwrap().iter().map(|f| f["protocol"].as_str().unwrap()).collect();
+        assert_eq!(frames, ["dlms-wrapper", "dlms-wrapper", "dlt698.45"], "{err}");
+        assert_eq!(out.status.code(), Some(0), "{err}");
+    }
+    // A broken capture says where; a binary file is its bytes.
+    let mut broken = pcap(&packets);
+    broken.truncate(60);
+    std::fs::write(dir.join("b.pcap"), broken).unwrap();
+    let out = run(&["decode", "--file", dir.join("b.pcap").to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("runs past the end of the file"));
+    std::fs::write(dir.join("f.bin"), bytes("FE FE 68 12 90 78 56 34 12 68 11 04 33 33 34 33 68 16 FF")).unwrap();
+    let out = run(&["decode", "--file", dir.join("f.bin").to_str().unwrap()], None);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("dlt645-2007"), "{:?}", out);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -12,6 +12,7 @@
 //! - [`registry`]: stream framing, auto-detection and protocol override.
 //! - [`lang`]: English and Chinese labels keyed by node id.
 
+pub mod capture;
 pub mod error;
 pub mod input;
 pub mod lang;
