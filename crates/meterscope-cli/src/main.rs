@@ -61,9 +61,14 @@ enum Command {
         /// whose input carries no AARQ/AARE or general-ciphering that gives it.
         #[arg(long, value_name = "HEX")]
         system_title: Option<String>,
-        /// Read the input from a file.
+        /// Read the input from a file: text, a binary file, or a pcap/pcapng capture.
         #[arg(long, short, conflicts_with = "input")]
         file: Option<std::path::PathBuf>,
+        /// Show only the frames that match: `dlt645`, `invalid`, `!dlms`,
+        /// `ID=VALUE` (`dlt645.data.di=00010000`), or any word or "quoted text"
+        /// found in a field's value or text (a DI, an OAD, an OBIS code).
+        #[arg(long, value_name = "QUERY")]
+        filter: Option<String>,
         /// The input; `-` or nothing reads standard input. Several words are joined with spaces.
         input: Vec<String>,
     },
@@ -300,12 +305,17 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Decode { protocol, json, lang, strict, cipher_key, auth_key, system_title, file, input } => {
+        Command::Decode { protocol, json, lang, strict, cipher_key, auth_key, system_title, file, filter, input } => {
             let keys = match decode_keys(cipher_key, auth_key, system_title) {
                 Ok(k) => k,
                 Err(e) => return exit(Err(e)),
             };
-            exit(decode(&protocol, json, &lang, strict, keys, file.as_deref(), &input))
+            let filter = match meterscope_core::filter::Filter::parse(filter.as_deref().unwrap_or("")) {
+                Ok(f) => f,
+                Err(e) => return exit(Err(e.to_string())),
+            };
+            let how = Show { json, strict, filter };
+            exit(decode(&protocol, &lang, keys, file.as_deref(), &input, &how))
         }
         Command::Read {
             protocol,
@@ -611,14 +621,20 @@ fn decode_keys(
     })
 }
 
+/// How `decode` shows its result.
+struct Show {
+    json: bool,
+    strict: bool,
+    filter: meterscope_core::filter::Filter,
+}
+
 fn decode(
     protocol: &str,
-    json: bool,
     lang: &str,
-    strict: bool,
     keys: meterscope_core::Keys,
     file: Option<&std::path::Path>,
     input: &[String],
+    how: &Show,
 ) -> Result<u8, String> {
     let langs: Vec<Lang> = lang.split(',').map(|l| l.trim().parse()).collect::<Result<_, _>>()?;
     let registry = Registry::default();
@@ -642,7 +658,7 @@ fn decode(
                     kind: meterscope_core::InputKind::Hex,
                     line_starts: cap.line_starts,
                 };
-                return show(&registry, input, protocol, json, strict, keys, &langs);
+                return show(&registry, input, protocol, keys, &langs, how);
             }
             match String::from_utf8(raw) {
                 Ok(text) => text,
@@ -653,7 +669,7 @@ fn decode(
                         kind: meterscope_core::InputKind::Hex,
                         line_starts: Vec::new(),
                     };
-                    return show(&registry, input, protocol, json, strict, keys, &langs);
+                    return show(&registry, input, protocol, keys, &langs, how);
                 }
             }
         }
@@ -662,7 +678,7 @@ fn decode(
         (None, words) => words.join(" "),
     };
     let input = meterscope_core::parse_input(&text).map_err(|e| e.to_string())?;
-    show(&registry, input, protocol, json, strict, keys, &langs)
+    show(&registry, input, protocol, keys, &langs, how)
 }
 
 /// What a capture held, on standard error (standard output keeps the decode).
@@ -692,17 +708,34 @@ fn show(
     registry: &Registry,
     input: meterscope_core::Input,
     protocol: &str,
-    json: bool,
-    strict: bool,
     keys: meterscope_core::Keys,
     langs: &[Lang],
+    how: &Show,
 ) -> Result<u8, String> {
+    let Show { json, strict, filter } = how;
+    let (json, strict) = (*json, *strict);
     let lang = langs[0];
     if input.bytes.is_empty() {
         return Err("the input holds no bytes".to_string());
     }
     let opts = Options { lang, protocol: Some(protocol.to_string()), strict, keys };
-    let each = meterscope_core::render_each(registry, &input.bytes, &input.line_starts, &opts, langs);
+    let mut each = meterscope_core::render_each(registry, &input.bytes, &input.line_starts, &opts, langs);
+    if !filter.is_empty() {
+        // The same frames in every language: chosen by the first's fields.
+        let keep: Vec<bool> = each[0].1.frames.iter().map(|f| filter.matches(f)).collect();
+        let total = keep.len();
+        let all = keep.iter().all(|&k| k);
+        for (_, d) in &mut each {
+            let mut k = keep.iter();
+            d.frames.retain(|_| *k.next().unwrap_or(&false));
+            d.junk.clear();
+            // Findings across frames name frames by their place in the whole input.
+            if !all {
+                d.analyses.clear();
+            }
+        }
+        eprintln!("filter: {} of {total} frame(s) match", keep.iter().filter(|&&k| k).count());
+    }
     let [(_, dissection)] = each.as_slice() else {
         // Several languages: one decode, shown in each.
         if json {

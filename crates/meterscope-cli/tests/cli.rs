@@ -322,3 +322,21 @@ fn captures_and_binary_files() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("dlt645-2007"), "{:?}", out);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--filter` keeps the frames that match and says how many; a bad query
+/// says where.
+#[test]
+fn filters_keep_matching_frames() {
+    let log = "68 12 90 78 56 34 12 68 11 04 33 33 34 33 68 16\n68 12 90 78 56 34 12 68 11 04 33 34 34 35 6B 16\n68 12 90 78 56 34 12 68 11 04 33 33 34 33 69 16";
+    let out = run(&["decode", "--json", "--filter", "dlt645.data.di=00010000", "-"], Some(log));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 of 3 frame(s) match"));
+    let v = json(&out);
+    assert_eq!(v["frames"].as_array().unwrap().len(), 2);
+    assert_eq!(out.status.code(), Some(1), "one of the two is invalid");
+    let out = run(&["decode", "--filter", "valid 02010100", "-"], Some(log));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).matches("dlt645-2007").count(), 1);
+    let out = run(&["decode", "--filter", "valid \"open", "68"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at character 7: a quote is not closed"));
+}

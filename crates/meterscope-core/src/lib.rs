@@ -14,6 +14,7 @@
 
 pub mod capture;
 pub mod error;
+pub mod filter;
 pub mod input;
 pub mod lang;
 pub mod model;

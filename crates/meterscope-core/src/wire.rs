@@ -28,6 +28,70 @@ pub fn crc16_arc(bytes: &[u8]) -> u16 {
     ARC.checksum(bytes)
 }
 
+/// One integrity value over a range of bytes, as a family writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sum {
+    /// What it is (`CRC-16/X-25`).
+    pub name: &'static str,
+    /// Who uses it.
+    pub used_by: (&'static str, &'static str),
+    pub value: u32,
+    /// Bytes of the value on the wire, and whether least significant first.
+    pub width: u8,
+    pub lsb_first: bool,
+}
+
+impl Sum {
+    /// The value as it appears on the wire (`6E 90` for X-25, `AE` for a sum).
+    pub fn wire_hex(&self) -> String {
+        let be = self.value.to_be_bytes();
+        let mut b = be[4 - usize::from(self.width)..].to_vec();
+        if self.lsb_first {
+            b.reverse();
+        }
+        hex_spaced(&b)
+    }
+}
+
+/// Every checksum and CRC the families use, over `bytes` (the "checksum of
+/// a selection" tool): the arithmetic sum modulo 256 of DL/T 645, Q/GDW 1376
+/// and M-Bus, the XOR of IEC 62056-21's BCC, CRC-16/X-25 of DL/T 698.45 and
+/// HDLC, CRC-16/ARC of DSMR.
+pub fn sums(bytes: &[u8]) -> [Sum; 4] {
+    let sum = bytes.iter().fold(0u8, |a, &b| a.wrapping_add(b));
+    let xor = bytes.iter().fold(0u8, |a, &b| a ^ b);
+    [
+        Sum {
+            name: "sum mod 256",
+            used_by: ("DL/T 645 CS, Q/GDW 1376 CS, M-Bus", "DL/T 645 CS、Q/GDW 1376 CS、M-Bus"),
+            value: sum.into(),
+            width: 1,
+            lsb_first: false,
+        },
+        Sum {
+            name: "XOR (BCC)",
+            used_by: ("IEC 62056-21 BCC", "IEC 62056-21 BCC"),
+            value: xor.into(),
+            width: 1,
+            lsb_first: false,
+        },
+        Sum {
+            name: "CRC-16/X-25",
+            used_by: ("DL/T 698.45 HCS/FCS, DLMS HDLC HCS/FCS", "DL/T 698.45 HCS/FCS、DLMS HDLC HCS/FCS"),
+            value: crc16_x25(bytes).into(),
+            width: 2,
+            lsb_first: true,
+        },
+        Sum {
+            name: "CRC-16/ARC",
+            used_by: ("DSMR P1 CRC (written as 4 hex digits)", "DSMR P1 CRC(以 4 位十六进制书写)"),
+            value: crc16_arc(bytes).into(),
+            width: 2,
+            lsb_first: false,
+        },
+    ]
+}
+
 /// Bytes as compact upper-case hex (`40000200`).
 pub fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
@@ -273,6 +337,18 @@ mod tests {
         let mut c = Cursor::new(&[0x82, 1], 3);
         assert_eq!(c.axdr_length(), Err(LengthError::Short(Short { at: 5, needed: 1 })));
         assert_eq!(c.pos(), 0);
+    }
+
+    #[test]
+    fn sums_of_a_selection() {
+        // A DL/T 645 read request: CS 68 over 68..33, its frame's own check.
+        let b = [0x68, 0x12, 0x90, 0x78, 0x56, 0x34, 0x12, 0x68, 0x11, 0x04, 0x33, 0x33, 0x34, 0x33];
+        let s = sums(&b);
+        assert_eq!((s[0].value, s[0].wire_hex()), (0x68, "68".to_string()));
+        assert_eq!(s[1].value, u32::from(b.iter().fold(0u8, |a, b| a ^ b)));
+        let x = sums(b"123456789");
+        assert_eq!((x[2].value, x[2].wire_hex()), (0x906E, "6E 90".to_string()));
+        assert_eq!((x[3].value, x[3].wire_hex()), (0xBB3D, "BB 3D".to_string()));
     }
 
     #[test]
