@@ -131,8 +131,10 @@ fn module_reports_are_confirmed_with_their_sequence_numbers() {
     // Each confirmation is AFN 00 F1 downlink with the report's sequence number.
     let sent: Vec<Frame2> = p.session_frames().filter_map(|s| Frame2::parse(&s.bytes).ok()).collect();
     let reported: Vec<Frame2> = p.meter_frames().filter_map(|s| Frame2::parse(&s.bytes).ok()).collect();
-    assert_eq!(sent.len(), 2);
-    for (c, r) in sent.iter().zip(&reported) {
+    // Two confirmations, then the REPORT-Response to the 698.45 meter's report.
+    assert_eq!(sent.len(), 3);
+    assert_eq!((sent[2].afn, sent[2].fn_), (0x13, 1));
+    for (c, r) in sent[..2].iter().zip(&reported) {
         assert_eq!((c.afn, c.fn_, c.up(), c.prm()), (0, 1, false, false));
         assert_eq!(c.seq(), r.seq());
     }
@@ -384,4 +386,100 @@ fn master_random_bytes_never_break_the_session() {
         t.handle_input(Millis(1), &junk);
         while t.poll_transmit().is_some() {}
     }
+}
+
+fn notices(p: &ModulePair) -> Vec<Notice> {
+    p.events
+        .iter()
+        .filter_map(|e| match e {
+            ConcentratorEvent::Notice(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_698_meter_report_is_answered_with_a_report_response_through_the_module() {
+    use crate::protocols::dlt698::emit::Apdu;
+    use crate::protocols::dlt698::link::FrameRepr;
+    for seed in 0..4 {
+        let mut p = module_pair(seed, ModuleConfig::default(), Faults::default());
+        let m698 = p.meter.meters()[1].0;
+        // Queued work waits behind the listen; the answer does not.
+        p.session.listen(p.now, 3000);
+        p.session.read_645(p.now, p.meter.meters()[0].0, &[0x0001_0000]);
+        p.meter.raise(p.now, Report::Event(1));
+        p.run();
+        assert_eq!(errors(&p), vec![], "seed {seed}");
+        assert_eq!(p.meter.reports(), (1, 1));
+        // The meter got its REPORT-Response.
+        assert_eq!(p.meter.meter_698(0).unwrap().reports(), (1, 1), "seed {seed}");
+        assert!(notices(&p).contains(&Notice::ReportAnswered { meter: node_text(&m698) }));
+        let sent: Vec<Frame2> = p.session_frames().filter_map(|s| Frame2::parse(&s.bytes).ok()).collect();
+        // Confirmation, the answer (AFN 13 F1 to the meter), then the 645 read after the listen.
+        assert_eq!(sent.iter().map(|f| (f.afn, f.fn_)).collect::<Vec<_>>(), [(0x00, 1), (0x13, 1), (0x13, 1)]);
+        let answer = &sent[1];
+        assert_eq!(answer.address.as_ref().unwrap().destination, m698);
+        let d = &answer.data;
+        assert_eq!(d[0], protocol::DLT698);
+        let inner = FrameRepr::parse(&d[4..]).unwrap();
+        // Client to server, not the initiator: DIR 0, PRM 0.
+        assert_eq!(inner.control & 0xC0, 0);
+        let reported = p.meter_frames().find_map(|s| Frame2::parse(&s.bytes).ok().filter(|f| f.afn == 0x06)).unwrap();
+        let notification = FrameRepr::parse(&reported.data[3..]).unwrap();
+        let (
+            Ok(Apdu::ReportNotificationList { piid, results, .. }),
+            Ok(Apdu::ReportResponse { piid: ack, choice, oads, .. }),
+        ) = (Apdu::parse(&notification.user_data), Apdu::parse(&inner.user_data))
+        else {
+            panic!("not a notification and its response")
+        };
+        assert_eq!((ack, choice), (piid, 1));
+        assert_eq!(oads, results.iter().map(|r| r.oad).collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn a_645_meter_report_gets_no_report_response() {
+    let mut p = module_pair(1, ModuleConfig::default(), Faults::default());
+    p.session.listen(p.now, 2000);
+    p.meter.raise(p.now, Report::Event(0));
+    p.run();
+    let sent: Vec<Frame2> = p.session_frames().filter_map(|s| Frame2::parse(&s.bytes).ok()).collect();
+    assert_eq!(sent.iter().map(|f| (f.afn, f.fn_)).collect::<Vec<_>>(), [(0x00, 1)]);
+}
+
+#[test]
+fn the_module_sends_an_unconfirmed_report_again_and_the_concentrator_surfaces_it_once() {
+    // The first confirmation is lost: the module sends the report again after
+    // its timeout, the concentrator confirms it again.
+    let faults = Faults { drop_requests: vec![0], ..Faults::default() };
+    let mut p = module_pair(2, ModuleConfig::default(), faults);
+    p.session.listen(p.now, 12_000);
+    p.meter.raise(p.now, Report::ReadData(0));
+    p.run();
+    assert_eq!(p.meter.reports_resent(), 1);
+    assert_eq!(p.meter.reports(), (1, 1));
+    let reports = p.events.iter().filter(|e| matches!(e, ConcentratorEvent::Report(_))).count();
+    assert_eq!(reports, 1);
+    assert!(notices(&p).iter().any(|n| matches!(n, Notice::RepeatedReport { fn_: 2, .. })));
+    let reported: Vec<Frame2> = p.meter_frames().filter_map(|s| Frame2::parse(&s.bytes).ok()).collect();
+    assert_eq!(reported.len(), 2);
+    assert_eq!(reported[0], reported[1], "the same frame, the same sequence number");
+    let gap = p.meter_frames().nth(1).unwrap().at.since(p.meter_frames().next().unwrap().at);
+    assert!(gap >= ModuleConfig::default().report_timeout, "{gap}");
+}
+
+#[test]
+fn the_module_gives_an_unconfirmed_report_up_after_its_retries() {
+    let faults = Faults { drop_requests: (0..10).collect(), ..Faults::default() };
+    let cfg = ModuleConfig { report_timeout: 1000, report_retries: 3, ..ModuleConfig::default() };
+    let mut p = module_pair(4, cfg, faults);
+    p.session.listen(p.now, 30_000);
+    p.meter.raise(p.now, Report::Event(0));
+    p.run();
+    assert_eq!(p.meter.reports_resent(), 3);
+    assert_eq!(p.meter.reports(), (1, 0));
+    assert_eq!(p.meter_frames().count(), 4);
+    assert_eq!(p.meter.poll_timeout(), None);
 }
