@@ -811,7 +811,7 @@ pub(super) fn value_645(frame: &[u8], di: Option<u32>, lang: Lang) -> Result<Met
 
 /// What a DL/T 698.45 frame says: a GET-Response-Normal (of `want` when
 /// given) or a REPORT-Notification-List.
-fn value_698(frame: &[u8], want: Option<u32>, lang: Lang) -> Result<MeterValue, Failure> {
+pub(super) fn value_698(frame: &[u8], want: Option<u32>, lang: Lang) -> Result<MeterValue, Failure> {
     let skip = frame.iter().take_while(|&&b| b == 0xFE).count();
     let f = FrameRepr::parse(&frame[skip..]).map_err(|_| Failure::BadReply(to_hex(frame)))?;
     let meter: String = f.sa.iter().rev().map(|b| format!("{b:02X}")).collect();

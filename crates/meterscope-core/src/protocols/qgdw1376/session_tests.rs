@@ -483,3 +483,45 @@ fn the_module_gives_an_unconfirmed_report_up_after_its_retries() {
     assert_eq!(p.meter_frames().count(), 4);
     assert_eq!(p.meter.poll_timeout(), None);
 }
+
+#[test]
+fn master_relays_a_698_read_to_a_698_measurement_point() {
+    for seed in 0..4 {
+        let mut p = terminal_pair(seed, MasterConfig::default(), TerminalConfig::default(), Faults::default());
+        let now = p.now;
+        // Point 3: the first DL/T 698.45 meter, after the two 645 ones.
+        let m = p.meter.meter_698(3).expect("698.45 point");
+        let mut sa = m.config().address;
+        sa.reverse();
+        p.session.relay_get_698(now, 2, sa, 0x0010_0200);
+        p.session.relay_get_698(now, 2, sa, 0x4000_0200);
+        // A 698.45 meter that is not on the port: nothing comes back.
+        p.session.relay_get_698(now, 2, [9, 9, 9, 9, 9, 9], 0x0010_0200);
+        p.run();
+        let relays: Vec<_> = p
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                MasterEvent::Relay { port, value, .. } => Some((*port, value.clone().expect("decoded"))),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(relays.len(), 2, "seed {seed}");
+        let (port, energy) = &relays[0];
+        assert_eq!(*port, 2);
+        assert_eq!(energy.protocol, protocol::DLT698);
+        assert_eq!(energy.id, "00100200");
+        assert_eq!(energy.meter, "240517000003");
+        assert_eq!(energy.items.len(), 5);
+        assert_eq!(energy.items[0].unit, "kWh");
+        assert_eq!(relays[1].1.id, "40000200");
+        let e = master_errors(&p);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].1, MasterFailure::NoMeterReply);
+        // The relayed request is a 698.45 frame inside AFN 10 F1.
+        let sent: Vec<Frame1> = p.session_frames().filter_map(|s| Frame1::parse(&s.bytes).ok()).collect();
+        assert!(sent.iter().all(|f| f.afn == 0x10));
+        let inner = &sent[0].data[4 + 6..sent[0].data.len() - 16];
+        assert!(crate::protocols::dlt698::link::FrameRepr::parse(inner).is_ok());
+    }
+}

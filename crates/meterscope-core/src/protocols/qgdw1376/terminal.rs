@@ -2,7 +2,9 @@
 //! station's frames in, the terminal's frames out.
 //!
 //! Its measurement points 1…n are simulated DL/T 645-2007 meters
-//! ([`Dlt645Meter`]); class 1 and class 2 data are the meters' values in the
+//! ([`Dlt645Meter`]), then n+1… simulated DL/T 698.45 meters
+//! ([`Dlt698Meter`], reached by relaying only: their class 1 and 2 data are
+//! denied); class 1 and class 2 data are the 645 meters' values in the
 //! formats of appendix A (the 645 formats of voltage, current, power and
 //! power factor are the same digits as A.7, A.25, A.9 and A.5; energy gets
 //! A.14's two extra decimals). It answers:
@@ -15,8 +17,10 @@
 //!   back; dates in the future or more than 31 days back are denied;
 //! - AFN 09 F1 version information;
 //! - AFN 0E F1/F2 events between the pointers Pm and Pn (ERC1, ERC14);
-//! - AFN 10 F1 transparent forwarding: the DL/T 645 frame to the meter of
-//!   its address, the meter's reply back;
+//! - AFN 10 F1 transparent forwarding: the DL/T 645 or DL/T 698.45 frame
+//!   to the meter of its address (a 698.45 server address, or a wildcard or
+//!   broadcast one, as the meter itself accepts it), the meter's reply back
+//!   (no reply: length 0);
 //! - AFN 05 F31 clock setting (confirmed with AFN 00 F1);
 //! - anything else: AFN 00 F2, denied.
 //!
@@ -31,6 +35,8 @@ use super::codec::{Address1, Frame1, bcd, bcd_le, c1, seq, unbcd, unit_id};
 use super::frame::frame_1;
 use crate::protocols::dlt645::frame::{Address, Frame645};
 use crate::protocols::dlt645::simulator::{Dlt645Meter, MeterConfig as Meter645};
+use crate::protocols::dlt698::link::FrameRepr;
+use crate::protocols::dlt698::simulator::{Dlt698Meter, MeterConfig as Meter698};
 use crate::registry::FrameStatus;
 use crate::session::{DateTime, LineSettings, Millis, Parity, SimulatedMeter};
 
@@ -46,6 +52,8 @@ pub struct TerminalConfig {
     pub line: LineSettings,
     /// Measurement point n is meter n − 1.
     pub meters: Vec<Meter645>,
+    /// DL/T 698.45 meters: measurement points after the 645 ones.
+    pub meters_698: Vec<Meter698>,
     /// Send a login before the first reply.
     pub login: bool,
     /// Send a heartbeat after every this many replies (0: never).
@@ -62,6 +70,11 @@ impl Default for TerminalConfig {
                 Meter645 { address: Address([0x01, 0x00, 0x00, 0x17, 0x05, 0x24]), ..Meter645::default() },
                 Meter645 { address: Address([0x02, 0x00, 0x00, 0x17, 0x05, 0x24]), seed: 2, ..Meter645::default() },
             ],
+            meters_698: vec![Meter698 {
+                address: [0x24, 0x05, 0x17, 0x00, 0x00, 0x03],
+                seed: 3,
+                ..Meter698::default()
+            }],
             login: false,
             heartbeat_every: 0,
         }
@@ -76,6 +89,7 @@ type Record = (u8, Vec<u8>);
 pub struct Terminal {
     cfg: TerminalConfig,
     meters: Vec<Dlt645Meter>,
+    meters_698: Vec<Dlt698Meter>,
     clock_offset: i64,
     important: Vec<Record>,
     rx: Vec<u8>,
@@ -127,6 +141,7 @@ impl Terminal {
         erc1.extend_from_slice(b"1.01");
         Terminal {
             meters: cfg.meters.iter().cloned().map(Dlt645Meter::new).collect(),
+            meters_698: cfg.meters_698.iter().cloned().map(Dlt698Meter::new).collect(),
             clock_offset: 0,
             important: vec![(1, erc1), (14, erc14)],
             rx: Vec::new(),
@@ -147,6 +162,11 @@ impl Terminal {
 
     pub fn meter(&self, pn: u16) -> Option<&Dlt645Meter> {
         self.meters.get(usize::from(pn).checked_sub(1)?)
+    }
+
+    /// The DL/T 698.45 meter of measurement point `pn` (after the 645 points).
+    pub fn meter_698(&self, pn: u16) -> Option<&Dlt698Meter> {
+        self.meters_698.get(usize::from(pn).checked_sub(1 + self.meters.len())?)
     }
 
     /// Link tests sent (login, heartbeats) and confirmed.
@@ -352,6 +372,20 @@ impl Terminal {
                             }
                             None => Vec::new(),
                         }
+                    }
+                    // A DL/T 698.45 frame: every 698.45 meter on the port
+                    // hears it, the one it addresses answers.
+                    Err(_) if FrameRepr::parse(frame).is_ok() => {
+                        let mut reply = Vec::new();
+                        for m in &mut self.meters_698 {
+                            m.handle_input(now, frame);
+                            if let Some(r) = m.poll_transmit()
+                                && reply.is_empty()
+                            {
+                                reply = r;
+                            }
+                        }
+                        reply
                     }
                     Err(_) => Vec::new(),
                 };
