@@ -19,8 +19,9 @@
 //!
 //! A link test from the terminal (AFN 02 F1 login, F2 logout, F3 heartbeat)
 //! is answered at once with AFN 00 F1 (link function 11, "link status"),
-//! whatever is under way. A multi-frame answer (FIR/FIN) is gathered until
-//! its final frame. The values of every answer are read by the 1376.1
+//! whatever is under way. A multi-frame answer (FIR on the first frame, FIN
+//! on the last; RSEQ the request's PSEQ, then counting up) is gathered until
+//! its final frame and reported as one answer with the items of every frame. The values of every answer are read by the 1376.1
 //! dissector (one grammar), so they carry its labels, units and words.
 
 use std::collections::VecDeque;
@@ -405,7 +406,11 @@ impl MasterSession {
             self.notice(Notice::Unexpected { afn: f.afn, seq: f.seq });
             return;
         };
-        if f.pseq() != ex.pseq || (f.afn != ex.op.afn && f.afn != 0x00) {
+        // RSEQ: the request's PSEQ on the first frame of an answer, one more
+        // on each next frame (the same on every frame is taken too).
+        let next = (ex.pseq + ex.parts.len() as u8) & 0x0F;
+        let in_turn = f.pseq() == ex.pseq || f.seq & seq::FIR == 0 && f.pseq() == next;
+        if !in_turn || (f.afn != ex.op.afn && f.afn != 0x00) {
             self.notice(Notice::Unexpected { afn: f.afn, seq: f.seq });
             self.current = Some(ex);
             return;
@@ -423,6 +428,10 @@ impl MasterSession {
                 self.fail(now, ex, Failure::Denied);
             }
             return;
+        }
+        if f.seq & seq::FIR != 0 {
+            // A first frame begins the answer (again, if it was sent twice).
+            ex.parts.clear();
         }
         ex.parts.push(bytes.to_vec());
         if f.seq & seq::FIN == 0 {

@@ -525,3 +525,77 @@ fn master_relays_a_698_read_to_a_698_measurement_point() {
         assert!(crate::protocols::dlt698::link::FrameRepr::parse(inner).is_ok());
     }
 }
+
+#[test]
+fn master_joins_a_multi_frame_event_answer() {
+    use super::codec::seq;
+    for seed in 0..4 {
+        // Frames of at most 30 data bytes: one event record each.
+        let terminal = TerminalConfig { max_data: 30, ..TerminalConfig::default() };
+        let mut p = terminal_pair(seed, MasterConfig::default(), terminal, Faults::default());
+        let now = p.now;
+        p.session.read_clock(now);
+        p.session.events(now, true, 0, 0xFF);
+        p.session.read_clock(now);
+        p.run();
+        assert_eq!(master_errors(&p), vec![], "seed {seed}");
+        // The answer came in three frames: FIR, none, FIN; RSEQ counting up.
+        let answer: Vec<Frame1> =
+            p.meter_frames().filter_map(|s| Frame1::parse(&s.bytes).ok()).filter(|f| f.afn == 0x0E).collect();
+        assert_eq!(answer.len(), 3);
+        let flags: Vec<u8> = answer.iter().map(|f| f.seq & (seq::FIR | seq::FIN)).collect();
+        assert_eq!(flags, [seq::FIR, 0, seq::FIN]);
+        let request = p.session_frames().filter_map(|s| Frame1::parse(&s.bytes).ok()).find(|f| f.afn == 0x0E).unwrap();
+        let rseq: Vec<u8> = answer.iter().map(|f| f.pseq()).collect();
+        let p0 = request.pseq();
+        assert_eq!(rseq, [p0, (p0 + 1) & 15, (p0 + 2) & 15]);
+        // Each frame's pointers name the records it carries.
+        let pointers: Vec<(u8, u8)> = answer.iter().map(|f| (f.data[6], f.data[7])).collect();
+        assert_eq!(pointers, [(0, 1), (1, 2), (2, 3)]);
+        // One answer, with the records of all three frames.
+        let d = data(&p);
+        let events: Vec<&MasterData> = d.iter().filter(|d| d.afn == 0x0E).collect();
+        assert_eq!(events.len(), 1, "{d:#?}");
+        let codes: Vec<&str> = events[0]
+            .items
+            .iter()
+            .filter(|i| i.label.contains("ERC") || i.label.contains("Event code"))
+            .map(|i| i.value.as_str())
+            .collect();
+        assert_eq!(codes.len(), 3, "{:#?}", events[0].items);
+        let clocks = p.events.iter().filter(|e| matches!(e, MasterEvent::Clock(_))).count();
+        assert_eq!(clocks, 2);
+    }
+}
+
+#[test]
+fn master_does_not_take_a_frame_out_of_turn_into_a_multi_frame_answer() {
+    use super::codec::{Address1, seq, unit_id};
+    let mut s = MasterSession::new(MasterConfig::default());
+    s.events(Millis(0), true, 0, 0xFF);
+    let sent = match s.poll_action() {
+        Some(crate::session::Action::Transmit(b)) => Frame1::parse(&b).unwrap(),
+        other => panic!("{other:?}"),
+    };
+    let p0 = sent.pseq();
+    let frame = |sq: u8, from: u8| {
+        let mut data = unit_id(0, 1).to_vec();
+        data.extend_from_slice(&[2, 0, from, from + 1, 14, 10]);
+        data.extend_from_slice(&[0; 10]);
+        Frame1 { control: 0x88, address: Address1 { region: 0x1234, terminal: 1, a3: 0 }, afn: 0x0E, seq: sq, data }
+            .emit()
+    };
+    s.handle_input(Millis(10), &frame(seq::FIR | p0, 0));
+    // RSEQ two ahead: not this answer's next frame.
+    s.handle_input(Millis(20), &frame(seq::FIN | ((p0 + 2) & 15), 1));
+    assert!(!s.is_idle());
+    s.handle_input(Millis(30), &frame(seq::FIN | ((p0 + 1) & 15), 1));
+    let mut got = Vec::new();
+    while let Some(e) = s.poll_event() {
+        got.push(e);
+    }
+    assert!(got.iter().any(|e| matches!(e, MasterEvent::Notice(super::master::Notice::Unexpected { .. }))));
+    let d: Vec<_> = got.iter().filter(|e| matches!(e, MasterEvent::Data(_))).collect();
+    assert_eq!(d.len(), 1);
+    assert!(s.is_idle());
+}
