@@ -72,6 +72,9 @@ impl<M: SimulatedMeter> Transport for InProcess<M> {
             let bytes = std::mem::take(&mut self.pending);
             self.device.handle_input(now, &bytes);
         }
+        if self.device.poll_timeout().is_some_and(|t| t <= now) {
+            self.device.handle_timeout(now);
+        }
         // One frame per read, as a line would bring it.
         match self.device.poll_transmit() {
             Some(reply) if reply.len() <= buf.len() => {
@@ -545,6 +548,10 @@ fn serve<M: SimulatedMeter>(mut port: Box<dyn Transport>, mut device: M, seconds
         let n = port.read(&mut buf, Duration::from_millis(50), now).map_err(|e| format!("line error: {e}"))?;
         if n > 0 {
             device.handle_input(Millis(start.elapsed().as_millis() as u64), &buf[..n]);
+        }
+        let now = Millis(start.elapsed().as_millis() as u64);
+        if device.poll_timeout().is_some_and(|t| t <= now) {
+            device.handle_timeout(now);
         }
         while let Some(reply) = device.poll_transmit() {
             port.write(&reply).map_err(|e| format!("line error: {e}"))?;

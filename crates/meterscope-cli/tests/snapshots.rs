@@ -212,3 +212,18 @@ fn cli_text_trees() {
         expect_file![format!("snapshots/text/{id}.txt")].assert_eq(&text);
     }
 }
+
+/// A Q/GDW 1376.1 event answer in three frames (FIR, middle, FIN; RSEQ 0, 1,
+/// 2), as the simulated terminal sends it when a frame holds one record: the
+/// cross-frame analysis joins their data units into one answer; without its
+/// middle frame it names the missing RSEQ.
+#[test]
+fn qgdw1376_multi_frame_answers() {
+    const FIRST: &str = "68 82 00 82 00 68 88 34 12 01 00 02 0E 40 00 00 01 00 03 00 00 01 01 0E 30 10 07 05 24 02 31 2E 30 30 31 2E 30 31 24 16";
+    const MIDDLE: &str =
+        "68 72 00 72 00 68 88 34 12 01 00 02 0E 01 00 00 01 00 03 00 01 02 0E 0A 30 08 14 05 24 10 09 14 05 24 CA 16";
+    const LAST: &str =
+        "68 72 00 72 00 68 88 34 12 01 00 02 0E 22 00 00 01 00 03 00 02 03 0E 0A 30 11 16 05 24 35 11 16 05 24 27 16";
+    check("multiframe", "qgdw1376-1-events-3-frames", &format!("{FIRST} {MIDDLE} {LAST}"), &Keys::default());
+    check("multiframe", "qgdw1376-1-events-middle-missing", &format!("{FIRST} {LAST}"), &Keys::default());
+}

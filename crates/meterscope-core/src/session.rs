@@ -206,6 +206,14 @@ pub trait SimulatedMeter {
     fn poll_transmit(&mut self) -> Option<Vec<u8>>;
     /// The line settings the meter now listens with (a baud change moves it).
     fn line(&self) -> LineSettings;
+    /// When the device wants [`SimulatedMeter::handle_timeout`] called
+    /// (a device that acts on its own clock, such as a communication module
+    /// resending an unconfirmed report); most never do.
+    fn poll_timeout(&self) -> Option<Millis> {
+        None
+    }
+    /// The clock reached the deadline given by [`SimulatedMeter::poll_timeout`].
+    fn handle_timeout(&mut self, _now: Millis) {}
 }
 
 /// A civil date and time (proleptic Gregorian, no time zone): what meters keep.
@@ -545,7 +553,8 @@ pub mod testing {
                     return;
                 }
                 let next_flight = self.flight.iter().map(|f| f.0).min();
-                let next = [next_flight, self.session.poll_timeout()].into_iter().flatten().min();
+                let next =
+                    [next_flight, self.session.poll_timeout(), self.meter.poll_timeout()].into_iter().flatten().min();
                 let Some(next) = next else { panic!("stuck: nothing in flight and no deadline") };
                 self.now = self.now.max(next);
                 self.flight.sort_by_key(|f| f.0);
@@ -556,6 +565,10 @@ pub mod testing {
                     } else {
                         self.meter.handle_input(self.now, &bytes);
                     }
+                    self.pump();
+                }
+                if self.meter.poll_timeout().is_some_and(|t| t <= self.now) {
+                    self.meter.handle_timeout(self.now);
                     self.pump();
                 }
                 if self.session.poll_timeout().is_some_and(|t| t <= self.now) {

@@ -18,7 +18,12 @@ impl Default for Registry {
 /// Every family's analysis across the frames of one input, in the order
 /// they are run after framing.
 pub fn analysers() -> Vec<Analyser> {
-    vec![dlt698::reassembly::analyses, dlms::reassembly::analyses, iec62056::parity_analyses]
+    vec![
+        dlt698::reassembly::analyses,
+        dlms::reassembly::analyses,
+        iec62056::parity_analyses,
+        qgdw1376::multiframe::analyses,
+    ]
 }
 
 /// Every protocol the core implements, in registry order.

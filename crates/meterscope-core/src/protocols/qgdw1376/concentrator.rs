@@ -15,8 +15,16 @@
 //!   04000101 + 04000102 (645) or 40000200 (698.45);
 //! - **reports**: an AFN 06 frame from the module (F1/F4 node information,
 //!   F2 read data, F3 route change, F5 node event) is confirmed at once with
-//!   AFN 00 F1 carrying its sequence number, whatever is under way, and
-//!   surfaced with the meter frame inside decoded.
+//!   AFN 00 F1 carrying its sequence number, whatever is under way (a
+//!   report the module sends again, its confirmation lost, is confirmed
+//!   again and surfaced once), and surfaced with the meter frame inside decoded; when the frame inside is
+//!   a DL/T 698.45 REPORT-Notification (the meter's active report, which the
+//!   meter expects answered), the concentrator then answers the meter with a
+//!   REPORT-Response of the same PIID-ACD naming the reported OADs, sent
+//!   through the module as an AFN 13 F1 route forward to the meter (the
+//!   meter sends nothing back: an empty forward reply, a confirm or a deny
+//!   "slave node does not reply" all mean it went out). It goes ahead of
+//!   queued work, during a listen too.
 //!
 //! A reply must carry the sequence number (R6) of its request. Line faults
 //! handled as in the other sessions: replies in pieces, echoes and noise
@@ -179,6 +187,10 @@ pub enum Notice {
     Retry { attempt: u8 },
     /// A report was confirmed (AFN 06 Fn, sequence number).
     ReportConfirmed { fn_: u16, seq: u8 },
+    /// A report sent again by the module (confirmed again, surfaced once).
+    RepeatedReport { fn_: u16, seq: u8 },
+    /// A DL/T 698.45 meter's report was answered with a REPORT-Response through the module.
+    ReportAnswered { meter: String },
 }
 
 impl core::fmt::Display for Notice {
@@ -193,6 +205,8 @@ impl core::fmt::Display for Notice {
             Notice::Incomplete(n) => write!(f, "{n} byte(s) of an unfinished frame dropped"),
             Notice::Retry { attempt } => write!(f, "sending again (attempt {attempt})"),
             Notice::ReportConfirmed { fn_, seq } => write!(f, "report AFN 06 F{fn_} (sequence {seq}) confirmed"),
+            Notice::RepeatedReport { fn_, seq } => write!(f, "report AFN 06 F{fn_} (sequence {seq}) received again"),
+            Notice::ReportAnswered { meter } => write!(f, "REPORT-Response sent to meter {meter} through the module"),
         }
     }
 }
@@ -258,6 +272,12 @@ enum Op {
     },
     /// Stay on the line for reports until then (ms after it starts).
     Listen(u64),
+    /// A DL/T 698.45 frame that answers a meter's report (REPORT-Response),
+    /// forwarded to the meter; no reply from the meter is awaited.
+    Answer698 {
+        meter: NodeAddress,
+        frame: Vec<u8>,
+    },
 }
 
 impl Op {
@@ -267,6 +287,7 @@ impl Op {
             Op::Read645 { meter, di, .. } => format!("{di:08X} @ {}", node_text(meter)),
             Op::Read698 { meter, oad, .. } => format!("{oad:08X} @ {}", node_text(meter)),
             Op::Listen(_) => "listen".into(),
+            Op::Answer698 { meter, .. } => format!("REPORT-Response @ {}", node_text(meter)),
         }
     }
 }
@@ -294,6 +315,9 @@ pub struct ConcentratorSession {
     rx: RxBuffer,
     last_rx: Millis,
     clock_date: Option<(u16, u8, u8)>,
+    /// The last report (sequence number, Fn, data): a module that missed our
+    /// confirmation sends it again; it is confirmed again, not surfaced twice.
+    last_report: Option<(u8, u16, Vec<u8>)>,
     actions: VecDeque<Action>,
     events: VecDeque<ConcentratorEvent>,
     busy: bool,
@@ -312,6 +336,7 @@ impl ConcentratorSession {
             rx: RxBuffer::new(RX_LIMIT),
             last_rx: Millis(0),
             clock_date: None,
+            last_report: None,
             actions: VecDeque::new(),
             events: VecDeque::new(),
             busy: false,
@@ -390,7 +415,11 @@ impl ConcentratorSession {
     }
 
     fn advance(&mut self, now: Millis) {
-        while self.current.is_none() && self.listen_until.is_none() {
+        while self.current.is_none() {
+            // A listen holds queued work back, but not the answer to a report.
+            if self.listen_until.is_some() && !matches!(self.queue.front(), Some(Op::Answer698 { .. })) {
+                return;
+            }
             let Some(op) = self.queue.pop_front() else {
                 if self.busy {
                     self.busy = false;
@@ -440,6 +469,7 @@ impl ConcentratorSession {
                     FrameRepr { control: 0x43, af: 0x05, sa: meter.to_vec(), ca: 0x10, user_data: apdu.emit() }.emit();
                 self.forward(control, seq, *meter, protocol::DLT698, &inner)
             }
+            Op::Answer698 { meter, frame } => self.forward(control, seq, *meter, protocol::DLT698, frame),
         };
         let bytes = frame.emit();
         let deadline = self.deadline(now, &op, bytes.len());
@@ -457,7 +487,7 @@ impl ConcentratorSession {
 
     fn deadline(&self, now: Millis, op: &Op, len: usize) -> Millis {
         let wait = match op {
-            Op::Read645 { .. } | Op::Read698 { .. } => self.cfg.forward_timeout,
+            Op::Read645 { .. } | Op::Read698 { .. } | Op::Answer698 { .. } => self.cfg.forward_timeout,
             _ => self.cfg.reply_timeout,
         };
         now.after(self.cfg.line.wire_time(len) + wait)
@@ -510,7 +540,7 @@ impl ConcentratorSession {
             return;
         }
         if f.prm() {
-            self.on_report(f);
+            self.on_report(now, f);
             return;
         }
         let Some(ex) = self.current.take() else {
@@ -521,6 +551,22 @@ impl ConcentratorSession {
             self.notice(Notice::Unexpected { afn: f.afn, fn_: f.fn_, seq: f.seq() });
             self.current = Some(ex);
             return;
+        }
+        if let Op::Answer698 { meter, .. } = &ex.op {
+            // The meter answers a REPORT-Response with nothing: an empty
+            // forward reply, a confirm or "slave node does not reply" all say
+            // the module passed it on.
+            let passed = match (f.afn, f.fn_) {
+                (0x13, 1) | (0x00, 1) => true,
+                (0x00, 2) => f.data.first() == Some(&super::module::deny::NO_REPLY),
+                _ => false,
+            };
+            if passed {
+                let meter = node_text(meter);
+                self.notice(Notice::ReportAnswered { meter });
+                self.advance(now);
+                return;
+            }
         }
         if f.afn == 0x00 && f.fn_ == 2 {
             let reason = f.data.first().copied().unwrap_or(0xFF);
@@ -661,8 +707,9 @@ impl ConcentratorSession {
         self.events.push_back(ConcentratorEvent::Value(v));
     }
 
-    /// An AFN 06 report: confirm it at once, then say what it carries.
-    fn on_report(&mut self, f: Frame2) {
+    /// An AFN 06 report: confirm it at once, then say what it carries; a
+    /// DL/T 698.45 REPORT-Notification inside is answered (queued first).
+    fn on_report(&mut self, now: Millis, f: Frame2) {
         if f.afn != 0x06 {
             self.notice(Notice::Unexpected { afn: f.afn, fn_: f.fn_, seq: f.seq() });
             return;
@@ -677,6 +724,12 @@ impl ConcentratorSession {
         };
         self.actions.push_back(Action::Transmit(confirm.emit()));
         self.notice(Notice::ReportConfirmed { fn_: f.fn_, seq: f.seq() });
+        let key = (f.seq(), f.fn_, f.data.clone());
+        if self.last_report.as_ref() == Some(&key) {
+            self.notice(Notice::RepeatedReport { fn_: f.fn_, seq: f.seq() });
+            return;
+        }
+        self.last_report = Some(key);
         let d = &f.data;
         // Where the protocol type and the length-prefixed frame are in each class.
         let carried = match f.fn_ {
@@ -693,6 +746,12 @@ impl ConcentratorSession {
             if let Some(frame) = d.get(at + 1..at + 1 + len) {
                 report.protocol = Some(proto);
                 report.frame = Some(to_hex(frame));
+                if proto == protocol::DLT698
+                    && let Some(answer) = report_response(frame)
+                {
+                    self.queue.push_front(answer);
+                    self.busy = true;
+                }
                 let v = if proto == protocol::DLT698 {
                     value_698(frame, None, self.cfg.lang)
                 } else {
@@ -704,7 +763,25 @@ impl ConcentratorSession {
             }
         }
         self.events.push_back(ConcentratorEvent::Report(report));
+        self.advance(now);
     }
+}
+
+/// The REPORT-Response (client to server, DIR = 0, PRM = 0) that answers a
+/// DL/T 698.45 REPORT-Notification-List (choice 1) or -RecordList (choice 2):
+/// the same PIID-ACD, the OADs reported, addressed to the meter that sent it.
+fn report_response(frame: &[u8]) -> Option<Op> {
+    let skip = frame.iter().take_while(|&&b| b == 0xFE).count();
+    let f = FrameRepr::parse(&frame[skip..]).ok()?;
+    let (piid, choice, oads) = match Apdu::parse(&f.user_data).ok()? {
+        Apdu::ReportNotificationList { piid, results, .. } => (piid, 1, results.iter().map(|r| r.oad).collect()),
+        Apdu::ReportNotificationRecordList { piid, results, .. } => (piid, 2, results.iter().map(|r| r.oad).collect()),
+        _ => return None,
+    };
+    let meter: NodeAddress = f.sa.as_slice().try_into().ok()?;
+    let apdu = Apdu::ReportResponse { piid, choice, oads, time_tag: None };
+    let answer = FrameRepr { control: 0x03, af: f.af, sa: f.sa.clone(), ca: f.ca, user_data: apdu.emit() };
+    Some(Op::Answer698 { meter, frame: answer.emit() })
 }
 
 /// The APDU of a DL/T 698.45 frame (wake-up bytes allowed).
@@ -734,7 +811,7 @@ pub(super) fn value_645(frame: &[u8], di: Option<u32>, lang: Lang) -> Result<Met
 
 /// What a DL/T 698.45 frame says: a GET-Response-Normal (of `want` when
 /// given) or a REPORT-Notification-List.
-fn value_698(frame: &[u8], want: Option<u32>, lang: Lang) -> Result<MeterValue, Failure> {
+pub(super) fn value_698(frame: &[u8], want: Option<u32>, lang: Lang) -> Result<MeterValue, Failure> {
     let skip = frame.iter().take_while(|&&b| b == 0xFE).count();
     let f = FrameRepr::parse(&frame[skip..]).map_err(|_| Failure::BadReply(to_hex(frame)))?;
     let meter: String = f.sa.iter().rev().map(|b| format!("{b:02X}")).collect();

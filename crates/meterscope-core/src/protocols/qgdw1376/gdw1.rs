@@ -566,6 +566,14 @@ fn known_len(h: Head, f: u16, rest: &[u8]) -> Option<usize> {
         (0x0D, true, 178 | 180) => Some(8 + (byte(7)? + 1) * 4),
         (0x10, false, 1) => Some(6 + (byte(4)? | byte(5)? << 8)),
         (0x10, true, 1) => Some(3 + (byte(1)? | byte(2)? << 8)),
+        (0x0E, true, 1 | 2) => {
+            // Counters, pointers, then the records Pm … Pn − 1, each ERC, Le, Le bytes.
+            let mut len = 4;
+            for _ in 0..byte(3)?.wrapping_sub(byte(2)?) & 0xFF {
+                len += 2 + byte(len + 1)?;
+            }
+            (len <= rest.len()).then_some(len)
+        }
         _ => None,
     }
 }
@@ -845,15 +853,19 @@ fn forward(cx: &mut Cx, node: NodeRef, cur: &mut Cursor, b: u32) {
     }
 }
 
-/// AFN 0E F1/F2: event counters, pointers, records.
+/// AFN 0E F1/F2: event counters, the pointers Pm and Pn of the records this
+/// frame carries, and the records Pm … Pn − 1 (counted modulo 256), so that
+/// a data unit after them (as in joined multi-frame answers) is read as one.
 fn events(cx: &mut Cx, node: NodeRef, cur: &mut Cursor, st: &mut State, b: u32) {
+    let pointers = cur.remaining().get(2..4).map(|p| (p[0], p[1]));
     for key in ["qgdw13761.data.ec1", "qgdw13761.data.ec2", "qgdw13761.data.pm", "qgdw13761.data.pn"] {
         if cx.field(node, Id::inner(key, AT, b), cur, Fmt::Bin(1)).is_none() {
             return;
         }
     }
+    let count = pointers.map_or(0, |(pm, pn)| u32::from(pn.wrapping_sub(pm)));
     let mut k = 0;
-    while cur.left() >= 2 {
+    while cur.left() >= 2 && k < count {
         k += 1;
         st.records += 1;
         let r = st.records;

@@ -12,15 +12,16 @@
 //! - **class 2 data by date**: AFN 0D Fn pn with the data time Td_d (A.20),
 //!   e.g. F161 daily frozen forward active energy;
 //! - **events**: AFN 0E F1 (important) or F2 (general) between Pm and Pn;
-//! - **relay**: AFN 10 F1 transparent forwarding of a DL/T 645 frame to a
-//!   port, the meter's reply decoded by the DL/T 645 code;
+//! - **relay**: AFN 10 F1 transparent forwarding of a DL/T 645 or DL/T
+//!   698.45 frame to a port, the meter's reply decoded by its family's code;
 //! - **set the clock** (AFN 05 F31): only when [`Config::allow_control`]
 //!   is set, the explicit confirmation that set and control need.
 //!
 //! A link test from the terminal (AFN 02 F1 login, F2 logout, F3 heartbeat)
 //! is answered at once with AFN 00 F1 (link function 11, "link status"),
-//! whatever is under way. A multi-frame answer (FIR/FIN) is gathered until
-//! its final frame. The values of every answer are read by the 1376.1
+//! whatever is under way. A multi-frame answer (FIR on the first frame, FIN
+//! on the last; RSEQ the request's PSEQ, then counting up) is gathered until
+//! its final frame and reported as one answer with the items of every frame. The values of every answer are read by the 1376.1
 //! dissector (one grammar), so they carry its labels, units and words.
 
 use std::collections::VecDeque;
@@ -208,6 +209,8 @@ pub struct MasterSession {
     queue: VecDeque<Op>,
     current: Option<Exchange>,
     pseq: u8,
+    /// PIID of relayed DL/T 698.45 requests.
+    piid: u8,
     rx: RxBuffer,
     last_rx: Millis,
     actions: VecDeque<Action>,
@@ -222,6 +225,7 @@ impl MasterSession {
             queue: VecDeque::new(),
             current: None,
             pseq: 0,
+            piid: 0,
             rx: RxBuffer::new(RX_LIMIT),
             last_rx: Millis(0),
             actions: VecDeque::new(),
@@ -273,6 +277,17 @@ impl MasterSession {
     /// Queue a relayed DL/T 645-2007 read of `di` from the meter at `meter`.
     pub fn relay_read(&mut self, now: Millis, port: u8, meter: Address, di: u32) {
         let req = Frame645::from_payload(meter, &Payload::ReadRequest { di: DataId(di), blocks: None, time: None });
+        self.relay(now, port, &req.emit());
+    }
+
+    /// Queue a relayed DL/T 698.45 GET-Request-Normal of `oad` from the meter
+    /// whose server address is `meter` (wire order, lowest digits first).
+    pub fn relay_get_698(&mut self, now: Millis, port: u8, meter: [u8; 6], oad: u32) {
+        use crate::protocols::dlt698::emit::{Apdu, oad as make_oad};
+        use crate::protocols::dlt698::link::FrameRepr;
+        self.piid = (self.piid + 1) % 64;
+        let apdu = Apdu::GetNormal { piid: self.piid, oad: make_oad(oad), time_tag: None };
+        let req = FrameRepr { control: 0x43, af: 0x05, sa: meter.to_vec(), ca: 0x10, user_data: apdu.emit() };
         self.relay(now, port, &req.emit());
     }
 
@@ -391,7 +406,11 @@ impl MasterSession {
             self.notice(Notice::Unexpected { afn: f.afn, seq: f.seq });
             return;
         };
-        if f.pseq() != ex.pseq || (f.afn != ex.op.afn && f.afn != 0x00) {
+        // RSEQ: the request's PSEQ on the first frame of an answer, one more
+        // on each next frame (the same on every frame is taken too).
+        let next = (ex.pseq + ex.parts.len() as u8) & 0x0F;
+        let in_turn = f.pseq() == ex.pseq || f.seq & seq::FIR == 0 && f.pseq() == next;
+        if !in_turn || (f.afn != ex.op.afn && f.afn != 0x00) {
             self.notice(Notice::Unexpected { afn: f.afn, seq: f.seq });
             self.current = Some(ex);
             return;
@@ -409,6 +428,10 @@ impl MasterSession {
                 self.fail(now, ex, Failure::Denied);
             }
             return;
+        }
+        if f.seq & seq::FIR != 0 {
+            // A first frame begins the answer (again, if it was sent twice).
+            ex.parts.clear();
         }
         ex.parts.push(bytes.to_vec());
         if f.seq & seq::FIN == 0 {
@@ -441,7 +464,9 @@ impl MasterSession {
                 self.fail(now, ex, Failure::NoMeterReply);
                 return;
             }
-            let value = super::concentrator::value_645(frame, None, lang).ok();
+            let value = super::concentrator::value_645(frame, None, lang)
+                .or_else(|_| super::concentrator::value_698(frame, None, lang))
+                .ok();
             self.events.push_back(MasterEvent::Relay { port, frame: to_hex(frame), value });
             self.advance(now);
             return;

@@ -10,7 +10,8 @@
 //!   start with 0x68; the structure tells them apart).
 //! - [`common`]: data unit identifiers (pn, Fn) and the data formats of
 //!   appendix A; [`names`]: AFN, Fn, ERC names; [`nested`]: forwarded
-//!   DL/T 645 and DL/T 698.45 frames dissected in place.
+//!   DL/T 645 and DL/T 698.45 frames dissected in place; [`multiframe`]:
+//!   multi-frame 1376.1 answers (FIR/FIN) joined across frames.
 
 pub mod codec;
 pub mod common;
@@ -21,6 +22,7 @@ pub mod gdw2;
 mod labels;
 pub mod master;
 pub mod module;
+pub mod multiframe;
 pub mod names;
 pub mod nested;
 #[cfg(test)]

@@ -22,7 +22,14 @@
 //! or of its run status word 1 04000501 when it keeps no such word; the
 //! DL/T 698.45 meter's REPORT-Notification) and AFN 06 F2 (read data:
 //! the meter's reply to a read of its forward active energy), and counts the
-//! confirmations (AFN 00 F1 with the report's sequence number).
+//! confirmations (AFN 00 F1 with the report's sequence number). A report
+//! not confirmed within [`ModuleConfig::report_timeout`] is sent again, the
+//! same frame with the same sequence number, at most
+//! [`ModuleConfig::report_retries`] times, then given up (the timeout and
+//! the number of resends are this simulation's settings, not the standard's).
+//! A DL/T 698.45 meter's REPORT-Notification is answered by the concentrator
+//! with a REPORT-Response in an AFN 13 F1 forward; the meter sends nothing
+//! back, so the forward's reply carries an empty frame.
 
 use std::collections::VecDeque;
 
@@ -74,6 +81,10 @@ pub struct ModuleConfig {
     /// Raise an event report (of the meter just read) once, after this many
     /// route forwards; `None`: only on demand.
     pub report_after: Option<u32>,
+    /// How long a report waits for its confirmation before it is sent again, in ms.
+    pub report_timeout: u64,
+    /// How many times an unconfirmed report is sent again.
+    pub report_retries: u8,
 }
 
 impl Default for ModuleConfig {
@@ -97,6 +108,8 @@ impl Default for ModuleConfig {
                 ..Meter698::default()
             }],
             report_after: None,
+            report_timeout: 5000,
+            report_retries: 2,
         }
     }
 }
@@ -108,6 +121,15 @@ pub enum Report {
     Event(usize),
     /// AFN 06 F2: read data of the meter at this index.
     ReadData(usize),
+}
+
+/// A report awaiting its confirmation.
+#[derive(Clone, Debug)]
+struct Pending {
+    seq: u8,
+    frame: Vec<u8>,
+    deadline: Millis,
+    resends: u8,
 }
 
 /// The simulated module.
@@ -124,8 +146,10 @@ pub struct Module {
     /// Our own frame sequence number for reports.
     seq: u8,
     forwards: u32,
-    /// Reports sent and not yet confirmed (their sequence numbers).
-    unconfirmed: Vec<u8>,
+    /// Reports sent and not yet confirmed.
+    unconfirmed: Vec<Pending>,
+    /// Reports sent again after their timeout.
+    resent: usize,
     reports_sent: usize,
     reports_confirmed: usize,
     /// The meter last forwarded to (the next event report is its).
@@ -151,6 +175,7 @@ impl Module {
             seq: 0x80,
             forwards: 0,
             unconfirmed: Vec::new(),
+            resent: 0,
             reports_sent: 0,
             reports_confirmed: 0,
             last_meter: 0,
@@ -167,6 +192,11 @@ impl Module {
     pub fn meters(&self) -> Vec<(NodeAddress, u8)> {
         let a = self.m645.iter().map(|m| (m.address().0, protocol::DLT645_2007));
         a.chain(self.m698.iter().map(|m| (wire_698(&m.config().address), protocol::DLT698))).collect()
+    }
+
+    /// Reports sent again because no confirmation came in time.
+    pub fn reports_resent(&self) -> usize {
+        self.resent
     }
 
     /// Reports sent and reports confirmed by the concentrator.
@@ -214,7 +244,7 @@ impl Module {
             // The concentrator confirms a report.
             if f.afn == 0x00
                 && f.fn_ == 1
-                && let Some(i) = self.unconfirmed.iter().position(|&s| s == f.seq())
+                && let Some(i) = self.unconfirmed.iter().position(|p| p.seq == f.seq())
             {
                 self.unconfirmed.remove(i);
                 self.reports_confirmed += 1;
@@ -417,8 +447,10 @@ impl Module {
             fn_: if event { 5 } else { 2 },
             data,
         };
-        self.tx.push_back(f.emit());
-        self.unconfirmed.push(self.seq);
+        let frame = f.emit();
+        self.tx.push_back(frame.clone());
+        let deadline = now.after(self.cfg.line.wire_time(frame.len()) + self.cfg.report_timeout);
+        self.unconfirmed.push(Pending { seq: self.seq, frame, deadline, resends: 0 });
         self.reports_sent += 1;
     }
 }
@@ -453,5 +485,30 @@ impl SimulatedMeter for Module {
 
     fn line(&self) -> LineSettings {
         self.cfg.line
+    }
+
+    fn poll_timeout(&self) -> Option<Millis> {
+        self.unconfirmed.iter().map(|p| p.deadline).min()
+    }
+
+    fn handle_timeout(&mut self, now: Millis) {
+        self.now = now;
+        let (retries, wait) = (self.cfg.report_retries, self.cfg.report_timeout);
+        let line = self.cfg.line;
+        let mut again = Vec::new();
+        self.unconfirmed.retain_mut(|p| {
+            if now < p.deadline {
+                return true;
+            }
+            if p.resends >= retries {
+                return false;
+            }
+            p.resends += 1;
+            p.deadline = now.after(line.wire_time(p.frame.len()) + wait);
+            again.push(p.frame.clone());
+            true
+        });
+        self.resent += again.len();
+        self.tx.extend(again);
     }
 }

@@ -131,8 +131,10 @@ fn module_reports_are_confirmed_with_their_sequence_numbers() {
     // Each confirmation is AFN 00 F1 downlink with the report's sequence number.
     let sent: Vec<Frame2> = p.session_frames().filter_map(|s| Frame2::parse(&s.bytes).ok()).collect();
     let reported: Vec<Frame2> = p.meter_frames().filter_map(|s| Frame2::parse(&s.bytes).ok()).collect();
-    assert_eq!(sent.len(), 2);
-    for (c, r) in sent.iter().zip(&reported) {
+    // Two confirmations, then the REPORT-Response to the 698.45 meter's report.
+    assert_eq!(sent.len(), 3);
+    assert_eq!((sent[2].afn, sent[2].fn_), (0x13, 1));
+    for (c, r) in sent[..2].iter().zip(&reported) {
         assert_eq!((c.afn, c.fn_, c.up(), c.prm()), (0, 1, false, false));
         assert_eq!(c.seq(), r.seq());
     }
@@ -384,4 +386,216 @@ fn master_random_bytes_never_break_the_session() {
         t.handle_input(Millis(1), &junk);
         while t.poll_transmit().is_some() {}
     }
+}
+
+fn notices(p: &ModulePair) -> Vec<Notice> {
+    p.events
+        .iter()
+        .filter_map(|e| match e {
+            ConcentratorEvent::Notice(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_698_meter_report_is_answered_with_a_report_response_through_the_module() {
+    use crate::protocols::dlt698::emit::Apdu;
+    use crate::protocols::dlt698::link::FrameRepr;
+    for seed in 0..4 {
+        let mut p = module_pair(seed, ModuleConfig::default(), Faults::default());
+        let m698 = p.meter.meters()[1].0;
+        // Queued work waits behind the listen; the answer does not.
+        p.session.listen(p.now, 3000);
+        p.session.read_645(p.now, p.meter.meters()[0].0, &[0x0001_0000]);
+        p.meter.raise(p.now, Report::Event(1));
+        p.run();
+        assert_eq!(errors(&p), vec![], "seed {seed}");
+        assert_eq!(p.meter.reports(), (1, 1));
+        // The meter got its REPORT-Response.
+        assert_eq!(p.meter.meter_698(0).unwrap().reports(), (1, 1), "seed {seed}");
+        assert!(notices(&p).contains(&Notice::ReportAnswered { meter: node_text(&m698) }));
+        let sent: Vec<Frame2> = p.session_frames().filter_map(|s| Frame2::parse(&s.bytes).ok()).collect();
+        // Confirmation, the answer (AFN 13 F1 to the meter), then the 645 read after the listen.
+        assert_eq!(sent.iter().map(|f| (f.afn, f.fn_)).collect::<Vec<_>>(), [(0x00, 1), (0x13, 1), (0x13, 1)]);
+        let answer = &sent[1];
+        assert_eq!(answer.address.as_ref().unwrap().destination, m698);
+        let d = &answer.data;
+        assert_eq!(d[0], protocol::DLT698);
+        let inner = FrameRepr::parse(&d[4..]).unwrap();
+        // Client to server, not the initiator: DIR 0, PRM 0.
+        assert_eq!(inner.control & 0xC0, 0);
+        let reported = p.meter_frames().find_map(|s| Frame2::parse(&s.bytes).ok().filter(|f| f.afn == 0x06)).unwrap();
+        let notification = FrameRepr::parse(&reported.data[3..]).unwrap();
+        let (
+            Ok(Apdu::ReportNotificationList { piid, results, .. }),
+            Ok(Apdu::ReportResponse { piid: ack, choice, oads, .. }),
+        ) = (Apdu::parse(&notification.user_data), Apdu::parse(&inner.user_data))
+        else {
+            panic!("not a notification and its response")
+        };
+        assert_eq!((ack, choice), (piid, 1));
+        assert_eq!(oads, results.iter().map(|r| r.oad).collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn a_645_meter_report_gets_no_report_response() {
+    let mut p = module_pair(1, ModuleConfig::default(), Faults::default());
+    p.session.listen(p.now, 2000);
+    p.meter.raise(p.now, Report::Event(0));
+    p.run();
+    let sent: Vec<Frame2> = p.session_frames().filter_map(|s| Frame2::parse(&s.bytes).ok()).collect();
+    assert_eq!(sent.iter().map(|f| (f.afn, f.fn_)).collect::<Vec<_>>(), [(0x00, 1)]);
+}
+
+#[test]
+fn the_module_sends_an_unconfirmed_report_again_and_the_concentrator_surfaces_it_once() {
+    // The first confirmation is lost: the module sends the report again after
+    // its timeout, the concentrator confirms it again.
+    let faults = Faults { drop_requests: vec![0], ..Faults::default() };
+    let mut p = module_pair(2, ModuleConfig::default(), faults);
+    p.session.listen(p.now, 12_000);
+    p.meter.raise(p.now, Report::ReadData(0));
+    p.run();
+    assert_eq!(p.meter.reports_resent(), 1);
+    assert_eq!(p.meter.reports(), (1, 1));
+    let reports = p.events.iter().filter(|e| matches!(e, ConcentratorEvent::Report(_))).count();
+    assert_eq!(reports, 1);
+    assert!(notices(&p).iter().any(|n| matches!(n, Notice::RepeatedReport { fn_: 2, .. })));
+    let reported: Vec<Frame2> = p.meter_frames().filter_map(|s| Frame2::parse(&s.bytes).ok()).collect();
+    assert_eq!(reported.len(), 2);
+    assert_eq!(reported[0], reported[1], "the same frame, the same sequence number");
+    let gap = p.meter_frames().nth(1).unwrap().at.since(p.meter_frames().next().unwrap().at);
+    assert!(gap >= ModuleConfig::default().report_timeout, "{gap}");
+}
+
+#[test]
+fn the_module_gives_an_unconfirmed_report_up_after_its_retries() {
+    let faults = Faults { drop_requests: (0..10).collect(), ..Faults::default() };
+    let cfg = ModuleConfig { report_timeout: 1000, report_retries: 3, ..ModuleConfig::default() };
+    let mut p = module_pair(4, cfg, faults);
+    p.session.listen(p.now, 30_000);
+    p.meter.raise(p.now, Report::Event(0));
+    p.run();
+    assert_eq!(p.meter.reports_resent(), 3);
+    assert_eq!(p.meter.reports(), (1, 0));
+    assert_eq!(p.meter_frames().count(), 4);
+    assert_eq!(p.meter.poll_timeout(), None);
+}
+
+#[test]
+fn master_relays_a_698_read_to_a_698_measurement_point() {
+    for seed in 0..4 {
+        let mut p = terminal_pair(seed, MasterConfig::default(), TerminalConfig::default(), Faults::default());
+        let now = p.now;
+        // Point 3: the first DL/T 698.45 meter, after the two 645 ones.
+        let m = p.meter.meter_698(3).expect("698.45 point");
+        let mut sa = m.config().address;
+        sa.reverse();
+        p.session.relay_get_698(now, 2, sa, 0x0010_0200);
+        p.session.relay_get_698(now, 2, sa, 0x4000_0200);
+        // A 698.45 meter that is not on the port: nothing comes back.
+        p.session.relay_get_698(now, 2, [9, 9, 9, 9, 9, 9], 0x0010_0200);
+        p.run();
+        let relays: Vec<_> = p
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                MasterEvent::Relay { port, value, .. } => Some((*port, value.clone().expect("decoded"))),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(relays.len(), 2, "seed {seed}");
+        let (port, energy) = &relays[0];
+        assert_eq!(*port, 2);
+        assert_eq!(energy.protocol, protocol::DLT698);
+        assert_eq!(energy.id, "00100200");
+        assert_eq!(energy.meter, "240517000003");
+        assert_eq!(energy.items.len(), 5);
+        assert_eq!(energy.items[0].unit, "kWh");
+        assert_eq!(relays[1].1.id, "40000200");
+        let e = master_errors(&p);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].1, MasterFailure::NoMeterReply);
+        // The relayed request is a 698.45 frame inside AFN 10 F1.
+        let sent: Vec<Frame1> = p.session_frames().filter_map(|s| Frame1::parse(&s.bytes).ok()).collect();
+        assert!(sent.iter().all(|f| f.afn == 0x10));
+        let inner = &sent[0].data[4 + 6..sent[0].data.len() - 16];
+        assert!(crate::protocols::dlt698::link::FrameRepr::parse(inner).is_ok());
+    }
+}
+
+#[test]
+fn master_joins_a_multi_frame_event_answer() {
+    use super::codec::seq;
+    for seed in 0..4 {
+        // Frames of at most 30 data bytes: one event record each.
+        let terminal = TerminalConfig { max_data: 30, ..TerminalConfig::default() };
+        let mut p = terminal_pair(seed, MasterConfig::default(), terminal, Faults::default());
+        let now = p.now;
+        p.session.read_clock(now);
+        p.session.events(now, true, 0, 0xFF);
+        p.session.read_clock(now);
+        p.run();
+        assert_eq!(master_errors(&p), vec![], "seed {seed}");
+        // The answer came in three frames: FIR, none, FIN; RSEQ counting up.
+        let answer: Vec<Frame1> =
+            p.meter_frames().filter_map(|s| Frame1::parse(&s.bytes).ok()).filter(|f| f.afn == 0x0E).collect();
+        assert_eq!(answer.len(), 3);
+        let flags: Vec<u8> = answer.iter().map(|f| f.seq & (seq::FIR | seq::FIN)).collect();
+        assert_eq!(flags, [seq::FIR, 0, seq::FIN]);
+        let request = p.session_frames().filter_map(|s| Frame1::parse(&s.bytes).ok()).find(|f| f.afn == 0x0E).unwrap();
+        let rseq: Vec<u8> = answer.iter().map(|f| f.pseq()).collect();
+        let p0 = request.pseq();
+        assert_eq!(rseq, [p0, (p0 + 1) & 15, (p0 + 2) & 15]);
+        // Each frame's pointers name the records it carries.
+        let pointers: Vec<(u8, u8)> = answer.iter().map(|f| (f.data[6], f.data[7])).collect();
+        assert_eq!(pointers, [(0, 1), (1, 2), (2, 3)]);
+        // One answer, with the records of all three frames.
+        let d = data(&p);
+        let events: Vec<&MasterData> = d.iter().filter(|d| d.afn == 0x0E).collect();
+        assert_eq!(events.len(), 1, "{d:#?}");
+        let codes: Vec<&str> = events[0]
+            .items
+            .iter()
+            .filter(|i| i.label.contains("ERC") || i.label.contains("Event code"))
+            .map(|i| i.value.as_str())
+            .collect();
+        assert_eq!(codes.len(), 3, "{:#?}", events[0].items);
+        let clocks = p.events.iter().filter(|e| matches!(e, MasterEvent::Clock(_))).count();
+        assert_eq!(clocks, 2);
+    }
+}
+
+#[test]
+fn master_does_not_take_a_frame_out_of_turn_into_a_multi_frame_answer() {
+    use super::codec::{Address1, seq, unit_id};
+    let mut s = MasterSession::new(MasterConfig::default());
+    s.events(Millis(0), true, 0, 0xFF);
+    let sent = match s.poll_action() {
+        Some(crate::session::Action::Transmit(b)) => Frame1::parse(&b).unwrap(),
+        other => panic!("{other:?}"),
+    };
+    let p0 = sent.pseq();
+    let frame = |sq: u8, from: u8| {
+        let mut data = unit_id(0, 1).to_vec();
+        data.extend_from_slice(&[2, 0, from, from + 1, 14, 10]);
+        data.extend_from_slice(&[0; 10]);
+        Frame1 { control: 0x88, address: Address1 { region: 0x1234, terminal: 1, a3: 0 }, afn: 0x0E, seq: sq, data }
+            .emit()
+    };
+    s.handle_input(Millis(10), &frame(seq::FIR | p0, 0));
+    // RSEQ two ahead: not this answer's next frame.
+    s.handle_input(Millis(20), &frame(seq::FIN | ((p0 + 2) & 15), 1));
+    assert!(!s.is_idle());
+    s.handle_input(Millis(30), &frame(seq::FIN | ((p0 + 1) & 15), 1));
+    let mut got = Vec::new();
+    while let Some(e) = s.poll_event() {
+        got.push(e);
+    }
+    assert!(got.iter().any(|e| matches!(e, MasterEvent::Notice(super::master::Notice::Unexpected { .. }))));
+    let d: Vec<_> = got.iter().filter(|e| matches!(e, MasterEvent::Data(_))).collect();
+    assert_eq!(d.len(), 1);
+    assert!(s.is_idle());
 }

@@ -2,7 +2,9 @@
 //! station's frames in, the terminal's frames out.
 //!
 //! Its measurement points 1…n are simulated DL/T 645-2007 meters
-//! ([`Dlt645Meter`]); class 1 and class 2 data are the meters' values in the
+//! ([`Dlt645Meter`]), then n+1… simulated DL/T 698.45 meters
+//! ([`Dlt698Meter`], reached by relaying only: their class 1 and 2 data are
+//! denied); class 1 and class 2 data are the 645 meters' values in the
 //! formats of appendix A (the 645 formats of voltage, current, power and
 //! power factor are the same digits as A.7, A.25, A.9 and A.5; energy gets
 //! A.14's two extra decimals). It answers:
@@ -14,9 +16,16 @@
 //!   the energy at 00:00 of that day, every tariff lower by 2.50 kWh per day
 //!   back; dates in the future or more than 31 days back are denied;
 //! - AFN 09 F1 version information;
-//! - AFN 0E F1/F2 events between the pointers Pm and Pn (ERC1, ERC14);
-//! - AFN 10 F1 transparent forwarding: the DL/T 645 frame to the meter of
-//!   its address, the meter's reply back;
+//! - AFN 0E F1/F2 events between the pointers Pm and Pn (ERC1, ERC14 twice);
+//!   an answer whose data would pass [`TerminalConfig::max_data`] bytes is
+//!   sent in several frames (SEQ: FIR on the first, FIN on the last, none on
+//!   those between; RSEQ the request's PSEQ on the first, one more on each
+//!   next), each with its own data unit identifier, event counters and
+//!   pointers of the records it carries;
+//! - AFN 10 F1 transparent forwarding: the DL/T 645 or DL/T 698.45 frame
+//!   to the meter of its address (a 698.45 server address, or a wildcard or
+//!   broadcast one, as the meter itself accepts it), the meter's reply back
+//!   (no reply: length 0);
 //! - AFN 05 F31 clock setting (confirmed with AFN 00 F1);
 //! - anything else: AFN 00 F2, denied.
 //!
@@ -31,6 +40,8 @@ use super::codec::{Address1, Frame1, bcd, bcd_le, c1, seq, unbcd, unit_id};
 use super::frame::frame_1;
 use crate::protocols::dlt645::frame::{Address, Frame645};
 use crate::protocols::dlt645::simulator::{Dlt645Meter, MeterConfig as Meter645};
+use crate::protocols::dlt698::link::FrameRepr;
+use crate::protocols::dlt698::simulator::{Dlt698Meter, MeterConfig as Meter698};
 use crate::registry::FrameStatus;
 use crate::session::{DateTime, LineSettings, Millis, Parity, SimulatedMeter};
 
@@ -46,10 +57,15 @@ pub struct TerminalConfig {
     pub line: LineSettings,
     /// Measurement point n is meter n − 1.
     pub meters: Vec<Meter645>,
+    /// DL/T 698.45 meters: measurement points after the 645 ones.
+    pub meters_698: Vec<Meter698>,
     /// Send a login before the first reply.
     pub login: bool,
     /// Send a heartbeat after every this many replies (0: never).
     pub heartbeat_every: u32,
+    /// Most bytes of data (after AFN and SEQ) in one answer frame; a longer
+    /// event answer is split into several frames.
+    pub max_data: usize,
 }
 
 impl Default for TerminalConfig {
@@ -62,8 +78,14 @@ impl Default for TerminalConfig {
                 Meter645 { address: Address([0x01, 0x00, 0x00, 0x17, 0x05, 0x24]), ..Meter645::default() },
                 Meter645 { address: Address([0x02, 0x00, 0x00, 0x17, 0x05, 0x24]), seed: 2, ..Meter645::default() },
             ],
+            meters_698: vec![Meter698 {
+                address: [0x24, 0x05, 0x17, 0x00, 0x00, 0x03],
+                seed: 3,
+                ..Meter698::default()
+            }],
             login: false,
             heartbeat_every: 0,
+            max_data: 1024,
         }
     }
 }
@@ -76,6 +98,7 @@ type Record = (u8, Vec<u8>);
 pub struct Terminal {
     cfg: TerminalConfig,
     meters: Vec<Dlt645Meter>,
+    meters_698: Vec<Dlt698Meter>,
     clock_offset: i64,
     important: Vec<Record>,
     rx: Vec<u8>,
@@ -121,14 +144,18 @@ impl Terminal {
         let on = off.plus_seconds(40 * 60);
         let mut erc14 = a15(&off).to_vec();
         erc14.extend_from_slice(&a15(&on));
+        let off2 = base.plus_seconds(-86_400 + 3600);
+        let mut erc14b = a15(&off2).to_vec();
+        erc14b.extend_from_slice(&a15(&off2.plus_seconds(5 * 60)));
         let mut erc1 = a15(&base.plus_seconds(-10 * 86_400)).to_vec();
         erc1.push(0x02);
         erc1.extend_from_slice(b"1.00");
         erc1.extend_from_slice(b"1.01");
         Terminal {
             meters: cfg.meters.iter().cloned().map(Dlt645Meter::new).collect(),
+            meters_698: cfg.meters_698.iter().cloned().map(Dlt698Meter::new).collect(),
             clock_offset: 0,
-            important: vec![(1, erc1), (14, erc14)],
+            important: vec![(1, erc1), (14, erc14), (14, erc14b)],
             rx: Vec::new(),
             tx: VecDeque::new(),
             replies: 0,
@@ -147,6 +174,11 @@ impl Terminal {
 
     pub fn meter(&self, pn: u16) -> Option<&Dlt645Meter> {
         self.meters.get(usize::from(pn).checked_sub(1)?)
+    }
+
+    /// The DL/T 698.45 meter of measurement point `pn` (after the 645 points).
+    pub fn meter_698(&self, pn: u16) -> Option<&Dlt698Meter> {
+        self.meters_698.get(usize::from(pn).checked_sub(1 + self.meters.len())?)
     }
 
     /// Link tests sent (login, heartbeats) and confirmed.
@@ -169,14 +201,30 @@ impl Terminal {
     }
 
     fn send(&mut self, req: &Frame1, afn: u8, data: Vec<u8>) {
-        let f = Frame1 {
-            control: c1::DIR | c1::RESPONSE,
-            address: Address1 { a3: req.address.a3, ..self.cfg.address },
-            afn,
-            seq: seq::FIR | seq::FIN | req.pseq(),
-            data,
-        };
-        self.tx.push_back(f.emit());
+        self.send_frames(req, afn, vec![data]);
+    }
+
+    /// One answer in `parts.len()` frames: FIR on the first, FIN on the
+    /// last, RSEQ from the request's PSEQ counting up.
+    fn send_frames(&mut self, req: &Frame1, afn: u8, parts: Vec<Vec<u8>>) {
+        let n = parts.len();
+        for (i, data) in parts.into_iter().enumerate() {
+            let mut s = (req.pseq() + i as u8) & 0x0F;
+            if i == 0 {
+                s |= seq::FIR;
+            }
+            if i + 1 == n {
+                s |= seq::FIN;
+            }
+            let f = Frame1 {
+                control: c1::DIR | c1::RESPONSE,
+                address: Address1 { a3: req.address.a3, ..self.cfg.address },
+                afn,
+                seq: s,
+                data,
+            };
+            self.tx.push_back(f.emit());
+        }
     }
 
     fn deny(&mut self, req: &Frame1) {
@@ -327,17 +375,30 @@ impl Terminal {
                 let records: &[Record] = if fnum == 1 { &self.important } else { &[] };
                 let n = records.len() as u8;
                 let (pm, pn_) = (rest[0], rest[1]);
-                let mut v = id.clone();
-                v.extend_from_slice(&[n, 0, pm, pn_]);
+                // Frames of whole records, each with its own counters and pointers.
+                let mut parts: Vec<(u8, Vec<u8>)> = vec![(pm, Vec::new())];
                 let mut k = pm;
                 while k != pn_ && usize::from(k) < records.len() {
                     let (erc, d) = &records[usize::from(k)];
-                    v.push(*erc);
-                    v.push(d.len() as u8);
-                    v.extend_from_slice(d);
+                    let mut r = vec![*erc, d.len() as u8];
+                    r.extend_from_slice(d);
+                    let last = parts.last_mut().expect("one part at least");
+                    if !last.1.is_empty() && id.len() + 4 + last.1.len() + r.len() > self.cfg.max_data {
+                        parts.push((k, r));
+                    } else {
+                        last.1.extend(r);
+                    }
                     k = k.wrapping_add(1);
                 }
-                Some((0x0E, v))
+                let ends: Vec<u8> = parts.iter().skip(1).map(|p| p.0).chain([k]).collect();
+                let frames = parts
+                    .into_iter()
+                    .zip(ends)
+                    .map(|((from, recs), to)| [id.clone(), vec![n, 0, from, to], recs].concat())
+                    .collect();
+                self.send_frames(&f, 0x0E, frames);
+                self.after_reply();
+                return;
             }
             (0x10, 1) if rest.len() >= 6 => {
                 let len = usize::from(u16::from_le_bytes([rest[4], rest[5]]));
@@ -352,6 +413,20 @@ impl Terminal {
                             }
                             None => Vec::new(),
                         }
+                    }
+                    // A DL/T 698.45 frame: every 698.45 meter on the port
+                    // hears it, the one it addresses answers.
+                    Err(_) if FrameRepr::parse(frame).is_ok() => {
+                        let mut reply = Vec::new();
+                        for m in &mut self.meters_698 {
+                            m.handle_input(now, frame);
+                            if let Some(r) = m.poll_transmit()
+                                && reply.is_empty()
+                            {
+                                reply = r;
+                            }
+                        }
+                        reply
                     }
                     Err(_) => Vec::new(),
                 };
@@ -376,6 +451,10 @@ impl Terminal {
             Some((afn, data)) => self.send(&f, afn, data),
             None => self.deny(&f),
         }
+        self.after_reply();
+    }
+
+    fn after_reply(&mut self) {
         self.replies += 1;
         if self.cfg.heartbeat_every > 0 && self.replies.is_multiple_of(self.cfg.heartbeat_every) {
             self.link_test(3);

@@ -498,3 +498,57 @@ fn q_gdw_130_frames_are_read_as_the_older_edition() {
     assert_eq!(node(&zh.tree, "qgdw13761.afn").text.as_deref(), Some("链路接口检测"));
     assert_eq!(text(&zh.tree, "qgdw13761.unit.1"), "F1 登录");
 }
+
+/// The simulated terminal's three-frame event answer (one record a frame).
+fn three_frame_answer() -> Vec<Vec<u8>> {
+    use super::codec::Frame1;
+    use super::master::{Config, MasterSession};
+    use super::terminal::{Terminal, TerminalConfig};
+    use crate::session::{Action, Millis, Session, SimulatedMeter};
+    let mut t = Terminal::new(TerminalConfig { max_data: 30, ..TerminalConfig::default() });
+    let mut s = MasterSession::new(Config::default());
+    s.events(Millis(0), true, 0, 0xFF);
+    let Some(Action::Transmit(req)) = s.poll_action() else { panic!("no request") };
+    t.handle_input(Millis(0), &req);
+    let out: Vec<Vec<u8>> = std::iter::from_fn(|| t.poll_transmit()).collect();
+    assert!(out.iter().all(|f| Frame1::parse(f).is_ok_and(|f| f.afn == 0x0E)));
+    out
+}
+
+#[test]
+fn multi_frame_answers_are_joined_across_frames() {
+    let frames = three_frame_answer();
+    assert_eq!(frames.len(), 3);
+    let hex = |fs: &[&Vec<u8>]| fs.iter().map(|f| crate::input::to_hex(f)).collect::<Vec<_>>().join(" ");
+    let d = decode(&hex(&frames.iter().collect::<Vec<_>>()));
+    assert_eq!(d.frames.len(), 3);
+    assert_eq!(d.analyses.len(), 1);
+    let a = &d.analyses[0].render(Lang::En);
+    assert_eq!(a.id, "qgdw1376.multiframe");
+    assert!(a.ok, "{}", a.status);
+    assert_eq!(a.status, "3 frames, 64 bytes of data units");
+    assert_eq!(a.parts.len(), 3);
+    assert_eq!(a.parts[0].label, "RSEQ 0 first");
+    assert_eq!(a.parts[1].label, "RSEQ 1 middle");
+    // The joined answer: one frame, three event records.
+    let joined = a.frame.as_ref().expect("joined frame");
+    let mut text = String::new();
+    dump(&joined.tree, 0, &mut text);
+    let codes: Vec<&str> =
+        text.lines().filter(|l| l.trim_start().starts_with("qgdw13761.erc.") && l.contains(".code ")).collect();
+    assert_eq!(codes.len(), 3, "{text}");
+    assert!(codes[0].contains("ERC1 ") && codes[1].contains("ERC14") && codes[2].contains("ERC14"), "{text}");
+    assert_eq!(
+        text.lines().filter(|l| l.trim_start().starts_with("qgdw13761.unit.") && l.contains("[Data unit]")).count(),
+        3
+    );
+    // Without the middle frame: the gap is named.
+    let d = decode(&hex(&[&frames[0], &frames[2]]));
+    let a = &d.analyses[0].render(Lang::Zh);
+    assert!(!a.ok);
+    assert_eq!(a.status, "缺少分帧：RSEQ 1");
+    let a = &decode(&hex(&[&frames[0], &frames[1]])).analyses[0].render(Lang::En);
+    assert_eq!(a.status, "the last frame is missing");
+    // A single frame (FIR and FIN) is no multi-frame answer.
+    assert!(decode("68 32 00 32 00 68 0B 00 02 34 12 00 00 61 00 00 01 00 B5 16").analyses.is_empty());
+}
