@@ -206,10 +206,15 @@ fn qgdw1376_1_reads_a_terminal_over_tcp() {
         "c1:1:129",
         "events",
         "relay:2:240517000001:00010000",
+        "relay698:2:240517000003:00100200",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let v = json(&out);
     assert_eq!(v["terminal"], "3501-0002");
+    // The DL/T 698.45 measurement point behind the terminal, by relay.
+    assert_eq!(v["relays"][1]["value"]["id"], "00100200", "{v}");
+    assert_eq!(v["relays"][1]["value"]["meter"], "240517000003");
+    assert_eq!(v["relays"][1]["value"]["items"].as_array().unwrap().len(), 5);
     assert!(v["clock"].as_str().is_some(), "{v}");
     assert_eq!(v["link_tests"][0], "login");
     let data = v["data"].as_array().unwrap();
