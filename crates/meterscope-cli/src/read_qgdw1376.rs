@@ -13,6 +13,7 @@
 //! Targets, 1376.1: `clock`, `config`, `c1:PN:FN` (class 1 data),
 //! `c2:PN:FN:YYYY-MM-DD` (class 2 data of a day), `events[:PM:PN]`,
 //! `relay:PORT:ADDRESS:DI` (a DL/T 645 read relayed to a meter),
+//! `relay698:PORT:ADDRESS:OAD` (a DL/T 698.45 GET relayed to a meter),
 //! `set-clock` (the system time, UTC; only with `--confirm`).
 
 use std::io;
@@ -319,6 +320,8 @@ pub enum Target1 {
     Class2(u16, u16, DateTime),
     Events(u8, u8),
     Relay(u8, Address, u32),
+    /// A DL/T 698.45 GET-Request-Normal relayed: port, server address (wire order), OAD.
+    Relay698(u8, NodeAddress, u32),
     SetClock,
 }
 
@@ -358,9 +361,13 @@ pub fn parse_targets_1(words: &[String]) -> Result<Vec<Target1>, String> {
                     let a = Address::parse(meter).ok_or_else(|| format!("'{w}': not a 12-digit meter address"))?;
                     Target1::Relay(number(port, w)?, a, hex_u32(di, "a data identifier")?)
                 }
+                ["relay698", port, meter, oad] => {
+                    let a = node(meter)?;
+                    Target1::Relay698(number(port, w)?, a, hex_u32(oad, "an OAD")?)
+                }
                 _ => {
                     return Err(format!(
-                        "'{w}': give clock, config, c1:PN:FN, c2:PN:FN:YYYY-MM-DD, events[:PM:PN], relay:PORT:ADDRESS:DI or set-clock"
+                        "'{w}': give clock, config, c1:PN:FN, c2:PN:FN:YYYY-MM-DD, events[:PM:PN], relay:PORT:ADDRESS:DI, relay698:PORT:ADDRESS:OAD or set-clock"
                     ));
                 }
             })
@@ -405,6 +412,7 @@ pub fn run_read_1(a: Args) -> Result<u8, String> {
             Target1::Class2(pn, f, day) => s.class2_day(now, pn, f, day),
             Target1::Events(pm, pn) => s.events(now, true, pm, pn),
             Target1::Relay(port, meter, di) => s.relay_read(now, port, meter, di),
+            Target1::Relay698(port, meter, oad) => s.relay_get_698(now, port, meter, oad),
             Target1::SetClock => {
                 let secs = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)

@@ -152,3 +152,78 @@ fn every_simulated_meter_serves_on_tcp() {
     let out = run(&["read", "--protocol", "iec62056-21", "--tcp", &bench.addr, "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn qgdw1376_2_reads_meters_through_a_module_over_tcp() {
+    let bench = tcp_bench(&["--protocol", "qgdw1376.2", "--report-after", "2"]);
+    let out = run(&[
+        "read",
+        "--protocol",
+        "qgdw1376.2",
+        "--tcp",
+        &bench.addr,
+        "--json",
+        "-v",
+        "--add-nodes",
+        "--listen",
+        "500",
+        "info",
+        "nodes",
+        "645:240517000001:00010000",
+        "698:240517000002:00100200",
+        "698:240517000002:clock",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stdout: {}\nstderr: {stderr}", String::from_utf8_lossy(&out.stdout));
+    let v = json(&out);
+    assert_eq!(v["module"]["vendor"], "MS", "{v}");
+    assert_eq!(v["nodes"]["total"], 2);
+    let values = v["values"].as_array().unwrap();
+    assert!(values.iter().any(|x| x["id"] == "00010000" && x["items"][0]["unit"] == "kWh"), "{v}");
+    assert!(values.iter().any(|x| x["id"] == "00100200" && x["items"].as_array().unwrap().len() == 5), "{v}");
+    assert_eq!(v["clocks"].as_array().unwrap().len(), 1, "{v}");
+    // The module's report after the second forward (the 698.45 meter's
+    // REPORT-Notification), confirmed and answered with a REPORT-Response.
+    assert!(!v["reports"].as_array().unwrap().is_empty(), "{v}");
+    assert!(stderr.contains("report AFN 06 F5"), "{stderr}");
+    assert!(stderr.contains("REPORT-Response sent to meter 240517000002"), "{stderr}");
+    assert!(v["errors"].as_array().unwrap().is_empty(), "{v}");
+}
+
+#[test]
+fn qgdw1376_1_reads_a_terminal_over_tcp() {
+    let bench = tcp_bench(&["--protocol", "qgdw1376.1", "--terminal", "3501-0002"]);
+    let out = run(&[
+        "read",
+        "--protocol",
+        "qgdw1376.1",
+        "--tcp",
+        &bench.addr,
+        "--address",
+        "3501-0002",
+        "--json",
+        "clock",
+        "c1:1:129",
+        "events",
+        "relay:2:240517000001:00010000",
+        "relay698:2:240517000003:00100200",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["terminal"], "3501-0002");
+    // The DL/T 698.45 measurement point behind the terminal, by relay.
+    assert_eq!(v["relays"][1]["value"]["id"], "00100200", "{v}");
+    assert_eq!(v["relays"][1]["value"]["meter"], "240517000003");
+    assert_eq!(v["relays"][1]["value"]["items"].as_array().unwrap().len(), 5);
+    assert!(v["clock"].as_str().is_some(), "{v}");
+    assert_eq!(v["link_tests"][0], "login");
+    let data = v["data"].as_array().unwrap();
+    assert_eq!(data.len(), 3, "{v}");
+    let items = data[1]["items"].as_array().unwrap();
+    let total: f64 = items.iter().find(|i| i["unit"] == "kWh").unwrap()["value"].as_str().unwrap().parse().unwrap();
+    let relayed: f64 = v["relays"][0]["value"]["items"][0]["value"].as_str().unwrap().parse().unwrap();
+    assert!((total - relayed).abs() < 0.011, "{total} vs {relayed}");
+    // The three event records.
+    let events = data[2]["items"].as_array().unwrap();
+    assert_eq!(events.iter().filter(|i| i["label"].as_str().unwrap().starts_with("Event code")).count(), 3, "{v}");
+}
