@@ -5,8 +5,8 @@ use meterscope_core::Lang;
 
 use crate::decoder::DecoderPage;
 use crate::i18n::t;
+use crate::lazy::ReaderSlot;
 use crate::permalink;
-use crate::reader::ReaderPage;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tab {
@@ -149,10 +149,11 @@ pub fn App() -> impl IntoView {
         </header>
         <main>
             // Both pages stay mounted: a serial connection and its trace survive a look at the decoder.
+            // The reader is a module of its own, loaded when its tab is first opened.
             <div class="page" id="page-decoder" role="tabpanel" aria-labelledby="tab-decoder"
                 hidden=move || state.tab.get() != Tab::Decoder><DecoderPage/></div>
             <div class="page" id="page-reader" role="tabpanel" aria-labelledby="tab-reader"
-                hidden=move || state.tab.get() != Tab::Reader><ReaderPage/></div>
+                hidden=move || state.tab.get() != Tab::Reader><ReaderSlot/></div>
         </main>
     }
 }

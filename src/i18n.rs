@@ -26,6 +26,8 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("app.tagline", "Smart-meter protocol workbench", "智能电表协议工作台"),
     ("tab.decoder", "Decoder", "解析"),
     ("tab.reader", "Reader", "抄表"),
+    ("reader.loading", "Loading the reader…", "正在加载抄表模块…"),
+    ("reader.load_failed", "The reader could not be loaded", "无法加载抄表模块"),
     (
         "input.label",
         "Frame bytes: hex in any shape, hexdump, base64 or a text telegram",

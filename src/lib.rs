@@ -11,6 +11,7 @@ pub mod export;
 pub mod i18n;
 pub mod inspector;
 pub mod keys;
+pub mod lazy;
 pub mod permalink;
 pub mod reader;
 pub mod serial;

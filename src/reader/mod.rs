@@ -22,7 +22,6 @@ use leptos::task::spawn_local;
 use meterscope_core::session::{DateTime, LineSettings, Parity, Session};
 use meterscope_core::{Keys, Lang, parse_input, to_hex};
 
-use crate::app::{AppState, Tab};
 use crate::i18n::t;
 use crate::serial::{self, Availability, Connection};
 use crate::transport::{Demo, LineEvent, Link, Replay, RxQueue, drive_with, now_ms, spawn_reader};
@@ -494,6 +493,18 @@ async fn demo_for(slots: &RefCell<Vec<DemoSlot>>, proto: Proto, p: &Params) -> R
     Ok(demo)
 }
 
+/// What the reader gets from the page it is mounted in (it runs as a module of
+/// its own, `crates/meterscope-reader`, loaded when the reader is first opened).
+#[derive(Clone, Copy)]
+pub struct ReaderHost {
+    /// The page's language, kept in step by the page.
+    pub lang: RwSignal<Lang>,
+    /// The key panel's keys (memory only), for ciphered DLMS sessions.
+    pub keys: RwSignal<Keys>,
+    /// Opens the hex of a frame in the decoder.
+    pub to_decoder: StoredValue<Rc<dyn Fn(String)>, LocalStorage>,
+}
+
 /// `<select>` options of a list of `(value, label)`.
 fn options(items: &'static [(&'static str, &'static str)]) -> impl IntoView {
     items.iter().map(|(v, l)| view! { <option value=*v>{*l}</option> }).collect_view()
@@ -501,7 +512,7 @@ fn options(items: &'static [(&'static str, &'static str)]) -> impl IntoView {
 
 #[component]
 pub fn ReaderPage() -> impl IntoView {
-    let st = expect_context::<AppState>();
+    let st = expect_context::<ReaderHost>();
     let lang = st.lang;
     let avail = serial::availability();
     let source = RwSignal::new(String::from(if avail == Availability::Supported { "serial" } else { "demo" }));
@@ -1260,7 +1271,7 @@ pub fn ReaderPage() -> impl IntoView {
                             <code class="bytes">{hex}</code>
                             {e.note.clone().map(|n| view! { <span class="note">{n}</span> })}
                             {(!e.bytes.is_empty()).then(|| view! {
-                                <button class="to-decoder" on:click=move |_| { st.input.set(hex2.clone()); st.tab.set(Tab::Decoder); }>
+                                <button class="to-decoder" on:click=move |_| st.to_decoder.with_value(|f| f(hex2.clone()))>
                                     {move || t(lang.get(), "reader.decode")}
                                 </button>
                             })}

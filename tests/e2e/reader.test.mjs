@@ -49,6 +49,31 @@ test('demo meter: find, read a selection with units, read the clock, sync, expor
   await close();
 });
 
+test('the decoder page fetches no reader code until the reader is opened, then the reader follows the page', async () => {
+  const { page, problems, close } = await openPage(browser);
+  // A permalink decode: the first decode needs the app's module only.
+  await page.goto(server.url + '#i=68+AA+AA+AA+AA+AA+AA+68+13+00+DF+16&l=en');
+  await page.locator('[data-testid=tree] .row').first().waitFor();
+  const fetched = () => page.evaluate(() => performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname));
+  const lazy = (paths) => paths.filter((p) => p.startsWith('/reader/') || p.startsWith('/sim/'));
+  assert.deepEqual(lazy(await fetched()), [], 'no reader or simulator code before the reader is opened');
+  await page.getByTestId('tab-reader').click();
+  await page.getByTestId('source-demo').waitFor();
+  assert.ok((await fetched()).includes('/reader/meterscope_reader_bg.wasm'), 'the reader module is fetched when opened');
+  assert.deepEqual(lazy(await fetched()).filter((p) => p.startsWith('/sim/')), [], 'the demo meters wait for a demo read');
+  // Loaded once: back to the decoder and again to the reader fetches nothing more.
+  const n = (await fetched()).length;
+  await page.getByTestId('tab-decoder').click();
+  await page.getByTestId('tab-reader').click();
+  assert.equal((await fetched()).length, n);
+  // The page's language reaches the reader.
+  await page.getByTestId('lang').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=tab-reader]').textContent === '抄表');
+  await page.waitForFunction(() => /演示|连接/.test(document.querySelector('#page-reader').textContent));
+  assert.deepEqual(problems, []);
+  await close();
+});
+
 // A fake port answering the read-address request like a meter (and echoing, as RS-485 adapters do).
 function fakeMeterPort() {
   const writes = [];

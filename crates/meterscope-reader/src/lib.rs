@@ -1,0 +1,68 @@
+//! The reader page as a WebAssembly module of its own: the app loads it when
+//! the reader tab is first opened (`reader/meterscope_reader.js`, written by
+//! `scripts/build-embed.sh`), so the decoder page never fetches the sessions,
+//! flows, transports or chart. The page mounts it into its reader panel and
+//! keeps its language and keys in step; the reader hands frames back to the
+//! decoder through a callback.
+#![cfg(target_arch = "wasm32")]
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use meterscope::reader::{ReaderHost, ReaderPage};
+use meterscope_core::{Keys, Lang};
+use wasm_bindgen::prelude::*;
+
+/// The mounted reader: the page's handle to keep its language and keys in step.
+#[wasm_bindgen]
+pub struct Reader {
+    host: ReaderHost,
+}
+
+fn lang_of(code: &str) -> Lang {
+    code.parse().unwrap_or(Lang::En)
+}
+
+fn key<const N: usize>(bytes: Option<Vec<u8>>) -> Option<[u8; N]> {
+    bytes.and_then(|b| <[u8; N]>::try_from(b.as_slice()).ok())
+}
+
+/// Mount the reader page into `parent`, in language `lang` (`en`, `zh`);
+/// `to_decoder(hex)` opens a frame in the decoder.
+#[wasm_bindgen]
+pub fn mount(parent: web_sys::HtmlElement, lang: &str, to_decoder: js_sys::Function) -> Reader {
+    std::panic::set_hook(Box::new(|info| web_sys::console::error_1(&info.to_string().into())));
+    let open: Rc<dyn Fn(String)> = Rc::new(move |hex: String| {
+        let _ = to_decoder.call1(&JsValue::NULL, &JsValue::from_str(&hex));
+    });
+    let host = ReaderHost {
+        lang: RwSignal::new(lang_of(lang)),
+        keys: RwSignal::new(Keys::default()),
+        to_decoder: StoredValue::new_local(open),
+    };
+    leptos::mount::mount_to(parent, move || {
+        provide_context(host);
+        view! { <ReaderPage/> }
+    })
+    .forget();
+    Reader { host }
+}
+
+#[wasm_bindgen]
+impl Reader {
+    /// The page's language changed.
+    #[wasm_bindgen(js_name = setLang)]
+    pub fn set_lang(&self, lang: &str) {
+        self.host.lang.set(lang_of(lang));
+    }
+
+    /// The key panel's keys changed (absent or of the wrong length: none).
+    #[wasm_bindgen(js_name = setKeys)]
+    pub fn set_keys(&self, cipher_key: Option<Vec<u8>>, auth_key: Option<Vec<u8>>, system_title: Option<Vec<u8>>) {
+        self.host.keys.set(Keys {
+            cipher_key: key(cipher_key),
+            auth_key: key(auth_key),
+            system_title: key(system_title),
+        });
+    }
+}

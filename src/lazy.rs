@@ -1,0 +1,116 @@
+//! The reader as a module loaded on first use: the decoder page carries no
+//! session, flow, transport or chart. The first time the reader tab is opened,
+//! the page imports `reader/meterscope_reader.js` (`crates/meterscope-reader`,
+//! built by `scripts/build-embed.sh`), mounts it into the reader panel and
+//! keeps its language and keys in step; the reader sends frames back to the
+//! decoder through a callback.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use meterscope_core::Keys;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use crate::app::{AppState, Tab};
+use crate::i18n::t;
+
+#[wasm_bindgen(inline_js = "export function load_module(url) { \
+    return import(new URL(url, document.baseURI).href).then(async (m) => { await m.default(); return m; }); }")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    async fn load_module(url: &str) -> Result<JsValue, JsValue>;
+
+    /// The reader module's exports.
+    type ReaderModule;
+    #[wasm_bindgen(method)]
+    fn mount(this: &ReaderModule, parent: &web_sys::HtmlElement, lang: &str, to_decoder: &js_sys::Function) -> Reader;
+
+    /// The mounted reader.
+    type Reader;
+    #[wasm_bindgen(method, js_name = setLang)]
+    fn set_lang(this: &Reader, lang: &str);
+    #[wasm_bindgen(method, js_name = setKeys)]
+    fn set_keys(this: &Reader, cipher_key: Option<Vec<u8>>, auth_key: Option<Vec<u8>>, system_title: Option<Vec<u8>>);
+}
+
+/// Where the reader module is served, relative to the page.
+pub const READER_MODULE: &str = "reader/meterscope_reader.js";
+
+fn js_text(e: JsValue) -> String {
+    e.as_string()
+        .or_else(|| js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()))
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+fn send_keys(reader: &Reader, k: &Keys) {
+    reader.set_keys(
+        k.cipher_key.map(|k| k.to_vec()),
+        k.auth_key.map(|k| k.to_vec()),
+        k.system_title.map(|k| k.to_vec()),
+    );
+}
+
+/// The reader panel: empty until the reader tab is first opened, then the
+/// reader module mounted in it (a line of text while it loads, or why it did not).
+#[component]
+pub fn ReaderSlot() -> impl IntoView {
+    let st = expect_context::<AppState>();
+    let lang = st.lang;
+    let slot = NodeRef::<leptos::html::Div>::new();
+    // Not asked for yet, loading, loaded, or the error.
+    let state = RwSignal::new(0u8);
+    let error = RwSignal::new(String::new());
+    let reader: StoredValue<Option<Reader>, LocalStorage> = StoredValue::new_local(None);
+    Effect::new(move |_| {
+        if st.tab.get() != Tab::Reader || state.get_untracked() != 0 {
+            return;
+        }
+        let Some(parent) = slot.get_untracked() else { return };
+        state.set(1);
+        spawn_local(async move {
+            match load_module(READER_MODULE).await {
+                Ok(module) => {
+                    let to_decoder = Closure::<dyn Fn(String)>::new(move |hex: String| {
+                        st.input.set(hex);
+                        st.tab.set(Tab::Decoder);
+                    });
+                    let module: ReaderModule = module.unchecked_into();
+                    let parent: &web_sys::HtmlElement = &parent;
+                    let r =
+                        module.mount(parent, &lang.get_untracked().to_string(), to_decoder.as_ref().unchecked_ref());
+                    to_decoder.forget();
+                    send_keys(&r, &st.keys.get_untracked());
+                    reader.set_value(Some(r));
+                    state.set(2);
+                }
+                Err(e) => {
+                    error.set(js_text(e));
+                    state.set(3);
+                }
+            }
+        });
+    });
+    // The page's language and keys, kept in step once the reader is there.
+    Effect::new(move |_| {
+        let l = lang.get();
+        let k = st.keys.get();
+        if state.get() == 2 {
+            reader.with_value(|r| {
+                if let Some(r) = r {
+                    r.set_lang(&l.to_string());
+                    send_keys(r, &k);
+                }
+            });
+        }
+    });
+    view! {
+        {move || match state.get() {
+            1 => Some(view! { <p class="hint" data-testid="reader-loading">{t(lang.get(), "reader.loading")}</p> }.into_any()),
+            3 => Some(view! {
+                <p class="error" data-testid="reader-error">{format!("{}: {}", t(lang.get(), "reader.load_failed"), error.get())}</p>
+            }.into_any()),
+            _ => None,
+        }}
+        <div node_ref=slot></div>
+    }
+}
