@@ -12,10 +12,10 @@ const out = path.join(root, 'target/bench');
 const secsArg = process.argv.indexOf('--secs');
 const minSecs = secsArg > 0 ? Number(process.argv[secsArg + 1]) : 1.0;
 
-const embed = path.join(out, 'site/embed');
-const dir = path.join(embed, fs.readdirSync(embed).find((d) => d.startsWith('v')));
-const wasm = await import(pathToFileURL(path.join(dir, 'meterscope_wasm.js')).href);
-await wasm.default({ module_or_path: fs.readFileSync(path.join(dir, 'meterscope_wasm_bg.wasm')) });
+// The log worker's module: the decoder with the benchmark's entry points, its core built for speed.
+const dir = path.join(out, 'site/worker');
+const wasm = await import(pathToFileURL(path.join(dir, 'meterscope_worker.js')).href);
+await wasm.default({ module_or_path: fs.readFileSync(path.join(dir, 'meterscope_worker_bg.wasm')) });
 
 // Records: u8 group length, group, u32 LE length, bytes.
 const buf = fs.readFileSync(path.join(out, 'corpus.bin'));

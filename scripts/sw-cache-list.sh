@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Called by build-embed.sh (Trunk post_build hook): write the service worker's
-# cache list (the hashed file names Trunk just produced, the embed module the
-# log worker loads, the reader module, the simulated meters, wasm-bindgen snippets) and a version
+# cache list (the hashed file names Trunk just produced, the embed module, the
+# log worker's module, the reader module, the simulated meters, wasm-bindgen snippets) and a version
 # into OUT/sw.js. OUT: the first argument, else Trunk's staging directory, else dist.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ SW="$OUT/sw.js"
 [ -f "$SW" ] || { echo "sw-cache-list: $SW missing" >&2; exit 1; }
 list() {
   (cd "$OUT" && find . -maxdepth 1 -type f ! -name sw.js -printf '%P\n'
-   for d in embed reader sim snippets; do if [ -d "$d" ]; then find "$d" -type f; fi; done) | LC_ALL=C sort
+   for d in embed worker reader sim snippets; do if [ -d "$d" ]; then find "$d" -type f; fi; done) | LC_ALL=C sort
 }
 files="'./'"
 for f in $(list); do files="$files, '$f'"; done

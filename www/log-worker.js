@@ -1,11 +1,12 @@
 // meterscope log worker: splits a long input (a serial log, a capture file)
-// into frames with the decoder module, away from the page's thread, and
+// into frames with the worker module (worker/: the decoder with LogSplitter,
+// its protocol core built for speed), away from the page's thread, and
 // reports progress after every step of about a megabyte. The page dissects a
 // frame in full when it is opened. Messages in: { id, text | bytes, protocol,
 // lang }. Messages out: { id, position, total } while working, then
 // { id, done, total, kind, bytes, frames, protocols, junk, reasons } or
 // { id, error }. Nothing leaves the page.
-import init, { LogSplitter } from './embed/v{{VERSION}}/meterscope_wasm.js';
+import init, { LogSplitter } from './worker/meterscope_worker.js';
 
 const ready = init();
 

@@ -4,6 +4,11 @@
 //! `decode`, `detect` and `version` on top of these exports, in browsers and
 //! in Node from the same files. Results are the dissection model of DESIGN.md
 //! as plain objects.
+//!
+//! With the `worker` feature the same crate is the decoder page's log worker
+//! module (`LogSplitter`) and the benchmark's (`dissectCount`, `splitCount`),
+//! built with the protocol core at full speed; the embeddable decoder, built
+//! without it, is size-optimised throughout.
 
 use meterscope_core::{Keys, Lang, Options, Registry, parse_input, render_each};
 use wasm_bindgen::prelude::*;
@@ -121,6 +126,7 @@ pub fn protocol_names() -> String {
 
 /// Split and dissect raw bytes; returns the number of frames and junk entries
 /// (benchmark entry point: the same work as the native benchmark, without serialisation).
+#[cfg(feature = "worker")]
 #[wasm_bindgen(js_name = dissectCount)]
 pub fn dissect_count(bytes: &[u8]) -> u32 {
     let d = bench_registry().dissect(bytes, &[], &Options::default());
@@ -130,6 +136,7 @@ pub fn dissect_count(bytes: &[u8]) -> u32 {
 /// The registry of the benchmark entry points, built once and reused as the
 /// native benchmark does: building one costs about as much as framing a
 /// short frame.
+#[cfg(feature = "worker")]
 fn bench_registry() -> &'static Registry {
     static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
     REGISTRY.get_or_init(Registry::default)
@@ -138,10 +145,13 @@ fn bench_registry() -> &'static Registry {
 /// Split raw bytes into frames and junk without dissecting them; returns the
 /// number of pieces (benchmark entry point: framing only, the first half of
 /// [`dissect_count`]).
+#[cfg(feature = "worker")]
 #[wasm_bindgen(js_name = splitCount)]
 pub fn split_count(bytes: &[u8]) -> u32 {
     bench_registry().split(bytes, &[], &Options::default()).len() as u32
 }
 
+#[cfg(feature = "worker")]
 mod log;
+#[cfg(feature = "worker")]
 pub use log::LogSplitter;
