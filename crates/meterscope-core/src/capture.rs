@@ -171,7 +171,8 @@ fn pcapng_packets(file: &[u8]) -> Result<Vec<Packet<'_>>, CaptureError> {
             le = match file.get(at + 8..at + 12) {
                 Some([0x4D, 0x3C, 0x2B, 0x1A]) => true,
                 Some([0x1A, 0x2B, 0x3C, 0x4D]) => false,
-                _ => return err(at + 8, "the section header's byte-order magic is wrong"),
+                Some(_) => return err(at + 8, "the section header's byte-order magic is wrong"),
+                None => return err(at, "the section header is cut short"),
             };
             interfaces.clear();
         }
@@ -619,6 +620,16 @@ mod tests {
         let e = read(&file).unwrap().unwrap_err();
         assert!(e.message.contains("runs past the end"), "{e}");
         assert!(e.offset > 24 && e.offset < file.len());
+        // A pcapng magic and two more bytes (a fuzzer's find: the error
+        // pointed past the end of the file).
+        let e = read(&[0x0A, 0x0D, 0x0D, 0x0A, 0x61, 0x09]).unwrap().unwrap_err();
+        assert_eq!((e.offset, e.message.as_str()), (0, "the section header is cut short"));
+        for n in 0..40 {
+            let f = pcapng(&dlms_session(false));
+            if let Some(Err(e)) = read(&f[..n.min(f.len())]) {
+                assert!(e.offset <= n, "{n}: {e}");
+            }
+        }
         let mut ng = pcapng(&dlms_session(false));
         ng[4] = 13;
         assert!(read(&ng).unwrap().unwrap_err().message.contains("multiple of 4"));
