@@ -552,3 +552,29 @@ fn multi_frame_answers_are_joined_across_frames() {
     // A single frame (FIR and FIN) is no multi-frame answer.
     assert!(decode("68 32 00 32 00 68 0B 00 02 34 12 00 00 61 00 00 01 00 B5 16").analyses.is_empty());
 }
+
+#[test]
+fn event_answers_carry_the_records_of_their_pointers_counted_modulo_256() {
+    use super::codec::{Address1, Frame1, unit_id};
+    // Pm 255, Pn 1: records 255 and 0; then a second data unit (F2, one record).
+    let record = |erc: u8| [vec![erc, 3], vec![0x11, 0x22, 0x33]].concat();
+    let mut data = unit_id(0, 1).to_vec();
+    data.extend_from_slice(&[2, 0, 0xFF, 0x01]);
+    data.extend(record(9));
+    data.extend(record(10));
+    data.extend_from_slice(&unit_id(0, 2));
+    data.extend_from_slice(&[2, 1, 0x05, 0x06]);
+    data.extend(record(11));
+    let f =
+        Frame1 { control: 0x88, address: Address1 { region: 0x1234, terminal: 1, a3: 2 }, afn: 0x0E, seq: 0x60, data }
+            .emit();
+    let d = decode(&crate::input::to_hex(&f));
+    let frame = d.frames[0].render(Lang::En);
+    let mut text = String::new();
+    dump(&frame.tree, 0, &mut text);
+    let codes: Vec<&str> = text.lines().filter(|l| l.contains(".code [")).collect();
+    assert_eq!(codes.len(), 3, "{text}");
+    assert!(codes[2].contains("ERC11"), "{text}");
+    assert_eq!(text.lines().filter(|l| l.contains("[Data unit]")).count(), 2, "{text}");
+    assert!(!text.contains("data.bytes") && !text.contains("data.rest"), "{text}");
+}
