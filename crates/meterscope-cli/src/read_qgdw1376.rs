@@ -20,8 +20,8 @@ use std::io;
 use std::time::{Duration, Instant};
 
 use meterscope_core::Lang;
-use meterscope_core::protocols::dlt645::Address;
-use meterscope_core::protocols::qgdw1376::codec::{Address1, NodeAddress, parse_node};
+use meterscope_core::protocols::qgdw1376::client::{self, ModuleTarget, TerminalTarget};
+use meterscope_core::protocols::qgdw1376::codec::Address1;
 use meterscope_core::protocols::qgdw1376::concentrator::{
     self, ConcentratorEvent, ConcentratorSession, Item, MeterValue,
 };
@@ -123,49 +123,6 @@ fn transport<'a, M: SimulatedMeter + 'a>(
     })
 }
 
-fn hex_u32(text: &str, what: &str) -> Result<u32, String> {
-    let t = text.trim().trim_start_matches("0x");
-    if t.len() != 8 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(format!("'{text}' is not {what} of 8 hex digits"));
-    }
-    u32::from_str_radix(t, 16).map_err(|e| e.to_string())
-}
-
-fn node(text: &str) -> Result<NodeAddress, String> {
-    parse_node(text).ok_or_else(|| format!("'{text}' is not a 12-digit meter address"))
-}
-
-/// A 1376.2 target.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Target2 {
-    Info,
-    Nodes,
-    Read { protocol: u8, meter: NodeAddress, id: Option<u32> },
-}
-
-pub fn parse_targets_2(words: &[String]) -> Result<Vec<Target2>, String> {
-    words
-        .iter()
-        .map(|w| match w.as_str() {
-            "info" => Ok(Target2::Info),
-            "nodes" => Ok(Target2::Nodes),
-            _ => {
-                let parts: Vec<&str> = w.split(':').collect();
-                let [p, meter, id] = parts.as_slice() else {
-                    return Err(format!("'{w}': give info, nodes, 645:ADDRESS:DI or 698:ADDRESS:OAD"));
-                };
-                let protocol = match *p {
-                    "645" => protocol::DLT645_2007,
-                    "698" => protocol::DLT698,
-                    _ => return Err(format!("'{w}': the protocol is 645 or 698")),
-                };
-                let id = if *id == "clock" { None } else { Some(hex_u32(id, "an identifier")?) };
-                Ok(Target2::Read { protocol, meter: node(meter)?, id })
-            }
-        })
-        .collect()
-}
-
 fn unit(i: &Item) -> String {
     if i.unit.is_empty() { String::new() } else { format!(" {}", i.unit) }
 }
@@ -184,9 +141,9 @@ fn print_value(v: &MeterValue) {
 
 /// Run `meterscope read --protocol qgdw1376.2`.
 pub fn run_read_2(a: Args) -> Result<u8, String> {
-    let mut targets = parse_targets_2(&a.targets)?;
+    let mut targets = client::module_targets(a.targets.iter().map(String::as_str)).map_err(|e| e.to_string())?;
     if targets.is_empty() {
-        targets.push(Target2::Info);
+        targets.push(ModuleTarget::Info);
     }
     let lang: Lang = a.lang.parse()?;
     let line = line_of(&a)?;
@@ -205,24 +162,10 @@ pub fn run_read_2(a: Args) -> Result<u8, String> {
     let mut s = ConcentratorSession::new(cfg);
     let now = Millis(0);
     if a.add_nodes {
-        let mut meters: Vec<(NodeAddress, u8)> = Vec::new();
-        for t in &targets {
-            if let Target2::Read { protocol, meter, .. } = t
-                && !meters.iter().any(|m| m.0 == *meter)
-            {
-                meters.push((*meter, *protocol));
-            }
-        }
-        s.add_nodes(now, &meters);
+        s.add_nodes(now, &client::route_nodes(&targets));
     }
     for t in &targets {
-        match *t {
-            Target2::Info => s.query_module(now),
-            Target2::Nodes => s.read_nodes(now, 32),
-            Target2::Read { protocol, meter, id: None } => s.read_clock(now, meter, protocol),
-            Target2::Read { protocol: protocol::DLT698, meter, id: Some(o) } => s.read_698(now, meter, &[o]),
-            Target2::Read { meter, id: Some(di), .. } => s.read_645(now, meter, &[di]),
-        }
+        t.queue(&mut s, now);
     }
     if a.listen > 0 {
         s.listen(now, a.listen);
@@ -311,75 +254,11 @@ fn push(v: &mut Value, x: Value) {
     }
 }
 
-/// A 1376.1 target.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Target1 {
-    Clock,
-    Config,
-    Class1(u16, u16),
-    Class2(u16, u16, DateTime),
-    Events(u8, u8),
-    Relay(u8, Address, u32),
-    /// A DL/T 698.45 GET-Request-Normal relayed: port, server address (wire order), OAD.
-    Relay698(u8, NodeAddress, u32),
-    SetClock,
-}
-
-fn number<T: std::str::FromStr>(t: &str, w: &str) -> Result<T, String> {
-    t.parse().map_err(|_| format!("'{w}': '{t}' is not a number in range"))
-}
-
-pub fn parse_targets_1(words: &[String]) -> Result<Vec<Target1>, String> {
-    words
-        .iter()
-        .map(|w| {
-            let p: Vec<&str> = w.split(':').collect();
-            Ok(match p.as_slice() {
-                ["clock"] => Target1::Clock,
-                ["config"] => Target1::Config,
-                ["set-clock"] => Target1::SetClock,
-                ["events"] => Target1::Events(0, 0xFF),
-                ["events", pm, pn] => Target1::Events(number(pm, w)?, number(pn, w)?),
-                ["c1", pn, f] => Target1::Class1(number(pn, w)?, number(f, w)?),
-                ["c2", pn, f, day] => {
-                    let d: Vec<&str> = day.split('-').collect();
-                    let [y, m, dd] = d.as_slice() else { return Err(format!("'{w}': the day is YYYY-MM-DD")) };
-                    let t = DateTime {
-                        year: number(y, w)?,
-                        month: number(m, w)?,
-                        day: number(dd, w)?,
-                        hour: 0,
-                        minute: 0,
-                        second: 0,
-                    };
-                    if !t.is_valid() {
-                        return Err(format!("'{w}': no such day"));
-                    }
-                    Target1::Class2(number(pn, w)?, number(f, w)?, t)
-                }
-                ["relay", port, meter, di] => {
-                    let a = Address::parse(meter).ok_or_else(|| format!("'{w}': not a 12-digit meter address"))?;
-                    Target1::Relay(number(port, w)?, a, hex_u32(di, "a data identifier")?)
-                }
-                ["relay698", port, meter, oad] => {
-                    let a = node(meter)?;
-                    Target1::Relay698(number(port, w)?, a, hex_u32(oad, "an OAD")?)
-                }
-                _ => {
-                    return Err(format!(
-                        "'{w}': give clock, config, c1:PN:FN, c2:PN:FN:YYYY-MM-DD, events[:PM:PN], relay:PORT:ADDRESS:DI, relay698:PORT:ADDRESS:OAD or set-clock"
-                    ));
-                }
-            })
-        })
-        .collect()
-}
-
 /// Run `meterscope read --protocol qgdw1376.1`.
 pub fn run_read_1(a: Args) -> Result<u8, String> {
-    let mut targets = parse_targets_1(&a.targets)?;
+    let mut targets = client::terminal_targets(a.targets.iter().map(String::as_str)).map_err(|e| e.to_string())?;
     if targets.is_empty() {
-        targets.push(Target1::Clock);
+        targets.push(TerminalTarget::Clock);
     }
     let lang: Lang = a.lang.parse()?;
     let line = line_of(&a)?;
@@ -404,22 +283,9 @@ pub fn run_read_1(a: Args) -> Result<u8, String> {
     let start = Instant::now();
     let mut s = MasterSession::new(cfg);
     let now = Millis(0);
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     for t in &targets {
-        match *t {
-            Target1::Clock => s.read_clock(now),
-            Target1::Config => s.read_config(now),
-            Target1::Class1(pn, f) => s.class1(now, pn, f),
-            Target1::Class2(pn, f, day) => s.class2_day(now, pn, f, day),
-            Target1::Events(pm, pn) => s.events(now, true, pm, pn),
-            Target1::Relay(port, meter, di) => s.relay_read(now, port, meter, di),
-            Target1::Relay698(port, meter, oad) => s.relay_get_698(now, port, meter, oad),
-            Target1::SetClock => {
-                let secs = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs() as i64);
-                s.set_clock(now, DateTime::from_unix(secs))
-            }
-        }
+        t.queue(&mut s, now, DateTime::from_unix(secs));
     }
     let mut failed = false;
     let (json_out, verbose) = (a.json, a.verbose);

@@ -158,15 +158,27 @@ pub enum Failure {
     BadReply(String),
 }
 
+impl Failure {
+    /// The failure in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Failure::Timeout { attempts }, Lang::En) => format!("no reply after {attempts} attempt(s)"),
+            (Failure::Timeout { attempts }, Lang::Zh) => format!("{attempts} 次尝试均无应答"),
+            (Failure::Denied { reason, text }, Lang::En) => format!("denied by the module, reason {reason}: {text}"),
+            (Failure::Denied { reason, text }, Lang::Zh) => format!("模块否认，原因 {reason}：{text}"),
+            (Failure::Meter(t), Lang::En) => format!("the meter answered: {t}"),
+            (Failure::Meter(t), Lang::Zh) => format!("电能表应答：{t}"),
+            (Failure::NoMeterReply, Lang::En) => "the meter did not answer the forwarded frame".into(),
+            (Failure::NoMeterReply, Lang::Zh) => "电能表未应答转发的帧".into(),
+            (Failure::BadReply(h), Lang::En) => format!("a reply of the wrong layout: {h}"),
+            (Failure::BadReply(h), Lang::Zh) => format!("应答格式不符：{h}"),
+        }
+    }
+}
+
 impl core::fmt::Display for Failure {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Failure::Timeout { attempts } => write!(f, "no reply after {attempts} attempt(s)"),
-            Failure::Denied { reason, text } => write!(f, "denied by the module, reason {reason}: {text}"),
-            Failure::Meter(t) => write!(f, "the meter answered: {t}"),
-            Failure::NoMeterReply => f.write_str("the meter did not answer the forwarded frame"),
-            Failure::BadReply(h) => write!(f, "a reply of the wrong layout: {h}"),
-        }
+        f.write_str(&self.text(Lang::En))
     }
 }
 
@@ -193,21 +205,45 @@ pub enum Notice {
     ReportAnswered { meter: String },
 }
 
+impl Notice {
+    /// The notice in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Notice::Echo, Lang::En) => "echo of a downlink frame ignored".into(),
+            (Notice::Echo, Lang::Zh) => "忽略下行帧的回显".into(),
+            (Notice::Unexpected { afn, fn_, seq }, Lang::En) => {
+                format!("unexpected frame AFN {afn:02X} F{fn_} (sequence {seq}) ignored")
+            }
+            (Notice::Unexpected { afn, fn_, seq }, Lang::Zh) => {
+                format!("忽略意外的帧 AFN {afn:02X} F{fn_}（序号 {seq}）")
+            }
+            (Notice::Garbled(h), Lang::En) => format!("damaged frame: {h}"),
+            (Notice::Garbled(h), Lang::Zh) => format!("损坏的帧：{h}"),
+            (Notice::Junk(n), Lang::En) => format!("{n} byte(s) of noise skipped"),
+            (Notice::Junk(n), Lang::Zh) => format!("跳过 {n} 字节噪声"),
+            (Notice::Incomplete(n), Lang::En) => format!("{n} byte(s) of an unfinished frame dropped"),
+            (Notice::Incomplete(n), Lang::Zh) => format!("丢弃未完成帧的 {n} 字节"),
+            (Notice::Retry { attempt }, Lang::En) => format!("sending again (attempt {attempt})"),
+            (Notice::Retry { attempt }, Lang::Zh) => format!("重发（第 {attempt} 次）"),
+            (Notice::ReportConfirmed { fn_, seq }, Lang::En) => {
+                format!("report AFN 06 F{fn_} (sequence {seq}) confirmed")
+            }
+            (Notice::ReportConfirmed { fn_, seq }, Lang::Zh) => format!("已确认上报 AFN 06 F{fn_}（序号 {seq}）"),
+            (Notice::RepeatedReport { fn_, seq }, Lang::En) => {
+                format!("report AFN 06 F{fn_} (sequence {seq}) received again")
+            }
+            (Notice::RepeatedReport { fn_, seq }, Lang::Zh) => format!("再次收到上报 AFN 06 F{fn_}（序号 {seq}）"),
+            (Notice::ReportAnswered { meter }, Lang::En) => {
+                format!("REPORT-Response sent to meter {meter} through the module")
+            }
+            (Notice::ReportAnswered { meter }, Lang::Zh) => format!("已通过模块向电能表 {meter} 发送上报应答"),
+        }
+    }
+}
+
 impl core::fmt::Display for Notice {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Notice::Echo => f.write_str("echo of a downlink frame ignored"),
-            Notice::Unexpected { afn, fn_, seq } => {
-                write!(f, "unexpected frame AFN {afn:02X} F{fn_} (sequence {seq}) ignored")
-            }
-            Notice::Garbled(h) => write!(f, "damaged frame: {h}"),
-            Notice::Junk(n) => write!(f, "{n} byte(s) of noise skipped"),
-            Notice::Incomplete(n) => write!(f, "{n} byte(s) of an unfinished frame dropped"),
-            Notice::Retry { attempt } => write!(f, "sending again (attempt {attempt})"),
-            Notice::ReportConfirmed { fn_, seq } => write!(f, "report AFN 06 F{fn_} (sequence {seq}) confirmed"),
-            Notice::RepeatedReport { fn_, seq } => write!(f, "report AFN 06 F{fn_} (sequence {seq}) received again"),
-            Notice::ReportAnswered { meter } => write!(f, "REPORT-Response sent to meter {meter} through the module"),
-        }
+        f.write_str(&self.text(Lang::En))
     }
 }
 

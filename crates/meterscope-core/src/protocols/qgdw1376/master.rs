@@ -101,16 +101,29 @@ pub enum Failure {
     BadReply(String),
 }
 
+impl Failure {
+    /// The failure in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Failure::Timeout { attempts }, Lang::En) => format!("no reply after {attempts} attempt(s)"),
+            (Failure::Timeout { attempts }, Lang::Zh) => format!("{attempts} 次尝试均无应答"),
+            (Failure::Denied, Lang::En) => "denied by the terminal".into(),
+            (Failure::Denied, Lang::Zh) => "终端否认".into(),
+            (Failure::NoData, Lang::En) => "the terminal has no such data".into(),
+            (Failure::NoData, Lang::Zh) => "终端无所召唤的数据".into(),
+            (Failure::NotConfirmed, Lang::En) => "set and control commands need the explicit confirmation".into(),
+            (Failure::NotConfirmed, Lang::Zh) => "设置和控制命令需要明确确认".into(),
+            (Failure::NoMeterReply, Lang::En) => "the meter did not answer the relayed frame".into(),
+            (Failure::NoMeterReply, Lang::Zh) => "电能表未应答转发的帧".into(),
+            (Failure::BadReply(h), Lang::En) => format!("a reply of the wrong layout: {h}"),
+            (Failure::BadReply(h), Lang::Zh) => format!("应答格式不符：{h}"),
+        }
+    }
+}
+
 impl core::fmt::Display for Failure {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Failure::Timeout { attempts } => write!(f, "no reply after {attempts} attempt(s)"),
-            Failure::Denied => f.write_str("denied by the terminal"),
-            Failure::NoData => f.write_str("the terminal has no such data"),
-            Failure::NotConfirmed => f.write_str("set and control commands need the explicit confirmation"),
-            Failure::NoMeterReply => f.write_str("the meter did not answer the relayed frame"),
-            Failure::BadReply(h) => write!(f, "a reply of the wrong layout: {h}"),
-        }
+        f.write_str(&self.text(Lang::En))
     }
 }
 
@@ -132,17 +145,33 @@ pub enum Notice {
     },
 }
 
+impl Notice {
+    /// The notice in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Notice::Echo, Lang::En) => "echo of a downlink frame ignored".into(),
+            (Notice::Echo, Lang::Zh) => "忽略下行帧的回显".into(),
+            (Notice::WrongAddress(a), Lang::En) => format!("frame from another terminal ({a}) ignored"),
+            (Notice::WrongAddress(a), Lang::Zh) => format!("忽略其他终端（{a}）的帧"),
+            (Notice::Unexpected { afn, seq }, Lang::En) => {
+                format!("unexpected frame AFN {afn:02X} (SEQ 0x{seq:02X}) ignored")
+            }
+            (Notice::Unexpected { afn, seq }, Lang::Zh) => format!("忽略意外的帧 AFN {afn:02X}（SEQ 0x{seq:02X}）"),
+            (Notice::Garbled(h), Lang::En) => format!("damaged frame: {h}"),
+            (Notice::Garbled(h), Lang::Zh) => format!("损坏的帧：{h}"),
+            (Notice::Junk(n), Lang::En) => format!("{n} byte(s) of noise skipped"),
+            (Notice::Junk(n), Lang::Zh) => format!("跳过 {n} 字节噪声"),
+            (Notice::Incomplete(n), Lang::En) => format!("{n} byte(s) of an unfinished frame dropped"),
+            (Notice::Incomplete(n), Lang::Zh) => format!("丢弃未完成帧的 {n} 字节"),
+            (Notice::Retry { attempt }, Lang::En) => format!("sending again (attempt {attempt})"),
+            (Notice::Retry { attempt }, Lang::Zh) => format!("重发（第 {attempt} 次）"),
+        }
+    }
+}
+
 impl core::fmt::Display for Notice {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Notice::Echo => f.write_str("echo of a downlink frame ignored"),
-            Notice::WrongAddress(a) => write!(f, "frame from another terminal ({a}) ignored"),
-            Notice::Unexpected { afn, seq } => write!(f, "unexpected frame AFN {afn:02X} (SEQ 0x{seq:02X}) ignored"),
-            Notice::Garbled(h) => write!(f, "damaged frame: {h}"),
-            Notice::Junk(n) => write!(f, "{n} byte(s) of noise skipped"),
-            Notice::Incomplete(n) => write!(f, "{n} byte(s) of an unfinished frame dropped"),
-            Notice::Retry { attempt } => write!(f, "sending again (attempt {attempt})"),
-        }
+        f.write_str(&self.text(Lang::En))
     }
 }
 

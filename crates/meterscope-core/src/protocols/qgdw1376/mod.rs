@@ -13,6 +13,7 @@
 //!   DL/T 645 and DL/T 698.45 frames dissected in place; [`multiframe`]:
 //!   multi-frame 1376.1 answers (FIR/FIN) joined across frames.
 
+pub mod client;
 pub mod codec;
 pub mod common;
 pub mod concentrator;
