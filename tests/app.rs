@@ -166,6 +166,11 @@ fn every_ui_string_is_bilingual() {
         assert_ne!(meterscope::i18n::t(Lang::En, k), "?");
         assert!(meterscope::i18n::t(Lang::Zh, k).chars().any(|c| c as u32 > 0x2E80), "{k}");
     }
+    // The reader module's own table.
+    for k in meterscope::reader::strings::keys() {
+        assert_ne!(meterscope::reader::strings::t(Lang::En, k), "?");
+        assert!(meterscope::reader::strings::t(Lang::Zh, k).chars().any(|c| c as u32 > 0x2E80), "{k}");
+    }
 }
 
 #[wasm_bindgen_test]

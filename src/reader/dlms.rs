@@ -14,7 +14,7 @@ use meterscope_core::session::{DateTime, Millis};
 use leptos::prelude::*;
 
 use super::{Ctx, Flow, Params, Reading, Table};
-use crate::i18n::t;
+use crate::reader::strings::t;
 
 /// Registers read by default.
 pub const DEFAULT_OBIS: &str =

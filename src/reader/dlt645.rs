@@ -8,7 +8,7 @@ use meterscope_core::session::Millis;
 use leptos::prelude::*;
 
 use super::{Ctx, Flow, Params, Reading, local_now, parse_dis};
-use crate::i18n::t;
+use crate::reader::strings::t;
 
 /// Identifiers read by default: energy, voltages, currents, power, frequency, address.
 pub const DEFAULT_DIS: &str = "00010000 00020000 0201FF00 0202FF00 02030000 02060000 02800002 04000401";

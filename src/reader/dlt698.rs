@@ -14,7 +14,7 @@ use meterscope_core::session::Millis;
 use leptos::prelude::*;
 
 use super::{Ctx, Flow, Params, Reading, Table, parse_hex_words};
-use crate::i18n::t;
+use crate::reader::strings::t;
 use crate::transport::now_ms;
 
 /// OADs read by default: energies, voltages, currents, power, power factor, frequency.

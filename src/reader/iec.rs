@@ -13,7 +13,7 @@ use meterscope_core::session::{Millis, Parity};
 use leptos::prelude::*;
 
 use super::{Ctx, Flow, Params, Reading};
-use crate::i18n::t;
+use crate::reader::strings::t;
 
 /// Registers read in programming mode by default.
 pub const DEFAULT_REGISTERS: &str = "1.8.0 2.8.0 32.7.0 14.7.0";

@@ -5,12 +5,15 @@
 //! one click away from the decoder.
 //!
 //! One module per protocol family turns its core session's events into rows:
-//! [`dlt645`], [`dlt698`], [`dlms`], [`iec`] (IEC 62056-21 and DSMR P1).
+//! [`dlt645`], [`dlt698`], [`dlms`], [`iec`] (IEC 62056-21 and DSMR P1),
+//! [`qgdw1376`] (a carrier module, a concentrator).
 
 pub mod dlms;
 pub mod dlt645;
 pub mod dlt698;
 pub mod iec;
+pub mod qgdw1376;
+pub mod strings;
 pub mod trace;
 
 use std::cell::{Cell, RefCell};
@@ -22,9 +25,9 @@ use leptos::task::spawn_local;
 use meterscope_core::session::{DateTime, LineSettings, Parity, Session};
 use meterscope_core::{Keys, Lang, parse_input, to_hex};
 
-use crate::i18n::t;
 use crate::serial::{self, Availability, Connection};
 use crate::transport::{Demo, LineEvent, Link, Replay, RxQueue, drive_with, now_ms, spawn_reader};
+use strings::t;
 use web_sys::SerialPort;
 
 pub use dlt645::DEFAULT_DIS;
@@ -207,6 +210,10 @@ pub enum Proto {
     Dlms,
     Iec,
     Dsmr,
+    /// Q/GDW 1376.2: the concentrator's side of a carrier / HPLC module.
+    Qgdw13762,
+    /// Q/GDW 1376.1: the master station's side of a concentrator.
+    Qgdw13761,
 }
 
 const fn line(baud: u32, data_bits: u8, parity: Parity) -> LineSettings {
@@ -214,7 +221,8 @@ const fn line(baud: u32, data_bits: u8, parity: Parity) -> LineSettings {
 }
 
 impl Proto {
-    pub const ALL: [Proto; 5] = [Proto::Dlt645, Proto::Dlt698, Proto::Dlms, Proto::Iec, Proto::Dsmr];
+    pub const ALL: [Proto; 7] =
+        [Proto::Dlt645, Proto::Dlt698, Proto::Dlms, Proto::Iec, Proto::Dsmr, Proto::Qgdw13762, Proto::Qgdw13761];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -223,6 +231,8 @@ impl Proto {
             Proto::Dlms => "dlms",
             Proto::Iec => "iec62056",
             Proto::Dsmr => "dsmr",
+            Proto::Qgdw13762 => "qgdw1376.2",
+            Proto::Qgdw13761 => "qgdw1376.1",
         }
     }
 
@@ -230,13 +240,16 @@ impl Proto {
         Proto::ALL.into_iter().find(|p| p.id() == id).unwrap_or(Proto::Dlt645)
     }
 
-    pub fn label(self) -> &'static str {
+    /// The name shown in the protocol menu.
+    pub fn label(self, lang: Lang) -> &'static str {
         match self {
             Proto::Dlt645 => "DL/T 645-2007",
             Proto::Dlt698 => "DL/T 698.45",
             Proto::Dlms => "DLMS/COSEM (HDLC)",
             Proto::Iec => "IEC 62056-21",
             Proto::Dsmr => "DSMR P1",
+            Proto::Qgdw13762 => lang.pick("Q/GDW 1376.2 (carrier module)", "Q/GDW 1376.2（载波模块）"),
+            Proto::Qgdw13761 => lang.pick("Q/GDW 1376.1 (concentrator)", "Q/GDW 1376.1（集中器）"),
         }
     }
 
@@ -249,12 +262,16 @@ impl Proto {
         // 300 Bd 7E1 to sign on; the session switches to the meter's rate.
         const IEC: [LineSettings; 1] = [line(300, 7, Parity::Even)];
         const DSMR: [LineSettings; 2] = [line(115_200, 8, Parity::None), line(9600, 7, Parity::Even)];
+        // Carrier and HPLC modules: 9600 8E1 (some 115200); concentrators' local ports alike.
+        const QGDW: [LineSettings; 3] =
+            [line(9600, 8, Parity::Even), line(115_200, 8, Parity::Even), line(2400, 8, Parity::Even)];
         match self {
             Proto::Dlt645 => &DLT645,
             Proto::Dlt698 => &DLT698,
             Proto::Dlms => &DLMS,
             Proto::Iec => &IEC,
             Proto::Dsmr => &DSMR,
+            Proto::Qgdw13762 | Proto::Qgdw13761 => &QGDW,
         }
     }
 
@@ -265,6 +282,8 @@ impl Proto {
             Proto::Dlms => &[Flow::Read, Flow::Clock, Flow::Sync, Flow::Browse, Flow::Profile],
             Proto::Iec => &[Flow::Read, Flow::Program],
             Proto::Dsmr => &[Flow::Live],
+            Proto::Qgdw13762 => &[Flow::Find, Flow::Read, Flow::Monitor],
+            Proto::Qgdw13761 => &[Flow::Read, Flow::Clock, Flow::Sync, Flow::Records],
         }
     }
 
@@ -276,6 +295,8 @@ impl Proto {
             Proto::Dlms => (dlms::DEFAULT_OBIS, "reader.obis"),
             Proto::Iec => (iec::DEFAULT_REGISTERS, "reader.registers"),
             Proto::Dsmr => ("", ""),
+            Proto::Qgdw13762 => (qgdw1376::DEFAULT_MODULE_TARGETS, "reader.targets"),
+            Proto::Qgdw13761 => (qgdw1376::DEFAULT_TERMINAL_TARGETS, "reader.targets"),
         }
     }
 }
@@ -313,12 +334,14 @@ impl Flow {
 
     pub fn label(self, proto: Proto) -> &'static str {
         match self {
+            Flow::Find if proto == Proto::Qgdw13762 => "reader.module_info",
             Flow::Find => "reader.find",
             Flow::Read if proto == Proto::Iec => "reader.readout",
             Flow::Read => "reader.read",
             Flow::Clock => "reader.read_clock",
             Flow::Sync if proto == Proto::Dlt645 => "reader.sync_clock",
             Flow::Sync => "reader.set_clock",
+            Flow::Records if proto == Proto::Qgdw13761 => "reader.events",
             Flow::Records => "reader.records",
             Flow::Monitor => "reader.monitor",
             Flow::Browse => "reader.browse",
@@ -360,6 +383,8 @@ pub struct Params {
     pub password: String,
     pub settle: String,
     pub max_baud: String,
+    /// Q/GDW 1376.2: add the meters named to the module's route before reading.
+    pub add_nodes: bool,
 }
 
 /// The page's outputs, all `Copy` signals.
@@ -469,6 +494,8 @@ async fn run_flow(proto: Proto, flow: Flow, p: &Params, cx: &Ctx) -> Result<(), 
         Proto::Dlms => dlms::run(flow, p, cx).await,
         Proto::Iec => iec::run(flow, p, cx).await,
         Proto::Dsmr => iec::live(p, cx).await,
+        Proto::Qgdw13762 => qgdw1376::run_module(flow, p, cx).await,
+        Proto::Qgdw13761 => qgdw1376::run_terminal(flow, p, cx).await,
     }
 }
 
@@ -483,6 +510,8 @@ async fn demo_for(slots: &RefCell<Vec<DemoSlot>>, proto: Proto, p: &Params) -> R
         Proto::Dlms => ("dlms", None),
         Proto::Iec => ("iec62056", Some(mode.as_str())),
         Proto::Dsmr => ("dsmr", None),
+        Proto::Qgdw13762 => ("qgdw1376.2", None),
+        Proto::Qgdw13761 => ("qgdw1376.1", None),
     };
     let key = format!("{kind}-{}", option.unwrap_or(""));
     if let Some(s) = slots.borrow().iter().find(|s| s.0 == key) {
@@ -557,6 +586,8 @@ pub fn ReaderPage() -> impl IntoView {
     let to = RwSignal::new(String::from("2024-05-17 10:30"));
     let iec_mode = RwSignal::new(String::from("C"));
     let iec_address = RwSignal::new(String::new());
+    let terminal_address = RwSignal::new(String::new());
+    let add_nodes = RwSignal::new(false);
     let password = RwSignal::new(String::from("00000000"));
     let settle = RwSignal::new(String::from("300"));
     let max_baud = RwSignal::new(String::new());
@@ -799,10 +830,10 @@ pub fn ReaderPage() -> impl IntoView {
                 line: line_settings(),
                 demo: src == "demo",
                 selection: selection.get_untracked(),
-                address: if p == Proto::Iec {
-                    Some(iec_addr.trim().to_string()).filter(|a| !a.is_empty())
-                } else {
-                    address.get_untracked()
+                address: match p {
+                    Proto::Iec => Some(iec_addr.trim().to_string()).filter(|a| !a.is_empty()),
+                    Proto::Qgdw13761 => Some(terminal_address.get_untracked()),
+                    _ => address.get_untracked(),
                 },
                 records: records_n.get_untracked().trim().parse().unwrap_or(3),
                 client_address: client_address.get_untracked(),
@@ -822,6 +853,7 @@ pub fn ReaderPage() -> impl IntoView {
                 password: password.get_untracked(),
                 settle: settle.get_untracked(),
                 max_baud: max_baud.get_untracked(),
+                add_nodes: add_nodes.get_untracked(),
             };
             // A demo meter is loaded in the flow's task (its module may not be loaded yet).
             let link = match src.as_str() {
@@ -861,7 +893,7 @@ pub fn ReaderPage() -> impl IntoView {
                     let began = now_ms();
                     if poll {
                         results.set(Vec::new());
-                        if p != Proto::Iec {
+                        if !matches!(p, Proto::Iec | Proto::Qgdw13761) {
                             params.address = address.get_untracked();
                         }
                     }
@@ -1011,7 +1043,7 @@ pub fn ReaderPage() -> impl IntoView {
                 <label>{move || t(lang.get(), "reader.protocol")}" "
                     <select data-testid="reader-protocol" prop:value=move || proto.get().id()
                         on:change=move |ev| set_proto(Proto::from_id(&event_target_value(&ev)))>
-                        {Proto::ALL.map(|p| view! { <option value=p.id()>{p.label()}</option> }).collect_view()}
+                        {Proto::ALL.map(|p| view! { <option value=p.id()>{move || p.label(lang.get())}</option> }).collect_view()}
                     </select>
                 </label>
                 <label><input type="radio" name="source" value="demo" data-testid="source-demo" prop:checked=move || source.get() == "demo"
@@ -1158,6 +1190,13 @@ pub fn ReaderPage() -> impl IntoView {
                 <div class="line" hidden=move || proto.get() != Proto::Dlms>
                     <label>{move || t(lang.get(), "reader.from")}" "{text_input(from, "profile-from", "")}</label>
                     <label>{move || t(lang.get(), "reader.to")}" "{text_input(to, "profile-to", "")}</label>
+                </div>
+                <div class="line" hidden=move || proto.get() != Proto::Qgdw13762>
+                    <label><input type="checkbox" data-testid="add-nodes" prop:checked=move || add_nodes.get()
+                        on:change=move |ev| add_nodes.set(event_target_checked(&ev))/>{move || t(lang.get(), "reader.add_nodes")}</label>
+                </div>
+                <div class="line" hidden=move || proto.get() != Proto::Qgdw13761>
+                    <label>{move || t(lang.get(), "reader.terminal")}" "{text_input(terminal_address, "terminal-address", "")}</label>
                 </div>
                 <div class="line" hidden=move || proto.get() != Proto::Iec>
                     <label>{move || t(lang.get(), "reader.mode")}" "

@@ -38,6 +38,8 @@ const FLOWS = {
   dlms: [['read'], ['clock'], ['sync'], ['browse'], ['profile']],
   iec62056: [['read', 'A'], ['read', 'B'], ['read', 'C'], ['program', 'C'], ['read', 'E']],
   dsmr: [['live', null, 'telegram']],
+  'qgdw1376.2': [['find'], ['read']],
+  'qgdw1376.1': [['read'], ['clock'], ['sync'], ['records']],
 };
 
 const idle = (page) => page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]')?.disabled, null, { timeout: 30_000 });

@@ -1,6 +1,7 @@
 // Refresh the screenshots under docs/ from the release build (trunk build --release first):
 //   node tests/e2e/screenshot.mjs
-// The decoder in English and Chinese, light and dark; the reader in English and Chinese.
+// The decoder in English and Chinese, light and dark; the reader in English and Chinese;
+// a nested Q/GDW 1376.1 decode and meters read through a carrier module in both.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, launch, openPage } from './harness.mjs';
@@ -44,9 +45,30 @@ async function reader(page) {
   await page.waitForFunction(() => /Hz/.test(document.querySelector('[data-testid=results]').textContent));
 }
 
+// A DL/T 645 reply relayed in a Q/GDW 1376.1 frame (AFN 10 F1), its own
+// checksum wrong: the nested frame dissected in place, the fault pinned.
+async function nested(page) {
+  await page.getByTestId('examples').selectOption('1376.1-relay-bad-cs');
+  const bad = page.locator('[data-testid=tree] .row.bad').first();
+  await bad.waitFor();
+  await bad.hover();
+}
+
+// Meters read through the demo carrier module (Q/GDW 1376.2).
+async function carrier(page) {
+  await page.getByTestId('tab-reader').click();
+  await page.getByTestId('reader-protocol').selectOption('qgdw1376.2');
+  await page.getByTestId('source-demo').check();
+  await page.getByTestId('flow-read').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]')?.disabled
+    && /kWh/.test(document.querySelector('[data-testid=results]').textContent));
+}
+
 for (const lang of ['en', 'zh']) {
   for (const theme of ['light', 'dark']) await shot(`decoder-${lang}-${theme}`, lang, theme, decoder);
   await shot(`reader-${lang}`, lang, 'light', reader);
+  await shot(`nested-${lang}`, lang, 'light', nested);
+  await shot(`carrier-${lang}`, lang, 'light', carrier);
 }
 await browser.close();
 await server.close();

@@ -8,7 +8,7 @@
 
 use meterscope_core::protocols::dlt698::simulator::{Dlt698Meter, ReportKind};
 use meterscope_core::protocols::iec62056::session::Mode;
-use meterscope_core::protocols::{dlms, dlt645, dlt698, iec62056};
+use meterscope_core::protocols::{dlms, dlt645, dlt698, iec62056, qgdw1376};
 use meterscope_core::session::{Millis, SimulatedMeter};
 use wasm_bindgen::prelude::*;
 
@@ -35,7 +35,9 @@ fn mode(letter: &str) -> Result<Mode, JsError> {
 #[wasm_bindgen]
 impl Meter {
     /// A meter of `kind`: `dlt645`, `dlt698`, `dlms`, `iec62056` (optical port;
-    /// `option` is the mode A, B or C, E offered by C) or `dsmr` (a P1 port).
+    /// `option` is the mode A, B or C, E offered by C), `dsmr` (a P1 port),
+    /// `qgdw1376.2` (a carrier module with meters behind it) or `qgdw1376.1`
+    /// (a concentrator).
     #[wasm_bindgen(constructor)]
     pub fn new(kind: &str, option: Option<String>) -> Result<Meter, JsError> {
         let option = option.unwrap_or_default();
@@ -51,6 +53,19 @@ impl Meter {
                 Inner::Other(Box::new(iec62056::simulator::OpticalMeter::new(cfg)))
             }
             "dsmr" => Inner::Other(Box::new(iec62056::simulator::P1Meter::new(Default::default()))),
+            // A carrier module with a DL/T 645 and a DL/T 698.45 meter behind
+            // it; it reports a meter event after two route forwards.
+            "qgdw1376.2" => Inner::Other(Box::new(qgdw1376::module::Module::new(qgdw1376::module::ModuleConfig {
+                report_after: Some(2),
+                ..Default::default()
+            }))),
+            // A concentrator (terminal) that logs in when the line opens.
+            "qgdw1376.1" => {
+                Inner::Other(Box::new(qgdw1376::terminal::Terminal::new(qgdw1376::terminal::TerminalConfig {
+                    login: true,
+                    ..Default::default()
+                })))
+            }
             other => return Err(JsError::new(&format!("no simulated meter of kind {other}"))),
         };
         Ok(Meter { inner })
