@@ -286,6 +286,13 @@ pub fn DecoderPage() -> impl IntoView {
         })
     });
 
+    // The page's start is measured up to the first frame on screen (`crate::perf`).
+    Effect::new(move |_| {
+        if frame.with(Option::is_some) {
+            crate::perf::first_decode();
+        }
+    });
+
     let hover: RwSignal<Option<Path>> = RwSignal::new(None);
     let selected: RwSignal<Option<Path>> = RwSignal::new(None);
     let cursor: RwSignal<Option<Path>> = RwSignal::new(None);

@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod inspector;
 pub mod keys;
 pub mod lazy;
+pub mod perf;
 pub mod permalink;
 pub mod reader;
 pub mod serial;

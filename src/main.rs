@@ -1,7 +1,9 @@
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    meterscope::perf::mark("main");
     console_panic_hook();
     leptos::mount::mount_to_body(meterscope::App);
+    meterscope::perf::mark("mounted");
 }
 
 /// The app runs in the browser only; natively this binary does nothing.

@@ -26,9 +26,8 @@ use crate::reader::strings::t;
 use crate::transport::now_ms;
 
 /// 1376.2 targets by default: the module, then the demo's two meters (a
-/// DL/T 645 energy, a DL/T 698.45 energy and clock).
-pub const DEFAULT_MODULE_TARGETS: &str =
-    "info 645:240517000001:00010000 645:240517000001:02010100 698:240517000002:00100200 698:240517000002:clock";
+/// DL/T 645 energy, voltage and clock, a DL/T 698.45 energy and clock).
+pub const DEFAULT_MODULE_TARGETS: &str = "info 645:240517000001:00010000 645:240517000001:02010100 645:240517000001:clock 698:240517000002:00100200 698:240517000002:clock";
 /// 1376.1 targets by default: clock, class 1 power and energy, a relayed DL/T 645 read.
 pub const DEFAULT_TERMINAL_TARGETS: &str = "clock c1:1:25 c1:1:129 relay:2:240517000001:00010000";
 /// How long the report monitor stays on the line, ms (it stops on cancel).

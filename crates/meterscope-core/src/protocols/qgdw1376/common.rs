@@ -16,7 +16,15 @@ pub struct Cx {
     pub f: Frame,
     /// Absolute offset of the frame's first byte.
     pub base: usize,
+    /// What becomes of forwarded bytes: [`super::nested::forwarded`] dissects
+    /// the frame they hold, [`super::nested::raw`] shows them as bytes (for
+    /// callers that read values only, so that their builds carry no nested
+    /// dissectors).
+    pub nest: Nest,
 }
+
+/// How forwarded bytes are shown: parent, id of raw bytes, the bytes, their offset, what they should hold.
+pub type Nest = fn(&mut Cx, NodeRef, &'static str, &[u8], usize, super::nested::Hint);
 
 impl Cx {
     pub fn add(&mut self, parent: NodeRef, id: impl Into<Id>, at: usize, len: usize, kind: NodeKind) -> NodeRef {

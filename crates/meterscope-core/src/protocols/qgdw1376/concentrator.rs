@@ -738,9 +738,9 @@ impl ConcentratorSession {
                     self.events.push_back(ConcentratorEvent::Clock { meter: meter.clone(), time });
                 }
             }
-            Purpose::Plain => {}
+            // A clock's parts are said once, as the clock.
+            Purpose::Plain => self.events.push_back(ConcentratorEvent::Value(v)),
         }
-        self.events.push_back(ConcentratorEvent::Value(v));
     }
 
     /// An AFN 06 report: confirm it at once, then say what it carries; a

@@ -48,7 +48,17 @@ struct State {
 
 /// Dissect one frame (`bytes[0]` at absolute offset `base`).
 pub fn dissect(bytes: &[u8], base: usize) -> Frame {
-    let mut cx = Cx { f: Frame::new(NAME, bytes, base).with_labels(super::LABELS), base };
+    dissect_with(bytes, base, nested::forwarded)
+}
+
+/// [`dissect`] with forwarded frames shown as bytes: for reading the data
+/// units' values (the master station session), without the nested dissectors.
+pub fn dissect_flat(bytes: &[u8], base: usize) -> Frame {
+    dissect_with(bytes, base, nested::raw)
+}
+
+fn dissect_with(bytes: &[u8], base: usize, nest: super::common::Nest) -> Frame {
+    let mut cx = Cx { f: Frame::new(NAME, bytes, base).with_labels(super::LABELS), base, nest };
     let root = cx.add(NONE, "qgdw13761", base, bytes.len(), NodeKind::Data);
     let mut cur = Cursor::new(bytes, base);
     if let Some(state) = frame_nodes(&mut cx, root, &mut cur) {
@@ -847,7 +857,7 @@ fn forward(cx: &mut Cx, node: NodeRef, cur: &mut Cursor, b: u32) {
     }
     let take = n.min(cur.left());
     let Some((fb, fat)) = cur.take_at(take) else { return };
-    nested::forwarded(cx, node, "qgdw13761.data.frame", fb, fat, Hint::Any);
+    (cx.nest)(cx, node, "qgdw13761.data.frame", fb, fat, Hint::Any);
     if take < n {
         registry::truncated_diag(&mut cx.f, fat + take, Some(n - take), "qgdw13761.truncated");
     }

@@ -25,7 +25,7 @@ const AT_NODE: usize = 19;
 
 /// Dissect one frame (`bytes[0]` at absolute offset `base`).
 pub fn dissect(bytes: &[u8], base: usize) -> Frame {
-    let mut cx = Cx { f: Frame::new(NAME, bytes, base).with_labels(super::LABELS), base };
+    let mut cx = Cx { f: Frame::new(NAME, bytes, base).with_labels(super::LABELS), base, nest: nested::forwarded };
     let root = cx.add(NONE, "qgdw13762", base, bytes.len(), NodeKind::Data);
     let mut cur = Cursor::new(bytes, base);
     frame_nodes(&mut cx, root, &mut cur);

@@ -541,9 +541,10 @@ impl MasterSession {
     }
 }
 
-/// The labelled values of a 1376.1 frame's data units, as its dissector reads them.
+/// The labelled values of a 1376.1 frame's data units, as its dissector reads
+/// them (forwarded frames are read by [`super::concentrator`]'s value readers).
 pub fn data_items(frame: &[u8], lang: Lang) -> Vec<Item> {
-    let view = super::gdw1::dissect(frame, 0).render(lang);
+    let view = super::gdw1::dissect_flat(frame, 0).render(lang);
     let mut out = Vec::new();
     view.tree.walk(&mut |n, _| {
         let data = n.id.starts_with("qgdw13761.data.") || n.id.starts_with("qgdw13761.erc.");

@@ -74,6 +74,14 @@ pub fn forwarded(cx: &mut Cx, parent: NodeRef, raw: &'static str, b: &[u8], at: 
     }
 }
 
+/// The forwarded bytes as bytes only (no frame looked for in them).
+pub fn raw(cx: &mut Cx, parent: NodeRef, raw: &'static str, b: &[u8], at: usize, _: Hint) {
+    if !b.is_empty() {
+        let n = cx.add(parent, raw, at, b.len(), NodeKind::Data);
+        cx.set(n).value(Msg::hex(Span::at(at, b.len())));
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Which {
     Dlt645(Variant),
