@@ -46,7 +46,9 @@ impl Splitter {
     /// A splitter with the default registry and a window of `window` bytes (at least `2 * TAIL`).
     pub fn new(window: usize) -> Self {
         Splitter {
-            registry: Registry::default(),
+            // Framing and each frame's checks; no analysis across frames (its
+            // results would be dropped with the trees).
+            registry: Registry::new(crate::protocols::all()),
             window: window.max(2 * TAIL),
             pos: 0,
             frames: Vec::new(),
