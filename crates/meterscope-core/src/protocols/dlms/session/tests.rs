@@ -5,16 +5,16 @@
 //! names, lost frames and retransmission, rejections, the wrapper, the meter
 //! operations, and the line time of a profile read against its wire time.
 
-use super::assoc::{Diagnostic, SuiteKeys, conformance};
-use super::axdr::Data;
-use super::hdlc::Control;
-use super::link::HdlcFrame;
-use super::services::{Access, AttrRef, Gbt};
-use super::session::{
+use super::super::assoc::{Diagnostic, SuiteKeys, conformance};
+use super::super::axdr::Data;
+use super::super::hdlc::Control;
+use super::super::link::HdlcFrame;
+use super::super::services::{Access, AttrRef, Gbt};
+use super::super::simulator::{DlmsMeter, MBUS_VOLUME, MeterConfig, test_keys};
+use super::{
     ALARM_REGISTER, Auth, CLOCK, Config, Confirm, DISCONNECT_CONTROL, DlmsEvent, DlmsSession, EVENT_LOG, FIRMWARE,
     Failure, LOAD_PROFILE, MBUS_CLIENT, Notice, PUSH_SETUP, Security, Transport, civil, octets, parse_target,
 };
-use super::simulator::{DlmsMeter, MBUS_VOLUME, MeterConfig, test_keys};
 use crate::session::testing::{Faults, Pair};
 use crate::session::{DateTime, Millis, Rng, Session, SimulatedMeter};
 
@@ -750,7 +750,7 @@ fn meter_operations() {
     p.session.push(p.now, PUSH_SETUP, Confirm::write_to_meter());
     p.session.read_mbus_client(p.now, MBUS_CLIENT);
     p.session.read(p.now, &[AttrRef::new(4, MBUS_VOLUME, 2)]);
-    p.session.read_object(p.now, 15, super::session::ASSOCIATION_LN);
+    p.session.read_object(p.now, 15, super::ASSOCIATION_LN);
     p.run();
     // The secret of the association is not for reading.
     let e = errors(&p);
@@ -840,7 +840,7 @@ fn random_bytes_never_break_either_side() {
 /// endless GBT blocks still lets the session finish.
 #[test]
 fn hostile_replies_end_in_a_clear_result() {
-    use super::link::{HdlcAddress, LinkParams};
+    use super::super::link::{HdlcAddress, LinkParams};
     let reply = |control: Control, info: Vec<u8>, segmented: bool| {
         HdlcFrame { segmented, dst: HdlcAddress::client(16), src: HdlcAddress::server(1, None), control, info }.emit()
     };
@@ -873,7 +873,7 @@ fn hostile_replies_end_in_a_clear_result() {
 /// length from them, and reads on.
 #[test]
 fn ua_parameters_behind_a_wrong_group_length_are_taken() {
-    use super::link::HdlcAddress;
+    use super::super::link::HdlcAddress;
     let mut s = DlmsSession::new(Config::default());
     s.read_clock(Millis(0));
     while s.poll_action().is_some() {}
@@ -899,7 +899,7 @@ fn a_reply_that_is_no_aare_is_named() {
     let mut s = DlmsSession::new(Config { transport: Transport::Wrapper, ..Config::default() });
     s.read_clock(Millis(0));
     while s.poll_action().is_some() {}
-    s.handle_input(Millis(10), &super::link::wrap(1, 16, &[0x00, 0x01, 0xC1, 0x01]));
+    s.handle_input(Millis(10), &super::super::link::wrap(1, 16, &[0x00, 0x01, 0xC1, 0x01]));
     let events: Vec<DlmsEvent> = std::iter::from_fn(|| s.poll_event()).collect();
     let failure = events.iter().find_map(|e| match e {
         DlmsEvent::Error { failure: Failure::Protocol(t), .. } => Some(t.clone()),
@@ -912,7 +912,7 @@ fn a_reply_that_is_no_aare_is_named() {
 /// panic on frames that are valid HDLC but nonsense in sequence.
 #[test]
 fn the_meter_takes_frames_out_of_sequence() {
-    use super::link::HdlcAddress;
+    use super::super::link::HdlcAddress;
     let mut rng = Rng::new(5);
     for _ in 0..200 {
         let meter = MeterConfig { window: 3, gbt_window: Some(2), max_info: 32, ..MeterConfig::default() };
