@@ -486,7 +486,7 @@ fn the_event_log_is_read_whole_and_by_range() {
 #[test]
 fn lost_frames_are_sent_again() {
     // Lost replies (UA, AARE, a segment) and lost requests are all recovered.
-    let faults = Faults { drop_replies: vec![0, 1, 4], drop_requests: vec![3, 6] };
+    let faults = Faults { drop_replies: vec![0, 1, 4], drop_requests: vec![3, 6], ..Faults::default() };
     let meter = MeterConfig { max_info: 48, ..MeterConfig::default() };
     let cfg = Config { max_info: 48, reply_timeout: 300, retries: 3, ..Config::default() };
     let mut p = pair(13, cfg, meter, faults);
@@ -637,7 +637,7 @@ fn hdlc_window_of_seven_with_losses() {
         profiles(&p)
     };
     // Frames lost inside windows: the session asks from the first missing one (go-back-N).
-    let faults = Faults { drop_replies: vec![5, 9, 10, 20, 33], drop_requests: vec![7] };
+    let faults = Faults { drop_replies: vec![5, 9, 10, 20, 33], drop_requests: vec![7], ..Faults::default() };
     let mut p = pair(42, Config { window: 7, reply_timeout: 500, ..low() }, meter, faults);
     p.session.read_profile(p.now, LOAD_PROFILE, None);
     p.run();
@@ -652,7 +652,7 @@ fn general_block_transfer_when_the_meter_uses_it() {
         (51, Transport::Hdlc, false, Faults::default()),
         (52, Transport::Hdlc, true, Faults::default()),
         (53, Transport::Wrapper, false, Faults::default()),
-        (54, Transport::Hdlc, false, Faults { drop_replies: vec![6, 13], drop_requests: vec![9] }),
+        (54, Transport::Hdlc, false, Faults { drop_replies: vec![6, 13], drop_requests: vec![9], ..Faults::default() }),
     ] {
         let meter = MeterConfig { transport, gbt_window: Some(3), profile_entries: 192, ..MeterConfig::default() };
         let cfg = Config { transport, reply_timeout: 500, ..management(cipher) };

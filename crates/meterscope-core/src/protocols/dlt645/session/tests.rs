@@ -3,150 +3,39 @@
 
 use super::*;
 use crate::protocols::dlt645::simulator::{Dlt645Meter, MeterConfig};
+use crate::session::testing::{Faults, Pair};
 use crate::session::{Rng, SimulatedMeter};
 
-/// Line faults the harness injects.
-#[derive(Clone, Debug, Default)]
-struct Faults {
-    /// Our transmissions come back to us.
-    echo: bool,
-    /// Random bytes before every reply.
-    noise: bool,
-    /// A reply from another meter before every reply.
-    wrong_address: bool,
-    /// The first reply arrives with a wrong checksum.
-    corrupt_first: bool,
-    /// Meter replies (counted from 0) that never arrive.
-    drop: Vec<usize>,
-    /// Every meter reply from this one on is lost.
-    silence_from: Option<usize>,
-    /// Replies trickle in: 3 bytes at a time, this many ms apart.
-    trickle: Option<u64>,
+type P = Pair<Dlt645Session, Dlt645Meter>;
+
+/// The session and the simulated meter on the shared test pair; the meter
+/// answers 20–200 ms after a request.
+fn pair(seed: u64, cfg: Config, meter: MeterConfig, address: Option<Address>, faults: Faults) -> P {
+    let mut p = Pair::new(seed, Dlt645Session::new(cfg, address), Dlt645Meter::new(meter), faults);
+    p.response = (20, 200);
+    p
 }
 
-/// Who a piece of bytes is on its way to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum To {
-    Session,
-    Meter,
+fn simple(seed: u64, faults: Faults) -> P {
+    let address = Some(MeterConfig::default().address);
+    pair(seed, Config::default(), MeterConfig::default(), address, faults)
 }
 
-/// The session and the simulated meter on a virtual clock, like quinn-proto's `Pair`.
-struct Pair {
-    now: Millis,
-    session: Dlt645Session,
-    meter: Dlt645Meter,
-    rng: Rng,
-    faults: Faults,
-    replies: usize,
-    /// Bytes in flight: when they arrive, where, what.
-    flight: Vec<(Millis, To, Vec<u8>)>,
-    events: Vec<Dlt645Event>,
-    transmits: usize,
+/// A reply from another meter before every reply, and the first reply with a
+/// wrong checksum.
+fn wrong_address_and_corrupt_first(p: &mut P) {
+    p.rewrite = Some(Box::new(|k, mut reply| {
+        let mut f = Frame645::parse(&reply).unwrap();
+        f.address = Address([0x01, 0x00, 0x00, 0x00, 0x00, 0x00]);
+        if k == 0 {
+            let n = reply.len();
+            reply[n - 2] ^= 0x5A;
+        }
+        vec![f.emit(), reply]
+    }));
 }
 
-impl Pair {
-    fn new(seed: u64, cfg: Config, meter: MeterConfig, address: Option<Address>, faults: Faults) -> Self {
-        Pair {
-            now: Millis(1_000),
-            session: Dlt645Session::new(cfg, address),
-            meter: Dlt645Meter::new(meter),
-            rng: Rng::new(seed),
-            faults,
-            replies: 0,
-            flight: Vec::new(),
-            events: Vec::new(),
-            transmits: 0,
-        }
-    }
-
-    fn simple(seed: u64, faults: Faults) -> Self {
-        let address = Some(MeterConfig::default().address);
-        Pair::new(seed, Config::default(), MeterConfig::default(), address, faults)
-    }
-
-    /// Send `bytes` to `to` starting at `at`, in random pieces a few ms apart.
-    fn send(&mut self, at: Millis, to: To, bytes: &[u8]) {
-        let mut t = at;
-        let mut rest = bytes;
-        let trickle = self.faults.trickle.filter(|_| to == To::Session);
-        while !rest.is_empty() {
-            let n = if trickle.is_some() { 3 } else { self.rng.range(1, 24) as usize }.min(rest.len());
-            self.flight.push((t, to, rest[..n].to_vec()));
-            rest = &rest[n..];
-            t = t.after(trickle.unwrap_or_else(|| self.rng.range(0, 30)));
-        }
-    }
-
-    fn pump(&mut self) {
-        while let Some(a) = self.session.poll_action() {
-            if let Action::Transmit(bytes) = a {
-                self.transmits += 1;
-                if self.faults.echo {
-                    self.send(self.now, To::Session, &bytes);
-                }
-                let arrive = self.now.after(self.session.config().line.wire_time(bytes.len()));
-                self.flight.push((arrive, To::Meter, bytes));
-            }
-        }
-        while let Some(reply) = self.meter.poll_transmit() {
-            let k = self.replies;
-            self.replies += 1;
-            if self.faults.drop.contains(&k) || self.faults.silence_from.is_some_and(|s| k >= s) {
-                continue;
-            }
-            let mut at = self.now.after(self.rng.range(20, 200));
-            if self.faults.noise {
-                let junk: Vec<u8> = (0..self.rng.range(1, 6)).map(|_| self.rng.range(0, 255) as u8).collect();
-                self.send(at, To::Session, &junk);
-                at = at.after(40);
-            }
-            if self.faults.wrong_address {
-                let mut f = Frame645::parse(&reply).unwrap();
-                f.address = Address([0x01, 0x00, 0x00, 0x00, 0x00, 0x00]);
-                self.send(at, To::Session, &f.emit());
-                at = at.after(self.session.config().line.wire_time(reply.len()) + 10);
-            }
-            let mut bytes = reply;
-            if self.faults.corrupt_first && k == 0 {
-                let n = bytes.len();
-                bytes[n - 2] ^= 0x5A;
-            }
-            self.send(at, To::Session, &bytes);
-        }
-        while let Some(e) = self.session.poll_event() {
-            self.events.push(e);
-        }
-    }
-
-    /// Run until the session is idle and nothing is in flight.
-    fn run(&mut self) {
-        for _ in 0..100_000 {
-            self.pump();
-            if self.session.is_idle() && self.flight.is_empty() {
-                return;
-            }
-            let next_flight = self.flight.iter().map(|f| f.0).min();
-            let next = [next_flight, self.session.poll_timeout()].into_iter().flatten().min();
-            let Some(next) = next else { panic!("stuck: nothing in flight and no timeout") };
-            self.now = self.now.max(next);
-            // Deliver what is due, in order of arrival.
-            self.flight.sort_by_key(|f| f.0);
-            while self.flight.first().is_some_and(|f| f.0 <= self.now) {
-                let (_, to, bytes) = self.flight.remove(0);
-                match to {
-                    To::Session => self.session.handle_input(self.now, &bytes),
-                    To::Meter => self.meter.handle_input(self.now, &bytes),
-                }
-                self.pump();
-            }
-            if self.session.poll_timeout().is_some_and(|t| t <= self.now) {
-                self.session.handle_timeout(self.now);
-            }
-        }
-        panic!("the session did not finish");
-    }
-
+impl P {
     fn values(&self) -> Vec<(u32, Vec<u8>)> {
         self.events
             .iter()
@@ -199,7 +88,7 @@ fn expected(di: u32) -> Vec<u8> {
 #[test]
 fn reads_a_list_in_random_pieces() {
     for seed in 0..20 {
-        let mut p = Pair::simple(seed, Faults::default());
+        let mut p = simple(seed, Faults::default());
         p.session.read(p.now, &TEN);
         p.run();
         let values = p.values();
@@ -211,13 +100,13 @@ fn reads_a_list_in_random_pieces() {
         }
         assert!(p.errors().is_empty(), "{:?}", p.errors());
         assert_eq!(p.events.last(), Some(&Dlt645Event::Done));
-        assert_eq!(p.transmits, 10);
+        assert_eq!(p.requests, 10);
     }
 }
 
 #[test]
 fn values_carry_names_and_units() {
-    let mut p = Pair::simple(1, Faults::default());
+    let mut p = simple(1, Faults::default());
     p.session.read(p.now, &[0x0001_FF00, 0x0201_0100]);
     p.run();
     let Some(Dlt645Event::Value { canonical, name, items, .. }) = p.events.first() else { panic!() };
@@ -237,8 +126,7 @@ fn follow_up_frames() {
     let meter = MeterConfig { max_data: 16, ..MeterConfig::default() };
     let address = Some(meter.address);
     for seed in 0..5 {
-        let mut p =
-            Pair::new(seed, Config::default(), meter.clone(), address, Faults { echo: true, ..Faults::default() });
+        let mut p = pair(seed, Config::default(), meter.clone(), address, Faults { echo: true, ..Faults::default() });
         p.session.read(p.now, &[0x0001_FF00, 0x0400_04FF, 0x0400_0401]);
         p.run();
         let frames: Vec<u16> = p
@@ -261,25 +149,25 @@ fn follow_up_frames() {
 
 #[test]
 fn echo_is_ignored() {
-    let mut p = Pair::simple(3, Faults { echo: true, ..Faults::default() });
+    let mut p = simple(3, Faults { echo: true, ..Faults::default() });
     p.session.read(p.now, &TEN);
     p.run();
     assert_eq!(p.values().len(), 10);
     assert_eq!(p.notices().iter().filter(|n| **n == Notice::Echo).count(), 10);
     assert!(p.errors().is_empty());
-    assert_eq!(p.transmits, 10, "no retries");
+    assert_eq!(p.requests, 10, "no retries");
 }
 
 #[test]
 fn timeout_then_retry() {
-    let mut p = Pair::simple(4, Faults { drop: vec![0, 2, 3], ..Faults::default() });
+    let mut p = simple(4, Faults { drop_replies: vec![0, 2, 3], ..Faults::default() });
     let start = p.now;
     p.session.read(p.now, &[0x0001_0000, 0x0002_0000]);
     p.run();
     assert_eq!(p.values().len(), 2);
     let retries: Vec<_> = p.notices().into_iter().filter(|n| matches!(n, Notice::Retry { .. })).collect();
     assert_eq!(retries, [Notice::Retry { attempt: 2 }, Notice::Retry { attempt: 2 }, Notice::Retry { attempt: 3 }]);
-    assert_eq!(p.transmits, 5);
+    assert_eq!(p.requests, 5);
     // Three timeouts of about a second each, on the virtual clock.
     assert!(p.now.since(start) > 3_000 && p.now.since(start) < 6_000, "{}", p.now.since(start));
 }
@@ -287,13 +175,13 @@ fn timeout_then_retry() {
 #[test]
 fn a_slow_reply_is_waited_for_and_a_stalled_one_dropped() {
     // 20+ bytes, 3 every 300 ms: the reply outlasts the 1 s timeout but never pauses 500 ms.
-    let mut p = Pair::simple(12, Faults { trickle: Some(300), ..Faults::default() });
+    let mut p = simple(12, Faults { trickle: Some(300), ..Faults::default() });
     p.session.read(p.now, &[0x0001_FF00]);
     p.run();
     assert_eq!(p.values().len(), 1);
-    assert_eq!(p.transmits, 1, "no retry while bytes keep coming");
+    assert_eq!(p.requests, 1, "no retry while bytes keep coming");
     // 600 ms pauses: every attempt's frame is dropped as incomplete, then the read fails.
-    let mut p = Pair::simple(13, Faults { trickle: Some(600), ..Faults::default() });
+    let mut p = simple(13, Faults { trickle: Some(600), ..Faults::default() });
     p.session.read(p.now, &[0x0001_0000]);
     p.run();
     assert!(p.notices().iter().any(|n| matches!(n, Notice::Incomplete(_))));
@@ -345,7 +233,7 @@ fn random_bytes_never_break_either_side() {
 #[test]
 fn a_failure_keeps_what_was_read() {
     // The meter falls silent after the first reply: one value, then timeouts.
-    let mut p = Pair::simple(5, Faults { silence_from: Some(1), ..Faults::default() });
+    let mut p = simple(5, Faults { silence_from: Some(1), ..Faults::default() });
     p.session.read(p.now, &[0x0001_0000, 0x0002_0000, 0x0003_0000]);
     p.run();
     assert_eq!(p.values(), [(0x0001_0000, expected(0x0001_0000))]);
@@ -357,7 +245,7 @@ fn a_failure_keeps_what_was_read() {
     // A follow-up frame lost for good: the data so far is reported, marked incomplete.
     let meter = MeterConfig { max_data: 8, ..MeterConfig::default() };
     let faults = Faults { silence_from: Some(2), ..Faults::default() };
-    let mut p = Pair::new(6, Config::default(), meter.clone(), Some(meter.address), faults);
+    let mut p = pair(6, Config::default(), meter.clone(), Some(meter.address), faults);
     p.session.read(p.now, &[0x0001_FF00]);
     p.run();
     let partial = p.events.iter().find_map(|e| match e {
@@ -370,9 +258,10 @@ fn a_failure_keeps_what_was_read() {
 
 #[test]
 fn wrong_address_noise_and_garbage() {
-    let faults = Faults { wrong_address: true, noise: true, corrupt_first: true, ..Faults::default() };
+    let faults = Faults { noise: true, ..Faults::default() };
     for seed in 0..10 {
-        let mut p = Pair::simple(seed, faults.clone());
+        let mut p = simple(seed, faults.clone());
+        wrong_address_and_corrupt_first(&mut p);
         p.session.read(p.now, &TEN[..4]);
         p.run();
         assert_eq!(p.values().len(), 4, "seed {seed}: {:?}", p.events);
@@ -386,8 +275,7 @@ fn wrong_address_noise_and_garbage() {
 
 #[test]
 fn finds_the_meter_first() {
-    let mut p =
-        Pair::new(7, Config::default(), MeterConfig::default(), None, Faults { echo: true, ..Faults::default() });
+    let mut p = pair(7, Config::default(), MeterConfig::default(), None, Faults { echo: true, ..Faults::default() });
     p.session.read(p.now, &[0x0400_0402]);
     p.run();
     let address = MeterConfig::default().address;
@@ -399,7 +287,7 @@ fn finds_the_meter_first() {
     assert_eq!(p.values().len(), 1);
     // No meter on the line: the read fails with NoMeter after the address request times out.
     let faults = Faults { silence_from: Some(0), ..Faults::default() };
-    let mut p = Pair::new(8, Config::default(), MeterConfig::default(), None, faults);
+    let mut p = pair(8, Config::default(), MeterConfig::default(), None, faults);
     p.session.read(p.now, &[0x0400_0402, 0x0001_0000]);
     p.run();
     assert_eq!(
@@ -414,7 +302,7 @@ fn finds_the_meter_first() {
 
 #[test]
 fn clock_read_and_broadcast_sync() {
-    let mut p = Pair::simple(9, Faults { echo: true, ..Faults::default() });
+    let mut p = simple(9, Faults { echo: true, ..Faults::default() });
     p.session.read_clock(p.now);
     p.run();
     let clock = p.events.iter().find_map(|e| match e {
@@ -441,20 +329,20 @@ fn clock_read_and_broadcast_sync() {
 
 #[test]
 fn abnormal_replies_name_their_bits() {
-    let mut p = Pair::simple(10, Faults::default());
+    let mut p = simple(10, Faults::default());
     p.session.read(p.now, &[0x0001_0000, 0x7777_7777, 0x0002_0000]);
     p.run();
     assert_eq!(p.values().len(), 2);
     let bits = vec!["no requested data".to_string()];
     assert_eq!(p.errors(), [(Some(0x7777_7777), Failure::Abnormal { err: 0x02, bits })]);
-    assert_eq!(p.transmits, 3, "an abnormal reply is not retried");
+    assert_eq!(p.requests, 3, "an abnormal reply is not retried");
 }
 
 #[test]
 fn dlt645_1997() {
     let cfg = Config { variant: Variant::V1997, ..Config::default() };
     let meter = MeterConfig { max_data: 8, ..MeterConfig::default() };
-    let mut p = Pair::new(11, cfg, meter, None, Faults { echo: true, ..Faults::default() });
+    let mut p = pair(11, cfg, meter, None, Faults { echo: true, ..Faults::default() });
     p.session.read(p.now, &[0x9010, 0x901F, 0xB611]);
     p.session.read_clock(p.now);
     p.run();

@@ -7,139 +7,29 @@ use crate::protocols::dlt698::codec::Ms;
 use crate::protocols::dlt698::simulator::{Dlt698Meter, MeterConfig, ReportKind};
 use crate::session::{Rng, SimulatedMeter};
 
-#[derive(Clone, Debug, Default)]
-struct Faults {
-    echo: bool,
-    noise: bool,
-    /// Meter frames (counted from 0) that never arrive.
-    drop: Vec<usize>,
-    /// Raise an active report of this kind when the session sends its request number `.0` (from 0).
-    report: Option<(usize, ReportKind)>,
+use crate::session::testing::{Faults, Pair};
+
+type P = Pair<Dlt698Session, Dlt698Meter>;
+
+/// The session (knowing the meter's address or not) and the simulated meter
+/// on the shared test pair; the meter answers 20–150 ms after a request.
+fn pair(seed: u64, meter: MeterConfig, known: bool, faults: Faults) -> P {
+    pair_with(seed, meter, known, faults, Config::default())
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum To {
-    Session,
-    Meter,
+fn pair_with(seed: u64, meter: MeterConfig, known: bool, faults: Faults, cfg: Config) -> P {
+    let address = known.then_some(meter.address);
+    let session = Dlt698Session::new(cfg, address.as_ref().map(|a| a.as_slice()));
+    let mut p = Pair::new(seed, session, Dlt698Meter::new(meter), faults);
+    p.response = (20, 150);
+    p
 }
 
-/// The session and the simulated meter on a virtual clock.
-struct Pair {
-    now: Millis,
-    session: Dlt698Session,
-    meter: Dlt698Meter,
-    rng: Rng,
-    faults: Faults,
-    replies: usize,
-    flight: Vec<(Millis, To, Vec<u8>)>,
-    events: Vec<Dlt698Event>,
-    transmits: Vec<Vec<u8>>,
-    /// When the line towards the session is free again.
-    line_free: Millis,
+fn simple(seed: u64) -> P {
+    pair(seed, MeterConfig::default(), true, Faults::default())
 }
 
-impl Pair {
-    fn new(seed: u64, meter: MeterConfig, known: bool, faults: Faults) -> Self {
-        Pair::with(seed, meter, known, faults, Config::default())
-    }
-
-    fn with(seed: u64, meter: MeterConfig, known: bool, faults: Faults, cfg: Config) -> Self {
-        let address = known.then_some(meter.address);
-        Pair {
-            now: Millis(1_000),
-            session: Dlt698Session::new(cfg, address.as_ref().map(|a| a.as_slice())),
-            meter: Dlt698Meter::new(meter),
-            rng: Rng::new(seed),
-            faults,
-            replies: 0,
-            flight: Vec::new(),
-            events: Vec::new(),
-            transmits: Vec::new(),
-            line_free: Millis(0),
-        }
-    }
-
-    fn simple(seed: u64) -> Self {
-        Pair::new(seed, MeterConfig::default(), true, Faults::default())
-    }
-
-    /// Send `bytes` in random pieces; a direction carries one frame at a time.
-    fn send(&mut self, at: Millis, to: To, bytes: &[u8]) {
-        let mut t = if to == To::Session { at.max(self.line_free) } else { at };
-        let mut rest = bytes;
-        while !rest.is_empty() {
-            let n = (self.rng.range(1, 24) as usize).min(rest.len());
-            self.flight.push((t, to, rest[..n].to_vec()));
-            rest = &rest[n..];
-            t = t.after(self.rng.range(0, 20));
-        }
-        if to == To::Session {
-            self.line_free = t.after(1);
-        }
-    }
-
-    fn pump(&mut self) {
-        while let Some(a) = self.session.poll_action() {
-            if let Action::Transmit(bytes) = a {
-                if let Some((k, kind)) = self.faults.report
-                    && k == self.transmits.len()
-                {
-                    self.meter.raise_report(self.now, kind);
-                }
-                self.transmits.push(bytes.clone());
-                if self.faults.echo {
-                    self.send(self.now, To::Session, &bytes);
-                }
-                let arrive = self.now.after(self.session.config().line.wire_time(bytes.len()));
-                self.flight.push((arrive, To::Meter, bytes));
-            }
-        }
-        while let Some(reply) = self.meter.poll_transmit() {
-            let k = self.replies;
-            self.replies += 1;
-            if self.faults.drop.contains(&k) {
-                continue;
-            }
-            let mut at = self.now.after(self.rng.range(20, 150));
-            if self.faults.noise {
-                let junk: Vec<u8> = (0..self.rng.range(1, 6)).map(|_| self.rng.range(0, 255) as u8).collect();
-                self.send(at, To::Session, &junk);
-                at = at.after(30);
-            }
-            self.send(at, To::Session, &reply);
-        }
-        while let Some(e) = self.session.poll_event() {
-            self.events.push(e);
-        }
-    }
-
-    fn run(&mut self) {
-        for _ in 0..100_000 {
-            self.pump();
-            if self.session.is_idle() && self.flight.is_empty() {
-                self.pump();
-                return;
-            }
-            let next_flight = self.flight.iter().map(|f| f.0).min();
-            let next = [next_flight, self.session.poll_timeout()].into_iter().flatten().min();
-            let Some(next) = next else { panic!("stuck") };
-            self.now = self.now.max(next);
-            self.flight.sort_by_key(|f| f.0);
-            while self.flight.first().is_some_and(|f| f.0 <= self.now) {
-                let (_, to, bytes) = self.flight.remove(0);
-                match to {
-                    To::Session => self.session.handle_input(self.now, &bytes),
-                    To::Meter => self.meter.handle_input(self.now, &bytes),
-                }
-                self.pump();
-            }
-            if self.session.poll_timeout().is_some_and(|t| t <= self.now) {
-                self.session.handle_timeout(self.now);
-            }
-        }
-        panic!("the session did not finish");
-    }
-
+impl P {
     fn values(&self) -> Vec<&Reading> {
         self.events
             .iter()
@@ -192,14 +82,14 @@ fn num(i: &Item) -> f64 {
 fn get_normal_and_list_in_random_pieces_with_echo_and_noise() {
     for seed in 0..10 {
         let faults = Faults { echo: seed % 2 == 0, noise: seed % 3 == 0, ..Faults::default() };
-        let mut p = Pair::new(seed, MeterConfig::default(), true, faults);
+        let mut p = pair(seed, MeterConfig::default(), true, faults);
         p.session.get_each(p.now, &OADS);
         p.session.get(p.now, &OADS);
         p.run();
         let values = p.values();
         assert_eq!(values.len(), 16, "seed {seed}: {:?}", p.errors());
         assert!(p.errors().is_empty(), "{:?}", p.errors());
-        assert_eq!(p.transmits.len(), 9, "no retries");
+        assert_eq!(p.transmits().len(), 9, "no retries");
         assert_eq!(p.events.last(), Some(&Dlt698Event::Done));
         let energy = &values[0];
         assert_eq!(energy.canonical, "00100200");
@@ -220,17 +110,17 @@ fn get_normal_and_list_in_random_pieces_with_echo_and_noise() {
 
 #[test]
 fn finds_the_meter_on_the_wildcard_address() {
-    let mut p = Pair::new(1, MeterConfig::default(), false, Faults::default());
+    let mut p = pair(1, MeterConfig::default(), false, Faults::default());
     p.session.get(p.now, &[0x0010_0201]);
     p.run();
     assert_eq!(p.events[0], Dlt698Event::MeterFound("123456789012".into()));
-    let first = FrameRepr::parse(&p.transmits[0][4..]).unwrap();
+    let first = FrameRepr::parse(&p.transmits()[0][4..]).unwrap();
     assert_eq!((first.af, first.sa.clone()), (0x45, vec![0xAA; 6]));
     assert_eq!(p.session.address().as_deref(), Some("123456789012"));
     let v = p.values();
     assert_eq!((v[0].items[0].label.as_str(), v[0].items[0].unit.as_str()), ("total", "kWh"));
     // No meter at all: finding fails and the read with it.
-    let mut p = Pair::new(1, MeterConfig::default(), false, Faults { drop: (0..10).collect(), ..Faults::default() });
+    let mut p = pair(1, MeterConfig::default(), false, Faults { drop_replies: (0..10).collect(), ..Faults::default() });
     p.session.get(p.now, &[0x0010_0200]);
     p.run();
     assert_eq!(
@@ -241,7 +131,7 @@ fn finds_the_meter_on_the_wildcard_address() {
 
 #[test]
 fn record_reads_of_freezes_and_events() {
-    let mut p = Pair::simple(2);
+    let mut p = simple(2);
     p.session.get_record(p.now, 0x5004_0200, Rsd::S9(1), &[0x2021_0200, 0x0010_0200]);
     p.session.get_record(p.now, 0x5006_0200, Rsd::S9(2), &[0x2021_0200, 0x0010_0201]);
     p.session.get_record(p.now, 0x5002_0200, Rsd::S10(4, Ms::All), &[0x2021_0200, 0x0010_0200]);
@@ -261,7 +151,7 @@ fn record_reads_of_freezes_and_events() {
     assert_eq!(r[2].rows[0][0].value, "2024-05-17 10:30:00");
     assert_eq!(r[3].columns, ["20220200", "201E0200", "20200200"]);
     // A range (selector 2) of day freezes: start included, end excluded.
-    let mut p = Pair::simple(3);
+    let mut p = simple(3);
     let day = |d| {
         crate::protocols::dlt698::simulator::date_time_s(&crate::session::DateTime {
             year: 2024,
@@ -289,8 +179,8 @@ fn record_reads_of_freezes_and_events() {
 /// SECURITY-Response (plaintext, MAC), across find-meter, lists, records,
 /// GET-Response-Next blocks and a lost reply.
 /// The service tags of the APDUs the session sent, in order.
-fn sent_services(p: &Pair) -> Vec<u8> {
-    p.transmits.iter().map(|t| FrameRepr::parse(&t[4..]).unwrap().user_data[0]).collect()
+fn sent_services(p: &P) -> Vec<u8> {
+    p.transmits().iter().map(|t| FrameRepr::parse(&t[4..]).unwrap().user_data[0]).collect()
 }
 
 #[test]
@@ -299,7 +189,7 @@ fn connects_when_the_meter_asks_and_releases_at_the_end() {
     // Auto: the first GET is refused with ERROR-Response "service not
     // supported"; the session connects (through the wildcard address while
     // the meter is unknown), reads, and releases.
-    let mut p = Pair::new(21, meter.clone(), false, Faults { noise: true, ..Faults::default() });
+    let mut p = pair(21, meter.clone(), false, Faults { noise: true, ..Faults::default() });
     p.session.get(p.now, &[0x0010_0200, 0x2000_0200]);
     p.session.get(p.now, &[0x4000_0200]);
     p.run();
@@ -318,7 +208,7 @@ fn connects_when_the_meter_asks_and_releases_at_the_end() {
     assert!(!p.meter.connected() && !p.session.connected());
     // The next batch connects first: the meter asked once.
     p.events.clear();
-    p.transmits.clear();
+    p.trace.clear();
     p.session.get(p.now, &[0x0010_0200]);
     p.run();
     assert_eq!(sent_services(&p), [0x02, 0x05, 0x03]);
@@ -326,7 +216,7 @@ fn connects_when_the_meter_asks_and_releases_at_the_end() {
 
     // Never: the refusal is the answer, in words.
     let cfg = Config { connect: Connect::Never, ..Config::default() };
-    let mut p = Pair::with(22, meter.clone(), true, Faults::default(), cfg);
+    let mut p = pair_with(22, meter.clone(), true, Faults::default(), cfg);
     p.session.get(p.now, &[0x0010_0200]);
     p.run();
     let errors = p.errors();
@@ -343,14 +233,14 @@ fn connects_when_the_meter_asks_and_releases_at_the_end() {
         client_address: 0x20,
         ..Config::default()
     };
-    let mut p = Pair::with(23, meter.clone(), true, Faults::default(), cfg.clone());
+    let mut p = pair_with(23, meter.clone(), true, Faults::default(), cfg.clone());
     p.session.get(p.now, &[0x2000_0200]);
     p.run();
     assert!(p.errors().is_empty(), "{:?}", p.errors());
     assert_eq!(sent_services(&p), [0x02, 0x05, 0x03]);
-    assert!(p.transmits.iter().all(|t| FrameRepr::parse(&t[4..]).unwrap().ca == 0x20));
+    assert!(p.transmits().iter().all(|t| FrameRepr::parse(&t[4..]).unwrap().ca == 0x20));
     let Apdu::ConnectRequest { mechanism, params, .. } =
-        Apdu::parse(&FrameRepr::parse(&p.transmits[0][4..]).unwrap().user_data).unwrap()
+        Apdu::parse(&FrameRepr::parse(&p.transmits()[0][4..]).unwrap().user_data).unwrap()
     else {
         panic!()
     };
@@ -359,7 +249,7 @@ fn connects_when_the_meter_asks_and_releases_at_the_end() {
     // A wrong password: the connection is refused once, in words, and the
     // read fails with the meter's refusal; no endless reconnecting.
     let cfg = Config { password: Some(b"000000".to_vec()), ..cfg };
-    let mut p = Pair::with(24, meter, true, Faults::default(), cfg);
+    let mut p = pair_with(24, meter, true, Faults::default(), cfg);
     p.session.get(p.now, &[0x2000_0200]);
     p.run();
     let errors = p.errors();
@@ -375,7 +265,7 @@ fn connects_when_the_meter_asks_and_releases_at_the_end() {
 fn a_protocol_version_mismatch_is_negotiated() {
     let meter = MeterConfig { require_connect: true, protocol_version: 0x0010, ..MeterConfig::default() };
     let cfg = Config { connect: Connect::Always, ..Config::default() };
-    let mut p = Pair::with(26, meter, true, Faults::default(), cfg);
+    let mut p = pair_with(26, meter, true, Faults::default(), cfg);
     p.session.get(p.now, &[0x2000_0200]);
     p.run();
     assert!(p.errors().is_empty(), "{:?}", p.errors());
@@ -388,14 +278,14 @@ fn a_protocol_version_mismatch_is_negotiated() {
 #[test]
 fn random_numbers_come_from_the_configured_source() {
     let meter = MeterConfig { require_security: true, ..MeterConfig::default() };
-    let rn_of = |p: &Pair| {
-        let a = Apdu::parse(&FrameRepr::parse(&p.transmits[0][4..]).unwrap().user_data).unwrap();
+    let rn_of = |p: &P| {
+        let a = Apdu::parse(&FrameRepr::parse(&p.transmits()[0][4..]).unwrap().user_data).unwrap();
         let Apdu::SecurityRequest { verify: VerifyInfo::Rn(rn), .. } = a else { panic!("{a:?}") };
         rn
     };
     let run = |random: Random| {
         let cfg = Config { security: ReadSecurity::PlaintextRn, random, ..Config::default() };
-        let mut p = Pair::with(25, meter.clone(), true, Faults::default(), cfg);
+        let mut p = pair_with(25, meter.clone(), true, Faults::default(), cfg);
         p.session.get(p.now, &[0x2000_0200]);
         p.run();
         assert!(p.errors().is_empty(), "{:?}", p.errors());
@@ -411,7 +301,7 @@ fn random_numbers_come_from_the_configured_source() {
 fn security_mode_reads() {
     let meter = MeterConfig { require_security: true, block_items: 2, ..MeterConfig::default() };
     // Bare requests: DAR 20 (security authentication mismatch) for each object.
-    let mut p = Pair::new(7, meter.clone(), true, Faults::default());
+    let mut p = pair(7, meter.clone(), true, Faults::default());
     p.session.get(p.now, &[0x0010_0200, 0x2000_0200]);
     p.run();
     let errors = p.errors();
@@ -421,8 +311,8 @@ fn security_mode_reads() {
 
     // Protected requests, the meter found first, the first reply lost.
     let cfg = Config { security: ReadSecurity::PlaintextRn, ..Config::default() };
-    let faults = Faults { drop: vec![1], noise: true, ..Faults::default() };
-    let mut p = Pair::with(8, meter.clone(), false, faults, cfg.clone());
+    let faults = Faults { drop_replies: vec![1], noise: true, ..Faults::default() };
+    let mut p = pair_with(8, meter.clone(), false, faults, cfg.clone());
     p.session.get_each(p.now, &OADS[..3]);
     p.session.get(p.now, &OADS[..5]);
     p.session.get_record(p.now, 0x5004_0200, Rsd::S10(3, Ms::All), &[0x2021_0200, 0x0010_0200]);
@@ -437,7 +327,7 @@ fn security_mode_reads() {
     assert!(p.notices().contains(&&Notice::Retry { attempt: 2 }));
     // Every request went out as SECURITY-Request, plaintext GET with a fresh RN.
     let mut rns = std::collections::BTreeSet::new();
-    for t in &p.transmits {
+    for t in &p.transmits() {
         let f = FrameRepr::parse(&t[4..]).unwrap();
         let a = Apdu::parse(&f.user_data).unwrap();
         let Apdu::SecurityRequest { verify: VerifyInfo::Rn(rn), .. } = &a else { panic!("{a:?}") };
@@ -450,14 +340,14 @@ fn security_mode_reads() {
         ));
     }
     // 1 find + 3 + 1 list of 5 (3 blocks: 2 Next) + 1 record (2 blocks: 1 Next) + 1 retry.
-    assert_eq!(p.transmits.len(), 1 + 3 + 3 + 2 + 1);
-    assert_eq!(rns.len(), p.transmits.len() - 1, "the retry repeats its RN, the others are fresh");
+    assert_eq!(p.transmits().len(), 1 + 3 + 3 + 2 + 1);
+    assert_eq!(rns.len(), p.transmits().len() - 1, "the retry repeats its RN, the others are fresh");
     // The MAC of the last reply is shown, not verified.
     let s = p.session.last_security().unwrap();
     assert_eq!((s.rn.len(), s.mac.as_ref().map(String::len), s.verified), (32, Some(8), false));
 
     // The same session against a meter that does not require security still reads.
-    let mut p = Pair::with(9, MeterConfig::default(), true, Faults::default(), cfg);
+    let mut p = pair_with(9, MeterConfig::default(), true, Faults::default(), cfg);
     p.session.get(p.now, &[0x4000_0200]);
     p.run();
     assert_eq!(p.values().len(), 1);
@@ -477,7 +367,7 @@ fn security_mode_reads() {
 #[test]
 fn get_next_joins_blocks() {
     let meter = MeterConfig { block_items: 2, ..MeterConfig::default() };
-    let mut p = Pair::new(4, meter, true, Faults { echo: true, ..Faults::default() });
+    let mut p = pair(4, meter, true, Faults { echo: true, ..Faults::default() });
     p.session.get_record(p.now, 0x5004_0200, Rsd::S10(5, Ms::All), &[0x2021_0200, 0x0010_0200]);
     p.session.get(p.now, &OADS[..5]);
     p.run();
@@ -487,8 +377,8 @@ fn get_next_joins_blocks() {
     assert_eq!(p.values().len(), 5);
     let blocks = p.notices().iter().filter(|n| matches!(n, Notice::Block { .. })).count();
     assert_eq!(blocks, 2 + 2);
-    assert_eq!(p.transmits.len(), 2 + 4, "two requests and four GET-Request-Next");
-    let next = FrameRepr::parse(&p.transmits[1][4..]).unwrap();
+    assert_eq!(p.transmits().len(), 2 + 4, "two requests and four GET-Request-Next");
+    let next = FrameRepr::parse(&p.transmits()[1][4..]).unwrap();
     assert!(matches!(Apdu::parse(&next.user_data).unwrap(), Apdu::GetNext { last_block: 1, .. }));
 }
 
@@ -497,7 +387,7 @@ fn link_fragments_are_confirmed_and_joined() {
     for seed in 0..5 {
         let meter = MeterConfig { max_frame: 60, ..MeterConfig::default() };
         let faults = Faults { echo: seed % 2 == 1, ..Faults::default() };
-        let mut p = Pair::new(seed, meter, true, faults);
+        let mut p = pair(seed, meter, true, faults);
         p.session.get(p.now, &OADS);
         p.session.get_record(p.now, 0x5004_0200, Rsd::S10(3, Ms::All), &[0x2021_0200, 0x0010_0200]);
         p.run();
@@ -508,7 +398,7 @@ fn link_fragments_are_confirmed_and_joined() {
         assert!(confirms >= 4, "{confirms}");
         assert_eq!(p.meter.confirms(), confirms);
         // Every confirmation is a client frame with the fragment bit and no APDU.
-        let c = FrameRepr::parse(&p.transmits[1][4..]).unwrap();
+        let c = FrameRepr::parse(&p.transmits()[1][4..]).unwrap();
         assert_eq!(c.control, 0x63);
         assert_eq!(Fragment::of(&c).unwrap().kind, FragmentKind::Confirm);
     }
@@ -517,8 +407,13 @@ fn link_fragments_are_confirmed_and_joined() {
 #[test]
 fn active_report_in_the_middle_of_a_read() {
     for kind in [ReportKind::List, ReportKind::Record] {
-        let faults = Faults { report: Some((1, kind)), ..Faults::default() };
-        let mut p = Pair::new(5, MeterConfig::default(), true, faults);
+        let mut p = pair(5, MeterConfig::default(), true, Faults::default());
+        // The meter raises the report when the session sends its second request.
+        p.on_request = Some(Box::new(move |meter, now, n| {
+            if n == 1 {
+                meter.raise_report(now, kind);
+            }
+        }));
         p.session.get_each(p.now, &OADS[..3]);
         p.run();
         assert!(p.errors().is_empty(), "{:?}", p.errors());
@@ -535,18 +430,18 @@ fn active_report_in_the_middle_of_a_read() {
             _ => unreachable!(),
         }
         assert_eq!(p.meter.reports(), (1, 1), "the report was answered");
-        let answer = p.transmits.iter().find_map(|t| {
+        let answer = p.transmits().iter().find_map(|t| {
             let f = FrameRepr::parse(&t[4..]).ok()?;
             (f.control == 0x03).then(|| Apdu::parse(&f.user_data).unwrap())
         });
         assert!(matches!(answer, Some(Apdu::ReportResponse { .. })), "{answer:?}");
-        assert_eq!(p.transmits.len(), 4);
+        assert_eq!(p.transmits().len(), 4);
     }
 }
 
 #[test]
 fn follow_report_is_surfaced() {
-    let mut p = Pair::simple(6);
+    let mut p = simple(6);
     p.meter.request_follow_report();
     p.session.get(p.now, &[0x2000_0200]);
     p.run();
@@ -565,7 +460,7 @@ fn follow_report_is_surfaced() {
 
 #[test]
 fn timeouts_retries_dars_and_set() {
-    let mut p = Pair::new(7, MeterConfig::default(), true, Faults { drop: vec![0, 2], ..Faults::default() });
+    let mut p = pair(7, MeterConfig::default(), true, Faults { drop_replies: vec![0, 2], ..Faults::default() });
     p.session.get_each(p.now, &[0x0010_0200, 0x9999_0200, 0x2000_0200]);
     let t = crate::session::DateTime { year: 2025, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
     p.session.set(p.now, 0x4000_0200, crate::protocols::dlt698::simulator::date_time_s(&t));
@@ -576,11 +471,11 @@ fn timeouts_retries_dars_and_set() {
     assert!(p.events.contains(&Dlt698Event::Written { oad: 0x4000_0200, dar: 0 }));
     assert_eq!(p.meter.clock(p.now).year, 2025);
     // A silent meter: three attempts, then the error.
-    let mut p = Pair::new(8, MeterConfig::default(), true, Faults { drop: (0..3).collect(), ..Faults::default() });
+    let mut p = pair(8, MeterConfig::default(), true, Faults { drop_replies: (0..3).collect(), ..Faults::default() });
     p.session.get(p.now, &[0x0010_0200]);
     p.run();
     assert_eq!(p.errors(), [(Some(0x0010_0200), Failure::Timeout { attempts: 3 })]);
-    assert_eq!(p.transmits.len(), 3);
+    assert_eq!(p.transmits().len(), 3);
 }
 
 #[test]

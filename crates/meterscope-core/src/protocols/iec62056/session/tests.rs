@@ -3,168 +3,23 @@
 
 use super::*;
 use crate::protocols::iec62056::simulator::{MeterConfig, OpticalMeter};
+use crate::session::testing::{Faults, Pair};
 use crate::session::{Rng, SimulatedMeter};
 
-/// Line faults the harness injects.
-#[derive(Clone, Debug, Default)]
-struct Faults {
-    /// Our transmissions come back to us (optical head).
-    echo: bool,
-    /// Random bytes before every meter reply.
-    noise: bool,
-    /// Meter replies (counted from 0) that never arrive.
-    drop: Vec<usize>,
-    /// Meter replies (counted from 0) with one byte changed.
-    corrupt: Vec<usize>,
-    /// Every meter reply from this one on is lost.
-    silence_from: Option<usize>,
+type P = Pair<Iec62056Session, OpticalMeter>;
+
+/// The session and the simulated meter on the shared test pair: bytes take
+/// their wire time at the line of their sender and arrive garbled at another
+/// line, so a baud switch at the wrong moment loses the reply; the meter
+/// reacts in 350–600 ms, longer than the settle time t2.
+fn pair(seed: u64, cfg: Config, meter: MeterConfig, faults: Faults) -> P {
+    let mut p = Pair::new(seed, Iec62056Session::new(cfg), OpticalMeter::new(meter), faults);
+    p.now = Millis(10_000);
+    p.response = (350, 600);
+    p
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum To {
-    Session,
-    Meter,
-}
-
-/// The session and the simulated meter on a virtual clock. Bytes take
-/// their wire time; bytes sent at one line and received at another arrive
-/// garbled, so a baud switch at the wrong moment loses the reply.
-struct Pair {
-    now: Millis,
-    session: Iec62056Session,
-    meter: OpticalMeter,
-    rng: Rng,
-    faults: Faults,
-    replies: usize,
-    /// The session's line from each instant on.
-    session_line: Vec<(Millis, LineSettings)>,
-    /// When the session's next action may start (waits and transmits take time).
-    ready: Millis,
-    meter_ready: Millis,
-    /// Bytes in flight: arrival, destination, bytes, line they were sent at.
-    flight: Vec<(Millis, To, Vec<u8>, LineSettings)>,
-    actions: Vec<Action>,
-    events: Vec<IecEvent>,
-}
-
-fn garble(bytes: &[u8]) -> Vec<u8> {
-    bytes.iter().map(|b| (b ^ 0xA5) | 0x80).collect()
-}
-
-impl Pair {
-    fn new(seed: u64, cfg: Config, meter: MeterConfig, faults: Faults) -> Self {
-        let session = Iec62056Session::new(cfg);
-        let line = session.line();
-        Pair {
-            now: Millis(10_000),
-            session,
-            meter: OpticalMeter::new(meter),
-            rng: Rng::new(seed),
-            faults,
-            replies: 0,
-            session_line: vec![(Millis(0), line)],
-            ready: Millis(0),
-            meter_ready: Millis(0),
-            flight: Vec::new(),
-            actions: Vec::new(),
-            events: Vec::new(),
-        }
-    }
-
-    fn line_at(&self, t: Millis) -> LineSettings {
-        self.session_line.iter().rev().find(|(at, _)| *at <= t).map(|l| l.1).unwrap_or(self.session_line[0].1)
-    }
-
-    /// Send `bytes` at `line` from `at` on, in random pieces taking their wire time.
-    fn send(&mut self, at: Millis, to: To, bytes: &[u8], line: LineSettings) -> Millis {
-        let mut t = at;
-        let mut rest = bytes;
-        while !rest.is_empty() {
-            let n = (self.rng.range(1, 40) as usize).min(rest.len());
-            t = t.after(line.wire_time(n));
-            self.flight.push((t, to, rest[..n].to_vec(), line));
-            rest = &rest[n..];
-        }
-        t
-    }
-
-    fn pump(&mut self) {
-        while let Some(a) = self.session.poll_action() {
-            let t = self.ready.max(self.now);
-            match &a {
-                Action::Transmit(bytes) => {
-                    let line = self.line_at(t);
-                    if self.faults.echo {
-                        self.send(t, To::Session, bytes, line);
-                    }
-                    self.ready = self.send(t, To::Meter, bytes, line);
-                }
-                Action::Wait(ms) => self.ready = t.after(ms.0),
-                Action::Reopen(line) => {
-                    self.session_line.push((t, *line));
-                    self.ready = t;
-                }
-                Action::SetDtrRts { .. } => {}
-            }
-            self.actions.push(a);
-        }
-        loop {
-            let line = self.meter.line();
-            let Some(mut reply) = self.meter.poll_transmit() else { break };
-            let k = self.replies;
-            self.replies += 1;
-            if self.faults.drop.contains(&k) || self.faults.silence_from.is_some_and(|s| k >= s) {
-                continue;
-            }
-            if self.faults.corrupt.contains(&k) {
-                let i = reply.len() / 2;
-                reply[i] ^= 0x01;
-            }
-            // The meter's reaction time, longer than the settle time t2.
-            let mut at = self.meter_ready.max(self.now).after(self.rng.range(350, 600));
-            if self.faults.noise {
-                let junk: Vec<u8> = (0..self.rng.range(1, 6)).map(|_| self.rng.range(0, 255) as u8).collect();
-                at = self.send(at, To::Session, &junk, line).after(20);
-            }
-            self.meter_ready = self.send(at, To::Session, &reply, line);
-        }
-        while let Some(e) = self.session.poll_event() {
-            self.events.push(e);
-        }
-    }
-
-    fn run(&mut self) {
-        for _ in 0..200_000 {
-            self.pump();
-            if self.session.is_idle() && self.flight.is_empty() {
-                return;
-            }
-            let next_flight = self.flight.iter().map(|f| f.0).min();
-            let next = [next_flight, self.session.poll_timeout()].into_iter().flatten().min();
-            let Some(next) = next else { panic!("stuck: nothing in flight and no timeout") };
-            self.now = self.now.max(next);
-            self.flight.sort_by_key(|f| f.0);
-            while self.flight.first().is_some_and(|f| f.0 <= self.now) {
-                let (at, to, bytes, line) = self.flight.remove(0);
-                match to {
-                    To::Session => {
-                        let b = if self.line_at(at) == line { bytes } else { garble(&bytes) };
-                        self.session.handle_input(self.now, &b);
-                    }
-                    To::Meter => {
-                        let b = if self.meter.line() == line { bytes } else { garble(&bytes) };
-                        self.meter.handle_input(self.now, &b);
-                    }
-                }
-                self.pump();
-            }
-            if self.session.poll_timeout().is_some_and(|t| t <= self.now) {
-                self.session.handle_timeout(self.now);
-            }
-        }
-        panic!("the session did not finish");
-    }
-
+impl P {
     fn readings(&self) -> Vec<Reading> {
         self.events
             .iter()
@@ -195,16 +50,6 @@ impl Pair {
             .collect()
     }
 
-    fn transmits(&self) -> Vec<Vec<u8>> {
-        self.actions
-            .iter()
-            .filter_map(|a| match a {
-                Action::Transmit(b) => Some(b.clone()),
-                _ => None,
-            })
-            .collect()
-    }
-
     /// The actions without the transmits' bytes: `T`, `W300`, `R9600 7E1`.
     fn script(&self) -> Vec<String> {
         self.actions
@@ -227,7 +72,7 @@ fn value_of<'a>(readings: &'a [Reading], address: &str) -> &'a str {
     readings.iter().find(|r| r.address == address).and_then(|r| r.value()).unwrap_or_else(|| panic!("{address}"))
 }
 
-fn check_readout(p: &Pair) {
+fn check_readout(p: &P) {
     let r = p.readings();
     assert_eq!(r.len(), 25, "{:?}", p.events);
     let reference = p.meter.data_sets(Millis(0));
@@ -253,7 +98,7 @@ fn check_readout(p: &Pair) {
 fn mode_c_readout_with_the_baud_switch_as_actions() {
     for seed in 0..10 {
         let faults = Faults { echo: seed % 2 == 0, noise: seed % 3 == 0, ..Faults::default() };
-        let mut p = Pair::new(seed, Config::default(), meter(Mode::C), faults);
+        let mut p = pair(seed, Config::default(), meter(Mode::C), faults);
         p.session.readout(p.now);
         p.run();
         check_readout(&p);
@@ -283,7 +128,7 @@ fn settle_time_and_rate_limit_are_configurable() {
     let cfg = Config { settle: 800, max_baud: Some(2400), address: "12345678".into(), ..Config::default() };
     let mut m = meter(Mode::C);
     m.inactivity = 5000;
-    let mut p = Pair::new(1, cfg, m, Faults::default());
+    let mut p = pair(1, cfg, m, Faults::default());
     p.session.readout(p.now);
     // The meter answers after 350-600 ms, so a t2 of 800 ms loses the first
     // readout (it comes before the switch); the session signs on again.
@@ -299,7 +144,7 @@ fn settle_time_and_rate_limit_are_configurable() {
 fn mode_a_readout_stays_at_300() {
     for seed in 0..4 {
         let faults = Faults { echo: seed % 2 == 1, noise: true, ..Faults::default() };
-        let mut p = Pair::new(seed, Config { mode: Mode::A, ..Config::default() }, meter(Mode::A), faults);
+        let mut p = pair(seed, Config { mode: Mode::A, ..Config::default() }, meter(Mode::A), faults);
         p.session.readout(p.now);
         p.run();
         check_readout(&p);
@@ -312,7 +157,7 @@ fn mode_a_readout_stays_at_300() {
 #[test]
 fn mode_b_switches_without_acknowledgement() {
     for seed in 0..4 {
-        let mut p = Pair::new(seed, Config { mode: Mode::B, ..Config::default() }, meter(Mode::B), Faults::default());
+        let mut p = pair(seed, Config { mode: Mode::B, ..Config::default() }, meter(Mode::B), Faults::default());
         p.session.readout(p.now);
         p.run();
         check_readout(&p);
@@ -320,7 +165,7 @@ fn mode_b_switches_without_acknowledgement() {
         assert!(p.notices().is_empty() || !p.notices().iter().any(|n| matches!(n, Notice::ModeMismatch { .. })));
     }
     // A mode C session meeting a mode B meter follows the meter.
-    let mut p = Pair::new(9, Config::default(), meter(Mode::B), Faults::default());
+    let mut p = pair(9, Config::default(), meter(Mode::B), Faults::default());
     p.session.readout(p.now);
     p.run();
     check_readout(&p);
@@ -332,7 +177,7 @@ fn programming_mode_reads_registers() {
     let regs: Vec<String> = ["1.8.0", "1-0:1.8.1", "32.7.0", "99.99.99"].iter().map(|s| s.to_string()).collect();
     for seed in 0..4 {
         let faults = Faults { echo: seed % 2 == 0, noise: seed % 2 == 1, ..Faults::default() };
-        let mut p = Pair::new(seed, Config::default(), meter(Mode::C), faults);
+        let mut p = pair(seed, Config::default(), meter(Mode::C), faults);
         p.session.program(p.now, "00000000", &regs);
         p.run();
         assert!(p.events.contains(&IecEvent::LoggedIn), "{:?}", p.events);
@@ -352,7 +197,7 @@ fn programming_mode_reads_registers() {
 
 #[test]
 fn wrong_password_is_reported() {
-    let mut p = Pair::new(3, Config::default(), meter(Mode::C), Faults { echo: true, ..Faults::default() });
+    let mut p = pair(3, Config::default(), meter(Mode::C), Faults { echo: true, ..Faults::default() });
     p.session.program(p.now, "12345678", &["1.8.0".to_string()]);
     p.run();
     assert!(p.events.iter().any(|e| matches!(e, IecEvent::Operand(op) if op.len() == 8)));
@@ -369,7 +214,7 @@ fn wrong_password_is_reported() {
 
 #[test]
 fn mode_e_hands_over_to_hdlc() {
-    let mut p = Pair::new(
+    let mut p = pair(
         4,
         Config { mode: Mode::E, ..Config::default() },
         meter(Mode::C),
@@ -385,7 +230,7 @@ fn mode_e_hands_over_to_hdlc() {
     assert_eq!(p.session.line(), line, "no return to 300 Bd: the line is the HDLC session's");
     // A meter without `\2` refuses.
     let m = MeterConfig { mode_e: false, ..meter(Mode::C) };
-    let mut p = Pair::new(5, Config { mode: Mode::E, ..Config::default() }, m, Faults::default());
+    let mut p = pair(5, Config { mode: Mode::E, ..Config::default() }, m, Faults::default());
     p.session.hand_over(p.now);
     p.run();
     assert!(matches!(p.errors()[..], [Failure::NotSupported(_)]));
@@ -395,7 +240,7 @@ fn mode_e_hands_over_to_hdlc() {
 #[test]
 fn timeouts_and_retries() {
     // The identification is lost once, then the readout once.
-    let mut p = Pair::new(6, Config::default(), meter(Mode::C), Faults { drop: vec![0, 2], ..Faults::default() });
+    let mut p = pair(6, Config::default(), meter(Mode::C), Faults { drop_replies: vec![0, 2], ..Faults::default() });
     p.session.readout(p.now);
     p.run();
     check_readout(&p);
@@ -403,14 +248,14 @@ fn timeouts_and_retries() {
     assert_eq!(retries, [Notice::Retry { attempt: 2 }, Notice::Retry { attempt: 3 }]);
     // A silent meter: three sign-ons, then a timeout.
     let start = p.now;
-    let mut p = Pair::new(7, Config::default(), meter(Mode::C), Faults { silence_from: Some(0), ..Faults::default() });
+    let mut p = pair(7, Config::default(), meter(Mode::C), Faults { silence_from: Some(0), ..Faults::default() });
     p.session.readout(p.now);
     p.run();
     assert_eq!(p.errors(), [Failure::Timeout { stage: Stage::SignOn, attempts: 3 }]);
     assert_eq!(p.transmits().len(), 3);
     assert!(p.now.since(start) < 20_000);
     // A readout with a wrong BCC is read again.
-    let mut p = Pair::new(8, Config::default(), meter(Mode::C), Faults { corrupt: vec![1], ..Faults::default() });
+    let mut p = pair(8, Config::default(), meter(Mode::C), Faults { corrupt: vec![1], ..Faults::default() });
     p.session.readout(p.now);
     p.run();
     assert!(p.notices().iter().any(|n| matches!(n, Notice::BadBcc { .. })));
