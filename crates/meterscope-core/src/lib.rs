@@ -24,6 +24,8 @@ pub mod registry;
 pub mod session;
 pub mod span;
 pub mod stream;
+#[cfg(test)]
+mod testkit;
 pub mod units;
 pub mod unknown;
 pub mod view;

@@ -5,10 +5,10 @@ use super::super::codec::tests::{arbitrary, arr4, csd};
 use super::super::codec::{Csd, Data, Rsd};
 use super::super::data::tag;
 use super::super::reassembly;
-use super::super::tests::Rng;
 use super::*;
 use crate::error::ErrorKind;
 use crate::registry::Options;
+use crate::testkit::Rng;
 use crate::view::Severity;
 
 fn time_tag(r: &mut Rng) -> Option<TimeTag> {
@@ -55,7 +55,7 @@ fn rsd(r: &mut Rng) -> Rsd {
 /// A date_time whose fields are in range (the tolerant decoder flags others).
 fn dt10(r: &mut Rng) -> [u8; 10] {
     let ms = r.below(1000) as u16;
-    let [y0, y1] = (r.next() as u16).to_be_bytes();
+    let [y0, y1] = (r.next_u64() as u16).to_be_bytes();
     let [m0, m1] = ms.to_be_bytes();
     let f = |r: &mut Rng, lo: usize, hi: usize| (lo + r.below(hi - lo + 1)) as u8;
     [y0, y1, f(r, 1, 12), f(r, 1, 31), f(r, 0, 6), f(r, 0, 23), f(r, 0, 59), f(r, 0, 59), m0, m1]
@@ -80,14 +80,14 @@ fn tsa(r: &mut Rng) -> Vec<u8> {
 
 fn params(r: &mut Rng) -> ConnectParams {
     ConnectParams {
-        version: r.next() as u16,
+        version: r.next_u64() as u16,
         protocol_conformance: core::array::from_fn(|_| r.byte()),
         function_conformance: core::array::from_fn(|_| r.byte()),
-        send_max: r.next() as u16,
-        receive_max: r.next() as u16,
+        send_max: r.next_u64() as u16,
+        receive_max: r.next_u64() as u16,
         window: r.byte(),
-        apdu_max: r.next() as u16,
-        timeout: r.next() as u32,
+        apdu_max: r.next_u64() as u16,
+        timeout: r.next_u64() as u32,
     }
 }
 
@@ -120,7 +120,7 @@ fn list<T>(r: &mut Rng, max: usize, f: impl Fn(&mut Rng) -> T) -> Vec<T> {
 }
 
 fn targets<T>(r: &mut Rng, f: impl Fn(&mut Rng) -> T + Copy) -> Vec<ProxyTarget<T>> {
-    list(r, 3, |r| ProxyTarget { tsa: tsa(r), timeout: r.next() as u16, items: list(r, 3, f) })
+    list(r, 3, |r| ProxyTarget { tsa: tsa(r), timeout: r.next_u64() as u16, items: list(r, 3, f) })
 }
 
 fn answers<T>(r: &mut Rng, f: impl Fn(&mut Rng) -> T + Copy) -> Vec<ProxyAnswer<T>> {
@@ -128,7 +128,7 @@ fn answers<T>(r: &mut Rng, f: impl Fn(&mut Rng) -> T + Copy) -> Vec<ProxyAnswer<
 }
 
 fn proxy_request(r: &mut Rng) -> ProxyRequest {
-    let timeout = r.next() as u16;
+    let timeout = r.next_u64() as u16;
     match r.below(7) {
         0 => ProxyRequest::GetList { timeout, targets: targets(r, arr4) },
         1 => ProxyRequest::GetRecord { timeout, tsa: tsa(r), record: record_request(r) },
@@ -139,8 +139,8 @@ fn proxy_request(r: &mut Rng) -> ProxyRequest {
         _ => ProxyRequest::TransCommand {
             port: oad(0xF201_0201),
             comdcb: [r.below(11) as u8, r.below(3) as u8, 8, 1, r.below(3) as u8],
-            frame_timeout: r.next() as u16,
-            byte_timeout: r.next() as u16,
+            frame_timeout: r.next_u64() as u16,
+            byte_timeout: r.next_u64() as u16,
             command: octs(r, 40),
         },
     }
@@ -263,7 +263,7 @@ fn apdu(r: &mut Rng) -> Apdu {
 fn apdu_at(r: &mut Rng, depth: usize) -> Apdu {
     let piid = r.byte();
     match r.below(44) {
-        0 => Apdu::LinkRequest { piid, kind: one_of(r, &[0, 1, 2]), heartbeat: r.next() as u16, time: dt10(r) },
+        0 => Apdu::LinkRequest { piid, kind: one_of(r, &[0, 1, 2]), heartbeat: r.next_u64() as u16, time: dt10(r) },
         1 => Apdu::LinkResponse {
             piid,
             result: r.byte(),
@@ -280,7 +280,7 @@ fn apdu_at(r: &mut Rng, depth: usize) -> Apdu {
             rcsd: (0..r.below(4)).map(|_| csd(r)).collect(),
             time_tag: time_tag(r),
         },
-        5 => Apdu::GetNext { piid, last_block: r.next() as u16, time_tag: time_tag(r) },
+        5 => Apdu::GetNext { piid, last_block: r.next_u64() as u16, time_tag: time_tag(r) },
         6 => Apdu::GetResponseNormal { piid, result: normal(r), tail: tail(r) },
         7 => Apdu::GetResponseNormalList { piid, results: (0..r.below(4)).map(|_| normal(r)).collect(), tail: tail(r) },
         8 => Apdu::GetResponseRecord { piid, result: record(r), tail: tail(r) },
@@ -290,7 +290,7 @@ fn apdu_at(r: &mut Rng, depth: usize) -> Apdu {
                 1 => NextAnswer::Normal((0..r.below(3)).map(|_| normal(r)).collect()),
                 _ => NextAnswer::Record((0..r.below(3)).map(|_| record(r)).collect()),
             };
-            Apdu::GetResponseNext { piid, last: r.below(2) == 0, block: r.next() as u16, answer, tail: tail(r) }
+            Apdu::GetResponseNext { piid, last: r.below(2) == 0, block: r.next_u64() as u16, answer, tail: tail(r) }
         }
         10 => Apdu::SetNormal { piid, oad: arr4(r), data: arbitrary(r, 1), time_tag: time_tag(r) },
         11 => Apdu::SetResponseNormal { piid, oad: arr4(r), dar: r.byte(), tail: tail(r) },
