@@ -12,6 +12,10 @@
 //! - [`registry`]: stream framing, auto-detection and protocol override.
 //! - [`lang`]: English and Chinese labels keyed by node id.
 
+// The core never panics on its input: no `unwrap`, `expect` or `panic!`
+// outside tests (a site that cannot fail says why where it is allowed).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod capture;
 pub mod error;
 pub mod filter;

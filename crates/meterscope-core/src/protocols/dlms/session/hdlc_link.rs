@@ -308,7 +308,10 @@ impl DlmsSession {
                 }
                 self.nr = (self.nr + 1) % 8;
                 let reply_timeout = self.cfg.reply_timeout;
-                let ex = self.current.as_mut().expect("checked above");
+                let Some(ex) = self.current.as_mut() else {
+                    self.notice(Notice::Ignored);
+                    return;
+                };
                 ex.deadline = now.after(reply_timeout);
                 let info = match f.info.as_slice() {
                     [0xE6, 0xE7, rest @ ..] if ex.rx.is_empty() => rest.get(1..).unwrap_or_default(),
