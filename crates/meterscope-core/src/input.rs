@@ -791,13 +791,8 @@ mod tests {
             "0", "1", "6", "8", "a", "F", "g", "G", "x", "0x", "\\x", " ", "  ", "\n", "\r\n", "\t", ",", ":", ";", "-", "{",
             "}", "[", "]", "|", "=", "+", "/", "<STX>", "<", ">", "(", ")", "*", "!", "h", "数", "é", "0000: ", "00000010  ",
         ];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::testkit::Rng::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = || rng.next_u64();
         for _ in 0..20_000 {
             let len = (next() % 24) as usize;
             let s: String = (0..len).map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize]).collect();

@@ -12,6 +12,10 @@
 //! - [`registry`]: stream framing, auto-detection and protocol override.
 //! - [`lang`]: English and Chinese labels keyed by node id.
 
+// The core never panics on its input: no `unwrap`, `expect` or `panic!`
+// outside tests (a site that cannot fail says why where it is allowed).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod capture;
 pub mod error;
 pub mod filter;
@@ -24,6 +28,8 @@ pub mod registry;
 pub mod session;
 pub mod span;
 pub mod stream;
+#[cfg(test)]
+mod testkit;
 pub mod units;
 pub mod unknown;
 pub mod view;

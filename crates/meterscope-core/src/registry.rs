@@ -607,13 +607,8 @@ mod tests {
     /// in order, and every node span lies inside its frame.
     #[test]
     fn random_bytes_are_all_accounted_for() {
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::testkit::Rng::new(0x2545_F491_4F6C_DD1D);
+        let mut next = || rng.next_u64();
         let alphabet = [0x00, 0x55, 0xAA, 0x01, 0x02, 0xFF];
         for _ in 0..5_000 {
             let len = (next() % 40) as usize;
@@ -640,13 +635,8 @@ mod tests {
     /// and overrides, including truncated frames and unknown lines.
     #[test]
     fn split_finds_what_dissect_finds() {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::testkit::Rng::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = || rng.next_u64();
         let alphabet = [0x00, 0x55, 0xAA, 0x01, 0x02, 0xC0, 0xEE];
         let r = Registry::new(vec![Box::new(Toy), Box::new(Bare)]);
         let overrides = [None, Some("toy"), Some("bare"), Some("auto")];

@@ -420,18 +420,34 @@ impl RxBuffer {
 /// back to back queue up; the meter answers after a response time drawn
 /// from a range, summed in [`Pair::response_ms`] so tests can compare the
 /// session's line time with wire time plus the meter's response times.
-/// Frames can be lost in either direction.
+/// Each side has its line settings (the session's move with `Reopen`, the
+/// meter's with [`SimulatedMeter::line`]): bytes sent at one and received at
+/// another arrive garbled, so a baud switch at the wrong moment loses a
+/// reply. Line faults ([`Faults`]: lost frames, echo, noise, changed bytes,
+/// trickling replies) and two hooks ([`Pair::on_request`], [`Pair::rewrite`])
+/// give each family's tests the line they need; every frame is recorded
+/// ([`Pair::trace`]) and every action ([`Pair::actions`]).
 #[cfg(test)]
 pub mod testing {
     use super::{Action, LineSettings, Millis, Rng, Session, SimulatedMeter};
 
-    /// Frames lost on the line, counted from 0 in each direction.
+    /// Line faults, counted from 0 in each direction.
     #[derive(Clone, Debug, Default)]
     pub struct Faults {
         /// Meter frames that never arrive.
         pub drop_replies: Vec<usize>,
         /// Session frames that never arrive.
         pub drop_requests: Vec<usize>,
+        /// Every meter frame from this one on is lost.
+        pub silence_from: Option<usize>,
+        /// The session's frames come back to it (an optical head, a two-wire bus).
+        pub echo: bool,
+        /// A few random bytes on the line before every meter frame.
+        pub noise: bool,
+        /// Meter frames with one byte changed (bit 0 of the middle byte).
+        pub corrupt: Vec<usize>,
+        /// Meter frames trickle in three bytes at a time, this many ms apart.
+        pub trickle: Option<u64>,
     }
 
     /// One frame on the line, as it was sent.
@@ -446,10 +462,19 @@ pub mod testing {
         pub bytes: Vec<u8>,
     }
 
+    /// Bytes on their way: arrival, to the session, bytes, the line they were sent at.
+    type Piece = (Millis, bool, Vec<u8>, LineSettings);
+
+    /// Called when the session sends a request: the meter, the time, the request's number.
+    pub type OnRequest<M> = Box<dyn FnMut(&mut M, Millis, usize)>;
+    /// What the line carries for meter frame `k`: the frames, in order.
+    pub type Rewrite = Box<dyn FnMut(usize, Vec<u8>) -> Vec<Vec<u8>>>;
+
     pub struct Pair<S: Session, M: SimulatedMeter> {
         pub now: Millis,
         pub session: S,
         pub meter: M,
+        /// The session's line now (the meter's at the start; moved by `Reopen`).
         pub line: LineSettings,
         pub rng: Rng,
         pub faults: Faults,
@@ -461,13 +486,25 @@ pub mod testing {
         /// Frames sent by the session and by the meter so far.
         pub requests: usize,
         pub replies: usize,
-        /// Every frame in the order sent.
+        /// Every frame in the order sent (noise is not a frame).
         pub trace: Vec<Sent>,
+        /// Every action of the session, in order.
+        pub actions: Vec<Action>,
         pub events: Vec<S::Event>,
+        /// Called with the meter when the session sends a request (a test
+        /// raising an event on the meter at a given point of a flow).
+        pub on_request: Option<OnRequest<M>>,
+        /// What the line carries for each meter frame (by default the frame
+        /// itself): a test may put a stranger's frame before it or change it.
+        pub rewrite: Option<Rewrite>,
+        /// The session's line from each instant on.
+        lines: Vec<(Millis, LineSettings)>,
+        /// When the session's next action may start (a wait holds it back).
+        hold: Millis,
         /// When each direction is free again: to the meter, to the session.
         free: [Millis; 2],
-        /// Pieces in flight: arrival, to the session, bytes.
-        flight: Vec<(Millis, bool, Vec<u8>)>,
+        /// Pieces in flight.
+        flight: Vec<Piece>,
     }
 
     impl<S: Session, M: SimulatedMeter> Pair<S, M> {
@@ -485,51 +522,89 @@ pub mod testing {
                 requests: 0,
                 replies: 0,
                 trace: Vec::new(),
+                actions: Vec::new(),
                 events: Vec::new(),
+                on_request: None,
+                rewrite: None,
+                lines: vec![(Millis(0), line)],
+                hold: Millis(0),
                 free: [Millis(0); 2],
                 flight: Vec::new(),
             }
         }
 
+        /// The session's line at `t`.
+        fn line_at(&self, t: Millis) -> LineSettings {
+            self.lines.iter().rev().find(|(at, _)| *at <= t).map_or(self.line, |l| l.1)
+        }
+
         /// Put `bytes` on the line from `at` (or when the direction is free),
         /// in random pieces, each arriving when its last byte has crossed.
-        /// Returns when the first byte leaves.
-        fn send(&mut self, at: Millis, to_session: bool, bytes: &[u8], lost: bool) -> Millis {
+        /// Returns when the last byte has crossed.
+        fn send(&mut self, at: Millis, to_session: bool, bytes: &[u8], line: LineSettings, lost: bool) -> Millis {
             let dir = usize::from(to_session);
             let start = at.max(self.free[dir]);
-            self.free[dir] = start.after(self.line.wire_time(bytes.len()));
-            self.trace.push(Sent { at: start, from_meter: to_session, lost, bytes: bytes.to_vec() });
-            if !lost {
-                let mut done = 0;
-                while done < bytes.len() {
-                    let n = (self.rng.range(1, 40) as usize).min(bytes.len() - done);
-                    done += n;
-                    let arrival = start.after(self.line.wire_time(done));
-                    self.flight.push((arrival, to_session, bytes[done - n..done].to_vec()));
+            let trickle = self.faults.trickle.filter(|_| to_session);
+            if lost {
+                self.free[dir] = start.after(line.wire_time(bytes.len()));
+                return self.free[dir];
+            }
+            let mut done = 0;
+            let mut end = start;
+            let mut pieces = 0;
+            while done < bytes.len() {
+                let n = if trickle.is_some() { 3 } else { self.rng.range(1, 40) as usize }.min(bytes.len() - done);
+                done += n;
+                end = start.after(line.wire_time(done) + trickle.unwrap_or(0) * pieces);
+                pieces += 1;
+                self.flight.push((end, to_session, bytes[done - n..done].to_vec(), line));
+                if self.faults.echo && !to_session {
+                    self.flight.push((end, true, bytes[done - n..done].to_vec(), line));
                 }
             }
-            start
+            self.free[dir] = end;
+            end
+        }
+
+        /// One frame on the line, traced.
+        fn frame(&mut self, at: Millis, to_session: bool, bytes: &[u8], line: LineSettings, lost: bool) -> Millis {
+            let start = at.max(self.free[usize::from(to_session)]);
+            self.trace.push(Sent { at: start, from_meter: to_session, lost, bytes: bytes.to_vec() });
+            self.send(start, to_session, bytes, line, lost)
         }
 
         pub fn pump(&mut self) {
-            let mut hold = self.now;
+            let mut hold = self.hold.max(self.now);
             while let Some(a) = self.session.poll_action() {
-                match a {
+                match &a {
                     Action::Transmit(bytes) => {
                         let lost = self.faults.drop_requests.contains(&self.requests);
+                        if let Some(hook) = &mut self.on_request {
+                            hook(&mut self.meter, self.now, self.requests);
+                        }
                         self.requests += 1;
-                        self.send(hold, false, &bytes, lost);
+                        let line = self.line_at(hold);
+                        self.frame(hold, false, bytes, line, lost);
                     }
                     Action::Wait(ms) => hold = hold.max(self.free[0]).after(ms.0),
-                    Action::Reopen(_) | Action::SetDtrRts { .. } => {}
+                    Action::Reopen(line) => {
+                        hold = hold.max(self.free[0]);
+                        self.lines.push((hold, *line));
+                        self.line = *line;
+                    }
+                    Action::SetDtrRts { .. } => {}
                 }
+                self.actions.push(a);
             }
+            self.hold = hold;
             // Replies polled together go out back to back after one response time.
             let mut first = true;
-            while let Some(reply) = self.meter.poll_transmit() {
-                let lost = self.faults.drop_replies.contains(&self.replies);
+            loop {
+                let line = self.meter.line();
+                let Some(reply) = self.meter.poll_transmit() else { break };
+                let k = self.replies;
                 self.replies += 1;
-                let at = if first {
+                let mut at = if first {
                     let r = self.rng.range(self.response.0, self.response.1);
                     let at = self.now.after(r).max(self.free[1]);
                     self.response_ms += at.since(self.now);
@@ -538,7 +613,26 @@ pub mod testing {
                     self.now
                 };
                 first = false;
-                self.send(at, true, &reply, lost);
+                let lost = self.faults.drop_replies.contains(&k) || self.faults.silence_from.is_some_and(|s| k >= s);
+                let mut frames = match &mut self.rewrite {
+                    Some(rewrite) if !lost => rewrite(k, reply),
+                    _ => vec![reply],
+                };
+                if self.faults.corrupt.contains(&k) {
+                    for f in &mut frames {
+                        let i = f.len() / 2;
+                        if let Some(b) = f.get_mut(i) {
+                            *b ^= 0x01;
+                        }
+                    }
+                }
+                for f in frames {
+                    if self.faults.noise && !lost {
+                        let junk: Vec<u8> = (0..self.rng.range(1, 5)).map(|_| self.rng.range(0, 255) as u8).collect();
+                        at = self.send(at, true, &junk, line, false).after(20);
+                    }
+                    self.frame(at, true, &f, line, lost);
+                }
             }
             while let Some(e) = self.session.poll_event() {
                 self.events.push(e);
@@ -559,11 +653,13 @@ pub mod testing {
                 self.now = self.now.max(next);
                 self.flight.sort_by_key(|f| f.0);
                 while self.flight.first().is_some_and(|f| f.0 <= self.now) {
-                    let (_, to_session, bytes) = self.flight.remove(0);
+                    let (at, to_session, bytes, line) = self.flight.remove(0);
                     if to_session {
-                        self.session.handle_input(self.now, &bytes);
+                        let b = if self.line_at(at) == line { bytes } else { garble(&bytes) };
+                        self.session.handle_input(self.now, &b);
                     } else {
-                        self.meter.handle_input(self.now, &bytes);
+                        let b = if self.meter.line() == line { bytes } else { garble(&bytes) };
+                        self.meter.handle_input(self.now, &b);
                     }
                     self.pump();
                 }
@@ -587,6 +683,16 @@ pub mod testing {
         pub fn session_frames(&self) -> impl Iterator<Item = &Sent> {
             self.trace.iter().filter(|s| !s.from_meter)
         }
+
+        /// The bytes of every frame the session sent.
+        pub fn transmits(&self) -> Vec<Vec<u8>> {
+            self.session_frames().map(|s| s.bytes.clone()).collect()
+        }
+    }
+
+    /// Bytes sent at one line and received at another: nothing like what was sent.
+    fn garble(bytes: &[u8]) -> Vec<u8> {
+        bytes.iter().map(|b| (b ^ 0xA5) | 0x80).collect()
     }
 }
 

@@ -45,8 +45,6 @@ pub mod wrapper;
 #[cfg(test)]
 mod multi_tests;
 #[cfg(test)]
-mod session_tests;
-#[cfg(test)]
 mod tests;
 
 use crate::lang::{LabelTable, Lang};

@@ -10,10 +10,11 @@ use super::reassembly::{self, Kind, Problem, Reassembled};
 use super::security::gcm_apply;
 use super::session::{Auth, Config, DlmsEvent, DlmsSession, Security};
 use super::simulator::{DlmsMeter, MeterConfig, test_keys};
-use super::tests::{GB_AK, GB_EK, Rng, all, bytes, check_frame, check_tree, dump, keys, text, value};
+use super::tests::{GB_AK, GB_EK, all, bytes, check_frame, check_tree, dump, keys, text, value};
 use super::*;
 use crate::registry::Registry;
 use crate::session::{Action, Millis, Session, SimulatedMeter};
+use crate::testkit::Rng;
 use crate::view::{Dissection, Frame, Severity};
 
 fn dissect(b: &[u8], opts: &Options) -> Dissection {
@@ -580,7 +581,7 @@ fn cross_frame_code_never_panics() {
     ga.truncate(30);
     inputs.push(ga);
     let opts = test_opts();
-    let mut rng = Rng(0xC0FF_EE11);
+    let mut rng = Rng::new(0xC0FF_EE11);
     for round in 0..300 {
         let mut b = inputs[round % inputs.len()].clone();
         for _ in 0..1 + rng.below(6) {

@@ -6,6 +6,7 @@ use super::axdr::{Data, TypeDesc};
 use super::*;
 use crate::registry::Registry;
 use crate::span::Span;
+use crate::testkit::Rng;
 use crate::view::{Frame, Node};
 
 pub(super) fn bytes(hex: &str) -> Vec<u8> {
@@ -749,22 +750,6 @@ fn labels_cover_every_id() {
 // Robustness and round trips
 // ---------------------------------------------------------------------------
 
-pub(super) struct Rng(pub(super) u64);
-impl Rng {
-    pub(super) fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    pub(super) fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    pub(super) fn byte(&mut self) -> u8 {
-        self.next() as u8
-    }
-}
-
 #[test]
 fn seeded_robustness() {
     let seeds: Vec<Vec<u8>> =
@@ -784,7 +769,7 @@ fn seeded_robustness() {
     let without = Options::default();
     let protocols = protocols();
     let registry = Registry::default();
-    let mut rng = Rng(0x5EED_D1A5);
+    let mut rng = Rng::new(0x5EED_D1A5);
     for round in 0..4000 {
         let opts = if round % 8 == 0 { &with_keys } else { &without };
         let mut b = match round % 4 {
@@ -883,8 +868,8 @@ fn random_data(rng: &mut Rng, depth: usize) -> Data {
             }
             Data::BitString(bits, b)
         }
-        3 => Data::DoubleLong(rng.next() as i32),
-        4 => Data::DoubleLongUnsigned(rng.next() as u32),
+        3 => Data::DoubleLong(rng.next_u64() as i32),
+        4 => Data::DoubleLongUnsigned(rng.next_u64() as u32),
         5 => Data::OctetString({
             let n = rng.below(200);
             bytes(rng, n)
@@ -893,14 +878,14 @@ fn random_data(rng: &mut Rng, depth: usize) -> Data {
         7 => Data::Utf8String("电表".as_bytes().to_vec()),
         8 => Data::Bcd(rng.byte()),
         9 => Data::Integer(rng.byte() as i8),
-        10 => Data::Long(rng.next() as i16),
+        10 => Data::Long(rng.next_u64() as i16),
         11 => Data::Unsigned(rng.byte()),
-        12 => Data::LongUnsigned(rng.next() as u16),
-        13 => Data::Long64(rng.next() as i64),
-        14 => Data::Long64Unsigned(rng.next()),
+        12 => Data::LongUnsigned(rng.next_u64() as u16),
+        13 => Data::Long64(rng.next_u64() as i64),
+        14 => Data::Long64Unsigned(rng.next_u64()),
         15 => Data::Enum(rng.byte()),
-        16 => Data::Float32(rng.next() as u32),
-        17 => Data::Float64(rng.next()),
+        16 => Data::Float32(rng.next_u64() as u32),
+        17 => Data::Float64(rng.next_u64()),
         18 => Data::DateTime(bytes(rng, 12).try_into().unwrap()),
         19 => Data::Date(bytes(rng, 5).try_into().unwrap()),
         20 => Data::Time(bytes(rng, 4).try_into().unwrap()),
@@ -917,7 +902,7 @@ fn random_data(rng: &mut Rng, depth: usize) -> Data {
 
 #[test]
 fn axdr_round_trip() {
-    let mut rng = Rng(0xA5D2_0001);
+    let mut rng = Rng::new(0xA5D2_0001);
     for _ in 0..3000 {
         let d = random_data(&mut rng, 0);
         let mut out = Vec::new();

@@ -6,6 +6,7 @@ use super::{Dlt645, dictionary};
 use crate::input::parse_input;
 use crate::lang::Lang;
 use crate::registry::{FrameStatus, Options, Protocol, Registry};
+use crate::testkit::Rng;
 use crate::view::{Frame, Node, Severity};
 use crate::{Dissection, dissect_bytes};
 
@@ -392,38 +393,8 @@ fn value_problems_become_diagnostics() {
 
 // ------------------------------------------------------------ property tests
 
-/// A small seeded generator (xorshift64*), no dependencies.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn byte(&mut self) -> u8 {
-        self.next() as u8
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn bytes(&mut self, max: usize) -> Vec<u8> {
-        let n = self.below(max + 1);
-        (0..n).map(|_| self.byte()).collect()
-    }
-    fn array<const N: usize>(&mut self) -> [u8; N] {
-        let mut a = [0u8; N];
-        a.iter_mut().for_each(|b| *b = self.byte());
-        a
-    }
-    fn flag(&mut self) -> bool {
-        self.next() & 1 == 1
-    }
-}
-
 fn random_payload(r: &mut Rng) -> Payload {
-    let di = DataId(r.next() as u32);
+    let di = DataId(r.next_u64() as u32);
     let pw = Password { level: r.byte(), code: r.array() };
     let op = OperatorCode(r.array());
     let acknowledged = [0x14, 0x15, 0x16, 0x19, 0x1A, 0x1B, 0x1C];
@@ -464,7 +435,7 @@ fn random_payload(r: &mut Rng) -> Payload {
 }
 
 fn random_payload_1997(r: &mut Rng) -> Payload1997 {
-    let di = r.next() as u16;
+    let di = r.next_u64() as u16;
     let pw = Password { level: r.byte(), code: r.array() };
     match r.below(15) {
         0 => Payload1997::ReadRequest { di },
@@ -489,7 +460,7 @@ fn random_payload_1997(r: &mut Rng) -> Payload1997 {
 /// dissector reads every emitted frame as valid.
 #[test]
 fn round_trip_every_frame_type() {
-    let mut r = Rng(0x645_2007);
+    let mut r = Rng::new(0x645_2007);
     let mut kinds = std::collections::BTreeSet::new();
     for _ in 0..4000 {
         let address = Address(r.array());
@@ -570,7 +541,7 @@ fn mutated(r: &mut Rng) -> Vec<u8> {
 /// frame, every byte of a complete frame in a leaf, every id labelled.
 #[test]
 fn fuzz_framing_and_dissection() {
-    let mut r = Rng(0x0DEA_DBEE_F645);
+    let mut r = Rng::new(0x0DEA_DBEE_F645);
     let protocols = [Dlt645::V2007, Dlt645::V1997];
     for round in 0..6000 {
         let input = if round % 3 == 0 { r.bytes(80) } else { mutated(&mut r) };

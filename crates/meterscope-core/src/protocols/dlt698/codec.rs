@@ -513,9 +513,9 @@ impl Data {
 #[cfg(test)]
 pub(super) mod tests {
     use super::super::data::dissect_data;
-    use super::super::tests::Rng;
     use super::*;
     use crate::model::Severity;
+    use crate::testkit::Rng;
 
     pub(in crate::protocols::dlt698) fn arr4(r: &mut Rng) -> [u8; 4] {
         [r.byte(), r.byte(), r.byte(), r.byte()]
@@ -531,7 +531,7 @@ pub(super) mod tests {
             1 => Ms::All,
             2 => Ms::Types(bytes(r, 4)),
             3 => Ms::Addresses((0..r.below(3)).map(|_| bytes(r, 8)).collect()),
-            4 => Ms::Configs((0..r.below(3)).map(|_| r.next() as u16).collect()),
+            4 => Ms::Configs((0..r.below(3)).map(|_| r.next_u64() as u16).collect()),
             _ => {
                 let k = 5 + r.below(3) as u8;
                 Ms::Regions(
@@ -569,7 +569,7 @@ pub(super) mod tests {
             1 => Data::Bool(r.below(2) == 1),
             2 => {
                 let (t, n, signed) = INTS[r.below(INTS.len())];
-                let raw = (r.next() as u128 | ((r.next() as u128) << 64)) & ((1u128 << (8 * n)) - 1);
+                let raw = (r.next_u64() as u128 | ((r.next_u64() as u128) << 64)) & ((1u128 << (8 * n)) - 1);
                 let value =
                     if signed && raw >> (8 * n - 1) != 0 { raw as i128 - (1i128 << (8 * n)) } else { raw as i128 };
                 Data::Int { tag: t, value }

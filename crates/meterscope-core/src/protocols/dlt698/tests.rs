@@ -6,6 +6,7 @@ use super::link::{self, FrameRepr};
 use super::*;
 use crate::registry::Registry;
 use crate::span::Span;
+use crate::testkit::Rng;
 use crate::view::{Frame, Node};
 use crate::wire::crc16_x25;
 
@@ -514,27 +515,6 @@ fn scrambled_user_data() {
     assert!(f.valid);
     assert_eq!(value(&f.tree, "dlt698.link.control.sc"), "1");
     assert_eq!(value(&f.tree, "dlt698.data.date_time_s"), "2016-09-11 18:30:00");
-}
-
-/// A small deterministic generator (xorshift64*), so failures reproduce.
-pub(super) struct Rng(u64);
-
-impl Rng {
-    pub(super) fn new(seed: u64) -> Self {
-        Rng(seed.max(1))
-    }
-    pub(super) fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    pub(super) fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
-    }
-    pub(super) fn byte(&mut self) -> u8 {
-        self.next() as u8
-    }
 }
 
 const SEEDS: &[&str] = &[

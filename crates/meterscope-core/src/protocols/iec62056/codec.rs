@@ -315,25 +315,12 @@ impl DataSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testkit::Rng;
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n.max(1) as u64) as usize
-        }
-        fn pick(&mut self, set: &[u8]) -> u8 {
-            set[self.below(set.len())]
-        }
-        fn text(&mut self, set: &[u8], min: usize, max: usize) -> String {
-            let n = min + self.below(max - min + 1);
-            (0..n).map(|_| self.pick(set) as char).collect()
-        }
+    /// Between `min` and `max` characters of `set`.
+    fn text(rng: &mut Rng, set: &[u8], min: usize, max: usize) -> String {
+        let n = min + rng.below(max - min + 1);
+        (0..n).map(|_| rng.pick(set) as char).collect()
     }
 
     const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -341,11 +328,11 @@ mod tests {
     const ADDRESS: &[u8] = b"0123456789.-:*&,CFLP";
 
     fn dataset(rng: &mut Rng, empty_address: bool) -> DataSet {
-        let address = if empty_address { String::new() } else { rng.text(ADDRESS, 1, 12) };
+        let address = if empty_address { String::new() } else { text(rng, ADDRESS, 1, 12) };
         let values = (0..1 + rng.below(3))
             .map(|_| Value {
-                value: rng.text(VALUE, 0, 12),
-                unit: (rng.below(2) == 0).then(|| rng.text(b"kWhvarVAs/m3GJ", 1, 5)),
+                value: text(rng, VALUE, 0, 12),
+                unit: (rng.below(2) == 0).then(|| text(rng, b"kWhvarVAs/m3GJ", 1, 5)),
             })
             .collect();
         DataSet { address, values }
@@ -353,7 +340,7 @@ mod tests {
 
     fn message(rng: &mut Rng) -> Message {
         match rng.below(8) {
-            0 => Message::Request { address: rng.text(ALNUM, 0, 32) },
+            0 => Message::Request { address: text(rng, ALNUM, 0, 32) },
             1 => Message::Identification {
                 manufacturer: [
                     rng.pick(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
@@ -362,7 +349,7 @@ mod tests {
                 ],
                 baud: rng.pick(b"0123456789ABCDEFGHI"),
                 capabilities: (0..rng.below(2)).map(|_| rng.pick(b"0123456789")).collect(),
-                ident: rng.text(b"ABCDEFGHIJ0123456789-_ .", 0, 16).trim_start_matches('\\').to_string(),
+                ident: text(rng, b"ABCDEFGHIJ0123456789-_ .", 0, 16).trim_start_matches('\\').to_string(),
             },
             2 => Message::OptionSelect {
                 protocol: rng.pick(b"012"),
@@ -393,14 +380,14 @@ mod tests {
                     partial: rng.below(5) == 0,
                 }
             }
-            _ => Message::Error { text: rng.text(ALNUM, 0, 10) },
+            _ => Message::Error { text: text(rng, ALNUM, 0, 10) },
         }
     }
 
     /// Every generated message survives emit then parse unchanged.
     #[test]
     fn round_trip_property() {
-        let mut rng = Rng(0x21_2105);
+        let mut rng = Rng::new(0x21_2105);
         for i in 0..3000 {
             let m = message(&mut rng);
             let bytes = m.emit();

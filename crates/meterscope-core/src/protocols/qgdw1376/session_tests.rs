@@ -151,7 +151,7 @@ fn denials_timeouts_and_lost_frames() {
     assert!(matches!(&e[0].1, Failure::Denied { reason: 11, .. }), "{e:?}");
     assert!(matches!(&e[1].1, Failure::Denied { reason: 6, text } if text == "meter number repeated"), "{e:?}");
     // The first request and the first reply are lost: two retries, then read.
-    let faults = Faults { drop_requests: vec![0], drop_replies: vec![0] };
+    let faults = Faults { drop_requests: vec![0], drop_replies: vec![0], ..Faults::default() };
     let session = ConcentratorSession::new(Config { retries: 2, ..Config::default() });
     let mut p = Pair::new(2, session, Module::new(ModuleConfig::default()), faults);
     let m = p.meter.meters()[0].0;
@@ -326,7 +326,7 @@ fn master_reads_class_1_and_2_data_events_and_relays_a_645_read() {
 #[test]
 fn master_sets_the_clock_only_when_confirmed_and_handles_denials_and_loss() {
     let cfg = MasterConfig { allow_control: true, retries: 2, ..MasterConfig::default() };
-    let faults = Faults { drop_requests: vec![1], drop_replies: vec![0] };
+    let faults = Faults { drop_requests: vec![1], drop_replies: vec![0], ..Faults::default() };
     let mut p = terminal_pair(4, cfg, TerminalConfig::default(), faults);
     let t = DateTime { year: 2025, month: 1, day: 2, hour: 3, minute: 4, second: 5 };
     p.session.set_clock(p.now, t);

@@ -382,7 +382,7 @@ impl Terminal {
                     let (erc, d) = &records[usize::from(k)];
                     let mut r = vec![*erc, d.len() as u8];
                     r.extend_from_slice(d);
-                    let last = parts.last_mut().expect("one part at least");
+                    let Some(last) = parts.last_mut() else { break };
                     if !last.1.is_empty() && id.len() + 4 + last.1.len() + r.len() > self.cfg.max_data {
                         parts.push((k, r));
                     } else {

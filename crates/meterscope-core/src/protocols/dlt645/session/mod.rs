@@ -1,0 +1,617 @@
+//! The DL/T 645 client session, sans-IO.
+//!
+//! Flows (DL/T 645-2007 clause 7; DL/T 645-1997 clause 4):
+//!
+//! - **find the meter**: read communication address (13) on the wildcard
+//!   address `AAAAAAAAAAAA`; the 93 reply carries the address. DL/T 645-1997
+//!   has no such function: the session reads the meter number (C032) on the
+//!   wildcard address and takes the address from the reply's address field.
+//! - **read identifiers**: read (11 / 01) per identifier; while a reply has the
+//!   follow-up flag (D5), read follow-up data (12 with the frame sequence
+//!   number SEQ / 02) and join the data.
+//! - **read the clock**: date and weekday (04000101 / C010), then time
+//!   (04000102 / C011).
+//! - **broadcast time sync**: 08 to `999999999999`; no reply comes.
+//!
+//! Line faults handled here, not in the transport: wake-up bytes before every
+//! transmit; replies reassembled from pieces of any size with the core framer
+//! ([`frame_status`]); our own transmission echoed back (RS-485 adapters,
+//! optical heads) and any other master-to-slave frame ignored; noise skipped;
+//! replies from another address ignored with a notice; a reply timeout with
+//! retries; bytes of a frame that stop arriving dropped after the inter-byte
+//! gap; abnormal replies reported with their error bits named. Every value is
+//! reported as soon as it is complete, so a later failure never loses it.
+//!
+//! Timing defaults follow the transmission rules of DL/T 645-2007: the meter
+//! answers within 500 ms (Td) and leaves at most 500 ms between bytes (Tb);
+//! the reply timeout adds the wire time of the request.
+
+use std::collections::VecDeque;
+
+use super::dictionary::{self, DiInfo};
+use super::dissect;
+use super::frame::{Address, Direction, Frame645, Payload, Payload1997, Variant, WAKE_UP, function};
+use super::frame::{DataId, frame_status};
+use super::value::{self, Format, Shape};
+use crate::input::to_hex;
+use crate::lang::Lang;
+use crate::registry::Options;
+use crate::session::{Action, DateTime, LineSettings, Millis, Parity, RxBuffer, Session};
+
+#[cfg(test)]
+mod tests;
+mod values;
+
+pub use values::decode_values;
+use values::{error_bit_names, from_bcd, to_bcd};
+
+/// Most bytes kept while waiting for a frame to complete (a frame is at most 267).
+const RX_LIMIT: usize = 1024;
+
+/// How the session talks to the meter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// The edition the meter speaks.
+    pub variant: Variant,
+    /// The line the transport opens (2400 8E1 by default; 1200 for old meters).
+    pub line: LineSettings,
+    /// `FE` wake-up bytes sent before every frame (0–4).
+    pub wake_up: usize,
+    /// How long to wait for a reply after the request has left, in ms.
+    pub reply_timeout: u64,
+    /// Longest silence between two bytes of one frame, in ms.
+    pub byte_gap: u64,
+    /// Retransmissions after the first attempt.
+    pub retries: u8,
+    /// Follow-up frames read at most for one identifier.
+    pub max_follow_ups: u16,
+    /// Quiet time after a broadcast before the next request, in ms.
+    pub broadcast_settle: u64,
+    /// Language of names and notices.
+    pub lang: Lang,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            variant: Variant::V2007,
+            line: LineSettings::new(2400, 8, Parity::Even, 1),
+            wake_up: 4,
+            reply_timeout: 1000,
+            byte_gap: 500,
+            retries: 2,
+            max_follow_ups: 255,
+            broadcast_settle: 100,
+            lang: Lang::En,
+        }
+    }
+}
+
+/// One decoded value of an identifier's data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Item {
+    /// What it is (`phase A`, `maximum demand`, the identifier's name).
+    pub label: String,
+    /// Machine-readable value (`230.1`, `2024-05-01 12:00`).
+    pub value: String,
+    /// Unit, empty when the value has none.
+    pub unit: String,
+    /// A human note (`no data`, a weekday name), when there is one.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub text: Option<String>,
+}
+
+/// Why an exchange failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// No usable reply after every attempt.
+    Timeout { attempts: u8 },
+    /// The meter answered with the abnormal flag (D6): the error word ERR and the names of its set bits.
+    Abnormal { err: u8, bits: Vec<String> },
+    /// No meter address is known (finding the meter failed).
+    NoMeter,
+    /// More follow-up frames than [`Config::max_follow_ups`].
+    TooManyFollowUps,
+}
+
+/// Something on the line that was not a reply to the request under way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// Our own request came back (echo of RS-485 adapters and optical heads).
+    Echo,
+    /// A request from another master, or a frame we did not send.
+    ForeignRequest,
+    /// A reply from a meter with another address.
+    WrongAddress(Address),
+    /// A reply that does not answer the request (function or identifier differ).
+    Unexpected { control: u8 },
+    /// A frame with a wrong checksum or shape (hex of its bytes).
+    Garbled(String),
+    /// Bytes that are no frame, dropped.
+    Junk(usize),
+    /// A frame began but its bytes stopped arriving; dropped.
+    Incomplete(usize),
+    /// A request is sent again (attempt number from 2).
+    Retry { attempt: u8 },
+}
+
+/// What the DL/T 645 session reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Dlt645Event {
+    /// The meter answered the address request.
+    MeterFound(Address),
+    /// An identifier's data, decoded. `complete` is false when a follow-up
+    /// frame failed and only the data received so far is reported.
+    Value {
+        di: u32,
+        /// `00010000` or `9010`.
+        canonical: String,
+        name: String,
+        data: Vec<u8>,
+        items: Vec<Item>,
+        frames: u16,
+        complete: bool,
+    },
+    /// Date and time read from the meter.
+    Clock(DateTime),
+    /// A broadcast time sync was sent with this time.
+    TimeBroadcast(DateTime),
+    /// An exchange failed; `di` names the identifier when there was one.
+    Error { di: Option<u32>, failure: Failure },
+    /// A diagnostic about the line.
+    Notice(Notice),
+    /// Every queued request is finished.
+    Done,
+}
+
+/// A unit of work, queued in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Op {
+    FindMeter,
+    Read(u32, Purpose),
+    SyncClock(DateTime),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Purpose {
+    Plain,
+    ClockDate,
+    ClockTime,
+}
+
+/// The request on the line and what it waits for.
+#[derive(Clone, Debug)]
+struct Exchange {
+    op: Op,
+    /// The frame sent, without wake-up bytes (also what an echo looks like).
+    frame: Vec<u8>,
+    attempt: u8,
+    /// When the reply must have begun.
+    deadline: Millis,
+    /// Data of a read so far, and how many frames brought it.
+    data: Vec<u8>,
+    frames: u16,
+    /// Sequence number of the follow-up frame asked for (2007), when reading follow-ups.
+    follow_up: Option<u8>,
+}
+
+/// The DL/T 645 master.
+#[derive(Debug)]
+pub struct Dlt645Session {
+    cfg: Config,
+    address: Option<Address>,
+    queue: VecDeque<Op>,
+    current: Option<Exchange>,
+    /// After a broadcast: quiet until then.
+    quiet_until: Option<Millis>,
+    rx: RxBuffer,
+    last_rx: Millis,
+    clock_date: Option<(u16, u8, u8)>,
+    actions: VecDeque<Action>,
+    events: VecDeque<Dlt645Event>,
+    busy: bool,
+}
+
+impl Dlt645Session {
+    /// A session for the meter at `address`, or for whichever meter answers when `None`.
+    pub fn new(cfg: Config, address: Option<Address>) -> Self {
+        Dlt645Session {
+            cfg,
+            address,
+            queue: VecDeque::new(),
+            current: None,
+            quiet_until: None,
+            rx: RxBuffer::new(RX_LIMIT),
+            last_rx: Millis(0),
+            clock_date: None,
+            actions: VecDeque::new(),
+            events: VecDeque::new(),
+            busy: false,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// The meter's address, once known.
+    pub fn address(&self) -> Option<Address> {
+        self.address
+    }
+
+    /// Queue "find the meter" (read address on the wildcard address).
+    pub fn find_meter(&mut self, now: Millis) {
+        self.enqueue(now, [Op::FindMeter]);
+    }
+
+    /// Queue reads of these identifiers (`0x00010000`; 1997: `0x9010`).
+    pub fn read(&mut self, now: Millis, dis: &[u32]) {
+        self.enqueue(now, dis.iter().map(|&di| Op::Read(di, Purpose::Plain)));
+    }
+
+    /// Queue a clock read: date and weekday, then time.
+    pub fn read_clock(&mut self, now: Millis) {
+        let (date, time) = match self.cfg.variant {
+            Variant::V2007 => (0x0400_0101, 0x0400_0102),
+            Variant::V1997 => (0xC010, 0xC011),
+        };
+        self.enqueue(now, [Op::Read(date, Purpose::ClockDate), Op::Read(time, Purpose::ClockTime)]);
+    }
+
+    /// Queue a broadcast time sync with `time` (the caller's clock: the core reads none).
+    pub fn sync_clock(&mut self, now: Millis, time: DateTime) {
+        self.enqueue(now, [Op::SyncClock(time)]);
+    }
+
+    /// Forget queued work (the request under way is finished first).
+    pub fn cancel(&mut self) {
+        self.queue.clear();
+    }
+
+    fn enqueue(&mut self, now: Millis, ops: impl IntoIterator<Item = Op>) {
+        self.queue.extend(ops);
+        self.busy = true;
+        self.advance(now);
+    }
+
+    fn notice(&mut self, n: Notice) {
+        self.events.push_back(Dlt645Event::Notice(n));
+    }
+
+    /// Start the next queued op when nothing is under way.
+    fn advance(&mut self, now: Millis) {
+        while self.current.is_none() && self.quiet_until.is_none() {
+            let Some(op) = self.queue.pop_front() else {
+                if self.busy {
+                    self.busy = false;
+                    self.events.push_back(Dlt645Event::Done);
+                }
+                return;
+            };
+            self.start(now, op);
+        }
+    }
+
+    fn start(&mut self, now: Millis, op: Op) {
+        let frame = match &op {
+            Op::FindMeter => match self.cfg.variant {
+                Variant::V2007 => Frame645::from_payload(Address::WILDCARD, &Payload::ReadAddressRequest),
+                Variant::V1997 => {
+                    Frame645::from_payload_1997(Address::WILDCARD, &Payload1997::ReadRequest { di: 0xC032 })
+                }
+            },
+            Op::Read(di, _) => {
+                let Some(address) = self.address else {
+                    // Find the meter first, then come back to this read (when finding
+                    // fails, `fail` ends every queued read with `NoMeter`).
+                    self.queue.push_front(op);
+                    self.queue.push_front(Op::FindMeter);
+                    return;
+                };
+                self.read_frame(address, *di, None)
+            }
+            Op::SyncClock(t) => {
+                let time = [t.second, t.minute, t.hour, t.day, t.month, (t.year % 100) as u8].map(to_bcd);
+                let frame = match self.cfg.variant {
+                    Variant::V2007 => Frame645::from_payload(Address::BROADCAST, &Payload::BroadcastTime { time }),
+                    Variant::V1997 => {
+                        Frame645::from_payload_1997(Address::BROADCAST, &Payload1997::BroadcastTime { time })
+                    }
+                };
+                let bytes = frame.emit();
+                let sent = self.transmit(&bytes);
+                self.quiet_until = Some(now.after(self.cfg.line.wire_time(sent) + self.cfg.broadcast_settle));
+                self.events.push_back(Dlt645Event::TimeBroadcast(*t));
+                return;
+            }
+        };
+        let bytes = frame.emit();
+        let deadline = self.deadline(now, &bytes);
+        self.transmit(&bytes);
+        self.current =
+            Some(Exchange { op, frame: bytes, attempt: 1, deadline, data: Vec::new(), frames: 0, follow_up: None });
+    }
+
+    fn read_frame(&self, address: Address, di: u32, follow_up: Option<u8>) -> Frame645 {
+        match (self.cfg.variant, follow_up) {
+            (Variant::V2007, None) => {
+                Frame645::from_payload(address, &Payload::ReadRequest { di: DataId(di), blocks: None, time: None })
+            }
+            (Variant::V2007, Some(seq)) => {
+                Frame645::from_payload(address, &Payload::ReadFollowUpRequest { di: DataId(di), seq })
+            }
+            (Variant::V1997, None) => Frame645::from_payload_1997(address, &Payload1997::ReadRequest { di: di as u16 }),
+            (Variant::V1997, Some(_)) => {
+                Frame645::from_payload_1997(address, &Payload1997::ReadFollowUpRequest { di: di as u16 })
+            }
+        }
+    }
+
+    fn deadline(&self, now: Millis, frame: &[u8]) -> Millis {
+        now.after(self.cfg.line.wire_time(frame.len() + self.cfg.wake_up) + self.cfg.reply_timeout)
+    }
+
+    /// Queue a transmit with the wake-up bytes; returns its length.
+    fn transmit(&mut self, frame: &[u8]) -> usize {
+        let mut out = vec![WAKE_UP; self.cfg.wake_up.min(4)];
+        out.extend_from_slice(frame);
+        let n = out.len();
+        self.actions.push_back(Action::Transmit(out));
+        n
+    }
+
+    /// Send the current request again, or give up.
+    fn retry(&mut self, now: Millis) {
+        let Some(mut ex) = self.current.take() else { return };
+        self.rx.clear();
+        if ex.attempt > self.cfg.retries {
+            self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 });
+            return;
+        }
+        ex.attempt += 1;
+        self.notice(Notice::Retry { attempt: ex.attempt });
+        ex.deadline = self.deadline(now, &ex.frame);
+        let frame = ex.frame.clone();
+        self.transmit(&frame);
+        self.current = Some(ex);
+    }
+
+    /// End the current op with a failure; data already read is still reported.
+    fn fail(&mut self, now: Millis, ex: Exchange, failure: Failure) {
+        let di = match ex.op {
+            Op::Read(di, purpose) => {
+                if !ex.data.is_empty() {
+                    self.report_value(di, purpose, ex.data, ex.frames, false);
+                }
+                Some(di)
+            }
+            _ => None,
+        };
+        self.events.push_back(Dlt645Event::Error { di, failure });
+        if ex.op == Op::FindMeter && self.address.is_none() {
+            // Nothing that needs an address can go on.
+            let queue = std::mem::take(&mut self.queue);
+            for op in queue {
+                match op {
+                    Op::Read(di, _) => {
+                        self.events.push_back(Dlt645Event::Error { di: Some(di), failure: Failure::NoMeter })
+                    }
+                    other => self.queue.push_back(other),
+                }
+            }
+        }
+        self.advance(now);
+    }
+
+    fn report_value(&mut self, di: u32, purpose: Purpose, data: Vec<u8>, frames: u16, complete: bool) {
+        let (name, items) = decode_values(self.cfg.variant, di, &data, self.cfg.lang);
+        let canonical = match self.cfg.variant {
+            Variant::V2007 => format!("{di:08X}"),
+            Variant::V1997 => format!("{:04X}", di as u16),
+        };
+        let bcd: Vec<u8> = data.iter().map(|&b| from_bcd(b)).collect();
+        self.events.push_back(Dlt645Event::Value { di, canonical, name, data, items, frames, complete });
+        match purpose {
+            // YYMMDDWW, sent WW first.
+            Purpose::ClockDate if complete && bcd.len() == 4 => {
+                self.clock_date = Some((2000 + u16::from(bcd[3]), bcd[2], bcd[1]));
+            }
+            // hhmmss, sent ss first.
+            Purpose::ClockTime if complete && bcd.len() == 3 => {
+                if let Some((year, month, day)) = self.clock_date.take() {
+                    let (hour, minute, second) = (bcd[2], bcd[1], bcd[0]);
+                    let t = DateTime { year, month, day, hour, minute, second };
+                    self.events.push_back(Dlt645Event::Clock(t));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Frame what has arrived and act on every complete frame.
+    fn process_rx(&mut self, now: Millis) {
+        while let Some((frame, junk)) = self.rx.next_frame(frame_status, WAKE_UP) {
+            if junk > 0 {
+                self.notice(Notice::Junk(junk));
+            }
+            self.on_frame(now, &frame);
+        }
+    }
+
+    fn on_frame(&mut self, now: Millis, bytes: &[u8]) {
+        let frame = match Frame645::parse(bytes) {
+            Ok(f) => f,
+            Err(_) => {
+                self.notice(Notice::Garbled(to_hex(bytes)));
+                // A damaged reply: ask again at once rather than wait for the timeout.
+                if self.current.is_some() {
+                    self.retry(now);
+                }
+                return;
+            }
+        };
+        if frame.control.direction() == Direction::MasterToSlave {
+            let echo = self.current.as_ref().is_some_and(|ex| ex.frame == bytes);
+            self.notice(if echo { Notice::Echo } else { Notice::ForeignRequest });
+            return;
+        }
+        let Some(ex) = self.current.take() else {
+            self.notice(Notice::Unexpected { control: frame.control.0 });
+            return;
+        };
+        let expected_fn = match &ex.op {
+            Op::FindMeter if self.cfg.variant == Variant::V2007 => function::READ_ADDRESS,
+            Op::FindMeter => function::READ_1997,
+            Op::Read(..) => match (self.cfg.variant, ex.follow_up.is_some()) {
+                (Variant::V2007, false) => function::READ,
+                (Variant::V2007, true) => function::READ_FOLLOW_UP,
+                (Variant::V1997, false) => function::READ_1997,
+                (Variant::V1997, true) => function::READ_FOLLOW_UP_1997,
+            },
+            Op::SyncClock(_) => 0xFF,
+        };
+        if ex.op != Op::FindMeter
+            && let Some(a) = self.address
+            && frame.address != a
+        {
+            self.current = Some(ex);
+            self.notice(Notice::WrongAddress(frame.address));
+            return;
+        }
+        if frame.control.function() != expected_fn {
+            self.current = Some(ex);
+            self.notice(Notice::Unexpected { control: frame.control.0 });
+            return;
+        }
+        if frame.control.is_abnormal() {
+            let err = frame.data.first().copied().unwrap_or(0);
+            let bits = error_bit_names(self.cfg.variant, bytes, self.cfg.lang);
+            self.fail(now, ex, Failure::Abnormal { err, bits });
+            return;
+        }
+        match self.cfg.variant {
+            Variant::V2007 => self.on_reply_2007(now, ex, &frame),
+            Variant::V1997 => self.on_reply_1997(now, ex, &frame),
+        }
+    }
+
+    fn on_reply_2007(&mut self, now: Millis, ex: Exchange, frame: &Frame645) {
+        match (frame.payload(), &ex.op) {
+            (Ok(Payload::ReadAddressReply { address }), Op::FindMeter) => self.found(now, address),
+            (Ok(Payload::ReadReply { di, data, follow }), Op::Read(want, _)) if di.0 == *want => {
+                self.read_data(now, ex, data, follow)
+            }
+            (Ok(Payload::ReadFollowUpReply { di, data, seq, follow }), Op::Read(want, _))
+                if di.0 == *want && Some(seq) == ex.follow_up =>
+            {
+                self.read_data(now, ex, data, follow)
+            }
+            _ => {
+                self.current = Some(ex);
+                self.notice(Notice::Unexpected { control: frame.control.0 });
+            }
+        }
+    }
+
+    fn on_reply_1997(&mut self, now: Millis, ex: Exchange, frame: &Frame645) {
+        match (frame.payload_1997(), &ex.op) {
+            (Ok(Payload1997::ReadReply { .. }), Op::FindMeter) => self.found(now, frame.address),
+            (
+                Ok(Payload1997::ReadReply { di, data, follow } | Payload1997::ReadFollowUpReply { di, data, follow }),
+                Op::Read(want, _),
+            ) if u32::from(di) == *want => self.read_data(now, ex, data, follow),
+            _ => {
+                self.current = Some(ex);
+                self.notice(Notice::Unexpected { control: frame.control.0 });
+            }
+        }
+    }
+
+    fn found(&mut self, now: Millis, address: Address) {
+        self.address = Some(address);
+        self.events.push_back(Dlt645Event::MeterFound(address));
+        self.advance(now);
+    }
+
+    /// A read reply or follow-up reply: keep the data, ask for more or report.
+    fn read_data(&mut self, now: Millis, mut ex: Exchange, data: Vec<u8>, follow: bool) {
+        let Op::Read(di, purpose) = ex.op else { return };
+        ex.data.extend(data);
+        ex.frames += 1;
+        if !follow {
+            self.report_value(di, purpose, ex.data, ex.frames, true);
+            self.advance(now);
+            return;
+        }
+        if ex.frames > self.cfg.max_follow_ups {
+            self.fail(now, ex, Failure::TooManyFollowUps);
+            return;
+        }
+        let Some(address) = self.address else { return };
+        let seq = ex.frames.min(255) as u8;
+        ex.follow_up = Some(seq);
+        ex.frame = self.read_frame(address, di, Some(seq)).emit();
+        ex.attempt = 1;
+        ex.deadline = self.deadline(now, &ex.frame);
+        let frame = ex.frame.clone();
+        self.transmit(&frame);
+        self.current = Some(ex);
+    }
+}
+
+impl Session for Dlt645Session {
+    type Event = Dlt645Event;
+
+    fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        self.rx.push(bytes);
+        self.last_rx = now;
+        self.process_rx(now);
+    }
+
+    fn handle_timeout(&mut self, now: Millis) {
+        // A frame that stopped arriving.
+        if !self.rx.is_empty() && now.since(self.last_rx) >= self.cfg.byte_gap {
+            let n = self.rx.len();
+            self.rx.clear();
+            self.notice(Notice::Incomplete(n));
+        }
+        if let Some(t) = self.quiet_until
+            && now >= t
+        {
+            self.quiet_until = None;
+            self.advance(now);
+        }
+        if let Some(ex) = &self.current
+            && now >= ex.deadline
+            && self.rx.is_empty()
+        {
+            self.retry(now);
+        }
+    }
+
+    fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    fn poll_timeout(&self) -> Option<Millis> {
+        // While a frame is arriving the reply deadline waits: only the gap between bytes counts.
+        let line = if self.rx.is_empty() {
+            self.current.as_ref().map(|ex| ex.deadline)
+        } else {
+            Some(self.last_rx.after(self.cfg.byte_gap))
+        };
+        [line, self.quiet_until].into_iter().flatten().min()
+    }
+
+    fn poll_event(&mut self) -> Option<Dlt645Event> {
+        self.events.pop_front()
+    }
+
+    fn is_idle(&self) -> bool {
+        self.current.is_none() && self.queue.is_empty() && self.quiet_until.is_none()
+    }
+}

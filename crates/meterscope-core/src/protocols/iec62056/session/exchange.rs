@@ -1,0 +1,218 @@
+//! The jobs queued and started, transmits and line switches (wait, reopen),
+//! retries, break-off, and received bytes cut into messages.
+
+use super::*;
+
+impl Iec62056Session {
+    pub(super) fn enqueue(&mut self, now: Millis, job: Job) {
+        self.queue.push_back(job);
+        self.busy = true;
+        self.advance(now);
+    }
+
+    pub(super) fn notice(&mut self, n: Notice) {
+        self.events.push_back(IecEvent::Notice(n));
+    }
+
+    pub(super) fn advance(&mut self, now: Millis) {
+        if self.current.is_some() {
+            return;
+        }
+        match self.queue.pop_front() {
+            Some(job) => self.start(now, job, 1),
+            None => {
+                if self.busy {
+                    self.busy = false;
+                    self.events.push_back(IecEvent::Done);
+                }
+            }
+        }
+    }
+
+    pub(super) fn start(&mut self, now: Millis, job: Job, attempt: u8) {
+        self.rx.clear();
+        self.junk = 0;
+        if let Job::Listen { telegrams } = job {
+            self.reopen(MODE_D_LINE);
+            let deadline = self.cfg.listen_timeout.map(|t| now.after(t));
+            self.current = Some(Current {
+                job,
+                state: State::Listen,
+                attempt,
+                deadline,
+                request: Vec::new(),
+                telegrams_left: telegrams,
+            });
+            return;
+        }
+        let initial = self.cfg.initial;
+        let mut delay = 0;
+        if self.line != initial {
+            self.reopen(initial);
+        }
+        if attempt > 1 {
+            // Let the meter fall back to its initial state before signing on again.
+            self.actions.push_back(Action::Wait(Millis(self.cfg.recovery)));
+            delay += self.cfg.recovery;
+        }
+        let request = Message::Request { address: self.cfg.address.clone() }.emit();
+        let deadline = Some(self.deadline(now, &request, delay));
+        self.transmit(&request);
+        self.current = Some(Current { job, state: State::SignOn, attempt, deadline, request, telegrams_left: 1 });
+    }
+
+    /// When a reply to `bytes` must have begun, `extra` ms of waits included.
+    pub(super) fn deadline(&self, now: Millis, bytes: &[u8], extra: u64) -> Millis {
+        now.after(self.line.wire_time(bytes.len()) + extra + self.cfg.reply_timeout)
+    }
+
+    pub(super) fn transmit(&mut self, bytes: &[u8]) {
+        // Echoes come back in order: a break's echo may precede the next sign-on's.
+        if self.echo.len() + bytes.len() > MAX_LINE * 4 {
+            self.echo.clear();
+            self.echo_held = 0;
+        }
+        self.echo.extend_from_slice(bytes);
+        self.actions.push_back(Action::Transmit(bytes.to_vec()));
+    }
+
+    pub(super) fn reopen(&mut self, line: LineSettings) {
+        if self.line != line {
+            self.line = line;
+            self.actions.push_back(Action::Reopen(line));
+        }
+    }
+
+    /// Settle, then switch to `line` (announced as an event).
+    pub(super) fn switch(&mut self, line: LineSettings, settle: bool) {
+        if self.line == line {
+            return;
+        }
+        if settle {
+            self.actions.push_back(Action::Wait(Millis(self.cfg.settle())));
+        }
+        self.reopen(line);
+        self.events.push_back(IecEvent::BaudSwitch(line));
+    }
+
+    /// End the job under way; the line returns to the initial rate.
+    pub(super) fn finish(&mut self, now: Millis) {
+        self.current = None;
+        self.rx.clear();
+        let back = self.cfg.initial;
+        if self.line != back && self.line != MODE_D_LINE {
+            self.reopen(back);
+        }
+        self.advance(now);
+    }
+
+    pub(super) fn fail(&mut self, now: Millis, failure: Failure) {
+        self.events.push_back(IecEvent::Error(failure));
+        self.finish(now);
+    }
+
+    /// Send the break `SOH B0 ETX BCC` and end the job.
+    pub(super) fn break_off(&mut self, now: Millis) {
+        let b0 = Message::Command { command: b'B', kind: b'0', data: None, partial: false }.emit();
+        self.transmit(&b0);
+        // Let the break leave at the programming rate before the line changes back.
+        self.actions.push_back(Action::Wait(Millis(self.line.wire_time(b0.len()))));
+        self.finish(now);
+    }
+
+    /// A timeout or a damaged reply: repeat, restart from the sign-on, or give up.
+    pub(super) fn retry(&mut self, now: Millis) {
+        let Some(mut cur) = self.current.take() else { return };
+        self.rx.clear();
+        self.echo.clear();
+        self.echo_held = 0;
+        let exhausted = cur.attempt > self.cfg.retries;
+        match cur.state {
+            State::Listen => {
+                self.current = Some(cur);
+                self.fail(now, Failure::Timeout { stage: Stage::Listen, attempts: 1 });
+            }
+            State::Password | State::Register(_) if !exhausted => {
+                // In programming mode the request itself is repeated.
+                cur.attempt += 1;
+                self.notice(Notice::Retry { attempt: cur.attempt });
+                cur.deadline = Some(self.deadline(now, &cur.request, 0));
+                let request = cur.request.clone();
+                self.transmit(&request);
+                self.current = Some(cur);
+            }
+            State::Password | State::Register(_) => {
+                self.events
+                    .push_back(IecEvent::Error(Failure::Timeout { stage: cur.state.stage(), attempts: cur.attempt }));
+                self.current = Some(cur);
+                self.break_off(now);
+            }
+            _ if !exhausted => {
+                let attempt = cur.attempt + 1;
+                self.notice(Notice::Retry { attempt });
+                self.start(now, cur.job, attempt);
+            }
+            state => {
+                self.current = Some(cur);
+                self.fail(now, Failure::Timeout { stage: state.stage(), attempts: self.cfg.retries + 1 });
+            }
+        }
+    }
+
+    /// Delimit the message at the start of `rx`.
+    pub(super) fn next(&self) -> Next {
+        let b = &self.rx;
+        match b[0] {
+            b'/' => match b.iter().take(MAX_LINE).position(|&c| c == LF) {
+                Some(i) => Next::Complete(i + 1),
+                None if b.len() < MAX_LINE && b[1..].iter().all(|&c| c == CR || (0x20..0x7F).contains(&c)) => {
+                    Next::Incomplete
+                }
+                None => Next::Junk,
+            },
+            STX | SOH => match frame::kind(b) {
+                Some((_, FrameStatus::Complete { len, .. })) => Next::Complete(len),
+                Some((_, FrameStatus::Incomplete { .. })) if b.len() < RX_LIMIT => Next::Incomplete,
+                _ => Next::Junk,
+            },
+            ACK => {
+                // An option select (an echo that was not removed) or a lone ACK.
+                let v = &b[1..b.len().min(4)];
+                if !v.is_empty() && v.iter().all(u8::is_ascii_alphanumeric) {
+                    return match frame::eol_at(b, 4) {
+                        Some(e) => Next::Complete(e),
+                        None if b.len() < 6 => Next::Incomplete,
+                        None => Next::Complete(1),
+                    };
+                }
+                Next::Complete(1)
+            }
+            NAK => Next::Complete(1),
+            _ => Next::Junk,
+        }
+    }
+
+    pub(super) fn process_rx(&mut self, now: Millis) {
+        while !self.rx.is_empty() {
+            match self.next() {
+                Next::Junk => {
+                    self.junk += 1;
+                    self.rx.remove(0);
+                }
+                Next::Incomplete => return,
+                Next::Complete(len) => {
+                    let msg: Vec<u8> = self.rx.drain(..len).collect();
+                    if self.junk > 0 {
+                        let n = std::mem::take(&mut self.junk);
+                        self.notice(Notice::Junk(n));
+                    }
+                    self.on_message(now, &msg);
+                }
+            }
+        }
+        if self.junk > 0 {
+            let n = std::mem::take(&mut self.junk);
+            self.notice(Notice::Junk(n));
+        }
+    }
+}
