@@ -79,15 +79,17 @@ enum Command {
     /// Exit code: 0 when everything was read, 1 when some read failed, 2 for unusable arguments or port.
     Read {
         /// Protocol: dlt645 (DL/T 645-2007), dlt645-1997, dlt698, dlms, qgdw1376.2 (a
-        /// concentrator's local communication module), qgdw1376.1 (a terminal).
+        /// concentrator's local communication module), qgdw1376.1 (a terminal),
+        /// iec62056-21 (an optical port), dsmr (a P1 port).
         #[arg(long, short)]
         protocol: String,
         /// Serial device (`/dev/ttyUSB0`, `COM3`).
         #[arg(long, conflicts_with_all = ["tcp", "simulate"])]
         port: Option<String>,
-        /// Baud rate of the serial port.
-        #[arg(long, default_value_t = 2400)]
-        baud: u32,
+        /// Baud rate of the serial port [default: 2400; IEC 62056-21: 300, the rate to sign on at;
+        /// DSMR: set by --dsmr-version].
+        #[arg(long)]
+        baud: Option<u32>,
         /// Parity of the serial port: N, E or O.
         #[arg(long, default_value = "E")]
         parity: String,
@@ -104,6 +106,8 @@ enum Command {
         #[arg(long)]
         simulate: bool,
         /// Meter address (12 digits); found with a read-address request when omitted.
+        /// IEC 62056-21: the device address of the sign-on (none: any meter).
+        /// Q/GDW 1376.1: the terminal address RRRR-TTTT.
         #[arg(long)]
         address: Option<String>,
         /// Also read the meter's date and time.
@@ -121,9 +125,9 @@ enum Command {
         /// Language of names: en or zh.
         #[arg(long, default_value = "en")]
         lang: String,
-        /// Reply timeout in milliseconds.
-        #[arg(long, default_value_t = 1000)]
-        timeout: u64,
+        /// Reply timeout in milliseconds [default: 1000; IEC 62056-21: 1500].
+        #[arg(long)]
+        timeout: Option<u64>,
         /// Retransmissions after the first attempt.
         #[arg(long, default_value_t = 2)]
         retries: u8,
@@ -133,97 +137,119 @@ enum Command {
         #[command(flatten)]
         trace: trace::TraceArgs,
         /// DL/T 698.45: client address CA, 0-255 (`0x10`, `16`).
-        #[arg(long, default_value = "0x10")]
+        #[arg(long, default_value = "0x10", help_heading = "DL/T 698.45")]
         client_address: String,
         /// DL/T 698.45: open an application connection (CONNECT) before reading:
         /// `auto` when the meter asks for one, `always` (`--connect` alone, or
         /// followed by an OAD, which is read), `never`.
-        #[arg(long, default_value = "auto", default_missing_value = "always", num_args = 0..=1)]
+        #[arg(long, default_value = "auto", default_missing_value = "always", num_args = 0..=1, help_heading = "DL/T 698.45")]
         connect: String,
         /// DLMS: client SAP (16 public client, 1 management).
-        #[arg(long, default_value_t = 16)]
+        #[arg(long, default_value_t = 16, help_heading = "DLMS")]
         client: u16,
         /// DLMS: server logical address.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, help_heading = "DLMS")]
         server: u16,
         /// DLMS: server physical HDLC address (0 leaves it out: one-byte addressing).
-        #[arg(long)]
+        #[arg(long, help_heading = "DLMS")]
         server_physical: Option<u16>,
         /// DLMS: the link, `hdlc` or `wrapper` (default: HDLC on a serial port, the wrapper over TCP).
-        #[arg(long)]
+        #[arg(long, help_heading = "DLMS")]
         transport: Option<String>,
         /// DLMS: authentication none, low (password) or high (HLS-GMAC).
-        #[arg(long, default_value = "none")]
+        #[arg(long, default_value = "none", help_heading = "DLMS")]
         auth: String,
         /// DLMS: password of low level security; DL/T 698.45: password of the
-        /// application connection (PasswordSecurity).
-        #[arg(long)]
+        /// application connection (PasswordSecurity); IEC 62056-21: programming
+        /// mode (mode C) with this password (P1), the registers read with R1.
+        #[arg(long, help_heading = "DLMS")]
         password: Option<String>,
-        /// DLMS: global cipher key, 32 hex digits (turns on ciphering).
-        #[arg(long)]
+        /// DLMS: global cipher key, 32 hex digits (turns on ciphering). DSMR: the key (EK) of
+        /// encrypted telegrams (with --simulate the simulated port encrypts with it).
+        #[arg(long, help_heading = "DLMS")]
         cipher_key: Option<String>,
-        /// DLMS: authentication key, 32 hex digits.
-        #[arg(long)]
+        /// DLMS: authentication key, 32 hex digits. DSMR: the key (AK) that checks the tag of
+        /// encrypted telegrams.
+        #[arg(long, help_heading = "DLMS")]
         auth_key: Option<String>,
         /// DLMS: client system title, 16 hex digits.
-        #[arg(long)]
+        #[arg(long, help_heading = "DLMS")]
         system_title: Option<String>,
         /// DLMS: invocation counter to start from (ciphering; carry it from the last run).
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, help_heading = "DLMS")]
         invocation_counter: u32,
         /// DLMS: dedicated key, 32 hex digits (ded-ciphering; needs the cipher and authentication keys).
-        #[arg(long)]
+        #[arg(long, help_heading = "DLMS")]
         dedicated_key: Option<String>,
         /// DLMS: short-name referencing (for meters that offer short names).
-        #[arg(long)]
+        #[arg(long, help_heading = "DLMS")]
         short_names: bool,
         /// DLMS: HDLC window proposed to the meter (1-7).
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, help_heading = "DLMS")]
         window: u8,
         /// DLMS: read the object list of the association.
-        #[arg(long)]
+        #[arg(long, help_heading = "DLMS")]
         objects: bool,
         /// DLMS: read the load profile 1-0:99.1.0.255 (whole, or --from/--to, or --entries); its line
         /// time is printed next to its wire time.
-        #[arg(long)]
+        #[arg(long, help_heading = "DLMS")]
         profile: bool,
         /// DLMS: read the event log 0-0:99.98.0.255 (whole, or --from/--to, or --entries).
-        #[arg(long)]
+        #[arg(long, help_heading = "DLMS")]
         events: bool,
         /// DLMS: start of the profile range, `YYYY-MM-DD hh:mm`.
-        #[arg(long, requires = "to")]
+        #[arg(long, requires = "to", help_heading = "DLMS")]
         from: Option<String>,
         /// DLMS: end of the profile range, `YYYY-MM-DD hh:mm`.
-        #[arg(long, requires = "from")]
+        #[arg(long, requires = "from", help_heading = "DLMS")]
         to: Option<String>,
         /// DLMS: profile entries `FIRST:LAST` (1 the oldest, LAST 0 the newest).
-        #[arg(long, conflicts_with = "from")]
+        #[arg(long, conflicts_with = "from", help_heading = "DLMS")]
         entries: Option<String>,
         /// DLMS: read every attribute of an object, `[CLASS/]OBIS` (repeatable).
-        #[arg(long)]
+        #[arg(long, help_heading = "DLMS")]
         object: Vec<String>,
         /// DLMS: read the firmware identifiers.
-        #[arg(long)]
+        #[arg(long, help_heading = "DLMS")]
         firmware: bool,
         /// DLMS: read the alarm register and the alarm filter.
-        #[arg(long)]
+        #[arg(long, help_heading = "DLMS")]
         alarms: bool,
         /// Q/GDW 1376.2: add the meters named to the module's route (AFN 11 F1) first.
-        #[arg(long)]
+        #[arg(long, help_heading = "Q/GDW 1376")]
         add_nodes: bool,
         /// Q/GDW 1376.2: stay on the line this many milliseconds at the end for the module's reports.
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, help_heading = "Q/GDW 1376")]
         listen: u64,
         /// Q/GDW 1376.1: the explicit confirmation that set and control commands (set-clock) need.
-        #[arg(long)]
+        #[arg(long, help_heading = "Q/GDW 1376")]
         confirm: bool,
-        /// Data identifiers: 8 hex digits (2007, `00010000`) or 4 (1997, `9010`); DLMS: OBIS[:attr].
+        /// IEC 62056-21 mode: A, B, C (readout; programming with --password), D (listen) or E
+        /// (hand over to DLMS).
+        #[arg(long, default_value = "C", help_heading = "IEC 62056-21 and DSMR")]
+        mode: String,
+        /// IEC 62056-21: the highest rate to switch to.
+        #[arg(long, help_heading = "IEC 62056-21 and DSMR")]
+        max_baud: Option<u32>,
+        /// IEC 62056-21: settle time t2 before the baud switch, ms (200-1500).
+        #[arg(long, default_value_t = 300, help_heading = "IEC 62056-21 and DSMR")]
+        settle: u64,
+        /// DSMR: telegrams to receive.
+        #[arg(long, default_value_t = 1, help_heading = "IEC 62056-21 and DSMR")]
+        count: usize,
+        /// DSMR version: 5, 4 (115200 8N1) or 3, 2.2 (9600 7E1).
+        #[arg(long, default_value = "5", help_heading = "IEC 62056-21 and DSMR")]
+        dsmr_version: String,
+        /// Data identifiers: 8 hex digits (2007, `00010000`) or 4 (1997, `9010`); DL/T 698.45:
+        /// OADs; DLMS: OBIS[:attr]; Q/GDW 1376: targets (see the docs); IEC 62056-21: registers
+        /// to read in programming mode (`1.8.0`, `1-0:32.7.0`).
         dis: Vec<String>,
     },
     /// Serve a simulated meter on a serial or TCP port (until stopped).
     Simulate {
         /// Protocol: dlt645, dlt698, dlms, qgdw1376.2 (a local communication module with
-        /// meters behind it), qgdw1376.1 (a terminal) (iec62056-21 and dsmr take their own options).
+        /// meters behind it), qgdw1376.1 (a terminal), iec62056-21 (an optical port), dsmr (a
+        /// P1 port).
         #[arg(long, short)]
         protocol: String,
         /// Serial device to serve on.
@@ -249,32 +275,42 @@ enum Command {
         #[arg(long)]
         seconds: Option<u64>,
         /// DLMS: largest HDLC window the simulated meter accepts (1-7).
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, help_heading = "DLMS")]
         window: u8,
         /// DLMS: offer general block transfer with this window of blocks.
-        #[arg(long)]
+        #[arg(long, help_heading = "DLMS")]
         gbt_window: Option<u8>,
         /// DLMS: short-name referencing (Association SN) instead of logical names.
-        #[arg(long)]
+        #[arg(long, help_heading = "DLMS")]
         short_names: bool,
         /// DLMS: days of 15-minute entries in the load profile.
-        #[arg(long, default_value_t = 2)]
+        #[arg(long, default_value_t = 2, help_heading = "DLMS")]
         profile_days: u32,
         /// DLMS: the link, `hdlc` or `wrapper` (default: HDLC on a serial port, the wrapper on TCP).
-        #[arg(long)]
+        #[arg(long, help_heading = "DLMS")]
         transport: Option<String>,
         /// DL/T 698.45: answer only inside an application connection (CONNECT).
-        #[arg(long)]
+        #[arg(long, help_heading = "DL/T 698.45")]
         require_connect: bool,
         /// DL/T 698.45: the connection password the meter checks (implies --require-connect).
-        #[arg(long)]
+        /// IEC 62056-21: the password of programming mode [default: 00000000].
+        #[arg(long, help_heading = "DL/T 698.45")]
         password: Option<String>,
         /// Q/GDW 1376.2: the module raises a meter event report after this many route forwards (0: never).
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, help_heading = "Q/GDW 1376")]
         report_after: u32,
         /// Q/GDW 1376.1: the simulated terminal's address, RRRR-TTTT.
-        #[arg(long)]
+        #[arg(long, help_heading = "Q/GDW 1376")]
         terminal: Option<String>,
+        /// IEC 62056-21: the optical meter's mode, A, B or C (C also answers mode E).
+        #[arg(long, default_value = "C", help_heading = "IEC 62056-21")]
+        mode: String,
+        /// IEC 62056-21: the highest baud rate the optical meter offers.
+        #[arg(long, default_value_t = 9600, help_heading = "IEC 62056-21")]
+        max_baud: u32,
+        /// IEC 62056-21: reaction time before each reply, ms (longer than the reader's settle time).
+        #[arg(long, default_value_t = 400, help_heading = "IEC 62056-21")]
+        reaction: u64,
     },
 }
 
@@ -290,9 +326,6 @@ fn default_sigpipe() {
 
 fn main() -> ExitCode {
     default_sigpipe();
-    if let Some(code) = read_iec::dispatch() {
-        return code;
-    }
     let cli = Cli::parse();
     match cli.command {
         Command::Protocols => {
@@ -363,8 +396,41 @@ fn main() -> ExitCode {
             add_nodes,
             listen,
             confirm,
+            mode,
+            max_baud,
+            settle,
+            count,
+            dsmr_version,
             dis,
         } => {
+            if let Some(family) = read_iec::family(&protocol) {
+                return exit(read_iec::run_read(
+                    family,
+                    read_iec::ReadArgs {
+                        mode,
+                        port,
+                        tcp,
+                        simulate,
+                        address: address.unwrap_or_default(),
+                        baud: baud.unwrap_or(300),
+                        max_baud,
+                        settle,
+                        timeout: timeout.unwrap_or(1500),
+                        retries,
+                        password,
+                        count,
+                        dsmr_version,
+                        cipher_key,
+                        auth_key,
+                        json,
+                        verbose,
+                        lang,
+                        trace,
+                        registers: dis,
+                    },
+                ));
+            }
+            let (baud, timeout) = (baud.unwrap_or(2400), timeout.unwrap_or(1000));
             if protocol == "qgdw1376.2" || protocol == "qgdw1376.1" {
                 let args = read_qgdw1376::Args {
                     port,
@@ -516,7 +582,25 @@ fn main() -> ExitCode {
             password,
             report_after,
             terminal,
+            mode,
+            max_baud,
+            reaction,
         } => {
+            if let Some(family) = read_iec::family(&protocol) {
+                return exit(read_iec::run_simulate(
+                    family,
+                    read_iec::SimulateArgs {
+                        port,
+                        tcp,
+                        mode,
+                        max_baud,
+                        password: password.unwrap_or_else(|| "00000000".to_string()),
+                        seed,
+                        reaction,
+                        seconds,
+                    },
+                ));
+            }
             if protocol == "qgdw1376.2" || protocol == "qgdw1376.1" {
                 return exit(read_qgdw1376::run_simulate(read_qgdw1376::SimulateArgs {
                     part: if protocol == "qgdw1376.2" { 2 } else { 1 },

@@ -4,15 +4,12 @@
 //! the driving loop are those of [`crate::read`]; a baud switch the session
 //! asks for reconfigures the open native port (`Serial::reopen`).
 //!
-//! These commands take their own options, so `main` hands the whole argument
-//! list over before its own parser runs ([`dispatch`]).
+//! Their options are declared with the other protocols' in `main` (under the
+//! help heading "IEC 62056-21 and DSMR").
 
-use std::ffi::OsString;
 use std::io;
-use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::Parser;
 use meterscope_core::Lang;
 use meterscope_core::protocols::iec62056::p1::{DsmrLine, P1Config, P1Event, P1Notice, P1Session};
 use meterscope_core::protocols::iec62056::session::{
@@ -25,145 +22,64 @@ use serde_json::{Value, json};
 use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
 use crate::trace::{TraceArgs, Traced};
 
-const IEC: &str = "iec62056-21";
-const DSMR: &str = "dsmr";
+/// The IEC 62056-21 family.
+pub const IEC: &str = "iec62056-21";
+/// DSMR P1.
+pub const DSMR: &str = "dsmr";
 
-/// When the arguments are `read` or `simulate` with `--protocol iec62056-21`
-/// (or `dsmr`), run it and return the exit code; `None` leaves them to `main`.
-pub fn dispatch() -> Option<ExitCode> {
-    let args: Vec<OsString> = std::env::args_os().collect();
-    let command = args.get(1)?.to_str()?.to_string();
-    if command != "read" && command != "simulate" {
-        return None;
+/// The protocol names `read` and `simulate` take for these families, if `name` is one.
+pub fn family(name: &str) -> Option<&'static str> {
+    match name {
+        "iec62056-21" | "iec62056" | "iec" => Some(IEC),
+        "dsmr" | "dsmr-p1" | "p1" => Some(DSMR),
+        _ => None,
     }
-    let protocol = args.iter().skip(2).zip(args.iter().skip(3)).find_map(|(k, v)| {
-        let k = k.to_str()?;
-        if k == "--protocol" || k == "-p" {
-            return v.to_str().map(str::to_string);
-        }
-        k.strip_prefix("--protocol=").map(str::to_string)
-    })?;
-    let protocol = match protocol.as_str() {
-        "iec62056-21" | "iec62056" | "iec" => IEC,
-        "dsmr" | "dsmr-p1" | "p1" => DSMR,
-        _ => return None,
-    };
-    let mut argv = vec![OsString::from(format!("meterscope {command}"))];
-    argv.extend(args.into_iter().skip(2));
-    let result = if command == "read" {
-        ReadArgs::try_parse_from(argv).map(|a| run_read(protocol, a))
-    } else {
-        SimulateArgs::try_parse_from(argv).map(|a| run_simulate(protocol, a))
-    };
-    Some(match result {
-        Ok(Ok(code)) => ExitCode::from(code),
-        Ok(Err(message)) => {
-            eprintln!("meterscope: {message}");
-            ExitCode::from(2)
-        }
-        Err(e) => {
-            let _ = e.print();
-            ExitCode::from(if e.use_stderr() { 2 } else { 0 })
-        }
-    })
 }
 
-/// Read an IEC 62056-21 meter (optical port) or listen to a DSMR P1 port.
-#[derive(Parser)]
-struct ReadArgs {
-    /// iec62056-21 or dsmr.
-    #[arg(long, short)]
-    protocol: String,
-    /// IEC 62056-21 mode: A, B, C (readout; programming with --password), D (listen) or E (hand over to DLMS).
-    #[arg(long, default_value = "C")]
-    mode: String,
-    /// Serial device (`/dev/ttyUSB0`, `COM3`).
-    #[arg(long, conflicts_with_all = ["tcp", "simulate"])]
-    port: Option<String>,
-    /// A TCP serial server: HOST:PORT (no baud switches).
-    #[arg(long, conflicts_with = "simulate")]
-    tcp: Option<String>,
-    /// Talk to the built-in simulated meter.
-    #[arg(long)]
-    simulate: bool,
+/// What `meterscope read --protocol iec62056-21|dsmr` was given (the
+/// options are declared with the others in `main`).
+pub struct ReadArgs {
+    /// A, B, C, D or E.
+    pub mode: String,
+    pub port: Option<String>,
+    pub tcp: Option<String>,
+    pub simulate: bool,
     /// Device address of the sign-on (empty: any meter).
-    #[arg(long, default_value = "")]
-    address: String,
-    /// Initial baud rate (IEC 62056-21: 300).
-    #[arg(long, default_value_t = 300)]
-    baud: u32,
-    /// Highest rate to switch to.
-    #[arg(long)]
-    max_baud: Option<u32>,
-    /// Settle time t2 before the baud switch, ms (200-1500).
-    #[arg(long, default_value_t = 300)]
-    settle: u64,
-    /// Reply timeout in milliseconds.
-    #[arg(long, default_value_t = 1500)]
-    timeout: u64,
-    /// Repetitions after the first attempt.
-    #[arg(long, default_value_t = 2)]
-    retries: u8,
-    /// Programming mode (mode C): log in with this password (P1) and read the registers with R1.
-    #[arg(long)]
-    password: Option<String>,
+    pub address: String,
+    /// Initial baud rate.
+    pub baud: u32,
+    pub max_baud: Option<u32>,
+    /// Settle time t2 before the baud switch, ms.
+    pub settle: u64,
+    pub timeout: u64,
+    pub retries: u8,
+    /// Programming mode's password (P1).
+    pub password: Option<String>,
     /// DSMR: telegrams to receive.
-    #[arg(long, default_value_t = 1)]
-    count: usize,
-    /// DSMR version: 5, 4 (115200 8N1) or 3, 2.2 (9600 7E1).
-    #[arg(long, default_value = "5")]
-    dsmr_version: String,
-    /// DSMR: cipher key (EK) of encrypted telegrams, 32 hex digits (with --simulate the
-    /// simulated port encrypts with it).
-    #[arg(long)]
-    cipher_key: Option<String>,
-    /// DSMR: authentication key (AK) that checks the tag of encrypted telegrams, 32 hex digits.
-    #[arg(long)]
-    auth_key: Option<String>,
-    /// Print the results as JSON.
-    #[arg(long)]
-    json: bool,
-    /// Report line notices (echo, noise, retries) on standard error.
-    #[arg(long, short)]
-    verbose: bool,
-    /// Language of names: en or zh.
-    #[arg(long, default_value = "en")]
-    lang: String,
-    #[command(flatten)]
-    trace: TraceArgs,
-    /// Registers to read in programming mode (`1.8.0`, `1-0:32.7.0`).
-    registers: Vec<String>,
+    pub count: usize,
+    pub dsmr_version: String,
+    pub cipher_key: Option<String>,
+    pub auth_key: Option<String>,
+    pub json: bool,
+    pub verbose: bool,
+    pub lang: String,
+    pub trace: TraceArgs,
+    /// Registers to read in programming mode.
+    pub registers: Vec<String>,
 }
 
-/// Serve a simulated IEC 62056-21 meter or DSMR P1 port on a serial port.
-#[derive(Parser)]
-struct SimulateArgs {
-    #[arg(long, short)]
-    protocol: String,
-    /// Serial device to serve on.
-    #[arg(long, required_unless_present = "tcp", conflicts_with = "tcp")]
-    port: Option<String>,
-    /// TCP port to serve on: PORT (127.0.0.1) or HOST:PORT (no baud switches on TCP).
-    #[arg(long)]
-    tcp: Option<String>,
+/// What `meterscope simulate --protocol iec62056-21|dsmr` was given.
+pub struct SimulateArgs {
+    pub port: Option<String>,
+    pub tcp: Option<String>,
     /// The optical meter's mode: A, B or C (C also answers mode E).
-    #[arg(long, default_value = "C")]
-    mode: String,
-    /// Highest baud rate the optical meter offers.
-    #[arg(long, default_value_t = 9600)]
-    max_baud: u32,
-    /// Password of programming mode.
-    #[arg(long, default_value = "00000000")]
-    password: String,
-    /// Seed of the simulated values.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Reaction time before each reply, ms (longer than the reader's settle time).
-    #[arg(long, default_value_t = 400)]
-    reaction: u64,
-    /// Stop after this many seconds.
-    #[arg(long)]
-    seconds: Option<u64>,
+    pub mode: String,
+    pub max_baud: u32,
+    pub password: String,
+    pub seed: u64,
+    /// Reaction time before each reply, ms.
+    pub reaction: u64,
+    pub seconds: Option<u64>,
 }
 
 fn millis(start: Instant) -> Millis {
@@ -254,7 +170,8 @@ fn open(
     })
 }
 
-fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
+/// Run `meterscope read` for IEC 62056-21 (`protocol` [`IEC`]) or DSMR.
+pub fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
     let lang: Lang = a.lang.parse()?;
     if protocol == DSMR {
         return read_dsmr(a, lang);
@@ -531,7 +448,8 @@ fn read_dsmr(a: ReadArgs, lang: Lang) -> Result<u8, String> {
     Ok(if failed { 1 } else { 0 })
 }
 
-fn run_simulate(protocol: &str, a: SimulateArgs) -> Result<u8, String> {
+/// Serve the simulated optical meter (`protocol` [`IEC`]) or P1 port until stopped.
+pub fn run_simulate(protocol: &str, a: SimulateArgs) -> Result<u8, String> {
     let start = Instant::now();
     let stop = |s: &Option<u64>| s.is_some_and(|s| start.elapsed().as_secs() >= s);
     let err = |e: io::Error| format!("line error: {e}");
