@@ -285,26 +285,6 @@ fn tree_navigation_by_keys() {
 }
 
 #[wasm_bindgen_test]
-fn decode_as_text_like_the_cli() {
-    use meterscope::export::{dissection_text, node_text};
-    let d = meterscope_core::decode(
-        "FE FE FE FE 68 66 55 44 33 22 11 68 91 09 33 33 34 33 97 3C 33 33 0B 16",
-        &Options::default(),
-    )
-    .unwrap();
-    let text = dissection_text(&d.dissection, &d.bytes, Lang::En);
-    assert!(text.starts_with("#1 dlt645-2007  [4..24)  NOT VALID\n"), "{text}");
-    assert!(text.contains("INCORRECT, should be 0xD4"), "{text}");
-    assert!(text.contains("error @22 dlt645.cs.mismatch"), "{text}");
-    assert!(text.contains("junk [0..4) preamble: FE FE FE FE"), "{text}");
-    let di = d.dissection.frames[0].tree.find_path("dlt645.data.di").unwrap();
-    let mut sub = String::new();
-    node_text(&mut sub, d.dissection.frames[0].tree.at_path(&di).unwrap(), &d.bytes, 0);
-    assert!(sub.starts_with("Data identifier: 00010000  ("), "{sub}");
-    assert!(sub.contains("[14..18) 33 33 34 33"), "{sub}");
-}
-
-#[wasm_bindgen_test]
 fn permalink_compresses_large_inputs() {
     let big: String = (0..400).map(|i| format!("68 {:02X} 00 43 05 08 00 00 00 00 00 10\n", i % 256)).collect();
     assert!(big.len() > permalink::COMPRESS_ABOVE);

@@ -14,7 +14,6 @@ mod read_dlms;
 mod read_dlt698;
 mod read_iec;
 mod read_qgdw1376;
-mod render;
 mod trace;
 
 #[derive(Parser)]
@@ -827,7 +826,7 @@ fn show(
         } else {
             for (l, d) in &each {
                 println!("=== {l}");
-                print!("{}", render::text(d, &input.bytes, *l));
+                print!("{}", meterscope_core::text::dissection(d, &input.bytes, *l));
             }
         }
         return Ok(if each.iter().all(|(_, d)| d.all_valid()) { 0 } else { 1 });
@@ -836,7 +835,7 @@ fn show(
         let v = serde_json::to_string_pretty(dissection).map_err(|e| e.to_string())?;
         println!("{v}");
     } else {
-        print!("{}", render::text(dissection, &input.bytes, lang));
+        print!("{}", meterscope_core::text::dissection(dissection, &input.bytes, lang));
     }
     Ok(if dissection.all_valid() { 0 } else { 1 })
 }

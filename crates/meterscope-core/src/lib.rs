@@ -30,6 +30,7 @@ pub mod span;
 pub mod stream;
 #[cfg(test)]
 mod testkit;
+pub mod text;
 pub mod units;
 pub mod unknown;
 pub mod view;
