@@ -490,7 +490,7 @@ mod tests {
         feed_from(s, MeterConfig::default(), seconds, seed, noise);
     }
 
-    fn feed_from(s: &mut P1Session, cfg: MeterConfig, seconds: u64, seed: u64, noise: bool) {
+    pub(super) fn feed_from(s: &mut P1Session, cfg: MeterConfig, seconds: u64, seed: u64, noise: bool) {
         let mut meter = P1Meter::new(cfg);
         let mut rng = Rng::new(seed);
         for ms in (0..seconds * 1000).step_by(100) {
@@ -605,35 +605,15 @@ mod tests {
 
 #[cfg(test)]
 mod encrypted_tests {
+    use super::tests::feed_from;
     use super::*;
-    use crate::protocols::iec62056::simulator::{P1Config as MeterConfig, P1Encryption, P1Meter};
-    use crate::session::{Rng, SimulatedMeter};
+    use crate::protocols::iec62056::simulator::{P1Config as MeterConfig, P1Encryption};
 
+    /// Three telegrams listened to over four seconds of the meter's noisy stream.
     fn run(cfg: P1Config, meter: MeterConfig, seed: u64) -> (P1Session, Vec<P1Event>) {
         let mut s = P1Session::new(P1Config { count: Some(3), ..cfg });
         s.listen(Millis(0));
-        let mut m = P1Meter::new(meter);
-        let mut rng = Rng::new(seed);
-        for ms in (0..4000).step_by(100) {
-            let now = Millis(ms);
-            m.handle_input(now, &[]);
-            let mut stream = Vec::new();
-            if rng.chance(30) {
-                stream.extend((0..rng.range(1, 12)).map(|_| rng.range(0, 255) as u8));
-            }
-            if let Some(t) = m.poll_transmit() {
-                stream.extend(t);
-            }
-            let mut at = 0;
-            while at < stream.len() {
-                let n = (rng.range(1, 64) as usize).min(stream.len() - at);
-                s.handle_input(now, &stream[at..at + n]);
-                at += n;
-            }
-            if s.poll_timeout().is_some_and(|t| t <= now) {
-                s.handle_timeout(now);
-            }
-        }
+        feed_from(&mut s, meter, 4, seed, true);
         let ev = core::iter::from_fn(|| s.poll_event()).collect();
         (s, ev)
     }
