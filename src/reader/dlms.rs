@@ -109,6 +109,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
                 .filter(|w| !w.is_empty())
                 .map(|w| parse_target(w).ok_or_else(|| format!("'{w}' is not OBIS[:attr] (e.g. 1-0:1.8.0.255)")))
                 .collect::<Result<Vec<_>, _>>()?;
+            cx.sigs.expect(targets.len());
             session.open(now);
             session.read(now, &targets);
         }
@@ -147,19 +148,26 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         DlmsEvent::Connected { max_info_tx, max_info_rx, window } => {
             s.note(format!("HDLC connected: information field {max_info_tx}/{max_info_rx}, window {window}"))
         }
-        DlmsEvent::Associated { conformance, max_pdu, .. } => s.push(Reading::new(
-            "AARE",
-            t(lang, "reader.association"),
-            format!("{} (conformance 0x{conformance:06X}, max PDU {max_pdu})", t(lang, "reader.accepted")),
-            "",
-        )),
+        DlmsEvent::Associated { conformance, max_pdu, .. } => {
+            // One association row: the last flow's replaces the one before.
+            s.results.update(|v| v.retain(|r| r.id != "AARE"));
+            s.push(Reading::new(
+                "AARE",
+                t(lang, "reader.association"),
+                format!("{} (conformance 0x{conformance:06X}, max PDU {max_pdu})", t(lang, "reader.accepted")),
+                "",
+            ))
+        }
         DlmsEvent::Authenticated => s.note("HLS: the meter's f(CtoS) checked".into()),
-        DlmsEvent::Value { attr, text, unit, .. } => s.push(Reading::new(
-            &format!("{}:{}", obis::canonical(attr.obis), attr.index),
-            &name(attr.obis, lang),
-            text,
-            unit.as_deref().unwrap_or(""),
-        )),
+        DlmsEvent::Value { attr, text, unit, .. } => {
+            s.step();
+            s.push(Reading::new(
+                &format!("{}:{}", obis::canonical(attr.obis), attr.index),
+                &name(attr.obis, lang),
+                text,
+                unit.as_deref().unwrap_or(""),
+            ))
+        }
         DlmsEvent::Clock { time, raw } => s.push(Reading::new(
             &obis::canonical(meterscope_core::protocols::dlms::session::CLOCK),
             t(lang, "reader.clock"),
@@ -210,11 +218,16 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         DlmsEvent::Progress { block, bytes } => {
             s.progress.set(format!("{} {block}, {bytes} {}", t(lang, "reader.block"), t(lang, "bytes")))
         }
-        DlmsEvent::Error { attr, failure } => s.push_error(
-            &attr.map(|a| format!("{}:{}", obis::canonical(a.obis), a.index)).unwrap_or_else(|| "association".into()),
-            failure.text(),
-        ),
-        DlmsEvent::Notice(n) => s.note(notice_text(&n)),
+        DlmsEvent::Error { attr, failure } => {
+            s.step();
+            s.push_error(
+                &attr
+                    .map(|a| format!("{}:{}", obis::canonical(a.obis), a.index))
+                    .unwrap_or_else(|| "association".into()),
+                failure.text(),
+            )
+        }
+        DlmsEvent::Notice(n) => s.warn(notice_text(&n)),
         DlmsEvent::Released => s.note("association released (RLRE)".into()),
         DlmsEvent::Disconnected => s.note("link disconnected".into()),
         DlmsEvent::InvocationCounter(ic) => {

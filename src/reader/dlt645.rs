@@ -45,6 +45,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
     let known = p.address.as_deref().and_then(Address::parse);
     let cfg = Config { variant: Variant::V2007, line: p.line, lang, ..Config::default() };
     let mut session = Dlt645Session::new(cfg, known);
+    cx.sigs.expect(dis.len());
     let start = Millis(0);
     match flow {
         Flow::Find => session.find_meter(start),
@@ -60,6 +61,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
             s.push(Reading::new("address", t(lang, "reader.meter"), a.digits(), ""));
         }
         Dlt645Event::Value { canonical, name, items, complete, .. } => {
+            s.step();
             for it in items {
                 let label =
                     if it.label == name || name.is_empty() { name.clone() } else { format!("{name} · {}", it.label) };
@@ -70,13 +72,16 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         Dlt645Event::Clock(c) => s.push(Reading::new("clock", t(lang, "reader.clock"), c.to_string(), "")),
         Dlt645Event::TimeBroadcast(c) => s.status.set(format!("{} {c}", t(lang, "reader.synced"))),
         Dlt645Event::Error { di, failure } => {
+            s.step();
             s.push_error(&di.map(|d| format!("{d:08X}")).unwrap_or_default(), failure_text(&failure, lang))
         }
         Dlt645Event::Notice(n) => {
             if matches!(n, Notice::Echo) {
                 s.echo();
+                s.note(notice_text(&n))
+            } else {
+                s.warn(notice_text(&n))
             }
-            s.note(notice_text(&n))
         }
         Dlt645Event::Done => {}
     })

@@ -92,6 +92,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
     let password = Some(p.connect_password.clone()).filter(|s| !s.is_empty()).map(String::into_bytes);
     let cfg = Config { line: p.line, lang, client_address, connect, password, ..Config::default() };
     let mut session = Dlt698Session::new(cfg, known.as_deref());
+    cx.sigs.expect(oads.len());
     let now = Millis(0);
     let mut keep_alive = false;
     match flow {
@@ -139,6 +140,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
             s.push(Reading::new("4001", t(lang, "reader.meter"), a, ""));
         }
         Dlt698Event::Value(r) => {
+            s.step();
             if r.oad == 0x4000_0200 {
                 let v = r.items.first().map(|i| i.value.clone()).unwrap_or_default();
                 s.push(Reading::new(&r.canonical, t(lang, "reader.clock"), v, ""));
@@ -159,13 +161,16 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
             s.reports.update(|l| l.push((now_ms(), format!("FollowReport: {}", report_text(&values, &records)))));
         }
         Dlt698Event::Error { oad, failure } => {
+            s.step();
             s.push_error(&oad.map(|o| format!("{o:08X}")).unwrap_or_default(), failure.to_string())
         }
         Dlt698Event::Notice(n) => {
             if matches!(n, Notice::Echo) {
                 s.echo();
+                s.note(n.to_string())
+            } else {
+                s.warn(n.to_string())
             }
-            s.note(n.to_string())
         }
         Dlt698Event::Done => {}
     })

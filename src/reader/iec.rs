@@ -114,8 +114,10 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         IecEvent::Notice(n) => {
             if matches!(n, Notice::Echo) {
                 s.echo();
+                s.note(notice_text(&n))
+            } else {
+                s.warn(notice_text(&n))
             }
-            s.note(notice_text(&n))
         }
         IecEvent::Done => {}
     })
@@ -155,7 +157,7 @@ pub(super) async fn live(p: &Params, cx: &Ctx) -> Result<(), String> {
                 t(lang, "reader.data_sets"),
             ));
         }
-        P1Event::Notice(n) => s.note(match n {
+        P1Event::Notice(n) => s.warn(match n {
             P1Notice::Junk(k) => format!("{k} byte(s) of noise skipped"),
             P1Notice::BadCrc { stated, computed } => {
                 format!("telegram with a wrong CRC {stated:04X} (computed {computed:04X}) dropped")

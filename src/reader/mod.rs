@@ -36,6 +36,8 @@ pub use dlt645::DEFAULT_DIS;
 const GAP_MS: f64 = 40.0;
 /// Trace entries kept (a live P1 view adds one a second).
 const TRACE_LIMIT: usize = 2000;
+/// Rows of polled readings kept (the oldest go first).
+pub const POLL_ROWS: usize = 20_000;
 /// Samples kept per value for the chart.
 const CHART_POINTS: usize = 120;
 
@@ -46,6 +48,8 @@ pub struct TraceEntry {
     pub at_ms: f64,
     pub bytes: Vec<u8>,
     pub note: Option<String>,
+    /// A note about a problem on the line (noise, a damaged frame, a retry), not information.
+    pub warn: bool,
 }
 
 /// Append received bytes to the trace, grouping chunks that arrive within [`GAP_MS`].
@@ -59,7 +63,7 @@ pub fn push_rx(trace: &mut Vec<TraceEntry>, at_ms: f64, bytes: &[u8]) {
         last.at_ms = at_ms;
         return;
     }
-    trace.push(TraceEntry { tx: false, at_ms, bytes: bytes.to_vec(), note: None });
+    trace.push(TraceEntry { tx: false, at_ms, bytes: bytes.to_vec(), note: None, warn: false });
 }
 
 /// One line of the results table.
@@ -129,6 +133,34 @@ pub fn parse_dis(text: &str) -> Result<Vec<u32>, String> {
 
 fn csv_field(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// Polled readings as CSV with the time of each poll first (ISO 8601, UTC).
+pub fn polls_csv(rows: &[(f64, Reading)]) -> String {
+    let mut out = String::from("time,id,name,value,unit\n");
+    for (at, r) in rows {
+        let time = iso_time(*at);
+        let f = [&time, &r.id, &r.name, &r.value, &r.unit].map(|s| csv_field(s));
+        out.push_str(&f.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// Polled readings as JSON, one object per reading with its time.
+pub fn polls_json(rows: &[(f64, Reading)]) -> String {
+    let list: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|(at, r)| {
+            serde_json::json!({ "time": iso_time(*at), "id": r.id, "name": r.name, "value": r.value, "unit": r.unit, "error": r.error })
+        })
+        .collect();
+    serde_json::to_string_pretty(&serde_json::json!({ "polls": list })).unwrap_or_default()
+}
+
+/// Milliseconds since 1970 as ISO 8601 in UTC.
+fn iso_time(ms: f64) -> String {
+    String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms)).to_iso_string())
 }
 
 /// Results as CSV (id, name, value, unit).
@@ -394,6 +426,10 @@ pub struct Sigs {
     pub trace: RwSignal<Vec<TraceEntry>>,
     pub status: RwSignal<String>,
     pub progress: RwSignal<String>,
+    /// Every poll's readings with the wall-clock time of its end (ms since 1970), at most [`POLL_ROWS`].
+    pub polls: RwSignal<Vec<(f64, Reading)>>,
+    /// Items of the flow under way done and expected (the flow says how many it asks for).
+    pub steps: RwSignal<(usize, usize)>,
     pub table: RwSignal<Option<Table>>,
     pub address: RwSignal<Option<String>>,
     pub reports: RwSignal<Vec<(f64, String)>>,
@@ -417,14 +453,32 @@ impl Sigs {
 
     pub fn line_event(&self, e: LineEvent) {
         match e {
-            LineEvent::Tx(b) => self.trace_push(TraceEntry { tx: true, at_ms: now_ms(), bytes: b, note: None }),
+            LineEvent::Tx(b) => {
+                self.trace_push(TraceEntry { tx: true, at_ms: now_ms(), bytes: b, note: None, warn: false })
+            }
             LineEvent::Rx(b) => self.trace.update(|t| push_rx(t, now_ms(), &b)),
             LineEvent::Note(n) => self.note(n),
         }
     }
 
+    /// An informational note in the trace.
     pub fn note(&self, text: String) {
-        self.trace_push(TraceEntry { tx: false, at_ms: now_ms(), bytes: vec![], note: Some(text) });
+        self.trace_push(TraceEntry { tx: false, at_ms: now_ms(), bytes: vec![], note: Some(text), warn: false });
+    }
+
+    /// A note about a problem on the line (the session's notices: noise, damaged frames, retries).
+    pub fn warn(&self, text: String) {
+        self.trace_push(TraceEntry { tx: false, at_ms: now_ms(), bytes: vec![], note: Some(text), warn: true });
+    }
+
+    /// The flow asks for `total` items (progress "n / total").
+    pub fn expect(&self, total: usize) {
+        self.steps.set((0, total));
+    }
+
+    /// One of the items asked for is done (read or failed).
+    pub fn step(&self) {
+        self.steps.update(|(done, total)| *done = (*done + 1).min((*total).max(*done + 1)));
     }
 
     /// Add a reading; a number also goes to the chart history.
@@ -556,6 +610,8 @@ pub fn ReaderPage() -> impl IntoView {
         trace: RwSignal::new(Vec::new()),
         status: RwSignal::new(String::new()),
         progress: RwSignal::new(String::new()),
+        steps: RwSignal::new((0, 0)),
+        polls: RwSignal::new(Vec::new()),
         table: RwSignal::new(None),
         address: RwSignal::new(None),
         reports: RwSignal::new(Vec::new()),
@@ -793,7 +849,8 @@ pub fn ReaderPage() -> impl IntoView {
             };
             spawn_local(async move {
                 match link.write(&bytes, &rx).await {
-                    Ok(()) => trace.update(|t| t.push(TraceEntry { tx: true, at_ms: now_ms(), bytes, note: None })),
+                    Ok(()) => trace
+                        .update(|t| t.push(TraceEntry { tx: true, at_ms: now_ms(), bytes, note: None, warn: false })),
                     Err(e) => status.set(e),
                 }
                 // Collect whatever arrives in the next second.
@@ -872,8 +929,9 @@ pub fn ReaderPage() -> impl IntoView {
             polling.set(poll);
             status.set(String::new());
             progress.set(String::new());
+            sigs.steps.set((0, 0));
             sigs.echoes.set((0, 0));
-            let every = poll_secs.get_untracked().trim().parse::<f64>().unwrap_or(5.0).max(1.0) * 1000.0;
+            let every = poll_secs.get_untracked().trim().parse::<f64>().unwrap_or(5.0).clamp(1.0, 3600.0) * 1000.0;
             let mut params = params;
             spawn_local(async move {
                 let (link, demo) = match link {
@@ -889,8 +947,11 @@ pub fn ReaderPage() -> impl IntoView {
                     },
                 };
                 let cx = Ctx { lang: lang_now, sigs, link, rx, cancel: cancel_flag, demo };
+                let failures = || results.with_untracked(|r| r.iter().filter(|x| x.error).count());
+                let mut polls = 0usize;
                 loop {
                     let began = now_ms();
+                    let failed_before = if poll { 0 } else { failures() };
                     if poll {
                         results.set(Vec::new());
                         if !matches!(p, Proto::Iec | Proto::Qgdw13761) {
@@ -898,17 +959,39 @@ pub fn ReaderPage() -> impl IntoView {
                         }
                     }
                     let outcome = run_flow(p, flow, &params, &cx).await;
+                    let ms = now_ms() - began;
                     // Unplugged: the flow was stopped; the readings taken stay.
                     if lost.get_untracked() {
                         status.set(t(lang_now, "reader.lost").to_string());
                         break;
                     }
                     if let Err(e) = outcome {
-                        status.set(e);
+                        status.set(format!("{}: {e}", t(lang_now, "reader.failed")));
                         break;
                     }
-                    if status.get_untracked().is_empty() || poll {
-                        status.set(format!("{} {:.0} ms", t(lang_now, "reader.done"), now_ms() - began));
+                    if cx.cancel.get() {
+                        status.set(format!("{} {ms:.0} ms", t(lang_now, "reader.cancelled")));
+                        break;
+                    }
+                    polls += 1;
+                    if poll {
+                        let at = js_sys::Date::now();
+                        let rows = results.get_untracked();
+                        sigs.polls.update(|l| {
+                            l.extend(rows.into_iter().map(|r| (at, r)));
+                            if l.len() > POLL_ROWS {
+                                l.drain(..l.len() - POLL_ROWS);
+                            }
+                        });
+                    }
+                    let failed = failures().saturating_sub(failed_before);
+                    if status.get_untracked().is_empty() || poll || failed > 0 {
+                        let done = format!("{} {ms:.0} ms", t(lang_now, "reader.done"));
+                        status.set(match (failed, poll) {
+                            (0, false) => done,
+                            (0, true) => format!("{done} · {} {polls}", t(lang_now, "reader.poll_n")),
+                            (n, _) => format!("{done} · {n} {}", t(lang_now, "reader.n_failed")),
+                        });
                     }
                     // Stopping the poll lets the cycle under way finish; cancel stops at once.
                     let stopped = || cx.cancel.get() || !polling.get_untracked();
@@ -922,6 +1005,9 @@ pub fn ReaderPage() -> impl IntoView {
                     if stopped() {
                         break;
                     }
+                }
+                if poll && !cx.cancel.get() && !lost.get_untracked() && polls > 0 {
+                    status.set(format!("{}: {polls}", t(lang_now, "reader.poll_stopped")));
                 }
                 busy.set(false);
                 polling.set(false);
@@ -1215,6 +1301,13 @@ pub fn ReaderPage() -> impl IntoView {
                 <button data-testid="flow-cancel" prop:disabled=move || !busy.get() on:click=stop>{move || t(lang.get(), "reader.cancel")}</button>
                 <span class="status" data-testid="flow-status">{move || busy.get().then_some("… ")}{move || status.get()}" "{move || progress.get()}
                     {move || {
+                        let (done, total) = sigs.steps.get();
+                        (total > 1).then(|| view! {
+                            " "<progress data-testid="flow-progress" max=total value=done></progress>
+                            <span data-testid="flow-count">{format!(" {done} / {total}")}</span>
+                        })
+                    }}
+                    {move || {
                         let (n, b) = sigs.echoes.get();
                         (n > 0).then(|| format!(" · {}: {n} ({b} {})", t(lang.get(), "reader.echoes"), t(lang.get(), "bytes")))
                     }}
@@ -1224,15 +1317,34 @@ pub fn ReaderPage() -> impl IntoView {
                 <button data-testid="poll" class:active=move || polling.get() prop:disabled=move || busy.get() && !polling.get() on:click=poll_toggle>
                     {move || t(lang.get(), if polling.get() { "reader.poll_stop" } else { "reader.poll" })}
                 </button>
-                <label>{move || t(lang.get(), "reader.every")}" "{text_input(poll_secs, "poll-seconds", "num")}" s"</label>
+                <label>{move || t(lang.get(), "reader.every")}" "
+                    <input type="number" min="1" max="3600" step="1" data-testid="poll-seconds" class="num" prop:value=move || poll_secs.get()
+                        on:input=move |ev| poll_secs.set(event_target_value(&ev))
+                        on:change=move |ev| {
+                            // 1 s to an hour: a faster poll only queues requests behind the meter's replies.
+                            let v = event_target_value(&ev).trim().parse::<f64>().unwrap_or(5.0);
+                            poll_secs.set(format!("{}", v.clamp(1.0, 3600.0).round()));
+                        }/>" s"</label>
             </div>
             <p class="meter" data-testid="meter-address">{move || address.get().map(|a| format!("{}: {a}", t(lang.get(), "reader.meter")))}</p>
             <p class="telegram" data-testid="telegram" hidden=move || telegram.get().is_empty()>{move || telegram.get()}</p>
             <h2>{move || t(lang.get(), "reader.results")}
                 " "<button class="small" data-testid="results-csv" on:click=move |_| crate::export::download("meterscope-readings.csv", "text/csv", &results_csv(&results.get_untracked()))>"CSV"</button>
                 " "<button class="small" data-testid="results-json" on:click=move |_| crate::export::download("meterscope-readings.json", "application/json", &results_json(&results.get_untracked(), table.get_untracked().as_ref()))>"JSON"</button>
-                " "<button class="small" on:click=move |_| { results.set(Vec::new()); table.set(None); reports.set(Vec::new()); history.set(Vec::new()); }>{move || t(lang.get(), "reader.clear")}</button>
+                " "<button class="small" on:click=move |_| { results.set(Vec::new()); table.set(None); reports.set(Vec::new()); history.set(Vec::new()); sigs.polls.set(Vec::new()); }>{move || t(lang.get(), "reader.clear")}</button>
             </h2>
+            <p class="polls" data-testid="polls" hidden=move || sigs.polls.with(Vec::is_empty)>
+                {move || {
+                    let (rows, times) = sigs.polls.with(|l| {
+                        let mut times: Vec<u64> = l.iter().map(|(at, _)| *at as u64).collect();
+                        times.dedup();
+                        (l.len(), times.len())
+                    });
+                    format!("{}: {times} · {rows} {}", t(lang.get(), "reader.polls_kept"), t(lang.get(), "reader.readings"))
+                }}
+                " "<button class="small" data-testid="polls-csv" on:click=move |_| crate::export::download("meterscope-polls.csv", "text/csv", &sigs.polls.with_untracked(|l| polls_csv(l)))>"CSV"</button>
+                " "<button class="small" data-testid="polls-json" on:click=move |_| crate::export::download("meterscope-polls.json", "application/json", &sigs.polls.with_untracked(|l| polls_json(l)))>"JSON"</button>
+            </p>
             <table class="results" data-testid="results">
                 {move || results.get().into_iter().map(|r| view! {
                     <tr class:error=r.error><td class="id">{r.id}</td><td>{r.name}</td><td class="value">{r.value}</td><td>{r.unit}</td></tr>
@@ -1304,7 +1416,7 @@ pub fn ReaderPage() -> impl IntoView {
                     let hex = to_hex(&e.bytes);
                     let hex2 = hex.clone();
                     view! {
-                        <li class=format!("t {dir}")>
+                        <li class=format!("t {dir}{}", if e.warn { " warn" } else { "" })>
                             <span class="ts">{format!("{:.0} ms", e.at_ms)}</span>
                             <span class="dir">{move || t(lang.get(), if e.tx { "reader.tx" } else { "reader.rx" })}</span>
                             <code class="bytes">{hex}</code>

@@ -84,15 +84,9 @@ pub(super) async fn run_module(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), S
     if keep_alive {
         session.listen(now, MONITOR_MS);
     }
-    let total = targets.len();
-    let done = std::cell::Cell::new(0usize);
     let s = cx.sigs;
-    let step = move || {
-        done.set(done.get() + 1);
-        if total > 1 {
-            s.progress.set(format!("{} / {total}", done.get().min(total)));
-        }
-    };
+    s.expect(targets.len());
+    let step = move || s.step();
     cx.drive(&mut session, keep_alive, move |e| match e {
         ConcentratorEvent::ModuleInfo(i) => {
             step();
@@ -144,8 +138,10 @@ pub(super) async fn run_module(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), S
         ConcentratorEvent::Notice(n) => {
             if matches!(n, Notice2::Echo) {
                 s.echo();
+                s.note(n.text(lang))
+            } else {
+                s.warn(n.text(lang))
             }
-            s.note(n.text(lang))
         }
         ConcentratorEvent::Done => {}
     })
@@ -189,15 +185,9 @@ pub(super) async fn run_terminal(flow: Flow, p: &Params, cx: &Ctx) -> Result<(),
     if flow == Flow::Sync {
         cx.sigs.note(format!("{}: {wall}", t(lang, "reader.time_sent")));
     }
-    let total = targets.len();
-    let done = std::cell::Cell::new(0usize);
     let s = cx.sigs;
-    let step = move || {
-        done.set(done.get() + 1);
-        if total > 1 {
-            s.progress.set(format!("{} / {total}", done.get().min(total)));
-        }
-    };
+    s.expect(targets.len());
+    let step = move || s.step();
     let events = flow == Flow::Records;
     cx.drive(&mut session, false, move |e| match e {
         MasterEvent::Clock(time) => {
@@ -255,8 +245,10 @@ pub(super) async fn run_terminal(flow: Flow, p: &Params, cx: &Ctx) -> Result<(),
         MasterEvent::Notice(n) => {
             if matches!(n, Notice1::Echo) {
                 s.echo();
+                s.note(n.text(lang))
+            } else {
+                s.warn(n.text(lang))
             }
-            s.note(n.text(lang))
         }
         MasterEvent::Done => {}
     })

@@ -188,6 +188,13 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("reader.logout", "logout", "退出登录"),
     ("reader.heartbeat", "heartbeat", "心跳"),
     ("reader.time_sent", "Time sent", "下发时间"),
+    ("reader.cancelled", "Cancelled after", "已取消，用时"),
+    ("reader.failed", "Failed", "失败"),
+    ("reader.n_failed", "failed", "项失败"),
+    ("reader.poll_n", "poll", "轮询次数"),
+    ("reader.poll_stopped", "Polling stopped; polls", "轮询已停止；轮询次数"),
+    ("reader.polls_kept", "Polls kept", "保留的轮询"),
+    ("reader.readings", "readings", "条读数"),
     ("help.close", "Close", "关闭"),
 ];
 

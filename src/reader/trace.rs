@@ -89,7 +89,7 @@ pub fn from_json(text: &str) -> Result<Vec<TraceEntry>, String> {
             other => return Err(format!("entry {}: direction {other:?} (tx, rx or note)", i + 1)),
         };
         let note = if dir == "note" { Some(note.unwrap_or_default()) } else { note };
-        out.push(TraceEntry { tx, at_ms, bytes, note });
+        out.push(TraceEntry { tx, at_ms, bytes, note, warn: false });
     }
     Ok(out)
 }

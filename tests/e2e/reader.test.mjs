@@ -196,6 +196,8 @@ test('DLMS demo: low-level association, registers with scaler and unit, clock, o
   await waitText(page, 'records', /2024-05-17 09:00:00/);
   assert.equal(await page.getByTestId('records').locator('tbody tr').count(), 9, 'every 15 minutes from 08:00 to 10:00');
   assert.match(await page.getByTestId('trace').textContent(), /released/);
+  // Four flows, four associations: one association row, the last one's.
+  assert.equal((await page.getByTestId('results').locator('tr').allTextContents()).filter((r) => /^AARE/.test(r)).length, 1);
 
   // High level security (HLS-GMAC) with ciphered APDUs: the demo meter's test keys.
   await page.getByTestId('dlms-auth').selectOption('high');
@@ -332,6 +334,61 @@ test('serial: the IEC mode C readout reopens the port at the negotiated baud', a
   const rows = await page.getByTestId('results').locator('tr').allTextContents();
   assert.ok(rows.some((r) => /^1\.8\.0.*001234\.567kWh$/.test(r)), rows.join('\n'));
   assert.ok(rows.some((r) => /^32\.7\.0.*230\.1V$/.test(r)), rows.join('\n'));
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('honest status: progress to 10/10, failures counted, cancel says cancelled, polls kept with their times, notes by kind', async () => {
+  const { page, problems, close } = await demoPage('dlt645');
+  // Ten identifiers, one the meter does not know: progress to 10 of 10, the failure counted in words.
+  await page.getByTestId('dis').fill('00010000 00020000 0201FF00 0202FF00 02030000 02060000 02800002 04000401 00900200 04000101');
+  await page.getByTestId('flow-read').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]').disabled);
+  assert.equal(await page.getByTestId('flow-count').textContent(), ' 10 / 10');
+  assert.equal(await page.getByTestId('flow-progress').evaluate((p) => [p.value, p.max].join('/')), '10/10');
+  assert.match(await page.getByTestId('flow-status').textContent(), /Done in \d+ ms · 1 failed/);
+  // A long DLMS profile read, cancelled: says so, not "Done".
+  await page.getByTestId('reader-protocol').selectOption('dlms');
+  await page.getByTestId('profile-from').fill('2024-05-16 00:00');
+  await page.getByTestId('profile-to').fill('2024-05-17 10:00');
+  await page.getByTestId('flow-profile').click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=flow-cancel]').disabled);
+  await page.getByTestId('flow-cancel').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]').disabled);
+  assert.match(await page.getByTestId('flow-status').textContent(), /^Cancelled after \d+ ms/);
+  // The poll interval is 1 s to an hour.
+  await page.getByTestId('reader-protocol').selectOption('dlt645');
+  await page.getByTestId('poll-seconds').fill('0');
+  await page.getByTestId('poll-seconds').press('Tab');
+  assert.equal(await page.getByTestId('poll-seconds').inputValue(), '1');
+  // Three polls kept with their times, exported with a time column (the first poll
+  // found the meter's address); stopping says how many.
+  await page.getByTestId('dis').fill('02030000 02800002');
+  await page.getByTestId('poll').click();
+  await page.waitForFunction(() => /Polls kept: 3 ·/.test(document.querySelector('[data-testid=polls]').textContent), null, { timeout: 15000 });
+  await page.getByTestId('poll').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]').disabled);
+  assert.match(await page.getByTestId('flow-status').textContent(), /Polling stopped; polls: [34]/);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('polls-csv').click()]);
+  const csv = Buffer.concat(await (await download.createReadStream()).toArray()).toString().trim().split('\n');
+  assert.equal(csv[0], 'time,id,name,value,unit');
+  const times = new Set(csv.slice(1).map((l) => l.split(',')[0]));
+  assert.ok(times.size >= 3, csv.join('\n'));
+  assert.ok(csv.slice(1).every((l) => /^"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z","(address|02030000|02800002)",/.test(l)), csv.join('\n'));
+  // Notes: information in muted text, the session's notices about the line as warnings.
+  const colors = await page.evaluate(() => {
+    const css = getComputedStyle(document.documentElement);
+    const li = document.createElement('li');
+    li.className = 't note warn';
+    li.innerHTML = '<span class="note">x</span>';
+    document.querySelector('[data-testid=trace]').append(li);
+    const warn = getComputedStyle(li.querySelector('.note')).color;
+    li.className = 't note';
+    const info = getComputedStyle(li.querySelector('.note')).color;
+    li.remove();
+    return { warn, info };
+  });
+  assert.notEqual(colors.warn, colors.info);
   assert.deepEqual(problems, []);
   await close();
 });
