@@ -23,7 +23,13 @@ extern "C" {
     /// The reader module's exports.
     type ReaderModule;
     #[wasm_bindgen(method)]
-    fn mount(this: &ReaderModule, parent: &web_sys::HtmlElement, lang: &str, to_decoder: &js_sys::Function) -> Reader;
+    fn mount(
+        this: &ReaderModule,
+        parent: &web_sys::HtmlElement,
+        lang: &str,
+        to_decoder: &js_sys::Function,
+        summarize: &js_sys::Function,
+    ) -> Reader;
 
     /// The mounted reader.
     type Reader;
@@ -50,6 +56,34 @@ fn send_keys(reader: &Reader, k: &Keys) {
     );
 }
 
+/// One line naming what the bytes of a trace entry are: each frame's protocol
+/// and what its dissection says of it (`dlt645-2007 read data (normal reply) ·
+/// 00010000 … = 18157.65 kWh`), marked when it is not valid; empty for bytes
+/// that are none.
+pub fn summary(hex: &str, lang: meterscope_core::Lang) -> String {
+    let Ok(input) = meterscope_core::parse_input(hex) else { return String::new() };
+    let opts = meterscope_core::Options { lang, ..meterscope_core::Options::default() };
+    let d = meterscope_core::Registry::default().dissect(&input.bytes, &input.line_starts, &opts).render(lang);
+    d.frames
+        .iter()
+        .filter(|f| f.protocol != "unknown")
+        .map(|f| {
+            let what = f.tree.text.clone().unwrap_or_else(|| f.tree.label.clone());
+            // The measured values it carries (those with a unit), the first few.
+            let mut values: Vec<String> = Vec::new();
+            f.tree.walk(&mut |n, _| {
+                if let (Some(v), Some(u), true) = (&n.value, &n.unit, values.len() < 4) {
+                    values.push(format!("{v} {u}"));
+                }
+            });
+            let values = if values.is_empty() { String::new() } else { format!(" = {}", values.join(", ")) };
+            let bad = if f.valid { "" } else { lang.pick(" · NOT VALID", " · 无效") };
+            format!("{} {what}{values}{bad}", f.protocol)
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
 /// The reader panel: empty until the reader tab is first opened, then the
 /// reader module mounted in it (a line of text while it loads, or why it did not).
 #[component]
@@ -74,11 +108,20 @@ pub fn ReaderSlot() -> impl IntoView {
                         st.input.set(hex);
                         st.tab.set(Tab::Decoder);
                     });
+                    // The reader's trace names each frame with the page's decoder.
+                    let summarize = Closure::<dyn Fn(String, String) -> String>::new(|hex: String, lang: String| {
+                        summary(&hex, lang.parse().unwrap_or(meterscope_core::Lang::En))
+                    });
                     let module: ReaderModule = module.unchecked_into();
                     let parent: &web_sys::HtmlElement = &parent;
-                    let r =
-                        module.mount(parent, &lang.get_untracked().to_string(), to_decoder.as_ref().unchecked_ref());
+                    let r = module.mount(
+                        parent,
+                        &lang.get_untracked().to_string(),
+                        to_decoder.as_ref().unchecked_ref(),
+                        summarize.as_ref().unchecked_ref(),
+                    );
                     to_decoder.forget();
+                    summarize.forget();
                     send_keys(&r, &st.keys.get_untracked());
                     reader.set_value(Some(r));
                     state.set(2);

@@ -576,6 +576,9 @@ async fn demo_for(slots: &RefCell<Vec<DemoSlot>>, proto: Proto, p: &Params) -> R
     Ok(demo)
 }
 
+/// Names the frames in some bytes (hex) in one line, in a language.
+pub type Summarize = Rc<dyn Fn(&str, Lang) -> String>;
+
 /// What the reader gets from the page it is mounted in (it runs as a module of
 /// its own, `crates/meterscope-reader`, loaded when the reader is first opened).
 #[derive(Clone, Copy)]
@@ -586,6 +589,8 @@ pub struct ReaderHost {
     pub keys: RwSignal<Keys>,
     /// Opens the hex of a frame in the decoder.
     pub to_decoder: StoredValue<Rc<dyn Fn(String)>, LocalStorage>,
+    /// One line naming the frames in some bytes (hex), from the page's decoder.
+    pub summarize: StoredValue<Summarize, LocalStorage>,
 }
 
 /// `<select>` options of a list of `(value, label)`.
@@ -652,6 +657,28 @@ pub fn ReaderPage() -> impl IntoView {
     // Trace filters: direction (all, tx, rx, note) and hex or text to look for.
     let trace_dir = RwSignal::new(String::from("all"));
     let trace_find = RwSignal::new(String::new());
+    // The trace's bytes as text (`<STX>`… for control characters) instead of hex.
+    let trace_as_text = RwSignal::new(false);
+    // Each entry's summary line, by (time, length, language): entries are named once.
+    let summaries: StoredValue<std::collections::BTreeMap<(u64, usize, bool), String>, LocalStorage> =
+        StoredValue::new_local(std::collections::BTreeMap::new());
+    let summary_of = move |e: &TraceEntry, l: Lang| -> String {
+        if e.bytes.is_empty() {
+            return String::new();
+        }
+        let key = (e.at_ms.to_bits(), e.bytes.len(), l == Lang::Zh);
+        if let Some(s) = summaries.with_value(|m| m.get(&key).cloned()) {
+            return s;
+        }
+        let s = st.summarize.with_value(|f| f(&to_hex(&e.bytes), l));
+        summaries.update_value(|m| {
+            if m.len() > 4 * TRACE_LIMIT {
+                m.clear();
+            }
+            m.insert(key, s.clone());
+        });
+        s
+    };
     let cancel = Rc::new(Cell::new(false));
     let conn: Rc<RefCell<Option<Rc<Connection>>>> = Rc::new(RefCell::new(None));
     let rx: RxQueue = Rc::new(RefCell::new(Default::default()));
@@ -1398,28 +1425,40 @@ pub fn ReaderPage() -> impl IntoView {
                 </select>
                 <input data-testid="trace-find" spellcheck="false" placeholder=move || t(lang.get(), "reader.trace_find")
                     prop:value=move || trace_find.get() on:input=move |ev| trace_find.set(event_target_value(&ev))/>
+                <label><input type="checkbox" data-testid="trace-as-text" prop:checked=move || trace_as_text.get()
+                    on:change=move |ev| trace_as_text.set(event_target_checked(&ev))/>{move || t(lang.get(), "reader.trace_as_text")}</label>
             </div>
             <ol class="trace" data-testid="trace">
                 {move || {
                     let want = trace_dir.get();
-                    // Hex looked for without separators and case; notes by their text.
-                    let find: String = trace_find.get().chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+                    let l = lang.get();
+                    trace_as_text.track();
+                    // Hex looked for without separators and case; the bytes as text, notes
+                    // and summaries by their words (case ignored).
+                    let raw = trace_find.get();
+                    let find: String = raw.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+                    let words = raw.trim().to_ascii_lowercase();
                     trace.get().into_iter().filter(|e| {
                         let dir = if e.note.is_some() { "note" } else if e.tx { "tx" } else { "rx" };
                         (want == "all" || want == dir)
                             && (find.is_empty()
                                 || to_hex(&e.bytes).replace(' ', "").contains(&find)
-                                || e.note.as_deref().is_some_and(|n| n.to_ascii_uppercase().replace(' ', "").contains(&find)))
+                                || e.bytes.to_ascii_lowercase().windows(words.len().max(1)).any(|w| w == words.as_bytes())
+                                || e.note.as_deref().is_some_and(|n| n.to_ascii_lowercase().contains(&words))
+                                || summary_of(e, l).to_ascii_lowercase().contains(&words))
                     }).collect::<Vec<_>>()
                 }.into_iter().map(|e| {
                     let dir = if e.note.is_some() { "note" } else if e.tx { "tx" } else { "rx" };
                     let hex = to_hex(&e.bytes);
                     let hex2 = hex.clone();
+                    let shown = if trace_as_text.get_untracked() { meterscope_core::to_text(&e.bytes) } else { hex };
+                    let summary = summary_of(&e, lang.get_untracked());
                     view! {
                         <li class=format!("t {dir}{}", if e.warn { " warn" } else { "" })>
                             <span class="ts">{format!("{:.0} ms", e.at_ms)}</span>
                             <span class="dir">{move || t(lang.get(), if e.tx { "reader.tx" } else { "reader.rx" })}</span>
-                            <code class="bytes">{hex}</code>
+                            {(!summary.is_empty()).then(|| view! { <span class="sum" data-testid="trace-summary">{summary}</span> })}
+                            <code class="bytes">{shown}</code>
                             {e.note.clone().map(|n| view! { <span class="note">{n}</span> })}
                             {(!e.bytes.is_empty()).then(|| view! {
                                 <button class="to-decoder" on:click=move |_| st.to_decoder.with_value(|f| f(hex2.clone()))>

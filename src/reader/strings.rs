@@ -195,6 +195,7 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("reader.poll_stopped", "Polling stopped; polls", "轮询已停止；轮询次数"),
     ("reader.polls_kept", "Polls kept", "保留的轮询"),
     ("reader.readings", "readings", "条读数"),
+    ("reader.trace_as_text", "Bytes as text", "字节显示为文本"),
     ("help.close", "Close", "关闭"),
 ];
 

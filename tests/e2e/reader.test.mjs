@@ -392,3 +392,36 @@ test('honest status: progress to 10/10, failures counted, cancel says cancelled,
   assert.deepEqual(problems, []);
   await close();
 });
+
+test('a trace engineers can read: each frame named by the decoder with its values, search over summaries and text, a text view', async () => {
+  const { page, problems, close } = await demoPage('dlt645');
+  await page.getByTestId('dis').fill('00010000 02800002');
+  await page.getByTestId('flow-read').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]').disabled);
+  const sums = await page.locator('[data-testid=trace] li.rx [data-testid=trace-summary]').allTextContents();
+  assert.ok(sums.some((x) => /^dlt645-2007 read data \(normal reply\) · 00010000 .* = [\d.]+ kWh$/.test(x)), sums.join('\n'));
+  assert.ok(sums.some((x) => /02800002 .* = [\d.]+ Hz$/.test(x)), sums.join('\n'));
+  // Search finds words of the summaries (case ignored), not only hex.
+  await page.getByTestId('trace-find').fill('grid FREQUENCY');
+  const found = await page.locator('[data-testid=trace] li [data-testid=trace-summary]').allTextContents();
+  assert.ok(found.length === 2 && found.every((x) => /02800002/.test(x)), found.join('\n'));
+  await page.getByTestId('trace-find').fill('');
+  // In Chinese the same frames are named in Chinese.
+  await page.getByTestId('lang').click();
+  await page.waitForFunction(() => /读数据/.test(document.querySelector('[data-testid=trace]').textContent));
+  await page.getByTestId('lang').click();
+  // IEC 62056-21: the text view shows the telegram as written, control characters named.
+  await page.getByTestId('reader-protocol').selectOption('iec62056');
+  await page.getByTestId('trace').locator('xpath=..').getByRole('button', { name: 'Clear' }).first().click();
+  await page.getByTestId('flow-read').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]').disabled, null, { timeout: 30000 });
+  await page.getByTestId('trace-as-text').check();
+  const codes = await page.locator('[data-testid=trace] li code').allTextContents();
+  assert.ok(codes.some((c) => /^\/\?!<CR><LF>$/.test(c)), codes.join('\n'));
+  assert.ok(codes.some((c) => /<STX>.*\(.*\)<CR><LF>.*!<CR><LF><ETX>/.test(c)), codes.join('\n'));
+  // Text search finds the readout's words.
+  await page.getByTestId('trace-find').fill('MS-Sim');
+  assert.ok(await page.locator('[data-testid=trace] li').count() >= 1);
+  assert.deepEqual(problems, []);
+  await close();
+});

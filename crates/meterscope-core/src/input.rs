@@ -173,6 +173,21 @@ const MNEMONICS: &[(&str, u8)] = &[
     ("<LF>", 0x0A),
 ];
 
+/// Bytes as text, as a telegram is written: printable ASCII as it is, the
+/// control characters of [`MNEMONICS`] as `<STX>`-style mnemonics, any other
+/// byte as `<xx>` in hex (for a trace's text view of text protocols).
+pub fn to_text(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        match MNEMONICS.iter().find(|(_, c)| *c == b) {
+            Some((m, _)) => out.push_str(m),
+            None if b == b' ' || b.is_ascii_graphic() => out.push(char::from(b)),
+            None => out.push_str(&format!("<{b:02X}>")),
+        }
+    }
+    out
+}
+
 /// Text to bytes, with `<STX>`-style mnemonics turned into their control characters.
 fn text_bytes(s: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len());
@@ -585,6 +600,14 @@ pub fn to_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_as_text_read_back_as_the_same_bytes() {
+        let b = b"\x02/MSC5MS(1)\r\n\x03\x7F!\x06";
+        let t = to_text(b);
+        assert_eq!(t, "<STX>/MSC5MS(1)<CR><LF><ETX><7F>!<ACK>");
+        assert_eq!(parse_input(&t.replace("<7F>", "\u{7F}")).unwrap().bytes, b.to_vec());
+    }
 
     fn hex(s: &str) -> Vec<u8> {
         parse_input(s).unwrap_or_else(|e| panic!("{s:?}: {e}")).bytes

@@ -37,7 +37,7 @@ pub mod view;
 pub mod wire;
 
 pub use error::{ErrorKind, ParseError};
-pub use input::{Input, InputError, InputKind, parse_input, to_hex};
+pub use input::{Input, InputError, InputKind, parse_input, to_hex, to_text};
 pub use lang::Lang;
 pub use registry::{FrameStatus, Guess, Keys, Options, Protocol, Registry};
 pub use span::Span;

@@ -28,14 +28,28 @@ fn key<const N: usize>(bytes: Option<Vec<u8>>) -> Option<[u8; N]> {
 }
 
 /// Mount the reader page into `parent`, in language `lang` (`en`, `zh`);
-/// `to_decoder(hex)` opens a frame in the decoder.
+/// `to_decoder(hex)` opens a frame in the decoder, `summarize(hex, lang)`
+/// names the frames of a trace entry in one line (the page's decoder).
 #[wasm_bindgen]
-pub fn mount(parent: web_sys::HtmlElement, lang: &str, to_decoder: js_sys::Function) -> Reader {
+pub fn mount(
+    parent: web_sys::HtmlElement,
+    lang: &str,
+    to_decoder: js_sys::Function,
+    summarize: js_sys::Function,
+) -> Reader {
     std::panic::set_hook(Box::new(|info| web_sys::console::error_1(&info.to_string().into())));
     let open: Rc<dyn Fn(String)> = Rc::new(move |hex: String| {
         let _ = to_decoder.call1(&JsValue::NULL, &JsValue::from_str(&hex));
     });
+    let summary: meterscope::reader::Summarize = Rc::new(move |hex: &str, lang: Lang| {
+        summarize
+            .call2(&JsValue::NULL, &JsValue::from_str(hex), &JsValue::from_str(&lang.to_string()))
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    });
     let host = ReaderHost {
+        summarize: StoredValue::new_local(summary),
         lang: RwSignal::new(lang_of(lang)),
         keys: RwSignal::new(Keys::default()),
         to_decoder: StoredValue::new_local(open),
