@@ -11,12 +11,12 @@
 // settings and its replies arrive after theirs. A port opened at other line
 // settings than the meter listens with hears nothing, as on a real line.
 // `port.unplug()` drops the device as a pulled USB adapter does.
-import init, { Meter } from './meterscope_sim.js';
+import init, { Meter, lineMs } from './meterscope_sim.js';
 
 let ready;
 
-/** Bits on the line per character at the port's settings. */
-const bits = (o) => 1 + (o.dataBits ?? 8) + ((o.parity ?? 'none') === 'none' ? 0 : 1) + (o.stopBits ?? 1);
+/** Milliseconds `n` bytes take at the port's settings (the core's line model). */
+const portMs = (n, o) => lineMs(n, o.baudRate, o.dataBits ?? 8, o.parity ?? 'none', o.stopBits ?? 1);
 const PARITY = ['none', 'odd', 'even'];
 
 export async function simulatedPort(kind, option, info = { usbVendorId: 0x0403, usbProductId: 0x6001 }) {
@@ -32,7 +32,6 @@ export async function simulatedPort(kind, option, info = { usbVendorId: 0x0403, 
   // The port's settings against a line of the meter: [baud, data bits, parity, stop bits].
   const matches = ([baud, dataBits, parity, stopBits]) => opts !== null && opts.baudRate === baud
     && (opts.dataBits ?? 8) === dataBits && (opts.parity ?? 'none') === PARITY[parity] && (opts.stopBits ?? 1) === stopBits;
-  const wire = (n, [baud, dataBits, parity, stopBits]) => (n * (1 + dataBits + (parity ? 1 : 0) + stopBits) * 1000) / baud;
   let lastLine = null;
   // Deliver what the meter sends, each piece after its wire time on the line it
   // goes out on; after a change of rate the meter waits 500 ms for the other side
@@ -45,7 +44,8 @@ export async function simulatedPort(kind, option, info = { usbVendorId: 0x0403, 
       if (!out) break;
       if (lastLine !== null && line.join() !== lastLine) at += 500;
       lastLine = line.join();
-      at += wire(out.length, line);
+      // The reply's wire time on the line it goes out on (the core's line model).
+      at += lineMs(out.length, line[0], line[1], PARITY[line[2]], line[3]);
       setTimeout(() => { if (ctrl && matches(line)) ctrl.enqueue(out); }, Math.max(0, at - clock()));
     }
     busyUntil = at;
@@ -61,7 +61,7 @@ export async function simulatedPort(kind, option, info = { usbVendorId: 0x0403, 
         write: (chunk) => {
           const bytes = new Uint8Array(chunk);
           this.writes.push(Array.from(bytes));
-          const arrives = clock() + (bytes.length * bits(opts) * 1000) / opts.baudRate;
+          const arrives = clock() + portMs(bytes.length, opts);
           setTimeout(() => {
             if (!ctrl) return;
             if (matches(Array.from(meter.line()))) meter.input(clock(), bytes);

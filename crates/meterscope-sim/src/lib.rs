@@ -9,12 +9,29 @@
 use meterscope_core::protocols::dlt698::simulator::{Dlt698Meter, ReportKind};
 use meterscope_core::protocols::iec62056::session::Mode;
 use meterscope_core::protocols::{dlms, dlt645, dlt698, iec62056, qgdw1376};
-use meterscope_core::session::{Millis, SimulatedMeter};
+use meterscope_core::session::{LineSettings, Millis, Parity, SimulatedMeter};
 use wasm_bindgen::prelude::*;
 
 enum Inner {
     Dlt698(Box<Dlt698Meter>),
     Other(Box<dyn SimulatedMeter>),
+}
+
+fn wire_ms(line: &LineSettings, bytes: u32) -> f64 {
+    f64::from(bytes) * f64::from(line.bits_per_char()) * 1000.0 / f64::from(line.baud.max(1))
+}
+
+/// Milliseconds `bytes` bytes take on a line of `baud` with `data_bits`,
+/// `parity` (`none`, `odd`, `even`: Web Serial's names) and `stop_bits`: the
+/// core's line model, for a port whose settings are not a meter's.
+#[wasm_bindgen(js_name = lineMs)]
+pub fn line_ms(bytes: u32, baud: u32, data_bits: u8, parity: &str, stop_bits: u8) -> f64 {
+    let parity = match parity {
+        "odd" => Parity::Odd,
+        "even" => Parity::Even,
+        _ => Parity::None,
+    };
+    wire_ms(&LineSettings::new(baud, data_bits, parity, stop_bits), bytes)
 }
 
 /// One simulated meter.
