@@ -5,6 +5,7 @@
 
 mod biglog;
 mod panels;
+mod pcap;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -439,6 +440,12 @@ pub fn DecoderPage() -> impl IntoView {
     });
     let copy_status: export::CopyStatus = RwSignal::new(None);
     let file_input = NodeRef::<leptos::html::Input>::new();
+    // A capture opened from a file: it names the frames' streams and times
+    // while the input is the text made of it.
+    let opened: RwSignal<Option<pcap::Loaded>> = RwSignal::new(None);
+    let capture_error: RwSignal<Option<pcap::Failed>> = RwSignal::new(None);
+    let loaded = Memo::new(move |_| opened.get().filter(|o| st.input.with(|i| *i == o.0.text)));
+    let sink = FileSink { input: st.input, big, opened, error: capture_error };
 
     view! {
         <section class="decoder" data-decodes=move || neutral.with(|d| d.generation)>
@@ -460,7 +467,7 @@ pub fn DecoderPage() -> impl IntoView {
                     <input type="file" data-testid="file" node_ref=file_input hidden tabindex="-1" on:change=move |ev| {
                         let input: web_sys::HtmlInputElement = event_target(&ev);
                         if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                            load_file(file, st.input, big, st.protocol.get_untracked());
+                            load_file(file, sink, st.protocol.get_untracked());
                         }
                     }/>
                 </div>
@@ -469,6 +476,7 @@ pub fn DecoderPage() -> impl IntoView {
                 placeholder=move || t(lang.get(), "input.placeholder")
                 prop:value=move || st.input.get()
                 on:input=move |ev| {
+                    capture_error.set(None);
                     let text = event_target_value(&ev);
                     if text.len() > LARGE {
                         let name = t(lang.get_untracked(), "big.pasted").to_string();
@@ -485,7 +493,7 @@ pub fn DecoderPage() -> impl IntoView {
                 on:drop=move |ev: web_sys::DragEvent| {
                     if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
                         ev.prevent_default();
-                        load_file(file, st.input, big, st.protocol.get_untracked());
+                        load_file(file, sink, st.protocol.get_untracked());
                     }
                 }></textarea>
             <KeyPanel/>
@@ -494,9 +502,11 @@ pub fn DecoderPage() -> impl IntoView {
                 Err(e) => input_error_view(e, &st.input.get_untracked(), lang.get()).into_any(),
                 Ok(_) => ().into_any(),
             })}
+            {move || capture_error.with(|e| e.as_ref().map(|e| pcap::failed_view(e, lang.get())))}
+            <pcap::CaptureInfo loaded=loaded/>
             {move || match big_log() {
                 Some(log) => view! { <biglog::BigFrames log=log frame_idx=frame_idx/> }.into_any(),
-                None => view! { <FrameList decoded=decoded frame_idx=frame_idx big=big/> }.into_any(),
+                None => view! { <FrameList decoded=decoded frame_idx=frame_idx big=big loaded=loaded/> }.into_any(),
             }}
             <div class="panes">
                 <div class="pane tree-pane">
@@ -609,13 +619,51 @@ fn tree_key(ev: &web_sys::KeyboardEvent, frame: Memo<Option<Frame>>, ptr: Pointe
     }
 }
 
-/// Read a dropped or opened file into the input (text as is, binary as hex); a
-/// long file goes to the log worker instead.
-fn load_file(file: web_sys::File, input: RwSignal<String>, big: RwSignal<Option<BigState>>, protocol: String) {
+/// Where an opened or dropped file goes.
+#[derive(Clone, Copy)]
+struct FileSink {
+    input: RwSignal<String>,
+    big: RwSignal<Option<BigState>>,
+    opened: RwSignal<Option<pcap::Loaded>>,
+    error: RwSignal<Option<pcap::Failed>>,
+}
+
+/// Read a dropped or opened file into the input (text as is, binary as hex,
+/// a packet capture as its payloads, one chunk a line); a long file goes to
+/// the log worker instead.
+fn load_file(file: web_sys::File, sink: FileSink, protocol: String) {
+    let FileSink { input, big, opened, error } = sink;
+    error.set(None);
     leptos::task::spawn_local(async move {
         let promise: js_sys::Promise = file.array_buffer().unchecked_into();
         if let Ok(buf) = wasm_bindgen_futures::JsFuture::from(promise).await {
             let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+            if let Some(read) = meterscope_core::capture::read(&bytes) {
+                let cap = read.and_then(|cap| {
+                    if cap.chunks.is_empty() {
+                        let message = "the capture holds no TCP or UDP payload".to_string();
+                        return Err(meterscope_core::capture::CaptureError { offset: bytes.len(), message });
+                    }
+                    Ok(cap)
+                });
+                match cap {
+                    Err(e) => error.set(Some(pcap::Failed { name: file.name(), error: e })),
+                    Ok(cap) => {
+                        let o = pcap::open(file.name(), cap);
+                        if big.with_untracked(Option::is_some) {
+                            biglog::clear(big);
+                        }
+                        if o.text.len() > LARGE {
+                            input.set(String::new());
+                            biglog::start(file.name(), Source::Text(std::sync::Arc::new(o.text)), &protocol, big);
+                        } else {
+                            input.set(o.text.clone());
+                            opened.set(Some(pcap::Loaded(std::sync::Arc::new(o))));
+                        }
+                    }
+                }
+                return;
+            }
             if bytes.len() > LARGE {
                 let source = match String::from_utf8(bytes) {
                     Ok(s) if !s.contains('\0') => Source::Text(std::sync::Arc::new(s)),
@@ -673,6 +721,7 @@ fn FrameList(
     decoded: Memo<Result<meterscope_core::Decoded, InputError>>,
     frame_idx: RwSignal<usize>,
     big: RwSignal<Option<BigState>>,
+    loaded: Memo<Option<pcap::Loaded>>,
 ) -> impl IntoView {
     let st = expect_context::<AppState>();
     let lang = st.lang;
@@ -688,13 +737,16 @@ fn FrameList(
                 let limit = if show_all.get() { usize::MAX } else { MAX_TABS };
                 let hidden_frames = d.dissection.frames.len().saturating_sub(limit);
                 let hidden_junk = d.dissection.junk.len().saturating_sub(limit);
+                let cap = loaded.get();
                 let frames = d.dissection.frames.iter().take(limit).enumerate().map(|(i, f)| {
                     let valid = f.valid;
                     let label = format!("#{} {} [{}..{})", i + 1, f.protocol, f.span.start, f.span.end);
+                    let meta = cap.as_ref().and_then(|c| c.0.frame_meta(f.span, lang.get()));
                     view! {
                         <button class="frame-tab" class:active=move || frame_idx.get() == i class:invalid=!valid
                             on:click=move |_| frame_idx.set(i)>
                             {label}" "<span class="state">{move || t(lang.get(), if valid { "valid" } else { "invalid" })}</span>
+                            {meta.map(|(short, full)| view! { <span class="meta" data-testid="frame-meta" title=full>{short}</span> })}
                         </button>
                     }
                 }).collect_view();

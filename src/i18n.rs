@@ -71,6 +71,12 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("copy.json", "Copy JSON", "复制 JSON"),
     ("download.json", "Download JSON", "下载 JSON"),
     ("open.file", "Open file…", "打开文件…"),
+    ("capture.title", "Capture", "抓包"),
+    ("capture.packets", "packets:", "数据包："),
+    ("capture.streams", "streams with payload:", "有载荷的流："),
+    ("capture.stream", "stream", "流"),
+    ("capture.error", "This capture cannot be read", "无法读取此抓包文件"),
+    ("capture.at", "at byte", "位于字节"),
     // Reader page: protocols, line presets, flows, polling, replay.
     // Decoder page: inspector, copy, examples, reassembly, large inputs, keyboard.
     ("inspector", "Selection", "选中字节"),

@@ -2,6 +2,12 @@
 // captures opened in the page, field filters, problem navigation, checksums.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { spawn, execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { serve, launch, openPage } from './harness.mjs';
 
 let server, browser;
@@ -62,6 +68,126 @@ test('garbage is not shown as a valid frame; a date-time out of range is an erro
   const scores = guesses.map((g) => Number(/(\d+)%/.exec(g)[1]));
   assert.deepEqual(scores, [...scores].sort((a, b) => b - a), guesses.join(' | '));
   assert.match(tabs[0], new RegExp(`#1 ${guesses[0].split(' ')[0].replace('.', '\\.')} `));
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+// ---- Packet captures ----
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const kids = [];
+after(() => { for (const k of kids) k.kill(); });
+
+/** The command line, built when the test command has not built it yet. */
+function cli() {
+  const target = process.env.CARGO_TARGET_DIR ? path.resolve(ROOT, process.env.CARGO_TARGET_DIR) : path.join(ROOT, 'target');
+  const bin = path.join(target, 'debug', 'meterscope');
+  if (!fs.existsSync(bin)) execFileSync('cargo', ['build', '-q', '-p', 'meterscope-cli'], { cwd: ROOT, stdio: 'inherit' });
+  return bin;
+}
+
+/** `meterscope simulate --tcp 0 …`: a simulated meter on a free port of 127.0.0.1. */
+async function simulate(args) {
+  const kid = spawn(cli(), ['simulate', '--tcp', '0', '--seconds', '120', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  kids.push(kid);
+  const lines = readline.createInterface({ input: kid.stderr });
+  const first = await new Promise((resolve, reject) => {
+    lines.once('line', resolve);
+    kid.once('exit', (code) => reject(new Error(`simulate exited (${code})`)));
+  });
+  const m = /on tcp 127\.0\.0\.1:(\d+)/.exec(first);
+  assert.ok(m, first);
+  return Number(m[1]);
+}
+
+/** A read of the simulated meter over TCP, recorded as a trace and as a pcapng capture. */
+async function recorded(name, simArgs, readArgs) {
+  const port = await simulate(simArgs);
+  const base = path.join(os.tmpdir(), `meterscope-${name}-${process.pid}`);
+  execFileSync(cli(), ['read', ...readArgs, '--tcp', `127.0.0.1:${port}`,
+    '--trace-file', `${base}.json`, '--capture-file', `${base}.pcapng`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const trace = JSON.parse(fs.readFileSync(`${base}.json`, 'utf8'));
+  return { port, file: `${base}.pcapng`, entries: trace.entries };
+}
+
+const SESSIONS = [
+  { name: 'dlms-wrapper', protocol: 'dlms-wrapper', apdu: /^dlms\.(apdu|aarq|aare|rlrq|rlre|acse|get|xdlms)/,
+    sim: ['--protocol', 'dlms', '--transport', 'wrapper'],
+    read: ['--protocol', 'dlms', '--transport', 'wrapper', '--clock', '1-0:1.8.0.255', '1-0:32.7.0.255'] },
+  { name: 'dlt698-tcp', protocol: 'dlt698.45', apdu: /^dlt698\.apdu/,
+    sim: ['--protocol', 'dlt698'],
+    read: ['--protocol', 'dlt698', '00100200', '20000200', '40000200'] },
+];
+
+for (const s of SESSIONS) {
+  test(`a pcapng of a ${s.name} session opens in the page: every APDU dissected in order, with stream and time`, async () => {
+    const { port, file, entries } = await recorded(s.name, s.sim, s.read);
+    assert.ok(entries.length >= 6, `a whole session: ${entries.length} entries`);
+    const { page, problems, close } = await openPage(browser);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url.replace(/\/$/, '') });
+    await page.goto(server.url + '#l=en');
+    await page.getByTestId('file').setInputFiles(file);
+    await page.getByTestId('capture-info').waitFor();
+    // One line of input per packet payload, in the order they crossed the wire.
+    const lines = (await page.getByTestId('input').inputValue()).trimEnd().split('\n');
+    assert.deepEqual(lines, entries.map((e) => e.hex));
+    const info = await page.getByTestId('capture-info').textContent();
+    assert.match(info, new RegExp(`packets: ${entries.length + 2} · streams with payload: 1`));
+    assert.match(info, new RegExp(`TCP 127\\.0\\.0\\.1:50000 ⇄ 127\\.0\\.0\\.1:${port}`));
+
+    // Every payload is one valid frame of the protocol, with its APDU dissected.
+    await page.getByTestId('copy-json').click();
+    const d = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+    assert.equal(d.frames.length, entries.length);
+    let at = 0;
+    d.frames.forEach((f, i) => {
+      const len = entries[i].hex.split(' ').length;
+      assert.equal(f.protocol, s.protocol, `frame ${i + 1}`);
+      assert.ok(f.valid, `frame ${i + 1} valid: ${JSON.stringify(f.diagnostics)}`);
+      // The frame ends its payload; wake-up bytes before it (FE FE FE FE) are a preamble.
+      assert.ok(f.span[0] >= at && f.span[1] === at + len, `frame ${i + 1} in order: ${f.span} in [${at}, ${at + len})`);
+      at += len;
+      const ids = [];
+      const walk = (n) => { ids.push(n.id); n.children.forEach(walk); };
+      walk(f.tree);
+      assert.ok(ids.some((id) => s.apdu.test(id)), `frame ${i + 1} has its APDU dissected: ${ids.slice(0, 12).join(' ')}`);
+    });
+    // Each frame names its stream, direction and time.
+    const metas = await page.getByTestId('frame-meta').allTextContents();
+    assert.equal(metas.length, entries.length);
+    metas.forEach((m, i) => {
+      const [from, to] = entries[i].dir === 'tx' ? ['50000', String(port)] : [String(port), '50000'];
+      assert.match(m, new RegExp(`^stream 1 · 127\\.0\\.0\\.1:${from} → 127\\.0\\.0\\.1:${to} · \\d\\d:\\d\\d:\\d\\d\\.\\d{3}$`), m);
+    });
+    assert.match(await page.getByTestId('frame-meta').first().getAttribute('title'), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} UTC$/);
+    // In Chinese too.
+    await page.getByTestId('lang').click();
+    await page.waitForFunction(() => /抓包/.test(document.querySelector('[data-testid=capture-info]').textContent));
+    assert.match(await page.getByTestId('frame-meta').first().textContent(), /^流 1 · /);
+    assert.deepEqual(problems, []);
+    await close();
+  });
+}
+
+test('a capture cut short is refused with the reason and the offset of the bad block', async () => {
+  const { file } = await recorded('cut', SESSIONS[1].sim, SESSIONS[1].read);
+  const whole = fs.readFileSync(file);
+  // The last block's start: walk the pcapng blocks by their lengths.
+  let last = 0;
+  for (let at = 0; at < whole.length; at += whole.readUInt32LE(at + 4)) last = at;
+  const cut = whole.subarray(0, whole.length - 6);
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url + '#l=en');
+  await page.getByTestId('file').setInputFiles({ name: 'cut.pcapng', mimeType: 'application/octet-stream', buffer: cut });
+  const err = page.getByTestId('capture-error');
+  await err.waitFor();
+  assert.match(await err.textContent(), new RegExp(`cut\\.pcapng: a block of \\d+ bytes runs past the end of the file · at byte ${last} \\(0x`));
+  assert.equal(await page.getByTestId('input').inputValue(), '', 'nothing of a bad capture is decoded');
+  await page.getByTestId('lang').click();
+  await page.waitForFunction(() => /无法读取此抓包文件/.test(document.querySelector('[data-testid=capture-error]').textContent));
+  // Typing again clears the message.
+  await page.getByTestId('input').fill('68 AA AA AA AA AA AA 68 13 00 DF 16');
+  await page.getByTestId('capture-error').waitFor({ state: 'detached' });
   assert.deepEqual(problems, []);
   await close();
 });
