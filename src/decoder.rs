@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use leptos::prelude::*;
+use meterscope_core::filter::{Filter, FilterError};
 use meterscope_core::{
     Decoded, Frame, InputError, InputKind, Lang, Node, NodeKind, Options, Registry, Span, model, to_hex,
 };
@@ -446,6 +447,22 @@ pub fn DecoderPage() -> impl IntoView {
     let capture_error: RwSignal<Option<pcap::Failed>> = RwSignal::new(None);
     let loaded = Memo::new(move |_| opened.get().filter(|o| st.input.with(|i| *i == o.0.text)));
     let sink = FileSink { input: st.input, big, opened, error: capture_error };
+    // The frame filter (the core's field filters) over the frame list.
+    let query: RwSignal<String> = RwSignal::new(String::new());
+    let filter: Memo<Result<Filter, FilterError>> = Memo::new(move |_| query.with(|q| Filter::parse(q)));
+    // A filter that hides the frame shown moves to the first frame it keeps.
+    Effect::new(move |_| {
+        let Ok(f) = filter.get() else { return };
+        decoded.with_untracked(|d| {
+            let Ok(d) = d else { return };
+            let frames = &d.dissection.frames;
+            if frames.get(frame_idx.get_untracked()).is_some_and(|fr| !f.matches(fr))
+                && let Some(i) = frames.iter().position(|fr| f.matches(fr))
+            {
+                frame_idx.set(i);
+            }
+        });
+    });
 
     view! {
         <section class="decoder" data-decodes=move || neutral.with(|d| d.generation)>
@@ -506,7 +523,10 @@ pub fn DecoderPage() -> impl IntoView {
             <pcap::CaptureInfo loaded=loaded/>
             {move || match big_log() {
                 Some(log) => view! { <biglog::BigFrames log=log frame_idx=frame_idx/> }.into_any(),
-                None => view! { <FrameList decoded=decoded frame_idx=frame_idx big=big loaded=loaded/> }.into_any(),
+                None => view! {
+                    <FilterBar decoded=decoded query=query filter=filter/>
+                    <FrameList decoded=decoded frame_idx=frame_idx big=big loaded=loaded filter=filter/>
+                }.into_any(),
             }}
             <div class="panes">
                 <div class="pane tree-pane">
@@ -526,7 +546,7 @@ pub fn DecoderPage() -> impl IntoView {
                     <HexView decoded=decoded frame=frame ptr=ptr/>
                 </div>
             </div>
-            <panels::Inspector decoded=decoded frame=frame ptr=ptr/>
+            <panels::Inspector decoded=decoded frame=frame ptr=ptr query=query/>
             <Checks frame=frame ptr=ptr/>
             <Diagnostics frame=frame ptr=ptr/>
             <panels::Reassembled decoded=decoded/>
@@ -722,6 +742,7 @@ fn FrameList(
     frame_idx: RwSignal<usize>,
     big: RwSignal<Option<BigState>>,
     loaded: Memo<Option<pcap::Loaded>>,
+    filter: Memo<Result<Filter, FilterError>>,
 ) -> impl IntoView {
     let st = expect_context::<AppState>();
     let lang = st.lang;
@@ -735,10 +756,15 @@ fn FrameList(
                     return view! { <p class="empty">{t(lang.get(), "empty")}</p> }.into_any();
                 }
                 let limit = if show_all.get() { usize::MAX } else { MAX_TABS };
-                let hidden_frames = d.dissection.frames.len().saturating_sub(limit);
-                let hidden_junk = d.dissection.junk.len().saturating_sub(limit);
+                let active = filter.with(|f| f.as_ref().ok().filter(|f| !f.is_empty()).cloned());
+                let kept = |f: &Frame| active.as_ref().is_none_or(|q| q.matches(f));
+                let shown_frames = d.dissection.frames.iter().filter(|f| kept(f)).count();
+                let hidden_frames = shown_frames.saturating_sub(limit);
+                // A filter keeps frames: skipped bytes are no frame.
+                let junk_count = if active.is_some() { 0 } else { d.dissection.junk.len() };
+                let hidden_junk = junk_count.saturating_sub(limit);
                 let cap = loaded.get();
-                let frames = d.dissection.frames.iter().take(limit).enumerate().map(|(i, f)| {
+                let frames = d.dissection.frames.iter().enumerate().filter(|(_, f)| kept(f)).take(limit).map(|(i, f)| {
                     let valid = f.valid;
                     let label = format!("#{} {} [{}..{})", i + 1, f.protocol, f.span.start, f.span.end);
                     let meta = cap.as_ref().and_then(|c| c.0.frame_meta(f.span, lang.get()));
@@ -750,7 +776,7 @@ fn FrameList(
                         </button>
                     }
                 }).collect_view();
-                let junk = d.dissection.junk.iter().take(limit).map(|j| {
+                let junk = d.dissection.junk.iter().take(limit.min(junk_count)).map(|j| {
                     let reason = match j.reason.as_str() {
                         "preamble" => t(lang.get(), "junk.preamble").to_string(),
                         "unrecognised" => t(lang.get(), "junk.unrecognised").to_string(),
@@ -776,6 +802,59 @@ fn FrameList(
                 view! { {frames} {junk} {more} }.into_any()
             })}
         </div>
+    }
+}
+
+/// The filter box over the frame list: the query, how many frames it keeps,
+/// and what is wrong with a query that cannot be read (pinned to its character).
+#[component]
+fn FilterBar(
+    decoded: Memo<Result<meterscope_core::Decoded, InputError>>,
+    query: RwSignal<String>,
+    filter: Memo<Result<Filter, FilterError>>,
+) -> impl IntoView {
+    let lang = expect_context::<AppState>().lang;
+    let total = Memo::new(move |_| decoded.with(|d| d.as_ref().map_or(0, |d| d.dissection.frames.len())));
+    let count = move || {
+        filter.with(|f| {
+            let f = f.as_ref().ok().filter(|f| !f.is_empty())?;
+            let kept = decoded
+                .with(|d| d.as_ref().ok().map(|d| d.dissection.frames.iter().filter(|fr| f.matches(fr)).count()))?;
+            Some(format!("{kept} / {} {}", total.get(), t(lang.get(), "filter.kept")))
+        })
+    };
+    let error = move || {
+        filter.with(|f| {
+            let e = f.as_ref().err()?;
+            let l = lang.get();
+            let q = query.get();
+            let before: String = q.chars().take(e.offset).collect();
+            let bad: String = q.chars().skip(e.offset).take(1).collect();
+            let after: String = q.chars().skip(e.offset + 1).collect();
+            let message = match t(l, e.message) {
+                "?" => e.message,
+                m => m,
+            };
+            Some(view! {
+                <div class="input-error filter-error" data-testid="filter-error" role="alert">
+                    <strong>{t(l, "filter.error")}": "</strong>{format!("{message} · {} {}", t(l, "filter.at"), e.offset + 1)}
+                    <pre class="context">{before}<mark>{bad}</mark>{after}</pre>
+                </div>
+            })
+        })
+    };
+    view! {
+        // Always in place, so that the first decode moves nothing.
+        <div class="filter-bar">
+            <label for="frame-filter">{move || t(lang.get(), "filter.label")}</label>
+            <input id="frame-filter" type="search" data-testid="filter" spellcheck="false" autocomplete="off"
+                placeholder=move || t(lang.get(), "filter.placeholder")
+                aria-invalid=move || filter.with(Result::is_err).to_string()
+                prop:value=move || query.get()
+                on:input=move |ev| query.set(event_target_value(&ev))/>
+            <span class="filter-count" data-testid="filter-count" role="status">{count}</span>
+        </div>
+        {error}
     }
 }
 

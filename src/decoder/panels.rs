@@ -3,6 +3,7 @@
 //! checks over several frames, tables), rendered without protocol knowledge.
 
 use leptos::prelude::*;
+use meterscope_core::filter::Filter;
 use meterscope_core::view::Analysis;
 use meterscope_core::{Decoded, Diagnostic, Frame, InputError, Lang, Node, to_hex};
 
@@ -38,12 +39,29 @@ fn selected_node(frame: Memo<Option<Frame>>, ptr: Pointer) -> Option<Node> {
 }
 
 #[component]
-pub(super) fn Inspector(decoded: DecodedMemo, frame: Memo<Option<Frame>>, ptr: Pointer) -> impl IntoView {
+pub(super) fn Inspector(
+    decoded: DecodedMemo,
+    frame: Memo<Option<Frame>>,
+    ptr: Pointer,
+    query: RwSignal<String>,
+) -> impl IntoView {
     let lang = expect_context::<AppState>().lang;
     let rows = Memo::new(move |_| selection(decoded, frame, ptr).map(|(start, b)| (start, inspect(&b, lang.get()))));
+    // "Filter on this value": the filter term of the selected field.
+    let term = Memo::new(move |_| {
+        let path = ptr.selected.get().or_else(|| ptr.cursor.get())?;
+        frame.with(|f| f.as_ref()?.tree.at_path(&path).filter(|n| n.value.is_some()).map(Filter::term_for))
+    });
     view! {
         <div class="inspector pane" data-testid="inspector">
             <h2>{move || t(lang.get(), "inspector")}</h2>
+            {move || term.get().map(|term| {
+                let title = term.clone();
+                view! {
+                    <button class="filter-value" data-testid="filter-value" title=title
+                        on:click=move |_| query.set(term.clone())>{t(lang.get(), "filter.on_value")}</button>
+                }
+            })}
             {move || match rows.get() {
                 None => view! { <p class="hint">{t(lang.get(), "inspector.hint")}</p> }.into_any(),
                 Some((start, rows)) => view! {

@@ -191,3 +191,63 @@ test('a capture cut short is refused with the reason and the offset of the bad b
   assert.deepEqual(problems, []);
   await close();
 });
+
+// ---- Field filters ----
+
+const LOG = '68 12 90 78 56 34 12 68 11 04 33 33 34 33 68 16\n'
+  + '68 12 90 78 56 34 12 68 11 04 33 34 34 35 6B 16\n'
+  + '68 12 90 78 56 34 12 68 11 04 33 33 34 33 69 16\n'
+  + '00 01 00 10 00 01 00 0D C0 01 C1 00 03 01 00 00 07 00 FF 02 00';
+
+const tabNumbers = async (page) =>
+  (await page.locator('[data-testid=frames] .frame-tab').allTextContents()).map((s) => Number(/^#(\d+)/.exec(s)[1]));
+
+async function filterTo(page, query, want) {
+  await page.getByTestId('filter').fill(query);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=frames] .frame-tab').length === n, want.length);
+  assert.deepEqual(await tabNumbers(page), want, query);
+}
+
+test('the frame filter keeps frames by protocol, validity and field; a bad query is pinned; filter on a value', async () => {
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url + '#l=en');
+  await page.getByTestId('input').fill(LOG);
+  await page.locator('[data-testid=frames] .frame-tab').nth(3).waitFor();
+  await filterTo(page, 'dlt645', [1, 2, 3]);
+  assert.equal(await page.getByTestId('filter-count').textContent(), '3 / 4 frames kept');
+  await filterTo(page, 'invalid', [3]);
+  await filterTo(page, '!dlt645', [4]);
+  await filterTo(page, 'dlt645.data.di=02010100', [2]);
+  await filterTo(page, '1-0:0.7.0', [4]);
+  await filterTo(page, '"voltage"', [2]);
+  await filterTo(page, '', [1, 2, 3, 4]);
+  assert.equal(await page.getByTestId('filter-count').textContent(), '');
+
+  // A query that cannot be read: the reason, the character marked, nothing filtered away.
+  await page.getByTestId('filter').fill('dlt645 "forward');
+  const err = page.getByTestId('filter-error');
+  await err.waitFor();
+  assert.match(await err.textContent(), /Filter error: a quote is not closed · at character 8/);
+  assert.equal(await err.locator('mark').textContent(), '"');
+  assert.equal(await page.getByTestId('filter').getAttribute('aria-invalid'), 'true');
+  assert.deepEqual(await tabNumbers(page), [1, 2, 3, 4]);
+  await page.getByTestId('lang').click();
+  await page.waitForFunction(() => /引号未闭合/.test(document.querySelector('[data-testid=filter-error]')?.textContent));
+  await page.getByTestId('lang').click();
+
+  // "Filter on this value": the selected field's term keeps the frames with the same DI.
+  await page.getByTestId('filter').fill('');
+  await page.getByTestId('filter-error').waitFor({ state: 'detached' });
+  await page.locator('[data-testid=frames] .frame-tab').first().click();
+  await page.locator('[data-testid=tree] li[data-id="dlt645.data.di"] > .row').click();
+  await page.getByTestId('filter-value').click();
+  assert.equal(await page.getByTestId('filter').inputValue(), 'dlt645.data.di=00010000');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=frames] .frame-tab').length === 2);
+  assert.deepEqual(await tabNumbers(page), [1, 3]);
+  assert.equal(await page.getByTestId('filter-count').textContent(), '2 / 4 frames kept');
+  // A filter that hides the frame shown moves to the first frame it keeps.
+  await filterTo(page, 'dlms', [4]);
+  assert.match(await page.locator('[data-testid=frames] .frame-tab.active').textContent(), /^#4 /);
+  assert.deepEqual(problems, []);
+  await close();
+});
