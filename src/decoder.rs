@@ -393,6 +393,8 @@ pub fn DecoderPage() -> impl IntoView {
                 }
             }
             "Escape" => ptr.clear(),
+            "n" if !in_field => go_to_problem(frame, ptr, true),
+            "p" if !in_field => go_to_problem(frame, ptr, false),
             _ => {}
         }
     });
@@ -531,6 +533,7 @@ pub fn DecoderPage() -> impl IntoView {
             <div class="panes">
                 <div class="pane tree-pane">
                     <h2>{move || t(lang.get(), "tree")}<span class="keyhint">{move || t(lang.get(), "keys.help")}</span></h2>
+                    <TreeTools frame=frame ptr=ptr/>
                     <div data-testid="tree" class="tree" tabindex="0" role="tree" aria-label=move || t(lang.get(), "tree")
                         aria-activedescendant=move || ptr.cursor.get().map(|p| format!("node-{}", path_str(&p)))
                         on:mouseleave=move |_| hover.set(None)
@@ -600,6 +603,129 @@ fn dissection_text(decoded: Memo<Result<meterscope_core::Decoded, InputError>>, 
 /// A severity's name in `lang`.
 pub(crate) fn severity(lang: Lang, s: meterscope_core::Severity) -> &'static str {
     t(lang, &format!("sev.{}", s.as_str()))
+}
+
+/// Paths of the fields with a problem, in tree order: the fields marked
+/// (a failed check, an error or a warning on exactly their bytes), then for
+/// a problem no marked field holds, the field at its byte.
+fn problem_paths(f: &Frame) -> Vec<Path> {
+    use meterscope_core::Severity;
+    fn walk(n: &Node, path: &mut Path, marks: &Marks, out: &mut Vec<(Path, Span)>) {
+        if marks.node(n).is_some() {
+            out.push((path.clone(), n.span));
+        }
+        for (i, c) in n.children.iter().enumerate() {
+            path.push(i);
+            walk(c, path, marks, out);
+            path.pop();
+        }
+    }
+    let mut marked = Vec::new();
+    walk(&f.tree, &mut Vec::new(), &Marks::of(f), &mut marked);
+    let end = f.span.end.saturating_sub(1);
+    let problems = f
+        .diagnostics
+        .iter()
+        .filter(|d| matches!(d.severity, Severity::Error | Severity::Warning))
+        .map(|d| d.offset.min(end))
+        .chain(f.checks.iter().filter(|c| !c.ok).map(|c| c.span.start));
+    let unmarked: Vec<Path> =
+        problems.filter(|&o| !marked.iter().any(|(_, s)| s.contains(o))).filter_map(|o| f.tree.path_at(o)).collect();
+    let mut out: Vec<Path> = marked.into_iter().map(|(p, _)| p).chain(unmarked).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Select the next (or previous) field with a problem after the selection,
+/// round the end; its rows are opened and it is scrolled into view.
+fn go_to_problem(frame: Memo<Option<Frame>>, ptr: Pointer, forward: bool) {
+    let targets = frame.with_untracked(|f| f.as_ref().map(problem_paths)).unwrap_or_default();
+    let cur = ptr.selected.get_untracked().or_else(|| ptr.cursor.get_untracked());
+    let next = if forward {
+        cur.as_ref().and_then(|c| targets.iter().find(|p| *p > c)).or(targets.first())
+    } else {
+        cur.as_ref().and_then(|c| targets.iter().rev().find(|p| *p < c)).or(targets.last())
+    };
+    let Some(p) = next.cloned() else { return };
+    for k in 0..p.len() {
+        if !ptr.expanded(&p[..k]) {
+            ptr.toggle(&p[..k]);
+        }
+    }
+    ptr.hover.set(None);
+    ptr.select(Some(p.clone()));
+    request_animation_frame(move || scroll_to_row(&p));
+}
+
+/// Rows to toggle from their default so that every row is open (or every
+/// row but the root closed).
+fn toggles_for_all(root: &Node, expand: bool) -> HashSet<Path> {
+    fn walk(n: &Node, path: &mut Path, expand: bool, out: &mut HashSet<Path>) {
+        if n.children.is_empty() {
+            return;
+        }
+        let default = default_expanded(path);
+        if (expand && !default) || (!expand && default && !path.is_empty()) {
+            out.insert(path.clone());
+        }
+        for (i, c) in n.children.iter().enumerate() {
+            path.push(i);
+            walk(c, path, expand, out);
+            path.pop();
+        }
+    }
+    let mut out = HashSet::new();
+    walk(root, &mut Vec::new(), expand, &mut out);
+    out
+}
+
+/// Above the tree: the frame's errors and warnings counted, the next and
+/// previous problem (keys n and p), expand all and collapse all.
+#[component]
+fn TreeTools(frame: Memo<Option<Frame>>, ptr: Pointer) -> impl IntoView {
+    use meterscope_core::Severity;
+    let lang = expect_context::<AppState>().lang;
+    let counts = Memo::new(move |_| {
+        frame.with(|f| {
+            let Some(f) = f else { return (0, 0, false) };
+            let sev = |s: Severity| f.diagnostics.iter().filter(|d| d.severity == s).count();
+            let errors = f.checks.iter().filter(|c| !c.ok).count() + sev(Severity::Error);
+            (errors, sev(Severity::Warning), true)
+        })
+    });
+    let none = move || counts.with(|&(e, w, _)| e + w == 0);
+    let all = move |expand: bool| {
+        if let Some(set) = frame.with_untracked(|f| f.as_ref().map(|f| toggles_for_all(&f.tree, expand))) {
+            ptr.toggled.set(set);
+        }
+    };
+    view! {
+        <div class="tree-tools" role="toolbar" aria-label=move || t(lang.get(), "tree.tools")>
+            <span class="problem-count" data-testid="problem-count" role="status"
+                class:errors=move || { counts.get().0 > 0 } class:warnings=move || { counts.get().1 > 0 }>
+                {move || {
+                    let (e, w, any) = counts.get();
+                    let l = lang.get();
+                    if !any {
+                        String::new()
+                    } else if e + w == 0 {
+                        t(l, "problems.none").to_string()
+                    } else {
+                        format!("{} {e} · {} {w}", t(l, "problems.errors"), t(l, "problems.warnings"))
+                    }
+                }}
+            </span>
+            <button data-testid="problem-prev" aria-keyshortcuts="p" disabled=none
+                title=move || format!("{} (p)", t(lang.get(), "problems.prev"))
+                on:click=move |_| go_to_problem(frame, ptr, false)>{move || format!("◂ {}", t(lang.get(), "problems.prev"))}</button>
+            <button data-testid="problem-next" aria-keyshortcuts="n" disabled=none
+                title=move || format!("{} (n)", t(lang.get(), "problems.next"))
+                on:click=move |_| go_to_problem(frame, ptr, true)>{move || format!("{} ▸", t(lang.get(), "problems.next"))}</button>
+            <button data-testid="expand-all" disabled=move || !counts.get().2 on:click=move |_| all(true)>{move || t(lang.get(), "tree.expand_all")}</button>
+            <button data-testid="collapse-all" disabled=move || !counts.get().2 on:click=move |_| all(false)>{move || t(lang.get(), "tree.collapse_all")}</button>
+        </div>
+    }
 }
 
 /// Arrow keys move the tree cursor, left/right collapse and expand, Enter selects.

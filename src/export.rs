@@ -70,6 +70,12 @@ pub fn file_to_input(bytes: &[u8]) -> String {
     }
 }
 
+/// Bytes as a C array initialiser: `{0x68, 0x12, 0x00}`.
+pub fn c_array(bytes: &[u8]) -> String {
+    let items: Vec<String> = bytes.iter().map(|b| format!("0x{b:02X}")).collect();
+    format!("{{{}}}", items.join(", "))
+}
+
 /// Bytes shown per node in the text form before eliding (as the CLI does).
 const TEXT_MAX_BYTES: usize = 16;
 

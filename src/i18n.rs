@@ -102,6 +102,15 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("copy.value", "Copy value", "复制值"),
     ("copy.bytes", "Copy bytes", "复制字节"),
     ("copy.subtree", "Copy subtree", "复制子树"),
+    ("copy.c", "Copy as C array", "复制为 C 数组"),
+    ("tree.tools", "Problems and tree", "问题与字段树"),
+    ("problems.none", "no errors or warnings", "没有错误或警告"),
+    ("problems.errors", "errors:", "错误："),
+    ("problems.warnings", "warnings:", "警告："),
+    ("problems.prev", "Previous problem", "上一个问题"),
+    ("problems.next", "Next problem", "下一个问题"),
+    ("tree.expand_all", "Expand all", "全部展开"),
+    ("tree.collapse_all", "Collapse all", "全部折叠"),
     ("copy.text", "Copy text", "复制文本"),
     ("download.text", "Download text", "下载文本"),
     ("more.frames", "more frames not shown", "个帧未显示"),
@@ -121,8 +130,8 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("check.mismatch", "mismatch", "不匹配"),
     (
         "keys.help",
-        "↑↓ rows · ←→ collapse/expand · Enter select · Esc clear · / input",
-        "↑↓ 移动 · ←→ 折叠/展开 · Enter 选中 · Esc 清除 · / 输入框",
+        "↑↓ rows · ←→ collapse/expand · Enter select · Esc clear · / input · n/p next/previous problem",
+        "↑↓ 移动 · ←→ 折叠/展开 · Enter 选中 · Esc 清除 · / 输入框 · n/p 下一个/上一个问题",
     ),
     // Reader: granted ports, unplug and re-plug, DTR/RTS, echo count, port help.
 ];

@@ -100,6 +100,11 @@ pub(super) fn CopyBar(
             export::copy(to_hex(&b), status);
         }
     };
+    let copy_c = move |_| {
+        if let Some((_, b)) = selection(decoded, frame, ptr) {
+            export::copy(export::c_array(&b), status);
+        }
+    };
     let copy_subtree = move |_| {
         if let Some(n) = selected_node(frame, ptr) {
             let mut out = String::new();
@@ -116,6 +121,9 @@ pub(super) fn CopyBar(
         <button data-testid="copy-value" disabled=move || !has_node.get() on:click=copy_value>{move || t(lang.get(), "copy.value")}</button>
         <button data-testid="copy-bytes" disabled=move || !has_node.get() && ptr.range.get().is_none() on:click=copy_bytes>
             {move || t(lang.get(), "copy.bytes")}
+        </button>
+        <button data-testid="copy-c" disabled=move || !has_node.get() && ptr.range.get().is_none() on:click=copy_c>
+            {move || t(lang.get(), "copy.c")}
         </button>
         <button data-testid="copy-subtree" disabled=move || !has_node.get() on:click=copy_subtree>{move || t(lang.get(), "copy.subtree")}</button>
         <button data-testid="copy-text" disabled=move || !has_input.get() on:click=copy_text>{move || t(lang.get(), "copy.text")}</button>

@@ -251,3 +251,63 @@ test('the frame filter keeps frames by protocol, validity and field; a bad query
   assert.deepEqual(problems, []);
   await close();
 });
+
+// ---- Problem navigation, expand and collapse, copy as a C array ----
+
+test('problems counted; next and previous problem (buttons and keys) open and select them; expand and collapse all; copy as C array', async () => {
+  const { page, problems, close } = await openPage(browser);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url.replace(/\/$/, '') });
+  await page.goto(server.url + '#l=en');
+  // The LINK-Request with a day of week out of range, and a wrong FCS.
+  const link = frame698([0x01, 0x00, 0x00, 0x00, 0x3c, 0x06, 0x07, 0x05, 0x0a, 0x0a, 0x0c, 0x00, 0x00, 0x00, 0x00]);
+  link[link.length - 2] ^= 0xff;
+  await page.getByTestId('input').fill(hex(link));
+  const count = page.getByTestId('problem-count');
+  await page.waitForFunction(() => /errors: [1-9]/.test(document.querySelector('[data-testid=problem-count]')?.textContent));
+  const [, errors] = /errors: (\d+) · warnings: (\d+)/.exec(await count.textContent());
+  assert.ok(Number(errors) >= 2, await count.textContent());
+
+  const selected = () => page.locator('[data-testid=tree] li[aria-selected=true]').getAttribute('data-id');
+  // The day of week sits below rows closed by default: next problem opens them.
+  await page.getByTestId('problem-next').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=tree] li[aria-selected=true]'));
+  assert.equal(await selected(), 'dlt698.date_time.week');
+  assert.ok(await page.locator('[data-testid=tree] li[aria-selected=true] > .row').isVisible());
+  await page.getByTestId('problem-next').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=tree] li[aria-selected=true]')?.dataset.id !== 'dlt698.date_time.week');
+  assert.equal(await selected(), 'dlt698.fcs');
+  // Round the end, and back with the keys.
+  await page.getByTestId('problem-next').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=tree] li[aria-selected=true]')?.dataset.id === 'dlt698.date_time.week');
+  await page.locator('body').click({ position: { x: 2, y: 2 } });
+  await page.keyboard.press('p');
+  await page.waitForFunction(() => document.querySelector('[data-testid=tree] li[aria-selected=true]')?.dataset.id === 'dlt698.fcs');
+  await page.keyboard.press('n');
+  await page.waitForFunction(() => document.querySelector('[data-testid=tree] li[aria-selected=true]')?.dataset.id === 'dlt698.date_time.week');
+
+  // Expand all opens every row; collapse all leaves the root's children.
+  await page.getByTestId('expand-all').click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=tree] ul.children.collapsed'));
+  const all = await page.locator('[data-testid=tree] .row').count();
+  await page.getByTestId('collapse-all').click();
+  const rootChildren = await page.locator('[data-testid=tree] ul.root > li > ul > li').count();
+  await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid=tree] .row')].filter((r) => r.offsetParent).length === n, rootChildren + 1);
+  assert.ok(all > rootChildren + 1);
+
+  // Copy a field as a C array, beside the other copy actions.
+  await page.locator('[data-testid=tree] li[data-id="dlt698.hcs"] > .row').click();
+  await page.getByTestId('copy-c').click();
+  const hcs = x25(link.slice(1, 12));
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()),
+    `{${hcs.map((b) => '0x' + b.toString(16).padStart(2, '0').toUpperCase()).join(', ')}}`);
+
+  // A valid frame: nothing to go to.
+  await page.getByTestId('input').fill('68 AA AA AA AA AA AA 68 11 04 33 33 34 33 AE 16');
+  await page.waitForFunction(() => /no errors or warnings/.test(document.querySelector('[data-testid=problem-count]')?.textContent));
+  assert.ok(await page.getByTestId('problem-next').isDisabled());
+  await page.getByTestId('lang').click();
+  await page.waitForFunction(() => /没有错误或警告/.test(document.querySelector('[data-testid=problem-count]')?.textContent));
+  assert.equal(await page.getByTestId('expand-all').textContent(), '全部展开');
+  assert.deepEqual(problems, []);
+  await close();
+});
