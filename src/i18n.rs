@@ -103,6 +103,8 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("copy.bytes", "Copy bytes", "复制字节"),
     ("copy.subtree", "Copy subtree", "复制子树"),
     ("copy.c", "Copy as C array", "复制为 C 数组"),
+    ("sums", "Checksums of the selection", "选区的校验和"),
+    ("sums.wire", "on the wire:", "线上字节"),
     ("tree.tools", "Problems and tree", "问题与字段树"),
     ("problems.none", "no errors or warnings", "没有错误或警告"),
     ("problems.errors", "errors:", "错误："),

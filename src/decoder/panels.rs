@@ -73,8 +73,30 @@ pub(super) fn Inspector(
                     </table>
                 }.into_any(),
             }}
+            {move || sums(decoded, frame, ptr, lang.get())}
         </div>
     }
+}
+
+/// The checksum tool: every checksum and CRC the families use, over the
+/// selected bytes (the core's `wire::sums`), with the value as the wire has it.
+fn sums(decoded: DecodedMemo, frame: Memo<Option<Frame>>, ptr: Pointer, l: Lang) -> Option<impl IntoView + use<>> {
+    let (_, b) = selection(decoded, frame, ptr)?;
+    let rows = meterscope_core::wire::sums(&b).map(|s| {
+        let digits = usize::from(s.width) * 2;
+        view! {
+            <tr data-name=s.name>
+                <th>{s.name}</th>
+                <td class="sum-value">{format!("0x{:0digits$X}", s.value)}</td>
+                <td class="sum-wire">{format!("{} {}", t(l, "sums.wire"), s.wire_hex())}</td>
+                <td class="sum-used">{l.pick(s.used_by.0, s.used_by.1)}</td>
+            </tr>
+        }
+    });
+    Some(view! {
+        <h3>{format!("{} · {} {}", t(l, "sums"), b.len(), t(l, "bytes"))}</h3>
+        <table class="sums" data-testid="sums">{rows.into_iter().collect_view()}</table>
+    })
 }
 
 #[component]

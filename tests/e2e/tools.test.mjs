@@ -311,3 +311,37 @@ test('problems counted; next and previous problem (buttons and keys) open and se
   assert.deepEqual(problems, []);
   await close();
 });
+
+// ---- The checksum tool ----
+
+test('the checksums of a selection: sum, BCC, CRC-16/X-25 in wire order, CRC-16/ARC', async () => {
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url + '#l=en');
+  await page.getByTestId('input').fill('68 AA AA AA AA AA AA 68 11 04 33 33 34 33 AE 16');
+  const cell = (off) => page.locator(`[data-testid=hexview] [data-off="${off}"]`);
+  await cell(13).click();
+  await cell(0).click({ modifiers: ['Shift'] });
+  const sums = page.getByTestId('sums');
+  await sums.waitFor();
+  const row = (name) => sums.locator(`tr[data-name="${name}"]`);
+  // DL/T 645's CS is the sum of bytes 0..13.
+  assert.equal(await row('sum mod 256').locator('.sum-value').textContent(), '0xAE');
+  assert.match(await page.locator('.inspector h3').textContent(), /Checksums of the selection · 14 bytes/);
+  const xor = [0x68, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0x68, 0x11, 0x04, 0x33, 0x33, 0x34, 0x33].reduce((a, b) => a ^ b, 0);
+  assert.equal(await row('XOR (BCC)').locator('.sum-value').textContent(), '0x' + xor.toString(16).padStart(2, '0').toUpperCase());
+
+  // DL/T 698.45's HCS over bytes 1..11: CRC-16/X-25, low byte first on the wire.
+  await page.getByTestId('input').fill('68 1f 00 43 05 08 00 00 00 00 00 10 b5 0b 06 01 04 40 00 02 00 1c 07 e0 09 0b 12 1e 00 00 05 69 16');
+  await cell(1).waitFor();
+  await cell(1).click();
+  await cell(11).click({ modifiers: ['Shift'] });
+  await page.waitForFunction(() => /11 bytes/.test(document.querySelector('.inspector h3')?.textContent));
+  assert.equal(await row('CRC-16/X-25').locator('.sum-wire').textContent(), 'on the wire: B5 0B');
+  assert.equal(await row('CRC-16/X-25').locator('.sum-value').textContent(), '0x0BB5');
+  assert.match(await row('CRC-16/ARC').locator('.sum-value').textContent(), /^0x[0-9A-F]{4}$/);
+  await page.getByTestId('lang').click();
+  await page.waitForFunction(() => /选区的校验和 · 11 字节/.test(document.querySelector('.inspector h3')?.textContent));
+  assert.equal(await row('CRC-16/X-25').locator('.sum-wire').textContent(), '线上字节 B5 0B');
+  assert.deepEqual(problems, []);
+  await close();
+});
