@@ -712,7 +712,7 @@ fn TreeTools(frame: Memo<Option<Frame>>, ptr: Pointer) -> impl IntoView {
                     } else if e + w == 0 {
                         t(l, "problems.none").to_string()
                     } else {
-                        format!("{} {e} · {} {w}", t(l, "problems.errors"), t(l, "problems.warnings"))
+                        format!("{}{e} · {}{w}", t(l, "problems.errors"), t(l, "problems.warnings"))
                     }
                 }}
             </span>

@@ -88,7 +88,7 @@ fn sums(decoded: DecodedMemo, frame: Memo<Option<Frame>>, ptr: Pointer, l: Lang)
             <tr data-name=s.name>
                 <th>{s.name}</th>
                 <td class="sum-value">{format!("0x{:0digits$X}", s.value)}</td>
-                <td class="sum-wire">{format!("{} {}", t(l, "sums.wire"), s.wire_hex())}</td>
+                <td class="sum-wire">{format!("{}{}", t(l, "sums.wire"), s.wire_hex())}</td>
                 <td class="sum-used">{l.pick(s.used_by.0, s.used_by.1)}</td>
             </tr>
         }

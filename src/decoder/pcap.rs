@@ -107,7 +107,7 @@ pub fn CaptureInfo(loaded: Memo<Option<Loaded>>) -> impl IntoView {
         let Loaded(o) = loaded.get()?;
         let l = lang.get();
         let head = format!(
-            "{} · {} {} · {} {}",
+            "{} · {}{} · {}{}",
             o.name,
             t(l, "capture.packets"),
             o.cap.packets,

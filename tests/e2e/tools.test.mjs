@@ -341,7 +341,7 @@ test('the checksums of a selection: sum, BCC, CRC-16/X-25 in wire order, CRC-16/
   assert.match(await row('CRC-16/ARC').locator('.sum-value').textContent(), /^0x[0-9A-F]{4}$/);
   await page.getByTestId('lang').click();
   await page.waitForFunction(() => /选区的校验和 · 11 字节/.test(document.querySelector('.inspector h3')?.textContent));
-  assert.equal(await row('CRC-16/X-25').locator('.sum-wire').textContent(), '线上字节 B5 0B');
+  assert.equal(await row('CRC-16/X-25').locator('.sum-wire').textContent(), '线上字节：B5 0B');
   assert.deepEqual(problems, []);
   await close();
 });
