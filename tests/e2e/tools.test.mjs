@@ -169,6 +169,24 @@ for (const s of SESSIONS) {
   });
 }
 
+test('a capture dropped on the input opens like one opened from the menu', async () => {
+  const { file, entries } = await recorded('drop', SESSIONS[0].sim, SESSIONS[0].read);
+  const bytes = [...fs.readFileSync(file)];
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url + '#l=en');
+  await page.getByTestId('input').waitFor();
+  await page.evaluate((bytes) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(bytes)], 'dropped.pcapng', { type: 'application/octet-stream' }));
+    document.querySelector('[data-testid=input]').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, bytes);
+  await page.getByTestId('capture-info').waitFor();
+  assert.match(await page.getByTestId('capture-info').textContent(), /dropped\.pcapng · packets: /);
+  assert.equal(await page.getByTestId('frame-meta').count(), entries.length);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
 test('a capture cut short is refused with the reason and the offset of the bad block', async () => {
   const { file } = await recorded('cut', SESSIONS[1].sim, SESSIONS[1].read);
   const whole = fs.readFileSync(file);
