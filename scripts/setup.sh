@@ -34,11 +34,13 @@ if ! dpkg -s "${APT_PACKAGES[@]}" >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${APT_PACKAGES[@]}"
 fi
 
-# playwright-core (drives Debian's Chromium, never downloads a browser) and
-# binaryen's wasm-opt from npm (Debian's binaryen breaks the module).
+# playwright-core (drives Debian's Chromium, never downloads a browser),
+# binaryen's wasm-opt from npm (Debian's binaryen breaks the module) and
+# axe-core (the accessibility checks of the end-to-end tests).
 if [ ! -x tests/e2e/node_modules/.bin/wasm-opt ] || [ ! -d tests/e2e/node_modules/playwright-core ] \
+   || [ ! -d tests/e2e/node_modules/axe-core ] \
    || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
-  log "installing npm packages (playwright-core, binaryen)"
+  log "installing npm packages (playwright-core, binaryen, axe-core)"
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
 log "ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $(tests/e2e/node_modules/.bin/wasm-opt --version | awk '{print $3}'), $(chromium --version 2>/dev/null | head -n1)"

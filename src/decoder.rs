@@ -5,12 +5,14 @@
 
 mod biglog;
 mod panels;
+mod pcap;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use leptos::prelude::*;
+use meterscope_core::filter::{Filter, FilterError};
 use meterscope_core::{
     Decoded, Frame, InputError, InputKind, Lang, Node, NodeKind, Options, Registry, Span, model, to_hex,
 };
@@ -398,6 +400,8 @@ pub fn DecoderPage() -> impl IntoView {
                 }
             }
             "Escape" => ptr.clear(),
+            "n" if !in_field => go_to_problem(frame, ptr, true),
+            "p" if !in_field => go_to_problem(frame, ptr, false),
             _ => {}
         }
     });
@@ -446,6 +450,28 @@ pub fn DecoderPage() -> impl IntoView {
     });
     let copy_status: export::CopyStatus = RwSignal::new(None);
     let file_input = NodeRef::<leptos::html::Input>::new();
+    // A capture opened from a file: it names the frames' streams and times
+    // while the input is the text made of it.
+    let opened: RwSignal<Option<pcap::Loaded>> = RwSignal::new(None);
+    let capture_error: RwSignal<Option<pcap::Failed>> = RwSignal::new(None);
+    let loaded = Memo::new(move |_| opened.get().filter(|o| st.input.with(|i| *i == o.0.text)));
+    let sink = FileSink { input: st.input, big, opened, error: capture_error };
+    // The frame filter (the core's field filters) over the frame list.
+    let query: RwSignal<String> = RwSignal::new(String::new());
+    let filter: Memo<Result<Filter, FilterError>> = Memo::new(move |_| query.with(|q| Filter::parse(q)));
+    // A filter that hides the frame shown moves to the first frame it keeps.
+    Effect::new(move |_| {
+        let Ok(f) = filter.get() else { return };
+        decoded.with_untracked(|d| {
+            let Ok(d) = d else { return };
+            let frames = &d.dissection.frames;
+            if frames.get(frame_idx.get_untracked()).is_some_and(|fr| !f.matches(fr))
+                && let Some(i) = frames.iter().position(|fr| f.matches(fr))
+            {
+                frame_idx.set(i);
+            }
+        });
+    });
 
     view! {
         <section class="decoder" data-decodes=move || neutral.with(|d| d.generation)>
@@ -467,7 +493,7 @@ pub fn DecoderPage() -> impl IntoView {
                     <input type="file" data-testid="file" node_ref=file_input hidden tabindex="-1" on:change=move |ev| {
                         let input: web_sys::HtmlInputElement = event_target(&ev);
                         if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                            load_file(file, st.input, big, st.protocol.get_untracked());
+                            load_file(file, sink, st.protocol.get_untracked());
                         }
                     }/>
                 </div>
@@ -476,6 +502,7 @@ pub fn DecoderPage() -> impl IntoView {
                 placeholder=move || t(lang.get(), "input.placeholder")
                 prop:value=move || st.input.get()
                 on:input=move |ev| {
+                    capture_error.set(None);
                     let text = event_target_value(&ev);
                     if text.len() > LARGE {
                         let name = t(lang.get_untracked(), "big.pasted").to_string();
@@ -492,7 +519,7 @@ pub fn DecoderPage() -> impl IntoView {
                 on:drop=move |ev: web_sys::DragEvent| {
                     if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
                         ev.prevent_default();
-                        load_file(file, st.input, big, st.protocol.get_untracked());
+                        load_file(file, sink, st.protocol.get_untracked());
                     }
                 }></textarea>
             <KeyPanel/>
@@ -501,13 +528,19 @@ pub fn DecoderPage() -> impl IntoView {
                 Err(e) => input_error_view(e, &st.input.get_untracked(), lang.get()).into_any(),
                 Ok(_) => ().into_any(),
             })}
+            {move || capture_error.with(|e| e.as_ref().map(|e| pcap::failed_view(e, lang.get())))}
+            <pcap::CaptureInfo loaded=loaded/>
             {move || match big_log() {
                 Some(log) => view! { <biglog::BigFrames log=log frame_idx=frame_idx/> }.into_any(),
-                None => view! { <FrameList decoded=decoded frame_idx=frame_idx big=big/> }.into_any(),
+                None => view! {
+                    <FilterBar decoded=decoded query=query filter=filter/>
+                    <FrameList decoded=decoded frame_idx=frame_idx big=big loaded=loaded filter=filter/>
+                }.into_any(),
             }}
             <div class="panes">
                 <div class="pane tree-pane">
                     <h2>{move || t(lang.get(), "tree")}<span class="keyhint">{move || t(lang.get(), "keys.help")}</span></h2>
+                    <TreeTools frame=frame ptr=ptr/>
                     <div data-testid="tree" class="tree" tabindex="0" role="tree" aria-label=move || t(lang.get(), "tree")
                         aria-activedescendant=move || ptr.cursor.get().map(|p| format!("node-{}", path_str(&p)))
                         on:mouseleave=move |_| hover.set(None)
@@ -523,7 +556,7 @@ pub fn DecoderPage() -> impl IntoView {
                     <HexView decoded=decoded frame=frame ptr=ptr/>
                 </div>
             </div>
-            <panels::Inspector decoded=decoded frame=frame ptr=ptr/>
+            <panels::Inspector decoded=decoded frame=frame ptr=ptr query=query/>
             <Checks frame=frame ptr=ptr/>
             <Diagnostics frame=frame ptr=ptr/>
             <panels::Reassembled decoded=decoded/>
@@ -579,6 +612,129 @@ pub(crate) fn severity(lang: Lang, s: meterscope_core::Severity) -> &'static str
     t(lang, &format!("sev.{}", s.as_str()))
 }
 
+/// Paths of the fields with a problem, in tree order: the fields marked
+/// (a failed check, an error or a warning on exactly their bytes), then for
+/// a problem no marked field holds, the field at its byte.
+fn problem_paths(f: &Frame) -> Vec<Path> {
+    use meterscope_core::Severity;
+    fn walk(n: &Node, path: &mut Path, marks: &Marks, out: &mut Vec<(Path, Span)>) {
+        if marks.node(n).is_some() {
+            out.push((path.clone(), n.span));
+        }
+        for (i, c) in n.children.iter().enumerate() {
+            path.push(i);
+            walk(c, path, marks, out);
+            path.pop();
+        }
+    }
+    let mut marked = Vec::new();
+    walk(&f.tree, &mut Vec::new(), &Marks::of(f), &mut marked);
+    let end = f.span.end.saturating_sub(1);
+    let problems = f
+        .diagnostics
+        .iter()
+        .filter(|d| matches!(d.severity, Severity::Error | Severity::Warning))
+        .map(|d| d.offset.min(end))
+        .chain(f.checks.iter().filter(|c| !c.ok).map(|c| c.span.start));
+    let unmarked: Vec<Path> =
+        problems.filter(|&o| !marked.iter().any(|(_, s)| s.contains(o))).filter_map(|o| f.tree.path_at(o)).collect();
+    let mut out: Vec<Path> = marked.into_iter().map(|(p, _)| p).chain(unmarked).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Select the next (or previous) field with a problem after the selection,
+/// round the end; its rows are opened and it is scrolled into view.
+fn go_to_problem(frame: Memo<Option<Frame>>, ptr: Pointer, forward: bool) {
+    let targets = frame.with_untracked(|f| f.as_ref().map(problem_paths)).unwrap_or_default();
+    let cur = ptr.selected.get_untracked().or_else(|| ptr.cursor.get_untracked());
+    let next = if forward {
+        cur.as_ref().and_then(|c| targets.iter().find(|p| *p > c)).or(targets.first())
+    } else {
+        cur.as_ref().and_then(|c| targets.iter().rev().find(|p| *p < c)).or(targets.last())
+    };
+    let Some(p) = next.cloned() else { return };
+    for k in 0..p.len() {
+        if !ptr.expanded(&p[..k]) {
+            ptr.toggle(&p[..k]);
+        }
+    }
+    ptr.hover.set(None);
+    ptr.select(Some(p.clone()));
+    request_animation_frame(move || scroll_to_row(&p));
+}
+
+/// Rows to toggle from their default so that every row is open (or every
+/// row but the root closed).
+fn toggles_for_all(root: &Node, expand: bool) -> HashSet<Path> {
+    fn walk(n: &Node, path: &mut Path, expand: bool, out: &mut HashSet<Path>) {
+        if n.children.is_empty() {
+            return;
+        }
+        let default = default_expanded(path);
+        if (expand && !default) || (!expand && default && !path.is_empty()) {
+            out.insert(path.clone());
+        }
+        for (i, c) in n.children.iter().enumerate() {
+            path.push(i);
+            walk(c, path, expand, out);
+            path.pop();
+        }
+    }
+    let mut out = HashSet::new();
+    walk(root, &mut Vec::new(), expand, &mut out);
+    out
+}
+
+/// Above the tree: the frame's errors and warnings counted, the next and
+/// previous problem (keys n and p), expand all and collapse all.
+#[component]
+fn TreeTools(frame: Memo<Option<Frame>>, ptr: Pointer) -> impl IntoView {
+    use meterscope_core::Severity;
+    let lang = expect_context::<AppState>().lang;
+    let counts = Memo::new(move |_| {
+        frame.with(|f| {
+            let Some(f) = f else { return (0, 0, false) };
+            let sev = |s: Severity| f.diagnostics.iter().filter(|d| d.severity == s).count();
+            let errors = f.checks.iter().filter(|c| !c.ok).count() + sev(Severity::Error);
+            (errors, sev(Severity::Warning), true)
+        })
+    });
+    let none = move || counts.with(|&(e, w, _)| e + w == 0);
+    let all = move |expand: bool| {
+        if let Some(set) = frame.with_untracked(|f| f.as_ref().map(|f| toggles_for_all(&f.tree, expand))) {
+            ptr.toggled.set(set);
+        }
+    };
+    view! {
+        <div class="tree-tools" role="toolbar" aria-label=move || t(lang.get(), "tree.tools")>
+            <span class="problem-count" data-testid="problem-count" role="status"
+                class:errors=move || { counts.get().0 > 0 } class:warnings=move || { counts.get().1 > 0 }>
+                {move || {
+                    let (e, w, any) = counts.get();
+                    let l = lang.get();
+                    if !any {
+                        String::new()
+                    } else if e + w == 0 {
+                        t(l, "problems.none").to_string()
+                    } else {
+                        format!("{}{e} · {}{w}", t(l, "problems.errors"), t(l, "problems.warnings"))
+                    }
+                }}
+            </span>
+            <button data-testid="problem-prev" aria-keyshortcuts="p" disabled=none
+                title=move || format!("{} (p)", t(lang.get(), "problems.prev"))
+                on:click=move |_| go_to_problem(frame, ptr, false)>{move || format!("◂ {}", t(lang.get(), "problems.prev"))}</button>
+            <button data-testid="problem-next" aria-keyshortcuts="n" disabled=none
+                title=move || format!("{} (n)", t(lang.get(), "problems.next"))
+                on:click=move |_| go_to_problem(frame, ptr, true)>{move || format!("{} ▸", t(lang.get(), "problems.next"))}</button>
+            <button data-testid="expand-all" disabled=move || !counts.get().2 on:click=move |_| all(true)>{move || t(lang.get(), "tree.expand_all")}</button>
+            <button data-testid="collapse-all" disabled=move || !counts.get().2 on:click=move |_| all(false)>{move || t(lang.get(), "tree.collapse_all")}</button>
+        </div>
+    }
+}
+
 /// Arrow keys move the tree cursor, left/right collapse and expand, Enter selects.
 fn tree_key(ev: &web_sys::KeyboardEvent, frame: Memo<Option<Frame>>, ptr: Pointer) {
     let key = match ev.key().as_str() {
@@ -616,13 +772,51 @@ fn tree_key(ev: &web_sys::KeyboardEvent, frame: Memo<Option<Frame>>, ptr: Pointe
     }
 }
 
-/// Read a dropped or opened file into the input (text as is, binary as hex); a
-/// long file goes to the log worker instead.
-fn load_file(file: web_sys::File, input: RwSignal<String>, big: RwSignal<Option<BigState>>, protocol: String) {
+/// Where an opened or dropped file goes.
+#[derive(Clone, Copy)]
+struct FileSink {
+    input: RwSignal<String>,
+    big: RwSignal<Option<BigState>>,
+    opened: RwSignal<Option<pcap::Loaded>>,
+    error: RwSignal<Option<pcap::Failed>>,
+}
+
+/// Read a dropped or opened file into the input (text as is, binary as hex,
+/// a packet capture as its payloads, one chunk a line); a long file goes to
+/// the log worker instead.
+fn load_file(file: web_sys::File, sink: FileSink, protocol: String) {
+    let FileSink { input, big, opened, error } = sink;
+    error.set(None);
     leptos::task::spawn_local(async move {
         let promise: js_sys::Promise = file.array_buffer().unchecked_into();
         if let Ok(buf) = wasm_bindgen_futures::JsFuture::from(promise).await {
             let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+            if let Some(read) = meterscope_core::capture::read(&bytes) {
+                let cap = read.and_then(|cap| {
+                    if cap.chunks.is_empty() {
+                        let message = "the capture holds no TCP or UDP payload".to_string();
+                        return Err(meterscope_core::capture::CaptureError { offset: bytes.len(), message });
+                    }
+                    Ok(cap)
+                });
+                match cap {
+                    Err(e) => error.set(Some(pcap::Failed { name: file.name(), error: e })),
+                    Ok(cap) => {
+                        let o = pcap::open(file.name(), cap);
+                        if big.with_untracked(Option::is_some) {
+                            biglog::clear(big);
+                        }
+                        if o.text.len() > LARGE {
+                            input.set(String::new());
+                            biglog::start(file.name(), Source::Text(std::sync::Arc::new(o.text)), &protocol, big);
+                        } else {
+                            input.set(o.text.clone());
+                            opened.set(Some(pcap::Loaded(std::sync::Arc::new(o))));
+                        }
+                    }
+                }
+                return;
+            }
             if bytes.len() > LARGE {
                 let source = match String::from_utf8(bytes) {
                     Ok(s) if !s.contains('\0') => Source::Text(std::sync::Arc::new(s)),
@@ -680,6 +874,8 @@ fn FrameList(
     decoded: Memo<Result<meterscope_core::Decoded, InputError>>,
     frame_idx: RwSignal<usize>,
     big: RwSignal<Option<BigState>>,
+    loaded: Memo<Option<pcap::Loaded>>,
+    filter: Memo<Result<Filter, FilterError>>,
 ) -> impl IntoView {
     let st = expect_context::<AppState>();
     let lang = st.lang;
@@ -693,19 +889,27 @@ fn FrameList(
                     return view! { <p class="empty">{t(lang.get(), "empty")}</p> }.into_any();
                 }
                 let limit = if show_all.get() { usize::MAX } else { MAX_TABS };
-                let hidden_frames = d.dissection.frames.len().saturating_sub(limit);
-                let hidden_junk = d.dissection.junk.len().saturating_sub(limit);
-                let frames = d.dissection.frames.iter().take(limit).enumerate().map(|(i, f)| {
+                let active = filter.with(|f| f.as_ref().ok().filter(|f| !f.is_empty()).cloned());
+                let kept = |f: &Frame| active.as_ref().is_none_or(|q| q.matches(f));
+                let shown_frames = d.dissection.frames.iter().filter(|f| kept(f)).count();
+                let hidden_frames = shown_frames.saturating_sub(limit);
+                // A filter keeps frames: skipped bytes are no frame.
+                let junk_count = if active.is_some() { 0 } else { d.dissection.junk.len() };
+                let hidden_junk = junk_count.saturating_sub(limit);
+                let cap = loaded.get();
+                let frames = d.dissection.frames.iter().enumerate().filter(|(_, f)| kept(f)).take(limit).map(|(i, f)| {
                     let valid = f.valid;
                     let label = format!("#{} {} [{}..{})", i + 1, f.protocol, f.span.start, f.span.end);
+                    let meta = cap.as_ref().and_then(|c| c.0.frame_meta(f.span, lang.get()));
                     view! {
                         <button class="frame-tab" class:active=move || frame_idx.get() == i class:invalid=!valid
                             on:click=move |_| frame_idx.set(i)>
                             {label}" "<span class="state">{move || t(lang.get(), if valid { "valid" } else { "invalid" })}</span>
+                            {meta.map(|(short, full)| view! { <span class="meta" data-testid="frame-meta" title=full>{short}</span> })}
                         </button>
                     }
                 }).collect_view();
-                let junk = d.dissection.junk.iter().take(limit).map(|j| {
+                let junk = d.dissection.junk.iter().take(limit.min(junk_count)).map(|j| {
                     let reason = match j.reason.as_str() {
                         "preamble" => t(lang.get(), "junk.preamble").to_string(),
                         "unrecognised" => t(lang.get(), "junk.unrecognised").to_string(),
@@ -731,6 +935,59 @@ fn FrameList(
                 view! { {frames} {junk} {more} }.into_any()
             })}
         </div>
+    }
+}
+
+/// The filter box over the frame list: the query, how many frames it keeps,
+/// and what is wrong with a query that cannot be read (pinned to its character).
+#[component]
+fn FilterBar(
+    decoded: Memo<Result<meterscope_core::Decoded, InputError>>,
+    query: RwSignal<String>,
+    filter: Memo<Result<Filter, FilterError>>,
+) -> impl IntoView {
+    let lang = expect_context::<AppState>().lang;
+    let total = Memo::new(move |_| decoded.with(|d| d.as_ref().map_or(0, |d| d.dissection.frames.len())));
+    let count = move || {
+        filter.with(|f| {
+            let f = f.as_ref().ok().filter(|f| !f.is_empty())?;
+            let kept = decoded
+                .with(|d| d.as_ref().ok().map(|d| d.dissection.frames.iter().filter(|fr| f.matches(fr)).count()))?;
+            Some(format!("{kept} / {} {}", total.get(), t(lang.get(), "filter.kept")))
+        })
+    };
+    let error = move || {
+        filter.with(|f| {
+            let e = f.as_ref().err()?;
+            let l = lang.get();
+            let q = query.get();
+            let before: String = q.chars().take(e.offset).collect();
+            let bad: String = q.chars().skip(e.offset).take(1).collect();
+            let after: String = q.chars().skip(e.offset + 1).collect();
+            let message = match t(l, e.message) {
+                "?" => e.message,
+                m => m,
+            };
+            Some(view! {
+                <div class="input-error filter-error" data-testid="filter-error" role="alert">
+                    <strong>{t(l, "filter.error")}": "</strong>{format!("{message} · {} {}", t(l, "filter.at"), e.offset + 1)}
+                    <pre class="context">{before}<mark>{bad}</mark>{after}</pre>
+                </div>
+            })
+        })
+    };
+    view! {
+        // Always in place, so that the first decode moves nothing.
+        <div class="filter-bar">
+            <label for="frame-filter">{move || t(lang.get(), "filter.label")}</label>
+            <input id="frame-filter" type="search" data-testid="filter" spellcheck="false" autocomplete="off"
+                placeholder=move || t(lang.get(), "filter.placeholder")
+                aria-invalid=move || filter.with(Result::is_err).to_string()
+                prop:value=move || query.get()
+                on:input=move |ev| query.set(event_target_value(&ev))/>
+            <span class="filter-count" data-testid="filter-count" role="status">{count}</span>
+        </div>
+        {error}
     }
 }
 

@@ -70,5 +70,11 @@ pub fn file_to_input(bytes: &[u8]) -> String {
     }
 }
 
+/// Bytes as a C array initialiser: `{0x68, 0x12, 0x00}`.
+pub fn c_array(bytes: &[u8]) -> String {
+    let items: Vec<String> = bytes.iter().map(|b| format!("0x{b:02X}")).collect();
+    format!("{{{}}}", items.join(", "))
+}
+
 // The text form of a decode: the core's renderer, the same as the CLI's.
 pub use meterscope_core::text::{dissection as dissection_text, node as node_text, node_value};

@@ -3,6 +3,7 @@
 //! checks over several frames, tables), rendered without protocol knowledge.
 
 use leptos::prelude::*;
+use meterscope_core::filter::Filter;
 use meterscope_core::view::Analysis;
 use meterscope_core::{Decoded, Diagnostic, Frame, InputError, Lang, Node, to_hex};
 
@@ -38,12 +39,29 @@ fn selected_node(frame: Memo<Option<Frame>>, ptr: Pointer) -> Option<Node> {
 }
 
 #[component]
-pub(super) fn Inspector(decoded: DecodedMemo, frame: Memo<Option<Frame>>, ptr: Pointer) -> impl IntoView {
+pub(super) fn Inspector(
+    decoded: DecodedMemo,
+    frame: Memo<Option<Frame>>,
+    ptr: Pointer,
+    query: RwSignal<String>,
+) -> impl IntoView {
     let lang = expect_context::<AppState>().lang;
     let rows = Memo::new(move |_| selection(decoded, frame, ptr).map(|(start, b)| (start, inspect(&b, lang.get()))));
+    // "Filter on this value": the filter term of the selected field.
+    let term = Memo::new(move |_| {
+        let path = ptr.selected.get().or_else(|| ptr.cursor.get())?;
+        frame.with(|f| f.as_ref()?.tree.at_path(&path).filter(|n| n.value.is_some()).map(Filter::term_for))
+    });
     view! {
         <div class="inspector pane" data-testid="inspector">
             <h2>{move || t(lang.get(), "inspector")}</h2>
+            {move || term.get().map(|term| {
+                let title = term.clone();
+                view! {
+                    <button class="filter-value" data-testid="filter-value" title=title
+                        on:click=move |_| query.set(term.clone())>{t(lang.get(), "filter.on_value")}</button>
+                }
+            })}
             {move || match rows.get() {
                 None => view! { <p class="hint">{t(lang.get(), "inspector.hint")}</p> }.into_any(),
                 Some((start, rows)) => view! {
@@ -55,8 +73,30 @@ pub(super) fn Inspector(decoded: DecodedMemo, frame: Memo<Option<Frame>>, ptr: P
                     </table>
                 }.into_any(),
             }}
+            {move || sums(decoded, frame, ptr, lang.get())}
         </div>
     }
+}
+
+/// The checksum tool: every checksum and CRC the families use, over the
+/// selected bytes (the core's `wire::sums`), with the value as the wire has it.
+fn sums(decoded: DecodedMemo, frame: Memo<Option<Frame>>, ptr: Pointer, l: Lang) -> Option<impl IntoView + use<>> {
+    let (_, b) = selection(decoded, frame, ptr)?;
+    let rows = meterscope_core::wire::sums(&b).map(|s| {
+        let digits = usize::from(s.width) * 2;
+        view! {
+            <tr data-name=s.name>
+                <th>{s.name}</th>
+                <td class="sum-value">{format!("0x{:0digits$X}", s.value)}</td>
+                <td class="sum-wire">{format!("{}{}", t(l, "sums.wire"), s.wire_hex())}</td>
+                <td class="sum-used">{l.pick(s.used_by.0, s.used_by.1)}</td>
+            </tr>
+        }
+    });
+    Some(view! {
+        <h3>{format!("{} · {} {}", t(l, "sums"), b.len(), t(l, "bytes"))}</h3>
+        <table class="sums" data-testid="sums">{rows.into_iter().collect_view()}</table>
+    })
 }
 
 #[component]
@@ -82,6 +122,11 @@ pub(super) fn CopyBar(
             export::copy(to_hex(&b), status);
         }
     };
+    let copy_c = move |_| {
+        if let Some((_, b)) = selection(decoded, frame, ptr) {
+            export::copy(export::c_array(&b), status);
+        }
+    };
     let copy_subtree = move |_| {
         if let Some(n) = selected_node(frame, ptr) {
             let mut out = String::new();
@@ -98,6 +143,9 @@ pub(super) fn CopyBar(
         <button data-testid="copy-value" disabled=move || !has_node.get() on:click=copy_value>{move || t(lang.get(), "copy.value")}</button>
         <button data-testid="copy-bytes" disabled=move || !has_node.get() && ptr.range.get().is_none() on:click=copy_bytes>
             {move || t(lang.get(), "copy.bytes")}
+        </button>
+        <button data-testid="copy-c" disabled=move || !has_node.get() && ptr.range.get().is_none() on:click=copy_c>
+            {move || t(lang.get(), "copy.c")}
         </button>
         <button data-testid="copy-subtree" disabled=move || !has_node.get() on:click=copy_subtree>{move || t(lang.get(), "copy.subtree")}</button>
         <button data-testid="copy-text" disabled=move || !has_input.get() on:click=copy_text>{move || t(lang.get(), "copy.text")}</button>

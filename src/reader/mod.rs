@@ -1246,7 +1246,7 @@ pub fn ReaderPage() -> impl IntoView {
                     </ul>
                 </div>
                 <div class="send" hidden=move || source.get() != "serial">
-                    <input data-testid="tx-input" spellcheck="false" prop:value=move || tx_text.get() on:input=move |ev| tx_text.set(event_target_value(&ev))/>
+                    <input data-testid="tx-input" spellcheck="false" aria-label=move || t(lang.get(), "reader.tx_input") prop:value=move || tx_text.get() on:input=move |ev| tx_text.set(event_target_value(&ev))/>
                     <button data-testid="send" prop:disabled=move || !connected.get() || busy.get() on:click=send>{move || t(lang.get(), "reader.send")}</button>
                 </div>
             })}
@@ -1417,7 +1417,7 @@ pub fn ReaderPage() -> impl IntoView {
                     crate::export::download("meterscope-trace.json", "application/json", &json)
                 }>"JSON"</button></h2>
             <div class="line trace-filter">
-                <select data-testid="trace-dir" prop:value=move || trace_dir.get() on:change=move |ev| trace_dir.set(event_target_value(&ev))>
+                <select data-testid="trace-dir" aria-label=move || t(lang.get(), "reader.trace_dir") prop:value=move || trace_dir.get() on:change=move |ev| trace_dir.set(event_target_value(&ev))>
                     <option value="all">{move || t(lang.get(), "reader.trace_all")}</option>
                     <option value="tx">{move || t(lang.get(), "reader.tx")}</option>
                     <option value="rx">{move || t(lang.get(), "reader.rx")}</option>

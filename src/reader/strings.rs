@@ -21,6 +21,8 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("reader.baud", "Baud", "波特率"),
     ("reader.parity", "Parity", "校验位"),
     ("reader.send", "Send", "发送"),
+    ("reader.tx_input", "Bytes to send, in hex", "要发送的字节（十六进制）"),
+    ("reader.trace_dir", "Entries shown", "显示的条目"),
     ("reader.trace", "Raw trace", "原始报文"),
     ("reader.decode", "Decode", "解析"),
     ("reader.connected", "Connected", "已连接"),

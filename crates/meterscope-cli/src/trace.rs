@@ -13,7 +13,10 @@
 //! results). `--trace-file F` writes the whole trace when the read ends,
 //! failed or not, in the format the reader page opens for replay
 //! (`{"format": "meterscope-trace", "version": 1, "protocol", "line",
-//! "entries": [{"t", "dir", "hex", "note"?}]}`).
+//! "entries": [{"t", "dir", "hex", "note"?}]}`). `--capture-file F` writes
+//! the same exchange of a read over TCP as a pcapng capture (one TCP packet
+//! per entry between 127.0.0.1 and the meter's address, times of the read),
+//! which Wireshark and the decoder page open.
 
 use std::io;
 use std::path::PathBuf;
@@ -39,6 +42,10 @@ pub struct TraceArgs {
     /// reader page opens for replay.
     #[arg(long, value_name = "FILE")]
     pub trace_file: Option<PathBuf>,
+    /// Write the exchange of a read over TCP (--tcp) to this file as a
+    /// pcapng capture when the read ends.
+    #[arg(long, value_name = "FILE")]
+    pub capture_file: Option<PathBuf>,
 }
 
 /// One entry of the trace.
@@ -60,6 +67,8 @@ pub struct Traced<'a> {
     protocol: &'static str,
     line: String,
     start: Instant,
+    /// The start as microseconds since the Unix epoch (capture times).
+    start_us: u64,
     entries: Vec<Entry>,
     /// The burst being received: when its first and last pieces came, its bytes.
     rx: Option<(f64, f64, Vec<u8>)>,
@@ -83,6 +92,9 @@ impl<'a> Traced<'a> {
             protocol,
             line,
             start: Instant::now(),
+            start_us: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_micros() as u64),
             entries: Vec::new(),
             rx: None,
             registry: Registry::default(),
@@ -168,7 +180,42 @@ impl<'a> Traced<'a> {
             let text = serde_json::to_string_pretty(&self.file_json()).map_err(|e| e.to_string())?;
             std::fs::write(&path, text + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         }
+        if let Some(path) = self.args.capture_file.clone() {
+            let file = self.capture()?;
+            std::fs::write(&path, file).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
         Ok(())
+    }
+
+    /// The exchange as a pcapng capture: each entry one TCP packet (push,
+    /// ack) between 127.0.0.1 and the meter's address of a read over TCP,
+    /// sequence numbers counted per direction from a handshake.
+    pub fn capture(&self) -> Result<Vec<u8>, String> {
+        use meterscope_core::capture::write;
+        let meter = self
+            .line
+            .strip_prefix("tcp ")
+            .and_then(|a| std::net::ToSocketAddrs::to_socket_addrs(a).ok()?.find(|a| a.is_ipv4()))
+            .ok_or("--capture-file records a read over TCP: give --tcp HOST:PORT")?;
+        let std::net::IpAddr::V4(ip) = meter.ip() else { unreachable!("an IPv4 address was chosen") };
+        let meter = (ip.octets(), meter.port());
+        let client = ([127, 0, 0, 1], 50000);
+        let (syn, ack, push) = (0x02, 0x10, 0x18);
+        let (mut seq_client, mut seq_meter) = (1000u32, 5000u32);
+        let t0 = self.start_us;
+        let mut packets = vec![
+            (t0, write::tcp(client, meter, seq_client, syn, &[], false)),
+            (t0, write::tcp(meter, client, seq_meter, syn | ack, &[], false)),
+        ];
+        seq_client += 1;
+        seq_meter += 1;
+        for e in &self.entries {
+            let t = t0 + (e.at_ms * 1000.0) as u64;
+            let (from, to, seq) = if e.tx { (client, meter, &mut seq_client) } else { (meter, client, &mut seq_meter) };
+            packets.push((t, write::tcp(from, to, *seq, push, &e.bytes, false)));
+            *seq = seq.wrapping_add(e.bytes.len() as u32);
+        }
+        Ok(write::pcapng(&packets))
     }
 }
 

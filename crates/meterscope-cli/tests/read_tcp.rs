@@ -227,3 +227,60 @@ fn qgdw1376_1_reads_a_terminal_over_tcp() {
     let events = data[2]["items"].as_array().unwrap();
     assert_eq!(events.iter().filter(|i| i["label"].as_str().unwrap().starts_with("Event code")).count(), 3, "{v}");
 }
+
+/// `--capture-file`: the exchange of a read over TCP as a pcapng capture that
+/// the core's capture reader gives back in order, every payload one valid frame.
+#[test]
+fn a_read_over_tcp_recorded_as_a_capture() {
+    use meterscope_core::{Options, Registry, capture};
+    let bench = tcp_bench(&["--protocol", "dlms", "--transport", "wrapper"]);
+    let dir = std::env::temp_dir();
+    let (cap_file, trace_file) = (
+        dir.join(format!("meterscope-capture-{}.pcapng", std::process::id())),
+        dir.join(format!("meterscope-capture-{}.json", std::process::id())),
+    );
+    let out = run(&[
+        "read",
+        "--protocol",
+        "dlms",
+        "--tcp",
+        &bench.addr,
+        "--transport",
+        "wrapper",
+        "--capture-file",
+        cap_file.to_str().unwrap(),
+        "--trace-file",
+        trace_file.to_str().unwrap(),
+        "1-0:1.8.0.255",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let file = std::fs::read(&cap_file).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&trace_file).unwrap()).unwrap();
+    let _ = (std::fs::remove_file(&cap_file), std::fs::remove_file(&trace_file));
+    let entries = doc["entries"].as_array().unwrap();
+    let cap = capture::read(&file).expect("a capture").expect("readable");
+    assert_eq!(cap.packets, entries.len() + 2, "handshake and one packet per entry");
+    assert_eq!(cap.streams.len(), 1);
+    assert_eq!(cap.streams[0].b.port, bench.addr.rsplit(':').next().unwrap().parse::<u16>().unwrap());
+    assert_eq!(cap.chunks.len(), entries.len());
+    for (c, e) in cap.chunks.iter().zip(entries) {
+        assert_eq!(meterscope_core::to_hex(&cap.bytes[c.offset..c.offset + c.len]), e["hex"].as_str().unwrap());
+        assert_eq!(c.from.port == 50000, e["dir"] == "tx");
+    }
+    let d = Registry::default().dissect(&cap.bytes, &cap.line_starts, &Options::default());
+    let d = d.render(meterscope_core::Lang::En);
+    assert_eq!(d.frames.len(), entries.len());
+    assert!(d.frames.iter().all(|f| f.valid && f.protocol == "dlms-wrapper"), "{:?}", d.frames);
+    // A read that is not over TCP has no network to record.
+    let out = run(&[
+        "read",
+        "--protocol",
+        "dlms",
+        "--simulate",
+        "--capture-file",
+        cap_file.to_str().unwrap(),
+        "1-0:1.8.0.255",
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--capture-file records a read over TCP"));
+}
