@@ -93,7 +93,7 @@ impl Filter {
             }
             let quoted = b[start] == b'"';
             let test = if quoted {
-                Test::Contains(word.to_lowercase())
+                Test::Contains(word.to_ascii_lowercase())
             } else if let Some(name) = word.strip_prefix("protocol:") {
                 Test::Family(name.to_ascii_lowercase())
             } else if word.eq_ignore_ascii_case("valid") {
@@ -105,11 +105,11 @@ impl Filter {
                     return Err(FilterError { offset: start, message: "a field id must stand before '='" });
                 }
                 let value = value.trim_matches('"');
-                Test::Field { id: id.to_string(), value: (!value.is_empty()).then(|| value.to_lowercase()) }
+                Test::Field { id: id.to_string(), value: (!value.is_empty()).then(|| value.to_ascii_lowercase()) }
             } else if FAMILIES.iter().any(|f| word.to_ascii_lowercase().starts_with(f)) {
                 Test::Family(word.to_ascii_lowercase())
             } else {
-                Test::Contains(word.to_lowercase())
+                Test::Contains(word.to_ascii_lowercase())
             };
             terms.push(Term { negated, test });
         }
@@ -146,7 +146,7 @@ fn any_node(n: &Node, f: &mut impl FnMut(&Node) -> bool) -> bool {
 }
 
 fn contains_ci(hay: &str, needle: &str) -> bool {
-    hay.to_lowercase().contains(needle)
+    hay.to_ascii_lowercase().contains(needle)
 }
 
 impl Test {
@@ -158,7 +158,7 @@ impl Test {
                 let exact = id.split('.').any(|s| s.bytes().all(|b| b.is_ascii_digit()));
                 any_node(&frame.tree, &mut |n| {
                     let id_ok = if exact { n.id == *id } else { bare(&n.id).eq(id.split('.')) };
-                    id_ok && value.as_ref().is_none_or(|v| n.value.as_deref().is_some_and(|nv| nv.to_lowercase() == *v))
+                    id_ok && value.as_ref().is_none_or(|v| n.value.as_deref().is_some_and(|nv| nv.to_ascii_lowercase() == *v))
                 })
             }
             Test::Contains(text) => any_node(&frame.tree, &mut |n| {
