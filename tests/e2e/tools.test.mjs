@@ -76,7 +76,11 @@ test('garbage is not shown as a valid frame; a date-time out of range is an erro
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const kids = [];
-after(() => { for (const k of kids) k.kill(); });
+const files = [];
+after(() => {
+  for (const k of kids) k.kill();
+  for (const f of files) fs.rmSync(f, { force: true });
+});
 
 /** The command line, built when the test command has not built it yet. */
 function cli() {
@@ -106,6 +110,7 @@ async function recorded(name, simArgs, readArgs) {
   const base = path.join(os.tmpdir(), `meterscope-${name}-${process.pid}`);
   execFileSync(cli(), ['read', ...readArgs, '--tcp', `127.0.0.1:${port}`,
     '--trace-file', `${base}.json`, '--capture-file', `${base}.pcapng`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  files.push(`${base}.json`, `${base}.pcapng`);
   const trace = JSON.parse(fs.readFileSync(`${base}.json`, 'utf8'));
   return { port, file: `${base}.pcapng`, entries: trace.entries };
 }
