@@ -81,6 +81,16 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("filter.error", "Filter error", "筛选条件错误"),
     ("filter.at", "at character", "位于第几个字符："),
     ("filter.on_value", "Filter on this value", "按此值筛选"),
+    (
+        "big.filter_placeholder",
+        "by protocol and validity, e.g. dlms invalid, !dlt645",
+        "按协议和有效性，例如 dlms invalid、!dlt645",
+    ),
+    (
+        "big.filter_fields",
+        "A long log is split without its fields: here the filter keeps frames by protocol and validity only; field and text terms are not applied.",
+        "长日志分帧时不解析字段：此处筛选只按协议和有效性，字段和文本条件不生效。",
+    ),
     ("a quote is not closed", "a quote is not closed", "引号未闭合"),
     ("'!' must stand before a term", "'!' must stand before a term", "“!” 之后须有筛选条件"),
     ("a field id must stand before '='", "a field id must stand before '='", "“=” 之前须有字段 id"),

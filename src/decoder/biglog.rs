@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use meterscope_core::filter::Filter;
 use meterscope_core::{Frame, Options, Registry, Span, to_hex};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -102,7 +103,10 @@ impl BigLog {
 
     /// Rows of the frame list in byte order: every frame and junk run, or only
     /// the frames that are not valid and the junk.
-    pub fn items(&self, problems_only: bool) -> Vec<Item> {
+    /// With a filter, only the frames it keeps by protocol and validity (no
+    /// junk); its field terms are not applied here (the frames are not
+    /// dissected until opened).
+    pub fn items(&self, problems_only: bool, filter: Option<&Filter>) -> Vec<Item> {
         let mut out = Vec::with_capacity(self.frame_count() + self.junk_count());
         let (mut f, mut j) = (0, 0);
         loop {
@@ -115,12 +119,17 @@ impl BigLog {
                 (None, None) => return out,
             };
             if frame_first {
-                if !problems_only || self.frames[f * 4 + 3] == 0 {
+                let kept = filter.is_none_or(|q| {
+                    self.frame(f).is_none_or(|(_, p, valid)| q.matches_summary(p, valid) != Some(false))
+                });
+                if kept && (!problems_only || self.frames[f * 4 + 3] == 0) {
                     out.push(Item::Frame(f));
                 }
                 f += 1;
             } else {
-                out.push(Item::Junk(j));
+                if filter.is_none() {
+                    out.push(Item::Junk(j));
+                }
                 j += 1;
             }
         }
@@ -280,6 +289,14 @@ pub fn start(name: String, source: Source, protocol: &str, state: RwSignal<Optio
     JOB.with(|j| *j.borrow_mut() = Some(Job { worker, _on_message: on_message }));
 }
 
+/// A filter error's message in `l` (the core's is English).
+fn message(l: meterscope_core::Lang, m: &'static str) -> &'static str {
+    match t(l, m) {
+        "?" => m,
+        s => s,
+    }
+}
+
 fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
@@ -337,8 +354,30 @@ pub fn BigFrames(log: Arc<BigLog>, frame_idx: RwSignal<usize>) -> impl IntoView 
     let lang = expect_context::<AppState>().lang;
     let problems_only = RwSignal::new(false);
     let scroll = RwSignal::new(0.0f64);
+    // The frame filter, by protocol and validity (the split knows no fields).
+    let query = RwSignal::new(String::new());
+    let filter = Memo::new(move |_| query.with(|q| Filter::parse(q)));
     let items_log = log.clone();
-    let items = Memo::new(move |_| Arc::new(items_log.items(problems_only.get())));
+    let items = Memo::new(move |_| {
+        filter.with(|f| {
+            let f = f.as_ref().ok().filter(|f| !f.is_empty());
+            Arc::new(items_log.items(problems_only.get(), f))
+        })
+    });
+    let note = move || {
+        let l = lang.get();
+        filter.with(|f| match f {
+            Err(e) => Some(format!(
+                "{}: {} · {} {}",
+                t(l, "filter.error"),
+                message(l, e.message),
+                t(l, "filter.at"),
+                e.offset + 1
+            )),
+            Ok(f) if f.matches_summary("", true).is_none() => Some(t(l, "big.filter_fields").to_string()),
+            Ok(_) => None,
+        })
+    };
     let rows_log = log.clone();
     let rows = move || {
         let items = items.get();
@@ -377,6 +416,18 @@ pub fn BigFrames(log: Arc<BigLog>, frame_idx: RwSignal<usize>) -> impl IntoView 
     let height = move || format!("height:{}px", items.with(|i| i.len()) as f64 * ROW_PX);
     view! {
         <div class="frames big" data-testid="frames">
+            <div class="filter-bar">
+                <label for="big-filter">{move || t(lang.get(), "filter.label")}</label>
+                <input id="big-filter" type="search" data-testid="big-filter" spellcheck="false" autocomplete="off"
+                    placeholder=move || t(lang.get(), "big.filter_placeholder")
+                    aria-invalid=move || filter.with(Result::is_err).to_string()
+                    prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
+                <span class="filter-count" data-testid="big-filter-count" role="status">
+                    {move || filter.with(|f| f.as_ref().is_ok_and(|f| !f.is_empty()))
+                        .then(|| format!("{} {}", items.with(|i| i.len()), t(lang.get(), "filter.kept")))}
+                </span>
+            </div>
+            <p class="filter-note" data-testid="big-filter-note" role="status">{note}</p>
             <label class="problems"><input type="checkbox" data-testid="problems-only"
                 on:change=move |ev| problems_only.set(event_target_checked(&ev))/>
                 {move || t(lang.get(), "big.problems")}</label>

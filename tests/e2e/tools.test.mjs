@@ -368,3 +368,33 @@ test('the checksums of a selection: sum, BCC, CRC-16/X-25 in wire order, CRC-16/
   assert.deepEqual(problems, []);
   await close();
 });
+
+test('a long log split in the worker is filtered by protocol and validity; field terms are said not to apply there', async () => {
+  const repeats = 1500;
+  const text = Array(repeats).fill(LOG).join('\n') + '\n';
+  assert.ok(text.length > 256 * 1024);
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url + '#l=en');
+  await page.getByTestId('input').waitFor();
+  await page.getByTestId('file').setInputFiles({ name: 'long.txt', mimeType: 'text/plain', buffer: Buffer.from(text) });
+  await page.getByTestId('big-summary').waitFor({ timeout: 60_000 });
+  const kept = (n) => page.waitForFunction((n) => document.querySelector('[data-testid=big-filter-count]')?.textContent === `${n} frames kept`, n);
+  await page.getByTestId('big-filter').fill('dlms');
+  await kept(repeats);
+  assert.match(await page.locator('[data-testid=vlist] .vrow').first().textContent(), /^#4 dlms-wrapper /);
+  await page.getByTestId('big-filter').fill('dlt645 valid');
+  await kept(2 * repeats);
+  await page.getByTestId('big-filter').fill('invalid');
+  await kept(repeats);
+  assert.equal(await page.getByTestId('big-filter-note').textContent(), '');
+  // A field term: every frame stays, and the note says why.
+  await page.getByTestId('big-filter').fill('dlt645.data.di=00010000');
+  await kept(4 * repeats);
+  assert.match(await page.getByTestId('big-filter-note').textContent(), /protocol and validity only/);
+  await page.getByTestId('big-filter').fill('"open');
+  await page.waitForFunction(() => /Filter error: a quote is not closed · at character 1/.test(document.querySelector('[data-testid=big-filter-note]')?.textContent));
+  await page.getByTestId('lang').click();
+  await page.waitForFunction(() => /引号未闭合/.test(document.querySelector('[data-testid=big-filter-note]')?.textContent));
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -125,6 +125,22 @@ impl Filter {
         self.terms.iter().all(|t| t.negated != t.test.holds(frame))
     }
 
+    /// Whether a frame known only by its protocol and validity (a long log's
+    /// split, before its frames are dissected) passes; `None` when a term
+    /// asks about fields or text.
+    pub fn matches_summary(&self, protocol: &str, valid: bool) -> Option<bool> {
+        let mut all = true;
+        for t in &self.terms {
+            let holds = match &t.test {
+                Test::Family(name) => protocol.to_ascii_lowercase().starts_with(name.as_str()),
+                Test::Valid(v) => valid == *v,
+                Test::Field { .. } | Test::Contains(_) => return None,
+            };
+            all &= t.negated != holds;
+        }
+        Some(all)
+    }
+
     /// The term that keeps frames whose field `node` has the same value.
     pub fn term_for(node: &Node) -> String {
         let value = node.value.as_deref().unwrap_or("");
@@ -209,6 +225,18 @@ mod tests {
         assert_eq!(kept("dlt645.data.di=", &f), [0, 1, 2]);
         assert_eq!(kept("\"energy\" valid", &f), [0]);
         assert_eq!(kept("\"voltage\"", &f), [1]);
+    }
+
+    #[test]
+    fn summaries_by_family_and_validity() {
+        let f = |q: &str, p: &str, v: bool| Filter::parse(q).unwrap().matches_summary(p, v);
+        assert_eq!(f("", "dlms-wrapper", true), Some(true));
+        assert_eq!(f("dlms", "dlms-wrapper", true), Some(true));
+        assert_eq!(f("dlms invalid", "dlms-wrapper", true), Some(false));
+        assert_eq!(f("!dlt645 valid", "dlt698.45", true), Some(true));
+        assert_eq!(f("protocol:dlt645-2007", "dlt645-1997", true), Some(false));
+        assert_eq!(f("dlt645 00010000", "dlt645-2007", true), None);
+        assert_eq!(f("dlt645.data.di=", "dlt645-2007", true), None);
     }
 
     #[test]
