@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Report raw and gzipped sizes of every built .wasm and check the budgets.
 # Budgets (gzip -9 bytes): the size measured when each was set, plus a small margin.
-#   app 475 KiB: the decoder page (471,394 B); the reader is a module of its own.
+#   app 516 KiB: the decoder page (471,394 B; 520,569 B with the inspection tools: packet
+#     captures, field filters, problem navigation, tree tools, the checksum tool); the reader
+#     is a module of its own.
 #   embed .wasm 300 KiB: the decoder alone, with the analysis across frames (DLMS reassembly,
 #     HLS checks, profile tables, DL/T 698.45 fragments), size-optimised throughout (301,445 B).
 #   embed .js 9 KiB (7,950 B).
@@ -16,7 +18,7 @@
 # The design's budgets are 400 KB for the app and 200 KB for the embed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-APP_BUDGET=${APP_BUDGET:-486400}
+APP_BUDGET=${APP_BUDGET:-528384}
 EMBED_BUDGET=${EMBED_BUDGET:-307200}
 EMBED_JS_BUDGET=${EMBED_JS_BUDGET:-9216}
 SIM_BUDGET=${SIM_BUDGET:-172032}
