@@ -1,7 +1,8 @@
 // Refresh the screenshots under docs/ from the release build (trunk build --release first):
 //   node tests/e2e/screenshot.mjs
 // The decoder in English and Chinese, light and dark; the reader in English and Chinese;
-// a nested Q/GDW 1376.1 decode and meters read through a carrier module in both.
+// a nested Q/GDW 1376.1 decode and meters read through a carrier module in both; the
+// decoder at a phone's width in both.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, launch, openPage } from './harness.mjs';
@@ -12,9 +13,9 @@ const HEX = '68 1f 00 43 05 08 00 00 00 00 00 10 b5 0b 06 01 04 40 00 02 00 1c 0
 const server = await serve();
 const browser = await launch();
 
-async function shot(name, lang, theme, act) {
+async function shot(name, lang, theme, act, width = 1200, height = 720) {
   const { page, problems, close } = await openPage(browser);
-  await page.setViewportSize({ width: 1200, height: 720 });
+  await page.setViewportSize({ width, height });
   await page.emulateMedia({ colorScheme: theme });
   await page.goto(`${server.url}#l=${lang}`);
   await page.getByTestId('input').waitFor();
@@ -69,6 +70,8 @@ for (const lang of ['en', 'zh']) {
   await shot(`reader-${lang}`, lang, 'light', reader);
   await shot(`nested-${lang}`, lang, 'light', nested);
   await shot(`carrier-${lang}`, lang, 'light', carrier);
+  // At a phone's width (390 px).
+  await shot(`phone-${lang}`, lang, 'light', decoder, 390, 844);
 }
 await browser.close();
 await server.close();
