@@ -174,7 +174,10 @@ impl Test {
                 let exact = id.split('.').any(|s| s.bytes().all(|b| b.is_ascii_digit()));
                 any_node(&frame.tree, &mut |n| {
                     let id_ok = if exact { n.id == *id } else { bare(&n.id).eq(id.split('.')) };
-                    id_ok && value.as_ref().is_none_or(|v| n.value.as_deref().is_some_and(|nv| nv.to_ascii_lowercase() == *v))
+                    id_ok
+                        && value
+                            .as_ref()
+                            .is_none_or(|v| n.value.as_deref().is_some_and(|nv| nv.to_ascii_lowercase() == *v))
                 })
             }
             Test::Contains(text) => any_node(&frame.tree, &mut |n| {
