@@ -69,10 +69,14 @@ pub static LABELS: LabelTable =
 /// The `(en, zh)` labels of an id in `table` or the shared table, trying the
 /// id without numeric segments too.
 pub fn lookup(table: LabelTable, id: &str) -> Option<(&'static str, &'static str)> {
+    lookup_row(table, id).map(|r| (r.1, r.2))
+}
+
+/// The row of an id's labels (see [`lookup`]), to refer to without copying
+/// (a [`Msg::Bi`](crate::model::Msg::Bi) of it).
+pub fn lookup_row(table: LabelTable, id: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {
     let find = |key: &str| {
-        [table, LABELS]
-            .into_iter()
-            .find_map(|t| t.binary_search_by(|(k, _, _)| (*k).cmp(key)).ok().map(|i| (t[i].1, t[i].2)))
+        [table, LABELS].into_iter().find_map(|t| t.binary_search_by(|(k, _, _)| (*k).cmp(key)).ok().map(|i| &t[i]))
     };
     if let Some(hit) = find(id) {
         return Some(hit);

@@ -25,7 +25,7 @@ impl Frame {
         let offset = self.nodes.len() as NodeRef;
         let shift = self.derived.len() as u32;
         self.derived.extend_from_slice(&inner.derived);
-        let resolve = |id: &Id| lang::lookup(inner.labels, id.key());
+        let resolve = |id: &Id| lang::lookup_row(inner.labels, id.key()).map(|r| r as &'static dyn Words);
         let moved = |r: NodeRef| if r == NONE { NONE } else { r + offset };
         for n in &inner.nodes {
             let own = resolve(&n.id);
@@ -83,22 +83,20 @@ impl Frame {
 /// the label of its id (`own`, from its family's table) written in, and
 /// derived bytes `shift` further on (a label the inner table lacks stays
 /// [`Msg::Label`]: the outer and shared tables are searched for it).
-fn regraft(m: &Msg, shift: u32, own: Option<(&'static str, &'static str)>) -> Msg {
+fn regraft(m: &Msg, shift: u32, own: Option<&'static dyn Words>) -> Msg {
     match m {
-        Msg::Label => own.map_or(Msg::Label, |(en, zh)| Msg::Bi(en, zh)),
+        Msg::Label => own.map_or(Msg::Label, Msg::Bi),
         Msg::Derived { at, len, spaced, reversed } => {
             Msg::Derived { at: at.saturating_add(shift), len: *len, spaced: *spaced, reversed: *reversed }
         }
         Msg::DerivedText { at, len } => Msg::DerivedText { at: at.saturating_add(shift), len: *len },
         Msg::Concat(parts) => Msg::Concat(parts.iter().map(|p| regraft(p, shift, own)).collect()),
-        Msg::Fmt(tpl, args) => Msg::Fmt(
-            tpl,
-            args.iter()
-                .map(|a| match a {
-                    Arg::Msg(inner) => Arg::Msg(Box::new(regraft(inner, shift, own))),
-                    other => other.clone(),
-                })
-                .collect(),
+        Msg::Fmt(f) => Msg::fmt_iter(
+            f.tpl,
+            f.args.iter().map(|a| match a {
+                Arg::Msg(inner) => Arg::Msg(Box::new(regraft(inner, shift, own))),
+                other => other.clone(),
+            }),
         ),
         other => other.clone(),
     }

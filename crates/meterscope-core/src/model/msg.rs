@@ -15,11 +15,46 @@ pub struct Tpl {
     pub zh: &'static str,
 }
 
+/// Words in English and in Chinese kept in static data: a pair
+/// `("en", "zh")`, or a dictionary row `(code, "en", "zh")` (a label table's
+/// row `(id, "en", "zh")` among them), referred to without copying it.
+pub trait Words: Sync {
+    fn en(&self) -> &'static str;
+    fn zh(&self) -> &'static str;
+    fn pick(&self, lang: Lang) -> &'static str {
+        lang.pick(self.en(), self.zh())
+    }
+}
+
+impl Words for (&'static str, &'static str) {
+    fn en(&self) -> &'static str {
+        self.0
+    }
+    fn zh(&self) -> &'static str {
+        self.1
+    }
+}
+
+impl<T: Sync> Words for (T, &'static str, &'static str) {
+    fn en(&self) -> &'static str {
+        self.1
+    }
+    fn zh(&self) -> &'static str {
+        self.2
+    }
+}
+
+/// A template and its arguments in one allocation (see [`Msg::Fmt`]).
+pub struct Fmt<A: ?Sized> {
+    pub tpl: &'static Tpl,
+    pub args: A,
+}
+
 /// Names a code in a language: a dictionary's name of a DI, an OAD, an OBIS code…
 pub type CodeFn = fn(u64, Lang, &mut dyn fmt::Write) -> fmt::Result;
 
 /// A message rendered for a language at the edge.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub enum Msg {
     /// Nothing.
     #[default]
@@ -30,10 +65,10 @@ pub enum Msg {
     Str(&'static str),
     /// Owned text that is the same in every language (read from the bytes).
     Owned(Box<str>),
-    /// The same words in English and in Chinese.
-    Bi(&'static str, &'static str),
+    /// The same words in English and in Chinese, in static data.
+    Bi(&'static dyn Words),
     /// A message template and its typed arguments.
-    Fmt(&'static Tpl, Box<[Arg]>),
+    Fmt(Box<Fmt<[Arg]>>),
     /// A code named at render time by a dictionary.
     Code(CodeFn, u64),
     /// Bytes of the frame as hex, spaced (`68 12`) or not (`6812`), optionally
@@ -57,6 +92,31 @@ pub enum Msg {
     Decimal { mantissa: i64, scale: u8 },
     /// Messages one after the other.
     Concat(Box<[Msg]>),
+}
+
+impl Clone for Msg {
+    fn clone(&self) -> Self {
+        match self {
+            Msg::None => Msg::None,
+            Msg::Label => Msg::Label,
+            Msg::Str(s) => Msg::Str(s),
+            Msg::Owned(s) => Msg::Owned(s.clone()),
+            Msg::Bi(w) => Msg::Bi(*w),
+            Msg::Fmt(f) => Msg::fmt_iter(f.tpl, f.args.iter().cloned()),
+            Msg::Code(f, c) => Msg::Code(*f, *c),
+            Msg::Hex { span, spaced, reversed } => Msg::Hex { span: *span, spaced: *spaced, reversed: *reversed },
+            Msg::Derived { at, len, spaced, reversed } => {
+                Msg::Derived { at: *at, len: *len, spaced: *spaced, reversed: *reversed }
+            }
+            Msg::DerivedText { at, len } => Msg::DerivedText { at: *at, len: *len },
+            Msg::Ascii(span) => Msg::Ascii(*span),
+            Msg::HexNum { value, digits } => Msg::HexNum { value: *value, digits: *digits },
+            Msg::Uint(v) => Msg::Uint(*v),
+            Msg::Int(v) => Msg::Int(*v),
+            Msg::Decimal { mantissa, scale } => Msg::Decimal { mantissa: *mantissa, scale: *scale },
+            Msg::Concat(parts) => Msg::Concat(parts.clone()),
+        }
+    }
 }
 
 impl fmt::Debug for Msg {
@@ -133,6 +193,40 @@ impl Msg {
         }
     }
 
+    /// A template with its arguments (one allocation for both; at most
+    /// [`Msg::MAX_ARGS`], which a template never comes near).
+    pub fn fmt<const N: usize>(tpl: &'static Tpl, args: [Arg; N]) -> Msg {
+        const { assert!(N <= Msg::MAX_ARGS) };
+        Msg::Fmt(Box::new(Fmt { tpl, args }))
+    }
+
+    pub const MAX_ARGS: usize = 12;
+
+    /// A template with arguments counted at run time (a copy of a message's).
+    pub fn fmt_iter(tpl: &'static Tpl, args: impl ExactSizeIterator<Item = Arg>) -> Msg {
+        fn boxed<const N: usize>(tpl: &'static Tpl, args: &mut dyn Iterator<Item = Arg>) -> Msg {
+            Msg::fmt::<N>(tpl, core::array::from_fn(|_| args.next().unwrap_or(Arg::Str(""))))
+        }
+        let n = args.len();
+        let mut args = args;
+        let a: &mut dyn Iterator<Item = Arg> = &mut args;
+        match n {
+            0 => boxed::<0>(tpl, a),
+            1 => boxed::<1>(tpl, a),
+            2 => boxed::<2>(tpl, a),
+            3 => boxed::<3>(tpl, a),
+            4 => boxed::<4>(tpl, a),
+            5 => boxed::<5>(tpl, a),
+            6 => boxed::<6>(tpl, a),
+            7 => boxed::<7>(tpl, a),
+            8 => boxed::<8>(tpl, a),
+            9 => boxed::<9>(tpl, a),
+            10 => boxed::<10>(tpl, a),
+            11 => boxed::<11>(tpl, a),
+            _ => boxed::<12>(tpl, a),
+        }
+    }
+
     /// Owned text, the same in every language.
     pub fn owned(s: impl Into<String>) -> Msg {
         Msg::Owned(s.into().into_boxed_str())
@@ -151,8 +245,8 @@ impl Msg {
             Msg::Label => w.write_str(lang::lookup(cx.labels, id).map_or(id, |(en, zh)| lang.pick(en, zh))),
             Msg::Str(s) => w.write_str(s),
             Msg::Owned(s) => w.write_str(s),
-            Msg::Bi(en, zh) => w.write_str(lang.pick(en, zh)),
-            Msg::Fmt(tpl, args) => write_tpl(w, lang.pick(tpl.en, tpl.zh), args, lang, cx),
+            Msg::Bi(words) => w.write_str(words.pick(lang)),
+            Msg::Fmt(f) => write_tpl(w, lang.pick(f.tpl.en, f.tpl.zh), &f.args, lang, cx),
             Msg::Code(name, code) => name(*code, lang, w),
             Msg::Hex { span, spaced, reversed } => {
                 let start = span.start.saturating_sub(base).min(bytes.len());
@@ -252,7 +346,7 @@ pub enum Arg {
     Int(i64),
     Str(&'static str),
     Owned(Box<str>),
-    Bi(&'static str, &'static str),
+    Bi(&'static dyn Words),
     Code(CodeFn, u64),
     Msg(Box<Msg>),
 }
@@ -307,7 +401,7 @@ impl From<Msg> for Arg {
         match v {
             Msg::Str(s) => Arg::Str(s),
             Msg::Owned(s) => Arg::Owned(s),
-            Msg::Bi(en, zh) => Arg::Bi(en, zh),
+            Msg::Bi(w) => Arg::Bi(w),
             Msg::Code(f, c) => Arg::Code(f, c),
             Msg::Uint(v) => Arg::Uint(v),
             Msg::Int(v) => Arg::Int(v),
@@ -377,7 +471,7 @@ fn write_arg(w: &mut dyn fmt::Write, a: &Arg, spec: &str, lang: Lang, cx: &Rende
             match a {
                 Arg::Str(t) => s.push_str(t),
                 Arg::Owned(t) => s.push_str(t),
-                Arg::Bi(en, zh) => s.push_str(lang.pick(en, zh)),
+                Arg::Bi(words) => s.push_str(words.pick(lang)),
                 Arg::Code(name, code) => name(*code, lang, &mut s)?,
                 Arg::Msg(m) => m.write(&mut s, lang, cx)?,
                 Arg::Uint(_) | Arg::Int(_) => {}
@@ -394,10 +488,10 @@ fn write_arg(w: &mut dyn fmt::Write, a: &Arg, spec: &str, lang: Lang, cx: &Rende
 #[macro_export]
 macro_rules! msg {
     ($en:literal, $zh:literal $(,)?) => {
-        $crate::model::Msg::Bi($en, $zh)
+        $crate::model::Msg::Bi(&($en, $zh))
     };
     ($en:literal, $zh:literal, $($a:expr),+ $(,)?) => {{
         static TPL: $crate::model::Tpl = $crate::model::Tpl { en: $en, zh: $zh };
-        $crate::model::Msg::Fmt(&TPL, ::std::boxed::Box::new([$($crate::model::Arg::from($a)),+]))
+        $crate::model::Msg::fmt(&TPL, [$($crate::model::Arg::from($a)),+])
     }};
 }

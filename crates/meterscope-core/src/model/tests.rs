@@ -50,11 +50,11 @@ fn attach_refuses_cycles_and_second_parents() {
 
 #[test]
 fn templates() {
-    let m = crate::msg!("{} of {:04X} {{x}} {:x}|{:3}|{:>}", "{}", 7u8, 0xABu16, 255u8, "ab", Msg::Bi("q", "r"));
+    let m = crate::msg!("{} of {:04X} {{x}} {:x}|{:3}|{:>}", "{}", 7u8, 0xABu16, 255u8, "ab", crate::msg!("q", "r"));
     assert_eq!(m.to_string(Lang::En), "7 of 00AB {x} ff|ab |q");
     assert_eq!(m.to_string(Lang::Zh), "7");
     assert_eq!(crate::msg!("{} and {}", "{}", 1u8).to_string(Lang::En), "1 and {}", "an argument short");
-    let m = Msg::Fmt(&Tpl { en: "a {} b {} c {", zh: "" }, Box::new([Arg::Uint(1)]));
+    let m = Msg::fmt(&Tpl { en: "a {} b {} c {", zh: "" }, [Arg::Uint(1)]);
     assert_eq!(m.to_string(Lang::En), "a 1 b {} c {");
 }
 

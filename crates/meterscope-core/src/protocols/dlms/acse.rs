@@ -82,22 +82,22 @@ pub fn oid(b: &[u8]) -> String {
 }
 
 fn oid_name(o: &str) -> Option<Msg> {
-    let (en, zh) = match o {
-        "2.16.756.5.8.1.1" => ("logical names, no ciphering", "逻辑名引用，不加密"),
-        "2.16.756.5.8.1.2" => ("short names, no ciphering", "短名引用，不加密"),
-        "2.16.756.5.8.1.3" => ("logical names, with ciphering", "逻辑名引用，加密"),
-        "2.16.756.5.8.1.4" => ("short names, with ciphering", "短名引用，加密"),
-        "2.16.756.5.8.2.0" => ("lowest level security", "最低安全级别"),
-        "2.16.756.5.8.2.1" => ("low level security (password)", "低级安全(密码)"),
-        "2.16.756.5.8.2.2" => ("high level security", "高级安全"),
-        "2.16.756.5.8.2.3" => ("high level security, MD5", "高级安全 MD5"),
-        "2.16.756.5.8.2.4" => ("high level security, SHA-1", "高级安全 SHA-1"),
-        "2.16.756.5.8.2.5" => ("high level security, GMAC", "高级安全 GMAC"),
-        "2.16.756.5.8.2.6" => ("high level security, SHA-256", "高级安全 SHA-256"),
-        "2.16.756.5.8.2.7" => ("high level security, ECDSA", "高级安全 ECDSA"),
+    let words: &'static (&str, &str) = match o {
+        "2.16.756.5.8.1.1" => &("logical names, no ciphering", "逻辑名引用，不加密"),
+        "2.16.756.5.8.1.2" => &("short names, no ciphering", "短名引用，不加密"),
+        "2.16.756.5.8.1.3" => &("logical names, with ciphering", "逻辑名引用，加密"),
+        "2.16.756.5.8.1.4" => &("short names, with ciphering", "短名引用，加密"),
+        "2.16.756.5.8.2.0" => &("lowest level security", "最低安全级别"),
+        "2.16.756.5.8.2.1" => &("low level security (password)", "低级安全(密码)"),
+        "2.16.756.5.8.2.2" => &("high level security", "高级安全"),
+        "2.16.756.5.8.2.3" => &("high level security, MD5", "高级安全 MD5"),
+        "2.16.756.5.8.2.4" => &("high level security, SHA-1", "高级安全 SHA-1"),
+        "2.16.756.5.8.2.5" => &("high level security, GMAC", "高级安全 GMAC"),
+        "2.16.756.5.8.2.6" => &("high level security, SHA-256", "高级安全 SHA-256"),
+        "2.16.756.5.8.2.7" => &("high level security, ECDSA", "高级安全 ECDSA"),
         _ => return None,
     };
-    Some(Msg::Bi(en, zh))
+    Some(Msg::Bi(words))
 }
 
 /// A BER length (short form or 0x81/0x82/0x83 long form).
@@ -205,8 +205,7 @@ pub fn acse(cx: &mut Cx, parent: NodeRef, rd: &mut Rd) -> NodeRef {
             cx.error(
                 Span::new(cstart, sub.at()),
                 "dlms.acse.length.mismatch",
-                "the component runs past the APDU",
-                "组件超出 APDU",
+                &("the component runs past the APDU", "组件超出 APDU"),
             );
             sub.rest();
             break;
@@ -252,9 +251,9 @@ pub fn acse(cx: &mut Cx, parent: NodeRef, rd: &mut Rd) -> NodeRef {
                 if let Some((_, b, _)) = inner(content, content_at) {
                     let v = small_int(b);
                     let text = match v {
-                        0 => Msg::Bi("accepted", "接受"),
-                        1 => Msg::Bi("rejected (permanent)", "拒绝(永久)"),
-                        2 => Msg::Bi("rejected (transient)", "拒绝(暂时)"),
+                        0 => crate::msg!("accepted", "接受"),
+                        1 => crate::msg!("rejected (permanent)", "拒绝(永久)"),
+                        2 => crate::msg!("rejected (transient)", "拒绝(暂时)"),
                         _ => Msg::Str("?"),
                     };
                     cx.set(node).value(Msg::Int(v)).text(text);
@@ -284,17 +283,17 @@ pub fn acse(cx: &mut Cx, parent: NodeRef, rd: &mut Rd) -> NodeRef {
                     )
                     .collect();
                 if comp == "dlms.acse.requirements" && bits.starts_with('1') {
-                    cx.set(node).text(Msg::Bi("authentication", "认证"));
+                    cx.set(node).text(crate::msg!("authentication", "认证"));
                 }
                 cx.set(node).value(Msg::owned(bits));
             }
             "dlms.acse.reason" => {
                 let v = small_int(content);
                 let text = match (t, v) {
-                    (_, 0) => Msg::Bi("normal", "正常"),
-                    (0x62, 1) => Msg::Bi("urgent", "紧急"),
-                    (0x63, 1) => Msg::Bi("not-finished", "未完成"),
-                    (_, 30) => Msg::Bi("user-defined", "用户定义"),
+                    (_, 0) => crate::msg!("normal", "正常"),
+                    (0x62, 1) => crate::msg!("urgent", "紧急"),
+                    (0x63, 1) => crate::msg!("not-finished", "未完成"),
+                    (_, 30) => crate::msg!("user-defined", "用户定义"),
                     _ => Msg::Str("?"),
                 };
                 cx.set(node).value(Msg::Int(v)).text(text);
@@ -307,8 +306,7 @@ pub fn acse(cx: &mut Cx, parent: NodeRef, rd: &mut Rd) -> NodeRef {
                         cx.error(
                             Span::new(r.at(), at + b.len()),
                             "dlms.trailing",
-                            "bytes after the xDLMS APDU",
-                            "xDLMS APDU 之后还有多余字节",
+                            &("bytes after the xDLMS APDU", "xDLMS APDU 之后还有多余字节"),
                         );
                     }
                 }
@@ -316,8 +314,7 @@ pub fn acse(cx: &mut Cx, parent: NodeRef, rd: &mut Rd) -> NodeRef {
                     cx.error(
                         span,
                         "dlms.acse.user-information",
-                        "user-information holds an OCTET STRING (04)",
-                        "用户信息应为 OCTET STRING (04)",
+                        &("user-information holds an OCTET STRING (04)", "用户信息应为 OCTET STRING (04)"),
                     );
                 }
             },
@@ -332,7 +329,7 @@ pub fn acse(cx: &mut Cx, parent: NodeRef, rd: &mut Rd) -> NodeRef {
 }
 
 fn diagnostic_text(which: u8, v: i64) -> Msg {
-    let user = [
+    static USER: [(&str, &str); 15] = [
         ("null", "无"),
         ("no-reason-given", "未给出原因"),
         ("application-context-name-not-supported", "不支持的应用上下文名"),
@@ -349,11 +346,12 @@ fn diagnostic_text(which: u8, v: i64) -> Msg {
         ("authentication-failure", "认证失败"),
         ("authentication-required", "需要认证"),
     ];
-    let provider = [("null", "无"), ("no-reason-given", "未给出原因"), ("no-common-acse-version", "无共同 ACSE 版本")];
-    let (src, table): (Msg, &[(&'static str, &'static str)]) = match which {
-        0xA1 => (Msg::Bi("acse-service-user", "ACSE 服务用户"), &user),
-        _ => (Msg::Bi("acse-service-provider", "ACSE 服务提供者"), &provider),
+    static PROVIDER: [(&str, &str); 3] =
+        [("null", "无"), ("no-reason-given", "未给出原因"), ("no-common-acse-version", "无共同 ACSE 版本")];
+    let (src, table): (Msg, &'static [(&'static str, &'static str)]) = match which {
+        0xA1 => (crate::msg!("acse-service-user", "ACSE 服务用户"), &USER),
+        _ => (crate::msg!("acse-service-provider", "ACSE 服务提供者"), &PROVIDER),
     };
-    let reason = usize::try_from(v).ok().and_then(|i| table.get(i)).map_or(Msg::Str("?"), |r| Msg::Bi(r.0, r.1));
+    let reason = usize::try_from(v).ok().and_then(|i| table.get(i)).map_or(Msg::Str("?"), |r| Msg::Bi(r));
     msg!("{}: {}", "{}: {}", src, reason)
 }

@@ -166,11 +166,11 @@ impl Control {
 /// HDLC parameter names of the SNRM/UA negotiation (group 0x80).
 fn param_name(id: u8) -> Msg {
     match id {
-        0x05 => Msg::Bi("maximum information field length, transmit", "最大信息域长度(发送)"),
-        0x06 => Msg::Bi("maximum information field length, receive", "最大信息域长度(接收)"),
-        0x07 => Msg::Bi("window size, transmit", "窗口大小(发送)"),
-        0x08 => Msg::Bi("window size, receive", "窗口大小(接收)"),
-        _ => Msg::Bi("unknown parameter", "未知参数"),
+        0x05 => crate::msg!("maximum information field length, transmit", "最大信息域长度(发送)"),
+        0x06 => crate::msg!("maximum information field length, receive", "最大信息域长度(接收)"),
+        0x07 => crate::msg!("window size, transmit", "窗口大小(发送)"),
+        0x08 => crate::msg!("window size, receive", "窗口大小(接收)"),
+        _ => crate::msg!("unknown parameter", "未知参数"),
     }
 }
 
@@ -207,15 +207,17 @@ fn crc_check(
         span,
     });
     if stated != computed {
-        let label = crate::lang::lookup(super::LABELS, id).map_or(Msg::Str(id), |(en, zh)| Msg::Bi(en, zh));
+        let label = crate::lang::lookup_row(super::LABELS, id).map_or(Msg::Str(id), |r| Msg::Bi(r));
         let m = msg!("{} is 0x{:04X}, computed 0x{:04X}", "{}为 0x{:04X}，计算值为 0x{:04X}", label, stated, computed);
         cx.diag(Severity::Error, span, code, m);
         if stated.swap_bytes() == computed {
             cx.info(
                 span,
                 order,
-                "the bytes hold the right CRC sent high byte first; IEC 62056-46 sends it low byte first",
-                "这两个字节是高字节在前的正确校验值；IEC 62056-46 规定低字节在前",
+                &(
+                    "the bytes hold the right CRC sent high byte first; IEC 62056-46 sends it low byte first",
+                    "这两个字节是高字节在前的正确校验值；IEC 62056-46 规定低字节在前",
+                ),
             );
         }
     }
@@ -301,8 +303,7 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
         cx.error(
             Span::at(base, 1),
             "dlms.hdlc.flag.missing",
-            "an HDLC frame starts with the flag 0x7E",
-            "HDLC 帧应以标志 0x7E 开始",
+            &("an HDLC frame starts with the flag 0x7E", "HDLC 帧应以标志 0x7E 开始"),
         );
     }
     if n < 3 {
@@ -319,7 +320,11 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
         .index();
     cx.add_once(fmt, "dlms.hdlc.format.type", Span::at(base + 1, 1))
         .value(Msg::HexNum { value: u64::from(f[1] >> 4), digits: 1 })
-        .text(if f[1] >> 4 == 0xA { Msg::Bi("type 3", "类型 3") } else { Msg::Bi("not type 3", "不是类型 3") });
+        .text(if f[1] >> 4 == 0xA {
+            crate::msg!("type 3", "类型 3")
+        } else {
+            crate::msg!("not type 3", "不是类型 3")
+        });
     cx.add_once(fmt, "dlms.hdlc.format.segmented", Span::at(base + 1, 1)).value(Msg::Str(if seg { "1" } else { "0" }));
     cx.add_once(fmt, "dlms.hdlc.format.length", Span::at(base + 1, 2))
         .kind(NodeKind::Length)
@@ -328,8 +333,7 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
         cx.error(
             Span::at(base + 1, 1),
             "dlms.hdlc.format.type",
-            "the frame format is not type 3 (0xA)",
-            "帧格式不是类型 3 (0xA)",
+            &("the frame format is not type 3 (0xA)", "帧格式不是类型 3 (0xA)"),
         );
     }
     if flen + 2 != n {
@@ -353,8 +357,7 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
         cx.error(
             Span::at(base + pos, body_end.saturating_sub(pos).min(4)),
             "dlms.hdlc.address",
-            "the destination address does not end within 1, 2 or 4 bytes",
-            "目的地址未在 1、2 或 4 字节内结束",
+            &("the destination address does not end within 1, 2 or 4 bytes", "目的地址未在 1、2 或 4 字节内结束"),
         );
         return root;
     };
@@ -363,8 +366,7 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
         cx.error(
             Span::at(base + pos + dl, body_end.saturating_sub(pos + dl).min(4)),
             "dlms.hdlc.address",
-            "the source address does not end within 1, 2 or 4 bytes",
-            "源地址未在 1、2 或 4 字节内结束",
+            &("the source address does not end within 1, 2 or 4 bytes", "源地址未在 1、2 或 4 字节内结束"),
         );
         return root;
     };
@@ -401,8 +403,7 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
         Control::Unknown(_) => cx.warning(
             cspan,
             "dlms.hdlc.control.unknown",
-            "this control field names no IEC 62056-46 frame type",
-            "该控制域不对应 IEC 62056-46 帧类型",
+            &("this control field names no IEC 62056-46 frame type", "该控制域不对应 IEC 62056-46 帧类型"),
         ),
         _ => {}
     }
@@ -422,8 +423,7 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
         cx.error(
             Span::at(base + header_end, body_end - header_end),
             "dlms.hdlc.length.mismatch",
-            "no room for the FCS",
-            "没有 FCS 的位置",
+            &("no room for the FCS", "没有 FCS 的位置"),
         );
         return root;
     }
@@ -434,8 +434,10 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
                 cx.error(
                     Span::at(base + header_end, fcs_at - header_end),
                     "dlms.hdlc.length.mismatch",
-                    "one byte between the control field and the FCS: no room for an HCS",
-                    "控制域与 FCS 之间只有一个字节，放不下 HCS",
+                    &(
+                        "one byte between the control field and the FCS: no room for an HCS",
+                        "控制域与 FCS 之间只有一个字节，放不下 HCS",
+                    ),
                 );
             }
         } else {
@@ -480,13 +482,12 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
         cx.error(
             Span::at(base + end - 1, 1),
             "dlms.hdlc.flag.missing",
-            "the frame does not end with the flag 0x7E",
-            "帧未以标志 0x7E 结束",
+            &("the frame does not end with the flag 0x7E", "帧未以标志 0x7E 结束"),
         );
     }
     if n > end {
         let span = Span::new(base + end, base + n);
-        cx.error(span, "dlms.trailing", "bytes after the end of the frame", "帧结束后还有多余字节");
+        cx.error(span, "dlms.trailing", &("bytes after the end of the frame", "帧结束后还有多余字节"));
         let v = cx.hex(span);
         cx.add_once(root, "dlms.trailing", span).kind(NodeKind::Unknown).value(v);
     }
@@ -512,9 +513,9 @@ fn info_field(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize, ctrl: Control, 
     let mut off = at;
     if b.len() >= 3 && b[0] == 0xE6 && (b[1] == 0xE6 || b[1] == 0xE7) {
         let text = if b[1] == 0xE6 {
-            Msg::Bi("command (client to server)", "命令(客户端到服务器)")
+            crate::msg!("command (client to server)", "命令(客户端到服务器)")
         } else {
-            Msg::Bi("response (server to client)", "响应(服务器到客户端)")
+            crate::msg!("response (server to client)", "响应(服务器到客户端)")
         };
         let v = cx.hex(Span::at(at, 3));
         cx.add_once(node, "dlms.hdlc.llc", Span::at(at, 3)).kind(NodeKind::Control).value(v).text(text);
@@ -522,8 +523,7 @@ fn info_field(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize, ctrl: Control, 
             cx.warning(
                 Span::at(at + 2, 1),
                 "dlms.hdlc.llc.quality",
-                "the LLC quality byte is not 0",
-                "LLC 质量字节不为 0",
+                &("the LLC quality byte is not 0", "LLC 质量字节不为 0"),
             );
         }
         rest = &b[3..];
@@ -536,8 +536,10 @@ fn info_field(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize, ctrl: Control, 
         cx.info(
             span,
             "dlms.hdlc.segmented",
-            "a segment of a longer APDU: the APDU is decoded once the segments are joined",
-            "较长 APDU 的一个分段：需拼接各段后才能解码",
+            &(
+                "a segment of a longer APDU: the APDU is decoded once the segments are joined",
+                "较长 APDU 的一个分段：需拼接各段后才能解码",
+            ),
         );
         return;
     }
@@ -548,9 +550,7 @@ fn info_field(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize, ctrl: Control, 
         cx.add_once(node, "dlms.hdlc.segment", span).value(v);
         cx.info(
             span,
-            "dlms.hdlc.last-segment",
-            "no LLC header and no APDU of its own: the last segment of a longer APDU, decoded once the segments are joined",
-            "无 LLC 头且自身不是完整 APDU：较长 APDU 的最后一段，需拼接各段后才能解码",
+            "dlms.hdlc.last-segment", &("no LLC header and no APDU of its own: the last segment of a longer APDU, decoded once the segments are joined", "无 LLC 头且自身不是完整 APDU：较长 APDU 的最后一段，需拼接各段后才能解码"),
         );
         return;
     }
@@ -594,8 +594,7 @@ fn params(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize) {
             cx.error(
                 rd.since(gstart),
                 "dlms.hdlc.params.length",
-                "the parameter group runs past the information field",
-                "参数组超出信息域",
+                &("the parameter group runs past the information field", "参数组超出信息域"),
             );
             break;
         };
@@ -612,8 +611,7 @@ fn params(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize) {
                 cx.error(
                     prd.since(pstart),
                     "dlms.hdlc.params.length",
-                    "the parameter runs past its group",
-                    "参数超出参数组",
+                    &("the parameter runs past its group", "参数超出参数组"),
                 );
                 break;
             };

@@ -319,16 +319,16 @@ impl<'k> Cx<'k> {
         self.f.diag(severity, span, code, message);
     }
 
-    pub fn error(&mut self, span: Span, code: &'static str, en: &'static str, zh: &'static str) {
-        self.f.diag(Severity::Error, span, code, Msg::Bi(en, zh));
+    pub fn error(&mut self, span: Span, code: &'static str, words: &'static (&'static str, &'static str)) {
+        self.f.diag(Severity::Error, span, code, Msg::Bi(words));
     }
 
-    pub fn warning(&mut self, span: Span, code: &'static str, en: &'static str, zh: &'static str) {
-        self.f.diag(Severity::Warning, span, code, Msg::Bi(en, zh));
+    pub fn warning(&mut self, span: Span, code: &'static str, words: &'static (&'static str, &'static str)) {
+        self.f.diag(Severity::Warning, span, code, Msg::Bi(words));
     }
 
-    pub fn info(&mut self, span: Span, code: &'static str, en: &'static str, zh: &'static str) {
-        self.f.diag(Severity::Info, span, code, Msg::Bi(en, zh));
+    pub fn info(&mut self, span: Span, code: &'static str, words: &'static (&'static str, &'static str)) {
+        self.f.diag(Severity::Info, span, code, Msg::Bi(words));
     }
 
     pub fn check(&mut self, check: Check) {
@@ -347,8 +347,7 @@ impl<'k> Cx<'k> {
             self.error(
                 Span::at(at, 0),
                 "dlms.truncated",
-                "the bytes end before this element is complete",
-                "字节在该元素结束前终止",
+                &("the bytes end before this element is complete", "字节在该元素结束前终止"),
             );
         }
     }
@@ -496,10 +495,15 @@ pub fn obis_name_or_canonical(v: u64, lang: Lang, w: &mut dyn core::fmt::Write) 
     }
 }
 
+/// An interface class's name in a language (`?` when unknown).
+fn class_code(class: u64, lang: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    w.write_str(u16::try_from(class).ok().and_then(|c| classes::class_name(c, lang)).unwrap_or("?"))
+}
+
 /// An interface class name as a message (`?` when unknown).
 pub fn class_msg(class: u16) -> Msg {
     match (classes::class_name(class, Lang::En), classes::class_name(class, Lang::Zh)) {
-        (Some(en), Some(zh)) => Msg::Bi(en, zh),
+        (Some(_), Some(_)) => Msg::Code(class_code, class.into()),
         _ => Msg::Str("?"),
     }
 }

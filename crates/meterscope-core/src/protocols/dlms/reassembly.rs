@@ -51,11 +51,11 @@ impl Kind {
     }
 
     /// The name in English and Chinese.
-    pub fn names(self) -> (&'static str, &'static str) {
+    pub fn names(self) -> &'static (&'static str, &'static str) {
         match self {
-            Kind::Segments => ("HDLC segments", "HDLC 分段"),
-            Kind::DataBlocks => ("GET data blocks", "GET 数据块"),
-            Kind::BlockTransfer => ("general block transfer", "通用块传输"),
+            Kind::Segments => &("HDLC segments", "HDLC 分段"),
+            Kind::DataBlocks => &("GET data blocks", "GET 数据块"),
+            Kind::BlockTransfer => &("general block transfer", "通用块传输"),
         }
     }
 }
@@ -112,8 +112,8 @@ impl Problem {
         match *self {
             Problem::Missing { from, to } if from == to => msg!("missing: part {}", "缺少部分 {}", from),
             Problem::Missing { from, to } => msg!("missing: parts {}–{}", "缺少部分 {}–{}", from, to),
-            Problem::NoFirst => model::Msg::Bi("missing: the first part", "缺少第一部分"),
-            Problem::NoLast => model::Msg::Bi("missing: the last part", "缺少最后部分"),
+            Problem::NoFirst => crate::msg!("missing: the first part", "缺少第一部分"),
+            Problem::NoLast => crate::msg!("missing: the last part", "缺少最后部分"),
             Problem::Duplicate { number, frame } => {
                 msg!("repeated, left out: part {} #{}", "重复已略过：部分 {} #{}", number, f(frame))
             }
@@ -126,7 +126,7 @@ impl Problem {
             Problem::BadFrame { frame } => {
                 msg!("check failed, left out: frame #{}", "校验错误已略过：帧 #{}", f(frame))
             }
-            Problem::TooLong => model::Msg::Bi("the parts exceed 1 MiB", "各部分合计超过 1 MiB"),
+            Problem::TooLong => crate::msg!("the parts exceed 1 MiB", "各部分合计超过 1 MiB"),
         }
     }
 }
@@ -768,15 +768,14 @@ fn dissect(kind: Kind, b: &[u8], opts: &Options, title: Option<[u8; 8]>) -> mode
         keys.system_title = title;
     }
     let mut cx = Cx::new(REASSEMBLED, b, 0, &keys);
-    let (en, zh) = kind.names();
-    let root = cx.add(NONE, "dlms.reassembled", Span::at(0, b.len())).value(Msg::Bi(en, zh)).index();
+    let root = cx.add(NONE, "dlms.reassembled", Span::at(0, b.len())).value(Msg::Bi(kind.names())).index();
     match kind {
         Kind::DataBlocks => {
             let mut rd = Rd::new(b, 0);
             let _ = axdr::data(&mut cx, root, &mut rd, "dlms.reassembled.data");
             if rd.left() > 0 {
                 let span = Span::new(rd.at(), b.len());
-                cx.error(span, "dlms.trailing", "bytes after the end of the value", "数据值结束后还有多余字节");
+                cx.error(span, "dlms.trailing", &("bytes after the end of the value", "数据值结束后还有多余字节"));
                 rd.rest();
                 let v = cx.hex(span);
                 cx.add(root, "dlms.apdu.rest", span).kind(NodeKind::Unknown).value(v);
@@ -799,13 +798,30 @@ fn dissect(kind: Kind, b: &[u8], opts: &Options, title: Option<[u8; 8]>) -> mode
     cx.finish()
 }
 
+/// Whether a frame can take part in an analysis: an HDLC segment, or an
+/// APDU that [`scan`] follows (the frames of most inputs do not, and are
+/// told apart here without building anything).
+fn takes_part(f: &model::Frame, bytes: &[u8], opts: &Options) -> bool {
+    let Some(raw) = bytes.get(f.span.range()) else { return false };
+    match f.protocol {
+        HDLC => hdlc_parts(raw).is_some_and(|(_, seg, ctrl, info, _)| {
+            matches!(ctrl, Control::I { .. } | Control::Ui { .. })
+                && !info.is_empty()
+                && (seg || relevant(&info[llc_len(info)..], opts))
+        }),
+        WRAPPER => raw.len() > 8 && relevant(&raw[8..], opts),
+        APDU => relevant(raw, opts),
+        _ => false,
+    }
+}
+
 /// DLMS/COSEM across the frames of a language-neutral dissection, as the
 /// core's analyses: each reassembly (parts, problems, the joined bytes
 /// dissected), the HLS-GMAC answers checked, each profile buffer as a table.
 pub fn analyses(d: &model::Dissection, bytes: &[u8], opts: &Options) -> Vec<model::Analysis> {
     use crate::model::{Analysis, Id, Msg, Part as ModelPart};
     use crate::msg;
-    if !d.frames.iter().any(|f| f.protocol.starts_with("dlms")) {
+    if !d.frames.iter().any(|f| takes_part(f, bytes, opts)) {
         return Vec::new();
     }
     let seen = seen_model(d);
@@ -813,7 +829,7 @@ pub fn analyses(d: &model::Dissection, bytes: &[u8], opts: &Options) -> Vec<mode
     let join = |parts: Vec<Msg>| Msg::joined(parts, " · ");
     let mut out = Vec::new();
     for r in a.joined {
-        let (en, zh) = r.kind.names();
+        let names = r.kind.names();
         let mut status: Vec<Msg> = r.bytes.iter().map(|b| msg!("{} bytes", "{} 字节", b.len())).collect();
         status.extend(r.problems.iter().map(Problem::msg));
         let parts = r
@@ -825,14 +841,14 @@ pub fn analyses(d: &model::Dissection, bytes: &[u8], opts: &Options) -> Vec<mode
                     _ => msg!("block {}", "块 {}", p.number),
                 };
                 let label =
-                    if p.last { Msg::Concat(Box::new([number, Msg::Bi(", last", "，末块")])) } else { number };
+                    if p.last { Msg::Concat(Box::new([number, crate::msg!(", last", "，末块")])) } else { number };
                 ModelPart { frame: p.frame, label, span: p.span, len: p.len }
             })
             .collect();
         let frame = r.frame.filter(|_| r.bytes.is_some());
         out.push(Analysis {
             id: Id::Static("dlms.reassembly"),
-            title: Msg::Concat(Box::new([Msg::Label, Msg::Str(" · "), Msg::Bi(en, zh)])),
+            title: Msg::Concat(Box::new([Msg::Label, Msg::Str(" · "), Msg::Bi(names)])),
             status: join(status),
             ok: r.bytes.is_some(),
             parts,
@@ -863,9 +879,9 @@ pub fn analyses(d: &model::Dissection, bytes: &[u8], opts: &Options) -> Vec<mode
             id: Id::Static("dlms.hls"),
             title: Msg::Label,
             status: if ok {
-                Msg::Bi("challenge response verified", "挑战应答已验证")
+                crate::msg!("challenge response verified", "挑战应答已验证")
             } else {
-                Msg::Bi("mismatch", "不匹配")
+                crate::msg!("mismatch", "不匹配")
             },
             ok,
             parts: Vec::new(),

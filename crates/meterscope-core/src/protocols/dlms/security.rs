@@ -319,7 +319,7 @@ fn title_field(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: &'static str) -> O
     let title = <[u8; 8]>::try_from(b).ok();
     if title.is_none() {
         let span = cx.span_of(node);
-        cx.warning(span, "dlms.ciphered.system-title.length", "a system title is 8 bytes", "系统标题应为 8 字节");
+        cx.warning(span, "dlms.ciphered.system-title.length", &("a system title is 8 bytes", "系统标题应为 8 字节"));
     }
     if b.len() == 8 && b[..3].iter().all(|c| c.is_ascii_uppercase()) {
         let a = cx.ascii(Span::at(rd.at() - 8, 3), &b[..3]);
@@ -394,7 +394,7 @@ fn enum_field(
     rd: &mut Rd,
     parent: NodeRef,
     id: &'static str,
-    names: &[(&'static str, &'static str)],
+    names: &'static [(&'static str, &'static str)],
 ) -> Option<(NodeRef, u8)> {
     let at = rd.at();
     let Some(v) = rd.u8() else {
@@ -403,7 +403,7 @@ fn enum_field(
     };
     let n = cx.add(parent, id, rd.since(at)).kind(NodeKind::Control).value(Msg::Uint(v.into()));
     let n = match names.get(v as usize) {
-        Some((en, zh)) => n.text(Msg::Bi(en, zh)),
+        Some(words) => n.text(Msg::Bi(words)),
         None => n,
     };
     Some((n.index(), v))
@@ -435,8 +435,7 @@ fn general_into(cx: &mut Cx, rd: &mut Rd, root: NodeRef, start: usize, signing: 
         cx.info(
             span,
             "dlms.signing.unverified",
-            "signature not verified: ECDSA is not checked by this decoder",
-            "签名未验证：本解码器不校验 ECDSA",
+            &("signature not verified: ECDSA is not checked by this decoder", "签名未验证：本解码器不校验 ECDSA"),
         );
         let text = msg!("{}-byte signature, not verified (ECDSA)", "{} 字节签名，未验证(ECDSA)", s.len());
         cx.set(sig).kind(NodeKind::Check).text(text);
@@ -449,23 +448,24 @@ fn general_into(cx: &mut Cx, rd: &mut Rd, root: NodeRef, start: usize, signing: 
         let go_on = cx.atomic(root, |cx| {
             let kstart = rd.at();
             let ki = cx.add(root, "dlms.general.key-info", Span::at(kstart, 0)).index();
-            let kinds = [("identified-key", "标识密钥"), ("wrapped-key", "包装密钥"), ("agreed-key", "协商密钥")];
-            let (c, choice) = enum_field(cx, rd, ki, "dlms.general.key-info.choice", &kinds)?;
+            static KINDS: [(&str, &str); 3] =
+                [("identified-key", "标识密钥"), ("wrapped-key", "包装密钥"), ("agreed-key", "协商密钥")];
+            let (c, choice) = enum_field(cx, rd, ki, "dlms.general.key-info.choice", &KINDS)?;
             let text = cx.f.node(c).map_or(Msg::None, |n| n.text.clone());
             cx.set(ki).value(text);
             match choice {
                 0 => {
-                    let ids = [
+                    static IDS: [(&str, &str); 2] = [
                         ("global-unicast-encryption-key", "全局单播加密密钥"),
                         ("global-broadcast-encryption-key", "全局广播加密密钥"),
                     ];
-                    enum_field(cx, rd, ki, "dlms.general.key-info.key-id", &ids)?;
+                    enum_field(cx, rd, ki, "dlms.general.key-info.key-id", &IDS)?;
                 }
                 1 => {
                     enum_field(cx, rd, ki, "dlms.general.key-info.kek-id", &[("master-key", "主密钥")])?;
                     octet_field(cx, rd, ki, "dlms.general.key-info.key-ciphered-data")?;
                     key = None;
-                    no_key = Some(("the key is wrapped with the master key (KEK)", "密钥由主密钥(KEK)包装"));
+                    no_key = Some(&("the key is wrapped with the master key (KEK)", "密钥由主密钥(KEK)包装"));
                 }
                 2 => {
                     let (p, v) = octet_field(cx, rd, ki, "dlms.general.key-info.key-parameters")?;
@@ -480,7 +480,7 @@ fn general_into(cx: &mut Cx, rd: &mut Rd, root: NodeRef, start: usize, signing: 
                     }
                     octet_field(cx, rd, ki, "dlms.general.key-info.key-ciphered-data")?;
                     key = None;
-                    no_key = Some(("the key is agreed (ECC CDH)", "密钥由 ECC CDH 协商"));
+                    no_key = Some(&("the key is agreed (ECC CDH)", "密钥由 ECC CDH 协商"));
                 }
                 _ => {
                     cx.set(ki).span(rd.since(kstart));
@@ -488,8 +488,10 @@ fn general_into(cx: &mut Cx, rd: &mut Rd, root: NodeRef, start: usize, signing: 
                     cx.error(
                         span,
                         "dlms.apdu.choice.unknown",
-                        "key-info is 0 (identified), 1 (wrapped) or 2 (agreed key)",
-                        "密钥信息应为 0(标识)、1(包装)或 2(协商密钥)",
+                        &(
+                            "key-info is 0 (identified), 1 (wrapped) or 2 (agreed key)",
+                            "密钥信息应为 0(标识)、1(包装)或 2(协商密钥)",
+                        ),
                     );
                     return Some(false);
                 }
@@ -540,14 +542,16 @@ fn protected(
     title: Option<[u8; 8]>,
     key: Option<[u8; 16]>,
     extra: &[u8],
-    no_key: Option<(&'static str, &'static str)>,
+    no_key: Option<&'static (&'static str, &'static str)>,
 ) -> Option<()> {
     if body.len() < 5 {
         cx.error(
             Span::at(body_at, body.len()),
             "dlms.ciphered.short",
-            "a ciphered APDU holds at least SC and IC (5 bytes)",
-            "密文 APDU 至少包含安全控制字节和调用计数器(5 字节)",
+            &(
+                "a ciphered APDU holds at least SC and IC (5 bytes)",
+                "密文 APDU 至少包含安全控制字节和调用计数器(5 字节)",
+            ),
         );
         return None;
     }
@@ -561,7 +565,11 @@ fn protected(
         .value(Msg::Uint(ic.into()))
         .text(Msg::HexNum { value: ic.into(), digits: 8 });
     if sc & 0x0F != 0 {
-        cx.info(Span::at(body_at, 1), "dlms.ciphered.suite", "only security suite 0 is decrypted", "只解密安全套件 0");
+        cx.info(
+            Span::at(body_at, 1),
+            "dlms.ciphered.suite",
+            &("only security suite 0 is decrypted", "只解密安全套件 0"),
+        );
     }
     let auth = sc & 0x10 != 0;
     let enc = sc & 0x20 != 0;
@@ -572,8 +580,7 @@ fn protected(
         cx.error(
             Span::at(pay_at, payload.len()),
             "dlms.ciphered.short",
-            "no room for the 12-byte authentication tag",
-            "放不下 12 字节认证标签",
+            &("no room for the 12-byte authentication tag", "放不下 12 字节认证标签"),
         );
         return None;
     }
@@ -599,15 +606,14 @@ fn protected(
         }
         _ if !enc => plain = Some(Vec::new()),
         (None, _) => {
-            let (en, zh) = no_key.unwrap_or(("no cipher key", "缺少加密密钥"));
-            let m = msg!("not decrypted: {}", "未解密：{}", Msg::Bi(en, zh));
+            let words = no_key.unwrap_or(&("no cipher key", "缺少加密密钥"));
+            let m = msg!("not decrypted: {}", "未解密：{}", Msg::Bi(words));
             cx.diag(Severity::Info, Span::at(pay_at, ct.len()), "dlms.ciphered.no-key", m);
         }
         (Some(_), None) => cx.info(
             Span::at(pay_at, ct.len()),
             "dlms.ciphered.no-key",
-            "not decrypted: no system title",
-            "未解密：缺少系统标题",
+            &("not decrypted: no system title", "未解密：缺少系统标题"),
         ),
     }
     let ct_span = Span::at(pay_at, ct.len());
@@ -629,7 +635,7 @@ fn protected(
             let v = cx.hex(ct_span);
             cx.set(ctn)
                 .value(v)
-                .text(Msg::Bi("not opened: the authentication tag does not match", "未打开：认证标签不匹配"));
+                .text(crate::msg!("not opened: the authentication tag does not match", "未打开：认证标签不匹配"));
         }
         Some(p) if decrypted && !p.is_empty() => cx.derived(&p, pay_at, |cx| dissect(cx, &p)),
         Some(_) if !decrypted && !ct.is_empty() => dissect(cx, ct),
@@ -650,28 +656,29 @@ fn protected(
                     span: tag_span,
                 });
                 if ok {
-                    cx.set(tn).text(Msg::Bi("authenticated", "已认证"));
+                    cx.set(tn).text(crate::msg!("authenticated", "已认证"));
                 } else {
-                    cx.set(tn).text(Msg::Bi("tag mismatch", "标签不匹配"));
+                    cx.set(tn).text(crate::msg!("tag mismatch", "标签不匹配"));
                     cx.error(
                         tag_span,
                         "dlms.ciphered.tag.mismatch",
-                        "tag mismatch: wrong keys, system title or altered bytes",
-                        "标签不匹配：密钥、系统标题错误或字节被改动",
+                        &(
+                            "tag mismatch: wrong keys, system title or altered bytes",
+                            "标签不匹配：密钥、系统标题错误或字节被改动",
+                        ),
                     );
                 }
             }
             None if (decrypted || !enc) && ak.is_none() => {
-                cx.set(tn).text(Msg::Bi("tag not verified: no authentication key", "标签未验证：缺少认证密钥"));
+                cx.set(tn).text(crate::msg!("tag not verified: no authentication key", "标签未验证：缺少认证密钥"));
                 cx.info(
                     tag_span,
                     "dlms.ciphered.tag.unverified",
-                    "tag not verified: no authentication key",
-                    "标签未验证：缺少认证密钥",
+                    &("tag not verified: no authentication key", "标签未验证：缺少认证密钥"),
                 );
             }
             None => {
-                cx.set(tn).text(Msg::Bi("tag not verified", "标签未验证"));
+                cx.set(tn).text(crate::msg!("tag not verified", "标签未验证"));
             }
         }
     }
@@ -683,7 +690,7 @@ fn protected(
 /// deep; false then.
 fn nested(cx: &mut Cx, parent: NodeRef, b: &[u8], at: usize) -> bool {
     if cx.depth >= MAX_DEPTH {
-        cx.error(Span::at(at, 1), "dlms.data.depth", "ciphered APDUs nested too deeply", "密文 APDU 嵌套过深");
+        cx.error(Span::at(at, 1), "dlms.data.depth", &("ciphered APDUs nested too deeply", "密文 APDU 嵌套过深"));
         return false;
     }
     cx.depth += 1;

@@ -62,7 +62,7 @@ pub fn dissect(f: &[u8], base: usize, opts: &Options) -> Frame {
         cx.add_once(root, *id, rd.since(at)).kind(*kind).value(Msg::Uint(v.into()));
     }
     if vals[0] != 1 {
-        cx.error(Span::at(base, 2), "dlms.wrapper.version", "the wrapper version is not 1", "封装版本不是 1");
+        cx.error(Span::at(base, 2), "dlms.wrapper.version", &("the wrapper version is not 1", "封装版本不是 1"));
     }
     let len = vals[3] as usize;
     let body = rd.rest();
@@ -85,8 +85,7 @@ pub fn dissect(f: &[u8], base: usize, opts: &Options) -> Frame {
         cx.error(
             span,
             "dlms.trailing",
-            "bytes after the APDU the length field counts",
-            "长度域所计字节之后还有多余字节",
+            &("bytes after the APDU the length field counts", "长度域所计字节之后还有多余字节"),
         );
         let v = cx.hex(span);
         cx.add_once(root, "dlms.trailing", span).kind(NodeKind::Unknown).value(v);

@@ -129,7 +129,7 @@ pub fn decode_value(format: &Format, wire: &[u8], at: u32) -> Value {
         return Value::plain(Msg::Str(""));
     }
     if format.shape != Shape::Raw && format.shape != Shape::Ascii && wire.iter().all(|&b| b == 0xFF) {
-        return Value { value: digits, text: Msg::Bi("no data", "无数据"), issue: None };
+        return Value { value: digits, text: crate::msg!("no data", "无数据"), issue: None };
     }
     match format.shape {
         Shape::Number { decimals, signed } => number(wire, decimals, signed, digits),
@@ -347,7 +347,7 @@ fn date_time(pattern: &str, wire: &[u8], digits: Msg, spaced: Msg) -> Value {
         return Value::plain(spaced);
     }
     if wire.iter().all(|&b| b == 0) {
-        return Value { value: digits, text: Msg::Bi("not set", "未设置"), issue: None };
+        return Value { value: digits, text: crate::msg!("not set", "未设置"), issue: None };
     }
     let fields = match date_fields(pattern, wire) {
         Ok(f) => f,

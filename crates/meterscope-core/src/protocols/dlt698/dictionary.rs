@@ -227,15 +227,15 @@ const REPORT_SWITCHES: &[(u8, Text, Text)] = &[
 ];
 
 /// The meaning of a bool value of a switch attribute (4300 attributes 7, 8, 9), in English and Chinese.
-pub fn switch_texts(oi: u16, attr: u8, on: bool) -> Option<(&'static str, &'static str)> {
+pub fn switch_texts(oi: u16, attr: u8, on: bool) -> Option<&'static (&'static str, &'static str)> {
     let attr = attr & 0x1F;
     let s = REPORT_SWITCHES.iter().find(|s| oi == 0x4300 && s.0 == attr)?;
-    Some(if on { s.1 } else { s.2 })
+    Some(if on { &s.1 } else { &s.2 })
 }
 
 /// The meaning of a bool value of a switch attribute (4300 attributes 7, 8, 9).
 pub fn switch_meaning(oi: u16, attr: u8, on: bool, lang: Lang) -> Option<&'static str> {
-    switch_texts(oi, attr, on).map(|(en, zh)| lang.pick(en, zh))
+    switch_texts(oi, attr, on).map(|&(en, zh)| lang.pick(en, zh))
 }
 
 /// True for the report channels attribute (4300 attribute 10): an array of the

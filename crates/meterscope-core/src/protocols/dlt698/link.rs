@@ -100,7 +100,7 @@ pub fn score(f: &[u8]) -> u8 {
 }
 
 /// Names of the address types (AF bits 7..6).
-const ADDRESS_TYPES: [(&str, &str); 4] = [
+static ADDRESS_TYPES: [(&str, &str); 4] = [
     ("single address", "单地址"),
     ("wildcard address", "通配地址"),
     ("group address", "组地址"),
@@ -108,7 +108,7 @@ const ADDRESS_TYPES: [(&str, &str); 4] = [
 ];
 
 /// Names of the fragment types (fragment format bits 15..14).
-const FRAGMENT_TYPES: [(&str, &str); 4] = [
+static FRAGMENT_TYPES: [(&str, &str); 4] = [
     ("first fragment", "起始帧"),
     ("last fragment", "最后帧"),
     ("confirmation", "确认帧"),
@@ -218,23 +218,23 @@ pub fn dissect(f: &[u8], base: usize, _opts: &Options) -> Frame {
         if apdu_end >= pos + 2 {
             let w = u16::from_le_bytes([f[pos], f[pos + 1]]);
             let t = (w >> 14) as usize;
-            let (en, zh) = FRAGMENT_TYPES[t];
+            let words = &FRAGMENT_TYPES[t];
             let frag = fr
                 .add(root, "dlt698.link.fragment", at(pos, 2), NodeKind::Control)
                 .value(Msg::Code(text::hex4, w.into()))
-                .text(Msg::Bi(en, zh))
+                .text(Msg::Bi(words))
                 .index();
             fr.add(frag, "dlt698.link.fragment.seq", at(pos, 2), NodeKind::Data)
                 .value(Msg::Uint(u64::from(w & 0x0FFF)));
             fr.add(frag, "dlt698.link.fragment.type", at(pos + 1, 1), NodeKind::Data)
                 .value(Msg::Uint(t as u64))
-                .text(Msg::Bi(en, zh));
+                .text(Msg::Bi(words));
             pos += 2;
             if apdu_end > pos {
                 let span = at(pos, apdu_end - pos);
                 fr.add(root, "dlt698.link.fragment.data", span, NodeKind::Data)
                     .value(Msg::Hex { span, spaced: false, reversed: false })
-                    .text(Msg::Bi("APDU fragment (not reassembled)", "APDU 片段（未重组）"));
+                    .text(crate::msg!("APDU fragment (not reassembled)", "APDU 片段（未重组）"));
             }
             pos = apdu_end;
         } else {
@@ -253,7 +253,7 @@ pub fn dissect(f: &[u8], base: usize, _opts: &Options) -> Frame {
         let node = apdu::dissect_into(&mut fr, root, &bytes[pos..apdu_end], base + pos);
         fr.bytes = bytes;
         if scrambled {
-            let first = Msg::Bi("descrambled (−0x33); ", "已去扰码（减 0x33）；");
+            let first = crate::msg!("descrambled (−0x33); ", "已去扰码（减 0x33）；");
             let n = &mut fr.nodes[node as usize];
             n.text = match core::mem::take(&mut n.text) {
                 Msg::None => first,
@@ -305,7 +305,7 @@ fn header(fr: &mut Frame, root: NodeRef, f: &[u8]) {
         return;
     }
     let raw = u16::from_le_bytes([f[1], f[2]]);
-    let unit = if raw & 0x4000 != 0 { Msg::Bi("kilobytes", "千字节") } else { Msg::Bi("bytes", "字节") };
+    let unit = if raw & 0x4000 != 0 { crate::msg!("kilobytes", "千字节") } else { crate::msg!("bytes", "字节") };
     fr.add(root, "dlt698.link.length", at(field::LENGTH, 2), NodeKind::Length)
         .value(Msg::Uint(u64::from(raw & 0x3FFF)))
         .text(unit);
@@ -313,19 +313,19 @@ fn header(fr: &mut Frame, root: NodeRef, f: &[u8]) {
     let Some(&c) = f.get(field::CONTROL) else { return };
     let func = c & 0x07;
     let func_text = match func {
-        1 => Msg::Bi("link management", "链路管理"),
-        3 => Msg::Bi("user data", "用户数据"),
-        _ => Msg::Bi("reserved", "保留"),
+        1 => crate::msg!("link management", "链路管理"),
+        3 => crate::msg!("user data", "用户数据"),
+        _ => crate::msg!("reserved", "保留"),
     };
     let dir = if c & 0x80 != 0 {
-        Msg::Bi("from server", "服务器发出")
+        crate::msg!("from server", "服务器发出")
     } else {
-        Msg::Bi("from client", "客户机发出")
+        crate::msg!("from client", "客户机发出")
     };
     let prm = if c & 0x40 != 0 {
-        Msg::Bi("initiated by client", "客户机发起")
+        crate::msg!("initiated by client", "客户机发起")
     } else {
-        Msg::Bi("initiated by server", "服务器发起")
+        crate::msg!("initiated by server", "服务器发起")
     };
     let span = at(field::CONTROL, 1);
     let control = fr
@@ -343,17 +343,17 @@ fn header(fr: &mut Frame, root: NodeRef, f: &[u8]) {
     bit(fr, "dlt698.link.control.func", func, func_text);
 
     let Some(&af) = f.get(field::AF) else { return };
-    let (en, zh) = ADDRESS_TYPES[(af >> 6) as usize];
+    let words = &ADDRESS_TYPES[(af >> 6) as usize];
     let span = at(field::AF, 1);
     let af_node = fr
         .add(root, "dlt698.link.af", span, NodeKind::Address)
         .value(Msg::Code(text::hex2, af.into()))
-        .text(Msg::Bi(en, zh))
+        .text(Msg::Bi(words))
         .index();
     let bit = |fr: &mut Frame, id: &'static str, v: usize, text: Msg| {
         fr.add(af_node, id, span, NodeKind::Control).value(Msg::Uint(v as u64)).text(text);
     };
-    bit(fr, "dlt698.link.af.type", (af >> 6).into(), Msg::Bi(en, zh));
+    bit(fr, "dlt698.link.af.type", (af >> 6).into(), Msg::Bi(words));
     bit(fr, "dlt698.link.af.logical", ((af >> 4) & 3).into(), Msg::None);
     bit(fr, "dlt698.link.af.len", sa_len(af), Msg::None);
 
@@ -366,7 +366,7 @@ fn header(fr: &mut Frame, root: NodeRef, f: &[u8]) {
         Some(v) => Msg::Code(text::wire_order, v),
         None => {
             let hex = Msg::Hex { span: sa, spaced: false, reversed: false };
-            Msg::Concat(Box::new([Msg::Bi("wire order ", "报文顺序 "), hex]))
+            Msg::Concat(Box::new([crate::msg!("wire order ", "报文顺序 "), hex]))
         }
     };
     fr.add(root, "dlt698.address.sa", sa, NodeKind::Address)

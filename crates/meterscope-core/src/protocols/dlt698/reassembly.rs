@@ -267,10 +267,10 @@ pub fn analyses(
             continue;
         }
         let kind = match frag.kind {
-            FragmentKind::First => Msg::Bi("first", "起始"),
-            FragmentKind::Middle => Msg::Bi("middle", "中间"),
-            FragmentKind::Last => Msg::Bi("last", "最后"),
-            FragmentKind::Confirm => Msg::Bi("confirm", "确认"),
+            FragmentKind::First => crate::msg!("first", "起始"),
+            FragmentKind::Middle => crate::msg!("middle", "中间"),
+            FragmentKind::Last => crate::msg!("last", "最后"),
+            FragmentKind::Confirm => crate::msg!("confirm", "确认"),
         };
         let len = frag.data.len();
         let at = f.span.end.saturating_sub(3 + len);
@@ -297,15 +297,15 @@ pub fn analyses(
             }
         }
         Err(ReassemblyError::Order { index: 0, kind: FragmentKind::Middle | FragmentKind::Last }) => {
-            Msg::Bi("the first fragment is missing", "缺少起始分帧")
+            crate::msg!("the first fragment is missing", "缺少起始分帧")
         }
-        Err(ReassemblyError::Unfinished) => Msg::Bi("the last fragment is missing", "缺少结束分帧"),
-        Err(e) => Msg::Concat(Box::new([Msg::Bi("not reassembled: ", "无法重组："), Msg::owned(e.to_string())])),
+        Err(ReassemblyError::Unfinished) => crate::msg!("the last fragment is missing", "缺少结束分帧"),
+        Err(e) => Msg::Concat(Box::new([crate::msg!("not reassembled: ", "无法重组："), Msg::owned(e.to_string())])),
     };
     let frame = joined.as_ref().ok().map(|apdu| super::Dlt698Apdu.dissect(apdu, 0, opts));
     vec![Analysis {
         id: Id::Static("dlt698.reassembly"),
-        title: Msg::Bi("Reassembled APDU (link fragments)", "重组的 APDU（链路分帧）"),
+        title: crate::msg!("Reassembled APDU (link fragments)", "重组的 APDU（链路分帧）"),
         status,
         ok: joined.is_ok(),
         parts,

@@ -195,16 +195,16 @@ fn value_text(code: Option<[u8; 6]>, index: usize, value: &[u8]) -> Option<Msg> 
         }
         (0, 96, 14, 0) => number::<u32>(value).map(|t| Msg::Code(tariff, t.into())),
         (0, 96, 3, 10) | (0, 24, 4, 0) => match number::<u32>(value)? {
-            0 => Some(Msg::Bi("disconnected", "断开")),
-            1 => Some(Msg::Bi("connected", "接通")),
-            2 => Some(Msg::Bi("ready for reconnection", "准备重新接通")),
+            0 => Some(crate::msg!("disconnected", "断开")),
+            1 => Some(crate::msg!("connected", "接通")),
+            2 => Some(crate::msg!("ready for reconnection", "准备重新接通")),
             _ => None,
         },
         (1, 99, 97, 0) => Some(match index {
-            0 => Msg::Bi("number of power failures in the log", "日志中的停电次数"),
-            1 => Msg::Bi("event log object", "事件日志对象"),
-            i if i % 2 == 0 => Msg::Bi("end of power failure", "停电结束时间"),
-            _ => Msg::Bi("duration of power failure", "停电持续时间"),
+            0 => crate::msg!("number of power failures in the log", "日志中的停电次数"),
+            1 => crate::msg!("event log object", "事件日志对象"),
+            i if i % 2 == 0 => crate::msg!("end of power failure", "停电结束时间"),
+            _ => crate::msg!("duration of power failure", "停电持续时间"),
         }),
         _ => None,
     }
@@ -256,8 +256,8 @@ pub(super) fn data_lines(
                 );
                 if set.address.is_empty() {
                     // A set without an address keeps the label of a data set.
-                    let label = crate::lang::lookup(super::LABELS, pid!(ctx, "data.line.set"))
-                        .map_or(Msg::Label, |(en, zh)| Msg::Bi(en, zh));
+                    let label = crate::lang::lookup_row(super::LABELS, pid!(ctx, "data.line.set"))
+                        .map_or(Msg::Label, |r| Msg::Bi(r));
                     ctx.set(ln).label(label);
                 }
                 count = 1;
@@ -387,7 +387,7 @@ fn set_node(
                 ctx.set(n).text(t);
             }
             None if value.is_empty() => {
-                ctx.set(n).text(Msg::Bi("empty", "空"));
+                ctx.set(n).text(crate::msg!("empty", "空"));
             }
             None => {}
         }

@@ -71,7 +71,7 @@ pub fn parity_analyses(d: &crate::model::Dissection, bytes: &[u8], opts: &Option
         out.push(Analysis {
             id: Id::Static("iec62056-21.parity"),
             title: Msg::Label,
-            status: Msg::Bi(
+            status: crate::msg!(
                 "the top bit of every byte is its even parity bit: set the line to 7 data bits, even parity (7E1)",
                 "每个字节的最高位都是偶校验位：请把串口设为 7 个数据位、偶校验 (7E1)",
             ),

@@ -124,15 +124,15 @@ pub fn classes(dt1: u8, dt2: u8) -> Vec<u16> {
 /// `p1, p2` / `p0` / every valid point.
 pub fn points_text(p: &Points) -> Msg {
     match p {
-        Points::All => Msg::Bi("every valid measurement point", "所有有效测量点"),
-        Points::List(v) if v.is_empty() => Msg::Bi("no point (DA1 = 0)", "无信息点（DA1 = 0）"),
+        Points::All => crate::msg!("every valid measurement point", "所有有效测量点"),
+        Points::List(v) if v.is_empty() => crate::msg!("no point (DA1 = 0)", "无信息点（DA1 = 0）"),
         Points::List(v) => Msg::owned(list("p", v)),
     }
 }
 
 /// `F1, F3`.
 pub fn classes_text(v: &[u16]) -> Msg {
-    if v.is_empty() { Msg::Bi("no class (DT1 = 0)", "无信息类（DT1 = 0）") } else { Msg::owned(list("F", v)) }
+    if v.is_empty() { crate::msg!("no class (DT1 = 0)", "无信息类（DT1 = 0）") } else { Msg::owned(list("F", v)) }
 }
 
 fn list(prefix: &str, v: &[u16]) -> String {
@@ -218,7 +218,7 @@ impl Fmt {
         let span = Span::at(at, b.len());
         let unit = self.unit();
         if !b.is_empty() && b.iter().all(|&x| x == 0xEE) && !matches!(self, Fmt::Hex(_) | Fmt::Bin(_)) {
-            return (Msg::hex(span), Msg::Bi("no data (EE)", "无数据（EE）"), "", false);
+            return (Msg::hex(span), crate::msg!("no data (EE)", "无数据（EE）"), "", false);
         }
         let hex = || Msg::hex(span);
         match self {
@@ -266,7 +266,7 @@ impl Fmt {
             Fmt::A16 => match (0..4).all(|i| is_bcd(b[i])) {
                 true => {
                     let t = format!("{:02X} {:02X}:{:02X}:{:02X}", b[3], b[2], b[1], b[0]);
-                    (Msg::owned(t), Msg::Bi("day hh:mm:ss", "日 时:分:秒"), "", false)
+                    (Msg::owned(t), crate::msg!("day hh:mm:ss", "日 时:分:秒"), "", false)
                 }
                 false => (hex(), Msg::None, "", true),
             },
@@ -323,7 +323,7 @@ fn time_text(p: &[Option<u8>; 6]) -> Option<String> {
 }
 
 fn weekday(w: u8) -> Msg {
-    const DAYS: [(&str, &str); 8] = [
+    static DAYS: [(&str, &str); 8] = [
         ("weekday not set", "星期无效"),
         ("Monday", "星期一"),
         ("Tuesday", "星期二"),
@@ -333,8 +333,7 @@ fn weekday(w: u8) -> Msg {
         ("Saturday", "星期六"),
         ("Sunday", "星期日"),
     ];
-    let (en, zh) = DAYS[usize::from(w & 7)];
-    Msg::Bi(en, zh)
+    Msg::Bi(&DAYS[usize::from(w & 7)])
 }
 
 pub fn is_bcd(x: u8) -> bool {

@@ -108,15 +108,15 @@ fn user_data(cx: &mut Cx, root: NodeRef, cur: &mut Cursor) -> Option<(u8, Option
     let n = cx.add(root, "qgdw13762.control", at, 1, NodeKind::Control);
     cx.set(n).value(Msg::HexNum { value: c.into(), digits: 2 }).text(Msg::Code(names::mode, (c & 0x3F).into()));
     let dir = if up {
-        Msg::Bi("uplink (module to concentrator)", "上行（通信模块发出）")
+        crate::msg!("uplink (module to concentrator)", "上行（通信模块发出）")
     } else {
-        Msg::Bi("downlink (concentrator to module)", "下行（集中器发出）")
+        crate::msg!("downlink (concentrator to module)", "下行（集中器发出）")
     };
     bits(cx, n, "qgdw13762.control.dir", at, c >> 7, dir);
     let prm = if c & 0x40 != 0 {
-        Msg::Bi("from the initiating station", "来自启动站")
+        crate::msg!("from the initiating station", "来自启动站")
     } else {
-        Msg::Bi("from the responding station", "来自从动站")
+        crate::msg!("from the responding station", "来自从动站")
     };
     bits(cx, n, "qgdw13762.control.prm", at, (c >> 6) & 1, prm);
     bits(cx, n, "qgdw13762.control.mode", at, c & 0x3F, Msg::Code(names::mode, (c & 0x3F).into()));
@@ -194,18 +194,18 @@ fn info_field(cx: &mut Cx, root: NodeRef, r: &[u8], at: usize, up: bool) {
     let n = cx.add(root, "qgdw13762.r", at, 6, NodeKind::Control);
     cx.set(n).value(Msg::hex(Span::at(at, 6)));
     let route = if r[0] & 1 != 0 {
-        Msg::Bi("no routing (direct)", "不带路由或工作在旁路模式")
+        crate::msg!("no routing (direct)", "不带路由或工作在旁路模式")
     } else {
-        Msg::Bi("with routing", "带路由或工作在路由模式")
+        crate::msg!("with routing", "带路由或工作在路由模式")
     };
     bits(cx, n, "qgdw13762.r.route", at, r[0] & 1, route);
     if !up {
         bits(cx, n, "qgdw13762.r.attached", at, (r[0] >> 1) & 1, Msg::None);
     }
     let module = if r[0] & 4 != 0 {
-        Msg::Bi("to or from a slave node's module (address field present)", "对从节点操作（带地址域）")
+        crate::msg!("to or from a slave node's module (address field present)", "对从节点操作（带地址域）")
     } else {
-        Msg::Bi("to or from the concentrator's module (no address field)", "对主节点操作（无地址域）")
+        crate::msg!("to or from the concentrator's module (no address field)", "对主节点操作（无地址域）")
     };
     bits(cx, n, "qgdw13762.r.module", at, (r[0] >> 2) & 1, module);
     if !up {
@@ -219,9 +219,9 @@ fn info_field(cx: &mut Cx, root: NodeRef, r: &[u8], at: usize, up: bool) {
         bits(cx, n, "qgdw13762.r.command_quality", at + 3, r[3] & 0x0F, Msg::None);
         bits(cx, n, "qgdw13762.r.reply_quality", at + 3, r[3] >> 4, Msg::None);
         let ev = if r[4] & 1 != 0 {
-            Msg::Bi("events to report", "有事件上报")
+            crate::msg!("events to report", "有事件上报")
         } else {
-            Msg::Bi("no event", "无事件")
+            crate::msg!("no event", "无事件")
         };
         bits(cx, n, "qgdw13762.r.event", at + 4, r[4] & 1, ev);
     } else {
@@ -233,7 +233,7 @@ fn info_field(cx: &mut Cx, root: NodeRef, r: &[u8], at: usize, up: bool) {
         let v = cx.add(n, "qgdw13762.r.rate", at + 3, 2, NodeKind::Control);
         cx.set(v).value(Msg::Uint((rate & 0x7FFF).into())).unit(Msg::Str(unit));
         if rate & 0x7FFF == 0 {
-            cx.set(v).text(Msg::Bi("default rate", "默认通信速率"));
+            cx.set(v).text(crate::msg!("default rate", "默认通信速率"));
         }
     }
     let s = cx.add(n, "qgdw13762.r.seq", at + 5, 1, NodeKind::Control);

@@ -13,7 +13,7 @@
 
 use super::codec::{Address1, Frame1, c1, seq};
 use super::gdw1;
-use crate::model::{Analysis, Dissection, Id, Msg, Part};
+use crate::model::{Analysis, Dissection, Id, Part};
 use crate::msg;
 use crate::registry::Options;
 use crate::span::Span;
@@ -92,7 +92,7 @@ fn analysis(pieces: Vec<Piece>, bytes: &[u8]) -> Analysis {
     let last = &pieces[pieces.len() - 1].frame;
     let mut status = None;
     if first.seq & seq::FIR == 0 {
-        status = Some(Msg::Bi("the first frame is missing", "缺少首帧"));
+        status = Some(crate::msg!("the first frame is missing", "缺少首帧"));
     }
     for w in pieces.windows(2) {
         let want = (w[0].frame.pseq() + 1) & 0x0F;
@@ -101,7 +101,7 @@ fn analysis(pieces: Vec<Piece>, bytes: &[u8]) -> Analysis {
         }
     }
     if status.is_none() && last.seq & seq::FIN == 0 {
-        status = Some(Msg::Bi("the last frame is missing", "缺少末帧"));
+        status = Some(crate::msg!("the last frame is missing", "缺少末帧"));
     }
     let mut units = Vec::new();
     let mut parts = Vec::new();
@@ -109,9 +109,9 @@ fn analysis(pieces: Vec<Piece>, bytes: &[u8]) -> Analysis {
         let fir = p.frame.seq & seq::FIR != 0;
         let fin = p.frame.seq & seq::FIN != 0;
         let place = match (fir, fin) {
-            (true, _) => Msg::Bi("first", "首帧"),
-            (_, true) => Msg::Bi("last", "末帧"),
-            _ => Msg::Bi("middle", "中间帧"),
+            (true, _) => crate::msg!("first", "首帧"),
+            (_, true) => crate::msg!("last", "末帧"),
+            _ => crate::msg!("middle", "中间帧"),
         };
         parts.push(Part {
             frame: p.index,
@@ -134,7 +134,7 @@ fn analysis(pieces: Vec<Piece>, bytes: &[u8]) -> Analysis {
     };
     Analysis {
         id: Id::Static("qgdw1376.multiframe"),
-        title: Msg::Bi("Joined multi-frame answer (FIR/FIN)", "多帧应答合并（FIR/FIN）"),
+        title: crate::msg!("Joined multi-frame answer (FIR/FIN)", "多帧应答合并（FIR/FIN）"),
         status,
         ok,
         parts,

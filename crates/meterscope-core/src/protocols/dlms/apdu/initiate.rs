@@ -68,7 +68,7 @@ pub fn initiate(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
             let at = rd.at();
             cx.add(root, "dlms.initiate.response-allowed", Span::at(at, 0))
                 .value(Msg::Str("true"))
-                .text(Msg::Bi("default", "默认值"));
+                .text(crate::msg!("default", "默认值"));
         }
     }
     let (_, present) = byte(cx, rd, root, "dlms.initiate.qos-flag", NodeKind::Control)?;
@@ -90,8 +90,7 @@ pub fn initiate(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
         cx.error(
             Span::at(at, 3),
             "dlms.initiate.conformance.tag",
-            "the conformance block starts with 5F 1F 04",
-            "一致性块应以 5F 1F 04 开始",
+            &("the conformance block starts with 5F 1F 04", "一致性块应以 5F 1F 04 开始"),
         );
     }
     for (i, name) in CONFORMANCE.iter().enumerate() {
@@ -104,8 +103,8 @@ pub fn initiate(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
     if !request {
         let (n, v) = u16_field(cx, rd, root, "dlms.initiate.vaa-name")?;
         let text = match v {
-            0x0007 => Msg::Bi("logical names", "逻辑名"),
-            0xFA00 => Msg::Bi("short names", "短名"),
+            0x0007 => crate::msg!("logical names", "逻辑名"),
+            0xFA00 => crate::msg!("short names", "短名"),
             _ => Msg::Str(""),
         };
         cx.set(n).value(Msg::HexNum { value: v.into(), digits: 4 }).text(text);

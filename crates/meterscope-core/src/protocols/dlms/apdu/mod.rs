@@ -128,7 +128,7 @@ static ACCESS_RESULTS: &[(u8, &str, &str)] = &[
 ];
 
 fn access_result(v: u8) -> Msg {
-    ACCESS_RESULTS.iter().find(|r| r.0 == v).map_or(Msg::Uint(v.into()), |r| Msg::Bi(r.1, r.2))
+    ACCESS_RESULTS.iter().find(|r| r.0 == v).map_or(Msg::Uint(v.into()), |r| Msg::Bi(r))
 }
 
 /// Ids of a descriptor and its fields.
@@ -255,7 +255,11 @@ fn count(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: impl Into<Id>) -> Option
     let n = need!(cx, rd, rd.axdr_len());
     cx.add(parent, id, rd.since(at)).kind(NodeKind::Length).value(Msg::Uint(n as u64));
     if n > rd.left() {
-        cx.error(rd.since(at), "dlms.apdu.count.mismatch", "the count exceeds the bytes present", "个数超过现有字节数");
+        cx.error(
+            rd.since(at),
+            "dlms.apdu.count.mismatch",
+            &("the count exceeds the bytes present", "个数超过现有字节数"),
+        );
         return Some(rd.left());
     }
     Some(n)
@@ -269,8 +273,7 @@ fn octets(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: impl Into<Id>) -> Optio
         cx.error(
             rd.since(at),
             "dlms.apdu.length.mismatch",
-            "the octet-string runs past the bytes present",
-            "字节串超出现有字节",
+            &("the octet-string runs past the bytes present", "字节串超出现有字节"),
         );
         rd.rest();
         return None;
@@ -307,11 +310,11 @@ fn invoke_text(v: u64, lang: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::R
 fn long_invoke(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, id: &'static str) -> Option<()> {
     let (n, v) = u32_field(cx, rd, parent, id)?;
     let priority = if v & 0x8000_0000 != 0 {
-        Msg::Bi("high priority", "高优先级")
+        crate::msg!("high priority", "高优先级")
     } else {
-        Msg::Bi("normal priority", "普通优先级")
+        crate::msg!("normal priority", "普通优先级")
     };
-    let confirmed = if v & 0x4000_0000 != 0 { Msg::Bi(", confirmed", "，需确认") } else { Msg::Str("") };
+    let confirmed = if v & 0x4000_0000 != 0 { crate::msg!(", confirmed", "，需确认") } else { Msg::Str("") };
     let text = msg!("invoke-id {}, {}{}", "调用标识 {}，{}{}", v & 0x00FF_FFFF, priority, confirmed);
     cx.set(n).value(Msg::HexNum { value: v.into(), digits: 8 }).text(text);
     Some(())
@@ -367,9 +370,9 @@ fn selection(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, svc: &Svc, i: Option<u32
         let node = cx.add(parent, idx(svc.selection, i), Span::at(start, 0)).index();
         let (sn, sel) = byte(cx, rd, node, sub(svc.selector, svc.selection, i), NodeKind::Control)?;
         cx.set(sn).text(match sel {
-            1 => Msg::Bi("range descriptor", "范围描述符"),
-            2 => Msg::Bi("entry descriptor", "条目描述符"),
-            _ => Msg::Bi("specific selector", "特定选择器"),
+            1 => crate::msg!("range descriptor", "范围描述符"),
+            2 => crate::msg!("entry descriptor", "条目描述符"),
+            _ => crate::msg!("specific selector", "特定选择器"),
         });
         let dv = axdr::data(cx, node, rd, sub(svc.selection_parameters, svc.selection, i));
         cx.set(node).span(rd.since(start));
@@ -383,21 +386,21 @@ fn selection(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, svc: &Svc, i: Option<u32
 /// The parameters of selective access by range (selector 1) and by entry
 /// (selector 2) named, as the profile generic class defines them.
 fn name_access_parameters(cx: &mut Cx, params: NodeRef, selector: u8) {
-    const RANGE: [(&str, &str); 4] = [
+    static RANGE: [(&str, &str); 4] = [
         ("restricting object", "限定对象"),
         ("from value", "起始值"),
         ("to value", "结束值"),
         ("selected values (columns; empty: all)", "选定的列（空：全部）"),
     ];
-    const RESTRICTING: [(&str, &str); 4] =
+    static RESTRICTING: [(&str, &str); 4] =
         [("class", "类"), ("logical name", "逻辑名"), ("attribute", "属性"), ("data index", "数据索引")];
-    const ENTRY: [(&str, &str); 4] = [
+    static ENTRY: [(&str, &str); 4] = [
         ("from entry (1: the oldest)", "起始条目（1：最早）"),
         ("to entry (0: the newest)", "结束条目（0：最新）"),
         ("from selected value (column)", "起始列"),
         ("to selected value (0: the last column)", "结束列（0：最后一列）"),
     ];
-    let names: &[(&str, &str)] = match selector {
+    let names: &'static [(&str, &str)] = match selector {
         1 => &RANGE,
         2 => &ENTRY,
         _ => return,
@@ -406,14 +409,14 @@ fn name_access_parameters(cx: &mut Cx, params: NodeRef, selector: u8) {
     if kids.len() != names.len() {
         return;
     }
-    for (k, &(en, zh)) in kids.iter().zip(names) {
-        cx.set(*k).label(Msg::Bi(en, zh));
+    for (k, words) in kids.iter().zip(names) {
+        cx.set(*k).label(Msg::Bi(words));
     }
     if selector == 1 {
         let inner: Vec<NodeRef> = cx.f.children(kids[0]).map(|(i, _)| i).collect();
         if inner.len() == RESTRICTING.len() {
-            for (k, &(en, zh)) in inner.iter().zip(&RESTRICTING) {
-                cx.set(*k).label(Msg::Bi(en, zh));
+            for (k, words) in inner.iter().zip(&RESTRICTING) {
+                cx.set(*k).label(Msg::Bi(words));
             }
         }
     }
@@ -425,12 +428,12 @@ fn get_data_result(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, svc: &Svc, i: Opti
         let (cn, c) = byte(cx, rd, parent, idx(svc.result_choice, i), NodeKind::Control)?;
         match c {
             0 => {
-                cx.set(cn).text(Msg::Bi("data", "数据"));
+                cx.set(cn).text(crate::msg!("data", "数据"));
                 let _ = value(cx, rd, parent, idx(svc.data, i));
                 Some(())
             }
             1 => {
-                cx.set(cn).text(Msg::Bi("data-access-result", "数据访问结果"));
+                cx.set(cn).text(crate::msg!("data-access-result", "数据访问结果"));
                 let (r, v) = byte(cx, rd, parent, idx(svc.result, i), NodeKind::Data)?;
                 cx.set(r).text(access_result(v));
                 Some(())
@@ -440,8 +443,10 @@ fn get_data_result(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, svc: &Svc, i: Opti
                 cx.error(
                     span,
                     "dlms.apdu.choice.unknown",
-                    "a Get-Data-Result is 0 (data) or 1 (access result)",
-                    "Get-Data-Result 应为 0(数据)或 1(访问结果)",
+                    &(
+                        "a Get-Data-Result is 0 (data) or 1 (access result)",
+                        "Get-Data-Result 应为 0(数据)或 1(访问结果)",
+                    ),
                 );
                 Some(())
             }
@@ -460,9 +465,9 @@ fn datablock(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, svc: &Svc, with_result: 
         let raw = if with_result {
             let (cn, c) = byte(cx, rd, node, svc.result_choice, NodeKind::Control)?;
             cx.set(cn).text(if c == 0 {
-                Msg::Bi("raw-data", "原始数据")
+                crate::msg!("raw-data", "原始数据")
             } else {
-                Msg::Bi("data-access-result", "数据访问结果")
+                crate::msg!("data-access-result", "数据访问结果")
             });
             if c != 0 {
                 let (r, v) = byte(cx, rd, node, svc.result, NodeKind::Data)?;
@@ -490,7 +495,7 @@ pub fn apdu(cx: &mut Cx, parent: NodeRef, b: &[u8], base: usize) -> NodeRef {
     let node = apdu_at(cx, parent, &mut rd);
     if rd.left() > 0 && !cx.has_error() {
         let span = Span::new(rd.at(), base + b.len());
-        cx.error(span, "dlms.trailing", "bytes after the end of the APDU", "APDU 结束后还有多余字节");
+        cx.error(span, "dlms.trailing", &("bytes after the end of the APDU", "APDU 结束后还有多余字节"));
     }
     if rd.left() > 0 {
         let span = Span::new(rd.at(), base + b.len());

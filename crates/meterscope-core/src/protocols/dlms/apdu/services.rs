@@ -25,7 +25,7 @@ pub(super) fn choice(cx: &mut Cx, rd: &mut Rd, root: NodeRef, names: &Variants) 
         }
         None => {
             let span = cx.span_of(n);
-            cx.error(span, "dlms.apdu.choice.unknown", "this service variant is not defined", "该服务类型未定义");
+            cx.error(span, "dlms.apdu.choice.unknown", &("this service variant is not defined", "该服务类型未定义"));
             None
         }
     }
@@ -243,7 +243,7 @@ pub(in crate::protocols::dlms) fn date_time_octets(
     let n = need!(cx, rd, rd.peek());
     if n == 0 {
         rd.u8();
-        return Some(cx.add(parent, id, rd.since(start)).value(Msg::Str("")).text(Msg::Bi("absent", "无")).index());
+        return Some(cx.add(parent, id, rd.since(start)).value(Msg::Str("")).text(crate::msg!("absent", "无")).index());
     }
     // Some vendors send it as tagged data (an octet-string, `09 0C` + 12 bytes).
     if n == axdr::tag::OCTET_STRING && rd.0.remaining().get(1) == Some(&12) {
@@ -276,19 +276,19 @@ pub(super) fn data_notification(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Opti
 pub(super) fn exception(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -> Option<()> {
     let (s, sv) = byte(cx, rd, root, "dlms.apdu.exception.state-error", NodeKind::Data)?;
     let st = match sv {
-        1 => Msg::Bi("service-not-allowed", "服务不允许"),
-        2 => Msg::Bi("service-unknown", "未知服务"),
+        1 => crate::msg!("service-not-allowed", "服务不允许"),
+        2 => crate::msg!("service-unknown", "未知服务"),
         _ => Msg::Str("?"),
     };
     cx.set(s).text(st.clone());
     let (e, ev) = byte(cx, rd, root, "dlms.apdu.exception.service-error", NodeKind::Data)?;
     let et = match ev {
-        1 => Msg::Bi("operation-not-possible", "操作不可能"),
-        2 => Msg::Bi("service-not-supported", "服务不支持"),
-        3 => Msg::Bi("other-reason", "其他原因"),
-        4 => Msg::Bi("pdu-too-long", "PDU 过长"),
-        5 => Msg::Bi("deciphering-error", "解密错误"),
-        6 => Msg::Bi("invocation-counter-error", "调用计数器错误"),
+        1 => crate::msg!("operation-not-possible", "操作不可能"),
+        2 => crate::msg!("service-not-supported", "服务不支持"),
+        3 => crate::msg!("other-reason", "其他原因"),
+        4 => crate::msg!("pdu-too-long", "PDU 过长"),
+        5 => crate::msg!("deciphering-error", "解密错误"),
+        6 => crate::msg!("invocation-counter-error", "调用计数器错误"),
         _ => Msg::Str("?"),
     };
     cx.set(e).text(et.clone());
@@ -340,15 +340,15 @@ pub(super) fn confirmed_service_error(cx: &mut Cx, rd: &mut Rd, root: NodeRef) -
     cx.set(t).text(Msg::Str(types.get(tv as usize).copied().unwrap_or("?")));
     let (v, vv) = byte(cx, rd, root, "dlms.apdu.error.value", NodeKind::Data)?;
     let text = match (tv, vv) {
-        (6, 0) => Msg::Bi("other", "其他"),
-        (6, 1) => Msg::Bi("dlms-version-too-low", "DLMS 版本过低"),
-        (6, 2) => Msg::Bi("incompatible-conformance", "一致性不兼容"),
-        (6, 3) => Msg::Bi("pdu-size-too-short", "PDU 尺寸过小"),
-        (6, 4) => Msg::Bi("refused-by-the-VDE-Handler", "被 VDE 处理器拒绝"),
-        (5, 1) => Msg::Bi("scope-of-access-violated", "越权访问"),
-        (5, 2) => Msg::Bi("object-access-invalid", "对象访问无效"),
-        (5, 3) => Msg::Bi("hardware-fault", "硬件故障"),
-        (5, 4) => Msg::Bi("object-unavailable", "对象不可用"),
+        (6, 0) => crate::msg!("other", "其他"),
+        (6, 1) => crate::msg!("dlms-version-too-low", "DLMS 版本过低"),
+        (6, 2) => crate::msg!("incompatible-conformance", "一致性不兼容"),
+        (6, 3) => crate::msg!("pdu-size-too-short", "PDU 尺寸过小"),
+        (6, 4) => crate::msg!("refused-by-the-VDE-Handler", "被 VDE 处理器拒绝"),
+        (5, 1) => crate::msg!("scope-of-access-violated", "越权访问"),
+        (5, 2) => crate::msg!("object-access-invalid", "对象访问无效"),
+        (5, 3) => crate::msg!("hardware-fault", "硬件故障"),
+        (5, 4) => crate::msg!("object-unavailable", "对象不可用"),
         _ => Msg::None,
     };
     cx.set(v).text(text);
@@ -411,7 +411,7 @@ pub(super) fn variable(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, i: u32) -> Opt
             }
             _ => {
                 let span = cx.span_of(k);
-                cx.error(span, "dlms.apdu.choice.unknown", "unknown variable access kind", "未知的变量访问类型");
+                cx.error(span, "dlms.apdu.choice.unknown", &("unknown variable access kind", "未知的变量访问类型"));
                 return None;
             }
         }
@@ -442,30 +442,30 @@ pub(super) fn sn_response(cx: &mut Cx, rd: &mut Rd, root: NodeRef, t: u8) -> Opt
         let read = t == 0x0C;
         match (read, cv) {
             (true, 0) => {
-                cx.set(c).text(Msg::Bi("data", "数据"));
+                cx.set(c).text(crate::msg!("data", "数据"));
                 value(cx, rd, root, Id::Indexed("dlms.apdu.sn.data", i))?;
             }
             (false, 0) => {
-                cx.set(c).text(Msg::Bi("success", "成功"));
+                cx.set(c).text(crate::msg!("success", "成功"));
             }
             (_, 1) => {
-                cx.set(c).text(Msg::Bi("data-access-error", "数据访问错误"));
+                cx.set(c).text(crate::msg!("data-access-error", "数据访问错误"));
                 result_enum(cx, rd, root, Id::Inner { key: RESULT, at: RESULT.len() as u16, index: i, last: 1 })?;
             }
             (true, 2) => {
-                cx.set(c).text(Msg::Bi("data-block-result", "数据块结果"));
+                cx.set(c).text(crate::msg!("data-block-result", "数据块结果"));
                 let (l, lv) = byte(cx, rd, root, "dlms.apdu.block.last", NodeKind::Control)?;
                 cx.set(l).value(bool_msg(lv != 0));
                 u16_field(cx, rd, root, "dlms.apdu.block.number")?;
                 octets(cx, rd, root, "dlms.apdu.block.data")?;
             }
             (true, 3) | (false, 2) => {
-                cx.set(c).text(Msg::Bi("block-number", "块序号"));
+                cx.set(c).text(crate::msg!("block-number", "块序号"));
                 u16_field(cx, rd, root, "dlms.apdu.block.number")?;
             }
             _ => {
                 let span = cx.span_of(c);
-                cx.error(span, "dlms.apdu.choice.unknown", "unknown result kind", "未知的结果类型");
+                cx.error(span, "dlms.apdu.choice.unknown", &("unknown result kind", "未知的结果类型"));
                 return None;
             }
         }
@@ -499,7 +499,7 @@ pub(super) fn access(cx: &mut Cx, rd: &mut Rd, root: NodeRef, t: u8) -> Option<(
             cx.set(c).text(Msg::Str(name));
             if !(1..=5).contains(&cv) {
                 let span = cx.span_of(c);
-                cx.error(span, "dlms.apdu.choice.unknown", "unknown access request kind", "未知的访问请求类型");
+                cx.error(span, "dlms.apdu.choice.unknown", &("unknown access request kind", "未知的访问请求类型"));
                 return None;
             }
             descriptor(cx, rd, body, &GET.descriptor, Some(i), cv == 3)?;

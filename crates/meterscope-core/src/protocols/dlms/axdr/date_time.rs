@@ -33,7 +33,7 @@ pub fn weekday(year: u16, month: u8, day: u8) -> u8 {
     if d == 0 { 7 } else { d as u8 }
 }
 
-const WEEKDAYS: [(&str, &str); 7] = [
+static WEEKDAYS: [(&str, &str); 7] = [
     ("Mon", "星期一"),
     ("Tue", "星期二"),
     ("Wed", "星期三"),
@@ -127,7 +127,7 @@ pub(super) fn date_time_fields(cx: &mut Cx, node: NodeRef, b: &[u8], at: usize, 
     let field = |cx: &mut Cx, name: &'static str, off: usize, len: usize, value: Msg, text: Msg| {
         cx.add(node, Id::inner(name, 9, k), Span::at(at + off, len)).value(value).text(text);
     };
-    let ns = || Msg::Bi("not specified", "未指定");
+    let ns = || crate::msg!("not specified", "未指定");
     let (date, time) = match t {
         tag::DATE_TIME => (Some(0), Some(5)),
         tag::DATE => (Some(0), None),
@@ -141,9 +141,9 @@ pub(super) fn date_time_fields(cx: &mut Cx, node: NodeRef, b: &[u8], at: usize, 
     let mut packed = [0xFFu8; 8];
     let mut summary = Msg::Str("");
     let mut ymd: (Option<u16>, Option<u8>, Option<u8>, Option<u8>) = (None, None, None, None);
-    let mut problems: [(usize, &str, &str); 12] = [(0, "", ""); 12];
+    let mut problems: [(usize, &(&str, &str)); 12] = [(0, &("", "")); 12];
     let mut np = 0;
-    let mut problem = |p: (usize, &'static str, &'static str)| {
+    let mut problem = |p: (usize, &'static (&'static str, &'static str))| {
         if np < problems.len() {
             problems[np] = p;
             np += 1;
@@ -158,36 +158,36 @@ pub(super) fn date_time_fields(cx: &mut Cx, node: NodeRef, b: &[u8], at: usize, 
         packed[3] = day;
         field(cx, "dlms.data.year", o, 2, Msg::Uint(year.into()), if year == 0xFFFF { ns() } else { Msg::None });
         let mtext = match month {
-            0xFD => Msg::Bi("daylight savings end", "夏令时结束"),
-            0xFE => Msg::Bi("daylight savings begin", "夏令时开始"),
+            0xFD => crate::msg!("daylight savings end", "夏令时结束"),
+            0xFE => crate::msg!("daylight savings begin", "夏令时开始"),
             0xFF => ns(),
             1..=12 => Msg::None,
             _ => {
-                problem((o + 2, "month out of range", "月份超出范围"));
+                problem((o + 2, &("month out of range", "月份超出范围")));
                 Msg::None
             }
         };
         field(cx, "dlms.data.month", o + 2, 1, Msg::Uint(month.into()), mtext);
         let dtext = match day {
-            0xFD => Msg::Bi("second last day of month", "月倒数第二天"),
-            0xFE => Msg::Bi("last day of month", "月末最后一天"),
+            0xFD => crate::msg!("second last day of month", "月倒数第二天"),
+            0xFE => crate::msg!("last day of month", "月末最后一天"),
             0xFF => ns(),
             1..=31 => Msg::None,
             _ => {
-                problem((o + 3, "day of month out of range", "日超出范围"));
+                problem((o + 3, &("day of month out of range", "日超出范围")));
                 Msg::None
             }
         };
         field(cx, "dlms.data.day", o + 3, 1, Msg::Uint(day.into()), dtext);
         let wtext = match wd {
             1..=7 => {
-                let (en, zh) = WEEKDAYS[wd as usize - 1];
-                summary = Msg::Bi(en, zh);
-                Msg::Bi(en, zh)
+                let words = &WEEKDAYS[wd as usize - 1];
+                summary = Msg::Bi(words);
+                Msg::Bi(words)
             }
             0xFF => ns(),
             _ => {
-                problem((o + 4, "day of week out of range", "星期超出范围"));
+                problem((o + 4, &("day of week out of range", "星期超出范围")));
                 Msg::None
             }
         };
@@ -207,7 +207,7 @@ pub(super) fn date_time_fields(cx: &mut Cx, node: NodeRef, b: &[u8], at: usize, 
                 ns()
             } else {
                 if v >= limit {
-                    problem((o + i, "time field out of range", "时间字段超出范围"));
+                    problem((o + i, &("time field out of range", "时间字段超出范围")));
                 }
                 Msg::None
             };
@@ -221,7 +221,7 @@ pub(super) fn date_time_fields(cx: &mut Cx, node: NodeRef, b: &[u8], at: usize, 
             ns()
         } else {
             if !(-720..=720).contains(&dev) {
-                problem((9, "deviation outside ±720 minutes", "时差超出 ±720 分钟"));
+                problem((9, &("deviation outside ±720 minutes", "时差超出 ±720 分钟")));
             }
             msg!("{} min", "{} 分钟", i64::from(dev))
         };
@@ -233,22 +233,22 @@ pub(super) fn date_time_fields(cx: &mut Cx, node: NodeRef, b: &[u8], at: usize, 
     // Impossible dates and a weekday that contradicts the date.
     if let (Some(y), Some(m), Some(d)) = (ymd.0, ymd.1, ymd.2) {
         if d > days_in(y, m) {
-            problem((3, "no such day in this month", "该月没有这一天"));
+            problem((3, &("no such day in this month", "该月没有这一天")));
         } else if let Some(w) = ymd.3
             && weekday(y, m, d) != w
         {
             let real = weekday(y, m, d);
-            let (en, zh) = WEEKDAYS[real as usize - 1];
+            let words = &WEEKDAYS[real as usize - 1];
             let m = msg!(
                 "the day of week contradicts the date, which is a {}",
                 "星期与日期不符，该日期是{}",
-                Msg::Bi(en, zh)
+                Msg::Bi(words)
             );
             cx.diag(Severity::Warning, Span::at(at + 4, 1), "dlms.data.date-time.weekday", m);
         }
     }
-    for &(off, en, zh) in &problems[..np] {
-        cx.warning(Span::at(at + off, 1), "dlms.data.date-time.invalid", en, zh);
+    for &(off, words) in &problems[..np] {
+        cx.warning(Span::at(at + off, 1), "dlms.data.date-time.invalid", words);
     }
     (Msg::Code(write, u64::from_be_bytes(packed)), summary)
 }

@@ -147,7 +147,7 @@ fn nested(cx: &mut Cx) -> Id {
 /// The name of a type tag as a label.
 fn type_label(t: u8) -> Msg {
     match TYPES.iter().find(|x| x.0 == t) {
-        Some(x) => Msg::Bi(x.1, x.2),
+        Some(x) => Msg::Bi(x),
         None => Msg::Str("?"),
     }
 }
@@ -173,8 +173,10 @@ fn value(
             cx.error(
                 Span::at(start, 1),
                 "dlms.data.too-many",
-                "more data values than the decoder follows (zero-size elements multiplied by nested counts)",
-                "数据元素数量超过解码器上限（嵌套计数使零长度元素成倍增加）",
+                &(
+                    "more data values than the decoder follows (zero-size elements multiplied by nested counts)",
+                    "数据元素数量超过解码器上限（嵌套计数使零长度元素成倍增加）",
+                ),
             );
         }
         return None;
@@ -183,8 +185,7 @@ fn value(
         cx.error(
             Span::at(start, 1),
             "dlms.data.depth",
-            "data nested deeper than the decoder follows",
-            "数据嵌套层数超过解码器上限",
+            &("data nested deeper than the decoder follows", "数据嵌套层数超过解码器上限"),
         );
         return None;
     }
@@ -287,8 +288,7 @@ fn value_inner(
                         cx.error(
                             rd.since(at),
                             "dlms.data.count.mismatch",
-                            "the element count exceeds the bytes present",
-                            "元素个数超过现有字节数",
+                            &("the element count exceeds the bytes present", "元素个数超过现有字节数"),
                         );
                     }
                     (n, None)
@@ -353,8 +353,7 @@ fn value_inner(
                 cx.error(
                     rd.since(at),
                     "dlms.data.length.mismatch",
-                    "the string length exceeds the bytes present",
-                    "字符串长度超过现有字节数",
+                    &("the string length exceeds the bytes present", "字符串长度超过现有字节数"),
                 );
                 rd.rest();
                 return None;
@@ -415,8 +414,7 @@ fn value_inner(
                 cx.error(
                     rd.since(lat),
                     "dlms.data.length.mismatch",
-                    "the compact-array contents run past the bytes present",
-                    "紧凑数组内容超过现有字节数",
+                    &("the compact-array contents run past the bytes present", "紧凑数组内容超过现有字节数"),
                 );
                 rd.rest();
                 cx.set(node).span(rd.since(start));
@@ -478,7 +476,7 @@ fn size_of_desc(d: &TypeDesc) -> Option<usize> {
 fn type_desc(cx: &mut Cx, rd: &mut Rd, depth: usize) -> Option<TypeDesc> {
     let at = rd.at();
     if depth > MAX_DEPTH {
-        cx.error(Span::at(at, 1), "dlms.data.depth", "type description nested too deeply", "类型描述嵌套过深");
+        cx.error(Span::at(at, 1), "dlms.data.depth", &("type description nested too deeply", "类型描述嵌套过深"));
         return None;
     }
     let Some(t) = rd.u8() else {
@@ -573,7 +571,7 @@ fn name_obis(cx: &mut Cx, c: NodeRef, code: [u8; 6]) {
     let text = if obis::is_named(code) { msg!("{} 0x{}", "{} 0x{}", Msg::Code(obis_name, packed), h) } else { h };
     cx.set(c)
         .value(Msg::Code(obis_canonical, packed))
-        .label(Msg::Bi("octet-string (OBIS)", "字节串 (OBIS)"))
+        .label(crate::msg!("octet-string (OBIS)", "字节串 (OBIS)"))
         .text(text);
 }
 

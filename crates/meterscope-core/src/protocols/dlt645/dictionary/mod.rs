@@ -129,6 +129,40 @@ impl Items {
     }
 }
 
+/// The values of an identifier: most have one, kept without an allocation
+/// (a lookup per dissected frame).
+#[derive(Clone, Debug)]
+pub enum Fields {
+    One(Field),
+    Many(Vec<Field>),
+}
+
+impl core::ops::Deref for Fields {
+    type Target = [Field];
+    fn deref(&self) -> &[Field] {
+        match self {
+            Fields::One(f) => core::slice::from_ref(f),
+            Fields::Many(v) => v,
+        }
+    }
+}
+
+impl PartialEq for Fields {
+    fn eq(&self, other: &Fields) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Fields {}
+
+impl<'a> IntoIterator for &'a Fields {
+    type Item = &'a Field;
+    type IntoIter = core::slice::Iter<'a, Field>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
 /// What the dictionary knows about one identifier.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DiInfo {
@@ -140,7 +174,7 @@ pub struct DiInfo {
     pub zh: Name,
     pub class: DiClass,
     /// The values, in wire order. With `items`, they repeat per item.
-    pub fields: Vec<Field>,
+    pub fields: Fields,
     pub items: Option<Items>,
     /// A block (`FF`): the data may stop early at a value boundary.
     pub block: bool,
@@ -148,11 +182,11 @@ pub struct DiInfo {
 
 impl DiInfo {
     fn new(di: u32, en: Name, zh: Name, class: DiClass, fields: Vec<Field>) -> Self {
-        DiInfo { di, width: 4, en, zh, class, fields, items: None, block: false }
+        DiInfo { di, width: 4, en, zh, class, fields: Fields::Many(fields), items: None, block: false }
     }
     fn single(di: u32, en: Name, zh: Name, class: DiClass, format: Format) -> Self {
         let field = Field::new(en.clone(), zh.clone(), format);
-        Self::new(di, en, zh, class, vec![field])
+        DiInfo { di, width: 4, en, zh, class, fields: Fields::One(field), items: None, block: false }
     }
     fn repeated(mut self, items: Items) -> Self {
         self.items = Some(items);

@@ -7,7 +7,7 @@ pub(super) fn data_node(ctx: &mut Ctx, root: NodeRef, c: ControlCode, data: &[u8
     let node = ctx.node(root, "dlt645.data", at, data.len(), NodeKind::Data);
     if !data.is_empty() {
         let v = ctx.hex(at, data.len(), true, false);
-        ctx.set(node).value(v).text(Msg::Bi("data with 0x33 removed", "数据域（已减 0x33）"));
+        ctx.set(node).value(v).text(crate::msg!("data with 0x33 removed", "数据域（已减 0x33）"));
     }
     let mut cur = Cursor::new(data, at);
     let reply = c.direction() == Direction::SlaveToMaster;
@@ -41,13 +41,12 @@ pub(super) fn leftover(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete:
 }
 
 /// A field the function needs but the data lacks.
-pub(super) fn missing(ctx: &mut Ctx, cur: &mut Cursor, what: (&'static str, &'static str), complete: bool) {
+pub(super) fn missing(ctx: &mut Ctx, cur: &mut Cursor, what: &'static (&'static str, &'static str), complete: bool) {
     if !complete {
         return;
     }
     let at = cur.at();
-    let msg =
-        Msg::Concat(Box::new([Msg::Bi("the data ends before the ", "数据域不完整，缺少 "), Msg::Bi(what.0, what.1)]));
+    let msg = Msg::Concat(Box::new([crate::msg!("the data ends before the ", "数据域不完整，缺少 "), Msg::Bi(what)]));
     ctx.diag(Severity::Warning, ctx.span(at, cur.left()), "dlt645.data.short", msg);
 }
 
@@ -93,7 +92,7 @@ pub(super) fn data_2007(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, f: u8, r
         }
         (READ_ADDRESS, true) | (WRITE_ADDRESS, false) => match cur.take_at(6) {
             Some((b, at)) => address_node(ctx, node, "dlt645.data.address", b, at),
-            None => missing(ctx, cur, ("address", "通信地址"), complete),
+            None => missing(ctx, cur, &("address", "通信地址"), complete),
         },
         (BROADCAST_TIME, false) => time_field(ctx, node, cur, "dlt645.data.time", "YYMMDDhhmmss"),
         (FREEZE, false) => freeze_time(ctx, node, cur, complete),
@@ -134,7 +133,7 @@ pub(super) fn data_1997(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, f: u8, r
         (BROADCAST_TIME, false) => time_field(ctx, node, cur, "dlt645.data.time", "YYMMDDhhmmss"),
         (WRITE_ADDRESS_1997, false) => match cur.take_at(6) {
             Some((b, at)) => address_node(ctx, node, "dlt645.data.address", b, at),
-            None => missing(ctx, cur, ("address", "通信地址"), complete),
+            None => missing(ctx, cur, &("address", "通信地址"), complete),
         },
         (CHANGE_BAUD_1997, _) => baud(ctx, node, cur, complete),
         (CHANGE_PASSWORD_1997, false) => {
@@ -150,7 +149,7 @@ pub(super) fn data_1997(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, f: u8, r
 /// The 4-byte identifier of DL/T 645-2007, looked up in the dictionary.
 pub(super) fn di_2007(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) -> Option<DiInfo> {
     let Some((b, at)) = cur.take_at(4) else {
-        missing(ctx, cur, ("data identifier", "数据标识"), complete);
+        missing(ctx, cur, &("data identifier", "数据标识"), complete);
         return None;
     };
     let di = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
@@ -160,7 +159,7 @@ pub(super) fn di_2007(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: 
 /// The 2-byte identifier of DL/T 645-1997.
 pub(super) fn di_1997(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) -> Option<DiInfo> {
     let Some((b, at)) = cur.take_at(2) else {
-        missing(ctx, cur, ("data identifier", "数据标识"), complete);
+        missing(ctx, cur, &("data identifier", "数据标识"), complete);
         return None;
     };
     let di = u16::from_le_bytes([b[0], b[1]]);
@@ -186,12 +185,12 @@ pub(super) fn di_node(
             ctx.set(n).text(Msg::Code(di_text, code));
         }
         None => {
-            ctx.set(n).text(Msg::Bi("not in the dictionary", "字典中没有此数据标识"));
+            ctx.set(n).text(crate::msg!("not in the dictionary", "字典中没有此数据标识"));
             ctx.summarise(canonical.clone());
             let msg = Msg::Concat(Box::new([
-                Msg::Bi("data identifier ", "数据标识 "),
+                crate::msg!("data identifier ", "数据标识 "),
                 canonical,
-                Msg::Bi(" is not in the dictionary", " 不在字典中"),
+                crate::msg!(" is not in the dictionary", " 不在字典中"),
             ]));
             ctx.diag(Severity::Warning, ctx.span(at, len), "dlt645.di.unknown", msg);
         }
@@ -202,7 +201,7 @@ pub(super) fn di_node(
 /// The identifier of the events to clear (1B): `FFFFFFFF` all, else a type with DI0 = FF.
 pub(super) fn event_di(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
     let Some((b, at)) = cur.take_at(4) else {
-        return missing(ctx, cur, ("data identifier", "数据标识"), complete);
+        return missing(ctx, cur, &("data identifier", "数据标识"), complete);
     };
     let di = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
     let n = ctx.node(node, "dlt645.data.di", at, 4, NodeKind::Data);
@@ -216,13 +215,13 @@ pub(super) fn seq(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool
             let n = ctx.node(node, "dlt645.data.seq", at, 1, NodeKind::Data);
             ctx.set(n).value(Msg::Uint(b[0].into()));
         }
-        None => missing(ctx, cur, ("frame sequence number", "帧序号"), complete),
+        None => missing(ctx, cur, &("frame sequence number", "帧序号"), complete),
     }
 }
 
 pub(super) fn password(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, id: &'static str, complete: bool) {
     let Some((b, at)) = cur.take_at(4) else {
-        return missing(ctx, cur, ("password", "密码"), complete);
+        return missing(ctx, cur, &("password", "密码"), complete);
     };
     let code = ctx.hex(at + 1, 3, false, true);
     let text = msg!("level {:02X}, password {}", "权限 {:02X}, 密码 {}", b[0], code.clone());
@@ -242,7 +241,7 @@ pub(super) fn operator(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete:
             let v = ctx.hex(at, 4, false, true);
             ctx.set(n).value(v);
         }
-        None => missing(ctx, cur, ("operator code", "操作者代码"), complete),
+        None => missing(ctx, cur, &("operator code", "操作者代码"), complete),
     }
 }
 
@@ -253,7 +252,7 @@ pub(super) fn baud(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: boo
             let n = ctx.node(node, "dlt645.data.baud", at, 1, NodeKind::Data);
             ctx.set(n).value(d.value).text(d.text);
         }
-        None => missing(ctx, cur, ("rate feature word", "通信速率特征字"), complete),
+        None => missing(ctx, cur, &("rate feature word", "通信速率特征字"), complete),
     }
 }
 
@@ -262,14 +261,14 @@ pub(super) fn time_field(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, id: &'s
     let f = Format::time(pattern);
     let n = usize::from(f.len).min(cur.left());
     if n == 0 {
-        return missing(ctx, cur, ("time", "时间"), true);
+        return missing(ctx, cur, &("time", "时间"), true);
     }
     let Some((b, at)) = cur.take_at(n) else { return };
     if n < usize::from(f.len) {
         let x = ctx.node(node, id, at, n, NodeKind::Data);
         let v = ctx.hex(at, n, true, false);
         ctx.set(x).value(v);
-        return missing(ctx, cur, ("time", "时间"), true);
+        return missing(ctx, cur, &("time", "时间"), true);
     }
     value_node(ctx, node, Id::Static(id), Msg::Label, &f, b, at);
 }
@@ -277,17 +276,17 @@ pub(super) fn time_field(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, id: &'s
 /// The freeze time mmhhDDMM with `99` wildcards (clause 7, freeze command).
 pub(super) fn freeze_time(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
     let Some((b, at)) = cur.take_at(4) else {
-        return missing(ctx, cur, ("freeze time", "冻结时间"), complete);
+        return missing(ctx, cur, &("freeze time", "冻结时间"), complete);
     };
     let value = msg!("{:02X}-{:02X} {:02X}:{:02X}", "{:02X}-{:02X} {:02X}:{:02X}", b[3], b[2], b[1], b[0]);
     let text = match (b[3], b[2], b[1], b[0]) {
-        (0x99, 0x99, 0x99, 0x99) => Msg::Bi("freeze now (instantaneous)", "瞬时冻结"),
+        (0x99, 0x99, 0x99, 0x99) => crate::msg!("freeze now (instantaneous)", "瞬时冻结"),
         (0x99, 0x99, 0x99, _) => msg!("hourly freeze at minute {:02X}", "每小时冻结，分钟 {:02X}", b[0]),
         (0x99, 0x99, ..) => msg!("daily freeze at {:02X}:{:02X}", "每日冻结，时间 {:02X}:{:02X}", b[1], b[0]),
         (0x99, ..) => {
             msg!("monthly freeze on day {:02X} {:02X}:{:02X}", "每月冻结，日 {:02X} {:02X}:{:02X}", b[2], b[1], b[0])
         }
-        _ => Msg::Concat(Box::new([Msg::Bi("freeze at ", "定时冻结于 "), value.clone()])),
+        _ => Msg::Concat(Box::new([crate::msg!("freeze at ", "定时冻结于 "), value.clone()])),
     };
     let n = ctx.node(node, "dlt645.data.freeze_time", at, 4, NodeKind::Data);
     ctx.set(n).value(value).text(text);
@@ -308,16 +307,16 @@ pub(super) fn freeze_time(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, comple
 /// Remote control N1 (command), N2 (reserved), N3..N8 (valid until).
 pub(super) fn remote_control(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: bool) {
     let Some((b, at)) = cur.take_at(1) else {
-        return missing(ctx, cur, ("control command", "控制命令"), complete);
+        return missing(ctx, cur, &("control command", "控制命令"), complete);
     };
     let text = match b[0] {
-        0x1A => Msg::Bi("trip", "跳闸"),
-        0x1B => Msg::Bi("close allowed", "合闸允许"),
-        0x2A => Msg::Bi("alarm", "报警"),
-        0x2B => Msg::Bi("alarm release", "报警解除"),
-        0x3A => Msg::Bi("keep power", "保电"),
-        0x3B => Msg::Bi("keep power release", "保电解除"),
-        _ => Msg::Bi("unknown command", "未知控制命令"),
+        0x1A => crate::msg!("trip", "跳闸"),
+        0x1B => crate::msg!("close allowed", "合闸允许"),
+        0x2A => crate::msg!("alarm", "报警"),
+        0x2B => crate::msg!("alarm release", "报警解除"),
+        0x3A => crate::msg!("keep power", "保电"),
+        0x3B => crate::msg!("keep power release", "保电解除"),
+        _ => crate::msg!("unknown command", "未知控制命令"),
     };
     let n = ctx.node(node, "dlt645.data.control_type", at, 1, NodeKind::Data);
     let v = ctx.hex(at, 1, false, false);
@@ -333,30 +332,30 @@ pub(super) fn remote_control(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, com
 /// The error information word ERR of an abnormal reply (Appendix C).
 pub(super) fn error_word(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor) {
     let Some((b, at)) = cur.take_at(1) else {
-        return missing(ctx, cur, ("error information word", "错误信息字"), true);
+        return missing(ctx, cur, &("error information word", "错误信息字"), true);
     };
     let err = b[0];
     let names = error_bits(ctx.variant);
     let n = ctx.node(node, "dlt645.data.err", at, 1, NodeKind::Data);
     ctx.set(n).value(Msg::HexNum { value: u64::from(err), digits: 2 });
     let mut set = Vec::new();
-    for (bit, (en, zh)) in names.iter().enumerate() {
+    for (bit, words) in names.iter().enumerate() {
         if err & (1 << bit) != 0 {
             if !set.is_empty() {
                 set.push(Msg::Str(", "));
             }
-            set.push(Msg::Bi(en, zh));
-            let label = msg!("bit {}: {}", "位{}：{}", bit, Msg::Bi(en, zh));
+            set.push(Msg::Bi(words));
+            let label = msg!("bit {}: {}", "位{}：{}", bit, Msg::Bi(words));
             let span = ctx.span(at, 1);
             ctx.f
                 .add(n, Id::Indexed("dlt645.data.err.bit", bit as u32), span, NodeKind::Data)
                 .label(label)
                 .value(Msg::Str("1"))
-                .text(Msg::Bi(en, zh));
+                .text(Msg::Bi(words));
         }
     }
     let text = if set.is_empty() {
-        Msg::Bi("no error bit set", "未置错误位")
+        crate::msg!("no error bit set", "未置错误位")
     } else {
         Msg::Concat(set.into_boxed_slice())
     };
@@ -368,29 +367,31 @@ pub(super) fn error_word(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor) {
 /// password error/unauthorised, rate cannot be changed, annual time zones,
 /// daily slots, tariffs exceeded. DL/T 645-1997: illegal data, wrong data
 /// identifier, password error, (reserved), time zones, slots, tariffs exceeded.
-pub fn error_bits(variant: Variant) -> [(&'static str, &'static str); 8] {
-    let reserved = ("reserved", "保留");
-    let common = [
+pub fn error_bits(variant: Variant) -> &'static [(&'static str, &'static str); 8] {
+    static V2007: [(&str, &str); 8] = [
+        ("other error", "其他错误"),
+        ("no requested data", "无请求数据"),
+        ("password error / unauthorised", "密码错/未授权"),
+        ("communication rate cannot be changed", "通信速率不能更改"),
         ("annual time zones exceeded", "年时区数超"),
         ("daily time slots exceeded", "日时段数超"),
         ("tariff count exceeded", "费率数超"),
-        reserved,
+        ("reserved", "保留"),
     ];
-    let low = match variant {
-        Variant::V2007 => [
-            ("other error", "其他错误"),
-            ("no requested data", "无请求数据"),
-            ("password error / unauthorised", "密码错/未授权"),
-            ("communication rate cannot be changed", "通信速率不能更改"),
-        ],
-        Variant::V1997 => [
-            ("illegal data", "非法数据"),
-            ("wrong data identifier", "数据标识错"),
-            ("password error", "密码错"),
-            reserved,
-        ],
-    };
-    [low[0], low[1], low[2], low[3], common[0], common[1], common[2], common[3]]
+    static V1997: [(&str, &str); 8] = [
+        ("illegal data", "非法数据"),
+        ("wrong data identifier", "数据标识错"),
+        ("password error", "密码错"),
+        ("reserved", "保留"),
+        ("annual time zones exceeded", "年时区数超"),
+        ("daily time slots exceeded", "日时段数超"),
+        ("tariff count exceeded", "费率数超"),
+        ("reserved", "保留"),
+    ];
+    match variant {
+        Variant::V2007 => &V2007,
+        Variant::V1997 => &V1997,
+    }
 }
 
 pub(super) fn raw(ctx: &mut Ctx, node: NodeRef, bytes: &[u8], at: usize) {

@@ -116,8 +116,8 @@ pub fn dissect(variant: Variant, bytes: &[u8], base: usize, _opts: &Options) -> 
         summaries: 0,
     };
     let label = match variant {
-        Variant::V2007 => Msg::Bi("DL/T 645-2007 frame", "DL/T 645-2007 帧"),
-        Variant::V1997 => Msg::Bi("DL/T 645-1997 frame", "DL/T 645-1997 帧"),
+        Variant::V2007 => crate::msg!("DL/T 645-2007 frame", "DL/T 645-2007 帧"),
+        Variant::V1997 => crate::msg!("DL/T 645-1997 frame", "DL/T 645-1997 帧"),
     };
     let root = ctx.f.add(NONE, "dlt645", Span::at(base, bytes.len()), NodeKind::Data).label(label).index();
     let pre = bytes.iter().take_while(|&&b| b == WAKE_UP).count();
@@ -267,11 +267,11 @@ fn address_node(ctx: &mut Ctx, parent: NodeRef, id: &'static str, wire: &[u8], a
     ctx.set(n).value(v);
     if wire.len() == 6 {
         let text = if a.is_broadcast() {
-            Msg::Bi("broadcast address", "广播地址")
+            crate::msg!("broadcast address", "广播地址")
         } else if a == Address::WILDCARD {
-            Msg::Bi("wildcard address", "通配地址")
+            crate::msg!("wildcard address", "通配地址")
         } else if a.has_wildcard() {
-            Msg::Bi("address with wildcard digits", "含通配位的地址")
+            crate::msg!("address with wildcard digits", "含通配位的地址")
         } else {
             Msg::None
         };
@@ -292,11 +292,11 @@ fn control_parts(code: u64) -> (Msg, Msg) {
     let variant = if code >> 8 == 1 { Variant::V1997 } else { Variant::V2007 };
     let c = ControlCode(code as u8);
     let name = frame::function_names(variant, c.function());
-    let function_text = name.map_or(Msg::Bi("unknown function", "未知功能码"), |(en, zh)| Msg::Bi(en, zh));
+    let function_text = name.map_or(crate::msg!("unknown function", "未知功能码"), |w| Msg::Bi(w));
     let kind_text = match (c.direction() == Direction::SlaveToMaster, c.is_abnormal()) {
-        (false, _) => Msg::Bi("request", "请求"),
-        (true, false) => Msg::Bi("normal reply", "正常应答"),
-        (true, true) => Msg::Bi("abnormal reply", "异常应答"),
+        (false, _) => crate::msg!("request", "请求"),
+        (true, false) => crate::msg!("normal reply", "正常应答"),
+        (true, true) => crate::msg!("abnormal reply", "异常应答"),
     };
     (function_text, kind_text)
 }
@@ -338,23 +338,23 @@ fn control_node(ctx: &mut Ctx, root: NodeRef, c: ControlCode, at: usize) {
         Variant::V1997 => Variant::V2007,
     };
     let (dir_value, dir_text) = if reply {
-        (Msg::Bi("slave->master", "从站->主站"), Msg::Bi("reply from the slave (meter)", "从站发出的应答帧"))
+        (crate::msg!("slave->master", "从站->主站"), crate::msg!("reply from the slave (meter)", "从站发出的应答帧"))
     } else {
-        (Msg::Bi("master->slave", "主站->从站"), Msg::Bi("command from the master", "主站发出的命令帧"))
+        (crate::msg!("master->slave", "主站->从站"), crate::msg!("command from the master", "主站发出的命令帧"))
     };
     let abnormal_text = match (reply, c.is_abnormal()) {
-        (false, _) => Msg::Bi("not a reply", "非应答帧"),
-        (true, false) => Msg::Bi("normal reply", "从站正确应答"),
-        (true, true) => Msg::Bi("abnormal reply", "从站对异常信息的应答"),
+        (false, _) => crate::msg!("not a reply", "非应答帧"),
+        (true, false) => crate::msg!("normal reply", "从站正确应答"),
+        (true, true) => crate::msg!("abnormal reply", "从站对异常信息的应答"),
     };
     let follow_text = if c.has_follow_up() {
-        Msg::Bi("follow-up frame follows", "有后续数据帧")
+        crate::msg!("follow-up frame follows", "有后续数据帧")
     } else {
-        Msg::Bi("no follow-up frame", "无后续数据帧")
+        crate::msg!("no follow-up frame", "无后续数据帧")
     };
     let bit = |v: bool| Msg::Str(if v { "1" } else { "0" });
     let code = control_code(ctx.variant, c);
-    let function_text = name.map_or(Msg::Bi("unknown function", "未知功能码"), |(en, zh)| Msg::Bi(en, zh));
+    let function_text = name.map_or(crate::msg!("unknown function", "未知功能码"), |w| Msg::Bi(w));
     let node = ctx.node(root, "dlt645.control", at, 1, NodeKind::Control);
     ctx.set(node).value(Msg::HexNum { value: u64::from(c.0), digits: 2 }).text(Msg::Code(control_text, code));
     let n = ctx.node(node, "dlt645.control.dir", at, 1, NodeKind::Control);
@@ -368,11 +368,11 @@ fn control_node(ctx: &mut Ctx, root: NodeRef, c: ControlCode, at: usize) {
     ctx.summarise(Msg::Code(control_summary, code));
     if name.is_none() {
         let msg = match frame::function_names(other, f) {
-            Some((en, zh)) => msg!(
+            Some(words) => msg!(
                 "function 0x{:02X} ({}) belongs to the other edition of DL/T 645",
                 "功能码 0x{:02X} ({}) 属于另一版本的 DL/T 645",
                 f,
-                Msg::Bi(en, zh)
+                Msg::Bi(words)
             ),
             None => msg!("unknown function code 0x{:02X}", "未知功能码 0x{:02X}", f),
         };
@@ -422,7 +422,7 @@ fn checksum_node(ctx: &mut Ctx, root: NodeRef, b: &[u8], off: usize, cs: usize, 
         span,
     });
     let text = if ok {
-        Msg::Bi("correct", "正确")
+        crate::msg!("correct", "正确")
     } else {
         msg!("incorrect, should be 0x{:02X}", "错误，应为 0x{:02X}", computed)
     };

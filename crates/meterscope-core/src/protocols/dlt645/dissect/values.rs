@@ -15,7 +15,7 @@ pub(super) fn values(ctx: &mut Ctx, node: NodeRef, info: Option<&DiInfo>, bytes:
     match info.items {
         Some(items) => repeated(ctx, node, info, items, bytes, at, tolerant),
         None => {
-            let used = match info.fields.as_slice() {
+            let used = match &info.fields[..] {
                 // One value that takes all the data (or is cut short): the value itself.
                 [only] if only.format.len == 0 || usize::from(only.format.len) >= bytes.len() => {
                     fields(ctx, node, info, true, info.block || tolerant, bytes, at)
@@ -54,7 +54,7 @@ pub(super) fn fields(
         let left = bytes.len() - pos;
         if left == 0 {
             if !block && field.format.len != 0 {
-                let msg = Msg::Concat(Box::new([Msg::Bi("the data ends before ", "数据不完整，缺少 "), name]));
+                let msg = Msg::Concat(Box::new([crate::msg!("the data ends before ", "数据不完整，缺少 "), name]));
                 ctx.diag(Severity::Warning, ctx.span(at + pos, 0), "dlt645.data.short", msg);
             }
             break;
@@ -71,7 +71,7 @@ pub(super) fn fields(
             let v = ctx.hex(at + pos, left, true, false);
             ctx.set(n).value(v).text(name.clone());
             let msg = Msg::Concat(Box::new([
-                Msg::Bi("value cut short, ", "数值不完整， "),
+                crate::msg!("value cut short, ", "数值不完整， "),
                 name,
                 msg!(": {}/{}", ": {}/{}", left, len),
             ]));

@@ -170,35 +170,35 @@ pub fn variant_of(f: u8) -> Option<Variant> {
 
 /// The name of a function in an edition.
 pub fn function_name(variant: Variant, f: u8, lang: Lang) -> Option<&'static str> {
-    function_names(variant, f).map(|(en, zh)| lang.pick(en, zh))
+    function_names(variant, f).map(|&(en, zh)| lang.pick(en, zh))
 }
 
 /// The English and Chinese names of a function code in an edition.
-pub fn function_names(variant: Variant, f: u8) -> Option<(&'static str, &'static str)> {
+pub fn function_names(variant: Variant, f: u8) -> Option<&'static (&'static str, &'static str)> {
     use function::*;
     Some(match (variant, f) {
-        (_, BROADCAST_TIME) => ("broadcast time synchronisation", "广播校时"),
-        (Variant::V2007, SECURITY) => ("security authentication", "安全认证"),
-        (Variant::V2007, READ) => ("read data", "读数据"),
-        (Variant::V2007, READ_FOLLOW_UP) => ("read follow-up data", "读后续数据"),
-        (Variant::V2007, READ_ADDRESS) => ("read communication address", "读通信地址"),
-        (Variant::V2007, WRITE) => ("write data", "写数据"),
-        (Variant::V2007, WRITE_ADDRESS) => ("write communication address", "写通信地址"),
-        (Variant::V2007, FREEZE) => ("freeze", "冻结命令"),
-        (Variant::V2007, CHANGE_BAUD) => ("change communication rate", "更改通信速率"),
-        (Variant::V2007, CHANGE_PASSWORD) => ("change password", "修改密码"),
-        (Variant::V2007, CLEAR_DEMAND) => ("clear maximum demand", "最大需量清零"),
-        (Variant::V2007, CLEAR_METER) => ("clear meter", "电表清零"),
-        (Variant::V2007, CLEAR_EVENTS) => ("clear events", "事件清零"),
-        (Variant::V2007, REMOTE_CONTROL) => ("remote control (trip, close, alarm, keep power)", "跳合闸、报警、保电"),
-        (Variant::V1997, READ_1997) => ("read data (1997)", "读数据(1997)"),
-        (Variant::V1997, READ_FOLLOW_UP_1997) => ("read follow-up data (1997)", "读后续数据(1997)"),
-        (Variant::V1997, REREAD_1997) => ("re-read data (1997)", "重读数据(1997)"),
-        (Variant::V1997, WRITE_1997) => ("write data (1997)", "写数据(1997)"),
-        (Variant::V1997, WRITE_ADDRESS_1997) => ("write device address (1997)", "写设备地址(1997)"),
-        (Variant::V1997, CHANGE_BAUD_1997) => ("change communication rate (1997)", "更改通信速率(1997)"),
-        (Variant::V1997, CHANGE_PASSWORD_1997) => ("change password (1997)", "修改密码(1997)"),
-        (Variant::V1997, CLEAR_DEMAND_1997) => ("clear maximum demand (1997)", "最大需量清零(1997)"),
+        (_, BROADCAST_TIME) => &("broadcast time synchronisation", "广播校时"),
+        (Variant::V2007, SECURITY) => &("security authentication", "安全认证"),
+        (Variant::V2007, READ) => &("read data", "读数据"),
+        (Variant::V2007, READ_FOLLOW_UP) => &("read follow-up data", "读后续数据"),
+        (Variant::V2007, READ_ADDRESS) => &("read communication address", "读通信地址"),
+        (Variant::V2007, WRITE) => &("write data", "写数据"),
+        (Variant::V2007, WRITE_ADDRESS) => &("write communication address", "写通信地址"),
+        (Variant::V2007, FREEZE) => &("freeze", "冻结命令"),
+        (Variant::V2007, CHANGE_BAUD) => &("change communication rate", "更改通信速率"),
+        (Variant::V2007, CHANGE_PASSWORD) => &("change password", "修改密码"),
+        (Variant::V2007, CLEAR_DEMAND) => &("clear maximum demand", "最大需量清零"),
+        (Variant::V2007, CLEAR_METER) => &("clear meter", "电表清零"),
+        (Variant::V2007, CLEAR_EVENTS) => &("clear events", "事件清零"),
+        (Variant::V2007, REMOTE_CONTROL) => &("remote control (trip, close, alarm, keep power)", "跳合闸、报警、保电"),
+        (Variant::V1997, READ_1997) => &("read data (1997)", "读数据(1997)"),
+        (Variant::V1997, READ_FOLLOW_UP_1997) => &("read follow-up data (1997)", "读后续数据(1997)"),
+        (Variant::V1997, REREAD_1997) => &("re-read data (1997)", "重读数据(1997)"),
+        (Variant::V1997, WRITE_1997) => &("write data (1997)", "写数据(1997)"),
+        (Variant::V1997, WRITE_ADDRESS_1997) => &("write device address (1997)", "写设备地址(1997)"),
+        (Variant::V1997, CHANGE_BAUD_1997) => &("change communication rate (1997)", "更改通信速率(1997)"),
+        (Variant::V1997, CHANGE_PASSWORD_1997) => &("change password (1997)", "修改密码(1997)"),
+        (Variant::V1997, CLEAR_DEMAND_1997) => &("clear maximum demand (1997)", "最大需量清零(1997)"),
         _ => return None,
     })
 }

@@ -9,9 +9,9 @@ pub(super) fn piid(d: &mut Dec, root: NodeRef, svc: &Svc, acd: bool) {
     let Some(b) = b else { return };
     let span = d.span_from(d.pos() - 1);
     let prio = if b & 0x80 != 0 {
-        Msg::Bi("high priority", "高优先级")
+        crate::msg!("high priority", "高优先级")
     } else {
-        Msg::Bi("normal priority", "一般优先级")
+        crate::msg!("normal priority", "一般优先级")
     };
     let id = d.id("dlt698.piid.priority");
     let p = d.node_at(n, id, span, NodeKind::Data);
@@ -41,12 +41,17 @@ pub(super) fn uint(d: &mut Dec, parent: NodeRef, id: &'static str, n: usize) -> 
 }
 
 /// An enumerated byte with named values.
-pub(super) fn enum_field(d: &mut Dec, parent: NodeRef, id: &'static str, names: &[(u8, &'static str, &'static str)]) {
+pub(super) fn enum_field(
+    d: &mut Dec,
+    parent: NodeRef,
+    id: &'static str,
+    names: &'static [(u8, &'static str, &'static str)],
+) {
     let at = d.abs();
     let (n, v) = d.byte(parent, id, NodeKind::Data);
     match v.map(|v| (v, names.iter().find(|e| e.0 == v))) {
-        Some((_, Some(&(_, en, zh)))) => {
-            d.set_text(n, Msg::Bi(en, zh));
+        Some((_, Some(row))) => {
+            d.set_text(n, Msg::Bi(row));
         }
         Some((v, None)) => {
             let m = msg!("{} is not a value the standard defines here", "{} 不是标准在此定义的值", v);
@@ -63,11 +68,11 @@ pub(super) fn optional(d: &mut Dec, parent: NodeRef, id: &'static str) -> bool {
     let (n, v) = d.byte(parent, id, NodeKind::Control);
     match v {
         Some(0) => {
-            d.set_text(n, Msg::Bi("absent", "无"));
+            d.set_text(n, crate::msg!("absent", "无"));
             false
         }
         Some(1) => {
-            d.set_text(n, Msg::Bi("present", "有"));
+            d.set_text(n, crate::msg!("present", "有"));
             true
         }
         Some(_) => {
@@ -97,8 +102,8 @@ pub(super) fn attribute_data(d: &mut Dec, parent: NodeRef, oad: Option<(u16, u8,
     let Some((oi, attr, index)) = oad else { return n };
     if data_tag == Some(tag::BOOL) {
         let on = matches!(d.value_of(n), Msg::Str("true"));
-        if let Some((en, zh)) = dictionary::switch_texts(oi, attr, on) {
-            d.set_text(n, Msg::Bi(en, zh));
+        if let Some(words) = dictionary::switch_texts(oi, attr, on) {
+            d.set_text(n, Msg::Bi(words));
         }
     } else if dictionary::is_report_channels(oi, attr) && index == 0 && data_tag == Some(tag::ARRAY) {
         // Elements whose value reads as an OAD (eight hex digits).
@@ -108,13 +113,13 @@ pub(super) fn attribute_data(d: &mut Dec, parent: NodeRef, oad: Option<(u16, u8,
             .filter(|v| v.len() == 8)
             .filter_map(|v| u32::from_str_radix(&v, 16).ok())
             .collect();
-        let mut parts = vec![Msg::Bi("report channels", "上报通道"), Msg::Str(": ")];
+        let mut parts = vec![crate::msg!("report channels", "上报通道"), Msg::Str(": ")];
         if channels.is_empty() {
-            parts.push(Msg::Bi("none", "无"));
+            parts.push(crate::msg!("none", "无"));
         }
         for (i, o) in channels.into_iter().enumerate() {
             if i > 0 {
-                parts.push(Msg::Bi(", ", "、"));
+                parts.push(crate::msg!(", ", "、"));
             }
             parts.push(Msg::Code(text::channel, o.into()));
         }
@@ -158,8 +163,8 @@ pub(super) fn result_normal(d: &mut Dec, parent: NodeRef) -> NodeRef {
 pub(super) fn get_result(d: &mut Dec, n: NodeRef, oad: Option<(u16, u8, u8)>) {
     let (c, k) = d.byte(n, "dlt698.apdu.result.choice", NodeKind::Control);
     let text = match k {
-        Some(0) => Msg::Bi("error (DAR)", "错误信息 DAR"),
-        Some(1) => Msg::Bi("data", "数据"),
+        Some(0) => crate::msg!("error (DAR)", "错误信息 DAR"),
+        Some(1) => crate::msg!("data", "数据"),
         _ => Msg::Str(""),
     };
     d.set_text(c, text);

@@ -52,7 +52,12 @@ pub fn service_name(t: u8) -> Option<&'static str> {
 
 /// The English and Chinese names of an APDU tag.
 pub fn service_names(t: u8) -> Option<(&'static str, &'static str)> {
-    SERVICES.iter().find(|s| s.0 == t).map(|s| (s.1, s.2))
+    service_row(t).map(|s| (s.1, s.2))
+}
+
+/// The row of a service tag's names.
+fn service_row(t: u8) -> Option<&'static (u8, &'static str, &'static str)> {
+    SERVICES.iter().find(|s| s.0 == t)
 }
 
 /// Variant names by service group and choice: (group tag & 0x7F, choice, name).
@@ -155,15 +160,15 @@ fn apdu(d: &mut Dec, parent: NodeRef) -> NodeRef {
         return root;
     };
     d.set_value(tag_node, Msg::Code(text::hex2, t.into()));
-    let Some((en, zh)) = service_names(t) else {
+    let Some(names) = service_row(t) else {
         d.fail_at(start, "dlt698.apdu.unknown", Msg::Code(text::unknown_tag, t.into()));
         d.set_text(tag_node, Msg::Code(text::unknown_tag, t.into()));
         d.close(root, start);
         d.set_kind(root, NodeKind::Unknown);
         return root;
     };
-    d.set_text(tag_node, Msg::Bi(en, zh));
-    let mut service = Msg::Str(en);
+    d.set_text(tag_node, Msg::Bi(names));
+    let mut service = Msg::Str(names.1);
     let server = t & 0x80 != 0;
 
     match t {
@@ -195,15 +200,15 @@ fn apdu(d: &mut Dec, parent: NodeRef) -> NodeRef {
             piid(d, root, &CONNECT, false);
             connect_params(d, root);
             let (c, k) = d.byte(root, "dlt698.apdu.connect.mechanism", NodeKind::Control);
-            const NAMES: [(&str, &str); 4] = [
+            static NAMES: [(&str, &str); 4] = [
                 ("null security", "公共连接"),
                 ("password", "一般密码"),
                 ("symmetric", "对称加密"),
                 ("signature", "数字签名"),
             ];
             if let Some(k) = k {
-                if let Some(&(en, zh)) = NAMES.get(k as usize) {
-                    d.set_text(c, Msg::Bi(en, zh));
+                if let Some(words) = NAMES.get(k as usize) {
+                    d.set_text(c, Msg::Bi(words));
                 }
                 match k {
                     0 => {}
@@ -297,8 +302,8 @@ fn apdu(d: &mut Dec, parent: NodeRef) -> NodeRef {
             d.set_text(
                 c,
                 match k {
-                    Some(0) => Msg::Bi("plaintext APDU", "明文应用数据单元"),
-                    Some(1) => Msg::Bi("ciphertext APDU", "密文应用数据单元"),
+                    Some(0) => crate::msg!("plaintext APDU", "明文应用数据单元"),
+                    Some(1) => crate::msg!("ciphertext APDU", "密文应用数据单元"),
                     _ => Msg::Str(""),
                 },
             );
@@ -311,10 +316,10 @@ fn apdu(d: &mut Dec, parent: NodeRef) -> NodeRef {
                 None => {}
             }
             let (v, k) = d.byte(root, "dlt698.apdu.security.verify", NodeKind::Control);
-            const NAMES: [(&str, &str); 4] =
+            static NAMES: [(&str, &str); 4] =
                 [("SID_MAC", "数据验证码"), ("RN", "随机数"), ("RN_MAC", "随机数+数据MAC"), ("SID", "安全标识")];
-            if let Some(&(en, zh)) = k.and_then(|k| NAMES.get(k as usize)) {
-                d.set_text(v, Msg::Bi(en, zh));
+            if let Some(words) = k.and_then(|k| NAMES.get(k as usize)) {
+                d.set_text(v, Msg::Bi(words));
             }
             match k {
                 Some(0) => {
@@ -340,9 +345,9 @@ fn apdu(d: &mut Dec, parent: NodeRef) -> NodeRef {
             d.set_text(
                 c,
                 match k {
-                    Some(0) => Msg::Bi("plaintext APDU", "明文应用数据单元"),
-                    Some(1) => Msg::Bi("ciphertext APDU", "密文应用数据单元"),
-                    Some(2) => Msg::Bi("error", "异常错误"),
+                    Some(0) => crate::msg!("plaintext APDU", "明文应用数据单元"),
+                    Some(1) => crate::msg!("ciphertext APDU", "密文应用数据单元"),
+                    Some(2) => crate::msg!("error", "异常错误"),
                     _ => Msg::Str(""),
                 },
             );

@@ -59,9 +59,9 @@ pub(super) fn service_body(d: &mut Dec, root: NodeRef, t: u8, k: u8) {
             let (last, v) = d.byte(root, "dlt698.apdu.get.last-frame", NodeKind::Data);
             if let Some(v) = v {
                 let text = if v != 0 {
-                    Msg::Bi("last block", "末帧")
+                    crate::msg!("last block", "末帧")
                 } else {
-                    Msg::Bi("more blocks follow", "还有后续帧")
+                    crate::msg!("more blocks follow", "还有后续帧")
                 };
                 d.set_text(last, text);
             }

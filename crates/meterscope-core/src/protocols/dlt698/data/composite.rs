@@ -34,7 +34,7 @@ impl<'a, 'f> Dec<'a, 'f> {
         let n = self.node_at(node, id, Span::at(a + 3, 1), NodeKind::Data);
         self.set_value(n, Msg::Uint(index.into()));
         if index == 0 {
-            self.set_text(n, Msg::Bi("whole attribute", "全部元素"));
+            self.set_text(n, crate::msg!("whole attribute", "全部元素"));
         } else if let Some(p) = dictionary::hint(oi, attr).and_then(|h| elements::pack(h.elements, index.into())) {
             self.set_text(n, Msg::Code(text::element, p));
         }
@@ -211,7 +211,7 @@ impl<'a, 'f> Dec<'a, 'f> {
     }
 
     pub(super) fn ms_in(&mut self, node: NodeRef, start: usize) {
-        const NAMES: [(&str, &str); 8] = [
+        static NAMES: [(&str, &str); 8] = [
             ("no meters", "无电能表"),
             ("all user addresses", "全部用户地址"),
             ("a set of user types", "一组用户类型"),
@@ -223,8 +223,8 @@ impl<'a, 'f> Dec<'a, 'f> {
         ];
         let (_, c) = self.byte(node, "dlt698.ms.choice", NodeKind::Control);
         if let Some(k) = c {
-            if let Some(&(en, zh)) = NAMES.get(k as usize) {
-                self.set_text(node, Msg::Bi(en, zh));
+            if let Some(words) = NAMES.get(k as usize) {
+                self.set_text(node, Msg::Bi(words));
             }
             let elem: Option<(u8, &'static str)> = match k {
                 0 | 1 => None,
@@ -323,14 +323,14 @@ impl<'a, 'f> Dec<'a, 'f> {
     }
 
     pub(super) fn comdcb_in(&mut self, node: NodeRef, start: usize) {
-        const FLOW: [(&str, &str); 3] =
+        static FLOW: [(&str, &str); 3] =
             [("no flow control", "无流控"), ("hardware", "硬件流控"), ("software", "软件流控")];
         let b = self.take(5);
         self.close(node, start);
         let Some(b) = b else { return };
         let v = b.iter().fold(0u64, |a, &x| a << 8 | u64::from(x));
         self.set_value(node, Msg::Code(text::comdcb, v));
-        let flow = FLOW.get(b[4] as usize).map_or(Msg::Str("?"), |&(en, zh)| Msg::Bi(en, zh));
+        let flow = FLOW.get(b[4] as usize).map_or(Msg::Str("?"), |w| Msg::Bi(w));
         self.set_text(node, flow);
     }
 }

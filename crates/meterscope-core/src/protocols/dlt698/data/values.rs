@@ -227,14 +227,13 @@ impl<'a, 'f> Dec<'a, 'f> {
             tag::REGION => {
                 let (u, unit) = self.byte(node, "dlt698.region.unit", NodeKind::Control);
                 if let Some(k @ 0..=3) = unit {
-                    const NAMES: [(&str, &str); 4] = [
+                    static NAMES: [(&str, &str); 4] = [
                         ("[start, end)", "前闭后开"),
                         ("(start, end]", "前开后闭"),
                         ("[start, end]", "前闭后闭"),
                         ("(start, end)", "前开后开"),
                     ];
-                    let (en, zh) = NAMES[k as usize];
-                    self.set_text(u, Msg::Bi(en, zh));
+                    self.set_text(u, Msg::Bi(&NAMES[k as usize]));
                 }
                 self.data(node, hint);
                 self.data(node, hint);

@@ -13,7 +13,7 @@ pub fn dissect_dsmr(f: &[u8], base: usize, opts: &Options) -> Frame {
         Some(&0xDB) => encrypted(&mut ctx, root, f, opts),
         Some(_) => {
             raw(&mut ctx, root, 0, f.len());
-            let msg = Msg::Bi("no DSMR telegram starts here (expected /)", "此处不是 DSMR 报文的开始(应为 /)");
+            let msg = crate::msg!("no DSMR telegram starts here (expected /)", "此处不是 DSMR 报文的开始(应为 /)");
             ctx.diag(Severity::Error, 0, f.len(), "dsmr.start.missing", msg);
         }
         None => ctx.truncated(0, None, "dsmr.truncated"),
@@ -78,7 +78,7 @@ pub(super) fn telegram(ctx: &mut Ctx, root: NodeRef, f: &[u8]) {
             at = e;
         }
         None => {
-            let msg = Msg::Bi("the blank line after the header is missing", "报文头后缺少空行");
+            let msg = crate::msg!("the blank line after the header is missing", "报文头后缺少空行");
             ctx.diag(Severity::Warning, at, 0, "dsmr.blank.missing", msg);
         }
     }
@@ -88,7 +88,7 @@ pub(super) fn telegram(ctx: &mut Ctx, root: NodeRef, f: &[u8]) {
     let version = found.version;
     let version_text = match version {
         Some(v) => Msg::Code(dsmr_version, v.into()),
-        None => Msg::Bi("DSMR 2.2/3 or vendor telegram (no version line)", "DSMR 2.2/3 或厂商报文(无版本行)"),
+        None => crate::msg!("DSMR 2.2/3 or vendor telegram (no version line)", "DSMR 2.2/3 或厂商报文(无版本行)"),
     };
     let summary = match country(&found.sets, version.is_some()) {
         Some((cc, t, line)) => {
@@ -96,7 +96,7 @@ pub(super) fn telegram(ctx: &mut Ctx, root: NodeRef, f: &[u8]) {
             let len = f[line..].iter().position(|&c| c == CR || c == LF).unwrap_or(f.len() - line);
             let n = ctx.node(root, "dsmr.country", line, len, NodeKind::Data);
             let text =
-                Msg::Concat(Box::new([Msg::Bi("likely variant:", "可能的国家变体:"), Msg::Str(" "), Msg::Str(t)]));
+                Msg::Concat(Box::new([crate::msg!("likely variant:", "可能的国家变体:"), Msg::Str(" "), Msg::Str(t)]));
             ctx.set(n).value(Msg::Str(cc)).text(text);
             Msg::Concat(Box::new([version_text, Msg::Str(" · "), Msg::Str(t)]))
         }
@@ -105,7 +105,7 @@ pub(super) fn telegram(ctx: &mut Ctx, root: NodeRef, f: &[u8]) {
     let value = version.map_or(Msg::None, |v| Msg::Uint(v.into()));
     ctx.set(root).text(summary).value(value);
     let Some(bang) = layout.bang else {
-        let msg = Msg::Bi("the telegram ends without the end character !", "报文在结束字符 ! 之前终止");
+        let msg = crate::msg!("the telegram ends without the end character !", "报文在结束字符 ! 之前终止");
         ctx.diag(Severity::Error, f.len(), 0, "dsmr.end.missing", msg);
         return;
     };
@@ -117,7 +117,7 @@ pub(super) fn telegram(ctx: &mut Ctx, root: NodeRef, f: &[u8]) {
             let (severity, msg) = if version.is_some_and(|v| v >= 40) {
                 (
                     Severity::Warning,
-                    Msg::Bi(
+                    crate::msg!(
                         "no CRC after !, although DSMR 4 and later require one",
                         "! 后没有 CRC,但 DSMR 4 及以后版本要求 CRC",
                     ),
@@ -125,7 +125,7 @@ pub(super) fn telegram(ctx: &mut Ctx, root: NodeRef, f: &[u8]) {
             } else {
                 (
                     Severity::Info,
-                    Msg::Bi(
+                    crate::msg!(
                         "no CRC after ! (DSMR 2.2/3 and some vendors send none)",
                         "! 后没有 CRC(DSMR 2.2/3 和部分厂商不发送)",
                     ),
@@ -172,14 +172,14 @@ pub(super) fn crc_check(ctx: &mut Ctx, root: NodeRef, f: &[u8], bang: usize, s: 
     ctx.set(n).value(v);
     if written.len() < 4 {
         ctx.set(n).text(Msg::Code(word_hex, stated.into()));
-        let msg = Msg::Bi(
+        let msg = crate::msg!(
             "the CRC is written with fewer than 4 hex digits (leading zeros left out)",
             "CRC 少于 4 个十六进制数字(省略了前导零)",
         );
         ctx.diag(Severity::Info, s, e - s, "dsmr.crc.short", msg);
     }
     if written.iter().any(u8::is_ascii_lowercase) {
-        let msg = Msg::Bi("the CRC is written in lower case", "CRC 使用了小写字母");
+        let msg = crate::msg!("the CRC is written in lower case", "CRC 使用了小写字母");
         ctx.diag(Severity::Info, s, e - s, "dsmr.crc.lowercase", msg);
     }
     let shown = if crlf { stated } else { computed };
@@ -193,7 +193,7 @@ pub(super) fn crc_check(ctx: &mut Ctx, root: NodeRef, f: &[u8], bang: usize, s: 
         span,
     });
     if crlf {
-        let msg = Msg::Bi(
+        let msg = crate::msg!(
             "CRC matches with CR LF line endings as sent by the meter",
             "按表计发送的 CR LF 行结束符计算时 CRC 正确",
         );
@@ -205,7 +205,7 @@ pub(super) fn crc_check(ctx: &mut Ctx, root: NodeRef, f: &[u8], bang: usize, s: 
         ctx.diag(Severity::Error, s, e - s, "dsmr.crc.mismatch", msg);
     }
     if version.is_some_and(|v| v < 40) {
-        let msg = Msg::Bi("a CRC in a telegram older than DSMR 4", "DSMR 4 之前版本的报文带有 CRC");
+        let msg = crate::msg!("a CRC in a telegram older than DSMR 4", "DSMR 4 之前版本的报文带有 CRC");
         ctx.diag(Severity::Info, s, e - s, "dsmr.crc.unexpected", msg);
     }
 }
@@ -221,7 +221,7 @@ pub const DEFAULT_AK: [u8; 16] =
 /// dissected in place: counter mode keeps byte i of the plaintext at byte i of
 /// the ciphertext, so its nodes span the ciphertext bytes.
 pub(super) fn encrypted(ctx: &mut Ctx, root: NodeRef, f: &[u8], opts: &Options) {
-    let title = Msg::Bi("encrypted P1 telegram (general-glo-ciphering)", "加密 P1 报文(general-glo-ciphering)");
+    let title = crate::msg!("encrypted P1 telegram (general-glo-ciphering)", "加密 P1 报文(general-glo-ciphering)");
     ctx.set(root).text(title.clone());
     let n = ctx.node(root, "dsmr.encrypted.tag", 0, 1, NodeKind::Data);
     ctx.set(n).value(Msg::Str("0xDB")).text(Msg::Str("general-glo-ciphering"));
@@ -232,7 +232,7 @@ pub(super) fn encrypted(ctx: &mut Ctx, root: NodeRef, f: &[u8], opts: &Options) 
     let n = ctx.node(root, "dsmr.encrypted.title-length", 1, 1, NodeKind::Data);
     ctx.set(n).value(Msg::Str("8"));
     let n = ctx.node(root, "dsmr.encrypted.system-title", 2, 8, NodeKind::Address);
-    let maker = Msg::Concat(Box::new([Msg::Bi("manufacturer", "制造商"), Msg::Str(" "), ctx.text(f, 2..5)]));
+    let maker = Msg::Concat(Box::new([crate::msg!("manufacturer", "制造商"), Msg::Str(" "), ctx.text(f, 2..5)]));
     let v = ctx.hex(2, 8, false);
     ctx.set(n).value(v).text(maker);
     let n = ctx.node(root, "dsmr.encrypted.length", 10, h.len_bytes, NodeKind::Length);
@@ -268,8 +268,10 @@ pub(super) fn encrypted(ctx: &mut Ctx, root: NodeRef, f: &[u8], opts: &Options) 
         (f.len(), None)
     } else if auth {
         if total < ct_at + security::TAG_LEN {
-            let msg =
-                Msg::Bi("the length leaves no room for the 12-byte authentication tag", "长度放不下 12 字节认证标签");
+            let msg = crate::msg!(
+                "the length leaves no room for the 12-byte authentication tag",
+                "长度放不下 12 字节认证标签"
+            );
             ctx.diag(Severity::Error, 10, h.len_bytes, "dsmr.encrypted.length.mismatch", msg);
             (total, None)
         } else {
@@ -291,7 +293,7 @@ pub(super) fn encrypted(ctx: &mut Ctx, root: NodeRef, f: &[u8], opts: &Options) 
     let mut status = None;
     let mut is_telegram = false;
     if sc & 0x0F != 0 {
-        let msg = Msg::Bi("only security suite 0 is decrypted", "只解密安全套件 0");
+        let msg = crate::msg!("only security suite 0 is decrypted", "只解密安全套件 0");
         ctx.diag(Severity::Info, at, 1, "dsmr.encrypted.suite", msg);
     } else if let Some(key) = key {
         let (plain, st) = security::open(&key, Some(&ak), &system_title, sc, ic, ct, tag);
@@ -303,15 +305,15 @@ pub(super) fn encrypted(ctx: &mut Ctx, root: NodeRef, f: &[u8], opts: &Options) 
             (node.text.clone(), node.value.clone())
         };
         if text.is_none() {
-            ctx.set(ctn).text(Msg::Bi("decrypted", "已解密"));
+            ctx.set(ctn).text(crate::msg!("decrypted", "已解密"));
         } else {
-            let t = Msg::Concat(Box::new([Msg::Bi("decrypted:", "已解密:"), Msg::Str(" "), text.clone()]));
+            let t = Msg::Concat(Box::new([crate::msg!("decrypted:", "已解密:"), Msg::Str(" "), text.clone()]));
             ctx.set(ctn).text(t);
             ctx.set(root).text(Msg::Concat(Box::new([title, Msg::Str(" · "), text])));
         }
         ctx.set(root).value(value);
     } else {
-        let msg = Msg::Bi(
+        let msg = crate::msg!(
             "not decrypted: no cipher key (give the meter's encryption key)",
             "未解密：缺少加密密钥(请输入表计的加密密钥)",
         );
@@ -335,18 +337,18 @@ pub(super) fn encrypted(ctx: &mut Ctx, root: NodeRef, f: &[u8], opts: &Options) 
             Some(security::TagStatus::Verified) => {
                 ctx.f.check(check(true, stated.clone()));
                 ctx.set(tn).text(if default_ak {
-                    Msg::Bi("authenticated (default authentication key)", "已认证(默认认证密钥)")
+                    crate::msg!("authenticated (default authentication key)", "已认证(默认认证密钥)")
                 } else {
-                    Msg::Bi("authenticated", "已认证")
+                    crate::msg!("authenticated", "已认证")
                 });
             }
             Some(security::TagStatus::Mismatch(computed)) => {
                 let at = ctx.f.derive(&computed);
                 let computed = Msg::Derived { at, len: computed.len() as u32, spaced: false, reversed: false };
                 ctx.f.check(check(false, computed));
-                ctx.set(tn).text(Msg::Bi("tag mismatch", "标签不匹配"));
+                ctx.set(tn).text(crate::msg!("tag mismatch", "标签不匹配"));
                 if default_ak && is_telegram {
-                    let msg = Msg::Bi(
+                    let msg = crate::msg!(
                         "tag mismatch with the default authentication key 00112233445566778899AABBCCDDEEFF: \
                          the telegram decrypts, give the meter's authentication key to verify it",
                         "使用默认认证密钥 00112233445566778899AABBCCDDEEFF 时标签不匹配：报文可解密，\
@@ -354,15 +356,16 @@ pub(super) fn encrypted(ctx: &mut Ctx, root: NodeRef, f: &[u8], opts: &Options) 
                     );
                     ctx.diag(Severity::Warning, tag_at, tag.len(), "dsmr.encrypted.tag.mismatch", msg);
                 } else {
-                    let msg = Msg::Bi("tag mismatch: wrong keys or altered bytes", "标签不匹配：密钥错误或字节被改动");
+                    let msg =
+                        crate::msg!("tag mismatch: wrong keys or altered bytes", "标签不匹配：密钥错误或字节被改动");
                     ctx.diag(Severity::Error, tag_at, tag.len(), "dsmr.encrypted.tag.mismatch", msg);
                 }
             }
             _ if key.is_none() => {
-                ctx.set(tn).text(Msg::Bi("not checked: no cipher key", "未校验：缺少加密密钥"));
+                ctx.set(tn).text(crate::msg!("not checked: no cipher key", "未校验：缺少加密密钥"));
             }
             _ => {
-                ctx.set(tn).text(Msg::Bi("tag not verified", "标签未验证"));
+                ctx.set(tn).text(crate::msg!("tag not verified", "标签未验证"));
             }
         }
     }
@@ -370,7 +373,7 @@ pub(super) fn encrypted(ctx: &mut Ctx, root: NodeRef, f: &[u8], opts: &Options) 
         let n = ctx.node(root, "dsmr.encrypted.trailing", total, f.len() - total, NodeKind::Unknown);
         let v = ctx.hex(total, f.len() - total, true);
         ctx.set(n).value(v);
-        let msg = Msg::Bi("bytes after the end of the message", "报文结束后的多余字节");
+        let msg = crate::msg!("bytes after the end of the message", "报文结束后的多余字节");
         ctx.diag(Severity::Warning, total, f.len() - total, "dsmr.trailing", msg);
     }
 }
@@ -390,7 +393,7 @@ pub(super) fn plaintext(ctx: &mut Ctx, parent: NodeRef, plain: &[u8], ct_at: usi
         if !plain.is_empty() {
             raw(ctx, node, 0, plain.len());
         }
-        let msg = Msg::Bi(
+        let msg = crate::msg!(
             "the decrypted bytes are no P1 telegram (expected /): wrong cipher key?",
             "解密后的字节不是 P1 报文(应以 / 开始)：加密密钥错误？",
         );

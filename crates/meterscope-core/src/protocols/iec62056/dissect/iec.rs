@@ -10,22 +10,22 @@ pub fn dissect_iec(f: &[u8], base: usize, _opts: &Options) -> Frame {
     let summary = match frame::kind(f).map(|k| k.0) {
         Some(Kind::Request) => {
             request(&mut ctx, root, f);
-            Some(("request", Msg::Bi("request (sign-on)", "请求报文(登录)")))
+            Some(("request", crate::msg!("request (sign-on)", "请求报文(登录)")))
         }
         Some(Kind::Identification) => {
             identification(&mut ctx, root, f, false);
-            Some(("identification", Msg::Bi("identification", "识别报文")))
+            Some(("identification", crate::msg!("identification", "识别报文")))
         }
         Some(Kind::OptionSelect) => Some(("option-select", option_select(&mut ctx, root, f))),
         Some(Kind::Ack) => {
             control(&mut ctx, root, "iec62056-21.ack", 0, ACK);
             trailing(&mut ctx, root, f, 1);
-            Some(("ack", Msg::Bi("acknowledgement", "确认报文")))
+            Some(("ack", crate::msg!("acknowledgement", "确认报文")))
         }
         Some(Kind::Nak) => {
             control(&mut ctx, root, "iec62056-21.nak", 0, NAK);
             trailing(&mut ctx, root, f, 1);
-            Some(("nak", Msg::Bi("repeat request", "重发请求报文")))
+            Some(("nak", crate::msg!("repeat request", "重发请求报文")))
         }
         Some(Kind::Block) | Some(Kind::Command) => Some(block(&mut ctx, root, f)),
         Some(Kind::LoggedReadout) => {
@@ -33,19 +33,19 @@ pub fn dissect_iec(f: &[u8], base: usize, _opts: &Options) -> Frame {
             let after = frame::eol_at(f, end).unwrap_or(end);
             identification(&mut ctx, root, &f[..after], false);
             data_to_end(&mut ctx, root, f, after, f.len(), true, "iec62056-21.end-eol");
-            let msg = Msg::Bi(
+            let msg = crate::msg!(
                 "data lines without STX, ETX and BCC: a readout as logged, the block characters left out",
                 "无 STX、ETX 和 BCC 的数据行:记录下来的读出数据,未含块控制字符",
             );
             ctx.diag(Severity::Info, after, 0, "iec62056-21.unframed", msg);
-            Some(("readout", Msg::Bi("identification and data lines (no STX/ETX)", "识别报文和数据行(无 STX/ETX)")))
+            Some(("readout", crate::msg!("identification and data lines (no STX/ETX)", "识别报文和数据行(无 STX/ETX)")))
         }
         None => {
             if f.is_empty() {
                 ctx.truncated(0, None, "iec62056-21.truncated");
             } else {
                 raw(&mut ctx, root, 0, f.len());
-                let msg = Msg::Bi(
+                let msg = crate::msg!(
                     "no IEC 62056-21 message starts here (expected /, ACK, NAK, SOH or STX)",
                     "此处不是 IEC 62056-21 报文的开始(应为 /、ACK、NAK、SOH 或 STX)",
                 );
@@ -77,12 +77,12 @@ pub(super) fn request(ctx: &mut Ctx, root: NodeRef, f: &[u8]) {
         let v = ctx.text(f, 2..end);
         ctx.set(n).value(v);
         if end - 2 > 32 {
-            let msg = Msg::Bi("the device address is longer than 32 characters", "设备地址超过 32 个字符");
+            let msg = crate::msg!("the device address is longer than 32 characters", "设备地址超过 32 个字符");
             ctx.diag(Severity::Warning, 2, end - 2, "iec62056-21.address.length", msg);
         }
     } else {
         let n = ctx.node(root, "iec62056-21.address", 2, 0, NodeKind::Address);
-        ctx.set(n).value(Msg::Str("")).text(Msg::Bi("no address: any meter answers", "无地址:任一表计应答"));
+        ctx.set(n).value(Msg::Str("")).text(crate::msg!("no address: any meter answers", "无地址:任一表计应答"));
     }
     let Some(bang) = bang else {
         ctx.truncated(f.len(), None, "iec62056-21.truncated");
@@ -113,7 +113,7 @@ pub(super) fn identification(ctx: &mut Ctx, parent: NodeRef, f: &[u8], header: b
             let v = ctx.text(f, 1..end);
             ctx.set(n).value(v);
         }
-        let msg = Msg::Bi(
+        let msg = crate::msg!(
             "too short for /XXXZ: manufacturer id and baud character missing",
             "长度不足 /XXXZ:缺少制造商标识和波特率字符",
         );
@@ -127,7 +127,7 @@ pub(super) fn identification(ctx: &mut Ctx, parent: NodeRef, f: &[u8], header: b
     let v = ctx.text(f, 1..4);
     ctx.set(n).value(v);
     if f[3].is_ascii_lowercase() {
-        let t = Msg::Bi("lower-case third letter: reaction time 20 ms", "第三个字母小写:最短响应时间 20 ms");
+        let t = crate::msg!("lower-case third letter: reaction time 20 ms", "第三个字母小写:最短响应时间 20 ms");
         ctx.set(n).text(t);
     }
     let z = u64::from(f[4]);
@@ -137,9 +137,9 @@ pub(super) fn identification(ctx: &mut Ctx, parent: NodeRef, f: &[u8], header: b
     let mut k = 0;
     while at + 1 < end && f[at] == b'\\' {
         let t = if f[at + 1] == b'2' {
-            Msg::Bi("mode E (binary HDLC) available", "支持模式 E(二进制 HDLC)")
+            crate::msg!("mode E (binary HDLC) available", "支持模式 E(二进制 HDLC)")
         } else {
-            Msg::Bi("enhanced capability (reserved value)", "增强能力(保留值)")
+            crate::msg!("enhanced capability (reserved value)", "增强能力(保留值)")
         };
         let n = ctx.node(parent, Id::Indexed(ident_id!(header, "capability"), k), at, 2, NodeKind::Data);
         let v = ctx.text(f, at..at + 2);
@@ -152,7 +152,7 @@ pub(super) fn identification(ctx: &mut Ctx, parent: NodeRef, f: &[u8], header: b
         let v = ctx.text(f, at..end);
         ctx.set(n).value(v);
         if !header && end - at > 16 {
-            let msg = Msg::Bi("the identification is longer than 16 characters", "识别字符串超过 16 个字符");
+            let msg = crate::msg!("the identification is longer than 16 characters", "识别字符串超过 16 个字符");
             ctx.diag(Severity::Info, at, end - at, "iec62056-21.identification.length", msg);
         }
     }
@@ -171,38 +171,38 @@ pub(super) fn option_select(ctx: &mut Ctx, root: NodeRef, f: &[u8]) -> Msg {
             raw(ctx, root, 1, f.len() - 1);
         }
         ctx.truncated(f.len(), Some(5 - f.len().min(5)), "iec62056-21.truncated");
-        return Msg::Bi("option select (incomplete)", "选项选择(不完整)");
+        return crate::msg!("option select (incomplete)", "选项选择(不完整)");
     };
     let vt = match v {
-        b'0' => Msg::Bi("0 normal protocol procedure", "0 正常协议过程"),
-        b'1' => Msg::Bi("1 secondary protocol procedure", "1 辅助协议过程"),
-        b'2' => Msg::Bi("2 HDLC protocol procedure", "2 HDLC 协议过程"),
-        _ => Msg::Bi("reserved", "保留"),
+        b'0' => crate::msg!("0 normal protocol procedure", "0 正常协议过程"),
+        b'1' => crate::msg!("1 secondary protocol procedure", "1 辅助协议过程"),
+        b'2' => crate::msg!("2 HDLC protocol procedure", "2 HDLC 协议过程"),
+        _ => crate::msg!("reserved", "保留"),
     };
     let n = ctx.node(root, "iec62056-21.protocol-control", 1, 1, NodeKind::Control);
     ctx.set(n).value(Msg::Code(char_of, v.into())).text(vt);
     let n = ctx.node(root, "iec62056-21.baud", 2, 1, NodeKind::Data);
     ctx.set(n).value(Msg::Code(char_of, z.into())).text(Msg::Code(option_baud, z.into()));
     let yt = match y {
-        b'0' => Msg::Bi("0 data readout", "0 数据读出"),
-        b'1' => Msg::Bi("1 programming mode", "1 编程模式"),
-        b'2' => Msg::Bi("2 binary (HDLC) mode", "2 二进制(HDLC)模式"),
-        b'6'..=b'9' => Msg::Bi("manufacturer-specific mode", "制造商特定模式"),
-        _ => Msg::Bi("reserved", "保留"),
+        b'0' => crate::msg!("0 data readout", "0 数据读出"),
+        b'1' => crate::msg!("1 programming mode", "1 编程模式"),
+        b'2' => crate::msg!("2 binary (HDLC) mode", "2 二进制(HDLC)模式"),
+        b'6'..=b'9' => crate::msg!("manufacturer-specific mode", "制造商特定模式"),
+        _ => crate::msg!("reserved", "保留"),
     };
     let n = ctx.node(root, "iec62056-21.mode-control", 3, 1, NodeKind::Control);
     ctx.set(n).value(Msg::Code(char_of, y.into())).text(yt);
     // Reserved characters: no meter acts on them (what random bytes look like).
     if !matches!(v, b'0'..=b'2') {
-        let m = Msg::Bi("reserved protocol control character", "保留的协议控制字符");
+        let m = crate::msg!("reserved protocol control character", "保留的协议控制字符");
         ctx.diag(Severity::Error, 1, 1, "iec62056-21.option.reserved", m);
     }
     if option_rate(z).is_none() {
-        let m = Msg::Bi("reserved baud rate character", "保留的波特率字符");
+        let m = crate::msg!("reserved baud rate character", "保留的波特率字符");
         ctx.diag(Severity::Error, 2, 1, "iec62056-21.option.reserved", m);
     }
     if !matches!(y, b'0'..=b'2' | b'6'..=b'9') {
-        let m = Msg::Bi("reserved mode control character", "保留的模式控制字符");
+        let m = crate::msg!("reserved mode control character", "保留的模式控制字符");
         ctx.diag(Severity::Error, 3, 1, "iec62056-21.option.reserved", m);
     }
     let at = eol(ctx, root, f, 4);
@@ -212,27 +212,27 @@ pub(super) fn option_select(ctx: &mut Ctx, root: NodeRef, f: &[u8]) -> Msg {
 
 /// Name of a programming command (IEC 62056-21:2002, 6.3.8 and 6.3.9), in
 /// English and Chinese.
-pub fn command_names(c: u8, d: u8) -> (&'static str, &'static str) {
+pub fn command_names(c: u8, d: u8) -> &'static (&'static str, &'static str) {
     match (c, d) {
-        (b'P', b'0') => ("password: operand for the secure algorithm", "密码:安全算法的操作数"),
-        (b'P', b'1') => ("password: comparison password", "密码:比较密码"),
-        (b'P', b'2') => ("password: result of the secure algorithm", "密码:安全算法的结果"),
-        (b'W', b'1') => ("write ASCII-coded data", "写 ASCII 编码数据"),
-        (b'W', b'2') => ("write, formatted communication coding", "写(格式化编码)"),
-        (b'W', b'3') => ("write ASCII-coded data, partial block", "写 ASCII 编码数据(部分块)"),
-        (b'W', b'4') => ("write, formatted coding, partial block", "写(格式化编码,部分块)"),
-        (b'R', b'1') => ("read ASCII-coded data", "读 ASCII 编码数据"),
-        (b'R', b'2') => ("read, formatted communication coding", "读(格式化编码)"),
-        (b'R', b'3') => ("read ASCII-coded data, partial block", "读 ASCII 编码数据(部分块)"),
-        (b'R', b'4') => ("read, formatted coding, partial block", "读(格式化编码,部分块)"),
-        (b'W', b'5'..=b'9') => ("write, national use (e.g. OBIS-coded)", "写(国家使用,如 OBIS 编码)"),
+        (b'P', b'0') => &("password: operand for the secure algorithm", "密码:安全算法的操作数"),
+        (b'P', b'1') => &("password: comparison password", "密码:比较密码"),
+        (b'P', b'2') => &("password: result of the secure algorithm", "密码:安全算法的结果"),
+        (b'W', b'1') => &("write ASCII-coded data", "写 ASCII 编码数据"),
+        (b'W', b'2') => &("write, formatted communication coding", "写(格式化编码)"),
+        (b'W', b'3') => &("write ASCII-coded data, partial block", "写 ASCII 编码数据(部分块)"),
+        (b'W', b'4') => &("write, formatted coding, partial block", "写(格式化编码,部分块)"),
+        (b'R', b'1') => &("read ASCII-coded data", "读 ASCII 编码数据"),
+        (b'R', b'2') => &("read, formatted communication coding", "读(格式化编码)"),
+        (b'R', b'3') => &("read ASCII-coded data, partial block", "读 ASCII 编码数据(部分块)"),
+        (b'R', b'4') => &("read, formatted coding, partial block", "读(格式化编码,部分块)"),
+        (b'W', b'5'..=b'9') => &("write, national use (e.g. OBIS-coded)", "写(国家使用,如 OBIS 编码)"),
         (b'R', b'5'..=b'9') => {
-            ("read, national use (R5 OBIS-coded, R6 with partial blocks)", "读(国家使用,R5 OBIS 编码,R6 部分块)")
+            &("read, national use (R5 OBIS-coded, R6 with partial blocks)", "读(国家使用,R5 OBIS 编码,R6 部分块)")
         }
-        (b'E', b'2') => ("execute, formatted communication coding", "执行(格式化编码)"),
-        (b'B', b'0') => ("break: complete sign-off", "中断:完全退出"),
-        (b'P' | b'W' | b'R' | b'E' | b'B', _) => ("reserved command type", "保留的命令类型"),
-        _ => ("unknown command", "未知命令"),
+        (b'E', b'2') => &("execute, formatted communication coding", "执行(格式化编码)"),
+        (b'B', b'0') => &("break: complete sign-off", "中断:完全退出"),
+        (b'P' | b'W' | b'R' | b'E' | b'B', _) => &("reserved command type", "保留的命令类型"),
+        _ => &("unknown command", "未知命令"),
     }
 }
 
@@ -246,17 +246,17 @@ pub(super) fn block(ctx: &mut Ctx, root: NodeRef, f: &[u8]) -> (&'static str, Ms
         let mut at = 1;
         let (c, d) = (f.get(1).copied().unwrap_or(0), f.get(2).copied().unwrap_or(0));
         if body_end >= 3 {
-            let (en, zh) = command_names(c, d);
+            let names = command_names(c, d);
             let n = ctx.node(root, "iec62056-21.command", 1, 2, NodeKind::Control);
             let v = ctx.text(f, 1..3);
-            ctx.set(n).value(v).text(Msg::Bi(en, zh));
+            ctx.set(n).value(v).text(Msg::Bi(names));
             at = 3;
         }
         if f.get(at) == Some(&STX) && at < body_end {
             control(ctx, root, "iec62056-21.stx", at, STX);
             at += 1;
         } else if c != b'B' && at < body_end {
-            let msg = Msg::Bi("STX expected after the command", "命令后应为 STX");
+            let msg = crate::msg!("STX expected after the command", "命令后应为 STX");
             ctx.diag(Severity::Warning, at, 1, "iec62056-21.stx.missing", msg);
         }
         ("command", Msg::Code(command_summary, u64::from(c) << 8 | u64::from(d)), at)
@@ -277,14 +277,14 @@ pub(super) fn block(ctx: &mut Ctx, root: NodeRef, f: &[u8]) -> (&'static str, Ms
             }
             let v = ctx.text(f, s..e);
             let n = ctx.node(root, "iec62056-21.error", 1, body_end - 1, NodeKind::Data);
-            let t = Msg::Bi("manufacturer-specific error message", "制造商定义的错误信息");
+            let t = crate::msg!("manufacturer-specific error message", "制造商定义的错误信息");
             ctx.set(n).value(v.clone()).text(t);
-            let summary = Msg::Concat(Box::new([Msg::Bi("error message", "错误报文"), Msg::Str(" "), v]));
+            let summary = Msg::Concat(Box::new([crate::msg!("error message", "错误报文"), Msg::Str(" "), v]));
             ("error", summary, body_end)
         } else if end.is_some_and(|e| f[e] == EOT) {
-            ("data", Msg::Bi("data message (partial block)", "数据报文(部分块)"), 1)
+            ("data", crate::msg!("data message (partial block)", "数据报文(部分块)"), 1)
         } else {
-            ("data", Msg::Bi("data message", "数据报文"), 1)
+            ("data", crate::msg!("data message", "数据报文"), 1)
         }
     };
     // The data: lines up to `!` (data message) or the block end.
@@ -352,7 +352,7 @@ pub(super) fn data_to_end(
             ctx.set(n).value(v);
         }
     } else if data && etx {
-        let msg = Msg::Bi("the end character ! is missing before ETX", "ETX 前缺少结束字符 !");
+        let msg = crate::msg!("the end character ! is missing before ETX", "ETX 前缺少结束字符 !");
         ctx.diag(Severity::Warning, data_end, 0, "iec62056-21.end.missing", msg);
     }
 }
@@ -371,7 +371,7 @@ pub(super) fn bcc_check(ctx: &mut Ctx, root: NodeRef, f: &[u8], end: usize) {
     let n = ctx.node(root, "iec62056-21.bcc", end + 1, 1, NodeKind::Check);
     ctx.set(n).value(Msg::Code(byte_hex, stated.into()));
     if ok7 {
-        ctx.set(n).text(Msg::Bi("correct over 7-bit characters", "按 7 位字符计算正确"));
+        ctx.set(n).text(crate::msg!("correct over 7-bit characters", "按 7 位字符计算正确"));
         let msg = msg!(
             "BCC 0x{:02X} matches when the parity bits are stripped (7-bit characters)",
             "BCC 0x{:02X} 在去掉奇偶校验位(7 位字符)后相符",

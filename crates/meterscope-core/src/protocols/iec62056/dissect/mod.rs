@@ -174,7 +174,7 @@ fn option_summary(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result 
 /// The summary of a command message (packed `C D`): `command R1 read ASCII-coded data`.
 fn command_summary(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
     let (c, d) = ((code >> 8) as u8, code as u8);
-    let (en, zh) = command_names(c, d);
+    let &(en, zh) = command_names(c, d);
     write!(w, "{} {}{} {}", lang.pick("command", "命令"), char::from(c), char::from(d), lang.pick(en, zh))
 }
 
@@ -217,7 +217,7 @@ fn eol(ctx: &mut Ctx, root: NodeRef, f: &[u8], at: usize) -> usize {
             e
         }
         None => {
-            let msg = Msg::Bi("the line end CR LF is missing", "缺少行结束符 CR LF");
+            let msg = crate::msg!("the line end CR LF is missing", "缺少行结束符 CR LF");
             ctx.diag(Severity::Warning, at.min(f.len()), 0, pid!(ctx, "eol.missing"), msg);
             at
         }
@@ -230,7 +230,7 @@ fn trailing(ctx: &mut Ctx, root: NodeRef, f: &[u8], at: usize) {
         let n = ctx.node(root, pid!(ctx, "trailing"), at, f.len() - at, NodeKind::Unknown);
         let v = ctx.hex(at, f.len() - at, true);
         ctx.set(n).value(v);
-        let msg = Msg::Bi("bytes after the end of the message", "报文结束后的多余字节");
+        let msg = crate::msg!("bytes after the end of the message", "报文结束后的多余字节");
         ctx.diag(Severity::Warning, at, f.len() - at, pid!(ctx, "trailing"), msg);
     }
 }

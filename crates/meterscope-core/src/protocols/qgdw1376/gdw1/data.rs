@@ -39,7 +39,7 @@ pub(super) fn series(
         if !no_data(cx, n) {
             cx.set(n).unit(Msg::Str(unit));
         }
-        let label = if k == 0 { Msg::Bi("total", "总") } else { msg!("tariff {}", "费率{}", k) };
+        let label = if k == 0 { crate::msg!("total", "总") } else { msg!("tariff {}", "费率{}", k) };
         let text = cx.f.node(n).map(|x| x.text.is_none()).unwrap_or(true);
         if text {
             cx.set(n).text(label);
@@ -232,9 +232,9 @@ pub(super) fn line_text(w: u8) -> Msg {
     let baud = BAUD[usize::from(w >> 5)];
     let stop = if w & 0x10 != 0 { 2u8 } else { 1 };
     let parity = match (w & 0x08 != 0, w & 0x04 != 0) {
-        (false, _) => Msg::Bi("no parity", "无校验"),
-        (true, false) => Msg::Bi("even parity", "偶校验"),
-        (true, true) => Msg::Bi("odd parity", "奇校验"),
+        (false, _) => crate::msg!("no parity", "无校验"),
+        (true, false) => crate::msg!("even parity", "偶校验"),
+        (true, true) => crate::msg!("odd parity", "奇校验"),
     };
     msg!(
         "{} bit/s, {} data bits, {} stop bit(s), {}",

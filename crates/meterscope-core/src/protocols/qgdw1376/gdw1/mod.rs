@@ -181,9 +181,9 @@ fn frame_nodes(cx: &mut Cx, root: NodeRef, cur: &mut Cursor) -> Option<State> {
 fn length_node(cx: &mut Cx, root: NodeRef, id: &'static str, at: usize, user: usize, proto: u8) {
     let n = cx.add(root, id, at, 2, NodeKind::Length);
     let edition = match proto {
-        1 => Msg::Bi("Q/GDW 130-2005", "Q/GDW 130-2005"),
-        2 => Msg::Bi("Q/GDW 1376.1", "Q/GDW 1376.1"),
-        _ => Msg::Bi("not defined", "未定义"),
+        1 => crate::msg!("Q/GDW 130-2005", "Q/GDW 130-2005"),
+        2 => crate::msg!("Q/GDW 1376.1", "Q/GDW 1376.1"),
+        _ => crate::msg!("not defined", "未定义"),
     };
     cx.set(n).value(Msg::hex(Span::at(at, 2))).text(msg!(
         "{} byte(s) of user data; protocol identifier {} ({})",
@@ -216,7 +216,7 @@ pub(super) fn checksum(cx: &mut Cx, root: NodeRef, id: &'static str, at: usize, 
         span: Span::at(at, 1),
     });
     let text = if ok {
-        Msg::Bi("correct", "正确")
+        crate::msg!("correct", "正确")
     } else {
         msg!("incorrect, should be 0x{:02X}", "错误，应为 0x{:02X}", computed)
     };
@@ -263,27 +263,31 @@ fn user_data(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, len: usize) -> Option
         .value(Msg::HexNum { value: c.into(), digits: 2 })
         .text(Msg::Code(names::function_1, u64::from(prm) << 4 | u64::from(c & 0x0F)));
     let dir = if up {
-        Msg::Bi("uplink (terminal to master station)", "上行（终端发出）")
+        crate::msg!("uplink (terminal to master station)", "上行（终端发出）")
     } else {
-        Msg::Bi("downlink (master station to terminal)", "下行（主站发出）")
+        crate::msg!("downlink (master station to terminal)", "下行（主站发出）")
     };
     bits(cx, n, "qgdw13761.control.dir", at, c >> 7, dir);
     let prm_text = if prm {
-        Msg::Bi("from the initiating station", "来自启动站")
+        crate::msg!("from the initiating station", "来自启动站")
     } else {
-        Msg::Bi("from the responding station", "来自从动站")
+        crate::msg!("from the responding station", "来自从动站")
     };
     bits(cx, n, "qgdw13761.control.prm", at, (c >> 6) & 1, prm_text);
     if up {
         let t = if c & 0x20 != 0 {
-            Msg::Bi("important events are waiting (EC follows)", "有重要事件待访问（带EC）")
+            crate::msg!("important events are waiting (EC follows)", "有重要事件待访问（带EC）")
         } else {
-            Msg::Bi("no important event waiting", "无重要事件待访问")
+            crate::msg!("no important event waiting", "无重要事件待访问")
         };
         bits(cx, n, "qgdw13761.control.acd", at, (c >> 5) & 1, t);
     } else {
         bits(cx, n, "qgdw13761.control.fcb", at, (c >> 5) & 1, Msg::None);
-        let t = if c & 0x10 != 0 { Msg::Bi("FCB valid", "FCB有效") } else { Msg::Bi("FCB not used", "FCB无效") };
+        let t = if c & 0x10 != 0 {
+            crate::msg!("FCB valid", "FCB有效")
+        } else {
+            crate::msg!("FCB not used", "FCB无效")
+        };
         bits(cx, n, "qgdw13761.control.fcv", at, (c >> 4) & 1, t);
     }
     let f = cx.add(n, "qgdw13761.control.function", at, 1, NodeKind::Control);
@@ -314,17 +318,17 @@ fn user_data(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, len: usize) -> Option
     cx.set(n).value(Msg::HexNum { value: seq.into(), digits: 2 });
     let tpv = seq & 0x80 != 0;
     let t = if tpv {
-        Msg::Bi("time label Tp present", "带时间标签Tp")
+        crate::msg!("time label Tp present", "带时间标签Tp")
     } else {
-        Msg::Bi("no time label", "无时间标签")
+        crate::msg!("no time label", "无时间标签")
     };
     bits(cx, n, "qgdw13761.seq.tpv", at, seq >> 7, t);
-    bits(cx, n, "qgdw13761.seq.fir", at, (seq >> 6) & 1, Msg::Bi("first frame", "首帧"));
-    bits(cx, n, "qgdw13761.seq.fin", at, (seq >> 5) & 1, Msg::Bi("final frame", "末帧"));
+    bits(cx, n, "qgdw13761.seq.fir", at, (seq >> 6) & 1, crate::msg!("first frame", "首帧"));
+    bits(cx, n, "qgdw13761.seq.fin", at, (seq >> 5) & 1, crate::msg!("final frame", "末帧"));
     let t = if seq & 0x10 != 0 {
-        Msg::Bi("confirmation required", "需要确认")
+        crate::msg!("confirmation required", "需要确认")
     } else {
-        Msg::Bi("no confirmation", "不需要确认")
+        crate::msg!("no confirmation", "不需要确认")
     };
     bits(cx, n, "qgdw13761.seq.con", at, (seq >> 4) & 1, t);
     let p = cx.add(n, "qgdw13761.seq.pseq", at, 1, NodeKind::Control);
@@ -384,7 +388,7 @@ fn user_data(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, len: usize) -> Option
         let d = cx.add(n, "qgdw13761.tp.delay", at + 5, 1, NodeKind::Data);
         cx.set(d).value(Msg::Uint(t[5].into())).unit(Msg::Str("min"));
         if t[5] == 0 {
-            cx.set(d).text(Msg::Bi("no delay check", "不作超时判断"));
+            cx.set(d).text(crate::msg!("no delay check", "不作超时判断"));
         }
     }
     Some(state)
@@ -403,10 +407,10 @@ fn address(cx: &mut Cx, root: NodeRef, a: &[u8], at: usize) {
     let t = cx.add(n, "qgdw13761.address.a2", at + 2, 2, NodeKind::Address);
     let group = a[4] & 1 != 0;
     let text = match (a2, group) {
-        (0xFFFF, true) => Msg::Bi("broadcast address", "广播地址"),
-        (0, _) => Msg::Bi("invalid address 0", "无效地址 0"),
-        (_, true) => Msg::Bi("group address", "组地址"),
-        _ => Msg::Bi("single terminal address", "单地址"),
+        (0xFFFF, true) => crate::msg!("broadcast address", "广播地址"),
+        (0, _) => crate::msg!("invalid address 0", "无效地址 0"),
+        (_, true) => crate::msg!("group address", "组地址"),
+        _ => crate::msg!("single terminal address", "单地址"),
     };
     cx.set(t).value(Msg::Hex { span: Span::at(at + 2, 2), spaced: false, reversed: true }).text(msg!(
         "{} ({})",
@@ -418,9 +422,9 @@ fn address(cx: &mut Cx, root: NodeRef, a: &[u8], at: usize) {
     cx.set(m).value(Msg::HexNum { value: a[4].into(), digits: 2 });
     let g = cx.add(m, "qgdw13761.address.group", at + 4, 1, NodeKind::Address);
     let gt = if group {
-        Msg::Bi("A2 is a group address", "A2 为组地址")
+        crate::msg!("A2 is a group address", "A2 为组地址")
     } else {
-        Msg::Bi("A2 is a single address", "A2 为单地址")
+        crate::msg!("A2 is a single address", "A2 为单地址")
     };
     cx.set(g).value(Msg::Uint((a[4] & 1).into())).text(gt);
     let s = cx.add(m, "qgdw13761.address.msa", at + 4, 1, NodeKind::Address);
@@ -493,7 +497,7 @@ fn confirm_items(cx: &mut Cx, parent: NodeRef, cur: &mut Cursor, st: &mut State)
         );
         let pts = points(item[0], item[1]);
         let fns = classes(item[2], item[3]);
-        let result = if item[4] == 0 { Msg::Bi("confirmed", "确认") } else { Msg::Bi("denied", "否认") };
+        let result = if item[4] == 0 { crate::msg!("confirmed", "确认") } else { crate::msg!("denied", "否认") };
         cx.set(n).value(Msg::hex(Span::at(at, 5))).text(Msg::Concat(Box::new([
             points_text(&pts),
             Msg::Str(" "),
@@ -604,7 +608,7 @@ fn td_len(f: u16) -> Option<usize> {
 
 /// Whether a field's bytes said "no data" (all EE).
 fn no_data(cx: &Cx, n: NodeRef) -> bool {
-    matches!(cx.f.node(n).map(|x| &x.text), Some(Msg::Bi("no data (EE)", _)))
+    matches!(cx.f.node(n).map(|x| &x.text), Some(Msg::Bi(w)) if w.en() == "no data (EE)")
 }
 
 /// AFN 0E F1/F2: event counters, the pointers Pm and Pn of the records this
