@@ -455,6 +455,15 @@ pub fn DecoderPage() -> impl IntoView {
     let opened: RwSignal<Option<pcap::Loaded>> = RwSignal::new(None);
     let capture_error: RwSignal<Option<pcap::Failed>> = RwSignal::new(None);
     let loaded = Memo::new(move |_| opened.get().filter(|o| st.input.with(|i| *i == o.0.text)));
+    // A serial-assistant log: each write or read with its time and direction, beside its frames.
+    let log = Memo::new(move |_| {
+        let is_log = neutral.with(|d| matches!(&d.result, Ok((_, InputKind::SerialLog, _))));
+        is_log
+            .then(|| st.input.with(|i| meterscope_core::seriallog::read(i)))
+            .flatten()
+            .and_then(Result::ok)
+            .map(SerialLog)
+    });
     let sink = FileSink { input: st.input, big, opened, error: capture_error };
     // The frame filter (the core's field filters) over the frame list.
     let query: RwSignal<String> = RwSignal::new(String::new());
@@ -534,7 +543,7 @@ pub fn DecoderPage() -> impl IntoView {
                 Some(log) => view! { <biglog::BigFrames log=log frame_idx=frame_idx/> }.into_any(),
                 None => view! {
                     <FilterBar decoded=decoded query=query filter=filter/>
-                    <FrameList decoded=decoded frame_idx=frame_idx big=big loaded=loaded filter=filter/>
+                    <FrameList decoded=decoded frame_idx=frame_idx big=big loaded=loaded log=log filter=filter/>
                 }.into_any(),
             }}
             <div class="panes">
@@ -869,12 +878,36 @@ fn Guesses(decoded: Memo<Result<meterscope_core::Decoded, InputError>>, skip: Si
     }
 }
 
+/// A serial-assistant log read from the input (compared by what it holds).
+#[derive(Clone, PartialEq)]
+pub struct SerialLog(meterscope_core::seriallog::Log);
+
+impl SerialLog {
+    /// A frame's write or read: `RX · 10:13:11.483`, and with its line in
+    /// the log for the tooltip.
+    fn frame_meta(&self, span: Span, lang: Lang) -> Option<(String, String)> {
+        let m = self.0.mark_at(span.start)?;
+        let mut parts = Vec::new();
+        if let Some(d) = m.direction {
+            parts.push(d.name(lang).to_string());
+        }
+        if let Some(t) = m.time {
+            parts.push(t.to_string());
+        }
+        let line = format!("{} {}", t(lang, "log.line"), m.line);
+        let short = if parts.is_empty() { line.clone() } else { parts.join(" · ") };
+        parts.push(line);
+        Some((short, parts.join(" · ")))
+    }
+}
+
 #[component]
 fn FrameList(
     decoded: Memo<Result<meterscope_core::Decoded, InputError>>,
     frame_idx: RwSignal<usize>,
     big: RwSignal<Option<BigState>>,
     loaded: Memo<Option<pcap::Loaded>>,
+    log: Memo<Option<SerialLog>>,
     filter: Memo<Result<Filter, FilterError>>,
 ) -> impl IntoView {
     let st = expect_context::<AppState>();
@@ -897,10 +930,14 @@ fn FrameList(
                 let junk_count = if active.is_some() { 0 } else { d.dissection.junk.len() };
                 let hidden_junk = junk_count.saturating_sub(limit);
                 let cap = loaded.get();
+                let log = log.get();
                 let frames = d.dissection.frames.iter().enumerate().filter(|(_, f)| kept(f)).take(limit).map(|(i, f)| {
                     let valid = f.valid;
                     let label = format!("#{} {} [{}..{})", i + 1, f.protocol, f.span.start, f.span.end);
-                    let meta = cap.as_ref().and_then(|c| c.0.frame_meta(f.span, lang.get()));
+                    let meta = cap
+                        .as_ref()
+                        .and_then(|c| c.0.frame_meta(f.span, lang.get()))
+                        .or_else(|| log.as_ref().and_then(|l| l.frame_meta(f.span, lang.get())));
                     view! {
                         <button class="frame-tab" class:active=move || frame_idx.get() == i class:invalid=!valid
                             on:click=move |_| frame_idx.set(i)>

@@ -98,6 +98,7 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("capture.packets", "packets: ", "数据包："),
     ("capture.streams", "streams with payload: ", "有载荷的流："),
     ("capture.stream", "stream", "流"),
+    ("log.line", "line", "行"),
     ("capture.error", "This capture cannot be read", "无法读取此抓包文件"),
     ("capture.at", "at byte", "位于字节"),
     // Reader page: protocols, line presets, flows, polling, replay.

@@ -398,3 +398,34 @@ test('a long log split in the worker is filtered by protocol and validity; field
   assert.deepEqual(problems, []);
   await close();
 });
+
+/** A DL/T 645 frame with its checksum, as spaced hex. */
+function frame645(body) {
+  const cs = body.reduce((a, b) => (a + b) & 0xff, 0);
+  return [...body, cs, 0x16].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(' ');
+}
+
+test('a serial assistant log opens with each frame\'s direction and time, and a bad byte in it is pinned', async () => {
+  const page = await openPage(browser);
+  await page.goto(server.url + '#l=en');
+  const req = frame645([0x68, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x68, 0x11, 0x04, 0x33, 0x33, 0x34, 0x33]);
+  const rep = frame645([0x68, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x68, 0x91, 0x08, 0x33, 0x33, 0x34, 0x33, 0xa4, 0x56, 0x33, 0x33]);
+  const log = `[10:13:10.000]打开串口 COM3\n[10:13:11.326]发→◇${req} □\n[10:13:11.483]收←◆FE FE ${rep} \n`;
+  await page.getByTestId('input').fill(log);
+  const metas = page.locator('[data-testid=frames] [data-testid=frame-meta]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=frames] [data-testid=frame-meta]').length === 2);
+  assert.deepEqual(await metas.allTextContents(), ['TX · 10:13:11.326', 'RX · 10:13:11.483']);
+  assert.equal(await metas.nth(1).getAttribute('title'), 'RX · 10:13:11.483 · line 3');
+  const tabs = await page.locator('[data-testid=frames] .frame-tab').allTextContents();
+  assert.ok(tabs.every((t) => /dlt645-2007/.test(t) && !/not valid/i.test(t)), tabs.join(' | '));
+  // The same log in Chinese names the directions in Chinese.
+  await page.goto(server.url + '#l=zh');
+  await page.getByTestId('input').fill(log);
+  await page.waitForFunction(() => /接收 · 10:13:11.483/.test(document.querySelector('[data-testid=frames]')?.textContent));
+  // A bad byte inside a write is pinned to its line and column.
+  await page.getByTestId('input').fill(`[10:13:11.326]发→◇68 11 1G 16\n`);
+  await page.getByTestId('input-error').waitFor();
+  assert.equal(await page.locator('[data-testid=input-error] mark').textContent(), 'G');
+  assert.match(await page.getByTestId('input-error').textContent(), /column 25/);
+  await page.close();
+});

@@ -19,6 +19,10 @@ pub enum InputKind {
     Hexdump,
     Base64,
     Text,
+    /// A serial-port assistant's log: time stamps and directions before the
+    /// bytes of each write and read ([`crate::seriallog`]).
+    #[cfg_attr(feature = "serde", serde(rename = "serial-log"))]
+    SerialLog,
 }
 
 impl InputKind {
@@ -28,6 +32,7 @@ impl InputKind {
             InputKind::Hexdump => "hexdump",
             InputKind::Base64 => "base64",
             InputKind::Text => "text",
+            InputKind::SerialLog => "serial log",
         }
     }
 }
@@ -91,6 +96,9 @@ pub fn parse_input(src: &str) -> Result<Input, InputError> {
     }
     if let Some(result) = python_bytes(src) {
         return result;
+    }
+    if let Some(result) = crate::seriallog::read(src) {
+        return result.map(|log| log.input);
     }
     if looks_like_text(trimmed) {
         let text = with_line_end(src, trimmed);

@@ -25,6 +25,7 @@ pub mod model;
 pub mod obis;
 pub mod protocols;
 pub mod registry;
+pub mod seriallog;
 pub mod session;
 pub mod span;
 pub mod stream;
