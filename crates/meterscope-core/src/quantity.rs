@@ -468,13 +468,19 @@ fn close_names(wanted: &str) -> Vec<&'static str> {
         .enumerate()
         .filter_map(|(i, q)| {
             let d = distance(wanted, q.name);
-            let shared =
-                q.name.split('-').filter(|n| words.iter().any(|w| n.starts_with(w) || w.starts_with(n))).count();
+            let shared = q.name.split('-').filter(|n| words.iter().any(|w| alike(n, w))).count();
             (d <= limit || shared > 0).then_some((core::cmp::Reverse(shared), d, i))
         })
         .collect();
     found.sort();
     found.into_iter().filter_map(|(_, _, i)| QUANTITIES.get(i).map(|q| q.name)).collect()
+}
+
+/// Two words alike: one starts the other, or they share their first four
+/// letters (`volts` and `voltage`, `freq` and `frequency`).
+fn alike(a: &str, b: &str) -> bool {
+    let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    a.starts_with(b) || b.starts_with(a) || common >= 4
 }
 
 /// A name that is no quantity, with the names close to it.
@@ -885,6 +891,8 @@ mod tests {
         assert_eq!(e.close.len(), 4, "{:?}", e.close);
         let e = by_name("active-energy").unwrap_err();
         assert!(e.close.starts_with(&["active-energy-import", "active-energy-export"]), "{:?}", e.close);
+        assert_eq!(by_name("volts").unwrap_err().close, ["voltage"]);
+        assert_eq!(by_name("freq").unwrap_err().close, ["frequency"]);
         let e = by_name("xyzzy").unwrap_err();
         assert!(e.close.is_empty());
         assert!(e.text(Lang::En).contains("voltage, current"), "{}", e.text(Lang::En));
