@@ -26,10 +26,12 @@ use meterscope_core::protocols::dlms::session::{
     octets, parse_target,
 };
 use meterscope_core::protocols::dlms::simulator::{DlmsMeter, MeterConfig};
+use meterscope_core::quantity::{Cosem, Family, Quantity};
 use meterscope_core::session::{DateTime, LineSettings, LineTime, Millis, Parity, SimulatedMeter};
 use meterscope_core::{Lang, to_hex};
 use serde_json::{Value, json};
 
+use crate::quantity::{Collector, unique};
 use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
 use crate::trace::{TraceArgs, Traced};
 
@@ -71,7 +73,12 @@ pub struct Args {
     pub retries: u8,
     pub trace: TraceArgs,
     pub targets: Vec<String>,
+    /// `--quantity`: named quantities, read instead of `targets` and reported by name.
+    pub quantities: Vec<&'static Quantity>,
 }
+
+/// Device ID 1 (0-0:96.1.0.255), the meter's serial number: what names the meter in quantity readings.
+const DEVICE_ID: AttrRef = AttrRef::new(1, [0, 0, 96, 1, 0, 255], 2);
 
 /// The simulated DLMS meter in this process (HDLC), on the same clock.
 struct InProcess {
@@ -267,7 +274,7 @@ pub fn run_read(a: Args) -> Result<u8, String> {
         .iter()
         .map(|t| parse_target(t).ok_or_else(|| format!("--object '{t}' is not [CLASS/]OBIS (e.g. 70/0-0:96.3.10.255)")))
         .collect::<Result<Vec<_>, _>>()?;
-    let nothing = targets.is_empty() && objects_to_read.is_empty();
+    let nothing = targets.is_empty() && objects_to_read.is_empty() && a.quantities.is_empty();
     if nothing && !(a.clock || a.objects || a.profile || a.events || a.firmware || a.alarms) {
         return Err(
             "nothing to read: give OBIS codes, --clock, --objects, --profile, --events, --object, --firmware or --alarms"
@@ -298,6 +305,23 @@ pub fn run_read(a: Args) -> Result<u8, String> {
         session.browse(now);
     }
     session.read(now, &targets);
+    // Named quantities: each attribute once.
+    let points: Vec<(usize, usize, Cosem)> = a
+        .quantities
+        .iter()
+        .enumerate()
+        .flat_map(|(q, quantity)| quantity.dlms.iter().enumerate().map(move |(i, p)| (q, i, *p)))
+        .collect();
+    let mut collector = (!a.quantities.is_empty())
+        .then(|| Collector::new(Family::Dlms, "dlms", a.quantities.clone(), Lang::En, a.json));
+    let mut attrs = unique(points.iter().map(|p| AttrRef::new(p.2.class, p.2.obis, p.2.attribute)));
+    if collector.is_some() {
+        // The meter's serial number names it in the readings (when it has one).
+        attrs.push(DEVICE_ID);
+    }
+    session.read(now, &attrs);
+    let mut device: Option<String> = None;
+    let is_point = |attr: &AttrRef, p: &Cosem| attr.obis == p.obis && attr.index == p.attribute;
     for o in &objects_to_read {
         session.read_object(now, o.class, o.obis);
     }
@@ -324,6 +348,26 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     let mut clock: Option<String> = None;
     let mut counter: Option<u32> = None;
     let driven = drive(&mut session, &mut transport, start, |e| match e {
+        DlmsEvent::Value { attr, text, unit, .. } if collector.is_some() => {
+            let Some(c) = collector.as_mut() else { return };
+            if attr == DEVICE_ID {
+                device = Some(text.clone());
+            }
+            let source = format!("{}:{}", obis::canonical(attr.obis), attr.index);
+            for &(q, i, p) in points.iter().filter(|p| is_point(&attr, &p.2)) {
+                c.piece(q, i, p.part, &text, unit.as_deref().unwrap_or(""), &source);
+            }
+        }
+        DlmsEvent::Error { attr, failure } if collector.is_some() => {
+            let Some(c) = collector.as_mut() else { return };
+            match attr {
+                Some(attr) => points
+                    .iter()
+                    .filter(|p| is_point(&attr, &p.2))
+                    .for_each(|&(q, i, _)| c.error(q, i, &failure.text())),
+                None => c.fail_rest(&failure.text()),
+            }
+        }
         DlmsEvent::Value { attr, data, text, unit } => {
             let code = obis::canonical(attr.obis);
             let name = obis::describe(attr.obis, Lang::En).unwrap_or_default();
@@ -411,6 +455,9 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     });
     transport.finish()?;
     driven.map_err(|e| format!("line error: {e}"))?;
+    if let Some(c) = collector {
+        return c.finish(device);
+    }
     // Each timed profile read beside its profile (in the order read).
     let times = session.line_times();
     let mut used = vec![false; times.len()];
