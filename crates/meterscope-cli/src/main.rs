@@ -526,6 +526,7 @@ fn main() -> ExitCode {
                     alarms,
                     json,
                     verbose,
+                    lang,
                     timeout,
                     retries,
                     trace,

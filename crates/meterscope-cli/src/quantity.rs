@@ -60,6 +60,8 @@ pub struct Collector {
     quantities: Vec<&'static Quantity>,
     /// Per quantity, per point: what was read, or why not.
     got: Vec<Vec<Option<Result<Got, String>>>>,
+    /// Failures of the whole read.
+    general: Vec<String>,
 }
 
 impl Collector {
@@ -71,7 +73,7 @@ impl Collector {
         json: bool,
     ) -> Self {
         let got = quantities.iter().map(|q| vec![None; points_of(q, family)]).collect();
-        Collector { family, protocol, lang, json, quantities, got }
+        Collector { family, protocol, lang, json, quantities, got, general: Vec::new() }
     }
 
     /// A value read for point `point` of quantity `q`: the value and unit as the
@@ -90,6 +92,11 @@ impl Collector {
         {
             *slot = Some(Err(text.to_string()));
         }
+    }
+
+    /// A failure of the whole read (a wrong checksum over a readout), beside the points' own.
+    pub fn general_error(&mut self, text: &str) {
+        self.general.push(text.to_string());
     }
 
     /// Every point that has nothing yet failed with `text` (the association failed, the line broke).
@@ -161,6 +168,13 @@ impl Collector {
             }
             // A quantity's errors after its values.
             lines.append(&mut failures);
+        }
+        for g in &self.general {
+            if self.json {
+                errors.push(json!({ "error": g }));
+            } else {
+                lines.push(format!("error: {g}"));
+            }
         }
         let failed = !errors.is_empty() || lines.iter().any(|l| l.contains("error: "));
         if self.json {

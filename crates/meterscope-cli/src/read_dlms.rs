@@ -69,6 +69,8 @@ pub struct Args {
     pub alarms: bool,
     pub json: bool,
     pub verbose: bool,
+    /// Language of the quantities' names.
+    pub lang: String,
     pub timeout: u64,
     pub retries: u8,
     pub trace: TraceArgs,
@@ -281,6 +283,7 @@ pub fn run_read(a: Args) -> Result<u8, String> {
                 .to_string(),
         );
     }
+    let lang: Lang = a.lang.parse()?;
     let access = profile_access(&a)?;
     let line = line(a.baud, &a.parity, a.data_bits, a.stop_bits)?;
     let cfg = config(&a, line)?;
@@ -312,8 +315,8 @@ pub fn run_read(a: Args) -> Result<u8, String> {
         .enumerate()
         .flat_map(|(q, quantity)| quantity.dlms.iter().enumerate().map(move |(i, p)| (q, i, *p)))
         .collect();
-    let mut collector = (!a.quantities.is_empty())
-        .then(|| Collector::new(Family::Dlms, "dlms", a.quantities.clone(), Lang::En, a.json));
+    let mut collector =
+        (!a.quantities.is_empty()).then(|| Collector::new(Family::Dlms, "dlms", a.quantities.clone(), lang, a.json));
     let mut attrs = unique(points.iter().map(|p| AttrRef::new(p.2.class, p.2.obis, p.2.attribute)));
     if collector.is_some() {
         // The meter's serial number names it in the readings (when it has one).

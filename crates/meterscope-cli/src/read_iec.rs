@@ -286,6 +286,11 @@ pub fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
                 }
             }
         }
+        IecEvent::ReadoutEnd { bcc_ok, .. } if collector.is_some() => {
+            if let Some(c) = collector.as_mut().filter(|_| !bcc_ok) {
+                c.general_error("the readout's BCC is wrong");
+            }
+        }
         IecEvent::Error(f) if collector.is_some() => {
             if let Some(c) = collector.as_mut() {
                 c.fail_rest(&f.to_string());

@@ -214,6 +214,13 @@ fn over_tcp_and_as_text() {
     let out = run(&["read", "--protocol", "dlt698", "--simulate", "--lang", "zh", "--quantity", "frequency"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("frequency  电网频率: ") && text.contains(" Hz"), "{text}");
+    let out = run(&["read", "--protocol", "dlms", "--simulate", "--lang", "zh", "--quantity", "active-power"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("active-power  总有功功率: ") && text.trim_end().ends_with(" kW"), "{text}");
+    // The readout's lines are not repeated: only the quantities.
+    let out = run(&["read", "--protocol", "iec62056-21", "--simulate", "--quantity", "frequency"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().collect::<Vec<_>>(), ["meter MSC MS-Sim-1", "frequency  Grid frequency: 50.00 Hz"]);
 }
 
 #[test]
