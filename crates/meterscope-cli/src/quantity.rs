@@ -4,13 +4,12 @@
 //! name, value (a number where numeric), unit, timestamp (ISO 8601, UTC, when
 //! the value arrived) and the protocol identifier it came from.
 //!
-//! Each protocol's `read` module turns the quantities into its identifiers
-//! ([`Collector::points`] numbers every point) and hands what its session
-//! reads to a [`Collector`], which joins the pieces with the core's
-//! [`quantity::assemble`] and prints them.
+//! Each protocol's `read` module queues the points of the core's
+//! [`Reads`] on its session and hands what the session reads to a
+//! [`Collector`], which prints the outcome.
 
 use meterscope_core::Lang;
-use meterscope_core::quantity::{self, Family, Part, Piece, Quantity};
+use meterscope_core::quantity::{self, Family, Part, Quantity, Reads};
 use meterscope_core::session::DateTime;
 use serde_json::{Value, json};
 
@@ -43,23 +42,12 @@ pub fn now_iso() -> String {
     format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", t.year, t.month, t.day, t.hour, t.minute, t.second)
 }
 
-/// A piece read for one point, with where and when.
-#[derive(Clone)]
-struct Got {
-    piece: Piece,
-    source: String,
-    at: String,
-}
-
-/// What was asked and what came back, per quantity.
+/// A read of named quantities (the core's [`Reads`]) and how to show it.
 pub struct Collector {
-    family: Family,
+    reads: Reads,
     protocol: &'static str,
     lang: Lang,
     json: bool,
-    quantities: Vec<&'static Quantity>,
-    /// Per quantity, per point: what was read, or why not.
-    got: Vec<Vec<Option<Result<Got, String>>>>,
     /// Failures of the whole read.
     general: Vec<String>,
 }
@@ -72,26 +60,23 @@ impl Collector {
         lang: Lang,
         json: bool,
     ) -> Self {
-        let got = quantities.iter().map(|q| vec![None; points_of(q, family)]).collect();
-        Collector { family, protocol, lang, json, quantities, got, general: Vec::new() }
+        Collector { reads: Reads::new(family, quantities), protocol, lang, json, general: Vec::new() }
+    }
+
+    /// The read: its points to queue on the session.
+    pub fn reads(&self) -> &Reads {
+        &self.reads
     }
 
     /// A value read for point `point` of quantity `q`: the value and unit as the
-    /// session wrote them, the identifier it came from.
+    /// session wrote them, the identifier it came from; timed now.
     pub fn piece(&mut self, q: usize, point: usize, part: Part, value: &str, unit: &str, source: &str) {
-        if let Some(slot) = self.got.get_mut(q).and_then(|g| g.get_mut(point)) {
-            let piece = Piece { part, value: value.to_string(), unit: unit.to_string() };
-            *slot = Some(Ok(Got { piece, source: source.to_string(), at: now_iso() }));
-        }
+        self.reads.piece(q, point, part, value, unit, source, &now_iso());
     }
 
     /// Point `point` of quantity `q` failed.
     pub fn error(&mut self, q: usize, point: usize, text: &str) {
-        if let Some(slot) = self.got.get_mut(q).and_then(|g| g.get_mut(point))
-            && slot.is_none()
-        {
-            *slot = Some(Err(text.to_string()));
-        }
+        self.reads.error(q, point, text);
     }
 
     /// A failure of the whole read (a wrong checksum over a readout), beside the points' own.
@@ -101,11 +86,7 @@ impl Collector {
 
     /// Every point that has nothing yet failed with `text` (the association failed, the line broke).
     pub fn fail_rest(&mut self, text: &str) {
-        for g in &mut self.got {
-            for slot in g.iter_mut().filter(|s| s.is_none()) {
-                *slot = Some(Err(text.to_string()));
-            }
-        }
+        self.reads.fail_rest(text);
     }
 
     /// Print the readings (and errors) and give the exit code: 0 when every point was read, 1 when not.
@@ -113,41 +94,14 @@ impl Collector {
         let mut readings = Vec::<Value>::new();
         let mut errors = Vec::<Value>::new();
         let mut lines = Vec::<String>::new();
-        for (q, got) in self.quantities.iter().zip(&self.got) {
-            let sources = q.sources(self.family);
-            let mut failures = Vec::new();
-            let mut pieces = Vec::new();
-            let mut at = String::new();
-            let mut from = Vec::<&str>::new();
-            for (i, slot) in got.iter().enumerate() {
-                match slot {
-                    Some(Ok(g)) => {
-                        pieces.push(g.piece.clone());
-                        at.clone_from(&g.at);
-                        if !from.contains(&g.source.as_str()) {
-                            from.push(&g.source);
-                        }
-                    }
-                    other => {
-                        let why = match other {
-                            Some(Err(e)) => e.clone(),
-                            _ => "not read".to_string(),
-                        };
-                        let source = sources.get(i).cloned().unwrap_or_default();
-                        if self.json {
-                            errors.push(json!({ "quantity": q.name, "source": source, "error": why }));
-                        } else {
-                            failures.push(format!("{}  error: {source}: {why}", q.name));
-                        }
-                    }
+        for o in self.reads.outcomes() {
+            let q = o.quantity;
+            match o.result {
+                Err(why) if self.json => {
+                    errors.push(json!({ "quantity": q.name, "source": o.source, "error": why }));
                 }
-            }
-            for v in quantity::assemble(q, &pieces) {
-                let label = match v.element {
-                    Some(e) => format!("{} {e}", q.name),
-                    None => q.name.to_string(),
-                };
-                if self.json {
+                Err(why) => lines.push(format!("{}  error: {}: {why}", q.name, o.source)),
+                Ok(v) if self.json => {
                     let value = if v.numeric {
                         serde_json::from_str::<Value>(&v.value).unwrap_or_else(|_| Value::String(v.value.clone()))
                     } else {
@@ -155,19 +109,22 @@ impl Collector {
                     };
                     let mut r = json!({
                         "quantity": q.name, "name": q.title(self.lang), "value": value,
-                        "unit": v.unit, "timestamp": at, "source": source_of(q, self.family, v.element, &from),
+                        "unit": v.unit, "timestamp": o.at, "source": o.source,
                     });
                     if let Some(e) = v.element {
                         r["element"] = json!(e);
                     }
                     readings.push(r);
-                } else {
+                }
+                Ok(v) => {
+                    let label = match v.element {
+                        Some(e) => format!("{} {e}", q.name),
+                        None => q.name.to_string(),
+                    };
                     let unit = if v.unit.is_empty() { String::new() } else { format!(" {}", v.unit) };
                     lines.push(format!("{label}  {}: {}{unit}", q.title(self.lang), v.value));
                 }
             }
-            // A quantity's errors after its values.
-            lines.append(&mut failures);
         }
         for g in &self.general {
             if self.json {
@@ -176,7 +133,7 @@ impl Collector {
                 lines.push(format!("error: {g}"));
             }
         }
-        let failed = !errors.is_empty() || lines.iter().any(|l| l.contains("error: "));
+        let failed = !self.reads.complete() || !self.general.is_empty();
         if self.json {
             let out = json!({
                 "meter": meter, "protocol": self.protocol, "readings": readings, "errors": errors,
@@ -188,36 +145,6 @@ impl Collector {
             }
         }
         Ok(if failed { 1 } else { 0 })
-    }
-}
-
-/// The identifier a value came from: the point of its element, or the
-/// identifiers read for the whole (joined with `+`).
-fn source_of(q: &Quantity, family: Family, element: Option<&str>, from: &[&str]) -> String {
-    let sources = q.sources(family);
-    if let Some(e) = element {
-        let parts = parts_of(q, family);
-        if let Some(i) = parts.iter().position(|p| p.element() == Some(e)) {
-            return sources.get(i).cloned().unwrap_or_default();
-        }
-    }
-    from.join("+")
-}
-
-/// How many points `q` has in `family`.
-fn points_of(q: &Quantity, family: Family) -> usize {
-    parts_of(q, family).len()
-}
-
-/// The parts of `q`'s points in `family`, in order.
-pub fn parts_of(q: &Quantity, family: Family) -> Vec<Part> {
-    match family {
-        Family::Dlt645 => q.dlt645.iter().map(|p| p.part).collect(),
-        Family::Dlt645v1997 => q.dlt645_1997.iter().map(|p| p.part).collect(),
-        Family::Dlt698 => q.dlt698.iter().map(|p| p.part).collect(),
-        Family::Dlms => q.dlms.iter().map(|p| p.part).collect(),
-        Family::Iec62056 => q.iec62056.iter().map(|p| p.part).collect(),
-        Family::Dsmr => q.dsmr.iter().map(|p| p.part).collect(),
     }
 }
 

@@ -12,7 +12,7 @@ use meterscope_core::Lang;
 use meterscope_core::protocols::dlt645::session::{Config, Dlt645Event, Dlt645Session, Failure, Notice};
 use meterscope_core::protocols::dlt645::simulator::{Dlt645Meter, MeterConfig};
 use meterscope_core::protocols::dlt645::{Address, Variant};
-use meterscope_core::quantity::{Di, Family, Quantity};
+use meterscope_core::quantity::{Family, Quantity};
 use meterscope_core::session::{Action, DateTime, LineSettings, Millis, Parity, Session, SimulatedMeter};
 use serde_json::{Value, json};
 
@@ -425,17 +425,10 @@ pub fn run_read(job: ReadJob) -> Result<u8, String> {
     }
     // Named quantities: their identifiers, each read once; every point of every quantity.
     let family = if job.variant == Variant::V2007 { Family::Dlt645 } else { Family::Dlt645v1997 };
-    let points: Vec<(usize, usize, Di)> = job
-        .quantities
-        .iter()
-        .enumerate()
-        .flat_map(|(q, quantity)| {
-            let list = if family == Family::Dlt645 { quantity.dlt645 } else { quantity.dlt645_1997 };
-            list.iter().enumerate().map(move |(i, p)| (q, i, *p))
-        })
-        .collect();
-    let mut collector = (!job.quantities.is_empty())
+    let collector = (!job.quantities.is_empty())
         .then(|| Collector::new(family, "dlt645", job.quantities.clone(), job.lang, job.json));
+    let points = collector.as_ref().map(|c| c.reads().dlt645_points()).unwrap_or_default();
+    let mut collector = collector;
     let dis = if collector.is_some() { unique(points.iter().map(|p| p.2.di)) } else { job.dis.clone() };
     session.read(now, &dis);
 

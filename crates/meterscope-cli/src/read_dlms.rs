@@ -309,14 +309,9 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     }
     session.read(now, &targets);
     // Named quantities: each attribute once.
-    let points: Vec<(usize, usize, Cosem)> = a
-        .quantities
-        .iter()
-        .enumerate()
-        .flat_map(|(q, quantity)| quantity.dlms.iter().enumerate().map(move |(i, p)| (q, i, *p)))
-        .collect();
     let mut collector =
         (!a.quantities.is_empty()).then(|| Collector::new(Family::Dlms, "dlms", a.quantities.clone(), lang, a.json));
+    let points = collector.as_ref().map(|c| c.reads().dlms_points()).unwrap_or_default();
     let mut attrs = unique(points.iter().map(|p| AttrRef::new(p.2.class, p.2.obis, p.2.attribute)));
     if collector.is_some() {
         // The meter's serial number names it in the readings (when it has one).

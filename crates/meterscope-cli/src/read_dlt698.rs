@@ -14,7 +14,7 @@ use meterscope_core::Lang;
 use meterscope_core::protocols::dlt698::codec::Rsd;
 use meterscope_core::protocols::dlt698::session::{Config, Connect, Dlt698Event, Dlt698Session, Item, Reading, Record};
 use meterscope_core::protocols::dlt698::simulator::{Dlt698Meter, MeterConfig};
-use meterscope_core::quantity::{Family, Oad, Quantity};
+use meterscope_core::quantity::{Family, Quantity};
 use meterscope_core::session::{LineSettings, Millis, Parity, SimulatedMeter};
 use serde_json::{Value, json};
 
@@ -249,14 +249,9 @@ pub fn run_read(a: Args) -> Result<u8, String> {
         }
     }
     // Named quantities: each OAD once; a record object's columns in one read of its latest record.
-    let points: Vec<(usize, usize, Oad)> = a
-        .quantities
-        .iter()
-        .enumerate()
-        .flat_map(|(q, quantity)| quantity.dlt698.iter().enumerate().map(move |(i, p)| (q, i, *p)))
-        .collect();
     let mut collector = (!a.quantities.is_empty())
         .then(|| Collector::new(Family::Dlt698, "dlt698", a.quantities.clone(), lang, a.json));
+    let points = collector.as_ref().map(|c| c.reads().dlt698_points()).unwrap_or_default();
     for oad in unique(points.iter().filter(|p| p.2.column.is_none()).map(|p| p.2.oad)) {
         session.get(now, &[oad]);
     }

@@ -146,18 +146,6 @@ fn notice_text(n: &Notice) -> String {
     }
 }
 
-/// The points of named quantities in a readout or telegram: `(quantity, point, code)`.
-fn code_points(quantities: &[&'static Quantity], family: Family) -> Vec<(usize, usize, Code)> {
-    quantities
-        .iter()
-        .enumerate()
-        .flat_map(|(q, quantity)| {
-            let list = if family == Family::Dsmr { quantity.dsmr } else { quantity.iec62056 };
-            list.iter().enumerate().map(move |(i, p)| (q, i, *p))
-        })
-        .collect()
-}
-
 /// Hand a reading to the collector when it is a point of a named quantity.
 fn collect(c: &mut Collector, points: &[(usize, usize, Code)], r: &Reading) {
     let Some(code) = obis::parse(&r.address) else { return };
@@ -219,9 +207,9 @@ pub fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
     if a.baud == 0 || a.address.len() > 32 {
         return Err("unusable initial baud rate or address".to_string());
     }
-    let points = code_points(&a.quantities, Family::Iec62056);
     let mut collector =
         (!a.quantities.is_empty()).then(|| Collector::new(Family::Iec62056, IEC, a.quantities.clone(), lang, a.json));
+    let points = collector.as_ref().map(|c| c.reads().code_points()).unwrap_or_default();
     let mut meter_id: Option<String> = None;
     // In programming mode the quantities' registers are read one by one; otherwise picked from the readout.
     let registers: Vec<String> =
@@ -483,9 +471,9 @@ fn read_dsmr(a: ReadArgs, lang: Lang) -> Result<u8, String> {
     let (json_out, verbose) = (a.json, a.verbose);
     let mut failed = false;
     let mut telegrams = Vec::<Value>::new();
-    let points = code_points(&a.quantities, Family::Dsmr);
     let mut collector =
         (!a.quantities.is_empty()).then(|| Collector::new(Family::Dsmr, DSMR, a.quantities.clone(), lang, a.json));
+    let points = collector.as_ref().map(|c| c.reads().code_points()).unwrap_or_default();
     let mut meter_id: Option<String> = None;
     let driven = drive(&mut session, &mut transport, start, |e| match e {
         P1Event::Telegram(t) if collector.is_some() => {

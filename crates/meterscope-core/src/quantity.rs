@@ -19,6 +19,8 @@
 //! DL/T 645-1997, and +R / −R (1.8 / 4.8 of C = 3, 4) in OBIS terms.
 //! Active power is the total instantaneous active power (OBIS +P, 1.7.0).
 //!
+//! [`Reads`] is a read in progress: the points to queue on a session, what
+//! came back for each, and the outcome per quantity.
 //! [`assemble`] turns what a session read for the points into values in
 //! the quantity's unit (W to kW, Wh to kWh…) and date-times in ISO 8601, so
 //! every family yields the same names and units. Lookups: [`all`],
@@ -196,6 +198,18 @@ impl Quantity {
             Family::Dlms => !self.dlms.is_empty(),
             Family::Iec62056 => !self.iec62056.is_empty(),
             Family::Dsmr => !self.dsmr.is_empty(),
+        }
+    }
+
+    /// The parts of the family's points, in order.
+    pub fn parts(&self, family: Family) -> Vec<Part> {
+        match family {
+            Family::Dlt645 => self.dlt645.iter().map(|p| p.part).collect(),
+            Family::Dlt645v1997 => self.dlt645_1997.iter().map(|p| p.part).collect(),
+            Family::Dlt698 => self.dlt698.iter().map(|p| p.part).collect(),
+            Family::Dlms => self.dlms.iter().map(|p| p.part).collect(),
+            Family::Iec62056 => self.iec62056.iter().map(|p| p.part).collect(),
+            Family::Dsmr => self.dsmr.iter().map(|p| p.part).collect(),
         }
     }
 
@@ -745,6 +759,160 @@ pub fn iso_date_time(text: &str) -> Option<String> {
     None
 }
 
+/// A read of named quantities in one family: the points to read, what came
+/// back for each (a value or why not), and the quantities' values made from
+/// them. Every surface that reads quantities (the CLI, the reader page)
+/// queues the points on its session and hands this the session's answers.
+#[derive(Clone, Debug)]
+pub struct Reads {
+    family: Family,
+    quantities: Vec<&'static Quantity>,
+    /// Per quantity, per point: what was read, or why not.
+    got: Vec<Vec<Option<Result<Got, String>>>>,
+}
+
+#[derive(Clone, Debug)]
+struct Got {
+    piece: Piece,
+    source: String,
+    at: String,
+}
+
+/// One line of a read's outcome: a value of a quantity, or a point that failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub quantity: &'static Quantity,
+    /// The value, or why a point could not be read.
+    pub result: Result<Value, String>,
+    /// The identifier it came from (`02010100`, several joined with `+`).
+    pub source: String,
+    /// When the value arrived, as the caller gave it (empty for a failure).
+    pub at: String,
+}
+
+/// A point of a quantity: the quantity's index in the read, the point's index
+/// in the family's list, and the point.
+pub type Slot<P> = (usize, usize, P);
+
+impl Reads {
+    pub fn new(family: Family, quantities: Vec<&'static Quantity>) -> Reads {
+        let got = quantities.iter().map(|q| vec![None; q.parts(family).len()]).collect();
+        Reads { family, quantities, got }
+    }
+
+    pub fn family(&self) -> Family {
+        self.family
+    }
+
+    pub fn quantities(&self) -> &[&'static Quantity] {
+        &self.quantities
+    }
+
+    fn slots<P: Copy + 'static>(&self, list: impl Fn(&Quantity) -> &'static [P]) -> Vec<Slot<P>> {
+        let mut out = Vec::new();
+        for (q, quantity) in self.quantities.iter().enumerate() {
+            out.extend(list(quantity).iter().enumerate().map(|(i, p)| (q, i, *p)));
+        }
+        out
+    }
+
+    /// The DL/T 645 points (of the 2007 or the 1997 edition, by the family).
+    pub fn dlt645_points(&self) -> Vec<Slot<Di>> {
+        if self.family == Family::Dlt645v1997 { self.slots(|q| q.dlt645_1997) } else { self.slots(|q| q.dlt645) }
+    }
+
+    pub fn dlt698_points(&self) -> Vec<Slot<Oad>> {
+        self.slots(|q| q.dlt698)
+    }
+
+    pub fn dlms_points(&self) -> Vec<Slot<Cosem>> {
+        self.slots(|q| q.dlms)
+    }
+
+    /// The IEC 62056-21 or DSMR codes (by the family).
+    pub fn code_points(&self) -> Vec<Slot<Code>> {
+        if self.family == Family::Dsmr { self.slots(|q| q.dsmr) } else { self.slots(|q| q.iec62056) }
+    }
+
+    /// A value read for point `point` of quantity `q`, as the session wrote
+    /// it, the identifier it came from and when it arrived (any text the
+    /// caller chooses: the core has no clock).
+    #[allow(clippy::too_many_arguments)]
+    pub fn piece(&mut self, q: usize, point: usize, part: Part, value: &str, unit: &str, source: &str, at: &str) {
+        if let Some(slot) = self.got.get_mut(q).and_then(|g| g.get_mut(point)) {
+            let piece = Piece { part, value: value.to_string(), unit: unit.to_string() };
+            *slot = Some(Ok(Got { piece, source: source.to_string(), at: at.to_string() }));
+        }
+    }
+
+    /// Point `point` of quantity `q` failed (a value already read stays).
+    pub fn error(&mut self, q: usize, point: usize, text: &str) {
+        if let Some(slot) = self.got.get_mut(q).and_then(|g| g.get_mut(point))
+            && slot.is_none()
+        {
+            *slot = Some(Err(text.to_string()));
+        }
+    }
+
+    /// Every point that has nothing yet failed with `text` (no association, not in the readout).
+    pub fn fail_rest(&mut self, text: &str) {
+        for g in &mut self.got {
+            for slot in g.iter_mut().filter(|s| s.is_none()) {
+                *slot = Some(Err(text.to_string()));
+            }
+        }
+    }
+
+    /// Whether every point has a value.
+    pub fn complete(&self) -> bool {
+        self.got.iter().flatten().all(|s| matches!(s, Some(Ok(_))))
+    }
+
+    /// Per quantity in the order asked: its values (see [`assemble`]), then
+    /// its points that failed (a point never answered: "not read").
+    pub fn outcomes(&self) -> Vec<Outcome> {
+        let mut out = Vec::new();
+        for (quantity, got) in self.quantities.iter().zip(&self.got) {
+            let sources = quantity.sources(self.family);
+            let parts = quantity.parts(self.family);
+            let mut pieces = Vec::new();
+            let mut from: Vec<&str> = Vec::new();
+            let mut at = "";
+            let mut failures = Vec::new();
+            for (i, slot) in got.iter().enumerate() {
+                match slot {
+                    Some(Ok(g)) => {
+                        pieces.push(g.piece.clone());
+                        at = &g.at;
+                        if !from.contains(&g.source.as_str()) {
+                            from.push(&g.source);
+                        }
+                    }
+                    other => {
+                        let why = match other {
+                            Some(Err(e)) => e.clone(),
+                            _ => "not read".to_string(),
+                        };
+                        let source = sources.get(i).cloned().unwrap_or_default();
+                        failures.push(Outcome { quantity, result: Err(why), source, at: String::new() });
+                    }
+                }
+            }
+            for v in assemble(quantity, &pieces) {
+                // A phase or field: its own point; the whole: every identifier read for it.
+                let own = v.element.and_then(|e| parts.iter().position(|p| p.element() == Some(e)));
+                let source = match own {
+                    Some(i) => sources.get(i).cloned().unwrap_or_default(),
+                    None => from.join("+"),
+                };
+                out.push(Outcome { quantity, result: Ok(v), source, at: at.to_string() });
+            }
+            out.extend(failures);
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -918,6 +1086,41 @@ mod tests {
         assert_eq!(convert("230.2", "V", "kWh"), None);
         assert_eq!(sum_decimals(&["4443.936".into(), "2428.519".into()]).as_deref(), Some("6872.455"));
         assert_eq!(sum_decimals(&["1.5".into(), "-2".into()]).as_deref(), Some("-0.5"));
+    }
+
+    #[test]
+    fn reads_collect_pieces_and_failures_in_order() {
+        let qs = vec![by_name("voltage").unwrap(), by_name("clock").unwrap()];
+        let mut r = Reads::new(Family::Dlt645, qs);
+        let points = r.dlt645_points();
+        assert_eq!(points.len(), 5);
+        assert_eq!((points[3].0, points[3].1, points[3].2.di), (1, 0, 0x0400_0101));
+        r.piece(0, 0, L1, "221.5", "V", "02010100", "t1");
+        r.error(0, 1, "no reply");
+        r.piece(1, 1, Part::Time, "10:30:00", "", "04000102", "t2");
+        r.piece(1, 0, Part::Date, "2024-05-17 W5", "", "04000101", "t3");
+        assert!(!r.complete());
+        r.fail_rest("cancelled");
+        r.error(0, 0, "too late"); // a value read stays
+        let o = r.outcomes();
+        let lines: Vec<(&str, Result<String, String>, &str)> =
+            o.iter().map(|o| (o.quantity.name, o.result.clone().map(|v| v.value), o.source.as_str())).collect();
+        assert_eq!(
+            lines,
+            [
+                ("voltage", Ok("221.5".to_string()), "02010100"),
+                ("voltage", Err("no reply".to_string()), "02010200"),
+                ("voltage", Err("cancelled".to_string()), "02010300"),
+                ("clock", Ok("2024-05-17T10:30:00".to_string()), "04000101+04000102"),
+            ]
+        );
+        assert_eq!(o[0].at, "t1");
+        let mut dsmr = Reads::new(Family::Dsmr, vec![by_name("active-energy-import").unwrap()]);
+        assert_eq!(dsmr.code_points().iter().map(|p| p.2.code).collect::<Vec<_>>(), ["1-0:1.8.1", "1-0:1.8.2"]);
+        dsmr.piece(0, 0, Part::Tariff, "1.5", "kWh", "1-0:1.8.1", "");
+        dsmr.piece(0, 1, Part::Tariff, "2.25", "kWh", "1-0:1.8.2", "");
+        assert!(dsmr.complete());
+        assert_eq!(dsmr.outcomes()[0].result.as_ref().map(|v| v.value.as_str()), Ok("3.75"));
     }
 
     #[test]
