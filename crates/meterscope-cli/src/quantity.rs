@@ -9,7 +9,7 @@
 //! [`Collector`], which prints the outcome.
 
 use meterscope_core::Lang;
-use meterscope_core::quantity::{self, Family, Part, Quantity, Reads};
+use meterscope_core::quantity::{self, Family, Quantity, Reads};
 use meterscope_core::session::DateTime;
 use serde_json::{Value, json};
 
@@ -68,25 +68,14 @@ impl Collector {
         &self.reads
     }
 
-    /// A value read for point `point` of quantity `q`: the value and unit as the
-    /// session wrote them, the identifier it came from; timed now.
-    pub fn piece(&mut self, q: usize, point: usize, part: Part, value: &str, unit: &str, source: &str) {
-        self.reads.piece(q, point, part, value, unit, source, &now_iso());
-    }
-
-    /// Point `point` of quantity `q` failed.
-    pub fn error(&mut self, q: usize, point: usize, text: &str) {
-        self.reads.error(q, point, text);
+    /// The read, to hand it the session's answers.
+    pub fn reads_mut(&mut self) -> &mut Reads {
+        &mut self.reads
     }
 
     /// A failure of the whole read (a wrong checksum over a readout), beside the points' own.
     pub fn general_error(&mut self, text: &str) {
         self.general.push(text.to_string());
-    }
-
-    /// Every point that has nothing yet failed with `text` (the association failed, the line broke).
-    pub fn fail_rest(&mut self, text: &str) {
-        self.reads.fail_rest(text);
     }
 
     /// Print the readings (and errors) and give the exit code: 0 when every point was read, 1 when not.
@@ -146,17 +135,6 @@ impl Collector {
         }
         Ok(if failed { 1 } else { 0 })
     }
-}
-
-/// Identifiers in first-asked order, each once.
-pub fn unique<T: PartialEq + Copy>(items: impl IntoIterator<Item = T>) -> Vec<T> {
-    let mut out = Vec::new();
-    for i in items {
-        if !out.contains(&i) {
-            out.push(i);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use meterscope_core::quantity::{Family, Quantity};
 use meterscope_core::session::{Action, DateTime, LineSettings, Millis, Parity, Session, SimulatedMeter};
 use serde_json::{Value, json};
 
-use crate::quantity::{Collector, unique};
+use crate::quantity::{Collector, now_iso};
 use crate::trace::Traced;
 
 /// Something bytes go out on and come back from.
@@ -425,11 +425,9 @@ pub fn run_read(job: ReadJob) -> Result<u8, String> {
     }
     // Named quantities: their identifiers, each read once; every point of every quantity.
     let family = if job.variant == Variant::V2007 { Family::Dlt645 } else { Family::Dlt645v1997 };
-    let collector = (!job.quantities.is_empty())
+    let mut collector = (!job.quantities.is_empty())
         .then(|| Collector::new(family, "dlt645", job.quantities.clone(), job.lang, job.json));
-    let points = collector.as_ref().map(|c| c.reads().dlt645_points()).unwrap_or_default();
-    let mut collector = collector;
-    let dis = if collector.is_some() { unique(points.iter().map(|p| p.2.di)) } else { job.dis.clone() };
+    let dis = collector.as_ref().map_or_else(|| job.dis.clone(), |c| c.reads().dlt645_dis());
     session.read(now, &dis);
 
     let mut failed = false;
@@ -445,22 +443,14 @@ pub fn run_read(job: ReadJob) -> Result<u8, String> {
             }
             meter = Some(a.digits());
         }
-        Dlt645Event::Value { di, canonical, items, .. } if collector.is_some() => {
-            let Some(c) = collector.as_mut() else { return };
-            for &(q, i, p) in points.iter().filter(|p| p.2.di == di) {
-                match items.get(usize::from(p.item.max(1)) - 1) {
-                    Some(item) => c.piece(q, i, p.part, &item.value, &item.unit, &canonical),
-                    None => c.error(q, i, "the reply has no such item"),
-                }
+        Dlt645Event::Value { di, items, .. } if collector.is_some() => {
+            if let Some(c) = collector.as_mut() {
+                c.reads_mut().take_dlt645(di, &items, &now_iso());
             }
         }
         Dlt645Event::Error { di, failure } if collector.is_some() => {
-            let Some(c) = collector.as_mut() else { return };
-            match di {
-                Some(di) => {
-                    points.iter().filter(|p| p.2.di == di).for_each(|&(q, i, _)| c.error(q, i, &failure_text(&failure)))
-                }
-                None => c.fail_rest(&failure_text(&failure)),
+            if let Some(c) = collector.as_mut() {
+                c.reads_mut().fail_dlt645(di, &failure_text(&failure));
             }
         }
         Dlt645Event::Value { canonical, name, data, items, frames, complete, .. } => {

@@ -26,12 +26,12 @@ use meterscope_core::protocols::dlms::session::{
     octets, parse_target,
 };
 use meterscope_core::protocols::dlms::simulator::{DlmsMeter, MeterConfig};
-use meterscope_core::quantity::{Cosem, Family, Quantity};
+use meterscope_core::quantity::{Family, Quantity};
 use meterscope_core::session::{DateTime, LineSettings, LineTime, Millis, Parity, SimulatedMeter};
 use meterscope_core::{Lang, to_hex};
 use serde_json::{Value, json};
 
-use crate::quantity::{Collector, unique};
+use crate::quantity::{Collector, now_iso};
 use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
 use crate::trace::{TraceArgs, Traced};
 
@@ -311,15 +311,13 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     // Named quantities: each attribute once.
     let mut collector =
         (!a.quantities.is_empty()).then(|| Collector::new(Family::Dlms, "dlms", a.quantities.clone(), lang, a.json));
-    let points = collector.as_ref().map(|c| c.reads().dlms_points()).unwrap_or_default();
-    let mut attrs = unique(points.iter().map(|p| AttrRef::new(p.2.class, p.2.obis, p.2.attribute)));
+    let mut attrs = collector.as_ref().map(|c| c.reads().dlms_attrs()).unwrap_or_default();
     if collector.is_some() {
         // The meter's serial number names it in the readings (when it has one).
         attrs.push(DEVICE_ID);
     }
     session.read(now, &attrs);
     let mut device: Option<String> = None;
-    let is_point = |attr: &AttrRef, p: &Cosem| attr.obis == p.obis && attr.index == p.attribute;
     for o in &objects_to_read {
         session.read_object(now, o.class, o.obis);
     }
@@ -347,23 +345,16 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     let mut counter: Option<u32> = None;
     let driven = drive(&mut session, &mut transport, start, |e| match e {
         DlmsEvent::Value { attr, text, unit, .. } if collector.is_some() => {
-            let Some(c) = collector.as_mut() else { return };
             if attr == DEVICE_ID {
                 device = Some(text.clone());
             }
-            let source = format!("{}:{}", obis::canonical(attr.obis), attr.index);
-            for &(q, i, p) in points.iter().filter(|p| is_point(&attr, &p.2)) {
-                c.piece(q, i, p.part, &text, unit.as_deref().unwrap_or(""), &source);
+            if let Some(c) = collector.as_mut() {
+                c.reads_mut().take_dlms(&attr, &text, unit.as_deref().unwrap_or(""), &now_iso());
             }
         }
         DlmsEvent::Error { attr, failure } if collector.is_some() => {
-            let Some(c) = collector.as_mut() else { return };
-            match attr {
-                Some(attr) => points
-                    .iter()
-                    .filter(|p| is_point(&attr, &p.2))
-                    .for_each(|&(q, i, _)| c.error(q, i, &failure.text())),
-                None => c.fail_rest(&failure.text()),
+            if let Some(c) = collector.as_mut() {
+                c.reads_mut().fail_dlms(attr.as_ref(), &failure.text());
             }
         }
         DlmsEvent::Value { attr, data, text, unit } => {

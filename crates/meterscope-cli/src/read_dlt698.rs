@@ -18,7 +18,7 @@ use meterscope_core::quantity::{Family, Quantity};
 use meterscope_core::session::{LineSettings, Millis, Parity, SimulatedMeter};
 use serde_json::{Value, json};
 
-use crate::quantity::{Collector, unique};
+use crate::quantity::{Collector, now_iso};
 use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
 use crate::trace::{TraceArgs, Traced};
 
@@ -251,12 +251,11 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     // Named quantities: each OAD once; a record object's columns in one read of its latest record.
     let mut collector = (!a.quantities.is_empty())
         .then(|| Collector::new(Family::Dlt698, "dlt698", a.quantities.clone(), lang, a.json));
-    let points = collector.as_ref().map(|c| c.reads().dlt698_points()).unwrap_or_default();
-    for oad in unique(points.iter().filter(|p| p.2.column.is_none()).map(|p| p.2.oad)) {
+    let (oads, records) = collector.as_ref().map(|c| c.reads().dlt698_targets()).unwrap_or_default();
+    for oad in oads {
         session.get(now, &[oad]);
     }
-    for record in unique(points.iter().filter(|p| p.2.column.is_some()).map(|p| p.2.oad)) {
-        let columns = unique(points.iter().filter(|p| p.2.oad == record).filter_map(|p| p.2.column));
+    for (record, columns) in records {
         session.get_record(now, record, Rsd::S9(1), &columns);
     }
 
@@ -265,40 +264,12 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     let mut meter: Option<String> = address.as_ref().map(|a| meterscope_core::to_hex(a).replace(' ', ""));
     let (json_out, verbose) = (a.json, a.verbose);
     let driven = drive(&mut session, &mut transport, start, |e| match e {
-        Dlt698Event::Value(r)
-            if collector.is_some() && points.iter().any(|p| p.2.oad == r.oad && p.2.column.is_none()) =>
-        {
-            let Some(c) = collector.as_mut() else { return };
-            for &(q, i, p) in points.iter().filter(|p| p.2.oad == r.oad && p.2.column.is_none()) {
-                match r.items.get(usize::from(p.element.max(1)) - 1) {
-                    Some(item) => c.piece(q, i, p.part, &item.value, &item.unit, &r.canonical),
-                    None => c.error(q, i, "the reply has no such element"),
-                }
-            }
-        }
-        Dlt698Event::Record(r) if collector.is_some() && points.iter().any(|p| p.2.oad == r.oad) => {
-            let Some(c) = collector.as_mut() else { return };
-            let latest = r.rows.first();
-            for &(q, i, p) in points.iter().filter(|p| p.2.oad == r.oad) {
-                let Some(column) = p.column else { continue };
-                // Items of a record are labelled with their column's OAD first.
-                let prefix = format!("{column:08X}");
-                let item = latest.and_then(|row| {
-                    row.iter().filter(|it| it.label.starts_with(&prefix)).nth(usize::from(p.element.max(1)) - 1)
-                });
-                match item {
-                    Some(item) => c.piece(q, i, p.part, &item.value, &item.unit, &format!("{}/{prefix}", r.canonical)),
-                    None => c.error(q, i, "the latest record has no such column"),
-                }
-            }
-        }
+        Dlt698Event::Value(r) if collector.as_mut().is_some_and(|c| c.reads_mut().take_dlt698(&r, &now_iso())) => {}
+        Dlt698Event::Record(r)
+            if collector.as_mut().is_some_and(|c| c.reads_mut().take_dlt698_record(&r, &now_iso())) => {}
         Dlt698Event::Error { oad, failure } if collector.is_some() => {
-            let Some(c) = collector.as_mut() else { return };
-            match oad {
-                Some(o) => {
-                    points.iter().filter(|p| p.2.oad == o).for_each(|&(q, i, _)| c.error(q, i, &failure.to_string()))
-                }
-                None => c.fail_rest(&failure.to_string()),
+            if let Some(c) = collector.as_mut() {
+                c.reads_mut().fail_dlt698(oad, &failure.to_string());
             }
         }
         Dlt698Event::MeterFound(addr) => {

@@ -17,11 +17,11 @@ use meterscope_core::protocols::iec62056::session::{
     Config, Iec62056Session, IecEvent, Mode, Notice, Reading, line_7e1,
 };
 use meterscope_core::protocols::iec62056::simulator::{self, MeterConfig, OpticalMeter, P1Meter};
-use meterscope_core::quantity::{Code, Family, Quantity};
+use meterscope_core::quantity::{Family, Quantity};
 use meterscope_core::session::{LineSettings, Millis, SimulatedMeter};
 use serde_json::{Value, json};
 
-use crate::quantity::Collector;
+use crate::quantity::{Collector, now_iso};
 use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
 use crate::trace::{TraceArgs, Traced};
 
@@ -147,11 +147,9 @@ fn notice_text(n: &Notice) -> String {
 }
 
 /// Hand a reading to the collector when it is a point of a named quantity.
-fn collect(c: &mut Collector, points: &[(usize, usize, Code)], r: &Reading) {
-    let Some(code) = obis::parse(&r.address) else { return };
-    let Some(v) = r.values.first() else { return };
-    for &(q, i, p) in points.iter().filter(|p| obis::parse(p.2.code) == Some(code)) {
-        c.piece(q, i, p.part, &v.value, &v.unit, &r.address);
+fn collect(c: &mut Collector, r: &Reading) {
+    if let Some(v) = r.values.first() {
+        c.reads_mut().take_code(&r.address, &v.value, &v.unit, &now_iso());
     }
 }
 
@@ -209,11 +207,11 @@ pub fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
     }
     let mut collector =
         (!a.quantities.is_empty()).then(|| Collector::new(Family::Iec62056, IEC, a.quantities.clone(), lang, a.json));
-    let points = collector.as_ref().map(|c| c.reads().code_points()).unwrap_or_default();
     let mut meter_id: Option<String> = None;
     // In programming mode the quantities' registers are read one by one; otherwise picked from the readout.
-    let registers: Vec<String> =
-        if collector.is_some() { points.iter().map(|p| p.2.code.to_string()).collect() } else { a.registers.clone() };
+    let registers: Vec<String> = collector
+        .as_ref()
+        .map_or_else(|| a.registers.clone(), |c| c.reads().codes().iter().map(|c| c.to_string()).collect());
     if a.password.is_none() && !a.registers.is_empty() {
         return Err("registers are read in programming mode: give --password".to_string());
     }
@@ -263,15 +261,12 @@ pub fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
         IecEvent::Reading(r) if collector.is_some() => {
             meter_name(&r, &mut meter_id);
             if let Some(c) = collector.as_mut() {
-                collect(c, &points, &r);
+                collect(c, &r);
             }
         }
         IecEvent::RegisterError { address, text } if collector.is_some() => {
             if let Some(c) = collector.as_mut() {
-                let code = obis::parse(&address);
-                for &(q, i, _) in points.iter().filter(|p| code.is_some() && obis::parse(p.2.code) == code) {
-                    c.error(q, i, &text);
-                }
+                c.reads_mut().fail_code(&address, &text);
             }
         }
         IecEvent::ReadoutEnd { bcc_ok, .. } if collector.is_some() => {
@@ -281,7 +276,7 @@ pub fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
         }
         IecEvent::Error(f) if collector.is_some() => {
             if let Some(c) = collector.as_mut() {
-                c.fail_rest(&f.to_string());
+                c.reads_mut().fail_rest(&f.to_string());
             }
         }
         IecEvent::Identified(i) if collector.is_some() => {
@@ -361,7 +356,7 @@ pub fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
     transport.finish()?;
     driven.map_err(|e| format!("line error: {e}"))?;
     if let Some(mut c) = collector {
-        c.fail_rest("not in the readout");
+        c.reads_mut().fail_rest("not in the readout");
         return c.finish(meter_id);
     }
     if json_out {
@@ -473,14 +468,13 @@ fn read_dsmr(a: ReadArgs, lang: Lang) -> Result<u8, String> {
     let mut telegrams = Vec::<Value>::new();
     let mut collector =
         (!a.quantities.is_empty()).then(|| Collector::new(Family::Dsmr, DSMR, a.quantities.clone(), lang, a.json));
-    let points = collector.as_ref().map(|c| c.reads().code_points()).unwrap_or_default();
     let mut meter_id: Option<String> = None;
     let driven = drive(&mut session, &mut transport, start, |e| match e {
         P1Event::Telegram(t) if collector.is_some() => {
             let Some(c) = collector.as_mut() else { return };
             for r in &t.readings {
                 meter_name(r, &mut meter_id);
-                collect(c, &points, r);
+                collect(c, r);
             }
         }
         P1Event::Telegram(t) => {
@@ -521,7 +515,7 @@ fn read_dsmr(a: ReadArgs, lang: Lang) -> Result<u8, String> {
     transport.finish()?;
     driven.map_err(|e| format!("line error: {e}"))?;
     if let Some(mut c) = collector {
-        c.fail_rest(if failed { "no telegram arrived" } else { "not in the telegram" });
+        c.reads_mut().fail_rest(if failed { "no telegram arrived" } else { "not in the telegram" });
         return c.finish(meter_id);
     }
     if json_out {

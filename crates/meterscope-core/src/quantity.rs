@@ -29,6 +29,9 @@
 use core::fmt;
 
 use crate::lang::Lang;
+use crate::protocols::dlms::services::AttrRef;
+use crate::protocols::dlt645::session::Item as Dlt645Item;
+use crate::protocols::dlt698::session::{Reading as Dlt698Reading, Record as Dlt698Record};
 
 /// A phase of a three-phase quantity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -87,6 +90,17 @@ impl Part {
             Part::Whole | Part::Date | Part::Time | Part::Tariff => None,
         }
     }
+}
+
+/// Items in first-asked order, each once.
+pub fn unique<T: PartialEq>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut out = Vec::new();
+    for i in items {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
 }
 
 /// A DL/T 645 data identifier and the item of its data (1 the first; a
@@ -863,6 +877,149 @@ impl Reads {
         }
     }
 
+    /// The DL/T 645 identifiers to read, each once, in the order asked.
+    pub fn dlt645_dis(&self) -> Vec<u32> {
+        unique(self.dlt645_points().iter().map(|p| p.2.di))
+    }
+
+    /// A DL/T 645 session's value for `di` (its items as the session wrote
+    /// them); false when no point asked for it.
+    pub fn take_dlt645(&mut self, di: u32, items: &[Dlt645Item], at: &str) -> bool {
+        let source = if self.family == Family::Dlt645v1997 { format!("{di:04X}") } else { format!("{di:08X}") };
+        let points: Vec<Slot<Di>> = self.dlt645_points().into_iter().filter(|p| p.2.di == di).collect();
+        for &(q, i, p) in &points {
+            match items.get(usize::from(p.item.max(1)) - 1) {
+                Some(it) => self.piece(q, i, p.part, &it.value, &it.unit, &source, at),
+                None => self.error(q, i, "the reply has no such item"),
+            }
+        }
+        !points.is_empty()
+    }
+
+    /// A DL/T 645 failure: of one identifier, or (none) of the whole read.
+    pub fn fail_dlt645(&mut self, di: Option<u32>, text: &str) {
+        match di {
+            Some(di) => {
+                for (q, i, _) in self.dlt645_points().into_iter().filter(|p| p.2.di == di) {
+                    self.error(q, i, text);
+                }
+            }
+            None => self.fail_rest(text),
+        }
+    }
+
+    /// The DL/T 698.45 OADs to GET, each once, and the record objects to read
+    /// (their latest record) with their columns.
+    pub fn dlt698_targets(&self) -> (Vec<u32>, Vec<(u32, Vec<u32>)>) {
+        let points = self.dlt698_points();
+        let oads = unique(points.iter().filter(|p| p.2.column.is_none()).map(|p| p.2.oad));
+        let records = unique(points.iter().filter(|p| p.2.column.is_some()).map(|p| p.2.oad))
+            .into_iter()
+            .map(|r| (r, unique(points.iter().filter(|p| p.2.oad == r).filter_map(|p| p.2.column))))
+            .collect();
+        (oads, records)
+    }
+
+    /// A DL/T 698.45 GET result; false when no point asked for it.
+    pub fn take_dlt698(&mut self, r: &Dlt698Reading, at: &str) -> bool {
+        let points: Vec<Slot<Oad>> =
+            self.dlt698_points().into_iter().filter(|p| p.2.oad == r.oad && p.2.column.is_none()).collect();
+        for &(q, i, p) in &points {
+            match r.items.get(usize::from(p.element.max(1)) - 1) {
+                Some(it) => self.piece(q, i, p.part, &it.value, &it.unit, &r.canonical, at),
+                None => self.error(q, i, "the reply has no such element"),
+            }
+        }
+        !points.is_empty()
+    }
+
+    /// A DL/T 698.45 record read (the latest record first); false when no point asked for it.
+    pub fn take_dlt698_record(&mut self, r: &Dlt698Record, at: &str) -> bool {
+        let points: Vec<Slot<Oad>> =
+            self.dlt698_points().into_iter().filter(|p| p.2.oad == r.oad && p.2.column.is_some()).collect();
+        let latest = r.rows.first();
+        for &(q, i, p) in &points {
+            let Some(column) = p.column else { continue };
+            // The items of a record are labelled with their column's OAD first.
+            let prefix = format!("{column:08X}");
+            let item = latest.and_then(|row| {
+                row.iter().filter(|it| it.label.starts_with(&prefix)).nth(usize::from(p.element.max(1)) - 1)
+            });
+            match item {
+                Some(it) => self.piece(q, i, p.part, &it.value, &it.unit, &format!("{}/{prefix}", r.canonical), at),
+                None => self.error(q, i, "the latest record has no such column"),
+            }
+        }
+        !points.is_empty()
+    }
+
+    /// A DL/T 698.45 failure: of one OAD, or (none) of the whole read.
+    pub fn fail_dlt698(&mut self, oad: Option<u32>, text: &str) {
+        match oad {
+            Some(o) => {
+                for (q, i, _) in self.dlt698_points().into_iter().filter(|p| p.2.oad == o) {
+                    self.error(q, i, text);
+                }
+            }
+            None => self.fail_rest(text),
+        }
+    }
+
+    /// The COSEM attributes to GET, each once.
+    pub fn dlms_attrs(&self) -> Vec<AttrRef> {
+        unique(self.dlms_points().iter().map(|p| AttrRef::new(p.2.class, p.2.obis, p.2.attribute)))
+    }
+
+    /// A DLMS value of `attr` (text and unit as the session wrote them); false when no point asked for it.
+    pub fn take_dlms(&mut self, attr: &AttrRef, text: &str, unit: &str, at: &str) -> bool {
+        let source = format!("{}:{}", crate::obis::canonical(attr.obis), attr.index);
+        let points: Vec<Slot<Cosem>> =
+            self.dlms_points().into_iter().filter(|p| p.2.obis == attr.obis && p.2.attribute == attr.index).collect();
+        for &(q, i, p) in &points {
+            self.piece(q, i, p.part, text, unit, &source, at);
+        }
+        !points.is_empty()
+    }
+
+    /// A DLMS failure: of one attribute, or (none) of the whole read (the association).
+    pub fn fail_dlms(&mut self, attr: Option<&AttrRef>, text: &str) {
+        match attr {
+            Some(a) => {
+                let points = self.dlms_points();
+                for &(q, i, _) in points.iter().filter(|p| p.2.obis == a.obis && p.2.attribute == a.index) {
+                    self.error(q, i, text);
+                }
+            }
+            None => self.fail_rest(text),
+        }
+    }
+
+    /// The IEC 62056-21 or DSMR codes, each once (registers to read in programming mode).
+    pub fn codes(&self) -> Vec<&'static str> {
+        unique(self.code_points().iter().map(|p| p.2.code))
+    }
+
+    /// A data set of a readout or telegram (`1.8.0`, `1-0:32.7.0`) with its
+    /// first value; compared as OBIS codes. False when no point asked for it.
+    pub fn take_code(&mut self, address: &str, value: &str, unit: &str, at: &str) -> bool {
+        let Some(code) = crate::obis::parse(address) else { return false };
+        let points: Vec<Slot<Code>> =
+            self.code_points().into_iter().filter(|p| crate::obis::parse(p.2.code) == Some(code)).collect();
+        for &(q, i, p) in &points {
+            self.piece(q, i, p.part, value, unit, address, at);
+        }
+        !points.is_empty()
+    }
+
+    /// A register that could not be read (programming mode).
+    pub fn fail_code(&mut self, address: &str, text: &str) {
+        let Some(code) = crate::obis::parse(address) else { return };
+        let points = self.code_points();
+        for &(q, i, _) in points.iter().filter(|p| crate::obis::parse(p.2.code) == Some(code)) {
+            self.error(q, i, text);
+        }
+    }
+
     /// Whether every point has a value.
     pub fn complete(&self) -> bool {
         self.got.iter().flatten().all(|s| matches!(s, Some(Ok(_))))
@@ -1121,6 +1278,50 @@ mod tests {
         dsmr.piece(0, 1, Part::Tariff, "2.25", "kWh", "1-0:1.8.2", "");
         assert!(dsmr.complete());
         assert_eq!(dsmr.outcomes()[0].result.as_ref().map(|v| v.value.as_str()), Ok("3.75"));
+    }
+
+    #[test]
+    fn reads_take_the_sessions_answers() {
+        let mut iec = Reads::new(Family::Iec62056, vec![by_name("active-energy-import").unwrap()]);
+        assert_eq!(iec.codes(), ["1.8.0"]);
+        assert!(!iec.take_code("1.8.0*01", "000001.000", "kWh", "")); // a billing period, not the value
+        assert!(!iec.take_code("2.8.0", "000002.000", "kWh", ""));
+        assert!(iec.take_code("1-0:1.8.0", "006872.455", "kWh", "t"));
+        assert_eq!(iec.outcomes()[0].result.as_ref().map(|v| v.value.as_str()), Ok("6872.455"));
+
+        let freezes = by_name("daily-freezes").unwrap();
+        let mut r698 = Reads::new(Family::Dlt698, vec![freezes, by_name("voltage").unwrap()]);
+        let (oads, records) = r698.dlt698_targets();
+        assert_eq!(oads, [0x2000_0200]);
+        assert_eq!(records, [(0x5004_0200, vec![0x2021_0200, 0x0010_0200, 0x0020_0200])]);
+        let item = |label: &str, value: &str, unit: &str| crate::protocols::dlt698::session::Item {
+            label: label.into(),
+            value: value.into(),
+            unit: unit.into(),
+        };
+        let record = Dlt698Record {
+            oad: 0x5004_0200,
+            canonical: "50040200".into(),
+            name: String::new(),
+            columns: vec![],
+            rows: vec![vec![
+                item("20210200 data freeze time", "2024-05-17 00:00:00", ""),
+                item("00100200 total", "73040.45", "kWh"),
+                item("00100200 T1", "13131.88", "kWh"),
+            ]],
+            data: vec![],
+        };
+        assert!(r698.take_dlt698_record(&record, "t"));
+        r698.fail_dlt698(Some(0x2000_0200), "DAR 6");
+        let o = r698.outcomes();
+        assert_eq!(o[0].result.as_ref().map(|v| v.value.as_str()), Ok("2024-05-17T00:00:00"));
+        assert_eq!(
+            o[1].result.as_ref().map(|v| (v.value.as_str(), v.element)),
+            Ok(("73040.45", Some("active-energy-import")))
+        );
+        assert_eq!(o[1].source, "50040200/00100200");
+        assert_eq!(o[2].result, Err("the latest record has no such column".to_string()));
+        assert_eq!(o.iter().filter(|o| o.result == Err("DAR 6".to_string())).count(), 3);
     }
 
     #[test]
