@@ -9,6 +9,7 @@ use meterscope_core::protocols::dlt645::{Address, Variant};
 use meterscope_core::session::{LineSettings, Parity};
 use meterscope_core::{Lang, Options, Registry};
 
+mod quantity;
 mod read;
 mod read_dlms;
 mod read_dlt698;
@@ -239,6 +240,13 @@ enum Command {
         /// DSMR version: 5, 4 (115200 8N1) or 3, 2.2 (9600 7E1).
         #[arg(long, default_value = "5", help_heading = "IEC 62056-21 and DSMR")]
         dsmr_version: String,
+        /// A named quantity, read from whatever protocol the meter speaks (repeatable):
+        /// active-energy-import, active-energy-export, reactive-energy-import,
+        /// reactive-energy-export, voltage, current, active-power, reactive-power, power-factor,
+        /// frequency, clock, daily-freezes. With --json: DTU-style readings (meter, quantity,
+        /// value, unit, timestamp).
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["dis", "clock", "sync_clock", "objects", "profile", "events", "object", "firmware", "alarms"])]
+        quantity: Vec<String>,
         /// Data identifiers: 8 hex digits (2007, `00010000`) or 4 (1997, `9010`); DL/T 698.45:
         /// OADs; DLMS: OBIS[:attr]; Q/GDW 1376: targets (see the docs); IEC 62056-21: registers
         /// to read in programming mode (`1.8.0`, `1-0:32.7.0`).
@@ -400,8 +408,34 @@ fn main() -> ExitCode {
             settle,
             count,
             dsmr_version,
+            quantity,
             dis,
         } => {
+            let lang_of = |l: &str| l.parse::<Lang>().unwrap_or_default();
+            // Named quantities, checked against the protocol's family before any port is opened.
+            let family = match protocol.as_str() {
+                "dlt645" | "dlt645-2007" => Some(meterscope_core::quantity::Family::Dlt645),
+                "dlt645-1997" => Some(meterscope_core::quantity::Family::Dlt645v1997),
+                "dlt698" => Some(meterscope_core::quantity::Family::Dlt698),
+                "dlms" => Some(meterscope_core::quantity::Family::Dlms),
+                p => match read_iec::family(p) {
+                    Some(read_iec::IEC) => Some(meterscope_core::quantity::Family::Iec62056),
+                    Some(_) => Some(meterscope_core::quantity::Family::Dsmr),
+                    None => None,
+                },
+            };
+            let quantities = match (family, quantity.is_empty()) {
+                (_, true) => Vec::new(),
+                (Some(f), false) => match quantity::parse(&quantity, f, lang_of(&lang)) {
+                    Ok(q) => q,
+                    Err(e) => return exit(Err(e)),
+                },
+                (None, false) => {
+                    return exit(Err(format!(
+                        "--quantity reads dlt645, dlt645-1997, dlt698, dlms, iec62056-21 and dsmr meters, not '{protocol}'"
+                    )));
+                }
+            };
             if let Some(family) = read_iec::family(&protocol) {
                 return exit(read_iec::run_read(
                     family,
@@ -426,6 +460,7 @@ fn main() -> ExitCode {
                         lang,
                         trace,
                         registers: dis,
+                        quantities,
                     },
                 ));
             }
@@ -491,10 +526,12 @@ fn main() -> ExitCode {
                     alarms,
                     json,
                     verbose,
+                    lang,
                     timeout,
                     retries,
                     trace,
                     targets: dis,
+                    quantities,
                 }));
             }
             if protocol == "dlt698" {
@@ -518,6 +555,7 @@ fn main() -> ExitCode {
                     password,
                     trace,
                     oads: dis,
+                    quantities,
                 }));
             }
             let job = (|| {
@@ -540,7 +578,7 @@ fn main() -> ExitCode {
                     None => None,
                 };
                 let dis = read::parse_dis(&dis, variant)?;
-                if dis.is_empty() && !clock && !sync_clock {
+                if dis.is_empty() && !clock && !sync_clock && quantities.is_empty() {
                     return Err("nothing to read: give data identifiers, --clock or --sync-clock".to_string());
                 }
                 let lang: Lang = lang.parse()?;
@@ -558,6 +596,7 @@ fn main() -> ExitCode {
                     retries,
                     wake_up: wake_up.min(4),
                     trace,
+                    quantities,
                 })
             })();
             exit(job.and_then(read::run_read))

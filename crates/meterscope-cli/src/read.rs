@@ -12,9 +12,11 @@ use meterscope_core::Lang;
 use meterscope_core::protocols::dlt645::session::{Config, Dlt645Event, Dlt645Session, Failure, Notice};
 use meterscope_core::protocols::dlt645::simulator::{Dlt645Meter, MeterConfig};
 use meterscope_core::protocols::dlt645::{Address, Variant};
+use meterscope_core::quantity::{Family, Quantity};
 use meterscope_core::session::{Action, DateTime, LineSettings, Millis, Parity, Session, SimulatedMeter};
 use serde_json::{Value, json};
 
+use crate::quantity::{Collector, now_iso};
 use crate::trace::Traced;
 
 /// Something bytes go out on and come back from.
@@ -340,6 +342,8 @@ pub struct ReadJob {
     pub retries: u8,
     pub wake_up: usize,
     pub trace: crate::trace::TraceArgs,
+    /// `--quantity`: named quantities, read instead of `dis` and reported by name.
+    pub quantities: Vec<&'static Quantity>,
 }
 
 /// Parse identifiers of an edition: 8 hex digits (2007) or 4 (1997).
@@ -419,7 +423,12 @@ pub fn run_read(job: ReadJob) -> Result<u8, String> {
     if job.clock {
         session.read_clock(now);
     }
-    session.read(now, &job.dis);
+    // Named quantities: their identifiers, each read once; every point of every quantity.
+    let family = if job.variant == Variant::V2007 { Family::Dlt645 } else { Family::Dlt645v1997 };
+    let mut collector = (!job.quantities.is_empty())
+        .then(|| Collector::new(family, "dlt645", job.quantities.clone(), job.lang, job.json));
+    let dis = collector.as_ref().map_or_else(|| job.dis.clone(), |c| c.reads().dlt645_dis());
+    session.read(now, &dis);
 
     let mut failed = false;
     let mut values = Vec::<Value>::new();
@@ -433,6 +442,16 @@ pub fn run_read(job: ReadJob) -> Result<u8, String> {
                 println!("meter {}", a.digits());
             }
             meter = Some(a.digits());
+        }
+        Dlt645Event::Value { di, items, .. } if collector.is_some() => {
+            if let Some(c) = collector.as_mut() {
+                c.reads_mut().take_dlt645(di, &items, &now_iso());
+            }
+        }
+        Dlt645Event::Error { di, failure } if collector.is_some() => {
+            if let Some(c) = collector.as_mut() {
+                c.reads_mut().fail_dlt645(di, &failure_text(&failure));
+            }
         }
         Dlt645Event::Value { canonical, name, data, items, frames, complete, .. } => {
             if !complete {
@@ -491,6 +510,9 @@ pub fn run_read(job: ReadJob) -> Result<u8, String> {
     });
     transport.finish()?;
     driven.map_err(|e| format!("line error: {e}"))?;
+    if let Some(c) = collector {
+        return c.finish(meter);
+    }
     if json_out {
         let out = json!({ "meter": meter, "clock": clock, "values": values, "errors": errors });
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);

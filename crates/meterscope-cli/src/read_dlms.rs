@@ -26,10 +26,12 @@ use meterscope_core::protocols::dlms::session::{
     octets, parse_target,
 };
 use meterscope_core::protocols::dlms::simulator::{DlmsMeter, MeterConfig};
+use meterscope_core::quantity::{Family, Quantity};
 use meterscope_core::session::{DateTime, LineSettings, LineTime, Millis, Parity, SimulatedMeter};
 use meterscope_core::{Lang, to_hex};
 use serde_json::{Value, json};
 
+use crate::quantity::{Collector, now_iso};
 use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
 use crate::trace::{TraceArgs, Traced};
 
@@ -67,11 +69,18 @@ pub struct Args {
     pub alarms: bool,
     pub json: bool,
     pub verbose: bool,
+    /// Language of the quantities' names.
+    pub lang: String,
     pub timeout: u64,
     pub retries: u8,
     pub trace: TraceArgs,
     pub targets: Vec<String>,
+    /// `--quantity`: named quantities, read instead of `targets` and reported by name.
+    pub quantities: Vec<&'static Quantity>,
 }
+
+/// Device ID 1 (0-0:96.1.0.255), the meter's serial number: what names the meter in quantity readings.
+const DEVICE_ID: AttrRef = AttrRef::new(1, [0, 0, 96, 1, 0, 255], 2);
 
 /// The simulated DLMS meter in this process (HDLC), on the same clock.
 struct InProcess {
@@ -267,13 +276,14 @@ pub fn run_read(a: Args) -> Result<u8, String> {
         .iter()
         .map(|t| parse_target(t).ok_or_else(|| format!("--object '{t}' is not [CLASS/]OBIS (e.g. 70/0-0:96.3.10.255)")))
         .collect::<Result<Vec<_>, _>>()?;
-    let nothing = targets.is_empty() && objects_to_read.is_empty();
+    let nothing = targets.is_empty() && objects_to_read.is_empty() && a.quantities.is_empty();
     if nothing && !(a.clock || a.objects || a.profile || a.events || a.firmware || a.alarms) {
         return Err(
             "nothing to read: give OBIS codes, --clock, --objects, --profile, --events, --object, --firmware or --alarms"
                 .to_string(),
         );
     }
+    let lang: Lang = a.lang.parse()?;
     let access = profile_access(&a)?;
     let line = line(a.baud, &a.parity, a.data_bits, a.stop_bits)?;
     let cfg = config(&a, line)?;
@@ -298,6 +308,16 @@ pub fn run_read(a: Args) -> Result<u8, String> {
         session.browse(now);
     }
     session.read(now, &targets);
+    // Named quantities: each attribute once.
+    let mut collector =
+        (!a.quantities.is_empty()).then(|| Collector::new(Family::Dlms, "dlms", a.quantities.clone(), lang, a.json));
+    let mut attrs = collector.as_ref().map(|c| c.reads().dlms_attrs()).unwrap_or_default();
+    if collector.is_some() {
+        // The meter's serial number names it in the readings (when it has one).
+        attrs.push(DEVICE_ID);
+    }
+    session.read(now, &attrs);
+    let mut device: Option<String> = None;
     for o in &objects_to_read {
         session.read_object(now, o.class, o.obis);
     }
@@ -324,6 +344,19 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     let mut clock: Option<String> = None;
     let mut counter: Option<u32> = None;
     let driven = drive(&mut session, &mut transport, start, |e| match e {
+        DlmsEvent::Value { attr, text, unit, .. } if collector.is_some() => {
+            if attr == DEVICE_ID {
+                device = Some(text.clone());
+            }
+            if let Some(c) = collector.as_mut() {
+                c.reads_mut().take_dlms(&attr, &text, unit.as_deref().unwrap_or(""), &now_iso());
+            }
+        }
+        DlmsEvent::Error { attr, failure } if collector.is_some() => {
+            if let Some(c) = collector.as_mut() {
+                c.reads_mut().fail_dlms(attr.as_ref(), &failure.text());
+            }
+        }
         DlmsEvent::Value { attr, data, text, unit } => {
             let code = obis::canonical(attr.obis);
             let name = obis::describe(attr.obis, Lang::En).unwrap_or_default();
@@ -411,6 +444,9 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     });
     transport.finish()?;
     driven.map_err(|e| format!("line error: {e}"))?;
+    if let Some(c) = collector {
+        return c.finish(device);
+    }
     // Each timed profile read beside its profile (in the order read).
     let times = session.line_times();
     let mut used = vec![false; times.len()];

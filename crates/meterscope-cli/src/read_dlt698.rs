@@ -14,9 +14,11 @@ use meterscope_core::Lang;
 use meterscope_core::protocols::dlt698::codec::Rsd;
 use meterscope_core::protocols::dlt698::session::{Config, Connect, Dlt698Event, Dlt698Session, Item, Reading, Record};
 use meterscope_core::protocols::dlt698::simulator::{Dlt698Meter, MeterConfig};
+use meterscope_core::quantity::{Family, Quantity};
 use meterscope_core::session::{LineSettings, Millis, Parity, SimulatedMeter};
 use serde_json::{Value, json};
 
+use crate::quantity::{Collector, now_iso};
 use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
 use crate::trace::{TraceArgs, Traced};
 
@@ -41,6 +43,8 @@ pub struct Args {
     pub password: Option<String>,
     pub trace: TraceArgs,
     pub oads: Vec<String>,
+    /// `--quantity`: named quantities, read instead of `oads` and reported by name.
+    pub quantities: Vec<&'static Quantity>,
 }
 
 /// A client address: `0x20`, `20H` or decimal `32`, 0-255.
@@ -197,7 +201,7 @@ fn print_record(r: &Record) {
 /// Run `meterscope read --protocol dlt698`: exit code 0 (all read) or 1, or a message for exit code 2.
 pub fn run_read(a: Args) -> Result<u8, String> {
     let (connect, targets) = connect_and_targets(&a.connect, &a.oads)?;
-    if targets.is_empty() {
+    if targets.is_empty() && a.quantities.is_empty() {
         return Err("nothing to read: give OADs (00100200) or records (50040200@1)".to_string());
     }
     let address = a.address.as_deref().map(parse_address).transpose()?;
@@ -244,12 +248,30 @@ pub fn run_read(a: Args) -> Result<u8, String> {
             Target::Record(o, n) => session.get_record(now, o, Rsd::S9(n), &[]),
         }
     }
+    // Named quantities: each OAD once; a record object's columns in one read of its latest record.
+    let mut collector = (!a.quantities.is_empty())
+        .then(|| Collector::new(Family::Dlt698, "dlt698", a.quantities.clone(), lang, a.json));
+    let (oads, records) = collector.as_ref().map(|c| c.reads().dlt698_targets()).unwrap_or_default();
+    for oad in oads {
+        session.get(now, &[oad]);
+    }
+    for (record, columns) in records {
+        session.get_record(now, record, Rsd::S9(1), &columns);
+    }
 
     let mut failed = false;
     let (mut values, mut records, mut errors, mut reports) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut meter: Option<String> = address.as_ref().map(|a| meterscope_core::to_hex(a).replace(' ', ""));
     let (json_out, verbose) = (a.json, a.verbose);
     let driven = drive(&mut session, &mut transport, start, |e| match e {
+        Dlt698Event::Value(r) if collector.as_mut().is_some_and(|c| c.reads_mut().take_dlt698(&r, &now_iso())) => {}
+        Dlt698Event::Record(r)
+            if collector.as_mut().is_some_and(|c| c.reads_mut().take_dlt698_record(&r, &now_iso())) => {}
+        Dlt698Event::Error { oad, failure } if collector.is_some() => {
+            if let Some(c) = collector.as_mut() {
+                c.reads_mut().fail_dlt698(oad, &failure.to_string());
+            }
+        }
         Dlt698Event::MeterFound(addr) => {
             if !json_out {
                 println!("meter {addr}");
@@ -305,6 +327,9 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     });
     transport.finish()?;
     driven.map_err(|e| format!("line error: {e}"))?;
+    if let Some(c) = collector {
+        return c.finish(meter);
+    }
     if json_out {
         let out = json!({ "meter": meter, "values": values, "records": records, "reports": reports, "errors": errors });
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);

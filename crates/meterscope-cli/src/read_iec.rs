@@ -11,14 +11,17 @@ use std::io;
 use std::time::{Duration, Instant};
 
 use meterscope_core::Lang;
+use meterscope_core::obis;
 use meterscope_core::protocols::iec62056::p1::{DsmrLine, P1Config, P1Event, P1Notice, P1Session};
 use meterscope_core::protocols::iec62056::session::{
     Config, Iec62056Session, IecEvent, Mode, Notice, Reading, line_7e1,
 };
 use meterscope_core::protocols::iec62056::simulator::{self, MeterConfig, OpticalMeter, P1Meter};
+use meterscope_core::quantity::{Family, Quantity};
 use meterscope_core::session::{LineSettings, Millis, SimulatedMeter};
 use serde_json::{Value, json};
 
+use crate::quantity::{Collector, now_iso};
 use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
 use crate::trace::{TraceArgs, Traced};
 
@@ -66,6 +69,8 @@ pub struct ReadArgs {
     pub trace: TraceArgs,
     /// Registers to read in programming mode.
     pub registers: Vec<String>,
+    /// `--quantity`: named quantities, picked from the readout or telegram and reported by name.
+    pub quantities: Vec<&'static Quantity>,
 }
 
 /// What `meterscope simulate --protocol iec62056-21|dsmr` was given.
@@ -141,6 +146,26 @@ fn notice_text(n: &Notice) -> String {
     }
 }
 
+/// Hand a reading to the collector when it is a point of a named quantity.
+fn collect(c: &mut Collector, r: &Reading) {
+    if let Some(v) = r.values.first() {
+        c.reads_mut().take_code(&r.address, &v.value, &v.unit, &now_iso());
+    }
+}
+
+/// A name for the meter from its readout or telegram: the electricity or
+/// equipment identifier (as text when it is hex of text), else the device ID.
+fn meter_name(r: &Reading, name: &mut Option<String>) {
+    let Some(code) = obis::parse(&r.address) else { return };
+    let first = matches!(code, [_, _, 0, 0, 0, _] | [0, 0, 96, 1, 1, _]);
+    if (first || (name.is_none() && matches!(code, [_, _, 96, 1, 0, _])))
+        && let Some(v) = r.values.first()
+    {
+        let text = v.text.as_deref().map(|t| t.trim_matches('"')).unwrap_or(&v.value);
+        *name = Some(text.to_string());
+    }
+}
+
 fn reading_line(r: &Reading) -> String {
     let values: Vec<String> = r
         .values
@@ -180,6 +205,13 @@ pub fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
     if a.baud == 0 || a.address.len() > 32 {
         return Err("unusable initial baud rate or address".to_string());
     }
+    let mut collector =
+        (!a.quantities.is_empty()).then(|| Collector::new(Family::Iec62056, IEC, a.quantities.clone(), lang, a.json));
+    let mut meter_id: Option<String> = None;
+    // In programming mode the quantities' registers are read one by one; otherwise picked from the readout.
+    let registers: Vec<String> = collector
+        .as_ref()
+        .map_or_else(|| a.registers.clone(), |c| c.reads().codes().iter().map(|c| c.to_string()).collect());
     if a.password.is_none() && !a.registers.is_empty() {
         return Err("registers are read in programming mode: give --password".to_string());
     }
@@ -215,7 +247,7 @@ pub fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
     match (mode, &a.password) {
         (Mode::D, _) => session.listen(now, 1),
         (Mode::E, _) => session.hand_over(now),
-        (_, Some(password)) => session.program(now, password, &a.registers),
+        (_, Some(password)) => session.program(now, password, &registers),
         _ => session.readout(now),
     }
     let (json_out, verbose) = (a.json, a.verbose);
@@ -226,6 +258,33 @@ pub fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
     let mut handover = Value::Null;
     let mut line = session.line().to_string();
     let driven = drive(&mut session, &mut transport, start, |e| match e {
+        IecEvent::Reading(r) if collector.is_some() => {
+            meter_name(&r, &mut meter_id);
+            if let Some(c) = collector.as_mut() {
+                collect(c, &r);
+            }
+        }
+        IecEvent::RegisterError { address, text } if collector.is_some() => {
+            if let Some(c) = collector.as_mut() {
+                c.reads_mut().fail_code(&address, &text);
+            }
+        }
+        IecEvent::ReadoutEnd { bcc_ok, .. } if collector.is_some() => {
+            if let Some(c) = collector.as_mut().filter(|_| !bcc_ok) {
+                c.general_error("the readout's BCC is wrong");
+            }
+        }
+        IecEvent::Error(f) if collector.is_some() => {
+            if let Some(c) = collector.as_mut() {
+                c.reads_mut().fail_rest(&f.to_string());
+            }
+        }
+        IecEvent::Identified(i) if collector.is_some() => {
+            if !json_out {
+                println!("meter {} {}", i.manufacturer, i.ident);
+            }
+            meter_id.get_or_insert_with(|| format!("{} {}", i.manufacturer, i.ident));
+        }
         IecEvent::Identified(i) => {
             if !json_out {
                 let rate = i.max_baud.map(|r| format!(", up to {r} Bd")).unwrap_or_default();
@@ -296,6 +355,10 @@ pub fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
     });
     transport.finish()?;
     driven.map_err(|e| format!("line error: {e}"))?;
+    if let Some(mut c) = collector {
+        c.reads_mut().fail_rest("not in the readout");
+        return c.finish(meter_id);
+    }
     if json_out {
         let out = json!({
             "identification": ident, "line": line, "readings": readings, "errors": errors, "handover": handover,
@@ -403,7 +466,17 @@ fn read_dsmr(a: ReadArgs, lang: Lang) -> Result<u8, String> {
     let (json_out, verbose) = (a.json, a.verbose);
     let mut failed = false;
     let mut telegrams = Vec::<Value>::new();
+    let mut collector =
+        (!a.quantities.is_empty()).then(|| Collector::new(Family::Dsmr, DSMR, a.quantities.clone(), lang, a.json));
+    let mut meter_id: Option<String> = None;
     let driven = drive(&mut session, &mut transport, start, |e| match e {
+        P1Event::Telegram(t) if collector.is_some() => {
+            let Some(c) = collector.as_mut() else { return };
+            for r in &t.readings {
+                meter_name(r, &mut meter_id);
+                collect(c, r);
+            }
+        }
         P1Event::Telegram(t) => {
             if json_out {
                 telegrams.push(serde_json::to_value(&t).unwrap_or(Value::Null));
@@ -441,6 +514,10 @@ fn read_dsmr(a: ReadArgs, lang: Lang) -> Result<u8, String> {
     });
     transport.finish()?;
     driven.map_err(|e| format!("line error: {e}"))?;
+    if let Some(mut c) = collector {
+        c.reads_mut().fail_rest(if failed { "no telegram arrived" } else { "not in the telegram" });
+        return c.finish(meter_id);
+    }
     if json_out {
         let out = json!({ "line": line.to_string(), "telegrams": telegrams, "complete": !failed });
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);

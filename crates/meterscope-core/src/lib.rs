@@ -11,6 +11,8 @@
 //!   (the JSON shape every surface shows).
 //! - [`registry`]: stream framing, auto-detection and protocol override.
 //! - [`lang`]: English and Chinese labels keyed by node id.
+//! - [`quantity`]: named quantities (`voltage`, `active-energy-import`) and
+//!   what they are in every protocol family.
 
 // The core never panics on its input: no `unwrap`, `expect` or `panic!`
 // outside tests (a site that cannot fail says why where it is allowed).
@@ -24,6 +26,7 @@ pub mod lang;
 pub mod model;
 pub mod obis;
 pub mod protocols;
+pub mod quantity;
 pub mod registry;
 pub mod seriallog;
 pub mod session;
