@@ -406,7 +406,7 @@ function frame645(body) {
 }
 
 test('a serial assistant log opens with each frame\'s direction and time, and a bad byte in it is pinned', async () => {
-  const page = await openPage(browser);
+  const { page, problems, close } = await openPage(browser);
   await page.goto(server.url + '#l=en');
   const req = frame645([0x68, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x68, 0x11, 0x04, 0x33, 0x33, 0x34, 0x33]);
   const rep = frame645([0x68, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x68, 0x91, 0x08, 0x33, 0x33, 0x34, 0x33, 0xa4, 0x56, 0x33, 0x33]);
@@ -427,5 +427,6 @@ test('a serial assistant log opens with each frame\'s direction and time, and a 
   await page.getByTestId('input-error').waitFor();
   assert.equal(await page.locator('[data-testid=input-error] mark').textContent(), 'G');
   assert.match(await page.getByTestId('input-error').textContent(), /column 25/);
-  await page.close();
+  assert.deepEqual(problems, []);
+  await close();
 });
