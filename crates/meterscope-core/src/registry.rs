@@ -118,6 +118,15 @@ pub trait Protocol: Sync + Send {
     fn preamble_byte(&self) -> Option<u8> {
         None
     }
+    /// Whether `frame` can answer anything but [`FrameStatus::NoMatch`] for
+    /// bytes starting with `b` (a preamble byte included). The registry asks
+    /// each protocol once per byte value and then, at each position of a
+    /// walk, frames only with the protocols that can start there. The
+    /// default, every byte, is always right.
+    fn may_start(&self, b: u8) -> bool {
+        let _ = b;
+        true
+    }
     /// Dissect one frame. `base` is the absolute offset of `frame[0]` in the input,
     /// to be added to every span. Never fails: returns what it could build plus diagnostics.
     fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame;
@@ -151,6 +160,9 @@ pub struct Registry {
     /// `anchored()` and `preamble_byte()` of each protocol, asked once.
     anchored: Vec<bool>,
     preamble: Vec<Option<u8>>,
+    /// For each byte value, a bit per protocol (the first 32) that may start
+    /// a frame with it ([`Protocol::may_start`]); the rest are always asked.
+    starts: Box<[u32; 256]>,
     analysers: Vec<Analyser>,
 }
 
@@ -158,7 +170,15 @@ impl Registry {
     pub fn new(protocols: Vec<Box<dyn Protocol>>) -> Self {
         let anchored = protocols.iter().map(|p| p.anchored()).collect();
         let preamble = protocols.iter().map(|p| p.preamble_byte()).collect();
-        Registry { protocols, anchored, preamble, analysers: Vec::new() }
+        let mut starts = Box::new([0u32; 256]);
+        for (b, mask) in starts.iter_mut().enumerate() {
+            for (k, p) in protocols.iter().enumerate().take(32) {
+                if p.may_start(b as u8) {
+                    *mask |= 1 << k;
+                }
+            }
+        }
+        Registry { protocols, anchored, preamble, starts, analysers: Vec::new() }
     }
 
     /// The same registry running these analyses after framing.
@@ -303,13 +323,15 @@ impl Registry {
             // competes with it (the first of equal scores wins).
             let mut best: Option<(Option<u8>, &dyn Protocol, usize, usize)> = None;
             let at_line_start = pos == 0 || line_starts.binary_search(&pos).is_ok();
+            // Only the candidates that can start with this byte (a forced protocol always).
+            let may = if forced.is_some() { u32::MAX } else { self.starts[usize::from(bytes[pos])] };
             let each = all.iter().zip(&self.anchored).zip(&self.preamble).map(|((p, &a), &b)| (p.as_ref(), a, b));
             for (k, (p, anchored, preamble)) in forced.into_iter().chain(each).enumerate() {
-                let mut spare = RunMemo::default();
-                let memo = memos.get_mut(k).unwrap_or(&mut spare);
-                if anchored && !at_line_start {
+                if (k < 32 && may & (1 << k) == 0) || (anchored && !at_line_start) {
                     continue;
                 }
+                let mut spare = RunMemo::default();
+                let memo = memos.get_mut(k).unwrap_or(&mut spare);
                 match memo.frame(p, preamble, bytes, pos) {
                     FrameStatus::Complete { preamble, len } if len > 0 && pos + preamble + len <= bytes.len() => {
                         let start = pos + preamble;

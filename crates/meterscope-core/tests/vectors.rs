@@ -58,3 +58,63 @@ fn every_public_vector_is_detected_as_its_protocol() {
     }
     assert!(failures.is_empty(), "{} of {} vectors:\n{}", failures.len(), vectors.len(), failures.join("\n"));
 }
+
+/// `Protocol::may_start` lets the registry's walk skip protocols by the byte
+/// at each position; a protocol that frames anything from a byte it said it
+/// cannot start with would silently lose frames. Every protocol, at every
+/// position of every public and conformance vector, of mutated copies of them
+/// (bytes replaced, cut, prefixed with wake-up bytes and flags) and of random
+/// bytes: framing anything implies `may_start` of the first byte.
+#[test]
+fn protocols_frame_only_from_bytes_they_may_start_with() {
+    use meterscope_core::session::Rng;
+    use meterscope_core::{FrameStatus, Registry};
+    let mut inputs: Vec<Vec<u8>> = Vec::new();
+    for (name, text) in [
+        ("public", include_str!("data/public-vectors.json")),
+        ("conformance", include_str!("data/conformance-vectors.json")),
+        ("new-public", include_str!("data/new-public-vectors.json")),
+    ] {
+        let json: serde_json::Value = serde_json::from_str(text).unwrap();
+        let list = json.get("vectors").unwrap_or(&json).as_array().unwrap_or_else(|| panic!("{name}: no list"));
+        for v in list {
+            let input = v.get("hex").or_else(|| v.get("hex_or_text")).and_then(|h| h.as_str()).unwrap_or("");
+            if let Ok(d) = decode(input, &Options::default()) {
+                inputs.push(d.bytes);
+            }
+        }
+    }
+    let mut rng = Rng::new(0x5eed_0645);
+    let originals = inputs.clone();
+    for bytes in &originals {
+        for _ in 0..8 {
+            let mut b = bytes.clone();
+            for _ in 0..=rng.next_u64() % 4 {
+                if !b.is_empty() {
+                    let at = (rng.next_u64() % b.len() as u64) as usize;
+                    b[at] = rng.next_u64() as u8;
+                }
+            }
+            let cut = (rng.next_u64() % (b.len() as u64 + 1)) as usize;
+            b.truncate(cut.max(b.len() / 2));
+            let lead = [[0xFE; 3].as_slice(), &[0x7E; 2], &[]][(rng.next_u64() % 3) as usize];
+            inputs.push([lead, &b].concat());
+        }
+    }
+    for _ in 0..2000 {
+        let n = (rng.next_u64() % 64) as usize;
+        inputs.push((0..n).map(|_| rng.next_u64() as u8).collect());
+    }
+    let registry = Registry::default();
+    let mut failures = Vec::new();
+    for p in registry.protocols() {
+        for bytes in &inputs {
+            for pos in 0..bytes.len() {
+                if p.frame(&bytes[pos..]) != FrameStatus::NoMatch && !p.may_start(bytes[pos]) {
+                    failures.push(format!("{} frames from {:02X}: {:02X?}", p.name(), bytes[pos], &bytes[pos..]));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures[..failures.len().min(10)].join("\n"));
+}

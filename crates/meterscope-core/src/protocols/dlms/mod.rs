@@ -94,6 +94,9 @@ impl Protocol for DlmsHdlc {
     fn preamble_byte(&self) -> Option<u8> {
         Some(hdlc::FLAG)
     }
+    fn may_start(&self, b: u8) -> bool {
+        b == hdlc::FLAG
+    }
     fn score(&self, frame: &[u8]) -> u8 {
         hdlc::score(frame)
     }
@@ -115,6 +118,9 @@ impl Protocol for DlmsHdlcStuffed {
     fn preamble_byte(&self) -> Option<u8> {
         Some(hdlc::FLAG)
     }
+    fn may_start(&self, b: u8) -> bool {
+        b == hdlc::FLAG
+    }
     fn score(&self, frame: &[u8]) -> u8 {
         stuffed::score(frame)
     }
@@ -132,6 +138,9 @@ impl Protocol for DlmsWrapper {
     }
     fn frame(&self, bytes: &[u8]) -> FrameStatus {
         wrapper::frame(bytes)
+    }
+    fn may_start(&self, b: u8) -> bool {
+        b == 0x00
     }
     fn score(&self, frame: &[u8]) -> u8 {
         wrapper::score(frame)
@@ -157,6 +166,9 @@ impl Protocol for DlmsApdu {
             }
             _ => FrameStatus::NoMatch,
         }
+    }
+    fn may_start(&self, b: u8) -> bool {
+        apdu::is_known_tag(b)
     }
     /// Low, so that any framed protocol wins: 30 when the APDU decodes cleanly.
     fn score(&self, frame: &[u8]) -> u8 {

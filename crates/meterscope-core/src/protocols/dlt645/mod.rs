@@ -59,6 +59,10 @@ impl Protocol for Dlt645 {
         Some(frame::WAKE_UP)
     }
 
+    fn may_start(&self, b: u8) -> bool {
+        b == frame::WAKE_UP || b == frame::START
+    }
+
     /// Integrity (length, checksum, end byte), weighed by how well the function
     /// code and data shape fit this edition.
     fn score(&self, f: &[u8]) -> u8 {

@@ -56,6 +56,10 @@ impl Protocol for Dlt698 {
         Some(link::WAKE_UP)
     }
 
+    fn may_start(&self, b: u8) -> bool {
+        b == link::WAKE_UP || b == link::START
+    }
+
     fn score(&self, frame: &[u8]) -> u8 {
         link::score(frame)
     }
@@ -98,6 +102,10 @@ impl Protocol for Dlt698Apdu {
             }
             _ => FrameStatus::NoMatch,
         }
+    }
+
+    fn may_start(&self, b: u8) -> bool {
+        apdu::service_name(b).is_some()
     }
 
     /// Low, so that any framed protocol wins.

@@ -102,6 +102,10 @@ impl Protocol for Iec62056_21 {
         frame::frame_iec(bytes)
     }
 
+    fn may_start(&self, b: u8) -> bool {
+        matches!(b, b'/' | frame::ACK | frame::NAK | frame::STX | frame::SOH)
+    }
+
     /// Structure and BCC: a block with a correct BCC fits best, a lone ACK least.
     fn score(&self, f: &[u8]) -> u8 {
         match frame::kind(f) {
@@ -144,6 +148,10 @@ impl Protocol for DsmrP1 {
 
     fn frame(&self, bytes: &[u8]) -> FrameStatus {
         frame::frame_dsmr(bytes)
+    }
+
+    fn may_start(&self, b: u8) -> bool {
+        b == b'/' || b == 0xDB
     }
 
     /// A matching CRC fits best; no CRC, less; a wrong CRC still frames well.

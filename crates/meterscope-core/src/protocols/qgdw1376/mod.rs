@@ -62,6 +62,10 @@ impl Protocol for Qgdw13761 {
         frame::frame_1(bytes)
     }
 
+    fn may_start(&self, b: u8) -> bool {
+        b == frame::START
+    }
+
     fn score(&self, f: &[u8]) -> u8 {
         frame::score_1(f)
     }
@@ -82,6 +86,10 @@ impl Protocol for Qgdw13762 {
 
     fn frame(&self, bytes: &[u8]) -> FrameStatus {
         frame::frame_2(bytes)
+    }
+
+    fn may_start(&self, b: u8) -> bool {
+        b == frame::START
     }
 
     fn score(&self, f: &[u8]) -> u8 {
