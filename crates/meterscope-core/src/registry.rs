@@ -149,9 +149,21 @@ pub struct Guess {
 }
 
 /// What a protocol family finds across the frames of one input (joined
-/// fragments, segments and blocks, checks over several frames, tables).
-/// Returns nothing, and quickly, when the input holds none of its frames.
-pub type Analyser = fn(&Dissection, &[u8], &Options) -> Vec<crate::model::Analysis>;
+/// fragments, segments and blocks, checks over several frames, tables):
+/// `run` is called only for inputs with a frame of one of `protocols`
+/// (registry names, `unknown` for bytes no protocol recognised).
+#[derive(Clone, Copy)]
+pub struct Analyser {
+    pub protocols: &'static [&'static str],
+    pub run: fn(&Dissection, &[u8], &Options) -> Vec<crate::model::Analysis>,
+}
+
+impl Analyser {
+    /// Whether the input has a frame this analysis looks at.
+    fn applies(&self, d: &Dissection) -> bool {
+        d.frames.iter().any(|f| self.protocols.iter().any(|&p| core::ptr::eq(p, f.protocol) || p == f.protocol))
+    }
+}
 
 /// The set of protocols the core knows, and the analyses run across their
 /// frames. `Registry::default()` (in [`crate::protocols`]) has every one.
@@ -256,8 +268,11 @@ impl Registry {
             out.junk.clear();
         }
         out.frames.sort_by_key(|f| f.span.start);
-        for analyse in &self.analysers {
-            let found = analyse(&out, bytes, opts);
+        for analyser in &self.analysers {
+            if !analyser.applies(&out) {
+                continue;
+            }
+            let found = (analyser.run)(&out, bytes, opts);
             out.analyses.extend(found);
         }
         out

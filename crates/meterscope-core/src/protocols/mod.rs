@@ -19,10 +19,10 @@ impl Default for Registry {
 /// they are run after framing.
 pub fn analysers() -> Vec<Analyser> {
     vec![
-        dlt698::reassembly::analyses,
-        dlms::reassembly::analyses,
-        iec62056::parity_analyses,
-        qgdw1376::multiframe::analyses,
+        Analyser { protocols: &[dlt698::NAME], run: dlt698::reassembly::analyses },
+        Analyser { protocols: &[dlms::HDLC, dlms::WRAPPER, dlms::APDU], run: dlms::reassembly::analyses },
+        Analyser { protocols: &[crate::unknown::NAME], run: iec62056::parity_analyses },
+        Analyser { protocols: &[qgdw1376::gdw1::NAME], run: qgdw1376::multiframe::analyses },
     ]
 }
 
