@@ -322,7 +322,12 @@ impl Registry {
     ) {
         // The forced protocol alone, or every protocol (with whether it is anchored).
         let forced = forced.map(|p| (p, p.anchored(), p.preamble_byte()));
-        let all = if forced.is_some() { &[][..] } else { &self.protocols[..] };
+        // The candidates by index: the forced protocol alone (index 0), or every protocol.
+        let count = if forced.is_some() { 1 } else { self.protocols.len() };
+        let candidate = |k: usize| match forced {
+            Some(f) => f,
+            None => (self.protocols[k].as_ref(), self.anchored[k], self.preamble[k]),
+        };
         // Frames reported so far, unknown ones included.
         let mut frames = 0usize;
         let mut pos = 0;
@@ -338,11 +343,18 @@ impl Registry {
             // competes with it (the first of equal scores wins).
             let mut best: Option<(Option<u8>, &dyn Protocol, usize, usize)> = None;
             let at_line_start = pos == 0 || line_starts.binary_search(&pos).is_ok();
-            // Only the candidates that can start with this byte (a forced protocol always).
-            let may = if forced.is_some() { u32::MAX } else { self.starts[usize::from(bytes[pos])] };
-            let each = all.iter().zip(&self.anchored).zip(&self.preamble).map(|((p, &a), &b)| (p.as_ref(), a, b));
-            for (k, (p, anchored, preamble)) in forced.into_iter().chain(each).enumerate() {
-                if (k < 32 && may & (1 << k) == 0) || (anchored && !at_line_start) {
+            // Only the candidates that can start with this byte (a forced
+            // protocol always), in registry order: the first 32 by their bits,
+            // any others always.
+            let mut may = if forced.is_some() { 1 } else { self.starts[usize::from(bytes[pos])] };
+            let by_bits = core::iter::from_fn(|| {
+                let k = may.trailing_zeros() as usize;
+                may &= may.wrapping_sub(1);
+                (k < 32).then_some(k)
+            });
+            for k in by_bits.chain(32..count) {
+                let (p, anchored, preamble) = candidate(k);
+                if anchored && !at_line_start {
                     continue;
                 }
                 let mut spare = RunMemo::default();
@@ -562,6 +574,38 @@ mod tests {
 
     fn reg() -> Registry {
         Registry::new(vec![Box::new(Toy)])
+    }
+
+    #[test]
+    fn protocols_past_the_32nd_are_asked_too() {
+        // 32 protocols that start with nothing, then the toy: only the toy frames.
+        struct Never;
+        impl Protocol for Never {
+            fn name(&self) -> &'static str {
+                "never"
+            }
+            fn title(&self, _: Lang) -> &'static str {
+                "Never"
+            }
+            fn frame(&self, _: &[u8]) -> FrameStatus {
+                FrameStatus::NoMatch
+            }
+            fn score(&self, _: &[u8]) -> u8 {
+                0
+            }
+            fn may_start(&self, _: u8) -> bool {
+                false
+            }
+            fn dissect(&self, f: &[u8], base: usize, _: &Options) -> Frame {
+                Frame::new("never", f, base).finish()
+            }
+        }
+        let mut all: Vec<Box<dyn Protocol>> = (0..32).map(|_| Box::new(Never) as Box<dyn Protocol>).collect();
+        all.push(Box::new(Toy));
+        let b = [0x01, 0x55, 0xAA, 0x01, 0x10, 0xBB];
+        let d = Registry::new(all).dissect(&b, &[], &Options::default());
+        let spans: Vec<_> = d.frames.iter().map(|f| (f.protocol, f.span)).collect();
+        assert_eq!(spans, vec![("toy", Span::new(2, 6))]);
     }
 
     #[test]
