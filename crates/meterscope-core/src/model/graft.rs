@@ -36,15 +36,19 @@ impl Frame {
             let extra = if matches!(label, Msg::Label) && unit.is_none() {
                 NONE
             } else {
+                self.owned += u32::from(label.owns_memory()) + u32::from(unit.owns_memory());
                 self.extras.push(Extra { label, unit });
                 (self.extras.len() - 1) as NodeRef
             };
+            let (value, text) = (regraft(&n.value, shift, own), regraft(&n.text, shift, own));
+            self.owned +=
+                u32::from(value.owns_memory()) + u32::from(text.owns_memory()) + u32::from(n.id.owns_memory());
             self.nodes.push(Node {
                 id: n.id.clone(),
                 span: n.span,
                 kind: n.kind,
-                value: regraft(&n.value, shift, own),
-                text: regraft(&n.text, shift, own),
+                value,
+                text,
                 parent: moved(n.parent),
                 first_child: moved(n.first_child),
                 last_child: moved(n.last_child),
@@ -61,7 +65,7 @@ impl Frame {
         }
         for c in &inner.checks {
             let own = resolve(&c.id);
-            self.checks.push(Check {
+            self.check(Check {
                 id: c.id.clone(),
                 label: regraft(&c.label, shift, own),
                 stated: regraft(&c.stated, shift, own),
@@ -73,6 +77,7 @@ impl Frame {
         for d in &inner.diagnostics {
             let own = resolve(&d.code);
             let message = regraft(&d.message, shift, own);
+            self.owned += u32::from(message.owns_memory()) + u32::from(d.code.owns_memory());
             self.diagnostics.push(Diagnostic { severity: d.severity, span: d.span, code: d.code.clone(), message });
         }
         if inner.nodes.is_empty() { NONE } else { offset }

@@ -254,11 +254,10 @@ pub fn dissect(f: &[u8], base: usize, _opts: &Options) -> Frame {
         fr.bytes = bytes;
         if scrambled {
             let first = crate::msg!("descrambled (−0x33); ", "已去扰码（减 0x33）；");
-            let n = &mut fr.nodes[node as usize];
-            n.text = match core::mem::take(&mut n.text) {
+            fr.replace_text(node, |old| match old {
                 Msg::None => first,
                 old => Msg::Concat(Box::new([first, old])),
-            };
+            });
         }
     }
 

@@ -292,11 +292,10 @@ impl<'a, 'f> Dec<'a, 'f> {
 
     /// Put the text of `node` after `first`: `first` alone when it has none.
     pub fn prepend(&mut self, node: NodeRef, first: Msg, sep: &'static str) {
-        let Some(n) = self.f.nodes.get_mut(node as usize) else { return };
-        n.text = match core::mem::take(&mut n.text) {
+        self.f.replace_text(node, |old| match old {
             Msg::None => first,
             old => Msg::Concat(Box::new([first, Msg::Str(sep), old])),
-        };
+        });
     }
 
     /// The children of a node, in order.

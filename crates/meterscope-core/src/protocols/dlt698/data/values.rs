@@ -25,12 +25,11 @@ impl<'a, 'f> Dec<'a, 'f> {
         let (node, t) = self.data_value(parent, hint, name_elements);
         if let Some((e, i)) = element {
             let packed = if self.prefixable == node { elements::pack(e, i) } else { None };
-            let n = &mut self.f.nodes[node as usize];
-            n.text = match (core::mem::take(&mut n.text), packed) {
+            self.f.replace_text(node, |old| match (old, packed) {
                 (Msg::Code(f, c), Some(p)) => Msg::Code(f, c | p),
                 (Msg::None, _) => text::element_name(e, i),
                 (old, _) => Msg::Concat(Box::new([text::element_name(e, i), Msg::Str(": "), old])),
-            };
+            });
         }
         (node, t)
     }
