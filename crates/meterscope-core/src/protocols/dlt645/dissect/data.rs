@@ -181,7 +181,7 @@ pub(super) fn di_node(
     match &info {
         Some(_) => {
             let code = pack(variant, di, 0);
-            ctx.summarise(Msg::Code(di_summary, code));
+            ctx.summarise_di(code);
             ctx.set(n).text(Msg::Code(di_text, code));
         }
         None => {

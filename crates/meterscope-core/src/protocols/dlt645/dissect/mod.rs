@@ -63,6 +63,8 @@ struct Ctx {
     /// inline.
     summary: [Msg; 3],
     summaries: usize,
+    /// Whether the first part of the summary is the control code's.
+    control_summarised: bool,
 }
 
 impl Ctx {
@@ -90,6 +92,19 @@ impl Ctx {
     fn derived(&self, at: usize) -> u32 {
         self.derived_at + at.saturating_sub(self.data_at) as u32
     }
+    /// The identifier's part of the summary, after the control code's: as
+    /// one message naming both when the control code's part is the only one
+    /// so far (no joined message to allocate for the usual frame).
+    fn summarise_di(&mut self, di_code: u64) {
+        if self.summaries == 1
+            && let Msg::Code(_, control) = self.summary[0]
+            && self.control_summarised
+        {
+            self.summary[0] = Msg::Code(control_di_summary, di_code | (control & 0xFF) << 56);
+            return;
+        }
+        self.summarise(Msg::Code(names::di_summary, di_code));
+    }
     /// One more part of the summary (a fourth would be dropped; none is made).
     fn summarise(&mut self, m: Msg) {
         if let Some(slot) = self.summary.get_mut(self.summaries) {
@@ -114,6 +129,7 @@ pub fn dissect(variant: Variant, bytes: &[u8], base: usize, _opts: &Options) -> 
         derived_at: 0,
         summary: [Msg::None, Msg::None, Msg::None],
         summaries: 0,
+        control_summarised: false,
     };
     let label = match variant {
         Variant::V2007 => crate::msg!("DL/T 645-2007 frame", "DL/T 645-2007 帧"),
@@ -320,6 +336,17 @@ fn control_summary(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result
     w.write_str(")")
 }
 
+/// The control code's and the identifier's parts of the summary in one:
+/// an identifier's code ([`names::pack`], item 0) with the control byte in its
+/// top byte (the edition is the identifier's).
+fn control_di_summary(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    let di_code = code & 0x00FF_FFFF_FFFF_FFFF;
+    let control = (code >> 56) | if di_code >> 48 == 1 { 1 << 8 } else { 0 };
+    control_summary(control, lang, w)?;
+    w.write_str(" · ")?;
+    names::di_summary(di_code, lang, w)
+}
+
 /// `4 data byte(s)`.
 fn length_text(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
     match lang {
@@ -365,6 +392,7 @@ fn control_node(ctx: &mut Ctx, root: NodeRef, c: ControlCode, at: usize) {
     ctx.set(n).value(bit(c.has_follow_up())).text(follow_text);
     let n = ctx.node(node, "dlt645.control.function", at, 1, NodeKind::Control);
     ctx.set(n).value(Msg::HexNum { value: u64::from(f), digits: 2 }).text(function_text);
+    ctx.control_summarised = ctx.summaries == 0;
     ctx.summarise(Msg::Code(control_summary, code));
     if name.is_none() {
         let msg = match frame::function_names(other, f) {
