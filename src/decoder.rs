@@ -125,7 +125,10 @@ impl Marks {
 
 /// A row's tooltip: label, value and unit, where its bytes are, and its mark.
 fn row_title(lang: Lang, n: &Node, mark: Option<Mark>) -> String {
-    let mut out = n.label.clone();
+    let mut out = match &n.bits {
+        Some(b) => format!("{b} = {}", n.label),
+        None => n.label.clone(),
+    };
     if let Some(v) = &n.value {
         out.push_str(": ");
         out.push_str(v);
@@ -1106,6 +1109,7 @@ fn tree_row(node: &Node, path: Path, ptr: Pointer, marks: &Marks) -> AnyView {
                     view! { <span class="twisty leaf" aria-hidden="true">"·"</span> }.into_any()
                 }}
                 {mark.map(|m| view! { <span class="flag" role="img" aria-label=move || m.text(lang.get())>{m.icon()}</span> })}
+                {node.bits.clone().map(|b| view! { <span class="bits" aria-hidden="true">{b}" ="</span> })}
                 <span class="label">{node.label.clone()}</span>
                 {value.map(|v| view! { <span class="value">{v}</span> })}
                 {node.text.clone().map(|v| view! { <span class="text">{v}</span> })}

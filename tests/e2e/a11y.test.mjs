@@ -1,6 +1,7 @@
 // Accessibility: axe-core's checks on the decoder page (a frame decoded, with
 // its problems, the filter, the selection inspector and its checksums) and on
-// the reader page, in both themes and both languages: no serious or critical
+// the reader page, in both themes and both languages, and on the embedding page
+// with its custom elements (shadow roots included): no serious or critical
 // violation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,4 +52,28 @@ for (const theme of ['light', 'dark']) {
       await close();
     });
   }
+}
+
+for (const theme of ['light', 'dark']) {
+  test(`axe: the embedding page with every <meter-frame> rendered, ${theme} theme: no serious or critical violation`, async () => {
+    const { page, problems, close } = await openPage(browser);
+    await page.emulateMedia({ colorScheme: theme });
+    await page.goto(server.url + 'embed/');
+    const frames = page.locator('meter-frame');
+    const n = await frames.count();
+    assert.ok(n >= 7, `${n} examples`);
+    for (let i = 0; i < n; i++) {
+      await frames.nth(i).scrollIntoViewIfNeeded();
+      await frames.nth(i).locator('section.frame').first().waitFor();
+    }
+    // One element in Chinese too, and a byte hovered (the highlight colours).
+    await frames.nth(1).evaluate((e) => e.setAttribute('lang', 'zh'));
+    await page.waitForFunction(() => /有效|无效/.test(document.querySelectorAll('meter-frame')[1].shadowRoot.querySelector('.state')?.textContent ?? ''));
+    await frames.first().scrollIntoViewIfNeeded();
+    await frames.first().locator('.b[data-off="15"]').hover();
+    await frames.first().locator('.row.hl').waitFor();
+    assert.deepEqual(await violations(page), [], 'embedding page');
+    assert.deepEqual(problems, []);
+    await close();
+  });
 }

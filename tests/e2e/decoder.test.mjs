@@ -39,6 +39,11 @@ test('typing hex shows the tree, the hex view and a highlight that follows the p
   await page.locator('[data-testid=tree] .row').nth(2).hover();
   await page.locator('[data-testid=hexview] .hexbytes .b.hl').first().waitFor();
   assert.ok(await page.locator('[data-testid=tree] .row.anc').count() >= 1, 'ancestor rows marked');
+
+  // Bit fields show their bits before the label (control 0x43: function 3, from the client).
+  const bits = (id) => page.locator(`[data-testid=tree] .node[data-id="${id}"] .bits`).first().textContent();
+  assert.equal(await bits('dlt698.link.control.func'), '.... .011 =');
+  assert.equal(await bits('dlt698.link.control.dir'), '0... .... =');
   assert.deepEqual(problems, []);
   await close();
 });

@@ -39,6 +39,8 @@ test('every <meter-frame> on the documentation page renders; hover links bytes a
   await first.locator('.row[data-id="dlt645.address"]').hover();
   const lit = await first.locator('.b.hl').evaluateAll((els) => els.map((e) => Number(e.dataset.off)));
   assert.deepEqual(lit, [5, 6, 7, 8, 9, 10]);
+  // A bit field shows its bits (control 0x11: read data, from the master).
+  assert.equal(await first.locator('.row[data-id="dlt645.control.function"] .bits').textContent(), '...1 0001 =');
   // "open in meterscope" carries the permalink.
   assert.match(await first.locator('a.link').getAttribute('href'), /index\.html#i=FE\+FE\+FE\+FE\+68/);
   // The module demo on the page ran.

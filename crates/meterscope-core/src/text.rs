@@ -1,7 +1,7 @@
 //! The readable text form of a dissection, one renderer for every surface
 //! (the CLI's `decode`, the page's "copy as text" and text download): per
 //! frame its state, an indented tree (`label: value unit  (text)  [start..end)
-//! bytes`), its checks and diagnostics; then the analyses across frames and
+//! bytes`, a bit field's bits before its label: `1... .... = label`), its checks and diagnostics; then the analyses across frames and
 //! the junk.
 
 use core::fmt::Write;
@@ -91,7 +91,11 @@ pub fn node_value(n: &Node) -> Option<String> {
 
 /// A subtree as indented text at `depth`, one node a line.
 pub fn node(out: &mut String, n: &Node, bytes: &[u8], depth: usize) {
-    let _ = write!(out, "{}{}", "  ".repeat(depth), n.label);
+    let _ = write!(out, "{}", "  ".repeat(depth));
+    if let Some(bits) = &n.bits {
+        let _ = write!(out, "{bits} = ");
+    }
+    let _ = write!(out, "{}", n.label);
     if let Some(v) = node_value(n) {
         let _ = write!(out, ": {v}");
     }

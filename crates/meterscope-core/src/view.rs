@@ -43,6 +43,10 @@ pub struct Node {
     /// Human explanation in the requested language.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub text: Option<String>,
+    /// For a bit field, its bits in its bytes, most significant first: the
+    /// field's as `0`/`1`, the others `.`, grouped by four (`1... ....`).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub bits: Option<String>,
     pub children: Vec<Node>,
 }
 
@@ -56,6 +60,7 @@ impl Node {
             value: None,
             unit: None,
             text: None,
+            bits: None,
             children: Vec::new(),
         }
     }

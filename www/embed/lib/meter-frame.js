@@ -2,7 +2,7 @@
 // A live, explained decode of a meter frame for documentation pages: the field
 // tree and the hex view, linked by the pointer, inside a shadow root. Loads its
 // WebAssembly lazily, when the element first becomes visible. Style it with the
-// CSS custom properties below or with ::part(tree|hex|byte|node|label|value|link|error).
+// CSS custom properties below or with ::part(tree|hex|byte|node|bits|label|value|link|error).
 import { init, decode } from './meterscope.js';
 
 const CSS = `
@@ -21,7 +21,7 @@ const CSS = `
 @media (max-width: 640px) { .body { grid-template-columns: 1fr; } }
 ul { list-style: none; margin: 0; padding-left: 1rem; } ul.root { padding-left: 0; }
 .row { display: flex; gap: .45rem; padding: 0 3px; border-radius: 3px; cursor: default; white-space: nowrap; }
-.row .label { font-weight: 600; } .row .value { font-family: var(--meter-frame-mono, ui-monospace, Menlo, Consolas, monospace); }
+.row .label { font-weight: 600; } .row .bits { font-family: var(--meter-frame-mono, ui-monospace, Menlo, Consolas, monospace); white-space: pre; } .row .value { font-family: var(--meter-frame-mono, ui-monospace, Menlo, Consolas, monospace); }
 .row .text { color: var(--meter-frame-muted, #68717b); overflow: hidden; text-overflow: ellipsis; }
 .hex { font: 12px/1.6 var(--meter-frame-mono, ui-monospace, Menlo, Consolas, monospace); white-space: nowrap; }
 .hex .off { color: var(--meter-frame-muted, #68717b); margin-right: .6rem; }
@@ -156,8 +156,9 @@ export class MeterFrame extends HTMLElement {
 
     const tree = (node, path) => {
       const value = node.value !== undefined ? `${node.value}${node.unit ? ' ' + node.unit : ''}` : null;
-      const row = el('div', { class: 'row', part: 'node', 'data-path': path.join('.'), 'data-id': node.id },
-        el('span', { class: 'label', part: 'label' }, node.label));
+      const row = el('div', { class: 'row', part: 'node', 'data-path': path.join('.'), 'data-id': node.id });
+      if (node.bits) row.append(el('span', { class: 'bits', part: 'bits' }, `${node.bits} =`));
+      row.append(el('span', { class: 'label', part: 'label' }, node.label));
       if (value !== null) row.append(el('span', { class: 'value', part: 'value' }, value));
       if (node.text) row.append(el('span', { class: 'text' }, node.text));
       row.addEventListener('mouseenter', () => paint(path));

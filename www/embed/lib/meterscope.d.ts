@@ -32,6 +32,8 @@ export interface Node {
   value?: string;
   unit?: string;
   text?: string;
+  /** A bit field's bits in its bytes, most significant first, e.g. `1... ....`. */
+  bits?: string;
   children: Node[];
 }
 

@@ -180,16 +180,20 @@ pub struct Node {
     pub extra: NodeRef,
 }
 
-/// A node's label, when it is not the label of its id, and its unit.
+/// A node's label, when it is not the label of its id, its unit, and the
+/// bits it is made of when it is a bit field.
 #[derive(Clone, Debug)]
 pub struct Extra {
     pub label: Msg,
     pub unit: Msg,
+    /// The bits of the node's bytes (read as one big-endian number of at
+    /// most four bytes) that make the field, or 0 when it is not a bit field.
+    pub mask: u32,
 }
 
 impl Default for Extra {
     fn default() -> Self {
-        Extra { label: Msg::Label, unit: Msg::None }
+        Extra { label: Msg::Label, unit: Msg::None, mask: 0 }
     }
 }
 
@@ -295,6 +299,12 @@ impl NodeMut<'_> {
     pub fn text(mut self, t: Msg) -> Self {
         self.frame.owned += u32::from(t.owns_memory());
         Msg::put(&mut self.node().text, t);
+        self
+    }
+    /// The node is a bit field: these bits of its bytes (read as one
+    /// big-endian number) make it, shown as `1... ....` beside its label.
+    pub fn bits(self, mask: u32) -> Self {
+        self.frame.extra_mut(self.index).mask = mask;
         self
     }
     #[inline(always)]
@@ -713,6 +723,36 @@ impl Frame {
         }
     }
 
+    /// A bit field's bits as Wireshark shows them: most significant first,
+    /// the field's bits as `0`/`1`, the others as `.`, a space every four
+    /// (`1... ....`); `None` for nodes that are not bit fields or whose bytes
+    /// are not all in the frame.
+    fn bit_pattern(&self, index: NodeRef) -> Option<String> {
+        let e = self.extras.get(self.nodes.get(index as usize)?.extra as usize)?;
+        if e.mask == 0 {
+            return None;
+        }
+        let span = self.nodes[index as usize].span;
+        let bytes = self.slice(span);
+        if bytes.is_empty() || bytes.len() > 4 || bytes.len() != span.len() {
+            return None;
+        }
+        let value = bytes.iter().fold(0u32, |v, &b| v << 8 | u32::from(b));
+        let width = bytes.len() * 8;
+        let mut out = String::with_capacity(width + width / 4);
+        for i in (0..width).rev() {
+            out.push(match (e.mask >> i & 1, value >> i & 1) {
+                (0, _) => '.',
+                (_, 0) => '0',
+                _ => '1',
+            });
+            if i % 4 == 0 && i > 0 {
+                out.push(' ');
+            }
+        }
+        Some(out)
+    }
+
     fn render_node(&self, index: NodeRef, lang: Lang) -> view::Node {
         let n = &self.nodes[index as usize];
         let id = n.id.to_text();
@@ -725,6 +765,7 @@ impl Frame {
         out.value = self.write(&n.value, lang, &id);
         out.unit = self.write(self.unit_of(index), lang, &id);
         out.text = self.write(&n.text, lang, &id);
+        out.bits = self.bit_pattern(index);
         out.id = id;
         let mut c = n.first_child;
         while c != NONE {

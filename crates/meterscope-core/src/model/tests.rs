@@ -80,3 +80,26 @@ fn occurrences_count_each_id() {
     let copy: &'static str = Box::leak(String::from("dlt698.x7").into_boxed_str());
     assert_eq!(seen.count(copy), 4);
 }
+
+#[test]
+fn bit_fields_show_their_bits_most_significant_first() {
+    // Bytes at offset 10: 0xA5 (1010 0101), then 0x0B 0x27 read as one number.
+    let mut f = Frame::new("toy", &[0xA5, 0x0B, 0x27], 10);
+    let root = f.add(NONE, "check", Span::at(10, 3), NodeKind::Data).index();
+    f.add(root, "unknown.row", Span::at(10, 1), NodeKind::Control).bits(0xC0);
+    f.add(root, Id::Indexed("unknown.row", 2), Span::at(10, 1), NodeKind::Control).bits(0x05).unit(Msg::Str("x"));
+    f.add(root, Id::Indexed("unknown.row", 3), Span::at(11, 2), NodeKind::Length).bits(0x07FF);
+    // Not a bit field; and a mask on bytes past the frame's end shows nothing.
+    f.add(root, Id::Indexed("unknown.row", 4), Span::at(10, 1), NodeKind::Data).unit(Msg::Str("x"));
+    f.add(root, Id::Indexed("unknown.row", 5), Span::at(12, 2), NodeKind::Data).bits(0x01);
+    let t = f.render(Lang::En).tree;
+    let bits: Vec<Option<&str>> = t.children.iter().map(|c| c.bits.as_deref()).collect();
+    assert_eq!(bits, [Some("10.. ...."), Some(".... .1.1"), Some(".... .011 0010 0111"), None, None]);
+    assert_eq!(t.bits, None);
+    // Grafted into another frame, the bits come along.
+    let mut outer = Frame::new("toy", &[0xA5, 0x0B, 0x27], 10);
+    let top = outer.add(NONE, "check", Span::at(10, 3), NodeKind::Data).index();
+    outer.graft(top, &f);
+    let grafted = &outer.render(Lang::En).tree.children[0];
+    assert_eq!(grafted.children[2].bits.as_deref(), Some(".... .011 0010 0111"));
+}

@@ -319,15 +319,21 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
         .value(Msg::HexNum { value: u64::from(u16::from_be_bytes([f[1], f[2]])), digits: 4 })
         .index();
     cx.add_once(fmt, "dlms.hdlc.format.type", Span::at(base + 1, 1))
+        .bits(0xF0)
         .value(Msg::HexNum { value: u64::from(f[1] >> 4), digits: 1 })
         .text(if f[1] >> 4 == 0xA {
             crate::msg!("type 3", "类型 3")
         } else {
             crate::msg!("not type 3", "不是类型 3")
         });
-    cx.add_once(fmt, "dlms.hdlc.format.segmented", Span::at(base + 1, 1)).value(Msg::Str(if seg { "1" } else { "0" }));
+    cx.add_once(fmt, "dlms.hdlc.format.segmented", Span::at(base + 1, 1)).bits(0x08).value(Msg::Str(if seg {
+        "1"
+    } else {
+        "0"
+    }));
     cx.add_once(fmt, "dlms.hdlc.format.length", Span::at(base + 1, 2))
         .kind(NodeKind::Length)
+        .bits(0x07FF)
         .value(Msg::Uint(flen as u64));
     if f[1] >> 4 != 0xA {
         cx.error(
@@ -394,11 +400,14 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
     let cspan = Span::at(base + pos, 1);
     match ctrl {
         Control::I { ns, nr, .. } => {
-            cx.add_once(cn, "dlms.hdlc.control.ns", cspan).kind(NodeKind::Control).value(Msg::Uint(ns.into()));
-            cx.add_once(cn, "dlms.hdlc.control.nr", cspan).kind(NodeKind::Control).value(Msg::Uint(nr.into()));
+            let n = cx.add_once(cn, "dlms.hdlc.control.ns", cspan).kind(NodeKind::Control).bits(0x0E);
+            n.value(Msg::Uint(ns.into()));
+            let n = cx.add_once(cn, "dlms.hdlc.control.nr", cspan).kind(NodeKind::Control).bits(0xE0);
+            n.value(Msg::Uint(nr.into()));
         }
         Control::Rr { nr, .. } | Control::Rnr { nr, .. } => {
-            cx.add_once(cn, "dlms.hdlc.control.nr", cspan).kind(NodeKind::Control).value(Msg::Uint(nr.into()));
+            let n = cx.add_once(cn, "dlms.hdlc.control.nr", cspan).kind(NodeKind::Control).bits(0xE0);
+            n.value(Msg::Uint(nr.into()));
         }
         Control::Unknown(_) => cx.warning(
             cspan,
@@ -408,7 +417,7 @@ pub fn dissect_into(cx: &mut Cx, f: &[u8], base: usize) -> NodeRef {
         _ => {}
     }
     if let Some(pf) = ctrl.pf() {
-        cx.add_once(cn, "dlms.hdlc.control.pf", cspan).kind(NodeKind::Control).value(Msg::Str(if pf {
+        cx.add_once(cn, "dlms.hdlc.control.pf", cspan).kind(NodeKind::Control).bits(0x10).value(Msg::Str(if pf {
             "1"
         } else {
             "0"

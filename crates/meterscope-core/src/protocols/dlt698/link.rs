@@ -332,14 +332,15 @@ fn header(fr: &mut Frame, root: NodeRef, f: &[u8]) {
         .value(Msg::Code(text::hex2, c.into()))
         .text(Msg::Code(text::control, c.into()))
         .index();
-    let bit = |fr: &mut Frame, id: &'static str, v: u8, text: Msg| {
-        fr.add(control, id, span, NodeKind::Control).value(Msg::Uint(v.into())).text(text);
+    let bit = |fr: &mut Frame, id: &'static str, mask: u8, text: Msg| {
+        let v = (c & mask) >> mask.trailing_zeros();
+        fr.add(control, id, span, NodeKind::Control).value(Msg::Uint(v.into())).text(text).bits(mask.into());
     };
-    bit(fr, "dlt698.link.control.dir", c >> 7, dir);
-    bit(fr, "dlt698.link.control.prm", (c >> 6) & 1, prm);
-    bit(fr, "dlt698.link.control.frag", (c >> 5) & 1, Msg::None);
-    bit(fr, "dlt698.link.control.sc", (c >> 3) & 1, Msg::None);
-    bit(fr, "dlt698.link.control.func", func, func_text);
+    bit(fr, "dlt698.link.control.dir", 0x80, dir);
+    bit(fr, "dlt698.link.control.prm", 0x40, prm);
+    bit(fr, "dlt698.link.control.frag", 0x20, Msg::None);
+    bit(fr, "dlt698.link.control.sc", 0x08, Msg::None);
+    bit(fr, "dlt698.link.control.func", 0x07, func_text);
 
     let Some(&af) = f.get(field::AF) else { return };
     let words = &ADDRESS_TYPES[(af >> 6) as usize];
@@ -349,12 +350,13 @@ fn header(fr: &mut Frame, root: NodeRef, f: &[u8]) {
         .value(Msg::Code(text::hex2, af.into()))
         .text(Msg::Bi(words))
         .index();
-    let bit = |fr: &mut Frame, id: &'static str, v: usize, text: Msg| {
-        fr.add(af_node, id, span, NodeKind::Control).value(Msg::Uint(v as u64)).text(text);
+    let bit = |fr: &mut Frame, id: &'static str, v: usize, mask: u32, text: Msg| {
+        fr.add(af_node, id, span, NodeKind::Control).value(Msg::Uint(v as u64)).text(text).bits(mask);
     };
-    bit(fr, "dlt698.link.af.type", (af >> 6).into(), Msg::Bi(words));
-    bit(fr, "dlt698.link.af.logical", ((af >> 4) & 3).into(), Msg::None);
-    bit(fr, "dlt698.link.af.len", sa_len(af), Msg::None);
+    bit(fr, "dlt698.link.af.type", (af >> 6).into(), 0xC0, Msg::Bi(words));
+    bit(fr, "dlt698.link.af.logical", ((af >> 4) & 3).into(), 0x30, Msg::None);
+    // The value is the address length (the bits hold it minus one).
+    bit(fr, "dlt698.link.af.len", sa_len(af), 0x0F, Msg::None);
 
     let n = sa_len(af);
     if f.len() < field::SA + n {

@@ -112,14 +112,14 @@ fn user_data(cx: &mut Cx, root: NodeRef, cur: &mut Cursor) -> Option<(u8, Option
     } else {
         crate::msg!("downlink (concentrator to module)", "下行（集中器发出）")
     };
-    bits(cx, n, "qgdw13762.control.dir", at, c >> 7, dir);
+    bits(cx, n, "qgdw13762.control.dir", at, (c, 0x80), dir);
     let prm = if c & 0x40 != 0 {
         crate::msg!("from the initiating station", "来自启动站")
     } else {
         crate::msg!("from the responding station", "来自从动站")
     };
-    bits(cx, n, "qgdw13762.control.prm", at, (c >> 6) & 1, prm);
-    bits(cx, n, "qgdw13762.control.mode", at, c & 0x3F, Msg::Code(names::mode, (c & 0x3F).into()));
+    bits(cx, n, "qgdw13762.control.prm", at, (c, 0x40), prm);
+    bits(cx, n, "qgdw13762.control.mode", at, (c, 0x3F), Msg::Code(names::mode, (c & 0x3F).into()));
 
     let Some((r, at)) = cur.take_at(6) else {
         cx.short(root, "qgdw13762.r", cur, 6, "qgdw13762.truncated");
@@ -198,34 +198,34 @@ fn info_field(cx: &mut Cx, root: NodeRef, r: &[u8], at: usize, up: bool) {
     } else {
         crate::msg!("with routing", "带路由或工作在路由模式")
     };
-    bits(cx, n, "qgdw13762.r.route", at, r[0] & 1, route);
+    bits(cx, n, "qgdw13762.r.route", at, (r[0], 0x01), route);
     if !up {
-        bits(cx, n, "qgdw13762.r.attached", at, (r[0] >> 1) & 1, Msg::None);
+        bits(cx, n, "qgdw13762.r.attached", at, (r[0], 0x02), Msg::None);
     }
     let module = if r[0] & 4 != 0 {
         crate::msg!("to or from a slave node's module (address field present)", "对从节点操作（带地址域）")
     } else {
         crate::msg!("to or from the concentrator's module (no address field)", "对主节点操作（无地址域）")
     };
-    bits(cx, n, "qgdw13762.r.module", at, (r[0] >> 2) & 1, module);
+    bits(cx, n, "qgdw13762.r.module", at, (r[0], 0x04), module);
     if !up {
-        bits(cx, n, "qgdw13762.r.conflict", at, (r[0] >> 3) & 1, Msg::None);
+        bits(cx, n, "qgdw13762.r.conflict", at, (r[0], 0x08), Msg::None);
     }
-    bits(cx, n, "qgdw13762.r.relay", at, r[0] >> 4, Msg::None);
-    bits(cx, n, "qgdw13762.r.channel", at + 1, r[1] & 0x0F, Msg::None);
+    bits(cx, n, "qgdw13762.r.relay", at, (r[0], 0xF0), Msg::None);
+    bits(cx, n, "qgdw13762.r.channel", at + 1, (r[1], 0x0F), Msg::None);
     if up {
-        bits(cx, n, "qgdw13762.r.phase", at + 2, r[2] & 0x0F, Msg::None);
-        bits(cx, n, "qgdw13762.r.meter_channel", at + 2, r[2] >> 4, Msg::None);
-        bits(cx, n, "qgdw13762.r.command_quality", at + 3, r[3] & 0x0F, Msg::None);
-        bits(cx, n, "qgdw13762.r.reply_quality", at + 3, r[3] >> 4, Msg::None);
+        bits(cx, n, "qgdw13762.r.phase", at + 2, (r[2], 0x0F), Msg::None);
+        bits(cx, n, "qgdw13762.r.meter_channel", at + 2, (r[2], 0xF0), Msg::None);
+        bits(cx, n, "qgdw13762.r.command_quality", at + 3, (r[3], 0x0F), Msg::None);
+        bits(cx, n, "qgdw13762.r.reply_quality", at + 3, (r[3], 0xF0), Msg::None);
         let ev = if r[4] & 1 != 0 {
             crate::msg!("events to report", "有事件上报")
         } else {
             crate::msg!("no event", "无事件")
         };
-        bits(cx, n, "qgdw13762.r.event", at + 4, r[4] & 1, ev);
+        bits(cx, n, "qgdw13762.r.event", at + 4, (r[4], 0x01), ev);
     } else {
-        bits(cx, n, "qgdw13762.r.ecc", at + 1, r[1] >> 4, Msg::None);
+        bits(cx, n, "qgdw13762.r.ecc", at + 1, (r[1], 0xF0), Msg::None);
         let e = cx.add(n, "qgdw13762.r.reply_len", at + 2, 1, NodeKind::Control);
         cx.set(e).value(Msg::Uint(r[2].into())).unit(Msg::Str("B"));
         let rate = u16::from_le_bytes([r[3], r[4]]);

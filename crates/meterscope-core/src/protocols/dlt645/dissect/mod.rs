@@ -385,13 +385,13 @@ fn control_node(ctx: &mut Ctx, root: NodeRef, c: ControlCode, at: usize) {
     let node = ctx.node(root, "dlt645.control", at, 1, NodeKind::Control);
     ctx.set(node).value(Msg::HexNum { value: u64::from(c.0), digits: 2 }).text(Msg::Code(control_text, code));
     let n = ctx.node(node, "dlt645.control.dir", at, 1, NodeKind::Control);
-    ctx.set(n).value(dir_value).text(dir_text);
+    ctx.set(n).value(dir_value).text(dir_text).bits(0x80);
     let n = ctx.node(node, "dlt645.control.abnormal", at, 1, NodeKind::Control);
-    ctx.set(n).value(bit(c.is_abnormal())).text(abnormal_text);
+    ctx.set(n).value(bit(c.is_abnormal())).text(abnormal_text).bits(0x40);
     let n = ctx.node(node, "dlt645.control.follow", at, 1, NodeKind::Control);
-    ctx.set(n).value(bit(c.has_follow_up())).text(follow_text);
+    ctx.set(n).value(bit(c.has_follow_up())).text(follow_text).bits(0x20);
     let n = ctx.node(node, "dlt645.control.function", at, 1, NodeKind::Control);
-    ctx.set(n).value(Msg::HexNum { value: u64::from(f), digits: 2 }).text(function_text);
+    ctx.set(n).value(Msg::HexNum { value: u64::from(f), digits: 2 }).text(function_text).bits(0x1F);
     ctx.control_summarised = ctx.summaries == 0;
     ctx.summarise(Msg::Code(control_summary, code));
     if name.is_none() {

@@ -242,10 +242,12 @@ pub(super) fn end_node(cx: &mut Cx, root: NodeRef, id: &'static str, at: usize, 
     }
 }
 
-/// A one-bit (or few-bit) field of a byte: node, value and words.
-pub(super) fn bits(cx: &mut Cx, parent: NodeRef, id: &'static str, at: usize, value: u8, text: Msg) {
+/// A one-bit (or few-bit) field of a byte: node, value (the `mask` bits of
+/// `byte`, shifted down), the bits and words.
+pub(super) fn bits(cx: &mut Cx, parent: NodeRef, id: &'static str, at: usize, (byte, mask): (u8, u8), text: Msg) {
+    let value = (byte & mask) >> mask.trailing_zeros();
     let n = cx.add(parent, id, at, 1, NodeKind::Control);
-    cx.set(n).value(Msg::Uint(value.into())).text(text);
+    cx.set(n).value(Msg::Uint(value.into())).text(text).bits(mask.into());
 }
 
 fn user_data(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, len: usize) -> Option<State> {
@@ -267,31 +269,32 @@ fn user_data(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, len: usize) -> Option
     } else {
         crate::msg!("downlink (master station to terminal)", "下行（主站发出）")
     };
-    bits(cx, n, "qgdw13761.control.dir", at, c >> 7, dir);
+    bits(cx, n, "qgdw13761.control.dir", at, (c, 0x80), dir);
     let prm_text = if prm {
         crate::msg!("from the initiating station", "来自启动站")
     } else {
         crate::msg!("from the responding station", "来自从动站")
     };
-    bits(cx, n, "qgdw13761.control.prm", at, (c >> 6) & 1, prm_text);
+    bits(cx, n, "qgdw13761.control.prm", at, (c, 0x40), prm_text);
     if up {
         let t = if c & 0x20 != 0 {
             crate::msg!("important events are waiting (EC follows)", "有重要事件待访问（带EC）")
         } else {
             crate::msg!("no important event waiting", "无重要事件待访问")
         };
-        bits(cx, n, "qgdw13761.control.acd", at, (c >> 5) & 1, t);
+        bits(cx, n, "qgdw13761.control.acd", at, (c, 0x20), t);
     } else {
-        bits(cx, n, "qgdw13761.control.fcb", at, (c >> 5) & 1, Msg::None);
+        bits(cx, n, "qgdw13761.control.fcb", at, (c, 0x20), Msg::None);
         let t = if c & 0x10 != 0 {
             crate::msg!("FCB valid", "FCB有效")
         } else {
             crate::msg!("FCB not used", "FCB无效")
         };
-        bits(cx, n, "qgdw13761.control.fcv", at, (c >> 4) & 1, t);
+        bits(cx, n, "qgdw13761.control.fcv", at, (c, 0x10), t);
     }
     let f = cx.add(n, "qgdw13761.control.function", at, 1, NodeKind::Control);
     cx.set(f)
+        .bits(0x0F)
         .value(Msg::Uint((c & 0x0F).into()))
         .text(Msg::Code(names::function_1, u64::from(prm) << 4 | u64::from(c & 0x0F)));
 
@@ -322,17 +325,17 @@ fn user_data(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, len: usize) -> Option
     } else {
         crate::msg!("no time label", "无时间标签")
     };
-    bits(cx, n, "qgdw13761.seq.tpv", at, seq >> 7, t);
-    bits(cx, n, "qgdw13761.seq.fir", at, (seq >> 6) & 1, crate::msg!("first frame", "首帧"));
-    bits(cx, n, "qgdw13761.seq.fin", at, (seq >> 5) & 1, crate::msg!("final frame", "末帧"));
+    bits(cx, n, "qgdw13761.seq.tpv", at, (seq, 0x80), t);
+    bits(cx, n, "qgdw13761.seq.fir", at, (seq, 0x40), crate::msg!("first frame", "首帧"));
+    bits(cx, n, "qgdw13761.seq.fin", at, (seq, 0x20), crate::msg!("final frame", "末帧"));
     let t = if seq & 0x10 != 0 {
         crate::msg!("confirmation required", "需要确认")
     } else {
         crate::msg!("no confirmation", "不需要确认")
     };
-    bits(cx, n, "qgdw13761.seq.con", at, (seq >> 4) & 1, t);
+    bits(cx, n, "qgdw13761.seq.con", at, (seq, 0x10), t);
     let p = cx.add(n, "qgdw13761.seq.pseq", at, 1, NodeKind::Control);
-    cx.set(p).value(Msg::Uint((seq & 0x0F).into()));
+    cx.set(p).value(Msg::Uint((seq & 0x0F).into())).bits(0x0F);
 
     let head = Head { up, acd: up && c & 0x20 != 0, afn };
     let mut state = State { head, blocks: 0, records: 0, first_fn: None };
