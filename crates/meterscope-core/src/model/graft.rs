@@ -29,15 +29,15 @@ impl Frame {
         let moved = |r: NodeRef| if r == NONE { NONE } else { r + offset };
         for n in &inner.nodes {
             let own = resolve(&n.id);
-            let (label, unit, mask) = match inner.extras.get(n.extra as usize) {
-                Some(e) => (regraft(&e.label, shift, own), regraft(&e.unit, shift, own), e.mask),
-                None => (regraft(&Msg::Label, shift, own), Msg::None, 0),
+            let (label, unit) = match inner.extras.get(n.extra as usize) {
+                Some(e) => (regraft(&e.label, shift, own), regraft(&e.unit, shift, own)),
+                None => (regraft(&Msg::Label, shift, own), Msg::None),
             };
-            let extra = if matches!(label, Msg::Label) && unit.is_none() && mask == 0 {
+            let extra = if matches!(label, Msg::Label) && unit.is_none() {
                 NONE
             } else {
                 self.owned += u32::from(label.owns_memory()) + u32::from(unit.owns_memory());
-                self.extras.push(Extra { label, unit, mask });
+                self.extras.push(Extra { label, unit });
                 (self.extras.len() - 1) as NodeRef
             };
             let (value, text) = (regraft(&n.value, shift, own), regraft(&n.text, shift, own));
@@ -53,6 +53,7 @@ impl Frame {
                 first_child: moved(n.first_child),
                 last_child: moved(n.last_child),
                 next_sibling: moved(n.next_sibling),
+                mask: n.mask,
                 extra,
             });
         }

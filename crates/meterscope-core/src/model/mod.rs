@@ -174,26 +174,26 @@ pub struct Node {
     pub first_child: NodeRef,
     pub last_child: NodeRef,
     pub next_sibling: NodeRef,
+    /// For a bit field, the bits of its bytes (one or two, read as one
+    /// big-endian number) that make it; 0 for other nodes. (It fits in the
+    /// node's padding.)
+    pub mask: u16,
     /// Index in [`Frame::extras`] of the node's label and unit, or [`NONE`]:
     /// the label of the id and no unit, as most nodes have. Keeping them
     /// aside keeps the arena's nodes small.
     pub extra: NodeRef,
 }
 
-/// A node's label, when it is not the label of its id, its unit, and the
-/// bits it is made of when it is a bit field.
+/// A node's label, when it is not the label of its id, and its unit.
 #[derive(Clone, Debug)]
 pub struct Extra {
     pub label: Msg,
     pub unit: Msg,
-    /// The bits of the node's bytes (read as one big-endian number of at
-    /// most four bytes) that make the field, or 0 when it is not a bit field.
-    pub mask: u32,
 }
 
 impl Default for Extra {
     fn default() -> Self {
-        Extra { label: Msg::Label, unit: Msg::None, mask: 0 }
+        Extra { label: Msg::Label, unit: Msg::None }
     }
 }
 
@@ -301,10 +301,11 @@ impl NodeMut<'_> {
         Msg::put(&mut self.node().text, t);
         self
     }
-    /// The node is a bit field: these bits of its bytes (read as one
-    /// big-endian number) make it, shown as `1... ....` beside its label.
-    pub fn bits(self, mask: u32) -> Self {
-        self.frame.extra_mut(self.index).mask = mask;
+    /// The node is a bit field: these bits of its bytes (one or two, read
+    /// as one big-endian number) make it, shown as `1... ....` beside its
+    /// label.
+    pub fn bits(mut self, mask: u16) -> Self {
+        self.node().mask = mask;
         self
     }
     #[inline(always)]
@@ -543,6 +544,7 @@ impl Frame {
             first_child: NONE,
             last_child: NONE,
             next_sibling: NONE,
+            mask: 0,
             extra: NONE,
         });
         // SAFETY: `reserve(1)` made room for one more node, and the slot at
@@ -728,20 +730,19 @@ impl Frame {
     /// (`1... ....`); `None` for nodes that are not bit fields or whose bytes
     /// are not all in the frame.
     fn bit_pattern(&self, index: NodeRef) -> Option<String> {
-        let e = self.extras.get(self.nodes.get(index as usize)?.extra as usize)?;
-        if e.mask == 0 {
+        let n = self.nodes.get(index as usize)?;
+        if n.mask == 0 {
             return None;
         }
-        let span = self.nodes[index as usize].span;
-        let bytes = self.slice(span);
-        if bytes.is_empty() || bytes.len() > 4 || bytes.len() != span.len() {
+        let bytes = self.slice(n.span);
+        if bytes.is_empty() || bytes.len() > 2 || bytes.len() != n.span.len() {
             return None;
         }
-        let value = bytes.iter().fold(0u32, |v, &b| v << 8 | u32::from(b));
+        let value = bytes.iter().fold(0u16, |v, &b| v << 8 | u16::from(b));
         let width = bytes.len() * 8;
         let mut out = String::with_capacity(width + width / 4);
         for i in (0..width).rev() {
-            out.push(match (e.mask >> i & 1, value >> i & 1) {
+            out.push(match (n.mask >> i & 1, value >> i & 1) {
                 (0, _) => '.',
                 (_, 0) => '0',
                 _ => '1',

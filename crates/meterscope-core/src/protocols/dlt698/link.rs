@@ -350,7 +350,7 @@ fn header(fr: &mut Frame, root: NodeRef, f: &[u8]) {
         .value(Msg::Code(text::hex2, af.into()))
         .text(Msg::Bi(words))
         .index();
-    let bit = |fr: &mut Frame, id: &'static str, v: usize, mask: u32, text: Msg| {
+    let bit = |fr: &mut Frame, id: &'static str, v: usize, mask: u16, text: Msg| {
         fr.add(af_node, id, span, NodeKind::Control).value(Msg::Uint(v as u64)).text(text).bits(mask);
     };
     bit(fr, "dlt698.link.af.type", (af >> 6).into(), 0xC0, Msg::Bi(words));
