@@ -10,6 +10,7 @@
 
 use super::frame::{self, END_MARK, End, Payload, START, Scan};
 use super::names;
+use super::tl::{self, Tl as El, TlError, Type as Ty};
 use crate::model::{Check, Frame, Id, Msg, NONE, NodeKind, NodeRef, Occurrences, Severity};
 use crate::msg;
 use crate::protocols::dlms::{obis_canonical, obis_name};
@@ -152,41 +153,6 @@ fn check(f: &mut Frame, id: Id, span: Span, stated: u16, computed: u16, code: &'
         let msg =
             msg!("CRC 0x{:04X} is wrong; it should be 0x{:04X}", "CRC 0x{:04X} 错误，应为 0x{:04X}", stated, computed);
         f.diag(Severity::Error, span, code, msg);
-    }
-}
-
-/// The type of an element.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Ty {
-    Oct,
-    Bool,
-    Int,
-    Uint,
-    List,
-    /// `00`: end of an SML message.
-    End,
-}
-
-/// One element: its TL field at payload offset `at`, `tl` bytes long, and
-/// `len` data bytes (elements of a list).
-#[derive(Clone, Copy, Debug)]
-struct El {
-    ty: Ty,
-    at: usize,
-    tl: usize,
-    len: usize,
-}
-
-impl El {
-    fn data(&self) -> usize {
-        self.at + self.tl
-    }
-    /// Where the element ends (a list: where its first element starts).
-    fn end(&self) -> usize {
-        match self.ty {
-            Ty::List => self.data(),
-            _ => self.data() + self.len,
-        }
     }
 }
 
@@ -460,105 +426,86 @@ impl Parser<'_> {
     /// Read the TL field at `q`, with a diagnostic when it cannot be read.
     fn el(&mut self, q: usize, end: usize) -> Result<El, Stop> {
         let b = &self.p.bytes[..end.min(self.p.bytes.len())];
-        let Some(&b0) = b.get(q) else {
-            self.diag(
-                Severity::Error,
-                q,
-                0,
+        let e = match tl::read(b, q) {
+            Ok(el) => return Ok(el),
+            Err(e) => e,
+        };
+        let n = b.len();
+        let (at, len, code, msg) = match e {
+            TlError::Short { at } if at == q => {
+                (q, 0, "sml.truncated", msg!("the SML file ends before this element", "SML 文件在此元素之前结束"))
+            }
+            TlError::Short { at } => {
+                (q, at - q, "sml.truncated", msg!("the SML file ends inside a TL field", "SML 文件在 TL 字段中结束"))
+            }
+            TlError::Type { at, byte } => (
+                at,
+                1,
+                "sml.tl.invalid",
+                msg!(
+                    "TL field 0x{:02X}: type bits {} are not defined",
+                    "TL 字段 0x{:02X}：类型位 {} 未定义",
+                    byte,
+                    (byte >> 4) & 7
+                ),
+            ),
+            TlError::Continuation { at, byte } => (
+                at,
+                1,
+                "sml.tl.invalid",
+                msg!("TL continuation byte 0x{:02X} is not valid", "TL 后续字节 0x{:02X} 无效", byte),
+            ),
+            TlError::Length { at, len, tl } => (
+                at,
+                tl,
+                "sml.tl.invalid",
+                msg!(
+                    "TL field says {} byte(s), fewer than its own {} TL byte(s)",
+                    "TL 字段长度为 {} 字节，少于其自身的 {} 个 TL 字节",
+                    len,
+                    tl
+                ),
+            ),
+            TlError::Overrun { at, len, missing } => (
+                at,
+                n - at,
                 "sml.truncated",
-                msg!("the SML file ends before this element", "SML 文件在此元素之前结束"),
-            );
-            return Err(Stop(q));
+                msg!(
+                    "the element needs {} byte(s); the SML file ends {} byte(s) early",
+                    "该元素需要 {} 个字节，SML 文件提前 {} 个字节结束",
+                    len,
+                    missing
+                ),
+            ),
+            TlError::Width { at, byte, len } => (
+                at,
+                (len + 1).min(n - at),
+                "sml.tl.invalid",
+                msg!(
+                    "TL field 0x{:02X}: a value of {} byte(s) is not defined for its type",
+                    "TL 字段 0x{:02X}：该类型没有 {} 字节的数值",
+                    byte,
+                    len
+                ),
+            ),
         };
-        if b0 == 0 {
-            return Ok(El { ty: Ty::End, at: q, tl: 1, len: 0 });
-        }
-        let ty = match (b0 >> 4) & 7 {
-            0 => Ty::Oct,
-            4 => Ty::Bool,
-            5 => Ty::Int,
-            6 => Ty::Uint,
-            7 => Ty::List,
-            t => {
-                let msg =
-                    msg!("TL field 0x{:02X}: type {:03b} is not defined", "TL 字段 0x{:02X}：类型 {} 未定义", b0, t);
-                self.diag(Severity::Error, q, 1, "sml.tl.invalid", msg);
-                return Err(Stop(q));
-            }
-        };
-        let mut len = usize::from(b0 & 0x0F);
-        let mut tl = 1;
-        let mut more = b0 & 0x80 != 0;
-        while more {
-            let Some(&x) = b.get(q + tl) else {
-                let msg = msg!("the SML file ends inside a TL field", "SML 文件在 TL 字段中结束");
-                self.diag(Severity::Error, q, tl, "sml.truncated", msg);
-                return Err(Stop(q));
-            };
-            if x & 0x70 != 0 || tl >= 7 {
-                let msg = msg!("TL continuation byte 0x{:02X} is not valid", "TL 后续字节 0x{:02X} 无效", x);
-                self.diag(Severity::Error, q + tl, 1, "sml.tl.invalid", msg);
-                return Err(Stop(q));
-            }
-            len = len << 4 | usize::from(x & 0x0F);
-            more = x & 0x80 != 0;
-            tl += 1;
-        }
-        if ty == Ty::List {
-            return Ok(El { ty, at: q, tl, len });
-        }
-        if len < tl {
-            let msg = msg!(
-                "TL field says {} byte(s), fewer than its own {} TL byte(s)",
-                "TL 字段长度为 {} 字节，少于其自身的 {} 个 TL 字节",
-                len,
-                tl
-            );
-            self.diag(Severity::Error, q, tl, "sml.tl.invalid", msg);
-            return Err(Stop(q));
-        }
-        let len = len - tl;
-        if q + tl + len > b.len() {
-            let msg = msg!(
-                "the element needs {} byte(s); the SML file ends {} byte(s) early",
-                "该元素需要 {} 个字节，SML 文件提前 {} 个字节结束",
-                len,
-                q + tl + len - b.len()
-            );
-            self.diag(Severity::Error, q, b.len() - q, "sml.truncated", msg);
-            return Err(Stop(q));
-        }
-        let bad = match ty {
-            Ty::Bool => len != 1,
-            Ty::Int | Ty::Uint => !(1..=8).contains(&len),
-            _ => false,
-        };
-        if bad {
-            let msg = msg!(
-                "TL field 0x{:02X}: a number of {} byte(s) is not defined",
-                "TL 字段 0x{:02X}：未定义 {} 字节的数值",
-                b0,
-                len
-            );
-            self.diag(Severity::Error, q, tl + len, "sml.tl.invalid", msg);
-            return Err(Stop(q));
-        }
-        Ok(El { ty, at: q, tl, len })
+        self.diag(Severity::Error, at, len, code, msg);
+        Err(Stop(q))
     }
 
     fn val(&self, el: &El) -> Val {
         let d = &self.bytes()[el.data()..el.end()];
         match el.ty {
-            Ty::Oct => Val::Oct(el.data(), el.len),
-            Ty::Bool => Val::Bool(d[0] != 0),
-            Ty::Uint => Val::Uint(d.iter().fold(0u64, |a, &x| a << 8 | u64::from(x))),
-            Ty::Int => {
+            Ty::OctetString => Val::Oct(el.data(), el.len),
+            Ty::Boolean => Val::Bool(d[0] != 0),
+            Ty::Unsigned => Val::Uint(d.iter().fold(0u64, |a, &x| a << 8 | u64::from(x))),
+            Ty::Integer => {
                 let u = d.iter().fold(0u64, |a, &x| a << 8 | u64::from(x));
                 let shift = 64 - 8 * d.len() as u32;
                 Val::Int(((u << shift) as i64) >> shift)
             }
             Ty::List => Val::List(el.len),
-            Ty::End => Val::End,
+            Ty::EndOfMessage => Val::End,
         }
     }
 
@@ -754,7 +701,7 @@ impl Parser<'_> {
                     }
                     5 => {
                         let el = self.el(at, end)?;
-                        if el.ty == Ty::End {
+                        if el.ty == Ty::EndOfMessage {
                             let n = self.add(m, mid("sml.message.end"), at, 1, NodeKind::Delimiter);
                             self.f.node_mut(n).value(Msg::Str("00"));
                             at += 1;

@@ -21,8 +21,9 @@ pub const ESC: u8 = 0x1B;
 /// The byte after the end escape sequence.
 pub const END_MARK: u8 = 0x1A;
 /// The longest frame the framer follows (an SML file on an optical port is
-/// a few hundred bytes; load profiles a few kilobytes).
-pub const MAX_LEN: usize = 1 << 16;
+/// a few hundred bytes; load profiles a few kilobytes). Below the long-log
+/// splitter's lookahead ([`crate::stream::TAIL`]), so that long logs split exactly.
+pub const MAX_LEN: usize = 1 << 15;
 
 /// How a frame found by [`scan`] ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

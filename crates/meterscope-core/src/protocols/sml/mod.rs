@@ -8,13 +8,17 @@
 //!   with OBIS names (the shared [`crate::obis`] names), status word,
 //!   times, units (the shared [`crate::units`] table), scaled values.
 //! - [`names`]: message body tags, attention numbers, server ids.
+//! - [`tl`]: the TL field, read by the dissector and by [`codec`], the
+//!   strict parse and emit for programs.
 
+pub mod codec;
 pub mod dissect;
 pub mod frame;
 mod labels;
 pub mod names;
 #[cfg(test)]
 mod tests;
+pub mod tl;
 
 pub use labels::LABELS;
 
