@@ -82,7 +82,16 @@ fn transport(f: &mut Frame, root: NodeRef, b: &[u8], base: usize) {
     let pad = end.map_or(0, |e| usize::from(b[e + 5]));
     let file_end = payload.bytes.len().saturating_sub(if pad <= 3 { pad } else { 0 });
 
-    let mut p = Parser { f, p: &payload, base, occ: Occurrences::default(), entries: 0, derived: None, export: None };
+    let mut p = Parser {
+        f,
+        p: &payload,
+        base,
+        occ: Occurrences::default(),
+        entries: 0,
+        derived: None,
+        export: None,
+        flag: None,
+    };
     let summary = p.messages(root, file_end);
     if let Some(s) = summary {
         p.f.node_mut(root).text(s);
@@ -367,6 +376,8 @@ struct Parser<'a> {
     /// The energy direction the last energy register's status word gave
     /// (true: −A, delivery), for the power entries after it.
     export: Option<bool>,
+    /// The manufacturer (FLAG) of the server id, once read.
+    flag: Option<[u8; 3]>,
 }
 
 impl Parser<'_> {
@@ -843,6 +854,12 @@ impl Parser<'_> {
     /// manufacturer's FLAG id, the medium and the serial number.
     fn server_id(&mut self, n: NodeRef, at: usize, len: usize) {
         let id = &self.p.bytes[at..at + len];
+        if let Some((_, flag, ..)) = names::server_id(id) {
+            self.flag = Some(flag);
+        } else if len >= 4 && id[1..4].iter().all(|c| c.is_ascii_uppercase()) {
+            self.flag = Some([id[1], id[2], id[3]]);
+        }
+        let id = &self.p.bytes[at..at + len];
         if let Some((medium, flag, block, serial)) = names::server_id(id) {
             let flag_s: String = flag.iter().map(|&c| c as char).collect();
             let text = msg!(
@@ -1209,14 +1226,32 @@ impl Parser<'_> {
                             Val::Int(i) => i >= 0,
                             _ => true,
                         };
-                        let text = if unit == Some(27) && nonneg && self.export == Some(true) {
-                            let note = msg!(
+                        let power = unit == Some(27);
+                        let note = match v {
+                            // DZG meters of some firmware put an unsigned power into a
+                            // signed field: read unsigned, the value is what the meter shows.
+                            Val::Int(i) if power && i < 0 && self.flag == Some(*b"DZG") => {
+                                let width = next - at - 1;
+                                let unsigned = i128::from(i) + (1i128 << (8 * width));
+                                let shown = scaled(unsigned, scaler).unwrap_or(Msg::None);
+                                Some(msg!(
+                                    "; DZG meters of some firmware send an unsigned power in this signed field: read unsigned, {} W",
+                                    "；部分固件的 DZG 电能表在此有符号字段中传送无符号功率：按无符号读为 {} W",
+                                    shown
+                                ))
+                            }
+                            _ if power && !nonneg => {
+                                Some(msg!("; negative: the power flows out (delivery, −A)", "；负值：功率送出（−A）"))
+                            }
+                            _ if power && self.export == Some(true) => Some(msg!(
                                 "; sent without a sign: the energy register's status word says −A (delivery), so this power is delivered",
                                 "；传送时不带符号：电能寄存器的状态字为 −A（送出），此功率为送出功率"
-                            );
-                            Msg::Concat(Box::new([text, note]))
-                        } else {
-                            text
+                            )),
+                            _ => None,
+                        };
+                        let text = match note {
+                            Some(note) => Msg::Concat(Box::new([text, note])),
+                            None => text,
                         };
                         let mut node = self.f.node_mut(x).text(text);
                         if let Some(v) = value {

@@ -476,3 +476,23 @@ fn strict_codec_round_trips_the_public_vectors() {
     let f = only_frame(&hexs(&b));
     assert!(f.valid, "{:?}", f.diagnostics);
 }
+
+#[test]
+fn power_signs_are_explained() {
+    // A DZG meter's power in a signed field: the unsigned reading is named.
+    let mut body = vec![0x72, 0x63, 0x07, 0x01, 0x77, 0x01];
+    body.extend_from_slice(&[0x0B, 0x0A, 0x01, 0x44, 0x5A, 0x47, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0x01, 0x71]);
+    body.extend_from_slice(&[0x77, 0x07, 0x01, 0x00, 0x10, 0x07, 0x00, 0xFF, 0x01, 0x01, 0x62, 0x1B, 0x52, 0xFE]);
+    body.extend_from_slice(&[0x53, 0x8B, 0x28, 0x01, 0x01, 0x01]);
+    let f = only_frame(&hexs(&wrap(&message(1, &body))));
+    assert!(f.valid, "{:?}", f.diagnostics);
+    let v = node(&f.tree, "sml.entry.1.value");
+    assert_eq!(v.value.as_deref(), Some("-299.12"));
+    assert!(v.text.as_deref().unwrap().contains("read unsigned, 356.24 W"), "{:?}", v.text);
+    // A negative power says which way it flows.
+    let v = vectors().into_iter().find(|v| v["id"] == "sml-iskra-mt175").unwrap();
+    let f = only_frame(v["hex"].as_str().unwrap());
+    let p = node(&f.tree, "sml.entry.9.value");
+    assert_eq!(p.value.as_deref(), Some("-4308"));
+    assert!(p.text.as_deref().unwrap().contains("negative"), "{:?}", p.text);
+}
