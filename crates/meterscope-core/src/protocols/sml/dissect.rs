@@ -44,7 +44,7 @@ fn transport(f: &mut Frame, root: NodeRef, b: &[u8], base: usize) {
             return;
         }
         let n = f.add(root, "sml.raw", Span::at(base, b.len()), NodeKind::Unknown).index();
-        f.node_mut(n).value(Msg::hex(Span::at(base, b.len().min(64))));
+        f.node_mut(n).value(Msg::hex(Span::at(base, b.len())));
         let msg = msg!(
             "no SML start escape sequence 1B 1B 1B 1B 01 01 01 01 here",
             "此处没有 SML 起始转义序列 1B 1B 1B 1B 01 01 01 01"
@@ -66,7 +66,13 @@ fn transport(f: &mut Frame, root: NodeRef, b: &[u8], base: usize) {
             (e, len, None)
         }
         Scan::Incomplete | Scan::NoMatch => {
-            registry::truncated_diag(f, base + b.len(), None, "sml.truncated");
+            // The registry hands over a frame cut off by the next start escape
+            // sequence as it hands over one cut off by the end of the input.
+            let msg = msg!(
+                "no end escape sequence: the frame is cut off here (the input ends or a new transmission starts)",
+                "没有结束转义序列：帧在此中断（输入结束或新的传输开始）"
+            );
+            f.diag(Severity::Error, Span::at(base + b.len(), 0), "sml.end.missing", msg);
             (b.len(), b.len(), None)
         }
     };
@@ -643,7 +649,7 @@ impl Parser<'_> {
                     let at = at.max(q);
                     if at < end {
                         let n = self.add(root, "sml.rest", at, end - at, NodeKind::Unknown);
-                        let hex = self.hex(at, (end - at).min(256));
+                        let hex = self.hex(at, end - at);
                         self.f.node_mut(n).value(hex);
                     }
                     break;

@@ -304,7 +304,7 @@ fn truncated_frames_and_lists() {
     let f = &d.frames[0];
     assert_eq!(f.protocol, "sml");
     assert!(!f.valid);
-    assert!(codes(f).contains(&"sml.truncated"), "{:?}", f.diagnostics);
+    assert!(codes(f).contains(&"sml.end.missing"), "{:?}", f.diagnostics);
     // A list announcing more elements than the file holds.
     let f = only_frame(&hexs(&wrap(&[0x7F, 0x62, 0x01])));
     assert!(codes(&f).contains(&"sml.truncated"), "{:?}", f.diagnostics);
@@ -495,4 +495,104 @@ fn power_signs_are_explained() {
     let p = node(&f.tree, "sml.entry.9.value");
     assert_eq!(p.value.as_deref(), Some("-4308"));
     assert!(p.text.as_deref().unwrap().contains("negative"), "{:?}", p.text);
+}
+
+/// Bodies of every kind the public vectors do not hold, built by hand.
+fn other_bodies() -> Vec<Vec<u8>> {
+    let path = [0x71, 0x07, 0x81, 0x81, 0xC7, 0x86, 0x20, 0xFF];
+    let tree = [0x73, 0x07, 0x01, 0x00, 0x01, 0x08, 0x00, 0xFF, 0x72, 0x62, 0x01, 0x62, 0x05, 0x01];
+    let mut out = Vec::new();
+    // OpenRequest, CloseRequest, GetListRequest.
+    out.push(
+        [
+            &[0x72, 0x63, 0x01, 0x00, 0x77, 0x01][..],
+            &[0x07, 1, 2, 3, 4, 5, 6, 0x02, 0x31, 0x01, 0x01, 0x01, 0x62, 0x01],
+        ]
+        .concat(),
+    );
+    out.push(vec![0x72, 0x63, 0x02, 0x00, 0x71, 0x01]);
+    out.push(
+        [
+            &[0x72, 0x63, 0x07, 0x00, 0x75, 0x07, 1, 2, 3, 4, 5, 6, 0x01, 0x01, 0x01][..],
+            &[0x07, 0x01, 0x00, 0x62, 0x0A, 0xFF, 0xFF],
+        ]
+        .concat(),
+    );
+    // GetProfileListRequest and GetProfilePackRequest.
+    for tag in [0x03, 0x04] {
+        out.push(
+            [&[0x72, 0x63, tag, 0x00, 0x79, 0x01, 0x01, 0x01, 0x42, 0x00, 0x01, 0x01][..], &path, &[0x01, 0x01]]
+                .concat(),
+        );
+    }
+    // GetProfileListResponse: localTimestamp, period entries.
+    out.push(
+        [
+            &[0x72, 0x63, 0x04, 0x01, 0x79][..],
+            &SERVER,
+            &[0x72, 0x62, 0x02, 0x65, 0x5F, 0x5E, 0x10, 0x00, 0x65, 0x00, 0x00, 0x03, 0x84],
+            &path,
+            &[0x72, 0x62, 0x03, 0x73, 0x65, 0x5F, 0x5E, 0x10, 0x00, 0x53, 0x00, 0x3C, 0x53, 0x00, 0x3C, 0x62, 0x00],
+            &[
+                0x71, 0x75, 0x07, 0x01, 0x00, 0x01, 0x08, 0x00, 0xFF, 0x62, 0x1E, 0x52, 0xFF, 0x56, 0x00, 0x00, 0x00,
+                0x27, 0x10, 0x01,
+            ],
+            &[0x01, 0x01],
+        ]
+        .concat(),
+    );
+    // GetProfilePackResponse: header and period lists.
+    out.push(
+        [
+            &[0x72, 0x63, 0x03, 0x01, 0x78][..],
+            &SERVER,
+            &[0x01, 0x62, 0x0F],
+            &path,
+            &[0x71, 0x73, 0x07, 0x01, 0x00, 0x01, 0x08, 0x00, 0xFF, 0x62, 0x1E, 0x52, 0xFF],
+            &[0x71, 0x74, 0x72, 0x62, 0x01, 0x62, 0x05, 0x62, 0x00, 0x71, 0x72, 0x62, 0x07, 0x01, 0x01],
+            &[0x01, 0x01],
+        ]
+        .concat(),
+    );
+    // GetProcParameterRequest, SetProcParameterRequest.
+    out.push([&[0x72, 0x63, 0x05, 0x00, 0x75, 0x01, 0x01, 0x01][..], &path, &[0x01]].concat());
+    out.push([&[0x72, 0x63, 0x06, 0x00, 0x75, 0x01, 0x01, 0x01][..], &path, &tree].concat());
+    out
+}
+
+#[test]
+fn every_body_kind_is_dissected_and_labelled() {
+    for (k, body) in other_bodies().iter().enumerate() {
+        let hex = hexs(&wrap(&message(k as u8, body)));
+        let f = only_frame(&hex);
+        assert!(f.valid, "body {k}: {:?}", f.diagnostics);
+        assert!(f.diagnostics.is_empty(), "body {k}: {:?}", f.diagnostics);
+        for lang in [Lang::En, Lang::Zh] {
+            let r = decode(&hex).render(lang);
+            fn walk(n: &Node) {
+                assert_ne!(n.label, n.id, "no label for {}", n.id);
+                n.children.iter().for_each(walk);
+            }
+            walk(&r.frames[0].tree);
+        }
+    }
+    let f = only_frame(&hexs(&wrap(&message(1, &other_bodies()[5]))));
+    assert_eq!(node(&f.tree, "sml.message.1.body.val_time").value.as_deref(), Some("2020-09-13 12:26:40 UTC"));
+    assert_eq!(node(&f.tree, "sml.time.local_offset.1").unit.as_deref(), Some("min"));
+    assert_eq!(node(&f.tree, "sml.entry.1.value").value.as_deref(), Some("1000.0"));
+    assert_eq!(node(&f.tree, "sml.entry.1.value").unit.as_deref(), Some("Wh"));
+    let f = only_frame(&hexs(&wrap(&message(1, &other_bodies()[2]))));
+    assert_eq!(node(&f.tree, "sml.message.1.body.list_name").value.as_deref(), Some("1-0:98.10.255*255"));
+}
+
+#[test]
+fn a_cut_frame_ends_where_the_next_one_starts() {
+    let a = vectors()[0]["hex"].as_str().unwrap().to_string();
+    let b = vectors()[1]["hex"].as_str().unwrap().to_string();
+    let d = decode(&format!("{}{b}", &a[..200])).render(Lang::En);
+    assert_eq!(d.frames.len(), 2);
+    assert_eq!(d.frames[0].span.len(), 100);
+    assert!(!d.frames[0].valid);
+    assert!(d.frames[0].diagnostics.iter().any(|g| g.code == "sml.end.missing"));
+    assert!(d.frames[1].valid);
 }
