@@ -540,8 +540,7 @@ impl Parser<'_> {
         let v = self.val(&el);
         let n = self.add(parent, id, q, el.end() - q, NodeKind::Data);
         match v {
-            Val::Oct(at, 0) => {
-                let _ = at;
+            Val::Oct(_, 0) => {
                 self.f.node_mut(n).text(msg!("not set (optional)", "未设置（可选）"));
             }
             Val::Oct(at, len) => {
@@ -897,11 +896,10 @@ impl Parser<'_> {
         let el = self.el(q, end)?;
         if el.ty != Ty::List {
             let (n, v, next) = self.element(parent, id, q, end, 3)?;
-            if let Val::Uint(s) = v {
+            if let Val::Uint(_) = v {
                 self.f
                     .node_mut(n)
                     .text(msg!("seconds (sent without the SML_Time choice)", "秒数（未带 SML_Time 选择标签）"));
-                let _ = s;
             }
             return Ok(next);
         }
@@ -965,9 +963,8 @@ impl Parser<'_> {
                                 self.f.node_mut(v).text(Msg::Code(names::timestamp, s));
                                 self.f.node_mut(n).value(Msg::Code(names::timestamp, s));
                             }
-                            (_, Val::Int(m)) => {
+                            (_, Val::Int(_)) => {
                                 self.f.node_mut(v).unit(Msg::Str("min"));
-                                let _ = m;
                             }
                             _ => {}
                         }
