@@ -1232,14 +1232,21 @@ impl Parser<'_> {
                         let power = unit == Some(27);
                         let note = match v {
                             // DZG meters of some firmware put an unsigned power into a
-                            // signed field: read unsigned, the value is what the meter shows.
-                            Val::Int(i) if power && i < 0 && self.flag == Some(*b"DZG") => {
+                            // signed 16-bit field: read unsigned, the value is what the
+                            // meter shows (unless the status word says the energy flows out).
+                            Val::Int(i)
+                                if power
+                                    && i < 0
+                                    && next - at == 3
+                                    && self.flag == Some(*b"DZG")
+                                    && self.export != Some(true) =>
+                            {
                                 let width = next - at - 1;
                                 let unsigned = i128::from(i) + (1i128 << (8 * width));
                                 let shown = scaled(unsigned, scaler).unwrap_or(Msg::None);
                                 Some(msg!(
-                                    "; DZG meters of some firmware send an unsigned power in this signed field: read unsigned, {} W",
-                                    "；部分固件的 DZG 电能表在此有符号字段中传送无符号功率：按无符号读为 {} W",
+                                    "; DZG meters of some firmware send an unsigned power in this signed 16-bit field: read unsigned, {} W",
+                                    "；部分固件的 DZG 电能表在此 16 位有符号字段中传送无符号功率：按无符号读为 {} W",
                                     shown
                                 ))
                             }
