@@ -1231,9 +1231,8 @@ impl Parser<'_> {
                         };
                         let power = unit == Some(27);
                         let note = match v {
-                            // DZG meters of some firmware put an unsigned power into a
-                            // signed 16-bit field: read unsigned, the value is what the
-                            // meter shows (unless the status word says the energy flows out).
+                            // Some DZG meters' firmware puts an unsigned power into a
+                            // signed 16-bit field; others send true negatives there.
                             Val::Int(i)
                                 if power
                                     && i < 0
@@ -1241,12 +1240,11 @@ impl Parser<'_> {
                                     && self.flag == Some(*b"DZG")
                                     && self.export != Some(true) =>
                             {
-                                let width = next - at - 1;
-                                let unsigned = i128::from(i) + (1i128 << (8 * width));
+                                let unsigned = i128::from(i) + (1 << 16);
                                 let shown = scaled(unsigned, scaler).unwrap_or(Msg::None);
                                 Some(msg!(
-                                    "; DZG meters of some firmware send an unsigned power in this signed 16-bit field: read unsigned, {} W",
-                                    "；部分固件的 DZG 电能表在此 16 位有符号字段中传送无符号功率：按无符号读为 {} W",
+                                    "; negative: the power flows out (delivery, −A); some DZG meters' firmware sends an unsigned power in this signed 16-bit field instead: read unsigned, {} W",
+                                    "；负值：功率送出（−A）；部分固件的 DZG 电能表在此 16 位有符号字段中传送的是无符号功率：按无符号读为 {} W",
                                     shown
                                 ))
                             }
