@@ -93,11 +93,11 @@ pub fn timestamp(secs: u64, _: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
 
 /// The parts of a server id the dissector explains: medium, manufacturer
 /// (FLAG), fabrication block, serial number; `None` when the id is not the
-/// 10-byte form.
+/// 10-byte form (type `0A`, and `09` as eBZ meters send it).
 pub fn server_id(id: &[u8]) -> Option<(u8, [u8; 3], u8, u32)> {
     let flag = |b: &[u8]| b.iter().all(|c| c.is_ascii_uppercase());
     match id {
-        [0x0A, medium, a, b, c, block, s @ ..] if flag(&[*a, *b, *c]) && s.len() == 4 => {
+        [0x09 | 0x0A, medium, a, b, c, block, s @ ..] if flag(&[*a, *b, *c]) && s.len() == 4 => {
             Some((*medium, [*a, *b, *c], *block, u32::from_be_bytes([s[0], s[1], s[2], s[3]])))
         }
         _ => None,

@@ -596,3 +596,18 @@ fn a_cut_frame_ends_where_the_next_one_starts() {
     assert!(d.frames[0].diagnostics.iter().any(|g| g.code == "sml.end.missing"));
     assert!(d.frames[1].valid);
 }
+
+#[test]
+fn server_ids_of_the_ten_byte_forms() {
+    use super::names::server_id;
+    assert_eq!(
+        server_id(&[0x0A, 0x01, b'E', b'M', b'H', 0x00, 0x00, 0xA1, 0xBD, 0x34]),
+        Some((1, *b"EMH", 0, 10_599_732))
+    );
+    assert_eq!(
+        server_id(&[0x09, 0x01, b'E', b'B', b'Z', 0x01, 0x00, 0x02, 0xEC, 0x3B]),
+        Some((1, *b"EBZ", 1, 191_547))
+    );
+    assert_eq!(server_id(&[0x06, b'E', b'M', b'H', 0x01, 0x07, 0x19, 0x7C, 0x24, 0x56]), None);
+    assert_eq!(server_id(&[0x0A, 0x01, b'e', b'M', b'H', 0x00, 0x00, 0xA1, 0xBD, 0x34]), None);
+}
