@@ -859,36 +859,36 @@ impl Parser<'_> {
     /// manufacturer's FLAG id, the medium and the serial number.
     fn server_id(&mut self, n: NodeRef, at: usize, len: usize) {
         let id = &self.p.bytes[at..at + len];
-        if let Some((_, flag, ..)) = names::server_id(id) {
-            self.flag = Some(flag);
-        } else if len >= 4 && id[1..4].iter().all(|c| c.is_ascii_uppercase()) {
-            self.flag = Some([id[1], id[2], id[3]]);
-        }
-        let id = &self.p.bytes[at..at + len];
-        if let Some((medium, flag, block, serial)) = names::server_id(id) {
-            let flag_s: String = flag.iter().map(|&c| c as char).collect();
-            let text = msg!(
-                "meter {:X}{}{:02}{:08}: manufacturer {} (FLAG), medium {}, fabrication block {}, serial number {}",
-                "电能表 {:X}{}{:02}{:08}：制造商 {}（FLAG），介质 {}，生产批次 {}，序列号 {}",
-                medium,
-                flag_s.clone(),
-                block,
-                serial,
-                flag_s,
-                medium,
-                block,
-                serial
-            );
-            self.f.node_mut(n).text(text);
-            let x = self.add_counted(n, "sml.server_id.flag", at + 2, 3, NodeKind::Address);
-            let v = if self.p.contiguous(at + 2, 3) { Msg::Ascii(self.span(at + 2, 3)) } else { Msg::None };
-            self.f.node_mut(x).value(v);
-            let x = self.add_counted(n, "sml.server_id.serial", at + 6, 4, NodeKind::Address);
-            self.f.node_mut(x).value(Msg::Uint(serial.into()));
-        } else if len >= 4 && id[1..4].iter().all(|c| c.is_ascii_uppercase()) {
-            let flag_s: String = id[1..4].iter().map(|&c| c as char).collect();
-            self.f.node_mut(n).text(msg!("manufacturer {} (FLAG)", "制造商 {}（FLAG）", flag_s));
-        }
+        let parts = names::server_id(id);
+        let flag = match parts {
+            Some((_, flag, ..)) => Some(flag),
+            None if len >= 4 && id[1..4].iter().all(|c| c.is_ascii_uppercase()) => Some([id[1], id[2], id[3]]),
+            None => None,
+        };
+        let Some(flag) = flag else { return };
+        self.flag = Some(flag);
+        let code = Msg::Code(names::flag, u64::from(flag[0]) << 16 | u64::from(flag[1]) << 8 | u64::from(flag[2]));
+        let Some((medium, _, block, serial)) = parts else {
+            self.f.node_mut(n).text(msg!("manufacturer {} (FLAG)", "制造商 {}（FLAG）", code));
+            return;
+        };
+        let text = msg!(
+            "meter {:X}{}{:02}{:08}: manufacturer {} (FLAG), medium {}, fabrication block {}, serial number {}",
+            "电能表 {:X}{}{:02}{:08}：制造商 {}（FLAG），介质 {}，生产批次 {}，序列号 {}",
+            medium,
+            code.clone(),
+            block,
+            serial,
+            code.clone(),
+            medium,
+            block,
+            serial
+        );
+        self.f.node_mut(n).text(text);
+        let x = self.add_counted(n, "sml.server_id.flag", at + 2, 3, NodeKind::Address);
+        self.f.node_mut(x).value(code);
+        let x = self.add_counted(n, "sml.server_id.serial", at + 6, 4, NodeKind::Address);
+        self.f.node_mut(x).value(Msg::Uint(serial.into()));
     }
 
     /// SML_Time: `[tag, value]`, tag 1 secIndex, 2 timestamp, 3 localTimestamp.

@@ -91,6 +91,11 @@ pub fn timestamp(secs: u64, _: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
     write!(w, "{} UTC", DateTime::from_unix(secs as i64))
 }
 
+/// A manufacturer's FLAG id, three letters packed big-endian.
+pub fn flag(v: u64, _: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    (0..3).rev().try_for_each(|k| w.write_char(char::from((v >> (8 * k)) as u8)))
+}
+
 /// The parts of a server id the dissector explains: medium, manufacturer
 /// (FLAG), fabrication block, serial number; `None` when the id is not the
 /// 10-byte form (type `0A`, and `09` as eBZ meters send it).
