@@ -785,6 +785,7 @@ impl Parser<'_> {
                     self.diag(Severity::Error, at, next - at, "sml.message.body.tag", msg);
                 }
             }
+            let tag_at = (at, next - at);
             at = next;
             if el.len < 2 {
                 return Ok(());
@@ -797,7 +798,7 @@ impl Parser<'_> {
                         && names::body(t).is_none()
                     {
                         let msg = msg!("unknown message body tag 0x{:08X}", "未知的消息体标签 0x{:08X}", t);
-                        self.diag(Severity::Error, q, 0, "sml.message.body.unknown", msg);
+                        self.diag(Severity::Error, tag_at.0, tag_at.1, "sml.message.body.unknown", msg);
                     }
                     let (_, _, next) = self.element(b, mid("sml.message.body.content"), at, end, 2)?;
                     at = next;
@@ -916,6 +917,7 @@ impl Parser<'_> {
             let tid = self.counted("sml.time.tag");
             let (t, tv, next) = self.element(n, tid, at, end, 4)?;
             self.f.node_mut(t).kind(NodeKind::Control);
+            let tag_at = (at, next - at);
             at = next;
             let tag = match tv {
                 Val::Uint(x) => x,
@@ -984,7 +986,7 @@ impl Parser<'_> {
                         "SML_Time 选择 {} 未定义（应为 1、2 或 3）",
                         tag
                     );
-                    self.diag(Severity::Warning, q, 0, "sml.time.choice", msg);
+                    self.diag(Severity::Warning, tag_at.0, tag_at.1, "sml.time.choice", msg);
                     let (_, _, next) = self.item(n, at, end, 4)?;
                     at = next;
                 }

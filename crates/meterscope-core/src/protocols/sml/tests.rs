@@ -287,7 +287,9 @@ fn bad_tl_fields_and_unknown_tags_are_pinned() {
     assert!(codes(&f).contains(&"sml.tl.invalid"), "{:?}", f.diagnostics);
     // An unknown message body tag.
     let f = only_frame(&hexs(&wrap(&message(1, &[0x72, 0x63, 0x0B, 0x00, 0x01]))));
-    assert!(codes(&f).contains(&"sml.message.body.unknown"), "{:?}", f.diagnostics);
+    let d = f.diagnostics.iter().find(|d| d.code == "sml.message.body.unknown").unwrap();
+    assert_eq!((d.span.start, d.span.end), (8 + 8, 8 + 11));
+    assert!(d.message.contains("0x00000B00"), "{}", d.message);
     assert!(!f.valid);
     // A list that is not there.
     let f = only_frame(&hexs(&wrap(&[0x62, 0x05])));
