@@ -171,6 +171,28 @@ fn check(f: &mut Frame, id: Id, span: Span, stated: u16, computed: u16, code: &'
     }
 }
 
+/// The integer types by width in bytes (1–8), named as SML names them.
+static INTEGERS: [(&str, &str); 8] = [
+    ("Integer8", "有符号整数（8 位）"),
+    ("Integer16", "有符号整数（16 位）"),
+    ("Integer24", "有符号整数（24 位）"),
+    ("Integer32", "有符号整数（32 位）"),
+    ("Integer40", "有符号整数（40 位）"),
+    ("Integer48", "有符号整数（48 位）"),
+    ("Integer56", "有符号整数（56 位）"),
+    ("Integer64", "有符号整数（64 位）"),
+];
+static UNSIGNEDS: [(&str, &str); 8] = [
+    ("Unsigned8", "无符号整数（8 位）"),
+    ("Unsigned16", "无符号整数（16 位）"),
+    ("Unsigned24", "无符号整数（24 位）"),
+    ("Unsigned32", "无符号整数（32 位）"),
+    ("Unsigned40", "无符号整数（40 位）"),
+    ("Unsigned48", "无符号整数（48 位）"),
+    ("Unsigned56", "无符号整数（56 位）"),
+    ("Unsigned64", "无符号整数（64 位）"),
+];
+
 /// A value read from an element.
 #[derive(Clone, Copy, Debug)]
 enum Val {
@@ -557,11 +579,11 @@ impl Parser<'_> {
                 self.f.node_mut(n).value(Msg::Str(if b { "true" } else { "false" })).text(msg!("Boolean", "布尔值"));
             }
             Val::Int(i) => {
-                let t = msg!("Integer{}", "有符号整数（{} 位）", 8 * el.len);
+                let t = INTEGERS.get(el.len - 1).map_or(Msg::None, |w| Msg::Bi(w));
                 self.f.node_mut(n).value(Msg::Int(i)).text(t);
             }
             Val::Uint(u) => {
-                let t = msg!("Unsigned{}", "无符号整数（{} 位）", 8 * el.len);
+                let t = UNSIGNEDS.get(el.len - 1).map_or(Msg::None, |w| Msg::Bi(w));
                 self.f.node_mut(n).value(Msg::Uint(u)).text(t);
             }
             Val::List(count) => {
