@@ -149,6 +149,12 @@ static NAMED: &[Named] = &[
     (is(1), ANY, 0, is(9), is(1), "Local time", "本地时间"),
     (is(1), ANY, 0, is(9), is(2), "Local date", "本地日期"),
     (is(0), (1, 255), 96, is(1), ANY, "M-Bus equipment identifier (channel {b})", "M-Bus 设备标识(通道 {b})"),
+    // Objects of German meters' SML lists (FNN and BSI TR-03109 companion documents).
+    (is(1), ANY, 96, is(1), is(0), "Device ID (server ID)", "设备标识（服务器标识）"),
+    (is(1), ANY, 96, is(5), is(0), "Operating status word", "运行状态字"),
+    (is(1), ANY, 96, is(50), is(1), "Manufacturer ID", "制造商标识"),
+    (is(129), is(129), 199, is(130), is(3), "Manufacturer ID", "制造商标识"),
+    (is(129), is(129), 199, is(130), is(5), "Public key", "公钥"),
 ];
 
 /// Names of the quantities C = 1..20, as (power, energy) in English and Chinese.

@@ -5,6 +5,28 @@
 
 use meterscope_core::{Options, decode};
 
+/// The SML vectors of the new families' file: detected as `sml`, every byte
+/// in the frame, every CRC right. (Values and units are checked field by
+/// field in the SML module's golden tests.)
+#[test]
+fn every_new_sml_vector_is_detected_and_valid() {
+    let text = include_str!("data/new-public-vectors.json");
+    let all: serde_json::Value = serde_json::from_str(text).unwrap();
+    let vectors: Vec<&serde_json::Value> =
+        all["vectors"].as_array().unwrap().iter().filter(|v| v["family"] == "sml").collect();
+    assert!(!vectors.is_empty());
+    for v in vectors {
+        let id = v["id"].as_str().unwrap();
+        let d = decode(v["hex"].as_str().unwrap(), &Options::default()).unwrap();
+        let frames = &d.dissection.frames;
+        assert_eq!(frames.len(), 1, "{id}");
+        assert_eq!(frames[0].protocol, "sml", "{id}");
+        assert_eq!(frames[0].span.len(), d.bytes.len(), "{id}");
+        assert_eq!(frames[0].valid, v.get("broken").is_none(), "{id}: {:?}", frames[0].diagnostics);
+        assert!(frames[0].checks.iter().all(|c| c.ok) || v.get("broken").is_some(), "{id}");
+    }
+}
+
 fn expected_protocol(vector: &str) -> &'static str {
     let family = vector.split([' ', '+']).next().unwrap_or(vector);
     match family {
