@@ -42,6 +42,10 @@ impl Protocol for Sml {
         frame::frame(bytes)
     }
 
+    fn may_start(&self, b: u8) -> bool {
+        b == frame::ESC
+    }
+
     fn score(&self, f: &[u8]) -> u8 {
         frame::score(f)
     }
