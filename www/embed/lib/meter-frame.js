@@ -10,12 +10,12 @@ const CSS = `
   color: var(--meter-frame-fg, #1d232a); background: var(--meter-frame-bg, #fff);
   border: 1px solid var(--meter-frame-border, #dfe3e8); border-radius: 6px; padding: .5rem .7rem; }
 :host([theme=dark]) { --meter-frame-fg: #e6e9ec; --meter-frame-bg: #1c2025; --meter-frame-border: #2c3238;
-  --meter-frame-muted: #9aa3ad; --meter-frame-highlight: #8a6d00; --meter-frame-ancestor: #3b3418; --meter-frame-accent: #5aa9ff; }
+  --meter-frame-muted: #9aa3ad; --meter-frame-highlight: #6b5400; --meter-frame-ancestor: #3b3418; --meter-frame-accent: #5aa9ff; --meter-frame-ok: #66bb6a; --meter-frame-bad: #ff6b6b; }
 @media (prefers-color-scheme: dark) { :host([theme=auto]), :host(:not([theme])) { --meter-frame-fg: #e6e9ec; --meter-frame-bg: #1c2025;
-  --meter-frame-border: #2c3238; --meter-frame-muted: #9aa3ad; --meter-frame-highlight: #8a6d00; --meter-frame-ancestor: #3b3418; --meter-frame-accent: #5aa9ff; } }
+  --meter-frame-border: #2c3238; --meter-frame-muted: #9aa3ad; --meter-frame-highlight: #6b5400; --meter-frame-ancestor: #3b3418; --meter-frame-accent: #5aa9ff; --meter-frame-ok: #66bb6a; --meter-frame-bad: #ff6b6b; } }
 .head { display: flex; gap: .6rem; align-items: baseline; flex-wrap: wrap; margin-bottom: .35rem; }
 .proto { font-weight: 600; }
-.state.ok { color: #2e7d32; } .state.bad { color: #c62828; }
+.state.ok { color: var(--meter-frame-ok, #2e7d32); } .state.bad { color: var(--meter-frame-bad, #c62828); }
 .link { margin-left: auto; color: var(--meter-frame-accent, #0b6bcb); font-size: .85em; }
 .body { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: .8rem; }
 @media (max-width: 640px) { .body { grid-template-columns: 1fr; } }
@@ -28,7 +28,8 @@ ul { list-style: none; margin: 0; padding-left: 1rem; } ul.root { padding-left: 
 .b { padding: 0 .18rem; border-radius: 2px; }
 .anc { background: var(--meter-frame-ancestor, #fff3c2); }
 .hl { background: var(--meter-frame-highlight, #ffd84d); }
-.diag { color: #c62828; margin-top: .3rem; }
+.hl .text, .anc .text { color: inherit; }
+.diag { color: var(--meter-frame-bad, #c62828); margin-top: .3rem; }
 .fallback { font-family: var(--meter-frame-mono, ui-monospace, monospace); white-space: pre-wrap; word-break: break-all; }
 `;
 
