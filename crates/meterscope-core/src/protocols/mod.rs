@@ -4,6 +4,7 @@ pub mod dlms;
 pub mod dlt645;
 pub mod dlt698;
 pub mod iec62056;
+pub mod mbus;
 pub mod qgdw1376;
 
 use crate::registry::{Analyser, Protocol, Registry};
@@ -34,6 +35,7 @@ pub fn all() -> Vec<Box<dyn Protocol>> {
         .chain(iec62056::protocols())
         .chain(dlms::protocols())
         .chain(qgdw1376::protocols())
+        .chain([Box::new(mbus::Mbus) as Box<dyn Protocol>])
         .collect()
 }
 
@@ -41,7 +43,7 @@ pub fn all() -> Vec<Box<dyn Protocol>> {
 /// modules (`lang`, `model`, `registry`) know no family, each frame carries
 /// its family's table.
 pub static LABEL_TABLES: &[crate::lang::LabelTable] =
-    &[dlt645::LABELS, dlt698::LABELS, iec62056::LABELS, dlms::LABELS, qgdw1376::LABELS];
+    &[dlt645::LABELS, dlt698::LABELS, iec62056::LABELS, dlms::LABELS, qgdw1376::LABELS, mbus::LABELS];
 
 /// Whether some family's table (or the shared one) labels `id`: for tests
 /// that walk frames of any family.
