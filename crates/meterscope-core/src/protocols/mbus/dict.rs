@@ -98,7 +98,6 @@ pub static PRIMARY: &[VifRow] = &[
     row(0x6C, 0x6C, Date, "Time point (date)", "时间点（日期）"),
     row(0x6D, 0x6D, Date, "Time point (date and time)", "时间点（日期和时间）"),
     row(0x6E, 0x6E, Plain, "Units for heat cost allocator", "热分配表读数单位"),
-    row(0x6F, 0x6F, Reserved, "Reserved VIF", "保留的VIF"),
     row(0x70, 0x73, Duration(&SMHD), "Averaging duration", "平均时长"),
     row(0x74, 0x77, Duration(&SMHD), "Actuality duration", "实时时长"),
     row(0x78, 0x78, Plain, "Fabrication number", "出厂编号"),
