@@ -175,6 +175,30 @@ pub static EXAMPLES: &[Example] = &[
         input: "68 22 00 43 00 00 00 B0 04 00 02 01 00 02 11 FE 68 06 00 00 00 00 00 68 11 04 33 32 34 35 B9 16 A3 16",
     },
     Example {
+        id: "mbus-heat",
+        en: "M-Bus: heat meter reply (RSP_UD, variable data records)",
+        zh: "M-Bus：热量表应答（RSP_UD，可变数据记录）",
+        input: "68 42 42 68 08 00 72 95 50 26 21 AE 4C 0E 04 B5 10 00 00 0C 06 00 00 00 00 0C 13 00 00 00 00 0C 3B 00 00 00 00 0C 2B 00 00 00 00 02 5A C9 00 02 5E CA 00 03 60 00 00 00 0C 78 95 50 26 21 0C FD 10 95 50 26 21 1F EC 16",
+    },
+    Example {
+        id: "mbus-request",
+        en: "M-Bus: request user data (REQ_UD2) and the acknowledgement E5",
+        zh: "M-Bus：请求用户数据（REQ_UD2）及确认 E5",
+        input: "10 40 05 45 16\nE5\n10 7B 05 80 16",
+    },
+    Example {
+        id: "mbus-select",
+        en: "M-Bus: select a meter by its secondary address (CI 52)",
+        zh: "M-Bus：按二次地址选择表计（CI 52）",
+        input: "68 0B 0B 68 53 FD 52 78 56 34 12 FF FF FF FF B2 16",
+    },
+    Example {
+        id: "mbus-truncated-record",
+        en: "Broken: M-Bus record cut short by the end of the data",
+        zh: "错误：M-Bus 数据记录在数据结束处被截断",
+        input: "68 1C 1C 68 08 02 72 78 56 34 12 24 40 01 07 55 00 00 00 03 13 15 31 00 DA 02 3B 13 01 8B 60 04 C7 16",
+    },
+    Example {
         id: "serial-log",
         en: "Serial log with junk between frames",
         zh: "夹杂干扰字节的串口日志",
