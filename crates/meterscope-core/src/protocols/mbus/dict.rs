@@ -29,9 +29,14 @@ pub static BAUD: Unit = ("Bd", "波特");
 pub static BIT_TIMES: Unit = ("bit times", "位时间");
 pub static CURRENCY: Unit = ("currency units", "本地货币单位");
 pub static FT3: Unit = ("ft³", "立方英尺");
-pub static US_GAL: Unit = ("US gal", "美制加仑");
-pub static US_GAL_MIN: Unit = ("US gal/min", "美制加仑/分");
-pub static US_GAL_H: Unit = ("US gal/h", "美制加仑/时");
+pub static KVARH: Unit = ("kvarh", "kvarh");
+pub static KVAR: Unit = ("kvar", "kvar");
+pub static MCAL: Unit = ("MCal", "MCal");
+pub static PERCENT: Unit = ("%", "%");
+pub static DEGREE: Unit = ("°", "°");
+pub static HERTZ: Unit = ("Hz", "Hz");
+pub static DBM: Unit = ("dBm", "dBm");
+pub static DAYS: [Unit; 1] = [("d", "天")];
 
 /// Seconds, minutes, hours, days (the `nn` of durations).
 pub static SMHD: [Unit; 4] = [("s", "秒"), ("min", "分"), ("h", "时"), ("d", "天")];
@@ -115,14 +120,14 @@ pub static MANUFACTURER: VifRow = row(0x7F, 0x7F, Plain, "Manufacturer-specific 
 pub static FD: &[VifRow] = &[
     row(0x00, 0x03, Scaled(&CURRENCY, -3), "Credit", "贷方金额"),
     row(0x04, 0x07, Scaled(&CURRENCY, -3), "Debit", "借方金额"),
-    row(0x08, 0x08, Plain, "Access number (transmission count)", "访问号（传输计数）"),
+    row(0x08, 0x08, Plain, "Unique telegram identification (access number)", "报文唯一标识（访问号）"),
     row(0x09, 0x09, Plain, "Medium (device type)", "介质（设备类型）"),
     row(0x0A, 0x0A, Plain, "Manufacturer", "制造商"),
     row(0x0B, 0x0B, Plain, "Parameter set identification", "参数集标识"),
     row(0x0C, 0x0C, Plain, "Model / version", "型号/版本"),
     row(0x0D, 0x0D, Plain, "Hardware version", "硬件版本号"),
-    row(0x0E, 0x0E, Plain, "Firmware version", "固件版本号"),
-    row(0x0F, 0x0F, Plain, "Software version", "软件版本号"),
+    row(0x0E, 0x0E, Plain, "Metrology (firmware) version", "计量（固件）版本号"),
+    row(0x0F, 0x0F, Plain, "Other software version", "其他软件版本号"),
     row(0x10, 0x10, Plain, "Customer location", "用户位置"),
     row(0x11, 0x11, Plain, "Customer", "用户"),
     row(0x12, 0x12, Plain, "Access code user", "用户访问码"),
@@ -137,12 +142,15 @@ pub static FD: &[VifRow] = &[
     row(0x1C, 0x1C, Scaled(&BAUD, 0), "Baud rate", "波特率"),
     row(0x1D, 0x1D, Scaled(&BIT_TIMES, 0), "Response delay time", "响应延迟时间"),
     row(0x1E, 0x1E, Plain, "Retry", "重试"),
+    row(0x1F, 0x1F, Bits, "Remote control (device specific)", "远程控制（设备相关）"),
     row(0x20, 0x20, Plain, "First storage number for cyclic storage", "循环存储的首个存储号"),
     row(0x21, 0x21, Plain, "Last storage number for cyclic storage", "循环存储的末个存储号"),
     row(0x22, 0x22, Plain, "Size of storage block", "存储块大小"),
     row(0x24, 0x27, Duration(&SMHD), "Storage interval", "存储间隔"),
     row(0x28, 0x28, Duration(&MONTHS), "Storage interval", "存储间隔"),
     row(0x29, 0x29, Duration(&YEARS), "Storage interval", "存储间隔"),
+    row(0x2A, 0x2A, Plain, "Operator specific data", "运营商专用数据"),
+    row(0x2B, 0x2B, Duration(&SMHD), "Time point: second (0 to 59)", "时间点：秒（0–59）"),
     row(0x2C, 0x2F, Duration(&SMHD), "Duration since last readout", "距上次读出的时长"),
     row(0x30, 0x30, Date, "Start of tariff (date and time)", "费率起始（日期和时间）"),
     row(0x31, 0x33, Duration(&MHD), "Duration of tariff", "费率时长"),
@@ -150,6 +158,8 @@ pub static FD: &[VifRow] = &[
     row(0x38, 0x38, Duration(&MONTHS), "Period of tariff", "费率周期"),
     row(0x39, 0x39, Duration(&YEARS), "Period of tariff", "费率周期"),
     row(0x3A, 0x3A, Plain, "Dimensionless", "无量纲"),
+    row(0x3B, 0x3B, Plain, "Data container for the wireless M-Bus protocol", "无线 M-Bus 协议数据容器"),
+    row(0x3C, 0x3F, Duration(&SMHD), "Period of nominal data transmissions", "标称数据发送周期"),
     row(0x40, 0x4F, Scaled(&VOLT, -9), "Voltage", "电压"),
     row(0x50, 0x5F, Scaled(&AMPERE, -12), "Current", "电流"),
     row(0x60, 0x60, Plain, "Reset counter", "复位计数"),
@@ -163,27 +173,38 @@ pub static FD: &[VifRow] = &[
     row(0x68, 0x6B, Duration(&HDMY), "Duration since last cumulation", "距上次累计的时长"),
     row(0x6C, 0x6F, Duration(&HDMY), "Operating time of the battery", "电池运行时间"),
     row(0x70, 0x70, Date, "Date and time of battery change", "电池更换日期和时间"),
+    row(0x71, 0x71, Scaled(&DBM, 0), "RF level", "射频电平"),
+    row(
+        0x72,
+        0x72,
+        Plain,
+        "Daylight saving (beginning, ending, deviation), type K",
+        "夏令时（开始、结束、偏差），K 型",
+    ),
+    row(0x73, 0x73, Plain, "Listening window management, type L", "侦听窗口管理，L 型"),
+    row(0x74, 0x74, Duration(&DAYS), "Remaining battery life time", "电池剩余寿命"),
+    row(0x75, 0x75, Plain, "Number of times the meter was stopped", "表计停止次数"),
+    row(0x76, 0x76, Plain, "Data container for a manufacturer-specific protocol", "制造商专用协议数据容器"),
 ];
 
-/// The first extension table, VIF FBh (EN 13757-3). Exponents are
+/// The alternate extended table, VIF FBh (EN 13757-3). Exponents are
 /// relative to the unit given (MWh as 10^6 Wh, GJ as 10^9 J, t as 10^3 kg).
 pub static FB: &[VifRow] = &[
     row(0x00, 0x01, Scaled(&WH, 5), "Energy", "能量"),
+    row(0x02, 0x03, Scaled(&KVARH, 0), "Reactive energy", "无功电能"),
     row(0x08, 0x09, Scaled(&J, 8), "Energy", "能量"),
+    row(0x0C, 0x0F, Scaled(&MCAL, -1), "Energy", "能量"),
     row(0x10, 0x11, Scaled(&M3, 2), "Volume", "体积"),
+    row(0x14, 0x17, Scaled(&KVAR, -3), "Reactive power", "无功功率"),
     row(0x18, 0x19, Scaled(&KG, 5), "Mass", "质量"),
+    row(0x1A, 0x1B, Scaled(&PERCENT, -1), "Relative humidity", "相对湿度"),
+    row(0x20, 0x20, Scaled(&FT3, 0), "Volume", "体积"),
     row(0x21, 0x21, Scaled(&FT3, -1), "Volume", "体积"),
-    row(0x22, 0x23, Scaled(&US_GAL, -1), "Volume", "体积"),
-    row(0x24, 0x24, Scaled(&US_GAL_MIN, -3), "Volume flow", "体积流量"),
-    row(0x25, 0x25, Scaled(&US_GAL_MIN, 0), "Volume flow", "体积流量"),
-    row(0x26, 0x26, Scaled(&US_GAL_H, 0), "Volume flow", "体积流量"),
     row(0x28, 0x29, Scaled(&W, 5), "Power", "功率"),
+    row(0x2A, 0x2A, Scaled(&DEGREE, -1), "Phase U-U (voltage to voltage)", "相位 U-U（电压对电压）"),
+    row(0x2B, 0x2B, Scaled(&DEGREE, -1), "Phase U-I (voltage to current)", "相位 U-I（电压对电流）"),
+    row(0x2C, 0x2F, Scaled(&HERTZ, -3), "Frequency", "频率"),
     row(0x30, 0x31, Scaled(&J_H, 8), "Power", "功率"),
-    row(0x58, 0x5B, Scaled(&FAHRENHEIT, -3), "Flow temperature", "供水温度"),
-    row(0x5C, 0x5F, Scaled(&FAHRENHEIT, -3), "Return temperature", "回水温度"),
-    row(0x60, 0x63, Scaled(&FAHRENHEIT, -3), "Temperature difference", "温差"),
-    row(0x64, 0x67, Scaled(&FAHRENHEIT, -3), "External temperature", "外部温度"),
-    row(0x70, 0x73, Scaled(&FAHRENHEIT, -3), "Cold / warm temperature limit", "冷/热温度限值"),
     row(0x74, 0x77, Scaled(&CELSIUS, -3), "Cold / warm temperature limit", "冷/热温度限值"),
     row(0x78, 0x7F, Scaled(&W, -3), "Cumulative count of maximum power", "最大功率累计计数"),
 ];
@@ -209,14 +230,19 @@ pub enum Effect {
     Duration(&'static Unit),
     /// The following VIFEs (and the data) are the manufacturer's.
     Manufacturer,
+    /// The next VIFE is read from the extension of this table.
+    Extension,
 }
 
 /// A row of the combinable (orthogonal) VIFE table: codes `lo..=hi`.
 pub type VifeRow = ((u8, u8, Effect), &'static str, &'static str);
 
-/// The combinable VIFE table, codes 20h–7Fh (00h–1Fh are record errors or
-/// object actions: [`ERRORS`], [`ACTIONS`]).
+/// The combinable VIFE table, codes 10h–7Fh (00h–0Fh are object actions
+/// or record errors: [`ACTIONS`], [`ERRORS`]).
 pub static VIFE: &[VifeRow] = &[
+    ((0x1C, 0x1C, Effect::None), "standard conform data content", "符合标准的数据内容"),
+    ((0x1E, 0x1E, Effect::None), "compact profile with registers", "带寄存器的紧凑曲线"),
+    ((0x1F, 0x1F, Effect::None), "compact profile without registers", "不带寄存器的紧凑曲线"),
     ((0x20, 0x20, Effect::Per("/s")), "per second", "每秒"),
     ((0x21, 0x21, Effect::Per("/min")), "per minute", "每分钟"),
     ((0x22, 0x22, Effect::Per("/h")), "per hour", "每小时"),
@@ -243,56 +269,63 @@ pub static VIFE: &[VifeRow] = &[
     ((0x37, 0x37, Effect::Per("·s/V")), "multiplied by s / V", "乘以秒/伏"),
     ((0x38, 0x38, Effect::Per("·s/A")), "multiplied by s / A", "乘以秒/安"),
     ((0x39, 0x39, Effect::Date), "start date (and time) of", "起始日期（时间）"),
-    ((0x3A, 0x3A, Effect::None), "VIF contains the uncorrected unit", "VIF 为未修正单位"),
-    ((0x3B, 0x3B, Effect::None), "accumulation only of positive contributions", "仅累计正向值"),
+    ((0x3A, 0x3A, Effect::None), "uncorrected unit or value at metering conditions", "未修正单位或计量条件下的值"),
+    (
+        (0x3B, 0x3B, Effect::None),
+        "accumulation only of positive contributions (forward flow)",
+        "仅累计正向值（正向流量）",
+    ),
     (
         (0x3C, 0x3C, Effect::None),
-        "accumulation of absolute values of negative contributions only",
-        "仅累计负向值的绝对值",
+        "accumulation of absolute values of negative contributions only (backward flow)",
+        "仅累计负向值的绝对值（反向流量）",
     ),
+    ((0x3D, 0x3D, Effect::None), "reserved for an alternate non-metric unit system", "保留给非公制单位系统"),
+    ((0x3E, 0x3E, Effect::None), "value at base conditions", "基准条件下的值"),
+    ((0x3F, 0x3F, Effect::None), "OBIS declaration", "OBIS 声明"),
     ((0x40, 0x40, Effect::None), "lower limit value", "下限值"),
     ((0x41, 0x41, Effect::None), "number of exceeds of the lower limit", "超下限次数"),
     (
         (0x42, 0x42, Effect::Date),
-        "date (and time) of the first end of a lower limit exceed",
-        "首次超下限结束日期（时间）",
-    ),
-    (
-        (0x43, 0x43, Effect::Date),
-        "date (and time) of the first begin of a lower limit exceed",
+        "date (and time) of the begin of the first lower limit exceed",
         "首次超下限开始日期（时间）",
     ),
     (
+        (0x43, 0x43, Effect::Date),
+        "date (and time) of the end of the first lower limit exceed",
+        "首次超下限结束日期（时间）",
+    ),
+    (
         (0x46, 0x46, Effect::Date),
-        "date (and time) of the last end of a lower limit exceed",
-        "最近一次超下限结束日期（时间）",
+        "date (and time) of the begin of the last lower limit exceed",
+        "最近一次超下限开始日期（时间）",
     ),
     (
         (0x47, 0x47, Effect::Date),
-        "date (and time) of the last begin of a lower limit exceed",
-        "最近一次超下限开始日期（时间）",
+        "date (and time) of the end of the last lower limit exceed",
+        "最近一次超下限结束日期（时间）",
     ),
     ((0x48, 0x48, Effect::None), "upper limit value", "上限值"),
     ((0x49, 0x49, Effect::None), "number of exceeds of the upper limit", "超上限次数"),
     (
         (0x4A, 0x4A, Effect::Date),
-        "date (and time) of the first end of an upper limit exceed",
-        "首次超上限结束日期（时间）",
-    ),
-    (
-        (0x4B, 0x4B, Effect::Date),
-        "date (and time) of the first begin of an upper limit exceed",
+        "date (and time) of the begin of the first upper limit exceed",
         "首次超上限开始日期（时间）",
     ),
     (
+        (0x4B, 0x4B, Effect::Date),
+        "date (and time) of the end of the first upper limit exceed",
+        "首次超上限结束日期（时间）",
+    ),
+    (
         (0x4E, 0x4E, Effect::Date),
-        "date (and time) of the last end of an upper limit exceed",
-        "最近一次超上限结束日期（时间）",
+        "date (and time) of the begin of the last upper limit exceed",
+        "最近一次超上限开始日期（时间）",
     ),
     (
         (0x4F, 0x4F, Effect::Date),
-        "date (and time) of the last begin of an upper limit exceed",
-        "最近一次超上限开始日期（时间）",
+        "date (and time) of the end of the last upper limit exceed",
+        "最近一次超上限结束日期（时间）",
     ),
     ((0x50, 0x53, Effect::None), "duration of the first lower limit exceed", "首次超下限持续时间"),
     ((0x54, 0x57, Effect::None), "duration of the last lower limit exceed", "最近一次超下限持续时间"),
@@ -300,10 +333,14 @@ pub static VIFE: &[VifeRow] = &[
     ((0x5C, 0x5F, Effect::None), "duration of the last upper limit exceed", "最近一次超上限持续时间"),
     ((0x60, 0x63, Effect::None), "duration of the first", "首次持续时间"),
     ((0x64, 0x67, Effect::None), "duration of the last", "最近一次持续时间"),
-    ((0x6A, 0x6A, Effect::Date), "date (and time) of the first end", "首次结束日期（时间）"),
-    ((0x6B, 0x6B, Effect::Date), "date (and time) of the first begin", "首次开始日期（时间）"),
-    ((0x6E, 0x6E, Effect::Date), "date (and time) of the last end", "最近一次结束日期（时间）"),
-    ((0x6F, 0x6F, Effect::Date), "date (and time) of the last begin", "最近一次开始日期（时间）"),
+    ((0x68, 0x68, Effect::None), "value during a lower limit exceed", "超下限期间的值"),
+    ((0x69, 0x69, Effect::None), "leakage values", "泄漏值"),
+    ((0x6A, 0x6A, Effect::Date), "date (and time) of the begin of the first", "首次开始日期（时间）"),
+    ((0x6B, 0x6B, Effect::Date), "date (and time) of the end of the first", "首次结束日期（时间）"),
+    ((0x6C, 0x6C, Effect::None), "value during an upper limit exceed", "超上限期间的值"),
+    ((0x6D, 0x6D, Effect::None), "overflow values", "溢出值"),
+    ((0x6E, 0x6E, Effect::Date), "date (and time) of the begin of the last", "最近一次开始日期（时间）"),
+    ((0x6F, 0x6F, Effect::Date), "date (and time) of the end of the last", "最近一次结束日期（时间）"),
     ((0x70, 0x70, Effect::Exp(-6)), "multiplicative correction factor 10⁻⁶", "乘法修正因子 10⁻⁶"),
     ((0x71, 0x71, Effect::Exp(-5)), "multiplicative correction factor 10⁻⁵", "乘法修正因子 10⁻⁵"),
     ((0x72, 0x72, Effect::Exp(-4)), "multiplicative correction factor 10⁻⁴", "乘法修正因子 10⁻⁴"),
@@ -332,13 +369,34 @@ pub static VIFE: &[VifeRow] = &[
         "additive correction constant 10⁰ × unit of the VIF (offset)",
         "加法修正常数 10⁰ × VIF 单位（偏移）",
     ),
-    ((0x7D, 0x7D, Effect::Exp(3)), "multiplicative correction factor 10³", "乘法修正因子 10³"),
+    (
+        (0x7C, 0x7C, Effect::Extension),
+        "extension of the combinable VIFE codes: the next VIFE",
+        "组合 VIFE 扩展：见下一个 VIFE",
+    ),
+    (
+        (0x7D, 0x7D, Effect::Exp(3)),
+        "multiplicative correction factor for the value (not the unit) 10³",
+        "数值（非单位）乘法修正因子 10³",
+    ),
     ((0x7E, 0x7E, Effect::None), "future value", "未来值"),
     (
         (0x7F, 0x7F, Effect::Manufacturer),
         "next VIFEs and data of this block are manufacturer specific",
         "后续 VIFE 及本块数据为制造商专用",
     ),
+];
+
+/// The extension of the combinable VIFE table (after VIFE FCh/7Ch).
+pub static VIFE_EXT: &[(u8, &str, &str)] = &[
+    (0x01, "at phase L1", "L1 相"),
+    (0x02, "at phase L2", "L2 相"),
+    (0x03, "at phase L3", "L3 相"),
+    (0x04, "at neutral (N)", "中性线（N）"),
+    (0x05, "between phases L1 and L2", "L1 与 L2 相之间"),
+    (0x06, "between phases L2 and L3", "L2 与 L3 相之间"),
+    (0x07, "between phases L3 and L1", "L3 与 L1 相之间"),
+    (0x10, "accumulation of absolute values of both positive and negative contributions", "正负贡献的绝对值累计"),
 ];
 
 /// The duration VIFEs (50h–67h) give their unit in the low two bits.
@@ -352,7 +410,8 @@ pub fn find_vife(code: u8) -> Option<&'static VifeRow> {
     VIFE.iter().find(|r| (r.0.0..=r.0.1).contains(&code))
 }
 
-/// Record errors a slave reports in a VIFE 00h–1Fh (EN 13757-3).
+/// Record errors a slave reports in a VIFE 00h–0Fh (EN 13757-3), and the
+/// data errors 15h–18h of its earlier edition.
 pub static ERRORS: &[(u8, &str, &str)] = &[
     (0x00, "no error", "无错误"),
     (0x01, "too many DIFEs", "DIFE 过多"),
@@ -371,10 +430,9 @@ pub static ERRORS: &[(u8, &str, &str)] = &[
     (0x16, "data overflow", "数据上溢"),
     (0x17, "data underflow", "数据下溢"),
     (0x18, "data error", "数据错误"),
-    (0x1C, "premature end of record", "记录提前结束"),
 ];
 
-/// Object actions a master asks for in a VIFE 00h–1Fh (EN 13757-3).
+/// Object actions a master asks for in a VIFE 00h–0Fh (EN 13757-3).
 pub static ACTIONS: &[(u8, &str, &str)] = &[
     (0x00, "write (replace)", "写（替换）"),
     (0x01, "add value", "加值"),
@@ -547,7 +605,7 @@ mod tests {
         for w in VIFE.windows(2) {
             assert!(w[0].0.1 < w[1].0.0, "{:02X}", w[1].0.0);
         }
-        for t in [ERRORS, ACTIONS, CI, MEDIUM, APP_ERRORS, FUNCTIONS] {
+        for t in [ERRORS, ACTIONS, CI, MEDIUM, APP_ERRORS, FUNCTIONS, VIFE_EXT] {
             for w in t.windows(2) {
                 assert!(w[0].0 < w[1].0);
             }

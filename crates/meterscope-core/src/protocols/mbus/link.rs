@@ -98,7 +98,7 @@ fn long(cx: &mut Cx, root: NodeRef, b: &[u8]) -> usize {
         cx.diag(Severity::Error, base + 2, 1, "mbus.length.mismatch", msg);
     }
     let n = cx.add(root, "mbus.start2", base + 3, 1, NodeKind::Delimiter);
-    cx.f.node_mut(n).value(Msg::HexNum { value: b[3].into(), digits: 2 });
+    cx.f.node_mut(n).value(Msg::hex(Span::at(base + 3, 1)));
     if b[3] != LONG {
         let msg =
             msg!("the second start character is 0x{:02X}, not 0x68", "第二个起始字符是 0x{:02X}，不是 0x68", b[3]);
@@ -234,7 +234,7 @@ fn checksum(cx: &mut Cx, root: NodeRef, at: usize, stated: u8, computed: u8) {
 
 fn end(cx: &mut Cx, root: NodeRef, at: usize, e: u8) {
     let n = cx.add(root, "mbus.end", at, 1, NodeKind::Delimiter);
-    cx.f.node_mut(n).value(Msg::HexNum { value: e.into(), digits: 2 });
+    cx.f.node_mut(n).value(Msg::hex(Span::at(at, 1)));
     if e != STOP {
         let msg = msg!("the stop character is 0x{:02X}, not 0x16", "结束符是 0x{:02X}，不是 0x16", e);
         cx.diag(Severity::Error, at, 1, "mbus.end.missing", msg);

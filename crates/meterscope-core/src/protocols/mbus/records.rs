@@ -109,6 +109,8 @@ struct Meaning {
     date: bool,
     manufacturer: bool,
     plain_text: bool,
+    /// FD 09h or 0Ah: a device type or a manufacturer code, as in the fixed header.
+    header_code: Option<u8>,
 }
 
 /// Read the records in `cur` under `parent`. `to_slave`: the direction
@@ -291,6 +293,7 @@ fn vif(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, to_slave: bool) -> Opt
         date: false,
         manufacturer: false,
         plain_text: false,
+        header_code: None,
     };
     let n = cx.add(r, rid("mbus.record.vif", k), at, 1, NodeKind::Control);
     cx.f.node_mut(n).value(Msg::HexNum { value: v.into(), digits: 2 });
@@ -355,6 +358,8 @@ fn vif(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, to_slave: bool) -> Opt
         },
     }
     let mut first = true;
+    // The previous VIFE was FCh/7Ch: this one is from the extension table.
+    let mut extension = false;
     while ext {
         let at = cur.at();
         let e = cur.u8().ok()?;
@@ -374,6 +379,9 @@ fn vif(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, to_slave: bool) -> Opt
                 Some(row) => {
                     apply_row(&mut m, row, ec);
                     cx.f.node_mut(n).text(vif_text(row, ec));
+                    if code == 0x7D && matches!(ec, 0x09 | 0x0A) {
+                        m.header_code = Some(ec);
+                    }
                 }
                 None => {
                     m.kind = Kind::Reserved;
@@ -394,7 +402,13 @@ fn vif(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, to_slave: bool) -> Opt
             cx.f.node_mut(n).text(msg!("manufacturer specific", "制造商专用"));
             continue;
         }
-        if ec < 0x20 {
+        if extension {
+            extension = false;
+            let text = dict::lookup(dict::VIFE_EXT, ec).unwrap_or(msg!("reserved extension code", "保留的扩展代码"));
+            cx.f.node_mut(n).text(text);
+            continue;
+        }
+        if ec < 0x10 || (!to_slave && dict::lookup(dict::ERRORS, ec).is_some()) {
             let (table, words) = if to_slave {
                 (dict::ACTIONS, msg!("object action: reserved", "对象操作：保留"))
             } else {
@@ -422,6 +436,7 @@ fn vif(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, to_slave: bool) -> Opt
                     Effect::Date => m.date = true,
                     Effect::Duration(u) => m.duration = Some(u),
                     Effect::Manufacturer => m.manufacturer = true,
+                    Effect::Extension => extension = true,
                 }
             }
             None => {
@@ -557,6 +572,14 @@ fn data(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, coding: Coding, m: &M
         (Coding::Real, _) => {
             let x = f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64 * 10f64.powi(m.exp);
             (Msg::owned(format!("{x}")), msg!("type H (real)", "H 型（实数）"), unit)
+        }
+        (Coding::Int(1), _) if m.header_code == Some(0x09) => {
+            (Msg::HexNum { value: b[0].into(), digits: 2 }, dict::medium(b[0]), Msg::None)
+        }
+        (Coding::Int(2), _) if m.header_code == Some(0x0A) => {
+            let code = u16::from_le_bytes([b[0], b[1]]);
+            let letters = String::from_utf8_lossy(&dict::manufacturer(code)).into_owned();
+            (Msg::owned(letters), msg!("code 0x{:04X}", "代码 0x{:04X}", code), Msg::None)
         }
         (Coding::Int(_), _) => {
             let v = int_le(b);

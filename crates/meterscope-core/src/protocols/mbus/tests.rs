@@ -324,6 +324,8 @@ static EXTRA: &[(&str, &str)] = &[
     ("short-header", "68 15 15 68 08 02 7A 2A 00 00 00 0C 06 34 12 00 F0 06 6D 1E 1F 0F 8C 2C 00 6D 16"),
     // Volume per hour and a 3-digit VIFE chain with a correction factor.
     ("per-hour", "68 0B 0B 68 08 03 78 04 93 A2 75 10 00 00 00 41 16"),
+    // A manufacturer code in a record (FD 0A), a voltage at phase L1 (VIFE FC 01).
+    ("phase", "68 11 11 68 08 04 78 02 FD 0A 93 15 04 FD C8 FC 01 E6 08 00 00 E9 16"),
 ];
 
 #[test]
@@ -372,6 +374,13 @@ fn extra_frames() {
     let r1 = node(&f.tree, "mbus.record.1");
     // 16 × 10⁻³ m³ (VIF 93) × 10⁻¹ (VIFE 75), per hour (VIFE A2).
     assert_eq!((r1.value.as_deref(), r1.unit.as_deref()), (Some("0.0016"), Some("m³/h")));
+
+    let f = frame(EXTRA[7].1);
+    assert!(f.valid, "{:?}", f.diagnostics);
+    assert_eq!(value(&f.tree, "mbus.record.1"), "ELS");
+    let r2 = node(&f.tree, "mbus.record.2");
+    assert_eq!((r2.value.as_deref(), r2.unit.as_deref()), (Some("227.8"), Some("V")));
+    assert_eq!(node(&f.tree, "mbus.record.2.vife.3").text.as_deref(), Some("at phase L1"));
 }
 
 /// Faults pinned to their bytes: checksum, stop character, L bytes, DIFE
