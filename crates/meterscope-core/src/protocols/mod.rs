@@ -24,6 +24,7 @@ pub fn analysers() -> Vec<Analyser> {
         dlms::reassembly::analyses,
         iec62056::parity_analyses,
         qgdw1376::multiframe::analyses,
+        mbus::telegrams::analyses,
     ]
 }
 

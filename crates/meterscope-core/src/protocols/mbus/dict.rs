@@ -454,36 +454,98 @@ pub fn lookup(table: &'static [(u8, &'static str, &'static str)], code: u8) -> O
     table.iter().find(|r| r.0 == code).map(|r| Msg::Bi(r))
 }
 
-/// CI fields of the application layer (EN 13757-3; 52h and B8h–BFh are the
-/// wired network and link management of EN 13757-2).
+/// CI fields (EN 13757-7:2018 table 2, the application protocols of
+/// EN 13757-3; 52h is the wired network layer's selection of EN 13757-2;
+/// 73h, 76h and 77h are also given their meaning of the earlier edition).
 pub static CI: &[(u8, &str, &str)] = &[
-    (0x50, "application reset", "应用复位"),
-    (0x51, "data send (master to slave, no header)", "数据发送（主站到从站，无报头）"),
-    (0x52, "selection of slaves (secondary addressing)", "从站选择（二次寻址）"),
-    (0x53, "application reset or select, long header", "应用复位或选择，长报头"),
-    (0x54, "request of the selected application", "请求所选应用"),
-    (0x55, "request of the selected application, long header", "请求所选应用，长报头"),
-    (0x5A, "data send (master to slave), short header", "数据发送（主站到从站），短报头"),
-    (0x5B, "data send (master to slave), long header", "数据发送（主站到从站），长报头"),
+    (0x50, "application reset or select to the device", "应用复位或选择（到设备）"),
+    (0x51, "command to the device (M-Bus data, no header)", "到设备的命令（M-Bus 数据，无报头）"),
+    (0x52, "selection of a slave by secondary address (network layer)", "按二次地址选择从站（网络层）"),
+    (0x53, "application reset or select to the device, long header", "应用复位或选择（到设备），长报头"),
+    (0x54, "request of the selected application to the device", "请求所选应用（到设备）"),
+    (0x55, "request of the selected application to the device, long header", "请求所选应用（到设备），长报头"),
+    (0x5A, "command to the device (M-Bus data), short header", "到设备的命令（M-Bus 数据），短报头"),
+    (0x5B, "command to the device (M-Bus data), long header", "到设备的命令（M-Bus 数据），长报头"),
     (0x5C, "synchronise action", "同步操作"),
-    (0x60, "DLMS/COSEM data, long header", "DLMS/COSEM 数据，长报头"),
-    (0x61, "DLMS/COSEM data, short header", "DLMS/COSEM 数据，短报头"),
-    (0x6C, "clock synchronisation", "时钟同步"),
-    (0x6D, "clock synchronisation", "时钟同步"),
-    (0x6E, "application error from the slave, short header", "从站应用错误，短报头"),
-    (0x6F, "application error from the slave, long header", "从站应用错误，长报头"),
-    (0x70, "application error from the slave", "从站应用错误"),
-    (0x71, "alarm from the slave", "从站报警"),
-    (0x72, "variable data response, long header", "可变数据响应，长报头"),
-    (0x73, "fixed data response", "固定数据响应"),
-    (0x74, "alarm from the slave, short header", "从站报警，短报头"),
-    (0x75, "alarm from the slave, long header", "从站报警，长报头"),
-    (0x76, "variable data response, mode 2 (high byte first)", "可变数据响应，模式2（高字节在前）"),
-    (0x77, "fixed data response, mode 2 (high byte first)", "固定数据响应，模式2（高字节在前）"),
-    (0x78, "variable data response, no header", "可变数据响应，无报头"),
-    (0x7A, "variable data response, short header", "可变数据响应，短报头"),
-    (0x7C, "DLMS/COSEM data from the slave, long header", "从站 DLMS/COSEM 数据，长报头"),
-    (0x7D, "DLMS/COSEM data from the slave, short header", "从站 DLMS/COSEM 数据，短报头"),
+    (0x60, "command to the device (DLMS/COSEM), long header", "到设备的命令（DLMS/COSEM），长报头"),
+    (0x61, "command to the device (DLMS/COSEM), short header", "到设备的命令（DLMS/COSEM），短报头"),
+    (0x64, "command to the device (OBIS-type value descriptors), long header", "到设备的命令（OBIS 类值描述），长报头"),
+    (
+        0x65,
+        "command to the device (OBIS-type value descriptors), short header",
+        "到设备的命令（OBIS 类值描述），短报头",
+    ),
+    (0x66, "response of the selected application from the device", "所选应用的响应（来自设备）"),
+    (0x67, "response of the selected application from the device, short header", "所选应用的响应（来自设备），短报头"),
+    (0x68, "response of the selected application from the device, long header", "所选应用的响应（来自设备），长报头"),
+    (0x69, "response from the device (M-Bus format frame)", "设备响应（M-Bus 格式帧）"),
+    (0x6A, "response from the device (M-Bus format frame), short header", "设备响应（M-Bus 格式帧），短报头"),
+    (0x6B, "response from the device (M-Bus format frame), long header", "设备响应（M-Bus 格式帧），长报头"),
+    (0x6C, "time synchronisation to the device, long header", "到设备的时间同步，长报头"),
+    (0x6D, "time synchronisation to the device, long header", "到设备的时间同步，长报头"),
+    (0x6E, "application error from the device, short header", "设备应用错误，短报头"),
+    (0x6F, "application error from the device, long header", "设备应用错误，长报头"),
+    (0x70, "application error from the device", "设备应用错误"),
+    (0x71, "alarm from the device", "设备报警"),
+    (0x72, "response from the device (M-Bus data), long header", "设备响应（M-Bus 数据），长报头"),
+    (
+        0x73,
+        "response from the device (M-Bus compact frame), long header; earlier: fixed data structure",
+        "设备响应（M-Bus 紧凑帧），长报头；旧版：固定数据结构",
+    ),
+    (0x74, "alarm from the device, short header", "设备报警，短报头"),
+    (0x75, "alarm from the device, long header", "设备报警，长报头"),
+    (
+        0x76,
+        "reserved; earlier: variable data response, mode 2 (high byte first)",
+        "保留；旧版：可变数据响应，模式2（高字节在前）",
+    ),
+    (
+        0x77,
+        "reserved; earlier: fixed data response, mode 2 (high byte first)",
+        "保留；旧版：固定数据响应，模式2（高字节在前）",
+    ),
+    (0x78, "response from the device (M-Bus data), no header", "设备响应（M-Bus 数据），无报头"),
+    (0x79, "response from the device (M-Bus compact frame), no header", "设备响应（M-Bus 紧凑帧），无报头"),
+    (0x7A, "response from the device (M-Bus data), short header", "设备响应（M-Bus 数据），短报头"),
+    (0x7B, "response from the device (M-Bus compact frame), short header", "设备响应（M-Bus 紧凑帧），短报头"),
+    (0x7C, "response from the device (DLMS/COSEM), long header", "设备响应（DLMS/COSEM），长报头"),
+    (0x7D, "response from the device (DLMS/COSEM), short header", "设备响应（DLMS/COSEM），短报头"),
+    (0x7E, "response from the device (OBIS-type value descriptors), long header", "设备响应（OBIS 类值描述），长报头"),
+    (0x7F, "response from the device (OBIS-type value descriptors), short header", "设备响应（OBIS 类值描述），短报头"),
+    (0x80, "transport layer to the device (no application data), long header", "到设备的传输层（无应用数据），长报头"),
+    (0x81, "network layer data", "网络层数据"),
+    (0x82, "network management data to the device, long header", "到设备的网络管理数据，长报头"),
+    (0x83, "network management data to the device", "到设备的网络管理数据"),
+    (
+        0x84,
+        "transport layer to the device (compact frame expected), long header",
+        "到设备的传输层（期望紧凑帧），长报头",
+    ),
+    (
+        0x85,
+        "transport layer to the device (format frame expected), long header",
+        "到设备的传输层（期望格式帧），长报头",
+    ),
+    (0x86, "extended link layer V", "扩展链路层 V"),
+    (0x87, "network management data from the device, long header", "来自设备的网络管理数据，长报头"),
+    (0x88, "network management data from the device, short header", "来自设备的网络管理数据，短报头"),
+    (0x89, "network management data from the device", "来自设备的网络管理数据"),
+    (
+        0x8A,
+        "transport layer from the device (no application data), short header",
+        "来自设备的传输层（无应用数据），短报头",
+    ),
+    (
+        0x8B,
+        "transport layer from the device (no application data), long header",
+        "来自设备的传输层（无应用数据），长报头",
+    ),
+    (0x8C, "extended link layer I", "扩展链路层 I"),
+    (0x8D, "extended link layer II", "扩展链路层 II"),
+    (0x8E, "extended link layer III", "扩展链路层 III"),
+    (0x8F, "extended link layer IV", "扩展链路层 IV"),
+    (0x90, "authentication and fragmentation sublayer", "认证与分片子层"),
     (0xB8, "set baud rate to 300", "设置波特率为 300"),
     (0xB9, "set baud rate to 600", "设置波特率为 600"),
     (0xBA, "set baud rate to 1200", "设置波特率为 1200"),
@@ -492,14 +554,33 @@ pub static CI: &[(u8, &str, &str)] = &[
     (0xBD, "set baud rate to 9600", "设置波特率为 9600"),
     (0xBE, "set baud rate to 19200", "设置波特率为 19200"),
     (0xBF, "set baud rate to 38400", "设置波特率为 38400"),
+    (0xC0, "image transfer command to the device, long header", "到设备的映像传输命令，长报头"),
+    (0xC1, "image transfer response from the device, short header", "设备的映像传输响应，短报头"),
+    (0xC2, "image transfer response from the device, long header", "设备的映像传输响应，长报头"),
+    (0xC3, "security information transfer to the device, long header", "到设备的安全信息传输，长报头"),
+    (0xC4, "security information transfer from the device, short header", "设备的安全信息传输，短报头"),
+    (0xC5, "security information transfer from the device, long header", "设备的安全信息传输，长报头"),
 ];
+
+/// The transport header a CI field announces: `Some(true)` long (12
+/// bytes), `Some(false)` short (4 bytes), `None` none.
+pub fn header(ci: u8) -> Option<bool> {
+    match ci {
+        0x53 | 0x55 | 0x5B | 0x60 | 0x64 | 0x68 | 0x6B | 0x6C | 0x6D | 0x6F | 0x72 | 0x73 | 0x75 | 0x76 | 0x7C
+        | 0x7E | 0x80 | 0x82 | 0x84 | 0x85 | 0x87 | 0x8B | 0xC0 | 0xC2 | 0xC3 | 0xC5 => Some(true),
+        0x5A | 0x61 | 0x65 | 0x67 | 0x6A | 0x6E | 0x74 | 0x7A | 0x7B | 0x7D | 0x7F | 0x88 | 0x8A | 0xC1 | 0xC4 => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
 
 /// Words for a CI field (manufacturer-specific range A0h–B7h included).
 pub fn ci(code: u8) -> Msg {
     match lookup(CI, code) {
         Some(m) => m,
         None if (0xA0..=0xB7).contains(&code) => crate::msg!("manufacturer specific", "制造商专用"),
-        None => crate::msg!("not a CI field of the wired M-Bus", "非有线 M-Bus 的 CI 字段"),
+        None => crate::msg!("reserved CI field", "保留的 CI 字段"),
     }
 }
 

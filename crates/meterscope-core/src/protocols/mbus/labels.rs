@@ -63,5 +63,6 @@ pub static LABELS: LabelTable = &[
     ("mbus.special.more", "More records follow (DIF 1F)", "后续还有记录(DIF 1F)"),
     ("mbus.start", "Start character", "起始符"),
     ("mbus.start2", "Start character (repeated)", "起始符(重复)"),
+    ("mbus.telegrams", "Records of the joined telegrams", "合并报文的记录"),
     ("mbus.trailing", "Bytes after the frame", "帧后字节"),
 ];

@@ -245,10 +245,9 @@ fn end(cx: &mut Cx, root: NodeRef, at: usize, e: u8) {
 fn application(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, ci: u8, to_slave: bool) {
     let start = cur.at();
     let app = cx.add(root, "mbus.data", start, cur.left(), NodeKind::Data);
-    let encrypted = match ci {
-        0x72 | 0x5B | 0x53 | 0x55 | 0x6F | 0x75 | 0x76 => header(cx, app, cur, true),
-        0x7A | 0x5A | 0x6E | 0x74 => header(cx, app, cur, false),
-        _ => Some(false),
+    let encrypted = match dict::header(ci) {
+        Some(long) => header(cx, app, cur, long),
+        None => Some(false),
     };
     let Some(encrypted) = encrypted else { return };
     if encrypted {

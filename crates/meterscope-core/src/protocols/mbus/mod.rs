@@ -7,13 +7,15 @@
 //!   are told apart by the doubled one-byte L and the second 0x68).
 //! - [`link`]: the frame, its control and address fields, CI field, fixed
 //!   headers and the application data by CI.
-//! - [`records`]: the data records; [`dict`]: the tables of the standard.
+//! - [`records`]: the data records; [`dict`]: the tables of the standard;
+//!   [`telegrams`]: multi-telegram reads (DIF 1Fh) joined across frames.
 
 pub mod dict;
 pub mod frame;
 mod labels;
 pub mod link;
 pub mod records;
+pub mod telegrams;
 #[cfg(test)]
 mod tests;
 

@@ -478,3 +478,34 @@ fn bad_input_never_panics() {
         let _ = p.frame(b);
     }
 }
+
+/// A read in two telegrams: the first ends with DIF 1F, the second with
+/// the last records; the requests between them do not break the read.
+#[test]
+fn telegrams_are_joined() {
+    let first = vectors().into_iter().find(|v| v["id"] == "mbus-elv-temp-humid").unwrap();
+    let first = first["hex"].as_str().unwrap().to_string();
+    let second = "68 13 13 68 08 05 72 34 08 00 54 96 15 32 00 F3 00 00 00 02 65 D0 08 1E 16";
+    let input = format!("{first}\n10 7B 05 80 16\n{second}");
+    let d = decode(&input);
+    assert_eq!(d.frames.len(), 3);
+    let r = d.render(Lang::En);
+    assert_eq!(r.analyses.len(), 1, "{:?}", r.analyses);
+    let a = &r.analyses[0];
+    assert_eq!(a.id, "mbus.telegrams");
+    assert!(a.ok, "{}", a.status);
+    assert_eq!(a.parts.iter().map(|p| p.frame).collect::<Vec<_>>(), [0, 2]);
+    assert_eq!(a.parts[0].len, 86 - 19);
+    let joined = a.frame.as_ref().unwrap();
+    assert!(find(&joined.tree, "mbus.record.13").is_some(), "the second telegram's record follows the first's twelve");
+    assert_eq!(value(&joined.tree, "mbus.record.13"), "22.56");
+    // The next telegram still announces more and none follows: not complete.
+    let d = decode(&format!("{first}\n68 14 14 68 08 05 72 34 08 00 54 96 15 32 00 F3 00 00 00 02 65 D0 08 1F 3D 16"));
+    let r = d.render(Lang::Zh);
+    assert_eq!(r.analyses.len(), 1);
+    assert!(!r.analyses[0].ok);
+    // One telegram alone, or telegrams of two meters: nothing joined.
+    assert!(decode(&first).analyses.is_empty());
+    let other = first.replacen("685353680805", "685353680806", 1);
+    assert!(decode(&format!("{other}\n{second}")).analyses.is_empty());
+}
