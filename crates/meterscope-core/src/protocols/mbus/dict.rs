@@ -584,6 +584,11 @@ pub fn ci(code: u8) -> Msg {
     }
 }
 
+/// Whether a CI field is defined (in the table or the manufacturer's range).
+pub fn ci_known(code: u8) -> bool {
+    lookup(CI, code).is_some() || (0xA0..=0xB7).contains(&code)
+}
+
 /// Device types (medium) of the fixed header (EN 13757-3).
 pub static MEDIUM: &[(u8, &str, &str)] = &[
     (0x00, "other", "其他"),
@@ -656,14 +661,22 @@ pub static FUNCTIONS: &[(u8, &str, &str)] = &[
     (0x1B, "REQ_UD2 (request class 2 data: user data)", "REQ_UD2（请求2类数据：用户数据）"),
 ];
 
-/// The function of a C field, with its direction.
-pub fn function(c: u8) -> Msg {
-    let key = if c & 0x40 != 0 { 0x10 } else { 0 } | (c & 0x0F);
-    lookup(FUNCTIONS, key).unwrap_or(crate::msg!("function not used by the M-Bus", "M-Bus 未使用的功能"))
+fn function_key(c: u8) -> u8 {
+    (if c & 0x40 != 0 { 0x10 } else { 0 }) | (c & 0x0F)
 }
 
-/// Manufacturer code: three letters from the 15-bit code (EN 62056-21 flag
-/// association ids), `A` = 1.
+/// The function of a C field, with its direction.
+pub fn function(c: u8) -> Msg {
+    lookup(FUNCTIONS, function_key(c)).unwrap_or(crate::msg!("function not used by the M-Bus", "M-Bus 未使用的功能"))
+}
+
+/// Whether the function of a C field is one the M-Bus uses.
+pub fn function_known(c: u8) -> bool {
+    FUNCTIONS.iter().any(|r| r.0 == function_key(c))
+}
+
+/// Manufacturer code: three letters from the 15-bit code (the FLAG
+/// association's ids), `A` = 1.
 pub fn manufacturer(code: u16) -> [u8; 3] {
     let letter = |v: u16| {
         let v = (v & 0x1F) as u8;

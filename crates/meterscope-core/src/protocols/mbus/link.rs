@@ -122,6 +122,10 @@ fn long(cx: &mut Cx, root: NodeRef, b: &[u8]) -> usize {
     if let Some(&ci) = user.get(2) {
         let n = cx.add(root, "mbus.ci", base + 6, 1, NodeKind::Control);
         cx.f.node_mut(n).value(Msg::HexNum { value: ci.into(), digits: 2 }).text(dict::ci(ci));
+        if !dict::ci_known(ci) {
+            let msg = msg!("CI 0x{:02X} is reserved", "CI 0x{:02X} 为保留值", ci);
+            cx.diag(Severity::Warning, base + 6, 1, "mbus.ci.reserved", msg);
+        }
         summary.push(dict::ci(ci));
         let to_slave = user[0] & 0x40 != 0;
         let mut cur = Cursor::new(&b[..user_end], base);
@@ -177,6 +181,10 @@ fn control(cx: &mut Cx, root: NodeRef, at: usize, c: u8) -> Msg {
         bit(cx, n, "mbus.control.dfc", at, c >> 4 & 1, dfc);
     }
     bit(cx, n, "mbus.control.function", at, c & 0x0F, f.clone());
+    if !dict::function_known(c) {
+        let msg = msg!("function {} is not used by the M-Bus", "M-Bus 不使用功能码 {}", c & 0x0F);
+        cx.diag(Severity::Warning, at, 1, "mbus.control.function", msg);
+    }
     if c & 0x80 != 0 {
         let msg = msg!("bit 7 of the C field is reserved and should be 0", "C 字段第7位为保留位，应为0");
         cx.diag(Severity::Warning, at, 1, "mbus.control.reserved", msg);
@@ -194,7 +202,11 @@ fn address(cx: &mut Cx, root: NodeRef, at: usize, a: u8) {
     let text = match a {
         0 => msg!("primary address 0 (unconfigured slave)", "一次地址 0（未配置的从站）"),
         1..=250 => msg!("primary address", "一次地址"),
-        251 | 252 => msg!("reserved address", "保留地址"),
+        251 | 252 => {
+            let msg = msg!("address {} is reserved", "地址 {} 为保留值", a);
+            cx.diag(Severity::Warning, at, 1, "mbus.address.reserved", msg);
+            msg!("reserved address", "保留地址")
+        }
         253 => {
             msg!("secondary addressing: the slave selected by its secondary address", "二次寻址：由二次地址选中的从站")
         }

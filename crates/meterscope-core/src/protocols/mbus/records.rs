@@ -243,16 +243,17 @@ fn record(cx: &mut Cx, parent: NodeRef, cur: &mut Cursor, k: u32, to_slave: bool
         cx.f.node_mut(n).value(Msg::Uint(subunit));
     }
 
-    // VIF and VIFEs (none when the DIF selects no data and no VIF: never in
-    // this standard, every record has a VIF).
-    let Some(m) = vif(cx, r, cur, k, to_slave) else {
-        return truncated(
-            cx,
-            r,
-            start,
-            cur,
-            msg!("the record ends before its VIF is complete", "记录在 VIF 结束前终止"),
-        );
+    // VIF and VIFEs: every record has a VIF.
+    let m = match vif(cx, r, cur, k, to_slave) {
+        Ok(m) => m,
+        Err(Broken::Truncated) => {
+            let msg = msg!("the record ends before its VIF is complete", "记录在 VIF 结束前终止");
+            return truncated(cx, r, start, cur, msg);
+        }
+        Err(Broken::Reported) => {
+            span_to(cx, r, start, cur);
+            return false;
+        }
     };
 
     // Data.
@@ -279,9 +280,9 @@ fn truncated(cx: &mut Cx, r: NodeRef, start: usize, cur: &Cursor, msg: Msg) -> b
 }
 
 /// The VIF and its VIFEs: nodes, and the meaning they give the data.
-fn vif(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, to_slave: bool) -> Option<Meaning> {
+fn vif(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, to_slave: bool) -> Result<Meaning, Broken> {
     let at = cur.at();
-    let v = cur.u8().ok()?;
+    let v = cur.u8().map_err(|_| Broken::Truncated)?;
     let code = v & 0x7F;
     let mut m = Meaning {
         name: Msg::None,
@@ -325,8 +326,8 @@ fn vif(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, to_slave: bool) -> Opt
             cx.f.node_mut(n).text(Msg::Bi(&dict::PLAIN_TEXT));
             // The length and the text follow the VIF (the text written last character first).
             let lat = cur.at();
-            let len = usize::from(cur.u8().ok()?);
-            let (_, tat) = cur.take_at(len)?;
+            let len = usize::from(cur.u8().map_err(|_| Broken::Truncated)?);
+            let (_, tat) = cur.take_at(len).ok_or(Broken::Truncated)?;
             let l = cx.add(r, rid("mbus.record.text_length", k), lat, 1, NodeKind::Length);
             cx.f.node_mut(l).value(Msg::Uint(len as u64));
             let t = cx.add(r, rid("mbus.record.text", k), tat, len, NodeKind::Data);
@@ -362,12 +363,12 @@ fn vif(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, to_slave: bool) -> Opt
     let mut extension = false;
     while ext {
         let at = cur.at();
-        let e = cur.u8().ok()?;
+        let e = cur.u8().map_err(|_| Broken::Truncated)?;
         vifes += 1;
         if vifes as usize > MAX_EXT {
             let msg = msg!("more than 10 VIFEs in one record", "一个记录中 VIFE 超过10个");
             cx.diag(Severity::Error, at, 1, "mbus.vife.too_many", msg);
-            return None;
+            return Err(Broken::Reported);
         }
         ext = e & 0x80 != 0;
         let n = cx.add(r, rid2("mbus.record.vife", k, vifes), at, 1, NodeKind::Control);
@@ -446,7 +447,15 @@ fn vif(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, to_slave: bool) -> Opt
             }
         }
     }
-    Some(m)
+    Ok(m)
+}
+
+/// Why a VIF could not be read to its end.
+enum Broken {
+    /// The bytes end first.
+    Truncated,
+    /// A fault already reported (too many VIFEs).
+    Reported,
 }
 
 fn apply_row(m: &mut Meaning, row: &'static VifRow, code: u8) {

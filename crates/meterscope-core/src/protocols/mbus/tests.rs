@@ -412,6 +412,15 @@ fn faults_are_pinned_to_their_byte() {
     let cs = super::frame::checksum(&b);
     let hex = format!("68 {0:02X} {0:02X} 68 {body} {cs:02X} 16", b.len());
     assert_eq!(diag(&hex, "mbus.dife.too_many"), (false, 4 + 3 + 11, 1));
+    // Eleven VIFEs: the eleventh is the fault.
+    let body = "08 01 78 04 93 80 80 80 80 80 80 80 80 80 80 00 00 00 00 00";
+    let b = bytes(body);
+    let cs = super::frame::checksum(&b);
+    let hex = format!("68 {0:02X} {0:02X} 68 {body} {cs:02X} 16", b.len());
+    assert_eq!(diag(&hex, "mbus.vife.too_many"), (false, 4 + 3 + 2 + 10, 1));
+    // A reserved CI and a reserved address are warnings.
+    assert_eq!(diag("68 03 03 68 08 01 20 29 16", "mbus.ci.reserved"), (true, 6, 1));
+    assert_eq!(diag("10 7B FB 76 16", "mbus.address.reserved"), (true, 2, 1));
     // A reserved VIF (6F) is a warning; the frame stays valid.
     assert_eq!(diag("68 06 06 68 08 01 78 01 6F 00 F1 16", "mbus.vif.reserved"), (true, 8, 1));
     // A record cut short: pinned to where the bytes end.
