@@ -590,6 +590,11 @@ fn data(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, coding: Coding, m: &M
             let letters = String::from_utf8_lossy(&dict::manufacturer(code)).into_owned();
             (Msg::owned(letters), msg!("code 0x{:04X}", "代码 0x{:04X}", code), Msg::None)
         }
+        // Identifiers, counters and versions: type C (unsigned).
+        (Coding::Int(_), _) if matches!(m.kind, Kind::Plain) && m.exp == 0 && !m.manufacturer && !m.plain_text => {
+            let v = b.iter().rev().fold(0u64, |a, &x| a << 8 | u64::from(x));
+            (Msg::Uint(v), msg!("type C (unsigned integer)", "C 型（无符号整数）"), unit)
+        }
         (Coding::Int(_), _) => {
             let v = int_le(b);
             if matches!(m.kind, Kind::Bits) {
