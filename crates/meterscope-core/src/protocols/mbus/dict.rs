@@ -4,6 +4,9 @@
 //! layer's functions. Compact tables of `(code range, words)` rows; names
 //! are written in a language only when a dissection is rendered.
 
+use core::fmt;
+
+use crate::lang::Lang;
 use crate::model::Msg;
 
 /// A unit: its symbol or words in English and in Chinese.
@@ -208,6 +211,53 @@ pub static FB: &[VifRow] = &[
     row(0x74, 0x77, Scaled(&CELSIUS, -3), "Cold / warm temperature limit", "冷/热温度限值"),
     row(0x78, 0x7F, Scaled(&W, -3), "Cumulative count of maximum power", "最大功率累计计数"),
 ];
+
+/// Which table a VIF code is read in, for [`vif_words`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Table {
+    Primary = 0,
+    Fd = 1,
+    Fb = 2,
+}
+
+/// A VIF code of a table as the argument of [`vif_words`].
+pub fn vif_key(table: Table, code: u8) -> u64 {
+    (table as u64) << 8 | u64::from(code & 0x7F)
+}
+
+/// `Energy, 10^3 Wh`, `Operating time, in d`: a VIF code's words, written
+/// when rendered (`Msg::Code`).
+pub fn vif_words(key: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    let table = match key >> 8 {
+        1 => FD,
+        2 => FB,
+        _ => PRIMARY,
+    };
+    let code = (key & 0x7F) as u8;
+    let Some(row) = find(table, code) else { return Ok(()) };
+    let step = code - row.0.lo;
+    let name = lang.pick(row.1, row.2);
+    match row.0.kind {
+        Kind::Scaled(unit, e) => {
+            let exp = i32::from(e) + i32::from(step);
+            write!(w, "{name}{}10^{exp} {}", lang.pick(", ", "，"), lang.pick(unit.0, unit.1))
+        }
+        Kind::Duration(units) => match units.get(usize::from(step)) {
+            Some(u) => write!(w, "{name}{}{}", lang.pick(", in ", "，单位 "), lang.pick(u.0, u.1)),
+            None => w.write_str(name),
+        },
+        _ => w.write_str(name),
+    }
+}
+
+/// A DIFE's bits in words, written when rendered (`Msg::Code`).
+pub fn dife_words(dife: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    let (s, t, u) = (dife & 0x0F, dife >> 4 & 3, dife >> 6 & 1);
+    match lang {
+        Lang::En => write!(w, "storage bits {s}, tariff bits {t}, subunit bit {u}"),
+        Lang::Zh => write!(w, "存储号位 {s}，费率位 {t}，子单元位 {u}"),
+    }
+}
 
 /// The row of `code` (extension bit cleared) in a table.
 pub fn find(table: &'static [VifRow], code: u8) -> Option<&'static VifRow> {
@@ -683,6 +733,11 @@ pub fn manufacturer(code: u16) -> [u8; 3] {
         if (1..=26).contains(&v) { b'@' + v } else { b'?' }
     };
     [letter(code >> 10), letter(code >> 5), letter(code)]
+}
+
+/// A manufacturer code as its three letters, written when rendered (`Msg::Code`).
+pub fn manufacturer_words(code: u64, _: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
+    manufacturer(code as u16).iter().try_for_each(|&c| w.write_char(char::from(c)))
 }
 
 #[cfg(test)]

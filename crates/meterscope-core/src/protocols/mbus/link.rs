@@ -373,9 +373,8 @@ fn header(cx: &mut Cx, app: NodeRef, cur: &mut Cursor, long: bool) -> Option<boo
     if long {
         identification(cx, hn, "mbus.header.id", p, &h[..4]);
         let code = u16::from_le_bytes([h[4], h[5]]);
-        let m = dict::manufacturer(code);
         let n = cx.add(hn, "mbus.header.manufacturer", p + 4, 2, NodeKind::Data);
-        cx.f.node_mut(n).value(Msg::owned(String::from_utf8_lossy(&m).into_owned())).text(msg!(
+        cx.f.node_mut(n).value(Msg::Code(dict::manufacturer_words, code.into())).text(msg!(
             "code 0x{:04X}",
             "代码 0x{:04X}",
             code
@@ -450,8 +449,7 @@ fn selection(cx: &mut Cx, app: NodeRef, cur: &mut Cursor) {
     if code == 0xFFFF {
         cx.f.node_mut(n).value(Msg::Str("FFFF")).text(msg!("any (wildcard)", "任意（通配）"));
     } else {
-        let m = dict::manufacturer(code);
-        cx.f.node_mut(n).value(Msg::owned(String::from_utf8_lossy(&m).into_owned())).text(msg!(
+        cx.f.node_mut(n).value(Msg::Code(dict::manufacturer_words, code.into())).text(msg!(
             "code 0x{:04X}",
             "代码 0x{:04X}",
             code

@@ -222,20 +222,23 @@ fn record(cx: &mut Cx, parent: NodeRef, cur: &mut Cursor, k: u32, to_slave: bool
         subunit |= u64::from(dife >> 6 & 1) << shift;
         difes += 1;
         let n = cx.add(r, rid2("mbus.record.dife", k, difes as u32), at, 1, NodeKind::Control);
-        cx.f.node_mut(n).value(Msg::HexNum { value: dife.into(), digits: 2 }).text(msg!(
-            "storage bits {}, tariff bits {}, subunit bit {}",
-            "存储号位 {}，费率位 {}，子单元位 {}",
-            dife & 0x0F,
-            dife >> 4 & 3,
-            dife >> 6 & 1
-        ));
+        cx.f.node_mut(n)
+            .value(Msg::HexNum { value: dife.into(), digits: 2 })
+            .text(Msg::Code(dict::dife_words, dife.into()));
         ext = dife & 0x80 != 0;
     }
+    // Function, storage, tariff and subunit as nodes where they differ from
+    // the default (instantaneous, storage 0, no DIFE: tariff and subunit 0);
+    // the record's text says the function in words.
     let dspan = cur.at() - start;
-    let n = cx.add(r, rid("mbus.record.function", k), start, 1, NodeKind::Control);
-    cx.f.node_mut(n).value(Msg::Uint(function.into())).text(Msg::Bi(&FUNCTIONS[usize::from(function)]));
-    let n = cx.add(r, rid("mbus.record.storage", k), start, dspan, NodeKind::Control);
-    cx.f.node_mut(n).value(Msg::Uint(storage));
+    if function != 0 {
+        let n = cx.add(r, rid("mbus.record.function", k), start, 1, NodeKind::Control);
+        cx.f.node_mut(n).value(Msg::Uint(function.into())).text(Msg::Bi(&FUNCTIONS[usize::from(function)]));
+    }
+    if storage != 0 || difes > 0 {
+        let n = cx.add(r, rid("mbus.record.storage", k), start, dspan, NodeKind::Control);
+        cx.f.node_mut(n).value(Msg::Uint(storage));
+    }
     if difes > 0 {
         let n = cx.add(r, rid("mbus.record.tariff", k), start + 1, dspan - 1, NodeKind::Control);
         cx.f.node_mut(n).value(Msg::Uint(tariff));
@@ -347,7 +350,7 @@ fn vif(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, to_slave: bool) -> Res
         _ => match dict::find(dict::PRIMARY, code) {
             Some(row) => {
                 apply_row(&mut m, row, code);
-                cx.f.node_mut(n).text(vif_text(row, code));
+                cx.f.node_mut(n).text(Msg::Code(dict::vif_words, dict::vif_key(dict::Table::Primary, code)));
             }
             None => {
                 m.kind = Kind::Reserved;
@@ -379,7 +382,8 @@ fn vif(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, to_slave: bool) -> Res
             match dict::find(t, ec) {
                 Some(row) => {
                     apply_row(&mut m, row, ec);
-                    cx.f.node_mut(n).text(vif_text(row, ec));
+                    let t = if code == 0x7D { dict::Table::Fd } else { dict::Table::Fb };
+                    cx.f.node_mut(n).text(Msg::Code(dict::vif_words, dict::vif_key(t, ec)));
                     if code == 0x7D && matches!(ec, 0x09 | 0x0A) {
                         m.header_code = Some(ec);
                     }
@@ -464,21 +468,6 @@ fn apply_row(m: &mut Meaning, row: &'static VifRow, code: u8) {
     m.step = code - row.0.lo;
     if let Kind::Scaled(_, e) = row.0.kind {
         m.exp = i32::from(e) + i32::from(m.step);
-    }
-}
-
-/// `Energy, 10⁻³ Wh`-like words for a VIF row and code.
-fn vif_text(row: &'static VifRow, code: u8) -> Msg {
-    let step = code - row.0.lo;
-    match row.0.kind {
-        Kind::Scaled(unit, e) => {
-            msg!("{}, 10^{} {}", "{}，10^{} {}", Msg::Bi(row), i64::from(e) + i64::from(step), Msg::Bi(unit))
-        }
-        Kind::Duration(units) => match units.get(usize::from(step)) {
-            Some(u) => msg!("{}, in {}", "{}，单位 {}", Msg::Bi(row), Msg::Bi(u)),
-            None => Msg::Bi(row),
-        },
-        _ => Msg::Bi(row),
     }
 }
 
@@ -587,8 +576,7 @@ fn data(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, coding: Coding, m: &M
         }
         (Coding::Int(2), _) if m.header_code == Some(0x0A) => {
             let code = u16::from_le_bytes([b[0], b[1]]);
-            let letters = String::from_utf8_lossy(&dict::manufacturer(code)).into_owned();
-            (Msg::owned(letters), msg!("code 0x{:04X}", "代码 0x{:04X}", code), Msg::None)
+            (Msg::Code(dict::manufacturer_words, code.into()), msg!("code 0x{:04X}", "代码 0x{:04X}", code), Msg::None)
         }
         // Identifiers, counters and versions: type C (unsigned).
         (Coding::Int(_), _) if matches!(m.kind, Kind::Plain) && m.exp == 0 && !m.manufacturer && !m.plain_text => {
@@ -723,62 +711,53 @@ fn scaled(v: i128, exp: i32) -> Msg {
 }
 
 /// A time point by its length: type G (2 bytes, date), J (3, time), F (4,
-/// date and time), I (6, date and time with seconds). Years below 81 are
-/// read in 2000–2080, the others in 1981–1999.
+/// date and time), I (6, date and time with seconds), packed for
+/// [`time_words`]. Years below 81 are read in 2000–2080, the others in
+/// 1981–1999.
 fn time_point(b: &[u8]) -> Option<(Msg, Msg)> {
     let year = |lo: u8, hi: u8| {
         let y = u64::from(lo >> 5 & 7) | u64::from(hi >> 4) << 3;
         if y < 81 { 2000 + y } else { 1900 + y }
     };
-    match *b {
-        [d0, d1] => {
-            let (day, month) = (u64::from(d0 & 0x1F), u64::from(d1 & 0x0F));
-            Some((
-                msg!("{}-{:02}-{:02}", "{}-{:02}-{:02}", year(d0, d1), month, day),
-                msg!("type G (date)", "G 型（日期）"),
-            ))
-        }
-        [s, mi, h] => Some((
-            msg!(
-                "{:02}:{:02}:{:02}",
-                "{:02}:{:02}:{:02}",
-                u64::from(h & 0x1F),
-                u64::from(mi & 0x3F),
-                u64::from(s & 0x3F)
-            ),
-            msg!("type J (time)", "J 型（时间）"),
-        )),
+    // kind (2 bits) | year (12) | month (4) | day (5) | hour (5) | minute (6) | second (6)
+    let pack = |kind: u64, y: u64, mo: u8, d: u8, h: u8, mi: u8, s: u8| {
+        kind << 38
+            | y << 26
+            | u64::from(mo & 0x0F) << 22
+            | u64::from(d & 0x1F) << 17
+            | u64::from(h & 0x1F) << 12
+            | u64::from(mi & 0x3F) << 6
+            | u64::from(s & 0x3F)
+    };
+    let (packed, text) = match *b {
+        [d0, d1] => (pack(0, year(d0, d1), d1, d0, 0, 0, 0), msg!("type G (date)", "G 型（日期）")),
+        [s, mi, h] => (pack(1, 0, 0, 0, h, mi, s), msg!("type J (time)", "J 型（时间）")),
         [mi, h, d, mo] => {
-            let v = msg!(
-                "{}-{:02}-{:02} {:02}:{:02}",
-                "{}-{:02}-{:02} {:02}:{:02}",
-                year(d, mo),
-                u64::from(mo & 0x0F),
-                u64::from(d & 0x1F),
-                u64::from(h & 0x1F),
-                u64::from(mi & 0x3F)
-            );
             let t = match (mi & 0x80 != 0, h & 0x80 != 0) {
                 (true, _) => msg!("type F (date and time): marked invalid", "F 型（日期和时间）：标记为无效"),
                 (false, true) => msg!("type F (date and time), summer time", "F 型（日期和时间），夏令时"),
                 (false, false) => msg!("type F (date and time)", "F 型（日期和时间）"),
             };
-            Some((v, t))
+            (pack(2, year(d, mo), mo, d, h, mi, 0), t)
         }
-        [s, mi, h, d, mo, _] => Some((
-            msg!(
-                "{}-{:02}-{:02} {:02}:{:02}:{:02}",
-                "{}-{:02}-{:02} {:02}:{:02}:{:02}",
-                year(d, mo),
-                u64::from(mo & 0x0F),
-                u64::from(d & 0x1F),
-                u64::from(h & 0x1F),
-                u64::from(mi & 0x3F),
-                u64::from(s & 0x3F)
-            ),
+        [s, mi, h, d, mo, _] => (
+            pack(3, year(d, mo), mo, d, h, mi, s),
             msg!("type I (date and time with seconds)", "I 型（带秒的日期和时间）"),
-        )),
-        _ => None,
+        ),
+        _ => return None,
+    };
+    Some((Msg::Code(time_words, packed), text))
+}
+
+/// A packed time point (see [`time_point`]) as `2014-03-13 13:09`.
+fn time_words(p: u64, _: crate::lang::Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    let (y, mo, d) = (p >> 26 & 0xFFF, p >> 22 & 0x0F, p >> 17 & 0x1F);
+    let (h, mi, s) = (p >> 12 & 0x1F, p >> 6 & 0x3F, p & 0x3F);
+    match p >> 38 {
+        0 => write!(w, "{y}-{mo:02}-{d:02}"),
+        1 => write!(w, "{h:02}:{mi:02}:{s:02}"),
+        2 => write!(w, "{y}-{mo:02}-{d:02} {h:02}:{mi:02}"),
+        _ => write!(w, "{y}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}"),
     }
 }
 

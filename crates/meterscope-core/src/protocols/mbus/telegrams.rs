@@ -32,10 +32,13 @@ fn telegram(index: usize, f: &Frame, bytes: &[u8]) -> Option<Telegram> {
     if raw.len() < 9 || raw[0] != 0x68 || raw[4] & 0x4F != 0x08 || !f.checks.iter().all(|c| c.ok) {
         return None;
     }
-    let find = |key: &str| f.nodes.iter().find(|n| n.id.key() == key).map(|n| n.span);
-    let data = find("mbus.data")?;
+    // The application data is a child of the root; the header and the special
+    // functions are children of the application data.
+    let (di, dn) = f.children(0).find(|(_, n)| n.id.key() == "mbus.data")?;
+    let data = dn.span;
+    let header = f.children(di).find(|(_, n)| n.id.key() == "mbus.header").map(|(_, n)| n.span);
     let mut key = vec![raw[5]];
-    let start = match find("mbus.header") {
+    let start = match header {
         Some(h) => {
             if h.len() == 12 {
                 key.extend_from_slice(bytes.get(h.start..h.start + 6)?);
@@ -44,7 +47,8 @@ fn telegram(index: usize, f: &Frame, bytes: &[u8]) -> Option<Telegram> {
         }
         None => data.start,
     };
-    let special = f.nodes.iter().find(|n| n.id.key() == "mbus.special" && bytes.get(n.span.start) == Some(&0x1F));
+    let special =
+        f.children(di).map(|(_, n)| n).find(|n| n.id.key() == "mbus.special" && bytes.get(n.span.start) == Some(&0x1F));
     let (end, more) = match special {
         Some(n) => (n.span.start, true),
         None => (data.end, false),
