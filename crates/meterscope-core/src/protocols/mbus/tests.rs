@@ -442,6 +442,12 @@ fn mixed_input_splits_by_family() {
     let d = decode(input);
     let found: Vec<&str> = d.frames.iter().map(|f| f.protocol).collect();
     assert_eq!(found, ["dlt645-2007", "mbus", "mbus", "mbus", "dlt698.45"]);
+    // A DL/T 645 address whose first bytes read like `68 L L 68` (A0 = A1,
+    // A2 = 68) stays DL/T 645, even where an M-Bus reading of L would end
+    // on a 16.
+    let d = decode("68 11 11 68 33 33 33 68 11 04 33 33 34 33 D5 16 E5 10 7B 05 80 16 16");
+    let found: Vec<&str> = d.frames.iter().map(|f| f.protocol).collect();
+    assert_eq!(found[0], "dlt645-2007", "{found:?}");
     // A lone E5 after unrecognised bytes stays with them.
     let d = decode("01 02 E5 03");
     assert!(d.frames.iter().all(|f| f.protocol != "mbus"));
