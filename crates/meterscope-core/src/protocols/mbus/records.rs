@@ -135,13 +135,15 @@ pub fn records(cx: &mut Cx, parent: NodeRef, cur: &mut Cursor, to_slave: bool) {
             match dif {
                 0x0F | 0x1F => {
                     let n = cx.add(parent, "mbus.special", start, 1, NodeKind::Control);
+                    // Both start the manufacturer's data (to the end of the
+                    // user data, possibly none); 1F also announces more records.
                     let text = if dif == 0x1F {
                         msg!(
-                            "manufacturer-specific data follow; more records follow in the next telegram",
-                            "后随制造商专用数据；下一帧还有更多记录"
+                            "more records follow in the next telegram; any bytes after it are manufacturer specific",
+                            "下一帧报文还有更多记录；其后的字节为制造商专用数据"
                         )
                     } else {
-                        msg!("manufacturer-specific data follow", "后随制造商专用数据")
+                        msg!("start of manufacturer-specific data", "制造商专用数据开始")
                     };
                     cx.f.node_mut(n).value(Msg::HexNum { value: dif.into(), digits: 2 }).text(text);
                     if dif == 0x1F {
