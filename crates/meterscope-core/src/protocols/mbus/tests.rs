@@ -557,3 +557,35 @@ fn throughput() {
         println!("{family}: {n} frames, {:.1} MB/s", total as f64 / s / 1e6);
     }
 }
+
+/// The other families' public frames: the M-Bus framer takes none of them
+/// at their start, or scores below their own family.
+#[test]
+fn other_families_frames_are_not_taken() {
+    use crate::registry::FrameStatus;
+    let reg = Registry::default();
+    let mbus = reg.get("mbus").unwrap();
+    let older: Vec<serde_json::Value> =
+        serde_json::from_str(include_str!("../../../tests/data/public-vectors.json")).unwrap();
+    let newer: serde_json::Value =
+        serde_json::from_str(include_str!("../../../tests/data/new-public-vectors.json")).unwrap();
+    let mut checked = 0;
+    for v in older.iter().chain(newer["vectors"].as_array().unwrap()) {
+        if v["family"] == "mbus" {
+            continue;
+        }
+        let Some(hex) = v.get("hex").and_then(|h| h.as_str()) else { continue };
+        let Ok(parsed) = crate::input::parse_input(hex) else { continue };
+        let b = parsed.bytes;
+        let d = reg.dissect(&b, &parsed.line_starts, &Options::default());
+        assert!(d.frames.iter().all(|f| f.protocol != "mbus"), "{}: an M-Bus frame found", v["id"]);
+        if let FrameStatus::Complete { len, .. } = mbus.frame(&b) {
+            let theirs = d.frames.first().map(|f| f.protocol).unwrap_or("unknown");
+            if let Some(p) = reg.get(theirs) {
+                assert!(mbus.score(&b[..len]) < p.score(&b[..d.frames[0].span.len()]), "{}", v["id"]);
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked > 50, "{checked}");
+}
