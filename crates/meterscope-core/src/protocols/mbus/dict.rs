@@ -504,7 +504,7 @@ pub fn lookup(table: &'static [(u8, &'static str, &'static str)], code: u8) -> O
     table.iter().find(|r| r.0 == code).map(|r| Msg::Bi(r))
 }
 
-/// CI fields (EN 13757-7:2018 table 2, the application protocols of
+/// CI fields (EN 13757-7:2018 table 2: those of the application protocols of
 /// EN 13757-3; 52h is the wired network layer's selection of EN 13757-2;
 /// 73h, 76h and 77h are also given their meaning of the earlier edition).
 pub static CI: &[(u8, &str, &str)] = &[
@@ -563,39 +563,6 @@ pub static CI: &[(u8, &str, &str)] = &[
     (0x7D, "response from the device (DLMS/COSEM), short header", "设备响应（DLMS/COSEM），短报头"),
     (0x7E, "response from the device (OBIS-type value descriptors), long header", "设备响应（OBIS 类值描述），长报头"),
     (0x7F, "response from the device (OBIS-type value descriptors), short header", "设备响应（OBIS 类值描述），短报头"),
-    (0x80, "transport layer to the device (no application data), long header", "到设备的传输层（无应用数据），长报头"),
-    (0x81, "network layer data", "网络层数据"),
-    (0x82, "network management data to the device, long header", "到设备的网络管理数据，长报头"),
-    (0x83, "network management data to the device", "到设备的网络管理数据"),
-    (
-        0x84,
-        "transport layer to the device (compact frame expected), long header",
-        "到设备的传输层（期望紧凑帧），长报头",
-    ),
-    (
-        0x85,
-        "transport layer to the device (format frame expected), long header",
-        "到设备的传输层（期望格式帧），长报头",
-    ),
-    (0x86, "extended link layer V", "扩展链路层 V"),
-    (0x87, "network management data from the device, long header", "来自设备的网络管理数据，长报头"),
-    (0x88, "network management data from the device, short header", "来自设备的网络管理数据，短报头"),
-    (0x89, "network management data from the device", "来自设备的网络管理数据"),
-    (
-        0x8A,
-        "transport layer from the device (no application data), short header",
-        "来自设备的传输层（无应用数据），短报头",
-    ),
-    (
-        0x8B,
-        "transport layer from the device (no application data), long header",
-        "来自设备的传输层（无应用数据），长报头",
-    ),
-    (0x8C, "extended link layer I", "扩展链路层 I"),
-    (0x8D, "extended link layer II", "扩展链路层 II"),
-    (0x8E, "extended link layer III", "扩展链路层 III"),
-    (0x8F, "extended link layer IV", "扩展链路层 IV"),
-    (0x90, "authentication and fragmentation sublayer", "认证与分片子层"),
     (0xB8, "set baud rate to 300", "设置波特率为 300"),
     (0xB9, "set baud rate to 600", "设置波特率为 600"),
     (0xBA, "set baud rate to 1200", "设置波特率为 1200"),
@@ -604,12 +571,6 @@ pub static CI: &[(u8, &str, &str)] = &[
     (0xBD, "set baud rate to 9600", "设置波特率为 9600"),
     (0xBE, "set baud rate to 19200", "设置波特率为 19200"),
     (0xBF, "set baud rate to 38400", "设置波特率为 38400"),
-    (0xC0, "image transfer command to the device, long header", "到设备的映像传输命令，长报头"),
-    (0xC1, "image transfer response from the device, short header", "设备的映像传输响应，短报头"),
-    (0xC2, "image transfer response from the device, long header", "设备的映像传输响应，长报头"),
-    (0xC3, "security information transfer to the device, long header", "到设备的安全信息传输，长报头"),
-    (0xC4, "security information transfer from the device, short header", "设备的安全信息传输，短报头"),
-    (0xC5, "security information transfer from the device, long header", "设备的安全信息传输，长报头"),
 ];
 
 /// The transport header a CI field announces: `Some(true)` long (12
@@ -625,18 +586,27 @@ pub fn header(ci: u8) -> Option<bool> {
     }
 }
 
-/// Words for a CI field (manufacturer-specific range A0h–B7h included).
+/// Words for a CI field: the table, then the ranges the wired M-Bus only
+/// names (the wireless layers of EN 13757-4/-5/-7, the manufacturer's
+/// range, image and security information transfer).
 pub fn ci(code: u8) -> Msg {
     match lookup(CI, code) {
         Some(m) => m,
+        None if (0x80..=0x90).contains(&code) => crate::msg!(
+            "wireless M-Bus transport, network, link or authentication layer (EN 13757-4, -5, -7)",
+            "无线 M-Bus 传输层、网络层、链路层或认证层（EN 13757-4、-5、-7）"
+        ),
         None if (0xA0..=0xB7).contains(&code) => crate::msg!("manufacturer specific", "制造商专用"),
+        None if (0xC0..=0xC5).contains(&code) => {
+            crate::msg!("image transfer or security information transfer", "映像传输或安全信息传输")
+        }
         None => crate::msg!("reserved CI field", "保留的 CI 字段"),
     }
 }
 
 /// Whether a CI field is defined (in the table or the manufacturer's range).
 pub fn ci_known(code: u8) -> bool {
-    lookup(CI, code).is_some() || (0xA0..=0xB7).contains(&code)
+    lookup(CI, code).is_some() || matches!(code, 0x80..=0x90 | 0xA0..=0xB7 | 0xC0..=0xC5)
 }
 
 /// Device types (medium) of the fixed header (EN 13757-3).
