@@ -10,6 +10,8 @@
 //! next telegram is missing (once two telegrams are joined), and dissects
 //! the records of all of them as one list.
 
+use std::collections::BTreeMap;
+
 use super::{Cx, LABELS, NAME, records};
 use crate::model::{Analysis, Dissection, Frame, Id, NONE, NodeKind, Part};
 use crate::msg;
@@ -61,34 +63,34 @@ pub fn analyses(d: &Dissection, bytes: &[u8], _opts: &Options) -> Vec<Analysis> 
         return Vec::new();
     }
     let mut out = Vec::new();
-    // Reads under way: telegrams of one meter, the last announcing more.
-    let mut open: Vec<Vec<Telegram>> = Vec::new();
+    // Reads under way by meter, the last telegram of each announcing more
+    // (a map, so that many meters cost no more than a lookup each).
+    let mut open: BTreeMap<Vec<u8>, Vec<Telegram>> = BTreeMap::new();
     for (index, f) in d.frames.iter().enumerate() {
         if f.protocol != NAME {
             continue;
         }
         let Some(t) = telegram(index, f, bytes) else { continue };
-        let slot = open.iter().position(|g| g[0].key == t.key);
         let more = t.more;
-        let i = match slot {
-            Some(i) => {
-                open[i].push(t);
-                i
+        match open.get_mut(&t.key) {
+            Some(g) if more => g.push(t),
+            Some(_) => {
+                let key = t.key.clone();
+                if let Some(mut g) = open.remove(&key) {
+                    g.push(t);
+                    out.push(analysis(g, bytes));
+                }
             }
             None if more => {
-                open.push(vec![t]);
-                open.len() - 1
+                open.insert(t.key.clone(), vec![t]);
             }
             // A telegram alone with all its records: nothing to join.
-            None => continue,
-        };
-        if !more {
-            out.push(analysis(open.remove(i), bytes));
+            None => {}
         }
     }
     // A lone telegram announcing more is a read cut short by the input, not
     // a read to join: it is shown only once a second telegram joins it.
-    out.extend(open.into_iter().filter(|g| g.len() > 1).map(|g| analysis(g, bytes)));
+    out.extend(open.into_values().filter(|g| g.len() > 1).map(|g| analysis(g, bytes)));
     out.sort_by_key(|a| a.parts.first().map_or(0, |p| p.frame));
     out
 }
