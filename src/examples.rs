@@ -187,6 +187,30 @@ pub static EXAMPLES: &[Example] = &[
         input: "1B 1B 1B 1B 01 01 01 01 76 05 01 38 80 31 62 00 62 00 72 63 01 01 76 01 01 05 00 68 2A BB 0B 0A 01 49 53 4B 00 04 32 5E C5 72 62 01 65 00 68 27 93 62 01 63 F9 AB 00 76 05 01 38 80 32 62 00 62 00 72 63 07 01 77 01 0B 0A 01 49 53 4B 00 04 32 5E C5 07 01 00 62 0A FF FF 72 62 01 65 00 68 27 93 74 77 07 01 00 60 32 01 01 01 01 01 01 04 49 53 4B 01 77 07 01 00 60 01 00 FF 01 01 01 01 0B 0A 01 49 53 4B 00 04 32 5E C5 01 77 07 01 00 01 08 00 FF 65 00 1C 81 04 01 62 1E 52 FF 65 00 1E 5A 99 01 77 07 01 00 10 07 00 FF 01 01 62 1B 52 00 52 1A 01 01 01 63 BF 27 00 76 05 01 38 80 33 62 00 62 00 72 63 02 01 71 01 63 55 67 00 00 00 1B 1B 1B 1B 1A 02 B9 74",
     },
     Example {
+        id: "mbus-heat",
+        en: "M-Bus: heat meter reply (RSP_UD, variable data records)",
+        zh: "M-Bus：热量表应答（RSP_UD，可变数据记录）",
+        input: "68 42 42 68 08 00 72 95 50 26 21 AE 4C 0E 04 B5 10 00 00 0C 06 00 00 00 00 0C 13 00 00 00 00 0C 3B 00 00 00 00 0C 2B 00 00 00 00 02 5A C9 00 02 5E CA 00 03 60 00 00 00 0C 78 95 50 26 21 0C FD 10 95 50 26 21 1F EC 16",
+    },
+    Example {
+        id: "mbus-request",
+        en: "M-Bus: request user data (REQ_UD2) and the acknowledgement E5",
+        zh: "M-Bus：请求用户数据（REQ_UD2）及确认 E5",
+        input: "10 40 05 45 16\nE5\n10 7B 05 80 16",
+    },
+    Example {
+        id: "mbus-select",
+        en: "M-Bus: select a meter by its secondary address (CI 52)",
+        zh: "M-Bus：按二次地址选择表计（CI 52）",
+        input: "68 0B 0B 68 53 FD 52 78 56 34 12 FF FF FF FF B2 16",
+    },
+    Example {
+        id: "mbus-truncated-record",
+        en: "Broken: M-Bus record cut short by the end of the data",
+        zh: "错误：M-Bus 数据记录在数据结束处被截断",
+        input: "68 1C 1C 68 08 02 72 78 56 34 12 24 40 01 07 55 00 00 00 03 13 15 31 00 DA 02 3B 13 01 8B 60 04 C7 16",
+    },
+    Example {
         id: "serial-log",
         en: "Serial log with junk between frames",
         zh: "夹杂干扰字节的串口日志",

@@ -140,3 +140,26 @@ fn protocols_frame_only_from_bytes_they_may_start_with() {
     }
     assert!(failures.is_empty(), "{}", failures[..failures.len().min(10)].join("\n"));
 }
+
+/// The wired M-Bus vectors of the newer families' file: detected as `mbus`,
+/// every byte in the frame, valid unless the vector is marked broken.
+/// (Values are checked in `protocols::mbus`'s golden tests.)
+#[test]
+fn every_mbus_vector_is_detected_as_mbus() {
+    let text = include_str!("data/new-public-vectors.json");
+    let file: serde_json::Value = serde_json::from_str(text).unwrap();
+    let vectors: Vec<&serde_json::Value> =
+        file["vectors"].as_array().unwrap().iter().filter(|v| v["family"] == "mbus").collect();
+    assert!(!vectors.is_empty());
+    for v in vectors {
+        let id = v["id"].as_str().unwrap();
+        let decoded = decode(v["hex"].as_str().unwrap(), &Options::default()).unwrap();
+        let d = &decoded.dissection;
+        assert!(d.junk.is_empty(), "{id}: junk {:?}", d.junk);
+        assert_eq!(d.frames.len(), 1, "{id}");
+        assert_eq!(d.frames[0].protocol, "mbus", "{id}");
+        assert_eq!(d.frames[0].span.len(), decoded.bytes.len(), "{id}");
+        let broken = v["broken"].as_bool().unwrap_or(false);
+        assert_eq!(d.frames[0].valid, !broken, "{id}: {:?}", d.frames[0].diagnostics);
+    }
+}

@@ -4,6 +4,7 @@ pub mod dlms;
 pub mod dlt645;
 pub mod dlt698;
 pub mod iec62056;
+pub mod mbus;
 pub mod qgdw1376;
 pub mod sml;
 
@@ -24,6 +25,7 @@ pub fn analysers() -> Vec<Analyser> {
         Analyser { protocols: &[dlms::HDLC, dlms::WRAPPER, dlms::APDU], run: dlms::reassembly::analyses },
         Analyser { protocols: &[crate::unknown::NAME], run: iec62056::parity_analyses },
         Analyser { protocols: &[qgdw1376::gdw1::NAME], run: qgdw1376::multiframe::analyses },
+        Analyser { protocols: &[mbus::NAME], run: mbus::telegrams::analyses },
     ]
 }
 
@@ -36,6 +38,7 @@ pub fn all() -> Vec<Box<dyn Protocol>> {
         .chain(dlms::protocols())
         .chain(qgdw1376::protocols())
         .chain([Box::new(sml::Sml) as Box<dyn Protocol>])
+        .chain([Box::new(mbus::Mbus) as Box<dyn Protocol>])
         .collect()
 }
 
@@ -43,7 +46,7 @@ pub fn all() -> Vec<Box<dyn Protocol>> {
 /// modules (`lang`, `model`, `registry`) know no family, each frame carries
 /// its family's table.
 pub static LABEL_TABLES: &[crate::lang::LabelTable] =
-    &[dlt645::LABELS, dlt698::LABELS, iec62056::LABELS, dlms::LABELS, qgdw1376::LABELS, sml::LABELS];
+    &[dlt645::LABELS, dlt698::LABELS, iec62056::LABELS, dlms::LABELS, qgdw1376::LABELS, sml::LABELS, mbus::LABELS];
 
 /// Whether some family's table (or the shared one) labels `id`: for tests
 /// that walk frames of any family.
