@@ -156,31 +156,31 @@ fn control(cx: &mut Cx, root: NodeRef, at: usize, c: u8) -> Msg {
     let f = dict::function(c);
     cx.f.node_mut(n).value(Msg::HexNum { value: c.into(), digits: 2 }).text(f.clone());
     let prm = c >> 6 & 1;
-    bit(cx, n, "mbus.control.prm", at, prm, Msg::Bi(&PRM[usize::from(prm)]));
+    bit(cx, n, "mbus.control.prm", at, (c, 0x40), Msg::Bi(&PRM[usize::from(prm)]));
     if prm == 1 {
         let fcb = if c & 0x10 != 0 {
             msg!("frame count bit alternates ({})", "帧计数位交替（{}）", c >> 5 & 1)
         } else {
             msg!("frame count bit not used", "帧计数位无效")
         };
-        bit(cx, n, "mbus.control.fcb", at, c >> 5 & 1, fcb);
+        bit(cx, n, "mbus.control.fcb", at, (c, 0x20), fcb);
         let fcv = if c & 0x10 != 0 { msg!("FCB valid", "FCB 有效") } else { msg!("FCB not valid", "FCB 无效") };
-        bit(cx, n, "mbus.control.fcv", at, c >> 4 & 1, fcv);
+        bit(cx, n, "mbus.control.fcv", at, (c, 0x10), fcv);
     } else {
         let acd = if c & 0x20 != 0 {
             msg!("class 1 data (alarm) waiting", "有1类数据（报警）待取")
         } else {
             msg!("no class 1 data waiting", "无1类数据待取")
         };
-        bit(cx, n, "mbus.control.acd", at, c >> 5 & 1, acd);
+        bit(cx, n, "mbus.control.acd", at, (c, 0x20), acd);
         let dfc = if c & 0x10 != 0 {
             msg!("slave cannot accept further data", "从站不能再接收数据")
         } else {
             msg!("slave can accept data", "从站可以接收数据")
         };
-        bit(cx, n, "mbus.control.dfc", at, c >> 4 & 1, dfc);
+        bit(cx, n, "mbus.control.dfc", at, (c, 0x10), dfc);
     }
-    bit(cx, n, "mbus.control.function", at, c & 0x0F, f.clone());
+    bit(cx, n, "mbus.control.function", at, (c, 0x0F), f.clone());
     if !dict::function_known(c) {
         let msg = msg!("function {} is not used by the M-Bus", "M-Bus 不使用功能码 {}", c & 0x0F);
         cx.diag(Severity::Warning, at, 1, "mbus.control.function", msg);
@@ -192,9 +192,11 @@ fn control(cx: &mut Cx, root: NodeRef, at: usize, c: u8) -> Msg {
     f
 }
 
-fn bit(cx: &mut Cx, parent: NodeRef, id: &'static str, at: usize, value: u8, text: Msg) {
+/// A bit field of a byte: the `mask` bits of `byte`, shifted down, with their bits shown.
+fn bit(cx: &mut Cx, parent: NodeRef, id: &'static str, at: usize, (byte, mask): (u8, u8), text: Msg) {
+    let value = (byte & mask) >> mask.trailing_zeros();
     let n = cx.add(parent, id, at, 1, NodeKind::Control);
-    cx.f.node_mut(n).value(Msg::Uint(value.into())).text(text);
+    cx.f.node_mut(n).value(Msg::Uint(value.into())).text(text).bits(mask.into());
 }
 
 fn address(cx: &mut Cx, root: NodeRef, at: usize, a: u8) {
@@ -422,12 +424,12 @@ static APP_STATUS: [(&str, &str); 4] = [
 fn status(cx: &mut Cx, hn: NodeRef, at: usize, s: u8) {
     let n = cx.add(hn, "mbus.header.status", at, 1, NodeKind::Data);
     cx.f.node_mut(n).value(Msg::HexNum { value: s.into(), digits: 2 });
-    bit(cx, n, "mbus.header.status.application", at, s & 3, Msg::Bi(&APP_STATUS[usize::from(s & 3)]));
+    bit(cx, n, "mbus.header.status.application", at, (s, 0x03), Msg::Bi(&APP_STATUS[usize::from(s & 3)]));
     let yes_no = |on: bool| if on { msg!("yes", "是") } else { msg!("no", "否") };
-    bit(cx, n, "mbus.header.status.power_low", at, s >> 2 & 1, yes_no(s & 4 != 0));
-    bit(cx, n, "mbus.header.status.permanent", at, s >> 3 & 1, yes_no(s & 8 != 0));
-    bit(cx, n, "mbus.header.status.temporary", at, s >> 4 & 1, yes_no(s & 0x10 != 0));
-    bit(cx, n, "mbus.header.status.manufacturer", at, s >> 5, Msg::None);
+    bit(cx, n, "mbus.header.status.power_low", at, (s, 0x04), yes_no(s & 4 != 0));
+    bit(cx, n, "mbus.header.status.permanent", at, (s, 0x08), yes_no(s & 8 != 0));
+    bit(cx, n, "mbus.header.status.temporary", at, (s, 0x10), yes_no(s & 0x10 != 0));
+    bit(cx, n, "mbus.header.status.manufacturer", at, (s, 0xE0), Msg::None);
 }
 
 /// The secondary address of a selection (CI 52h): identification number,
