@@ -13,8 +13,9 @@
 use meterscope_core::{Keys, Lang, Options, Registry, parse_input, render_each};
 use wasm_bindgen::prelude::*;
 
-mod json;
-use json::Json;
+use meterscope_core::json::Json;
+#[cfg(test)]
+mod json_tests;
 
 /// The crate version.
 #[wasm_bindgen]
@@ -94,17 +95,17 @@ pub fn decode_bytes(
 fn wrap(bytes: &[u8], kind: &str, each: &[(Lang, meterscope_core::Dissection)]) -> Result<String, JsError> {
     let Some((_, first)) = each.first() else { return Err(JsError::new("no language")) };
     let mut out = Json::new();
-    out.raw("{\"bytes\":").str(&meterscope_core::to_hex(bytes)).raw(",\"kind\":").str(kind);
-    out.raw(",\"dissection\":").dissection(first);
+    out.begin_object().key("bytes").str(&meterscope_core::to_hex(bytes)).key("kind").str(kind);
+    out.key("dissection").dissection(first);
     if each.len() > 1 {
-        out.raw(",\"rendered\":{");
-        for (i, (lang, d)) in each.iter().enumerate() {
-            out.raw(if i == 0 { "\"" } else { ",\"" }).raw(lang.code()).raw("\":").dissection(d);
+        out.key("rendered").begin_object();
+        for (lang, d) in each {
+            out.key(lang.code()).dissection(d);
         }
-        out.raw("}");
+        out.end_object();
     }
-    out.raw("}");
-    Ok(out.0)
+    out.end_object();
+    Ok(out.finish())
 }
 
 /// Ranked protocol guesses for raw bytes, as JSON `[{protocol, title, score, offset}]`.
@@ -113,7 +114,7 @@ pub fn detect_bytes(bytes: &[u8], lang: &str) -> Result<String, JsError> {
     let lang: Lang = lang.parse().map_err(|e: String| JsError::new(&e))?;
     let mut out = Json::new();
     out.guesses(&Registry::default().detect(bytes, lang));
-    Ok(out.0)
+    Ok(out.finish())
 }
 
 /// Names of the protocols (`auto` plus the registry), as JSON.
@@ -123,7 +124,7 @@ pub fn protocol_names() -> String {
     names.extend(Registry::default().names());
     let mut out = Json::new();
     out.strs(&names);
-    out.0
+    out.finish()
 }
 
 /// Split and dissect raw bytes; returns the number of frames and junk entries
