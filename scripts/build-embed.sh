@@ -14,11 +14,13 @@ source scripts/env.sh
 OUT=${1:-${TRUNK_STAGING_DIR:-dist}}
 VER=$(awk -F'"' '/^version = /{print $2; exit}' crates/meterscope-wasm/Cargo.toml)
 TARGET=${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown
-# wasm-bindgen then wasm-opt -Oz: module (.wasm from cargo), output folder, output name.
+# wasm-bindgen then wasm-opt -Oz twice (the second round still finds a few hundred bytes),
+# without the producers and target-features sections: module (.wasm from cargo), output
+# folder, output name. index.html passes the same to Trunk for the app.
 bindgen() {
   rm -rf "$2"; mkdir -p "$2"
   wasm-bindgen --target web --no-typescript --out-dir "$2" --out-name "$3" "$1"
-  wasm-opt -Oz --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int --enable-sign-ext \
+  wasm-opt -Oz -Oz --strip-producers --strip-target-features --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals "$2/$3_bg.wasm" -o "$2/$3_bg.wasm"
 }
 # The embeddable decoder: the release profile (opt-level "z" throughout).

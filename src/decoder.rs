@@ -606,8 +606,12 @@ fn dissection_json(
         return log.json();
     }
     decoded.with_untracked(|d| match d {
-        Ok(d) => serde_json::to_string_pretty(&d.dissection).unwrap_or_default(),
-        Err(e) => format!("{{\"error\": {}}}", serde_json::Value::String(e.to_string())),
+        Ok(d) => {
+            let mut json = meterscope_core::json::Json::pretty();
+            json.dissection(&d.dissection);
+            json.finish()
+        }
+        Err(e) => format!("{{\"error\": {}}}", meterscope_core::json::quote(&e.to_string())),
     })
 }
 

@@ -154,7 +154,7 @@ impl BigLog {
         use std::fmt::Write;
         let mut out = format!(
             "{{\n  \"name\": {},\n  \"bytes\": {},\n  \"frames\": [",
-            serde_json::to_string(&self.name).unwrap_or_default(),
+            meterscope_core::json::quote(&self.name),
             self.bytes.len()
         );
         for (i, (s, p, v)) in (0..self.frame_count()).filter_map(|i| self.frame(i)).enumerate() {

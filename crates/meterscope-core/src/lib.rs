@@ -9,6 +9,7 @@
 //!   into a [`view`] at the edge.
 //! - [`view`]: a dissection rendered for one language, owned and serialisable
 //!   (the JSON shape every surface shows).
+//! - [`json`]: the views' JSON written without serde (the WebAssembly modules').
 //! - [`registry`]: stream framing, auto-detection and protocol override.
 //! - [`lang`]: English and Chinese labels keyed by node id.
 //! - [`quantity`]: named quantities (`voltage`, `active-energy-import`) and
@@ -22,6 +23,7 @@ pub mod capture;
 pub mod error;
 pub mod filter;
 pub mod input;
+pub mod json;
 pub mod lang;
 pub mod model;
 pub mod obis;

@@ -13,6 +13,10 @@
 use meterscope_core::{Keys, Lang, Options, Registry, parse_input, render_each};
 use wasm_bindgen::prelude::*;
 
+use meterscope_core::json::Json;
+#[cfg(test)]
+mod json_tests;
+
 /// The crate version.
 #[wasm_bindgen]
 pub fn version() -> String {
@@ -89,31 +93,28 @@ pub fn decode_bytes(
 }
 
 fn wrap(bytes: &[u8], kind: &str, each: &[(Lang, meterscope_core::Dissection)]) -> Result<String, JsError> {
-    let json = |d| serde_json::to_string(d).map_err(|e| JsError::new(&e.to_string()));
-    let dissection = match each.first() {
-        Some((_, d)) => json(d)?,
-        None => return Err(JsError::new("no language")),
-    };
-    let mut out = format!(
-        "{{\"bytes\":{},\"kind\":\"{kind}\",\"dissection\":{dissection}",
-        serde_json::Value::String(meterscope_core::to_hex(bytes))
-    );
+    let Some((_, first)) = each.first() else { return Err(JsError::new("no language")) };
+    let mut out = Json::new();
+    out.begin_object().key("bytes").str(&meterscope_core::to_hex(bytes)).key("kind").str(kind);
+    out.key("dissection").dissection(first);
     if each.len() > 1 {
-        out.push_str(",\"rendered\":{");
-        for (i, (lang, d)) in each.iter().enumerate() {
-            out.push_str(&format!("{}\"{lang}\":{}", if i == 0 { "" } else { "," }, json(d)?));
+        out.key("rendered").begin_object();
+        for (lang, d) in each {
+            out.key(lang.code()).dissection(d);
         }
-        out.push('}');
+        out.end_object();
     }
-    out.push('}');
-    Ok(out)
+    out.end_object();
+    Ok(out.finish())
 }
 
 /// Ranked protocol guesses for raw bytes, as JSON `[{protocol, title, score, offset}]`.
 #[wasm_bindgen(js_name = detectBytes)]
 pub fn detect_bytes(bytes: &[u8], lang: &str) -> Result<String, JsError> {
     let lang: Lang = lang.parse().map_err(|e: String| JsError::new(&e))?;
-    serde_json::to_string(&Registry::default().detect(bytes, lang)).map_err(|e| JsError::new(&e.to_string()))
+    let mut out = Json::new();
+    out.guesses(&Registry::default().detect(bytes, lang));
+    Ok(out.finish())
 }
 
 /// Names of the protocols (`auto` plus the registry), as JSON.
@@ -121,7 +122,9 @@ pub fn detect_bytes(bytes: &[u8], lang: &str) -> Result<String, JsError> {
 pub fn protocol_names() -> String {
     let mut names = vec!["auto"];
     names.extend(Registry::default().names());
-    serde_json::to_string(&names).unwrap_or_default()
+    let mut out = Json::new();
+    out.strs(&names);
+    out.finish()
 }
 
 /// Split and dissect raw bytes; returns the number of frames and junk entries
