@@ -185,7 +185,7 @@ impl Json {
     pub fn node(&mut self, n: &Node) -> &mut Self {
         self.begin_object().key("id").str(&n.id).key("label").str(&n.label).key("span").span(n.span);
         self.key("kind").str(kind(n.kind));
-        self.opt_str("value", &n.value).opt_str("unit", &n.unit).opt_str("text", &n.text);
+        self.opt_str("value", &n.value).opt_str("unit", &n.unit).opt_str("text", &n.text).opt_str("bits", &n.bits);
         self.key("children").list(&n.children, |j, c| {
             j.node(c);
         });
