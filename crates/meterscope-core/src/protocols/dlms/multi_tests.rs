@@ -722,6 +722,23 @@ fn stuff(frame: &[u8]) -> Vec<u8> {
 }
 
 #[test]
+fn a_bit_field_sent_escaped_shows_no_bits() {
+    // I-frame control 0x7E (N(R)=3, P/F=1, N(S)=7) sent as 7D 5E: its fields
+    // span two bytes on the wire, so no bit pattern of one byte is shown;
+    // the format field, sent plainly, keeps its bits.
+    let forced = Options { protocol: Some(stuffed::STUFFED.into()), ..Options::default() };
+    let d = dissect(&bytes("7EA00703217D5EE43D7E"), &forced);
+    let f = &d.frames[0];
+    assert!(f.valid, "{:?}\n{}", f.diagnostics, dump(&f.tree));
+    for id in ["dlms.hdlc.control.nr", "dlms.hdlc.control.ns", "dlms.hdlc.control.pf"] {
+        let n = &all(&f.tree, id)[0];
+        assert_eq!((n.span.len(), n.bits.as_deref()), (2, None), "{id}");
+    }
+    assert_eq!(value(&f.tree, "dlms.hdlc.control.nr"), "3");
+    assert_eq!(all(&f.tree, "dlms.hdlc.format.type")[0].bits.as_deref(), Some("1010 ...."));
+}
+
+#[test]
 fn byte_stuffed_hdlc_is_recognised_and_spans_stay_on_the_bytes_sent() {
     // A data notification whose value holds 0x7E and 0x7D, plus an FCS that may.
     let client = HdlcAddress::client(16);

@@ -100,7 +100,12 @@ pub fn dissect(raw: &[u8], base: usize, opts: &Options) -> Frame {
     };
     let f = &mut cx.f;
     for n in &mut f.nodes {
-        n.span = map(n.span);
+        let mapped = map(n.span);
+        // A bit field sent with an escape pair has no bits to show on the wire.
+        if mapped.len() != n.span.len() {
+            n.mask = 0;
+        }
+        n.span = mapped;
     }
     if let Some(root) = f.nodes.first_mut() {
         root.span = Span::at(base, raw.len());
