@@ -4,9 +4,14 @@
 //! (SplitMix64: the same sequence from the same seed on every target, also
 //! what the simulated meters draw from); the draws tests make of it are
 //! added here, so no test module keeps a generator of its own. The session
-//! test bench is [`crate::session::testing::Pair`].
+//! test bench is [`crate::session::testing::Pair`]. The tree helpers of
+//! the families' golden tests are here too: input bytes, a dissection with
+//! the default registry, the newer families' public vectors, a rendered tree
+//! as text and a node found by id.
 
 pub use crate::session::Rng;
+
+use crate::view::Node;
 
 impl Rng {
     /// Uniform in `0..n` (0 when `n` is 0).
@@ -36,4 +41,52 @@ impl Rng {
     pub fn pick<T: Copy>(&mut self, set: &[T]) -> T {
         set[self.below(set.len())]
     }
+}
+
+/// The bytes of an input in any of the forms the page takes (hex, mostly).
+pub fn bytes(input: &str) -> Vec<u8> {
+    crate::input::parse_input(input).unwrap().bytes
+}
+
+/// An input dissected by every protocol with the default options.
+pub fn decode(input: &str) -> crate::model::Dissection {
+    crate::registry::Registry::default().dissect(&bytes(input), &[], &crate::registry::Options::default())
+}
+
+/// The vectors of `tests/data/new-public-vectors.json` whose family `keep` accepts.
+pub fn new_public_vectors(keep: impl Fn(&str) -> bool) -> Vec<serde_json::Value> {
+    let text = include_str!("../tests/data/new-public-vectors.json");
+    let v: serde_json::Value = serde_json::from_str(text).unwrap();
+    let all = v["vectors"].as_array().unwrap();
+    all.iter().filter(|v| keep(v["family"].as_str().unwrap_or(""))).cloned().collect()
+}
+
+/// A rendered tree, one node a line (id, label, span, value, unit, text),
+/// indented by depth: for failure messages and searches over a whole tree.
+pub fn dump(n: &Node) -> String {
+    fn walk(n: &Node, depth: usize, out: &mut String) {
+        use std::fmt::Write;
+        let (id, label, span) = (&n.id, &n.label, n.span);
+        let _ =
+            writeln!(out, "{}{id} [{label}] {span:?} = {:?} {:?} {:?}", "  ".repeat(depth), n.value, n.unit, n.text);
+        for c in &n.children {
+            walk(c, depth + 1, out);
+        }
+    }
+    let mut out = String::new();
+    walk(n, 0, &mut out);
+    out
+}
+
+/// The node with this id in a rendered tree, depth first.
+pub fn find<'a>(n: &'a Node, id: &str) -> Option<&'a Node> {
+    if n.id == id {
+        return Some(n);
+    }
+    n.children.iter().find_map(|c| find(c, id))
+}
+
+/// The node with this id; the test fails when there is none.
+pub fn node<'a>(n: &'a Node, id: &str) -> &'a Node {
+    find(n, id).unwrap_or_else(|| panic!("no node {id}"))
 }

@@ -10,67 +10,12 @@
 //! warning, as EN 13757-3 gives no value to such digits.
 
 use crate::lang::Lang;
-use crate::model::Dissection;
 use crate::registry::{Options, Registry};
+use crate::testkit::{bytes, decode, find, new_public_vectors, node};
 use crate::view::{Frame, Node};
 
-fn bytes(hex: &str) -> Vec<u8> {
-    crate::input::parse_input(hex).unwrap().bytes
-}
-
-fn decode(hex: &str) -> Dissection {
-    Registry::default().dissect(&bytes(hex), &[], &Options::default())
-}
-
 fn vectors() -> Vec<serde_json::Value> {
-    let text = include_str!("../../../tests/data/new-public-vectors.json");
-    let v: serde_json::Value = serde_json::from_str(text).unwrap();
-    v["vectors"].as_array().unwrap().iter().filter(|v| v["family"] == "mbus").cloned().collect()
-}
-
-fn dump(n: &Node, depth: usize, out: &mut String) {
-    use std::fmt::Write;
-    let _ = writeln!(
-        out,
-        "{}{} [{}] {:?} = {:?} {:?} {:?}",
-        "  ".repeat(depth),
-        n.id,
-        n.label,
-        n.span,
-        n.value,
-        n.unit,
-        n.text
-    );
-    for c in &n.children {
-        dump(c, depth + 1, out);
-    }
-}
-
-#[test]
-#[ignore]
-fn print_vectors() {
-    for v in vectors() {
-        let d = decode(v["hex"].as_str().unwrap());
-        let r = d.render(Lang::En);
-        println!("===== {} {:?}", v["id"], r.junk);
-        for f in &r.frames {
-            let mut s = String::new();
-            dump(&f.tree, 0, &mut s);
-            println!("{} valid={} {:?}\n{s}", f.protocol, f.valid, f.diagnostics);
-        }
-    }
-}
-
-/// The node with this id (depth first).
-fn find<'a>(n: &'a Node, id: &str) -> Option<&'a Node> {
-    if n.id == id {
-        return Some(n);
-    }
-    n.children.iter().find_map(|c| find(c, id))
-}
-
-fn node<'a>(n: &'a Node, id: &str) -> &'a Node {
-    find(n, id).unwrap_or_else(|| panic!("no node {id}"))
+    new_public_vectors(|f| f == "mbus")
 }
 
 fn value<'a>(n: &'a Node, id: &str) -> &'a str {

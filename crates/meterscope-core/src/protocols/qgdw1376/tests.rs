@@ -13,74 +13,12 @@
 //!   word does not say (798 s, 0 retries). The dissector follows the standard.
 
 use crate::lang::Lang;
-use crate::model::Dissection;
 use crate::registry::{Options, Registry};
+use crate::testkit::{bytes, decode, dump, new_public_vectors, node};
 use crate::view::{Frame, Node};
 
-fn bytes(hex: &str) -> Vec<u8> {
-    crate::input::parse_input(hex).unwrap().bytes
-}
-
-fn decode(hex: &str) -> Dissection {
-    Registry::default().dissect(&bytes(hex), &[], &Options::default())
-}
-
 fn vectors() -> Vec<serde_json::Value> {
-    let text = include_str!("../../../tests/data/new-public-vectors.json");
-    let v: serde_json::Value = serde_json::from_str(text).unwrap();
-    v["vectors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|v| v["family"].as_str().unwrap().starts_with("qgdw"))
-        .cloned()
-        .collect()
-}
-
-fn dump(n: &Node, depth: usize, out: &mut String) {
-    use std::fmt::Write;
-    let _ = writeln!(
-        out,
-        "{}{} [{}] {:?} = {:?} {:?} {:?}",
-        "  ".repeat(depth),
-        n.id,
-        n.label,
-        n.span,
-        n.value,
-        n.unit,
-        n.text
-    );
-    for c in &n.children {
-        dump(c, depth + 1, out);
-    }
-}
-
-#[test]
-#[ignore]
-fn print_vectors() {
-    for v in vectors() {
-        let d = decode(v["hex"].as_str().unwrap());
-        for lang in [Lang::En] {
-            let r = d.render(lang);
-            println!("===== {} {:?}", v["id"], r.junk);
-            for f in &r.frames {
-                let mut s = String::new();
-                dump(&f.tree, 0, &mut s);
-                println!("{} valid={} {:?}\n{s}", f.protocol, f.valid, f.diagnostics);
-            }
-        }
-    }
-}
-
-/// The node with this id (depth first).
-fn node<'a>(n: &'a Node, id: &str) -> &'a Node {
-    fn go<'a>(n: &'a Node, id: &str) -> Option<&'a Node> {
-        if n.id == id {
-            return Some(n);
-        }
-        n.children.iter().find_map(|c| go(c, id))
-    }
-    go(n, id).unwrap_or_else(|| panic!("no node {id}"))
+    new_public_vectors(|f| f.starts_with("qgdw"))
 }
 
 fn has(n: &Node, id: &str) -> bool {
@@ -532,8 +470,7 @@ fn multi_frame_answers_are_joined_across_frames() {
     assert_eq!(a.parts[1].label, "RSEQ 1 middle");
     // The joined answer: one frame, three event records.
     let joined = a.frame.as_ref().expect("joined frame");
-    let mut text = String::new();
-    dump(&joined.tree, 0, &mut text);
+    let text = dump(&joined.tree);
     let codes: Vec<&str> =
         text.lines().filter(|l| l.trim_start().starts_with("qgdw13761.erc.") && l.contains(".code ")).collect();
     assert_eq!(codes.len(), 3, "{text}");
@@ -570,8 +507,7 @@ fn event_answers_carry_the_records_of_their_pointers_counted_modulo_256() {
             .emit();
     let d = decode(&crate::input::to_hex(&f));
     let frame = d.frames[0].render(Lang::En);
-    let mut text = String::new();
-    dump(&frame.tree, 0, &mut text);
+    let text = dump(&frame.tree);
     let codes: Vec<&str> = text.lines().filter(|l| l.contains(".code [")).collect();
     assert_eq!(codes.len(), 3, "{text}");
     assert!(codes[2].contains("ERC11"), "{text}");
