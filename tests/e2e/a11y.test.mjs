@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve, launch, openPage } from './harness.mjs';
+import { serve, launch, openPage, renderedMeterFrames } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const AXE = fs.readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
@@ -59,13 +59,7 @@ for (const theme of ['light', 'dark']) {
     const { page, problems, close } = await openPage(browser);
     await page.emulateMedia({ colorScheme: theme });
     await page.goto(server.url + 'embed/');
-    const frames = page.locator('meter-frame');
-    const n = await frames.count();
-    assert.ok(n >= 7, `${n} examples`);
-    for (let i = 0; i < n; i++) {
-      await frames.nth(i).scrollIntoViewIfNeeded();
-      await frames.nth(i).locator('section.frame').first().waitFor();
-    }
+    const frames = await renderedMeterFrames(page);
     // One element in Chinese too, and a byte hovered (the highlight colours).
     await frames.nth(1).evaluate((e) => e.setAttribute('lang', 'zh'));
     await page.waitForFunction(() => /有效|无效/.test(document.querySelectorAll('meter-frame')[1].shadowRoot.querySelector('.state')?.textContent ?? ''));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serve, launch, openPage, DIST } from './harness.mjs';
+import { serve, launch, openPage, renderedMeterFrames, DIST } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await serve(); browser = await launch(); });
@@ -16,13 +16,7 @@ const versionDir = () => fs.readdirSync(path.join(DIST, 'embed')).find((d) => /^
 test('every <meter-frame> on the documentation page renders; hover links bytes and fields', async () => {
   const { page, problems, close } = await openPage(browser);
   await page.goto(server.url + 'embed/');
-  const frames = page.locator('meter-frame');
-  const n = await frames.count();
-  assert.ok(n >= 7, `${n} examples`);
-  for (let i = 0; i < n; i++) {
-    await frames.nth(i).scrollIntoViewIfNeeded();
-    await frames.nth(i).locator('section.frame').first().waitFor();
-  }
+  const frames = await renderedMeterFrames(page);
   const protos = await page.locator('meter-frame .proto').allTextContents();
   for (const p of ['dlt645-2007', 'dlt698.45', 'dlms-hdlc', 'dlms-wrapper', 'iec62056-21', 'dsmr-p1']) {
     assert.ok(protos.includes(p), `an example of ${p}: ${protos}`);

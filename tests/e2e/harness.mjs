@@ -54,3 +54,15 @@ export async function openPage(browser, { init } = {}) {
   if (init) await page.addInitScript(init);
   return { page, problems, close: () => context.close() };
 }
+
+/** Every <meter-frame> of the embedding page scrolled into view and rendered; returns them (at least seven). */
+export async function renderedMeterFrames(page) {
+  const frames = page.locator('meter-frame');
+  const n = await frames.count();
+  if (n < 7) throw new Error(`${n} examples on the embedding page`);
+  for (let i = 0; i < n; i++) {
+    await frames.nth(i).scrollIntoViewIfNeeded();
+    await frames.nth(i).locator('section.frame').first().waitFor();
+  }
+  return frames;
+}

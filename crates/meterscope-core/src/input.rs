@@ -142,7 +142,8 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     }
 }
 
-fn error_at(src: &str, offset: usize, len: usize, message: String) -> InputError {
+/// An input error at byte `offset` of `src` (`len` bytes), with its line and column.
+pub(crate) fn error_at(src: &str, offset: usize, len: usize, message: String) -> InputError {
     let before = &src[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);

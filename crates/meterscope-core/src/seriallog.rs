@@ -20,7 +20,7 @@
 
 use core::fmt;
 
-use crate::input::{Input, InputError, InputKind};
+use crate::input::{Input, InputError, InputKind, error_at};
 
 /// Who sent the bytes of a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,15 +156,6 @@ pub fn read(src: &str) -> Option<Result<Log, InputError>> {
     }
     let line_starts = if marks.len() > 1 { marks.iter().map(|m| m.at).collect() } else { Vec::new() };
     Some(Ok(Log { input: Input { bytes, kind: InputKind::SerialLog, line_starts }, marks }))
-}
-
-fn error_at(src: &str, offset: usize, len: usize, message: String) -> InputError {
-    let before = &src[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = src[line_start..offset].chars().count() + 1;
-    let found = src[offset..].chars().next().unwrap_or(' ');
-    InputError { line, column, offset, len, found, message }
 }
 
 /// What the head of a line says, and where its body starts.

@@ -644,6 +644,45 @@ impl Frame {
         self.diagnostics.push(d);
     }
 
+    /// A one-byte checksum at `span`: its check (stated against computed),
+    /// its node under `parent` (value, and "correct" or what it should be)
+    /// and, when wrong, an error `code` naming both. Returns the node.
+    pub fn byte_checksum(
+        &mut self,
+        parent: NodeRef,
+        id: &'static str,
+        code: &'static str,
+        span: Span,
+        (stated, computed): (u8, u8),
+    ) -> NodeRef {
+        let ok = stated == computed;
+        let hex = |v: u8| Msg::HexNum { value: v.into(), digits: 2 };
+        self.check(Check {
+            id: Id::Static(id),
+            label: Msg::Label,
+            stated: hex(stated),
+            computed: hex(computed),
+            ok,
+            span,
+        });
+        let text = if ok {
+            crate::msg!("correct", "正确")
+        } else {
+            crate::msg!("incorrect, should be 0x{:02X}", "错误，应为 0x{:02X}", computed)
+        };
+        let n = self.add(parent, id, span, NodeKind::Check).value(hex(stated)).text(text).index();
+        if !ok {
+            let msg = crate::msg!(
+                "checksum 0x{:02X} is incorrect, should be 0x{:02X}",
+                "校验和 0x{:02X} 错误，应为 0x{:02X}",
+                stated,
+                computed
+            );
+            self.diag(Severity::Error, span, code, msg);
+        }
+        n
+    }
+
     /// Count messages that hold memory written into the frame's public
     /// fields directly (not through its methods), so that dropping the
     /// frame finds them: call it with each one written.

@@ -7,7 +7,7 @@ use super::dict;
 use super::frame::{self, ACK, LONG, SHORT, STOP};
 use super::records;
 use super::{Cx, LABELS, NAME};
-use crate::model::{Check, Frame, Id, Msg, NONE, NodeKind, NodeRef, Severity};
+use crate::model::{Frame, Msg, NONE, NodeKind, NodeRef, Severity};
 use crate::msg;
 use crate::registry;
 use crate::span::Span;
@@ -219,31 +219,7 @@ fn address(cx: &mut Cx, root: NodeRef, at: usize, a: u8) {
 }
 
 fn checksum(cx: &mut Cx, root: NodeRef, at: usize, stated: u8, computed: u8) {
-    let ok = stated == computed;
-    cx.f.check(Check {
-        id: Id::Static("mbus.cs"),
-        label: Msg::Label,
-        stated: Msg::HexNum { value: stated.into(), digits: 2 },
-        computed: Msg::HexNum { value: computed.into(), digits: 2 },
-        ok,
-        span: Span::at(at, 1),
-    });
-    let text = if ok {
-        msg!("correct", "正确")
-    } else {
-        msg!("incorrect, should be 0x{:02X}", "错误，应为 0x{:02X}", computed)
-    };
-    let n = cx.add(root, "mbus.cs", at, 1, NodeKind::Check);
-    cx.f.node_mut(n).value(Msg::HexNum { value: stated.into(), digits: 2 }).text(text);
-    if !ok {
-        let msg = msg!(
-            "checksum 0x{:02X} is incorrect, should be 0x{:02X}",
-            "校验和 0x{:02X} 错误，应为 0x{:02X}",
-            stated,
-            computed
-        );
-        cx.diag(Severity::Error, at, 1, "mbus.cs.mismatch", msg);
-    }
+    cx.f.byte_checksum(root, "mbus.cs", "mbus.cs.mismatch", Span::at(at, 1), (stated, computed));
 }
 
 fn end(cx: &mut Cx, root: NodeRef, at: usize, e: u8) {

@@ -10,7 +10,7 @@ use super::common::{Cx, Fmt, Points, classes, classes_text, points, points_text}
 use super::frame::{self, END, START};
 use super::names;
 use super::nested::{self, Hint};
-use crate::model::{Check, Frame, Id, Msg, NONE, NodeKind, NodeRef, Severity};
+use crate::model::{Frame, Id, Msg, NONE, NodeKind, NodeRef, Severity};
 use crate::msg;
 use crate::registry;
 use crate::span::Span;
@@ -206,31 +206,7 @@ fn length_node(cx: &mut Cx, root: NodeRef, id: &'static str, at: usize, user: us
 
 /// The checksum node and check.
 pub(super) fn checksum(cx: &mut Cx, root: NodeRef, id: &'static str, at: usize, stated: u8, computed: u8) {
-    let ok = stated == computed;
-    cx.f.check(Check {
-        id: Id::Static(id),
-        label: Msg::Label,
-        stated: Msg::HexNum { value: stated.into(), digits: 2 },
-        computed: Msg::HexNum { value: computed.into(), digits: 2 },
-        ok,
-        span: Span::at(at, 1),
-    });
-    let text = if ok {
-        crate::msg!("correct", "正确")
-    } else {
-        msg!("incorrect, should be 0x{:02X}", "错误，应为 0x{:02X}", computed)
-    };
-    let n = cx.add(root, id, at, 1, NodeKind::Check);
-    cx.set(n).value(Msg::HexNum { value: stated.into(), digits: 2 }).text(text);
-    if !ok {
-        let msg = msg!(
-            "checksum 0x{:02X} is incorrect, should be 0x{:02X}",
-            "校验和 0x{:02X} 错误，应为 0x{:02X}",
-            stated,
-            computed
-        );
-        cx.diag(Severity::Error, at, 1, "qgdw1376.cs.mismatch", msg);
-    }
+    cx.f.byte_checksum(root, id, "qgdw1376.cs.mismatch", Span::at(at, 1), (stated, computed));
 }
 
 pub(super) fn end_node(cx: &mut Cx, root: NodeRef, id: &'static str, at: usize, e: u8) {
