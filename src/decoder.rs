@@ -6,6 +6,7 @@
 mod biglog;
 mod panels;
 mod pcap;
+mod tools;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -569,6 +570,7 @@ pub fn DecoderPage() -> impl IntoView {
                 </div>
             </div>
             <panels::Inspector decoded=decoded frame=frame ptr=ptr query=query/>
+            <tools::Tools decoded=decoded frame=frame frame_idx=frame_idx/>
             <Checks frame=frame ptr=ptr/>
             <Diagnostics frame=frame ptr=ptr/>
             <panels::Reassembled decoded=decoded/>

@@ -430,3 +430,87 @@ test('a serial assistant log opens with each frame\'s direction and time, and a 
   assert.deepEqual(problems, []);
   await close();
 });
+
+test('the frame builder starts from the frame on screen, takes an edited field and fills in the length and checksum', async () => {
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url + '#l=en');
+  // DL/T 645-2007 read of 00010000 (total active energy) from meter 111111111111.
+  const req = frame645([0x68, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x68, 0x11, 0x04, 0x33, 0x33, 0x34, 0x33]);
+  await page.getByTestId('input').fill(req);
+  await frameTabs(page);
+  await page.getByTestId('builder-toggle').click();
+  assert.equal(await page.getByTestId('builder-toggle').getAttribute('aria-expanded'), 'true');
+  assert.equal(await page.getByTestId('builder-protocol').inputValue(), 'dlt645-2007');
+  assert.equal(await page.getByTestId('builder-input').inputValue(), req);
+  await page.waitForFunction(() => /valid frame/.test(document.querySelector('[data-testid=builder-verdict]')?.textContent));
+  // Nothing to change: every filled field is already right.
+  assert.match(await page.getByTestId('builder-fixes').textContent(), /already right/);
+  assert.equal(await page.locator('[data-testid=builder-output] .fixed').count(), 0);
+
+  // The address edited in its field: the checksum follows.
+  const addr = page.locator('[data-testid=builder-field][data-id="dlt645.address"]');
+  await addr.fill('01 00 00 00 00 00');
+  await addr.press('Tab');
+  await page.waitForFunction(() => /checksum CS @14: 18 → B3/.test(document.querySelector('[data-testid=builder-fixes]')?.textContent));
+  assert.match(await page.getByTestId('builder-verdict').textContent(), /✓ valid frame/);
+  assert.equal(await page.locator('[data-testid=builder-output] .fixed').allTextContents().then((t) => t.join(' ')), 'B3');
+
+  // Bytes typed with data added and a wrong length and checksum: both filled in.
+  await page.getByTestId('builder-input').fill('68 11 11 11 11 11 11 68 11 04 33 33 34 33 35 00 16');
+  await page.waitForFunction(() => /length @9: 04 → 05/.test(document.querySelector('[data-testid=builder-fixes]')?.textContent));
+  assert.equal(await page.locator('[data-testid=builder-output] .fixed').count(), 2);
+  // A frame whose second 68 is missing is refused at that byte.
+  await page.getByTestId('builder-input').fill('68 11 11 11 11 11 11 69 11 04 33 33 34 33 35 00 16');
+  await page.waitForFunction(() => /byte 7: the second 68/.test(document.querySelector('[data-testid=builder-error]')?.textContent));
+  // Another protocol: an HDLC frame with a wrong length, HCS and FCS.
+  await page.getByTestId('builder-protocol').selectOption('dlms-hdlc');
+  await page.getByTestId('builder-input').fill('7E A0 00 03 21 10 00 00 E6 E6 00 C0 01 C1 00 03 01 00 01 08 00 FF 02 00 00 00 7E');
+  await page.waitForFunction(() => /✓ valid frame/.test(document.querySelector('[data-testid=builder-verdict]')?.textContent));
+  assert.match(await page.getByTestId('builder-fixes').textContent(), /frame format and length @1: A0 00 → A0 19.*header check HCS @6: 00 00 →.*frame check FCS @24: 00 00 →/);
+  // Decoded in the page: the input becomes the built frame.
+  await page.getByTestId('builder-decode').click();
+  await page.waitForFunction(() => /dlms-hdlc/.test(document.querySelector('[data-testid=frames] .frame-tab')?.textContent));
+  assert.doesNotMatch((await frameTabs(page))[0], /not valid/);
+  // In Chinese.
+  await page.getByTestId('lang').click();
+  await page.waitForFunction(() => /有效帧/.test(document.querySelector('[data-testid=builder-verdict]')?.textContent));
+  assert.match(await page.getByTestId('builder-fixes').textContent(), /帧格式与长度 @1/);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('two frames compared: a request and its reply field by field and byte by byte; the builder\'s frame against the one on screen', async () => {
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url + '#l=en');
+  const req = frame645([0x68, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x68, 0x11, 0x04, 0x33, 0x33, 0x34, 0x33]);
+  const rep = frame645([0x68, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x68, 0x91, 0x08, 0x33, 0x33, 0x34, 0x33, 0xa4, 0x56, 0x33, 0x33]);
+  await page.getByTestId('input').fill(`${req}\n${rep}`);
+  assert.equal((await frameTabs(page)).length, 2);
+  await page.getByTestId('compare-toggle').click();
+  assert.equal(await page.getByTestId('compare-pick-a').inputValue(), '0');
+  assert.equal(await page.getByTestId('compare-pick-b').inputValue(), '1');
+  const row = (id) => page.locator(`[data-testid=compare-fields] tr[data-id="${id}"]`);
+  await row('dlt645.control').waitFor();
+  assert.equal(await row('dlt645.address').getAttribute('class'), 'same');
+  assert.equal(await row('dlt645.control').getAttribute('class'), 'changed');
+  assert.equal(await row('dlt645.length').getAttribute('class'), 'changed');
+  assert.ok(await page.locator('[data-testid=compare-fields] tr.only-b').count() >= 1);
+  // Bytes: the reply's four data bytes are extra; control, length and CS differ.
+  const differs = async (side) => page.locator(`[data-testid=compare-${side}] .differs`).count();
+  assert.equal(await differs('a'), 3);
+  assert.equal(await differs('b'), 7);
+  assert.match(await page.getByTestId('compare-summary').textContent(), /fields differ · 10 bytes differ/);
+  // Only the differences: the address row goes.
+  await page.getByTestId('compare-only').check();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=compare-fields] tr[data-id="dlt645.address"]'));
+  assert.equal(await row('dlt645.control').count(), 1);
+  // The builder's frame (the request to another meter) against the request.
+  await page.getByTestId('builder-toggle').click();
+  await page.getByTestId('builder-input').fill('68 22 11 11 11 11 11 68 11 04 33 33 34 33 00 16');
+  await page.getByTestId('compare-pick-b').selectOption('builder');
+  await page.waitForFunction(() => document.querySelector('[data-testid=compare-fields] tr[data-id="dlt645.address"]')?.className === 'changed');
+  assert.equal(await differs('a'), 2);
+  assert.equal(await differs('b'), 2);
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -9,6 +9,7 @@ use meterscope_core::protocols::dlt645::{Address, Variant};
 use meterscope_core::session::{LineSettings, Parity};
 use meterscope_core::{Lang, Options, Registry};
 
+mod build;
 mod quantity;
 mod read;
 mod read_dlms;
@@ -70,6 +71,24 @@ enum Command {
         #[arg(long, value_name = "QUERY")]
         filter: Option<String>,
         /// The input; `-` or nothing reads standard input. Several words are joined with spaces.
+        input: Vec<String>,
+    },
+    /// Fill in a frame's lengths, checksums and CRCs for its protocol (the frame builder).
+    ///
+    /// Prints the frame with every length and check written and what changed.
+    /// Exit code: 0 when nothing had to change, 1 when a field was written, 2 when the
+    /// bytes are not framed as the protocol needs (the byte is named).
+    Build {
+        /// Protocol (a name from `meterscope protocols` that has lengths or checks).
+        #[arg(long, short)]
+        protocol: String,
+        /// Print the frame and the fields written as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Language of field names and messages: en or zh.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// The frame's bytes; `-` or nothing reads standard input.
         input: Vec<String>,
     },
     /// List the protocols the decoder knows.
@@ -335,6 +354,14 @@ fn main() -> ExitCode {
     default_sigpipe();
     let cli = Cli::parse();
     match cli.command {
+        Command::Build { protocol, json, lang, input } => {
+            let text = match input.as_slice() {
+                [] => read_stdin(),
+                [one] if one == "-" => read_stdin(),
+                words => Ok(words.join(" ")),
+            };
+            exit(text.and_then(|t| build::run(&protocol, &lang, json, &t)))
+        }
         Command::Protocols => {
             let reg = Registry::default();
             for p in reg.protocols() {

@@ -340,3 +340,38 @@ fn filters_keep_matching_frames() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("at character 7: a quote is not closed"));
 }
+
+#[test]
+fn build_fills_in_lengths_and_checks_and_names_a_misplaced_byte() {
+    // DL/T 645-2007 with a data byte added: length 04 -> 05 and the checksum.
+    let out = run(&["build", "-p", "dlt645-2007", "68 11 11 11 11 11 11 68 11 04 33 33 34 33 35 00 16"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text,
+        "68 11 11 11 11 11 11 68 11 05 33 33 34 33 35 4E 16\n  length @9: 04 -> 05\n  checksum CS @15: 00 -> 4E\n"
+    );
+    // The frame it printed is valid as it is: nothing to change, exit 0.
+    let again =
+        run(&["build", "-p", "dlt645-2007", "--json"], Some("68 11 11 11 11 11 11 68 11 05 33 33 34 33 35 4E 16"));
+    assert_eq!(again.status.code(), Some(0));
+    let v = json(&again);
+    assert_eq!(v["protocol"], "dlt645-2007");
+    assert_eq!(v["fixes"][1]["changed"], false);
+    assert!(decodes_valid(v["hex"].as_str().unwrap()));
+    // A DL/T 698.45 frame with its checks zeroed comes back right.
+    let broken = FRAME_698.replace("b5 0b 06", "00 00 06").replace("05 69 16", "00 00 16");
+    let fixed = run(&["build", "-p", "dlt698.45", "--json", &broken], None);
+    assert_eq!(json(&fixed)["hex"].as_str().unwrap(), FRAME_698.to_uppercase());
+    // Misplaced byte, in Chinese; unknown protocol.
+    let bad = run(&["build", "-p", "dlt645-2007", "--lang", "zh", "68 11 11 11 11 11 11 69 11 00 00 16"], None);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("第 7 字节：第二个 68 在六字节地址之后"));
+    let unknown = run(&["build", "-p", "dlms-apdu", "C0 01"], None);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("not 'dlms-apdu'"));
+}
+
+fn decodes_valid(hex: &str) -> bool {
+    run(&["decode", hex], None).status.code() == Some(0)
+}

@@ -61,6 +61,25 @@ pub fn new_public_vectors(keep: impl Fn(&str) -> bool) -> Vec<serde_json::Value>
     all.iter().filter(|v| keep(v["family"].as_str().unwrap_or(""))).cloned().collect()
 }
 
+/// The input (hex or text) of every vector of the three vector files (public, new public,
+/// conformance): real frames for tests that hold for any frame.
+pub fn all_vector_inputs() -> Vec<String> {
+    let files = [
+        include_str!("../tests/data/public-vectors.json"),
+        include_str!("../tests/data/new-public-vectors.json"),
+        include_str!("../tests/data/conformance-vectors.json"),
+    ];
+    let mut out = Vec::new();
+    for text in files {
+        let v: serde_json::Value = serde_json::from_str(text).unwrap();
+        let list = v.get("vectors").unwrap_or(&v).as_array().unwrap();
+        for x in list {
+            out.extend(["hex", "hex_or_text", "text"].iter().find_map(|k| x[k].as_str()).map(str::to_string));
+        }
+    }
+    out
+}
+
 /// A rendered tree, one node a line (id, label, span, value, unit, text),
 /// indented by depth: for failure messages and searches over a whole tree.
 pub fn dump(n: &Node) -> String {

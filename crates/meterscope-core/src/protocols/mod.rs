@@ -1,5 +1,6 @@
 //! One module per protocol family; `all()` lists what the registry knows.
 
+pub mod build;
 pub mod dlms;
 pub mod dlt645;
 pub mod dlt698;

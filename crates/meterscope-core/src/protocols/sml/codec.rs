@@ -95,6 +95,45 @@ fn read_value(b: &[u8], q: usize, depth: u32, map: &dyn Fn(usize) -> usize) -> R
     Ok((v, el.end()))
 }
 
+/// Where each message of an SML file (escaping undone) starts and where its
+/// CRC element (`63 hi lo`) is, for the messages read up to their CRC, and
+/// where the last whole message ends (the fill bytes start): what the frame
+/// builder fills in. Elements are skipped by their type-length fields only.
+pub fn message_crcs(file: &[u8]) -> (Vec<(usize, usize)>, usize) {
+    /// The end of the element at `q` (a list with its entries).
+    fn skip(file: &[u8], q: usize, depth: u32) -> Option<usize> {
+        let el = tl::read(file, q).ok()?;
+        if el.ty != Type::List {
+            return Some(el.end());
+        }
+        if depth > 32 {
+            return None;
+        }
+        (0..el.len).try_fold(el.data(), |q, _| skip(file, q, depth + 1))
+    }
+    let (mut out, mut end) = (Vec::new(), 0);
+    let mut q = 0;
+    while q < file.len() {
+        let start = q;
+        let Ok(el) = tl::read(file, q) else { break };
+        if el.ty != Type::List || el.len != 6 {
+            break;
+        }
+        let Some(crc) = (0..4).try_fold(el.data(), |q, _| skip(file, q, 1)) else { break };
+        if file.get(crc) != Some(&0x63) {
+            break;
+        }
+        out.push((start, crc));
+        // The CRC's three bytes, then endOfSmlMsg.
+        if file.get(crc + 3) != Some(&0) {
+            break;
+        }
+        q = crc + 4;
+        end = q;
+    }
+    (out, end)
+}
+
 /// Parse the messages of an SML file (escaping undone, padding removed);
 /// `map` turns file offsets into the offsets errors report.
 pub fn parse_file_at(file: &[u8], map: &dyn Fn(usize) -> usize) -> Result<Vec<Message>, ParseError> {
