@@ -36,7 +36,7 @@ pub(super) fn Tools(decoded: DecodedMemo, frame: Memo<Option<Frame>>, frame_idx:
     let st = expect_context::<AppState>();
     let lang = st.lang;
     let (show_builder, show_compare) = (RwSignal::new(false), RwSignal::new(false));
-    let protocol = RwSignal::new(String::from(SEALABLE[0]));
+    let protocol = RwSignal::new(String::from("auto"));
     let work = RwSignal::new(String::new());
     let built: BuiltMemo = Memo::new(move |_| {
         if !show_builder.get() {
@@ -47,15 +47,22 @@ pub(super) fn Tools(decoded: DecodedMemo, frame: Memo<Option<Frame>>, frame_idx:
             return None;
         }
         let l = lang.get();
-        let p = protocol.get();
+        let mut p = protocol.get();
         Some(match meterscope_core::parse_input(&text) {
             Err(e) => Err(e.to_string()),
-            Ok(input) => build::seal(&p, &input.bytes).map_err(|e| e.text(l)).map(|sealed| {
-                let opts = Options { lang: l, protocol: Some(p.clone()), keys: st.keys.get(), strict: false };
-                let d = Registry::default().dissect(&sealed.bytes, &[], &opts);
-                let frame = d.render(l).frames.into_iter().next();
-                Built { sealed, frame }
-            }),
+            Ok(input) => {
+                if p == "auto" {
+                    // The best guess among the protocols the builder seals.
+                    let guesses = Registry::default().detect(&input.bytes, l);
+                    p = guesses.iter().map(|g| g.protocol).find(|g| SEALABLE.contains(g)).unwrap_or(SEALABLE[0]).into();
+                }
+                build::seal(&p, &input.bytes).map_err(|e| format!("{p}: {}", e.text(l))).map(|sealed| {
+                    let opts = Options { lang: l, protocol: Some(p.clone()), keys: st.keys.get(), strict: false };
+                    let d = Registry::default().dissect(&sealed.bytes, &[], &opts);
+                    let frame = d.render(l).frames.into_iter().next();
+                    Built { sealed, frame }
+                })
+            }
         })
     });
     let start_from_screen = move || {
@@ -103,6 +110,7 @@ fn BuilderPane(
                 <label>{move || t(lang.get(), "protocol.label")}" "
                     <select data-testid="builder-protocol" prop:value=move || protocol.get()
                         on:change=move |ev| protocol.set(event_target_value(&ev))>
+                        <option value="auto">{move || t(lang.get(), "protocol.auto")}</option>
                         {SEALABLE.iter().map(|&n| view! { <option value=n>{n}</option> }).collect_view()}
                     </select>
                 </label>
@@ -183,7 +191,7 @@ fn built_html(b: &Built, l: Lang) -> String {
         let _ = write!(h, r#"<span class="b{k}">{x:02X}</span> "#);
     }
     let (verdict, ok) = match &b.frame {
-        Some(f) if f.valid => (t(l, "builder.valid").to_string(), true),
+        Some(f) if f.valid => (format!("{} · {}", t(l, "builder.valid"), b.sealed.protocol), true),
         Some(f) => {
             let why = f
                 .diagnostics

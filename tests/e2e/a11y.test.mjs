@@ -1,5 +1,6 @@
 // Accessibility: axe-core's checks on the decoder page (a frame decoded, with
-// its problems, the filter, the selection inspector and its checksums) and on
+// its problems, the filter, the selection inspector and its checksums, the frame
+// builder and two frames compared) and on
 // the reader page, in both themes and both languages, and on the embedding page
 // with its custom elements (shadow roots included): no serious or critical
 // violation.
@@ -43,6 +44,13 @@ for (const theme of ['light', 'dark']) {
       await page.getByTestId('sums').waitFor();
       await page.getByTestId('filter').fill('dlt698 "');
       await page.getByTestId('filter-error').waitFor();
+      // The frame builder (a length and a checksum filled in) and two frames compared.
+      await page.getByTestId('builder-toggle').click();
+      await page.getByTestId('builder-protocol').selectOption('auto');
+      await page.getByTestId('builder-input').fill('68 AA AA AA AA AA AA 68 11 04 33 33 34 33 35 00 16');
+      await page.getByTestId('builder-fixes').waitFor();
+      await page.getByTestId('compare-toggle').click();
+      await page.getByTestId('compare-fields').waitFor();
       assert.deepEqual(await violations(page), [], 'decoder page');
 
       await page.getByTestId('tab-reader').click();

@@ -461,11 +461,16 @@ test('the frame builder starts from the frame on screen, takes an edited field a
   assert.equal(await page.locator('[data-testid=builder-output] .fixed').count(), 2);
   // A frame whose second 68 is missing is refused at that byte.
   await page.getByTestId('builder-input').fill('68 11 11 11 11 11 11 69 11 04 33 33 34 33 35 00 16');
-  await page.waitForFunction(() => /byte 7: the second 68/.test(document.querySelector('[data-testid=builder-error]')?.textContent));
+  await page.waitForFunction(() => /^dlt645-2007: byte 7: the second 68/.test(document.querySelector('[data-testid=builder-error]')?.textContent));
+  // Detected: a Q/GDW 1376.2 frame typed with the protocol left to the builder.
+  await page.getByTestId('builder-protocol').selectOption('auto');
+  await page.getByTestId('builder-input').fill('68 0F 00 41 00 00 00 00 00 00 03 01 00 00 16');
+  await page.waitForFunction(() => /valid frame · qgdw1376.2/.test(document.querySelector('[data-testid=builder-verdict]')?.textContent));
+  assert.match(await page.getByTestId('builder-fixes').textContent(), /checksum CS @13: 00 → 45/);
   // Another protocol: an HDLC frame with a wrong length, HCS and FCS.
   await page.getByTestId('builder-protocol').selectOption('dlms-hdlc');
   await page.getByTestId('builder-input').fill('7E A0 00 03 21 10 00 00 E6 E6 00 C0 01 C1 00 03 01 00 01 08 00 FF 02 00 00 00 7E');
-  await page.waitForFunction(() => /✓ valid frame/.test(document.querySelector('[data-testid=builder-verdict]')?.textContent));
+  await page.waitForFunction(() => /✓ valid frame · dlms-hdlc/.test(document.querySelector('[data-testid=builder-verdict]')?.textContent));
   assert.match(await page.getByTestId('builder-fixes').textContent(), /frame format and length @1: A0 00 → A0 19.*header check HCS @6: 00 00 →.*frame check FCS @24: 00 00 →/);
   // Decoded in the page: the input becomes the built frame.
   await page.getByTestId('builder-decode').click();
