@@ -1136,6 +1136,14 @@ fn HexView(
     let pick = move |off: usize| frame.with_untracked(|f| f.as_ref().and_then(|f| f.tree.path_at(off)));
     let lang = expect_context::<AppState>().lang;
     let show_all = RwSignal::new(false);
+    // Bytes as text lines instead of hex rows: the user's choice, else for
+    // the text protocols (IEC 62056-21, DSMR P1) by default.
+    let text_choice: RwSignal<Option<bool>> = RwSignal::new(None);
+    let text_mode = Memo::new(move |_| {
+        text_choice.get().unwrap_or_else(|| {
+            frame.with(|f| f.as_ref().is_some_and(|f| matches!(f.protocol.as_str(), "iec62056-21" | "dsmr-p1")))
+        })
+    });
     let cell_class = move |off: usize, kind: &'static str, mark: Option<Mark>| {
         move || {
             let sel = ptr.range.with(|r| {
@@ -1205,7 +1213,14 @@ fn HexView(
         }
     };
     view! {
+        <div class="hex-mode" role="group" aria-label=move || t(lang.get(), "hex.mode")>
+            <button data-testid="hex-mode-hex" aria-pressed=move || (!text_mode.get()).to_string()
+                on:click=move |_| text_choice.set(Some(false))>{move || t(lang.get(), "hex.mode.hex")}</button>
+            <button data-testid="hex-mode-text" aria-pressed=move || text_mode.get().to_string()
+                on:click=move |_| text_choice.set(Some(true))>{move || t(lang.get(), "hex.mode.text")}</button>
+        </div>
         <div class="hexview" data-testid="hexview" tabindex="0" role="grid" aria-readonly="true" aria-labelledby="hex-heading"
+            class:textview=move || text_mode.get()
             aria-activedescendant=move || ptr.range.get().map(|(_, h)| format!("hb-{h}"))
             on:keydown=on_key
             on:mouseleave=move |_| ptr.hover.set(None) on:mouseover=on_enter
@@ -1220,6 +1235,35 @@ fn HexView(
                 let hidden = f.span.len() - shown.len();
                 let bytes: Vec<u8> = decoded.with_untracked(|d| d.as_ref().map(|d| d.bytes[shown.range()].to_vec()).unwrap_or_default());
                 let l = lang.get();
+                let more = (hidden > 0).then(|| view! {
+                    <div class="more" data-testid="more-bytes">{format!("{hidden} {}", t(lang.get(), "more.bytes"))}" "
+                        <button on:click=move |_| show_all.set(true)>{t(lang.get(), "show.all")}</button>
+                    </div>
+                });
+                if text_mode.get() {
+                    // One line per line of the text (after each LF), control
+                    // characters as mnemonics (`<CR>`), each byte its own cell.
+                    let mut lines: Vec<Vec<AnyView>> = vec![Vec::new()];
+                    for (i, &b) in bytes.iter().enumerate() {
+                        let off = f.span.start + i;
+                        let kind = kind_class(kinds[i]);
+                        let mark = marks.byte(off);
+                        let cell = view! {
+                            <span class=cell_class(off, kind, mark) role="gridcell" id=format!("hb-{off}") data-off=off
+                                on:click=move |ev| on_click(ev, off)>{meterscope_core::to_text(&[b])}</span>
+                        }.into_any();
+                        if let Some(line) = lines.last_mut() {
+                            line.push(cell);
+                        }
+                        if b == b'\n' {
+                            lines.push(Vec::new());
+                        }
+                    }
+                    let rows = lines.into_iter().filter(|l| !l.is_empty()).map(|cells| view! {
+                        <div class="textrow" role="row">{cells}</div>
+                    }).collect_view();
+                    return view! { {rows} {more} }.into_any();
+                }
                 let rows = bytes.chunks(ROW).enumerate().map(|(r, chunk)| {
                     let base = f.span.start + r * ROW;
                     let hex = chunk.iter().enumerate().map(|(i, &b)| {
@@ -1245,11 +1289,6 @@ fn HexView(
                         </div>
                     }
                 }).collect_view();
-                let more = (hidden > 0).then(|| view! {
-                    <div class="more" data-testid="more-bytes">{format!("{hidden} {}", t(lang.get(), "more.bytes"))}" "
-                        <button on:click=move |_| show_all.set(true)>{t(lang.get(), "show.all")}</button>
-                    </div>
-                });
                 view! { {rows} {more} }.into_any()
             }}
         </div>

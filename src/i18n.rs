@@ -114,11 +114,15 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("copy.bytes", "Copy bytes", "复制字节"),
     ("copy.subtree", "Copy subtree", "复制子树"),
     ("copy.c", "Copy as C array", "复制为 C 数组"),
+    ("copy.id", "Copy field id", "复制字段标识"),
     ("sums", "Checksums of the selection", "选区的校验和"),
     ("sums.wire", "on the wire: ", "线上字节："),
     ("tree.tools", "Problems and tree", "问题与字段树"),
     // Tools around the bytes: the frame builder and the comparison.
     ("tools", "Tools", "工具"),
+    ("hex.mode", "Show the bytes as", "字节显示方式"),
+    ("hex.mode.hex", "Hex", "十六进制"),
+    ("hex.mode.text", "Text", "文本"),
     ("builder", "Frame builder", "构帧工具"),
     (
         "builder.hint",

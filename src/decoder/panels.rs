@@ -138,6 +138,11 @@ pub(super) fn CopyBar(
             export::copy(out, status);
         }
     };
+    let copy_id = move |_| {
+        if let Some(n) = selected_node(frame, ptr) {
+            export::copy(n.id, status);
+        }
+    };
     let copy_text = move |_| export::copy(super::dissection_text(decoded, lang.get_untracked()), status);
     view! {
         <button data-testid="copy-value" disabled=move || !has_node.get() on:click=copy_value>{move || t(lang.get(), "copy.value")}</button>
@@ -147,6 +152,7 @@ pub(super) fn CopyBar(
         <button data-testid="copy-c" disabled=move || !has_node.get() && ptr.range.get().is_none() on:click=copy_c>
             {move || t(lang.get(), "copy.c")}
         </button>
+        <button data-testid="copy-id" disabled=move || !has_node.get() on:click=copy_id>{move || t(lang.get(), "copy.id")}</button>
         <button data-testid="copy-subtree" disabled=move || !has_node.get() on:click=copy_subtree>{move || t(lang.get(), "copy.subtree")}</button>
         <button data-testid="copy-text" disabled=move || !has_input.get() on:click=copy_text>{move || t(lang.get(), "copy.text")}</button>
     }

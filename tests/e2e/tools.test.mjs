@@ -317,12 +317,15 @@ test('problems counted; next and previous problem (buttons and keys) open and se
   await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid=tree] .row')].filter((r) => r.offsetParent).length === n, rootChildren + 1);
   assert.ok(all > rootChildren + 1);
 
-  // Copy a field as a C array, beside the other copy actions.
+  // Copy a field as a C array and its id, beside the other copy actions.
   await page.locator('[data-testid=tree] li[data-id="dlt698.hcs"] > .row').click();
   await page.getByTestId('copy-c').click();
   const hcs = x25(link.slice(1, 12));
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()),
     `{${hcs.map((b) => '0x' + b.toString(16).padStart(2, '0').toUpperCase()).join(', ')}}`);
+  // And its id (what a filter or a permalink names it by).
+  await page.getByTestId('copy-id').click();
+  await page.waitForFunction(async () => (await navigator.clipboard.readText()) === 'dlt698.hcs');
 
   // A valid frame: nothing to go to.
   await page.getByTestId('input').fill('68 AA AA AA AA AA AA 68 11 04 33 33 34 33 AE 16');
@@ -516,6 +519,33 @@ test('two frames compared: a request and its reply field by field and byte by by
   await page.waitForFunction(() => document.querySelector('[data-testid=compare-fields] tr[data-id="dlt645.address"]')?.className === 'changed');
   assert.equal(await differs('a'), 2);
   assert.equal(await differs('b'), 2);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('text protocols show their bytes as text lines, each character linked to its field; hex on request', async () => {
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url + '#l=en');
+  await page.getByTestId('input').fill('/ISk5\\2MT382-1000\r\n\r\n1-3:0.2.8(50)\r\n1-0:1.8.1(000123.456*kWh)\r\n!0000\r\n');
+  await page.waitForFunction(() => /dsmr-p1/.test(document.querySelector('[data-testid=frames] .frame-tab')?.textContent));
+  const view = page.getByTestId('hexview');
+  assert.match(await view.getAttribute('class'), /textview/);
+  assert.equal(await page.getByTestId('hex-mode-text').getAttribute('aria-pressed'), 'true');
+  const rows = await page.locator('[data-testid=hexview] .textrow').allTextContents();
+  // (The text area keeps line ends as LF.)
+  assert.deepEqual(rows.slice(0, 4), ['/ISk5\\2MT382-1000<LF>', '<LF>', '1-3:0.2.8(50)<LF>', '1-0:1.8.1(000123.456*kWh)<LF>']);
+  // A character of the energy value selects its field in the tree.
+  const off = rows.slice(0, 3).join('').replaceAll('<LF>', '\n').length + '1-0:1.8.1(0001'.length;
+  await page.locator(`[data-testid=hexview] [data-off="${off}"]`).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=tree] [aria-selected=true]'));
+  assert.match(await page.locator('[data-testid=tree] [aria-selected=true]').first().textContent(), /123\.456/);
+  // Hex on request, and kept for the next frame.
+  await page.getByTestId('hex-mode-hex').click();
+  await page.locator('[data-testid=hexview] .hexrow').first().waitFor();
+  assert.doesNotMatch(await view.getAttribute('class'), /textview/);
+  await page.getByTestId('input').fill('68 11 11 11 11 11 11 68 11 04 33 33 34 33 18 16');
+  await page.locator('[data-testid=hexview] .hexrow').first().waitFor();
+  assert.equal(await page.getByTestId('hex-mode-text').getAttribute('aria-pressed'), 'false');
   assert.deepEqual(problems, []);
   await close();
 });
