@@ -101,14 +101,15 @@ impl From<&'static str> for Id {
 /// (no allocation for the few dozen ids of a frame), the ids compared by
 /// address first, with a list for the rest.
 pub struct Occurrences {
-    slots: [(&'static str, u32); Occurrences::SLOTS],
+    /// Empty slots are `None` (all zeros: a new table costs one fill).
+    slots: [(Option<&'static str>, u32); Occurrences::SLOTS],
     used: usize,
     more: Vec<(&'static str, u32)>,
 }
 
 impl Default for Occurrences {
     fn default() -> Self {
-        Occurrences { slots: [("", 0); Occurrences::SLOTS], used: 0, more: Vec::new() }
+        Occurrences { slots: [(None, 0); Occurrences::SLOTS], used: 0, more: Vec::new() }
     }
 }
 
@@ -116,26 +117,32 @@ impl Occurrences {
     const SLOTS: usize = 32;
 
     /// Count one more occurrence of `id`; returns how many there have been (1 the first time).
+    #[inline]
     pub fn count(&mut self, id: &'static str) -> u32 {
         let mask = Self::SLOTS - 1;
         let mut i = Self::hash(id) & mask;
         loop {
             let slot = &mut self.slots[i];
-            if slot.0.is_empty() {
+            let Some(seen) = slot.0 else {
                 if 4 * (self.used + 1) > 3 * Self::SLOTS {
                     break;
                 }
-                *slot = (id, 1);
+                *slot = (Some(id), 1);
                 self.used += 1;
                 return 1;
-            }
-            if core::ptr::eq(slot.0, id) || slot.0 == id {
+            };
+            if core::ptr::eq(seen, id) || seen == id {
                 slot.1 += 1;
                 return slot.1;
             }
             i = (i + 1) & mask;
         }
-        // The table is three quarters full: the rest in a list.
+        self.count_more(id)
+    }
+
+    /// The table is three quarters full: the rest in a list.
+    #[cold]
+    fn count_more(&mut self, id: &'static str) -> u32 {
         match self.more.iter_mut().find(|s| s.0 == id) {
             Some(s) => {
                 s.1 += 1;
