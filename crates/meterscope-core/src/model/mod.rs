@@ -297,7 +297,11 @@ impl NodeMut<'_> {
         self
     }
     #[inline(always)]
-    pub fn unit(self, u: Msg) -> Self {
+    pub fn unit(mut self, u: Msg) -> Self {
+        // No unit is what a node without an extra has already.
+        if u.is_none() && self.node().extra == NONE {
+            return self;
+        }
         self.frame.owned += u32::from(u.owns_memory());
         self.frame.extra_mut(self.index).unit = u;
         self
@@ -316,7 +320,11 @@ impl NodeMut<'_> {
         self
     }
     #[inline(always)]
-    pub fn label(self, l: Msg) -> Self {
+    pub fn label(mut self, l: Msg) -> Self {
+        // The label of the id is what a node without an extra has already.
+        if matches!(l, Msg::Label) && self.node().extra == NONE {
+            return self;
+        }
         self.frame.owned += u32::from(l.owns_memory());
         self.frame.extra_mut(self.index).label = l;
         self
