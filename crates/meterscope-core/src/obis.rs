@@ -317,7 +317,8 @@ fn named(code: [u8; 6]) -> Option<&'static Named> {
 /// without composing the name.
 pub fn is_named(code: [u8; 6]) -> bool {
     let [a, _, c, ..] = code;
-    named(code).is_some() || (a == 1 && (matches!(c, 1..=80) || OTHER_QUANTITIES.iter().any(|q| q.0 == c)))
+    // The electricity quantities first: most codes read are one, and the table is long.
+    (a == 1 && matches!(c, 1..=80)) || named(code).is_some() || (a == 1 && OTHER_QUANTITIES.iter().any(|q| q.0 == c))
 }
 
 /// The quantity of an electricity C group, with its phase.

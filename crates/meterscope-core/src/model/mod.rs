@@ -101,14 +101,15 @@ impl From<&'static str> for Id {
 /// (no allocation for the few dozen ids of a frame), the ids compared by
 /// address first, with a list for the rest.
 pub struct Occurrences {
-    slots: [(&'static str, u32); Occurrences::SLOTS],
+    /// Empty slots are `None` (all zeros: a new table costs one fill).
+    slots: [(Option<&'static str>, u32); Occurrences::SLOTS],
     used: usize,
     more: Vec<(&'static str, u32)>,
 }
 
 impl Default for Occurrences {
     fn default() -> Self {
-        Occurrences { slots: [("", 0); Occurrences::SLOTS], used: 0, more: Vec::new() }
+        Occurrences { slots: [(None, 0); Occurrences::SLOTS], used: 0, more: Vec::new() }
     }
 }
 
@@ -116,26 +117,32 @@ impl Occurrences {
     const SLOTS: usize = 32;
 
     /// Count one more occurrence of `id`; returns how many there have been (1 the first time).
+    #[inline]
     pub fn count(&mut self, id: &'static str) -> u32 {
         let mask = Self::SLOTS - 1;
         let mut i = Self::hash(id) & mask;
         loop {
             let slot = &mut self.slots[i];
-            if slot.0.is_empty() {
+            let Some(seen) = slot.0 else {
                 if 4 * (self.used + 1) > 3 * Self::SLOTS {
                     break;
                 }
-                *slot = (id, 1);
+                *slot = (Some(id), 1);
                 self.used += 1;
                 return 1;
-            }
-            if core::ptr::eq(slot.0, id) || slot.0 == id {
+            };
+            if core::ptr::eq(seen, id) || seen == id {
                 slot.1 += 1;
                 return slot.1;
             }
             i = (i + 1) & mask;
         }
-        // The table is three quarters full: the rest in a list.
+        self.count_more(id)
+    }
+
+    /// The table is three quarters full: the rest in a list.
+    #[cold]
+    fn count_more(&mut self, id: &'static str) -> u32 {
         match self.more.iter_mut().find(|s| s.0 == id) {
             Some(s) => {
                 s.1 += 1;
@@ -290,7 +297,11 @@ impl NodeMut<'_> {
         self
     }
     #[inline(always)]
-    pub fn unit(self, u: Msg) -> Self {
+    pub fn unit(mut self, u: Msg) -> Self {
+        // No unit is what a node without an extra has already.
+        if u.is_none() && self.node().extra == NONE {
+            return self;
+        }
         self.frame.owned += u32::from(u.owns_memory());
         self.frame.extra_mut(self.index).unit = u;
         self
@@ -309,7 +320,11 @@ impl NodeMut<'_> {
         self
     }
     #[inline(always)]
-    pub fn label(self, l: Msg) -> Self {
+    pub fn label(mut self, l: Msg) -> Self {
+        // The label of the id is what a node without an extra has already.
+        if matches!(l, Msg::Label) && self.node().extra == NONE {
+            return self;
+        }
         self.frame.owned += u32::from(l.owns_memory());
         self.frame.extra_mut(self.index).label = l;
         self
@@ -527,6 +542,9 @@ impl Frame {
     }
 
     /// Add a node under `parent` (or a root with [`NONE`]), as its last child.
+    /// Inlined into the few decoders' helpers that add nodes: the call cost
+    /// a third of adding a node.
+    #[inline]
     pub fn add(&mut self, parent: NodeRef, id: impl Into<Id>, span: Span, kind: NodeKind) -> NodeMut<'_> {
         let index = self.nodes.len() as NodeRef;
         let id = id.into();

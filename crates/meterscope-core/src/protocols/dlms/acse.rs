@@ -81,23 +81,35 @@ pub fn oid(b: &[u8]) -> String {
     out
 }
 
-fn oid_name(o: &str) -> Option<Msg> {
-    let words: &'static (&str, &str) = match o {
-        "2.16.756.5.8.1.1" => &("logical names, no ciphering", "逻辑名引用，不加密"),
-        "2.16.756.5.8.1.2" => &("short names, no ciphering", "短名引用，不加密"),
-        "2.16.756.5.8.1.3" => &("logical names, with ciphering", "逻辑名引用，加密"),
-        "2.16.756.5.8.1.4" => &("short names, with ciphering", "短名引用，加密"),
-        "2.16.756.5.8.2.0" => &("lowest level security", "最低安全级别"),
-        "2.16.756.5.8.2.1" => &("low level security (password)", "低级安全(密码)"),
-        "2.16.756.5.8.2.2" => &("high level security", "高级安全"),
-        "2.16.756.5.8.2.3" => &("high level security, MD5", "高级安全 MD5"),
-        "2.16.756.5.8.2.4" => &("high level security, SHA-1", "高级安全 SHA-1"),
-        "2.16.756.5.8.2.5" => &("high level security, GMAC", "高级安全 GMAC"),
-        "2.16.756.5.8.2.6" => &("high level security, SHA-256", "高级安全 SHA-256"),
-        "2.16.756.5.8.2.7" => &("high level security, ECDSA", "高级安全 ECDSA"),
-        _ => return None,
-    };
-    Some(Msg::Bi(words))
+/// The object identifiers of the DLMS/COSEM application contexts
+/// (`2.16.756.5.8.1.x`) and authentication mechanisms (`2.16.756.5.8.2.x`):
+/// their encoding, dotted text and name.
+static KNOWN_OIDS: [([u8; 7], &str, (&str, &str)); 12] = [
+    ([0x60, 0x85, 0x74, 0x05, 0x08, 1, 1], "2.16.756.5.8.1.1", ("logical names, no ciphering", "逻辑名引用，不加密")),
+    ([0x60, 0x85, 0x74, 0x05, 0x08, 1, 2], "2.16.756.5.8.1.2", ("short names, no ciphering", "短名引用，不加密")),
+    ([0x60, 0x85, 0x74, 0x05, 0x08, 1, 3], "2.16.756.5.8.1.3", ("logical names, with ciphering", "逻辑名引用，加密")),
+    ([0x60, 0x85, 0x74, 0x05, 0x08, 1, 4], "2.16.756.5.8.1.4", ("short names, with ciphering", "短名引用，加密")),
+    ([0x60, 0x85, 0x74, 0x05, 0x08, 2, 0], "2.16.756.5.8.2.0", ("lowest level security", "最低安全级别")),
+    ([0x60, 0x85, 0x74, 0x05, 0x08, 2, 1], "2.16.756.5.8.2.1", ("low level security (password)", "低级安全(密码)")),
+    ([0x60, 0x85, 0x74, 0x05, 0x08, 2, 2], "2.16.756.5.8.2.2", ("high level security", "高级安全")),
+    ([0x60, 0x85, 0x74, 0x05, 0x08, 2, 3], "2.16.756.5.8.2.3", ("high level security, MD5", "高级安全 MD5")),
+    ([0x60, 0x85, 0x74, 0x05, 0x08, 2, 4], "2.16.756.5.8.2.4", ("high level security, SHA-1", "高级安全 SHA-1")),
+    ([0x60, 0x85, 0x74, 0x05, 0x08, 2, 5], "2.16.756.5.8.2.5", ("high level security, GMAC", "高级安全 GMAC")),
+    ([0x60, 0x85, 0x74, 0x05, 0x08, 2, 6], "2.16.756.5.8.2.6", ("high level security, SHA-256", "高级安全 SHA-256")),
+    ([0x60, 0x85, 0x74, 0x05, 0x08, 2, 7], "2.16.756.5.8.2.7", ("high level security, ECDSA", "高级安全 ECDSA")),
+];
+
+/// The dotted text and the name of an object identifier: static for the
+/// known ones (no text to build), composed for the others.
+fn oid_value(b: &[u8]) -> (Msg, Option<Msg>) {
+    match KNOWN_OIDS.iter().find(|k| k.0 == b) {
+        Some(k) => (Msg::Str(k.1), Some(Msg::Bi(&k.2))),
+        None => {
+            let o = oid(b);
+            let name = KNOWN_OIDS.iter().find(|k| k.1 == o).map(|k| Msg::Bi(&k.2));
+            (Msg::owned(o), name)
+        }
+    }
 }
 
 /// A BER length (short form or 0x81/0x82/0x83 long form).
@@ -230,11 +242,11 @@ pub fn acse(cx: &mut Cx, parent: NodeRef, rd: &mut Rd) -> NodeRef {
                     inner(content, content_at).map(|x| x.1)
                 };
                 if let Some(b) = raw {
-                    let o = oid(b);
-                    if let Some(n) = oid_name(&o) {
+                    let (value, name) = oid_value(b);
+                    if let Some(n) = name {
                         cx.set(node).text(n);
                     }
-                    cx.set(node).value(Msg::owned(o));
+                    cx.set(node).value(value);
                 }
             }
             "dlms.acse.calling-ap-title" | "dlms.acse.responding-ap-title" | "dlms.acse.called-ap-title" => {

@@ -521,20 +521,35 @@ fn block_in(b: &[u8]) -> Option<BlockFound> {
     }
 }
 
-/// Whether an APDU of one frame can take part in an analysis: a block of a
-/// transfer, an association (its system titles, its HLS challenges), an
-/// HLS answer, a profile read (request or array value), or anything
-/// ciphered when keys could open it. The rest is left out of the scan,
-/// which then costs a single-frame input nothing.
+/// What an APDU of one frame can do in an analysis, as bits: [`ALONE`]
+/// (a block of a transfer, or anything when keys could open ciphered
+/// APDUs, which also makes the associations' system titles and HLS
+/// challenges matter), [`PROFILE_READ`] (a GET-Request-Normal of a profile
+/// attribute) or [`ARRAY_VALUE`] (a GET-Response-Normal that is an array: a
+/// profile buffer or its capture objects, perhaps). The rest (0) is left out
+/// of the scan, which then costs a single-frame input nothing.
+fn role(b: &[u8], opts: &Options) -> u8 {
+    if opts.keys.cipher_key.is_some() {
+        return ALONE;
+    }
+    match b {
+        [0xE0, ..] | [0xC4, 0x02, ..] => ALONE,
+        [0xC4, 0x01, _, 0x00, axdr::tag::ARRAY, ..] => ARRAY_VALUE,
+        [0xC0, 0x01, _, 0x00, 0x07, ..] => PROFILE_READ,
+        _ => 0,
+    }
+}
+
+/// See [`role`]: a frame that makes an analysis on its own.
+const ALONE: u8 = 1;
+/// See [`role`]: a profile read, which makes a table with an array value after it.
+const PROFILE_READ: u8 = 2;
+/// See [`role`]: an array value, which makes a table after a profile read.
+const ARRAY_VALUE: u8 = 4;
+
+/// Whether an APDU of one frame can take part in an analysis (see [`role`]).
 fn relevant(b: &[u8], opts: &Options) -> bool {
-    opts.keys.cipher_key.is_some()
-        || matches!(
-            b,
-            [0x60 | 0x61 | 0xE0, ..]
-                | [0xC4, 0x02, ..]
-                | [0xC4, 0x01, _, 0x00, axdr::tag::ARRAY, ..]
-                | [0xC0, 0x01, _, 0x00, 0x07, ..]
-        )
+    role(b, opts) != 0
 }
 
 /// The system titles of an association in the input: AARQ calling and AARE responding titles.
@@ -798,21 +813,39 @@ fn dissect(kind: Kind, b: &[u8], opts: &Options, title: Option<[u8; 8]>) -> mode
     cx.finish()
 }
 
-/// Whether a frame can take part in an analysis: an HDLC segment, or an
-/// APDU that [`scan`] follows (the frames of most inputs do not, and are
-/// told apart here without building anything).
-fn takes_part(f: &model::Frame, bytes: &[u8], opts: &Options) -> bool {
-    let Some(raw) = bytes.get(f.span.range()) else { return false };
+/// What a frame can do in an analysis (see [`role`]): an HDLC segment makes
+/// one alone; an APDU has its role (the frames of most inputs have none, and
+/// are told apart here without building anything).
+fn frame_role(f: &model::Frame, bytes: &[u8], opts: &Options) -> u8 {
+    let Some(raw) = bytes.get(f.span.range()) else { return 0 };
     match f.protocol {
-        HDLC => hdlc_parts(raw).is_some_and(|(_, seg, ctrl, info, _)| {
-            matches!(ctrl, Control::I { .. } | Control::Ui { .. })
-                && !info.is_empty()
-                && (seg || relevant(&info[llc_len(info)..], opts))
-        }),
-        WRAPPER => raw.len() > 8 && relevant(&raw[8..], opts),
-        APDU => relevant(raw, opts),
-        _ => false,
+        HDLC => match hdlc_parts(raw) {
+            Some((_, seg, Control::I { .. } | Control::Ui { .. }, info, _)) if !info.is_empty() => {
+                if seg {
+                    ALONE
+                } else {
+                    role(&info[llc_len(info)..], opts)
+                }
+            }
+            _ => 0,
+        },
+        WRAPPER if raw.len() > 8 => role(&raw[8..], opts),
+        APDU => role(raw, opts),
+        _ => 0,
     }
+}
+
+/// Whether the frames of an input can make any analysis: one frame alone,
+/// or a profile read and an array value (a read or a value alone makes no table).
+fn worth_scanning(d: &model::Dissection, bytes: &[u8], opts: &Options) -> bool {
+    let mut roles = 0;
+    for f in &d.frames {
+        roles |= frame_role(f, bytes, opts);
+        if roles & ALONE != 0 || roles & (PROFILE_READ | ARRAY_VALUE) == PROFILE_READ | ARRAY_VALUE {
+            return true;
+        }
+    }
+    false
 }
 
 /// DLMS/COSEM across the frames of a language-neutral dissection, as the
@@ -821,7 +854,7 @@ fn takes_part(f: &model::Frame, bytes: &[u8], opts: &Options) -> bool {
 pub fn analyses(d: &model::Dissection, bytes: &[u8], opts: &Options) -> Vec<model::Analysis> {
     use crate::model::{Analysis, Id, Msg, Part as ModelPart};
     use crate::msg;
-    if !d.frames.iter().any(|f| takes_part(f, bytes, opts)) {
+    if !worth_scanning(d, bytes, opts) {
         return Vec::new();
     }
     let seen = seen_model(d);

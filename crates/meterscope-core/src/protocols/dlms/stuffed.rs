@@ -48,6 +48,48 @@ fn unstuff(raw: &[u8], strict: bool) -> Option<(Vec<u8>, Vec<usize>)> {
     Some((out, at))
 }
 
+/// The length of `raw` unstuffed and its bytes 1 and 2 (the frame format
+/// field), without a copy; `None` where strict unstuffing fails.
+fn unstuffed_head(raw: &[u8]) -> Option<(usize, u8, u8)> {
+    let (mut i, mut n, mut head) = (0, 0, [0u8; 3]);
+    while i < raw.len() {
+        let b = match raw.get(i + 1) {
+            Some(&x) if raw[i] == ESCAPE && x != hdlc::FLAG => {
+                i += 2;
+                x ^ 0x20
+            }
+            _ if raw[i] == ESCAPE => return None,
+            _ => {
+                i += 1;
+                raw[i - 1]
+            }
+        };
+        if let Some(h) = head.get_mut(n) {
+            *h = b;
+        }
+        n += 1;
+    }
+    Some((n, head[1], head[2]))
+}
+
+/// Index of the first flag in `b`: eight bytes at a time (a word has a
+/// flag when it has a zero byte once xored with flags), then byte by byte
+/// in the word that has it. Every frame starting with a flag is looked at.
+fn find_flag(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let flags = ONES * u64::from(hdlc::FLAG);
+    let mut at = 0;
+    for word in b.chunks_exact(8) {
+        let x = u64::from_le_bytes(word.try_into().unwrap_or([0; 8])) ^ flags;
+        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
+            break;
+        }
+        at += 8;
+    }
+    b[at..].iter().position(|&x| x == hdlc::FLAG).map(|i| at + i)
+}
+
 /// Whether unstuffed bytes are a whole frame whose length and FCS check.
 fn checks(u: &[u8]) -> bool {
     let n = u.len();
@@ -64,12 +106,18 @@ pub fn frame(bytes: &[u8]) -> FrameStatus {
     }
     let pre = flags - 1;
     let b = &bytes[pre..];
-    let Some(close) = b.iter().skip(1).take(MAX_RAW).position(|&x| x == hdlc::FLAG) else {
+    let Some(close) = find_flag(&b[1..b.len().min(MAX_RAW + 1)]) else {
         return FrameStatus::NoMatch;
     };
     let raw = &b[..close + 2];
     if !raw.contains(&ESCAPE) {
         return FrameStatus::NoMatch;
+    }
+    // The length first, without a copy: a plain frame with 0x7D in its
+    // information field fails it (what [`checks`] asks first).
+    match unstuffed_head(raw) {
+        Some((n, f0, f1)) if n >= 9 && hdlc::format_length(f0, f1) == Some(n - 2) => {}
+        _ => return FrameStatus::NoMatch,
     }
     match unstuff(raw, true) {
         Some((u, _)) if checks(&u) => FrameStatus::Complete { preamble: pre, len: raw.len() },
@@ -126,4 +174,28 @@ pub fn dissect(raw: &[u8], base: usize, opts: &Options) -> Frame {
         cx.diag(Severity::Info, Span::at(base, raw.len()), "dlms.hdlc.stuffed", m);
     }
     cx.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The word-wise search finds what a byte-wise one finds, wherever the flag is.
+    #[test]
+    fn find_flag_is_a_plain_search() {
+        let mut rng = crate::testkit::Rng::new(7);
+        for n in 0..64 {
+            for _ in 0..50 {
+                let mut b: Vec<u8> =
+                    (0..n).map(|_| rng.byte()).map(|x| if x == hdlc::FLAG { 0x7F } else { x }).collect();
+                for _ in 0..rng.below(3) {
+                    if n > 0 {
+                        let at = rng.below(n);
+                        b[at] = hdlc::FLAG;
+                    }
+                }
+                assert_eq!(find_flag(&b), b.iter().position(|&x| x == hdlc::FLAG), "{b:02X?}");
+            }
+        }
+    }
 }

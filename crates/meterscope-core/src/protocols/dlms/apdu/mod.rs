@@ -350,11 +350,55 @@ fn descriptor(cx: &mut Cx, rd: &mut Rd, parent: NodeRef, d: &Desc, i: Option<u32
         if let Some(name) = name {
             an.text(Msg::Str(name));
         }
-        let value = msg!("{}/{}/{}", "{}/{}/{}", class, Msg::Code(obis_canonical, packed), i64::from(a));
-        let text = msg!("{} {} {}", "{} {} {}", cname, Msg::Code(obis_canonical, packed), name.unwrap_or(""));
+        // Class ids below 256 (all that are defined): class, logical name
+        // and attribute or method id packed in one code, named when rendered.
+        let (value, text) = match u8::try_from(class) {
+            Ok(c) => {
+                let code = u64::from(c) << 56 | packed << 8 | u64::from(a as u8);
+                let text: crate::model::CodeFn =
+                    if method { method_descriptor_text } else { attribute_descriptor_text };
+                (Msg::Code(descriptor_value, code), Msg::Code(text, code))
+            }
+            Err(_) => (
+                msg!("{}/{}/{}", "{}/{}/{}", class, Msg::Code(obis_canonical, packed), i64::from(a)),
+                msg!("{} {} {}", "{} {} {}", cname, Msg::Code(obis_canonical, packed), name.unwrap_or("")),
+            ),
+        };
         cx.set(node).span(rd.since(start)).value(value).text(text);
         Some(class)
     })
+}
+
+/// A descriptor packed by [`descriptor`]: class (below 256), logical name, attribute or method id.
+fn unpack_descriptor(code: u64) -> (u16, u64, i8) {
+    ((code >> 56) as u16, (code >> 8) & 0xFFFF_FFFF_FFFF, code as u8 as i8)
+}
+
+/// `3/1-0:1.8.0*255/2`: class, logical name, attribute or method id.
+fn descriptor_value(code: u64, lang: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    let (class, ln, id) = unpack_descriptor(code);
+    write!(w, "{class}/")?;
+    obis_canonical(ln, lang, w)?;
+    write!(w, "/{id}")
+}
+
+/// `Register 1-0:1.8.0*255 value`: class name, logical name, attribute or method name.
+fn descriptor_text(code: u64, lang: Lang, w: &mut dyn core::fmt::Write, method: bool) -> core::fmt::Result {
+    let (class, ln, id) = unpack_descriptor(code);
+    class_msg(class).write(w, lang, &crate::model::RenderCx::default())?;
+    w.write_str(" ")?;
+    obis_canonical(ln, lang, w)?;
+    w.write_str(" ")?;
+    let name = if method { classes::method_name(class, id) } else { classes::attribute_name(class, id) };
+    w.write_str(name.unwrap_or(""))
+}
+
+fn attribute_descriptor_text(code: u64, lang: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    descriptor_text(code, lang, w, false)
+}
+
+fn method_descriptor_text(code: u64, lang: Lang, w: &mut dyn core::fmt::Write) -> core::fmt::Result {
+    descriptor_text(code, lang, w, true)
 }
 
 /// Optional selective access: flag, then selector and parameters.

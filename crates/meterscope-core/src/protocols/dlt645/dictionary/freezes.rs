@@ -100,9 +100,12 @@ pub(super) fn freeze(nm: Naming, di: u32, d2: u8, d1: u8, d0: u8) -> Option<DiIn
         return Some(DiInfo::new(di, e, z, DiClass::Freeze, vec![rest()]).into_block());
     }
     let (ie, iz, fields, items) = freeze_item(nm, d2, d1)?;
-    let kz = kz.trim_end_matches("冻结").trim_end_matches("切换");
-    let zh =
-        if d2 == 0x02 || d2 == 0x03 { name!(nm, "({nz}){kz}切换{iz}") } else { name!(nm, "({nz}){kz}冻结{iz}") };
+    let zh = if nm.0 {
+        let kz = kz.trim_end_matches("冻结").trim_end_matches("切换");
+        if d2 == 0x02 || d2 == 0x03 { name!(nm, "({nz}){kz}切换{iz}") } else { name!(nm, "({nz}){kz}冻结{iz}") }
+    } else {
+        Name::Borrowed("")
+    };
     let info = DiInfo::new(di, name!(nm, "{ke}: {ie}, {ne}"), zh, DiClass::Freeze, fields);
     Some(match items {
         Some(i) => info.repeated(i),

@@ -98,3 +98,24 @@ fn enumeration_prunes_nothing() {
         }
     }
 }
+
+/// The DL/T 645-1997 table is searched by halves: sorted, no identifier twice.
+#[test]
+fn table_1997_is_sorted() {
+    assert!(v1997::TABLE_1997.windows(2).all(|w| w[0].0 < w[1].0));
+}
+
+/// The layout a dissector reads of a 1997 identifier is the named lookup
+/// without its names.
+#[test]
+fn layout_1997_is_lookup_without_names() {
+    for di in enumerate_1997() {
+        let (info, bare) = (lookup_1997(di).expect("named"), layout_1997(di).expect("laid out"));
+        let formats = |i: &DiInfo| i.fields.iter().map(|f| f.format).collect::<Vec<_>>();
+        assert_eq!(
+            (bare.class, bare.items, bare.block, bare.width, formats(&bare)),
+            (info.class, info.items, info.block, info.width, formats(&info)),
+            "{di:04X}"
+        );
+    }
+}

@@ -152,7 +152,7 @@ pub(super) static TABLE_1997: &[(u16, &str, &str, Format)] = &[
 ];
 
 /// Per-phase 1997 variables `Bxx1`–`Bxx3` (A, B, C).
-pub(super) fn phase_variable_1997(di: u16) -> Option<(Name, Name, Format)> {
+pub(super) fn phase_variable_1997(nm: Naming, di: u16) -> Option<(Name, Name, Format)> {
     let p = (di & 0x0F) as u8;
     if !(1..=3).contains(&p) {
         return None;
@@ -169,58 +169,58 @@ pub(super) fn phase_variable_1997(di: u16) -> Option<(Name, Name, Format)> {
         0xB650 => ("power factor", "功率因数", Format::num("X.XXX", 2, 3, "")),
         _ => return None,
     };
-    Some((
-        name!(Naming(true), "{} {e}", phase_en(Naming(true), p)),
-        name!(Naming(true), "{}{z}", phase_zh(Naming(true), p)),
-        f,
-    ))
+    Some((name!(nm, "{} {e}", phase_en(nm, p)), name!(nm, "{}{z}", phase_zh(nm, p)), f))
 }
 
 /// Numbered 1997 parameters: time zones `C321`–`C32E`, day slots `C3q1`–`C3qA`
 /// (table q = 1–8 at `C33x`–`C3Ax`), public holidays `C411`–`C41D`.
-pub(super) fn numbered_1997(di: u16) -> Option<(Name, Name, Format)> {
+pub(super) fn numbered_1997(nm: Naming, di: u16) -> Option<(Name, Name, Format)> {
     let (hi, lo) = (((di >> 4) & 0xFF) as u8, (di & 0x0F) as u8);
     match (hi, lo) {
         (0x32, 1..=0x0E) => Some((
-            name!(Naming(true), "Time zone {lo}: start date and day-slot table"),
-            name!(Naming(true), "第{lo}时区起始日期及日时段表号"),
+            name!(nm, "Time zone {lo}: start date and day-slot table"),
+            name!(nm, "第{lo}时区起始日期及日时段表号"),
             Format::time("MMDDNN"),
         )),
         (0x33..=0x3A, 1..=0x0A) => {
             let q = hi - 0x32;
             Some((
-                name!(Naming(true), "Day-slot table {q}, slot {lo}: start time and tariff"),
-                name!(Naming(true), "第{q}日时段表第{lo}时段起始时间及费率号"),
+                name!(nm, "Day-slot table {q}, slot {lo}: start time and tariff"),
+                name!(nm, "第{q}日时段表第{lo}时段起始时间及费率号"),
                 Format::time("hhmmNN"),
             ))
         }
         (0x41, 1..=0x0D) => Some((
-            name!(Naming(true), "Public holiday {lo}: date and day-slot table"),
-            name!(Naming(true), "第{lo}公共假日日期及日时段表号"),
+            name!(nm, "Public holiday {lo}: date and day-slot table"),
+            name!(nm, "第{lo}公共假日日期及日时段表号"),
             Format::time("MMDDNN"),
         )),
         _ => None,
     }
 }
 
-pub(super) fn entry_1997(di: u16) -> Option<(Name, Name, Format)> {
-    TABLE_1997
-        .iter()
-        .find(|e| e.0 == di)
-        .map(|e| (e.1.into(), e.2.into(), e.3))
-        .or_else(|| phase_variable_1997(di))
-        .or_else(|| numbered_1997(di & 0x0FFF).filter(|_| di >> 12 == 0xC))
+/// A single 1997 entry (not a block): from the table, per phase, or
+/// numbered; its names composed only when `nm` asks for them.
+pub(super) fn entry_1997(nm: Naming, di: u16) -> Option<(Name, Name, Format)> {
+    // The table is sorted by identifier.
+    match TABLE_1997.binary_search_by_key(&di, |e| e.0) {
+        Ok(i) => {
+            let e = &TABLE_1997[i];
+            Some((e.1.into(), e.2.into(), e.3))
+        }
+        Err(_) => phase_variable_1997(nm, di).or_else(|| numbered_1997(nm, di & 0x0FFF).filter(|_| di >> 12 == 0xC)),
+    }
 }
 
 /// Single 1997 entries and their `xxxF` blocks (all members `xxx0`–`xxxE` in order).
 pub(super) fn table_1997(nm: Naming, di: u16) -> Option<DiInfo> {
     let class = if di >> 12 == 0xB { DiClass::Variable } else { DiClass::Parameter };
     if di & 0x0F != 0x0F {
-        let (en, zh, f) = entry_1997(di)?;
+        let (en, zh, f) = entry_1997(nm, di)?;
         return Some(DiInfo::single(0, en, zh, class, f));
     }
     let fields: Vec<Field> =
-        (0..0x0F).filter_map(|i| entry_1997((di & 0xFFF0) | i)).map(|(e, z, f)| Field::new(e, z, f)).collect();
+        (0..0x0F).filter_map(|i| entry_1997(nm, (di & 0xFFF0) | i)).map(|(e, z, f)| Field::new(e, z, f)).collect();
     if fields.len() < 2 {
         return None;
     }
