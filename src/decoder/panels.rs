@@ -7,7 +7,8 @@ use meterscope_core::filter::Filter;
 use meterscope_core::view::Analysis;
 use meterscope_core::{Decoded, Diagnostic, Frame, InputError, Lang, Node, to_hex};
 
-use super::Pointer;
+use super::hex::scroll_to_byte;
+use super::{Pointer, severity};
 use crate::app::AppState;
 use crate::examples::{EXAMPLES, by_id};
 use crate::export;
@@ -257,5 +258,61 @@ pub(super) fn Reassembled(decoded: DecodedMemo) -> impl IntoView {
             let l = lang.get();
             d.as_ref().ok().map(|d| d.dissection.analyses.iter().cloned().map(|a| analysis_pane(a, l)).collect_view())
         })}
+    }
+}
+
+#[component]
+pub(super) fn Checks(frame: Memo<Option<Frame>>, ptr: Pointer) -> impl IntoView {
+    let st = expect_context::<AppState>();
+    let lang = st.lang;
+    view! {
+        <div class="checks" data-testid="checks">
+            {move || frame.with(|f| {
+                let f = f.as_ref()?;
+                if f.checks.is_empty() { return None; }
+                let rows = f.checks.iter().map(|c| {
+                    let verdict = if c.ok { t(lang.get(), "ok").to_string() } else { format!("{} {}", t(lang.get(), "incorrect"), c.computed) };
+                    let ok = c.ok;
+                    let off = c.span.start;
+                    let path = f.tree.path_at(off);
+                    view! {
+                        <tr class:bad=!ok on:click=move |_| { ptr.select(path.clone()); scroll_to_byte(off); }>
+                            <td>{c.label.clone()}</td>
+                            <td>{t(lang.get(), "stated")}" "{c.stated.clone()}</td>
+                            <td>{t(lang.get(), "computed")}" "{c.computed.clone()}</td>
+                            <td class="verdict">{verdict}</td>
+                        </tr>
+                    }
+                }).collect_view();
+                Some(view! { <h2>{t(lang.get(), "checks")}</h2><table>{rows}</table> })
+            })}
+        </div>
+    }
+}
+
+#[component]
+pub(super) fn Diagnostics(frame: Memo<Option<Frame>>, ptr: Pointer) -> impl IntoView {
+    let st = expect_context::<AppState>();
+    let lang = st.lang;
+    view! {
+        <div class="diagnostics" data-testid="diagnostics">
+            {move || frame.with(|f| {
+                let f = f.as_ref()?;
+                if f.diagnostics.is_empty() { return None; }
+                let items = f.diagnostics.iter().map(|d| {
+                    let off = d.offset;
+                    let path = f.tree.path_at(off.min(f.span.end.saturating_sub(1)));
+                    view! {
+                        <li class=format!("diag {}", d.severity.as_str())>
+                            <button class="jump" on:click=move |_| { ptr.select(path.clone()); scroll_to_byte(off); }>
+                                {format!("@{off}")}
+                            </button>
+                            " "<span class="sev">{severity(lang.get(), d.severity)}</span>" "<code>{d.code.clone()}</code>" "{d.message.clone()}
+                        </li>
+                    }
+                }).collect_view();
+                Some(view! { <h2>{t(lang.get(), "diagnostics")}</h2><ul>{items}</ul> })
+            })}
+        </div>
     }
 }

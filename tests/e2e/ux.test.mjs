@@ -202,10 +202,12 @@ test('7 the bytes follow the tree: a field low in a long tree brings its bytes i
   const last = rows.nth((await rows.count()) - 3);
   await last.scrollIntoViewIfNeeded();
   await last.hover();
-  const hl = page.locator('[data-testid=hexview] .hexbytes .b.hl').first();
+  // (A P1 telegram's bytes show as text lines: a cell per byte, as in hex.)
+  assert.equal(await page.getByTestId('hex-mode-text').getAttribute('aria-pressed'), 'true');
+  const hl = page.locator('[data-testid=hexview] .b[data-off].hl').first();
   await hl.waitFor();
   await page.waitForFunction(() => {
-    const b = document.querySelector('[data-testid=hexview] .hexbytes .b.hl').getBoundingClientRect();
+    const b = document.querySelector('[data-testid=hexview] .b[data-off].hl').getBoundingClientRect();
     const v = document.querySelector('[data-testid=hexview]').getBoundingClientRect();
     return b.top >= Math.max(0, v.top) - 1 && b.bottom <= Math.min(innerHeight, v.bottom) + 1;
   }, null, { timeout: 3000 });
