@@ -46,7 +46,7 @@ pub struct Sample {
 /// The corpus groups in report order: one per protocol (each sample one
 /// message as it went on the line, wake-up bytes included), a serial log with
 /// junk between DL/T 645 frames, and random bytes no protocol should claim.
-pub const GROUPS: [&str; 9] = [
+pub const GROUPS: [&str; 11] = [
     "dlt645-2007",
     "dlt645-1997",
     "dlt698.45",
@@ -54,6 +54,8 @@ pub const GROUPS: [&str; 9] = [
     "dlms-wrapper",
     "iec62056-21",
     "dsmr-p1",
+    "mbus",
+    "sml",
     "mixed-log",
     "random",
 ];
@@ -81,6 +83,8 @@ pub fn corpus(seed: u64) -> Vec<Sample> {
     push("dlms-wrapper", dlms_frames(&mut rng, 256, true));
     push("iec62056-21", iec_frames(&mut rng, 128));
     push("dsmr-p1", p1_telegrams(&mut rng, 64));
+    push("mbus", mbus_frames(&mut rng, 256));
+    push("sml", sml_files(&mut rng, 128));
     out.push(Sample { group: "mixed-log", bytes: log });
     for size in [10usize, 32, 128, 512, 4096] {
         for _ in 0..64 {
@@ -279,6 +283,127 @@ fn p1_telegrams(rng: &mut Rng, n: usize) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// Wired M-Bus exchanges of a heat or water meter: SND_NKE and REQ_UD2
+/// short frames, E5 acknowledgements, and RSP_UD long frames with a fixed
+/// header and 4 to 12 variable data records (energy, volume, flow, power,
+/// temperatures, date-time, fabrication number, error flags; instantaneous
+/// and stored values, tariffs), lengths and checksum filled in by the frame
+/// builder.
+fn mbus_frames(rng: &mut Rng, n: usize) -> Vec<Vec<u8>> {
+    use meterscope_core::protocols::build::seal;
+    // (DIF, VIF bytes, data length): data types from EN 13757-3 (32-bit
+    // integer, 8-digit BCD, 16-bit integer, date-time type F, …).
+    const RECORDS: [(u8, &[u8], usize); 12] = [
+        (0x04, &[0x06], 4),       // energy kWh
+        (0x0C, &[0x13], 4),       // volume 1 l, BCD
+        (0x04, &[0x13], 4),       // volume 1 l
+        (0x04, &[0x3B], 4),       // volume flow l/h
+        (0x04, &[0x2B], 4),       // power W
+        (0x02, &[0x5B], 2),       // flow temperature °C
+        (0x02, &[0x5F], 2),       // return temperature °C
+        (0x02, &[0x61], 2),       // temperature difference 10 mK
+        (0x04, &[0x6D], 4),       // date and time (type F)
+        (0x0C, &[0x78], 4),       // fabrication number
+        (0x02, &[0xFD, 0x17], 2), // error flags
+        (0x44, &[0x06], 4),       // energy, storage 1
+    ];
+    let bcd = |v: u32| (((v / 10 % 10) << 4) | (v % 10)) as u8;
+    let mut out = Vec::new();
+    while out.len() < n {
+        let a = rng.below(250) as u8 + 1;
+        let short = |c: u8| vec![0x10, c, a, c.wrapping_add(a), 0x16];
+        out.push(short(if rng.below(2) == 0 { 0x5B } else { 0x7B }));
+        let mut f = vec![0x68, 0, 0, 0x68, 0x08, a, 0x72];
+        let id = rng.below(100_000_000) as u32;
+        f.extend([bcd(id), bcd(id / 100), bcd(id / 10_000), bcd(id / 1_000_000)]);
+        let man = [0x2C2D_u16, 0x1596, 0x4024, 0x32A7][rng.below(4)];
+        f.extend(man.to_le_bytes());
+        f.extend([rng.below(256) as u8, [0x04, 0x07, 0x06, 0x0C][rng.below(4)], rng.below(256) as u8, 0, 0, 0]);
+        for _ in 0..4 + rng.below(9) {
+            let (dif, vif, len) = RECORDS[rng.below(RECORDS.len())];
+            let tariff = rng.below(4) == 0;
+            f.push(if tariff { dif | 0x80 } else { dif });
+            if tariff {
+                f.push(0x10);
+            }
+            f.extend_from_slice(vif);
+            let data: Vec<u8> = match (dif & 0x0F, vif[0]) {
+                (0x0C, _) => (0..len).map(|_| bcd(rng.below(100) as u32)).collect(),
+                // Type F: minute, hour, day, month and year within range.
+                (_, 0x6D) => {
+                    vec![rng.below(60) as u8, rng.below(24) as u8, 1 + rng.below(28) as u8, 1 + rng.below(12) as u8]
+                }
+                _ => rng.bytes(len),
+            };
+            f.extend(data);
+        }
+        f.extend([0, 0x16]);
+        out.push(seal("mbus", &f).map(|s| s.bytes).unwrap_or(f));
+        out.push(vec![0xE5]);
+    }
+    out.truncate(n);
+    out
+}
+
+/// SML 1.04 files as an electricity meter pushes them on its optical
+/// interface: OpenResponse, GetListResponse (manufacturer, server id,
+/// energy registers with status, time, unit, scaler and value, power, phase
+/// powers), CloseResponse, in a transport frame.
+fn sml_files(rng: &mut Rng, n: usize) -> Vec<Vec<u8>> {
+    use meterscope_core::protocols::sml::codec::{Message, Value, emit};
+    let octets = |b: &[u8]| Value::Octets(b.to_vec());
+    let not_set = || Value::NOT_SET;
+    let body = |tag: u64, fields: Vec<Value>| Value::List(vec![Value::Uint(tag, 2), Value::List(fields)]);
+    let time = |t: u32| Value::List(vec![Value::Uint(1, 1), Value::Uint(t.into(), 4)]);
+    (0..n)
+        .map(|i| {
+            let server = [0x0A, 0x01, 0x45, 0x4D, 0x48, 0x00, 0x00, rng.below(256) as u8, rng.below(256) as u8, 0x34];
+            let file_id = rng.bytes(6);
+            let t = rng.next_u64() as u32;
+            let tx = |k: u8| vec![0x00, 0x17, 0xD2, k + (i % 64) as u8];
+            let open = body(0x0101, vec![not_set(), not_set(), octets(&file_id), octets(&server), time(t), not_set()]);
+            let entry = |obis: [u8; 6], unit: Option<u64>, scaler: Option<i64>, value: Value, status: bool| {
+                Value::List(vec![
+                    octets(&obis),
+                    if status { Value::Uint(0x1C_0104, 4) } else { not_set() },
+                    if status { time(t) } else { not_set() },
+                    unit.map_or_else(not_set, |u| Value::Uint(u, 1)),
+                    scaler.map_or_else(not_set, |s| Value::Int(s, 1)),
+                    value,
+                    not_set(),
+                ])
+            };
+            let energy = |rng: &mut Rng| Value::Int((rng.next_u64() % 100_000_000) as i64, 8);
+            let mut list = vec![
+                entry([1, 0, 96, 50, 1, 1], None, None, octets(b"EMH"), false),
+                entry([1, 0, 96, 1, 0, 255], None, None, octets(&server), false),
+                entry([1, 0, 1, 8, 0, 255], Some(30), Some(-1), energy(rng), true),
+                entry([1, 0, 2, 8, 0, 255], Some(30), Some(-1), energy(rng), true),
+                entry([1, 0, 1, 8, 1, 255], Some(30), Some(-1), energy(rng), false),
+                entry([1, 0, 16, 7, 0, 255], Some(27), Some(0), Value::Int(rng.below(20_000) as i64 - 5_000, 4), false),
+            ];
+            for phase in [36u8, 56, 76] {
+                if rng.below(2) == 0 {
+                    list.push(entry(
+                        [1, 0, phase, 7, 0, 255],
+                        Some(27),
+                        Some(0),
+                        Value::Int(rng.below(5_000) as i64, 4),
+                        false,
+                    ));
+                }
+            }
+            let get_list = body(
+                0x0701,
+                vec![not_set(), octets(&server), not_set(), time(t), Value::List(list), not_set(), not_set()],
+            );
+            let close = body(0x0201, vec![not_set()]);
+            let message = |k: u8, body: Value| Message { transaction_id: tx(k), group_no: 0, abort_on_error: 0, body };
+            emit(&[message(0, open), message(1, get_list), message(2, close)])
+        })
+        .collect()
+}
+
 /// Serialise a corpus as records `u8 group length, group, u32 LE length,
 /// bytes` (read by the Node benchmark).
 pub fn encode(samples: &[Sample]) -> Vec<u8> {
@@ -321,7 +446,8 @@ fn hdlc_address(f: &Frame, id: &str) -> Option<String> {
 /// DL/T 698.45 control, server and client address and APDU tag; DLMS HDLC
 /// addresses (as numbers), control with N(S) and N(R), segmentation and APDU tag; the wrapper's
 /// wPorts and APDU tag; the tag of bare APDUs; DSMR P1 header, object count and every object's OBIS
-/// code with its values and unit.
+/// code with its values and unit; M-Bus control, address, CI, identification, manufacturer,
+/// medium and record count; SML list entries (OBIS name, value, unit).
 pub fn facts(f: &Frame) -> json::Json {
     use json::Json;
     let mut o: Vec<(String, Json)> = vec![("valid".into(), Json::Bool(f.valid))];
@@ -371,12 +497,50 @@ pub fn facts(f: &Frame) -> json::Json {
             put("destination", value(f, "dlms.wrapper.destination"));
             put("apdu", tag().as_deref());
         }
+        "mbus" => {
+            put("control", value(f, "mbus.control"));
+            put("address", value(f, "mbus.address"));
+            put("ci", value(f, "mbus.ci"));
+            put("id", value(f, "mbus.header.id"));
+            put("manufacturer", value(f, "mbus.header.manufacturer"));
+            put("medium", value(f, "mbus.header.medium"));
+            let records = f
+                .tree
+                .find_path("mbus.data")
+                .and_then(|p| f.tree.at_path(&p))
+                .map(|d| d.children.iter().filter(|c| c.id.starts_with("mbus.record.")).count());
+            if let Some(n) = records {
+                o.push(("records".into(), Json::Num(n as f64)));
+            }
+        }
+        "sml" => {
+            // Every list entry: OBIS name, value, unit.
+            let mut entries = Vec::new();
+            fn walk(n: &meterscope_core::Node, out: &mut Vec<Json>) {
+                if n.id.starts_with("sml.entry.") && n.id.matches('.').count() == 2 {
+                    let field = |suffix: &str| n.children.iter().find(|c| c.id.ends_with(suffix));
+                    let v = field(".value");
+                    out.push(Json::Arr(vec![
+                        Json::Str(n.value.clone().unwrap_or_default()),
+                        Json::Str(v.and_then(|v| v.value.clone()).unwrap_or_default()),
+                        Json::Str(v.and_then(|v| v.unit.clone()).unwrap_or_default()),
+                    ]));
+                    return;
+                }
+                n.children.iter().for_each(|c| walk(c, out));
+            }
+            walk(&f.tree, &mut entries);
+            o.push(("entries".into(), Json::Arr(entries)));
+        }
         "dsmr-p1" => {
             put("header", value(f, "dsmr.header"));
             let mut objects = Vec::new();
             if let Some(data) = f.tree.find_path("dsmr.data").and_then(|p| f.tree.at_path(&p)) {
                 for line in &data.children {
-                    for set in &line.children {
+                    // A line of one data set holds its fields itself; a line of several has a node per set.
+                    let one = line.children.iter().any(|c| c.id.ends_with(".address"));
+                    let sets = if one { core::slice::from_ref(line) } else { line.children.as_slice() };
+                    for set in sets {
                         let mut obis = String::new();
                         let mut values = Vec::new();
                         let mut unit = String::new();
@@ -448,6 +612,21 @@ mod tests {
                 reg.split(&s.bytes, &[], &opts).into_iter().filter(|p| matches!(p, Piece::Frame { .. })).collect();
             assert_eq!(frames, vec![Piece::Frame { protocol: s.group, span: f.span }]);
         }
+    }
+
+    #[test]
+    fn facts_of_p1_m_bus_and_sml_frames() {
+        let c = corpus(5);
+        let text = |group: &str| {
+            let s = c.iter().find(|s| s.group == group && s.bytes.len() > 5).unwrap();
+            let d = Registry::default().dissect(&s.bytes, &[], &Options::default()).render(meterscope_core::Lang::En);
+            let mut text = String::new();
+            facts(&d.frames[0]).write(&mut text);
+            text
+        };
+        assert!(text("dsmr-p1").contains(r#"["1-0:1.8.1",["#), "{}", text("dsmr-p1"));
+        assert!(text("mbus").contains(r#""ci":"0x72""#), "{}", text("mbus"));
+        assert!(text("sml").contains(r#"["1-0:1.8.0*255",""#), "{}", text("sml"));
     }
 
     #[test]

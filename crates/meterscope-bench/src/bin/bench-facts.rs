@@ -1,8 +1,9 @@
 //! The frames the peer libraries are measured on, with what our decoder says
 //! about each: the protocol frames of the seeded corpus and every frame of the
-//! public vectors (`crates/meterscope-core/tests/data/public-vectors.json`).
+//! public vectors (`crates/meterscope-core/tests/data/public-vectors.json` and
+//! `new-public-vectors.json`).
 //!
-//! Usage: `bench-facts [--seed N] [--out DIR] [--vectors FILE]`. Writes
+//! Usage: `bench-facts [--seed N] [--out DIR] [--vectors FILE]…`. Writes
 //! `DIR/frames.json`: `{seed, protocols: {name: [{src, ref, hex, ours}]}}`
 //! where `src` is `corpus` (ref: index of the sample in its group) or `vector`
 //! (ref: vector id, `#k` for its k-th frame when it holds several), `hex` is
@@ -20,15 +21,21 @@ use meterscope_core::{Options, Registry, parse_input, to_hex, unknown};
 fn main() {
     let mut seed = 1u64;
     let mut out_dir = std::path::PathBuf::from("target/bench");
-    let mut vectors = std::path::PathBuf::from("crates/meterscope-core/tests/data/public-vectors.json");
+    let mut vectors: Vec<std::path::PathBuf> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--seed" => seed = args.next().and_then(|s| s.parse().ok()).expect("--seed N"),
             "--out" => out_dir = args.next().expect("--out DIR").into(),
-            "--vectors" => vectors = args.next().expect("--vectors FILE").into(),
+            "--vectors" => vectors.push(args.next().expect("--vectors FILE").into()),
             other => panic!("unknown argument {other}"),
         }
+    }
+    if vectors.is_empty() {
+        vectors = ["public-vectors.json", "new-public-vectors.json"]
+            .iter()
+            .map(|f| std::path::Path::new("crates/meterscope-core/tests/data").join(f))
+            .collect();
     }
     let registry = Registry::default();
     let opts = Options::default();
@@ -69,7 +76,7 @@ fn main() {
             ));
             continue;
         }
-        if !GROUPS[..7].contains(&s.group) {
+        if !GROUPS.contains(&s.group) || matches!(s.group, "random") {
             continue;
         }
         for f in
@@ -81,31 +88,35 @@ fn main() {
     }
     let corpus_frames: usize = by_protocol.values().map(Vec::len).sum();
 
-    let text = std::fs::read_to_string(&vectors).unwrap_or_else(|e| panic!("{}: {e}", vectors.display()));
-    let list = Json::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", vectors.display()));
     let mut vector_frames = 0;
-    for v in list.as_array().expect("a list of vectors") {
-        let id = v.get("id").and_then(Json::as_str).unwrap_or("?");
-        let Some(input) = v.get("hex").or_else(|| v.get("hex_or_text")).and_then(Json::as_str) else { continue };
-        let expect_valid = v.get("expect").and_then(|e| e.get("valid")).and_then(Json::as_bool);
-        let parsed = match parse_input(input) {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("bench-facts: vector {id}: {e}");
-                continue;
+    for file in &vectors {
+        let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let list = Json::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        // A list of vectors, or an object with one (`{"vectors": […]}`).
+        let list = list.get("vectors").unwrap_or(&list);
+        for v in list.as_array().expect("a list of vectors") {
+            let id = v.get("id").and_then(Json::as_str).unwrap_or("?");
+            let Some(input) = v.get("hex").or_else(|| v.get("hex_or_text")).and_then(Json::as_str) else { continue };
+            let expect_valid = v.get("expect").and_then(|e| e.get("valid")).and_then(Json::as_bool);
+            let parsed = match parse_input(input) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("bench-facts: vector {id}: {e}");
+                    continue;
+                }
+            };
+            let d = registry.dissect(&parsed.bytes, &parsed.line_starts, &opts).render(opts.lang);
+            let frames: Vec<_> = d.frames.iter().filter(|f| f.protocol != unknown::NAME).collect();
+            for (k, f) in frames.iter().enumerate() {
+                let r = if frames.len() > 1 { format!("{id}#{k}") } else { id.to_string() };
+                let mut ours = facts(f);
+                if let (Json::Obj(m), Some(e)) = (&mut ours, expect_valid) {
+                    m.push(("expect_valid".into(), Json::Bool(e)));
+                }
+                let hex = to_hex(&parsed.bytes[f.span.range()]);
+                by_protocol.entry(f.protocol.clone()).or_default().push(item("vector", r, hex, ours));
+                vector_frames += 1;
             }
-        };
-        let d = registry.dissect(&parsed.bytes, &parsed.line_starts, &opts).render(opts.lang);
-        let frames: Vec<_> = d.frames.iter().filter(|f| f.protocol != unknown::NAME).collect();
-        for (k, f) in frames.iter().enumerate() {
-            let r = if frames.len() > 1 { format!("{id}#{k}") } else { id.to_string() };
-            let mut ours = facts(f);
-            if let (Json::Obj(m), Some(e)) = (&mut ours, expect_valid) {
-                m.push(("expect_valid".into(), Json::Bool(e)));
-            }
-            let hex = to_hex(&parsed.bytes[f.span.range()]);
-            by_protocol.entry(f.protocol.clone()).or_default().push(item("vector", r, hex, ours));
-            vector_frames += 1;
         }
     }
 
