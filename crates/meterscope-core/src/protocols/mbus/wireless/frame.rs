@@ -118,14 +118,14 @@ pub fn len_a(l: u8) -> usize {
     data + 2 + 2 * rest.div_ceil(BLOCK)
 }
 
-/// Whether every CRC of the frame in `b` (exactly a frame) is right.
+/// How many CRCs of the frame in `b` (exactly a frame) are right, of how
+/// many. Each covers its block's data (format B's first one blocks 1 and 2).
 pub fn crcs_ok(format: Format, b: &[u8]) -> (usize, usize) {
     let mut ok = 0;
     let all = blocks(format, b.len());
     for &(at, len) in &all {
         let end = at + len;
-        let from = if format == Format::B { 0 } else { at };
-        if b.len() >= end + 2 && crc16_en13757(&b[from..end]) == u16::from_be_bytes([b[end], b[end + 1]]) {
+        if b.len() >= end + 2 && crc16_en13757(&b[at..end]) == u16::from_be_bytes([b[end], b[end + 1]]) {
             ok += 1;
         }
     }

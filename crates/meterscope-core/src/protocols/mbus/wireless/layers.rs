@@ -851,15 +851,14 @@ fn body(cx: &mut Cx, data: NodeRef, cur: &mut Cursor, ci: u8) {
 }
 
 /// The link layer's CRCs of a frame in format A or B: one check per block.
-pub(super) fn block_crcs(cx: &mut Cx, root: NodeRef, bytes: &[u8], format: Format, blocks: &[(usize, usize)]) {
+pub(super) fn block_crcs(cx: &mut Cx, root: NodeRef, bytes: &[u8], blocks: &[(usize, usize)]) {
     let base = cx.base;
     for (k, &(at, len)) in blocks.iter().enumerate() {
         let end = at + len;
         if bytes.len() < end + 2 {
             break;
         }
-        let from = if format == Format::B { 0 } else { at };
-        let computed = crc16_en13757(&bytes[from..end]);
+        let computed = crc16_en13757(&bytes[at..end]);
         let stated = u16::from_be_bytes([bytes[end], bytes[end + 1]]);
         let id = crate::model::Id::Indexed("wmbus.crc", k as u32);
         let ok = stated == computed;

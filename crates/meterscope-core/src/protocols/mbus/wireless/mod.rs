@@ -80,7 +80,7 @@ pub fn dissect(bytes: &[u8], base: usize, keys: &Keys) -> Frame {
     let marks = (cx.f.nodes.len(), cx.f.diagnostics.len(), cx.f.checks.len());
     cx.derived(&stripped, base, |cx| layers::telegram(cx, root, &stripped, format, keys));
     remap(&mut cx.f, marks, base, &map);
-    layers::block_crcs(&mut cx, root, bytes, format, &blocks);
+    layers::block_crcs(&mut cx, root, bytes, &blocks);
     cx.f.finish()
 }
 

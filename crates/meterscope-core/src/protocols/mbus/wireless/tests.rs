@@ -301,6 +301,28 @@ fn format_b_is_framed_and_checked() {
     assert!(node(&f.tree, "wmbus.length").text.as_deref().unwrap().contains("format B"));
 }
 
+/// Format B with a third block: the first CRC over blocks 1 and 2 (126
+/// bytes), the second over block 3 alone.
+#[test]
+fn format_b_with_three_blocks() {
+    let mut t = bytes(vector("wmb-qundis-qheatv2-ci72-plain")["hex"].as_str().unwrap());
+    t.extend_from_slice(&[0x2F; 80]);
+    let mut b = t[..126].to_vec();
+    b.extend_from_slice(&crate::wire::crc16_en13757(&t[..126]).to_be_bytes());
+    b.extend_from_slice(&t[126..]);
+    b.extend_from_slice(&crate::wire::crc16_en13757(&t[126..]).to_be_bytes());
+    b[0] = (b.len() - 1) as u8;
+    // L is part of block 1: the first CRC again.
+    let crc = crate::wire::crc16_en13757(&b[..126]).to_be_bytes();
+    b[126..128].copy_from_slice(&crc);
+    let (_, f) = only(&crate::wire::hex(&b), &Options::default());
+    assert!(f.valid, "{:?}", f.diagnostics);
+    let crcs: Vec<_> = f.checks.iter().filter(|c| c.id.starts_with("wmbus.crc")).map(|c| c.span.start).collect();
+    assert_eq!(crcs, [126, b.len() - 2]);
+    assert!(numbers(&f.tree).iter().any(|(x, u)| *x == 390.4 && u == "kWh"));
+    assert!(find(&f.tree, "wmbus.trailing").is_none());
+}
+
 /// The receiver's CRC-error telegram (device type and CI corrupted) is
 /// not taken for a valid telegram.
 #[test]
