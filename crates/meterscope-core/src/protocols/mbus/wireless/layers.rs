@@ -38,6 +38,7 @@ struct Sec {
 #[derive(Clone, Debug, Default)]
 struct Afl {
     mcl: Option<u8>,
+    ki: Option<[u8; 2]>,
     mcr: Option<[u8; 4]>,
     ml: Option<[u8; 2]>,
     /// The MAC and where it stands.
@@ -459,10 +460,13 @@ fn afl(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, sec: &mut Sec) -> bool {
         bit(cx, n, "wmbus.afl.mcl.kimp", p, (mcl, 0x10), yes_no(mcl & 0x10 != 0));
         let (words, len) = match mcl & 0x0F {
             0 => (msg!("no authentication", "无认证"), 0),
+            3 => (msg!("AES-CMAC-128, 2 bytes", "AES-CMAC-128，2 字节"), 2),
             4 => (msg!("AES-CMAC-128, 4 bytes", "AES-CMAC-128，4 字节"), 4),
             5 => (msg!("AES-CMAC-128, 8 bytes", "AES-CMAC-128，8 字节"), 8),
             6 => (msg!("AES-CMAC-128, 12 bytes", "AES-CMAC-128，12 字节"), 12),
             7 => (msg!("AES-CMAC-128, 16 bytes", "AES-CMAC-128，16 字节"), 16),
+            8 => (msg!("AES-GMAC-128, 12 bytes (not checked here)", "AES-GMAC-128，12 字节（此处不校验）"), 12),
+            9 => (msg!("AES-GMAC-128, 16 bytes (not checked here)", "AES-GMAC-128，16 字节（此处不校验）"), 16),
             _ => (msg!("reserved", "保留"), 0),
         };
         mac_len = len;
@@ -470,10 +474,11 @@ fn afl(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, sec: &mut Sec) -> bool {
     }
     if fcl & 0x0200 != 0 {
         let p = a.at();
-        if a.array::<2>().is_err() {
+        let Ok(ki) = a.array::<2>() else {
             layer_truncated(cx, node, &mut a, 2, "wmbus.afl.truncated");
             return false;
-        }
+        };
+        info.ki = Some(ki);
         bytes_node(cx, node, "wmbus.afl.ki", p, 2, NodeKind::Data);
     }
     if fcl & 0x0800 != 0 {
@@ -590,6 +595,7 @@ fn tpl(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, sec: &mut Sec, keys: &Keys)
     let mode = (cfg >> 8 & 0x1F) as u8;
     config(cx, node, p + 2, cfg, mode);
     let mut ext = None;
+    let mut counter = None;
     if mode == 7 {
         let e_at = cur.at();
         let Ok(e) = cur.u8() else {
@@ -599,14 +605,34 @@ fn tpl(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, sec: &mut Sec, keys: &Keys)
         ext = Some(e);
         let n = cx.add(node, "wmbus.tpl.config_ext", e_at, 1, NodeKind::Control);
         cx.f.node_mut(n).value(Msg::HexNum { value: e.into(), digits: 2 });
+        bit(cx, n, "wmbus.tpl.config_ext.version", e_at, (e, 0x40), yes_no(e & 0x40 != 0));
         let kdf = match e >> 4 & 3 {
-            0 => msg!("no key derivation", "不派生密钥"),
-            1 => msg!("key derivation of OMS Vol. 2 9.2.4 (AES-CMAC)", "OMS 第2卷 9.2.4 的密钥派生（AES-CMAC）"),
+            0 => msg!("persistent key, no key derivation", "固定密钥，不派生"),
+            1 => msg!("key derivation function A (AES-CMAC)", "密钥派生函数 A（AES-CMAC）"),
             _ => msg!("reserved", "保留"),
         };
         bit(cx, n, "wmbus.tpl.config_ext.kdf", e_at, (e, 0x30), kdf);
         bit(cx, n, "wmbus.tpl.config_ext.key_id", e_at, (e, 0x0F), Msg::None);
-        cx.f.node_mut(node).span(Span::new(start, e_at + 1));
+        if cfg & 0x2000 != 0 {
+            let c_at = cur.at();
+            let Ok(c) = cur.array::<4>() else {
+                layer_truncated(cx, node, cur, 4, "wmbus.tpl.truncated");
+                return;
+            };
+            counter = Some(c);
+            let n = cx.add(node, "wmbus.tpl.counter", c_at, 4, NodeKind::Data);
+            cx.f.node_mut(n).value(Msg::Uint(u32::from_le_bytes(c).into()));
+        }
+        if e & 0x40 != 0 {
+            let v_at = cur.at();
+            let Ok(v) = cur.u8() else {
+                layer_truncated(cx, node, cur, 1, "wmbus.tpl.truncated");
+                return;
+            };
+            let n = cx.add(node, "wmbus.tpl.key_version", v_at, 1, NodeKind::Data);
+            cx.f.node_mut(n).value(Msg::Uint(v.into()));
+        }
+        cx.f.node_mut(node).span(Span::new(start, cur.at()));
     }
     cx.f.node_mut(data).span(Span::at(cur.at(), cur.left()));
     let blocks = usize::from(cfg >> 4 & 0x0F);
@@ -638,7 +664,7 @@ fn tpl(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, sec: &mut Sec, keys: &Keys)
                 iv[2..8].copy_from_slice(&a);
                 (crypto::cbc_decrypt(&key, &iv, ct), None)
             } else {
-                match mode7(cx, node, sec, &key, [a[0], a[1], a[2], a[3]], ext) {
+                match mode7(cx, node, sec, &key, [a[0], a[1], a[2], a[3]], (ext, counter)) {
                     Some(kenc) => (crypto::cbc_decrypt(&kenc, &[0; 16], ct), None),
                     None => (Vec::new(), Some(())),
                 }
@@ -741,38 +767,44 @@ fn mode_words(mode: u8) -> Msg {
 /// Mode 7: the encryption key derived from the AFL's message counter and
 /// the meter's identification number, and the AFL's MAC checked with the
 /// derived MAC key. `None` when there is no message counter.
-fn mode7(cx: &mut Cx, node: NodeRef, sec: &Sec, key: &[u8; 16], id: [u8; 4], ext: Option<u8>) -> Option<[u8; 16]> {
+fn mode7(
+    cx: &mut Cx,
+    node: NodeRef,
+    sec: &Sec,
+    key: &[u8; 16],
+    id: [u8; 4],
+    (ext, tpl_counter): (Option<u8>, Option<[u8; 4]>),
+) -> Option<[u8; 16]> {
     let at = cx.f.nodes[node as usize].span.start;
-    let Some(afl) = sec.afl.as_ref() else {
+    let afl = sec.afl.as_ref();
+    let Some(counter) = tpl_counter.or(afl.and_then(|a| a.mcr)) else {
         let msg = msg!(
-            "security mode 7 needs the message counter of an AFL (CI 90h) before the transport layer",
-            "安全模式 7 需要传输层之前 AFL（CI 90h）中的消息计数器"
+            "security mode 7 needs a message counter (in the header, or in an AFL before the transport layer)",
+            "安全模式 7 需要消息计数器（在报头中，或在传输层之前的 AFL 中）"
         );
         cx.diag(Severity::Error, at, 1, "wmbus.security.counter", msg);
         return None;
     };
-    let Some(mcr) = afl.mcr else {
-        let msg = msg!("the AFL carries no message counter for mode 7", "AFL 中没有安全模式 7 所需的消息计数器");
-        cx.diag(Severity::Error, at, 1, "wmbus.security.counter", msg);
-        return None;
-    };
-    if ext.is_some_and(|e| e >> 4 & 3 != 1) {
-        let msg = msg!(
-            "the configuration field extension does not select the key derivation of OMS; tried anyway",
-            "配置扩展字段未选择 OMS 密钥派生，仍按其尝试"
-        );
+    // DD = 00: the key as it is; 01: function A; 10 and 11 are reserved.
+    let kdf = ext.map_or(1, |e| e >> 4 & 3);
+    if kdf > 1 {
+        let msg = msg!("key derivation {} is reserved; function A tried", "密钥派生 {} 为保留值，按函数 A 尝试", kdf);
         cx.diag(Severity::Warning, at, 1, "wmbus.security.kdf", msg);
     }
-    let kenc = crypto::derive(key, Derived::Enc, mcr, id);
+    let derive = |dc| if kdf == 0 { *key } else { crypto::derive(key, dc, counter, id) };
+    let kenc = derive(Derived::Enc);
+    let Some(afl) = afl else { return Some(kenc) };
     if let (Some((mac, mac_at)), Some(mcl)) = (afl.mac.as_ref(), afl.mcl) {
-        let kmac = crypto::derive(key, Derived::Mac, mcr, id);
-        let mut input = vec![mcl];
-        input.extend_from_slice(&mcr);
-        if let Some(ml) = afl.ml {
-            input.extend_from_slice(&ml);
+        if mcl & 0x0F >= 8 {
+            return Some(kenc);
         }
+        // AFL.MCL || AFL.KI || AFL.MCR || AFL.ML (those present) || the TPDU from its CI on.
+        let mut input = vec![mcl];
+        input.extend(afl.ki.iter().flatten());
+        input.extend(afl.mcr.iter().flatten());
+        input.extend(afl.ml.iter().flatten());
         input.extend_from_slice(&afl.after);
-        let full = crypto::cmac(&kmac, &input);
+        let full = crypto::cmac(&derive(Derived::Mac), &input);
         let computed = &full[..mac.len().min(16)];
         let ok = computed == mac.as_slice();
         cx.f.check(Check {
@@ -796,23 +828,41 @@ fn mode7(cx: &mut Cx, node: NodeRef, sec: &Sec, key: &[u8; 16], id: [u8; 4], ext
 
 static MODE_WORDS: [(&str, &str); 2] = [("no encryption", "未加密"), ("AES-128-CBC", "AES-128-CBC")];
 
-/// The configuration field (two bytes, low byte first) and its bits.
+/// The configuration field (two bytes, low byte first) and its bits, as
+/// EN 13757-7 lays them out for modes 0 and 5 (B, A, S; blocks; content,
+/// repeater access, hop count) and for mode 7 (content, counter present Z;
+/// blocks, padding, content index).
 fn config(cx: &mut Cx, node: NodeRef, at: usize, cfg: u16, mode: u8) {
     let n = cx.add(node, "wmbus.tpl.config", at, 2, NodeKind::Control);
     cx.f.node_mut(n).value(Msg::HexNum { value: cfg.into(), digits: 4 });
-    bit16(cx, n, "wmbus.tpl.config.bidirectional", at, (cfg, 0x8000), yes_no(cfg & 0x8000 != 0));
-    let access = if cfg & 0x4000 != 0 {
-        msg!("the meter listens after sending", "表计发送后侦听")
-    } else {
-        msg!("no access after sending", "发送后不可访问")
+    let content = |cc: u16| match cc {
+        0 => msg!("standard data", "标准数据"),
+        2 => msg!("static data", "静态数据"),
+        _ => msg!("reserved", "保留"),
     };
-    bit16(cx, n, "wmbus.tpl.config.accessibility", at, (cfg, 0x4000), access);
-    let sync = if cfg & 0x2000 != 0 {
-        msg!("synchronous (sent on a schedule)", "同步（按时间表发送）")
+    if mode == 7 {
+        bit16(cx, n, "wmbus.tpl.config.content7", at, (cfg, 0xC000), content(cfg >> 14 & 3));
+        let z = if cfg & 0x2000 != 0 {
+            msg!("a message counter follows in the header", "报头中带消息计数器")
+        } else {
+            msg!("no counter in the header (the AFL's is used)", "报头中无计数器（使用 AFL 的）")
+        };
+        bit16(cx, n, "wmbus.tpl.config.counter", at, (cfg, 0x2000), z);
     } else {
-        msg!("asynchronous", "异步")
-    };
-    bit16(cx, n, "wmbus.tpl.config.synchronous", at, (cfg, 0x2000), sync);
+        bit16(cx, n, "wmbus.tpl.config.bidirectional", at, (cfg, 0x8000), yes_no(cfg & 0x8000 != 0));
+        let access = if cfg & 0x4000 != 0 {
+            msg!("the meter listens after sending", "表计发送后侦听")
+        } else {
+            msg!("no access after sending", "发送后不可访问")
+        };
+        bit16(cx, n, "wmbus.tpl.config.accessibility", at, (cfg, 0x4000), access);
+        let sync = if cfg & 0x2000 != 0 {
+            msg!("synchronous (sent on a schedule)", "同步（按时间表发送）")
+        } else {
+            msg!("asynchronous", "异步")
+        };
+        bit16(cx, n, "wmbus.tpl.config.synchronous", at, (cfg, 0x2000), sync);
+    }
     let words = match mode {
         0 => Msg::Bi(&MODE_WORDS[0]),
         5 => msg!(
@@ -823,17 +873,22 @@ fn config(cx: &mut Cx, node: NodeRef, at: usize, cfg: u16, mode: u8) {
         _ => msg!("mode {}", "模式 {}", mode),
     };
     bit16(cx, n, "wmbus.tpl.config.mode", at, (cfg, 0x1F00), words);
-    if matches!(mode, 0 | 5 | 7) {
-        bit16(cx, n, "wmbus.tpl.config.blocks", at, (cfg, 0x00F0), Msg::None);
-        let content = match cfg >> 2 & 3 {
-            0 => msg!("standard data", "标准数据"),
-            1 => msg!("static data", "静态数据"),
-            _ => msg!("reserved", "保留"),
-        };
-        bit16(cx, n, "wmbus.tpl.config.content", at, (cfg, 0x000C), content);
-        bit16(cx, n, "wmbus.tpl.config.hop", at, (cfg, 0x0003), Msg::None);
-    } else {
-        bit16(cx, n, "wmbus.tpl.config.other", at, (cfg, 0x00FF), Msg::None);
+    match mode {
+        5 | 7 => bit16(cx, n, "wmbus.tpl.config.blocks", at, (cfg, 0x00F0), Msg::None),
+        0 => bit16(cx, n, "wmbus.tpl.config.reserved", at, (cfg, 0x00F0), Msg::None),
+        _ => {}
+    }
+    match mode {
+        0 | 5 => {
+            bit16(cx, n, "wmbus.tpl.config.content", at, (cfg, 0x000C), content(cfg >> 2 & 3));
+            bit16(cx, n, "wmbus.tpl.config.repeater", at, (cfg, 0x0002), Msg::None);
+            bit16(cx, n, "wmbus.tpl.config.hop", at, (cfg, 0x0001), Msg::None);
+        }
+        7 => {
+            bit16(cx, n, "wmbus.tpl.config.padding", at, (cfg, 0x0008), yes_no(cfg & 0x0008 != 0));
+            bit16(cx, n, "wmbus.tpl.config.index", at, (cfg, 0x0007), Msg::None);
+        }
+        _ => bit16(cx, n, "wmbus.tpl.config.other", at, (cfg, 0x00FF), Msg::None),
     }
 }
 
