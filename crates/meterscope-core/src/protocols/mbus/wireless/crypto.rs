@@ -43,13 +43,18 @@ pub fn cmac(key: &[u8; 16], data: &[u8]) -> [u8; 16] {
     mac.finalize().into_bytes().into()
 }
 
-/// Derivation constants of the key derivation function (OMS Vol. 2 9.2.4).
+/// Derivation constants of the key derivation function (OMS Vol. 2 9.2.4,
+/// EN 13757-7 9.6.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Derived {
-    /// Kenc: encryption, meter to other party (DC 00h).
+    /// Kenc: encryption, from the meter (DC 00h).
     Enc = 0x00,
-    /// Kmac: message authentication, meter to other party (DC 01h).
+    /// Kmac: message authentication, from the meter (DC 01h).
     Mac = 0x01,
+    /// Lenc: encryption, from the communication partner (DC 10h).
+    PartnerEnc = 0x10,
+    /// Lmac: message authentication, from the communication partner (DC 11h).
+    PartnerMac = 0x11,
 }
 
 /// A session key derived from the meter's key: AES-CMAC over the derivation

@@ -30,36 +30,47 @@ pub const B_FIRST: usize = 128;
 /// The smallest L: C, M, A and CI.
 pub const MIN_L: u8 = 10;
 
-/// C fields of the wireless link layer (EN 13757-4): requests and sends of
-/// a meter or another device, and the replies (with the ACD and DFC bits).
+/// C fields of the wireless link layer (EN 13757-4) by function, the frame
+/// count bits (sends) or the ACD and DFC bits (replies) left out: sends and
+/// requests to a meter, a meter's sends, and the replies.
 pub static FUNCTIONS: &[(u8, &str, &str)] = &[
     (0x00, "ACK: acknowledgement", "ACK：确认"),
+    (0x01, "NACK: negative acknowledgement", "NACK：否认"),
     (0x06, "CNF_IR: confirm installation request", "CNF_IR：确认安装请求"),
     (0x08, "RSP_UD: response of user data", "RSP_UD：用户数据响应"),
     (0x40, "SND_NKE: link reset", "SND_NKE：链路复位"),
-    (0x43, "SND_UD2: send command with response", "SND_UD2：发送命令并要求响应"),
+    (0x43, "SND_UD / SND_UD2: send command (with response)", "SND_UD / SND_UD2：发送命令（要求响应）"),
     (0x44, "SND_NR: send spontaneous user data, no reply", "SND_NR：主动发送用户数据，无应答"),
+    (0x45, "SND_UD3: send command to several meters", "SND_UD3：向多个表计发送命令"),
     (0x46, "SND_IR: send installation request", "SND_IR：发送安装请求"),
     (0x47, "ACC_NR: access, no data", "ACC_NR：访问，无数据"),
     (0x48, "ACC_DMD: access demand", "ACC_DMD：访问请求"),
-    (0x53, "SND_UD: send user data (command)", "SND_UD：发送用户数据（命令）"),
-    (0x5A, "REQ_UD1: request class 1 data (alarm)", "REQ_UD1：请求1类数据（报警）"),
-    (0x5B, "REQ_UD2: request class 2 data", "REQ_UD2：请求2类数据"),
+    (0x4A, "REQ_UD1: request class 1 data (alarm)", "REQ_UD1：请求1类数据（报警）"),
+    (0x4B, "REQ_UD2: request class 2 data", "REQ_UD2：请求2类数据"),
 ];
 
-/// The row of a C field: replies without their ACD and DFC bits, requests
-/// with the frame count bit cleared where it is used.
+/// The row of a C field: the function (bits 3–0) and the primary bit
+/// (bit 6); bit 7 is reserved and must be 0.
 pub fn function_key(c: u8) -> u8 {
-    match c {
-        0x00..=0x3F => c & 0x0F,
-        0x73 | 0x7A | 0x7B => c & !0x20,
-        _ => c,
-    }
+    if c & 0x80 != 0 { c } else { c & 0x4F }
 }
 
 pub fn function(c: u8) -> Option<&'static (u8, &'static str, &'static str)> {
     let k = function_key(c);
     FUNCTIONS.iter().find(|r| r.0 == k)
+}
+
+/// The C fields a telegram without CRCs may have to be taken for one: the
+/// usual values of each function (sends without frame count bits unless
+/// the function uses them; replies with their ACD and DFC bits).
+pub static COMMON: [u8; 18] =
+    [0x00, 0x06, 0x08, 0x18, 0x28, 0x38, 0x40, 0x43, 0x44, 0x46, 0x47, 0x48, 0x53, 0x73, 0x5A, 0x5B, 0x7A, 0x7B];
+
+/// Whether a C field's message goes to a meter (from its communication
+/// partner): SND_NKE, SND_UD, SND_UD2, SND_UD3, REQ_UD1, REQ_UD2, CNF_IR.
+/// The key derivation of mode 7 depends on it.
+pub fn to_meter(c: u8) -> bool {
+    matches!(function_key(c), 0x40 | 0x43 | 0x45 | 0x4A | 0x4B | 0x06)
 }
 
 /// A manufacturer code whose three letters (bits 14–0) are A to Z. Bit 15
@@ -167,7 +178,7 @@ fn fields_fit(b: &[u8], checked: bool) -> bool {
         return false;
     }
     if let Some(&c) = b.get(1)
-        && function(c).is_none()
+        && (function(c).is_none() || !checked && !COMMON.contains(&c))
     {
         return false;
     }
@@ -228,8 +239,9 @@ pub fn frame(b: &[u8]) -> FrameStatus {
 }
 
 /// How well a complete frame holds together, 0–100: all CRCs right is
-/// certain; a telegram without CRCs is a guess from its fields, below the
-/// checked frames of the other families.
+/// certain; a telegram without CRCs is a guess from its fields, weak (as
+/// a lone acknowledgement is): below the checked frames of the other
+/// families, and not taken right after unrecognised bytes.
 pub fn score(f: &[u8]) -> u8 {
     let Some(&l) = f.first() else { return 0 };
     match format(f) {
@@ -242,7 +254,9 @@ pub fn score(f: &[u8]) -> u8 {
             if f.len() != usize::from(l) + 1 || !fields_fit(f, false) || f.len() <= FIRST {
                 return 20;
             }
-            60
+            // Below the registry's weak mark: taken at the start of a line
+            // or after a frame, never inside unrecognised bytes.
+            40
         }
     }
 }
@@ -268,7 +282,7 @@ mod tests {
         assert_eq!(frame(&plain), FrameStatus::Complete { preamble: 0, len: plain.len() });
         assert_eq!(frame(&plain[..20]), FrameStatus::Incomplete { preamble: 0, needed: Some(plain.len() - 20) });
         assert_eq!(format(&plain), Format::Plain);
-        assert_eq!(score(&plain), 60);
+        assert_eq!(score(&plain), 40);
         let a = bytes(
             "3444EE4D813929271608811D7A51000000046D1912A62B036E0000005170426CE1F1436E00000002FF2C00000259D6D0D4090265FC0902FD66A00044C4",
         );

@@ -27,6 +27,8 @@ struct Sec {
     a: [u8; 6],
     /// The extended link layer's communication control field.
     cc: u8,
+    /// The message goes to the meter (by its C field).
+    to_meter: bool,
     /// The authentication and fragmentation layer, if any.
     afl: Option<Afl>,
     depth: u8,
@@ -117,6 +119,7 @@ pub(super) fn telegram(cx: &mut Cx, root: NodeRef, t: &[u8], format: Format, key
     let end = expected.min(t.len());
     let mut sec = Sec::default();
     sec.m.copy_from_slice(&t[2..4]);
+    sec.to_meter = frame::to_meter(t[1]);
     sec.a.copy_from_slice(&t[4..10]);
     let mut cur = Cursor::new(&t[..end], base);
     cur.seek(frame::FIRST);
@@ -792,7 +795,9 @@ fn mode7(
         cx.diag(Severity::Warning, at, 1, "wmbus.security.kdf", msg);
     }
     let derive = |dc| if kdf == 0 { *key } else { crypto::derive(key, dc, counter, id) };
-    let kenc = derive(Derived::Enc);
+    let (enc_dc, mac_dc) =
+        if sec.to_meter { (Derived::PartnerEnc, Derived::PartnerMac) } else { (Derived::Enc, Derived::Mac) };
+    let kenc = derive(enc_dc);
     let Some(afl) = afl else { return Some(kenc) };
     if let (Some((mac, mac_at)), Some(mcl)) = (afl.mac.as_ref(), afl.mcl) {
         if mcl & 0x0F >= 8 {
@@ -804,7 +809,7 @@ fn mode7(
         input.extend(afl.mcr.iter().flatten());
         input.extend(afl.ml.iter().flatten());
         input.extend_from_slice(&afl.after);
-        let full = crypto::cmac(&derive(Derived::Mac), &input);
+        let full = crypto::cmac(&derive(mac_dc), &input);
         let computed = &full[..mac.len().min(16)];
         let ok = computed == mac.as_slice();
         cx.f.check(Check {

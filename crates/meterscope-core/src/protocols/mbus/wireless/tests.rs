@@ -448,3 +448,19 @@ fn mutated_vectors_never_break_the_tree() {
         }
     }
 }
+
+/// A telegram without CRCs is weak: taken at the start of a line, not
+/// right after unrecognised bytes on the same line (where it would swallow
+/// the frames of other families that follow).
+#[test]
+fn a_telegram_without_crcs_stands_only_at_a_line_start_or_after_a_frame() {
+    let t = vector("wmb-landisgyr-ultraheat-plain")["hex"].as_str().unwrap().to_string();
+    let protocols = |input: &str| {
+        let p = crate::input::parse_input(input).unwrap();
+        let d = Registry::default().dissect(&p.bytes, &p.line_starts, &Options::default());
+        d.frames.iter().map(|f| f.protocol).collect::<Vec<_>>()
+    };
+    assert!(!protocols(&format!("A5 C3 {t}")).contains(&"wmbus"));
+    assert!(protocols(&format!("A5 C3\n{t}")).contains(&"wmbus"));
+    assert_eq!(protocols(&format!("{t}{t}")), ["wmbus", "wmbus"]);
+}
