@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Run the fuzz targets with libFuzzer (cargo-fuzz, nightly toolchain).
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET (default 60)] [TARGET...]
-# Targets: input registry forced sessions dlt645 dlt698 dlms_hdlc dlms_wrapper dlms_acse dlms_apdu dlms_axdr dlms_multi iec62056 qgdw1376 qgdw1376_concentrator qgdw1376_master sml mbus capture (default: all). Corpora are seeded from
+# Targets: input registry forced sessions dlt645 dlt698 dlms_hdlc dlms_wrapper dlms_acse dlms_apdu dlms_axdr dlms_multi iec62056 qgdw1376 qgdw1376_concentrator qgdw1376_master sml mbus wmbus capture (default: all). Corpora are seeded from
 # fuzz/seeds/*.txt and kept in fuzz/corpus/<target> between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-60}; shift || true
-TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(input registry forced sessions dlt645 dlt698 dlms_hdlc dlms_wrapper dlms_acse dlms_apdu dlms_axdr dlms_multi iec62056 qgdw1376 qgdw1376_concentrator qgdw1376_master sml mbus capture)
+TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(input registry forced sessions dlt645 dlt698 dlms_hdlc dlms_wrapper dlms_acse dlms_apdu dlms_axdr dlms_multi iec62056 qgdw1376 qgdw1376_concentrator qgdw1376_master sml mbus wmbus capture)
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 cargo +nightly fuzz --version >/dev/null 2>&1 || cargo +nightly install cargo-fuzz --locked
 seed() { # target seed-files...
@@ -29,6 +29,7 @@ for t in "${TARGETS[@]}"; do
     sml) seed "$t" fuzz/seeds/sml.txt ;;
     capture) seed "$t" fuzz/seeds/capture.txt ;;
     mbus) seed "$t" fuzz/seeds/mbus.txt ;;
+    wmbus) seed "$t" fuzz/seeds/wmbus.txt ;;
     iec62056) seed "$t" fuzz/seeds/iec62056-21.txt fuzz/seeds/dsmr-p1.txt ;;
     *) seed "$t" fuzz/seeds/*.txt ;;
   esac

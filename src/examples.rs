@@ -211,6 +211,24 @@ pub static EXAMPLES: &[Example] = &[
         input: "68 1C 1C 68 08 02 72 78 56 34 12 24 40 01 07 55 00 00 00 03 13 15 31 00 DA 02 3B 13 01 8B 60 04 C7 16",
     },
     Example {
+        id: "wmbus-heat",
+        en: "Wireless M-Bus: heat meter telegram (SND_NR, short header, plain records)",
+        zh: "无线 M-Bus：热量表报文（SND_NR，短报头，明文记录）",
+        input: "3B 44 A7 32 05 56 63 71 04 04 7A FA 20 00 20 2F 2F 0C 06 77 42 02 00 0C 14 39 99 56 00 0B 2D 02 00 F0 0B 3B 30 18 00 0A 5A 51 03 0A 5E 52 03 02 FD 17 00 00 06 6D 0C 08 0A F4 25 00",
+    },
+    Example {
+        id: "wmbus-mode5",
+        en: "Wireless M-Bus: OMS gas meter, security mode 5 (encrypted; type the published example key 0102030405060708090A0B0C0D0E0F11 in the Keys field to decrypt)",
+        zh: "无线 M-Bus：OMS 燃气表，安全模式 5（已加密；在密钥栏输入公开的示例密钥 0102030405060708090A0B0C0D0E0F11 即可解密）",
+        input: "2E 44 93 15 78 56 34 12 33 03 7A 2A 00 20 25 59 23 C9 5A AA 26 D1 B2 E7 49 3B 01 3E C4 A6 F6 D3 52 9B 52 0E DF F0 EA 6D EF C9 9D 6D 69 EB F3",
+    },
+    Example {
+        id: "wmbus-bad-crc",
+        en: "Broken: wireless M-Bus frame format A with a wrong block CRC",
+        zh: "错误：无线 M-Bus 帧格式 A，数据块 CRC 错误",
+        input: "34 44 EE 4D 81 39 29 27 16 08 81 1D 7A 51 00 00 00 04 6D 19 13 A6 2B 03 6E 00 00 00 51 70 42 6C E1 F1 43 6E 00 00 00 02 FF 2C 00 00 02 59 D6 D0 D4 09 02 65 FC 09 02 FD 66 A0 00 44 C4",
+    },
+    Example {
         id: "serial-log",
         en: "Serial log with junk between frames",
         zh: "夹杂干扰字节的串口日志",

@@ -22,7 +22,7 @@ mod trace;
 #[command(
     name = "meterscope",
     version,
-    about = "Smart-meter protocol workbench: decode DL/T 645, DL/T 698.45, DLMS/COSEM, IEC 62056-21 and DSMR frames"
+    about = "Smart-meter protocol workbench: decode DL/T 645, DL/T 698.45, DLMS/COSEM, IEC 62056-21, DSMR, Q/GDW 1376, M-Bus, wireless M-Bus and SML frames"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -50,7 +50,8 @@ enum Command {
         /// Strict policy: warnings make a frame invalid too.
         #[arg(long)]
         strict: bool,
-        /// DLMS / encrypted P1: global (block cipher) key EK, 32 hex digits, or
+        /// DLMS / encrypted P1: global (block cipher) key EK; wireless M-Bus: the
+        /// meter's AES key (modes 5 and 7, ELL AES-CTR). 32 hex digits, or
         /// `env:NAME` to read it from an environment variable. Never printed.
         #[arg(long, value_name = "HEX")]
         cipher_key: Option<String>,

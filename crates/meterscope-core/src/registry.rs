@@ -65,7 +65,8 @@ pub struct Options {
     /// Strict policy: warnings also make a frame invalid. Tolerant (the default)
     /// reports them and keeps the frame valid.
     pub strict: bool,
-    /// Keys for ciphered APDUs (DLMS security suite 0, encrypted DSMR P1).
+    /// Keys for ciphered APDUs (DLMS security suite 0, encrypted DSMR P1)
+    /// and encrypted wireless M-Bus telegrams.
     pub keys: Keys,
 }
 
@@ -73,7 +74,8 @@ pub struct Options {
 /// part of a permalink or of a dissection.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Keys {
-    /// AES-128 global or dedicated cipher key (EK).
+    /// AES-128 global or dedicated cipher key (EK); for wireless M-Bus the
+    /// meter's AES key (security modes 5 and 7, the ELL's AES-CTR).
     pub cipher_key: Option<[u8; 16]>,
     /// AES-128 authentication key (AK).
     pub auth_key: Option<[u8; 16]>,

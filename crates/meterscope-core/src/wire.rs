@@ -2,7 +2,7 @@
 //! codec (DLMS/COSEM and DL/T 698.45 both use it), the CRCs the standards
 //! name (from the `crc` crate's catalogue) and hex text of bytes.
 
-use crc::{CRC_16_ARC, CRC_16_IBM_SDLC, Crc, Table};
+use crc::{CRC_16_ARC, CRC_16_EN_13757, CRC_16_IBM_SDLC, Crc, Table};
 
 // Native builds read sixteen bytes a step (16 tables, 8 KiB each); the
 // WebAssembly builds keep one 512-byte table, as every byte of the module
@@ -14,6 +14,7 @@ type Tables = Table<1>;
 
 static X25: Crc<u16, Tables> = Crc::<u16, Tables>::new(&CRC_16_IBM_SDLC);
 static ARC: Crc<u16, Tables> = Crc::<u16, Tables>::new(&CRC_16_ARC);
+static EN_13757: Crc<u16, Tables> = Crc::<u16, Tables>::new(&CRC_16_EN_13757);
 
 /// CRC-16/X-25 (also IBM-SDLC: reflected polynomial 0x1021, initial and
 /// final XOR 0xFFFF): the HCS and FCS of DL/T 698.45 (clause 5.3) and of
@@ -26,6 +27,14 @@ pub fn crc16_x25(bytes: &[u8]) -> u16 {
 /// CRC of DSMR P1 telegrams from DSMR 4.0 on.
 pub fn crc16_arc(bytes: &[u8]) -> u16 {
     ARC.checksum(bytes)
+}
+
+/// CRC-16/EN-13757 (polynomial 0x3D65, initial 0, final XOR 0xFFFF, not
+/// reflected): the block CRCs of the wireless M-Bus link layer (EN 13757-4,
+/// frame formats A and B, sent high byte first) and the payload CRC of its
+/// extended link layer.
+pub fn crc16_en13757(bytes: &[u8]) -> u16 {
+    EN_13757.checksum(bytes)
 }
 
 /// One integrity value over a range of bytes, as a family writes it.
@@ -355,6 +364,7 @@ mod tests {
     fn check_values_of_the_catalogue() {
         assert_eq!(crc16_x25(b"123456789"), 0x906E);
         assert_eq!(crc16_arc(b"123456789"), 0xBB3D);
+        assert_eq!(crc16_en13757(b"123456789"), 0xC2B7);
         assert_eq!(hex(&[0x40, 0x00, 0x02, 0x00]), "40000200");
         assert_eq!(hex_spaced(&[0x68, 0x1F]), "68 1F");
         assert_eq!(hex_msb_first(&[0x34, 0x12]), "1234");

@@ -163,3 +163,37 @@ fn every_mbus_vector_is_detected_as_mbus() {
         assert_eq!(d.frames[0].valid, !broken, "{id}: {:?}", d.frames[0].diagnostics);
     }
 }
+
+/// The wireless M-Bus vectors of the newer families' file: detected as
+/// `wmbus` with every byte in the frame and valid (given the vector's key);
+/// the broken one (a receiver's CRC error) is no valid frame of any
+/// family. (Fields and values are checked in `protocols::mbus::wireless`'s
+/// golden tests.)
+#[test]
+fn every_wmbus_vector_is_detected_as_wmbus() {
+    use meterscope_core::Keys;
+    let text = include_str!("data/new-public-vectors.json");
+    let file: serde_json::Value = serde_json::from_str(text).unwrap();
+    let vectors: Vec<&serde_json::Value> =
+        file["vectors"].as_array().unwrap().iter().filter(|v| v["family"] == "wmbus").collect();
+    assert!(!vectors.is_empty());
+    for v in vectors {
+        let id = v["id"].as_str().unwrap();
+        let key = v["keys"]["aes"].as_str().map(|k| {
+            let b: Vec<u8> = (0..16).map(|i| u8::from_str_radix(&k[2 * i..2 * i + 2], 16).unwrap()).collect();
+            <[u8; 16]>::try_from(b).unwrap()
+        });
+        let opts = Options { keys: Keys { cipher_key: key, ..Keys::default() }, ..Options::default() };
+        let decoded = decode(v["hex"].as_str().unwrap(), &opts).unwrap();
+        let d = &decoded.dissection;
+        if v["broken"].as_bool().unwrap_or(false) {
+            assert!(d.frames.iter().all(|f| !f.valid), "{id}");
+            continue;
+        }
+        assert!(d.junk.is_empty(), "{id}: junk {:?}", d.junk);
+        assert_eq!(d.frames.len(), 1, "{id}");
+        assert_eq!(d.frames[0].protocol, "wmbus", "{id}");
+        assert_eq!(d.frames[0].span.len(), decoded.bytes.len(), "{id}");
+        assert!(d.frames[0].valid, "{id}: {:?}", d.frames[0].diagnostics);
+    }
+}

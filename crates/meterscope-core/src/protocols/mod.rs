@@ -39,7 +39,7 @@ pub fn all() -> Vec<Box<dyn Protocol>> {
         .chain(dlms::protocols())
         .chain(qgdw1376::protocols())
         .chain([Box::new(sml::Sml) as Box<dyn Protocol>])
-        .chain([Box::new(mbus::Mbus) as Box<dyn Protocol>])
+        .chain([Box::new(mbus::Mbus) as Box<dyn Protocol>, Box::new(mbus::wireless::Wmbus)])
         .collect()
 }
 

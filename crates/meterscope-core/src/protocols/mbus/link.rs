@@ -6,7 +6,7 @@
 use super::dict;
 use super::frame::{self, ACK, LONG, SHORT, STOP};
 use super::records;
-use super::{Cx, LABELS, NAME};
+use super::{Cx, LABELS, NAME, hex, hex_as};
 use crate::model::{Frame, Msg, NONE, NodeKind, NodeRef, Severity};
 use crate::msg;
 use crate::registry;
@@ -15,7 +15,7 @@ use crate::wire::Cursor;
 
 /// Dissect one frame (`bytes[0]` at absolute offset `base`).
 pub fn dissect(bytes: &[u8], base: usize) -> Frame {
-    let mut cx = Cx { f: Frame::new(NAME, bytes, base).with_labels(LABELS), base };
+    let mut cx = Cx::new(Frame::new(NAME, bytes, base).with_labels(LABELS), base);
     let root = cx.add(NONE, "mbus", base, bytes.len(), NodeKind::Data);
     let mut cur = Cursor::new(bytes, base);
     let used = match bytes.first() {
@@ -45,7 +45,7 @@ pub fn dissect(bytes: &[u8], base: usize) -> Frame {
     let (rest, at) = cur.rest_at();
     if !rest.is_empty() {
         let n = cx.add(root, "mbus.trailing", at, rest.len(), NodeKind::Unknown);
-        cx.f.node_mut(n).value(Msg::hex(Span::at(at, rest.len())));
+        cx.f.node_mut(n).value(hex(cx.src, Span::at(at, rest.len())));
         let msg = msg!("{} byte(s) after the end of the frame", "帧结束后还有 {} 个字节", rest.len());
         cx.diag(Severity::Warning, at, rest.len(), "mbus.trailing", msg);
     }
@@ -98,7 +98,7 @@ fn long(cx: &mut Cx, root: NodeRef, b: &[u8]) -> usize {
         cx.diag(Severity::Error, base + 2, 1, "mbus.length.mismatch", msg);
     }
     let n = cx.add(root, "mbus.start2", base + 3, 1, NodeKind::Delimiter);
-    cx.f.node_mut(n).value(Msg::hex(Span::at(base + 3, 1)));
+    cx.f.node_mut(n).value(hex(cx.src, Span::at(base + 3, 1)));
     if b[3] != LONG {
         let msg =
             msg!("the second start character is 0x{:02X}, not 0x68", "第二个起始字符是 0x{:02X}，不是 0x68", b[3]);
@@ -193,7 +193,7 @@ fn control(cx: &mut Cx, root: NodeRef, at: usize, c: u8) -> Msg {
 }
 
 /// A bit field of a byte: the `mask` bits of `byte`, shifted down, with their bits shown.
-fn bit(cx: &mut Cx, parent: NodeRef, id: &'static str, at: usize, (byte, mask): (u8, u8), text: Msg) {
+pub(crate) fn bit(cx: &mut Cx, parent: NodeRef, id: &'static str, at: usize, (byte, mask): (u8, u8), text: Msg) {
     let value = (byte & mask) >> mask.trailing_zeros();
     let n = cx.add(parent, id, at, 1, NodeKind::Control);
     cx.f.node_mut(n).value(Msg::Uint(value.into())).text(text).bits(mask.into());
@@ -224,7 +224,7 @@ fn checksum(cx: &mut Cx, root: NodeRef, at: usize, stated: u8, computed: u8) {
 
 fn end(cx: &mut Cx, root: NodeRef, at: usize, e: u8) {
     let n = cx.add(root, "mbus.end", at, 1, NodeKind::Delimiter);
-    cx.f.node_mut(n).value(Msg::hex(Span::at(at, 1)));
+    cx.f.node_mut(n).value(hex(cx.src, Span::at(at, 1)));
     if e != STOP {
         let msg = msg!("the stop character is 0x{:02X}, not 0x16", "结束符是 0x{:02X}，不是 0x16", e);
         cx.diag(Severity::Error, at, 1, "mbus.end.missing", msg);
@@ -244,7 +244,7 @@ fn application(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, ci: u8, to_slave: b
         let (b, at) = cur.rest_at();
         if !b.is_empty() {
             let n = cx.add(app, "mbus.encrypted", at, b.len(), NodeKind::Data);
-            cx.f.node_mut(n).value(Msg::hex(Span::at(at, b.len())));
+            cx.f.node_mut(n).value(hex(cx.src, Span::at(at, b.len())));
             let msg = msg!(
                 "the data are encrypted (security mode in the configuration field)",
                 "数据已加密（见配置字段的安全模式）"
@@ -253,6 +253,12 @@ fn application(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, ci: u8, to_slave: b
         }
         return;
     }
+    body(cx, app, cur, ci, to_slave);
+}
+
+/// The application data after the CI field and its header (if any), by CI:
+/// data records, selections, errors, alarms, resets; other bytes as bytes.
+pub(crate) fn body(cx: &mut Cx, app: NodeRef, cur: &mut Cursor, ci: u8, to_slave: bool) {
     match ci {
         0x72 | 0x7A | 0x78 | 0x51 | 0x5A | 0x5B => records::records(cx, app, cur, to_slave),
         0x52 => {
@@ -284,7 +290,7 @@ fn application(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, ci: u8, to_slave: b
             let (b, at) = cur.rest_at();
             if !b.is_empty() {
                 let n = cx.add(app, "mbus.raw", at, b.len(), NodeKind::Data);
-                cx.f.node_mut(n).value(Msg::hex(Span::at(at, b.len())));
+                cx.f.node_mut(n).value(hex(cx.src, Span::at(at, b.len())));
                 let msg = msg!(
                     "records in mode 2 (high byte first) are shown as bytes",
                     "模式2（高字节在前）的记录以字节显示"
@@ -295,7 +301,7 @@ fn application(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, ci: u8, to_slave: b
         0xB8..=0xBF if !cur.is_empty() => {
             let (b, at) = cur.rest_at();
             let n = cx.add(app, "mbus.rest", at, b.len(), NodeKind::Unknown);
-            cx.f.node_mut(n).value(Msg::hex(Span::at(at, b.len())));
+            cx.f.node_mut(n).value(hex(cx.src, Span::at(at, b.len())));
             let msg = msg!("a baud rate change carries no data", "设置波特率不带数据");
             cx.diag(Severity::Warning, at, b.len(), "mbus.data.unexpected", msg);
         }
@@ -304,7 +310,7 @@ fn application(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, ci: u8, to_slave: b
     let (b, at) = cur.rest_at();
     if !b.is_empty() {
         let n = cx.add(app, "mbus.raw", at, b.len(), NodeKind::Data);
-        cx.f.node_mut(n).value(Msg::hex(Span::at(at, b.len())));
+        cx.f.node_mut(n).value(hex(cx.src, Span::at(at, b.len())));
     }
 }
 
@@ -340,7 +346,7 @@ fn header(cx: &mut Cx, app: NodeRef, cur: &mut Cursor, long: bool) -> Option<boo
     let Some((h, at)) = cur.take_at(len) else {
         let (b, at) = cur.rest_at();
         let n = cx.add(app, "mbus.header", at, b.len(), NodeKind::Unknown);
-        cx.f.node_mut(n).value(Msg::hex(Span::at(at, b.len())));
+        cx.f.node_mut(n).value(hex(cx.src, Span::at(at, b.len())));
         let msg =
             msg!("the fixed header needs {} bytes; {} remain", "固定报头需要 {} 个字节，只剩 {} 个", len, b.len());
         cx.diag(Severity::Error, at + b.len(), 0, "mbus.header.truncated", msg);
@@ -380,9 +386,9 @@ fn header(cx: &mut Cx, app: NodeRef, cur: &mut Cursor, long: bool) -> Option<boo
 }
 
 /// An identification number: eight BCD digits, low byte first.
-fn identification(cx: &mut Cx, parent: NodeRef, id: &'static str, at: usize, b: &[u8]) {
+pub(crate) fn identification(cx: &mut Cx, parent: NodeRef, id: &'static str, at: usize, b: &[u8]) {
     let n = cx.add(parent, id, at, 4, NodeKind::Address);
-    cx.f.node_mut(n).value(Msg::Hex { span: Span::at(at, 4), spaced: false, reversed: true });
+    cx.f.node_mut(n).value(hex_as(cx.src, Span::at(at, 4), false, true));
     let wild = b.iter().any(|&x| x >> 4 == 0xF || x & 0xF == 0xF);
     if !wild && records::bcd(b, false).is_none() {
         let msg = msg!("the identification number is not BCD", "标识号不是 BCD 数");
@@ -397,7 +403,7 @@ static APP_STATUS: [(&str, &str); 4] = [
     ("abnormal condition / alarm", "异常状态/报警"),
 ];
 
-fn status(cx: &mut Cx, hn: NodeRef, at: usize, s: u8) {
+pub(crate) fn status(cx: &mut Cx, hn: NodeRef, at: usize, s: u8) {
     let n = cx.add(hn, "mbus.header.status", at, 1, NodeKind::Data);
     cx.f.node_mut(n).value(Msg::HexNum { value: s.into(), digits: 2 });
     bit(cx, n, "mbus.header.status.application", at, (s, 0x03), Msg::Bi(&APP_STATUS[usize::from(s & 3)]));
@@ -415,7 +421,7 @@ fn selection(cx: &mut Cx, app: NodeRef, cur: &mut Cursor) {
     let Some((h, at)) = cur.take_at(8) else {
         let (b, at) = cur.rest_at();
         let n = cx.add(app, "mbus.selection", at, b.len(), NodeKind::Unknown);
-        cx.f.node_mut(n).value(Msg::hex(Span::at(at, b.len())));
+        cx.f.node_mut(n).value(hex(cx.src, Span::at(at, b.len())));
         let msg = msg!("a secondary address needs 8 bytes; {} remain", "二次地址需要 8 个字节，只剩 {} 个", b.len());
         cx.diag(Severity::Error, at + b.len(), 0, "mbus.selection.truncated", msg);
         return;

@@ -9,6 +9,8 @@
 //!   headers and the application data by CI.
 //! - [`records`]: the data records; [`dict`]: the tables of the standard;
 //!   [`telegrams`]: multi-telegram reads (DIF 1Fh) joined across frames.
+//! - [`wireless`]: wireless M-Bus and OMS (EN 13757-4/-7), registry entry
+//!   `wmbus`, on the same CI table, headers and data records.
 
 pub mod dict;
 pub mod frame;
@@ -18,6 +20,7 @@ pub mod records;
 pub mod telegrams;
 #[cfg(test)]
 mod tests;
+pub mod wireless;
 
 pub use labels::LABELS;
 
@@ -63,17 +66,61 @@ pub struct Cx {
     pub f: Frame,
     /// Absolute offset of the frame's first byte.
     pub base: usize,
+    /// While bytes derived from the frame are read (decrypted, or with the
+    /// wireless link layer's CRCs taken out): the offset their first byte
+    /// stands for and where they start in [`Frame::derived`].
+    pub src: Option<(usize, u32)>,
+    /// Data records and filler runs numbered so far (ids stay unique when
+    /// a frame's records are read in more than one piece).
+    pub records: u32,
+    pub fillers: u32,
 }
 
 impl Cx {
+    pub fn new(f: Frame, base: usize) -> Self {
+        Cx { f, base, src: None, records: 0, fillers: 0 }
+    }
+    /// Read `d` (bytes derived from the frame, standing for the bytes from
+    /// offset `at` on) with `body`: hex values and [`Cx::bytes`] then refer to them.
+    pub fn derived<T>(&mut self, d: &[u8], at: usize, body: impl FnOnce(&mut Self) -> T) -> T {
+        let k = self.f.derive(d);
+        let saved = self.src.replace((at, k));
+        let out = body(self);
+        self.src = saved;
+        out
+    }
+
     pub fn add(&mut self, parent: NodeRef, id: impl Into<Id>, at: usize, len: usize, kind: NodeKind) -> NodeRef {
         self.f.add(parent, id, Span::at(at, len), kind).index()
     }
     pub fn diag(&mut self, severity: Severity, at: usize, len: usize, code: &'static str, message: Msg) {
         self.f.diag(severity, Span::at(at, len), code, message);
     }
-    /// The bytes of an absolute span of this frame.
+    /// The bytes of an absolute span of this frame (of the derived bytes being read).
     pub fn bytes(&self, at: usize, len: usize) -> &[u8] {
-        self.f.slice(Span::at(at, len))
+        match self.src {
+            None => self.f.slice(Span::at(at, len)),
+            Some((at0, k)) => {
+                let start = (k as usize + at.saturating_sub(at0)).min(self.f.derived.len());
+                let end = start.saturating_add(len).min(self.f.derived.len());
+                &self.f.derived[start..end]
+            }
+        }
     }
+}
+
+/// The bytes of a span as hex, from the frame or from the derived bytes
+/// being read (`src`, see [`Cx::src`]).
+pub fn hex_as(src: Option<(usize, u32)>, span: Span, spaced: bool, reversed: bool) -> Msg {
+    match src {
+        None => Msg::Hex { span, spaced, reversed },
+        Some((at0, k)) => {
+            Msg::Derived { at: k + span.start.saturating_sub(at0) as u32, len: span.len() as u32, spaced, reversed }
+        }
+    }
+}
+
+/// The bytes of a span as spaced hex ([`Msg::hex`]), from the frame or the derived bytes.
+pub fn hex(src: Option<(usize, u32)>, span: Span) -> Msg {
+    hex_as(src, span, true, false)
 }

@@ -3,8 +3,8 @@
 //! data types of annex A (A BCD, B integer, F date and time, G date, H real,
 //! I date and time with seconds, J time) and the special functions.
 
-use super::Cx;
 use super::dict::{self, Effect, Kind, Unit, VifRow};
+use super::{Cx, hex, hex_as};
 use crate::model::{Id, Msg, NodeKind, NodeRef, Severity};
 use crate::msg;
 use crate::span::Span;
@@ -116,14 +116,16 @@ struct Meaning {
 /// Read the records in `cur` under `parent`. `to_slave`: the direction
 /// (object actions or record errors in VIFEs 00h–1Fh).
 pub fn records(cx: &mut Cx, parent: NodeRef, cur: &mut Cursor, to_slave: bool) {
-    let mut k = 0u32;
+    let mut k = cx.records;
     while let Some(dif) = cur.peek() {
         let start = cur.at();
         if dif == 0x2F {
             let run = cur.remaining().iter().take_while(|&&b| b == 0x2F).count();
             cur.seek(cur.pos() + run);
-            let n = cx.add(parent, "mbus.filler", start, run, NodeKind::Delimiter);
-            cx.f.node_mut(n).value(Msg::hex(Span::at(start, run))).text(msg!(
+            let id = if cx.fillers == 0 { Id::Static("mbus.filler") } else { Id::Indexed("mbus.filler", cx.fillers) };
+            cx.fillers += 1;
+            let n = cx.add(parent, id, start, run, NodeKind::Delimiter);
+            cx.f.node_mut(n).value(hex(cx.src, Span::at(start, run))).text(msg!(
                 "{} idle filler byte(s)",
                 "{} 个填充字节",
                 run
@@ -153,7 +155,7 @@ pub fn records(cx: &mut Cx, parent: NodeRef, cur: &mut Cursor, to_slave: bool) {
                     let (b, at) = cur.rest_at();
                     if !b.is_empty() {
                         let m = cx.add(parent, "mbus.manufacturer_data", at, b.len(), NodeKind::Data);
-                        cx.f.node_mut(m).value(Msg::hex(Span::at(at, b.len())));
+                        cx.f.node_mut(m).value(hex(cx.src, Span::at(at, b.len())));
                     }
                 }
                 0x7F => {
@@ -172,13 +174,14 @@ pub fn records(cx: &mut Cx, parent: NodeRef, cur: &mut Cursor, to_slave: bool) {
                     let (b, at) = cur.rest_at();
                     if !b.is_empty() {
                         let m = cx.add(parent, "mbus.rest", at, b.len(), NodeKind::Unknown);
-                        cx.f.node_mut(m).value(Msg::hex(Span::at(at, b.len())));
+                        cx.f.node_mut(m).value(hex(cx.src, Span::at(at, b.len())));
                     }
                 }
             }
             return;
         }
         k += 1;
+        cx.records = k;
         if !record(cx, parent, cur, k, to_slave) {
             return;
         }
@@ -545,7 +548,7 @@ fn data(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, coding: Coding, m: &M
         if left > 0 {
             let (_, at) = cur.rest_at();
             let n = cx.add(r, rid("mbus.record.data", k), at, left, NodeKind::Unknown);
-            cx.f.node_mut(n).value(Msg::hex(Span::at(at, left)));
+            cx.f.node_mut(n).value(hex(cx.src, Span::at(at, left)));
         }
         let msg = msg!("the record's data need {} byte(s); {} remain", "记录数据需要 {} 个字节，只剩 {} 个", len, left);
         cx.diag(Severity::Error, cur.at(), 0, "mbus.record.truncated", msg);
@@ -557,17 +560,13 @@ fn data(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, coding: Coding, m: &M
     let (value, text, unit) = match (coding, var) {
         (Coding::None, _) | (Coding::Selection, _) => (Msg::None, Msg::Bi(coding.words()), Msg::None),
         (_, Some(Var::Text)) => (Msg::owned(reversed_text(b)), Msg::Bi(&("text", "文本")), Msg::None),
-        (_, Some(Var::Binary)) => {
-            (Msg::Hex { span, spaced: true, reversed: true }, Msg::Bi(&("binary", "二进制")), Msg::None)
+        (_, Some(Var::Binary)) => (hex_as(cx.src, span, true, true), Msg::Bi(&("binary", "二进制")), Msg::None),
+        _ if m.manufacturer && !matches!(coding, Coding::Int(_) | Coding::Bcd(_)) => {
+            (hex_as(cx.src, span, true, true), Msg::Bi(&("manufacturer specific", "制造商专用")), Msg::None)
         }
-        _ if m.manufacturer && !matches!(coding, Coding::Int(_) | Coding::Bcd(_)) => (
-            Msg::Hex { span, spaced: true, reversed: true },
-            Msg::Bi(&("manufacturer specific", "制造商专用")),
-            Msg::None,
-        ),
         _ if (m.date || matches!(m.kind, Kind::Date)) && m.duration.is_none() => match time_point(b) {
             Some((v, t)) => (v, t, Msg::None),
-            None => (Msg::Hex { span, spaced: true, reversed: true }, Msg::Bi(coding.words()), Msg::None),
+            None => (hex_as(cx.src, span, true, true), Msg::Bi(coding.words()), Msg::None),
         },
         (Coding::Real, _) => {
             let x = f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64 * 10f64.powi(m.exp);
@@ -600,17 +599,16 @@ fn data(cx: &mut Cx, r: NodeRef, cur: &mut Cursor, k: u32, coding: Coding, m: &M
         (Coding::Bcd(_), _) => match bcd(b, matches!(var, Some(Var::Bcd(true)))) {
             Some(v) => (scaled(v, m.exp), msg!("type A (BCD)", "A 型（BCD）"), unit),
             None => {
-                let msg =
-                    msg!("not BCD digits: {}", "不是 BCD 数字：{}", Msg::Hex { span, spaced: false, reversed: true });
+                let msg = msg!("not BCD digits: {}", "不是 BCD 数字：{}", hex_as(cx.src, span, false, true));
                 cx.diag(Severity::Warning, at, len, "mbus.bcd.invalid", msg);
-                (Msg::Hex { span, spaced: false, reversed: true }, msg!("not BCD digits", "非 BCD 数字"), Msg::None)
+                (hex_as(cx.src, span, false, true), msg!("not BCD digits", "非 BCD 数字"), Msg::None)
             }
         },
-        _ => (Msg::hex(span), Msg::None, Msg::None),
+        _ => (hex(cx.src, span), Msg::None, Msg::None),
     };
     if len > 0 {
         let n = cx.add(r, rid("mbus.record.data", k), at, len, NodeKind::Data);
-        cx.f.node_mut(n).value(Msg::hex(span)).text(text);
+        cx.f.node_mut(n).value(hex(cx.src, span)).text(text);
     }
     let value_unit = if value.is_none() { Msg::None } else { unit };
     cx.f.node_mut(r).value(value);

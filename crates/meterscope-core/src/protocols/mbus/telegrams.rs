@@ -118,7 +118,7 @@ fn analysis(telegrams: Vec<Telegram>, bytes: &[u8]) -> Analysis {
             telegrams.len()
         )
     };
-    let mut cx = Cx { f: Frame::new(NAME, &joined, 0).with_labels(LABELS), base: 0 };
+    let mut cx = Cx::new(Frame::new(NAME, &joined, 0).with_labels(LABELS), 0);
     let root = cx.add(NONE, "mbus.telegrams", 0, joined.len(), NodeKind::Data);
     let mut cur = Cursor::new(&joined, 0);
     records::records(&mut cx, root, &mut cur, false);
