@@ -363,6 +363,14 @@ fn build_fills_in_lengths_and_checks_and_names_a_misplaced_byte() {
     let broken = FRAME_698.replace("b5 0b 06", "00 00 06").replace("05 69 16", "00 00 16");
     let fixed = run(&["build", "-p", "dlt698.45", "--json", &broken], None);
     assert_eq!(json(&fixed)["hex"].as_str().unwrap(), FRAME_698.to_uppercase());
+    // Wireless M-Bus in frame format A: the one wrong block CRC rewritten, the frame valid.
+    let wm = "34 44 EE 4D 81 39 29 27 16 08 81 1D 7A 51 00 00 00 04 6D 19 13 A6 2B 03 6E 00 00 00 51 70 42 6C E1 F1 43 \
+              6E 00 00 00 02 FF 2C 00 00 02 59 D6 D0 D4 09 02 65 FC 09 02 FD 66 A0 00 44 C4";
+    let v = json(&run(&["build", "-p", "wmbus", "--json", wm], None));
+    let changed: Vec<_> = v["fixes"].as_array().unwrap().iter().filter(|f| f["changed"] == true).collect();
+    assert_eq!(changed.len(), 1, "{v}");
+    assert_eq!((changed[0]["at"].as_u64(), changed[0]["now"].as_str()), (Some(28), Some("DC 84")));
+    assert!(decodes_valid(v["hex"].as_str().unwrap()));
     // Misplaced byte, in Chinese; unknown protocol.
     let bad = run(&["build", "-p", "dlt645-2007", "--lang", "zh", "68 11 11 11 11 11 11 69 11 00 00 16"], None);
     assert_eq!(bad.status.code(), Some(2));

@@ -9,7 +9,7 @@
 
 use super::{dlms, dlt698, iec62056, mbus, qgdw1376, sml};
 use crate::lang::Lang;
-use crate::wire::{crc16_arc, crc16_x25};
+use crate::wire::{crc16_arc, crc16_en13757, crc16_x25};
 
 /// A field the builder wrote: where it is in the sealed bytes, what was there
 /// and what is there now (equal when the field was already right).
@@ -67,6 +67,7 @@ pub const SEALABLE: &[&str] = &[
     qgdw1376::gdw1::NAME,
     qgdw1376::gdw2::NAME,
     mbus::NAME,
+    mbus::wireless::NAME,
     sml::dissect::NAME,
 ];
 
@@ -93,6 +94,7 @@ pub fn seal(protocol: &str, bytes: &[u8]) -> Result<Sealed, SealError> {
         qgdw1376::gdw1::NAME => seal_1376_1(&mut w)?,
         qgdw1376::gdw2::NAME => seal_1376_2(&mut w)?,
         mbus::NAME => seal_mbus(&mut w)?,
+        mbus::wireless::NAME => seal_wmbus(&mut w)?,
         _ => seal_sml(&mut w)?,
     }
     debug_assert!(w.fixes.windows(2).all(|p| p[0].at < p[1].at), "fixes in frame order");
@@ -357,6 +359,46 @@ fn seal_mbus(w: &mut Work) -> Result<(), SealError> {
         }
         _ => Err(err(0, "an M-Bus frame starts with 68, 10 or is E5", "M-Bus 帧以 68、10 开始或为 E5")),
     }
+}
+
+/// Wireless M-Bus (EN 13757-4): L, and in frame formats A and B the CRC of
+/// each block (high byte first). The format is the one the frame's CRCs
+/// confirm; else a frame whose L counts its bytes has none (the receiver
+/// took them out); else a frame whose length is a format A length with some
+/// block CRC right is format A.
+fn seal_wmbus(w: &mut Work) -> Result<(), SealError> {
+    use mbus::wireless::frame::{Format, blocks, format, len_a};
+    w.at_least(12)?;
+    let n = w.len();
+    let a_len = (0..=255u8).find(|&l| len_a(l) == n);
+    let format = match format(&w.bytes) {
+        f @ (Format::A | Format::B) => f,
+        Format::Plain if usize::from(w.bytes[0]) + 1 == n => Format::Plain,
+        Format::Plain => {
+            let crc_right = |&(at, len): &(usize, usize)| {
+                let end = at + len;
+                end + 2 <= n && crc16_en13757(&w.bytes[at..end]) == u16::from_be_bytes([w.bytes[end], w.bytes[end + 1]])
+            };
+            if a_len.is_some() && blocks(Format::A, n).iter().skip(1).any(crc_right) {
+                Format::A
+            } else {
+                Format::Plain
+            }
+        }
+    };
+    let l = match (format, a_len) {
+        (Format::A, Some(l)) => l,
+        _ => u8::try_from(n - 1)
+            .map_err(|_| err(0, "longer than L counts (255 bytes)", "超出 L 的计数范围（255 字节）"))?,
+    };
+    w.set(("length L", "长度 L"), 0, &[l]);
+    if format != Format::Plain {
+        for (at, len) in blocks(format, n) {
+            let c = crc16_en13757(&w.bytes[at..at + len]);
+            w.set(("block CRC", "数据块 CRC"), at + len, &c.to_be_bytes());
+        }
+    }
+    Ok(())
 }
 
 /// SML transport v1: `1B1B1B1B 01010101 file [00…] 1B1B1B1B 1A pad CRC CRC`.
