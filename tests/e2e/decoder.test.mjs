@@ -257,3 +257,24 @@ test('offline: a manifest, and a service worker that serves the page without the
   assert.deepEqual(problems, []);
   await close();
 });
+
+test('a wireless M-Bus telegram in security mode 5 opens with the key typed in the key panel; a wrong key is said to be wrong', async () => {
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url + '#l=en');
+  await page.getByTestId('examples').selectOption('wmbus-mode5');
+  await page.waitForFunction(() => /wmbus/.test(document.querySelector('[data-testid=frames] .frame-tab')?.textContent));
+  // Without a key: the records are shown encrypted, with the reason.
+  await page.waitForFunction(() => /wmbus\.key\.missing/.test(document.querySelector('[data-testid=diagnostics]')?.textContent));
+  await page.locator('[data-testid=keys] summary').click();
+  assert.match(await page.locator('[data-testid=keys] summary').textContent(), /wireless M-Bus/);
+  await page.getByTestId('key-cipher').fill('0102030405060708090A0B0C0D0E0F11');
+  // The published OMS example: 28504.27 m³ once decrypted.
+  await page.waitForFunction(() => /28504\.27/.test(document.querySelector('[data-testid=tree]')?.textContent));
+  assert.doesNotMatch(await page.locator('[data-testid=frames] .frame-tab').first().textContent(), /not valid/);
+  await page.getByTestId('key-cipher').fill('0102030405060708090A0B0C0D0E0F12');
+  await page.waitForFunction(() => /wmbus\.key\.wrong/.test(document.querySelector('[data-testid=diagnostics]')?.textContent));
+  assert.match(await page.locator('[data-testid=frames] .frame-tab').first().textContent(), /not valid/);
+  assert.doesNotMatch(await page.getByTestId('tree').textContent(), /28504\.27/);
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -65,11 +65,36 @@ async function carrier(page) {
     && /kWh/.test(document.querySelector('[data-testid=results]').textContent));
 }
 
+// The frame builder (a read request with a data byte added: length and
+// checksum filled in) beside the comparison of a request and its reply.
+async function tools(page) {
+  await page.getByTestId('input').fill('68 11 11 11 11 11 11 68 11 04 33 33 34 33 18 16\n'
+    + '68 11 11 11 11 11 11 68 91 08 33 33 34 33 A4 56 33 33 3C 16');
+  await page.locator('[data-testid=frames] .frame-tab').nth(1).waitFor();
+  await page.getByTestId('compare-toggle').click();
+  await page.getByTestId('compare-only').check();
+  await page.getByTestId('builder-toggle').click();
+  await page.getByTestId('builder-input').fill('68 11 11 11 11 11 11 68 11 04 33 33 34 33 35 00 16');
+  await page.getByTestId('builder-fixes').waitFor();
+  await page.getByTestId('builder').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+}
+
+// A wireless M-Bus telegram (OMS example, security mode 5) opened with its key.
+async function wmbus(page) {
+  await page.getByTestId('examples').selectOption('wmbus-mode5');
+  await page.locator('[data-testid=keys] summary').click();
+  await page.getByTestId('key-cipher').fill('0102030405060708090A0B0C0D0E0F11');
+  await page.waitForFunction(() => /28504\.27/.test(document.querySelector('[data-testid=tree]')?.textContent));
+  await page.locator('[data-testid=tree] .row', { hasText: '28504.27' }).first().hover();
+}
+
 for (const lang of ['en', 'zh']) {
   for (const theme of ['light', 'dark']) await shot(`decoder-${lang}-${theme}`, lang, theme, decoder);
   await shot(`reader-${lang}`, lang, 'light', reader);
   await shot(`nested-${lang}`, lang, 'light', nested);
   await shot(`carrier-${lang}`, lang, 'light', carrier);
+  await shot(`tools-${lang}`, lang, lang === 'en' ? 'light' : 'dark', tools, 1200, 900);
+  await shot(`wmbus-${lang}`, lang, 'light', wmbus);
   // At a phone's width (390 px).
   await shot(`phone-${lang}`, lang, 'light', decoder, 390, 844);
 }
