@@ -1,6 +1,7 @@
 //! The adversarial benchmark: inputs built to make framing or dissection
 //! slower than linear (runs of each special byte, repeated headers that
-//! announce long frames, nested A-XDR headers, unterminated text messages),
+//! announce long frames of every family, M-Bus, wireless M-Bus and SML included, nested
+//! A-XDR headers, unterminated text messages),
 //! each timed whole (`Registry::dissect`, auto-detection) at two sizes, n and
 //! 3n. A linear cost grows about 3×; the report flags any class whose time
 //! grows more than 3.5× and exits 1, and times 1 MB of `7E` and of `FE`.
@@ -54,6 +55,14 @@ fn classes(n: usize) -> Vec<(&'static str, Vec<u8>)> {
         ("IEC identifications and data lines", repeated(&[], b"/ABC5X\r\n1.8.0(1)2.8.0(2)\r\n", n)),
         ("Q/GDW 1376.1 headers, long frames", repeated(&[], &[0x68, 0xFE, 0xFF, 0xFE, 0xFF, 0x68, 0x4B, 0x01], n)),
         ("Q/GDW 1376.2 headers, long frames", repeated(&[], &[0x68, 0xFF, 0xFF, 0x41, 0x04, 0x00], n)),
+        ("M-Bus headers, long frames", repeated(&[], &[0x68, 0xFF, 0xFF, 0x68, 0x08, 0x01, 0x72], n)),
+        ("M-Bus short frames, no end", repeated(&[], &[0x10, 0x5B, 0x01, 0x5C], n)),
+        (
+            "wireless M-Bus link headers",
+            repeated(&[], &[0xFF, 0x44, 0x93, 0x15, 0x78, 0x56, 0x34, 0x12, 0x33, 0x03, 0x7A], n),
+        ),
+        ("SML start escapes, no end", repeated(&[], &[0x1B, 0x1B, 0x1B, 0x1B, 0x01, 0x01, 0x01, 0x01, 0x76], n)),
+        ("SML escapes in data", repeated(&[0x1B, 0x1B, 0x1B, 0x1B, 0x01, 0x01, 0x01, 0x01], &[0x1B; 8], n)),
         ("random bytes", (0..n).map(|_| rng.range(0, 255) as u8).collect()),
     ]
 }
