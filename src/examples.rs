@@ -218,8 +218,8 @@ pub static EXAMPLES: &[Example] = &[
     },
     Example {
         id: "wmbus-mode5",
-        en: "Wireless M-Bus: OMS gas meter, security mode 5 (encrypted; type the published example key 0102030405060708090A0B0C0D0E0F11 in the Keys field to decrypt)",
-        zh: "无线 M-Bus：OMS 燃气表，安全模式 5（已加密；在密钥栏输入公开的示例密钥 0102030405060708090A0B0C0D0E0F11 即可解密）",
+        en: "Wireless M-Bus: OMS gas meter, mode 5 (key 0102030405060708090A0B0C0D0E0F11)",
+        zh: "无线 M-Bus：OMS 燃气表，模式 5（密钥 0102030405060708090A0B0C0D0E0F11）",
         input: "2E 44 93 15 78 56 34 12 33 03 7A 2A 00 20 25 59 23 C9 5A AA 26 D1 B2 E7 49 3B 01 3E C4 A6 F6 D3 52 9B 52 0E DF F0 EA 6D EF C9 9D 6D 69 EB F3",
     },
     Example {
