@@ -274,7 +274,7 @@ impl<'k> Cx<'k> {
             },
             other => other,
         };
-        self.f.add(parent, id, span, model::NodeKind::Data)
+        self.f.add_inlined(parent, id, span, model::NodeKind::Data)
     }
 
     /// Add a node whose id occurs once in any frame (the link layer's
