@@ -303,7 +303,7 @@ impl NodeMut<'_> {
             return self;
         }
         self.frame.owned += u32::from(u.owns_memory());
-        self.frame.extra_mut(self.index).unit = u;
+        Msg::put(&mut self.frame.extra_mut(self.index).unit, u);
         self
     }
     #[inline(always)]
@@ -326,7 +326,7 @@ impl NodeMut<'_> {
             return self;
         }
         self.frame.owned += u32::from(l.owns_memory());
-        self.frame.extra_mut(self.index).label = l;
+        Msg::put(&mut self.frame.extra_mut(self.index).label, l);
         self
     }
     pub fn kind(mut self, k: NodeKind) -> Self {
