@@ -74,6 +74,8 @@ impl Ctx {
     fn diag(&mut self, severity: Severity, span: Span, code: &'static str, message: Msg) {
         self.f.diag(severity, span, code, message);
     }
+    /// Inlined into its callers: the call itself was a good part of adding a node.
+    #[inline(always)]
     fn node(&mut self, parent: NodeRef, id: impl Into<Id>, at: usize, len: usize, kind: NodeKind) -> NodeRef {
         let span = self.span(at, len);
         self.f.add(parent, id, span, kind).index()
