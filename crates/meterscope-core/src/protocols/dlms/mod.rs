@@ -281,9 +281,10 @@ impl<'k> Cx<'k> {
     }
 
     /// Add a node whose id occurs once in any frame (the link layer's
-    /// fields), without counting it.
+    /// fields), without counting it. Inlined like [`Cx::add`].
+    #[inline(always)]
     pub fn add_once(&mut self, parent: NodeRef, id: impl Into<Id>, span: Span) -> NodeMut<'_> {
-        self.f.add(parent, id, span, model::NodeKind::Data)
+        self.f.add_inlined(parent, id.into(), span, model::NodeKind::Data)
     }
 
     /// Change a node added before.
