@@ -255,6 +255,11 @@ impl Registry {
     pub fn dissect(&self, bytes: &[u8], line_starts: &[usize], opts: &Options) -> Dissection {
         let forced = self.forced(opts);
         let mut out = Dissection::default();
+        // Room for the few frames of most inputs at once (growing from
+        // nothing cost more than the allocation).
+        if !bytes.is_empty() {
+            out.frames.reserve_exact(4);
+        }
         self.walk(bytes, line_starts, forced, &mut |found| match found {
             Found::Frame(p, span) => out.frames.push(finish(p.dissect(&bytes[span.range()], span.start, opts), opts)),
             Found::Unknown(span) => out.frames.push(unknown::dissect(&bytes[span.range()], span.start)),

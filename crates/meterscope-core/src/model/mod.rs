@@ -303,7 +303,7 @@ impl NodeMut<'_> {
             return self;
         }
         self.frame.owned += u32::from(u.owns_memory());
-        self.frame.extra_mut(self.index).unit = u;
+        Msg::put(&mut self.frame.extra_mut(self.index).unit, u);
         self
     }
     #[inline(always)]
@@ -326,7 +326,7 @@ impl NodeMut<'_> {
             return self;
         }
         self.frame.owned += u32::from(l.owns_memory());
-        self.frame.extra_mut(self.index).label = l;
+        Msg::put(&mut self.frame.extra_mut(self.index).label, l);
         self
     }
     pub fn kind(mut self, k: NodeKind) -> Self {
@@ -440,65 +440,76 @@ fn release_id(id: &mut Id) -> u32 {
 }
 
 impl Drop for Frame {
-    /// Drops the messages that hold memory, which are few (dropping every
-    /// message one by one was a tenth of the time of a dissection): it looks
-    /// for as many as were counted and stops. The emptied vectors are kept
-    /// for the next frame.
+    /// Takes the vectors out and recycles them. Inlined into the frame's
+    /// drop glue, which then sees the fields emptied and drops nothing more
+    /// (dropping the emptied vectors out of line cost as much as recycling).
+    #[inline]
     fn drop(&mut self) {
-        let mut left = self.owned;
-        let mut nodes = core::mem::take(&mut self.nodes);
-        let mut extras = core::mem::take(&mut self.extras);
-        let mut checks = core::mem::take(&mut self.checks);
-        let mut diagnostics = core::mem::take(&mut self.diagnostics);
-        for n in nodes.iter_mut() {
-            if left == 0 {
-                break;
-            }
-            left = left.saturating_sub(release(&mut n.value) + release(&mut n.text) + release_id(&mut n.id));
-        }
-        for e in extras.iter_mut() {
-            if left == 0 {
-                break;
-            }
-            left = left.saturating_sub(release(&mut e.label) + release(&mut e.unit));
-        }
-        for c in checks.iter_mut() {
-            if left == 0 {
-                break;
-            }
-            let n = release(&mut c.label) + release(&mut c.stated) + release(&mut c.computed) + release_id(&mut c.id);
-            left = left.saturating_sub(n);
-        }
-        for d in diagnostics.iter_mut() {
-            if left == 0 {
-                break;
-            }
-            left = left.saturating_sub(release(&mut d.message) + release_id(&mut d.code));
-        }
-        #[cfg(debug_assertions)]
-        {
-            let nodes = nodes.iter().any(|n| n.value.owns_memory() || n.text.owns_memory() || n.id.owns_memory());
-            let extras = extras.iter().any(|e| e.label.owns_memory() || e.unit.owns_memory());
-            let checks = checks.iter().any(|c| {
-                c.label.owns_memory() || c.stated.owns_memory() || c.computed.owns_memory() || c.id.owns_memory()
-            });
-            let diagnostics = diagnostics.iter().any(|d| d.message.owns_memory() || d.code.owns_memory());
-            assert!(
-                !(nodes || extras || checks || diagnostics),
-                "a message holding memory was written into a {} frame without being counted (Frame::counted)",
-                self.protocol
-            );
-        }
-        forget_items(&mut nodes);
-        forget_items(&mut extras);
-        forget_items(&mut checks);
-        forget_items(&mut diagnostics);
-        let mut derived = core::mem::take(&mut self.derived);
-        derived.clear();
-        let mut bytes = core::mem::take(&mut self.bytes);
-        bytes.clear();
-        spare::give(spare::Parts { nodes, extras, checks, diagnostics, derived, bytes });
+        let parts = spare::Parts {
+            nodes: core::mem::take(&mut self.nodes),
+            extras: core::mem::take(&mut self.extras),
+            checks: core::mem::take(&mut self.checks),
+            diagnostics: core::mem::take(&mut self.diagnostics),
+            derived: core::mem::take(&mut self.derived),
+            bytes: core::mem::take(&mut self.bytes),
+        };
+        recycle(parts, self.owned, self.protocol);
     }
+}
+
+/// Drops the messages of a dropped frame's vectors that hold memory, which
+/// are few (dropping every message one by one was a tenth of the time of a
+/// dissection): it looks for as many as were counted (`owned`) and stops.
+/// The emptied vectors are kept for the next frame.
+#[cfg_attr(not(debug_assertions), allow(unused_variables))]
+fn recycle(mut parts: spare::Parts, owned: u32, protocol: &str) {
+    let spare::Parts { nodes, extras, checks, diagnostics, derived, bytes } = &mut parts;
+    let mut left = owned;
+    for n in nodes.iter_mut() {
+        if left == 0 {
+            break;
+        }
+        left = left.saturating_sub(release(&mut n.value) + release(&mut n.text) + release_id(&mut n.id));
+    }
+    for e in extras.iter_mut() {
+        if left == 0 {
+            break;
+        }
+        left = left.saturating_sub(release(&mut e.label) + release(&mut e.unit));
+    }
+    for c in checks.iter_mut() {
+        if left == 0 {
+            break;
+        }
+        let n = release(&mut c.label) + release(&mut c.stated) + release(&mut c.computed) + release_id(&mut c.id);
+        left = left.saturating_sub(n);
+    }
+    for d in diagnostics.iter_mut() {
+        if left == 0 {
+            break;
+        }
+        left = left.saturating_sub(release(&mut d.message) + release_id(&mut d.code));
+    }
+    #[cfg(debug_assertions)]
+    {
+        let nodes = nodes.iter().any(|n| n.value.owns_memory() || n.text.owns_memory() || n.id.owns_memory());
+        let extras = extras.iter().any(|e| e.label.owns_memory() || e.unit.owns_memory());
+        let checks = checks
+            .iter()
+            .any(|c| c.label.owns_memory() || c.stated.owns_memory() || c.computed.owns_memory() || c.id.owns_memory());
+        let diagnostics = diagnostics.iter().any(|d| d.message.owns_memory() || d.code.owns_memory());
+        assert!(
+            !(nodes || extras || checks || diagnostics),
+            "a message holding memory was written into a {protocol} frame without being counted (Frame::counted)",
+        );
+    }
+    forget_items(nodes);
+    forget_items(extras);
+    forget_items(checks);
+    forget_items(diagnostics);
+    derived.clear();
+    bytes.clear();
+    spare::give(parts);
 }
 
 impl Frame {
@@ -546,8 +557,15 @@ impl Frame {
     /// a third of adding a node.
     #[inline]
     pub fn add(&mut self, parent: NodeRef, id: impl Into<Id>, span: Span, kind: NodeKind) -> NodeMut<'_> {
+        self.add_inlined(parent, id.into(), span, kind)
+    }
+
+    /// [`Frame::add`], always inlined: for the node helpers of decoders
+    /// that add nodes through one helper (DLMS), where the compiler left
+    /// `add` out of line.
+    #[inline(always)]
+    pub(crate) fn add_inlined(&mut self, parent: NodeRef, id: Id, span: Span, kind: NodeKind) -> NodeMut<'_> {
         let index = self.nodes.len() as NodeRef;
-        let id = id.into();
         self.owned += u32::from(id.owns_memory());
         // The node is written straight into the arena's spare room: building
         // it on the stack and copying it in costs more than the rest of `add`.

@@ -168,6 +168,16 @@ impl Msg {
         )
     }
 
+    /// Drop a message, running its drop code only if it holds memory.
+    #[inline]
+    pub fn discard(self) {
+        if self.owns_memory() {
+            drop(self);
+        } else {
+            core::mem::forget(self);
+        }
+    }
+
     /// Messages one after the other with `sep` between them.
     pub fn joined(parts: Vec<Msg>, sep: &'static str) -> Msg {
         let mut out = Vec::with_capacity(parts.len() * 2);
@@ -180,9 +190,10 @@ impl Msg {
         Msg::Concat(out.into_boxed_slice())
     }
 
-    /// Put `new` in `slot`, dropping the old message only if it holds memory.
+    /// Put `new` in `slot`, dropping the old message only if it holds memory
+    /// (a plain assignment calls the drop code of every message).
     #[inline]
-    pub(super) fn put(slot: &mut Msg, new: Msg) {
+    pub fn put(slot: &mut Msg, new: Msg) {
         // The old message is looked at before the new one is written, so
         // that the new one is written straight into the slot (reading the
         // old one back after building the new one beside it stalled).

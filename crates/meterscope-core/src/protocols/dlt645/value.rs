@@ -122,27 +122,32 @@ pub fn decode(format: &Format, wire: &[u8], lang: Lang) -> Decoded {
 /// Decode `wire` (0x33 already removed) as `format`; `at` is where `wire`
 /// starts in the frame's derived bytes. Never panics.
 pub fn decode_value(format: &Format, wire: &[u8], at: u32) -> Value {
-    let len = wire.len() as u32;
-    let digits = Msg::Derived { at, len, spaced: false, reversed: true };
-    let spaced = Msg::Derived { at, len, spaced: true, reversed: false };
+    // Made where used: a message made and not used is dropped, which costs.
+    let digits = || derived(at, wire, false);
     if wire.is_empty() {
         return Value::plain(Msg::Str(""));
     }
     if format.shape != Shape::Raw && format.shape != Shape::Ascii && wire.iter().all(|&b| b == 0xFF) {
-        return Value { value: digits, text: crate::msg!("no data", "无数据"), issue: None };
+        return Value { value: digits(), text: crate::msg!("no data", "无数据"), issue: None };
     }
     match format.shape {
-        Shape::Number { decimals, signed } => number(wire, decimals, signed, digits),
+        Shape::Number { decimals, signed } => number(wire, decimals, signed, at),
         Shape::Digits => match bcd_digits(wire, false) {
-            Ok(_) => Value::plain(digits),
-            Err(index) => Value { value: digits, text: Msg::None, issue: Some(Issue::Bcd { index }) },
+            Ok(_) => Value::plain(digits()),
+            Err(index) => Value { value: digits(), text: Msg::None, issue: Some(Issue::Bcd { index }) },
         },
-        Shape::DateTime => date_time(format.pattern, wire, digits, spaced),
+        Shape::DateTime => date_time(format.pattern, wire, at),
         Shape::Ascii => Value::plain(Msg::owned(ascii(wire))),
-        Shape::Bits => Value::plain(digits),
-        Shape::Baud => Value { value: digits, text: Msg::Code(baud_text, u64::from(wire[0])), issue: None },
-        Shape::Raw => Value::plain(spaced),
+        Shape::Bits => Value::plain(digits()),
+        Shape::Baud => Value { value: digits(), text: Msg::Code(baud_text, u64::from(wire[0])), issue: None },
+        Shape::Raw => Value::plain(derived(at, wire, true)),
     }
+}
+
+/// The bytes `wire`, kept in the derived bytes at `at`, as hex: spaced in
+/// wire order, or as digits (most significant byte first).
+fn derived(at: u32, wire: &[u8], spaced: bool) -> Msg {
+    Msg::Derived { at, len: wire.len() as u32, spaced, reversed: !spaced }
 }
 
 /// BCD digits most significant first, as a number and their count, or the
@@ -166,10 +171,12 @@ fn bcd_digits(wire: &[u8], sign_bit: bool) -> Result<(u128, usize, bool), usize>
 }
 
 /// `XXXXXX.XX` and friends: `00 00 09 64` (MSB first) reads `9.64`.
-fn number(wire: &[u8], decimals: u8, signed: bool, digits: Msg) -> Value {
+fn number(wire: &[u8], decimals: u8, signed: bool, at: u32) -> Value {
     let (n, count, negative) = match bcd_digits(wire, signed) {
         Ok(d) => d,
-        Err(index) => return Value { value: digits, text: Msg::None, issue: Some(Issue::Bcd { index }) },
+        Err(index) => {
+            return Value { value: derived(at, wire, false), text: Msg::None, issue: Some(Issue::Bcd { index }) };
+        }
     };
     let scale = decimals.min(count as u8);
     match i64::try_from(n) {
@@ -342,16 +349,18 @@ fn weekday_name(code: u64, lang: Lang, w: &mut dyn fmt::Write) -> fmt::Result {
     w.write_str(weekday(code as u8, lang))
 }
 
-fn date_time(pattern: &str, wire: &[u8], digits: Msg, spaced: Msg) -> Value {
+fn date_time(pattern: &str, wire: &[u8], at: u32) -> Value {
     if pattern.len() != wire.len() * 2 {
-        return Value::plain(spaced);
+        return Value::plain(derived(at, wire, true));
     }
     if wire.iter().all(|&b| b == 0) {
-        return Value { value: digits, text: crate::msg!("not set", "未设置"), issue: None };
+        return Value { value: derived(at, wire, false), text: crate::msg!("not set", "未设置"), issue: None };
     }
     let fields = match date_fields(pattern, wire) {
         Ok(f) => f,
-        Err(index) => return Value { value: digits, text: Msg::None, issue: Some(Issue::Bcd { index }) },
+        Err(index) => {
+            return Value { value: derived(at, wire, false), text: Msg::None, issue: Some(Issue::Bcd { index }) };
+        }
     };
     let issue = date_issue(&fields);
     let text = fields.week.filter(|&w| w <= 6).map_or(Msg::None, |w| Msg::Code(weekday_name, u64::from(w)));

@@ -176,16 +176,15 @@ pub(super) fn di_node(
 ) -> Option<DiInfo> {
     let n = ctx.node(node, "dlt645.data.di", at, len, NodeKind::Data);
     let canonical = ctx.hex(at, len, false, true);
-    ctx.set(n).value(canonical.clone());
     let variant = if len == 4 { Variant::V2007 } else { Variant::V1997 };
     match &info {
         Some(_) => {
             let code = pack(variant, di, 0);
             ctx.summarise_di(code);
-            ctx.set(n).text(Msg::Code(di_text, code));
+            ctx.set(n).value(canonical).text(Msg::Code(di_text, code));
         }
         None => {
-            ctx.set(n).text(crate::msg!("not in the dictionary", "字典中没有此数据标识"));
+            ctx.set(n).value(canonical.clone()).text(crate::msg!("not in the dictionary", "字典中没有此数据标识"));
             ctx.summarise(canonical.clone());
             let msg = Msg::Concat(Box::new([
                 crate::msg!("data identifier ", "数据标识 "),

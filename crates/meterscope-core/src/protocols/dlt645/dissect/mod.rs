@@ -74,6 +74,8 @@ impl Ctx {
     fn diag(&mut self, severity: Severity, span: Span, code: &'static str, message: Msg) {
         self.f.diag(severity, span, code, message);
     }
+    /// Inlined into its callers: the call itself was a good part of adding a node.
+    #[inline(always)]
     fn node(&mut self, parent: NodeRef, id: impl Into<Id>, at: usize, len: usize, kind: NodeKind) -> NodeRef {
         let span = self.span(at, len);
         self.f.add(parent, id, span, kind).index()
@@ -100,16 +102,19 @@ impl Ctx {
             && let Msg::Code(_, control) = self.summary[0]
             && self.control_summarised
         {
-            self.summary[0] = Msg::Code(control_di_summary, di_code | (control & 0xFF) << 56);
+            Msg::put(&mut self.summary[0], Msg::Code(control_di_summary, di_code | (control & 0xFF) << 56));
             return;
         }
         self.summarise(Msg::Code(names::di_summary, di_code));
     }
     /// One more part of the summary (a fourth would be dropped; none is made).
     fn summarise(&mut self, m: Msg) {
-        if let Some(slot) = self.summary.get_mut(self.summaries) {
-            *slot = m;
-            self.summaries += 1;
+        match self.summary.get_mut(self.summaries) {
+            Some(slot) => {
+                Msg::put(slot, m);
+                self.summaries += 1;
+            }
+            None => m.discard(),
         }
     }
     fn set(&mut self, n: NodeRef) -> crate::model::NodeMut<'_> {
@@ -148,17 +153,28 @@ pub fn dissect(variant: Variant, bytes: &[u8], base: usize, _opts: &Options) -> 
     } else {
         unrecognised(&mut ctx, root, body, pre);
     }
-    let [a, b, c] = core::mem::take(&mut ctx.summary);
-    let text = match ctx.summaries {
-        0 => Msg::None,
-        1 => a,
-        2 => Msg::Concat(Box::new([a, Msg::Str(" · "), b])),
+    // The context is taken apart: the parts of the summary not used are
+    // discarded, not dropped one by one.
+    let Ctx { mut f, summary: [a, b, c], summaries, .. } = ctx;
+    let text = match summaries {
+        0 => {
+            [a, b, c].into_iter().for_each(Msg::discard);
+            Msg::None
+        }
+        1 => {
+            [b, c].into_iter().for_each(Msg::discard);
+            a
+        }
+        2 => {
+            c.discard();
+            Msg::Concat(Box::new([a, Msg::Str(" · "), b]))
+        }
         _ => Msg::Concat(Box::new([a, Msg::Str(" · "), b, Msg::Str(" · "), c])),
     };
     if !text.is_none() {
-        ctx.f.node_mut(root).text(text);
+        f.node_mut(root).text(text);
     }
-    ctx.f.finish()
+    f.finish()
 }
 
 /// Bytes that do not start with 0x68 (only under a protocol override).
@@ -381,7 +397,7 @@ fn control_node(ctx: &mut Ctx, root: NodeRef, c: ControlCode, at: usize) {
     };
     let bit = |v: bool| Msg::Str(if v { "1" } else { "0" });
     let code = control_code(ctx.variant, c);
-    let function_text = name.map_or(crate::msg!("unknown function", "未知功能码"), |w| Msg::Bi(w));
+    let function_text = name.map_or_else(|| crate::msg!("unknown function", "未知功能码"), |w| Msg::Bi(w));
     let node = ctx.node(root, "dlt645.control", at, 1, NodeKind::Control);
     ctx.set(node).value(Msg::HexNum { value: u64::from(c.0), digits: 2 }).text(Msg::Code(control_text, code));
     let n = ctx.node(node, "dlt645.control.dir", at, 1, NodeKind::Control);

@@ -65,8 +65,11 @@ pub(super) fn fields(
         } else {
             (Id::Indexed("dlt645.data.field", j as u32), name.clone())
         };
-        if left < len {
+        if left >= len {
+            name.discard();
+        } else {
             // A value cut short keeps the label of its id; its name is the text.
+            label.discard();
             let n = ctx.node(parent, id, at + pos, left, NodeKind::Data);
             let v = ctx.hex(at + pos, left, true, false);
             ctx.set(n).value(v).text(name.clone());

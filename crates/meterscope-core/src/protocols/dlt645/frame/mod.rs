@@ -47,6 +47,9 @@ impl Address {
 
     /// From 6 wire bytes; shorter input is padded with 0.
     pub fn from_wire(bytes: &[u8]) -> Self {
+        if let Ok(a) = bytes.try_into() {
+            return Address(a);
+        }
         let mut a = [0u8; 6];
         for (d, s) in a.iter_mut().zip(bytes) {
             *d = *s;

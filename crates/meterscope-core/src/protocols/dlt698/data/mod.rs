@@ -215,6 +215,7 @@ impl<'a, 'f> Dec<'a, 'f> {
     }
 
     /// A unique id: `base` the first time, then `base.1`, `base.2`…
+    #[inline(always)]
     pub fn id(&mut self, base: &'static str) -> Id {
         match self.ids.count(base) {
             1 => Id::Static(base),
@@ -223,15 +224,17 @@ impl<'a, 'f> Dec<'a, 'f> {
     }
 
     /// A node under `parent` with a unique id from `base`, spanning `start` to here.
+    #[inline(always)]
     pub fn node(&mut self, parent: NodeRef, base: &'static str, start: usize) -> NodeRef {
         let id = self.id(base);
         let span = self.span_from(start);
-        self.f.add(parent, id, span, NodeKind::Data).index()
+        self.f.add_inlined(parent, id, span, NodeKind::Data).index()
     }
 
     /// A node under `parent` with an id made by [`Dec::id`] and an absolute span.
+    #[inline(always)]
     pub fn node_at(&mut self, parent: NodeRef, id: Id, span: Span, kind: NodeKind) -> NodeRef {
-        self.f.add(parent, id, span, kind).index()
+        self.f.add_inlined(parent, id, span, kind).index()
     }
 
     /// A node that starts here (its span is set by [`Dec::close`]).
