@@ -215,7 +215,7 @@ impl<'a, 'f> Dec<'a, 'f> {
     }
 
     /// A unique id: `base` the first time, then `base.1`, `base.2`…
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn id(&mut self, base: &'static str) -> Id {
         match self.ids.count(base) {
             1 => Id::Static(base),
@@ -224,7 +224,7 @@ impl<'a, 'f> Dec<'a, 'f> {
     }
 
     /// A node under `parent` with a unique id from `base`, spanning `start` to here.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn node(&mut self, parent: NodeRef, base: &'static str, start: usize) -> NodeRef {
         let id = self.id(base);
         let span = self.span_from(start);
@@ -232,7 +232,7 @@ impl<'a, 'f> Dec<'a, 'f> {
     }
 
     /// A node under `parent` with an id made by [`Dec::id`] and an absolute span.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn node_at(&mut self, parent: NodeRef, id: Id, span: Span, kind: NodeKind) -> NodeRef {
         self.f.add_inlined(parent, id, span, kind).index()
     }
