@@ -209,10 +209,16 @@ fn seal_hdlc(w: &mut Work) -> Result<(), SealError> {
     // Destination and source addresses end with a byte whose low bit is 1.
     let mut q = 3;
     for (en, zh) in [
-        ("the destination address never ends (no byte with bit 0 set)", "目的地址没有结束（无最低位为 1 的字节）"),
-        ("the source address never ends (no byte with bit 0 set)", "源地址没有结束（无最低位为 1 的字节）"),
+        (
+            "the destination address is not 1, 2 or 4 bytes ending with bit 0 set",
+            "目的地址不是以最低位为 1 的字节结束的 1、2 或 4 字节",
+        ),
+        (
+            "the source address is not 1, 2 or 4 bytes ending with bit 0 set",
+            "源地址不是以最低位为 1 的字节结束的 1、2 或 4 字节",
+        ),
     ] {
-        let len = w.bytes[q..n - 1].iter().position(|b| b & 1 == 1).map(|i| i + 1).filter(|&k| k <= 4);
+        let len = w.bytes[q..n - 1].iter().position(|b| b & 1 == 1).map(|i| i + 1).filter(|&k| matches!(k, 1 | 2 | 4));
         q += len.ok_or_else(|| err(q, en, zh))?;
     }
     let control = q;
@@ -362,32 +368,43 @@ fn seal_mbus(w: &mut Work) -> Result<(), SealError> {
 }
 
 /// Wireless M-Bus (EN 13757-4): L, and in frame formats A and B the CRC of
-/// each block (high byte first). The format is the one the frame's CRCs
-/// confirm; else a frame whose L counts its bytes has none (the receiver
-/// took them out); else a frame whose length is a format A length with some
-/// block CRC right is format A.
+/// each block (high byte first). The format: the one the frame's CRCs
+/// confirm; else format A when L gives the frame's length in format A (CRCs
+/// recomputed in place); else none when L counts the bytes (the receiver
+/// took the CRCs out). A format A frame whose first block still checks but
+/// whose length changed is refused: its blocks moved, and rewriting CRCs
+/// where the new length puts them would overwrite data. A frame with only L
+/// broken (its length a format A length, a later block's CRC right) is
+/// format A.
 fn seal_wmbus(w: &mut Work) -> Result<(), SealError> {
     use mbus::wireless::frame::{Format, blocks, format, len_a};
     w.at_least(12)?;
     let n = w.len();
-    let a_len = (0..=255u8).find(|&l| len_a(l) == n);
+    let crc_right = |b: &[u8], (at, len): (usize, usize)| {
+        let end = at + len;
+        end + 2 <= b.len() && crc16_en13757(&b[at..end]) == u16::from_be_bytes([b[end], b[end + 1]])
+    };
+    let l0 = w.bytes[0];
     let format = match format(&w.bytes) {
         f @ (Format::A | Format::B) => f,
-        Format::Plain if usize::from(w.bytes[0]) + 1 == n => Format::Plain,
+        Format::Plain if len_a(l0) == n => Format::A,
+        Format::Plain if usize::from(l0) + 1 == n => Format::Plain,
+        Format::Plain if crc_right(&w.bytes, (0, 10)) => {
+            return Err(err(
+                0,
+                "a frame in format A changed length: its blocks moved; edit the telegram without its CRCs",
+                "格式 A 的帧长度变了，数据块已移位；请在去掉 CRC 的报文上编辑",
+            ));
+        }
         Format::Plain => {
-            let crc_right = |&(at, len): &(usize, usize)| {
-                let end = at + len;
-                end + 2 <= n && crc16_en13757(&w.bytes[at..end]) == u16::from_be_bytes([w.bytes[end], w.bytes[end + 1]])
-            };
-            if a_len.is_some() && blocks(Format::A, n).iter().skip(1).any(crc_right) {
-                Format::A
-            } else {
-                Format::Plain
-            }
+            let l_broken = (0..=255u8)
+                .find(|&l| len_a(l) == n)
+                .is_some_and(|_| blocks(Format::A, n).into_iter().skip(1).any(|b| crc_right(&w.bytes, b)));
+            if l_broken { Format::A } else { Format::Plain }
         }
     };
-    let l = match (format, a_len) {
-        (Format::A, Some(l)) => l,
+    let l = match format {
+        Format::A => (0..=255u8).find(|&l| len_a(l) == n).unwrap_or(l0),
         _ => u8::try_from(n - 1)
             .map_err(|_| err(0, "longer than L counts (255 bytes)", "超出 L 的计数范围（255 字节）"))?,
     };
@@ -540,7 +557,7 @@ mod tests {
         assert_eq!(e.offset, 7);
         assert_eq!(e.text(Lang::En), "byte 7: the second 68 follows the six address bytes");
         assert_eq!(seal("dlms-apdu", &[0xC0]).unwrap_err().offset, 0);
-        assert_eq!(seal("dlms-hdlc", &hex("7E A0 07 02 02 93 00 00 7E")).unwrap_err().offset, 6);
+        assert_eq!(seal("dlms-hdlc", &hex("7E A0 07 02 02 93 00 00 7E")).unwrap_err().offset, 3);
         assert_eq!(seal("iec62056-21", b"/?!\r\n").unwrap().fixes, []);
         assert_eq!(seal("iec62056-21", b"\x02F.F(00)\r\n!\r\n").unwrap_err().offset, 11);
     }
@@ -575,6 +592,50 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Wireless M-Bus in format A: edits that keep the length are sealed in
+    /// place; a length change is refused (the blocks moved) rather than
+    /// rewriting CRCs over data; a one-block frame with its header edited
+    /// keeps its CRC place.
+    #[test]
+    fn wireless_m_bus_format_a_edits() {
+        let frame = hex(
+            "34 44 EE 4D 81 39 29 27 16 08 81 1D 7A 51 00 00 00 04 6D 19 13 A6 2B 03 6E 00 00 00 DC 84 42 6C E1 F1 43 \
+             6E 00 00 00 02 FF 2C 00 00 02 59 D6 D0 D4 09 02 65 FC 09 02 FD 66 A0 00 44 C4",
+        );
+        assert!(seal("wmbus", &frame).unwrap().fixes.iter().all(|f| !f.changed()));
+        // A value byte edited in block 3: only that block's CRC changes.
+        let mut edited = frame.clone();
+        edited[40] ^= 0x01;
+        let s = seal("wmbus", &edited).unwrap();
+        let changed: Vec<usize> = s.fixes.iter().filter(|f| f.changed()).map(|f| f.at).collect();
+        assert_eq!(changed, [46]);
+        // A byte inserted into block 2: refused at L, nothing overwritten.
+        let mut longer = frame.clone();
+        longer.insert(20, 0x00);
+        assert_eq!(seal("wmbus", &longer).unwrap_err().offset, 0);
+        // One block (L = 09): C edited, the CRC rewritten in its place.
+        let mut short = hex("09 44 EE 4D 81 39 29 27 16 08 00 00");
+        let c = crc16_en13757(&short[..10]).to_be_bytes();
+        short[10..].copy_from_slice(&c);
+        short[1] = 0x46;
+        let s = seal("wmbus", &short).unwrap();
+        assert_eq!((s.bytes[0], s.bytes.len()), (0x09, 12));
+        assert_eq!(s.bytes[10..], crc16_en13757(&s.bytes[..10]).to_be_bytes());
+    }
+
+    /// A message cut off at its CRC's type byte gets no CRC written over the end escape.
+    #[test]
+    fn an_sml_message_without_its_crc_bytes_gets_none() {
+        let s = seal("sml", &hex("1B1B1B1B 01010101 76 01 01 01 01 01 01 63 1B1B1B1B 1A 00 00 00")).unwrap();
+        assert!(s.fixes.iter().all(|f| f.field.0 != "message CRC"), "{:?}", s.fixes);
+        assert_eq!(s.bytes[s.bytes.len() - 8..s.bytes.len() - 3], [0x1B, 0x1B, 0x1B, 0x1B, 0x1A]);
+    }
+
+    #[test]
+    fn hdlc_addresses_of_three_bytes_are_refused() {
+        assert_eq!(seal("dlms-hdlc", &hex("7E A0 00 02 02 03 03 10 00 00 7E")).unwrap_err().offset, 3);
     }
 
     #[test]

@@ -120,7 +120,8 @@ pub fn message_crcs(file: &[u8]) -> (Vec<(usize, usize)>, usize) {
             break;
         }
         let Some(crc) = (0..4).try_fold(el.data(), |q, _| skip(file, q, 1)) else { break };
-        if file.get(crc) != Some(&0x63) {
+        // `63 hi lo 00`: the CRC and endOfSmlMsg inside the file.
+        if file.get(crc) != Some(&0x63) || crc + 4 > file.len() {
             break;
         }
         out.push((start, crc));
