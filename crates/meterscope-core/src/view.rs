@@ -235,6 +235,15 @@ impl Frame {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity == Severity::Error) || self.checks.iter().any(|c| !c.ok)
     }
+
+    /// What makes the frame invalid, one line each: failed checks (stated
+    /// and computed) and error diagnostics, in the rendered language.
+    pub fn problems(&self) -> Vec<String> {
+        let checks =
+            self.checks.iter().filter(|c| !c.ok).map(|c| format!("{}: {} ≠ {}", c.label, c.stated, c.computed));
+        let errors = self.diagnostics.iter().filter(|d| d.severity == Severity::Error).map(|d| d.message.clone());
+        checks.chain(errors).collect()
+    }
 }
 
 /// Bytes between frames that no frame claims. Reported, never dropped.

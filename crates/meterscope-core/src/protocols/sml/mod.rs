@@ -16,6 +16,10 @@ pub mod dissect;
 pub mod frame;
 mod labels;
 pub mod names;
+pub mod session;
+#[cfg(test)]
+mod session_tests;
+pub mod simulator;
 #[cfg(test)]
 mod tests;
 pub mod tl;

@@ -18,6 +18,8 @@
 
 use core::fmt;
 
+pub mod listen;
+
 /// A point on the caller's monotonic clock, in milliseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Millis(pub u64);
@@ -379,8 +381,24 @@ impl RxBuffer {
         self.bytes.clear();
         self.junk = 0;
     }
-    /// The next complete frame found by `frame`, and the junk bytes dropped before it.
+    /// The next complete frame found by `frame`, and the junk bytes dropped
+    /// before it (`wake_up` bytes not counted).
     pub fn next_frame(&mut self, frame: impl Fn(&[u8]) -> crate::FrameStatus, wake_up: u8) -> Option<(Vec<u8>, usize)> {
+        self.take(frame, Some(wake_up))
+    }
+
+    /// The next complete frame of a protocol without wake-up bytes: every
+    /// byte dropped before it counts as junk.
+    pub fn next(&mut self, frame: impl Fn(&[u8]) -> crate::FrameStatus) -> Option<(Vec<u8>, usize)> {
+        self.take(frame, None)
+    }
+
+    /// Junk bytes dropped since the last frame taken.
+    pub fn junk(&self) -> usize {
+        self.junk
+    }
+
+    fn take(&mut self, frame: impl Fn(&[u8]) -> crate::FrameStatus, wake_up: Option<u8>) -> Option<(Vec<u8>, usize)> {
         use crate::FrameStatus;
         // Bytes to drop from the front, applied once (no quadratic shifting).
         let mut skip = 0;
@@ -391,7 +409,7 @@ impl RxBuffer {
             }
             match frame(rest) {
                 FrameStatus::NoMatch => {
-                    if rest[0] != wake_up {
+                    if Some(rest[0]) != wake_up {
                         self.junk += 1;
                     }
                     skip += 1;
