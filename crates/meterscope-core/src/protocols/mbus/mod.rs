@@ -16,6 +16,7 @@ pub mod dict;
 pub mod frame;
 mod labels;
 pub mod link;
+pub mod readings;
 pub mod records;
 pub mod telegrams;
 #[cfg(test)]

@@ -18,6 +18,10 @@
 pub mod crypto;
 pub mod frame;
 pub mod layers;
+pub mod session;
+#[cfg(test)]
+mod session_tests;
+pub mod simulator;
 #[cfg(test)]
 mod tests;
 
