@@ -393,6 +393,11 @@ impl RxBuffer {
         self.take(frame, None)
     }
 
+    /// The bytes waiting (a frame arriving, or bytes not yet looked at).
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// Junk bytes dropped since the last frame taken.
     pub fn junk(&self) -> usize {
         self.junk

@@ -18,6 +18,10 @@ mod labels;
 pub mod link;
 pub mod readings;
 pub mod records;
+pub mod session;
+#[cfg(test)]
+mod session_tests;
+pub mod simulator;
 pub mod telegrams;
 #[cfg(test)]
 mod tests;
