@@ -15,6 +15,7 @@ mod read;
 mod read_dlms;
 mod read_dlt698;
 mod read_iec;
+mod read_mbus;
 mod read_qgdw1376;
 mod trace;
 
@@ -100,7 +101,8 @@ enum Command {
     Read {
         /// Protocol: dlt645 (DL/T 645-2007), dlt645-1997, dlt698, dlms, qgdw1376.2 (a
         /// concentrator's local communication module), qgdw1376.1 (a terminal),
-        /// iec62056-21 (an optical port), dsmr (a P1 port).
+        /// iec62056-21 (an optical port), dsmr (a P1 port), mbus (wired M-Bus through a
+        /// level converter), wmbus (a wireless M-Bus receiver), sml (an SML optical head).
         #[arg(long, short)]
         protocol: String,
         /// Serial device (`/dev/ttyUSB0`, `COM3`).
@@ -254,9 +256,16 @@ enum Command {
         /// IEC 62056-21: settle time t2 before the baud switch, ms (200-1500).
         #[arg(long, default_value_t = 300, help_heading = "IEC 62056-21 and DSMR")]
         settle: u64,
-        /// DSMR: telegrams to receive.
+        /// DSMR, wireless M-Bus, SML: telegrams to receive.
         #[arg(long, default_value_t = 1, help_heading = "IEC 62056-21 and DSMR")]
         count: usize,
+        /// M-Bus: find the meters on the bus by `primary` address (over --range)
+        /// or by `secondary` address (wildcard search from the --address mask, or all).
+        #[arg(long, default_missing_value = "primary", num_args = 0..=1, help_heading = "M-Bus")]
+        scan: Option<String>,
+        /// M-Bus: the primary addresses a scan asks, FIRST-LAST.
+        #[arg(long, default_value = "0-250", help_heading = "M-Bus")]
+        range: String,
         /// DSMR version: 5, 4 (115200 8N1) or 3, 2.2 (9600 7E1).
         #[arg(long, default_value = "5", help_heading = "IEC 62056-21 and DSMR")]
         dsmr_version: String,
@@ -436,9 +445,36 @@ fn main() -> ExitCode {
             settle,
             count,
             dsmr_version,
+            scan,
+            range,
             quantity,
             dis,
         } => {
+            if let Some(family) = read_mbus::family(&protocol) {
+                if !quantity.is_empty() {
+                    return exit(Err(format!("--quantity does not read {family} meters")));
+                }
+                return exit(read_mbus::run_read(
+                    family,
+                    read_mbus::ReadArgs {
+                        port,
+                        tcp,
+                        simulate,
+                        baud,
+                        address,
+                        scan,
+                        range,
+                        count,
+                        cipher_key,
+                        retries,
+                        timeout,
+                        json,
+                        verbose,
+                        lang,
+                        trace,
+                    },
+                ));
+            }
             let lang_of = |l: &str| l.parse::<Lang>().unwrap_or_default();
             // Named quantities, checked against the protocol's family before any port is opened.
             let family = match protocol.as_str() {
@@ -652,6 +688,9 @@ fn main() -> ExitCode {
             max_baud,
             reaction,
         } => {
+            if let Some(family) = read_mbus::family(&protocol) {
+                return exit(read_mbus::run_simulate(family, port.as_deref(), tcp.as_deref(), seconds));
+            }
             if let Some(family) = read_iec::family(&protocol) {
                 return exit(read_iec::run_simulate(
                     family,

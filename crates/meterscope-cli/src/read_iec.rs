@@ -92,10 +92,10 @@ fn millis(start: Instant) -> Millis {
 }
 
 /// A simulated meter in this process, on the same clock.
-struct InProcess<M: SimulatedMeter> {
-    meter: M,
-    pending: Vec<u8>,
-    out: Vec<u8>,
+pub(crate) struct InProcess<M: SimulatedMeter> {
+    pub(crate) meter: M,
+    pub(crate) pending: Vec<u8>,
+    pub(crate) out: Vec<u8>,
 }
 
 impl<M: SimulatedMeter> Transport for InProcess<M> {
@@ -180,7 +180,7 @@ fn reading_line(r: &Reading) -> String {
     format!("{:<12}{name}: {}", r.address, values.join("; "))
 }
 
-fn open(
+pub(crate) fn open(
     port: &Option<String>,
     tcp: &Option<String>,
     simulate: bool,
