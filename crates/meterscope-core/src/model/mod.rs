@@ -682,6 +682,28 @@ impl Frame {
     }
 }
 
+/// A frame builder that reads bytes derived from its frame (decrypted,
+/// unstuffed, or with a link layer's CRCs taken out) in place of the frame's
+/// own: the decoding contexts of DLMS/COSEM and M-Bus.
+pub trait ReadDerived: Sized {
+    /// The frame being built, and while derived bytes are read: the absolute
+    /// offset their spans start from (the offset their first byte stands
+    /// for), and where they start in [`Frame::derived`].
+    fn frame_and_source(&mut self) -> (&mut Frame, &mut Option<(usize, u32)>);
+
+    /// Read derived bytes `d` (spans from `at`) in `body`: keeps them once in
+    /// the frame, and values written as hex or text (and the bytes the
+    /// context reads) refer to them.
+    fn derived<T>(&mut self, d: &[u8], at: usize, body: impl FnOnce(&mut Self) -> T) -> T {
+        let (f, src) = self.frame_and_source();
+        let k = f.derive(d);
+        let saved = src.replace((at, k));
+        let out = body(self);
+        *self.frame_and_source().1 = saved;
+        out
+    }
+}
+
 /// The children of a node.
 pub struct Children<'a> {
     frame: &'a Frame,

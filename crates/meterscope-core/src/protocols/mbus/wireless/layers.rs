@@ -9,7 +9,7 @@ use super::super::link::{self, bit};
 use super::super::{Cx, dict, hex, hex_as};
 use super::crypto::{self, Derived};
 use super::frame::{self, Format};
-use crate::model::{Check, Msg, NodeKind, NodeRef, Severity};
+use crate::model::{Check, Msg, NodeKind, NodeRef, ReadDerived, Severity};
 use crate::msg;
 use crate::registry::{self, Keys};
 use crate::span::Span;
