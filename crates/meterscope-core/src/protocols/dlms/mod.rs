@@ -238,6 +238,12 @@ pub struct Cx<'k> {
     src: Option<(usize, u32)>,
 }
 
+impl model::ReadDerived for Cx<'_> {
+    fn frame_and_source(&mut self) -> (&mut Frame, &mut Option<(usize, u32)>) {
+        (&mut self.f, &mut self.src)
+    }
+}
+
 impl<'k> Cx<'k> {
     /// A context building a frame of `protocol` over `bytes` at `base`.
     pub fn new(protocol: &'static str, bytes: &[u8], base: usize, keys: &'k Keys) -> Self {
@@ -366,16 +372,6 @@ impl<'k> Cx<'k> {
                 &("the bytes end before this element is complete", "字节在该元素结束前终止"),
             );
         }
-    }
-
-    /// Read derived bytes `d` (spans from `at`) in `body`: keeps them once in
-    /// the frame, and values written as hex or text refer to them.
-    pub fn derived<T>(&mut self, d: &[u8], at: usize, body: impl FnOnce(&mut Self) -> T) -> T {
-        let k = self.f.derive(d);
-        let saved = self.src.replace((at, k));
-        let out = body(self);
-        self.src = saved;
-        out
     }
 
     /// The bytes of an absolute span as compact hex (`0102`), from the frame

@@ -11,7 +11,7 @@ use super::axdr::{self, Data};
 use super::reassembly::{self, Scanned, Value};
 use super::{Cx, Rd, classes, obis_canonical, obis_name_or_canonical, pack_obis};
 use crate::lang::Lang;
-use crate::model::{Frame, Id, Msg, NONE, NodeRef};
+use crate::model::{Frame, Id, Msg, NONE, NodeRef, ReadDerived};
 use crate::msg;
 use crate::registry::{Keys, Options};
 use crate::span::Span;

@@ -18,7 +18,7 @@ use aes_gcm::aead::consts::U12;
 
 use super::{Cx, MAX_DEPTH, Rd, apdu, byte_msg, hex};
 use crate::lang::Lang;
-use crate::model::{Check, Id, Msg, NodeKind, NodeRef, Severity};
+use crate::model::{Check, Id, Msg, NodeKind, NodeRef, ReadDerived, Severity};
 use crate::msg;
 use crate::registry::Keys;
 use crate::span::Span;

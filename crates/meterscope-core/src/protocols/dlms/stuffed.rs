@@ -10,7 +10,7 @@
 //! bytes as sent (an escape pair is one byte of the field it belongs to).
 
 use super::{Cx, hdlc};
-use crate::model::{Frame, Severity};
+use crate::model::{Frame, ReadDerived, Severity};
 use crate::msg;
 use crate::registry::{FrameStatus, Options};
 use crate::span::Span;

@@ -30,7 +30,7 @@ pub mod wireless;
 pub use labels::LABELS;
 
 use crate::lang::Lang;
-use crate::model::{Frame, Id, Msg, NodeKind, NodeRef, Severity};
+use crate::model::{Frame, Id, Msg, NodeKind, NodeRef, ReadDerived, Severity};
 use crate::registry::{FrameStatus, Options, Protocol};
 use crate::span::Span;
 
@@ -81,20 +81,16 @@ pub struct Cx {
     pub fillers: u32,
 }
 
+impl ReadDerived for Cx {
+    fn frame_and_source(&mut self) -> (&mut Frame, &mut Option<(usize, u32)>) {
+        (&mut self.f, &mut self.src)
+    }
+}
+
 impl Cx {
     pub fn new(f: Frame, base: usize) -> Self {
         Cx { f, base, src: None, records: 0, fillers: 0 }
     }
-    /// Read `d` (bytes derived from the frame, standing for the bytes from
-    /// offset `at` on) with `body`: hex values and [`Cx::bytes`] then refer to them.
-    pub fn derived<T>(&mut self, d: &[u8], at: usize, body: impl FnOnce(&mut Self) -> T) -> T {
-        let k = self.f.derive(d);
-        let saved = self.src.replace((at, k));
-        let out = body(self);
-        self.src = saved;
-        out
-    }
-
     pub fn add(&mut self, parent: NodeRef, id: impl Into<Id>, at: usize, len: usize, kind: NodeKind) -> NodeRef {
         self.f.add(parent, id, Span::at(at, len), kind).index()
     }

@@ -27,7 +27,7 @@ mod tests;
 
 use super::{Cx, LABELS};
 use crate::lang::Lang;
-use crate::model::{Frame, NONE, NodeKind};
+use crate::model::{Frame, NONE, NodeKind, ReadDerived};
 use crate::registry::{FrameStatus, Keys, Options, Protocol};
 use crate::span::Span;
 use frame::Format;
