@@ -29,6 +29,7 @@ extern "C" {
         lang: &str,
         to_decoder: &js_sys::Function,
         summarize: &js_sys::Function,
+        dissect: &js_sys::Function,
     ) -> Reader;
 
     /// The mounted reader.
@@ -84,6 +85,26 @@ pub fn summary(hex: &str, lang: meterscope_core::Lang) -> String {
         .join(" | ")
 }
 
+/// The first frame of some bytes (hex) dissected as `protocol` in a
+/// language, with a cipher key (hex, or empty), as its JSON view; empty when
+/// there is none. The reader's M-Bus, wireless M-Bus and SML sessions read
+/// their frames with it, so the reader module carries no dissector of its own.
+pub fn dissect_json(protocol: &str, hex: &str, lang: meterscope_core::Lang, key: &str) -> String {
+    let Ok(input) = meterscope_core::parse_input(hex) else { return String::new() };
+    let cipher_key = meterscope_core::parse_input(key).ok().and_then(|k| <[u8; 16]>::try_from(k.bytes.as_slice()).ok());
+    let opts = meterscope_core::Options {
+        lang,
+        protocol: Some(protocol.to_string()),
+        keys: Keys { cipher_key, ..Keys::default() },
+        ..meterscope_core::Options::default()
+    };
+    let d = meterscope_core::Registry::default().dissect(&input.bytes, &input.line_starts, &opts).render(lang);
+    let Some(f) = d.frames.first() else { return String::new() };
+    let mut json = meterscope_core::json::Json::new();
+    json.frame(f);
+    json.finish()
+}
+
 /// The reader panel: empty until the reader tab is first opened, then the
 /// reader module mounted in it (a line of text while it loads, or why it did not).
 #[component]
@@ -112,6 +133,11 @@ pub fn ReaderSlot() -> impl IntoView {
                     let summarize = Closure::<dyn Fn(String, String) -> String>::new(|hex: String, lang: String| {
                         summary(&hex, lang.parse().unwrap_or(meterscope_core::Lang::En))
                     });
+                    let dissect = Closure::<dyn Fn(String, String, String, String) -> String>::new(
+                        |protocol: String, hex: String, lang: String, key: String| {
+                            dissect_json(&protocol, &hex, lang.parse().unwrap_or(meterscope_core::Lang::En), &key)
+                        },
+                    );
                     let module: ReaderModule = module.unchecked_into();
                     let parent: &web_sys::HtmlElement = &parent;
                     let r = module.mount(
@@ -119,9 +145,11 @@ pub fn ReaderSlot() -> impl IntoView {
                         &lang.get_untracked().to_string(),
                         to_decoder.as_ref().unchecked_ref(),
                         summarize.as_ref().unchecked_ref(),
+                        dissect.as_ref().unchecked_ref(),
                     );
                     to_decoder.forget();
                     summarize.forget();
+                    dissect.forget();
                     send_keys(&r, &st.keys.get_untracked());
                     reader.set_value(Some(r));
                     state.set(2);

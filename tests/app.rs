@@ -574,3 +574,30 @@ fn granted_ports_are_named_by_usb_ids() {
     assert!(same_port(&bluetooth, &bluetooth));
     assert!(!same_port(&bluetooth, &fake_port("{}")), "ports without ids match only themselves");
 }
+
+#[wasm_bindgen_test]
+fn the_readers_sessions_read_frames_through_the_pages_decoder() {
+    use meterscope::lazy::dissect_json;
+    use meterscope::reader::host;
+    // A wired M-Bus reply, a wireless M-Bus telegram in mode 5 (with its key and without).
+    let mbus = "68515168080B7254029904C51400060C27000004782E254C00046D0A0CCD1304134C01000044134B0100008401134C010000426CBF1C026CDF1C043B00000000143B160800000223A70401FD1700049028080000003F16";
+    let wmbus = "2E4493157856341233037A2A0020255923C95AAA26D1B2E7493B013EC4A6F6D3529B520EDFF0EA6DEFC99D6D69EBF3";
+    let key = "0102030405060708090A0B0C0D0E0F11";
+    for (protocol, hex, key) in [("mbus", mbus, ""), ("wmbus", wmbus, key), ("wmbus", wmbus, "")] {
+        for lang in [Lang::En, Lang::Zh] {
+            let json = dissect_json(protocol, hex, lang, key);
+            let got = host::frame(&serde_json::from_str(&json).unwrap()).unwrap();
+            let bytes = meterscope_core::parse_input(hex).unwrap().bytes;
+            let cipher_key =
+                meterscope_core::parse_input(key).ok().and_then(|k| <[u8; 16]>::try_from(k.bytes.as_slice()).ok());
+            let opts = Options {
+                lang,
+                protocol: Some(protocol.into()),
+                keys: meterscope_core::Keys { cipher_key, ..Default::default() },
+                ..Options::default()
+            };
+            let want = meterscope_core::Registry::default().dissect(&bytes, &[], &opts).render(lang);
+            assert_eq!(got, want.frames[0], "{protocol} {key}");
+        }
+    }
+}

@@ -11,7 +11,9 @@
 pub mod dlms;
 pub mod dlt645;
 pub mod dlt698;
+pub mod host;
 pub mod iec;
+pub mod mbus;
 pub mod qgdw1376;
 pub mod strings;
 pub mod trace;
@@ -246,6 +248,12 @@ pub enum Proto {
     Qgdw13762,
     /// Q/GDW 1376.1: the master station's side of a concentrator.
     Qgdw13761,
+    /// Wired M-Bus through a level converter.
+    Mbus,
+    /// A wireless M-Bus receiver.
+    Wmbus,
+    /// An SML meter's optical interface.
+    Sml,
 }
 
 const fn line(baud: u32, data_bits: u8, parity: Parity) -> LineSettings {
@@ -253,8 +261,18 @@ const fn line(baud: u32, data_bits: u8, parity: Parity) -> LineSettings {
 }
 
 impl Proto {
-    pub const ALL: [Proto; 7] =
-        [Proto::Dlt645, Proto::Dlt698, Proto::Dlms, Proto::Iec, Proto::Dsmr, Proto::Qgdw13762, Proto::Qgdw13761];
+    pub const ALL: [Proto; 10] = [
+        Proto::Dlt645,
+        Proto::Dlt698,
+        Proto::Dlms,
+        Proto::Iec,
+        Proto::Dsmr,
+        Proto::Qgdw13762,
+        Proto::Qgdw13761,
+        Proto::Mbus,
+        Proto::Wmbus,
+        Proto::Sml,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -265,6 +283,9 @@ impl Proto {
             Proto::Dsmr => "dsmr",
             Proto::Qgdw13762 => "qgdw1376.2",
             Proto::Qgdw13761 => "qgdw1376.1",
+            Proto::Mbus => "mbus",
+            Proto::Wmbus => "wmbus",
+            Proto::Sml => "sml",
         }
     }
 
@@ -282,6 +303,9 @@ impl Proto {
             Proto::Dsmr => "DSMR P1",
             Proto::Qgdw13762 => lang.pick("Q/GDW 1376.2 (carrier module)", "Q/GDW 1376.2（载波模块）"),
             Proto::Qgdw13761 => lang.pick("Q/GDW 1376.1 (concentrator)", "Q/GDW 1376.1（集中器）"),
+            Proto::Mbus => "M-Bus (EN 13757-2/-3)",
+            Proto::Wmbus => lang.pick("Wireless M-Bus / OMS (receiver)", "无线 M-Bus / OMS（接收器）"),
+            Proto::Sml => lang.pick("SML (optical head)", "SML（光电头）"),
         }
     }
 
@@ -297,6 +321,12 @@ impl Proto {
         // Carrier and HPLC modules: 9600 8E1 (some 115200); concentrators' local ports alike.
         const QGDW: [LineSettings; 3] =
             [line(9600, 8, Parity::Even), line(115_200, 8, Parity::Even), line(2400, 8, Parity::Even)];
+        // M-Bus: 2400 8E1 (300 and 9600 too); receivers and SML heads 8N1.
+        const MBUS: [LineSettings; 3] =
+            [line(2400, 8, Parity::Even), line(9600, 8, Parity::Even), line(300, 8, Parity::Even)];
+        const WMBUS: [LineSettings; 3] =
+            [line(9600, 8, Parity::None), line(57_600, 8, Parity::None), line(115_200, 8, Parity::None)];
+        const SML: [LineSettings; 1] = [line(9600, 8, Parity::None)];
         match self {
             Proto::Dlt645 => &DLT645,
             Proto::Dlt698 => &DLT698,
@@ -304,6 +334,9 @@ impl Proto {
             Proto::Iec => &IEC,
             Proto::Dsmr => &DSMR,
             Proto::Qgdw13762 | Proto::Qgdw13761 => &QGDW,
+            Proto::Mbus => &MBUS,
+            Proto::Wmbus => &WMBUS,
+            Proto::Sml => &SML,
         }
     }
 
@@ -316,6 +349,8 @@ impl Proto {
             Proto::Dsmr => &[Flow::Live],
             Proto::Qgdw13762 => &[Flow::Find, Flow::Read, Flow::Monitor],
             Proto::Qgdw13761 => &[Flow::Read, Flow::Clock, Flow::Sync, Flow::Records],
+            Proto::Mbus => &[Flow::Find, Flow::Read],
+            Proto::Wmbus | Proto::Sml => &[Flow::Live],
         }
     }
 
@@ -329,6 +364,8 @@ impl Proto {
             Proto::Dsmr => ("", ""),
             Proto::Qgdw13762 => (qgdw1376::DEFAULT_MODULE_TARGETS, "reader.targets"),
             Proto::Qgdw13761 => (qgdw1376::DEFAULT_TERMINAL_TARGETS, "reader.targets"),
+            Proto::Mbus => (mbus::DEFAULT_METERS, "reader.mbus_targets"),
+            Proto::Wmbus | Proto::Sml => ("", ""),
         }
     }
 }
@@ -367,6 +404,7 @@ impl Flow {
     pub fn label(self, proto: Proto) -> &'static str {
         match self {
             Flow::Find if proto == Proto::Qgdw13762 => "reader.module_info",
+            Flow::Find if proto == Proto::Mbus => "reader.mbus_scan_flow",
             Flow::Find => "reader.find",
             Flow::Read if proto == Proto::Iec => "reader.readout",
             Flow::Read => "reader.read",
@@ -417,6 +455,8 @@ pub struct Params {
     pub max_baud: String,
     /// Q/GDW 1376.2: add the meters named to the module's route before reading.
     pub add_nodes: bool,
+    /// M-Bus: what a scan asks (`0-250`, `secondary`, a mask).
+    pub mbus_scan: String,
 }
 
 /// The page's outputs, all `Copy` signals.
@@ -550,6 +590,9 @@ async fn run_flow(proto: Proto, flow: Flow, p: &Params, cx: &Ctx) -> Result<(), 
         Proto::Dsmr => iec::live(p, cx).await,
         Proto::Qgdw13762 => qgdw1376::run_module(flow, p, cx).await,
         Proto::Qgdw13761 => qgdw1376::run_terminal(flow, p, cx).await,
+        Proto::Mbus => mbus::run(flow, p, cx).await,
+        Proto::Wmbus => mbus::live_wmbus(p, cx).await,
+        Proto::Sml => mbus::live_sml(p, cx).await,
     }
 }
 
@@ -566,6 +609,9 @@ async fn demo_for(slots: &RefCell<Vec<DemoSlot>>, proto: Proto, p: &Params) -> R
         Proto::Dsmr => ("dsmr", None),
         Proto::Qgdw13762 => ("qgdw1376.2", None),
         Proto::Qgdw13761 => ("qgdw1376.1", None),
+        Proto::Mbus => ("mbus", None),
+        Proto::Wmbus => ("wmbus", None),
+        Proto::Sml => ("sml", None),
     };
     let key = format!("{kind}-{}", option.unwrap_or(""));
     if let Some(s) = slots.borrow().iter().find(|s| s.0 == key) {
@@ -649,6 +695,7 @@ pub fn ReaderPage() -> impl IntoView {
     let iec_address = RwSignal::new(String::new());
     let terminal_address = RwSignal::new(String::new());
     let add_nodes = RwSignal::new(false);
+    let mbus_scan = RwSignal::new(String::from(mbus::DEFAULT_SCAN));
     let password = RwSignal::new(String::from("00000000"));
     let settle = RwSignal::new(String::from("300"));
     let max_baud = RwSignal::new(String::new());
@@ -938,6 +985,7 @@ pub fn ReaderPage() -> impl IntoView {
                 settle: settle.get_untracked(),
                 max_baud: max_baud.get_untracked(),
                 add_nodes: add_nodes.get_untracked(),
+                mbus_scan: mbus_scan.get_untracked(),
             };
             // A demo meter is loaded in the flow's task (its module may not be loaded yet).
             let link = match src.as_str() {
@@ -1258,7 +1306,7 @@ pub fn ReaderPage() -> impl IntoView {
                 <span class="status" data-testid="replay-info">{move || replay_info.get()}</span>
             </div>
             <div class="params">
-                <label class="dis" hidden=move || proto.get() == Proto::Dsmr>{move || t(lang.get(), proto.get().selection().1)}
+                <label class="dis" hidden=move || proto.get().selection().1.is_empty()>{move || t(lang.get(), proto.get().selection().1)}
                     {text_input(selection, "dis", "")}
                 </label>
                 <div class="line" hidden=move || proto.get() != Proto::Dlt698>
@@ -1307,6 +1355,12 @@ pub fn ReaderPage() -> impl IntoView {
                 <div class="line" hidden=move || proto.get() != Proto::Qgdw13762>
                     <label><input type="checkbox" data-testid="add-nodes" prop:checked=move || add_nodes.get()
                         on:change=move |ev| add_nodes.set(event_target_checked(&ev))/>{move || t(lang.get(), "reader.add_nodes")}</label>
+                </div>
+                <div class="line" hidden=move || proto.get() != Proto::Mbus>
+                    <label>{move || t(lang.get(), "reader.mbus_scan")}" "{text_input(mbus_scan, "mbus-scan", "")}</label>
+                </div>
+                <div class="line" hidden=move || proto.get() != Proto::Wmbus>
+                    <span class="hint" data-testid="wmbus-hint">{move || t(lang.get(), "reader.wmbus_hint")}</span>
                 </div>
                 <div class="line" hidden=move || proto.get() != Proto::Qgdw13761>
                     <label>{move || t(lang.get(), "reader.terminal")}" "{text_input(terminal_address, "terminal-address", "")}</label>

@@ -249,6 +249,85 @@ test('DSMR demo: live telegrams replace the readings, then cancel', async () => 
   await close();
 });
 
+test('M-Bus demo: the bus scanned by primary address, then both meters read with all their telegrams', async () => {
+  const { page, problems, close } = await demoPage('mbus');
+  assert.equal(await page.getByTestId('preset').inputValue(), '2400 8E1');
+  assert.equal(await page.getByTestId('flow-find').textContent(), 'Scan bus');
+  await page.getByTestId('mbus-scan').fill('0-6');
+  await page.getByTestId('flow-find').click();
+  await waitText(page, 'flow-status', /7\s*\/\s*7/);
+  await page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]').disabled);
+  let rows = await page.getByTestId('results').locator('tr').allTextContents();
+  assert.ok(rows.some((r) => /^1Meter found.*12345678.*heat/.test(r)), rows.join('\n'));
+  assert.ok(rows.some((r) => /^5Meter found.*12345699.*water/.test(r)), rows.join('\n'));
+  await page.getByTestId('dis').fill('1 5');
+  await page.getByTestId('flow-read').click();
+  await waitText(page, 'results', /12345699.*Volume/);
+  await page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]').disabled);
+  rows = await page.getByTestId('results').locator('tr').allTextContents();
+  assert.ok(rows.some((r) => /^12345678Energy[\d.]+Wh$/.test(r)), rows.join('\n'));
+  // The heat meter's second telegram (after DIF 1F): the last due day's energy at storage 1.
+  assert.ok(rows.some((r) => /^12345678Energy \(storage 1\)24000000Wh$/.test(r)), rows.join('\n'));
+  assert.ok(rows.some((r) => /^12345699Volume[\d.]+m³$/.test(r)), rows.join('\n'));
+  // Secondary addressing: the wildcard search narrows the collision and finds both.
+  await page.getByTestId('mbus-scan').fill('123456FF');
+  await page.getByTestId('flow-find').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]').disabled, null, { timeout: 60_000 });
+  rows = await page.getByTestId('results').locator('tr').allTextContents();
+  assert.ok(rows.some((r) => /^12345678Meter found/.test(r)) && rows.some((r) => /^12345699Meter found/.test(r)), rows.join('\n'));
+  const trace = await page.getByTestId('trace').textContent();
+  assert.match(trace, /several meters answered/);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('wireless M-Bus demo: telegrams listed per meter; the encrypted one opens with the key panel\'s key', async () => {
+  const { page, problems, close } = await demoPage('wmbus');
+  assert.equal(await page.getByTestId('preset').inputValue(), '9600 8N1');
+  await page.getByTestId('flow-live').click();
+  await waitText(page, 'telegram', /#2 /);
+  let rows = await page.getByTestId('results').locator('tr').allTextContents();
+  assert.ok(rows.some((r) => /^12345678.*give the meter's key/.test(r)), rows.join('\n'));
+  assert.ok(rows.some((r) => /^87654321Flow temperature\d+°C$/.test(r)), rows.join('\n'));
+  await page.getByTestId('flow-cancel').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]').disabled);
+  // The key goes in the key panel (on the decoder's page), and stays in the page.
+  await page.getByTestId('tab-decoder').click();
+  await page.locator('[data-testid=keys] summary').click();
+  await page.getByTestId('key-cipher').fill('000102030405060708090A0B0C0D0E0F');
+  await page.getByTestId('tab-reader').click();
+  await page.getByTestId('results').locator('xpath=..').getByRole('button', { name: 'Clear' }).first().click();
+  await page.getByTestId('flow-live').click();
+  await waitText(page, 'results', /12345678Volume/);
+  rows = await page.getByTestId('results').locator('tr').allTextContents();
+  assert.ok(rows.some((r) => /^12345678Meter.*decrypted with the key/.test(r)), rows.join('\n'));
+  assert.ok(rows.some((r) => /^12345678Volume1\d\d\.\d{3}m³$/.test(r)), rows.join('\n'));
+  assert.match(await page.getByTestId('telegram').textContent(), /security mode 5/);
+  await page.getByTestId('flow-cancel').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]').disabled);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('SML demo: values live every second with the energy direction and a chart of the power', async () => {
+  const { page, problems, close } = await demoPage('sml');
+  await page.getByTestId('flow-live').click();
+  await waitText(page, 'telegram', /#4 .*MSC.*CRC ok/);
+  const rows = await page.getByTestId('results').locator('tr').allTextContents();
+  assert.ok(rows.some((r) => /^1-0:1\.8\.0\*255Active energy import.*\+A.*[\d.]+Wh$/.test(r)), rows.join('\n'));
+  assert.ok(rows.some((r) => /^1-0:16\.7\.0\*255Active power.*-?\d+W$/.test(r)), rows.join('\n'));
+  const keys = await page.getByTestId('chart-value').locator('option').allTextContents();
+  const power = keys.find((k) => /16\.7\.0/.test(k));
+  assert.ok(power, keys.join('\n'));
+  await page.getByTestId('chart-value').selectOption({ label: power });
+  await page.waitForFunction(() => (document.querySelector('[data-testid=chart] polyline')?.getAttribute('points') ?? '').split(' ').length >= 3,
+    null, { timeout: 10000 });
+  await page.getByTestId('flow-cancel').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]').disabled);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
 test('poll a selection every second with a live chart, export JSON', async () => {
   const { page, problems, close } = await demoPage('dlt645');
   await page.getByTestId('dis').fill('02030000 02800002');

@@ -304,7 +304,10 @@ fn read_wmbus(a: ReadArgs, lang: Lang) -> Result<u8, String> {
     cfg.line = line;
     // A receiver that hears nothing for this long is reported (meters send every few seconds to minutes).
     cfg.silence = Some(a.timeout.unwrap_or(120_000));
-    let mut session = meterscope_core::session::listen::Listener::new(wmbus::WmbusReader { lang, keys }, cfg);
+    let mut session = meterscope_core::session::listen::Listener::new(
+        wmbus::WmbusReader { lang, keys, dissect: wmbus::dissect_wmbus },
+        cfg,
+    );
     let start = Instant::now();
     session.listen(millis(start));
     let (json_out, verbose) = (a.json, a.verbose);
@@ -348,7 +351,8 @@ fn read_sml(a: ReadArgs, lang: Lang) -> Result<u8, String> {
     if let Some(t) = a.timeout {
         cfg.silence = Some(t);
     }
-    let mut session = meterscope_core::session::listen::Listener::new(sml::SmlReader { lang }, cfg);
+    let mut session =
+        meterscope_core::session::listen::Listener::new(sml::SmlReader { lang, dissect: sml::dissect_sml }, cfg);
     let start = Instant::now();
     session.listen(millis(start));
     let (json_out, verbose) = (a.json, a.verbose);

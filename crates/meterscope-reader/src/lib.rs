@@ -29,13 +29,16 @@ fn key<const N: usize>(bytes: Option<Vec<u8>>) -> Option<[u8; N]> {
 
 /// Mount the reader page into `parent`, in language `lang` (`en`, `zh`);
 /// `to_decoder(hex)` opens a frame in the decoder, `summarize(hex, lang)`
-/// names the frames of a trace entry in one line (the page's decoder).
+/// names the frames of a trace entry in one line, `dissect(protocol, hex,
+/// lang, cipher key hex)` returns the JSON view of a frame the sessions
+/// received (both the page's decoder).
 #[wasm_bindgen]
 pub fn mount(
     parent: web_sys::HtmlElement,
     lang: &str,
     to_decoder: js_sys::Function,
     summarize: js_sys::Function,
+    dissect: js_sys::Function,
 ) -> Reader {
     std::panic::set_hook(Box::new(|info| web_sys::console::error_1(&info.to_string().into())));
     let open: Rc<dyn Fn(String)> = Rc::new(move |hex: String| {
@@ -48,6 +51,18 @@ pub fn mount(
             .and_then(|v| v.as_string())
             .unwrap_or_default()
     });
+    // The sessions' frames are dissected by the page's decoder: (protocol, hex, language, cipher key hex) → JSON.
+    meterscope::reader::host::set(Rc::new(move |protocol: &str, bytes: &[u8], lang: Lang, keys: &Keys| {
+        let hex = meterscope_core::to_hex(bytes);
+        let key = keys.cipher_key.map(|k| meterscope_core::to_hex(&k)).unwrap_or_default();
+        let args = js_sys::Array::of4(
+            &JsValue::from_str(protocol),
+            &JsValue::from_str(&hex),
+            &JsValue::from_str(&lang.to_string()),
+            &JsValue::from_str(&key),
+        );
+        dissect.apply(&JsValue::NULL, &args).ok().and_then(|v| v.as_string()).unwrap_or_default()
+    }));
     let host = ReaderHost {
         summarize: StoredValue::new_local(summary),
         lang: RwSignal::new(lang_of(lang)),

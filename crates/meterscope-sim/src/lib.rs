@@ -8,7 +8,7 @@
 
 use meterscope_core::protocols::dlt698::simulator::{Dlt698Meter, ReportKind};
 use meterscope_core::protocols::iec62056::session::Mode;
-use meterscope_core::protocols::{dlms, dlt645, dlt698, iec62056, qgdw1376};
+use meterscope_core::protocols::{dlms, dlt645, dlt698, iec62056, mbus, qgdw1376, sml};
 use meterscope_core::session::{LineSettings, Millis, Parity, SimulatedMeter};
 use wasm_bindgen::prelude::*;
 
@@ -54,7 +54,8 @@ impl Meter {
     /// A meter of `kind`: `dlt645`, `dlt698`, `dlms`, `iec62056` (optical port;
     /// `option` is the mode A, B or C, E offered by C), `dsmr` (a P1 port),
     /// `qgdw1376.2` (a carrier module with meters behind it) or `qgdw1376.1`
-    /// (a concentrator).
+    /// (a concentrator), `mbus` (two meters on a wired M-Bus), `wmbus` (a
+    /// wireless M-Bus receiver) or `sml` (an SML optical interface).
     #[wasm_bindgen(constructor)]
     pub fn new(kind: &str, option: Option<String>) -> Result<Meter, JsError> {
         let option = option.unwrap_or_default();
@@ -83,6 +84,12 @@ impl Meter {
                     ..Default::default()
                 })))
             }
+            // Two M-Bus meters (a heat meter at primary address 1, a water meter at 5).
+            "mbus" => Inner::Other(Box::new(mbus::simulator::MbusBus::new(Default::default()))),
+            // A wireless M-Bus receiver hearing a mode 5 water meter and a plain heat meter.
+            "wmbus" => Inner::Other(Box::new(mbus::wireless::simulator::WmbusAir::new(Default::default()))),
+            // An SML meter's optical interface: a file every second.
+            "sml" => Inner::Other(Box::new(sml::simulator::SmlMeter::new(Default::default()))),
             other => return Err(JsError::new(&format!("no simulated meter of kind {other}"))),
         };
         Ok(Meter { inner })

@@ -182,6 +182,13 @@ pub enum Action {
     Wait(Millis),
 }
 
+/// How a client session reads a frame it received: the family's dissector,
+/// rendered in a language, with the user's keys (`None`: the bytes are no
+/// frame of the family). Sessions take it as a function, so that a host
+/// that already carries the decoder (the page) lends its own and the
+/// session's module carries no second copy of it.
+pub type Dissect = fn(&[u8], crate::Lang, &crate::Keys) -> Option<crate::view::Frame>;
+
 /// The interface every client session offers its transport.
 pub trait Session {
     /// What the session reports (readings, errors, progress).

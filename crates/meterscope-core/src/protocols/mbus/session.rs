@@ -26,7 +26,8 @@ use super::link;
 use super::readings::{self, Header, Record};
 use crate::FrameStatus;
 use crate::lang::Lang;
-use crate::session::{Action, LineSettings, LineTime, Millis, Parity, RxBuffer, Session};
+use crate::registry::Keys;
+use crate::session::{Action, Dissect, LineSettings, LineTime, Millis, Parity, RxBuffer, Session};
 use crate::wire::hex as hex_upper;
 
 /// The usual M-Bus line: 2400 Bd 8E1.
@@ -291,6 +292,7 @@ enum Op {
 #[derive(Debug)]
 pub struct MbusSession {
     cfg: MbusConfig,
+    dissect: Dissect,
     op: Option<Op>,
     rx: RxBuffer,
     /// The request in flight: bytes, what it waits for, tries so far, deadline.
@@ -337,10 +339,22 @@ pub fn long_frame(c: u8, a: u8, ci: u8, data: &[u8]) -> Vec<u8> {
     f
 }
 
+/// The family's dissector, rendered.
+pub fn dissect_mbus(bytes: &[u8], lang: Lang, _: &Keys) -> Option<crate::view::Frame> {
+    Some(link::dissect(bytes, 0).render(lang))
+}
+
 impl MbusSession {
+    /// A master reading replies with the family's dissector.
     pub fn new(cfg: MbusConfig) -> Self {
+        MbusSession::with_dissector(cfg, dissect_mbus)
+    }
+
+    /// A master reading replies with `dissect` (a host's decoder).
+    pub fn with_dissector(cfg: MbusConfig, dissect: Dissect) -> Self {
         MbusSession {
             cfg,
+            dissect,
             op: None,
             rx: RxBuffer::new(300),
             pending: None,
@@ -602,7 +616,18 @@ impl MbusSession {
 
     /// A data telegram read with the dissector.
     fn telegram(&self, address: u8, index: usize, f: &[u8]) -> MbusTelegram {
-        let v = link::dissect(f, 0).render(self.cfg.lang);
+        let Some(v) = (self.dissect)(f, self.cfg.lang, &Keys::default()) else {
+            return MbusTelegram {
+                address,
+                index,
+                meter: Header::default(),
+                records: Vec::new(),
+                more: false,
+                valid: false,
+                problems: vec![self.cfg.lang.pick("not an M-Bus frame", "不是 M-Bus 帧").to_string()],
+                bytes: f.to_vec(),
+            };
+        };
         let mut more = false;
         v.tree.walk(&mut |n, _| {
             if n.id.starts_with("mbus.special") && f.get(n.span.start) == Some(&0x1F) {

@@ -10,8 +10,9 @@
 use super::{dissect, frame};
 use crate::FrameStatus;
 use crate::lang::Lang;
+use crate::registry::Keys;
 use crate::session::listen::{ListenConfig, ListenEvent, Listener, Telegrams};
-use crate::session::{LineSettings, Millis, Parity};
+use crate::session::{Dissect, LineSettings, Millis, Parity};
 use crate::view;
 
 /// The line of an SML optical interface.
@@ -49,6 +50,13 @@ pub struct SmlFile {
 #[derive(Clone, Debug)]
 pub struct SmlReader {
     pub lang: Lang,
+    /// How a file is read ([`dissect_sml`], or a host's decoder).
+    pub dissect: Dissect,
+}
+
+/// The family's dissector, rendered.
+pub fn dissect_sml(bytes: &[u8], lang: Lang, _: &Keys) -> Option<view::Frame> {
+    Some(dissect::dissect(bytes, 0).render(lang))
 }
 
 impl Telegrams for SmlReader {
@@ -64,7 +72,16 @@ impl Telegrams for SmlReader {
     }
 
     fn read(&mut self, _: Millis, bytes: &[u8]) -> SmlFile {
-        file(&dissect::dissect(bytes, 0).render(self.lang), bytes.len())
+        match (self.dissect)(bytes, self.lang, &Keys::default()) {
+            Some(f) => file(&f, bytes.len()),
+            None => SmlFile {
+                server_id: None,
+                readings: Vec::new(),
+                valid: false,
+                problems: vec![self.lang.pick("not an SML file", "不是 SML 文件").to_string()],
+                len: bytes.len(),
+            },
+        }
     }
 }
 
@@ -80,9 +97,9 @@ pub fn config(count: Option<usize>) -> ListenConfig {
     ListenConfig { line: LINE, count, silence: Some(10_000), byte_gap: 500, limit: 16 * 1024 }
 }
 
-/// A session reading in `lang`.
+/// A session reading in `lang` with the family's dissector.
 pub fn session(lang: Lang, count: Option<usize>) -> SmlSession {
-    Listener::new(SmlReader { lang }, config(count))
+    Listener::new(SmlReader { lang, dissect: dissect_sml }, config(count))
 }
 
 /// The readings of a rendered SML frame.

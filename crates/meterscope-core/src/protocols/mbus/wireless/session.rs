@@ -13,7 +13,7 @@ use crate::lang::Lang;
 use crate::protocols::mbus::readings::{self, Header, Record};
 use crate::registry::Keys;
 use crate::session::listen::{ListenConfig, ListenEvent, Listener, Telegrams};
-use crate::session::{LineSettings, Millis, Parity};
+use crate::session::{Dissect, LineSettings, Millis, Parity};
 use crate::view;
 
 /// The usual line of a receiver stick: 9600 Bd 8N1.
@@ -54,6 +54,13 @@ pub struct WmbusTelegram {
 pub struct WmbusReader {
     pub lang: Lang,
     pub keys: Keys,
+    /// How a telegram is read ([`dissect_wmbus`], or a host's decoder).
+    pub dissect: Dissect,
+}
+
+/// The family's dissector, rendered.
+pub fn dissect_wmbus(bytes: &[u8], lang: Lang, keys: &Keys) -> Option<view::Frame> {
+    Some(dissect(bytes, 0, keys).render(lang))
 }
 
 impl Telegrams for WmbusReader {
@@ -70,7 +77,18 @@ impl Telegrams for WmbusReader {
     }
 
     fn read(&mut self, _: Millis, bytes: &[u8]) -> WmbusTelegram {
-        telegram(&dissect(bytes, 0, &self.keys).render(self.lang), bytes.len())
+        match (self.dissect)(bytes, self.lang, &self.keys) {
+            Some(f) => telegram(&f, bytes.len()),
+            None => WmbusTelegram {
+                meter: Header::default(),
+                mode: None,
+                opened: Opened::Plain,
+                records: Vec::new(),
+                valid: false,
+                problems: vec![self.lang.pick("not a wireless M-Bus telegram", "不是无线 M-Bus 报文").to_string()],
+                len: bytes.len(),
+            },
+        }
     }
 }
 
@@ -88,7 +106,7 @@ pub fn config(count: Option<usize>) -> ListenConfig {
 
 /// A session reading in `lang` with `keys`.
 pub fn session(lang: Lang, keys: Keys, count: Option<usize>) -> WmbusSession {
-    Listener::new(WmbusReader { lang, keys }, config(count))
+    Listener::new(WmbusReader { lang, keys, dissect: dissect_wmbus }, config(count))
 }
 
 /// What a rendered telegram says.
