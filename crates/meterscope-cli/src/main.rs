@@ -18,6 +18,7 @@ mod read_iec;
 mod read_mbus;
 mod read_qgdw1376;
 mod trace;
+mod transport;
 
 #[derive(Parser)]
 #[command(

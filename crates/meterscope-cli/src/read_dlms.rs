@@ -1,7 +1,7 @@
 //! `meterscope read --protocol dlms` and `meterscope simulate --protocol dlms`:
 //! the core's DLMS/COSEM session and simulated meter over a native serial
 //! port (HDLC), TCP (the wrapper) or in process (HDLC). The transports and
-//! the driving loop are those of [`crate::read`].
+//! the driving loop are those of [`crate::transport`].
 //!
 //! Targets are `OBIS[:attr]` (`1-0:1.8.0.255`, `0-0:1.0.0.255:2`), or
 //! `CLASS/OBIS[:attr]` when the class is not the usual one for the code.
@@ -14,7 +14,6 @@
 //! options, 2400 8E1, are taken as "not given"). The simulated meter keeps
 //! two days of load profile.
 
-use std::io;
 use std::time::{Duration, Instant};
 
 use meterscope_core::obis;
@@ -32,8 +31,8 @@ use meterscope_core::{Lang, to_hex};
 use serde_json::{Value, json};
 
 use crate::quantity::{Collector, now_iso};
-use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
 use crate::trace::{TraceArgs, Traced};
+use crate::transport::{InProcess, Serial, Tcp, Transport, drive, line_text, serve_on};
 
 /// What `meterscope read --protocol dlms` was given.
 pub struct Args {
@@ -81,42 +80,6 @@ pub struct Args {
 
 /// Device ID 1 (0-0:96.1.0.255), the meter's serial number: what names the meter in quantity readings.
 const DEVICE_ID: AttrRef = AttrRef::new(1, [0, 0, 96, 1, 0, 255], 2);
-
-/// The simulated DLMS meter in this process (HDLC), on the same clock.
-struct InProcess {
-    meter: DlmsMeter,
-    pending: Vec<u8>,
-}
-
-impl Transport for InProcess {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.pending.extend_from_slice(bytes);
-        Ok(())
-    }
-    fn read(&mut self, buf: &mut [u8], timeout: Duration, now: Millis) -> io::Result<usize> {
-        if !self.pending.is_empty() {
-            let bytes = std::mem::take(&mut self.pending);
-            self.meter.handle_input(now, &bytes);
-        }
-        let mut n = 0;
-        while n < buf.len() {
-            let Some(reply) = self.meter.poll_transmit() else { break };
-            let take = reply.len().min(buf.len() - n);
-            buf[n..n + take].copy_from_slice(&reply[..take]);
-            n += take;
-        }
-        if n == 0 {
-            std::thread::sleep(timeout.min(Duration::from_millis(5)));
-        }
-        Ok(n)
-    }
-    fn reopen(&mut self, _: LineSettings) -> io::Result<()> {
-        Ok(())
-    }
-    fn set_dtr_rts(&mut self, _: bool, _: bool) -> io::Result<()> {
-        Ok(())
-    }
-}
 
 /// 9600 8N1 unless other settings than the shared defaults were given.
 fn line(baud: u32, parity: &str, data_bits: u8, stop_bits: u8) -> Result<LineSettings, String> {
@@ -292,7 +255,7 @@ pub fn run_read(a: Args) -> Result<u8, String> {
         (None, Some(addr), false) => Box::new(Tcp::connect(addr)?),
         (None, None, true) => {
             let meter = MeterConfig { profile_entries: 2 * 96, ..MeterConfig::default() };
-            Box::new(InProcess { meter: DlmsMeter::new(meter), pending: Vec::new() })
+            Box::new(InProcess::new(DlmsMeter::new(meter)))
         }
         _ => return Err("give one of --port DEVICE, --tcp HOST:PORT or --simulate".to_string()),
     };

@@ -1,13 +1,12 @@
 //! `meterscope read --protocol dlt698` and `meterscope simulate --protocol dlt698`:
 //! the core's DL/T 698.45 session and simulated meter over a native serial
 //! port, TCP or in process. The transports and the driving loop are those of
-//! [`crate::read`].
+//! [`crate::transport`].
 //!
 //! OADs are 8 hex digits (`00100200`); `OAD@N` reads the N-th last record of
 //! a record object with GET-Request-Record, RSD selector 9 (`50040200@1`, the
 //! latest day freeze), with the meter's default columns.
 
-use std::io;
 use std::time::{Duration, Instant};
 
 use meterscope_core::Lang;
@@ -19,8 +18,8 @@ use meterscope_core::session::{LineSettings, Millis, Parity, SimulatedMeter};
 use serde_json::{Value, json};
 
 use crate::quantity::{Collector, now_iso};
-use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
 use crate::trace::{TraceArgs, Traced};
+use crate::transport::{InProcess, Serial, Tcp, Transport, drive, line_text, serve_on};
 
 /// What `meterscope read --protocol dlt698` was given.
 pub struct Args {
@@ -127,43 +126,6 @@ fn parse_address(text: &str) -> Result<Vec<u8>, String> {
     (0..t.len()).step_by(2).map(|i| u8::from_str_radix(&t[i..i + 2], 16).map_err(|e| e.to_string())).collect()
 }
 
-/// The simulated meter in this process.
-struct InProcess {
-    meter: Dlt698Meter,
-    pending: Vec<u8>,
-}
-
-impl Transport for InProcess {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.pending.extend_from_slice(bytes);
-        Ok(())
-    }
-    fn read(&mut self, buf: &mut [u8], timeout: Duration, now: Millis) -> io::Result<usize> {
-        if !self.pending.is_empty() {
-            let bytes = std::mem::take(&mut self.pending);
-            self.meter.handle_input(now, &bytes);
-        }
-        // One frame per read, as a line would bring it.
-        match self.meter.poll_transmit() {
-            Some(reply) if reply.len() <= buf.len() => {
-                buf[..reply.len()].copy_from_slice(&reply);
-                Ok(reply.len())
-            }
-            Some(_) => Ok(0),
-            None => {
-                std::thread::sleep(timeout.min(Duration::from_millis(5)));
-                Ok(0)
-            }
-        }
-    }
-    fn reopen(&mut self, _: LineSettings) -> io::Result<()> {
-        Ok(())
-    }
-    fn set_dtr_rts(&mut self, _: bool, _: bool) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 fn unit(i: &Item) -> String {
     if i.unit.is_empty() { String::new() } else { format!(" {}", i.unit) }
 }
@@ -221,7 +183,7 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     let inner: Box<dyn Transport> = match (&a.port, &a.tcp) {
         (Some(path), _) => Box::new(Serial::open(path, line)?),
         (None, Some(addr)) => Box::new(Tcp::connect(addr)?),
-        (None, None) => Box::new(InProcess { meter: Dlt698Meter::new(MeterConfig::default()), pending: Vec::new() }),
+        (None, None) => Box::new(InProcess::new(Dlt698Meter::new(MeterConfig::default())).frame_by_frame()),
     };
     let line_name = line_text(a.tcp.as_deref(), a.simulate, line);
     let mut transport = Traced::new(inner, &a.trace, a.json, lang, "dlt698", line_name);

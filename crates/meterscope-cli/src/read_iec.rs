@@ -1,7 +1,7 @@
 //! `meterscope read|simulate --protocol iec62056-21|dsmr`: the core's IEC
 //! 62056-21 session (modes A–E) and DSMR P1 listener, and their simulated
 //! meters, over a native serial port, TCP or in process. The transports and
-//! the driving loop are those of [`crate::read`]; a baud switch the session
+//! the driving loop are those of [`crate::transport`]; a baud switch the session
 //! asks for reconfigures the open native port (`Serial::reopen`).
 //!
 //! Their options are declared with the other protocols' in `main` (under the
@@ -22,8 +22,8 @@ use meterscope_core::session::{LineSettings, Millis, SimulatedMeter};
 use serde_json::{Value, json};
 
 use crate::quantity::{Collector, now_iso};
-use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
 use crate::trace::{TraceArgs, Traced};
+use crate::transport::{InProcess, Serial, Tcp, Transport, drive, line_text, serve_on};
 
 /// The IEC 62056-21 family.
 pub const IEC: &str = "iec62056-21";
@@ -89,42 +89,6 @@ pub struct SimulateArgs {
 
 fn millis(start: Instant) -> Millis {
     Millis(start.elapsed().as_millis() as u64)
-}
-
-/// A simulated meter in this process, on the same clock.
-pub(crate) struct InProcess<M: SimulatedMeter> {
-    pub(crate) meter: M,
-    pub(crate) pending: Vec<u8>,
-    pub(crate) out: Vec<u8>,
-}
-
-impl<M: SimulatedMeter> Transport for InProcess<M> {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.pending.extend_from_slice(bytes);
-        Ok(())
-    }
-    fn read(&mut self, buf: &mut [u8], timeout: Duration, now: Millis) -> io::Result<usize> {
-        let bytes = std::mem::take(&mut self.pending);
-        // An empty input still tells the meter the time (the P1 port sends every second).
-        self.meter.handle_input(now, &bytes);
-        while let Some(reply) = self.meter.poll_transmit() {
-            self.out.extend(reply);
-        }
-        // Longer replies (a readout, a telegram) come over several reads.
-        let n = self.out.len().min(buf.len());
-        buf[..n].copy_from_slice(&self.out[..n]);
-        self.out.drain(..n);
-        if n == 0 {
-            std::thread::sleep(timeout.min(Duration::from_millis(5)));
-        }
-        Ok(n)
-    }
-    fn reopen(&mut self, _: LineSettings) -> io::Result<()> {
-        Ok(())
-    }
-    fn set_dtr_rts(&mut self, _: bool, _: bool) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 fn notice_text(n: &Notice) -> String {
@@ -238,7 +202,7 @@ pub fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
             push.extend(meter.readout(Millis(0)));
             return Box::new(Pushed(Some(push)));
         }
-        Box::new(InProcess { meter, pending: Vec::new(), out: Vec::new() })
+        Box::new(InProcess::new(meter).ticking())
     })?;
     let line_name = line_text(a.tcp.as_deref(), a.simulate, first_line);
     let mut transport = Traced::new(inner, &a.trace, a.json, lang, "iec62056", line_name);
@@ -452,11 +416,8 @@ fn read_dsmr(a: ReadArgs, lang: Lang) -> Result<u8, String> {
     let cfg = P1Config { version, count: Some(a.count), lang, keys, ..P1Config::default() };
     let line = cfg.line();
     let inner = ModemOptional(open(&a.port, &a.tcp, a.simulate, line, || {
-        Box::new(InProcess {
-            meter: P1Meter::new(simulator::P1Config { encryption, ..simulator::P1Config::default() }),
-            pending: Vec::new(),
-            out: Vec::new(),
-        })
+        let meter = P1Meter::new(simulator::P1Config { encryption, ..simulator::P1Config::default() });
+        Box::new(InProcess::new(meter).ticking())
     })?);
     let line_name = line_text(a.tcp.as_deref(), a.simulate, line);
     let mut transport = Traced::new(Box::new(inner), &a.trace, a.json, lang, "dsmr", line_name);

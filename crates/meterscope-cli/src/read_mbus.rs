@@ -2,7 +2,7 @@
 //! master (scan by primary or secondary address, read), the wireless M-Bus
 //! and SML listeners, and their simulated devices, over a native serial
 //! port, TCP or in process. The transports and the driving loop are those
-//! of [`crate::read`].
+//! of [`crate::transport`].
 
 use std::io;
 use std::time::{Duration, Instant};
@@ -19,9 +19,9 @@ use meterscope_core::session::listen::ListenEvent;
 use meterscope_core::session::{LineSettings, Millis, SimulatedMeter};
 use serde_json::{Value, json};
 
-use crate::read::{Transport, drive, line_text, serve_on};
-use crate::read_iec::{InProcess, open};
+use crate::read_iec::open;
 use crate::trace::{TraceArgs, Traced};
+use crate::transport::{InProcess, Transport, drive, line_text, serve_on};
 
 /// The protocols of this module, by the names `--protocol` takes.
 pub fn family(p: &str) -> Option<&'static str> {
@@ -65,7 +65,7 @@ fn line_of(default: LineSettings, baud: Option<u32>) -> LineSettings {
 }
 
 fn in_process<M: SimulatedMeter + 'static>(meter: M) -> impl FnOnce() -> Box<dyn Transport> {
-    move || Box::new(InProcess { meter, pending: Vec::new(), out: Vec::new() })
+    move || Box::new(InProcess::new(meter).ticking())
 }
 
 /// Run `meterscope read` for one of this module's protocols.

@@ -2,7 +2,7 @@
 //! simulate` for both: the core's concentrator session (talking to a local
 //! communication module) and master station session (talking to a
 //! terminal), over a native serial port, TCP or the simulated device in
-//! process. The transports and the driving loop are those of [`crate::read`].
+//! process. The transports and the driving loop are those of [`crate::transport`].
 //!
 //! Targets, 1376.2: `info` (vendor, version, master node address), `nodes`
 //! (the route's slave nodes), `645:ADDRESS:DI`, `698:ADDRESS:OAD`,
@@ -16,7 +16,6 @@
 //! `relay698:PORT:ADDRESS:OAD` (a DL/T 698.45 GET relayed to a meter),
 //! `set-clock` (the system time, UTC; only with `--confirm`).
 
-use std::io;
 use std::time::{Duration, Instant};
 
 use meterscope_core::Lang;
@@ -31,8 +30,8 @@ use meterscope_core::protocols::qgdw1376::terminal::{Terminal, TerminalConfig};
 use meterscope_core::session::{DateTime, LineSettings, Millis, Parity, SimulatedMeter};
 use serde_json::{Value, json};
 
-use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
 use crate::trace::{TraceArgs, Traced};
+use crate::transport::{InProcess, Serial, Tcp, Transport, drive, line_text, serve_on};
 
 /// What `meterscope read --protocol qgdw1376.x` was given.
 pub struct Args {
@@ -57,46 +56,6 @@ pub struct Args {
     pub targets: Vec<String>,
 }
 
-/// A simulated device in this process, on the same clock.
-struct InProcess<M: SimulatedMeter> {
-    device: M,
-    pending: Vec<u8>,
-}
-
-impl<M: SimulatedMeter> Transport for InProcess<M> {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.pending.extend_from_slice(bytes);
-        Ok(())
-    }
-    fn read(&mut self, buf: &mut [u8], timeout: Duration, now: Millis) -> io::Result<usize> {
-        if !self.pending.is_empty() {
-            let bytes = std::mem::take(&mut self.pending);
-            self.device.handle_input(now, &bytes);
-        }
-        if self.device.poll_timeout().is_some_and(|t| t <= now) {
-            self.device.handle_timeout(now);
-        }
-        // One frame per read, as a line would bring it.
-        match self.device.poll_transmit() {
-            Some(reply) if reply.len() <= buf.len() => {
-                buf[..reply.len()].copy_from_slice(&reply);
-                Ok(reply.len())
-            }
-            Some(_) => Ok(0),
-            None => {
-                std::thread::sleep(timeout.min(Duration::from_millis(5)));
-                Ok(0)
-            }
-        }
-    }
-    fn reopen(&mut self, _: LineSettings) -> io::Result<()> {
-        Ok(())
-    }
-    fn set_dtr_rts(&mut self, _: bool, _: bool) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 fn line_of(a: &Args) -> Result<LineSettings, String> {
     match (&a.port, &a.tcp, a.simulate) {
         (Some(_), None, false) => {
@@ -119,7 +78,7 @@ fn transport<'a, M: SimulatedMeter + 'a>(
     Ok(match (&a.port, &a.tcp) {
         (Some(path), _) => Box::new(Serial::open(path, line)?),
         (None, Some(addr)) => Box::new(Tcp::connect(addr)?),
-        (None, None) => Box::new(InProcess { device: device(), pending: Vec::new() }),
+        (None, None) => Box::new(InProcess::new(device()).frame_by_frame()),
     })
 }
 
