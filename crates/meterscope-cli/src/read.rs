@@ -3,19 +3,19 @@
 //! native serial port, TCP or in process. The transports and the driving loop
 //! are those of [`crate::transport`].
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use meterscope_core::Lang;
 use meterscope_core::protocols::dlt645::session::{Config, Dlt645Event, Dlt645Session, Failure, Notice};
 use meterscope_core::protocols::dlt645::simulator::{Dlt645Meter, MeterConfig};
 use meterscope_core::protocols::dlt645::{Address, Variant};
 use meterscope_core::quantity::{Family, Quantity};
-use meterscope_core::session::{DateTime, LineSettings, Parity, SimulatedMeter};
+use meterscope_core::session::{DateTime, LineSettings, Parity};
 use serde_json::{Value, json};
 
 use crate::quantity::{Collector, now_iso};
 use crate::trace::Traced;
-use crate::transport::{InProcess, Serial, Tcp, Transport, drive, line_text, millis, serve_on};
+use crate::transport::{InProcess, Pace, Serial, Tcp, Transport, drive, line_text, millis, simulate};
 
 fn line_name(target: &Target, line: LineSettings) -> String {
     match target {
@@ -234,28 +234,9 @@ pub fn run_simulate(
     meter: MeterConfig,
     seconds: Option<u64>,
 ) -> Result<u8, String> {
-    let (mut port, at) = serve_on(port, tcp, line)?;
-    let mut meter = Dlt645Meter::new(meter);
-    eprintln!("meterscope: simulated DL/T 645 meter {} on {at}", meter.address().digits());
-    let start = Instant::now();
-    let mut buf = [0u8; 512];
-    let mut current = line;
-    loop {
-        if seconds.is_some_and(|s| start.elapsed().as_secs() >= s) {
-            return Ok(0);
-        }
-        let now = millis(start);
-        let n = port.read(&mut buf, Duration::from_millis(50), now).map_err(|e| format!("line error: {e}"))?;
-        if n > 0 {
-            meter.handle_input(millis(start), &buf[..n]);
-        }
-        while let Some(reply) = meter.poll_transmit() {
-            port.write(&reply).map_err(|e| format!("line error: {e}"))?;
-        }
-        if meter.line() != current {
-            current = meter.line();
-            std::thread::sleep(Duration::from_millis(50));
-            port.reopen(current).map_err(|e| format!("cannot change the line: {e}"))?;
-        }
-    }
+    simulate(port, tcp, line, seconds, Pace::ANSWER, || {
+        let meter = Dlt645Meter::new(meter);
+        let name = format!("simulated DL/T 645 meter {}", meter.address().digits());
+        Ok((meter, name))
+    })
 }

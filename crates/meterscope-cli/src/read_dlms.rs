@@ -14,7 +14,7 @@
 //! options, 2400 8E1, are taken as "not given"). The simulated meter keeps
 //! two days of load profile.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use meterscope_core::obis;
 use meterscope_core::protocols::dlms::assoc::SuiteKeys;
@@ -26,13 +26,13 @@ use meterscope_core::protocols::dlms::session::{
 };
 use meterscope_core::protocols::dlms::simulator::{DlmsMeter, MeterConfig};
 use meterscope_core::quantity::{Family, Quantity};
-use meterscope_core::session::{DateTime, LineSettings, LineTime, Millis, Parity, SimulatedMeter};
+use meterscope_core::session::{DateTime, LineSettings, LineTime, Millis, Parity};
 use meterscope_core::{Lang, to_hex};
 use serde_json::{Value, json};
 
 use crate::quantity::{Collector, now_iso};
 use crate::trace::{TraceArgs, Traced};
-use crate::transport::{InProcess, Serial, Tcp, Transport, drive, line_text, serve_on};
+use crate::transport::{InProcess, Pace, Serial, Tcp, Transport, drive, line_text, simulate};
 
 /// What `meterscope read --protocol dlms` was given.
 pub struct Args {
@@ -467,33 +467,19 @@ pub fn run_simulate(
         Some("wrapper" | "tcp" | "udp") => Link::Wrapper,
         Some(other) => return Err(format!("--transport '{other}': give hdlc or wrapper")),
     };
-    let (mut port, at) = serve_on(port, tcp, line)?;
-    let mut meter = DlmsMeter::new(MeterConfig {
-        transport,
-        seed: m.seed,
-        line,
-        window: m.window,
-        gbt_window: m.gbt_window,
-        short_names: m.short_names,
-        profile_entries: m.profile_days.clamp(1, 62) * 96,
-        ..MeterConfig::default()
-    });
-    let refs = if m.short_names { "short names" } else { "logical names" };
-    let link = if transport == Link::Wrapper { "wrapper" } else { "HDLC" };
-    eprintln!("meterscope: simulated DLMS/COSEM meter ({link}, server 1, {refs}) on {at}");
-    let start = Instant::now();
-    let mut buf = [0u8; 512];
-    loop {
-        if seconds.is_some_and(|s| start.elapsed().as_secs() >= s) {
-            return Ok(0);
-        }
-        let now = Millis(start.elapsed().as_millis() as u64);
-        let n = port.read(&mut buf, Duration::from_millis(50), now).map_err(|e| format!("line error: {e}"))?;
-        if n > 0 {
-            meter.handle_input(Millis(start.elapsed().as_millis() as u64), &buf[..n]);
-        }
-        while let Some(reply) = meter.poll_transmit() {
-            port.write(&reply).map_err(|e| format!("line error: {e}"))?;
-        }
-    }
+    simulate(port, tcp, line, seconds, Pace::ANSWER, || {
+        let meter = DlmsMeter::new(MeterConfig {
+            transport,
+            seed: m.seed,
+            line,
+            window: m.window,
+            gbt_window: m.gbt_window,
+            short_names: m.short_names,
+            profile_entries: m.profile_days.clamp(1, 62) * 96,
+            ..MeterConfig::default()
+        });
+        let refs = if m.short_names { "short names" } else { "logical names" };
+        let link = if transport == Link::Wrapper { "wrapper" } else { "HDLC" };
+        Ok((meter, format!("simulated DLMS/COSEM meter ({link}, server 1, {refs})")))
+    })
 }

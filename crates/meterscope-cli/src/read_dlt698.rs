@@ -7,19 +7,19 @@
 //! a record object with GET-Request-Record, RSD selector 9 (`50040200@1`, the
 //! latest day freeze), with the meter's default columns.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use meterscope_core::Lang;
 use meterscope_core::protocols::dlt698::codec::Rsd;
 use meterscope_core::protocols::dlt698::session::{Config, Connect, Dlt698Event, Dlt698Session, Item, Reading, Record};
 use meterscope_core::protocols::dlt698::simulator::{Dlt698Meter, MeterConfig};
 use meterscope_core::quantity::{Family, Quantity};
-use meterscope_core::session::{LineSettings, Millis, Parity, SimulatedMeter};
+use meterscope_core::session::{LineSettings, Millis, Parity};
 use serde_json::{Value, json};
 
 use crate::quantity::{Collector, now_iso};
 use crate::trace::{TraceArgs, Traced};
-use crate::transport::{InProcess, Serial, Tcp, Transport, drive, line_text, serve_on};
+use crate::transport::{InProcess, Pace, Serial, Tcp, Transport, drive, line_text, simulate};
 
 /// What `meterscope read --protocol dlt698` was given.
 pub struct Args {
@@ -332,26 +332,12 @@ pub fn run_simulate(a: SimulateArgs) -> Result<u8, String> {
         password: a.password.map(String::into_bytes),
         ..MeterConfig::default()
     };
-    let seconds = a.seconds;
-    let (mut port, at) = serve_on(a.port.as_deref(), a.tcp.as_deref(), line)?;
-    let mut meter = Dlt698Meter::new(cfg);
-    let connect = if meter.config().require_connect { ", application connection required" } else { "" };
-    eprintln!("meterscope: simulated DL/T 698.45 meter {}{connect} on {at}", meter.address_text());
-    let start = Instant::now();
-    let mut buf = [0u8; 512];
-    loop {
-        if seconds.is_some_and(|s| start.elapsed().as_secs() >= s) {
-            return Ok(0);
-        }
-        let now = Millis(start.elapsed().as_millis() as u64);
-        let n = port.read(&mut buf, Duration::from_millis(50), now).map_err(|e| format!("line error: {e}"))?;
-        if n > 0 {
-            meter.handle_input(Millis(start.elapsed().as_millis() as u64), &buf[..n]);
-        }
-        while let Some(reply) = meter.poll_transmit() {
-            port.write(&reply).map_err(|e| format!("line error: {e}"))?;
-        }
-    }
+    simulate(a.port.as_deref(), a.tcp.as_deref(), line, a.seconds, Pace::ANSWER, || {
+        let meter = Dlt698Meter::new(cfg);
+        let connect = if meter.config().require_connect { ", application connection required" } else { "" };
+        let name = format!("simulated DL/T 698.45 meter {}{connect}", meter.address_text());
+        Ok((meter, name))
+    })
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 
 use crate::quantity::{Collector, now_iso};
 use crate::trace::{TraceArgs, Traced};
-use crate::transport::{InProcess, Serial, Tcp, Transport, drive, line_text, serve_on};
+use crate::transport::{InProcess, Pace, Serial, Tcp, Transport, drive, line_text, simulate};
 
 /// The IEC 62056-21 family.
 pub const IEC: &str = "iec62056-21";
@@ -488,62 +488,21 @@ fn read_dsmr(a: ReadArgs, lang: Lang) -> Result<u8, String> {
 
 /// Serve the simulated optical meter (`protocol` [`IEC`]) or P1 port until stopped.
 pub fn run_simulate(protocol: &str, a: SimulateArgs) -> Result<u8, String> {
-    let start = Instant::now();
-    let stop = |s: &Option<u64>| s.is_some_and(|s| start.elapsed().as_secs() >= s);
-    let err = |e: io::Error| format!("line error: {e}");
-    let mut buf = [0u8; 512];
+    let (port, tcp) = (a.port.as_deref(), a.tcp.as_deref());
+    let pace = Pace { read: Duration::from_millis(20), ..Pace::ANSWER };
     if protocol == DSMR {
-        let mut meter = P1Meter::new(simulator::P1Config { seed: a.seed, ..simulator::P1Config::default() });
-        let (mut port, at) = serve_on(a.port.as_deref(), a.tcp.as_deref(), meter.line())?;
-        eprintln!("meterscope: simulated DSMR 5 P1 port on {at}");
-        while !stop(&a.seconds) {
-            let now = millis(start);
-            // Whatever comes in is ignored; the read paces the loop.
-            port.read(&mut buf, Duration::from_millis(20), now).map_err(err)?;
-            meter.handle_input(millis(start), &[]);
-            while let Some(t) = meter.poll_transmit() {
-                port.write(&t).map_err(err)?;
-            }
-        }
-        return Ok(0);
+        // Whatever comes in is ignored; the read paces the loop.
+        let meter = P1Meter::new(simulator::P1Config { seed: a.seed, ..simulator::P1Config::default() });
+        let pace = Pace { tick: true, ..pace };
+        return simulate(port, tcp, meter.line(), a.seconds, pace, || Ok((meter, "simulated DSMR 5 P1 port".into())));
     }
     let mode = match Mode::parse(&a.mode) {
         Some(m @ (Mode::A | Mode::B | Mode::C)) => m,
         _ => return Err(format!("the simulated meter runs mode A, B or C, not '{}'", a.mode)),
     };
     let cfg = MeterConfig { mode, max_baud: a.max_baud, password: a.password, seed: a.seed, ..MeterConfig::default() };
-    let mut meter = OpticalMeter::new(cfg);
-    let mut current = meter.line();
-    let (mut port, at) = serve_on(a.port.as_deref(), a.tcp.as_deref(), current)?;
-    eprintln!("meterscope: simulated IEC 62056-21 meter (mode {}) on {at}", mode.letter());
-    let mut last_rx = Instant::now();
-    while !stop(&a.seconds) {
-        let n = port.read(&mut buf, Duration::from_millis(20), millis(start)).map_err(err)?;
-        if n > 0 {
-            last_rx = Instant::now();
-            meter.handle_input(millis(start), &buf[..n]);
-        }
-        if meter.line() != current {
-            current = meter.line();
-            port.reopen(current).map_err(|e| format!("cannot change the line: {e}"))?;
-        }
-        loop {
-            // The line a reply goes out on is the one before it is taken.
-            let line = meter.line();
-            if line != current {
-                current = line;
-                port.reopen(current).map_err(|e| format!("cannot change the line: {e}"))?;
-            }
-            let Some(reply) = meter.poll_transmit() else { break };
-            let wait = Duration::from_millis(a.reaction).saturating_sub(last_rx.elapsed());
-            std::thread::sleep(wait);
-            port.write(&reply).map_err(err)?;
-            last_rx = Instant::now();
-        }
-        if meter.line() != current {
-            current = meter.line();
-            port.reopen(current).map_err(|e| format!("cannot change the line: {e}"))?;
-        }
-    }
-    Ok(0)
+    let meter = OpticalMeter::new(cfg);
+    let pace = Pace { reaction: Duration::from_millis(a.reaction), ..pace };
+    let name = format!("simulated IEC 62056-21 meter (mode {})", mode.letter());
+    simulate(port, tcp, meter.line(), a.seconds, pace, || Ok((meter, name)))
 }

@@ -4,7 +4,6 @@
 //! port, TCP or in process. The transports and the driving loop are those
 //! of [`crate::transport`].
 
-use std::io;
 use std::time::{Duration, Instant};
 
 use meterscope_core::Lang;
@@ -21,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::read_iec::open;
 use crate::trace::{TraceArgs, Traced};
-use crate::transport::{InProcess, Transport, drive, line_text, serve_on};
+use crate::transport::{InProcess, Pace, Transport, drive, line_text, simulate};
 
 /// The protocols of this module, by the names `--protocol` takes.
 pub fn family(p: &str) -> Option<&'static str> {
@@ -386,32 +385,16 @@ fn read_sml(a: ReadArgs, lang: Lang) -> Result<u8, String> {
     Ok(u8::from(silent || bad > 0))
 }
 
-/// Serve a simulated device on a port until the time is up: what comes in
-/// goes to the device with the time, what it sends goes out.
+/// Serve a simulated device, which sends on its own clock, until the time is up.
 fn serve(
-    mut meter: impl SimulatedMeter,
+    meter: impl SimulatedMeter,
     name: &str,
     port: Option<&str>,
     tcp: Option<&str>,
     seconds: Option<u64>,
 ) -> Result<u8, String> {
-    let start = Instant::now();
-    let (mut port, at) = serve_on(port, tcp, meter.line())?;
-    eprintln!("meterscope: {name} on {at}");
-    let err = |e: io::Error| format!("line error: {e}");
-    let mut buf = [0u8; 512];
-    while seconds.is_none_or(|s| start.elapsed().as_secs() < s) {
-        let n = port.read(&mut buf, Duration::from_millis(10), millis(start)).map_err(err)?;
-        let now = millis(start);
-        meter.handle_input(now, &buf[..n]);
-        if meter.poll_timeout().is_some_and(|t| t <= now) {
-            meter.handle_timeout(now);
-        }
-        while let Some(reply) = meter.poll_transmit() {
-            port.write(&reply).map_err(err)?;
-        }
-    }
-    Ok(0)
+    let pace = Pace { read: Duration::from_millis(10), tick: true, ..Pace::ANSWER };
+    simulate(port, tcp, meter.line(), seconds, pace, || Ok((meter, name.to_string())))
 }
 
 /// Run `meterscope simulate` for one of this module's protocols.

@@ -16,7 +16,7 @@
 //! `relay698:PORT:ADDRESS:OAD` (a DL/T 698.45 GET relayed to a meter),
 //! `set-clock` (the system time, UTC; only with `--confirm`).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use meterscope_core::Lang;
 use meterscope_core::protocols::qgdw1376::client::{self, ModuleTarget, TerminalTarget};
@@ -31,7 +31,7 @@ use meterscope_core::session::{DateTime, LineSettings, Millis, Parity, Simulated
 use serde_json::{Value, json};
 
 use crate::trace::{TraceArgs, Traced};
-use crate::transport::{InProcess, Serial, Tcp, Transport, drive, line_text, serve_on};
+use crate::transport::{InProcess, Pace, Serial, Tcp, Transport, drive, line_text, simulate};
 
 /// What `meterscope read --protocol qgdw1376.x` was given.
 pub struct Args {
@@ -335,59 +335,38 @@ pub struct SimulateArgs {
 pub fn run_simulate(a: SimulateArgs) -> Result<u8, String> {
     let parity = Parity::parse(&a.parity).ok_or_else(|| format!("parity '{}' is not N, E or O", a.parity))?;
     let line = LineSettings::new(a.baud, 8, parity, 1);
-    let (port, at) = serve_on(a.port.as_deref(), a.tcp.as_deref(), line)?;
+    let (port, tcp) = (a.port.as_deref(), a.tcp.as_deref());
     if a.part == 2 {
-        let mut cfg = ModuleConfig {
-            line,
-            report_after: (a.report_after > 0).then_some(a.report_after),
-            ..ModuleConfig::default()
-        };
-        for m in cfg.meters_645.iter_mut() {
-            m.seed = a.seed;
-        }
-        let module = Module::new(cfg);
-        let meters: Vec<String> = module
-            .meters()
-            .iter()
-            .map(|(m, p)| {
-                format!(
-                    "{} ({})",
-                    meterscope_core::protocols::qgdw1376::codec::node_text(m),
-                    if *p == protocol::DLT698 { "698.45" } else { "645" }
-                )
-            })
-            .collect();
-        eprintln!("meterscope: simulated Q/GDW 1376.2 module with meters {} on {at}", meters.join(", "));
-        serve(port, module, a.seconds)
-    } else {
+        return simulate(port, tcp, line, a.seconds, Pace::ANSWER, || {
+            let mut cfg = ModuleConfig {
+                line,
+                report_after: (a.report_after > 0).then_some(a.report_after),
+                ..ModuleConfig::default()
+            };
+            for m in cfg.meters_645.iter_mut() {
+                m.seed = a.seed;
+            }
+            let module = Module::new(cfg);
+            let meters: Vec<String> = module
+                .meters()
+                .iter()
+                .map(|(m, p)| {
+                    format!(
+                        "{} ({})",
+                        meterscope_core::protocols::qgdw1376::codec::node_text(m),
+                        if *p == protocol::DLT698 { "698.45" } else { "645" }
+                    )
+                })
+                .collect();
+            Ok((module, format!("simulated Q/GDW 1376.2 module with meters {}", meters.join(", "))))
+        });
+    }
+    simulate(port, tcp, line, a.seconds, Pace::ANSWER, || {
         let address = match &a.address {
             Some(t) => Address1::parse(t).ok_or_else(|| format!("'{t}' is not a terminal address RRRR-TTTT"))?,
             None => TerminalConfig::default().address,
         };
         let terminal = Terminal::new(TerminalConfig { address, line, login: true, ..TerminalConfig::default() });
-        eprintln!("meterscope: simulated Q/GDW 1376.1 terminal {} on {at}", address.text());
-        serve(port, terminal, a.seconds)
-    }
-}
-
-fn serve<M: SimulatedMeter>(mut port: Box<dyn Transport>, mut device: M, seconds: Option<u64>) -> Result<u8, String> {
-    let start = Instant::now();
-    let mut buf = [0u8; 512];
-    loop {
-        if seconds.is_some_and(|s| start.elapsed().as_secs() >= s) {
-            return Ok(0);
-        }
-        let now = Millis(start.elapsed().as_millis() as u64);
-        let n = port.read(&mut buf, Duration::from_millis(50), now).map_err(|e| format!("line error: {e}"))?;
-        if n > 0 {
-            device.handle_input(Millis(start.elapsed().as_millis() as u64), &buf[..n]);
-        }
-        let now = Millis(start.elapsed().as_millis() as u64);
-        if device.poll_timeout().is_some_and(|t| t <= now) {
-            device.handle_timeout(now);
-        }
-        while let Some(reply) = device.poll_transmit() {
-            port.write(&reply).map_err(|e| format!("line error: {e}"))?;
-        }
-    }
+        Ok((terminal, format!("simulated Q/GDW 1376.1 terminal {}", address.text())))
+    })
 }

@@ -334,3 +334,81 @@ pub fn drive<S: Session>(
         }
     }
 }
+
+/// How `meterscope simulate` serves a meter.
+#[derive(Clone, Copy, Debug)]
+pub struct Pace {
+    /// How long a read of the port waits for bytes.
+    pub read: Duration,
+    /// Tell the meter the time after every read, whether bytes came or not
+    /// (a meter that sends on its own clock).
+    pub tick: bool,
+    /// The meter's reaction time: the least time from the last byte received to a reply.
+    pub reaction: Duration,
+}
+
+impl Pace {
+    /// A meter that answers what it receives, at once.
+    pub const ANSWER: Pace = Pace { read: Duration::from_millis(50), tick: false, reaction: Duration::ZERO };
+}
+
+/// Serve the simulated meter `make` builds (with the name the start message
+/// gives it) on a serial port or a TCP port, for `seconds` or until stopped.
+pub fn simulate<M: SimulatedMeter>(
+    port: Option<&str>,
+    tcp: Option<&str>,
+    line: LineSettings,
+    seconds: Option<u64>,
+    pace: Pace,
+    make: impl FnOnce() -> Result<(M, String), String>,
+) -> Result<u8, String> {
+    let (port, at) = serve_on(port, tcp, line)?;
+    let (meter, name) = make()?;
+    eprintln!("meterscope: {name} on {at}");
+    serve(port, meter, line, seconds, pace)
+}
+
+/// Serve a simulated meter on `port` (opened with `line`): what comes in goes
+/// to the meter with the time, what it sends goes out, and the port follows
+/// the line the meter listens with (an optical port's baud switch).
+pub fn serve<M: SimulatedMeter>(
+    mut port: Box<dyn Transport>,
+    mut meter: M,
+    line: LineSettings,
+    seconds: Option<u64>,
+    pace: Pace,
+) -> Result<u8, String> {
+    let start = Instant::now();
+    let err = |e: io::Error| format!("line error: {e}");
+    let mut buf = [0u8; 512];
+    let mut current = line;
+    let mut last_rx = Instant::now();
+    while seconds.is_none_or(|s| start.elapsed().as_secs() < s) {
+        let n = port.read(&mut buf, pace.read, millis(start)).map_err(err)?;
+        let now = millis(start);
+        if n > 0 {
+            last_rx = Instant::now();
+        }
+        if n > 0 || pace.tick {
+            meter.handle_input(now, &buf[..n]);
+        }
+        if meter.poll_timeout().is_some_and(|t| t <= now) {
+            meter.handle_timeout(now);
+        }
+        loop {
+            // The line a reply goes out on is the one before it is taken.
+            if meter.line() != current {
+                current = meter.line();
+                port.reopen(current).map_err(|e| format!("cannot change the line: {e}"))?;
+            }
+            let Some(reply) = meter.poll_transmit() else { break };
+            let wait = pace.reaction.saturating_sub(last_rx.elapsed());
+            if !wait.is_zero() {
+                std::thread::sleep(wait);
+            }
+            port.write(&reply).map_err(err)?;
+            last_rx = Instant::now();
+        }
+    }
+    Ok(0)
+}
