@@ -13,42 +13,18 @@ use meterscope_core::quantity::{Family, Quantity};
 use meterscope_core::session::{DateTime, LineSettings, Parity};
 use serde_json::{Value, json};
 
+use crate::args::{ReadArgs, SimulateArgs};
 use crate::quantity::{Collector, now_iso};
 use crate::trace::Traced;
-use crate::transport::{InProcess, Pace, Serial, Tcp, Transport, drive, line_text, millis, simulate};
+use crate::transport::{InProcess, Pace, drive, millis, simulate};
 
-fn line_name(target: &Target, line: LineSettings) -> String {
-    match target {
-        Target::Tcp(addr) => line_text(Some(addr), false, line),
-        Target::Simulate => line_text(None, true, line),
-        Target::Port { .. } => line_text(None, false, line),
+/// The DL/T 645 edition a protocol name asks for.
+pub fn variant(protocol: &str) -> Result<Variant, String> {
+    match protocol {
+        "dlt645" | "dlt645-2007" => Ok(Variant::V2007),
+        "dlt645-1997" => Ok(Variant::V1997),
+        other => Err(format!("reading is available for dlt645 and dlt645-1997, not '{other}'")),
     }
-}
-
-/// Where `read` talks to a meter.
-pub enum Target {
-    Port { path: String, line: LineSettings },
-    Tcp(String),
-    Simulate,
-}
-
-/// What `meterscope read` was asked to do.
-pub struct ReadJob {
-    pub variant: Variant,
-    pub target: Target,
-    pub address: Option<Address>,
-    pub dis: Vec<u32>,
-    pub clock: bool,
-    pub sync_clock: bool,
-    pub json: bool,
-    pub verbose: bool,
-    pub lang: Lang,
-    pub timeout: u64,
-    pub retries: u8,
-    pub wake_up: usize,
-    pub trace: crate::trace::TraceArgs,
-    /// `--quantity`: named quantities, read instead of `dis` and reported by name.
-    pub quantities: Vec<&'static Quantity>,
 }
 
 /// Parse identifiers of an edition: 8 hex digits (2007) or 4 (1997).
@@ -96,51 +72,53 @@ fn notice_text(n: &Notice) -> String {
 }
 
 /// Run `meterscope read`; the exit code (0 all read, 1 some failed) or a message for exit code 2.
-pub fn run_read(job: ReadJob) -> Result<u8, String> {
-    let line = match &job.target {
-        Target::Port { line, .. } => *line,
-        _ => LineSettings::new(2400, 8, Parity::Even, 1),
+pub fn run_read(a: &ReadArgs, variant: Variant, quantities: Vec<&'static Quantity>) -> Result<u8, String> {
+    let line = a.link.line_or(2400, LineSettings::new(2400, 8, Parity::Even, 1))?;
+    let address = match &a.address {
+        Some(t) => Some(Address::parse(t).ok_or_else(|| format!("'{t}' is not a 12-digit address"))?),
+        None => None,
     };
+    let dis = parse_dis(&a.dis, variant)?;
+    if dis.is_empty() && !a.clock && !a.sync_clock && quantities.is_empty() {
+        return Err("nothing to read: give data identifiers, --clock or --sync-clock".to_string());
+    }
+    let lang: Lang = a.lang.parse()?;
     let cfg = Config {
-        variant: job.variant,
+        variant,
         line,
-        wake_up: job.wake_up,
-        reply_timeout: job.timeout,
-        retries: job.retries,
-        lang: job.lang,
+        wake_up: a.wake_up.min(4),
+        reply_timeout: a.timeout.unwrap_or(1000),
+        retries: a.retries,
+        lang,
         ..Config::default()
     };
-    let inner: Box<dyn Transport> = match &job.target {
-        Target::Port { path, line } => Box::new(Serial::open(path, *line)?),
-        Target::Tcp(addr) => Box::new(Tcp::connect(addr)?),
-        Target::Simulate => Box::new(InProcess::new(Dlt645Meter::new(MeterConfig::default()))),
-    };
-    let mut transport = Traced::new(inner, &job.trace, job.json, job.lang, "dlt645", line_name(&job.target, line));
+    let inner = a.link.open(line, || Box::new(InProcess::new(Dlt645Meter::new(MeterConfig::default()))))?;
+    let mut transport = Traced::new(inner, &a.trace, a.json, lang, "dlt645", a.link.line_name(line));
     let start = Instant::now();
-    let mut session = Dlt645Session::new(cfg, job.address);
+    let mut session = Dlt645Session::new(cfg, address);
     let now = millis(start);
-    if job.address.is_none() {
+    if address.is_none() {
         session.find_meter(now);
     }
-    if job.sync_clock {
+    if a.sync_clock {
         session.sync_clock(now, system_time(0));
     }
-    if job.clock {
+    if a.clock {
         session.read_clock(now);
     }
     // Named quantities: their identifiers, each read once; every point of every quantity.
-    let family = if job.variant == Variant::V2007 { Family::Dlt645 } else { Family::Dlt645v1997 };
-    let mut collector = (!job.quantities.is_empty())
-        .then(|| Collector::new(family, "dlt645", job.quantities.clone(), job.lang, job.json));
-    let dis = collector.as_ref().map_or_else(|| job.dis.clone(), |c| c.reads().dlt645_dis());
+    let family = if variant == Variant::V2007 { Family::Dlt645 } else { Family::Dlt645v1997 };
+    let mut collector =
+        (!quantities.is_empty()).then(|| Collector::new(family, "dlt645", quantities.clone(), lang, a.json));
+    let dis = collector.as_ref().map_or_else(|| dis.clone(), |c| c.reads().dlt645_dis());
     session.read(now, &dis);
 
     let mut failed = false;
     let mut values = Vec::<Value>::new();
     let mut errors = Vec::<Value>::new();
-    let mut meter: Option<String> = job.address.map(|a| a.digits());
+    let mut meter: Option<String> = address.map(|a| a.digits());
     let mut clock: Option<String> = None;
-    let (json_out, verbose) = (job.json, job.verbose);
+    let (json_out, verbose) = (a.json, a.verbose);
     let driven = drive(&mut session, &mut transport, start, |e| match e {
         Dlt645Event::MeterFound(a) => {
             if !json_out {
@@ -199,7 +177,7 @@ pub fn run_read(job: ReadJob) -> Result<u8, String> {
         }
         Dlt645Event::Error { di, failure } => {
             failed = true;
-            let di = di.map(|d| if job.variant == Variant::V2007 { format!("{d:08X}") } else { format!("{d:04X}") });
+            let di = di.map(|d| if variant == Variant::V2007 { format!("{d:08X}") } else { format!("{d:04X}") });
             if json_out {
                 errors.push(json!({ "di": di, "error": failure_text(&failure) }));
             } else {
@@ -225,16 +203,15 @@ pub fn run_read(job: ReadJob) -> Result<u8, String> {
     Ok(if failed { 1 } else { 0 })
 }
 
-/// Serve the simulated meter on a serial port until the process is stopped
-/// (or for `seconds` when given).
-pub fn run_simulate(
-    port: Option<&str>,
-    tcp: Option<&str>,
-    line: LineSettings,
-    meter: MeterConfig,
-    seconds: Option<u64>,
-) -> Result<u8, String> {
-    simulate(port, tcp, line, seconds, Pace::ANSWER, || {
+/// Serve the simulated meter on a serial or TCP port until stopped (or for `--seconds`).
+pub fn run_simulate(a: &SimulateArgs) -> Result<u8, String> {
+    if variant(&a.protocol)? != Variant::V2007 && a.protocol != "dlt645" {
+        return Err("the simulated meter answers both editions: use --protocol dlt645".to_string());
+    }
+    let line = a.line()?;
+    let address = Address::parse(&a.address).ok_or_else(|| format!("'{}' is not a 12-digit address", a.address))?;
+    let meter = MeterConfig { address, seed: a.seed, max_data: a.max_data.clamp(1, 200), ..MeterConfig::default() };
+    simulate(a, line, Pace::ANSWER, || {
         let meter = Dlt645Meter::new(meter);
         let name = format!("simulated DL/T 645 meter {}", meter.address().digits());
         Ok((meter, name))

@@ -27,60 +27,12 @@ use meterscope_core::protocols::qgdw1376::concentrator::{
 use meterscope_core::protocols::qgdw1376::master::{self, MasterEvent, MasterSession};
 use meterscope_core::protocols::qgdw1376::module::{Module, ModuleConfig, protocol};
 use meterscope_core::protocols::qgdw1376::terminal::{Terminal, TerminalConfig};
-use meterscope_core::session::{DateTime, LineSettings, Millis, Parity, SimulatedMeter};
+use meterscope_core::session::{DateTime, LineSettings, Millis, Parity};
 use serde_json::{Value, json};
 
-use crate::trace::{TraceArgs, Traced};
-use crate::transport::{InProcess, Pace, Serial, Tcp, Transport, drive, line_text, simulate};
-
-/// What `meterscope read --protocol qgdw1376.x` was given.
-pub struct Args {
-    pub port: Option<String>,
-    pub baud: u32,
-    pub parity: String,
-    pub data_bits: u8,
-    pub stop_bits: u8,
-    pub tcp: Option<String>,
-    pub simulate: bool,
-    /// 1376.1: the terminal address `RRRR-TTTT`.
-    pub address: Option<String>,
-    pub json: bool,
-    pub verbose: bool,
-    pub lang: String,
-    pub timeout: u64,
-    pub retries: u8,
-    pub add_nodes: bool,
-    pub listen: u64,
-    pub confirm: bool,
-    pub trace: TraceArgs,
-    pub targets: Vec<String>,
-}
-
-fn line_of(a: &Args) -> Result<LineSettings, String> {
-    match (&a.port, &a.tcp, a.simulate) {
-        (Some(_), None, false) => {
-            let parity = Parity::parse(&a.parity).ok_or_else(|| format!("parity '{}' is not N, E or O", a.parity))?;
-            if !(5..=8).contains(&a.data_bits) || !(1..=2).contains(&a.stop_bits) || a.baud == 0 {
-                return Err("unusable line settings".to_string());
-            }
-            Ok(LineSettings::new(a.baud, a.data_bits, parity, a.stop_bits))
-        }
-        (None, Some(_), false) | (None, None, true) => Ok(LineSettings::new(9600, 8, Parity::Even, 1)),
-        _ => Err("give one of --port DEVICE, --tcp HOST:PORT or --simulate".to_string()),
-    }
-}
-
-fn transport<'a, M: SimulatedMeter + 'a>(
-    a: &Args,
-    line: LineSettings,
-    device: impl FnOnce() -> M,
-) -> Result<Box<dyn Transport + 'a>, String> {
-    Ok(match (&a.port, &a.tcp) {
-        (Some(path), _) => Box::new(Serial::open(path, line)?),
-        (None, Some(addr)) => Box::new(Tcp::connect(addr)?),
-        (None, None) => Box::new(InProcess::new(device()).frame_by_frame()),
-    })
-}
+use crate::args::{ReadArgs, SimulateArgs};
+use crate::trace::Traced;
+use crate::transport::{InProcess, Pace, drive, simulate};
 
 fn unit(i: &Item) -> String {
     if i.unit.is_empty() { String::new() } else { format!(" {}", i.unit) }
@@ -99,20 +51,21 @@ fn print_value(v: &MeterValue) {
 }
 
 /// Run `meterscope read --protocol qgdw1376.2`.
-pub fn run_read_2(a: Args) -> Result<u8, String> {
-    let mut targets = client::module_targets(a.targets.iter().map(String::as_str)).map_err(|e| e.to_string())?;
+pub fn run_read_2(a: &ReadArgs) -> Result<u8, String> {
+    let mut targets = client::module_targets(a.dis.iter().map(String::as_str)).map_err(|e| e.to_string())?;
     if targets.is_empty() {
         targets.push(ModuleTarget::Info);
     }
     let lang: Lang = a.lang.parse()?;
-    let line = line_of(&a)?;
-    let inner =
-        transport(&a, line, || Module::new(ModuleConfig { report_after: Some(2), line, ..ModuleConfig::default() }))?;
-    let mut transport =
-        Traced::new(inner, &a.trace, a.json, lang, "qgdw1376.2", line_text(a.tcp.as_deref(), a.simulate, line));
+    let line = a.link.line_or(2400, LineSettings::new(9600, 8, Parity::Even, 1))?;
+    let inner = a.link.open(line, || {
+        let module = Module::new(ModuleConfig { report_after: Some(2), line, ..ModuleConfig::default() });
+        Box::new(InProcess::new(module).frame_by_frame())
+    })?;
+    let mut transport = Traced::new(inner, &a.trace, a.json, lang, "qgdw1376.2", a.link.line_name(line));
     let cfg = concentrator::Config {
         line,
-        reply_timeout: a.timeout.max(1000),
+        reply_timeout: a.timeout.unwrap_or(1000).max(1000),
         retries: a.retries,
         lang,
         ..concentrator::Config::default()
@@ -214,26 +167,27 @@ fn push(v: &mut Value, x: Value) {
 }
 
 /// Run `meterscope read --protocol qgdw1376.1`.
-pub fn run_read_1(a: Args) -> Result<u8, String> {
-    let mut targets = client::terminal_targets(a.targets.iter().map(String::as_str)).map_err(|e| e.to_string())?;
+pub fn run_read_1(a: &ReadArgs) -> Result<u8, String> {
+    let mut targets = client::terminal_targets(a.dis.iter().map(String::as_str)).map_err(|e| e.to_string())?;
     if targets.is_empty() {
         targets.push(TerminalTarget::Clock);
     }
     let lang: Lang = a.lang.parse()?;
-    let line = line_of(&a)?;
+    let line = a.link.line_or(2400, LineSettings::new(9600, 8, Parity::Even, 1))?;
     let terminal = match &a.address {
         Some(t) => Address1::parse(t).ok_or_else(|| format!("'{t}' is not a terminal address RRRR-TTTT"))?,
         None => TerminalConfig::default().address,
     };
-    let inner = transport(&a, line, || {
-        Terminal::new(TerminalConfig { address: terminal, login: true, line, ..TerminalConfig::default() })
+    let inner = a.link.open(line, || {
+        let terminal =
+            Terminal::new(TerminalConfig { address: terminal, login: true, line, ..TerminalConfig::default() });
+        Box::new(InProcess::new(terminal).frame_by_frame())
     })?;
-    let mut transport =
-        Traced::new(inner, &a.trace, a.json, lang, "qgdw1376.1", line_text(a.tcp.as_deref(), a.simulate, line));
+    let mut transport = Traced::new(inner, &a.trace, a.json, lang, "qgdw1376.1", a.link.line_name(line));
     let cfg = master::Config {
         line,
         terminal,
-        reply_timeout: a.timeout.max(1000),
+        reply_timeout: a.timeout.unwrap_or(1000).max(1000),
         retries: a.retries,
         allow_control: a.confirm,
         lang,
@@ -316,28 +270,11 @@ pub fn run_read_1(a: Args) -> Result<u8, String> {
     Ok(if failed { 1 } else { 0 })
 }
 
-/// What `meterscope simulate --protocol qgdw1376.x` was given.
-pub struct SimulateArgs {
-    pub part: u8,
-    pub port: Option<String>,
-    pub tcp: Option<String>,
-    pub baud: u32,
-    pub parity: String,
-    pub seed: u64,
-    /// 1376.1: the terminal address.
-    pub address: Option<String>,
-    /// 1376.2: raise an event report after this many route forwards (0: never).
-    pub report_after: u32,
-    pub seconds: Option<u64>,
-}
-
-/// Serve the simulated module (1376.2) or terminal (1376.1) until stopped.
-pub fn run_simulate(a: SimulateArgs) -> Result<u8, String> {
-    let parity = Parity::parse(&a.parity).ok_or_else(|| format!("parity '{}' is not N, E or O", a.parity))?;
-    let line = LineSettings::new(a.baud, 8, parity, 1);
-    let (port, tcp) = (a.port.as_deref(), a.tcp.as_deref());
-    if a.part == 2 {
-        return simulate(port, tcp, line, a.seconds, Pace::ANSWER, || {
+/// Serve the simulated module (1376.2, `part` 2) or terminal (1376.1) until stopped.
+pub fn run_simulate(part: u8, a: &SimulateArgs) -> Result<u8, String> {
+    let line = a.line()?;
+    if part == 2 {
+        return simulate(a, line, Pace::ANSWER, || {
             let mut cfg = ModuleConfig {
                 line,
                 report_after: (a.report_after > 0).then_some(a.report_after),
@@ -361,8 +298,8 @@ pub fn run_simulate(a: SimulateArgs) -> Result<u8, String> {
             Ok((module, format!("simulated Q/GDW 1376.2 module with meters {}", meters.join(", "))))
         });
     }
-    simulate(port, tcp, line, a.seconds, Pace::ANSWER, || {
-        let address = match &a.address {
+    simulate(a, line, Pace::ANSWER, || {
+        let address = match &a.terminal {
             Some(t) => Address1::parse(t).ok_or_else(|| format!("'{t}' is not a terminal address RRRR-TTTT"))?,
             None => TerminalConfig::default().address,
         };

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use meterscope_core::session::{Action, LineSettings, Millis, Parity, Session, SimulatedMeter};
 
+use crate::args::SimulateArgs;
+
 /// Something bytes go out on and come back from.
 pub trait Transport {
     fn write(&mut self, bytes: &[u8]) -> io::Result<()>;
@@ -285,15 +287,6 @@ impl<M: SimulatedMeter> Transport for InProcess<M> {
     }
 }
 
-/// How the trace names the line: `9600 8E1`, `tcp HOST:PORT`, `simulated meter`.
-pub fn line_text(tcp: Option<&str>, simulate: bool, line: LineSettings) -> String {
-    match (tcp, simulate) {
-        (Some(addr), _) => format!("tcp {addr}"),
-        (None, true) => format!("simulated meter, {line}"),
-        (None, false) => line.to_string(),
-    }
-}
-
 /// Milliseconds since `start` as the session's clock.
 pub fn millis(start: Instant) -> Millis {
     Millis(start.elapsed().as_millis() as u64)
@@ -353,19 +346,18 @@ impl Pace {
 }
 
 /// Serve the simulated meter `make` builds (with the name the start message
-/// gives it) on a serial port or a TCP port, for `seconds` or until stopped.
+/// gives it) on the serial port or TCP port `simulate` was given, for
+/// `--seconds` or until stopped.
 pub fn simulate<M: SimulatedMeter>(
-    port: Option<&str>,
-    tcp: Option<&str>,
+    a: &SimulateArgs,
     line: LineSettings,
-    seconds: Option<u64>,
     pace: Pace,
     make: impl FnOnce() -> Result<(M, String), String>,
 ) -> Result<u8, String> {
-    let (port, at) = serve_on(port, tcp, line)?;
+    let (port, at) = serve_on(a.port.as_deref(), a.tcp.as_deref(), line)?;
     let (meter, name) = make()?;
     eprintln!("meterscope: {name} on {at}");
-    serve(port, meter, line, seconds, pace)
+    serve(port, meter, line, a.seconds, pace)
 }
 
 /// Serve a simulated meter on `port` (opened with `line`): what comes in goes
