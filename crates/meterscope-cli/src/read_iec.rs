@@ -290,12 +290,6 @@ impl Transport for Pushed {
             }
         }
     }
-    fn reopen(&mut self, _: LineSettings) -> io::Result<()> {
-        Ok(())
-    }
-    fn set_dtr_rts(&mut self, _: bool, _: bool) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 /// A port whose modem lines may not be settable (ptys, some adapters): the

@@ -19,9 +19,15 @@ pub trait Transport {
     fn write(&mut self, bytes: &[u8]) -> io::Result<()>;
     /// Read what is there, waiting at most `timeout`; 0 bytes when nothing came.
     fn read(&mut self, buf: &mut [u8], timeout: Duration, now: Millis) -> io::Result<usize>;
-    /// Close and open again with other line settings.
-    fn reopen(&mut self, line: LineSettings) -> io::Result<()>;
-    fn set_dtr_rts(&mut self, dtr: bool, rts: bool) -> io::Result<()>;
+    /// Close and open again with other line settings (nothing to do where
+    /// there is no serial line: TCP, a meter in process).
+    fn reopen(&mut self, _line: LineSettings) -> io::Result<()> {
+        Ok(())
+    }
+    /// Set the modem lines (nothing to do where there are none).
+    fn set_dtr_rts(&mut self, _dtr: bool, _rts: bool) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A native serial port (no libudev: opened by path).
@@ -115,12 +121,6 @@ impl Transport for Tcp {
             Err(e) => Err(e),
         }
     }
-    fn reopen(&mut self, _: LineSettings) -> io::Result<()> {
-        Ok(())
-    }
-    fn set_dtr_rts(&mut self, _: bool, _: bool) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 /// A TCP port a simulated meter serves on: one client at a time; when it
@@ -191,20 +191,10 @@ impl Transport for TcpServer {
             }
         }
     }
-    fn reopen(&mut self, _: LineSettings) -> io::Result<()> {
-        Ok(())
-    }
-    fn set_dtr_rts(&mut self, _: bool, _: bool) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Where `meterscope simulate` serves: a serial port or a TCP port, and how to say so.
-pub fn serve_on(
-    port: Option<&str>,
-    tcp: Option<&str>,
-    line: LineSettings,
-) -> Result<(Box<dyn Transport>, String), String> {
+fn serve_on(port: Option<&str>, tcp: Option<&str>, line: LineSettings) -> Result<(Box<dyn Transport>, String), String> {
     match (port, tcp) {
         (Some(path), None) => Ok((Box::new(Serial::open(path, line)?), format!("{path} at {line}"))),
         (None, Some(addr)) => {
@@ -278,12 +268,6 @@ impl<M: SimulatedMeter> Transport for InProcess<M> {
             std::thread::sleep(timeout.min(Duration::from_millis(5)));
         }
         Ok(n)
-    }
-    fn reopen(&mut self, _: LineSettings) -> io::Result<()> {
-        Ok(())
-    }
-    fn set_dtr_rts(&mut self, _: bool, _: bool) -> io::Result<()> {
-        Ok(())
     }
 }
 
@@ -363,7 +347,7 @@ pub fn simulate<M: SimulatedMeter>(
 /// Serve a simulated meter on `port` (opened with `line`): what comes in goes
 /// to the meter with the time, what it sends goes out, and the port follows
 /// the line the meter listens with (an optical port's baud switch).
-pub fn serve<M: SimulatedMeter>(
+fn serve<M: SimulatedMeter>(
     mut port: Box<dyn Transport>,
     mut meter: M,
     line: LineSettings,
