@@ -1,7 +1,7 @@
 //! `meterscope read --protocol dlms` and `meterscope simulate --protocol dlms`:
 //! the core's DLMS/COSEM session and simulated meter over a native serial
 //! port (HDLC), TCP (the wrapper) or in process (HDLC). The transports and
-//! the driving loop are those of [`crate::read`].
+//! the driving loop are those of [`crate::transport`].
 //!
 //! Targets are `OBIS[:attr]` (`1-0:1.8.0.255`, `0-0:1.0.0.255:2`), or
 //! `CLASS/OBIS[:attr]` when the class is not the usual one for the code.
@@ -14,8 +14,7 @@
 //! options, 2400 8E1, are taken as "not given"). The simulated meter keeps
 //! two days of load profile.
 
-use std::io;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use meterscope_core::obis;
 use meterscope_core::protocols::dlms::assoc::SuiteKeys;
@@ -27,107 +26,25 @@ use meterscope_core::protocols::dlms::session::{
 };
 use meterscope_core::protocols::dlms::simulator::{DlmsMeter, MeterConfig};
 use meterscope_core::quantity::{Family, Quantity};
-use meterscope_core::session::{DateTime, LineSettings, LineTime, Millis, Parity, SimulatedMeter};
+use meterscope_core::session::{DateTime, LineSettings, LineTime, Millis, Parity};
 use meterscope_core::{Lang, to_hex};
 use serde_json::{Value, json};
 
+use crate::args::{ReadArgs, SimulateArgs, serial_line};
 use crate::quantity::{Collector, now_iso};
-use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
-use crate::trace::{TraceArgs, Traced};
-
-/// What `meterscope read --protocol dlms` was given.
-pub struct Args {
-    pub port: Option<String>,
-    pub baud: u32,
-    pub parity: String,
-    pub data_bits: u8,
-    pub stop_bits: u8,
-    pub tcp: Option<String>,
-    pub simulate: bool,
-    pub client: u16,
-    pub server: u16,
-    pub server_physical: Option<u16>,
-    pub transport: Option<String>,
-    pub auth: String,
-    pub password: Option<String>,
-    pub cipher_key: Option<String>,
-    pub auth_key: Option<String>,
-    pub system_title: Option<String>,
-    pub invocation_counter: u32,
-    pub dedicated_key: Option<String>,
-    pub short_names: bool,
-    pub window: u8,
-    pub clock: bool,
-    pub objects: bool,
-    pub profile: bool,
-    pub events: bool,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub entries: Option<String>,
-    pub object: Vec<String>,
-    pub firmware: bool,
-    pub alarms: bool,
-    pub json: bool,
-    pub verbose: bool,
-    /// Language of the quantities' names.
-    pub lang: String,
-    pub timeout: u64,
-    pub retries: u8,
-    pub trace: TraceArgs,
-    pub targets: Vec<String>,
-    /// `--quantity`: named quantities, read instead of `targets` and reported by name.
-    pub quantities: Vec<&'static Quantity>,
-}
+use crate::trace::Traced;
+use crate::transport::{InProcess, Pace, drive, simulate};
 
 /// Device ID 1 (0-0:96.1.0.255), the meter's serial number: what names the meter in quantity readings.
 const DEVICE_ID: AttrRef = AttrRef::new(1, [0, 0, 96, 1, 0, 255], 2);
 
-/// The simulated DLMS meter in this process (HDLC), on the same clock.
-struct InProcess {
-    meter: DlmsMeter,
-    pending: Vec<u8>,
-}
-
-impl Transport for InProcess {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.pending.extend_from_slice(bytes);
-        Ok(())
-    }
-    fn read(&mut self, buf: &mut [u8], timeout: Duration, now: Millis) -> io::Result<usize> {
-        if !self.pending.is_empty() {
-            let bytes = std::mem::take(&mut self.pending);
-            self.meter.handle_input(now, &bytes);
-        }
-        let mut n = 0;
-        while n < buf.len() {
-            let Some(reply) = self.meter.poll_transmit() else { break };
-            let take = reply.len().min(buf.len() - n);
-            buf[n..n + take].copy_from_slice(&reply[..take]);
-            n += take;
-        }
-        if n == 0 {
-            std::thread::sleep(timeout.min(Duration::from_millis(5)));
-        }
-        Ok(n)
-    }
-    fn reopen(&mut self, _: LineSettings) -> io::Result<()> {
-        Ok(())
-    }
-    fn set_dtr_rts(&mut self, _: bool, _: bool) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 /// 9600 8N1 unless other settings than the shared defaults were given.
 fn line(baud: u32, parity: &str, data_bits: u8, stop_bits: u8) -> Result<LineSettings, String> {
-    let parity_v = Parity::parse(parity).ok_or_else(|| format!("parity '{parity}' is not N, E or O"))?;
-    if !(5..=8).contains(&data_bits) || !(1..=2).contains(&stop_bits) || baud == 0 {
-        return Err("unusable line settings".to_string());
-    }
-    if baud == 2400 && parity_v == Parity::Even {
+    let line = serial_line(baud, parity, data_bits, stop_bits)?;
+    if line.baud == 2400 && line.parity == Parity::Even {
         return Ok(LineSettings::new(9600, 8, Parity::None, 1));
     }
-    Ok(LineSettings::new(baud, data_bits, parity_v, stop_bits))
+    Ok(line)
 }
 
 fn hex_bytes<const N: usize>(text: &str, what: &str) -> Result<[u8; N], String> {
@@ -143,7 +60,7 @@ fn hex_bytes<const N: usize>(text: &str, what: &str) -> Result<[u8; N], String> 
     Ok(out)
 }
 
-fn config(a: &Args, line: LineSettings) -> Result<Config, String> {
+fn config(a: &ReadArgs, line: LineSettings) -> Result<Config, String> {
     let auth = match a.auth.as_str() {
         "none" => Auth::None,
         "low" => Auth::Low(a.password.clone().ok_or("--auth low needs --password")?.into_bytes()),
@@ -179,7 +96,7 @@ fn config(a: &Args, line: LineSettings) -> Result<Config, String> {
     }
     let transport = match a.transport.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None => {
-            if a.tcp.is_some() {
+            if a.link.tcp.is_some() {
                 Link::Wrapper
             } else {
                 Link::Hdlc
@@ -206,7 +123,7 @@ fn config(a: &Args, line: LineSettings) -> Result<Config, String> {
         short_names: a.short_names,
         window: a.window,
         line,
-        reply_timeout: a.timeout,
+        reply_timeout: a.timeout.unwrap_or(1000),
         retries: a.retries,
         ..Config::default()
     })
@@ -238,7 +155,7 @@ fn parse_time(text: &str, what: &str) -> Result<DateTime, String> {
 }
 
 /// Selective access of `--from/--to` or `--entries`.
-fn profile_access(a: &Args) -> Result<Option<Access>, String> {
+fn profile_access(a: &ReadArgs) -> Result<Option<Access>, String> {
     if let (Some(from), Some(to)) = (&a.from, &a.to) {
         let (from, to) = (parse_time(from, "--from")?, parse_time(to, "--to")?);
         return Ok(Some(Access::range(octets(from), octets(to), Vec::new())));
@@ -265,9 +182,9 @@ fn line_time_json(t: &LineTime) -> Value {
 }
 
 /// Run `meterscope read --protocol dlms`; exit code 0 all read, 1 some failed, or a message for 2.
-pub fn run_read(a: Args) -> Result<u8, String> {
+pub fn run_read(a: &ReadArgs, quantities: Vec<&'static Quantity>) -> Result<u8, String> {
     let targets = a
-        .targets
+        .dis
         .iter()
         .map(|t| parse_target(t).ok_or_else(|| format!("'{t}' is not OBIS[:attr] (e.g. 1-0:1.8.0.255:2)")))
         .collect::<Result<Vec<_>, _>>()?;
@@ -276,7 +193,7 @@ pub fn run_read(a: Args) -> Result<u8, String> {
         .iter()
         .map(|t| parse_target(t).ok_or_else(|| format!("--object '{t}' is not [CLASS/]OBIS (e.g. 70/0-0:96.3.10.255)")))
         .collect::<Result<Vec<_>, _>>()?;
-    let nothing = targets.is_empty() && objects_to_read.is_empty() && a.quantities.is_empty();
+    let nothing = targets.is_empty() && objects_to_read.is_empty() && quantities.is_empty();
     if nothing && !(a.clock || a.objects || a.profile || a.events || a.firmware || a.alarms) {
         return Err(
             "nothing to read: give OBIS codes, --clock, --objects, --profile, --events, --object, --firmware or --alarms"
@@ -284,20 +201,15 @@ pub fn run_read(a: Args) -> Result<u8, String> {
         );
     }
     let lang: Lang = a.lang.parse()?;
-    let access = profile_access(&a)?;
-    let line = line(a.baud, &a.parity, a.data_bits, a.stop_bits)?;
-    let cfg = config(&a, line)?;
-    let inner: Box<dyn Transport> = match (&a.port, &a.tcp, a.simulate) {
-        (Some(path), None, false) => Box::new(Serial::open(path, line)?),
-        (None, Some(addr), false) => Box::new(Tcp::connect(addr)?),
-        (None, None, true) => {
-            let meter = MeterConfig { profile_entries: 2 * 96, ..MeterConfig::default() };
-            Box::new(InProcess { meter: DlmsMeter::new(meter), pending: Vec::new() })
-        }
-        _ => return Err("give one of --port DEVICE, --tcp HOST:PORT or --simulate".to_string()),
-    };
-    let line_name = line_text(a.tcp.as_deref(), a.simulate, line);
-    let mut transport = Traced::new(inner, &a.trace, a.json, Lang::En, "dlms", line_name);
+    let access = profile_access(a)?;
+    let link = &a.link;
+    let line = line(link.baud.unwrap_or(2400), &link.parity, link.data_bits, link.stop_bits)?;
+    let cfg = config(a, line)?;
+    let inner = link.open(line, || {
+        let meter = MeterConfig { profile_entries: 2 * 96, ..MeterConfig::default() };
+        Box::new(InProcess::new(DlmsMeter::new(meter)))
+    })?;
+    let mut transport = Traced::new(inner, &a.trace, a.json, Lang::En, "dlms", link.line_name(line));
     let start = Instant::now();
     let mut session = DlmsSession::new(cfg);
     let now = Millis(0);
@@ -310,7 +222,7 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     session.read(now, &targets);
     // Named quantities: each attribute once.
     let mut collector =
-        (!a.quantities.is_empty()).then(|| Collector::new(Family::Dlms, "dlms", a.quantities.clone(), lang, a.json));
+        (!quantities.is_empty()).then(|| Collector::new(Family::Dlms, "dlms", quantities.clone(), lang, a.json));
     let mut attrs = collector.as_ref().map(|c| c.reads().dlms_attrs()).unwrap_or_default();
     if collector.is_some() {
         // The meter's serial number names it in the readings (when it has one).
@@ -474,63 +386,31 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     Ok(if failed { 1 } else { 0 })
 }
 
-/// How `meterscope simulate --protocol dlms` makes its meter.
-pub struct SimulateArgs {
-    pub seed: u64,
-    pub window: u8,
-    pub gbt_window: Option<u8>,
-    pub short_names: bool,
-    pub profile_days: u32,
-    /// `hdlc` or `wrapper`; default: HDLC on a serial port, the wrapper on TCP.
-    pub transport: Option<String>,
-}
-
-/// Serve the simulated DLMS meter on a serial or TCP port until stopped (or for `seconds`).
-pub fn run_simulate(
-    port: Option<&str>,
-    tcp: Option<&str>,
-    baud: u32,
-    parity: &str,
-    m: SimulateArgs,
-    seconds: Option<u64>,
-) -> Result<u8, String> {
-    let line = line(baud, parity, 8, 1)?;
+/// Serve the simulated DLMS meter on a serial or TCP port until stopped (or for `--seconds`).
+pub fn run_simulate(m: &SimulateArgs) -> Result<u8, String> {
+    let line = line(m.baud, &m.parity, 8, 1)?;
     if !(1..=7).contains(&m.window) || m.gbt_window.is_some_and(|w| !(1..=63).contains(&w)) {
         return Err("--window is 1 to 7, --gbt-window 1 to 63".to_string());
     }
     let transport = match m.transport.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        None if tcp.is_some() => Link::Wrapper,
+        None if m.tcp.is_some() => Link::Wrapper,
         None | Some("hdlc") => Link::Hdlc,
         Some("wrapper" | "tcp" | "udp") => Link::Wrapper,
         Some(other) => return Err(format!("--transport '{other}': give hdlc or wrapper")),
     };
-    let (mut port, at) = serve_on(port, tcp, line)?;
-    let mut meter = DlmsMeter::new(MeterConfig {
-        transport,
-        seed: m.seed,
-        line,
-        window: m.window,
-        gbt_window: m.gbt_window,
-        short_names: m.short_names,
-        profile_entries: m.profile_days.clamp(1, 62) * 96,
-        ..MeterConfig::default()
-    });
-    let refs = if m.short_names { "short names" } else { "logical names" };
-    let link = if transport == Link::Wrapper { "wrapper" } else { "HDLC" };
-    eprintln!("meterscope: simulated DLMS/COSEM meter ({link}, server 1, {refs}) on {at}");
-    let start = Instant::now();
-    let mut buf = [0u8; 512];
-    loop {
-        if seconds.is_some_and(|s| start.elapsed().as_secs() >= s) {
-            return Ok(0);
-        }
-        let now = Millis(start.elapsed().as_millis() as u64);
-        let n = port.read(&mut buf, Duration::from_millis(50), now).map_err(|e| format!("line error: {e}"))?;
-        if n > 0 {
-            meter.handle_input(Millis(start.elapsed().as_millis() as u64), &buf[..n]);
-        }
-        while let Some(reply) = meter.poll_transmit() {
-            port.write(&reply).map_err(|e| format!("line error: {e}"))?;
-        }
-    }
+    simulate(m, line, Pace::ANSWER, || {
+        let meter = DlmsMeter::new(MeterConfig {
+            transport,
+            seed: m.seed,
+            line,
+            window: m.window,
+            gbt_window: m.gbt_window,
+            short_names: m.short_names,
+            profile_entries: m.profile_days.clamp(1, 62) * 96,
+            ..MeterConfig::default()
+        });
+        let refs = if m.short_names { "short names" } else { "logical names" };
+        let link = if transport == Link::Wrapper { "wrapper" } else { "HDLC" };
+        Ok((meter, format!("simulated DLMS/COSEM meter ({link}, server 1, {refs})")))
+    })
 }

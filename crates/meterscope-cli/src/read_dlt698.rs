@@ -1,51 +1,26 @@
 //! `meterscope read --protocol dlt698` and `meterscope simulate --protocol dlt698`:
 //! the core's DL/T 698.45 session and simulated meter over a native serial
 //! port, TCP or in process. The transports and the driving loop are those of
-//! [`crate::read`].
+//! [`crate::transport`].
 //!
 //! OADs are 8 hex digits (`00100200`); `OAD@N` reads the N-th last record of
 //! a record object with GET-Request-Record, RSD selector 9 (`50040200@1`, the
 //! latest day freeze), with the meter's default columns.
 
-use std::io;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use meterscope_core::Lang;
 use meterscope_core::protocols::dlt698::codec::Rsd;
 use meterscope_core::protocols::dlt698::session::{Config, Connect, Dlt698Event, Dlt698Session, Item, Reading, Record};
 use meterscope_core::protocols::dlt698::simulator::{Dlt698Meter, MeterConfig};
 use meterscope_core::quantity::{Family, Quantity};
-use meterscope_core::session::{LineSettings, Millis, Parity, SimulatedMeter};
+use meterscope_core::session::{LineSettings, Millis, Parity};
 use serde_json::{Value, json};
 
+use crate::args::{ReadArgs, SimulateArgs};
 use crate::quantity::{Collector, now_iso};
-use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
-use crate::trace::{TraceArgs, Traced};
-
-/// What `meterscope read --protocol dlt698` was given.
-pub struct Args {
-    pub port: Option<String>,
-    pub baud: u32,
-    pub parity: String,
-    pub data_bits: u8,
-    pub stop_bits: u8,
-    pub tcp: Option<String>,
-    pub simulate: bool,
-    pub address: Option<String>,
-    pub json: bool,
-    pub verbose: bool,
-    pub lang: String,
-    pub timeout: u64,
-    pub retries: u8,
-    pub wake_up: usize,
-    pub client_address: String,
-    pub connect: String,
-    pub password: Option<String>,
-    pub trace: TraceArgs,
-    pub oads: Vec<String>,
-    /// `--quantity`: named quantities, read instead of `oads` and reported by name.
-    pub quantities: Vec<&'static Quantity>,
-}
+use crate::trace::Traced;
+use crate::transport::{InProcess, Pace, drive, simulate};
 
 /// A client address: `0x20`, `20H` or decimal `32`, 0-255.
 pub fn parse_client_address(text: &str) -> Result<u8, String> {
@@ -127,43 +102,6 @@ fn parse_address(text: &str) -> Result<Vec<u8>, String> {
     (0..t.len()).step_by(2).map(|i| u8::from_str_radix(&t[i..i + 2], 16).map_err(|e| e.to_string())).collect()
 }
 
-/// The simulated meter in this process.
-struct InProcess {
-    meter: Dlt698Meter,
-    pending: Vec<u8>,
-}
-
-impl Transport for InProcess {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.pending.extend_from_slice(bytes);
-        Ok(())
-    }
-    fn read(&mut self, buf: &mut [u8], timeout: Duration, now: Millis) -> io::Result<usize> {
-        if !self.pending.is_empty() {
-            let bytes = std::mem::take(&mut self.pending);
-            self.meter.handle_input(now, &bytes);
-        }
-        // One frame per read, as a line would bring it.
-        match self.meter.poll_transmit() {
-            Some(reply) if reply.len() <= buf.len() => {
-                buf[..reply.len()].copy_from_slice(&reply);
-                Ok(reply.len())
-            }
-            Some(_) => Ok(0),
-            None => {
-                std::thread::sleep(timeout.min(Duration::from_millis(5)));
-                Ok(0)
-            }
-        }
-    }
-    fn reopen(&mut self, _: LineSettings) -> io::Result<()> {
-        Ok(())
-    }
-    fn set_dtr_rts(&mut self, _: bool, _: bool) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 fn unit(i: &Item) -> String {
     if i.unit.is_empty() { String::new() } else { format!(" {}", i.unit) }
 }
@@ -199,36 +137,22 @@ fn print_record(r: &Record) {
 }
 
 /// Run `meterscope read --protocol dlt698`: exit code 0 (all read) or 1, or a message for exit code 2.
-pub fn run_read(a: Args) -> Result<u8, String> {
-    let (connect, targets) = connect_and_targets(&a.connect, &a.oads)?;
-    if targets.is_empty() && a.quantities.is_empty() {
+pub fn run_read(a: &ReadArgs, quantities: Vec<&'static Quantity>) -> Result<u8, String> {
+    let (connect, targets) = connect_and_targets(&a.connect, &a.dis)?;
+    if targets.is_empty() && quantities.is_empty() {
         return Err("nothing to read: give OADs (00100200) or records (50040200@1)".to_string());
     }
     let address = a.address.as_deref().map(parse_address).transpose()?;
     let lang: Lang = a.lang.parse()?;
-    let line = match (&a.port, &a.tcp, a.simulate) {
-        (Some(_), None, false) => {
-            let parity = Parity::parse(&a.parity).ok_or_else(|| format!("parity '{}' is not N, E or O", a.parity))?;
-            if !(5..=8).contains(&a.data_bits) || !(1..=2).contains(&a.stop_bits) || a.baud == 0 {
-                return Err("unusable line settings".to_string());
-            }
-            LineSettings::new(a.baud, a.data_bits, parity, a.stop_bits)
-        }
-        (None, Some(_), false) | (None, None, true) => LineSettings::new(9600, 8, Parity::Even, 1),
-        _ => return Err("give one of --port DEVICE, --tcp HOST:PORT or --simulate".to_string()),
-    };
+    let line = a.link.line_or(2400, LineSettings::new(9600, 8, Parity::Even, 1))?;
     let client_address = parse_client_address(&a.client_address)?;
-    let inner: Box<dyn Transport> = match (&a.port, &a.tcp) {
-        (Some(path), _) => Box::new(Serial::open(path, line)?),
-        (None, Some(addr)) => Box::new(Tcp::connect(addr)?),
-        (None, None) => Box::new(InProcess { meter: Dlt698Meter::new(MeterConfig::default()), pending: Vec::new() }),
-    };
-    let line_name = line_text(a.tcp.as_deref(), a.simulate, line);
-    let mut transport = Traced::new(inner, &a.trace, a.json, lang, "dlt698", line_name);
+    let inner =
+        a.link.open(line, || Box::new(InProcess::new(Dlt698Meter::new(MeterConfig::default())).frame_by_frame()))?;
+    let mut transport = Traced::new(inner, &a.trace, a.json, lang, "dlt698", a.link.line_name(line));
     let cfg = Config {
         line,
         wake_up: a.wake_up.min(4),
-        reply_timeout: a.timeout,
+        reply_timeout: a.timeout.unwrap_or(1000),
         retries: a.retries,
         lang,
         client_address,
@@ -249,8 +173,8 @@ pub fn run_read(a: Args) -> Result<u8, String> {
         }
     }
     // Named quantities: each OAD once; a record object's columns in one read of its latest record.
-    let mut collector = (!a.quantities.is_empty())
-        .then(|| Collector::new(Family::Dlt698, "dlt698", a.quantities.clone(), lang, a.json));
+    let mut collector =
+        (!quantities.is_empty()).then(|| Collector::new(Family::Dlt698, "dlt698", quantities.clone(), lang, a.json));
     let (oads, records) = collector.as_ref().map(|c| c.reads().dlt698_targets()).unwrap_or_default();
     for oad in oads {
         session.get(now, &[oad]);
@@ -337,59 +261,28 @@ pub fn run_read(a: Args) -> Result<u8, String> {
     Ok(if failed { 1 } else { 0 })
 }
 
-/// Serve the simulated DL/T 698.45 meter on a serial port until stopped (or
-/// for `seconds`). `max_frame` is the largest frame it sends; longer replies
-/// go out as link fragments.
-/// What `meterscope simulate --protocol dlt698` was given.
-pub struct SimulateArgs {
-    pub port: Option<String>,
-    pub tcp: Option<String>,
-    pub baud: u32,
-    pub parity: String,
-    pub address: String,
-    pub seed: u64,
-    pub max_frame: usize,
-    pub seconds: Option<u64>,
-    /// Answer services only inside an application connection.
-    pub require_connect: bool,
-    /// The connection password the meter checks.
-    pub password: Option<String>,
-}
-
-pub fn run_simulate(a: SimulateArgs) -> Result<u8, String> {
-    let parity = Parity::parse(&a.parity).ok_or_else(|| format!("parity '{}' is not N, E or O", a.parity))?;
+/// Serve the simulated DL/T 698.45 meter on a serial or TCP port until
+/// stopped (or for `--seconds`). `--max-data` is the largest frame it sends;
+/// longer replies go out as link fragments.
+pub fn run_simulate(a: &SimulateArgs) -> Result<u8, String> {
+    let line = a.line()?;
     let addr = parse_address(&a.address)?;
     let address: [u8; 6] = addr.try_into().map_err(|_| format!("'{}' is not a 12-digit address", a.address))?;
-    let line = LineSettings::new(a.baud, 8, parity, 1);
     let cfg = MeterConfig {
         address,
         seed: a.seed,
-        max_frame: a.max_frame.max(40),
+        max_frame: a.max_data.max(40),
         line,
         require_connect: a.require_connect || a.password.is_some(),
-        password: a.password.map(String::into_bytes),
+        password: a.password.clone().map(String::into_bytes),
         ..MeterConfig::default()
     };
-    let seconds = a.seconds;
-    let (mut port, at) = serve_on(a.port.as_deref(), a.tcp.as_deref(), line)?;
-    let mut meter = Dlt698Meter::new(cfg);
-    let connect = if meter.config().require_connect { ", application connection required" } else { "" };
-    eprintln!("meterscope: simulated DL/T 698.45 meter {}{connect} on {at}", meter.address_text());
-    let start = Instant::now();
-    let mut buf = [0u8; 512];
-    loop {
-        if seconds.is_some_and(|s| start.elapsed().as_secs() >= s) {
-            return Ok(0);
-        }
-        let now = Millis(start.elapsed().as_millis() as u64);
-        let n = port.read(&mut buf, Duration::from_millis(50), now).map_err(|e| format!("line error: {e}"))?;
-        if n > 0 {
-            meter.handle_input(Millis(start.elapsed().as_millis() as u64), &buf[..n]);
-        }
-        while let Some(reply) = meter.poll_transmit() {
-            port.write(&reply).map_err(|e| format!("line error: {e}"))?;
-        }
-    }
+    simulate(a, line, Pace::ANSWER, || {
+        let meter = Dlt698Meter::new(cfg);
+        let connect = if meter.config().require_connect { ", application connection required" } else { "" };
+        let name = format!("simulated DL/T 698.45 meter {}{connect}", meter.address_text());
+        Ok((meter, name))
+    })
 }
 
 #[cfg(test)]

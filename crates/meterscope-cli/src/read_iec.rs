@@ -1,11 +1,11 @@
 //! `meterscope read|simulate --protocol iec62056-21|dsmr`: the core's IEC
 //! 62056-21 session (modes A–E) and DSMR P1 listener, and their simulated
 //! meters, over a native serial port, TCP or in process. The transports and
-//! the driving loop are those of [`crate::read`]; a baud switch the session
+//! the driving loop are those of [`crate::transport`]; a baud switch the session
 //! asks for reconfigures the open native port (`Serial::reopen`).
 //!
-//! Their options are declared with the other protocols' in `main` (under the
-//! help heading "IEC 62056-21 and DSMR").
+//! Their options are declared with the other protocols' in [`crate::args`]
+//! (under the help heading "IEC 62056-21 and DSMR").
 
 use std::io;
 use std::time::{Duration, Instant};
@@ -21,9 +21,10 @@ use meterscope_core::quantity::{Family, Quantity};
 use meterscope_core::session::{LineSettings, Millis, SimulatedMeter};
 use serde_json::{Value, json};
 
+use crate::args::{ReadArgs, SimulateArgs};
 use crate::quantity::{Collector, now_iso};
-use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
-use crate::trace::{TraceArgs, Traced};
+use crate::trace::Traced;
+use crate::transport::{InProcess, Pace, Transport, drive, millis, simulate};
 
 /// The IEC 62056-21 family.
 pub const IEC: &str = "iec62056-21";
@@ -36,94 +37,6 @@ pub fn family(name: &str) -> Option<&'static str> {
         "iec62056-21" | "iec62056" | "iec" => Some(IEC),
         "dsmr" | "dsmr-p1" | "p1" => Some(DSMR),
         _ => None,
-    }
-}
-
-/// What `meterscope read --protocol iec62056-21|dsmr` was given (the
-/// options are declared with the others in `main`).
-pub struct ReadArgs {
-    /// A, B, C, D or E.
-    pub mode: String,
-    pub port: Option<String>,
-    pub tcp: Option<String>,
-    pub simulate: bool,
-    /// Device address of the sign-on (empty: any meter).
-    pub address: String,
-    /// Initial baud rate.
-    pub baud: u32,
-    pub max_baud: Option<u32>,
-    /// Settle time t2 before the baud switch, ms.
-    pub settle: u64,
-    pub timeout: u64,
-    pub retries: u8,
-    /// Programming mode's password (P1).
-    pub password: Option<String>,
-    /// DSMR: telegrams to receive.
-    pub count: usize,
-    pub dsmr_version: String,
-    pub cipher_key: Option<String>,
-    pub auth_key: Option<String>,
-    pub json: bool,
-    pub verbose: bool,
-    pub lang: String,
-    pub trace: TraceArgs,
-    /// Registers to read in programming mode.
-    pub registers: Vec<String>,
-    /// `--quantity`: named quantities, picked from the readout or telegram and reported by name.
-    pub quantities: Vec<&'static Quantity>,
-}
-
-/// What `meterscope simulate --protocol iec62056-21|dsmr` was given.
-pub struct SimulateArgs {
-    pub port: Option<String>,
-    pub tcp: Option<String>,
-    /// The optical meter's mode: A, B or C (C also answers mode E).
-    pub mode: String,
-    pub max_baud: u32,
-    pub password: String,
-    pub seed: u64,
-    /// Reaction time before each reply, ms.
-    pub reaction: u64,
-    pub seconds: Option<u64>,
-}
-
-fn millis(start: Instant) -> Millis {
-    Millis(start.elapsed().as_millis() as u64)
-}
-
-/// A simulated meter in this process, on the same clock.
-pub(crate) struct InProcess<M: SimulatedMeter> {
-    pub(crate) meter: M,
-    pub(crate) pending: Vec<u8>,
-    pub(crate) out: Vec<u8>,
-}
-
-impl<M: SimulatedMeter> Transport for InProcess<M> {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.pending.extend_from_slice(bytes);
-        Ok(())
-    }
-    fn read(&mut self, buf: &mut [u8], timeout: Duration, now: Millis) -> io::Result<usize> {
-        let bytes = std::mem::take(&mut self.pending);
-        // An empty input still tells the meter the time (the P1 port sends every second).
-        self.meter.handle_input(now, &bytes);
-        while let Some(reply) = self.meter.poll_transmit() {
-            self.out.extend(reply);
-        }
-        // Longer replies (a readout, a telegram) come over several reads.
-        let n = self.out.len().min(buf.len());
-        buf[..n].copy_from_slice(&self.out[..n]);
-        self.out.drain(..n);
-        if n == 0 {
-            std::thread::sleep(timeout.min(Duration::from_millis(5)));
-        }
-        Ok(n)
-    }
-    fn reopen(&mut self, _: LineSettings) -> io::Result<()> {
-        Ok(())
-    }
-    fn set_dtr_rts(&mut self, _: bool, _: bool) -> io::Result<()> {
-        Ok(())
     }
 }
 
@@ -180,47 +93,33 @@ fn reading_line(r: &Reading) -> String {
     format!("{:<12}{name}: {}", r.address, values.join("; "))
 }
 
-pub(crate) fn open(
-    port: &Option<String>,
-    tcp: &Option<String>,
-    simulate: bool,
-    line: LineSettings,
-    meter: impl FnOnce() -> Box<dyn Transport>,
-) -> Result<Box<dyn Transport>, String> {
-    Ok(match (port, tcp, simulate) {
-        (Some(path), None, false) => Box::new(Serial::open(path, line)?),
-        (None, Some(addr), false) => Box::new(Tcp::connect(addr)?),
-        (None, None, true) => meter(),
-        _ => return Err("give one of --port DEVICE, --tcp HOST:PORT or --simulate".to_string()),
-    })
-}
-
 /// Run `meterscope read` for IEC 62056-21 (`protocol` [`IEC`]) or DSMR.
-pub fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
+pub fn run_read(protocol: &str, a: &ReadArgs, quantities: Vec<&'static Quantity>) -> Result<u8, String> {
     let lang: Lang = a.lang.parse()?;
     if protocol == DSMR {
-        return read_dsmr(a, lang);
+        return read_dsmr(a, quantities, lang);
     }
     let mode = Mode::parse(&a.mode).ok_or_else(|| format!("mode '{}' is not A, B, C, D or E", a.mode))?;
-    if a.baud == 0 || a.address.len() > 32 {
+    // The device address of the sign-on (empty: any meter) and the rate to sign on at.
+    let (address, baud) = (a.address.clone().unwrap_or_default(), a.link.baud.unwrap_or(300));
+    if baud == 0 || address.len() > 32 {
         return Err("unusable initial baud rate or address".to_string());
     }
     let mut collector =
-        (!a.quantities.is_empty()).then(|| Collector::new(Family::Iec62056, IEC, a.quantities.clone(), lang, a.json));
+        (!quantities.is_empty()).then(|| Collector::new(Family::Iec62056, IEC, quantities.clone(), lang, a.json));
     let mut meter_id: Option<String> = None;
     // In programming mode the quantities' registers are read one by one; otherwise picked from the readout.
-    let registers: Vec<String> = collector
-        .as_ref()
-        .map_or_else(|| a.registers.clone(), |c| c.reads().codes().iter().map(|c| c.to_string()).collect());
-    if a.password.is_none() && !a.registers.is_empty() {
+    let registers: Vec<String> =
+        collector.as_ref().map_or_else(|| a.dis.clone(), |c| c.reads().codes().iter().map(|c| c.to_string()).collect());
+    if a.password.is_none() && !a.dis.is_empty() {
         return Err("registers are read in programming mode: give --password".to_string());
     }
     let cfg = Config {
         mode,
-        address: a.address.clone(),
-        initial: line_7e1(a.baud),
+        address,
+        initial: line_7e1(baud),
         settle: a.settle,
-        reply_timeout: a.timeout,
+        reply_timeout: a.timeout.unwrap_or(1500),
         retries: a.retries,
         max_baud: a.max_baud,
         listen_timeout: Some(60_000),
@@ -230,7 +129,7 @@ pub fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
     let mut session = Iec62056Session::new(cfg);
     let meter_mode = if matches!(mode, Mode::A | Mode::B) { mode } else { Mode::C };
     let first_line = session.line();
-    let inner = open(&a.port, &a.tcp, a.simulate, first_line, || {
+    let inner = a.link.open(first_line, || {
         let meter = OpticalMeter::new(MeterConfig { mode: meter_mode, ..MeterConfig::default() });
         if mode == Mode::D {
             // The in-process meter has no push button: it pushes one readout at once.
@@ -238,10 +137,9 @@ pub fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
             push.extend(meter.readout(Millis(0)));
             return Box::new(Pushed(Some(push)));
         }
-        Box::new(InProcess { meter, pending: Vec::new(), out: Vec::new() })
+        Box::new(InProcess::new(meter).ticking())
     })?;
-    let line_name = line_text(a.tcp.as_deref(), a.simulate, first_line);
-    let mut transport = Traced::new(inner, &a.trace, a.json, lang, "iec62056", line_name);
+    let mut transport = Traced::new(inner, &a.trace, a.json, lang, "iec62056", a.link.line_name(first_line));
     let start = Instant::now();
     let now = millis(start);
     match (mode, &a.password) {
@@ -392,12 +290,6 @@ impl Transport for Pushed {
             }
         }
     }
-    fn reopen(&mut self, _: LineSettings) -> io::Result<()> {
-        Ok(())
-    }
-    fn set_dtr_rts(&mut self, _: bool, _: bool) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 /// A port whose modem lines may not be settable (ptys, some adapters): the
@@ -422,7 +314,7 @@ impl Transport for ModemOptional {
     }
 }
 
-fn read_dsmr(a: ReadArgs, lang: Lang) -> Result<u8, String> {
+fn read_dsmr(a: &ReadArgs, quantities: Vec<&'static Quantity>, lang: Lang) -> Result<u8, String> {
     let version = match a.dsmr_version.as_str() {
         "5" | "5.0" | "4" | "4.0" | "4.2" => DsmrLine::V4V5,
         "3" | "3.0" | "2" | "2.2" => DsmrLine::V2V3,
@@ -451,15 +343,11 @@ fn read_dsmr(a: ReadArgs, lang: Lang) -> Result<u8, String> {
     });
     let cfg = P1Config { version, count: Some(a.count), lang, keys, ..P1Config::default() };
     let line = cfg.line();
-    let inner = ModemOptional(open(&a.port, &a.tcp, a.simulate, line, || {
-        Box::new(InProcess {
-            meter: P1Meter::new(simulator::P1Config { encryption, ..simulator::P1Config::default() }),
-            pending: Vec::new(),
-            out: Vec::new(),
-        })
+    let inner = ModemOptional(a.link.open(line, || {
+        let meter = P1Meter::new(simulator::P1Config { encryption, ..simulator::P1Config::default() });
+        Box::new(InProcess::new(meter).ticking())
     })?);
-    let line_name = line_text(a.tcp.as_deref(), a.simulate, line);
-    let mut transport = Traced::new(Box::new(inner), &a.trace, a.json, lang, "dsmr", line_name);
+    let mut transport = Traced::new(Box::new(inner), &a.trace, a.json, lang, "dsmr", a.link.line_name(line));
     let mut session = P1Session::new(cfg);
     let start = Instant::now();
     session.listen(millis(start));
@@ -467,7 +355,7 @@ fn read_dsmr(a: ReadArgs, lang: Lang) -> Result<u8, String> {
     let mut failed = false;
     let mut telegrams = Vec::<Value>::new();
     let mut collector =
-        (!a.quantities.is_empty()).then(|| Collector::new(Family::Dsmr, DSMR, a.quantities.clone(), lang, a.json));
+        (!quantities.is_empty()).then(|| Collector::new(Family::Dsmr, DSMR, quantities.clone(), lang, a.json));
     let mut meter_id: Option<String> = None;
     let driven = drive(&mut session, &mut transport, start, |e| match e {
         P1Event::Telegram(t) if collector.is_some() => {
@@ -526,63 +414,23 @@ fn read_dsmr(a: ReadArgs, lang: Lang) -> Result<u8, String> {
 }
 
 /// Serve the simulated optical meter (`protocol` [`IEC`]) or P1 port until stopped.
-pub fn run_simulate(protocol: &str, a: SimulateArgs) -> Result<u8, String> {
-    let start = Instant::now();
-    let stop = |s: &Option<u64>| s.is_some_and(|s| start.elapsed().as_secs() >= s);
-    let err = |e: io::Error| format!("line error: {e}");
-    let mut buf = [0u8; 512];
+pub fn run_simulate(protocol: &str, a: &SimulateArgs) -> Result<u8, String> {
+    let pace = Pace { read: Duration::from_millis(20), ..Pace::ANSWER };
     if protocol == DSMR {
-        let mut meter = P1Meter::new(simulator::P1Config { seed: a.seed, ..simulator::P1Config::default() });
-        let (mut port, at) = serve_on(a.port.as_deref(), a.tcp.as_deref(), meter.line())?;
-        eprintln!("meterscope: simulated DSMR 5 P1 port on {at}");
-        while !stop(&a.seconds) {
-            let now = millis(start);
-            // Whatever comes in is ignored; the read paces the loop.
-            port.read(&mut buf, Duration::from_millis(20), now).map_err(err)?;
-            meter.handle_input(millis(start), &[]);
-            while let Some(t) = meter.poll_transmit() {
-                port.write(&t).map_err(err)?;
-            }
-        }
-        return Ok(0);
+        // Whatever comes in is ignored; the read paces the loop.
+        let meter = P1Meter::new(simulator::P1Config { seed: a.seed, ..simulator::P1Config::default() });
+        let pace = Pace { tick: true, ..pace };
+        return simulate(a, meter.line(), pace, || Ok((meter, "simulated DSMR 5 P1 port".into())));
     }
     let mode = match Mode::parse(&a.mode) {
         Some(m @ (Mode::A | Mode::B | Mode::C)) => m,
         _ => return Err(format!("the simulated meter runs mode A, B or C, not '{}'", a.mode)),
     };
-    let cfg = MeterConfig { mode, max_baud: a.max_baud, password: a.password, seed: a.seed, ..MeterConfig::default() };
-    let mut meter = OpticalMeter::new(cfg);
-    let mut current = meter.line();
-    let (mut port, at) = serve_on(a.port.as_deref(), a.tcp.as_deref(), current)?;
-    eprintln!("meterscope: simulated IEC 62056-21 meter (mode {}) on {at}", mode.letter());
-    let mut last_rx = Instant::now();
-    while !stop(&a.seconds) {
-        let n = port.read(&mut buf, Duration::from_millis(20), millis(start)).map_err(err)?;
-        if n > 0 {
-            last_rx = Instant::now();
-            meter.handle_input(millis(start), &buf[..n]);
-        }
-        if meter.line() != current {
-            current = meter.line();
-            port.reopen(current).map_err(|e| format!("cannot change the line: {e}"))?;
-        }
-        loop {
-            // The line a reply goes out on is the one before it is taken.
-            let line = meter.line();
-            if line != current {
-                current = line;
-                port.reopen(current).map_err(|e| format!("cannot change the line: {e}"))?;
-            }
-            let Some(reply) = meter.poll_transmit() else { break };
-            let wait = Duration::from_millis(a.reaction).saturating_sub(last_rx.elapsed());
-            std::thread::sleep(wait);
-            port.write(&reply).map_err(err)?;
-            last_rx = Instant::now();
-        }
-        if meter.line() != current {
-            current = meter.line();
-            port.reopen(current).map_err(|e| format!("cannot change the line: {e}"))?;
-        }
-    }
-    Ok(0)
+    // The password of programming mode [default: 00000000].
+    let password = a.password.clone().unwrap_or_else(|| "00000000".to_string());
+    let cfg = MeterConfig { mode, max_baud: a.max_baud, password, seed: a.seed, ..MeterConfig::default() };
+    let meter = OpticalMeter::new(cfg);
+    let pace = Pace { reaction: Duration::from_millis(a.reaction), ..pace };
+    let name = format!("simulated IEC 62056-21 meter (mode {})", mode.letter());
+    simulate(a, meter.line(), pace, || Ok((meter, name)))
 }

@@ -2,9 +2,8 @@
 //! master (scan by primary or secondary address, read), the wireless M-Bus
 //! and SML listeners, and their simulated devices, over a native serial
 //! port, TCP or in process. The transports and the driving loop are those
-//! of [`crate::read`].
+//! of [`crate::transport`].
 
-use std::io;
 use std::time::{Duration, Instant};
 
 use meterscope_core::Lang;
@@ -16,12 +15,12 @@ use meterscope_core::protocols::mbus::wireless::simulator::{AirConfig, WmbusAir}
 use meterscope_core::protocols::sml::session::{self as sml, SmlEvent, SmlFile};
 use meterscope_core::protocols::sml::simulator::{SmlConfig, SmlMeter};
 use meterscope_core::session::listen::ListenEvent;
-use meterscope_core::session::{LineSettings, Millis, SimulatedMeter};
+use meterscope_core::session::{LineSettings, SimulatedMeter};
 use serde_json::{Value, json};
 
-use crate::read::{Transport, drive, line_text, serve_on};
-use crate::read_iec::{InProcess, open};
-use crate::trace::{TraceArgs, Traced};
+use crate::args::{ReadArgs, SimulateArgs};
+use crate::trace::Traced;
+use crate::transport::{InProcess, Pace, Transport, drive, millis, simulate};
 
 /// The protocols of this module, by the names `--protocol` takes.
 pub fn family(p: &str) -> Option<&'static str> {
@@ -33,43 +32,16 @@ pub fn family(p: &str) -> Option<&'static str> {
     }
 }
 
-/// What `meterscope read --protocol mbus|wmbus|sml` was given.
-pub struct ReadArgs {
-    pub port: Option<String>,
-    pub tcp: Option<String>,
-    pub simulate: bool,
-    pub baud: Option<u32>,
-    /// M-Bus: the meter, primary (0–250) or secondary (8 digits, F for any).
-    pub address: Option<String>,
-    /// M-Bus: scan `primary` or `secondary`.
-    pub scan: Option<String>,
-    /// M-Bus: the primary scan's range `FIRST-LAST`.
-    pub range: String,
-    /// Wireless M-Bus and SML: telegrams to receive.
-    pub count: usize,
-    pub cipher_key: Option<String>,
-    pub retries: u8,
-    pub timeout: Option<u64>,
-    pub json: bool,
-    pub verbose: bool,
-    pub lang: String,
-    pub trace: TraceArgs,
-}
-
-fn millis(start: Instant) -> Millis {
-    Millis(start.elapsed().as_millis() as u64)
-}
-
 fn line_of(default: LineSettings, baud: Option<u32>) -> LineSettings {
     LineSettings { baud: baud.unwrap_or(default.baud), ..default }
 }
 
 fn in_process<M: SimulatedMeter + 'static>(meter: M) -> impl FnOnce() -> Box<dyn Transport> {
-    move || Box::new(InProcess { meter, pending: Vec::new(), out: Vec::new() })
+    move || Box::new(InProcess::new(meter).ticking())
 }
 
 /// Run `meterscope read` for one of this module's protocols.
-pub fn run_read(protocol: &str, a: ReadArgs) -> Result<u8, String> {
+pub fn run_read(protocol: &str, a: &ReadArgs) -> Result<u8, String> {
     let lang: Lang = a.lang.parse()?;
     match protocol {
         "mbus" => read_mbus(a, lang),
@@ -120,7 +92,7 @@ fn parse_range(text: &str) -> Result<(u8, u8), String> {
     Ok((a, b))
 }
 
-fn read_mbus(a: ReadArgs, lang: Lang) -> Result<u8, String> {
+fn read_mbus(a: &ReadArgs, lang: Lang) -> Result<u8, String> {
     enum Job {
         Primary(u8, u8),
         Secondary(Secondary),
@@ -141,9 +113,9 @@ fn read_mbus(a: ReadArgs, lang: Lang) -> Result<u8, String> {
         })?),
         (None, None) => return Err("M-Bus: give --address (primary or secondary) or --scan primary|secondary".into()),
     };
-    let line = line_of(mbus::LINE, a.baud);
-    let inner = open(&a.port, &a.tcp, a.simulate, line, in_process(MbusBus::new(BusConfig::default())))?;
-    let line_name = line_text(a.tcp.as_deref(), a.simulate, line);
+    let line = line_of(mbus::LINE, a.link.baud);
+    let inner = a.link.open(line, in_process(MbusBus::new(BusConfig::default())))?;
+    let line_name = a.link.line_name(line);
     let mut transport = Traced::new(inner, &a.trace, a.json, lang, "mbus", line_name);
     let cfg =
         MbusConfig { line, retries: a.retries, extra_wait: a.timeout.unwrap_or(0), lang, ..MbusConfig::default() };
@@ -291,15 +263,14 @@ fn listen_notice<T>(e: &ListenEvent<T>, verbose: bool, lang: Lang) -> bool {
     false
 }
 
-fn read_wmbus(a: ReadArgs, lang: Lang) -> Result<u8, String> {
+fn read_wmbus(a: &ReadArgs, lang: Lang) -> Result<u8, String> {
     if a.count == 0 {
         return Err("--count must be at least 1".into());
     }
     let keys = meterscope_core::Keys { cipher_key: key(&a.cipher_key)?, ..Default::default() };
-    let line = line_of(wmbus::LINE, a.baud);
-    let inner = open(&a.port, &a.tcp, a.simulate, line, in_process(WmbusAir::new(AirConfig::default())))?;
-    let mut transport =
-        Traced::new(inner, &a.trace, a.json, lang, "wmbus", line_text(a.tcp.as_deref(), a.simulate, line));
+    let line = line_of(wmbus::LINE, a.link.baud);
+    let inner = a.link.open(line, in_process(WmbusAir::new(AirConfig::default())))?;
+    let mut transport = Traced::new(inner, &a.trace, a.json, lang, "wmbus", a.link.line_name(line));
     let mut cfg = wmbus::config(Some(a.count));
     cfg.line = line;
     // A receiver that hears nothing for this long is reported (meters send every few seconds to minutes).
@@ -338,14 +309,13 @@ fn read_wmbus(a: ReadArgs, lang: Lang) -> Result<u8, String> {
     Ok(u8::from(silent || bad > 0))
 }
 
-fn read_sml(a: ReadArgs, lang: Lang) -> Result<u8, String> {
+fn read_sml(a: &ReadArgs, lang: Lang) -> Result<u8, String> {
     if a.count == 0 {
         return Err("--count must be at least 1".into());
     }
-    let line = line_of(sml::LINE, a.baud);
-    let inner = open(&a.port, &a.tcp, a.simulate, line, in_process(SmlMeter::new(SmlConfig::default())))?;
-    let mut transport =
-        Traced::new(inner, &a.trace, a.json, lang, "sml", line_text(a.tcp.as_deref(), a.simulate, line));
+    let line = line_of(sml::LINE, a.link.baud);
+    let inner = a.link.open(line, in_process(SmlMeter::new(SmlConfig::default())))?;
+    let mut transport = Traced::new(inner, &a.trace, a.json, lang, "sml", a.link.line_name(line));
     let mut cfg = sml::config(Some(a.count));
     cfg.line = line;
     if let Some(t) = a.timeout {
@@ -390,53 +360,21 @@ fn read_sml(a: ReadArgs, lang: Lang) -> Result<u8, String> {
     Ok(u8::from(silent || bad > 0))
 }
 
-/// Serve a simulated device on a port until the time is up: what comes in
-/// goes to the device with the time, what it sends goes out.
-fn serve(
-    mut meter: impl SimulatedMeter,
-    name: &str,
-    port: Option<&str>,
-    tcp: Option<&str>,
-    seconds: Option<u64>,
-) -> Result<u8, String> {
-    let start = Instant::now();
-    let (mut port, at) = serve_on(port, tcp, meter.line())?;
-    eprintln!("meterscope: {name} on {at}");
-    let err = |e: io::Error| format!("line error: {e}");
-    let mut buf = [0u8; 512];
-    while seconds.is_none_or(|s| start.elapsed().as_secs() < s) {
-        let n = port.read(&mut buf, Duration::from_millis(10), millis(start)).map_err(err)?;
-        let now = millis(start);
-        meter.handle_input(now, &buf[..n]);
-        if meter.poll_timeout().is_some_and(|t| t <= now) {
-            meter.handle_timeout(now);
-        }
-        while let Some(reply) = meter.poll_transmit() {
-            port.write(&reply).map_err(err)?;
-        }
-    }
-    Ok(0)
+/// Serve a simulated device, which sends on its own clock, until the time is up.
+fn serve(meter: impl SimulatedMeter, name: &str, a: &SimulateArgs) -> Result<u8, String> {
+    let pace = Pace { read: Duration::from_millis(10), tick: true, ..Pace::ANSWER };
+    simulate(a, meter.line(), pace, || Ok((meter, name.to_string())))
 }
 
 /// Run `meterscope simulate` for one of this module's protocols.
-pub fn run_simulate(protocol: &str, port: Option<&str>, tcp: Option<&str>, seconds: Option<u64>) -> Result<u8, String> {
+pub fn run_simulate(protocol: &str, a: &SimulateArgs) -> Result<u8, String> {
     match protocol {
-        "mbus" => serve(
-            MbusBus::new(BusConfig::default()),
-            "simulated M-Bus (meters at primary addresses 1 and 5)",
-            port,
-            tcp,
-            seconds,
-        ),
+        "mbus" => serve(MbusBus::new(BusConfig::default()), "simulated M-Bus (meters at primary addresses 1 and 5)", a),
         "wmbus" => serve(
             WmbusAir::new(AirConfig::default()),
             "simulated wireless M-Bus receiver (water meter 12345678 in mode 5 with key 000102030405060708090A0B0C0D0E0F, heat meter 87654321 unencrypted)",
-            port,
-            tcp,
-            seconds,
+            a,
         ),
-        _ => {
-            serve(SmlMeter::new(SmlConfig::default()), "simulated SML meter (a file every second)", port, tcp, seconds)
-        }
+        _ => serve(SmlMeter::new(SmlConfig::default()), "simulated SML meter (a file every second)", a),
     }
 }

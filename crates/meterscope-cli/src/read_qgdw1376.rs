@@ -2,7 +2,7 @@
 //! simulate` for both: the core's concentrator session (talking to a local
 //! communication module) and master station session (talking to a
 //! terminal), over a native serial port, TCP or the simulated device in
-//! process. The transports and the driving loop are those of [`crate::read`].
+//! process. The transports and the driving loop are those of [`crate::transport`].
 //!
 //! Targets, 1376.2: `info` (vendor, version, master node address), `nodes`
 //! (the route's slave nodes), `645:ADDRESS:DI`, `698:ADDRESS:OAD`,
@@ -16,8 +16,7 @@
 //! `relay698:PORT:ADDRESS:OAD` (a DL/T 698.45 GET relayed to a meter),
 //! `set-clock` (the system time, UTC; only with `--confirm`).
 
-use std::io;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use meterscope_core::Lang;
 use meterscope_core::protocols::qgdw1376::client::{self, ModuleTarget, TerminalTarget};
@@ -28,100 +27,12 @@ use meterscope_core::protocols::qgdw1376::concentrator::{
 use meterscope_core::protocols::qgdw1376::master::{self, MasterEvent, MasterSession};
 use meterscope_core::protocols::qgdw1376::module::{Module, ModuleConfig, protocol};
 use meterscope_core::protocols::qgdw1376::terminal::{Terminal, TerminalConfig};
-use meterscope_core::session::{DateTime, LineSettings, Millis, Parity, SimulatedMeter};
+use meterscope_core::session::{DateTime, LineSettings, Millis, Parity};
 use serde_json::{Value, json};
 
-use crate::read::{Serial, Tcp, Transport, drive, line_text, serve_on};
-use crate::trace::{TraceArgs, Traced};
-
-/// What `meterscope read --protocol qgdw1376.x` was given.
-pub struct Args {
-    pub port: Option<String>,
-    pub baud: u32,
-    pub parity: String,
-    pub data_bits: u8,
-    pub stop_bits: u8,
-    pub tcp: Option<String>,
-    pub simulate: bool,
-    /// 1376.1: the terminal address `RRRR-TTTT`.
-    pub address: Option<String>,
-    pub json: bool,
-    pub verbose: bool,
-    pub lang: String,
-    pub timeout: u64,
-    pub retries: u8,
-    pub add_nodes: bool,
-    pub listen: u64,
-    pub confirm: bool,
-    pub trace: TraceArgs,
-    pub targets: Vec<String>,
-}
-
-/// A simulated device in this process, on the same clock.
-struct InProcess<M: SimulatedMeter> {
-    device: M,
-    pending: Vec<u8>,
-}
-
-impl<M: SimulatedMeter> Transport for InProcess<M> {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.pending.extend_from_slice(bytes);
-        Ok(())
-    }
-    fn read(&mut self, buf: &mut [u8], timeout: Duration, now: Millis) -> io::Result<usize> {
-        if !self.pending.is_empty() {
-            let bytes = std::mem::take(&mut self.pending);
-            self.device.handle_input(now, &bytes);
-        }
-        if self.device.poll_timeout().is_some_and(|t| t <= now) {
-            self.device.handle_timeout(now);
-        }
-        // One frame per read, as a line would bring it.
-        match self.device.poll_transmit() {
-            Some(reply) if reply.len() <= buf.len() => {
-                buf[..reply.len()].copy_from_slice(&reply);
-                Ok(reply.len())
-            }
-            Some(_) => Ok(0),
-            None => {
-                std::thread::sleep(timeout.min(Duration::from_millis(5)));
-                Ok(0)
-            }
-        }
-    }
-    fn reopen(&mut self, _: LineSettings) -> io::Result<()> {
-        Ok(())
-    }
-    fn set_dtr_rts(&mut self, _: bool, _: bool) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-fn line_of(a: &Args) -> Result<LineSettings, String> {
-    match (&a.port, &a.tcp, a.simulate) {
-        (Some(_), None, false) => {
-            let parity = Parity::parse(&a.parity).ok_or_else(|| format!("parity '{}' is not N, E or O", a.parity))?;
-            if !(5..=8).contains(&a.data_bits) || !(1..=2).contains(&a.stop_bits) || a.baud == 0 {
-                return Err("unusable line settings".to_string());
-            }
-            Ok(LineSettings::new(a.baud, a.data_bits, parity, a.stop_bits))
-        }
-        (None, Some(_), false) | (None, None, true) => Ok(LineSettings::new(9600, 8, Parity::Even, 1)),
-        _ => Err("give one of --port DEVICE, --tcp HOST:PORT or --simulate".to_string()),
-    }
-}
-
-fn transport<'a, M: SimulatedMeter + 'a>(
-    a: &Args,
-    line: LineSettings,
-    device: impl FnOnce() -> M,
-) -> Result<Box<dyn Transport + 'a>, String> {
-    Ok(match (&a.port, &a.tcp) {
-        (Some(path), _) => Box::new(Serial::open(path, line)?),
-        (None, Some(addr)) => Box::new(Tcp::connect(addr)?),
-        (None, None) => Box::new(InProcess { device: device(), pending: Vec::new() }),
-    })
-}
+use crate::args::{ReadArgs, SimulateArgs};
+use crate::trace::Traced;
+use crate::transport::{InProcess, Pace, drive, simulate};
 
 fn unit(i: &Item) -> String {
     if i.unit.is_empty() { String::new() } else { format!(" {}", i.unit) }
@@ -140,20 +51,21 @@ fn print_value(v: &MeterValue) {
 }
 
 /// Run `meterscope read --protocol qgdw1376.2`.
-pub fn run_read_2(a: Args) -> Result<u8, String> {
-    let mut targets = client::module_targets(a.targets.iter().map(String::as_str)).map_err(|e| e.to_string())?;
+pub fn run_read_2(a: &ReadArgs) -> Result<u8, String> {
+    let mut targets = client::module_targets(a.dis.iter().map(String::as_str)).map_err(|e| e.to_string())?;
     if targets.is_empty() {
         targets.push(ModuleTarget::Info);
     }
     let lang: Lang = a.lang.parse()?;
-    let line = line_of(&a)?;
-    let inner =
-        transport(&a, line, || Module::new(ModuleConfig { report_after: Some(2), line, ..ModuleConfig::default() }))?;
-    let mut transport =
-        Traced::new(inner, &a.trace, a.json, lang, "qgdw1376.2", line_text(a.tcp.as_deref(), a.simulate, line));
+    let line = a.link.line_or(2400, LineSettings::new(9600, 8, Parity::Even, 1))?;
+    let inner = a.link.open(line, || {
+        let module = Module::new(ModuleConfig { report_after: Some(2), line, ..ModuleConfig::default() });
+        Box::new(InProcess::new(module).frame_by_frame())
+    })?;
+    let mut transport = Traced::new(inner, &a.trace, a.json, lang, "qgdw1376.2", a.link.line_name(line));
     let cfg = concentrator::Config {
         line,
-        reply_timeout: a.timeout.max(1000),
+        reply_timeout: a.timeout.unwrap_or(1000).max(1000),
         retries: a.retries,
         lang,
         ..concentrator::Config::default()
@@ -255,26 +167,27 @@ fn push(v: &mut Value, x: Value) {
 }
 
 /// Run `meterscope read --protocol qgdw1376.1`.
-pub fn run_read_1(a: Args) -> Result<u8, String> {
-    let mut targets = client::terminal_targets(a.targets.iter().map(String::as_str)).map_err(|e| e.to_string())?;
+pub fn run_read_1(a: &ReadArgs) -> Result<u8, String> {
+    let mut targets = client::terminal_targets(a.dis.iter().map(String::as_str)).map_err(|e| e.to_string())?;
     if targets.is_empty() {
         targets.push(TerminalTarget::Clock);
     }
     let lang: Lang = a.lang.parse()?;
-    let line = line_of(&a)?;
+    let line = a.link.line_or(2400, LineSettings::new(9600, 8, Parity::Even, 1))?;
     let terminal = match &a.address {
         Some(t) => Address1::parse(t).ok_or_else(|| format!("'{t}' is not a terminal address RRRR-TTTT"))?,
         None => TerminalConfig::default().address,
     };
-    let inner = transport(&a, line, || {
-        Terminal::new(TerminalConfig { address: terminal, login: true, line, ..TerminalConfig::default() })
+    let inner = a.link.open(line, || {
+        let terminal =
+            Terminal::new(TerminalConfig { address: terminal, login: true, line, ..TerminalConfig::default() });
+        Box::new(InProcess::new(terminal).frame_by_frame())
     })?;
-    let mut transport =
-        Traced::new(inner, &a.trace, a.json, lang, "qgdw1376.1", line_text(a.tcp.as_deref(), a.simulate, line));
+    let mut transport = Traced::new(inner, &a.trace, a.json, lang, "qgdw1376.1", a.link.line_name(line));
     let cfg = master::Config {
         line,
         terminal,
-        reply_timeout: a.timeout.max(1000),
+        reply_timeout: a.timeout.unwrap_or(1000).max(1000),
         retries: a.retries,
         allow_control: a.confirm,
         lang,
@@ -357,78 +270,40 @@ pub fn run_read_1(a: Args) -> Result<u8, String> {
     Ok(if failed { 1 } else { 0 })
 }
 
-/// What `meterscope simulate --protocol qgdw1376.x` was given.
-pub struct SimulateArgs {
-    pub part: u8,
-    pub port: Option<String>,
-    pub tcp: Option<String>,
-    pub baud: u32,
-    pub parity: String,
-    pub seed: u64,
-    /// 1376.1: the terminal address.
-    pub address: Option<String>,
-    /// 1376.2: raise an event report after this many route forwards (0: never).
-    pub report_after: u32,
-    pub seconds: Option<u64>,
-}
-
-/// Serve the simulated module (1376.2) or terminal (1376.1) until stopped.
-pub fn run_simulate(a: SimulateArgs) -> Result<u8, String> {
-    let parity = Parity::parse(&a.parity).ok_or_else(|| format!("parity '{}' is not N, E or O", a.parity))?;
-    let line = LineSettings::new(a.baud, 8, parity, 1);
-    let (port, at) = serve_on(a.port.as_deref(), a.tcp.as_deref(), line)?;
-    if a.part == 2 {
-        let mut cfg = ModuleConfig {
-            line,
-            report_after: (a.report_after > 0).then_some(a.report_after),
-            ..ModuleConfig::default()
-        };
-        for m in cfg.meters_645.iter_mut() {
-            m.seed = a.seed;
-        }
-        let module = Module::new(cfg);
-        let meters: Vec<String> = module
-            .meters()
-            .iter()
-            .map(|(m, p)| {
-                format!(
-                    "{} ({})",
-                    meterscope_core::protocols::qgdw1376::codec::node_text(m),
-                    if *p == protocol::DLT698 { "698.45" } else { "645" }
-                )
-            })
-            .collect();
-        eprintln!("meterscope: simulated Q/GDW 1376.2 module with meters {} on {at}", meters.join(", "));
-        serve(port, module, a.seconds)
-    } else {
-        let address = match &a.address {
+/// Serve the simulated module (1376.2, `part` 2) or terminal (1376.1) until stopped.
+pub fn run_simulate(part: u8, a: &SimulateArgs) -> Result<u8, String> {
+    let line = a.line()?;
+    if part == 2 {
+        return simulate(a, line, Pace::ANSWER, || {
+            let mut cfg = ModuleConfig {
+                line,
+                report_after: (a.report_after > 0).then_some(a.report_after),
+                ..ModuleConfig::default()
+            };
+            for m in cfg.meters_645.iter_mut() {
+                m.seed = a.seed;
+            }
+            let module = Module::new(cfg);
+            let meters: Vec<String> = module
+                .meters()
+                .iter()
+                .map(|(m, p)| {
+                    format!(
+                        "{} ({})",
+                        meterscope_core::protocols::qgdw1376::codec::node_text(m),
+                        if *p == protocol::DLT698 { "698.45" } else { "645" }
+                    )
+                })
+                .collect();
+            Ok((module, format!("simulated Q/GDW 1376.2 module with meters {}", meters.join(", "))))
+        });
+    }
+    simulate(a, line, Pace::ANSWER, || {
+        let address = match &a.terminal {
             Some(t) => Address1::parse(t).ok_or_else(|| format!("'{t}' is not a terminal address RRRR-TTTT"))?,
             None => TerminalConfig::default().address,
         };
         let terminal = Terminal::new(TerminalConfig { address, line, login: true, ..TerminalConfig::default() });
-        eprintln!("meterscope: simulated Q/GDW 1376.1 terminal {} on {at}", address.text());
-        serve(port, terminal, a.seconds)
-    }
-}
-
-fn serve<M: SimulatedMeter>(mut port: Box<dyn Transport>, mut device: M, seconds: Option<u64>) -> Result<u8, String> {
-    let start = Instant::now();
-    let mut buf = [0u8; 512];
-    loop {
-        if seconds.is_some_and(|s| start.elapsed().as_secs() >= s) {
-            return Ok(0);
-        }
-        let now = Millis(start.elapsed().as_millis() as u64);
-        let n = port.read(&mut buf, Duration::from_millis(50), now).map_err(|e| format!("line error: {e}"))?;
-        if n > 0 {
-            device.handle_input(Millis(start.elapsed().as_millis() as u64), &buf[..n]);
-        }
-        let now = Millis(start.elapsed().as_millis() as u64);
-        if device.poll_timeout().is_some_and(|t| t <= now) {
-            device.handle_timeout(now);
-        }
-        while let Some(reply) = device.poll_transmit() {
-            port.write(&reply).map_err(|e| format!("line error: {e}"))?;
-        }
-    }
+        Ok((terminal, format!("simulated Q/GDW 1376.1 terminal {}", address.text())))
+    })
 }

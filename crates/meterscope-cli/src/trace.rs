@@ -26,7 +26,7 @@ use meterscope_core::session::{LineSettings, Millis};
 use meterscope_core::{Lang, Options, Registry, to_hex};
 use serde_json::{Value, json};
 
-use crate::read::Transport;
+use crate::transport::Transport;
 
 /// Received pieces closer than this belong to one entry.
 pub const GAP_MS: f64 = 30.0;
