@@ -9,7 +9,7 @@ use super::records;
 use super::{Cx, LABELS, NAME, hex, hex_as};
 use crate::model::{Frame, Msg, NONE, NodeKind, NodeRef, Severity};
 use crate::msg;
-use crate::registry;
+use crate::registry::{self, FrameStatus};
 use crate::span::Span;
 use crate::wire::Cursor;
 
@@ -259,8 +259,14 @@ fn application(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, ci: u8, to_slave: b
 /// The application data after the CI field and its header (if any), by CI:
 /// data records, selections, errors, alarms, resets; other bytes as bytes.
 pub(crate) fn body(cx: &mut Cx, app: NodeRef, cur: &mut Cursor, ci: u8, to_slave: bool) {
+    // An SML transport frame in the data (whatever the CI says) goes to the SML dissector.
+    if cur.remaining().starts_with(&crate::protocols::sml::frame::START) && nested(cx, app, cur, Nested::Sml) {
+        return;
+    }
     match ci {
         0x72 | 0x7A | 0x78 | 0x51 | 0x5A | 0x5B => records::records(cx, app, cur, to_slave),
+        // DLMS/COSEM application data (EN 13757-3): an APDU for the DLMS dissector.
+        0x60 | 0x61 | 0x7C | 0x7D if nested(cx, app, cur, Nested::Dlms) => {}
         0x52 => {
             selection(cx, app, cur);
             records::records(cx, app, cur, true);
@@ -312,6 +318,45 @@ pub(crate) fn body(cx: &mut Cx, app: NodeRef, cur: &mut Cursor, ci: u8, to_slave
         let n = cx.add(app, "mbus.raw", at, b.len(), NodeKind::Data);
         cx.f.node_mut(n).value(hex(cx.src, Span::at(at, b.len())));
     }
+}
+
+/// Another family's data carried in the application data.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Nested {
+    Dlms,
+    Sml,
+}
+
+/// Dissect the rest of the data with the family it belongs to and show it
+/// in place; false when it cannot be shown so (bytes derived from the frame,
+/// decrypted or with CRCs taken out, whose spans are not the frame's).
+fn nested(cx: &mut Cx, app: NodeRef, cur: &mut Cursor, which: Nested) -> bool {
+    if cx.src.is_some() {
+        return false;
+    }
+    let (b, at, pos) = (cur.remaining(), cur.at(), cur.pos());
+    if b.is_empty() {
+        return false;
+    }
+    let inner = match which {
+        Nested::Dlms => {
+            use crate::registry::Protocol;
+            crate::protocols::dlms::DlmsApdu.dissect(b, at, &crate::registry::Options::default())
+        }
+        Nested::Sml => {
+            let len = match crate::protocols::sml::frame::frame(b) {
+                FrameStatus::Complete { len, .. } => len,
+                _ => return false,
+            };
+            let inner = crate::protocols::sml::dissect::dissect(&b[..len], at);
+            cur.seek(pos + len);
+            cx.f.graft(app, &inner);
+            return true;
+        }
+    };
+    cur.seek(pos + b.len());
+    cx.f.graft(app, &inner);
+    true
 }
 
 /// The sub-code of an application reset (CI 50h): the application in the

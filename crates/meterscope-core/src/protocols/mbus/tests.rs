@@ -534,3 +534,43 @@ fn other_families_frames_are_not_taken() {
     }
     assert!(checked > 50, "{checked}");
 }
+
+/// DLMS/COSEM data (CI 7Ch, long header) and an SML file carried in M-Bus
+/// frames are shown by their own dissectors, in place, on the frame's bytes.
+#[test]
+fn dlms_and_sml_carried_in_m_bus_are_dissected_in_place() {
+    use crate::protocols::mbus::session::long_frame;
+    let header = [0x78, 0x56, 0x34, 0x12, 0x63, 0x36, 0x01, 0x02, 0x07, 0x00, 0x00, 0x00];
+    // GET.response-normal, invoke-id C1, data: double-long-unsigned 1234h.
+    let apdu = [0xC4, 0x01, 0xC1, 0x00, 0x06, 0x00, 0x00, 0x12, 0x34];
+    let frame = long_frame(0x08, 0x01, 0x7C, &[header.as_slice(), &apdu].concat());
+    for lang in [Lang::En, Lang::Zh] {
+        let d = Registry::default().dissect(&frame, &[], &Options { lang, ..Options::default() }).render(lang);
+        assert_eq!(d.frames.len(), 1);
+        let f = &d.frames[0];
+        assert_eq!(f.protocol, "mbus");
+        assert!(f.valid, "{:?}", f.diagnostics);
+        let mut ids = Vec::new();
+        f.tree.walk(&mut |n, _| ids.push((n.id.clone(), n.span, n.value.clone())));
+        let get = ids.iter().find(|(id, ..)| id.starts_with("dlms.")).unwrap_or_else(|| panic!("{ids:?}"));
+        // The APDU starts after the header, at byte 7 + 12.
+        assert_eq!(get.1.start, 19, "{ids:?}");
+        assert!(ids.iter().any(|(_, _, v)| v.as_deref() == Some("4660")), "{ids:?}");
+    }
+    let sml = small_sml_file();
+    let frame = long_frame(0x08, 0x01, 0x7E, &[header.as_slice(), &sml].concat());
+    let d = decode(&crate::wire::hex(&frame)).render(Lang::En);
+    let f = &d.frames[0];
+    assert_eq!(f.protocol, "mbus");
+    assert!(f.valid, "{:?}", f.diagnostics);
+    let close = find(&f.tree, "sml.message.1").expect("the SML message");
+    assert_eq!(close.span.start, 19 + 8);
+    assert!(find(&f.tree, "sml.crc").is_some());
+}
+
+/// A small SML file (a PublicClose response) in its transport frame.
+fn small_sml_file() -> Vec<u8> {
+    use crate::protocols::sml::codec::{Message, Value, emit};
+    let body = Value::List(vec![Value::Uint(0x0201, 2), Value::List(vec![Value::NOT_SET])]);
+    emit(&[Message { transaction_id: vec![0x01, 0x02], group_no: 0, abort_on_error: 0, body }])
+}
