@@ -113,7 +113,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
             MbusEvent::Telegram(tg) => {
                 let id = tg.meter.id.clone();
                 if tg.index == 1 {
-                    s.push(Reading::new(&id, t(lang, "reader.meter"), meter_name(&tg.meter), ""));
+                    s.push(Reading::new(&id, t(lang, "reader.mbus_meter"), meter_name(&tg.meter), ""));
                 }
                 tg.records.iter().for_each(|r| s.push(record_reading(&id, r)));
                 tg.problems.iter().for_each(|p| s.push_error(&id, p.clone()));
@@ -173,7 +173,7 @@ pub(super) async fn live_wmbus(p: &Params, cx: &Ctx) -> Result<(), String> {
             s.results.update(|v| v.retain(|r| r.id != id));
             let state = opened_text(&tg.opened, lang);
             let head = format!("{} · {state}", meter_name(&tg.meter));
-            s.push(Reading::new(&id, t(lang, "reader.meter"), head, ""));
+            s.push(Reading::new(&id, t(lang, "reader.mbus_meter"), head, ""));
             match &tg.opened {
                 Opened::NoKey | Opened::WrongKey(_) | Opened::Unsupported(_) => s.push_error(&id, state.clone()),
                 _ => tg.records.iter().for_each(|r| s.push(record_reading(&id, r))),

@@ -178,6 +178,7 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("reader.mbus_targets", "Meters (primary 0-250 or secondary 8 digits)", "表计（一次地址 0-250 或 8 位二次地址）"),
     ("reader.mbus_found", "Meter found", "找到表计"),
+    ("reader.mbus_meter", "Meter", "表计"),
     ("reader.mbus_meters", "meter(s) found", "个表计已找到"),
     (
         "reader.mbus_bad_address",

@@ -1,5 +1,6 @@
 // Refresh the screenshots under docs/ from the release build (trunk build --release first):
-//   node tests/e2e/screenshot.mjs
+//   node tests/e2e/screenshot.mjs            (all of them)
+//   SHOTS=mbus,sml node tests/e2e/screenshot.mjs   (those whose names start so)
 // The decoder in English and Chinese, light and dark; the reader in English and Chinese;
 // a nested Q/GDW 1376.1 decode and meters read through a carrier module in both; the
 // decoder at a phone's width in both.
@@ -13,7 +14,10 @@ const HEX = '68 1f 00 43 05 08 00 00 00 00 00 10 b5 0b 06 01 04 40 00 02 00 1c 0
 const server = await serve();
 const browser = await launch();
 
+const only = process.env.SHOTS?.split(',').filter(Boolean);
+
 async function shot(name, lang, theme, act, width = 1200, height = 720) {
+  if (only && !only.some((o) => name.startsWith(o))) return;
   const { page, problems, close } = await openPage(browser);
   await page.setViewportSize({ width, height });
   await page.emulateMedia({ colorScheme: theme });
@@ -88,6 +92,35 @@ async function wmbus(page) {
   await page.locator('[data-testid=tree] .row', { hasText: '28504.27' }).first().hover();
 }
 
+// Two meters on the demo M-Bus: the bus scanned, then both read (the heat
+// meter's second telegram after "more records follow").
+async function mbus(page) {
+  await page.getByTestId('tab-reader').click();
+  await page.getByTestId('reader-protocol').selectOption('mbus');
+  await page.getByTestId('source-demo').check();
+  await page.getByTestId('mbus-scan').fill('0-6');
+  await page.getByTestId('flow-find').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]')?.disabled
+    && /12345699/.test(document.querySelector('[data-testid=results]').textContent), null, { timeout: 30_000 });
+  await page.getByTestId('dis').fill('1 5');
+  await page.getByTestId('flow-read').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=flow-cancel]')?.disabled
+    && /m³/.test(document.querySelector('[data-testid=results]').textContent), null, { timeout: 30_000 });
+}
+
+// The demo SML meter's optical interface, live, with the power charted.
+async function sml(page) {
+  await page.getByTestId('tab-reader').click();
+  await page.getByTestId('reader-protocol').selectOption('sml');
+  await page.getByTestId('source-demo').check();
+  await page.getByTestId('flow-live').click();
+  await page.waitForFunction(() => /#6 /.test(document.querySelector('[data-testid=telegram]')?.textContent), null, { timeout: 30_000 });
+  const keys = await page.getByTestId('chart-value').locator('option').allTextContents();
+  await page.getByTestId('chart-value').selectOption({ label: keys.find((k) => /16\.7\.0/.test(k)) });
+  await page.waitForTimeout(2500);
+  await page.getByTestId('flow-cancel').click();
+}
+
 for (const lang of ['en', 'zh']) {
   for (const theme of ['light', 'dark']) await shot(`decoder-${lang}-${theme}`, lang, theme, decoder);
   await shot(`reader-${lang}`, lang, 'light', reader);
@@ -95,6 +128,8 @@ for (const lang of ['en', 'zh']) {
   await shot(`carrier-${lang}`, lang, 'light', carrier);
   await shot(`tools-${lang}`, lang, lang === 'en' ? 'light' : 'dark', tools, 1200, 900);
   await shot(`wmbus-${lang}`, lang, 'light', wmbus);
+  await shot(`mbus-${lang}`, lang, 'light', mbus, 1200, 900);
+  await shot(`sml-${lang}`, lang, lang === 'en' ? 'light' : 'dark', sml, 1200, 900);
   // At a phone's width (390 px).
   await shot(`phone-${lang}`, lang, 'light', decoder, 390, 844);
 }
