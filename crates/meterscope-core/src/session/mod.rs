@@ -18,7 +18,11 @@
 
 use core::fmt;
 
+mod kernel;
 pub mod listen;
+
+pub(crate) use kernel::{Core, Machine};
+pub use kernel::{Deadline, Kernel, Pending, Received, Retry};
 
 /// A point on the caller's monotonic clock, in milliseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
