@@ -157,10 +157,21 @@ impl<Op, X: Deadline, E, B: Received> Kernel<Op, X, E, B> {
         }
     }
 
-    /// Queue work; a `Done` follows when the queue runs dry.
+    /// A batch of work begins: a `Done` follows when the queue runs dry.
+    pub fn begin(&mut self) {
+        self.busy = true;
+    }
+
+    /// Queue work at the end; a `Done` follows when the queue runs dry.
     pub fn enqueue(&mut self, ops: impl IntoIterator<Item = Op>) {
         self.queue.extend(ops);
-        self.busy = true;
+        self.begin();
+    }
+
+    /// Queue work before all else (an answer due at once).
+    pub fn urgent(&mut self, op: Op) {
+        self.queue.push_front(op);
+        self.begin();
     }
 
     /// The queue ran dry: true once per batch of work (time for `Done`).
