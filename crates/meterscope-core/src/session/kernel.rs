@@ -22,6 +22,7 @@ use std::collections::VecDeque;
 use std::ops::{Deref, DerefMut};
 
 use super::{Action, LineTime, Millis, RxBuffer, Session};
+use crate::FrameStatus;
 
 /// A receive buffer the kernel can fill, measure and empty: the framing
 /// [`RxBuffer`], or plain bytes for a session that frames them itself.
@@ -102,12 +103,24 @@ impl<S> Deadline for Pending<S> {
     }
 }
 
+/// How a session words what the kernel reports about the line.
+#[derive(Clone, Copy, Debug)]
+pub struct Notices<E> {
+    /// Bytes that were no frame, dropped before one.
+    pub junk: fn(usize) -> E,
+    /// Bytes of a frame that stopped arriving, dropped.
+    pub incomplete: fn(usize) -> E,
+    /// A request sent again (attempt number from 2).
+    pub retry: fn(u8) -> E,
+}
+
 /// What became of the request on the line when its reply did not come.
 #[derive(Debug)]
 pub enum Retry<X> {
     /// No request was under way.
     Idle,
-    /// Taken out for another try, its attempt counted: send it with [`Kernel::resend`].
+    /// Taken out for another try, its attempt counted and announced: send
+    /// it with [`Kernel::resend`].
     Again(X),
     /// Every try is spent: taken out, to be failed.
     Spent(X),
@@ -134,6 +147,7 @@ pub struct Kernel<Op, X, E, B = RxBuffer> {
     pub hold: Option<Millis>,
     /// The line time of a read being timed: every byte out and in counts.
     pub timing: Option<LineTime>,
+    notices: Notices<E>,
     actions: VecDeque<Action>,
     events: VecDeque<E>,
     /// Work was queued and its `Done` is still to come.
@@ -141,7 +155,7 @@ pub struct Kernel<Op, X, E, B = RxBuffer> {
 }
 
 impl<Op, X: Deadline, E, B: Received> Kernel<Op, X, E, B> {
-    pub fn new(byte_gap: u64, rx: B) -> Self {
+    pub fn new(byte_gap: u64, rx: B, notices: Notices<E>) -> Self {
         Kernel {
             queue: VecDeque::new(),
             current: None,
@@ -151,6 +165,7 @@ impl<Op, X: Deadline, E, B: Received> Kernel<Op, X, E, B> {
             preamble: Vec::new(),
             hold: None,
             timing: None,
+            notices,
             actions: VecDeque::new(),
             events: VecDeque::new(),
             busy: false,
@@ -215,8 +230,8 @@ pub trait Core<E> {
     /// Bytes arrived at `now`: buffered, and counted when a read is timed.
     fn receive(&mut self, now: Millis, bytes: &[u8]);
     /// A frame that stopped arriving (its bytes, and `held` bytes kept aside,
-    /// silent for the byte gap): dropped; how many bytes were dropped.
-    fn stalled(&mut self, now: Millis, held: usize) -> Option<usize>;
+    /// silent for the byte gap): dropped, with a notice.
+    fn stalled(&mut self, now: Millis, held: usize) -> bool;
     /// The hold is over at `now`: lifted.
     fn resume(&mut self, now: Millis) -> bool;
     /// The reply to the request under way is overdue and nothing is arriving.
@@ -241,13 +256,14 @@ impl<Op, X: Deadline, E, B: Received> Core<E> for Kernel<Op, X, E, B> {
         self.last_rx = now;
     }
 
-    fn stalled(&mut self, now: Millis, held: usize) -> Option<usize> {
+    fn stalled(&mut self, now: Millis, held: usize) -> bool {
         if !self.receiving(held) || now.since(self.last_rx) < self.byte_gap {
-            return None;
+            return false;
         }
         let n = self.rx.len() + held;
         self.rx.clear();
-        Some(n)
+        self.emit((self.notices.incomplete)(n));
+        true
     }
 
     fn resume(&mut self, now: Millis) -> bool {
@@ -284,6 +300,18 @@ impl<Op, X: Deadline, E, B: Received> Core<E> for Kernel<Op, X, E, B> {
     }
 }
 
+impl<Op, X: Deadline, E> Kernel<Op, X, E, RxBuffer> {
+    /// The next complete frame found by `frame`, with a notice of the junk
+    /// bytes dropped before it (`wake_up` bytes not counted).
+    pub fn next_frame(&mut self, frame: impl Fn(&[u8]) -> FrameStatus, wake_up: u8) -> Option<Vec<u8>> {
+        let (f, junk) = self.rx.next_frame(frame, wake_up)?;
+        if junk > 0 {
+            self.emit((self.notices.junk)(junk));
+        }
+        Some(f)
+    }
+}
+
 impl<Op, S, E, B: Received> Kernel<Op, Pending<S>, E, B> {
     /// Start an exchange: `frame` sent, its reply due by `deadline`.
     pub fn send(&mut self, frame: Vec<u8>, deadline: Millis, state: S) {
@@ -301,11 +329,12 @@ impl<Op, S, E, B: Received> Kernel<Op, Pending<S>, E, B> {
             return Retry::Spent(ex);
         }
         ex.attempt += 1;
+        self.emit((self.notices.retry)(ex.attempt));
         Retry::Again(ex)
     }
 
     /// Send the request again, its reply now due by `deadline`.
-    pub fn resend(&mut self, mut ex: Pending<S>, deadline: Millis) {
+    pub fn resend(&mut self, deadline: Millis, mut ex: Pending<S>) {
         ex.deadline = deadline;
         self.transmit(&ex.frame);
         self.current = Some(ex);
@@ -326,8 +355,6 @@ pub trait Machine {
     }
     /// Frame what has arrived and act on every complete frame.
     fn on_input(&mut self, now: Millis);
-    /// `n` bytes of a frame that stopped arriving were dropped.
-    fn on_incomplete(&mut self, n: usize);
     /// The reply to the request under way is overdue.
     fn on_expired(&mut self, now: Millis);
     /// The hold is over: go on with the queue.
@@ -336,7 +363,7 @@ pub trait Machine {
     fn held(&self) -> usize {
         0
     }
-    /// Those bytes are dropped with a stalled frame.
+    /// Those bytes are dropped with a stalled frame (the kernel reports it).
     fn drop_held(&mut self) {}
 }
 
@@ -353,9 +380,8 @@ impl<T: Machine> Session for T {
 
     fn handle_timeout(&mut self, now: Millis) {
         let held = self.held();
-        if let Some(n) = self.kernel_mut().stalled(now, held) {
+        if self.kernel_mut().stalled(now, held) {
             self.drop_held();
-            self.on_incomplete(n);
         }
         if self.kernel_mut().resume(now) {
             self.on_resume(now);

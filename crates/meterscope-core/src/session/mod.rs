@@ -22,7 +22,7 @@ mod kernel;
 pub mod listen;
 
 pub(crate) use kernel::{Core, Machine};
-pub use kernel::{Deadline, Kernel, Pending, Received, Retry};
+pub use kernel::{Deadline, Kernel, Notices, Pending, Received, Retry};
 
 /// A point on the caller's monotonic clock, in milliseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

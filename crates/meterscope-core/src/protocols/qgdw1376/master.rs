@@ -32,7 +32,9 @@ use super::terminal::{PW_AFNS, a1, parse_a1};
 use crate::input::to_hex;
 use crate::lang::Lang;
 use crate::protocols::dlt645::frame::{Address, DataId, Frame645, Payload};
-use crate::session::{Core, DateTime, Kernel, LineSettings, Machine, Millis, Parity, Pending, Retry, RxBuffer};
+use crate::session::{
+    Core, DateTime, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Retry, RxBuffer,
+};
 
 const RX_LIMIT: usize = 16_384;
 
@@ -242,7 +244,15 @@ pub struct MasterSession {
 
 impl MasterSession {
     pub fn new(cfg: Config) -> Self {
-        let k = Kernel::new(cfg.byte_gap, RxBuffer::new(RX_LIMIT));
+        let k = Kernel::new(
+            cfg.byte_gap,
+            RxBuffer::new(RX_LIMIT),
+            Notices {
+                junk: |n| MasterEvent::Notice(Notice::Junk(n)),
+                incomplete: |n| MasterEvent::Notice(Notice::Incomplete(n)),
+                retry: |attempt| MasterEvent::Notice(Notice::Retry { attempt }),
+            },
+        );
         MasterSession { cfg, k, pseq: 0, piid: 0 }
     }
 
@@ -375,9 +385,7 @@ impl MasterSession {
         match self.k.retry(self.cfg.retries) {
             Retry::Again(mut ex) => {
                 ex.parts.clear();
-                self.notice(Notice::Retry { attempt: ex.attempt });
-                let deadline = self.deadline(now, &ex.op, ex.frame.len());
-                self.k.resend(ex, deadline);
+                self.k.resend(self.deadline(now, &ex.op, ex.frame.len()), ex);
             }
             Retry::Spent(ex) => self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 }),
             Retry::Idle => {}
@@ -551,15 +559,9 @@ impl Machine for MasterSession {
         &mut self.k
     }
     fn on_input(&mut self, now: Millis) {
-        while let Some((frame, junk)) = self.k.rx.next_frame(frame_1, 0xFE) {
-            if junk > 0 {
-                self.notice(Notice::Junk(junk));
-            }
+        while let Some(frame) = self.k.next_frame(frame_1, 0xFE) {
             self.on_frame(now, &frame);
         }
-    }
-    fn on_incomplete(&mut self, n: usize) {
-        self.notice(Notice::Incomplete(n));
     }
     fn on_expired(&mut self, now: Millis) {
         self.retry(now);

@@ -137,11 +137,7 @@ impl DlmsSession {
 
     pub(super) fn retry(&mut self, now: Millis) {
         match self.k.retry(self.cfg.retries) {
-            Retry::Again(ex) => {
-                self.notice(Notice::Retry { attempt: ex.attempt });
-                let deadline = self.deadline(now, ex.frame.len());
-                self.k.resend(ex, deadline);
-            }
+            Retry::Again(ex) => self.k.resend(self.deadline(now, ex.frame.len()), ex),
             Retry::Spent(ex) => {
                 let attempts = ex.attempt;
                 self.fail(now, ex.state.op, Failure::Timeout { attempts });

@@ -62,7 +62,9 @@ use super::services::{
 use super::{classes, wrapper};
 use crate::obis;
 use crate::registry::FrameStatus;
-use crate::session::{Core, DateTime, Kernel, LineSettings, LineTime, Machine, Millis, Parity, Pending, Random, Retry};
+use crate::session::{
+    Core, DateTime, Kernel, LineSettings, LineTime, Machine, Millis, Notices, Parity, Pending, Random, Retry,
+};
 
 mod association;
 mod data;
@@ -495,7 +497,15 @@ impl DlmsSession {
     pub fn new(cfg: Config) -> Self {
         let ic = cfg.security.as_ref().map_or(0, |s| s.invocation_counter);
         DlmsSession {
-            k: Kernel::new(cfg.byte_gap, Vec::new()),
+            k: Kernel::new(
+                cfg.byte_gap,
+                Vec::new(),
+                Notices {
+                    junk: |n| DlmsEvent::Notice(Notice::Junk(n)),
+                    incomplete: |n| DlmsEvent::Notice(Notice::Incomplete(n)),
+                    retry: |attempt| DlmsEvent::Notice(Notice::Retry { attempt }),
+                },
+            ),
             cfg,
             connected: false,
             associated: false,
@@ -563,9 +573,6 @@ impl Machine for DlmsSession {
     }
     fn on_input(&mut self, now: Millis) {
         self.process_rx(now);
-    }
-    fn on_incomplete(&mut self, n: usize) {
-        self.notice(Notice::Incomplete(n));
     }
     fn on_expired(&mut self, now: Millis) {
         self.retry(now);

@@ -36,7 +36,9 @@ use crate::lang::Lang;
 use crate::registry::Options;
 #[cfg(test)]
 use crate::session::Session;
-use crate::session::{Core, DateTime, Kernel, LineSettings, Machine, Millis, Parity, Pending, Retry, RxBuffer};
+use crate::session::{
+    Core, DateTime, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Retry, RxBuffer,
+};
 
 #[cfg(test)]
 mod tests;
@@ -209,7 +211,15 @@ pub struct Dlt645Session {
 impl Dlt645Session {
     /// A session for the meter at `address`, or for whichever meter answers when `None`.
     pub fn new(cfg: Config, address: Option<Address>) -> Self {
-        let mut k = Kernel::new(cfg.byte_gap, RxBuffer::new(RX_LIMIT));
+        let mut k = Kernel::new(
+            cfg.byte_gap,
+            RxBuffer::new(RX_LIMIT),
+            Notices {
+                junk: |n| Dlt645Event::Notice(Notice::Junk(n)),
+                incomplete: |n| Dlt645Event::Notice(Notice::Incomplete(n)),
+                retry: |attempt| Dlt645Event::Notice(Notice::Retry { attempt }),
+            },
+        );
         k.preamble = vec![WAKE_UP; cfg.wake_up.min(4)];
         Dlt645Session { cfg, address, k, clock_date: None }
     }
@@ -334,11 +344,7 @@ impl Dlt645Session {
     /// Send the current request again, or give up.
     fn retry(&mut self, now: Millis) {
         match self.k.retry(self.cfg.retries) {
-            Retry::Again(ex) => {
-                self.notice(Notice::Retry { attempt: ex.attempt });
-                let deadline = self.deadline(now, &ex.frame);
-                self.k.resend(ex, deadline);
-            }
+            Retry::Again(ex) => self.k.resend(self.deadline(now, &ex.frame), ex),
             Retry::Spent(ex) => self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 }),
             Retry::Idle => {}
         }
@@ -396,10 +402,7 @@ impl Dlt645Session {
 
     /// Frame what has arrived and act on every complete frame.
     fn process_rx(&mut self, now: Millis) {
-        while let Some((frame, junk)) = self.k.rx.next_frame(frame_status, WAKE_UP) {
-            if junk > 0 {
-                self.notice(Notice::Junk(junk));
-            }
+        while let Some(frame) = self.k.next_frame(frame_status, WAKE_UP) {
             self.on_frame(now, &frame);
         }
     }
@@ -533,9 +536,6 @@ impl Machine for Dlt645Session {
     }
     fn on_input(&mut self, now: Millis) {
         self.process_rx(now);
-    }
-    fn on_incomplete(&mut self, n: usize) {
-        self.notice(Notice::Incomplete(n));
     }
     fn on_expired(&mut self, now: Millis) {
         self.retry(now);

@@ -129,11 +129,7 @@ impl Dlt698Session {
             self.reassembler.reset();
         }
         match retry {
-            Retry::Again(ex) => {
-                self.notice(Notice::Retry { attempt: ex.attempt });
-                let deadline = self.deadline(now, &ex.frame);
-                self.k.resend(ex, deadline);
-            }
+            Retry::Again(ex) => self.k.resend(self.deadline(now, &ex.frame), ex),
             Retry::Spent(ex) => self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 }),
             Retry::Idle => {}
         }
@@ -159,10 +155,7 @@ impl Dlt698Session {
     }
 
     pub(super) fn process_rx(&mut self, now: Millis) {
-        while let Some((frame, junk)) = self.k.rx.next_frame(link::frame, link::WAKE_UP) {
-            if junk > 0 {
-                self.notice(Notice::Junk(junk));
-            }
+        while let Some(frame) = self.k.next_frame(link::frame, link::WAKE_UP) {
             self.on_frame(now, &frame);
         }
     }

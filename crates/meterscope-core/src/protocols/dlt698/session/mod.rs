@@ -46,7 +46,7 @@ use super::reassembly::{self, Fragment, FragmentKind, Reassembler};
 use crate::lang::Lang;
 #[cfg(test)]
 use crate::session::Session;
-use crate::session::{Core, Kernel, LineSettings, Machine, Millis, Parity, Pending, Random, Retry, RxBuffer};
+use crate::session::{Core, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Random, Retry, RxBuffer};
 
 mod exchange;
 mod replies;
@@ -360,7 +360,15 @@ impl Dlt698Session {
     /// A session for the meter at `address` (as written, `123456789012`), or
     /// for whichever meter answers the wildcard address when `None`.
     pub fn new(cfg: Config, address: Option<&[u8]>) -> Self {
-        let mut k = Kernel::new(cfg.byte_gap, RxBuffer::new(RX_LIMIT));
+        let mut k = Kernel::new(
+            cfg.byte_gap,
+            RxBuffer::new(RX_LIMIT),
+            Notices {
+                junk: |n| Dlt698Event::Notice(Notice::Junk(n)),
+                incomplete: |n| Dlt698Event::Notice(Notice::Incomplete(n)),
+                retry: |attempt| Dlt698Event::Notice(Notice::Retry { attempt }),
+            },
+        );
         k.preamble = vec![link::WAKE_UP; cfg.wake_up.min(4)];
         Dlt698Session {
             address: address.map(|a| a.iter().rev().copied().collect()),
@@ -440,9 +448,6 @@ impl Machine for Dlt698Session {
     }
     fn on_input(&mut self, now: Millis) {
         self.process_rx(now);
-    }
-    fn on_incomplete(&mut self, n: usize) {
-        self.notice(Notice::Incomplete(n));
     }
     fn on_expired(&mut self, now: Millis) {
         self.retry(now);

@@ -51,7 +51,7 @@ use crate::lang::Lang;
 use crate::registry::FrameStatus;
 #[cfg(test)]
 use crate::session::Session;
-use crate::session::{Action, Core, Deadline, Kernel, LineSettings, Machine, Millis, Parity};
+use crate::session::{Action, Core, Deadline, Kernel, LineSettings, Machine, Millis, Notices, Parity};
 
 mod exchange;
 mod replies;
@@ -455,7 +455,22 @@ pub struct Iec62056Session {
 impl Iec62056Session {
     pub fn new(cfg: Config) -> Self {
         let line = if cfg.mode == Mode::D { MODE_D_LINE } else { cfg.initial };
-        Iec62056Session { line, k: Kernel::new(cfg.byte_gap, Vec::new()), junk: 0, echo: Vec::new(), echo_held: 0, cfg }
+        Iec62056Session {
+            line,
+            k: Kernel::new(
+                cfg.byte_gap,
+                Vec::new(),
+                Notices {
+                    junk: |n| IecEvent::Notice(Notice::Junk(n)),
+                    incomplete: |n| IecEvent::Notice(Notice::Incomplete(n)),
+                    retry: |attempt| IecEvent::Notice(Notice::Retry { attempt }),
+                },
+            ),
+            junk: 0,
+            echo: Vec::new(),
+            echo_held: 0,
+            cfg,
+        }
     }
 
     pub fn config(&self) -> &Config {
@@ -534,9 +549,6 @@ impl Machine for Iec62056Session {
             return;
         }
         self.process_rx(now);
-    }
-    fn on_incomplete(&mut self, n: usize) {
-        self.notice(Notice::Incomplete(n));
     }
     fn on_expired(&mut self, now: Millis) {
         self.retry(now);

@@ -43,7 +43,9 @@ use crate::protocols::dlt698::emit::{Apdu, GetResult, oad, oad_u32};
 use crate::protocols::dlt698::link::FrameRepr;
 use crate::protocols::dlt698::session::reading;
 use crate::protocols::dlt698::simulator::parse_date_time_s;
-use crate::session::{Core, DateTime, Kernel, LineSettings, Machine, Millis, Parity, Pending, Retry, RxBuffer};
+use crate::session::{
+    Core, DateTime, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Retry, RxBuffer,
+};
 
 mod replies;
 
@@ -358,7 +360,15 @@ pub struct ConcentratorSession {
 
 impl ConcentratorSession {
     pub fn new(cfg: Config) -> Self {
-        let k = Kernel::new(cfg.byte_gap, RxBuffer::new(RX_LIMIT));
+        let k = Kernel::new(
+            cfg.byte_gap,
+            RxBuffer::new(RX_LIMIT),
+            Notices {
+                junk: |n| ConcentratorEvent::Notice(Notice::Junk(n)),
+                incomplete: |n| ConcentratorEvent::Notice(Notice::Incomplete(n)),
+                retry: |attempt| ConcentratorEvent::Notice(Notice::Retry { attempt }),
+            },
+        );
         ConcentratorSession { cfg, master: [0; 6], k, seq: 0, piid: 0, clock_date: None, last_report: None }
     }
 
@@ -511,11 +521,7 @@ impl ConcentratorSession {
 
     fn retry(&mut self, now: Millis) {
         match self.k.retry(self.cfg.retries) {
-            Retry::Again(ex) => {
-                self.notice(Notice::Retry { attempt: ex.attempt });
-                let deadline = self.deadline(now, &ex.op, ex.frame.len());
-                self.k.resend(ex, deadline);
-            }
+            Retry::Again(ex) => self.k.resend(self.deadline(now, &ex.op, ex.frame.len()), ex),
             Retry::Spent(ex) => self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 }),
             Retry::Idle => {}
         }
@@ -544,9 +550,6 @@ impl Machine for ConcentratorSession {
     }
     fn on_input(&mut self, now: Millis) {
         self.process_rx(now);
-    }
-    fn on_incomplete(&mut self, n: usize) {
-        self.notice(Notice::Incomplete(n));
     }
     fn on_expired(&mut self, now: Millis) {
         self.retry(now);

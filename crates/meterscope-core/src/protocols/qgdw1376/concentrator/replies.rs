@@ -6,10 +6,7 @@ use super::*;
 
 impl ConcentratorSession {
     pub(super) fn process_rx(&mut self, now: Millis) {
-        while let Some((frame, junk)) = self.k.rx.next_frame(frame_2, 0xFE) {
-            if junk > 0 {
-                self.notice(Notice::Junk(junk));
-            }
+        while let Some(frame) = self.k.next_frame(frame_2, 0xFE) {
             self.on_frame(now, &frame);
         }
     }
