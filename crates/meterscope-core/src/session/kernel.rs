@@ -1,21 +1,28 @@
 //! The kernel every client session is built on: what each request–reply
 //! master keeps the same way, whatever its protocol.
 //!
-//! A [`Kernel`] holds the queue of work, the request on the line (a
-//! [`Pending`] exchange: its frame, its try count and the deadline of its
-//! reply), the received bytes waiting to be framed, the actions for the
-//! transport and the events for the caller, a hold (quiet after a broadcast,
-//! listening for reports) and the [`LineTime`] of a read being timed. A
-//! session implements [`Machine`] (where its kernel is, and what it does
-//! with framed bytes, a stalled frame, an expired deadline and the end of a
-//! hold) and gets [`Session`] from it: the transport sees the same interface
-//! as before, and each session keeps only its protocol.
+//! A [`Kernel`] holds the queue of work, the request on the line (for most
+//! sessions a [`Pending`] exchange: its frame, its try count and the deadline
+//! of its reply, around the protocol's own state), the received bytes waiting
+//! to be framed, the actions for the transport and the events for the
+//! caller, a hold (quiet after a broadcast, a listen for reports) and the
+//! [`LineTime`] of a read being timed. It reports what it sees on the line
+//! itself, in the session's words ([`Notices`]): junk before a frame, a frame
+//! whose bytes stopped arriving, a request sent again.
+//!
+//! A session implements [`Machine`]: where its kernel is, how it frames and
+//! answers what arrived, what it does when a reply is overdue (mostly
+//! [`Kernel::retry`], then [`Kernel::resend`] or a failure of its own) and,
+//! when it holds, what follows the hold. [`Session`] comes with it, so the
+//! transport sees the same interface as before and each session keeps only
+//! its protocol.
 //!
 //! ```text
-//!   handle_input ──► Kernel::receive ──► Machine::on_input (framing, replies)
-//!   handle_timeout ─► stalled frame ──► Machine::on_incomplete
-//!                   ─► hold over ─────► Machine::on_resume
-//!                   ─► deadline ──────► Machine::on_expired (Kernel::retry)
+//!   handle_input ───► Kernel::receive ──► Machine::process_rx (framing, replies)
+//!   handle_timeout ─► a stalled frame ──► dropped, with a notice
+//!                  ─► the hold is over ─► Machine::on_resume
+//!                  ─► a reply overdue ──► Machine::retry
+//!   poll_action, poll_event, poll_timeout, is_idle ──► the kernel
 //! ```
 
 use std::collections::VecDeque;
@@ -354,9 +361,10 @@ pub trait Machine {
         self.kernel_mut().receive(now, bytes);
     }
     /// Frame what has arrived and act on every complete frame.
-    fn on_input(&mut self, now: Millis);
-    /// The reply to the request under way is overdue.
-    fn on_expired(&mut self, now: Millis);
+    fn process_rx(&mut self, now: Millis);
+    /// The reply to the request under way is overdue (or came damaged):
+    /// send it again, or give up.
+    fn retry(&mut self, now: Millis);
     /// The hold is over: go on with the queue.
     fn on_resume(&mut self, _now: Millis) {}
     /// Bytes the session keeps outside the buffer (an echo being matched).
@@ -375,7 +383,7 @@ impl<T: Machine> Session for T {
             return;
         }
         self.accept(now, bytes);
-        self.on_input(now);
+        self.process_rx(now);
     }
 
     fn handle_timeout(&mut self, now: Millis) {
@@ -387,7 +395,7 @@ impl<T: Machine> Session for T {
             self.on_resume(now);
         }
         if self.kernel().expired(now) {
-            self.on_expired(now);
+            self.retry(now);
         }
     }
 

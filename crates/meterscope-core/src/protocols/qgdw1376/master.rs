@@ -381,17 +381,6 @@ impl MasterSession {
         now.after(self.cfg.line.wire_time(len) + wait)
     }
 
-    fn retry(&mut self, now: Millis) {
-        match self.k.retry(self.cfg.retries) {
-            Retry::Again(mut ex) => {
-                ex.parts.clear();
-                self.k.resend(self.deadline(now, &ex.op, ex.frame.len()), ex);
-            }
-            Retry::Spent(ex) => self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 }),
-            Retry::Idle => {}
-        }
-    }
-
     fn fail(&mut self, now: Millis, ex: Exchange, failure: Failure) {
         self.k.emit(MasterEvent::Error { what: ex.op.what(), failure });
         self.advance(now);
@@ -555,15 +544,25 @@ impl Machine for MasterSession {
     fn kernel(&self) -> &dyn Core<MasterEvent> {
         &self.k
     }
+
     fn kernel_mut(&mut self) -> &mut dyn Core<MasterEvent> {
         &mut self.k
     }
-    fn on_input(&mut self, now: Millis) {
+
+    fn process_rx(&mut self, now: Millis) {
         while let Some(frame) = self.k.next_frame(frame_1, 0xFE) {
             self.on_frame(now, &frame);
         }
     }
-    fn on_expired(&mut self, now: Millis) {
-        self.retry(now);
+
+    fn retry(&mut self, now: Millis) {
+        match self.k.retry(self.cfg.retries) {
+            Retry::Again(mut ex) => {
+                ex.parts.clear();
+                self.k.resend(self.deadline(now, &ex.op, ex.frame.len()), ex);
+            }
+            Retry::Spent(ex) => self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 }),
+            Retry::Idle => {}
+        }
     }
 }

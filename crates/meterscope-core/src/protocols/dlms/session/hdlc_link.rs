@@ -135,61 +135,6 @@ impl DlmsSession {
         self.k.transmit(&frame);
     }
 
-    pub(super) fn retry(&mut self, now: Millis) {
-        match self.k.retry(self.cfg.retries) {
-            Retry::Again(ex) => self.k.resend(self.deadline(now, ex.frame.len()), ex),
-            Retry::Spent(ex) => {
-                let attempts = ex.attempt;
-                self.fail(now, ex.state.op, Failure::Timeout { attempts });
-            }
-            Retry::Idle => {}
-        }
-    }
-
-    pub(super) fn process_rx(&mut self, now: Millis) {
-        loop {
-            if self.k.rx.is_empty() {
-                return;
-            }
-            let status = match self.cfg.transport {
-                Transport::Hdlc => hdlc::frame(&self.k.rx),
-                Transport::Wrapper => wrapper::frame(&self.k.rx),
-            };
-            match status {
-                FrameStatus::Complete { preamble, len } => {
-                    if preamble > 0 {
-                        self.k.rx.drain(..preamble);
-                    }
-                    let frame: Vec<u8> = self.k.rx.drain(..len).collect();
-                    self.on_frame(now, &frame);
-                }
-                FrameStatus::Incomplete { preamble, .. } => {
-                    if self.k.rx.len() > RX_LIMIT {
-                        let n = self.k.rx.len();
-                        self.k.rx.clear();
-                        self.notice(Notice::Junk(n));
-                    } else if preamble > 0 {
-                        self.k.rx.drain(..preamble);
-                    }
-                    return;
-                }
-                FrameStatus::NoMatch => {
-                    // Skip to the next byte that may start a frame.
-                    let start = match self.cfg.transport {
-                        Transport::Hdlc => self.k.rx.iter().skip(1).position(|&b| b == hdlc::FLAG),
-                        Transport::Wrapper => self.k.rx.windows(2).skip(1).position(|w| w == [0, 1]),
-                    };
-                    let n = start.map_or(self.k.rx.len(), |p| p + 1);
-                    // A lone closing flag of the previous frame is no junk worth reporting.
-                    if !(n == 1 && self.k.rx[0] == hdlc::FLAG) {
-                        self.notice(Notice::Junk(n));
-                    }
-                    self.k.rx.drain(..n);
-                }
-            }
-        }
-    }
-
     /// N(R) from the meter acknowledges our I frames before it. False when it
     /// names no frame of ours (then nothing changes).
     pub(super) fn ack(&mut self, nr: u8) -> bool {
@@ -321,6 +266,73 @@ impl DlmsSession {
                 self.on_apdu(now, apdu);
             }
             _ => self.notice(Notice::Ignored),
+        }
+    }
+}
+
+impl Machine for DlmsSession {
+    type Event = DlmsEvent;
+
+    fn kernel(&self) -> &dyn Core<DlmsEvent> {
+        &self.k
+    }
+
+    fn kernel_mut(&mut self) -> &mut dyn Core<DlmsEvent> {
+        &mut self.k
+    }
+
+    fn process_rx(&mut self, now: Millis) {
+        loop {
+            if self.k.rx.is_empty() {
+                return;
+            }
+            let status = match self.cfg.transport {
+                Transport::Hdlc => hdlc::frame(&self.k.rx),
+                Transport::Wrapper => wrapper::frame(&self.k.rx),
+            };
+            match status {
+                FrameStatus::Complete { preamble, len } => {
+                    if preamble > 0 {
+                        self.k.rx.drain(..preamble);
+                    }
+                    let frame: Vec<u8> = self.k.rx.drain(..len).collect();
+                    self.on_frame(now, &frame);
+                }
+                FrameStatus::Incomplete { preamble, .. } => {
+                    if self.k.rx.len() > RX_LIMIT {
+                        let n = self.k.rx.len();
+                        self.k.rx.clear();
+                        self.notice(Notice::Junk(n));
+                    } else if preamble > 0 {
+                        self.k.rx.drain(..preamble);
+                    }
+                    return;
+                }
+                FrameStatus::NoMatch => {
+                    // Skip to the next byte that may start a frame.
+                    let start = match self.cfg.transport {
+                        Transport::Hdlc => self.k.rx.iter().skip(1).position(|&b| b == hdlc::FLAG),
+                        Transport::Wrapper => self.k.rx.windows(2).skip(1).position(|w| w == [0, 1]),
+                    };
+                    let n = start.map_or(self.k.rx.len(), |p| p + 1);
+                    // A lone closing flag of the previous frame is no junk worth reporting.
+                    if !(n == 1 && self.k.rx[0] == hdlc::FLAG) {
+                        self.notice(Notice::Junk(n));
+                    }
+                    self.k.rx.drain(..n);
+                }
+            }
+        }
+    }
+
+    fn retry(&mut self, now: Millis) {
+        match self.k.retry(self.cfg.retries) {
+            Retry::Again(ex) => self.k.resend(self.deadline(now, ex.frame.len()), ex),
+            Retry::Spent(ex) => {
+                let attempts = ex.attempt;
+                self.fail(now, ex.state.op, Failure::Timeout { attempts });
+            }
+            Retry::Idle => {}
         }
     }
 }

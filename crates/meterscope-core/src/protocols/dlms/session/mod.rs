@@ -561,20 +561,3 @@ impl DlmsSession {
         &self.line_times
     }
 }
-
-impl Machine for DlmsSession {
-    type Event = DlmsEvent;
-
-    fn kernel(&self) -> &dyn Core<DlmsEvent> {
-        &self.k
-    }
-    fn kernel_mut(&mut self) -> &mut dyn Core<DlmsEvent> {
-        &mut self.k
-    }
-    fn on_input(&mut self, now: Millis) {
-        self.process_rx(now);
-    }
-    fn on_expired(&mut self, now: Millis) {
-        self.retry(now);
-    }
-}

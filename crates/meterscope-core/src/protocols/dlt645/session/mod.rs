@@ -341,15 +341,6 @@ impl Dlt645Session {
         now.after(self.cfg.line.wire_time(frame.len() + self.cfg.wake_up) + self.cfg.reply_timeout)
     }
 
-    /// Send the current request again, or give up.
-    fn retry(&mut self, now: Millis) {
-        match self.k.retry(self.cfg.retries) {
-            Retry::Again(ex) => self.k.resend(self.deadline(now, &ex.frame), ex),
-            Retry::Spent(ex) => self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 }),
-            Retry::Idle => {}
-        }
-    }
-
     /// End the current op with a failure; data already read is still reported.
     fn fail(&mut self, now: Millis, ex: Exchange, failure: Failure) {
         let di = match ex.op {
@@ -397,13 +388,6 @@ impl Dlt645Session {
                 }
             }
             _ => {}
-        }
-    }
-
-    /// Frame what has arrived and act on every complete frame.
-    fn process_rx(&mut self, now: Millis) {
-        while let Some(frame) = self.k.next_frame(frame_status, WAKE_UP) {
-            self.on_frame(now, &frame);
         }
     }
 
@@ -531,15 +515,27 @@ impl Machine for Dlt645Session {
     fn kernel(&self) -> &dyn Core<Dlt645Event> {
         &self.k
     }
+
     fn kernel_mut(&mut self) -> &mut dyn Core<Dlt645Event> {
         &mut self.k
     }
-    fn on_input(&mut self, now: Millis) {
-        self.process_rx(now);
+
+    /// Frame what has arrived and act on every complete frame.
+    fn process_rx(&mut self, now: Millis) {
+        while let Some(frame) = self.k.next_frame(frame_status, WAKE_UP) {
+            self.on_frame(now, &frame);
+        }
     }
-    fn on_expired(&mut self, now: Millis) {
-        self.retry(now);
+
+    /// Send the current request again, or give up.
+    fn retry(&mut self, now: Millis) {
+        match self.k.retry(self.cfg.retries) {
+            Retry::Again(ex) => self.k.resend(self.deadline(now, &ex.frame), ex),
+            Retry::Spent(ex) => self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 }),
+            Retry::Idle => {}
+        }
     }
+
     fn on_resume(&mut self, now: Millis) {
         self.advance(now);
     }

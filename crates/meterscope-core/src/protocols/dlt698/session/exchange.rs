@@ -123,18 +123,6 @@ impl Dlt698Session {
         now.after(self.cfg.line.wire_time(frame.len() + self.cfg.wake_up) + self.cfg.reply_timeout)
     }
 
-    pub(super) fn retry(&mut self, now: Millis) {
-        let retry = self.k.retry(self.cfg.retries);
-        if !matches!(retry, Retry::Idle) {
-            self.reassembler.reset();
-        }
-        match retry {
-            Retry::Again(ex) => self.k.resend(self.deadline(now, &ex.frame), ex),
-            Retry::Spent(ex) => self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 }),
-            Retry::Idle => {}
-        }
-    }
-
     /// End the current op with a failure; blocks already received are still reported.
     pub(super) fn fail(&mut self, now: Millis, ex: Exchange, failure: Failure) {
         if ex.op == Op::Connect {
@@ -152,12 +140,6 @@ impl Dlt698Session {
             }
         }
         self.advance(now);
-    }
-
-    pub(super) fn process_rx(&mut self, now: Millis) {
-        while let Some(frame) = self.k.next_frame(link::frame, link::WAKE_UP) {
-            self.on_frame(now, &frame);
-        }
     }
 
     pub(super) fn on_frame(&mut self, now: Millis, bytes: &[u8]) {
@@ -271,5 +253,35 @@ impl Dlt698Session {
     pub(super) fn answer_server(&mut self, frame: &FrameRepr, control: u8, apdu: &Apdu) {
         let f = FrameRepr { control, af: frame.af, sa: frame.sa.clone(), ca: frame.ca, user_data: apdu.emit() };
         self.k.transmit(&f.emit());
+    }
+}
+
+impl Machine for Dlt698Session {
+    type Event = Dlt698Event;
+
+    fn kernel(&self) -> &dyn Core<Dlt698Event> {
+        &self.k
+    }
+
+    fn kernel_mut(&mut self) -> &mut dyn Core<Dlt698Event> {
+        &mut self.k
+    }
+
+    fn process_rx(&mut self, now: Millis) {
+        while let Some(frame) = self.k.next_frame(link::frame, link::WAKE_UP) {
+            self.on_frame(now, &frame);
+        }
+    }
+
+    fn retry(&mut self, now: Millis) {
+        let retry = self.k.retry(self.cfg.retries);
+        if !matches!(retry, Retry::Idle) {
+            self.reassembler.reset();
+        }
+        match retry {
+            Retry::Again(ex) => self.k.resend(self.deadline(now, &ex.frame), ex),
+            Retry::Spent(ex) => self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 }),
+            Retry::Idle => {}
+        }
     }
 }

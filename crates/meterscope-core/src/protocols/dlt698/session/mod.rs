@@ -437,23 +437,6 @@ impl Dlt698Session {
     }
 }
 
-impl Machine for Dlt698Session {
-    type Event = Dlt698Event;
-
-    fn kernel(&self) -> &dyn Core<Dlt698Event> {
-        &self.k
-    }
-    fn kernel_mut(&mut self) -> &mut dyn Core<Dlt698Event> {
-        &mut self.k
-    }
-    fn on_input(&mut self, now: Millis) {
-        self.process_rx(now);
-    }
-    fn on_expired(&mut self, now: Millis) {
-        self.retry(now);
-    }
-}
-
 /// In words, as the reader and the command line show it.
 impl core::fmt::Display for Failure {
     fn fmt(&self, out: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

@@ -118,8 +118,108 @@ impl Iec62056Session {
         self.finish(now);
     }
 
+    /// Delimit the message at the start of `rx`.
+    pub(super) fn next(&self) -> Next {
+        let b = &self.k.rx;
+        match b[0] {
+            b'/' => match b.iter().take(MAX_LINE).position(|&c| c == LF) {
+                Some(i) => Next::Complete(i + 1),
+                None if b.len() < MAX_LINE && b[1..].iter().all(|&c| c == CR || (0x20..0x7F).contains(&c)) => {
+                    Next::Incomplete
+                }
+                None => Next::Junk,
+            },
+            STX | SOH => match frame::kind(b) {
+                Some((_, FrameStatus::Complete { len, .. })) => Next::Complete(len),
+                Some((_, FrameStatus::Incomplete { .. })) if b.len() < RX_LIMIT => Next::Incomplete,
+                _ => Next::Junk,
+            },
+            ACK => {
+                // An option select (an echo that was not removed) or a lone ACK.
+                let v = &b[1..b.len().min(4)];
+                if !v.is_empty() && v.iter().all(u8::is_ascii_alphanumeric) {
+                    return match frame::eol_at(b, 4) {
+                        Some(e) => Next::Complete(e),
+                        None if b.len() < 6 => Next::Incomplete,
+                        None => Next::Complete(1),
+                    };
+                }
+                Next::Complete(1)
+            }
+            NAK => Next::Complete(1),
+            _ => Next::Junk,
+        }
+    }
+}
+
+impl Machine for Iec62056Session {
+    type Event = IecEvent;
+
+    fn kernel(&self) -> &dyn Core<IecEvent> {
+        &self.k
+    }
+
+    fn kernel_mut(&mut self) -> &mut dyn Core<IecEvent> {
+        &mut self.k
+    }
+
+    /// Bytes that repeat our last transmission are held aside as a possible
+    /// echo; the rest is buffered.
+    fn accept(&mut self, now: Millis, bytes: &[u8]) {
+        self.k.last_rx = now;
+        for &b in bytes {
+            if !self.echo.is_empty() {
+                if self.echo[self.echo_held] == b {
+                    self.echo_held += 1;
+                    if self.echo_held == self.echo.len() {
+                        self.echo.clear();
+                        self.echo_held = 0;
+                        self.notice(Notice::Echo);
+                    }
+                    continue;
+                }
+                // Not (or no longer) an echo: give back what was held.
+                let held = self.echo_held;
+                self.k.rx.extend_from_slice(&self.echo[..held]);
+                self.echo.clear();
+                self.echo_held = 0;
+            }
+            self.k.rx.push(b);
+        }
+    }
+
+    /// Cut what has arrived into messages and act on each; with nothing
+    /// expected (after a hand-over the line is the HDLC session's) it is dropped.
+    fn process_rx(&mut self, now: Millis) {
+        if self.k.current.is_none() {
+            self.k.rx.clear();
+            return;
+        }
+        while !self.k.rx.is_empty() {
+            match self.next() {
+                Next::Junk => {
+                    self.junk += 1;
+                    self.k.rx.remove(0);
+                }
+                Next::Incomplete => return,
+                Next::Complete(len) => {
+                    let msg: Vec<u8> = self.k.rx.drain(..len).collect();
+                    if self.junk > 0 {
+                        let n = std::mem::take(&mut self.junk);
+                        self.notice(Notice::Junk(n));
+                    }
+                    self.on_message(now, &msg);
+                }
+            }
+        }
+        if self.junk > 0 {
+            let n = std::mem::take(&mut self.junk);
+            self.notice(Notice::Junk(n));
+        }
+    }
+
     /// A timeout or a damaged reply: repeat, restart from the sign-on, or give up.
-    pub(super) fn retry(&mut self, now: Millis) {
+    fn retry(&mut self, now: Millis) {
         let Some(mut cur) = self.k.current.take() else { return };
         self.k.rx.clear();
         self.echo.clear();
@@ -156,60 +256,13 @@ impl Iec62056Session {
         }
     }
 
-    /// Delimit the message at the start of `rx`.
-    pub(super) fn next(&self) -> Next {
-        let b = &self.k.rx;
-        match b[0] {
-            b'/' => match b.iter().take(MAX_LINE).position(|&c| c == LF) {
-                Some(i) => Next::Complete(i + 1),
-                None if b.len() < MAX_LINE && b[1..].iter().all(|&c| c == CR || (0x20..0x7F).contains(&c)) => {
-                    Next::Incomplete
-                }
-                None => Next::Junk,
-            },
-            STX | SOH => match frame::kind(b) {
-                Some((_, FrameStatus::Complete { len, .. })) => Next::Complete(len),
-                Some((_, FrameStatus::Incomplete { .. })) if b.len() < RX_LIMIT => Next::Incomplete,
-                _ => Next::Junk,
-            },
-            ACK => {
-                // An option select (an echo that was not removed) or a lone ACK.
-                let v = &b[1..b.len().min(4)];
-                if !v.is_empty() && v.iter().all(u8::is_ascii_alphanumeric) {
-                    return match frame::eol_at(b, 4) {
-                        Some(e) => Next::Complete(e),
-                        None if b.len() < 6 => Next::Incomplete,
-                        None => Next::Complete(1),
-                    };
-                }
-                Next::Complete(1)
-            }
-            NAK => Next::Complete(1),
-            _ => Next::Junk,
-        }
+    fn held(&self) -> usize {
+        self.echo_held
     }
 
-    pub(super) fn process_rx(&mut self, now: Millis) {
-        while !self.k.rx.is_empty() {
-            match self.next() {
-                Next::Junk => {
-                    self.junk += 1;
-                    self.k.rx.remove(0);
-                }
-                Next::Incomplete => return,
-                Next::Complete(len) => {
-                    let msg: Vec<u8> = self.k.rx.drain(..len).collect();
-                    if self.junk > 0 {
-                        let n = std::mem::take(&mut self.junk);
-                        self.notice(Notice::Junk(n));
-                    }
-                    self.on_message(now, &msg);
-                }
-            }
-        }
-        if self.junk > 0 {
-            let n = std::mem::take(&mut self.junk);
-            self.notice(Notice::Junk(n));
-        }
+    fn drop_held(&mut self) {
+        self.echo.clear();
+        self.echo_held = 0;
+        self.junk = 0;
     }
 }

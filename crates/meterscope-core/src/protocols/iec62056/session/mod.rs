@@ -509,60 +509,6 @@ impl Iec62056Session {
     }
 }
 
-impl Machine for Iec62056Session {
-    type Event = IecEvent;
-
-    fn kernel(&self) -> &dyn Core<IecEvent> {
-        &self.k
-    }
-    fn kernel_mut(&mut self) -> &mut dyn Core<IecEvent> {
-        &mut self.k
-    }
-    /// Bytes that repeat our last transmission are held aside as a possible
-    /// echo; the rest is buffered.
-    fn accept(&mut self, now: Millis, bytes: &[u8]) {
-        self.k.last_rx = now;
-        for &b in bytes {
-            if !self.echo.is_empty() {
-                if self.echo[self.echo_held] == b {
-                    self.echo_held += 1;
-                    if self.echo_held == self.echo.len() {
-                        self.echo.clear();
-                        self.echo_held = 0;
-                        self.notice(Notice::Echo);
-                    }
-                    continue;
-                }
-                // Not (or no longer) an echo: give back what was held.
-                let held = self.echo_held;
-                self.k.rx.extend_from_slice(&self.echo[..held]);
-                self.echo.clear();
-                self.echo_held = 0;
-            }
-            self.k.rx.push(b);
-        }
-    }
-    fn on_input(&mut self, now: Millis) {
-        if self.k.current.is_none() {
-            // Nothing expected (after a hand-over the line is the HDLC session's).
-            self.k.rx.clear();
-            return;
-        }
-        self.process_rx(now);
-    }
-    fn on_expired(&mut self, now: Millis) {
-        self.retry(now);
-    }
-    fn held(&self) -> usize {
-        self.echo_held
-    }
-    fn drop_held(&mut self) {
-        self.echo.clear();
-        self.echo_held = 0;
-        self.junk = 0;
-    }
-}
-
 /// In words, as the reader and the command line show it.
 impl core::fmt::Display for Failure {
     fn fmt(&self, out: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

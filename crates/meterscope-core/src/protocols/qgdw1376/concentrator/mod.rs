@@ -519,14 +519,6 @@ impl ConcentratorSession {
         now.after(self.cfg.line.wire_time(len) + wait)
     }
 
-    fn retry(&mut self, now: Millis) {
-        match self.k.retry(self.cfg.retries) {
-            Retry::Again(ex) => self.k.resend(self.deadline(now, &ex.op, ex.frame.len()), ex),
-            Retry::Spent(ex) => self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 }),
-            Retry::Idle => {}
-        }
-    }
-
     fn fail(&mut self, now: Millis, ex: Exchange, failure: Failure) {
         if matches!(ex.op, Op::Read645 { purpose: Purpose::ClockDate, .. }) {
             // The time half of the clock read has nothing to join: drop it.
@@ -545,15 +537,25 @@ impl Machine for ConcentratorSession {
     fn kernel(&self) -> &dyn Core<ConcentratorEvent> {
         &self.k
     }
+
     fn kernel_mut(&mut self) -> &mut dyn Core<ConcentratorEvent> {
         &mut self.k
     }
-    fn on_input(&mut self, now: Millis) {
-        self.process_rx(now);
+
+    fn process_rx(&mut self, now: Millis) {
+        while let Some(frame) = self.k.next_frame(frame_2, 0xFE) {
+            self.on_frame(now, &frame);
+        }
     }
-    fn on_expired(&mut self, now: Millis) {
-        self.retry(now);
+
+    fn retry(&mut self, now: Millis) {
+        match self.k.retry(self.cfg.retries) {
+            Retry::Again(ex) => self.k.resend(self.deadline(now, &ex.op, ex.frame.len()), ex),
+            Retry::Spent(ex) => self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 }),
+            Retry::Idle => {}
+        }
     }
+
     fn on_resume(&mut self, now: Millis) {
         self.advance(now);
     }

@@ -5,12 +5,6 @@
 use super::*;
 
 impl ConcentratorSession {
-    pub(super) fn process_rx(&mut self, now: Millis) {
-        while let Some(frame) = self.k.next_frame(frame_2, 0xFE) {
-            self.on_frame(now, &frame);
-        }
-    }
-
     pub(super) fn on_frame(&mut self, now: Millis, bytes: &[u8]) {
         let f = match Frame2::parse(bytes) {
             Ok(f) => f,
