@@ -21,8 +21,7 @@ use core::fmt;
 mod kernel;
 pub mod listen;
 
-pub(crate) use kernel::{Core, Machine};
-pub use kernel::{Deadline, Kernel, Notices, Pending, Received, Retry};
+pub(crate) use kernel::{Core, Deadline, Kernel, Machine, Notices, Pending, Retry};
 
 /// A point on the caller's monotonic clock, in milliseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
