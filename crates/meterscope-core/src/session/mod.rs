@@ -18,7 +18,10 @@
 
 use core::fmt;
 
+mod kernel;
 pub mod listen;
+
+pub(crate) use kernel::{Core, Deadline, Kernel, Machine, Notices, Pending, Retry};
 
 /// A point on the caller's monotonic clock, in milliseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -24,8 +24,6 @@
 //! its final frame and reported as one answer with the items of every frame. The values of every answer are read by the 1376.1
 //! dissector (one grammar), so they carry its labels, units and words.
 
-use std::collections::VecDeque;
-
 use super::codec::{Address1, Frame1, c1, seq, unit_id};
 use super::concentrator::{Item, MeterValue};
 use super::frame::frame_1;
@@ -34,7 +32,9 @@ use super::terminal::{PW_AFNS, a1, parse_a1};
 use crate::input::to_hex;
 use crate::lang::Lang;
 use crate::protocols::dlt645::frame::{Address, DataId, Frame645, Payload};
-use crate::session::{Action, DateTime, LineSettings, Millis, Parity, RxBuffer, Session};
+use crate::session::{
+    Core, DateTime, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Retry, RxBuffer,
+};
 
 const RX_LIMIT: usize = 16_384;
 
@@ -221,46 +221,39 @@ impl Op {
 }
 
 #[derive(Clone, Debug)]
-struct Exchange {
+struct Ask {
     op: Op,
     pseq: u8,
-    frame: Vec<u8>,
-    attempt: u8,
-    deadline: Millis,
     /// Frames of a multi-frame answer so far.
     parts: Vec<Vec<u8>>,
 }
+
+/// The request on the line: its frame, its try and deadline, and what it waits for.
+type Exchange = Pending<Ask>;
 
 /// The master station side of Q/GDW 1376.1.
 #[derive(Debug)]
 pub struct MasterSession {
     cfg: Config,
-    queue: VecDeque<Op>,
-    current: Option<Exchange>,
+    /// The queue, the request on the line, received bytes.
+    k: Kernel<Op, Exchange, MasterEvent>,
     pseq: u8,
     /// PIID of relayed DL/T 698.45 requests.
     piid: u8,
-    rx: RxBuffer,
-    last_rx: Millis,
-    actions: VecDeque<Action>,
-    events: VecDeque<MasterEvent>,
-    busy: bool,
 }
 
 impl MasterSession {
     pub fn new(cfg: Config) -> Self {
-        MasterSession {
-            cfg,
-            queue: VecDeque::new(),
-            current: None,
-            pseq: 0,
-            piid: 0,
-            rx: RxBuffer::new(RX_LIMIT),
-            last_rx: Millis(0),
-            actions: VecDeque::new(),
-            events: VecDeque::new(),
-            busy: false,
-        }
+        let k = Kernel::new(
+            cfg.byte_gap,
+            RxBuffer::new(RX_LIMIT),
+            Notices {
+                junk: |n| MasterEvent::Notice(Notice::Junk(n)),
+                incomplete: |n| MasterEvent::Notice(Notice::Incomplete(n)),
+                retry: |attempt| MasterEvent::Notice(Notice::Retry { attempt }),
+            },
+        );
+        MasterSession { cfg, k, pseq: 0, piid: 0 }
     }
 
     pub fn config(&self) -> &Config {
@@ -323,9 +316,9 @@ impl MasterSession {
     /// Queue setting the terminal clock (AFN 05 F31): refused unless [`Config::allow_control`].
     pub fn set_clock(&mut self, now: Millis, t: DateTime) {
         if !self.cfg.allow_control {
-            self.busy = true;
+            self.k.begin();
             let what = Op { afn: 0x05, pn: 0, fn_: 31, data: Vec::new() }.what();
-            self.events.push_back(MasterEvent::Error { what, failure: Failure::NotConfirmed });
+            self.k.emit(MasterEvent::Error { what, failure: Failure::NotConfirmed });
             self.advance(now);
             return;
         }
@@ -333,25 +326,23 @@ impl MasterSession {
     }
 
     pub fn cancel(&mut self) {
-        self.queue.clear();
+        self.k.queue.clear();
     }
 
     fn enqueue(&mut self, now: Millis, op: Op) {
-        self.queue.push_back(op);
-        self.busy = true;
+        self.k.enqueue([op]);
         self.advance(now);
     }
 
     fn notice(&mut self, n: Notice) {
-        self.events.push_back(MasterEvent::Notice(n));
+        self.k.emit(MasterEvent::Notice(n));
     }
 
     fn advance(&mut self, now: Millis) {
-        while self.current.is_none() {
-            let Some(op) = self.queue.pop_front() else {
-                if self.busy {
-                    self.busy = false;
-                    self.events.push_back(MasterEvent::Done);
+        while self.k.current.is_none() {
+            let Some(op) = self.k.queue.pop_front() else {
+                if self.k.finish() {
+                    self.k.emit(MasterEvent::Done);
                 }
                 return;
             };
@@ -382,8 +373,7 @@ impl MasterSession {
         };
         let bytes = f.emit();
         let deadline = self.deadline(now, &op, bytes.len());
-        self.actions.push_back(Action::Transmit(bytes.clone()));
-        self.current = Some(Exchange { op, pseq, frame: bytes, attempt: 1, deadline, parts: Vec::new() });
+        self.k.send(bytes, deadline, Ask { op, pseq, parts: Vec::new() });
     }
 
     fn deadline(&self, now: Millis, op: &Op, len: usize) -> Millis {
@@ -391,23 +381,8 @@ impl MasterSession {
         now.after(self.cfg.line.wire_time(len) + wait)
     }
 
-    fn retry(&mut self, now: Millis) {
-        let Some(mut ex) = self.current.take() else { return };
-        self.rx.clear();
-        if ex.attempt > self.cfg.retries {
-            self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 });
-            return;
-        }
-        ex.attempt += 1;
-        ex.parts.clear();
-        self.notice(Notice::Retry { attempt: ex.attempt });
-        ex.deadline = self.deadline(now, &ex.op, ex.frame.len());
-        self.actions.push_back(Action::Transmit(ex.frame.clone()));
-        self.current = Some(ex);
-    }
-
     fn fail(&mut self, now: Millis, ex: Exchange, failure: Failure) {
-        self.events.push_back(MasterEvent::Error { what: ex.op.what(), failure });
+        self.k.emit(MasterEvent::Error { what: ex.op.what(), failure });
         self.advance(now);
     }
 
@@ -431,7 +406,7 @@ impl MasterSession {
             self.on_initiated(&f);
             return;
         }
-        let Some(mut ex) = self.current.take() else {
+        let Some(mut ex) = self.k.current.take() else {
             self.notice(Notice::Unexpected { afn: f.afn, seq: f.seq });
             return;
         };
@@ -441,7 +416,7 @@ impl MasterSession {
         let in_turn = f.pseq() == ex.pseq || f.seq & seq::FIR == 0 && f.pseq() == next;
         if !in_turn || (f.afn != ex.op.afn && f.afn != 0x00) {
             self.notice(Notice::Unexpected { afn: f.afn, seq: f.seq });
-            self.current = Some(ex);
+            self.k.current = Some(ex);
             return;
         }
         if f.function() == c1::NO_DATA {
@@ -451,7 +426,7 @@ impl MasterSession {
         if f.afn == 0x00 {
             let confirmed = f.data.get(..4) == Some(&unit_id(0, 1)[..]);
             if confirmed && ex.op.afn != 0x00 && matches!(ex.op.afn, 0x01 | 0x04 | 0x05) {
-                self.events.push_back(MasterEvent::Confirmed { afn: ex.op.afn, fn_: ex.op.fn_ });
+                self.k.emit(MasterEvent::Confirmed { afn: ex.op.afn, fn_: ex.op.fn_ });
                 self.advance(now);
             } else {
                 self.fail(now, ex, Failure::Denied);
@@ -466,7 +441,7 @@ impl MasterSession {
         if f.seq & seq::FIN == 0 {
             // More frames of this answer follow.
             ex.deadline = self.deadline(now, &ex.op, 0);
-            self.current = Some(ex);
+            self.k.current = Some(ex);
             return;
         }
         self.answer(now, ex, &f);
@@ -496,13 +471,13 @@ impl MasterSession {
             let value = super::concentrator::value_645(frame, None, lang)
                 .or_else(|_| super::concentrator::value_698(frame, None, lang))
                 .ok();
-            self.events.push_back(MasterEvent::Relay { port, frame: to_hex(frame), value });
+            self.k.emit(MasterEvent::Relay { port, frame: to_hex(frame), value });
             self.advance(now);
             return;
         }
         if op.afn == 0x0C && op.fn_ == 2 {
             match last.data.get(4..10).and_then(parse_a1) {
-                Some(t) => self.events.push_back(MasterEvent::Clock(t)),
+                Some(t) => self.k.emit(MasterEvent::Clock(t)),
                 None => {
                     let h = to_hex(&last.data);
                     self.fail(now, ex, Failure::BadReply(h));
@@ -517,7 +492,7 @@ impl MasterSession {
         let mut name = String::new();
         let _ = names::fn_1(u64::from(op.afn) << 16 | u64::from(op.fn_), lang, &mut name);
         let name = name.split_once(' ').map_or(name.clone(), |(_, n)| n.to_string());
-        self.events.push_back(MasterEvent::Data(Data { afn: op.afn, pn: op.pn, fn_: op.fn_, name, items }));
+        self.k.emit(MasterEvent::Data(Data { afn: op.afn, pn: op.pn, fn_: op.fn_, name, items }));
         self.advance(now);
     }
 
@@ -533,8 +508,8 @@ impl MasterSession {
                     seq: seq::FIR | seq::FIN | f.pseq(),
                     data: unit_id(0, 1).to_vec(),
                 };
-                self.actions.push_back(Action::Transmit(confirm.emit()));
-                self.events.push_back(MasterEvent::LinkTest { fn_, terminal: f.address.text() });
+                self.k.transmit(&confirm.emit());
+                self.k.emit(MasterEvent::LinkTest { fn_, terminal: f.address.text() });
             }
             _ => self.notice(Notice::Unexpected { afn: f.afn, seq: f.seq }),
         }
@@ -563,54 +538,31 @@ pub fn data_items(frame: &[u8], lang: Lang) -> Vec<Item> {
     out
 }
 
-impl Session for MasterSession {
+impl Machine for MasterSession {
     type Event = MasterEvent;
 
-    fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
-        }
-        self.rx.push(bytes);
-        self.last_rx = now;
-        while let Some((frame, junk)) = self.rx.next_frame(frame_1, 0xFE) {
-            if junk > 0 {
-                self.notice(Notice::Junk(junk));
-            }
+    fn kernel(&self) -> &dyn Core<MasterEvent> {
+        &self.k
+    }
+
+    fn kernel_mut(&mut self) -> &mut dyn Core<MasterEvent> {
+        &mut self.k
+    }
+
+    fn process_rx(&mut self, now: Millis) {
+        while let Some(frame) = self.k.next_frame(frame_1, 0xFE) {
             self.on_frame(now, &frame);
         }
     }
 
-    fn handle_timeout(&mut self, now: Millis) {
-        if !self.rx.is_empty() && now.since(self.last_rx) >= self.cfg.byte_gap {
-            let n = self.rx.len();
-            self.rx.clear();
-            self.notice(Notice::Incomplete(n));
+    fn retry(&mut self, now: Millis) {
+        match self.k.retry(self.cfg.retries) {
+            Retry::Again(mut ex) => {
+                ex.parts.clear();
+                self.k.resend(self.deadline(now, &ex.op, ex.frame.len()), ex);
+            }
+            Retry::Spent(ex) => self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 }),
+            Retry::Idle => {}
         }
-        if let Some(ex) = &self.current
-            && now >= ex.deadline
-            && self.rx.is_empty()
-        {
-            self.retry(now);
-        }
-    }
-
-    fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
-    }
-
-    fn poll_timeout(&self) -> Option<Millis> {
-        if self.rx.is_empty() {
-            self.current.as_ref().map(|ex| ex.deadline)
-        } else {
-            Some(self.last_rx.after(self.cfg.byte_gap))
-        }
-    }
-
-    fn poll_event(&mut self) -> Option<MasterEvent> {
-        self.events.pop_front()
-    }
-
-    fn is_idle(&self) -> bool {
-        self.current.is_none() && self.queue.is_empty()
     }
 }

@@ -123,7 +123,7 @@ impl DlmsSession {
         self.sn_names = None;
         self.scalers.clear();
         self.columns.clear();
-        self.events.push_back(DlmsEvent::Associated {
+        self.k.emit(DlmsEvent::Associated {
             conformance: resp.conformance,
             max_pdu: resp.max_pdu,
             server_title: aare.responding_title.clone(),
@@ -138,7 +138,7 @@ impl DlmsSession {
                 self.abort(now, Failure::Authentication("HLS-GMAC needs keys and the server system title".into()));
                 return;
             }
-            self.queue.push_front(Op::HlsReply(stoc));
+            self.k.queue.push_front(Op::HlsReply(stoc));
         } else {
             self.associated = true;
         }

@@ -43,7 +43,7 @@ impl DlmsSession {
     }
 
     pub(super) fn on_apdu(&mut self, now: Millis, apdu: Vec<u8>) {
-        let Some(ex) = self.current.as_ref() else { return };
+        let Some(ex) = self.k.current.as_ref() else { return };
         let op = ex.op.clone();
         if apdu.first() == Some(&Gbt::TAG) {
             self.on_gbt(now, &apdu);
@@ -59,7 +59,7 @@ impl DlmsSession {
                 self.dedicated = false;
                 self.sn_names = None;
                 self.scalers.clear();
-                self.events.push_back(DlmsEvent::Released);
+                self.k.emit(DlmsEvent::Released);
                 self.finish(now);
             } else {
                 self.abort(now, Failure::Protocol(format!("{} instead of RLRE", super::super::hex(&apdu))));
@@ -122,7 +122,7 @@ impl DlmsSession {
                 };
                 if ok {
                     self.associated = true;
-                    self.events.push_back(DlmsEvent::Authenticated);
+                    self.k.emit(DlmsEvent::Authenticated);
                     self.finish(now);
                 } else {
                     self.abort(now, Failure::Authentication("the meter's f(CtoS) does not check".into()));
@@ -131,7 +131,7 @@ impl DlmsSession {
             (Op::Action(method, _), Response::Action { result, ret, .. }) => {
                 if result == 0 {
                     let data = ret.and_then(Result::ok);
-                    self.events.push_back(DlmsEvent::Invoked { method, result, data });
+                    self.k.emit(DlmsEvent::Invoked { method, result, data });
                     self.finish(now);
                 } else {
                     self.abort(now, Failure::Refused { code: result, text: services::result_text(result) });
@@ -145,7 +145,7 @@ impl DlmsSession {
     /// progress event. The whole reply once the last block is in; otherwise
     /// the next block is asked for and `None` returned.
     pub(super) fn join_block(&mut self, now: Millis, block: u32, bytes: &[u8], last: bool) -> Option<Vec<u8>> {
-        let ex = self.current.as_mut()?;
+        let ex = self.k.current.as_mut()?;
         if ex.blocks.len() + bytes.len() > APDU_LIMIT || block != ex.block.wrapping_add(1) {
             self.abort(now, Failure::Protocol(format!("data block {block} out of order")));
             return None;
@@ -154,9 +154,9 @@ impl DlmsSession {
         ex.block = block;
         let total = ex.blocks.len();
         let invoke = ex.invoke;
-        self.events.push_back(DlmsEvent::Progress { block, bytes: total });
+        self.k.emit(DlmsEvent::Progress { block, bytes: total });
         if last {
-            return self.current.as_mut().map(|ex| std::mem::take(&mut ex.blocks));
+            return self.k.current.as_mut().map(|ex| std::mem::take(&mut ex.blocks));
         }
         let next = if self.cfg.short_names {
             SnRequest::Read(vec![Variable::BlockNumber(block as u16)]).emit()
@@ -171,7 +171,7 @@ impl DlmsSession {
     /// SET answered (logical or short names).
     pub(super) fn written(&mut self, now: Millis, attr: AttrRef, time: Option<DateTime>, result: u8) {
         if result == 0 {
-            self.events.push_back(match time {
+            self.k.emit(match time {
                 Some(t) => DlmsEvent::ClockSet(t),
                 None => DlmsEvent::Written { attr, result },
             });
@@ -220,7 +220,7 @@ impl DlmsSession {
             }
         };
         let retries = self.cfg.retries;
-        let Some(ex) = self.current.as_mut() else { return };
+        let Some(ex) = self.k.current.as_mut() else { return };
         let in_order = g.number == ex.gbt_next;
         if in_order {
             if ex.gbt.len() + g.data.len() > APDU_LIMIT {
@@ -231,7 +231,7 @@ impl DlmsSession {
             ex.gbt_next = ex.gbt_next.wrapping_add(1);
             ex.attempt = 1;
             let (block, bytes) = (u32::from(g.number), ex.gbt.len());
-            self.events.push_back(DlmsEvent::Progress { block, bytes });
+            self.k.emit(DlmsEvent::Progress { block, bytes });
         } else if g.number > ex.gbt_next {
             // A block is missing: counted, and asked for again at the end of the window.
             ex.attempt = ex.attempt.saturating_add(1);
@@ -240,7 +240,7 @@ impl DlmsSession {
                 return;
             }
         }
-        let Some(ex) = self.current.as_mut() else { return };
+        let Some(ex) = self.k.current.as_mut() else { return };
         if g.last && in_order {
             let joined = std::mem::take(&mut ex.gbt);
             ex.gbt_next = 1;
@@ -274,7 +274,7 @@ impl DlmsSession {
 
     /// Results of a GET (or short-name read), by purpose.
     pub(super) fn got(&mut self, now: Millis, op: Op, results: Vec<GetResult>) {
-        self.current = None;
+        self.k.current = None;
         let (attrs, purpose) = match &op {
             Op::Get(a, _, p) => (vec![*a], p.clone()),
             Op::GetList(v) => (v.clone(), Purpose::Value),
@@ -303,7 +303,7 @@ impl DlmsSession {
                         self.scalers.insert((attr.class, attr.obis), (0, 255));
                     }
                     let failure = Failure::Refused { code, text: services::result_text(code) };
-                    self.events.push_back(DlmsEvent::Error { attr: Some(attr), failure });
+                    self.k.emit(DlmsEvent::Error { attr: Some(attr), failure });
                     continue;
                 }
             };
@@ -327,8 +327,8 @@ impl DlmsSession {
                     _ => None,
                 };
                 match raw {
-                    Some(raw) => self.events.push_back(DlmsEvent::Clock { time: civil(&raw), raw }),
-                    None => self.events.push_back(DlmsEvent::Error {
+                    Some(raw) => self.k.emit(DlmsEvent::Clock { time: civil(&raw), raw }),
+                    None => self.k.emit(DlmsEvent::Error {
                         attr: Some(attr),
                         failure: Failure::Protocol(format!("clock value {}", data_text(&data))),
                     }),
@@ -336,7 +336,7 @@ impl DlmsSession {
             }
             Purpose::ObjectList | Purpose::SnNames => {
                 let Data::Array(items) = &data else {
-                    self.events.push_back(DlmsEvent::Error {
+                    self.k.emit(DlmsEvent::Error {
                         attr: Some(attr),
                         failure: Failure::Protocol("object list is no array".into()),
                     });
@@ -347,7 +347,7 @@ impl DlmsSession {
                     self.sn_names = Some(entries.iter().filter_map(|(o, base)| Some((o.obis, (*base)?))).collect());
                 }
                 if *purpose == Purpose::ObjectList {
-                    self.events.push_back(DlmsEvent::ObjectList(entries.into_iter().map(|e| e.0).collect()));
+                    self.k.emit(DlmsEvent::ObjectList(entries.into_iter().map(|e| e.0).collect()));
                 }
             }
             Purpose::Columns => {
@@ -369,7 +369,7 @@ impl DlmsSession {
                     other => vec![vec![other]],
                 };
                 let columns = self.columns.get(&attr.obis).cloned().unwrap_or_default();
-                self.events.push_back(DlmsEvent::Profile { obis: attr.obis, columns, rows });
+                self.k.emit(DlmsEvent::Profile { obis: attr.obis, columns, rows });
             }
             Purpose::Value => {
                 let su = self.scalers.get(&(attr.class, attr.obis)).copied();
@@ -380,7 +380,7 @@ impl DlmsSession {
                     ),
                     _ => (data_text(&data), None),
                 };
-                self.events.push_back(DlmsEvent::Value { attr, data, text, unit });
+                self.k.emit(DlmsEvent::Value { attr, data, text, unit });
             }
         }
     }

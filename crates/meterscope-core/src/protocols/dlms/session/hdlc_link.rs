@@ -19,19 +19,10 @@ impl DlmsSession {
         now.after(self.cfg.line.wire_time(bytes) + self.cfg.reply_timeout)
     }
 
-    /// Hand a frame to the transport (counted when a read is timed).
-    pub(super) fn transmit(&mut self, frame: Vec<u8>) {
-        if let Some((_, t)) = &mut self.timing {
-            t.sent(frame.len());
-        }
-        self.actions.push_back(Action::Transmit(frame));
-    }
-
     /// Start an exchange with one frame (SNRM, DISC, a wrapped APDU).
     pub(super) fn send_frame(&mut self, now: Millis, op: Op, frame: Vec<u8>) {
         let deadline = self.deadline(now, frame.len());
-        self.transmit(frame.clone());
-        self.current = Some(Exchange::new(op, frame, deadline));
+        self.k.send(frame, deadline, Ask::new(op));
     }
 
     /// Start an exchange with an APDU: wrapped, or in HDLC I frames of at most
@@ -41,11 +32,11 @@ impl DlmsSession {
             let frame = link::wrap(self.cfg.client, self.cfg.server, &apdu);
             self.send_frame(now, op, frame);
         } else {
-            self.current = Some(Exchange::new(op, Vec::new(), now));
+            self.k.current = Some(Pending::new(Vec::new(), now, Ask::new(op)));
             self.queue_segments(&apdu);
             self.send_window(now, false);
         }
-        if let Some(ex) = &mut self.current {
+        if let Some(ex) = &mut self.k.current {
             ex.invoke = invoke;
         }
     }
@@ -57,7 +48,7 @@ impl DlmsSession {
         let size = self.max_tx.max(16);
         let n = info.len().div_ceil(size);
         let segments = info.chunks(size).enumerate().map(|(i, c)| (c.to_vec(), i + 1 < n)).collect();
-        if let Some(ex) = &mut self.current {
+        if let Some(ex) = &mut self.k.current {
             ex.segments = segments;
         }
     }
@@ -66,7 +57,7 @@ impl DlmsSession {
     /// back), then new segments up to the window; the poll bit on the last.
     /// False when there was nothing to send.
     pub(super) fn send_window(&mut self, now: Millis, resend: bool) -> bool {
-        let Some(mut ex) = self.current.take() else { return false };
+        let Some(mut ex) = self.k.current.take() else { return false };
         let window = usize::from(self.window_tx.max(1));
         let mut burst: Vec<(u8, Vec<u8>, bool)> =
             if resend { ex.unacked.iter().cloned().collect() } else { Vec::new() };
@@ -78,7 +69,7 @@ impl DlmsSession {
             burst.push((ns, info, more));
         }
         if burst.is_empty() {
-            self.current = Some(ex);
+            self.k.current = Some(ex);
             return false;
         }
         let n = burst.len();
@@ -89,11 +80,11 @@ impl DlmsSession {
             if i + 1 == n {
                 ex.frame = f.clone();
             }
-            self.transmit(f);
+            self.k.transmit(&f);
         }
         ex.attempt = if resend { ex.attempt.saturating_add(1) } else { 1 };
         ex.deadline = self.deadline(now, bytes);
-        self.current = Some(ex);
+        self.k.current = Some(ex);
         true
     }
 
@@ -115,8 +106,8 @@ impl DlmsSession {
     /// Put a new frame on the line for the current exchange.
     pub(super) fn continue_with(&mut self, now: Millis, frame: Vec<u8>) {
         let deadline = self.deadline(now, frame.len());
-        self.transmit(frame.clone());
-        if let Some(ex) = &mut self.current {
+        self.k.transmit(&frame);
+        if let Some(ex) = &mut self.k.current {
             ex.frame = frame;
             ex.attempt = 1;
             ex.deadline = deadline;
@@ -131,83 +122,24 @@ impl DlmsSession {
             self.continue_with(now, frame);
             return;
         }
-        let Some(ex) = self.current.as_mut() else { return };
+        let Some(ex) = self.k.current.as_mut() else { return };
         if ex.attempt > self.cfg.retries {
             let op = ex.op.clone();
-            self.current = None;
+            self.k.current = None;
             self.fail(now, op, Failure::Protocol("the meter's frames keep arriving out of sequence".into()));
             return;
         }
         ex.attempt += 1;
         ex.frame = frame.clone();
         ex.deadline = now.after(self.cfg.line.wire_time(frame.len()) + self.cfg.reply_timeout);
-        self.transmit(frame);
-    }
-
-    pub(super) fn retry(&mut self, now: Millis) {
-        let Some(mut ex) = self.current.take() else { return };
-        self.rx.clear();
-        if ex.attempt > self.cfg.retries {
-            let attempts = ex.attempt;
-            self.fail(now, ex.op, Failure::Timeout { attempts });
-            return;
-        }
-        ex.attempt += 1;
-        self.notice(Notice::Retry { attempt: ex.attempt });
-        ex.deadline = self.deadline(now, ex.frame.len());
-        self.transmit(ex.frame.clone());
-        self.current = Some(ex);
-    }
-
-    pub(super) fn process_rx(&mut self, now: Millis) {
-        loop {
-            if self.rx.is_empty() {
-                return;
-            }
-            let status = match self.cfg.transport {
-                Transport::Hdlc => hdlc::frame(&self.rx),
-                Transport::Wrapper => wrapper::frame(&self.rx),
-            };
-            match status {
-                FrameStatus::Complete { preamble, len } => {
-                    if preamble > 0 {
-                        self.rx.drain(..preamble);
-                    }
-                    let frame: Vec<u8> = self.rx.drain(..len).collect();
-                    self.on_frame(now, &frame);
-                }
-                FrameStatus::Incomplete { preamble, .. } => {
-                    if self.rx.len() > RX_LIMIT {
-                        let n = self.rx.len();
-                        self.rx.clear();
-                        self.notice(Notice::Junk(n));
-                    } else if preamble > 0 {
-                        self.rx.drain(..preamble);
-                    }
-                    return;
-                }
-                FrameStatus::NoMatch => {
-                    // Skip to the next byte that may start a frame.
-                    let start = match self.cfg.transport {
-                        Transport::Hdlc => self.rx.iter().skip(1).position(|&b| b == hdlc::FLAG),
-                        Transport::Wrapper => self.rx.windows(2).skip(1).position(|w| w == [0, 1]),
-                    };
-                    let n = start.map_or(self.rx.len(), |p| p + 1);
-                    // A lone closing flag of the previous frame is no junk worth reporting.
-                    if !(n == 1 && self.rx[0] == hdlc::FLAG) {
-                        self.notice(Notice::Junk(n));
-                    }
-                    self.rx.drain(..n);
-                }
-            }
-        }
+        self.k.transmit(&frame);
     }
 
     /// N(R) from the meter acknowledges our I frames before it. False when it
     /// names no frame of ours (then nothing changes).
     pub(super) fn ack(&mut self, nr: u8) -> bool {
         let ns = self.ns;
-        let Some(ex) = self.current.as_mut() else { return false };
+        let Some(ex) = self.k.current.as_mut() else { return false };
         if nr != ns && !ex.unacked.iter().any(|u| u.0 == nr) {
             return false;
         }
@@ -223,7 +155,7 @@ impl DlmsSession {
                 Ok((src, dst, apdu)) if src == self.cfg.server && dst == self.cfg.client => {
                     // A reply streams in (GBT blocks): the wait starts again.
                     let deadline = now.after(self.cfg.reply_timeout);
-                    if let Some(ex) = &mut self.current {
+                    if let Some(ex) = &mut self.k.current {
                         ex.deadline = ex.deadline.max(deadline);
                     }
                     self.final_bit = false;
@@ -245,7 +177,7 @@ impl DlmsSession {
             self.notice(Notice::Ignored);
             return;
         }
-        let Some(ex) = self.current.as_ref() else {
+        let Some(ex) = self.k.current.as_ref() else {
             self.notice(Notice::Ignored);
             return;
         };
@@ -259,7 +191,7 @@ impl DlmsSession {
                 self.connected = true;
                 self.ns = 0;
                 self.nr = 0;
-                self.events.push_back(DlmsEvent::Connected {
+                self.k.emit(DlmsEvent::Connected {
                     max_info_tx: self.max_tx as u16,
                     max_info_rx: p.max_info_tx,
                     window: p.window_tx.min(self.cfg.window.max(1)),
@@ -269,28 +201,29 @@ impl DlmsSession {
             Control::Ua { .. } | Control::Dm { .. } if op == Op::Disc => {
                 self.connected = false;
                 self.associated = false;
-                self.events.push_back(DlmsEvent::Disconnected);
+                self.k.emit(DlmsEvent::Disconnected);
                 self.finish(now);
             }
             Control::Dm { .. } => {
-                self.current = None;
+                self.k.current = None;
                 self.connected = false;
                 self.fail(now, op, Failure::DisconnectedMode);
             }
             Control::Frmr { .. } => {
-                self.current = None;
+                self.k.current = None;
                 self.fail(now, op, Failure::FrameReject(f.info));
             }
             Control::Rr { nr, .. } => {
                 // The meter acknowledges segments of ours: go on, or go back to N(R).
-                let sending = self.current.as_ref().is_some_and(|ex| !ex.unacked.is_empty() || !ex.segments.is_empty());
+                let sending =
+                    self.k.current.as_ref().is_some_and(|ex| !ex.unacked.is_empty() || !ex.segments.is_empty());
                 if !sending || !self.ack(nr) {
                     self.notice(Notice::Ignored);
                     return;
                 }
-                let resend = self.current.as_ref().is_some_and(|ex| !ex.unacked.is_empty());
-                if resend && self.current.as_ref().is_some_and(|ex| ex.attempt > self.cfg.retries) {
-                    let attempts = self.current.as_ref().map_or(0, |ex| ex.attempt);
+                let resend = self.k.current.as_ref().is_some_and(|ex| !ex.unacked.is_empty());
+                if resend && self.k.current.as_ref().is_some_and(|ex| ex.attempt > self.cfg.retries) {
+                    let attempts = self.k.current.as_ref().map_or(0, |ex| ex.attempt);
                     self.abort(now, Failure::Timeout { attempts });
                     return;
                 }
@@ -308,7 +241,7 @@ impl DlmsSession {
                 }
                 self.nr = (self.nr + 1) % 8;
                 let reply_timeout = self.cfg.reply_timeout;
-                let Some(ex) = self.current.as_mut() else {
+                let Some(ex) = self.k.current.as_mut() else {
                     self.notice(Notice::Ignored);
                     return;
                 };
@@ -333,6 +266,73 @@ impl DlmsSession {
                 self.on_apdu(now, apdu);
             }
             _ => self.notice(Notice::Ignored),
+        }
+    }
+}
+
+impl Machine for DlmsSession {
+    type Event = DlmsEvent;
+
+    fn kernel(&self) -> &dyn Core<DlmsEvent> {
+        &self.k
+    }
+
+    fn kernel_mut(&mut self) -> &mut dyn Core<DlmsEvent> {
+        &mut self.k
+    }
+
+    fn process_rx(&mut self, now: Millis) {
+        loop {
+            if self.k.rx.is_empty() {
+                return;
+            }
+            let status = match self.cfg.transport {
+                Transport::Hdlc => hdlc::frame(&self.k.rx),
+                Transport::Wrapper => wrapper::frame(&self.k.rx),
+            };
+            match status {
+                FrameStatus::Complete { preamble, len } => {
+                    if preamble > 0 {
+                        self.k.rx.drain(..preamble);
+                    }
+                    let frame: Vec<u8> = self.k.rx.drain(..len).collect();
+                    self.on_frame(now, &frame);
+                }
+                FrameStatus::Incomplete { preamble, .. } => {
+                    if self.k.rx.len() > RX_LIMIT {
+                        let n = self.k.rx.len();
+                        self.k.rx.clear();
+                        self.notice(Notice::Junk(n));
+                    } else if preamble > 0 {
+                        self.k.rx.drain(..preamble);
+                    }
+                    return;
+                }
+                FrameStatus::NoMatch => {
+                    // Skip to the next byte that may start a frame.
+                    let start = match self.cfg.transport {
+                        Transport::Hdlc => self.k.rx.iter().skip(1).position(|&b| b == hdlc::FLAG),
+                        Transport::Wrapper => self.k.rx.windows(2).skip(1).position(|w| w == [0, 1]),
+                    };
+                    let n = start.map_or(self.k.rx.len(), |p| p + 1);
+                    // A lone closing flag of the previous frame is no junk worth reporting.
+                    if !(n == 1 && self.k.rx[0] == hdlc::FLAG) {
+                        self.notice(Notice::Junk(n));
+                    }
+                    self.k.rx.drain(..n);
+                }
+            }
+        }
+    }
+
+    fn retry(&mut self, now: Millis) {
+        match self.k.retry(self.cfg.retries) {
+            Retry::Again(ex) => self.k.resend(self.deadline(now, ex.frame.len()), ex),
+            Retry::Spent(ex) => {
+                let attempts = ex.attempt;
+                self.fail(now, ex.state.op, Failure::Timeout { attempts });
+            }
+            Retry::Idle => {}
         }
     }
 }

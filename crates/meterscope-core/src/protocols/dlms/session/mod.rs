@@ -62,7 +62,9 @@ use super::services::{
 use super::{classes, wrapper};
 use crate::obis;
 use crate::registry::FrameStatus;
-use crate::session::{Action, DateTime, LineSettings, LineTime, Millis, Parity, Random, Session};
+use crate::session::{
+    Core, DateTime, Kernel, LineSettings, LineTime, Machine, Millis, Notices, Parity, Pending, Random, Retry,
+};
 
 mod association;
 mod data;
@@ -414,18 +416,14 @@ enum Op {
     Disc,
 }
 
-/// The exchange under way.
+/// What the exchange under way waits for and has joined so far.
 #[derive(Debug)]
-struct Exchange {
+struct Ask {
     op: Op,
     /// HDLC info fields still to send, each with "more segments follow".
     segments: VecDeque<(Vec<u8>, bool)>,
     /// HDLC I frames sent and not yet acknowledged: N(S), info, segmented.
     unacked: VecDeque<(u8, Vec<u8>, bool)>,
-    /// The frame on the line (the last of a burst), sent again on a timeout.
-    frame: Vec<u8>,
-    attempt: u8,
-    deadline: Millis,
     /// Reply segments joined.
     rx: Vec<u8>,
     /// Data blocks joined, and the last block number.
@@ -439,12 +437,17 @@ struct Exchange {
     gbt_own: u16,
 }
 
+/// The exchange under way: the frame on the line (the last of a burst),
+/// sent again on a timeout, its try and deadline, and what it waits for.
+type Exchange = Pending<Ask>;
+
 /// The DLMS/COSEM client.
 #[derive(Debug)]
 pub struct DlmsSession {
     cfg: Config,
-    queue: VecDeque<Op>,
-    current: Option<Exchange>,
+    /// The queue, the exchange under way, received bytes (framed here, HDLC
+    /// or wrapper), the line time of a profile read being timed.
+    k: Kernel<Op, Exchange, DlmsEvent, Vec<u8>>,
     connected: bool,
     associated: bool,
     ns: u8,
@@ -464,29 +467,21 @@ pub struct DlmsSession {
     invoke: u8,
     scalers: BTreeMap<(u16, [u8; 6]), (i8, u8)>,
     columns: BTreeMap<[u8; 6], Vec<AttrRef>>,
-    rx: Vec<u8>,
-    last_rx: Millis,
     /// The final bit of the I frame that completed the last APDU.
     final_bit: bool,
-    /// The profile read being timed, and those timed so far.
-    timing: Option<([u8; 6], LineTime)>,
+    /// The profile being timed (its line time is the kernel's), and those timed so far.
+    timed: Option<[u8; 6]>,
     line_times: Vec<([u8; 6], LineTime)>,
-    actions: VecDeque<Action>,
-    events: VecDeque<DlmsEvent>,
-    busy: bool,
     /// The HLS challenge CtoS of the association under way.
     challenge: Vec<u8>,
 }
 
-impl Exchange {
-    fn new(op: Op, frame: Vec<u8>, deadline: Millis) -> Self {
-        Exchange {
+impl Ask {
+    fn new(op: Op) -> Self {
+        Ask {
             op,
             segments: VecDeque::new(),
             unacked: VecDeque::new(),
-            frame,
-            attempt: 1,
-            deadline,
             rx: Vec::new(),
             blocks: Vec::new(),
             block: 0,
@@ -502,9 +497,16 @@ impl DlmsSession {
     pub fn new(cfg: Config) -> Self {
         let ic = cfg.security.as_ref().map_or(0, |s| s.invocation_counter);
         DlmsSession {
+            k: Kernel::new(
+                cfg.byte_gap,
+                Vec::new(),
+                Notices {
+                    junk: |n| DlmsEvent::Notice(Notice::Junk(n)),
+                    incomplete: |n| DlmsEvent::Notice(Notice::Incomplete(n)),
+                    retry: |attempt| DlmsEvent::Notice(Notice::Retry { attempt }),
+                },
+            ),
             cfg,
-            queue: VecDeque::new(),
-            current: None,
             connected: false,
             associated: false,
             ns: 0,
@@ -520,14 +522,9 @@ impl DlmsSession {
             invoke: 0,
             scalers: BTreeMap::new(),
             columns: BTreeMap::new(),
-            rx: Vec::new(),
-            last_rx: Millis(0),
             final_bit: true,
-            timing: None,
+            timed: None,
             line_times: Vec::new(),
-            actions: VecDeque::new(),
-            events: VecDeque::new(),
-            busy: false,
             challenge: Vec::new(),
         }
     }
@@ -562,55 +559,5 @@ impl DlmsSession {
     /// wire time of every byte moved in both directions.
     pub fn line_times(&self) -> &[([u8; 6], LineTime)] {
         &self.line_times
-    }
-}
-
-impl Session for DlmsSession {
-    type Event = DlmsEvent;
-
-    fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
-        }
-        if let Some((_, t)) = &mut self.timing {
-            t.received(now, bytes.len());
-        }
-        self.rx.extend_from_slice(bytes);
-        self.last_rx = now;
-        self.process_rx(now);
-    }
-
-    fn handle_timeout(&mut self, now: Millis) {
-        if !self.rx.is_empty() && now.since(self.last_rx) >= self.cfg.byte_gap {
-            let n = self.rx.len();
-            self.rx.clear();
-            self.notice(Notice::Incomplete(n));
-        }
-        if let Some(ex) = &self.current
-            && now >= ex.deadline
-            && self.rx.is_empty()
-        {
-            self.retry(now);
-        }
-    }
-
-    fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
-    }
-
-    fn poll_timeout(&self) -> Option<Millis> {
-        if self.rx.is_empty() {
-            self.current.as_ref().map(|ex| ex.deadline)
-        } else {
-            Some(self.last_rx.after(self.cfg.byte_gap))
-        }
-    }
-
-    fn poll_event(&mut self) -> Option<DlmsEvent> {
-        self.events.pop_front()
-    }
-
-    fn is_idle(&self) -> bool {
-        self.current.is_none() && self.queue.is_empty()
     }
 }

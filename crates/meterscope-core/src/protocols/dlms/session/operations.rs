@@ -141,28 +141,26 @@ impl DlmsSession {
 
     /// Forget queued work (the exchange under way is finished first).
     pub fn cancel(&mut self) {
-        self.queue.clear();
+        self.k.queue.clear();
     }
 
     pub(super) fn enqueue(&mut self, now: Millis, ops: impl IntoIterator<Item = Op>) {
-        self.queue.extend(ops);
-        self.busy = true;
+        self.k.enqueue(ops);
         self.advance(now);
     }
 
     pub(super) fn notice(&mut self, n: Notice) {
-        self.events.push_back(DlmsEvent::Notice(n));
+        self.k.emit(DlmsEvent::Notice(n));
     }
 
     pub(super) fn advance(&mut self, now: Millis) {
-        while self.current.is_none() {
-            let Some(op) = self.queue.pop_front() else {
-                if self.busy {
-                    self.busy = false;
+        while self.k.current.is_none() {
+            let Some(op) = self.k.queue.pop_front() else {
+                if self.k.finish() {
                     if self.cfg.security.is_some() {
-                        self.events.push_back(DlmsEvent::InvocationCounter(self.ic));
+                        self.k.emit(DlmsEvent::InvocationCounter(self.ic));
                     }
-                    self.events.push_back(DlmsEvent::Done);
+                    self.k.emit(DlmsEvent::Done);
                 }
                 return;
             };
@@ -190,10 +188,10 @@ impl DlmsSession {
 
     pub(super) fn start(&mut self, now: Millis, op: Op) {
         if Self::needs_association(&op) && !self.associated {
-            self.queue.push_front(op);
-            self.queue.push_front(Op::Aarq);
+            self.k.queue.push_front(op);
+            self.k.queue.push_front(Op::Aarq);
             if self.cfg.transport == Transport::Hdlc && !self.connected {
-                self.queue.push_front(Op::Snrm);
+                self.k.queue.push_front(Op::Snrm);
             }
             return;
         }
@@ -205,15 +203,15 @@ impl DlmsSession {
             && needs_scaler(self, a)
         {
             let s = AttrRef::new(a.class, a.obis, 3);
-            self.queue.push_front(op);
-            self.queue.push_front(Op::Get(s, None, Purpose::Scaler));
+            self.k.queue.push_front(op);
+            self.k.queue.push_front(Op::Get(s, None, Purpose::Scaler));
             return;
         }
         if let Op::GetList(attrs) = &op {
             // Without multiple references a list is read one attribute at a time.
             if self.granted & conformance::MULTIPLE_REFERENCES == 0 || attrs.len() == 1 {
                 for a in attrs.iter().rev() {
-                    self.queue.push_front(Op::Get(*a, None, Purpose::Value));
+                    self.k.queue.push_front(Op::Get(*a, None, Purpose::Value));
                 }
                 return;
             }
@@ -224,23 +222,24 @@ impl DlmsSession {
                 .map(|a| AttrRef::new(a.class, a.obis, 3))
                 .collect();
             if !missing.is_empty() {
-                self.queue.push_front(op);
+                self.k.queue.push_front(op);
                 for s in missing.into_iter().rev() {
-                    self.queue.push_front(Op::Get(s, None, Purpose::Scaler));
+                    self.k.queue.push_front(Op::Get(s, None, Purpose::Scaler));
                 }
                 return;
             }
         }
         // Short names come from the object list, read once per association.
         if self.cfg.short_names && self.sn_names.is_none() && Self::needs_names(&op) {
-            self.queue.push_front(op);
-            self.queue.push_front(Op::Get(AttrRef::new(12, ASSOCIATION_LN, 2), None, Purpose::SnNames));
+            self.k.queue.push_front(op);
+            self.k.queue.push_front(Op::Get(AttrRef::new(12, ASSOCIATION_LN, 2), None, Purpose::SnNames));
             return;
         }
         if let Op::Get(a, _, Purpose::Columns | Purpose::Buffer) = &op
-            && self.timing.is_none()
+            && self.k.timing.is_none()
         {
-            self.timing = Some((a.obis, LineTime::start(self.cfg.line, now)));
+            self.timed = Some(a.obis);
+            self.k.timing = Some(LineTime::start(self.cfg.line, now));
         }
         let invoke = self.next_invoke();
         let apdu = match &op {
@@ -307,8 +306,8 @@ impl DlmsSession {
 
     /// The timed profile read is over.
     pub(super) fn end_timing(&mut self) {
-        if let Some(t) = self.timing.take() {
-            self.line_times.push(t);
+        if let (Some(obis), Some(t)) = (self.timed.take(), self.k.timing.take()) {
+            self.line_times.push((obis, t));
         }
     }
 
@@ -321,19 +320,19 @@ impl DlmsSession {
         if fatal || matches!(op, Op::Get(_, _, Purpose::Buffer)) {
             self.end_timing();
         }
-        self.events.push_back(DlmsEvent::Error { attr: Self::attr_of_op(&op), failure });
+        self.k.emit(DlmsEvent::Error { attr: Self::attr_of_op(&op), failure });
         if fatal {
             self.associated = false;
             if link_lost {
                 self.connected = false;
             }
-            let queue = std::mem::take(&mut self.queue);
+            let queue = std::mem::take(&mut self.k.queue);
             for op in queue {
                 if Self::needs_association(&op) {
                     let attr = Self::attr_of_op(&op);
-                    self.events.push_back(DlmsEvent::Error { attr, failure: Failure::NotAssociated });
+                    self.k.emit(DlmsEvent::Error { attr, failure: Failure::NotAssociated });
                 } else if !matches!(op, Op::Aarq | Op::HlsReply(_) | Op::Release) {
-                    self.queue.push_back(op);
+                    self.k.queue.push_back(op);
                 }
             }
         }
@@ -342,13 +341,13 @@ impl DlmsSession {
 
     /// End the exchange under way with a failure.
     pub(super) fn abort(&mut self, now: Millis, failure: Failure) {
-        if let Some(ex) = self.current.take() {
-            self.fail(now, ex.op, failure);
+        if let Some(ex) = self.k.current.take() {
+            self.fail(now, ex.state.op, failure);
         }
     }
 
     pub(super) fn finish(&mut self, now: Millis) {
-        self.current = None;
+        self.k.current = None;
         self.advance(now);
     }
 }

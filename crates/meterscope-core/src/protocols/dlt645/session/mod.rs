@@ -26,8 +26,6 @@
 //! answers within 500 ms (Td) and leaves at most 500 ms between bytes (Tb);
 //! the reply timeout adds the wire time of the request.
 
-use std::collections::VecDeque;
-
 use super::dictionary::{self, DiInfo};
 use super::dissect;
 use super::frame::{Address, Direction, Frame645, Payload, Payload1997, Variant, WAKE_UP, function};
@@ -36,7 +34,11 @@ use super::value::{self, Format, Shape};
 use crate::input::to_hex;
 use crate::lang::Lang;
 use crate::registry::Options;
-use crate::session::{Action, DateTime, LineSettings, Millis, Parity, RxBuffer, Session};
+#[cfg(test)]
+use crate::session::Session;
+use crate::session::{
+    Core, DateTime, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Retry, RxBuffer,
+};
 
 #[cfg(test)]
 mod tests;
@@ -180,15 +182,10 @@ enum Purpose {
     ClockTime,
 }
 
-/// The request on the line and what it waits for.
+/// What a request on the line waits for.
 #[derive(Clone, Debug)]
-struct Exchange {
+struct Ask {
     op: Op,
-    /// The frame sent, without wake-up bytes (also what an echo looks like).
-    frame: Vec<u8>,
-    attempt: u8,
-    /// When the reply must have begun.
-    deadline: Millis,
     /// Data of a read so far, and how many frames brought it.
     data: Vec<u8>,
     frames: u16,
@@ -196,39 +193,35 @@ struct Exchange {
     follow_up: Option<u8>,
 }
 
+/// The request on the line: its frame (without wake-up bytes, also what an
+/// echo looks like), its try and deadline, and what it waits for.
+type Exchange = Pending<Ask>;
+
 /// The DL/T 645 master.
 #[derive(Debug)]
 pub struct Dlt645Session {
     cfg: Config,
     address: Option<Address>,
-    queue: VecDeque<Op>,
-    current: Option<Exchange>,
-    /// After a broadcast: quiet until then.
-    quiet_until: Option<Millis>,
-    rx: RxBuffer,
-    last_rx: Millis,
+    /// The queue, the request on the line, received bytes; its hold is the
+    /// quiet time after a broadcast.
+    k: Kernel<Op, Exchange, Dlt645Event>,
     clock_date: Option<(u16, u8, u8)>,
-    actions: VecDeque<Action>,
-    events: VecDeque<Dlt645Event>,
-    busy: bool,
 }
 
 impl Dlt645Session {
     /// A session for the meter at `address`, or for whichever meter answers when `None`.
     pub fn new(cfg: Config, address: Option<Address>) -> Self {
-        Dlt645Session {
-            cfg,
-            address,
-            queue: VecDeque::new(),
-            current: None,
-            quiet_until: None,
-            rx: RxBuffer::new(RX_LIMIT),
-            last_rx: Millis(0),
-            clock_date: None,
-            actions: VecDeque::new(),
-            events: VecDeque::new(),
-            busy: false,
-        }
+        let mut k = Kernel::new(
+            cfg.byte_gap,
+            RxBuffer::new(RX_LIMIT),
+            Notices {
+                junk: |n| Dlt645Event::Notice(Notice::Junk(n)),
+                incomplete: |n| Dlt645Event::Notice(Notice::Incomplete(n)),
+                retry: |attempt| Dlt645Event::Notice(Notice::Retry { attempt }),
+            },
+        );
+        k.preamble = vec![WAKE_UP; cfg.wake_up.min(4)];
+        Dlt645Session { cfg, address, k, clock_date: None }
     }
 
     pub fn config(&self) -> &Config {
@@ -266,26 +259,24 @@ impl Dlt645Session {
 
     /// Forget queued work (the request under way is finished first).
     pub fn cancel(&mut self) {
-        self.queue.clear();
+        self.k.queue.clear();
     }
 
     fn enqueue(&mut self, now: Millis, ops: impl IntoIterator<Item = Op>) {
-        self.queue.extend(ops);
-        self.busy = true;
+        self.k.enqueue(ops);
         self.advance(now);
     }
 
     fn notice(&mut self, n: Notice) {
-        self.events.push_back(Dlt645Event::Notice(n));
+        self.k.emit(Dlt645Event::Notice(n));
     }
 
     /// Start the next queued op when nothing is under way.
     fn advance(&mut self, now: Millis) {
-        while self.current.is_none() && self.quiet_until.is_none() {
-            let Some(op) = self.queue.pop_front() else {
-                if self.busy {
-                    self.busy = false;
-                    self.events.push_back(Dlt645Event::Done);
+        while self.k.current.is_none() && self.k.hold.is_none() {
+            let Some(op) = self.k.queue.pop_front() else {
+                if self.k.finish() {
+                    self.k.emit(Dlt645Event::Done);
                 }
                 return;
             };
@@ -305,8 +296,8 @@ impl Dlt645Session {
                 let Some(address) = self.address else {
                     // Find the meter first, then come back to this read (when finding
                     // fails, `fail` ends every queued read with `NoMeter`).
-                    self.queue.push_front(op);
-                    self.queue.push_front(Op::FindMeter);
+                    self.k.queue.push_front(op);
+                    self.k.queue.push_front(Op::FindMeter);
                     return;
                 };
                 self.read_frame(address, *di, None)
@@ -320,17 +311,15 @@ impl Dlt645Session {
                     }
                 };
                 let bytes = frame.emit();
-                let sent = self.transmit(&bytes);
-                self.quiet_until = Some(now.after(self.cfg.line.wire_time(sent) + self.cfg.broadcast_settle));
-                self.events.push_back(Dlt645Event::TimeBroadcast(*t));
+                let sent = self.k.transmit(&bytes);
+                self.k.hold = Some(now.after(self.cfg.line.wire_time(sent) + self.cfg.broadcast_settle));
+                self.k.emit(Dlt645Event::TimeBroadcast(*t));
                 return;
             }
         };
         let bytes = frame.emit();
         let deadline = self.deadline(now, &bytes);
-        self.transmit(&bytes);
-        self.current =
-            Some(Exchange { op, frame: bytes, attempt: 1, deadline, data: Vec::new(), frames: 0, follow_up: None });
+        self.k.send(bytes, deadline, Ask { op, data: Vec::new(), frames: 0, follow_up: None });
     }
 
     fn read_frame(&self, address: Address, di: u32, follow_up: Option<u8>) -> Frame645 {
@@ -352,52 +341,25 @@ impl Dlt645Session {
         now.after(self.cfg.line.wire_time(frame.len() + self.cfg.wake_up) + self.cfg.reply_timeout)
     }
 
-    /// Queue a transmit with the wake-up bytes; returns its length.
-    fn transmit(&mut self, frame: &[u8]) -> usize {
-        let mut out = vec![WAKE_UP; self.cfg.wake_up.min(4)];
-        out.extend_from_slice(frame);
-        let n = out.len();
-        self.actions.push_back(Action::Transmit(out));
-        n
-    }
-
-    /// Send the current request again, or give up.
-    fn retry(&mut self, now: Millis) {
-        let Some(mut ex) = self.current.take() else { return };
-        self.rx.clear();
-        if ex.attempt > self.cfg.retries {
-            self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 });
-            return;
-        }
-        ex.attempt += 1;
-        self.notice(Notice::Retry { attempt: ex.attempt });
-        ex.deadline = self.deadline(now, &ex.frame);
-        let frame = ex.frame.clone();
-        self.transmit(&frame);
-        self.current = Some(ex);
-    }
-
     /// End the current op with a failure; data already read is still reported.
     fn fail(&mut self, now: Millis, ex: Exchange, failure: Failure) {
         let di = match ex.op {
             Op::Read(di, purpose) => {
                 if !ex.data.is_empty() {
-                    self.report_value(di, purpose, ex.data, ex.frames, false);
+                    self.report_value(di, purpose, ex.state.data, ex.state.frames, false);
                 }
                 Some(di)
             }
             _ => None,
         };
-        self.events.push_back(Dlt645Event::Error { di, failure });
-        if ex.op == Op::FindMeter && self.address.is_none() {
+        self.k.emit(Dlt645Event::Error { di, failure });
+        if ex.state.op == Op::FindMeter && self.address.is_none() {
             // Nothing that needs an address can go on.
-            let queue = std::mem::take(&mut self.queue);
+            let queue = std::mem::take(&mut self.k.queue);
             for op in queue {
                 match op {
-                    Op::Read(di, _) => {
-                        self.events.push_back(Dlt645Event::Error { di: Some(di), failure: Failure::NoMeter })
-                    }
-                    other => self.queue.push_back(other),
+                    Op::Read(di, _) => self.k.emit(Dlt645Event::Error { di: Some(di), failure: Failure::NoMeter }),
+                    other => self.k.queue.push_back(other),
                 }
             }
         }
@@ -411,7 +373,7 @@ impl Dlt645Session {
             Variant::V1997 => format!("{:04X}", di as u16),
         };
         let bcd: Vec<u8> = data.iter().map(|&b| from_bcd(b)).collect();
-        self.events.push_back(Dlt645Event::Value { di, canonical, name, data, items, frames, complete });
+        self.k.emit(Dlt645Event::Value { di, canonical, name, data, items, frames, complete });
         match purpose {
             // YYMMDDWW, sent WW first.
             Purpose::ClockDate if complete && bcd.len() == 4 => {
@@ -422,20 +384,10 @@ impl Dlt645Session {
                 if let Some((year, month, day)) = self.clock_date.take() {
                     let (hour, minute, second) = (bcd[2], bcd[1], bcd[0]);
                     let t = DateTime { year, month, day, hour, minute, second };
-                    self.events.push_back(Dlt645Event::Clock(t));
+                    self.k.emit(Dlt645Event::Clock(t));
                 }
             }
             _ => {}
-        }
-    }
-
-    /// Frame what has arrived and act on every complete frame.
-    fn process_rx(&mut self, now: Millis) {
-        while let Some((frame, junk)) = self.rx.next_frame(frame_status, WAKE_UP) {
-            if junk > 0 {
-                self.notice(Notice::Junk(junk));
-            }
-            self.on_frame(now, &frame);
         }
     }
 
@@ -445,18 +397,18 @@ impl Dlt645Session {
             Err(_) => {
                 self.notice(Notice::Garbled(to_hex(bytes)));
                 // A damaged reply: ask again at once rather than wait for the timeout.
-                if self.current.is_some() {
+                if self.k.current.is_some() {
                     self.retry(now);
                 }
                 return;
             }
         };
         if frame.control.direction() == Direction::MasterToSlave {
-            let echo = self.current.as_ref().is_some_and(|ex| ex.frame == bytes);
+            let echo = self.k.current.as_ref().is_some_and(|ex| ex.frame == bytes);
             self.notice(if echo { Notice::Echo } else { Notice::ForeignRequest });
             return;
         }
-        let Some(ex) = self.current.take() else {
+        let Some(ex) = self.k.current.take() else {
             self.notice(Notice::Unexpected { control: frame.control.0 });
             return;
         };
@@ -475,12 +427,12 @@ impl Dlt645Session {
             && let Some(a) = self.address
             && frame.address != a
         {
-            self.current = Some(ex);
+            self.k.current = Some(ex);
             self.notice(Notice::WrongAddress(frame.address));
             return;
         }
         if frame.control.function() != expected_fn {
-            self.current = Some(ex);
+            self.k.current = Some(ex);
             self.notice(Notice::Unexpected { control: frame.control.0 });
             return;
         }
@@ -508,7 +460,7 @@ impl Dlt645Session {
                 self.read_data(now, ex, data, follow)
             }
             _ => {
-                self.current = Some(ex);
+                self.k.current = Some(ex);
                 self.notice(Notice::Unexpected { control: frame.control.0 });
             }
         }
@@ -522,7 +474,7 @@ impl Dlt645Session {
                 Op::Read(want, _),
             ) if u32::from(di) == *want => self.read_data(now, ex, data, follow),
             _ => {
-                self.current = Some(ex);
+                self.k.current = Some(ex);
                 self.notice(Notice::Unexpected { control: frame.control.0 });
             }
         }
@@ -530,7 +482,7 @@ impl Dlt645Session {
 
     fn found(&mut self, now: Millis, address: Address) {
         self.address = Some(address);
-        self.events.push_back(Dlt645Event::MeterFound(address));
+        self.k.emit(Dlt645Event::MeterFound(address));
         self.advance(now);
     }
 
@@ -540,7 +492,7 @@ impl Dlt645Session {
         ex.data.extend(data);
         ex.frames += 1;
         if !follow {
-            self.report_value(di, purpose, ex.data, ex.frames, true);
+            self.report_value(di, purpose, ex.state.data, ex.state.frames, true);
             self.advance(now);
             return;
         }
@@ -551,67 +503,40 @@ impl Dlt645Session {
         let Some(address) = self.address else { return };
         let seq = ex.frames.min(255) as u8;
         ex.follow_up = Some(seq);
-        ex.frame = self.read_frame(address, di, Some(seq)).emit();
-        ex.attempt = 1;
-        ex.deadline = self.deadline(now, &ex.frame);
-        let frame = ex.frame.clone();
-        self.transmit(&frame);
-        self.current = Some(ex);
+        let frame = self.read_frame(address, di, Some(seq)).emit();
+        let deadline = self.deadline(now, &frame);
+        self.k.send(frame, deadline, ex.state);
     }
 }
 
-impl Session for Dlt645Session {
+impl Machine for Dlt645Session {
     type Event = Dlt645Event;
 
-    fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
-        }
-        self.rx.push(bytes);
-        self.last_rx = now;
-        self.process_rx(now);
+    fn kernel(&self) -> &dyn Core<Dlt645Event> {
+        &self.k
     }
 
-    fn handle_timeout(&mut self, now: Millis) {
-        // A frame that stopped arriving.
-        if !self.rx.is_empty() && now.since(self.last_rx) >= self.cfg.byte_gap {
-            let n = self.rx.len();
-            self.rx.clear();
-            self.notice(Notice::Incomplete(n));
-        }
-        if let Some(t) = self.quiet_until
-            && now >= t
-        {
-            self.quiet_until = None;
-            self.advance(now);
-        }
-        if let Some(ex) = &self.current
-            && now >= ex.deadline
-            && self.rx.is_empty()
-        {
-            self.retry(now);
+    fn kernel_mut(&mut self) -> &mut dyn Core<Dlt645Event> {
+        &mut self.k
+    }
+
+    /// Frame what has arrived and act on every complete frame.
+    fn process_rx(&mut self, now: Millis) {
+        while let Some(frame) = self.k.next_frame(frame_status, WAKE_UP) {
+            self.on_frame(now, &frame);
         }
     }
 
-    fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
+    /// Send the current request again, or give up.
+    fn retry(&mut self, now: Millis) {
+        match self.k.retry(self.cfg.retries) {
+            Retry::Again(ex) => self.k.resend(self.deadline(now, &ex.frame), ex),
+            Retry::Spent(ex) => self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 }),
+            Retry::Idle => {}
+        }
     }
 
-    fn poll_timeout(&self) -> Option<Millis> {
-        // While a frame is arriving the reply deadline waits: only the gap between bytes counts.
-        let line = if self.rx.is_empty() {
-            self.current.as_ref().map(|ex| ex.deadline)
-        } else {
-            Some(self.last_rx.after(self.cfg.byte_gap))
-        };
-        [line, self.quiet_until].into_iter().flatten().min()
-    }
-
-    fn poll_event(&mut self) -> Option<Dlt645Event> {
-        self.events.pop_front()
-    }
-
-    fn is_idle(&self) -> bool {
-        self.current.is_none() && self.queue.is_empty() && self.quiet_until.is_none()
+    fn on_resume(&mut self, now: Millis) {
+        self.advance(now);
     }
 }

@@ -26,13 +26,12 @@ impl Dlt698Session {
     }
 
     pub(super) fn enqueue(&mut self, now: Millis, ops: impl IntoIterator<Item = Op>) {
-        self.queue.extend(ops);
-        self.busy = true;
+        self.k.enqueue(ops);
         self.advance(now);
     }
 
     pub(super) fn notice(&mut self, n: Notice) {
-        self.events.push_back(Dlt698Event::Notice(n));
+        self.k.emit(Dlt698Event::Notice(n));
     }
 
     pub(super) fn next_piid(&mut self) -> u8 {
@@ -41,17 +40,16 @@ impl Dlt698Session {
     }
 
     pub(super) fn advance(&mut self, now: Millis) {
-        while self.current.is_none() {
-            let Some(op) = self.queue.pop_front() else {
+        while self.k.current.is_none() {
+            let Some(op) = self.k.queue.pop_front() else {
                 // The batch is over: release the connection it opened.
                 if self.connected {
                     self.start(now, Op::Release);
                     continue;
                 }
                 self.refused = false;
-                if self.busy {
-                    self.busy = false;
-                    self.events.push_back(Dlt698Event::Done);
+                if self.k.finish() {
+                    self.k.emit(Dlt698Event::Done);
                 }
                 return;
             };
@@ -72,15 +70,15 @@ impl Dlt698Session {
 
     pub(super) fn start(&mut self, now: Millis, op: Op) {
         if !matches!(op, Op::FindMeter | Op::Connect | Op::Release) && self.address.is_none() {
-            self.queue.push_front(op);
-            self.queue.push_front(Op::FindMeter);
+            self.k.queue.push_front(op);
+            self.k.queue.push_front(Op::FindMeter);
             return;
         }
         let upfront = self.cfg.connect == Connect::Always || (self.cfg.connect == Connect::Auto && self.wants_connect);
         // Finding the meter too goes inside the connection (on the wildcard address).
         if !matches!(op, Op::Connect | Op::Release) && upfront && !self.connected && !self.refused {
-            self.queue.push_front(op);
-            self.queue.push_front(Op::Connect);
+            self.k.queue.push_front(op);
+            self.k.queue.push_front(Op::Connect);
             return;
         }
         if op == Op::Release {
@@ -110,52 +108,19 @@ impl Dlt698Session {
         let (apdu, rn) = match self.protect(apdu) {
             Ok(x) => x,
             Err(failure) => {
-                self.events.push_back(Dlt698Event::Error { oad: op.first_oad(), failure });
+                self.k.emit(Dlt698Event::Error { oad: op.first_oad(), failure });
                 return;
             }
         };
         let wildcard = op == Op::FindMeter || (op == Op::Connect && self.address.is_none());
         let Some(frame) = self.request_frame(&apdu, wildcard) else { return };
         let deadline = self.deadline(now, &frame);
-        self.transmit(&frame);
         self.reassembler.reset();
-        self.current = Some(Exchange {
-            op,
-            piid,
-            frame,
-            attempt: 1,
-            deadline,
-            blocks: 0,
-            rn,
-            normals: Vec::new(),
-            records: Vec::new(),
-        });
+        self.k.send(frame, deadline, Ask { op, piid, blocks: 0, rn, normals: Vec::new(), records: Vec::new() });
     }
 
     pub(super) fn deadline(&self, now: Millis, frame: &[u8]) -> Millis {
         now.after(self.cfg.line.wire_time(frame.len() + self.cfg.wake_up) + self.cfg.reply_timeout)
-    }
-
-    pub(super) fn transmit(&mut self, frame: &[u8]) {
-        let mut out = vec![link::WAKE_UP; self.cfg.wake_up.min(4)];
-        out.extend_from_slice(frame);
-        self.actions.push_back(Action::Transmit(out));
-    }
-
-    pub(super) fn retry(&mut self, now: Millis) {
-        let Some(mut ex) = self.current.take() else { return };
-        self.rx.clear();
-        self.reassembler.reset();
-        if ex.attempt > self.cfg.retries {
-            self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 });
-            return;
-        }
-        ex.attempt += 1;
-        self.notice(Notice::Retry { attempt: ex.attempt });
-        ex.deadline = self.deadline(now, &ex.frame);
-        let frame = ex.frame.clone();
-        self.transmit(&frame);
-        self.current = Some(ex);
     }
 
     /// End the current op with a failure; blocks already received are still reported.
@@ -165,41 +130,32 @@ impl Dlt698Session {
         }
         let oad = ex.op.first_oad();
         let find = ex.op == Op::FindMeter;
-        self.report_results(ex.normals, ex.records);
-        self.events.push_back(Dlt698Event::Error { oad, failure });
+        self.report_results(ex.state.normals, ex.state.records);
+        self.k.emit(Dlt698Event::Error { oad, failure });
         if find && self.address.is_none() {
-            for op in std::mem::take(&mut self.queue) {
+            for op in std::mem::take(&mut self.k.queue) {
                 if op != Op::FindMeter {
-                    self.events.push_back(Dlt698Event::Error { oad: op.first_oad(), failure: Failure::NoMeter });
+                    self.k.emit(Dlt698Event::Error { oad: op.first_oad(), failure: Failure::NoMeter });
                 }
             }
         }
         self.advance(now);
     }
 
-    pub(super) fn process_rx(&mut self, now: Millis) {
-        while let Some((frame, junk)) = self.rx.next_frame(link::frame, link::WAKE_UP) {
-            if junk > 0 {
-                self.notice(Notice::Junk(junk));
-            }
-            self.on_frame(now, &frame);
-        }
-    }
-
     pub(super) fn on_frame(&mut self, now: Millis, bytes: &[u8]) {
         let Ok(frame) = FrameRepr::parse(bytes) else {
             self.notice(Notice::Garbled(hex(bytes)));
-            if self.current.is_some() && !self.reassembler.in_progress() {
+            if self.k.current.is_some() && !self.reassembler.in_progress() {
                 self.retry(now);
             }
             return;
         };
         if frame.control & 0x80 == 0 {
-            let echo = self.current.as_ref().is_some_and(|ex| ex.frame == bytes);
+            let echo = self.k.current.as_ref().is_some_and(|ex| ex.frame == bytes);
             self.notice(if echo { Notice::Echo } else { Notice::ForeignRequest });
             return;
         }
-        let finding = self.current.as_ref().is_some_and(|ex| ex.op == Op::FindMeter);
+        let finding = self.k.current.as_ref().is_some_and(|ex| ex.op == Op::FindMeter);
         if let Some(a) = &self.address
             && frame.sa != *a
             && !finding
@@ -218,9 +174,9 @@ impl Dlt698Session {
                 Ok(Some(apdu)) => apdu,
                 Ok(None) => {
                     let confirm = reassembly::confirm(&frame, f.seq).emit();
-                    self.transmit(&confirm);
+                    self.k.transmit(&confirm);
                     self.notice(Notice::Fragment { seq: f.seq });
-                    if let Some(ex) = self.current.as_mut() {
+                    if let Some(ex) = self.k.current.as_mut() {
                         ex.deadline = now
                             .after(self.cfg.line.wire_time(confirm.len() + self.cfg.wake_up) + self.cfg.reply_timeout);
                     }
@@ -228,7 +184,7 @@ impl Dlt698Session {
                 }
                 Err(e) => {
                     self.notice(Notice::BadFragments(e.to_string()));
-                    if self.current.is_some() {
+                    if self.k.current.is_some() {
                         self.retry(now);
                     }
                     return;
@@ -239,7 +195,7 @@ impl Dlt698Session {
             Ok(a) => a,
             Err(_) => {
                 self.notice(Notice::Garbled(hex(&apdu_bytes)));
-                if self.current.is_some() {
+                if self.k.current.is_some() {
                     self.retry(now);
                 }
                 return;
@@ -266,20 +222,20 @@ impl Dlt698Session {
         match data {
             SecurityResponseData::Plain(bytes) => match Apdu::parse(&bytes) {
                 Ok(inner) => {
-                    let rn = self.current.as_ref().and_then(|ex| ex.rn.as_deref()).map(hex).unwrap_or_default();
+                    let rn = self.k.current.as_ref().and_then(|ex| ex.rn.as_deref()).map(hex).unwrap_or_default();
                     self.security = Some(SecurityInfo { rn, mac: mac.as_deref().map(hex), verified: false });
                     Some(inner)
                 }
                 Err(_) => {
                     self.notice(Notice::Garbled(hex(&bytes)));
-                    if self.current.is_some() {
+                    if self.k.current.is_some() {
                         self.retry(now);
                     }
                     None
                 }
             },
             SecurityResponseData::Dar(code) => {
-                match self.current.take() {
+                match self.k.current.take() {
                     Some(ex) => self.fail(now, ex, Failure::Dar { code, text: dar_text(code, self.cfg.lang) }),
                     None => self.notice(Notice::Unexpected("SECURITY-Response".into())),
                 }
@@ -296,6 +252,36 @@ impl Dlt698Session {
     /// Answer a server-initiated frame with the same addresses.
     pub(super) fn answer_server(&mut self, frame: &FrameRepr, control: u8, apdu: &Apdu) {
         let f = FrameRepr { control, af: frame.af, sa: frame.sa.clone(), ca: frame.ca, user_data: apdu.emit() };
-        self.transmit(&f.emit());
+        self.k.transmit(&f.emit());
+    }
+}
+
+impl Machine for Dlt698Session {
+    type Event = Dlt698Event;
+
+    fn kernel(&self) -> &dyn Core<Dlt698Event> {
+        &self.k
+    }
+
+    fn kernel_mut(&mut self) -> &mut dyn Core<Dlt698Event> {
+        &mut self.k
+    }
+
+    fn process_rx(&mut self, now: Millis) {
+        while let Some(frame) = self.k.next_frame(link::frame, link::WAKE_UP) {
+            self.on_frame(now, &frame);
+        }
+    }
+
+    fn retry(&mut self, now: Millis) {
+        let retry = self.k.retry(self.cfg.retries);
+        if !matches!(retry, Retry::Idle) {
+            self.reassembler.reset();
+        }
+        match retry {
+            Retry::Again(ex) => self.k.resend(self.deadline(now, &ex.frame), ex),
+            Retry::Spent(ex) => self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 }),
+            Retry::Idle => {}
+        }
     }
 }

@@ -34,8 +34,6 @@
 //! Values are reported with the scaler of the dictionary applied and their
 //! unit (`230.1 V`); the typed [`Data`] stays with them.
 
-use std::collections::VecDeque;
-
 use super::codec::{Csd, Data, Rsd};
 use super::data::{hex, scaled, tag};
 use super::dictionary;
@@ -46,7 +44,9 @@ use super::emit::{
 use super::link::{self, FrameRepr};
 use super::reassembly::{self, Fragment, FragmentKind, Reassembler};
 use crate::lang::Lang;
-use crate::session::{Action, LineSettings, Millis, Parity, Random, RxBuffer, Session};
+#[cfg(test)]
+use crate::session::Session;
+use crate::session::{Core, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Random, Retry, RxBuffer};
 
 mod exchange;
 mod replies;
@@ -317,15 +317,11 @@ impl Op {
     }
 }
 
-/// The request on the line.
+/// What a request on the line waits for.
 #[derive(Clone, Debug)]
-struct Exchange {
+struct Ask {
     op: Op,
     piid: u8,
-    /// The frame sent, without wake-up bytes.
-    frame: Vec<u8>,
-    attempt: u8,
-    deadline: Millis,
     /// GET-Response-Next blocks so far.
     blocks: u16,
     /// The RN sent with a protected request.
@@ -334,6 +330,10 @@ struct Exchange {
     records: Vec<ResultRecord>,
 }
 
+/// The request on the line: its frame (without wake-up bytes), its try and
+/// deadline, and what it waits for.
+type Exchange = Pending<Ask>;
+
 /// The DL/T 698.45 client.
 #[derive(Debug)]
 pub struct Dlt698Session {
@@ -341,14 +341,9 @@ pub struct Dlt698Session {
     /// Server address in wire order, once known.
     address: Option<Vec<u8>>,
     piid: u8,
-    queue: VecDeque<Op>,
-    current: Option<Exchange>,
+    /// The queue, the request on the line, received bytes.
+    k: Kernel<Op, Exchange, Dlt698Event>,
     reassembler: Reassembler,
-    rx: RxBuffer,
-    last_rx: Millis,
-    actions: VecDeque<Action>,
-    events: VecDeque<Dlt698Event>,
-    busy: bool,
     security: Option<SecurityInfo>,
     /// An application connection is open.
     connected: bool,
@@ -365,17 +360,21 @@ impl Dlt698Session {
     /// A session for the meter at `address` (as written, `123456789012`), or
     /// for whichever meter answers the wildcard address when `None`.
     pub fn new(cfg: Config, address: Option<&[u8]>) -> Self {
+        let mut k = Kernel::new(
+            cfg.byte_gap,
+            RxBuffer::new(RX_LIMIT),
+            Notices {
+                junk: |n| Dlt698Event::Notice(Notice::Junk(n)),
+                incomplete: |n| Dlt698Event::Notice(Notice::Incomplete(n)),
+                retry: |attempt| Dlt698Event::Notice(Notice::Retry { attempt }),
+            },
+        );
+        k.preamble = vec![link::WAKE_UP; cfg.wake_up.min(4)];
         Dlt698Session {
             address: address.map(|a| a.iter().rev().copied().collect()),
             piid: 0,
-            queue: VecDeque::new(),
-            current: None,
+            k,
             reassembler: Reassembler::new(),
-            rx: RxBuffer::new(RX_LIMIT),
-            last_rx: Millis(0),
-            actions: VecDeque::new(),
-            events: VecDeque::new(),
-            busy: false,
             cfg,
             security: None,
             connected: false,
@@ -434,54 +433,7 @@ impl Dlt698Session {
 
     /// Forget queued work (the request under way is finished first).
     pub fn cancel(&mut self) {
-        self.queue.clear();
-    }
-}
-
-impl Session for Dlt698Session {
-    type Event = Dlt698Event;
-
-    fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
-        }
-        self.rx.push(bytes);
-        self.last_rx = now;
-        self.process_rx(now);
-    }
-
-    fn handle_timeout(&mut self, now: Millis) {
-        if !self.rx.is_empty() && now.since(self.last_rx) >= self.cfg.byte_gap {
-            let n = self.rx.len();
-            self.rx.clear();
-            self.notice(Notice::Incomplete(n));
-        }
-        if let Some(ex) = &self.current
-            && now >= ex.deadline
-            && self.rx.is_empty()
-        {
-            self.retry(now);
-        }
-    }
-
-    fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
-    }
-
-    fn poll_timeout(&self) -> Option<Millis> {
-        if self.rx.is_empty() {
-            self.current.as_ref().map(|ex| ex.deadline)
-        } else {
-            Some(self.last_rx.after(self.cfg.byte_gap))
-        }
-    }
-
-    fn poll_event(&mut self) -> Option<Dlt698Event> {
-        self.events.pop_front()
-    }
-
-    fn is_idle(&self) -> bool {
-        self.current.is_none() && self.queue.is_empty()
+        self.k.queue.clear();
     }
 }
 

@@ -11,7 +11,7 @@ impl Dlt698Session {
                 let oads = results.iter().map(|r| r.oad).collect();
                 self.answer_server(frame, 0x03, &Apdu::ReportResponse { piid, choice: 1, oads, time_tag: None });
                 let values = self.readings(&results);
-                self.events.push_back(Dlt698Event::Report { values, records: Vec::new() });
+                self.k.emit(Dlt698Event::Report { values, records: Vec::new() });
                 self.follow(&tail);
                 return;
             }
@@ -19,7 +19,7 @@ impl Dlt698Session {
                 let oads = results.iter().map(|r| r.oad).collect();
                 self.answer_server(frame, 0x03, &Apdu::ReportResponse { piid, choice: 2, oads, time_tag: None });
                 let records = results.iter().filter_map(|r| self.record(r)).collect();
-                self.events.push_back(Dlt698Event::Report { values: Vec::new(), records });
+                self.k.emit(Dlt698Event::Report { values: Vec::new(), records });
                 self.follow(&tail);
                 return;
             }
@@ -39,12 +39,12 @@ impl Dlt698Session {
             }
             _ => {}
         }
-        let Some(mut ex) = self.current.take() else {
+        let Some(mut ex) = self.k.current.take() else {
             self.notice(Notice::Unexpected(kind_of(&apdu)));
             return;
         };
         if apdu.piid().map(|p| p & 0x3F) != Some(ex.piid & 0x3F) {
-            self.current = Some(ex);
+            self.k.current = Some(ex);
             self.notice(Notice::Unexpected(kind_of(&apdu)));
             return;
         }
@@ -54,8 +54,8 @@ impl Dlt698Session {
         if let Some(why) = self.asks_for_connection(&apdu, &ex.op) {
             self.wants_connect = true;
             self.notice(Notice::Connecting(why));
-            self.queue.push_front(ex.op);
-            self.queue.push_front(Op::Connect);
+            self.k.queue.push_front(ex.state.op);
+            self.k.queue.push_front(Op::Connect);
             self.advance(now);
             return;
         }
@@ -65,7 +65,7 @@ impl Dlt698Session {
                 if result == 5 && params.version != 0 && params.version != self.connect_version {
                     self.connect_version = params.version;
                     self.notice(Notice::Version { theirs: params.version });
-                    self.queue.push_front(Op::Connect);
+                    self.k.queue.push_front(Op::Connect);
                     self.advance(now);
                     return;
                 }
@@ -90,7 +90,7 @@ impl Dlt698Session {
                     }
                     GetResult::Data(_) => {
                         self.address = Some(frame.sa.clone());
-                        self.events.push_back(Dlt698Event::MeterFound(hex(&written)));
+                        self.k.emit(Dlt698Event::MeterFound(hex(&written)));
                     }
                 }
             }
@@ -100,7 +100,7 @@ impl Dlt698Session {
                 self.report_results(Vec::new(), vec![result])
             }
             (Apdu::SetResponseNormal { oad, dar, .. }, Op::Set { .. }) => {
-                self.events.push_back(Dlt698Event::Written { oad: oad_u32(oad), dar });
+                self.k.emit(Dlt698Event::Written { oad: oad_u32(oad), dar });
             }
             (Apdu::ErrorResponse { kind, .. }, _) => {
                 self.fail(now, ex, Failure::ErrorResponse { kind });
@@ -138,18 +138,15 @@ impl Dlt698Session {
                     let Some(f) = self.request_frame(&next, false) else { return };
                     ex.piid = piid;
                     ex.rn = rn;
-                    ex.attempt = 1;
-                    ex.deadline = self.deadline(now, &f);
-                    ex.frame = f.clone();
-                    self.transmit(&f);
+                    let deadline = self.deadline(now, &f);
                     self.reassembler.reset();
-                    self.current = Some(ex);
+                    self.k.send(f, deadline, ex.state);
                     return;
                 }
-                self.report_results(ex.normals, ex.records);
+                self.report_results(ex.state.normals, ex.state.records);
             }
             (other, _) => {
-                self.current = Some(ex);
+                self.k.current = Some(ex);
                 self.notice(Notice::Unexpected(kind_of(&other)));
                 return;
             }
@@ -191,11 +188,11 @@ impl Dlt698Session {
             None => {}
             Some(FollowReport::Normal(v)) => {
                 let values = self.readings(v);
-                self.events.push_back(Dlt698Event::FollowReport { values, records: Vec::new() });
+                self.k.emit(Dlt698Event::FollowReport { values, records: Vec::new() });
             }
             Some(FollowReport::Record(v)) => {
                 let records = v.iter().filter_map(|r| self.record(r)).collect();
-                self.events.push_back(Dlt698Event::FollowReport { values: Vec::new(), records });
+                self.k.emit(Dlt698Event::FollowReport { values: Vec::new(), records });
             }
         }
     }
@@ -205,8 +202,8 @@ impl Dlt698Session {
         let lang = self.cfg.lang;
         for r in normals {
             match r.result {
-                GetResult::Data(d) => self.events.push_back(Dlt698Event::Value(reading(r.oad, d, lang))),
-                GetResult::Dar(code) => self.events.push_back(Dlt698Event::Error {
+                GetResult::Data(d) => self.k.emit(Dlt698Event::Value(reading(r.oad, d, lang))),
+                GetResult::Dar(code) => self.k.emit(Dlt698Event::Error {
                     oad: Some(oad_u32(r.oad)),
                     failure: Failure::Dar { code, text: dar_text(code, lang) },
                 }),
@@ -214,13 +211,13 @@ impl Dlt698Session {
         }
         for r in records {
             match &r.data {
-                RecordData::Dar(code) => self.events.push_back(Dlt698Event::Error {
+                RecordData::Dar(code) => self.k.emit(Dlt698Event::Error {
                     oad: Some(oad_u32(r.oad)),
                     failure: Failure::Dar { code: *code, text: dar_text(*code, lang) },
                 }),
                 RecordData::Rows(_) => {
                     if let Some(rec) = self.record(&r) {
-                        self.events.push_back(Dlt698Event::Record(rec));
+                        self.k.emit(Dlt698Event::Record(rec));
                     }
                 }
             }

@@ -5,37 +5,35 @@ use super::*;
 
 impl Iec62056Session {
     pub(super) fn enqueue(&mut self, now: Millis, job: Job) {
-        self.queue.push_back(job);
-        self.busy = true;
+        self.k.enqueue([job]);
         self.advance(now);
     }
 
     pub(super) fn notice(&mut self, n: Notice) {
-        self.events.push_back(IecEvent::Notice(n));
+        self.k.emit(IecEvent::Notice(n));
     }
 
     pub(super) fn advance(&mut self, now: Millis) {
-        if self.current.is_some() {
+        if self.k.current.is_some() {
             return;
         }
-        match self.queue.pop_front() {
+        match self.k.queue.pop_front() {
             Some(job) => self.start(now, job, 1),
             None => {
-                if self.busy {
-                    self.busy = false;
-                    self.events.push_back(IecEvent::Done);
+                if self.k.finish() {
+                    self.k.emit(IecEvent::Done);
                 }
             }
         }
     }
 
     pub(super) fn start(&mut self, now: Millis, job: Job, attempt: u8) {
-        self.rx.clear();
+        self.k.rx.clear();
         self.junk = 0;
         if let Job::Listen { telegrams } = job {
             self.reopen(MODE_D_LINE);
             let deadline = self.cfg.listen_timeout.map(|t| now.after(t));
-            self.current = Some(Current {
+            self.k.current = Some(Current {
                 job,
                 state: State::Listen,
                 attempt,
@@ -52,13 +50,13 @@ impl Iec62056Session {
         }
         if attempt > 1 {
             // Let the meter fall back to its initial state before signing on again.
-            self.actions.push_back(Action::Wait(Millis(self.cfg.recovery)));
+            self.k.act(Action::Wait(Millis(self.cfg.recovery)));
             delay += self.cfg.recovery;
         }
         let request = Message::Request { address: self.cfg.address.clone() }.emit();
         let deadline = Some(self.deadline(now, &request, delay));
         self.transmit(&request);
-        self.current = Some(Current { job, state: State::SignOn, attempt, deadline, request, telegrams_left: 1 });
+        self.k.current = Some(Current { job, state: State::SignOn, attempt, deadline, request, telegrams_left: 1 });
     }
 
     /// When a reply to `bytes` must have begun, `extra` ms of waits included.
@@ -73,13 +71,13 @@ impl Iec62056Session {
             self.echo_held = 0;
         }
         self.echo.extend_from_slice(bytes);
-        self.actions.push_back(Action::Transmit(bytes.to_vec()));
+        self.k.transmit(bytes);
     }
 
     pub(super) fn reopen(&mut self, line: LineSettings) {
         if self.line != line {
             self.line = line;
-            self.actions.push_back(Action::Reopen(line));
+            self.k.act(Action::Reopen(line));
         }
     }
 
@@ -89,16 +87,16 @@ impl Iec62056Session {
             return;
         }
         if settle {
-            self.actions.push_back(Action::Wait(Millis(self.cfg.settle())));
+            self.k.act(Action::Wait(Millis(self.cfg.settle())));
         }
         self.reopen(line);
-        self.events.push_back(IecEvent::BaudSwitch(line));
+        self.k.emit(IecEvent::BaudSwitch(line));
     }
 
     /// End the job under way; the line returns to the initial rate.
     pub(super) fn finish(&mut self, now: Millis) {
-        self.current = None;
-        self.rx.clear();
+        self.k.current = None;
+        self.k.rx.clear();
         let back = self.cfg.initial;
         if self.line != back && self.line != MODE_D_LINE {
             self.reopen(back);
@@ -107,7 +105,7 @@ impl Iec62056Session {
     }
 
     pub(super) fn fail(&mut self, now: Millis, failure: Failure) {
-        self.events.push_back(IecEvent::Error(failure));
+        self.k.emit(IecEvent::Error(failure));
         self.finish(now);
     }
 
@@ -116,52 +114,13 @@ impl Iec62056Session {
         let b0 = Message::Command { command: b'B', kind: b'0', data: None, partial: false }.emit();
         self.transmit(&b0);
         // Let the break leave at the programming rate before the line changes back.
-        self.actions.push_back(Action::Wait(Millis(self.line.wire_time(b0.len()))));
+        self.k.act(Action::Wait(Millis(self.line.wire_time(b0.len()))));
         self.finish(now);
-    }
-
-    /// A timeout or a damaged reply: repeat, restart from the sign-on, or give up.
-    pub(super) fn retry(&mut self, now: Millis) {
-        let Some(mut cur) = self.current.take() else { return };
-        self.rx.clear();
-        self.echo.clear();
-        self.echo_held = 0;
-        let exhausted = cur.attempt > self.cfg.retries;
-        match cur.state {
-            State::Listen => {
-                self.current = Some(cur);
-                self.fail(now, Failure::Timeout { stage: Stage::Listen, attempts: 1 });
-            }
-            State::Password | State::Register(_) if !exhausted => {
-                // In programming mode the request itself is repeated.
-                cur.attempt += 1;
-                self.notice(Notice::Retry { attempt: cur.attempt });
-                cur.deadline = Some(self.deadline(now, &cur.request, 0));
-                let request = cur.request.clone();
-                self.transmit(&request);
-                self.current = Some(cur);
-            }
-            State::Password | State::Register(_) => {
-                self.events
-                    .push_back(IecEvent::Error(Failure::Timeout { stage: cur.state.stage(), attempts: cur.attempt }));
-                self.current = Some(cur);
-                self.break_off(now);
-            }
-            _ if !exhausted => {
-                let attempt = cur.attempt + 1;
-                self.notice(Notice::Retry { attempt });
-                self.start(now, cur.job, attempt);
-            }
-            state => {
-                self.current = Some(cur);
-                self.fail(now, Failure::Timeout { stage: state.stage(), attempts: self.cfg.retries + 1 });
-            }
-        }
     }
 
     /// Delimit the message at the start of `rx`.
     pub(super) fn next(&self) -> Next {
-        let b = &self.rx;
+        let b = &self.k.rx;
         match b[0] {
             b'/' => match b.iter().take(MAX_LINE).position(|&c| c == LF) {
                 Some(i) => Next::Complete(i + 1),
@@ -191,17 +150,60 @@ impl Iec62056Session {
             _ => Next::Junk,
         }
     }
+}
 
-    pub(super) fn process_rx(&mut self, now: Millis) {
-        while !self.rx.is_empty() {
+impl Machine for Iec62056Session {
+    type Event = IecEvent;
+
+    fn kernel(&self) -> &dyn Core<IecEvent> {
+        &self.k
+    }
+
+    fn kernel_mut(&mut self) -> &mut dyn Core<IecEvent> {
+        &mut self.k
+    }
+
+    /// Bytes that repeat our last transmission are held aside as a possible
+    /// echo; the rest is buffered.
+    fn accept(&mut self, now: Millis, bytes: &[u8]) {
+        self.k.last_rx = now;
+        for &b in bytes {
+            if !self.echo.is_empty() {
+                if self.echo[self.echo_held] == b {
+                    self.echo_held += 1;
+                    if self.echo_held == self.echo.len() {
+                        self.echo.clear();
+                        self.echo_held = 0;
+                        self.notice(Notice::Echo);
+                    }
+                    continue;
+                }
+                // Not (or no longer) an echo: give back what was held.
+                let held = self.echo_held;
+                self.k.rx.extend_from_slice(&self.echo[..held]);
+                self.echo.clear();
+                self.echo_held = 0;
+            }
+            self.k.rx.push(b);
+        }
+    }
+
+    /// Cut what has arrived into messages and act on each; with nothing
+    /// expected (after a hand-over the line is the HDLC session's) it is dropped.
+    fn process_rx(&mut self, now: Millis) {
+        if self.k.current.is_none() {
+            self.k.rx.clear();
+            return;
+        }
+        while !self.k.rx.is_empty() {
             match self.next() {
                 Next::Junk => {
                     self.junk += 1;
-                    self.rx.remove(0);
+                    self.k.rx.remove(0);
                 }
                 Next::Incomplete => return,
                 Next::Complete(len) => {
-                    let msg: Vec<u8> = self.rx.drain(..len).collect();
+                    let msg: Vec<u8> = self.k.rx.drain(..len).collect();
                     if self.junk > 0 {
                         let n = std::mem::take(&mut self.junk);
                         self.notice(Notice::Junk(n));
@@ -214,5 +216,53 @@ impl Iec62056Session {
             let n = std::mem::take(&mut self.junk);
             self.notice(Notice::Junk(n));
         }
+    }
+
+    /// A timeout or a damaged reply: repeat, restart from the sign-on, or give up.
+    fn retry(&mut self, now: Millis) {
+        let Some(mut cur) = self.k.current.take() else { return };
+        self.k.rx.clear();
+        self.echo.clear();
+        self.echo_held = 0;
+        let exhausted = cur.attempt > self.cfg.retries;
+        match cur.state {
+            State::Listen => {
+                self.k.current = Some(cur);
+                self.fail(now, Failure::Timeout { stage: Stage::Listen, attempts: 1 });
+            }
+            State::Password | State::Register(_) if !exhausted => {
+                // In programming mode the request itself is repeated.
+                cur.attempt += 1;
+                self.notice(Notice::Retry { attempt: cur.attempt });
+                cur.deadline = Some(self.deadline(now, &cur.request, 0));
+                let request = cur.request.clone();
+                self.transmit(&request);
+                self.k.current = Some(cur);
+            }
+            State::Password | State::Register(_) => {
+                self.k.emit(IecEvent::Error(Failure::Timeout { stage: cur.state.stage(), attempts: cur.attempt }));
+                self.k.current = Some(cur);
+                self.break_off(now);
+            }
+            _ if !exhausted => {
+                let attempt = cur.attempt + 1;
+                self.notice(Notice::Retry { attempt });
+                self.start(now, cur.job, attempt);
+            }
+            state => {
+                self.k.current = Some(cur);
+                self.fail(now, Failure::Timeout { stage: state.stage(), attempts: self.cfg.retries + 1 });
+            }
+        }
+    }
+
+    fn held(&self) -> usize {
+        self.echo_held
+    }
+
+    fn drop_held(&mut self) {
+        self.echo.clear();
+        self.echo_held = 0;
+        self.junk = 0;
     }
 }

@@ -41,8 +41,6 @@
 //! initial rate, pauses and signs on again); a readout with a wrong BCC is
 //! read again. Every reading is reported as soon as it is verified.
 
-use std::collections::VecDeque;
-
 use super::codec::{DataSet, Message, Value};
 use super::data;
 use super::dissect;
@@ -51,7 +49,9 @@ use super::lines;
 use crate::input::to_hex;
 use crate::lang::Lang;
 use crate::registry::FrameStatus;
-use crate::session::{Action, LineSettings, Millis, Parity, Session};
+#[cfg(test)]
+use crate::session::Session;
+use crate::session::{Action, Core, Deadline, Kernel, LineSettings, Machine, Millis, Notices, Parity};
 
 mod exchange;
 mod replies;
@@ -426,6 +426,12 @@ struct Current {
     telegrams_left: usize,
 }
 
+impl Deadline for Current {
+    fn deadline(&self) -> Option<Millis> {
+        self.deadline
+    }
+}
+
 /// What the framer found at the start of the received bytes.
 enum Next {
     Complete(usize),
@@ -438,35 +444,32 @@ enum Next {
 pub struct Iec62056Session {
     cfg: Config,
     line: LineSettings,
-    queue: VecDeque<Job>,
-    current: Option<Current>,
-    rx: Vec<u8>,
-    last_rx: Millis,
+    /// The queue, the job under way, received bytes (cut into messages here).
+    k: Kernel<Job, Current, IecEvent, Vec<u8>>,
     junk: usize,
     /// What an echo of our last transmission would be, and how much of it is held.
     echo: Vec<u8>,
     echo_held: usize,
-    actions: VecDeque<Action>,
-    events: VecDeque<IecEvent>,
-    busy: bool,
 }
 
 impl Iec62056Session {
     pub fn new(cfg: Config) -> Self {
         let line = if cfg.mode == Mode::D { MODE_D_LINE } else { cfg.initial };
         Iec62056Session {
-            cfg,
             line,
-            queue: VecDeque::new(),
-            current: None,
-            rx: Vec::new(),
-            last_rx: Millis(0),
+            k: Kernel::new(
+                cfg.byte_gap,
+                Vec::new(),
+                Notices {
+                    junk: |n| IecEvent::Notice(Notice::Junk(n)),
+                    incomplete: |n| IecEvent::Notice(Notice::Incomplete(n)),
+                    retry: |attempt| IecEvent::Notice(Notice::Retry { attempt }),
+                },
+            ),
             junk: 0,
             echo: Vec::new(),
             echo_held: 0,
-            actions: VecDeque::new(),
-            events: VecDeque::new(),
-            busy: false,
+            cfg,
         }
     }
 
@@ -502,79 +505,7 @@ impl Iec62056Session {
 
     /// Forget queued jobs (the one under way is finished first).
     pub fn cancel(&mut self) {
-        self.queue.clear();
-    }
-}
-
-impl Session for Iec62056Session {
-    type Event = IecEvent;
-
-    fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
-        }
-        self.last_rx = now;
-        for &b in bytes {
-            if !self.echo.is_empty() {
-                if self.echo[self.echo_held] == b {
-                    self.echo_held += 1;
-                    if self.echo_held == self.echo.len() {
-                        self.echo.clear();
-                        self.echo_held = 0;
-                        self.notice(Notice::Echo);
-                    }
-                    continue;
-                }
-                // Not (or no longer) an echo: give back what was held.
-                let held = self.echo_held;
-                self.rx.extend_from_slice(&self.echo[..held]);
-                self.echo.clear();
-                self.echo_held = 0;
-            }
-            self.rx.push(b);
-        }
-        if self.current.is_none() {
-            // Nothing expected (after a hand-over the line is the HDLC session's).
-            self.rx.clear();
-            return;
-        }
-        self.process_rx(now);
-    }
-
-    fn handle_timeout(&mut self, now: Millis) {
-        let held = !self.rx.is_empty() || self.echo_held > 0;
-        if held && now.since(self.last_rx) >= self.cfg.byte_gap {
-            let n = self.rx.len() + self.echo_held;
-            self.rx.clear();
-            self.echo.clear();
-            self.echo_held = 0;
-            self.junk = 0;
-            self.notice(Notice::Incomplete(n));
-        }
-        let due = self.current.as_ref().and_then(|c| c.deadline).is_some_and(|d| now >= d);
-        if due && self.rx.is_empty() {
-            self.retry(now);
-        }
-    }
-
-    fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
-    }
-
-    fn poll_timeout(&self) -> Option<Millis> {
-        // While a message is arriving only the gap between characters counts.
-        if !self.rx.is_empty() || self.echo_held > 0 {
-            return Some(self.last_rx.after(self.cfg.byte_gap));
-        }
-        self.current.as_ref().and_then(|c| c.deadline)
-    }
-
-    fn poll_event(&mut self) -> Option<IecEvent> {
-        self.events.pop_front()
-    }
-
-    fn is_idle(&self) -> bool {
-        self.current.is_none() && self.queue.is_empty()
+        self.k.queue.clear();
     }
 }
 

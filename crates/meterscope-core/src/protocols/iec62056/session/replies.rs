@@ -11,11 +11,11 @@ impl Iec62056Session {
             self.notice(Notice::Echo);
             return;
         }
-        let Some(state) = self.current.as_ref().map(|c| c.state) else {
+        let Some(state) = self.k.current.as_ref().map(|c| c.state) else {
             self.notice(Notice::Unexpected(to_hex(m)));
             return;
         };
-        if m[0] == SOH && self.current.as_ref().is_some_and(|c| c.request == m) {
+        if m[0] == SOH && self.k.current.as_ref().is_some_and(|c| c.request == m) {
             self.notice(Notice::Echo);
             return;
         }
@@ -36,12 +36,12 @@ impl Iec62056Session {
             self.notice(Notice::Unexpected(to_hex(m)));
             return;
         };
-        self.events.push_back(IecEvent::Identified(ident.clone()));
-        let Some(mut cur) = self.current.take() else { return };
+        self.k.emit(IecEvent::Identified(ident.clone()));
+        let Some(mut cur) = self.k.current.take() else { return };
         if cur.state == State::Listen {
             // Mode D: the data message follows on the same line.
             cur.deadline = cur.deadline.map(|_| now.after(self.cfg.reply_timeout.max(self.cfg.byte_gap)));
-            self.current = Some(cur);
+            self.k.current = Some(cur);
             return;
         }
         let wanted = match cur.job {
@@ -93,20 +93,20 @@ impl Iec62056Session {
                 // The meter's acknowledgement at the old rate is not waited for.
                 let line = line_8n1(r);
                 self.switch(line, true);
-                self.events.push_back(IecEvent::HandOver(line));
-                self.rx.clear();
+                self.k.emit(IecEvent::HandOver(line));
+                self.k.rx.clear();
                 // The line now belongs to the HDLC session: no return to the initial rate.
-                self.current = None;
+                self.k.current = None;
                 self.advance(now);
                 return;
             }
             (Job::HandOver, _) => {
-                self.current = Some(cur);
+                self.k.current = Some(cur);
                 self.fail(now, Failure::NotSupported("mode E (the identification offers no \\2)"));
                 return;
             }
             (Job::Program { .. }, _) => {
-                self.current = Some(cur);
+                self.k.current = Some(cur);
                 self.fail(now, Failure::NotSupported("programming mode (the meter is not in mode C)"));
                 return;
             }
@@ -115,7 +115,7 @@ impl Iec62056Session {
                 cur.deadline = Some(now.after(reply));
             }
         }
-        self.current = Some(cur);
+        self.k.current = Some(cur);
     }
 
     /// Check the BCC of a block; `(end, ok)` with `end` the index of ETX/EOT.
@@ -132,10 +132,10 @@ impl Iec62056Session {
 
     pub(super) fn on_readout(&mut self, now: Millis, m: &[u8]) {
         let Some((end, ok)) = self.block_bcc(m) else { return };
-        let Some(mut cur) = self.current.take() else { return };
+        let Some(mut cur) = self.k.current.take() else { return };
         let exhausted = cur.attempt > self.cfg.retries;
         if !ok && !exhausted && cur.state != State::Listen {
-            self.current = Some(cur);
+            self.k.current = Some(cur);
             self.retry(now);
             return;
         }
@@ -144,18 +144,18 @@ impl Iec62056Session {
         let found = readings(m, 1..bang, self.cfg.lang);
         let sets = found.len();
         for r in found {
-            self.events.push_back(IecEvent::Reading(r));
+            self.k.emit(IecEvent::Reading(r));
         }
-        self.events.push_back(IecEvent::ReadoutEnd { sets, bcc_ok: ok });
+        self.k.emit(IecEvent::ReadoutEnd { sets, bcc_ok: ok });
         if cur.state == State::Listen {
             cur.telegrams_left = cur.telegrams_left.saturating_sub(1);
             if cur.telegrams_left > 0 {
                 cur.deadline = self.cfg.listen_timeout.map(|t| now.after(t));
-                self.current = Some(cur);
+                self.k.current = Some(cur);
                 return;
             }
         }
-        self.current = Some(cur);
+        self.k.current = Some(cur);
         if ok {
             self.finish(now);
         } else {
@@ -173,8 +173,8 @@ impl Iec62056Session {
                 return;
             }
         };
-        self.events.push_back(IecEvent::Operand(operand));
-        let Some(mut cur) = self.current.take() else { return };
+        self.k.emit(IecEvent::Operand(operand));
+        let Some(mut cur) = self.k.current.take() else { return };
         let Job::Program { password, .. } = &cur.job else { return };
         let p1 = Message::Command {
             command: b'P',
@@ -188,13 +188,13 @@ impl Iec62056Session {
         cur.attempt = 1;
         cur.request = p1.clone();
         self.transmit(&p1);
-        self.current = Some(cur);
+        self.k.current = Some(cur);
     }
 
     pub(super) fn on_password_reply(&mut self, now: Millis, m: &[u8]) {
         match m[0] {
             ACK => {
-                self.events.push_back(IecEvent::LoggedIn);
+                self.k.emit(IecEvent::LoggedIn);
                 self.next_register(now, 0);
             }
             NAK => self.repeat(now),
@@ -207,7 +207,7 @@ impl Iec62056Session {
                         return;
                     }
                 };
-                self.events.push_back(IecEvent::Error(Failure::WrongPassword(text)));
+                self.k.emit(IecEvent::Error(Failure::WrongPassword(text)));
                 self.break_off(now);
             }
             _ => self.notice(Notice::Unexpected(to_hex(m))),
@@ -216,12 +216,12 @@ impl Iec62056Session {
 
     /// The meter asked for a repetition.
     pub(super) fn repeat(&mut self, now: Millis) {
-        let Some(mut cur) = self.current.take() else { return };
+        let Some(mut cur) = self.k.current.take() else { return };
         self.notice(Notice::RepeatRequest);
         if cur.attempt > self.cfg.retries {
             let stage = cur.state.stage();
-            self.current = Some(cur);
-            self.events.push_back(IecEvent::Error(Failure::Timeout { stage, attempts: self.cfg.retries + 1 }));
+            self.k.current = Some(cur);
+            self.k.emit(IecEvent::Error(Failure::Timeout { stage, attempts: self.cfg.retries + 1 }));
             self.break_off(now);
             return;
         }
@@ -229,15 +229,15 @@ impl Iec62056Session {
         cur.deadline = Some(self.deadline(now, &cur.request, 0));
         let request = cur.request.clone();
         self.transmit(&request);
-        self.current = Some(cur);
+        self.k.current = Some(cur);
     }
 
     /// Read register `i` with R1, or break when all are read.
     pub(super) fn next_register(&mut self, now: Millis, i: usize) {
-        let Some(mut cur) = self.current.take() else { return };
+        let Some(mut cur) = self.k.current.take() else { return };
         let Job::Program { registers, .. } = &cur.job else { return };
         let Some(address) = registers.get(i) else {
-            self.current = Some(cur);
+            self.k.current = Some(cur);
             self.break_off(now);
             return;
         };
@@ -253,7 +253,7 @@ impl Iec62056Session {
         cur.deadline = Some(self.deadline(now, &r1, 0));
         cur.request = r1.clone();
         self.transmit(&r1);
-        self.current = Some(cur);
+        self.k.current = Some(cur);
     }
 
     pub(super) fn on_register(&mut self, now: Millis, i: usize, m: &[u8]) {
@@ -262,12 +262,12 @@ impl Iec62056Session {
             // Ask for the answer again.
             let nak = vec![NAK];
             self.transmit(&nak);
-            if let Some(cur) = self.current.as_mut() {
+            if let Some(cur) = self.k.current.as_mut() {
                 cur.deadline = Some(now.after(self.line.wire_time(1) + self.cfg.reply_timeout));
             }
             return;
         }
-        let address = match &self.current.as_ref().map(|c| &c.job) {
+        let address = match &self.k.current.as_ref().map(|c| &c.job) {
             Some(Job::Program { registers, .. }) => registers.get(i).cloned().unwrap_or_default(),
             _ => String::new(),
         };
@@ -275,7 +275,7 @@ impl Iec62056Session {
         let lone = body.first() == Some(&b'(') && body.last() == Some(&b')') && !body.contains(&CR);
         if lone && !body[1..body.len() - 1].contains(&b'(') {
             let text = String::from_utf8_lossy(&body[1..body.len() - 1]).into_owned();
-            self.events.push_back(IecEvent::RegisterError { address, text });
+            self.k.emit(IecEvent::RegisterError { address, text });
         } else {
             let mut found = readings(m, 1..end, self.cfg.lang);
             // A meter may answer with the value alone: name it after the request.
@@ -295,7 +295,7 @@ impl Iec62056Session {
                 }
             }
             for r in found {
-                self.events.push_back(IecEvent::Reading(r));
+                self.k.emit(IecEvent::Reading(r));
             }
         }
         self.next_register(now, i + 1);

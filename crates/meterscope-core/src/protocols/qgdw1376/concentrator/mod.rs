@@ -31,8 +31,6 @@
 //! ignored, timeouts with retries (a route forward waits longer: the module
 //! has a meter to reach), frames that stop arriving dropped after the gap.
 
-use std::collections::VecDeque;
-
 use super::codec::{Addresses, Frame2, NodeAddress, c2, node_text, unbcd};
 use super::frame::frame_2;
 use super::module::protocol;
@@ -45,7 +43,9 @@ use crate::protocols::dlt698::emit::{Apdu, GetResult, oad, oad_u32};
 use crate::protocols::dlt698::link::FrameRepr;
 use crate::protocols::dlt698::session::reading;
 use crate::protocols::dlt698::simulator::parse_date_time_s;
-use crate::session::{Action, DateTime, LineSettings, Millis, Parity, RxBuffer, Session};
+use crate::session::{
+    Core, DateTime, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Retry, RxBuffer,
+};
 
 mod replies;
 
@@ -333,13 +333,13 @@ impl Op {
 }
 
 #[derive(Clone, Debug)]
-struct Exchange {
+struct Ask {
     op: Op,
     seq: u8,
-    frame: Vec<u8>,
-    attempt: u8,
-    deadline: Millis,
 }
+
+/// The request on the line: its frame, its try and deadline, and what it waits for.
+type Exchange = Pending<Ask>;
 
 /// The concentrator side of Q/GDW 1376.2.
 #[derive(Debug)]
@@ -347,40 +347,29 @@ pub struct ConcentratorSession {
     cfg: Config,
     /// The master node address (A1 of route forwards), once known or given.
     master: NodeAddress,
-    queue: VecDeque<Op>,
-    current: Option<Exchange>,
-    listen_until: Option<Millis>,
+    /// The queue, the request on the line, received bytes; its hold is a
+    /// listen, when reports are received and confirmed.
+    k: Kernel<Op, Exchange, ConcentratorEvent>,
     seq: u8,
     piid: u8,
-    rx: RxBuffer,
-    last_rx: Millis,
     clock_date: Option<(u16, u8, u8)>,
     /// The last report (sequence number, Fn, data): a module that missed our
     /// confirmation sends it again; it is confirmed again, not surfaced twice.
     last_report: Option<(u8, u16, Vec<u8>)>,
-    actions: VecDeque<Action>,
-    events: VecDeque<ConcentratorEvent>,
-    busy: bool,
 }
 
 impl ConcentratorSession {
     pub fn new(cfg: Config) -> Self {
-        ConcentratorSession {
-            cfg,
-            master: [0; 6],
-            queue: VecDeque::new(),
-            current: None,
-            listen_until: None,
-            seq: 0,
-            piid: 0,
-            rx: RxBuffer::new(RX_LIMIT),
-            last_rx: Millis(0),
-            clock_date: None,
-            last_report: None,
-            actions: VecDeque::new(),
-            events: VecDeque::new(),
-            busy: false,
-        }
+        let k = Kernel::new(
+            cfg.byte_gap,
+            RxBuffer::new(RX_LIMIT),
+            Notices {
+                junk: |n| ConcentratorEvent::Notice(Notice::Junk(n)),
+                incomplete: |n| ConcentratorEvent::Notice(Notice::Incomplete(n)),
+                retry: |attempt| ConcentratorEvent::Notice(Notice::Retry { attempt }),
+            },
+        );
+        ConcentratorSession { cfg, master: [0; 6], k, seq: 0, piid: 0, clock_date: None, last_report: None }
     }
 
     pub fn config(&self) -> &Config {
@@ -441,29 +430,27 @@ impl ConcentratorSession {
 
     /// Forget queued work (the request under way is finished first).
     pub fn cancel(&mut self) {
-        self.queue.clear();
+        self.k.queue.clear();
     }
 
     fn enqueue(&mut self, now: Millis, ops: impl IntoIterator<Item = Op>) {
-        self.queue.extend(ops);
-        self.busy = true;
+        self.k.enqueue(ops);
         self.advance(now);
     }
 
     fn notice(&mut self, n: Notice) {
-        self.events.push_back(ConcentratorEvent::Notice(n));
+        self.k.emit(ConcentratorEvent::Notice(n));
     }
 
     fn advance(&mut self, now: Millis) {
-        while self.current.is_none() {
+        while self.k.current.is_none() {
             // A listen holds queued work back, but not the answer to a report.
-            if self.listen_until.is_some() && !matches!(self.queue.front(), Some(Op::Answer698 { .. })) {
+            if self.k.hold.is_some() && !matches!(self.k.queue.front(), Some(Op::Answer698 { .. })) {
                 return;
             }
-            let Some(op) = self.queue.pop_front() else {
-                if self.busy {
-                    self.busy = false;
-                    self.events.push_back(ConcentratorEvent::Done);
+            let Some(op) = self.k.queue.pop_front() else {
+                if self.k.finish() {
+                    self.k.emit(ConcentratorEvent::Done);
                 }
                 return;
             };
@@ -488,7 +475,7 @@ impl ConcentratorSession {
         let seq = self.next_seq();
         let frame = match &op {
             Op::Listen(ms) => {
-                self.listen_until = Some(now.after(*ms));
+                self.k.hold = Some(now.after(*ms));
                 return;
             }
             Op::Local(afn, f, data) => {
@@ -513,8 +500,7 @@ impl ConcentratorSession {
         };
         let bytes = frame.emit();
         let deadline = self.deadline(now, &op, bytes.len());
-        self.actions.push_back(Action::Transmit(bytes.clone()));
-        self.current = Some(Exchange { op, seq, frame: bytes, attempt: 1, deadline });
+        self.k.send(bytes, deadline, Ask { op, seq });
     }
 
     /// AFN 13 F1 to `meter`: protocol type, no delay correction, no attached node, the frame.
@@ -533,82 +519,44 @@ impl ConcentratorSession {
         now.after(self.cfg.line.wire_time(len) + wait)
     }
 
-    fn retry(&mut self, now: Millis) {
-        let Some(mut ex) = self.current.take() else { return };
-        self.rx.clear();
-        if ex.attempt > self.cfg.retries {
-            self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 });
-            return;
-        }
-        ex.attempt += 1;
-        self.notice(Notice::Retry { attempt: ex.attempt });
-        ex.deadline = self.deadline(now, &ex.op, ex.frame.len());
-        self.actions.push_back(Action::Transmit(ex.frame.clone()));
-        self.current = Some(ex);
-    }
-
     fn fail(&mut self, now: Millis, ex: Exchange, failure: Failure) {
         if matches!(ex.op, Op::Read645 { purpose: Purpose::ClockDate, .. }) {
             // The time half of the clock read has nothing to join: drop it.
-            if matches!(self.queue.front(), Some(Op::Read645 { purpose: Purpose::ClockTime, .. })) {
-                self.queue.pop_front();
+            if matches!(self.k.queue.front(), Some(Op::Read645 { purpose: Purpose::ClockTime, .. })) {
+                self.k.queue.pop_front();
             }
         }
-        self.events.push_back(ConcentratorEvent::Error { what: ex.op.what(), failure });
+        self.k.emit(ConcentratorEvent::Error { what: ex.op.what(), failure });
         self.advance(now);
     }
 }
 
-impl Session for ConcentratorSession {
+impl Machine for ConcentratorSession {
     type Event = ConcentratorEvent;
 
-    fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
-        }
-        self.rx.push(bytes);
-        self.last_rx = now;
-        self.process_rx(now);
+    fn kernel(&self) -> &dyn Core<ConcentratorEvent> {
+        &self.k
     }
 
-    fn handle_timeout(&mut self, now: Millis) {
-        if !self.rx.is_empty() && now.since(self.last_rx) >= self.cfg.byte_gap {
-            let n = self.rx.len();
-            self.rx.clear();
-            self.notice(Notice::Incomplete(n));
-        }
-        if let Some(t) = self.listen_until
-            && now >= t
-        {
-            self.listen_until = None;
-            self.advance(now);
-        }
-        if let Some(ex) = &self.current
-            && now >= ex.deadline
-            && self.rx.is_empty()
-        {
-            self.retry(now);
+    fn kernel_mut(&mut self) -> &mut dyn Core<ConcentratorEvent> {
+        &mut self.k
+    }
+
+    fn process_rx(&mut self, now: Millis) {
+        while let Some(frame) = self.k.next_frame(frame_2, 0xFE) {
+            self.on_frame(now, &frame);
         }
     }
 
-    fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
+    fn retry(&mut self, now: Millis) {
+        match self.k.retry(self.cfg.retries) {
+            Retry::Again(ex) => self.k.resend(self.deadline(now, &ex.op, ex.frame.len()), ex),
+            Retry::Spent(ex) => self.fail(now, ex, Failure::Timeout { attempts: self.cfg.retries + 1 }),
+            Retry::Idle => {}
+        }
     }
 
-    fn poll_timeout(&self) -> Option<Millis> {
-        let line = if self.rx.is_empty() {
-            self.current.as_ref().map(|ex| ex.deadline)
-        } else {
-            Some(self.last_rx.after(self.cfg.byte_gap))
-        };
-        [line, self.listen_until].into_iter().flatten().min()
-    }
-
-    fn poll_event(&mut self) -> Option<ConcentratorEvent> {
-        self.events.pop_front()
-    }
-
-    fn is_idle(&self) -> bool {
-        self.current.is_none() && self.queue.is_empty() && self.listen_until.is_none()
+    fn on_resume(&mut self, now: Millis) {
+        self.advance(now);
     }
 }

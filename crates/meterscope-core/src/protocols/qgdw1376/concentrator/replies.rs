@@ -5,15 +5,6 @@
 use super::*;
 
 impl ConcentratorSession {
-    pub(super) fn process_rx(&mut self, now: Millis) {
-        while let Some((frame, junk)) = self.rx.next_frame(frame_2, 0xFE) {
-            if junk > 0 {
-                self.notice(Notice::Junk(junk));
-            }
-            self.on_frame(now, &frame);
-        }
-    }
-
     pub(super) fn on_frame(&mut self, now: Millis, bytes: &[u8]) {
         let f = match Frame2::parse(bytes) {
             Ok(f) => f,
@@ -30,13 +21,13 @@ impl ConcentratorSession {
             self.on_report(now, f);
             return;
         }
-        let Some(ex) = self.current.take() else {
+        let Some(ex) = self.k.current.take() else {
             self.notice(Notice::Unexpected { afn: f.afn, fn_: f.fn_, seq: f.seq() });
             return;
         };
         if f.seq() != ex.seq {
             self.notice(Notice::Unexpected { afn: f.afn, fn_: f.fn_, seq: f.seq() });
-            self.current = Some(ex);
+            self.k.current = Some(ex);
             return;
         }
         if let Op::Answer698 { meter, .. } = &ex.op {
@@ -64,7 +55,7 @@ impl ConcentratorSession {
         }
         match (&ex.op, f.afn, f.fn_) {
             (Op::Local(afn, fn_, _), 0x00, 1) => {
-                self.events.push_back(ConcentratorEvent::Confirmed { afn: *afn, fn_: *fn_ });
+                self.k.emit(ConcentratorEvent::Confirmed { afn: *afn, fn_: *fn_ });
                 self.advance(now);
             }
             (Op::Local(afn, fn_, _), a, x) if a == *afn && x == *fn_ => match self.local_reply(a, x, &f.data) {
@@ -72,7 +63,7 @@ impl ConcentratorSession {
                     if a == 0x03 && x == 4 {
                         self.master.copy_from_slice(&f.data[..6]);
                     }
-                    self.events.push_back(e);
+                    self.k.emit(e);
                     self.advance(now);
                 }
                 None => self.fail(now, ex, Failure::BadReply(to_hex(&f.data))),
@@ -80,7 +71,7 @@ impl ConcentratorSession {
             (Op::Read645 { .. } | Op::Read698 { .. }, 0x13, 1) => self.on_forwarded(now, ex, &f),
             _ => {
                 self.notice(Notice::Unexpected { afn: f.afn, fn_: f.fn_, seq: f.seq() });
-                self.current = Some(ex);
+                self.k.current = Some(ex);
             }
         }
     }
@@ -175,7 +166,7 @@ impl ConcentratorSession {
                     && let Some((year, month, day)) = self.clock_date.take()
                 {
                     let time = DateTime { year, month, day, hour: h, minute: mi, second: s };
-                    self.events.push_back(ConcentratorEvent::Clock { meter: meter.clone(), time });
+                    self.k.emit(ConcentratorEvent::Clock { meter: meter.clone(), time });
                 }
             }
             Purpose::Clock698 => {
@@ -186,11 +177,11 @@ impl ConcentratorSession {
                     },
                     _ => None,
                 }) {
-                    self.events.push_back(ConcentratorEvent::Clock { meter: meter.clone(), time });
+                    self.k.emit(ConcentratorEvent::Clock { meter: meter.clone(), time });
                 }
             }
             // A clock's parts are said once, as the clock.
-            Purpose::Plain => self.events.push_back(ConcentratorEvent::Value(v)),
+            Purpose::Plain => self.k.emit(ConcentratorEvent::Value(v)),
         }
     }
 
@@ -209,7 +200,7 @@ impl ConcentratorSession {
             fn_: 1,
             data: vec![0xFF, 0xFF, 0x00, 0x00],
         };
-        self.actions.push_back(Action::Transmit(confirm.emit()));
+        self.k.transmit(&confirm.emit());
         self.notice(Notice::ReportConfirmed { fn_: f.fn_, seq: f.seq() });
         let key = (f.seq(), f.fn_, f.data.clone());
         if self.last_report.as_ref() == Some(&key) {
@@ -236,8 +227,7 @@ impl ConcentratorSession {
                 if proto == protocol::DLT698
                     && let Some(answer) = report_response(frame)
                 {
-                    self.queue.push_front(answer);
-                    self.busy = true;
+                    self.k.urgent(answer);
                 }
                 let v = if proto == protocol::DLT698 {
                     value_698(frame, None, self.cfg.lang)
@@ -249,7 +239,7 @@ impl ConcentratorSession {
                 }
             }
         }
-        self.events.push_back(ConcentratorEvent::Report(report));
+        self.k.emit(ConcentratorEvent::Report(report));
         self.advance(now);
     }
 }
