@@ -13,7 +13,12 @@ use meterscope_core::session::{DateTime, Millis};
 
 use leptos::prelude::*;
 
-use super::{Ctx, Flow, Params, Reading, Table};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use meterscope_core::quantity::Family;
+
+use super::{Ctx, Flow, Params, Reading, Table, now_iso, picked, show_quantities};
 use crate::reader::strings::t;
 
 /// Registers read by default.
@@ -101,7 +106,18 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
     let cfg = config(p, cx.sigs.dlms_ic.get_untracked())?;
     let mut session = DlmsSession::new(cfg);
     let now = Millis(0);
+    // Named quantities: their COSEM attributes, each read once.
+    let reads = match flow {
+        Flow::Quantities => Some(Rc::new(RefCell::new(picked(p, Family::Dlms)?))),
+        _ => None,
+    };
     match flow {
+        Flow::Quantities => {
+            let attrs = reads.as_ref().map(|r| r.borrow().dlms_attrs()).unwrap_or_default();
+            cx.sigs.expect(attrs.len());
+            session.open(now);
+            session.read(now, &attrs);
+        }
         Flow::Read => {
             let targets = p
                 .selection
@@ -144,7 +160,21 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
     if profile_parts {
         s.table.set(None);
     }
+    let taken = reads.clone();
     cx.drive(&mut session, false, move |e| match e {
+        DlmsEvent::Value { attr, text, unit, .. }
+            if taken
+                .as_ref()
+                .is_some_and(|r| r.borrow_mut().take_dlms(&attr, &text, unit.as_deref().unwrap_or(""), &now_iso())) =>
+        {
+            s.step()
+        }
+        DlmsEvent::Error { attr, failure } if taken.is_some() => {
+            s.step();
+            if let Some(r) = &taken {
+                r.borrow_mut().fail_dlms(attr.as_ref(), &failure.text());
+            }
+        }
         DlmsEvent::Connected { max_info_tx, max_info_rx, window } => {
             s.note(format!("HDLC connected: information field {max_info_tx}/{max_info_rx}, window {window}"))
         }
@@ -237,5 +267,8 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         DlmsEvent::Done => {}
     })
     .await;
+    if let Some(r) = reads {
+        show_quantities(&r.borrow(), cx, "dlms");
+    }
     Ok(())
 }

@@ -7,7 +7,12 @@ use meterscope_core::session::Millis;
 
 use leptos::prelude::*;
 
-use super::{Ctx, Flow, Params, Reading, local_now, parse_dis};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use meterscope_core::quantity::Family;
+
+use super::{Ctx, Flow, Params, Reading, local_now, now_iso, parse_dis, picked, show_quantities};
 use crate::reader::strings::t;
 
 /// Identifiers read by default: energy, voltages, currents, power, frequency, address.
@@ -42,6 +47,12 @@ fn notice_text(n: &Notice) -> String {
 pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> {
     let lang = cx.lang;
     let dis = if flow == Flow::Read { parse_dis(&p.selection)? } else { Vec::new() };
+    // Named quantities: their identifiers, each read once; the answers go to the read.
+    let reads = match flow {
+        Flow::Quantities => Some(Rc::new(RefCell::new(picked(p, Family::Dlt645)?))),
+        _ => None,
+    };
+    let dis = reads.as_ref().map_or(dis, |r| r.borrow().dlt645_dis());
     let known = p.address.as_deref().and_then(Address::parse);
     let cfg = Config { variant: Variant::V2007, line: p.line, lang, ..Config::default() };
     let mut session = Dlt645Session::new(cfg, known);
@@ -49,13 +60,25 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
     let start = Millis(0);
     match flow {
         Flow::Find => session.find_meter(start),
-        Flow::Read => session.read(start, &dis),
+        Flow::Read | Flow::Quantities => session.read(start, &dis),
         Flow::Clock => session.read_clock(start),
         Flow::Sync => session.sync_clock(start, local_now()),
         _ => return Ok(()),
     }
     let s = cx.sigs;
+    let taken = reads.clone();
     cx.drive(&mut session, false, move |e| match e {
+        Dlt645Event::Value { di, items, .. }
+            if taken.as_ref().is_some_and(|r| r.borrow_mut().take_dlt645(di, &items, &now_iso())) =>
+        {
+            s.step()
+        }
+        Dlt645Event::Error { di, failure } if taken.is_some() => {
+            s.step();
+            if let Some(r) = &taken {
+                r.borrow_mut().fail_dlt645(di, &failure_text(&failure, lang));
+            }
+        }
         Dlt645Event::MeterFound(a) => {
             s.address.set(Some(a.digits()));
             s.push(Reading::new("address", t(lang, "reader.meter"), a.digits(), ""));
@@ -86,5 +109,8 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         Dlt645Event::Done => {}
     })
     .await;
+    if let Some(r) = reads {
+        show_quantities(&r.borrow(), cx, "dlt645");
+    }
     Ok(())
 }

@@ -13,7 +13,12 @@ use meterscope_core::session::Millis;
 
 use leptos::prelude::*;
 
-use super::{Ctx, Flow, Params, Reading, Table, parse_hex_words};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use meterscope_core::quantity::{Family, Reads};
+
+use super::{Ctx, Flow, Params, Reading, Table, now_iso, parse_hex_words, picked, show_quantities};
 use crate::reader::strings::t;
 use crate::transport::now_ms;
 
@@ -80,6 +85,11 @@ fn parse_address(text: &str) -> Option<Vec<u8>> {
 pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> {
     let lang = cx.lang;
     let oads = if flow == Flow::Read { parse_hex_words(&p.selection, 8, "OAD")? } else { Vec::new() };
+    // Named quantities: their OADs each read once, record objects' latest records by their columns.
+    let reads = match flow {
+        Flow::Quantities => Some(Rc::new(RefCell::new(picked(p, Family::Dlt698)?))),
+        _ => None,
+    };
     let known = p.address.as_deref().and_then(parse_address);
     let t_ = p.client_address.trim();
     let client_address = u8::from_str_radix(t_.trim_start_matches("0x").trim_start_matches("0X"), 16)
@@ -93,15 +103,30 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
     let cfg = Config { line: p.line, lang, client_address, connect, password, ..Config::default() };
     let mut session = Dlt698Session::new(cfg, known.as_deref());
     cx.sigs.expect(oads.len());
+    if let Some(r) = &reads {
+        let (oads, records) = r.borrow().dlt698_targets();
+        cx.sigs.expect(oads.len() + records.len());
+    }
     let now = Millis(0);
     let mut keep_alive = false;
     match flow {
         Flow::Find => session.find_meter(now),
-        Flow::Read | Flow::Clock | Flow::Sync | Flow::Records if known.is_none() => session.find_meter(now),
+        Flow::Read | Flow::Quantities | Flow::Clock | Flow::Sync | Flow::Records if known.is_none() => {
+            session.find_meter(now)
+        }
         _ => {}
     }
     match flow {
         Flow::Read => session.get(now, &oads),
+        Flow::Quantities => {
+            let (oads, records) = reads.as_ref().map(|r| r.borrow().dlt698_targets()).unwrap_or_default();
+            for oad in oads {
+                session.get(now, &[oad]);
+            }
+            for (record, columns) in records {
+                session.get_record(now, record, Rsd::S9(1), &columns);
+            }
+        }
         Flow::Clock => session.get(now, &[0x4000_0200]),
         // Set the clock (4000 attribute 2) to the computer's time, then read it back.
         Flow::Sync => {
@@ -134,7 +159,18 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         });
     }
     let s = cx.sigs;
+    let taken = reads.clone();
+    let take = move |f: &dyn Fn(&mut Reads) -> bool| taken.as_ref().is_some_and(|r| f(&mut r.borrow_mut()));
     cx.drive(&mut session, keep_alive, move |e| match e {
+        Dlt698Event::Value(r) if take(&|q| q.take_dlt698(&r, &now_iso())) => s.step(),
+        Dlt698Event::Record(r) if take(&|q| q.take_dlt698_record(&r, &now_iso())) => s.step(),
+        Dlt698Event::Error { oad, failure } if take(&|_| true) => {
+            s.step();
+            take(&|q| {
+                q.fail_dlt698(oad, &failure.to_string());
+                true
+            });
+        }
         Dlt698Event::MeterFound(a) => {
             s.address.set(Some(a.clone()));
             s.push(Reading::new("4001", t(lang, "reader.meter"), a, ""));
@@ -175,5 +211,8 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         Dlt698Event::Done => {}
     })
     .await;
+    if let Some(r) = reads {
+        show_quantities(&r.borrow(), cx, "dlt698");
+    }
     Ok(())
 }

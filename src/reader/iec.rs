@@ -12,7 +12,12 @@ use meterscope_core::session::{Millis, Parity};
 
 use leptos::prelude::*;
 
-use super::{Ctx, Flow, Params, Reading};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use meterscope_core::quantity::Family;
+
+use super::{Ctx, Flow, Params, Reading, now_iso, picked, show_quantities};
 use crate::reader::strings::t;
 
 /// Registers read in programming mode by default.
@@ -74,6 +79,11 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
     };
     let mut session = Iec62056Session::new(cfg);
     let now = Millis(0);
+    // Named quantities: picked from the readout.
+    let reads = match flow {
+        Flow::Quantities => Some(Rc::new(RefCell::new(picked(p, Family::Iec62056)?))),
+        _ => None,
+    };
     match (flow, mode) {
         (Flow::Program, _) => session.program(now, &p.password, &registers),
         (_, Mode::E) => session.hand_over(now),
@@ -81,7 +91,18 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         _ => session.readout(now),
     }
     let s = cx.sigs;
+    let taken = reads.clone();
     cx.drive(&mut session, false, move |e| match e {
+        IecEvent::Reading(r) if taken.is_some() => {
+            if let (Some(q), Some(v)) = (&taken, r.values.first()) {
+                q.borrow_mut().take_code(&r.address, &v.value, &v.unit, &now_iso());
+            }
+        }
+        IecEvent::Error(f) if taken.is_some() => {
+            if let Some(q) = &taken {
+                q.borrow_mut().fail_rest(&f.to_string());
+            }
+        }
         IecEvent::Identified(i) => {
             let rate = i.max_baud.map(|r| format!(", ≤ {r} Bd")).unwrap_or_default();
             let e = if i.mode_e { ", mode E" } else { "" };
@@ -122,6 +143,51 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         IecEvent::Done => {}
     })
     .await;
+    if let Some(r) = reads {
+        r.borrow_mut().fail_rest("not in the readout");
+        show_quantities(&r.borrow(), cx, "iec62056");
+    }
+    Ok(())
+}
+
+/// DSMR P1: named quantities picked from the next telegram.
+pub(super) async fn telegram_quantities(p: &Params, cx: &Ctx) -> Result<(), String> {
+    let reads = Rc::new(RefCell::new(picked(p, Family::Dsmr)?));
+    let version = if p.line.data_bits == 7 && p.line.parity == Parity::Even { DsmrLine::V2V3 } else { DsmrLine::V4V5 };
+    let cfg = P1Config { version, count: Some(1), lang: cx.lang, keys: p.keys.clone(), ..P1Config::default() };
+    let mut session = P1Session::new(cfg);
+    session.listen(Millis(0));
+    let (s, lang, taken) = (cx.sigs, cx.lang, reads.clone());
+    // The session listens until stopped: the first telegram stops it (not a cancel by the user).
+    let (cancel, got) = (cx.cancel.clone(), Rc::new(std::cell::Cell::new(false)));
+    let got_it = got.clone();
+    cx.drive(&mut session, true, move |e| match e {
+        P1Event::Telegram(tg) => {
+            got_it.set(true);
+            cancel.set(true);
+            for r in &tg.readings {
+                if let Some(v) = r.values.first() {
+                    taken.borrow_mut().take_code(&r.address, &v.value, &v.unit, &now_iso());
+                }
+                // The equipment identifier names the meter.
+                if r.address == "0-0:96.1.1" {
+                    let id = r.values.first().map(|v| v.text.clone().unwrap_or_else(|| v.value.clone()));
+                    s.address.set(id.map(|t| t.trim_matches('"').to_string()));
+                }
+            }
+        }
+        P1Event::Silence => {
+            s.status.set(t(lang, "reader.silence").to_string());
+            cancel.set(true);
+        }
+        _ => {}
+    })
+    .await;
+    if got.get() {
+        cx.cancel.set(false);
+    }
+    reads.borrow_mut().fail_rest(if got.get() { "not in the telegram" } else { "no telegram arrived" });
+    show_quantities(&reads.borrow(), cx, "dsmr");
     Ok(())
 }
 

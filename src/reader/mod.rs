@@ -24,6 +24,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use meterscope_core::quantity::{self, Family, Quantity, Reads};
 use meterscope_core::session::{DateTime, LineSettings, Parity, Session};
 use meterscope_core::{Keys, Lang, parse_input, to_hex};
 
@@ -33,6 +34,9 @@ use strings::t;
 use web_sys::SerialPort;
 
 pub use dlt645::DEFAULT_DIS;
+
+/// The quantities picked at first.
+pub const DEFAULT_QUANTITIES: [&str; 5] = ["active-energy-import", "voltage", "active-power", "frequency", "clock"];
 
 /// Received chunks closer together than this belong to one trace entry.
 const GAP_MS: f64 = 40.0;
@@ -342,15 +346,29 @@ impl Proto {
 
     pub fn flows(self) -> &'static [Flow] {
         match self {
-            Proto::Dlt645 => &[Flow::Find, Flow::Read, Flow::Clock, Flow::Sync],
-            Proto::Dlt698 => &[Flow::Find, Flow::Read, Flow::Clock, Flow::Sync, Flow::Records, Flow::Monitor],
-            Proto::Dlms => &[Flow::Read, Flow::Clock, Flow::Sync, Flow::Browse, Flow::Profile],
-            Proto::Iec => &[Flow::Read, Flow::Program],
-            Proto::Dsmr => &[Flow::Live],
+            Proto::Dlt645 => &[Flow::Find, Flow::Read, Flow::Quantities, Flow::Clock, Flow::Sync],
+            Proto::Dlt698 => {
+                &[Flow::Find, Flow::Read, Flow::Quantities, Flow::Clock, Flow::Sync, Flow::Records, Flow::Monitor]
+            }
+            Proto::Dlms => &[Flow::Read, Flow::Quantities, Flow::Clock, Flow::Sync, Flow::Browse, Flow::Profile],
+            Proto::Iec => &[Flow::Read, Flow::Quantities, Flow::Program],
+            Proto::Dsmr => &[Flow::Live, Flow::Quantities],
             Proto::Qgdw13762 => &[Flow::Find, Flow::Read, Flow::Monitor],
             Proto::Qgdw13761 => &[Flow::Read, Flow::Clock, Flow::Sync, Flow::Records],
             Proto::Mbus => &[Flow::Find, Flow::Read],
             Proto::Wmbus | Proto::Sml => &[Flow::Live],
+        }
+    }
+
+    /// The family of the quantity table this protocol reads (none: no quantity picker).
+    pub fn family(self) -> Option<Family> {
+        match self {
+            Proto::Dlt645 => Some(Family::Dlt645),
+            Proto::Dlt698 => Some(Family::Dlt698),
+            Proto::Dlms => Some(Family::Dlms),
+            Proto::Iec => Some(Family::Iec62056),
+            Proto::Dsmr => Some(Family::Dsmr),
+            Proto::Qgdw13762 | Proto::Qgdw13761 | Proto::Mbus | Proto::Wmbus | Proto::Sml => None,
         }
     }
 
@@ -383,6 +401,8 @@ pub enum Flow {
     Profile,
     Program,
     Live,
+    /// Named quantities (the core's quantity table), whatever the protocol.
+    Quantities,
 }
 
 impl Flow {
@@ -398,6 +418,7 @@ impl Flow {
             Flow::Profile => "flow-profile",
             Flow::Program => "flow-program",
             Flow::Live => "flow-live",
+            Flow::Quantities => "flow-quantities",
         }
     }
 
@@ -418,6 +439,7 @@ impl Flow {
             Flow::Profile => "reader.profile",
             Flow::Program => "reader.program",
             Flow::Live => "reader.live",
+            Flow::Quantities => "reader.quantities",
         }
     }
 }
@@ -457,6 +479,8 @@ pub struct Params {
     pub add_nodes: bool,
     /// M-Bus: what a scan asks (`0-250`, `secondary`, a mask).
     pub mbus_scan: String,
+    /// The quantities picked (names of the core's quantity table).
+    pub quantities: Vec<&'static str>,
 }
 
 /// The page's outputs, all `Copy` signals.
@@ -479,6 +503,8 @@ pub struct Sigs {
     pub dlms_ic: RwSignal<u32>,
     /// Echoes of our own requests the session dropped in this flow: count and bytes.
     pub echoes: RwSignal<(u32, usize)>,
+    /// The last quantity read as DTU-style JSON.
+    pub dtu: RwSignal<Option<String>>,
 }
 
 impl Sigs {
@@ -581,12 +607,71 @@ impl Ctx {
     }
 }
 
+/// The quantities picked that `family` has, for a [`Reads`].
+pub fn picked(p: &Params, family: Family) -> Result<Reads, String> {
+    let list: Vec<&'static Quantity> =
+        p.quantities.iter().filter_map(|n| quantity::by_name(n).ok()).filter(|q| q.in_family(family)).collect();
+    if list.is_empty() {
+        return Err("pick at least one quantity".into());
+    }
+    Ok(Reads::new(family, list))
+}
+
+/// The outcome of a quantity read: one row per value (`voltage L1`) or
+/// failed point, and the DTU-style JSON of it (meter, quantity, value, unit,
+/// timestamp) for the export.
+pub fn show_quantities(reads: &Reads, cx: &Ctx, protocol: &str) {
+    let (s, lang) = (cx.sigs, cx.lang);
+    let mut readings = Vec::new();
+    let mut errors = Vec::new();
+    for o in reads.outcomes() {
+        let q = o.quantity;
+        match o.result {
+            Ok(v) => {
+                let id = v.element.map_or_else(|| q.name.to_string(), |e| format!("{} {e}", q.name));
+                s.push(Reading::new(&id, q.title(lang), v.value.clone(), &v.unit));
+                let value = match v.value.parse::<f64>() {
+                    Ok(n) if v.numeric && n.is_finite() => serde_json::json!(n),
+                    _ => serde_json::json!(v.value),
+                };
+                let mut r = serde_json::json!({
+                    "quantity": q.name, "name": q.title(lang), "value": value, "unit": v.unit,
+                    "timestamp": o.at, "source": o.source,
+                });
+                if let Some(e) = v.element {
+                    r["element"] = serde_json::json!(e);
+                }
+                readings.push(r);
+            }
+            Err(why) => {
+                s.push_error(q.name, format!("{}: {why}", o.source));
+                errors.push(serde_json::json!({ "quantity": q.name, "source": o.source, "error": why }));
+            }
+        }
+    }
+    let out = serde_json::json!({
+        "meter": s.address.get_untracked(), "protocol": protocol, "readings": readings, "errors": errors,
+    });
+    s.dtu.set(Some(serde_json::to_string_pretty(&out).unwrap_or_default()));
+}
+
+/// The time now in ISO 8601, UTC: when a quantity's value arrived.
+pub fn now_iso() -> String {
+    let t = iso_time(js_sys::Date::now());
+    // Whole seconds, as the CLI gives them.
+    match t.split_once('.') {
+        Some((head, _)) => format!("{head}Z"),
+        None => t,
+    }
+}
+
 async fn run_flow(proto: Proto, flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> {
     match proto {
         Proto::Dlt645 => dlt645::run(flow, p, cx).await,
         Proto::Dlt698 => dlt698::run(flow, p, cx).await,
         Proto::Dlms => dlms::run(flow, p, cx).await,
         Proto::Iec => iec::run(flow, p, cx).await,
+        Proto::Dsmr if flow == Flow::Quantities => iec::telegram_quantities(p, cx).await,
         Proto::Dsmr => iec::live(p, cx).await,
         Proto::Qgdw13762 => qgdw1376::run_module(flow, p, cx).await,
         Proto::Qgdw13761 => qgdw1376::run_terminal(flow, p, cx).await,
@@ -670,6 +755,7 @@ pub fn ReaderPage() -> impl IntoView {
         telegram: RwSignal::new(String::new()),
         dlms_ic: RwSignal::new(1),
         echoes: RwSignal::new((0, 0)),
+        dtu: RwSignal::new(None),
     };
     let Sigs { results, trace, status, progress, table, address, reports, history, telegram, .. } = sigs;
     let connected = RwSignal::new(false);
@@ -678,6 +764,8 @@ pub fn ReaderPage() -> impl IntoView {
     let poll_secs = RwSignal::new(String::from("5"));
     let chart_key = RwSignal::new(String::new());
     let selection = RwSignal::new(String::from(DEFAULT_DIS));
+    // The quantities picked for "Read quantities".
+    let picked_names = RwSignal::new(DEFAULT_QUANTITIES.to_vec());
     let records_n = RwSignal::new(String::from("3"));
     let client_address = RwSignal::new(String::from("10"));
     let connect_mode = RwSignal::new(String::from("auto"));
@@ -986,6 +1074,7 @@ pub fn ReaderPage() -> impl IntoView {
                 max_baud: max_baud.get_untracked(),
                 add_nodes: add_nodes.get_untracked(),
                 mbus_scan: mbus_scan.get_untracked(),
+                quantities: picked_names.get_untracked(),
             };
             // A demo meter is loaded in the flow's task (its module may not be loaded yet).
             let link = match src.as_str() {
@@ -1006,6 +1095,9 @@ pub fn ReaderPage() -> impl IntoView {
             progress.set(String::new());
             sigs.steps.set((0, 0));
             sigs.echoes.set((0, 0));
+            if flow == Flow::Quantities {
+                sigs.dtu.set(None);
+            }
             let every = poll_secs.get_untracked().trim().parse::<f64>().unwrap_or(5.0).clamp(1.0, 3600.0) * 1000.0;
             let mut params = params;
             spawn_local(async move {
@@ -1163,6 +1255,7 @@ pub fn ReaderPage() -> impl IntoView {
         Flow::Profile,
         Flow::Program,
         Flow::Live,
+        Flow::Quantities,
     ]
     .map(|flow| {
         let start = start.clone();
@@ -1377,6 +1470,28 @@ pub fn ReaderPage() -> impl IntoView {
                     <label>{move || t(lang.get(), "reader.max_baud")}" "{text_input(max_baud, "iec-max-baud", "num")}</label>
                 </div>
             </div>
+            <fieldset class="quantities" data-testid="quantities" hidden=move || proto.get().family().is_none()>
+                <legend>{move || t(lang.get(), "reader.quantities_pick")}</legend>
+                {quantity::all().iter().map(|q| {
+                    let name = q.name;
+                    view! {
+                        <label title=name hidden=move || !proto.get().family().is_some_and(|f| q.in_family(f))>
+                            <input type="checkbox" data-testid=format!("quantity-{name}")
+                                prop:checked=move || picked_names.with(|l| l.contains(&name))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    picked_names.update(|l| {
+                                        l.retain(|n| *n != name);
+                                        if on {
+                                            l.push(name);
+                                        }
+                                    });
+                                }/>
+                            {move || q.title(lang.get())}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
             <div class="flows">
                 {flow_buttons}
                 <button data-testid="flow-cancel" prop:disabled=move || !busy.get() on:click=stop>{move || t(lang.get(), "reader.cancel")}</button>
@@ -1412,7 +1527,10 @@ pub fn ReaderPage() -> impl IntoView {
             <h2>{move || t(lang.get(), "reader.results")}
                 " "<button class="small" data-testid="results-csv" on:click=move |_| crate::export::download("meterscope-readings.csv", "text/csv", &results_csv(&results.get_untracked()))>"CSV"</button>
                 " "<button class="small" data-testid="results-json" on:click=move |_| crate::export::download("meterscope-readings.json", "application/json", &results_json(&results.get_untracked(), table.get_untracked().as_ref()))>"JSON"</button>
-                " "<button class="small" on:click=move |_| { results.set(Vec::new()); table.set(None); reports.set(Vec::new()); history.set(Vec::new()); sigs.polls.set(Vec::new()); }>{move || t(lang.get(), "reader.clear")}</button>
+                " "<button class="small" data-testid="quantities-json" hidden=move || sigs.dtu.with(Option::is_none)
+                    on:click=move |_| crate::export::download("meterscope-quantities.json", "application/json", &sigs.dtu.get_untracked().unwrap_or_default())>
+                    {move || t(lang.get(), "reader.quantities_json")}</button>
+                " "<button class="small" on:click=move |_| { results.set(Vec::new()); table.set(None); reports.set(Vec::new()); history.set(Vec::new()); sigs.polls.set(Vec::new()); sigs.dtu.set(None); }>{move || t(lang.get(), "reader.clear")}</button>
             </h2>
             <p class="polls" data-testid="polls" hidden=move || sigs.polls.with(Vec::is_empty)>
                 {move || {

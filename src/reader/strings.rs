@@ -230,6 +230,9 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("reader.readings", "readings", "条读数"),
     ("reader.trace_as_text", "Bytes as text", "字节显示为文本"),
     ("help.close", "Close", "关闭"),
+    ("reader.quantities", "Read quantities", "按电量读取"),
+    ("reader.quantities_pick", "Quantities", "电量"),
+    ("reader.quantities_json", "JSON (DTU)", "JSON（DTU）"),
 ];
 
 /// A reader string, else one of the page's ([`crate::i18n::t`]).
