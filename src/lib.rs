@@ -5,6 +5,7 @@
 #![cfg(target_arch = "wasm32")]
 
 pub mod app;
+pub mod ble;
 pub mod decoder;
 pub mod examples;
 pub mod export;

@@ -168,6 +168,8 @@ impl Replay {
 #[derive(Clone)]
 pub enum Link {
     Serial(Rc<RefCell<Option<Rc<Connection>>>>),
+    /// A BLE UART probe (Web Bluetooth); its notifications are queued as they come.
+    Ble(crate::ble::BleSlot),
     Demo(Rc<RefCell<Demo>>),
     Replay(Rc<RefCell<Replay>>),
 }
@@ -187,6 +189,10 @@ impl Link {
             Link::Serial(c) => {
                 let conn = c.borrow().clone().ok_or("the port is closed")?;
                 conn.write(bytes).await
+            }
+            Link::Ble(b) => {
+                let probe = b.borrow().clone().ok_or("the Bluetooth probe is not connected")?;
+                probe.write(bytes).await
             }
             Link::Demo(d) => {
                 let mut d = d.borrow_mut();
@@ -224,7 +230,7 @@ impl Link {
                     false => Err("this browser cannot set DTR/RTS".into()),
                 }
             }
-            Link::Demo(_) | Link::Replay(_) => Ok(()),
+            Link::Ble(_) | Link::Demo(_) | Link::Replay(_) => Ok(()),
         }
     }
 
@@ -239,6 +245,8 @@ impl Link {
                 spawn_reader(conn, rx.clone());
                 Ok(())
             }
+            // The probe's optical side keeps the settings configured in the probe.
+            Link::Ble(b) => Err(b.borrow().as_ref().map_or_else(String::new, |p| p.cannot_reopen(line))),
             Link::Demo(_) | Link::Replay(_) => Ok(()),
         }
     }

@@ -482,7 +482,8 @@ async fn many_frames_show_a_count_and_a_button() {
 
 #[wasm_bindgen_test]
 fn reader_helpers() {
-    use meterscope::reader::{Reading, Table, chart_points, parse_hex_words, results_csv, results_json, table_csv};
+    use meterscope::reader::chart::{Axis, plot, tick_text};
+    use meterscope::reader::{Reading, Table, parse_hex_words, results_csv, results_json, table_csv};
     assert_eq!(parse_hex_words("00100200, 20000200", 8, "OAD").unwrap(), vec![0x0010_0200, 0x2000_0200]);
     assert!(parse_hex_words("0010", 8, "OAD").unwrap_err().contains("OAD"));
     let r = Reading::new("02800002", "Frequency", "49.99".into(), "Hz");
@@ -498,9 +499,15 @@ fn reader_helpers() {
     let json: serde_json::Value = serde_json::from_str(&results_json(&[r], Some(&t))).unwrap();
     assert_eq!(json["readings"][0]["unit"], "Hz");
     assert_eq!(json["table"]["rows"][0][1], "2");
-    assert_eq!(chart_points(&[(0.0, 1.0), (10.0, 3.0)], 100.0, 50.0), "0.0,50.0 100.0,0.0");
-    assert_eq!(chart_points(&[(5.0, 2.0)], 100.0, 50.0), "50.0,25.0");
-    assert_eq!(chart_points(&[], 100.0, 50.0), "");
+    // The plot area runs from x 70 to 570, y 186 (low) to 12 (high); ranges widen by 5 %.
+    let a = Axis::of([1.0, 3.0].into_iter()).unwrap();
+    assert_eq!((a.lo, a.hi), (0.9, 3.1));
+    assert_eq!(plot(&[(0.0, 0.9), (10.0, 3.1)], 0.0, 10.0, &a), "70.0,186.0 570.0,12.0");
+    assert_eq!(plot(&[(5.0, 2.0)], 5.0, 5.0, &a), "320.0,99.0");
+    assert_eq!(plot(&[], 0.0, 1.0, &a), "");
+    assert_eq!(tick_text(2.0, &a), "2.00");
+    assert_eq!(tick_text(230.0, &Axis { lo: 0.0, hi: 400.0 }), "230");
+    assert!(Axis::of(std::iter::empty()).is_none());
 }
 
 #[wasm_bindgen_test]

@@ -8,6 +8,7 @@
 //! [`dlt645`], [`dlt698`], [`dlms`], [`iec`] (IEC 62056-21 and DSMR P1),
 //! [`qgdw1376`] (a carrier module, a concentrator).
 
+pub mod chart;
 pub mod dlms;
 pub mod dlt645;
 pub mod dlt698;
@@ -116,6 +117,7 @@ pub struct Sample {
     pub at_ms: f64,
     pub key: String,
     pub value: f64,
+    pub unit: String,
 }
 
 /// Hex words of `digits` digits from free text, separated by anything.
@@ -208,24 +210,6 @@ pub fn results_json(rows: &[Reading], table: Option<&Table>) -> String {
         out["table"] = serde_json::json!({ "title": t.title, "columns": t.columns, "rows": t.rows });
     }
     serde_json::to_string_pretty(&out).unwrap_or_default()
-}
-
-/// A polyline of samples scaled into a `w`×`h` box (time left to right, value bottom to top).
-pub fn chart_points(samples: &[(f64, f64)], w: f64, h: f64) -> String {
-    let Some(&(t0, _)) = samples.first() else { return String::new() };
-    let t1 = samples.last().map_or(t0, |s| s.0);
-    let lo = samples.iter().map(|s| s.1).fold(f64::INFINITY, f64::min);
-    let hi = samples.iter().map(|s| s.1).fold(f64::NEG_INFINITY, f64::max);
-    let (span_t, span_v) = ((t1 - t0).max(1e-9), (hi - lo).max(1e-9));
-    samples
-        .iter()
-        .map(|&(t, v)| {
-            let x = if samples.len() == 1 { w / 2.0 } else { (t - t0) / span_t * w };
-            let y = if hi == lo { h / 2.0 } else { h - (v - lo) / span_v * h };
-            format!("{x:.1},{y:.1}")
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 pub(crate) fn local_now() -> DateTime {
@@ -552,7 +536,7 @@ impl Sigs {
         if let Some(value) = r.number() {
             let key = r.key();
             self.history.update(|h| {
-                h.push(Sample { at_ms: now_ms(), key: key.clone(), value });
+                h.push(Sample { at_ms: now_ms(), key: key.clone(), value, unit: r.unit.clone() });
                 if h.iter().filter(|s| s.key == key).count() > CHART_POINTS
                     && let Some(i) = h.iter().position(|s| s.key == key)
                 {
@@ -762,7 +746,6 @@ pub fn ReaderPage() -> impl IntoView {
     let busy = RwSignal::new(false);
     let polling = RwSignal::new(false);
     let poll_secs = RwSignal::new(String::from("5"));
-    let chart_key = RwSignal::new(String::new());
     let selection = RwSignal::new(String::from(DEFAULT_DIS));
     // The quantities picked for "Read quantities".
     let picked_names = RwSignal::new(DEFAULT_QUANTITIES.to_vec());
@@ -816,6 +799,11 @@ pub fn ReaderPage() -> impl IntoView {
     };
     let cancel = Rc::new(Cell::new(false));
     let conn: Rc<RefCell<Option<Rc<Connection>>>> = Rc::new(RefCell::new(None));
+    // A Bluetooth (BLE UART) probe, beside the serial port.
+    let ble_avail = crate::ble::available();
+    let ble: crate::ble::BleSlot = Rc::new(RefCell::new(None));
+    let ble_connected = RwSignal::new(false);
+    let ble_label = RwSignal::new(String::new());
     let rx: RxQueue = Rc::new(RefCell::new(Default::default()));
     let demos: Rc<RefCell<Vec<DemoSlot>>> = Rc::new(RefCell::new(Vec::new()));
     let replay = Rc::new(RefCell::new(Replay::new(Vec::new())));
@@ -985,6 +973,45 @@ pub fn ReaderPage() -> impl IntoView {
         });
     }
 
+    let ble_connect = {
+        let (ble, rx) = (ble.clone(), rx.clone());
+        move |_| {
+            let (ble, rx) = (ble.clone(), rx.clone());
+            spawn_local(async move {
+                let gone = move || {
+                    if ble_connected.is_disposed() {
+                        return;
+                    }
+                    if ble_connected.get_untracked() {
+                        ble_connected.set(false);
+                        let text = t(lang.get_untracked(), "reader.ble_lost").to_string();
+                        sigs.note(text.clone());
+                        status.set(text);
+                    }
+                };
+                rx.borrow_mut().clear();
+                match crate::ble::connect(rx, lang, gone).await {
+                    Ok(p) => {
+                        ble_label.set(p.label.clone());
+                        status.set(p.label.clone());
+                        *ble.borrow_mut() = Some(Rc::new(p));
+                        ble_connected.set(true);
+                    }
+                    Err(e) => status.set(e),
+                }
+            });
+        }
+    };
+    let ble_disconnect = {
+        let ble = ble.clone();
+        move |_| {
+            if let Some(p) = ble.borrow_mut().take() {
+                ble_connected.set(false);
+                p.close();
+            }
+        }
+    };
+
     let disconnect = {
         let conn = conn.clone();
         move |_| {
@@ -1080,6 +1107,12 @@ pub fn ReaderPage() -> impl IntoView {
             let link = match src.as_str() {
                 "demo" => None,
                 "replay" => Some(Link::Replay(replay.clone())),
+                "ble" => {
+                    if ble.borrow().is_none() {
+                        return status.set(t(lang_now, "reader.ble_first").to_string());
+                    }
+                    Some(Link::Ble(ble.clone()))
+                }
                 _ => {
                     if conn.borrow().is_none() {
                         return status.set(t(lang_now, "reader.connect.first").to_string());
@@ -1262,29 +1295,12 @@ pub fn ReaderPage() -> impl IntoView {
         view! {
             <button data-testid=flow.testid() hidden=move || !proto.get().flows().contains(&flow)
                 prop:disabled=move || busy.get() || (source.get() == "serial" && !connected.get())
+                    || (source.get() == "ble" && !ble_connected.get())
                 on:click=move |_| start(flow, false)>{move || t(lang.get(), flow.label(proto.get()))}</button>
         }
     })
     .into_iter()
     .collect_view();
-    let chart_keys = Memo::new(move |_| {
-        let mut keys: Vec<String> = Vec::new();
-        for s in history.get().iter() {
-            if !keys.contains(&s.key) {
-                keys.push(s.key.clone());
-            }
-        }
-        keys
-    });
-    let chart_current = move || {
-        let keys = chart_keys.get();
-        let k = chart_key.get();
-        if keys.contains(&k) { Some(k) } else { keys.first().cloned() }
-    };
-    let chart_samples = move || {
-        let Some(k) = chart_current() else { return Vec::new() };
-        history.get().iter().filter(|s| s.key == k).map(|s| (s.at_ms, s.value)).collect::<Vec<_>>()
-    };
     let text_input = |sig: RwSignal<String>, testid: &'static str, class: &'static str| {
         view! { <input data-testid=testid class=class spellcheck="false" prop:value=move || sig.get()
         on:input=move |ev| sig.set(event_target_value(&ev))/> }
@@ -1305,6 +1321,10 @@ pub fn ReaderPage() -> impl IntoView {
                 {(avail == Availability::Supported).then(|| view! {
                     <label><input type="radio" name="source" value="serial" data-testid="source-serial" prop:checked=move || source.get() == "serial"
                         on:change=move |_| source.set("serial".into())/>{move || t(lang.get(), "reader.serial")}</label>
+                })}
+                {ble_avail.then(|| view! {
+                    <label><input type="radio" name="source" value="ble" data-testid="source-ble" prop:checked=move || source.get() == "ble"
+                        on:change=move |_| source.set("ble".into())/>{move || t(lang.get(), "reader.ble")}</label>
                 })}
                 <label><input type="radio" name="source" value="replay" data-testid="source-replay" prop:checked=move || source.get() == "replay"
                     on:change=move |_| source.set("replay".into())/>{move || t(lang.get(), "reader.replay")}</label>
@@ -1362,6 +1382,14 @@ pub fn ReaderPage() -> impl IntoView {
                     </select>
                 </label>
             </div>
+            {ble_avail.then(|| view! {
+                <div class="line" hidden=move || source.get() != "ble">
+                    <button data-testid="ble-connect" prop:disabled=move || ble_connected.get() on:click=ble_connect>{move || t(lang.get(), "reader.ble_connect")}</button>
+                    <button data-testid="ble-disconnect" prop:disabled=move || !ble_connected.get() on:click=ble_disconnect>{move || t(lang.get(), "reader.disconnect")}</button>
+                    <span class="status" data-testid="ble-status">{move || if ble_connected.get() { ble_label.get() } else { t(lang.get(), "reader.disconnected").to_string() }}</span>
+                    <span class="hint">{move || t(lang.get(), "reader.ble_hint")}</span>
+                </div>
+            })}
             {(avail == Availability::Supported).then(|| view! {
                 <div class="line" hidden=move || source.get() != "serial">
                     <button data-testid="connect" prop:disabled=move || connected.get() on:click=connect>{move || t(lang.get(), "reader.connect")}</button>
@@ -1549,23 +1577,7 @@ pub fn ReaderPage() -> impl IntoView {
                     <tr class:error=r.error><td class="id">{r.id}</td><td>{r.name}</td><td class="value">{r.value}</td><td>{r.unit}</td></tr>
                 }).collect_view()}
             </table>
-            <div class="chart-box" hidden=move || chart_keys.get().is_empty()>
-                <label>{move || t(lang.get(), "reader.chart")}" "
-                    <select data-testid="chart-value" prop:value=move || chart_current().unwrap_or_default() on:change=move |ev| chart_key.set(event_target_value(&ev))>
-                        {move || chart_keys.get().into_iter().map(|k| view! { <option value=k.clone()>{k.clone()}</option> }).collect_view()}
-                    </select>
-                </label>
-                <svg class="chart" data-testid="chart" viewBox="-4 -4 308 88" width="308" height="88">
-                    <polyline fill="none" points=move || chart_points(&chart_samples(), 300.0, 80.0)/>
-                </svg>
-                <span class="chart-last" data-testid="chart-last">{move || {
-                    let s = chart_samples();
-                    match (s.first(), s.last()) {
-                        (Some(a), Some(b)) => format!("{} … {} ({} {})", a.1, b.1, s.len(), t(lang.get(), "reader.points")),
-                        _ => String::new(),
-                    }
-                }}</span>
-            </div>
+            <chart::Chart history=history lang=lang/>
             {move || table.get().map(|tb| {
                 let csv = table_csv(&tb);
                 view! {
