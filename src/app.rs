@@ -43,6 +43,19 @@ fn browser_lang() -> Lang {
     if lang.to_ascii_lowercase().starts_with("zh") { Lang::Zh } else { Lang::En }
 }
 
+/// The language and theme the user chose last time (the browser's local
+/// storage; nothing else of the page is kept there).
+fn remembered(key: &str) -> Option<String> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    storage.get_item(&format!("meterscope.{key}")).ok()?
+}
+
+fn remember(key: &str, value: &str) {
+    if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) {
+        let _ = storage.set_item(&format!("meterscope.{key}"), value);
+    }
+}
+
 /// The permalink of the current state (without `#`).
 fn current_fragment(state: AppState) -> String {
     permalink::encode(&permalink::Permalink {
@@ -61,12 +74,14 @@ pub fn App() -> impl IntoView {
     let state = AppState {
         input: RwSignal::new(link.input.clone()),
         protocol: RwSignal::new(link.protocol.clone()),
-        lang: RwSignal::new(link.lang.unwrap_or_else(browser_lang)),
+        lang: RwSignal::new(
+            link.lang.or_else(|| remembered("lang").and_then(|l| l.parse().ok())).unwrap_or_else(browser_lang),
+        ),
         tab: RwSignal::new(Tab::Decoder),
         selected_id: RwSignal::new(link.selected.clone()),
         frame: RwSignal::new(0),
         pending: RwSignal::new(Some((link.frame, link.selected.clone()))),
-        theme: RwSignal::new(link.theme.clone().unwrap_or_else(|| "auto".into())),
+        theme: RwSignal::new(link.theme.clone().or_else(|| remembered("theme")).unwrap_or_else(|| "auto".into())),
         keys: RwSignal::new(meterscope_core::Keys::default()),
     };
     provide_context(state);
@@ -103,6 +118,10 @@ pub fn App() -> impl IntoView {
     });
 
     let lang = state.lang;
+    Effect::new(move |_| {
+        remember("lang", &lang.get().to_string());
+        remember("theme", &theme.get());
+    });
     Effect::new(move |_| {
         let doc = web_sys::window().and_then(|w| w.document());
         if let Some(root) = doc.as_ref().and_then(|d| d.document_element()) {

@@ -771,6 +771,8 @@ pub fn ReaderPage() -> impl IntoView {
     let settle = RwSignal::new(String::from("300"));
     let max_baud = RwSignal::new(String::new());
     let tx_text = RwSignal::new(String::from("68 AA AA AA AA AA AA 68 13 00 DF 16"));
+    // Appended to what is sent: nothing, CR, LF or CR LF (text protocols end lines so).
+    let tx_ending = RwSignal::new(String::new());
     let replay_info = RwSignal::new(String::new());
     // Trace filters: direction (all, tx, rx, note) and hex or text to look for.
     let trace_dir = RwSignal::new(String::from("all"));
@@ -1032,10 +1034,16 @@ pub fn ReaderPage() -> impl IntoView {
         move |_| {
             let link = Link::Serial(conn.clone());
             let rx = rx.clone();
-            let bytes = match parse_input(&tx_text.get_untracked()) {
+            let mut bytes = match parse_input(&tx_text.get_untracked()) {
                 Ok(i) => i.bytes,
                 Err(e) => return status.set(e.to_string()),
             };
+            bytes.extend_from_slice(match tx_ending.get_untracked().as_str() {
+                "cr" => b"\r",
+                "lf" => b"\n",
+                "crlf" => b"\r\n",
+                _ => b"",
+            });
             spawn_local(async move {
                 match link.write(&bytes, &rx).await {
                     Ok(()) => trace
@@ -1391,6 +1399,10 @@ pub fn ReaderPage() -> impl IntoView {
                 </div>
             })}
             {(avail == Availability::Supported).then(|| view! {
+                <p class="hint first-run" data-testid="first-run" hidden=move || source.get() != "serial" || connected.get()>
+                    {move || t(lang.get(), "reader.first_run")}" "
+                    <button class="small" data-testid="try-demo" on:click=move |_| source.set("demo".into())>{move || t(lang.get(), "reader.try_demo")}</button>
+                </p>
                 <div class="line" hidden=move || source.get() != "serial">
                     <button data-testid="connect" prop:disabled=move || connected.get() on:click=connect>{move || t(lang.get(), "reader.connect")}</button>
                     <button data-testid="disconnect" prop:disabled=move || !connected.get() on:click=disconnect>{move || t(lang.get(), "reader.disconnect")}</button>
@@ -1416,6 +1428,10 @@ pub fn ReaderPage() -> impl IntoView {
                 </div>
                 <div class="send" hidden=move || source.get() != "serial">
                     <input data-testid="tx-input" spellcheck="false" aria-label=move || t(lang.get(), "reader.tx_input") prop:value=move || tx_text.get() on:input=move |ev| tx_text.set(event_target_value(&ev))/>
+                    <select data-testid="tx-ending" aria-label=move || t(lang.get(), "reader.tx_ending") prop:value=move || tx_ending.get()
+                        on:change=move |ev| tx_ending.set(event_target_value(&ev))>
+                        {options(&[("", "—"), ("cr", "+ CR"), ("lf", "+ LF"), ("crlf", "+ CR LF")])}
+                    </select>
                     <button data-testid="send" prop:disabled=move || !connected.get() || busy.get() on:click=send>{move || t(lang.get(), "reader.send")}</button>
                 </div>
             })}

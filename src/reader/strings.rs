@@ -34,6 +34,13 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("reader.demo", "Demo meter (in this page)", "演示电表（页面内）"),
     ("reader.serial", "Serial port", "串口"),
     ("reader.ble", "Bluetooth probe", "蓝牙光电头"),
+    (
+        "reader.first_run",
+        "Plug in an optical probe or an RS-485 adapter and connect. No meter at hand? Every flow also runs against a demo meter in this page.",
+        "插入光电头或 RS-485 转换器后连接。手边没有电表？每个功能也可以用本页面内的演示电表试用。",
+    ),
+    ("reader.try_demo", "Try the demo meter", "试用演示电表"),
+    ("reader.tx_ending", "Line ending appended", "追加的行结束符"),
     ("reader.chart_compare", "compared with", "对比"),
     ("reader.chart_1m", "1 min", "1 分钟"),
     ("reader.chart_10m", "10 min", "10 分钟"),
