@@ -508,6 +508,14 @@ fn reader_helpers() {
     assert_eq!(tick_text(2.0, &a), "2.00");
     assert_eq!(tick_text(230.0, &Axis { lo: 0.0, hi: 400.0 }), "230");
     assert!(Axis::of(std::iter::empty()).is_none());
+    use meterscope::reader::{drift_text, parse_clock};
+    assert_eq!(parse_clock("2024-05-17 08:15:30 (Friday)").unwrap().to_string(), "2024-05-17 08:15:30");
+    assert_eq!(parse_clock("2024-05-17 08:15").unwrap().to_string(), "2024-05-17 08:15:00");
+    assert_eq!(parse_clock("2024-13-17 08:15"), None);
+    assert_eq!(parse_clock("00 01 02"), None);
+    assert_eq!(drift_text(-12), ("-12".to_string(), "s"));
+    assert_eq!(drift_text(3 * 86_400 + 3661), ("+3 d 01:01:01".to_string(), ""));
+    assert_eq!(drift_text(-7200), ("-02:00:00".to_string(), ""));
 }
 
 #[wasm_bindgen_test]

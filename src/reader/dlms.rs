@@ -198,12 +198,11 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
                 unit.as_deref().unwrap_or(""),
             ))
         }
-        DlmsEvent::Clock { time, raw } => s.push(Reading::new(
+        DlmsEvent::Clock { time, raw } => s.clock(
             &obis::canonical(meterscope_core::protocols::dlms::session::CLOCK),
-            t(lang, "reader.clock"),
+            lang,
             time.map_or_else(|| meterscope_core::to_hex(&raw), |t| t.to_string()),
-            "",
-        )),
+        ),
         DlmsEvent::ClockSet(tm) => s.status.set(format!("{} {tm}", t(lang, "reader.clock_set"))),
         DlmsEvent::ObjectList(list) => {
             s.status.set(format!("{} {}", list.len(), t(lang, "reader.objects")));

@@ -92,7 +92,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
                 s.push(Reading::new(&canonical, &label, value, &it.unit));
             }
         }
-        Dlt645Event::Clock(c) => s.push(Reading::new("clock", t(lang, "reader.clock"), c.to_string(), "")),
+        Dlt645Event::Clock(c) => s.clock("clock", lang, c.to_string()),
         Dlt645Event::TimeBroadcast(c) => s.status.set(format!("{} {c}", t(lang, "reader.synced"))),
         Dlt645Event::Error { di, failure } => {
             s.step();

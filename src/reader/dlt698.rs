@@ -179,7 +179,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
             s.step();
             if r.oad == 0x4000_0200 {
                 let v = r.items.first().map(|i| i.value.clone()).unwrap_or_default();
-                s.push(Reading::new(&r.canonical, t(lang, "reader.clock"), v, ""));
+                s.clock(&r.canonical, lang, v);
             } else {
                 readings(&r).into_iter().for_each(|x| s.push(x));
             }

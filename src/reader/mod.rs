@@ -212,6 +212,37 @@ pub fn results_json(rows: &[Reading], table: Option<&Table>) -> String {
     serde_json::to_string_pretty(&out).unwrap_or_default()
 }
 
+/// A clock drift in seconds as value and unit: `+12` s under an hour,
+/// `-2 d 03:04:05` beyond.
+pub fn drift_text(d: i64) -> (String, &'static str) {
+    if d.abs() < 3600 {
+        return (format!("{d:+}"), "s");
+    }
+    let (sign, a) = (if d < 0 { '-' } else { '+' }, d.unsigned_abs());
+    let (days, rest) = (a / 86_400, a % 86_400);
+    let hms = format!("{:02}:{:02}:{:02}", rest / 3600, rest / 60 % 60, rest % 60);
+    (if days > 0 { format!("{sign}{days} d {hms}") } else { format!("{sign}{hms}") }, "")
+}
+
+/// A date and time written `YYYY-MM-DD hh:mm:ss` (anything after ignored; seconds optional).
+pub fn parse_clock(text: &str) -> Option<DateTime> {
+    let n: Vec<u32> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| !w.is_empty())
+        .take(6)
+        .map(|w| w.parse().ok())
+        .collect::<Option<_>>()?;
+    let t = DateTime {
+        year: u16::try_from(*n.first()?).ok()?,
+        month: *n.get(1)? as u8,
+        day: *n.get(2)? as u8,
+        hour: *n.get(3)? as u8,
+        minute: *n.get(4)? as u8,
+        second: n.get(5).copied().unwrap_or(0) as u8,
+    };
+    (t.year >= 1970 && t.is_valid()).then_some(t)
+}
+
 pub(crate) fn local_now() -> DateTime {
     let d = js_sys::Date::new_0();
     DateTime {
@@ -554,6 +585,18 @@ impl Sigs {
             *n += 1;
             *b += len;
         });
+    }
+
+    /// A clock read: the meter's time, and its drift from this computer's
+    /// clock (the meter's minus the computer's, in seconds) when the time is a
+    /// whole date and time.
+    pub fn clock(&self, id: &str, lang: Lang, text: String) {
+        let drift = parse_clock(&text).map(|t| t.to_unix() - local_now().to_unix());
+        self.push(Reading::new(id, t(lang, "reader.clock"), text, ""));
+        if let Some(d) = drift {
+            let (value, unit) = drift_text(d);
+            self.push(Reading::new(id, t(lang, "reader.drift"), value, unit));
+        }
     }
 
     pub fn push_error(&self, id: &str, text: String) {

@@ -40,6 +40,7 @@ static STRINGS: &[(&str, &str, &str)] = &[
         "插入光电头或 RS-485 转换器后连接。手边没有电表？每个功能也可以用本页面内的演示电表试用。",
     ),
     ("reader.try_demo", "Try the demo meter", "试用演示电表"),
+    ("reader.drift", "Clock drift (meter − this computer)", "时钟偏差（电表 − 本机）"),
     ("reader.tx_ending", "Line ending appended", "追加的行结束符"),
     ("reader.chart_compare", "compared with", "对比"),
     ("reader.chart_1m", "1 min", "1 分钟"),
