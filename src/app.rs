@@ -32,6 +32,42 @@ pub struct AppState {
     pub theme: RwSignal<String>,
     /// Keys from the key panel: memory only, never in the permalink.
     pub keys: RwSignal<meterscope_core::Keys>,
+    /// The reader's protocol and identifiers, for its URL (`#/reader?p=…&q=…`).
+    pub reader_link: RwSignal<(String, String)>,
+}
+
+/// The reader's URL fragment: `/reader?l=en&p=dlt698&q=00100200` (theme too when chosen).
+pub fn reader_fragment(lang: Lang, theme: &str, protocol: &str, selection: &str) -> String {
+    let enc = |s: &str| String::from(js_sys::encode_uri_component(s));
+    let mut out = format!("/reader?l={lang}");
+    if theme != "auto" {
+        out.push_str(&format!("&t={}", enc(theme)));
+    }
+    if !protocol.is_empty() {
+        out.push_str(&format!("&p={}", enc(protocol)));
+    }
+    if !selection.is_empty() {
+        out.push_str(&format!("&q={}", enc(selection)));
+    }
+    out
+}
+
+/// A reader fragment's fields: language, theme, protocol, identifiers; `None` when it is no reader URL.
+pub fn parse_reader_fragment(hash: &str) -> Option<(Option<Lang>, Option<String>, String, String)> {
+    let rest = hash.trim_start_matches('#').strip_prefix("/reader")?;
+    let (mut lang, mut theme, mut p, mut q) = (None, None, String::new(), String::new());
+    for pair in rest.trim_start_matches('?').split('&').filter(|s| !s.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let v: String = js_sys::decode_uri_component(v).map(String::from).unwrap_or_else(|_| v.to_string());
+        match k {
+            "l" => lang = v.parse().ok(),
+            "t" if v == "dark" || v == "light" => theme = Some(v),
+            "p" => p = v,
+            "q" => q = v,
+            _ => {}
+        }
+    }
+    Some((lang, theme, p, q))
 }
 
 fn location_hash() -> String {
@@ -56,8 +92,13 @@ fn remember(key: &str, value: &str) {
     }
 }
 
-/// The permalink of the current state (without `#`).
+/// The URL fragment of the current state (without `#`): the reader's when
+/// the reader is open, else the decoder's permalink.
 fn current_fragment(state: AppState) -> String {
+    if state.tab.get() == Tab::Reader {
+        let (p, q) = state.reader_link.get();
+        return reader_fragment(state.lang.get(), &state.theme.get(), &p, &q);
+    }
     permalink::encode(&permalink::Permalink {
         input: state.input.get(),
         protocol: state.protocol.get(),
@@ -70,19 +111,24 @@ fn current_fragment(state: AppState) -> String {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let link = permalink::decode(&location_hash());
+    let hash = location_hash();
+    let reader_url = parse_reader_fragment(&hash);
+    let link = if reader_url.is_some() { permalink::decode("") } else { permalink::decode(&hash) };
+    let (reader_lang, reader_theme, reader_p, reader_q) = reader_url.clone().unwrap_or_default();
+    let link = permalink::Permalink { lang: link.lang.or(reader_lang), theme: link.theme.or(reader_theme), ..link };
     let state = AppState {
         input: RwSignal::new(link.input.clone()),
         protocol: RwSignal::new(link.protocol.clone()),
         lang: RwSignal::new(
             link.lang.or_else(|| remembered("lang").and_then(|l| l.parse().ok())).unwrap_or_else(browser_lang),
         ),
-        tab: RwSignal::new(Tab::Decoder),
+        tab: RwSignal::new(if reader_url.is_some() { Tab::Reader } else { Tab::Decoder }),
         selected_id: RwSignal::new(link.selected.clone()),
         frame: RwSignal::new(0),
         pending: RwSignal::new(Some((link.frame, link.selected.clone()))),
         theme: RwSignal::new(link.theme.clone().or_else(|| remembered("theme")).unwrap_or_else(|| "auto".into())),
         keys: RwSignal::new(meterscope_core::Keys::default()),
+        reader_link: RwSignal::new((reader_p, reader_q)),
     };
     provide_context(state);
     let theme = state.theme;
@@ -92,6 +138,15 @@ pub fn App() -> impl IntoView {
     let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
         let hash = location_hash();
         if hash.trim_start_matches('#') == current_fragment(state) {
+            return;
+        }
+        if let Some((l, theme, p, q)) = parse_reader_fragment(&hash) {
+            if let Some(l) = l {
+                state.lang.set(l);
+            }
+            state.theme.set(theme.unwrap_or_else(|| "auto".into()));
+            state.reader_link.set((p, q));
+            state.tab.set(Tab::Reader);
             return;
         }
         let link = permalink::decode(&hash);

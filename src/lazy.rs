@@ -30,6 +30,7 @@ extern "C" {
         to_decoder: &js_sys::Function,
         summarize: &js_sys::Function,
         dissect: &js_sys::Function,
+        link: &JsValue,
     ) -> Reader;
 
     /// The mounted reader.
@@ -138,6 +139,15 @@ pub fn ReaderSlot() -> impl IntoView {
                             dissect_json(&protocol, &hex, lang.parse().unwrap_or(meterscope_core::Lang::En), &key)
                         },
                     );
+                    // The reader's protocol and identifiers go to its URL.
+                    let on_change = Closure::<dyn Fn(String, String)>::new(move |p: String, q: String| {
+                        st.reader_link.set((p, q));
+                    });
+                    let (init_p, init_q) = st.reader_link.get_untracked();
+                    let link = js_sys::Object::new();
+                    let _ = js_sys::Reflect::set(&link, &"protocol".into(), &init_p.into());
+                    let _ = js_sys::Reflect::set(&link, &"selection".into(), &init_q.into());
+                    let _ = js_sys::Reflect::set(&link, &"onChange".into(), on_change.as_ref());
                     let module: ReaderModule = module.unchecked_into();
                     let parent: &web_sys::HtmlElement = &parent;
                     let r = module.mount(
@@ -146,7 +156,9 @@ pub fn ReaderSlot() -> impl IntoView {
                         to_decoder.as_ref().unchecked_ref(),
                         summarize.as_ref().unchecked_ref(),
                         dissect.as_ref().unchecked_ref(),
+                        &link,
                     );
+                    on_change.forget();
                     to_decoder.forget();
                     summarize.forget();
                     dissect.forget();

@@ -737,6 +737,9 @@ async fn demo_for(slots: &RefCell<Vec<DemoSlot>>, proto: Proto, p: &Params) -> R
 /// Names the frames in some bytes (hex) in one line, in a language.
 pub type Summarize = Rc<dyn Fn(&str, Lang) -> String>;
 
+/// Told the reader's protocol id and identifiers when they change.
+pub type OnChange = Rc<dyn Fn(&str, &str)>;
+
 /// What the reader gets from the page it is mounted in (it runs as a module of
 /// its own, `crates/meterscope-reader`, loaded when the reader is first opened).
 #[derive(Clone, Copy)]
@@ -749,6 +752,10 @@ pub struct ReaderHost {
     pub to_decoder: StoredValue<Rc<dyn Fn(String)>, LocalStorage>,
     /// One line naming the frames in some bytes (hex), from the page's decoder.
     pub summarize: StoredValue<Summarize, LocalStorage>,
+    /// The protocol id and identifiers to open with (empty: the defaults).
+    pub initial: StoredValue<(String, String)>,
+    /// Told each change of protocol or identifiers (the page's URL).
+    pub on_change: StoredValue<OnChange, LocalStorage>,
 }
 
 /// `<select>` options of a list of `(value, label)`.
@@ -877,6 +884,16 @@ pub fn ReaderPage() -> impl IntoView {
         table.set(None);
         telegram.set(String::new());
     };
+    // Opened from a reader URL: its protocol and identifiers; each change goes back to the URL.
+    let (init_p, init_q) = st.initial.get_value();
+    if let Some(p) = Proto::ALL.into_iter().find(|p| p.id() == init_p) {
+        set_proto(p);
+    }
+    if !init_q.is_empty() {
+        selection.set(init_q);
+    }
+    let on_change = st.on_change.get_value();
+    Effect::new(move |_| on_change(proto.get().id(), &selection.get()));
 
     // Serial port handling: granted ports, open with DTR/RTS, lost on unplug, back on re-plug.
     let dtr = RwSignal::new(true);

@@ -120,3 +120,28 @@ test('the language and theme chosen are remembered for the next visit; a permali
   assert.notEqual(await link.evaluate(() => document.documentElement.lang), lang);
   await context.close();
 });
+
+test('the reader has a URL of its own: protocol and identifiers kept in it as they change, and opened again from it', async () => {
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url + '#/reader?l=en&p=dlt698&q=00100200%2020000200');
+  await page.getByTestId('reader-protocol').waitFor();
+  assert.equal(await page.getByTestId('reader-protocol').inputValue(), 'dlt698');
+  assert.equal(await page.getByTestId('dis').inputValue(), '00100200 20000200');
+  assert.equal(await page.getByTestId('preset').inputValue(), '9600 8E1');
+  await page.getByTestId('reader-protocol').selectOption('dlms');
+  await page.getByTestId('dis').fill('1-0:1.8.0 0-0:1.0.0');
+  await page.waitForFunction(() => /^#\/reader\?l=en&p=dlms&q=1-0%3A1\.8\.0%200-0%3A1\.0\.0$/.test(location.hash));
+  const url = await page.evaluate(() => location.href);
+  const { page: again, problems: p2, close: c2 } = await openPage(browser);
+  await again.goto(url);
+  await again.getByTestId('reader-protocol').waitFor();
+  assert.equal(await again.getByTestId('reader-protocol').inputValue(), 'dlms');
+  assert.equal(await again.getByTestId('dis').inputValue(), '1-0:1.8.0 0-0:1.0.0');
+  // The decoder tab puts the decoder's permalink back.
+  await again.getByTestId('tab-decoder').click();
+  await again.waitForFunction(() => !location.hash.startsWith('#/reader'));
+  assert.deepEqual(problems, []);
+  assert.deepEqual(p2, []);
+  await close();
+  await c2();
+});

@@ -11,6 +11,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use meterscope::reader::{ReaderHost, ReaderPage};
 use meterscope_core::{Keys, Lang};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 /// The mounted reader: the page's handle to keep its language and keys in step.
@@ -31,7 +32,10 @@ fn key<const N: usize>(bytes: Option<Vec<u8>>) -> Option<[u8; N]> {
 /// `to_decoder(hex)` opens a frame in the decoder, `summarize(hex, lang)`
 /// names the frames of a trace entry in one line, `dissect(protocol, hex,
 /// lang, cipher key hex)` returns the JSON view of a frame the sessions
-/// received (both the page's decoder).
+/// received (both the page's decoder); `link` is `{ protocol, selection,
+/// onChange }`: the reader opens on that protocol and those identifiers
+/// (empty: the defaults) and tells `onChange(protocol, selection)` each
+/// change (the page keeps them in its URL).
 #[wasm_bindgen]
 pub fn mount(
     parent: web_sys::HtmlElement,
@@ -39,7 +43,12 @@ pub fn mount(
     to_decoder: js_sys::Function,
     summarize: js_sys::Function,
     dissect: js_sys::Function,
+    link: JsValue,
 ) -> Reader {
+    let field = |k: &str| js_sys::Reflect::get(&link, &JsValue::from_str(k)).ok();
+    let text = |k: &str| field(k).and_then(|v| v.as_string()).unwrap_or_default();
+    let (protocol, selection) = (text("protocol"), text("selection"));
+    let on_change: Option<js_sys::Function> = field("onChange").and_then(|f| f.dyn_into().ok());
     std::panic::set_hook(Box::new(|info| web_sys::console::error_1(&info.to_string().into())));
     let open: Rc<dyn Fn(String)> = Rc::new(move |hex: String| {
         let _ = to_decoder.call1(&JsValue::NULL, &JsValue::from_str(&hex));
@@ -63,7 +72,14 @@ pub fn mount(
         );
         dissect.apply(&JsValue::NULL, &args).ok().and_then(|v| v.as_string()).unwrap_or_default()
     }));
+    let changed: meterscope::reader::OnChange = Rc::new(move |p: &str, q: &str| {
+        if let Some(f) = &on_change {
+            let _ = f.call2(&JsValue::NULL, &JsValue::from_str(p), &JsValue::from_str(q));
+        }
+    });
     let host = ReaderHost {
+        initial: StoredValue::new((protocol, selection)),
+        on_change: StoredValue::new_local(changed),
         summarize: StoredValue::new_local(summary),
         lang: RwSignal::new(lang_of(lang)),
         keys: RwSignal::new(Keys::default()),
