@@ -1,4 +1,4 @@
-//! The decoder page's pure modules: no DOM, no Leptos, no web API. The app
+//! The page's pure modules (the decoder page's, and the reader's trace formats): no DOM, no Leptos, no web API. The app
 //! (`src/lib.rs`, wasm32 only) re-exports them at their old paths
 //! (`meterscope::permalink`, …), and their tests run natively under plain
 //! `cargo test`.
@@ -7,6 +7,7 @@ pub mod examples;
 pub mod i18n;
 pub mod inspector;
 pub mod permalink;
+pub mod trace;
 pub mod view_model;
 
 #[cfg(test)]
