@@ -12,7 +12,7 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "clippy (native crates)"
-cargo clippy -p meterscope-core -p meterscope-cli -p meterscope-bench -p meterscope-wasm -p meterscope-sim --all-targets --all-features -- -D warnings
+cargo clippy -p meterscope-core -p meterscope-cli -p meterscope-bench -p meterscope-wasm -p meterscope-sim -p meterscope-ui --all-targets --all-features -- -D warnings
 step "clippy (app, wasm32)"
 cargo clippy -p meterscope -p meterscope-reader --target wasm32-unknown-unknown --all-targets -- -D warnings
 

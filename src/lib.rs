@@ -7,17 +7,14 @@
 pub mod app;
 pub mod ble;
 pub mod decoder;
-pub mod examples;
 pub mod export;
-pub mod i18n;
-pub mod inspector;
 pub mod keys;
 pub mod lazy;
 pub mod perf;
-pub mod permalink;
 pub mod reader;
 pub mod serial;
 pub mod transport;
-pub mod view_model;
+
+pub use meterscope_ui::{examples, i18n, inspector, permalink, view_model};
 
 pub use app::App;

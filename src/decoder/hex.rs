@@ -25,11 +25,11 @@ pub(super) fn HexView(
     let lang = expect_context::<AppState>().lang;
     let show_all = RwSignal::new(false);
     // Bytes as text lines instead of hex rows: the user's choice, else for
-    // the text protocols (IEC 62056-21, DSMR P1) by default.
+    // the protocols the core says are text (`Protocol::text`) by default.
     let text_choice: RwSignal<Option<bool>> = RwSignal::new(None);
     let text_mode = Memo::new(move |_| {
         text_choice.get().unwrap_or_else(|| {
-            frame.with(|f| f.as_ref().is_some_and(|f| matches!(f.protocol.as_str(), "iec62056-21" | "dsmr-p1")))
+            frame.with(|f| f.as_ref().is_some_and(|f| Registry::default().get(&f.protocol).is_some_and(|p| p.text())))
         })
     });
     let cell_class = move |off: usize, kind: &'static str, mark: Option<Mark>| {

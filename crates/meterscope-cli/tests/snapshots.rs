@@ -12,7 +12,7 @@ use std::process::Command;
 use expect_test::expect_file;
 use meterscope_core::{Keys, Lang, Options, Registry, parse_input};
 
-#[path = "../../../src/examples.rs"]
+#[path = "../../meterscope-ui/src/examples.rs"]
 #[allow(dead_code)]
 mod examples;
 

@@ -129,6 +129,11 @@ pub trait Protocol: Sync + Send {
         let _ = b;
         true
     }
+    /// Whether the protocol's frames are lines of text (IEC 62056-21, DSMR
+    /// P1): a page shows their bytes as text by default, without naming them.
+    fn text(&self) -> bool {
+        false
+    }
     /// Dissect one frame. `base` is the absolute offset of `frame[0]` in the input,
     /// to be added to every span. Never fails: returns what it could build plus diagnostics.
     fn dissect(&self, frame: &[u8], base: usize, opts: &Options) -> Frame;

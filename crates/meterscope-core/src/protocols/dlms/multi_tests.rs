@@ -88,15 +88,15 @@ pub(super) fn segmented_profile() -> Vec<Vec<u8>> {
 
 #[test]
 fn example_frames_for_the_decoder_page() {
-    // The example in src/examples.rs is these frames; keep them in step.
+    // The example in crates/meterscope-ui/src/examples.rs is these frames; keep them in step.
     let text: Vec<String> = segmented_profile()
         .iter()
         .map(|f| f.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(" "))
         .collect();
     // One frame a line, as the escaped string literal holds it.
     let joined = text.join("\\n");
-    let page = include_str!("../../../../../src/examples.rs");
-    assert!(page.contains(&joined), "src/examples.rs should hold:\n{joined}");
+    let page = include_str!("../../../../meterscope-ui/src/examples.rs");
+    assert!(page.contains(&joined), "crates/meterscope-ui/src/examples.rs should hold:\n{joined}");
     // What the page's example test asks of a valid example: frames, all valid, none unknown.
     let d = crate::decode(&text.join("\n"), &Options::default()).unwrap();
     assert_eq!(d.dissection.frames.len(), 6);

@@ -94,6 +94,10 @@ impl Protocol for Iec62056_21 {
         dissect::IEC
     }
 
+    fn text(&self) -> bool {
+        true
+    }
+
     fn title(&self, _: Lang) -> &'static str {
         "IEC 62056-21"
     }
@@ -140,6 +144,10 @@ impl Protocol for Iec62056_21 {
 impl Protocol for DsmrP1 {
     fn name(&self) -> &'static str {
         dissect::DSMR
+    }
+
+    fn text(&self) -> bool {
+        true
     }
 
     fn title(&self, lang: Lang) -> &'static str {

@@ -877,3 +877,10 @@ fn option_select_plausibility() {
     assert!(!f.valid);
     assert_eq!(codes(&f), ["iec62056-21.option.reserved"; 3]);
 }
+
+#[test]
+fn only_the_text_families_say_they_are_text() {
+    let r = Registry::default();
+    let text: Vec<&str> = r.protocols().filter(|p| p.text()).map(|p| p.name()).collect();
+    assert_eq!(text, [dissect::IEC, dissect::DSMR]);
+}

@@ -161,3 +161,54 @@ fn inflate(v: &str) -> Option<String> {
     let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_INFLATED).ok()?;
     String::from_utf8(raw).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::permalink;
+
+    #[test]
+    fn permalink_round_trip() {
+        let p = Permalink {
+            input: "68 1F\n00 & = % + 数".into(),
+            protocol: "dlt645-2007".into(),
+            lang: Some(Lang::Zh),
+            theme: Some("dark".into()),
+            frame: 2,
+            selected: Some("a.b.3".into()),
+        };
+        let enc = permalink::encode(&p);
+        assert!(enc.contains("&t=dark&f=3&"), "{enc}");
+        assert!(!enc.contains(' ') && !enc.contains('\n'));
+        assert_eq!(permalink::decode(&format!("#{enc}")), p);
+        let d = permalink::decode("#i=68+1f&junk=1&s=&t=pink&f=x");
+        assert_eq!((d.input.as_str(), d.protocol.as_str(), d.selected), ("68 1f", "auto", None));
+        assert_eq!((d.theme, d.frame), (None, 0));
+        // Broken escapes do not panic and keep the text.
+        assert_eq!(permalink::decode("i=%G1%4").input, "%G1%4");
+    }
+
+    #[test]
+    fn permalink_compresses_large_inputs() {
+        let big: String = (0..400).map(|i| format!("68 {:02X} 00 43 05 08 00 00 00 00 00 10\n", i % 256)).collect();
+        assert!(big.len() > permalink::COMPRESS_ABOVE);
+        let p = Permalink { input: big.clone(), protocol: "auto".into(), lang: Some(Lang::En), ..Permalink::default() };
+        let enc = permalink::encode(&p);
+        assert!(enc.starts_with("z="), "{}", &enc[..20]);
+        assert!(enc.len() < big.len() / 3, "compressed to {} from {}", enc.len(), big.len());
+        assert!(enc.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_=&.".contains(&b)));
+        assert_eq!(permalink::decode(&format!("#{enc}")), p);
+        // Small inputs stay readable; old i= links still open.
+        let small = Permalink { input: "68 AA".into(), protocol: "auto".into(), ..Permalink::default() };
+        assert_eq!(permalink::encode(&small), "i=68+AA");
+        assert_eq!(permalink::decode("#i=68+AA&l=en").input, "68 AA");
+        // A damaged z= never panics; it yields an empty input.
+        assert_eq!(permalink::decode("#z=!!!").input, "");
+        assert_eq!(permalink::decode("#z=AAAA").input, "");
+        for n in 0..8 {
+            let data: Vec<u8> = (0..n).map(|i| (i * 37 + 5) as u8).collect();
+            assert_eq!(permalink::unbase64url(&permalink::base64url(&data)).unwrap(), data);
+        }
+        assert_eq!(permalink::base64url(b"\xFB\xFF"), "-_8");
+    }
+}

@@ -258,3 +258,67 @@ pub fn inspect(b: &[u8], lang: Lang) -> Vec<Reading> {
 pub fn value_of<'a>(rows: &'a [Reading], name: &str) -> Option<&'a str> {
     rows.iter().find(|r| r.name == name).map(|r| r.value.as_str())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inspector_reads_integers_bcd_and_floats() {
+        use super::{inspect, value_of};
+        let r = inspect(&[0x12, 0x34], Lang::En);
+        assert_eq!(value_of(&r, "u16 LE"), Some("13330"));
+        assert_eq!(value_of(&r, "u16 BE"), Some("4660"));
+        assert_eq!(value_of(&r, "BCD"), Some("1234"));
+        assert_eq!(value_of(&r, "BCD LE"), Some("3412"));
+        let r = inspect(&[0xFF], Lang::En);
+        assert_eq!((value_of(&r, "u8"), value_of(&r, "i8")), (Some("255"), Some("-1")));
+        assert_eq!(value_of(&r, "BCD"), None, "0xFF is not BCD");
+        let r = inspect(&[0xFE, 0xFF, 0xFF, 0xFF], Lang::En);
+        assert_eq!(value_of(&r, "i32 LE"), Some("-2"));
+        assert_eq!(value_of(&r, "u32 BE"), Some("4278190079"));
+        assert_eq!(value_of(&inspect(&[0x42, 0xCA, 0x00, 0x00], Lang::En), "f32 BE"), Some("101"));
+        let one = 1.5f64.to_le_bytes();
+        assert_eq!(value_of(&inspect(&one, Lang::En), "f64 LE"), Some("1.5"));
+        let r = inspect(&[0x01, 0x02, 0x03], Lang::En);
+        assert_eq!(value_of(&r, "u24 LE"), Some("197121"));
+        assert_eq!(value_of(&r, "f32 LE"), None);
+        assert_eq!(value_of(&inspect(b"AB\r", Lang::En), "ASCII"), Some("AB\\r"));
+        assert!(inspect(&[], Lang::En).is_empty());
+        // A big selection keeps its length, never panics.
+        let big = vec![0x33u8; 5000];
+        assert_eq!(value_of(&inspect(&big, Lang::En), "length"), Some("5000 bytes"));
+    }
+
+    #[test]
+    fn inspector_reads_protocol_encodings() {
+        use super::{inspect, value_of};
+        // DL/T 645: data bytes carry +0x33; the DI 00010000 travels as 33 33 34 33.
+        let r = inspect(&[0x33, 0x33, 0x34, 0x33], Lang::En);
+        assert_eq!(value_of(&r, "-0x33"), Some("00 00 01 00"));
+        assert_eq!(value_of(&r, "-0x33 BCD LE"), Some("00010000"));
+        // A-XDR integers with their type tag, and a length.
+        assert_eq!(value_of(&inspect(&[0x12, 0x09, 0x6D], Lang::En), "A-XDR long-unsigned"), Some("2413"));
+        assert_eq!(value_of(&inspect(&[0x10, 0xFF, 0xFE], Lang::En), "A-XDR long"), Some("-2"));
+        assert_eq!(value_of(&inspect(&[0x82, 0x01, 0x00], Lang::En), "A-XDR length"), Some("256"));
+        // OBIS from 6 bytes, or an octet-string of 6.
+        let obis = value_of(&inspect(&[1, 0, 1, 8, 0, 255], Lang::En), "OBIS").unwrap().to_string();
+        assert!(obis.starts_with("1-0:1.8.0*255 · "), "{obis}");
+        let zh = inspect(&[0x09, 0x06, 1, 0, 1, 8, 0, 255], Lang::Zh);
+        assert!(value_of(&zh, "OBIS").unwrap().chars().any(|c| c as u32 > 0x2E80));
+        // DLMS date-time, 12 bytes (or with its 09 0C header), unspecified fields starred.
+        let dt = [0x07, 0xE3, 0x0C, 0x10, 0x01, 0x07, 0x3B, 0x28, 0xFF, 0x80, 0x00, 0xFF];
+        assert_eq!(value_of(&inspect(&dt, Lang::En), "DLMS date-time"), Some("2019-12-16 07:59:40 wd 1"));
+        let dt2 = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xC4, 0x00];
+        assert_eq!(
+            value_of(&inspect(&dt2, Lang::En), "DLMS date-time"),
+            Some("****-**-** 00:00:00.00 dev -60 min status 0x00")
+        );
+        // DL/T 698.45 date_time_s, 7 bytes (or with its 1C tag).
+        let s = [0x07, 0xE0, 0x09, 0x0B, 0x12, 0x1E, 0x00];
+        assert_eq!(value_of(&inspect(&s, Lang::En), "698 date_time_s"), Some("2016-09-11 18:30:00"));
+        let tagged = [0x1C, 0x07, 0xE0, 0x09, 0x0B, 0x12, 0x1E, 0x00];
+        assert_eq!(value_of(&inspect(&tagged, Lang::En), "698 date_time_s"), Some("2016-09-11 18:30:00"));
+        assert_eq!(value_of(&inspect(&[0, 0, 13, 40, 99, 99, 99], Lang::En), "698 date_time_s"), None);
+    }
+}

@@ -191,3 +191,16 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
 pub fn keys() -> impl Iterator<Item = &'static str> {
     STRINGS.iter().map(|(k, _, _)| *k)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_ui_string_is_bilingual() {
+        for k in keys() {
+            assert_ne!(t(Lang::En, k), "?");
+            assert!(t(Lang::Zh, k).chars().any(|c| c as u32 > 0x2E80), "{k}");
+        }
+    }
+}

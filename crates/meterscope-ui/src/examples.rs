@@ -1,6 +1,6 @@
 //! The examples gallery: one or more frames for every protocol, valid and
-//! broken, each filling the decoder input. Every example is decoded in the
-//! app tests, so a frame here never rots.
+//! broken, each filling the decoder input. Every example is decoded in this
+//! crate's tests (`examples_tests.rs`), so a frame here never rots.
 
 /// One example: stable id, English and Chinese titles, input text.
 pub struct Example {

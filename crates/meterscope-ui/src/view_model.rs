@@ -170,3 +170,53 @@ pub fn navigate(root: &Node, expanded: &dyn Fn(&[usize]) -> bool, cursor: Option
 pub fn byte_range(anchor: usize, head: usize) -> (usize, usize) {
     (anchor.min(head), anchor.max(head) + 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use meterscope_core::Options;
+
+    use super::*;
+
+    fn frame_of(hex: &str) -> meterscope_core::Frame {
+        meterscope_core::decode(hex, &Options::default()).unwrap().dissection.frames.remove(0)
+    }
+
+    #[test]
+    fn focus_relations() {
+        let d = meterscope_core::decode("C1 C2 C3 C4 C5 C6 C7 C8 C9 CA CB CC CD CE CF D0 D1 D2", &Options::default())
+            .unwrap();
+        let f = &d.dissection.frames[0];
+        assert_eq!(byte_focus(f, &[1], 17), Focus::Node);
+        assert_eq!(byte_focus(f, &[1], 3), Focus::Ancestor);
+        assert_eq!(byte_focus(f, &[9], 3), Focus::None);
+        assert_eq!(row_focus(&[1], &[1]), Focus::Node);
+        assert_eq!(row_focus(&[], &[1]), Focus::Ancestor);
+        assert_eq!(row_focus(&[0], &[1]), Focus::None);
+    }
+
+    #[test]
+    fn tree_navigation_by_keys() {
+        use super::{Nav, NavKey, default_expanded, navigate, visible_rows};
+        let f = frame_of("FE FE FE FE 68 12 90 78 56 34 12 68 11 04 33 33 34 33 68 16");
+        let open = |p: &[usize]| default_expanded(p);
+        let rows = visible_rows(&f.tree, &open);
+        assert_eq!(rows[0], Vec::<usize>::new());
+        assert_eq!(rows.len(), f.tree.count(), "small trees are fully open");
+        assert_eq!(navigate(&f.tree, &open, None, NavKey::Down), Nav::Move(vec![]));
+        assert_eq!(navigate(&f.tree, &open, Some(&[]), NavKey::Down), Nav::Move(rows[1].clone()));
+        assert_eq!(navigate(&f.tree, &open, Some(&rows[1]), NavKey::Up), Nav::Move(vec![]));
+        assert_eq!(navigate(&f.tree, &open, Some(&[]), NavKey::Up), Nav::Stay);
+        // Right on an open parent goes to its first child; left on a leaf goes to its parent.
+        assert_eq!(navigate(&f.tree, &open, Some(&[]), NavKey::Right), Nav::Move(vec![0]));
+        let leaf = rows.iter().rev().find(|p| f.tree.at_path(p).unwrap().children.is_empty()).unwrap().clone();
+        let parent = leaf[..leaf.len() - 1].to_vec();
+        assert_eq!(navigate(&f.tree, &open, Some(&leaf), NavKey::Left), Nav::Move(parent));
+        // Left on an open parent collapses it; right on a closed one expands it.
+        assert_eq!(navigate(&f.tree, &open, Some(&[]), NavKey::Left), Nav::Toggle(vec![]));
+        let closed = |_: &[usize]| false;
+        assert_eq!(visible_rows(&f.tree, &closed), vec![Vec::<usize>::new()]);
+        assert_eq!(navigate(&f.tree, &closed, Some(&[]), NavKey::Right), Nav::Toggle(vec![]));
+        // A stale cursor does not panic.
+        assert_eq!(navigate(&f.tree, &open, Some(&[99, 3]), NavKey::Down), Nav::Move(vec![]));
+    }
+}
