@@ -106,6 +106,15 @@ pub fn dissect_json(protocol: &str, hex: &str, lang: meterscope_core::Lang, key:
     json.finish()
 }
 
+/// The full dissection of some bytes (hex) as the text tree, in a language:
+/// what a trace entry of the reader shows when it is opened.
+pub fn dissection_text(hex: &str, lang: meterscope_core::Lang) -> String {
+    let Ok(input) = meterscope_core::parse_input(hex) else { return String::new() };
+    let opts = meterscope_core::Options { lang, ..meterscope_core::Options::default() };
+    let d = meterscope_core::Registry::default().dissect(&input.bytes, &input.line_starts, &opts).render(lang);
+    meterscope_core::text::dissection(&d, &input.bytes, lang)
+}
+
 /// The reader panel: empty until the reader tab is first opened, then the
 /// reader module mounted in it (a line of text while it loads, or why it did not).
 #[component]
@@ -148,6 +157,11 @@ pub fn ReaderSlot() -> impl IntoView {
                     let _ = js_sys::Reflect::set(&link, &"protocol".into(), &init_p.into());
                     let _ = js_sys::Reflect::set(&link, &"selection".into(), &init_q.into());
                     let _ = js_sys::Reflect::set(&link, &"onChange".into(), on_change.as_ref());
+                    let explain = Closure::<dyn Fn(String, String) -> String>::new(|hex: String, lang: String| {
+                        dissection_text(&hex, lang.parse().unwrap_or(meterscope_core::Lang::En))
+                    });
+                    let _ = js_sys::Reflect::set(&link, &"explain".into(), explain.as_ref());
+                    explain.forget();
                     let module: ReaderModule = module.unchecked_into();
                     let parent: &web_sys::HtmlElement = &parent;
                     let r = module.mount(

@@ -14,11 +14,13 @@ pub mod dlt645;
 pub mod dlt698;
 pub mod host;
 pub mod iec;
+pub mod inline;
 pub mod mbus;
 pub mod page;
 pub mod params;
 pub mod qgdw1376;
 pub use page::ReaderPage;
+pub mod stream;
 pub mod strings;
 pub mod trace;
 
@@ -527,6 +529,7 @@ pub struct Sigs {
 
 impl Sigs {
     fn trace_push(&self, e: TraceEntry) {
+        stream::write(&e);
         self.trace.update(|t| {
             t.push(e);
             if t.len() > TRACE_LIMIT {
@@ -540,7 +543,11 @@ impl Sigs {
             LineEvent::Tx(b) => {
                 self.trace_push(TraceEntry { tx: true, at_ms: now_ms(), bytes: b, note: None, warn: false })
             }
-            LineEvent::Rx(b) => self.trace.update(|t| push_rx(t, now_ms(), &b)),
+            LineEvent::Rx(b) => {
+                let at = now_ms();
+                stream::write(&TraceEntry { tx: false, at_ms: at, bytes: b.clone(), note: None, warn: false });
+                self.trace.update(|t| push_rx(t, at, &b))
+            }
             LineEvent::Note(n) => self.note(n),
         }
     }
@@ -755,6 +762,8 @@ pub struct ReaderHost {
     pub to_decoder: StoredValue<Rc<dyn Fn(String)>, LocalStorage>,
     /// One line naming the frames in some bytes (hex), from the page's decoder.
     pub summarize: StoredValue<Summarize, LocalStorage>,
+    /// The full dissection of some bytes (hex) as the text tree, from the page's decoder.
+    pub explain: StoredValue<Summarize, LocalStorage>,
     /// The protocol id and identifiers to open with (empty: the defaults).
     pub initial: StoredValue<(String, String)>,
     /// Told each change of protocol or identifiers (the page's URL).

@@ -820,7 +820,8 @@ pub fn ReaderPage() -> impl IntoView {
                 " "<button class="small" data-testid="trace-json" on:click=move |_| {
                     let json = trace::json(&trace.get_untracked(), proto.get_untracked().id(), &line_settings().to_string());
                     crate::export::download("meterscope-trace.json", "application/json", &json)
-                }>"JSON"</button></h2>
+                }>"JSON"</button>
+                <super::stream::StreamControls lang=lang status=status trace=trace/></h2>
             <div class="line trace-filter">
                 <select data-testid="trace-dir" aria-label=move || t(lang.get(), "reader.trace_dir") prop:value=move || trace_dir.get() on:change=move |ev| trace_dir.set(event_target_value(&ev))>
                     <option value="all">{move || t(lang.get(), "reader.trace_all")}</option>
@@ -865,6 +866,7 @@ pub fn ReaderPage() -> impl IntoView {
                             {(!summary.is_empty()).then(|| view! { <span class="sum" data-testid="trace-summary">{summary}</span> })}
                             <code class="bytes">{shown}</code>
                             {e.note.clone().map(|n| view! { <span class="note">{n}</span> })}
+                            {(!e.bytes.is_empty()).then(|| view! { <super::inline::Dissected hex=to_hex(&e.bytes) lang=lang/> })}
                             {(!e.bytes.is_empty()).then(|| view! {
                                 <button class="to-decoder" on:click=move |_| st.to_decoder.with_value(|f| f(hex2.clone()))>
                                     {move || t(lang.get(), "reader.decode")}

@@ -145,3 +145,59 @@ test('the reader has a URL of its own: protocol and identifiers kept in it as th
   await close();
   await c2();
 });
+
+// A fake File System Access API: the file chosen is a stream the test reads.
+function fakeFilePicker() {
+  window.__streamed = [];
+  window.__closed = false;
+  window.showSaveFilePicker = async (options) => ({
+    name: options.suggestedName,
+    createWritable: async () => new WritableStream({
+      write(chunk) { window.__streamed.push(String(chunk)); },
+      close() { window.__closed = true; },
+    }),
+  });
+}
+
+test('the trace streams to a file as it grows: requests, each piece received and notes, until stopped', async () => {
+  const { page, problems, close } = await openPage(browser, { init: fakeFilePicker });
+  await page.goto(server.url + '#l=en');
+  await page.getByTestId('tab-reader').click();
+  await page.getByTestId('source-demo').check();
+  await page.getByTestId('trace-stream').click();
+  await page.waitForFunction(() => /meterscope-trace\.txt: 0 entries written/.test(document.querySelector('[data-testid=trace-stream-status]').textContent));
+  assert.equal(await page.getByTestId('trace-stream').textContent(), 'Stop streaming');
+  await page.getByTestId('flow-find').click();
+  await page.waitForFunction(() => /123456789012/.test(document.querySelector('[data-testid=meter-address]').textContent));
+  await idle(page);
+  const lines = await page.evaluate(() => window.__streamed.join(''));
+  assert.match(lines, /^\s+\d+ ms  TX  68 AA AA AA AA AA AA 68 13 00 DF 16$/m);
+  assert.match(lines, /^\s+\d+ ms  RX  (FE )*68 /m);
+  const n = lines.trim().split('\n').length;
+  assert.match(await page.getByTestId('trace-stream-status').textContent(), new RegExp(`: ${n} entries written`));
+  await page.getByTestId('trace-stream').click();
+  await page.waitForFunction(() => window.__closed);
+  await page.getByTestId('flow-clock').click();
+  await idle(page);
+  assert.equal(await page.evaluate(() => window.__streamed.join('').trim().split('\n').length), n);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('a trace entry opens in place with its full dissection, in the page\'s language', async () => {
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(server.url + '#l=zh');
+  await page.getByTestId('tab-reader').click();
+  await page.getByTestId('source-demo').check();
+  await page.getByTestId('flow-find').click();
+  await page.waitForFunction(() => /123456789012/.test(document.querySelector('[data-testid=meter-address]').textContent));
+  await idle(page);
+  const entry = page.locator('[data-testid=trace] li.rx').first();
+  await entry.locator('[data-testid=trace-dissect] summary').click();
+  const text = await entry.getByTestId('trace-dissection').textContent();
+  assert.match(text, /dlt645-2007/);
+  assert.match(text, /123456789012/);
+  assert.match(text, /[\u4e00-\u9fff]/, 'Chinese labels');
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -33,7 +33,7 @@ fn key<const N: usize>(bytes: Option<Vec<u8>>) -> Option<[u8; N]> {
 /// names the frames of a trace entry in one line, `dissect(protocol, hex,
 /// lang, cipher key hex)` returns the JSON view of a frame the sessions
 /// received (both the page's decoder); `link` is `{ protocol, selection,
-/// onChange }`: the reader opens on that protocol and those identifiers
+/// onChange, explain }` (`explain(hex, lang)`: the full dissection as text): the reader opens on that protocol and those identifiers
 /// (empty: the defaults) and tells `onChange(protocol, selection)` each
 /// change (the page keeps them in its URL).
 #[wasm_bindgen]
@@ -49,6 +49,14 @@ pub fn mount(
     let text = |k: &str| field(k).and_then(|v| v.as_string()).unwrap_or_default();
     let (protocol, selection) = (text("protocol"), text("selection"));
     let on_change: Option<js_sys::Function> = field("onChange").and_then(|f| f.dyn_into().ok());
+    let explain: Option<js_sys::Function> = field("explain").and_then(|f| f.dyn_into().ok());
+    let explain: meterscope::reader::Summarize = Rc::new(move |hex: &str, lang: Lang| {
+        explain
+            .as_ref()
+            .and_then(|f| f.call2(&JsValue::NULL, &JsValue::from_str(hex), &JsValue::from_str(&lang.to_string())).ok())
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    });
     std::panic::set_hook(Box::new(|info| web_sys::console::error_1(&info.to_string().into())));
     let open: Rc<dyn Fn(String)> = Rc::new(move |hex: String| {
         let _ = to_decoder.call1(&JsValue::NULL, &JsValue::from_str(&hex));
@@ -79,6 +87,7 @@ pub fn mount(
     });
     let host = ReaderHost {
         initial: StoredValue::new((protocol, selection)),
+        explain: StoredValue::new_local(explain),
         on_change: StoredValue::new_local(changed),
         summarize: StoredValue::new_local(summary),
         lang: RwSignal::new(lang_of(lang)),
