@@ -5,24 +5,11 @@
 //! writes the JSON and parses a file with the browser's JSON parser.
 
 use meterscope_core::to_hex;
-use meterscope_ui::trace::{self as saved, FORMAT, Fields, Record};
+use meterscope_ui::trace::{self as saved, FORMAT, Fields};
 
 use super::TraceEntry;
 
-impl Record for TraceEntry {
-    fn tx(&self) -> bool {
-        self.tx
-    }
-    fn at_ms(&self) -> f64 {
-        self.at_ms
-    }
-    fn bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-    fn note(&self) -> Option<&str> {
-        self.note.as_deref()
-    }
-}
+meterscope_ui::impl_record!(TraceEntry);
 
 /// The trace as text: `   123 ms  TX  68 AA …` per entry, notes as `   130 ms  --  note`.
 pub fn text(trace: &[TraceEntry]) -> String {

@@ -7,6 +7,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+mod source;
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
@@ -38,126 +40,6 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 // ------------------------------------------------------------ reading Rust
-
-/// Rust source split into code (comments, strings and character literals
-/// blanked, lines kept) and its string literals with their line numbers.
-struct Source {
-    code: String,
-    strings: Vec<(usize, String)>,
-}
-
-fn lex(src: &str) -> Source {
-    let b = src.as_bytes();
-    let mut code = String::with_capacity(src.len());
-    let mut strings = Vec::new();
-    let mut line = 1;
-    let mut i = 0;
-    let blank = |code: &mut String, s: &str, line: &mut usize| {
-        for c in s.chars() {
-            if c == '\n' {
-                *line += 1;
-                code.push('\n');
-            } else {
-                code.push(' ');
-            }
-        }
-    };
-    while i < b.len() {
-        let rest = &src[i..];
-        let rb = rest.as_bytes();
-        let len = if rest.starts_with("//") {
-            rest.find('\n').unwrap_or(rest.len())
-        } else if rest.starts_with("/*") {
-            let (mut depth, mut j) = (0usize, 0);
-            while j < rb.len() {
-                if rb[j..].starts_with(b"/*") {
-                    depth += 1;
-                    j += 2;
-                } else if rb[j..].starts_with(b"*/") {
-                    depth -= 1;
-                    j += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    j += 1;
-                }
-            }
-            j
-        } else if let Some((len, body)) = raw_string(rest) {
-            strings.push((line, body.to_string()));
-            len
-        } else if rb[0] == b'"' || rest.starts_with("b\"") {
-            let start = usize::from(rb[0] == b'b') + 1;
-            let mut j = start;
-            while j < rb.len() && rb[j] != b'"' {
-                j += if rb[j] == b'\\' { 2 } else { 1 };
-            }
-            strings.push((line, rest[start..j.min(rest.len())].to_string()));
-            (j + 1).min(rest.len())
-        } else if let Some(len) = char_literal(rest) {
-            len
-        } else if rb[0].is_ascii_alphanumeric() || rb[0] == b'_' {
-            // A whole identifier, so `br` or `r` inside one is no raw string.
-            let n = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
-            code.push_str(&rest[..n]);
-            i += n;
-            continue;
-        } else {
-            let ch = rest.chars().next().unwrap();
-            if ch == '\n' {
-                line += 1;
-            }
-            code.push(ch);
-            i += ch.len_utf8();
-            continue;
-        };
-        blank(&mut code, &rest[..len], &mut line);
-        i += len;
-    }
-    Source { code, strings }
-}
-
-/// A raw string literal at the start of `s`: its length and its body.
-fn raw_string(s: &str) -> Option<(usize, &str)> {
-    let start = if s.starts_with("br") {
-        2
-    } else if s.starts_with('r') {
-        1
-    } else {
-        return None;
-    };
-    let hashes = s[start..].bytes().take_while(|&c| c == b'#').count();
-    if s.as_bytes().get(start + hashes) != Some(&b'"') {
-        return None;
-    }
-    let close = format!("\"{}", "#".repeat(hashes));
-    let body = start + hashes + 1;
-    let end = s[body..].find(&close)?;
-    Some((body + end + close.len(), &s[body..body + end]))
-}
-
-/// The length of a character or byte literal at the start of `s` (not a lifetime).
-fn char_literal(s: &str) -> Option<usize> {
-    let q = if s.starts_with("b'") {
-        1
-    } else if s.starts_with('\'') {
-        0
-    } else {
-        return None;
-    };
-    let body = &s[q + 1..];
-    let len = if body.starts_with('\\') {
-        body[2..].find('\'')? + 2
-    } else {
-        let n = body.chars().next()?.len_utf8();
-        if !body[n..].starts_with('\'') {
-            return None;
-        }
-        n
-    };
-    Some(q + 1 + len + 1)
-}
 
 /// The line ranges (first, last) of the items marked `#[cfg(test)]` in `code`.
 fn test_items(code: &str) -> Vec<(usize, usize)> {
@@ -248,9 +130,10 @@ fn the_decoder_page_names_no_protocol() {
     assert!(files.iter().any(|f| f.ends_with("src/decoder.rs")) && files.iter().any(|f| f.ends_with("permalink.rs")));
     let mut found = Vec::new();
     for file in &files {
-        let src = lex(&read(file));
-        let tests = test_items(&src.code);
-        for (line, lit) in &src.strings {
+        let mut strings = Vec::new();
+        let code = source::walk(&read(file), |line, lit| strings.push((line, lit.to_string())));
+        let tests = test_items(&code);
+        for (line, lit) in &strings {
             if tests.iter().any(|&(a, b)| (a..=b).contains(line)) {
                 continue;
             }
@@ -287,12 +170,14 @@ fn the_protocol_name_check_catches_names_and_families() {
     for miss in ["small", "smlx", "auto", "mbusy", "data-protocol", "text", "DL/T 645"] {
         assert!(!names_protocol(miss, &names, &families), "{miss}");
     }
-    let src = lex(
+    let mut lits = Vec::new();
+    let code = source::walk(
         "let a = \"dlms\"; // \"mbus\"\nlet b = r#\"sml\"#; let c = '\"';\n#[cfg(test)]\nmod tests {\n    \"mbus\"\n}\n",
+        |line, lit| lits.push((line, lit.to_string())),
     );
-    let lits: Vec<_> = src.strings.iter().map(|(l, s)| (*l, s.as_str())).collect();
+    let lits: Vec<_> = lits.iter().map(|(l, s)| (*l, s.as_str())).collect();
     assert_eq!(lits, [(1, "dlms"), (2, "sml"), (5, "mbus")]);
-    assert_eq!(test_items(&src.code), [(3, 6)]);
+    assert_eq!(test_items(&code), [(3, 6)]);
 }
 
 // ------------------------------------------------------------ 2. every family's file set
@@ -356,7 +241,7 @@ fn every_family_has_the_file_set_architecture_md_lists() {
     }
     // Every family (a directory whose `mod.rs` implements `Protocol`) is in the table.
     for file in rust_files(&protocols) {
-        if file.ends_with("mod.rs") && lex(&read(&file)).code.contains("impl Protocol for") {
+        if file.ends_with("mod.rs") && source::code(&read(&file)).contains("impl Protocol for") {
             let dir = file.parent().unwrap().strip_prefix(&protocols).unwrap().display().to_string();
             if !listed.contains(&dir) {
                 problems.push(format!("{}: family `{dir}/` is not in ARCHITECTURE.md's families table", rel(&file)));
@@ -416,7 +301,7 @@ fn request_reply_sessions_run_on_the_kernel_and_are_tested_on_the_pair() {
         if is_test_file(&file) {
             continue;
         }
-        let code = lex(&read(&file)).code;
+        let code = source::code(&read(&file));
         let tests = test_items(&code);
         let at = file.strip_prefix(&src).unwrap().display().to_string();
         for (_, ty) in impls(&code, "Machine") {
@@ -448,13 +333,13 @@ fn request_reply_sessions_run_on_the_kernel_and_are_tested_on_the_pair() {
     let test_files = session_test_files(&src);
     for file in &test_files {
         let text = read(file);
-        let code = lex(&text).code;
+        let code = source::code(&text);
         if !code.contains("Pair") {
             problems.push(format!("{}: session tests not on `session::testing::Pair`", rel(file)));
         }
     }
     for file in rust_files(&src.join("protocols")) {
-        let code = lex(&read(&file)).code;
+        let code = source::code(&read(&file));
         let tests = test_items(&code);
         for (at, _) in code.match_indices("struct ") {
             let line = line_of(&code, at);
@@ -555,7 +440,7 @@ fn serde_json_and_the_cores_serde_stay_at_the_edges() {
         if file.starts_with(root.join("src/reader")) {
             continue;
         }
-        let code = lex(&read(&file)).code;
+        let code = source::code(&read(&file));
         if let Some(at) = code.find("serde_json") {
             problems.push(format!("{}:{}: serde_json outside the reader", rel(&file), line_of(&code, at)));
         }

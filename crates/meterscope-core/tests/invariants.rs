@@ -22,6 +22,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+mod source;
+
 /// Crates the core must not depend on, with why. An entry ending in `*`
 /// matches every crate whose name starts with what precedes it.
 const FORBIDDEN_CRATES: &[(&str, &str)] = &[
@@ -130,116 +132,6 @@ fn the_core_depends_on_no_web_or_io_crate() {
 }
 
 // ------------------------------------------------------------ sources
-
-/// Rust source with comments, strings and character literals blanked out
-/// (kept as spaces, so lines keep their numbers): what is left is code.
-fn code_only(src: &str) -> String {
-    let b = src.as_bytes();
-    let mut out = String::with_capacity(src.len());
-    let mut i = 0;
-    let blank = |out: &mut String, s: &[u8]| {
-        for &c in s {
-            out.push(if c == b'\n' { '\n' } else { ' ' });
-        }
-    };
-    while i < b.len() {
-        let rest = &b[i..];
-        if rest.starts_with(b"//") {
-            let end = rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len());
-            blank(&mut out, &rest[..end]);
-            i += end;
-        } else if rest.starts_with(b"/*") {
-            // Block comments nest in Rust.
-            let (mut depth, mut j) = (0usize, 0);
-            while j < rest.len() {
-                if rest[j..].starts_with(b"/*") {
-                    depth += 1;
-                    j += 2;
-                } else if rest[j..].starts_with(b"*/") {
-                    depth -= 1;
-                    j += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    j += 1;
-                }
-            }
-            blank(&mut out, &rest[..j]);
-            i += j;
-        } else if let Some(len) = raw_string_len(rest) {
-            blank(&mut out, &rest[..len]);
-            i += len;
-        } else if rest[0] == b'"' || rest.starts_with(b"b\"") {
-            let start = usize::from(rest[0] == b'b') + 1;
-            let mut j = start;
-            while j < rest.len() && rest[j] != b'"' {
-                j += if rest[j] == b'\\' { 2 } else { 1 };
-            }
-            let len = (j + 1).min(rest.len());
-            blank(&mut out, &rest[..len]);
-            i += len;
-        } else if let Some(len) = char_literal_len(rest) {
-            blank(&mut out, &rest[..len]);
-            i += len;
-        } else {
-            // Copy one whole character.
-            let ch = src[i..].chars().next().unwrap();
-            out.push(ch);
-            i += ch.len_utf8();
-        }
-    }
-    out
-}
-
-/// The length of a raw string literal (`r"…"`, `r#"…"#`, `br"…"`) at the start of `s`.
-fn raw_string_len(s: &[u8]) -> Option<usize> {
-    let start = if s.starts_with(b"br") {
-        2
-    } else if s.starts_with(b"r") {
-        1
-    } else {
-        return None;
-    };
-    let hashes = s[start..].iter().take_while(|&&c| c == b'#').count();
-    if s.get(start + hashes) != Some(&b'"') {
-        return None;
-    }
-    let mut close = vec![b'"'];
-    close.extend(std::iter::repeat_n(b'#', hashes));
-    let body = start + hashes + 1;
-    let end = s[body..].windows(close.len()).position(|w| w == close.as_slice())?;
-    Some(body + end + close.len())
-}
-
-/// The length of a character or byte literal at the start of `s` (not a lifetime).
-fn char_literal_len(s: &[u8]) -> Option<usize> {
-    let q = if s.starts_with(b"b'") {
-        1
-    } else if s.first() == Some(&b'\'') {
-        0
-    } else {
-        return None;
-    };
-    let body = &s[q + 1..];
-    let len = if body.first() == Some(&b'\\') {
-        // The backslash, the escaped character, then up to the closing quote.
-        body.iter().skip(2).position(|&c| c == b'\'')? + 2
-    } else {
-        // One character, then the closing quote; otherwise a lifetime.
-        let ch = std::str::from_utf8(&body[..body.len().min(4)])
-            .ok()
-            .or_else(|| (1..4).rev().find_map(|n| std::str::from_utf8(body.get(..n)?).ok()))?
-            .chars()
-            .next()?;
-        let n = ch.len_utf8();
-        if body.get(n) != Some(&b'\'') {
-            return None;
-        }
-        n
-    };
-    Some(q + 1 + len + 1)
-}
 
 /// `code` without the items that carry `#[cfg(test)]` (an inline module, a
 /// function, an impl, a `mod x;` declaration), and the names of the test
@@ -407,7 +299,7 @@ fn library_modules(src: &Path) -> (Vec<(PathBuf, String)>, Vec<PathBuf>) {
     let mut todo = vec![src.join("lib.rs")];
     while let Some(file) = todo.pop() {
         let text = fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let (code, test_mods) = without_test_items(&code_only(&text));
+        let (code, test_mods) = without_test_items(&source::code(&text));
         for name in declared_modules(&code) {
             todo.push(module_file(&file, &name));
         }
@@ -498,7 +390,7 @@ tokio = "1"
 #[test]
 fn the_source_check_catches_std_io_and_clocks() {
     let check = |src: &str| -> Vec<&'static str> {
-        let (code, _) = without_test_items(&code_only(src));
+        let (code, _) = without_test_items(&source::code(src));
         std_violations(&code).into_iter().map(|v| v.1).collect()
     };
     assert_eq!(check("use std::fs;\n"), ["std::fs"]);

@@ -20,6 +20,29 @@ pub trait Record {
     fn note(&self) -> Option<&str>;
 }
 
+/// Implements [`Record`] for a struct that keeps an entry in fields of
+/// those names: `tx: bool`, `at_ms: f64`, `bytes: Vec<u8>` and
+/// `note: Option<String>` (as [`Saved`] and the reader's entries do).
+#[macro_export]
+macro_rules! impl_record {
+    ($ty:ty) => {
+        impl $crate::trace::Record for $ty {
+            fn tx(&self) -> bool {
+                self.tx
+            }
+            fn at_ms(&self) -> f64 {
+                self.at_ms
+            }
+            fn bytes(&self) -> &[u8] {
+                &self.bytes
+            }
+            fn note(&self) -> Option<&str> {
+                self.note.as_deref()
+            }
+        }
+    };
+}
+
 /// The direction word of an entry: a note without bytes, else sent or received.
 pub fn direction(e: &impl Record) -> Direction {
     if e.note().is_some() && e.bytes().is_empty() {
@@ -88,6 +111,9 @@ pub struct Saved {
     pub note: Option<String>,
 }
 
+// A trace read back is written out again as it came.
+impl_record!(Saved);
+
 /// Read a saved trace: `doc` the whole object, `entries` its `entries` list
 /// (`None` when it is not a list). Says which entry is wrong when one is.
 pub fn read<F: Fields>(doc: &F, entries: Option<Vec<F>>) -> Result<Vec<Saved>, String> {
@@ -124,21 +150,6 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
-
-    impl Record for Saved {
-        fn tx(&self) -> bool {
-            self.tx
-        }
-        fn at_ms(&self) -> f64 {
-            self.at_ms
-        }
-        fn bytes(&self) -> &[u8] {
-            &self.bytes
-        }
-        fn note(&self) -> Option<&str> {
-            self.note.as_deref()
-        }
-    }
 
     /// A parsed object: strings and numbers by key.
     #[derive(Default)]
