@@ -220,31 +220,31 @@ pub fn Chart(history: RwSignal<Vec<Sample>>, lang: RwSignal<Lang>) -> impl IntoV
                     let a2 = Axis::of(s2.iter().map(|s| s.1));
                     let mut parts = Vec::new();
                     // Frame and grid.
-                    parts.push(view! { <rect class="plot" x=left y=top width=right - left height=bottom - top/> }.into_any());
+                    parts.push(view! { <rect class="plot" fill="none" stroke="#8888" x=left y=top width=right - left height=bottom - top/> }.into_any());
                     if let Some(a) = &a1 {
                         for v in a.ticks() {
                             let y = a.y(v);
                             parts.push(view! {
-                                <line class="grid" x1=left x2=right y1=y y2=y/>
-                                <text class="tick axis-y" x=left - 4.0 y=y + 4.0 text-anchor="end">{tick_text(v, a)}</text>
+                                <line class="grid" stroke="#8886" stroke-dasharray="2 3" x1=left x2=right y1=y y2=y/>
+                                <text class="tick axis-y" fill="#888" font-size="11" font-family="monospace" x=left - 4.0 y=y + 4.0 text-anchor="end">{tick_text(v, a)}</text>
                             }.into_any());
                         }
-                        parts.push(view! { <text class="unit axis-y" data-testid="chart-unit" x=4.0 y=top + 4.0>{u1.clone()}</text> }.into_any());
-                        parts.push(view! { <polyline class="series s1" fill="none" points=plot(&s1, t0, t1, a)/> }.into_any());
+                        parts.push(view! { <text class="unit axis-y" data-testid="chart-unit" fill="#888" font-size="11" font-family="monospace" x=4.0 y=top + 4.0>{u1.clone()}</text> }.into_any());
+                        parts.push(view! { <polyline class="series s1" fill="none" stroke="#2f6fd6" stroke-width="1.5" points=plot(&s1, t0, t1, a)/> }.into_any());
                     }
                     if let Some(a) = &a2 {
                         for v in a.ticks() {
                             parts.push(view! {
-                                <text class="tick axis-y2" x=right + 4.0 y=a.y(v) + 4.0>{tick_text(v, a)}</text>
+                                <text class="tick axis-y2" fill="#888" font-size="11" font-family="monospace" x=right + 4.0 y=a.y(v) + 4.0>{tick_text(v, a)}</text>
                             }.into_any());
                         }
-                        parts.push(view! { <text class="unit axis-y2" data-testid="chart-unit-2" x=VIEW.0 - 4.0 y=top + 4.0 text-anchor="end">{u2.clone()}</text> }.into_any());
-                        parts.push(view! { <polyline class="series s2" fill="none" points=plot(&s2, t0, t1, a)/> }.into_any());
+                        parts.push(view! { <text class="unit axis-y2" data-testid="chart-unit-2" fill="#888" font-size="11" font-family="monospace" x=VIEW.0 - 4.0 y=top + 4.0 text-anchor="end">{u2.clone()}</text> }.into_any());
+                        parts.push(view! { <polyline class="series s2" fill="none" stroke="#d9822b" stroke-width="1.5" points=plot(&s2, t0, t1, a)/> }.into_any());
                     }
                     if t0.is_finite() {
                         let mid = (t0 + t1) / 2.0;
                         for (x, tm, anchor) in [(left, t0, "start"), ((left + right) / 2.0, mid, "middle"), (right, t1, "end")] {
-                            parts.push(view! { <text class="tick axis-x" x=x y=bottom + 16.0 text-anchor=anchor>{clock(wall(tm))}</text> }.into_any());
+                            parts.push(view! { <text class="tick axis-x" fill="#888" font-size="11" font-family="monospace" x=x y=bottom + 16.0 text-anchor=anchor>{clock(wall(tm))}</text> }.into_any());
                         }
                     }
                     parts

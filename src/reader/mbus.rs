@@ -24,8 +24,8 @@ fn meter_name(h: &Header) -> String {
     format!("{} {} · {}", h.manufacturer, h.id, h.medium)
 }
 
-fn record_reading(id: &str, r: &Record) -> Reading {
-    Reading::new(id, &r.title(), r.value.clone(), &r.unit)
+fn record_reading(id: &str, r: &Record, lang: Lang) -> Reading {
+    Reading::new(id, &r.title(lang), r.value.clone(), &r.unit)
 }
 
 enum Scan {
@@ -115,18 +115,14 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
                 if tg.index == 1 {
                     s.push(Reading::new(&id, t(lang, "reader.mbus_meter"), meter_name(&tg.meter), ""));
                 }
-                tg.records.iter().for_each(|r| s.push(record_reading(&id, r)));
+                tg.records.iter().for_each(|r| s.push(record_reading(&id, r, lang)));
                 tg.problems.iter().for_each(|p| s.push_error(&id, p.clone()));
-                if !tg.more {
-                    s.step();
-                }
             }
             MbusEvent::Notice(n) => s.warn(n.text(lang)),
-            MbusEvent::Error(e) => {
-                s.step();
-                s.push_error("", e.text(lang));
-            }
-            MbusEvent::Progress { .. } | MbusEvent::Found(_) | MbusEvent::Done => {}
+            MbusEvent::Error(e) => s.push_error("", e.text(lang)),
+            // One meter's read ended (all its telegrams, an error, or the most telegrams read).
+            MbusEvent::Done => s.step(),
+            MbusEvent::Progress { .. } | MbusEvent::Found(_) => {}
         })
         .await;
     }
@@ -176,7 +172,7 @@ pub(super) async fn live_wmbus(p: &Params, cx: &Ctx) -> Result<(), String> {
             s.push(Reading::new(&id, t(lang, "reader.mbus_meter"), head, ""));
             match &tg.opened {
                 Opened::NoKey | Opened::WrongKey(_) | Opened::Unsupported(_) => s.push_error(&id, state.clone()),
-                _ => tg.records.iter().for_each(|r| s.push(record_reading(&id, r))),
+                _ => tg.records.iter().for_each(|r| s.push(record_reading(&id, r, lang))),
             }
             let mode = tg
                 .mode

@@ -51,7 +51,7 @@ const TRACE_LIMIT: usize = 2000;
 /// Rows of polled readings kept (the oldest go first).
 pub const POLL_ROWS: usize = 20_000;
 /// Samples kept per value for the chart.
-const CHART_POINTS: usize = 120;
+const CHART_POINTS: usize = 3600;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TraceEntry {

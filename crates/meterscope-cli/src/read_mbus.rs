@@ -73,9 +73,9 @@ fn record_json(r: &Record) -> Value {
     })
 }
 
-fn record_line(r: &Record) -> String {
+fn record_line(r: &Record, lang: Lang) -> String {
     let unit = if r.unit.is_empty() { String::new() } else { format!(" {}", r.unit) };
-    format!("  {}: {}{unit}", r.title(), r.value)
+    format!("  {}: {}{unit}", r.title(lang), r.value)
 }
 
 fn header_line(h: &Header) -> String {
@@ -135,7 +135,7 @@ fn read_mbus(a: &ReadArgs, lang: Lang) -> Result<u8, String> {
             }
         }
         MbusEvent::Found(f) => {
-            let secondary = f.secondary.map(|s| s.id_text());
+            let secondary = f.secondary.map(|s| s.text());
             if json_out {
                 found.push(json!({ "address": f.address, "secondary": secondary, "meter": header_json(&f.meter) }));
             } else {
@@ -162,7 +162,7 @@ fn read_mbus(a: &ReadArgs, lang: Lang) -> Result<u8, String> {
                     header_line(&t.meter),
                     if t.more { " (more follow)" } else { "" }
                 );
-                t.records.iter().for_each(|r| println!("{}", record_line(r)));
+                t.records.iter().for_each(|r| println!("{}", record_line(r, lang)));
                 t.problems.iter().for_each(|p| println!("  problem: {p}"));
             }
         }
@@ -291,7 +291,7 @@ fn read_wmbus(a: &ReadArgs, lang: Lang) -> Result<u8, String> {
             } else {
                 let mode = t.mode.filter(|&m| m > 0).map(|m| format!(", mode {m}")).unwrap_or_default();
                 println!("{} ({}{mode})", header_line(&t.meter), opened_text(&t.opened, lang));
-                t.records.iter().for_each(|r| println!("{}", record_line(r)));
+                t.records.iter().for_each(|r| println!("{}", record_line(r, lang)));
                 t.problems.iter().for_each(|p| println!("  problem: {p}"));
             }
         }

@@ -260,10 +260,9 @@ fn application(cx: &mut Cx, root: NodeRef, cur: &mut Cursor, ci: u8, to_slave: b
 /// data records, selections, errors, alarms, resets; other bytes as bytes.
 pub(crate) fn body(cx: &mut Cx, app: NodeRef, cur: &mut Cursor, ci: u8, to_slave: bool) {
     // An SML transport frame in the data (whatever the CI says) goes to the SML dissector.
-    if cur.remaining().starts_with(&crate::protocols::sml::frame::START) && nested(cx, app, cur, Nested::Sml) {
-        return;
-    }
+    let sml = cur.remaining().starts_with(&crate::protocols::sml::frame::START) && nested(cx, app, cur, Nested::Sml);
     match ci {
+        _ if sml => {}
         0x72 | 0x7A | 0x78 | 0x51 | 0x5A | 0x5B => records::records(cx, app, cur, to_slave),
         // DLMS/COSEM application data (EN 13757-3): an APDU for the DLMS dissector.
         0x60 | 0x61 | 0x7C | 0x7D if nested(cx, app, cur, Nested::Dlms) => {}

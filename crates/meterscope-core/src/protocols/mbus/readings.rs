@@ -23,22 +23,27 @@ pub struct Record {
 
 impl Record {
     /// `Volume (storage 1, tariff 2)`: the name with what tells records of
-    /// one quantity apart.
-    pub fn title(&self) -> String {
+    /// one quantity apart, in a language.
+    pub fn title(&self, lang: crate::Lang) -> String {
         let mut extra = Vec::new();
+        let (storage, tariff, subunit) = match lang {
+            crate::Lang::En => ("storage", "tariff", "subunit"),
+            crate::Lang::Zh => ("存储号", "费率", "子单元"),
+        };
         if self.storage > 0 {
-            extra.push(format!("storage {}", self.storage));
+            extra.push(format!("{storage} {}", self.storage));
         }
         if self.tariff > 0 {
-            extra.push(format!("tariff {}", self.tariff));
+            extra.push(format!("{tariff} {}", self.tariff));
         }
         if self.subunit > 0 {
-            extra.push(format!("subunit {}", self.subunit));
+            extra.push(format!("{subunit} {}", self.subunit));
         }
         if !matches!(self.function.as_str(), "" | "instantaneous value" | "瞬时值") {
             extra.push(self.function.clone());
         }
-        if extra.is_empty() { self.name.clone() } else { format!("{} ({})", self.name, extra.join(", ")) }
+        let sep = if lang == crate::Lang::Zh { "，" } else { ", " };
+        if extra.is_empty() { self.name.clone() } else { format!("{} ({})", self.name, extra.join(sep)) }
     }
 }
 
@@ -79,6 +84,8 @@ pub struct Header {
     pub manufacturer: String,
     pub version: String,
     pub medium: String,
+    /// The device type's code (the medium above is its words).
+    pub medium_code: Option<u8>,
     pub access: Option<u8>,
     pub status: Option<String>,
 }
@@ -94,7 +101,11 @@ pub fn header(tree: &view::Node) -> Header {
             "mbus.header.id" | "wmbus.address.id" if h.id.is_empty() => h.id = v(),
             "mbus.header.manufacturer" | "wmbus.manufacturer" if h.manufacturer.is_empty() => h.manufacturer = v(),
             "mbus.header.version" | "wmbus.address.version" if h.version.is_empty() => h.version = v(),
-            "mbus.header.medium" | "wmbus.address.medium" if h.medium.is_empty() => h.medium = text_or_value(),
+            "mbus.header.medium" | "wmbus.address.medium" if h.medium.is_empty() => {
+                h.medium = text_or_value();
+                h.medium_code =
+                    n.value.as_deref().and_then(|v| u8::from_str_radix(v.trim_start_matches("0x"), 16).ok());
+            }
             "mbus.header.access" if h.access.is_none() => h.access = v().parse().ok(),
             "mbus.header.status" if h.status.is_none() => h.status = n.value.clone(),
             _ => {}

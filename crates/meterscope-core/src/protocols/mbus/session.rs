@@ -103,6 +103,16 @@ impl Secondary {
         [d[6] << 4 | d[7], d[4] << 4 | d[5], d[2] << 4 | d[3], d[0] << 4 | d[1], m[0], m[1], self.version, self.medium]
     }
 
+    /// The whole address as [`Secondary::parse`] reads it: `12345678 MSC 01 04`
+    /// (`FFFF` for any manufacturer).
+    pub fn text(&self) -> String {
+        let m = self.manufacturer;
+        let letters: String = [10, 5, 0].iter().map(|s| char::from(((m >> s) & 0x1F) as u8 + 64)).collect();
+        let man =
+            if m == 0xFFFF || !letters.chars().all(|c| c.is_ascii_uppercase()) { format!("{m:04X}") } else { letters };
+        format!("{} {man} {:02X} {:02X}", self.id_text(), self.version, self.medium)
+    }
+
     /// The identification number as text, `F` for any digit.
     pub fn id_text(&self) -> String {
         self.id.iter().map(|d| char::from_digit(u32::from(*d), 16).unwrap_or('?').to_ascii_uppercase()).collect()
@@ -297,6 +307,9 @@ pub struct MbusSession {
     rx: RxBuffer,
     /// The request in flight: bytes, what it waits for, tries so far, deadline.
     pending: Option<(Vec<u8>, Expect, u8, Millis)>,
+    /// A selection was acknowledged; the line must stay quiet a moment
+    /// (several meters answering at once can still read as one clean E5).
+    acked: bool,
     fcb: bool,
     time: Option<LineTime>,
     actions: VecDeque<Action>,
@@ -358,6 +371,7 @@ impl MbusSession {
             op: None,
             rx: RxBuffer::new(300),
             pending: None,
+            acked: false,
             fcb: true,
             time: None,
             actions: VecDeque::new(),
@@ -382,6 +396,7 @@ impl MbusSession {
     fn begin(&mut self, now: Millis, op: Op) {
         self.op = Some(op);
         self.pending = None;
+        self.acked = false;
         self.rx.clear();
         self.time = Some(LineTime::start(self.cfg.line, now));
         self.next(now);
@@ -407,6 +422,7 @@ impl MbusSession {
     pub fn cancel(&mut self) {
         if self.op.take().is_some() {
             self.pending = None;
+            self.acked = false;
             self.events.push_back(MbusEvent::Done);
         }
     }
@@ -526,7 +542,11 @@ impl MbusSession {
                     }));
                     self.op = Some(Op::Secondary { masks, tried, selected: None });
                 }
-                (Some(_), _) => self.op = Some(Op::Secondary { masks, tried, selected: None }),
+                // The selected meter's data did not come clean: more than one was selected.
+                (Some(m), _) => {
+                    self.narrow(&mut masks, m);
+                    self.op = Some(Op::Secondary { masks, tried, selected: None });
+                }
                 (None, reply) => {
                     let Some(m) = masks.pop() else {
                         self.finish();
@@ -539,16 +559,7 @@ impl MbusSession {
                             self.op = Some(Op::Secondary { masks, tried, selected: Some(m) });
                         }
                         Reply::Garbled | Reply::Frame(_) => {
-                            // Several answered: fix the first free digit, each value 9 down to 0
-                            // (popped from the end: 0 first).
-                            if let Some(p) = m.id.iter().position(|&d| d == 0xF) {
-                                self.events.push_back(MbusEvent::Notice(MbusNotice::Collision { mask: m.id_text() }));
-                                for d in (0..10).rev() {
-                                    let mut n = m;
-                                    n.id[p] = d;
-                                    masks.push(n);
-                                }
-                            }
+                            self.narrow(&mut masks, m);
                             self.op = Some(Op::Secondary { masks, tried, selected: None });
                         }
                         Reply::Timeout => self.op = Some(Op::Secondary { masks, tried, selected: None }),
@@ -614,6 +625,27 @@ impl MbusSession {
         }
     }
 
+    /// Several meters answered the selection `m`: fix its first free digit
+    /// (each value, 0 first), or, with every digit fixed, give up on it.
+    fn narrow(&mut self, masks: &mut Vec<Secondary>, m: Secondary) {
+        self.events.push_back(MbusEvent::Notice(MbusNotice::Collision { mask: m.id_text() }));
+        if let Some(p) = m.id.iter().position(|&d| d == 0xF) {
+            for d in (0..10).rev() {
+                let mut n = m;
+                n.id[p] = d;
+                masks.push(n);
+            }
+        }
+    }
+
+    /// A selection (CI 52h) is waiting for its acknowledgement.
+    fn selecting(&self) -> bool {
+        matches!(
+            self.op,
+            Some(Op::Secondary { selected: None, .. } | Op::Read { target: Target::Secondary(_), ready: false, .. })
+        ) && self.pending.as_ref().is_some_and(|p| p.1 == Expect::Ack)
+    }
+
     /// A data telegram read with the dissector.
     fn telegram(&self, address: u8, index: usize, f: &[u8]) -> MbusTelegram {
         let Some(v) = (self.dissect)(f, self.cfg.lang, &Keys::default()) else {
@@ -675,12 +707,9 @@ fn secondary_of(h: &Header) -> Option<Secondary> {
     } else {
         0xFFFF
     };
-    let hexbyte = |s: &str| {
-        let s = s.trim_start_matches("0x");
-        u8::from_str_radix(s, 16).ok().or_else(|| s.parse().ok())
-    };
-    let medium = h.medium.split_whitespace().next().and_then(hexbyte).unwrap_or(0xFF);
-    Some(Secondary { id, manufacturer, version: h.version.parse().unwrap_or(0xFF), medium })
+    let version =
+        u8::from_str_radix(h.version.trim_start_matches("0x"), if h.version.starts_with("0x") { 16 } else { 10 });
+    Some(Secondary { id, manufacturer, version: version.unwrap_or(0xFF), medium: h.medium_code.unwrap_or(0xFF) })
 }
 
 impl Session for MbusSession {
@@ -699,6 +728,22 @@ impl Session for MbusSession {
                 self.events.push_back(MbusEvent::Notice(MbusNotice::BadChecksum { stated, computed }));
                 continue;
             }
+            // A selection's E5 counts once the line stays quiet after it; more
+            // bytes meanwhile are other meters answering too.
+            if self.selecting() {
+                if f == [ACK] && !self.acked {
+                    self.acked = true;
+                    let quiet = now.after(self.cfg.line.wire_time(8) + 100);
+                    if let Some(p) = &mut self.pending {
+                        p.3 = quiet;
+                    }
+                } else {
+                    self.acked = false;
+                    self.rx.clear();
+                    self.on_reply(now, Reply::Garbled);
+                }
+                continue;
+            }
             // Whatever frame comes while a request waits is its answer
             // (each operation tells an acknowledgement from data).
             if self.pending.is_some() {
@@ -708,8 +753,8 @@ impl Session for MbusSession {
             }
         }
         // A reply under way has the time its remaining bytes take, and a
-        // character gap, to finish arriving.
-        if !self.rx.is_empty() {
+        // character gap, to finish arriving (not the quiet after a selection's E5).
+        if !self.rx.is_empty() && !self.acked {
             let needed = match frame_stream(self.rx.bytes()) {
                 FrameStatus::Incomplete { needed: Some(n), .. } => n,
                 _ => 16,
@@ -729,6 +774,10 @@ impl Session for MbusSession {
         // Bytes that came but made no frame: several meters at once, or noise.
         let garbled = !self.rx.is_empty() || self.rx.junk() > 0;
         self.rx.clear();
+        if std::mem::take(&mut self.acked) {
+            self.on_reply(now, if garbled { Reply::Garbled } else { Reply::Frame(vec![ACK]) });
+            return;
+        }
         let selecting = matches!(
             self.op,
             Some(Op::Secondary { selected: None, .. } | Op::Read { target: Target::Secondary(_), ready: false, .. })

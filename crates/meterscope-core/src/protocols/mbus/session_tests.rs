@@ -92,6 +92,14 @@ fn secondary_search_narrows_collisions_and_reads_each_meter() {
     let ids: Vec<&str> = f.iter().map(|f| f.1.as_str()).collect();
     assert_eq!(ids, vec!["12345678", "12345699"], "{:?}", p.events);
     assert!(f.iter().all(|f| f.0 == 0xFD));
+    // Each found with its whole secondary address, which selects it again.
+    let secondaries: Vec<String> = p
+        .events
+        .iter()
+        .filter_map(|e| if let MbusEvent::Found(f) = e { f.secondary.map(|s| s.text()) } else { None })
+        .collect();
+    assert_eq!(secondaries, ["12345678 MSC 01 04", "12345699 MSC 01 07"]);
+    assert_eq!(Secondary::parse(&secondaries[1]).unwrap().text(), secondaries[1]);
     assert_eq!(p.events.last(), Some(&MbusEvent::Done));
 }
 

@@ -48,6 +48,8 @@ struct State {
     fcb: Option<bool>,
     part: usize,
     access: u8,
+    /// The last telegram sent, repeated when the frame count bit is not toggled.
+    last: Option<Vec<u8>>,
 }
 
 /// The bus.
@@ -59,6 +61,8 @@ pub struct MbusBus {
     start: Option<Millis>,
     rx: Vec<u8>,
     out: Vec<Vec<u8>>,
+    /// Selections several meters answered so far.
+    collisions: u32,
 }
 
 /// Does a selection's 8 bytes match a meter (F digits, FFFF, FF match any)?
@@ -78,7 +82,7 @@ fn matches(sel: &[u8], m: &BusMeter) -> bool {
 impl MbusBus {
     pub fn new(cfg: BusConfig) -> Self {
         let state = vec![State { access: 0x10, ..State::default() }; cfg.meters.len()];
-        MbusBus { cfg, state, now: Millis(0), start: None, rx: Vec::new(), out: Vec::new() }
+        MbusBus { cfg, state, now: Millis(0), start: None, rx: Vec::new(), out: Vec::new(), collisions: 0 }
     }
 
     /// Seconds since the bus was first spoken to.
@@ -147,12 +151,16 @@ impl MbusBus {
             SHORT => {
                 let (c, a) = (f[1], f[2]);
                 if c == 0x40 {
-                    // SND_NKE: reset the link (and the selection's telegram count).
+                    // SND_NKE: reset the link; to FDh it also ends the selection (EN 13757-3).
                     let all = a == 0xFF;
                     let ks: Vec<usize> = if all { (0..self.state.len()).collect() } else { self.addressed(a) };
                     for &k in &ks {
                         self.state[k].fcb = None;
                         self.state[k].part = 0;
+                        self.state[k].last = None;
+                        if a == SELECTED {
+                            self.state[k].selected = false;
+                        }
                     }
                     if !all && ks.len() == 1 {
                         self.out.push(vec![ACK]);
@@ -162,14 +170,21 @@ impl MbusBus {
                     let [k] = ks[..] else { return };
                     let fcb = c & 0x20 != 0;
                     let st = &self.state[k];
+                    // The same bit again: the master missed the reply; the same telegram again.
+                    if st.fcb == Some(fcb)
+                        && let Some(t) = st.last.clone()
+                    {
+                        self.out.push(t);
+                        return;
+                    }
                     let part = match st.fcb {
-                        Some(last) if last == fcb => st.part,
                         Some(_) if self.records(k, st.part).1 => st.part + 1,
                         _ => 0,
                     };
                     self.state[k].fcb = Some(fcb);
                     self.state[k].part = part;
                     let t = self.rsp_ud(k, part);
+                    self.state[k].last = Some(t.clone());
                     self.out.push(t);
                 }
             }
@@ -182,13 +197,22 @@ impl MbusBus {
                     if st.selected {
                         st.fcb = None;
                         st.part = 0;
+                        st.last = None;
                     }
                 }
                 match hits.len() {
                     0 => {}
                     1 => self.out.push(vec![ACK]),
-                    // Several E5 a few bit times apart: garbled on the line.
-                    n => self.out.push(vec![0xE5 ^ 0x1A, 0xF5, (n as u8) | 0xC0]),
+                    // Several E5 a few bit times apart: one reads clean, the others garble
+                    // the bytes after it (or, when they overlap, the first too).
+                    n if self.collisions.is_multiple_of(2) => {
+                        self.collisions += 1;
+                        self.out.push(vec![ACK, 0xF5, (n as u8) | 0xC0]);
+                    }
+                    n => {
+                        self.collisions += 1;
+                        self.out.push(vec![0xE5 ^ 0x1A, 0xF5, (n as u8) | 0xC0]);
+                    }
                 }
             }
             _ => {}

@@ -558,7 +558,8 @@ fn dlms_and_sml_carried_in_m_bus_are_dissected_in_place() {
         assert!(ids.iter().any(|(_, _, v)| v.as_deref() == Some("4660")), "{ids:?}");
     }
     let sml = small_sml_file();
-    let frame = long_frame(0x08, 0x01, 0x7E, &[header.as_slice(), &sml].concat());
+    // Two bytes after the SML frame stay in the tree as bytes.
+    let frame = long_frame(0x08, 0x01, 0x7E, &[header.as_slice(), &sml, &[0xAB, 0xCD]].concat());
     let d = decode(&crate::wire::hex(&frame)).render(Lang::En);
     let f = &d.frames[0];
     assert_eq!(f.protocol, "mbus");
@@ -566,6 +567,8 @@ fn dlms_and_sml_carried_in_m_bus_are_dissected_in_place() {
     let close = find(&f.tree, "sml.message.1").expect("the SML message");
     assert_eq!(close.span.start, 19 + 8);
     assert!(find(&f.tree, "sml.crc").is_some());
+    let rest = find(&f.tree, "mbus.raw").expect("the bytes after the SML frame");
+    assert_eq!(rest.value.as_deref(), Some("AB CD"));
 }
 
 /// A small SML file (a PublicClose response) in its transport frame.
