@@ -85,6 +85,7 @@ pub struct BleUart {
     /// The page's language, for what the probe cannot do.
     pub lang: leptos::prelude::RwSignal<meterscope_core::Lang>,
     device: JsValue,
+    notify: JsValue,
     write: JsValue,
     without_response: bool,
     /// The device's name and the service found.
@@ -118,9 +119,29 @@ pub async fn connect(
     let device = call(&bluetooth, "requestDevice", &[options.into()]).await?;
     let gatt = get(&device, "gatt")?;
     let server = call(&gatt, "connect", &[]).await?;
+    match open_uart(rx, lang, gone, device.clone(), &server).await {
+        Ok(p) => Ok(p),
+        Err(e) => {
+            // Leave no connection open behind a failure.
+            disconnect(&device);
+            Err(e)
+        }
+    }
+}
+
+/// Find the serial service on a connected probe and start its notifications.
+async fn open_uart(
+    rx: RxQueue,
+    lang: leptos::prelude::RwSignal<meterscope_core::Lang>,
+    gone: impl FnMut() + 'static,
+    device: JsValue,
+    server: &JsValue,
+) -> Result<BleUart, String> {
+    use leptos::prelude::GetUntracked;
+    let zh = lang.get_untracked() == meterscope_core::Lang::Zh;
     let mut found = None;
     for u in &UARTS {
-        if let Ok(service) = call(&server, "getPrimaryService", &[JsValue::from_str(u.service)]).await {
+        if let Ok(service) = call(server, "getPrimaryService", &[JsValue::from_str(u.service)]).await {
             found = Some((u, service));
             break;
         }
@@ -159,10 +180,14 @@ pub async fn connect(
     let gone = RefCell::new(gone);
     let on_gone = Closure::<dyn FnMut(JsValue)>::new(move |_| (gone.borrow_mut())());
     listen(&device, "gattserverdisconnected", &on_gone)?;
-    let name = get(&device, "name").ok().and_then(|n| n.as_string()).unwrap_or_else(|| "BLE probe".into());
+    let name = get(&device, "name")
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_else(|| (if zh { "蓝牙光电头" } else { "BLE probe" }).into());
     Ok(BleUart {
         lang,
         device,
+        notify,
         write,
         without_response,
         label: format!("{name} · {}", uart.name),
@@ -197,11 +222,32 @@ impl BleUart {
 
     /// Disconnect from the probe.
     pub fn close(&self) {
-        if let Ok(gatt) = get(&self.device, "gatt")
-            && let Ok(f) = get(&gatt, "disconnect").and_then(|f| f.dyn_into::<Function>().map_err(|_| String::new()))
-        {
-            let _ = f.call0(&gatt);
-        }
+        disconnect(&self.device);
+    }
+}
+
+/// Dropped (the user disconnected, or the probe went and another was
+/// connected): its listeners go with it, so no dropped closure is ever called.
+impl Drop for BleUart {
+    fn drop(&mut self) {
+        let remove = |target: &JsValue, event: &str, f: &Closure<dyn FnMut(JsValue)>| {
+            if let Ok(r) =
+                get(target, "removeEventListener").and_then(|f| f.dyn_into::<Function>().map_err(|_| String::new()))
+            {
+                let _ = r.call2(target, &JsValue::from_str(event), f.as_ref());
+            }
+        };
+        remove(&self.notify, "characteristicvaluechanged", &self._on_value);
+        remove(&self.device, "gattserverdisconnected", &self._on_gone);
+        disconnect(&self.device);
+    }
+}
+
+fn disconnect(device: &JsValue) {
+    if let Ok(gatt) = get(device, "gatt")
+        && let Ok(f) = get(&gatt, "disconnect").and_then(|f| f.dyn_into::<Function>().map_err(|_| String::new()))
+    {
+        let _ = f.call0(&gatt);
     }
 }
 

@@ -293,6 +293,9 @@ pub fn ReaderPage() -> impl IntoView {
                     }
                 };
                 rx.borrow_mut().clear();
+                // A probe that went away is let go first (its listeners removed,
+                // its link closed), before the same device connects again.
+                drop(ble.borrow_mut().take());
                 match crate::ble::connect(rx, lang, gone).await {
                     Ok(p) => {
                         ble_label.set(p.label.clone());

@@ -1,8 +1,9 @@
 //! The raw trace streamed to a file as it grows, for sessions too long to
 //! keep in the page (the page keeps the last entries only): the user picks
-//! a file (File System Access API, Chrome and Edge), every entry is written
-//! to it in the trace's text form as it happens (requests, each piece of
-//! bytes received with its time, notes), until the user stops.
+//! a file (File System Access API, Chrome and Edge), every entry goes to it
+//! in the trace's text form (requests, each piece of bytes received with its
+//! time, notes), written at the file's end every second, so a closed tab
+//! loses a second at most, until the user stops.
 
 use std::cell::{Cell, RefCell};
 
@@ -15,11 +16,24 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::TraceEntry;
 
-thread_local! {
-    /// The open file's stream writer, and its name.
-    static FILE: RefCell<Option<(JsValue, String)>> = const { RefCell::new(None) };
-    static LINES: Cell<usize> = const { Cell::new(0) };
+/// The file being written: its handle, name and size, the lines not yet written.
+struct File {
+    handle: JsValue,
+    name: String,
+    size: usize,
+    pending: String,
+    lines: usize,
+    stopping: bool,
 }
+
+thread_local! {
+    static FILE: RefCell<Option<File>> = const { RefCell::new(None) };
+    /// A write to the file is under way.
+    static BUSY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// How often what has come is written to the file (and so kept if the tab closes).
+const EVERY_MS: u32 = 1000;
 
 fn js_err(e: JsValue) -> String {
     e.as_string()
@@ -41,42 +55,92 @@ pub fn available() -> bool {
     web_sys::window().is_some_and(|w| Reflect::get(&w, &"showSaveFilePicker".into()).is_ok_and(|f| f.is_function()))
 }
 
-/// Ask for a file (a user gesture) and start writing to it; its name.
+/// Ask for a file (a user gesture), empty it and start writing to it every
+/// second; its name.
 pub async fn start() -> Result<String, String> {
     let window: JsValue = web_sys::window().ok_or("no window")?.into();
     let options = Object::new();
     let _ = Reflect::set(&options, &"suggestedName".into(), &"meterscope-trace.txt".into());
     let handle = call(&window, "showSaveFilePicker", &[options.into()]).await?;
-    let writable = call(&handle, "createWritable", &[]).await?;
-    let writer = call(&writable, "getWriter", &[]).await?;
+    let empty = call(&handle, "createWritable", &[]).await?;
+    call(&empty, "close", &[]).await?;
     let name = Reflect::get(&handle, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
-    FILE.with(|f| *f.borrow_mut() = Some((writer, name.clone())));
-    LINES.with(|l| l.set(0));
+    FILE.with(|f| {
+        *f.borrow_mut() =
+            Some(File { handle, name: name.clone(), size: 0, pending: String::new(), lines: 0, stopping: false })
+    });
+    spawn_local(async {
+        loop {
+            gloo_timers::future::TimeoutFuture::new(EVERY_MS).await;
+            let stopping = FILE.with(|f| f.borrow().as_ref().is_none_or(|f| f.stopping));
+            let _ = flush().await;
+            if stopping {
+                FILE.with(|f| f.borrow_mut().take());
+                break;
+            }
+        }
+    });
     Ok(name)
+}
+
+/// Write what has come since the last write at the end of the file, and
+/// close it, so it is on disk (a writable stream of the File System Access
+/// API reaches the file only when closed).
+async fn flush() -> Result<(), String> {
+    let Some((handle, text, at)) = FILE.with(|f| {
+        let mut f = f.borrow_mut();
+        let f = f.as_mut()?;
+        if f.pending.is_empty() {
+            return None;
+        }
+        let text = std::mem::take(&mut f.pending);
+        let at = f.size;
+        f.size += text.len();
+        Some((f.handle.clone(), text, at))
+    }) else {
+        return Ok(());
+    };
+    BUSY.with(|b| b.set(true));
+    let result = async {
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"keepExistingData".into(), &JsValue::TRUE);
+        let w = call(&handle, "createWritable", &[options.into()]).await?;
+        call(&w, "seek", &[JsValue::from_f64(at as f64)]).await?;
+        call(&w, "write", &[JsValue::from_str(&text)]).await?;
+        call(&w, "close", &[]).await.map(|_| ())
+    }
+    .await;
+    BUSY.with(|b| b.set(false));
+    result
 }
 
 /// Append an entry (its text line); nothing when no file is open.
 pub fn write(entry: &TraceEntry) {
     FILE.with(|f| {
-        let Some((writer, _)) = f.borrow().as_ref().cloned() else { return };
-        let line = super::trace::text(std::slice::from_ref(entry));
-        // The writer queues writes in order; a failed one ends the stream at the next stop.
-        if let Ok(w) = Reflect::get(&writer, &"write".into()).and_then(|w| w.dyn_into::<Function>()) {
-            let _ = w.call1(&writer, &JsValue::from_str(&line));
-            LINES.with(|l| l.set(l.get() + 1));
+        if let Some(f) = f.borrow_mut().as_mut().filter(|f| !f.stopping) {
+            f.pending.push_str(&super::trace::text(std::slice::from_ref(entry)));
+            f.lines += 1;
         }
     });
 }
 
-/// The open file's name and the entries written to it.
+/// The open file's name and the entries given to it.
 pub fn status_line() -> Option<(String, usize)> {
-    FILE.with(|f| f.borrow().as_ref().map(|(_, name)| (name.clone(), LINES.with(Cell::get))))
+    FILE.with(|f| f.borrow().as_ref().filter(|f| !f.stopping).map(|f| (f.name.clone(), f.lines)))
 }
 
-/// Stop writing and close the file.
+/// Stop: what is left is written and the file let go.
 pub async fn stop() -> Result<(), String> {
-    let Some((writer, _)) = FILE.with(|f| f.borrow_mut().take()) else { return Ok(()) };
-    call(&writer, "close", &[]).await.map(|_| ())
+    FILE.with(|f| {
+        if let Some(f) = f.borrow_mut().as_mut() {
+            f.stopping = true;
+        }
+    });
+    // The writing loop writes the rest and lets the file go.
+    while FILE.with(|f| f.borrow().is_some()) || BUSY.with(Cell::get) {
+        gloo_timers::future::TimeoutFuture::new(50).await;
+    }
+    Ok(())
 }
 
 /// The trace's "Stream to a file" button and what it has written (shown
