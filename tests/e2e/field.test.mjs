@@ -181,7 +181,7 @@ test('the trace streams to a file as it grows: requests, each piece received and
   await page.waitForFunction(() => /RX/.test(window.__file()), null, { timeout: 5000 });
   await page.waitForTimeout(1500);
   const lines = await page.evaluate(() => window.__file());
-  assert.match(lines, /^\s+\d+ ms  TX  68 AA AA AA AA AA AA 68 13 00 DF 16$/m);
+  assert.match(lines, /^\s+\d+ ms  TX  (FE )*68 AA AA AA AA AA AA 68 13 00 DF 16$/m);
   assert.match(lines, /^\s+\d+ ms  RX  (FE )*68 /m);
   const n = lines.trim().split('\n').length;
   assert.match(await page.getByTestId('trace-stream-status').textContent(), new RegExp(`: ${n} entries written`));
