@@ -34,6 +34,8 @@ pub struct AppState {
     pub keys: RwSignal<meterscope_core::Keys>,
     /// The reader's protocol and identifiers, for its URL (`#/reader?p=…&q=…`).
     pub reader_link: RwSignal<(String, String)>,
+    /// A reader URL followed while the reader is open: where it goes.
+    pub reader_goto: RwSignal<Option<(String, String)>>,
 }
 
 /// The reader's URL fragment: `/reader?l=en&p=dlt698&q=00100200` (theme too when chosen).
@@ -129,6 +131,7 @@ pub fn App() -> impl IntoView {
         theme: RwSignal::new(link.theme.clone().or_else(|| remembered("theme")).unwrap_or_else(|| "auto".into())),
         keys: RwSignal::new(meterscope_core::Keys::default()),
         reader_link: RwSignal::new((reader_p, reader_q)),
+        reader_goto: RwSignal::new(None),
     };
     provide_context(state);
     let theme = state.theme;
@@ -145,7 +148,8 @@ pub fn App() -> impl IntoView {
                 state.lang.set(l);
             }
             state.theme.set(theme.unwrap_or_else(|| "auto".into()));
-            state.reader_link.set((p, q));
+            state.reader_link.set((p.clone(), q.clone()));
+            state.reader_goto.set(Some((p, q)));
             state.tab.set(Tab::Reader);
             return;
         }

@@ -37,6 +37,8 @@ extern "C" {
     type Reader;
     #[wasm_bindgen(method, js_name = setLang)]
     fn set_lang(this: &Reader, lang: &str);
+    #[wasm_bindgen(method, js_name = setLink)]
+    fn set_link(this: &Reader, protocol: &str, selection: &str);
     #[wasm_bindgen(method, js_name = setKeys)]
     fn set_keys(this: &Reader, cipher_key: Option<Vec<u8>>, auth_key: Option<Vec<u8>>, system_title: Option<Vec<u8>>);
 }
@@ -196,6 +198,16 @@ pub fn ReaderSlot() -> impl IntoView {
                 if let Some(r) = r {
                     r.set_lang(&l.to_string());
                     send_keys(r, &k);
+                }
+            });
+        }
+    });
+    // A reader URL followed while the reader is open.
+    Effect::new(move |_| {
+        if let (Some((p, q)), 2) = (st.reader_goto.get(), state.get()) {
+            reader.with_value(|r| {
+                if let Some(r) = r {
+                    r.set_link(&p, &q);
                 }
             });
         }

@@ -764,6 +764,8 @@ pub struct ReaderHost {
     pub summarize: StoredValue<Summarize, LocalStorage>,
     /// The full dissection of some bytes (hex) as the text tree, from the page's decoder.
     pub explain: StoredValue<Summarize, LocalStorage>,
+    /// A reader URL followed while the reader is open: its protocol id and identifiers.
+    pub goto: RwSignal<Option<(String, String)>>,
     /// The protocol id and identifiers to open with (empty: the defaults).
     pub initial: StoredValue<(String, String)>,
     /// Told each change of protocol or identifiers (the page's URL).

@@ -133,6 +133,16 @@ pub fn ReaderPage() -> impl IntoView {
     if !init_q.is_empty() {
         selection.set(init_q);
     }
+    Effect::new(move |_| {
+        if let Some((p, q)) = st.goto.get() {
+            if let Some(p) = Proto::ALL.into_iter().find(|x| x.id() == p).filter(|&x| x != proto.get_untracked()) {
+                set_proto(p);
+            }
+            if !q.is_empty() && q != selection.get_untracked() {
+                selection.set(q);
+            }
+        }
+    });
     let on_change = st.on_change.get_value();
     Effect::new(move |_| on_change(proto.get().id(), &selection.get()));
 

@@ -137,7 +137,11 @@ test('the reader has a URL of its own: protocol and identifiers kept in it as th
   await again.getByTestId('reader-protocol').waitFor();
   assert.equal(await again.getByTestId('reader-protocol').inputValue(), 'dlms');
   assert.equal(await again.getByTestId('dis').inputValue(), '1-0:1.8.0 0-0:1.0.0');
-  // The decoder tab puts the decoder's permalink back.
+  // A reader URL followed while the reader is open goes to its protocol and identifiers.
+  await again.evaluate(() => { location.hash = '#/reader?l=en&p=dlt645&q=00010000'; });
+  await again.waitForFunction(() => document.querySelector('[data-testid=reader-protocol]').value === 'dlt645');
+  await again.waitForFunction(() => document.querySelector('[data-testid=dis]').value === '00010000');
+    // The decoder tab puts the decoder's permalink back.
   await again.getByTestId('tab-decoder').click();
   await again.waitForFunction(() => !location.hash.startsWith('#/reader'));
   assert.deepEqual(problems, []);

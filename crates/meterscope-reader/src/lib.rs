@@ -87,6 +87,7 @@ pub fn mount(
     });
     let host = ReaderHost {
         initial: StoredValue::new((protocol, selection)),
+        goto: RwSignal::new(None),
         explain: StoredValue::new_local(explain),
         on_change: StoredValue::new_local(changed),
         summarize: StoredValue::new_local(summary),
@@ -104,6 +105,12 @@ pub fn mount(
 
 #[wasm_bindgen]
 impl Reader {
+    /// A reader URL was followed: open its protocol and identifiers.
+    #[wasm_bindgen(js_name = setLink)]
+    pub fn set_link(&self, protocol: &str, selection: &str) {
+        self.host.goto.set(Some((protocol.to_string(), selection.to_string())));
+    }
+
     /// The page's language changed.
     #[wasm_bindgen(js_name = setLang)]
     pub fn set_lang(&self, lang: &str) {
