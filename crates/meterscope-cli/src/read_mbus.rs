@@ -128,6 +128,7 @@ fn read_mbus(a: &ReadArgs, lang: Lang) -> Result<u8, String> {
     }
     let (json_out, verbose) = (a.json, a.verbose);
     let (mut found, mut telegrams, mut errors) = (Vec::<Value>::new(), Vec::<Value>::new(), Vec::<String>::new());
+    let mut invalid = 0usize;
     let driven = drive(&mut session, &mut transport, start, |e| match e {
         MbusEvent::Progress { done, total } => {
             if verbose {
@@ -145,6 +146,7 @@ fn read_mbus(a: &ReadArgs, lang: Lang) -> Result<u8, String> {
             }
         }
         MbusEvent::Telegram(t) => {
+            invalid += usize::from(!t.valid);
             if json_out {
                 telegrams.push(json!({
                     "address": t.address,
@@ -190,7 +192,8 @@ fn read_mbus(a: &ReadArgs, lang: Lang) -> Result<u8, String> {
         }
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
     }
-    Ok(u8::from(!errors.is_empty()))
+    // Exit 1 when a read failed or a telegram is not valid.
+    Ok(u8::from(!errors.is_empty() || invalid > 0))
 }
 
 fn key(text: &Option<String>) -> Result<Option<[u8; 16]>, String> {
