@@ -68,7 +68,8 @@ pub fn plot(samples: &[(f64, f64)], t0: f64, t1: f64, axis: &Axis) -> String {
     samples
         .iter()
         .map(|&(t, v)| {
-            let x = if samples.len() == 1 { (left + right) / 2.0 } else { left + (t - t0) / span * (right - left) };
+            // Placed by its time; in the middle when the chart spans no time at all.
+            let x = if t1 > t0 { left + (t - t0) / span * (right - left) } else { (left + right) / 2.0 };
             format!("{x:.1},{:.1}", axis.y(v))
         })
         .collect::<Vec<_>>()

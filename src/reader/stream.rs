@@ -24,6 +24,8 @@ struct File {
     pending: String,
     lines: usize,
     stopping: bool,
+    /// Why the last write to the file failed, if it did.
+    failed: Option<String>,
 }
 
 thread_local! {
@@ -66,14 +68,26 @@ pub async fn start() -> Result<String, String> {
     call(&empty, "close", &[]).await?;
     let name = Reflect::get(&handle, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
     FILE.with(|f| {
-        *f.borrow_mut() =
-            Some(File { handle, name: name.clone(), size: 0, pending: String::new(), lines: 0, stopping: false })
+        *f.borrow_mut() = Some(File {
+            handle,
+            name: name.clone(),
+            size: 0,
+            pending: String::new(),
+            lines: 0,
+            stopping: false,
+            failed: None,
+        })
     });
     spawn_local(async {
         loop {
             gloo_timers::future::TimeoutFuture::new(EVERY_MS).await;
             let stopping = FILE.with(|f| f.borrow().as_ref().is_none_or(|f| f.stopping));
-            let _ = flush().await;
+            let result = flush().await;
+            FILE.with(|f| {
+                if let Some(f) = f.borrow_mut().as_mut() {
+                    f.failed = result.err();
+                }
+            });
             if stopping {
                 FILE.with(|f| f.borrow_mut().take());
                 break;
@@ -124,9 +138,17 @@ pub fn write(entry: &TraceEntry) {
     });
 }
 
-/// The open file's name and the entries given to it.
+/// The open file's name (with why the last write failed, if it did) and the entries given to it.
 pub fn status_line() -> Option<(String, usize)> {
-    FILE.with(|f| f.borrow().as_ref().filter(|f| !f.stopping).map(|f| (f.name.clone(), f.lines)))
+    FILE.with(|f| {
+        f.borrow().as_ref().filter(|f| !f.stopping).map(|f| {
+            let name = match &f.failed {
+                Some(e) => format!("{} ({e})", f.name),
+                None => f.name.clone(),
+            };
+            (name, f.lines)
+        })
+    })
 }
 
 /// Stop: what is left is written and the file let go.

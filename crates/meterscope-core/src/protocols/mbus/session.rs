@@ -198,6 +198,8 @@ pub enum MbusNotice {
     /// A reply with a wrong checksum, discarded as the standard says (the
     /// request is repeated): stated, computed.
     BadChecksum { stated: u8, computed: u8 },
+    /// The read stopped at the most telegrams asked for; the meter has more.
+    TelegramLimit { read: usize },
 }
 
 /// Failures of an operation.
@@ -247,6 +249,11 @@ impl MbusNotice {
                 lang,
                 format!("reply with a wrong checksum {stated:02X} (computed {computed:02X}) discarded"),
                 format!("应答校验和错误 {stated:02X}（计算值 {computed:02X}），已丢弃"),
+            ),
+            MbusNotice::TelegramLimit { read } => pick(
+                lang,
+                format!("stopped after {read} telegram(s); the meter has more records"),
+                format!("已读 {read} 帧后停止；电表还有更多记录"),
             ),
             MbusNotice::Unexpected(hex) => {
                 pick(lang, format!("unexpected frame skipped: {hex}"), format!("跳过意外的帧：{hex}"))
@@ -601,7 +608,11 @@ impl MbusSession {
                     (true, Reply::Frame(f)) if f.first() == Some(&LONG) => {
                         let t = self.telegram(a, index + 1, &f);
                         let more = t.more && index + 1 < self.cfg.max_telegrams;
+                        let limited = t.more && !more;
                         self.events.push_back(MbusEvent::Telegram(t));
+                        if limited {
+                            self.events.push_back(MbusEvent::Notice(MbusNotice::TelegramLimit { read: index + 1 }));
+                        }
                         if more {
                             self.fcb = !self.fcb;
                             self.op = Some(Op::Read { target, ready, index: index + 1 });

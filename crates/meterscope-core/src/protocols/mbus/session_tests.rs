@@ -163,3 +163,15 @@ fn many_lines_many_seeds() {
         assert_eq!(p.events.last(), Some(&MbusEvent::Done), "seed {seed}");
     }
 }
+
+#[test]
+fn a_read_stops_at_the_most_telegrams_and_says_the_meter_has_more() {
+    let cfg = MbusConfig { max_telegrams: 1, ..MbusConfig::default() };
+    let mut p = Pair::new(9, MbusSession::new(cfg), MbusBus::new(BusConfig::default()), Faults::default());
+    p.session.read(p.now, Target::Primary(1));
+    p.run();
+    let t = p.events.iter().filter(|e| matches!(e, MbusEvent::Telegram(_))).count();
+    assert_eq!(t, 1);
+    assert!(p.events.contains(&MbusEvent::Notice(MbusNotice::TelegramLimit { read: 1 })), "{:?}", p.events);
+    assert_eq!(p.events.last(), Some(&MbusEvent::Done));
+}
