@@ -2,7 +2,7 @@
 //! pieces with timeouts in between; it must neither panic nor stall.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use meterscope_core::protocols::{dlms, dlt645, dlt698, iec62056};
+use meterscope_core::protocols::{dlms, dlt645, dlt698, iec62056, mbus, sml};
 use meterscope_core::session::{Millis, Session};
 
 fn feed<S: Session>(s: &mut S, data: &[u8]) {
@@ -52,4 +52,18 @@ fuzz_target!(|data: &[u8]| {
 
     let mut e = iec62056::p1::P1Session::new(Default::default());
     feed(&mut e, data);
+
+    let mut f = mbus::session::MbusSession::new(Default::default());
+    f.read(Millis(0), mbus::session::Target::Primary(1));
+    feed(&mut f, data);
+    let mut g = mbus::session::MbusSession::new(Default::default());
+    g.scan_secondary(Millis(0), mbus::session::Secondary::ANY);
+    feed(&mut g, data);
+
+    let mut h = mbus::wireless::session::session(Default::default(), Default::default(), None);
+    h.listen(Millis(0));
+    feed(&mut h, data);
+    let mut i = sml::session::session(Default::default(), None);
+    i.listen(Millis(0));
+    feed(&mut i, data);
 });

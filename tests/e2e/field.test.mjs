@@ -57,6 +57,10 @@ test('60 polls of a demo meter: 60 rows with their times exported; the chart has
   assert.equal(chartCsv[0], 'time,value,number,unit');
   assert.ok(chartCsv.length > 2 * 60, `${chartCsv.length} chart rows`);
   assert.ok(chartCsv.some((l) => /,kW$/.test(l)) && chartCsv.some((l) => /,V$/.test(l)));
+  // The PNG is drawn from the SVG alone (no page styles): its lines carry their own colours.
+  const bare = await page.locator('[data-testid=chart] polyline').evaluateAll((ls) => ls.map((l) => [l.getAttribute('stroke'), l.getAttribute('fill')]));
+  assert.ok(bare.length === 2 && bare.every(([stroke, fill]) => stroke && stroke !== 'none' && fill === 'none'), JSON.stringify(bare));
+  assert.equal(await page.locator('[data-testid=chart] rect.plot').getAttribute('fill'), 'none');
   const png = await download(page, 'chart-png');
   assert.equal(png.name, 'meterscope-chart.png');
   assert.deepEqual([...png.bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);

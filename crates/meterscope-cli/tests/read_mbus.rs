@@ -3,18 +3,7 @@
 
 mod common;
 
-use common::{json, pty_bench, run};
-
-fn ok(out: &std::process::Output) -> serde_json::Value {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    json(out)
-}
+use common::{json, ok, pty_bench, run};
 
 const KEY: &str = "000102030405060708090A0B0C0D0E0F";
 

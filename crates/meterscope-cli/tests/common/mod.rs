@@ -12,6 +12,18 @@ pub fn run(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().expect("run meterscope")
 }
 
+/// The JSON of a run that must exit 0 (its output shown when it did not).
+pub fn ok(out: &Output) -> serde_json::Value {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(out)
+}
+
 pub fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))

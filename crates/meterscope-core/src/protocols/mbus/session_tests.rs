@@ -175,3 +175,62 @@ fn a_read_stops_at_the_most_telegrams_and_says_the_meter_has_more() {
     assert!(p.events.contains(&MbusEvent::Notice(MbusNotice::TelegramLimit { read: 1 })), "{:?}", p.events);
     assert_eq!(p.events.last(), Some(&MbusEvent::Done));
 }
+
+/// Random bytes in random pieces, with timeouts between, to the master in
+/// each operation and to both listeners: no panic, and every one comes to
+/// rest once the bytes stop (the bus scan through its whole range).
+#[test]
+fn random_bytes_never_break_the_master_or_the_listeners() {
+    use crate::session::{Millis, Rng, Session};
+    fn run<S: Session>(s: &mut S, rng: &mut Rng) {
+        let mut now = 0u64;
+        for _ in 0..rng.range(1, 60) {
+            let bytes: Vec<u8> = (0..rng.range(0, 40)).map(|_| rng.range(0, 255) as u8).collect();
+            s.handle_input(Millis(now), &bytes);
+            now += rng.range(0, 400);
+            if s.poll_timeout().is_some_and(|d| d.0 <= now) {
+                s.handle_timeout(Millis(now));
+            }
+            while s.poll_action().is_some() {}
+            while s.poll_event().is_some() {}
+        }
+        // Silence: only timeouts from here; each ends the work in bounded steps.
+        for _ in 0..5_000 {
+            while s.poll_action().is_some() {}
+            while s.poll_event().is_some() {}
+            match s.poll_timeout() {
+                Some(d) => {
+                    now = now.max(d.0);
+                    s.handle_timeout(Millis(now));
+                }
+                None => return,
+            }
+        }
+        panic!("did not come to rest");
+    }
+    let mut rng = Rng::new(77);
+    for _ in 0..300 {
+        let mut read = MbusSession::new(MbusConfig::default());
+        read.read(Millis(0), Target::Primary(1));
+        run(&mut read, &mut rng);
+        assert!(read.is_idle());
+        let mut search = MbusSession::new(MbusConfig::default());
+        search.scan_secondary(Millis(0), Secondary::ANY);
+        run(&mut search, &mut rng);
+        assert!(search.is_idle());
+        let mut scan = MbusSession::new(MbusConfig::default());
+        scan.scan_primary(Millis(0), 0, 250);
+        run(&mut scan, &mut rng);
+        assert!(scan.is_idle());
+        let mut w = crate::protocols::mbus::wireless::session::session(
+            crate::Lang::En,
+            crate::registry::Keys { cipher_key: Some([7; 16]), ..Default::default() },
+            None,
+        );
+        w.listen(Millis(0));
+        run(&mut w, &mut rng);
+        let mut sml = crate::protocols::sml::session::session(crate::Lang::Zh, Some(2));
+        sml.listen(Millis(0));
+        run(&mut sml, &mut rng);
+    }
+}
