@@ -293,7 +293,7 @@ fn reader_helpers() {
     use meterscope::reader::{Reading, Table, parse_hex_words, results_csv, results_json, table_csv};
     assert_eq!(parse_hex_words("00100200, 20000200", 8, "OAD").unwrap(), vec![0x0010_0200, 0x2000_0200]);
     assert!(parse_hex_words("0010", 8, "OAD").unwrap_err().contains("OAD"));
-    let r = Reading::new("02800002", "Frequency", "49.99".into(), "Hz");
+    let r = Reading::new("02800002", "Frequency", meterscope_core::session::Number::new(4999, -2), "Hz");
     assert_eq!(r.number(), Some(49.99));
     assert_eq!(r.key(), "02800002 Frequency");
     assert_eq!(
@@ -358,9 +358,14 @@ fn replay_answers_each_request_with_what_followed_it() {
 #[wasm_bindgen_test]
 fn only_measurements_are_charted() {
     use meterscope::reader::Reading;
-    assert_eq!(Reading::new("address", "Meter address", "123456789012".into(), "").number(), None);
-    assert_eq!(Reading::new("33.7.0", "Power factor", "0.950".into(), "").number(), Some(0.95));
-    assert_eq!(Reading::new("1.8.0", "Energy", "001234.567".into(), "kWh").number(), Some(1234.567));
+    // Values are typed where they are read: an IEC 62056-21 value is a number
+    // when it is decimal with a unit or a point.
+    use meterscope_core::protocols::iec62056::session::ReadingValue;
+    let iec = |value: &str, unit: &str| ReadingValue { value: value.into(), unit: unit.into(), text: None }.typed();
+    assert_eq!(Reading::new("address", "Meter address", iec("123456789012", ""), "").number(), None);
+    assert_eq!(Reading::new("33.7.0", "Power factor", iec("0.950", ""), "").number(), Some(0.95));
+    let energy = Reading::new("1.8.0", "Energy", iec("001234.567", "kWh"), "kWh");
+    assert_eq!((energy.number(), energy.value.to_string()), (Some(1234.567), "001234.567".to_string()));
 }
 
 /// A stand-in port: a plain object with `getInfo` (web-sys imports are structural).

@@ -6,10 +6,10 @@ use meterscope_core::obis;
 use meterscope_core::protocols::dlms::assoc::SuiteKeys;
 use meterscope_core::protocols::dlms::services::Access;
 use meterscope_core::protocols::dlms::session::{
-    Auth, Config, Confirm, DlmsEvent, DlmsSession, Notice, Security, Transport as Link, data_text, octets, parse_target,
+    Auth, Config, Confirm, DlmsEvent, DlmsSession, Security, Transport as Link, data_text, octets, parse_target,
 };
 use meterscope_core::protocols::dlms::simulator::test_keys;
-use meterscope_core::session::{DateTime, Millis};
+use meterscope_core::session::Millis;
 
 use leptos::prelude::*;
 
@@ -31,18 +31,7 @@ const PROFILE_PART: i64 = 6 * 3600;
 /// The client system title used for ciphering.
 const CLIENT_TITLE: [u8; 8] = *b"MSC\x00\x00\x00\x00\x10";
 
-/// `YYYY-MM-DD hh:mm[:ss]`.
-pub fn parse_time(text: &str) -> Option<DateTime> {
-    let t = text.trim();
-    let (d, h) = t.split_once([' ', 'T'])?;
-    let mut dp = d.split('-').map(|x| x.parse::<u16>().ok());
-    let (year, month, day) = (dp.next()??, dp.next()??, dp.next()??);
-    let mut hp = h.split(':').map(|x| x.parse::<u8>().ok());
-    let (hour, minute) = (hp.next()??, hp.next()??);
-    let second = hp.next().flatten().unwrap_or(0);
-    let dt = DateTime { year, month: month as u8, day: day as u8, hour, minute, second };
-    dt.is_valid().then_some(dt)
-}
+pub use meterscope_core::client::targets::date_time as parse_time;
 
 fn config(p: &Params, ic: u32) -> Result<Config, String> {
     let client: u16 = p.dlms_client.trim().parse().map_err(|_| "client SAP: a number of 1 to 127".to_string())?;
@@ -84,17 +73,6 @@ fn config(p: &Params, ic: u32) -> Result<Config, String> {
         _ => Link::Hdlc,
     };
     Ok(Config { client, server, physical, transport, auth, security, line: p.line, ..Config::default() })
-}
-
-fn notice_text(n: &Notice) -> String {
-    match n {
-        Notice::Ignored => "a frame for another address (or our echo) ignored".into(),
-        Notice::Garbled(h) => format!("damaged frame: {h}"),
-        Notice::Junk(k) => format!("{k} byte(s) of noise skipped"),
-        Notice::Incomplete(k) => format!("{k} byte(s) of an unfinished frame dropped"),
-        Notice::Retry { attempt } => format!("sending again (attempt {attempt})"),
-        Notice::OutOfSequence { ns, expected } => format!("I frame N(S) {ns} out of sequence (expected {expected})"),
-    }
 }
 
 fn name(code: [u8; 6], lang: meterscope_core::Lang) -> String {
@@ -189,12 +167,12 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
             ))
         }
         DlmsEvent::Authenticated => s.note("HLS: the meter's f(CtoS) checked".into()),
-        DlmsEvent::Value { attr, text, unit, .. } => {
+        DlmsEvent::Value { attr, value, unit, .. } => {
             s.step();
             s.push(Reading::new(
                 &format!("{}:{}", obis::canonical(attr.obis), attr.index),
                 &name(attr.obis, lang),
-                text,
+                value,
                 unit.as_deref().unwrap_or(""),
             ))
         }
@@ -256,7 +234,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
                 failure.text(),
             )
         }
-        DlmsEvent::Notice(n) => s.warn(notice_text(&n)),
+        DlmsEvent::Notice(n) => s.warn(n.text(lang)),
         DlmsEvent::Released => s.note("association released (RLRE)".into()),
         DlmsEvent::Disconnected => s.note("link disconnected".into()),
         DlmsEvent::InvocationCounter(ic) => {

@@ -1,7 +1,6 @@
 //! DL/T 645-2007 flows: find the meter, read a selection, read and sync the clock.
 
-use meterscope_core::Lang;
-use meterscope_core::protocols::dlt645::session::{Config, Dlt645Event, Dlt645Session, Failure, Notice};
+use meterscope_core::protocols::dlt645::session::{Config, Dlt645Event, Dlt645Session, Notice};
 use meterscope_core::protocols::dlt645::{Address, Variant};
 use meterscope_core::session::Millis;
 
@@ -17,32 +16,6 @@ use crate::reader::strings::t;
 
 /// Identifiers read by default: energy, voltages, currents, power, frequency, address.
 pub const DEFAULT_DIS: &str = "00010000 00020000 0201FF00 0202FF00 02030000 02060000 02800002 04000401";
-
-fn failure_text(f: &Failure, lang: Lang) -> String {
-    match f {
-        Failure::Timeout { attempts } => {
-            format!("{} ({attempts})", lang.pick("no reply", "无应答"))
-        }
-        Failure::Abnormal { err, bits } => {
-            format!("{} 0x{err:02X}: {}", lang.pick("abnormal reply", "异常应答"), bits.join(", "))
-        }
-        Failure::NoMeter => lang.pick("no meter address", "没有表地址").to_string(),
-        Failure::TooManyFollowUps => lang.pick("too many follow-up frames", "后续帧过多").to_string(),
-    }
-}
-
-fn notice_text(n: &Notice) -> String {
-    match n {
-        Notice::Echo => "echo of our request ignored".into(),
-        Notice::ForeignRequest => "a request from another master ignored".into(),
-        Notice::WrongAddress(a) => format!("reply from another meter ({}) ignored", a.digits()),
-        Notice::Unexpected { control } => format!("unexpected reply (C = 0x{control:02X}) ignored"),
-        Notice::Garbled(h) => format!("damaged frame dropped: {h}"),
-        Notice::Junk(n) => format!("{n} byte(s) of noise dropped"),
-        Notice::Incomplete(n) => format!("an unfinished frame of {n} byte(s) dropped"),
-        Notice::Retry { attempt } => format!("retry, attempt {attempt}"),
-    }
-}
 
 pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> {
     let lang = cx.lang;
@@ -76,7 +49,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         Dlt645Event::Error { di, failure } if taken.is_some() => {
             s.step();
             if let Some(r) = &taken {
-                r.borrow_mut().fail_dlt645(di, &failure_text(&failure, lang));
+                r.borrow_mut().fail_dlt645(di, &failure.text(lang));
             }
         }
         Dlt645Event::MeterFound(a) => {
@@ -88,7 +61,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
             for it in items {
                 let label =
                     if it.label == name || name.is_empty() { name.clone() } else { format!("{name} · {}", it.label) };
-                let value = if complete { it.value } else { format!("{} (incomplete)", it.value) };
+                let value = if complete { it.value } else { format!("{} (incomplete)", it.value).into() };
                 s.push(Reading::new(&canonical, &label, value, &it.unit));
             }
         }
@@ -96,14 +69,14 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         Dlt645Event::TimeBroadcast(c) => s.status.set(format!("{} {c}", t(lang, "reader.synced"))),
         Dlt645Event::Error { di, failure } => {
             s.step();
-            s.push_error(&di.map(|d| format!("{d:08X}")).unwrap_or_default(), failure_text(&failure, lang))
+            s.push_error(&di.map(|d| format!("{d:08X}")).unwrap_or_default(), failure.text(lang))
         }
         Dlt645Event::Notice(n) => {
             if matches!(n, Notice::Echo) {
                 s.echo();
-                s.note(notice_text(&n))
+                s.note(n.text(lang))
             } else {
-                s.warn(notice_text(&n))
+                s.warn(n.text(lang))
             }
         }
         Dlt645Event::Done => {}

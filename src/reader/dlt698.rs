@@ -7,7 +7,7 @@ use std::time::Duration;
 use meterscope_core::protocols::dlt698::codec::{Data, Ms, Rsd};
 use meterscope_core::protocols::dlt698::data::tag::DATE_TIME_S;
 use meterscope_core::protocols::dlt698::session::{
-    Config, Connect, Dlt698Event, Dlt698Session, Notice, Reading as R698, Record,
+    Config, Dlt698Event, Dlt698Session, Notice, Reading as R698, Record,
 };
 use meterscope_core::session::Millis;
 
@@ -18,9 +18,10 @@ use std::rc::Rc;
 
 use meterscope_core::quantity::{Family, Reads};
 
-use super::{Ctx, Flow, Params, Reading, Table, now_iso, parse_hex_words, picked, show_quantities};
+use super::{Ctx, Flow, Params, Reading, Table, now_iso, picked, show_quantities};
 use crate::reader::strings::t;
 use crate::transport::now_ms;
+use meterscope_core::client::targets::{self, Dlt698Target};
 
 /// OADs read by default: energies, voltages, currents, power, power factor, frequency.
 pub const DEFAULT_OADS: &str = "00100200 00200200 20000200 20010200 20040200 200A0200 200F0200";
@@ -53,7 +54,7 @@ fn table(r: &Record) -> Table {
     Table {
         title: format!("{} {}", r.canonical, r.name),
         columns,
-        rows: r.rows.iter().map(|row| row.iter().map(|i| i.value.clone()).collect()).collect(),
+        rows: r.rows.iter().map(|row| row.iter().map(|i| i.value.to_string()).collect()).collect(),
     }
 }
 
@@ -61,11 +62,7 @@ fn report_text(values: &[R698], records: &[Record]) -> String {
     let mut parts: Vec<String> = values
         .iter()
         .map(|v| {
-            let items: Vec<String> = v
-                .items
-                .iter()
-                .map(|i| if i.unit.is_empty() { i.value.clone() } else { format!("{} {}", i.value, i.unit) })
-                .collect();
+            let items: Vec<String> = v.items.iter().map(|i| i.with_unit()).collect();
             format!("{} {}: {}", v.canonical, v.name, items.join(", "))
         })
         .collect();
@@ -73,36 +70,22 @@ fn report_text(values: &[R698], records: &[Record]) -> String {
     parts.join("; ")
 }
 
-/// A server address as written (2 to 32 hex digits).
-fn parse_address(text: &str) -> Option<Vec<u8>> {
-    let t = text.trim();
-    if t.len() < 2 || t.len() > 32 || !t.len().is_multiple_of(2) || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    (0..t.len()).step_by(2).map(|i| u8::from_str_radix(&t[i..i + 2], 16).ok()).collect()
-}
-
 pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> {
     let lang = cx.lang;
-    let oads = if flow == Flow::Read { parse_hex_words(&p.selection, 8, "OAD")? } else { Vec::new() };
+    // OADs, and OAD@N for a record object's N-th last record, as the CLI takes them.
+    let targets = if flow == Flow::Read { targets::dlt698_targets(&p.selection)? } else { Vec::new() };
     // Named quantities: their OADs each read once, record objects' latest records by their columns.
     let reads = match flow {
         Flow::Quantities => Some(Rc::new(RefCell::new(picked(p, Family::Dlt698)?))),
         _ => None,
     };
-    let known = p.address.as_deref().and_then(parse_address);
-    let t_ = p.client_address.trim();
-    let client_address = u8::from_str_radix(t_.trim_start_matches("0x").trim_start_matches("0X"), 16)
-        .map_err(|_| format!("client address '{t_}': two hex digits, 00 to FF"))?;
-    let connect = match p.connect.as_str() {
-        "always" => Connect::Always,
-        "never" => Connect::Never,
-        _ => Connect::Auto,
-    };
+    let known = p.address.as_deref().and_then(|a| targets::dlt698_address(a).ok());
+    let client_address = targets::client_address(&p.client_address)?;
+    let connect = targets::connect(&p.connect)?;
     let password = Some(p.connect_password.clone()).filter(|s| !s.is_empty()).map(String::into_bytes);
     let cfg = Config { line: p.line, lang, client_address, connect, password, ..Config::default() };
     let mut session = Dlt698Session::new(cfg, known.as_deref());
-    cx.sigs.expect(oads.len());
+    cx.sigs.expect(targets.len());
     if let Some(r) = &reads {
         let (oads, records) = r.borrow().dlt698_targets();
         cx.sigs.expect(oads.len() + records.len());
@@ -117,7 +100,14 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         _ => {}
     }
     match flow {
-        Flow::Read => session.get(now, &oads),
+        Flow::Read => {
+            for t in &targets {
+                match *t {
+                    Dlt698Target::Oad(o) => session.get(now, &[o]),
+                    Dlt698Target::Record(o, n) => session.get_record(now, o, Rsd::S9(n), &[]),
+                }
+            }
+        }
         Flow::Quantities => {
             let (oads, records) = reads.as_ref().map(|r| r.borrow().dlt698_targets()).unwrap_or_default();
             for oad in oads {
@@ -179,7 +169,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
             s.step();
             if r.oad == 0x4000_0200 {
                 let v = r.items.first().map(|i| i.value.clone()).unwrap_or_default();
-                s.clock(&r.canonical, lang, v);
+                s.clock(&r.canonical, lang, v.to_string());
             } else {
                 readings(&r).into_iter().for_each(|x| s.push(x));
             }

@@ -23,23 +23,6 @@ use crate::reader::strings::t;
 /// Registers read in programming mode by default.
 pub const DEFAULT_REGISTERS: &str = "1.8.0 2.8.0 32.7.0 14.7.0";
 
-fn notice_text(n: &Notice) -> String {
-    match n {
-        Notice::Echo => "echo of our message removed".into(),
-        Notice::Junk(k) => format!("{k} byte(s) of noise skipped"),
-        Notice::Incomplete(k) => format!("{k} byte(s) of an unfinished message dropped"),
-        Notice::BadBcc { stated, computed } => format!("wrong BCC 0x{stated:02X}, should be 0x{computed:02X}"),
-        Notice::Unexpected(hex) => format!("unexpected message: {hex}"),
-        Notice::ModeMismatch { configured, announced } => format!(
-            "the meter announces mode {} (asked for {}); following the meter",
-            announced.letter(),
-            configured.letter()
-        ),
-        Notice::RepeatRequest => "the meter asked for a repetition".into(),
-        Notice::Retry { attempt } => format!("trying again (attempt {attempt})"),
-    }
-}
-
 /// The rows of one data set.
 fn readings(r: &IecReading) -> Vec<Reading> {
     let name = r.name.clone().unwrap_or_default();
@@ -47,8 +30,8 @@ fn readings(r: &IecReading) -> Vec<Reading> {
         .iter()
         .map(|v| {
             let value = match &v.text {
-                Some(text) if text != &v.value => format!("{} ({text})", v.value),
-                _ => v.value.clone(),
+                Some(text) if text != &v.value => format!("{} ({text})", v.value).into(),
+                _ => v.typed(),
             };
             Reading::new(&r.address, &name, value, &v.unit)
         })
@@ -135,9 +118,9 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         IecEvent::Notice(n) => {
             if matches!(n, Notice::Echo) {
                 s.echo();
-                s.note(notice_text(&n))
+                s.note(n.text(lang))
             } else {
-                s.warn(notice_text(&n))
+                s.warn(n.text(lang))
             }
         }
         IecEvent::Done => {}

@@ -25,7 +25,7 @@ fn meter_name(h: &Header) -> String {
 }
 
 fn record_reading(id: &str, r: &Record, lang: Lang) -> Reading {
-    Reading::new(id, &r.title(lang), r.value.clone(), &r.unit)
+    Reading::new(id, &r.title(lang), r.typed(), &r.unit)
 }
 
 enum Scan {
@@ -212,7 +212,7 @@ pub(super) async fn live_sml(p: &Params, cx: &Ctx) -> Result<(), String> {
                     Some(st) => format!("{} · {st}", r.name),
                     None => r.name.clone(),
                 };
-                s.push(Reading::new(&r.obis, &name, r.value.clone(), &r.unit));
+                s.push(Reading::new(&r.obis, &name, r.typed(), &r.unit));
             }
             f.problems.iter().for_each(|p| s.push_error("", p.clone()));
             let crc = if f.valid { t(lang, "ok") } else { t(lang, "invalid") };

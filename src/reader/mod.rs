@@ -78,43 +78,9 @@ pub fn push_rx(trace: &mut Vec<TraceEntry>, at_ms: f64, bytes: &[u8]) {
     trace.push(TraceEntry { tx: false, at_ms, bytes: bytes.to_vec(), note: None, warn: false });
 }
 
-/// One line of the results table.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Reading {
-    pub id: String,
-    pub name: String,
-    pub value: String,
-    pub unit: String,
-    pub error: bool,
-}
-
-impl Reading {
-    pub fn new(id: &str, name: &str, value: String, unit: &str) -> Reading {
-        Reading { id: id.to_string(), name: name.to_string(), value, unit: unit.to_string(), error: false }
-    }
-
-    /// What names this value in the chart: identifier and name.
-    pub fn key(&self) -> String {
-        if self.name.is_empty() { self.id.clone() } else { format!("{} {}", self.id, self.name) }
-    }
-
-    /// The value as a number, when it is a measurement (a unit or a decimal
-    /// point: addresses and serial numbers made of digits are not).
-    pub fn number(&self) -> Option<f64> {
-        if self.error || (self.unit.is_empty() && !self.value.contains('.')) {
-            return None;
-        }
-        self.value.trim().parse::<f64>().ok().filter(|v| v.is_finite())
-    }
-}
-
-/// Rows and columns of a record, profile or object list read.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct Table {
-    pub title: String,
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-}
+pub use meterscope_core::client::render::{results_csv, results_json, table_csv};
+pub use meterscope_core::client::targets::{date_time as parse_clock, drift_text, hex_words as parse_hex_words};
+pub use meterscope_core::client::{Reading, Table};
 
 /// One polled value at a time, for the chart.
 #[derive(Clone, Debug, PartialEq)]
@@ -125,127 +91,29 @@ pub struct Sample {
     pub unit: String,
 }
 
-/// Hex words of `digits` digits from free text, separated by anything.
-pub fn parse_hex_words(text: &str, digits: usize, what: &str) -> Result<Vec<u32>, String> {
-    text.split(|c: char| !c.is_ascii_hexdigit())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            if w.len() == digits {
-                u32::from_str_radix(w, 16).map_err(|e| e.to_string())
-            } else {
-                Err(format!("'{w}' is not a {what} ({digits} hex digits)"))
-            }
-        })
-        .collect()
-}
-
 /// Identifiers from free text: 8 hex digits each (2007), separated by anything.
 pub fn parse_dis(text: &str) -> Result<Vec<u32>, String> {
-    parse_hex_words(text, 8, "data identifier (DI3..DI0)")
+    meterscope_core::client::targets::dlt645_dis(text, meterscope_core::protocols::dlt645::Variant::V2007)
 }
 
-fn csv_field(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
+/// Polled readings with the time of each poll (ISO 8601, UTC).
+fn timed(rows: &[(f64, Reading)]) -> Vec<(String, Reading)> {
+    rows.iter().map(|(at, r)| (iso_time(*at), r.clone())).collect()
 }
 
-/// Polled readings as CSV with the time of each poll first (ISO 8601, UTC).
+/// Polled readings as CSV with the time of each poll first.
 pub fn polls_csv(rows: &[(f64, Reading)]) -> String {
-    let mut out = String::from("time,id,name,value,unit\n");
-    for (at, r) in rows {
-        let time = iso_time(*at);
-        let f = [&time, &r.id, &r.name, &r.value, &r.unit].map(|s| csv_field(s));
-        out.push_str(&f.join(","));
-        out.push('\n');
-    }
-    out
+    meterscope_core::client::render::polls_csv(&timed(rows))
 }
 
 /// Polled readings as JSON, one object per reading with its time.
 pub fn polls_json(rows: &[(f64, Reading)]) -> String {
-    let list: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|(at, r)| {
-            serde_json::json!({ "time": iso_time(*at), "id": r.id, "name": r.name, "value": r.value, "unit": r.unit, "error": r.error })
-        })
-        .collect();
-    serde_json::to_string_pretty(&serde_json::json!({ "polls": list })).unwrap_or_default()
+    meterscope_core::client::render::polls_json(&timed(rows))
 }
 
 /// Milliseconds since 1970 as ISO 8601 in UTC.
 fn iso_time(ms: f64) -> String {
     String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms)).to_iso_string())
-}
-
-/// Results as CSV (id, name, value, unit).
-pub fn results_csv(rows: &[Reading]) -> String {
-    let mut out = String::from("id,name,value,unit\n");
-    for r in rows {
-        let f = [&r.id, &r.name, &r.value, &r.unit].map(|s| csv_field(s));
-        out.push_str(&f.join(","));
-        out.push('\n');
-    }
-    out
-}
-
-/// A table as CSV, headers first.
-pub fn table_csv(t: &Table) -> String {
-    let mut out = t.columns.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",");
-    out.push('\n');
-    for row in &t.rows {
-        out.push_str(&row.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
-        out.push('\n');
-    }
-    out
-}
-
-/// Results (and the table, when there is one) as JSON.
-pub fn results_json(rows: &[Reading], table: Option<&Table>) -> String {
-    let readings: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|r| {
-            let mut v = serde_json::json!({ "id": r.id, "name": r.name, "value": r.value, "unit": r.unit });
-            if r.error {
-                v["error"] = serde_json::Value::Bool(true);
-            }
-            v
-        })
-        .collect();
-    let mut out = serde_json::json!({ "readings": readings });
-    if let Some(t) = table {
-        out["table"] = serde_json::json!({ "title": t.title, "columns": t.columns, "rows": t.rows });
-    }
-    serde_json::to_string_pretty(&out).unwrap_or_default()
-}
-
-/// A clock drift in seconds as value and unit: `+12` s under an hour,
-/// `-2 d 03:04:05` beyond.
-pub fn drift_text(d: i64) -> (String, &'static str) {
-    if d.abs() < 3600 {
-        return (format!("{d:+}"), "s");
-    }
-    let (sign, a) = (if d < 0 { '-' } else { '+' }, d.unsigned_abs());
-    let (days, rest) = (a / 86_400, a % 86_400);
-    let hms = format!("{:02}:{:02}:{:02}", rest / 3600, rest / 60 % 60, rest % 60);
-    (if days > 0 { format!("{sign}{days} d {hms}") } else { format!("{sign}{hms}") }, "")
-}
-
-/// A date and time written `YYYY-MM-DD hh:mm:ss` (anything after ignored; seconds optional).
-pub fn parse_clock(text: &str) -> Option<DateTime> {
-    let n: Vec<u32> = text
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|w| !w.is_empty())
-        .take(6)
-        .map(|w| w.parse().ok())
-        .collect::<Option<_>>()?;
-    let t = DateTime {
-        year: u16::try_from(*n.first()?).ok()?,
-        month: *n.get(1)? as u8,
-        day: *n.get(2)? as u8,
-        hour: *n.get(3)? as u8,
-        minute: *n.get(4)? as u8,
-        second: n.get(5).copied().unwrap_or(0) as u8,
-    };
-    (t.year >= 1970 && t.is_valid()).then_some(t)
 }
 
 pub(crate) fn local_now() -> DateTime {
@@ -610,9 +478,7 @@ impl Sigs {
     }
 
     pub fn push_error(&self, id: &str, text: String) {
-        self.results.update(|v| {
-            v.push(Reading { id: id.to_string(), name: String::new(), value: text, unit: String::new(), error: true })
-        });
+        self.results.update(|v| v.push(Reading::failed(id, text)));
     }
 }
 
@@ -656,40 +522,14 @@ pub fn picked(p: &Params, family: Family) -> Result<Reads, String> {
 
 /// The outcome of a quantity read: one row per value (`voltage L1`) or
 /// failed point, and the DTU-style JSON of it (meter, quantity, value, unit,
-/// timestamp) for the export.
+/// timestamp) for the export; both from the client layer the CLI prints with.
 pub fn show_quantities(reads: &Reads, cx: &Ctx, protocol: &str) {
     let (s, lang) = (cx.sigs, cx.lang);
-    let mut readings = Vec::new();
-    let mut errors = Vec::new();
-    for o in reads.outcomes() {
-        let q = o.quantity;
-        match o.result {
-            Ok(v) => {
-                let id = v.element.map_or_else(|| q.name.to_string(), |e| format!("{} {e}", q.name));
-                s.push(Reading::new(&id, q.title(lang), v.value.clone(), &v.unit));
-                let value = match v.value.parse::<f64>() {
-                    Ok(n) if v.numeric && n.is_finite() => serde_json::json!(n),
-                    _ => serde_json::json!(v.value),
-                };
-                let mut r = serde_json::json!({
-                    "quantity": q.name, "name": q.title(lang), "value": value, "unit": v.unit,
-                    "timestamp": o.at, "source": o.source,
-                });
-                if let Some(e) = v.element {
-                    r["element"] = serde_json::json!(e);
-                }
-                readings.push(r);
-            }
-            Err(why) => {
-                s.push_error(q.name, format!("{}: {why}", o.source));
-                errors.push(serde_json::json!({ "quantity": q.name, "source": o.source, "error": why }));
-            }
-        }
+    for r in meterscope_core::client::quantities::rows(reads, lang) {
+        s.push(r);
     }
-    let out = serde_json::json!({
-        "meter": s.address.get_untracked(), "protocol": protocol, "readings": readings, "errors": errors,
-    });
-    s.dtu.set(Some(serde_json::to_string_pretty(&out).unwrap_or_default()));
+    let meter = s.address.get_untracked();
+    s.dtu.set(Some(meterscope_core::client::quantities::json(reads, meter.as_deref(), protocol, lang, &[])));
 }
 
 /// The time now in ISO 8601, UTC: when a quantity's value arrived.

@@ -41,7 +41,7 @@ pub fn ReaderPage() -> impl IntoView {
     // The quantities picked for "Read quantities".
     let picked_names = RwSignal::new(DEFAULT_QUANTITIES.to_vec());
     let records_n = RwSignal::new(String::from("3"));
-    let client_address = RwSignal::new(String::from("10"));
+    let client_address = RwSignal::new(String::from("0x10"));
     let connect_mode = RwSignal::new(String::from("auto"));
     let connect_password = RwSignal::new(String::new());
     let dlms_physical = RwSignal::new(String::new());
@@ -808,7 +808,7 @@ pub fn ReaderPage() -> impl IntoView {
             </p>
             <table class="results" data-testid="results">
                 {move || results.get().into_iter().map(|r| view! {
-                    <tr class:error=r.error><td class="id">{r.id}</td><td>{r.name}</td><td class="value">{r.value}</td><td>{r.unit}</td></tr>
+                    <tr class:error=r.error><td class="id">{r.id}</td><td>{r.name}</td><td class="value">{r.value.to_string()}</td><td>{r.unit}</td></tr>
                 }).collect_view()}
             </table>
             <chart::Chart history=history lang=lang/>

@@ -53,11 +53,7 @@ fn value_rows(s: Sigs, v: &MeterValue) {
 fn report_text(r: &concentrator::Report) -> String {
     let mut parts = vec![format!("AFN 06 F{} {}", r.fn_, r.name)];
     for v in &r.values {
-        let items: Vec<String> = v
-            .items
-            .iter()
-            .map(|i| if i.unit.is_empty() { i.value.clone() } else { format!("{} {}", i.value, i.unit) })
-            .collect();
+        let items: Vec<String> = v.items.iter().map(|i| i.with_unit()).collect();
         parts.push(format!("{} {} {}: {}", v.meter, v.id, v.name, items.join(", ")));
     }
     parts.join("; ")
@@ -205,7 +201,7 @@ pub(super) async fn run_terminal(flow: Flow, p: &Params, cx: &Ctx) -> Result<(),
                         .items
                         .iter()
                         .map(|i| {
-                            let v = if i.unit.is_empty() { i.value.clone() } else { format!("{} {}", i.value, i.unit) };
+                            let v = i.with_unit();
                             vec![i.label.clone(), v]
                         })
                         .collect(),

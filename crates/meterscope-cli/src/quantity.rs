@@ -11,7 +11,6 @@
 use meterscope_core::Lang;
 use meterscope_core::quantity::{self, Family, Quantity, Reads};
 use meterscope_core::session::DateTime;
-use serde_json::{Value, json};
 
 /// The quantities named, or the message of the first unknown name (exit code 2).
 pub fn parse(names: &[String], family: Family, lang: Lang) -> Result<Vec<&'static Quantity>, String> {
@@ -78,61 +77,19 @@ impl Collector {
         self.general.push(text.to_string());
     }
 
-    /// Print the readings (and errors) and give the exit code: 0 when every point was read, 1 when not.
+    /// Print the readings (and errors) and give the exit code: 0 when every
+    /// point was read, 1 when not. Text lines and the DTU-style JSON are the
+    /// client layer's, as the reader page shows and exports them.
     pub fn finish(self, meter: Option<String>) -> Result<u8, String> {
-        let mut readings = Vec::<Value>::new();
-        let mut errors = Vec::<Value>::new();
-        let mut lines = Vec::<String>::new();
-        for o in self.reads.outcomes() {
-            let q = o.quantity;
-            match o.result {
-                Err(why) if self.json => {
-                    errors.push(json!({ "quantity": q.name, "source": o.source, "error": why }));
-                }
-                Err(why) => lines.push(format!("{}  error: {}: {why}", q.name, o.source)),
-                Ok(v) if self.json => {
-                    let value = if v.numeric {
-                        serde_json::from_str::<Value>(&v.value).unwrap_or_else(|_| Value::String(v.value.clone()))
-                    } else {
-                        Value::String(v.value.clone())
-                    };
-                    let mut r = json!({
-                        "quantity": q.name, "name": q.title(self.lang), "value": value,
-                        "unit": v.unit, "timestamp": o.at, "source": o.source,
-                    });
-                    if let Some(e) = v.element {
-                        r["element"] = json!(e);
-                    }
-                    readings.push(r);
-                }
-                Ok(v) => {
-                    let label = match v.element {
-                        Some(e) => format!("{} {e}", q.name),
-                        None => q.name.to_string(),
-                    };
-                    let unit = if v.unit.is_empty() { String::new() } else { format!(" {}", v.unit) };
-                    lines.push(format!("{label}  {}: {}{unit}", q.title(self.lang), v.value));
-                }
-            }
-        }
-        for g in &self.general {
-            if self.json {
-                errors.push(json!({ "error": g }));
-            } else {
-                lines.push(format!("error: {g}"));
-            }
-        }
-        let failed = !self.reads.complete() || !self.general.is_empty();
+        use meterscope_core::client::quantities;
         if self.json {
-            let out = json!({
-                "meter": meter, "protocol": self.protocol, "readings": readings, "errors": errors,
-            });
-            println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+            println!("{}", quantities::json(&self.reads, meter.as_deref(), self.protocol, self.lang, &self.general));
         } else {
-            for l in lines {
+            for l in quantities::lines(&self.reads, self.lang, &self.general) {
                 println!("{l}");
             }
         }
+        let failed = !self.reads.complete() || !self.general.is_empty();
         Ok(if failed { 1 } else { 0 })
     }
 }

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use meterscope_core::Lang;
-use meterscope_core::protocols::dlt645::session::{Config, Dlt645Event, Dlt645Session, Failure, Notice};
+use meterscope_core::protocols::dlt645::session::{Config, Dlt645Event, Dlt645Session};
 use meterscope_core::protocols::dlt645::simulator::{Dlt645Meter, MeterConfig};
 use meterscope_core::protocols::dlt645::{Address, Variant};
 use meterscope_core::quantity::{Family, Quantity};
@@ -27,48 +27,11 @@ pub fn variant(protocol: &str) -> Result<Variant, String> {
     }
 }
 
-/// Parse identifiers of an edition: 8 hex digits (2007) or 4 (1997).
-pub fn parse_dis(words: &[String], variant: Variant) -> Result<Vec<u32>, String> {
-    let width = if variant == Variant::V2007 { 8 } else { 4 };
-    words
-        .iter()
-        .map(|w| {
-            let t = w.trim().trim_start_matches("0x").trim_start_matches("0X");
-            if t.len() != width || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(format!("'{w}' is not a data identifier of {width} hex digits"));
-            }
-            u32::from_str_radix(t, 16).map_err(|e| e.to_string())
-        })
-        .collect()
-}
-
 /// The system time as the meter's civil time (local time is the caller's
 /// business: without a time zone database, UTC plus `offset_minutes`).
 fn system_time(offset_minutes: i64) -> DateTime {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     DateTime::from_unix(secs + offset_minutes * 60)
-}
-
-fn failure_text(f: &Failure) -> String {
-    match f {
-        Failure::Timeout { attempts } => format!("no reply after {attempts} attempt(s)"),
-        Failure::Abnormal { err, bits } => format!("abnormal reply, ERR 0x{err:02X}: {}", bits.join(", ")),
-        Failure::NoMeter => "no meter address (finding the meter failed)".to_string(),
-        Failure::TooManyFollowUps => "too many follow-up frames".to_string(),
-    }
-}
-
-fn notice_text(n: &Notice) -> String {
-    match n {
-        Notice::Echo => "echo of our request ignored".into(),
-        Notice::ForeignRequest => "a request we did not send, ignored".into(),
-        Notice::WrongAddress(a) => format!("reply from another meter ({}) ignored", a.digits()),
-        Notice::Unexpected { control } => format!("unexpected reply (C=0x{control:02X}) ignored"),
-        Notice::Garbled(hex) => format!("damaged frame: {hex}"),
-        Notice::Junk(n) => format!("{n} byte(s) of noise skipped"),
-        Notice::Incomplete(n) => format!("{n} byte(s) of an unfinished frame dropped"),
-        Notice::Retry { attempt } => format!("sending again (attempt {attempt})"),
-    }
 }
 
 /// Run `meterscope read`; the exit code (0 all read, 1 some failed) or a message for exit code 2.
@@ -78,7 +41,7 @@ pub fn run_read(a: &ReadArgs, variant: Variant, quantities: Vec<&'static Quantit
         Some(t) => Some(Address::parse(t).ok_or_else(|| format!("'{t}' is not a 12-digit address"))?),
         None => None,
     };
-    let dis = parse_dis(&a.dis, variant)?;
+    let dis = meterscope_core::client::targets::dlt645_dis(&a.dis.join(" "), variant)?;
     if dis.is_empty() && !a.clock && !a.sync_clock && quantities.is_empty() {
         return Err("nothing to read: give data identifiers, --clock or --sync-clock".to_string());
     }
@@ -133,7 +96,7 @@ pub fn run_read(a: &ReadArgs, variant: Variant, quantities: Vec<&'static Quantit
         }
         Dlt645Event::Error { di, failure } if collector.is_some() => {
             if let Some(c) = collector.as_mut() {
-                c.reads_mut().fail_dlt645(di, &failure_text(&failure));
+                c.reads_mut().fail_dlt645(di, &failure.text(lang));
             }
         }
         Dlt645Event::Value { canonical, name, data, items, frames, complete, .. } => {
@@ -179,14 +142,14 @@ pub fn run_read(a: &ReadArgs, variant: Variant, quantities: Vec<&'static Quantit
             failed = true;
             let di = di.map(|d| if variant == Variant::V2007 { format!("{d:08X}") } else { format!("{d:04X}") });
             if json_out {
-                errors.push(json!({ "di": di, "error": failure_text(&failure) }));
+                errors.push(json!({ "di": di, "error": failure.text(lang) }));
             } else {
-                println!("{}  error: {}", di.as_deref().unwrap_or("--------"), failure_text(&failure));
+                println!("{}  error: {}", di.as_deref().unwrap_or("--------"), failure.text(lang));
             }
         }
         Dlt645Event::Notice(n) => {
             if verbose {
-                eprintln!("meterscope: {}", notice_text(&n));
+                eprintln!("meterscope: {}", n.text(lang));
             }
         }
         Dlt645Event::Done => {}

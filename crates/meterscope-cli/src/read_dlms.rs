@@ -131,27 +131,7 @@ fn config(a: &ReadArgs, line: LineSettings) -> Result<Config, String> {
 
 /// `YYYY-MM-DD hh:mm[:ss]` (or with `T`).
 fn parse_time(text: &str, what: &str) -> Result<DateTime, String> {
-    let bad = || format!("{what} '{text}' is not YYYY-MM-DD hh:mm");
-    let (d, h) = text.trim().split_once([' ', 'T']).ok_or_else(bad)?;
-    let num = |s: Option<&str>| s.and_then(|x| x.trim().parse::<u16>().ok()).ok_or_else(bad);
-    let mut dp = d.split('-');
-    let (year, month, day) = (num(dp.next())?, num(dp.next())?, num(dp.next())?);
-    let mut hp = h.split(':');
-    let (hour, minute) = (num(hp.next())?, num(hp.next())?);
-    let second = hp.next().map_or(Ok(0), |s| num(Some(s)))?;
-    let small = |v: u16| u8::try_from(v).map_err(|_| bad());
-    let t = DateTime {
-        year,
-        month: small(month)?,
-        day: small(day)?,
-        hour: small(hour)?,
-        minute: small(minute)?,
-        second: small(second)?,
-    };
-    if !t.is_valid() {
-        return Err(bad());
-    }
-    Ok(t)
+    meterscope_core::client::targets::date_time(text).ok_or_else(|| format!("{what} '{text}' is not YYYY-MM-DD hh:mm"))
 }
 
 /// Selective access of `--from/--to` or `--entries`.
@@ -269,7 +249,7 @@ pub fn run_read(a: &ReadArgs, quantities: Vec<&'static Quantity>) -> Result<u8, 
                 c.reads_mut().fail_dlms(attr.as_ref(), &failure.text());
             }
         }
-        DlmsEvent::Value { attr, data, text, unit } => {
+        DlmsEvent::Value { attr, data, text, unit, .. } => {
             let code = obis::canonical(attr.obis);
             let name = obis::describe(attr.obis, Lang::En).unwrap_or_default();
             if json_out {

@@ -17,40 +17,21 @@ use meterscope_core::quantity::{Family, Quantity};
 use meterscope_core::session::{LineSettings, Millis, Parity};
 use serde_json::{Value, json};
 
+use meterscope_core::client::targets::{self, Dlt698Target, dlt698_targets};
+
 use crate::args::{ReadArgs, SimulateArgs};
 use crate::quantity::{Collector, now_iso};
 use crate::trace::Traced;
 use crate::transport::{InProcess, Pace, drive, simulate};
 
-/// A client address: `0x20`, `20H` or decimal `32`, 0-255.
-pub fn parse_client_address(text: &str) -> Result<u8, String> {
-    let t = text.trim();
-    let hex = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).or_else(|| t.strip_suffix(['h', 'H']));
-    let v = match hex {
-        Some(h) => u8::from_str_radix(h, 16).ok(),
-        None => t.parse::<u8>().ok(),
-    };
-    v.ok_or_else(|| format!("'{text}' is not a client address (0-255, `0x10` or `16`)"))
-}
-
-/// `--connect`: auto, always or never.
-fn parse_connect(text: &str) -> Result<Connect, String> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "auto" => Ok(Connect::Auto),
-        "always" | "yes" | "on" => Ok(Connect::Always),
-        "never" | "no" | "off" => Ok(Connect::Never),
-        _ => Err(format!("--connect '{text}': give auto, always or never")),
-    }
-}
-
 /// `--connect` and the things to read. The option's value is optional, so
 /// `--connect 20000200` hands it the OAD: a value that is no mode but a
 /// target is read, with the connection asked for.
-fn connect_and_targets(connect: &str, oads: &[String]) -> Result<(Connect, Vec<Target>), String> {
-    let mut targets = parse_targets(oads)?;
-    match parse_connect(connect) {
+fn connect_and_targets(connect: &str, oads: &[String]) -> Result<(Connect, Vec<Dlt698Target>), String> {
+    let mut targets = dlt698_targets(&oads.join(" "))?;
+    match targets::connect(connect).map_err(|e| format!("--{e}")) {
         Ok(mode) => Ok((mode, targets)),
-        Err(e) => match parse_targets(&[connect.trim().to_string()]) {
+        Err(e) => match dlt698_targets(connect) {
             Ok(first) => {
                 targets.splice(0..0, first);
                 Ok((Connect::Always, targets))
@@ -58,48 +39,6 @@ fn connect_and_targets(connect: &str, oads: &[String]) -> Result<(Connect, Vec<T
             Err(_) => Err(e),
         },
     }
-}
-
-/// One thing to read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Target {
-    Oad(u32),
-    /// The N-th last record (RSD selector 9).
-    Record(u32, u8),
-}
-
-/// Parse `00100200` and `50040200@1`.
-pub fn parse_targets(words: &[String]) -> Result<Vec<Target>, String> {
-    words
-        .iter()
-        .map(|w| {
-            let (oad, n) = match w.split_once('@') {
-                Some((o, n)) => (o, Some(n)),
-                None => (w.as_str(), None),
-            };
-            let t = oad.trim().trim_start_matches("0x").trim_start_matches("0X");
-            if t.len() != 8 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(format!("'{w}' is not an OAD of 8 hex digits (or OAD@N for the N-th last record)"));
-            }
-            let oad = u32::from_str_radix(t, 16).map_err(|e| e.to_string())?;
-            match n {
-                None => Ok(Target::Oad(oad)),
-                Some(n) => match n.parse::<u8>() {
-                    Ok(n) if n >= 1 => Ok(Target::Record(oad, n)),
-                    _ => Err(format!("'{w}': the record number after @ is 1-255")),
-                },
-            }
-        })
-        .collect()
-}
-
-/// A server address as written: an even number of hex digits, 2 to 32.
-fn parse_address(text: &str) -> Result<Vec<u8>, String> {
-    let t = text.trim();
-    if t.len() < 2 || t.len() > 32 || !t.len().is_multiple_of(2) || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(format!("'{text}' is not a server address (2 to 32 hex digits)"));
-    }
-    (0..t.len()).step_by(2).map(|i| u8::from_str_radix(&t[i..i + 2], 16).map_err(|e| e.to_string())).collect()
 }
 
 fn unit(i: &Item) -> String {
@@ -142,10 +81,10 @@ pub fn run_read(a: &ReadArgs, quantities: Vec<&'static Quantity>) -> Result<u8, 
     if targets.is_empty() && quantities.is_empty() {
         return Err("nothing to read: give OADs (00100200) or records (50040200@1)".to_string());
     }
-    let address = a.address.as_deref().map(parse_address).transpose()?;
+    let address = a.address.as_deref().map(targets::dlt698_address).transpose()?;
     let lang: Lang = a.lang.parse()?;
     let line = a.link.line_or(2400, LineSettings::new(9600, 8, Parity::Even, 1))?;
-    let client_address = parse_client_address(&a.client_address)?;
+    let client_address = targets::client_address(&a.client_address)?;
     let inner =
         a.link.open(line, || Box::new(InProcess::new(Dlt698Meter::new(MeterConfig::default())).frame_by_frame()))?;
     let mut transport = Traced::new(inner, &a.trace, a.json, lang, "dlt698", a.link.line_name(line));
@@ -168,8 +107,8 @@ pub fn run_read(a: &ReadArgs, quantities: Vec<&'static Quantity>) -> Result<u8, 
     }
     for t in &targets {
         match *t {
-            Target::Oad(o) => session.get(now, &[o]),
-            Target::Record(o, n) => session.get_record(now, o, Rsd::S9(n), &[]),
+            Dlt698Target::Oad(o) => session.get(now, &[o]),
+            Dlt698Target::Record(o, n) => session.get_record(now, o, Rsd::S9(n), &[]),
         }
     }
     // Named quantities: each OAD once; a record object's columns in one read of its latest record.
@@ -266,7 +205,7 @@ pub fn run_read(a: &ReadArgs, quantities: Vec<&'static Quantity>) -> Result<u8, 
 /// longer replies go out as link fragments.
 pub fn run_simulate(a: &SimulateArgs) -> Result<u8, String> {
     let line = a.line()?;
-    let addr = parse_address(&a.address)?;
+    let addr = targets::dlt698_address(&a.address)?;
     let address: [u8; 6] = addr.try_into().map_err(|_| format!("'{}' is not a 12-digit address", a.address))?;
     let cfg = MeterConfig {
         address,
@@ -296,7 +235,7 @@ mod tests {
         let oads = vec!["00100200".to_string()];
         let (mode, targets) = connect_and_targets("20000200", &oads).unwrap();
         assert_eq!(mode, Connect::Always);
-        assert_eq!(targets, vec![Target::Oad(0x2000_0200), Target::Oad(0x0010_0200)]);
+        assert_eq!(targets, vec![Dlt698Target::Oad(0x2000_0200), Dlt698Target::Oad(0x0010_0200)]);
         assert_eq!(connect_and_targets("never", &oads).unwrap().0, Connect::Never);
         assert_eq!(connect_and_targets("always", &[]).unwrap(), (Connect::Always, vec![]));
         assert!(connect_and_targets("sometimes", &oads).unwrap_err().contains("auto, always or never"));

@@ -13,9 +13,7 @@ use std::time::{Duration, Instant};
 use meterscope_core::Lang;
 use meterscope_core::obis;
 use meterscope_core::protocols::iec62056::p1::{DsmrLine, P1Config, P1Event, P1Notice, P1Session};
-use meterscope_core::protocols::iec62056::session::{
-    Config, Iec62056Session, IecEvent, Mode, Notice, Reading, line_7e1,
-};
+use meterscope_core::protocols::iec62056::session::{Config, Iec62056Session, IecEvent, Mode, Reading, line_7e1};
 use meterscope_core::protocols::iec62056::simulator::{self, MeterConfig, OpticalMeter, P1Meter};
 use meterscope_core::quantity::{Family, Quantity};
 use meterscope_core::session::{LineSettings, Millis, SimulatedMeter};
@@ -37,25 +35,6 @@ pub fn family(name: &str) -> Option<&'static str> {
         "iec62056-21" | "iec62056" | "iec" => Some(IEC),
         "dsmr" | "dsmr-p1" | "p1" => Some(DSMR),
         _ => None,
-    }
-}
-
-fn notice_text(n: &Notice) -> String {
-    match n {
-        Notice::Echo => "echo of our message removed".into(),
-        Notice::Junk(k) => format!("{k} byte(s) of noise skipped"),
-        Notice::Incomplete(k) => format!("{k} byte(s) of an unfinished message dropped"),
-        Notice::BadBcc { stated, computed } => format!("wrong BCC 0x{stated:02X}, should be 0x{computed:02X}"),
-        Notice::Unexpected(hex) => format!("unexpected message: {hex}"),
-        Notice::ModeMismatch { configured, announced } => {
-            format!(
-                "the meter announces mode {} (asked for {}); following the meter",
-                announced.letter(),
-                configured.letter()
-            )
-        }
-        Notice::RepeatRequest => "the meter asked for a repetition".into(),
-        Notice::Retry { attempt } => format!("trying again (attempt {attempt})"),
     }
 }
 
@@ -246,7 +225,7 @@ pub fn run_read(protocol: &str, a: &ReadArgs, quantities: Vec<&'static Quantity>
         }
         IecEvent::Notice(n) => {
             if verbose {
-                eprintln!("meterscope: {}", notice_text(&n));
+                eprintln!("meterscope: {}", n.text(lang));
             }
         }
         IecEvent::Done => {}

@@ -121,7 +121,7 @@ impl Reads {
         let points: Vec<Slot<Di>> = self.dlt645_points().into_iter().filter(|p| p.2.di == di).collect();
         for &(q, i, p) in &points {
             match items.get(usize::from(p.item.max(1)) - 1) {
-                Some(it) => self.piece(q, i, p.part, &it.value, &it.unit, &source, at),
+                Some(it) => self.piece(q, i, p.part, &it.value.to_string(), &it.unit, &source, at),
                 None => self.error(q, i, "the reply has no such item"),
             }
         }
@@ -158,7 +158,7 @@ impl Reads {
             self.dlt698_points().into_iter().filter(|p| p.2.oad == r.oad && p.2.column.is_none()).collect();
         for &(q, i, p) in &points {
             match r.items.get(usize::from(p.element.max(1)) - 1) {
-                Some(it) => self.piece(q, i, p.part, &it.value, &it.unit, &r.canonical, at),
+                Some(it) => self.piece(q, i, p.part, &it.value.to_string(), &it.unit, &r.canonical, at),
                 None => self.error(q, i, "the reply has no such element"),
             }
         }
@@ -178,7 +178,9 @@ impl Reads {
                 row.iter().filter(|it| it.label.starts_with(&prefix)).nth(usize::from(p.element.max(1)) - 1)
             });
             match item {
-                Some(it) => self.piece(q, i, p.part, &it.value, &it.unit, &format!("{}/{prefix}", r.canonical), at),
+                Some(it) => {
+                    self.piece(q, i, p.part, &it.value.to_string(), &it.unit, &format!("{}/{prefix}", r.canonical), at)
+                }
                 None => self.error(q, i, "the latest record has no such column"),
             }
         }

@@ -223,10 +223,8 @@ fn reads_take_the_sessions_answers() {
     let (oads, records) = r698.dlt698_targets();
     assert_eq!(oads, [0x2000_0200]);
     assert_eq!(records, [(0x5004_0200, vec![0x2021_0200, 0x0010_0200, 0x0020_0200])]);
-    let item = |label: &str, value: &str, unit: &str| crate::protocols::dlt698::session::Item {
-        label: label.into(),
-        value: value.into(),
-        unit: unit.into(),
+    let item = |label: &str, value: &str, unit: &str| {
+        crate::session::Item::new(label.into(), crate::session::Value::decimal_or_text(value.into()), unit.into())
     };
     let record = Dlt698Record {
         oad: 0x5004_0200,

@@ -20,6 +20,9 @@ use core::fmt;
 
 mod kernel;
 pub mod listen;
+pub mod value;
+
+pub use value::{Item, Number, Value};
 
 pub(crate) use kernel::{Core, Deadline, Kernel, Machine, Notices, Pending, Retry};
 

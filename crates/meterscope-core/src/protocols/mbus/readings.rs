@@ -22,6 +22,16 @@ pub struct Record {
 }
 
 impl Record {
+    /// The value typed: a number when the record has a unit (the decoder
+    /// wrote it scaled by its VIF, as a decimal); text otherwise (dates,
+    /// fabrication numbers, states).
+    pub fn typed(&self) -> crate::session::Value {
+        match self.unit.is_empty() {
+            true => crate::session::Value::Text(self.value.clone()),
+            false => crate::session::Value::decimal_or_text(self.value.clone()),
+        }
+    }
+
     /// `Volume (storage 1, tariff 2)`: the name with what tells records of
     /// one quantity apart, in a language.
     pub fn title(&self, lang: crate::Lang) -> String {

@@ -32,6 +32,7 @@ use super::terminal::{PW_AFNS, a1, parse_a1};
 use crate::input::to_hex;
 use crate::lang::Lang;
 use crate::protocols::dlt645::frame::{Address, DataId, Frame645, Payload};
+use crate::session::Value;
 use crate::session::{
     Core, DateTime, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Retry, RxBuffer,
 };
@@ -532,7 +533,10 @@ pub fn data_items(frame: &[u8], lang: Lang) -> Vec<Item> {
                 Some(t) if !t.is_empty() && t != &value && !hex(t) => (format!("{}, {t}", n.label), value),
                 _ => (n.label.clone(), value),
             };
-            out.push(Item { label, value, unit: n.unit.clone().unwrap_or_default() });
+            let unit = n.unit.clone().unwrap_or_default();
+            // A value with a unit is a quantity, written as a decimal by the dissector.
+            let value = if unit.is_empty() { Value::Text(value) } else { Value::decimal_or_text(value) };
+            out.push(Item { label, value, unit, text: None });
         }
     });
     out

@@ -32,6 +32,17 @@ pub struct SmlReading {
     pub status: Option<String>,
 }
 
+impl SmlReading {
+    /// The value typed: a number when the entry has a unit (the decoder
+    /// wrote it scaled, as a decimal); text otherwise (server ids, octets).
+    pub fn typed(&self) -> crate::session::Value {
+        match self.unit.is_empty() {
+            true => crate::session::Value::Text(self.value.clone()),
+            false => crate::session::Value::decimal_or_text(self.value.clone()),
+        }
+    }
+}
+
 /// One SML file as the meter sent it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SmlFile {

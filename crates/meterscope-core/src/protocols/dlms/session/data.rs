@@ -373,14 +373,15 @@ impl DlmsSession {
             }
             Purpose::Value => {
                 let su = self.scalers.get(&(attr.class, attr.obis)).copied();
-                let (text, unit) = match su {
+                let (value, unit) = match su {
                     Some((s, u)) if attr.index == 2 => (
-                        scaled(&data, s).unwrap_or_else(|| data_text(&data)),
+                        scaled(&data, s).map_or_else(|| Value::Text(data_text(&data)), Value::Number),
                         crate::units::dlms_symbol(u).filter(|u| !u.is_empty()).map(str::to_string),
                     ),
-                    _ => (data_text(&data), None),
+                    _ => (Value::Text(data_text(&data)), None),
                 };
-                self.k.emit(DlmsEvent::Value { attr, data, text, unit });
+                let text = value.to_string();
+                self.k.emit(DlmsEvent::Value { attr, data, value, text, unit });
             }
         }
     }

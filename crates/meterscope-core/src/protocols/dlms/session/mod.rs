@@ -63,7 +63,8 @@ use super::{classes, wrapper};
 use crate::obis;
 use crate::registry::FrameStatus;
 use crate::session::{
-    Core, DateTime, Kernel, LineSettings, LineTime, Machine, Millis, Notices, Parity, Pending, Random, Retry,
+    Core, DateTime, Kernel, LineSettings, LineTime, Machine, Millis, Notices, Number, Parity, Pending, Random, Retry,
+    Value,
 };
 
 mod association;
@@ -319,6 +320,29 @@ pub enum Notice {
     OutOfSequence { ns: u8, expected: u8 },
 }
 
+impl Notice {
+    /// In words, in a language.
+    pub fn text(&self, lang: crate::Lang) -> String {
+        let zh = lang == crate::Lang::Zh;
+        match self {
+            Notice::Ignored => lang
+                .pick("a frame for another address (or our echo) ignored", "忽略发给其他地址的帧（或本机回显）")
+                .into(),
+            Notice::Garbled(h) => format!("{}: {h}", lang.pick("damaged frame", "损坏的帧")),
+            Notice::Junk(k) if zh => format!("跳过 {k} 字节噪声"),
+            Notice::Junk(k) => format!("{k} byte(s) of noise skipped"),
+            Notice::Incomplete(k) if zh => format!("丢弃未收完的帧 {k} 字节"),
+            Notice::Incomplete(k) => format!("{k} byte(s) of an unfinished frame dropped"),
+            Notice::Retry { attempt } if zh => format!("重发（第 {attempt} 次）"),
+            Notice::Retry { attempt } => format!("sending again (attempt {attempt})"),
+            Notice::OutOfSequence { ns, expected } if zh => format!("I 帧 N(S) {ns} 顺序错误（应为 {expected}），丢弃"),
+            Notice::OutOfSequence { ns, expected } => {
+                format!("I frame N(S) {ns} out of sequence (expected {expected})")
+            }
+        }
+    }
+}
+
 /// What the DLMS session reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DlmsEvent {
@@ -337,10 +361,13 @@ pub enum DlmsEvent {
     },
     /// HLS pass 4: the meter's f(CtoS) checked.
     Authenticated,
-    /// An attribute value. `text` has the scaler applied; `unit` from scaler_unit.
+    /// An attribute value. `value` has the scaler applied (a number when
+    /// the attribute has a scaler), `text` is it in words; `unit` from
+    /// scaler_unit.
     Value {
         attr: AttrRef,
         data: Data,
+        value: Value,
         text: String,
         unit: Option<String>,
     },

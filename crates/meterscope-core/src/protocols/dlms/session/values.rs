@@ -98,8 +98,8 @@ pub fn data_text(d: &Data) -> String {
     }
 }
 
-/// An integer value times 10^scaler, as decimal text.
-pub fn scaled(d: &Data, scaler: i8) -> Option<String> {
+/// An integer value times 10^scaler, exactly.
+pub fn scaled(d: &Data, scaler: i8) -> Option<Number> {
     let v: i128 = match d {
         Data::DoubleLong(v) => (*v).into(),
         Data::DoubleLongUnsigned(v) => (*v).into(),
@@ -111,13 +111,7 @@ pub fn scaled(d: &Data, scaler: i8) -> Option<String> {
         Data::Long64Unsigned(v) => (*v).into(),
         _ => return None,
     };
-    if scaler >= 0 {
-        return Some((v * 10i128.pow(scaler.min(30) as u32)).to_string());
-    }
-    let places = (-i32::from(scaler)).min(30) as usize;
-    let p = 10i128.pow(places as u32);
-    let sign = if v < 0 { "-" } else { "" };
-    Some(format!("{sign}{}.{:0places$}", v.abs() / p, v.abs() % p))
+    Some(Number::new(v, scaler))
 }
 
 pub(super) fn attr_of(d: &Data) -> Option<AttrRef> {

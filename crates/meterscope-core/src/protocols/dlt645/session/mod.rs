@@ -36,6 +36,7 @@ use crate::lang::Lang;
 use crate::registry::Options;
 #[cfg(test)]
 use crate::session::Session;
+use crate::session::Value;
 use crate::session::{
     Core, DateTime, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Retry, RxBuffer,
 };
@@ -89,20 +90,7 @@ impl Default for Config {
     }
 }
 
-/// One decoded value of an identifier's data.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Item {
-    /// What it is (`phase A`, `maximum demand`, the identifier's name).
-    pub label: String,
-    /// Machine-readable value (`230.1`, `2024-05-01 12:00`).
-    pub value: String,
-    /// Unit, empty when the value has none.
-    pub unit: String,
-    /// A human note (`no data`, a weekday name), when there is one.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub text: Option<String>,
-}
+pub use crate::session::Item;
 
 /// Why an exchange failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,6 +124,47 @@ pub enum Notice {
     Incomplete(usize),
     /// A request is sent again (attempt number from 2).
     Retry { attempt: u8 },
+}
+
+impl Failure {
+    /// In words, in a language.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            Failure::Timeout { attempts } => match lang {
+                Lang::En => format!("no reply after {attempts} attempt(s)"),
+                Lang::Zh => format!("{attempts} 次请求均无应答"),
+            },
+            Failure::Abnormal { err, bits } => {
+                format!("{} 0x{err:02X}: {}", lang.pick("abnormal reply, ERR", "异常应答，错误字"), bits.join(", "))
+            }
+            Failure::NoMeter => {
+                lang.pick("no meter address (finding the meter failed)", "没有表地址（未找到电表）").into()
+            }
+            Failure::TooManyFollowUps => lang.pick("too many follow-up frames", "后续帧过多").into(),
+        }
+    }
+}
+
+impl Notice {
+    /// In words, in a language.
+    pub fn text(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            Notice::Echo => lang.pick("echo of our request ignored", "忽略本机请求的回显").into(),
+            Notice::ForeignRequest => lang.pick("a request we did not send, ignored", "忽略非本机发出的请求").into(),
+            Notice::WrongAddress(a) if zh => format!("忽略其他电表（{}）的应答", a.digits()),
+            Notice::WrongAddress(a) => format!("reply from another meter ({}) ignored", a.digits()),
+            Notice::Unexpected { control } if zh => format!("忽略不对应的应答（C=0x{control:02X}）"),
+            Notice::Unexpected { control } => format!("unexpected reply (C=0x{control:02X}) ignored"),
+            Notice::Garbled(hex) => format!("{}: {hex}", lang.pick("damaged frame", "损坏的帧")),
+            Notice::Junk(n) if zh => format!("跳过 {n} 字节噪声"),
+            Notice::Junk(n) => format!("{n} byte(s) of noise skipped"),
+            Notice::Incomplete(n) if zh => format!("丢弃未收完的帧 {n} 字节"),
+            Notice::Incomplete(n) => format!("{n} byte(s) of an unfinished frame dropped"),
+            Notice::Retry { attempt } if zh => format!("重发（第 {attempt} 次）"),
+            Notice::Retry { attempt } => format!("sending again (attempt {attempt})"),
+        }
+    }
 }
 
 /// What the DL/T 645 session reports.

@@ -114,8 +114,8 @@ fn values_carry_names_and_units() {
     assert!(name.starts_with("Forward active energy"), "{name}");
     assert_eq!(items.len(), 5);
     assert_eq!((items[0].label.as_str(), items[0].unit.as_str()), ("total", "kWh"));
-    let total: f64 = items[0].value.parse().unwrap();
-    let sum: f64 = items[1..].iter().map(|i| i.value.parse::<f64>().unwrap()).sum();
+    let total: f64 = items[0].value.number().unwrap();
+    let sum: f64 = items[1..].iter().map(|i| i.value.number().unwrap()).sum();
     assert!((total - sum).abs() < 0.005);
     let Some(Dlt645Event::Value { items, .. }) = p.events.get(1) else { panic!() };
     assert_eq!(items[0].unit, "V");

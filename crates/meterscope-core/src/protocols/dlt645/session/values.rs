@@ -30,7 +30,7 @@ pub fn decode_values(variant: Variant, di: u32, data: &[u8], lang: Lang) -> (Str
     };
     let Some(info) = info else {
         let label = lang.pick("data", "数据").to_string();
-        return (String::new(), vec![Item { label, value: to_hex(data), unit: String::new(), text: None }]);
+        return (String::new(), vec![Item::new(label, to_hex(data), String::new())]);
     };
     let name = info.name(lang).to_string();
     (name, items_of(&info, data, lang))
@@ -39,8 +39,11 @@ pub fn decode_values(variant: Variant, di: u32, data: &[u8], lang: Lang) -> (Str
 fn item(label: String, format: &Format, bytes: &[u8], lang: Lang) -> Item {
     let d = value::decode(format, bytes, lang);
     let numeric = matches!(format.shape, Shape::Number { .. }) && d.text.is_none() && d.issue.is_none();
-    let unit = if numeric { format.unit.to_string() } else { String::new() };
-    Item { label, value: d.value, unit, text: d.text }
+    let (value, unit) = match numeric {
+        true => (Value::decimal_or_text(d.value), format.unit.to_string()),
+        false => (Value::Text(d.value), String::new()),
+    };
+    Item { label, value, unit, text: d.text }
 }
 
 fn items_of(info: &DiInfo, data: &[u8], lang: Lang) -> Vec<Item> {
@@ -49,7 +52,7 @@ fn items_of(info: &DiInfo, data: &[u8], lang: Lang) -> Vec<Item> {
     let raw = |bytes: &[u8], out: &mut Vec<Item>| {
         if !bytes.is_empty() {
             let label = lang.pick("more data", "其余数据").to_string();
-            out.push(Item { label, value: to_hex(bytes), unit: String::new(), text: None });
+            out.push(Item::new(label, to_hex(bytes), String::new()));
         }
     };
     match info.items {

@@ -27,7 +27,7 @@ fn read(m: &mut Dlt645Meter, di: u32) -> Result<Vec<u8>, u8> {
 }
 
 fn number(variant: Variant, di: u32, data: &[u8]) -> f64 {
-    decode_values(variant, di, data, Lang::En).1[0].value.parse().unwrap()
+    decode_values(variant, di, data, Lang::En).1[0].value.number().unwrap()
 }
 
 #[test]

@@ -127,18 +127,7 @@ pub use crate::wire::hex;
 
 /// `raw × 10^scaler` as a decimal string, exactly (`2413`, -1 → `241.3`).
 pub fn scaled(raw: i128, scaler: i8) -> String {
-    if scaler >= 0 {
-        let mut s = raw.to_string();
-        if raw != 0 {
-            s.extend(std::iter::repeat_n('0', scaler as usize));
-        }
-        return s;
-    }
-    let places = (-(scaler as i32)) as usize;
-    let digits = raw.unsigned_abs().to_string();
-    let padded = format!("{digits:0>width$}", width = places + 1);
-    let (int, frac) = padded.split_at(padded.len() - places);
-    format!("{}{int}.{frac}", if raw < 0 { "-" } else { "" })
+    crate::session::Number::new(raw, scaler).to_string()
 }
 
 /// One column of a record: an OAD, or a ROAD (OAD with related OADs).

@@ -47,6 +47,7 @@ use crate::lang::Lang;
 #[cfg(test)]
 use crate::session::Session;
 use crate::session::{Core, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Random, Retry, RxBuffer};
+use crate::session::{DateTime, Number, Value};
 
 mod exchange;
 mod replies;
@@ -158,17 +159,7 @@ impl Default for Config {
     }
 }
 
-/// One labelled value: scaled, with its unit.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Item {
-    /// What it is (`total`, `T1`, `phase A`, the object's name, a column).
-    pub label: String,
-    /// Machine-readable value (`230.1`, `2024-05-17 10:30:00`, hex for bytes).
-    pub value: String,
-    /// Unit, empty when the value has none.
-    pub unit: String,
-}
+pub use crate::session::Item;
 
 /// The value of one OAD.
 #[derive(Clone, Debug, PartialEq, Eq)]

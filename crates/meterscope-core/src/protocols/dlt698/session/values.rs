@@ -3,6 +3,26 @@
 
 use super::*;
 
+/// A value typed: integers scaled by `scaler`, `date_time_s` a date and
+/// time, the rest as text ([`render`]).
+pub fn value(d: &Data, scaler: i8) -> Value {
+    match d {
+        Data::Int { tag: t, value } if *t != tag::ENUM => Value::Number(Number::new(*value, scaler)),
+        Data::Fixed { tag: tag::DATE_TIME_S, bytes } if bytes.len() == 7 => {
+            let t = DateTime {
+                year: u16::from_be_bytes([bytes[0], bytes[1]]),
+                month: bytes[2],
+                day: bytes[3],
+                hour: bytes[4],
+                minute: bytes[5],
+                second: bytes[6],
+            };
+            Value::DateTime(t)
+        }
+        _ => Value::Text(render(d, scaler)),
+    }
+}
+
 /// A value as text, `scaler` applied to numbers.
 pub fn render(d: &Data, scaler: i8) -> String {
     match d {
@@ -45,10 +65,9 @@ pub fn items(o: Oad, d: &Data, lang: Lang) -> Vec<Item> {
         (Data::Array(v), Some(h)) if index == 0 && h.elements != dictionary::Elements::None => v
             .iter()
             .enumerate()
-            .map(|(i, x)| Item {
-                label: h.elements.name(i + 1, lang).unwrap_or_else(|| format!("{}", i + 1)),
-                value: render(x, scaler(x)),
-                unit: unit_of(x),
+            .map(|(i, x)| {
+                let label = h.elements.name(i + 1, lang).unwrap_or_else(|| format!("{}", i + 1));
+                Item::new(label, value(x, scaler(x)), unit_of(x))
             })
             .collect(),
         _ => {
@@ -57,7 +76,7 @@ pub fn items(o: Oad, d: &Data, lang: Lang) -> Vec<Item> {
                     Some(e) => e,
                     None => name,
                 };
-            vec![Item { label, value: render(d, scaler(d)), unit: unit_of(d) }]
+            vec![Item::new(label, value(d, scaler(d)), unit_of(d))]
         }
     }
 }
@@ -95,7 +114,7 @@ pub fn record(o: Oad, rcsd: &[Csd], rows: &[Vec<Data>], lang: Lang) -> Record {
                     }
                     its
                 }
-                Csd::Road { oad, .. } => vec![Item { label: hex(oad), value: render(d, 0), unit: String::new() }],
+                Csd::Road { oad, .. } => vec![Item::new(hex(oad), value(d, 0), String::new())],
             })
             .collect()
     };

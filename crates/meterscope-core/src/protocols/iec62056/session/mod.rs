@@ -248,6 +248,19 @@ pub struct ReadingValue {
     pub text: Option<String>,
 }
 
+impl ReadingValue {
+    /// The value typed: a number when it is decimal (IEC 62056-21 sends
+    /// quantities as digits with a point, zeros in front kept) and carries
+    /// a unit or a point (`0.950` of a power factor); text otherwise
+    /// (serial numbers, dates, states).
+    pub fn typed(&self) -> crate::session::Value {
+        if self.unit.is_empty() && !self.value.contains('.') {
+            return crate::session::Value::Text(self.value.clone());
+        }
+        crate::session::Value::decimal_or_text(self.value.clone())
+    }
+}
+
 impl Reading {
     /// A reading from an address and its values.
     pub fn new(address: &str, values: Vec<Value>, lang: Lang) -> Reading {
@@ -347,6 +360,36 @@ pub enum Notice {
     RepeatRequest,
     /// A request is sent again, or the flow restarts (attempt number from 2).
     Retry { attempt: u8 },
+}
+
+impl Notice {
+    /// In words, in a language.
+    pub fn text(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            Notice::Echo => lang.pick("echo of our message removed", "已去除本机报文的回显").into(),
+            Notice::Junk(k) if zh => format!("跳过 {k} 字节噪声"),
+            Notice::Junk(k) => format!("{k} byte(s) of noise skipped"),
+            Notice::Incomplete(k) if zh => format!("丢弃未收完的报文 {k} 字节"),
+            Notice::Incomplete(k) => format!("{k} byte(s) of an unfinished message dropped"),
+            Notice::BadBcc { stated, computed } if zh => {
+                format!("BCC 错误：0x{stated:02X}，应为 0x{computed:02X}")
+            }
+            Notice::BadBcc { stated, computed } => format!("wrong BCC 0x{stated:02X}, should be 0x{computed:02X}"),
+            Notice::Unexpected(hex) => format!("{}: {hex}", lang.pick("unexpected message", "意外的报文")),
+            Notice::ModeMismatch { configured, announced } if zh => {
+                format!("电表声明模式 {}（请求 {}），按电表的模式继续", announced.letter(), configured.letter())
+            }
+            Notice::ModeMismatch { configured, announced } => format!(
+                "the meter announces mode {} (asked for {}); following the meter",
+                announced.letter(),
+                configured.letter()
+            ),
+            Notice::RepeatRequest => lang.pick("the meter asked for a repetition", "电表请求重发").into(),
+            Notice::Retry { attempt } if zh => format!("重试（第 {attempt} 次）"),
+            Notice::Retry { attempt } => format!("trying again (attempt {attempt})"),
+        }
+    }
 }
 
 /// What the IEC 62056-21 session reports.

@@ -86,15 +86,7 @@ impl Default for Config {
     }
 }
 
-/// One labelled value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Item {
-    pub label: String,
-    pub value: String,
-    /// Empty when the value has none.
-    pub unit: String,
-}
+pub use crate::session::Item;
 
 /// A value read from a meter (or carried in a report).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -283,7 +283,6 @@ pub(in crate::protocols::qgdw1376) fn value_645(
     match f.payload() {
         Ok(Payload::ReadReply { di: got, data, .. }) if di.is_none_or(|d| d == got.0) => {
             let (name, items) = decode_values(Variant::V2007, got.0, &data, lang);
-            let items = items.into_iter().map(|i| Item { label: i.label, value: i.value, unit: i.unit }).collect();
             Ok(MeterValue { meter, protocol: protocol::DLT645_2007, id: got.canonical(), name, items })
         }
         _ => Err(Failure::BadReply(to_hex(frame))),
@@ -314,7 +313,7 @@ pub(in crate::protocols::qgdw1376) fn value_698(
         match r.result {
             GetResult::Data(d) => {
                 let rd = reading(r.oad, d, lang);
-                let items = rd.items.into_iter().map(|i| Item { label: i.label, value: i.value, unit: i.unit });
+                let items = rd.items.into_iter();
                 match &mut out {
                     Some(v) => {
                         v.items.extend(items);

@@ -1,0 +1,109 @@
+use super::render::*;
+use super::targets::*;
+use super::*;
+use crate::protocols::dlt645::Variant;
+use crate::protocols::dlt698::session::Connect;
+
+#[test]
+fn only_typed_numbers_are_numbers() {
+    let f = Reading::new("02800002", "Frequency", Value::decimal_or_text("49.99".into()), "Hz");
+    assert_eq!(f.number(), Some(49.99));
+    assert_eq!(f.key(), "02800002 Frequency");
+    // An address made of digits is text, whatever it looks like.
+    assert_eq!(Reading::new("address", "Meter address", "123456789012", "").number(), None);
+    assert_eq!(Reading::failed("x", "1.5".into()).number(), None);
+    let e = Reading::new("1.8.0", "Energy", Value::decimal_or_text("001234.567".into()), "kWh");
+    assert_eq!((e.number(), e.value.to_string().as_str()), (Some(1234.567), "001234.567"));
+}
+
+#[test]
+fn csv_and_json_of_results() {
+    let r = Reading::new("02800002", "Frequency", Number::new(4999, -2), "Hz");
+    assert_eq!(
+        results_csv(std::slice::from_ref(&r)),
+        "id,name,value,unit\n\"02800002\",\"Frequency\",\"49.99\",\"Hz\"\n"
+    );
+    let t =
+        Table { title: "x".into(), columns: vec!["a".into(), "b\"".into()], rows: vec![vec!["1".into(), "2".into()]] };
+    assert_eq!(table_csv(&t), "\"a\",\"b\"\"\"\n\"1\",\"2\"\n");
+    let bad = Reading::failed("40000200", "no reply \"x\"".into());
+    let json = results_json(&[r.clone(), bad.clone()], Some(&t));
+    assert_eq!(
+        json,
+        r#"{
+  "readings": [
+    {
+      "id": "02800002",
+      "name": "Frequency",
+      "value": "49.99",
+      "unit": "Hz"
+    },
+    {
+      "id": "40000200",
+      "name": "",
+      "value": "no reply \"x\"",
+      "unit": "",
+      "error": true
+    }
+  ],
+  "table": {
+    "title": "x",
+    "columns": [
+      "a",
+      "b\""
+    ],
+    "rows": [
+      [
+        "1",
+        "2"
+      ]
+    ]
+  }
+}"#
+    );
+    let polls = vec![("2026-12-07T05:00:00.000Z".to_string(), r.clone())];
+    assert_eq!(
+        polls_csv(&polls),
+        "time,id,name,value,unit\n\"2026-12-07T05:00:00.000Z\",\"02800002\",\"Frequency\",\"49.99\",\"Hz\"\n"
+    );
+    assert!(polls_json(&polls).contains("\"time\": \"2026-12-07T05:00:00.000Z\",\n      \"id\": \"02800002\""));
+    assert_eq!(polls_json(&[]), "{\n  \"polls\": []\n}");
+    assert_eq!(text_line(&r), "02800002  Frequency: 49.99 Hz");
+    assert_eq!(text_line(&bad), "40000200  error: no reply \"x\"");
+}
+
+#[test]
+fn targets_parse_once_for_every_surface() {
+    assert_eq!(hex_words("00100200, 0x20000200;", 8, "OAD").unwrap(), [0x0010_0200, 0x2000_0200]);
+    assert_eq!(hex_words("0010", 8, "OAD").unwrap_err(), "'0010' is not a OAD of 8 hex digits");
+    assert_eq!(dlt645_dis("9010 B611", Variant::V1997).unwrap(), [0x9010, 0xB611]);
+    assert!(dlt645_dis("9010", Variant::V2007).unwrap_err().contains("'9010'"));
+    assert_eq!(dlt645_di_text(0x9010, Variant::V1997), "9010");
+    assert_eq!(
+        dlt698_targets("00100200 50040200@2").unwrap(),
+        [Dlt698Target::Oad(0x0010_0200), Dlt698Target::Record(0x5004_0200, 2)]
+    );
+    assert!(dlt698_targets("50040200@0").unwrap_err().contains("1-255"));
+    assert_eq!(dlt698_address("000000000001").unwrap(), [0, 0, 0, 0, 0, 1]);
+    assert!(dlt698_address("123").is_err());
+    assert_eq!([client_address("0x10"), client_address("10H"), client_address("16")], [Ok(16), Ok(16), Ok(16)]);
+    assert!(client_address("256").is_err());
+    assert_eq!(connect("Always"), Ok(Connect::Always));
+    assert_eq!(connect(""), Ok(Connect::Auto));
+    assert!(connect("maybe").is_err());
+}
+
+#[test]
+fn dates_and_drifts() {
+    assert_eq!(date_time("2024-05-17 08:15:30 (Friday)").unwrap().to_string(), "2024-05-17 08:15:30");
+    assert_eq!(date_time("2024-05-17T08:15").unwrap().to_string(), "2024-05-17 08:15:00");
+    assert_eq!(date_time("2024-05-17T08:15:30Z").unwrap().to_string(), "2024-05-17 08:15:30");
+    for bad in
+        ["2024-13-17 08:15", "00 01 02", "1969-12-31 23:59", "2024-05-17", "2024-05-17-1 08:00", "2024-02-30 00:00"]
+    {
+        assert_eq!(date_time(bad), None, "{bad}");
+    }
+    assert_eq!(drift_text(-12), ("-12".to_string(), "s"));
+    assert_eq!(drift_text(3 * 86_400 + 3661), ("+3 d 01:01:01".to_string(), ""));
+    assert_eq!(drift_text(-7200), ("-02:00:00".to_string(), ""));
+}
