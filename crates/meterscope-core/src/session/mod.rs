@@ -361,11 +361,14 @@ impl Rng {
     }
 }
 
-/// Received bytes waiting to be framed: sessions push what arrives and take
-/// complete frames out, with the count of junk bytes dropped before each.
-/// Wake-up bytes (`FE`) are dropped without counting as junk. When a frame
-/// that never completes holds more than `limit` bytes, its first byte is
-/// dropped as junk, so the buffer stays bounded.
+/// Received bytes waiting to be framed: sessions and simulated meters push
+/// what arrives and take complete frames out, with the count of junk bytes
+/// dropped before each. Wake-up bytes (`FE`) are dropped without counting as
+/// junk. When a frame that never completes holds more than `limit` bytes, its
+/// first byte is dropped as junk, so the buffer stays bounded (`usize::MAX`:
+/// an unfinished frame waits however long it is). Bytes dropped while looking
+/// for a frame leave the buffer at once, so noise costs time in proportion to
+/// its length.
 #[derive(Clone, Debug, Default)]
 pub struct RxBuffer {
     bytes: Vec<u8>,
