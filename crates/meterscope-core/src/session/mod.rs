@@ -228,6 +228,46 @@ pub trait SimulatedMeter {
     fn handle_timeout(&mut self, _now: Millis) {}
 }
 
+/// The clock of a simulated device that only sends, on its own schedule (a
+/// P1 port, an SML interface): it ignores what it receives, and each call
+/// tells it the time. The first input starts the run, with a send due at once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendClock {
+    now: Option<Millis>,
+    start: Millis,
+    next: Millis,
+}
+
+impl SendClock {
+    /// Input arrived at `now` (what it was does not matter): the first starts the run.
+    pub fn input(&mut self, now: Millis) {
+        if self.now.is_none() {
+            self.start = now;
+            self.next = now;
+        }
+        self.now = Some(now);
+    }
+    /// The clock reached `now` (the deadline given by [`SendClock::deadline`]).
+    pub fn tick(&mut self, now: Millis) {
+        self.now = Some(now);
+    }
+    /// When the run started.
+    pub fn start(&self) -> Millis {
+        self.start
+    }
+    /// The time now, when it has reached the next send; that send is then
+    /// taken, and the one after it is due at `after(now)`.
+    pub fn due(&mut self, after: impl FnOnce(Millis) -> Millis) -> Option<Millis> {
+        let now = self.now.filter(|&now| now >= self.next)?;
+        self.next = after(now);
+        Some(now)
+    }
+    /// When the next send is due, once the run has started.
+    pub fn deadline(&self) -> Option<Millis> {
+        self.now.map(|_| self.next)
+    }
+}
+
 /// A civil date and time (proleptic Gregorian, no time zone): what meters keep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]

@@ -25,7 +25,7 @@ use super::frame::{self, ACK, NAK, SOH, STX};
 use super::session::{Mode, baud_char_b, baud_char_c, line_7e1, line_8n1};
 use crate::protocols::dlms::security;
 use crate::registry::FrameStatus;
-use crate::session::{DateTime, LineSettings, Millis, Parity, RxBuffer, SimulatedMeter};
+use crate::session::{DateTime, LineSettings, Millis, Parity, RxBuffer, SendClock, SimulatedMeter};
 
 fn mix(seed: u64, a: u64) -> u64 {
     let mut z = seed ^ a.wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -556,15 +556,14 @@ fn hex(text: &str) -> String {
 pub struct P1Meter {
     cfg: P1Config,
     grid: Grid,
-    now: Option<Millis>,
-    /// The next second a telegram is due at.
-    next: Millis,
+    /// A telegram is due at every whole second.
+    clock: SendClock,
 }
 
 impl P1Meter {
     pub fn new(cfg: P1Config) -> Self {
         let grid = Grid::new(cfg.seed, cfg.base);
-        P1Meter { cfg, grid, now: None, next: Millis(0) }
+        P1Meter { cfg, grid, clock: SendClock::default() }
     }
 
     /// The telegram of the second `now` falls in (Dutch DSMR 5.0 layout).
@@ -648,19 +647,12 @@ impl P1Meter {
 impl SimulatedMeter for P1Meter {
     /// The P1 port ignores what it receives; the call tells it the time.
     fn handle_input(&mut self, now: Millis, _: &[u8]) {
-        if self.now.is_none() {
-            self.next = now;
-        }
-        self.now = Some(now);
+        self.clock.input(now);
     }
 
     /// A telegram when `now` has reached the next second.
     fn poll_transmit(&mut self) -> Option<Vec<u8>> {
-        let now = self.now?;
-        if now < self.next {
-            return None;
-        }
-        self.next = Millis((now.0 / 1000 + 1) * 1000);
+        let now = self.clock.due(|now| Millis((now.0 / 1000 + 1) * 1000))?;
         Some(self.frame(now))
     }
 
