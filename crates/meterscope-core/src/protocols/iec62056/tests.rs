@@ -7,54 +7,12 @@ use super::*;
 use crate::input::to_hex;
 use crate::registry::Registry;
 use crate::span::Span;
-use crate::testkit::Rng;
+use crate::testkit::{Rng, all, dump, value};
 use crate::view::{Frame, Node, Severity};
 use crate::wire::crc16_arc;
 
-fn strip(id: &str) -> String {
-    id.split('.').filter(|s| !s.bytes().all(|b| b.is_ascii_digit())).collect::<Vec<_>>().join(".")
-}
-
-fn all<'a>(n: &'a Node, id: &str) -> Vec<&'a Node> {
-    let mut out = Vec::new();
-    n.walk(&mut |_, _| {});
-    fn go<'a>(n: &'a Node, id: &str, out: &mut Vec<&'a Node>) {
-        if strip(&n.id) == id {
-            out.push(n);
-        }
-        for c in &n.children {
-            go(c, id, out);
-        }
-    }
-    go(n, id, &mut out);
-    out
-}
-
-fn value(n: &Node, id: &str) -> String {
-    let v = all(n, id);
-    assert!(!v.is_empty(), "no node {id} in\n{}", dump(n));
-    v[0].value.clone().unwrap_or_default()
-}
-
 fn text(n: &Node, id: &str) -> String {
     all(n, id).first().and_then(|n| n.text.clone()).unwrap_or_default()
-}
-
-fn dump(n: &Node) -> String {
-    let mut s = String::new();
-    n.walk(&mut |n, d| {
-        s.push_str(&format!(
-            "{}{} [{}..{}] {:?} {:?} {:?}\n",
-            "  ".repeat(d),
-            n.id,
-            n.span.start,
-            n.span.end,
-            n.value,
-            n.unit,
-            n.text
-        ));
-    });
-    s
 }
 
 /// The data set whose address is `address` (a line of one set is that set).
@@ -686,24 +644,7 @@ fn seeded_robustness() {
             0 => (0..rng.below(120)).map(|_| text_byte(&mut rng)).collect(),
             _ => seeds[rng.below(seeds.len())].clone(),
         };
-        for _ in 0..rng.below(6) {
-            if input.is_empty() {
-                break;
-            }
-            let at = rng.below(input.len());
-            match rng.below(4) {
-                0 => input[at] = text_byte(&mut rng),
-                1 => input.insert(at, text_byte(&mut rng)),
-                2 => {
-                    input.remove(at);
-                }
-                _ => input[at] ^= 1 << rng.below(8),
-            }
-        }
-        if rng.below(4) == 0 {
-            let cut = rng.below(input.len() + 1);
-            input.truncate(cut);
-        }
+        rng.mutate(&mut input, text_byte);
         let d = registry.dissect(&input, &[], opts).render(opts.lang);
         // Other protocols' frames are their own tests' business.
         for f in d.frames.iter().filter(|f| f.protocol == "iec62056-21" || f.protocol == "dsmr-p1") {
