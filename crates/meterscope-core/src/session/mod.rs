@@ -764,6 +764,12 @@ pub mod testing {
         pub fn transmits(&self) -> Vec<Vec<u8>> {
             self.session_frames().map(|s| s.bytes.clone()).collect()
         }
+
+        /// What `pick` takes from the session's events, in order (a test's
+        /// readings, errors or notices: one kind of event each).
+        pub fn events_where<'a, T>(&'a self, pick: impl FnMut(&'a S::Event) -> Option<T>) -> Vec<T> {
+            self.events.iter().filter_map(pick).collect()
+        }
     }
 
     /// Bytes sent at one line and received at another: nothing like what was sent.
