@@ -12,7 +12,8 @@
 
 pub use crate::session::Rng;
 
-use crate::view::Node;
+use crate::span::Span;
+use crate::view::{Frame, Node};
 
 impl Rng {
     /// Uniform in `0..n` (0 when `n` is 0).
@@ -162,4 +163,35 @@ pub fn value(n: &Node, id: &str) -> String {
     let v = all(n, id);
     assert!(!v.is_empty(), "no node {id} in\n{}", dump(n));
     v[0].value.clone().unwrap_or_default()
+}
+
+/// The structure every dissected tree keeps: each node's span inside its
+/// parent's (the root's inside `outer`), ids unique and labelled. On a
+/// failure the whole tree is shown after the broken rule.
+pub fn check_tree(root: &Node, outer: Span) {
+    let mut seen = std::collections::BTreeSet::new();
+    fn go(n: &Node, parent: Span, seen: &mut std::collections::BTreeSet<String>) {
+        assert!(parent.encloses(n.span), "{} {:?} outside {:?}", n.id, n.span, parent);
+        assert!(seen.insert(n.id.clone()), "duplicate id {}", n.id);
+        assert!(crate::protocols::has_label(&n.id), "no label for {}", n.id);
+        for c in &n.children {
+            go(c, n.span, seen);
+        }
+    }
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| go(root, outer, &mut seen)));
+    assert!(r.is_ok(), "in\n{}", dump(root));
+}
+
+/// A frame found in an input of `input_len` bytes: its tree keeps
+/// [`check_tree`] within the frame, and the frame, its diagnostics and its
+/// checks stay inside the input and the frame.
+pub fn check_frame(f: &Frame, input_len: usize) {
+    check_tree(&f.tree, f.span);
+    assert!(f.span.end <= input_len);
+    for d in &f.diagnostics {
+        assert!(d.span.end <= input_len && d.span.start <= d.span.end, "{d:?}");
+    }
+    for c in &f.checks {
+        assert!(f.span.encloses(c.span));
+    }
 }

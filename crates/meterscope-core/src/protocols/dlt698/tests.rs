@@ -6,37 +6,12 @@ use super::link::{self, FrameRepr};
 use super::*;
 use crate::registry::Registry;
 use crate::span::Span;
-use crate::testkit::{Rng, all, bytes, dump, value};
+use crate::testkit::{Rng, all, bytes, check_frame, check_tree, dump, value};
 use crate::view::{Frame, Node};
 use crate::wire::crc16_x25;
 
 fn values(n: &Node, id: &str) -> Vec<String> {
     all(n, id).iter().map(|n| n.value.clone().unwrap_or_default()).collect()
-}
-
-/// Structural invariants: spans inside `outer`, children inside parents, ids unique and labelled.
-fn check_tree(root: &Node, outer: Span) {
-    let mut seen = std::collections::BTreeSet::new();
-    fn go(n: &Node, parent: Span, seen: &mut std::collections::BTreeSet<String>) {
-        assert!(parent.encloses(n.span), "{} {:?} outside {:?}", n.id, n.span, parent);
-        assert!(seen.insert(n.id.clone()), "duplicate id {}", n.id);
-        assert!(crate::protocols::has_label(&n.id), "no label for {}", n.id);
-        for c in &n.children {
-            go(c, n.span, seen);
-        }
-    }
-    go(root, outer, &mut seen);
-}
-
-fn check_frame(f: &Frame, input_len: usize) {
-    check_tree(&f.tree, f.span);
-    assert!(f.span.end <= input_len);
-    for d in &f.diagnostics {
-        assert!(d.span.end <= input_len && d.span.start <= d.span.end, "{d:?}");
-    }
-    for c in &f.checks {
-        assert!(f.span.encloses(c.span));
-    }
 }
 
 /// One whole frame through the default registry: exactly one dlt698 frame, no junk.

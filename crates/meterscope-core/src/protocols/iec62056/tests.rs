@@ -7,7 +7,7 @@ use super::*;
 use crate::input::to_hex;
 use crate::registry::Registry;
 use crate::span::Span;
-use crate::testkit::{Rng, all, dump, value};
+use crate::testkit::{Rng, all, check_frame, dump, value};
 use crate::view::{Frame, Node, Severity};
 use crate::wire::crc16_arc;
 
@@ -29,32 +29,6 @@ fn set<'a>(n: &'a Node, address: &str) -> &'a Node {
 fn vu(n: &Node, address: &str) -> (String, String) {
     let s = set(n, address);
     (s.value.clone().unwrap_or_default(), s.unit.clone().unwrap_or_default())
-}
-
-fn check_tree(root: &Node, outer: Span) {
-    let all = dump(root);
-    let mut seen = std::collections::BTreeSet::new();
-    fn go(n: &Node, parent: Span, seen: &mut std::collections::BTreeSet<String>) {
-        assert!(parent.encloses(n.span), "{} {:?} outside {:?}", n.id, n.span, parent);
-        assert!(seen.insert(n.id.clone()), "duplicate id {}", n.id);
-        assert!(crate::protocols::has_label(&n.id), "no label for {}", n.id);
-        for c in &n.children {
-            go(c, n.span, seen);
-        }
-    }
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| go(root, outer, &mut seen)));
-    assert!(r.is_ok(), "in\n{all}");
-}
-
-fn check_frame(f: &Frame, input_len: usize) {
-    check_tree(&f.tree, f.span);
-    assert!(f.span.end <= input_len);
-    for d in &f.diagnostics {
-        assert!(d.span.end <= input_len && d.span.start <= d.span.end, "{d:?}");
-    }
-    for c in &f.checks {
-        assert!(f.span.encloses(c.span));
-    }
 }
 
 fn codes(f: &Frame) -> Vec<&str> {
