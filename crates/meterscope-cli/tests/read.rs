@@ -4,7 +4,7 @@
 mod common;
 use std::time::{Duration, Instant};
 
-use common::{json, pty_bench, run};
+use common::{ok, pty_bench, run};
 
 /// Ten identifiers: energies, a tariff block, variables, parameters, the clock.
 const TEN: [&str; 10] = [
@@ -17,8 +17,7 @@ fn reads_the_simulated_meter() {
     let mut args = vec!["read", "--protocol", "dlt645", "--simulate", "--json", "--clock"];
     args.extend(TEN);
     let out = run(&args);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let v = json(&out);
+    let v = ok(&out);
     assert_eq!(v["meter"], "123456789012");
     assert!(v["clock"].as_str().is_some_and(|c| c.starts_with("2024-05-17 10:30")), "{}", v["clock"]);
     let values = v["values"].as_array().unwrap();
@@ -64,8 +63,7 @@ fn text_output_and_failed_reads() {
 #[test]
 fn dlt645_1997_from_the_simulated_meter() {
     let out = run(&["read", "--protocol", "dlt645-1997", "--simulate", "--json", "9010", "901F", "B611", "C032"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let v = json(&out);
+    let v = ok(&out);
     assert_eq!(v["values"].as_array().unwrap().len(), 4);
     assert_eq!(v["values"][2]["items"][0]["unit"], "V");
 }
@@ -97,14 +95,7 @@ fn reads_ten_identifiers_across_a_pty_pair() {
     let mut args = vec!["read", "--protocol", "dlt645", "--port", bench.port(), "--json"];
     args.extend(TEN);
     let out = run(&args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = json(&out);
+    let v = ok(&out);
     let values = v["values"].as_array().unwrap();
     assert_eq!(values.len(), 10);
     let dis: Vec<&str> = values.iter().map(|x| x["di"].as_str().unwrap()).collect();
@@ -143,7 +134,6 @@ fn reads_over_tcp() {
         }
     });
     let out = run(&["read", "--protocol", "dlt645", "--tcp", &addr, "--json", "00010000", "04000402"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(json(&out)["values"].as_array().unwrap().len(), 2);
+    assert_eq!(ok(&out)["values"].as_array().unwrap().len(), 2);
     server.join().unwrap();
 }

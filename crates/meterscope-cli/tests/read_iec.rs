@@ -3,7 +3,7 @@
 //! over a real pseudo-terminal pair (ptys accept the baud changes).
 
 mod common;
-use common::{json, pty_bench, run};
+use common::{json, ok, pty_bench, run};
 
 fn value(readings: &serde_json::Value, address: &str) -> f64 {
     let r = readings.as_array().unwrap().iter().find(|r| r["address"] == address).unwrap();
@@ -53,8 +53,7 @@ fn programming_mode_and_mode_e() {
 #[test]
 fn dsmr_telegrams_from_the_simulated_port() {
     let out = run(&["read", "--protocol", "dsmr", "--simulate", "--count", "2", "--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let v = json(&out);
+    let v = ok(&out);
     assert_eq!(v["line"], "115200 8N1");
     let t = v["telegrams"].as_array().unwrap();
     assert_eq!(t.len(), 2);
@@ -69,8 +68,7 @@ fn dsmr_telegrams_from_the_simulated_port() {
 fn encrypted_dsmr_telegrams_opened_with_the_cipher_key() {
     let ek = "00112233445566778899AABBCCDDEEFF";
     let out = run(&["read", "--protocol", "dsmr", "--simulate", "--count", "1", "--json", "--cipher-key", ek]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let v = json(&out);
+    let v = ok(&out);
     let t = &v["telegrams"][0];
     assert_eq!(t["encryption"]["tag"], "verified-default-key", "{t}");
     assert_eq!(t["version"], "50");
@@ -89,8 +87,7 @@ fn encrypted_dsmr_telegrams_opened_with_the_cipher_key() {
         "--auth-key",
         ak,
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(json(&out)["telegrams"][0]["encryption"]["tag"], "verified");
+    assert_eq!(ok(&out)["telegrams"][0]["encryption"]["tag"], "verified");
     let bad = run(&["read", "--protocol", "dsmr", "--simulate", "--cipher-key", "0011"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--cipher-key: 16 bytes"));
@@ -137,8 +134,7 @@ fn dsmr_telegrams_across_a_pty_pair() {
         return;
     };
     let out = run(&["read", "--protocol", "dsmr", "--port", bench.port(), "--count", "2", "--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let v = json(&out);
+    let v = ok(&out);
     let t = v["telegrams"].as_array().unwrap();
     assert_eq!(t.len(), 2);
     assert!(t.iter().all(|x| x["crc_ok"] == true));

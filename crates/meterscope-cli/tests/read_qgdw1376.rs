@@ -4,7 +4,7 @@
 //! against the simulated terminal, in process and across a pty pair.
 
 mod common;
-use common::{json, pty_bench, run};
+use common::{json, ok, pty_bench, run};
 
 const METER_645: &str = "240517000001";
 const METER_698: &str = "240517000002";
@@ -48,8 +48,7 @@ fn reads_meters_through_the_simulated_module() {
     args.extend(module_targets());
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = run(&refs);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    check_module(&json(&out));
+    check_module(&ok(&out));
     // Text; a meter that is not on the line is denied by the module.
     let out = run(&["read", "--protocol", "qgdw1376.2", "--simulate", "645:999999999999:00010000", "info"]);
     assert_eq!(out.status.code(), Some(1));
@@ -79,8 +78,7 @@ fn reads_a_simulated_terminal() {
         "events",
         "relay:2:240517000001:00010000",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let v = json(&out);
+    let v = ok(&out);
     assert!(v["clock"].as_str().unwrap().starts_with("2024-05-17 10:30"), "{v}");
     assert_eq!(v["link_tests"][0], "login");
     let data = v["data"].as_array().unwrap();
@@ -141,8 +139,7 @@ fn reads_a_terminal_across_a_pty_pair() {
         "c1:1:129",
         "relay:2:240517000001:00010000",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let v = json(&out);
+    let v = ok(&out);
     assert_eq!(v["terminal"], "3501-0002");
     let items = v["data"][0]["items"].as_array().unwrap();
     let total: f64 = items.iter().find(|i| i["unit"] == "kWh").unwrap()["value"].as_str().unwrap().parse().unwrap();

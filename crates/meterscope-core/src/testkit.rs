@@ -7,11 +7,13 @@
 //! test bench is [`crate::session::testing::Pair`]. The tree helpers of
 //! the families' golden tests are here too: input bytes, a dissection with
 //! the default registry, the newer families' public vectors, a rendered tree
-//! as text and a node found by id.
+//! as text, a node found by id, and the nodes and value found by an id
+//! without its list indices.
 
 pub use crate::session::Rng;
 
-use crate::view::Node;
+use crate::span::Span;
+use crate::view::{Frame, Node};
 
 impl Rng {
     /// Uniform in `0..n` (0 when `n` is 0).
@@ -40,6 +42,29 @@ impl Rng {
     /// One element of `set` (not empty).
     pub fn pick<T: Copy>(&mut self, set: &[T]) -> T {
         set[self.below(set.len())]
+    }
+    /// Up to five changes to `input` (a byte replaced or inserted, with bytes
+    /// drawn by `byte`; a byte removed; a bit flipped), then, one time in
+    /// four, the input cut short: what the robustness runs feed the dissectors.
+    pub fn mutate(&mut self, input: &mut Vec<u8>, byte: impl Fn(&mut Rng) -> u8) {
+        for _ in 0..self.below(6) {
+            if input.is_empty() {
+                break;
+            }
+            let at = self.below(input.len());
+            match self.below(4) {
+                0 => input[at] = byte(self),
+                1 => input.insert(at, byte(self)),
+                2 => {
+                    input.remove(at);
+                }
+                _ => input[at] ^= 1 << self.below(8),
+            }
+        }
+        if self.below(4) == 0 {
+            let cut = self.below(input.len() + 1);
+            input.truncate(cut);
+        }
     }
 }
 
@@ -108,4 +133,65 @@ pub fn find<'a>(n: &'a Node, id: &str) -> Option<&'a Node> {
 /// The node with this id; the test fails when there is none.
 pub fn node<'a>(n: &'a Node, id: &str) -> &'a Node {
     find(n, id).unwrap_or_else(|| panic!("no node {id}"))
+}
+
+/// A node id without its numeric parts (`dlms.apdu.3.tag` is `dlms.apdu.tag`):
+/// the id every element of a list shares.
+pub fn strip(id: &str) -> String {
+    id.split('.').filter(|s| !s.bytes().all(|b| b.is_ascii_digit())).collect::<Vec<_>>().join(".")
+}
+
+/// Every node whose id is `id` once its numeric parts are left out (see
+/// [`strip`]), depth first.
+pub fn all<'a>(n: &'a Node, id: &str) -> Vec<&'a Node> {
+    let mut out = Vec::new();
+    fn go<'a>(n: &'a Node, id: &str, out: &mut Vec<&'a Node>) {
+        if strip(&n.id) == id {
+            out.push(n);
+        }
+        for c in &n.children {
+            go(c, id, out);
+        }
+    }
+    go(n, id, &mut out);
+    out
+}
+
+/// The value of the first node [`all`] finds (empty when it has none); the
+/// test fails, showing the tree, when there is no such node.
+pub fn value(n: &Node, id: &str) -> String {
+    let v = all(n, id);
+    assert!(!v.is_empty(), "no node {id} in\n{}", dump(n));
+    v[0].value.clone().unwrap_or_default()
+}
+
+/// The structure every dissected tree keeps: each node's span inside its
+/// parent's (the root's inside `outer`), ids unique and labelled. On a
+/// failure the whole tree is shown after the broken rule.
+pub fn check_tree(root: &Node, outer: Span) {
+    let mut seen = std::collections::BTreeSet::new();
+    fn go(n: &Node, parent: Span, seen: &mut std::collections::BTreeSet<String>) {
+        assert!(parent.encloses(n.span), "{} {:?} outside {:?}", n.id, n.span, parent);
+        assert!(seen.insert(n.id.clone()), "duplicate id {}", n.id);
+        assert!(crate::protocols::has_label(&n.id), "no label for {}", n.id);
+        for c in &n.children {
+            go(c, n.span, seen);
+        }
+    }
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| go(root, outer, &mut seen)));
+    assert!(r.is_ok(), "in\n{}", dump(root));
+}
+
+/// A frame found in an input of `input_len` bytes: its tree keeps
+/// [`check_tree`] within the frame, and the frame, its diagnostics and its
+/// checks stay inside the input and the frame.
+pub fn check_frame(f: &Frame, input_len: usize) {
+    check_tree(&f.tree, f.span);
+    assert!(f.span.end <= input_len);
+    for d in &f.diagnostics {
+        assert!(d.span.end <= input_len && d.span.start <= d.span.end, "{d:?}");
+    }
+    for c in &f.checks {
+        assert!(f.span.encloses(c.span));
+    }
 }

@@ -14,10 +14,15 @@ pub fn run(args: &[&str]) -> Output {
 
 /// The JSON of a run that must exit 0 (its output shown when it did not).
 pub fn ok(out: &Output) -> serde_json::Value {
+    ok_with(out, "")
+}
+
+/// [`ok`], with `what` (the case a loop is at) before the output shown.
+pub fn ok_with(out: &Output, what: &str) -> serde_json::Value {
     assert_eq!(
         out.status.code(),
         Some(0),
-        "stdout: {}\nstderr: {}",
+        "{what}stdout: {}\nstderr: {}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );

@@ -231,6 +231,46 @@ pub trait SimulatedMeter {
     fn handle_timeout(&mut self, _now: Millis) {}
 }
 
+/// The clock of a simulated device that only sends, on its own schedule (a
+/// P1 port, an SML interface): it ignores what it receives, and each call
+/// tells it the time. The first input starts the run, with a send due at once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendClock {
+    now: Option<Millis>,
+    start: Millis,
+    next: Millis,
+}
+
+impl SendClock {
+    /// Input arrived at `now` (what it was does not matter): the first starts the run.
+    pub fn input(&mut self, now: Millis) {
+        if self.now.is_none() {
+            self.start = now;
+            self.next = now;
+        }
+        self.now = Some(now);
+    }
+    /// The clock reached `now` (the deadline given by [`SendClock::deadline`]).
+    pub fn tick(&mut self, now: Millis) {
+        self.now = Some(now);
+    }
+    /// When the run started.
+    pub fn start(&self) -> Millis {
+        self.start
+    }
+    /// The time now, when it has reached the next send; that send is then
+    /// taken, and the one after it is due at `after(now)`.
+    pub fn due(&mut self, after: impl FnOnce(Millis) -> Millis) -> Option<Millis> {
+        let now = self.now.filter(|&now| now >= self.next)?;
+        self.next = after(now);
+        Some(now)
+    }
+    /// When the next send is due, once the run has started.
+    pub fn deadline(&self) -> Option<Millis> {
+        self.now.map(|_| self.next)
+    }
+}
+
 /// A civil date and time (proleptic Gregorian, no time zone): what meters keep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -364,11 +404,14 @@ impl Rng {
     }
 }
 
-/// Received bytes waiting to be framed: sessions push what arrives and take
-/// complete frames out, with the count of junk bytes dropped before each.
-/// Wake-up bytes (`FE`) are dropped without counting as junk. When a frame
-/// that never completes holds more than `limit` bytes, its first byte is
-/// dropped as junk, so the buffer stays bounded.
+/// Received bytes waiting to be framed: sessions and simulated meters push
+/// what arrives and take complete frames out, with the count of junk bytes
+/// dropped before each. Wake-up bytes (`FE`) are dropped without counting as
+/// junk. When a frame that never completes holds more than `limit` bytes, its
+/// first byte is dropped as junk, so the buffer stays bounded (`usize::MAX`:
+/// an unfinished frame waits however long it is). Bytes dropped while looking
+/// for a frame leave the buffer at once, so noise costs time in proportion to
+/// its length.
 #[derive(Clone, Debug, Default)]
 pub struct RxBuffer {
     bytes: Vec<u8>,
@@ -723,6 +766,12 @@ pub mod testing {
         /// The bytes of every frame the session sent.
         pub fn transmits(&self) -> Vec<Vec<u8>> {
             self.session_frames().map(|s| s.bytes.clone()).collect()
+        }
+
+        /// What `pick` takes from the session's events, in order (a test's
+        /// readings, errors or notices: one kind of event each).
+        pub fn events_where<'a, T>(&'a self, pick: impl FnMut(&'a S::Event) -> Option<T>) -> Vec<T> {
+            self.events.iter().filter_map(pick).collect()
         }
     }
 

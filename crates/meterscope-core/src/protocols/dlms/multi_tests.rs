@@ -10,11 +10,11 @@ use super::reassembly::{self, Kind, Problem, Reassembled};
 use super::security::gcm_apply;
 use super::session::{Auth, Config, DlmsEvent, DlmsSession, Security};
 use super::simulator::{DlmsMeter, MeterConfig, test_keys};
-use super::tests::{GB_AK, GB_EK, all, bytes, check_frame, check_tree, dump, keys, text, value};
+use super::tests::{GB_AK, GB_EK, check_frame, check_tree, keys, text};
 use super::*;
 use crate::registry::Registry;
 use crate::session::{Action, Millis, Session, SimulatedMeter};
-use crate::testkit::Rng;
+use crate::testkit::{Rng, all, bytes, dump, value};
 use crate::view::{Dissection, Frame, Severity};
 
 fn dissect(b: &[u8], opts: &Options) -> Dissection {

@@ -6,59 +6,13 @@ use super::axdr::{Data, TypeDesc};
 use super::*;
 use crate::registry::Registry;
 use crate::span::Span;
-use crate::testkit::Rng;
+use crate::testkit::{Rng, all, bytes, dump, value};
 use crate::view::{Frame, Node};
-
-pub(super) fn bytes(hex: &str) -> Vec<u8> {
-    crate::parse_input(hex).unwrap().bytes
-}
-
-fn strip(id: &str) -> String {
-    id.split('.').filter(|s| !s.bytes().all(|b| b.is_ascii_digit())).collect::<Vec<_>>().join(".")
-}
-
-pub(super) fn all<'a>(n: &'a Node, id: &str) -> Vec<&'a Node> {
-    let mut out = Vec::new();
-    fn go<'a>(n: &'a Node, id: &str, out: &mut Vec<&'a Node>) {
-        if strip(&n.id) == id {
-            out.push(n);
-        }
-        for c in &n.children {
-            go(c, id, out);
-        }
-    }
-    go(n, id, &mut out);
-    out
-}
-
-pub(super) fn value(n: &Node, id: &str) -> String {
-    let v = all(n, id);
-    assert!(!v.is_empty(), "no node {id} in\n{}", dump(n));
-    v[0].value.clone().unwrap_or_default()
-}
 
 pub(super) fn text(n: &Node, id: &str) -> String {
     let v = all(n, id);
     assert!(!v.is_empty(), "no node {id} in\n{}", dump(n));
     v[0].text.clone().unwrap_or_default()
-}
-
-pub(super) fn dump(n: &Node) -> String {
-    let mut s = String::new();
-    n.walk(&mut |n, d| {
-        s.push_str(&format!(
-            "{}{} [{}..{}] {:?} {:?} {:?} {:?}\n",
-            "  ".repeat(d),
-            n.id,
-            n.span.start,
-            n.span.end,
-            n.label,
-            n.value,
-            n.unit,
-            n.text
-        ));
-    });
-    s
 }
 
 pub(super) fn check_tree(root: &Node, outer: Span) {

@@ -6,82 +6,12 @@ use super::link::{self, FrameRepr};
 use super::*;
 use crate::registry::Registry;
 use crate::span::Span;
-use crate::testkit::Rng;
+use crate::testkit::{Rng, all, bytes, check_frame, check_tree, dump, value};
 use crate::view::{Frame, Node};
 use crate::wire::crc16_x25;
 
-fn bytes(hex: &str) -> Vec<u8> {
-    crate::parse_input(hex).unwrap().bytes
-}
-
-fn strip(id: &str) -> String {
-    id.split('.').filter(|s| !s.bytes().all(|b| b.is_ascii_digit())).collect::<Vec<_>>().join(".")
-}
-
-/// Every node whose id is `id` or `id.N`, depth first.
-fn all<'a>(n: &'a Node, id: &str) -> Vec<&'a Node> {
-    let mut out = Vec::new();
-    fn go<'a>(n: &'a Node, id: &str, out: &mut Vec<&'a Node>) {
-        if strip(&n.id) == id {
-            out.push(n);
-        }
-        for c in &n.children {
-            go(c, id, out);
-        }
-    }
-    go(n, id, &mut out);
-    out
-}
-
 fn values(n: &Node, id: &str) -> Vec<String> {
     all(n, id).iter().map(|n| n.value.clone().unwrap_or_default()).collect()
-}
-
-fn value(n: &Node, id: &str) -> String {
-    let v = all(n, id);
-    assert!(!v.is_empty(), "no node {id} in\n{}", dump(n));
-    v[0].value.clone().unwrap_or_default()
-}
-
-fn dump(n: &Node) -> String {
-    let mut s = String::new();
-    n.walk(&mut |n, d| {
-        s.push_str(&format!(
-            "{}{} [{}..{}] {:?} {:?}\n",
-            "  ".repeat(d),
-            n.id,
-            n.span.start,
-            n.span.end,
-            n.value,
-            n.text
-        ));
-    });
-    s
-}
-
-/// Structural invariants: spans inside `outer`, children inside parents, ids unique and labelled.
-fn check_tree(root: &Node, outer: Span) {
-    let mut seen = std::collections::BTreeSet::new();
-    fn go(n: &Node, parent: Span, seen: &mut std::collections::BTreeSet<String>) {
-        assert!(parent.encloses(n.span), "{} {:?} outside {:?}", n.id, n.span, parent);
-        assert!(seen.insert(n.id.clone()), "duplicate id {}", n.id);
-        assert!(crate::protocols::has_label(&n.id), "no label for {}", n.id);
-        for c in &n.children {
-            go(c, n.span, seen);
-        }
-    }
-    go(root, outer, &mut seen);
-}
-
-fn check_frame(f: &Frame, input_len: usize) {
-    check_tree(&f.tree, f.span);
-    assert!(f.span.end <= input_len);
-    for d in &f.diagnostics {
-        assert!(d.span.end <= input_len && d.span.start <= d.span.end, "{d:?}");
-    }
-    for c in &f.checks {
-        assert!(f.span.encloses(c.span));
-    }
 }
 
 /// One whole frame through the default registry: exactly one dlt698 frame, no junk.
@@ -556,24 +486,7 @@ fn seeded_robustness() {
             _ => seeds[rng.below(seeds.len())].clone(),
         };
         // Mutate: flip, insert, delete bytes; sometimes truncate.
-        for _ in 0..rng.below(6) {
-            if input.is_empty() {
-                break;
-            }
-            let at = rng.below(input.len());
-            match rng.below(4) {
-                0 => input[at] = rng.byte(),
-                1 => input.insert(at, rng.byte()),
-                2 => {
-                    input.remove(at);
-                }
-                _ => input[at] ^= 1 << rng.below(8),
-            }
-        }
-        if rng.below(4) == 0 {
-            let cut = rng.below(input.len() + 1);
-            input.truncate(cut);
-        }
+        rng.mutate(&mut input, Rng::byte);
         // Repair the CRCs half the time so the APDU decoder sees "valid" frames.
         if round % 2 == 1
             && input.len() > 12

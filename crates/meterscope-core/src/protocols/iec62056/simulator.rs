@@ -25,7 +25,7 @@ use super::frame::{self, ACK, NAK, SOH, STX};
 use super::session::{Mode, baud_char_b, baud_char_c, line_7e1, line_8n1};
 use crate::protocols::dlms::security;
 use crate::registry::FrameStatus;
-use crate::session::{DateTime, LineSettings, Millis, Parity, SimulatedMeter};
+use crate::session::{DateTime, LineSettings, Millis, Parity, RxBuffer, SendClock, SimulatedMeter};
 
 fn mix(seed: u64, a: u64) -> u64 {
     let mut z = seed ^ a.wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -164,7 +164,8 @@ pub struct OpticalMeter {
     state: MeterState,
     now: Millis,
     last: Millis,
-    rx: Vec<u8>,
+    /// Received bytes: a message longer than 4095 bytes is given up.
+    rx: RxBuffer,
     /// Replies and the line that holds after each one.
     outbox: VecDeque<(Vec<u8>, Option<LineSettings>)>,
     last_reply: Vec<u8>,
@@ -181,7 +182,7 @@ impl OpticalMeter {
             state: MeterState::Idle,
             now: Millis(0),
             last: Millis(0),
-            rx: Vec::new(),
+            rx: RxBuffer::new(4095),
             outbox: VecDeque::new(),
             last_reply: Vec::new(),
         }
@@ -405,6 +406,18 @@ fn strip_end(block: Vec<u8>) -> Vec<u8> {
     out
 }
 
+/// How the meter frames what it receives: a message (a sign-on line that is
+/// still arriving, or a block, waits), or once `identified` the start of an
+/// option select, which may arrive one byte at a time: ACK alone is its start.
+fn message(identified: bool) -> impl Fn(&[u8]) -> FrameStatus {
+    move |b| {
+        if identified && b.len() < 6 && b[0] == ACK && b[1..].iter().all(u8::is_ascii_alphanumeric) {
+            return FrameStatus::Incomplete { preamble: 0, needed: None };
+        }
+        frame::kind(b).map_or(FrameStatus::NoMatch, |(_, status)| status)
+    }
+}
+
 impl SimulatedMeter for OpticalMeter {
     fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
         self.now = now;
@@ -418,29 +431,9 @@ impl SimulatedMeter for OpticalMeter {
         if self.state == MeterState::Binary {
             return;
         }
-        self.rx.extend_from_slice(bytes);
-        while !self.rx.is_empty() {
-            // An option select may arrive one byte at a time: ACK alone is its start.
-            if self.state == MeterState::Identified
-                && self.rx.len() < 6
-                && self.rx[0] == ACK
-                && self.rx[1..].iter().all(u8::is_ascii_alphanumeric)
-            {
-                break;
-            }
-            match frame::kind(&self.rx) {
-                Some((_, FrameStatus::Complete { len, .. })) => {
-                    let m: Vec<u8> = self.rx.drain(..len).collect();
-                    self.on_message(&m);
-                }
-                Some((_, FrameStatus::Incomplete { .. })) if self.rx.len() < 4096 => {
-                    // A sign-on line that is still arriving, or a block.
-                    break;
-                }
-                _ => {
-                    self.rx.remove(0);
-                }
-            }
+        self.rx.push(bytes);
+        while let Some((m, _)) = self.rx.next(message(self.state == MeterState::Identified)) {
+            self.on_message(&m);
         }
     }
 
@@ -563,15 +556,14 @@ fn hex(text: &str) -> String {
 pub struct P1Meter {
     cfg: P1Config,
     grid: Grid,
-    now: Option<Millis>,
-    /// The next second a telegram is due at.
-    next: Millis,
+    /// A telegram is due at every whole second.
+    clock: SendClock,
 }
 
 impl P1Meter {
     pub fn new(cfg: P1Config) -> Self {
         let grid = Grid::new(cfg.seed, cfg.base);
-        P1Meter { cfg, grid, now: None, next: Millis(0) }
+        P1Meter { cfg, grid, clock: SendClock::default() }
     }
 
     /// The telegram of the second `now` falls in (Dutch DSMR 5.0 layout).
@@ -655,19 +647,12 @@ impl P1Meter {
 impl SimulatedMeter for P1Meter {
     /// The P1 port ignores what it receives; the call tells it the time.
     fn handle_input(&mut self, now: Millis, _: &[u8]) {
-        if self.now.is_none() {
-            self.next = now;
-        }
-        self.now = Some(now);
+        self.clock.input(now);
     }
 
     /// A telegram when `now` has reached the next second.
     fn poll_transmit(&mut self) -> Option<Vec<u8>> {
-        let now = self.now?;
-        if now < self.next {
-            return None;
-        }
-        self.next = Millis((now.0 / 1000 + 1) * 1000);
+        let now = self.clock.due(|now| Millis((now.0 / 1000 + 1) * 1000))?;
         Some(self.frame(now))
     }
 

@@ -7,54 +7,12 @@ use super::*;
 use crate::input::to_hex;
 use crate::registry::Registry;
 use crate::span::Span;
-use crate::testkit::Rng;
+use crate::testkit::{Rng, all, check_frame, dump, value};
 use crate::view::{Frame, Node, Severity};
 use crate::wire::crc16_arc;
 
-fn strip(id: &str) -> String {
-    id.split('.').filter(|s| !s.bytes().all(|b| b.is_ascii_digit())).collect::<Vec<_>>().join(".")
-}
-
-fn all<'a>(n: &'a Node, id: &str) -> Vec<&'a Node> {
-    let mut out = Vec::new();
-    n.walk(&mut |_, _| {});
-    fn go<'a>(n: &'a Node, id: &str, out: &mut Vec<&'a Node>) {
-        if strip(&n.id) == id {
-            out.push(n);
-        }
-        for c in &n.children {
-            go(c, id, out);
-        }
-    }
-    go(n, id, &mut out);
-    out
-}
-
-fn value(n: &Node, id: &str) -> String {
-    let v = all(n, id);
-    assert!(!v.is_empty(), "no node {id} in\n{}", dump(n));
-    v[0].value.clone().unwrap_or_default()
-}
-
 fn text(n: &Node, id: &str) -> String {
     all(n, id).first().and_then(|n| n.text.clone()).unwrap_or_default()
-}
-
-fn dump(n: &Node) -> String {
-    let mut s = String::new();
-    n.walk(&mut |n, d| {
-        s.push_str(&format!(
-            "{}{} [{}..{}] {:?} {:?} {:?}\n",
-            "  ".repeat(d),
-            n.id,
-            n.span.start,
-            n.span.end,
-            n.value,
-            n.unit,
-            n.text
-        ));
-    });
-    s
 }
 
 /// The data set whose address is `address` (a line of one set is that set).
@@ -71,32 +29,6 @@ fn set<'a>(n: &'a Node, address: &str) -> &'a Node {
 fn vu(n: &Node, address: &str) -> (String, String) {
     let s = set(n, address);
     (s.value.clone().unwrap_or_default(), s.unit.clone().unwrap_or_default())
-}
-
-fn check_tree(root: &Node, outer: Span) {
-    let all = dump(root);
-    let mut seen = std::collections::BTreeSet::new();
-    fn go(n: &Node, parent: Span, seen: &mut std::collections::BTreeSet<String>) {
-        assert!(parent.encloses(n.span), "{} {:?} outside {:?}", n.id, n.span, parent);
-        assert!(seen.insert(n.id.clone()), "duplicate id {}", n.id);
-        assert!(crate::protocols::has_label(&n.id), "no label for {}", n.id);
-        for c in &n.children {
-            go(c, n.span, seen);
-        }
-    }
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| go(root, outer, &mut seen)));
-    assert!(r.is_ok(), "in\n{all}");
-}
-
-fn check_frame(f: &Frame, input_len: usize) {
-    check_tree(&f.tree, f.span);
-    assert!(f.span.end <= input_len);
-    for d in &f.diagnostics {
-        assert!(d.span.end <= input_len && d.span.start <= d.span.end, "{d:?}");
-    }
-    for c in &f.checks {
-        assert!(f.span.encloses(c.span));
-    }
 }
 
 fn codes(f: &Frame) -> Vec<&str> {
@@ -686,24 +618,7 @@ fn seeded_robustness() {
             0 => (0..rng.below(120)).map(|_| text_byte(&mut rng)).collect(),
             _ => seeds[rng.below(seeds.len())].clone(),
         };
-        for _ in 0..rng.below(6) {
-            if input.is_empty() {
-                break;
-            }
-            let at = rng.below(input.len());
-            match rng.below(4) {
-                0 => input[at] = text_byte(&mut rng),
-                1 => input.insert(at, text_byte(&mut rng)),
-                2 => {
-                    input.remove(at);
-                }
-                _ => input[at] ^= 1 << rng.below(8),
-            }
-        }
-        if rng.below(4) == 0 {
-            let cut = rng.below(input.len() + 1);
-            input.truncate(cut);
-        }
+        rng.mutate(&mut input, text_byte);
         let d = registry.dissect(&input, &[], opts).render(opts.lang);
         // Other protocols' frames are their own tests' business.
         for f in d.frames.iter().filter(|f| f.protocol == "iec62056-21" || f.protocol == "dsmr-p1") {

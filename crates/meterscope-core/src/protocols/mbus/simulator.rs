@@ -10,7 +10,7 @@
 use super::frame::{self, ACK, LONG, SHORT, STOP};
 use super::session::{LINE, SELECTED, long_frame};
 use super::wireless::simulator::manufacturer_code;
-use crate::session::{DateTime, LineSettings, Millis, SimulatedMeter};
+use crate::session::{DateTime, LineSettings, Millis, RxBuffer, SimulatedMeter};
 
 /// One meter on the bus.
 #[derive(Clone, Debug)]
@@ -59,7 +59,7 @@ pub struct MbusBus {
     state: Vec<State>,
     now: Millis,
     start: Option<Millis>,
-    rx: Vec<u8>,
+    rx: RxBuffer,
     out: Vec<Vec<u8>>,
     /// Selections several meters answered so far.
     collisions: u32,
@@ -82,7 +82,15 @@ fn matches(sel: &[u8], m: &BusMeter) -> bool {
 impl MbusBus {
     pub fn new(cfg: BusConfig) -> Self {
         let state = vec![State { access: 0x10, ..State::default() }; cfg.meters.len()];
-        MbusBus { cfg, state, now: Millis(0), start: None, rx: Vec::new(), out: Vec::new(), collisions: 0 }
+        MbusBus {
+            cfg,
+            state,
+            now: Millis(0),
+            start: None,
+            rx: RxBuffer::new(usize::MAX),
+            out: Vec::new(),
+            collisions: 0,
+        }
     }
 
     /// Seconds since the bus was first spoken to.
@@ -220,33 +228,30 @@ impl MbusBus {
     }
 }
 
+/// How the bus frames what the master sends: a frame starts with a short or
+/// long frame's start byte, and less than four bytes from one wait for more.
+fn request(b: &[u8]) -> crate::FrameStatus {
+    if b[0] != SHORT && b[0] != LONG {
+        return crate::FrameStatus::NoMatch;
+    }
+    match frame::frame(b) {
+        crate::FrameStatus::NoMatch if b.len() < 4 => crate::FrameStatus::Incomplete { preamble: 0, needed: None },
+        status => status,
+    }
+}
+
 impl SimulatedMeter for MbusBus {
     fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
         self.now = now;
         self.start.get_or_insert(now);
-        self.rx.extend_from_slice(bytes);
-        loop {
-            let Some(p) = self.rx.iter().position(|&b| b == SHORT || b == LONG) else {
-                self.rx.clear();
-                return;
+        self.rx.push(bytes);
+        while let Some((f, _)) = self.rx.next(request) {
+            let ok = match f[0] {
+                SHORT => f[3] == f[1].wrapping_add(f[2]),
+                _ => f[f.len() - 2] == frame::checksum(&f[4..f.len() - 2]) && f[f.len() - 1] == STOP,
             };
-            self.rx.drain(..p);
-            match frame::frame(&self.rx) {
-                crate::FrameStatus::Complete { len, .. } => {
-                    let f: Vec<u8> = self.rx.drain(..len).collect();
-                    let ok = match f[0] {
-                        SHORT => f[3] == f[1].wrapping_add(f[2]),
-                        _ => f[f.len() - 2] == frame::checksum(&f[4..f.len() - 2]) && f[f.len() - 1] == STOP,
-                    };
-                    if ok {
-                        self.on_frame(&f);
-                    }
-                }
-                crate::FrameStatus::Incomplete { .. } => return,
-                crate::FrameStatus::NoMatch if self.rx.len() < 4 => return,
-                crate::FrameStatus::NoMatch => {
-                    self.rx.remove(0);
-                }
+            if ok {
+                self.on_frame(&f);
             }
         }
     }

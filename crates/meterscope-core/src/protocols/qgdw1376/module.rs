@@ -40,8 +40,7 @@ use crate::protocols::dlt645::simulator::{Dlt645Meter, MeterConfig as Meter645};
 use crate::protocols::dlt698::emit::{Apdu, oad};
 use crate::protocols::dlt698::link::FrameRepr;
 use crate::protocols::dlt698::simulator::{Dlt698Meter, MeterConfig as Meter698, ReportKind};
-use crate::registry::FrameStatus;
-use crate::session::{LineSettings, Millis, Parity, SimulatedMeter};
+use crate::session::{LineSettings, Millis, Parity, RxBuffer, SimulatedMeter};
 
 /// Protocol types of AFN 11 F1, AFN 13 F1 and reports.
 pub mod protocol {
@@ -141,7 +140,8 @@ pub struct Module {
     m645: Vec<Dlt645Meter>,
     m698: Vec<Dlt698Meter>,
     now: Millis,
-    rx: Vec<u8>,
+    /// Received bytes: frames longer than the longest frame are given up.
+    rx: RxBuffer,
     tx: VecDeque<Vec<u8>>,
     /// Our own frame sequence number for reports.
     seq: u8,
@@ -170,7 +170,7 @@ impl Module {
             m645: cfg.meters_645.iter().cloned().map(Dlt645Meter::new).collect(),
             m698: cfg.meters_698.iter().cloned().map(Dlt698Meter::new).collect(),
             now: Millis(0),
-            rx: Vec::new(),
+            rx: RxBuffer::new(super::frame::MAX_LEN_2),
             tx: VecDeque::new(),
             seq: 0x80,
             forwards: 0,
@@ -458,23 +458,10 @@ impl Module {
 impl SimulatedMeter for Module {
     fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
         self.now = now;
-        self.rx.extend_from_slice(bytes);
-        loop {
-            match frame_2(&self.rx) {
-                FrameStatus::Complete { preamble, len } => {
-                    let f: Vec<u8> = self.rx[preamble..preamble + len].to_vec();
-                    self.rx.drain(..preamble + len);
-                    if let Ok(f) = Frame2::parse(&f) {
-                        self.on_frame(now, f);
-                    }
-                }
-                FrameStatus::Incomplete { .. } if self.rx.len() <= super::frame::MAX_LEN_2 => return,
-                _ => {
-                    if self.rx.is_empty() {
-                        return;
-                    }
-                    self.rx.remove(0);
-                }
+        self.rx.push(bytes);
+        while let Some((f, _)) = self.rx.next(frame_2) {
+            if let Ok(f) = Frame2::parse(&f) {
+                self.on_frame(now, f);
             }
         }
     }

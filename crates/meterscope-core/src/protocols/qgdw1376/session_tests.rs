@@ -17,13 +17,10 @@ fn module_pair(seed: u64, module: ModuleConfig, faults: Faults) -> ModulePair {
 }
 
 fn errors(p: &ModulePair) -> Vec<(String, Failure)> {
-    p.events
-        .iter()
-        .filter_map(|e| match e {
-            ConcentratorEvent::Error { what, failure } => Some((what.clone(), failure.clone())),
-            _ => None,
-        })
-        .collect()
+    p.events_where(|e| match e {
+        ConcentratorEvent::Error { what, failure } => Some((what.clone(), failure.clone())),
+        _ => None,
+    })
 }
 
 #[test]
@@ -227,23 +224,17 @@ fn terminal_pair(seed: u64, cfg: MasterConfig, terminal: TerminalConfig, faults:
 }
 
 fn master_errors(p: &TerminalPair) -> Vec<(String, MasterFailure)> {
-    p.events
-        .iter()
-        .filter_map(|e| match e {
-            MasterEvent::Error { what, failure } => Some((what.clone(), failure.clone())),
-            _ => None,
-        })
-        .collect()
+    p.events_where(|e| match e {
+        MasterEvent::Error { what, failure } => Some((what.clone(), failure.clone())),
+        _ => None,
+    })
 }
 
 fn data(p: &TerminalPair) -> Vec<MasterData> {
-    p.events
-        .iter()
-        .filter_map(|e| match e {
-            MasterEvent::Data(d) => Some(d.clone()),
-            _ => None,
-        })
-        .collect()
+    p.events_where(|e| match e {
+        MasterEvent::Data(d) => Some(d.clone()),
+        _ => None,
+    })
 }
 
 fn item<'a>(d: &'a MasterData, label: &str) -> &'a super::concentrator::Item {
@@ -393,13 +384,10 @@ fn master_random_bytes_never_break_the_session() {
 }
 
 fn notices(p: &ModulePair) -> Vec<Notice> {
-    p.events
-        .iter()
-        .filter_map(|e| match e {
-            ConcentratorEvent::Notice(n) => Some(n.clone()),
-            _ => None,
-        })
-        .collect()
+    p.events_where(|e| match e {
+        ConcentratorEvent::Notice(n) => Some(n.clone()),
+        _ => None,
+    })
 }
 
 #[test]

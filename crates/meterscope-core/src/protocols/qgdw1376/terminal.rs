@@ -42,8 +42,7 @@ use crate::protocols::dlt645::frame::{Address, Frame645};
 use crate::protocols::dlt645::simulator::{Dlt645Meter, MeterConfig as Meter645};
 use crate::protocols::dlt698::link::FrameRepr;
 use crate::protocols::dlt698::simulator::{Dlt698Meter, MeterConfig as Meter698};
-use crate::registry::FrameStatus;
-use crate::session::{DateTime, LineSettings, Millis, Parity, SimulatedMeter};
+use crate::session::{DateTime, LineSettings, Millis, Parity, RxBuffer, SimulatedMeter};
 
 /// Downlink AFNs that carry the 16-byte PW after their data units.
 pub const PW_AFNS: [u8; 5] = [0x01, 0x04, 0x05, 0x0F, 0x10];
@@ -101,7 +100,8 @@ pub struct Terminal {
     meters_698: Vec<Dlt698Meter>,
     clock_offset: i64,
     important: Vec<Record>,
-    rx: Vec<u8>,
+    /// Received bytes: frames longer than 16 KiB are given up.
+    rx: RxBuffer,
     tx: VecDeque<Vec<u8>>,
     replies: u32,
     logged_in: bool,
@@ -156,7 +156,7 @@ impl Terminal {
             meters_698: cfg.meters_698.iter().cloned().map(Dlt698Meter::new).collect(),
             clock_offset: 0,
             important: vec![(1, erc1), (14, erc14), (14, erc14b)],
-            rx: Vec::new(),
+            rx: RxBuffer::new(16_384),
             tx: VecDeque::new(),
             replies: 0,
             logged_in: false,
@@ -464,23 +464,10 @@ impl Terminal {
 
 impl SimulatedMeter for Terminal {
     fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
-        self.rx.extend_from_slice(bytes);
-        loop {
-            match frame_1(&self.rx) {
-                FrameStatus::Complete { preamble, len } => {
-                    let f: Vec<u8> = self.rx[preamble..preamble + len].to_vec();
-                    self.rx.drain(..preamble + len);
-                    if let Ok(f) = Frame1::parse(&f) {
-                        self.on_frame(now, f);
-                    }
-                }
-                FrameStatus::Incomplete { .. } if self.rx.len() <= 16_384 => return,
-                _ => {
-                    if self.rx.is_empty() {
-                        return;
-                    }
-                    self.rx.remove(0);
-                }
+        self.rx.push(bytes);
+        while let Some((f, _)) = self.rx.next(frame_1) {
+            if let Ok(f) = Frame1::parse(&f) {
+                self.on_frame(now, f);
             }
         }
     }

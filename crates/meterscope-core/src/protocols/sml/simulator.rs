@@ -7,7 +7,7 @@
 
 use super::codec::{self, Message, Value};
 use super::session::LINE;
-use crate::session::{LineSettings, Millis, Rng, SimulatedMeter};
+use crate::session::{LineSettings, Millis, Rng, SendClock, SimulatedMeter};
 
 /// How the simulated meter is set up.
 #[derive(Clone, Debug)]
@@ -45,9 +45,7 @@ const HZ: u64 = 44;
 #[derive(Clone, Debug)]
 pub struct SmlMeter {
     cfg: SmlConfig,
-    now: Option<Millis>,
-    start: Millis,
-    next: Millis,
+    clock: SendClock,
     files: u32,
     /// Energy counted so far: seconds counted, import and export in W·s.
     energy: (u64, u64, u64),
@@ -73,7 +71,7 @@ fn entry(code: [u8; 6], status: Option<u64>, unit: Option<u64>, scaler: i8, valu
 
 impl SmlMeter {
     pub fn new(cfg: SmlConfig) -> Self {
-        SmlMeter { cfg, now: None, start: Millis(0), next: Millis(0), files: 0, energy: (0, 0, 0) }
+        SmlMeter { cfg, clock: SendClock::default(), files: 0, energy: (0, 0, 0) }
     }
 
     /// The server id: `0A 01 FLAG 00 serial`.
@@ -179,22 +177,15 @@ impl SmlMeter {
 impl SimulatedMeter for SmlMeter {
     /// The interface ignores what it receives; the call tells it the time.
     fn handle_input(&mut self, now: Millis, _: &[u8]) {
-        if self.now.is_none() {
-            self.start = now;
-            self.next = now;
-        }
-        self.now = Some(now);
+        self.clock.input(now);
     }
 
     /// A file when `now` has reached the next one's second.
     fn poll_transmit(&mut self) -> Option<Vec<u8>> {
-        let now = self.now?;
-        if now < self.next {
-            return None;
-        }
-        let s = now.since(self.start) / 1000;
-        self.next = self.start.after((s + self.cfg.every.max(1)) * 1000);
-        let f = self.file(s);
+        let (start, every) = (self.clock.start(), self.cfg.every.max(1));
+        let second = |now: Millis| now.since(start) / 1000;
+        let now = self.clock.due(|now| start.after((second(now) + every) * 1000))?;
+        let f = self.file(second(now));
         self.files += 1;
         Some(f)
     }
@@ -204,10 +195,10 @@ impl SimulatedMeter for SmlMeter {
     }
 
     fn poll_timeout(&self) -> Option<Millis> {
-        self.now.map(|_| self.next)
+        self.clock.deadline()
     }
 
     fn handle_timeout(&mut self, now: Millis) {
-        self.now = Some(now);
+        self.clock.tick(now);
     }
 }

@@ -25,23 +25,17 @@ fn pair(seed: u64, cfg: Config, meter: MeterConfig, faults: Faults) -> DlmsPair 
 }
 
 fn values(p: &DlmsPair) -> Vec<(AttrRef, String, Option<String>)> {
-    p.events
-        .iter()
-        .filter_map(|e| match e {
-            DlmsEvent::Value { attr, text, unit, .. } => Some((*attr, text.clone(), unit.clone())),
-            _ => None,
-        })
-        .collect()
+    p.events_where(|e| match e {
+        DlmsEvent::Value { attr, text, unit, .. } => Some((*attr, text.clone(), unit.clone())),
+        _ => None,
+    })
 }
 
 fn errors(p: &DlmsPair) -> Vec<Failure> {
-    p.events
-        .iter()
-        .filter_map(|e| match e {
-            DlmsEvent::Error { failure, .. } => Some(failure.clone()),
-            _ => None,
-        })
-        .collect()
+    p.events_where(|e| match e {
+        DlmsEvent::Error { failure, .. } => Some(failure.clone()),
+        _ => None,
+    })
 }
 
 fn count(p: &DlmsPair, f: impl Fn(&DlmsEvent) -> bool) -> usize {
@@ -52,13 +46,10 @@ fn count(p: &DlmsPair, f: impl Fn(&DlmsEvent) -> bool) -> usize {
 type ProfileRead = ([u8; 6], Vec<AttrRef>, Vec<Vec<Data>>);
 
 fn profiles(p: &DlmsPair) -> Vec<ProfileRead> {
-    p.events
-        .iter()
-        .filter_map(|e| match e {
-            DlmsEvent::Profile { obis, columns, rows } => Some((*obis, columns.clone(), rows.clone())),
-            _ => None,
-        })
-        .collect()
+    p.events_where(|e| match e {
+        DlmsEvent::Profile { obis, columns, rows } => Some((*obis, columns.clone(), rows.clone())),
+        _ => None,
+    })
 }
 
 /// The HDLC frames of one side that arrived (parsed), lost ones left out.

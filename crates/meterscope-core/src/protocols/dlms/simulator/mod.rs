@@ -47,8 +47,7 @@ use super::session::{
     LOAD_PROFILE, MBUS_CLIENT, PUSH_SETUP, Transport, civil, octets,
 };
 use super::wrapper;
-use crate::registry::FrameStatus;
-use crate::session::{DateTime, LineSettings, Millis, Parity, Rng, SimulatedMeter};
+use crate::session::{DateTime, LineSettings, Millis, Parity, Rng, RxBuffer, SimulatedMeter};
 
 mod application;
 mod hdlc_link;
@@ -147,7 +146,8 @@ pub struct DlmsMeter {
     cfg: MeterConfig,
     now: Millis,
     clock_offset: i64,
-    rx: Vec<u8>,
+    /// Received bytes (all dropped when more than 70 000 wait).
+    rx: RxBuffer,
     out: VecDeque<Vec<u8>>,
     // Link.
     connected: bool,
@@ -190,7 +190,7 @@ impl DlmsMeter {
             cfg,
             now: Millis(0),
             clock_offset: 0,
-            rx: Vec::new(),
+            rx: RxBuffer::new(usize::MAX),
             out: VecDeque::new(),
             connected: false,
             client_addr: None,
@@ -314,37 +314,25 @@ impl DlmsMeter {
 impl SimulatedMeter for DlmsMeter {
     fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
         self.now = now;
-        self.rx.extend_from_slice(bytes);
+        self.rx.push(bytes);
         if self.rx.len() > 70_000 {
             self.rx.clear();
         }
-        loop {
-            let status = match self.cfg.transport {
-                Transport::Hdlc => hdlc::frame(&self.rx),
-                Transport::Wrapper => wrapper::frame(&self.rx),
-            };
-            match status {
-                FrameStatus::Complete { preamble, len } => {
-                    let frame: Vec<u8> = self.rx.drain(..preamble + len).skip(preamble).collect();
-                    match self.cfg.transport {
-                        Transport::Hdlc => self.on_hdlc(&frame),
-                        Transport::Wrapper => {
-                            if let Ok((src, dst, apdu)) = link::unwrap(&frame)
-                                && dst == self.cfg.logical
-                            {
-                                for reply in self.on_apdu(src, &apdu) {
-                                    self.out.push_back(link::wrap(dst, src, &reply));
-                                }
-                            }
+        let framer = match self.cfg.transport {
+            Transport::Hdlc => hdlc::frame,
+            Transport::Wrapper => wrapper::frame,
+        };
+        while let Some((frame, _)) = self.rx.next(framer) {
+            match self.cfg.transport {
+                Transport::Hdlc => self.on_hdlc(&frame),
+                Transport::Wrapper => {
+                    if let Ok((src, dst, apdu)) = link::unwrap(&frame)
+                        && dst == self.cfg.logical
+                    {
+                        for reply in self.on_apdu(src, &apdu) {
+                            self.out.push_back(link::wrap(dst, src, &reply));
                         }
                     }
-                }
-                FrameStatus::Incomplete { .. } => return,
-                FrameStatus::NoMatch => {
-                    if self.rx.is_empty() {
-                        return;
-                    }
-                    self.rx.remove(0);
                 }
             }
         }

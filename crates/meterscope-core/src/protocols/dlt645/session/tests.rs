@@ -37,33 +37,24 @@ fn wrong_address_and_corrupt_first(p: &mut P) {
 
 impl P {
     fn values(&self) -> Vec<(u32, Vec<u8>)> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                Dlt645Event::Value { di, data, complete: true, .. } => Some((*di, data.clone())),
-                _ => None,
-            })
-            .collect()
+        self.events_where(|e| match e {
+            Dlt645Event::Value { di, data, complete: true, .. } => Some((*di, data.clone())),
+            _ => None,
+        })
     }
 
     fn errors(&self) -> Vec<(Option<u32>, Failure)> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                Dlt645Event::Error { di, failure } => Some((*di, failure.clone())),
-                _ => None,
-            })
-            .collect()
+        self.events_where(|e| match e {
+            Dlt645Event::Error { di, failure } => Some((*di, failure.clone())),
+            _ => None,
+        })
     }
 
     fn notices(&self) -> Vec<Notice> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                Dlt645Event::Notice(n) => Some(n.clone()),
-                _ => None,
-            })
-            .collect()
+        self.events_where(|e| match e {
+            Dlt645Event::Notice(n) => Some(n.clone()),
+            _ => None,
+        })
     }
 }
 

@@ -34,8 +34,7 @@ use super::frame::{
     function, variant_of,
 };
 use super::value::{Format, Shape};
-use crate::registry::FrameStatus;
-use crate::session::{DateTime, LineSettings, Millis, Parity, SimulatedMeter};
+use crate::session::{DateTime, LineSettings, Millis, Parity, RxBuffer, SimulatedMeter};
 
 mod data;
 mod requests;
@@ -153,7 +152,8 @@ pub struct Dlt645Meter {
     events: BTreeMap<u8, (u32, DateTime)>,
     pending: Option<Pending>,
     last_reply: Option<Vec<u8>>,
-    rx: Vec<u8>,
+    /// Received bytes: frames longer than 1024 bytes are given up.
+    rx: RxBuffer,
     tx: VecDeque<Vec<u8>>,
 }
 
@@ -311,7 +311,7 @@ impl Dlt645Meter {
             events: BTreeMap::new(),
             pending: None,
             last_reply: None,
-            rx: Vec::new(),
+            rx: RxBuffer::new(1024),
             tx: VecDeque::new(),
             cfg,
         }
@@ -353,22 +353,10 @@ fn baud_word(baud: u32) -> u8 {
 impl SimulatedMeter for Dlt645Meter {
     fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
         self.now = now;
-        self.rx.extend_from_slice(bytes);
-        loop {
-            match frame_status(&self.rx) {
-                FrameStatus::NoMatch if !self.rx.is_empty() => {
-                    self.rx.remove(0);
-                }
-                FrameStatus::Incomplete { .. } if self.rx.len() > 1024 => {
-                    self.rx.remove(0);
-                }
-                FrameStatus::Complete { preamble, len } => {
-                    let bytes: Vec<u8> = self.rx.drain(..preamble + len).skip(preamble).collect();
-                    if let Ok(frame) = Frame645::parse(&bytes) {
-                        self.on_request(now, frame);
-                    }
-                }
-                _ => return,
+        self.rx.push(bytes);
+        while let Some((bytes, _)) = self.rx.next(frame_status) {
+            if let Ok(frame) = Frame645::parse(&bytes) {
+                self.on_request(now, frame);
             }
         }
     }

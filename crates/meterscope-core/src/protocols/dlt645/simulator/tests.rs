@@ -3,6 +3,7 @@ use crate::lang::Lang;
 use crate::protocols::dlt645::dissect;
 use crate::protocols::dlt645::session::decode_values;
 use crate::registry::Options;
+use crate::session::Rng;
 
 fn meter() -> Dlt645Meter {
     Dlt645Meter::new(MeterConfig::default())
@@ -213,4 +214,18 @@ fn deterministic_from_the_seed() {
     assert_eq!(a, meter().data_2007(0x0201_FF00, Millis(5000)).unwrap());
     let other = Dlt645Meter::new(MeterConfig { seed: 2, ..MeterConfig::default() });
     assert_ne!(meter().data_2007(0x0001_FF00, Millis(0)), other.data_2007(0x0001_FF00, Millis(0)));
+}
+
+#[test]
+fn answers_after_a_megabyte_of_noise() {
+    // Noise is dropped in one pass (each byte looked at a few times, never
+    // shifted along the buffer byte by byte): what waits is at most one frame.
+    let mut m = meter();
+    let mut rng = Rng::new(645);
+    let noise: Vec<u8> = (0..1 << 20).map(|_| rng.range(0, 255) as u8).collect();
+    m.handle_input(Millis(0), &noise);
+    assert!(m.rx.len() <= 1024, "{} bytes wait", m.rx.len());
+    assert_eq!(m.poll_transmit(), None);
+    let energy = read(&mut m, 0x0001_0000).expect("the total forward active energy");
+    assert_eq!(energy.len(), 4);
 }

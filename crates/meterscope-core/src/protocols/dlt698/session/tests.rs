@@ -31,43 +31,31 @@ fn simple(seed: u64) -> P {
 
 impl P {
     fn values(&self) -> Vec<&Reading> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                Dlt698Event::Value(r) => Some(r),
-                _ => None,
-            })
-            .collect()
+        self.events_where(|e| match e {
+            Dlt698Event::Value(r) => Some(r),
+            _ => None,
+        })
     }
 
     fn records(&self) -> Vec<&Record> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                Dlt698Event::Record(r) => Some(r),
-                _ => None,
-            })
-            .collect()
+        self.events_where(|e| match e {
+            Dlt698Event::Record(r) => Some(r),
+            _ => None,
+        })
     }
 
     fn errors(&self) -> Vec<(Option<u32>, Failure)> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                Dlt698Event::Error { oad, failure } => Some((*oad, failure.clone())),
-                _ => None,
-            })
-            .collect()
+        self.events_where(|e| match e {
+            Dlt698Event::Error { oad, failure } => Some((*oad, failure.clone())),
+            _ => None,
+        })
     }
 
     fn notices(&self) -> Vec<&Notice> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                Dlt698Event::Notice(n) => Some(n),
-                _ => None,
-            })
-            .collect()
+        self.events_where(|e| match e {
+            Dlt698Event::Notice(n) => Some(n),
+            _ => None,
+        })
     }
 }
 

@@ -48,8 +48,7 @@ use super::emit::{
 };
 use super::link::{self, FrameRepr};
 use super::reassembly::{self, Fragment, FragmentKind};
-use crate::registry::FrameStatus;
-use crate::session::{DateTime, LineSettings, Millis, Parity, SimulatedMeter};
+use crate::session::{DateTime, LineSettings, Millis, Parity, RxBuffer, SimulatedMeter};
 
 #[cfg(test)]
 mod tests;
@@ -143,7 +142,8 @@ pub struct Dlt698Meter {
     reports_sent: usize,
     reports_acknowledged: usize,
     confirms: usize,
-    rx: Vec<u8>,
+    /// Received bytes: frames longer than 4096 bytes are given up.
+    rx: RxBuffer,
     tx: VecDeque<Vec<u8>>,
     /// An application connection is open.
     connected: bool,
@@ -209,7 +209,7 @@ impl Dlt698Meter {
             reports_sent: 0,
             reports_acknowledged: 0,
             confirms: 0,
-            rx: Vec::new(),
+            rx: RxBuffer::new(4096),
             tx: VecDeque::new(),
             connected: false,
         }
@@ -778,22 +778,9 @@ fn isqrt(n: i128) -> i128 {
 impl SimulatedMeter for Dlt698Meter {
     fn handle_input(&mut self, now: Millis, bytes: &[u8]) {
         self.now = now;
-        self.rx.extend_from_slice(bytes);
-        loop {
-            match link::frame(&self.rx) {
-                FrameStatus::Complete { preamble, len } => {
-                    let f: Vec<u8> = self.rx[preamble..preamble + len].to_vec();
-                    self.rx.drain(..preamble + len);
-                    self.on_frame(now, &f);
-                }
-                FrameStatus::Incomplete { .. } if self.rx.len() <= 4096 => return,
-                _ => {
-                    if self.rx.is_empty() {
-                        return;
-                    }
-                    self.rx.remove(0);
-                }
-            }
+        self.rx.push(bytes);
+        while let Some((f, _)) = self.rx.next(link::frame) {
+            self.on_frame(now, &f);
         }
     }
 

@@ -21,33 +21,24 @@ fn pair(seed: u64, cfg: Config, meter: MeterConfig, faults: Faults) -> P {
 
 impl P {
     fn readings(&self) -> Vec<Reading> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                IecEvent::Reading(r) => Some(r.clone()),
-                _ => None,
-            })
-            .collect()
+        self.events_where(|e| match e {
+            IecEvent::Reading(r) => Some(r.clone()),
+            _ => None,
+        })
     }
 
     fn errors(&self) -> Vec<Failure> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                IecEvent::Error(f) => Some(f.clone()),
-                _ => None,
-            })
-            .collect()
+        self.events_where(|e| match e {
+            IecEvent::Error(f) => Some(f.clone()),
+            _ => None,
+        })
     }
 
     fn notices(&self) -> Vec<Notice> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                IecEvent::Notice(n) => Some(n.clone()),
-                _ => None,
-            })
-            .collect()
+        self.events_where(|e| match e {
+            IecEvent::Notice(n) => Some(n.clone()),
+            _ => None,
+        })
     }
 
     /// The actions without the transmits' bytes: `T`, `W300`, `R9600 7E1`.
