@@ -1,5 +1,6 @@
 //! DL/T 645-2007 flows: find the meter, read a selection, read and sync the clock.
 
+use meterscope_core::client::targets::dlt645_di_text;
 use meterscope_core::protocols::dlt645::session::{Config, Dlt645Event, Dlt645Session, Notice};
 use meterscope_core::protocols::dlt645::{Address, Variant};
 use meterscope_core::session::Millis;
@@ -69,7 +70,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         Dlt645Event::TimeBroadcast(c) => s.status.set(format!("{} {c}", t(lang, "reader.synced"))),
         Dlt645Event::Error { di, failure } => {
             s.step();
-            s.push_error(&di.map(|d| format!("{d:08X}")).unwrap_or_default(), failure.text(lang))
+            s.push_error(&di.map(|d| dlt645_di_text(d, Variant::V2007)).unwrap_or_default(), failure.text(lang))
         }
         Dlt645Event::Notice(n) => {
             if matches!(n, Notice::Echo) {

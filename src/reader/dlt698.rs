@@ -101,11 +101,21 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
     }
     match flow {
         Flow::Read => {
+            // Runs of OADs go in one GET-Request-NormalList; records on their own.
+            let mut run = Vec::new();
             for t in &targets {
                 match *t {
-                    Dlt698Target::Oad(o) => session.get(now, &[o]),
-                    Dlt698Target::Record(o, n) => session.get_record(now, o, Rsd::S9(n), &[]),
+                    Dlt698Target::Oad(o) => run.push(o),
+                    Dlt698Target::Record(o, n) => {
+                        if !run.is_empty() {
+                            session.get(now, &std::mem::take(&mut run));
+                        }
+                        session.get_record(now, o, Rsd::S9(n), &[]);
+                    }
                 }
+            }
+            if !run.is_empty() {
+                session.get(now, &run);
             }
         }
         Flow::Quantities => {
@@ -151,6 +161,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
     let s = cx.sigs;
     let taken = reads.clone();
     let take = move |f: &dyn Fn(&mut Reads) -> bool| taken.as_ref().is_some_and(|r| f(&mut r.borrow_mut()));
+    let counted = flow == Flow::Read;
     cx.drive(&mut session, keep_alive, move |e| match e {
         Dlt698Event::Value(r) if take(&|q| q.take_dlt698(&r, &now_iso())) => s.step(),
         Dlt698Event::Record(r) if take(&|q| q.take_dlt698_record(&r, &now_iso())) => s.step(),
@@ -175,6 +186,10 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
             }
         }
         Dlt698Event::Record(r) => {
+            // A record asked for by OAD@N counts as one of the read's items.
+            if counted {
+                s.step();
+            }
             s.status.set(format!("{} {}: {} {}", r.canonical, r.name, r.rows.len(), t(lang, "reader.rows")));
             s.table.set(Some(table(&r)));
         }

@@ -79,7 +79,7 @@ pub fn push_rx(trace: &mut Vec<TraceEntry>, at_ms: f64, bytes: &[u8]) {
 }
 
 pub use meterscope_core::client::render::{results_csv, results_json, table_csv};
-pub use meterscope_core::client::targets::{date_time as parse_clock, drift_text, hex_words as parse_hex_words};
+pub use meterscope_core::client::targets::{date_time as parse_clock, drift, hex_words as parse_hex_words};
 pub use meterscope_core::client::{Reading, Table};
 
 /// One polled value at a time, for the chart.
@@ -469,10 +469,10 @@ impl Sigs {
     /// clock (the meter's minus the computer's, in seconds) when the time is a
     /// whole date and time.
     pub fn clock(&self, id: &str, lang: Lang, text: String) {
-        let drift = parse_clock(&text).map(|t| t.to_unix() - local_now().to_unix());
+        let seconds = parse_clock(&text).map(|t| t.to_unix() - local_now().to_unix());
         self.push(Reading::new(id, t(lang, "reader.clock"), text, ""));
-        if let Some(d) = drift {
-            let (value, unit) = drift_text(d);
+        if let Some(d) = seconds {
+            let (value, unit) = drift(d);
             self.push(Reading::new(id, t(lang, "reader.drift"), value, unit));
         }
     }

@@ -108,7 +108,7 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("reader.registers", "Registers (programming mode)", "寄存器（编程模式）"),
     ("reader.records_n", "Last N records", "最近 N 条记录"),
     ("reader.client", "Client SAP", "客户端 SAP"),
-    ("reader.client_address", "Client address (CA)", "客户机地址 (CA)"),
+    ("reader.client_address", "Client address (CA: 0x10, 10H or 16)", "客户机地址（CA：0x10、10H 或 16）"),
     ("reader.connect_mode", "Application connection", "应用连接"),
     ("reader.connect_auto", "when the meter asks", "电表要求时建立"),
     ("reader.connect_always", "always", "总是建立"),

@@ -90,3 +90,12 @@ test('keys decrypt a ciphered APDU', () => {
   assert.notDeepEqual(plain.dissection, keyed.dissection);
   assert.match(JSON.stringify(keyed.dissection), /authenticated/i);
 });
+
+test('links to the decoder page are written by the page\'s own permalink code', () => {
+  assert.equal(ms.permalink('https://example.org/meterscope/', '68 AA', { protocol: 'dlt645', lang: 'zh' }),
+    'https://example.org/meterscope/#i=68+AA&p=dlt645&l=zh');
+  assert.equal(ms.permalink('app', "(a)!*'~"), 'app#i=%28a%29%21%2A%27~');
+  // Long inputs stay readable (the module carries no compressor); the page opens both forms.
+  const long = '68 AA '.repeat(1000);
+  assert.ok(ms.permalink('app', long, { protocol: 'auto' }).startsWith('app#i=68+AA+68+AA'));
+});

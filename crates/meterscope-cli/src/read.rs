@@ -140,7 +140,7 @@ pub fn run_read(a: &ReadArgs, variant: Variant, quantities: Vec<&'static Quantit
         }
         Dlt645Event::Error { di, failure } => {
             failed = true;
-            let di = di.map(|d| if variant == Variant::V2007 { format!("{d:08X}") } else { format!("{d:04X}") });
+            let di = di.map(|d| meterscope_core::client::targets::dlt645_di_text(d, variant));
             if json_out {
                 errors.push(json!({ "di": di, "error": failure.text(lang) }));
             } else {

@@ -26,12 +26,22 @@ pub struct Permalink {
 
 /// Encode as a fragment (without the leading `#`).
 pub fn encode(p: &Permalink) -> String {
-    let mut out = if p.input.len() > COMPRESS_ABOVE {
+    let input = if p.input.len() > COMPRESS_ABOVE {
         let packed = miniz_oxide::deflate::compress_to_vec(p.input.as_bytes(), 9);
         format!("z={}", base64url(&packed))
     } else {
         format!("i={}", escape(&p.input))
     };
+    with_input(input, p)
+}
+
+/// Encode as a fragment with the input as `i=` whatever its length: for
+/// modules that carry no compressor (the embeddable decoder's links).
+pub fn encode_plain(p: &Permalink) -> String {
+    with_input(format!("i={}", escape(&p.input)), p)
+}
+
+fn with_input(mut out: String, p: &Permalink) -> String {
     if !p.protocol.is_empty() && p.protocol != "auto" {
         out.push_str("&p=");
         out.push_str(&escape(&p.protocol));
@@ -210,5 +220,11 @@ mod tests {
             assert_eq!(permalink::unbase64url(&permalink::base64url(&data)).unwrap(), data);
         }
         assert_eq!(permalink::base64url(b"\xFB\xFF"), "-_8");
+        // The plain form keeps any length readable and opens the same.
+        let plain = permalink::encode_plain(&p);
+        assert!(plain.starts_with("i=68+00+00+43") && plain.ends_with("&l=en"), "{}", &plain[..20]);
+        assert_eq!(permalink::decode(&plain), p);
+        let odd = Permalink { input: "(a)!*'~".into(), protocol: "dlt645".into(), lang: Some(Lang::Zh), ..p };
+        assert_eq!(permalink::encode_plain(&odd), "i=%28a%29%21%2A%27~&p=dlt645&l=zh");
     }
 }

@@ -117,6 +117,19 @@ pub fn detect_bytes(bytes: &[u8], lang: &str) -> Result<String, JsError> {
     Ok(out.finish())
 }
 
+/// The decoder page's link to `input` (its URL fragment, without `#`), in
+/// the page's own permalink format: `i=<input>&p=<protocol>&l=<lang>`.
+#[wasm_bindgen]
+pub fn permalink(input: &str, protocol: &str, lang: &str) -> String {
+    let p = meterscope_ui::permalink::Permalink {
+        input: input.to_string(),
+        protocol: protocol.to_string(),
+        lang: lang.parse().ok(),
+        ..Default::default()
+    };
+    meterscope_ui::permalink::encode_plain(&p)
+}
+
 /// Names of the protocols (`auto` plus the registry), as JSON.
 #[wasm_bindgen(js_name = protocolNames)]
 pub fn protocol_names() -> String {

@@ -3,7 +3,7 @@
 // tree and the hex view, linked by the pointer, inside a shadow root. Loads its
 // WebAssembly lazily, when the element first becomes visible. Style it with the
 // CSS custom properties below or with ::part(tree|hex|byte|node|bits|label|value|link|error).
-import { init, decode } from './meterscope.js';
+import { init, decode, permalink } from './meterscope.js';
 
 const CSS = `
 :host { display: block; font: 13px/1.45 var(--meter-frame-font, system-ui, sans-serif);
@@ -32,14 +32,6 @@ ul { list-style: none; margin: 0; padding-left: 1rem; } ul.root { padding-left: 
 .diag { color: var(--meter-frame-bad, #c62828); margin-top: .3rem; }
 .fallback { font-family: var(--meter-frame-mono, ui-monospace, monospace); white-space: pre-wrap; word-break: break-all; }
 `;
-
-function permalink(app, hex, protocol, lang) {
-  const esc = (s) => encodeURIComponent(s).replace(/%20/g, '+');
-  let frag = `i=${esc(hex)}`;
-  if (protocol && protocol !== 'auto') frag += `&p=${esc(protocol)}`;
-  if (lang) frag += `&l=${lang}`;
-  return `${app}#${frag}`;
-}
 
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
@@ -118,7 +110,7 @@ export class MeterFrame extends HTMLElement {
     const state = frame.valid ? el('span', { class: 'state ok' }, lang === 'zh' ? '有效' : 'valid')
       : el('span', { class: 'state bad' }, lang === 'zh' ? '无效' : 'not valid');
     const link = el('a', { class: 'link', part: 'link', target: '_blank', rel: 'noopener',
-      href: permalink(this._appUrl(), this.hex, protocol, lang) }, lang === 'zh' ? '在 meterscope 中打开' : 'open in meterscope');
+      href: permalink(this._appUrl(), this.hex, { protocol, lang }) }, lang === 'zh' ? '在 meterscope 中打开' : 'open in meterscope');
     wrap.append(el('div', { class: 'head' }, el('span', { class: 'proto' }, frame.protocol), state, link));
 
     const cells = new Map();

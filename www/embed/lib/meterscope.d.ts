@@ -117,6 +117,8 @@ export function init(source?: string | URL | Response | BufferSource | WebAssemb
 export function decode(input: Input, options?: DecodeOptions): Decoded;
 /** Ranked protocol guesses, best first. */
 export function detect(input: Input, options?: { lang?: Lang }): Guess[];
+/** The decoder page's link to `input`: `app` + `#i=…&p=…&l=…`, the page's own permalink format. */
+export function permalink(app: string, input: string, options?: { protocol?: string; lang?: Lang }): string;
 /** `auto` and the protocol names `decode` accepts. */
 export function protocols(): string[];
 /** The decoder's version. */

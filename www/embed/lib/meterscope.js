@@ -65,6 +65,18 @@ export function detect(input, options = {}) {
   return JSON.parse(wasm.detectBytes(bytes, options.lang ?? 'en'));
 }
 
+/**
+ * The decoder page's link to `input`: `app` plus the page's permalink
+ * fragment (`#i=…&p=…&l=…`), written by the same code as the page's own links.
+ * @param {string} app the decoder page's URL
+ * @param {string} input hex or text, as `decode` takes it
+ * @param {{protocol?: string, lang?: 'en'|'zh'}} [options]
+ */
+export function permalink(app, input, options = {}) {
+  assertReady();
+  return `${app}#${wasm.permalink(input, options.protocol ?? 'auto', options.lang ?? '')}`;
+}
+
 /** `auto` and the protocol names `decode` accepts. */
 export function protocols() {
   assertReady();

@@ -1,8 +1,8 @@
 //! Readings as text lines, CSV and JSON: one renderer for every surface.
 //!
-//! CSV quotes every field (RFC 4180, `"` doubled). JSON is indented as the
-//! command line has always printed it; values are strings, exactly as read
-//! (`230.10` stays `230.10`).
+//! CSV quotes every field (RFC 4180, `"` doubled). JSON is indented, its
+//! keys in the order documented at each function; values are strings,
+//! exactly as read (`230.10` stays `230.10`).
 
 use super::{Reading, Table};
 use crate::json::Json;

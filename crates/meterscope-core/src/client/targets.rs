@@ -5,11 +5,12 @@
 
 use crate::protocols::dlt645::Variant;
 use crate::protocols::dlt698::session::Connect;
-use crate::session::DateTime;
+use crate::session::{DateTime, Number, Value};
 
-/// The words of `text`: separated by white space, commas or semicolons.
+/// The words of `text`: separated by white space, commas, semicolons,
+/// slashes or bars.
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|w| !w.is_empty())
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '/' | '|')).filter(|w| !w.is_empty())
 }
 
 fn hex_word(w: &str, digits: usize) -> Option<u32> {
@@ -98,18 +99,23 @@ pub fn connect(text: &str) -> Result<Connect, String> {
     }
 }
 
-/// A date and time written `YYYY-MM-DD hh:mm[:ss]` (a space or `T` between;
-/// anything after the seconds ignored, as a time zone), a valid civil time
-/// from 1970.
+/// A date and time written `YYYY-MM-DD hh:mm[:ss]` (`/` between the date's
+/// parts also; a space or `T` before the time), a valid civil time from
+/// 1970. After the time may come `Z` or, after a space, a note (`(Friday)`);
+/// an offset (`+02:00`) is refused, as the time would be off by it.
 pub fn date_time(text: &str) -> Option<DateTime> {
     let t = text.trim();
     let (d, h) = t.split_once([' ', 'T'])?;
-    let mut dp = d.split('-').map(|x| x.parse::<u16>().ok());
+    let mut dp = d.split(['-', '/']).map(|x| x.parse::<u16>().ok());
     let (year, month, day) = (dp.next()??, dp.next()??, dp.next()??);
     if dp.next().is_some() {
         return None;
     }
-    let digits: String = h.chars().take_while(|c| c.is_ascii_digit() || *c == ':').collect();
+    let end = h.find(|c: char| !c.is_ascii_digit() && c != ':').unwrap_or(h.len());
+    let (digits, rest) = h.split_at(end);
+    if !(rest.is_empty() || rest == "Z" || rest.starts_with(char::is_whitespace)) {
+        return None;
+    }
     let mut hp = digits.split(':').map(|x| x.parse::<u8>().ok());
     let (hour, minute) = (hp.next()??, hp.next()??);
     let second = match hp.next() {
@@ -121,14 +127,14 @@ pub fn date_time(text: &str) -> Option<DateTime> {
     (dt.year >= 1970 && dt.is_valid()).then_some(dt)
 }
 
-/// A clock's drift in seconds as value and unit: `+12` s under an hour,
-/// `-2 d 03:04:05` beyond.
-pub fn drift_text(d: i64) -> (String, &'static str) {
+/// A clock's drift in seconds as value and unit: a number of seconds under
+/// an hour (`-12` s, charted when polled), `+2 d 03:04:05` beyond.
+pub fn drift(d: i64) -> (Value, &'static str) {
     if d.abs() < 3600 {
-        return (format!("{d:+}"), "s");
+        return (Value::Number(Number::integer(d.into())), "s");
     }
     let (sign, a) = (if d < 0 { '-' } else { '+' }, d.unsigned_abs());
     let (days, rest) = (a / 86_400, a % 86_400);
     let hms = format!("{:02}:{:02}:{:02}", rest / 3600, rest / 60 % 60, rest % 60);
-    (if days > 0 { format!("{sign}{days} d {hms}") } else { format!("{sign}{hms}") }, "")
+    (Value::Text(if days > 0 { format!("{sign}{days} d {hms}") } else { format!("{sign}{hms}") }), "")
 }

@@ -75,6 +75,7 @@ fn csv_and_json_of_results() {
 #[test]
 fn targets_parse_once_for_every_surface() {
     assert_eq!(hex_words("00100200, 0x20000200;", 8, "OAD").unwrap(), [0x0010_0200, 0x2000_0200]);
+    assert_eq!(hex_words("00100200/20000200|40000200", 8, "OAD").unwrap().len(), 3);
     assert_eq!(hex_words("0010", 8, "OAD").unwrap_err(), "'0010' is not a OAD of 8 hex digits");
     assert_eq!(dlt645_dis("9010 B611", Variant::V1997).unwrap(), [0x9010, 0xB611]);
     assert!(dlt645_dis("9010", Variant::V2007).unwrap_err().contains("'9010'"));
@@ -98,12 +99,22 @@ fn dates_and_drifts() {
     assert_eq!(date_time("2024-05-17 08:15:30 (Friday)").unwrap().to_string(), "2024-05-17 08:15:30");
     assert_eq!(date_time("2024-05-17T08:15").unwrap().to_string(), "2024-05-17 08:15:00");
     assert_eq!(date_time("2024-05-17T08:15:30Z").unwrap().to_string(), "2024-05-17 08:15:30");
-    for bad in
-        ["2024-13-17 08:15", "00 01 02", "1969-12-31 23:59", "2024-05-17", "2024-05-17-1 08:00", "2024-02-30 00:00"]
-    {
+    assert_eq!(date_time("2024/05/17 08:15").unwrap().to_string(), "2024-05-17 08:15:00");
+    for bad in [
+        "2024-13-17 08:15",
+        "00 01 02",
+        "1969-12-31 23:59",
+        "2024-05-17",
+        "2024-05-17-1 08:00",
+        "2024-02-30 00:00",
+        "2024-05-17T10:30:00+02:00",
+        "2024-05-17 10:30:00.5",
+        "2024-05-17 10:30:",
+    ] {
         assert_eq!(date_time(bad), None, "{bad}");
     }
-    assert_eq!(drift_text(-12), ("-12".to_string(), "s"));
-    assert_eq!(drift_text(3 * 86_400 + 3661), ("+3 d 01:01:01".to_string(), ""));
-    assert_eq!(drift_text(-7200), ("-02:00:00".to_string(), ""));
+    assert_eq!(drift(-12), (Value::Number(Number::integer(-12)), "s"));
+    assert_eq!(drift(12).0.number(), Some(12.0));
+    assert_eq!(drift(3 * 86_400 + 3661), (Value::Text("+3 d 01:01:01".into()), ""));
+    assert_eq!(drift(-7200), (Value::Text("-02:00:00".into()), ""));
 }

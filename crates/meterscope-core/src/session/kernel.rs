@@ -252,6 +252,8 @@ pub trait Core<E> {
     fn pop_action(&mut self) -> Option<Action>;
     /// The next event for the caller.
     fn pop_event(&mut self) -> Option<E>;
+    /// Forget the queued work.
+    fn cancel(&mut self);
 }
 
 impl<Op, X: Deadline, E, B: Received> Core<E> for Kernel<Op, X, E, B> {
@@ -300,6 +302,10 @@ impl<Op, X: Deadline, E, B: Received> Core<E> for Kernel<Op, X, E, B> {
 
     fn pop_action(&mut self) -> Option<Action> {
         self.actions.pop_front()
+    }
+
+    fn cancel(&mut self) {
+        self.queue.clear();
     }
 
     fn pop_event(&mut self) -> Option<E> {
@@ -413,5 +419,9 @@ impl<T: Machine> Session for T {
 
     fn is_idle(&self) -> bool {
         self.kernel().is_idle()
+    }
+
+    fn cancel(&mut self) {
+        self.kernel_mut().cancel();
     }
 }

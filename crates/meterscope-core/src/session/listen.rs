@@ -111,13 +111,6 @@ impl<R: Telegrams> Listener<R> {
         self.deadline = self.cfg.silence.map(|s| now.after(s));
     }
 
-    /// Stop listening; what is buffered is dropped.
-    pub fn cancel(&mut self) {
-        if self.listening {
-            self.stop(ListenEvent::Done);
-        }
-    }
-
     fn stop(&mut self, last: ListenEvent<R::Telegram>) {
         self.listening = false;
         self.deadline = None;
@@ -188,6 +181,13 @@ impl<R: Telegrams> Session for Listener<R> {
 
     fn is_idle(&self) -> bool {
         !self.listening
+    }
+
+    /// Stop listening; what is buffered is dropped.
+    fn cancel(&mut self) {
+        if self.listening {
+            self.stop(ListenEvent::Done);
+        }
     }
 }
 

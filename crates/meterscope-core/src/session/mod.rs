@@ -211,6 +211,9 @@ pub trait Session {
     fn poll_event(&mut self) -> Option<Self::Event>;
     /// No work queued or under way (every event may still not be polled).
     fn is_idle(&self) -> bool;
+    /// Stop: queued work is forgotten (an exchange under way is finished
+    /// first), a listen ends.
+    fn cancel(&mut self);
 }
 
 /// A simulated meter: requests in, replies out, on the caller's clock.

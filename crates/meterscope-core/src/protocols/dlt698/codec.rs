@@ -6,6 +6,7 @@
 
 use super::data::{MAX_DEPTH, tag};
 use crate::error::{ErrorKind, ParseError};
+use crate::session::DateTime;
 use crate::wire::{Cursor, put_axdr_length};
 
 /// A column selector: an OAD or a ROAD.
@@ -378,6 +379,26 @@ fn put_selector2(out: &mut Vec<u8>, s: &Selector2) {
     s.start.emit(out);
     s.end.emit(out);
     s.interval.emit(out);
+}
+
+/// A date_time_s value.
+pub fn date_time_s(t: &DateTime) -> Data {
+    let y = t.year.to_be_bytes();
+    Data::Fixed { tag: tag::DATE_TIME_S, bytes: vec![y[0], y[1], t.month, t.day, t.hour, t.minute, t.second] }
+}
+
+/// The civil time of a date_time_s value, when it is a valid one.
+pub fn parse_date_time_s(d: &Data) -> Option<DateTime> {
+    match d {
+        Data::Fixed { tag: tag::DATE_TIME_S, bytes } => match **bytes {
+            [y0, y1, month, day, hour, minute, second] => {
+                let t = DateTime { year: u16::from_be_bytes([y0, y1]), month, day, hour, minute, second };
+                t.is_valid().then_some(t)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 impl Data {

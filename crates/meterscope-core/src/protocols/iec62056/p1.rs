@@ -216,13 +216,6 @@ impl P1Session {
         self.deadline = self.cfg.silence_timeout.map(|t| now.after(t));
     }
 
-    /// Stop listening.
-    pub fn cancel(&mut self) {
-        self.listening = false;
-        self.deadline = None;
-        self.rx.clear();
-    }
-
     fn junk(&mut self, n: usize) {
         self.junk += n;
     }
@@ -463,6 +456,13 @@ impl Session for P1Session {
 
     fn is_idle(&self) -> bool {
         !self.listening
+    }
+
+    /// Stop listening.
+    fn cancel(&mut self) {
+        self.listening = false;
+        self.deadline = None;
+        self.rx.clear();
     }
 }
 

@@ -425,15 +425,6 @@ impl MbusSession {
         self.begin(now, Op::Read { target, ready: false, index: 0 });
     }
 
-    /// Stop what is under way; `Done` follows.
-    pub fn cancel(&mut self) {
-        if self.op.take().is_some() {
-            self.pending = None;
-            self.acked = false;
-            self.events.push_back(MbusEvent::Done);
-        }
-    }
-
     fn send(&mut self, now: Millis, bytes: Vec<u8>, expect: Expect, tries: u8) {
         // Serial adapters hand bytes over in chunks: the reply's beginning
         // may come up to 32 characters late.
@@ -824,5 +815,14 @@ impl Session for MbusSession {
 
     fn is_idle(&self) -> bool {
         self.op.is_none() && self.actions.is_empty()
+    }
+
+    /// Stop what is under way; `Done` follows.
+    fn cancel(&mut self) {
+        if self.op.take().is_some() {
+            self.pending = None;
+            self.acked = false;
+            self.events.push_back(MbusEvent::Done);
+        }
     }
 }

@@ -123,10 +123,7 @@ impl core::fmt::Display for TargetError {
     }
 }
 
-/// The words of a free text: separated by white space, commas or semicolons.
-pub fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|w| !w.is_empty())
-}
+pub use crate::client::targets::words;
 
 fn hex_u32(word: &str, text: &str) -> Result<u32, TargetError> {
     let t = text.trim_start_matches("0x");

@@ -326,10 +326,6 @@ impl MasterSession {
         self.enqueue(now, Op { afn: 0x05, pn: 0, fn_: 31, data: a1(&t).to_vec() });
     }
 
-    pub fn cancel(&mut self) {
-        self.k.queue.clear();
-    }
-
     fn enqueue(&mut self, now: Millis, op: Op) {
         self.k.enqueue([op]);
         self.advance(now);

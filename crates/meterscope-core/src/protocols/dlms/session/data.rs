@@ -375,14 +375,23 @@ impl DlmsSession {
                 let su = self.scalers.get(&(attr.class, attr.obis)).copied();
                 let (value, unit) = match su {
                     Some((s, u)) if attr.index == 2 => (
-                        scaled(&data, s).map_or_else(|| Value::Text(data_text(&data)), Value::Number),
+                        scaled(&data, s).map_or_else(|| number_or_text(&data), Value::Number),
                         crate::units::dlms_symbol(u).filter(|u| !u.is_empty()).map(str::to_string),
                     ),
-                    _ => (Value::Text(data_text(&data)), None),
+                    _ => (number_or_text(&data), None),
                 };
                 let text = value.to_string();
                 self.k.emit(DlmsEvent::Value { attr, data, value, text, unit });
             }
         }
+    }
+}
+
+/// A value without a scaler typed: floats as the decimals they print as
+/// (`230.5`), integers as integers, the rest as text.
+fn number_or_text(d: &Data) -> Value {
+    match d {
+        Data::Float32(_) | Data::Float64(_) => Value::decimal_or_text(data_text(d)),
+        d => scaled(d, 0).map_or_else(|| Value::Text(data_text(d)), Value::Number),
     }
 }

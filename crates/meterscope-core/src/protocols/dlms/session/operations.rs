@@ -139,11 +139,6 @@ impl DlmsSession {
         self.enqueue(now, ops);
     }
 
-    /// Forget queued work (the exchange under way is finished first).
-    pub fn cancel(&mut self) {
-        self.k.queue.clear();
-    }
-
     pub(super) fn enqueue(&mut self, now: Millis, ops: impl IntoIterator<Item = Op>) {
         self.k.enqueue(ops);
         self.advance(now);

@@ -286,11 +286,6 @@ impl Dlt645Session {
         self.enqueue(now, [Op::SyncClock(time)]);
     }
 
-    /// Forget queued work (the request under way is finished first).
-    pub fn cancel(&mut self) {
-        self.k.queue.clear();
-    }
-
     fn enqueue(&mut self, now: Millis, ops: impl IntoIterator<Item = Op>) {
         self.k.enqueue(ops);
         self.advance(now);

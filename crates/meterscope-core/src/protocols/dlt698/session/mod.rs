@@ -47,7 +47,7 @@ use crate::lang::Lang;
 #[cfg(test)]
 use crate::session::Session;
 use crate::session::{Core, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Random, Retry, RxBuffer};
-use crate::session::{DateTime, Number, Value};
+use crate::session::{Number, Value};
 
 mod exchange;
 mod replies;
@@ -420,11 +420,6 @@ impl Dlt698Session {
     /// Queue a SET-Request-Normal.
     pub fn set(&mut self, now: Millis, target: u32, data: Data) {
         self.enqueue(now, [Op::Set { oad: oad(target), data }]);
-    }
-
-    /// Forget queued work (the request under way is finished first).
-    pub fn cancel(&mut self) {
-        self.k.queue.clear();
     }
 }
 

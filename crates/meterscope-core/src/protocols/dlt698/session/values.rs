@@ -3,21 +3,13 @@
 
 use super::*;
 
-/// A value typed: integers scaled by `scaler`, `date_time_s` a date and
-/// time, the rest as text ([`render`]).
+/// A value typed: integers scaled by `scaler`, a valid `date_time_s` a
+/// date and time, the rest as text ([`render`]).
 pub fn value(d: &Data, scaler: i8) -> Value {
     match d {
         Data::Int { tag: t, value } if *t != tag::ENUM => Value::Number(Number::new(*value, scaler)),
-        Data::Fixed { tag: tag::DATE_TIME_S, bytes } if bytes.len() == 7 => {
-            let t = DateTime {
-                year: u16::from_be_bytes([bytes[0], bytes[1]]),
-                month: bytes[2],
-                day: bytes[3],
-                hour: bytes[4],
-                minute: bytes[5],
-                second: bytes[6],
-            };
-            Value::DateTime(t)
+        d @ Data::Fixed { tag: tag::DATE_TIME_S, .. } => {
+            super::super::codec::parse_date_time_s(d).map_or_else(|| Value::Text(render(d, scaler)), Value::DateTime)
         }
         _ => Value::Text(render(d, scaler)),
     }

@@ -160,29 +160,7 @@ fn int(t: u8, v: i128) -> Data {
     Data::Int { tag: t, value: v }
 }
 
-/// A date_time_s value.
-pub fn date_time_s(t: &DateTime) -> Data {
-    let y = t.year.to_be_bytes();
-    Data::Fixed { tag: tag::DATE_TIME_S, bytes: vec![y[0], y[1], t.month, t.day, t.hour, t.minute, t.second] }
-}
-
-/// The civil time of a date_time_s value.
-pub fn parse_date_time_s(d: &Data) -> Option<DateTime> {
-    match d {
-        Data::Fixed { tag: tag::DATE_TIME_S, bytes } if bytes.len() == 7 => {
-            let t = DateTime {
-                year: u16::from_be_bytes([bytes[0], bytes[1]]),
-                month: bytes[2],
-                day: bytes[3],
-                hour: bytes[4],
-                minute: bytes[5],
-                second: bytes[6],
-            };
-            t.is_valid().then_some(t)
-        }
-        _ => None,
-    }
-}
+pub use super::codec::{date_time_s, parse_date_time_s};
 
 /// Instantaneous values: per phase U (0.1 V), I (0.001 A), P, Q, S (0.1 W, var, VA), pf (0.001).
 #[derive(Clone, Copy, Debug, Default)]

@@ -545,11 +545,6 @@ impl Iec62056Session {
     pub fn listen(&mut self, now: Millis, telegrams: usize) {
         self.enqueue(now, Job::Listen { telegrams: telegrams.max(1) });
     }
-
-    /// Forget queued jobs (the one under way is finished first).
-    pub fn cancel(&mut self) {
-        self.k.queue.clear();
-    }
 }
 
 /// In words, as the reader and the command line show it.

@@ -420,11 +420,6 @@ impl ConcentratorSession {
         self.enqueue(now, [Op::Listen(ms)]);
     }
 
-    /// Forget queued work (the request under way is finished first).
-    pub fn cancel(&mut self) {
-        self.k.queue.clear();
-    }
-
     fn enqueue(&mut self, now: Millis, ops: impl IntoIterator<Item = Op>) {
         self.k.enqueue(ops);
         self.advance(now);
