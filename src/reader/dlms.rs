@@ -2,11 +2,12 @@
 //! authentication; registers with scaler and unit; the clock; the object
 //! list; the load profile by range.
 
+use meterscope_core::client::dlms::{self, Association};
 use meterscope_core::obis;
 use meterscope_core::protocols::dlms::assoc::SuiteKeys;
 use meterscope_core::protocols::dlms::services::Access;
 use meterscope_core::protocols::dlms::session::{
-    Auth, Config, Confirm, DlmsEvent, DlmsSession, Security, Transport as Link, data_text, octets, parse_target,
+    Config, Confirm, DlmsEvent, DlmsSession, Transport as Link, data_text, octets, parse_target,
 };
 use meterscope_core::protocols::dlms::simulator::test_keys;
 use meterscope_core::session::Millis;
@@ -28,51 +29,42 @@ pub const DEFAULT_OBIS: &str =
 const LOAD_PROFILE: [u8; 6] = [1, 0, 99, 1, 0, 255];
 /// Seconds of load profile asked for in one request.
 const PROFILE_PART: i64 = 6 * 3600;
-/// The client system title used for ciphering.
-const CLIENT_TITLE: [u8; 8] = *b"MSC\x00\x00\x00\x00\x10";
 
 pub use meterscope_core::client::targets::date_time as parse_time;
 
+/// The association of the page's fields, checked by the core's client
+/// layer (as the CLI's options are).
 fn config(p: &Params, ic: u32) -> Result<Config, String> {
-    let client: u16 = p.dlms_client.trim().parse().map_err(|_| "client SAP: a number of 1 to 127".to_string())?;
-    if client == 0 || client > 0x7F {
-        return Err("client SAP: a number of 1 to 127".into());
-    }
-    let server: u16 = p.dlms_server.trim().parse().map_err(|_| "server address: a number".to_string())?;
+    let number = |text: &str, what: &str| text.trim().parse::<u16>().map_err(|_| format!("{what}: a number"));
     let keys = match (p.keys.cipher_key, p.keys.auth_key) {
         (Some(ek), Some(ak)) => Some(SuiteKeys { ek, ak }),
         _ if p.demo => Some(test_keys()),
         _ => None,
     };
-    let auth = match p.dlms_auth.as_str() {
-        "low" => Auth::Low(p.dlms_password.clone().into_bytes()),
-        "high" => Auth::HighGmac,
-        _ => Auth::None,
+    let transport = dlms::transport(&p.dlms_link)?;
+    if transport == Link::Wrapper && p.demo {
+        return Err("the demo meter speaks HDLC".into());
+    }
+    let association = Association {
+        client: number(&p.dlms_client, "client SAP")?,
+        server: number(&p.dlms_server, "server address")?,
+        physical: match p.dlms_physical.trim() {
+            "" => None,
+            t => Some(number(t, "physical address")?),
+        },
+        transport,
+        auth: p.dlms_auth.clone(),
+        password: Some(p.dlms_password.clone()),
+        keys,
+        system_title: dlms::CLIENT_TITLE,
+        invocation_counter: ic,
+        cipher: p.dlms_cipher,
+        dedicated_key: None,
     };
-    let wants_keys = auth == Auth::HighGmac || p.dlms_cipher;
-    let security = match (wants_keys, keys) {
-        (false, _) => None,
-        (true, Some(keys)) => {
-            Some(Security { keys, system_title: CLIENT_TITLE, invocation_counter: ic, cipher: p.dlms_cipher })
-        }
-        (true, None) => {
-            return Err(
-                "high security and ciphering need the cipher and authentication keys of the key panel (decoder page)"
-                    .into(),
-            );
-        }
-    };
-    let physical = match p.dlms_physical.trim() {
-        "" | "0" => None,
-        t => Some(t.parse::<u16>().ok().filter(|&v| v <= 0x3FFF).ok_or("physical address: a number of 0 to 16383")?),
-    };
-    let transport = match p.dlms_link.as_str() {
-        "wrapper" if p.demo => return Err("the demo meter speaks HDLC".into()),
-        "wrapper" if physical.is_some() => return Err("a physical address is an HDLC address".into()),
-        "wrapper" => Link::Wrapper,
-        _ => Link::Hdlc,
-    };
-    Ok(Config { client, server, physical, transport, auth, security, line: p.line, ..Config::default() })
+    association.config(p.line).map_err(|e| match e.contains("keys") && !p.demo {
+        true => format!("{e} (the key panel of the decoder page)"),
+        false => e,
+    })
 }
 
 fn name(code: [u8; 6], lang: meterscope_core::Lang) -> String {

@@ -21,14 +21,15 @@ use meterscope_core::protocols::dlms::assoc::SuiteKeys;
 use meterscope_core::protocols::dlms::classes;
 use meterscope_core::protocols::dlms::services::{Access, AttrRef};
 use meterscope_core::protocols::dlms::session::{
-    Auth, Config, DlmsEvent, DlmsSession, EVENT_LOG, LOAD_PROFILE, Notice, Security, Transport as Link, data_text,
-    octets, parse_target,
+    Config, DlmsEvent, DlmsSession, EVENT_LOG, LOAD_PROFILE, Notice, Transport as Link, data_text, octets, parse_target,
 };
 use meterscope_core::protocols::dlms::simulator::{DlmsMeter, MeterConfig};
 use meterscope_core::quantity::{Family, Quantity};
 use meterscope_core::session::{DateTime, LineSettings, LineTime, Millis, Parity};
 use meterscope_core::{Lang, to_hex};
 use serde_json::{Value, json};
+
+use meterscope_core::client::dlms::{self, Association, hex_key};
 
 use crate::args::{ReadArgs, SimulateArgs, serial_line};
 use crate::quantity::{Collector, now_iso};
@@ -47,85 +48,48 @@ fn line(baud: u32, parity: &str, data_bits: u8, stop_bits: u8) -> Result<LineSet
     Ok(line)
 }
 
-fn hex_bytes<const N: usize>(text: &str, what: &str) -> Result<[u8; N], String> {
-    let t: String = text.chars().filter(|c| !c.is_whitespace() && *c != ':').collect();
-    let bad = || format!("{what} must be {} hex digits", 2 * N);
-    if t.len() != 2 * N || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(bad());
-    }
-    let mut out = [0u8; N];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(&t[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
-    }
-    Ok(out)
-}
-
+/// The association of the options, checked by the core's client layer (as
+/// the reader page's fields are), with the CLI's link and timing options.
 fn config(a: &ReadArgs, line: LineSettings) -> Result<Config, String> {
-    let auth = match a.auth.as_str() {
-        "none" => Auth::None,
-        "low" => Auth::Low(a.password.clone().ok_or("--auth low needs --password")?.into_bytes()),
-        "high" => Auth::HighGmac,
-        other => return Err(format!("--auth is none, low or high, not '{other}'")),
-    };
-    let security = match (&a.cipher_key, &a.auth_key) {
-        (Some(ek), Some(ak)) => Some(Security {
-            keys: SuiteKeys { ek: hex_bytes(ek, "--cipher-key")?, ak: hex_bytes(ak, "--auth-key")? },
-            system_title: match &a.system_title {
-                Some(t) => hex_bytes(t, "--system-title")?,
-                None => *b"MSC\x00\x00\x00\x00\x10",
-            },
-            invocation_counter: a.invocation_counter,
-            cipher: true,
-        }),
+    let keys = match (&a.cipher_key, &a.auth_key) {
+        (Some(ek), Some(ak)) => Some(SuiteKeys { ek: hex_key(ek, "--cipher-key")?, ak: hex_key(ak, "--auth-key")? }),
         (None, None) => None,
         _ => return Err("give both --cipher-key and --auth-key".to_string()),
     };
-    if auth == Auth::HighGmac && security.is_none() {
-        return Err("--auth high needs --cipher-key and --auth-key".to_string());
-    }
-    let dedicated_key = match &a.dedicated_key {
-        Some(k) if security.is_some() => Some(hex_bytes(k, "--dedicated-key")?),
-        Some(_) => return Err("--dedicated-key needs --cipher-key and --auth-key".to_string()),
-        None => None,
-    };
-    if a.client == 0 || a.client > 0x7F {
-        return Err("--client is a SAP of 1 to 127".to_string());
+    if a.auth == "low" && a.password.is_none() {
+        return Err("--auth low needs --password".to_string());
     }
     if !(1..=7).contains(&a.window) {
         return Err("--window is 1 to 7".to_string());
     }
-    let transport = match a.transport.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        None => {
-            if a.link.tcp.is_some() {
-                Link::Wrapper
-            } else {
-                Link::Hdlc
-            }
-        }
-        Some("hdlc") => Link::Hdlc,
-        Some("wrapper" | "tcp" | "udp") => Link::Wrapper,
-        Some(other) => return Err(format!("--transport '{other}': give hdlc or wrapper")),
+    let transport = match &a.transport {
+        Some(t) => dlms::transport(t).map_err(|e| format!("--{e}"))?,
+        None if a.link.tcp.is_some() => Link::Wrapper,
+        None => Link::Hdlc,
     };
-    if transport == Link::Wrapper && a.server_physical.is_some() {
-        return Err("--server-physical is an HDLC address: give --transport hdlc".to_string());
-    }
-    if a.server > 0x3FFF || a.server_physical.is_some_and(|p| p > 0x3FFF) {
-        return Err("HDLC server addresses are 0 to 16383".to_string());
-    }
-    Ok(Config {
-        transport,
+    let association = Association {
         client: a.client,
         server: a.server,
-        physical: a.server_physical.filter(|&p| p != 0),
-        auth,
-        security,
-        dedicated_key,
+        physical: a.server_physical,
+        transport,
+        auth: a.auth.clone(),
+        password: a.password.clone(),
+        // Keys given on the command line cipher the association.
+        cipher: keys.is_some(),
+        keys,
+        system_title: match &a.system_title {
+            Some(t) => hex_key(t, "--system-title")?,
+            None => dlms::CLIENT_TITLE,
+        },
+        invocation_counter: a.invocation_counter,
+        dedicated_key: a.dedicated_key.as_deref().map(|k| hex_key(k, "--dedicated-key")).transpose()?,
+    };
+    Ok(Config {
         short_names: a.short_names,
         window: a.window,
-        line,
         reply_timeout: a.timeout.unwrap_or(1000),
         retries: a.retries,
-        ..Config::default()
+        ..association.config(line)?
     })
 }
 

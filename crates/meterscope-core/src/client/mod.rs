@@ -3,10 +3,11 @@
 //! records, profiles and lists) and its one set of renderers: text lines,
 //! CSV and JSON ([`render`]), and the DTU-style report of a read of named
 //! quantities ([`quantities`]). Read targets typed per protocol are parsed
-//! once here too ([`targets`]).
+//! once here too ([`targets`]), and a DLMS association checked ([`dlms`]).
 //!
 //! Pure: no clock, no I/O. Times are text the caller gives (ISO 8601).
 
+pub mod dlms;
 pub mod quantities;
 pub mod render;
 pub mod targets;
