@@ -2,7 +2,6 @@
 //! authentication; registers with scaler and unit; the clock; the object
 //! list; the load profile by range.
 
-use meterscope_core::client::dlms::{self, Association};
 use meterscope_core::obis;
 use meterscope_core::protocols::dlms::assoc::SuiteKeys;
 use meterscope_core::protocols::dlms::services::Access;
@@ -32,35 +31,19 @@ const PROFILE_PART: i64 = 6 * 3600;
 
 pub use meterscope_core::client::targets::date_time as parse_time;
 
-/// The association of the page's fields, checked by the core's client
-/// layer (as the CLI's options are).
+/// The association of the page's fields (checked in `meterscope_ui` and
+/// the core's client layer, as the CLI's options are); the demo meter's
+/// keys when reading it.
 fn config(p: &Params, ic: u32) -> Result<Config, String> {
-    let number = |text: &str, what: &str| text.trim().parse::<u16>().map_err(|_| format!("{what}: a number"));
     let keys = match (p.keys.cipher_key, p.keys.auth_key) {
         (Some(ek), Some(ak)) => Some(SuiteKeys { ek, ak }),
         _ if p.demo => Some(test_keys()),
         _ => None,
     };
-    let transport = dlms::transport(&p.dlms_link)?;
-    if transport == Link::Wrapper && p.demo {
+    let association = p.opts.dlms.association(keys, ic)?;
+    if association.transport == Link::Wrapper && p.demo {
         return Err("the demo meter speaks HDLC".into());
     }
-    let association = Association {
-        client: number(&p.dlms_client, "client SAP")?,
-        server: number(&p.dlms_server, "server address")?,
-        physical: match p.dlms_physical.trim() {
-            "" => None,
-            t => Some(number(t, "physical address")?),
-        },
-        transport,
-        auth: p.dlms_auth.clone(),
-        password: Some(p.dlms_password.clone()),
-        keys,
-        system_title: dlms::CLIENT_TITLE,
-        invocation_counter: ic,
-        cipher: p.dlms_cipher,
-        dedicated_key: None,
-    };
     association.config(p.line).map_err(|e| match e.contains("keys") && !p.demo {
         true => format!("{e} (the key panel of the decoder page)"),
         false => e,
@@ -107,8 +90,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         }
         Flow::Browse => session.browse(now),
         Flow::Profile => {
-            let from = parse_time(&p.from).ok_or("profile range: from is YYYY-MM-DD hh:mm")?;
-            let to = parse_time(&p.to).ok_or("profile range: to is YYYY-MM-DD hh:mm")?;
+            let (from, to) = p.opts.dlms.range()?;
             // In parts of PROFILE_PART: each part's rows join the table as it arrives, so a
             // read cut short (unplugged, cancelled) keeps what came before.
             let mut start = from;

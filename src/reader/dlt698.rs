@@ -80,9 +80,8 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         _ => None,
     };
     let known = p.address.as_deref().and_then(|a| targets::dlt698_address(a).ok());
-    let client_address = targets::client_address(&p.client_address)?;
-    let connect = targets::connect(&p.connect)?;
-    let password = Some(p.connect_password.clone()).filter(|s| !s.is_empty()).map(String::into_bytes);
+    let o = &p.opts.dlt698;
+    let (client_address, connect, password) = (o.client_address()?, o.connect()?, o.password());
     let cfg = Config { line: p.line, lang, client_address, connect, password, ..Config::default() };
     let mut session = Dlt698Session::new(cfg, known.as_deref());
     cx.sigs.expect(targets.len());
@@ -136,7 +135,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
             session.set(now, 0x4000_0200, Data::Fixed { tag: DATE_TIME_S, bytes });
             session.get(now, &[0x4000_0200]);
         }
-        Flow::Records => session.get_record(now, DAY_FREEZE, Rsd::S10(p.records.clamp(1, 255), Ms::All), &[]),
+        Flow::Records => session.get_record(now, DAY_FREEZE, Rsd::S10(o.records()?, Ms::All), &[]),
         Flow::Monitor => keep_alive = true,
         _ => {}
     }

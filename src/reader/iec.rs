@@ -39,7 +39,7 @@ fn readings(r: &IecReading) -> Vec<Reading> {
 }
 
 pub(super) fn mode(p: &Params) -> Mode {
-    Mode::parse(&p.iec_mode).unwrap_or(Mode::C)
+    p.opts.iec.mode()
 }
 
 pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> {
@@ -49,8 +49,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
     if flow == Flow::Program && registers.is_empty() {
         return Err("give the registers to read (1.8.0 32.7.0 …)".into());
     }
-    let settle = p.settle.trim().parse().unwrap_or(300);
-    let max_baud = p.max_baud.trim().parse().ok().filter(|&b: &u32| b > 0);
+    let (settle, max_baud) = (p.opts.iec.settle()?, p.opts.iec.max_baud()?);
     let cfg = Config {
         mode: if flow == Flow::Program { Mode::C } else { mode },
         address: p.address.clone().unwrap_or_default(),
@@ -68,7 +67,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         _ => None,
     };
     match (flow, mode) {
-        (Flow::Program, _) => session.program(now, &p.password, &registers),
+        (Flow::Program, _) => session.program(now, &p.opts.iec.password, &registers),
         (_, Mode::E) => session.hand_over(now),
         (_, Mode::D) => session.listen(now, 1),
         _ => session.readout(now),

@@ -3,8 +3,9 @@
 //! with the key panel's key) and the SML optical head's live values.
 
 use meterscope_core::Lang;
+use meterscope_core::client::targets::MbusScan;
 use meterscope_core::protocols::mbus::readings::{Header, Record};
-use meterscope_core::protocols::mbus::session::{MbusConfig, MbusEvent, MbusSession, SELECTED, Secondary, Target};
+use meterscope_core::protocols::mbus::session::{MbusConfig, MbusEvent, MbusSession, SELECTED, Target};
 use meterscope_core::protocols::mbus::wireless::session::{self as wmbus, Opened, WmbusEvent};
 use meterscope_core::protocols::sml::session::{self as sml, SmlEvent};
 use meterscope_core::session::Millis;
@@ -15,8 +16,7 @@ use leptos::prelude::*;
 use super::{Ctx, Flow, Params, Reading, Sigs, host};
 use crate::reader::strings::t;
 
-/// What a scan asks by default: every primary address.
-pub const DEFAULT_SCAN: &str = "0-250";
+pub use meterscope_ui::reader_options::DEFAULT_SCAN;
 /// The meters read by default (the demo bus has meters at 1 and 5).
 pub const DEFAULT_METERS: &str = "1";
 
@@ -28,50 +28,18 @@ fn record_reading(id: &str, r: &Record, lang: Lang) -> Reading {
     Reading::new(id, &r.title(lang), r.typed(), &r.unit)
 }
 
-enum Scan {
-    Primary(u8, u8),
-    Secondary(Secondary),
-}
-
-/// `0-250`, `7`, `secondary`, or a secondary mask (`1234FFFF`).
-fn scan_of(text: &str, lang: Lang) -> Result<Scan, String> {
-    let t = text.trim();
-    if t.is_empty() || t.eq_ignore_ascii_case("secondary") {
-        return Ok(if t.is_empty() { Scan::Primary(0, 250) } else { Scan::Secondary(Secondary::ANY) });
-    }
-    if let Some((a, b)) = t.split_once('-')
-        && let (Ok(a), Ok(b)) = (a.trim().parse::<u8>(), b.trim().parse::<u8>())
-        && a <= b
-        && b <= 250
-    {
-        return Ok(Scan::Primary(a, b));
-    }
-    if let Ok(a) = t.parse::<u8>()
-        && a <= 250
-    {
-        return Ok(Scan::Primary(a, a));
-    }
-    Secondary::parse(t).map(Scan::Secondary).ok_or_else(|| {
-        lang.pick(
-            "scan: a range of primary addresses (0-250), \"secondary\", or a secondary address mask (1234FFFF)",
-            "扫描：一段一次地址（0-250）、“secondary”或二次地址掩码（1234FFFF）",
-        )
-        .to_string()
-    })
-}
-
 pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> {
     let lang = cx.lang;
     let s = cx.sigs;
     let cfg = MbusConfig { line: p.line, lang, ..MbusConfig::default() };
     if flow == Flow::Find {
         let mut session = MbusSession::with_dissector(cfg, host::mbus);
-        match scan_of(&p.mbus_scan, lang)? {
-            Scan::Primary(a, b) => {
+        match p.opts.mbus.scan(lang)? {
+            MbusScan::Primary(a, b) => {
                 s.expect(usize::from(b - a) + 1);
                 session.scan_primary(Millis(0), a, b);
             }
-            Scan::Secondary(m) => session.scan_secondary(Millis(0), m),
+            MbusScan::Secondary(m) => session.scan_secondary(Millis(0), m),
         }
         let mut found = 0usize;
         cx.drive(&mut session, false, move |e| match e {

@@ -340,33 +340,9 @@ pub struct Params {
     pub selection: String,
     /// The meter's address (DL/T 645, 698) or the IEC device address.
     pub address: Option<String>,
-    pub records: u8,
-    /// DL/T 698.45 client address as typed (`10`, hex).
-    pub client_address: String,
-    /// DL/T 698.45 application connection: `auto`, `always`, `never`.
-    pub connect: String,
-    /// DL/T 698.45 connection password (empty: NullSecurity).
-    pub connect_password: String,
-    pub dlms_client: String,
-    pub dlms_server: String,
-    /// DLMS server physical HDLC address (empty: none).
-    pub dlms_physical: String,
-    /// DLMS link: `hdlc` or `wrapper`.
-    pub dlms_link: String,
-    pub dlms_auth: String,
-    pub dlms_password: String,
-    pub dlms_cipher: bool,
-    pub from: String,
-    pub to: String,
+    /// Every family's options, as typed ([`meterscope_ui::reader_options`] checks them).
+    pub opts: meterscope_ui::reader_options::ReaderOptions,
     pub keys: Keys,
-    pub iec_mode: String,
-    pub password: String,
-    pub settle: String,
-    pub max_baud: String,
-    /// Q/GDW 1376.2: add the meters named to the module's route before reading.
-    pub add_nodes: bool,
-    /// M-Bus: what a scan asks (`0-250`, `secondary`, a mask).
-    pub mbus_scan: String,
     /// The quantities picked (names of the core's quantity table).
     pub quantities: Vec<&'static str>,
 }

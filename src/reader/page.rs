@@ -40,27 +40,8 @@ pub fn ReaderPage() -> impl IntoView {
     let selection = RwSignal::new(String::from(DEFAULT_DIS));
     // The quantities picked for "Read quantities".
     let picked_names = RwSignal::new(DEFAULT_QUANTITIES.to_vec());
-    let records_n = RwSignal::new(String::from("3"));
-    let client_address = RwSignal::new(String::from("0x10"));
-    let connect_mode = RwSignal::new(String::from("auto"));
-    let connect_password = RwSignal::new(String::new());
-    let dlms_physical = RwSignal::new(String::new());
-    let dlms_link = RwSignal::new(String::from("hdlc"));
-    let dlms_client = RwSignal::new(String::from("16"));
-    let dlms_server = RwSignal::new(String::from("1"));
-    let dlms_auth = RwSignal::new(String::from("none"));
-    let dlms_password = RwSignal::new(String::from("12345678"));
-    let dlms_cipher = RwSignal::new(false);
-    let from = RwSignal::new(String::from("2024-05-17 06:00"));
-    let to = RwSignal::new(String::from("2024-05-17 10:30"));
-    let iec_mode = RwSignal::new(String::from("C"));
-    let iec_address = RwSignal::new(String::new());
-    let terminal_address = RwSignal::new(String::new());
-    let add_nodes = RwSignal::new(false);
-    let mbus_scan = RwSignal::new(String::from(mbus::DEFAULT_SCAN));
-    let password = RwSignal::new(String::from("00000000"));
-    let settle = RwSignal::new(String::from("300"));
-    let max_baud = RwSignal::new(String::new());
+    // Every family's options, typed per family (`meterscope_ui::reader_options`).
+    let opts = RwSignal::new(meterscope_ui::reader_options::ReaderOptions::default());
     let tx_text = RwSignal::new(String::from("68 AA AA AA AA AA AA 68 13 00 DF 16"));
     // Appended to what is sent: nothing, CR, LF or CR LF (text protocols end lines so).
     let tx_ending = RwSignal::new(String::new());
@@ -393,36 +374,18 @@ pub fn ReaderPage() -> impl IntoView {
                 return;
             }
             let src = source.get_untracked();
-            let iec_addr = iec_address.get_untracked();
+            let o = opts.get_untracked();
             let params = Params {
                 line: line_settings(),
                 demo: src == "demo",
                 selection: selection.get_untracked(),
                 address: match p {
-                    Proto::Iec => Some(iec_addr.trim().to_string()).filter(|a| !a.is_empty()),
-                    Proto::Qgdw13761 => Some(terminal_address.get_untracked()),
+                    Proto::Iec => o.iec.address(),
+                    Proto::Qgdw13761 => Some(o.qgdw1376.terminal.clone()),
                     _ => address.get_untracked(),
                 },
-                records: records_n.get_untracked().trim().parse().unwrap_or(3),
-                client_address: client_address.get_untracked(),
-                connect: connect_mode.get_untracked(),
-                connect_password: connect_password.get_untracked(),
-                dlms_client: dlms_client.get_untracked(),
-                dlms_server: dlms_server.get_untracked(),
-                dlms_physical: dlms_physical.get_untracked(),
-                dlms_link: dlms_link.get_untracked(),
-                dlms_auth: dlms_auth.get_untracked(),
-                dlms_password: dlms_password.get_untracked(),
-                dlms_cipher: dlms_cipher.get_untracked(),
-                from: from.get_untracked(),
-                to: to.get_untracked(),
+                opts: o,
                 keys: st.keys.get_untracked(),
-                iec_mode: iec_mode.get_untracked(),
-                password: password.get_untracked(),
-                settle: settle.get_untracked(),
-                max_baud: max_baud.get_untracked(),
-                add_nodes: add_nodes.get_untracked(),
-                mbus_scan: mbus_scan.get_untracked(),
                 quantities: picked_names.get_untracked(),
             };
             // A demo meter is loaded in the flow's task (its module may not be loaded yet).
@@ -752,7 +715,7 @@ pub fn ReaderPage() -> impl IntoView {
                 </label>
                 <span class="status" data-testid="replay-info">{move || replay_info.get()}</span>
             </div>
-            <params::ParamsPanel lang=lang p=params::ParamSigs { proto, selection, records_n, client_address, connect_mode, connect_password, dlms_client, dlms_server, dlms_physical, dlms_link, dlms_auth, dlms_password, dlms_cipher, from, to, add_nodes, mbus_scan, terminal_address, iec_mode, iec_address, password, settle, max_baud }/>
+            <params::ParamsPanel lang=lang proto=proto selection=selection opts=opts/>
             <params::QuantityPicker lang=lang proto=proto picked=picked_names/>
             <div class="flows">
                 {flow_buttons}

@@ -1,145 +1,113 @@
 //! The protocol-specific options of the reader (identifiers, DL/T 698.45
 //! connection, DLMS association and profile range, IEC 62056-21 mode,
-//! M-Bus scan, Q/GDW 1376 targets): a component over the page's signals.
+//! M-Bus scan, Q/GDW 1376 targets): a component over the page's one
+//! `ReaderOptions` signal, and the quantity picker.
 
 use leptos::prelude::*;
 use meterscope_core::Lang;
 use meterscope_core::quantity;
 
+use meterscope_ui::reader_options::ReaderOptions;
+
 use super::strings::t;
 use super::{Proto, options};
 
-/// The page's signals the options edit (all `Copy`).
-#[derive(Clone, Copy)]
-pub struct ParamSigs {
-    pub proto: RwSignal<Proto>,
-    pub selection: RwSignal<String>,
-    pub records_n: RwSignal<String>,
-    pub client_address: RwSignal<String>,
-    pub connect_mode: RwSignal<String>,
-    pub connect_password: RwSignal<String>,
-    pub dlms_client: RwSignal<String>,
-    pub dlms_server: RwSignal<String>,
-    pub dlms_physical: RwSignal<String>,
-    pub dlms_link: RwSignal<String>,
-    pub dlms_auth: RwSignal<String>,
-    pub dlms_password: RwSignal<String>,
-    pub dlms_cipher: RwSignal<bool>,
-    pub from: RwSignal<String>,
-    pub to: RwSignal<String>,
-    pub add_nodes: RwSignal<bool>,
-    pub mbus_scan: RwSignal<String>,
-    pub terminal_address: RwSignal<String>,
-    pub iec_mode: RwSignal<String>,
-    pub iec_address: RwSignal<String>,
-    pub password: RwSignal<String>,
-    pub settle: RwSignal<String>,
-    pub max_baud: RwSignal<String>,
+/// A text field of the options: how to read it and where to write it.
+type Field = (fn(&ReaderOptions) -> &String, fn(&mut ReaderOptions) -> &mut String);
+
+/// A text field of `ReaderOptions` by its path (`dlms.client`).
+macro_rules! field {
+    ($($f:ident).+) => {
+        ((|o: &ReaderOptions| &o.$($f).+) as fn(&ReaderOptions) -> &String, (|o: &mut ReaderOptions| &mut o.$($f).+) as fn(&mut ReaderOptions) -> &mut String)
+    };
 }
 
-/// The options of the protocol chosen.
+/// The options of the protocol chosen: each field edits the page's one
+/// [`ReaderOptions`] (typed per family, checked in `meterscope_ui`).
 #[component]
-pub fn ParamsPanel(p: ParamSigs, lang: RwSignal<Lang>) -> impl IntoView {
-    let ParamSigs {
-        proto,
-        selection,
-        records_n,
-        client_address,
-        connect_mode,
-        connect_password,
-        dlms_client,
-        dlms_server,
-        dlms_physical,
-        dlms_link,
-        dlms_auth,
-        dlms_password,
-        dlms_cipher,
-        from,
-        to,
-        add_nodes,
-        mbus_scan,
-        terminal_address,
-        iec_mode,
-        iec_address,
-        password,
-        settle,
-        max_baud,
-    } = p;
-    let text_input = |sig: RwSignal<String>, testid: &'static str, class: &'static str| {
-        view! { <input data-testid=testid class=class spellcheck="false" prop:value=move || sig.get()
-        on:input=move |ev| sig.set(event_target_value(&ev))/> }
+pub fn ParamsPanel(
+    proto: RwSignal<Proto>,
+    selection: RwSignal<String>,
+    opts: RwSignal<ReaderOptions>,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
+    let text_input = move |(get, set): Field, testid: &'static str, class: &'static str| {
+        view! { <input data-testid=testid class=class spellcheck="false" prop:value=move || opts.with(|o| get(o).clone())
+        on:input=move |ev| opts.update(|o| *set(o) = event_target_value(&ev))/> }
     };
+    let select = move |(get, set): Field, testid: &'static str, choices: AnyView| {
+        view! { <select data-testid=testid prop:value=move || opts.with(|o| get(o).clone())
+        on:change=move |ev| opts.update(|o| *set(o) = event_target_value(&ev))>{choices}</select> }
+    };
+    let check = move |get: fn(&ReaderOptions) -> bool, set: fn(&mut ReaderOptions, bool), testid: &'static str| {
+        view! { <input type="checkbox" data-testid=testid prop:checked=move || opts.with(get)
+        on:change=move |ev| opts.update(|o| set(o, event_target_checked(&ev)))/> }
+    };
+    let label = move |key: &'static str| move || t(lang.get(), key);
     view! {
             <div class="params">
                 <label class="dis" hidden=move || proto.get().selection().1.is_empty()>{move || t(lang.get(), proto.get().selection().1)}
-                    {text_input(selection, "dis", "")}
+                    <input data-testid="dis" spellcheck="false" prop:value=move || selection.get()
+                        on:input=move |ev| selection.set(event_target_value(&ev))/>
                 </label>
                 <div class="line" hidden=move || proto.get() != Proto::Dlt698>
-                    <label>{move || t(lang.get(), "reader.records_n")}" "{text_input(records_n, "records-n", "num")}</label>
-                    <label>{move || t(lang.get(), "reader.client_address")}" "{text_input(client_address, "client-address", "")}</label>
-                    <label>{move || t(lang.get(), "reader.connect_mode")}" "
-                        <select data-testid="connect-mode" prop:value=move || connect_mode.get() on:change=move |ev| connect_mode.set(event_target_value(&ev))>
-                            <option value="auto">{move || t(lang.get(), "reader.connect_auto")}</option>
-                            <option value="always">{move || t(lang.get(), "reader.connect_always")}</option>
-                            <option value="never">{move || t(lang.get(), "reader.connect_never")}</option>
-                        </select>
+                    <label>{label("reader.records_n")}" "{text_input(field!(dlt698.records), "records-n", "num")}</label>
+                    <label>{label("reader.client_address")}" "{text_input(field!(dlt698.client_address), "client-address", "")}</label>
+                    <label>{label("reader.connect_mode")}" "
+                        {select(field!(dlt698.connect), "connect-mode", view! {
+                            <option value="auto">{label("reader.connect_auto")}</option>
+                            <option value="always">{label("reader.connect_always")}</option>
+                            <option value="never">{label("reader.connect_never")}</option>
+                        }.into_any())}
                     </label>
-                    <label>{move || t(lang.get(), "reader.connect_password")}" "{text_input(connect_password, "connect-password", "")}</label>
+                    <label>{label("reader.connect_password")}" "{text_input(field!(dlt698.password), "connect-password", "")}</label>
                 </div>
                 <div class="line" hidden=move || proto.get() != Proto::Dlms>
-                    <label>{move || t(lang.get(), "reader.client")}" "{text_input(dlms_client, "dlms-client", "num")}</label>
-                    <label>{move || t(lang.get(), "reader.server")}" "{text_input(dlms_server, "dlms-server", "num")}</label>
-                    <label>{move || t(lang.get(), "reader.physical")}" "{text_input(dlms_physical, "dlms-physical", "num")}</label>
-                    <label>{move || t(lang.get(), "reader.link")}" "
-                        <select data-testid="dlms-link" prop:value=move || dlms_link.get() on:change=move |ev| dlms_link.set(event_target_value(&ev))>
-                            <option value="hdlc">{move || t(lang.get(), "reader.link_hdlc")}</option>
-                            <option value="wrapper">{move || t(lang.get(), "reader.link_wrapper")}</option>
+                    <label>{label("reader.client")}" "{text_input(field!(dlms.client), "dlms-client", "num")}</label>
+                    <label>{label("reader.server")}" "{text_input(field!(dlms.server), "dlms-server", "num")}</label>
+                    <label>{label("reader.physical")}" "{text_input(field!(dlms.physical), "dlms-physical", "num")}</label>
+                    <label>{label("reader.link")}" "
+                        {select(field!(dlms.link), "dlms-link", view! {
+                            <option value="hdlc">{label("reader.link_hdlc")}</option>
+                            <option value="wrapper">{label("reader.link_wrapper")}</option>
+                        }.into_any())}
+                    </label>
+                    <label>{label("reader.auth")}" "
+                        <select data-testid="dlms-auth" prop:value=move || opts.with(|o| o.dlms.auth.clone())
+                            on:change=move |ev| opts.update(|o| o.dlms.set_auth(&event_target_value(&ev)))>
+                            <option value="none">{label("reader.auth_none")}</option>
+                            <option value="low">{label("reader.auth_low")}</option>
+                            <option value="high">{label("reader.auth_high")}</option>
                         </select>
                     </label>
-                    <label>{move || t(lang.get(), "reader.auth")}" "
-                        <select data-testid="dlms-auth" prop:value=move || dlms_auth.get() on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            // The demo meter's clients: 16 public (none), 1 with a password or HLS.
-                            dlms_client.set(if v == "none" { "16".into() } else { "1".into() });
-                            dlms_auth.set(v);
-                        }>
-                            <option value="none">{move || t(lang.get(), "reader.auth_none")}</option>
-                            <option value="low">{move || t(lang.get(), "reader.auth_low")}</option>
-                            <option value="high">{move || t(lang.get(), "reader.auth_high")}</option>
-                        </select>
-                    </label>
-                    <label hidden=move || dlms_auth.get() != "low">{move || t(lang.get(), "reader.password")}" "{text_input(dlms_password, "dlms-password", "")}</label>
-                    <label><input type="checkbox" data-testid="dlms-cipher" prop:checked=move || dlms_cipher.get()
-                        on:change=move |ev| dlms_cipher.set(event_target_checked(&ev))/>{move || t(lang.get(), "reader.cipher")}</label>
-                    <span class="hint">{move || t(lang.get(), "reader.keys_hint")}</span>
+                    <label hidden=move || opts.with(|o| o.dlms.auth != "low")>{label("reader.password")}" "{text_input(field!(dlms.password), "dlms-password", "")}</label>
+                    <label>{check(|o| o.dlms.cipher, |o, v| o.dlms.cipher = v, "dlms-cipher")}{label("reader.cipher")}</label>
+                    <span class="hint">{label("reader.keys_hint")}</span>
                 </div>
                 <div class="line" hidden=move || proto.get() != Proto::Dlms>
-                    <label>{move || t(lang.get(), "reader.from")}" "{text_input(from, "profile-from", "")}</label>
-                    <label>{move || t(lang.get(), "reader.to")}" "{text_input(to, "profile-to", "")}</label>
+                    <label>{label("reader.from")}" "{text_input(field!(dlms.from), "profile-from", "")}</label>
+                    <label>{label("reader.to")}" "{text_input(field!(dlms.to), "profile-to", "")}</label>
                 </div>
                 <div class="line" hidden=move || proto.get() != Proto::Qgdw13762>
-                    <label><input type="checkbox" data-testid="add-nodes" prop:checked=move || add_nodes.get()
-                        on:change=move |ev| add_nodes.set(event_target_checked(&ev))/>{move || t(lang.get(), "reader.add_nodes")}</label>
+                    <label>{check(|o| o.qgdw1376.add_nodes, |o, v| o.qgdw1376.add_nodes = v, "add-nodes")}{label("reader.add_nodes")}</label>
                 </div>
                 <div class="line" hidden=move || proto.get() != Proto::Mbus>
-                    <label>{move || t(lang.get(), "reader.mbus_scan")}" "{text_input(mbus_scan, "mbus-scan", "")}</label>
+                    <label>{label("reader.mbus_scan")}" "{text_input(field!(mbus.scan), "mbus-scan", "")}</label>
                 </div>
                 <div class="line" hidden=move || proto.get() != Proto::Wmbus>
-                    <span class="hint" data-testid="wmbus-hint">{move || t(lang.get(), "reader.wmbus_hint")}</span>
+                    <span class="hint" data-testid="wmbus-hint">{label("reader.wmbus_hint")}</span>
                 </div>
                 <div class="line" hidden=move || proto.get() != Proto::Qgdw13761>
-                    <label>{move || t(lang.get(), "reader.terminal")}" "{text_input(terminal_address, "terminal-address", "")}</label>
+                    <label>{label("reader.terminal")}" "{text_input(field!(qgdw1376.terminal), "terminal-address", "")}</label>
                 </div>
                 <div class="line" hidden=move || proto.get() != Proto::Iec>
-                    <label>{move || t(lang.get(), "reader.mode")}" "
-                        <select data-testid="iec-mode" prop:value=move || iec_mode.get() on:change=move |ev| iec_mode.set(event_target_value(&ev))>
-                            {options(&[("A", "A"), ("B", "B"), ("C", "C"), ("E", "E (→ DLMS)")])}
-                        </select>
+                    <label>{label("reader.mode")}" "
+                        {select(field!(iec.mode), "iec-mode", options(&[("A", "A"), ("B", "B"), ("C", "C"), ("E", "E (→ DLMS)")]).into_any())}
                     </label>
-                    <label>{move || t(lang.get(), "reader.iec_address")}" "{text_input(iec_address, "iec-address", "")}</label>
-                    <label>{move || t(lang.get(), "reader.password")}" "{text_input(password, "iec-password", "")}</label>
-                    <label>{move || t(lang.get(), "reader.settle")}" "{text_input(settle, "iec-settle", "num")}</label>
-                    <label>{move || t(lang.get(), "reader.max_baud")}" "{text_input(max_baud, "iec-max-baud", "num")}</label>
+                    <label>{label("reader.iec_address")}" "{text_input(field!(iec.address), "iec-address", "")}</label>
+                    <label>{label("reader.password")}" "{text_input(field!(iec.password), "iec-password", "")}</label>
+                    <label>{label("reader.settle")}" "{text_input(field!(iec.settle), "iec-settle", "num")}</label>
+                    <label>{label("reader.max_baud")}" "{text_input(field!(iec.max_baud), "iec-max-baud", "num")}</label>
                 </div>
             </div>
     }

@@ -70,7 +70,7 @@ pub(super) async fn run_module(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), S
     let cfg = concentrator::Config { line: p.line, lang, ..concentrator::Config::default() };
     let mut session = ConcentratorSession::new(cfg);
     let now = Millis(0);
-    if flow == Flow::Read && p.add_nodes {
+    if flow == Flow::Read && p.opts.qgdw1376.add_nodes {
         session.add_nodes(now, &client::route_nodes(&targets));
     }
     for target in &targets {

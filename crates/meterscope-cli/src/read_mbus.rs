@@ -83,13 +83,8 @@ fn header_line(h: &Header) -> String {
 }
 
 fn parse_range(text: &str) -> Result<(u8, u8), String> {
-    let bad = || format!("--range '{text}' is not FIRST-LAST within 0-250");
-    let (a, b) = text.split_once('-').ok_or_else(bad)?;
-    let (a, b): (u8, u8) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
-    if a > b || b > 250 {
-        return Err(bad());
-    }
-    Ok((a, b))
+    meterscope_core::client::targets::primary_range(text)
+        .ok_or_else(|| format!("--range '{text}' is not FIRST-LAST within 0-250"))
 }
 
 fn read_mbus(a: &ReadArgs, lang: Lang) -> Result<u8, String> {

@@ -7,6 +7,7 @@ pub mod examples;
 pub mod i18n;
 pub mod inspector;
 pub mod permalink;
+pub mod reader_options;
 pub mod trace;
 pub mod view_model;
 

@@ -5,6 +5,7 @@
 
 use crate::protocols::dlt645::Variant;
 use crate::protocols::dlt698::session::Connect;
+use crate::protocols::mbus::session::Secondary;
 use crate::session::{DateTime, Number, Value};
 
 /// The words of `text`: separated by white space, commas, semicolons,
@@ -137,4 +138,34 @@ pub fn drift(d: i64) -> (Value, &'static str) {
     let (days, rest) = (a / 86_400, a % 86_400);
     let hms = format!("{:02}:{:02}:{:02}", rest / 3600, rest / 60 % 60, rest % 60);
     (Value::Text(if days > 0 { format!("{sign}{days} d {hms}") } else { format!("{sign}{hms}") }), "")
+}
+
+/// M-Bus primary addresses `FIRST-LAST` (or one, `7`) within 0-250.
+pub fn primary_range(text: &str) -> Option<(u8, u8)> {
+    let t = text.trim();
+    let (a, b) = t.split_once('-').unwrap_or((t, t));
+    let (a, b) = (a.trim().parse::<u8>().ok()?, b.trim().parse::<u8>().ok()?);
+    (a <= b && b <= 250).then_some((a, b))
+}
+
+/// What an M-Bus scan asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MbusScan {
+    /// Every primary address of a range, each asked in turn.
+    Primary(u8, u8),
+    /// The secondary addresses a mask matches, found by wildcard search.
+    Secondary(Secondary),
+}
+
+/// An M-Bus scan: `0-250`, `7`, `secondary` (every meter), or a secondary
+/// address mask (`1234FFFF`); empty for every primary address.
+pub fn mbus_scan(text: &str) -> Option<MbusScan> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Some(MbusScan::Primary(0, 250));
+    }
+    if t.eq_ignore_ascii_case("secondary") {
+        return Some(MbusScan::Secondary(Secondary::ANY));
+    }
+    primary_range(t).map(|(a, b)| MbusScan::Primary(a, b)).or_else(|| Secondary::parse(t).map(MbusScan::Secondary))
 }

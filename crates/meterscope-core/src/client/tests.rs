@@ -92,6 +92,15 @@ fn targets_parse_once_for_every_surface() {
     assert_eq!(connect("Always"), Ok(Connect::Always));
     assert_eq!(connect(""), Ok(Connect::Auto));
     assert!(connect("maybe").is_err());
+    assert_eq!(
+        [primary_range("1-5"), primary_range(" 7 "), primary_range("5-1"), primary_range("0-251")],
+        [Some((1, 5)), Some((7, 7)), None, None]
+    );
+    assert_eq!(mbus_scan(""), Some(MbusScan::Primary(0, 250)));
+    assert_eq!(mbus_scan("3-9"), Some(MbusScan::Primary(3, 9)));
+    assert!(matches!(mbus_scan("Secondary"), Some(MbusScan::Secondary(_))));
+    assert!(matches!(mbus_scan("1234FFFF"), Some(MbusScan::Secondary(_))));
+    assert_eq!(mbus_scan("12-x"), None);
 }
 
 #[test]
