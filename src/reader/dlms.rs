@@ -124,7 +124,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         DlmsEvent::Error { attr, failure } if taken.is_some() => {
             s.step();
             if let Some(r) = &taken {
-                r.borrow_mut().fail_dlms(attr.as_ref(), &failure.text());
+                r.borrow_mut().fail_dlms(attr.as_ref(), &failure.text(lang));
             }
         }
         DlmsEvent::Connected { max_info_tx, max_info_rx, window } => {
@@ -205,7 +205,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
                 &attr
                     .map(|a| format!("{}:{}", obis::canonical(a.obis), a.index))
                     .unwrap_or_else(|| "association".into()),
-                failure.text(),
+                failure.text(lang),
             )
         }
         DlmsEvent::Notice(n) => s.warn(n.text(lang)),

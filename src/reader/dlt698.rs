@@ -167,7 +167,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         Dlt698Event::Error { oad, failure } if take(&|_| true) => {
             s.step();
             take(&|q| {
-                q.fail_dlt698(oad, &failure.to_string());
+                q.fail_dlt698(oad, &failure.text(lang));
                 true
             });
         }
@@ -202,14 +202,14 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         }
         Dlt698Event::Error { oad, failure } => {
             s.step();
-            s.push_error(&oad.map(|o| format!("{o:08X}")).unwrap_or_default(), failure.to_string())
+            s.push_error(&oad.map(|o| format!("{o:08X}")).unwrap_or_default(), failure.text(lang))
         }
         Dlt698Event::Notice(n) => {
             if matches!(n, Notice::Echo) {
                 s.echo();
-                s.note(n.to_string())
+                s.note(n.text(lang))
             } else {
-                s.warn(n.to_string())
+                s.warn(n.text(lang))
             }
         }
         Dlt698Event::Done => {}

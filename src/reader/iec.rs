@@ -82,7 +82,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         }
         IecEvent::Error(f) if taken.is_some() => {
             if let Some(q) = &taken {
-                q.borrow_mut().fail_rest(&f.to_string());
+                q.borrow_mut().fail_rest(&f.text(lang));
             }
         }
         IecEvent::Identified(i) => {
@@ -113,7 +113,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
                 "",
             ));
         }
-        IecEvent::Error(f) => s.push_error("", f.to_string()),
+        IecEvent::Error(f) => s.push_error("", f.text(lang)),
         IecEvent::Notice(n) => {
             if matches!(n, Notice::Echo) {
                 s.echo();

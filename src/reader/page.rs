@@ -770,9 +770,12 @@ pub fn ReaderPage() -> impl IntoView {
                 " "<button class="small" data-testid="polls-json" on:click=move |_| crate::export::download("meterscope-polls.json", "application/json", &sigs.polls.with_untracked(|l| polls_json(l)))>"JSON"</button>
             </p>
             <table class="results" data-testid="results">
-                {move || results.get().into_iter().map(|r| view! {
+                // Keyed by place and content: a poll that reads the same values keeps its rows.
+                <For each=move || results.get().into_iter().enumerate()
+                    key=|(i, r)| (*i, r.id.clone(), r.name.clone(), r.value.to_string(), r.unit.clone(), r.error)
+                    let((_, r))>
                     <tr class:error=r.error><td class="id">{r.id}</td><td>{r.name}</td><td class="value">{r.value.to_string()}</td><td>{r.unit}</td></tr>
-                }).collect_view()}
+                </For>
             </table>
             <chart::Chart history=history lang=lang/>
             {move || table.get().map(|tb| {
@@ -788,7 +791,9 @@ pub fn ReaderPage() -> impl IntoView {
             <div hidden=move || reports.get().is_empty()>
                 <h2>{move || t(lang.get(), "reader.reports")}</h2>
                 <ol class="reports" data-testid="reports">
-                    {move || reports.get().into_iter().map(|(at, text)| view! { <li><span class="ts">{format!("{at:.0} ms")}</span>" "{text}</li> }).collect_view()}
+                    <For each=move || reports.get() key=|(at, text)| (at.to_bits(), text.clone()) let((at, text))>
+                        <li><span class="ts">{format!("{at:.0} ms")}</span>" "{text}</li>
+                    </For>
                 </ol>
             </div>
             <h2>{move || t(lang.get(), "reader.trace")}" "<button class="small" on:click=move |_| trace.set(Vec::new())>{move || t(lang.get(), "reader.clear")}</button>
@@ -811,10 +816,12 @@ pub fn ReaderPage() -> impl IntoView {
                     on:change=move |ev| trace_as_text.set(event_target_checked(&ev))/>{move || t(lang.get(), "reader.trace_as_text")}</label>
             </div>
             <ol class="trace" data-testid="trace">
-                {move || {
+                // Keyed by entry (its time, length and direction) and by how it is shown:
+                // a new entry adds its row, the others stay.
+                <For each=move || {
                     let want = trace_dir.get();
                     let l = lang.get();
-                    trace_as_text.track();
+                    let as_text = trace_as_text.get();
                     // Hex looked for without separators and case; the bytes as text, notes
                     // and summaries by their words (case ignored).
                     let raw = trace_find.get();
@@ -828,13 +835,15 @@ pub fn ReaderPage() -> impl IntoView {
                                 || e.bytes.to_ascii_lowercase().windows(words.len().max(1)).any(|w| w == words.as_bytes())
                                 || e.note.as_deref().is_some_and(|n| n.to_ascii_lowercase().contains(&words))
                                 || summary_of(e, l).to_ascii_lowercase().contains(&words))
-                    }).collect::<Vec<_>>()
-                }.into_iter().map(|e| {
+                    }).map(|e| (e, as_text, l)).collect::<Vec<_>>()
+                }
+                key=|(e, as_text, l)| (e.at_ms.to_bits(), e.bytes.len(), e.tx, e.warn, e.note.clone(), *as_text, *l == Lang::Zh)
+                children=move |(e, as_text, l)| {
                     let dir = if e.note.is_some() { "note" } else if e.tx { "tx" } else { "rx" };
                     let hex = to_hex(&e.bytes);
                     let hex2 = hex.clone();
-                    let shown = if trace_as_text.get_untracked() { meterscope_core::to_text(&e.bytes) } else { hex };
-                    let summary = summary_of(&e, lang.get_untracked());
+                    let shown = if as_text { meterscope_core::to_text(&e.bytes) } else { hex };
+                    let summary = summary_of(&e, l);
                     view! {
                         <li class=format!("t {dir}{}", if e.warn { " warn" } else { "" })>
                             <span class="ts">{format!("{:.0} ms", e.at_ms)}</span>
@@ -850,7 +859,7 @@ pub fn ReaderPage() -> impl IntoView {
                             })}
                         </li>
                     }
-                }).collect_view()}
+                }/>
             </ol>
         </section>
     }

@@ -210,7 +210,7 @@ pub fn run_read(a: &ReadArgs, quantities: Vec<&'static Quantity>) -> Result<u8, 
         }
         DlmsEvent::Error { attr, failure } if collector.is_some() => {
             if let Some(c) = collector.as_mut() {
-                c.reads_mut().fail_dlms(attr.as_ref(), &failure.text());
+                c.reads_mut().fail_dlms(attr.as_ref(), &failure.text(lang));
             }
         }
         DlmsEvent::Value { attr, data, text, unit, .. } => {
@@ -275,9 +275,9 @@ pub fn run_read(a: &ReadArgs, quantities: Vec<&'static Quantity>) -> Result<u8, 
             failed = true;
             let what = attr.map(|a| format!("{}:{}", obis::canonical(a.obis), a.index));
             if json_out {
-                errors.push(json!({ "obis": what, "error": failure.text() }));
+                errors.push(json!({ "obis": what, "error": failure.text(lang) }));
             } else {
-                println!("{}  error: {}", what.as_deref().unwrap_or("association"), failure.text());
+                println!("{}  error: {}", what.as_deref().unwrap_or("association"), failure.text(lang));
             }
         }
         DlmsEvent::Notice(n) if verbose => {

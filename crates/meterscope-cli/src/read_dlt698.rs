@@ -132,7 +132,7 @@ pub fn run_read(a: &ReadArgs, quantities: Vec<&'static Quantity>) -> Result<u8, 
             if collector.as_mut().is_some_and(|c| c.reads_mut().take_dlt698_record(&r, &now_iso())) => {}
         Dlt698Event::Error { oad, failure } if collector.is_some() => {
             if let Some(c) = collector.as_mut() {
-                c.reads_mut().fail_dlt698(oad, &failure.to_string());
+                c.reads_mut().fail_dlt698(oad, &failure.text(lang));
             }
         }
         Dlt698Event::MeterFound(addr) => {
@@ -176,14 +176,14 @@ pub fn run_read(a: &ReadArgs, quantities: Vec<&'static Quantity>) -> Result<u8, 
             failed = true;
             let oad = oad.map(|o| format!("{o:08X}"));
             if json_out {
-                errors.push(json!({ "oad": oad, "error": failure.to_string() }));
+                errors.push(json!({ "oad": oad, "error": failure.text(lang) }));
             } else {
-                println!("{}  error: {}", oad.as_deref().unwrap_or("--------"), failure);
+                println!("{}  error: {}", oad.as_deref().unwrap_or("--------"), failure.text(lang));
             }
         }
         Dlt698Event::Notice(n) => {
             if verbose {
-                eprintln!("meterscope: {n}");
+                eprintln!("meterscope: {}", n.text(lang));
             }
         }
         Dlt698Event::Done => {}

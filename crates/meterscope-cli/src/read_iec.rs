@@ -153,7 +153,7 @@ pub fn run_read(protocol: &str, a: &ReadArgs, quantities: Vec<&'static Quantity>
         }
         IecEvent::Error(f) if collector.is_some() => {
             if let Some(c) = collector.as_mut() {
-                c.reads_mut().fail_rest(&f.to_string());
+                c.reads_mut().fail_rest(&f.text(lang));
             }
         }
         IecEvent::Identified(i) if collector.is_some() => {
@@ -218,9 +218,9 @@ pub fn run_read(protocol: &str, a: &ReadArgs, quantities: Vec<&'static Quantity>
         IecEvent::Error(f) => {
             failed = true;
             if json_out {
-                errors.push(json!({ "error": f.to_string() }));
+                errors.push(json!({ "error": f.text(lang) }));
             } else {
-                println!("error: {f}");
+                println!("error: {}", f.text(lang));
             }
         }
         IecEvent::Notice(n) => {

@@ -140,14 +140,14 @@ pub fn run_read_2(a: &ReadArgs) -> Result<u8, String> {
         ConcentratorEvent::Error { what, failure } => {
             failed = true;
             if json_out {
-                push(&mut out["errors"], json!({ "what": what, "error": failure.to_string() }));
+                push(&mut out["errors"], json!({ "what": what, "error": failure.text(lang) }));
             } else {
-                println!("{what}  error: {failure}");
+                println!("{what}  error: {}", failure.text(lang));
             }
         }
         ConcentratorEvent::Notice(n) => {
             if verbose {
-                eprintln!("meterscope: {n}");
+                eprintln!("meterscope: {}", n.text(lang));
             }
         }
         ConcentratorEvent::Done => {}
@@ -250,14 +250,14 @@ pub fn run_read_1(a: &ReadArgs) -> Result<u8, String> {
         MasterEvent::Error { what, failure } => {
             failed = true;
             if json_out {
-                push(&mut out["errors"], json!({ "what": what, "error": failure.to_string() }));
+                push(&mut out["errors"], json!({ "what": what, "error": failure.text(lang) }));
             } else {
-                println!("{what}  error: {failure}");
+                println!("{what}  error: {}", failure.text(lang));
             }
         }
         MasterEvent::Notice(n) => {
             if verbose {
-                eprintln!("meterscope: {n}");
+                eprintln!("meterscope: {}", n.text(lang));
             }
         }
         MasterEvent::Done => {}

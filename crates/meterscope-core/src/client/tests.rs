@@ -127,3 +127,30 @@ fn dates_and_drifts() {
     assert_eq!(drift(3 * 86_400 + 3661), (Value::Text("+3 d 01:01:01".into()), ""));
     assert_eq!(drift(-7200), (Value::Text("-02:00:00".into()), ""));
 }
+
+/// Failures and notices are typed; every surface words them in its language.
+#[test]
+fn failures_and_notices_in_both_languages() {
+    use crate::Lang;
+    use crate::protocols::{dlms, dlt645, dlt698, iec62056};
+    let texts = [
+        (dlt645::session::Failure::Timeout { attempts: 3 }.text(Lang::Zh), "3 次"),
+        (dlt645::session::Notice::Junk(5).text(Lang::Zh), "噪声"),
+        (dlt698::session::Failure::Dar { code: 6, text: "x".into() }.text(Lang::Zh), "DAR 6"),
+        (dlt698::session::Failure::ConnectRefused { result: 1 }.text(Lang::Zh), "密码错误"),
+        (dlt698::session::Notice::Block { block: 2 }.text(Lang::Zh), "分帧 2"),
+        (dlms::session::Failure::NotAssociated.text(Lang::Zh), "未建立"),
+        (dlms::session::Notice::Retry { attempt: 2 }.text(Lang::Zh), "第 2 次"),
+        (iec62056::session::Failure::BadBcc.text(Lang::Zh), "BCC"),
+        (iec62056::session::Notice::RepeatRequest.text(Lang::Zh), "重发"),
+    ];
+    for (text, has) in &texts {
+        assert!(text.contains(has) && !text.is_ascii(), "{text}");
+    }
+    // Display stays English, for logs.
+    assert_eq!(dlt698::session::Failure::NoMeter.to_string(), "no meter address (finding the meter failed)");
+    assert_eq!(
+        dlt698::session::Failure::Dar { code: 6, text: "对象未定义".into() }.text(Lang::En),
+        format!("DAR 6: {}", dlt698::dictionary::dar_name(6, Lang::En).unwrap_or("DAR 6"))
+    );
+}

@@ -285,20 +285,29 @@ pub enum Failure {
 }
 
 impl Failure {
-    /// In words.
-    pub fn text(&self) -> String {
+    /// In words, in a language (the meter's own texts, result and
+    /// exception names, as the session wrote them).
+    pub fn text(&self, lang: crate::Lang) -> String {
+        let zh = lang == crate::Lang::Zh;
         match self {
+            Failure::Timeout { attempts } if zh => format!("{attempts} 次请求均无应答"),
             Failure::Timeout { attempts } => format!("no reply after {attempts} attempt(s)"),
+            Failure::Refused { code, text } if zh => format!("被拒绝：{text}（{code}）"),
             Failure::Refused { code, text } => format!("refused: {text} ({code})"),
-            Failure::Exception { text, .. } => format!("exception response: {text}"),
-            Failure::Rejected { text, .. } => format!("association rejected: {text}"),
-            Failure::Authentication(t) => format!("authentication failed: {t}"),
-            Failure::Deciphering(t) => format!("cannot decipher the reply: {t}"),
-            Failure::DisconnectedMode => "the meter answered DM (disconnected mode)".into(),
+            Failure::Exception { text, .. } => format!("{}: {text}", lang.pick("exception response", "异常响应")),
+            Failure::Rejected { text, .. } => {
+                format!("{}: {text}", lang.pick("association rejected", "应用连接被拒绝"))
+            }
+            Failure::Authentication(t) => format!("{}: {t}", lang.pick("authentication failed", "认证失败")),
+            Failure::Deciphering(t) => format!("{}: {t}", lang.pick("cannot decipher the reply", "无法解密应答")),
+            Failure::DisconnectedMode => {
+                lang.pick("the meter answered DM (disconnected mode)", "电能表应答 DM（断开模式）").into()
+            }
+            Failure::FrameReject(b) if zh => format!("电能表拒绝了一帧（FRMR {}）", super::hex(b)),
             Failure::FrameReject(b) => format!("the meter rejected a frame (FRMR {})", super::hex(b)),
-            Failure::Protocol(t) => format!("unexpected reply: {t}"),
-            Failure::NotAssociated => "no association".into(),
-            Failure::Unsupported(t) => format!("not supported: {t}"),
+            Failure::Protocol(t) => format!("{}: {t}", lang.pick("unexpected reply", "意外的应答")),
+            Failure::NotAssociated => lang.pick("no association", "未建立应用连接").into(),
+            Failure::Unsupported(t) => format!("{}: {t}", lang.pick("not supported", "不支持")),
         }
     }
 }

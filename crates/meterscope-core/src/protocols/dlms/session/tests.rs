@@ -194,7 +194,7 @@ fn a_wrong_password_ends_with_the_diagnostic_in_words() {
         if text == "rejected (permanent), authentication failure"),
         "{e:?}"
     );
-    assert_eq!(e[0].text(), "association rejected: rejected (permanent), authentication failure");
+    assert_eq!(e[0].text(crate::Lang::En), "association rejected: rejected (permanent), authentication failure");
     assert_eq!(e.len(), 5, "the rejection and every read: {e:?}");
     assert!(e[1..].iter().all(|f| *f == Failure::NotAssociated));
     assert!(!p.session.is_associated());
@@ -209,7 +209,7 @@ fn a_rejected_aarq_ends_with_the_diagnostic_in_words() {
     p.session.read_clock(p.now);
     p.run();
     let e = errors(&p);
-    assert_eq!(e[0].text(), "association rejected: rejected (permanent), authentication required");
+    assert_eq!(e[0].text(crate::Lang::En), "association rejected: rejected (permanent), authentication required");
     assert!(matches!(e[0], Failure::Rejected { diagnostic: Diagnostic::User(14), .. }));
     assert_eq!(e[1], Failure::NotAssociated);
     // Short names asked of a meter of logical names: the context is refused.
@@ -218,7 +218,7 @@ fn a_rejected_aarq_ends_with_the_diagnostic_in_words() {
     p.session.read_clock(p.now);
     p.run();
     assert_eq!(
-        errors(&p)[0].text(),
+        errors(&p)[0].text(crate::Lang::En),
         "association rejected: rejected (permanent), application context name not supported"
     );
     assert_eq!(p.events.last(), Some(&DlmsEvent::Done));
@@ -515,7 +515,7 @@ fn a_lost_ua_every_time_ends_in_a_timeout() {
     p.run();
     let e = errors(&p);
     assert_eq!(e[0], Failure::Timeout { attempts: 3 });
-    assert_eq!(e[0].text(), "no reply after 3 attempt(s)");
+    assert_eq!(e[0].text(crate::Lang::En), "no reply after 3 attempt(s)");
     assert_eq!(e[1..], [Failure::NotAssociated]);
     assert_eq!(count(&p, |e| matches!(e, DlmsEvent::Connected { .. })), 0);
 }

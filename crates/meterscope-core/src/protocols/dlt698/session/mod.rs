@@ -423,63 +423,101 @@ impl Dlt698Session {
     }
 }
 
-/// In words, as the reader and the command line show it.
-impl core::fmt::Display for Failure {
-    fn fmt(&self, out: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let f = self;
-        let text: String = {
-            match f {
-                Failure::Timeout { attempts } => format!("no reply after {attempts} attempt(s)"),
-                Failure::Dar { code, text } => format!("DAR {code}: {text}"),
-                Failure::ErrorResponse { kind: 1 } => {
-                    "ERROR-Response: the meter cannot decode the request (type 1)".to_string()
-                }
-                Failure::ErrorResponse { kind } => format!(
-                    "ERROR-Response: {} (type {kind}); the meter may require an application connection (CONNECT)",
-                    error_text(*kind)
-                ),
-                Failure::ConnectRefused { result } => format!(
-                    "application connection refused: {} (CONNECT-Response result {result})",
-                    connect_result_text(*result)
-                ),
-                Failure::Random(why) => why.clone(),
-                Failure::NoMeter => "no meter address (finding the meter failed)".to_string(),
-                Failure::TooManyBlocks => "too many GET-Response-Next blocks".to_string(),
+impl Failure {
+    /// In words, in a language.
+    pub fn text(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            Failure::Timeout { attempts } if zh => format!("{attempts} 次请求均无应答"),
+            Failure::Timeout { attempts } => format!("no reply after {attempts} attempt(s)"),
+            // The DAR's name in the language asked (the one the session kept is in its own).
+            Failure::Dar { code, .. } => format!("DAR {code}: {}", replies::dar_text(*code, lang)),
+            Failure::ErrorResponse { kind: 1 } if zh => "ERROR-Response：电能表无法解析请求（类型 1）".to_string(),
+            Failure::ErrorResponse { kind: 1 } => {
+                "ERROR-Response: the meter cannot decode the request (type 1)".to_string()
             }
-        };
-        out.write_str(&text)
+            Failure::ErrorResponse { kind } if zh => format!(
+                "ERROR-Response：{}（类型 {kind}）；电能表可能要求先建立应用连接（CONNECT）",
+                error_text(*kind, lang)
+            ),
+            Failure::ErrorResponse { kind } => format!(
+                "ERROR-Response: {} (type {kind}); the meter may require an application connection (CONNECT)",
+                error_text(*kind, lang)
+            ),
+            Failure::ConnectRefused { result } if zh => {
+                format!("应用连接被拒绝：{}（CONNECT-Response 结果 {result}）", connect_result_text(*result, lang))
+            }
+            Failure::ConnectRefused { result } => format!(
+                "application connection refused: {} (CONNECT-Response result {result})",
+                connect_result_text(*result, lang)
+            ),
+            Failure::Random(why) => why.clone(),
+            Failure::NoMeter => {
+                lang.pick("no meter address (finding the meter failed)", "没有表地址（未找到电表）").into()
+            }
+            Failure::TooManyBlocks => {
+                lang.pick("too many GET-Response-Next blocks", "GET-Response-Next 分帧过多").into()
+            }
+        }
     }
 }
 
-/// In words, as the reader and the command line show it.
+/// In English, as logs show it.
+impl core::fmt::Display for Failure {
+    fn fmt(&self, out: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        out.write_str(&self.text(Lang::En))
+    }
+}
+
+impl Notice {
+    /// In words, in a language.
+    pub fn text(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            Notice::Echo => lang.pick("echo of our request ignored", "忽略本机请求的回显").into(),
+            Notice::ForeignRequest => {
+                lang.pick("a client frame we did not send, ignored", "忽略非本机发出的客户机帧").into()
+            }
+            Notice::WrongAddress(a) if zh => format!("忽略其他服务器（{a}）的帧"),
+            Notice::WrongAddress(a) => format!("frame from another server ({a}) ignored"),
+            Notice::Unexpected(k) if zh => format!("忽略意外的 {k}"),
+            Notice::Unexpected(k) => format!("unexpected {k} ignored"),
+            Notice::Garbled(hex) => format!("{}: {hex}", lang.pick("damaged frame", "损坏的帧")),
+            Notice::Junk(n) if zh => format!("跳过 {n} 字节噪声"),
+            Notice::Junk(n) => format!("{n} byte(s) of noise skipped"),
+            Notice::Incomplete(n) if zh => format!("丢弃未收完的帧 {n} 字节"),
+            Notice::Incomplete(n) => format!("{n} byte(s) of an unfinished frame dropped"),
+            Notice::Retry { attempt } if zh => format!("重发（第 {attempt} 次）"),
+            Notice::Retry { attempt } => format!("sending again (attempt {attempt})"),
+            Notice::Fragment { seq } if zh => format!("已确认链路分帧 {seq}"),
+            Notice::Fragment { seq } => format!("link fragment {seq} confirmed"),
+            Notice::BadFragments(why) => format!("{}: {why}", lang.pick("fragments dropped", "丢弃分帧")),
+            Notice::Block { block } if zh => format!("收到分帧 {block}，请求下一帧"),
+            Notice::Block { block } => format!("block {block} received, asking for the next"),
+            Notice::Link { kind } if zh => format!("已应答 LINK-Request（类型 {kind}）"),
+            Notice::Link { kind } => format!("LINK-Request (type {kind}) answered"),
+            Notice::Connecting(why) if zh => format!("{why}：建立应用连接"),
+            Notice::Connecting(why) => format!("{why}: opening an application connection"),
+            Notice::Connected { version, apdu_max, timeout } if zh => {
+                format!("应用连接已建立（协议版本 {version}，APDU 至多 {apdu_max} 字节，超时 {timeout} 秒）")
+            }
+            Notice::Connected { version, apdu_max, timeout } => format!(
+                "application connection open (protocol version {version}, APDU up to {apdu_max} bytes, timeout {timeout} s)"
+            ),
+            Notice::Released { result: 0 } => lang.pick("application connection released", "应用连接已断开").into(),
+            Notice::Released { result } if zh => format!("应用连接已断开（结果 {result}）"),
+            Notice::Released { result } => format!("application connection released (result {result})"),
+            Notice::Version { theirs } if zh => format!("电能表使用协议版本 {theirs}：以该版本重新连接"),
+            Notice::Version { theirs } => {
+                format!("the meter speaks protocol version {theirs}: connecting again with it")
+            }
+        }
+    }
+}
+
+/// In English, as logs show it.
 impl core::fmt::Display for Notice {
     fn fmt(&self, out: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let n = self;
-        let text: String = {
-            match n {
-                Notice::Echo => "echo of our request ignored".into(),
-                Notice::ForeignRequest => "a client frame we did not send, ignored".into(),
-                Notice::WrongAddress(a) => format!("frame from another server ({a}) ignored"),
-                Notice::Unexpected(k) => format!("unexpected {k} ignored"),
-                Notice::Garbled(hex) => format!("damaged frame: {hex}"),
-                Notice::Junk(n) => format!("{n} byte(s) of noise skipped"),
-                Notice::Incomplete(n) => format!("{n} byte(s) of an unfinished frame dropped"),
-                Notice::Retry { attempt } => format!("sending again (attempt {attempt})"),
-                Notice::Fragment { seq } => format!("link fragment {seq} confirmed"),
-                Notice::BadFragments(why) => format!("fragments dropped: {why}"),
-                Notice::Block { block } => format!("block {block} received, asking for the next"),
-                Notice::Link { kind } => format!("LINK-Request (type {kind}) answered"),
-                Notice::Connecting(why) => format!("{why}: opening an application connection"),
-                Notice::Connected { version, apdu_max, timeout } => format!(
-                    "application connection open (protocol version {version}, APDU up to {apdu_max} bytes, timeout {timeout} s)"
-                ),
-                Notice::Released { result: 0 } => "application connection released".to_string(),
-                Notice::Version { theirs } => {
-                    format!("the meter speaks protocol version {theirs}: connecting again with it")
-                }
-                Notice::Released { result } => format!("application connection released (result {result})"),
-            }
-        };
-        out.write_str(&text)
+        out.write_str(&self.text(Lang::En))
     }
 }

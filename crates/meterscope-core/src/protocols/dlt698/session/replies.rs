@@ -168,7 +168,9 @@ impl Dlt698Session {
         let lang = self.cfg.lang;
         let refused = |code: u8| matches!(code, 3 | 15).then(|| format!("DAR {code}: {}", dar_text(code, lang)));
         match apdu {
-            Apdu::ErrorResponse { kind, .. } if *kind != 1 => Some(format!("ERROR-Response: {}", error_text(*kind))),
+            Apdu::ErrorResponse { kind, .. } if *kind != 1 => {
+                Some(format!("ERROR-Response: {}", error_text(*kind, self.cfg.lang)))
+            }
             Apdu::GetResponseNormal { result: ResultNormal { result: GetResult::Dar(code), .. }, .. } => refused(*code),
             Apdu::GetResponseNormalList { results, .. } => {
                 let first = match results.first()?.result {
@@ -264,11 +266,11 @@ pub(super) fn kind_of(a: &Apdu) -> String {
 
 /// An ERROR-Response type in words (DL/T 698.45 clause 7.3.x: 1 the APDU
 /// cannot be decoded, 2 service not supported, 255 other).
-pub(super) fn error_text(kind: u8) -> &'static str {
+pub(super) fn error_text(kind: u8, lang: Lang) -> &'static str {
     match kind {
-        1 => "APDU cannot be decoded",
-        2 => "service not supported",
-        _ => "other error",
+        1 => lang.pick("APDU cannot be decoded", "APDU 无法解析"),
+        2 => lang.pick("service not supported", "服务不支持"),
+        _ => lang.pick("other error", "其他错误"),
     }
 }
 

@@ -121,14 +121,14 @@ pub fn record(o: Oad, rcsd: &[Csd], rows: &[Vec<Data>], lang: Lang) -> Record {
 }
 
 /// A CONNECT-Response result in words.
-pub(super) fn connect_result_text(result: u8) -> &'static str {
+pub(super) fn connect_result_text(result: u8, lang: Lang) -> &'static str {
     match result {
-        0 => "allowed",
-        1 => "password error",
-        2 => "symmetric decryption error",
-        3 => "asymmetric decryption error",
-        4 => "signature error",
-        5 => "protocol version mismatch",
-        _ => "other error",
+        0 => lang.pick("allowed", "允许建立应用连接"),
+        1 => lang.pick("password error", "密码错误"),
+        2 => lang.pick("symmetric decryption error", "对称解密错误"),
+        3 => lang.pick("asymmetric decryption error", "非对称解密错误"),
+        4 => lang.pick("signature error", "签名错误"),
+        5 => lang.pick("protocol version mismatch", "协议版本不匹配"),
+        _ => lang.pick("other error", "其他错误"),
     }
 }

@@ -548,17 +548,25 @@ impl Iec62056Session {
 }
 
 /// In words, as the reader and the command line show it.
+impl Failure {
+    /// In words, in a language.
+    pub fn text(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            Failure::Timeout { stage, attempts } if zh => format!("无应答（{stage:?}），已尝试 {attempts} 次"),
+            Failure::Timeout { stage, attempts } => format!("no reply ({stage:?}) after {attempts} attempt(s)"),
+            Failure::WrongPassword(text) if zh => format!("密码被拒绝（{text}）"),
+            Failure::WrongPassword(text) => format!("password refused ({text})"),
+            Failure::NotSupported(what) => format!("{}: {what}", lang.pick("not supported", "不支持")),
+            Failure::BadBcc => {
+                lang.pick("the readout never arrived with a correct BCC", "读出的数据始终 BCC 错误").into()
+            }
+        }
+    }
+}
+
 impl core::fmt::Display for Failure {
     fn fmt(&self, out: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let f = self;
-        let text: String = {
-            match f {
-                Failure::Timeout { stage, attempts } => format!("no reply ({stage:?}) after {attempts} attempt(s)"),
-                Failure::WrongPassword(text) => format!("password refused ({text})"),
-                Failure::NotSupported(what) => format!("not supported: {what}"),
-                Failure::BadBcc => "the readout never arrived with a correct BCC".to_string(),
-            }
-        };
-        out.write_str(&text)
+        out.write_str(&self.text(Lang::En))
     }
 }
