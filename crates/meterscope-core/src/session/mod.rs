@@ -21,6 +21,7 @@ use core::fmt;
 mod kernel;
 pub mod listen;
 pub mod value;
+pub mod words;
 
 pub use value::{Item, Number, Value};
 

@@ -158,14 +158,10 @@ impl Notice {
                 format!("unexpected frame AFN {afn:02X} (SEQ 0x{seq:02X}) ignored")
             }
             (Notice::Unexpected { afn, seq }, Lang::Zh) => format!("忽略意外的帧 AFN {afn:02X}（SEQ 0x{seq:02X}）"),
-            (Notice::Garbled(h), Lang::En) => format!("damaged frame: {h}"),
-            (Notice::Garbled(h), Lang::Zh) => format!("损坏的帧：{h}"),
-            (Notice::Junk(n), Lang::En) => format!("{n} byte(s) of noise skipped"),
-            (Notice::Junk(n), Lang::Zh) => format!("跳过 {n} 字节噪声"),
-            (Notice::Incomplete(n), Lang::En) => format!("{n} byte(s) of an unfinished frame dropped"),
-            (Notice::Incomplete(n), Lang::Zh) => format!("丢弃未完成帧的 {n} 字节"),
-            (Notice::Retry { attempt }, Lang::En) => format!("sending again (attempt {attempt})"),
-            (Notice::Retry { attempt }, Lang::Zh) => format!("重发（第 {attempt} 次）"),
+            (Notice::Garbled(h), lang) => crate::session::words::garbled(h, lang),
+            (Notice::Junk(n), lang) => crate::session::words::junk(*n, lang),
+            (Notice::Incomplete(n), lang) => crate::session::words::incomplete(*n, lang),
+            (Notice::Retry { attempt }, lang) => crate::session::words::retry(*attempt, lang),
         }
     }
 }

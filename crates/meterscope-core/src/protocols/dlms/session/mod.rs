@@ -290,8 +290,7 @@ impl Failure {
     pub fn text(&self, lang: crate::Lang) -> String {
         let zh = lang == crate::Lang::Zh;
         match self {
-            Failure::Timeout { attempts } if zh => format!("{attempts} 次请求均无应答"),
-            Failure::Timeout { attempts } => format!("no reply after {attempts} attempt(s)"),
+            Failure::Timeout { attempts } => crate::session::words::timeout(*attempts, lang),
             Failure::Refused { code, text } if zh => format!("被拒绝：{text}（{code}）"),
             Failure::Refused { code, text } => format!("refused: {text} ({code})"),
             Failure::Exception { text, .. } => format!("{}: {text}", lang.pick("exception response", "异常响应")),
@@ -337,13 +336,10 @@ impl Notice {
             Notice::Ignored => lang
                 .pick("a frame for another address (or our echo) ignored", "忽略发给其他地址的帧（或本机回显）")
                 .into(),
-            Notice::Garbled(h) => format!("{}: {h}", lang.pick("damaged frame", "损坏的帧")),
-            Notice::Junk(k) if zh => format!("跳过 {k} 字节噪声"),
-            Notice::Junk(k) => format!("{k} byte(s) of noise skipped"),
-            Notice::Incomplete(k) if zh => format!("丢弃未收完的帧 {k} 字节"),
-            Notice::Incomplete(k) => format!("{k} byte(s) of an unfinished frame dropped"),
-            Notice::Retry { attempt } if zh => format!("重发（第 {attempt} 次）"),
-            Notice::Retry { attempt } => format!("sending again (attempt {attempt})"),
+            Notice::Garbled(h) => crate::session::words::garbled(h, lang),
+            Notice::Junk(k) => crate::session::words::junk(*k, lang),
+            Notice::Incomplete(k) => crate::session::words::incomplete(*k, lang),
+            Notice::Retry { attempt } => crate::session::words::retry(*attempt, lang),
             Notice::OutOfSequence { ns, expected } if zh => format!("I 帧 N(S) {ns} 顺序错误（应为 {expected}），丢弃"),
             Notice::OutOfSequence { ns, expected } => {
                 format!("I frame N(S) {ns} out of sequence (expected {expected})")

@@ -130,10 +130,7 @@ impl Failure {
     /// In words, in a language.
     pub fn text(&self, lang: Lang) -> String {
         match self {
-            Failure::Timeout { attempts } => match lang {
-                Lang::En => format!("no reply after {attempts} attempt(s)"),
-                Lang::Zh => format!("{attempts} 次请求均无应答"),
-            },
+            Failure::Timeout { attempts } => crate::session::words::timeout(*attempts, lang),
             Failure::Abnormal { err, bits } => {
                 format!("{} 0x{err:02X}: {}", lang.pick("abnormal reply, ERR", "异常应答，错误字"), bits.join(", "))
             }
@@ -156,13 +153,10 @@ impl Notice {
             Notice::WrongAddress(a) => format!("reply from another meter ({}) ignored", a.digits()),
             Notice::Unexpected { control } if zh => format!("忽略不对应的应答（C=0x{control:02X}）"),
             Notice::Unexpected { control } => format!("unexpected reply (C=0x{control:02X}) ignored"),
-            Notice::Garbled(hex) => format!("{}: {hex}", lang.pick("damaged frame", "损坏的帧")),
-            Notice::Junk(n) if zh => format!("跳过 {n} 字节噪声"),
-            Notice::Junk(n) => format!("{n} byte(s) of noise skipped"),
-            Notice::Incomplete(n) if zh => format!("丢弃未收完的帧 {n} 字节"),
-            Notice::Incomplete(n) => format!("{n} byte(s) of an unfinished frame dropped"),
-            Notice::Retry { attempt } if zh => format!("重发（第 {attempt} 次）"),
-            Notice::Retry { attempt } => format!("sending again (attempt {attempt})"),
+            Notice::Garbled(hex) => crate::session::words::garbled(hex, lang),
+            Notice::Junk(n) => crate::session::words::junk(*n, lang),
+            Notice::Incomplete(n) => crate::session::words::incomplete(*n, lang),
+            Notice::Retry { attempt } => crate::session::words::retry(*attempt, lang),
         }
     }
 }

@@ -428,8 +428,7 @@ impl Failure {
     pub fn text(&self, lang: Lang) -> String {
         let zh = lang == Lang::Zh;
         match self {
-            Failure::Timeout { attempts } if zh => format!("{attempts} 次请求均无应答"),
-            Failure::Timeout { attempts } => format!("no reply after {attempts} attempt(s)"),
+            Failure::Timeout { attempts } => crate::session::words::timeout(*attempts, lang),
             // The DAR's name in the language asked (the one the session kept is in its own).
             Failure::Dar { code, .. } => format!("DAR {code}: {}", replies::dar_text(*code, lang)),
             Failure::ErrorResponse { kind: 1 } if zh => "ERROR-Response：电能表无法解析请求（类型 1）".to_string(),
@@ -482,13 +481,10 @@ impl Notice {
             Notice::WrongAddress(a) => format!("frame from another server ({a}) ignored"),
             Notice::Unexpected(k) if zh => format!("忽略意外的 {k}"),
             Notice::Unexpected(k) => format!("unexpected {k} ignored"),
-            Notice::Garbled(hex) => format!("{}: {hex}", lang.pick("damaged frame", "损坏的帧")),
-            Notice::Junk(n) if zh => format!("跳过 {n} 字节噪声"),
-            Notice::Junk(n) => format!("{n} byte(s) of noise skipped"),
-            Notice::Incomplete(n) if zh => format!("丢弃未收完的帧 {n} 字节"),
-            Notice::Incomplete(n) => format!("{n} byte(s) of an unfinished frame dropped"),
-            Notice::Retry { attempt } if zh => format!("重发（第 {attempt} 次）"),
-            Notice::Retry { attempt } => format!("sending again (attempt {attempt})"),
+            Notice::Garbled(hex) => crate::session::words::garbled(hex, lang),
+            Notice::Junk(n) => crate::session::words::junk(*n, lang),
+            Notice::Incomplete(n) => crate::session::words::incomplete(*n, lang),
+            Notice::Retry { attempt } => crate::session::words::retry(*attempt, lang),
             Notice::Fragment { seq } if zh => format!("已确认链路分帧 {seq}"),
             Notice::Fragment { seq } => format!("link fragment {seq} confirmed"),
             Notice::BadFragments(why) => format!("{}: {why}", lang.pick("fragments dropped", "丢弃分帧")),

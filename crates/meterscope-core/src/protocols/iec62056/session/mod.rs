@@ -368,8 +368,7 @@ impl Notice {
         let zh = lang == Lang::Zh;
         match self {
             Notice::Echo => lang.pick("echo of our message removed", "已去除本机报文的回显").into(),
-            Notice::Junk(k) if zh => format!("跳过 {k} 字节噪声"),
-            Notice::Junk(k) => format!("{k} byte(s) of noise skipped"),
+            Notice::Junk(k) => crate::session::words::junk(*k, lang),
             Notice::Incomplete(k) if zh => format!("丢弃未收完的报文 {k} 字节"),
             Notice::Incomplete(k) => format!("{k} byte(s) of an unfinished message dropped"),
             Notice::BadBcc { stated, computed } if zh => {

@@ -213,14 +213,10 @@ impl Notice {
             (Notice::Unexpected { afn, fn_, seq }, Lang::Zh) => {
                 format!("忽略意外的帧 AFN {afn:02X} F{fn_}（序号 {seq}）")
             }
-            (Notice::Garbled(h), Lang::En) => format!("damaged frame: {h}"),
-            (Notice::Garbled(h), Lang::Zh) => format!("损坏的帧：{h}"),
-            (Notice::Junk(n), Lang::En) => format!("{n} byte(s) of noise skipped"),
-            (Notice::Junk(n), Lang::Zh) => format!("跳过 {n} 字节噪声"),
-            (Notice::Incomplete(n), Lang::En) => format!("{n} byte(s) of an unfinished frame dropped"),
-            (Notice::Incomplete(n), Lang::Zh) => format!("丢弃未完成帧的 {n} 字节"),
-            (Notice::Retry { attempt }, Lang::En) => format!("sending again (attempt {attempt})"),
-            (Notice::Retry { attempt }, Lang::Zh) => format!("重发（第 {attempt} 次）"),
+            (Notice::Garbled(h), lang) => crate::session::words::garbled(h, lang),
+            (Notice::Junk(n), lang) => crate::session::words::junk(*n, lang),
+            (Notice::Incomplete(n), lang) => crate::session::words::incomplete(*n, lang),
+            (Notice::Retry { attempt }, lang) => crate::session::words::retry(*attempt, lang),
             (Notice::ReportConfirmed { fn_, seq }, Lang::En) => {
                 format!("report AFN 06 F{fn_} (sequence {seq}) confirmed")
             }
