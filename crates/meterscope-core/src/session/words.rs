@@ -44,3 +44,11 @@ pub fn timeout(attempts: u8, lang: Lang) -> String {
         Lang::Zh => format!("{attempts} 次请求均无应答"),
     }
 }
+
+/// A reply whose data does not have the layout it should (its bytes in hex).
+pub fn bad_reply(hex: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("a reply of the wrong layout: {hex}"),
+        Lang::Zh => format!("应答格式不符：{hex}"),
+    }
+}

@@ -106,8 +106,7 @@ impl Failure {
     /// The failure in `lang`.
     pub fn text(&self, lang: Lang) -> String {
         match (self, lang) {
-            (Failure::Timeout { attempts }, Lang::En) => format!("no reply after {attempts} attempt(s)"),
-            (Failure::Timeout { attempts }, Lang::Zh) => format!("{attempts} 次尝试均无应答"),
+            (Failure::Timeout { attempts }, lang) => crate::session::words::timeout(*attempts, lang),
             (Failure::Denied, Lang::En) => "denied by the terminal".into(),
             (Failure::Denied, Lang::Zh) => "终端否认".into(),
             (Failure::NoData, Lang::En) => "the terminal has no such data".into(),
@@ -116,8 +115,7 @@ impl Failure {
             (Failure::NotConfirmed, Lang::Zh) => "设置和控制命令需要明确确认".into(),
             (Failure::NoMeterReply, Lang::En) => "the meter did not answer the relayed frame".into(),
             (Failure::NoMeterReply, Lang::Zh) => "电能表未应答转发的帧".into(),
-            (Failure::BadReply(h), Lang::En) => format!("a reply of the wrong layout: {h}"),
-            (Failure::BadReply(h), Lang::Zh) => format!("应答格式不符：{h}"),
+            (Failure::BadReply(h), lang) => crate::session::words::bad_reply(h, lang),
         }
     }
 }
@@ -150,8 +148,7 @@ impl Notice {
     /// The notice in `lang`.
     pub fn text(&self, lang: Lang) -> String {
         match (self, lang) {
-            (Notice::Echo, Lang::En) => "echo of a downlink frame ignored".into(),
-            (Notice::Echo, Lang::Zh) => "忽略下行帧的回显".into(),
+            (Notice::Echo, lang) => lang.pick("echo of a downlink frame ignored", "忽略下行帧的回显").into(),
             (Notice::WrongAddress(a), Lang::En) => format!("frame from another terminal ({a}) ignored"),
             (Notice::WrongAddress(a), Lang::Zh) => format!("忽略其他终端（{a}）的帧"),
             (Notice::Unexpected { afn, seq }, Lang::En) => {

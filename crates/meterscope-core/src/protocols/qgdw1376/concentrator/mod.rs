@@ -158,16 +158,14 @@ impl Failure {
     /// The failure in `lang`.
     pub fn text(&self, lang: Lang) -> String {
         match (self, lang) {
-            (Failure::Timeout { attempts }, Lang::En) => format!("no reply after {attempts} attempt(s)"),
-            (Failure::Timeout { attempts }, Lang::Zh) => format!("{attempts} 次尝试均无应答"),
+            (Failure::Timeout { attempts }, lang) => crate::session::words::timeout(*attempts, lang),
             (Failure::Denied { reason, text }, Lang::En) => format!("denied by the module, reason {reason}: {text}"),
             (Failure::Denied { reason, text }, Lang::Zh) => format!("模块否认，原因 {reason}：{text}"),
             (Failure::Meter(t), Lang::En) => format!("the meter answered: {t}"),
             (Failure::Meter(t), Lang::Zh) => format!("电能表应答：{t}"),
             (Failure::NoMeterReply, Lang::En) => "the meter did not answer the forwarded frame".into(),
             (Failure::NoMeterReply, Lang::Zh) => "电能表未应答转发的帧".into(),
-            (Failure::BadReply(h), Lang::En) => format!("a reply of the wrong layout: {h}"),
-            (Failure::BadReply(h), Lang::Zh) => format!("应答格式不符：{h}"),
+            (Failure::BadReply(h), lang) => crate::session::words::bad_reply(h, lang),
         }
     }
 }
@@ -205,8 +203,7 @@ impl Notice {
     /// The notice in `lang`.
     pub fn text(&self, lang: Lang) -> String {
         match (self, lang) {
-            (Notice::Echo, Lang::En) => "echo of a downlink frame ignored".into(),
-            (Notice::Echo, Lang::Zh) => "忽略下行帧的回显".into(),
+            (Notice::Echo, lang) => lang.pick("echo of a downlink frame ignored", "忽略下行帧的回显").into(),
             (Notice::Unexpected { afn, fn_, seq }, Lang::En) => {
                 format!("unexpected frame AFN {afn:02X} F{fn_} (sequence {seq}) ignored")
             }
