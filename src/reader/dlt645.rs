@@ -1,5 +1,6 @@
 //! DL/T 645-2007 flows: find the meter, read a selection, read and sync the clock.
 
+use meterscope_core::client::item_rows;
 use meterscope_core::client::targets::dlt645_di_text;
 use meterscope_core::protocols::dlt645::session::{Config, Dlt645Event, Dlt645Session, Notice};
 use meterscope_core::protocols::dlt645::{Address, Variant};
@@ -59,11 +60,11 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         }
         Dlt645Event::Value { canonical, name, items, complete, .. } => {
             s.step();
-            for it in items {
-                let label =
-                    if it.label == name || name.is_empty() { name.clone() } else { format!("{name} · {}", it.label) };
-                let value = if complete { it.value } else { format!("{} (incomplete)", it.value).into() };
-                s.push(Reading::new(&canonical, &label, value, &it.unit));
+            for mut r in item_rows(&canonical, &name, &items) {
+                if !complete {
+                    r.value = format!("{} (incomplete)", r.value).into();
+                }
+                s.push(r);
             }
         }
         Dlt645Event::Clock(c) => s.clock("clock", lang, c.to_string()),

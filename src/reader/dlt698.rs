@@ -32,14 +32,7 @@ const DEMO_REPORT_EVERY: u64 = 1500;
 
 /// The rows of one OAD's value.
 fn readings(r: &R698) -> Vec<Reading> {
-    let many = r.items.len() > 1;
-    r.items
-        .iter()
-        .map(|i| {
-            let name = if many && !i.label.is_empty() { format!("{} · {}", r.name, i.label) } else { r.name.clone() };
-            Reading::new(&r.canonical, &name, i.value.clone(), &i.unit)
-        })
-        .collect()
+    meterscope_core::client::item_rows(&r.canonical, &r.name, &r.items)
 }
 
 /// A record as a table: headers from the items of the first row (with units).

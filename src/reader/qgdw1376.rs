@@ -13,7 +13,7 @@ use meterscope_core::Lang;
 use meterscope_core::protocols::qgdw1376::client::{self, ModuleTarget, TerminalTarget};
 use meterscope_core::protocols::qgdw1376::codec::Address1;
 use meterscope_core::protocols::qgdw1376::concentrator::{
-    self, ConcentratorEvent, ConcentratorSession, Item, MeterValue, Notice as Notice2,
+    self, ConcentratorEvent, ConcentratorSession, MeterValue, Notice as Notice2,
 };
 use meterscope_core::protocols::qgdw1376::master::{self, MasterEvent, MasterSession, Notice as Notice1};
 use meterscope_core::protocols::qgdw1376::terminal::TerminalConfig;
@@ -33,20 +33,11 @@ pub const DEFAULT_TERMINAL_TARGETS: &str = "clock c1:1:25 c1:1:129 relay:2:24051
 /// How long the report monitor stays on the line, ms (it stops on cancel).
 const MONITOR_MS: u64 = 24 * 3600 * 1000;
 
-fn label(name: &str, item: &Item, many: bool) -> String {
-    if many && !item.label.is_empty() && item.label != name {
-        format!("{name} · {}", item.label)
-    } else {
-        name.to_string()
-    }
-}
-
 /// The rows of a meter's value: id the DI or OAD, named with the meter's address.
 fn value_rows(s: Sigs, v: &MeterValue) {
-    let many = v.items.len() > 1;
-    for i in &v.items {
-        let name = format!("{} · {}", v.meter, label(&v.name, i, many));
-        s.push(Reading::new(&v.id, &name, i.value.clone(), &i.unit));
+    for mut r in meterscope_core::client::item_rows(&v.id, &v.name, &v.items) {
+        r.name = format!("{} · {}", v.meter, r.name);
+        s.push(r);
     }
 }
 
@@ -208,10 +199,7 @@ pub(super) async fn run_terminal(flow: Flow, p: &Params, cx: &Ctx) -> Result<(),
                 }));
                 s.status.set(format!("{id} {}: {} {}", d.name, d.items.len(), t(lang, "reader.rows")));
             } else {
-                let many = d.items.len() > 1;
-                for i in &d.items {
-                    s.push(Reading::new(&id, &label(&d.name, i, many), i.value.clone(), &i.unit));
-                }
+                meterscope_core::client::item_rows(&id, &d.name, &d.items).into_iter().for_each(|r| s.push(r));
             }
         }
         MasterEvent::Relay { port, frame, value } => {

@@ -13,6 +13,8 @@ use meterscope_core::quantity::{Family, Quantity};
 use meterscope_core::session::{DateTime, LineSettings, Parity};
 use serde_json::{Value, json};
 
+use meterscope_core::client::render::value_lines;
+
 use crate::args::{ReadArgs, SimulateArgs};
 use crate::quantity::{Collector, now_iso};
 use crate::trace::Traced;
@@ -111,20 +113,8 @@ pub fn run_read(a: &ReadArgs, variant: Variant, quantities: Vec<&'static Quantit
                 return;
             }
             let mark = if complete { "" } else { "  (incomplete)" };
-            match items.as_slice() {
-                [one] if one.label == name || name.is_empty() => {
-                    let unit = if one.unit.is_empty() { String::new() } else { format!(" {}", one.unit) };
-                    let text = one.text.as_ref().map(|t| format!("  ({t})")).unwrap_or_default();
-                    println!("{canonical}  {name}: {}{unit}{text}{mark}", one.value);
-                }
-                _ => {
-                    println!("{canonical}  {name}{mark}");
-                    for i in &items {
-                        let unit = if i.unit.is_empty() { String::new() } else { format!(" {}", i.unit) };
-                        let text = i.text.as_ref().map(|t| format!("  ({t})")).unwrap_or_default();
-                        println!("    {}: {}{unit}{text}", i.label, i.value);
-                    }
-                }
+            for line in value_lines(&canonical, &name, &items, mark) {
+                println!("{line}");
             }
         }
         Dlt645Event::Clock(t) => {

@@ -11,12 +11,13 @@ use std::time::Instant;
 
 use meterscope_core::Lang;
 use meterscope_core::protocols::dlt698::codec::Rsd;
-use meterscope_core::protocols::dlt698::session::{Config, Connect, Dlt698Event, Dlt698Session, Item, Reading, Record};
+use meterscope_core::protocols::dlt698::session::{Config, Connect, Dlt698Event, Dlt698Session, Reading, Record};
 use meterscope_core::protocols::dlt698::simulator::{Dlt698Meter, MeterConfig};
 use meterscope_core::quantity::{Family, Quantity};
 use meterscope_core::session::{LineSettings, Millis, Parity};
 use serde_json::{Value, json};
 
+use meterscope_core::client::render::{item_text, value_lines};
 use meterscope_core::client::targets::{self, Dlt698Target, dlt698_targets};
 
 use crate::args::{ReadArgs, SimulateArgs};
@@ -41,10 +42,6 @@ fn connect_and_targets(connect: &str, oads: &[String]) -> Result<(Connect, Vec<D
     }
 }
 
-fn unit(i: &Item) -> String {
-    if i.unit.is_empty() { String::new() } else { format!(" {}", i.unit) }
-}
-
 fn reading_json(r: &Reading) -> Value {
     json!({ "oad": r.canonical, "name": r.name, "items": r.items })
 }
@@ -54,14 +51,8 @@ fn record_json(r: &Record) -> Value {
 }
 
 fn print_reading(r: &Reading) {
-    match r.items.as_slice() {
-        [one] => println!("{}  {}: {}{}", r.canonical, r.name, one.value, unit(one)),
-        items => {
-            println!("{}  {}", r.canonical, r.name);
-            for i in items {
-                println!("    {}: {}{}", i.label, i.value, unit(i));
-            }
-        }
+    for line in value_lines(&r.canonical, &r.name, &r.items, "") {
+        println!("{line}");
     }
 }
 
@@ -70,7 +61,7 @@ fn print_record(r: &Record) {
     for (n, row) in r.rows.iter().enumerate() {
         println!("  row {}", n + 1);
         for i in row {
-            println!("    {}: {}{}", i.label, i.value, unit(i));
+            println!("    {}: {}", i.label, item_text(i));
         }
     }
 }

@@ -21,32 +21,22 @@ use std::time::Instant;
 use meterscope_core::Lang;
 use meterscope_core::protocols::qgdw1376::client::{self, ModuleTarget, TerminalTarget};
 use meterscope_core::protocols::qgdw1376::codec::Address1;
-use meterscope_core::protocols::qgdw1376::concentrator::{
-    self, ConcentratorEvent, ConcentratorSession, Item, MeterValue,
-};
+use meterscope_core::protocols::qgdw1376::concentrator::{self, ConcentratorEvent, ConcentratorSession, MeterValue};
 use meterscope_core::protocols::qgdw1376::master::{self, MasterEvent, MasterSession};
 use meterscope_core::protocols::qgdw1376::module::{Module, ModuleConfig, protocol};
 use meterscope_core::protocols::qgdw1376::terminal::{Terminal, TerminalConfig};
 use meterscope_core::session::{DateTime, LineSettings, Millis, Parity};
 use serde_json::{Value, json};
 
+use meterscope_core::client::render::{item_text, value_lines};
+
 use crate::args::{ReadArgs, SimulateArgs};
 use crate::trace::Traced;
 use crate::transport::{InProcess, Pace, drive, simulate};
 
-fn unit(i: &Item) -> String {
-    if i.unit.is_empty() { String::new() } else { format!(" {}", i.unit) }
-}
-
 fn print_value(v: &MeterValue) {
-    match v.items.as_slice() {
-        [one] => println!("{}  {}  {}: {}{}", v.meter, v.id, v.name, one.value, unit(one)),
-        items => {
-            println!("{}  {}  {}", v.meter, v.id, v.name);
-            for i in items {
-                println!("    {}: {}{}", i.label, i.value, unit(i));
-            }
-        }
+    for line in value_lines(&format!("{}  {}", v.meter, v.id), &v.name, &v.items, "") {
+        println!("{line}");
     }
 }
 
@@ -217,7 +207,7 @@ pub fn run_read_1(a: &ReadArgs) -> Result<u8, String> {
             } else if !(d.afn == 0x0C && d.fn_ == 2) {
                 println!("AFN {:02X} p{} F{}  {}", d.afn, d.pn, d.fn_, d.name);
                 for i in &d.items {
-                    println!("    {}: {}{}", i.label, i.value, unit(i));
+                    println!("    {}: {}", i.label, item_text(i));
                 }
             }
         }

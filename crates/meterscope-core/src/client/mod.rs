@@ -12,7 +12,7 @@ pub mod quantities;
 pub mod render;
 pub mod targets;
 
-pub use crate::session::{Number, Value};
+pub use crate::session::{Item, Number, Value};
 
 /// One line of a read's results: what was read (`00010000`, `1-0:1.8.0:2`),
 /// its name, the value and its unit, or why it could not be read.
@@ -52,6 +52,29 @@ impl Reading {
     pub fn number(&self) -> Option<f64> {
         if self.error { None } else { self.value.number() }
     }
+}
+
+/// The rows of one value read (a DI's, an OAD's): one per item, each named
+/// by the value's name and, when it has several items, the item's label
+/// (`Voltage · phase A`).
+pub fn item_rows(id: &str, name: &str, items: &[Item]) -> Vec<Reading> {
+    let many = items.len() > 1;
+    items
+        .iter()
+        .map(|i| {
+            let named = match () {
+                _ if name.is_empty() => i.label.clone(),
+                _ if many && !i.label.is_empty() && i.label != name => format!("{name} · {}", i.label),
+                _ => name.to_string(),
+            };
+            let value = match &i.text {
+                // A note that says more than the value (`no data`, a weekday).
+                Some(t) if !t.is_empty() && *t != i.value.to_string() => Value::Text(format!("{} ({t})", i.value)),
+                _ => i.value.clone(),
+            };
+            Reading { id: id.to_string(), name: named, value, unit: i.unit.clone(), error: false }
+        })
+        .collect()
 }
 
 /// Rows and columns of a record, profile or object list read.

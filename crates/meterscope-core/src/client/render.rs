@@ -4,7 +4,7 @@
 //! keys in the order documented at each function; values are strings,
 //! exactly as read (`230.10` stays `230.10`).
 
-use super::{Reading, Table};
+use super::{Item, Reading, Table};
 use crate::json::Json;
 
 /// One CSV field, quoted.
@@ -106,5 +106,28 @@ pub fn text_line(r: &Reading) -> String {
     match r.name.is_empty() {
         true => format!("{}  {}{unit}", r.id, r.value),
         false => format!("{}  {}: {}{unit}", r.id, r.name, r.value),
+    }
+}
+
+/// One item as text: `230.1 V`, `FFFF  (no data)`.
+pub fn item_text(i: &Item) -> String {
+    let unit = if i.unit.is_empty() { String::new() } else { format!(" {}", i.unit) };
+    let note = i.text.as_ref().filter(|t| !t.is_empty()).map(|t| format!("  ({t})")).unwrap_or_default();
+    format!("{}{unit}{note}", i.value)
+}
+
+/// A value read as the command line prints it: one line for one item
+/// (`00010000  Forward active energy: 1234.56 kWh`), else the name and an
+/// indented line per item. `head` goes first (the identifier, a meter's
+/// address and the identifier), `mark` last on the first line
+/// (`  (incomplete)`).
+pub fn value_lines(head: &str, name: &str, items: &[Item], mark: &str) -> Vec<String> {
+    match items {
+        [one] => vec![format!("{head}  {name}: {}{mark}", item_text(one))],
+        items => {
+            let mut out = vec![format!("{head}  {name}{mark}")];
+            out.extend(items.iter().map(|i| format!("    {}: {}", i.label, item_text(i))));
+            out
+        }
     }
 }

@@ -154,3 +154,25 @@ fn failures_and_notices_in_both_languages() {
         format!("DAR 6: {}", dlt698::dictionary::dar_name(6, Lang::En).unwrap_or("DAR 6"))
     );
 }
+
+#[test]
+fn values_as_rows_and_lines() {
+    let items = |labels: &[&str]| -> Vec<Item> {
+        labels.iter().map(|l| Item::new(l.to_string(), Number::new(2301, -1), "V".into())).collect()
+    };
+    let one = render::value_lines("02010100", "Voltage A", &items(&["Voltage A"]), "");
+    assert_eq!(one, ["02010100  Voltage A: 230.1 V"]);
+    let three = items(&["phase A", "phase B", "phase C"]);
+    let lines = render::value_lines("0201FF00", "Voltage", &three, "  (incomplete)");
+    assert_eq!(lines[0], "0201FF00  Voltage  (incomplete)");
+    assert_eq!(lines[3], "    phase C: 230.1 V");
+    let rows = item_rows("0201FF00", "Voltage", &three);
+    assert_eq!((rows[1].name.as_str(), rows[1].number()), ("Voltage · phase B", Some(230.1)));
+    assert_eq!(item_rows("x", "Voltage", &items(&["total"]))[0].name, "Voltage");
+    assert_eq!(item_rows("x", "", &items(&["data"]))[0].name, "data");
+    let mut noted = items(&["Clock"]);
+    noted[0].value = Value::Text("FF".into());
+    noted[0].text = Some("no data".into());
+    assert_eq!(item_rows("x", "Clock", &noted)[0].value.to_string(), "FF (no data)");
+    assert_eq!(render::value_lines("x", "Clock", &noted, "")[0], "x  Clock: FF V  (no data)");
+}
