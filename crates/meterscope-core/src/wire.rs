@@ -255,6 +255,17 @@ impl<'a> Cursor<'a> {
     pub fn axdr_length_shortest(&mut self) -> Result<usize, LengthError> {
         self.length(true)
     }
+    /// A count of items that each take at least one byte, as strict parsers
+    /// read it: the shortest A-XDR length, no more than the bytes left.
+    pub fn axdr_count(&mut self) -> Result<usize, crate::error::ParseError> {
+        let at = self.pos();
+        let n = self.axdr_length_shortest()?;
+        if n > self.left() {
+            let kind = crate::error::ErrorKind::BadLength { stated: n, actual: self.left() };
+            return Err(crate::error::ParseError::new(at, kind));
+        }
+        Ok(n)
+    }
     fn length(&mut self, shortest: bool) -> Result<usize, LengthError> {
         let save = self.pos;
         let at = self.at();

@@ -153,17 +153,6 @@ struct R<'a> {
 }
 
 impl<'a> R<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], ParseError> {
-        Ok(self.c.take(n)?)
-    }
-    fn u8(&mut self) -> Result<u8, ParseError> {
-        Ok(self.take(1)?[0])
-    }
-    fn arr<const N: usize>(&mut self) -> Result<[u8; N], ParseError> {
-        let mut a = [0u8; N];
-        a.copy_from_slice(self.take(N)?);
-        Ok(a)
-    }
     fn bad(&self, at: usize, what: &'static str) -> ParseError {
         ParseError::new(at, ErrorKind::BadValue { what })
     }
@@ -171,18 +160,9 @@ impl<'a> R<'a> {
     fn len(&mut self) -> Result<usize, ParseError> {
         Ok(self.c.axdr_length_shortest()?)
     }
-    /// A count of items that each take at least one byte: bounded by the bytes left.
-    fn count(&mut self) -> Result<usize, ParseError> {
-        let at = self.c.pos();
-        let n = self.len()?;
-        if n > self.c.left() {
-            return Err(ParseError::new(at, ErrorKind::BadLength { stated: n, actual: self.c.left() }));
-        }
-        Ok(n)
-    }
     fn octets(&mut self) -> Result<Vec<u8>, ParseError> {
         let n = self.len()?;
-        Ok(self.take(n)?.to_vec())
+        Ok(self.c.take(n)?.to_vec())
     }
 
     fn data(&mut self, depth: usize) -> Result<Data, ParseError> {
@@ -190,19 +170,19 @@ impl<'a> R<'a> {
         if depth > MAX_DEPTH {
             return Err(self.bad(at, "nesting depth"));
         }
-        let t = self.u8()?;
+        let t = self.c.u8()?;
         self.body(t, at, depth)
     }
 
     fn body(&mut self, t: u8, at: usize, depth: usize) -> Result<Data, ParseError> {
         if let Some(&(_, n, signed)) = INTS.iter().find(|x| x.0 == t) {
-            let b = self.take(n)?;
+            let b = self.c.take(n)?;
             let u = b.iter().fold(0u128, |a, &x| (a << 8) | x as u128);
             let value = if signed && b[0] & 0x80 != 0 { u as i128 - (1i128 << (8 * n)) } else { u as i128 };
             return Ok(Data::Int { tag: t, value });
         }
         if let Some(&(_, n)) = FIXED.iter().find(|x| x.0 == t) {
-            return Ok(Data::Fixed { tag: t, bytes: self.take(n)?.to_vec() });
+            return Ok(Data::Fixed { tag: t, bytes: self.c.take(n)?.to_vec() });
         }
         if BYTES.contains(&t) {
             return Ok(Data::Bytes { tag: t, bytes: self.octets()? });
@@ -210,18 +190,18 @@ impl<'a> R<'a> {
         Ok(match t {
             tag::NULL => Data::Null,
             tag::ARRAY | tag::STRUCTURE => {
-                let n = self.count()?;
+                let n = self.c.axdr_count()?;
                 let items = (0..n).map(|_| self.data(depth + 1)).collect::<Result<Vec<_>, _>>()?;
                 if t == tag::ARRAY { Data::Array(items) } else { Data::Structure(items) }
             }
-            tag::BOOL => match self.u8()? {
+            tag::BOOL => match self.c.u8()? {
                 0 => Data::Bool(false),
                 1 => Data::Bool(true),
                 _ => return Err(self.bad(self.c.pos() - 1, "bool")),
             },
             tag::BIT_STRING => {
                 let bits = self.len()?;
-                Data::BitString { bits, bytes: self.take(bits.div_ceil(8))?.to_vec() }
+                Data::BitString { bits, bytes: self.c.take(bits.div_ceil(8))?.to_vec() }
             }
             tag::ROAD => {
                 let (oad, related) = self.road()?;
@@ -234,10 +214,10 @@ impl<'a> R<'a> {
             tag::RSD => Data::Rsd(self.rsd(depth)?),
             tag::CSD => Data::Csd(self.csd()?),
             tag::MS => Data::Ms(self.ms(depth)?),
-            tag::SID => Data::Sid { ident: self.arr()?, data: self.octets()? },
-            tag::SID_MAC => Data::SidMac { ident: self.arr()?, data: self.octets()?, mac: self.octets()? },
+            tag::SID => Data::Sid { ident: self.c.array()?, data: self.octets()? },
+            tag::SID_MAC => Data::SidMac { ident: self.c.array()?, data: self.octets()?, mac: self.octets()? },
             tag::RCSD => {
-                let n = self.count()?;
+                let n = self.c.axdr_count()?;
                 Data::Rcsd((0..n).map(|_| self.csd()).collect::<Result<_, _>>()?)
             }
             _ => return Err(ParseError::new(at, ErrorKind::UnexpectedByte { found: t, expected: "a data type" })),
@@ -245,18 +225,18 @@ impl<'a> R<'a> {
     }
 
     fn road(&mut self) -> Result<([u8; 4], Vec<[u8; 4]>), ParseError> {
-        let oad = self.arr()?;
-        let n = self.count()?;
-        Ok((oad, (0..n).map(|_| self.arr()).collect::<Result<_, _>>()?))
+        let oad = self.c.array()?;
+        let n = self.c.axdr_count()?;
+        Ok((oad, (0..n).map(|_| self.c.array()).collect::<Result<_, _>>()?))
     }
 
     fn region(&mut self, depth: usize) -> Result<(u8, Data, Data), ParseError> {
-        Ok((self.u8()?, self.data(depth + 1)?, self.data(depth + 1)?))
+        Ok((self.c.u8()?, self.data(depth + 1)?, self.data(depth + 1)?))
     }
 
     fn csd(&mut self) -> Result<Csd, ParseError> {
-        match self.u8()? {
-            0 => Ok(Csd::Oad(self.arr()?)),
+        match self.c.u8()? {
+            0 => Ok(Csd::Oad(self.c.array()?)),
             1 => {
                 let (oad, related) = self.road()?;
                 Ok(Csd::Road { oad, related })
@@ -266,24 +246,24 @@ impl<'a> R<'a> {
     }
 
     fn ms(&mut self, depth: usize) -> Result<Ms, ParseError> {
-        let k = self.u8()?;
+        let k = self.c.u8()?;
         Ok(match k {
             0 => Ms::None,
             1 => Ms::All,
             2 => {
-                let n = self.count()?;
-                Ms::Types(self.take(n)?.to_vec())
+                let n = self.c.axdr_count()?;
+                Ms::Types(self.c.take(n)?.to_vec())
             }
             3 => {
-                let n = self.count()?;
+                let n = self.c.axdr_count()?;
                 Ms::Addresses((0..n).map(|_| self.octets()).collect::<Result<_, _>>()?)
             }
             4 => {
-                let n = self.count()?;
-                Ms::Configs((0..n).map(|_| self.arr::<2>().map(u16::from_be_bytes)).collect::<Result<_, _>>()?)
+                let n = self.c.axdr_count()?;
+                Ms::Configs((0..n).map(|_| self.c.array::<2>().map(u16::from_be_bytes)).collect::<Result<_, _>>()?)
             }
             5..=7 => {
-                let n = self.count()?;
+                let n = self.c.axdr_count()?;
                 Ms::Regions(k, (0..n).map(|_| self.region(depth)).collect::<Result<_, _>>()?)
             }
             _ => return Err(self.bad(self.c.pos() - 1, "MS choice")),
@@ -292,7 +272,7 @@ impl<'a> R<'a> {
 
     fn selector2(&mut self, depth: usize) -> Result<Selector2, ParseError> {
         Ok(Selector2 {
-            oad: self.arr()?,
+            oad: self.c.array()?,
             start: self.data(depth + 1)?,
             end: self.data(depth + 1)?,
             interval: self.data(depth + 1)?,
@@ -300,21 +280,25 @@ impl<'a> R<'a> {
     }
 
     fn rsd(&mut self, depth: usize) -> Result<Rsd, ParseError> {
-        let s = self.u8()?;
+        let s = self.c.u8()?;
         Ok(match s {
             0 => Rsd::None,
-            1 => Rsd::S1 { oad: self.arr()?, value: Box::new(self.data(depth + 1)?) },
+            1 => Rsd::S1 { oad: self.c.array()?, value: Box::new(self.data(depth + 1)?) },
             2 => Rsd::S2(Box::new(self.selector2(depth)?)),
             3 => {
-                let n = self.count()?;
+                let n = self.c.axdr_count()?;
                 Rsd::S3((0..n).map(|_| self.selector2(depth)).collect::<Result<_, _>>()?)
             }
-            4 | 5 => Rsd::Time { selector: s, time: self.arr()?, ms: self.ms(depth)? },
-            6..=8 => {
-                Rsd::Range { selector: s, start: self.arr()?, end: self.arr()?, ti: self.arr()?, ms: self.ms(depth)? }
-            }
-            9 => Rsd::S9(self.u8()?),
-            10 => Rsd::S10(self.u8()?, self.ms(depth)?),
+            4 | 5 => Rsd::Time { selector: s, time: self.c.array()?, ms: self.ms(depth)? },
+            6..=8 => Rsd::Range {
+                selector: s,
+                start: self.c.array()?,
+                end: self.c.array()?,
+                ti: self.c.array()?,
+                ms: self.ms(depth)?,
+            },
+            9 => Rsd::S9(self.c.u8()?),
+            10 => Rsd::S10(self.c.u8()?, self.ms(depth)?),
             _ => return Err(self.bad(self.c.pos() - 1, "RSD selector")),
         })
     }
