@@ -173,9 +173,9 @@ impl Request {
 
     pub fn parse(b: &[u8]) -> Result<Request, ParseError> {
         let mut r = Reader { c: Cursor::new(b, 0) };
-        let tag = r.u8()?;
-        let choice = r.u8()?;
-        let invoke = r.u8()?;
+        let tag = r.c.u8()?;
+        let choice = r.c.u8()?;
+        let invoke = r.c.u8()?;
         let req = match (tag, choice) {
             (0xC0, 1) => Request::Get { invoke, attr: r.attr()?, access: r.access()? },
             (0xC0, 2) => Request::GetNext { invoke, block: r.u32()? },
@@ -190,7 +190,7 @@ impl Request {
             (0xC1, 1) => Request::Set { invoke, attr: r.attr()?, access: r.access()?, value: r.data()? },
             (0xC3, 1) => {
                 let method = r.attr()?;
-                let params = if r.u8()? != 0 { Some(r.data()?) } else { None };
+                let params = if r.c.u8()? != 0 { Some(r.data()?) } else { None };
                 Request::Action { invoke, method, params }
             }
             _ => return Err(ParseError::new(0, ErrorKind::BadValue { what: "request service (not supported here)" })),
@@ -245,26 +245,26 @@ impl Response {
 
     pub fn parse(b: &[u8]) -> Result<Response, ParseError> {
         let mut r = Reader { c: Cursor::new(b, 0) };
-        let tag = r.u8()?;
+        let tag = r.c.u8()?;
         if tag == 0xD8 {
-            let state = r.u8()?;
-            let service = r.u8()?;
+            let state = r.c.u8()?;
+            let service = r.c.u8()?;
             // A newer edition may add the expected invocation counter; tolerate it.
             return Ok(Response::Exception { state, service });
         }
-        let choice = r.u8()?;
-        let invoke = r.u8()?;
+        let choice = r.c.u8()?;
+        let invoke = r.c.u8()?;
         let resp = match (tag, choice) {
             (0xC4, 1) => Response::Get { invoke, result: r.result()? },
             (0xC4, 2) => {
-                let last = r.u8()? != 0;
+                let last = r.c.u8()? != 0;
                 let block = r.u32()?;
-                let raw = match r.u8()? {
+                let raw = match r.c.u8()? {
                     0 => {
                         let n = r.len()?;
-                        Ok(r.take(n)?.to_vec())
+                        Ok(r.c.take(n)?.to_vec())
                     }
-                    1 => Err(r.u8()?),
+                    1 => Err(r.c.u8()?),
                     other => {
                         return Err(ParseError::new(
                             r.c.pos() - 1,
@@ -282,10 +282,10 @@ impl Response {
                 }
                 Response::GetWithList { invoke, results }
             }
-            (0xC5, 1) => Response::Set { invoke, result: r.u8()? },
+            (0xC5, 1) => Response::Set { invoke, result: r.c.u8()? },
             (0xC7, 1) => {
-                let result = r.u8()?;
-                let ret = if r.u8()? != 0 { Some(r.result()?) } else { None };
+                let result = r.c.u8()?;
+                let ret = if r.c.u8()? != 0 { Some(r.result()?) } else { None };
                 Response::Action { invoke, result, ret }
             }
             _ => return Err(ParseError::new(0, ErrorKind::BadValue { what: "response service (not supported here)" })),
@@ -349,18 +349,18 @@ impl Gbt {
 
     pub fn parse(b: &[u8]) -> Result<Gbt, ParseError> {
         let mut r = Reader { c: Cursor::new(b, 0) };
-        let tag = r.u8()?;
+        let tag = r.c.u8()?;
         if tag != Self::TAG {
             return Err(ParseError::new(
                 0,
                 ErrorKind::UnexpectedByte { found: tag, expected: "general-block-transfer (E0)" },
             ));
         }
-        let control = r.u8()?;
-        let number = r.u16()?;
-        let ack = r.u16()?;
+        let control = r.c.u8()?;
+        let number = r.c.u16_be()?;
+        let ack = r.c.u16_be()?;
         let n = r.len()?;
-        let data = r.take(n)?.to_vec();
+        let data = r.c.take(n)?.to_vec();
         r.end()?;
         Ok(Gbt { last: control & 0x80 != 0, streaming: control & 0x40 != 0, window: control & 0x3F, number, ack, data })
     }
@@ -454,7 +454,7 @@ impl SnRequest {
 
     pub fn parse(b: &[u8]) -> Result<SnRequest, ParseError> {
         let mut r = Reader { c: Cursor::new(b, 0) };
-        let tag = r.u8()?;
+        let tag = r.c.u8()?;
         if tag != 0x05 && tag != 0x06 {
             return Err(ParseError::new(0, ErrorKind::BadValue { what: "short-name request (05 or 06)" }));
         }
@@ -462,14 +462,14 @@ impl SnRequest {
         let mut variables = Vec::with_capacity(n);
         for _ in 0..n {
             let at = r.c.pos();
-            variables.push(match r.u8()? {
-                2 => Variable::Name(r.u16()?),
+            variables.push(match r.c.u8()? {
+                2 => Variable::Name(r.c.u16_be()?),
                 4 => {
-                    let name = r.u16()?;
-                    let selector = r.u8()?;
+                    let name = r.c.u16_be()?;
+                    let selector = r.c.u8()?;
                     Variable::Parameterized { name, access: Access { selector, parameters: r.data()? } }
                 }
-                5 => Variable::BlockNumber(r.u16()?),
+                5 => Variable::BlockNumber(r.c.u16_be()?),
                 other => {
                     return Err(ParseError::new(
                         at,
@@ -551,18 +551,18 @@ impl SnResponse {
 
     pub fn parse(b: &[u8]) -> Result<SnResponse, ParseError> {
         let mut r = Reader { c: Cursor::new(b, 0) };
-        let resp = match r.u8()? {
+        let resp = match r.c.u8()? {
             0x0C => SnResponse::Read(r.sn_results()?),
             0x0D => {
                 let n = r.count()?;
                 let mut v = Vec::with_capacity(n);
                 for _ in 0..n {
                     let at = r.c.pos();
-                    v.push(match r.u8()? {
+                    v.push(match r.c.u8()? {
                         0 => Ok(()),
-                        1 => Err(r.u8()?),
+                        1 => Err(r.c.u8()?),
                         2 => {
-                            r.u16()?;
+                            r.c.u16_be()?;
                             Ok(())
                         }
                         other => {
@@ -587,31 +587,21 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], ParseError> {
-        Ok(self.c.take(n)?)
-    }
-    fn u8(&mut self) -> Result<u8, ParseError> {
-        Ok(self.take(1)?[0])
-    }
-    fn u16(&mut self) -> Result<u16, ParseError> {
-        let s = self.take(2)?;
-        Ok(u16::from_be_bytes([s[0], s[1]]))
-    }
     fn sn_results(&mut self) -> Result<Vec<SnReadResult>, ParseError> {
         let n = self.count()?;
         let mut v = Vec::with_capacity(n);
         for _ in 0..n {
             let at = self.c.pos();
-            v.push(match self.u8()? {
+            v.push(match self.c.u8()? {
                 0 => SnReadResult::Data(self.data()?),
-                1 => SnReadResult::Error(self.u8()?),
+                1 => SnReadResult::Error(self.c.u8()?),
                 2 => {
-                    let last = self.u8()? != 0;
-                    let number = self.u16()?;
+                    let last = self.c.u8()? != 0;
+                    let number = self.c.u16_be()?;
                     let k = self.len()?;
-                    SnReadResult::Block { last, number, raw: self.take(k)?.to_vec() }
+                    SnReadResult::Block { last, number, raw: self.c.take(k)?.to_vec() }
                 }
-                3 => SnReadResult::BlockNumber(self.u16()?),
+                3 => SnReadResult::BlockNumber(self.c.u16_be()?),
                 other => {
                     return Err(ParseError::new(
                         at,
@@ -623,7 +613,7 @@ impl<'a> Reader<'a> {
         Ok(v)
     }
     fn u32(&mut self) -> Result<u32, ParseError> {
-        let s = self.take(4)?;
+        let s = self.c.take(4)?;
         Ok(u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
     }
     fn len(&mut self) -> Result<usize, ParseError> {
@@ -641,7 +631,7 @@ impl<'a> Reader<'a> {
         Ok(n)
     }
     fn attr(&mut self) -> Result<AttrRef, ParseError> {
-        let s = self.take(9)?;
+        let s = self.c.take(9)?;
         let mut obis = [0u8; 6];
         obis.copy_from_slice(&s[2..8]);
         Ok(AttrRef { class: u16::from_be_bytes([s[0], s[1]]), obis, index: s[8] as i8 })
@@ -653,16 +643,16 @@ impl<'a> Reader<'a> {
         Ok(d)
     }
     fn access(&mut self) -> Result<Option<Access>, ParseError> {
-        if self.u8()? == 0 {
+        if self.c.u8()? == 0 {
             return Ok(None);
         }
-        let selector = self.u8()?;
+        let selector = self.c.u8()?;
         Ok(Some(Access { selector, parameters: self.data()? }))
     }
     fn result(&mut self) -> Result<GetResult, ParseError> {
-        match self.u8()? {
+        match self.c.u8()? {
             0 => Ok(Ok(self.data()?)),
-            1 => Ok(Err(self.u8()?)),
+            1 => Ok(Err(self.c.u8()?)),
             other => Err(ParseError::new(
                 self.c.pos() - 1,
                 ErrorKind::UnexpectedByte { found: other, expected: "data (0) or data-access-result (1)" },

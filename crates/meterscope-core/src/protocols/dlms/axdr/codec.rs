@@ -62,12 +62,6 @@ struct Strict<'a> {
 }
 
 impl<'a> Strict<'a> {
-    pub(super) fn take(&mut self, n: usize) -> Result<&'a [u8], ParseError> {
-        Ok(self.c.take(n)?)
-    }
-    pub(super) fn u8(&mut self) -> Result<u8, ParseError> {
-        Ok(self.take(1)?[0])
-    }
     pub(super) fn len(&mut self) -> Result<usize, ParseError> {
         match self.c.axdr_length() {
             Ok(n) => Ok(n),
@@ -90,10 +84,10 @@ impl<'a> Strict<'a> {
         if depth > MAX_DEPTH {
             return Err(ParseError::new(at, ErrorKind::BadValue { what: "nesting depth" }));
         }
-        let t = self.u8()?;
+        let t = self.c.u8()?;
         Ok(match t {
             tag::ARRAY => {
-                let s = self.take(2)?;
+                let s = self.c.take(2)?;
                 TypeDesc::Array(u16::from_be_bytes([s[0], s[1]]), Box::new(self.desc(depth + 1)?))
             }
             tag::STRUCTURE => {
@@ -115,7 +109,7 @@ impl<'a> Strict<'a> {
     }
     pub(super) fn data(&mut self, depth: usize) -> Result<Data, ParseError> {
         let at = self.c.pos();
-        let t = self.u8()?;
+        let t = self.c.u8()?;
         self.body(t, at, depth)
     }
     pub(super) fn spend(&mut self) -> Result<(), ParseError> {
@@ -156,7 +150,7 @@ impl<'a> Strict<'a> {
         macro_rules! arr {
             ($n:expr) => {{
                 let mut a = [0u8; $n];
-                a.copy_from_slice(self.take($n)?);
+                a.copy_from_slice(self.c.take($n)?);
                 a
             }};
         }
@@ -172,31 +166,31 @@ impl<'a> Strict<'a> {
                 }
                 if t == tag::ARRAY { Data::Array(v) } else { Data::Structure(v) }
             }
-            tag::BOOLEAN => Data::Boolean(self.u8()? != 0),
+            tag::BOOLEAN => Data::Boolean(self.c.u8()? != 0),
             tag::BIT_STRING => {
                 let bits = self.len()?;
-                Data::BitString(bits, self.take(bits.div_ceil(8))?.to_vec())
+                Data::BitString(bits, self.c.take(bits.div_ceil(8))?.to_vec())
             }
             tag::DOUBLE_LONG => Data::DoubleLong(i32::from_be_bytes(arr!(4))),
             tag::DOUBLE_LONG_UNSIGNED => Data::DoubleLongUnsigned(u32::from_be_bytes(arr!(4))),
             tag::OCTET_STRING | tag::VISIBLE_STRING | tag::UTF8_STRING => {
                 let n = self.len()?;
-                let v = self.take(n)?.to_vec();
+                let v = self.c.take(n)?.to_vec();
                 match t {
                     tag::OCTET_STRING => Data::OctetString(v),
                     tag::VISIBLE_STRING => Data::VisibleString(v),
                     _ => Data::Utf8String(v),
                 }
             }
-            tag::BCD => Data::Bcd(self.u8()?),
-            tag::INTEGER => Data::Integer(self.u8()? as i8),
+            tag::BCD => Data::Bcd(self.c.u8()?),
+            tag::INTEGER => Data::Integer(self.c.u8()? as i8),
             tag::LONG => Data::Long(i16::from_be_bytes(arr!(2))),
-            tag::UNSIGNED => Data::Unsigned(self.u8()?),
+            tag::UNSIGNED => Data::Unsigned(self.c.u8()?),
             tag::LONG_UNSIGNED => Data::LongUnsigned(u16::from_be_bytes(arr!(2))),
             tag::COMPACT_ARRAY => {
                 let d = self.desc(depth + 1)?;
                 let n = self.len()?;
-                let contents = self.take(n)?;
+                let contents = self.c.take(n)?;
                 let mut sub = Strict { c: Cursor::new(contents, 0), budget: self.budget };
                 let mut items = Vec::new();
                 while sub.c.pos() < contents.len() {
@@ -217,7 +211,7 @@ impl<'a> Strict<'a> {
             }
             tag::LONG64 => Data::Long64(i64::from_be_bytes(arr!(8))),
             tag::LONG64_UNSIGNED => Data::Long64Unsigned(u64::from_be_bytes(arr!(8))),
-            tag::ENUM => Data::Enum(self.u8()?),
+            tag::ENUM => Data::Enum(self.c.u8()?),
             tag::FLOAT32 => Data::Float32(u32::from_be_bytes(arr!(4))),
             tag::FLOAT64 => Data::Float64(u64::from_be_bytes(arr!(8))),
             tag::DATE_TIME => Data::DateTime(arr!(12)),
