@@ -25,17 +25,7 @@ pub const DEFAULT_REGISTERS: &str = "1.8.0 2.8.0 32.7.0 14.7.0";
 
 /// The rows of one data set.
 fn readings(r: &IecReading) -> Vec<Reading> {
-    let name = r.name.clone().unwrap_or_default();
-    r.values
-        .iter()
-        .map(|v| {
-            let value = match &v.text {
-                Some(text) if text != &v.value => format!("{} ({text})", v.value).into(),
-                _ => v.typed(),
-            };
-            Reading::new(&r.address, &name, value, &v.unit)
-        })
-        .collect()
+    meterscope_core::client::item_rows(&r.address, r.name.as_deref().unwrap_or_default(), &r.items())
 }
 
 pub(super) fn mode(p: &Params) -> Mode {

@@ -59,15 +59,7 @@ fn meter_name(r: &Reading, name: &mut Option<String>) {
 }
 
 fn reading_line(r: &Reading) -> String {
-    let values: Vec<String> = r
-        .values
-        .iter()
-        .map(|v| {
-            let unit = if v.unit.is_empty() { String::new() } else { format!(" {}", v.unit) };
-            let text = v.text.as_ref().map(|t| format!(" ({t})")).unwrap_or_default();
-            format!("{}{unit}{text}", v.value)
-        })
-        .collect();
+    let values: Vec<String> = r.items().iter().map(meterscope_core::client::render::item_text).collect();
     let name = r.name.as_deref().map(|n| format!("  {n}")).unwrap_or_default();
     format!("{:<12}{name}: {}", r.address, values.join("; "))
 }

@@ -262,6 +262,21 @@ impl ReadingValue {
 }
 
 impl Reading {
+    /// Its values as labelled items (each under the data set's name), typed,
+    /// with their notes: what the client layer renders.
+    pub fn items(&self) -> Vec<crate::session::Item> {
+        let label = self.name.clone().unwrap_or_default();
+        self.values
+            .iter()
+            .map(|v| crate::session::Item {
+                label: label.clone(),
+                value: v.typed(),
+                unit: v.unit.clone(),
+                text: v.text.clone().filter(|t| *t != v.value),
+            })
+            .collect()
+    }
+
     /// A reading from an address and its values.
     pub fn new(address: &str, values: Vec<Value>, lang: Lang) -> Reading {
         let code = data::identifier(address);
