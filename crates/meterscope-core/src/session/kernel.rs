@@ -354,6 +354,23 @@ impl<Op, S, E, B: Received> Kernel<Op, Pending<S>, E, B> {
     }
 }
 
+/// `Machine`'s event type and kernel access for a session whose kernel is
+/// its field `k`: `kernel_in_k!(Dlt645Event);` inside `impl Machine`.
+macro_rules! kernel_in_k {
+    ($event:ty) => {
+        type Event = $event;
+
+        fn kernel(&self) -> &dyn $crate::session::Core<$event> {
+            &self.k
+        }
+
+        fn kernel_mut(&mut self) -> &mut dyn $crate::session::Core<$event> {
+            &mut self.k
+        }
+    };
+}
+pub(crate) use kernel_in_k;
+
 /// A session built on a [`Kernel`]: where the kernel is and what the
 /// protocol does at each turn; [`Session`] comes with it.
 pub trait Machine {

@@ -25,7 +25,7 @@ pub mod words;
 
 pub use value::{Item, Number, Value};
 
-pub(crate) use kernel::{Core, Deadline, Kernel, Machine, Notices, Pending, Retry};
+pub(crate) use kernel::{Core, Deadline, Kernel, Machine, Notices, Pending, Retry, kernel_in_k};
 
 /// A point on the caller's monotonic clock, in milliseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -33,9 +33,7 @@ use crate::input::to_hex;
 use crate::lang::Lang;
 use crate::protocols::dlt645::frame::{Address, DataId, Frame645, Payload};
 use crate::session::Value;
-use crate::session::{
-    Core, DateTime, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Retry, RxBuffer,
-};
+use crate::session::{DateTime, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Retry, RxBuffer};
 
 const RX_LIMIT: usize = 16_384;
 
@@ -532,15 +530,7 @@ pub fn data_items(frame: &[u8], lang: Lang) -> Vec<Item> {
 }
 
 impl Machine for MasterSession {
-    type Event = MasterEvent;
-
-    fn kernel(&self) -> &dyn Core<MasterEvent> {
-        &self.k
-    }
-
-    fn kernel_mut(&mut self) -> &mut dyn Core<MasterEvent> {
-        &mut self.k
-    }
+    crate::session::kernel_in_k!(MasterEvent);
 
     fn process_rx(&mut self, now: Millis) {
         while let Some(frame) = self.k.next_frame(frame_1, 0xFE) {

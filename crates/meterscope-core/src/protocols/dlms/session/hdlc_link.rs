@@ -271,15 +271,7 @@ impl DlmsSession {
 }
 
 impl Machine for DlmsSession {
-    type Event = DlmsEvent;
-
-    fn kernel(&self) -> &dyn Core<DlmsEvent> {
-        &self.k
-    }
-
-    fn kernel_mut(&mut self) -> &mut dyn Core<DlmsEvent> {
-        &mut self.k
-    }
+    crate::session::kernel_in_k!(DlmsEvent);
 
     fn process_rx(&mut self, now: Millis) {
         loop {

@@ -63,8 +63,7 @@ use super::{classes, wrapper};
 use crate::obis;
 use crate::registry::FrameStatus;
 use crate::session::{
-    Core, DateTime, Kernel, LineSettings, LineTime, Machine, Millis, Notices, Number, Parity, Pending, Random, Retry,
-    Value,
+    DateTime, Kernel, LineSettings, LineTime, Machine, Millis, Notices, Number, Parity, Pending, Random, Retry, Value,
 };
 
 mod association;

@@ -37,9 +37,7 @@ use crate::registry::Options;
 #[cfg(test)]
 use crate::session::Session;
 use crate::session::Value;
-use crate::session::{
-    Core, DateTime, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Retry, RxBuffer,
-};
+use crate::session::{DateTime, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Retry, RxBuffer};
 
 #[cfg(test)]
 mod tests;
@@ -528,15 +526,7 @@ impl Dlt645Session {
 }
 
 impl Machine for Dlt645Session {
-    type Event = Dlt645Event;
-
-    fn kernel(&self) -> &dyn Core<Dlt645Event> {
-        &self.k
-    }
-
-    fn kernel_mut(&mut self) -> &mut dyn Core<Dlt645Event> {
-        &mut self.k
-    }
+    crate::session::kernel_in_k!(Dlt645Event);
 
     /// Frame what has arrived and act on every complete frame.
     fn process_rx(&mut self, now: Millis) {

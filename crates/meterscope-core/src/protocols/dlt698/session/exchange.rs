@@ -257,15 +257,7 @@ impl Dlt698Session {
 }
 
 impl Machine for Dlt698Session {
-    type Event = Dlt698Event;
-
-    fn kernel(&self) -> &dyn Core<Dlt698Event> {
-        &self.k
-    }
-
-    fn kernel_mut(&mut self) -> &mut dyn Core<Dlt698Event> {
-        &mut self.k
-    }
+    crate::session::kernel_in_k!(Dlt698Event);
 
     fn process_rx(&mut self, now: Millis) {
         while let Some(frame) = self.k.next_frame(link::frame, link::WAKE_UP) {

@@ -46,7 +46,7 @@ use super::reassembly::{self, Fragment, FragmentKind, Reassembler};
 use crate::lang::Lang;
 #[cfg(test)]
 use crate::session::Session;
-use crate::session::{Core, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Random, Retry, RxBuffer};
+use crate::session::{Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Random, Retry, RxBuffer};
 use crate::session::{Number, Value};
 
 mod exchange;

@@ -153,15 +153,7 @@ impl Iec62056Session {
 }
 
 impl Machine for Iec62056Session {
-    type Event = IecEvent;
-
-    fn kernel(&self) -> &dyn Core<IecEvent> {
-        &self.k
-    }
-
-    fn kernel_mut(&mut self) -> &mut dyn Core<IecEvent> {
-        &mut self.k
-    }
+    crate::session::kernel_in_k!(IecEvent);
 
     /// Bytes that repeat our last transmission are held aside as a possible
     /// echo; the rest is buffered.

@@ -51,7 +51,7 @@ use crate::lang::Lang;
 use crate::registry::FrameStatus;
 #[cfg(test)]
 use crate::session::Session;
-use crate::session::{Action, Core, Deadline, Kernel, LineSettings, Machine, Millis, Notices, Parity};
+use crate::session::{Action, Deadline, Kernel, LineSettings, Machine, Millis, Notices, Parity};
 
 mod exchange;
 mod replies;

@@ -43,9 +43,7 @@ use crate::protocols::dlt698::emit::{Apdu, GetResult, oad, oad_u32};
 use crate::protocols::dlt698::link::FrameRepr;
 use crate::protocols::dlt698::session::reading;
 use crate::protocols::dlt698::simulator::parse_date_time_s;
-use crate::session::{
-    Core, DateTime, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Retry, RxBuffer,
-};
+use crate::session::{DateTime, Kernel, LineSettings, Machine, Millis, Notices, Parity, Pending, Retry, RxBuffer};
 
 mod replies;
 
@@ -512,15 +510,7 @@ impl ConcentratorSession {
 }
 
 impl Machine for ConcentratorSession {
-    type Event = ConcentratorEvent;
-
-    fn kernel(&self) -> &dyn Core<ConcentratorEvent> {
-        &self.k
-    }
-
-    fn kernel_mut(&mut self) -> &mut dyn Core<ConcentratorEvent> {
-        &mut self.k
-    }
+    crate::session::kernel_in_k!(ConcentratorEvent);
 
     fn process_rx(&mut self, now: Millis) {
         while let Some(frame) = self.k.next_frame(frame_2, 0xFE) {
