@@ -770,12 +770,9 @@ pub fn ReaderPage() -> impl IntoView {
                 " "<button class="small" data-testid="polls-json" on:click=move |_| crate::export::download("meterscope-polls.json", "application/json", &sigs.polls.with_untracked(|l| polls_json(l)))>"JSON"</button>
             </p>
             <table class="results" data-testid="results">
-                // Keyed by place and content: a poll that reads the same values keeps its rows.
-                <For each=move || results.get().into_iter().enumerate()
-                    key=|(i, r)| (*i, r.id.clone(), r.name.clone(), r.value.to_string(), r.unit.clone(), r.error)
-                    let((_, r))>
+                {move || results.get().into_iter().map(|r| view! {
                     <tr class:error=r.error><td class="id">{r.id}</td><td>{r.name}</td><td class="value">{r.value.to_string()}</td><td>{r.unit}</td></tr>
-                </For>
+                }).collect_view()}
             </table>
             <chart::Chart history=history lang=lang/>
             {move || table.get().map(|tb| {
@@ -791,9 +788,7 @@ pub fn ReaderPage() -> impl IntoView {
             <div hidden=move || reports.get().is_empty()>
                 <h2>{move || t(lang.get(), "reader.reports")}</h2>
                 <ol class="reports" data-testid="reports">
-                    <For each=move || reports.get() key=|(at, text)| (at.to_bits(), text.clone()) let((at, text))>
-                        <li><span class="ts">{format!("{at:.0} ms")}</span>" "{text}</li>
-                    </For>
+                    {move || reports.get().into_iter().map(|(at, text)| view! { <li><span class="ts">{format!("{at:.0} ms")}</span>" "{text}</li> }).collect_view()}
                 </ol>
             </div>
             <h2>{move || t(lang.get(), "reader.trace")}" "<button class="small" on:click=move |_| trace.set(Vec::new())>{move || t(lang.get(), "reader.clear")}</button>

@@ -92,7 +92,7 @@ function frames698(bytes) {
   return out;
 }
 
-test('reader: a DL/T 698.45 meter that requires an application connection, client address 20', async () => {
+test('reader: a DL/T 698.45 meter that requires an application connection, client address 20H', async () => {
   const port = await simulate(['--protocol', 'dlt698', '--require-connect']);
   const { page, problems, sent, close } = await bridgedPage(port);
   await page.goto(server.url + '#l=en');
@@ -101,7 +101,8 @@ test('reader: a DL/T 698.45 meter that requires an application connection, clien
   await page.getByTestId('source-serial').check();
   await page.getByTestId('connect').click();
   await page.waitForFunction(() => window.__serialOpenOptions);
-  await page.getByTestId('client-address').fill('20');
+  // Written as the CLI takes it too: 0x20, 20H or 32.
+  await page.getByTestId('client-address').fill('20H');
   assert.equal(await page.getByTestId('connect-mode').inputValue(), 'auto');
   await page.getByTestId('dis').fill('00100200 20000200');
   await page.getByTestId('flow-read').click();
