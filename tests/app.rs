@@ -291,8 +291,11 @@ async fn many_frames_show_a_count_and_a_button() {
 fn reader_helpers() {
     use meterscope::reader::chart::{Axis, plot, tick_text};
     use meterscope::reader::{Reading, parse_hex_words, results_json};
-    assert_eq!(parse_hex_words("00100200, 20000200", 8, "OAD").unwrap(), vec![0x0010_0200, 0x2000_0200]);
-    assert!(parse_hex_words("0010", 8, "OAD").unwrap_err().contains("OAD"));
+    assert_eq!(
+        parse_hex_words("00100200, 20000200", 8, ("OAD", "OAD"), Lang::En).unwrap(),
+        vec![0x0010_0200, 0x2000_0200]
+    );
+    assert!(parse_hex_words("0010", 8, ("OAD", "OAD"), Lang::Zh).unwrap_err().contains("OAD"));
     let r = Reading::new("02800002", "Frequency", meterscope_core::session::Number::new(4999, -2), "Hz");
     assert_eq!(r.number(), Some(49.99));
     assert_eq!(r.key(), "02800002 Frequency");

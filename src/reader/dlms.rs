@@ -34,18 +34,18 @@ pub use meterscope_core::client::targets::date_time as parse_time;
 /// The association of the page's fields (checked in `meterscope_ui` and
 /// the core's client layer, as the CLI's options are); the demo meter's
 /// keys when reading it.
-fn config(p: &Params, ic: u32) -> Result<Config, String> {
+fn config(p: &Params, ic: u32, lang: meterscope_core::Lang) -> Result<Config, String> {
     let keys = match (p.keys.cipher_key, p.keys.auth_key) {
         (Some(ek), Some(ak)) => Some(SuiteKeys { ek, ak }),
         _ if p.demo => Some(test_keys()),
         _ => None,
     };
-    let association = p.opts.dlms.association(keys, ic)?;
+    let association = p.opts.dlms.association(keys, ic, lang)?;
     if association.transport == Link::Wrapper && p.demo {
         return Err("the demo meter speaks HDLC".into());
     }
-    association.config(p.line).map_err(|e| match e.contains("keys") && !p.demo {
-        true => format!("{e} (the key panel of the decoder page)"),
+    association.config(p.line, lang).map_err(|e| match (e.contains("keys") || e.contains("密钥")) && !p.demo {
+        true => format!("{e}{}", lang.pick(" (the key panel of the decoder page)", "（解析页的密钥面板）")),
         false => e,
     })
 }
@@ -56,7 +56,7 @@ fn name(code: [u8; 6], lang: meterscope_core::Lang) -> String {
 
 pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> {
     let lang = cx.lang;
-    let cfg = config(p, cx.sigs.dlms_ic.get_untracked())?;
+    let cfg = config(p, cx.sigs.dlms_ic.get_untracked(), cx.lang)?;
     let mut session = DlmsSession::new(cfg);
     let now = Millis(0);
     // Named quantities: their COSEM attributes, each read once.
@@ -90,7 +90,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         }
         Flow::Browse => session.browse(now),
         Flow::Profile => {
-            let (from, to) = p.opts.dlms.range()?;
+            let (from, to) = p.opts.dlms.range(lang)?;
             // In parts of PROFILE_PART: each part's rows join the table as it arrives, so a
             // read cut short (unplugged, cancelled) keeps what came before.
             let mut start = from;

@@ -21,7 +21,7 @@ pub const DEFAULT_DIS: &str = "00010000 00020000 0201FF00 0202FF00 02030000 0206
 
 pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> {
     let lang = cx.lang;
-    let dis = if flow == Flow::Read { parse_dis(&p.selection)? } else { Vec::new() };
+    let dis = if flow == Flow::Read { parse_dis(&p.selection, lang)? } else { Vec::new() };
     // Named quantities: their identifiers, each read once; the answers go to the read.
     let reads = match flow {
         Flow::Quantities => Some(Rc::new(RefCell::new(picked(p, Family::Dlt645)?))),

@@ -66,15 +66,15 @@ fn report_text(values: &[R698], records: &[Record]) -> String {
 pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> {
     let lang = cx.lang;
     // OADs, and OAD@N for a record object's N-th last record, as the CLI takes them.
-    let targets = if flow == Flow::Read { targets::dlt698_targets(&p.selection)? } else { Vec::new() };
+    let targets = if flow == Flow::Read { targets::dlt698_targets(&p.selection, lang)? } else { Vec::new() };
     // Named quantities: their OADs each read once, record objects' latest records by their columns.
     let reads = match flow {
         Flow::Quantities => Some(Rc::new(RefCell::new(picked(p, Family::Dlt698)?))),
         _ => None,
     };
-    let known = p.address.as_deref().and_then(|a| targets::dlt698_address(a).ok());
+    let known = p.address.as_deref().and_then(|a| targets::dlt698_address(a, lang).ok());
     let o = &p.opts.dlt698;
-    let (client_address, connect, password) = (o.client_address()?, o.connect()?, o.password());
+    let (client_address, connect, password) = (o.client_address(lang)?, o.connect(lang)?, o.password());
     let cfg = Config { line: p.line, lang, client_address, connect, password, ..Config::default() };
     let mut session = Dlt698Session::new(cfg, known.as_deref());
     cx.sigs.expect(targets.len());
@@ -128,7 +128,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
             session.set(now, 0x4000_0200, Data::Fixed { tag: DATE_TIME_S, bytes });
             session.get(now, &[0x4000_0200]);
         }
-        Flow::Records => session.get_record(now, DAY_FREEZE, Rsd::S10(o.records()?, Ms::All), &[]),
+        Flow::Records => session.get_record(now, DAY_FREEZE, Rsd::S10(o.records(lang)?, Ms::All), &[]),
         Flow::Monitor => keep_alive = true,
         _ => {}
     }

@@ -39,7 +39,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
     if flow == Flow::Program && registers.is_empty() {
         return Err("give the registers to read (1.8.0 32.7.0 …)".into());
     }
-    let (settle, max_baud) = (p.opts.iec.settle()?, p.opts.iec.max_baud()?);
+    let (settle, max_baud) = (p.opts.iec.settle(lang)?, p.opts.iec.max_baud(lang)?);
     let cfg = Config {
         mode: if flow == Flow::Program { Mode::C } else { mode },
         address: p.address.clone().unwrap_or_default(),

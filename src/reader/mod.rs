@@ -92,8 +92,8 @@ pub struct Sample {
 }
 
 /// Identifiers from free text: 8 hex digits each (2007), separated by anything.
-pub fn parse_dis(text: &str) -> Result<Vec<u32>, String> {
-    meterscope_core::client::targets::dlt645_dis(text, meterscope_core::protocols::dlt645::Variant::V2007)
+pub fn parse_dis(text: &str, lang: Lang) -> Result<Vec<u32>, String> {
+    meterscope_core::client::targets::dlt645_dis(text, meterscope_core::protocols::dlt645::Variant::V2007, lang)
 }
 
 /// Polled readings with the time of each poll (ISO 8601, UTC).

@@ -43,7 +43,7 @@ pub fn run_read(a: &ReadArgs, variant: Variant, quantities: Vec<&'static Quantit
         Some(t) => Some(Address::parse(t).ok_or_else(|| format!("'{t}' is not a 12-digit address"))?),
         None => None,
     };
-    let dis = meterscope_core::client::targets::dlt645_dis(&a.dis.join(" "), variant)?;
+    let dis = meterscope_core::client::targets::dlt645_dis(&a.dis.join(" "), variant, a.lang.parse()?)?;
     if dis.is_empty() && !a.clock && !a.sync_clock && quantities.is_empty() {
         return Err("nothing to read: give data identifiers, --clock or --sync-clock".to_string());
     }

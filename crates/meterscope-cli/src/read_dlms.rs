@@ -63,7 +63,7 @@ fn config(a: &ReadArgs, line: LineSettings) -> Result<Config, String> {
         return Err("--window is 1 to 7".to_string());
     }
     let transport = match &a.transport {
-        Some(t) => dlms::transport(t).map_err(|e| format!("--{e}"))?,
+        Some(t) => dlms::transport(t, Lang::En).map_err(|e| format!("--{e}"))?,
         None if a.link.tcp.is_some() => Link::Wrapper,
         None => Link::Hdlc,
     };
@@ -89,7 +89,7 @@ fn config(a: &ReadArgs, line: LineSettings) -> Result<Config, String> {
         window: a.window,
         reply_timeout: a.timeout.unwrap_or(1000),
         retries: a.retries,
-        ..association.config(line)?
+        ..association.config(line, a.lang.parse()?)?
     })
 }
 

@@ -28,11 +28,11 @@ use crate::transport::{InProcess, Pace, drive, simulate};
 /// `--connect` and the things to read. The option's value is optional, so
 /// `--connect 20000200` hands it the OAD: a value that is no mode but a
 /// target is read, with the connection asked for.
-fn connect_and_targets(connect: &str, oads: &[String]) -> Result<(Connect, Vec<Dlt698Target>), String> {
-    let mut targets = dlt698_targets(&oads.join(" "))?;
-    match targets::connect(connect).map_err(|e| format!("--{e}")) {
+fn connect_and_targets(connect: &str, oads: &[String], lang: Lang) -> Result<(Connect, Vec<Dlt698Target>), String> {
+    let mut targets = dlt698_targets(&oads.join(" "), lang)?;
+    match targets::connect(connect, lang).map_err(|e| format!("--{e}")) {
         Ok(mode) => Ok((mode, targets)),
-        Err(e) => match dlt698_targets(connect) {
+        Err(e) => match dlt698_targets(connect, lang) {
             Ok(first) => {
                 targets.splice(0..0, first);
                 Ok((Connect::Always, targets))
@@ -68,14 +68,14 @@ fn print_record(r: &Record) {
 
 /// Run `meterscope read --protocol dlt698`: exit code 0 (all read) or 1, or a message for exit code 2.
 pub fn run_read(a: &ReadArgs, quantities: Vec<&'static Quantity>) -> Result<u8, String> {
-    let (connect, targets) = connect_and_targets(&a.connect, &a.dis)?;
+    let lang: Lang = a.lang.parse()?;
+    let (connect, targets) = connect_and_targets(&a.connect, &a.dis, lang)?;
     if targets.is_empty() && quantities.is_empty() {
         return Err("nothing to read: give OADs (00100200) or records (50040200@1)".to_string());
     }
-    let address = a.address.as_deref().map(targets::dlt698_address).transpose()?;
-    let lang: Lang = a.lang.parse()?;
+    let address = a.address.as_deref().map(|t| targets::dlt698_address(t, lang)).transpose()?;
     let line = a.link.line_or(2400, LineSettings::new(9600, 8, Parity::Even, 1))?;
-    let client_address = targets::client_address(&a.client_address)?;
+    let client_address = targets::client_address(&a.client_address, lang)?;
     let inner =
         a.link.open(line, || Box::new(InProcess::new(Dlt698Meter::new(MeterConfig::default())).frame_by_frame()))?;
     let mut transport = Traced::new(inner, &a.trace, a.json, lang, "dlt698", a.link.line_name(line));
@@ -196,7 +196,7 @@ pub fn run_read(a: &ReadArgs, quantities: Vec<&'static Quantity>) -> Result<u8, 
 /// longer replies go out as link fragments.
 pub fn run_simulate(a: &SimulateArgs) -> Result<u8, String> {
     let line = a.line()?;
-    let addr = targets::dlt698_address(&a.address)?;
+    let addr = targets::dlt698_address(&a.address, Lang::En)?;
     let address: [u8; 6] = addr.try_into().map_err(|_| format!("'{}' is not a 12-digit address", a.address))?;
     let cfg = MeterConfig {
         address,
@@ -224,11 +224,11 @@ mod tests {
     #[test]
     fn connect_takes_a_target_as_its_value() {
         let oads = vec!["00100200".to_string()];
-        let (mode, targets) = connect_and_targets("20000200", &oads).unwrap();
+        let (mode, targets) = connect_and_targets("20000200", &oads, Lang::En).unwrap();
         assert_eq!(mode, Connect::Always);
         assert_eq!(targets, vec![Dlt698Target::Oad(0x2000_0200), Dlt698Target::Oad(0x0010_0200)]);
-        assert_eq!(connect_and_targets("never", &oads).unwrap().0, Connect::Never);
-        assert_eq!(connect_and_targets("always", &[]).unwrap(), (Connect::Always, vec![]));
-        assert!(connect_and_targets("sometimes", &oads).unwrap_err().contains("auto, always or never"));
+        assert_eq!(connect_and_targets("never", &oads, Lang::En).unwrap().0, Connect::Never);
+        assert_eq!(connect_and_targets("always", &[], Lang::En).unwrap(), (Connect::Always, vec![]));
+        assert!(connect_and_targets("sometimes", &oads, Lang::En).unwrap_err().contains("auto, always or never"));
     }
 }

@@ -37,14 +37,15 @@ impl Default for Dlt698Options {
 }
 
 impl Dlt698Options {
-    pub fn records(&self) -> Result<u8, String> {
-        self.records.trim().parse::<u8>().ok().filter(|&n| n >= 1).ok_or_else(|| "records: 1 to 255".into())
+    pub fn records(&self, lang: Lang) -> Result<u8, String> {
+        let n = self.records.trim().parse::<u8>().ok().filter(|&n| n >= 1);
+        n.ok_or_else(|| lang.pick("records: 1 to 255", "记录条数：1 到 255").into())
     }
-    pub fn client_address(&self) -> Result<u8, String> {
-        targets::client_address(&self.client_address)
+    pub fn client_address(&self, lang: Lang) -> Result<u8, String> {
+        targets::client_address(&self.client_address, lang)
     }
-    pub fn connect(&self) -> Result<Connect, String> {
-        targets::connect(&self.connect)
+    pub fn connect(&self, lang: Lang) -> Result<Connect, String> {
+        targets::connect(&self.connect, lang)
     }
     /// The password's bytes, none for NullSecurity.
     pub fn password(&self) -> Option<Vec<u8>> {
@@ -95,16 +96,25 @@ impl DlmsOptions {
     }
 
     /// The association, with the suite's keys when known (the key panel's).
-    pub fn association(&self, keys: Option<SuiteKeys>, invocation_counter: u32) -> Result<Association, String> {
-        let number = |text: &str, what: &str| text.trim().parse::<u16>().map_err(|_| format!("{what}: a number"));
+    pub fn association(
+        &self,
+        keys: Option<SuiteKeys>,
+        invocation_counter: u32,
+        lang: Lang,
+    ) -> Result<Association, String> {
+        let number = |text: &str, what: (&str, &str)| {
+            text.trim()
+                .parse::<u16>()
+                .map_err(|_| format!("{}: {}", lang.pick(what.0, what.1), lang.pick("a number", "应为数字")))
+        };
         Ok(Association {
-            client: number(&self.client, "client SAP")?,
-            server: number(&self.server, "server address")?,
+            client: number(&self.client, ("client SAP", "客户机 SAP"))?,
+            server: number(&self.server, ("server address", "服务器地址"))?,
             physical: match self.physical.trim() {
                 "" => None,
-                t => Some(number(t, "physical address")?),
+                t => Some(number(t, ("physical address", "物理地址"))?),
             },
-            transport: dlms::transport(&self.link)?,
+            transport: dlms::transport(&self.link, lang)?,
             auth: self.auth.clone(),
             password: Some(self.password.clone()),
             keys,
@@ -116,11 +126,16 @@ impl DlmsOptions {
     }
 
     /// The load profile's range.
-    pub fn range(&self) -> Result<(DateTime, DateTime), String> {
-        let from = targets::date_time(&self.from).ok_or("profile range: from is YYYY-MM-DD hh:mm")?;
-        let to = targets::date_time(&self.to).ok_or("profile range: to is YYYY-MM-DD hh:mm")?;
+    pub fn range(&self, lang: Lang) -> Result<(DateTime, DateTime), String> {
+        let bad = |en: &str, zh: &str| lang.pick(en, zh).to_string();
+        let from = targets::date_time(&self.from).ok_or_else(|| {
+            bad("profile range: from is YYYY-MM-DD hh:mm", "负荷曲线范围：起始时间格式为 YYYY-MM-DD hh:mm")
+        })?;
+        let to = targets::date_time(&self.to).ok_or_else(|| {
+            bad("profile range: to is YYYY-MM-DD hh:mm", "负荷曲线范围：结束时间格式为 YYYY-MM-DD hh:mm")
+        })?;
         if to < from {
-            return Err("profile range: to is before from".into());
+            return Err(bad("profile range: to is before from", "负荷曲线范围：结束时间早于起始时间"));
         }
         Ok((from, to))
     }
@@ -160,16 +175,22 @@ impl IecOptions {
     pub fn address(&self) -> Option<String> {
         Some(self.address.trim().to_string()).filter(|a| !a.is_empty())
     }
-    pub fn settle(&self) -> Result<u64, String> {
+    pub fn settle(&self, lang: Lang) -> Result<u64, String> {
         match self.settle.trim() {
             "" => Ok(300),
-            t => t.parse().map_err(|_| format!("settle '{t}': milliseconds")),
+            t => t.parse().map_err(|_| match lang {
+                Lang::En => format!("settle '{t}': milliseconds"),
+                Lang::Zh => format!("切换等待“{t}”：应为毫秒数"),
+            }),
         }
     }
-    pub fn max_baud(&self) -> Result<Option<u32>, String> {
+    pub fn max_baud(&self, lang: Lang) -> Result<Option<u32>, String> {
         match self.max_baud.trim() {
             "" | "0" => Ok(None),
-            t => t.parse().map(Some).map_err(|_| format!("highest baud rate '{t}': a number")),
+            t => t.parse().map(Some).map_err(|_| match lang {
+                Lang::En => format!("highest baud rate '{t}': a number"),
+                Lang::Zh => format!("最高波特率“{t}”：应为数字"),
+            }),
         }
     }
 }
@@ -226,20 +247,22 @@ mod tests {
     use meterscope_core::protocols::dlms::session::{Auth, Transport};
     use meterscope_core::session::{LineSettings, Parity};
 
+    const EN: Lang = Lang::En;
+
     #[test]
     fn the_defaults_make_valid_sessions() {
         let o = ReaderOptions::default();
         assert_eq!(
-            (o.dlt698.records(), o.dlt698.client_address(), o.dlt698.connect()),
+            (o.dlt698.records(EN), o.dlt698.client_address(EN), o.dlt698.connect(EN)),
             (Ok(3), Ok(0x10), Ok(Connect::Auto))
         );
         assert_eq!(o.dlt698.password(), None);
         let line = LineSettings::new(9600, 8, Parity::None, 1);
-        let cfg = o.dlms.association(None, 1).unwrap().config(line).unwrap();
+        let cfg = o.dlms.association(None, 1, EN).unwrap().config(line, EN).unwrap();
         assert_eq!((cfg.client, cfg.server, cfg.transport, cfg.auth), (16, 1, Transport::Hdlc, Auth::None));
-        assert_eq!(o.dlms.range().unwrap().0.to_string(), "2024-05-17 06:00:00");
+        assert_eq!(o.dlms.range(EN).unwrap().0.to_string(), "2024-05-17 06:00:00");
         assert_eq!(
-            (o.iec.mode(), o.iec.address(), o.iec.settle(), o.iec.max_baud()),
+            (o.iec.mode(), o.iec.address(), o.iec.settle(EN), o.iec.max_baud(EN)),
             (Mode::C, None, Ok(300), Ok(None))
         );
         assert_eq!(o.mbus.scan(Lang::En), Ok(MbusScan::Primary(0, 250)));
@@ -250,25 +273,25 @@ mod tests {
         let mut d = DlmsOptions::default();
         d.set_auth("low");
         let line = LineSettings::new(9600, 8, Parity::None, 1);
-        assert_eq!(d.association(None, 1).unwrap().config(line).unwrap().auth, Auth::Low(b"12345678".to_vec()));
+        assert_eq!(d.association(None, 1, EN).unwrap().config(line, EN).unwrap().auth, Auth::Low(b"12345678".to_vec()));
         d.set_auth("high");
-        assert!(d.association(None, 1).unwrap().config(line).unwrap_err().contains("keys"));
+        assert!(d.association(None, 1, EN).unwrap().config(line, EN).unwrap_err().contains("keys"));
         d.set_auth("none");
         assert_eq!(d.client, "16");
         let d = DlmsOptions { physical: "17".into(), link: "wrapper".into(), ..DlmsOptions::default() };
-        assert!(d.association(None, 1).unwrap().config(line).is_err());
-        assert!(DlmsOptions { client: "x".into(), ..DlmsOptions::default() }.association(None, 1).is_err());
-        assert!(DlmsOptions { to: "2024-05-16 00:00".into(), ..DlmsOptions::default() }.range().is_err());
+        assert!(d.association(None, 1, EN).unwrap().config(line, EN).is_err());
+        assert!(DlmsOptions { client: "x".into(), ..DlmsOptions::default() }.association(None, 1, EN).is_err());
+        assert!(DlmsOptions { to: "2024-05-16 00:00".into(), ..DlmsOptions::default() }.range(EN).is_err());
         let t = Dlt698Options { client_address: "A0".into(), records: "0".into(), ..Dlt698Options::default() };
-        assert!(t.client_address().is_err() && t.records().is_err());
+        assert!(t.client_address(EN).is_err() && t.records(Lang::Zh).unwrap_err().contains("记录"));
         assert_eq!(
             Dlt698Options { password: "pw".into(), ..Dlt698Options::default() }.password(),
             Some(b"pw".to_vec())
         );
         let i =
             IecOptions { settle: "fast".into(), max_baud: "9600".into(), mode: "e".into(), ..IecOptions::default() };
-        assert!(i.settle().is_err());
-        assert_eq!((i.max_baud(), i.mode()), (Ok(Some(9600)), Mode::E));
+        assert!(i.settle(Lang::Zh).unwrap_err().contains("毫秒"));
+        assert_eq!((i.max_baud(EN), i.mode()), (Ok(Some(9600)), Mode::E));
         let zh = MbusOptions { scan: "x".into() }.scan(Lang::Zh).unwrap_err();
         assert!(zh.contains("扫描"), "{zh}");
     }

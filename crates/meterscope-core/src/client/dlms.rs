@@ -2,6 +2,7 @@
 //! surface (the CLI's options, the reader page's fields) and turned into the
 //! session's [`Config`].
 
+use crate::Lang;
 use crate::protocols::dlms::assoc::SuiteKeys;
 use crate::protocols::dlms::session::{Auth, Config, Security, Transport};
 use crate::session::LineSettings;
@@ -51,11 +52,14 @@ impl Default for Association {
 }
 
 /// `hdlc`, or `wrapper` (also `tcp`, `udp`: the wrapper is what runs over IP).
-pub fn transport(text: &str) -> Result<Transport, String> {
+pub fn transport(text: &str, lang: Lang) -> Result<Transport, String> {
     match text.trim().to_ascii_lowercase().as_str() {
         "hdlc" => Ok(Transport::Hdlc),
         "wrapper" | "tcp" | "udp" => Ok(Transport::Wrapper),
-        other => Err(format!("transport '{other}': give hdlc or wrapper")),
+        other => Err(match lang {
+            Lang::En => format!("transport '{other}': give hdlc or wrapper"),
+            Lang::Zh => format!("传输方式“{other}”：请填 hdlc 或 wrapper"),
+        }),
     }
 }
 
@@ -75,15 +79,26 @@ pub fn hex_key<const N: usize>(text: &str, what: &str) -> Result<[u8; N], String
 
 impl Association {
     /// The session's configuration at `line`, or what is missing or out of range.
-    pub fn config(&self, line: LineSettings) -> Result<Config, String> {
+    pub fn config(&self, line: LineSettings, lang: Lang) -> Result<Config, String> {
+        let say = |en: String, zh: String| if lang == Lang::Zh { zh } else { en };
         let auth = match self.auth.trim().to_ascii_lowercase().as_str() {
             "none" | "" => Auth::None,
             "low" => match &self.password {
                 Some(p) if !p.is_empty() => Auth::Low(p.clone().into_bytes()),
-                _ => return Err("low-level security (a password) needs the password".into()),
+                _ => {
+                    return Err(say(
+                        "low-level security (a password) needs the password".into(),
+                        "低级安全认证需要密码".into(),
+                    ));
+                }
             },
             "high" => Auth::HighGmac,
-            other => return Err(format!("authentication is none, low or high, not '{other}'")),
+            other => {
+                return Err(say(
+                    format!("authentication is none, low or high, not '{other}'"),
+                    format!("认证方式为 none、low 或 high，不是“{other}”"),
+                ));
+            }
         };
         let wants_keys = auth == Auth::HighGmac || self.cipher || self.dedicated_key.is_some();
         let security = match (wants_keys, &self.keys) {
@@ -101,14 +116,20 @@ impl Association {
             }
         };
         if self.client == 0 || self.client > 0x7F {
-            return Err(format!("client SAP {}: a number of 1 to 127", self.client));
+            return Err(say(
+                format!("client SAP {}: a number of 1 to 127", self.client),
+                format!("客户机 SAP {}：应为 1 到 127", self.client),
+            ));
         }
         let physical = self.physical.filter(|&p| p != 0);
         if self.server > 0x3FFF || physical.is_some_and(|p| p > 0x3FFF) {
-            return Err("HDLC server addresses are 0 to 16383".into());
+            return Err(say("HDLC server addresses are 0 to 16383".into(), "HDLC 服务器地址为 0 到 16383".into()));
         }
         if self.transport == Transport::Wrapper && physical.is_some() {
-            return Err("a physical address is an HDLC address: use the HDLC transport".into());
+            return Err(say(
+                "a physical address is an HDLC address: use the HDLC transport".into(),
+                "物理地址属于 HDLC：请选择 HDLC 传输".into(),
+            ));
         }
         Ok(Config {
             transport: self.transport,
@@ -135,22 +156,24 @@ mod tests {
     #[test]
     fn associations_are_checked_once() {
         let line = LineSettings::new(9600, 8, crate::session::Parity::None, 1);
-        let public = Association::default().config(line).unwrap();
+        let public = Association::default().config(line, Lang::En).unwrap();
         assert_eq!((public.client, public.server, public.auth, public.security.is_some()), (16, 1, Auth::None, false));
         let low =
             Association { client: 1, auth: "low".into(), password: Some("ABCDEFGH".into()), ..Default::default() };
-        assert_eq!(low.config(line).unwrap().auth, Auth::Low(b"ABCDEFGH".to_vec()));
-        assert!(Association { password: None, ..low.clone() }.config(line).unwrap_err().contains("password"));
+        assert_eq!(low.config(line, Lang::En).unwrap().auth, Auth::Low(b"ABCDEFGH".to_vec()));
+        assert!(Association { password: None, ..low.clone() }.config(line, Lang::En).unwrap_err().contains("password"));
         let high = Association { client: 1, auth: "high".into(), ..Default::default() };
-        assert!(high.config(line).unwrap_err().contains("keys"));
+        assert!(high.config(line, Lang::En).unwrap_err().contains("keys"));
         let high = Association { keys: Some(keys()), invocation_counter: 7, ..high };
-        let s = high.config(line).unwrap().security.unwrap();
+        let s = high.config(line, Lang::En).unwrap().security.unwrap();
         assert_eq!((s.cipher, s.invocation_counter, s.system_title), (false, 7, CLIENT_TITLE));
         let ciphered = Association { cipher: true, keys: Some(keys()), ..Default::default() };
-        assert!(ciphered.config(line).unwrap().security.unwrap().cipher);
+        assert!(ciphered.config(line, Lang::En).unwrap().security.unwrap().cipher);
         // Keys alone do not cipher; they wait for a use.
-        assert!(Association { keys: Some(keys()), ..Default::default() }.config(line).unwrap().security.is_none());
-        assert!(Association { dedicated_key: Some([0; 16]), ..Default::default() }.config(line).is_err());
+        assert!(
+            Association { keys: Some(keys()), ..Default::default() }.config(line, Lang::En).unwrap().security.is_none()
+        );
+        assert!(Association { dedicated_key: Some([0; 16]), ..Default::default() }.config(line, Lang::En).is_err());
         for bad in [
             Association { client: 0, ..Default::default() },
             Association { client: 128, ..Default::default() },
@@ -159,16 +182,22 @@ mod tests {
             Association { physical: Some(17), transport: Transport::Wrapper, ..Default::default() },
             Association { auth: "medium".into(), ..Default::default() },
         ] {
-            assert!(bad.config(line).is_err(), "{bad:?}");
+            assert!(bad.config(line, Lang::En).is_err(), "{bad:?}");
         }
-        assert_eq!(Association { physical: Some(0), ..Default::default() }.config(line).unwrap().physical, None);
+        assert_eq!(
+            Association { physical: Some(0), ..Default::default() }.config(line, Lang::En).unwrap().physical,
+            None
+        );
     }
 
     #[test]
     fn transports_and_keys_as_written() {
-        assert_eq!(transport("TCP"), Ok(Transport::Wrapper));
-        assert_eq!(transport("hdlc"), Ok(Transport::Hdlc));
-        assert!(transport("serial").is_err());
+        assert_eq!(transport("TCP", Lang::En), Ok(Transport::Wrapper));
+        assert_eq!(transport("hdlc", Lang::En), Ok(Transport::Hdlc));
+        assert!(transport("serial", Lang::Zh).unwrap_err().contains("传输方式"));
+        let zh = Association { client: 0, ..Default::default() }
+            .config(LineSettings::new(9600, 8, crate::session::Parity::None, 1), Lang::Zh);
+        assert!(zh.unwrap_err().contains("客户机"));
         assert_eq!(hex_key::<2>("0A:0b", "k"), Ok([0x0A, 0x0B]));
         assert_eq!(hex_key::<2>("0A 0", "k"), Err("k must be 4 hex digits".into()));
     }

@@ -3,6 +3,7 @@
 //! parser takes free text (words separated by spaces, commas or semicolons,
 //! an optional `0x` on hex words) and says what is wrong with which word.
 
+use crate::Lang;
 use crate::protocols::dlt645::Variant;
 use crate::protocols::dlt698::session::Connect;
 use crate::protocols::mbus::session::Secondary;
@@ -22,17 +23,23 @@ fn hex_word(w: &str, digits: usize) -> Option<u32> {
     u32::from_str_radix(t, 16).ok()
 }
 
-/// Hex words of `digits` digits each (`what` names them in the message).
-pub fn hex_words(text: &str, digits: usize, what: &str) -> Result<Vec<u32>, String> {
+/// Hex words of `digits` digits each (`what` names them in the message, in
+/// English and Chinese).
+pub fn hex_words(text: &str, digits: usize, what: (&str, &str), lang: Lang) -> Result<Vec<u32>, String> {
     words(text)
-        .map(|w| hex_word(w, digits).ok_or_else(|| format!("'{w}' is not a {what} of {digits} hex digits")))
+        .map(|w| {
+            hex_word(w, digits).ok_or_else(|| match lang {
+                Lang::En => format!("'{w}' is not a {} of {digits} hex digits", what.0),
+                Lang::Zh => format!("“{w}”不是 {digits} 位十六进制的{}", what.1),
+            })
+        })
         .collect()
 }
 
 /// DL/T 645 data identifiers: 8 hex digits (2007, DI3..DI0) or 4 (1997).
-pub fn dlt645_dis(text: &str, variant: Variant) -> Result<Vec<u32>, String> {
+pub fn dlt645_dis(text: &str, variant: Variant, lang: Lang) -> Result<Vec<u32>, String> {
     let width = if variant == Variant::V2007 { 8 } else { 4 };
-    hex_words(text, width, "data identifier")
+    hex_words(text, width, ("data identifier", "数据标识"), lang)
 }
 
 /// A DL/T 645 data identifier as written in its edition (`00010000`, `9010`).
@@ -49,20 +56,25 @@ pub enum Dlt698Target {
 }
 
 /// DL/T 698.45 targets: `00100200`, and `50040200@1` for the last record.
-pub fn dlt698_targets(text: &str) -> Result<Vec<Dlt698Target>, String> {
+pub fn dlt698_targets(text: &str, lang: Lang) -> Result<Vec<Dlt698Target>, String> {
     words(text)
         .map(|w| {
             let (oad, n) = match w.split_once('@') {
                 Some((o, n)) => (o, Some(n)),
                 None => (w, None),
             };
-            let oad = hex_word(oad, 8)
-                .ok_or_else(|| format!("'{w}' is not an OAD of 8 hex digits (or OAD@N for the N-th last record)"))?;
+            let oad = hex_word(oad, 8).ok_or_else(|| match lang {
+                Lang::En => format!("'{w}' is not an OAD of 8 hex digits (or OAD@N for the N-th last record)"),
+                Lang::Zh => format!("“{w}”不是 8 位十六进制的 OAD（或 OAD@N：倒数第 N 条记录）"),
+            })?;
             match n {
                 None => Ok(Dlt698Target::Oad(oad)),
                 Some(n) => match n.parse::<u8>() {
                     Ok(n) if n >= 1 => Ok(Dlt698Target::Record(oad, n)),
-                    _ => Err(format!("'{w}': the record number after @ is 1-255")),
+                    _ => Err(match lang {
+                        Lang::En => format!("'{w}': the record number after @ is 1-255"),
+                        Lang::Zh => format!("“{w}”：@ 后的记录序号为 1-255"),
+                    }),
                 },
             }
         })
@@ -70,33 +82,42 @@ pub fn dlt698_targets(text: &str) -> Result<Vec<Dlt698Target>, String> {
 }
 
 /// A DL/T 698.45 server address: an even number of hex digits, 2 to 32.
-pub fn dlt698_address(text: &str) -> Result<Vec<u8>, String> {
+pub fn dlt698_address(text: &str, lang: Lang) -> Result<Vec<u8>, String> {
     let t = text.trim();
     if t.len() < 2 || t.len() > 32 || !t.len().is_multiple_of(2) || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(format!("'{text}' is not a server address (2 to 32 hex digits)"));
+        return Err(match lang {
+            Lang::En => format!("'{text}' is not a server address (2 to 32 hex digits)"),
+            Lang::Zh => format!("“{text}”不是服务器地址（2 到 32 位十六进制数字）"),
+        });
     }
     Ok((0..t.len()).step_by(2).filter_map(|i| u8::from_str_radix(&t[i..i + 2], 16).ok()).collect())
 }
 
 /// A DL/T 698.45 client address (CA): `0x10`, `10H` or decimal `16`, 0-255.
-pub fn client_address(text: &str) -> Result<u8, String> {
+pub fn client_address(text: &str, lang: Lang) -> Result<u8, String> {
     let t = text.trim();
     let hex = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).or_else(|| t.strip_suffix(['h', 'H']));
     let v = match hex {
         Some(h) => u8::from_str_radix(h, 16).ok(),
         None => t.parse::<u8>().ok(),
     };
-    v.ok_or_else(|| format!("'{text}' is not a client address (0-255, `0x10` or `16`)"))
+    v.ok_or_else(|| match lang {
+        Lang::En => format!("'{text}' is not a client address (0-255: 0x10, 10H or 16)"),
+        Lang::Zh => format!("“{text}”不是客户机地址（0-255：0x10、10H 或 16）"),
+    })
 }
 
 /// When a DL/T 698.45 read opens an application connection: `auto`,
 /// `always` (`yes`, `on`) or `never` (`no`, `off`).
-pub fn connect(text: &str) -> Result<Connect, String> {
+pub fn connect(text: &str, lang: Lang) -> Result<Connect, String> {
     match text.trim().to_ascii_lowercase().as_str() {
         "auto" | "" => Ok(Connect::Auto),
         "always" | "yes" | "on" => Ok(Connect::Always),
         "never" | "no" | "off" => Ok(Connect::Never),
-        _ => Err(format!("connect '{text}': give auto, always or never")),
+        _ => Err(match lang {
+            Lang::En => format!("connect '{text}': give auto, always or never"),
+            Lang::Zh => format!("应用连接“{text}”：请填 auto、always 或 never"),
+        }),
     }
 }
 

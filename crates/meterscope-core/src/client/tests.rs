@@ -1,6 +1,9 @@
 use super::render::*;
 use super::targets::*;
 use super::*;
+use crate::Lang;
+
+const OAD: (&str, &str) = ("OAD", "OAD");
 use crate::protocols::dlt645::Variant;
 use crate::protocols::dlt698::session::Connect;
 
@@ -74,24 +77,27 @@ fn csv_and_json_of_results() {
 
 #[test]
 fn targets_parse_once_for_every_surface() {
-    assert_eq!(hex_words("00100200, 0x20000200;", 8, "OAD").unwrap(), [0x0010_0200, 0x2000_0200]);
-    assert_eq!(hex_words("00100200/20000200|40000200", 8, "OAD").unwrap().len(), 3);
-    assert_eq!(hex_words("0010", 8, "OAD").unwrap_err(), "'0010' is not a OAD of 8 hex digits");
-    assert_eq!(dlt645_dis("9010 B611", Variant::V1997).unwrap(), [0x9010, 0xB611]);
-    assert!(dlt645_dis("9010", Variant::V2007).unwrap_err().contains("'9010'"));
+    assert_eq!(hex_words("00100200, 0x20000200;", 8, OAD, Lang::En).unwrap(), [0x0010_0200, 0x2000_0200]);
+    assert_eq!(hex_words("00100200/20000200|40000200", 8, OAD, Lang::En).unwrap().len(), 3);
+    assert_eq!(hex_words("0010", 8, OAD, Lang::En).unwrap_err(), "'0010' is not a OAD of 8 hex digits");
+    assert_eq!(dlt645_dis("9010 B611", Variant::V1997, Lang::En).unwrap(), [0x9010, 0xB611]);
+    assert!(dlt645_dis("9010", Variant::V2007, Lang::Zh).unwrap_err().contains("“9010”不是 8 位十六进制的数据标识"));
     assert_eq!(dlt645_di_text(0x9010, Variant::V1997), "9010");
     assert_eq!(
-        dlt698_targets("00100200 50040200@2").unwrap(),
+        dlt698_targets("00100200 50040200@2", Lang::En).unwrap(),
         [Dlt698Target::Oad(0x0010_0200), Dlt698Target::Record(0x5004_0200, 2)]
     );
-    assert!(dlt698_targets("50040200@0").unwrap_err().contains("1-255"));
-    assert_eq!(dlt698_address("000000000001").unwrap(), [0, 0, 0, 0, 0, 1]);
-    assert!(dlt698_address("123").is_err());
-    assert_eq!([client_address("0x10"), client_address("10H"), client_address("16")], [Ok(16), Ok(16), Ok(16)]);
-    assert!(client_address("256").is_err());
-    assert_eq!(connect("Always"), Ok(Connect::Always));
-    assert_eq!(connect(""), Ok(Connect::Auto));
-    assert!(connect("maybe").is_err());
+    assert!(dlt698_targets("50040200@0", Lang::Zh).unwrap_err().contains("1-255"));
+    assert_eq!(dlt698_address("000000000001", Lang::En).unwrap(), [0, 0, 0, 0, 0, 1]);
+    assert!(dlt698_address("123", Lang::En).is_err());
+    assert_eq!(
+        [client_address("0x10", Lang::En), client_address("10H", Lang::En), client_address("16", Lang::En)],
+        [Ok(16), Ok(16), Ok(16)]
+    );
+    assert!(client_address("256", Lang::Zh).unwrap_err().contains("客户机地址"));
+    assert_eq!(connect("Always", Lang::En), Ok(Connect::Always));
+    assert_eq!(connect("", Lang::En), Ok(Connect::Auto));
+    assert!(connect("maybe", Lang::En).is_err());
     assert_eq!(
         [primary_range("1-5"), primary_range(" 7 "), primary_range("5-1"), primary_range("0-251")],
         [Some((1, 5)), Some((7, 7)), None, None]
