@@ -42,7 +42,7 @@ fn config(p: &Params, ic: u32, lang: meterscope_core::Lang) -> Result<Config, St
     };
     let association = p.opts.dlms.association(keys, ic, lang)?;
     if association.transport == Link::Wrapper && p.demo {
-        return Err("the demo meter speaks HDLC".into());
+        return Err(lang.pick("the demo meter speaks HDLC", "演示电能表只支持 HDLC").into());
     }
     association.config(p.line, lang).map_err(|e| match (e.contains("keys") || e.contains("密钥")) && !p.demo {
         true => format!("{e}{}", lang.pick(" (the key panel of the decoder page)", "（解析页的密钥面板）")),

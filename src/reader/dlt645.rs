@@ -60,7 +60,7 @@ pub(super) async fn run(flow: Flow, p: &Params, cx: &Ctx) -> Result<(), String> 
         }
         Dlt645Event::Value { canonical, name, items, complete, .. } => {
             s.step();
-            for mut r in item_rows(&canonical, &name, &items) {
+            for mut r in item_rows(&canonical, &name, &items, true) {
                 if !complete {
                     r.value = format!("{} (incomplete)", r.value).into();
                 }

@@ -32,7 +32,7 @@ const DEMO_REPORT_EVERY: u64 = 1500;
 
 /// The rows of one OAD's value.
 fn readings(r: &R698) -> Vec<Reading> {
-    meterscope_core::client::item_rows(&r.canonical, &r.name, &r.items)
+    meterscope_core::client::item_rows(&r.canonical, &r.name, &r.items, false)
 }
 
 /// A record as a table: headers from the items of the first row (with units).

@@ -25,7 +25,7 @@ pub const DEFAULT_REGISTERS: &str = "1.8.0 2.8.0 32.7.0 14.7.0";
 
 /// The rows of one data set.
 fn readings(r: &IecReading) -> Vec<Reading> {
-    meterscope_core::client::item_rows(&r.address, r.name.as_deref().unwrap_or_default(), &r.items())
+    meterscope_core::client::item_rows(&r.address, r.name.as_deref().unwrap_or_default(), &r.items(), false)
 }
 
 pub(super) fn mode(p: &Params) -> Mode {
@@ -196,11 +196,14 @@ pub(super) async fn live(p: &Params, cx: &Ctx) -> Result<(), String> {
             ));
         }
         P1Event::Notice(n) => s.warn(match n {
-            P1Notice::Junk(k) => format!("{k} byte(s) of noise skipped"),
-            P1Notice::BadCrc { stated, computed } => {
-                format!("telegram with a wrong CRC {stated:04X} (computed {computed:04X}) dropped")
-            }
-            P1Notice::Incomplete(k) => format!("{k} byte(s) of a cut telegram dropped"),
+            P1Notice::Junk(k) => meterscope_core::session::words::junk(k, lang),
+            P1Notice::BadCrc { stated, computed } => match lang {
+                meterscope_core::Lang::En => {
+                    format!("telegram with a wrong CRC {stated:04X} (computed {computed:04X}) dropped")
+                }
+                meterscope_core::Lang::Zh => format!("丢弃 CRC 错误的报文：{stated:04X}（计算值 {computed:04X}）"),
+            },
+            P1Notice::Incomplete(k) => format!("{k} {}", t(lang, "reader.cut_dropped")),
         }),
         P1Event::Silence => {
             s.status.set(t(lang, "reader.silence").to_string());

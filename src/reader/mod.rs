@@ -62,6 +62,23 @@ pub struct TraceEntry {
     pub note: Option<String>,
     /// A note about a problem on the line (noise, a damaged frame, a retry), not information.
     pub warn: bool,
+    /// The entry's number in the page's session: what keys its row.
+    pub seq: u64,
+}
+
+thread_local! {
+    static TRACE_SEQ: Cell<u64> = const { Cell::new(0) };
+}
+
+impl TraceEntry {
+    /// An entry, numbered after every entry made before it.
+    pub fn new(tx: bool, at_ms: f64, bytes: Vec<u8>, note: Option<String>, warn: bool) -> TraceEntry {
+        let seq = TRACE_SEQ.with(|c| {
+            c.set(c.get() + 1);
+            c.get()
+        });
+        TraceEntry { tx, at_ms, bytes, note, warn, seq }
+    }
 }
 
 /// Append received bytes to the trace, grouping chunks that arrive within [`GAP_MS`].
@@ -75,7 +92,7 @@ pub fn push_rx(trace: &mut Vec<TraceEntry>, at_ms: f64, bytes: &[u8]) {
         last.at_ms = at_ms;
         return;
     }
-    trace.push(TraceEntry { tx: false, at_ms, bytes: bytes.to_vec(), note: None, warn: false });
+    trace.push(TraceEntry::new(false, at_ms, bytes.to_vec(), None, false));
 }
 
 pub use meterscope_core::client::render::{results_csv, results_json, table_csv};
@@ -384,12 +401,10 @@ impl Sigs {
 
     pub fn line_event(&self, e: LineEvent) {
         match e {
-            LineEvent::Tx(b) => {
-                self.trace_push(TraceEntry { tx: true, at_ms: now_ms(), bytes: b, note: None, warn: false })
-            }
+            LineEvent::Tx(b) => self.trace_push(TraceEntry::new(true, now_ms(), b, None, false)),
             LineEvent::Rx(b) => {
                 let at = now_ms();
-                stream::write(&TraceEntry { tx: false, at_ms: at, bytes: b.clone(), note: None, warn: false });
+                stream::write(&TraceEntry::new(false, at, b.clone(), None, false));
                 self.trace.update(|t| push_rx(t, at, &b))
             }
             LineEvent::Note(n) => self.note(n),
@@ -398,12 +413,12 @@ impl Sigs {
 
     /// An informational note in the trace.
     pub fn note(&self, text: String) {
-        self.trace_push(TraceEntry { tx: false, at_ms: now_ms(), bytes: vec![], note: Some(text), warn: false });
+        self.trace_push(TraceEntry::new(false, now_ms(), vec![], Some(text), false));
     }
 
     /// A note about a problem on the line (the session's notices: noise, damaged frames, retries).
     pub fn warn(&self, text: String) {
-        self.trace_push(TraceEntry { tx: false, at_ms: now_ms(), bytes: vec![], note: Some(text), warn: true });
+        self.trace_push(TraceEntry::new(false, now_ms(), vec![], Some(text), true));
     }
 
     /// The flow asks for `total` items (progress "n / total").

@@ -341,8 +341,7 @@ pub fn ReaderPage() -> impl IntoView {
             });
             spawn_local(async move {
                 match link.write(&bytes, &rx).await {
-                    Ok(()) => trace
-                        .update(|t| t.push(TraceEntry { tx: true, at_ms: now_ms(), bytes, note: None, warn: false })),
+                    Ok(()) => trace.update(|t| t.push(TraceEntry::new(true, now_ms(), bytes, None, false))),
                     Err(e) => status.set(e),
                 }
                 // Collect whatever arrives in the next second.
@@ -811,8 +810,8 @@ pub fn ReaderPage() -> impl IntoView {
                     on:change=move |ev| trace_as_text.set(event_target_checked(&ev))/>{move || t(lang.get(), "reader.trace_as_text")}</label>
             </div>
             <ol class="trace" data-testid="trace">
-                // Keyed by entry (its time, length and direction) and by how it is shown:
-                // a new entry adds its row, the others stay.
+                // Keyed by entry (its number; its length, which grows while a reply
+                // arrives) and by how it is shown: a new entry adds its row, the others stay.
                 <For each=move || {
                     let want = trace_dir.get();
                     let l = lang.get();
@@ -832,7 +831,7 @@ pub fn ReaderPage() -> impl IntoView {
                                 || summary_of(e, l).to_ascii_lowercase().contains(&words))
                     }).map(|e| (e, as_text, l)).collect::<Vec<_>>()
                 }
-                key=|(e, as_text, l)| (e.at_ms.to_bits(), e.bytes.len(), e.tx, e.warn, e.note.clone(), *as_text, *l == Lang::Zh)
+                key=|(e, as_text, l)| (e.seq, e.bytes.len(), *as_text, *l == Lang::Zh)
                 children=move |(e, as_text, l)| {
                     let dir = if e.note.is_some() { "note" } else if e.tx { "tx" } else { "rx" };
                     let hex = to_hex(&e.bytes);

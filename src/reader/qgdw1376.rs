@@ -35,7 +35,7 @@ const MONITOR_MS: u64 = 24 * 3600 * 1000;
 
 /// The rows of a meter's value: id the DI or OAD, named with the meter's address.
 fn value_rows(s: Sigs, v: &MeterValue) {
-    for mut r in meterscope_core::client::item_rows(&v.id, &v.name, &v.items) {
+    for mut r in meterscope_core::client::item_rows(&v.id, &v.name, &v.items, false) {
         r.name = format!("{} · {}", v.meter, r.name);
         s.push(r);
     }
@@ -199,7 +199,7 @@ pub(super) async fn run_terminal(flow: Flow, p: &Params, cx: &Ctx) -> Result<(),
                 }));
                 s.status.set(format!("{id} {}: {} {}", d.name, d.items.len(), t(lang, "reader.rows")));
             } else {
-                meterscope_core::client::item_rows(&id, &d.name, &d.items).into_iter().for_each(|r| s.push(r));
+                meterscope_core::client::item_rows(&id, &d.name, &d.items, false).into_iter().for_each(|r| s.push(r));
             }
         }
         MasterEvent::Relay { port, frame, value } => {

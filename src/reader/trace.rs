@@ -54,8 +54,5 @@ pub fn from_json(text: &str) -> Result<Vec<TraceEntry>, String> {
     let entries = js_sys::Reflect::get(&doc, &"entries".into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
     let entries = js_sys::Array::is_array(&entries).then(|| js_sys::Array::from(&entries).iter().map(Js).collect());
     let read = saved::read(&Js(doc), entries)?;
-    Ok(read
-        .into_iter()
-        .map(|e| TraceEntry { tx: e.tx, at_ms: e.at_ms, bytes: e.bytes, note: e.note, warn: false })
-        .collect())
+    Ok(read.into_iter().map(|e| TraceEntry::new(e.tx, e.at_ms, e.bytes, e.note, false)).collect())
 }

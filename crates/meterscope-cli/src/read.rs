@@ -113,7 +113,7 @@ pub fn run_read(a: &ReadArgs, variant: Variant, quantities: Vec<&'static Quantit
                 return;
             }
             let mark = if complete { "" } else { "  (incomplete)" };
-            for line in value_lines(&canonical, &name, &items, mark) {
+            for line in value_lines(&canonical, &name, &items, mark, true) {
                 println!("{line}");
             }
         }

@@ -56,8 +56,22 @@ fn config(a: &ReadArgs, line: LineSettings) -> Result<Config, String> {
         (None, None) => None,
         _ => return Err("give both --cipher-key and --auth-key".to_string()),
     };
+    // The options by their names first; the association's own checks after.
+    match a.auth.as_str() {
+        "none" | "low" | "high" => {}
+        other => return Err(format!("--auth is none, low or high, not '{other}'")),
+    }
     if a.auth == "low" && a.password.is_none() {
         return Err("--auth low needs --password".to_string());
+    }
+    if a.auth == "high" && keys.is_none() {
+        return Err("--auth high needs --cipher-key and --auth-key".to_string());
+    }
+    if a.dedicated_key.is_some() && keys.is_none() {
+        return Err("--dedicated-key needs --cipher-key and --auth-key".to_string());
+    }
+    if a.client == 0 || a.client > 0x7F {
+        return Err("--client is a SAP of 1 to 127".to_string());
     }
     if !(1..=7).contains(&a.window) {
         return Err("--window is 1 to 7".to_string());
@@ -67,6 +81,9 @@ fn config(a: &ReadArgs, line: LineSettings) -> Result<Config, String> {
         None if a.link.tcp.is_some() => Link::Wrapper,
         None => Link::Hdlc,
     };
+    if transport == Link::Wrapper && a.server_physical.is_some_and(|p| p != 0) {
+        return Err("--server-physical is an HDLC address: give --transport hdlc".to_string());
+    }
     let association = Association {
         client: a.client,
         server: a.server,

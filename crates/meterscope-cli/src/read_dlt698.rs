@@ -30,7 +30,7 @@ use crate::transport::{InProcess, Pace, drive, simulate};
 /// target is read, with the connection asked for.
 fn connect_and_targets(connect: &str, oads: &[String], lang: Lang) -> Result<(Connect, Vec<Dlt698Target>), String> {
     let mut targets = dlt698_targets(&oads.join(" "), lang)?;
-    match targets::connect(connect, lang).map_err(|e| format!("--{e}")) {
+    match targets::connect(connect, Lang::En).map_err(|e| format!("--{e}")) {
         Ok(mode) => Ok((mode, targets)),
         Err(e) => match dlt698_targets(connect, lang) {
             Ok(first) => {
@@ -51,7 +51,7 @@ fn record_json(r: &Record) -> Value {
 }
 
 fn print_reading(r: &Reading) {
-    for line in value_lines(&r.canonical, &r.name, &r.items, "") {
+    for line in value_lines(&r.canonical, &r.name, &r.items, "", false) {
         println!("{line}");
     }
 }

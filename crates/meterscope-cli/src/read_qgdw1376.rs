@@ -35,7 +35,7 @@ use crate::trace::Traced;
 use crate::transport::{InProcess, Pace, drive, simulate};
 
 fn print_value(v: &MeterValue) {
-    for line in value_lines(&format!("{}  {}", v.meter, v.id), &v.name, &v.items, "") {
+    for line in value_lines(&format!("{}  {}", v.meter, v.id), &v.name, &v.items, "", false) {
         println!("{line}");
     }
 }

@@ -103,12 +103,13 @@ impl DlmsOptions {
         lang: Lang,
     ) -> Result<Association, String> {
         let number = |text: &str, what: (&str, &str)| {
-            text.trim()
-                .parse::<u16>()
-                .map_err(|_| format!("{}: {}", lang.pick(what.0, what.1), lang.pick("a number", "应为数字")))
+            text.trim().parse::<u16>().map_err(|_| match lang {
+                Lang::En => format!("{}: a number", what.0),
+                Lang::Zh => format!("{}：应为数字", what.1),
+            })
         };
         Ok(Association {
-            client: number(&self.client, ("client SAP", "客户机 SAP"))?,
+            client: number(&self.client, ("client SAP", "客户端 SAP"))?,
             server: number(&self.server, ("server address", "服务器地址"))?,
             physical: match self.physical.trim() {
                 "" => None,
@@ -186,8 +187,9 @@ impl IecOptions {
     }
     pub fn max_baud(&self, lang: Lang) -> Result<Option<u32>, String> {
         match self.max_baud.trim() {
-            "" | "0" => Ok(None),
-            t => t.parse().map(Some).map_err(|_| match lang {
+            "" => Ok(None),
+            // 0 (any spelling): no limit.
+            t => t.parse::<u32>().map(|b| (b > 0).then_some(b)).map_err(|_| match lang {
                 Lang::En => format!("highest baud rate '{t}': a number"),
                 Lang::Zh => format!("最高波特率“{t}”：应为数字"),
             }),
@@ -288,6 +290,7 @@ mod tests {
             Dlt698Options { password: "pw".into(), ..Dlt698Options::default() }.password(),
             Some(b"pw".to_vec())
         );
+        assert_eq!(IecOptions { max_baud: "00".into(), ..IecOptions::default() }.max_baud(EN), Ok(None));
         let i =
             IecOptions { settle: "fast".into(), max_baud: "9600".into(), mode: "e".into(), ..IecOptions::default() };
         assert!(i.settle(Lang::Zh).unwrap_err().contains("毫秒"));

@@ -110,15 +110,16 @@ impl Association {
                 cipher: self.cipher,
             }),
             (true, None) => {
-                return Err(
+                return Err(say(
                     "high-level security, ciphering and a dedicated key need the cipher and authentication keys".into(),
-                );
+                    "高级安全认证、加密和专用密钥需要加密密钥和认证密钥".into(),
+                ));
             }
         };
         if self.client == 0 || self.client > 0x7F {
             return Err(say(
                 format!("client SAP {}: a number of 1 to 127", self.client),
-                format!("客户机 SAP {}：应为 1 到 127", self.client),
+                format!("客户端 SAP {}：应为 1 到 127", self.client),
             ));
         }
         let physical = self.physical.filter(|&p| p != 0);
@@ -197,7 +198,7 @@ mod tests {
         assert!(transport("serial", Lang::Zh).unwrap_err().contains("传输方式"));
         let zh = Association { client: 0, ..Default::default() }
             .config(LineSettings::new(9600, 8, crate::session::Parity::None, 1), Lang::Zh);
-        assert!(zh.unwrap_err().contains("客户机"));
+        assert!(zh.unwrap_err().contains("客户端 SAP"));
         assert_eq!(hex_key::<2>("0A:0b", "k"), Ok([0x0A, 0x0B]));
         assert_eq!(hex_key::<2>("0A 0", "k"), Err("k must be 4 hex digits".into()));
     }

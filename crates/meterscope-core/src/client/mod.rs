@@ -56,9 +56,11 @@ impl Reading {
 
 /// The rows of one value read (a DI's, an OAD's): one per item, each named
 /// by the value's name and, when it has several items, the item's label
-/// (`Voltage · phase A`).
-pub fn item_rows(id: &str, name: &str, items: &[Item]) -> Vec<Reading> {
-    let many = items.len() > 1;
+/// (`Voltage · phase A`); with `single_label`, a lone item's label too when
+/// it says something the name does not (a DL/T 645 block answered with one
+/// item: `Voltage block · phase A`).
+pub fn item_rows(id: &str, name: &str, items: &[Item], single_label: bool) -> Vec<Reading> {
+    let many = items.len() > 1 || single_label;
     items
         .iter()
         .map(|i| {

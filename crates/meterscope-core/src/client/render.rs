@@ -120,10 +120,13 @@ pub fn item_text(i: &Item) -> String {
 /// (`00010000  Forward active energy: 1234.56 kWh`), else the name and an
 /// indented line per item. `head` goes first (the identifier, a meter's
 /// address and the identifier), `mark` last on the first line
-/// (`  (incomplete)`).
-pub fn value_lines(head: &str, name: &str, items: &[Item], mark: &str) -> Vec<String> {
+/// (`  (incomplete)`). With `single_label`, a lone item whose label says
+/// something the name does not keeps its own line, as several do.
+pub fn value_lines(head: &str, name: &str, items: &[Item], mark: &str, single_label: bool) -> Vec<String> {
     match items {
-        [one] => vec![format!("{head}  {name}: {}{mark}", item_text(one))],
+        [one] if !single_label || one.label.is_empty() || one.label == name || name.is_empty() => {
+            vec![format!("{head}  {name}: {}{mark}", item_text(one))]
+        }
         items => {
             let mut out = vec![format!("{head}  {name}{mark}")];
             out.extend(items.iter().map(|i| format!("    {}: {}", i.label, item_text(i))));

@@ -166,19 +166,24 @@ fn values_as_rows_and_lines() {
     let items = |labels: &[&str]| -> Vec<Item> {
         labels.iter().map(|l| Item::new(l.to_string(), Number::new(2301, -1), "V".into())).collect()
     };
-    let one = render::value_lines("02010100", "Voltage A", &items(&["Voltage A"]), "");
+    let one = render::value_lines("02010100", "Voltage A", &items(&["Voltage A"]), "", true);
     assert_eq!(one, ["02010100  Voltage A: 230.1 V"]);
     let three = items(&["phase A", "phase B", "phase C"]);
-    let lines = render::value_lines("0201FF00", "Voltage", &three, "  (incomplete)");
+    let lines = render::value_lines("0201FF00", "Voltage", &three, "  (incomplete)", false);
     assert_eq!(lines[0], "0201FF00  Voltage  (incomplete)");
     assert_eq!(lines[3], "    phase C: 230.1 V");
-    let rows = item_rows("0201FF00", "Voltage", &three);
+    let rows = item_rows("0201FF00", "Voltage", &three, false);
     assert_eq!((rows[1].name.as_str(), rows[1].number()), ("Voltage · phase B", Some(230.1)));
-    assert_eq!(item_rows("x", "Voltage", &items(&["total"]))[0].name, "Voltage");
-    assert_eq!(item_rows("x", "", &items(&["data"]))[0].name, "data");
+    assert_eq!(item_rows("x", "Voltage", &items(&["total"]), false)[0].name, "Voltage");
+    assert_eq!(item_rows("x", "", &items(&["data"]), false)[0].name, "data");
+    // A DL/T 645 block answered with one item keeps the item's label.
+    assert_eq!(item_rows("0201FF00", "Voltage block", &items(&["phase A"]), true)[0].name, "Voltage block · phase A");
+    assert_eq!(item_rows("02010100", "Voltage A", &items(&["Voltage A"]), true)[0].name, "Voltage A");
+    let lone = render::value_lines("0201FF00", "Voltage block", &items(&["phase A"]), "", true);
+    assert_eq!(lone, ["0201FF00  Voltage block", "    phase A: 230.1 V"]);
     let mut noted = items(&["Clock"]);
     noted[0].value = Value::Text("FF".into());
     noted[0].text = Some("no data".into());
-    assert_eq!(item_rows("x", "Clock", &noted)[0].value.to_string(), "FF (no data)");
-    assert_eq!(render::value_lines("x", "Clock", &noted, "")[0], "x  Clock: FF V  (no data)");
+    assert_eq!(item_rows("x", "Clock", &noted, false)[0].value.to_string(), "FF (no data)");
+    assert_eq!(render::value_lines("x", "Clock", &noted, "", false)[0], "x  Clock: FF V  (no data)");
 }

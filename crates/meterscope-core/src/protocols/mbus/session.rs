@@ -234,7 +234,7 @@ impl MbusError {
 impl MbusNotice {
     pub fn text(&self, lang: Lang) -> String {
         match self {
-            MbusNotice::Junk(n) => pick(lang, format!("{n} byte(s) of noise skipped"), format!("跳过 {n} 个噪声字节")),
+            MbusNotice::Junk(n) => crate::session::words::junk(*n, lang),
             MbusNotice::Retry { attempt } => pick(
                 lang,
                 format!("no reply in time; trying again ({attempt})"),
