@@ -5,6 +5,19 @@
 
 use crate::Lang;
 
+/// `Display` in English (for logs) for a type with `text(lang)`: what
+/// surfaces show is `text` in their language.
+macro_rules! english_display {
+    ($($t:ty),+) => {$(
+        impl core::fmt::Display for $t {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(&self.text($crate::Lang::En))
+            }
+        }
+    )+};
+}
+pub(crate) use english_display;
+
 /// Bytes that were no frame.
 pub fn junk(n: usize, lang: Lang) -> String {
     match lang {

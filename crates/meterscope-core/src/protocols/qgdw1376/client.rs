@@ -117,11 +117,7 @@ impl TargetError {
     }
 }
 
-impl core::fmt::Display for TargetError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&self.text(Lang::En))
-    }
-}
+crate::session::words::english_display!(TargetError);
 
 pub use crate::client::targets::words;
 

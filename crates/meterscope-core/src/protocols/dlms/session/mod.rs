@@ -310,6 +310,8 @@ impl Failure {
     }
 }
 
+crate::session::words::english_display!(Failure);
+
 /// Something on the line that was not the awaited reply.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
@@ -346,6 +348,8 @@ impl Notice {
         }
     }
 }
+
+crate::session::words::english_display!(Notice);
 
 /// What the DLMS session reports.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -140,6 +140,8 @@ impl Failure {
     }
 }
 
+crate::session::words::english_display!(Failure);
+
 impl Notice {
     /// In words, in a language.
     pub fn text(&self, lang: Lang) -> String {
@@ -158,6 +160,8 @@ impl Notice {
         }
     }
 }
+
+crate::session::words::english_display!(Notice);
 
 /// What the DL/T 645 session reports.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -461,12 +461,7 @@ impl Failure {
     }
 }
 
-/// In English, as logs show it.
-impl core::fmt::Display for Failure {
-    fn fmt(&self, out: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        out.write_str(&self.text(Lang::En))
-    }
-}
+crate::session::words::english_display!(Failure);
 
 impl Notice {
     /// In words, in a language.
@@ -511,9 +506,4 @@ impl Notice {
     }
 }
 
-/// In English, as logs show it.
-impl core::fmt::Display for Notice {
-    fn fmt(&self, out: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        out.write_str(&self.text(Lang::En))
-    }
-}
+crate::session::words::english_display!(Notice);

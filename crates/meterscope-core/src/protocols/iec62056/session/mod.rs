@@ -406,6 +406,8 @@ impl Notice {
     }
 }
 
+crate::session::words::english_display!(Notice);
+
 /// What the IEC 62056-21 session reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IecEvent {
@@ -579,8 +581,4 @@ impl Failure {
     }
 }
 
-impl core::fmt::Display for Failure {
-    fn fmt(&self, out: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        out.write_str(&self.text(Lang::En))
-    }
-}
+crate::session::words::english_display!(Failure);

@@ -168,11 +168,7 @@ impl Failure {
     }
 }
 
-impl core::fmt::Display for Failure {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&self.text(Lang::En))
-    }
-}
+crate::session::words::english_display!(Failure);
 
 /// Something on the line that was not the reply awaited.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -228,11 +224,7 @@ impl Notice {
     }
 }
 
-impl core::fmt::Display for Notice {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&self.text(Lang::En))
-    }
-}
+crate::session::words::english_display!(Notice);
 
 /// What the concentrator session reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
