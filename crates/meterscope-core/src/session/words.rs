@@ -65,3 +65,8 @@ pub fn bad_reply(hex: &str, lang: Lang) -> String {
         Lang::Zh => format!("应答格式不符：{hex}"),
     }
 }
+
+/// Our own request came back (an RS-485 adapter's or an optical head's echo).
+pub fn echo(lang: Lang) -> String {
+    lang.pick("echo of our request ignored", "忽略本机请求的回显").into()
+}

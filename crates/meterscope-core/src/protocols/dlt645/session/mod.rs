@@ -147,7 +147,7 @@ impl Notice {
     pub fn text(&self, lang: Lang) -> String {
         let zh = lang == Lang::Zh;
         match self {
-            Notice::Echo => lang.pick("echo of our request ignored", "忽略本机请求的回显").into(),
+            Notice::Echo => crate::session::words::echo(lang),
             Notice::ForeignRequest => lang.pick("a request we did not send, ignored", "忽略非本机发出的请求").into(),
             Notice::WrongAddress(a) if zh => format!("忽略其他电表（{}）的应答", a.digits()),
             Notice::WrongAddress(a) => format!("reply from another meter ({}) ignored", a.digits()),

@@ -468,7 +468,7 @@ impl Notice {
     pub fn text(&self, lang: Lang) -> String {
         let zh = lang == Lang::Zh;
         match self {
-            Notice::Echo => lang.pick("echo of our request ignored", "忽略本机请求的回显").into(),
+            Notice::Echo => crate::session::words::echo(lang),
             Notice::ForeignRequest => {
                 lang.pick("a client frame we did not send, ignored", "忽略非本机发出的客户机帧").into()
             }
