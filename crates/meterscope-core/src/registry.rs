@@ -287,7 +287,15 @@ impl Registry {
         self.walk(bytes, line_starts, forced, &mut |found| match found {
             Found::Frame(p, span) => out.frames.push(finish(p.dissect(&bytes[span.range()], span.start, opts), opts)),
             Found::Unknown(span) => out.frames.push(unknown::dissect(&bytes[span.range()], span.start)),
-            Found::Junk(span, reason) => out.junk.push(Junk { span, reason }),
+            Found::Junk(span, reason) => {
+                // The room a first push would make (four), made at once for
+                // the first junk (most often wake-up bytes before a frame):
+                // growing an empty vector cost more.
+                if out.junk.capacity() == 0 {
+                    out.junk = Vec::with_capacity(4);
+                }
+                out.junk.push(Junk { span, reason })
+            }
         });
 
         // An override that framed nothing: show that protocol's reading of all bytes.
