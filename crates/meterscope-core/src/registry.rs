@@ -33,7 +33,10 @@ impl FrameStatus {
 }
 
 /// One candidate's framing at a position, each run of its preamble byte
-/// framed once: the run's extent and the answer at its start.
+/// framed once: the run's extent and the answer at its start (any other
+/// position's answer is kept for that position alone). Candidates that
+/// frame alike ([`Protocol::framing_key`]) share one memo, so the first of
+/// them frames and the others are answered from it.
 #[derive(Clone, Copy, Default)]
 struct RunMemo(Option<(usize, usize, FrameStatus)>);
 
@@ -41,16 +44,14 @@ impl RunMemo {
     fn frame(&mut self, p: &dyn Protocol, preamble: Option<u8>, bytes: &[u8], pos: usize) -> FrameStatus {
         let Some(b) = preamble else { return p.frame(&bytes[pos..]) };
         if let Some((start, end, at_start)) = self.0
-            && pos > start
+            && pos >= start
             && pos < end
         {
             return at_start.later_in_preamble(pos - start);
         }
         let status = p.frame(&bytes[pos..]);
-        if bytes[pos] == b {
-            let end = pos + bytes[pos..].iter().take_while(|&&x| x == b).count();
-            self.0 = Some((pos, end, status));
-        }
+        let end = pos + bytes[pos..].iter().take_while(|&&x| x == b).count().max(1);
+        self.0 = Some((pos, end, status));
         status
     }
 }
@@ -129,6 +130,13 @@ pub trait Protocol: Sync + Send {
         let _ = b;
         true
     }
+    /// Protocols that give the same key frame all bytes alike (editions that
+    /// share one frame, with the same preamble byte): in a walk the first of
+    /// them asked at a position frames, the others get its answer. The
+    /// default, no key, is a framing of its own.
+    fn framing_key(&self) -> Option<&'static str> {
+        None
+    }
     /// Whether the protocol's frames are lines of text (IEC 62056-21, DSMR
     /// P1): a page shows their bytes as text by default, without naming them.
     fn text(&self) -> bool {
@@ -178,7 +186,9 @@ pub struct Registry {
     protocols: Vec<Box<dyn Protocol>>,
     /// `anchored()` and `preamble_byte()` of each protocol, asked once.
     anchored: Vec<bool>,
-    preamble: Vec<Option<u8>>,
+    /// The preamble byte of each protocol and the memo it frames through
+    /// (its own, or the one of the first protocol with its framing key).
+    preamble: Vec<(Option<u8>, usize)>,
     /// For each byte value, a bit per protocol (the first 32) that may start
     /// a frame with it ([`Protocol::may_start`]); the rest are always asked.
     starts: Box<[u32; 256]>,
@@ -188,7 +198,16 @@ pub struct Registry {
 impl Registry {
     pub fn new(protocols: Vec<Box<dyn Protocol>>) -> Self {
         let anchored = protocols.iter().map(|p| p.anchored()).collect();
-        let preamble = protocols.iter().map(|p| p.preamble_byte()).collect();
+        let keys: Vec<_> = protocols.iter().map(|p| p.framing_key()).collect();
+        let preamble = protocols
+            .iter()
+            .zip(&keys)
+            .enumerate()
+            .map(|(k, (p, key))| {
+                let memo = key.and_then(|_| keys.iter().position(|other| other == key)).unwrap_or(k);
+                (p.preamble_byte(), memo)
+            })
+            .collect();
         let mut starts = Box::new([0u32; 256]);
         for (b, mask) in starts.iter_mut().enumerate() {
             for (k, p) in protocols.iter().enumerate().take(32) {
@@ -268,7 +287,15 @@ impl Registry {
         self.walk(bytes, line_starts, forced, &mut |found| match found {
             Found::Frame(p, span) => out.frames.push(finish(p.dissect(&bytes[span.range()], span.start, opts), opts)),
             Found::Unknown(span) => out.frames.push(unknown::dissect(&bytes[span.range()], span.start)),
-            Found::Junk(span, reason) => out.junk.push(Junk { span, reason }),
+            Found::Junk(span, reason) => {
+                // The room a first push would make (four), made at once for
+                // the first junk (most often wake-up bytes before a frame):
+                // growing an empty vector cost more.
+                if out.junk.capacity() == 0 {
+                    out.junk = Vec::with_capacity(4);
+                }
+                out.junk.push(Junk { span, reason })
+            }
         });
 
         // An override that framed nothing: show that protocol's reading of all bytes.
@@ -333,7 +360,7 @@ impl Registry {
         emit: &mut impl FnMut(Found<'a>),
     ) {
         // The forced protocol alone, or every protocol (with whether it is anchored).
-        let forced = forced.map(|p| (p, p.anchored(), p.preamble_byte()));
+        let forced = forced.map(|p| (p, p.anchored(), (p.preamble_byte(), 0)));
         // The candidates by index: the forced protocol alone (index 0), or every protocol.
         let count = if forced.is_some() { 1 } else { self.protocols.len() };
         let candidate = |k: usize| match forced {
@@ -365,12 +392,12 @@ impl Registry {
                 (k < 32).then_some(k)
             });
             for k in by_bits.chain(32..count) {
-                let (p, anchored, preamble) = candidate(k);
+                let (p, anchored, (preamble, memo)) = candidate(k);
                 if anchored && !at_line_start {
                     continue;
                 }
                 let mut spare = RunMemo::default();
-                let memo = memos.get_mut(k).unwrap_or(&mut spare);
+                let memo = memos.get_mut(memo).unwrap_or(&mut spare);
                 match memo.frame(p, preamble, bytes, pos) {
                     FrameStatus::Complete { preamble, len } if len > 0 && pos + preamble + len <= bytes.len() => {
                         let start = pos + preamble;

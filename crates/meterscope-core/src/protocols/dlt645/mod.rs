@@ -63,6 +63,11 @@ impl Protocol for Dlt645 {
         b == frame::WAKE_UP || b == frame::START
     }
 
+    /// Both editions frame alike: a walk frames once for both.
+    fn framing_key(&self) -> Option<&'static str> {
+        Some("dlt645")
+    }
+
     /// Integrity (length, checksum, end byte), weighed by how well the function
     /// code and data shape fit this edition.
     fn score(&self, f: &[u8]) -> u8 {

@@ -16,14 +16,19 @@ pub fn layout_1997(di: u16) -> Option<DiInfo> {
 
 pub(super) fn lookup_1997_with(nm: Naming, di: u16) -> Option<DiInfo> {
     let [d1, d0] = di.to_be_bytes();
-    let info = match d1 >> 4 {
+    let mut info = match d1 >> 4 {
         0x9 => energy_1997(nm, d1, d0, false),
         0xA => energy_1997(nm, d1, d0, true),
         0xB if matches!(d1 & 0x0F, 0x0 | 0x1 | 0x4 | 0x5 | 0x8 | 0x9) => demand_time_1997(nm, d1, d0),
         0xB | 0xC => table_1997(nm, di),
         _ => None,
-    }?;
-    Some(DiInfo { di: u32::from(di), width: 2, ..info })
+    };
+    // Set in place: a new value built from the old was a copy of all of it.
+    if let Some(info) = &mut info {
+        info.di = u32::from(di);
+        info.width = 2;
+    }
+    info
 }
 
 /// Every DL/T 645-1997 identifier the dictionary names, ascending.

@@ -153,7 +153,9 @@ pub(super) fn di_2007(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: 
         return None;
     };
     let di = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-    di_node(ctx, node, di, dictionary::layout(di), at, 4)
+    let info = dictionary::layout(di);
+    di_node(ctx, node, di, info.is_some(), at, 4);
+    info
 }
 
 /// The 2-byte identifier of DL/T 645-1997.
@@ -163,38 +165,30 @@ pub(super) fn di_1997(ctx: &mut Ctx, node: NodeRef, cur: &mut Cursor, complete: 
         return None;
     };
     let di = u16::from_le_bytes([b[0], b[1]]);
-    di_node(ctx, node, u32::from(di), dictionary::layout_1997(di), at, 2)
+    let info = dictionary::layout_1997(di);
+    di_node(ctx, node, u32::from(di), info.is_some(), at, 2);
+    info
 }
 
-pub(super) fn di_node(
-    ctx: &mut Ctx,
-    node: NodeRef,
-    di: u32,
-    info: Option<DiInfo>,
-    at: usize,
-    len: usize,
-) -> Option<DiInfo> {
+/// The identifier's node; `known`: the dictionary has it.
+pub(super) fn di_node(ctx: &mut Ctx, node: NodeRef, di: u32, known: bool, at: usize, len: usize) {
     let n = ctx.node(node, "dlt645.data.di", at, len, NodeKind::Data);
     let canonical = ctx.hex(at, len, false, true);
     let variant = if len == 4 { Variant::V2007 } else { Variant::V1997 };
-    match &info {
-        Some(_) => {
-            let code = pack(variant, di, 0);
-            ctx.summarise_di(code);
-            ctx.set(n).value(canonical).text(Msg::Code(di_text, code));
-        }
-        None => {
-            ctx.set(n).value(canonical.clone()).text(crate::msg!("not in the dictionary", "字典中没有此数据标识"));
-            ctx.summarise(canonical.clone());
-            let msg = Msg::Concat(Box::new([
-                crate::msg!("data identifier ", "数据标识 "),
-                canonical,
-                crate::msg!(" is not in the dictionary", " 不在字典中"),
-            ]));
-            ctx.diag(Severity::Warning, ctx.span(at, len), "dlt645.di.unknown", msg);
-        }
+    if known {
+        let code = pack(variant, di, 0);
+        ctx.summarise_di(code);
+        ctx.set(n).value(canonical).text(Msg::Code(di_text, code));
+    } else {
+        ctx.set(n).value(canonical.clone()).text(crate::msg!("not in the dictionary", "字典中没有此数据标识"));
+        ctx.summarise(canonical.clone());
+        let msg = Msg::Concat(Box::new([
+            crate::msg!("data identifier ", "数据标识 "),
+            canonical,
+            crate::msg!(" is not in the dictionary", " 不在字典中"),
+        ]));
+        ctx.diag(Severity::Warning, ctx.span(at, len), "dlt645.di.unknown", msg);
     }
-    info
 }
 
 /// The identifier of the events to clear (1B): `FFFFFFFF` all, else a type with DI0 = FF.

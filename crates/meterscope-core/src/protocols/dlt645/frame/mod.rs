@@ -82,15 +82,32 @@ impl Address {
 
     /// Some digit is the wildcard `A`.
     pub fn has_wildcard(&self) -> bool {
-        self.0.iter().any(|b| b >> 4 == 0xA || b & 0x0F == 0xA)
+        let [low, high] = self.digit_lanes();
+        // A lane is zero where its digit is `A`; adding 0x7F sets bit 7 of every other lane.
+        let is_a = |lanes: u64| !((lanes ^ 0x0A0A_0A0A_0A0A) + 0x7F7F_7F7F_7F7F) & DIGIT_TOP_BITS;
+        is_a(low) | is_a(high) != 0
     }
 
     /// Index of the first byte with a nibble that is neither a digit nor `A`.
     pub fn invalid_byte(&self) -> Option<usize> {
-        let ok = |n: u8| n <= 9 || n == 0xA;
-        self.0.iter().position(|&b| !ok(b >> 4) || !ok(b & 0x0F))
+        let [low, high] = self.digit_lanes();
+        // Adding 0x75 sets bit 7 of a lane from digit `B` on.
+        let above_a = |lanes: u64| (lanes + 0x7575_7575_7575) & DIGIT_TOP_BITS;
+        let bad = above_a(low) | above_a(high);
+        (bad != 0).then(|| bad.trailing_zeros() as usize / 8)
+    }
+
+    /// The low and the high digits of the six bytes, one byte lane each of
+    /// two words (byte `i` in lane `i`): all twelve checked at once.
+    fn digit_lanes(&self) -> [u64; 2] {
+        let [a, b, c, d, e, f] = self.0;
+        let w = u64::from_le_bytes([a, b, c, d, e, f, 0, 0]);
+        [w & 0x0F0F_0F0F_0F0F, (w >> 4) & 0x0F0F_0F0F_0F0F]
     }
 }
+
+/// Bit 7 of each of the six lanes of [`Address::digit_lanes`].
+const DIGIT_TOP_BITS: u64 = 0x8080_8080_8080;
 
 /// Direction of transmission, control code bit D7.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -411,6 +428,20 @@ mod tests {
         assert_eq!(a.digits(), "123456789012");
         assert!(Address::BROADCAST.is_broadcast() && Address::WILDCARD.has_wildcard());
         assert_eq!(Address([0x12, 0xB0, 0, 0, 0, 0]).invalid_byte(), Some(1));
+    }
+
+    #[test]
+    fn address_checks_every_digit() {
+        for at in 0..6 {
+            for b in 0..=255u8 {
+                let mut a = Address([0x12; 6]);
+                a.0[at] = b;
+                let ok = |n: u8| n <= 0xA;
+                assert_eq!(a.has_wildcard(), b >> 4 == 0xA || b & 0x0F == 0xA, "{b:02X} at {at}");
+                assert_eq!(a.invalid_byte(), (!ok(b >> 4) || !ok(b & 0x0F)).then_some(at), "{b:02X} at {at}");
+            }
+        }
+        assert_eq!(Address([0x12, 0xB0, 0xAF, 0, 0, 0]).invalid_byte(), Some(1));
     }
 
     #[test]
