@@ -128,6 +128,26 @@ pub fn polls_json(rows: &[(f64, Reading)]) -> String {
     meterscope_core::client::render::polls_json(&timed(rows))
 }
 
+pub use meterscope_ui::reader_run::{Ended, Runs, Status, keep_polls};
+
+/// The status line after a run, in a language.
+pub fn status_text(s: &Status, lang: Lang) -> String {
+    match s {
+        Status::Lost => t(lang, "reader.lost").to_string(),
+        Status::Failed(why) => format!("{}: {why}", t(lang, "reader.failed")),
+        Status::Cancelled { ms } => format!("{} {ms:.0} ms", t(lang, "reader.cancelled")),
+        Status::Done { ms, failed, polls } => {
+            let done = format!("{} {ms:.0} ms", t(lang, "reader.done"));
+            match (failed, polls) {
+                (0, None) => done,
+                (0, Some(n)) => format!("{done} · {} {n}", t(lang, "reader.poll_n")),
+                (n, _) => format!("{done} · {n} {}", t(lang, "reader.n_failed")),
+            }
+        }
+        Status::PollStopped { polls } => format!("{}: {polls}", t(lang, "reader.poll_stopped")),
+    }
+}
+
 /// Milliseconds since 1970 as ISO 8601 in UTC.
 fn iso_time(ms: f64) -> String {
     String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms)).to_iso_string())

@@ -432,7 +432,8 @@ pub fn ReaderPage() -> impl IntoView {
                 };
                 let cx = Ctx { lang: lang_now, sigs, link, rx, cancel: cancel_flag, demo };
                 let failures = || results.with_untracked(|r| r.iter().filter(|x| x.error).count());
-                let mut polls = 0usize;
+                let say = move |st: Status| status.set(status_text(&st, lang_now));
+                let mut runs = Runs::new(poll);
                 loop {
                     let began = now_ms();
                     let failed_before = if poll { 0 } else { failures() };
@@ -444,42 +445,25 @@ pub fn ReaderPage() -> impl IntoView {
                     }
                     let outcome = run_flow(p, flow, &params, &cx).await;
                     let ms = now_ms() - began;
-                    // Unplugged: the flow was stopped; the readings taken stay.
-                    if lost.get_untracked() {
-                        status.set(t(lang_now, "reader.lost").to_string());
-                        break;
-                    }
-                    if let Err(e) = outcome {
-                        status.set(format!("{}: {e}", t(lang_now, "reader.failed")));
-                        break;
-                    }
-                    if cx.cancel.get() {
-                        status.set(format!("{} {ms:.0} ms", t(lang_now, "reader.cancelled")));
-                        break;
-                    }
-                    polls += 1;
-                    if poll {
-                        let at = js_sys::Date::now();
+                    let ended = match outcome {
+                        // Unplugged: the flow was stopped; the readings taken stay.
+                        _ if lost.get_untracked() => Ended::Lost,
+                        Err(e) => Ended::Failed(e),
+                        Ok(()) if cx.cancel.get() => Ended::Cancelled,
+                        Ok(()) => Ended::Ran,
+                    };
+                    if poll && ended == Ended::Ran {
                         let rows = results.get_untracked();
-                        sigs.polls.update(|l| {
-                            l.extend(rows.into_iter().map(|r| (at, r)));
-                            if l.len() > POLL_ROWS {
-                                l.drain(..l.len() - POLL_ROWS);
-                            }
-                        });
+                        sigs.polls.update(|l| keep_polls(l, js_sys::Date::now(), rows, POLL_ROWS));
                     }
                     let failed = failures().saturating_sub(failed_before);
-                    if status.get_untracked().is_empty() || poll || failed > 0 {
-                        let done = format!("{} {ms:.0} ms", t(lang_now, "reader.done"));
-                        status.set(match (failed, poll) {
-                            (0, false) => done,
-                            (0, true) => format!("{done} · {} {polls}", t(lang_now, "reader.poll_n")),
-                            (n, _) => format!("{done} · {n} {}", t(lang_now, "reader.n_failed")),
-                        });
+                    let (shown, again) = runs.after(ended, ms, failed, !status.get_untracked().is_empty());
+                    if let Some(st) = shown {
+                        say(st);
                     }
                     // Stopping the poll lets the cycle under way finish; cancel stops at once.
                     let stopped = || cx.cancel.get() || !polling.get_untracked();
-                    if !poll || stopped() {
+                    if !again || stopped() {
                         break;
                     }
                     let until = began + every;
@@ -490,8 +474,8 @@ pub fn ReaderPage() -> impl IntoView {
                         break;
                     }
                 }
-                if poll && !cx.cancel.get() && !lost.get_untracked() && polls > 0 {
-                    status.set(format!("{}: {polls}", t(lang_now, "reader.poll_stopped")));
+                if let Some(st) = runs.finish(cx.cancel.get()) {
+                    say(st);
                 }
                 busy.set(false);
                 polling.set(false);

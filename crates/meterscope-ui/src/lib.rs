@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod inspector;
 pub mod permalink;
 pub mod reader_options;
+pub mod reader_run;
 pub mod trace;
 pub mod view_model;
 
