@@ -18,6 +18,9 @@ cargo clippy -p meterscope -p meterscope-reader --target wasm32-unknown-unknown 
 
 step "native tests: core, CLI, bench"
 cargo test
+# The WebAssembly modules' crate, natively: its JSON writer against serde_json's, the log
+# worker's entry points.
+cargo test -p meterscope-wasm --features worker
 
 step "app tests: wasm-bindgen-test in headless Chromium"
 cargo test -p meterscope --target wasm32-unknown-unknown

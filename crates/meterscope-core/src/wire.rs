@@ -6,14 +6,21 @@ use crc::{CRC_16_ARC, CRC_16_EN_13757, CRC_16_IBM_SDLC, Crc, Table};
 
 // Native builds read sixteen bytes a step (16 tables, 8 KiB each); the
 // WebAssembly builds keep one 512-byte table, as every byte of the module
-// is downloaded.
-#[cfg(not(target_arch = "wasm32"))]
+// is downloaded, except the log worker's (feature `fast-crc`), built for
+// speed, for the two CRCs checked while framing (at every candidate start of
+// a DL/T 698.45, HDLC or wireless M-Bus frame); DSMR's, once per telegram,
+// keeps its small table there.
+#[cfg(any(not(target_arch = "wasm32"), feature = "fast-crc"))]
 type Tables = Table<16>;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "fast-crc")))]
 type Tables = Table<1>;
+#[cfg(not(target_arch = "wasm32"))]
+type ArcTables = Table<16>;
+#[cfg(target_arch = "wasm32")]
+type ArcTables = Table<1>;
 
 static X25: Crc<u16, Tables> = Crc::<u16, Tables>::new(&CRC_16_IBM_SDLC);
-static ARC: Crc<u16, Tables> = Crc::<u16, Tables>::new(&CRC_16_ARC);
+static ARC: Crc<u16, ArcTables> = Crc::<u16, ArcTables>::new(&CRC_16_ARC);
 static EN_13757: Crc<u16, Tables> = Crc::<u16, Tables>::new(&CRC_16_EN_13757);
 
 /// CRC-16/X-25 (also IBM-SDLC: reflected polynomial 0x1021, initial and

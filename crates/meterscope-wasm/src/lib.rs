@@ -6,7 +6,7 @@
 //! as plain objects.
 //!
 //! With the `worker` feature the same crate is the decoder page's log worker
-//! module (`LogSplitter`) and the benchmark's (`dissectCount`, `splitCount`),
+//! module (`LogSplitter`) and the benchmark's (`dissectCount`, `splitCount` and their `Each` forms over many inputs),
 //! built with the protocol core at full speed; the embeddable decoder, built
 //! without it, is size-optimised throughout.
 
@@ -149,6 +149,40 @@ pub fn dissect_count(bytes: &[u8]) -> u32 {
     d.frames.len() as u32 + d.junk.len() as u32
 }
 
+/// Dissect many inputs laid end to end in `bytes`, input `i` ending at
+/// `ends[i]`, each on its own as [`dissect_count`] does; returns the frames
+/// and junk entries of all (benchmark entry point: the native benchmark's
+/// loop run inside the module, so that a pass crosses from JavaScript once
+/// and copies its inputs once, as the log worker's calls do).
+#[cfg(feature = "worker")]
+#[wasm_bindgen(js_name = dissectCountEach)]
+pub fn dissect_count_each(bytes: &[u8], ends: &[u32]) -> u32 {
+    each(bytes, ends, dissect_count)
+}
+
+/// Split many inputs laid end to end (see [`dissect_count_each`]); returns the
+/// pieces of all.
+#[cfg(feature = "worker")]
+#[wasm_bindgen(js_name = splitCountEach)]
+pub fn split_count_each(bytes: &[u8], ends: &[u32]) -> u32 {
+    each(bytes, ends, split_count)
+}
+
+/// `work` on each input of `bytes` cut at `ends` (an end past the bytes or
+/// before the previous end stops the walk).
+#[cfg(feature = "worker")]
+fn each(bytes: &[u8], ends: &[u32], work: fn(&[u8]) -> u32) -> u32 {
+    let mut start = 0usize;
+    let mut sum = 0u32;
+    for &end in ends {
+        let end = end as usize;
+        let Some(input) = bytes.get(start..end) else { break };
+        sum = sum.wrapping_add(work(input));
+        start = end;
+    }
+    sum
+}
+
 /// The registry of the benchmark entry points, built once and reused as the
 /// native benchmark does: building one costs about as much as framing a
 /// short frame.
@@ -171,3 +205,34 @@ pub fn split_count(bytes: &[u8]) -> u32 {
 mod log;
 #[cfg(feature = "worker")]
 pub use log::LogSplitter;
+
+#[cfg(all(test, feature = "worker"))]
+mod worker_tests {
+    use super::*;
+
+    #[test]
+    fn each_form_sums_the_inputs_counted_one_by_one() {
+        let inputs: [&[u8]; 3] = [
+            // DL/T 645-2007 read of 02010100 to 000000000001, junk before it.
+            &[0x00, 0x68, 0x01, 0, 0, 0, 0, 0, 0x68, 0x11, 0x04, 0x33, 0x34, 0x34, 0x35, 0xB5, 0x16],
+            &[0x55; 7],
+            &[],
+        ];
+        let joined: Vec<u8> = inputs.concat();
+        let ends: Vec<u32> = inputs
+            .iter()
+            .scan(0u32, |at, s| {
+                *at += s.len() as u32;
+                Some(*at)
+            })
+            .collect();
+        let one_by_one: u32 = inputs.iter().map(|s| dissect_count(s)).sum();
+        assert!(one_by_one >= 3);
+        assert_eq!(dissect_count_each(&joined, &ends), one_by_one);
+        let split: u32 = inputs.iter().map(|s| split_count(s)).sum();
+        assert_eq!(split_count_each(&joined, &ends), split);
+        // An end out of order or past the bytes stops the walk.
+        assert_eq!(dissect_count_each(&joined, &[ends[0], 1]), dissect_count(inputs[0]));
+        assert_eq!(dissect_count_each(&joined, &[999]), 0);
+    }
+}
