@@ -548,7 +548,8 @@ class SmlPeer(Peer):
 
 def timed(peer, protocol, inputs, frames, secs):
     """Whole passes over `inputs` (holding `frames` frames as we count them)
-    for at least `secs` (and 3 passes): frames/s and passes."""
+    for at least `secs` in all (and 3 passes a round): frames/s and passes of
+    the fastest round."""
     def one_pass():
         for d in inputs:
             try:
@@ -556,17 +557,23 @@ def timed(peer, protocol, inputs, frames, secs):
             except Exception:
                 pass
 
+    # A warm-up pass, then the fastest of three rounds of at least secs/3 (and 3
+    # passes) each, as for our figures.
+    best = None
     with contextlib.redirect_stdout(io.StringIO()):  # gurux prints what it rejects
-        one_pass()  # warm-up
-        passes = 0
-        t0 = time.perf_counter()
-        while True:
-            one_pass()
-            passes += 1
-            elapsed = time.perf_counter() - t0
-            if elapsed >= secs and passes >= 3:
-                break
-    return frames * passes / elapsed, passes
+        one_pass()
+        for _ in range(3):
+            passes = 0
+            t0 = time.perf_counter()
+            while True:
+                one_pass()
+                passes += 1
+                elapsed = time.perf_counter() - t0
+                if elapsed >= secs / 3 and passes >= 3:
+                    break
+            if best is None or passes / elapsed > best[0] / best[1]:
+                best = (passes, elapsed)
+    return frames * best[0] / best[1], best[0]
 
 
 def main():
