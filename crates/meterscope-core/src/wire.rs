@@ -6,13 +6,13 @@ use crc::{CRC_16_ARC, CRC_16_EN_13757, CRC_16_IBM_SDLC, Crc, Table};
 
 // Native builds read sixteen bytes a step (16 tables, 8 KiB each); the
 // WebAssembly builds keep one 512-byte table, as every byte of the module
-// is downloaded, except the log worker's (feature `fast-crc`), built for
+// is downloaded, except the log worker's (feature `speed`), built for
 // speed, for the two CRCs checked while framing (at every candidate start of
 // a DL/T 698.45, HDLC or wireless M-Bus frame); DSMR's, once per telegram,
 // keeps its small table there.
-#[cfg(any(not(target_arch = "wasm32"), feature = "fast-crc"))]
+#[cfg(any(not(target_arch = "wasm32"), feature = "speed"))]
 type Tables = Table<16>;
-#[cfg(all(target_arch = "wasm32", not(feature = "fast-crc")))]
+#[cfg(all(target_arch = "wasm32", not(feature = "speed")))]
 type Tables = Table<1>;
 #[cfg(not(target_arch = "wasm32"))]
 type ArcTables = Table<16>;

@@ -392,8 +392,9 @@ impl Frame {
     /// [`Frame::add`], always inlined: for the node helpers of decoders
     /// that add nodes through one helper (DLMS), where the compiler left
     /// `add` out of line.
-    // Always inlined natively (speed); in WebAssembly the optimiser decides, for the size-optimised modules.
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    // Always inlined natively and with the `speed` feature; in the size-optimised
+    // WebAssembly modules the optimiser decides.
+    #[cfg_attr(any(not(target_arch = "wasm32"), feature = "speed"), inline(always))]
     pub(crate) fn add_inlined(&mut self, parent: NodeRef, id: Id, span: Span, kind: NodeKind) -> NodeMut<'_> {
         let index = self.nodes.len() as NodeRef;
         self.owned += u32::from(id.owns_memory());

@@ -274,7 +274,7 @@ impl<'k> Cx<'k> {
     /// before in this frame gets its occurrence number (`dlms.hdlc.flag.2`).
     /// Inlined into its callers: the call itself was a sixth of adding a
     /// node, the most frequent thing a DLMS dissection does.
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(any(not(target_arch = "wasm32"), feature = "speed"), inline(always))]
     pub fn add(&mut self, parent: NodeRef, id: impl Into<Id>, span: Span) -> NodeMut<'_> {
         let id = match id.into() {
             Id::Static(s) => match self.ids.count(s) {
@@ -288,7 +288,7 @@ impl<'k> Cx<'k> {
 
     /// Add a node whose id occurs once in any frame (the link layer's
     /// fields), without counting it. Inlined like [`Cx::add`].
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(any(not(target_arch = "wasm32"), feature = "speed"), inline(always))]
     pub fn add_once(&mut self, parent: NodeRef, id: impl Into<Id>, span: Span) -> NodeMut<'_> {
         self.f.add_inlined(parent, id.into(), span, model::NodeKind::Data)
     }

@@ -75,7 +75,7 @@ impl Ctx {
         self.f.diag(severity, span, code, message);
     }
     /// Inlined into its callers: the call itself was a good part of adding a node.
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(any(not(target_arch = "wasm32"), feature = "speed"), inline(always))]
     fn node(&mut self, parent: NodeRef, id: impl Into<Id>, at: usize, len: usize, kind: NodeKind) -> NodeRef {
         let span = self.span(at, len);
         self.f.add(parent, id, span, kind).index()

@@ -204,7 +204,7 @@ impl<'a, 'f> Dec<'a, 'f> {
     }
 
     /// A unique id: `base` the first time, then `base.1`, `base.2`…
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(any(not(target_arch = "wasm32"), feature = "speed"), inline(always))]
     pub fn id(&mut self, base: &'static str) -> Id {
         match self.ids.count(base) {
             1 => Id::Static(base),
@@ -213,7 +213,7 @@ impl<'a, 'f> Dec<'a, 'f> {
     }
 
     /// A node under `parent` with a unique id from `base`, spanning `start` to here.
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(any(not(target_arch = "wasm32"), feature = "speed"), inline(always))]
     pub fn node(&mut self, parent: NodeRef, base: &'static str, start: usize) -> NodeRef {
         let id = self.id(base);
         let span = self.span_from(start);
@@ -221,7 +221,7 @@ impl<'a, 'f> Dec<'a, 'f> {
     }
 
     /// A node under `parent` with an id made by [`Dec::id`] and an absolute span.
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(any(not(target_arch = "wasm32"), feature = "speed"), inline(always))]
     pub fn node_at(&mut self, parent: NodeRef, id: Id, span: Span, kind: NodeKind) -> NodeRef {
         self.f.add_inlined(parent, id, span, kind).index()
     }
