@@ -6,8 +6,9 @@
 //! as plain objects.
 //!
 //! With the `worker` feature the same crate is the decoder page's log worker
-//! module (`LogSplitter`) and the benchmark's (`dissectCount`, `splitCount` and their `Each` forms over many inputs),
-//! built with the protocol core at full speed; the embeddable decoder, built
+//! module (`LogSplitter`) and the benchmark's (`dissectCount`, `splitCount`
+//! and their `Each` forms over many inputs), built with the protocol core at
+//! full speed; the embeddable decoder, built
 //! without it, is size-optimised throughout.
 
 use meterscope_core::{Keys, Lang, Options, Registry, parse_input, render_each};
@@ -214,7 +215,7 @@ mod worker_tests {
     fn each_form_sums_the_inputs_counted_one_by_one() {
         let inputs: [&[u8]; 3] = [
             // DL/T 645-2007 read of 02010100 to 000000000001, junk before it.
-            &[0x00, 0x68, 0x01, 0, 0, 0, 0, 0, 0x68, 0x11, 0x04, 0x33, 0x34, 0x34, 0x35, 0xB5, 0x16],
+            &[0x00, 0x68, 0x01, 0, 0, 0, 0, 0, 0x68, 0x11, 0x04, 0x33, 0x34, 0x34, 0x35, 0xB6, 0x16],
             &[0x55; 7],
             &[],
         ];
@@ -226,6 +227,8 @@ mod worker_tests {
                 Some(*at)
             })
             .collect();
+        let first = bench_registry().dissect(inputs[0], &[], &Options::default());
+        assert!(first.frames.iter().any(|f| f.protocol == "dlt645-2007" && f.valid));
         let one_by_one: u32 = inputs.iter().map(|s| dissect_count(s)).sum();
         assert!(one_by_one >= 3);
         assert_eq!(dissect_count_each(&joined, &ends), one_by_one);
