@@ -5,7 +5,7 @@
 // Each input is dissected on its own, as natively; a pass hands the inputs to the module laid
 // end to end in one call (dissectCountEach), and the per-call rate (dissectCount once per
 // input from JavaScript) is printed beside it.
-// Usage: node bench/wasm.mjs [--secs S]   (each measurement: whole passes, at least S s)
+// Usage: node bench/wasm.mjs [--secs S]   (each measurement: whole passes, at least S s in all)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,7 +32,6 @@ for (let at = 0; at < buf.length;) {
 }
 const native = JSON.parse(fs.readFileSync(path.join(out, 'native.json'), 'utf8'));
 
-// Whole passes over `inputs` for at least minSecs (and 3 passes): [passes, seconds, sink].
 // Whole passes over `inputs`: [passes, seconds, sink] of the fastest of three rounds of at
 // least minSecs/3 (and 3 passes) each, as natively. Before timing, passes for a quarter of
 // minSecs (at least one): V8 first runs WebAssembly through its baseline compiler and moves
