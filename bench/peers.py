@@ -6,7 +6,10 @@ corpus and of the public vectors, with what our decoder says about each),
 native.json (bench-native) and wasm.json (bench/wasm.mjs), then for each peer:
 
 - times it on the corpus frames of its protocol (the bytes our figures were
-  measured on): whole passes over the frames for at least --secs seconds;
+  measured on): whole passes over the frames for at least --secs seconds, in
+  three rounds; with --native, each round follows one round of our native
+  dissection of the same group (bench-native --group G --rounds 1), so that
+  ours/peer compares figures taken in the same moments of a shared machine;
 - runs it once more on every frame (corpus and public vectors), recording
   whether it accepted the frame and a few facts it extracted;
 - compares those facts with ours.
@@ -16,7 +19,7 @@ peer, the ratios), what each peer covers, and the frames where a peer and we
 disagree. A peer rejecting a frame we also flag as invalid is agreement. What
 a peer has no parser for is reported as unsupported, not as disagreement.
 
-Usage: python bench/peers.py [--secs S] [--examples N]
+Usage: python bench/peers.py [--secs S] [--examples N] [--native BIN --seed N]
 """
 
 import argparse
@@ -24,6 +27,7 @@ import contextlib
 import io
 import json
 import re
+import subprocess
 import sys
 import time
 from collections import OrderedDict
@@ -546,10 +550,20 @@ class SmlPeer(Peer):
 # ------------------------------------------------------------------ the run
 
 
-def timed(peer, protocol, inputs, frames, secs):
+def native_round(native, seed, group, secs):
+    """Our native full dissection of `group`: frames/s of one timed round of at
+    least `secs` after a warm-up pass, from bench-native."""
+    cmd = [native, "--seed", str(seed), "--group", group, "--what", "dissect",
+           "--rounds", "1", "--secs", str(secs), "--json"]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out)["dissect"]["frames_per_s"]
+
+
+def timed(peer, protocol, inputs, frames, secs, ours_round=None):
     """Whole passes over `inputs` (holding `frames` frames as we count them)
-    for at least `secs` in all (and 3 passes a round): frames/s and passes of
-    the fastest round."""
+    for at least `secs` in all (and 3 passes a round): (frames/s and passes of
+    the fastest round, our fastest frames/s or None). `ours_round(secs)` is
+    run before each round and gives our frames/s over the same moments."""
     def one_pass():
         for d in inputs:
             try:
@@ -558,11 +572,15 @@ def timed(peer, protocol, inputs, frames, secs):
                 pass
 
     # A warm-up pass, then the fastest of three rounds of at least secs/3 (and 3
-    # passes) each, as for our figures.
-    best = None
-    with contextlib.redirect_stdout(io.StringIO()):  # gurux prints what it rejects
-        one_pass()
-        for _ in range(3):
+    # passes) each, as for our figures, each after one round of ours.
+    best, ours = None, None
+    for r in range(3):
+        if ours_round:
+            fps = ours_round(secs / 3)
+            ours = fps if ours is None else max(ours, fps)
+        with contextlib.redirect_stdout(io.StringIO()):  # gurux prints what it rejects
+            if r == 0:
+                one_pass()
             passes = 0
             t0 = time.perf_counter()
             while True:
@@ -571,15 +589,17 @@ def timed(peer, protocol, inputs, frames, secs):
                 elapsed = time.perf_counter() - t0
                 if elapsed >= secs / 3 and passes >= 3:
                     break
-            if best is None or passes / elapsed > best[0] / best[1]:
-                best = (passes, elapsed)
-    return frames * best[0] / best[1], best[0]
+        if best is None or passes / elapsed > best[0] / best[1]:
+            best = (passes, elapsed)
+    return frames * best[0] / best[1], best[0], ours
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--secs", type=float, default=1.0, help="least seconds of whole passes per measurement")
     ap.add_argument("--examples", type=int, default=3, help="corpus frames shown per kind of disagreement")
+    ap.add_argument("--native", help="bench-native, to time our dissection round by round beside each peer's")
+    ap.add_argument("--seed", type=int, default=1, help="the corpus seed (with --native)")
     args = ap.parse_args()
 
     frames = json.loads((OUT / "frames.json").read_text())["protocols"]
@@ -606,7 +626,11 @@ def main():
             corpus = [d for d, i in zip(data, items) if i["src"] == "corpus"]
             if corpus:
                 count = native[proto]["frames"] if proto in native else len(corpus)
-                speed[(p.name, proto)] = timed(p, proto, corpus, count, args.secs)
+                ours = None
+                if args.native and proto in native:
+                    def ours(secs, proto=proto):
+                        return native_round(args.native, args.seed, proto, secs)
+                speed[(p.name, proto)] = timed(p, proto, corpus, count, args.secs, ours)
             for d, item in zip(data, items):
                 results.append((p, proto, item, *judge(p, proto, d, item["ours"])))
 
@@ -645,21 +669,27 @@ def judge(peer, proto, data, ours):
 def print_throughput(peers, speed, native, wasm):
     print()
     print("Throughput of a full decode in frames/s: our dissection (native, WebAssembly in Node) and each peer,")
-    print("all on the same corpus frames; ours/peer = our native figure / the peer's")
-    head = f"{'protocol':<14}{'frames':>7}{'native':>11}{'wasm':>10}{'wasm/nat':>9}   {'peer':<22}{'peer fr/s':>10}{'ours/peer':>10}"
+    print("all on the same corpus frames. native and wasm are the figures of the native and WebAssembly runs;")
+    print("beside each peer, ours is our native figure timed round by round with the peer's (the fastest of")
+    print("three rounds each, alternating), and ours/peer divides the two")
+    head = (f"{'protocol':<14}{'frames':>7}{'native':>11}{'wasm':>10}{'wasm/nat':>9}   {'peer':<22}"
+            f"{'peer fr/s':>10}{'ours fr/s':>11}{'ours/peer':>10}")
     print(head)
     print("-" * len(head))
     for g, n in native.items():
         nat = n["dissect"]["frames_per_s"]
-        w = wasm.get(g, {}).get("dissect", {}).get("frames_per_s")
-        left = f"{g:<14}{n['frames']:>7}{nat:>11.0f}" + (f"{w:>10.0f}{w / nat:>9.2f}" if w else f"{'-':>10}{'-':>9}")
+        wg = wasm.get(g, {}).get("dissect", {})
+        w = wg.get("frames_per_s")
+        ratio = wg.get("ratio", w / nat if w else None)
+        left = f"{g:<14}{n['frames']:>7}{nat:>11.0f}" + (f"{w:>10.0f}{ratio:>9.2f}" if w else f"{'-':>10}{'-':>9}")
         rows = [(p, speed[(p.name, g)]) for p in peers if (p.name, g) in speed]
         if not rows:
             print(f"{left}   (no peer)")
-        for i, (p, (fps, passes)) in enumerate(rows):
+        for i, (p, (fps, passes, ours)) in enumerate(rows):
             prefix = left if i == 0 else " " * len(left)
-            r = nat / fps
-            print(f"{prefix}   {p.name + ' ' + p.version():<22}{fps:>10.0f}{r:>9.{2 if r < 10 else 1}f}x")
+            ours = ours or nat
+            r = ours / fps
+            print(f"{prefix}   {p.name + ' ' + p.version():<22}{fps:>10.0f}{ours:>11.0f}{r:>9.{2 if r < 10 else 1}f}x")
 
 
 def print_coverage(peers, results):

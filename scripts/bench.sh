@@ -4,11 +4,13 @@
 #     serial log, random bytes): framing only (Registry::split) and full
 #     dissection, frames/s and MB/s (bench-native);
 #  2. the same through the WebAssembly build in Node, with the
-#     WebAssembly/native ratio per group (bench/wasm.mjs);
+#     WebAssembly/native ratio per group (bench/wasm.mjs), the native figure
+#     taken again round by round between the WebAssembly rounds;
 #  3. peer libraries from PyPI (bench/peers-requirements.txt, installed here
 #     into target/bench/venv) timed on the same frames, what each makes of the
 #     corpus and public-vector frames, and where they disagree with our
-#     decoder (bench-facts, bench/peers.py);
+#     decoder (bench-facts, bench/peers.py), each peer's rounds alternating
+#     with rounds of our native dissection of the same frames;
 #  4. page-level figures in headless Chromium on the release build: navigation
 #     to the first decode, a 10 MB log split in the page's worker with the
 #     page's timer lag and JS heap peak (bench/page.mjs).
@@ -63,9 +65,9 @@ echo
 "$BIN/bench-facts" --seed "$SEED" --out "$OUT"
 echo
 scripts/build-embed.sh "$OUT/site"
-node bench/wasm.mjs --secs "$SECS"
+node bench/wasm.mjs --secs "$SECS" --native "$BIN/bench-native" --seed "$SEED"
 echo
-peers --secs "$SECS"
+peers --secs "$SECS" --native "$BIN/bench-native" --seed "$SEED"
 echo
 # Page-level figures in headless Chromium on the release build of this tree
 # (built every run: a dist/ left from an older tree would be measured instead).

@@ -1,17 +1,27 @@
 //! Native throughput of the core on the seeded corpus, per group: framing only
 //! (`Registry::split`) and full dissection (`Registry::dissect`).
 //!
-//! Usage: `bench-native [--seed N] [--out DIR] [--secs S] [--group G] [--passes P]`.
+//! Usage: `bench-native [--seed N] [--out DIR] [--secs S] [--rounds R] [--group G [--what W] [--json]] [--passes P]`.
 //! Prints a table and writes `corpus.bin` (for the WebAssembly run) and
-//! `native.json` (figures per group) to DIR. Each measurement runs whole passes
-//! over its inputs for at least S seconds (default 1), in three rounds of at
-//! least a third of that and 3 passes each, and keeps the fastest round.
+//! `native.json` (figures per group) to DIR. Each measurement runs a warm-up
+//! pass, then whole passes over its inputs for at least S seconds (default 1)
+//! in R rounds (default 3) of at least S/R seconds and 3 passes each, and keeps
+//! the fastest round.
 //!
 //! `--group G` measures that group only (no whole-corpus line, no files
-//! written); `--passes P` runs exactly P passes per measurement instead of a
-//! timed run, so an instruction counter sees the same work every time (the
-//! passes are `split_pass` and `dissect_pass`, e.g. for callgrind's
-//! `--toggle-collect`).
+//! written); `--what split` or `--what dissect` one of its two measurements,
+//! and `--json` prints the group's figures as one line of `native.json`'s
+//! `groups` instead of the table. The peers' and the WebAssembly benchmarks
+//! run it that way, one round at a time between their own rounds, so that
+//! each ratio compares figures taken in the same moments of a shared machine.
+//! `--passes P` runs exactly P passes per measurement instead of a timed run,
+//! so an instruction counter sees the same work every time (the passes are
+//! `split_pass` and `dissect_pass`, e.g. for callgrind's `--toggle-collect`).
+//!
+//! On glibc, freed memory is kept by the process (no heap trimming): without
+//! it, a group measured alone and a group measured after others differ by up
+//! to 2.5x, as the first returns its heap to the system after every pass and
+//! faults it back in on the next.
 
 use std::time::Instant;
 
@@ -29,12 +39,9 @@ enum Run {
     Passes(u32),
 }
 
-/// Timed rounds per measurement, the fastest one kept.
-const ROUNDS: u32 = 3;
-
-/// Passes of `pass` over `inputs` as `run` says: (passes, seconds, sink); for
-/// a timed run, those of its fastest round.
-fn measure(inputs: &[&[u8]], run: Run, pass: impl Fn(&[&[u8]]) -> usize) -> (u32, f64, usize) {
+/// Passes of `pass` over `inputs` as `run` says, in `rounds` timed rounds:
+/// (passes, seconds, sink); for a timed run, those of its fastest round.
+fn measure(inputs: &[&[u8]], run: Run, rounds: u32, pass: impl Fn(&[&[u8]]) -> usize) -> (u32, f64, usize) {
     let mut sink = 0usize;
     // Passes until `done(passes, seconds)`: (passes, seconds).
     let mut round = |done: &dyn Fn(u32, f64) -> bool| {
@@ -47,12 +54,12 @@ fn measure(inputs: &[&[u8]], run: Run, pass: impl Fn(&[&[u8]]) -> usize) -> (u32
     };
     let (passes, secs) = match run {
         Run::Secs(secs) => {
-            // A warm-up pass, then the best of three rounds of a third of the
-            // time each: a burst of other work on the machine spoils one round,
-            // not the figure.
+            // A warm-up pass, then the best of the rounds, each a share of the
+            // time: a burst of other work on the machine spoils one round, not
+            // the figure.
             round(&|n, _| n >= 1);
-            let least = secs / f64::from(ROUNDS);
-            (0..ROUNDS)
+            let least = secs / f64::from(rounds);
+            (0..rounds)
                 .map(|_| round(&|n, t| n >= 3 && t >= least))
                 .max_by(|a, b| (f64::from(a.0) / a.1).total_cmp(&(f64::from(b.0) / b.1)))
                 .unwrap_or((0, 1.0))
@@ -90,6 +97,9 @@ fn main() {
     let mut secs = 1.0f64;
     let mut only: Option<String> = None;
     let mut passes: Option<u32> = None;
+    let mut rounds = 3u32;
+    let mut what: Option<String> = None;
+    let mut json = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -98,6 +108,9 @@ fn main() {
             "--secs" => secs = args.next().and_then(|s| s.parse().ok()).expect("--secs S"),
             "--group" => only = Some(args.next().expect("--group G")),
             "--passes" => passes = Some(args.next().and_then(|s| s.parse().ok()).expect("--passes P")),
+            "--rounds" => rounds = args.next().and_then(|s| s.parse().ok()).filter(|&r| r > 0).expect("--rounds R (1 or more)"),
+            "--what" => what = Some(args.next().filter(|w| w == "split" || w == "dissect").expect("--what split|dissect")),
+            "--json" => json = true,
             other => panic!("unknown argument {other}"),
         }
     }
@@ -105,23 +118,34 @@ fn main() {
     if let Some(g) = &only {
         assert!(GROUPS.contains(&g.as_str()), "unknown group {g}; groups: {}", GROUPS.join(", "));
     }
+    assert!(only.is_some() || (what.is_none() && !json), "--what and --json go with --group");
+    keep_freed_memory();
     let samples = corpus(seed);
     let registry = Registry::default();
     let opts = Options::default();
     let all: Vec<&[u8]> = samples.iter().map(|s| s.bytes.as_slice()).collect();
     let total_bytes: usize = all.iter().map(|b| b.len()).sum();
 
-    println!("native  corpus seed {seed}: {} inputs, {} bytes", samples.len(), total_bytes);
+    let m = Measure { registry: &registry, opts: &opts, run, rounds };
     if let Some(g) = &only {
-        println!();
-        println!("{}", header());
-        println!("{}", group_line(&registry, &opts, &samples, g, run).0);
+        let (line, figures) = m.group(&samples, g, what.as_deref());
+        if json {
+            let mut text = String::new();
+            figures.write(&mut text);
+            println!("{text}");
+        } else {
+            println!("native  corpus seed {seed}: {} inputs, {} bytes", samples.len(), total_bytes);
+            println!();
+            println!("{}", header());
+            println!("{line}");
+        }
         return;
     }
+    println!("native  corpus seed {seed}: {} inputs, {} bytes", samples.len(), total_bytes);
     std::fs::create_dir_all(&out_dir).expect("create output dir");
     std::fs::write(out_dir.join("corpus.bin"), encode(&samples)).expect("write corpus");
     let (passes, t, sink) =
-        measure(&all, run, |set| set.iter().map(|b| registry.dissect(b, &[], &opts).frames.len()).sum());
+        measure(&all, run, rounds, |set| set.iter().map(|b| registry.dissect(b, &[], &opts).frames.len()).sum());
     let inputs_per_s = all.len() as f64 * passes as f64 / t;
     let mb_per_s = total_bytes as f64 * passes as f64 / t / 1e6;
     println!(
@@ -132,7 +156,7 @@ fn main() {
 
     let mut groups = Vec::new();
     for g in GROUPS {
-        let (line, o) = group_line(&registry, &opts, &samples, g, run);
+        let (line, o) = m.group(&samples, g, None);
         println!("{line}");
         groups.push(o);
     }
@@ -157,44 +181,75 @@ fn header() -> String {
     )
 }
 
-/// Framing and full dissection of group `g`: the table line and its figures.
-fn group_line(registry: &Registry, opts: &Options, samples: &[Sample], g: &str, run: Run) -> (String, Json) {
-    let set: Vec<&[u8]> = samples.iter().filter(|s| s.group == g).map(|s| s.bytes.as_slice()).collect();
-    let bytes: usize = set.iter().map(|b| b.len()).sum();
-    // Frames as the registry finds them (unknown ones included), per pass.
-    let frames: usize = set
-        .iter()
-        .map(|b| registry.split(b, &[], opts).iter().filter(|p| matches!(p, Piece::Frame { .. })).count())
-        .sum();
-    let mut figures = Vec::new();
-    let mut line = format!("native  {g:<13} {:>6} {frames:>6} {bytes:>8}", set.len());
-    for (name, split) in [("split", true), ("dissect", false)] {
-        let (passes, t, _) =
-            measure(
-                &set,
-                run,
-                |set| {
-                    if split { split_pass(registry, opts, set) } else { dissect_pass(registry, opts, set) }
-                },
-            );
-        let fps = frames as f64 * passes as f64 / t;
-        let mbs = bytes as f64 * passes as f64 / t / 1e6;
-        line.push_str(&format!("  {fps:>12.0} {mbs:>9.2}"));
-        figures.push((
-            name.to_string(),
-            Json::Obj(vec![
-                ("frames_per_s".into(), num(fps)),
-                ("mb_per_s".into(), num(mbs)),
-                ("passes".into(), Json::Num(passes as f64)),
-            ]),
-        ));
-    }
-    let mut o = vec![
-        ("group".to_string(), Json::Str(g.to_string())),
-        ("inputs".into(), Json::Num(set.len() as f64)),
-        ("frames".into(), Json::Num(frames as f64)),
-        ("bytes".into(), Json::Num(bytes as f64)),
-    ];
-    o.extend(figures);
-    (line, Json::Obj(o))
+/// How each group is measured.
+struct Measure<'a> {
+    registry: &'a Registry,
+    opts: &'a Options,
+    run: Run,
+    rounds: u32,
 }
+
+impl Measure<'_> {
+    /// Framing and full dissection of group `g` (or the one `what` names): the
+    /// table line and its figures.
+    fn group(&self, samples: &[Sample], g: &str, what: Option<&str>) -> (String, Json) {
+        let (registry, opts) = (self.registry, self.opts);
+        let set: Vec<&[u8]> = samples.iter().filter(|s| s.group == g).map(|s| s.bytes.as_slice()).collect();
+        let bytes: usize = set.iter().map(|b| b.len()).sum();
+        // Frames as the registry finds them (unknown ones included), per pass.
+        let frames: usize = set
+            .iter()
+            .map(|b| registry.split(b, &[], opts).iter().filter(|p| matches!(p, Piece::Frame { .. })).count())
+            .sum();
+        let mut figures = Vec::new();
+        let mut line = format!("native  {g:<13} {:>6} {frames:>6} {bytes:>8}", set.len());
+        for (name, split) in [("split", true), ("dissect", false)] {
+            if what.is_some_and(|w| w != name) {
+                line.push_str(&format!("  {:>12} {:>9}", "-", "-"));
+                continue;
+            }
+            let (passes, t, _) = measure(&set, self.run, self.rounds, |set| {
+                if split { split_pass(registry, opts, set) } else { dissect_pass(registry, opts, set) }
+            });
+            let fps = frames as f64 * passes as f64 / t;
+            let mbs = bytes as f64 * passes as f64 / t / 1e6;
+            line.push_str(&format!("  {fps:>12.0} {mbs:>9.2}"));
+            figures.push((
+                name.to_string(),
+                Json::Obj(vec![
+                    ("frames_per_s".into(), num(fps)),
+                    ("mb_per_s".into(), num(mbs)),
+                    ("passes".into(), Json::Num(passes as f64)),
+                ]),
+            ));
+        }
+        let mut o = vec![
+            ("group".to_string(), Json::Str(g.to_string())),
+            ("inputs".into(), Json::Num(set.len() as f64)),
+            ("frames".into(), Json::Num(frames as f64)),
+            ("bytes".into(), Json::Num(bytes as f64)),
+        ];
+        o.extend(figures);
+        (line, Json::Obj(o))
+    }
+}
+
+/// glibc returns the free memory at the top of the heap to the system when it
+/// exceeds a threshold (128 KiB until a large block raises it): a pass that
+/// frees more than that pays page faults on the next. Keep it, so that every
+/// group is measured alike whatever ran before it.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn keep_freed_memory() {
+    unsafe extern "C" {
+        fn mallopt(param: i32, value: i32) -> i32;
+    }
+    const M_TRIM_THRESHOLD: i32 = -1;
+    // SAFETY: mallopt only sets an allocator parameter; it is called before
+    // this process allocates from any other thread.
+    unsafe {
+        mallopt(M_TRIM_THRESHOLD, i32::MAX);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn keep_freed_memory() {}
