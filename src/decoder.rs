@@ -42,8 +42,11 @@ pub static DECODES: AtomicU64 = AtomicU64::new(0);
 #[derive(Clone)]
 struct Decode {
     generation: u64,
-    result: Result<(Vec<u8>, InputKind, Arc<model::Dissection>), InputError>,
+    result: Result<Read, InputError>,
 }
+
+/// An input read and dissected: its bytes (shared with a long input's split), kind and dissection.
+type Read = (Arc<Vec<u8>>, InputKind, Arc<model::Dissection>);
 
 impl PartialEq for Decode {
     fn eq(&self, other: &Self) -> bool {
@@ -144,7 +147,7 @@ pub fn DecoderPage() -> impl IntoView {
         let (input, result) = st.input.with(|i| {
             let result = meterscope_core::parse_input(i).map(|input| {
                 let d = Registry::default().dissect(&input.bytes, &input.line_starts, &opts);
-                (input.bytes, input.kind, Arc::new(d))
+                (Arc::new(input.bytes), input.kind, Arc::new(d))
             });
             (i.clone(), result)
         });
@@ -156,7 +159,7 @@ pub fn DecoderPage() -> impl IntoView {
         let lang = lang.get();
         neutral.with(|d| match &d.result {
             Ok((bytes, kind, dissection)) => {
-                Ok(Decoded { bytes: bytes.clone(), kind: *kind, dissection: dissection.render(lang) })
+                Ok(Decoded { bytes: bytes.to_vec(), kind: *kind, dissection: dissection.render(lang) })
             }
             Err(e) => Err(e.clone()),
         })
@@ -389,6 +392,8 @@ pub fn DecoderPage() -> impl IntoView {
                         if let Some(file) = input.files().and_then(|f| f.get(0)) {
                             load_file(file, sink, st.protocol.get_untracked());
                         }
+                        // Emptied, so that choosing the same file again (after closing it) opens it again.
+                        input.set_value("");
                     }/>
                 </div>
             </div>

@@ -1,11 +1,15 @@
 // meterscope log worker: splits a long input (a serial log, a capture file)
 // into frames with the worker module (worker/: the decoder with LogSplitter,
-// its protocol core built for speed), away from the page's thread, and
-// reports progress after every step of about a megabyte. The page dissects a
-// frame in full when it is opened. Messages in: { id, text | bytes, protocol,
-// lang }. Messages out: { id, position, total } while working, then
-// { id, done, total, kind, bytes, frames, protocols, junk, reasons } or
-// { id, error }. Nothing leaves the page.
+// its protocol core built for speed), away from the page's thread, in two
+// passes: the split (framing only), handed over as soon as it is done, then
+// the check (every frame dissected in full, its verdict kept). Progress is
+// reported after every step of about a megabyte. The page dissects a frame in
+// full again when it is opened, and stops the worker to cancel either pass.
+// Messages in: { id, text | bytes, protocol, lang }. Messages out:
+// { id, position, total } while splitting; { id, split: true, total, kind,
+// bytes, frames, protocols, junk, reasons } once split; { id, checked, count }
+// while checking; { id, done: true, verdicts } at the end; or { id, error }.
+// Nothing leaves the page.
 import init, { LogSplitter } from './worker/meterscope_worker.js';
 
 const ready = init();
@@ -20,9 +24,9 @@ self.onmessage = async (ev) => {
     const total = s.total();
     self.postMessage({ id, position: 0, total });
     while (!s.step()) self.postMessage({ id, position: s.position(), total });
-    const out = {
+    const split = {
       id,
-      done: true,
+      split: true,
       total,
       kind: s.kind(),
       bytes: s.bytes(),
@@ -31,8 +35,12 @@ self.onmessage = async (ev) => {
       junk: s.junk(),
       reasons: s.reasons(),
     };
+    self.postMessage(split, [split.bytes.buffer, split.frames.buffer, split.junk.buffer]);
+    const count = s.count();
+    while (!s.check()) self.postMessage({ id, checked: s.checked(), count });
+    const verdicts = s.verdicts();
     s.free();
-    self.postMessage(out, [out.bytes.buffer, out.frames.buffer, out.junk.buffer]);
+    self.postMessage({ id, done: true, verdicts }, [verdicts.buffer]);
   } catch (e) {
     self.postMessage({ id, error: String(e && e.message ? e.message : e) });
   }

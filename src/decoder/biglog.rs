@@ -1,7 +1,9 @@
 //! Long inputs (a serial log, a capture file): split into frames by the log
 //! worker (`www/log-worker.js`, the decoder module in a Web Worker) with a
 //! progress bar while the page keeps answering; listed in a virtualised frame
-//! list; a frame dissected in full on the page when it is opened.
+//! list as soon as they are split, while the worker dissects every frame in
+//! full for its verdict (with its own progress, and a stop); a frame
+//! dissected in full on the page when it is opened.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -43,14 +45,29 @@ impl Source {
 pub struct BigLog {
     pub name: String,
     pub kind: String,
-    pub bytes: Vec<u8>,
-    /// `[start, end, protocol index, valid]` per frame.
+    pub bytes: Arc<Vec<u8>>,
+    /// `[start, end, protocol index]` per frame.
     frames: Vec<u32>,
     protocols: Vec<String>,
     /// `[start, end, reason index]` per junk run.
     junk: Vec<u32>,
     reasons: Vec<String>,
+    /// From the start to the split, ms.
     pub millis: f64,
+    /// The frames' verdicts, as the worker's check goes.
+    pub check: RwSignal<Check>,
+}
+
+/// Where the worker's check of a split log stands: every frame dissected in
+/// full, its verdict kept.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Check {
+    /// Frames checked so far, of `count`.
+    Running { checked: usize, count: usize },
+    /// Stopped by the user after `checked` frames: no verdicts.
+    Stopped { checked: usize },
+    /// One verdict per frame (1 valid, 0 not valid); `millis` from the start to the last verdict.
+    Done { valid: Arc<Vec<u8>>, millis: f64 },
 }
 
 /// One row of the frame list: a frame or a junk run.
@@ -62,18 +79,22 @@ pub enum Item {
 
 impl BigLog {
     pub fn frame_count(&self) -> usize {
-        self.frames.len() / 4
+        self.frames.len() / 3
     }
 
     pub fn junk_count(&self) -> usize {
         self.junk.len() / 3
     }
 
-    /// Span, protocol and validity of frame `i`.
-    pub fn frame(&self, i: usize) -> Option<(Span, &str, bool)> {
-        let f = self.frames.get(i * 4..i * 4 + 4)?;
+    /// Span, protocol and validity of frame `i` (`None` until checked; not tracked).
+    pub fn frame(&self, i: usize) -> Option<(Span, &str, Option<bool>)> {
+        let f = self.frames.get(i * 3..i * 3 + 3)?;
         let p = self.protocols.get(f[2] as usize).map(String::as_str).unwrap_or("unknown");
-        Some((Span::new(f[0] as usize, f[1] as usize), p, f[3] != 0))
+        let valid = self.check.with_untracked(|c| match c {
+            Check::Done { valid, .. } => valid.get(i).map(|&v| v != 0),
+            _ => None,
+        });
+        Some((Span::new(f[0] as usize, f[1] as usize), p, valid))
     }
 
     pub fn junk(&self, i: usize) -> Option<(Span, &str)> {
@@ -84,14 +105,18 @@ impl BigLog {
         ))
     }
 
-    pub fn invalid_count(&self) -> usize {
-        self.frames.chunks(4).filter(|f| f[3] == 0).count()
+    /// Frames that are not valid, once every frame is checked (tracked).
+    pub fn invalid_count(&self) -> Option<usize> {
+        self.check.with(|c| match c {
+            Check::Done { valid, .. } => Some(valid.iter().filter(|&&v| v == 0).count()),
+            _ => None,
+        })
     }
 
     /// Frames per protocol, most first.
     pub fn per_protocol(&self) -> Vec<(String, usize)> {
         let mut n = vec![0usize; self.protocols.len()];
-        for f in self.frames.chunks(4) {
+        for f in self.frames.chunks(3) {
             if let Some(c) = n.get_mut(f[2] as usize) {
                 *c += 1;
             }
@@ -105,24 +130,32 @@ impl BigLog {
     /// the frames that are not valid and the junk.
     /// With a filter, only the frames it keeps by protocol and validity (no
     /// junk); its field terms are not applied here (the frames are not
-    /// dissected until opened).
-    pub fn items(&self, problems_only: bool, filter: Option<&Filter>) -> Vec<Item> {
-        let mut out = Vec::with_capacity(self.frame_count() + self.junk_count());
+    /// dissected until opened). `verdicts` are the check's (one per frame,
+    /// 1 valid); without them a frame's validity is unknown: the filter keeps
+    /// it if it would keep it either way, and "only problems" shows none.
+    pub fn items(&self, problems_only: bool, filter: Option<&Filter>, verdicts: Option<&[u8]>) -> Vec<Item> {
+        // What the filter makes of a frame, per protocol and verdict (not valid,
+        // valid, not checked), asked once rather than per frame.
+        let keeps: Vec<[bool; 3]> = self
+            .protocols
+            .iter()
+            .map(|p| match filter {
+                None => [true; 3],
+                Some(q) => {
+                    let bad = q.matches_summary(p, false) != Some(false);
+                    let good = q.matches_summary(p, true) != Some(false);
+                    [bad, good, bad || good]
+                }
+            })
+            .collect();
+        let (frames, junk) = (self.frame_count(), self.junk_count());
+        let mut out = Vec::with_capacity(frames + junk);
         let (mut f, mut j) = (0, 0);
-        loop {
-            let fs = self.frame(f).map(|x| x.0.start);
-            let js = self.junk(j).map(|x| x.0.start);
-            let frame_first = match (fs, js) {
-                (Some(a), Some(b)) => a <= b,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => return out,
-            };
-            if frame_first {
-                let kept = filter.is_none_or(|q| {
-                    self.frame(f).is_none_or(|(_, p, valid)| q.matches_summary(p, valid) != Some(false))
-                });
-                if kept && (!problems_only || self.frames[f * 4 + 3] == 0) {
+        while f < frames || j < junk {
+            if j >= junk || (f < frames && self.frames[f * 3] <= self.junk[j * 3]) {
+                let verdict = verdicts.and_then(|v| v.get(f)).map_or(2, |&v| usize::from(v != 0));
+                let kept = keeps.get(self.frames[f * 3 + 2] as usize).is_none_or(|k| k[verdict]);
+                if kept && (!problems_only || verdict == 0) {
                     out.push(Item::Frame(f));
                 }
                 f += 1;
@@ -133,23 +166,18 @@ impl BigLog {
                 j += 1;
             }
         }
+        out
     }
 
     /// Dissect frame `i` in full.
     pub fn dissect(&self, i: usize, opts: &Options) -> Option<Frame> {
         let (span, protocol, _) = self.frame(i)?;
         let bytes = self.bytes.get(span.range())?;
-        let registry = Registry::default();
-        Some(
-            match registry.get(protocol) {
-                Some(p) => p.dissect(bytes, span.start, opts),
-                None => meterscope_core::unknown::dissect(bytes, span.start),
-            }
-            .render(opts.lang),
-        )
+        Some(Registry::default().dissect_piece(protocol, bytes, span.start, opts).render(opts.lang))
     }
 
-    /// The split as JSON: every frame's protocol, span and validity, and the junk runs.
+    /// The split as JSON: every frame's protocol, span and validity (`null`
+    /// until checked), and the junk runs.
     pub fn json(&self) -> String {
         use std::fmt::Write;
         let mut out = format!(
@@ -159,6 +187,7 @@ impl BigLog {
         );
         for (i, (s, p, v)) in (0..self.frame_count()).filter_map(|i| self.frame(i)).enumerate() {
             let sep = if i == 0 { "" } else { "," };
+            let v = v.map_or("null", |v| if v { "true" } else { "false" });
             let _ = write!(
                 out,
                 "{sep}\n    {{\"protocol\": \"{p}\", \"span\": {{\"start\": {}, \"end\": {}}}, \"valid\": {v}}}",
@@ -236,31 +265,47 @@ pub fn start(name: String, source: Source, protocol: &str, state: RwSignal<Optio
         }
     };
     let started = now();
+    // The split log's check, once the split is in.
+    let mut check: Option<RwSignal<Check>> = None;
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
         let data = ev.data();
         let get = |k: &str| js_sys::Reflect::get(&data, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+        let num = |k: &str| get(k).as_f64().unwrap_or(0.0) as usize;
         if let Some(err) = get("error").as_string() {
             stop();
             state.set(Some(BigState::Failed(err)));
-        } else if get("done").is_truthy() {
+        } else if get("split").is_truthy() {
             let strings = |k: &str| -> Vec<String> {
                 js_sys::Array::from(&get(k)).iter().filter_map(|v| v.as_string()).collect()
             };
+            // The worker's arrays, transferred: copied once, into the module's memory.
+            let u8s = |k: &str| get(k).dyn_into::<js_sys::Uint8Array>().map(|a| a.to_vec()).unwrap_or_default();
+            let u32s = |k: &str| get(k).dyn_into::<js_sys::Uint32Array>().map(|a| a.to_vec()).unwrap_or_default();
+            let frames = u32s("frames");
+            let signal = RwSignal::new(Check::Running { checked: 0, count: frames.len() / 3 });
+            check = Some(signal);
             let log = BigLog {
                 name: name.clone(),
                 kind: get("kind").as_string().unwrap_or_default(),
-                bytes: js_sys::Uint8Array::new(&get("bytes")).to_vec(),
-                frames: js_sys::Uint32Array::new(&get("frames")).to_vec(),
+                bytes: Arc::new(u8s("bytes")),
+                frames,
                 protocols: strings("protocols"),
-                junk: js_sys::Uint32Array::new(&get("junk")).to_vec(),
+                junk: u32s("junk"),
                 reasons: strings("reasons"),
                 millis: now() - started,
+                check: signal,
             };
-            stop();
             state.set(Some(BigState::Done(Arc::new(log))));
+        } else if let Some(check) = check {
+            if get("done").is_truthy() {
+                let valid = get("verdicts").dyn_into::<js_sys::Uint8Array>().map(|a| a.to_vec()).unwrap_or_default();
+                stop();
+                check.set(Check::Done { valid: Arc::new(valid), millis: now() - started });
+            } else {
+                check.set(Check::Running { checked: num("checked"), count: num("count") });
+            }
         } else {
-            let position = get("position").as_f64().unwrap_or(0.0) as usize;
-            state.set(Some(BigState::Working { name: name.clone(), position, total }));
+            state.set(Some(BigState::Working { name: name.clone(), position: num("position"), total }));
         }
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -330,14 +375,53 @@ pub fn BigBar(state: RwSignal<Option<BigState>>) -> impl IntoView {
             BigState::Done(log) => {
                 let per =
                     log.per_protocol().into_iter().map(|(p, n)| format!("{p} {n}")).collect::<Vec<_>>().join(", ");
+                let check = log.check;
+                let state_name = move || match check.get() {
+                    Check::Running { .. } => "checking",
+                    Check::Stopped { .. } => "stopped",
+                    Check::Done { .. } => "checked",
+                };
+                let summary = move || {
+                    let l = lang.get();
+                    let verdicts = match check.get() {
+                        Check::Done { valid, millis } => format!(
+                            "{} {}; {} {:.1} s",
+                            valid.iter().filter(|&&v| v == 0).count(),
+                            t(l, "invalid"),
+                            t(l, "big.checked"),
+                            millis / 1000.0
+                        ),
+                        Check::Running { .. } => t(l, "big.checking").to_string(),
+                        Check::Stopped { checked } => format!("{} {checked}", t(l, "big.stopped")),
+                    };
+                    format!(
+                        "{}: {} ({} {}), {} {} ({verdicts}), {} {}; {} {:.1} s",
+                        log.name,
+                        mb(log.bytes.len()),
+                        log.bytes.len(),
+                        t(l, "bytes"),
+                        log.frame_count(),
+                        t(l, "big.frames"),
+                        log.junk_count(),
+                        t(l, "big.junk"),
+                        t(l, "big.worker"),
+                        log.millis / 1000.0
+                    )
+                };
+                let progress = move || match check.get() {
+                    Check::Running { checked, count } => Some(view! {
+                        <progress data-testid="big-check-progress" max=count.max(1) value=checked></progress>" "
+                        <button data-testid="big-check-stop" on:click=move |_| {
+                            stop();
+                            check.set(Check::Stopped { checked });
+                        }>{t(lang.get(), "big.stop_check")}</button>" "
+                    }),
+                    _ => None,
+                };
                 view! {
-                    <div class="biglog" data-testid="big-summary" role="status">
-                        <span>{format!(
-                            "{}: {} ({} {}), {} {} ({} {}), {} {}; {} {:.1} s",
-                            log.name, mb(log.bytes.len()), log.bytes.len(), t(lang.get(), "bytes"),
-                            log.frame_count(), t(lang.get(), "big.frames"), log.invalid_count(), t(lang.get(), "invalid"),
-                            log.junk_count(), t(lang.get(), "big.junk"), t(lang.get(), "big.worker"), log.millis / 1000.0
-                        )}</span>" "
+                    <div class="biglog" data-testid="big-summary" data-state=state_name role="status">
+                        <span>{summary}</span>" "
+                        {progress}
                         <span class="per-protocol">{per}</span>" "
                         <button data-testid="big-close" on:click=move |_| clear(state)>{t(lang.get(), "big.close")}</button>
                     </div>
@@ -357,11 +441,19 @@ pub fn BigFrames(log: Arc<BigLog>, frame_idx: RwSignal<usize>) -> impl IntoView 
     // The frame filter, by protocol and validity (the split knows no fields).
     let query = RwSignal::new(String::new());
     let filter = Memo::new(move |_| query.with(|q| Filter::parse(q)));
+    // The frames' verdicts once all are in (the check's progress changes nothing here).
+    let check = log.check;
+    let verdicts = Memo::new(move |_| {
+        check.with(|c| match c {
+            Check::Done { valid, .. } => Some(valid.clone()),
+            _ => None,
+        })
+    });
     let items_log = log.clone();
     let items = Memo::new(move |_| {
         filter.with(|f| {
             let f = f.as_ref().ok().filter(|f| !f.is_empty());
-            Arc::new(items_log.items(problems_only.get(), f))
+            verdicts.with(|v| Arc::new(items_log.items(problems_only.get(), f, v.as_ref().map(|v| v.as_slice()))))
         })
     });
     let note = move || {
@@ -380,6 +472,8 @@ pub fn BigFrames(log: Arc<BigLog>, frame_idx: RwSignal<usize>) -> impl IntoView 
     };
     let rows_log = log.clone();
     let rows = move || {
+        // A row shows its frame's verdict once the check is done.
+        verdicts.track();
         let items = items.get();
         let first = ((scroll.get() / ROW_PX).floor() as usize).saturating_sub(5);
         let count = (LIST_PX / ROW_PX).ceil() as usize + 10;
@@ -392,12 +486,18 @@ pub fn BigFrames(log: Arc<BigLog>, frame_idx: RwSignal<usize>) -> impl IntoView 
                 let top = format!("top:{}px", row as f64 * ROW_PX);
                 match *item {
                     Item::Frame(i) => {
-                        let (span, protocol, valid) = rows_log.frame(i).unwrap_or((Span::new(0, 0), "", false));
+                        let (span, protocol, valid) = rows_log.frame(i).unwrap_or((Span::new(0, 0), "", None));
                         let label = format!("#{} {} [{}..{})", i + 1, protocol, span.start, span.end);
+                        let state = match valid {
+                            Some(true) => "valid",
+                            Some(false) => "invalid",
+                            None => "big.unchecked",
+                        };
                         view! {
                             <button class="vrow frame-tab" style=top class:active=move || frame_idx.get() == i
-                                class:invalid=!valid data-row=row on:click=move |_| frame_idx.set(i)>
-                                {label}" "<span class="state">{move || t(lang.get(), if valid { "valid" } else { "invalid" })}</span>
+                                class:invalid=valid == Some(false) class:unchecked=valid.is_none()
+                                data-row=row on:click=move |_| frame_idx.set(i)>
+                                {label}" "<span class="state">{move || t(lang.get(), state)}</span>
                             </button>
                         }
                         .into_any()

@@ -344,6 +344,17 @@ impl Registry {
         out
     }
 
+    /// One frame [`Registry::split`] found, dissected on its own: the frame
+    /// [`Registry::dissect`] gives for it (without the analyses across frames).
+    /// `protocol` is the piece's protocol name (`unknown` for unrecognised
+    /// bytes); `base` is where `bytes` start in the input.
+    pub fn dissect_piece(&self, protocol: &str, bytes: &[u8], base: usize, opts: &Options) -> Frame {
+        match self.protocols().find(|p| p.name() == protocol) {
+            Some(p) => finish(p.dissect(bytes, base, opts), opts),
+            None => unknown::dissect(bytes, base),
+        }
+    }
+
     /// The protocol an override names, if it names one this registry knows.
     fn forced(&self, opts: &Options) -> Option<&dyn Protocol> {
         opts.protocol.as_deref().filter(|n| !n.eq_ignore_ascii_case("auto")).and_then(|n| self.get(n))

@@ -1,18 +1,26 @@
-//! Long logs in steps: the registry's split and dissection run over a window
-//! of the input at a time, keeping only a summary of each frame (span,
-//! protocol, validity). A caller (the page's worker) reports progress between
-//! steps and dissects a frame in full when it is opened.
+//! Long logs in steps, in two passes that keep only a summary of each frame
+//! (span, protocol, validity):
+//!
+//! 1. the split ([`Splitter::step`]): the registry's framing
+//!    ([`Registry::split`], no field tree) over a window of the input at a
+//!    time;
+//! 2. the check ([`Splitter::check`]): every frame found dissected in full on
+//!    its own, a batch at a time, its tree dropped and its verdict kept.
+//!
+//! A caller (the page's worker) hands the split over as soon as it is done,
+//! reports progress between steps and dissects a frame in full again when it
+//! is opened.
 //!
 //! A window's tail is never trusted: items that start within [`TAIL`] bytes of
-//! a window's end are dissected again at the start of the next window, so a
+//! a window's end are framed again at the start of the next window, so a
 //! frame shorter than [`TAIL`] is split exactly as a whole-input dissection
 //! would split it. Junk runs are cut at the same margin and merged back.
 
 use crate::model::Junk;
-use crate::registry::{Options, Registry};
+use crate::registry::{Options, Piece, Registry};
 use crate::span::Span;
 
-/// Bytes dissected per step, at least.
+/// Bytes framed per split step, at least, and bytes of frames dissected per check step.
 pub const WINDOW: usize = 1 << 20;
 /// Lookahead kept past every accepted item: frames up to this size split exactly.
 pub const TAIL: usize = 64 * 1024;
@@ -24,6 +32,7 @@ pub struct FrameSummary {
     pub span: Span,
     /// Protocol name, as in [`crate::Frame::protocol`].
     pub protocol: &'static str,
+    /// The frame's verdict once checked ([`Splitter::check`]); false before.
     pub valid: bool,
 }
 
@@ -34,6 +43,8 @@ pub struct Splitter {
     pos: usize,
     frames: Vec<FrameSummary>,
     junk: Vec<Junk>,
+    /// Frames checked so far (the first ones).
+    checked: usize,
 }
 
 impl Default for Splitter {
@@ -53,6 +64,7 @@ impl Splitter {
             pos: 0,
             frames: Vec::new(),
             junk: Vec::new(),
+            checked: 0,
         }
     }
 
@@ -69,7 +81,12 @@ impl Splitter {
         &self.junk
     }
 
-    /// Dissect the next window; true when the whole input is settled.
+    /// Frames checked so far: the verdicts of the first this many frames are known.
+    pub fn checked(&self) -> usize {
+        self.checked
+    }
+
+    /// Frame the next window; true when the whole input is split.
     pub fn step(&mut self, bytes: &[u8], line_starts: &[usize], opts: &Options) -> bool {
         let n = bytes.len();
         if self.pos >= n {
@@ -83,28 +100,22 @@ impl Splitter {
             let lo = line_starts.partition_point(|&l| l < start);
             let hi = line_starts.partition_point(|&l| l < end);
             let local: Vec<usize> = line_starts[lo..hi].iter().map(|&l| l - start).collect();
-            let d = self.registry.dissect(&bytes[start..end], &local, opts);
+            let pieces = self.registry.split(&bytes[start..end], &local, opts);
             let wlen = end - start;
             // Everything ending before `limit` had TAIL bytes of lookahead.
             let limit = if last { usize::MAX } else { wlen - TAIL };
             let cut = if last {
                 wlen
             } else {
-                d.frames
-                    .iter()
-                    .map(|f| f.span)
-                    .chain(d.junk.iter().map(|j| j.span))
-                    .filter(|s| s.end > limit)
-                    .map(|s| s.start)
-                    .min()
-                    .unwrap_or(wlen)
+                pieces.iter().map(Piece::span).filter(|s| s.end > limit).map(|s| s.start).min().unwrap_or(wlen)
             };
             // A junk run crossing the limit holds no frame start before it: keep its head.
-            let junk_head = d
-                .junk
-                .iter()
-                .find(|j| j.span.start < limit && j.span.end > limit && j.reason == "unrecognised")
-                .map(|j| j.span);
+            let junk_head = pieces.iter().find_map(|p| match *p {
+                Piece::Junk { span, reason } if span.start < limit && span.end > limit && reason == "unrecognised" => {
+                    Some(span)
+                }
+                _ => None,
+            });
             let cut = match junk_head {
                 Some(s) if s.start == cut => limit,
                 _ => cut,
@@ -114,17 +125,16 @@ impl Splitter {
                 window = window.saturating_mul(2);
                 continue;
             }
-            for f in d.frames.into_iter().filter(|f| f.span.start < cut) {
-                let span = Span::new(f.span.start + start, f.span.end.min(cut) + start);
-                self.frames.push(FrameSummary { span, protocol: f.protocol, valid: f.valid });
-            }
-            let mut junk: Vec<Junk> = d.junk.into_iter().filter(|j| j.span.start < cut).collect();
-            junk.sort_by_key(|j| j.span.start);
-            for j in junk {
-                let span = Span::new(j.span.start + start, j.span.end.min(cut) + start);
-                match self.junk.last_mut() {
-                    Some(prev) if prev.span.end == span.start && prev.reason == j.reason => prev.span.end = span.end,
-                    _ => self.junk.push(Junk { span, reason: j.reason }),
+            // Pieces come in byte order.
+            for piece in pieces.into_iter().filter(|p| p.span().start < cut) {
+                let s = piece.span();
+                let span = Span::new(s.start + start, s.end.min(cut) + start);
+                match piece {
+                    Piece::Frame { protocol, .. } => self.frames.push(FrameSummary { span, protocol, valid: false }),
+                    Piece::Junk { reason, .. } => match self.junk.last_mut() {
+                        Some(prev) if prev.span.end == span.start && prev.reason == reason => prev.span.end = span.end,
+                        _ => self.junk.push(Junk { span, reason }),
+                    },
                 }
             }
             self.pos = start + cut;
@@ -132,9 +142,27 @@ impl Splitter {
         }
     }
 
-    /// Run every step.
+    /// Dissect the next frames in full, about [`WINDOW`] bytes of them (at
+    /// least one frame), and keep their verdicts; true when every frame split
+    /// so far is checked. `bytes` and `opts` are the split's.
+    pub fn check(&mut self, bytes: &[u8], opts: &Options) -> bool {
+        let mut budget = self.window;
+        while let Some(f) = self.frames.get_mut(self.checked) {
+            let frame = self.registry.dissect_piece(f.protocol, &bytes[f.span.range()], f.span.start, opts);
+            f.valid = frame.valid;
+            self.checked += 1;
+            budget = budget.saturating_sub(f.span.len().max(1));
+            if budget == 0 {
+                break;
+            }
+        }
+        self.checked >= self.frames.len()
+    }
+
+    /// Run every step of the split, then every check.
     pub fn run(mut self, bytes: &[u8], line_starts: &[usize], opts: &Options) -> Self {
         while !self.step(bytes, line_starts, opts) {}
+        while !self.check(bytes, opts) {}
         self
     }
 }
@@ -188,6 +216,14 @@ mod tests {
                 assert!(s.position() < bytes.len());
             }
             assert!(steps > 2, "{} bytes in {steps} steps", bytes.len());
+            assert_eq!(s.checked(), 0);
+            let mut checks = 1;
+            while !s.check(&bytes, &opts) {
+                checks += 1;
+                assert!(s.checked() < s.frames().len());
+            }
+            assert!(checks > 1, "{} frames in {checks} checks", s.frames().len());
+            assert_eq!(s.checked(), s.frames().len());
             assert_eq!(s.frames(), whole.0.as_slice(), "seed {seed}");
             assert_eq!(s.junk(), whole.1.as_slice(), "seed {seed}");
         }

@@ -1,6 +1,9 @@
 //! Long logs split in steps (the decoder page's worker): the input is read
-//! once, every `step` settles about a megabyte, and the result comes back as
-//! flat arrays (one entry per frame and per junk run) instead of a tree per frame.
+//! once, every `step` frames about a megabyte, then every `check` dissects
+//! about a megabyte of the frames found in full and keeps their verdicts. The
+//! result comes back as flat arrays (one entry per frame and per junk run)
+//! instead of a tree per frame: the split as soon as it is done, the verdicts
+//! after the check.
 
 use meterscope_core::stream::Splitter;
 use meterscope_core::{Lang, Options, parse_input};
@@ -48,9 +51,35 @@ impl LogSplitter {
         })
     }
 
-    /// Split the next window; true when the whole input is done.
+    /// Split the next window; true when the whole input is split.
     pub fn step(&mut self) -> bool {
         self.splitter.step(&self.bytes, &self.line_starts, &self.opts)
+    }
+
+    /// Dissect the next frames in full (after the split); true when every frame is checked.
+    pub fn check(&mut self) -> bool {
+        self.splitter.check(&self.bytes, &self.opts)
+    }
+
+    /// Frames checked so far.
+    pub fn checked(&self) -> usize {
+        self.splitter.checked()
+    }
+
+    /// Frames found.
+    pub fn count(&self) -> usize {
+        self.splitter.frames().len()
+    }
+
+    /// Each frame's verdict, one byte per frame: 1 valid, 0 not valid, 2 not checked yet.
+    pub fn verdicts(&self) -> Vec<u8> {
+        let checked = self.splitter.checked();
+        self.splitter
+            .frames()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| if i >= checked { 2 } else { u8::from(f.valid) })
+            .collect()
     }
 
     /// Bytes settled so far.
@@ -73,13 +102,13 @@ impl LogSplitter {
         self.bytes.clone()
     }
 
-    /// Frames: `[start, end, protocol index, valid]` per frame, flattened.
+    /// Frames: `[start, end, protocol index]` per frame, flattened.
     pub fn frames(&self) -> Vec<u32> {
         let names = self.protocols_vec();
-        let mut out = Vec::with_capacity(self.splitter.frames().len() * 4);
+        let mut out = Vec::with_capacity(self.splitter.frames().len() * 3);
         for f in self.splitter.frames() {
             let p = names.iter().position(|n| *n == f.protocol).unwrap_or(0);
-            out.extend_from_slice(&[f.span.start as u32, f.span.end as u32, p as u32, f.valid as u32]);
+            out.extend_from_slice(&[f.span.start as u32, f.span.end as u32, p as u32]);
         }
         out
     }

@@ -108,8 +108,12 @@ fn main() {
             "--secs" => secs = args.next().and_then(|s| s.parse().ok()).expect("--secs S"),
             "--group" => only = Some(args.next().expect("--group G")),
             "--passes" => passes = Some(args.next().and_then(|s| s.parse().ok()).expect("--passes P")),
-            "--rounds" => rounds = args.next().and_then(|s| s.parse().ok()).filter(|&r| r > 0).expect("--rounds R (1 or more)"),
-            "--what" => what = Some(args.next().filter(|w| w == "split" || w == "dissect").expect("--what split|dissect")),
+            "--rounds" => {
+                rounds = args.next().and_then(|s| s.parse().ok()).filter(|&r| r > 0).expect("--rounds R (1 or more)")
+            }
+            "--what" => {
+                what = Some(args.next().filter(|w| w == "split" || w == "dissect").expect("--what split|dissect"))
+            }
             "--json" => json = true,
             other => panic!("unknown argument {other}"),
         }
