@@ -450,12 +450,17 @@ pub fn BigFrames(log: Arc<BigLog>, frame_idx: RwSignal<usize>) -> impl IntoView 
         })
     });
     let items_log = log.clone();
-    let items = Memo::new(move |_| {
-        filter.with(|f| {
-            let f = f.as_ref().ok().filter(|f| !f.is_empty());
-            verdicts.with(|v| Arc::new(items_log.items(problems_only.get(), f, v.as_ref().map(|v| v.as_slice()))))
-        })
-    });
+    // A new list is a change: comparing two lists of a million rows item by
+    // item cost more than showing the rows in view again.
+    let items = Memo::new_with_compare(
+        move |_| {
+            filter.with(|f| {
+                let f = f.as_ref().ok().filter(|f| !f.is_empty());
+                verdicts.with(|v| Arc::new(items_log.items(problems_only.get(), f, v.as_ref().map(|v| v.as_slice()))))
+            })
+        },
+        |old, new| !matches!((old, new), (Some(a), Some(b)) if Arc::ptr_eq(a, b)),
+    );
     let note = move || {
         let l = lang.get();
         filter.with(|f| match f {
