@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Report raw and gzipped sizes of every built .wasm and check the budgets.
 # Budgets (gzip -9 bytes): the size measured when each was set, plus a small margin.
-#   app 580 KiB: the decoder page (471,394 B; 520,569 B with the inspection tools: packet
+#   app 582 KiB: the decoder page (471,394 B; 520,569 B with the inspection tools: packet
 #     captures, field filters, problem navigation, tree tools, the checksum tool; 485,591 B
 #     with Leptos views type-erased, its JSON written by the core's serde-free writer and
 #     base64 decoded without the base64 crate; 541,856 B with the wired M-Bus and SML
 #     families and bit fields; 565,512 B with the frame builder, the comparison of two
 #     frames, the text view of text protocols and copy id; 586,044 B with wireless M-Bus/OMS;
 #     590,551 B with the reader's host functions (frames dissected for the reader's sessions,
-#     a trace entry's text tree), its URL and the remembered language and theme);
+#     a trace entry's text tree), its URL and the remembered language and theme; 594,471 B
+#     with a long log in two passes: its split listed at once, then the check of every frame
+#     with its progress, its stop and the rows not yet checked);
 #     the reader is a module of its own.
 #   embed .wasm 366 KiB: the decoder alone, with the analysis across frames (DLMS reassembly,
 #     HLS checks, profile tables, DL/T 698.45 fragments), size-optimised throughout (301,445 B;
@@ -48,7 +50,7 @@
 # the decoder out of the app's first download and families chosen per module.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-APP_BUDGET=${APP_BUDGET:-593920}
+APP_BUDGET=${APP_BUDGET:-595968}
 EMBED_BUDGET=${EMBED_BUDGET:-374784}
 EMBED_JS_BUDGET=${EMBED_JS_BUDGET:-9216}
 SIM_BUDGET=${SIM_BUDGET:-174080}

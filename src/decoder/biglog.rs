@@ -279,8 +279,8 @@ pub fn start(name: String, source: Source, protocol: &str, state: RwSignal<Optio
                 js_sys::Array::from(&get(k)).iter().filter_map(|v| v.as_string()).collect()
             };
             // The worker's arrays, transferred: copied once, into the module's memory.
-            let u8s = |k: &str| get(k).dyn_into::<js_sys::Uint8Array>().map(|a| a.to_vec()).unwrap_or_default();
-            let u32s = |k: &str| get(k).dyn_into::<js_sys::Uint32Array>().map(|a| a.to_vec()).unwrap_or_default();
+            let u8s = |k: &str| get(k).unchecked_into::<js_sys::Uint8Array>().to_vec();
+            let u32s = |k: &str| get(k).unchecked_into::<js_sys::Uint32Array>().to_vec();
             let frames = u32s("frames");
             let signal = RwSignal::new(Check::Running { checked: 0, count: frames.len() / 3 });
             check = Some(signal);
@@ -298,7 +298,7 @@ pub fn start(name: String, source: Source, protocol: &str, state: RwSignal<Optio
             state.set(Some(BigState::Done(Arc::new(log))));
         } else if let Some(check) = check {
             if get("done").is_truthy() {
-                let valid = get("verdicts").dyn_into::<js_sys::Uint8Array>().map(|a| a.to_vec()).unwrap_or_default();
+                let valid = get("verdicts").unchecked_into::<js_sys::Uint8Array>().to_vec();
                 stop();
                 check.set(Check::Done { valid: Arc::new(valid), millis: now() - started });
             } else {
