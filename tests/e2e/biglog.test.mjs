@@ -108,9 +108,17 @@ test('a 10 MB log splits in the worker while the page answers, every frame is ch
   // Stopping the check keeps the split: frames listed, their verdicts unknown.
   await page.getByTestId('big-close').click();
   await page.locator('.empty').waitFor();
+  // Stop is pressed the moment it shows (the check of 10 MB can be over before a click from
+  // outside the page lands).
+  await page.evaluate(() => {
+    const seen = new MutationObserver(() => {
+      const stop = document.querySelector('[data-testid=big-check-stop]');
+      if (stop) { seen.disconnect(); stop.click(); }
+    });
+    seen.observe(document.body, { subtree: true, childList: true });
+  });
   await page.getByTestId('file').setInputFiles(file);
-  await page.getByTestId('big-check-stop').click({ timeout: 60_000 });
-  await page.locator('[data-testid=big-summary][data-state=stopped]').waitFor();
+  await page.locator('[data-testid=big-summary][data-state=stopped]').waitFor({ timeout: 60_000 });
   assert.match(await summary.textContent(), /dissection stopped; frames checked: \d+/);
   assert.ok(await page.locator('[data-testid=vlist] .vrow.unchecked').count() > 0, 'rows without a verdict');
 
