@@ -392,7 +392,7 @@ pub fn BigBar(state: RwSignal<Option<BigState>>) -> impl IntoView {
                             millis / 1000.0
                         ),
                         Check::Running { .. } => t(l, "big.checking").to_string(),
-                        Check::Stopped { checked } => format!("{} {checked}", t(l, "big.stopped")),
+                        Check::Stopped { checked } => format!("{}: {checked}", t(l, "big.stopped")),
                     };
                     format!(
                         "{}: {} ({} {}), {} {} ({verdicts}), {} {}; {} {:.1} s",

@@ -175,7 +175,7 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("big.checked", "every frame dissected in", "逐帧解析用时"),
     ("big.stop_check", "Stop", "停止"),
     ("big.unchecked", "not checked", "未检查"),
-    ("big.stopped", "dissection stopped; frames checked:", "逐帧解析已停止，已检查帧数："),
+    ("big.stopped", "dissection stopped; frames checked", "逐帧解析已停止，已检查帧数"),
     ("big.problems", "Only frames that are not valid, and skipped bytes", "只显示无效帧和跳过的字节"),
     ("big.pasted", "pasted text", "粘贴的文本"),
     ("check.ok", "correct", "正确"),
