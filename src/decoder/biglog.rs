@@ -105,14 +105,6 @@ impl BigLog {
         ))
     }
 
-    /// Frames that are not valid, once every frame is checked (tracked).
-    pub fn invalid_count(&self) -> Option<usize> {
-        self.check.with(|c| match c {
-            Check::Done { valid, .. } => Some(valid.iter().filter(|&&v| v == 0).count()),
-            _ => None,
-        })
-    }
-
     /// Frames per protocol, most first.
     pub fn per_protocol(&self) -> Vec<(String, usize)> {
         let mut n = vec![0usize; self.protocols.len()];
