@@ -6,7 +6,10 @@
 //! `native.json` (figures per group) to DIR. Each measurement runs a warm-up
 //! pass, then whole passes over its inputs for at least S seconds (default 1)
 //! in R rounds (default 3) of at least S/R seconds and 3 passes each, and keeps
-//! the fastest round.
+//! the fastest round. The table takes its groups round by round in turn (one
+//! round of every group's framing and dissection, then the next round), so
+//! that a slow spell of a shared machine spoils a round of a few groups rather
+//! than every round of one.
 //!
 //! `--group G` measures that group only (no whole-corpus line, no files
 //! written); `--what split` or `--what dissect` one of its two measurements,
@@ -159,8 +162,7 @@ fn main() {
     println!("{}", header());
 
     let mut groups = Vec::new();
-    for g in GROUPS {
-        let (line, o) = m.group(&samples, g, None);
+    for (line, o) in m.groups(&samples) {
         println!("{line}");
         groups.push(o);
     }
@@ -193,49 +195,112 @@ struct Measure<'a> {
     rounds: u32,
 }
 
-impl Measure<'_> {
-    /// Framing and full dissection of group `g` (or the one `what` names): the
-    /// table line and its figures.
-    fn group(&self, samples: &[Sample], g: &str, what: Option<&str>) -> (String, Json) {
-        let (registry, opts) = (self.registry, self.opts);
-        let set: Vec<&[u8]> = samples.iter().filter(|s| s.group == g).map(|s| s.bytes.as_slice()).collect();
-        let bytes: usize = set.iter().map(|b| b.len()).sum();
-        // Frames as the registry finds them (unknown ones included), per pass.
-        let frames: usize = set
-            .iter()
-            .map(|b| registry.split(b, &[], opts).iter().filter(|p| matches!(p, Piece::Frame { .. })).count())
-            .sum();
-        let mut figures = Vec::new();
-        let mut line = format!("native  {g:<13} {:>6} {frames:>6} {bytes:>8}", set.len());
-        for (name, split) in [("split", true), ("dissect", false)] {
-            if what.is_some_and(|w| w != name) {
-                line.push_str(&format!("  {:>12} {:>9}", "-", "-"));
-                continue;
-            }
-            let (passes, t, _) = measure(&set, self.run, self.rounds, |set| {
-                if split { split_pass(registry, opts, set) } else { dissect_pass(registry, opts, set) }
-            });
-            let fps = frames as f64 * passes as f64 / t;
-            let mbs = bytes as f64 * passes as f64 / t / 1e6;
-            line.push_str(&format!("  {fps:>12.0} {mbs:>9.2}"));
-            figures.push((
-                name.to_string(),
-                Json::Obj(vec![
-                    ("frames_per_s".into(), num(fps)),
-                    ("mb_per_s".into(), num(mbs)),
-                    ("passes".into(), Json::Num(passes as f64)),
-                ]),
-            ));
+/// A group's inputs, with their bytes and the frames the registry finds in
+/// them (unknown ones included) per pass.
+struct GroupSet<'a> {
+    name: &'a str,
+    set: Vec<&'a [u8]>,
+    bytes: usize,
+    frames: usize,
+}
+
+/// The best figures of one measurement: frames/s, MB/s, passes.
+#[derive(Clone, Copy, Default)]
+struct Best(Option<(f64, f64, u32)>);
+
+impl Best {
+    fn keep(&mut self, gs: &GroupSet, (passes, t): (u32, f64)) {
+        let fps = gs.frames as f64 * f64::from(passes) / t;
+        let mbs = gs.bytes as f64 * f64::from(passes) / t / 1e6;
+        if self.0.is_none_or(|(f, _, _)| fps > f) {
+            self.0 = Some((fps, mbs, passes));
         }
-        let mut o = vec![
-            ("group".to_string(), Json::Str(g.to_string())),
-            ("inputs".into(), Json::Num(set.len() as f64)),
-            ("frames".into(), Json::Num(frames as f64)),
-            ("bytes".into(), Json::Num(bytes as f64)),
-        ];
-        o.extend(figures);
-        (line, Json::Obj(o))
     }
+}
+
+impl Measure<'_> {
+    fn prepare<'a>(&self, samples: &'a [Sample], g: &'a str) -> GroupSet<'a> {
+        let set: Vec<&[u8]> = samples.iter().filter(|s| s.group == g).map(|s| s.bytes.as_slice()).collect();
+        let bytes = set.iter().map(|b| b.len()).sum();
+        let frames = set
+            .iter()
+            .map(|b| self.registry.split(b, &[], self.opts).iter().filter(|p| matches!(p, Piece::Frame { .. })).count())
+            .sum();
+        GroupSet { name: g, set, bytes, frames }
+    }
+
+    /// Framing (`split`) or full dissection of a group as `run` says, in
+    /// `rounds` rounds: (passes, seconds) of the fastest.
+    fn time(&self, gs: &GroupSet, split: bool, run: Run, rounds: u32) -> (u32, f64) {
+        let (registry, opts) = (self.registry, self.opts);
+        let (passes, t, _) = measure(&gs.set, run, rounds, |set| {
+            if split { split_pass(registry, opts, set) } else { dissect_pass(registry, opts, set) }
+        });
+        (passes, t)
+    }
+
+    /// Framing and full dissection of group `g` (or the one `what` names),
+    /// all rounds in a row: the table line and its figures.
+    fn group(&self, samples: &[Sample], g: &str, what: Option<&str>) -> (String, Json) {
+        let gs = self.prepare(samples, g);
+        let mut best = [Best::default(); 2];
+        for (k, name) in ["split", "dissect"].into_iter().enumerate() {
+            if what.is_none_or(|w| w == name) {
+                best[k].keep(&gs, self.time(&gs, k == 0, self.run, self.rounds));
+            }
+        }
+        line(&gs, &best)
+    }
+
+    /// Every group, measured round by round in turn (a round of each group's
+    /// framing and dissection, then the next round), so that each group's
+    /// rounds are spread over the whole run and a slow spell of a shared
+    /// machine spoils one round of a few groups, not every round of one.
+    fn groups(&self, samples: &[Sample]) -> Vec<(String, Json)> {
+        let sets: Vec<GroupSet> = GROUPS.iter().map(|g| self.prepare(samples, g)).collect();
+        let mut best = vec![[Best::default(); 2]; sets.len()];
+        let (run, rounds) = match self.run {
+            Run::Secs(s) => (Run::Secs(s / f64::from(self.rounds)), self.rounds),
+            passes => (passes, 1),
+        };
+        for _ in 0..rounds {
+            for (gs, b) in sets.iter().zip(&mut best) {
+                for (k, slot) in b.iter_mut().enumerate() {
+                    slot.keep(gs, self.time(gs, k == 0, run, 1));
+                }
+            }
+        }
+        sets.iter().zip(&best).map(|(gs, b)| line(gs, b)).collect()
+    }
+}
+
+/// A group's table line and its figures (`native.json`).
+fn line(gs: &GroupSet, best: &[Best; 2]) -> (String, Json) {
+    let mut line = format!("native  {:<13} {:>6} {:>6} {:>8}", gs.name, gs.set.len(), gs.frames, gs.bytes);
+    let mut figures = Vec::new();
+    for (name, b) in ["split", "dissect"].into_iter().zip(best) {
+        let Some((fps, mbs, passes)) = b.0 else {
+            line.push_str(&format!("  {:>12} {:>9}", "-", "-"));
+            continue;
+        };
+        line.push_str(&format!("  {fps:>12.0} {mbs:>9.2}"));
+        figures.push((
+            name.to_string(),
+            Json::Obj(vec![
+                ("frames_per_s".into(), num(fps)),
+                ("mb_per_s".into(), num(mbs)),
+                ("passes".into(), Json::Num(f64::from(passes))),
+            ]),
+        ));
+    }
+    let mut o = vec![
+        ("group".to_string(), Json::Str(gs.name.to_string())),
+        ("inputs".into(), Json::Num(gs.set.len() as f64)),
+        ("frames".into(), Json::Num(gs.frames as f64)),
+        ("bytes".into(), Json::Num(gs.bytes as f64)),
+    ];
+    o.extend(figures);
+    (line, Json::Obj(o))
 }
 
 /// glibc returns the free memory at the top of the heap to the system when it
