@@ -159,7 +159,7 @@ pub fn DecoderPage() -> impl IntoView {
         let lang = lang.get();
         neutral.with(|d| match &d.result {
             Ok((bytes, kind, dissection)) => {
-                Ok(Decoded { bytes: bytes.to_vec(), kind: *kind, dissection: dissection.render(lang) })
+                Ok(Decoded { bytes: bytes.clone(), kind: *kind, dissection: dissection.render(lang) })
             }
             Err(e) => Err(e.clone()),
         })

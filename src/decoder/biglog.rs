@@ -16,6 +16,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::app::AppState;
 use crate::i18n::t;
+use meterscope_ui::log_rows::{Item, Rows, Split};
 
 /// Inputs longer than this (characters of text, or bytes of a file) go to the worker.
 pub const LARGE: usize = 256 * 1024;
@@ -70,13 +71,6 @@ pub enum Check {
     Done { valid: Arc<Vec<u8>>, millis: f64 },
 }
 
-/// One row of the frame list: a frame or a junk run.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Item {
-    Frame(usize),
-    Junk(usize),
-}
-
 impl BigLog {
     pub fn frame_count(&self) -> usize {
         self.frames.len() / 3
@@ -118,6 +112,11 @@ impl BigLog {
         out
     }
 
+    /// The frames and junk runs, for the frame list's rows.
+    pub fn split(&self) -> Split<'_> {
+        Split { frames: &self.frames, junk: &self.junk }
+    }
+
     /// Rows of the frame list in byte order: every frame and junk run, or only
     /// the frames that are not valid and the junk.
     /// With a filter, only the frames it keeps by protocol and validity (no
@@ -125,7 +124,11 @@ impl BigLog {
     /// dissected until opened). `verdicts` are the check's (one per frame,
     /// 1 valid); without them a frame's validity is unknown: the filter keeps
     /// it if it would keep it either way, and "only problems" shows none.
-    pub fn items(&self, problems_only: bool, filter: Option<&Filter>, verdicts: Option<&[u8]>) -> Vec<Item> {
+    /// With neither, the whole list, found row by row (nothing is built).
+    pub fn items(&self, problems_only: bool, filter: Option<&Filter>, verdicts: Option<&[u8]>) -> Rows {
+        if !problems_only && filter.is_none() {
+            return Rows::All;
+        }
         // What the filter makes of a frame, per protocol and verdict (not valid,
         // valid, not checked), asked once rather than per frame.
         let keeps: Vec<[bool; 3]> = self
@@ -140,25 +143,15 @@ impl BigLog {
                 }
             })
             .collect();
-        let (frames, junk) = (self.frame_count(), self.junk_count());
-        let mut out = Vec::with_capacity(frames + junk);
-        let (mut f, mut j) = (0, 0);
-        while f < frames || j < junk {
-            if j >= junk || (f < frames && self.frames[f * 3] <= self.junk[j * 3]) {
+        let rows = self.split().merge(|item| match item {
+            Item::Frame(f) => {
                 let verdict = verdicts.and_then(|v| v.get(f)).map_or(2, |&v| usize::from(v != 0));
                 let kept = keeps.get(self.frames[f * 3 + 2] as usize).is_none_or(|k| k[verdict]);
-                if kept && (!problems_only || verdict == 0) {
-                    out.push(Item::Frame(f));
-                }
-                f += 1;
-            } else {
-                if filter.is_none() {
-                    out.push(Item::Junk(j));
-                }
-                j += 1;
+                kept && (!problems_only || verdict == 0)
             }
-        }
-        out
+            Item::Junk(_) => filter.is_none(),
+        });
+        Rows::Chosen(Arc::new(rows))
     }
 
     /// Dissect frame `i` in full.
@@ -442,17 +435,13 @@ pub fn BigFrames(log: Arc<BigLog>, frame_idx: RwSignal<usize>) -> impl IntoView 
         })
     });
     let items_log = log.clone();
-    // A new list is a change: comparing two lists of a million rows item by
-    // item cost more than showing the rows in view again.
-    let items = Memo::new_with_compare(
-        move |_| {
-            filter.with(|f| {
-                let f = f.as_ref().ok().filter(|f| !f.is_empty());
-                verdicts.with(|v| Arc::new(items_log.items(problems_only.get(), f, v.as_ref().map(|v| v.as_slice()))))
-            })
-        },
-        |old, new| !matches!((old, new), (Some(a), Some(b)) if Arc::ptr_eq(a, b)),
-    );
+    // The whole list is itself; a list of chosen rows only itself (see `Rows`).
+    let items = Memo::new(move |_| {
+        filter.with(|f| {
+            let f = f.as_ref().ok().filter(|f| !f.is_empty());
+            verdicts.with(|v| items_log.items(problems_only.get(), f, v.as_ref().map(|v| v.as_slice())))
+        })
+    });
     let note = move || {
         let l = lang.get();
         filter.with(|f| match f {
@@ -472,16 +461,14 @@ pub fn BigFrames(log: Arc<BigLog>, frame_idx: RwSignal<usize>) -> impl IntoView 
         // A row shows its frame's verdict once the check is done.
         verdicts.track();
         let items = items.get();
+        let split = rows_log.split();
         let first = ((scroll.get() / ROW_PX).floor() as usize).saturating_sub(5);
         let count = (LIST_PX / ROW_PX).ceil() as usize + 10;
-        items
-            .iter()
-            .enumerate()
-            .skip(first)
-            .take(count)
+        (first..first + count)
+            .map_while(|row| Some((row, items.get(split, row)?)))
             .map(|(row, item)| {
                 let top = format!("top:{}px", row as f64 * ROW_PX);
-                match *item {
+                match item {
                     Item::Frame(i) => {
                         let (span, protocol, valid) = rows_log.frame(i).unwrap_or((Span::new(0, 0), "", None));
                         let label = format!("#{} {} [{}..{})", i + 1, protocol, span.start, span.end);
@@ -510,7 +497,9 @@ pub fn BigFrames(log: Arc<BigLog>, frame_idx: RwSignal<usize>) -> impl IntoView 
             })
             .collect_view()
     };
-    let height = move || format!("height:{}px", items.with(|i| i.len()) as f64 * ROW_PX);
+    let count_log = log.clone();
+    let kept_log = log.clone();
+    let height = move || format!("height:{}px", items.with(|i| i.len(count_log.split())) as f64 * ROW_PX);
     view! {
         <div class="frames big" data-testid="frames">
             <div class="filter-bar">
@@ -521,7 +510,7 @@ pub fn BigFrames(log: Arc<BigLog>, frame_idx: RwSignal<usize>) -> impl IntoView 
                     prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
                 <span class="filter-count" data-testid="big-filter-count" role="status">
                     {move || filter.with(|f| f.as_ref().is_ok_and(|f| !f.is_empty()))
-                        .then(|| format!("{} {}", items.with(|i| i.len()), t(lang.get(), "filter.kept")))}
+                        .then(|| format!("{} {}", items.with(|i| i.len(kept_log.split())), t(lang.get(), "filter.kept")))}
                 </span>
             </div>
             <p class="filter-note" data-testid="big-filter-note" role="status">{note}</p>

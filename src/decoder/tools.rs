@@ -310,7 +310,7 @@ fn ComparePane(decoded: DecodedMemo, frame_idx: RwSignal<usize>, built: BuiltMem
     });
     let only_diff = RwSignal::new(false);
     // A side's frame and the bytes its spans index.
-    let get = move |s: Side| -> Option<(Frame, Vec<u8>)> {
+    let get = move |s: Side| -> Option<(Frame, std::sync::Arc<Vec<u8>>)> {
         match s {
             Side::Frame(i) => decoded.with(|d| {
                 let d = d.as_ref().ok()?;
@@ -318,7 +318,7 @@ fn ComparePane(decoded: DecodedMemo, frame_idx: RwSignal<usize>, built: BuiltMem
             }),
             Side::Builder => built.with(|b| {
                 let b = b.as_ref()?.as_ref().ok()?;
-                Some((b.frame.clone()?, b.sealed.bytes.clone()))
+                Some((b.frame.clone()?, std::sync::Arc::new(b.sealed.bytes.clone())))
             }),
         }
     };

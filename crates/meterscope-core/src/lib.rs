@@ -54,7 +54,9 @@ pub use view::{Check, Diagnostic, Dissection, Frame, Junk, Node, NodeKind, Sever
 /// The result of decoding one input text, rendered in the language of the options.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decoded {
-    pub bytes: Vec<u8>,
+    /// The input's bytes, shared: a page renders one decode in each language
+    /// and keeps a long log's megabytes once, whatever holds them.
+    pub bytes: std::sync::Arc<Vec<u8>>,
     pub kind: InputKind,
     pub dissection: Dissection,
 }
@@ -64,7 +66,7 @@ pub fn decode(src: &str, opts: &Options) -> Result<Decoded, InputError> {
     let input = parse_input(src)?;
     let registry = Registry::default();
     let dissection = registry.dissect(&input.bytes, &input.line_starts, opts).render(opts.lang);
-    Ok(Decoded { bytes: input.bytes, kind: input.kind, dissection })
+    Ok(Decoded { bytes: std::sync::Arc::new(input.bytes), kind: input.kind, dissection })
 }
 
 /// One dissection rendered in each of `langs`: decoded once, rendered for

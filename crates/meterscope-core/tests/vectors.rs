@@ -102,7 +102,7 @@ fn protocols_frame_only_from_bytes_they_may_start_with() {
         for v in list {
             let input = v.get("hex").or_else(|| v.get("hex_or_text")).and_then(|h| h.as_str()).unwrap_or("");
             if let Ok(d) = decode(input, &Options::default()) {
-                inputs.push(d.bytes);
+                inputs.push(d.bytes.to_vec());
             }
         }
     }

@@ -6,6 +6,7 @@
 pub mod examples;
 pub mod i18n;
 pub mod inspector;
+pub mod log_rows;
 pub mod permalink;
 pub mod reader_options;
 pub mod reader_run;
