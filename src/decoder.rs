@@ -682,11 +682,7 @@ fn FrameList(
                     }
                 }).collect_view();
                 let junk = d.dissection.junk.iter().take(limit.min(junk_count)).map(|j| {
-                    let reason = match j.reason.as_str() {
-                        "preamble" => t(lang.get(), "junk.preamble").to_string(),
-                        "unrecognised" => t(lang.get(), "junk.unrecognised").to_string(),
-                        other => other.to_string(),
-                    };
+                    let reason = junk_reason(lang.get(), &j.reason);
                     let text = format!("{reason} [{}..{}) {}", j.span.start, j.span.end, junk_hex(&d.bytes[j.span.range()]));
                     view! { <span class="junk" data-testid="junk">{text}</span> }
                 }).collect_view();
@@ -760,6 +756,15 @@ fn FilterBar(
             <span class="filter-count" data-testid="filter-count" role="status">{count}</span>
         </div>
         {error}
+    }
+}
+
+/// Why bytes were skipped (the core's reason: `preamble`, `unrecognised`), in `l`.
+fn junk_reason(l: Lang, reason: &str) -> &str {
+    match reason {
+        "preamble" => t(l, "junk.preamble"),
+        "unrecognised" => t(l, "junk.unrecognised"),
+        other => other,
     }
 }
 

@@ -490,6 +490,7 @@ pub fn BigFrames(log: Arc<BigLog>, frame_idx: RwSignal<usize>) -> impl IntoView 
                         let (span, reason) = rows_log.junk(j).unwrap_or((Span::new(0, 0), ""));
                         let head = &rows_log.bytes[span.start..span.end.min(span.start + 16).min(rows_log.bytes.len())];
                         let more = if span.len() > 16 { " …" } else { "" };
+                        let reason = super::junk_reason(lang.get(), reason);
                         let text = format!("{reason} [{}..{}) {}{more}", span.start, span.end, to_hex(head));
                         view! { <span class="vrow junk" style=top data-row=row>{text}</span> }.into_any()
                     }

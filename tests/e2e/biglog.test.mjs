@@ -104,6 +104,14 @@ test('a 10 MB log splits in the worker while the page answers, every frame is ch
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=vlist] .vrow').length > 0);
   const states = await page.locator('[data-testid=vlist] .vrow.frame-tab').evaluateAll((els) => els.map((e) => e.classList.contains('invalid')));
   assert.ok(states.every(Boolean), 'only frames that are not valid');
+  // Skipped bytes are listed with their reason, in the page's language.
+  const junkRow = page.locator('[data-testid=vlist] .vrow.junk').first();
+  await junkRow.waitFor();
+  assert.match(await junkRow.textContent(), /^unrecognised \[\d+\.\.\d+\) C3/);
+  await page.getByTestId('lang').click();
+  await page.waitForFunction(() => /^无法识别 /.test(document.querySelector('[data-testid=vlist] .vrow.junk')?.textContent ?? ''));
+  await page.getByTestId('lang').click();
+  await page.waitForFunction(() => /^unrecognised /.test(document.querySelector('[data-testid=vlist] .vrow.junk')?.textContent ?? ''));
 
   // Stopping the check keeps the split: frames listed, their verdicts unknown.
   await page.getByTestId('big-close').click();
