@@ -3,9 +3,19 @@
 //! (its fetch, compilation and instantiation done), `meterscope:mounted` once
 //! the app is in the page, `meterscope:decoded` when the first frame's
 //! dissection is ready and `meterscope:rendered` at the animation frame after
-//! it is in the document. Each is set once per page load.
+//! it is in the document. Each is set once per page load. The first tree's
+//! root label carries `elementtiming="tree"`: the browser's element timing
+//! gives the moment it was painted.
+//!
+//! Once the first screen is painted, [`started`] tells the page
+//! (`window.meterscopeStarted`, in `index.html`), which then registers the
+//! service worker: its install downloads every built file and would
+//! otherwise compete with the start.
 
 use std::cell::Cell;
+use std::time::Duration;
+
+use wasm_bindgen::JsCast;
 
 thread_local! {
     static FIRST_DECODE: Cell<bool> = const { Cell::new(true) };
@@ -24,4 +34,22 @@ pub fn first_decode() {
         mark("decoded");
         leptos::prelude::request_animation_frame(|| mark("rendered"));
     }
+}
+
+/// The app is mounted: once the frame being rendered is painted (a task
+/// queued from its animation frame runs after the paint), call the page's
+/// `meterscopeStarted`, if it has one.
+pub fn started() {
+    leptos::prelude::request_animation_frame(|| {
+        leptos::prelude::set_timeout(
+            || {
+                let Some(w) = web_sys::window() else { return };
+                let hook = js_sys::Reflect::get(&w, &"meterscopeStarted".into()).ok();
+                if let Some(f) = hook.and_then(|h| h.dyn_into::<js_sys::Function>().ok()) {
+                    let _ = f.call0(&w);
+                }
+            },
+            Duration::ZERO,
+        );
+    });
 }

@@ -325,6 +325,11 @@ pub(super) fn tree_row(node: &Node, path: Path, ptr: Pointer, marks: &Marks) -> 
     let title_node = Node { children: Vec::new(), ..node.clone() };
     let title = move || row_title(lang.get(), &title_node, mark);
     let sel_path = path.clone();
+    // The root's label is timed when painted (`crate::perf`).
+    let label = leptos::html::span()
+        .class("label")
+        .attr("elementtiming", path.is_empty().then_some("tree"))
+        .child(node.label.clone());
     let twisty_label = move || t(lang.get(), if expanded.get() { "tree.collapse" } else { "tree.expand" });
     view! {
         <li class="node" role="treeitem" id=format!("node-{}", path_str(&path)) data-id=node.id.clone() data-path=path_str(&path)
@@ -352,7 +357,7 @@ pub(super) fn tree_row(node: &Node, path: Path, ptr: Pointer, marks: &Marks) -> 
                 }}
                 {mark.map(|m| view! { <span class="flag" role="img" aria-label=move || m.text(lang.get())>{m.icon()}</span> })}
                 {node.bits.clone().map(|b| view! { <span class="bits" aria-hidden="true">{b}" ="</span> })}
-                <span class="label">{node.label.clone()}</span>
+                {label}
                 {value.map(|v| view! { <span class="value">{v}</span> })}
                 {node.text.clone().map(|v| view! { <span class="text">{v}</span> })}
                 <span class="span" title=move || span_title(lang.get(), span)>{format!("{}..{}", span.start, span.end)}</span>
