@@ -167,6 +167,9 @@ pub fn DecoderPage() -> impl IntoView {
     let frame_idx = st.frame;
     let frame: Memo<Option<Frame>> = Memo::new(move |_| {
         if let Some(log) = big_log() {
+            if !log.opened.get() {
+                return None;
+            }
             let opts = Options { lang: lang.get(), protocol: None, keys: st.keys.get(), strict: false };
             return log.dissect(frame_idx.get(), &opts);
         }

@@ -57,6 +57,9 @@ pub struct BigLog {
     pub millis: f64,
     /// The frames' verdicts, as the worker's check goes.
     pub check: RwSignal<Check>,
+    /// A frame may be opened: set a task after the list is shown, so that the
+    /// list and the first frame's dissection are not one long task.
+    pub opened: RwSignal<bool>,
 }
 
 /// Where the worker's check of a split log stands: every frame dissected in
@@ -209,6 +212,12 @@ struct Job {
 thread_local! {
     static JOB: RefCell<Option<Job>> = const { RefCell::new(None) };
     static SOURCE: RefCell<Option<(String, Source)>> = const { RefCell::new(None) };
+    /// Counts the long inputs started and closed: a step left for later belongs to the current one only.
+    static GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn generation() -> u64 {
+    GENERATION.with(|g| g.get())
 }
 
 /// Stop the worker, if one is running.
@@ -222,6 +231,7 @@ pub fn stop() {
 
 /// Forget the long input.
 pub fn clear(state: RwSignal<Option<BigState>>) {
+    GENERATION.with(|g| g.set(g.get() + 1));
     stop();
     SOURCE.with(|s| *s.borrow_mut() = None);
     state.set(None);
@@ -237,6 +247,7 @@ pub fn restart(state: RwSignal<Option<BigState>>, protocol: &str) {
 /// Hand a long input to a new worker; progress and the result land in `state`.
 pub fn start(name: String, source: Source, protocol: &str, state: RwSignal<Option<BigState>>) {
     stop();
+    GENERATION.with(|g| g.set(g.get() + 1));
     SOURCE.with(|s| *s.borrow_mut() = Some((name.clone(), source.clone())));
     let total = source.len();
     state.set(Some(BigState::Working { name: name.clone(), position: 0, total }));
@@ -250,6 +261,7 @@ pub fn start(name: String, source: Source, protocol: &str, state: RwSignal<Optio
         }
     };
     let started = now();
+    let ours = generation();
     // The split log's check, once the split is in.
     let mut check: Option<RwSignal<Check>> = None;
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
@@ -279,8 +291,31 @@ pub fn start(name: String, source: Source, protocol: &str, state: RwSignal<Optio
                 reasons: strings("reasons"),
                 millis: now() - started,
                 check: signal,
+                opened: RwSignal::new(false),
             };
-            state.set(Some(BigState::Done(Arc::new(log))));
+            // The copy above, the list, and the first frame are three tasks: the page's
+            // thread is never held for all of them at once.
+            let opened = log.opened;
+            let log = Arc::new(log);
+            set_timeout(
+                move || {
+                    if generation() != ours {
+                        return;
+                    }
+                    state.set(Some(BigState::Done(log)));
+                    request_animation_frame(move || {
+                        set_timeout(
+                            move || {
+                                if generation() == ours {
+                                    opened.set(true);
+                                }
+                            },
+                            std::time::Duration::ZERO,
+                        )
+                    });
+                },
+                std::time::Duration::ZERO,
+            );
         } else if let Some(check) = check {
             if get("done").is_truthy() {
                 let valid = get("verdicts").unchecked_into::<js_sys::Uint8Array>().to_vec();
