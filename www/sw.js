@@ -15,7 +15,10 @@ self.addEventListener('install', (event) => {
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
-    caches.keys()
+    // A page's request starts while the worker itself starts (navigation preload).
+    Promise.resolve(self.registration.navigationPreload?.enable())
+      .catch(() => undefined)
+      .then(() => caches.keys())
       .then((keys) => Promise.all(keys.filter((k) => k.startsWith('meterscope-') && k !== CACHE).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );
@@ -31,7 +34,9 @@ self.addEventListener('fetch', (event) => {
     // the query; the fragment never reaches here.
     const key = url.origin + url.pathname;
     event.respondWith(
-      fetch(req)
+      Promise.resolve(event.preloadResponse)
+        .catch(() => undefined)
+        .then((preloaded) => preloaded || fetch(req))
         .then((res) => {
           const copy = res.clone();
           if (res.ok && !res.redirected) caches.open(CACHE).then((c) => c.put(key, copy));
