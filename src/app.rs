@@ -36,18 +36,6 @@ pub struct AppState {
     pub reader_link: RwSignal<(String, String)>,
     /// A reader URL followed while the reader is open: where it goes.
     pub reader_goto: RwSignal<Option<(String, String)>>,
-    /// The first screen is painted: what it did not need is rendered now ([`Later`]).
-    pub started: RwSignal<bool>,
-}
-
-/// Its children once the first screen is painted: the panels a first decode
-/// does not need (keys, inspector, tools, checks, exports) wait one frame, so
-/// the frame's tree and bytes are on screen sooner. `main` carries
-/// `data-started` from then on.
-#[component]
-pub fn Later(children: ChildrenFn) -> impl IntoView {
-    let started = expect_context::<AppState>().started;
-    move || started.get().then(|| children())
 }
 
 /// The reader's URL fragment: `/reader?l=en&p=dlt698&q=00100200` (theme too when chosen).
@@ -144,10 +132,8 @@ pub fn App() -> impl IntoView {
         keys: RwSignal::new(meterscope_core::Keys::default()),
         reader_link: RwSignal::new((reader_p, reader_q)),
         reader_goto: RwSignal::new(None),
-        started: RwSignal::new(false),
     };
     provide_context(state);
-    crate::perf::after_first_paint(move || state.started.set(true));
     let theme = state.theme;
 
     // A permalink opened in this tab (pasted in the address bar, followed from
@@ -239,7 +225,7 @@ pub fn App() -> impl IntoView {
                 </button>
             </div>
         </header>
-        <main data-started=move || state.started.get().then_some("true")>
+        <main>
             // Both pages stay mounted: a serial connection and its trace survive a look at the decoder.
             // The reader is a module of its own, loaded when its tab is first opened.
             <div class="page" id="page-decoder" role="tabpanel" aria-labelledby="tab-decoder"

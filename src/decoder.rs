@@ -25,7 +25,7 @@ use self::biglog::{BigState, LARGE, Source};
 use self::hex::{HexView, reveal_byte};
 use self::panels::{Checks, Diagnostics};
 use self::tree::*;
-use crate::app::{AppState, Later};
+use crate::app::AppState;
 use crate::export;
 use crate::i18n::t;
 use crate::keys::KeyPanel;
@@ -424,7 +424,7 @@ pub fn DecoderPage() -> impl IntoView {
                         load_file(file, sink, st.protocol.get_untracked());
                     }
                 }></textarea>
-            <Later><KeyPanel/></Later>
+            <KeyPanel/>
             <biglog::BigBar state=big/>
             {move || decoded.with(|d| match d {
                 Err(e) => input_error_view(e, &st.input.get_untracked(), lang.get()).into_any(),
@@ -458,7 +458,6 @@ pub fn DecoderPage() -> impl IntoView {
                     <HexView decoded=decoded frame=frame ptr=ptr/>
                 </div>
             </div>
-            <Later>
             <panels::Inspector decoded=decoded frame=frame ptr=ptr query=query/>
             <tools::Tools decoded=decoded frame=frame frame_idx=frame_idx/>
             <Checks frame=frame ptr=ptr/>
@@ -485,7 +484,6 @@ pub fn DecoderPage() -> impl IntoView {
                     })}
                 </span>
             </div>
-            </Later>
         </section>
     }
 }

@@ -4,6 +4,7 @@ fn main() {
     console_panic_hook();
     leptos::mount::mount_to_body(meterscope::App);
     meterscope::perf::mark("mounted");
+    meterscope::perf::started();
 }
 
 /// The app runs in the browser only; natively this binary does nothing.

@@ -7,7 +7,7 @@
 //! root label carries `elementtiming="tree"`: the browser's element timing
 //! gives the moment it was painted.
 //!
-//! Once the first screen is painted, [`after_first_paint`] tells the page
+//! Once the first screen is painted, [`started`] tells the page
 //! (`window.meterscopeStarted`, in `index.html`), which then registers the
 //! service worker: its install downloads every built file and would
 //! otherwise compete with the start.
@@ -36,14 +36,13 @@ pub fn first_decode() {
     }
 }
 
-/// Once the frame being rendered is painted (a task queued from its
-/// animation frame runs after the paint): run `then`, and call the page's
+/// The app is mounted: once the frame being rendered is painted (a task
+/// queued from its animation frame runs after the paint), call the page's
 /// `meterscopeStarted`, if it has one.
-pub fn after_first_paint(then: impl FnOnce() + 'static) {
-    leptos::prelude::request_animation_frame(move || {
+pub fn started() {
+    leptos::prelude::request_animation_frame(|| {
         leptos::prelude::set_timeout(
-            move || {
-                then();
+            || {
                 let Some(w) = web_sys::window() else { return };
                 let hook = js_sys::Reflect::get(&w, &"meterscopeStarted".into()).ok();
                 if let Some(f) = hook.and_then(|h| h.dyn_into::<js_sys::Function>().ok()) {

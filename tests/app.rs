@@ -20,21 +20,13 @@ fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
-/// Mount the app into a fresh element, with a clean URL fragment; return once
-/// its first screen is painted and the panels that wait for it are in.
-async fn mount() -> (HtmlElement, leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable>) {
+/// Mount the app into a fresh element, with a clean URL fragment.
+fn mount() -> (HtmlElement, leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable>) {
     let w = web_sys::window().unwrap();
     w.history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#")).unwrap();
     let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&host).unwrap();
     let handle = leptos::mount::mount_to(host.clone(), meterscope::App);
-    for _ in 0..100 {
-        if host.query_selector("main[data-started]").unwrap().is_some() {
-            break;
-        }
-        sleep(Duration::from_millis(10)).await;
-    }
-    assert!(host.query_selector("main[data-started]").unwrap().is_some(), "the app never started");
     (host, handle)
 }
 
@@ -59,7 +51,7 @@ fn mouse(el: &Element, kind: &str) {
 
 #[wasm_bindgen_test]
 async fn typing_hex_shows_tree_and_hex_view() {
-    let (host, _h) = mount().await;
+    let (host, _h) = mount();
     type_input(&host, FRAME_698).await;
     let bytes = all(&host, "[data-testid=hexview] .hexbytes .b");
     assert_eq!(bytes.len(), 33, "one hex cell per byte");
@@ -73,7 +65,7 @@ async fn typing_hex_shows_tree_and_hex_view() {
 
 #[wasm_bindgen_test]
 async fn hovering_a_byte_highlights_its_node_and_back() {
-    let (host, _h) = mount().await;
+    let (host, _h) = mount();
     type_input(&host, FRAME_698).await;
     assert!(all(&host, ".row.hl").is_empty());
     let cells = all(&host, "[data-testid=hexview] .hexbytes .b");
@@ -100,7 +92,7 @@ async fn hovering_a_byte_highlights_its_node_and_back() {
 
 #[wasm_bindgen_test]
 async fn bad_hex_is_pinned() {
-    let (host, _h) = mount().await;
+    let (host, _h) = mount();
     type_input(&host, "68 1G").await;
     let err = host.query_selector("[data-testid=input-error]").unwrap().expect("input error shown");
     let text = err.text_content().unwrap();
@@ -110,7 +102,7 @@ async fn bad_hex_is_pinned() {
 
 #[wasm_bindgen_test]
 async fn language_switch_relabels() {
-    let (host, _h) = mount().await;
+    let (host, _h) = mount();
     type_input(&host, "C1 C2").await;
     let btn: HtmlElement = host.query_selector("[data-testid=lang]").unwrap().unwrap().unchecked_into();
     let before = host.query_selector("[data-testid=tree] .label").unwrap().unwrap().text_content().unwrap();
@@ -186,7 +178,7 @@ fn text(host: &HtmlElement, sel: &str) -> String {
 
 #[wasm_bindgen_test]
 async fn selecting_bytes_fills_the_inspector() {
-    let (host, _h) = mount().await;
+    let (host, _h) = mount();
     type_input(&host, FRAME_698).await;
     assert!(all(&host, "[data-testid=inspector] tr").is_empty());
     let cells = all(&host, "[data-testid=hexview] .hexbytes .b");
@@ -216,7 +208,7 @@ async fn selecting_bytes_fills_the_inspector() {
 
 #[wasm_bindgen_test]
 async fn arrow_keys_walk_the_tree_and_enter_selects() {
-    let (host, _h) = mount().await;
+    let (host, _h) = mount();
     type_input(&host, FRAME_698).await;
     let tree = host.query_selector("[data-testid=tree]").unwrap().unwrap();
     key(&tree, "ArrowDown", false);
@@ -247,7 +239,7 @@ async fn arrow_keys_walk_the_tree_and_enter_selects() {
 
 #[wasm_bindgen_test]
 async fn examples_menu_fills_the_input_and_fragments_reassemble() {
-    let (host, _h) = mount().await;
+    let (host, _h) = mount();
     let sel: web_sys::HtmlSelectElement =
         host.query_selector("[data-testid=examples]").unwrap().unwrap().unchecked_into();
     sel.set_value("698-fragments");
@@ -266,7 +258,7 @@ async fn examples_menu_fills_the_input_and_fragments_reassemble() {
 
 #[wasm_bindgen_test]
 async fn many_frames_show_a_count_and_a_button() {
-    let (host, _h) = mount().await;
+    let (host, _h) = mount();
     let many: String = (0..100).map(|_| "C1 C2\n").collect();
     type_input(&host, &many).await;
     assert_eq!(all(&host, "[data-testid=frames] .frame-tab").len(), 64);
