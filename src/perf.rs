@@ -36,20 +36,21 @@ pub fn first_decode() {
     }
 }
 
-/// The app is mounted: once the frame being rendered is painted (a task
-/// queued from its animation frame runs after the paint), call the page's
+/// Run `f` once the frame being rendered is painted: a task queued from the
+/// frame's animation callback runs after its paint. Boxed, so that its users
+/// share one copy of the glue.
+pub fn after_paint(f: Box<dyn FnOnce()>) {
+    leptos::prelude::request_animation_frame(move || leptos::prelude::set_timeout(f, Duration::ZERO));
+}
+
+/// The app is mounted: once its first screen is painted, call the page's
 /// `meterscopeStarted`, if it has one.
 pub fn started() {
-    leptos::prelude::request_animation_frame(|| {
-        leptos::prelude::set_timeout(
-            || {
-                let Some(w) = web_sys::window() else { return };
-                let hook = js_sys::Reflect::get(&w, &"meterscopeStarted".into()).ok();
-                if let Some(f) = hook.and_then(|h| h.dyn_into::<js_sys::Function>().ok()) {
-                    let _ = f.call0(&w);
-                }
-            },
-            Duration::ZERO,
-        );
-    });
+    after_paint(Box::new(|| {
+        let Some(w) = web_sys::window() else { return };
+        let hook = js_sys::Reflect::get(&w, &"meterscopeStarted".into()).ok();
+        if let Some(f) = hook.and_then(|h| h.dyn_into::<js_sys::Function>().ok()) {
+            let _ = f.call0(&w);
+        }
+    }));
 }

@@ -5,7 +5,10 @@
 // the check (every frame dissected in full, its verdict kept). Progress is
 // reported after every step of about a megabyte. The page dissects a frame in
 // full again when it is opened, and stops the worker to cancel either pass.
-// Messages in: { id, text | bytes, protocol, lang }. Messages out:
+// The check waits until the page has shown the split (it sends "go"),
+// or half a second at most: on a machine of two cores, the check and the
+// page's rendering of the list held each other up.
+// Messages in: { id, text | bytes, protocol, lang }, then "go". Messages out:
 // { id, position, total } while splitting; { id, split: true, total, kind,
 // bytes, frames, protocols, junk, reasons } once split; { id, checked, count }
 // while checking; { id, done: true, verdicts } at the end; or { id, error }.
@@ -13,8 +16,13 @@
 import init, { LogSplitter } from './worker/meterscope_worker.js';
 
 const ready = init();
+let go = null;
 
 self.onmessage = async (ev) => {
+  if (ev.data === 'go') {
+    go?.();
+    return;
+  }
   const { id, text, bytes, protocol, lang } = ev.data;
   try {
     await ready;
@@ -36,6 +44,11 @@ self.onmessage = async (ev) => {
       reasons: s.reasons(),
     };
     self.postMessage(split, [split.bytes.buffer, split.frames.buffer, split.junk.buffer]);
+    await new Promise((resolve) => {
+      go = resolve;
+      setTimeout(resolve, 500);
+    });
+    go = null;
     const count = s.count();
     while (!s.check()) self.postMessage({ id, checked: s.checked(), count });
     const verdicts = s.verdicts();

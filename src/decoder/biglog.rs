@@ -229,6 +229,19 @@ pub fn stop() {
     });
 }
 
+/// Tell the worker of input `generation` that the page has shown its split:
+/// its check may take the CPU now.
+fn go(generation_then: u64) {
+    if generation() != generation_then {
+        return;
+    }
+    JOB.with(|j| {
+        if let Some(job) = j.borrow().as_ref() {
+            let _ = job.worker.post_message(&JsValue::from_str("go"));
+        }
+    });
+}
+
 /// Forget the long input.
 pub fn clear(state: RwSignal<Option<BigState>>) {
     GENERATION.with(|g| g.set(g.get() + 1));
@@ -303,16 +316,13 @@ pub fn start(name: String, source: Source, protocol: &str, state: RwSignal<Optio
                         return;
                     }
                     state.set(Some(BigState::Done(log)));
-                    request_animation_frame(move || {
-                        set_timeout(
-                            move || {
-                                if generation() == ours {
-                                    opened.set(true);
-                                }
-                            },
-                            std::time::Duration::ZERO,
-                        )
-                    });
+                    crate::perf::after_paint(Box::new(move || {
+                        if generation() == ours {
+                            opened.set(true);
+                            // Once that frame is painted, the worker may check.
+                            crate::perf::after_paint(Box::new(move || go(ours)));
+                        }
+                    }));
                 },
                 std::time::Duration::ZERO,
             );
