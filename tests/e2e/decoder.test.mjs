@@ -80,6 +80,33 @@ test('the permalink restores input and selection; no network is used', async () 
   await close();
 });
 
+test('a permalink\'s tree is painted and timed; the service worker is registered after that, not at load', async () => {
+  // When the page asks for the worker, and when the tree's root label is painted (element timing).
+  const init = () => {
+    const register = navigator.serviceWorker.register.bind(navigator.serviceWorker);
+    navigator.serviceWorker.register = (...args) => { window.registeredAt = performance.now(); return register(...args); };
+    window.treePainted = new Promise((resolve) => new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (e.identifier === 'tree') resolve(e.renderTime || e.loadTime);
+    }).observe({ type: 'element', buffered: true }));
+  };
+  const { page, problems, close } = await openPage(browser, { init });
+  await page.goto(`${server.url}#i=${encodeURIComponent(FRAME_698)}&l=en`);
+  assert.ok(await page.evaluate(() => window.treePainted) > 0, 'the tree\'s paint is timed');
+  // One timed element: the root node's own label.
+  assert.equal(await page.locator('[elementtiming]').count(), 1);
+  assert.equal(await page.locator('[data-testid=tree] > ul.root > li > .row > .label').getAttribute('elementtiming'), 'tree');
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  const { registered, loaded, rendered } = await page.evaluate(() => ({
+    registered: window.registeredAt,
+    loaded: performance.getEntriesByType('navigation')[0].loadEventEnd,
+    rendered: performance.getEntriesByName('meterscope:rendered')[0].startTime,
+  }));
+  assert.ok(registered > rendered, `registered at ${registered} ms, after the first frame's animation frame at ${rendered} ms`);
+  assert.ok(registered < loaded + 10000, 'registered when the app said so, not by the fallback');
+  assert.deepEqual(problems, []);
+  await close();
+});
+
 test('diagnostics jump to their byte, and several lines become several frames', async () => {
   const { page, close } = await openPage(browser);
   await page.goto(server.url);
