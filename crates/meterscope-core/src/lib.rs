@@ -29,6 +29,7 @@ pub mod json;
 pub mod lang;
 pub mod model;
 pub mod obis;
+pub mod pack;
 pub mod protocols;
 pub mod quantity;
 pub mod registry;

@@ -5,6 +5,10 @@
 //! in Node from the same files. Results are the dissection model of DESIGN.md
 //! as plain objects.
 //!
+//! The same module is the decoder page's decoder ([`page`]): the page's own
+//! module links no dissector and loads this file, which a page that embeds
+//! the decoder has cached already.
+//!
 //! With the `worker` feature the same crate is the decoder page's log worker
 //! module (`LogSplitter`) and the benchmark's (`dissectCount`, `splitCount`
 //! and their `Each` forms over many inputs), built with the protocol core at
@@ -17,6 +21,9 @@ use wasm_bindgen::prelude::*;
 use meterscope_core::json::Json;
 #[cfg(test)]
 mod json_tests;
+/// The decoder page's entry points (not in the log worker's build).
+#[cfg(not(feature = "worker"))]
+pub mod page;
 
 /// The crate version.
 #[wasm_bindgen]

@@ -1,0 +1,146 @@
+//! The decoder page's entry points: the page's own module links no dissector
+//! and no dictionary; it loads this module (the embeddable decoder's, one
+//! file for both) and asks it for dissections, which cross as packed views
+//! (`meterscope_core::pack`).
+//!
+//! A dissection is kept here in no language under a handle, so a language
+//! switch renders it again without dissecting; the page releases the handle
+//! when its decode is dropped. The functions are plain Rust too: the page's
+//! tests link them directly in place of the module.
+
+use std::cell::RefCell;
+
+use meterscope_core::{Keys, Lang, Options, Registry, model, pack};
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    /// Dissections the page holds, by handle.
+    static HELD: RefCell<(u32, Vec<(u32, model::Dissection)>)> = const { RefCell::new((0, Vec::new())) };
+}
+
+fn key<const N: usize>(k: Option<Vec<u8>>) -> Option<[u8; N]> {
+    k.and_then(|k| <[u8; N]>::try_from(k.as_slice()).ok())
+}
+
+fn options(
+    protocol: &str,
+    lang: &str,
+    cipher_key: Option<Vec<u8>>,
+    auth_key: Option<Vec<u8>>,
+    system_title: Option<Vec<u8>>,
+) -> Options {
+    Options {
+        lang: lang.parse().unwrap_or(Lang::En),
+        protocol: (!protocol.is_empty()).then(|| protocol.to_string()),
+        keys: Keys { cipher_key: key(cipher_key), auth_key: key(auth_key), system_title: key(system_title) },
+        strict: false,
+    }
+}
+
+/// Dissect `bytes` (`line_starts`: where the input's lines start, for text
+/// protocols; `protocol`: a registry name, `auto` or empty to detect) and keep
+/// the dissection; returns its handle for [`render`] and [`release`].
+#[wasm_bindgen(js_name = pageDissect)]
+pub fn dissect(
+    bytes: &[u8],
+    line_starts: &[u32],
+    protocol: &str,
+    cipher_key: Option<Vec<u8>>,
+    auth_key: Option<Vec<u8>>,
+    system_title: Option<Vec<u8>>,
+) -> u32 {
+    let opts = options(protocol, "en", cipher_key, auth_key, system_title);
+    let lines: Vec<usize> = line_starts.iter().map(|&l| l as usize).collect();
+    let d = Registry::default().dissect(bytes, &lines, &opts);
+    HELD.with_borrow_mut(|(next, held)| {
+        *next = next.wrapping_add(1);
+        held.push((*next, d));
+        *next
+    })
+}
+
+/// A kept dissection rendered in `lang` and packed; empty for an unknown handle.
+#[wasm_bindgen(js_name = pageRender)]
+pub fn render(handle: u32, lang: &str) -> Vec<u8> {
+    let lang = lang.parse().unwrap_or(Lang::En);
+    HELD.with_borrow(|(_, held)| {
+        held.iter().find(|(h, _)| *h == handle).map(|(_, d)| pack::pack(&d.render(lang))).unwrap_or_default()
+    })
+}
+
+/// Forget a kept dissection.
+#[wasm_bindgen(js_name = pageRelease)]
+pub fn release(handle: u32) {
+    HELD.with_borrow_mut(|(_, held)| held.retain(|(h, _)| *h != handle));
+}
+
+/// One frame of a long log, already split (`protocol`, its bytes, where they
+/// start in the log), dissected, rendered in `lang` and packed.
+#[wasm_bindgen(js_name = pagePiece)]
+pub fn piece(
+    protocol: &str,
+    bytes: &[u8],
+    base: usize,
+    lang: &str,
+    cipher_key: Option<Vec<u8>>,
+    auth_key: Option<Vec<u8>>,
+    system_title: Option<Vec<u8>>,
+) -> Vec<u8> {
+    let opts = options("", lang, cipher_key, auth_key, system_title);
+    pack::pack_frame(&Registry::default().dissect_piece(protocol, bytes, base, &opts).render(opts.lang))
+}
+
+/// Ranked guesses for `bytes`, best first: a line each, `protocol score`.
+#[wasm_bindgen(js_name = pageGuesses)]
+pub fn guesses(bytes: &[u8], lang: &str) -> String {
+    let lang = lang.parse().unwrap_or(Lang::En);
+    let mut out = String::new();
+    for g in Registry::default().detect(bytes, lang) {
+        out.push_str(g.protocol);
+        out.push(' ');
+        out.push_str(&g.score.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// The registry's protocols, a line each: `name text` for those whose frames
+/// are text (shown as text beside the bytes), else the name alone; the page
+/// draws its own list (`meterscope_ui::protocols`), which the test checks.
+pub fn protocols() -> String {
+    let registry = Registry::default();
+    let mut out = String::new();
+    for name in registry.names() {
+        out.push_str(name);
+        if registry.get(name).is_some_and(|p| p.text()) {
+            out.push_str(" text");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn held_rendered_in_each_language_then_released() {
+        let bytes = meterscope_core::parse_input("68 AA AA AA AA AA AA 68 11 04 33 33 34 33 AE 16").unwrap().bytes;
+        let h = dissect(&bytes, &[], "auto", None, None, None);
+        let en = pack::unpack(&render(h, "en")).unwrap();
+        let zh = pack::unpack(&render(h, "zh")).unwrap();
+        assert_eq!(en.frames[0].protocol, "dlt645-2007");
+        assert!(en.frames[0].valid);
+        assert_ne!(en.frames[0].tree.label, zh.frames[0].tree.label);
+        release(h);
+        assert!(render(h, "en").is_empty());
+        // The page's list (drawn before this module is loaded) is the registry's.
+        let listed: String = meterscope_ui::protocols::PROTOCOLS
+            .iter()
+            .map(|(n, text)| if *text { format!("{n} text\n") } else { format!("{n}\n") })
+            .collect();
+        assert_eq!(listed, protocols());
+        assert!(guesses(&bytes, "en").starts_with("dlt645-2007 "));
+    }
+}
