@@ -51,8 +51,13 @@ const watchPaint = () => {
 const painted = (page) => page.evaluate(() => Promise.race([window.meterscopeTreePaint, new Promise((r) => setTimeout(() => r(NaN), 5000))]));
 const phases = async (page) => page.evaluate(() => {
   const at = (n) => performance.getEntriesByName(`meterscope:${n}`)[0]?.startTime ?? NaN;
-  const wasm = performance.getEntriesByType('resource').find((r) => /meterscope-app-.*_bg\.wasm$/.test(r.name));
-  return { origin: performance.timeOrigin, fetched: wasm?.responseEnd ?? NaN, main: at('main'), mounted: at('mounted'), decoded: at('decoded'), rendered: at('rendered') };
+  const resources = performance.getEntriesByType('resource');
+  const wasm = resources.find((r) => /meterscope-app-.*_bg\.wasm$/.test(r.name));
+  const decoderWasm = resources.find((r) => /meterscope_wasm_bg\.wasm$/.test(r.name));
+  return {
+    origin: performance.timeOrigin, fetched: wasm?.responseEnd ?? NaN, main: at('main'), mounted: at('mounted'),
+    decoderFetched: decoderWasm?.responseEnd ?? NaN, decoder: at('decoder'), decoded: at('decoded'), rendered: at('rendered'),
+  };
 });
 const cold = [];
 const warm = [];
@@ -89,7 +94,8 @@ for (let i = 0; i < 5; i++) {
   await close();
 }
 const m = (xs, k) => median(xs.map((x) => x[k])).toFixed(0);
-const where = (xs) => `module fetched ${m(xs, 'fetched')}, compiled and running ${m(xs, 'main')}, app mounted ${m(xs, 'mounted')}, `
+const where = (xs) => `app module fetched ${m(xs, 'fetched')}, compiled and running ${m(xs, 'main')}, app mounted ${m(xs, 'mounted')}, `
+  + `decoder module fetched ${m(xs, 'decoderFetched')}, ready ${m(xs, 'decoder')}, `
   + `first frame dissected ${m(xs, 'decoded')}, in the document ${m(xs, 'rendered')}`;
 console.log(`page    first decode, navigation start to the tree painted: median ${median(cold)} ms (runs: ${cold.join(', ')} ms); `
   + `second visit (cached): median ${median(warm)} ms (runs: ${warm.join(', ')} ms)`);

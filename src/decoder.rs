@@ -16,9 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use leptos::prelude::*;
 use meterscope_core::filter::{Filter, FilterError};
-use meterscope_core::{
-    Decoded, Frame, InputError, InputKind, Lang, Node, NodeKind, Options, Registry, Span, model, to_hex,
-};
+use meterscope_core::{Decoded, Frame, InputError, InputKind, Lang, Node, NodeKind, Options, Span, to_hex};
 use wasm_bindgen::JsCast;
 
 use self::biglog::{BigState, LARGE, Source};
@@ -26,6 +24,7 @@ use self::hex::{HexView, reveal_byte};
 use self::panels::{Checks, Diagnostics};
 use self::tree::*;
 use crate::app::AppState;
+use crate::dissector;
 use crate::export;
 use crate::i18n::t;
 use crate::keys::KeyPanel;
@@ -45,8 +44,9 @@ struct Decode {
     result: Result<Read, InputError>,
 }
 
-/// An input read and dissected: its bytes (shared with a long input's split), kind and dissection.
-type Read = (Arc<Vec<u8>>, InputKind, Arc<model::Dissection>);
+/// An input read and dissected: its bytes (shared with a long input's split),
+/// kind and dissection (kept by the decoder module; `None` while it loads).
+type Read = (Arc<Vec<u8>>, InputKind, Arc<Option<dissector::Held>>);
 
 impl PartialEq for Decode {
     fn eq(&self, other: &Self) -> bool {
@@ -131,22 +131,26 @@ pub fn DecoderPage() -> impl IntoView {
     let neutral = Memo::new(move |_| {
         if let Some(log) = big_log() {
             let generation = DECODES.fetch_add(1, Ordering::Relaxed) + 1;
-            let d = Arc::new(model::Dissection::default());
-            return Decode { generation, result: Ok((log.bytes.clone(), InputKind::Hex, d)) };
+            return Decode { generation, result: Ok((log.bytes.clone(), InputKind::Hex, Arc::new(None))) };
         }
         let (protocol, keys) = (st.protocol.get(), st.keys.get());
+        // Tracked: an input read while the decoder module loads is dissected once it is there.
+        let ready = dissector::ready();
         let same = |i: &String| {
-            last.with_value(|l| l.as_ref().filter(|c| c.0 == *i && c.1 == protocol && c.2 == keys).map(|c| c.3.clone()))
+            last.with_value(|l| {
+                l.as_ref()
+                    .filter(|c| c.0 == *i && c.1 == protocol && c.2 == keys)
+                    .filter(|c| !ready || !matches!(&c.3.result, Ok(r) if r.2.is_none()))
+                    .map(|c| c.3.clone())
+            })
         };
         if let Some(d) = st.input.with(same) {
             return d;
         }
         let generation = DECODES.fetch_add(1, Ordering::Relaxed) + 1;
-        let opts =
-            Options { lang: lang.get_untracked(), protocol: Some(protocol.clone()), keys: keys.clone(), strict: false };
         let (input, result) = st.input.with(|i| {
             let result = meterscope_core::parse_input(i).map(|input| {
-                let d = Registry::default().dissect(&input.bytes, &input.line_starts, &opts);
+                let d = dissector::dissect(&input.bytes, &input.line_starts, &protocol, &keys);
                 (Arc::new(input.bytes), input.kind, Arc::new(d))
             });
             (i.clone(), result)
@@ -158,9 +162,11 @@ pub fn DecoderPage() -> impl IntoView {
     let decoded = Memo::new(move |_| {
         let lang = lang.get();
         neutral.with(|d| match &d.result {
-            Ok((bytes, kind, dissection)) => {
-                Ok(Decoded { bytes: bytes.clone(), kind: *kind, dissection: dissection.render(lang) })
-            }
+            Ok((bytes, kind, held)) => Ok(Decoded {
+                bytes: bytes.clone(),
+                kind: *kind,
+                dissection: held.as_ref().as_ref().map(|h| h.render(lang)).unwrap_or_default(),
+            }),
             Err(e) => Err(e.clone()),
         })
     });
@@ -171,7 +177,8 @@ pub fn DecoderPage() -> impl IntoView {
                 return None;
             }
             let opts = Options { lang: lang.get(), protocol: None, keys: st.keys.get(), strict: false };
-            return log.dissect(frame_idx.get(), &opts);
+            // Tracked: dissected once the decoder module is there.
+            return if dissector::ready() { log.dissect(frame_idx.get(), &opts) } else { None };
         }
         decoded.with(|d| {
             let frames = &d.as_ref().ok()?.dissection.frames;
@@ -226,7 +233,8 @@ pub fn DecoderPage() -> impl IntoView {
             toggled.set(HashSet::new());
             frame_idx.set(0);
         }
-        if let Some((want, id)) = pending {
+        // Kept until the decoder module is there to decode the linked input.
+        if let Some((want, id)) = pending.filter(|_| dissector::ready()) {
             st.pending.set(None);
             let found = decoded.with_untracked(|d| {
                 let frames = &d.as_ref().ok()?.dissection.frames;
@@ -307,7 +315,6 @@ pub fn DecoderPage() -> impl IntoView {
         }
     });
 
-    let protocol_names = Registry::default().names();
     // The hex view follows the focused node: its first byte is scrolled into
     // the view's own box (never the page) when out of sight.
     Effect::new(move |_| {
@@ -379,10 +386,15 @@ pub fn DecoderPage() -> impl IntoView {
                 <label for="hex-input">{move || t(lang.get(), "input.label")}</label>
                 <div class="controls">
                     <label>{move || t(lang.get(), "protocol.label")}" "
+                        // The registry's names come with the decoder module: each option
+                        // says whether it is the chosen one, whenever it comes.
                         <select data-testid="protocol" prop:value=move || st.protocol.get()
                             on:change=move |ev| st.protocol.set(event_target_value(&ev))>
                             <option value="auto">{move || t(lang.get(), "protocol.auto")}</option>
-                            {protocol_names.into_iter().map(|n| view! { <option value=n>{n}</option> }).collect_view()}
+                            {move || dissector::protocol_names().into_iter().map(|n| {
+                                let (chosen, value) = (n.clone(), n.clone());
+                                view! { <option value=value prop:selected=move || st.protocol.with(|p| *p == chosen)>{n}</option> }
+                            }).collect_view()}
                         </select>
                     </label>
                     <Guesses decoded=decoded skip=Signal::derive(move || big.with(Option::is_some))/>
@@ -602,15 +614,17 @@ fn Guesses(decoded: Memo<Result<meterscope_core::Decoded, InputError>>, skip: Si
     let guesses = Memo::new(move |_| {
         decoded.with(|d| match d {
             Ok(d) if !d.bytes.is_empty() && !skip.get() => {
-                Registry::default().detect(&d.bytes, st.lang.get()).into_iter().map(|g| (g.protocol, g.score)).collect()
+                // Tracked: guessed once the decoder module is there.
+                if dissector::ready() { dissector::guesses(&d.bytes, st.lang.get()) } else { Vec::new() }
             }
             _ => Vec::new(),
         })
     });
     view! {
         <span class="guesses" data-testid="guesses">
-            {move || guesses.get().into_iter().map(|(p, score)| view! {
-                <button class="guess" on:click=move |_| st.protocol.set(p.to_string())>{p}" "{score}"%"</button>
+            {move || guesses.get().into_iter().map(|(p, score)| {
+                let label = format!("{p} {score}%");
+                view! { <button class="guess" on:click=move |_| st.protocol.set(p.clone())>{label}</button> }
             }).collect_view()}
         </span>
     }
@@ -658,6 +672,21 @@ fn FrameList(
                 let Ok(d) = d else { return ().into_any() };
                 if d.bytes.is_empty() && big.with(Option::is_none) {
                     return view! { <p class="empty">{t(lang.get(), "empty")}</p> }.into_any();
+                }
+                match dissector::state() {
+                    dissector::State::Ready => {}
+                    dissector::State::Loading => {
+                        return view! { <p class="empty" data-testid="decoder-loading">{t(lang.get(), "decoder.loading")}</p> }
+                            .into_any();
+                    }
+                    dissector::State::Failed(why) => {
+                        return view! {
+                            <p class="input-error" data-testid="decoder-failed" role="alert">
+                                {t(lang.get(), "decoder.failed")}": "{why}
+                            </p>
+                        }
+                        .into_any();
+                    }
                 }
                 let limit = if show_all.get() { usize::MAX } else { MAX_TABS };
                 let active = filter.with(|f| f.as_ref().ok().filter(|f| !f.is_empty()).cloned());

@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::app::{AppState, Tab};
+use crate::dissector;
 use crate::i18n::t;
 
 #[wasm_bindgen(inline_js = "export function load_module(url) { \
@@ -66,8 +67,9 @@ fn send_keys(reader: &Reader, k: &Keys) {
 /// that are none.
 pub fn summary(hex: &str, lang: meterscope_core::Lang) -> String {
     let Ok(input) = meterscope_core::parse_input(hex) else { return String::new() };
-    let opts = meterscope_core::Options { lang, ..meterscope_core::Options::default() };
-    let d = meterscope_core::Registry::default().dissect(&input.bytes, &input.line_starts, &opts).render(lang);
+    let Some(d) = dissector::dissect_in(&input.bytes, &input.line_starts, "auto", &Keys::default(), lang) else {
+        return String::new();
+    };
     d.frames
         .iter()
         .filter(|f| f.protocol != "unknown")
@@ -95,13 +97,10 @@ pub fn summary(hex: &str, lang: meterscope_core::Lang) -> String {
 pub fn dissect_json(protocol: &str, hex: &str, lang: meterscope_core::Lang, key: &str) -> String {
     let Ok(input) = meterscope_core::parse_input(hex) else { return String::new() };
     let cipher_key = meterscope_core::parse_input(key).ok().and_then(|k| <[u8; 16]>::try_from(k.bytes.as_slice()).ok());
-    let opts = meterscope_core::Options {
-        lang,
-        protocol: Some(protocol.to_string()),
-        keys: Keys { cipher_key, ..Keys::default() },
-        ..meterscope_core::Options::default()
+    let keys = Keys { cipher_key, ..Keys::default() };
+    let Some(d) = dissector::dissect_in(&input.bytes, &input.line_starts, protocol, &keys, lang) else {
+        return String::new();
     };
-    let d = meterscope_core::Registry::default().dissect(&input.bytes, &input.line_starts, &opts).render(lang);
     let Some(f) = d.frames.first() else { return String::new() };
     let mut json = meterscope_core::json::Json::new();
     json.frame(f);
@@ -112,8 +111,9 @@ pub fn dissect_json(protocol: &str, hex: &str, lang: meterscope_core::Lang, key:
 /// what a trace entry of the reader shows when it is opened.
 pub fn dissection_text(hex: &str, lang: meterscope_core::Lang) -> String {
     let Ok(input) = meterscope_core::parse_input(hex) else { return String::new() };
-    let opts = meterscope_core::Options { lang, ..meterscope_core::Options::default() };
-    let d = meterscope_core::Registry::default().dissect(&input.bytes, &input.line_starts, &opts).render(lang);
+    let Some(d) = dissector::dissect_in(&input.bytes, &input.line_starts, "auto", &Keys::default(), lang) else {
+        return String::new();
+    };
     meterscope_core::text::dissection(&d, &input.bytes, lang)
 }
 

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod ble;
 pub mod decoder;
+pub mod dissector;
 pub mod export;
 pub mod keys;
 pub mod lazy;

@@ -20,8 +20,35 @@ fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
+/// The decoder module's page functions, linked in: the tests serve no module.
+struct Linked;
+
+impl meterscope::dissector::Engine for Linked {
+    fn dissect(&self, bytes: &[u8], line_starts: &[u32], protocol: &str, k: &meterscope_core::Keys) -> u32 {
+        let (c, a, s) = meterscope::dissector::key_bytes(k);
+        meterscope_wasm::page::dissect(bytes, line_starts, protocol, c, a, s)
+    }
+    fn render(&self, handle: u32, lang: Lang) -> Vec<u8> {
+        meterscope_wasm::page::render(handle, lang.code())
+    }
+    fn release(&self, handle: u32) {
+        meterscope_wasm::page::release(handle)
+    }
+    fn piece(&self, protocol: &str, bytes: &[u8], base: usize, lang: Lang, k: &meterscope_core::Keys) -> Vec<u8> {
+        let (c, a, s) = meterscope::dissector::key_bytes(k);
+        meterscope_wasm::page::piece(protocol, bytes, base, lang.code(), c, a, s)
+    }
+    fn guesses(&self, bytes: &[u8], lang: Lang) -> String {
+        meterscope_wasm::page::guesses(bytes, lang.code())
+    }
+    fn protocols(&self) -> String {
+        meterscope_wasm::page::protocols()
+    }
+}
+
 /// Mount the app into a fresh element, with a clean URL fragment.
 fn mount() -> (HtmlElement, leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable>) {
+    meterscope::dissector::install(std::rc::Rc::new(Linked));
     let w = web_sys::window().unwrap();
     w.history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#")).unwrap();
     let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use meterscope_core::filter::Filter;
-use meterscope_core::{Frame, Options, Registry, Span, to_hex};
+use meterscope_core::{Frame, Options, Span, to_hex};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -161,7 +161,7 @@ impl BigLog {
     pub fn dissect(&self, i: usize, opts: &Options) -> Option<Frame> {
         let (span, protocol, _) = self.frame(i)?;
         let bytes = self.bytes.get(span.range())?;
-        Some(Registry::default().dissect_piece(protocol, bytes, span.start, opts).render(opts.lang))
+        crate::dissector::piece(protocol, bytes, span.start, opts.lang, &opts.keys)
     }
 
     /// The split as JSON: every frame's protocol, span and validity (`null`

@@ -28,9 +28,9 @@ pub(super) fn HexView(
     // the protocols the core says are text (`Protocol::text`) by default.
     let text_choice: RwSignal<Option<bool>> = RwSignal::new(None);
     let text_mode = Memo::new(move |_| {
-        text_choice.get().unwrap_or_else(|| {
-            frame.with(|f| f.as_ref().is_some_and(|f| Registry::default().get(&f.protocol).is_some_and(|p| p.text())))
-        })
+        text_choice
+            .get()
+            .unwrap_or_else(|| frame.with(|f| f.as_ref().is_some_and(|f| crate::dissector::is_text(&f.protocol))))
     });
     let cell_class = move |off: usize, kind: &'static str, mark: Option<Mark>| {
         move || {

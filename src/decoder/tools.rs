@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use meterscope_core::diff::{self, Change};
 use meterscope_core::protocols::build::{self, SEALABLE, Sealed};
-use meterscope_core::{Decoded, Frame, InputError, Lang, Node, Options, Registry, to_hex};
+use meterscope_core::{Decoded, Frame, InputError, Lang, Node, to_hex};
 
 use crate::app::AppState;
 use crate::export;
@@ -53,13 +53,16 @@ pub(super) fn Tools(decoded: DecodedMemo, frame: Memo<Option<Frame>>, frame_idx:
             Ok(input) => {
                 if p == "auto" {
                     // The best guess among the protocols the builder seals.
-                    let guesses = Registry::default().detect(&input.bytes, l);
-                    p = guesses.iter().map(|g| g.protocol).find(|g| SEALABLE.contains(g)).unwrap_or(SEALABLE[0]).into();
+                    let guesses = crate::dissector::guesses(&input.bytes, l);
+                    p = guesses
+                        .into_iter()
+                        .map(|(g, _)| g)
+                        .find(|g| SEALABLE.contains(&g.as_str()))
+                        .unwrap_or_else(|| SEALABLE[0].into());
                 }
                 build::seal(&p, &input.bytes).map_err(|e| format!("{p}: {}", e.text(l))).map(|sealed| {
-                    let opts = Options { lang: l, protocol: Some(p.clone()), keys: st.keys.get(), strict: false };
-                    let d = Registry::default().dissect(&sealed.bytes, &[], &opts);
-                    let frame = d.render(l).frames.into_iter().next();
+                    let d = crate::dissector::dissect_in(&sealed.bytes, &[], &p, &st.keys.get(), l);
+                    let frame = d.and_then(|d| d.frames.into_iter().next());
                     Built { sealed, frame }
                 })
             }

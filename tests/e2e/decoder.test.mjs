@@ -305,3 +305,46 @@ test('a wireless M-Bus telegram in security mode 5 opens with the key typed in t
   assert.deepEqual(problems, []);
   await close();
 });
+
+test('the decoder module: the app carries no dissector; input typed while the module loads is decoded when it comes; a module that fails is said so', async () => {
+  // The app's own module holds no dictionary: a label only the decoder module carries is not in it.
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { DIST } = await import('./harness.mjs');
+  const app = fs.readdirSync(DIST).find((f) => /^meterscope-app-.*_bg\.wasm$/.test(f));
+  const decoder = fs.readFileSync(path.join(DIST, 'embed/v0.1.0/meterscope_wasm_bg.wasm'));
+  const label = Buffer.from('Server address length');
+  assert.ok(decoder.includes(label), 'the decoder module carries the labels');
+  assert.ok(!fs.readFileSync(path.join(DIST, app)).includes(label), 'the app module carries none');
+
+  // Slow: the page is drawn, says the decoder is loading, then decodes what was typed.
+  {
+    const { page, problems, close } = await openPage(browser);
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await page.route('**/embed/v0.1.0/meterscope_wasm_bg.wasm', async (route) => { await held; await route.continue(); });
+    await page.goto(server.url);
+    await page.getByTestId('input').fill(FRAME_698);
+    await page.getByTestId('decoder-loading').waitFor();
+    assert.equal(await page.locator('[data-testid=tree] .node').count(), 0);
+    release();
+    await page.locator('[data-testid=tree] .node').first().waitFor();
+    assert.equal(await page.locator('[data-testid=hexview] .hexbytes .b').count(), 33);
+    assert.match(await page.getByTestId('guesses').textContent(), /dlt698\.45 100%/);
+    assert.equal(await page.getByTestId('decoder-loading').count(), 0);
+    assert.deepEqual(problems, []);
+    await close();
+  }
+  // Failed: a link with an input still opens, with the input and the reason in an alert.
+  {
+    const { page, problems, close } = await openPage(browser);
+    await page.route('**/embed/v0.1.0/meterscope_wasm_bg.wasm', (route) => route.abort());
+    await page.goto(`${server.url}#i=${encodeURIComponent(FRAME_698)}&l=en`);
+    const alert = page.getByTestId('decoder-failed');
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /The decoder could not be loaded: /);
+    assert.equal(await page.getByTestId('input').inputValue(), FRAME_698);
+    assert.ok(problems.every((p) => /meterscope_wasm_bg\.wasm|Failed to load resource|WebAssembly|fetch/i.test(p)), problems.join('\n'));
+    await close();
+  }
+});

@@ -53,6 +53,8 @@ static STRINGS: &[(&str, &str, &str)] = &[
     ("stated", "stated", "报文值"),
     ("computed", "computed", "计算值"),
     ("empty", "Paste or type bytes to decode them.", "粘贴或输入字节以解析。"),
+    ("decoder.loading", "Loading the decoder…", "正在加载解析器…"),
+    ("decoder.failed", "The decoder could not be loaded", "无法加载解析器"),
     ("input.error", "Input error", "输入错误"),
     ("bytes", "bytes", "字节"),
     ("permalink", "Permalink", "永久链接"),

@@ -8,7 +8,6 @@ pub mod i18n;
 pub mod inspector;
 pub mod log_rows;
 pub mod permalink;
-pub mod protocols;
 pub mod reader_options;
 pub mod reader_run;
 pub mod trace;
