@@ -235,10 +235,13 @@ impl Reader<'_> {
         Ok(n)
     }
     fn flag(&mut self) -> Result<bool, PackError> {
-        match self.byte()? {
-            0 => Ok(false),
-            1 => Ok(true),
-            _ => {
+        self.pick(&[false, true])
+    }
+    /// One of `values`, by the index a byte gives (the writer's `as u8`, in declaration order).
+    fn pick<T: Copy>(&mut self, values: &[T]) -> Result<T, PackError> {
+        match values.get(usize::from(self.byte()?)) {
+            Some(&v) => Ok(v),
+            None => {
                 self.pos -= 1;
                 self.fail()
             }
@@ -311,15 +314,7 @@ impl Reader<'_> {
         let n = self.len(7)?;
         let mut diagnostics = Vec::with_capacity(n);
         for _ in 0..n {
-            let severity = match self.byte()? {
-                0 => Severity::Info,
-                1 => Severity::Warning,
-                2 => Severity::Error,
-                _ => {
-                    self.pos -= 1;
-                    return self.fail();
-                }
-            };
+            let severity = self.pick(&[Severity::Info, Severity::Warning, Severity::Error])?;
             let (offset, span, code, message) = (self.num()?, self.span()?, self.str()?, self.str()?);
             diagnostics.push(Diagnostic { severity, offset, span, code, message });
         }
@@ -340,19 +335,15 @@ impl Reader<'_> {
             return self.fail();
         }
         let (id, label, span) = (self.str()?, self.str()?, self.span()?);
-        let kind = match self.byte()? {
-            0 => NodeKind::Delimiter,
-            1 => NodeKind::Length,
-            2 => NodeKind::Address,
-            3 => NodeKind::Control,
-            4 => NodeKind::Data,
-            5 => NodeKind::Check,
-            6 => NodeKind::Unknown,
-            _ => {
-                self.pos -= 1;
-                return self.fail();
-            }
-        };
+        let kind = self.pick(&[
+            NodeKind::Delimiter,
+            NodeKind::Length,
+            NodeKind::Address,
+            NodeKind::Control,
+            NodeKind::Data,
+            NodeKind::Check,
+            NodeKind::Unknown,
+        ])?;
         let (value, unit, text, bits) = (self.opt()?, self.opt()?, self.opt()?, self.opt()?);
         let n = self.len(11)?;
         let mut children = Vec::with_capacity(n);
