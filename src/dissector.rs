@@ -28,7 +28,7 @@ pub const MODULE: &str = "embed/v0.1.0/meterscope_wasm.js";
 /// What makes dissections: the decoder module, or in tests the same
 /// functions linked in.
 pub trait Engine {
-    /// Dissect and keep; returns the handle.
+    /// Dissect and keep, in no language; returns the handle.
     fn dissect(&self, bytes: &[u8], line_starts: &[u32], protocol: &str, keys: &Keys) -> u32;
     /// A kept dissection rendered in `lang`, packed (empty for an unknown handle).
     fn render(&self, handle: u32, lang: Lang) -> Vec<u8>;
@@ -215,16 +215,13 @@ impl Drop for Held {
 impl Held {
     /// The dissection in `lang`.
     pub fn render(&self, lang: Lang) -> Dissection {
-        let Some(engine) = engine() else { return Dissection::default() };
-        unpacked(pack::unpack(&engine.render(self.handle, lang)))
+        engine().and_then(|e| logged(pack::unpack(&e.render(self.handle, lang)))).unwrap_or_default()
     }
 }
 
-fn unpacked<T: Default>(r: Result<T, pack::PackError>) -> T {
-    r.unwrap_or_else(|e| {
-        web_sys::console::error_1(&format!("decoder module: {e}").into());
-        T::default()
-    })
+/// A packed view read back; what does not read back is said on the console.
+fn logged<T>(r: Result<T, pack::PackError>) -> Option<T> {
+    r.map_err(|e| web_sys::console::error_1(&format!("decoder module: {e}").into())).ok()
 }
 
 /// Dissect `bytes` (`protocol`: a name or `auto`) and keep the dissection;
@@ -235,15 +232,14 @@ pub fn dissect(bytes: &[u8], line_starts: &[usize], protocol: &str, keys: &Keys)
     Some(Held { handle: engine.dissect(bytes, &lines, protocol, keys) })
 }
 
-/// Dissect and render once.
+/// Dissect and render once, in `lang`.
 pub fn dissect_in(bytes: &[u8], line_starts: &[usize], protocol: &str, keys: &Keys, lang: Lang) -> Option<Dissection> {
     dissect(bytes, line_starts, protocol, keys).map(|h| h.render(lang))
 }
 
 /// One frame of a long log (`bytes` start at `base` in the log) dissected as `protocol`.
 pub fn piece(protocol: &str, bytes: &[u8], base: usize, lang: Lang, keys: &Keys) -> Option<Frame> {
-    let engine = engine()?;
-    pack::unpack_frame(&engine.piece(protocol, bytes, base, lang, keys)).ok()
+    logged(pack::unpack_frame(&engine()?.piece(protocol, bytes, base, lang, keys)))
 }
 
 /// Ranked guesses for `bytes`: protocol and score, best first (none until the module is there).

@@ -39,7 +39,8 @@ fn options(
 
 /// Dissect `bytes` (`line_starts`: where the input's lines start, for text
 /// protocols; `protocol`: a registry name, `auto` or empty to detect) and keep
-/// the dissection; returns its handle for [`render`] and [`release`].
+/// the dissection, in no language; returns its handle for [`render`] and
+/// [`release`].
 #[wasm_bindgen(js_name = pageDissect)]
 pub fn dissect(
     bytes: &[u8],
@@ -49,6 +50,8 @@ pub fn dissect(
     auth_key: Option<Vec<u8>>,
     system_title: Option<Vec<u8>>,
 ) -> u32 {
+    // The model is language-neutral: the language of the options is not read
+    // until a rendering, which names its own.
     let opts = options(protocol, "en", cipher_key, auth_key, system_title);
     let lines: Vec<usize> = line_starts.iter().map(|&l| l as usize).collect();
     let d = Registry::default().dissect(bytes, &lines, &opts);
@@ -140,5 +143,22 @@ mod tests {
         assert!(listed.lines().any(|l| l == "dsmr-p1 text"));
         assert!(listed.lines().any(|l| l == "dlt645-2007"));
         assert!(guesses(&bytes, "en").starts_with("dlt645-2007 "));
+    }
+
+    /// The page loads this module from `embed/v<version>/`: the path in
+    /// `index.html` and in the page's `src/dissector.rs` is this crate's version.
+    #[test]
+    fn the_page_loads_this_version() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let path = format!("embed/v{}/meterscope_wasm", env!("CARGO_PKG_VERSION"));
+        for file in ["index.html", "src/dissector.rs"] {
+            let text = std::fs::read_to_string(root.join(file)).unwrap();
+            let named = text
+                .match_indices("embed/v")
+                .filter(|(at, _)| text[at + 7..].starts_with(|c: char| c.is_ascii_digit()))
+                .count();
+            assert!(named > 0, "{file} names no decoder module");
+            assert_eq!(text.matches(&path).count(), named, "{file}: every embed/v… path is {path}");
+        }
     }
 }
