@@ -4,6 +4,7 @@ pub mod build;
 pub mod dlms;
 pub mod dlt645;
 pub mod dlt698;
+pub mod families;
 pub mod iec62056;
 pub mod mbus;
 pub mod qgdw1376;
@@ -14,33 +15,19 @@ use crate::registry::{Analyser, Protocol, Registry};
 impl Default for Registry {
     /// Every protocol the core implements, and every family's analysis across frames.
     fn default() -> Self {
-        Registry::new(all()).with_analysers(analysers())
+        Registry::of::<{ families::ALL }>()
     }
 }
 
 /// Every family's analysis across the frames of one input, in the order
 /// they are run after framing.
 pub fn analysers() -> Vec<Analyser> {
-    vec![
-        Analyser { protocols: &[dlt698::NAME], run: dlt698::reassembly::analyses },
-        Analyser { protocols: &[dlms::HDLC, dlms::WRAPPER, dlms::APDU], run: dlms::reassembly::analyses },
-        Analyser { protocols: &[crate::unknown::NAME], run: iec62056::parity_analyses },
-        Analyser { protocols: &[qgdw1376::gdw1::NAME], run: qgdw1376::multiframe::analyses },
-        Analyser { protocols: &[mbus::NAME], run: mbus::telegrams::analyses },
-    ]
+    families::analysers::<{ families::ALL }>()
 }
 
 /// Every protocol the core implements, in registry order.
 pub fn all() -> Vec<Box<dyn Protocol>> {
-    dlt645::protocols()
-        .into_iter()
-        .chain([Box::new(dlt698::Dlt698) as Box<dyn Protocol>, Box::new(dlt698::Dlt698Apdu)])
-        .chain(iec62056::protocols())
-        .chain(dlms::protocols())
-        .chain(qgdw1376::protocols())
-        .chain([Box::new(sml::Sml) as Box<dyn Protocol>])
-        .chain([Box::new(mbus::Mbus) as Box<dyn Protocol>, Box::new(mbus::wireless::Wmbus)])
-        .collect()
+    families::protocols::<{ families::ALL }>()
 }
 
 /// The label table of every family, as the families register them: the base
