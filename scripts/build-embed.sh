@@ -28,6 +28,16 @@ cargo build -p meterscope-wasm --release --target wasm32-unknown-unknown --quiet
 DIR="$OUT/embed/v$VER"
 bindgen "$TARGET/release/meterscope_wasm.wasm" "$DIR" meterscope_wasm
 cp www/embed/lib/* "$DIR/"
+# The embed's family modules (listed in www/embed/lib/meterscope.js as FAMILY_MODULES):
+# name, then the families it dissects; it frames every other family. Each is the same
+# crate with those `family-*` features, linked again (the core is compiled once).
+for spec in sml:sml iec62056:iec62056 dlt645:dlt645 dlt698:dlt698 dlms:iec62056,dlms \
+  qgdw1376:dlt645,dlt698,qgdw1376 mbus:sml,mbus; do
+  name=${spec%%:*}
+  features=$(echo "${spec#*:}" | sed 's/[^,]*/family-&/g')
+  cargo build -p meterscope-wasm --release --target wasm32-unknown-unknown --quiet --features "$features"
+  bindgen "$TARGET/release/meterscope_wasm.wasm" "$DIR/family/$name" "meterscope_$name"
+done
 sed "s/{{VERSION}}/$VER/g" www/embed/index.html > "$OUT/embed/index.html"
 # The decoder page's log worker and its module: the worker profile (the core at opt-level 3).
 cargo build -p meterscope-wasm --features worker --profile worker --target wasm32-unknown-unknown --quiet

@@ -99,3 +99,88 @@ test('links to the decoder page are written by the page\'s own permalink code', 
   const long = '68 AA '.repeat(1000);
   assert.ok(ms.permalink('app', long, { protocol: 'auto' }).startsWith('app#i=68+AA+68+AA'));
 });
+
+// The family modules. Each test takes fresh instances of the wrapper (its own
+// state: which modules it has loaded); the full decoder's instance is `ms`.
+const FAMILY_MODULES = {
+  sml: 'sml', iec62056: 'iec62056', dlt645: 'dlt645', dlt698: 'dlt698', dlms: 'iec62056,dlms',
+  qgdw1376: 'dlt645,dlt698,qgdw1376', mbus: 'sml,mbus',
+};
+let instances = 0;
+const fresh = () => import(`${pathToFileURL(path.join(embed, versionDir, 'meterscope.js')).href}?${++instances}`);
+const allVectors = [
+  ...vectors,
+  ...JSON.parse(fs.readFileSync(path.join(root, 'crates/meterscope-core/tests/data/new-public-vectors.json'), 'utf8')).vectors,
+];
+
+test('the family modules are built, and each says which families it dissects', async () => {
+  for (const [name, families] of Object.entries(FAMILY_MODULES)) {
+    const dir = path.join(embed, versionDir, 'family', name);
+    const glue = await import(pathToFileURL(path.join(dir, `meterscope_${name}.js`)).href);
+    await glue.default({ module_or_path: fs.readFileSync(path.join(dir, `meterscope_${name}_bg.wasm`)) });
+    assert.equal(glue.families(), families, name);
+    // Every protocol keeps its name, dissected here or not.
+    assert.deepEqual(JSON.parse(glue.protocolNames()), ms.protocols(), name);
+  }
+});
+
+test('a protocol named loads its family module alone, which decodes every vector as the full decoder', async () => {
+  const byProtocol = new Map();
+  const used = new Set();
+  let alone = 0;
+  for (const v of allVectors) {
+    const input = v.hex ?? v.hex_or_text;
+    const protocol = ms.decode(input).dissection.frames[0]?.protocol;
+    if (!protocol || protocol === 'unknown') continue;
+    if (!byProtocol.has(protocol)) byProtocol.set(protocol, await fresh());
+    const m = byProtocol.get(protocol);
+    await m.load(input, { protocol });
+    const options = { protocol, lang: 'zh', languages: ['en'] };
+    assert.deepEqual(m.decode(input, options), ms.decode(input, options), `${v.id} (${protocol})`);
+    if (!m.modules().includes('full')) {
+      alone += 1;
+      m.modules().forEach((n) => used.add(n));
+    }
+  }
+  assert.deepEqual([...used].sort(), Object.keys(FAMILY_MODULES).sort(), 'every family module decoded a vector');
+  console.log(`${alone} of ${allVectors.length} vectors without the full decoder`);
+  assert.ok(alone > allVectors.length * 0.8, `${alone} of ${allVectors.length} vectors without the full decoder`);
+});
+
+test('a loaded family module decodes what it covers; for the rest decode names the families and load fetches them', async () => {
+  const dlt645 = '68 AA AA AA AA AA AA 68 11 04 33 33 34 33 AE 16';
+  const dlt698 = '68 1f 00 43 05 08 00 00 00 00 00 10 b5 0b 06 01 04 40 00 02 00 1c 07 e0 09 0b 12 1e 00 00 05 69 16';
+  const hdlc = '7ea00802232193bd647e';
+  const apdu = 'C0 01 C1 00 03 01 01 01 08 00 FF 02 00';
+  const m = await fresh();
+  assert.throws(() => m.decode(dlt645), /await init\(\) or load\(\) first/);
+  await m.load(dlt645, { protocol: 'dlt645-2007' });
+  assert.deepEqual(m.modules(), ['dlt645']);
+  assert.deepEqual(m.decode(dlt645), ms.decode(dlt645));
+  assert.equal(m.detect(dlt645)[0].protocol, 'dlt645-2007');
+  // A bare DLMS APDU: framed only by its dissector, found where it could start.
+  assert.throws(() => m.decode(apdu), /needs the iec62056, dlms decoder/);
+  await m.load(apdu);
+  assert.deepEqual(m.modules(), ['dlt645', 'dlms']);
+  assert.deepEqual(m.decode(apdu), ms.decode(apdu));
+  // DL/T 645 and 698.45 together: the module that has both.
+  const both = `${dlt645}\n${dlt698}`;
+  assert.throws(() => m.decode(both), /needs the dlt645, dlt698 decoder/);
+  await m.load(both);
+  assert.deepEqual(m.modules(), ['dlt645', 'dlms', 'qgdw1376']);
+  assert.deepEqual(m.decode(both, { lang: 'zh' }), ms.decode(both, { lang: 'zh' }));
+  // DL/T 645 and DLMS over HDLC: no family module has both, the full decoder does.
+  const mixed = `${dlt645}\n${hdlc}`;
+  await m.load(mixed);
+  assert.deepEqual(m.modules(), ['full', 'dlt645', 'dlms', 'qgdw1376']);
+  assert.deepEqual(m.decode(mixed), ms.decode(mixed));
+  // Unreadable input loads what its protocol names; decode says where it fails.
+  const bad = await fresh();
+  await bad.load('68 1G', { protocol: 'dlt645-2007' });
+  assert.deepEqual(bad.modules(), ['dlt645']);
+  assert.throws(() => bad.decode('68 1G'), /line 1, column 5/);
+  // Nothing named and nothing loaded: the full decoder.
+  const auto = await fresh();
+  await auto.load(dlt645);
+  assert.deepEqual(auto.modules(), ['full']);
+});

@@ -89,3 +89,35 @@ test('the copied output folder works on its own from another directory, loading 
   await other.close();
   fs.rmSync(site, { recursive: true, force: true });
 });
+
+test('elements that name their protocol fetch their family modules alone, and so does an auto one after them', async () => {
+  const site = fs.mkdtempSync(path.join(os.tmpdir(), 'meterscope-site-'));
+  fs.cpSync(path.join(DIST, 'embed', versionDir()), path.join(site, 'm'), { recursive: true });
+  fs.writeFileSync(path.join(site, 'index.html'), `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script type="module" src="m/meter-frame.js"></script></head><body>
+<meter-frame id="a" protocol="dlt645-2007" hex="68 AA AA AA AA AA AA 68 11 04 33 33 34 33 AE 16"></meter-frame>
+<meter-frame id="b" protocol="dlt698.45" lang="zh" hex="68 1f 00 43 05 08 00 00 00 00 00 10 b5 0b 06 01 04 40 00 02 00 1c 07 e0 09 0b 12 1e 00 00 05 69 16"></meter-frame>
+<div style="height: 3000px">spacer</div>
+<meter-frame id="c" hex="7ea00802232193bd647e"></meter-frame></body></html>`);
+  const other = await serve(site);
+  const { page, problems, close } = await openPage(browser);
+  await page.goto(other.url);
+  await page.locator('#a section.frame').waitFor();
+  await page.locator('#b section.frame').waitFor();
+  const wasm = () => page.evaluate(() => performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname).filter((p) => p.endsWith('.wasm')).sort());
+  assert.deepEqual(await wasm(), ['/m/family/dlt645/meterscope_dlt645_bg.wasm', '/m/family/dlt698/meterscope_dlt698_bg.wasm']);
+  assert.equal(await page.locator('#a .proto').textContent(), 'dlt645-2007');
+  assert.equal(await page.locator('#b .proto').textContent(), 'dlt698.45');
+  assert.match(await page.locator('#b .state').textContent(), /有效/);
+  // The auto element, once visible: its frames found by a loaded module, then
+  // their family's module (not the full decoder, which a page alone fetches).
+  await page.locator('#c').scrollIntoViewIfNeeded();
+  await page.locator('#c section.frame').waitFor();
+  assert.equal(await page.locator('#c .proto').textContent(), 'dlms-hdlc');
+  assert.deepEqual((await wasm()).slice(0, 1), ['/m/family/dlms/meterscope_dlms_bg.wasm']);
+  assert.equal((await wasm()).length, 3);
+  assert.deepEqual(problems, []);
+  await close();
+  await other.close();
+  fs.rmSync(site, { recursive: true, force: true });
+});

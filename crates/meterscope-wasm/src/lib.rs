@@ -15,15 +15,66 @@
 //! full speed; the embeddable decoder, built
 //! without it, is size-optimised throughout.
 
+use meterscope_core::protocols::families::{self, ALL};
 use meterscope_core::{Keys, Lang, Options, Registry, parse_input, render_each};
 use wasm_bindgen::prelude::*;
 
 use meterscope_core::json::Json;
 #[cfg(test)]
 mod json_tests;
-/// The decoder page's entry points (not in the log worker's build).
-#[cfg(not(feature = "worker"))]
+/// The decoder page's entry points (not in the log worker's build nor in a family module).
+#[cfg(not(any(feature = "worker", feature = "family")))]
 pub mod page;
+
+/// The families this build dissects: those its `family-*` features name, or every one.
+const FAMILIES: u16 = {
+    let picked = (cfg!(feature = "family-dlt645") as u16 * families::DLT645)
+        | (cfg!(feature = "family-dlt698") as u16 * families::DLT698)
+        | (cfg!(feature = "family-iec62056") as u16 * families::IEC62056)
+        | (cfg!(feature = "family-dlms") as u16 * families::DLMS)
+        | (cfg!(feature = "family-qgdw1376") as u16 * families::QGDW1376)
+        | (cfg!(feature = "family-sml") as u16 * families::SML)
+        | (cfg!(feature = "family-mbus") as u16 * families::MBUS);
+    if picked == 0 { ALL } else { picked }
+};
+
+/// This build's registry ([`FAMILIES`]), built once.
+fn registry() -> &'static Registry {
+    static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(Registry::of::<FAMILIES>)
+}
+
+/// The families this module dissects (`dlt645,dlt698,…`); it frames every other.
+/// In the family modules only, as are [`needs_input`] and [`needs_bytes`]: the
+/// full one dissects every family.
+#[cfg(feature = "family")]
+#[wasm_bindgen]
+pub fn families() -> String {
+    families::names(FAMILIES)
+}
+
+/// The families an input's dissection takes (`dlt645`, `dlms,iec62056`…):
+/// where they are all in [`families`], this module decodes it as the full
+/// decoder does. Unusable input throws its message, as [`decode_input`] does.
+#[cfg(feature = "family")]
+#[wasm_bindgen(js_name = needsInput)]
+pub fn needs_input(input: &str, protocol: &str) -> Result<String, JsError> {
+    let parsed = parse_input(input).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(needs(&parsed.bytes, &parsed.line_starts, protocol))
+}
+
+/// The families raw bytes' dissection takes (see [`needs_input`]).
+#[cfg(feature = "family")]
+#[wasm_bindgen(js_name = needsBytes)]
+pub fn needs_bytes(bytes: &[u8], protocol: &str) -> String {
+    needs(bytes, &[], protocol)
+}
+
+#[cfg(feature = "family")]
+fn needs(bytes: &[u8], line_starts: &[usize], protocol: &str) -> String {
+    let opts = Options { protocol: Some(protocol.to_string()), ..Options::default() };
+    families::names(families::needs::<FAMILIES>(registry(), bytes, line_starts, &opts))
+}
 
 /// The crate version.
 #[wasm_bindgen]
@@ -81,7 +132,7 @@ pub fn decode_input(
 ) -> Result<String, JsError> {
     let opts = options(protocol, lang, cipher_key, auth_key, system_title)?;
     let parsed = parse_input(input).map_err(|e| JsError::new(&e.to_string()))?;
-    let each = render_each(&Registry::default(), &parsed.bytes, &parsed.line_starts, &opts, &languages(lang)?);
+    let each = render_each(registry(), &parsed.bytes, &parsed.line_starts, &opts, &languages(lang)?);
     wrap(&parsed.bytes, parsed.kind.as_str(), &each)
 }
 
@@ -96,7 +147,7 @@ pub fn decode_bytes(
     system_title: Option<String>,
 ) -> Result<String, JsError> {
     let opts = options(protocol, lang, cipher_key, auth_key, system_title)?;
-    let each = render_each(&Registry::default(), bytes, &[], &opts, &languages(lang)?);
+    let each = render_each(registry(), bytes, &[], &opts, &languages(lang)?);
     wrap(bytes, "bytes", &each)
 }
 
@@ -121,7 +172,7 @@ fn wrap(bytes: &[u8], kind: &str, each: &[(Lang, meterscope_core::Dissection)]) 
 pub fn detect_bytes(bytes: &[u8], lang: &str) -> Result<String, JsError> {
     let lang: Lang = lang.parse().map_err(|e: String| JsError::new(&e))?;
     let mut out = Json::new();
-    out.guesses(&Registry::default().detect(bytes, lang));
+    out.guesses(&registry().detect(bytes, lang));
     Ok(out.finish())
 }
 
@@ -142,7 +193,7 @@ pub fn permalink(input: &str, protocol: &str, lang: &str) -> String {
 #[wasm_bindgen(js_name = protocolNames)]
 pub fn protocol_names() -> String {
     let mut names = vec!["auto"];
-    names.extend(Registry::default().names());
+    names.extend(registry().names());
     let mut out = Json::new();
     out.strs(&names);
     out.finish()
@@ -153,7 +204,7 @@ pub fn protocol_names() -> String {
 #[cfg(feature = "worker")]
 #[wasm_bindgen(js_name = dissectCount)]
 pub fn dissect_count(bytes: &[u8]) -> u32 {
-    let d = bench_registry().dissect(bytes, &[], &Options::default());
+    let d = registry().dissect(bytes, &[], &Options::default());
     d.frames.len() as u32 + d.junk.len() as u32
 }
 
@@ -191,22 +242,13 @@ fn each(bytes: &[u8], ends: &[u32], work: fn(&[u8]) -> u32) -> u32 {
     sum
 }
 
-/// The registry of the benchmark entry points, built once and reused as the
-/// native benchmark does: building one costs about as much as framing a
-/// short frame.
-#[cfg(feature = "worker")]
-fn bench_registry() -> &'static Registry {
-    static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
-    REGISTRY.get_or_init(Registry::default)
-}
-
 /// Split raw bytes into frames and junk without dissecting them; returns the
 /// number of pieces (benchmark entry point: framing only, the first half of
 /// [`dissect_count`]).
 #[cfg(feature = "worker")]
 #[wasm_bindgen(js_name = splitCount)]
 pub fn split_count(bytes: &[u8]) -> u32 {
-    bench_registry().split(bytes, &[], &Options::default()).len() as u32
+    registry().split(bytes, &[], &Options::default()).len() as u32
 }
 
 #[cfg(feature = "worker")]
@@ -234,7 +276,7 @@ mod worker_tests {
                 Some(*at)
             })
             .collect();
-        let first = bench_registry().dissect(inputs[0], &[], &Options::default());
+        let first = registry().dissect(inputs[0], &[], &Options::default());
         assert!(first.frames.iter().any(|f| f.protocol == "dlt645-2007" && f.valid));
         let one_by_one: u32 = inputs.iter().map(|s| dissect_count(s)).sum();
         assert!(one_by_one >= 3);

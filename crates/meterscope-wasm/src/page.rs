@@ -10,7 +10,7 @@
 
 use std::cell::RefCell;
 
-use meterscope_core::{Keys, Lang, Options, Registry, model, pack};
+use meterscope_core::{Keys, Lang, Options, model, pack};
 use wasm_bindgen::prelude::*;
 
 thread_local! {
@@ -54,7 +54,7 @@ pub fn dissect(
     // until a rendering, which names its own.
     let opts = options(protocol, "en", cipher_key, auth_key, system_title);
     let lines: Vec<usize> = line_starts.iter().map(|&l| l as usize).collect();
-    let d = Registry::default().dissect(bytes, &lines, &opts);
+    let d = crate::registry().dissect(bytes, &lines, &opts);
     HELD.with_borrow_mut(|(next, held)| {
         *next = next.wrapping_add(1);
         held.push((*next, d));
@@ -90,7 +90,7 @@ pub fn piece(
     system_title: Option<Vec<u8>>,
 ) -> Vec<u8> {
     let opts = options("", lang, cipher_key, auth_key, system_title);
-    pack::pack_frame(&Registry::default().dissect_piece(protocol, bytes, base, &opts).render(opts.lang))
+    pack::pack_frame(&crate::registry().dissect_piece(protocol, bytes, base, &opts).render(opts.lang))
 }
 
 /// Ranked guesses for `bytes`, best first: a line each, `protocol score`.
@@ -98,7 +98,7 @@ pub fn piece(
 pub fn guesses(bytes: &[u8], lang: &str) -> String {
     let lang = lang.parse().unwrap_or(Lang::En);
     let mut out = String::new();
-    for g in Registry::default().detect(bytes, lang) {
+    for g in crate::registry().detect(bytes, lang) {
         out.push_str(g.protocol);
         out.push(' ');
         out.push_str(&g.score.to_string());
@@ -111,7 +111,7 @@ pub fn guesses(bytes: &[u8], lang: &str) -> String {
 /// are text (shown as text beside the bytes), else the name alone.
 #[wasm_bindgen(js_name = pageProtocols)]
 pub fn protocols() -> String {
-    let registry = Registry::default();
+    let registry = crate::registry();
     let mut out = String::new();
     for name in registry.names() {
         out.push_str(name);
@@ -126,6 +126,7 @@ pub fn protocols() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use meterscope_core::Registry;
 
     #[test]
     fn held_rendered_in_each_language_then_released() {

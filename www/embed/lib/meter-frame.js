@@ -3,7 +3,7 @@
 // tree and the hex view, linked by the pointer, inside a shadow root. Loads its
 // WebAssembly lazily, when the element first becomes visible. Style it with the
 // CSS custom properties below or with ::part(tree|hex|byte|node|bits|label|value|link|error).
-import { init, decode, permalink } from './meterscope.js';
+import { load, decode, permalink } from './meterscope.js';
 
 const CSS = `
 :host { display: block; font: 13px/1.45 var(--meter-frame-font, system-ui, sans-serif);
@@ -86,7 +86,8 @@ export class MeterFrame extends HTMLElement {
   async _render() {
     const token = (this._token = (this._token ?? 0) + 1);
     try {
-      await init();
+      // A protocol named loads its family's module alone; `auto`, the full decoder.
+      await load(this.hex, { protocol: this.getAttribute('protocol') ?? 'auto' });
     } catch (e) {
       return this._fallback(`WebAssembly unavailable: ${e.message ?? e}`);
     }

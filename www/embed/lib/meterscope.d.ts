@@ -111,9 +111,21 @@ export interface Guess {
 
 export type Input = string | Uint8Array | ArrayBuffer | number[];
 
-/** Load the WebAssembly module once (next to this file unless `source` is given). */
+/** Load the full decoder (every family) once: `meterscope_wasm_bg.wasm` next to this file unless `source` is given. */
 export function init(source?: string | URL | Response | BufferSource | WebAssembly.Module): Promise<void>;
-/** Decode a frame, several frames or a whole log. Throws on unusable input (with line and column). */
+/**
+ * Load what decoding `input` takes: with a protocol named, or a family module
+ * already loaded, the smallest family module whose families the input's frames
+ * are all of (`family/<name>/`); otherwise the full decoder, as `init`.
+ */
+export function load(input: Input, options?: { protocol?: string }): Promise<void>;
+/** The modules loaded so far: `full` and the family modules' names (`dlt645`, `dlms`…). */
+export function modules(): string[];
+/**
+ * Decode a frame, several frames or a whole log, with a loaded module that gives what the
+ * full decoder gives. Throws on unusable input (with line and column), and where no loaded
+ * module decodes the input (naming the families it needs).
+ */
 export function decode(input: Input, options?: DecodeOptions): Decoded;
 /** Ranked protocol guesses, best first. */
 export function detect(input: Input, options?: { lang?: Lang }): Guess[];

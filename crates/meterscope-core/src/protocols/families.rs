@@ -176,17 +176,28 @@ pub fn protocols<const D: u16>() -> Vec<Box<dyn Protocol>> {
     ]
 }
 
-/// The analyses across frames of the families of `D`, in the order they run.
+/// The analyses across frames of the families of `D`, in the order they run
+/// (each test on `D` is decided when compiled: a family left out leaves no
+/// reference to its analysis).
 pub fn analysers<const D: u16>() -> Vec<Analyser> {
-    let all: [(u16, Analyser); 5] = [
-        (DLT698, Analyser { protocols: &[dlt698::NAME], run: dlt698::reassembly::analyses }),
-        (DLMS, Analyser { protocols: &[dlms::HDLC, dlms::WRAPPER, dlms::APDU], run: dlms::reassembly::analyses }),
+    let mut out = Vec::new();
+    if D & DLT698 != 0 {
+        out.push(Analyser { protocols: &[dlt698::NAME], run: dlt698::reassembly::analyses });
+    }
+    if D & DLMS != 0 {
+        out.push(Analyser { protocols: &[dlms::HDLC, dlms::WRAPPER, dlms::APDU], run: dlms::reassembly::analyses });
+    }
+    if D & IEC62056 != 0 {
         // IEC 62056-21 read at 7 data bits with even parity, found in unrecognised bytes.
-        (IEC62056, Analyser { protocols: &[crate::unknown::NAME], run: iec62056::parity_analyses }),
-        (QGDW1376, Analyser { protocols: &[qgdw1376::gdw1::NAME], run: qgdw1376::multiframe::analyses }),
-        (MBUS, Analyser { protocols: &[mbus::NAME], run: mbus::telegrams::analyses }),
-    ];
-    all.into_iter().filter(|(f, _)| D & f != 0).map(|(_, a)| a).collect()
+        out.push(Analyser { protocols: &[crate::unknown::NAME], run: iec62056::parity_analyses });
+    }
+    if D & QGDW1376 != 0 {
+        out.push(Analyser { protocols: &[qgdw1376::gdw1::NAME], run: qgdw1376::multiframe::analyses });
+    }
+    if D & MBUS != 0 {
+        out.push(Analyser { protocols: &[mbus::NAME], run: mbus::telegrams::analyses });
+    }
+    out
 }
 
 impl Registry {
@@ -200,14 +211,19 @@ impl Registry {
 /// The families a registry must dissect for `bytes` to come out as the full
 /// registry gives them, found with `registry` (one of [`Registry::of`]`::<D>`):
 ///
-/// - the family of each frame (of a forced protocol, if the options name one);
+/// - the family of each frame (and of the protocol the options name, if the
+///   registry has it: then it alone frames);
 /// - IEC 62056, whose analysis reads unrecognised bytes, where some are;
 /// - the families of `D`'s absent bare APDUs wherever one could start at a
-///   position they are tried (the input's start, a line's start).
+///   position they are tried (the input's start, a line's start), unless a
+///   protocol is named.
 ///
 /// Where the answer is within `D`, `registry` gives the full registry's dissection.
 pub fn needs<const D: u16>(registry: &Registry, bytes: &[u8], line_starts: &[usize], opts: &Options) -> u16 {
-    let mut need = opts.protocol.as_deref().map_or(0, family_of);
+    // A protocol the options name, the registry's: it alone frames.
+    let forced =
+        opts.protocol.as_deref().filter(|n| !n.eq_ignore_ascii_case("auto")).filter(|n| registry.get(n).is_some());
+    let mut need = forced.map_or(0, family_of);
     for piece in registry.split(bytes, line_starts, opts) {
         need |= match piece {
             Piece::Frame { protocol, .. } if protocol == crate::unknown::NAME => IEC62056,
@@ -216,7 +232,8 @@ pub fn needs<const D: u16>(registry: &Registry, bytes: &[u8], line_starts: &[usi
             Piece::Junk { .. } => 0,
         };
     }
-    for &at in core::iter::once(&0).chain(line_starts) {
+    let anchors: &[usize] = if forced.is_some() { &[] } else { line_starts };
+    for &at in core::iter::once(&0).filter(|_| forced.is_none()).chain(anchors) {
         let Some(&b) = bytes.get(at) else { continue };
         if D & DLT698 == 0 && dlt698::Dlt698Apdu.may_start(b) {
             need |= DLT698;
@@ -294,21 +311,26 @@ mod tests {
         let vectors = crate::testkit::all_vector_inputs();
         let mut inputs: Vec<String> = vectors.clone();
         inputs.extend(vectors.windows(2).map(|w| format!("{}\n{}", w[0], w[1])));
-        let opts = Options::default();
         let mut enough = [0usize; SETS.len()];
         for text in &inputs {
             let Ok(input) = parse_input(text) else { continue };
             let (bytes, lines) = (&input.bytes, &input.line_starts);
-            let whole = full.dissect(bytes, lines, &opts);
-            for (k, (&set, r)) in SETS.iter().zip(&registries).enumerate() {
-                let need = needs_in(set, r, bytes, lines, &opts);
-                if need & !set != 0 {
-                    continue;
-                }
-                enough[k] += 1;
-                let part = r.dissect(bytes, lines, &opts);
-                for lang in [Lang::En, Lang::Zh] {
-                    assert_eq!(part.render(lang), whole.render(lang), "set {} on {text}", names(set));
+            // Detected, and named as the protocol of the first frame.
+            let first = full.dissect(bytes, lines, &Options::default()).frames.first().map(|f| f.protocol);
+            let named = Options { protocol: first.map(str::to_string), ..Options::default() };
+            for opts in [Options::default(), named] {
+                let whole = full.dissect(bytes, lines, &opts);
+                for (k, (&set, r)) in SETS.iter().zip(&registries).enumerate() {
+                    let need = needs_in(set, r, bytes, lines, &opts);
+                    if need & !set != 0 {
+                        continue;
+                    }
+                    enough[k] += 1;
+                    let part = r.dissect(bytes, lines, &opts);
+                    for lang in [Lang::En, Lang::Zh] {
+                        let protocol = opts.protocol.as_deref().unwrap_or("auto");
+                        assert_eq!(part.render(lang), whole.render(lang), "set {} on {text} ({protocol})", names(set));
+                    }
                 }
             }
         }
@@ -331,6 +353,12 @@ mod tests {
         assert_eq!(needs::<DLT645>(&r, &get, &[], &Options::default()) & DLMS, DLMS);
         let get = parse_input("05 01 00 40 01 02 00 00").unwrap().bytes;
         assert_eq!(needs::<DLT645>(&r, &get, &[], &Options::default()) & DLT698, DLT698);
+        // Named, a protocol alone frames: no bare APDU is looked for.
+        let dlt645 = Options { protocol: Some("dlt645-2007".into()), ..Options::default() };
+        let mut woken = vec![0x05];
+        woken.extend(&bytes);
+        assert_eq!(needs::<DLT645>(&r, &woken, &[], &Options::default()) & DLT698, DLT698);
+        assert_eq!(needs::<DLT645>(&r, &bytes, &[], &dlt645), DLT645);
         // IEC 62056-21's sign-on "/?!" sent with even parity in bit 7: unrecognised
         // bytes, read by IEC 62056's analysis.
         let seven = [0xAF, 0x3F, 0x21, 0x8D, 0x0A];
