@@ -250,8 +250,9 @@ mod tests {
     use super::*;
     use crate::{Lang, parse_input};
 
-    /// The sets the embed's modules dissect, each family alone, and none.
-    const SETS: [u16; 11] = [
+    /// The sets the embed's modules dissect (scripts/build-embed.sh), each
+    /// family alone, one more, and none.
+    const SETS: [u16; 12] = [
         0,
         DLT645,
         DLT698,
@@ -262,6 +263,7 @@ mod tests {
         MBUS,
         DLT645 | DLT698 | QGDW1376,
         DLMS | IEC62056,
+        MBUS | SML,
         MBUS | SML | DLMS,
     ];
 
@@ -278,6 +280,7 @@ mod tests {
             MBUS => Registry::of::<MBUS>(),
             0x13 => Registry::of::<{ DLT645 | DLT698 | QGDW1376 }>(),
             0x0C => Registry::of::<{ DLMS | IEC62056 }>(),
+            0x60 => Registry::of::<{ MBUS | SML }>(),
             0x68 => Registry::of::<{ MBUS | SML | DLMS }>(),
             _ => unreachable!(),
         }
@@ -295,6 +298,7 @@ mod tests {
             MBUS => needs::<MBUS>(r, bytes, lines, opts),
             0x13 => needs::<{ DLT645 | DLT698 | QGDW1376 }>(r, bytes, lines, opts),
             0x0C => needs::<{ DLMS | IEC62056 }>(r, bytes, lines, opts),
+            0x60 => needs::<{ MBUS | SML }>(r, bytes, lines, opts),
             0x68 => needs::<{ MBUS | SML | DLMS }>(r, bytes, lines, opts),
             _ => unreachable!(),
         }
@@ -337,6 +341,31 @@ mod tests {
         for (k, &set) in SETS.iter().enumerate().skip(1) {
             assert!(enough[k] >= 3, "set {} was enough for {} inputs only", names(set), enough[k]);
         }
+    }
+
+    /// Vectors changed at random (bytes replaced, inserted, removed, flipped,
+    /// cut short): where a set is enough, it still dissects as the full registry.
+    #[test]
+    fn changed_vectors_too() {
+        let full = Registry::default();
+        let registries: Vec<Registry> = SETS.iter().map(|&s| of(s)).collect();
+        let vectors: Vec<Vec<u8>> =
+            crate::testkit::all_vector_inputs().iter().filter_map(|t| parse_input(t).ok()).map(|i| i.bytes).collect();
+        let mut rng = crate::testkit::Rng::new(11);
+        let (mut tried, mut enough) = (0, 0);
+        for _ in 0..3000 {
+            let mut bytes = vectors[rng.below(vectors.len())].clone();
+            rng.mutate(&mut bytes, |r| r.pick(&[0x68, 0x16, 0x7E, 0x00, 0xFE, 0x10, 0xE5, 0x1B]));
+            let whole = full.dissect(&bytes, &[], &Options::default()).render(Lang::En);
+            for (&set, r) in SETS.iter().zip(&registries) {
+                tried += 1;
+                if needs_in(set, r, &bytes, &[], &Options::default()) & !set == 0 {
+                    enough += 1;
+                    assert_eq!(r.dissect(&bytes, &[], &Options::default()).render(Lang::En), whole, "{bytes:02X?}");
+                }
+            }
+        }
+        assert!(enough * 20 > tried, "{enough} of {tried}");
     }
 
     /// A forced protocol needs its family; a bare APDU's family is needed
