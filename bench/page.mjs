@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { serve, launch, openPage } from '../tests/e2e/harness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -103,6 +104,45 @@ console.log(`page    the test's wait, from asking for the page to learning of th
   + `navigation started ${m(marks, 'before')} ms after the test asked`);
 console.log(`page    where the first load goes (median ms from navigation start): ${where(marks)}, painted ${median(cold)}`);
 console.log(`page    where the second visit goes (median ms): ${where(warmMarks)}, painted ${median(warm)}`);
+
+// The embed: a documentation page with one <meter-frame> (a DL/T 698.45 frame), cold, five
+// loads each alternated: detected (the full decoder) against the protocol named (its family
+// module). The figure is from the navigation's start to the frame's tree in the element's
+// shadow root, seen by a MutationObserver the page itself sets up.
+const site = fs.mkdtempSync(path.join(os.tmpdir(), 'meterscope-embed-'));
+const versionDir = fs.readdirSync(path.join(root, 'dist/embed')).find((d) => /^v\d/.test(d));
+fs.cpSync(path.join(root, 'dist/embed', versionDir), path.join(site, 'm'), { recursive: true });
+const doc = (attrs) => `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script type="module">
+  import './m/meter-frame.js';
+  const el = document.querySelector('meter-frame');
+  window.shown = new Promise((resolve) => new MutationObserver(() => {
+    if (el.shadowRoot.querySelector('section.frame')) resolve(performance.now());
+  }).observe(el.shadowRoot, { childList: true, subtree: true }));
+</script></head><body><meter-frame ${attrs} hex="${hex}"></meter-frame></body></html>`;
+fs.writeFileSync(path.join(site, 'detected.html'), doc(''));
+fs.writeFileSync(path.join(site, 'named.html'), doc('protocol="dlt698.45"'));
+fs.writeFileSync(path.join(site, 'index.html'), doc(''));
+const embedServer = await serve(site);
+const shown = { 'detected.html': [], 'named.html': [] };
+const fetched = {};
+for (let i = 0; i < 5; i++) {
+  for (const name of Object.keys(shown)) {
+    const { page, close } = await openPage(browser);
+    await page.goto(embedServer.url + name);
+    shown[name].push(Math.round(await page.evaluate(() => Promise.race([window.shown, new Promise((r) => setTimeout(() => r(NaN), 5000))]))));
+    fetched[name] = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname).filter((p) => p.endsWith('.wasm')));
+    await close();
+  }
+}
+// Gzipped as scripts/size-report.sh measures them.
+const gz = (files) => files.reduce((sum, f) => sum + spawnSync('gzip', ['-9', '-c', path.join(site, f)]).stdout.length, 0);
+console.log(`embed   a <meter-frame> shown, cold (median of 5): protocol detected ${median(shown['detected.html'])} ms `
+  + `(runs: ${shown['detected.html'].join(', ')}; ${fetched['detected.html'].join(', ')}, ${gz(fetched['detected.html'])} B gz), `
+  + `protocol named ${median(shown['named.html'])} ms (runs: ${shown['named.html'].join(', ')}; ${fetched['named.html'].join(', ')}, `
+  + `${gz(fetched['named.html'])} B gz)`);
+await embedServer.close();
+fs.rmSync(site, { recursive: true, force: true });
 
 // The 10 MB log in the worker.
 const { page, close } = await openPage(browser);

@@ -549,7 +549,16 @@ fn load_file(file: web_sys::File, sink: FileSink, protocol: String) {
     leptos::task::spawn_local(async move {
         let promise: js_sys::Promise = file.array_buffer().unchecked_into();
         if let Ok(buf) = wasm_bindgen_futures::JsFuture::from(promise).await {
-            let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+            let file_bytes = js_sys::Uint8Array::new(&buf);
+            let len = file_bytes.length() as usize;
+            // A capture is known by its first four bytes; a long file that is not one
+            // goes to the log worker as read.
+            if len > LARGE && !meterscope_core::capture::is_capture(&file_bytes.subarray(0, 4).to_vec()) {
+                input.set(String::new());
+                biglog::start(file.name(), Source::File(file_bytes), &protocol, big);
+                return;
+            }
+            let bytes = file_bytes.to_vec();
             if let Some(read) = meterscope_core::capture::read(&bytes) {
                 let cap = read.and_then(|cap| {
                     if cap.chunks.is_empty() {
@@ -576,20 +585,10 @@ fn load_file(file: web_sys::File, sink: FileSink, protocol: String) {
                 }
                 return;
             }
-            if bytes.len() > LARGE {
-                let source = match String::from_utf8(bytes) {
-                    Ok(s) if !s.contains('\0') => Source::Text(std::sync::Arc::new(s)),
-                    Ok(s) => Source::Bytes(std::sync::Arc::new(s.into_bytes())),
-                    Err(e) => Source::Bytes(std::sync::Arc::new(e.into_bytes())),
-                };
-                input.set(String::new());
-                biglog::start(file.name(), source, &protocol, big);
-            } else {
-                if big.with_untracked(Option::is_some) {
-                    biglog::clear(big);
-                }
-                input.set(export::file_to_input(&bytes));
+            if big.with_untracked(Option::is_some) {
+                biglog::clear(big);
             }
+            input.set(export::file_to_input(&bytes));
         }
     });
 }

@@ -8,7 +8,9 @@
 // The check waits until the page has shown the split (it sends "go"),
 // or half a second at most: on a machine of two cores, the check and the
 // page's rendering of the list held each other up.
-// Messages in: { id, text | bytes, protocol, lang }, then "go". Messages out:
+// Messages in: { id, text | bytes | file, protocol, lang }, then "go" (a file's
+// bytes are read as text when they are UTF-8 without a NUL, else as bytes, as
+// the page reads a short file). Messages out:
 // { id, position, total } while splitting; { id, split: true, total, kind,
 // bytes, frames, protocols, junk, reasons } once split; { id, checked, count }
 // while checking; { id, done: true, verdicts } at the end; or { id, error }.
@@ -23,7 +25,12 @@ self.onmessage = async (ev) => {
     go?.();
     return;
   }
-  const { id, text, bytes, protocol, lang } = ev.data;
+  const { id, file, protocol, lang } = ev.data;
+  let { text, bytes } = ev.data;
+  if (file !== undefined) {
+    text = fileText(file);
+    if (text === undefined) bytes = file;
+  }
   try {
     await ready;
     const s = text !== undefined
@@ -58,3 +65,13 @@ self.onmessage = async (ev) => {
     self.postMessage({ id, error: String(e && e.message ? e.message : e) });
   }
 };
+
+/** A file's bytes as text when they are UTF-8 (a byte-order mark kept) without a NUL, else undefined. */
+function fileText(bytes) {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    return text.includes('\0') ? undefined : text;
+  } catch {
+    return undefined;
+  }
+}
