@@ -1,6 +1,7 @@
 // Page-level figures in headless Chromium, on the release build in dist/:
 // time from navigation to the first decode painted (a frame in the
-// permalink), and a 10 MB serial log in the page's worker: the time to its
+// permalink), a documentation page's <meter-frame> shown with the full decoder
+// and with its family module, and a 10 MB serial log in the page's worker: the time to its
 // split on screen and to every frame's verdict, with the page's timer lag and
 // JavaScript heap peak (CDP Performance metrics).
 // Usage: node bench/page.mjs   (after trunk build --release)

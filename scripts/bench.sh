@@ -12,8 +12,9 @@
 #     decoder (bench-facts, bench/peers.py), each peer's rounds alternating
 #     with rounds of our native dissection of the same frames;
 #  4. page-level figures in headless Chromium on the release build: navigation
-#     to the first decode, a 10 MB log split in the page's worker with the
-#     page's timer lag and JS heap peak (bench/page.mjs).
+#     to the first decode, a documentation page's <meter-frame> with its protocol
+#     detected (the full decoder) and named (its family module), a 10 MB log split
+#     in the page's worker with the page's timer lag and JS heap peak (bench/page.mjs).
 # Usage: scripts/bench.sh [--seed N] [--secs S]   (S: least seconds per measurement, default 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
