@@ -159,7 +159,7 @@ test('a loaded family module decodes what it covers; for the rest decode names t
   assert.deepEqual(m.decode(dlt645), ms.decode(dlt645));
   assert.equal(m.detect(dlt645)[0].protocol, 'dlt645-2007');
   // A bare DLMS APDU: framed only by its dissector, found where it could start.
-  assert.throws(() => m.decode(apdu), /needs the iec62056, dlms decoder/);
+  assert.throws(() => m.decode(apdu), /needs the dlms decoder/);
   await m.load(apdu);
   assert.deepEqual(m.modules(), ['dlt645', 'dlms']);
   assert.deepEqual(m.decode(apdu), ms.decode(apdu));
@@ -179,6 +179,12 @@ test('a loaded family module decodes what it covers; for the rest decode names t
   await bad.load('68 1G', { protocol: 'dlt645-2007' });
   assert.deepEqual(bad.modules(), ['dlt645']);
   assert.throws(() => bad.decode('68 1G'), /line 1, column 5/);
+  // A name that is no protocol's (decoded as detected): its family's module, then, as that
+  // one finds the input needs more, the module that has it all.
+  const named = await fresh();
+  await named.load(both, { protocol: 'dlt645' });
+  assert.deepEqual(named.modules(), ['dlt645', 'qgdw1376']);
+  assert.deepEqual(named.decode(both, { protocol: 'dlt645' }), ms.decode(both));
   // Nothing named and nothing loaded: the full decoder.
   const auto = await fresh();
   await auto.load(dlt645);

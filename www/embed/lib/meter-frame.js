@@ -86,7 +86,8 @@ export class MeterFrame extends HTMLElement {
   async _render() {
     const token = (this._token = (this._token ?? 0) + 1);
     try {
-      // A protocol named loads its family's module alone; `auto`, the full decoder.
+      // A protocol named loads its family's module alone; `auto` the full decoder,
+      // unless a family module another element loaded finds what the input needs.
       await load(this.hex, { protocol: this.getAttribute('protocol') ?? 'auto' });
     } catch (e) {
       return this._fallback(`WebAssembly unavailable: ${e.message ?? e}`);

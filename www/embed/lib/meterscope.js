@@ -1,7 +1,7 @@
 // meterscope decoder module: the DL/T 645, DL/T 698.45, Q/GDW 1376, DLMS/COSEM,
 // IEC 62056-21, DSMR P1, M-Bus, wireless M-Bus/OMS and SML decoder compiled to
 // WebAssembly. Works in browsers and in Node 20 from the same files; makes no
-// network requests beyond loading its own .wasm files next to this file.
+// network requests beyond loading its own files next to this one.
 //
 //   import { init, load, decode, detect, version } from './meterscope.js';
 //   await init();                                  // every family (the full decoder)
@@ -57,7 +57,11 @@ function loadFamily(name) {
       const mod = await import(new URL(`./family/${name}/meterscope_${name}.js`, import.meta.url).href);
       await mod.default({ module_or_path: await modulePath(new URL(`./family/${name}/meterscope_${name}_bg.wasm`, import.meta.url)) });
       loaded.set(name, mod);
-    })());
+    })().catch((e) => {
+      // Tried again by the next load.
+      loading.delete(name);
+      throw e;
+    }));
   }
   return loading.get(name);
 }
@@ -118,14 +122,24 @@ export async function load(input, options = {}) {
     else if (loaded.size > 0 || fullLoaded) return;
   }
   want ??= protocol !== 'auto' && familyOf(protocol) ? [familyOf(protocol)] : undefined;
-  const spec = want && FAMILY_MODULES.find(([, families]) => want.every((f) => families.includes(f)));
-  if (!spec) return init();
-  await loadFamily(spec[0]);
-  try {
-    pick(input, protocol);
-  } catch (e) {
-    if (e instanceof NeedsError) return init();
+  // The module guessed from the name may find the input needs more: then the one it names.
+  for (let tries = 0; tries < 2; tries++) {
+    const spec = want && FAMILY_MODULES.find(([, families]) => want.every((f) => families.includes(f)));
+    if (!spec) return init();
+    try {
+      await loadFamily(spec[0]);
+    } catch {
+      return init();
+    }
+    try {
+      pick(input, protocol);
+      return;
+    } catch (e) {
+      if (!(e instanceof NeedsError)) return;
+      want = e.families;
+    }
   }
+  return init();
 }
 
 /** The modules loaded so far: `full` and the family modules' names. */

@@ -8,8 +8,10 @@
 //! dissectors can frame, are left out ([`Absent`]). [`needs`] says which
 //! families an input's dissection takes; where they are all in the set, the
 //! dissection is the full registry's, frame for frame (the `families` test
-//! checks it on every vector). The linker then keeps no dissector, dictionary
-//! or analysis of a family left out.
+//! checks it on every vector). The set is decided when the code is compiled,
+//! so the linker keeps only the dissectors, dictionaries and analyses that the
+//! set's families reach: their own, and those of the families they nest (M-Bus
+//! telegrams carry DLMS and SML, Q/GDW 1376 frames carry DL/T 645 and 698.45).
 
 use super::{dlms, dlt645, dlt698, iec62056, mbus, qgdw1376, sml};
 use crate::lang::Lang;
@@ -213,7 +215,8 @@ impl Registry {
 ///
 /// - the family of each frame (and of the protocol the options name, if the
 ///   registry has it: then it alone frames);
-/// - IEC 62056, whose analysis reads unrecognised bytes, where some are;
+/// - IEC 62056, whose analysis reads unrecognised bytes, where some may be
+///   text sent at 7E1 ([`iec62056::sent_at_7e1`]);
 /// - the families of `D`'s absent bare APDUs wherever one could start at a
 ///   position they are tried (the input's start, a line's start), unless a
 ///   protocol is named.
@@ -226,9 +229,10 @@ pub fn needs<const D: u16>(registry: &Registry, bytes: &[u8], line_starts: &[usi
     let mut need = forced.map_or(0, family_of);
     for piece in registry.split(bytes, line_starts, opts) {
         need |= match piece {
-            Piece::Frame { protocol, .. } if protocol == crate::unknown::NAME => IEC62056,
+            Piece::Frame { protocol, span } if protocol == crate::unknown::NAME => {
+                if bytes.get(span.range()).is_some_and(iec62056::sent_at_7e1) { IEC62056 } else { 0 }
+            }
             Piece::Frame { protocol, .. } => family_of(protocol),
-            Piece::Junk { reason, .. } if reason != "preamble" => IEC62056,
             Piece::Junk { .. } => 0,
         };
     }
@@ -387,7 +391,12 @@ mod tests {
         let mut woken = vec![0x05];
         woken.extend(&bytes);
         assert_eq!(needs::<DLT645>(&r, &woken, &[], &Options::default()) & DLT698, DLT698);
+        assert_eq!(needs::<DLT645>(&r, &woken, &[], &dlt645) & DLT698, 0);
         assert_eq!(needs::<DLT645>(&r, &bytes, &[], &dlt645), DLT645);
+        // Unrecognised bytes that cannot be 7E1 text need nothing more.
+        let mut stray = bytes.clone();
+        stray.extend([0xC3, 0xC3]);
+        assert_eq!(needs::<DLT645>(&r, &stray, &[], &Options::default()), DLT645);
         // IEC 62056-21's sign-on "/?!" sent with even parity in bit 7: unrecognised
         // bytes, read by IEC 62056's analysis.
         let seven = [0xAF, 0x3F, 0x21, 0x8D, 0x0A];

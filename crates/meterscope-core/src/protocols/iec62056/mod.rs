@@ -48,6 +48,14 @@ pub struct DsmrP1;
 /// parity of the low seven: text sent at 7E1 (IEC 62056-21, DSMR 2.2/3)
 /// read at 8N1. When the bytes with that bit removed frame as a message,
 /// the analysis says so and shows that message dissected.
+/// Whether unrecognised bytes may be text sent at 7E1, as [`parity_analyses`]
+/// asks before it looks further: four bytes or more, some with the top bit
+/// set, and every top bit the even parity of the low seven.
+pub fn sent_at_7e1(raw: &[u8]) -> bool {
+    let even = |b: &u8| ((b & 0x7F).count_ones() % 2 == 1) == (b & 0x80 != 0);
+    raw.len() >= 4 && raw.iter().any(|b| b & 0x80 != 0) && raw.iter().all(even)
+}
+
 pub fn parity_analyses(d: &crate::model::Dissection, bytes: &[u8], opts: &Options) -> Vec<crate::model::Analysis> {
     use crate::model::{Analysis, Id, Msg, Part};
     let mut out = Vec::new();
@@ -56,8 +64,7 @@ pub fn parity_analyses(d: &crate::model::Dissection, bytes: &[u8], opts: &Option
             continue;
         }
         let Some(raw) = bytes.get(f.span.range()) else { continue };
-        let even = |b: &u8| ((b & 0x7F).count_ones() % 2 == 1) == (b & 0x80 != 0);
-        if raw.len() < 4 || !raw.iter().any(|b| b & 0x80 != 0) || !raw.iter().all(even) {
+        if !sent_at_7e1(raw) {
             continue;
         }
         let masked: Vec<u8> = raw.iter().map(|b| b & 0x7F).collect();
